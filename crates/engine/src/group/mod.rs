@@ -1,0 +1,3 @@
+//! Consumer groups: the coordinator and the partition assignors.
+
+pub mod assignor;

@@ -1,0 +1,16 @@
+//! kafkalab-engine: Apache Kafka's algorithms on a virtual clock.
+//!
+//! The engine is a pure, deterministic state machine (in the style of raft-rs): user actions and
+//! scheduled events go in, a serializable [`view::View`] and typed narration facts come out. It does
+//! no I/O, reads no wall clock and keeps no globals; all randomness comes from one seeded RNG.
+
+pub mod broker;
+pub mod config;
+pub mod group;
+pub mod log;
+pub mod narration;
+pub mod producer;
+pub mod sim;
+pub mod view;
+
+pub use sim::world::World;

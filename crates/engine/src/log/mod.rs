@@ -1,0 +1,1 @@
+//! Kafka's partition log: records, RecordBatch v2 bytes, segments, indexes, retention, compaction.

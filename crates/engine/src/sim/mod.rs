@@ -1,0 +1,3 @@
+//! The deterministic simulation kernel: virtual clock, event queue, seeded RNG, network, world.
+
+pub mod world;
