@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Runs every test of kafkalab. Installs what it needs first (see scripts/setup.sh); a second run
+# skips the installs. CI runs exactly this (through .ci/run).
+#
+#   (a) native:  cargo test --workspace (engine, CLI, and the web app's pure logic: i18n, URL parsing)
+#   (b) golden:  tests/golden/gen_*.py (kafka-python) regenerate crates/engine/tests/golden/*.json; any diff fails
+#   (c) wasm:    cargo test -p kafkalab-engine --target wasm32-unknown-unknown, in headless Chromium,
+#                with the native trace hash of `kafkalab bench` baked in (wasm and native must agree)
+#   (d) build:   trunk build --release, then the .wasm size, raw and gzipped
+#   (e) e2e:     node --test in tests/e2e (Playwright driving Debian's Chromium against dist/)
+#
+# Exits non-zero if any step fails. Every step runs even after an earlier one failed (but e2e needs
+# the build of step d).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$(pwd)"
+. scripts/setup.sh
+
+BENCH_SEED=42
+BENCH_UNTIL_MS="${KAFKALAB_BENCH_UNTIL_MS:-60000}"
+
+banner() { printf '\n\033[1m==== %s ====\033[0m\n' "$*"; }
+now_ms() { date +%s%3N; }
+
+# --- set-up --------------------------------------------------------------------------------------
+banner "set-up"
+t0="$(now_ms)"
+setup_test
+# Trunk.toml pins wasm-bindgen too; it must agree with Cargo.lock.
+lock_wb="$(kl_wasm_bindgen_version)"
+trunk_wb="$(sed -n 's/^wasm_bindgen *= *"\(.*\)".*/\1/p' Trunk.toml)"
+[ "$lock_wb" = "$trunk_wb" ] \
+  || kl_die "Trunk.toml [tools] wasm_bindgen = \"$trunk_wb\" but Cargo.lock has wasm-bindgen $lock_wb; make them equal"
+echo "set-up took $(( ($(now_ms) - t0) / 1000 )) s"
+
+# --- steps ---------------------------------------------------------------------------------------
+
+step_native() {
+  cargo test --workspace
+}
+
+step_golden() {
+  shopt -s nullglob
+  local gens=(tests/golden/gen_*.py) passed=0 failed=0
+  if [ "${#gens[@]}" -eq 0 ]; then
+    echo "golden: no generators yet (tests/golden/gen_*.py); nothing to compare"
+    return 0
+  fi
+  local out
+  out="$(mktemp -d)"
+  for gen in "${gens[@]}"; do
+    local name expected
+    name="$(basename "$gen" .py)"
+    name="${name#gen_}"
+    expected="crates/engine/tests/golden/$name.json"
+    if ! "$KL_VENV/bin/python" "$gen" >"$out/$name.json" 2>"$out/$name.err"; then
+      echo "FAIL golden $name: $gen exited non-zero:"
+      sed 's/^/    /' "$out/$name.err"
+      failed=$((failed + 1))
+    elif [ ! -f "$expected" ]; then
+      echo "FAIL golden $name: $expected is missing; create it with:"
+      echo "    .venv-golden/bin/python $gen > $expected"
+      failed=$((failed + 1))
+    elif ! diff -u "$expected" "$out/$name.json" >"$out/$name.diff"; then
+      echo "FAIL golden $name: $gen no longer reproduces $expected (first lines of the diff, expected vs regenerated):"
+      head -n 40 "$out/$name.diff" | sed 's/^/    /'
+      failed=$((failed + 1))
+    else
+      echo "ok   golden $name ($expected)"
+      passed=$((passed + 1))
+    fi
+  done
+  rm -rf "$out"
+  echo "golden: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+# Native reference run: sets NATIVE_HASH and NATIVE_EPS (empty when the bench is not built yet).
+NATIVE_HASH=""
+NATIVE_EPS=""
+native_bench() {
+  cargo build --release -p kafkalab-cli
+  local json err start end
+  err="$(mktemp)"
+  start="$(now_ms)"
+  if ! json="$(target/release/kafkalab bench --seed "$BENCH_SEED" --until-ms "$BENCH_UNTIL_MS" 2>"$err")"; then
+    if grep -q "not implemented yet" "$err"; then
+      echo "SKIP wasm determinism check: \`kafkalab bench\` is not implemented yet, so there is no native trace hash to compare with."
+      rm -f "$err"
+      return 0
+    fi
+    cat "$err"
+    rm -f "$err"
+    echo "FAIL: kafkalab bench --seed $BENCH_SEED --until-ms $BENCH_UNTIL_MS failed"
+    return 1
+  fi
+  end="$(now_ms)"
+  rm -f "$err"
+  echo "native bench: $json"
+  NATIVE_HASH="$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["trace_hash"])')"
+  NATIVE_EPS="$(printf '%s' "$json" | python3 -c '
+import json, sys
+d = json.load(sys.stdin); wall = max(int(sys.argv[1]), 1)
+eps = d.get("events_per_sec") or d.get("events_per_second")
+print(int(eps) if eps else int(d["events"] * 1000 / wall))' "$((end - start))")"
+}
+
+step_wasm() {
+  native_bench
+  export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+  local log rc=0
+  log="$(mktemp)"
+  if [ -n "$NATIVE_HASH" ]; then
+    KAFKALAB_NATIVE_TRACE_HASH="$NATIVE_HASH" KAFKALAB_BENCH_UNTIL_MS="$BENCH_UNTIL_MS" \
+      cargo test -p kafkalab-engine --target wasm32-unknown-unknown -- --nocapture 2>&1 | tee "$log" || rc=$?
+  else
+    # Without a native hash the determinism test cannot run: run every other wasm test of the engine.
+    local targets=(--lib) t
+    for t in crates/engine/tests/*.rs; do
+      [ "$(basename "$t" .rs)" = wasm_trace ] || targets+=(--test "$(basename "$t" .rs)")
+    done
+    cargo test -p kafkalab-engine --target wasm32-unknown-unknown "${targets[@]}" -- --nocapture 2>&1 | tee "$log" || rc=$?
+  fi
+  local wasm_eps
+  wasm_eps="$(sed -n 's/.*KAFKALAB_WASM_EVENTS_PER_SEC=\([0-9]*\).*/\1/p' "$log" | tail -n 1)"
+  rm -f "$log"
+  if [ -n "$NATIVE_EPS" ] && [ -n "$wasm_eps" ]; then
+    python3 -c 'import sys; n, w = int(sys.argv[1]), int(sys.argv[2]); print(f"events/s: native {n:,}, wasm (headless Chromium) {w:,}, wasm/native = {w / max(n, 1):.2f}")' \
+      "$NATIVE_EPS" "$wasm_eps"
+  fi
+  return "$rc"
+}
+
+step_build() {
+  rm -rf dist
+  trunk build --release
+  local wasm raw gz
+  wasm="$(ls dist/*.wasm | head -n 1)"
+  raw="$(wc -c <"$wasm")"
+  gz="$(gzip -9 -c "$wasm" | wc -c)"
+  printf 'wasm size: %s  raw %s bytes (%s KiB), gzip -9 %s bytes (%s KiB)\n' \
+    "$(basename "$wasm")" "$raw" "$((raw / 1024))" "$gz" "$((gz / 1024))"
+}
+
+step_e2e() {
+  [ -f dist/index.html ] || { echo "FAIL e2e: dist/ was not built (step build failed)"; return 1; }
+  (cd tests/e2e && KAFKALAB_DIST="$ROOT/dist" node --test)
+}
+
+# --- run them all ----------------------------------------------------------------------------------
+passed=0
+failed=0
+failed_names=()
+run_step() {
+  local name="$1" fn="$2" start rc
+  banner "$name"
+  start="$(now_ms)"
+  set +e
+  (set -euo pipefail; "$fn")
+  rc=$?
+  set -e
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+    echo "---- $name: ok ($(( ($(now_ms) - start) / 1000 )) s)"
+  else
+    failed=$((failed + 1))
+    failed_names+=("$name")
+    echo "---- $name: FAILED (exit $rc, $(( ($(now_ms) - start) / 1000 )) s)"
+  fi
+}
+
+run_step "(a) native: cargo test --workspace" step_native
+run_step "(b) golden vectors" step_golden
+run_step "(c) wasm: engine tests in headless Chromium" step_wasm
+run_step "(d) build: trunk build --release" step_build
+run_step "(e) e2e: node --test tests/e2e" step_e2e
+
+banner "summary"
+if [ "$failed" -ne 0 ]; then
+  echo "failed steps: ${failed_names[*]}"
+fi
+echo "steps: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
