@@ -6,10 +6,12 @@
 
 pub mod broker;
 pub mod config;
+pub mod controller;
 pub mod group;
 pub mod log;
 pub mod narration;
 pub mod producer;
+pub mod protocol;
 pub mod sim;
 pub mod view;
 

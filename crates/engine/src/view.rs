@@ -1,1 +1,201 @@
-//! (being written)
+//! The serializable snapshot the UI draws. Built from engine state only, never stored.
+
+use crate::broker::replica::Replica;
+pub use crate::broker::BrokerState;
+use crate::producer::SendResult;
+use crate::protocol::Acks;
+use crate::sim::world::{TimedFact, World};
+use crate::sim::{Millis, NodeId};
+use serde::Serialize;
+
+/// How many facts and send results a view carries.
+const VIEW_FACTS: usize = 200;
+const VIEW_RESULTS: usize = 20;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    pub now_ms: Millis,
+    pub events_processed: u64,
+    pub brokers: Vec<BrokerView>,
+    pub topics: Vec<TopicView>,
+    pub producers: Vec<ProducerView>,
+    pub in_flight: Vec<MessageView>,
+    pub cut_links: Vec<(NodeId, NodeId)>,
+    pub slow_nodes: Vec<(NodeId, Millis)>,
+    /// The latest facts, oldest first.
+    pub facts: Vec<TimedFact>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokerView {
+    pub id: i32,
+    pub state: BrokerState,
+    pub is_controller: bool,
+    pub replicas: Vec<ReplicaView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaRole {
+    Leader,
+    Follower,
+}
+
+impl ReplicaRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplicaRole::Leader => "leader",
+            ReplicaRole::Follower => "follower",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplicaView {
+    pub topic: String,
+    pub partition: i32,
+    pub role: ReplicaRole,
+    pub in_isr: bool,
+    pub leader_epoch: i32,
+    pub log_start_offset: i64,
+    pub log_end_offset: i64,
+    pub high_watermark: i64,
+    pub segments: usize,
+    pub size_bytes: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PartitionView {
+    pub partition: i32,
+    pub replicas: Vec<i32>,
+    pub leader: i32,
+    pub leader_epoch: i32,
+    pub isr: Vec<i32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicView {
+    pub name: String,
+    pub cleanup_policy: String,
+    pub min_insync_replicas: i32,
+    pub partitions: Vec<PartitionView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProducerView {
+    pub id: u32,
+    pub name: String,
+    pub acks: Acks,
+    pub enable_idempotence: bool,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub waiting_records: usize,
+    pub in_flight_requests: usize,
+    pub acked_records: u64,
+    pub failed_records: u64,
+    /// The latest send results, oldest first.
+    pub results: Vec<SendResult>,
+}
+
+/// A message on the wire; the UI interpolates its position between the two times.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: &'static str,
+    pub sent_at_ms: Millis,
+    pub arrive_at_ms: Millis,
+}
+
+fn replica_view(broker: i32, r: &Replica) -> ReplicaView {
+    ReplicaView {
+        topic: r.topic_partition.topic.clone(),
+        partition: r.topic_partition.partition,
+        role: if r.leader == broker { ReplicaRole::Leader } else { ReplicaRole::Follower },
+        in_isr: r.isr.contains(&broker),
+        leader_epoch: r.leader_epoch,
+        log_start_offset: r.log.log_start_offset(),
+        log_end_offset: r.log.log_end_offset(),
+        high_watermark: r.high_watermark,
+        segments: r.log.segments().len(),
+        size_bytes: r.log.size_in_bytes(),
+    }
+}
+
+impl World {
+    /// A snapshot of everything the UI draws.
+    pub fn view(&self) -> View {
+        let controller = self.active_controller();
+        let facts: Vec<TimedFact> = self.facts().cloned().collect();
+        View {
+            now_ms: self.now(),
+            events_processed: self.events_processed(),
+            brokers: self
+                .brokers()
+                .map(|b| BrokerView {
+                    id: b.id,
+                    state: b.state,
+                    is_controller: controller == Some(b.id),
+                    replicas: b.replicas.values().map(|r| replica_view(b.id, r)).collect(),
+                })
+                .collect(),
+            topics: self
+                .controller()
+                .topics
+                .values()
+                .map(|t| TopicView {
+                    name: t.name.clone(),
+                    cleanup_policy: t.config.log.cleanup_policy.name().to_string(),
+                    min_insync_replicas: t.config.min_insync_replicas,
+                    partitions: t
+                        .partitions
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| PartitionView {
+                            partition: i as i32,
+                            replicas: p.replicas.clone(),
+                            leader: p.leader,
+                            leader_epoch: p.leader_epoch,
+                            isr: p.isr.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            producers: self
+                .producers()
+                .map(|p| ProducerView {
+                    id: p.client_id,
+                    name: p.name.clone(),
+                    acks: p.config.acks,
+                    enable_idempotence: p.config.enable_idempotence,
+                    producer_id: p.producer_id,
+                    producer_epoch: p.producer_epoch,
+                    waiting_records: p.waiting_records(),
+                    in_flight_requests: p.in_flight_requests(),
+                    acked_records: p.acked_records,
+                    failed_records: p.failed_records,
+                    results: {
+                        let all: Vec<&SendResult> = p.results().collect();
+                        all[all.len().saturating_sub(VIEW_RESULTS)..].iter().map(|r| (*r).clone()).collect()
+                    },
+                })
+                .collect(),
+            in_flight: self
+                .network()
+                .in_flight()
+                .map(|e| MessageView {
+                    id: e.id,
+                    from: e.from,
+                    to: e.to,
+                    kind: e.body.kind(),
+                    sent_at_ms: e.sent_at,
+                    arrive_at_ms: e.arrive_at,
+                })
+                .collect(),
+            cut_links: self.network().cuts().collect(),
+            slow_nodes: self.network().slow_nodes().collect(),
+            facts: facts[facts.len().saturating_sub(VIEW_FACTS)..].to_vec(),
+        }
+    }
+}

@@ -1,3 +1,653 @@
-//! The producer client: partitioner, record accumulator, acks, retries and idempotence.
+//! The producer client: partitioner, record accumulator, sender, acks, retries and idempotence.
+//!
+//! A pure state machine like Kafka's `KafkaProducer` + `Sender`: `send` and incoming responses
+//! go in; ProduceRequests, timers and narration facts come out through an [`Outbox`].
 
+pub mod accumulator;
+pub mod config;
 pub mod partitioner;
+pub mod stream;
+
+use crate::log::batch::RECORD_BATCH_OVERHEAD;
+use crate::log::{Header, Record, RecordBatch};
+use crate::narration::Fact;
+use crate::protocol::{Acks, ErrorCode, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition};
+use crate::sim::outbox::Outbox;
+use crate::sim::{Millis, NodeId};
+use accumulator::Accumulator;
+use config::ProducerConfig;
+
+/// Kafka's `DefaultRecord.sizeInBytes` upper bound used to decide whether a batch has room:
+/// 21 bytes of varint overhead at most, plus key, value and headers.
+fn record_size_upper_bound(record: &Record) -> usize {
+    let header_bytes: usize = record.headers.iter().map(|h| 10 + h.key.len() + h.value.as_ref().map_or(0, Vec::len)).sum();
+    21 + record.key.as_ref().map_or(0, Vec::len) + record.value.as_ref().map_or(0, Vec::len) + 5 + header_bytes
+}
+use rand::Rng;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// How many send results a producer remembers for the UI and tests.
+const RESULT_HISTORY: usize = 256;
+
+/// What the application hands to `send()`, Kafka's `ProducerRecord`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProducerRecord {
+    pub topic: String,
+    pub partition: Option<i32>,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<Header>,
+}
+
+/// The outcome of one `send()`, visible to the UI and tests.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SendOutcome {
+    Pending,
+    /// `offset` is -1 for `acks=0`, which never learns its offset.
+    Acked { offset: i64 },
+    Failed { error: ErrorCode },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SendResult {
+    pub send_id: u64,
+    pub topic_partition: Option<TopicPartition>,
+    pub key: Option<Vec<u8>>,
+    pub outcome: SendOutcome,
+}
+
+/// A record with its partition chosen, waiting in the accumulator.
+#[derive(Debug, Clone)]
+pub struct PendingRecord {
+    pub send_id: u64,
+    pub topic_partition: TopicPartition,
+    pub record: Record,
+    pub size_bytes: usize,
+}
+
+/// A batch of records for one partition, as Kafka's `ProducerBatch`.
+#[derive(Debug, Clone)]
+pub struct ProducerBatch {
+    pub topic_partition: TopicPartition,
+    pub records: Vec<(u64, Record)>,
+    pub size_bytes: usize,
+    pub created_ms: Millis,
+    pub attempts: u32,
+    pub retry_at: Millis,
+    /// Assigned when the batch is first drained by an idempotent producer; kept across retries.
+    pub base_sequence: Option<i32>,
+    pub producer_epoch: i16,
+}
+
+impl ProducerBatch {
+    fn push(&mut self, record: PendingRecord) {
+        self.size_bytes += record.size_bytes;
+        self.records.push((record.send_id, record.record));
+    }
+
+    /// The wire form: a RecordBatch v2, carrying the producer id, epoch and base sequence when
+    /// idempotent so the broker can detect a retried duplicate.
+    fn to_record_batch(&self, producer_id: i64) -> RecordBatch {
+        let mut batch = RecordBatch::new(self.records.iter().map(|(_, r)| r.clone()).collect());
+        if let Some(seq) = self.base_sequence {
+            batch.producer_id = producer_id;
+            batch.producer_epoch = self.producer_epoch;
+            batch.base_sequence = seq;
+        }
+        batch
+    }
+}
+
+/// Timers the producer sets for itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Timer {
+    /// Run the sender loop; stale tokens are ignored.
+    Wakeup { token: u64 },
+    /// `request.timeout.ms` passed for an in-flight request.
+    RequestTimeout { correlation_id: u64 },
+    /// Next record of a running stream; stale tokens are ignored.
+    Stream { token: u64 },
+}
+
+#[derive(Debug, Clone)]
+struct InFlightRequest {
+    broker: i32,
+    batches: Vec<ProducerBatch>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProducerIdState {
+    /// Idempotence off: no producer id.
+    Disabled,
+    Missing,
+    Requested,
+    Ready,
+}
+
+#[derive(Debug, Clone)]
+pub struct Producer {
+    pub client_id: u32,
+    pub name: String,
+    pub config: ProducerConfig,
+    bootstrap: Vec<i32>,
+    leaders: BTreeMap<TopicPartition, PartitionMetadata>,
+    partition_counts: BTreeMap<String, i32>,
+    metadata_in_flight: bool,
+    /// Records sent before their topic's metadata was known (Kafka blocks `send` for this).
+    waiting_for_metadata: Vec<(u64, ProducerRecord)>,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pid_state: ProducerIdState,
+    needs_epoch_bump: bool,
+    next_sequence: BTreeMap<TopicPartition, i32>,
+    /// Sequences of batches sent and not yet completed, per partition.
+    in_flight_sequences: BTreeMap<TopicPartition, BTreeSet<i32>>,
+    accumulator: Accumulator,
+    in_flight: BTreeMap<u64, InFlightRequest>,
+    next_correlation_id: u64,
+    /// One uniform sticky partitioner per topic, as Kafka keeps them.
+    sticky: BTreeMap<String, partitioner::BuiltInPartitioner>,
+    next_send_id: u64,
+    results: VecDeque<SendResult>,
+    wakeup: Option<(Millis, u64)>,
+    wakeup_token: u64,
+    pub stream: Option<stream::Stream>,
+    pub acked_records: u64,
+    pub failed_records: u64,
+}
+
+impl Producer {
+    pub fn new(client_id: u32, name: String, config: ProducerConfig, bootstrap: Vec<i32>) -> Self {
+        let pid_state = if config.enable_idempotence { ProducerIdState::Missing } else { ProducerIdState::Disabled };
+        Producer {
+            client_id,
+            name,
+            sticky: BTreeMap::new(),
+            config,
+            bootstrap,
+            leaders: BTreeMap::new(),
+            partition_counts: BTreeMap::new(),
+            metadata_in_flight: false,
+            waiting_for_metadata: Vec::new(),
+            producer_id: -1,
+            producer_epoch: -1,
+            pid_state,
+            needs_epoch_bump: false,
+            next_sequence: BTreeMap::new(),
+            in_flight_sequences: BTreeMap::new(),
+            accumulator: Accumulator::default(),
+            in_flight: BTreeMap::new(),
+            next_correlation_id: 0,
+            next_send_id: 0,
+            results: VecDeque::new(),
+            wakeup: None,
+            wakeup_token: 0,
+            stream: None,
+            acked_records: 0,
+            failed_records: 0,
+        }
+    }
+
+    /// The latest send results, oldest first.
+    pub fn results(&self) -> impl Iterator<Item = &SendResult> {
+        self.results.iter()
+    }
+
+    pub fn result(&self, send_id: u64) -> Option<&SendResult> {
+        self.results.iter().find(|r| r.send_id == send_id)
+    }
+
+    pub fn waiting_records(&self) -> usize {
+        self.accumulator.waiting_records() + self.waiting_for_metadata.len()
+    }
+
+    pub fn in_flight_requests(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Kafka's `send()`: choose a partition and append to the accumulator. Returns the send id.
+    pub fn send(&mut self, record: ProducerRecord, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> u64 {
+        let send_id = self.next_send_id;
+        self.next_send_id += 1;
+        self.remember(SendResult {
+            send_id,
+            topic_partition: None,
+            key: record.key.clone(),
+            outcome: SendOutcome::Pending,
+        });
+        if self.partition_counts.contains_key(&record.topic) {
+            self.append(send_id, record, now, rng);
+        } else {
+            self.waiting_for_metadata.push((send_id, record));
+            self.request_metadata(rng, out);
+        }
+        self.run_sender(now, rng, out);
+        send_id
+    }
+
+    fn append(&mut self, send_id: u64, record: ProducerRecord, now: Millis, rng: &mut impl Rng) {
+        let partitions = self.partition_counts[&record.topic];
+        let available: Vec<i32> = self
+            .leaders
+            .values()
+            .filter(|m| m.topic_partition.topic == record.topic && m.leader >= 0)
+            .map(|m| m.topic_partition.partition)
+            .collect();
+        let metadata = partitioner::TopicMetadata { available_partitions: &available, num_partitions: partitions };
+        let batch_size = self.config.batch_size.clamp(1, i32::MAX as usize) as i32;
+        let chosen = partitioner::choose_partition(
+            record.partition,
+            record.key.as_deref(),
+            self.config.partitioner_ignore_keys,
+            partitions,
+        )
+        .and_then(|p| match p {
+            Some(p) => Ok((p, false)),
+            None => {
+                let sticky = match self.sticky.entry(record.topic.clone()) {
+                    std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(partitioner::BuiltInPartitioner::new(batch_size)?)
+                    }
+                };
+                Ok((sticky.peek_current_partition(metadata, rng)?, true))
+            }
+        });
+        let (partition, sticky) = match chosen {
+            Ok(chosen) => chosen,
+            Err(_) => {
+                self.complete(send_id, None, SendOutcome::Failed { error: ErrorCode::UnknownTopicOrPartition });
+                return;
+            }
+        };
+        let tp = TopicPartition::new(record.topic, partition);
+        let record = Record { timestamp: now as i64, key: record.key, value: record.value, headers: record.headers };
+        let size_bytes = record_size_upper_bound(&record);
+        if let Some(r) = self.results.iter_mut().rev().find(|r| r.send_id == send_id) {
+            r.topic_partition = Some(tp.clone());
+        }
+        let epoch = self.producer_epoch;
+        let pending = PendingRecord { send_id, topic_partition: tp.clone(), record, size_bytes };
+        let batch_full = self.accumulator.append(
+            self.config.batch_size,
+            || ProducerBatch {
+                topic_partition: tp.clone(),
+                records: Vec::new(),
+                size_bytes: RECORD_BATCH_OVERHEAD,
+                created_ms: now,
+                attempts: 0,
+                retry_at: 0,
+                base_sequence: None,
+                producer_epoch: epoch,
+            },
+            pending,
+            now,
+        );
+        if sticky {
+            if let Some(partitioner) = self.sticky.get_mut(&tp.topic) {
+                // Kafka switches the sticky partition only once the current batch is full.
+                let _ = partitioner.update_partition_info(size_bytes as i32, batch_full, metadata, rng);
+            }
+        }
+    }
+
+    /// Asks a broker for the cluster's partition leaders (Kafka's least-loaded bootstrap node).
+    fn request_metadata(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.metadata_in_flight || self.bootstrap.is_empty() {
+            return;
+        }
+        let broker = self.bootstrap[rng.random_range(0..self.bootstrap.len())];
+        self.metadata_in_flight = true;
+        out.send(NodeId::Broker(broker), Message::MetadataRequest);
+    }
+
+    pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        match timer {
+            Timer::Wakeup { token } => {
+                if self.wakeup.is_some_and(|(_, t)| t == token) {
+                    self.wakeup = None;
+                    self.run_sender(now, rng, out);
+                }
+            }
+            Timer::RequestTimeout { correlation_id } => {
+                if let Some(request) = self.in_flight.remove(&correlation_id) {
+                    self.fail_request(request, ErrorCode::RequestTimedOut, now, rng, out);
+                    self.run_sender(now, rng, out);
+                }
+            }
+            Timer::Stream { token } => {
+                if let Some(stream) = self.stream.as_mut().filter(|s| s.token == token) {
+                    let record = stream.next_record();
+                    out.timer(now + stream.interval_ms(), Timer::Stream { token });
+                    self.send(record, now, rng, out);
+                }
+            }
+        }
+    }
+
+    /// The connection to `broker` broke (it crashed or the link is cut): requests on it fail
+    /// with a network error, metadata may be stale, and the sender retries.
+    pub fn on_disconnect(&mut self, broker: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        let ids: Vec<u64> = self.in_flight.iter().filter(|(_, r)| r.broker == broker).map(|(id, _)| *id).collect();
+        for id in ids {
+            if let Some(request) = self.in_flight.remove(&id) {
+                self.fail_request(request, ErrorCode::NetworkException, now, rng, out);
+            }
+        }
+        if self.metadata_in_flight {
+            self.metadata_in_flight = false;
+            self.request_metadata(rng, out);
+        }
+        if self.pid_state == ProducerIdState::Requested {
+            self.pid_state = if self.producer_id < 0 { ProducerIdState::Missing } else { ProducerIdState::Ready };
+            self.needs_epoch_bump |= self.producer_id >= 0;
+        }
+        self.run_sender(now, rng, out);
+    }
+
+    pub fn on_message(&mut self, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        match message {
+            Message::MetadataResponse { partitions } => {
+                self.metadata_in_flight = false;
+                self.partition_counts.clear();
+                for p in &partitions {
+                    *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
+                }
+                self.leaders = partitions.into_iter().map(|p| (p.topic_partition.clone(), p)).collect();
+                out.fact(Fact::MetadataUpdated { client: self.client_id, partitions: self.leaders.len() });
+                let waiting = std::mem::take(&mut self.waiting_for_metadata);
+                for (send_id, record) in waiting {
+                    if self.partition_counts.contains_key(&record.topic) {
+                        self.append(send_id, record, now, rng);
+                    } else {
+                        self.complete(send_id, None, SendOutcome::Failed { error: ErrorCode::UnknownTopicOrPartition });
+                    }
+                }
+            }
+            Message::InitProducerIdResponse { producer_id, producer_epoch } => {
+                self.producer_id = producer_id;
+                self.producer_epoch = producer_epoch;
+                self.pid_state = ProducerIdState::Ready;
+                self.needs_epoch_bump = false;
+                // A new epoch restarts every partition's sequence at 0 (KIP-360).
+                self.next_sequence.clear();
+                self.in_flight_sequences.clear();
+                for batch in self.accumulator.batches_mut() {
+                    batch.base_sequence = None;
+                    batch.producer_epoch = producer_epoch;
+                }
+                out.fact(Fact::ProducerIdAssigned { producer: self.client_id, producer_id, producer_epoch });
+            }
+            Message::ProduceResponse { correlation_id, partitions } => {
+                if let Some(request) = self.in_flight.remove(&correlation_id) {
+                    self.handle_produce_response(request, partitions, now, rng, out);
+                }
+            }
+            _ => {}
+        }
+        self.run_sender(now, rng, out);
+    }
+
+    fn handle_produce_response(
+        &mut self,
+        request: InFlightRequest,
+        partitions: Vec<PartitionProduceResponse>,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
+        let mut refresh = false;
+        for batch in request.batches {
+            let error = partitions
+                .iter()
+                .find(|p| p.topic_partition == batch.topic_partition)
+                .map(|p| (p.error, p.base_offset))
+                .unwrap_or((ErrorCode::NetworkException, -1));
+            match error {
+                (ErrorCode::None, base_offset) => self.complete_batch(batch, base_offset, out),
+                (error, _) => {
+                    refresh |= error.invalidates_metadata();
+                    self.retry_or_fail(batch, error, now, rng, out);
+                }
+            }
+        }
+        if refresh {
+            self.request_metadata(rng, out);
+        }
+    }
+
+    fn fail_request(&mut self, request: InFlightRequest, error: ErrorCode, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        for batch in request.batches {
+            self.retry_or_fail(batch, error, now, rng, out);
+        }
+        self.request_metadata(rng, out);
+    }
+
+    fn retry_or_fail(&mut self, mut batch: ProducerBatch, error: ErrorCode, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        let retriable = error.is_retriable()
+            || (error == ErrorCode::OutOfOrderSequenceNumber && self.pid_state == ProducerIdState::Ready);
+        let will_retry = retriable
+            && batch.attempts < self.config.retries
+            && now < batch.created_ms + self.config.delivery_timeout_ms;
+        out.fact(Fact::ProduceFailed {
+            producer: self.client_id,
+            topic_partition: batch.topic_partition.clone(),
+            error,
+            attempt: batch.attempts,
+            will_retry,
+        });
+        if will_retry {
+            batch.retry_at = now + self.backoff(batch.attempts, rng);
+            self.accumulator.reenqueue(batch);
+        } else {
+            self.fail_batch(batch, error);
+        }
+    }
+
+    /// Kafka 3.7+ exponential backoff: `retry.backoff.ms * 2^(attempts-1)`, capped at
+    /// `retry.backoff.max.ms`, with ±20% jitter.
+    fn backoff(&self, attempts: u32, rng: &mut impl Rng) -> Millis {
+        let base = self.config.retry_backoff_ms as f64;
+        let max = self.config.retry_backoff_max_ms.max(self.config.retry_backoff_ms) as f64;
+        let exp = (base * 2f64.powi(attempts.saturating_sub(1).min(30) as i32)).min(max);
+        let jitter = rng.random_range(0.8..=1.2);
+        (exp * jitter).round() as Millis
+    }
+
+    fn complete_batch(&mut self, batch: ProducerBatch, base_offset: i64, out: &mut Outbox<Timer>) {
+        if let Some(seq) = batch.base_sequence {
+            if let Some(set) = self.in_flight_sequences.get_mut(&batch.topic_partition) {
+                set.remove(&seq);
+            }
+        }
+        out.fact(Fact::ProduceAcked {
+            producer: self.client_id,
+            topic_partition: batch.topic_partition.clone(),
+            base_offset,
+            records: batch.records.len(),
+        });
+        self.acked_records += batch.records.len() as u64;
+        for (i, (send_id, _)) in batch.records.iter().enumerate() {
+            let offset = if base_offset < 0 { -1 } else { base_offset + i as i64 };
+            self.complete(*send_id, Some(batch.topic_partition.clone()), SendOutcome::Acked { offset });
+        }
+    }
+
+    fn fail_batch(&mut self, batch: ProducerBatch, error: ErrorCode) {
+        if let Some(seq) = batch.base_sequence {
+            if let Some(set) = self.in_flight_sequences.get_mut(&batch.topic_partition) {
+                set.remove(&seq);
+            }
+            // A sequenced batch that never made it leaves a gap: bump the epoch (KIP-360).
+            self.needs_epoch_bump = true;
+        }
+        self.failed_records += batch.records.len() as u64;
+        for (send_id, _) in &batch.records {
+            self.complete(*send_id, Some(batch.topic_partition.clone()), SendOutcome::Failed { error });
+        }
+    }
+
+    fn complete(&mut self, send_id: u64, tp: Option<TopicPartition>, outcome: SendOutcome) {
+        if let Some(r) = self.results.iter_mut().rev().find(|r| r.send_id == send_id) {
+            r.outcome = outcome;
+            if tp.is_some() {
+                r.topic_partition = tp;
+            }
+        }
+    }
+
+    fn remember(&mut self, result: SendResult) {
+        if self.results.len() == RESULT_HISTORY {
+            self.results.pop_front();
+        }
+        self.results.push_back(result);
+    }
+
+    /// Kafka's `Sender.runOnce`: get a producer id if needed, expire old batches, drain ready
+    /// batches into one ProduceRequest per leader, and sleep until the next batch is ready.
+    fn run_sender(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        for batch in self.accumulator.expire(now, self.config.delivery_timeout_ms) {
+            out.fact(Fact::ProduceFailed {
+                producer: self.client_id,
+                topic_partition: batch.topic_partition.clone(),
+                error: ErrorCode::DeliveryTimeout,
+                attempt: batch.attempts,
+                will_retry: false,
+            });
+            self.fail_batch(batch, ErrorCode::DeliveryTimeout);
+        }
+        if !self.producer_id_ready(rng, out) {
+            return;
+        }
+        let mut next_ready: Option<Millis> = None;
+        let mut by_leader: BTreeMap<i32, Vec<TopicPartition>> = BTreeMap::new();
+        let partitions: Vec<TopicPartition> = self.accumulator.partitions().cloned().collect();
+        for tp in partitions {
+            let Some(ready_at) = self.accumulator.ready_at(&tp, self.config.batch_size, self.config.linger_ms) else {
+                continue;
+            };
+            match self.leaders.get(&tp).map(|m| m.leader).filter(|l| *l >= 0) {
+                Some(leader) if ready_at <= now => by_leader.entry(leader).or_default().push(tp),
+                Some(_) => next_ready = Some(next_ready.map_or(ready_at, |t| t.min(ready_at))),
+                None => self.request_metadata(rng, out),
+            }
+        }
+        for (leader, partitions) in by_leader {
+            self.send_produce_request(leader, partitions, now, out);
+        }
+        if let Some(at) = next_ready {
+            self.schedule_wakeup(at.max(now + 1), out);
+        }
+    }
+
+    /// Returns whether batches may be drained: with idempotence, only under a valid producer id.
+    fn producer_id_ready(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> bool {
+        match self.pid_state {
+            ProducerIdState::Disabled => true,
+            ProducerIdState::Requested => false,
+            ProducerIdState::Missing | ProducerIdState::Ready => {
+                let bump = self.pid_state == ProducerIdState::Ready && self.needs_epoch_bump;
+                if self.pid_state == ProducerIdState::Ready && !bump {
+                    return true;
+                }
+                if bump && !self.in_flight.is_empty() {
+                    return false;
+                }
+                if self.bootstrap.is_empty() {
+                    return false;
+                }
+                let broker = self.bootstrap[rng.random_range(0..self.bootstrap.len())];
+                self.pid_state = ProducerIdState::Requested;
+                out.send(
+                    NodeId::Broker(broker),
+                    Message::InitProducerIdRequest { producer_id: self.producer_id, producer_epoch: self.producer_epoch },
+                );
+                false
+            }
+        }
+    }
+
+    fn send_produce_request(&mut self, leader: i32, partitions: Vec<TopicPartition>, now: Millis, out: &mut Outbox<Timer>) {
+        let in_flight_to_leader = self.in_flight.values().filter(|r| r.broker == leader).count();
+        if in_flight_to_leader >= self.config.max_in_flight_requests_per_connection {
+            return;
+        }
+        let idempotent = self.pid_state == ProducerIdState::Ready;
+        let mut batches = Vec::new();
+        let mut size = 0;
+        for tp in partitions {
+            let Some(head) = self.accumulator.head(&tp) else { continue };
+            if let Some(seq) = head.base_sequence {
+                // A retried batch goes alone, and only once it is the oldest unfinished one.
+                let first = self.in_flight_sequences.get(&tp).and_then(|s| s.first().copied());
+                if first != Some(seq) || self.in_flight.values().any(|r| r.batches.iter().any(|b| b.topic_partition == tp)) {
+                    continue;
+                }
+            } else if self.config.max_in_flight_requests_per_connection == 1
+                && self.in_flight.values().any(|r| r.batches.iter().any(|b| b.topic_partition == tp))
+            {
+                continue; // Kafka mutes a partition to guarantee order with one request in flight.
+            }
+            if !batches.is_empty() && size + head.size_bytes > self.config.max_request_size {
+                break;
+            }
+            let Some(mut batch) = self.accumulator.pop_head(&tp) else { continue };
+            if idempotent && batch.base_sequence.is_none() {
+                let next = self.next_sequence.entry(tp.clone()).or_insert(0);
+                batch.base_sequence = Some(*next);
+                batch.producer_epoch = self.producer_epoch;
+                *next = next.wrapping_add(batch.records.len() as i32);
+                self.in_flight_sequences.entry(tp.clone()).or_default().insert(batch.base_sequence.unwrap_or(0));
+            }
+            batch.attempts += 1;
+            size += batch.size_bytes;
+            batches.push(batch);
+        }
+        if batches.is_empty() {
+            return;
+        }
+        let correlation_id = self.next_correlation_id;
+        self.next_correlation_id += 1;
+        let wire = batches.iter().map(|b| (b.topic_partition.clone(), b.to_record_batch(self.producer_id))).collect();
+        out.send(
+            NodeId::Broker(leader),
+            Message::ProduceRequest {
+                correlation_id,
+                acks: self.config.acks,
+                timeout_ms: self.config.request_timeout_ms,
+                batches: wire,
+            },
+        );
+        if self.config.acks == Acks::None {
+            for batch in batches {
+                self.complete_batch(batch, -1, out);
+            }
+        } else {
+            self.in_flight.insert(correlation_id, InFlightRequest { broker: leader, batches });
+            out.timer(now + self.config.request_timeout_ms, Timer::RequestTimeout { correlation_id });
+        }
+    }
+
+    fn schedule_wakeup(&mut self, at: Millis, out: &mut Outbox<Timer>) {
+        if self.wakeup.is_some_and(|(t, _)| t <= at) {
+            return;
+        }
+        self.wakeup_token += 1;
+        self.wakeup = Some((at, self.wakeup_token));
+        out.timer(at, Timer::Wakeup { token: self.wakeup_token });
+    }
+
+    /// Starts (or replaces) a stream of generated records at a fixed rate.
+    pub fn start_stream(&mut self, mut stream: stream::Stream, now: Millis, out: &mut Outbox<Timer>) {
+        self.wakeup_token += 1;
+        stream.token = self.wakeup_token;
+        out.timer(now + stream.interval_ms(), Timer::Stream { token: stream.token });
+        self.stream = Some(stream);
+    }
+
+    pub fn stop_stream(&mut self) {
+        self.stream = None;
+    }
+}

@@ -1,7 +1,11 @@
 //! The deterministic simulation kernel: virtual clock, event queue, seeded RNG, network, world.
 
 pub mod network;
+pub mod outbox;
 pub mod queue;
+pub mod timeline;
+pub mod trace;
+pub mod workload;
 pub mod world;
 
 use serde::{Serialize, Serializer};

@@ -1,5 +1,587 @@
-//! The world: every node, the network, the clock and the RNG.
+//! The world: every node, the network, the clock and the RNG, advanced one event at a time.
+//!
+//! Inputs are [`Action`]s (what a learner, a scenario or chaos does) and the events the world
+//! schedules for itself; nothing else changes it. Same seed + same actions = same trace.
 
-/// Being written: the simulation kernel lands here next.
-#[derive(Debug, Clone, Default)]
-pub struct World;
+use super::network::{Network, NetworkConfig};
+use super::outbox::Outbox;
+use super::queue::EventQueue;
+use super::trace::TraceHasher;
+use super::{Millis, NodeId};
+use crate::broker::topic_config::TopicConfig;
+use crate::broker::{self, Broker, BrokerConfig, BrokerState};
+use crate::config::ConfigError;
+use crate::controller::{Controller, CreateTopicError};
+use crate::narration::Fact;
+use crate::producer::config::ProducerConfig;
+use crate::producer::stream::{KeyPattern, Stream};
+use crate::producer::{self, Producer, ProducerRecord};
+use crate::protocol::{Message, PartitionMetadata, TopicPartition};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+
+/// How the world is built before any action.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorldConfig {
+    pub brokers: i32,
+    pub network: NetworkConfig,
+    pub broker: BrokerConfig,
+    /// Allows values below Kafka's minimums (e.g. tiny `segment.bytes`) so effects show quickly.
+    pub teaching_mode: bool,
+    /// How many recent facts the world keeps for the narration feed.
+    pub fact_history: usize,
+}
+
+impl Default for WorldConfig {
+    fn default() -> Self {
+        WorldConfig {
+            brokers: 3,
+            network: NetworkConfig::default(),
+            broker: BrokerConfig::default(),
+            teaching_mode: false,
+            fact_history: 2000,
+        }
+    }
+}
+
+/// Something a learner, a scenario step or the chaos runner does to the world.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    CreateTopic { name: String, partitions: i32, replication_factor: i32, configs: Vec<(String, String)> },
+    AddProducer { name: String, configs: Vec<(String, String)> },
+    Send { producer: u32, record: ProducerRecord },
+    StartStream { producer: u32, topic: String, records_per_sec: u32, keys: KeyPattern },
+    StopStream { producer: u32 },
+    /// Cuts `from → to`, and `to → from` too when `both`.
+    CutLink { from: NodeId, to: NodeId, both: bool },
+    HealLink { from: NodeId, to: NodeId, both: bool },
+    /// Makes `from → to` lose each message with this probability (0 = reliable).
+    SetLinkLoss { from: NodeId, to: NodeId, probability: f64 },
+    /// Adds latency to every message to or from a node (0 = normal).
+    SlowNode { node: NodeId, extra_ms: Millis },
+}
+
+/// What an accepted action produced, when the caller needs an id back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionOutcome {
+    Done,
+    ProducerAdded { producer: u32 },
+    Sent { send_id: u64 },
+}
+
+/// Why an action was refused. The world is unchanged when an action is refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionError {
+    Config(ConfigError),
+    CreateTopic(CreateTopicError),
+    UnknownNode(NodeId),
+    UnknownProducer(u32),
+    UnknownTopic(String),
+    InvalidPartition { topic: String, partition: i32, partitions: i32 },
+    SameNode(NodeId),
+    LinkAlreadyCut { from: NodeId, to: NodeId },
+    LinkNotCut { from: NodeId, to: NodeId },
+    InvalidProbability(f64),
+    InvalidRate(u32),
+}
+
+impl fmt::Display for ActionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ActionError::Config(e) => e.fmt(f),
+            ActionError::CreateTopic(e) => e.fmt(f),
+            ActionError::UnknownNode(n) => write!(f, "there is no node `{n}`"),
+            ActionError::UnknownProducer(p) => write!(f, "there is no producer {p}"),
+            ActionError::UnknownTopic(t) => write!(f, "there is no topic `{t}`"),
+            ActionError::InvalidPartition { topic, partition, partitions } => write!(
+                f,
+                "invalid partition {partition} for topic `{topic}`: it has partitions 0..{}",
+                partitions - 1
+            ),
+            ActionError::SameNode(n) => write!(f, "a link needs two different nodes, got `{n}` twice"),
+            ActionError::LinkAlreadyCut { from, to } => write!(f, "the link {from} → {to} is already cut"),
+            ActionError::LinkNotCut { from, to } => write!(f, "the link {from} → {to} is not cut"),
+            ActionError::InvalidProbability(p) => write!(f, "loss probability {p} is not in [0, 1]"),
+            ActionError::InvalidRate(r) => write!(f, "stream rate {r} records/s is not in [1, 100000]"),
+        }
+    }
+}
+
+impl std::error::Error for ActionError {}
+
+impl From<ConfigError> for ActionError {
+    fn from(e: ConfigError) -> Self {
+        ActionError::Config(e)
+    }
+}
+
+/// A fact with the virtual time it happened at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimedFact {
+    pub at_ms: Millis,
+    /// Position in the world's whole fact stream (0-based), stable across replays.
+    pub index: u64,
+    #[serde(flatten)]
+    pub fact: Fact,
+}
+
+#[derive(Debug, Clone)]
+enum Event {
+    Deliver(u64),
+    /// `node` learns that its connection to `peer` broke (a refused or reset connection).
+    Disconnected { node: NodeId, peer: NodeId },
+    BrokerTimer(i32, broker::Timer),
+    ProducerTimer(u32, producer::Timer),
+}
+
+#[derive(Debug, Clone)]
+pub struct World {
+    config: WorldConfig,
+    seed: u64,
+    now: Millis,
+    queue: EventQueue<Event>,
+    rng: ChaCha8Rng,
+    network: Network<Message>,
+    brokers: BTreeMap<i32, Broker>,
+    producers: BTreeMap<u32, Producer>,
+    controller: Controller,
+    facts: VecDeque<TimedFact>,
+    fact_count: u64,
+    trace: TraceHasher,
+    events_processed: u64,
+    actions_applied: u64,
+    next_client_id: u32,
+}
+
+impl World {
+    /// A cluster of `config.brokers` live brokers (ids 1..=n), no topics, no clients.
+    pub fn new(config: WorldConfig, seed: u64) -> Result<World, ConfigError> {
+        if !(1..=64).contains(&config.brokers) {
+            return Err(ConfigError::invalid("brokers", &config.brokers.to_string(), "an integer in [1, 64]"));
+        }
+        let mut world = World {
+            network: Network::new(config.network),
+            seed,
+            now: 0,
+            queue: EventQueue::default(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            brokers: BTreeMap::new(),
+            producers: BTreeMap::new(),
+            controller: Controller::default(),
+            facts: VecDeque::new(),
+            fact_count: 0,
+            trace: TraceHasher::default(),
+            events_processed: 0,
+            actions_applied: 0,
+            next_client_id: 1,
+            config,
+        };
+        for id in 1..=world.config.brokers {
+            let mut broker = Broker::new(id, world.config.broker.clone());
+            let mut out = Outbox::default();
+            broker.start(0, &mut out);
+            world.brokers.insert(id, broker);
+            world.flush_broker(id, out);
+            world.record(Fact::BrokerStarted { broker: id });
+        }
+        Ok(world)
+    }
+
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn config(&self) -> &WorldConfig {
+        &self.config
+    }
+
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    pub fn trace_hash(&self) -> u64 {
+        self.trace.finish()
+    }
+
+    /// The most recent facts, oldest first.
+    pub fn facts(&self) -> impl Iterator<Item = &TimedFact> {
+        self.facts.iter()
+    }
+
+    pub fn fact_count(&self) -> u64 {
+        self.fact_count
+    }
+
+    pub fn brokers(&self) -> impl Iterator<Item = &Broker> {
+        self.brokers.values()
+    }
+
+    pub fn broker(&self, id: i32) -> Option<&Broker> {
+        self.brokers.get(&id)
+    }
+
+    pub fn producers(&self) -> impl Iterator<Item = &Producer> {
+        self.producers.values()
+    }
+
+    pub fn producer(&self, id: u32) -> Option<&Producer> {
+        self.producers.get(&id)
+    }
+
+    pub fn controller(&self) -> &Controller {
+        &self.controller
+    }
+
+    pub fn network(&self) -> &Network<Message> {
+        &self.network
+    }
+
+    /// The broker hosting the active controller: for now the lowest-id live broker.
+    pub fn active_controller(&self) -> Option<i32> {
+        self.brokers.values().find(|b| b.state == BrokerState::Alive).map(|b| b.id)
+    }
+
+    /// How many actions succeeded so far (time travel replays the ones a checkpoint lacks).
+    pub fn actions_applied(&self) -> u64 {
+        self.actions_applied
+    }
+
+    /// Applies one action at the current virtual time. A refused action changes nothing.
+    pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        let outcome = self.apply_action(action)?;
+        self.actions_applied += 1;
+        Ok(outcome)
+    }
+
+    fn apply_action(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        match action {
+            Action::CreateTopic { name, partitions, replication_factor, configs } => {
+                self.create_topic(&name, partitions, replication_factor, &configs)?;
+                Ok(ActionOutcome::Done)
+            }
+            Action::AddProducer { name, configs } => {
+                let config = ProducerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+                let id = self.next_client_id;
+                self.next_client_id += 1;
+                let bootstrap = self.brokers.keys().copied().collect();
+                self.producers.insert(id, Producer::new(id, name.clone(), config, bootstrap));
+                self.record(Fact::ProducerStarted { producer: id, name });
+                Ok(ActionOutcome::ProducerAdded { producer: id })
+            }
+            Action::Send { producer, record } => {
+                self.check_record(producer, &record)?;
+                let now = self.now;
+                let mut out = Outbox::default();
+                let p = self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+                let send_id = p.send(record, now, &mut self.rng, &mut out);
+                self.flush_producer(producer, out);
+                Ok(ActionOutcome::Sent { send_id })
+            }
+            Action::StartStream { producer, topic, records_per_sec, keys } => {
+                if !(1..=100_000).contains(&records_per_sec) {
+                    return Err(ActionError::InvalidRate(records_per_sec));
+                }
+                if !self.controller.topics.contains_key(&topic) {
+                    return Err(ActionError::UnknownTopic(topic));
+                }
+                let now = self.now;
+                let mut out = Outbox::default();
+                let p = self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+                p.start_stream(Stream::new(topic, records_per_sec, keys), now, &mut out);
+                self.flush_producer(producer, out);
+                Ok(ActionOutcome::Done)
+            }
+            Action::StopStream { producer } => {
+                self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?.stop_stream();
+                Ok(ActionOutcome::Done)
+            }
+            Action::CutLink { from, to, both } => {
+                self.check_link(from, to)?;
+                let links = if both { vec![(from, to), (to, from)] } else { vec![(from, to)] };
+                if links.iter().all(|(a, b)| self.network.is_cut(*a, *b)) {
+                    return Err(ActionError::LinkAlreadyCut { from, to });
+                }
+                for (a, b) in links {
+                    if self.network.cut(a, b) {
+                        self.record(Fact::LinkCut { from: a, to: b });
+                    }
+                }
+                Ok(ActionOutcome::Done)
+            }
+            Action::HealLink { from, to, both } => {
+                self.check_link(from, to)?;
+                let links = if both { vec![(from, to), (to, from)] } else { vec![(from, to)] };
+                if !links.iter().any(|(a, b)| self.network.is_cut(*a, *b)) {
+                    return Err(ActionError::LinkNotCut { from, to });
+                }
+                for (a, b) in links {
+                    if self.network.heal(a, b) {
+                        self.record(Fact::LinkHealed { from: a, to: b });
+                    }
+                }
+                Ok(ActionOutcome::Done)
+            }
+            Action::SetLinkLoss { from, to, probability } => {
+                self.check_link(from, to)?;
+                if !(0.0..=1.0).contains(&probability) {
+                    return Err(ActionError::InvalidProbability(probability));
+                }
+                self.network.set_loss(from, to, probability);
+                Ok(ActionOutcome::Done)
+            }
+            Action::SlowNode { node, extra_ms } => {
+                self.check_node(node)?;
+                self.network.set_slow(node, extra_ms);
+                self.record(Fact::NodeSlowed { node, extra_ms });
+                Ok(ActionOutcome::Done)
+            }
+        }
+    }
+
+    fn check_node(&self, node: NodeId) -> Result<(), ActionError> {
+        let exists = match node {
+            NodeId::Broker(id) => self.brokers.contains_key(&id),
+            NodeId::Client(id) => self.producers.contains_key(&id),
+        };
+        exists.then_some(()).ok_or(ActionError::UnknownNode(node))
+    }
+
+    fn check_link(&self, from: NodeId, to: NodeId) -> Result<(), ActionError> {
+        self.check_node(from)?;
+        self.check_node(to)?;
+        (from != to).then_some(()).ok_or(ActionError::SameNode(from))
+    }
+
+    /// Kafka rejects a record for a partition the topic does not have before it is queued.
+    fn check_record(&self, producer: u32, record: &ProducerRecord) -> Result<(), ActionError> {
+        if !self.producers.contains_key(&producer) {
+            return Err(ActionError::UnknownProducer(producer));
+        }
+        let topic = self.controller.topics.get(&record.topic).ok_or_else(|| ActionError::UnknownTopic(record.topic.clone()))?;
+        let partitions = topic.partitions.len() as i32;
+        match record.partition {
+            Some(p) if p < 0 || p >= partitions => {
+                Err(ActionError::InvalidPartition { topic: record.topic.clone(), partition: p, partitions })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn create_topic(&mut self, name: &str, partitions: i32, replication_factor: i32, configs: &[(String, String)]) -> Result<(), ActionError> {
+        let config = TopicConfig::from_pairs(
+            configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            replication_factor,
+            self.config.teaching_mode,
+        )?;
+        let live: Vec<i32> = self.brokers.values().filter(|b| b.state == BrokerState::Alive).map(|b| b.id).collect();
+        let topic = self
+            .controller
+            .create_topic(name, partitions, replication_factor, config, &live, &mut self.rng)
+            .map_err(ActionError::CreateTopic)?
+            .clone();
+        self.record(Fact::TopicCreated { topic: name.to_string(), partitions, replication_factor });
+        for (index, registration) in topic.partitions.iter().enumerate() {
+            let tp = TopicPartition::new(name, index as i32);
+            for broker_id in &registration.replicas {
+                if let Some(broker) = self.brokers.get_mut(broker_id) {
+                    broker.replicas.insert(
+                        tp.clone(),
+                        crate::broker::replica::Replica::new(tp.clone(), topic.config.clone(), registration.replicas.clone()),
+                    );
+                }
+            }
+            self.record(Fact::LeaderElected {
+                topic_partition: tp.clone(),
+                leader: registration.leader,
+                leader_epoch: registration.leader_epoch,
+                isr: registration.isr.clone(),
+            });
+        }
+        self.publish_metadata();
+        Ok(())
+    }
+
+    /// Pushes the controller's partition states to every broker (KRaft brokers replay the
+    /// metadata log; here the update is immediate).
+    fn publish_metadata(&mut self) {
+        let metadata: Vec<PartitionMetadata> = self
+            .controller
+            .partitions()
+            .map(|(tp, p)| PartitionMetadata { topic_partition: tp, leader: p.leader, leader_epoch: p.leader_epoch })
+            .collect();
+        let states: Vec<(TopicPartition, i32, i32, Vec<i32>)> =
+            self.controller.partitions().map(|(tp, p)| (tp, p.leader, p.leader_epoch, p.isr.clone())).collect();
+        let now = self.now;
+        let ids: Vec<i32> = self.brokers.keys().copied().collect();
+        for id in ids {
+            let mut out = Outbox::default();
+            if let Some(broker) = self.brokers.get_mut(&id) {
+                broker.metadata_cache = metadata.clone();
+                for (tp, leader, epoch, isr) in &states {
+                    broker.apply_partition_state(tp, *leader, *epoch, isr, now, &mut out);
+                }
+            }
+            self.flush_broker(id, out);
+        }
+    }
+
+    /// Processes the next event. Returns false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        let Some((at, seq, event)) = self.queue.pop() else { return false };
+        self.now = at;
+        self.events_processed += 1;
+        self.trace.u64(at);
+        self.trace.u64(seq);
+        match event {
+            Event::Deliver(id) => self.deliver(id),
+            Event::Disconnected { node, peer } => {
+                self.trace.u64(2);
+                self.disconnected(node, peer);
+            }
+            Event::BrokerTimer(id, timer) => {
+                self.trace.u64(3);
+                if let Some(broker) = self.brokers.get_mut(&id).filter(|b| b.state != BrokerState::Dead) {
+                    let mut out = Outbox::default();
+                    broker.on_timer(timer, at, &mut out);
+                    self.flush_broker(id, out);
+                }
+            }
+            Event::ProducerTimer(id, timer) => {
+                self.trace.u64(4);
+                if let Some(producer) = self.producers.get_mut(&id) {
+                    let mut out = Outbox::default();
+                    producer.on_timer(timer, at, &mut self.rng, &mut out);
+                    self.flush_producer(id, out);
+                }
+            }
+        }
+        true
+    }
+
+    /// Processes every event scheduled at or before `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: Millis) {
+        while self.queue.peek_time().is_some_and(|next| next <= t) {
+            self.step();
+        }
+        self.advance_clock(t);
+    }
+
+    /// Moves the clock forward to `t` without processing events (never backwards).
+    pub(crate) fn advance_clock(&mut self, t: Millis) {
+        self.now = self.now.max(t);
+    }
+
+    /// The time of the next scheduled event, if any.
+    pub fn next_event_time(&self) -> Option<Millis> {
+        self.queue.peek_time()
+    }
+
+    fn deliver(&mut self, id: u64) {
+        self.trace.u64(1);
+        let envelope = match self.network.deliver(id) {
+            None => return,
+            Some(Ok(envelope)) => envelope,
+            Some(Err((envelope, reason))) => {
+                self.record(Fact::MessageDropped { from: envelope.from, to: envelope.to, kind: envelope.body.kind(), reason });
+                return;
+            }
+        };
+        self.trace.bytes(envelope.body.kind().as_bytes());
+        let (from, to, now) = (envelope.from, envelope.to, self.now);
+        match to {
+            NodeId::Broker(b) => {
+                let alive = self.brokers.get(&b).is_some_and(|broker| broker.state != BrokerState::Dead);
+                if !alive {
+                    // Nobody listens on a dead broker's port: the sender sees the connection refused.
+                    self.queue.push(now + self.config.network.latency_ms, Event::Disconnected { node: from, peer: to });
+                    return;
+                }
+                let mut out = Outbox::default();
+                if let Some(broker) = self.brokers.get_mut(&b) {
+                    broker.on_message(from, envelope.body, now, &mut out);
+                }
+                self.flush_broker(b, out);
+            }
+            NodeId::Client(c) => {
+                let mut out = Outbox::default();
+                if let Some(producer) = self.producers.get_mut(&c) {
+                    producer.on_message(envelope.body, now, &mut self.rng, &mut out);
+                }
+                self.flush_producer(c, out);
+            }
+        }
+    }
+
+    fn disconnected(&mut self, node: NodeId, peer: NodeId) {
+        let NodeId::Broker(peer_id) = peer else { return };
+        let now = self.now;
+        match node {
+            NodeId::Broker(b) => {
+                let mut out = Outbox::default();
+                if let Some(broker) = self.brokers.get_mut(&b).filter(|b| b.state != BrokerState::Dead) {
+                    broker.on_disconnect(peer_id, now, &mut out);
+                }
+                self.flush_broker(b, out);
+            }
+            NodeId::Client(c) => {
+                let mut out = Outbox::default();
+                if let Some(producer) = self.producers.get_mut(&c) {
+                    producer.on_disconnect(peer_id, now, &mut self.rng, &mut out);
+                }
+                self.flush_producer(c, out);
+            }
+        }
+    }
+
+    fn flush_broker(&mut self, id: i32, out: Outbox<broker::Timer>) {
+        for (at, timer) in out.timers {
+            self.queue.push(at, Event::BrokerTimer(id, timer));
+        }
+        self.flush_common(NodeId::Broker(id), out.messages, out.facts);
+    }
+
+    fn flush_producer(&mut self, id: u32, out: Outbox<producer::Timer>) {
+        for (at, timer) in out.timers {
+            self.queue.push(at, Event::ProducerTimer(id, timer));
+        }
+        self.flush_common(NodeId::Client(id), out.messages, out.facts);
+    }
+
+    fn flush_common(&mut self, from: NodeId, messages: Vec<(NodeId, Message)>, facts: Vec<Fact>) {
+        for fact in facts {
+            self.record(fact);
+        }
+        for (to, message) in messages {
+            let kind = message.kind();
+            match self.network.send(&mut self.rng, self.now, from, to, message) {
+                Ok((id, arrive_at)) => {
+                    self.queue.push(arrive_at, Event::Deliver(id));
+                }
+                // A cut link looks like a dead connection only after a timeout: the sender's
+                // request timer notices, as in Kafka.
+                Err(reason) => self.record(Fact::MessageDropped { from, to, kind, reason }),
+            }
+        }
+    }
+
+    fn record(&mut self, fact: Fact) {
+        if let Ok(bytes) = serde_json::to_vec(&fact) {
+            self.trace.bytes(&bytes);
+        }
+        let timed = TimedFact { at_ms: self.now, index: self.fact_count, fact };
+        self.fact_count += 1;
+        if self.facts.len() == self.config.fact_history {
+            self.facts.pop_front();
+        }
+        self.facts.push_back(timed);
+    }
+}

@@ -1,0 +1,107 @@
+//! Kafka's RecordAccumulator: records wait per partition in batches until a batch is full
+//! (`batch.size`), has lingered `linger.ms`, or is due for a retry; the sender drains ready batches.
+
+use super::ProducerBatch;
+use crate::protocol::TopicPartition;
+use crate::sim::Millis;
+use std::collections::{BTreeMap, VecDeque};
+
+#[derive(Debug, Clone, Default)]
+pub struct Accumulator {
+    queues: BTreeMap<TopicPartition, VecDeque<ProducerBatch>>,
+}
+
+impl Accumulator {
+    /// Appends to the partition's last batch if it has room, else starts a new batch.
+    /// A record larger than `batch.size` gets a batch of its own, as in Kafka.
+    /// Returns whether the partition's last batch is now full (the sticky partitioner's cue).
+    pub fn append(&mut self, batch_size: usize, new_batch: impl FnOnce() -> ProducerBatch, record: super::PendingRecord, now: Millis) -> bool {
+        let queue = self.queues.entry(record.topic_partition.clone()).or_default();
+        match queue.back_mut() {
+            Some(last) if last.attempts == 0 && last.base_sequence.is_none() && last.size_bytes + record.size_bytes <= batch_size => {
+                last.push(record)
+            }
+            _ => {
+                let mut batch = new_batch();
+                batch.created_ms = now;
+                batch.push(record);
+                queue.push_back(batch);
+            }
+        }
+        queue.back().is_some_and(|b| b.size_bytes >= batch_size)
+    }
+
+    /// Puts a batch that failed back at the front, in sequence order for the idempotent producer.
+    pub fn reenqueue(&mut self, batch: ProducerBatch) {
+        let queue = self.queues.entry(batch.topic_partition.clone()).or_default();
+        let at = match batch.base_sequence {
+            Some(seq) => queue
+                .iter()
+                .position(|b| b.base_sequence.is_none_or(|s| s > seq))
+                .unwrap_or(queue.len()),
+            None => 0,
+        };
+        queue.insert(at, batch);
+    }
+
+    /// When the partition's head batch becomes sendable: full, lingered, or backed off.
+    pub fn ready_at(&self, tp: &TopicPartition, batch_size: usize, linger_ms: Millis) -> Option<Millis> {
+        let queue = self.queues.get(tp)?;
+        let head = queue.front()?;
+        Some(if head.attempts > 0 {
+            head.retry_at
+        } else if queue.len() > 1 || head.size_bytes >= batch_size {
+            head.created_ms
+        } else {
+            head.created_ms + linger_ms
+        })
+    }
+
+    pub fn head(&self, tp: &TopicPartition) -> Option<&ProducerBatch> {
+        self.queues.get(tp).and_then(|q| q.front())
+    }
+
+    pub fn head_mut(&mut self, tp: &TopicPartition) -> Option<&mut ProducerBatch> {
+        self.queues.get_mut(tp).and_then(|q| q.front_mut())
+    }
+
+    pub fn pop_head(&mut self, tp: &TopicPartition) -> Option<ProducerBatch> {
+        let queue = self.queues.get_mut(tp)?;
+        let batch = queue.pop_front();
+        if queue.is_empty() {
+            self.queues.remove(tp);
+        }
+        batch
+    }
+
+    /// Removes and returns every batch that has waited `delivery.timeout.ms` since creation.
+    pub fn expire(&mut self, now: Millis, delivery_timeout_ms: Millis) -> Vec<ProducerBatch> {
+        let mut expired = Vec::new();
+        for queue in self.queues.values_mut() {
+            let (keep, gone): (VecDeque<_>, VecDeque<_>) =
+                queue.drain(..).partition(|b| now < b.created_ms + delivery_timeout_ms);
+            *queue = keep;
+            expired.extend(gone);
+        }
+        self.queues.retain(|_, q| !q.is_empty());
+        expired
+    }
+
+    /// Partitions with waiting batches.
+    pub fn partitions(&self) -> impl Iterator<Item = &TopicPartition> {
+        self.queues.keys()
+    }
+
+    /// Every waiting batch, for the view and for sequence resets.
+    pub fn batches_mut(&mut self) -> impl Iterator<Item = &mut ProducerBatch> {
+        self.queues.values_mut().flatten()
+    }
+
+    pub fn batches(&self) -> impl Iterator<Item = &ProducerBatch> {
+        self.queues.values().flatten()
+    }
+
+    pub fn waiting_records(&self) -> usize {
+        self.batches().map(|b| b.records.len()).sum()
+    }
+}

@@ -1,0 +1,186 @@
+//! The producer path end to end on the simulated cluster: acks, replication, retries and
+//! idempotence, partitioning, and time travel.
+
+use kafkalab_engine::narration::Fact;
+use kafkalab_engine::producer::partitioner::partition_for_key;
+use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
+use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::sim::timeline::Timeline;
+use kafkalab_engine::sim::workload;
+use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, World, WorldConfig};
+use kafkalab_engine::sim::NodeId;
+
+fn pairs(configs: &[(&str, &str)]) -> Vec<(String, String)> {
+    configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// A cluster of `brokers` with one topic `t` and one producer; returns the producer id.
+fn cluster(brokers: i32, partitions: i32, rf: i32, producer_configs: &[(&str, &str)]) -> (World, u32) {
+    let mut world = World::new(WorldConfig { brokers, ..WorldConfig::default() }, 11).unwrap();
+    world
+        .apply(Action::CreateTopic { name: "t".into(), partitions, replication_factor: rf, configs: Vec::new() })
+        .unwrap();
+    let ActionOutcome::ProducerAdded { producer } =
+        world.apply(Action::AddProducer { name: "p".into(), configs: pairs(producer_configs) }).unwrap()
+    else {
+        panic!("a producer id")
+    };
+    (world, producer)
+}
+
+fn record(key: Option<&str>, value: &str) -> ProducerRecord {
+    ProducerRecord {
+        topic: "t".into(),
+        partition: None,
+        key: key.map(|k| k.as_bytes().to_vec()),
+        value: Some(value.as_bytes().to_vec()),
+        headers: Vec::new(),
+    }
+}
+
+fn send(world: &mut World, producer: u32, record: ProducerRecord) -> u64 {
+    match world.apply(Action::Send { producer, record }).unwrap() {
+        ActionOutcome::Sent { send_id } => send_id,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn outcome(world: &World, producer: u32, send_id: u64) -> SendOutcome {
+    world.producer(producer).unwrap().result(send_id).unwrap().outcome.clone()
+}
+
+fn leader_log_end_offset(world: &World, tp: &TopicPartition) -> i64 {
+    let leader = world.controller().partition(tp).unwrap().leader;
+    world.broker(leader).unwrap().replicas[tp].log.log_end_offset()
+}
+
+#[test]
+fn acks_all_answers_only_after_every_isr_member_has_the_record() {
+    let (mut world, producer) = cluster(3, 1, 3, &[]);
+    let id = send(&mut world, producer, record(Some("k"), "v"));
+    world.run_until(5_000);
+    assert_eq!(outcome(&world, producer, id), SendOutcome::Acked { offset: 0 });
+    let tp = TopicPartition::new("t", 0);
+    for broker in world.brokers() {
+        assert_eq!(broker.replicas[&tp].log.log_end_offset(), 1, "broker {} has the record", broker.id);
+    }
+    let acked_at = world.facts().find(|f| matches!(f.fact, Fact::ProduceAcked { .. })).unwrap().at_ms;
+    let appended_at = world.facts().find(|f| matches!(f.fact, Fact::BatchAppended { .. })).unwrap().at_ms;
+    assert!(acked_at > appended_at, "the ack waits for the followers' fetches");
+}
+
+/// Kafka's classic duplicate: the batch is written, the response is lost, the producer retries.
+fn lost_response_then_retry(idempotent: bool) -> (World, u32, u64) {
+    let idempotence = if idempotent { "true" } else { "false" };
+    let (mut world, producer) = cluster(
+        1,
+        1,
+        1,
+        &[("enable.idempotence", idempotence), ("request.timeout.ms", "300"), ("delivery.timeout.ms", "60000")],
+    );
+    let first = send(&mut world, producer, record(Some("k"), "first"));
+    world.run_until(1_000);
+    assert_eq!(outcome(&world, producer, first), SendOutcome::Acked { offset: 0 });
+    // Responses from the broker to the producer are lost; requests still arrive.
+    world.apply(Action::CutLink { from: NodeId::Broker(1), to: NodeId::Client(producer), both: false }).unwrap();
+    let second = send(&mut world, producer, record(Some("k"), "second"));
+    world.run_until(1_700);
+    world.apply(Action::HealLink { from: NodeId::Broker(1), to: NodeId::Client(producer), both: false }).unwrap();
+    world.run_until(10_000);
+    (world, producer, second)
+}
+
+#[test]
+fn idempotent_retry_after_a_lost_response_is_written_once() {
+    let (world, producer, second) = lost_response_then_retry(true);
+    assert_eq!(outcome(&world, producer, second), SendOutcome::Acked { offset: 1 });
+    assert_eq!(leader_log_end_offset(&world, &TopicPartition::new("t", 0)), 2, "no duplicate in the log");
+    assert!(world.facts().any(|f| matches!(f.fact, Fact::DuplicateBatch { .. })));
+}
+
+#[test]
+fn without_idempotence_the_same_retry_duplicates_the_record() {
+    let (world, producer, second) = lost_response_then_retry(false);
+    assert!(matches!(outcome(&world, producer, second), SendOutcome::Acked { offset } if offset > 1));
+    assert!(leader_log_end_offset(&world, &TopicPartition::new("t", 0)) > 2, "the retry was appended again");
+}
+
+#[test]
+fn acks_zero_never_learns_its_offset() {
+    let (mut world, producer) = cluster(3, 3, 3, &[("acks", "0")]);
+    let id = send(&mut world, producer, record(Some("k"), "v"));
+    world.run_until(2_000);
+    assert_eq!(outcome(&world, producer, id), SendOutcome::Acked { offset: -1 });
+    let tp = TopicPartition::new("t", partition_for_key(b"k", 3));
+    assert_eq!(leader_log_end_offset(&world, &tp), 1);
+}
+
+#[test]
+fn keyed_records_go_to_the_murmur2_partition_in_order() {
+    let (mut world, producer) = cluster(3, 6, 2, &[]);
+    let ids: Vec<u64> =
+        (0..30).map(|i| send(&mut world, producer, record(Some(&format!("key-{}", i % 5)), &i.to_string()))).collect();
+    world.run_until(5_000);
+    let mut last_offset_per_key = std::collections::BTreeMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        let result = world.producer(producer).unwrap().result(*id).unwrap();
+        let key = format!("key-{}", i % 5);
+        assert_eq!(result.topic_partition.as_ref().unwrap().partition, partition_for_key(key.as_bytes(), 6));
+        let SendOutcome::Acked { offset } = result.outcome else { panic!("{result:?}") };
+        if let Some(previous) = last_offset_per_key.insert(key, offset) {
+            assert!(offset > previous, "per-key order is kept");
+        }
+    }
+}
+
+#[test]
+fn null_keys_stick_to_a_partition_until_a_batch_fills() {
+    let (mut world, producer) = cluster(3, 6, 1, &[("batch.size", "300"), ("linger.ms", "50")]);
+    let ids: Vec<u64> = (0..40).map(|i| send(&mut world, producer, record(None, &format!("value-{i:04}")))).collect();
+    world.run_until(5_000);
+    let partitions: Vec<i32> = ids
+        .iter()
+        .map(|id| world.producer(producer).unwrap().result(*id).unwrap().topic_partition.as_ref().unwrap().partition)
+        .collect();
+    let switches = partitions.windows(2).filter(|w| w[0] != w[1]).count();
+    assert!(switches >= 2, "the partitioner moves on once batches fill: {partitions:?}");
+    assert!(switches <= 40 / 5, "records stick together in runs: {partitions:?}");
+}
+
+#[test]
+fn bad_producer_configs_name_the_key() {
+    let mut world = World::new(WorldConfig::default(), 1).unwrap();
+    for (key, value) in [("acks", "2"), ("batch.size", "-1"), ("linger.ms", "soon"), ("no.such.key", "1")] {
+        let err = world.apply(Action::AddProducer { name: "p".into(), configs: pairs(&[(key, value)]) }).unwrap_err();
+        assert!(matches!(err, ActionError::Config(_)));
+        assert!(err.to_string().contains(key), "{err}");
+    }
+}
+
+#[test]
+fn a_record_for_a_missing_partition_is_refused() {
+    let (mut world, producer) = cluster(3, 2, 1, &[]);
+    let mut r = record(None, "v");
+    r.partition = Some(7);
+    let err = world.apply(Action::Send { producer, record: r }).unwrap_err();
+    assert_eq!(err.to_string(), "invalid partition 7 for topic `t`: it has partitions 0..1");
+}
+
+#[test]
+fn seeking_back_and_forth_reproduces_the_same_view() {
+    let mut timeline = Timeline::new(workload::reference(5), 500);
+    timeline.seek(1_200);
+    timeline.apply(Action::SlowNode { node: NodeId::Broker(2), extra_ms: 40 }).unwrap();
+    timeline.seek(3_000);
+    let at_3000 = serde_json::to_string(&timeline.world().view()).unwrap();
+    let hash = timeline.world().trace_hash();
+    timeline.seek(0);
+    assert_eq!(timeline.world().now(), 0);
+    timeline.seek(2_000);
+    timeline.seek(3_000);
+    let replayed = serde_json::to_string(&timeline.world().view()).unwrap();
+    let first_difference = replayed.bytes().zip(at_3000.bytes()).position(|(a, b)| a != b);
+    let context: String = replayed.chars().skip(first_difference.unwrap_or(0).saturating_sub(80)).take(160).collect();
+    assert!(replayed == at_3000, "views differ from byte {first_difference:?}: {context}");
+    assert_eq!(timeline.world().trace_hash(), hash);
+}
