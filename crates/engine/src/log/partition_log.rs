@@ -1,0 +1,445 @@
+//! The partition log (`UnifiedLog` + `LocalLog`): segments, log start offset, log end offset,
+//! leader and follower appends, reads, truncation, ListOffsets by timestamp, DeleteRecords.
+//! Retention and compaction live in [`super::retention`] and [`super::compaction`].
+
+use super::batch::{RecordBatch, TimestampType};
+use super::error::LogError;
+use super::log_config::LogConfig;
+use super::segment::{LogSegment, RollReason, StoredBatch};
+use serde::{Deserialize, Serialize};
+
+/// Who is appending as leader (`AppendOrigin`): clients may not write control batches and must send
+/// base offset 0; the transaction coordinator writes control batches (markers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AppendOrigin {
+    Client,
+    Coordinator,
+}
+
+/// A segment roll that happened during an append, for narration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollInfo {
+    pub reason: RollReason,
+    pub old_base_offset: i64,
+    pub new_base_offset: i64,
+}
+
+/// What an append did (`LogAppendInfo`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppendInfo {
+    pub first_offset: i64,
+    pub last_offset: i64,
+    pub record_count: usize,
+    pub size_in_bytes: u64,
+    /// Max timestamp of the appended batch (the append time for LogAppendTime).
+    pub max_timestamp: i64,
+    /// Set when the topic uses `message.timestamp.type=LogAppendTime`.
+    pub log_append_time_ms: Option<i64>,
+    /// Segment the batch landed in.
+    pub segment_base_offset: i64,
+    pub rolled: Option<RollInfo>,
+}
+
+/// Answer of a ListOffsets-by-timestamp lookup (`TimestampAndOffset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimestampAndOffset {
+    pub timestamp: i64,
+    pub offset: i64,
+    /// The batch's partition leader epoch, if stamped.
+    pub leader_epoch: Option<i32>,
+}
+
+/// One replica's copy of a partition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Log {
+    pub(super) config: LogConfig,
+    /// Oldest first; never empty; the last one is the active segment.
+    pub(super) segments: Vec<LogSegment>,
+    pub(super) log_start_offset: i64,
+    pub(super) log_end_offset: i64,
+    /// The log cleaner's checkpoint: the first dirty offset.
+    pub(super) cleaner_checkpoint: Option<i64>,
+    /// The latest virtual time this log was told about; used where Kafka reads the wall clock but the
+    /// API passes no time (follower appends, truncation).
+    pub(super) clock_ms: i64,
+}
+
+impl Log {
+    /// An empty log with one empty segment at offset 0.
+    pub fn new(config: LogConfig, now_ms: i64) -> Self {
+        let segment = LogSegment::new(0, &config, now_ms);
+        Log {
+            config,
+            segments: vec![segment],
+            log_start_offset: 0,
+            log_end_offset: 0,
+            cleaner_checkpoint: None,
+            clock_ms: now_ms,
+        }
+    }
+
+    pub fn config(&self) -> &LogConfig {
+        &self.config
+    }
+
+    /// Applies a topic config change (AlterConfigs); existing segments keep their index capacity.
+    pub fn set_config(&mut self, config: LogConfig) {
+        self.config = config;
+    }
+
+    /// First offset still readable; fetching below it is OFFSET_OUT_OF_RANGE.
+    pub fn log_start_offset(&self) -> i64 {
+        self.log_start_offset
+    }
+
+    /// Next offset to be assigned (LEO).
+    pub fn log_end_offset(&self) -> i64 {
+        self.log_end_offset
+    }
+
+    /// Segments, oldest first; the last one is active.
+    pub fn segments(&self) -> &[LogSegment] {
+        &self.segments
+    }
+
+    /// The segment that receives appends.
+    pub fn active_segment(&self) -> &LogSegment {
+        // `segments` is never empty: every operation that removes segments keeps or creates one.
+        &self.segments[self.segments.len() - 1]
+    }
+
+    /// Total bytes of all segments.
+    pub fn size_in_bytes(&self) -> u64 {
+        self.segments.iter().map(LogSegment::size_in_bytes).sum()
+    }
+
+    /// All stored batches, oldest first (for checkers and drawing).
+    pub fn batches(&self) -> impl Iterator<Item = &StoredBatch> {
+        self.segments.iter().flat_map(|s| s.batches().iter())
+    }
+
+    /// The cleaner's first dirty offset, once compaction has run.
+    pub fn cleaner_checkpoint(&self) -> Option<i64> {
+        self.cleaner_checkpoint
+    }
+
+    pub(super) fn observe_clock(&mut self, now_ms: i64) {
+        self.clock_ms = self.clock_ms.max(now_ms);
+    }
+
+    /// A produce from a client on the leader; see [`Self::append_as_leader_from`].
+    pub fn append_as_leader(&mut self, batch: RecordBatch, leader_epoch: i32, now_ms: i64) -> Result<AppendInfo, LogError> {
+        self.append_as_leader_from(batch, leader_epoch, now_ms, AppendOrigin::Client)
+    }
+
+    /// The leader's append (`UnifiedLog.appendAsLeader` + `LogValidator`): validates the batch,
+    /// assigns offsets from the log end offset, stamps the leader epoch (and the append time for
+    /// LogAppendTime topics), rolls the segment if needed, and appends.
+    pub fn append_as_leader_from(
+        &mut self,
+        mut batch: RecordBatch,
+        leader_epoch: i32,
+        now_ms: i64,
+        origin: AppendOrigin,
+    ) -> Result<AppendInfo, LogError> {
+        self.observe_clock(now_ms);
+        let size = batch.size_in_bytes() as u64;
+        if origin == AppendOrigin::Client && batch.base_offset != 0 {
+            return Err(invalid(format!("the base offset of a produced batch must be 0, not {}", batch.base_offset)));
+        }
+        if size as i64 > self.config.max_message_bytes {
+            return Err(LogError::MessageTooLarge { batch_size: size, max_message_bytes: self.config.max_message_bytes });
+        }
+        check_uncompressed(&batch)?;
+        if origin == AppendOrigin::Client {
+            validate_client_batch(&batch)?;
+        }
+        check_offset_deltas(&batch)?;
+        if self.config.cleanup_policy.compact && !batch.is_control() {
+            if let Some(i) = batch.records.iter().position(|r| r.record.key.is_none()) {
+                return Err(invalid(format!("compacted topic cannot accept a message without key (record {i})")));
+            }
+        }
+        let count = batch.records.len() as i64;
+        batch.base_offset = self.log_end_offset;
+        batch.last_offset_delta = (count - 1).max(0) as i32;
+        batch.partition_leader_epoch = leader_epoch;
+        let log_append_time_ms = match self.config.message_timestamp_type {
+            TimestampType::LogAppendTime => {
+                batch.set_timestamp_type(TimestampType::LogAppendTime);
+                batch.max_timestamp = now_ms;
+                Some(now_ms)
+            }
+            TimestampType::CreateTime => {
+                batch.set_timestamp_type(TimestampType::CreateTime);
+                if let Some(max) = batch.records.iter().map(|r| r.record.timestamp).max() {
+                    batch.max_timestamp = max;
+                }
+                None
+            }
+        };
+        let mut info = self.append_batch(batch, size, now_ms)?;
+        info.log_append_time_ms = log_append_time_ms;
+        Ok(info)
+    }
+
+    /// A follower's append of a batch fetched from the leader (`appendAsFollower`): offsets, epoch and
+    /// timestamps are kept. Kafka only requires the batch not to start below the log end offset (it
+    /// may start above it: the leader's compaction leaves gaps).
+    pub fn append_as_follower(&mut self, batch: RecordBatch) -> Result<AppendInfo, LogError> {
+        check_uncompressed(&batch)?;
+        if batch.base_offset < self.log_end_offset {
+            return Err(LogError::UnexpectedAppendOffset {
+                first_offset: batch.base_offset,
+                log_end_offset: self.log_end_offset,
+            });
+        }
+        if batch.last_offset_delta < 0 {
+            return Err(invalid(format!("negative last offset delta {}", batch.last_offset_delta)));
+        }
+        check_offset_deltas(&batch)?;
+        let size = batch.size_in_bytes() as u64;
+        let now_ms = self.clock_ms;
+        self.append_batch(batch, size, now_ms)
+    }
+
+    /// Size check, roll, append, advance the log end offset.
+    fn append_batch(&mut self, batch: RecordBatch, size: u64, now_ms: i64) -> Result<AppendInfo, LogError> {
+        if size as i64 > self.config.segment_bytes {
+            return Err(LogError::RecordListTooLarge { batch_size: size, segment_bytes: self.config.segment_bytes });
+        }
+        let (first_offset, last_offset) = (batch.base_offset, batch.last_offset());
+        let rolled = self.maybe_roll(size, batch.max_timestamp, first_offset, last_offset, now_ms);
+        let info = AppendInfo {
+            first_offset,
+            last_offset,
+            record_count: batch.records.len(),
+            size_in_bytes: size,
+            max_timestamp: batch.max_timestamp,
+            log_append_time_ms: None,
+            segment_base_offset: self.active_segment().base_offset(),
+            rolled,
+        };
+        let last = self.segments.len() - 1;
+        self.segments[last].append(vec![batch], last_offset, now_ms);
+        self.log_end_offset = last_offset + 1;
+        Ok(info)
+    }
+
+    fn maybe_roll(&mut self, size: u64, max_ts: i64, first_offset: i64, last_offset: i64, now_ms: i64) -> Option<RollInfo> {
+        let active = self.active_segment();
+        let reason = active.should_roll(&self.config, size, max_ts, last_offset, now_ms)?;
+        let old_base_offset = active.base_offset();
+        let new_base_offset = self.roll(Some(first_offset), now_ms);
+        Some(RollInfo { reason, old_base_offset, new_base_offset })
+    }
+
+    /// `LocalLog.roll`: the active segment becomes inactive and a new empty one starts at
+    /// `max(expected_next_offset, log end offset)`. An empty active segment at that offset is replaced.
+    pub(super) fn roll(&mut self, expected_next_offset: Option<i64>, now_ms: i64) -> i64 {
+        let new_base = expected_next_offset.unwrap_or(0).max(self.log_end_offset);
+        let fresh = LogSegment::new(new_base, &self.config, now_ms);
+        let last = self.segments.len() - 1;
+        if self.segments[last].base_offset() == new_base && self.segments[last].is_empty() {
+            self.segments[last] = fresh;
+        } else {
+            self.segments[last].on_become_inactive();
+            self.segments.push(fresh);
+        }
+        new_base
+    }
+
+    /// Reads whole batches from `from_offset` (`UnifiedLog.read` with minOneMessage): returns batches
+    /// from the first segment that has data at or after `from_offset`, up to `max_bytes` (but always
+    /// the first batch if it lies below the bound), never reaching into the batch that contains
+    /// `upper_bound_exclusive` (the high watermark for consumers, the LEO for followers).
+    /// The first batch may start below `from_offset`; the reader skips those records.
+    pub fn read(&self, from_offset: i64, max_bytes: u64, upper_bound_exclusive: i64) -> Result<Vec<RecordBatch>, LogError> {
+        if from_offset < self.log_start_offset || from_offset > self.log_end_offset {
+            return Err(self.out_of_range(from_offset));
+        }
+        let upper = upper_bound_exclusive.min(self.log_end_offset);
+        let Some(first) = self.floor_segment(from_offset) else {
+            return Err(self.out_of_range(from_offset));
+        };
+        if from_offset >= upper {
+            return Ok(Vec::new());
+        }
+        let (upper_segment, upper_position) = self.position_of(upper);
+        for segment in &self.segments[first..] {
+            let max_position = match segment.base_offset().cmp(&upper_segment) {
+                std::cmp::Ordering::Less => segment.size_in_bytes(),
+                std::cmp::Ordering::Equal => upper_position,
+                std::cmp::Ordering::Greater => return Ok(Vec::new()),
+            };
+            let Some(start) = segment.translate_offset(from_offset) else { continue };
+            let batches = &segment.batches()[start..];
+            let start_position = u64::from(batches[0].position);
+            let adjusted_max = max_bytes.max(u64::from(batches[0].size_in_bytes));
+            let fetch_size = max_position.saturating_sub(start_position).min(adjusted_max);
+            return Ok(batches
+                .iter()
+                .take_while(|b| u64::from(b.position) + u64::from(b.size_in_bytes) - start_position <= fetch_size)
+                .map(|b| b.batch.clone())
+                .collect());
+        }
+        Ok(Vec::new())
+    }
+
+    fn out_of_range(&self, offset: i64) -> LogError {
+        LogError::OffsetOutOfRange {
+            offset,
+            log_start_offset: self.log_start_offset,
+            log_end_offset: self.log_end_offset,
+        }
+    }
+
+    /// Index of the last segment whose base offset is <= `offset`.
+    pub(super) fn floor_segment(&self, offset: i64) -> Option<usize> {
+        self.segments.partition_point(|s| s.base_offset() <= offset).checked_sub(1)
+    }
+
+    /// (segment base offset, byte position) of `offset`: the start of the batch holding it, or the
+    /// segment's end (`LogOffsetMetadata` of the high watermark or LEO).
+    fn position_of(&self, offset: i64) -> (i64, u64) {
+        let index = self.floor_segment(offset).unwrap_or(0);
+        let segment = &self.segments[index];
+        let position = segment
+            .translate_offset(offset)
+            .map_or(segment.size_in_bytes(), |i| u64::from(segment.batches()[i].position));
+        (segment.base_offset(), position)
+    }
+
+    /// ListOffsets / `offsetsForTimes` (`fetchOffsetByTimestamp`): the earliest offset at or after the
+    /// log start whose timestamp is >= `timestamp`, searched in the first segment whose largest
+    /// timestamp is >= `timestamp`. `None` means no such record (Kafka answers offset -1).
+    pub fn offset_for_timestamp(&self, timestamp: i64) -> Option<TimestampAndOffset> {
+        let segment = self.segments.iter().find(|s| s.largest_timestamp() >= timestamp)?;
+        let from_time_index = segment.time_index().lookup(timestamp);
+        let start_position = segment.offset_index().lookup(from_time_index.max(self.log_start_offset)).position;
+        segment
+            .batches()
+            .iter()
+            .skip_while(|b| b.position < start_position)
+            .filter(|b| b.batch.max_timestamp >= timestamp)
+            .find_map(|b| {
+                b.batch.records.iter().find_map(|r| {
+                    let (ts, offset) = (b.batch.timestamp_of(r), b.batch.offset_of(r));
+                    (ts >= timestamp && offset >= self.log_start_offset).then_some(TimestampAndOffset {
+                        timestamp: ts,
+                        offset,
+                        leader_epoch: (b.batch.partition_leader_epoch >= 0).then_some(b.batch.partition_leader_epoch),
+                    })
+                })
+            })
+    }
+
+    /// DeleteRecords (`Partition.deleteRecordsOnLeader`): moves the log start offset up to `offset`
+    /// (-1 = the high watermark). Segments entirely below it go at the next retention pass. Returns the
+    /// new log start offset (the low watermark).
+    pub fn delete_records_before(&mut self, offset: i64, high_watermark: i64) -> Result<i64, LogError> {
+        if !self.config.cleanup_policy.delete {
+            return Err(LogError::PolicyViolation {
+                reason: format!(
+                    "records cannot be deleted because cleanup.policy={} has no `delete`",
+                    self.config.cleanup_policy.name()
+                ),
+            });
+        }
+        let target = if offset == -1 { high_watermark } else { offset };
+        if target < 0 || target > high_watermark {
+            return Err(LogError::DeleteBeyondHighWatermark { offset: target, high_watermark });
+        }
+        self.log_start_offset = self.log_start_offset.max(target);
+        Ok(self.log_start_offset)
+    }
+
+    /// Follower truncation (`UnifiedLog.truncateTo`): removes every batch with offsets >= `offset`
+    /// (a batch straddling it goes whole) and sets the log end offset to `offset`. Returns whether
+    /// anything changed.
+    pub fn truncate_to(&mut self, offset: i64) -> Result<bool, LogError> {
+        if offset < 0 {
+            return Err(LogError::NegativeTruncation { offset });
+        }
+        if offset >= self.log_end_offset {
+            return Ok(false);
+        }
+        if self.segments[0].base_offset() > offset {
+            self.truncate_fully_and_start_at(offset);
+            return Ok(true);
+        }
+        self.segments.retain(|s| s.base_offset() <= offset);
+        let now_ms = self.clock_ms;
+        let last = self.segments.len() - 1;
+        self.segments[last].truncate_to(offset, now_ms);
+        self.log_end_offset = offset;
+        self.log_start_offset = self.log_start_offset.min(offset);
+        self.cleaner_checkpoint = self.cleaner_checkpoint.map(|c| c.min(offset));
+        Ok(true)
+    }
+
+    /// Drops everything and restarts the log at `offset` (a follower far behind the leader's log start).
+    pub fn truncate_fully_and_start_at(&mut self, offset: i64) {
+        self.segments = vec![LogSegment::new(offset, &self.config, self.clock_ms)];
+        self.log_start_offset = offset;
+        self.log_end_offset = offset;
+        self.cleaner_checkpoint = None;
+    }
+}
+
+fn invalid(reason: String) -> LogError {
+    LogError::InvalidRecord { reason }
+}
+
+fn check_uncompressed(batch: &RecordBatch) -> Result<(), LogError> {
+    match batch.compression_codec() {
+        0 => Ok(()),
+        codec => Err(LogError::UnsupportedCompression { codec }),
+    }
+}
+
+/// `LogValidator.validateBatch` for client appends.
+fn validate_client_batch(batch: &RecordBatch) -> Result<(), LogError> {
+    let count_from_offsets = i64::from(batch.last_offset_delta) + 1;
+    let count = batch.records.len() as i64;
+    if count_from_offsets <= 0 {
+        return Err(invalid(format!("batch has an invalid offset range: last offset delta {}", batch.last_offset_delta)));
+    }
+    if count == 0 {
+        return Err(invalid("invalid reported count for record batch: 0".into()));
+    }
+    if count_from_offsets != count {
+        return Err(invalid(format!(
+            "inconsistent batch offset range [0, {}] and count of records {count}",
+            batch.last_offset_delta
+        )));
+    }
+    if batch.is_control() {
+        return Err(invalid("clients are not allowed to write control records".into()));
+    }
+    if batch.has_producer_id() && batch.base_sequence < 0 {
+        return Err(invalid(format!(
+            "invalid sequence number {} in record batch with producerId {}",
+            batch.base_sequence, batch.producer_id
+        )));
+    }
+    Ok(())
+}
+
+/// Record offsets must increase and stay within the batch (`[0, lastOffsetDelta]`). Kafka does not
+/// check this for uncompressed batches; the simulator does, so a malformed batch cannot break the
+/// "offsets strictly increase" invariant of the log.
+fn check_offset_deltas(batch: &RecordBatch) -> Result<(), LogError> {
+    let mut previous = -1i64;
+    for (i, r) in batch.records.iter().enumerate() {
+        let delta = i64::from(r.offset_delta);
+        if delta <= previous || delta > i64::from(batch.last_offset_delta) {
+            return Err(invalid(format!(
+                "record {i} has offset delta {delta}, not increasing within [0, {}]",
+                batch.last_offset_delta
+            )));
+        }
+        previous = delta;
+    }
+    Ok(())
+}
