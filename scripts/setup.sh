@@ -35,7 +35,7 @@ kl_need() { command -v "$1" >/dev/null 2>&1 || kl_die "$1 is required but not on
 
 setup_wasm_target() {
   kl_need rustup "the Rust toolchain is installed with rustup"
-  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  if rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null; then
     kl_log "wasm32-unknown-unknown target: present"
   else
     kl_log "installing the wasm32-unknown-unknown target"
@@ -44,7 +44,7 @@ setup_wasm_target() {
 }
 
 setup_trunk() {
-  if trunk --version 2>/dev/null | grep -q "$KL_TRUNK_VERSION"; then
+  if trunk --version 2>/dev/null | grep "$KL_TRUNK_VERSION" >/dev/null; then
     kl_log "trunk $KL_TRUNK_VERSION: present"
   else
     # Unversioned installs pick 0.22.x, which needs a newer rustc. Takes about 8 minutes on 2 cores.
@@ -57,8 +57,8 @@ setup_wasm_bindgen() {
   local version
   version="$(kl_wasm_bindgen_version)"
   [ -n "$version" ] || kl_die "could not read the wasm-bindgen version from Cargo.lock"
-  if wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $version" \
-     && wasm-bindgen-test-runner --version 2>/dev/null | grep -q "$version"; then
+  if wasm-bindgen --version 2>/dev/null | grep -x "wasm-bindgen $version" >/dev/null \
+     && wasm-bindgen-test-runner --version 2>/dev/null | grep "$version" >/dev/null; then
     kl_log "wasm-bindgen-cli $version: present"
   else
     # Not --locked: its lockfile wants a webpki-roots version the registry does not serve.
@@ -70,14 +70,14 @@ setup_wasm_bindgen() {
 setup_wasm_opt() {
   kl_need node "wasm-opt from npm is a Node script"
   local major="${KL_BINARYEN_VERSION%%.*}"
-  if wasm-opt --version 2>/dev/null | grep -q "version $major\b"; then
+  if wasm-opt --version 2>/dev/null | grep "version $major\b" >/dev/null; then
     kl_log "wasm-opt $major: present"
   else
     # Never Debian's binaryen: its wasm-opt 108 cannot parse what rustc 1.95 emits.
     kl_log "installing wasm-opt from npm binaryen@$KL_BINARYEN_VERSION"
     npm install -g --no-fund --no-audit "binaryen@$KL_BINARYEN_VERSION"
     hash -r
-    wasm-opt --version | grep -q "version $major\b" \
+    wasm-opt --version | grep "version $major\b" >/dev/null \
       || kl_die "wasm-opt on PATH is $(command -v wasm-opt): $(wasm-opt --version); want version $major"
   fi
 }
@@ -86,7 +86,7 @@ setup_wasm_opt() {
 # Korean UI are legible.
 setup_chromium() {
   if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
-     && fc-list :lang=ko 2>/dev/null | grep -q .; then
+     && fc-list :lang=ko 2>/dev/null | grep . >/dev/null; then
     kl_log "chromium, chromedriver and a Korean font: present"
   else
     kl_log "installing chromium, chromium-driver and fonts-nanum (apt-get)"

@@ -1,4 +1,9 @@
-use super::{not_implemented, CmdResult};
+//! `kafkalab batch encode|decode`: RecordBatch v2 bytes as Kafka writes them.
+
+use super::CmdResult;
+use kafkalab_engine::log::batch_json::{batch_from_json, batch_to_json, from_hex, to_hex};
+use kafkalab_engine::log::RecordBatch;
+use std::io::Read;
 
 #[derive(clap::Subcommand)]
 pub enum BatchCommand {
@@ -18,7 +23,28 @@ pub enum BatchCommand {
 
 pub fn run(command: BatchCommand) -> CmdResult {
     match command {
-        BatchCommand::Encode { .. } => not_implemented("batch encode"),
-        BatchCommand::Decode { .. } => not_implemented("batch decode"),
+        BatchCommand::Encode { input } => {
+            let text = read_input(&input)?;
+            let batch = batch_from_json(&text)?;
+            println!("{}", to_hex(&batch.encode()));
+            Ok(())
+        }
+        BatchCommand::Decode { hex } => {
+            let bytes = from_hex(&hex).map_err(|e| format!("--hex: {e}"))?;
+            let batch = RecordBatch::decode(&bytes).map_err(|e| format!("corrupt batch: {e}"))?;
+            let json = serde_json::to_string_pretty(&batch_to_json(&batch)).map_err(|e| e.to_string())?;
+            println!("{json}");
+            Ok(())
+        }
+    }
+}
+
+fn read_input(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read stdin: {e}"))?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
     }
 }
