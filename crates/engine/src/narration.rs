@@ -28,7 +28,7 @@ pub enum Fact {
     HighWatermarkAdvanced { topic_partition: TopicPartition, broker: i32, high_watermark: i64 },
     SegmentRolled { topic_partition: TopicPartition, broker: i32, base_offset: i64 },
     SegmentsDeleted { topic_partition: TopicPartition, broker: i32, segments: usize, log_start_offset: i64 },
-    LogCompacted { topic_partition: TopicPartition, broker: i32, records_removed: usize },
+    LogCompacted { topic_partition: TopicPartition, broker: i32, records_removed: u64 },
     MessageDropped { from: NodeId, to: NodeId, kind: &'static str, reason: DropReason },
     LinkCut { from: NodeId, to: NodeId },
     LinkHealed { from: NodeId, to: NodeId },

@@ -3,7 +3,7 @@
 //! Only the fields that change behaviour are modelled; names follow Kafka's protocol docs so a
 //! learner who opens the in-flight message list recognises ProduceRequest, FetchResponse, ...
 
-use crate::log::RecordBatch;
+use crate::log::{LogError, RecordBatch};
 use serde::Serialize;
 use std::fmt;
 
@@ -31,16 +31,21 @@ impl fmt::Display for TopicPartition {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     None,
+    OffsetOutOfRange,
     CorruptMessage,
     UnknownTopicOrPartition,
     NotLeaderOrFollower,
     RequestTimedOut,
-    RecordTooLarge,
+    MessageTooLarge,
+    RecordListTooLarge,
     NotEnoughReplicas,
     NotEnoughReplicasAfterAppend,
     InvalidRecord,
     OutOfOrderSequenceNumber,
     InvalidProducerEpoch,
+    UnsupportedCompressionType,
+    PolicyViolation,
+    UnknownServerError,
     /// Not a wire code: the client gave up on a batch after `delivery.timeout.ms`.
     DeliveryTimeout,
     /// Not a wire code: the client lost its connection (a cut link or a dead broker).
@@ -74,18 +79,38 @@ impl ErrorCode {
     pub fn name(self) -> &'static str {
         match self {
             ErrorCode::None => "NONE",
+            ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
             ErrorCode::CorruptMessage => "CORRUPT_MESSAGE",
             ErrorCode::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
             ErrorCode::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
-            ErrorCode::RecordTooLarge => "RECORD_TOO_LARGE",
+            ErrorCode::MessageTooLarge => "MESSAGE_TOO_LARGE",
+            ErrorCode::RecordListTooLarge => "RECORD_LIST_TOO_LARGE",
             ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             ErrorCode::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             ErrorCode::InvalidRecord => "INVALID_RECORD",
             ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+            ErrorCode::UnsupportedCompressionType => "UNSUPPORTED_COMPRESSION_TYPE",
+            ErrorCode::PolicyViolation => "POLICY_VIOLATION",
+            ErrorCode::UnknownServerError => "UNKNOWN_SERVER_ERROR",
             ErrorCode::DeliveryTimeout => "DELIVERY_TIMEOUT",
             ErrorCode::NetworkException => "NETWORK_EXCEPTION",
+        }
+    }
+}
+
+impl From<&LogError> for ErrorCode {
+    /// The error code a broker answers with when its log refuses an operation.
+    fn from(error: &LogError) -> Self {
+        match error {
+            LogError::OffsetOutOfRange { .. } | LogError::DeleteBeyondHighWatermark { .. } => ErrorCode::OffsetOutOfRange,
+            LogError::InvalidRecord { .. } => ErrorCode::InvalidRecord,
+            LogError::MessageTooLarge { .. } => ErrorCode::MessageTooLarge,
+            LogError::RecordListTooLarge { .. } => ErrorCode::RecordListTooLarge,
+            LogError::UnsupportedCompression { .. } => ErrorCode::UnsupportedCompressionType,
+            LogError::PolicyViolation { .. } => ErrorCode::PolicyViolation,
+            LogError::UnexpectedAppendOffset { .. } | LogError::NegativeTruncation { .. } => ErrorCode::UnknownServerError,
         }
     }
 }

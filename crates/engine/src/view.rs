@@ -61,7 +61,7 @@ pub struct ReplicaView {
     pub log_end_offset: i64,
     pub high_watermark: i64,
     pub segments: usize,
-    pub size_bytes: usize,
+    pub size_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -266,27 +266,24 @@ impl Broker {
                 SequenceCheck::InvalidEpoch => return fail(ErrorCode::InvalidProducerEpoch),
             }
         }
-        let segments_before = replica.log.segments().len();
         match replica.append_as_leader(batch, now) {
-            Ok((base_offset, last_offset)) => {
-                if replica.log.segments().len() > segments_before {
-                    if let Some(active) = replica.log.segments().last() {
-                        out.fact(Fact::SegmentRolled { topic_partition: tp.clone(), broker: id, base_offset: active.base_offset() });
-                    }
+            Ok(info) => {
+                if let Some(roll) = &info.rolled {
+                    out.fact(Fact::SegmentRolled { topic_partition: tp.clone(), broker: id, base_offset: roll.new_base_offset });
                 }
                 out.fact(Fact::BatchAppended {
                     topic_partition: tp.clone(),
                     broker: id,
-                    base_offset,
-                    last_offset,
+                    base_offset: info.first_offset,
+                    last_offset: info.last_offset,
                     leader_epoch: replica.leader_epoch,
                 });
                 if let Some(hw) = replica.maybe_advance_high_watermark(id) {
                     out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
                 }
                 (
-                    PartitionProduceResponse { topic_partition: tp.clone(), error: ErrorCode::None, base_offset },
-                    Some(last_offset + 1),
+                    PartitionProduceResponse { topic_partition: tp.clone(), error: ErrorCode::None, base_offset: info.first_offset },
+                    Some(info.last_offset + 1),
                 )
             }
             Err(error) => fail(error),
@@ -370,7 +367,7 @@ impl Broker {
     }
 
     fn read_for_follower(&self, partitions: &[(TopicPartition, i64)]) -> Vec<PartitionFetchResponse> {
-        let max_bytes = self.config.replica_fetch_max_bytes;
+        let max_bytes = self.config.replica_fetch_max_bytes as u64;
         partitions
             .iter()
             .map(|(tp, fetch_offset)| match self.replicas.get(tp).filter(|r| r.leader == self.id) {

@@ -3,7 +3,7 @@
 
 use super::producer_state::{BatchMetadata, ProducerStateTable};
 use super::topic_config::TopicConfig;
-use crate::log::{Log, RecordBatch};
+use crate::log::{AppendInfo, CompactionOutcome, Log, RecordBatch};
 use crate::protocol::{ErrorCode, TopicPartition};
 use crate::sim::Millis;
 use std::collections::BTreeMap;
@@ -26,8 +26,8 @@ pub struct Replica {
 }
 
 impl Replica {
-    pub fn new(topic_partition: TopicPartition, config: TopicConfig, replicas: Vec<i32>) -> Self {
-        let log = Log::new(config.log.clone());
+    pub fn new(topic_partition: TopicPartition, config: TopicConfig, replicas: Vec<i32>, now: Millis) -> Self {
+        let log = Log::new(config.log.clone(), now as i64);
         Replica {
             topic_partition,
             config,
@@ -42,22 +42,20 @@ impl Replica {
         }
     }
 
-    /// Appends as leader; returns the first and last offsets written.
-    pub fn append_as_leader(&mut self, batch: RecordBatch, now: Millis) -> Result<(i64, i64), ErrorCode> {
+    /// Appends as leader, stamping the leader epoch.
+    pub fn append_as_leader(&mut self, batch: RecordBatch, now: Millis) -> Result<AppendInfo, ErrorCode> {
         let (producer_id, producer_epoch, base_sequence) = (batch.producer_id, batch.producer_epoch, batch.base_sequence);
-        let info = self.log.append_as_leader(batch, self.leader_epoch, now as i64).map_err(|e| e.error_code())?;
+        let info = self.log.append_as_leader(batch, self.leader_epoch, now as i64).map_err(|e| ErrorCode::from(&e))?;
         self.record_producer_batch(producer_id, producer_epoch, base_sequence, info.first_offset, info.last_offset);
-        Ok((info.first_offset, info.last_offset))
+        Ok(info)
     }
 
     /// Appends a batch replicated from the leader, keeping its offsets.
-    pub fn append_as_follower(&mut self, batch: RecordBatch) -> Result<(), ErrorCode> {
+    pub fn append_as_follower(&mut self, batch: RecordBatch) -> Result<AppendInfo, ErrorCode> {
         let (producer_id, producer_epoch, base_sequence) = (batch.producer_id, batch.producer_epoch, batch.base_sequence);
-        let first_offset = batch.base_offset;
-        let last_offset = batch.last_offset();
-        self.log.append_as_follower(batch).map_err(|e| e.error_code())?;
-        self.record_producer_batch(producer_id, producer_epoch, base_sequence, first_offset, last_offset);
-        Ok(())
+        let info = self.log.append_as_follower(batch).map_err(|e| ErrorCode::from(&e))?;
+        self.record_producer_batch(producer_id, producer_epoch, base_sequence, info.first_offset, info.last_offset);
+        Ok(info)
     }
 
     /// Followers rebuild the producer state from the batches they replicate, so that a new leader
@@ -103,12 +101,16 @@ impl Replica {
 
     /// Deletes segments past retention; returns (segments deleted, new log start offset).
     pub fn apply_retention(&mut self, now: Millis) -> Option<(usize, i64)> {
-        let deleted = self.log.delete_retention(now as i64, self.high_watermark);
-        (deleted > 0).then(|| (deleted, self.log.log_start_offset()))
+        let outcome = self.log.delete_old_segments(self.high_watermark, now as i64);
+        (!outcome.deleted.is_empty()).then_some((outcome.deleted.len(), outcome.log_start_offset_after))
     }
 
     /// Runs the log cleaner if the log is compacted and dirty enough; returns records removed.
-    pub fn compact(&mut self, now: Millis) -> Option<usize> {
-        self.log.compact(now as i64).filter(|removed| *removed > 0)
+    /// Without transactions the last stable offset is the high watermark.
+    pub fn compact(&mut self, now: Millis) -> Option<u64> {
+        match self.log.compact(now as i64, self.high_watermark) {
+            CompactionOutcome::Cleaned(stats) => Some(stats.records_removed()).filter(|removed| *removed > 0),
+            CompactionOutcome::NotCompacted | CompactionOutcome::NotEligible(_) => None,
+        }
     }
 }

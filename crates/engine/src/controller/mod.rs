@@ -58,18 +58,18 @@ impl std::error::Error for CreateTopicError {}
 
 /// Kafka's topic name rule: 1 to 249 of `[a-zA-Z0-9._-]`, and not `.` or `..`.
 pub fn validate_topic_name(name: &str) -> Result<(), CreateTopicError> {
-    let why = if name.is_empty() {
-        Some("topic name is empty".to_string())
+    let invalid = |why: String| Err(CreateTopicError::InvalidTopic(why));
+    if name.is_empty() {
+        invalid("topic name is empty".to_string())
     } else if name == "." || name == ".." {
-        Some(format!("topic name cannot be `{name}`"))
+        invalid(format!("topic name cannot be `{name}`"))
     } else if name.len() > MAX_TOPIC_NAME_LENGTH {
-        Some(format!("topic name is longer than {MAX_TOPIC_NAME_LENGTH} characters"))
+        invalid(format!("topic name is longer than {MAX_TOPIC_NAME_LENGTH} characters"))
     } else if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
-        Some(format!("topic name `{name}` contains `{c}`; allowed are ASCII letters, digits, `.`, `_` and `-`"))
+        invalid(format!("topic name `{name}` contains `{c}`; allowed are ASCII letters, digits, `.`, `_` and `-`"))
     } else {
-        None
-    };
-    why.map_or(Ok(()), |why| Err(CreateTopicError::InvalidTopic(why)))
+        Ok(())
+    }
 }
 
 /// Kafka's rack-unaware replica placement (`AdminUtils.assignReplicasToBrokersRackUnaware`):

@@ -42,6 +42,9 @@ pub enum DropReason {
     Lost,
 }
 
+/// A message at its arrival: delivered, or lost with the reason.
+pub type Delivery<B> = Result<Envelope<B>, (Envelope<B>, DropReason)>;
+
 #[derive(Debug, Clone)]
 pub struct Network<B> {
     config: NetworkConfig,
@@ -100,7 +103,7 @@ impl<B> Network<B> {
     }
 
     /// Takes a message off the wire at its arrival. A link cut while it travelled loses it.
-    pub fn deliver(&mut self, id: u64) -> Option<Result<Envelope<B>, (Envelope<B>, DropReason)>> {
+    pub fn deliver(&mut self, id: u64) -> Option<Delivery<B>> {
         let envelope = self.in_flight.remove(&id)?;
         if self.cuts.contains(&(envelope.from, envelope.to)) {
             Some(Err((envelope, DropReason::LinkCut)))

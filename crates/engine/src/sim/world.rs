@@ -395,7 +395,7 @@ impl World {
                 if let Some(broker) = self.brokers.get_mut(broker_id) {
                     broker.replicas.insert(
                         tp.clone(),
-                        crate::broker::replica::Replica::new(tp.clone(), topic.config.clone(), registration.replicas.clone()),
+                        crate::broker::replica::Replica::new(tp.clone(), topic.config.clone(), registration.replicas.clone(), self.now),
                     );
                 }
             }
