@@ -76,34 +76,33 @@ pub struct Layout {
 
 impl Layout {
     pub const MAX_COLUMNS: usize = 4;
-    pub const NODE_W: f64 = 250.0;
-    pub const NODE_H: f64 = 150.0;
-    pub const GAP_X: f64 = 60.0;
-    pub const GAP_Y: f64 = 50.0;
-    pub const MARGIN: f64 = 20.0;
+    // Integers: SVG coordinates in whole units keep float formatting out of the wasm.
+    pub const NODE_W: i32 = 250;
+    pub const NODE_H: i32 = 150;
+    pub const GAP_X: i32 = 60;
+    pub const GAP_Y: i32 = 50;
+    pub const MARGIN: i32 = 20;
     /// Room above the nodes for the controller badge.
-    pub const TOP: f64 = 22.0;
+    pub const TOP: i32 = 22;
 
     pub fn for_count(count: usize) -> Self {
         let columns = count.clamp(1, Self::MAX_COLUMNS);
         Layout { columns, rows: count.div_ceil(columns).max(1) }
     }
 
-    pub fn width(&self) -> f64 {
-        2.0 * Self::MARGIN + self.columns as f64 * Self::NODE_W + (self.columns - 1) as f64 * Self::GAP_X
+    pub fn width(&self) -> i32 {
+        let columns = self.columns as i32;
+        2 * Self::MARGIN + columns * Self::NODE_W + (columns - 1) * Self::GAP_X
     }
 
-    pub fn height(&self) -> f64 {
-        Self::TOP + Self::MARGIN + self.rows as f64 * (Self::NODE_H + Self::GAP_Y) - Self::GAP_Y + Self::MARGIN
+    pub fn height(&self) -> i32 {
+        Self::TOP + 2 * Self::MARGIN + self.rows as i32 * (Self::NODE_H + Self::GAP_Y) - Self::GAP_Y
     }
 
     /// The top-left corner of the `index`-th node.
-    pub fn position(&self, index: usize) -> (f64, f64) {
-        let (row, col) = (index / self.columns, index % self.columns);
-        (
-            Self::MARGIN + col as f64 * (Self::NODE_W + Self::GAP_X),
-            Self::TOP + Self::MARGIN + row as f64 * (Self::NODE_H + Self::GAP_Y),
-        )
+    pub fn position(&self, index: usize) -> (i32, i32) {
+        let (row, col) = ((index / self.columns) as i32, (index % self.columns) as i32);
+        (Self::MARGIN + col * (Self::NODE_W + Self::GAP_X), Self::TOP + Self::MARGIN + row * (Self::NODE_H + Self::GAP_Y))
     }
 }
 
@@ -124,7 +123,7 @@ mod tests {
     fn layout_places_nodes_without_overlap() {
         let layout = Layout::for_count(3);
         assert_eq!((layout.columns, layout.rows), (3, 1));
-        let xs: Vec<f64> = (0..3).map(|i| layout.position(i).0).collect();
+        let xs: Vec<i32> = (0..3).map(|i| layout.position(i).0).collect();
         assert!(xs.windows(2).all(|w| w[1] - w[0] >= Layout::NODE_W));
         assert!(layout.position(2).0 + Layout::NODE_W <= layout.width());
         let big = Layout::for_count(6);

@@ -150,8 +150,8 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
 pub struct BrokerNodeProps {
     pub lang: Lang,
     pub broker: BrokerCard,
-    pub x: f64,
-    pub y: f64,
+    pub x: i32,
+    pub y: i32,
 }
 
 /// A broker: a labelled box with its state; the controller gets a double border and a badge.
@@ -179,8 +179,8 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
             transform={format!("translate({x} {y})")}>
             <rect class="broker-box" x="0" y="0" width={w.to_string()} height={h.to_string()} rx="14" />
             if broker.is_controller {
-                <rect class="broker-box-inner" x="6" y="6" width={(w - 12.0).to_string()} height={(h - 12.0).to_string()} rx="10" />
-                <g class="controller-badge" transform={format!("translate({} -18)", w / 2.0)}>
+                <rect class="broker-box-inner" x="6" y="6" width={(w - 12).to_string()} height={(h - 12).to_string()} rx="10" />
+                <g class="controller-badge" transform={format!("translate({} -18)", w / 2)}>
                     <rect x="-78" y="0" width="156" height="32" rx="16" />
                     <text x="0" y="22" text-anchor="middle">{ t(lang, Key::ControllerBadge) }</text>
                 </g>
