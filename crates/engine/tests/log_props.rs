@@ -122,7 +122,9 @@ fn config() -> impl Strategy<Value = LogConfig> {
 }
 
 /// (offset, key, value) of every record in the log.
-fn contents(log: &Log) -> Vec<(i64, Option<Vec<u8>>, Option<Vec<u8>>)> {
+type Contents = Vec<(i64, Option<Vec<u8>>, Option<Vec<u8>>)>;
+
+fn contents(log: &Log) -> Contents {
     log.batches()
         .flat_map(|b| b.batch.records.iter().map(|r| (b.batch.offset_of(r), r.record.key.clone(), r.record.value.clone())))
         .collect()

@@ -24,7 +24,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Parses hex (either case, surrounding whitespace allowed) into bytes.
 pub fn from_hex(text: &str) -> Result<Vec<u8>, String> {
     let text = text.trim();
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(format!("hex has an odd number of digits ({})", text.len()));
     }
     text.as_bytes()

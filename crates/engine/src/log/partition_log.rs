@@ -443,3 +443,141 @@ fn check_offset_deltas(batch: &RecordBatch) -> Result<(), LogError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::Record;
+
+    fn batch_of(n: usize, ts: i64) -> RecordBatch {
+        RecordBatch::new((0..n).map(|i| Record::new(ts + i as i64, Some(b"k"), Some(b"value"))).collect())
+    }
+
+    fn small_segments() -> LogConfig {
+        let mut c = LogConfig::default();
+        c.set("segment.bytes", "200", true).unwrap(); // two 1-record batches (71 bytes) per segment
+        c
+    }
+
+    #[test]
+    fn leader_assigns_offsets_and_stamps_the_epoch() {
+        let mut log = Log::new(LogConfig::default(), 0);
+        let a = log.append_as_leader(batch_of(3, 100), 7, 1000).unwrap();
+        let b = log.append_as_leader(batch_of(2, 200), 7, 1001).unwrap();
+        assert_eq!((a.first_offset, a.last_offset, b.first_offset, b.last_offset), (0, 2, 3, 4));
+        assert_eq!(log.log_end_offset(), 5);
+        let stored = &log.segments()[0].batches()[1].batch;
+        assert_eq!((stored.base_offset, stored.partition_leader_epoch, stored.max_timestamp), (3, 7, 201));
+        let mut not_zero = batch_of(1, 0);
+        not_zero.base_offset = 9;
+        assert!(matches!(log.append_as_leader(not_zero, 7, 0), Err(LogError::InvalidRecord { .. })));
+        let mut control = batch_of(1, 0);
+        control.set_control(true);
+        assert!(log.append_as_leader(control.clone(), 7, 0).is_err());
+        assert!(log.append_as_leader_from(control, 7, 0, AppendOrigin::Coordinator).is_ok());
+    }
+
+    #[test]
+    fn log_append_time_stamps_the_broker_clock() {
+        let mut config = LogConfig::default();
+        config.set("message.timestamp.type", "LogAppendTime", false).unwrap();
+        let mut log = Log::new(config, 0);
+        let info = log.append_as_leader(batch_of(2, 100), 0, 5000).unwrap();
+        assert_eq!((info.log_append_time_ms, info.max_timestamp), (Some(5000), 5000));
+        let b = &log.segments()[0].batches()[0].batch;
+        assert_eq!(b.timestamp_of(&b.records[0]), 5000);
+        assert_eq!(b.records[0].record.timestamp, 100, "the record keeps the producer's timestamp");
+    }
+
+    #[test]
+    fn size_limits_use_kafka_error_names() {
+        let mut config = small_segments();
+        config.max_message_bytes = 80;
+        let mut log = Log::new(config, 0);
+        let err = log.append_as_leader(batch_of(2, 0), 0, 0).unwrap_err();
+        assert!(err.to_string().starts_with("MESSAGE_TOO_LARGE"));
+        log.config.max_message_bytes = 10_000;
+        let err = log.append_as_leader(batch_of(12, 0), 0, 0).unwrap_err();
+        assert!(err.to_string().starts_with("RECORD_LIST_TOO_LARGE"), "{err}");
+    }
+
+    #[test]
+    fn segments_roll_on_size() {
+        let mut log = Log::new(small_segments(), 0);
+        let infos: Vec<_> = (0..5).map(|i| log.append_as_leader(batch_of(1, i), 0, i).unwrap()).collect();
+        assert_eq!(log.segments().iter().map(LogSegment::base_offset).collect::<Vec<_>>(), vec![0, 2, 4]);
+        assert_eq!(infos[2].rolled.map(|r| (r.reason, r.old_base_offset, r.new_base_offset)), Some((RollReason::SegmentBytes, 0, 2)));
+        assert_eq!(log.segments()[1].file_name(), "00000000000000000002.log");
+    }
+
+    #[test]
+    fn reads_respect_bounds_and_return_at_least_one_batch() {
+        let mut log = Log::new(small_segments(), 0);
+        for i in 0..5 {
+            log.append_as_leader(batch_of(1, i), 0, i).unwrap();
+        }
+        let offsets = |batches: Vec<RecordBatch>| batches.iter().map(|b| b.base_offset).collect::<Vec<_>>();
+        assert_eq!(offsets(log.read(0, 1, 5).unwrap()), vec![0], "max_bytes 1 still returns one batch");
+        assert_eq!(offsets(log.read(0, 10_000, 5).unwrap()), vec![0, 1], "one segment per read");
+        assert_eq!(offsets(log.read(2, 10_000, 3).unwrap()), vec![2], "stops at the high watermark");
+        assert_eq!(offsets(log.read(3, 10_000, 3).unwrap()), Vec::<i64>::new(), "at the bound: empty");
+        assert_eq!(offsets(log.read(5, 10_000, 5).unwrap()), Vec::<i64>::new(), "at the LEO: empty");
+        assert!(matches!(log.read(6, 1, 5), Err(LogError::OffsetOutOfRange { .. })));
+        log.delete_records_before(2, 5).unwrap();
+        let err = log.read(1, 1, 5).unwrap_err();
+        assert!(err.to_string().starts_with("OFFSET_OUT_OF_RANGE"));
+    }
+
+    #[test]
+    fn follower_keeps_offsets_and_truncates() {
+        let mut leader = Log::new(small_segments(), 0);
+        let mut follower = Log::new(small_segments(), 0);
+        for i in 0..5 {
+            leader.append_as_leader(batch_of(1, i), 3, i).unwrap();
+        }
+        for b in leader.read(0, u64::MAX, 5).unwrap() {
+            follower.append_as_follower(b).unwrap();
+        }
+        for b in leader.read(2, u64::MAX, 5).unwrap().into_iter().chain(leader.read(4, u64::MAX, 5).unwrap()) {
+            follower.append_as_follower(b).unwrap();
+        }
+        assert_eq!(follower.log_end_offset(), 5);
+        assert_eq!(follower.segments().len(), leader.segments().len());
+        assert!(matches!(follower.append_as_follower(batch_of(1, 0)), Err(LogError::UnexpectedAppendOffset { .. })));
+        assert_eq!(follower.truncate_to(3), Ok(true));
+        assert_eq!((follower.log_end_offset(), follower.segments().len()), (3, 2));
+        assert_eq!(follower.truncate_to(9), Ok(false));
+        assert!(follower.truncate_to(-1).is_err());
+        // A gap left by the leader's compaction is accepted.
+        let mut gap = batch_of(1, 9);
+        gap.base_offset = 7;
+        assert_eq!(follower.append_as_follower(gap).map(|i| i.first_offset), Ok(7));
+        assert_eq!(follower.log_end_offset(), 8);
+    }
+
+    #[test]
+    fn offset_for_timestamp_finds_the_first_record_at_or_after() {
+        let mut log = Log::new(small_segments(), 0);
+        for ts in [100, 200, 300, 400] {
+            log.append_as_leader(batch_of(1, ts), 2, ts).unwrap();
+        }
+        let at = |ts| log.offset_for_timestamp(ts).map(|t| (t.offset, t.timestamp));
+        assert_eq!(at(0), Some((0, 100)));
+        assert_eq!(at(200), Some((1, 200)));
+        assert_eq!(at(201), Some((2, 300)));
+        assert_eq!(at(401), None);
+        assert_eq!(log.offset_for_timestamp(300).and_then(|t| t.leader_epoch), Some(2));
+    }
+
+    #[test]
+    fn delete_records_moves_only_forward_and_needs_delete_policy() {
+        let mut log = Log::new(LogConfig::default(), 0);
+        log.append_as_leader(batch_of(5, 0), 0, 0).unwrap();
+        assert_eq!(log.delete_records_before(-1, 4), Ok(4));
+        assert_eq!(log.delete_records_before(2, 4), Ok(4));
+        let mut compacted = LogConfig::default();
+        compacted.set("cleanup.policy", "compact", false).unwrap();
+        let err = Log::new(compacted, 0).delete_records_before(0, 0).unwrap_err();
+        assert!(err.to_string().starts_with("POLICY_VIOLATION"));
+    }
+}
