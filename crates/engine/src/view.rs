@@ -135,13 +135,13 @@ impl World {
                 .brokers()
                 .map(|b| BrokerView {
                     id: b.id,
-                    state: b.state,
+                    state: self.broker_state(b.id).unwrap_or(b.state),
                     is_controller: controller == Some(b.id),
                     replicas: b.replicas.values().map(|r| replica_view(b.id, r)).collect(),
                 })
                 .collect(),
             topics: self
-                .controller()
+                .metadata()
                 .topics
                 .values()
                 .map(|t| TopicView {
