@@ -73,7 +73,11 @@ fn reflect_lang(lang: Lang) {
     let fragment = current_fragment();
     if url::parse_fragment(&fragment).lang != lang || !fragment.contains("lang=") {
         if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url::with_lang(&fragment, lang)));
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&url::with_lang(&fragment, lang)),
+            );
         }
     }
 }
@@ -94,7 +98,9 @@ pub fn app() -> Html {
     };
     let body = match (&state.world, state.model()) {
         (_, Some(model)) => html! { <ClusterCanvas {lang} {model} /> },
-        (Err(error), _) => html! { <p class="engine-error" role="alert">{ fill(t(lang, Key::EngineError), &[error]) }</p> },
+        (Err(error), _) => {
+            html! { <p class="engine-error" role="alert">{ fill(t(lang, Key::EngineError), &[error]) }</p> }
+        }
         (Ok(_), None) => html! {},
     };
     html! {

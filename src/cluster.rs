@@ -102,7 +102,10 @@ impl Layout {
     /// The top-left corner of the `index`-th node.
     pub fn position(&self, index: usize) -> (i32, i32) {
         let (row, col) = ((index / self.columns) as i32, (index % self.columns) as i32);
-        (Self::MARGIN + col * (Self::NODE_W + Self::GAP_X), Self::TOP + Self::MARGIN + row * (Self::NODE_H + Self::GAP_Y))
+        (
+            Self::MARGIN + col * (Self::NODE_W + Self::GAP_X),
+            Self::TOP + Self::MARGIN + row * (Self::NODE_H + Self::GAP_Y),
+        )
     }
 }
 
