@@ -5,6 +5,7 @@
 //! no I/O, reads no wall clock and keeps no globals; all randomness comes from one seeded RNG.
 
 pub mod broker;
+pub mod check;
 pub mod config;
 pub mod controller;
 pub mod group;

@@ -1,23 +1,46 @@
-use super::{not_implemented, CmdResult};
+//! `kafkalab chaos`: one seeded random faulty run, reported as one JSON object.
+
+use super::CmdResult;
+use kafkalab_engine::check::chaos::{self, ChaosConfig};
 
 #[derive(clap::Args)]
 pub struct Args {
     #[arg(long)]
     pub seed: u64,
-    #[arg(long, default_value_t = 1000)]
+    /// Fault-injection steps (each 100 to 1500 virtual ms)
+    #[arg(long, default_value_t = 200)]
     pub steps: u64,
     #[arg(long, default_value_t = 3)]
-    pub brokers: u32,
+    pub brokers: i32,
     #[arg(long, default_value_t = 3)]
-    pub replication_factor: u32,
+    pub replication_factor: i32,
     #[arg(long, value_parser = ["0", "1", "all"], default_value = "all")]
     pub acks: String,
     #[arg(long, default_value_t = 2)]
-    pub min_insync_replicas: u32,
+    pub min_insync_replicas: i32,
+    /// unclean.leader.election.enable
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     pub unclean: bool,
 }
 
-pub fn run(_args: Args) -> CmdResult {
-    not_implemented("chaos")
+/// Exits non-zero only for violations: losing acknowledged data is a legitimate outcome of
+/// `acks=1` or unclean election, as in Kafka.
+pub fn run(args: Args) -> CmdResult {
+    let config = ChaosConfig {
+        seed: args.seed,
+        steps: args.steps,
+        brokers: args.brokers,
+        replication_factor: args.replication_factor,
+        acks: args.acks,
+        min_insync_replicas: args.min_insync_replicas,
+        unclean: args.unclean,
+    };
+    let report = chaos::run(&config).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+    println!("{json}");
+    if report.violations.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} invariant violation(s); see \"violations\"", report.violations.len()))
+    }
 }

@@ -281,9 +281,7 @@ impl RaftNode {
         self.leader = None;
         self.voted_for = Some(self.id);
         self.votes_granted = BTreeSet::from([self.id]);
-        let timeout = self.config.election_timeout_ms + rng.random_range(0..self.config.election_timeout_ms.max(1));
-        self.election_token = self.token();
-        out.timer(now + timeout, Timer::Raft(RaftTimer::Election { token: self.election_token }));
+        self.reset_election_timeout(now, rng, out);
         if self.voters.len() == 1 {
             return self.become_leader(now, out);
         }
@@ -330,12 +328,23 @@ impl RaftNode {
         self.parked_fetches.clear();
         if self.is_voter() {
             self.role = RaftRole::Follower;
-            self.reset_fetch_timeout(now, rng, out);
+            match leader {
+                Some(_) => self.reset_fetch_timeout(now, rng, out),
+                // Unattached: stand for election after the election timeout, like a candidate,
+                // so that the voter with the best log is not kept waiting by losing candidates.
+                None => self.reset_election_timeout(now, rng, out),
+            }
         }
         if leader.is_some() {
             self.fetch_in_flight = false;
             self.schedule_fetch(now, out);
         }
+    }
+
+    fn reset_election_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        self.election_token = self.token();
+        let timeout = self.config.election_timeout_ms + rng.random_range(0..self.config.election_timeout_ms.max(1));
+        out.timer(now + timeout, Timer::Raft(RaftTimer::Election { token: self.election_token }));
     }
 
     fn reset_fetch_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {

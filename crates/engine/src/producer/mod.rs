@@ -113,6 +113,8 @@ pub enum Timer {
     MetadataTimeout { token: u64 },
     /// Ask again for a topic the brokers did not know yet.
     MetadataRetry,
+    /// The InitProducerIdRequest `token` got no answer in `request.timeout.ms`.
+    InitProducerIdTimeout { token: u64 },
 }
 
 #[derive(Debug, Clone)]
@@ -138,14 +140,18 @@ pub struct Producer {
     bootstrap: Vec<i32>,
     leaders: BTreeMap<TopicPartition, PartitionMetadata>,
     partition_counts: BTreeMap<String, i32>,
-    /// `Some(token)` while a MetadataRequest is in flight.
-    metadata_in_flight: Option<u64>,
+    /// `Some((token, broker))` while a MetadataRequest is in flight.
+    metadata_in_flight: Option<(u64, i32)>,
     /// Records sent before their topic's metadata was known, with when they were sent
     /// (Kafka blocks `send` for this, up to `max.block.ms`).
     waiting_for_metadata: Vec<(u64, ProducerRecord, Millis)>,
     pub producer_id: i64,
     pub producer_epoch: i16,
     pid_state: ProducerIdState,
+    /// The InitProducerId request in flight: its token and the broker it went to.
+    pid_request: (u64, i32),
+    /// After a failed InitProducerId, wait until then (`retry.backoff.ms`) before asking again.
+    pid_retry_at: Millis,
     needs_epoch_bump: bool,
     next_sequence: BTreeMap<TopicPartition, i32>,
     /// Sequences of batches sent and not yet completed, per partition.
@@ -162,6 +168,17 @@ pub struct Producer {
     pub stream: Option<stream::Stream>,
     pub acked_records: u64,
     pub failed_records: u64,
+    /// Every acknowledged record, kept only when asked for (the chaos data-loss checker).
+    pub acked_log: Option<Vec<AckedRecord>>,
+}
+
+/// An acknowledged record: where the producer was told it lives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AckedRecord {
+    pub topic_partition: TopicPartition,
+    pub offset: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
 }
 
 impl Producer {
@@ -180,6 +197,8 @@ impl Producer {
             producer_id: -1,
             producer_epoch: -1,
             pid_state,
+            pid_request: (0, -1),
+            pid_retry_at: 0,
             needs_epoch_bump: false,
             next_sequence: BTreeMap::new(),
             in_flight_sequences: BTreeMap::new(),
@@ -193,6 +212,7 @@ impl Producer {
             stream: None,
             acked_records: 0,
             failed_records: 0,
+            acked_log: None,
         }
     }
 
@@ -308,7 +328,7 @@ impl Producer {
         let broker = self.bootstrap[rng.random_range(0..self.bootstrap.len())];
         self.wakeup_token += 1;
         let token = self.wakeup_token;
-        self.metadata_in_flight = Some(token);
+        self.metadata_in_flight = Some((token, broker));
         out.send(NodeId::Broker(broker), Message::MetadataRequest);
         out.timer(now + self.config.request_timeout_ms, Timer::MetadataTimeout { token });
     }
@@ -328,12 +348,18 @@ impl Producer {
                 }
             }
             Timer::MetadataTimeout { token } => {
-                if self.metadata_in_flight == Some(token) {
+                if self.metadata_in_flight.is_some_and(|(t, _)| t == token) {
                     self.metadata_in_flight = None;
                     self.request_metadata(now, rng, out);
                 }
             }
             Timer::MetadataRetry => self.request_metadata(now, rng, out),
+            Timer::InitProducerIdTimeout { token } => {
+                if self.pid_state == ProducerIdState::Requested && self.pid_request.0 == token {
+                    self.abandon_pid_request(now);
+                    self.run_sender(now, rng, out);
+                }
+            }
             Timer::Stream { token } => {
                 if let Some(stream) = self.stream.as_mut().filter(|s| s.token == token) {
                     let record = stream.next_record();
@@ -353,18 +379,27 @@ impl Producer {
                 self.fail_request(request, ErrorCode::NetworkException, now, rng, out);
             }
         }
-        if self.metadata_in_flight.is_some() {
+        // Only the requests that went to this broker are lost; ask again after
+        // `retry.backoff.ms`, as Kafka backs off before reconnecting.
+        if self.metadata_in_flight.is_some_and(|(_, b)| b == broker) {
             self.metadata_in_flight = None;
-            self.request_metadata(now, rng, out);
+            out.timer(now + self.config.retry_backoff_ms, Timer::MetadataRetry);
         }
-        if self.pid_state == ProducerIdState::Requested {
-            self.pid_state = if self.producer_id < 0 { ProducerIdState::Missing } else { ProducerIdState::Ready };
-            self.needs_epoch_bump |= self.producer_id >= 0;
+        if self.pid_state == ProducerIdState::Requested && self.pid_request.1 == broker {
+            self.abandon_pid_request(now);
+            self.schedule_wakeup(self.pid_retry_at, out);
         }
         self.run_sender(now, rng, out);
     }
 
-    pub fn on_message(&mut self, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    /// Gives up on the InitProducerId request in flight; the sender asks again after a backoff.
+    fn abandon_pid_request(&mut self, now: Millis) {
+        self.pid_state = if self.producer_id < 0 { ProducerIdState::Missing } else { ProducerIdState::Ready };
+        self.needs_epoch_bump |= self.producer_id >= 0;
+        self.pid_retry_at = now + self.config.retry_backoff_ms;
+    }
+
+    pub fn on_message(&mut self, from: i32, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         match message {
             Message::MetadataResponse { partitions } => {
                 self.metadata_in_flight = None;
@@ -390,6 +425,12 @@ impl Producer {
                 }
             }
             Message::InitProducerIdResponse { producer_id, producer_epoch } => {
+                // Only the answer to the request in flight counts: a late answer to an abandoned
+                // request would reset the sequences under an id and epoch the broker already
+                // knows, and the broker would take new batches for duplicates.
+                if self.pid_state != ProducerIdState::Requested || self.pid_request.1 != from {
+                    return;
+                }
                 self.producer_id = producer_id;
                 self.producer_epoch = producer_epoch;
                 self.pid_state = ProducerIdState::Ready;
@@ -492,8 +533,16 @@ impl Producer {
             records: batch.records.len(),
         });
         self.acked_records += batch.records.len() as u64;
-        for (i, (send_id, _)) in batch.records.iter().enumerate() {
+        for (i, (send_id, record)) in batch.records.iter().enumerate() {
             let offset = if base_offset < 0 { -1 } else { base_offset + i as i64 };
+            if let Some(log) = self.acked_log.as_mut() {
+                log.push(AckedRecord {
+                    topic_partition: batch.topic_partition.clone(),
+                    offset,
+                    key: record.key.clone(),
+                    value: record.value.clone(),
+                });
+            }
             self.complete(*send_id, Some(batch.topic_partition.clone()), SendOutcome::Acked { offset });
         }
     }
@@ -541,7 +590,7 @@ impl Producer {
             });
             self.fail_batch(batch, ErrorCode::DeliveryTimeout);
         }
-        if !self.producer_id_ready(rng, out) {
+        if !self.producer_id_ready(now, rng, out) {
             return;
         }
         let mut next_ready: Option<Millis> = None;
@@ -566,7 +615,7 @@ impl Producer {
     }
 
     /// Returns whether batches may be drained: with idempotence, only under a valid producer id.
-    fn producer_id_ready(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> bool {
+    fn producer_id_ready(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> bool {
         match self.pid_state {
             ProducerIdState::Disabled => true,
             ProducerIdState::Requested => false,
@@ -575,7 +624,7 @@ impl Producer {
                 if self.pid_state == ProducerIdState::Ready && !bump {
                     return true;
                 }
-                if bump && !self.in_flight.is_empty() {
+                if (bump && !self.in_flight.is_empty()) || now < self.pid_retry_at {
                     return false;
                 }
                 if self.bootstrap.is_empty() {
@@ -583,10 +632,13 @@ impl Producer {
                 }
                 let broker = self.bootstrap[rng.random_range(0..self.bootstrap.len())];
                 self.pid_state = ProducerIdState::Requested;
+                self.wakeup_token += 1;
+                self.pid_request = (self.wakeup_token, broker);
                 out.send(
                     NodeId::Broker(broker),
                     Message::InitProducerIdRequest { producer_id: self.producer_id, producer_epoch: self.producer_epoch },
                 );
+                out.timer(now + self.config.request_timeout_ms, Timer::InitProducerIdTimeout { token: self.wakeup_token });
                 false
             }
         }

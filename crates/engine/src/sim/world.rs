@@ -34,6 +34,8 @@ pub struct WorldConfig {
     pub teaching_mode: bool,
     /// How many recent facts the world keeps for the narration feed.
     pub fact_history: usize,
+    /// Producers remember every acknowledged record (for the data-loss checker).
+    pub track_acked_records: bool,
 }
 
 impl Default for WorldConfig {
@@ -44,6 +46,7 @@ impl Default for WorldConfig {
             broker: BrokerConfig::default(),
             teaching_mode: false,
             fact_history: 2000,
+            track_acked_records: false,
         }
     }
 }
@@ -335,7 +338,11 @@ impl World {
                 let id = self.next_client_id;
                 self.next_client_id += 1;
                 let bootstrap = self.brokers.keys().copied().collect();
-                self.producers.insert(id, Producer::new(id, name.clone(), config, bootstrap));
+                let mut producer = Producer::new(id, name.clone(), config, bootstrap);
+                if self.config.track_acked_records {
+                    producer.acked_log = Some(Vec::new());
+                }
+                self.producers.insert(id, producer);
                 self.record(Fact::ProducerStarted { producer: id, name });
                 Ok(ActionOutcome::ProducerAdded { producer: id })
             }
@@ -592,7 +599,8 @@ impl World {
             NodeId::Client(c) => {
                 let mut out = Outbox::default();
                 if let Some(producer) = self.producers.get_mut(&c) {
-                    producer.on_message(envelope.body, now, &mut self.rng, &mut out);
+                    let NodeId::Broker(broker) = from else { return };
+                    producer.on_message(broker, envelope.body, now, &mut self.rng, &mut out);
                 }
                 self.flush_producer(c, out);
             }

@@ -1,0 +1,312 @@
+//! `kafkalab chaos`: a random workload with random faults, all drawn from one seed, with the
+//! invariants checked after every event and every acknowledged record audited at the end.
+//!
+//! Data loss is a legitimate outcome of `acks=1` or unclean election, exactly as in Kafka, so it
+//! is reported (`lost_acked`) rather than treated as a violation. Violations are simulator bugs.
+
+use super::invariants::InvariantChecker;
+use crate::config::{parse_choice, ConfigError};
+use crate::narration::Fact;
+use crate::producer::stream::KeyPattern;
+use crate::protocol::TopicPartition;
+use crate::sim::world::{Action, ActionOutcome, World, WorldConfig};
+use crate::sim::{Millis, NodeId};
+use crate::view::BrokerState;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+const TOPIC: &str = "chaos";
+const PARTITIONS: i32 = 3;
+const PRODUCERS: u32 = 2;
+const RECORDS_PER_SEC: u32 = 100;
+/// After the faults stop: long enough for every pending send to end (`delivery.timeout.ms`).
+const SETTLE_MS: Millis = 150_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChaosConfig {
+    pub seed: u64,
+    pub steps: u64,
+    pub brokers: i32,
+    pub replication_factor: i32,
+    /// `0`, `1` or `all`.
+    pub acks: String,
+    pub min_insync_replicas: i32,
+    pub unclean: bool,
+}
+
+impl ChaosConfig {
+    /// Checks the flags together, naming the one at fault.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let n = |v: i64| v.to_string();
+        if !(1..=9).contains(&self.brokers) {
+            return Err(ConfigError::invalid("brokers", &n(self.brokers.into()), "an integer in [1, 9]"));
+        }
+        if !(1..=self.brokers).contains(&self.replication_factor) {
+            return Err(ConfigError::invalid(
+                "replication-factor",
+                &n(self.replication_factor.into()),
+                format!("an integer in [1, {}] (at most the number of brokers)", self.brokers),
+            ));
+        }
+        if !(1..=self.replication_factor).contains(&self.min_insync_replicas) {
+            return Err(ConfigError::invalid(
+                "min-insync-replicas",
+                &n(self.min_insync_replicas.into()),
+                format!("an integer in [1, {}] (at most the replication factor)", self.replication_factor),
+            ));
+        }
+        if !(1..=100_000).contains(&self.steps) {
+            return Err(ConfigError::invalid("steps", &n(self.steps as i64), "an integer in [1, 100000]"));
+        }
+        parse_choice("acks", &self.acks, &["0", "1", "all"])?;
+        Ok(())
+    }
+}
+
+/// The JSON `kafkalab chaos` prints (DESIGN.md), plus a few counts that explain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChaosReport {
+    pub seed: u64,
+    pub events: u64,
+    pub acked: u64,
+    pub lost_acked: u64,
+    pub duplicates: u64,
+    pub violations: Vec<String>,
+    pub trace_hash: String,
+    pub faults: u64,
+    pub unclean_elections: u64,
+}
+
+/// Records a leader had committed (below its high watermark), by partition and offset.
+type Committed = BTreeMap<TopicPartition, BTreeMap<i64, (Option<Vec<u8>>, Option<Vec<u8>>)>>;
+
+pub fn run(config: &ChaosConfig) -> Result<ChaosReport, ConfigError> {
+    config.validate()?;
+    let world_config = WorldConfig {
+        brokers: config.brokers,
+        track_acked_records: true,
+        fact_history: 100_000,
+        ..WorldConfig::default()
+    };
+    let mut world = World::new(world_config, config.seed)?;
+    let mut faults_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6368_616f_73);
+    let topic_configs = vec![
+        ("min.insync.replicas".to_string(), config.min_insync_replicas.to_string()),
+        ("unclean.leader.election.enable".to_string(), config.unclean.to_string()),
+    ];
+    let setup = |world: &mut World| -> Result<(), crate::sim::world::ActionError> {
+        world.apply(Action::CreateTopic {
+            name: TOPIC.into(),
+            partitions: PARTITIONS,
+            replication_factor: config.replication_factor,
+            configs: topic_configs.clone(),
+        })?;
+        world.run_until(300);
+        for p in 0..PRODUCERS {
+            let configs = vec![("acks".to_string(), config.acks.clone())];
+            if let ActionOutcome::ProducerAdded { producer } = world.apply(Action::AddProducer { name: format!("producer-{p}"), configs })? {
+                world.apply(Action::StartStream {
+                    producer,
+                    topic: TOPIC.into(),
+                    records_per_sec: RECORDS_PER_SEC,
+                    keys: KeyPattern::Cycle { prefix: format!("p{p}"), count: 20 },
+                })?;
+            }
+        }
+        Ok(())
+    };
+    setup(&mut world).map_err(|e| ConfigError::invalid("chaos workload", "", e.to_string()))?;
+
+    let mut checker = InvariantChecker::default();
+    let mut committed = Committed::new();
+    let mut unclean_partitions = BTreeSet::new();
+    let mut unclean_elections = 0;
+    let mut faults = 0;
+    let mut seen_facts = 0;
+    for _ in 0..config.steps {
+        let until = world.now() + faults_rng.random_range(100..1500);
+        run_checked(&mut world, until, &mut checker, &mut committed);
+        if faults_rng.random_bool(0.3) && inject_fault(&mut world, &mut faults_rng) {
+            faults += 1;
+        }
+        scan_facts(&world, &mut seen_facts, &mut unclean_partitions, &mut unclean_elections);
+    }
+    settle(&mut world);
+    let until = world.now() + SETTLE_MS;
+    run_checked(&mut world, until, &mut checker, &mut committed);
+    scan_facts(&world, &mut seen_facts, &mut unclean_partitions, &mut unclean_elections);
+
+    let logs = final_logs(&world);
+    let mut violations: Vec<String> = checker.violations().cloned().collect();
+    for (tp, records) in &committed {
+        if unclean_partitions.contains(tp) {
+            continue;
+        }
+        let log = logs.get(tp);
+        if let Some((offset, _)) = records.iter().find(|(offset, record)| log.and_then(|l| l.get(offset)) != Some(record)) {
+            violations.push(format!("{tp}: committed offset {offset} is gone though no unclean election happened"));
+        }
+    }
+    let (acked, lost_acked) = audit_acked(&world, &logs);
+    let duplicates = logs
+        .values()
+        .map(|log| {
+            let mut seen = BTreeSet::new();
+            log.values().filter(|record| !seen.insert(*record)).count() as u64
+        })
+        .sum();
+    Ok(ChaosReport {
+        seed: config.seed,
+        events: world.events_processed(),
+        acked,
+        lost_acked,
+        duplicates,
+        violations,
+        trace_hash: format!("{:016x}", world.trace_hash()),
+        faults,
+        unclean_elections,
+    })
+}
+
+/// Runs to `until`, checking the invariants after every event and remembering what each
+/// leader committed.
+fn run_checked(world: &mut World, until: Millis, checker: &mut InvariantChecker, committed: &mut Committed) {
+    while world.next_event_time().is_some_and(|t| t <= until) {
+        world.step();
+        checker.check(world);
+        remember_committed(world, committed);
+    }
+    world.run_until(until);
+}
+
+fn remember_committed(world: &World, committed: &mut Committed) {
+    for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
+        for (tp, replica) in broker.replicas.iter().filter(|(_, r)| r.leader == broker.id) {
+            let known = committed.entry(tp.clone()).or_default();
+            let from = known.keys().next_back().map_or(replica.log.log_start_offset(), |last| last + 1);
+            if from >= replica.high_watermark {
+                continue;
+            }
+            let Ok(batches) = replica.log.read(from, u64::MAX, replica.high_watermark) else { continue };
+            for batch in &batches {
+                for record in &batch.records {
+                    let offset = batch.offset_of(record);
+                    if offset >= from && offset < replica.high_watermark {
+                        known.insert(offset, (record.record.key.clone(), record.record.value.clone()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn scan_facts(world: &World, seen: &mut u64, unclean_partitions: &mut BTreeSet<TopicPartition>, unclean_elections: &mut u64) {
+    for fact in world.facts().filter(|f| f.index >= *seen) {
+        if let Fact::LeaderElected { topic_partition, unclean: true, .. } = &fact.fact {
+            unclean_partitions.insert(topic_partition.clone());
+            *unclean_elections += 1;
+        }
+    }
+    *seen = world.fact_count();
+}
+
+/// One random fault; returns whether it was applied (refused actions are part of the game).
+fn inject_fault(world: &mut World, rng: &mut ChaCha8Rng) -> bool {
+    let brokers: Vec<i32> = world.brokers().map(|b| b.id).collect();
+    let nodes: Vec<NodeId> = world.nodes().collect();
+    let pick_broker = |rng: &mut ChaCha8Rng| brokers[rng.random_range(0..brokers.len())];
+    let pick_node = |rng: &mut ChaCha8Rng| nodes[rng.random_range(0..nodes.len())];
+    let action = match rng.random_range(0..8) {
+        0 => Action::KillBroker { broker: pick_broker(rng) },
+        1 | 2 => Action::RestartBroker { broker: pick_broker(rng) },
+        3 => Action::CutLink { from: pick_node(rng), to: pick_node(rng), both: rng.random_bool(0.5) },
+        4 => match world.network().cuts().nth(rng.random_range(0..world.network().cuts().count().max(1))) {
+            Some((from, to)) => Action::HealLink { from, to, both: false },
+            None => return false,
+        },
+        5 => Action::SlowNode {
+            node: NodeId::Broker(pick_broker(rng)),
+            extra_ms: if rng.random_bool(0.3) { 0 } else { rng.random_range(50..3000) },
+        },
+        6 => Action::IsolateNode { node: NodeId::Broker(pick_broker(rng)) },
+        _ => Action::KillController,
+    };
+    world.apply(action).is_ok()
+}
+
+/// Ends the faults: heal every link, restore speed, restart every broker, stop the producers.
+fn settle(world: &mut World) {
+    let cuts: Vec<(NodeId, NodeId)> = world.network().cuts().collect();
+    for (from, to) in cuts {
+        let _ = world.apply(Action::HealLink { from, to, both: false });
+    }
+    let slow: Vec<NodeId> = world.network().slow_nodes().map(|(n, _)| n).collect();
+    for node in slow {
+        let _ = world.apply(Action::SlowNode { node, extra_ms: 0 });
+    }
+    let dead: Vec<i32> = world.brokers().filter(|b| b.state == BrokerState::Dead).map(|b| b.id).collect();
+    for broker in dead {
+        let _ = world.apply(Action::RestartBroker { broker });
+    }
+    let producers: Vec<u32> = world.producers().map(|p| p.client_id).collect();
+    for producer in producers {
+        let _ = world.apply(Action::StopStream { producer });
+    }
+}
+
+/// Each partition's final log, read from its current leader (or, if it has none, the longest
+/// replica): offset → (key, value).
+type FinalLog = BTreeMap<i64, (Option<Vec<u8>>, Option<Vec<u8>>)>;
+
+fn final_logs(world: &World) -> BTreeMap<TopicPartition, FinalLog> {
+    let metadata = world.metadata();
+    metadata
+        .partitions()
+        .map(|(tp, registration)| {
+            let replica = world
+                .broker(registration.leader)
+                .and_then(|b| b.replicas.get(&tp))
+                .or_else(|| {
+                    world.brokers().filter_map(|b| b.replicas.get(&tp)).max_by_key(|r| r.log.log_end_offset())
+                });
+            let log = replica
+                .map(|r| {
+                    r.log
+                        .batches()
+                        .flat_map(|stored| {
+                            stored.batch.records.iter().map(|record| {
+                                (stored.batch.offset_of(record), (record.record.key.clone(), record.record.value.clone()))
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (tp, log)
+        })
+        .collect()
+}
+
+/// Every acknowledged record must be in its partition's final log at the offset the producer
+/// was given (acks=0 records, which never learn their offset, anywhere in the partition).
+fn audit_acked(world: &World, logs: &BTreeMap<TopicPartition, FinalLog>) -> (u64, u64) {
+    let mut acked = 0;
+    let mut lost = 0;
+    for producer in world.producers() {
+        for record in producer.acked_log.iter().flatten() {
+            acked += 1;
+            let expected = (record.key.clone(), record.value.clone());
+            let log = logs.get(&record.topic_partition);
+            let present = if record.offset >= 0 {
+                log.and_then(|l| l.get(&record.offset)) == Some(&expected)
+            } else {
+                log.is_some_and(|l| l.values().any(|r| *r == expected))
+            };
+            if !present {
+                lost += 1;
+            }
+        }
+    }
+    (acked, lost)
+}

@@ -1,0 +1,115 @@
+//! Invariants that must hold after every event under any configuration, as in TigerBeetle's VOPR:
+//! a violation is a bug in the simulator, never a legitimate Kafka outcome.
+
+use crate::protocol::TopicPartition;
+use crate::sim::world::World;
+use crate::view::BrokerState;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// At most this many distinct violations are kept (the first ones matter).
+const MAX_VIOLATIONS: usize = 50;
+
+#[derive(Debug, Clone, Default)]
+pub struct InvariantChecker {
+    /// Per (broker, partition) led: the last (leader epoch, high watermark) seen.
+    leader_high_watermarks: BTreeMap<(i32, TopicPartition), (i32, i64)>,
+    /// Per partition: the log end offsets already verified as strictly increasing, per broker.
+    verified_offsets: BTreeMap<(i32, TopicPartition), i64>,
+    violations: BTreeSet<String>,
+}
+
+impl InvariantChecker {
+    pub fn violations(&self) -> impl Iterator<Item = &String> {
+        self.violations.iter()
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    fn violation(&mut self, at_ms: u64, what: String) {
+        if self.violations.len() < MAX_VIOLATIONS {
+            self.violations.insert(format!("t={at_ms}ms: {what}"));
+        }
+    }
+
+    /// Checks every invariant against the world as it is now.
+    pub fn check(&mut self, world: &World) {
+        let now = world.now();
+        let mut leaders_by_epoch: BTreeMap<(TopicPartition, i32), Vec<i32>> = BTreeMap::new();
+        let mut quorum_leaders: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
+        let mut found = Vec::new();
+        for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
+            if broker.raft.is_leader() {
+                quorum_leaders.entry(broker.raft.epoch).or_default().push(broker.id);
+            }
+            if broker.raft.high_watermark > broker.raft.log_end_offset() {
+                found.push(format!("broker {}: metadata high watermark {} > log end offset {}", broker.id, broker.raft.high_watermark, broker.raft.log_end_offset()));
+            }
+            for (tp, replica) in &broker.replicas {
+                let leo = replica.log.log_end_offset();
+                if replica.high_watermark > leo {
+                    found.push(format!("{tp} on broker {}: high watermark {} > log end offset {leo}", broker.id, replica.high_watermark));
+                }
+                if replica.log.log_start_offset() > replica.high_watermark.max(replica.log.log_start_offset()) {
+                    found.push(format!("{tp} on broker {}: log start offset above high watermark", broker.id));
+                }
+                if replica.leader == broker.id {
+                    leaders_by_epoch.entry((tp.clone(), replica.leader_epoch)).or_default().push(broker.id);
+                    let key = (broker.id, tp.clone());
+                    if let Some(&(epoch, hw)) = self.leader_high_watermarks.get(&key) {
+                        if epoch == replica.leader_epoch && replica.high_watermark < hw {
+                            found.push(format!(
+                                "{tp} on broker {}: high watermark moved back from {hw} to {} in leader epoch {epoch}",
+                                broker.id, replica.high_watermark
+                            ));
+                        }
+                    }
+                    self.leader_high_watermarks.insert(key, (replica.leader_epoch, replica.high_watermark));
+                }
+                self.check_offsets_increase(broker.id, tp, replica, &mut found);
+            }
+        }
+        for ((tp, epoch), brokers) in leaders_by_epoch {
+            if brokers.len() > 1 {
+                found.push(format!("{tp}: brokers {brokers:?} all lead in leader epoch {epoch}"));
+            }
+        }
+        for (epoch, brokers) in quorum_leaders {
+            if brokers.len() > 1 {
+                found.push(format!("metadata quorum: brokers {brokers:?} all lead epoch {epoch}"));
+            }
+        }
+        for what in found {
+            self.violation(now, what);
+        }
+    }
+
+    /// Offsets strictly increase in every log. Only batches appended since the last check are
+    /// scanned, walking back from the log's end, so the check stays cheap after every event.
+    fn check_offsets_increase(&mut self, broker: i32, tp: &TopicPartition, replica: &crate::broker::replica::Replica, found: &mut Vec<String>) {
+        let leo = replica.log.log_end_offset();
+        let key = (broker, tp.clone());
+        let verified = self.verified_offsets.get(&key).copied().unwrap_or(-1).min(leo - 1);
+        let mut recent = Vec::new();
+        'segments: for segment in replica.log.segments().iter().rev() {
+            for stored in segment.batches().iter().rev() {
+                recent.push(&stored.batch);
+                if stored.batch.base_offset <= verified {
+                    break 'segments;
+                }
+            }
+        }
+        let mut last = i64::MIN;
+        for batch in recent.into_iter().rev() {
+            for record in &batch.records {
+                let offset = batch.offset_of(record);
+                if offset <= last {
+                    found.push(format!("{tp} on broker {broker}: offset {offset} follows offset {last}"));
+                }
+                last = offset;
+            }
+        }
+        self.verified_offsets.insert(key, leo - 1);
+    }
+}
