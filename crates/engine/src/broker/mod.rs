@@ -14,6 +14,8 @@ use crate::protocol::{
 };
 use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
+use crate::group::coordinator::{GroupCoordinator, GroupCoordinatorConfig};
+use crate::group::host::ConsumerFetchPurgatory;
 use producer_state::SequenceCheck;
 use replica::Replica;
 use serde::Serialize;
@@ -32,6 +34,8 @@ pub struct BrokerConfig {
     pub log_retention_check_interval_ms: Millis,
     /// `log.cleaner.backoff.ms`: how often the cleaner looks for a log to compact.
     pub log_cleaner_backoff_ms: Millis,
+    /// The group coordinator's settings (`offsets.topic.num.partitions`, ...).
+    pub group_coordinator: GroupCoordinatorConfig,
 }
 
 impl Default for BrokerConfig {
@@ -42,6 +46,7 @@ impl Default for BrokerConfig {
             replica_fetch_max_bytes: 1_048_576,
             log_retention_check_interval_ms: 300_000,
             log_cleaner_backoff_ms: 15_000,
+            group_coordinator: GroupCoordinatorConfig::default(),
         }
     }
 }
@@ -75,6 +80,10 @@ pub enum Timer {
     Fetch { leader: i32 },
     RetentionCheck,
     CleanerCheck,
+    /// A group coordinator timer (sessions, join and sync phases, write timeouts).
+    Group(crate::group::coordinator::Timer),
+    /// A consumer's parked fetch waited `fetch.max.wait.ms`.
+    ConsumerFetchTimeout { token: u64 },
 }
 
 /// A produce request waiting for the ISR to catch up (Kafka's produce purgatory).
@@ -107,6 +116,9 @@ pub struct Broker {
     fetching_from: BTreeMap<i32, bool>,
     next_token: u64,
     next_producer_id: i64,
+    /// The group coordinator for the `__consumer_offsets` partitions this broker leads.
+    pub group_coordinator: GroupCoordinator,
+    pub(crate) consumer_fetches: ConsumerFetchPurgatory,
 }
 
 impl Broker {
@@ -114,7 +126,7 @@ impl Broker {
         Broker {
             id,
             state: BrokerState::Alive,
-            config,
+            config: config.clone(),
             replicas: BTreeMap::new(),
             metadata_cache: Vec::new(),
             delayed_produces: Vec::new(),
@@ -123,6 +135,8 @@ impl Broker {
             next_token: 0,
             // Each broker hands out producer ids from its own block, as KRaft brokers do.
             next_producer_id: id as i64 * 1_000_000,
+            group_coordinator: GroupCoordinator::new(id, config.group_coordinator.clone()),
+            consumer_fetches: ConsumerFetchPurgatory::default(),
         }
     }
 
@@ -180,7 +194,7 @@ impl Broker {
                     self.handle_fetch_response(leader, partitions, now, out);
                 }
             }
-            _ => {}
+            other => self.on_group_message(from, other, now, out),
         }
     }
 
@@ -204,8 +218,12 @@ impl Broker {
             }
             partitions.push((response, wait_for));
         }
+        let any_appended = !appended.is_empty();
         for tp in appended {
             self.wake_delayed_fetches(&tp, out);
+        }
+        if any_appended {
+            self.after_high_watermark_moved(now, out);
         }
         let delayed = DelayedProduce { client, correlation_id, partitions };
         if acks == Acks::None {
@@ -353,6 +371,7 @@ impl Broker {
         }
         if hw_moved {
             self.complete_delayed_produces(out);
+            self.after_high_watermark_moved(now, out);
         }
         let response = self.read_for_follower(&partitions);
         let has_data = response.iter().any(|p| p.error != ErrorCode::None || !p.batches.is_empty());
@@ -396,7 +415,7 @@ impl Broker {
     }
 
     /// New data on `tp`: answer the followers whose fetch was parked waiting for it.
-    fn wake_delayed_fetches(&mut self, tp: &TopicPartition, out: &mut Outbox<Timer>) {
+    pub(crate) fn wake_delayed_fetches(&mut self, tp: &TopicPartition, out: &mut Outbox<Timer>) {
         let waiting: Vec<i32> = self
             .delayed_fetches
             .iter()
@@ -483,6 +502,8 @@ impl Broker {
                 }
                 out.timer(now + self.config.log_cleaner_backoff_ms, Timer::CleanerCheck);
             }
+            Timer::Group(timer) => self.on_group_timer(timer, now, out),
+            Timer::ConsumerFetchTimeout { token } => self.on_consumer_fetch_timeout(token, out),
         }
     }
 
