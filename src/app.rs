@@ -22,7 +22,13 @@ impl AppState {
     /// The state that a URL fragment asks for.
     pub fn from_url(state: UrlState) -> Self {
         let seed = state.seed.unwrap_or(cluster::DEFAULT_SEED);
-        AppState { lang: state.lang, notices: state.notices, world: cluster::initial_world(seed).map(Rc::new) }
+        let world = cluster::initial_world(seed).map(|mut world| {
+            if let Some(t_ms) = state.t_ms {
+                world.run_until(t_ms);
+            }
+            Rc::new(world)
+        });
+        AppState { lang: state.lang, notices: state.notices, world }
     }
 
     pub fn model(&self) -> Option<ClusterModel> {
@@ -67,7 +73,11 @@ fn reflect_lang(lang: Lang) {
     let fragment = current_fragment();
     if url::parse_fragment(&fragment).lang != lang || !fragment.contains("lang=") {
         if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url::with_lang(&fragment, lang)));
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&url::with_lang(&fragment, lang)),
+            );
         }
     }
 }
@@ -88,7 +98,9 @@ pub fn app() -> Html {
     };
     let body = match (&state.world, state.model()) {
         (_, Some(model)) => html! { <ClusterCanvas {lang} {model} /> },
-        (Err(error), _) => html! { <p class="engine-error" role="alert">{ fill(t(lang, Key::EngineError), &[error]) }</p> },
+        (Err(error), _) => {
+            html! { <p class="engine-error" role="alert">{ fill(t(lang, Key::EngineError), &[error]) }</p> }
+        }
         (Ok(_), None) => html! {},
     };
     html! {
@@ -131,6 +143,14 @@ mod tests {
     #[test]
     fn the_shell_shows_the_engine_cluster() {
         let state = AppState::from_url(url::parse_fragment("#lang=en"));
-        assert_eq!(state.model().expect("world builds").brokers.len(), 3);
+        let model = state.model().expect("world builds");
+        assert_eq!(model.brokers.len(), 3);
+        assert_eq!(model.now_ms, 0);
+    }
+
+    #[test]
+    fn t_in_the_url_advances_the_virtual_clock() {
+        let state = AppState::from_url(url::parse_fragment("#t=2500"));
+        assert_eq!(state.model().expect("world builds").now_ms, 2500);
     }
 }

@@ -1,9 +1,9 @@
 //! The bridge to the engine: builds the World the shell shows and turns its `View` into the small,
 //! comparable model that the components draw. Rendering reads `World::view()` only.
 
-use crate::engine_shim::world::WorldConfig;
-use crate::engine_shim::view::{BrokerState, View};
-pub use crate::engine_shim::World;
+use kafkalab_engine::sim::world::WorldConfig;
+use kafkalab_engine::view::{BrokerState, View};
+pub use kafkalab_engine::World;
 
 /// The seed of the World the shell shows (the URL's `seed=` overrides it).
 pub const DEFAULT_SEED: u64 = 42;
@@ -102,7 +102,10 @@ impl Layout {
     /// The top-left corner of the `index`-th node.
     pub fn position(&self, index: usize) -> (i32, i32) {
         let (row, col) = ((index / self.columns) as i32, (index % self.columns) as i32);
-        (Self::MARGIN + col * (Self::NODE_W + Self::GAP_X), Self::TOP + Self::MARGIN + row * (Self::NODE_H + Self::GAP_Y))
+        (
+            Self::MARGIN + col * (Self::NODE_W + Self::GAP_X),
+            Self::TOP + Self::MARGIN + row * (Self::NODE_H + Self::GAP_Y),
+        )
     }
 }
 
@@ -116,7 +119,7 @@ mod tests {
         let model = ClusterModel::from_view(&world.view());
         assert_eq!(model.brokers.iter().map(|b| b.id).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert!(model.brokers.iter().all(|b| b.state == NodeState::Alive));
-        assert!(model.brokers.iter().filter(|b| b.is_controller).count() <= 1);
+        assert_eq!(model.brokers.iter().filter(|b| b.is_controller).count(), 1, "one active controller");
     }
 
     #[test]

@@ -132,8 +132,8 @@ pub fn t(lang: Lang, key: Key) -> &'static str {
             "The URL asks for language \u{201c}{0}\u{201d}, which kafkalab does not have; showing Korean (use ko or en).",
         ),
         Key::NoticeBadNumber => (
-            "URL의 {0} 값 \u{201c}{1}\u{201d}는 0 이상의 정수가 아니어서 무시했습니다.",
-            "The URL's {0} value \u{201c}{1}\u{201d} is not a non-negative integer; ignored.",
+            "URL의 {0} 값 \u{201c}{1}\u{201d}는 쓸 수 없는 수여서 무시했습니다 (0 이상의 정수, t는 86400000 ms 이하).",
+            "The URL's {0} value \u{201c}{1}\u{201d} is not a usable number; ignored (a non-negative integer; t at most 86400000 ms).",
         ),
         Key::NoticeDismiss => ("알림 닫기", "Dismiss notice"),
         Key::EngineError => ("시뮬레이터를 시작하지 못했습니다: {0}", "The simulator could not start: {0}"),

@@ -11,4 +11,3 @@ pub mod i18n;
 pub mod url;
 
 pub use app::App;
-mod engine_shim; // temporary, see the file

@@ -25,6 +25,9 @@ pub enum UrlNotice {
     BadNumber { field: &'static str, value: String },
 }
 
+/// The latest virtual time the URL may ask for: one day, as `kafkalab bench --until-ms` allows.
+pub const MAX_T_MS: u64 = 86_400_000;
+
 /// Parses a fragment, with or without its leading `#`.
 pub fn parse_fragment(fragment: &str) -> UrlState {
     let mut state = UrlState::default();
@@ -42,7 +45,16 @@ pub fn parse_fragment(fragment: &str) -> UrlState {
             },
             "scenario" if !value.is_empty() => state.scenario = Some(value),
             "seed" => state.seed = parse_number(&mut state.notices, "seed", value),
-            "t" => state.t_ms = parse_number(&mut state.notices, "t", value),
+            "t" => {
+                state.t_ms = parse_number(&mut state.notices, "t", value.clone()).and_then(|t| {
+                    if t <= MAX_T_MS {
+                        Some(t)
+                    } else {
+                        state.notices.push(UrlNotice::BadNumber { field: "t", value });
+                        None
+                    }
+                })
+            }
             _ => {}
         }
     }
@@ -78,16 +90,14 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b'+' => out.push(b' '),
             b => out.push(b),
         }
@@ -156,6 +166,9 @@ mod tests {
         );
         assert_eq!(parse_fragment("#seed=99999999999999999999").seed, None);
         assert_eq!(parse_fragment("#seed=+5").seed, None);
+        assert_eq!(parse_fragment("#t=86400000").t_ms, Some(MAX_T_MS));
+        let late = parse_fragment("#t=86400001");
+        assert_eq!((late.t_ms, late.notices.len()), (None, 1));
     }
 
     #[test]

@@ -122,12 +122,10 @@ describe('kafkalab app shell', () => {
         assert.match(await broker.getAttribute('data-controller'), /^(true|false)$/);
         assert.match(await broker.textContent(), new RegExp(`브로커 ${id}`));
       }
-      const controllers = await page.locator('[data-controller="true"]').count();
-      assert.ok(controllers <= 1, `at most one controller, got ${controllers}`);
-      if (controllers === 1) {
-        // Marked by text too, not by colour alone.
-        assert.match(await page.locator('[data-controller="true"]').textContent(), /컨트롤러/);
-      }
+      const controller = page.locator('[data-controller="true"]');
+      assert.equal(await controller.count(), 1, 'exactly one active controller');
+      // Marked by text too, not by colour alone.
+      assert.match(await controller.textContent(), /컨트롤러/);
       assert.match(await page.getByTestId('clock').textContent(), /^\d+$/);
       assert.equal(await page.locator('h1').textContent(), 'kafkalab');
       assert.equal(await page.locator('html').getAttribute('lang'), 'ko');

@@ -13,7 +13,25 @@ pub enum Fact {
     BrokerStarted { broker: i32 },
     BrokerStopped { broker: i32 },
     TopicCreated { topic: String, partitions: i32, replication_factor: i32 },
-    LeaderElected { topic_partition: TopicPartition, leader: i32, leader_epoch: i32, isr: Vec<i32> },
+    /// The controller chose a partition leader (`leader` -1: the partition is offline).
+    LeaderElected {
+        topic_partition: TopicPartition,
+        leader: i32,
+        previous_leader: i32,
+        leader_epoch: i32,
+        isr: Vec<i32>,
+        /// An out-of-sync replica was chosen (`unclean.leader.election.enable`): data may be lost.
+        unclean: bool,
+    },
+    IsrChanged { topic_partition: TopicPartition, isr: Vec<i32>, removed: Vec<i32>, added: Vec<i32> },
+    ControllerElected { broker: i32, epoch: i32 },
+    ControllerResigned { broker: i32, epoch: i32 },
+    BrokerRegistered { broker: i32, broker_epoch: i64 },
+    BrokerFenced { broker: i32, controller: i32 },
+    BrokerUnfenced { broker: i32, controller: i32 },
+    /// A follower cut its log back to where it agrees with its leader.
+    LogTruncated { topic_partition: TopicPartition, broker: i32, from_offset: i64, to_offset: i64, leader_epoch: i32 },
+    NodeIsolated { node: NodeId },
     ProducerStarted { producer: u32, name: String },
     ProducerIdAssigned { producer: u32, producer_id: i64, producer_epoch: i16 },
     MetadataUpdated { client: u32, partitions: usize },

@@ -3,6 +3,7 @@
 //! Only the fields that change behaviour are modelled; names follow Kafka's protocol docs so a
 //! learner who opens the in-flight message list recognises ProduceRequest, FetchResponse, ...
 
+use crate::controller::metadata::{MetadataEntry, PartitionRegistration};
 use crate::log::{LogError, RecordBatch};
 use serde::Serialize;
 use std::fmt;
@@ -56,6 +57,13 @@ pub enum ErrorCode {
     MemberIdRequired,
     FencedInstanceId,
     GroupIdNotFound,
+    BrokerIdNotRegistered,
+    NotController,
+    StaleBrokerEpoch,
+    FencedLeaderEpoch,
+    UnknownLeaderEpoch,
+    InvalidUpdateVersion,
+    IneligibleReplica,
     /// Not a wire code: the client gave up on a batch after `delivery.timeout.ms`.
     DeliveryTimeout,
     /// Not a wire code: the client lost its connection (a cut link or a dead broker).
@@ -114,6 +122,13 @@ impl ErrorCode {
             ErrorCode::MemberIdRequired => "MEMBER_ID_REQUIRED",
             ErrorCode::FencedInstanceId => "FENCED_INSTANCE_ID",
             ErrorCode::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+            ErrorCode::BrokerIdNotRegistered => "BROKER_ID_NOT_REGISTERED",
+            ErrorCode::NotController => "NOT_CONTROLLER",
+            ErrorCode::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
+            ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
             ErrorCode::DeliveryTimeout => "DELIVERY_TIMEOUT",
             ErrorCode::NetworkException => "NETWORK_EXCEPTION",
         }
@@ -162,6 +177,17 @@ pub struct PartitionProduceResponse {
     pub base_offset: i64,
 }
 
+/// One partition in a FetchRequest (KIP-320: the fetcher says which leader epoch it believes
+/// in and the epoch of its last fetched batch, so the leader can detect a diverged log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FetchPartition {
+    pub topic_partition: TopicPartition,
+    pub fetch_offset: i64,
+    /// -1: not checked (the pre-KIP-101 behaviour, kept for teaching).
+    pub last_fetched_epoch: i32,
+    pub current_leader_epoch: i32,
+}
+
 /// One partition's data in a FetchResponse.
 #[derive(Debug, Clone, Serialize)]
 pub struct PartitionFetchResponse {
@@ -169,6 +195,9 @@ pub struct PartitionFetchResponse {
     pub error: ErrorCode,
     pub high_watermark: i64,
     pub log_start_offset: i64,
+    pub log_end_offset: i64,
+    /// The leader's (epoch, end offset) where the fetcher's log diverged from its own.
+    pub diverging_epoch: Option<(i32, i64)>,
     pub batches: Vec<RecordBatch>,
 }
 
@@ -192,7 +221,7 @@ pub enum Message {
     ProduceRequest { correlation_id: u64, acks: Acks, timeout_ms: u64, batches: Vec<(TopicPartition, RecordBatch)> },
     ProduceResponse { correlation_id: u64, partitions: Vec<PartitionProduceResponse> },
     /// A follower's (replica_id >= 0) fetch from a partition leader.
-    FetchRequest { replica_id: i32, max_wait_ms: u64, partitions: Vec<(TopicPartition, i64)> },
+    FetchRequest { replica_id: i32, max_wait_ms: u64, partitions: Vec<FetchPartition> },
     FetchResponse { partitions: Vec<PartitionFetchResponse> },
     /// Which broker coordinates a group (key type 0).
     FindCoordinatorRequest { key: String },
@@ -262,6 +291,36 @@ pub enum Message {
         max_bytes: u64,
         partitions: Vec<(TopicPartition, i64)>,
     },
+    /// KRaft: a candidate asks a voter for its vote in `candidate_epoch`.
+    VoteRequest { candidate_epoch: i32, candidate_id: i32, last_offset_epoch: i32, last_offset: i64 },
+    VoteResponse { epoch: i32, vote_granted: bool },
+    /// KRaft: a new quorum leader announces itself to the voters.
+    BeginQuorumEpoch { epoch: i32, leader_id: i32 },
+    /// KRaft: Kafka's Fetch on `__cluster_metadata`, from a voter or an observer broker.
+    /// `high_watermark` is the fetcher's own (KIP-1166), so a leader can answer at once when it
+    /// is behind instead of parking the fetch.
+    QuorumFetchRequest { replica_id: i32, fetch_offset: i64, last_fetched_epoch: i32, high_watermark: i64 },
+    QuorumFetchResponse {
+        epoch: i32,
+        leader_id: i32,
+        error: ErrorCode,
+        high_watermark: i64,
+        diverging: Option<(i32, i64)>,
+        entries: Vec<MetadataEntry>,
+    },
+    BrokerRegistrationRequest { broker_id: i32 },
+    BrokerRegistrationResponse { error: ErrorCode, broker_epoch: i64 },
+    BrokerHeartbeatRequest { broker_id: i32, broker_epoch: i64, current_metadata_offset: i64 },
+    BrokerHeartbeatResponse { error: ErrorCode, is_fenced: bool },
+    /// A partition leader asks the controller to change the ISR.
+    AlterPartitionRequest {
+        broker_id: i32,
+        topic_partition: TopicPartition,
+        leader_epoch: i32,
+        partition_epoch: i32,
+        new_isr: Vec<i32>,
+    },
+    AlterPartitionResponse { topic_partition: TopicPartition, error: ErrorCode, registration: Option<PartitionRegistration> },
 }
 
 /// `isolation.level`: how far a consumer may read.
@@ -337,6 +396,17 @@ impl Message {
             Message::ListOffsetsResponse { .. } => "ListOffsetsResponse",
             // On the wire it is a FetchRequest with replica_id -1.
             Message::ConsumerFetchRequest { .. } => "FetchRequest",
+            Message::VoteRequest { .. } => "VoteRequest",
+            Message::VoteResponse { .. } => "VoteResponse",
+            Message::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
+            Message::QuorumFetchRequest { .. } => "QuorumFetchRequest",
+            Message::QuorumFetchResponse { .. } => "QuorumFetchResponse",
+            Message::BrokerRegistrationRequest { .. } => "BrokerRegistrationRequest",
+            Message::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
+            Message::BrokerHeartbeatRequest { .. } => "BrokerHeartbeatRequest",
+            Message::BrokerHeartbeatResponse { .. } => "BrokerHeartbeatResponse",
+            Message::AlterPartitionRequest { .. } => "AlterPartitionRequest",
+            Message::AlterPartitionResponse { .. } => "AlterPartitionResponse",
         }
     }
 }

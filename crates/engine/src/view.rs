@@ -133,6 +133,8 @@ pub struct PartitionView {
 #[derive(Debug, Clone, Serialize)]
 pub struct TopicView {
     pub name: String,
+    /// Kafka's internal topics (`__consumer_offsets`), which a UI may fold away.
+    pub internal: bool,
     pub cleanup_policy: String,
     pub min_insync_replicas: i32,
     pub partitions: Vec<PartitionView>,
@@ -192,16 +194,17 @@ impl World {
                 .brokers()
                 .map(|b| BrokerView {
                     id: b.id,
-                    state: b.state,
+                    state: self.broker_state(b.id).unwrap_or(b.state),
                     is_controller: controller == Some(b.id),
                     replicas: b.replicas.values().map(|r| replica_view(b.id, r)).collect(),
                 })
                 .collect(),
             topics: self
-                .controller()
+                .metadata()
                 .topics
                 .values()
                 .map(|t| TopicView {
+                    internal: t.name.starts_with("__"),
                     name: t.name.clone(),
                     cleanup_policy: t.config.log.cleanup_policy.name().to_string(),
                     min_insync_replicas: t.config.min_insync_replicas,
@@ -260,7 +263,7 @@ impl World {
 
     /// The high watermark of a partition on its leader (-1 if it has none).
     pub fn high_watermark(&self, tp: &TopicPartition) -> i64 {
-        self.controller()
+        self.metadata()
             .partition(tp)
             .and_then(|p| self.broker(p.leader))
             .and_then(|b| b.replicas.get(tp))

@@ -20,6 +20,8 @@ fn cluster(brokers: i32, partitions: i32, rf: i32, producer_configs: &[(&str, &s
     world
         .apply(Action::CreateTopic { name: "t".into(), partitions, replication_factor: rf, configs: Vec::new() })
         .unwrap();
+    // Like an admin client, wait until every broker has applied the new topic's metadata.
+    world.run_until(200);
     let ActionOutcome::ProducerAdded { producer } =
         world.apply(Action::AddProducer { name: "p".into(), configs: pairs(producer_configs) }).unwrap()
     else {
@@ -50,7 +52,7 @@ fn outcome(world: &World, producer: u32, send_id: u64) -> SendOutcome {
 }
 
 fn leader_log_end_offset(world: &World, tp: &TopicPartition) -> i64 {
-    let leader = world.controller().partition(tp).unwrap().leader;
+    let leader = world.metadata().partition(tp).unwrap().leader;
     world.broker(leader).unwrap().replicas[tp].log.log_end_offset()
 }
 

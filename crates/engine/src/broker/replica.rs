@@ -1,5 +1,6 @@
 //! One broker's copy of one partition: its log, the leader it follows, the ISR as it knows it,
-//! and (on the leader) the followers' log end offsets that drive the high watermark.
+//! the leader-epoch cache, and (on the leader) the followers' fetch state that drives the high
+//! watermark and ISR membership.
 
 use super::producer_state::{BatchMetadata, ProducerStateTable};
 use super::topic_config::TopicConfig;
@@ -20,9 +21,24 @@ pub struct Replica {
     pub leader_epoch: i32,
     pub isr: Vec<i32>,
     pub high_watermark: i64,
-    /// Leader only: each follower's log end offset, learned from its fetch offset.
-    pub follower_log_end_offsets: BTreeMap<i32, i64>,
+    /// Leader only: each follower's fetch state.
+    pub followers: BTreeMap<i32, FollowerState>,
+    /// KRaft's partition epoch, echoed in AlterPartition so stale requests are refused.
+    pub partition_epoch: i32,
+    /// Leader only: an AlterPartition is in flight with this ISR.
+    pub pending_isr: Option<Vec<i32>>,
+    /// `(leader_epoch, start_offset)` pairs: where each leader epoch began in this log (KIP-101).
+    pub leader_epoch_cache: Vec<(i32, i64)>,
     pub producer_state: ProducerStateTable,
+}
+
+/// What a leader knows of one follower, as in Kafka's `Replica` state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FollowerState {
+    pub log_end_offset: i64,
+    pub last_caught_up_ms: Millis,
+    last_fetch_ms: Millis,
+    last_fetch_leader_log_end_offset: i64,
 }
 
 impl Replica {
@@ -37,14 +53,103 @@ impl Replica {
             leader_epoch: -1,
             isr: Vec::new(),
             high_watermark: 0,
-            follower_log_end_offsets: BTreeMap::new(),
+            followers: BTreeMap::new(),
+            partition_epoch: -1,
+            pending_isr: None,
+            leader_epoch_cache: Vec::new(),
             producer_state: ProducerStateTable::default(),
         }
+    }
+
+    /// Becoming leader in a new epoch: the epoch starts at the log end offset, and every follower
+    /// gets a fresh lag clock, as Kafka resets follower state on leadership change.
+    pub fn become_leader(&mut self, self_id: i32, now: Millis) {
+        self.assign_epoch_start(self.leader_epoch, self.log.log_end_offset());
+        self.pending_isr = None;
+        self.followers = self
+            .replicas
+            .iter()
+            .filter(|r| **r != self_id)
+            .map(|r| (*r, FollowerState { last_caught_up_ms: now, last_fetch_ms: now, ..FollowerState::default() }))
+            .collect();
+    }
+
+    fn assign_epoch_start(&mut self, epoch: i32, start_offset: i64) {
+        if self.leader_epoch_cache.last().is_none_or(|(e, _)| epoch > *e) {
+            self.leader_epoch_cache.push((epoch, start_offset));
+        }
+    }
+
+    /// The epoch of the last record in the log (-1 if none), sent as `last_fetched_epoch`.
+    pub fn last_epoch(&self) -> i32 {
+        self.leader_epoch_cache.last().map_or(-1, |(e, _)| *e)
+    }
+
+    /// Kafka's `LeaderEpochFileCache.endOffsetFor`: the largest epoch <= `epoch` in this log and
+    /// the offset where it ends (the next epoch's start, or the log end offset).
+    pub fn end_offset_for_epoch(&self, epoch: i32) -> (i32, i64) {
+        match self.leader_epoch_cache.iter().rposition(|(e, _)| *e <= epoch) {
+            None => (-1, -1),
+            Some(i) => {
+                let end = self.leader_epoch_cache.get(i + 1).map_or(self.log.log_end_offset(), |(_, start)| *start);
+                (self.leader_epoch_cache[i].0, end)
+            }
+        }
+    }
+
+    /// Removes everything at and above `offset`: log, epoch cache and producer state.
+    pub fn truncate_to(&mut self, offset: i64) {
+        if offset >= self.log.log_end_offset() {
+            return;
+        }
+        if self.log.truncate_to(offset.max(0)).is_err() {
+            return;
+        }
+        self.leader_epoch_cache.retain(|(_, start)| *start < offset);
+        self.producer_state.truncate_to(offset);
+        self.high_watermark = self.high_watermark.min(self.log.log_end_offset());
+    }
+
+    /// Kafka's follower fetch bookkeeping (`Replica.updateFetchState`): a follower has caught up
+    /// if it fetched up to the leader's end, or up to where the leader's end was at its last fetch.
+    pub fn record_follower_fetch(&mut self, follower: i32, fetch_offset: i64, now: Millis) {
+        let leader_end = self.log.log_end_offset();
+        let state = self.followers.entry(follower).or_default();
+        if fetch_offset >= leader_end {
+            state.last_caught_up_ms = now;
+        } else if fetch_offset >= state.last_fetch_leader_log_end_offset {
+            state.last_caught_up_ms = state.last_fetch_ms;
+        }
+        state.last_fetch_leader_log_end_offset = leader_end;
+        state.last_fetch_ms = now;
+        state.log_end_offset = fetch_offset;
+    }
+
+    /// ISR members that have not caught up for `replica.lag.time.max.ms`.
+    pub fn out_of_sync_replicas(&self, self_id: i32, now: Millis, lag_max_ms: Millis) -> Vec<i32> {
+        self.isr
+            .iter()
+            .copied()
+            .filter(|r| *r != self_id)
+            .filter(|r| self.followers.get(r).is_none_or(|f| now.saturating_sub(f.last_caught_up_ms) > lag_max_ms))
+            .collect()
+    }
+
+    /// A follower outside the ISR rejoins once it reached the high watermark and this leader's
+    /// epoch (Kafka's `isFollowerInSync`).
+    pub fn caught_up_outsiders(&self) -> Vec<i32> {
+        let epoch_start = self.leader_epoch_cache.last().map_or(0, |(_, start)| *start);
+        self.followers
+            .iter()
+            .filter(|(r, f)| !self.isr.contains(r) && f.log_end_offset >= self.high_watermark && f.log_end_offset >= epoch_start)
+            .map(|(r, _)| *r)
+            .collect()
     }
 
     /// Appends as leader, stamping the leader epoch.
     pub fn append_as_leader(&mut self, batch: RecordBatch, now: Millis) -> Result<AppendInfo, ErrorCode> {
         let (producer_id, producer_epoch, base_sequence) = (batch.producer_id, batch.producer_epoch, batch.base_sequence);
+        self.assign_epoch_start(self.leader_epoch, self.log.log_end_offset());
         let info = self.log.append_as_leader(batch, self.leader_epoch, now as i64).map_err(|e| ErrorCode::from(&e))?;
         self.record_producer_batch(producer_id, producer_epoch, base_sequence, info.first_offset, info.last_offset);
         Ok(info)
@@ -53,6 +158,7 @@ impl Replica {
     /// Appends a batch replicated from the leader, keeping its offsets.
     pub fn append_as_follower(&mut self, batch: RecordBatch) -> Result<AppendInfo, ErrorCode> {
         let (producer_id, producer_epoch, base_sequence) = (batch.producer_id, batch.producer_epoch, batch.base_sequence);
+        self.assign_epoch_start(batch.partition_leader_epoch, batch.base_offset);
         let info = self.log.append_as_follower(batch).map_err(|e| ErrorCode::from(&e))?;
         self.record_producer_batch(producer_id, producer_epoch, base_sequence, info.first_offset, info.last_offset);
         Ok(info)
@@ -83,7 +189,7 @@ impl Replica {
             .isr
             .iter()
             .filter(|b| **b != self_id)
-            .map(|b| self.follower_log_end_offsets.get(b).copied().unwrap_or(0))
+            .map(|b| self.followers.get(b).map_or(0, |f| f.log_end_offset))
             .fold(leo, i64::min);
         (new_hw > self.high_watermark).then(|| {
             self.high_watermark = new_hw;

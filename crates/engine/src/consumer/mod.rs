@@ -330,15 +330,15 @@ impl Consumer {
             self.prepare_join(now, out);
         }
         if self.in_commit_sync {
+            // `commitSync()` inside `onJoinPrepare` blocks this poll; it returns empty.
+            self.wait_in_poll(now, out);
             return;
         }
         self.update_positions(rng, out);
         let records = self.drain(self.config.max_poll_records);
         self.send_fetches(out);
         if records.is_empty() {
-            self.poll_waiting = true;
-            self.poll_token = self.token();
-            out.timer(now + self.app.poll_timeout_ms.max(1), Timer::Poll { token: self.poll_token });
+            self.wait_in_poll(now, out);
             return;
         }
         let partitions: BTreeSet<TopicPartition> = records.iter().map(|(tp, _)| tp.clone()).collect();
@@ -349,6 +349,14 @@ impl Consumer {
         } else {
             self.begin_processing(records, now, out);
         }
+    }
+
+    /// `poll(timeout)` found nothing: it blocks until data or a rebalance result arrives, or the
+    /// timeout passes, and the application loops into the next poll.
+    fn wait_in_poll(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        self.poll_waiting = true;
+        self.poll_token = self.token();
+        out.timer(now + self.app.poll_timeout_ms.max(1), Timer::Poll { token: self.poll_token });
     }
 
     /// Takes up to `max` records from the fetched buffer and advances the positions.

@@ -1,35 +1,15 @@
-//! The controller's view of the cluster: topics, partition assignments, leaders, ISRs and epochs
-//! (KRaft's `PartitionRegistration`).
-//!
-//! For now the controller acts instantly and is hosted by the lowest-id live broker; the KRaft
-//! quorum, broker heartbeats and fencing come with the replication work.
+//! The KRaft controller: the metadata log and its records, the Raft quorum that replicates it,
+//! and the active controller's decisions (registration, fencing, leader election, ISR changes).
 
-use crate::broker::topic_config::TopicConfig;
-use crate::protocol::TopicPartition;
+pub mod metadata;
+pub mod quorum;
+pub mod raft;
+
 use rand::Rng;
-use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// Kafka's limit on topic name length.
 const MAX_TOPIC_NAME_LENGTH: usize = 249;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PartitionRegistration {
-    pub replicas: Vec<i32>,
-    pub isr: Vec<i32>,
-    /// -1 when no replica can lead.
-    pub leader: i32,
-    pub leader_epoch: i32,
-    pub partition_epoch: i32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TopicRegistration {
-    pub name: String,
-    pub config: TopicConfig,
-    pub partitions: Vec<PartitionRegistration>,
-}
 
 /// Why the controller refused to create a topic, with Kafka's error names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +18,7 @@ pub enum CreateTopicError {
     TopicAlreadyExists(String),
     InvalidPartitions(i32),
     InvalidReplicationFactor { replication_factor: i32, available_brokers: usize },
+    NotController,
 }
 
 impl fmt::Display for CreateTopicError {
@@ -46,6 +27,7 @@ impl fmt::Display for CreateTopicError {
             CreateTopicError::InvalidTopic(why) => write!(f, "INVALID_TOPIC_EXCEPTION: {why}"),
             CreateTopicError::TopicAlreadyExists(name) => write!(f, "TOPIC_ALREADY_EXISTS: topic `{name}` already exists"),
             CreateTopicError::InvalidPartitions(n) => write!(f, "INVALID_PARTITIONS: {n} partitions; a topic needs at least 1"),
+            CreateTopicError::NotController => write!(f, "NOT_CONTROLLER: this broker does not host the active controller"),
             CreateTopicError::InvalidReplicationFactor { replication_factor, available_brokers } => write!(
                 f,
                 "INVALID_REPLICATION_FACTOR: replication factor {replication_factor} needs that many live brokers, {available_brokers} available"
@@ -92,59 +74,6 @@ pub fn assign_replicas(brokers: &[i32], partitions: i32, replication_factor: i32
             replicas
         })
         .collect()
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Controller {
-    pub topics: BTreeMap<String, TopicRegistration>,
-}
-
-impl Controller {
-    /// Creates a topic: replicas placed over the live brokers, ISR = all replicas, leader = the
-    /// first replica, leader epoch 0.
-    pub fn create_topic(
-        &mut self,
-        name: &str,
-        partitions: i32,
-        replication_factor: i32,
-        config: TopicConfig,
-        live_brokers: &[i32],
-        rng: &mut impl Rng,
-    ) -> Result<&TopicRegistration, CreateTopicError> {
-        validate_topic_name(name)?;
-        if self.topics.contains_key(name) {
-            return Err(CreateTopicError::TopicAlreadyExists(name.to_string()));
-        }
-        if partitions < 1 {
-            return Err(CreateTopicError::InvalidPartitions(partitions));
-        }
-        if replication_factor < 1 || replication_factor as usize > live_brokers.len() {
-            return Err(CreateTopicError::InvalidReplicationFactor { replication_factor, available_brokers: live_brokers.len() });
-        }
-        let partitions = assign_replicas(live_brokers, partitions, replication_factor, rng)
-            .into_iter()
-            .map(|replicas| PartitionRegistration {
-                isr: replicas.clone(),
-                leader: replicas[0],
-                replicas,
-                leader_epoch: 0,
-                partition_epoch: 0,
-            })
-            .collect();
-        let topic = TopicRegistration { name: name.to_string(), config, partitions };
-        Ok(self.topics.entry(name.to_string()).or_insert(topic))
-    }
-
-    pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionRegistration> {
-        self.topics.get(&tp.topic)?.partitions.get(usize::try_from(tp.partition).ok()?)
-    }
-
-    /// Every partition with its registration, in (topic, partition) order.
-    pub fn partitions(&self) -> impl Iterator<Item = (TopicPartition, &PartitionRegistration)> {
-        self.topics
-            .values()
-            .flat_map(|t| t.partitions.iter().enumerate().map(|(i, p)| (TopicPartition::new(t.name.clone(), i as i32), p)))
-    }
 }
 
 #[cfg(test)]

@@ -95,9 +95,15 @@ impl Broker {
         }
         forward(step, out);
         for tp in appended {
-            self.wake_delayed_fetches(&tp, out);
+            self.wake_delayed_fetches(&tp, now, out);
         }
-        self.after_high_watermark_moved(now, out);
+        self.after_high_watermark_moved(out);
+    }
+
+    /// A crash loses the coordinator's memory and parked fetches; the log keeps the groups.
+    pub(crate) fn reset_group_state(&mut self) {
+        self.group_coordinator = coordinator::GroupCoordinator::new(self.id, self.config.group_coordinator.clone());
+        self.consumer_fetches = ConsumerFetchPurgatory::default();
     }
 
     /// Group and consumer requests. Anything else is ignored, as before.
@@ -146,7 +152,7 @@ impl Broker {
 
     /// A high watermark moved: commit coordinator writes it covers and answer parked consumer
     /// fetches that can now return `fetch.min.bytes`.
-    pub(crate) fn after_high_watermark_moved(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+    pub(crate) fn after_high_watermark_moved(&mut self, out: &mut Outbox<Timer>) {
         let mut step = Outbox::default();
         let (id, replicas) = (self.id, &self.replicas);
         self.group_coordinator.complete_writes(
@@ -156,7 +162,6 @@ impl Broker {
                     .filter(|r| r.leader == id)
                     .map(|r| r.high_watermark)
             },
-            now,
             &mut step,
         );
         forward(step, out);
@@ -235,6 +240,8 @@ impl Broker {
                     error: ErrorCode::None,
                     high_watermark: -1,
                     log_start_offset: -1,
+                    log_end_offset: -1,
+                    diverging_epoch: None,
                     batches: Vec::new(),
                 };
                 let Some(replica) = self.replicas.get(tp).filter(|r| r.leader == self.id) else {
@@ -244,6 +251,7 @@ impl Broker {
                 };
                 response.high_watermark = replica.high_watermark;
                 response.log_start_offset = replica.log.log_start_offset();
+                response.log_end_offset = replica.log.log_end_offset();
                 let budget = MAX_PARTITION_FETCH_BYTES.min(max_bytes.saturating_sub(total)).max(1);
                 match replica.log.read(*offset, budget, replica.high_watermark) {
                     Ok(batches) => {

@@ -17,6 +17,7 @@ const KEYS: &[&str] = &[
     "delivery.timeout.ms",
     "request.timeout.ms",
     "max.request.size",
+    "max.block.ms",
     "partitioner.ignore.keys",
 ];
 
@@ -33,6 +34,7 @@ pub struct ProducerConfig {
     pub delivery_timeout_ms: Millis,
     pub request_timeout_ms: Millis,
     pub max_request_size: usize,
+    pub max_block_ms: Millis,
     pub partitioner_ignore_keys: bool,
 }
 
@@ -51,6 +53,7 @@ impl Default for ProducerConfig {
             delivery_timeout_ms: 120_000,
             request_timeout_ms: 30_000,
             max_request_size: 1_048_576,
+            max_block_ms: 60_000,
             partitioner_ignore_keys: false,
         }
     }
@@ -84,6 +87,7 @@ impl ProducerConfig {
                 "delivery.timeout.ms" => config.delivery_timeout_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis,
                 "request.timeout.ms" => config.request_timeout_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis,
                 "max.request.size" => config.max_request_size = parse_int(key, value, 0, i32::MAX as i64)? as usize,
+                "max.block.ms" => config.max_block_ms = parse_int(key, value, 0, i64::MAX)? as Millis,
                 "partitioner.ignore.keys" => config.partitioner_ignore_keys = parse_bool(key, value)?,
                 _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
             }

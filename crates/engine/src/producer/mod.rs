@@ -109,6 +109,10 @@ pub enum Timer {
     RequestTimeout { correlation_id: u64 },
     /// Next record of a running stream; stale tokens are ignored.
     Stream { token: u64 },
+    /// The MetadataRequest `token` got no answer in `request.timeout.ms`.
+    MetadataTimeout { token: u64 },
+    /// Ask again for a topic the brokers did not know yet.
+    MetadataRetry,
 }
 
 #[derive(Debug, Clone)]
@@ -134,9 +138,11 @@ pub struct Producer {
     bootstrap: Vec<i32>,
     leaders: BTreeMap<TopicPartition, PartitionMetadata>,
     partition_counts: BTreeMap<String, i32>,
-    metadata_in_flight: bool,
-    /// Records sent before their topic's metadata was known (Kafka blocks `send` for this).
-    waiting_for_metadata: Vec<(u64, ProducerRecord)>,
+    /// `Some(token)` while a MetadataRequest is in flight.
+    metadata_in_flight: Option<u64>,
+    /// Records sent before their topic's metadata was known, with when they were sent
+    /// (Kafka blocks `send` for this, up to `max.block.ms`).
+    waiting_for_metadata: Vec<(u64, ProducerRecord, Millis)>,
     pub producer_id: i64,
     pub producer_epoch: i16,
     pid_state: ProducerIdState,
@@ -169,7 +175,7 @@ impl Producer {
             bootstrap,
             leaders: BTreeMap::new(),
             partition_counts: BTreeMap::new(),
-            metadata_in_flight: false,
+            metadata_in_flight: None,
             waiting_for_metadata: Vec::new(),
             producer_id: -1,
             producer_epoch: -1,
@@ -220,8 +226,8 @@ impl Producer {
         if self.partition_counts.contains_key(&record.topic) {
             self.append(send_id, record, now, rng);
         } else {
-            self.waiting_for_metadata.push((send_id, record));
-            self.request_metadata(rng, out);
+            self.waiting_for_metadata.push((send_id, record, now));
+            self.request_metadata(now, rng, out);
         }
         self.run_sender(now, rng, out);
         send_id
@@ -293,14 +299,18 @@ impl Producer {
         }
     }
 
-    /// Asks a broker for the cluster's partition leaders (Kafka's least-loaded bootstrap node).
-    fn request_metadata(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        if self.metadata_in_flight || self.bootstrap.is_empty() {
+    /// Asks a random bootstrap broker for the partition leaders; an unanswered request is
+    /// retried after `request.timeout.ms`.
+    fn request_metadata(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.metadata_in_flight.is_some() || self.bootstrap.is_empty() {
             return;
         }
         let broker = self.bootstrap[rng.random_range(0..self.bootstrap.len())];
-        self.metadata_in_flight = true;
+        self.wakeup_token += 1;
+        let token = self.wakeup_token;
+        self.metadata_in_flight = Some(token);
         out.send(NodeId::Broker(broker), Message::MetadataRequest);
+        out.timer(now + self.config.request_timeout_ms, Timer::MetadataTimeout { token });
     }
 
     pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
@@ -317,6 +327,13 @@ impl Producer {
                     self.run_sender(now, rng, out);
                 }
             }
+            Timer::MetadataTimeout { token } => {
+                if self.metadata_in_flight == Some(token) {
+                    self.metadata_in_flight = None;
+                    self.request_metadata(now, rng, out);
+                }
+            }
+            Timer::MetadataRetry => self.request_metadata(now, rng, out),
             Timer::Stream { token } => {
                 if let Some(stream) = self.stream.as_mut().filter(|s| s.token == token) {
                     let record = stream.next_record();
@@ -336,9 +353,9 @@ impl Producer {
                 self.fail_request(request, ErrorCode::NetworkException, now, rng, out);
             }
         }
-        if self.metadata_in_flight {
-            self.metadata_in_flight = false;
-            self.request_metadata(rng, out);
+        if self.metadata_in_flight.is_some() {
+            self.metadata_in_flight = None;
+            self.request_metadata(now, rng, out);
         }
         if self.pid_state == ProducerIdState::Requested {
             self.pid_state = if self.producer_id < 0 { ProducerIdState::Missing } else { ProducerIdState::Ready };
@@ -350,7 +367,7 @@ impl Producer {
     pub fn on_message(&mut self, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         match message {
             Message::MetadataResponse { partitions } => {
-                self.metadata_in_flight = false;
+                self.metadata_in_flight = None;
                 self.partition_counts.clear();
                 for p in &partitions {
                     *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
@@ -358,12 +375,18 @@ impl Producer {
                 self.leaders = partitions.into_iter().map(|p| (p.topic_partition.clone(), p)).collect();
                 out.fact(Fact::MetadataUpdated { client: self.client_id, partitions: self.leaders.len() });
                 let waiting = std::mem::take(&mut self.waiting_for_metadata);
-                for (send_id, record) in waiting {
+                for (send_id, record, since) in waiting {
                     if self.partition_counts.contains_key(&record.topic) {
                         self.append(send_id, record, now, rng);
+                    } else if now < since + self.config.max_block_ms {
+                        self.waiting_for_metadata.push((send_id, record, since));
                     } else {
+                        // Kafka: "Topic not present in metadata after max.block.ms ms".
                         self.complete(send_id, None, SendOutcome::Failed { error: ErrorCode::UnknownTopicOrPartition });
                     }
+                }
+                if !self.waiting_for_metadata.is_empty() {
+                    out.timer(now + self.config.retry_backoff_ms, Timer::MetadataRetry);
                 }
             }
             Message::InitProducerIdResponse { producer_id, producer_epoch } => {
@@ -414,7 +437,7 @@ impl Producer {
             }
         }
         if refresh {
-            self.request_metadata(rng, out);
+            self.request_metadata(now, rng, out);
         }
     }
 
@@ -422,7 +445,7 @@ impl Producer {
         for batch in request.batches {
             self.retry_or_fail(batch, error, now, rng, out);
         }
-        self.request_metadata(rng, out);
+        self.request_metadata(now, rng, out);
     }
 
     fn retry_or_fail(&mut self, mut batch: ProducerBatch, error: ErrorCode, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
@@ -531,7 +554,7 @@ impl Producer {
             match self.leaders.get(&tp).map(|m| m.leader).filter(|l| *l >= 0) {
                 Some(leader) if ready_at <= now => by_leader.entry(leader).or_default().push(tp),
                 Some(_) => next_ready = Some(next_ready.map_or(ready_at, |t| t.min(ready_at))),
-                None => self.request_metadata(rng, out),
+                None => self.request_metadata(now, rng, out),
             }
         }
         for (leader, partitions) in by_leader {

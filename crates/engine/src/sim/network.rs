@@ -112,6 +112,13 @@ impl<B> Network<B> {
         }
     }
 
+    /// Removes every message in flight from or to `node` (its process died, so its connections
+    /// reset); returns them so the other ends can be told.
+    pub fn drop_messages_of(&mut self, node: NodeId) -> Vec<Envelope<B>> {
+        let ids: Vec<u64> = self.in_flight.values().filter(|e| e.from == node || e.to == node).map(|e| e.id).collect();
+        ids.into_iter().filter_map(|id| self.in_flight.remove(&id)).collect()
+    }
+
     /// Cuts the directed link `from → to`. Returns false if it was already cut.
     pub fn cut(&mut self, from: NodeId, to: NodeId) -> bool {
         self.cuts.insert((from, to))

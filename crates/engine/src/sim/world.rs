@@ -15,12 +15,14 @@ use crate::consumer::config::ConsumerConfig;
 use crate::consumer::ledger::DeliveryLedger;
 use crate::consumer::{self, Consumer, ConsumerApp, SeekTo};
 use crate::group::offsets::OFFSETS_TOPIC;
-use crate::controller::{Controller, CreateTopicError};
+use crate::protocol::TopicPartition;
+use crate::controller::metadata::{MetadataEntry, MetadataImage, MetadataRecord};
+use crate::controller::CreateTopicError;
 use crate::narration::Fact;
 use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::{self, Producer, ProducerRecord};
-use crate::protocol::{Message, PartitionMetadata, TopicPartition};
+use crate::protocol::Message;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -67,6 +69,13 @@ pub enum Action {
     SetLinkLoss { from: NodeId, to: NodeId, probability: f64 },
     /// Adds latency to every message to or from a node (0 = normal).
     SlowNode { node: NodeId, extra_ms: Millis },
+    /// Crashes a broker process; its logs survive on disk.
+    KillBroker { broker: i32 },
+    RestartBroker { broker: i32 },
+    /// Crashes the broker that hosts the active controller.
+    KillController,
+    /// Cuts every link between `node` and everything else, both ways.
+    IsolateNode { node: NodeId },
     /// Starts a consumer process that subscribes `topics` through its `group.id`.
     AddConsumer { name: String, topics: Vec<String>, configs: Vec<(String, String)>, app: ConsumerApp },
     /// Kills the consumer process: no commit, no LeaveGroup; its session times out.
@@ -105,6 +114,10 @@ pub enum ActionError {
     LinkNotCut { from: NodeId, to: NodeId },
     InvalidProbability(f64),
     InvalidRate(u32),
+    NoActiveController,
+    BrokerAlreadyDead(i32),
+    BrokerNotDead(i32),
+    AlreadyIsolated(NodeId),
     UnknownConsumer(u32),
     /// The consumer process is not running (crashed or closed).
     ConsumerStopped(u32),
@@ -133,6 +146,10 @@ impl fmt::Display for ActionError {
             ActionError::LinkNotCut { from, to } => write!(f, "the link {from} → {to} is not cut"),
             ActionError::InvalidProbability(p) => write!(f, "loss probability {p} is not in [0, 1]"),
             ActionError::InvalidRate(r) => write!(f, "stream rate {r} records/s is not in [1, 100000]"),
+            ActionError::NoActiveController => write!(f, "there is no active controller right now (the quorum is electing one)"),
+            ActionError::BrokerAlreadyDead(b) => write!(f, "broker {b} is already dead"),
+            ActionError::BrokerNotDead(b) => write!(f, "broker {b} is running; only a dead broker can be restarted"),
+            ActionError::AlreadyIsolated(n) => write!(f, "`{n}` is already isolated"),
             ActionError::UnknownConsumer(c) => write!(f, "there is no consumer {c}"),
             ActionError::ConsumerStopped(c) => write!(f, "consumer {c} is not running; restart it first"),
             ActionError::ConsumerRunning(c) => write!(f, "consumer {c} is still running; crash or close it first"),
@@ -167,7 +184,7 @@ enum Event {
     Deliver(u64),
     /// `node` learns that its connection to `peer` broke (a refused or reset connection).
     Disconnected { node: NodeId, peer: NodeId },
-    BrokerTimer(i32, broker::Timer),
+    BrokerTimer(i32, u64, broker::Timer),
     ProducerTimer(u32, producer::Timer),
     /// A timer of the consumer process running on client node `node`.
     ConsumerTimer(u32, consumer::Timer),
@@ -183,7 +200,8 @@ pub struct World {
     network: Network<Message>,
     brokers: BTreeMap<i32, Broker>,
     producers: BTreeMap<u32, Producer>,
-    controller: Controller,
+    /// Bumped at each broker restart; timers of an earlier incarnation are ignored.
+    incarnations: BTreeMap<i32, u64>,
     facts: VecDeque<TimedFact>,
     fact_count: u64,
     trace: TraceHasher,
@@ -211,7 +229,7 @@ impl World {
             rng: ChaCha8Rng::seed_from_u64(seed),
             brokers: BTreeMap::new(),
             producers: BTreeMap::new(),
-            controller: Controller::default(),
+            incarnations: BTreeMap::new(),
             facts: VecDeque::new(),
             fact_count: 0,
             trace: TraceHasher::default(),
@@ -223,16 +241,35 @@ impl World {
             delivery: DeliveryLedger::default(),
             config,
         };
+        // The simulation begins with a running KRaft cluster (combined mode): the first three
+        // brokers are the controller quorum, broker 1 leads it in epoch 1, and every broker is
+        // registered and unfenced, as after a normal start-up.
+        let voters: Vec<i32> = (1..=world.config.brokers.min(3)).collect();
+        let log = bootstrap_metadata_log(world.config.brokers);
         for id in 1..=world.config.brokers {
-            let mut broker = Broker::new(id, world.config.broker.clone());
-            let mut out = Outbox::default();
-            broker.start(0, &mut out);
+            let mut broker = Broker::new(id, voters.clone(), world.config.broker.clone());
+            broker.raft.bootstrap(1, 1, log.clone());
+            for entry in &log {
+                broker.image.apply(entry);
+            }
+            broker.broker_epoch = broker.image.brokers.get(&id).map_or(-1, |b| b.broker_epoch);
             world.brokers.insert(id, broker);
-            world.flush_broker(id, out);
-            world.record(Fact::BrokerStarted { broker: id });
+        }
+        for id in 1..=world.config.brokers {
+            world.start_broker(id);
         }
         world.create_offsets_topic()?;
         Ok(world)
+    }
+
+    fn start_broker(&mut self, id: i32) {
+        let now = self.now;
+        let mut out = Outbox::default();
+        if let Some(broker) = self.brokers.get_mut(&id) {
+            broker.start(now, &mut self.rng, &mut out);
+        }
+        self.record(Fact::BrokerStarted { broker: id });
+        self.flush_broker(id, out);
     }
 
     pub fn now(&self) -> Millis {
@@ -280,17 +317,43 @@ impl World {
         self.producers.get(&id)
     }
 
-    pub fn controller(&self) -> &Controller {
-        &self.controller
+    /// The cluster metadata as the active controller sees it (or, with no active controller,
+    /// the most advanced image any broker holds).
+    pub fn metadata(&self) -> &MetadataImage {
+        match self.active_controller().and_then(|id| self.brokers.get(&id)?.controller.as_ref()) {
+            Some(controller) => &controller.image,
+            None => self
+                .brokers
+                .values()
+                .map(|b| &b.image)
+                .max_by_key(|image| image.offset)
+                .expect("a world always has at least one broker"),
+        }
     }
 
     pub fn network(&self) -> &Network<Message> {
         &self.network
     }
 
-    /// The broker hosting the active controller: for now the lowest-id live broker.
+    /// The live broker hosting the active controller (the quorum leader of the highest epoch).
     pub fn active_controller(&self) -> Option<i32> {
-        self.brokers.values().find(|b| b.state == BrokerState::Alive).map(|b| b.id)
+        self.brokers
+            .values()
+            .filter(|b| b.state != BrokerState::Dead && b.controller.is_some())
+            .max_by_key(|b| b.raft.epoch)
+            .map(|b| b.id)
+    }
+
+    /// A broker as the UI shows it: dead, fenced by the active controller, or alive.
+    pub fn broker_state(&self, id: i32) -> Option<BrokerState> {
+        let broker = self.brokers.get(&id)?;
+        Some(if broker.state == BrokerState::Dead {
+            BrokerState::Dead
+        } else if self.metadata().brokers.get(&id).is_none_or(|r| r.fenced) {
+            BrokerState::Fenced
+        } else {
+            BrokerState::Alive
+        })
     }
 
     /// How many actions succeeded so far (time travel replays the ones a checkpoint lacks).
@@ -333,7 +396,7 @@ impl World {
                 if !(1..=100_000).contains(&records_per_sec) {
                     return Err(ActionError::InvalidRate(records_per_sec));
                 }
-                if !self.controller.topics.contains_key(&topic) {
+                if !self.metadata().topics.contains_key(&topic) {
                     return Err(ActionError::UnknownTopic(topic));
                 }
                 let now = self.now;
@@ -387,6 +450,36 @@ impl World {
                 self.record(Fact::NodeSlowed { node, extra_ms });
                 Ok(ActionOutcome::Done)
             }
+            Action::KillBroker { broker } => {
+                self.kill_broker(broker)?;
+                Ok(ActionOutcome::Done)
+            }
+            Action::KillController => {
+                let id = self.active_controller().ok_or(ActionError::NoActiveController)?;
+                self.kill_broker(id)?;
+                Ok(ActionOutcome::Done)
+            }
+            Action::RestartBroker { broker } => {
+                let b = self.brokers.get(&broker).ok_or(ActionError::UnknownNode(NodeId::Broker(broker)))?;
+                if b.state != BrokerState::Dead {
+                    return Err(ActionError::BrokerNotDead(broker));
+                }
+                self.start_broker(broker);
+                Ok(ActionOutcome::Done)
+            }
+            Action::IsolateNode { node } => {
+                self.check_node(node)?;
+                let others: Vec<NodeId> = self.nodes().filter(|n| *n != node).collect();
+                if others.iter().all(|o| self.network.is_cut(node, *o) && self.network.is_cut(*o, node)) {
+                    return Err(ActionError::AlreadyIsolated(node));
+                }
+                for other in others {
+                    self.network.cut(node, other);
+                    self.network.cut(other, node);
+                }
+                self.record(Fact::NodeIsolated { node });
+                Ok(ActionOutcome::Done)
+            }
             Action::AddConsumer { name, topics, configs, app } => self.add_consumer(name, topics, &configs, app),
             Action::CrashConsumer { consumer } => {
                 self.with_running_consumer(consumer, |c, now, _, out| c.crash(now, out))?;
@@ -414,6 +507,15 @@ impl World {
         }
     }
 
+    /// Every node: brokers, then clients.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.brokers
+            .keys()
+            .map(|b| NodeId::Broker(*b))
+            .chain(self.producers.keys().map(|c| NodeId::Client(*c)))
+            .chain(self.consumer_nodes.keys().map(|c| NodeId::Client(*c)))
+    }
+
     fn check_node(&self, node: NodeId) -> Result<(), ActionError> {
         let exists = match node {
             NodeId::Broker(id) => self.brokers.contains_key(&id),
@@ -433,7 +535,7 @@ impl World {
         if !self.producers.contains_key(&producer) {
             return Err(ActionError::UnknownProducer(producer));
         }
-        let topic = self.controller.topics.get(&record.topic).ok_or_else(|| ActionError::UnknownTopic(record.topic.clone()))?;
+        let topic = self.metadata().topics.get(&record.topic).ok_or_else(|| ActionError::UnknownTopic(record.topic.clone()))?;
         let partitions = topic.partitions.len() as i32;
         match record.partition {
             Some(p) if p < 0 || p >= partitions => {
@@ -443,63 +545,42 @@ impl World {
         }
     }
 
+    /// CreateTopics goes to the active controller, which appends the topic's records; brokers
+    /// create their replicas once the records commit.
     fn create_topic(&mut self, name: &str, partitions: i32, replication_factor: i32, configs: &[(String, String)]) -> Result<(), ActionError> {
         let config = TopicConfig::from_pairs(
             configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             replication_factor,
             self.config.teaching_mode,
         )?;
-        let live: Vec<i32> = self.brokers.values().filter(|b| b.state == BrokerState::Alive).map(|b| b.id).collect();
-        let topic = self
-            .controller
-            .create_topic(name, partitions, replication_factor, config, &live, &mut self.rng)
-            .map_err(ActionError::CreateTopic)?
-            .clone();
+        let id = self.active_controller().ok_or(ActionError::NoActiveController)?;
+        let now = self.now;
+        let mut out = Outbox::default();
+        let broker = self.brokers.get_mut(&id).ok_or(ActionError::NoActiveController)?;
+        broker
+            .create_topic(name, partitions, replication_factor, config, now, &mut self.rng, &mut out)
+            .map_err(ActionError::CreateTopic)?;
         self.record(Fact::TopicCreated { topic: name.to_string(), partitions, replication_factor });
-        for (index, registration) in topic.partitions.iter().enumerate() {
-            let tp = TopicPartition::new(name, index as i32);
-            for broker_id in &registration.replicas {
-                if let Some(broker) = self.brokers.get_mut(broker_id) {
-                    broker.replicas.insert(
-                        tp.clone(),
-                        crate::broker::replica::Replica::new(tp.clone(), topic.config.clone(), registration.replicas.clone(), self.now),
-                    );
-                }
-            }
-            self.record(Fact::LeaderElected {
-                topic_partition: tp.clone(),
-                leader: registration.leader,
-                leader_epoch: registration.leader_epoch,
-                isr: registration.isr.clone(),
-            });
-        }
-        self.publish_metadata();
+        self.flush_broker(id, out);
         Ok(())
     }
 
-    /// Pushes the controller's partition states to every broker (KRaft brokers replay the
-    /// metadata log; here the update is immediate).
-    fn publish_metadata(&mut self) {
-        let metadata: Vec<PartitionMetadata> = self
-            .controller
-            .partitions()
-            .map(|(tp, p)| PartitionMetadata { topic_partition: tp, leader: p.leader, leader_epoch: p.leader_epoch })
-            .collect();
-        let states: Vec<(TopicPartition, i32, i32, Vec<i32>)> =
-            self.controller.partitions().map(|(tp, p)| (tp, p.leader, p.leader_epoch, p.isr.clone())).collect();
-        let now = self.now;
-        let ids: Vec<i32> = self.brokers.keys().copied().collect();
-        for id in ids {
-            let mut out = Outbox::default();
-            if let Some(broker) = self.brokers.get_mut(&id) {
-                broker.metadata_cache = metadata.clone();
-                for (tp, leader, epoch, isr) in &states {
-                    broker.apply_partition_state(tp, *leader, *epoch, isr, now, &mut out);
-                }
-            }
-            self.flush_broker(id, out);
+    fn kill_broker(&mut self, id: i32) -> Result<(), ActionError> {
+        let broker = self.brokers.get_mut(&id).ok_or(ActionError::UnknownNode(NodeId::Broker(id)))?;
+        if broker.state == BrokerState::Dead {
+            return Err(ActionError::BrokerAlreadyDead(id));
         }
-        self.sync_group_coordinators();
+        broker.crash();
+        *self.incarnations.entry(id).or_insert(0) += 1;
+        self.record(Fact::BrokerStopped { broker: id });
+        // The process is gone: its connections reset, and every peer with traffic on one notices.
+        let node = NodeId::Broker(id);
+        let latency = self.config.network.latency_ms;
+        for envelope in self.network.drop_messages_of(node) {
+            let peer = if envelope.from == node { envelope.to } else { envelope.from };
+            self.queue.push(self.now + latency, Event::Disconnected { node: peer, peer: node });
+        }
+        Ok(())
     }
 
     /// Processes the next event. Returns false when nothing is scheduled.
@@ -515,11 +596,12 @@ impl World {
                 self.trace.u64(2);
                 self.disconnected(node, peer);
             }
-            Event::BrokerTimer(id, timer) => {
+            Event::BrokerTimer(id, incarnation, timer) => {
                 self.trace.u64(3);
-                if let Some(broker) = self.brokers.get_mut(&id).filter(|b| b.state != BrokerState::Dead) {
+                let current = self.incarnations.get(&id).copied().unwrap_or(0);
+                if let Some(broker) = self.brokers.get_mut(&id).filter(|b| b.state != BrokerState::Dead && incarnation == current) {
                     let mut out = Outbox::default();
-                    broker.on_timer(timer, at, &mut out);
+                    broker.on_timer(timer, at, &mut self.rng, &mut out);
                     self.flush_broker(id, out);
                 }
             }
@@ -584,7 +666,7 @@ impl World {
                 }
                 let mut out = Outbox::default();
                 if let Some(broker) = self.brokers.get_mut(&b) {
-                    broker.on_message(from, envelope.body, now, &mut out);
+                    broker.on_message(from, envelope.body, now, &mut self.rng, &mut out);
                 }
                 self.flush_broker(b, out);
             }
@@ -636,8 +718,9 @@ impl World {
     }
 
     fn flush_broker(&mut self, id: i32, out: Outbox<broker::Timer>) {
+        let incarnation = self.incarnations.get(&id).copied().unwrap_or(0);
         for (at, timer) in out.timers {
-            self.queue.push(at, Event::BrokerTimer(id, timer));
+            self.queue.push(at, Event::BrokerTimer(id, incarnation, timer));
         }
         self.flush_common(NodeId::Broker(id), out.messages, out.facts);
     }
@@ -705,6 +788,20 @@ impl World {
     }
 }
 
+/// The metadata log of a freshly started cluster: broker 1 won the first election, and every
+/// broker registered and was unfenced.
+fn bootstrap_metadata_log(brokers: i32) -> Vec<MetadataEntry> {
+    let mut records = vec![MetadataRecord::LeaderChange { leader_id: 1, epoch: 1 }];
+    for id in 1..=brokers {
+        records.push(MetadataRecord::RegisterBroker { broker_id: id, broker_epoch: records.len() as i64 });
+    }
+    for id in 1..=brokers {
+        let broker_epoch = id as i64;
+        records.push(MetadataRecord::BrokerRegistrationChange { broker_id: id, broker_epoch, fenced: false });
+    }
+    records.into_iter().enumerate().map(|(offset, record)| MetadataEntry { offset: offset as i64, epoch: 1, record }).collect()
+}
+
 /// Consumers and consumer groups.
 impl World {
     pub fn consumers(&self) -> impl Iterator<Item = &Consumer> {
@@ -738,22 +835,10 @@ impl World {
         }
         let rf = gc.offsets_topic_replication_factor.clamp(1, self.config.brokers);
         let configs = [("cleanup.policy".to_string(), "compact".to_string())];
-        self.create_topic(OFFSETS_TOPIC, gc.offsets_topic_num_partitions, rf, &configs).map_err(|e| {
-            ConfigError::invalid("offsets.topic.num.partitions", &gc.offsets_topic_num_partitions.to_string(), e.to_string())
+        self.create_topic(OFFSETS_TOPIC, gc.offsets_topic_num_partitions, rf, &configs).map_err(|e| match e {
+            ActionError::Config(e) => e,
+            other => ConfigError::invalid("offsets.topic.num.partitions", &gc.offsets_topic_num_partitions.to_string(), other.to_string()),
         })
-    }
-
-    /// Every live broker loads or unloads group state to match its offsets-partition leadership.
-    fn sync_group_coordinators(&mut self) {
-        let now = self.now;
-        let ids: Vec<i32> = self.brokers.keys().copied().collect();
-        for id in ids {
-            let mut out = Outbox::default();
-            if let Some(broker) = self.brokers.get_mut(&id) {
-                broker.sync_group_coordinator(now, &mut out);
-            }
-            self.flush_broker(id, out);
-        }
     }
 
     fn add_consumer(&mut self, name: String, topics: Vec<String>, configs: &[(String, String)], app: ConsumerApp) -> Result<ActionOutcome, ActionError> {
@@ -761,7 +846,7 @@ impl World {
         if topics.is_empty() {
             return Err(ActionError::NoTopics);
         }
-        if let Some(missing) = topics.iter().find(|t| !self.controller.topics.contains_key(*t)) {
+        if let Some(missing) = topics.iter().find(|t| !self.metadata().topics.contains_key(*t)) {
             return Err(ActionError::UnknownTopic(missing.clone()));
         }
         let id = self.next_client_id;

@@ -605,7 +605,6 @@ impl GroupCoordinator {
     fn try_complete_join(&mut self, group: &mut ClassicGroup, now: Millis, log: &mut dyn OffsetsLog, out: &mut Outbox<Timer>) {
         if group.state == ClassicGroupState::PreparingRebalance
             && group.initial_delay_remaining.is_none()
-            && group.previous_state != ClassicGroupState::Empty
             && group.all_members_joined()
         {
             self.complete_join(group, now, log, out);
@@ -764,7 +763,7 @@ impl GroupCoordinator {
     }
 
     /// The leader's assignment is committed: every member gets its partitions; Stable.
-    pub(super) fn complete_sync(&mut self, group_id: &str, generation_id: i32, _now: Millis, out: &mut Outbox<Timer>) {
+    pub(super) fn complete_sync(&mut self, group_id: &str, generation_id: i32, out: &mut Outbox<Timer>) {
         let Some(group) = self.groups.get_mut(group_id) else { return };
         if group.state != ClassicGroupState::CompletingRebalance || group.generation_id != generation_id {
             return;
@@ -958,4 +957,89 @@ impl GroupCoordinator {
 
 fn member_ref<'a>(group: &'a ClassicGroup, member_id: &str) -> Result<&'a ClassicMember, ErrorCode> {
     group.member(member_id).ok_or(ErrorCode::UnknownMemberId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{GroupCoordinatorConfig, OffsetsLog};
+    use super::*;
+    use crate::log::Record;
+
+    /// A log whose writes commit at once (high watermark = log end offset).
+    struct InstantLog(i64);
+
+    impl OffsetsLog for InstantLog {
+        fn append(&mut self, _partition: i32, records: Vec<Record>, _now: Millis) -> Result<i64, ErrorCode> {
+            self.0 += records.len() as i64;
+            Ok(self.0)
+        }
+    }
+
+    fn coordinator() -> (GroupCoordinator, InstantLog) {
+        let config = GroupCoordinatorConfig { offsets_topic_num_partitions: 1, group_initial_rebalance_delay_ms: 0, ..Default::default() };
+        let mut c = GroupCoordinator::new(1, config);
+        let mut log = InstantLog(0);
+        c.load(0, 0, std::iter::empty(), 0, &mut log, &mut Outbox::default());
+        (c, log)
+    }
+
+    fn join(c: &mut GroupCoordinator, log: &mut InstantLog, member_id: &str, instance: Option<&str>) -> Option<Message> {
+        let mut out = Outbox::default();
+        let protocols = vec![JoinGroupProtocol {
+            name: "range".into(),
+            metadata: Subscription { topics: vec!["t".into()], owned_partitions: vec![], generation_id: -1 },
+        }];
+        let request = JoinRequest {
+            client: NodeId::Client(9),
+            member_id: member_id.into(),
+            group_instance_id: instance.map(str::to_string),
+            client_id: "c".into(),
+            session_timeout_ms: 10_000,
+            rebalance_timeout_ms: 30_000,
+            protocol_type: "consumer".into(),
+            protocols,
+        };
+        c.join_group("g", request, 0, log, &mut out);
+        c.complete_writes(|_| Some(i64::MAX), &mut out);
+        out.messages.pop().map(|(_, m)| m)
+    }
+
+    #[test]
+    fn protocol_errors_use_kafkas_codes() {
+        let (mut c, mut log) = coordinator();
+        let mut out = Outbox::default();
+        assert_eq!(c.heartbeat("g", 0, "ghost", None, 0, &mut out), ErrorCode::UnknownMemberId, "no such group");
+        let Message::JoinGroupResponse { error, member_id, .. } = join(&mut c, &mut log, "", None).unwrap() else { panic!() };
+        assert_eq!(error, ErrorCode::MemberIdRequired);
+        let Message::JoinGroupResponse { error, generation_id, .. } = join(&mut c, &mut log, &member_id, None).unwrap() else { panic!() };
+        assert_eq!((error, generation_id), (ErrorCode::None, 1), "one member: the join completes at once");
+        assert_eq!(c.heartbeat("g", 7, &member_id, None, 0, &mut out), ErrorCode::IllegalGeneration);
+        assert_eq!(c.heartbeat("g", 1, "ghost", None, 0, &mut out), ErrorCode::UnknownMemberId);
+        assert_eq!(c.heartbeat("g", 1, &member_id, None, 0, &mut out), ErrorCode::None, "CompletingRebalance");
+        c.offset_commit(NodeId::Client(9), 0, "g", 1, &member_id, None, vec![(TopicPartition::new("t", 0), 5)], 0, &mut log, &mut out);
+        assert!(matches!(
+            out.messages.last(),
+            Some((_, Message::OffsetCommitResponse { partitions, .. })) if partitions[0].1 == ErrorCode::RebalanceInProgress
+        ));
+        // A second member joins: the group prepares a rebalance and heartbeats say so.
+        let Message::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", None).unwrap() else { panic!() };
+        assert!(join(&mut c, &mut log, &second, None).is_none(), "held until everyone rejoined");
+        assert_eq!(c.groups["g"].state, ClassicGroupState::PreparingRebalance);
+        assert_eq!(c.heartbeat("g", 1, &member_id, None, 0, &mut out), ErrorCode::RebalanceInProgress);
+        c.sync_group(NodeId::Client(9), "g", 1, &member_id, None, Vec::new(), 0, &mut log, &mut out);
+        assert!(matches!(out.messages.last(), Some((_, Message::SyncGroupResponse { error: ErrorCode::RebalanceInProgress, .. }))));
+        assert_eq!(c.leave_group("g", "ghost", None, 0, &mut log, &mut out), ErrorCode::UnknownMemberId);
+    }
+
+    #[test]
+    fn a_replaced_static_member_is_fenced() {
+        let (mut c, mut log) = coordinator();
+        let Message::JoinGroupResponse { member_id: first, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap() else { panic!() };
+        let Message::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap() else { panic!() };
+        assert_ne!(first, second);
+        let mut out = Outbox::default();
+        assert_eq!(c.heartbeat("g", 1, &first, Some("i1"), 0, &mut out), ErrorCode::FencedInstanceId);
+        let Message::JoinGroupResponse { error, .. } = join(&mut c, &mut log, &first, Some("i1")).unwrap() else { panic!() };
+        assert_eq!(error, ErrorCode::FencedInstanceId);
+    }
 }

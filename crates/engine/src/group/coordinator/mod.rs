@@ -278,7 +278,7 @@ impl GroupCoordinator {
     }
 
     /// Completes every write whose partition's high watermark reached it.
-    pub fn complete_writes(&mut self, high_watermark: impl Fn(i32) -> Option<i64>, now: Millis, out: &mut Outbox<Timer>) {
+    pub fn complete_writes(&mut self, high_watermark: impl Fn(i32) -> Option<i64>, out: &mut Outbox<Timer>) {
         if self.pending_writes.is_empty() {
             return;
         }
@@ -287,11 +287,11 @@ impl GroupCoordinator {
             .partition(|w| high_watermark(w.partition).is_some_and(|hw| hw >= w.commit_at));
         self.pending_writes = waiting;
         for write in done {
-            self.succeed_write(write.completion, now, out);
+            self.succeed_write(write.completion, out);
         }
     }
 
-    fn succeed_write(&mut self, completion: Completion, now: Millis, out: &mut Outbox<Timer>) {
+    fn succeed_write(&mut self, completion: Completion, out: &mut Outbox<Timer>) {
         match completion {
             Completion::OffsetCommit { client, correlation_id, group_id, member_id, generation_id, offsets } => {
                 let map = self.offsets.entry(group_id.clone()).or_default();
@@ -307,7 +307,7 @@ impl GroupCoordinator {
                 let partitions = offsets.into_iter().map(|(tp, _)| (tp, ErrorCode::None)).collect();
                 out.send(client, Message::OffsetCommitResponse { correlation_id, group_id, partitions });
             }
-            Completion::Sync { group_id, generation_id } => self.complete_sync(&group_id, generation_id, now, out),
+            Completion::Sync { group_id, generation_id } => self.complete_sync(&group_id, generation_id, out),
             Completion::Respond { messages, .. } => {
                 for (to, message) in messages {
                     out.send(to, message);

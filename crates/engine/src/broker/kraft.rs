@@ -1,0 +1,292 @@
+//! The broker's KRaft side (combined mode): the Raft node for `__cluster_metadata`, the active
+//! controller when this broker leads the quorum, and the metadata publisher that turns committed
+//! records into partition leadership on this broker.
+
+use super::{Broker, Timer, TruncationMode};
+use crate::controller::metadata::{MetadataRecord, PartitionRegistration};
+use crate::controller::quorum::QuorumController;
+use crate::controller::raft::RaftUpdate;
+use crate::controller::CreateTopicError;
+use crate::narration::Fact;
+use crate::protocol::{ErrorCode, Message, PartitionMetadata, TopicPartition};
+use crate::sim::outbox::Outbox;
+use crate::sim::{Millis, NodeId};
+use rand::Rng;
+use std::collections::BTreeSet;
+
+impl Broker {
+    /// Reacts to what a Raft step changed: activate or drop the controller, publish commits.
+    pub(super) fn after_raft(&mut self, update: RaftUpdate, now: Millis, out: &mut Outbox<Timer>) {
+        if update.lost_leadership && self.controller.take().is_some() {
+            out.fact(Fact::ControllerResigned { broker: self.id, epoch: self.raft.epoch });
+        }
+        if update.became_leader {
+            self.controller = Some(QuorumController::activate(self.config.controller.clone(), &self.raft.log, now));
+            out.fact(Fact::ControllerElected { broker: self.id, epoch: self.raft.epoch });
+            let epoch = self.raft.epoch;
+            out.timer(now + CONTROLLER_TICK_MS, Timer::ControllerTick { epoch });
+            out.timer(now + self.config.controller.leader_imbalance_check_interval_ms, Timer::PreferredElection { epoch });
+        }
+        if update.committed || update.became_leader {
+            self.publish_committed(now, out);
+        }
+    }
+
+    /// The active controller appends its decision; its own image follows at once.
+    pub(super) fn controller_append(&mut self, records: Vec<MetadataRecord>, now: Millis, out: &mut Outbox<Timer>) {
+        if records.is_empty() {
+            return;
+        }
+        let Some(controller) = self.controller.as_mut() else { return };
+        for record in &records {
+            narrate_decision(record, controller, self.id, out);
+        }
+        let first = self.raft.log_end_offset() as usize;
+        let update = self.raft.append(records, now, out);
+        if let Some(controller) = self.controller.as_mut() {
+            controller.replay(&self.raft.log[first..]);
+        }
+        self.after_raft(update, now, out);
+    }
+
+    /// CreateTopics on the active controller.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: i32,
+        replication_factor: i32,
+        config: crate::broker::topic_config::TopicConfig,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) -> Result<(), CreateTopicError> {
+        let controller = self.controller.as_ref().ok_or(CreateTopicError::NotController)?;
+        let records = controller.create_topic(name, partitions, replication_factor, config, rng)?;
+        self.controller_append(records, now, out);
+        Ok(())
+    }
+
+    /// Requests only the active controller answers.
+    pub(super) fn handle_controller_request(&mut self, from: NodeId, message: Message, now: Millis, out: &mut Outbox<Timer>) {
+        let next_offset = self.raft.log_end_offset();
+        let Some(controller) = self.controller.as_mut() else {
+            let reply = match message {
+                Message::BrokerRegistrationRequest { .. } => Message::BrokerRegistrationResponse { error: ErrorCode::NotController, broker_epoch: -1 },
+                Message::BrokerHeartbeatRequest { .. } => Message::BrokerHeartbeatResponse { error: ErrorCode::NotController, is_fenced: true },
+                Message::AlterPartitionRequest { topic_partition, .. } => {
+                    Message::AlterPartitionResponse { topic_partition, error: ErrorCode::NotController, registration: None }
+                }
+                _ => return,
+            };
+            out.send(from, reply);
+            return;
+        };
+        let (records, reply) = match message {
+            Message::BrokerRegistrationRequest { broker_id } => (
+                controller.register_broker(broker_id, next_offset, now),
+                Message::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch: next_offset },
+            ),
+            Message::BrokerHeartbeatRequest { broker_id, broker_epoch, current_metadata_offset } => {
+                let (records, reply) = controller.heartbeat(broker_id, broker_epoch, current_metadata_offset, now);
+                (records, Message::BrokerHeartbeatResponse { error: reply.error, is_fenced: reply.is_fenced })
+            }
+            Message::AlterPartitionRequest { broker_id, topic_partition, leader_epoch, partition_epoch, new_isr } => {
+                let (records, reply) = controller.alter_partition(broker_id, &topic_partition, leader_epoch, partition_epoch, &new_isr);
+                (records, Message::AlterPartitionResponse { topic_partition, error: reply.error, registration: reply.registration })
+            }
+            _ => return,
+        };
+        self.controller_append(records, now, out);
+        out.send(from, reply);
+    }
+
+    /// Controller timers: fence brokers whose session expired; preferred leader elections.
+    pub(super) fn on_controller_timer(&mut self, timer: Timer, now: Millis, out: &mut Outbox<Timer>) {
+        let epoch = self.raft.epoch;
+        match timer {
+            Timer::ControllerTick { epoch: e } if e == epoch && self.controller.is_some() => {
+                if let Some((_, records)) = self.controller.as_mut().and_then(|c| c.fence_stale_broker(now)) {
+                    self.controller_append(records, now, out);
+                }
+                out.timer(now + CONTROLLER_TICK_MS, Timer::ControllerTick { epoch });
+            }
+            Timer::PreferredElection { epoch: e } if e == epoch && self.controller.is_some() => {
+                let records = self
+                    .controller
+                    .as_ref()
+                    .filter(|c| c.config.auto_leader_rebalance_enable)
+                    .map(|c| c.preferred_leader_elections())
+                    .unwrap_or_default();
+                self.controller_append(records, now, out);
+                out.timer(now + self.config.controller.leader_imbalance_check_interval_ms, Timer::PreferredElection { epoch });
+            }
+            _ => {}
+        }
+    }
+
+    /// The metadata publisher: apply newly committed records to this broker's image and act on
+    /// the partitions they touch. Right after a restart every partition is re-published, since
+    /// leadership held before the crash must not be trusted.
+    pub(super) fn publish_committed(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let from = (self.image.offset + 1).max(0) as usize;
+        let to = (self.raft.high_watermark.max(0) as usize).min(self.raft.log.len());
+        if from >= to && !self.republish_all {
+            return;
+        }
+        let mut touched: BTreeSet<TopicPartition> = BTreeSet::new();
+        for entry in &self.raft.log[from.min(to)..to] {
+            self.image.apply(entry);
+            if let MetadataRecord::Partition { topic_partition, .. } | MetadataRecord::PartitionChange { topic_partition, .. } =
+                &entry.record
+            {
+                touched.insert(topic_partition.clone());
+            }
+        }
+        if std::mem::take(&mut self.republish_all) {
+            touched = self.image.partitions().map(|(tp, _)| tp).collect();
+        }
+        for tp in touched {
+            if let Some(registration) = self.image.partition(&tp).cloned() {
+                self.apply_partition_state(&tp, &registration, now, out);
+            }
+        }
+        self.metadata_cache = self
+            .image
+            .partitions()
+            .map(|(tp, p)| PartitionMetadata { topic_partition: tp, leader: p.leader, leader_epoch: p.leader_epoch })
+            .collect();
+        self.complete_delayed_produces(out);
+        self.sync_group_coordinator(now, out);
+    }
+
+    /// Lead, follow, or stop leading one partition, as the committed metadata says.
+    fn apply_partition_state(&mut self, tp: &TopicPartition, registration: &PartitionRegistration, now: Millis, out: &mut Outbox<Timer>) {
+        if !registration.replicas.contains(&self.id) {
+            return;
+        }
+        let id = self.id;
+        if !self.replicas.contains_key(tp) {
+            let Some(config) = self.image.topics.get(&tp.topic).map(|t| t.config.clone()) else { return };
+            self.replicas.insert(tp.clone(), super::replica::Replica::new(tp.clone(), config, registration.replicas.clone(), now));
+        }
+        let legacy = self.config.truncation == TruncationMode::HighWatermark;
+        let Some(replica) = self.replicas.get_mut(tp) else { return };
+        let new_epoch = registration.leader_epoch != replica.leader_epoch || replica.leader != registration.leader;
+        replica.leader = registration.leader;
+        replica.leader_epoch = registration.leader_epoch;
+        replica.isr = registration.isr.clone();
+        replica.partition_epoch = registration.partition_epoch;
+        if registration.leader == id {
+            if new_epoch {
+                replica.become_leader(id, now);
+            }
+            if let Some(hw) = replica.maybe_advance_high_watermark(id) {
+                out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
+            }
+        } else if registration.leader >= 0 {
+            if new_epoch && legacy {
+                // Before KIP-101 a new follower cut its log back to its high watermark.
+                let hw = replica.high_watermark;
+                let before = replica.log.log_end_offset();
+                replica.truncate_to(hw);
+                if before > hw {
+                    out.fact(Fact::LogTruncated { topic_partition: tp.clone(), broker: id, from_offset: before, to_offset: hw, leader_epoch: -1 });
+                }
+            }
+            self.ensure_fetcher(registration.leader, now, out);
+        }
+    }
+
+    /// Registration and heartbeats to the active controller, every `broker.heartbeat.interval.ms`.
+    pub(super) fn heartbeat(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let interval = self.config.broker_heartbeat_interval_ms;
+        if let Some(controller) = self.raft.leader {
+            let message = if self.broker_epoch < 0 {
+                Message::BrokerRegistrationRequest { broker_id: self.id }
+            } else {
+                Message::BrokerHeartbeatRequest {
+                    broker_id: self.id,
+                    broker_epoch: self.broker_epoch,
+                    current_metadata_offset: self.image.offset,
+                }
+            };
+            out.send(NodeId::Broker(controller), message);
+        }
+        let next = if self.broker_epoch < 0 { interval / 4 } else { interval };
+        self.next_token += 1;
+        self.heartbeat_token = self.next_token;
+        out.timer(now + next.max(1), Timer::Heartbeat { token: self.heartbeat_token });
+    }
+
+    pub(super) fn handle_lifecycle_response(&mut self, message: Message) {
+        match message {
+            Message::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch } => self.broker_epoch = broker_epoch,
+            Message::BrokerHeartbeatResponse { error: ErrorCode::StaleBrokerEpoch | ErrorCode::BrokerIdNotRegistered, .. } => {
+                self.broker_epoch = -1;
+            }
+            _ => {}
+        }
+    }
+
+    /// Brokers hand out producer ids from their own block, as KRaft brokers get blocks from the
+    /// controller; an existing id gets its epoch bumped (KIP-360).
+    pub(super) fn init_producer_id(&mut self, producer_id: i64, producer_epoch: i16) -> (i64, i16) {
+        if producer_id >= 0 {
+            (producer_id, producer_epoch.wrapping_add(1).max(0))
+        } else {
+            self.next_producer_id += 1;
+            (self.next_producer_id - 1, 0)
+        }
+    }
+
+    /// Raft messages go to the Raft node; what changed is acted on.
+    pub(super) fn handle_raft(&mut self, from: i32, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        let update = self.raft.on_message(from, message, now, rng, out);
+        self.after_raft(update, now, out);
+    }
+}
+
+/// How often the active controller looks for brokers whose session expired.
+pub(super) const CONTROLLER_TICK_MS: Millis = 1000;
+
+/// Narrates a controller decision at the moment it is made.
+fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: i32, out: &mut Outbox<Timer>) {
+    match record {
+        MetadataRecord::BrokerRegistrationChange { broker_id, fenced: true, .. } => {
+            out.fact(Fact::BrokerFenced { broker: *broker_id, controller: id })
+        }
+        MetadataRecord::BrokerRegistrationChange { broker_id, fenced: false, .. } => {
+            out.fact(Fact::BrokerUnfenced { broker: *broker_id, controller: id })
+        }
+        MetadataRecord::RegisterBroker { broker_id, broker_epoch } => {
+            out.fact(Fact::BrokerRegistered { broker: *broker_id, broker_epoch: *broker_epoch })
+        }
+        MetadataRecord::PartitionChange { topic_partition, registration, unclean } => {
+            let before = controller.image.partition(topic_partition);
+            if before.is_none_or(|b| b.leader != registration.leader) {
+                out.fact(Fact::LeaderElected {
+                    topic_partition: topic_partition.clone(),
+                    leader: registration.leader,
+                    previous_leader: before.map_or(-1, |b| b.leader),
+                    leader_epoch: registration.leader_epoch,
+                    isr: registration.isr.clone(),
+                    unclean: *unclean,
+                });
+            } else if let Some(before) = before.filter(|b| b.isr != registration.isr) {
+                let removed: Vec<i32> = before.isr.iter().copied().filter(|r| !registration.isr.contains(r)).collect();
+                let added: Vec<i32> = registration.isr.iter().copied().filter(|r| !before.isr.contains(r)).collect();
+                out.fact(Fact::IsrChanged { topic_partition: topic_partition.clone(), isr: registration.isr.clone(), removed, added });
+            }
+        }
+        MetadataRecord::Partition { topic_partition, registration } => out.fact(Fact::LeaderElected {
+            topic_partition: topic_partition.clone(),
+            leader: registration.leader,
+            previous_leader: -1,
+            leader_epoch: registration.leader_epoch,
+            isr: registration.isr.clone(),
+            unclean: false,
+        }),
+        MetadataRecord::LeaderChange { .. } | MetadataRecord::Topic { .. } => {}
+    }
+}

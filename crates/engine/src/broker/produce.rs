@@ -1,0 +1,187 @@
+//! The leader's produce path: validation, idempotent sequence checks, append, and the produce
+//! purgatory where acks=all requests wait for the ISR.
+
+use super::producer_state::SequenceCheck;
+use super::{Broker, Timer};
+use crate::log::RecordBatch;
+use crate::narration::Fact;
+use crate::protocol::{Acks, ErrorCode, Message, PartitionProduceResponse, TopicPartition};
+use crate::sim::outbox::Outbox;
+use crate::sim::{Millis, NodeId};
+
+/// A produce request waiting for the ISR to catch up (Kafka's produce purgatory).
+#[derive(Debug, Clone)]
+pub(super) struct DelayedProduce {
+    pub client: NodeId,
+    pub correlation_id: u64,
+    /// Each partition's answer, and the offset the high watermark must pass first.
+    pub partitions: Vec<(PartitionProduceResponse, Option<i64>)>,
+}
+
+impl Broker {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn handle_produce(
+        &mut self,
+        client: NodeId,
+        correlation_id: u64,
+        acks: Acks,
+        timeout_ms: u64,
+        batches: Vec<(TopicPartition, RecordBatch)>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        let mut partitions = Vec::with_capacity(batches.len());
+        let mut appended = Vec::new();
+        for (tp, batch) in batches {
+            let (response, wait_for) = self.append_to_leader(&tp, batch, acks, now, out);
+            if response.error == ErrorCode::None && wait_for.is_some() {
+                appended.push(tp);
+            }
+            partitions.push((response, wait_for));
+        }
+        for tp in appended {
+            self.wake_delayed_fetches(&tp, now, out);
+        }
+        self.after_high_watermark_moved(out);
+        let delayed = DelayedProduce { client, correlation_id, partitions };
+        if acks == Acks::None {
+            return;
+        }
+        if acks == Acks::Leader || self.produce_settled(&delayed) {
+            self.respond_produce(delayed, out);
+        } else {
+            out.timer(now + timeout_ms, Timer::DelayedProduceTimeout { client, correlation_id });
+            self.delayed_produces.push(delayed);
+        }
+    }
+
+    /// Appends one partition's batch as its leader. Returns the answer and, for a successful
+    /// append, the offset the high watermark must pass before acks=all may answer.
+    fn append_to_leader(
+        &mut self,
+        tp: &TopicPartition,
+        batch: RecordBatch,
+        acks: Acks,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) -> (PartitionProduceResponse, Option<i64>) {
+        let fail = |error| (PartitionProduceResponse { topic_partition: tp.clone(), error, base_offset: -1 }, None);
+        let id = self.id;
+        let Some(replica) = self.replicas.get_mut(tp) else {
+            return fail(if self.image.partition(tp).is_some() {
+                ErrorCode::NotLeaderOrFollower
+            } else {
+                ErrorCode::UnknownTopicOrPartition
+            });
+        };
+        if replica.leader != id {
+            return fail(ErrorCode::NotLeaderOrFollower);
+        }
+        if acks == Acks::All && (replica.isr.len() as i32) < replica.config.min_insync_replicas {
+            return fail(ErrorCode::NotEnoughReplicas);
+        }
+        let count = batch.records.len() as i32;
+        if batch.producer_id >= 0 {
+            match replica.producer_state.check(batch.producer_id, batch.producer_epoch, batch.base_sequence, count) {
+                SequenceCheck::Append => {}
+                SequenceCheck::Duplicate { first_offset } => {
+                    out.fact(Fact::DuplicateBatch {
+                        topic_partition: tp.clone(),
+                        broker: id,
+                        producer_id: batch.producer_id,
+                        base_sequence: batch.base_sequence,
+                        base_offset: first_offset,
+                    });
+                    let last_offset = first_offset + count as i64 - 1;
+                    return (
+                        PartitionProduceResponse { topic_partition: tp.clone(), error: ErrorCode::None, base_offset: first_offset },
+                        Some(last_offset + 1),
+                    );
+                }
+                SequenceCheck::OutOfOrder => return fail(ErrorCode::OutOfOrderSequenceNumber),
+                SequenceCheck::InvalidEpoch => return fail(ErrorCode::InvalidProducerEpoch),
+            }
+        }
+        match replica.append_as_leader(batch, now) {
+            Ok(info) => {
+                if let Some(roll) = &info.rolled {
+                    out.fact(Fact::SegmentRolled { topic_partition: tp.clone(), broker: id, base_offset: roll.new_base_offset });
+                }
+                out.fact(Fact::BatchAppended {
+                    topic_partition: tp.clone(),
+                    broker: id,
+                    base_offset: info.first_offset,
+                    last_offset: info.last_offset,
+                    leader_epoch: replica.leader_epoch,
+                });
+                if let Some(hw) = replica.maybe_advance_high_watermark(id) {
+                    out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
+                }
+                (
+                    PartitionProduceResponse { topic_partition: tp.clone(), error: ErrorCode::None, base_offset: info.first_offset },
+                    Some(info.last_offset + 1),
+                )
+            }
+            Err(error) => fail(error),
+        }
+    }
+
+    /// Whether every partition of a delayed produce is settled: answered with an error,
+    /// replicated to the whole ISR (high watermark past its last offset), or no longer led here.
+    fn produce_settled(&self, delayed: &DelayedProduce) -> bool {
+        delayed.partitions.iter().all(|(response, wait_for)| match wait_for {
+            None => true,
+            Some(offset) => self
+                .replicas
+                .get(&response.topic_partition)
+                .is_none_or(|r| r.high_watermark >= *offset || r.leader != self.id),
+        })
+    }
+
+    fn respond_produce(&self, delayed: DelayedProduce, out: &mut Outbox<Timer>) {
+        let partitions = delayed
+            .partitions
+            .into_iter()
+            .map(|(mut response, wait_for)| {
+                let lost_leadership =
+                    wait_for.is_some() && self.replicas.get(&response.topic_partition).is_none_or(|r| r.leader != self.id);
+                if lost_leadership {
+                    response.error = ErrorCode::NotLeaderOrFollower;
+                    response.base_offset = -1;
+                }
+                response
+            })
+            .collect();
+        out.send(delayed.client, Message::ProduceResponse { correlation_id: delayed.correlation_id, partitions });
+    }
+
+    /// Answers every delayed produce that a new high watermark or a leadership change settled.
+    pub(super) fn complete_delayed_produces(&mut self, out: &mut Outbox<Timer>) {
+        let (done, waiting): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.delayed_produces).into_iter().partition(|d| self.produce_settled(d));
+        self.delayed_produces = waiting;
+        for delayed in done {
+            self.respond_produce(delayed, out);
+        }
+        self.after_high_watermark_moved(out);
+    }
+
+    /// `request.timeout.ms` passed: partitions still short of the ISR answer REQUEST_TIMED_OUT.
+    pub(super) fn expire_delayed_produce(&mut self, client: NodeId, correlation_id: u64, out: &mut Outbox<Timer>) {
+        let Some(index) = self.delayed_produces.iter().position(|d| d.client == client && d.correlation_id == correlation_id)
+        else {
+            return;
+        };
+        let mut delayed = self.delayed_produces.remove(index);
+        for (response, wait_for) in &mut delayed.partitions {
+            let replicated = wait_for
+                .is_none_or(|offset| self.replicas.get(&response.topic_partition).is_some_and(|r| r.high_watermark >= offset));
+            if !replicated {
+                response.error = ErrorCode::RequestTimedOut;
+                response.base_offset = -1;
+                *wait_for = None;
+            }
+        }
+        self.respond_produce(delayed, out);
+    }
+}

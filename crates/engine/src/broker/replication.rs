@@ -1,0 +1,310 @@
+//! Replication between brokers: followers fetch from leaders, leaders track their followers,
+//! move the high watermark, and ask the controller to shrink or expand the ISR; a follower whose
+//! log diverged from its leader's truncates by leader epoch (KIP-101, KIP-279, KIP-320).
+
+use super::{Broker, Timer, TruncationMode};
+use crate::narration::Fact;
+use crate::protocol::{ErrorCode, FetchPartition, Message, PartitionFetchResponse, TopicPartition};
+use crate::sim::outbox::Outbox;
+use crate::sim::{Millis, NodeId};
+
+/// A follower fetch with nothing to return yet (Kafka's fetch purgatory).
+#[derive(Debug, Clone)]
+pub(super) struct DelayedFetch {
+    pub token: u64,
+    pub partitions: Vec<FetchPartition>,
+}
+
+impl Broker {
+    /// Leader side of a follower's fetch: check epochs and divergence, record how far the follower
+    /// got, move the high watermark, then answer now or park until data arrives.
+    pub(super) fn handle_fetch(
+        &mut self,
+        replica_id: i32,
+        max_wait_ms: u64,
+        partitions: Vec<FetchPartition>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        let mut hw_moved = false;
+        for p in &partitions {
+            if self.diverging_epoch(p).is_some() {
+                continue;
+            }
+            let Some(replica) = self.replicas.get_mut(&p.topic_partition).filter(|r| r.leader == self.id) else {
+                continue;
+            };
+            if p.current_leader_epoch != replica.leader_epoch {
+                continue;
+            }
+            if p.fetch_offset > replica.log.log_end_offset() {
+                continue;
+            }
+            replica.record_follower_fetch(replica_id, p.fetch_offset, now);
+            if let Some(hw) = replica.maybe_advance_high_watermark(self.id) {
+                out.fact(Fact::HighWatermarkAdvanced { topic_partition: p.topic_partition.clone(), broker: self.id, high_watermark: hw });
+                hw_moved = true;
+            }
+            self.maybe_expand_isr(&p.topic_partition, out);
+        }
+        if hw_moved {
+            self.complete_delayed_produces(out);
+        }
+        let response = self.read_for_follower(&partitions);
+        let has_data = response.iter().any(|p| p.error != ErrorCode::None || p.diverging_epoch.is_some() || !p.batches.is_empty());
+        if has_data || max_wait_ms == 0 {
+            out.send(NodeId::Broker(replica_id), Message::FetchResponse { partitions: response });
+        } else {
+            self.next_token += 1;
+            let token = self.next_token;
+            self.delayed_fetches.insert(replica_id, DelayedFetch { token, partitions });
+            out.timer(now + max_wait_ms, Timer::DelayedFetchTimeout { replica_id, token });
+        }
+    }
+
+    /// Kafka's fetch validation: where the fetcher's last epoch ends in the leader's log; if the
+    /// fetcher is past that, its log diverged and it must truncate.
+    fn diverging_epoch(&self, p: &FetchPartition) -> Option<(i32, i64)> {
+        let replica = self.replicas.get(&p.topic_partition)?;
+        if p.last_fetched_epoch < 0 || p.fetch_offset == 0 {
+            return None;
+        }
+        let (epoch, end_offset) = replica.end_offset_for_epoch(p.last_fetched_epoch);
+        (epoch != p.last_fetched_epoch || end_offset < p.fetch_offset).then_some((epoch, end_offset))
+    }
+
+    fn read_for_follower(&self, partitions: &[FetchPartition]) -> Vec<PartitionFetchResponse> {
+        let max_bytes = self.config.replica_fetch_max_bytes as u64;
+        partitions
+            .iter()
+            .map(|p| {
+                let mut response = PartitionFetchResponse {
+                    topic_partition: p.topic_partition.clone(),
+                    error: ErrorCode::None,
+                    high_watermark: -1,
+                    log_start_offset: -1,
+                    log_end_offset: -1,
+                    diverging_epoch: None,
+                    batches: Vec::new(),
+                };
+                let Some(replica) = self.replicas.get(&p.topic_partition).filter(|r| r.leader == self.id) else {
+                    response.error = ErrorCode::NotLeaderOrFollower;
+                    return response;
+                };
+                response.high_watermark = replica.high_watermark;
+                response.log_start_offset = replica.log.log_start_offset();
+                response.log_end_offset = replica.log.log_end_offset();
+                if p.current_leader_epoch < replica.leader_epoch {
+                    response.error = ErrorCode::FencedLeaderEpoch;
+                } else if p.current_leader_epoch > replica.leader_epoch {
+                    response.error = ErrorCode::UnknownLeaderEpoch;
+                } else if let Some(diverging) = self.diverging_epoch(p) {
+                    response.diverging_epoch = Some(diverging);
+                } else {
+                    match replica.log.read(p.fetch_offset, max_bytes, replica.log.log_end_offset()) {
+                        Ok(batches) => response.batches = batches,
+                        Err(e) => response.error = ErrorCode::from(&e),
+                    }
+                }
+                response
+            })
+            .collect()
+    }
+
+    /// New data on `tp`: answer the followers whose fetch was parked waiting for it.
+    pub(crate) fn wake_delayed_fetches(&mut self, tp: &TopicPartition, _now: Millis, out: &mut Outbox<Timer>) {
+        let waiting: Vec<i32> = self
+            .delayed_fetches
+            .iter()
+            .filter(|(_, d)| d.partitions.iter().any(|p| &p.topic_partition == tp))
+            .map(|(id, _)| *id)
+            .collect();
+        for replica_id in waiting {
+            self.answer_delayed_fetch(replica_id, out);
+        }
+    }
+
+    pub(super) fn answer_delayed_fetch(&mut self, replica_id: i32, out: &mut Outbox<Timer>) {
+        if let Some(delayed) = self.delayed_fetches.remove(&replica_id) {
+            let partitions = self.read_for_follower(&delayed.partitions);
+            out.send(NodeId::Broker(replica_id), Message::FetchResponse { partitions });
+        }
+    }
+
+    /// As a follower: truncate where the log diverged, append what the leader sent, take its
+    /// high watermark, and fetch again.
+    pub(super) fn handle_fetch_response(
+        &mut self,
+        leader: i32,
+        partitions: Vec<PartitionFetchResponse>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        self.fetching_from.insert(leader, None);
+        let mut failed = false;
+        for p in partitions {
+            let id = self.id;
+            let Some(replica) = self.replicas.get_mut(&p.topic_partition).filter(|r| r.leader == leader && r.leader != id) else {
+                continue;
+            };
+            if let Some((epoch, end_offset)) = p.diverging_epoch {
+                let (own_epoch, own_end) = replica.end_offset_for_epoch(epoch);
+                let target = if own_epoch == epoch || own_epoch < 0 { end_offset.min(replica.log.log_end_offset()) } else { own_end };
+                let before = replica.log.log_end_offset();
+                replica.truncate_to(target);
+                out.fact(Fact::LogTruncated {
+                    topic_partition: p.topic_partition.clone(),
+                    broker: id,
+                    from_offset: before,
+                    to_offset: replica.log.log_end_offset(),
+                    leader_epoch: epoch,
+                });
+                continue;
+            }
+            match p.error {
+                ErrorCode::None => {}
+                ErrorCode::OffsetOutOfRange if replica.log.log_end_offset() > p.log_end_offset && p.log_end_offset >= 0 => {
+                    // The pre-KIP-101 path: a follower ahead of its leader cuts back to the leader's end.
+                    let before = replica.log.log_end_offset();
+                    replica.truncate_to(p.log_end_offset);
+                    out.fact(Fact::LogTruncated {
+                        topic_partition: p.topic_partition.clone(),
+                        broker: id,
+                        from_offset: before,
+                        to_offset: replica.log.log_end_offset(),
+                        leader_epoch: -1,
+                    });
+                    continue;
+                }
+                _ => {
+                    failed = true;
+                    continue;
+                }
+            }
+            if p.log_start_offset > replica.log.log_end_offset() {
+                replica.log.truncate_fully_and_start_at(p.log_start_offset);
+                replica.leader_epoch_cache.clear();
+            }
+            for batch in p.batches {
+                if replica.append_as_follower(batch).is_err() {
+                    failed = true;
+                    break;
+                }
+            }
+            replica.update_follower_high_watermark(p.high_watermark);
+        }
+        let delay = if failed { self.config.replica_fetch_backoff_ms } else { 0 };
+        out.timer(now + delay, Timer::Fetch { leader });
+    }
+
+    /// One FetchRequest to `leader` for every partition this broker follows from it.
+    pub(super) fn send_fetch(&mut self, leader: i32, now: Millis, out: &mut Outbox<Timer>) {
+        let legacy = self.config.truncation == TruncationMode::HighWatermark;
+        let partitions: Vec<FetchPartition> = self
+            .replicas
+            .iter()
+            .filter(|(_, r)| r.leader == leader && leader != self.id)
+            .map(|(tp, r)| FetchPartition {
+                topic_partition: tp.clone(),
+                fetch_offset: r.log.log_end_offset(),
+                last_fetched_epoch: if legacy { -1 } else { r.last_epoch() },
+                current_leader_epoch: r.leader_epoch,
+            })
+            .collect();
+        if partitions.is_empty() {
+            self.fetching_from.remove(&leader);
+            return;
+        }
+        if self.fetching_from.get(&leader).is_some_and(Option::is_some) {
+            return;
+        }
+        self.next_token += 1;
+        let token = self.next_token;
+        self.fetching_from.insert(leader, Some(token));
+        out.send(
+            NodeId::Broker(leader),
+            Message::FetchRequest { replica_id: self.id, max_wait_ms: self.config.replica_fetch_wait_max_ms, partitions },
+        );
+        out.timer(now + self.config.replica_socket_timeout_ms, Timer::FetchTimeout { leader, token });
+    }
+
+    /// Makes sure a fetcher runs for `leader`.
+    pub(super) fn ensure_fetcher(&mut self, leader: i32, now: Millis, out: &mut Outbox<Timer>) {
+        if leader >= 0 && leader != self.id && !self.fetching_from.contains_key(&leader) {
+            self.fetching_from.insert(leader, None);
+            out.timer(now, Timer::Fetch { leader });
+        }
+    }
+
+    /// The periodic ISR check (`replica.lag.time.max.ms / 2`): ask the controller to drop
+    /// followers that have not caught up for `replica.lag.time.max.ms`.
+    pub(super) fn shrink_isrs(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let lag_max = self.config.replica_lag_time_max_ms;
+        let id = self.id;
+        for replica in self.replicas.values_mut() {
+            // An AlterPartition still unanswered after a whole check interval was lost: retry.
+            replica.pending_isr = None;
+        }
+        let requests: Vec<(TopicPartition, Vec<i32>)> = self
+            .replicas
+            .iter()
+            .filter(|(_, r)| r.leader == id)
+            .filter_map(|(tp, r)| {
+                let out_of_sync = r.out_of_sync_replicas(id, now, lag_max);
+                (!out_of_sync.is_empty()).then(|| (tp.clone(), r.isr.iter().copied().filter(|b| !out_of_sync.contains(b)).collect()))
+            })
+            .collect();
+        for (tp, new_isr) in requests {
+            self.send_alter_partition(&tp, new_isr, out);
+        }
+    }
+
+    /// A follower outside the ISR that caught up is proposed back in.
+    fn maybe_expand_isr(&mut self, tp: &TopicPartition, out: &mut Outbox<Timer>) {
+        let Some(replica) = self.replicas.get(tp).filter(|r| r.pending_isr.is_none()) else { return };
+        let joining = replica.caught_up_outsiders();
+        if joining.is_empty() {
+            return;
+        }
+        let mut new_isr = replica.isr.clone();
+        new_isr.extend(joining);
+        self.send_alter_partition(tp, new_isr, out);
+    }
+
+    fn send_alter_partition(&mut self, tp: &TopicPartition, new_isr: Vec<i32>, out: &mut Outbox<Timer>) {
+        let Some(controller) = self.raft.leader else { return };
+        let Some(replica) = self.replicas.get_mut(tp) else { return };
+        replica.pending_isr = Some(new_isr.clone());
+        out.send(
+            NodeId::Broker(controller),
+            Message::AlterPartitionRequest {
+                broker_id: self.id,
+                topic_partition: tp.clone(),
+                leader_epoch: replica.leader_epoch,
+                partition_epoch: replica.partition_epoch,
+                new_isr,
+            },
+        );
+    }
+
+    /// The controller's answer: adopt the committed ISR, which may let the high watermark move.
+    pub(super) fn handle_alter_partition_response(
+        &mut self,
+        tp: &TopicPartition,
+        error: ErrorCode,
+        registration: Option<crate::controller::metadata::PartitionRegistration>,
+        out: &mut Outbox<Timer>,
+    ) {
+        let id = self.id;
+        let Some(replica) = self.replicas.get_mut(tp) else { return };
+        replica.pending_isr = None;
+        if let Some(registration) = registration.filter(|r| error == ErrorCode::None && r.leader_epoch == replica.leader_epoch) {
+            replica.isr = registration.isr;
+            replica.partition_epoch = registration.partition_epoch;
+            if let Some(hw) = replica.maybe_advance_high_watermark(id) {
+                out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
+            }
+            self.complete_delayed_produces(out);
+        }
+    }
+}
