@@ -120,6 +120,8 @@ pub struct Consumer {
     pub partition_counts: BTreeMap<String, i32>,
     metadata_in_flight: Option<i32>,
     pub coordinator: Option<i32>,
+    /// The last coordinator narrated, so repeated lookups of the same broker stay quiet.
+    last_found_coordinator: Option<i32>,
     find_coordinator_in_flight: Option<i32>,
     pub member_id: String,
     pub generation_id: i32,
@@ -173,6 +175,7 @@ impl Consumer {
             partition_counts: BTreeMap::new(),
             metadata_in_flight: None,
             coordinator: None,
+            last_found_coordinator: None,
             find_coordinator_in_flight: None,
             member_id: String::new(),
             generation_id: -1,
@@ -687,7 +690,9 @@ impl Consumer {
                 self.find_coordinator_in_flight = None;
                 if error == ErrorCode::None && node_id >= 0 {
                     self.coordinator = Some(node_id);
-                    out.fact(Fact::CoordinatorFound { consumer: self.id, group: self.config.group_id.clone(), coordinator: node_id });
+                    if self.last_found_coordinator.replace(node_id) != Some(node_id) {
+                        out.fact(Fact::CoordinatorFound { consumer: self.id, group: self.config.group_id.clone(), coordinator: node_id });
+                    }
                     self.wake_poll(now, out);
                 } else {
                     self.schedule_retry(now, out);
