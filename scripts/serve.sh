@@ -10,4 +10,4 @@ setup_build
 
 PORT="${PORT:-8080}"
 kl_log "building and serving on http://127.0.0.1:$PORT/ (Ctrl-C to stop)"
-exec trunk serve --release --address 127.0.0.1 --port "$PORT" --no-autoreload
+exec trunk serve --release --address 127.0.0.1 --port "$PORT" --no-autoreload --disable-address-lookup

@@ -7,6 +7,7 @@
 pub mod broker;
 pub mod check;
 pub mod config;
+pub mod consumer;
 pub mod controller;
 pub mod group;
 pub mod log;

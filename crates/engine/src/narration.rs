@@ -51,4 +51,92 @@ pub enum Fact {
     LinkCut { from: NodeId, to: NodeId },
     LinkHealed { from: NodeId, to: NodeId },
     NodeSlowed { node: NodeId, extra_ms: Millis },
+
+    // ---- consumer groups: the coordinator's side ----
+    /// A broker became leader of a `__consumer_offsets` partition and replayed its log.
+    CoordinatorLoaded { broker: i32, offsets_partition: i32, leader_epoch: i32, groups: usize, offsets: usize },
+    /// A broker stopped leading a `__consumer_offsets` partition and dropped its groups.
+    CoordinatorUnloaded { broker: i32, offsets_partition: i32, groups: usize },
+    MemberJoined { group: String, member_id: String, group_instance_id: Option<String>, coordinator: i32 },
+    /// KIP-345: a known `group.instance.id` rejoined; the old member id is fenced.
+    StaticMemberReplaced { group: String, group_instance_id: String, old_member_id: String, new_member_id: String, rebalance: bool },
+    MemberRemoved { group: String, member_id: String, reason: RemovalReason },
+    RebalanceStarted { group: String, generation_id: i32, reason: RebalanceReason },
+    /// The join phase ended: a new generation with its leader and chosen assignor.
+    JoinCompleted { group: String, generation_id: i32, protocol_name: Option<String>, leader: String, members: Vec<String> },
+    /// The leader's assignment is persisted and sent: the group is Stable.
+    GenerationStable { group: String, generation_id: i32, assignment: Vec<(String, Vec<TopicPartition>)> },
+    /// An offset commit is replicated to the ISR of its `__consumer_offsets` partition.
+    OffsetsCommitted { group: String, member_id: String, generation_id: i32, offsets: Vec<(TopicPartition, i64)> },
+    /// The coordinator refused a request with one of Kafka's group error codes.
+    GroupRequestRejected { group: String, member_id: String, request: &'static str, error: ErrorCode },
+
+    // ---- consumer groups: the consumer's side ----
+    ConsumerStarted { consumer: u32, client: NodeId, group: String, group_instance_id: Option<String> },
+    /// The process died without LeaveGroup or commit.
+    ConsumerCrashed { consumer: u32, in_flight_records: usize, processed_before_crash: usize },
+    ConsumerClosed { consumer: u32 },
+    CoordinatorFound { consumer: u32, group: String, coordinator: i32 },
+    PartitionsRevoked { consumer: u32, group: String, partitions: Vec<TopicPartition> },
+    PartitionsAssigned { consumer: u32, group: String, generation_id: i32, partitions: Vec<TopicPartition> },
+    /// The member lost its partitions without a chance to commit (fenced or expired).
+    PartitionsLost { consumer: u32, group: String, partitions: Vec<TopicPartition>, error: ErrorCode },
+    /// A fetch position was set: from the committed offset, `auto.offset.reset`, or a seek.
+    PositionSet { consumer: u32, topic_partition: TopicPartition, offset: i64, source: PositionSource },
+    /// `auto.offset.reset=none` and nothing committed: Kafka's NoOffsetForPartitionException.
+    NoOffsetForPartition { consumer: u32, topic_partition: TopicPartition },
+    ConsumerPolled { consumer: u32, records: usize, partitions: Vec<TopicPartition> },
+    RecordsProcessed { consumer: u32, group: String, topic_partition: TopicPartition, first_offset: i64, last_offset: i64, count: usize },
+    /// At-least-once: records this group had already processed were processed again.
+    DuplicatesProcessed { consumer: u32, group: String, topic_partition: TopicPartition, first_offset: i64, last_offset: i64, count: usize },
+    /// At-most-once: the group's position moved past records nobody processed.
+    RecordsSkipped { consumer: u32, group: String, topic_partition: TopicPartition, from_offset: i64, to_offset: i64 },
+    CommitSent { consumer: u32, group: String, offsets: Vec<(TopicPartition, i64)>, sync: bool },
+    CommitFailed { consumer: u32, group: String, error: ErrorCode },
+    /// `max.poll.interval.ms` passed between two polls: the member leaves the group.
+    PollIntervalExceeded { consumer: u32, group: String, max_poll_interval_ms: Millis },
+    /// The consumer must rejoin (after REBALANCE_IN_PROGRESS, or to release revoked partitions).
+    RejoinRequested { consumer: u32, group: String, error: ErrorCode },
+}
+
+/// Why a coordinator started a rebalance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RebalanceReason {
+    /// A new member joined (from Empty this waits `group.initial.rebalance.delay.ms`).
+    MemberJoined,
+    MemberLeft,
+    SessionTimeout,
+    /// The leader, or a member with a changed subscription, rejoined.
+    MemberRejoined,
+    /// A member did not send SyncGroup within the rebalance timeout.
+    SyncTimeout,
+    /// The assignment could not be persisted.
+    PersistFailed,
+}
+
+/// Why a coordinator removed a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemovalReason {
+    /// No heartbeat for `session.timeout.ms`.
+    SessionTimeout,
+    LeaveGroup,
+    /// Did not rejoin within the rebalance timeout.
+    NotRejoined,
+    /// Did not send SyncGroup within the rebalance timeout.
+    NotSynced,
+    /// Its `group.instance.id` was taken over by a new member id.
+    Fenced,
+}
+
+/// Where a consumer's fetch position came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionSource {
+    Committed,
+    ResetEarliest,
+    ResetLatest,
+    Seek,
+    SeekTimestamp,
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// A topic name and partition index, Kafka's `TopicPartition`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct TopicPartition {
     pub topic: String,
     pub partition: i32,
@@ -47,6 +47,16 @@ pub enum ErrorCode {
     UnsupportedCompressionType,
     PolicyViolation,
     UnknownServerError,
+    CoordinatorNotAvailable,
+    NotCoordinator,
+    IllegalGeneration,
+    InconsistentGroupProtocol,
+    UnknownMemberId,
+    InvalidSessionTimeout,
+    RebalanceInProgress,
+    MemberIdRequired,
+    FencedInstanceId,
+    GroupIdNotFound,
     BrokerIdNotRegistered,
     NotController,
     StaleBrokerEpoch,
@@ -102,6 +112,16 @@ impl ErrorCode {
             ErrorCode::UnsupportedCompressionType => "UNSUPPORTED_COMPRESSION_TYPE",
             ErrorCode::PolicyViolation => "POLICY_VIOLATION",
             ErrorCode::UnknownServerError => "UNKNOWN_SERVER_ERROR",
+            ErrorCode::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            ErrorCode::NotCoordinator => "NOT_COORDINATOR",
+            ErrorCode::IllegalGeneration => "ILLEGAL_GENERATION",
+            ErrorCode::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
+            ErrorCode::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            ErrorCode::InvalidSessionTimeout => "INVALID_SESSION_TIMEOUT",
+            ErrorCode::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            ErrorCode::MemberIdRequired => "MEMBER_ID_REQUIRED",
+            ErrorCode::FencedInstanceId => "FENCED_INSTANCE_ID",
+            ErrorCode::GroupIdNotFound => "GROUP_ID_NOT_FOUND",
             ErrorCode::BrokerIdNotRegistered => "BROKER_ID_NOT_REGISTERED",
             ErrorCode::NotController => "NOT_CONTROLLER",
             ErrorCode::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
@@ -203,6 +223,74 @@ pub enum Message {
     /// A follower's (replica_id >= 0) fetch from a partition leader.
     FetchRequest { replica_id: i32, max_wait_ms: u64, partitions: Vec<FetchPartition> },
     FetchResponse { partitions: Vec<PartitionFetchResponse> },
+    /// Which broker coordinates a group (key type 0).
+    FindCoordinatorRequest { key: String },
+    /// `node_id` is -1 with an error.
+    FindCoordinatorResponse { key: String, error: ErrorCode, node_id: i32 },
+    JoinGroupRequest {
+        group_id: String,
+        /// Empty on a member's first join (KIP-394: the coordinator answers MEMBER_ID_REQUIRED).
+        member_id: String,
+        group_instance_id: Option<String>,
+        /// The request header's `client.id`; member ids start with it.
+        client_id: String,
+        session_timeout_ms: u64,
+        /// The client's `max.poll.interval.ms`.
+        rebalance_timeout_ms: u64,
+        protocol_type: String,
+        /// Assignor names in preference order, each with the member's subscription.
+        protocols: Vec<JoinGroupProtocol>,
+    },
+    JoinGroupResponse {
+        group_id: String,
+        error: ErrorCode,
+        generation_id: i32,
+        protocol_name: Option<String>,
+        leader: String,
+        member_id: String,
+        /// KIP-345: a rejoining static leader keeps the current assignment without recomputing it.
+        skip_assignment: bool,
+        /// Every member's subscription, for the leader only.
+        members: Vec<JoinGroupMember>,
+    },
+    SyncGroupRequest {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        group_instance_id: Option<String>,
+        /// The leader's assignment for every member; empty from followers.
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    SyncGroupResponse { group_id: String, error: ErrorCode, assignment: Vec<TopicPartition> },
+    HeartbeatRequest { group_id: String, generation_id: i32, member_id: String, group_instance_id: Option<String> },
+    HeartbeatResponse { group_id: String, error: ErrorCode },
+    LeaveGroupRequest { group_id: String, member_id: String, group_instance_id: Option<String> },
+    LeaveGroupResponse { group_id: String, error: ErrorCode },
+    /// `generation_id` -1 with an empty member id: a commit from outside the group protocol.
+    OffsetCommitRequest {
+        correlation_id: u64,
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        group_instance_id: Option<String>,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    OffsetCommitResponse { correlation_id: u64, group_id: String, partitions: Vec<(TopicPartition, ErrorCode)> },
+    OffsetFetchRequest { group_id: String, partitions: Vec<TopicPartition> },
+    /// Offset -1 = nothing committed for that partition.
+    OffsetFetchResponse { group_id: String, error: ErrorCode, offsets: Vec<(TopicPartition, i64)> },
+    /// Timestamp -2 = earliest, -1 = latest, otherwise the first offset at or after it.
+    ListOffsetsRequest { isolation_level: IsolationLevel, partitions: Vec<(TopicPartition, i64)> },
+    ListOffsetsResponse { partitions: Vec<ListOffsetsPartition> },
+    /// A consumer's fetch (Kafka's FetchRequest with replica_id -1): reads only below the high
+    /// watermark and long-polls up to `max_wait_ms` until `min_bytes` are available.
+    ConsumerFetchRequest {
+        isolation_level: IsolationLevel,
+        max_wait_ms: u64,
+        min_bytes: u64,
+        max_bytes: u64,
+        partitions: Vec<(TopicPartition, i64)>,
+    },
     /// KRaft: a candidate asks a voter for its vote in `candidate_epoch`.
     VoteRequest { candidate_epoch: i32, candidate_id: i32, last_offset_epoch: i32, last_offset: i64 },
     VoteResponse { epoch: i32, vote_granted: bool },
@@ -235,6 +323,49 @@ pub enum Message {
     AlterPartitionResponse { topic_partition: TopicPartition, error: ErrorCode, registration: Option<PartitionRegistration> },
 }
 
+/// `isolation.level`: how far a consumer may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsolationLevel {
+    /// Up to the high watermark.
+    ReadUncommitted,
+    /// Up to the last stable offset (equal to the high watermark until transactions exist).
+    ReadCommitted,
+}
+
+/// A member's subscription (`ConsumerProtocolSubscription` v2): topics, the partitions it owns
+/// and the generation it owned them in, which the sticky assignors use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Subscription {
+    pub topics: Vec<String>,
+    pub owned_partitions: Vec<TopicPartition>,
+    pub generation_id: i32,
+}
+
+/// One entry of JoinGroup's protocol list: an assignor name and the member's subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JoinGroupProtocol {
+    pub name: String,
+    pub metadata: Subscription,
+}
+
+/// A member as the group leader sees it in its JoinGroupResponse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JoinGroupMember {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub metadata: Subscription,
+}
+
+/// One partition's answer to ListOffsets; offset -1 = no such record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListOffsetsPartition {
+    pub topic_partition: TopicPartition,
+    pub error: ErrorCode,
+    pub timestamp: i64,
+    pub offset: i64,
+}
+
 impl Message {
     /// The protocol name shown on a moving dot, e.g. `ProduceRequest`.
     pub fn kind(&self) -> &'static str {
@@ -247,6 +378,24 @@ impl Message {
             Message::ProduceResponse { .. } => "ProduceResponse",
             Message::FetchRequest { .. } => "FetchRequest",
             Message::FetchResponse { .. } => "FetchResponse",
+            Message::FindCoordinatorRequest { .. } => "FindCoordinatorRequest",
+            Message::FindCoordinatorResponse { .. } => "FindCoordinatorResponse",
+            Message::JoinGroupRequest { .. } => "JoinGroupRequest",
+            Message::JoinGroupResponse { .. } => "JoinGroupResponse",
+            Message::SyncGroupRequest { .. } => "SyncGroupRequest",
+            Message::SyncGroupResponse { .. } => "SyncGroupResponse",
+            Message::HeartbeatRequest { .. } => "HeartbeatRequest",
+            Message::HeartbeatResponse { .. } => "HeartbeatResponse",
+            Message::LeaveGroupRequest { .. } => "LeaveGroupRequest",
+            Message::LeaveGroupResponse { .. } => "LeaveGroupResponse",
+            Message::OffsetCommitRequest { .. } => "OffsetCommitRequest",
+            Message::OffsetCommitResponse { .. } => "OffsetCommitResponse",
+            Message::OffsetFetchRequest { .. } => "OffsetFetchRequest",
+            Message::OffsetFetchResponse { .. } => "OffsetFetchResponse",
+            Message::ListOffsetsRequest { .. } => "ListOffsetsRequest",
+            Message::ListOffsetsResponse { .. } => "ListOffsetsResponse",
+            // On the wire it is a FetchRequest with replica_id -1.
+            Message::ConsumerFetchRequest { .. } => "FetchRequest",
             Message::VoteRequest { .. } => "VoteRequest",
             Message::VoteResponse { .. } => "VoteResponse",
             Message::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",

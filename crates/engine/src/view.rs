@@ -1,6 +1,8 @@
 //! The serializable snapshot the UI draws. Built from engine state only, never stored.
 
 use crate::broker::replica::Replica;
+use crate::consumer::MemberState;
+use crate::protocol::TopicPartition;
 pub use crate::broker::BrokerState;
 use crate::producer::SendResult;
 use crate::protocol::Acks;
@@ -24,6 +26,61 @@ pub struct View {
     pub slow_nodes: Vec<(NodeId, Millis)>,
     /// The latest facts, oldest first.
     pub facts: Vec<TimedFact>,
+    pub groups: Vec<GroupView>,
+    pub consumers: Vec<ConsumerView>,
+}
+
+/// A consumer group as its coordinator knows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub group_id: String,
+    /// `classic` (JoinGroup/SyncGroup).
+    pub protocol: &'static str,
+    pub coordinator: i32,
+    pub state: &'static str,
+    pub generation_id: i32,
+    /// The assignor the group voted for (`range`, `cooperative-sticky`, ...).
+    pub protocol_name: Option<String>,
+    pub leader: Option<String>,
+    pub members: Vec<GroupMemberView>,
+    pub offsets: Vec<GroupOffsetView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupMemberView {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub client: NodeId,
+    pub assignment: Vec<TopicPartition>,
+}
+
+/// What `kafka-consumer-groups --describe` shows per partition: LOG-END-OFFSET is the
+/// high watermark a consumer can read to, and LAG = that minus the committed offset.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupOffsetView {
+    pub topic: String,
+    pub partition: i32,
+    pub committed_offset: i64,
+    pub log_end_offset: i64,
+    pub lag: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsumerView {
+    pub id: u32,
+    pub client: NodeId,
+    pub name: String,
+    pub group_id: String,
+    pub running: bool,
+    pub member_id: String,
+    pub generation_id: i32,
+    pub state: MemberState,
+    pub assignment: Vec<TopicPartition>,
+    pub positions: Vec<(TopicPartition, i64)>,
+    pub polled_records: u64,
+    pub processed_records: u64,
+    pub duplicates: u64,
+    pub skipped: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +133,8 @@ pub struct PartitionView {
 #[derive(Debug, Clone, Serialize)]
 pub struct TopicView {
     pub name: String,
+    /// Kafka's internal topics (`__consumer_offsets`), which a UI may fold away.
+    pub internal: bool,
     pub cleanup_policy: String,
     pub min_insync_replicas: i32,
     pub partitions: Vec<PartitionView>,
@@ -145,6 +204,7 @@ impl World {
                 .topics
                 .values()
                 .map(|t| TopicView {
+                    internal: t.name.starts_with("__"),
                     name: t.name.clone(),
                     cleanup_policy: t.config.log.cleanup_policy.name().to_string(),
                     min_insync_replicas: t.config.min_insync_replicas,
@@ -196,6 +256,88 @@ impl World {
             cut_links: self.network().cuts().collect(),
             slow_nodes: self.network().slow_nodes().collect(),
             facts: facts[facts.len().saturating_sub(VIEW_FACTS)..].to_vec(),
+            groups: self.group_views(),
+            consumers: self.consumer_views(),
         }
+    }
+
+    /// The high watermark of a partition on its leader (-1 if it has none).
+    pub fn high_watermark(&self, tp: &TopicPartition) -> i64 {
+        self.metadata()
+            .partition(tp)
+            .and_then(|p| self.broker(p.leader))
+            .and_then(|b| b.replicas.get(tp))
+            .map_or(-1, |r| r.high_watermark)
+    }
+
+    /// Groups from the live coordinators, by group id.
+    pub fn group_views(&self) -> Vec<GroupView> {
+        let mut groups: Vec<GroupView> = Vec::new();
+        for broker in self.brokers().filter(|b| b.state != BrokerState::Dead) {
+            let coordinator = &broker.group_coordinator;
+            for group in coordinator.classic_groups().filter(|g| coordinator.is_coordinator_for(&g.group_id)) {
+                let offsets = coordinator
+                    .offsets
+                    .get(&group.group_id)
+                    .map(|m| {
+                        m.iter()
+                            .map(|(tp, o)| {
+                                let log_end_offset = self.high_watermark(tp);
+                                GroupOffsetView {
+                                    topic: tp.topic.clone(),
+                                    partition: tp.partition,
+                                    committed_offset: o.committed_offset,
+                                    log_end_offset,
+                                    lag: (log_end_offset - o.committed_offset).max(0),
+                                }
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                groups.push(GroupView {
+                    group_id: group.group_id.clone(),
+                    protocol: "classic",
+                    coordinator: broker.id,
+                    state: group.state.name(),
+                    generation_id: group.generation_id,
+                    protocol_name: group.protocol_name.clone(),
+                    leader: group.leader_id.clone(),
+                    members: group
+                        .members
+                        .iter()
+                        .map(|m| GroupMemberView {
+                            member_id: m.member_id.clone(),
+                            group_instance_id: m.group_instance_id.clone(),
+                            client: m.client,
+                            assignment: m.assignment.clone(),
+                        })
+                        .collect(),
+                    offsets,
+                });
+            }
+        }
+        groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+        groups
+    }
+
+    fn consumer_views(&self) -> Vec<ConsumerView> {
+        self.consumers()
+            .map(|c| ConsumerView {
+                id: c.id,
+                client: NodeId::Client(c.node),
+                name: c.name.clone(),
+                group_id: c.group_id().to_string(),
+                running: self.consumer_running(c.id),
+                member_id: c.member_id.clone(),
+                generation_id: c.generation_id,
+                state: c.state,
+                assignment: c.assignment.iter().cloned().collect(),
+                positions: c.positions.iter().map(|(tp, o)| (tp.clone(), *o)).collect(),
+                polled_records: c.polled_records,
+                processed_records: c.processed_records,
+                duplicates: c.duplicates,
+                skipped: c.skipped,
+            })
+            .collect()
     }
 }

@@ -17,6 +17,8 @@ use crate::controller::raft::{RaftConfig, RaftNode, RaftTimer};
 use crate::protocol::{Message, PartitionMetadata, TopicPartition};
 use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
+use crate::group::coordinator::{GroupCoordinator, GroupCoordinatorConfig};
+use crate::group::host::ConsumerFetchPurgatory;
 use produce::DelayedProduce;
 use rand::Rng;
 use replica::Replica;
@@ -56,6 +58,8 @@ pub struct BrokerConfig {
     pub truncation: TruncationMode,
     pub controller: ControllerConfig,
     pub raft: RaftConfig,
+    /// The group coordinator's settings (`offsets.topic.num.partitions`, ...).
+    pub group_coordinator: GroupCoordinatorConfig,
 }
 
 impl Default for BrokerConfig {
@@ -72,6 +76,7 @@ impl Default for BrokerConfig {
             truncation: TruncationMode::LeaderEpoch,
             controller: ControllerConfig::default(),
             raft: RaftConfig::default(),
+            group_coordinator: GroupCoordinatorConfig::default(),
         }
     }
 }
@@ -117,6 +122,10 @@ pub enum Timer {
     ControllerTick { epoch: i32 },
     /// The active controller of quorum `epoch` runs preferred leader elections.
     PreferredElection { epoch: i32 },
+    /// A group coordinator timer (sessions, join and sync phases, write timeouts).
+    Group(crate::group::coordinator::Timer),
+    /// A consumer's parked fetch waited `fetch.max.wait.ms`.
+    ConsumerFetchTimeout { token: u64 },
 }
 
 #[derive(Debug, Clone)]
@@ -145,6 +154,9 @@ pub struct Broker {
     next_token: u64,
     heartbeat_token: u64,
     next_producer_id: i64,
+    /// The group coordinator for the `__consumer_offsets` partitions this broker leads.
+    pub group_coordinator: GroupCoordinator,
+    pub(crate) consumer_fetches: ConsumerFetchPurgatory,
 }
 
 impl Broker {
@@ -153,6 +165,8 @@ impl Broker {
             id,
             state: BrokerState::Alive,
             raft: RaftNode::new(id, voters, config.raft.clone()),
+            group_coordinator: GroupCoordinator::new(id, config.group_coordinator.clone()),
+            consumer_fetches: ConsumerFetchPurgatory::default(),
             config,
             replicas: BTreeMap::new(),
             image: MetadataImage::new(),
@@ -202,6 +216,7 @@ impl Broker {
         self.raft.crash();
         self.broker_epoch = -1;
         self.republish_all = true;
+        self.reset_group_state();
         for replica in self.replicas.values_mut() {
             // Until the metadata catches up, a restarted broker leads nothing.
             replica.leader = -1;
@@ -250,6 +265,7 @@ impl Broker {
             Message::MetadataResponse { .. }
             | Message::InitProducerIdResponse { .. }
             | Message::ProduceResponse { .. } => {}
+            other => self.on_group_message(from, other, now, out),
         }
     }
 
@@ -303,6 +319,8 @@ impl Broker {
                 self.after_raft(update, now, out);
             }
             Timer::ControllerTick { .. } | Timer::PreferredElection { .. } => self.on_controller_timer(timer, now, out),
+            Timer::Group(timer) => self.on_group_timer(timer, now, out),
+            Timer::ConsumerFetchTimeout { token } => self.on_consumer_fetch_timeout(token, out),
         }
     }
 

@@ -42,6 +42,7 @@ impl Broker {
         for tp in appended {
             self.wake_delayed_fetches(&tp, now, out);
         }
+        self.after_high_watermark_moved(out);
         let delayed = DelayedProduce { client, correlation_id, partitions };
         if acks == Acks::None {
             return;
@@ -162,6 +163,7 @@ impl Broker {
         for delayed in done {
             self.respond_produce(delayed, out);
         }
+        self.after_high_watermark_moved(out);
     }
 
     /// `request.timeout.ms` passed: partitions still short of the ISR answer REQUEST_TIMED_OUT.

@@ -1,3 +1,6 @@
 //! Consumer groups: the coordinator and the partition assignors.
 
 pub mod assignor;
+pub mod coordinator;
+pub mod offsets;
+pub mod host;

@@ -11,6 +11,11 @@ use super::{Millis, NodeId};
 use crate::broker::topic_config::TopicConfig;
 use crate::broker::{self, Broker, BrokerConfig, BrokerState};
 use crate::config::ConfigError;
+use crate::consumer::config::ConsumerConfig;
+use crate::consumer::ledger::DeliveryLedger;
+use crate::consumer::{self, Consumer, ConsumerApp, SeekTo};
+use crate::group::offsets::OFFSETS_TOPIC;
+use crate::protocol::TopicPartition;
 use crate::controller::metadata::{MetadataEntry, MetadataImage, MetadataRecord};
 use crate::controller::CreateTopicError;
 use crate::narration::Fact;
@@ -74,6 +79,18 @@ pub enum Action {
     KillController,
     /// Cuts every link between `node` and everything else, both ways.
     IsolateNode { node: NodeId },
+    /// Starts a consumer process that subscribes `topics` through its `group.id`.
+    AddConsumer { name: String, topics: Vec<String>, configs: Vec<(String, String)>, app: ConsumerApp },
+    /// Kills the consumer process: no commit, no LeaveGroup; its session times out.
+    CrashConsumer { consumer: u32 },
+    /// Starts a crashed or closed consumer again as a new process with the same configs.
+    RestartConsumer { consumer: u32 },
+    /// `close()`: commit (with auto-commit) and LeaveGroup (dynamic members).
+    CloseConsumer { consumer: u32 },
+    /// The application calls `commitSync()` (or `commitAsync()`) with its current positions.
+    Commit { consumer: u32, sync: bool },
+    /// The application calls `seek` for an owned partition.
+    Seek { consumer: u32, topic_partition: TopicPartition, to: SeekTo },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -83,6 +100,7 @@ pub enum ActionOutcome {
     Done,
     ProducerAdded { producer: u32 },
     Sent { send_id: u64 },
+    ConsumerAdded { consumer: u32 },
 }
 
 /// Why an action was refused. The world is unchanged when an action is refused.
@@ -103,6 +121,14 @@ pub enum ActionError {
     BrokerAlreadyDead(i32),
     BrokerNotDead(i32),
     AlreadyIsolated(NodeId),
+    UnknownConsumer(u32),
+    /// The consumer process is not running (crashed or closed).
+    ConsumerStopped(u32),
+    ConsumerRunning(u32),
+    /// A consumer needs at least one topic.
+    NoTopics,
+    /// `seek` on a partition the consumer does not own (Kafka's IllegalStateException).
+    NotAssigned { consumer: u32, topic_partition: TopicPartition },
 }
 
 impl fmt::Display for ActionError {
@@ -127,6 +153,13 @@ impl fmt::Display for ActionError {
             ActionError::BrokerAlreadyDead(b) => write!(f, "broker {b} is already dead"),
             ActionError::BrokerNotDead(b) => write!(f, "broker {b} is running; only a dead broker can be restarted"),
             ActionError::AlreadyIsolated(n) => write!(f, "`{n}` is already isolated"),
+            ActionError::UnknownConsumer(c) => write!(f, "there is no consumer {c}"),
+            ActionError::ConsumerStopped(c) => write!(f, "consumer {c} is not running; restart it first"),
+            ActionError::ConsumerRunning(c) => write!(f, "consumer {c} is still running; crash or close it first"),
+            ActionError::NoTopics => write!(f, "a consumer must subscribe to at least one topic"),
+            ActionError::NotAssigned { consumer, topic_partition } => {
+                write!(f, "consumer {consumer} does not own {topic_partition}: no current assignment for that partition")
+            }
         }
     }
 }
@@ -156,6 +189,8 @@ enum Event {
     Disconnected { node: NodeId, peer: NodeId },
     BrokerTimer(i32, u64, broker::Timer),
     ProducerTimer(u32, producer::Timer),
+    /// A timer of the consumer process running on client node `node`.
+    ConsumerTimer(u32, consumer::Timer),
 }
 
 #[derive(Debug, Clone)]
@@ -176,6 +211,11 @@ pub struct World {
     events_processed: u64,
     actions_applied: u64,
     next_client_id: u32,
+    /// Consumers by their stable id (the client node of their first process).
+    consumers: BTreeMap<u32, Consumer>,
+    /// Client node of each running consumer process -> consumer id.
+    consumer_nodes: BTreeMap<u32, u32>,
+    delivery: DeliveryLedger,
 }
 
 impl World {
@@ -199,6 +239,9 @@ impl World {
             events_processed: 0,
             actions_applied: 0,
             next_client_id: 1,
+            consumers: BTreeMap::new(),
+            consumer_nodes: BTreeMap::new(),
+            delivery: DeliveryLedger::default(),
             config,
         };
         // The simulation begins with a running KRaft cluster (combined mode): the first three
@@ -218,6 +261,7 @@ impl World {
         for id in 1..=world.config.brokers {
             world.start_broker(id);
         }
+        world.create_offsets_topic()?;
         Ok(world)
     }
 
@@ -443,18 +487,46 @@ impl World {
                 self.record(Fact::NodeIsolated { node });
                 Ok(ActionOutcome::Done)
             }
+            Action::AddConsumer { name, topics, configs, app } => self.add_consumer(name, topics, &configs, app),
+            Action::CrashConsumer { consumer } => {
+                self.with_running_consumer(consumer, |c, now, _, out| c.crash(now, out))?;
+                self.consumer_nodes.retain(|_, id| *id != consumer);
+                Ok(ActionOutcome::Done)
+            }
+            Action::CloseConsumer { consumer } => {
+                self.with_running_consumer(consumer, |c, now, _, out| c.close(now, out))?;
+                self.consumer_nodes.retain(|_, id| *id != consumer);
+                Ok(ActionOutcome::Done)
+            }
+            Action::RestartConsumer { consumer } => self.restart_consumer(consumer),
+            Action::Commit { consumer, sync } => {
+                self.with_running_consumer(consumer, |c, now, _, out| c.commit_now(sync, now, out))?;
+                Ok(ActionOutcome::Done)
+            }
+            Action::Seek { consumer, topic_partition, to } => {
+                let c = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
+                if !c.assignment.contains(&topic_partition) {
+                    return Err(ActionError::NotAssigned { consumer, topic_partition });
+                }
+                self.with_running_consumer(consumer, |c, _, rng, out| c.seek(topic_partition, to, rng, out))?;
+                Ok(ActionOutcome::Done)
+            }
         }
     }
 
     /// Every node: brokers, then clients.
     pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.brokers.keys().map(|b| NodeId::Broker(*b)).chain(self.producers.keys().map(|c| NodeId::Client(*c)))
+        self.brokers
+            .keys()
+            .map(|b| NodeId::Broker(*b))
+            .chain(self.producers.keys().map(|c| NodeId::Client(*c)))
+            .chain(self.consumer_nodes.keys().map(|c| NodeId::Client(*c)))
     }
 
     fn check_node(&self, node: NodeId) -> Result<(), ActionError> {
         let exists = match node {
             NodeId::Broker(id) => self.brokers.contains_key(&id),
-            NodeId::Client(id) => self.producers.contains_key(&id),
+            NodeId::Client(id) => self.producers.contains_key(&id) || self.consumer_nodes.contains_key(&id),
         };
         exists.then_some(()).ok_or(ActionError::UnknownNode(node))
     }
@@ -548,6 +620,15 @@ impl World {
                     self.flush_producer(id, out);
                 }
             }
+            Event::ConsumerTimer(node, timer) => {
+                self.trace.u64(5);
+                let Some(id) = self.consumer_nodes.get(&node).copied() else { return true };
+                if let Some(consumer) = self.consumers.get_mut(&id) {
+                    let mut out = Outbox::default();
+                    consumer.on_timer(timer, at, &mut self.rng, &mut out);
+                    self.flush_consumer(id, out);
+                }
+            }
         }
         true
     }
@@ -596,6 +677,14 @@ impl World {
                 }
                 self.flush_broker(b, out);
             }
+            NodeId::Client(c) if self.consumer_nodes.contains_key(&c) => {
+                let Some(id) = self.consumer_nodes.get(&c).copied() else { return };
+                let mut out = Outbox::default();
+                if let Some(consumer) = self.consumers.get_mut(&id) {
+                    consumer.on_message(from, envelope.body, now, &mut self.rng, &mut out);
+                }
+                self.flush_consumer(id, out);
+            }
             NodeId::Client(c) => {
                 let mut out = Outbox::default();
                 if let Some(producer) = self.producers.get_mut(&c) {
@@ -617,6 +706,14 @@ impl World {
                     broker.on_disconnect(peer_id, now, &mut out);
                 }
                 self.flush_broker(b, out);
+            }
+            NodeId::Client(c) if self.consumer_nodes.contains_key(&c) => {
+                let Some(id) = self.consumer_nodes.get(&c).copied() else { return };
+                let mut out = Outbox::default();
+                if let Some(consumer) = self.consumers.get_mut(&id) {
+                    consumer.on_disconnect(peer_id, now, &mut self.rng, &mut out);
+                }
+                self.flush_consumer(id, out);
             }
             NodeId::Client(c) => {
                 let mut out = Outbox::default();
@@ -641,6 +738,32 @@ impl World {
             self.queue.push(at, Event::ProducerTimer(id, timer));
         }
         self.flush_common(NodeId::Client(id), out.messages, out.facts);
+    }
+
+    /// Routes a consumer's outbox, and checks what it processed against the group's ledger.
+    fn flush_consumer(&mut self, id: u32, out: Outbox<consumer::Timer>) {
+        let Some(node) = self.consumers.get(&id).map(|c| c.node) else { return };
+        for (at, timer) in out.timers {
+            self.queue.push(at, Event::ConsumerTimer(node, timer));
+        }
+        let mut facts = Vec::with_capacity(out.facts.len());
+        for fact in out.facts {
+            let findings = match &fact {
+                Fact::RecordsProcessed { consumer, group, topic_partition, first_offset, last_offset, .. } => {
+                    Some(self.delivery.record(*consumer, group, topic_partition, *first_offset, *last_offset))
+                }
+                _ => None,
+            };
+            facts.push(fact);
+            if let Some(findings) = findings {
+                if let Some(c) = self.consumers.get_mut(&id) {
+                    c.duplicates += findings.duplicates;
+                    c.skipped += findings.skipped;
+                }
+                facts.extend(findings.facts);
+            }
+        }
+        self.flush_common(NodeId::Client(node), out.messages, facts);
     }
 
     fn flush_common(&mut self, from: NodeId, messages: Vec<(NodeId, Message)>, facts: Vec<Fact>) {
@@ -685,4 +808,112 @@ fn bootstrap_metadata_log(brokers: i32) -> Vec<MetadataEntry> {
         records.push(MetadataRecord::BrokerRegistrationChange { broker_id: id, broker_epoch, fenced: false });
     }
     records.into_iter().enumerate().map(|(offset, record)| MetadataEntry { offset: offset as i64, epoch: 1, record }).collect()
+}
+
+/// Consumers and consumer groups.
+impl World {
+    pub fn consumers(&self) -> impl Iterator<Item = &Consumer> {
+        self.consumers.values()
+    }
+
+    pub fn consumer(&self, id: u32) -> Option<&Consumer> {
+        self.consumers.get(&id)
+    }
+
+    /// Whether the consumer's process is running.
+    pub fn consumer_running(&self, id: u32) -> bool {
+        self.consumer_nodes.values().any(|c| *c == id)
+    }
+
+    /// Which offsets each group processed (duplicates and losses).
+    pub fn delivery(&self) -> &DeliveryLedger {
+        &self.delivery
+    }
+
+    /// `__consumer_offsets`: compacted, `offsets.topic.num.partitions` partitions, replication
+    /// factor `min(offsets.topic.replication.factor, brokers)`.
+    fn create_offsets_topic(&mut self) -> Result<(), ConfigError> {
+        let gc = self.config.broker.group_coordinator.clone();
+        if gc.offsets_topic_num_partitions < 1 {
+            return Err(ConfigError::invalid(
+                "offsets.topic.num.partitions",
+                &gc.offsets_topic_num_partitions.to_string(),
+                "an integer >= 1",
+            ));
+        }
+        let rf = gc.offsets_topic_replication_factor.clamp(1, self.config.brokers);
+        let configs = [("cleanup.policy".to_string(), "compact".to_string())];
+        self.create_topic(OFFSETS_TOPIC, gc.offsets_topic_num_partitions, rf, &configs).map_err(|e| match e {
+            ActionError::Config(e) => e,
+            other => ConfigError::invalid("offsets.topic.num.partitions", &gc.offsets_topic_num_partitions.to_string(), other.to_string()),
+        })
+    }
+
+    fn add_consumer(&mut self, name: String, topics: Vec<String>, configs: &[(String, String)], app: ConsumerApp) -> Result<ActionOutcome, ActionError> {
+        let config = ConsumerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        if topics.is_empty() {
+            return Err(ActionError::NoTopics);
+        }
+        if let Some(missing) = topics.iter().find(|t| !self.metadata().topics.contains_key(*t)) {
+            return Err(ActionError::UnknownTopic(missing.clone()));
+        }
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let bootstrap = self.brokers.keys().copied().collect();
+        self.consumers.insert(id, Consumer::new(id, id, name, topics, config, app, bootstrap));
+        self.start_consumer(id);
+        Ok(ActionOutcome::ConsumerAdded { consumer: id })
+    }
+
+    fn restart_consumer(&mut self, id: u32) -> Result<ActionOutcome, ActionError> {
+        let old = self.consumers.get(&id).ok_or(ActionError::UnknownConsumer(id))?;
+        if self.consumer_running(id) {
+            return Err(ActionError::ConsumerRunning(id));
+        }
+        let node = self.next_client_id;
+        self.next_client_id += 1;
+        let bootstrap = self.brokers.keys().copied().collect();
+        let mut fresh = Consumer::new(id, node, old.name.clone(), old.topics.clone(), old.config.clone(), old.app, bootstrap);
+        fresh.processed_records = old.processed_records;
+        fresh.duplicates = old.duplicates;
+        fresh.skipped = old.skipped;
+        self.consumers.insert(id, fresh);
+        self.start_consumer(id);
+        Ok(ActionOutcome::ConsumerAdded { consumer: id })
+    }
+
+    fn start_consumer(&mut self, id: u32) {
+        let now = self.now;
+        let mut out = Outbox::default();
+        let Some(c) = self.consumers.get_mut(&id) else { return };
+        self.consumer_nodes.insert(c.node, id);
+        out.fact(Fact::ConsumerStarted {
+            consumer: id,
+            client: NodeId::Client(c.node),
+            group: c.config.group_id.clone(),
+            group_instance_id: c.config.group_instance_id.clone(),
+        });
+        c.start(now, &mut self.rng, &mut out);
+        self.flush_consumer(id, out);
+    }
+
+    fn with_running_consumer(
+        &mut self,
+        id: u32,
+        f: impl FnOnce(&mut Consumer, Millis, &mut ChaCha8Rng, &mut Outbox<consumer::Timer>),
+    ) -> Result<(), ActionError> {
+        if !self.consumers.contains_key(&id) {
+            return Err(ActionError::UnknownConsumer(id));
+        }
+        if !self.consumer_running(id) {
+            return Err(ActionError::ConsumerStopped(id));
+        }
+        let now = self.now;
+        let mut out = Outbox::default();
+        if let Some(c) = self.consumers.get_mut(&id) {
+            f(c, now, &mut self.rng, &mut out);
+        }
+        self.flush_consumer(id, out);
+        Ok(())
+    }
 }

@@ -1,0 +1,1013 @@
+//! The consumer client (Kafka's `ClassicKafkaConsumer` with `ConsumerCoordinator`, `Fetcher` and
+//! `SubscriptionState`) together with the application loop around it: poll, process, commit.
+//!
+//! A pure state machine: actions, responses and timers go in; requests, timers and facts come out.
+//! The application is modelled as Kafka's canonical loop: `poll()` returns up to
+//! `max.poll.records` records, processing takes `processing_ms_per_record` each, and the chosen
+//! [`CommitMode`] commits before or after processing (or leaves it to `enable.auto.commit`, which
+//! commits the previous polls' positions inside `poll()`). Rebalances run inside `poll()`, as in
+//! Kafka, so a long processing step delays a rebalance up to `max.poll.interval.ms`.
+
+pub mod config;
+pub mod ledger;
+
+use crate::group::assignor::{self, MemberSubscription, Strategy};
+use crate::log::RecordBatch;
+use crate::narration::{Fact, PositionSource};
+use crate::protocol::{ErrorCode, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse, Subscription, TopicPartition};
+use crate::sim::outbox::Outbox;
+use crate::sim::{Millis, NodeId};
+use config::{AutoOffsetReset, ConsumerConfig};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// How the application commits, around its processing of each poll's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitMode {
+    /// No manual commits: rely on `enable.auto.commit` (at-least-once if processing finishes
+    /// before the next poll).
+    #[default]
+    Auto,
+    /// `commitSync()` after processing: at-least-once.
+    SyncAfterProcessing,
+    /// `commitAsync()` after processing.
+    AsyncAfterProcessing,
+    /// `commitSync()` right after `poll()`, before processing: at-most-once.
+    SyncBeforeProcessing,
+}
+
+/// The application around the consumer (not Kafka configs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConsumerApp {
+    /// Virtual time spent processing each record.
+    pub processing_ms_per_record: Millis,
+    pub commit: CommitMode,
+    /// The timeout the application passes to `poll(Duration)`.
+    pub poll_timeout_ms: Millis,
+}
+
+impl Default for ConsumerApp {
+    fn default() -> Self {
+        ConsumerApp { processing_ms_per_record: 10, commit: CommitMode::Auto, poll_timeout_ms: 100 }
+    }
+}
+
+/// Where `seek` moves a partition's position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "to", content = "value")]
+pub enum SeekTo {
+    Offset(i64),
+    Beginning,
+    End,
+    /// The first offset whose timestamp is at or after this (`offsetsForTimes`).
+    Timestamp(i64),
+}
+
+/// The member's side of the classic protocol (`MemberState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberState {
+    Unjoined,
+    /// JoinGroup sent (PREPARING_REBALANCE on the client).
+    Joining,
+    /// SyncGroup sent (COMPLETING_REBALANCE on the client).
+    Syncing,
+    Stable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Timer {
+    /// The application calls `poll()`.
+    Poll { token: u64 },
+    /// The heartbeat thread wakes up.
+    Heartbeat { token: u64 },
+    /// The application finished processing the records of its last poll.
+    ProcessingDone { token: u64 },
+    /// Retry coordinator lookup, metadata and offset lookups after `retry.backoff.ms`.
+    Retry,
+}
+
+/// What to do when a commit completes.
+#[derive(Debug, Clone)]
+enum AfterCommit {
+    Nothing,
+    Process(Vec<(TopicPartition, i64)>),
+    Poll,
+    Join,
+}
+
+#[derive(Debug, Clone)]
+struct Processing {
+    records: Vec<(TopicPartition, i64)>,
+    started_at: Millis,
+    token: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Consumer {
+    /// Stable handle across restarts; a restart is a new process with a new client node.
+    pub id: u32,
+    pub node: u32,
+    pub name: String,
+    pub topics: Vec<String>,
+    pub config: ConsumerConfig,
+    pub app: ConsumerApp,
+    bootstrap: Vec<i32>,
+    leaders: BTreeMap<TopicPartition, i32>,
+    pub partition_counts: BTreeMap<String, i32>,
+    metadata_in_flight: Option<i32>,
+    pub coordinator: Option<i32>,
+    /// The last coordinator narrated, so repeated lookups of the same broker stay quiet.
+    last_found_coordinator: Option<i32>,
+    find_coordinator_in_flight: Option<i32>,
+    pub member_id: String,
+    pub generation_id: i32,
+    pub state: MemberState,
+    /// Partitions currently owned.
+    pub assignment: BTreeSet<TopicPartition>,
+    /// What was owned before an eager revocation (the sticky assignor's user data).
+    last_assignment: Vec<TopicPartition>,
+    /// Fetch positions: the next offset `poll()` returns.
+    pub positions: BTreeMap<TopicPartition, i64>,
+    awaiting_committed: BTreeSet<TopicPartition>,
+    offset_fetch_in_flight: bool,
+    /// Partitions waiting for ListOffsets: the timestamp to look up (-2 earliest, -1 latest).
+    resets: BTreeMap<TopicPartition, (i64, PositionSource)>,
+    list_offsets_in_flight: BTreeMap<i32, Vec<TopicPartition>>,
+    buffer: BTreeMap<TopicPartition, VecDeque<i64>>,
+    fetch_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
+    rejoin_needed: bool,
+    heartbeat_sent_at: Option<Millis>,
+    pending_commits: BTreeMap<u64, AfterCommit>,
+    next_correlation_id: u64,
+    next_auto_commit_at: Millis,
+    last_poll_at: Millis,
+    poll_waiting: bool,
+    /// The application is blocked in `commitSync()`.
+    in_commit_sync: bool,
+    processing: Option<Processing>,
+    next_token: u64,
+    poll_token: u64,
+    heartbeat_token: u64,
+    retry_scheduled: bool,
+    /// Stopped for good: FENCED_INSTANCE_ID or a fatal protocol error.
+    pub fatal: Option<ErrorCode>,
+    pub polled_records: u64,
+    pub processed_records: u64,
+    pub duplicates: u64,
+    pub skipped: u64,
+}
+
+impl Consumer {
+    pub fn new(id: u32, node: u32, name: String, topics: Vec<String>, config: ConsumerConfig, app: ConsumerApp, bootstrap: Vec<i32>) -> Self {
+        Consumer {
+            id,
+            node,
+            name,
+            topics,
+            config,
+            app,
+            bootstrap,
+            leaders: BTreeMap::new(),
+            partition_counts: BTreeMap::new(),
+            metadata_in_flight: None,
+            coordinator: None,
+            last_found_coordinator: None,
+            find_coordinator_in_flight: None,
+            member_id: String::new(),
+            generation_id: -1,
+            state: MemberState::Unjoined,
+            assignment: BTreeSet::new(),
+            last_assignment: Vec::new(),
+            positions: BTreeMap::new(),
+            awaiting_committed: BTreeSet::new(),
+            offset_fetch_in_flight: false,
+            resets: BTreeMap::new(),
+            list_offsets_in_flight: BTreeMap::new(),
+            buffer: BTreeMap::new(),
+            fetch_in_flight: BTreeMap::new(),
+            rejoin_needed: false,
+            heartbeat_sent_at: None,
+            pending_commits: BTreeMap::new(),
+            next_correlation_id: 0,
+            next_auto_commit_at: 0,
+            last_poll_at: 0,
+            poll_waiting: false,
+            in_commit_sync: false,
+            processing: None,
+            next_token: 0,
+            poll_token: 0,
+            heartbeat_token: 0,
+            retry_scheduled: false,
+            fatal: None,
+            polled_records: 0,
+            processed_records: 0,
+            duplicates: 0,
+            skipped: 0,
+        }
+    }
+
+    pub fn group_id(&self) -> &str {
+        &self.config.group_id
+    }
+
+    fn token(&mut self) -> u64 {
+        self.next_token += 1;
+        self.next_token
+    }
+
+    /// Records returned by `poll()` and not yet processed.
+    pub fn in_flight_records(&self) -> usize {
+        self.processing.as_ref().map_or(0, |p| p.records.len())
+    }
+
+    /// The process starts: metadata, coordinator lookup, the poll loop and the heartbeat thread.
+    pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        self.next_auto_commit_at = now + self.config.auto_commit_interval_ms;
+        self.last_poll_at = now;
+        self.request_metadata(rng, out);
+        self.find_coordinator(rng, out);
+        self.schedule_poll(now, out);
+        self.heartbeat_token = self.token();
+        out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
+    }
+
+    fn schedule_poll(&mut self, at: Millis, out: &mut Outbox<Timer>) {
+        self.poll_token = self.token();
+        out.timer(at, Timer::Poll { token: self.poll_token });
+    }
+
+    /// A blocked `poll()` returns early when something it waits for arrives.
+    fn wake_poll(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        if self.poll_waiting {
+            self.poll_waiting = false;
+            self.schedule_poll(now, out);
+        }
+    }
+
+    fn random_broker(&self, rng: &mut impl Rng) -> Option<i32> {
+        (!self.bootstrap.is_empty()).then(|| self.bootstrap[rng.random_range(0..self.bootstrap.len())])
+    }
+
+    fn request_metadata(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.metadata_in_flight.is_some() {
+            return;
+        }
+        if let Some(broker) = self.random_broker(rng) {
+            self.metadata_in_flight = Some(broker);
+            out.send(NodeId::Broker(broker), Message::MetadataRequest);
+        }
+    }
+
+    fn find_coordinator(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.coordinator.is_some() || self.find_coordinator_in_flight.is_some() {
+            return;
+        }
+        if let Some(broker) = self.random_broker(rng) {
+            self.find_coordinator_in_flight = Some(broker);
+            out.send(NodeId::Broker(broker), Message::FindCoordinatorRequest { key: self.config.group_id.clone() });
+        }
+    }
+
+    fn schedule_retry(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        if !self.retry_scheduled {
+            self.retry_scheduled = true;
+            out.timer(now + self.config.retry_backoff_ms.max(1), Timer::Retry);
+        }
+    }
+
+    /// `markCoordinatorUnknown`: requests in flight to it are abandoned.
+    fn coordinator_lost(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.coordinator.take().is_none() {
+            return;
+        }
+        self.heartbeat_sent_at = None;
+        self.offset_fetch_in_flight = false;
+        if matches!(self.state, MemberState::Joining | MemberState::Syncing) {
+            self.state = MemberState::Unjoined;
+            self.rejoin_needed = true;
+        }
+        let commits: Vec<u64> = self.pending_commits.keys().copied().collect();
+        for id in commits {
+            self.commit_done(id, Some(ErrorCode::CoordinatorNotAvailable), now, out);
+        }
+        let _ = rng;
+        self.schedule_retry(now, out);
+    }
+
+    pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.fatal.is_some() {
+            return;
+        }
+        match timer {
+            Timer::Poll { token } if token == self.poll_token => self.poll(now, rng, out),
+            Timer::Heartbeat { token } if token == self.heartbeat_token => self.heartbeat_tick(now, rng, out),
+            Timer::ProcessingDone { token } if self.processing.as_ref().is_some_and(|p| p.token == token) => {
+                self.processing_done(now, out)
+            }
+            Timer::Retry => {
+                self.retry_scheduled = false;
+                self.request_metadata(rng, out);
+                self.find_coordinator(rng, out);
+                self.update_positions(rng, out);
+                self.send_fetches(out);
+            }
+            _ => {}
+        }
+    }
+
+    /// The application's `poll()`: auto-commit, rebalance if needed, return buffered records.
+    fn poll(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        self.last_poll_at = now;
+        self.poll_waiting = false;
+        self.find_coordinator(rng, out);
+        if self.coordinator.is_some() && self.state == MemberState::Stable && self.config.enable_auto_commit && now >= self.next_auto_commit_at {
+            self.next_auto_commit_at = now + self.config.auto_commit_interval_ms;
+            self.commit(false, AfterCommit::Nothing, now, out);
+        }
+        let needs_join = self.state == MemberState::Unjoined || (self.state == MemberState::Stable && self.rejoin_needed);
+        if self.coordinator.is_some() && needs_join && !self.in_commit_sync {
+            self.prepare_join(now, out);
+        }
+        if self.in_commit_sync {
+            // `commitSync()` inside `onJoinPrepare` blocks this poll; it returns empty.
+            self.wait_in_poll(now, out);
+            return;
+        }
+        self.update_positions(rng, out);
+        let records = self.drain(self.config.max_poll_records);
+        self.send_fetches(out);
+        if records.is_empty() {
+            self.wait_in_poll(now, out);
+            return;
+        }
+        let partitions: BTreeSet<TopicPartition> = records.iter().map(|(tp, _)| tp.clone()).collect();
+        out.fact(Fact::ConsumerPolled { consumer: self.id, records: records.len(), partitions: partitions.into_iter().collect() });
+        self.polled_records += records.len() as u64;
+        if self.app.commit == CommitMode::SyncBeforeProcessing {
+            self.commit(true, AfterCommit::Process(records), now, out);
+        } else {
+            self.begin_processing(records, now, out);
+        }
+    }
+
+    /// `poll(timeout)` found nothing: it blocks until data or a rebalance result arrives, or the
+    /// timeout passes, and the application loops into the next poll.
+    fn wait_in_poll(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        self.poll_waiting = true;
+        self.poll_token = self.token();
+        out.timer(now + self.app.poll_timeout_ms.max(1), Timer::Poll { token: self.poll_token });
+    }
+
+    /// Takes up to `max` records from the fetched buffer and advances the positions.
+    fn drain(&mut self, max: usize) -> Vec<(TopicPartition, i64)> {
+        let mut records = Vec::new();
+        for (tp, queue) in &mut self.buffer {
+            while records.len() < max {
+                let Some(offset) = queue.pop_front() else { break };
+                records.push((tp.clone(), offset));
+                self.positions.insert(tp.clone(), offset + 1);
+            }
+        }
+        self.buffer.retain(|_, q| !q.is_empty());
+        records
+    }
+
+    fn begin_processing(&mut self, records: Vec<(TopicPartition, i64)>, now: Millis, out: &mut Outbox<Timer>) {
+        let token = self.token();
+        let duration = self.app.processing_ms_per_record * records.len() as Millis;
+        out.timer(now + duration, Timer::ProcessingDone { token });
+        self.processing = Some(Processing { records, started_at: now, token });
+    }
+
+    fn processing_done(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let Some(processing) = self.processing.take() else { return };
+        self.report_processed(&processing.records, out);
+        match self.app.commit {
+            CommitMode::SyncAfterProcessing => self.commit(true, AfterCommit::Poll, now, out),
+            CommitMode::AsyncAfterProcessing => {
+                self.commit(false, AfterCommit::Nothing, now, out);
+                self.schedule_poll(now, out);
+            }
+            CommitMode::Auto | CommitMode::SyncBeforeProcessing => self.schedule_poll(now, out),
+        }
+    }
+
+    /// One RecordsProcessed fact per partition run; the world's ledger checks them.
+    fn report_processed(&mut self, records: &[(TopicPartition, i64)], out: &mut Outbox<Timer>) {
+        self.processed_records += records.len() as u64;
+        let mut runs: BTreeMap<TopicPartition, (i64, i64, usize)> = BTreeMap::new();
+        for (tp, offset) in records {
+            let run = runs.entry(tp.clone()).or_insert((*offset, *offset, 0));
+            run.0 = run.0.min(*offset);
+            run.1 = run.1.max(*offset);
+            run.2 += 1;
+        }
+        for (tp, (first, last, count)) in runs {
+            out.fact(Fact::RecordsProcessed {
+                consumer: self.id,
+                group: self.config.group_id.clone(),
+                topic_partition: tp,
+                first_offset: first,
+                last_offset: last,
+                count,
+            });
+        }
+    }
+
+    /// The process dies: records processed so far stay processed; nothing is committed or left.
+    pub fn crash(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let in_flight = self.in_flight_records();
+        let mut done = 0;
+        if let Some(processing) = self.processing.take() {
+            let per_record = self.app.processing_ms_per_record.max(1);
+            done = (((now - processing.started_at) / per_record) as usize).min(processing.records.len());
+            self.report_processed(&processing.records[..done], out);
+        }
+        self.fatal = Some(ErrorCode::None);
+        out.fact(Fact::ConsumerCrashed { consumer: self.id, in_flight_records: in_flight, processed_before_crash: done });
+    }
+
+    /// `close()`: commit (with auto-commit), leave the group (dynamic members), stop.
+    pub fn close(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        if self.config.enable_auto_commit {
+            self.commit(false, AfterCommit::Nothing, now, out);
+        }
+        if let (Some(c), None) = (self.coordinator, &self.config.group_instance_id) {
+            if !self.member_id.is_empty() {
+                out.send(
+                    NodeId::Broker(c),
+                    Message::LeaveGroupRequest { group_id: self.config.group_id.clone(), member_id: self.member_id.clone(), group_instance_id: None },
+                );
+            }
+        }
+        self.fatal = Some(ErrorCode::None);
+        out.fact(Fact::ConsumerClosed { consumer: self.id });
+    }
+
+    /// `seek`: an offset moves the position now; the others look it up with ListOffsets.
+    pub fn seek(&mut self, tp: TopicPartition, to: SeekTo, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        self.buffer.remove(&tp);
+        self.positions.remove(&tp);
+        match to {
+            SeekTo::Offset(offset) => {
+                self.positions.insert(tp.clone(), offset);
+                out.fact(Fact::PositionSet { consumer: self.id, topic_partition: tp, offset, source: PositionSource::Seek });
+            }
+            SeekTo::Beginning => {
+                self.resets.insert(tp, (-2, PositionSource::Seek));
+            }
+            SeekTo::End => {
+                self.resets.insert(tp, (-1, PositionSource::Seek));
+            }
+            SeekTo::Timestamp(ts) => {
+                self.resets.insert(tp, (ts.max(0), PositionSource::SeekTimestamp));
+            }
+        }
+        self.update_positions(rng, out);
+        self.send_fetches(out);
+    }
+
+    /// The application calls `commitSync()` / `commitAsync()` now, outside its loop.
+    pub fn commit_now(&mut self, sync: bool, now: Millis, out: &mut Outbox<Timer>) {
+        self.commit(sync, AfterCommit::Nothing, now, out);
+    }
+
+    /// Commits the current positions (`subscriptions.allConsumed()`), only as a Stable member.
+    fn commit(&mut self, sync: bool, then: AfterCommit, now: Millis, out: &mut Outbox<Timer>) {
+        let offsets: Vec<(TopicPartition, i64)> = self.positions.iter().map(|(tp, o)| (tp.clone(), *o)).collect();
+        let error = match (self.coordinator, self.state) {
+            (None, _) => Some(ErrorCode::CoordinatorNotAvailable),
+            (_, MemberState::Joining | MemberState::Syncing) => Some(ErrorCode::RebalanceInProgress),
+            (_, MemberState::Unjoined) => Some(ErrorCode::UnknownMemberId),
+            _ => None,
+        };
+        let id = self.next_correlation_id;
+        self.next_correlation_id += 1;
+        self.in_commit_sync |= sync;
+        self.pending_commits.insert(id, then);
+        match (error, self.coordinator) {
+            (None, Some(c)) if !offsets.is_empty() => {
+                out.fact(Fact::CommitSent { consumer: self.id, group: self.config.group_id.clone(), offsets: offsets.clone(), sync });
+                out.send(
+                    NodeId::Broker(c),
+                    Message::OffsetCommitRequest {
+                        correlation_id: id,
+                        group_id: self.config.group_id.clone(),
+                        generation_id: self.generation_id,
+                        member_id: self.member_id.clone(),
+                        group_instance_id: self.config.group_instance_id.clone(),
+                        offsets,
+                    },
+                );
+            }
+            (None, _) => self.commit_done(id, None, now, out),
+            (Some(error), _) => self.commit_done(id, Some(error), now, out),
+        }
+    }
+
+    fn commit_done(&mut self, id: u64, error: Option<ErrorCode>, now: Millis, out: &mut Outbox<Timer>) {
+        let Some(then) = self.pending_commits.remove(&id) else { return };
+        if let Some(error) = error {
+            out.fact(Fact::CommitFailed { consumer: self.id, group: self.config.group_id.clone(), error });
+            match error {
+                ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration | ErrorCode::RebalanceInProgress => self.rejoin_needed = true,
+                ErrorCode::FencedInstanceId => self.fatal = Some(error),
+                _ => {}
+            }
+        }
+        if !self.pending_commits.values().any(|t| !matches!(t, AfterCommit::Nothing)) {
+            self.in_commit_sync = false;
+        }
+        match then {
+            AfterCommit::Nothing => {}
+            AfterCommit::Process(records) => self.begin_processing(records, now, out),
+            AfterCommit::Poll => self.schedule_poll(now, out),
+            AfterCommit::Join => self.send_join(out),
+        }
+    }
+
+    /// `onJoinPrepare`: commit synchronously with auto-commit, revoke everything if eager, rejoin.
+    fn prepare_join(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        self.rejoin_needed = false;
+        if self.state == MemberState::Stable && self.config.enable_auto_commit && !self.positions.is_empty() {
+            self.commit(true, AfterCommit::Join, now, out);
+        } else {
+            self.send_join(out);
+        }
+    }
+
+    fn send_join(&mut self, out: &mut Outbox<Timer>) {
+        let Some(c) = self.coordinator else {
+            self.state = MemberState::Unjoined;
+            return;
+        };
+        if !self.config.cooperative() && !self.assignment.is_empty() {
+            let revoked: Vec<TopicPartition> = self.assignment.iter().cloned().collect();
+            out.fact(Fact::PartitionsRevoked { consumer: self.id, group: self.config.group_id.clone(), partitions: revoked.clone() });
+            self.last_assignment = revoked;
+            self.drop_partitions(&self.assignment.clone());
+        }
+        let owned = if self.config.cooperative() { self.assignment.iter().cloned().collect() } else { self.last_assignment.clone() };
+        let metadata = Subscription { topics: self.topics.clone(), owned_partitions: owned, generation_id: self.generation_id };
+        let protocols = self
+            .config
+            .partition_assignment_strategy
+            .iter()
+            .map(|s| JoinGroupProtocol { name: s.name().to_string(), metadata: metadata.clone() })
+            .collect();
+        self.state = MemberState::Joining;
+        out.send(
+            NodeId::Broker(c),
+            Message::JoinGroupRequest {
+                group_id: self.config.group_id.clone(),
+                member_id: self.member_id.clone(),
+                group_instance_id: self.config.group_instance_id.clone(),
+                client_id: self.name.clone(),
+                session_timeout_ms: self.config.session_timeout_ms,
+                rebalance_timeout_ms: self.config.max_poll_interval_ms,
+                protocol_type: "consumer".into(),
+                protocols,
+            },
+        );
+    }
+
+    fn drop_partitions(&mut self, partitions: &BTreeSet<TopicPartition>) {
+        for tp in partitions {
+            self.assignment.remove(tp);
+            self.positions.remove(tp);
+            self.buffer.remove(tp);
+            self.awaiting_committed.remove(tp);
+            self.resets.remove(tp);
+        }
+    }
+
+    /// `onPartitionsLost`: fenced or expired, so the partitions go without a commit.
+    fn lose_partitions(&mut self, error: ErrorCode, out: &mut Outbox<Timer>) {
+        if !self.assignment.is_empty() {
+            let lost: Vec<TopicPartition> = self.assignment.iter().cloned().collect();
+            out.fact(Fact::PartitionsLost { consumer: self.id, group: self.config.group_id.clone(), partitions: lost, error });
+            self.drop_partitions(&self.assignment.clone());
+        }
+        self.last_assignment.clear();
+    }
+
+    /// Reacts to a group error as `AbstractCoordinator` does. Returns true if it was handled.
+    fn group_error(&mut self, error: ErrorCode, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        match error {
+            ErrorCode::None => {}
+            ErrorCode::RebalanceInProgress => {
+                if !self.rejoin_needed {
+                    out.fact(Fact::RejoinRequested { consumer: self.id, group: self.config.group_id.clone(), error });
+                }
+                self.rejoin_needed = true;
+                if self.state != MemberState::Stable {
+                    self.state = MemberState::Unjoined;
+                }
+                self.wake_poll(now, out);
+            }
+            ErrorCode::IllegalGeneration | ErrorCode::UnknownMemberId => {
+                self.lose_partitions(error, out);
+                self.generation_id = -1;
+                if error == ErrorCode::UnknownMemberId {
+                    self.member_id.clear();
+                }
+                self.state = MemberState::Unjoined;
+                self.rejoin_needed = true;
+                out.fact(Fact::RejoinRequested { consumer: self.id, group: self.config.group_id.clone(), error });
+                self.wake_poll(now, out);
+            }
+            ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable => self.coordinator_lost(now, rng, out),
+            fatal => {
+                self.lose_partitions(fatal, out);
+                self.fatal = Some(fatal);
+            }
+        }
+    }
+
+    fn heartbeat_tick(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        self.heartbeat_token = self.token();
+        out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
+        let app_blocked = self.processing.is_some() || self.in_commit_sync;
+        if app_blocked && self.state != MemberState::Unjoined && now.saturating_sub(self.last_poll_at) > self.config.max_poll_interval_ms {
+            // `maybeLeaveGroup`: the application stalled; a dynamic member leaves.
+            out.fact(Fact::PollIntervalExceeded {
+                consumer: self.id,
+                group: self.config.group_id.clone(),
+                max_poll_interval_ms: self.config.max_poll_interval_ms,
+            });
+            if let (Some(c), None) = (self.coordinator, &self.config.group_instance_id) {
+                out.send(
+                    NodeId::Broker(c),
+                    Message::LeaveGroupRequest { group_id: self.config.group_id.clone(), member_id: self.member_id.clone(), group_instance_id: None },
+                );
+                self.member_id.clear();
+            }
+            self.generation_id = -1;
+            self.state = MemberState::Unjoined;
+            return;
+        }
+        if let Some(sent) = self.heartbeat_sent_at {
+            if now.saturating_sub(sent) >= self.config.session_timeout_ms {
+                self.coordinator_lost(now, rng, out);
+            }
+            return;
+        }
+        if let (Some(c), MemberState::Syncing | MemberState::Stable) = (self.coordinator, self.state) {
+            self.heartbeat_sent_at = Some(now);
+            out.send(
+                NodeId::Broker(c),
+                Message::HeartbeatRequest {
+                    group_id: self.config.group_id.clone(),
+                    generation_id: self.generation_id,
+                    member_id: self.member_id.clone(),
+                    group_instance_id: self.config.group_instance_id.clone(),
+                },
+            );
+        }
+    }
+
+    pub fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.fatal.is_some() {
+            return;
+        }
+        let NodeId::Broker(broker) = from else { return };
+        match message {
+            Message::MetadataResponse { partitions } => {
+                self.metadata_in_flight = None;
+                self.partition_counts.clear();
+                for p in &partitions {
+                    *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
+                }
+                self.leaders = partitions.into_iter().filter(|p| p.leader >= 0).map(|p| (p.topic_partition, p.leader)).collect();
+                self.update_positions(rng, out);
+                self.send_fetches(out);
+            }
+            Message::FindCoordinatorResponse { error, node_id, .. } => {
+                self.find_coordinator_in_flight = None;
+                if error == ErrorCode::None && node_id >= 0 {
+                    self.coordinator = Some(node_id);
+                    if self.last_found_coordinator.replace(node_id) != Some(node_id) {
+                        out.fact(Fact::CoordinatorFound { consumer: self.id, group: self.config.group_id.clone(), coordinator: node_id });
+                    }
+                    self.wake_poll(now, out);
+                } else {
+                    self.schedule_retry(now, out);
+                }
+            }
+            Message::JoinGroupResponse { error, generation_id, protocol_name, leader, member_id, skip_assignment, members, .. } => {
+                if self.state != MemberState::Joining {
+                    return;
+                }
+                match error {
+                    ErrorCode::None => {
+                        self.member_id = member_id;
+                        self.generation_id = generation_id;
+                        self.state = MemberState::Syncing;
+                        let assignments = if leader == self.member_id && !skip_assignment {
+                            self.compute_assignment(protocol_name.as_deref(), &members)
+                        } else {
+                            Vec::new()
+                        };
+                        if let Some(c) = self.coordinator {
+                            out.send(
+                                NodeId::Broker(c),
+                                Message::SyncGroupRequest {
+                                    group_id: self.config.group_id.clone(),
+                                    generation_id,
+                                    member_id: self.member_id.clone(),
+                                    group_instance_id: self.config.group_instance_id.clone(),
+                                    assignments,
+                                },
+                            );
+                        }
+                    }
+                    ErrorCode::MemberIdRequired => {
+                        self.member_id = member_id;
+                        self.send_join(out);
+                    }
+                    error => {
+                        self.state = MemberState::Unjoined;
+                        self.group_error(error, now, rng, out);
+                    }
+                }
+            }
+            Message::SyncGroupResponse { error, assignment, .. } => {
+                if self.state != MemberState::Syncing {
+                    return;
+                }
+                if error != ErrorCode::None {
+                    self.state = MemberState::Unjoined;
+                    self.rejoin_needed = true;
+                    self.group_error(error, now, rng, out);
+                    return;
+                }
+                self.on_assignment(assignment, now, rng, out);
+            }
+            Message::HeartbeatResponse { error, .. } => {
+                self.heartbeat_sent_at = None;
+                if self.state == MemberState::Unjoined {
+                    return;
+                }
+                self.group_error(error, now, rng, out);
+            }
+            Message::LeaveGroupResponse { .. } => {}
+            Message::OffsetCommitResponse { correlation_id, partitions, .. } => {
+                let error = partitions.iter().map(|(_, e)| *e).find(|e| *e != ErrorCode::None);
+                if let Some(e @ (ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable)) = error {
+                    self.commit_done(correlation_id, Some(e), now, out);
+                    self.coordinator_lost(now, rng, out);
+                } else {
+                    self.commit_done(correlation_id, error, now, out);
+                }
+            }
+            Message::OffsetFetchResponse { error, offsets, .. } => {
+                self.offset_fetch_in_flight = false;
+                if error != ErrorCode::None {
+                    self.group_error(error, now, rng, out);
+                    self.schedule_retry(now, out);
+                    return;
+                }
+                for (tp, offset) in offsets {
+                    if !self.awaiting_committed.remove(&tp) || !self.assignment.contains(&tp) {
+                        continue;
+                    }
+                    if offset >= 0 {
+                        self.positions.insert(tp.clone(), offset);
+                        out.fact(Fact::PositionSet { consumer: self.id, topic_partition: tp, offset, source: PositionSource::Committed });
+                    } else {
+                        self.reset_position(tp, out);
+                    }
+                }
+                self.update_positions(rng, out);
+                self.send_fetches(out);
+            }
+            Message::ListOffsetsResponse { partitions } => {
+                let asked = self.list_offsets_in_flight.remove(&broker).unwrap_or_default();
+                for p in partitions {
+                    if !asked.contains(&p.topic_partition) {
+                        continue;
+                    }
+                    let Some((timestamp, source)) = self.resets.get(&p.topic_partition).copied() else { continue };
+                    if p.error != ErrorCode::None {
+                        self.request_metadata(rng, out);
+                        self.schedule_retry(now, out);
+                    } else if p.offset < 0 {
+                        // No record at or after the timestamp: Kafka's seek then goes to the end.
+                        self.resets.insert(p.topic_partition, (-1, source));
+                    } else if timestamp == -2 || timestamp == -1 || source == PositionSource::SeekTimestamp || source == PositionSource::Seek {
+                        self.resets.remove(&p.topic_partition);
+                        self.positions.insert(p.topic_partition.clone(), p.offset);
+                        out.fact(Fact::PositionSet { consumer: self.id, topic_partition: p.topic_partition, offset: p.offset, source });
+                    }
+                }
+                self.update_positions(rng, out);
+                self.send_fetches(out);
+                self.wake_poll(now, out);
+            }
+            Message::FetchResponse { partitions } => {
+                let asked = self.fetch_in_flight.remove(&broker).unwrap_or_default();
+                let mut got_data = false;
+                for p in partitions {
+                    got_data |= self.on_fetched_partition(&asked, p, rng, out);
+                }
+                self.send_fetches(out);
+                if got_data {
+                    self.wake_poll(now, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// One partition of a FetchResponse. Returns whether it buffered records.
+    fn on_fetched_partition(
+        &mut self,
+        asked: &[(TopicPartition, i64)],
+        p: PartitionFetchResponse,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) -> bool {
+        let tp = p.topic_partition;
+        let Some((_, fetch_offset)) = asked.iter().find(|(t, _)| *t == tp) else { return false };
+        // Drop a response that no longer matches the position (seek, revocation, reset).
+        if self.positions.get(&tp) != Some(fetch_offset) || !self.assignment.contains(&tp) {
+            return false;
+        }
+        match p.error {
+            ErrorCode::None => {}
+            ErrorCode::OffsetOutOfRange => {
+                self.positions.remove(&tp);
+                self.reset_position(tp, out);
+                self.update_positions(rng, out);
+                return false;
+            }
+            _ => {
+                self.request_metadata(rng, out);
+                return false;
+            }
+        }
+        let offsets: VecDeque<i64> = p
+            .batches
+            .iter()
+            .filter(|b: &&RecordBatch| !b.is_control())
+            .flat_map(|b| b.records.iter().map(move |r| b.offset_of(r)))
+            .filter(|o| o >= fetch_offset)
+            .collect();
+        if offsets.is_empty() {
+            return false;
+        }
+        self.buffer.insert(tp, offsets);
+        true
+    }
+
+    /// `auto.offset.reset` for a partition without a valid position.
+    fn reset_position(&mut self, tp: TopicPartition, out: &mut Outbox<Timer>) {
+        match self.config.auto_offset_reset {
+            AutoOffsetReset::Earliest => {
+                self.resets.insert(tp, (-2, PositionSource::ResetEarliest));
+            }
+            AutoOffsetReset::Latest => {
+                self.resets.insert(tp, (-1, PositionSource::ResetLatest));
+            }
+            AutoOffsetReset::None => out.fact(Fact::NoOffsetForPartition { consumer: self.id, topic_partition: tp }),
+        }
+    }
+
+    /// The leader's job: run the chosen assignor over every member's subscription.
+    fn compute_assignment(&self, protocol: Option<&str>, members: &[JoinGroupMember]) -> Vec<(String, Vec<TopicPartition>)> {
+        let Some(strategy) = protocol.and_then(|p| p.parse::<Strategy>().ok()) else { return Vec::new() };
+        let subscriptions: Vec<MemberSubscription> = members
+            .iter()
+            .map(|m| MemberSubscription {
+                member_id: m.member_id.clone(),
+                group_instance_id: m.group_instance_id.clone(),
+                topics: m.metadata.topics.clone(),
+                owned: m.metadata.owned_partitions.iter().map(|tp| assignor::TopicPartition::new(tp.topic.clone(), tp.partition)).collect(),
+                generation_id: Some(m.metadata.generation_id),
+            })
+            .collect();
+        match assignor::assign(strategy, &self.partition_counts, &subscriptions) {
+            Ok(assignment) => assignment
+                .into_iter()
+                .map(|(member, list)| (member, list.into_iter().map(|tp| TopicPartition::new(tp.topic, tp.partition)).collect()))
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// SyncGroup answered: eager takes the new assignment; cooperative revokes only what moved
+    /// and rejoins if it revoked anything (KIP-429's second rebalance).
+    fn on_assignment(&mut self, assignment: Vec<TopicPartition>, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        self.state = MemberState::Stable;
+        let new: BTreeSet<TopicPartition> = assignment.into_iter().collect();
+        let revoked: BTreeSet<TopicPartition> = self.assignment.difference(&new).cloned().collect();
+        let added: BTreeSet<TopicPartition> = new.difference(&self.assignment).cloned().collect();
+        if !revoked.is_empty() {
+            out.fact(Fact::PartitionsRevoked { consumer: self.id, group: self.config.group_id.clone(), partitions: revoked.iter().cloned().collect() });
+            self.drop_partitions(&revoked);
+            if self.config.cooperative() {
+                self.rejoin_needed = true;
+            }
+        }
+        out.fact(Fact::PartitionsAssigned {
+            consumer: self.id,
+            group: self.config.group_id.clone(),
+            generation_id: self.generation_id,
+            partitions: added.iter().cloned().collect(),
+        });
+        for tp in added {
+            self.assignment.insert(tp.clone());
+            self.awaiting_committed.insert(tp);
+        }
+        self.last_assignment = self.assignment.iter().cloned().collect();
+        self.update_positions(rng, out);
+        self.wake_poll(now, out);
+    }
+
+    /// Sends OffsetFetch for partitions without a position and ListOffsets for pending resets.
+    fn update_positions(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if let (Some(c), false) = (self.coordinator, self.offset_fetch_in_flight) {
+            if !self.awaiting_committed.is_empty() {
+                self.offset_fetch_in_flight = true;
+                out.send(
+                    NodeId::Broker(c),
+                    Message::OffsetFetchRequest {
+                        group_id: self.config.group_id.clone(),
+                        partitions: self.awaiting_committed.iter().cloned().collect(),
+                    },
+                );
+            }
+        }
+        let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut missing_leader = false;
+        for (tp, (timestamp, _)) in &self.resets {
+            match self.leaders.get(tp) {
+                Some(leader) if !self.list_offsets_in_flight.contains_key(leader) => {
+                    by_leader.entry(*leader).or_default().push((tp.clone(), *timestamp))
+                }
+                Some(_) => {}
+                None => missing_leader = true,
+            }
+        }
+        if missing_leader {
+            self.request_metadata(rng, out);
+        }
+        for (leader, partitions) in by_leader {
+            self.list_offsets_in_flight.insert(leader, partitions.iter().map(|(tp, _)| tp.clone()).collect());
+            out.send(NodeId::Broker(leader), Message::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions });
+        }
+    }
+
+    /// One fetch per leader for owned partitions with a position and nothing buffered.
+    fn send_fetches(&mut self, out: &mut Outbox<Timer>) {
+        let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        for (tp, position) in &self.positions {
+            if self.buffer.contains_key(tp) || !self.assignment.contains(tp) {
+                continue;
+            }
+            if let Some(leader) = self.leaders.get(tp).filter(|l| !self.fetch_in_flight.contains_key(l)) {
+                by_leader.entry(*leader).or_default().push((tp.clone(), *position));
+            }
+        }
+        for (leader, partitions) in by_leader {
+            self.fetch_in_flight.insert(leader, partitions.clone());
+            out.send(
+                NodeId::Broker(leader),
+                Message::ConsumerFetchRequest {
+                    isolation_level: self.config.isolation_level,
+                    max_wait_ms: self.config.fetch_max_wait_ms,
+                    min_bytes: self.config.fetch_min_bytes,
+                    max_bytes: 52_428_800,
+                    partitions,
+                },
+            );
+        }
+    }
+
+    /// The connection to `broker` broke: its requests are lost.
+    pub fn on_disconnect(&mut self, broker: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.fatal.is_some() {
+            return;
+        }
+        if self.fetch_in_flight.remove(&broker).is_some() || self.list_offsets_in_flight.remove(&broker).is_some() {
+            self.request_metadata(rng, out);
+        }
+        if self.metadata_in_flight == Some(broker) {
+            self.metadata_in_flight = None;
+            self.schedule_retry(now, out);
+        }
+        if self.find_coordinator_in_flight == Some(broker) {
+            self.find_coordinator_in_flight = None;
+            self.schedule_retry(now, out);
+        }
+        if self.coordinator == Some(broker) {
+            self.coordinator_lost(now, rng, out);
+            self.request_metadata(rng, out);
+        }
+        self.schedule_retry(now, out);
+    }
+}

@@ -1,0 +1,290 @@
+//! What a broker does for consumers: FindCoordinator, hosting the group coordinator on the
+//! `__consumer_offsets` partitions it leads, consumer fetches (reading below the high watermark,
+//! long-polling up to `fetch.max.wait.ms` for `fetch.min.bytes`) and ListOffsets.
+
+use crate::broker::replica::Replica;
+use crate::broker::{Broker, BrokerState, Timer};
+use crate::group::coordinator::{self, OffsetsLog};
+use crate::group::offsets::{partition_for_group, OFFSETS_TOPIC};
+use crate::log::{Record, RecordBatch};
+use crate::narration::Fact;
+use crate::protocol::{ErrorCode, IsolationLevel, ListOffsetsPartition, Message, PartitionFetchResponse, TopicPartition};
+use crate::sim::outbox::Outbox;
+use crate::sim::{Millis, NodeId};
+use std::collections::BTreeMap;
+
+/// Kafka's `max.partition.fetch.bytes` default: the most one partition returns per fetch.
+const MAX_PARTITION_FETCH_BYTES: u64 = 1_048_576;
+
+/// Consumer fetches waiting for data (the consumer side of Kafka's fetch purgatory).
+#[derive(Debug, Clone, Default)]
+pub struct ConsumerFetchPurgatory {
+    next_token: u64,
+    parked: BTreeMap<u64, ParkedFetch>,
+}
+
+#[derive(Debug, Clone)]
+struct ParkedFetch {
+    client: NodeId,
+    min_bytes: u64,
+    max_bytes: u64,
+    partitions: Vec<(TopicPartition, i64)>,
+    /// The high watermarks when parked: nothing new is readable until one moves.
+    high_watermarks: Vec<i64>,
+}
+
+/// The broker's `__consumer_offsets` leader replicas, as the coordinator's log.
+struct OffsetsReplicas<'a> {
+    broker_id: i32,
+    replicas: &'a mut BTreeMap<TopicPartition, Replica>,
+    facts: Vec<Fact>,
+    appended: Vec<TopicPartition>,
+}
+
+impl OffsetsLog for OffsetsReplicas<'_> {
+    fn append(&mut self, partition: i32, records: Vec<Record>, now: Millis) -> Result<i64, ErrorCode> {
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
+        let replica = self.replicas.get_mut(&tp).filter(|r| r.leader == self.broker_id).ok_or(ErrorCode::NotLeaderOrFollower)?;
+        // Coordinator writes use acks=all semantics.
+        if (replica.isr.len() as i32) < replica.config.min_insync_replicas {
+            return Err(ErrorCode::NotEnoughReplicas);
+        }
+        let info = replica.append_as_leader(RecordBatch::new(records), now)?;
+        self.facts.push(Fact::BatchAppended {
+            topic_partition: tp.clone(),
+            broker: self.broker_id,
+            base_offset: info.first_offset,
+            last_offset: info.last_offset,
+            leader_epoch: replica.leader_epoch,
+        });
+        if let Some(hw) = replica.maybe_advance_high_watermark(self.broker_id) {
+            self.facts.push(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: self.broker_id, high_watermark: hw });
+        }
+        self.appended.push(tp);
+        Ok(info.last_offset + 1)
+    }
+}
+
+fn forward(from: Outbox<coordinator::Timer>, out: &mut Outbox<Timer>) {
+    for (to, message) in from.messages {
+        out.send(to, message);
+    }
+    for (at, timer) in from.timers {
+        out.timer(at, Timer::Group(timer));
+    }
+    for fact in from.facts {
+        out.fact(fact);
+    }
+}
+
+impl Broker {
+    /// Runs a coordinator step with this broker's offsets replicas as its log, then replicates and
+    /// completes what it wrote.
+    fn with_coordinator(
+        &mut self,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+        f: impl FnOnce(&mut coordinator::GroupCoordinator, &mut dyn OffsetsLog, &mut Outbox<coordinator::Timer>),
+    ) {
+        let mut step = Outbox::default();
+        let mut log = OffsetsReplicas { broker_id: self.id, replicas: &mut self.replicas, facts: Vec::new(), appended: Vec::new() };
+        f(&mut self.group_coordinator, &mut log, &mut step);
+        let (facts, appended) = (log.facts, log.appended);
+        for fact in facts {
+            out.fact(fact);
+        }
+        forward(step, out);
+        for tp in appended {
+            self.wake_delayed_fetches(&tp, now, out);
+        }
+        self.after_high_watermark_moved(out);
+    }
+
+    /// A crash loses the coordinator's memory and parked fetches; the log keeps the groups.
+    pub(crate) fn reset_group_state(&mut self) {
+        self.group_coordinator = coordinator::GroupCoordinator::new(self.id, self.config.group_coordinator.clone());
+        self.consumer_fetches = ConsumerFetchPurgatory::default();
+    }
+
+    /// Group and consumer requests. Anything else is ignored, as before.
+    pub(crate) fn on_group_message(&mut self, from: NodeId, message: Message, now: Millis, out: &mut Outbox<Timer>) {
+        match message {
+            Message::FindCoordinatorRequest { key } => {
+                let partitions = self.group_coordinator.config.offsets_topic_num_partitions;
+                let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for_group(&key, partitions));
+                let leader = self.metadata_cache.iter().find(|m| m.topic_partition == tp).map_or(-1, |m| m.leader);
+                let error = if leader >= 0 { ErrorCode::None } else { ErrorCode::CoordinatorNotAvailable };
+                out.send(from, Message::FindCoordinatorResponse { key, error, node_id: leader });
+            }
+            Message::ConsumerFetchRequest { isolation_level: _, max_wait_ms, min_bytes, max_bytes, partitions } => {
+                let (response, bytes, error) = self.read_for_consumer(&partitions, max_bytes);
+                if error || bytes >= min_bytes || max_wait_ms == 0 {
+                    out.send(from, Message::FetchResponse { partitions: response });
+                } else {
+                    let high_watermarks = self.consumer_high_watermarks(&partitions);
+                    let purgatory = &mut self.consumer_fetches;
+                    purgatory.next_token += 1;
+                    let token = purgatory.next_token;
+                    purgatory.parked.insert(token, ParkedFetch { client: from, min_bytes, max_bytes, partitions, high_watermarks });
+                    out.timer(now + max_wait_ms, Timer::ConsumerFetchTimeout { token });
+                }
+            }
+            Message::ListOffsetsRequest { isolation_level, partitions } => {
+                let partitions = partitions.into_iter().map(|(tp, timestamp)| self.list_offset(tp, timestamp, isolation_level)).collect();
+                out.send(from, Message::ListOffsetsResponse { partitions });
+            }
+            other => self.with_coordinator(now, out, |c, log, step| {
+                let _ignored = c.on_message(from, other, now, log, step);
+            }),
+        }
+    }
+
+    pub(crate) fn on_group_timer(&mut self, timer: coordinator::Timer, now: Millis, out: &mut Outbox<Timer>) {
+        self.with_coordinator(now, out, |c, log, step| c.on_timer(timer, now, log, step));
+    }
+
+    pub(crate) fn on_consumer_fetch_timeout(&mut self, token: u64, out: &mut Outbox<Timer>) {
+        if let Some(parked) = self.consumer_fetches.parked.remove(&token) {
+            let (partitions, _, _) = self.read_for_consumer(&parked.partitions, parked.max_bytes);
+            out.send(parked.client, Message::FetchResponse { partitions });
+        }
+    }
+
+    /// A high watermark moved: commit coordinator writes it covers and answer parked consumer
+    /// fetches that can now return `fetch.min.bytes`.
+    pub(crate) fn after_high_watermark_moved(&mut self, out: &mut Outbox<Timer>) {
+        let mut step = Outbox::default();
+        let (id, replicas) = (self.id, &self.replicas);
+        self.group_coordinator.complete_writes(
+            |p| {
+                replicas
+                    .get(&TopicPartition::new(OFFSETS_TOPIC, p))
+                    .filter(|r| r.leader == id)
+                    .map(|r| r.high_watermark)
+            },
+            &mut step,
+        );
+        forward(step, out);
+        let tokens: Vec<u64> = self
+            .consumer_fetches
+            .parked
+            .iter()
+            .filter(|(_, p)| self.consumer_high_watermarks(&p.partitions) != p.high_watermarks)
+            .map(|(t, _)| *t)
+            .collect();
+        for token in tokens {
+            let Some(parked) = self.consumer_fetches.parked.get(&token) else { continue };
+            let (partitions, bytes, error) = self.read_for_consumer(&parked.partitions, parked.max_bytes);
+            if error || bytes >= parked.min_bytes {
+                if let Some(parked) = self.consumer_fetches.parked.remove(&token) {
+                    out.send(parked.client, Message::FetchResponse { partitions });
+                }
+            } else {
+                let hws = self.consumer_high_watermarks(&parked.partitions);
+                if let Some(parked) = self.consumer_fetches.parked.get_mut(&token) {
+                    parked.high_watermarks = hws;
+                }
+            }
+        }
+    }
+
+    /// Loads or unloads coordinator state to match this broker's `__consumer_offsets` leadership
+    /// (called after every metadata change).
+    pub(crate) fn sync_group_coordinator(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        if self.state == BrokerState::Dead {
+            return;
+        }
+        let changes: Vec<(i32, Option<i32>)> = self
+            .replicas
+            .iter()
+            .filter(|(tp, _)| tp.topic == OFFSETS_TOPIC)
+            .filter_map(|(tp, r)| {
+                let loaded = self.group_coordinator.loaded_partitions().get(&tp.partition).copied();
+                if r.leader == self.id && loaded != Some(r.leader_epoch) {
+                    Some((tp.partition, Some(r.leader_epoch)))
+                } else if r.leader != self.id && loaded.is_some() {
+                    Some((tp.partition, None))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for (partition, epoch) in changes {
+            match epoch {
+                Some(leader_epoch) => {
+                    let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
+                    let records: Vec<Record> = self.replicas.get(&tp).map_or_else(Vec::new, |r| {
+                        r.log.batches().flat_map(|b| b.batch.records.iter().map(|r| r.record.clone())).collect()
+                    });
+                    self.with_coordinator(now, out, |c, log, step| c.load(partition, leader_epoch, records.iter(), now, log, step));
+                }
+                None => self.with_coordinator(now, out, |c, log, step| c.unload(partition, now, log, step)),
+            }
+        }
+    }
+
+    fn consumer_high_watermarks(&self, partitions: &[(TopicPartition, i64)]) -> Vec<i64> {
+        partitions.iter().map(|(tp, _)| self.replicas.get(tp).map_or(-1, |r| r.high_watermark)).collect()
+    }
+
+    /// Reads each partition from the fetch offset up to the high watermark. Returns the response,
+    /// the bytes it carries and whether any partition failed.
+    fn read_for_consumer(&self, partitions: &[(TopicPartition, i64)], max_bytes: u64) -> (Vec<PartitionFetchResponse>, u64, bool) {
+        let mut total = 0u64;
+        let mut failed = false;
+        let responses = partitions
+            .iter()
+            .map(|(tp, offset)| {
+                let mut response = PartitionFetchResponse {
+                    topic_partition: tp.clone(),
+                    error: ErrorCode::None,
+                    high_watermark: -1,
+                    log_start_offset: -1,
+                    log_end_offset: -1,
+                    diverging_epoch: None,
+                    batches: Vec::new(),
+                };
+                let Some(replica) = self.replicas.get(tp).filter(|r| r.leader == self.id) else {
+                    response.error = ErrorCode::NotLeaderOrFollower;
+                    failed = true;
+                    return response;
+                };
+                response.high_watermark = replica.high_watermark;
+                response.log_start_offset = replica.log.log_start_offset();
+                response.log_end_offset = replica.log.log_end_offset();
+                let budget = MAX_PARTITION_FETCH_BYTES.min(max_bytes.saturating_sub(total)).max(1);
+                match replica.log.read(*offset, budget, replica.high_watermark) {
+                    Ok(batches) => {
+                        total += batches.iter().map(|b| b.size_in_bytes() as u64).sum::<u64>();
+                        response.batches = batches;
+                    }
+                    Err(e) => {
+                        response.error = ErrorCode::from(&e);
+                        failed = true;
+                    }
+                }
+                response
+            })
+            .collect();
+        (responses, total, failed)
+    }
+
+    /// ListOffsets on the leader: -2 = log start, -1 = high watermark (the last stable offset for
+    /// read_committed, equal without transactions), else the first offset at or after a timestamp
+    /// that a consumer may read.
+    fn list_offset(&self, tp: TopicPartition, timestamp: i64, _isolation_level: IsolationLevel) -> ListOffsetsPartition {
+        let Some(replica) = self.replicas.get(&tp).filter(|r| r.leader == self.id) else {
+            return ListOffsetsPartition { topic_partition: tp, error: ErrorCode::NotLeaderOrFollower, timestamp: -1, offset: -1 };
+        };
+        let (timestamp, offset) = match timestamp {
+            -2 => (-1, replica.log.log_start_offset()),
+            -1 => (-1, replica.high_watermark),
+            t => replica
+                .log
+                .offset_for_timestamp(t)
+                .filter(|found| found.offset < replica.high_watermark)
+                .map_or((-1, -1), |found| (found.timestamp, found.offset)),
+        };
+        ListOffsetsPartition { topic_partition: tp, error: ErrorCode::None, timestamp, offset }
+    }
+}
