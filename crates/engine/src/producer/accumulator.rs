@@ -87,6 +87,18 @@ impl Accumulator {
         expired
     }
 
+    /// Removes and returns every batch that was sent at least once (waiting for a retry).
+    pub fn take_sent_batches(&mut self) -> Vec<ProducerBatch> {
+        let mut sent = Vec::new();
+        for queue in self.queues.values_mut() {
+            let (keep, gone): (VecDeque<_>, VecDeque<_>) = queue.drain(..).partition(|b| b.attempts == 0);
+            *queue = keep;
+            sent.extend(gone);
+        }
+        self.queues.retain(|_, q| !q.is_empty());
+        sent
+    }
+
     /// Partitions with waiting batches.
     pub fn partitions(&self) -> impl Iterator<Item = &TopicPartition> {
         self.queues.keys()

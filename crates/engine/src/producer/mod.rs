@@ -435,9 +435,15 @@ impl Producer {
                 self.producer_epoch = producer_epoch;
                 self.pid_state = ProducerIdState::Ready;
                 self.needs_epoch_bump = false;
-                // A new epoch restarts every partition's sequence at 0 (KIP-360).
+                // A new epoch restarts every partition's sequence at 0 (KIP-360). A batch that was
+                // already sent may be in the log: re-sending it under the new epoch could write it
+                // twice, so it fails instead, with its outcome unknown, as in Kafka.
                 self.next_sequence.clear();
                 self.in_flight_sequences.clear();
+                for mut batch in self.accumulator.take_sent_batches() {
+                    batch.base_sequence = None; // its gap is what this new epoch already resolves
+                    self.fail_batch(batch, ErrorCode::OutOfOrderSequenceNumber);
+                }
                 for batch in self.accumulator.batches_mut() {
                     batch.base_sequence = None;
                     batch.producer_epoch = producer_epoch;
@@ -590,6 +596,10 @@ impl Producer {
             });
             self.fail_batch(batch, ErrorCode::DeliveryTimeout);
         }
+        // Like Kafka's sender thread, wake up in time to expire the oldest waiting batch.
+        if let Some(oldest) = self.accumulator.batches().map(|b| b.created_ms).min() {
+            self.schedule_wakeup((oldest + self.config.delivery_timeout_ms).max(now + 1), out);
+        }
         if !self.producer_id_ready(now, rng, out) {
             return;
         }
@@ -624,7 +634,11 @@ impl Producer {
                 if self.pid_state == ProducerIdState::Ready && !bump {
                     return true;
                 }
-                if (bump && !self.in_flight.is_empty()) || now < self.pid_retry_at {
+                if bump && !self.in_flight.is_empty() {
+                    return false;
+                }
+                if now < self.pid_retry_at {
+                    self.schedule_wakeup(self.pid_retry_at, out);
                     return false;
                 }
                 if self.bootstrap.is_empty() {

@@ -261,7 +261,7 @@ impl World {
         for id in 1..=world.config.brokers {
             world.start_broker(id);
         }
-        world.create_offsets_topic()?;
+        world.check_offsets_topic_config()?;
         Ok(world)
     }
 
@@ -830,17 +830,19 @@ impl World {
         &self.delivery
     }
 
+    fn check_offsets_topic_config(&self) -> Result<(), ConfigError> {
+        let partitions = self.config.broker.group_coordinator.offsets_topic_num_partitions;
+        if partitions < 1 {
+            return Err(ConfigError::invalid("offsets.topic.num.partitions", &partitions.to_string(), "an integer >= 1"));
+        }
+        Ok(())
+    }
+
     /// `__consumer_offsets`: compacted, `offsets.topic.num.partitions` partitions, replication
-    /// factor `min(offsets.topic.replication.factor, brokers)`.
+    /// factor `min(offsets.topic.replication.factor, brokers)`. As in Kafka it is created on first
+    /// use, when the first consumer looks for its group coordinator.
     fn create_offsets_topic(&mut self) -> Result<(), ConfigError> {
         let gc = self.config.broker.group_coordinator.clone();
-        if gc.offsets_topic_num_partitions < 1 {
-            return Err(ConfigError::invalid(
-                "offsets.topic.num.partitions",
-                &gc.offsets_topic_num_partitions.to_string(),
-                "an integer >= 1",
-            ));
-        }
         let rf = gc.offsets_topic_replication_factor.clamp(1, self.config.brokers);
         let configs = [("cleanup.policy".to_string(), "compact".to_string())];
         self.create_topic(OFFSETS_TOPIC, gc.offsets_topic_num_partitions, rf, &configs).map_err(|e| match e {
@@ -856,6 +858,9 @@ impl World {
         }
         if let Some(missing) = topics.iter().find(|t| !self.metadata().topics.contains_key(*t)) {
             return Err(ActionError::UnknownTopic(missing.clone()));
+        }
+        if !self.metadata().topics.contains_key(OFFSETS_TOPIC) {
+            self.create_offsets_topic()?;
         }
         let id = self.next_client_id;
         self.next_client_id += 1;
