@@ -1,53 +1,268 @@
-//! The root component and the app state, held by a reducer.
+//! The root component and the app state, held by a reducer. The simulation lives behind an
+//! `Rc<RefCell<Sim>>` (a World is too large to clone per action); every change goes through
+//! [`AppState::reduce`], which rebuilds the `View` once, so a frame renders at most one view.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
+use kafkalab_engine::sim::Millis;
+use kafkalab_engine::view::View;
+use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 
-use crate::cluster::{self, ClusterModel, World};
-use crate::components::{ClusterCanvas, Footer, Header, Notices};
+use crate::cluster::{ViewRc, DEFAULT_SEED};
 use crate::i18n::{fill, t, Key, Lang};
+use crate::narrate::{self, Mark};
+use crate::sim::{Logged, Preset, Setup, Sim, UserAction};
 use crate::url::{self, UrlNotice, UrlState};
 
-/// Everything the app knows. Rendering reads the World only through `World::view()`.
+/// The speeds offered, in tenths (1 = 0.1x ... 1000 = 100x).
+pub const SPEEDS: [u32; 10] = [1, 3, 5, 10, 20, 50, 100, 250, 500, 1000];
+const DEFAULT_SPEED: usize = 3;
+/// The localStorage key of the saved workspace.
+pub const STORAGE_KEY: &str = "kafkalab.workspace.v1";
+
+/// A banner above the canvas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Url(UrlNotice),
+    UnknownScenario(String),
+    CorruptWorkspace,
+    Dropped(usize),
+    ActionFailed(String),
+}
+
+/// What the workspace saves in localStorage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub setup: Setup,
+    pub log: Vec<Logged>,
+    pub t_ms: Millis,
+    pub horizon_ms: Millis,
+    pub lang: String,
+    pub speed: u32,
+    pub show_internal: bool,
+    pub large_text: bool,
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub lang: Lang,
-    pub notices: Vec<UrlNotice>,
-    /// The simulated cluster, or why it could not be built.
-    pub world: Result<Rc<World>, String>,
+    pub notices: Vec<Notice>,
+    pub sim: Result<Rc<RefCell<Sim>>, String>,
+    pub view: Option<ViewRc>,
+    pub playing: bool,
+    pub speed: usize,
+    /// Virtual time in thousandths of a ms, for smooth animation between whole ms.
+    pub vt_milli: u64,
+    pub horizon_ms: Millis,
+    pub show_internal: bool,
+    pub large_text: bool,
+    pub show_routine: bool,
+    /// Timeline markers: (time, kind), by fact index.
+    pub marks: Rc<Vec<(Millis, Mark)>>,
+    marks_next_index: u64,
+    /// The partition the log inspector shows.
+    pub inspect: Option<(String, i32)>,
+    /// Changes on every applied action and seek (the workspace saver watches it).
+    pub revision: u64,
+}
+
+fn build(setup: Setup) -> Result<Rc<RefCell<Sim>>, String> {
+    Sim::new(setup).map(|s| Rc::new(RefCell::new(s)))
 }
 
 impl AppState {
-    /// The state that a URL fragment asks for.
-    pub fn from_url(state: UrlState) -> Self {
-        let seed = state.seed.unwrap_or(cluster::DEFAULT_SEED);
-        let world = cluster::initial_world(seed).map(|mut world| {
-            if let Some(t_ms) = state.t_ms {
-                world.run_until(t_ms);
+    /// The state for a URL fragment and a saved workspace (either may be absent or bad).
+    pub fn start(url_state: UrlState, saved: Option<&str>) -> Self {
+        let mut notices: Vec<Notice> = url_state.notices.iter().cloned().map(Notice::Url).collect();
+        let mut preset = Preset::Demo;
+        if let Some(name) = &url_state.scenario {
+            match Preset::from_name(name) {
+                Some(p) => preset = p,
+                None => notices.push(Notice::UnknownScenario(name.clone())),
             }
-            Rc::new(world)
+        }
+        let workspace = match saved {
+            Some(text) => match serde_json::from_str::<Workspace>(text) {
+                Ok(w) => Some(w),
+                Err(_) => {
+                    notices.push(Notice::CorruptWorkspace);
+                    None
+                }
+            },
+            None => None,
+        };
+        // The saved workspace wins when the URL names the same scenario and seed (or nothing).
+        let url_names_other = url_state.scenario.is_some() || url_state.seed.is_some();
+        let workspace = workspace.filter(|w| {
+            !url_names_other
+                || (w.setup.preset.name() == preset.name()
+                    && url_state.seed.unwrap_or(w.setup.seed) == w.setup.seed)
         });
-        AppState { lang: state.lang, notices: state.notices, world }
+        let mut state = AppState {
+            lang: url_state.lang,
+            notices,
+            sim: Err(String::new()),
+            view: None,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            vt_milli: 0,
+            horizon_ms: 0,
+            show_internal: false,
+            large_text: false,
+            show_routine: false,
+            marks: Rc::new(Vec::new()),
+            marks_next_index: 0,
+            inspect: None,
+            revision: 0,
+        };
+        if let Some(w) = workspace {
+            let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
+            match Sim::restore(w.setup.clone(), w.log, t_ms, w.horizon_ms.max(t_ms)) {
+                Ok((sim, dropped)) => {
+                    if dropped > 0 {
+                        state.notices.push(Notice::Dropped(dropped));
+                    }
+                    if Lang::from_code(&w.lang).is_some() && !url_state_has_lang(&url_state) {
+                        state.lang = Lang::from_code(&w.lang).unwrap_or_default();
+                    }
+                    state.speed = SPEEDS
+                        .iter()
+                        .position(|s| *s == w.speed)
+                        .unwrap_or(DEFAULT_SPEED);
+                    state.show_internal = w.show_internal;
+                    state.large_text = w.large_text;
+                    state.sim = Ok(Rc::new(RefCell::new(sim)));
+                    state.refresh();
+                    return state;
+                }
+                Err(_) => state.notices.push(Notice::CorruptWorkspace),
+            }
+        }
+        let mut setup = Setup::new(preset, url_state.seed.unwrap_or(DEFAULT_SEED));
+        setup.brokers = 3;
+        state.sim = build(setup);
+        if let (Ok(sim), Some(t_ms)) = (&state.sim, url_state.t_ms) {
+            sim.borrow_mut().seek(t_ms);
+        }
+        state.refresh();
+        state
     }
 
-    pub fn model(&self) -> Option<ClusterModel> {
-        self.world.as_ref().ok().map(|world| ClusterModel::from_view(&world.view()))
+    /// Rebuilds the view and the timeline markers from the simulation (once per change).
+    fn refresh(&mut self) {
+        let Ok(sim) = &self.sim else {
+            self.view = None;
+            return;
+        };
+        let sim = sim.borrow();
+        let view = sim.world().view();
+        let now = view.now_ms;
+        if self.vt_milli / 1000 != now {
+            self.vt_milli = now * 1000;
+        }
+        self.horizon_ms = sim.horizon_ms;
+        // Markers: add facts not seen yet (replays reproduce the same facts, so old ones stay valid).
+        let count = sim.world().fact_count();
+        if count > self.marks_next_index {
+            let new: Vec<(Millis, Mark)> = sim
+                .world()
+                .facts()
+                .rev()
+                .take_while(|f| f.index >= self.marks_next_index)
+                .filter_map(|f| narrate::mark(&f.fact).map(|m| (f.at_ms, m)))
+                .collect();
+            if !new.is_empty() {
+                let marks = Rc::make_mut(&mut self.marks);
+                marks.extend(new.into_iter().rev());
+                if marks.len() > 400 {
+                    let excess = marks.len() - 400;
+                    marks.drain(..excess);
+                }
+            }
+            self.marks_next_index = count;
+        }
+        self.view = Some(ViewRc(Rc::new(view)));
+    }
+
+    pub fn view(&self) -> Option<&View> {
+        self.view.as_ref().map(|v| &*v.0)
+    }
+
+    pub fn workspace(&self) -> Option<Workspace> {
+        let sim = self.sim.as_ref().ok()?.borrow();
+        Some(Workspace {
+            setup: sim.setup.clone(),
+            log: sim.log.clone(),
+            t_ms: sim.now(),
+            horizon_ms: sim.horizon_ms,
+            lang: self.lang.code().into(),
+            speed: SPEEDS[self.speed],
+            show_internal: self.show_internal,
+            large_text: self.large_text,
+        })
+    }
+
+    /// The fragment that restores this view: `#scenario=NAME&seed=N&t=MS&lang=ko`.
+    pub fn fragment(&self) -> String {
+        match &self.sim {
+            Ok(sim) => {
+                let sim = sim.borrow();
+                format!(
+                    "#scenario={}&seed={}&t={}&lang={}",
+                    sim.setup.preset.name(),
+                    sim.setup.seed,
+                    sim.now(),
+                    self.lang.code()
+                )
+            }
+            Err(_) => url::with_lang("", self.lang),
+        }
     }
 }
 
-/// What the user can do in the shell.
-#[derive(Debug, Clone, PartialEq, Eq)]
+fn url_state_has_lang(state: &UrlState) -> bool {
+    state.lang != Lang::Ko
+        || state
+            .notices
+            .iter()
+            .any(|n| matches!(n, UrlNotice::UnknownLang(_)))
+}
+
+/// What the user can do.
+#[derive(Debug, Clone, PartialEq)]
 pub enum AppAction {
     ToggleLang,
     DismissNotice(usize),
+    Play,
+    Pause,
+    TogglePlay,
+    /// One animation frame: `wall_ms` of wall time passed.
+    Frame(f64),
+    Step,
+    StepInteresting,
+    StepBack,
+    SetSpeed(usize),
+    Seek(Millis),
+    Apply(UserAction),
+    /// Start over with another setup.
+    Load(Setup),
+    ToggleInternal,
+    ToggleLargeText,
+    ToggleRoutine,
+    Inspect(Option<(String, i32)>),
 }
+
+/// The most wall time one frame may advance (a background tab must not jump hours ahead).
+const MAX_FRAME_MS: f64 = 100.0;
 
 impl Reducible for AppState {
     type Action = AppAction;
 
     fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
         let mut next = (*self).clone();
+        let sim = next.sim.as_ref().ok().cloned();
         match action {
             AppAction::ToggleLang => next.lang = self.lang.other(),
             AppAction::DismissNotice(index) => {
@@ -55,57 +270,349 @@ impl Reducible for AppState {
                     next.notices.remove(index);
                 }
             }
+            AppAction::Play => next.playing = true,
+            AppAction::Pause => next.playing = false,
+            AppAction::TogglePlay => next.playing = !self.playing,
+            AppAction::Frame(wall_ms) => {
+                if !self.playing {
+                    return self;
+                }
+                let Some(sim) = sim else { return self };
+                let dt = wall_ms.clamp(0.0, MAX_FRAME_MS);
+                // Tenths of speed x thousandths of ms: integer arithmetic for the virtual clock.
+                let advance = (dt * SPEEDS[self.speed] as f64 * 100.0) as u64;
+                next.vt_milli = self.vt_milli + advance;
+                let target = next.vt_milli / 1000;
+                let vt = next.vt_milli;
+                if target > sim.borrow().now() {
+                    sim.borrow_mut().seek(target);
+                    next.refresh();
+                }
+                next.vt_milli = vt;
+                return Rc::new(next);
+            }
+            AppAction::Step => {
+                if let Some(sim) = sim {
+                    sim.borrow_mut().step();
+                }
+                next.playing = false;
+            }
+            AppAction::StepInteresting => {
+                if let Some(sim) = sim {
+                    sim.borrow_mut().step_to_interesting(200_000);
+                }
+                next.playing = false;
+            }
+            AppAction::StepBack => {
+                if let Some(sim) = sim {
+                    let now = sim.borrow().now();
+                    sim.borrow_mut().seek(now.saturating_sub(100));
+                }
+                next.playing = false;
+            }
+            AppAction::SetSpeed(i) => next.speed = i.min(SPEEDS.len() - 1),
+            AppAction::Seek(t_ms) => {
+                if let Some(sim) = sim {
+                    let t = t_ms.min(url::MAX_T_MS);
+                    sim.borrow_mut().seek(t);
+                }
+            }
+            AppAction::Apply(user) => {
+                if let Some(sim) = sim {
+                    let result = sim.borrow_mut().apply(user);
+                    if let Err(e) = result {
+                        next.notices
+                            .retain(|n| !matches!(n, Notice::ActionFailed(_)));
+                        next.notices.push(Notice::ActionFailed(e));
+                    } else {
+                        // A new branch: markers after now are gone.
+                        let now = sim.borrow().now();
+                        Rc::make_mut(&mut next.marks).retain(|(at, _)| *at <= now);
+                        next.marks_next_index = sim.borrow().world().fact_count();
+                    }
+                }
+            }
+            AppAction::Load(setup) => {
+                next.sim = build(setup);
+                next.playing = false;
+                next.marks = Rc::new(Vec::new());
+                next.marks_next_index = 0;
+                next.inspect = None;
+                next.vt_milli = 0;
+            }
+            AppAction::ToggleInternal => {
+                next.show_internal = !self.show_internal;
+                return Rc::new(next);
+            }
+            AppAction::ToggleLargeText => {
+                next.large_text = !self.large_text;
+                return Rc::new(next);
+            }
+            AppAction::ToggleRoutine => {
+                next.show_routine = !self.show_routine;
+                return Rc::new(next);
+            }
+            AppAction::Inspect(p) => {
+                next.inspect = p;
+                return Rc::new(next);
+            }
         }
+        next.revision += 1;
+        next.refresh();
         Rc::new(next)
     }
 }
 
-fn current_fragment() -> String {
-    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+// ----------------------------------------------------------------------------------------------
+// Browser glue
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
 }
 
-/// Shows the language in `<html lang>` and in the URL, so that a reload keeps it.
-fn reflect_lang(lang: Lang) {
-    let Some(window) = web_sys::window() else { return };
-    if let Some(root) = window.document().and_then(|d| d.document_element()) {
-        let _ = root.set_attribute("lang", lang.code());
+fn current_fragment() -> String {
+    window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+fn load_saved() -> Option<String> {
+    window()?
+        .local_storage()
+        .ok()??
+        .get_item(STORAGE_KEY)
+        .ok()?
+}
+
+fn save(state: &AppState) {
+    let Some(ws) = state.workspace() else { return };
+    let Ok(text) = serde_json::to_string(&ws) else {
+        return;
+    };
+    if let Some(Ok(Some(storage))) = window().map(|w| w.local_storage()) {
+        let _ = storage.set_item(STORAGE_KEY, &text);
     }
-    let fragment = current_fragment();
-    if url::parse_fragment(&fragment).lang != lang || !fragment.contains("lang=") {
+}
+
+fn reflect_url(state: &AppState) {
+    let Some(window) = window() else { return };
+    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", state.lang.code());
+    }
+    let fragment = state.fragment();
+    if current_fragment() != fragment {
         if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&url::with_lang(&fragment, lang)),
-            );
+            let _ =
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment));
         }
+    }
+}
+
+/// Runs `on_frame(wall ms since the last frame)` on every animation frame while mounted.
+fn animation_loop(on_frame: Callback<f64>) -> impl FnOnce() {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let handle: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+    let running = Rc::new(std::cell::Cell::new(true));
+    let last = Rc::new(std::cell::Cell::new(-1.0f64));
+    let (h, r) = (handle.clone(), running.clone());
+    *handle.borrow_mut() = Some(Closure::new(move |ts: f64| {
+        if !r.get() {
+            return;
+        }
+        let prev = last.replace(ts);
+        if prev >= 0.0 {
+            on_frame.emit(ts - prev);
+        }
+        if let (Some(w), Some(cb)) = (window(), h.borrow().as_ref()) {
+            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+        }
+    }));
+    if let (Some(w), Some(cb)) = (window(), handle.borrow().as_ref()) {
+        let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+    }
+    move || {
+        running.set(false);
+        // Dropping the closure here would free it while a frame is queued; the flag stops it.
+        std::mem::forget(handle);
     }
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| AppState::from_url(url::parse_fragment(&current_fragment())));
-    let lang = state.lang;
-    use_effect_with(lang, |lang| reflect_lang(*lang));
+    use crate::components::*;
+    let state = use_reducer(|| {
+        AppState::start(
+            url::parse_fragment(&current_fragment()),
+            load_saved().as_deref(),
+        )
+    });
+    let dispatch = state.dispatcher();
 
-    let on_toggle_lang = {
-        let state = state.dispatcher();
-        Callback::from(move |()| state.dispatch(AppAction::ToggleLang))
+    // The animation loop runs only while playing.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(state.playing, move |playing| {
+            let stop: Box<dyn FnOnce()> = if *playing {
+                Box::new(animation_loop(Callback::from(move |dt| {
+                    dispatch.dispatch(AppAction::Frame(dt))
+                })))
+            } else {
+                Box::new(|| ())
+            };
+            move || stop()
+        });
+    }
+    // URL and workspace: written when paused (and on every action while paused).
+    {
+        let snapshot = (*state).clone();
+        use_effect_with(
+            (
+                state.playing,
+                state.revision,
+                state.lang,
+                state.speed,
+                state.show_internal,
+                state.large_text,
+            ),
+            move |(playing, ..)| {
+                if !*playing {
+                    reflect_url(&snapshot);
+                    save(&snapshot);
+                }
+            },
+        );
+    }
+    // Keyboard shortcuts.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            use wasm_bindgen::closure::Closure;
+            use wasm_bindgen::JsCast;
+            let listener =
+                Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                    let tag = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .map(|el| el.tag_name().to_ascii_lowercase())
+                        .unwrap_or_default();
+                    if ["input", "select", "textarea", "button"].contains(&tag.as_str())
+                        || e.ctrl_key()
+                        || e.meta_key()
+                        || e.alt_key()
+                    {
+                        return;
+                    }
+                    match e.key().as_str() {
+                        " " => {
+                            e.prevent_default();
+                            dispatch.dispatch(AppAction::TogglePlay);
+                        }
+                        "ArrowRight" => dispatch.dispatch(AppAction::Step),
+                        "ArrowLeft" => dispatch.dispatch(AppAction::StepBack),
+                        "f" => {
+                            if let Some(doc) = window().and_then(|w| w.document()) {
+                                if doc.fullscreen_element().is_some() {
+                                    doc.exit_fullscreen();
+                                } else if let Some(root) = doc.document_element() {
+                                    let _ = root.request_fullscreen();
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                });
+            let doc = window().and_then(|w| w.document());
+            if let Some(doc) = &doc {
+                let _ = doc
+                    .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(doc) = doc {
+                    let _ = doc.remove_event_listener_with_callback(
+                        "keydown",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    let lang = state.lang;
+    let cb = |a: fn() -> AppAction| {
+        let d = dispatch.clone();
+        Callback::from(move |()| d.dispatch(a()))
     };
+    let on_toggle_lang = cb(|| AppAction::ToggleLang);
     let on_dismiss = {
-        let state = state.dispatcher();
-        Callback::from(move |index| state.dispatch(AppAction::DismissNotice(index)))
+        let d = dispatch.clone();
+        Callback::from(move |i| d.dispatch(AppAction::DismissNotice(i)))
     };
-    let body = match (&state.world, state.model()) {
-        (_, Some(model)) => html! { <ClusterCanvas {lang} {model} /> },
+    let on_action = {
+        let d = dispatch.clone();
+        Callback::from(move |a: AppAction| d.dispatch(a))
+    };
+    let on_user = {
+        let d = dispatch.clone();
+        Callback::from(move |u: UserAction| d.dispatch(AppAction::Apply(u)))
+    };
+    let (setup, inspector_data) = match &state.sim {
+        Ok(sim) => {
+            let sim = sim.borrow();
+            let data = state
+                .inspect
+                .as_ref()
+                .or(None)
+                .map(|(topic, p)| crate::inspect::PartitionLog::read(sim.world(), topic, *p));
+            (Some(sim.setup.clone()), data)
+        }
+        Err(_) => (None, None),
+    };
+    let body = match (&state.sim, &state.view) {
+        (Ok(_), Some(view)) => {
+            let view_json = if state.playing {
+                None
+            } else {
+                serde_json::to_string(&*view.0).ok()
+            };
+            let setup = setup.clone().expect("sim is built");
+            html! {
+                <>
+                <Controls {lang} playing={state.playing} speed={state.speed} now_ms={view.0.now_ms}
+                    horizon_ms={state.horizon_ms} marks={state.marks.clone()} on_action={on_action.clone()}
+                    setup={setup.clone()} />
+                <div class="workspace">
+                    <div class="workspace-main">
+                        <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
+                            show_internal={state.show_internal} on_action={on_action.clone()} />
+                        <div class="panels">
+                            <FaultPanel {lang} view={view.clone()} on_user={on_user.clone()} />
+                            <GroupPanel {lang} view={view.clone()} />
+                            <ProducerPanel {lang} view={view.clone()} on_user={on_user.clone()} />
+                            <BuildPanel {lang} view={view.clone()} on_user={on_user.clone()} />
+                            <LogInspector {lang} view={view.clone()} selected={state.inspect.clone()}
+                                data={inspector_data.map(Rc::new)} on_action={on_action.clone()} />
+                        </div>
+                    </div>
+                    <NarrationFeed {lang} view={view.clone()} show_routine={state.show_routine}
+                        on_action={on_action.clone()} />
+                </div>
+                if let Some(json) = view_json {
+                    <script type="application/json" id="view-json">{ json }</script>
+                }
+                </>
+            }
+        }
         (Err(error), _) => {
             html! { <p class="engine-error" role="alert">{ fill(t(lang, Key::EngineError), &[error]) }</p> }
         }
-        (Ok(_), None) => html! {},
+        _ => html! {},
     };
+    let class = classes!("app", state.large_text.then_some("large-text"));
     html! {
-        <div class="app" lang={lang.code()}>
-            <Header {lang} {on_toggle_lang} />
+        <div {class} lang={lang.code()}>
+            <Header {lang} {on_toggle_lang} large_text={state.large_text} show_internal={state.show_internal}
+                on_action={on_action.clone()} />
             <Notices {lang} notices={state.notices.clone()} {on_dismiss} />
             <main class="app-main">{ body }</main>
             <Footer {lang} />
@@ -121,9 +628,13 @@ mod tests {
         (*Rc::new(state).reduce(action)).clone()
     }
 
+    fn fresh(fragment: &str) -> AppState {
+        AppState::start(url::parse_fragment(fragment), None)
+    }
+
     #[test]
     fn toggling_switches_between_korean_and_english() {
-        let state = AppState::from_url(url::parse_fragment(""));
+        let state = fresh("");
         assert_eq!(state.lang, Lang::Ko);
         let state = reduce(state, AppAction::ToggleLang);
         assert_eq!(state.lang, Lang::En);
@@ -132,25 +643,61 @@ mod tests {
 
     #[test]
     fn notices_can_be_dismissed_one_by_one() {
-        let state = AppState::from_url(url::parse_fragment("#lang=xx&seed=no"));
+        let state = fresh("#lang=xx&seed=no");
         assert_eq!(state.notices.len(), 2);
         let state = reduce(state, AppAction::DismissNotice(5));
         assert_eq!(state.notices.len(), 2);
         let state = reduce(state, AppAction::DismissNotice(0));
-        assert_eq!(state.notices, vec![UrlNotice::BadNumber { field: "seed", value: "no".into() }]);
+        assert_eq!(
+            state.notices,
+            vec![Notice::Url(UrlNotice::BadNumber {
+                field: "seed",
+                value: "no".into()
+            })]
+        );
     }
 
     #[test]
-    fn the_shell_shows_the_engine_cluster() {
-        let state = AppState::from_url(url::parse_fragment("#lang=en"));
-        let model = state.model().expect("world builds");
-        assert_eq!(model.brokers.len(), 3);
-        assert_eq!(model.now_ms, 0);
+    fn unknown_scenario_and_corrupt_workspace_show_notices_and_start_clean() {
+        let state = AppState::start(url::parse_fragment("#scenario=nope"), Some("{not json"));
+        assert!(state
+            .notices
+            .contains(&Notice::UnknownScenario("nope".into())));
+        assert!(state.notices.contains(&Notice::CorruptWorkspace));
+        assert_eq!(state.view().unwrap().brokers.len(), 3);
     }
 
     #[test]
     fn t_in_the_url_advances_the_virtual_clock() {
-        let state = AppState::from_url(url::parse_fragment("#t=2500"));
-        assert_eq!(state.model().expect("world builds").now_ms, 2500);
+        let state = fresh("#t=2500");
+        assert_eq!(state.view().unwrap().now_ms, 2500);
+    }
+
+    #[test]
+    fn frames_advance_virtual_time_at_the_chosen_speed() {
+        let state = reduce(fresh("#scenario=demo"), AppAction::Play);
+        let state = reduce(state, AppAction::SetSpeed(6)); // 10x
+        let state = reduce(state, AppAction::Frame(50.0));
+        assert_eq!(state.view().unwrap().now_ms, 500);
+        let state = reduce(state, AppAction::Pause);
+        let state = reduce(state, AppAction::Frame(50.0));
+        assert_eq!(state.view().unwrap().now_ms, 500);
+    }
+
+    #[test]
+    fn the_workspace_round_trips() {
+        let state = reduce(fresh("#scenario=demo&seed=9"), AppAction::Seek(3_000));
+        let state = reduce(
+            state,
+            AppAction::Apply(UserAction::KillBroker { broker: 2 }),
+        );
+        let state = reduce(state, AppAction::Seek(9_000));
+        let saved = serde_json::to_string(&state.workspace().unwrap()).unwrap();
+        let restored = AppState::start(url::parse_fragment(""), Some(&saved));
+        assert!(restored.notices.is_empty(), "{:?}", restored.notices);
+        assert_eq!(
+            serde_json::to_string(restored.view().unwrap()).unwrap(),
+            serde_json::to_string(state.view().unwrap()).unwrap()
+        );
     }
 }

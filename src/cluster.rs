@@ -1,24 +1,25 @@
-//! The bridge to the engine: builds the World the shell shows and turns its `View` into the small,
-//! comparable model that the components draw. Rendering reads `World::view()` only.
+//! The bridge from the engine's `View` to what the canvas draws: brokers with their replica tiles,
+//! client nodes grouped by consumer group, links, cut links and messages in flight, laid out on an
+//! integer grid (whole SVG units keep float formatting out of the wasm).
 
-use kafkalab_engine::sim::world::WorldConfig;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::view::{BrokerState, View};
 pub use kafkalab_engine::World;
 
-/// The seed of the World the shell shows (the URL's `seed=` overrides it).
+/// The seed when the URL gives none.
 pub const DEFAULT_SEED: u64 = 42;
 
-/// The cluster the shell shows for now: three brokers.
-pub fn initial_world(seed: u64) -> Result<World, String> {
-    World::new(WorldConfig { brokers: 3, ..Default::default() }, seed).map_err(|e| e.to_string())
-}
+/// A view shared by the components; equal when it is the same snapshot.
+#[derive(Clone)]
+pub struct ViewRc(pub Rc<View>);
 
-/// A broker as drawn.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BrokerCard {
-    pub id: i32,
-    pub state: NodeState,
-    pub is_controller: bool,
+impl PartialEq for ViewRc {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// A broker's state as drawn (the engine's `BrokerState`).
@@ -38,100 +39,408 @@ impl NodeState {
             NodeState::Dead => "dead",
         }
     }
+
+    pub fn from_engine(state: BrokerState) -> Self {
+        match state {
+            BrokerState::Alive => NodeState::Alive,
+            BrokerState::Fenced => NodeState::Fenced,
+            BrokerState::Dead => NodeState::Dead,
+        }
+    }
 }
+
+/// One replica tile: the controller's metadata decides leader and ISR membership.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tile {
+    pub topic: String,
+    pub partition: i32,
+    pub leader: bool,
+    pub in_isr: bool,
+    pub leo: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerCard {
+    pub id: i32,
+    pub state: NodeState,
+    pub is_controller: bool,
+    pub tiles: Vec<Tile>,
+    pub slow_ms: u64,
+}
+
+/// A producer or consumer node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCard {
+    pub node: NodeId,
+    pub label: String,
+    pub producer: bool,
+    pub running: bool,
+}
+
+/// Consumers of one group, drawn in one frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupBox {
+    pub group: String,
+    pub clients: Vec<ClientCard>,
+}
+
+/// Tiles per broker above which a broker is drawn as a summary.
+pub const MAX_TILES: usize = 24;
 
 /// What the cluster canvas draws.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClusterModel {
     pub now_ms: u64,
     pub brokers: Vec<BrokerCard>,
+    pub producers: Vec<ClientCard>,
+    pub groups: Vec<GroupBox>,
+    pub summarised: bool,
 }
 
 impl ClusterModel {
-    pub fn from_view(view: &View) -> Self {
+    pub fn from_view(view: &View, show_internal: bool) -> Self {
+        let mut meta: BTreeMap<(&str, i32), (i32, &[i32])> = BTreeMap::new();
+        let mut internal: Vec<&str> = Vec::new();
+        for topic in &view.topics {
+            if topic.internal {
+                internal.push(&topic.name);
+            }
+            for p in &topic.partitions {
+                meta.insert((&topic.name, p.partition), (p.leader, &p.isr));
+            }
+        }
+        let slow: BTreeMap<NodeId, u64> = view.slow_nodes.iter().copied().collect();
         let mut brokers: Vec<BrokerCard> = view
             .brokers
             .iter()
-            .map(|b| BrokerCard {
-                id: b.id,
-                state: match b.state {
-                    BrokerState::Alive => NodeState::Alive,
-                    BrokerState::Fenced => NodeState::Fenced,
-                    BrokerState::Dead => NodeState::Dead,
-                },
-                is_controller: b.is_controller,
+            .map(|b| {
+                let mut tiles: Vec<Tile> = b
+                    .replicas
+                    .iter()
+                    .filter(|r| show_internal || !internal.contains(&r.topic.as_str()))
+                    .map(|r| {
+                        let (leader, isr) = meta
+                            .get(&(r.topic.as_str(), r.partition))
+                            .copied()
+                            .unwrap_or((-1, &[]));
+                        Tile {
+                            topic: r.topic.clone(),
+                            partition: r.partition,
+                            leader: leader == b.id,
+                            in_isr: isr.contains(&b.id),
+                            leo: r.log_end_offset,
+                        }
+                    })
+                    .collect();
+                tiles.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+                BrokerCard {
+                    id: b.id,
+                    state: NodeState::from_engine(b.state),
+                    is_controller: b.is_controller,
+                    tiles,
+                    slow_ms: slow.get(&NodeId::Broker(b.id)).copied().unwrap_or(0),
+                }
             })
             .collect();
         brokers.sort_by_key(|b| b.id);
-        ClusterModel { now_ms: view.now_ms, brokers }
+        let summarised = brokers.iter().any(|b| b.tiles.len() > MAX_TILES);
+        let producers = view
+            .producers
+            .iter()
+            .map(|p| ClientCard {
+                node: NodeId::Client(p.id),
+                label: p.name.clone(),
+                producer: true,
+                running: true,
+            })
+            .collect();
+        let mut groups: Vec<GroupBox> = Vec::new();
+        for c in &view.consumers {
+            let card = ClientCard {
+                node: c.client,
+                label: c.name.clone(),
+                producer: false,
+                running: c.running,
+            };
+            match groups.iter_mut().find(|g| g.group == c.group_id) {
+                Some(g) => g.clients.push(card),
+                None => groups.push(GroupBox {
+                    group: c.group_id.clone(),
+                    clients: vec![card],
+                }),
+            }
+        }
+        ClusterModel {
+            now_ms: view.now_ms,
+            brokers,
+            producers,
+            groups,
+            summarised,
+        }
     }
 }
 
-/// Where the canvas puts each broker: a grid of at most [`Layout::MAX_COLUMNS`] columns.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Where everything goes on the canvas.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
     pub columns: usize,
-    pub rows: usize,
+    pub broker_h: i32,
+    pub width: i32,
+    pub height: i32,
+    pub clients_y: i32,
+    /// Centre of every node, for links and messages.
+    pub centres: BTreeMap<NodeId, (i32, i32)>,
+    /// Top-left of each client node, in model order (producers, then each group's consumers).
+    pub client_pos: Vec<(i32, i32)>,
+    /// Each group's frame: x, y, width.
+    pub group_frames: Vec<(i32, i32, i32)>,
 }
 
 impl Layout {
-    pub const MAX_COLUMNS: usize = 4;
-    // Integers: SVG coordinates in whole units keep float formatting out of the wasm.
-    pub const NODE_W: i32 = 250;
-    pub const NODE_H: i32 = 150;
-    pub const GAP_X: i32 = 60;
-    pub const GAP_Y: i32 = 50;
+    pub const NODE_W: i32 = 270;
+    pub const GAP_X: i32 = 40;
+    pub const GAP_Y: i32 = 40;
     pub const MARGIN: i32 = 20;
     /// Room above the nodes for the controller badge.
     pub const TOP: i32 = 22;
+    pub const HEAD_H: i32 = 78;
+    pub const TILE_W: i32 = 60;
+    pub const TILE_H: i32 = 26;
+    pub const TILE_GAP: i32 = 4;
+    pub const TILES_PER_ROW: usize = 4;
+    pub const CLIENT_W: i32 = 130;
+    pub const CLIENT_H: i32 = 46;
 
-    pub fn for_count(count: usize) -> Self {
-        let columns = count.clamp(1, Self::MAX_COLUMNS);
-        Layout { columns, rows: count.div_ceil(columns).max(1) }
+    pub fn columns_for(count: usize) -> usize {
+        match count {
+            0..=4 => count.max(1),
+            5..=9 => 3,
+            _ => 4,
+        }
     }
 
-    pub fn width(&self) -> i32 {
-        let columns = self.columns as i32;
-        2 * Self::MARGIN + columns * Self::NODE_W + (columns - 1) * Self::GAP_X
+    pub fn new(model: &ClusterModel) -> Self {
+        let columns = Self::columns_for(model.brokers.len());
+        let rows = model.brokers.len().div_ceil(columns).max(1) as i32;
+        let max_tiles = model
+            .brokers
+            .iter()
+            .map(|b| b.tiles.len())
+            .max()
+            .unwrap_or(0);
+        let tile_rows = if model.summarised {
+            1
+        } else {
+            max_tiles.div_ceil(Self::TILES_PER_ROW).max(1) as i32
+        };
+        let broker_h = Self::HEAD_H + tile_rows * (Self::TILE_H + Self::TILE_GAP) + 10;
+        let cols = columns as i32;
+        let brokers_w = cols * Self::NODE_W + (cols - 1) * Self::GAP_X;
+        let mut centres = BTreeMap::new();
+        for (i, b) in model.brokers.iter().enumerate() {
+            let (x, y) = Self::broker_pos(columns, broker_h, i);
+            centres.insert(
+                NodeId::Broker(b.id),
+                (x + Self::NODE_W / 2, y + broker_h / 2),
+            );
+        }
+        let clients_y = Self::TOP + Self::MARGIN + rows * (broker_h + Self::GAP_Y) + 10;
+        // Clients: producers, then one frame per group.
+        let mut x = Self::MARGIN;
+        let mut client_pos = Vec::new();
+        for p in &model.producers {
+            client_pos.push((x, clients_y + 24));
+            centres.insert(
+                p.node,
+                (x + Self::CLIENT_W / 2, clients_y + 24 + Self::CLIENT_H / 2),
+            );
+            x += Self::CLIENT_W + 16;
+        }
+        if !model.producers.is_empty() {
+            x += 24;
+        }
+        let mut group_frames = Vec::new();
+        for g in &model.groups {
+            let frame_x = x;
+            x += 10;
+            for c in &g.clients {
+                client_pos.push((x, clients_y + 24));
+                centres.insert(
+                    c.node,
+                    (x + Self::CLIENT_W / 2, clients_y + 24 + Self::CLIENT_H / 2),
+                );
+                x += Self::CLIENT_W + 10;
+            }
+            group_frames.push((frame_x, clients_y, x - frame_x));
+            x += 24;
+        }
+        let has_clients = !client_pos.is_empty();
+        let width = (2 * Self::MARGIN + brokers_w).max(x + Self::MARGIN);
+        let height = if has_clients {
+            clients_y + 24 + Self::CLIENT_H + 16
+        } else {
+            clients_y
+        };
+        Layout {
+            columns,
+            broker_h,
+            width,
+            height,
+            clients_y,
+            centres,
+            client_pos,
+            group_frames,
+        }
     }
 
-    pub fn height(&self) -> i32 {
-        Self::TOP + 2 * Self::MARGIN + self.rows as i32 * (Self::NODE_H + Self::GAP_Y) - Self::GAP_Y
-    }
-
-    /// The top-left corner of the `index`-th node.
-    pub fn position(&self, index: usize) -> (i32, i32) {
-        let (row, col) = ((index / self.columns) as i32, (index % self.columns) as i32);
+    /// The top-left corner of the `index`-th broker.
+    pub fn broker_pos(columns: usize, broker_h: i32, index: usize) -> (i32, i32) {
+        let (row, col) = ((index / columns) as i32, (index % columns) as i32);
         (
             Self::MARGIN + col * (Self::NODE_W + Self::GAP_X),
-            Self::TOP + Self::MARGIN + row * (Self::NODE_H + Self::GAP_Y),
+            Self::TOP + Self::MARGIN + row * (broker_h + Self::GAP_Y),
         )
     }
+
+    pub fn broker(&self, index: usize) -> (i32, i32) {
+        Self::broker_pos(self.columns, self.broker_h, index)
+    }
+}
+
+/// Which family a message belongs to: drawn with its own shape (not colour alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MsgKind {
+    Produce,
+    Fetch,
+    Group,
+    Controller,
+    Other,
+}
+
+impl MsgKind {
+    pub fn of(kind: &str) -> Self {
+        if kind.starts_with("Produce") {
+            MsgKind::Produce
+        } else if kind.starts_with("Fetch") || kind.starts_with("ListOffsets") {
+            MsgKind::Fetch
+        } else if [
+            "JoinGroup",
+            "SyncGroup",
+            "Heartbeat",
+            "OffsetCommit",
+            "OffsetFetch",
+            "LeaveGroup",
+            "FindCoordinator",
+        ]
+        .iter()
+        .any(|p| kind.starts_with(p))
+        {
+            MsgKind::Group
+        } else if [
+            "Vote",
+            "BrokerHeartbeat",
+            "BrokerRegistration",
+            "AlterPartition",
+            "BeginQuorum",
+            "Raft",
+        ]
+        .iter()
+        .any(|p| kind.starts_with(p))
+        {
+            MsgKind::Controller
+        } else {
+            MsgKind::Other
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            MsgKind::Produce => "msg-produce",
+            MsgKind::Fetch => "msg-fetch",
+            MsgKind::Group => "msg-group",
+            MsgKind::Controller => "msg-controller",
+            MsgKind::Other => "msg-other",
+        }
+    }
+}
+
+/// Where a message is, `vt_milli` being the virtual time in thousandths of a ms.
+pub fn interpolate(
+    from: (i32, i32),
+    to: (i32, i32),
+    sent_ms: u64,
+    arrive_ms: u64,
+    vt_milli: u64,
+) -> (i32, i32) {
+    let start = sent_ms * 1000;
+    let span = (arrive_ms.saturating_sub(sent_ms) * 1000).max(1);
+    let done = vt_milli.saturating_sub(start).min(span) as i64;
+    let lerp = |a: i32, b: i32| a + ((b - a) as i64 * done / span as i64) as i32;
+    (lerp(from.0, to.0), lerp(from.1, to.1))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::{Preset, Setup, Sim};
 
     #[test]
-    fn the_shell_cluster_has_three_brokers_and_one_controller() {
-        let world = initial_world(DEFAULT_SEED).expect("3-broker world");
-        let model = ClusterModel::from_view(&world.view());
-        assert_eq!(model.brokers.iter().map(|b| b.id).collect::<Vec<_>>(), vec![1, 2, 3]);
-        assert!(model.brokers.iter().all(|b| b.state == NodeState::Alive));
-        assert_eq!(model.brokers.iter().filter(|b| b.is_controller).count(), 1, "one active controller");
+    fn the_demo_has_three_brokers_tiles_and_clients() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, DEFAULT_SEED)).unwrap();
+        sim.seek(3_000);
+        let model = ClusterModel::from_view(&sim.world().view(), false);
+        assert_eq!(
+            model.brokers.iter().map(|b| b.id).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        assert_eq!(model.brokers.iter().filter(|b| b.is_controller).count(), 1);
+        for b in &model.brokers {
+            assert_eq!(b.tiles.len(), 3, "orders only: internal topics hidden");
+        }
+        assert_eq!(
+            model
+                .brokers
+                .iter()
+                .flat_map(|b| &b.tiles)
+                .filter(|t| t.leader)
+                .count(),
+            3
+        );
+        let with_internal = ClusterModel::from_view(&sim.world().view(), true);
+        assert!(with_internal.brokers[0]
+            .tiles
+            .iter()
+            .any(|t| t.topic == "__consumer_offsets"));
+        assert_eq!(model.producers.len(), 1);
+        assert_eq!(model.groups.len(), 1);
+        assert_eq!(model.groups[0].clients.len(), 2);
     }
 
     #[test]
     fn layout_places_nodes_without_overlap() {
-        let layout = Layout::for_count(3);
-        assert_eq!((layout.columns, layout.rows), (3, 1));
-        let xs: Vec<i32> = (0..3).map(|i| layout.position(i).0).collect();
+        let mut sim = Sim::new(Setup::new(Preset::Large, 1)).unwrap();
+        sim.seek(2_000);
+        let model = ClusterModel::from_view(&sim.world().view(), false);
+        assert!(
+            !model.summarised,
+            "60 partitions x 3 replicas on 9 brokers: 20 tiles each, drawn"
+        );
+        let layout = Layout::new(&model);
+        assert_eq!(layout.columns, 3);
+        let xs: Vec<i32> = (0..3).map(|i| layout.broker(i).0).collect();
         assert!(xs.windows(2).all(|w| w[1] - w[0] >= Layout::NODE_W));
-        assert!(layout.position(2).0 + Layout::NODE_W <= layout.width());
-        let big = Layout::for_count(6);
-        assert_eq!((big.columns, big.rows), (4, 2));
-        assert!(big.position(5).1 + Layout::NODE_H <= big.height());
-        assert_eq!(Layout::for_count(0).rows, 1);
+        assert!(layout.broker(8).1 + layout.broker_h < layout.clients_y);
+        assert!(layout
+            .client_pos
+            .iter()
+            .all(|(x, _)| x + Layout::CLIENT_W <= layout.width));
+    }
+
+    #[test]
+    fn messages_move_from_sender_to_receiver() {
+        assert_eq!(interpolate((0, 0), (100, 50), 10, 20, 10_000), (0, 0));
+        assert_eq!(interpolate((0, 0), (100, 50), 10, 20, 15_000), (50, 25));
+        assert_eq!(interpolate((0, 0), (100, 50), 10, 20, 99_000), (100, 50));
+        assert_eq!(interpolate((0, 0), (100, 50), 10, 10, 10_000), (0, 0));
     }
 }

@@ -1,11 +1,45 @@
-//! The shell's components: header, URL notices, cluster canvas, footer. They hold no text of their
-//! own (see [`crate::i18n`]) and draw only what their props say.
+//! The components: header, notices, controls and timeline, the SVG cluster canvas, the fault,
+//! group, producer and build panels, the partition log inspector and the narration feed. They hold
+//! no text of their own (see [`crate::i18n`]), draw only what their props say, and render every
+//! user-provided string (topic names, keys, values) as text.
 
+use std::rc::Rc;
+
+use kafkalab_engine::producer::SendOutcome;
+use kafkalab_engine::sim::{Millis, NodeId};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::cluster::{BrokerCard, ClusterModel, Layout, NodeState};
+use crate::app::{AppAction, Notice, SPEEDS};
+use crate::cluster::{
+    interpolate, BrokerCard, ClientCard, ClusterModel, Layout, MsgKind, NodeState, ViewRc,
+};
 use crate::i18n::{fill, t, Key, Lang};
+use crate::inspect::PartitionLog;
+use crate::narrate::{self, Mark};
+use crate::sim::{Preset, Setup, UserAction};
 use crate::url::UrlNotice;
+
+fn input_value(e: &Event) -> String {
+    e.target_dyn_into::<HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+fn select_value(e: &Event) -> String {
+    e.target_dyn_into::<HtmlSelectElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+fn text_setter(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let state = state.clone();
+    Callback::from(move |e: InputEvent| {
+        if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
+            state.set(i.value());
+        }
+    })
+}
 
 // ----------------------------------------------------------------------------------------------
 // Header
@@ -14,12 +48,19 @@ use crate::url::UrlNotice;
 pub struct HeaderProps {
     pub lang: Lang,
     pub on_toggle_lang: Callback<()>,
+    pub large_text: bool,
+    pub show_internal: bool,
+    pub on_action: Callback<AppAction>,
 }
 
 #[function_component(Header)]
 pub fn header(props: &HeaderProps) -> Html {
     let lang = props.lang;
     let onclick = props.on_toggle_lang.reform(|_: MouseEvent| ());
+    let large = props
+        .on_action
+        .reform(|_: Event| AppAction::ToggleLargeText);
+    let internal = props.on_action.reform(|_: Event| AppAction::ToggleInternal);
     html! {
         <header class="app-header">
             <div class="brand">
@@ -29,21 +70,24 @@ pub fn header(props: &HeaderProps) -> Html {
                     <p class="brand-tagline">{ t(lang, Key::Tagline) }</p>
                 </div>
             </div>
-            <button
-                type="button"
-                class="lang-toggle"
-                data-testid="lang-toggle"
-                data-lang={lang.code()}
-                title={t(lang, Key::LangToggleTitle)}
-                aria-label={t(lang, Key::LangToggleTitle)}
-                {onclick}
-            >
-                { for Lang::ALL.into_iter().map(|option| html! {
-                    <span class={classes!("lang-option", (option == lang).then_some("active"))} lang={option.code()}>
-                        { option.native_name() }
-                    </span>
-                }) }
-            </button>
+            <div class="header-tools">
+                <label class="check">
+                    <input type="checkbox" data-testid="toggle-internal" checked={props.show_internal} onchange={internal} />
+                    { t(lang, Key::ShowInternal) }
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="toggle-large-text" checked={props.large_text} onchange={large} />
+                    { t(lang, Key::LargeText) }
+                </label>
+                <button type="button" class="lang-toggle" data-testid="lang-toggle" data-lang={lang.code()}
+                    title={t(lang, Key::LangToggleTitle)} aria-label={t(lang, Key::LangToggleTitle)} {onclick}>
+                    { for Lang::ALL.into_iter().map(|option| html! {
+                        <span class={classes!("lang-option", (option == lang).then_some("active"))} lang={option.code()}>
+                            { option.native_name() }
+                        </span>
+                    }) }
+                </button>
+            </div>
         </header>
     }
 }
@@ -66,11 +110,11 @@ fn logo_mark() -> Html {
 #[derive(Properties, PartialEq)]
 pub struct NoticesProps {
     pub lang: Lang,
-    pub notices: Vec<UrlNotice>,
+    pub notices: Vec<Notice>,
     pub on_dismiss: Callback<usize>,
 }
 
-/// One dismissible banner per value of the URL that was ignored.
+/// One dismissible banner per ignored URL value, unreadable workspace or refused action.
 #[function_component(Notices)]
 pub fn notices(props: &NoticesProps) -> Html {
     let lang = props.lang;
@@ -80,16 +124,20 @@ pub fn notices(props: &NoticesProps) -> Html {
     html! {
         <div class="notices">
             { for props.notices.iter().enumerate().map(|(index, notice)| {
-                let text = match notice {
-                    UrlNotice::UnknownLang(value) => fill(t(lang, Key::NoticeUnknownLang), &[value]),
-                    UrlNotice::BadNumber { field, value } => fill(t(lang, Key::NoticeBadNumber), &[field, value]),
+                let (text, id) = match notice {
+                    Notice::Url(UrlNotice::UnknownLang(value)) => (fill(t(lang, Key::NoticeUnknownLang), &[value]), "url-notice"),
+                    Notice::Url(UrlNotice::BadNumber { field, value }) => (fill(t(lang, Key::NoticeBadNumber), &[field, value]), "url-notice"),
+                    Notice::UnknownScenario(value) => (fill(t(lang, Key::NoticeUnknownScenario), &[value]), "url-notice"),
+                    Notice::CorruptWorkspace => (t(lang, Key::NoticeCorruptWorkspace).to_string(), "workspace-notice"),
+                    Notice::Dropped(n) => (fill(t(lang, Key::NoticeDropped), &[&n.to_string()]), "workspace-notice"),
+                    Notice::ActionFailed(e) => (fill(t(lang, Key::ActionFailed), &[e]), "action-notice"),
                 };
                 let onclick = props.on_dismiss.reform(move |_: MouseEvent| index);
                 html! {
-                    <div class="notice" role="status" data-testid="url-notice">
+                    <div class="notice" role="status" data-testid={id}>
                         <span class="notice-icon" aria-hidden="true">{ "!" }</span>
                         <span class="notice-text">{ text }</span>
-                        <button type="button" class="notice-dismiss" data-testid="url-notice-dismiss"
+                        <button type="button" class="notice-dismiss" data-testid={format!("{id}-dismiss")}
                             aria-label={t(lang, Key::NoticeDismiss)} title={t(lang, Key::NoticeDismiss)} {onclick}>
                             { "×" }
                         </button>
@@ -101,21 +149,171 @@ pub fn notices(props: &NoticesProps) -> Html {
 }
 
 // ----------------------------------------------------------------------------------------------
+// Controls: scenario, play/pause/step, speed, clock, timeline
+
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    pub lang: Lang,
+    pub playing: bool,
+    pub speed: usize,
+    pub now_ms: Millis,
+    pub horizon_ms: Millis,
+    pub marks: Rc<Vec<(Millis, Mark)>>,
+    pub setup: Setup,
+    pub on_action: Callback<AppAction>,
+}
+
+fn speed_label(tenths: u32) -> String {
+    if tenths % 10 == 0 {
+        format!("{}x", tenths / 10)
+    } else {
+        format!("{}.{}x", tenths / 10, tenths % 10)
+    }
+}
+
+#[function_component(Controls)]
+pub fn controls(props: &ControlsProps) -> Html {
+    let lang = props.lang;
+    let a = &props.on_action;
+    let setup = props.setup.clone();
+    let on_scenario = {
+        let setup = setup.clone();
+        a.reform(move |e: Event| {
+            let preset = Preset::from_name(&select_value(&e)).unwrap_or(Preset::Demo);
+            AppAction::Load(Setup {
+                preset,
+                ..setup.clone()
+            })
+        })
+    };
+    let on_brokers = {
+        let setup = setup.clone();
+        a.reform(move |e: Event| {
+            let brokers = select_value(&e).parse().unwrap_or(3);
+            AppAction::Load(Setup {
+                preset: Preset::Sandbox,
+                brokers,
+                ..setup.clone()
+            })
+        })
+    };
+    let on_speed = a.reform(|e: Event| AppAction::SetSpeed(select_value(&e).parse().unwrap_or(3)));
+    let on_seek = a.reform(|e: InputEvent| {
+        AppAction::Seek(
+            e.target_dyn_into::<HtmlInputElement>()
+                .and_then(|i| i.value().parse().ok())
+                .unwrap_or(0),
+        )
+    });
+    let end = props.horizon_ms.max(props.now_ms).max(1);
+    let note = match setup.preset {
+        Preset::Demo => Key::ScDemoNote,
+        Preset::Large => Key::ScLargeNote,
+        Preset::Sandbox => Key::ScSandboxNote,
+    };
+    html! {
+        <section class="controls" aria-label={t(lang, Key::TimelineLabel)}>
+            <div class="controls-row">
+                <label class="field">
+                    <span>{ t(lang, Key::ScenarioLabel) }</span>
+                    <select data-testid="scenario-select" aria-label={t(lang, Key::ScenarioLabel)} onchange={on_scenario}>
+                        { for Preset::ALL.into_iter().map(|p| {
+                            let key = match p { Preset::Demo => Key::ScDemo, Preset::Large => Key::ScLarge, Preset::Sandbox => Key::ScSandbox };
+                            html! { <option value={p.name()} selected={p == setup.preset}>{ t(lang, key) }</option> }
+                        }) }
+                    </select>
+                </label>
+                if setup.preset == Preset::Sandbox {
+                    <label class="field">
+                        <span>{ t(lang, Key::SandboxBrokers) }</span>
+                        <select data-testid="sandbox-brokers" aria-label={t(lang, Key::SandboxBrokers)} onchange={on_brokers}>
+                            { for (1..=12).map(|n| html! { <option value={n.to_string()} selected={n == setup.brokers}>{ n }</option> }) }
+                        </select>
+                    </label>
+                }
+                <div class="buttons">
+                    if props.playing {
+                        <button type="button" class="btn primary" data-testid="btn-pause" aria-label={t(lang, Key::BtnPause)}
+                            title={t(lang, Key::BtnPause)} onclick={a.reform(|_: MouseEvent| AppAction::Pause)}>{ "❚❚ " }{ t(lang, Key::BtnPause) }</button>
+                    } else {
+                        <button type="button" class="btn primary" data-testid="btn-play" aria-label={t(lang, Key::BtnPlay)}
+                            title={t(lang, Key::BtnPlay)} onclick={a.reform(|_: MouseEvent| AppAction::Play)}>{ "▶ " }{ t(lang, Key::BtnPlay) }</button>
+                    }
+                    <button type="button" class="btn" data-testid="btn-step" aria-label={t(lang, Key::BtnStep)}
+                        title={t(lang, Key::BtnStep)} onclick={a.reform(|_: MouseEvent| AppAction::Step)}>{ "▷| " }{ t(lang, Key::BtnStep) }</button>
+                    <button type="button" class="btn" data-testid="btn-step-fact" aria-label={t(lang, Key::BtnStepFact)}
+                        title={t(lang, Key::BtnStepFact)} onclick={a.reform(|_: MouseEvent| AppAction::StepInteresting)}>{ "» " }{ t(lang, Key::BtnStepFact) }</button>
+                </div>
+                <label class="field">
+                    <span>{ t(lang, Key::SpeedLabel) }</span>
+                    <select data-testid="speed" aria-label={t(lang, Key::SpeedLabel)} onchange={on_speed}>
+                        { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
+                            <option value={i.to_string()} selected={i == props.speed}>{ speed_label(*s) }</option>
+                        }) }
+                    </select>
+                </label>
+                <div class="clock">
+                    <span class="clock-label">{ t(lang, Key::ClockLabel) }</span>
+                    <span class="clock-value" data-testid="clock">{ props.now_ms }</span>
+                    <span class="clock-unit">{ "ms" }</span>
+                </div>
+            </div>
+            <div class="timeline-row">
+                <input type="range" class="timeline" data-testid="timeline" min="0" max={end.to_string()}
+                    step="1" value={props.now_ms.to_string()} aria-label={t(lang, Key::TimelineLabel)}
+                    aria-valuetext={format!("{} ms", props.now_ms)} oninput={on_seek} />
+                <svg class="marks" viewBox="0 0 1000 14" preserveAspectRatio="none" aria-hidden="true">
+                    { for props.marks.iter().map(|(at, m)| {
+                        let x = (at.min(&end) * 1000 / end) as i32;
+                        let class = match m { Mark::Fault => "mark-fault", Mark::Election => "mark-election", Mark::Rebalance => "mark-rebalance" };
+                        match m {
+                            Mark::Fault => html! { <path {class} d={format!("M{} 1 L{} 13 M{} 1 L{} 13", x - 4, x + 4, x + 4, x - 4)} /> },
+                            Mark::Election => html! { <circle {class} cx={x.to_string()} cy="7" r="4" /> },
+                            Mark::Rebalance => html! { <rect {class} x={(x - 3).to_string()} y="3" width="6" height="8" /> },
+                        }
+                    }) }
+                </svg>
+                <ul class="legend marks-legend">
+                    <li><span class="mk mk-fault" aria-hidden="true">{ "✕" }</span>{ t(lang, Key::FaultsHeading) }</li>
+                    <li><span class="mk mk-election" aria-hidden="true">{ "●" }</span>{ t(lang, Key::Leader) }</li>
+                    <li><span class="mk mk-rebalance" aria-hidden="true">{ "■" }</span>{ t(lang, Key::RebalanceSteps) }</li>
+                </ul>
+            </div>
+            <p class="scenario-note" data-testid="scenario-note">{ t(lang, note) }<span class="hint">{ " — " }{ t(lang, Key::ShortcutsHint) }</span></p>
+        </section>
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
 // Cluster canvas
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterCanvasProps {
     pub lang: Lang,
-    pub model: ClusterModel,
+    pub view: ViewRc,
+    pub vt_milli: u64,
+    pub show_internal: bool,
+    pub on_action: Callback<AppAction>,
 }
 
 #[function_component(ClusterCanvas)]
 pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
     let lang = props.lang;
-    let model = &props.model;
-    let layout = Layout::for_count(model.brokers.len());
-    let (w, h) = (layout.width(), layout.height());
+    let view = &props.view.0;
+    let model = ClusterModel::from_view(view, props.show_internal);
+    let layout = Layout::new(&model);
+    let (w, h) = (layout.width, layout.height);
     let count = model.brokers.len().to_string();
+    let mut cuts: Vec<(NodeId, NodeId)> = view
+        .cut_links
+        .iter()
+        .map(|(a, b)| if a <= b { (*a, *b) } else { (*b, *a) })
+        .collect();
+    cuts.sort();
+    cuts.dedup();
+    let mut clients: Vec<&ClientCard> = model.producers.iter().collect();
+    clients.extend(model.groups.iter().flat_map(|g| g.clients.iter()));
+    let on_inspect = props.on_action.clone();
     html! {
         <section class="cluster" aria-labelledby="cluster-heading">
             <div class="cluster-bar">
@@ -123,24 +321,65 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                     { t(lang, Key::ClusterHeading) }
                     <span class="cluster-summary">{ fill(t(lang, Key::ClusterSummary), &[&count]) }</span>
                 </h2>
-                <div class="clock">
-                    <span class="clock-label">{ t(lang, Key::ClockLabel) }</span>
-                    <span class="clock-value" data-testid="clock">{ model.now_ms }</span>
-                    <span class="clock-unit">{ "ms" }</span>
-                </div>
+                if model.summarised { <span class="hint">{ t(lang, Key::Summarised) }</span> }
             </div>
             <svg class="canvas" viewBox={format!("0 0 {w} {h}")} role="img" aria-labelledby="canvas-title"
-                preserveAspectRatio="xMidYMid meet">
+                preserveAspectRatio="xMidYMin meet">
                 <title id="canvas-title">{ t(lang, Key::CanvasTitle) }</title>
-                { for model.brokers.iter().enumerate().map(|(i, broker)| {
-                    let (x, y) = layout.position(i);
-                    html! { <BrokerNode key={broker.id} {lang} broker={broker.clone()} {x} {y} /> }
+                <defs>
+                    <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
+                    </pattern>
+                </defs>
+                { for cuts.iter().filter_map(|(a, b)| {
+                    let (p, q) = (layout.centres.get(a)?, layout.centres.get(b)?);
+                    let (mx, my) = ((p.0 + q.0) / 2, (p.1 + q.1) / 2);
+                    Some(html! {
+                        <g class="cut-link" data-testid={format!("cut-{a}-{b}")}>
+                            <line x1={p.0.to_string()} y1={p.1.to_string()} x2={(mx - 10).to_string()} y2={my.to_string()} />
+                            <line x1={(mx + 10).to_string()} y1={my.to_string()} x2={q.0.to_string()} y2={q.1.to_string()} />
+                            <text x={mx.to_string()} y={(my + 7).to_string()} text-anchor="middle">{ "✂" }</text>
+                        </g>
+                    })
                 }) }
+                { for model.groups.iter().zip(layout.group_frames.iter()).map(|(g, (x, y, fw))| html! {
+                    <g class="group-frame" transform={format!("translate({x} {y})")}>
+                        <rect x="0" y="0" width={fw.to_string()} height={(Layout::CLIENT_H + 34).to_string()} rx="10" />
+                        <text x="10" y="17">{ format!("group: {}", g.group) }</text>
+                    </g>
+                }) }
+                { for model.brokers.iter().enumerate().map(|(i, broker)| {
+                    let (x, y) = layout.broker(i);
+                    html! { <BrokerNode key={broker.id} {lang} broker={broker.clone()} {x} {y} h={layout.broker_h}
+                        summarised={model.summarised} on_action={on_inspect.clone()} /> }
+                }) }
+                { for clients.iter().zip(layout.client_pos.iter()).map(|(c, (x, y))| html! {
+                    <ClientNode {lang} client={(*c).clone()} x={*x} y={*y} />
+                }) }
+                <g class="messages" aria-hidden="true">
+                    { for view.in_flight.iter().filter_map(|m| {
+                        let (from, to) = (layout.centres.get(&m.from)?, layout.centres.get(&m.to)?);
+                        let (x, y) = interpolate(*from, *to, m.sent_at_ms, m.arrive_at_ms, props.vt_milli);
+                        let kind = MsgKind::of(m.kind);
+                        let class = classes!("msg", kind.class());
+                        Some(match kind {
+                            MsgKind::Produce => html! { <rect {class} x={(x - 5).to_string()} y={(y - 5).to_string()} width="10" height="10"><title>{ m.kind }</title></rect> },
+                            MsgKind::Group => html! { <path {class} d={format!("M{x} {} L{} {y} L{x} {} L{} {y} Z", y - 6, x + 6, y + 6, x - 6)}><title>{ m.kind }</title></path> },
+                            MsgKind::Controller => html! { <path {class} d={format!("M{x} {} L{} {} L{} {} Z", y - 6, x + 6, y + 5, x - 6, y + 5)}><title>{ m.kind }</title></path> },
+                            _ => html! { <circle {class} cx={x.to_string()} cy={y.to_string()} r="5"><title>{ m.kind }</title></circle> },
+                        })
+                    }) }
+                </g>
             </svg>
             <ul class="legend">
                 <li><span class="legend-swatch swatch-controller" aria-hidden="true"></span>{ t(lang, Key::LegendController) }</li>
                 <li><span class="legend-swatch swatch-alive" aria-hidden="true"></span>{ t(lang, Key::LegendAlive) }</li>
                 <li><span class="legend-swatch swatch-dead" aria-hidden="true"></span>{ t(lang, Key::LegendDead) }</li>
+                <li><span class="legend-tile tile-leader" aria-hidden="true">{ "L" }</span>{ t(lang, Key::LegendLeader) }</li>
+                <li><span class="legend-tile" aria-hidden="true">{ "F" }</span>{ t(lang, Key::LegendFollower) }</li>
+                <li><span class="legend-tile tile-out" aria-hidden="true">{ "✕" }</span>{ t(lang, Key::LegendOutOfIsr) }</li>
+                <li><span class="legend-cut" aria-hidden="true">{ "✂" }</span>{ t(lang, Key::LegendCut) }</li>
+                <li><span class="legend-msg" aria-hidden="true">{ "■ ● ◆ ▲" }</span>{ t(lang, Key::LegendMessage) }</li>
             </ul>
         </section>
     }
@@ -152,14 +391,24 @@ pub struct BrokerNodeProps {
     pub broker: BrokerCard,
     pub x: i32,
     pub y: i32,
+    pub h: i32,
+    pub summarised: bool,
+    pub on_action: Callback<AppAction>,
 }
 
-/// A broker: a labelled box with its state; the controller gets a double border and a badge.
+/// A broker: a labelled box with its state (text and border style) and its replica tiles.
 #[function_component(BrokerNode)]
 pub fn broker_node(props: &BrokerNodeProps) -> Html {
-    let BrokerNodeProps { lang, broker, x, y } = props;
+    let BrokerNodeProps {
+        lang,
+        broker,
+        x,
+        y,
+        h,
+        ..
+    } = props;
     let lang = *lang;
-    let (w, h) = (Layout::NODE_W, Layout::NODE_H);
+    let (w, h) = (Layout::NODE_W, *h);
     let state_key = match broker.state {
         NodeState::Alive => Key::StateAlive,
         NodeState::Fenced => Key::StateFenced,
@@ -171,35 +420,662 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
         format!("broker-{}", broker.state.as_str()),
         broker.is_controller.then_some("broker-controller")
     );
+    let leaders = broker.tiles.iter().filter(|t| t.leader).count();
+    let out = broker.tiles.iter().filter(|t| !t.in_isr).count();
     html! {
         <g {class}
             data-testid={format!("broker-{}", broker.id)}
             data-state={broker.state.as_str()}
             data-controller={broker.is_controller.to_string()}
             transform={format!("translate({x} {y})")}>
-            <rect class="broker-box" x="0" y="0" width={w.to_string()} height={h.to_string()} rx="14" />
+            <rect class="broker-box" x="0" y="0" width={w.to_string()} height={h.to_string()} rx="12" />
             if broker.is_controller {
-                <rect class="broker-box-inner" x="6" y="6" width={(w - 12).to_string()} height={(h - 12).to_string()} rx="10" />
-                <g class="controller-badge" transform={format!("translate({} -18)", w / 2)}>
-                    <rect x="-78" y="0" width="156" height="32" rx="16" />
-                    <text x="0" y="22" text-anchor="middle">{ t(lang, Key::ControllerBadge) }</text>
+                <rect class="broker-box-inner" x="5" y="5" width={(w - 10).to_string()} height={(h - 10).to_string()} rx="9" />
+                <g class="controller-badge" transform={format!("translate({} -16)", w / 2)}>
+                    <rect x="-72" y="0" width="144" height="28" rx="14" />
+                    <text x="0" y="19" text-anchor="middle">{ t(lang, Key::ControllerBadge) }</text>
                 </g>
             }
-            // A server: three stacked drives.
-            <g class="server-icon" transform="translate(26 40)">
-                <rect x="0" y="0" width="44" height="16" rx="3" />
-                <rect x="0" y="22" width="44" height="16" rx="3" />
-                <rect x="0" y="44" width="44" height="16" rx="3" />
-                <circle cx="36" cy="8" r="2.5" />
-                <circle cx="36" cy="30" r="2.5" />
-                <circle cx="36" cy="52" r="2.5" />
+            <g class="server-icon" transform="translate(18 22)">
+                <rect x="0" y="0" width="30" height="11" rx="2" />
+                <rect x="0" y="15" width="30" height="11" rx="2" />
+                <rect x="0" y="30" width="30" height="11" rx="2" />
             </g>
-            <text class="broker-name" x="88" y="66">{ name }</text>
-            <g class="broker-state" transform="translate(88 98)">
-                <circle class="state-dot" cx="6" cy="-6" r="6" />
-                <text x="20" y="0">{ t(lang, state_key) }</text>
+            <text class="broker-name" x="60" y="40">{ name }</text>
+            <g class="broker-state" transform="translate(60 64)">
+                <circle class="state-dot" cx="6" cy="-5" r="6" />
+                <text x="18" y="0">{ t(lang, state_key) }</text>
+                if broker.slow_ms > 0 {
+                    <text class="slow-mark" x="110" y="0">{ format!("🐢 +{} ms", broker.slow_ms) }</text>
+                }
             </g>
+            if props.summarised {
+                <text class="tile-summary" x="14" y={(Layout::HEAD_H + 16).to_string()}>
+                    { fill(t(lang, Key::ReplicaSummary), &[&leaders.to_string(), &(broker.tiles.len() - leaders).to_string(), &out.to_string()]) }
+                </text>
+            } else {
+                { for broker.tiles.iter().enumerate().map(|(i, tile)| {
+                    let col = (i % Layout::TILES_PER_ROW) as i32;
+                    let row = (i / Layout::TILES_PER_ROW) as i32;
+                    let tx = 10 + col * (Layout::TILE_W + Layout::TILE_GAP);
+                    let ty = Layout::HEAD_H + row * (Layout::TILE_H + Layout::TILE_GAP);
+                    let role = if tile.leader { "leader" } else { "follower" };
+                    let label = format!("{}-{} {}{}", tile.topic, tile.partition,
+                        t(lang, if tile.leader { Key::Leader } else { Key::Follower }),
+                        if tile.in_isr { String::new() } else { format!(", {}", t(lang, Key::OutOfIsr)) });
+                    let topic = tile.topic.clone();
+                    let partition = tile.partition;
+                    let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Inspect(Some((topic.clone(), partition))));
+                    let short: String = tile.topic.chars().take(3).collect();
+                    html! {
+                        <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"))}
+                            data-testid={format!("replica-{}-{}-{}", tile.topic, tile.partition, broker.id)}
+                            data-role={role} data-in-isr={tile.in_isr.to_string()}
+                            transform={format!("translate({tx} {ty})")} {onclick}>
+                            <title>{ label }</title>
+                            <rect width={Layout::TILE_W.to_string()} height={Layout::TILE_H.to_string()} rx="4" />
+                            if !tile.in_isr {
+                                <rect class="tile-hatch" width={Layout::TILE_W.to_string()} height={Layout::TILE_H.to_string()} rx="4" />
+                            }
+                            <text x="4" y="17">{ format!("{}{}-{}", if tile.leader { "L " } else if tile.in_isr { "F " } else { "✕ " }, short, tile.partition) }</text>
+                        </g>
+                    }
+                }) }
+            }
         </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClientNodeProps {
+    pub lang: Lang,
+    pub client: ClientCard,
+    pub x: i32,
+    pub y: i32,
+}
+
+#[function_component(ClientNode)]
+pub fn client_node(props: &ClientNodeProps) -> Html {
+    let c = &props.client;
+    let class = classes!(
+        "client",
+        if c.producer {
+            "client-producer"
+        } else {
+            "client-consumer"
+        },
+        (!c.running).then_some("client-stopped")
+    );
+    let kind = t(
+        props.lang,
+        if c.producer {
+            Key::Producers
+        } else {
+            Key::Consumers
+        },
+    );
+    html! {
+        <g {class} data-testid={format!("node-{}", c.node)} transform={format!("translate({} {})", props.x, props.y)}>
+            <rect width={Layout::CLIENT_W.to_string()} height={Layout::CLIENT_H.to_string()} rx={if c.producer { "4" } else { "22" }} />
+            <text x="10" y="19" class="client-kind">{ if c.producer { "⇪ " } else { "⇩ " } }{ kind }</text>
+            <text x="10" y="37" class="client-name">{ c.label.chars().take(14).collect::<String>() }
+                if !c.running { { " ✕ " }{ t(props.lang, Key::ConsumerStopped) } }
+            </text>
+        </g>
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Fault panel
+
+#[derive(Properties, PartialEq)]
+pub struct PanelProps {
+    pub lang: Lang,
+    pub view: ViewRc,
+    pub on_user: Callback<UserAction>,
+}
+
+#[function_component(FaultPanel)]
+pub fn fault_panel(props: &PanelProps) -> Html {
+    let lang = props.lang;
+    let view = &props.view.0;
+    let u = &props.on_user;
+    let mut nodes: Vec<NodeId> = view.brokers.iter().map(|b| NodeId::Broker(b.id)).collect();
+    nodes.extend(view.producers.iter().map(|p| NodeId::Client(p.id)));
+    nodes.extend(view.consumers.iter().map(|c| c.client));
+    let a = use_state(|| "broker-1".to_string());
+    let b = use_state(|| "broker-2".to_string());
+    let set = |s: &UseStateHandle<String>| {
+        let s = s.clone();
+        Callback::from(move |e: Event| s.set(select_value(&e)))
+    };
+    let (av, bv) = ((*a).clone(), (*b).clone());
+    let cut = u.reform({
+        let (a, b) = (av.clone(), bv.clone());
+        move |_: MouseEvent| UserAction::CutLink {
+            a: a.clone(),
+            b: b.clone(),
+        }
+    });
+    let heal = u.reform({
+        let (a, b) = (av.clone(), bv.clone());
+        move |_: MouseEvent| UserAction::HealLink {
+            a: a.clone(),
+            b: b.clone(),
+        }
+    });
+    let node_select = |id: &'static str, value: &str, onchange: Callback<Event>, label: Key| {
+        html! {
+            <select data-testid={id} aria-label={t(lang, label)} {onchange}>
+                { for nodes.iter().map(|n| html! { <option value={n.to_string()} selected={n.to_string() == value}>{ n.to_string() }</option> }) }
+            </select>
+        }
+    };
+    html! {
+        <section class="panel" aria-labelledby="faults-heading">
+            <h3 id="faults-heading">{ t(lang, Key::FaultsHeading) }</h3>
+            <ul class="fault-list">
+                { for view.brokers.iter().map(|br| {
+                    let id = br.id;
+                    let slow = view.slow_nodes.iter().any(|(n, _)| *n == NodeId::Broker(id));
+                    html! {
+                        <li>
+                            <span class="fault-name">{ fill(t(lang, Key::BrokerName), &[&id.to_string()]) }</span>
+                            <button type="button" class="btn danger" data-testid={format!("kill-broker-{id}")}
+                                disabled={br.state == kafkalab_engine::view::BrokerState::Dead}
+                                aria-label={fill(t(lang, Key::KillBroker), &[&id.to_string()])}
+                                onclick={u.reform(move |_: MouseEvent| UserAction::KillBroker { broker: id })}>
+                                { fill(t(lang, Key::KillBroker), &[&id.to_string()]) }</button>
+                            <button type="button" class="btn" data-testid={format!("restart-broker-{id}")}
+                                disabled={br.state != kafkalab_engine::view::BrokerState::Dead}
+                                aria-label={fill(t(lang, Key::RestartBroker), &[&id.to_string()])}
+                                onclick={u.reform(move |_: MouseEvent| UserAction::RestartBroker { broker: id })}>
+                                { fill(t(lang, Key::RestartBroker), &[&id.to_string()]) }</button>
+                            <button type="button" class="btn" data-testid={format!("slow-broker-{id}")}
+                                aria-label={if slow { t(lang, Key::UnslowNode).to_string() } else { fill(t(lang, Key::SlowNode), &["200"]) }}
+                                onclick={u.reform(move |_: MouseEvent| UserAction::SlowNode { node: format!("broker-{id}"), extra_ms: if slow { 0 } else { 200 } })}>
+                                { if slow { t(lang, Key::UnslowNode).to_string() } else { fill(t(lang, Key::SlowNode), &["200"]) } }</button>
+                        </li>
+                    }
+                }) }
+                <li>
+                    <button type="button" class="btn danger" data-testid="kill-controller" aria-label={t(lang, Key::KillController)}
+                        onclick={u.reform(|_: MouseEvent| UserAction::KillController)}>{ "★ " }{ t(lang, Key::KillController) }</button>
+                </li>
+                <li class="link-row">
+                    { node_select("link-a", &av, set(&a), Key::LinkFrom) }
+                    <span aria-hidden="true">{ "↔" }</span>
+                    { node_select("link-b", &bv, set(&b), Key::LinkTo) }
+                    <button type="button" class="btn danger" data-testid="cut-link" aria-label={t(lang, Key::CutLink)} onclick={cut}>{ "✂ " }{ t(lang, Key::CutLink) }</button>
+                    <button type="button" class="btn" data-testid="heal-link" aria-label={t(lang, Key::HealLink)} onclick={heal}>{ t(lang, Key::HealLink) }</button>
+                </li>
+                { for view.consumers.iter().map(|c| {
+                    let id = c.id;
+                    let name = fill(t(lang, Key::ConsumerName), &[&id.to_string()]);
+                    html! {
+                        <li>
+                            <span class="fault-name">{ format!("{} ({})", c.name, c.group_id) }</span>
+                            if c.running {
+                                <button type="button" class="btn danger" data-testid={format!("crash-consumer-{id}")}
+                                    aria-label={fill(t(lang, Key::CrashConsumer), &[&name])}
+                                    onclick={u.reform(move |_: MouseEvent| UserAction::CrashConsumer { consumer: id })}>
+                                    { fill(t(lang, Key::CrashConsumer), &[&name]) }</button>
+                            } else {
+                                <button type="button" class="btn" data-testid={format!("restart-consumer-{id}")}
+                                    aria-label={fill(t(lang, Key::RestartConsumer), &[&name])}
+                                    onclick={u.reform(move |_: MouseEvent| UserAction::RestartConsumer { consumer: id })}>
+                                    { fill(t(lang, Key::RestartConsumer), &[&name]) }</button>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Group panel
+
+#[derive(Properties, PartialEq)]
+pub struct ViewProps {
+    pub lang: Lang,
+    pub view: ViewRc,
+}
+
+fn tp_list(list: &[kafkalab_engine::protocol::TopicPartition]) -> String {
+    list.iter()
+        .map(|p| format!("{}-{}", p.topic, p.partition))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[function_component(GroupPanel)]
+pub fn group_panel(props: &ViewProps) -> Html {
+    let lang = props.lang;
+    let view = &props.view.0;
+    html! {
+        <section class="panel" aria-labelledby="groups-heading">
+            <h3 id="groups-heading">{ t(lang, Key::GroupsHeading) }</h3>
+            if view.groups.is_empty() { <p class="hint">{ t(lang, Key::NoGroups) }</p> }
+            { for view.groups.iter().map(|g| {
+                let steps: Vec<String> = view.facts.iter().rev()
+                    .filter(|f| matches!(&f.fact,
+                        kafkalab_engine::narration::Fact::RebalanceStarted { group, .. }
+                        | kafkalab_engine::narration::Fact::JoinCompleted { group, .. }
+                        | kafkalab_engine::narration::Fact::GenerationStable { group, .. }
+                        | kafkalab_engine::narration::Fact::MemberRemoved { group, .. }
+                        | kafkalab_engine::narration::Fact::MemberJoined { group, .. } if *group == g.group_id))
+                    .take(5)
+                    .map(|f| format!("{} ms — {}", f.at_ms, narrate::sentence(lang, &f.fact)))
+                    .collect();
+                html! {
+                    <div class="group" data-testid={format!("group-{}", g.group_id)}
+                        data-generation={g.generation_id.to_string()} data-state={g.state}>
+                        <dl class="facts-grid">
+                            <dt>{ "group.id" }</dt><dd>{ g.group_id.clone() }</dd>
+                            <dt>{ t(lang, Key::GroupStateLabel) }</dt><dd>{ g.state }</dd>
+                            <dt>{ t(lang, Key::GenerationLabel) }</dt><dd>{ g.generation_id }</dd>
+                            <dt>{ t(lang, Key::AssignorLabel) }</dt><dd>{ format!("{} / {}", g.protocol, g.protocol_name.clone().unwrap_or("-".into())) }</dd>
+                            <dt>{ t(lang, Key::CoordinatorLabel) }</dt><dd>{ fill(t(lang, Key::BrokerName), &[&g.coordinator.to_string()]) }</dd>
+                        </dl>
+                        <h4>{ t(lang, Key::MembersLabel) }</h4>
+                        <ul class="members">
+                            { for g.members.iter().map(|m| {
+                                let is_leader = g.leader.as_deref() == Some(m.member_id.as_str());
+                                html! {
+                                    <li data-testid={format!("member-{}-{}", g.group_id, m.member_id)}>
+                                        <code>{ m.member_id.clone() }</code>
+                                        if is_leader { <span class="tag">{ t(lang, Key::GroupLeaderMark) }</span> }
+                                        { " → " }{ tp_list(&m.assignment) }
+                                    </li>
+                                }
+                            }) }
+                        </ul>
+                        <h4>{ t(lang, Key::LagHeading) }</h4>
+                        <table class="lag">
+                            <thead><tr>
+                                <th scope="col">{ t(lang, Key::ColPartition) }</th><th scope="col">{ t(lang, Key::ColCommitted) }</th>
+                                <th scope="col">{ t(lang, Key::ColLogEnd) }</th><th scope="col">{ t(lang, Key::ColLag) }</th>
+                            </tr></thead>
+                            <tbody>
+                                { for g.offsets.iter().map(|o| html! {
+                                    <tr data-testid={format!("lag-{}-{}-{}", g.group_id, o.topic, o.partition)}>
+                                        <td>{ format!("{}-{}", o.topic, o.partition) }</td><td>{ o.committed_offset }</td>
+                                        <td>{ o.log_end_offset }</td><td>{ o.lag }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                        <h4>{ t(lang, Key::RebalanceSteps) }</h4>
+                        <ol class="steps" reversed=true>{ for steps.into_iter().map(|s| html! { <li>{ s }</li> }) }</ol>
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Producer panel
+
+#[function_component(ProducerPanel)]
+pub fn producer_panel(props: &PanelProps) -> Html {
+    let lang = props.lang;
+    let view = &props.view.0;
+    let u = &props.on_user;
+    let key = use_state(|| "order-1".to_string());
+    let value = use_state(|| "hello".to_string());
+    let headers = use_state(String::new);
+    let rate = use_state(|| "5".to_string());
+    let chosen = use_state(|| 0usize);
+    let topic_state = use_state(String::new);
+    let topics: Vec<String> = view
+        .topics
+        .iter()
+        .filter(|t| !t.internal)
+        .map(|t| t.name.clone())
+        .collect();
+    let topic = if topics.contains(&*topic_state) {
+        (*topic_state).clone()
+    } else {
+        topics.first().cloned().unwrap_or_default()
+    };
+    let Some(producer) = view
+        .producers
+        .get((*chosen).min(view.producers.len().saturating_sub(1)))
+    else {
+        return html! {
+            <section class="panel" aria-labelledby="producer-heading">
+                <h3 id="producer-heading">{ t(lang, Key::ProducerHeading) }</h3>
+                <p class="hint">{ t(lang, Key::NoProducers) }</p>
+            </section>
+        };
+    };
+    let pid = producer.id;
+    let send = {
+        let (k, v, h, topic) = (
+            (*key).clone(),
+            (*value).clone(),
+            (*headers).clone(),
+            topic.clone(),
+        );
+        u.reform(move |_: MouseEvent| UserAction::Send {
+            producer: pid,
+            topic: topic.clone(),
+            key: k.clone(),
+            value: v.clone(),
+            headers: h
+                .split(',')
+                .filter_map(|p| p.split_once('='))
+                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                .collect(),
+        })
+    };
+    let start = {
+        let (r, topic) = ((*rate).clone(), topic.clone());
+        u.reform(move |_: MouseEvent| UserAction::StartStream {
+            producer: pid,
+            topic: topic.clone(),
+            rate: r.parse().unwrap_or(5),
+        })
+    };
+    let stop = u.reform(move |_: MouseEvent| UserAction::StopStream { producer: pid });
+    let on_pick = {
+        let c = chosen.clone();
+        Callback::from(move |e: Event| c.set(select_value(&e).parse().unwrap_or(0)))
+    };
+    let on_topic = {
+        let s = topic_state.clone();
+        Callback::from(move |e: Event| s.set(select_value(&e)))
+    };
+    html! {
+        <section class="panel" aria-labelledby="producer-heading">
+            <h3 id="producer-heading">{ t(lang, Key::ProducerHeading) }</h3>
+            <div class="form">
+                <select data-testid="producer-select" aria-label={t(lang, Key::ProducerHeading)} onchange={on_pick}>
+                    { for view.producers.iter().enumerate().map(|(i, p)| html! {
+                        <option value={i.to_string()} selected={p.id == pid}>{ format!("{} (acks={:?}, idempotence={})", p.name, p.acks, p.enable_idempotence) }</option>
+                    }) }
+                </select>
+                <label class="field"><span>{ t(lang, Key::TopicLabel) }</span>
+                    <select data-testid="send-topic" aria-label={t(lang, Key::TopicLabel)} onchange={on_topic}>
+                        { for topics.iter().map(|n| html! { <option value={n.clone()} selected={*n == topic}>{ n.clone() }</option> }) }
+                    </select></label>
+                <label class="field"><span>{ t(lang, Key::KeyLabel) }</span>
+                    <input data-testid="send-key" aria-label={t(lang, Key::KeyLabel)} value={(*key).clone()} oninput={text_setter(&key)} /></label>
+                <label class="field"><span>{ t(lang, Key::ValueLabel) }</span>
+                    <input data-testid="send-value" aria-label={t(lang, Key::ValueLabel)} value={(*value).clone()} oninput={text_setter(&value)} /></label>
+                <label class="field wide"><span>{ t(lang, Key::HeadersLabel) }</span>
+                    <input data-testid="send-headers" aria-label={t(lang, Key::HeadersLabel)} value={(*headers).clone()} oninput={text_setter(&headers)} /></label>
+                <button type="button" class="btn primary" data-testid="send-one" aria-label={t(lang, Key::SendOne)} onclick={send}>{ t(lang, Key::SendOne) }</button>
+                <label class="field"><span>{ t(lang, Key::RateLabel) }</span>
+                    <input data-testid="stream-rate" type="number" min="1" max="100000" aria-label={t(lang, Key::RateLabel)} value={(*rate).clone()} oninput={text_setter(&rate)} /></label>
+                <button type="button" class="btn" data-testid="stream-start" aria-label={t(lang, Key::StartStream)} onclick={start}>{ t(lang, Key::StartStream) }</button>
+                <button type="button" class="btn" data-testid="stream-stop" aria-label={t(lang, Key::StopStream)} onclick={stop}>{ t(lang, Key::StopStream) }</button>
+            </div>
+            <h4>{ t(lang, Key::SendResults) }</h4>
+            <ol class="results" data-testid="send-results">
+                { for producer.results.iter().rev().take(8).map(|r| {
+                    let where_ = r.topic_partition.as_ref().map(|p| format!("{}-{}", p.topic, p.partition)).unwrap_or("-".into());
+                    let outcome = match &r.outcome {
+                        SendOutcome::Pending => t(lang, Key::ResultPending).to_string(),
+                        SendOutcome::Acked { offset } if *offset >= 0 => fill(t(lang, Key::ResultAcked), &[&where_, &offset.to_string()]),
+                        SendOutcome::Acked { .. } => fill(t(lang, Key::ResultAckedNoOffset), &[&where_]),
+                        SendOutcome::Failed { error } => fill(t(lang, Key::ResultFailed), &[error.name()]),
+                    };
+                    let key = r.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_else(|| t(lang, Key::NullValue).into());
+                    html! { <li><span class="rec-key">{ key }</span>{ " → " }{ outcome }</li> }
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Build panel: topics, producers, consumers
+
+#[function_component(BuildPanel)]
+pub fn build_panel(props: &PanelProps) -> Html {
+    let lang = props.lang;
+    let view = &props.view.0;
+    let u = &props.on_user;
+    let topic = use_state(|| "orders".to_string());
+    let partitions = use_state(|| "3".to_string());
+    let rf = use_state(|| "3".to_string());
+    let acks = use_state(|| "all".to_string());
+    let idem = use_state(|| true);
+    let linger = use_state(|| "5".to_string());
+    let ignore_keys = use_state(|| false);
+    let group = use_state(|| "billing".to_string());
+    let topics: Vec<String> = view
+        .topics
+        .iter()
+        .filter(|t| !t.internal)
+        .map(|t| t.name.clone())
+        .collect();
+    let create = {
+        let (n, p, r) = ((*topic).clone(), (*partitions).clone(), (*rf).clone());
+        u.reform(move |_: MouseEvent| UserAction::CreateTopic {
+            name: n.clone(),
+            partitions: p.parse().unwrap_or(0),
+            replication_factor: r.parse().unwrap_or(0),
+        })
+    };
+    let n_prod = view.producers.len() + 1;
+    let add_producer = {
+        let (a, i, l, k) = ((*acks).clone(), *idem, (*linger).clone(), *ignore_keys);
+        u.reform(move |_: MouseEvent| UserAction::AddProducer {
+            name: format!("producer-{n_prod}"),
+            acks: a.clone(),
+            idempotence: i,
+            linger_ms: l.parse().unwrap_or(0),
+            ignore_keys: k,
+        })
+    };
+    let n_cons = view.consumers.len() + 1;
+    let first_topic = topics.first().cloned().unwrap_or_default();
+    let add_consumer = {
+        let g = (*group).clone();
+        u.reform(move |_: MouseEvent| UserAction::AddConsumer {
+            name: format!("consumer-{n_cons}"),
+            group: g.clone(),
+            topic: first_topic.clone(),
+        })
+    };
+    let on_acks = {
+        let s = acks.clone();
+        Callback::from(move |e: Event| s.set(select_value(&e)))
+    };
+    let on_idem = {
+        let s = idem.clone();
+        Callback::from(move |e: Event| {
+            s.set(
+                e.target_dyn_into::<HtmlInputElement>()
+                    .map(|i| i.checked())
+                    .unwrap_or(true),
+            )
+        })
+    };
+    let on_ignore = {
+        let s = ignore_keys.clone();
+        Callback::from(move |e: Event| {
+            s.set(
+                e.target_dyn_into::<HtmlInputElement>()
+                    .map(|i| i.checked())
+                    .unwrap_or(false),
+            )
+        })
+    };
+    let _ = input_value;
+    html! {
+        <section class="panel" aria-labelledby="build-heading">
+            <h3 id="build-heading">{ t(lang, Key::BuildHeading) }</h3>
+            <div class="form">
+                <label class="field"><span>{ t(lang, Key::TopicLabel) }</span>
+                    <input data-testid="topic-name" aria-label={t(lang, Key::TopicLabel)} value={(*topic).clone()} oninput={text_setter(&topic)} /></label>
+                <label class="field"><span>{ t(lang, Key::PartitionsLabel) }</span>
+                    <input data-testid="topic-partitions" type="number" min="1" max="64" aria-label={t(lang, Key::PartitionsLabel)} value={(*partitions).clone()} oninput={text_setter(&partitions)} /></label>
+                <label class="field"><span>{ t(lang, Key::RfLabel) }</span>
+                    <input data-testid="topic-rf" type="number" min="1" max="12" aria-label={t(lang, Key::RfLabel)} value={(*rf).clone()} oninput={text_setter(&rf)} /></label>
+                <button type="button" class="btn" data-testid="create-topic" aria-label={t(lang, Key::CreateTopic)} onclick={create}>{ t(lang, Key::CreateTopic) }</button>
+            </div>
+            <div class="form">
+                <label class="field"><span>{ "acks" }</span>
+                    <select data-testid="producer-acks" aria-label="acks" onchange={on_acks}>
+                        { for ["all", "1", "0"].iter().map(|a| html! { <option value={*a} selected={*a == *acks}>{ *a }</option> }) }
+                    </select></label>
+                <label class="check"><input type="checkbox" data-testid="producer-idempotence" checked={*idem} onchange={on_idem} />{ t(lang, Key::IdempotenceLabel) }</label>
+                <label class="field"><span>{ t(lang, Key::LingerLabel) }</span>
+                    <input data-testid="producer-linger" type="number" min="0" aria-label={t(lang, Key::LingerLabel)} value={(*linger).clone()} oninput={text_setter(&linger)} /></label>
+                <label class="check"><input type="checkbox" data-testid="producer-ignore-keys" checked={*ignore_keys} onchange={on_ignore} />{ t(lang, Key::IgnoreKeysLabel) }</label>
+                <button type="button" class="btn" data-testid="add-producer" aria-label={t(lang, Key::AddProducer)} onclick={add_producer}>{ t(lang, Key::AddProducer) }</button>
+            </div>
+            <div class="form">
+                <label class="field"><span>{ t(lang, Key::GroupIdLabel) }</span>
+                    <input data-testid="consumer-group" aria-label={t(lang, Key::GroupIdLabel)} value={(*group).clone()} oninput={text_setter(&group)} /></label>
+                <button type="button" class="btn" data-testid="add-consumer" aria-label={t(lang, Key::AddConsumer)} onclick={add_consumer}>{ t(lang, Key::AddConsumer) }</button>
+            </div>
+        </section>
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Partition log inspector
+
+#[derive(Properties, PartialEq)]
+pub struct LogInspectorProps {
+    pub lang: Lang,
+    pub view: ViewRc,
+    pub selected: Option<(String, i32)>,
+    pub data: Option<Rc<PartitionLog>>,
+    pub on_action: Callback<AppAction>,
+}
+
+#[function_component(LogInspector)]
+pub fn log_inspector(props: &LogInspectorProps) -> Html {
+    let lang = props.lang;
+    let view = &props.view.0;
+    let options: Vec<(String, i32)> = view
+        .topics
+        .iter()
+        .filter(|t| !t.internal)
+        .flat_map(|t| {
+            t.partitions
+                .iter()
+                .map(move |p| (t.name.clone(), p.partition))
+        })
+        .collect();
+    let on_pick = {
+        let options = options.clone();
+        props.on_action.reform(move |e: Event| {
+            AppAction::Inspect(
+                select_value(&e)
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| options.get(i).cloned()),
+            )
+        })
+    };
+    let selected = props.selected.clone();
+    html! {
+        <section class="panel inspector" aria-labelledby="inspector-heading">
+            <h3 id="inspector-heading">{ t(lang, Key::InspectorHeading) }</h3>
+            if options.is_empty() { <p class="hint">{ t(lang, Key::InspectorNone) }</p> }
+            <select data-testid="inspect-select" aria-label={t(lang, Key::InspectorPick)} onchange={on_pick}>
+                <option value="" selected={selected.is_none()}>{ t(lang, Key::InspectorPick) }</option>
+                { for options.iter().enumerate().map(|(i, (topic, p))| html! {
+                    <option value={i.to_string()} selected={selected.as_ref() == Some(&(topic.clone(), *p))}>{ format!("{topic}-{p}") }</option>
+                }) }
+            </select>
+            if let (Some((topic, partition)), Some(log)) = (selected, props.data.as_ref()) {
+                <div class="log-view" data-testid={format!("log-{topic}-{partition}")}>
+                    <p class="markers">
+                        <span class="marker">{ fill(t(lang, Key::LogStartMark), &[&log.log_start.to_string()]) }</span>
+                        <span class="marker marker-hw">{ fill(t(lang, Key::HwMark), &[&log.hw.to_string()]) }</span>
+                        <span class="marker marker-leo">{ fill(t(lang, Key::LeoMark), &[&log.leo.to_string()]) }</span>
+                    </p>
+                    <ul class="positions">
+                        { for view.brokers.iter().filter_map(|b| b.replicas.iter().find(|r| r.topic == topic && r.partition == partition).map(|r| (b.id, r))).map(|(id, r)| html! {
+                            <li>{ fill(t(lang, Key::ReplicaPosition), &[&id.to_string(), t(lang, if r.role.as_str() == "leader" { Key::Leader } else { Key::Follower }), &r.log_end_offset.to_string(), &r.high_watermark.to_string()]) }</li>
+                        }) }
+                        { for view.groups.iter().flat_map(|g| g.offsets.iter().filter(|o| o.topic == topic && o.partition == partition).map(move |o| (g.group_id.clone(), o))).map(|(g, o)| html! {
+                            <li>{ fill(t(lang, Key::CommittedMark), &[&g, &o.committed_offset.to_string(), &o.lag.to_string()]) }</li>
+                        }) }
+                    </ul>
+                    if log.hidden > 0 { <p class="hint">{ fill(t(lang, Key::RecordsTrimmed), &[&log.hidden.to_string()]) }</p> }
+                    { for log.segments.iter().enumerate().map(|(i, s)| html! {
+                        <div class="segment">
+                            <h4>{ fill(t(lang, Key::SegmentLabel), &[&i.to_string(), &s.base_offset.to_string()]) }</h4>
+                            <ol class="records">
+                                { for s.records.iter().map(|r| {
+                                    let committed = r.offset < log.hw;
+                                    html! {
+                                        <li class={classes!("record", (!committed).then_some("record-uncommitted"))} data-testid={format!("record-{}", r.offset)}>
+                                            <span class="rec-offset">{ format!("#{}", r.offset) }</span>
+                                            <span class="rec-key">{ r.key.clone().unwrap_or_else(|| t(lang, Key::NullValue).into()) }</span>
+                                            <span class="rec-value">{ r.value.clone().unwrap_or_else(|| t(lang, Key::NullValue).into()) }</span>
+                                            <span class="rec-ts">{ format!("ts {}", r.timestamp) }</span>
+                                            if !r.headers.is_empty() {
+                                                <span class="rec-headers">{ r.headers.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ") }</span>
+                                            }
+                                        </li>
+                                    }
+                                }) }
+                            </ol>
+                        </div>
+                    }) }
+                </div>
+            }
+        </section>
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Narration feed
+
+#[derive(Properties, PartialEq)]
+pub struct NarrationProps {
+    pub lang: Lang,
+    pub view: ViewRc,
+    pub show_routine: bool,
+    pub on_action: Callback<AppAction>,
+}
+
+#[function_component(NarrationFeed)]
+pub fn narration_feed(props: &NarrationProps) -> Html {
+    let lang = props.lang;
+    let view = &props.view.0;
+    let toggle = props.on_action.reform(|_: Event| AppAction::ToggleRoutine);
+    let items: Vec<_> = view
+        .facts
+        .iter()
+        .rev()
+        .filter(|f| props.show_routine || !narrate::is_routine(&f.fact))
+        .take(60)
+        .collect();
+    html! {
+        <aside class="narration-panel" aria-labelledby="narration-heading">
+            <h3 id="narration-heading">{ t(lang, Key::NarrationHeading) }</h3>
+            <label class="check"><input type="checkbox" data-testid="toggle-routine" checked={props.show_routine} onchange={toggle} />{ t(lang, Key::ShowRoutine) }</label>
+            <ol class="narration" data-testid="narration" aria-live="polite">
+                if items.is_empty() { <li class="hint">{ t(lang, Key::NarrationEmpty) }</li> }
+                { for items.into_iter().map(|f| {
+                    let at = f.at_ms;
+                    let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Seek(at));
+                    let mark = narrate::mark(&f.fact);
+                    let class = classes!("fact", mark.map(|m| match m { Mark::Fault => "fact-fault", Mark::Election => "fact-election", Mark::Rebalance => "fact-rebalance" }));
+                    html! {
+                        <li key={f.index} {class}>
+                            <button type="button" class="fact-jump" title={t(lang, Key::NarrationJump)} {onclick}>
+                                <span class="fact-time">{ format!("{at} ms") }</span>
+                                <span class="fact-text">{ narrate::sentence(lang, &f.fact) }</span>
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </aside>
     }
 }
 

@@ -149,13 +149,13 @@ describe('kafkalab app shell', () => {
       assert.match(await broker1.textContent(), /Broker 1/);
       assert.doesNotMatch(await broker1.textContent(), /브로커/);
       assert.notEqual(await page.locator('.brand-tagline').textContent(), koreanTagline);
-      assert.match(page.url(), /#lang=en$/);
+      assert.match(page.url(), /[#&]lang=en$/);
       await page.screenshot({ path: join(screenshots, 'app-en.png') });
 
       await toggle.click();
       await page.waitForFunction(() => document.documentElement.lang === 'ko');
       assert.match(await broker1.textContent(), /브로커 1/);
-      assert.match(page.url(), /#lang=ko$/);
+      assert.match(page.url(), /[#&]lang=ko$/);
       assertNoProblems(problems);
     } finally {
       await page.close();
@@ -194,6 +194,269 @@ describe('kafkalab app shell', () => {
     try {
       await page.evaluate(() => document.fonts.ready);
       await page.screenshot({ path: join(screenshots, 'app-ko.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The visual simulator
+
+const viewJson = (page) => page.locator('#view-json').textContent();
+
+async function setSpeed(page, index) {
+  await page.getByTestId('speed').selectOption(String(index));
+}
+
+/** Plays until `predicate` (run in the page) holds, then pauses. */
+async function playUntil(page, predicate, arg, timeout = 30_000) {
+  await page.getByTestId('btn-play').click();
+  try {
+    await page.waitForFunction(predicate, arg, { timeout });
+  } finally {
+    await page.getByTestId('btn-pause').click();
+  }
+}
+
+async function seek(page, t) {
+  await page.getByTestId('timeline').evaluate((el, t) => {
+    el.value = String(t);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, t);
+  await page.waitForFunction((t) => document.querySelector('[data-testid="clock"]').textContent === String(t), t);
+}
+
+const clock = async (page) => Number(await page.getByTestId('clock').textContent());
+
+describe('kafkalab visual simulator', () => {
+  test('each built-in scenario loads with no console errors', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&lang=en');
+    try {
+      for (const [name, brokers] of [['large', 9], ['sandbox', 3], ['demo', 3]]) {
+        await page.getByTestId('scenario-select').selectOption(name);
+        await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="broker-"]').length === n, brokers);
+        await setSpeed(page, 6);
+        await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 3000);
+        assert.equal(await page.locator('[data-controller="true"]').count(), 1, name);
+        await page.screenshot({ path: join(screenshots, `scenario-${name}.png`) });
+      }
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("killing the leader's broker elects a new leader, with a narration line", async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=4000&lang=en');
+    try {
+      const leader = page.locator('[data-testid^="replica-orders-0-"][data-role="leader"]');
+      await leader.waitFor();
+      const old = (await leader.getAttribute('data-testid')).split('-').pop();
+      await page.getByTestId(`kill-broker-${old}`).click();
+      await page.waitForFunction((id) => document.querySelector(`[data-testid="broker-${id}"]`).dataset.state === 'dead', old);
+      await setSpeed(page, 6);
+      await playUntil(page, (id) => {
+        const l = document.querySelector('[data-testid^="replica-orders-0-"][data-role="leader"]');
+        return l && !l.dataset.testid.endsWith(`-${id}`);
+      }, old);
+      const now = (await leader.getAttribute('data-testid')).split('-').pop();
+      assert.notEqual(now, old);
+      const feed = await page.getByTestId('narration').textContent();
+      assert.match(feed, new RegExp(`Broker ${old} stopped`));
+      assert.match(feed, new RegExp(`elected broker ${now} as leader of orders-0`));
+      await page.screenshot({ path: join(screenshots, 'leader-failover.png') });
+      await page.getByTestId(`restart-broker-${old}`).click();
+      await page.waitForFunction((id) => document.querySelector(`[data-testid="broker-${id}"]`).dataset.state !== 'dead', old);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('cutting a link draws it broken; healing removes it', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=3000&lang=en');
+    try {
+      await page.getByTestId('link-a').selectOption('broker-1');
+      await page.getByTestId('link-b').selectOption('broker-3');
+      await page.getByTestId('cut-link').click();
+      await page.getByTestId('cut-broker-1-broker-3').waitFor();
+      assert.match(await page.getByTestId('narration').textContent(), /link between Broker 1 and Broker 3 was cut/);
+      await setSpeed(page, 5);
+      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 5000);
+      await page.screenshot({ path: join(screenshots, 'link-cut.png') });
+      await page.getByTestId('heal-link').click();
+      await page.getByTestId('cut-broker-1-broker-3').waitFor({ state: 'detached' });
+      assert.match(await page.getByTestId('narration').textContent(), /was healed/);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("crashing a consumer grows the group's generation and moves its partitions", async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=8000&lang=en');
+    try {
+      const group = page.getByTestId('group-billing');
+      await group.waitFor();
+      assert.equal(await group.getAttribute('data-state'), 'Stable');
+      const gen = Number(await group.getAttribute('data-generation'));
+      const before = await page.locator('[data-testid^="member-billing-"]').count();
+      assert.equal(before, 2);
+      await page.locator('[data-testid^="crash-consumer-"]').first().click();
+      await setSpeed(page, 7);
+      await playUntil(page, (g) => {
+        const el = document.querySelector('[data-testid="group-billing"]');
+        return el && Number(el.dataset.generation) > g && el.dataset.state === 'Stable';
+      }, gen, 60_000);
+      assert.ok(Number(await group.getAttribute('data-generation')) > gen);
+      assert.equal(await page.locator('[data-testid^="member-billing-"]').count(), 1);
+      const member = await page.locator('[data-testid^="member-billing-"]').textContent();
+      for (const p of [0, 1, 2]) assert.match(member, new RegExp(`orders-${p}`), 'the survivor owns every partition');
+      assert.ok((await page.locator('[data-testid^="lag-billing-orders-"]').count()) >= 1);
+      await page.screenshot({ path: join(screenshots, 'consumer-crash.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('scrubbing back to t=0 and forward again gives identical state', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=7&t=2000&lang=en');
+    try {
+      await page.getByTestId('kill-broker-2').click();
+      await setSpeed(page, 6);
+      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 6000);
+      const t = await clock(page);
+      const want = await viewJson(page);
+      await seek(page, 0);
+      assert.equal(await page.getByTestId('broker-2').getAttribute('data-state'), 'alive');
+      await page.screenshot({ path: join(screenshots, 'scrubbed-to-zero.png') });
+      await seek(page, t);
+      assert.equal(await viewJson(page), want);
+      assert.equal(await page.getByTestId('broker-2').getAttribute('data-state'), 'dead');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('switching the language translates the narration', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=3000&lang=en');
+    try {
+      assert.match(await page.getByTestId('narration').textContent(), /controller/);
+      await page.getByTestId('lang-toggle').click();
+      await page.waitForFunction(() => document.documentElement.lang === 'ko');
+      assert.match(await page.getByTestId('narration').textContent(), /컨트롤러/);
+      await page.screenshot({ path: join(screenshots, 'narration-ko.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a reload restores the workspace; a corrupted one shows a notice and starts clean', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=3000&lang=en');
+    try {
+      await page.getByTestId('kill-broker-3').click();
+      await page.getByTestId('toggle-large-text').check();
+      await setSpeed(page, 5);
+      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 5000);
+      const t = await clock(page);
+      const want = await viewJson(page);
+      await page.reload();
+      await page.getByTestId('broker-1').waitFor();
+      assert.equal(await clock(page), t);
+      assert.equal(await page.getByTestId('broker-3').getAttribute('data-state'), 'dead');
+      assert.equal(await viewJson(page), want);
+      assert.ok(await page.getByTestId('toggle-large-text').isChecked());
+      await page.screenshot({ path: join(screenshots, 'reloaded-large-text.png') });
+      await page.evaluate(() => localStorage.setItem('kafkalab.workspace.v1', '{"broken'));
+      await page.goto(`${origin}/#lang=en`);
+      await page.reload();
+      await page.getByTestId('workspace-notice').waitFor();
+      assert.equal(await page.locator('[data-testid^="broker-"][data-state="alive"]').count(), 3);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('keys and values are rendered as text, never as HTML', async () => {
+    const { page, problems } = await openApp('#scenario=sandbox&seed=1&lang=en');
+    let dialogs = 0;
+    page.on('dialog', async (d) => {
+      dialogs += 1;
+      await d.dismiss();
+    });
+    try {
+      const evil = '<img src=x onerror=alert(1)>';
+      await setSpeed(page, 6);
+      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 2000);
+      await page.getByTestId('topic-name').fill('t');
+      await page.getByTestId('topic-partitions').fill('1');
+      await page.getByTestId('create-topic').click();
+      await page.getByTestId('add-producer').click();
+      await page.getByTestId('send-key').fill(evil);
+      await page.getByTestId('send-value').fill(evil);
+      await page.getByTestId('send-headers').fill('trace=abc');
+      await page.getByTestId('send-one').click();
+      await setSpeed(page, 6);
+      await playUntil(page, () => /offset 0/.test(document.querySelector('[data-testid="send-results"]')?.textContent ?? ''));
+      await page.getByTestId('inspect-select').selectOption({ label: 't-0' });
+      const record = page.getByTestId('record-0');
+      await record.waitFor();
+      assert.match(await record.textContent(), /<img src=x onerror=alert\(1\)>/);
+      assert.match(await record.textContent(), /trace=abc/);
+      assert.equal(await page.locator('main img').count(), 0);
+      assert.equal(dialogs, 0);
+      await page.screenshot({ path: join(screenshots, 'text-not-html.png'), fullPage: true });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('frame time at 10x on 9 brokers and 60 partitions (reported, not asserted)', async () => {
+    const { page, problems } = await openApp('#scenario=large&seed=42&t=3000&lang=en');
+    try {
+      await setSpeed(page, 6);
+      await page.getByTestId('btn-play').click();
+      const frames = await page.evaluate(
+        () =>
+          new Promise((done) => {
+            const times = [];
+            let last = performance.now();
+            const end = last + 4000;
+            const tick = (now) => {
+              times.push(now - last);
+              last = now;
+              if (now < end) requestAnimationFrame(tick);
+              else done(times);
+            };
+            requestAnimationFrame(tick);
+          }),
+      );
+      await page.getByTestId('btn-pause').click();
+      frames.sort((a, b) => a - b);
+      const p = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
+      console.log(`FRAME_TIME large@10x: frames=${frames.length} p50=${p(0.5).toFixed(1)}ms p95=${p(0.95).toFixed(1)}ms max=${frames[frames.length - 1].toFixed(1)}ms virtual=${await clock(page)}ms`);
+      await page.screenshot({ path: join(screenshots, 'large-9-brokers.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('README screenshot: the demo in English after a failover', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=6000&lang=en');
+    try {
+      await page.getByTestId('kill-broker-1').click();
+      await setSpeed(page, 6);
+      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 9000);
+      await page.evaluate(() => document.fonts.ready);
+      await page.screenshot({ path: join(screenshots, 'demo-failover-en.png') });
       await mkdir(docs, { recursive: true });
       await page.screenshot({ path: join(docs, 'screenshot.png') });
       assertNoProblems(problems);

@@ -296,7 +296,7 @@ impl World {
     }
 
     /// The most recent facts, oldest first.
-    pub fn facts(&self) -> impl Iterator<Item = &TimedFact> {
+    pub fn facts(&self) -> impl DoubleEndedIterator<Item = &TimedFact> + ExactSizeIterator {
         self.facts.iter()
     }
 

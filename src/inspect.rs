@@ -1,0 +1,154 @@
+//! The partition log inspector's data, read from the leader's log through the engine's public
+//! accessors (`World::broker`, `Replica::log`, `Log::segments`): no serialisation.
+
+use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::World;
+
+/// How many of the newest records the inspector shows.
+pub const MAX_RECORDS: usize = 48;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordTile {
+    pub offset: i64,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub timestamp: i64,
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentTiles {
+    pub base_offset: i64,
+    pub records: Vec<RecordTile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartitionLog {
+    pub leader: i32,
+    pub log_start: i64,
+    pub hw: i64,
+    pub leo: i64,
+    pub segments: Vec<SegmentTiles>,
+    /// Records older than the shown ones.
+    pub hidden: usize,
+}
+
+fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
+    bytes
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+impl PartitionLog {
+    /// The leader's log of `topic`-`partition` (empty if it has no live leader).
+    pub fn read(world: &World, topic: &str, partition: i32) -> PartitionLog {
+        let tp = TopicPartition {
+            topic: topic.to_string(),
+            partition,
+        };
+        let Some(p) = world.metadata().partition(&tp) else {
+            return PartitionLog::default();
+        };
+        let Some(replica) = world.broker(p.leader).and_then(|b| b.replicas.get(&tp)) else {
+            return PartitionLog {
+                leader: p.leader,
+                ..Default::default()
+            };
+        };
+        let mut segments: Vec<SegmentTiles> = replica
+            .log
+            .segments()
+            .iter()
+            .map(|s| SegmentTiles {
+                base_offset: s.base_offset(),
+                records: s
+                    .batches()
+                    .iter()
+                    .flat_map(|b| {
+                        let batch = &b.batch;
+                        batch.records.iter().map(move |r| RecordTile {
+                            offset: batch.base_offset + r.offset_delta as i64,
+                            key: text(&r.record.key),
+                            value: text(&r.record.value),
+                            timestamp: r.record.timestamp,
+                            headers: r
+                                .record
+                                .headers
+                                .iter()
+                                .map(|h| (h.key.clone(), text(&h.value).unwrap_or_default()))
+                                .collect(),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        let total: usize = segments.iter().map(|s| s.records.len()).sum();
+        let mut hidden = total.saturating_sub(MAX_RECORDS);
+        let mut to_drop = hidden;
+        for s in &mut segments {
+            let n = to_drop.min(s.records.len());
+            s.records.drain(..n);
+            to_drop -= n;
+        }
+        segments
+            .retain(|s| !s.records.is_empty() || s.base_offset >= replica.log.log_start_offset());
+        if total == 0 {
+            hidden = 0;
+        }
+        PartitionLog {
+            leader: p.leader,
+            log_start: replica.log.log_start_offset(),
+            hw: replica.high_watermark,
+            leo: replica.log.log_end_offset(),
+            segments,
+            hidden,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Preset, Setup, Sim, UserAction};
+
+    #[test]
+    fn records_sent_show_with_key_value_and_headers() {
+        let mut sim = Sim::new(Setup::new(Preset::Sandbox, 1)).unwrap();
+        sim.seek(2_000);
+        sim.apply(UserAction::CreateTopic {
+            name: "t".into(),
+            partitions: 1,
+            replication_factor: 3,
+        })
+        .unwrap();
+        let outcome = sim
+            .apply(UserAction::AddProducer {
+                name: "p".into(),
+                acks: "all".into(),
+                idempotence: true,
+                linger_ms: 0,
+                ignore_keys: false,
+            })
+            .unwrap();
+        let kafkalab_engine::sim::world::ActionOutcome::ProducerAdded { producer } = outcome else {
+            panic!("{outcome:?}")
+        };
+        sim.seek(4_000);
+        let key = "<img src=x onerror=alert(1)>";
+        sim.apply(UserAction::Send {
+            producer,
+            topic: "t".into(),
+            key: key.into(),
+            value: "v".into(),
+            headers: vec![("h".into(), "1".into())],
+        })
+        .unwrap();
+        sim.seek(8_000);
+        let log = PartitionLog::read(sim.world(), "t", 0);
+        let records: Vec<&RecordTile> = log.segments.iter().flat_map(|s| &s.records).collect();
+        assert_eq!(records.len(), 1, "{log:?}");
+        assert_eq!(records[0].key.as_deref(), Some(key));
+        assert_eq!(records[0].headers, vec![("h".to_string(), "1".to_string())]);
+        assert_eq!((log.leo, log.hw), (1, 1));
+    }
+}

@@ -1,0 +1,512 @@
+//! The simulation the app drives: a starting setup (a preset built from real engine actions), an
+//! engine [`Timeline`] for time travel, and the log of the learner's own actions, which is what the
+//! workspace saves so that a reload can replay it exactly.
+
+use kafkalab_engine::consumer::ConsumerApp;
+use kafkalab_engine::log::record::Header;
+use kafkalab_engine::producer::stream::KeyPattern;
+use kafkalab_engine::producer::ProducerRecord;
+use kafkalab_engine::sim::network::NetworkConfig;
+use kafkalab_engine::sim::timeline::Timeline;
+use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, WorldConfig};
+use kafkalab_engine::sim::{Millis, NodeId};
+use kafkalab_engine::World;
+use serde::{Deserialize, Serialize};
+
+/// Checkpoint every this many events (seek cost vs memory).
+pub const CHECKPOINT_EVERY: u64 = 4_000;
+
+/// A starting setup the scenario picker offers. Each is built only from engine actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preset {
+    /// 3 brokers, `orders` (3 partitions, RF 3), an acks=all producer stream, group `billing`.
+    Demo,
+    /// 9 brokers, `events` (60 partitions, RF 3), a 200 records/s stream, group `analytics`.
+    Large,
+    /// Brokers only: the learner creates topics, producers and consumers.
+    Sandbox,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 3] = [Preset::Demo, Preset::Large, Preset::Sandbox];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Demo => "demo",
+            Preset::Large => "large",
+            Preset::Sandbox => "sandbox",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// A learner's action, in a form the workspace can save (the engine's `Action` is not
+/// deserializable and holds raw bytes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum UserAction {
+    KillBroker {
+        broker: i32,
+    },
+    RestartBroker {
+        broker: i32,
+    },
+    KillController,
+    CutLink {
+        a: String,
+        b: String,
+    },
+    HealLink {
+        a: String,
+        b: String,
+    },
+    SlowNode {
+        node: String,
+        extra_ms: Millis,
+    },
+    CrashConsumer {
+        consumer: u32,
+    },
+    RestartConsumer {
+        consumer: u32,
+    },
+    AddConsumer {
+        name: String,
+        group: String,
+        topic: String,
+    },
+    CreateTopic {
+        name: String,
+        partitions: i32,
+        replication_factor: i32,
+    },
+    AddProducer {
+        name: String,
+        acks: String,
+        idempotence: bool,
+        linger_ms: u32,
+        ignore_keys: bool,
+    },
+    Send {
+        producer: u32,
+        topic: String,
+        key: String,
+        value: String,
+        headers: Vec<(String, String)>,
+    },
+    StartStream {
+        producer: u32,
+        topic: String,
+        rate: u32,
+    },
+    StopStream {
+        producer: u32,
+    },
+}
+
+fn node(s: &str) -> Result<NodeId, String> {
+    s.parse()
+}
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn opt_bytes(s: &str) -> Option<Vec<u8>> {
+    (!s.is_empty()).then(|| s.as_bytes().to_vec())
+}
+
+impl UserAction {
+    /// The engine action, or why the input cannot become one.
+    pub fn to_action(&self) -> Result<Action, String> {
+        Ok(match self {
+            UserAction::KillBroker { broker } => Action::KillBroker { broker: *broker },
+            UserAction::RestartBroker { broker } => Action::RestartBroker { broker: *broker },
+            UserAction::KillController => Action::KillController,
+            UserAction::CutLink { a, b } => Action::CutLink {
+                from: node(a)?,
+                to: node(b)?,
+                both: true,
+            },
+            UserAction::HealLink { a, b } => Action::HealLink {
+                from: node(a)?,
+                to: node(b)?,
+                both: true,
+            },
+            UserAction::SlowNode { node: n, extra_ms } => Action::SlowNode {
+                node: node(n)?,
+                extra_ms: *extra_ms,
+            },
+            UserAction::CrashConsumer { consumer } => Action::CrashConsumer {
+                consumer: *consumer,
+            },
+            UserAction::RestartConsumer { consumer } => Action::RestartConsumer {
+                consumer: *consumer,
+            },
+            UserAction::AddConsumer { name, group, topic } => Action::AddConsumer {
+                name: name.clone(),
+                topics: vec![topic.clone()],
+                configs: vec![("group.id".into(), group.clone())],
+                app: ConsumerApp::default(),
+            },
+            UserAction::CreateTopic {
+                name,
+                partitions,
+                replication_factor,
+            } => Action::CreateTopic {
+                name: name.clone(),
+                partitions: *partitions,
+                replication_factor: *replication_factor,
+                configs: Vec::new(),
+            },
+            UserAction::AddProducer {
+                name,
+                acks,
+                idempotence,
+                linger_ms,
+                ignore_keys,
+            } => Action::AddProducer {
+                name: name.clone(),
+                configs: vec![
+                    ("acks".into(), acks.clone()),
+                    ("enable.idempotence".into(), idempotence.to_string()),
+                    ("linger.ms".into(), linger_ms.to_string()),
+                    ("partitioner.ignore.keys".into(), ignore_keys.to_string()),
+                ],
+            },
+            UserAction::Send {
+                producer,
+                topic,
+                key,
+                value,
+                headers,
+            } => Action::Send {
+                producer: *producer,
+                record: ProducerRecord {
+                    topic: topic.clone(),
+                    partition: None,
+                    key: opt_bytes(key),
+                    value: opt_bytes(value),
+                    headers: headers
+                        .iter()
+                        .map(|(k, v)| Header {
+                            key: k.clone(),
+                            value: Some(v.as_bytes().to_vec()),
+                        })
+                        .collect(),
+                },
+            },
+            UserAction::StartStream {
+                producer,
+                topic,
+                rate,
+            } => Action::StartStream {
+                producer: *producer,
+                topic: topic.clone(),
+                records_per_sec: *rate,
+                keys: KeyPattern::Cycle {
+                    prefix: "key".into(),
+                    count: 8,
+                },
+            },
+            UserAction::StopStream { producer } => Action::StopStream {
+                producer: *producer,
+            },
+        })
+    }
+}
+
+/// A learner action with where in the event stream it was applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Logged {
+    pub after_events: u64,
+    pub at_ms: Millis,
+    pub action: UserAction,
+}
+
+/// How a simulation starts: enough to rebuild it exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Setup {
+    pub preset: Preset,
+    pub seed: u64,
+    /// Brokers, for the sandbox (the presets fix their own).
+    pub brokers: i32,
+}
+
+impl Setup {
+    pub fn new(preset: Preset, seed: u64) -> Self {
+        Setup {
+            preset,
+            seed,
+            brokers: 3,
+        }
+    }
+}
+
+/// The running simulation.
+#[derive(Clone)]
+pub struct Sim {
+    pub setup: Setup,
+    pub timeline: Timeline,
+    pub log: Vec<Logged>,
+    /// The latest virtual time reached (the scrubber's end).
+    pub horizon_ms: Millis,
+}
+
+fn world_config(brokers: i32) -> WorldConfig {
+    let mut config = WorldConfig {
+        brokers,
+        // Slower than a LAN so that requests are visible as moving dots.
+        network: NetworkConfig {
+            latency_ms: 12,
+            jitter_ms: 8,
+        },
+        fact_history: 100_000,
+        ..Default::default()
+    };
+    config.broker.group_coordinator.offsets_topic_num_partitions = 5;
+    config
+}
+
+fn expect_apply(world: &mut World, action: Action) -> Result<ActionOutcome, String> {
+    world.apply(action).map_err(|e| e.to_string())
+}
+
+fn preset_world(setup: &Setup) -> Result<World, String> {
+    let brokers = match setup.preset {
+        Preset::Demo => 3,
+        Preset::Large => 9,
+        Preset::Sandbox => setup.brokers.clamp(1, 12),
+    };
+    let mut world = World::new(world_config(brokers), setup.seed).map_err(|e| e.to_string())?;
+    let (topic, partitions, rate, group, consumers) = match setup.preset {
+        Preset::Demo => ("orders", 3, 4, "billing", 2),
+        Preset::Large => ("events", 60, 200, "analytics", 3),
+        Preset::Sandbox => return Ok(world),
+    };
+    let configs = pairs(&[("min.insync.replicas", "2")]);
+    expect_apply(
+        &mut world,
+        Action::CreateTopic {
+            name: topic.into(),
+            partitions,
+            replication_factor: 3,
+            configs,
+        },
+    )?;
+    let producer = match expect_apply(
+        &mut world,
+        Action::AddProducer {
+            name: "producer-1".into(),
+            configs: pairs(&[("acks", "all")]),
+        },
+    )? {
+        ActionOutcome::ProducerAdded { producer } => producer,
+        other => return Err(format!("unexpected {other:?}")),
+    };
+    expect_apply(
+        &mut world,
+        Action::StartStream {
+            producer,
+            topic: topic.into(),
+            records_per_sec: rate,
+            keys: KeyPattern::Cycle {
+                prefix: "order".into(),
+                count: 8,
+            },
+        },
+    )?;
+    for i in 1..=consumers {
+        expect_apply(
+            &mut world,
+            Action::AddConsumer {
+                name: format!("consumer-{i}"),
+                topics: vec![topic.into()],
+                configs: pairs(&[("group.id", group)]),
+                app: ConsumerApp::default(),
+            },
+        )?;
+    }
+    Ok(world)
+}
+
+impl Sim {
+    pub fn new(setup: Setup) -> Result<Sim, String> {
+        let world = preset_world(&setup)?;
+        Ok(Sim {
+            setup,
+            timeline: Timeline::new(world, CHECKPOINT_EVERY),
+            log: Vec::new(),
+            horizon_ms: 0,
+        })
+    }
+
+    /// Rebuilds a simulation from a setup and a log, then moves to `t_ms`. Entries that no longer
+    /// apply are dropped (reported in the count).
+    pub fn restore(
+        setup: Setup,
+        log: Vec<Logged>,
+        t_ms: Millis,
+        horizon_ms: Millis,
+    ) -> Result<(Sim, usize), String> {
+        let mut sim = Sim::new(setup)?;
+        let mut dropped = 0;
+        for entry in log {
+            sim.step_to(entry.after_events, entry.at_ms);
+            let Ok(action) = entry.action.to_action() else {
+                dropped += 1;
+                continue;
+            };
+            match sim.timeline.apply(action) {
+                Ok(_) => sim.log.push(entry),
+                Err(_) => dropped += 1,
+            }
+        }
+        sim.horizon_ms = horizon_ms.max(sim.now());
+        sim.seek(t_ms.max(sim.now()).min(sim.horizon_ms));
+        Ok((sim, dropped))
+    }
+
+    /// Steps to exactly `events` processed, then moves the clock to `at_ms` (as when recorded).
+    fn step_to(&mut self, events: u64, at_ms: Millis) {
+        while self.world().events_processed() < events && self.timeline.step() {}
+        if self.world().now() < at_ms {
+            self.timeline.seek(at_ms);
+        }
+    }
+
+    pub fn world(&self) -> &World {
+        self.timeline.world()
+    }
+
+    pub fn now(&self) -> Millis {
+        self.world().now()
+    }
+
+    /// Applies a learner action now; a recorded future after this point is discarded.
+    pub fn apply(&mut self, user: UserAction) -> Result<ActionOutcome, String> {
+        let action = user.to_action()?;
+        let (events, now) = (self.world().events_processed(), self.now());
+        let outcome = self
+            .timeline
+            .apply(action)
+            .map_err(|e: ActionError| e.to_string())?;
+        self.log
+            .retain(|l| l.after_events <= events && l.at_ms <= now);
+        self.log.push(Logged {
+            after_events: events,
+            at_ms: now,
+            action: user,
+        });
+        self.horizon_ms = now;
+        Ok(outcome)
+    }
+
+    /// Moves to `t` (backwards or forwards through recorded actions).
+    pub fn seek(&mut self, t: Millis) {
+        self.timeline.seek(t);
+        self.horizon_ms = self.horizon_ms.max(t);
+    }
+
+    /// Processes one event. Returns false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        let stepped = self.timeline.step();
+        self.horizon_ms = self.horizon_ms.max(self.now());
+        stepped
+    }
+
+    /// Steps until a new interesting fact appears (at most `max_events` events).
+    pub fn step_to_interesting(&mut self, max_events: u32) {
+        let start = self.world().fact_count();
+        for _ in 0..max_events {
+            if !self.step() {
+                return;
+            }
+            let count = self.world().fact_count();
+            if count > start
+                && self
+                    .world()
+                    .facts()
+                    .rev()
+                    .take((count - start) as usize)
+                    .any(|f| crate::narrate::is_interesting(&f.fact))
+            {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_build_and_run() {
+        for preset in Preset::ALL {
+            let mut sim = Sim::new(Setup::new(preset, 7)).expect(preset.name());
+            sim.seek(3_000);
+            assert_eq!(sim.now(), 3_000);
+            assert!(
+                sim.world().view().brokers.iter().any(|b| b.is_controller),
+                "{preset:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn restore_replays_the_log_exactly() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, 3)).unwrap();
+        sim.seek(2_000);
+        sim.apply(UserAction::KillBroker { broker: 2 }).unwrap();
+        sim.step();
+        sim.step();
+        sim.apply(UserAction::CutLink {
+            a: "broker-1".into(),
+            b: "broker-3".into(),
+        })
+        .unwrap();
+        sim.seek(6_000);
+        let want = serde_json::to_string(&sim.world().view()).unwrap();
+        let (restored, dropped) =
+            Sim::restore(sim.setup.clone(), sim.log.clone(), 6_000, 6_000).unwrap();
+        assert_eq!(dropped, 0);
+        assert_eq!(
+            serde_json::to_string(&restored.world().view()).unwrap(),
+            want
+        );
+    }
+
+    #[test]
+    fn seeking_back_and_forth_is_identical() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, 5)).unwrap();
+        sim.seek(1_500);
+        sim.apply(UserAction::KillBroker { broker: 1 }).unwrap();
+        sim.seek(5_000);
+        let want = serde_json::to_string(&sim.world().view()).unwrap();
+        sim.seek(0);
+        assert_eq!(sim.now(), 0);
+        sim.seek(5_000);
+        assert_eq!(serde_json::to_string(&sim.world().view()).unwrap(), want);
+    }
+
+    #[test]
+    fn user_actions_round_trip_through_json() {
+        let a = UserAction::Send {
+            producer: 1,
+            topic: "t".into(),
+            key: "<img src=x>".into(),
+            value: "v".into(),
+            headers: vec![("h".into(), "1".into())],
+        };
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(serde_json::from_str::<UserAction>(&json).unwrap(), a);
+    }
+}
