@@ -113,3 +113,74 @@ fn key_ordering_keeps_each_key_in_one_partition_in_send_order() {
     let consumer = run.world().consumers().next().unwrap();
     assert!(consumer.processed_records > 500, "the consumer read them: {}", consumer.processed_records);
 }
+
+#[test]
+fn consumers_beyond_the_partition_count_stay_idle() {
+    let (run, facts) = run("consumer-scale-out");
+    let owned: Vec<usize> = run.world().consumers().map(|c| c.assignment.len()).collect();
+    assert_eq!(owned.len(), 5);
+    assert_eq!(owned.iter().sum::<usize>(), 3, "{owned:?}");
+    assert_eq!(owned.iter().filter(|n| **n == 0).count(), 2, "two idle consumers: {owned:?}");
+    assert!(facts.iter().filter(|f| matches!(f.fact, Fact::GenerationStable { .. })).count() >= 5, "a rebalance per join");
+}
+
+#[test]
+fn a_slow_follower_leaves_the_isr_and_acks_all_gets_not_enough_replicas() {
+    let (run, facts) = run("slow-follower");
+    let shrink = facts.iter().find(|f| matches!(&f.fact, Fact::IsrChanged { removed, .. } if removed == &vec![5])).expect("ISR shrink");
+    assert!(facts.iter().any(|f| f.at_ms > shrink.at_ms
+        && matches!(f.fact, Fact::ProduceFailed { error: kafkalab_engine::protocol::ErrorCode::NotEnoughReplicas, .. })));
+    assert!(facts.iter().any(|f| f.at_ms > 32_000 && matches!(&f.fact, Fact::IsrChanged { added, .. } if added.contains(&5))), "it rejoins");
+    assert_eq!(run.world().metadata().partitions().find(|(tp, _)| tp.topic == "payments").map(|(_, r)| r.isr.len()), Some(3));
+}
+
+#[test]
+fn unclean_election_loses_acknowledged_records() {
+    let (run, facts) = run("unclean-election");
+    assert!(facts.iter().any(|f| matches!(f.fact, Fact::LeaderElected { leader: 3, unclean: true, .. })));
+    let (acked, lost) = lost_acked(&run);
+    assert!(acked && lost > 0, "acknowledged records are gone: {lost}");
+}
+
+#[test]
+fn cooperative_revokes_fewer_partitions_than_eager() {
+    let (_, facts) = run("eager-vs-cooperative");
+    let revoked = |group: &str| -> usize {
+        facts
+            .iter()
+            .filter(|f| f.at_ms >= 15_000)
+            .map(|f| match &f.fact {
+                Fact::PartitionsRevoked { group: g, partitions, .. } if g == group => partitions.len(),
+                _ => 0,
+            })
+            .sum()
+    };
+    let (eager, coop) = (revoked("eager"), revoked("coop"));
+    assert_eq!(eager, 6, "eager revokes everything");
+    assert!(coop > 0 && coop < eager, "cooperative revokes only what moves: {coop}");
+}
+
+#[test]
+fn retries_duplicate_records_without_idempotence_and_not_with_it() {
+    let (run, facts) = run("idempotence");
+    let duplicates = |topic: &str| {
+        let mut seen = BTreeSet::new();
+        leader_log(run.world(), &TopicPartition::new(topic, 0)).into_iter().filter(|(_, _, v)| !seen.insert(v.clone())).count()
+    };
+    assert!(duplicates("plain") > 0, "the retried batches were written twice");
+    assert_eq!(duplicates("safe"), 0);
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::DuplicateBatch { topic_partition, .. } if topic_partition.topic == "safe")));
+}
+
+#[test]
+fn retention_deletes_segments_and_compaction_removes_overwritten_records() {
+    let (run, facts) = run("retention-compaction");
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::SegmentsDeleted { topic_partition, .. } if topic_partition.topic == "clicks")));
+    assert!(facts
+        .iter()
+        .any(|f| matches!(&f.fact, Fact::LogCompacted { topic_partition, records_removed, .. } if topic_partition.topic == "profiles" && *records_removed > 0)));
+    let profiles = leader_log(run.world(), &TopicPartition::new("profiles", 0));
+    let keys: BTreeSet<&Option<String>> = profiles.iter().map(|(_, k, _)| k).collect();
+    assert!(profiles.len() < 60_000 / 1000 * 20 / 2, "most overwritten records are gone: {} left", profiles.len());
+    assert_eq!(keys.len(), 5, "every key keeps its latest value");
+}

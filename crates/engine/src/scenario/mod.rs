@@ -75,6 +75,8 @@ pub struct TopicSpec {
     pub name: String,
     pub partitions: i32,
     pub replication_factor: i32,
+    /// Replicas per partition, preferred leader first; None lets the controller place them.
+    pub assignment: Option<Vec<Vec<i32>>>,
     /// Kafka topic configs, `key = value`, sorted by key.
     pub configs: Vec<(String, String)>,
     /// Created at t=0; otherwise a `create_topic` step creates it.
@@ -227,11 +229,16 @@ fn resolve_node(world: &World, node: &NodeRef) -> Result<NodeId, String> {
 
 impl TopicSpec {
     fn action(&self) -> Action {
-        Action::CreateTopic {
-            name: self.name.clone(),
-            partitions: self.partitions,
-            replication_factor: self.replication_factor,
-            configs: self.configs.clone(),
+        match &self.assignment {
+            Some(assignment) => {
+                Action::CreateTopicWithAssignment { name: self.name.clone(), assignment: assignment.clone(), configs: self.configs.clone() }
+            }
+            None => Action::CreateTopic {
+                name: self.name.clone(),
+                partitions: self.partitions,
+                replication_factor: self.replication_factor,
+                configs: self.configs.clone(),
+            },
         }
     }
 }
@@ -340,9 +347,15 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         };
     }
     let mut all = embed![
-        "leader-failover",
+        "consumer-scale-out",
+        "eager-vs-cooperative",
+        "idempotence",
         "key-ordering",
+        "leader-failover",
+        "retention-compaction",
         "sandbox",
+        "slow-follower",
+        "unclean-election",
     ];
     all.sort_by_key(|b| b.name);
     all

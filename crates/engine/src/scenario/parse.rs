@@ -63,8 +63,10 @@ struct RawCluster {
 #[serde(deny_unknown_fields)]
 struct RawTopic {
     name: Spanned<String>,
-    partitions: Spanned<i64>,
-    replication_factor: Spanned<i64>,
+    partitions: Option<Spanned<i64>>,
+    replication_factor: Option<Spanned<i64>>,
+    /// The replicas of each partition, preferred leader first (instead of partitions and RF).
+    assignment: Option<Spanned<Vec<Vec<i64>>>>,
     configs: Option<Spanned<Table>>,
     at_start: Option<bool>,
 }
@@ -395,18 +397,47 @@ fn topic(src: &Source, raw: &RawTopic, world: &WorldConfig) -> Result<TopicSpec,
     if name.starts_with("__") {
         return Err(src.err(raw.name.span(), "topic.name", format!("`{name}`: names starting with `__` are Kafka's internal topics")));
     }
-    let partitions = *raw.partitions.get_ref();
-    if !(1..=1000).contains(&partitions) {
-        return Err(src.err(raw.partitions.span(), "topic.partitions", format!("{partitions} is not in [1, 1000]")));
-    }
-    let rf = *raw.replication_factor.get_ref();
-    if rf < 1 || rf > world.brokers as i64 {
-        return Err(src.err(
-            raw.replication_factor.span(),
-            "topic.replication_factor",
-            format!("replication factor {rf} needs {rf} brokers; the cluster has {} (allowed 1..={})", world.brokers, world.brokers),
-        ));
-    }
+    let (partitions, rf, assignment) = match (&raw.assignment, &raw.partitions, &raw.replication_factor) {
+        (Some(a), None, None) => {
+            let replicas = a.get_ref();
+            let rf = replicas.first().map_or(0, Vec::len);
+            let bad = |why: String| src.err(a.span(), "topic.assignment", why);
+            if replicas.is_empty() || rf == 0 || replicas.iter().any(|r| r.len() != rf) {
+                return Err(bad("every partition needs the same, non-zero number of replicas".to_string()));
+            }
+            for r in replicas {
+                if let Some(b) = r.iter().find(|b| **b < 1 || **b > world.brokers as i64) {
+                    return Err(bad(format!("broker {b} does not exist (the cluster has brokers 1..{})", world.brokers)));
+                }
+                if r.iter().collect::<BTreeSet<_>>().len() != r.len() {
+                    return Err(bad(format!("{r:?} lists a broker twice")));
+                }
+            }
+            let assignment = replicas.iter().map(|r| r.iter().map(|b| *b as i32).collect()).collect();
+            (replicas.len() as i64, rf as i64, Some(assignment))
+        }
+        (None, Some(p), Some(r)) => {
+            let (partitions, rf) = (*p.get_ref(), *r.get_ref());
+            if !(1..=1000).contains(&partitions) {
+                return Err(src.err(p.span(), "topic.partitions", format!("{partitions} is not in [1, 1000]")));
+            }
+            if rf < 1 || rf > world.brokers as i64 {
+                return Err(src.err(
+                    r.span(),
+                    "topic.replication_factor",
+                    format!("replication factor {rf} needs {rf} brokers; the cluster has {} (allowed 1..={})", world.brokers, world.brokers),
+                ));
+            }
+            (partitions, rf, None)
+        }
+        _ => {
+            return Err(src.err(
+                raw.name.span(),
+                "topic.partitions",
+                "give either `partitions` and `replication_factor`, or an `assignment` (replicas per partition)",
+            ))
+        }
+    };
     let configs = match &raw.configs {
         Some(c) => src.configs(c, "topic.configs")?,
         None => Vec::new(),
@@ -419,6 +450,7 @@ fn topic(src: &Source, raw: &RawTopic, world: &WorldConfig) -> Result<TopicSpec,
         name,
         partitions: partitions as i32,
         replication_factor: rf as i32,
+        assignment,
         configs: configs.into_iter().map(|(k, v, _)| (k, v)).collect(),
         create_at_start: raw.at_start.unwrap_or(true),
     })

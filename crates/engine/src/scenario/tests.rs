@@ -50,7 +50,7 @@ fn syntax_and_unknown_fields_name_the_line() {
     assert_eq!(e.line, Some(8), "{e}");
     assert!(e.to_string().contains("cluster.brokerz") && e.to_string().contains("unknown field"), "{e}");
     let e = parse(&BASE.replace("partitions = 3\n", "")).unwrap_err();
-    assert!(e.to_string().contains("topic.partitions") && e.to_string().contains("missing field"), "{e}");
+    assert!(e.to_string().contains("topic.partitions") && e.to_string().contains("replication_factor"), "{e}");
 }
 
 #[test]
