@@ -14,6 +14,7 @@ pub mod log;
 pub mod narration;
 pub mod producer;
 pub mod protocol;
+pub mod scenario;
 pub mod sim;
 pub mod view;
 

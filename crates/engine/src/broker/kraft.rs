@@ -57,12 +57,13 @@ impl Broker {
         partitions: i32,
         replication_factor: i32,
         config: crate::broker::topic_config::TopicConfig,
+        assignment: Option<Vec<Vec<i32>>>,
         now: Millis,
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) -> Result<(), CreateTopicError> {
         let controller = self.controller.as_ref().ok_or(CreateTopicError::NotController)?;
-        let records = controller.create_topic(name, partitions, replication_factor, config, rng)?;
+        let records = controller.create_topic(name, partitions, replication_factor, config, assignment, rng)?;
         self.controller_append(records, now, out);
         Ok(())
     }

@@ -143,10 +143,17 @@ impl Broker {
             .partitions
             .into_iter()
             .map(|(mut response, wait_for)| {
-                let lost_leadership =
-                    wait_for.is_some() && self.replicas.get(&response.topic_partition).is_none_or(|r| r.leader != self.id);
+                let replica = self.replicas.get(&response.topic_partition);
+                let lost_leadership = wait_for.is_some() && replica.is_none_or(|r| r.leader != self.id);
+                // Kafka's checkEnoughReplicasReachOffset: replicated, but the ISR shrank below
+                // min.insync.replicas meanwhile.
+                let isr_too_small = wait_for.is_some()
+                    && replica.is_some_and(|r| (r.isr.len() as i32) < r.config.min_insync_replicas);
                 if lost_leadership {
                     response.error = ErrorCode::NotLeaderOrFollower;
+                    response.base_offset = -1;
+                } else if isr_too_small {
+                    response.error = ErrorCode::NotEnoughReplicasAfterAppend;
                     response.base_offset = -1;
                 }
                 response

@@ -91,7 +91,7 @@ pub fn run(config: &ChaosConfig) -> Result<ChaosReport, ConfigError> {
         ..WorldConfig::default()
     };
     let mut world = World::new(world_config, config.seed)?;
-    let mut faults_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6368_616f_73);
+    let mut faults_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x63_6861_6f73);
     let topic_configs = vec![
         ("min.insync.replicas".to_string(), config.min_insync_replicas.to_string()),
         ("unclean.leader.election.enable".to_string(), config.unclean.to_string()),

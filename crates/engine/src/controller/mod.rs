@@ -19,6 +19,7 @@ pub enum CreateTopicError {
     InvalidPartitions(i32),
     InvalidReplicationFactor { replication_factor: i32, available_brokers: usize },
     NotController,
+    InvalidReplicaAssignment(String),
 }
 
 impl fmt::Display for CreateTopicError {
@@ -27,6 +28,7 @@ impl fmt::Display for CreateTopicError {
             CreateTopicError::InvalidTopic(why) => write!(f, "INVALID_TOPIC_EXCEPTION: {why}"),
             CreateTopicError::TopicAlreadyExists(name) => write!(f, "TOPIC_ALREADY_EXISTS: topic `{name}` already exists"),
             CreateTopicError::InvalidPartitions(n) => write!(f, "INVALID_PARTITIONS: {n} partitions; a topic needs at least 1"),
+            CreateTopicError::InvalidReplicaAssignment(why) => write!(f, "INVALID_REPLICA_ASSIGNMENT: {why}"),
             CreateTopicError::NotController => write!(f, "NOT_CONTROLLER: this broker does not host the active controller"),
             CreateTopicError::InvalidReplicationFactor { replication_factor, available_brokers } => write!(
                 f,

@@ -177,13 +177,15 @@ impl QuorumController {
         )
     }
 
-    /// CreateTopics: replicas placed over the unfenced brokers; ISR = replicas; leader = first.
+    /// CreateTopics: replicas placed over the unfenced brokers (or as `assignment` says, Kafka's
+    /// `--replica-assignment`); ISR = replicas; leader = first.
     pub fn create_topic(
         &self,
         name: &str,
         partitions: i32,
         replication_factor: i32,
         config: TopicConfig,
+        assignment: Option<Vec<Vec<i32>>>,
         rng: &mut impl Rng,
     ) -> Result<Vec<MetadataRecord>, CreateTopicError> {
         validate_topic_name(name)?;
@@ -197,8 +199,15 @@ impl QuorumController {
         if replication_factor < 1 || replication_factor as usize > active.len() {
             return Err(CreateTopicError::InvalidReplicationFactor { replication_factor, available_brokers: active.len() });
         }
+        let assignment = match assignment {
+            Some(assignment) => {
+                self.validate_assignment(&assignment, partitions, replication_factor)?;
+                assignment
+            }
+            None => assign_replicas(&active, partitions, replication_factor, rng),
+        };
         let mut records = vec![MetadataRecord::Topic { name: name.to_string(), config }];
-        for (index, replicas) in assign_replicas(&active, partitions, replication_factor, rng).into_iter().enumerate() {
+        for (index, replicas) in assignment.into_iter().enumerate() {
             records.push(MetadataRecord::Partition {
                 topic_partition: TopicPartition::new(name, index as i32),
                 registration: PartitionRegistration {
@@ -211,6 +220,27 @@ impl QuorumController {
             });
         }
         Ok(records)
+    }
+
+    /// Kafka's checks on a manual assignment: one list per partition, each of the replication
+    /// factor's length, distinct, registered brokers.
+    fn validate_assignment(&self, assignment: &[Vec<i32>], partitions: i32, replication_factor: i32) -> Result<(), CreateTopicError> {
+        let invalid = |why: String| Err(CreateTopicError::InvalidReplicaAssignment(why));
+        if assignment.len() != partitions as usize {
+            return invalid(format!("{} replica lists for {partitions} partitions", assignment.len()));
+        }
+        for (partition, replicas) in assignment.iter().enumerate() {
+            if replicas.len() != replication_factor as usize {
+                return invalid(format!("partition {partition} has {} replicas, not {replication_factor}", replicas.len()));
+            }
+            if let Some(b) = replicas.iter().find(|b| replicas.iter().filter(|c| c == b).count() > 1) {
+                return invalid(format!("partition {partition} lists broker {b} twice"));
+            }
+            if let Some(b) = replicas.iter().find(|b| !self.image.is_active(**b)) {
+                return invalid(format!("partition {partition} names broker {b}, which is not a live broker"));
+            }
+        }
+        Ok(())
     }
 
     /// Auto leader rebalance: hand leadership back to the preferred replica (`replicas[0]`)

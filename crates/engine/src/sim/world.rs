@@ -61,6 +61,9 @@ impl Default for WorldConfig {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     CreateTopic { name: String, partitions: i32, replication_factor: i32, configs: Vec<(String, String)> },
+    /// CreateTopics with every partition's replicas given (Kafka's `--replica-assignment`);
+    /// the first replica of each list is its preferred leader.
+    CreateTopicWithAssignment { name: String, assignment: Vec<Vec<i32>>, configs: Vec<(String, String)> },
     AddProducer { name: String, configs: Vec<(String, String)> },
     Send { producer: u32, record: ProducerRecord },
     StartStream { producer: u32, topic: String, records_per_sec: u32, keys: KeyPattern },
@@ -374,7 +377,13 @@ impl World {
     fn apply_action(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         match action {
             Action::CreateTopic { name, partitions, replication_factor, configs } => {
-                self.create_topic(&name, partitions, replication_factor, &configs)?;
+                self.create_topic(&name, partitions, replication_factor, &configs, None)?;
+                Ok(ActionOutcome::Done)
+            }
+            Action::CreateTopicWithAssignment { name, assignment, configs } => {
+                let partitions = assignment.len() as i32;
+                let replication_factor = assignment.first().map_or(0, |r| r.len() as i32);
+                self.create_topic(&name, partitions, replication_factor, &configs, Some(assignment))?;
                 Ok(ActionOutcome::Done)
             }
             Action::AddProducer { name, configs } => {
@@ -554,7 +563,14 @@ impl World {
 
     /// CreateTopics goes to the active controller, which appends the topic's records; brokers
     /// create their replicas once the records commit.
-    fn create_topic(&mut self, name: &str, partitions: i32, replication_factor: i32, configs: &[(String, String)]) -> Result<(), ActionError> {
+    fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: i32,
+        replication_factor: i32,
+        configs: &[(String, String)],
+        assignment: Option<Vec<Vec<i32>>>,
+    ) -> Result<(), ActionError> {
         let config = TopicConfig::from_pairs(
             configs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
             replication_factor,
@@ -565,7 +581,7 @@ impl World {
         let mut out = Outbox::default();
         let broker = self.brokers.get_mut(&id).ok_or(ActionError::NoActiveController)?;
         broker
-            .create_topic(name, partitions, replication_factor, config, now, &mut self.rng, &mut out)
+            .create_topic(name, partitions, replication_factor, config, assignment, now, &mut self.rng, &mut out)
             .map_err(ActionError::CreateTopic)?;
         self.record(Fact::TopicCreated { topic: name.to_string(), partitions, replication_factor });
         self.flush_broker(id, out);
@@ -845,7 +861,7 @@ impl World {
         let gc = self.config.broker.group_coordinator.clone();
         let rf = gc.offsets_topic_replication_factor.clamp(1, self.config.brokers);
         let configs = [("cleanup.policy".to_string(), "compact".to_string())];
-        self.create_topic(OFFSETS_TOPIC, gc.offsets_topic_num_partitions, rf, &configs).map_err(|e| match e {
+        self.create_topic(OFFSETS_TOPIC, gc.offsets_topic_num_partitions, rf, &configs, None).map_err(|e| match e {
             ActionError::Config(e) => e,
             other => ConfigError::invalid("offsets.topic.num.partitions", &gc.offsets_topic_num_partitions.to_string(), other.to_string()),
         })

@@ -1,0 +1,84 @@
+//! Broker and controller settings of a scenario's `[cluster.configs]`, in Kafka's names, mapped
+//! onto [`WorldConfig`]. Scenarios shorten Kafka's timeouts so effects show within seconds.
+
+use crate::config::{parse_bool, parse_int, ConfigError};
+use crate::sim::world::WorldConfig;
+
+const KEYS: &[&str] = &[
+    "replica.lag.time.max.ms",
+    "replica.fetch.wait.max.ms",
+    "replica.fetch.backoff.ms",
+    "replica.fetch.max.bytes",
+    "replica.socket.timeout.ms",
+    "broker.heartbeat.interval.ms",
+    "broker.session.timeout.ms",
+    "log.retention.check.interval.ms",
+    "log.cleaner.backoff.ms",
+    "auto.leader.rebalance.enable",
+    "leader.imbalance.check.interval.seconds",
+    "controller.quorum.election.timeout.ms",
+    "controller.quorum.fetch.timeout.ms",
+    "offsets.topic.num.partitions",
+    "offsets.topic.replication.factor",
+    "group.initial.rebalance.delay.ms",
+    "group.min.session.timeout.ms",
+    "group.max.session.timeout.ms",
+    "offsets.commit.timeout.ms",
+];
+
+/// Sets one broker setting. Millisecond values must be at least 1 (0 would spin timers).
+pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), ConfigError> {
+    let ms = || parse_int(key, value, 1, i32::MAX as i64).map(|v| v as u64);
+    let b = &mut config.broker;
+    match key {
+        "replica.lag.time.max.ms" => b.replica_lag_time_max_ms = ms()?,
+        "replica.fetch.wait.max.ms" => b.replica_fetch_wait_max_ms = ms()?,
+        "replica.fetch.backoff.ms" => b.replica_fetch_backoff_ms = ms()?,
+        "replica.fetch.max.bytes" => b.replica_fetch_max_bytes = parse_int(key, value, 1, i32::MAX as i64)? as usize,
+        "replica.socket.timeout.ms" => b.replica_socket_timeout_ms = ms()?,
+        "broker.heartbeat.interval.ms" => b.broker_heartbeat_interval_ms = ms()?,
+        "broker.session.timeout.ms" => b.controller.broker_session_timeout_ms = ms()?,
+        "log.retention.check.interval.ms" => b.log_retention_check_interval_ms = ms()?,
+        "log.cleaner.backoff.ms" => b.log_cleaner_backoff_ms = ms()?,
+        "auto.leader.rebalance.enable" => b.controller.auto_leader_rebalance_enable = parse_bool(key, value)?,
+        "leader.imbalance.check.interval.seconds" => {
+            b.controller.leader_imbalance_check_interval_ms = parse_int(key, value, 1, 86_400)? as u64 * 1000
+        }
+        "controller.quorum.election.timeout.ms" => b.raft.election_timeout_ms = ms()?,
+        "controller.quorum.fetch.timeout.ms" => b.raft.fetch_timeout_ms = ms()?,
+        "offsets.topic.num.partitions" => {
+            b.group_coordinator.offsets_topic_num_partitions = parse_int(key, value, 1, 200)? as i32
+        }
+        "offsets.topic.replication.factor" => {
+            b.group_coordinator.offsets_topic_replication_factor = parse_int(key, value, 1, i16::MAX as i64)? as i32
+        }
+        "group.initial.rebalance.delay.ms" => {
+            b.group_coordinator.group_initial_rebalance_delay_ms = parse_int(key, value, 0, i32::MAX as i64)? as u64
+        }
+        "group.min.session.timeout.ms" => b.group_coordinator.group_min_session_timeout_ms = ms()?,
+        "group.max.session.timeout.ms" => b.group_coordinator.group_max_session_timeout_ms = ms()?,
+        "offsets.commit.timeout.ms" => b.group_coordinator.offsets_commit_timeout_ms = ms()?,
+        _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kafka_names_map_onto_the_world_config() {
+        let mut c = WorldConfig::default();
+        set(&mut c, "replica.lag.time.max.ms", "2000").unwrap();
+        set(&mut c, "broker.session.timeout.ms", "3000").unwrap();
+        set(&mut c, "leader.imbalance.check.interval.seconds", "10").unwrap();
+        assert_eq!(c.broker.replica_lag_time_max_ms, 2000);
+        assert_eq!(c.broker.controller.broker_session_timeout_ms, 3000);
+        assert_eq!(c.broker.controller.leader_imbalance_check_interval_ms, 10_000);
+        let e = set(&mut c, "replica.lag.time.max", "1").unwrap_err().to_string();
+        assert!(e.contains("unknown config `replica.lag.time.max`") && e.contains("replica.lag.time.max.ms"), "{e}");
+        let e = set(&mut c, "replica.lag.time.max.ms", "0").unwrap_err().to_string();
+        assert!(e.contains("`replica.lag.time.max.ms`"), "{e}");
+    }
+}

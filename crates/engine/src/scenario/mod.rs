@@ -1,0 +1,365 @@
+//! Scenarios as data: a TOML file describes a cluster, its topics, producers and consumers, and a
+//! timeline of steps (actions with notes for the learner) at virtual times. The app and the CLI
+//! load the same files through [`parse`] (the built-in ones through [`builtin`]).
+//!
+//! Using a scenario:
+//! ```
+//! use kafkalab_engine::scenario::{self, ScenarioRun};
+//! let text = scenario::builtin().into_iter().find(|b| b.name == "leader-failover").unwrap().text;
+//! let scenario = scenario::parse(text).unwrap();
+//! let mut run = ScenarioRun::new(scenario, None).unwrap();
+//! run.seek(20_000);             // play: applies every step due on the way
+//! run.seek(5_000);              // scrub back: the steps are recorded actions, replayed exactly
+//! assert_eq!(run.world().now(), 5_000);
+//! ```
+//! The format is documented in `scenarios/README.md`.
+
+mod broker_config;
+mod parse;
+mod run;
+
+pub use run::{ScenarioRun, StepFailure};
+
+use crate::consumer::{ConsumerApp, SeekTo};
+use crate::producer::stream::KeyPattern;
+use crate::producer::ProducerRecord;
+use crate::protocol::TopicPartition;
+use crate::sim::timeline::Timeline;
+use crate::sim::world::{Action, ActionOutcome, World, WorldConfig};
+use crate::sim::{Millis, NodeId};
+use serde::Serialize;
+use std::fmt;
+
+/// Events between two checkpoints of a scenario's timeline: seeking replays at most this many.
+pub const CHECKPOINT_EVERY: u64 = 20_000;
+
+/// A text in both languages of the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Localized {
+    pub ko: String,
+    pub en: String,
+}
+
+impl Localized {
+    /// The Korean text for `"ko"`, the English text for anything else.
+    pub fn get(&self, lang: &str) -> &str {
+        if lang == "ko" {
+            &self.ko
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// A parsed and validated scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    /// The short identifier (`leader-failover`), used in URLs and by `kafkalab run NAME`.
+    pub name: String,
+    pub title: Localized,
+    pub description: Localized,
+    pub seed: u64,
+    /// How long the scenario is meant to run, in virtual milliseconds.
+    pub duration_ms: Millis,
+    /// The cluster: brokers, network latency, teaching mode and broker settings.
+    pub world: WorldConfig,
+    pub topics: Vec<TopicSpec>,
+    pub producers: Vec<ProducerSpec>,
+    pub consumers: Vec<ConsumerSpec>,
+    /// In time order.
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopicSpec {
+    pub name: String,
+    pub partitions: i32,
+    pub replication_factor: i32,
+    /// Replicas per partition, preferred leader first; None lets the controller place them.
+    pub assignment: Option<Vec<Vec<i32>>>,
+    /// Kafka topic configs, `key = value`, sorted by key.
+    pub configs: Vec<(String, String)>,
+    /// Created at t=0; otherwise a `create_topic` step creates it.
+    pub create_at_start: bool,
+}
+
+/// A producer's generated traffic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StreamSpec {
+    pub topic: String,
+    pub records_per_sec: u32,
+    pub keys: KeyPattern,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProducerSpec {
+    pub name: String,
+    pub configs: Vec<(String, String)>,
+    /// Started at t=0 when present.
+    pub stream: Option<StreamSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsumerSpec {
+    pub name: String,
+    pub topics: Vec<String>,
+    /// Kafka consumer configs, including `group.id`.
+    pub configs: Vec<(String, String)>,
+    pub app: ConsumerApp,
+    /// Started at t=0; otherwise an `add_consumer` step starts it.
+    pub start_at_start: bool,
+}
+
+/// A node named in a step: `broker-N`, or a producer or consumer by its scenario name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeRef {
+    Broker(i32),
+    Client(String),
+}
+
+/// What a step does. Clients are named, not numbered: their ids are only known once the world
+/// runs, so [`Step::action`] resolves names against the world at the step's time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum StepAction {
+    KillBroker { broker: i32 },
+    RestartBroker { broker: i32 },
+    KillController,
+    CutLink { from: NodeRef, to: NodeRef, both: bool },
+    HealLink { from: NodeRef, to: NodeRef, both: bool },
+    SetLinkLoss { from: NodeRef, to: NodeRef, probability: f64 },
+    IsolateNode { node: NodeRef },
+    SlowNode { node: NodeRef, extra_ms: Millis },
+    Send { producer: String, topic: String, partition: Option<i32>, key: Option<String>, value: Option<String> },
+    StartStream { producer: String, stream: StreamSpec },
+    StopStream { producer: String },
+    CreateTopic { topic: TopicSpec },
+    AddConsumer { consumer: ConsumerSpec },
+    CrashConsumer { consumer: String },
+    RestartConsumer { consumer: String },
+    CloseConsumer { consumer: String },
+    Commit { consumer: String, sync: bool },
+    Seek { consumer: String, topic_partition: TopicPartition, to: SeekTo },
+}
+
+/// One entry of the scenario's timeline: an action, a note for the learner, or both.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub at_ms: Millis,
+    pub action: Option<StepAction>,
+    pub note: Option<Localized>,
+    /// The step's line in the file, for messages about it.
+    pub line: usize,
+}
+
+impl Step {
+    pub fn note(&self) -> Option<&Localized> {
+        self.note.as_ref()
+    }
+
+    /// The engine action of this step, with client names resolved against `world` (None for a
+    /// pure note). Fails only when a named client does not exist or is not running.
+    pub fn action(&self, world: &World) -> Result<Option<Action>, String> {
+        let Some(action) = &self.action else { return Ok(None) };
+        let node = |r: &NodeRef| resolve_node(world, r);
+        let producer = |name: &str| {
+            world.producers().find(|p| p.name == name).map(|p| p.client_id).ok_or_else(|| format!("there is no producer `{name}`"))
+        };
+        let consumer = |name: &str| {
+            world.consumers().find(|c| c.name == name).map(|c| c.id).ok_or_else(|| format!("consumer `{name}` has not been started"))
+        };
+        Ok(Some(match action {
+            StepAction::KillBroker { broker } => Action::KillBroker { broker: *broker },
+            StepAction::RestartBroker { broker } => Action::RestartBroker { broker: *broker },
+            StepAction::KillController => Action::KillController,
+            StepAction::CutLink { from, to, both } => Action::CutLink { from: node(from)?, to: node(to)?, both: *both },
+            StepAction::HealLink { from, to, both } => Action::HealLink { from: node(from)?, to: node(to)?, both: *both },
+            StepAction::SetLinkLoss { from, to, probability } => {
+                Action::SetLinkLoss { from: node(from)?, to: node(to)?, probability: *probability }
+            }
+            StepAction::IsolateNode { node: n } => Action::IsolateNode { node: node(n)? },
+            StepAction::SlowNode { node: n, extra_ms } => Action::SlowNode { node: node(n)?, extra_ms: *extra_ms },
+            StepAction::Send { producer: p, topic, partition, key, value } => Action::Send {
+                producer: producer(p)?,
+                record: ProducerRecord {
+                    topic: topic.clone(),
+                    partition: *partition,
+                    key: key.as_ref().map(|k| k.clone().into_bytes()),
+                    value: value.as_ref().map(|v| v.clone().into_bytes()),
+                    headers: Vec::new(),
+                },
+            },
+            StepAction::StartStream { producer: p, stream } => Action::StartStream {
+                producer: producer(p)?,
+                topic: stream.topic.clone(),
+                records_per_sec: stream.records_per_sec,
+                keys: stream.keys.clone(),
+            },
+            StepAction::StopStream { producer: p } => Action::StopStream { producer: producer(p)? },
+            StepAction::CreateTopic { topic } => topic.action(),
+            StepAction::AddConsumer { consumer } => consumer.action(),
+            StepAction::CrashConsumer { consumer: c } => Action::CrashConsumer { consumer: consumer(c)? },
+            StepAction::RestartConsumer { consumer: c } => Action::RestartConsumer { consumer: consumer(c)? },
+            StepAction::CloseConsumer { consumer: c } => Action::CloseConsumer { consumer: consumer(c)? },
+            StepAction::Commit { consumer: c, sync } => Action::Commit { consumer: consumer(c)?, sync: *sync },
+            StepAction::Seek { consumer: c, topic_partition, to } => {
+                Action::Seek { consumer: consumer(c)?, topic_partition: topic_partition.clone(), to: *to }
+            }
+        }))
+    }
+}
+
+/// A client's current node: a producer's, or the running process of a consumer.
+fn resolve_node(world: &World, node: &NodeRef) -> Result<NodeId, String> {
+    match node {
+        NodeRef::Broker(id) => Ok(NodeId::Broker(*id)),
+        NodeRef::Client(name) => {
+            if let Some(p) = world.producers().find(|p| &p.name == name) {
+                return Ok(NodeId::Client(p.client_id));
+            }
+            match world.consumers().find(|c| &c.name == name) {
+                Some(c) if world.consumer_running(c.id) => Ok(NodeId::Client(c.node)),
+                Some(_) => Err(format!("consumer `{name}` is not running")),
+                None => Err(format!("there is no client `{name}`")),
+            }
+        }
+    }
+}
+
+impl TopicSpec {
+    fn action(&self) -> Action {
+        match &self.assignment {
+            Some(assignment) => {
+                Action::CreateTopicWithAssignment { name: self.name.clone(), assignment: assignment.clone(), configs: self.configs.clone() }
+            }
+            None => Action::CreateTopic {
+                name: self.name.clone(),
+                partitions: self.partitions,
+                replication_factor: self.replication_factor,
+                configs: self.configs.clone(),
+            },
+        }
+    }
+}
+
+impl ConsumerSpec {
+    fn action(&self) -> Action {
+        Action::AddConsumer { name: self.name.clone(), topics: self.topics.clone(), configs: self.configs.clone(), app: self.app }
+    }
+}
+
+/// A scenario problem: where it is (line, column, field) and what is wrong, in plain language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The field's path, such as `step.broker` or `topic.configs`.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl ScenarioError {
+    /// An error that belongs to no line of the file (setting up the world).
+    fn setup(message: impl Into<String>) -> Self {
+        ScenarioError { line: None, column: None, field: None, message: message.into() }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut place = Vec::new();
+        if let Some(line) = self.line {
+            place.push(format!("line {line}"));
+        }
+        if let Some(column) = self.column {
+            place.push(format!("column {column}"));
+        }
+        if let Some(field) = &self.field {
+            place.push(format!("field `{field}`"));
+        }
+        if place.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", place.join(", "), self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Parses and validates a scenario file. Never panics, whatever the input.
+pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
+    parse::parse(text)
+}
+
+impl Scenario {
+    /// The world at t=0 with the setup applied (topics created, producers and their streams,
+    /// consumers started), wrapped in a [`Timeline`] for time travel. The steps are not applied:
+    /// [`ScenarioRun`] does that as time passes. `seed` overrides the file's seed.
+    pub fn build(&self, seed: Option<u64>) -> Result<Timeline, ScenarioError> {
+        let mut world = World::new(self.world.clone(), seed.unwrap_or(self.seed)).map_err(|e| ScenarioError::setup(e.to_string()))?;
+        let refused = |what: String| move |e: crate::sim::world::ActionError| ScenarioError::setup(format!("{what}: {e}"));
+        for topic in self.topics.iter().filter(|t| t.create_at_start) {
+            world.apply(topic.action()).map_err(refused(format!("creating topic `{}`", topic.name)))?;
+        }
+        for producer in &self.producers {
+            let outcome = world
+                .apply(Action::AddProducer { name: producer.name.clone(), configs: producer.configs.clone() })
+                .map_err(refused(format!("adding producer `{}`", producer.name)))?;
+            if let (ActionOutcome::ProducerAdded { producer: id }, Some(stream)) = (outcome, &producer.stream) {
+                world
+                    .apply(Action::StartStream {
+                        producer: id,
+                        topic: stream.topic.clone(),
+                        records_per_sec: stream.records_per_sec,
+                        keys: stream.keys.clone(),
+                    })
+                    .map_err(refused(format!("starting the stream of producer `{}`", producer.name)))?;
+            }
+        }
+        for consumer in self.consumers.iter().filter(|c| c.start_at_start) {
+            world.apply(consumer.action()).map_err(refused(format!("starting consumer `{}`", consumer.name)))?;
+        }
+        Ok(Timeline::new(world, CHECKPOINT_EVERY))
+    }
+
+    /// The steps with `from_ms < at_ms <= to_ms`, in order: what happens while time moves from
+    /// `from_ms` to `to_ms`. `from_ms = None` starts before t=0, so steps at 0 are included.
+    pub fn steps_between(&self, from_ms: Option<Millis>, to_ms: Millis) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(move |s| from_ms.is_none_or(|from| s.at_ms > from) && s.at_ms <= to_ms)
+    }
+}
+
+/// A scenario file shipped with kafkalab (scenarios/*.toml), embedded at build time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltinScenario {
+    /// The file name without `.toml`, which is also the scenario's `name`.
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+/// Every built-in scenario, sorted by name.
+pub fn builtin() -> Vec<BuiltinScenario> {
+    macro_rules! embed {
+        ($($name:literal),* $(,)?) => {
+            vec![$(BuiltinScenario { name: $name, text: include_str!(concat!("../../../../scenarios/", $name, ".toml")) }),*]
+        };
+    }
+    let mut all = embed![
+        "consumer-scale-out",
+        "eager-vs-cooperative",
+        "idempotence",
+        "key-ordering",
+        "leader-failover",
+        "retention-compaction",
+        "sandbox",
+        "slow-follower",
+        "unclean-election",
+    ];
+    all.sort_by_key(|b| b.name);
+    all
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,106 @@
+//! Parse errors name the line and the field; valid files round-trip into the world.
+
+use super::*;
+
+const BASE: &str = r#"name = "t"
+duration_ms = 10000
+title = { ko = "t", en = "t" }
+description = { ko = "d", en = "d" }
+
+[cluster]
+brokers = 3
+
+[[topic]]
+name = "orders"
+partitions = 3
+replication_factor = 3
+
+[[producer]]
+name = "p"
+
+[[consumer]]
+name = "c"
+topics = ["orders"]
+configs = { "group.id" = "g" }
+"#;
+
+fn error(extra: &str) -> String {
+    parse(&format!("{BASE}{extra}")).unwrap_err().to_string()
+}
+
+#[test]
+fn the_base_file_parses() {
+    let s = parse(BASE).unwrap();
+    assert_eq!(s.world.brokers, 3);
+    assert_eq!(s.topics[0].partitions, 3);
+    assert_eq!(s.seed, 1);
+}
+
+#[test]
+fn an_unknown_broker_names_the_line_and_field() {
+    let e = error("\n[[step]]\nat_ms = 100\naction = \"kill_broker\"\nbroker = 7\n");
+    assert_eq!(e, "line 25, column 10, field `step.broker`: broker 7 does not exist (the cluster has brokers 1..3)");
+}
+
+#[test]
+fn syntax_and_unknown_fields_name_the_line() {
+    let e = parse("name = \"t\"\nduration_ms = \n").unwrap_err();
+    assert_eq!(e.line, Some(2), "{e}");
+    let e = parse(&BASE.replace("brokers = 3", "brokers = 3\nbrokerz = 1")).unwrap_err();
+    assert_eq!(e.line, Some(8), "{e}");
+    assert!(e.to_string().contains("cluster.brokerz") && e.to_string().contains("unknown field"), "{e}");
+    let e = parse(&BASE.replace("partitions = 3\n", "")).unwrap_err();
+    assert!(e.to_string().contains("topic.partitions") && e.to_string().contains("replication_factor"), "{e}");
+}
+
+#[test]
+fn semantic_errors_are_plain() {
+    let e = parse(&BASE.replace("replication_factor = 3", "replication_factor = 4")).unwrap_err().to_string();
+    assert!(e.starts_with("line 12") && e.contains("replication factor 4") && e.contains("the cluster has 3"), "{e}");
+    let e = parse(&BASE.replace("replication_factor = 3", "replication_factor = 2\nconfigs = { \"min.insync.replicas\" = 3 }"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("line 13") && e.contains("topic.configs") && e.contains("min.insync.replicas"), "{e}");
+    let e = parse(&BASE.replace("name = \"p\"", "name = \"p\"\nconfigs = { acks = \"2\" }")).unwrap_err().to_string();
+    assert!(e.contains("line 16") && e.contains("`acks`") && e.contains("0, 1, all, -1"), "{e}");
+    let e = parse(&BASE.replace("\"group.id\" = \"g\"", "\"group.id\" = \"g\", \"partition.assignment.strategy\" = \"fair\""))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 20") && e.contains("cooperative-sticky"), "{e}");
+    let e = parse(&BASE.replace("topics = [\"orders\"]", "topics = [\"nope\"]")).unwrap_err().to_string();
+    assert!(e.contains("field `consumer.topics`") && e.contains("no topic `nope`"), "{e}");
+    let e = parse(&BASE.replace("[cluster]", "[cluster]\nconfigs = { \"replica.lag.time.max\" = 1 }")).unwrap_err().to_string();
+    assert!(e.contains("line 7") && e.contains("unknown config `replica.lag.time.max`"), "{e}");
+    let e = error("\n[[step]]\nat_ms = 5000\naction = \"crash_consumer\"\nconsumer = \"c\"\n\n[[step]]\nat_ms = 4000\nnote = { ko = \"k\", en = \"e\" }\n");
+    assert!(e.contains("line 28") && e.contains("time order"), "{e}");
+    let e = error("\n[[step]]\nat_ms = 50000\nnote = { ko = \"k\", en = \"e\" }\n");
+    assert!(e.contains("after the end"), "{e}");
+    let e = error("\n[[step]]\nat_ms = 5\naction = \"crash_consumer\"\nconsumer = \"d\"\n");
+    assert!(e.contains("no consumer `d`") && e.contains("declared: c"), "{e}");
+    let e = error("\n[[step]]\nat_ms = 5\naction = \"kill_broker\"\nbroker = 1\ntopic = \"orders\"\n");
+    assert!(e.contains("field `step.topic`") && e.contains("does not apply to `kill_broker`"), "{e}");
+    let e = error("\n[[step]]\nat_ms = 5\naction = \"restart_broker\"\nbroker = 1\n");
+    assert!(e.contains("broker 1 is running"), "{e}");
+    let e = error("\n[[step]]\nat_ms = 5\naction = \"explode\"\n");
+    assert!(e.contains("unknown action `explode`") && e.contains("kill_broker"), "{e}");
+}
+
+#[test]
+fn steps_resolve_names_against_the_world() {
+    let s = parse(&format!("{BASE}\n[[step]]\nat_ms = 5\naction = \"cut_link\"\nfrom = \"broker-1\"\nto = \"p\"\nboth = true\n")).unwrap();
+    let timeline = s.build(None).unwrap();
+    let action = s.steps[0].action(timeline.world()).unwrap();
+    assert_eq!(action, Some(Action::CutLink { from: NodeId::Broker(1), to: NodeId::Client(1), both: true }));
+    assert_eq!(s.steps_between(None, 5).count(), 1);
+    assert_eq!(s.steps_between(Some(5), 100).count(), 0);
+}
+
+#[test]
+fn every_builtin_parses_and_is_named_after_its_file() {
+    let all = builtin();
+    assert!(all.windows(2).all(|w| w[0].name < w[1].name), "sorted");
+    for b in all {
+        let s = parse(b.text).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+        assert_eq!(s.name, b.name);
+    }
+}

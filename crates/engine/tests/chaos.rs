@@ -1,0 +1,112 @@
+//! Chaos over a sample of seeds (scripts/chaos-sweep.sh runs 1,000), and random action
+//! sequences, nonsense included: the engine never panics, refuses what is invalid with an
+//! error, and keeps every invariant.
+
+use kafkalab_engine::check::chaos::{run, ChaosConfig};
+use kafkalab_engine::check::invariants::InvariantChecker;
+use kafkalab_engine::producer::stream::KeyPattern;
+use kafkalab_engine::producer::ProducerRecord;
+use kafkalab_engine::sim::world::{Action, World, WorldConfig};
+use kafkalab_engine::sim::NodeId;
+use proptest::prelude::*;
+
+fn config(seed: u64, acks: &str, min_isr: i32, unclean: bool) -> ChaosConfig {
+    ChaosConfig { seed, steps: 120, brokers: 3, replication_factor: 3, acks: acks.into(), min_insync_replicas: min_isr, unclean }
+}
+
+#[test]
+fn acks_all_with_min_isr_2_loses_nothing_and_never_duplicates() {
+    for seed in 1..=12 {
+        let report = run(&config(seed, "all", 2, false)).unwrap();
+        assert!(report.violations.is_empty(), "seed {seed}: {:?}", report.violations);
+        assert_eq!((report.lost_acked, report.duplicates), (0, 0), "seed {seed}: {report:?}");
+        assert!(report.acked > 0, "seed {seed}: the workload made progress");
+    }
+}
+
+#[test]
+fn weaker_settings_keep_every_invariant() {
+    for seed in 1..=6 {
+        for (acks, min_isr, unclean) in [("1", 1, false), ("all", 1, true), ("0", 1, false)] {
+            let report = run(&config(seed, acks, min_isr, unclean)).unwrap();
+            assert!(report.violations.is_empty(), "seed {seed} acks={acks} unclean={unclean}: {:?}", report.violations);
+        }
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_report() {
+    let a = run(&config(5, "all", 2, false)).unwrap();
+    let b = run(&config(5, "all", 2, false)).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn invalid_chaos_flags_name_the_flag() {
+    let mut c = config(1, "all", 4, false);
+    assert!(run(&c).unwrap_err().to_string().contains("min-insync-replicas"));
+    c.min_insync_replicas = 2;
+    c.replication_factor = 5;
+    assert!(run(&c).unwrap_err().to_string().contains("replication-factor"));
+    c.replication_factor = 3;
+    c.acks = "2".into();
+    assert!(run(&c).unwrap_err().to_string().contains("acks"));
+}
+
+fn node() -> impl Strategy<Value = NodeId> {
+    prop_oneof![(0..6i32).prop_map(NodeId::Broker), (0..4u32).prop_map(NodeId::Client)]
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        (0..6i32).prop_map(|broker| Action::KillBroker { broker }),
+        (0..6i32).prop_map(|broker| Action::RestartBroker { broker }),
+        Just(Action::KillController),
+        (node(), node(), any::<bool>()).prop_map(|(from, to, both)| Action::CutLink { from, to, both }),
+        (node(), node(), any::<bool>()).prop_map(|(from, to, both)| Action::HealLink { from, to, both }),
+        (node(), -0.5..1.5f64).prop_map(|(from, probability)| Action::SetLinkLoss { from, to: NodeId::Broker(1), probability }),
+        (node(), 0..5_000u64).prop_map(|(node, extra_ms)| Action::SlowNode { node, extra_ms }),
+        node().prop_map(|node| Action::IsolateNode { node }),
+        (-1..4i32, 0..4i32).prop_map(|(partitions, replication_factor)| Action::CreateTopic {
+            name: format!("t{partitions}"),
+            partitions,
+            replication_factor,
+            configs: vec![("min.insync.replicas".into(), "2".into())],
+        }),
+        (0..4u32, -1..4i32).prop_map(|(producer, partition)| Action::Send {
+            producer,
+            record: ProducerRecord { topic: "t3".into(), partition: Some(partition), key: None, value: Some(b"v".to_vec()), headers: Vec::new() },
+        }),
+        (0..4u32, 0..2_000u32).prop_map(|(producer, records_per_sec)| Action::StartStream {
+            producer,
+            topic: "t3".into(),
+            records_per_sec,
+            keys: KeyPattern::None,
+        }),
+        Just(Action::AddProducer { name: "p".into(), configs: vec![("acks".into(), "all".into())] }),
+        Just(Action::AddProducer { name: "bad".into(), configs: vec![("acks".into(), "2".into())] }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #[test]
+    fn random_actions_never_panic_and_keep_the_invariants(
+        seed in any::<u64>(),
+        actions in proptest::collection::vec((action(), 0..3_000u64), 1..25),
+    ) {
+        let mut world = World::new(WorldConfig::default(), seed).unwrap();
+        let mut checker = InvariantChecker::default();
+        for (action, pause) in actions {
+            // Refusals are fine (killing a dead broker, healing an uncut link); panics are not.
+            let _ = world.apply(action);
+            let until = world.now() + pause;
+            while world.next_event_time().is_some_and(|t| t <= until) {
+                world.step();
+                checker.check(&world);
+            }
+            world.run_until(until);
+        }
+        prop_assert!(checker.is_clean(), "{:?}", checker.violations().collect::<Vec<_>>());
+    }
+}

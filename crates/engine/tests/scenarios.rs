@@ -1,0 +1,186 @@
+//! Every built-in scenario parses, runs to its end with no invariant violation and no refused
+//! step, and shows its learning point.
+
+use kafkalab_engine::check::invariants::InvariantChecker;
+use kafkalab_engine::narration::Fact;
+use kafkalab_engine::scenario::{self, ScenarioRun};
+use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::sim::world::{TimedFact, World};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Each partition's log on its current leader: (offset, key, value).
+fn leader_log(world: &World, tp: &TopicPartition) -> Vec<(i64, Option<String>, Option<String>)> {
+    let leader = world.metadata().partitions().find(|(p, _)| p == tp).map(|(_, r)| r.leader).expect("partition");
+    let replica = &world.broker(leader).expect("leader").replicas[tp];
+    let text = |b: &Option<Vec<u8>>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    replica
+        .log
+        .batches()
+        .flat_map(|stored| stored.batch.records.iter().map(|r| (stored.batch.offset_of(r), text(&r.record.key), text(&r.record.value))))
+        .collect()
+}
+
+/// (whether anything was acknowledged, how many acknowledged records are gone from the
+/// leader's log at the offset the producer was told).
+fn lost_acked(run: &ScenarioRun) -> (bool, usize) {
+    let world = run.world();
+    let mut logs = BTreeMap::new();
+    let mut acked = 0;
+    let mut lost = 0;
+    for producer in world.producers() {
+        for record in producer.acked_log.iter().flatten() {
+            acked += 1;
+            let log = logs.entry(record.topic_partition.clone()).or_insert_with(|| leader_log(world, &record.topic_partition));
+            let key = record.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned());
+            let value = record.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned());
+            if !log.iter().any(|(o, k, v)| *o == record.offset && *k == key && *v == value) {
+                lost += 1;
+            }
+        }
+    }
+    (acked > 0, lost)
+}
+
+/// Runs the built-in scenario `name` to its duration, checking invariants after every event;
+/// returns the run and every fact.
+fn run(name: &str) -> (ScenarioRun, Vec<TimedFact>) {
+    let builtin = scenario::builtin().into_iter().find(|b| b.name == name).unwrap_or_else(|| panic!("no scenario {name}"));
+    let parsed = scenario::parse(builtin.text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(parsed.name, name, "the file name is the scenario name");
+    let duration = parsed.duration_ms;
+    let mut run = ScenarioRun::new(parsed, None).unwrap();
+    let mut checker = InvariantChecker::default();
+    let mut facts = Vec::new();
+    let mut seen = 0;
+    let collect = |run: &ScenarioRun, facts: &mut Vec<TimedFact>, seen: &mut u64| {
+        assert!(run.world().fact_count() - *seen <= run.world().config().fact_history as u64, "facts were dropped");
+        facts.extend(run.world().facts().filter(|f| f.index >= *seen).cloned());
+        *seen = run.world().fact_count();
+    };
+    collect(&run, &mut facts, &mut seen);
+    while run.world().next_event_time().is_some_and(|t| t <= duration) || run.scenario().steps.iter().any(|s| s.at_ms > run.now()) {
+        if !run.step_event() {
+            break;
+        }
+        checker.check(run.world());
+        collect(&run, &mut facts, &mut seen);
+    }
+    run.seek(duration);
+    collect(&run, &mut facts, &mut seen);
+    let violations: Vec<&String> = checker.violations().collect();
+    assert!(violations.is_empty(), "{name}: {violations:?}");
+    assert!(run.failures().is_empty(), "{name}: refused steps {:?}", run.failures());
+    for f in facts.iter().filter(|f| !matches!(f.fact, Fact::BatchAppended { .. } | Fact::HighWatermarkAdvanced { .. } | Fact::ProduceAcked { .. } | Fact::ConsumerPolled { .. } | Fact::RecordsProcessed { .. } | Fact::CommitSent { .. } | Fact::OffsetsCommitted { .. } | Fact::MetadataUpdated { .. })) {
+        println!("{:>7} {}", f.at_ms, serde_json::to_string(&f.fact).unwrap());
+    }
+    (run, facts)
+}
+
+#[test]
+fn sandbox_is_three_idle_brokers() {
+    let (run, _) = run("sandbox");
+    assert_eq!(run.world().brokers().count(), 3);
+    assert_eq!(run.world().metadata().topics.len(), 0);
+}
+
+#[test]
+fn leader_failover_elects_new_leaders_and_loses_nothing() {
+    let (run, facts) = run("leader-failover");
+    assert_eq!(lost_acked(&run), (true, 0), "acks=all with min.insync.replicas=2 loses nothing");
+    assert!(facts.iter().any(|f| matches!(f.fact, Fact::LeaderElected { previous_leader: 2, leader, unclean: false, .. } if leader != 2 && leader > 0)));
+}
+
+#[test]
+fn key_ordering_keeps_each_key_in_one_partition_in_send_order() {
+    let (run, _) = run("key-ordering");
+    let mut partitions_of: BTreeMap<String, BTreeSet<i32>> = BTreeMap::new();
+    for p in 0..4 {
+        let tp = TopicPartition::new("payments", p);
+        let mut last_seq: BTreeMap<String, i64> = BTreeMap::new();
+        for (_, key, value) in leader_log(run.world(), &tp) {
+            let Some(key) = key else { continue };
+            partitions_of.entry(key.clone()).or_default().insert(p);
+            let value = value.unwrap_or_default();
+            // The stream's values count up (`v0`, `v1`, ...); the `refund` sent by a step is not numbered.
+            let Some(seq) = value.strip_prefix('v').and_then(|n| n.parse::<i64>().ok()) else { continue };
+            let last = last_seq.insert(key.clone(), seq).unwrap_or(-1);
+            assert!(seq > last, "{key}: {value} after v{last} in partition {p}");
+        }
+    }
+    assert_eq!(partitions_of.len(), 6, "six keys: {partitions_of:?}");
+    assert!(partitions_of.values().all(|ps| ps.len() == 1), "one partition per key: {partitions_of:?}");
+    assert!(partitions_of.values().flatten().collect::<BTreeSet<_>>().len() > 1, "keys spread over partitions");
+    let consumer = run.world().consumers().next().unwrap();
+    assert!(consumer.processed_records > 500, "the consumer read them: {}", consumer.processed_records);
+}
+
+#[test]
+fn consumers_beyond_the_partition_count_stay_idle() {
+    let (run, facts) = run("consumer-scale-out");
+    let owned: Vec<usize> = run.world().consumers().map(|c| c.assignment.len()).collect();
+    assert_eq!(owned.len(), 5);
+    assert_eq!(owned.iter().sum::<usize>(), 3, "{owned:?}");
+    assert_eq!(owned.iter().filter(|n| **n == 0).count(), 2, "two idle consumers: {owned:?}");
+    assert!(facts.iter().filter(|f| matches!(f.fact, Fact::GenerationStable { .. })).count() >= 5, "a rebalance per join");
+}
+
+#[test]
+fn a_slow_follower_leaves_the_isr_and_acks_all_gets_not_enough_replicas() {
+    let (run, facts) = run("slow-follower");
+    let shrink = facts.iter().find(|f| matches!(&f.fact, Fact::IsrChanged { removed, .. } if removed == &vec![5])).expect("ISR shrink");
+    assert!(facts.iter().any(|f| f.at_ms > shrink.at_ms
+        && matches!(f.fact, Fact::ProduceFailed { error: kafkalab_engine::protocol::ErrorCode::NotEnoughReplicas, .. })));
+    assert!(facts.iter().any(|f| f.at_ms > 32_000 && matches!(&f.fact, Fact::IsrChanged { added, .. } if added.contains(&5))), "it rejoins");
+    assert_eq!(run.world().metadata().partitions().find(|(tp, _)| tp.topic == "payments").map(|(_, r)| r.isr.len()), Some(3));
+}
+
+#[test]
+fn unclean_election_loses_acknowledged_records() {
+    let (run, facts) = run("unclean-election");
+    assert!(facts.iter().any(|f| matches!(f.fact, Fact::LeaderElected { leader: 3, unclean: true, .. })));
+    let (acked, lost) = lost_acked(&run);
+    assert!(acked && lost > 0, "acknowledged records are gone: {lost}");
+}
+
+#[test]
+fn cooperative_revokes_fewer_partitions_than_eager() {
+    let (_, facts) = run("eager-vs-cooperative");
+    let revoked = |group: &str| -> usize {
+        facts
+            .iter()
+            .filter(|f| f.at_ms >= 15_000)
+            .map(|f| match &f.fact {
+                Fact::PartitionsRevoked { group: g, partitions, .. } if g == group => partitions.len(),
+                _ => 0,
+            })
+            .sum()
+    };
+    let (eager, coop) = (revoked("eager"), revoked("coop"));
+    assert_eq!(eager, 6, "eager revokes everything");
+    assert!(coop > 0 && coop < eager, "cooperative revokes only what moves: {coop}");
+}
+
+#[test]
+fn retries_duplicate_records_without_idempotence_and_not_with_it() {
+    let (run, facts) = run("idempotence");
+    let duplicates = |topic: &str| {
+        let mut seen = BTreeSet::new();
+        leader_log(run.world(), &TopicPartition::new(topic, 0)).into_iter().filter(|(_, _, v)| !seen.insert(v.clone())).count()
+    };
+    assert!(duplicates("plain") > 0, "the retried batches were written twice");
+    assert_eq!(duplicates("safe"), 0);
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::DuplicateBatch { topic_partition, .. } if topic_partition.topic == "safe")));
+}
+
+#[test]
+fn retention_deletes_segments_and_compaction_removes_overwritten_records() {
+    let (run, facts) = run("retention-compaction");
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::SegmentsDeleted { topic_partition, .. } if topic_partition.topic == "clicks")));
+    assert!(facts
+        .iter()
+        .any(|f| matches!(&f.fact, Fact::LogCompacted { topic_partition, records_removed, .. } if topic_partition.topic == "profiles" && *records_removed > 0)));
+    let profiles = leader_log(run.world(), &TopicPartition::new("profiles", 0));
+    let keys: BTreeSet<&Option<String>> = profiles.iter().map(|(_, k, _)| k).collect();
+    assert!(profiles.len() < 60_000 / 1000 * 20 / 2, "most overwritten records are gone: {} left", profiles.len());
+    assert_eq!(keys.len(), 5, "every key keeps its latest value");
+}
