@@ -2,6 +2,7 @@
 //! Output goes to stdout; errors go to stderr with a non-zero exit, never a panic.
 
 mod cmd;
+mod narrate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

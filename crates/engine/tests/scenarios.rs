@@ -184,3 +184,31 @@ fn retention_deletes_segments_and_compaction_removes_overwritten_records() {
     assert!(profiles.len() < 60_000 / 1000 * 20 / 2, "most overwritten records are gone: {} left", profiles.len());
     assert_eq!(keys.len(), 5, "every key keeps its latest value");
 }
+
+mod never_panics {
+    use kafkalab_engine::scenario;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn on_arbitrary_text(text in "\\PC{0,400}") {
+            let _ = scenario::parse(&text);
+        }
+
+        #[test]
+        fn on_mutated_builtin_files(which in 0usize..9, at in any::<prop::sample::Index>(), cut in 0usize..40, insert in "[a-z0-9_.=\\[\\]\"\n -]{0,12}") {
+            let all = scenario::builtin();
+            let text = all[which % all.len()].text;
+            let mut at = at.index(text.len() + 1);
+            while !text.is_char_boundary(at) { at -= 1; }
+            let mut end = (at + cut).min(text.len());
+            while !text.is_char_boundary(end) { end -= 1; }
+            let mutated = format!("{}{}{}", &text[..at], insert, &text[end..]);
+            if let Ok(s) = scenario::parse(&mutated) {
+                let _ = s.build(None);
+            }
+        }
+    }
+}

@@ -9,8 +9,3 @@ pub mod run;
 
 /// What every subcommand returns: an error message for stderr.
 pub type CmdResult = Result<(), String>;
-
-/// The honest answer of a command whose engine part is not built yet.
-pub fn not_implemented(command: &str) -> CmdResult {
-    Err(format!("`{command}` is not implemented yet"))
-}

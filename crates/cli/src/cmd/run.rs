@@ -1,21 +1,152 @@
-use super::{not_implemented, CmdResult};
+//! `kafkalab run SCENARIO`: plays a scenario file (or a built-in scenario) to its end, printing
+//! a narration line per fact worth telling with the step notes at their times, then a summary.
+
+use super::CmdResult;
+use crate::narrate;
+use kafkalab_engine::scenario::{self, Scenario, ScenarioRun};
+use kafkalab_engine::sim::world::World;
+use std::collections::BTreeMap;
+use std::io::Write;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Scenario file (TOML)
+    /// A scenario file (.toml) or the name of a built-in scenario
     pub scenario: String,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Stop at this virtual time
+    /// Overrides the scenario's seed
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Stop at this virtual time (default: the scenario's duration_ms)
     #[arg(long)]
     pub until_ms: Option<u64>,
     #[arg(long, value_parser = ["ko", "en"], default_value = "en")]
     pub lang: String,
-    /// Write the full event trace to this file
+    /// Write every fact to this file as JSON lines
     #[arg(long)]
     pub trace: Option<String>,
 }
 
-pub fn run(_args: Args) -> CmdResult {
-    not_implemented("run")
+/// A path if it looks like one or exists; otherwise a built-in name.
+fn load(arg: &str) -> Result<(String, Scenario), String> {
+    let path = std::path::Path::new(arg);
+    if arg.ends_with(".toml") || path.exists() {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{arg}`: {e}"))?;
+        return scenario::parse(&text).map(|s| (arg.to_string(), s)).map_err(|e| format!("{arg}: {e}"));
+    }
+    let builtin = scenario::builtin();
+    match builtin.iter().find(|b| b.name == arg) {
+        Some(b) => scenario::parse(b.text).map(|s| (arg.to_string(), s)).map_err(|e| format!("built-in {arg}: {e}")),
+        None => {
+            let names: Vec<&str> = builtin.iter().map(|b| b.name).collect();
+            Err(format!("no scenario file or built-in scenario `{arg}`; built-in scenarios: {}", names.join(", ")))
+        }
+    }
+}
+
+pub fn run(args: Args) -> CmdResult {
+    let (_, scenario) = load(&args.scenario)?;
+    let until = args.until_ms.unwrap_or(scenario.duration_ms);
+    let ko = args.lang == "ko";
+    let mut trace = match &args.trace {
+        Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| format!("cannot create `{path}`: {e}"))?)),
+        None => None,
+    };
+    let title = scenario.title.get(&args.lang).to_string();
+    let mut run = ScenarioRun::new(scenario, args.seed).map_err(|e| e.to_string())?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let io = |e: std::io::Error| format!("cannot write: {e}");
+    writeln!(out, "# {title} (seed {})", run.world().seed()).map_err(io)?;
+    let mut seen_facts = 0;
+    let mut notes_shown = 0;
+    // The same sentence within a second is traffic (retries), not news: told once.
+    let mut last_told: BTreeMap<String, u64> = BTreeMap::new();
+    loop {
+        let world = run.world();
+        if world.fact_count() - seen_facts > world.config().fact_history as u64 {
+            return Err("the narration fell behind the world's fact history".to_string());
+        }
+        for (index, step) in run.steps_reached().skip(notes_shown) {
+            if let Some(note) = step.note() {
+                writeln!(out, "{:>8} ms  ▶ {}", step.at_ms, note.get(&args.lang)).map_err(io)?;
+            }
+            notes_shown = index + 1;
+        }
+        for fact in world.facts().filter(|f| f.index >= seen_facts) {
+            if let Some(t) = trace.as_mut() {
+                let line = serde_json::to_string(fact).map_err(|e| e.to_string())?;
+                writeln!(t, "{line}").map_err(io)?;
+            }
+            if let Some(sentence) = narrate::sentence(&fact.fact, ko) {
+                if last_told.get(&sentence).is_none_or(|at| fact.at_ms >= at + 1000) {
+                    writeln!(out, "{:>8} ms  {sentence}", fact.at_ms).map_err(io)?;
+                    last_told.insert(sentence, fact.at_ms);
+                }
+            }
+        }
+        seen_facts = world.fact_count();
+        let next = [world.next_event_time(), run.scenario().steps.get(notes_shown).map(|s| s.at_ms)].into_iter().flatten().min();
+        match next {
+            Some(t) if t <= until => {
+                run.step_event();
+            }
+            _ => break,
+        }
+    }
+    run.seek(until);
+    for failure in run.failures() {
+        writeln!(out, "step at {} ms was refused: {}", failure.at_ms, failure.error).map_err(io)?;
+    }
+    summary(&mut out, run.world(), ko).map_err(io)?;
+    if let Some(mut t) = trace {
+        t.flush().map_err(io)?;
+    }
+    out.flush().map_err(io)
+}
+
+fn summary(out: &mut impl Write, world: &World, ko: bool) -> std::io::Result<()> {
+    let acked: u64 = world.producers().map(|p| p.acked_records).sum();
+    let failed: u64 = world.producers().map(|p| p.failed_records).sum();
+    let lost = lost_acked(world);
+    let duplicates: u64 = world.consumers().map(|c| c.duplicates).sum();
+    let skipped: u64 = world.consumers().map(|c| c.skipped).sum();
+    let mut lines = vec![
+        if ko { format!("가상 시간 {} ms, 이벤트 {}, 사실 {}", world.now(), world.events_processed(), world.fact_count()) }
+        else { format!("virtual time {} ms, {} events, {} facts", world.now(), world.events_processed(), world.fact_count()) },
+        if ko { format!("확인된 레코드 {acked}, 실패한 레코드 {failed}") } else { format!("records acknowledged {acked}, failed {failed}") },
+    ];
+    if lost > 0 {
+        lines.push(if ko { format!("유실된 확인 레코드 {lost}") } else { format!("acknowledged records lost {lost}") });
+    }
+    if duplicates > 0 || skipped > 0 {
+        lines.push(if ko { format!("컨슈머 중복 처리 {duplicates}, 건너뜀 {skipped}") } else { format!("consumer duplicates {duplicates}, skipped {skipped}") });
+    }
+    lines.push(format!("trace hash {:016x}", world.trace_hash()));
+    writeln!(out, "--")?;
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Acknowledged records no longer at their offset on the partition's current leader.
+fn lost_acked(world: &World) -> u64 {
+    let metadata = world.metadata();
+    let mut lost = 0;
+    for producer in world.producers() {
+        for record in producer.acked_log.iter().flatten().filter(|r| r.offset >= 0) {
+            let leader = metadata.partitions().find(|(tp, _)| *tp == record.topic_partition).map_or(-1, |(_, r)| r.leader);
+            let replica = world.broker(leader).and_then(|b| b.replicas.get(&record.topic_partition));
+            let present = replica.is_some_and(|r| {
+                r.log.batches().any(|stored| {
+                    stored.batch.records.iter().any(|x| {
+                        stored.batch.offset_of(x) == record.offset && x.record.key == record.key && x.record.value == record.value
+                    })
+                })
+            });
+            if !present {
+                lost += 1;
+            }
+        }
+    }
+    lost
 }

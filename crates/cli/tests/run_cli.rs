@@ -1,0 +1,75 @@
+//! `kafkalab run`: built-in names and files, narration with notes, summary, trace, clean errors.
+
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kafkalab");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN).arg("run").args(args).output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_builtin_scenario_narrates_notes_facts_and_a_summary() {
+    let out = run(&["leader-failover", "--until-ms", "20000"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("▶ Broker 2's process dies"), "{stdout}");
+    assert!(stdout.contains("broker 2 stopped"), "{stdout}");
+    assert!(stdout.contains("controller 1 fenced broker 2"), "{stdout}");
+    assert!(stdout.contains("virtual time 20000 ms") && stdout.contains("trace hash "), "{stdout}");
+    let ko = text(&run(&["leader-failover", "--until-ms", "20000", "--lang", "ko"]).stdout);
+    assert!(ko.contains("브로커 2 프로세스가 죽습니다") && ko.contains("가상 시간 20000 ms"), "{ko}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_output_and_another_seed_another_trace() {
+    let a = text(&run(&["key-ordering", "--until-ms", "5000"]).stdout);
+    let b = text(&run(&["key-ordering", "--until-ms", "5000"]).stdout);
+    let c = text(&run(&["key-ordering", "--until-ms", "5000", "--seed", "99"]).stdout);
+    assert_eq!(a, b);
+    let hash = |s: &str| s.lines().find(|l| l.starts_with("trace hash")).map(str::to_string);
+    assert_ne!(hash(&a), hash(&c));
+}
+
+#[test]
+fn a_file_runs_and_the_trace_holds_every_fact_as_json() {
+    let dir = std::env::temp_dir().join(format!("kafkalab-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("mine.toml");
+    std::fs::write(&file, "name = \"mine\"\nduration_ms = 3000\ntitle = { ko = \"내 것\", en = \"Mine\" }\ndescription = { ko = \"d\", en = \"d\" }\n[[topic]]\nname = \"t\"\npartitions = 2\nreplication_factor = 3\n").unwrap();
+    let trace = dir.join("trace.jsonl");
+    let out = run(&[file.to_str().unwrap(), "--trace", trace.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("topic t created: 2 partitions"));
+    let lines = std::fs::read_to_string(&trace).unwrap();
+    let facts: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(facts.iter().any(|f| f["fact"] == "topic_created" && f["at_ms"] == 0));
+    let summary = text(&out.stdout);
+    let count: usize = summary.lines().find_map(|l| l.split(", ").nth(2)?.strip_suffix(" facts")?.parse().ok()).unwrap();
+    assert_eq!(facts.len(), count, "every fact is in the trace");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_input_is_a_clear_error_without_a_panic() {
+    let out = run(&["no-such-scenario"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("built-in scenarios:") && err.contains("leader-failover") && err.contains("sandbox"), "{err}");
+    let out = run(&["/nonexistent/file.toml"]);
+    assert!(!out.status.success() && text(&out.stderr).contains("cannot read"));
+    let dir = std::env::temp_dir().join(format!("kafkalab-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, "name = \"bad\"\nduration_ms = 1000\ntitle = { ko = \"k\", en = \"e\" }\ndescription = { ko = \"k\", en = \"e\" }\n[[step]]\nat_ms = 10\naction = \"kill_broker\"\nbroker = 7\n").unwrap();
+    let out = run(&[file.to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("line 8") && err.contains("step.broker") && err.contains("broker 7 does not exist"), "{err}");
+    assert!(!err.contains("panicked"));
+    std::fs::remove_dir_all(&dir).ok();
+}
