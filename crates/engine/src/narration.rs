@@ -7,7 +7,7 @@ use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 
 /// One thing that happened, in Kafka's terms.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "fact", rename_all = "snake_case")]
 pub enum Fact {
     BrokerStarted { broker: i32 },
@@ -100,7 +100,7 @@ pub enum Fact {
 }
 
 /// Why a coordinator started a rebalance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RebalanceReason {
     /// A new member joined (from Empty this waits `group.initial.rebalance.delay.ms`).
@@ -116,7 +116,7 @@ pub enum RebalanceReason {
 }
 
 /// Why a coordinator removed a member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RemovalReason {
     /// No heartbeat for `session.timeout.ms`.
@@ -131,7 +131,7 @@ pub enum RemovalReason {
 }
 
 /// Where a consumer's fetch position came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PositionSource {
     Committed,

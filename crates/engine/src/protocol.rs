@@ -28,7 +28,7 @@ impl fmt::Display for TopicPartition {
 }
 
 /// Kafka's protocol error codes (the subset the simulation can produce), with Kafka's names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     None,

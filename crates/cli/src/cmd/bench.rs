@@ -1,10 +1,13 @@
-//! `kafkalab bench`: engine throughput on the reference workload (`--suite reference`), or the
-//! consumer assignors on 200 members over 1,000 partitions (`--suite assignors`), as JSON.
+//! `kafkalab bench`, as JSON: engine throughput on the reference workload (`--suite reference`)
+//! or a large cluster (`--suite large`), chaos runs per second (`--suite chaos`), or the consumer
+//! assignors on 200 members over 1,000 partitions (`--suite assignors`).
 //! Wall-clock time is measured here, in the CLI; the engine itself never reads a clock.
 
 use super::CmdResult;
 use kafkalab_engine::group::assignor::{self, MemberSubscription, Strategy};
+use kafkalab_engine::check::chaos::{self, ChaosConfig};
 use kafkalab_engine::sim::workload;
+use kafkalab_engine::World;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -13,6 +16,10 @@ use std::time::Instant;
 pub enum Suite {
     /// The simulated cluster's events per second
     Reference,
+    /// Events per second with 9 brokers, 300 partitions, replication factor 3
+    Large,
+    /// Chaos seeds per second (acks=all, min.insync.replicas=2, 200 steps each)
+    Chaos,
     /// Assignments per second of every assignor, 200 members over 1,000 partitions
     Assignors,
 }
@@ -34,12 +41,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    if args.suite == Suite::Assignors {
-        return run_assignors(args.repeat);
-    }
+    let (build, brokers, partitions): (fn(u64) -> World, i32, i32) = match args.suite {
+        Suite::Assignors => return run_assignors(args.repeat),
+        Suite::Chaos => return run_chaos(args.seed, args.repeat),
+        Suite::Reference => (workload::reference, workload::BROKERS, workload::PARTITIONS),
+        Suite::Large => (workload::large, workload::LARGE_BROKERS, workload::LARGE_PARTITIONS),
+    };
     let mut best: Option<(f64, u64, u64, u64)> = None;
     for _ in 0..args.repeat {
-        let mut world = workload::reference(args.seed);
+        let mut world = build(args.seed);
         let started = Instant::now();
         world.run_until(args.until_ms);
         let seconds = started.elapsed().as_secs_f64();
@@ -53,8 +63,8 @@ pub fn run(args: Args) -> CmdResult {
     };
     let report = json!({
         "workload": {
-            "brokers": workload::BROKERS,
-            "partitions": workload::PARTITIONS,
+            "brokers": brokers,
+            "partitions": partitions,
             "replication_factor": 3,
             "producers": workload::PRODUCERS,
             "records_per_sec_per_producer": workload::RECORDS_PER_SEC,
@@ -66,6 +76,37 @@ pub fn run(args: Args) -> CmdResult {
         "wall_ms": (seconds * 1000.0 * 1000.0).round() / 1000.0,
         "events_per_sec": (events as f64 / seconds.max(1e-9)).round(),
         "trace_hash": format!("{hash:016x}"),
+    });
+    println!("{report}");
+    Ok(())
+}
+
+/// Chaos runs of 200 steps from consecutive seeds, `10 * repeat` of them.
+fn run_chaos(first_seed: u64, repeat: u32) -> CmdResult {
+    let runs = u64::from(repeat) * 10;
+    let started = Instant::now();
+    let mut events = 0;
+    for seed in first_seed..first_seed + runs {
+        let config = ChaosConfig {
+            seed,
+            steps: 200,
+            brokers: 3,
+            replication_factor: 3,
+            acks: "all".into(),
+            min_insync_replicas: 2,
+            unclean: false,
+        };
+        events += chaos::run(&config).map_err(|e| e.to_string())?.events;
+    }
+    let seconds = started.elapsed().as_secs_f64().max(1e-9);
+    let report = json!({
+        "suite": "chaos",
+        "runs": runs,
+        "steps": 200,
+        "events": events,
+        "wall_ms": (seconds * 1000.0).round(),
+        "seeds_per_sec": (runs as f64 / seconds * 100.0).round() / 100.0,
+        "events_per_sec": (events as f64 / seconds).round(),
     });
     println!("{report}");
     Ok(())

@@ -84,12 +84,15 @@ type Committed = BTreeMap<TopicPartition, BTreeMap<i64, (Option<Vec<u8>>, Option
 
 pub fn run(config: &ChaosConfig) -> Result<ChaosReport, ConfigError> {
     config.validate()?;
-    let world_config = WorldConfig {
+    let mut world_config = WorldConfig {
         brokers: config.brokers,
         track_acked_records: true,
         fact_history: 100_000,
         ..WorldConfig::default()
     };
+    // Faults come every few seconds, so followers must be able to fall out of the ISR within a
+    // run: replica.lag.time.max.ms is 3 s here instead of Kafka's 30 s.
+    world_config.broker.replica_lag_time_max_ms = 3_000;
     let mut world = World::new(world_config, config.seed)?;
     let mut faults_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x63_6861_6f73);
     let topic_configs = vec![

@@ -239,7 +239,11 @@ impl LogSegment {
     pub fn translate_offset(&self, offset: i64) -> Option<usize> {
         let start_position = self.offset_index.lookup(offset).position;
         let from = self.batches.partition_point(|b| b.position < start_position);
-        self.batches[from..].iter().position(|b| b.batch.last_offset() >= offset).map(|i| from + i)
+        // Kafka scans forward from the index's floor entry; batches are sorted by offset, so a
+        // binary search from the same place finds the same batch.
+        let tail = &self.batches[from..];
+        let i = tail.partition_point(|b| b.batch.last_offset() < offset);
+        (i < tail.len()).then_some(from + i)
     }
 
     /// Removes every batch whose last offset is >= `offset` (`LogSegment.truncateTo`); returns the

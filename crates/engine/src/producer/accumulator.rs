@@ -14,21 +14,33 @@ pub struct Accumulator {
 impl Accumulator {
     /// Appends to the partition's last batch if it has room, else starts a new batch.
     /// A record larger than `batch.size` gets a batch of its own, as in Kafka.
-    /// Returns whether the partition's last batch is now full (the sticky partitioner's cue).
-    pub fn append(&mut self, batch_size: usize, new_batch: impl FnOnce() -> ProducerBatch, record: super::PendingRecord, now: Millis) -> bool {
-        let queue = self.queues.entry(record.topic_partition.clone()).or_default();
-        match queue.back_mut() {
+    /// Returns whether the partition's last batch is now full (the sticky partitioner's cue, and
+    /// the sender's), and whether a new batch was started.
+    pub fn append(
+        &mut self,
+        batch_size: usize,
+        new_batch: impl FnOnce() -> ProducerBatch,
+        record: super::PendingRecord,
+        now: Millis,
+    ) -> (bool, bool) {
+        if !self.queues.contains_key(&record.topic_partition) {
+            self.queues.insert(record.topic_partition.clone(), VecDeque::new());
+        }
+        let Some(queue) = self.queues.get_mut(&record.topic_partition) else { return (false, false) };
+        let started = match queue.back_mut() {
             Some(last) if last.attempts == 0 && last.base_sequence.is_none() && last.size_bytes + record.size_bytes <= batch_size => {
-                last.push(record)
+                last.push(record);
+                false
             }
             _ => {
                 let mut batch = new_batch();
                 batch.created_ms = now;
                 batch.push(record);
                 queue.push_back(batch);
+                true
             }
-        }
-        queue.back().is_some_and(|b| b.size_bytes >= batch_size)
+        };
+        (queue.back().is_some_and(|b| b.size_bytes >= batch_size), started)
     }
 
     /// Puts a batch that failed back at the front, in sequence order for the idempotent producer.
@@ -44,16 +56,19 @@ impl Accumulator {
         queue.insert(at, batch);
     }
 
-    /// When the partition's head batch becomes sendable: full, lingered, or backed off.
-    pub fn ready_at(&self, tp: &TopicPartition, batch_size: usize, linger_ms: Millis) -> Option<Millis> {
-        let queue = self.queues.get(tp)?;
-        let head = queue.front()?;
-        Some(if head.attempts > 0 {
-            head.retry_at
-        } else if queue.len() > 1 || head.size_bytes >= batch_size {
-            head.created_ms
-        } else {
-            head.created_ms + linger_ms
+    /// Every partition with waiting batches and when its head batch becomes sendable: full,
+    /// lingered `linger.ms`, or backed off after a failure.
+    pub fn ready_times(&self, batch_size: usize, linger_ms: Millis) -> impl Iterator<Item = (&TopicPartition, Millis)> {
+        self.queues.iter().filter_map(move |(tp, queue)| {
+            let head = queue.front()?;
+            let at = if head.attempts > 0 {
+                head.retry_at
+            } else if queue.len() > 1 || head.size_bytes >= batch_size {
+                head.created_ms
+            } else {
+                head.created_ms + linger_ms
+            };
+            Some((tp, at))
         })
     }
 
@@ -65,25 +80,21 @@ impl Accumulator {
         self.queues.get_mut(tp).and_then(|q| q.front_mut())
     }
 
+    /// Empty queues stay in the map: a partition that is written once is usually written again.
     pub fn pop_head(&mut self, tp: &TopicPartition) -> Option<ProducerBatch> {
-        let queue = self.queues.get_mut(tp)?;
-        let batch = queue.pop_front();
-        if queue.is_empty() {
-            self.queues.remove(tp);
-        }
-        batch
+        self.queues.get_mut(tp)?.pop_front()
     }
 
     /// Removes and returns every batch that has waited `delivery.timeout.ms` since creation.
     pub fn expire(&mut self, now: Millis, delivery_timeout_ms: Millis) -> Vec<ProducerBatch> {
         let mut expired = Vec::new();
-        for queue in self.queues.values_mut() {
+        let is_expired = |b: &ProducerBatch| now >= b.created_ms + delivery_timeout_ms;
+        for queue in self.queues.values_mut().filter(|q| q.iter().any(is_expired)) {
             let (keep, gone): (VecDeque<_>, VecDeque<_>) =
                 queue.drain(..).partition(|b| now < b.created_ms + delivery_timeout_ms);
             *queue = keep;
             expired.extend(gone);
         }
-        self.queues.retain(|_, q| !q.is_empty());
         expired
     }
 
@@ -95,13 +106,7 @@ impl Accumulator {
             *queue = keep;
             sent.extend(gone);
         }
-        self.queues.retain(|_, q| !q.is_empty());
         sent
-    }
-
-    /// Partitions with waiting batches.
-    pub fn partitions(&self) -> impl Iterator<Item = &TopicPartition> {
-        self.queues.keys()
     }
 
     /// Every waiting batch, for the view and for sequence resets.

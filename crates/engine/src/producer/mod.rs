@@ -243,25 +243,24 @@ impl Producer {
             key: record.key.clone(),
             outcome: SendOutcome::Pending,
         });
-        if self.partition_counts.contains_key(&record.topic) {
-            self.append(send_id, record, now, rng);
+        let wake_sender = if self.partition_counts.contains_key(&record.topic) {
+            self.append(send_id, record, now, rng)
         } else {
             self.waiting_for_metadata.push((send_id, record, now));
             self.request_metadata(now, rng, out);
+            true
+        };
+        // Like Kafka's `send`, wake the sender only when a batch filled up or a new one began
+        // (it needs a linger deadline); a record joining a lingering batch changes nothing.
+        if wake_sender {
+            self.run_sender(now, rng, out);
         }
-        self.run_sender(now, rng, out);
         send_id
     }
 
-    fn append(&mut self, send_id: u64, record: ProducerRecord, now: Millis, rng: &mut impl Rng) {
+    /// Returns whether the sender should run: a batch filled, a new batch began, or it failed.
+    fn append(&mut self, send_id: u64, record: ProducerRecord, now: Millis, rng: &mut impl Rng) -> bool {
         let partitions = self.partition_counts[&record.topic];
-        let available: Vec<i32> = self
-            .leaders
-            .values()
-            .filter(|m| m.topic_partition.topic == record.topic && m.leader >= 0)
-            .map(|m| m.topic_partition.partition)
-            .collect();
-        let metadata = partitioner::TopicMetadata { available_partitions: &available, num_partitions: partitions };
         let batch_size = self.config.batch_size.clamp(1, i32::MAX as usize) as i32;
         let chosen = partitioner::choose_partition(
             record.partition,
@@ -272,6 +271,8 @@ impl Producer {
         .and_then(|p| match p {
             Some(p) => Ok((p, false)),
             None => {
+                let available = self.available_partitions(&record.topic);
+                let metadata = partitioner::TopicMetadata { available_partitions: &available, num_partitions: partitions };
                 let sticky = match self.sticky.entry(record.topic.clone()) {
                     std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                     std::collections::btree_map::Entry::Vacant(e) => {
@@ -285,7 +286,7 @@ impl Producer {
             Ok(chosen) => chosen,
             Err(_) => {
                 self.complete(send_id, None, SendOutcome::Failed { error: ErrorCode::UnknownTopicOrPartition });
-                return;
+                return false;
             }
         };
         let tp = TopicPartition::new(record.topic, partition);
@@ -296,7 +297,7 @@ impl Producer {
         }
         let epoch = self.producer_epoch;
         let pending = PendingRecord { send_id, topic_partition: tp.clone(), record, size_bytes };
-        let batch_full = self.accumulator.append(
+        let (batch_full, batch_started) = self.accumulator.append(
             self.config.batch_size,
             || ProducerBatch {
                 topic_partition: tp.clone(),
@@ -312,11 +313,23 @@ impl Producer {
             now,
         );
         if sticky {
+            let available = self.available_partitions(&tp.topic);
+            let metadata = partitioner::TopicMetadata { available_partitions: &available, num_partitions: partitions };
             if let Some(partitioner) = self.sticky.get_mut(&tp.topic) {
                 // Kafka switches the sticky partition only once the current batch is full.
                 let _ = partitioner.update_partition_info(size_bytes as i32, batch_full, metadata, rng);
             }
         }
+        batch_full || batch_started
+    }
+
+    /// Partitions of `topic` that have a leader (Kafka's `availablePartitionsForTopic`).
+    fn available_partitions(&self, topic: &str) -> Vec<i32> {
+        self.leaders
+            .values()
+            .filter(|m| m.topic_partition.topic == topic && m.leader >= 0)
+            .map(|m| m.topic_partition.partition)
+            .collect()
     }
 
     /// Asks a random bootstrap broker for the partition leaders; an unanswered request is
@@ -412,7 +425,7 @@ impl Producer {
                 let waiting = std::mem::take(&mut self.waiting_for_metadata);
                 for (send_id, record, since) in waiting {
                     if self.partition_counts.contains_key(&record.topic) {
-                        self.append(send_id, record, now, rng);
+                        let _ = self.append(send_id, record, now, rng);
                     } else if now < since + self.config.max_block_ms {
                         self.waiting_for_metadata.push((send_id, record, since));
                     } else {
@@ -604,17 +617,17 @@ impl Producer {
             return;
         }
         let mut next_ready: Option<Millis> = None;
+        let mut needs_metadata = false;
         let mut by_leader: BTreeMap<i32, Vec<TopicPartition>> = BTreeMap::new();
-        let partitions: Vec<TopicPartition> = self.accumulator.partitions().cloned().collect();
-        for tp in partitions {
-            let Some(ready_at) = self.accumulator.ready_at(&tp, self.config.batch_size, self.config.linger_ms) else {
-                continue;
-            };
-            match self.leaders.get(&tp).map(|m| m.leader).filter(|l| *l >= 0) {
-                Some(leader) if ready_at <= now => by_leader.entry(leader).or_default().push(tp),
+        for (tp, ready_at) in self.accumulator.ready_times(self.config.batch_size, self.config.linger_ms) {
+            match self.leaders.get(tp).map(|m| m.leader).filter(|l| *l >= 0) {
+                Some(leader) if ready_at <= now => by_leader.entry(leader).or_default().push(tp.clone()),
                 Some(_) => next_ready = Some(next_ready.map_or(ready_at, |t| t.min(ready_at))),
-                None => self.request_metadata(now, rng, out),
+                None => needs_metadata = true,
             }
+        }
+        if needs_metadata {
+            self.request_metadata(now, rng, out);
         }
         for (leader, partitions) in by_leader {
             self.send_produce_request(leader, partitions, now, out);

@@ -35,7 +35,7 @@ impl Default for NetworkConfig {
 }
 
 /// Why a message did not arrive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DropReason {
     LinkCut,

@@ -16,7 +16,8 @@ impl Default for TraceHasher {
     }
 }
 
-impl TraceHasher {
+/// Lets any `Hash` value (a fact, say) be fed in without serialising it first.
+impl std::hash::Hasher for TraceHasher {
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.state ^= u64::from(*b);
@@ -24,18 +25,30 @@ impl TraceHasher {
         }
     }
 
+    /// `usize` is 4 bytes on wasm32 and 8 natively: always hash it as 8, so traces match.
+    fn write_usize(&mut self, i: usize) {
+        self.u64(i as u64);
+    }
+
+    fn write_isize(&mut self, i: isize) {
+        self.u64(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.state
+    }
+}
+
+impl TraceHasher {
+
     pub fn u64(&mut self, v: u64) {
-        self.write(&v.to_le_bytes());
+        std::hash::Hasher::write(self, &v.to_le_bytes());
     }
 
     /// Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
     pub fn bytes(&mut self, b: &[u8]) {
         self.u64(b.len() as u64);
-        self.write(b);
-    }
-
-    pub fn finish(&self) -> u64 {
-        self.state
+        std::hash::Hasher::write(self, b);
     }
 }
 
@@ -45,6 +58,7 @@ mod tests {
 
     #[test]
     fn matches_the_fnv1a_reference_value() {
+        use std::hash::Hasher;
         let mut h = TraceHasher::default();
         h.write(b"a");
         assert_eq!(h.finish(), 0xaf63dc4c8601ec8c);

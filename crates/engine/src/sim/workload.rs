@@ -11,17 +11,30 @@ pub const PRODUCERS: u32 = 3;
 /// Each producer streams this many records per virtual second.
 pub const RECORDS_PER_SEC: u32 = 1000;
 
+/// The large workload: 9 brokers, 300 partitions with replication factor 3, 3 producers.
+pub const LARGE_BROKERS: i32 = 9;
+pub const LARGE_PARTITIONS: i32 = 300;
+
 /// 3 brokers, one topic of 12 partitions with replication factor 3, and 3 producers streaming
 /// keyed records with Kafka's default producer settings (acks=all, idempotence, linger.ms=5).
 pub fn reference(seed: u64) -> World {
     build(seed).expect("the reference workload uses only valid settings")
 }
 
+/// 9 brokers, one topic of 300 partitions with replication factor 3, and the same 3 producers.
+pub fn large(seed: u64) -> World {
+    build_with(seed, LARGE_BROKERS, LARGE_PARTITIONS).expect("the large workload uses only valid settings")
+}
+
 fn build(seed: u64) -> Result<World, ActionError> {
-    let mut world = World::new(WorldConfig { brokers: BROKERS, ..WorldConfig::default() }, seed)?;
+    build_with(seed, BROKERS, PARTITIONS)
+}
+
+fn build_with(seed: u64, brokers: i32, partitions: i32) -> Result<World, ActionError> {
+    let mut world = World::new(WorldConfig { brokers, ..WorldConfig::default() }, seed)?;
     world.apply(Action::CreateTopic {
         name: "orders".into(),
-        partitions: PARTITIONS,
+        partitions,
         replication_factor: 3,
         configs: vec![("min.insync.replicas".into(), "2".into())],
     })?;

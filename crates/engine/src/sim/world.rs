@@ -295,7 +295,7 @@ impl World {
     }
 
     pub fn trace_hash(&self) -> u64 {
-        self.trace.finish()
+        std::hash::Hasher::finish(&self.trace)
     }
 
     /// The most recent facts, oldest first.
@@ -800,9 +800,7 @@ impl World {
     }
 
     fn record(&mut self, fact: Fact) {
-        if let Ok(bytes) = serde_json::to_vec(&fact) {
-            self.trace.bytes(&bytes);
-        }
+        std::hash::Hash::hash(&fact, &mut self.trace);
         let timed = TimedFact { at_ms: self.now, index: self.fact_count, fact };
         self.fact_count += 1;
         if self.facts.len() == self.config.fact_history {
