@@ -18,6 +18,8 @@ impl Broker {
     /// Reacts to what a Raft step changed: activate or drop the controller, publish commits.
     pub(super) fn after_raft(&mut self, update: RaftUpdate, now: Millis, out: &mut Outbox<Timer>) {
         if update.lost_leadership && self.controller.take().is_some() {
+            // Answers waiting for commits that may never come are dropped; the requesters retry.
+            self.pending_replies.clear();
             out.fact(Fact::ControllerResigned { broker: self.id, epoch: self.raft.epoch });
         }
         if update.became_leader {
@@ -29,15 +31,23 @@ impl Broker {
         }
         if update.committed || update.became_leader {
             self.publish_committed(now, out);
+            let committed = self.raft.high_watermark;
+            let (due, waiting): (Vec<_>, Vec<_>) =
+                std::mem::take(&mut self.pending_replies).into_iter().partition(|(offset, _, _)| *offset <= committed);
+            self.pending_replies = waiting;
+            for (_, to, reply) in due {
+                out.send(to, reply);
+            }
         }
     }
 
-    /// The active controller appends its decision; its own image follows at once.
-    pub(super) fn controller_append(&mut self, records: Vec<MetadataRecord>, now: Millis, out: &mut Outbox<Timer>) {
+    /// The active controller appends its decision; its own image follows at once. Returns the
+    /// log end offset after the records: once the high watermark reaches it, they are committed.
+    pub(super) fn controller_append(&mut self, records: Vec<MetadataRecord>, now: Millis, out: &mut Outbox<Timer>) -> i64 {
         if records.is_empty() {
-            return;
+            return self.raft.high_watermark;
         }
-        let Some(controller) = self.controller.as_mut() else { return };
+        let Some(controller) = self.controller.as_mut() else { return self.raft.high_watermark };
         for record in &records {
             narrate_decision(record, controller, self.id, out);
         }
@@ -46,7 +56,9 @@ impl Broker {
         if let Some(controller) = self.controller.as_mut() {
             controller.replay(&self.raft.log[first..]);
         }
+        let end = self.raft.log_end_offset();
         self.after_raft(update, now, out);
+        end
     }
 
     /// CreateTopics on the active controller.
@@ -64,7 +76,7 @@ impl Broker {
     ) -> Result<(), CreateTopicError> {
         let controller = self.controller.as_ref().ok_or(CreateTopicError::NotController)?;
         let records = controller.create_topic(name, partitions, replication_factor, config, assignment, rng)?;
-        self.controller_append(records, now, out);
+        let _ = self.controller_append(records, now, out);
         Ok(())
     }
 
@@ -98,8 +110,14 @@ impl Broker {
             }
             _ => return,
         };
-        self.controller_append(records, now, out);
-        out.send(from, reply);
+        // As Kafka's QuorumController, answer only once the decision is committed: a leader that
+        // shrank its ISR on an uncommitted change could lose data if this controller failed.
+        let end = self.controller_append(records, now, out);
+        if end <= self.raft.high_watermark {
+            out.send(from, reply);
+        } else {
+            self.pending_replies.push((end, from, reply));
+        }
     }
 
     /// Controller timers: fence brokers whose session expired; preferred leader elections.
@@ -108,7 +126,7 @@ impl Broker {
         match timer {
             Timer::ControllerTick { epoch: e } if e == epoch && self.controller.is_some() => {
                 if let Some((_, records)) = self.controller.as_mut().and_then(|c| c.fence_stale_broker(now)) {
-                    self.controller_append(records, now, out);
+                    let _ = self.controller_append(records, now, out);
                 }
                 out.timer(now + CONTROLLER_TICK_MS, Timer::ControllerTick { epoch });
             }
@@ -119,7 +137,7 @@ impl Broker {
                     .filter(|c| c.config.auto_leader_rebalance_enable)
                     .map(|c| c.preferred_leader_elections())
                     .unwrap_or_default();
-                self.controller_append(records, now, out);
+                let _ = self.controller_append(records, now, out);
                 out.timer(now + self.config.controller.leader_imbalance_check_interval_ms, Timer::PreferredElection { epoch });
             }
             _ => {}

@@ -141,6 +141,8 @@ pub struct Broker {
     pub image: MetadataImage,
     /// Present while this broker hosts the active controller.
     pub controller: Option<QuorumController>,
+    /// Controller answers waiting for their records to commit: (log end offset, to, answer).
+    pending_replies: Vec<(i64, NodeId, Message)>,
     /// The epoch the controller gave this broker's registration (-1: not registered).
     pub broker_epoch: i64,
     /// What this broker tells clients about partition leaders.
@@ -171,6 +173,7 @@ impl Broker {
             replicas: BTreeMap::new(),
             image: MetadataImage::new(),
             controller: None,
+            pending_replies: Vec::new(),
             broker_epoch: -1,
             metadata_cache: Vec::new(),
             delayed_produces: Vec::new(),
@@ -213,6 +216,7 @@ impl Broker {
         self.delayed_fetches.clear();
         self.fetching_from.clear();
         self.controller = None;
+        self.pending_replies.clear();
         self.raft.crash();
         self.broker_epoch = -1;
         self.republish_all = true;

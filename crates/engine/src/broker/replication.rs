@@ -298,7 +298,10 @@ impl Broker {
         let id = self.id;
         let Some(replica) = self.replicas.get_mut(tp) else { return };
         replica.pending_isr = None;
-        if let Some(registration) = registration.filter(|r| error == ErrorCode::None && r.leader_epoch == replica.leader_epoch) {
+        let current = |r: &crate::controller::metadata::PartitionRegistration| {
+            error == ErrorCode::None && r.leader_epoch == replica.leader_epoch && r.partition_epoch > replica.partition_epoch
+        };
+        if let Some(registration) = registration.filter(current) {
             replica.isr = registration.isr;
             replica.partition_epoch = registration.partition_epoch;
             if let Some(hw) = replica.maybe_advance_high_watermark(id) {
