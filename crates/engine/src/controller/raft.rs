@@ -525,8 +525,12 @@ impl RaftNode {
         if self.is_voter() {
             self.reset_fetch_timeout(now, rng, out);
         }
-        if let Some((_, end_offset)) = diverging {
-            self.log.truncate(end_offset.clamp(0, self.log_end_offset()) as usize);
+        if let Some((epoch, end_offset)) = diverging {
+            // KIP-595: cut to where the leader's copy of that epoch ends, or where ours does,
+            // whichever is first; the next fetch checks again from there.
+            let (own_epoch, own_end) = self.end_offset_for_epoch(epoch);
+            let target = if own_epoch == epoch { end_offset.min(own_end) } else { own_end.min(end_offset) };
+            self.log.truncate(target.clamp(0, self.log_end_offset()) as usize);
         } else {
             for entry in entries {
                 if entry.offset == self.log_end_offset() {
