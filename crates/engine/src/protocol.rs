@@ -6,6 +6,7 @@
 use crate::controller::metadata::{MetadataEntry, PartitionRegistration};
 use crate::log::{LogError, RecordBatch};
 use serde::Serialize;
+use std::sync::Arc;
 use std::fmt;
 
 /// A topic name and partition index, Kafka's `TopicPartition`.
@@ -198,7 +199,8 @@ pub struct PartitionFetchResponse {
     pub log_end_offset: i64,
     /// The leader's (epoch, end offset) where the fetcher's log diverged from its own.
     pub diverging_epoch: Option<(i32, i64)>,
-    pub batches: Vec<RecordBatch>,
+    /// Shared with the leader's log: a fetch does not copy records.
+    pub batches: Vec<Arc<RecordBatch>>,
 }
 
 /// A partition's leadership as clients learn it from a MetadataResponse.

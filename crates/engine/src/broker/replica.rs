@@ -156,7 +156,7 @@ impl Replica {
     }
 
     /// Appends a batch replicated from the leader, keeping its offsets.
-    pub fn append_as_follower(&mut self, batch: RecordBatch) -> Result<AppendInfo, ErrorCode> {
+    pub fn append_as_follower(&mut self, batch: std::sync::Arc<RecordBatch>) -> Result<AppendInfo, ErrorCode> {
         let (producer_id, producer_epoch, base_sequence) = (batch.producer_id, batch.producer_epoch, batch.base_sequence);
         self.assign_epoch_start(batch.partition_leader_epoch, batch.base_offset);
         let info = self.log.append_as_follower(batch).map_err(|e| ErrorCode::from(&e))?;

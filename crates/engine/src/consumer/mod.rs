@@ -12,7 +12,6 @@ pub mod config;
 pub mod ledger;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
-use crate::log::RecordBatch;
 use crate::narration::{Fact, PositionSource};
 use crate::protocol::{ErrorCode, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse, Subscription, TopicPartition};
 use crate::sim::outbox::Outbox;
@@ -853,7 +852,7 @@ impl Consumer {
         let offsets: VecDeque<i64> = p
             .batches
             .iter()
-            .filter(|b: &&RecordBatch| !b.is_control())
+            .filter(|b| !b.is_control())
             .flat_map(|b| b.records.iter().map(move |r| b.offset_of(r)))
             .filter(|o| o >= fetch_offset)
             .collect();

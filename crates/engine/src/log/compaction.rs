@@ -229,7 +229,7 @@ impl Log {
                             stats.batches_removed += 1;
                         }
                     }
-                    cleaned.append(out, max_offset, now_ms);
+                    cleaned.append(out.into_iter().map(std::sync::Arc::new).collect(), max_offset, now_ms);
                 }
             }
             cleaned.on_become_inactive();

@@ -2,6 +2,7 @@
 //! leader and follower appends, reads, truncation, ListOffsets by timestamp, DeleteRecords.
 //! Retention and compaction live in [`super::retention`] and [`super::compaction`].
 
+use std::sync::Arc;
 use super::batch::{RecordBatch, TimestampType};
 use super::error::LogError;
 use super::log_config::LogConfig;
@@ -178,7 +179,7 @@ impl Log {
                 None
             }
         };
-        let mut info = self.append_batch(batch, size, now_ms)?;
+        let mut info = self.append_batch(Arc::new(batch), size, now_ms)?;
         info.log_append_time_ms = log_append_time_ms;
         Ok(info)
     }
@@ -186,7 +187,7 @@ impl Log {
     /// A follower's append of a batch fetched from the leader (`appendAsFollower`): offsets, epoch and
     /// timestamps are kept. Kafka only requires the batch not to start below the log end offset (it
     /// may start above it: the leader's compaction leaves gaps).
-    pub fn append_as_follower(&mut self, batch: RecordBatch) -> Result<AppendInfo, LogError> {
+    pub fn append_as_follower(&mut self, batch: Arc<RecordBatch>) -> Result<AppendInfo, LogError> {
         check_uncompressed(&batch)?;
         if batch.base_offset < self.log_end_offset {
             return Err(LogError::UnexpectedAppendOffset {
@@ -204,7 +205,7 @@ impl Log {
     }
 
     /// Size check, roll, append, advance the log end offset.
-    fn append_batch(&mut self, batch: RecordBatch, size: u64, now_ms: i64) -> Result<AppendInfo, LogError> {
+    fn append_batch(&mut self, batch: Arc<RecordBatch>, size: u64, now_ms: i64) -> Result<AppendInfo, LogError> {
         if size as i64 > self.config.segment_bytes {
             return Err(LogError::RecordListTooLarge { batch_size: size, segment_bytes: self.config.segment_bytes });
         }
@@ -254,7 +255,7 @@ impl Log {
     /// the first batch if it lies below the bound), never reaching into the batch that contains
     /// `upper_bound_exclusive` (the high watermark for consumers, the LEO for followers).
     /// The first batch may start below `from_offset`; the reader skips those records.
-    pub fn read(&self, from_offset: i64, max_bytes: u64, upper_bound_exclusive: i64) -> Result<Vec<RecordBatch>, LogError> {
+    pub fn read(&self, from_offset: i64, max_bytes: u64, upper_bound_exclusive: i64) -> Result<Vec<Arc<RecordBatch>>, LogError> {
         if from_offset < self.log_start_offset || from_offset > self.log_end_offset {
             return Err(self.out_of_range(from_offset));
         }
@@ -280,7 +281,7 @@ impl Log {
             return Ok(batches
                 .iter()
                 .take_while(|b| u64::from(b.position) + u64::from(b.size_in_bytes) - start_position <= fetch_size)
-                .map(|b| b.batch.clone())
+                .map(|b| Arc::clone(&b.batch))
                 .collect());
         }
         Ok(Vec::new())
@@ -516,7 +517,7 @@ mod tests {
         for i in 0..5 {
             log.append_as_leader(batch_of(1, i), 0, i).unwrap();
         }
-        let offsets = |batches: Vec<RecordBatch>| batches.iter().map(|b| b.base_offset).collect::<Vec<_>>();
+        let offsets = |batches: Vec<Arc<RecordBatch>>| batches.iter().map(|b| b.base_offset).collect::<Vec<_>>();
         assert_eq!(offsets(log.read(0, 1, 5).unwrap()), vec![0], "max_bytes 1 still returns one batch");
         assert_eq!(offsets(log.read(0, 10_000, 5).unwrap()), vec![0, 1], "one segment per read");
         assert_eq!(offsets(log.read(2, 10_000, 3).unwrap()), vec![2], "stops at the high watermark");
@@ -543,7 +544,7 @@ mod tests {
         }
         assert_eq!(follower.log_end_offset(), 5);
         assert_eq!(follower.segments().len(), leader.segments().len());
-        assert!(matches!(follower.append_as_follower(batch_of(1, 0)), Err(LogError::UnexpectedAppendOffset { .. })));
+        assert!(matches!(follower.append_as_follower(Arc::new(batch_of(1, 0))), Err(LogError::UnexpectedAppendOffset { .. })));
         assert_eq!(follower.truncate_to(3), Ok(true));
         assert_eq!((follower.log_end_offset(), follower.segments().len()), (3, 2));
         assert_eq!(follower.truncate_to(9), Ok(false));
@@ -551,7 +552,7 @@ mod tests {
         // A gap left by the leader's compaction is accepted.
         let mut gap = batch_of(1, 9);
         gap.base_offset = 7;
-        assert_eq!(follower.append_as_follower(gap).map(|i| i.first_offset), Ok(7));
+        assert_eq!(follower.append_as_follower(Arc::new(gap)).map(|i| i.first_offset), Ok(7));
         assert_eq!(follower.log_end_offset(), 8);
     }
 

@@ -4,19 +4,21 @@ use super::batch::{RecordBatch, NO_TIMESTAMP};
 use super::index::{OffsetIndex, TimeIndex};
 use super::log_config::LogConfig;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A batch as stored in a segment: its decoded form, its byte position in the `.log` file and its
-/// real encoded size.
+/// real encoded size. The batch is shared: reads hand out the same immutable batch, as Kafka serves
+/// fetches from the log file without copying (zero-copy `sendfile`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredBatch {
-    pub batch: RecordBatch,
+    pub batch: Arc<RecordBatch>,
     pub position: u32,
     pub size_in_bytes: u32,
 }
 
 impl StoredBatch {
     /// Wraps a batch, measuring its encoded size.
-    pub fn new(batch: RecordBatch, position: u32) -> Self {
+    pub fn new(batch: Arc<RecordBatch>, position: u32) -> Self {
         let size_in_bytes = batch.size_in_bytes() as u32;
         StoredBatch { batch, position, size_in_bytes }
     }
@@ -190,7 +192,7 @@ impl LogSegment {
     /// `LogSegment.append` for one write call: the batches land at the end of the file; an index
     /// entry (largest offset -> start position of this write) is added if more than
     /// `index.interval.bytes` were written since the last entry.
-    pub(crate) fn append(&mut self, batches: Vec<RecordBatch>, largest_offset: i64, now_ms: i64) {
+    pub(crate) fn append(&mut self, batches: Vec<Arc<RecordBatch>>, largest_offset: i64, now_ms: i64) {
         let physical_position = self.size_in_bytes;
         let mut written = 0u64;
         let mut largest_timestamp = NO_TIMESTAMP;
@@ -299,7 +301,7 @@ mod tests {
         let config = LogConfig { index_interval_bytes: 100, ..LogConfig::default() };
         let mut s = LogSegment::new(0, &config, 0);
         for i in 0..4 {
-            s.append(vec![batch(i, 1000 + i, 52)], i, 0); // 121 bytes each
+            s.append(vec![Arc::new(batch(i, 1000 + i, 52))], i, 0); // 121 bytes each
         }
         // Entry after the 1st write (121 > 100): (offset 1, pos 121); after the 2nd: (offset 2, pos 242)...
         let entries = s.offset_index().entries();
@@ -317,18 +319,18 @@ mod tests {
         let config = LogConfig { segment_bytes: 300, segment_ms: 1000, ..LogConfig::default() };
         let mut s = LogSegment::new(0, &config, 0);
         assert_eq!(s.should_roll(&config, 121, 10_000, 0, 0), None, "an empty segment never rolls on time");
-        s.append(vec![batch(0, 5000, 52)], 0, 0);
+        s.append(vec![Arc::new(batch(0, 5000, 52))], 0, 0);
         assert_eq!(s.should_roll(&config, 121, 6000, 1, 0), None); // 1000 is not > 1000
         assert_eq!(s.should_roll(&config, 121, 6001, 1, 0), Some(RollReason::SegmentMs));
-        s.append(vec![batch(1, 5000, 52)], 1, 0);
+        s.append(vec![Arc::new(batch(1, 5000, 52))], 1, 0);
         assert_eq!(s.should_roll(&config, 121, 5000, 2, 0), Some(RollReason::SegmentBytes)); // 242 > 300-121
     }
 
     #[test]
     fn truncation_drops_whole_batches_and_resets_state() {
         let mut s = LogSegment::new(0, &LogConfig::default(), 0);
-        s.append(vec![batch(0, 10, 5)], 0, 0);
-        s.append(vec![batch(1, 20, 5)], 1, 0);
+        s.append(vec![Arc::new(batch(0, 10, 5))], 0, 0);
+        s.append(vec![Arc::new(batch(1, 20, 5))], 1, 0);
         assert_eq!(s.truncate_to(1, 7), u64::from(s.batches()[0].size_in_bytes));
         assert_eq!(s.next_offset(), 1);
         assert_eq!(s.max_timestamp_so_far(), Some(10));
