@@ -21,6 +21,9 @@ pub struct Args {
     /// unclean.leader.election.enable
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     pub unclean: bool,
+    /// Write every fact of the run to this file, one JSON object per line
+    #[arg(long)]
+    pub trace: Option<String>,
 }
 
 /// Exits non-zero only for violations: losing acknowledged data is a legitimate outcome of
@@ -35,7 +38,15 @@ pub fn run(args: Args) -> CmdResult {
         min_insync_replicas: args.min_insync_replicas,
         unclean: args.unclean,
     };
-    let report = chaos::run(&config).map_err(|e| e.to_string())?;
+    let (report, world) = chaos::run_with_world(&config).map_err(|e| e.to_string())?;
+    if let Some(path) = &args.trace {
+        let mut lines = String::new();
+        for fact in world.facts() {
+            lines.push_str(&serde_json::to_string(fact).map_err(|e| e.to_string())?);
+            lines.push('\n');
+        }
+        std::fs::write(path, lines).map_err(|e| format!("cannot write the trace to `{path}`: {e}"))?;
+    }
     let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
     println!("{json}");
     if report.violations.is_empty() {

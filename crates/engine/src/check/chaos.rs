@@ -83,11 +83,16 @@ pub struct ChaosReport {
 type Committed = BTreeMap<TopicPartition, BTreeMap<i64, (Option<Vec<u8>>, Option<Vec<u8>>)>>;
 
 pub fn run(config: &ChaosConfig) -> Result<ChaosReport, ConfigError> {
+    run_with_world(config).map(|(report, _)| report)
+}
+
+/// The same run, also returning the final world (its facts tell the run's story).
+pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), ConfigError> {
     config.validate()?;
     let mut world_config = WorldConfig {
         brokers: config.brokers,
         track_acked_records: true,
-        fact_history: 100_000,
+        fact_history: 1_000_000,
         ..WorldConfig::default()
     };
     // Faults come every few seconds, so followers must be able to fall out of the ISR within a
@@ -160,7 +165,7 @@ pub fn run(config: &ChaosConfig) -> Result<ChaosReport, ConfigError> {
             log.values().filter(|record| !seen.insert(*record)).count() as u64
         })
         .sum();
-    Ok(ChaosReport {
+    let report = ChaosReport {
         seed: config.seed,
         events: world.events_processed(),
         acked,
@@ -170,7 +175,8 @@ pub fn run(config: &ChaosConfig) -> Result<ChaosReport, ConfigError> {
         trace_hash: format!("{:016x}", world.trace_hash()),
         faults,
         unclean_elections,
-    })
+    };
+    Ok((report, world))
 }
 
 /// Runs to `until`, checking the invariants after every event and remembering what each
