@@ -140,7 +140,8 @@ impl AppState {
                 Err(_) => state.notices.push(Notice::CorruptWorkspace),
             }
         }
-        let mut setup = Setup::new(preset, url_state.seed.unwrap_or(DEFAULT_SEED));
+        let seed = url_state.seed.unwrap_or(preset.default_seed(DEFAULT_SEED));
+        let mut setup = Setup::new(preset, seed);
         setup.brokers = 3;
         state.sim = build(setup);
         if let (Ok(sim), Some(t_ms)) = (&state.sim, url_state.t_ms) {
@@ -556,7 +557,7 @@ pub fn app() -> Html {
         let d = dispatch.clone();
         Callback::from(move |u: UserAction| d.dispatch(AppAction::Apply(u)))
     };
-    let (setup, inspector_data) = match &state.sim {
+    let (setup, inspector_data, notes, facts) = match &state.sim {
         Ok(sim) => {
             let sim = sim.borrow();
             let data = state
@@ -564,9 +565,23 @@ pub fn app() -> Html {
                 .as_ref()
                 .or(None)
                 .map(|(topic, p)| crate::inspect::PartitionLog::read(sim.world(), topic, *p));
-            (Some(sim.setup.clone()), data)
+            let scenario = sim.setup.preset.scenario();
+            let notes = scenario.filter(|s| s.steps.iter().any(|s| s.note.is_some())).map(|scenario| {
+                let now = sim.now();
+                Rc::new(NotesData {
+                    reached: sim.notes_reached(),
+                    next_at_ms: scenario
+                        .steps
+                        .iter()
+                        .find(|s| s.note.is_some() && s.at_ms > now)
+                        .map(|s| s.at_ms),
+                    failures: sim.step_failures(),
+                })
+            });
+            let facts = Rc::new(sim.recent_facts(state.show_routine, 600));
+            (Some(sim.setup.clone()), data, notes, facts)
         }
-        Err(_) => (None, None),
+        Err(_) => (None, None, None, Rc::new(Vec::new())),
     };
     let body = match (&state.sim, &state.view) {
         (Ok(_), Some(view)) => {
@@ -594,8 +609,8 @@ pub fn app() -> Html {
                                 data={inspector_data.map(Rc::new)} on_action={on_action.clone()} />
                         </div>
                     </div>
-                    <NarrationFeed {lang} view={view.clone()} show_routine={state.show_routine}
-                        on_action={on_action.clone()} />
+                    <NarrationFeed {lang} show_routine={state.show_routine}
+                        {notes} {facts} on_action={on_action.clone()} />
                 </div>
                 if let Some(json) = view_json {
                     <script type="application/json" id="view-json">{ json }</script>
@@ -682,6 +697,28 @@ mod tests {
         let state = reduce(state, AppAction::Pause);
         let state = reduce(state, AppAction::Frame(50.0));
         assert_eq!(state.view().unwrap().now_ms, 500);
+    }
+
+    #[test]
+    fn the_url_selects_a_builtin_scenario_and_its_workspace_round_trips() {
+        let state = fresh("#scenario=leader-failover&lang=en");
+        assert!(state.notices.is_empty(), "{:?}", state.notices);
+        let scenario = Preset::from_name("leader-failover").unwrap();
+        let seed = scenario.scenario().unwrap().seed;
+        assert!(state.fragment().starts_with(&format!("#scenario=leader-failover&seed={seed}&t=0")));
+        let state = reduce(state, AppAction::Seek(12_000));
+        // The scenario killed broker 2 at 10 s.
+        assert!(state.view().unwrap().brokers.iter().any(|b| b.id == 2 && b.state != kafkalab_engine::view::BrokerState::Alive));
+        let state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 3 }));
+        let state = reduce(state, AppAction::Step);
+        let saved = serde_json::to_string(&state.workspace().unwrap()).unwrap();
+        assert!(saved.contains(r#""preset":{"scenario":"leader-failover"}"#), "{saved}");
+        let restored = AppState::start(url::parse_fragment("#scenario=leader-failover"), Some(&saved));
+        assert!(restored.notices.is_empty(), "{:?}", restored.notices);
+        assert_eq!(
+            serde_json::to_string(restored.view().unwrap()).unwrap(),
+            serde_json::to_string(state.view().unwrap()).unwrap()
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::rc::Rc;
 
 use kafkalab_engine::producer::SendOutcome;
+use kafkalab_engine::sim::world::TimedFact;
 use kafkalab_engine::sim::{Millis, NodeId};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -17,7 +18,7 @@ use crate::cluster::{
 use crate::i18n::{fill, t, Key, Lang};
 use crate::inspect::PartitionLog;
 use crate::narrate::{self, Mark};
-use crate::sim::{Preset, Setup, UserAction};
+use crate::sim::{builtin_scenarios, Preset, ReachedNote, Setup, UserAction};
 use crate::url::UrlNotice;
 
 fn input_value(e: &Event) -> String {
@@ -180,8 +181,10 @@ pub fn controls(props: &ControlsProps) -> Html {
         let setup = setup.clone();
         a.reform(move |e: Event| {
             let preset = Preset::from_name(&select_value(&e)).unwrap_or(Preset::Demo);
+            let seed = preset.default_seed(setup.seed);
             AppAction::Load(Setup {
                 preset,
+                seed,
                 ..setup.clone()
             })
         })
@@ -206,10 +209,14 @@ pub fn controls(props: &ControlsProps) -> Html {
         )
     });
     let end = props.horizon_ms.max(props.now_ms).max(1);
-    let note = match setup.preset {
-        Preset::Demo => Key::ScDemoNote,
-        Preset::Large => Key::ScLargeNote,
-        Preset::Sandbox => Key::ScSandboxNote,
+    let note = match &setup.preset {
+        Preset::Demo => t(lang, Key::ScDemoNote),
+        Preset::Large => t(lang, Key::ScLargeNote),
+        Preset::Sandbox => t(lang, Key::ScSandboxNote),
+        Preset::Scenario(_) => setup
+            .preset
+            .scenario()
+            .map_or("", |s| s.description.get(lang.code())),
     };
     html! {
         <section class="controls" aria-label={t(lang, Key::TimelineLabel)}>
@@ -217,10 +224,22 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <label class="field">
                     <span>{ t(lang, Key::ScenarioLabel) }</span>
                     <select data-testid="scenario-select" aria-label={t(lang, Key::ScenarioLabel)} onchange={on_scenario}>
-                        { for Preset::ALL.into_iter().map(|p| {
-                            let key = match p { Preset::Demo => Key::ScDemo, Preset::Large => Key::ScLarge, Preset::Sandbox => Key::ScSandbox };
-                            html! { <option value={p.name()} selected={p == setup.preset}>{ t(lang, key) }</option> }
-                        }) }
+                        <optgroup label={t(lang, Key::PickerPresets)}>
+                            { for Preset::PRESETS.into_iter().map(|p| {
+                                let key = match p { Preset::Large => Key::ScLarge, Preset::Sandbox => Key::ScSandbox, _ => Key::ScDemo };
+                                html! { <option value={p.name().to_string()} selected={p == setup.preset}>{ t(lang, key) }</option> }
+                            }) }
+                        </optgroup>
+                        <optgroup label={t(lang, Key::PickerScenarios)}>
+                            { for builtin_scenarios().iter().map(|b| {
+                                let selected = matches!(&setup.preset, Preset::Scenario(n) if n == b.name);
+                                html! {
+                                    <option value={b.name} {selected} title={b.scenario.description.get(lang.code()).to_string()}>
+                                        { b.scenario.title.get(lang.code()) }
+                                    </option>
+                                }
+                            }) }
+                        </optgroup>
                     </select>
                 </label>
                 if setup.preset == Preset::Sandbox {
@@ -279,7 +298,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <li><span class="mk mk-rebalance" aria-hidden="true">{ "■" }</span>{ t(lang, Key::RebalanceSteps) }</li>
                 </ul>
             </div>
-            <p class="scenario-note" data-testid="scenario-note">{ t(lang, note) }<span class="hint">{ " — " }{ t(lang, Key::ShortcutsHint) }</span></p>
+            <p class="scenario-note" data-testid="scenario-note">{ note }<span class="hint">{ " — " }{ t(lang, Key::ShortcutsHint) }</span></p>
         </section>
     }
 }
@@ -446,7 +465,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                 <circle class="state-dot" cx="6" cy="-5" r="6" />
                 <text x="18" y="0">{ t(lang, state_key) }</text>
                 if broker.slow_ms > 0 {
-                    <text class="slow-mark" x="110" y="0">{ format!("🐢 +{} ms", broker.slow_ms) }</text>
+                    <text class="slow-mark" x={(w - 72).to_string()} y="0" text-anchor="end">{ fill(t(lang, Key::SlowMark), &[&broker.slow_ms.to_string()]) }</text>
                 }
             </g>
             if props.summarised {
@@ -1037,45 +1056,106 @@ pub fn log_inspector(props: &LogInspectorProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct NarrationProps {
     pub lang: Lang,
-    pub view: ViewRc,
     pub show_routine: bool,
+    /// The facts to narrate, newest first (already filtered by `show_routine`).
+    pub facts: Rc<Vec<TimedFact>>,
+    /// A scenario's notes box (None for a preset).
+    #[prop_or_default]
+    pub notes: Option<Rc<NotesData>>,
     pub on_action: Callback<AppAction>,
 }
 
 #[function_component(NarrationFeed)]
 pub fn narration_feed(props: &NarrationProps) -> Html {
     let lang = props.lang;
-    let view = &props.view.0;
     let toggle = props.on_action.reform(|_: Event| AppAction::ToggleRoutine);
-    let items: Vec<_> = view
-        .facts
-        .iter()
-        .rev()
-        .filter(|f| props.show_routine || !narrate::is_routine(&f.fact))
-        .take(60)
-        .collect();
+    let lines = narrate::feed_lines(props.facts.iter(), 60);
     html! {
         <aside class="narration-panel" aria-labelledby="narration-heading">
+            if let Some(notes) = &props.notes {
+                <ScenarioNotes {lang} notes={notes.clone()} on_action={props.on_action.clone()} />
+            }
             <h3 id="narration-heading">{ t(lang, Key::NarrationHeading) }</h3>
             <label class="check"><input type="checkbox" data-testid="toggle-routine" checked={props.show_routine} onchange={toggle} />{ t(lang, Key::ShowRoutine) }</label>
             <ol class="narration" data-testid="narration" aria-live="polite">
-                if items.is_empty() { <li class="hint">{ t(lang, Key::NarrationEmpty) }</li> }
-                { for items.into_iter().map(|f| {
-                    let at = f.at_ms;
-                    let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Seek(at));
-                    let mark = narrate::mark(&f.fact);
+                if lines.is_empty() { <li class="hint">{ t(lang, Key::NarrationEmpty) }</li> }
+                { for lines.into_iter().map(|line| {
+                    // A collapsed line jumps to its first occurrence.
+                    let (first, last) = (line.oldest().at_ms, line.newest().at_ms);
+                    let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Seek(first));
+                    let mark = narrate::mark(&line.newest().fact);
                     let class = classes!("fact", mark.map(|m| match m { Mark::Fault => "fact-fault", Mark::Election => "fact-election", Mark::Rebalance => "fact-rebalance" }));
+                    let time = if first == last { format!("{last} ms") } else { format!("{first}–{last} ms") };
+                    let count = line.count();
                     html! {
-                        <li key={f.index} {class}>
+                        <li key={line.newest().index} {class} data-count={count.to_string()}>
                             <button type="button" class="fact-jump" title={t(lang, Key::NarrationJump)} {onclick}>
-                                <span class="fact-time">{ format!("{at} ms") }</span>
-                                <span class="fact-text">{ narrate::sentence(lang, &f.fact) }</span>
+                                <span class="fact-time">{ time }</span>
+                                <span class="fact-text">
+                                    { line.sentence(lang) }
+                                    if count > 1 {
+                                        { " " }
+                                        <span class="fact-count" data-testid="fact-count" title={fill(t(lang, Key::Repeated), &[&count.to_string()])}
+                                            aria-label={fill(t(lang, Key::Repeated), &[&count.to_string()])}>{ format!("×{count}") }</span>
+                                    }
+                                </span>
                             </button>
                         </li>
                     }
                 }) }
             </ol>
         </aside>
+    }
+}
+
+/// What a scenario's notes box shows: the notes reached, the next one's time, refused steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotesData {
+    /// Reached so far, oldest first.
+    pub reached: Vec<ReachedNote>,
+    pub next_at_ms: Option<Millis>,
+    pub failures: Vec<(Millis, String)>,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ScenarioNotesProps {
+    pub lang: Lang,
+    pub notes: Rc<NotesData>,
+    pub on_action: Callback<AppAction>,
+}
+
+/// The scenario's step notes as time reaches them, newest first (the newest stands out).
+#[function_component(ScenarioNotes)]
+pub fn scenario_notes(props: &ScenarioNotesProps) -> Html {
+    let lang = props.lang;
+    let notes = &props.notes;
+    let status = match (notes.reached.is_empty(), notes.next_at_ms) {
+        (true, Some(at)) => fill(t(lang, Key::NotesUpcoming), &[&at.to_string()]),
+        (false, Some(at)) => fill(t(lang, Key::NotesNext), &[&at.to_string()]),
+        (_, None) => t(lang, Key::NotesDone).to_string(),
+    };
+    html! {
+        <section class="scenario-notes" data-testid="scenario-notes" aria-labelledby="notes-heading">
+            <h3 id="notes-heading">{ t(lang, Key::NotesHeading) }</h3>
+            { for notes.failures.iter().map(|(at, error)| html! {
+                <p class="step-failed" role="alert">{ fill(t(lang, Key::StepFailed), &[&at.to_string(), error]) }</p>
+            }) }
+            <ol class="notes" aria-live="polite">
+                { for notes.reached.iter().rev().enumerate().map(|(i, (index, at, text))| {
+                    let at = *at;
+                    let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Seek(at));
+                    html! {
+                        <li key={*index} class={classes!("note", (i == 0).then_some("note-current"))} data-testid={format!("step-note-{index}")}>
+                            <button type="button" class="fact-jump" title={t(lang, Key::NarrationJump)} {onclick}>
+                                <span class="fact-time">{ format!("{at} ms") }</span>
+                                <span class="note-text">{ text.get(lang.code()) }</span>
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ol>
+            <p class="hint notes-status">{ status }</p>
+        </section>
     }
 }
 

@@ -1,14 +1,17 @@
-//! The simulation the app drives: a starting setup (a preset built from real engine actions), an
-//! engine [`Timeline`] for time travel, and the log of the learner's own actions, which is what the
-//! workspace saves so that a reload can replay it exactly.
+//! The simulation the app drives: a starting setup (a preset built from real engine actions, or
+//! one of the engine's built-in scenario files), driven through an engine [`Timeline`] (presets)
+//! or a [`ScenarioRun`] (scenarios, whose timed steps and notes it applies as time passes), and
+//! the log of the learner's own actions, which is what the workspace saves so that a reload can
+//! replay it exactly.
 
 use kafkalab_engine::consumer::ConsumerApp;
 use kafkalab_engine::log::record::Header;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::ProducerRecord;
+use kafkalab_engine::scenario::{self, Localized, Scenario, ScenarioRun};
 use kafkalab_engine::sim::network::NetworkConfig;
 use kafkalab_engine::sim::timeline::Timeline;
-use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, WorldConfig};
+use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, TimedFact, WorldConfig};
 use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::World;
 use serde::{Deserialize, Serialize};
@@ -16,31 +19,85 @@ use serde::{Deserialize, Serialize};
 /// Checkpoint every this many events (seek cost vs memory).
 pub const CHECKPOINT_EVERY: u64 = 4_000;
 
-/// A starting setup the scenario picker offers. Each is built only from engine actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A starting setup the scenario picker offers: the app's own presets (built only from engine
+/// actions) and the engine's built-in scenario files, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
     /// 3 brokers, `orders` (3 partitions, RF 3), an acks=all producer stream, group `billing`.
     Demo,
     /// 9 brokers, `events` (60 partitions, RF 3), a 200 records/s stream, group `analytics`.
     Large,
-    /// Brokers only: the learner creates topics, producers and consumers.
+    /// 1 to 12 brokers only: the learner creates topics, producers and consumers.
     Sandbox,
+    /// A built-in scenario (`scenario::builtin()`), by its name.
+    Scenario(String),
+}
+
+/// A built-in scenario, parsed once: what the picker lists and what [`Sim::new`] runs.
+pub struct BuiltinEntry {
+    pub name: &'static str,
+    pub scenario: Scenario,
+}
+
+/// Every built-in scenario that parses (all of them, as the engine's tests check), by name.
+pub fn builtin_scenarios() -> &'static [BuiltinEntry] {
+    static ALL: std::sync::OnceLock<Vec<BuiltinEntry>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        scenario::builtin()
+            .into_iter()
+            .filter_map(|b| {
+                scenario::parse(b.text).ok().map(|scenario| BuiltinEntry {
+                    name: b.name,
+                    scenario,
+                })
+            })
+            .collect()
+    })
+}
+
+fn builtin_scenario(name: &str) -> Option<&'static Scenario> {
+    builtin_scenarios()
+        .iter()
+        .find(|b| b.name == name)
+        .map(|b| &b.scenario)
 }
 
 impl Preset {
-    pub const ALL: [Preset; 3] = [Preset::Demo, Preset::Large, Preset::Sandbox];
+    /// The app's own presets, as the picker lists them before the scenarios.
+    pub const PRESETS: [Preset; 3] = [Preset::Demo, Preset::Large, Preset::Sandbox];
 
-    pub fn name(self) -> &'static str {
+    /// The name in the URL (`#scenario=NAME`) and the picker. The preset sandbox (any number of
+    /// brokers) is `sandbox-brokers`; `sandbox` is the built-in scenario of three brokers.
+    pub fn name(&self) -> &str {
         match self {
             Preset::Demo => "demo",
             Preset::Large => "large",
-            Preset::Sandbox => "sandbox",
+            Preset::Sandbox => "sandbox-brokers",
+            Preset::Scenario(name) => name,
         }
     }
 
+    /// A preset or built-in scenario by name.
     pub fn from_name(name: &str) -> Option<Preset> {
-        Preset::ALL.into_iter().find(|p| p.name() == name)
+        Preset::PRESETS
+            .into_iter()
+            .find(|p| p.name() == name)
+            .or_else(|| builtin_scenario(name).map(|_| Preset::Scenario(name.to_string())))
+    }
+
+    /// The built-in scenario this is, if any.
+    pub fn scenario(&self) -> Option<&'static Scenario> {
+        match self {
+            Preset::Scenario(name) => builtin_scenario(name),
+            _ => None,
+        }
+    }
+
+    /// The seed to start with when the learner picks this: a scenario's own (its learning point
+    /// is checked with it), else `current`.
+    pub fn default_seed(&self, current: u64) -> u64 {
+        self.scenario().map_or(current, |s| s.seed)
     }
 }
 
@@ -250,11 +307,21 @@ impl Setup {
     }
 }
 
+/// What moves the world: a plain timeline (presets) or a scenario run (its steps come due).
+#[derive(Clone)]
+pub enum Driver {
+    Preset(Timeline),
+    Scenario(Box<ScenarioRun>),
+}
+
+/// A step note reached by a scenario run: (step index, time, text).
+pub type ReachedNote = (usize, Millis, Localized);
+
 /// The running simulation.
 #[derive(Clone)]
 pub struct Sim {
     pub setup: Setup,
-    pub timeline: Timeline,
+    pub driver: Driver,
     pub log: Vec<Logged>,
     /// The latest virtual time reached (the scrubber's end).
     pub horizon_ms: Millis,
@@ -281,7 +348,7 @@ fn expect_apply(world: &mut World, action: Action) -> Result<ActionOutcome, Stri
 
 fn preset_world(setup: &Setup) -> Result<World, String> {
     let brokers = match setup.preset {
-        Preset::Demo => 3,
+        Preset::Demo | Preset::Scenario(_) => 3,
         Preset::Large => 9,
         Preset::Sandbox => setup.brokers.clamp(1, 12),
     };
@@ -289,7 +356,7 @@ fn preset_world(setup: &Setup) -> Result<World, String> {
     let (topic, partitions, rate, group, consumers) = match setup.preset {
         Preset::Demo => ("orders", 3, 4, "billing", 2),
         Preset::Large => ("events", 60, 200, "analytics", 3),
-        Preset::Sandbox => return Ok(world),
+        Preset::Sandbox | Preset::Scenario(_) => return Ok(world),
     };
     let configs = pairs(&[("min.insync.replicas", "2")]);
     expect_apply(
@@ -339,10 +406,21 @@ fn preset_world(setup: &Setup) -> Result<World, String> {
 
 impl Sim {
     pub fn new(setup: Setup) -> Result<Sim, String> {
-        let world = preset_world(&setup)?;
+        let driver = match &setup.preset {
+            Preset::Scenario(name) => {
+                let mut scenario = builtin_scenario(name)
+                    .ok_or_else(|| format!("there is no built-in scenario `{name}`"))?
+                    .clone();
+                // The feed and the timeline markers read the fact history.
+                scenario.world.fact_history = scenario.world.fact_history.max(100_000);
+                let run = ScenarioRun::new(scenario, Some(setup.seed)).map_err(|e| e.to_string())?;
+                Driver::Scenario(Box::new(run))
+            }
+            _ => Driver::Preset(Timeline::new(preset_world(&setup)?, CHECKPOINT_EVERY)),
+        };
         Ok(Sim {
             setup,
-            timeline: Timeline::new(world, CHECKPOINT_EVERY),
+            driver,
             log: Vec::new(),
             horizon_ms: 0,
         })
@@ -364,9 +442,14 @@ impl Sim {
                 dropped += 1;
                 continue;
             };
-            match sim.timeline.apply(action) {
-                Ok(_) => sim.log.push(entry),
-                Err(_) => dropped += 1,
+            let applied = match &mut sim.driver {
+                Driver::Preset(timeline) => timeline.apply(action).is_ok(),
+                Driver::Scenario(run) => run.apply(action).is_ok(),
+            };
+            if applied {
+                sim.log.push(entry);
+            } else {
+                dropped += 1;
             }
         }
         sim.horizon_ms = horizon_ms.max(sim.now());
@@ -375,15 +458,67 @@ impl Sim {
     }
 
     /// Steps to exactly `events` processed, then moves the clock to `at_ms` (as when recorded).
+    /// A scenario run only ever rests at "every event up to now processed" (it moves by seeking),
+    /// so seeking to `at_ms` reaches the recorded state; it is skipped when already there, so
+    /// that two actions at the same moment replay without the events between them.
     fn step_to(&mut self, events: u64, at_ms: Millis) {
-        while self.world().events_processed() < events && self.timeline.step() {}
-        if self.world().now() < at_ms {
-            self.timeline.seek(at_ms);
+        match &mut self.driver {
+            Driver::Preset(timeline) => {
+                while timeline.world().events_processed() < events && timeline.step() {}
+                if timeline.world().now() < at_ms {
+                    timeline.seek(at_ms);
+                }
+            }
+            Driver::Scenario(run) => {
+                if run.now() < at_ms || run.world().events_processed() < events {
+                    run.seek(at_ms);
+                }
+            }
         }
     }
 
     pub fn world(&self) -> &World {
-        self.timeline.world()
+        match &self.driver {
+            Driver::Preset(timeline) => timeline.world(),
+            Driver::Scenario(run) => run.world(),
+        }
+    }
+
+    /// The latest facts for the narration feed, newest first: at most `max`, routine ones only
+    /// with `routine`. Reads the world's history, not the view's last 200 facts, which routine
+    /// traffic can fill entirely; scans at most 20,000 facts.
+    pub fn recent_facts(&self, routine: bool, max: usize) -> Vec<TimedFact> {
+        self.world()
+            .facts()
+            .rev()
+            .take(20_000)
+            .filter(|f| routine || !crate::narrate::is_routine(&f.fact))
+            .take(max)
+            .cloned()
+            .collect()
+    }
+
+    /// The scenario's notes reached so far, oldest first (none for a preset).
+    pub fn notes_reached(&self) -> Vec<ReachedNote> {
+        match &self.driver {
+            Driver::Preset(_) => Vec::new(),
+            Driver::Scenario(run) => run
+                .steps_reached()
+                .filter_map(|(i, step)| step.note().map(|n| (i, step.at_ms, n.clone())))
+                .collect(),
+        }
+    }
+
+    /// Scenario steps whose action was refused when they came due: (time, reason).
+    pub fn step_failures(&self) -> Vec<(Millis, String)> {
+        match &self.driver {
+            Driver::Preset(_) => Vec::new(),
+            Driver::Scenario(run) => run
+                .failures()
+                .iter()
+                .map(|f| (f.at_ms, f.error.clone()))
+                .collect(),
+        }
     }
 
     pub fn now(&self) -> Millis {
@@ -394,10 +529,11 @@ impl Sim {
     pub fn apply(&mut self, user: UserAction) -> Result<ActionOutcome, String> {
         let action = user.to_action()?;
         let (events, now) = (self.world().events_processed(), self.now());
-        let outcome = self
-            .timeline
-            .apply(action)
-            .map_err(|e: ActionError| e.to_string())?;
+        let outcome = match &mut self.driver {
+            Driver::Preset(timeline) => timeline.apply(action),
+            Driver::Scenario(run) => run.apply(action),
+        }
+        .map_err(|e: ActionError| e.to_string())?;
         self.log
             .retain(|l| l.after_events <= events && l.at_ms <= now);
         self.log.push(Logged {
@@ -411,13 +547,20 @@ impl Sim {
 
     /// Moves to `t` (backwards or forwards through recorded actions).
     pub fn seek(&mut self, t: Millis) {
-        self.timeline.seek(t);
+        match &mut self.driver {
+            Driver::Preset(timeline) => timeline.seek(t),
+            Driver::Scenario(run) => run.seek(t),
+        }
         self.horizon_ms = self.horizon_ms.max(t);
     }
 
-    /// Processes one event. Returns false when nothing is scheduled.
+    /// Processes one event (a scenario: every event at the next event's or step's time). Returns
+    /// false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
-        let stepped = self.timeline.step();
+        let stepped = match &mut self.driver {
+            Driver::Preset(timeline) => timeline.step(),
+            Driver::Scenario(run) => run.step_event(),
+        };
         self.horizon_ms = self.horizon_ms.max(self.now());
         stepped
     }
@@ -450,8 +593,8 @@ mod tests {
 
     #[test]
     fn presets_build_and_run() {
-        for preset in Preset::ALL {
-            let mut sim = Sim::new(Setup::new(preset, 7)).expect(preset.name());
+        for preset in Preset::PRESETS {
+            let mut sim = Sim::new(Setup::new(preset.clone(), 7)).expect(preset.name());
             sim.seek(3_000);
             assert_eq!(sim.now(), 3_000);
             assert!(
@@ -495,6 +638,63 @@ mod tests {
         assert_eq!(sim.now(), 0);
         sim.seek(5_000);
         assert_eq!(serde_json::to_string(&sim.world().view()).unwrap(), want);
+    }
+
+    #[test]
+    fn every_builtin_scenario_is_offered_runs_and_reaches_a_note() {
+        let names: Vec<&str> = builtin_scenarios().iter().map(|b| b.name).collect();
+        assert_eq!(names.len(), scenario::builtin().len(), "every built-in scenario parses");
+        for name in names {
+            let preset = Preset::from_name(name).expect(name);
+            assert_eq!(preset.name(), name);
+            let seed = preset.default_seed(1);
+            let mut sim = Sim::new(Setup::new(preset, seed)).expect(name);
+            let first_note = sim.setup.preset.scenario().unwrap().steps.iter().find(|s| s.note.is_some()).map(|s| s.at_ms);
+            let until = first_note.unwrap_or(0).max(2_000);
+            sim.seek(until);
+            assert_eq!(sim.now(), until, "{name}");
+            assert!(sim.world().view().brokers.iter().any(|b| b.is_controller), "{name}");
+            if first_note.is_some() {
+                assert!(!sim.notes_reached().is_empty(), "{name}: a note is reached");
+            }
+            assert!(sim.step_failures().is_empty(), "{name}: {:?}", sim.step_failures());
+            assert!(sim.step(), "{name}: stepping moves on");
+        }
+        assert_eq!(Preset::from_name("sandbox"), Some(Preset::Scenario("sandbox".into())));
+        assert_eq!(Preset::from_name("sandbox-brokers"), Some(Preset::Sandbox));
+        assert_eq!(Preset::from_name("nope"), None);
+    }
+
+    #[test]
+    fn a_scenario_with_learner_actions_restores_exactly() {
+        let preset = Preset::from_name("leader-failover").unwrap();
+        let mut sim = Sim::new(Setup::new(preset.clone(), preset.default_seed(0))).unwrap();
+        sim.seek(1_000);
+        sim.step();
+        sim.apply(UserAction::CutLink {
+            a: "broker-1".into(),
+            b: "broker-2".into(),
+        })
+        .unwrap();
+        // Two actions at the same moment.
+        sim.apply(UserAction::KillController).unwrap();
+        sim.seek(15_000);
+        let want = serde_json::to_string(&sim.world().view()).unwrap();
+        let notes = sim.notes_reached();
+        let json = serde_json::to_string(&sim.setup).unwrap();
+        let setup: Setup = serde_json::from_str(&json).unwrap();
+        assert_eq!(setup.preset, preset);
+        let (restored, dropped) = Sim::restore(setup, sim.log.clone(), 15_000, 15_000).unwrap();
+        assert_eq!(dropped, 0);
+        assert_eq!(serde_json::to_string(&restored.world().view()).unwrap(), want);
+        assert_eq!(restored.notes_reached(), notes);
+    }
+
+    #[test]
+    fn old_workspaces_still_name_their_preset() {
+        let setup: Setup =
+            serde_json::from_str(r#"{"preset":"demo","seed":3,"brokers":3}"#).unwrap();
+        assert_eq!(setup.preset, Preset::Demo);
     }
 
     #[test]

@@ -234,7 +234,7 @@ describe('kafkalab visual simulator', () => {
   test('each built-in scenario loads with no console errors', async () => {
     const { page, problems } = await openApp('#scenario=demo&seed=42&lang=en');
     try {
-      for (const [name, brokers] of [['large', 9], ['sandbox', 3], ['demo', 3]]) {
+      for (const [name, brokers] of [['large', 9], ['sandbox-brokers', 3], ['sandbox', 3], ['demo', 3]]) {
         await page.getByTestId('scenario-select').selectOption(name);
         await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="broker-"]').length === n, brokers);
         await setSpeed(page, 6);
@@ -242,6 +242,93 @@ describe('kafkalab visual simulator', () => {
         assert.equal(await page.locator('[data-controller="true"]').count(), 1, name);
         await page.screenshot({ path: join(screenshots, `scenario-${name}.png`) });
       }
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('every built-in scenario file loads through the picker, plays, and shows its step notes', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&lang=en');
+    try {
+      const picker = page.getByTestId('scenario-select');
+      const presets = await picker.locator('optgroup').nth(0).locator('option').evaluateAll((o) => o.map((x) => x.value));
+      assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
+      const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
+      assert.deepEqual(names, [
+        'consumer-scale-out', 'eager-vs-cooperative', 'idempotence', 'key-ordering', 'leader-failover',
+        'retention-compaction', 'sandbox', 'slow-follower', 'unclean-election',
+      ]);
+      const notes = page.locator('[data-testid^="step-note-"]');
+      for (const name of names) {
+        await picker.selectOption(name);
+        await page.waitForFunction((n) => location.hash.startsWith(`#scenario=${n}&`), name);
+        assert.equal(await clock(page), 0, name);
+        // The option shows the scenario's title; the note under the controls its description.
+        const title = await picker.locator(`option[value="${name}"]`).textContent();
+        assert.ok(title.trim().length > 3 && title.trim() !== name, `${name}: title ${title}`);
+        assert.ok((await page.getByTestId('scenario-note').textContent()).length > 20, name);
+        await page.getByTestId('broker-1').waitFor();
+        if (name === 'sandbox') {
+          // No steps, no notes box: build it yourself.
+          assert.equal(await page.getByTestId('scenario-notes').count(), 0);
+          await setSpeed(page, 6);
+          await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 2000);
+          assert.equal(await page.locator('[data-controller="true"]').count(), 1, name);
+          continue;
+        }
+        await page.getByTestId('scenario-notes').waitFor();
+        const before = await notes.count();
+        assert.ok(before >= 1, `${name}: the note at t=0 is shown`);
+        assert.ok((await notes.first().textContent()).length > 20, name);
+        // Play until the timeline reaches the next note.
+        await setSpeed(page, 9);
+        await playUntil(page, (n) => document.querySelectorAll('[data-testid^="step-note-"]').length > n, before, 90_000);
+        assert.ok((await notes.count()) > before, name);
+        assert.equal(await page.locator('.step-failed').count(), 0, `${name}: no step was refused`);
+        await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+        await page.screenshot({ path: join(screenshots, `builtin-${name}.png`) });
+      }
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('#scenario=NAME opens a built-in scenario in Korean; a reload keeps it with the learner actions', async () => {
+    const { page, problems } = await openApp('#scenario=leader-failover');
+    try {
+      assert.equal(await page.getByTestId('scenario-select').inputValue(), 'leader-failover');
+      assert.match(await page.getByTestId('scenario-notes').textContent(), /시나리오 노트/);
+      assert.match(await page.locator('[data-testid^="step-note-"]').first().textContent(), /파티션/);
+      // The scenario kills broker 2 at 10 s.
+      await setSpeed(page, 8);
+      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 11000);
+      assert.equal(await page.getByTestId('broker-2').getAttribute('data-state'), 'dead');
+      await page.getByTestId('kill-broker-3').click();
+      await page.getByTestId('btn-step').click();
+      const t = await clock(page);
+      const want = await viewJson(page);
+      await page.reload();
+      await page.getByTestId('broker-1').waitFor();
+      assert.equal(await page.getByTestId('scenario-select').inputValue(), 'leader-failover');
+      assert.equal(await clock(page), t);
+      assert.equal(await viewJson(page), want);
+      assert.equal(await page.getByTestId('broker-3').getAttribute('data-state'), 'dead');
+      assert.equal(await page.getByTestId('workspace-notice').count(), 0);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('an unknown #scenario= shows the notice and the demo', async () => {
+    const { page, problems } = await openApp('#scenario=no-such-thing&lang=en');
+    try {
+      const notice = page.getByTestId('url-notice');
+      await notice.waitFor({ state: 'visible' });
+      assert.match(await notice.textContent(), /no-such-thing/);
+      assert.equal(await page.getByTestId('scenario-select').inputValue(), 'demo');
       assertNoProblems(problems);
     } finally {
       await page.close();
@@ -456,6 +543,13 @@ describe('kafkalab visual simulator', () => {
       await setSpeed(page, 6);
       await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 9000);
       await page.evaluate(() => document.fonts.ready);
+      // Clicking the kill button (below the fold) made Playwright scroll the page; the README shows
+      // the top of the page, header included.
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+      assert.equal(await page.evaluate(() => window.scrollY), 0);
+      // Retries of one send collapse into one line with a count.
+      const texts = await page.locator('[data-testid="narration"] .fact-text').allTextContents();
+      for (let i = 1; i < texts.length; i++) assert.notEqual(texts[i], texts[i - 1], 'no two identical lines in a row');
       await page.screenshot({ path: join(screenshots, 'demo-failover-en.png') });
       await mkdir(docs, { recursive: true });
       await page.screenshot({ path: join(docs, 'screenshot.png') });
