@@ -203,6 +203,21 @@ pub struct PartitionFetchResponse {
     pub batches: Vec<Arc<RecordBatch>>,
 }
 
+impl PartitionFetchResponse {
+    /// An answer with no data yet; the fetch path fills in the offsets, records or error.
+    pub fn empty(topic_partition: TopicPartition) -> Self {
+        PartitionFetchResponse {
+            topic_partition,
+            error: ErrorCode::None,
+            high_watermark: -1,
+            log_start_offset: -1,
+            log_end_offset: -1,
+            diverging_epoch: None,
+            batches: Vec::new(),
+        }
+    }
+}
+
 /// A partition's leadership as clients learn it from a MetadataResponse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PartitionMetadata {

@@ -3,7 +3,6 @@
 use super::CmdResult;
 use kafkalab_engine::group::assignor::{self, MemberSubscription, Strategy, TopicPartition};
 use std::collections::BTreeMap;
-use std::io::Read;
 
 const HELP: &str = "\
 Input (JSON):
@@ -48,7 +47,7 @@ struct Member {
 
 pub fn run(args: Args) -> CmdResult {
     let strategy: Strategy = args.strategy.parse().map_err(|e: assignor::AssignError| e.to_string())?;
-    let text = read_input(&args.input)?;
+    let text = super::read_input(&args.input)?;
     let input: Input = serde_json::from_str(&text).map_err(|e| format!("invalid input JSON ({}): {e}", args.input))?;
     let members: Vec<MemberSubscription> = input
         .members
@@ -70,14 +69,4 @@ pub fn run(args: Args) -> CmdResult {
     let json = serde_json::to_string(&output).map_err(|e| format!("cannot write JSON: {e}"))?;
     println!("{json}");
     Ok(())
-}
-
-fn read_input(path: &str) -> Result<String, String> {
-    if path == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read stdin: {e}"))?;
-        Ok(text)
-    } else {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
-    }
 }

@@ -3,7 +3,6 @@
 use super::CmdResult;
 use kafkalab_engine::log::batch_json::{batch_from_json, batch_to_json, from_hex, to_hex};
 use kafkalab_engine::log::RecordBatch;
-use std::io::Read;
 
 #[derive(clap::Subcommand)]
 pub enum BatchCommand {
@@ -24,7 +23,7 @@ pub enum BatchCommand {
 pub fn run(command: BatchCommand) -> CmdResult {
     match command {
         BatchCommand::Encode { input } => {
-            let text = read_input(&input)?;
+            let text = super::read_input(&input)?;
             let batch = batch_from_json(&text)?;
             println!("{}", to_hex(&batch.encode()));
             Ok(())
@@ -36,15 +35,5 @@ pub fn run(command: BatchCommand) -> CmdResult {
             println!("{json}");
             Ok(())
         }
-    }
-}
-
-fn read_input(path: &str) -> Result<String, String> {
-    if path == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read stdin: {e}"))?;
-        Ok(text)
-    } else {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
     }
 }

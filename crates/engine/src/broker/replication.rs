@@ -78,15 +78,7 @@ impl Broker {
         partitions
             .iter()
             .map(|p| {
-                let mut response = PartitionFetchResponse {
-                    topic_partition: p.topic_partition.clone(),
-                    error: ErrorCode::None,
-                    high_watermark: -1,
-                    log_start_offset: -1,
-                    log_end_offset: -1,
-                    diverging_epoch: None,
-                    batches: Vec::new(),
-                };
+                let mut response = PartitionFetchResponse::empty(p.topic_partition.clone());
                 let Some(replica) = self.replicas.get(&p.topic_partition).filter(|r| r.leader == self.id) else {
                     response.error = ErrorCode::NotLeaderOrFollower;
                     return response;

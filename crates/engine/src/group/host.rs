@@ -235,15 +235,7 @@ impl Broker {
         let responses = partitions
             .iter()
             .map(|(tp, offset)| {
-                let mut response = PartitionFetchResponse {
-                    topic_partition: tp.clone(),
-                    error: ErrorCode::None,
-                    high_watermark: -1,
-                    log_start_offset: -1,
-                    log_end_offset: -1,
-                    diverging_epoch: None,
-                    batches: Vec::new(),
-                };
+                let mut response = PartitionFetchResponse::empty(tp.clone());
                 let Some(replica) = self.replicas.get(tp).filter(|r| r.leader == self.id) else {
                     response.error = ErrorCode::NotLeaderOrFollower;
                     failed = true;
