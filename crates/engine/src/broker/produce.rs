@@ -40,7 +40,7 @@ impl Broker {
             partitions.push((response, wait_for));
         }
         for tp in appended {
-            self.wake_delayed_fetches(&tp, now, out);
+            self.wake_delayed_fetches(&tp, out);
         }
         self.after_high_watermark_moved(out);
         let delayed = DelayedProduce { client, correlation_id, partitions };

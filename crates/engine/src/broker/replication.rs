@@ -104,7 +104,7 @@ impl Broker {
     }
 
     /// New data on `tp`: answer the followers whose fetch was parked waiting for it.
-    pub(crate) fn wake_delayed_fetches(&mut self, tp: &TopicPartition, _now: Millis, out: &mut Outbox<Timer>) {
+    pub(crate) fn wake_delayed_fetches(&mut self, tp: &TopicPartition, out: &mut Outbox<Timer>) {
         let waiting: Vec<i32> = self
             .delayed_fetches
             .iter()

@@ -51,9 +51,6 @@ impl InvariantChecker {
                 if replica.high_watermark > leo {
                     found.push(format!("{tp} on broker {}: high watermark {} > log end offset {leo}", broker.id, replica.high_watermark));
                 }
-                if replica.log.log_start_offset() > replica.high_watermark.max(replica.log.log_start_offset()) {
-                    found.push(format!("{tp} on broker {}: log start offset above high watermark", broker.id));
-                }
                 if replica.leader == broker.id {
                     leaders_by_epoch.entry((tp.clone(), replica.leader_epoch)).or_default().push(broker.id);
                     let key = (broker.id, tp.clone());

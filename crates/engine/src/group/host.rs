@@ -82,7 +82,6 @@ impl Broker {
     /// completes what it wrote.
     fn with_coordinator(
         &mut self,
-        now: Millis,
         out: &mut Outbox<Timer>,
         f: impl FnOnce(&mut coordinator::GroupCoordinator, &mut dyn OffsetsLog, &mut Outbox<coordinator::Timer>),
     ) {
@@ -95,7 +94,7 @@ impl Broker {
         }
         forward(step, out);
         for tp in appended {
-            self.wake_delayed_fetches(&tp, now, out);
+            self.wake_delayed_fetches(&tp, out);
         }
         self.after_high_watermark_moved(out);
     }
@@ -133,14 +132,14 @@ impl Broker {
                 let partitions = partitions.into_iter().map(|(tp, timestamp)| self.list_offset(tp, timestamp, isolation_level)).collect();
                 out.send(from, Message::ListOffsetsResponse { partitions });
             }
-            other => self.with_coordinator(now, out, |c, log, step| {
+            other => self.with_coordinator(out, |c, log, step| {
                 let _ignored = c.on_message(from, other, now, log, step);
             }),
         }
     }
 
     pub(crate) fn on_group_timer(&mut self, timer: coordinator::Timer, now: Millis, out: &mut Outbox<Timer>) {
-        self.with_coordinator(now, out, |c, log, step| c.on_timer(timer, now, log, step));
+        self.with_coordinator(out, |c, log, step| c.on_timer(timer, now, log, step));
     }
 
     pub(crate) fn on_consumer_fetch_timeout(&mut self, token: u64, out: &mut Outbox<Timer>) {
@@ -216,9 +215,9 @@ impl Broker {
                     let records: Vec<Record> = self.replicas.get(&tp).map_or_else(Vec::new, |r| {
                         r.log.batches().flat_map(|b| b.batch.records.iter().map(|r| r.record.clone())).collect()
                     });
-                    self.with_coordinator(now, out, |c, log, step| c.load(partition, leader_epoch, records.iter(), now, log, step));
+                    self.with_coordinator(out, |c, log, step| c.load(partition, leader_epoch, records.iter(), now, log, step));
                 }
-                None => self.with_coordinator(now, out, |c, log, step| c.unload(partition, now, log, step)),
+                None => self.with_coordinator(out, |c, log, step| c.unload(partition, now, log, step)),
             }
         }
     }
