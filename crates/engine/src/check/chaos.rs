@@ -6,6 +6,7 @@
 
 use super::invariants::InvariantChecker;
 use crate::config::{parse_choice, ConfigError};
+use crate::consumer::{CommitMode, ConsumerApp};
 use crate::narration::Fact;
 use crate::producer::stream::KeyPattern;
 use crate::protocol::TopicPartition;
@@ -21,6 +22,9 @@ const TOPIC: &str = "chaos";
 const PARTITIONS: i32 = 3;
 const PRODUCERS: u32 = 2;
 const RECORDS_PER_SEC: u32 = 100;
+/// One consumer group reads the topic at least once (commitSync after processing).
+const GROUP: &str = "chaos-readers";
+const CONSUMERS: u32 = 2;
 /// After the faults stop: long enough for every pending send to end (`delivery.timeout.ms`).
 const SETTLE_MS: Millis = 150_000;
 
@@ -72,6 +76,9 @@ pub struct ChaosReport {
     pub events: u64,
     pub acked: u64,
     pub lost_acked: u64,
+    /// Of `lost_acked`: records still in the log that the group's committed offset passed
+    /// without the group processing them.
+    pub skipped_acked: u64,
     pub duplicates: u64,
     pub violations: Vec<String>,
     pub trace_hash: String,
@@ -98,6 +105,8 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
     // Faults come every few seconds, so followers must be able to fall out of the ISR within a
     // run: replica.lag.time.max.ms is 3 s here instead of Kafka's 30 s.
     world_config.broker.replica_lag_time_max_ms = 3_000;
+    // Five offsets partitions instead of 50 keep the run small; the coordinator logic is the same.
+    world_config.broker.group_coordinator.offsets_topic_num_partitions = 5;
     let mut world = World::new(world_config, config.seed)?;
     let mut faults_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x63_6861_6f73);
     let topic_configs = vec![
@@ -122,6 +131,15 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
                     keys: KeyPattern::Cycle { prefix: format!("p{p}"), count: 20 },
                 })?;
             }
+        }
+        for c in 0..CONSUMERS {
+            let configs = [("group.id", GROUP), ("auto.offset.reset", "earliest"), ("enable.auto.commit", "false"), ("session.timeout.ms", "10000"), ("heartbeat.interval.ms", "1000")];
+            world.apply(Action::AddConsumer {
+                name: format!("consumer-{c}"),
+                topics: vec![TOPIC.into()],
+                configs: configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                app: ConsumerApp { processing_ms_per_record: 1, commit: CommitMode::SyncAfterProcessing, poll_timeout_ms: 100 },
+            })?;
         }
         Ok(())
     };
@@ -157,7 +175,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
             violations.push(format!("{tp}: committed offset {offset} is gone though no unclean election happened"));
         }
     }
-    let (acked, lost_acked) = audit_acked(&world, &logs);
+    let Audit { acked, lost: lost_acked, skipped: skipped_acked } = audit_acked(&world, &logs, &committed_offsets(&world));
     let duplicates = logs
         .values()
         .map(|log| {
@@ -170,6 +188,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         events: world.events_processed(),
         acked,
         lost_acked,
+        skipped_acked,
         duplicates,
         violations,
         trace_hash: format!("{:016x}", world.trace_hash()),
@@ -227,7 +246,9 @@ fn inject_fault(world: &mut World, rng: &mut ChaCha8Rng) -> bool {
     let nodes: Vec<NodeId> = world.nodes().collect();
     let pick_broker = |rng: &mut ChaCha8Rng| brokers[rng.random_range(0..brokers.len())];
     let pick_node = |rng: &mut ChaCha8Rng| nodes[rng.random_range(0..nodes.len())];
-    let action = match rng.random_range(0..8) {
+    let consumers: Vec<u32> = world.consumers().map(|c| c.id).collect();
+    let pick_consumer = |rng: &mut ChaCha8Rng| consumers[rng.random_range(0..consumers.len())];
+    let action = match rng.random_range(0..10) {
         0 => Action::KillBroker { broker: pick_broker(rng) },
         1 | 2 => Action::RestartBroker { broker: pick_broker(rng) },
         3 => Action::CutLink { from: pick_node(rng), to: pick_node(rng), both: rng.random_bool(0.5) },
@@ -240,12 +261,15 @@ fn inject_fault(world: &mut World, rng: &mut ChaCha8Rng) -> bool {
             extra_ms: if rng.random_bool(0.3) { 0 } else { rng.random_range(50..3000) },
         },
         6 => Action::IsolateNode { node: NodeId::Broker(pick_broker(rng)) },
-        _ => Action::KillController,
+        7 => Action::KillController,
+        8 => Action::CrashConsumer { consumer: pick_consumer(rng) },
+        _ => Action::RestartConsumer { consumer: pick_consumer(rng) },
     };
     world.apply(action).is_ok()
 }
 
-/// Ends the faults: heal every link, restore speed, restart every broker, stop the producers.
+/// Ends the faults: heal every link, restore speed, restart every broker and consumer, stop the
+/// producers.
 fn settle(world: &mut World) {
     let cuts: Vec<(NodeId, NodeId)> = world.network().cuts().collect();
     for (from, to) in cuts {
@@ -258,6 +282,10 @@ fn settle(world: &mut World) {
     let dead: Vec<i32> = world.brokers().filter(|b| b.state == BrokerState::Dead).map(|b| b.id).collect();
     for broker in dead {
         let _ = world.apply(Action::RestartBroker { broker });
+    }
+    let crashed: Vec<u32> = world.consumers().map(|c| c.id).filter(|id| !world.consumer_running(*id)).collect();
+    for consumer in crashed {
+        let _ = world.apply(Action::RestartConsumer { consumer });
     }
     let producers: Vec<u32> = world.producers().map(|p| p.client_id).collect();
     for producer in producers {
@@ -297,14 +325,27 @@ fn final_logs(world: &World) -> BTreeMap<TopicPartition, FinalLog> {
         .collect()
 }
 
+/// The group's committed offsets at the end, by partition.
+fn committed_offsets(world: &World) -> BTreeMap<TopicPartition, i64> {
+    world
+        .view()
+        .groups
+        .into_iter()
+        .filter(|g| g.group_id == GROUP)
+        .flat_map(|g| g.offsets)
+        .map(|o| (TopicPartition::new(&o.topic, o.partition), o.committed_offset))
+        .collect()
+}
+
 /// Every acknowledged record must be in its partition's final log at the offset the producer
-/// was given (acks=0 records, which never learn their offset, anywhere in the partition).
-fn audit_acked(world: &World, logs: &BTreeMap<TopicPartition, FinalLog>) -> (u64, u64) {
-    let mut acked = 0;
-    let mut lost = 0;
+/// was given (acks=0 records, which never learn their offset, anywhere in the partition), and
+/// the group must have processed it if its committed offset is past it: a record the committed
+/// position skipped is lost to the application.
+fn audit_acked(world: &World, logs: &BTreeMap<TopicPartition, FinalLog>, committed: &BTreeMap<TopicPartition, i64>) -> Audit {
+    let mut audit = Audit::default();
     for producer in world.producers() {
         for record in producer.acked_log.iter().flatten() {
-            acked += 1;
+            audit.acked += 1;
             let expected = (record.key.clone(), record.value.clone());
             let log = logs.get(&record.topic_partition);
             let present = if record.offset >= 0 {
@@ -312,10 +353,21 @@ fn audit_acked(world: &World, logs: &BTreeMap<TopicPartition, FinalLog>) -> (u64
             } else {
                 log.is_some_and(|l| l.values().any(|r| *r == expected))
             };
-            if !present {
-                lost += 1;
+            let skipped = record.offset >= 0
+                && committed.get(&record.topic_partition).is_some_and(|c| record.offset < *c)
+                && !world.delivery().processed(GROUP, &record.topic_partition).is_some_and(|p| p.contains(record.offset));
+            if !present || skipped {
+                audit.lost += 1;
+                audit.skipped += u64::from(present);
             }
         }
     }
-    (acked, lost)
+    audit
+}
+
+#[derive(Default)]
+struct Audit {
+    acked: u64,
+    lost: u64,
+    skipped: u64,
 }

@@ -1,6 +1,8 @@
 //! Invariants that must hold after every event under any configuration, as in TigerBeetle's VOPR:
 //! a violation is a bug in the simulator, never a legitimate Kafka outcome.
 
+use crate::consumer::MemberState;
+use crate::narration::Fact;
 use crate::protocol::TopicPartition;
 use crate::sim::world::World;
 use crate::view::BrokerState;
@@ -15,6 +17,10 @@ pub struct InvariantChecker {
     leader_high_watermarks: BTreeMap<(i32, TopicPartition), (i32, i64)>,
     /// Per partition: the log end offsets already verified as strictly increasing, per broker.
     verified_offsets: BTreeMap<(i32, TopicPartition), i64>,
+    /// Per partition: the highest high watermark any leader has had.
+    max_high_watermark: BTreeMap<TopicPartition, i64>,
+    /// Facts below this index have been read.
+    facts_seen: u64,
     violations: BTreeSet<String>,
 }
 
@@ -63,10 +69,14 @@ impl InvariantChecker {
                         }
                     }
                     self.leader_high_watermarks.insert(key, (replica.leader_epoch, replica.high_watermark));
+                    let max = self.max_high_watermark.entry(tp.clone()).or_insert(replica.high_watermark);
+                    *max = (*max).max(replica.high_watermark);
                 }
                 self.check_offsets_increase(broker.id, tp, replica, &mut found);
             }
         }
+        self.check_committed_offsets(world, &mut found);
+        check_stable_owners(world, &mut found);
         for ((tp, epoch), brokers) in leaders_by_epoch {
             if brokers.len() > 1 {
                 found.push(format!("{tp}: brokers {brokers:?} all lead in leader epoch {epoch}"));
@@ -80,6 +90,24 @@ impl InvariantChecker {
         for what in found {
             self.violation(now, what);
         }
+    }
+
+    /// A committed offset is a position a consumer fetched to, so it never passes the highest
+    /// high watermark the partition has had (consumers that commit positions they fetched; a
+    /// learner's `seek` then commit may pass it, as Kafka allows).
+    fn check_committed_offsets(&mut self, world: &World, found: &mut Vec<String>) {
+        let new_facts = world.facts().rev().take_while(|f| f.index >= self.facts_seen);
+        for fact in new_facts {
+            if let Fact::OffsetsCommitted { group, offsets, .. } = &fact.fact {
+                for (tp, offset) in offsets {
+                    let max = self.max_high_watermark.get(tp).copied().unwrap_or(0);
+                    if *offset > max {
+                        found.push(format!("group {group}: committed offset {offset} of {tp} is above every high watermark it had ({max})"));
+                    }
+                }
+            }
+        }
+        self.facts_seen = world.fact_count();
     }
 
     /// Offsets strictly increase in every log. Only batches appended since the last check are
@@ -108,5 +136,23 @@ impl InvariantChecker {
             }
         }
         self.verified_offsets.insert(key, leo - 1);
+    }
+}
+
+/// No partition is owned by two running members that are Stable in the same generation of a
+/// group: one SyncGroup hands out each partition once.
+fn check_stable_owners(world: &World, found: &mut Vec<String>) {
+    let mut owners: BTreeMap<(&str, i32, &TopicPartition), u32> = BTreeMap::new();
+    for consumer in world.consumers().filter(|c| c.state == MemberState::Stable && world.consumer_running(c.id)) {
+        for tp in &consumer.assignment {
+            if let Some(other) = owners.insert((consumer.group_id(), consumer.generation_id, tp), consumer.id) {
+                found.push(format!(
+                    "group {}: {tp} owned by consumers {other} and {} in generation {}",
+                    consumer.group_id(),
+                    consumer.id,
+                    consumer.generation_id
+                ));
+            }
+        }
     }
 }
