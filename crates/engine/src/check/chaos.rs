@@ -209,10 +209,14 @@ fn run_checked(world: &mut World, until: Millis, checker: &mut InvariantChecker,
     world.run_until(until);
 }
 
+/// Only the workload's topic: `__consumer_offsets` is compacted, so its records may go.
 fn remember_committed(world: &World, committed: &mut Committed) {
     for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
-        for (tp, replica) in broker.replicas.iter().filter(|(_, r)| r.leader == broker.id) {
-            let known = committed.entry(tp.clone()).or_default();
+        for (tp, replica) in broker.replicas.iter().filter(|(tp, r)| r.leader == broker.id && tp.topic == TOPIC) {
+            if !committed.contains_key(tp) {
+                committed.insert(tp.clone(), BTreeMap::new());
+            }
+            let Some(known) = committed.get_mut(tp) else { continue };
             let from = known.keys().next_back().map_or(replica.log.log_start_offset(), |last| last + 1);
             if from >= replica.high_watermark {
                 continue;
@@ -231,7 +235,7 @@ fn remember_committed(world: &World, committed: &mut Committed) {
 }
 
 fn scan_facts(world: &World, seen: &mut u64, unclean_partitions: &mut BTreeSet<TopicPartition>, unclean_elections: &mut u64) {
-    for fact in world.facts().filter(|f| f.index >= *seen) {
+    for fact in world.facts().rev().take_while(|f| f.index >= *seen) {
         if let Fact::LeaderElected { topic_partition, unclean: true, .. } = &fact.fact {
             unclean_partitions.insert(topic_partition.clone());
             *unclean_elections += 1;

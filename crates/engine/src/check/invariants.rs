@@ -1,6 +1,7 @@
 //! Invariants that must hold after every event under any configuration, as in TigerBeetle's VOPR:
 //! a violation is a bug in the simulator, never a legitimate Kafka outcome.
 
+use crate::broker::replica::Replica;
 use crate::consumer::MemberState;
 use crate::narration::Fact;
 use crate::protocol::TopicPartition;
@@ -11,14 +12,20 @@ use std::collections::{BTreeMap, BTreeSet};
 /// At most this many distinct violations are kept (the first ones matter).
 const MAX_VIOLATIONS: usize = 50;
 
+/// What the checker remembers of one partition.
+#[derive(Debug, Clone, Default)]
+struct PartitionSeen {
+    /// The highest high watermark any leader has had.
+    max_high_watermark: i64,
+    /// Per broker: the last (leader epoch, high watermark) seen while it led.
+    leader_high_watermarks: BTreeMap<i32, (i32, i64)>,
+    /// Per broker: the offset up to which its log is verified as strictly increasing.
+    verified_offsets: BTreeMap<i32, i64>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct InvariantChecker {
-    /// Per (broker, partition) led: the last (leader epoch, high watermark) seen.
-    leader_high_watermarks: BTreeMap<(i32, TopicPartition), (i32, i64)>,
-    /// Per partition: the log end offsets already verified as strictly increasing, per broker.
-    verified_offsets: BTreeMap<(i32, TopicPartition), i64>,
-    /// Per partition: the highest high watermark any leader has had.
-    max_high_watermark: BTreeMap<TopicPartition, i64>,
+    partitions: BTreeMap<TopicPartition, PartitionSeen>,
     /// Facts below this index have been read.
     facts_seen: u64,
     violations: BTreeSet<String>,
@@ -39,10 +46,11 @@ impl InvariantChecker {
         }
     }
 
-    /// Checks every invariant against the world as it is now.
+    /// Checks every invariant against the world as it is now. It runs after every event, so
+    /// it looks partitions up by reference and clones a name only the first time it meets it.
     pub fn check(&mut self, world: &World) {
         let now = world.now();
-        let mut leaders_by_epoch: BTreeMap<(TopicPartition, i32), Vec<i32>> = BTreeMap::new();
+        let mut leaders: Vec<(&TopicPartition, i32, i32)> = Vec::new();
         let mut quorum_leaders: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
         let mut found = Vec::new();
         for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
@@ -57,29 +65,32 @@ impl InvariantChecker {
                 if replica.high_watermark > leo {
                     found.push(format!("{tp} on broker {}: high watermark {} > log end offset {leo}", broker.id, replica.high_watermark));
                 }
+                let seen = match self.partitions.get_mut(tp) {
+                    Some(seen) => seen,
+                    None => self.partitions.entry(tp.clone()).or_default(),
+                };
                 if replica.leader == broker.id {
-                    leaders_by_epoch.entry((tp.clone(), replica.leader_epoch)).or_default().push(broker.id);
-                    let key = (broker.id, tp.clone());
-                    if let Some(&(epoch, hw)) = self.leader_high_watermarks.get(&key) {
-                        if epoch == replica.leader_epoch && replica.high_watermark < hw {
-                            found.push(format!(
-                                "{tp} on broker {}: high watermark moved back from {hw} to {} in leader epoch {epoch}",
-                                broker.id, replica.high_watermark
-                            ));
-                        }
+                    leaders.push((tp, replica.leader_epoch, broker.id));
+                    let last = seen.leader_high_watermarks.insert(broker.id, (replica.leader_epoch, replica.high_watermark));
+                    if let Some((epoch, hw)) = last.filter(|(epoch, hw)| *epoch == replica.leader_epoch && replica.high_watermark < *hw) {
+                        found.push(format!(
+                            "{tp} on broker {}: high watermark moved back from {hw} to {} in leader epoch {epoch}",
+                            broker.id, replica.high_watermark
+                        ));
                     }
-                    self.leader_high_watermarks.insert(key, (replica.leader_epoch, replica.high_watermark));
-                    let max = self.max_high_watermark.entry(tp.clone()).or_insert(replica.high_watermark);
-                    *max = (*max).max(replica.high_watermark);
+                    seen.max_high_watermark = seen.max_high_watermark.max(replica.high_watermark);
                 }
-                self.check_offsets_increase(broker.id, tp, replica, &mut found);
+                let verified = seen.verified_offsets.entry(broker.id).or_insert(-1);
+                check_offsets_increase(broker.id, tp, replica, verified, &mut found);
             }
         }
         self.check_committed_offsets(world, &mut found);
         check_stable_owners(world, &mut found);
-        for ((tp, epoch), brokers) in leaders_by_epoch {
-            if brokers.len() > 1 {
-                found.push(format!("{tp}: brokers {brokers:?} all lead in leader epoch {epoch}"));
+        leaders.sort_unstable();
+        for pair in leaders.windows(2) {
+            let ((tp, epoch, a), (next_tp, next_epoch, b)) = (pair[0], pair[1]);
+            if tp == next_tp && epoch == next_epoch {
+                found.push(format!("{tp}: brokers {a} and {b} both lead in leader epoch {epoch}"));
             }
         }
         for (epoch, brokers) in quorum_leaders {
@@ -100,7 +111,7 @@ impl InvariantChecker {
         for fact in new_facts {
             if let Fact::OffsetsCommitted { group, offsets, .. } = &fact.fact {
                 for (tp, offset) in offsets {
-                    let max = self.max_high_watermark.get(tp).copied().unwrap_or(0);
+                    let max = self.partitions.get(tp).map_or(0, |p| p.max_high_watermark);
                     if *offset > max {
                         found.push(format!("group {group}: committed offset {offset} of {tp} is above every high watermark it had ({max})"));
                     }
@@ -109,34 +120,36 @@ impl InvariantChecker {
         }
         self.facts_seen = world.fact_count();
     }
+}
 
-    /// Offsets strictly increase in every log. Only batches appended since the last check are
-    /// scanned, walking back from the log's end, so the check stays cheap after every event.
-    fn check_offsets_increase(&mut self, broker: i32, tp: &TopicPartition, replica: &crate::broker::replica::Replica, found: &mut Vec<String>) {
-        let leo = replica.log.log_end_offset();
-        let key = (broker, tp.clone());
-        let verified = self.verified_offsets.get(&key).copied().unwrap_or(-1).min(leo - 1);
-        let mut recent = Vec::new();
-        'segments: for segment in replica.log.segments().iter().rev() {
-            for stored in segment.batches().iter().rev() {
-                recent.push(&stored.batch);
-                if stored.batch.base_offset <= verified {
-                    break 'segments;
-                }
-            }
-        }
-        let mut last = i64::MIN;
-        for batch in recent.into_iter().rev() {
-            for record in &batch.records {
-                let offset = batch.offset_of(record);
-                if offset <= last {
-                    found.push(format!("{tp} on broker {broker}: offset {offset} follows offset {last}"));
-                }
-                last = offset;
-            }
-        }
-        self.verified_offsets.insert(key, leo - 1);
+/// Offsets strictly increase in every log. Only batches appended since the last check are
+/// scanned, walking back from the log's end, so the check stays cheap after every event.
+fn check_offsets_increase(broker: i32, tp: &TopicPartition, replica: &Replica, verified: &mut i64, found: &mut Vec<String>) {
+    let leo = replica.log.log_end_offset();
+    if *verified == leo - 1 {
+        return;
     }
+    let from = (*verified).min(leo - 1);
+    let mut recent = Vec::new();
+    'segments: for segment in replica.log.segments().iter().rev() {
+        for stored in segment.batches().iter().rev() {
+            recent.push(&stored.batch);
+            if stored.batch.base_offset <= from {
+                break 'segments;
+            }
+        }
+    }
+    let mut last = i64::MIN;
+    for batch in recent.into_iter().rev() {
+        for record in &batch.records {
+            let offset = batch.offset_of(record);
+            if offset <= last {
+                found.push(format!("{tp} on broker {broker}: offset {offset} follows offset {last}"));
+            }
+            last = offset;
+        }
+    }
+    *verified = leo - 1;
 }
 
 /// No partition is owned by two running members that are Stable in the same generation of a
