@@ -441,6 +441,7 @@ fn animation_loop(on_frame: Callback<f64>) -> impl FnOnce() {
 
 #[function_component(App)]
 pub fn app() -> Html {
+    use crate::canvas::ClusterCanvas;
     use crate::components::*;
     let state = use_reducer(|| {
         AppState::start(

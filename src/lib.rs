@@ -5,6 +5,7 @@
 //! simulation bridge and the reducer) has native unit tests, run by `cargo test --workspace`.
 
 pub mod app;
+pub mod canvas;
 pub mod cluster;
 pub mod components;
 pub mod i18n;
