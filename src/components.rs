@@ -332,6 +332,7 @@ pub fn fault_panel(props: &PanelProps) -> Html {
         move |_: MouseEvent| UserAction::CutLink {
             a: a.clone(),
             b: b.clone(),
+            one_way: false,
         }
     });
     let heal = u.reform({

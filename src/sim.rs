@@ -113,9 +113,12 @@ pub enum UserAction {
         broker: i32,
     },
     KillController,
+    /// Cuts `a ↔ b`, or only `a → b` when `one_way`.
     CutLink {
         a: String,
         b: String,
+        #[serde(default)]
+        one_way: bool,
     },
     HealLink {
         a: String,
@@ -125,7 +128,13 @@ pub enum UserAction {
         node: String,
         extra_ms: Millis,
     },
+    IsolateNode {
+        node: String,
+    },
     CrashConsumer {
+        consumer: u32,
+    },
+    CloseConsumer {
         consumer: u32,
     },
     RestartConsumer {
@@ -187,10 +196,10 @@ impl UserAction {
             UserAction::KillBroker { broker } => Action::KillBroker { broker: *broker },
             UserAction::RestartBroker { broker } => Action::RestartBroker { broker: *broker },
             UserAction::KillController => Action::KillController,
-            UserAction::CutLink { a, b } => Action::CutLink {
+            UserAction::CutLink { a, b, one_way } => Action::CutLink {
                 from: node(a)?,
                 to: node(b)?,
-                both: true,
+                both: !one_way,
             },
             UserAction::HealLink { a, b } => Action::HealLink {
                 from: node(a)?,
@@ -201,7 +210,11 @@ impl UserAction {
                 node: node(n)?,
                 extra_ms: *extra_ms,
             },
+            UserAction::IsolateNode { node: n } => Action::IsolateNode { node: node(n)? },
             UserAction::CrashConsumer { consumer } => Action::CrashConsumer {
+                consumer: *consumer,
+            },
+            UserAction::CloseConsumer { consumer } => Action::CloseConsumer {
                 consumer: *consumer,
             },
             UserAction::RestartConsumer { consumer } => Action::RestartConsumer {
@@ -614,6 +627,7 @@ mod tests {
         sim.apply(UserAction::CutLink {
             a: "broker-1".into(),
             b: "broker-3".into(),
+            one_way: false,
         })
         .unwrap();
         sim.seek(6_000);
@@ -674,6 +688,8 @@ mod tests {
         sim.apply(UserAction::CutLink {
             a: "broker-1".into(),
             b: "broker-2".into(),
+
+            one_way: false,
         })
         .unwrap();
         // Two actions at the same moment.
