@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod components;
 pub mod i18n;
 pub mod inspect;
+pub mod menu;
 pub mod narrate;
 pub mod sim;
 pub mod url;
