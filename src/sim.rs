@@ -16,8 +16,9 @@ use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::World;
 use serde::{Deserialize, Serialize};
 
-/// Checkpoint every this many events (seek cost vs memory).
-pub const CHECKPOINT_EVERY: u64 = 4_000;
+/// Checkpoint every this many events (seek cost vs memory, and a checkpoint is a World clone
+/// inside a frame): as the engine's scenario runs do.
+pub const CHECKPOINT_EVERY: u64 = kafkalab_engine::scenario::CHECKPOINT_EVERY;
 
 /// A starting setup the scenario picker offers: the app's own presets (built only from engine
 /// actions) and the engine's built-in scenario files, by name.
