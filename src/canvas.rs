@@ -906,8 +906,10 @@ struct MessagesProps {
     still: bool,
 }
 
-/// The messages in flight, keyed by message id: moving between send and arrival, or, with reduced
-/// motion, still at the middle of their link.
+/// The messages in flight: moving between send and arrival, or, with reduced motion, still at
+/// the middle of their link. Every shape is a `<path>` and the list is not keyed, so that a
+/// frame rewrites the paths in place: at 10x most messages live a frame or two, and creating and
+/// removing their elements cost more than moving them.
 #[function_component(Messages)]
 fn messages(props: &MessagesProps) -> Html {
     let centres = &props.layout.centres;
@@ -922,15 +924,13 @@ fn messages(props: &MessagesProps) -> Html {
                     interpolate(from, to, m.sent_at_ms, m.arrive_at_ms, props.vt_milli)
                 };
                 let kind = MsgKind::of(m.kind);
-                let class = classes!("msg", kind.class());
-                let key = m.id;
-                let id = m.id.to_string();
-                Some(match kind {
-                    MsgKind::Produce => html! { <rect {key} {class} data-msg={id} x={(x - 5).to_string()} y={(y - 5).to_string()} width="10" height="10" /> },
-                    MsgKind::Group => html! { <path {key} {class} data-msg={id} d={format!("M{x} {} L{} {y} L{x} {} L{} {y} Z", y - 6, x + 6, y + 6, x - 6)} /> },
-                    MsgKind::Controller => html! { <path {key} {class} data-msg={id} d={format!("M{x} {} L{} {} L{} {} Z", y - 6, x + 6, y + 5, x - 6, y + 5)} /> },
-                    _ => html! { <circle {key} {class} data-msg={id} cx={x.to_string()} cy={y.to_string()} r="5" /> },
-                })
+                let d = match kind {
+                    MsgKind::Produce => format!("M{} {}h10v10h-10Z", x - 5, y - 5),
+                    MsgKind::Group => format!("M{x} {}L{} {y}L{x} {}L{} {y}Z", y - 6, x + 6, y + 6, x - 6),
+                    MsgKind::Controller => format!("M{x} {}L{} {}L{} {}Z", y - 6, x + 6, y + 5, x - 6, y + 5),
+                    _ => format!("M{} {y}a5 5 0 1 0 10 0a5 5 0 1 0 -10 0Z", x - 5),
+                };
+                Some(html! { <path class={classes!("msg", kind.class())} data-msg={m.id.to_string()} {d} /> })
             }) }
         </g>
     }
