@@ -280,17 +280,10 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <input type="range" class="timeline" data-testid="timeline" min="0" max={end.to_string()}
                     step="1" value={props.now_ms.to_string()} aria-label={t(lang, Key::TimelineLabel)}
                     aria-valuetext={format!("{} ms", props.now_ms)} oninput={on_seek} />
-                <svg class="marks" viewBox="0 0 1000 14" preserveAspectRatio="none" aria-hidden="true">
-                    { for props.marks.iter().map(|(at, m)| {
-                        let x = (at.min(&end) * 1000 / end) as i32;
-                        let class = match m { Mark::Fault => "mark-fault", Mark::Election => "mark-election", Mark::Rebalance => "mark-rebalance" };
-                        match m {
-                            Mark::Fault => html! { <path {class} d={format!("M{} 1 L{} 13 M{} 1 L{} 13", x - 4, x + 4, x + 4, x - 4)} /> },
-                            Mark::Election => html! { <circle {class} cx={x.to_string()} cy="7" r="4" /> },
-                            Mark::Rebalance => html! { <rect {class} x={(x - 3).to_string()} y="3" width="6" height="8" /> },
-                        }
-                    }) }
-                </svg>
+                // Only the end moves while playing: the marks place themselves from it in CSS.
+                <div class="marks" style={format!("--end: {end}")} aria-hidden="true">
+                    <MarkList marks={props.marks.clone()} />
+                </div>
                 <ul class="legend marks-legend">
                     <li><span class="mk mk-fault" aria-hidden="true">{ "✕" }</span>{ t(lang, Key::FaultsHeading) }</li>
                     <li><span class="mk mk-election" aria-hidden="true">{ "●" }</span>{ t(lang, Key::Leader) }</li>
@@ -299,6 +292,27 @@ pub fn controls(props: &ControlsProps) -> Html {
             </div>
             <p class="scenario-note" data-testid="scenario-note">{ note }<span class="hint">{ " — " }{ t(lang, Key::ShortcutsHint) }</span></p>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MarkListProps {
+    marks: Rc<Vec<(Millis, Mark)>>,
+}
+
+/// The timeline's markers, at `--at` of the container's `--end`: drawn again only when a marker
+/// comes or goes, not on every frame as the end grows.
+#[function_component(MarkList)]
+fn mark_list(props: &MarkListProps) -> Html {
+    html! {
+        { for props.marks.iter().map(|(at, m)| {
+            let (class, glyph) = match m {
+                Mark::Fault => ("mark-fault", "✕"),
+                Mark::Election => ("mark-election", "●"),
+                Mark::Rebalance => ("mark-rebalance", "■"),
+            };
+            html! { <span {class} style={format!("--at: {at}")}>{ glyph }</span> }
+        }) }
     }
 }
 
