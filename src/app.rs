@@ -60,6 +60,7 @@ pub struct AppState {
     /// and relaying it out would cost most of a frame).
     pub panels: Option<Panels>,
     panel_wall_ms: f64,
+    feed: FeedCursor,
     pub playing: bool,
     pub speed: usize,
     /// Virtual time in thousandths of a ms, for smooth animation between whole ms.
@@ -79,6 +80,16 @@ pub struct AppState {
 
 /// Wall time between two refreshes of the panels while playing.
 pub const PANEL_EVERY_MS: f64 = 100.0;
+
+/// Facts the narration feed holds at most.
+const FEED_MAX: usize = 600;
+
+/// How far the narration feed has read the fact history, and with which filter.
+#[derive(Debug, Clone, Copy, Default)]
+struct FeedCursor {
+    next: u64,
+    routine: bool,
+}
 
 /// What the panels and the narration feed read.
 #[derive(Clone)]
@@ -128,6 +139,7 @@ impl AppState {
             view: None,
             panels: None,
             panel_wall_ms: 0.0,
+            feed: FeedCursor::default(),
             playing: false,
             speed: DEFAULT_SPEED,
             vt_milli: 0,
@@ -209,11 +221,26 @@ impl AppState {
                     failures: sim.step_failures(),
                 })
             });
-        let facts = sim.recent_facts(self.show_routine, 600);
-        // The same facts keep the same Rc, so that the feed is not drawn again.
+        // Only the facts since the last refresh are read, unless the history went back (a seek,
+        // a new branch) or the filter changed: the large preset makes thousands of routine facts
+        // a second, which would push every other fact out of any fixed window.
+        let count = sim.world().fact_count();
         let facts = match &self.panels {
-            Some(old) if *old.facts == facts => old.facts.clone(),
-            _ => Rc::new(facts),
+            Some(old) if self.feed.routine == self.show_routine && self.feed.next <= count => {
+                let new = sim.recent_facts(self.show_routine, self.feed.next, FEED_MAX);
+                if new.is_empty() {
+                    // The same Rc: the feed is not drawn again.
+                    old.facts.clone()
+                } else {
+                    let kept = FEED_MAX.saturating_sub(new.len());
+                    Rc::new(new.into_iter().chain(old.facts.iter().take(kept).cloned()).collect())
+                }
+            }
+            _ => Rc::new(sim.recent_facts(self.show_routine, 0, FEED_MAX)),
+        };
+        self.feed = FeedCursor {
+            next: count,
+            routine: self.show_routine,
         };
         self.panels = Some(Panels {
             view: view.clone(),
@@ -415,6 +442,8 @@ impl Reducible for AppState {
             }
             AppAction::Load(setup) => {
                 next.sim = build(setup);
+                // Another history: the feed starts over.
+                next.panels = None;
                 next.playing = false;
                 next.marks = Rc::new(Vec::new());
                 next.marks_next_index = 0;
@@ -757,6 +786,30 @@ mod tests {
         assert_eq!(panels_at(&state), 110);
         let state = reduce(state, AppAction::Pause);
         assert_eq!(panels_at(&state), 130);
+    }
+
+    #[test]
+    fn the_feed_reads_new_facts_only_and_matches_a_full_read() {
+        let full = |s: &AppState| {
+            let sim = s.sim.as_ref().unwrap().borrow();
+            sim.recent_facts(false, 0, FEED_MAX)
+        };
+        let mut state = reduce(fresh("#scenario=demo"), AppAction::Play);
+        state = reduce(state, AppAction::SetSpeed(8)); // 50x
+        for _ in 0..40 {
+            state = reduce(state, AppAction::Frame(16.0));
+        }
+        state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 1 }));
+        for _ in 0..40 {
+            state = reduce(state, AppAction::Frame(16.0));
+        }
+        let feed = state.panels.as_ref().unwrap().facts.clone();
+        assert!(feed.iter().any(|f| matches!(f.fact, kafkalab_engine::narration::Fact::BrokerStopped { .. })));
+        assert_eq!(*feed, full(&state));
+        // Back in time, the feed is read again from the start.
+        let state = reduce(state, AppAction::Seek(1_000));
+        assert_eq!(*state.panels.as_ref().unwrap().facts, full(&state));
+        assert!(state.panels.as_ref().unwrap().facts.iter().all(|f| f.at_ms <= 1_000));
     }
 
     #[test]

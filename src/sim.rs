@@ -498,14 +498,14 @@ impl Sim {
         }
     }
 
-    /// The latest facts for the narration feed, newest first: at most `max`, routine ones only
-    /// with `routine`. Reads the world's history, not the view's last 200 facts, which routine
-    /// traffic can fill entirely; scans at most 20,000 facts.
-    pub fn recent_facts(&self, routine: bool, max: usize) -> Vec<TimedFact> {
+    /// The latest facts for the narration feed from fact index `since` on, newest first: at most
+    /// `max`, routine ones only with `routine`. Reads the world's history, not the view's last 200
+    /// facts, which routine traffic can fill entirely.
+    pub fn recent_facts(&self, routine: bool, since: u64, max: usize) -> Vec<TimedFact> {
         self.world()
             .facts()
             .rev()
-            .take(20_000)
+            .take_while(|f| f.index >= since)
             .filter(|f| routine || !crate::narrate::is_routine(&f.fact))
             .take(max)
             .cloned()
