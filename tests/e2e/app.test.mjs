@@ -465,6 +465,15 @@ describe('kafkalab visual simulator', () => {
       await menu.waitFor();
       await page.locator('h1').click();
       await menu.waitFor({ state: 'detached' });
+      // In Korean.
+      await page.getByTestId('lang-toggle').click();
+      await page.getByTestId('broker-3').locator('.broker-name').click({ button: 'right' });
+      await menu.waitFor();
+      assert.match(await menu.getAttribute('aria-label'), /브로커 3/);
+      assert.match(await menu.textContent(), /고립시키기/);
+      await page.getByTestId('menu-cut-links').click();
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+      await page.screenshot({ path: join(screenshots, 'node-menu-ko.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();
