@@ -824,7 +824,7 @@ fn cut_link(props: &CutLinkProps) -> Html {
     let (p, q) = (*p, *q);
     let node_ref = use_node_ref();
     let (an, bn) = (&props.names.0, &props.names.1);
-    let one_way = (!edge.both()).then(|| if edge.a_to_b { (p, q, an, bn) } else { (q, p, bn, an) });
+    let one_way = (!edge.both()).then_some(if edge.a_to_b { (p, q, an, bn) } else { (q, p, bn, an) });
     let (dir, aria) = match one_way {
         None => ("both".to_string(), fill(t(props.lang, Key::LinkAria), &[an, bn])),
         Some((_, _, from, to)) => (

@@ -355,7 +355,7 @@ impl Layout {
     /// pixels, which shows this layout with `preserveAspectRatio="xMidYMin meet"`.
     pub fn to_canvas(&self, offset: (f64, f64), size: (f64, f64)) -> (i32, i32) {
         let scale = (size.0 / self.width as f64).min(size.1 / self.height as f64);
-        if !(scale > 0.0) {
+        if scale.is_nan() || scale <= 0.0 {
             return (0, 0);
         }
         let pad_x = (size.0 - self.width as f64 * scale) / 2.0;
