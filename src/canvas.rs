@@ -304,6 +304,11 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
         let to_canvas = to_canvas.clone();
         Callback::from(move |e: PointerEvent| {
             let Some(drag) = &drag else { return };
+            // A press released outside the canvas never reached our pointerup.
+            if e.buttons() & 1 == 0 {
+                ui_d.dispatch(UiMsg::Release);
+                return;
+            }
             let (dx, dy) = (
                 e.client_x() as f64 - drag.start.0,
                 e.client_y() as f64 - drag.start.1,
