@@ -548,6 +548,20 @@ describe('kafkalab visual simulator', () => {
       await oneWay.locator('.cut-knot').click({ button: 'right' });
       await page.getByTestId('menu-heal-broker-1-broker-2').click();
       await oneWay.waitFor({ state: 'detached' });
+      // By keyboard: a cut link takes the focus; Shift+F10 opens its menu, Escape gives the focus
+      // back, Enter heals it.
+      await page.getByTestId('broker-1').locator('.broker-name').click({ button: 'right' });
+      await page.getByTestId('menu-cut-links').click();
+      await page.getByTestId('menu-cut-broker-1-broker-2').click();
+      await oneWay.waitFor();
+      await oneWay.focus();
+      await page.keyboard.press('Shift+F10');
+      await page.getByTestId('node-menu').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'menu-heal-broker-1-broker-2');
+      await page.keyboard.press('Escape');
+      assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'cut-broker-1-broker-2');
+      await page.keyboard.press('Enter');
+      await oneWay.waitFor({ state: 'detached' });
       assertNoProblems(problems);
     } finally {
       await page.close();
