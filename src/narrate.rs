@@ -688,6 +688,15 @@ pub fn sentence(lang: Lang, fact: &Fact) -> String {
             Key::FPollIntervalExceeded,
             vec![consumer(lang, *c), s(max_poll_interval_ms), group.clone()],
         ),
+        Fact::RequestTimedOut {
+            consumer: c,
+            broker,
+            request,
+            timeout_ms,
+        } => (
+            Key::FRequestTimedOut,
+            vec![consumer(lang, *c), request.clone(), s(timeout_ms), s(broker)],
+        ),
         Fact::RejoinRequested {
             consumer: c,
             group,

@@ -150,6 +150,10 @@ pub fn sentence(fact: &Fact, ko: bool) -> Option<String> {
         Fact::CommitFailed { consumer, error, .. } => {
             s(format!("컨슈머 {consumer}: 커밋 실패 {error}"), format!("consumer {consumer}: commit failed with {error}"))
         }
+        Fact::RequestTimedOut { consumer, broker, request, timeout_ms } => s(
+            format!("컨슈머 {consumer}: {request}이(가) {timeout_ms} ms 안에 브로커 {broker}의 응답을 받지 못해 연결을 끊음"),
+            format!("consumer {consumer}: {request} got no answer from broker {broker} within {timeout_ms} ms; connection dropped"),
+        ),
         Fact::PollIntervalExceeded { consumer, max_poll_interval_ms, .. } => s(
             format!("컨슈머 {consumer}: max.poll.interval.ms({max_poll_interval_ms} ms) 초과로 그룹을 떠남"),
             format!("consumer {consumer}: max.poll.interval.ms ({max_poll_interval_ms} ms) exceeded, leaving the group"),

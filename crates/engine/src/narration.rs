@@ -95,6 +95,9 @@ pub enum Fact {
     CommitFailed { consumer: u32, group: String, error: ErrorCode },
     /// `max.poll.interval.ms` passed between two polls: the member leaves the group.
     PollIntervalExceeded { consumer: u32, group: String, max_poll_interval_ms: Millis },
+    /// A request got no answer within `request.timeout.ms` (a JoinGroup: the rebalance timeout
+    /// plus 5 s); the client drops the connection and everything in flight on it.
+    RequestTimedOut { consumer: u32, broker: i32, request: String, timeout_ms: Millis },
     /// The consumer must rejoin (after REBALANCE_IN_PROGRESS, or to release revoked partitions).
     RejoinRequested { consumer: u32, group: String, error: ErrorCode },
 }

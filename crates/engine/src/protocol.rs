@@ -316,8 +316,11 @@ pub enum Message {
     /// KRaft: Kafka's Fetch on `__cluster_metadata`, from a voter or an observer broker.
     /// `high_watermark` is the fetcher's own (KIP-1166), so a leader can answer at once when it
     /// is behind instead of parking the fetch.
-    QuorumFetchRequest { replica_id: i32, fetch_offset: i64, last_fetched_epoch: i32, high_watermark: i64 },
+    /// `correlation_id` pairs a response with its request, as in Kafka's request header: a late
+    /// answer to an abandoned fetch must not be applied to a log that has moved on.
+    QuorumFetchRequest { correlation_id: u64, replica_id: i32, fetch_offset: i64, last_fetched_epoch: i32, high_watermark: i64 },
     QuorumFetchResponse {
+        correlation_id: u64,
         epoch: i32,
         leader_id: i32,
         error: ErrorCode,

@@ -34,6 +34,13 @@ fn weaker_settings_keep_every_invariant() {
     }
 }
 
+/// Seed 964 once left a metadata follower holding a log no leader had (a stale fetch answer).
+#[test]
+fn acks_1_seed_964_keeps_the_metadata_log_consistent() {
+    let report = run(&ChaosConfig { steps: 200, ..config(964, "1", 1, false) }).unwrap();
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+}
+
 #[test]
 fn the_same_seed_gives_the_same_report() {
     let a = run(&config(5, "all", 2, false)).unwrap();

@@ -8,6 +8,7 @@ use kafkalab_engine::narration::Fact;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::sim::world::{Action, ActionOutcome, TimedFact, World, WorldConfig};
+use kafkalab_engine::sim::NodeId;
 
 fn pairs(configs: &[(&str, &str)]) -> Vec<(String, String)> {
     configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -318,4 +319,39 @@ fn bad_consumer_input_is_refused_with_clear_errors() {
         to: kafkalab_engine::consumer::SeekTo::Beginning,
     });
     assert!(seek.is_err());
+}
+
+/// Answers lost on a cut link (a JoinGroup's among them) time out; the consumer drops the
+/// connection, finds the coordinator again and joins once the link heals. Before request
+/// timeouts, it waited for that JoinGroup answer forever.
+#[test]
+fn a_join_lost_on_a_cut_link_times_out_and_the_member_rejoins_after_the_heal() {
+    let mut world = cluster(4, 100);
+    let configs = [
+        ("group.id", "g"),
+        ("session.timeout.ms", "6000"),
+        ("heartbeat.interval.ms", "1000"),
+        ("max.poll.interval.ms", "20000"),
+        ("auto.offset.reset", "earliest"),
+    ];
+    let c0 = add_consumer(&mut world, "c0", &configs, ConsumerApp::default());
+    world.run_until(15_000);
+    let coordinator = NodeId::Broker(coordinator_of(&world, "g"));
+    let c1 = add_consumer(&mut world, "c1", &configs, ConsumerApp::default());
+    let c1_node = NodeId::Client(world.consumer(c1).unwrap().node);
+    world.apply(Action::CutLink { from: coordinator, to: c1_node, both: false }).unwrap();
+    world.run_until(40_000);
+    assert!(world.consumer(c1).unwrap().assignment.is_empty(), "c1 never hears back");
+    world.apply(Action::HealLink { from: coordinator, to: c1_node, both: false }).unwrap();
+    world.run_until(90_000);
+    println!("--- the coordinator's answers to c1 are lost from 15000 to 40000 ms");
+    print_after(&world, 15_000);
+    let after = facts_after(&world, 15_000);
+    // Its oldest unanswered request to the coordinator's broker (a MetadataRequest sent at 15000)
+    // times out at 45000; the disconnect also fails the JoinGroup, whose own timeout would be
+    // max(request.timeout.ms, rebalance timeout + 5 s) = 30000.
+    assert!(after.iter().any(|f| f.at_ms == 45_000
+        && matches!(&f.fact, Fact::RequestTimedOut { consumer, broker, .. } if *consumer == c1 && NodeId::Broker(*broker) == coordinator)));
+    let sizes: Vec<usize> = [c0, c1].iter().map(|id| world.consumer(*id).unwrap().assignment.len()).collect();
+    assert_eq!(sizes, vec![2, 2], "c1 joined and the partitions are shared");
 }

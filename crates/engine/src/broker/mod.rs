@@ -149,8 +149,8 @@ pub struct Broker {
     pub metadata_cache: Vec<PartitionMetadata>,
     delayed_produces: Vec<DelayedProduce>,
     delayed_fetches: BTreeMap<i32, DelayedFetch>,
-    /// One fetcher per source broker, as in Kafka: `Some(token)` while a fetch is in flight.
-    fetching_from: BTreeMap<i32, Option<u64>>,
+    /// One fetcher per source broker, as in Kafka: `Some` while a fetch is in flight.
+    fetching_from: BTreeMap<i32, Option<replication::FetchInFlight>>,
     /// After a restart, re-publish every partition once the metadata catches up.
     republish_all: bool,
     next_token: u64,
@@ -283,7 +283,7 @@ impl Broker {
             }
             Timer::Fetch { leader } => self.send_fetch(leader, now, out),
             Timer::FetchTimeout { leader, token } => {
-                if self.fetching_from.get(&leader) == Some(&Some(token)) {
+                if self.fetching_from.get(&leader).is_some_and(|f| f.as_ref().is_some_and(|f| f.token == token)) {
                     self.fetching_from.insert(leader, None);
                     out.timer(now + self.config.replica_fetch_backoff_ms, Timer::Fetch { leader });
                 }

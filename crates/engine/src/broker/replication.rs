@@ -7,12 +7,21 @@ use crate::narration::Fact;
 use crate::protocol::{ErrorCode, FetchPartition, Message, PartitionFetchResponse, TopicPartition};
 use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
+use std::collections::BTreeMap;
 
 /// A follower fetch with nothing to return yet (Kafka's fetch purgatory).
 #[derive(Debug, Clone)]
 pub(super) struct DelayedFetch {
     pub token: u64,
     pub partitions: Vec<FetchPartition>,
+}
+
+/// A follower's fetch awaiting its answer: what it asked for, per partition.
+#[derive(Debug, Clone)]
+pub(super) struct FetchInFlight {
+    pub token: u64,
+    /// (fetch offset, leader epoch) at the time of the request.
+    requested: BTreeMap<TopicPartition, (i64, i32)>,
 }
 
 impl Broker {
@@ -132,11 +141,19 @@ impl Broker {
         now: Millis,
         out: &mut Outbox<Timer>,
     ) {
-        self.fetching_from.insert(leader, None);
+        // An answer nobody waits for (its fetch timed out or its connection broke) is dropped.
+        let Some(Some(in_flight)) = self.fetching_from.insert(leader, None) else {
+            return;
+        };
         let mut failed = false;
         for p in partitions {
             let id = self.id;
-            let Some(replica) = self.replicas.get_mut(&p.topic_partition).filter(|r| r.leader == leader && r.leader != id) else {
+            // As Kafka's fetcher thread does, apply data only to a partition still where it was
+            // when asked: a truncation or a new leader epoch since then makes the answer stale.
+            let requested = in_flight.requested.get(&p.topic_partition).copied();
+            let Some(replica) = self.replicas.get_mut(&p.topic_partition).filter(|r| {
+                r.leader == leader && r.leader != id && requested == Some((r.log.log_end_offset(), r.leader_epoch))
+            }) else {
                 continue;
             };
             if let Some((epoch, end_offset)) = p.diverging_epoch {
@@ -212,7 +229,8 @@ impl Broker {
         }
         self.next_token += 1;
         let token = self.next_token;
-        self.fetching_from.insert(leader, Some(token));
+        let requested = partitions.iter().map(|p| (p.topic_partition.clone(), (p.fetch_offset, p.current_leader_epoch))).collect();
+        self.fetching_from.insert(leader, Some(FetchInFlight { token, requested }));
         out.send(
             NodeId::Broker(leader),
             Message::FetchRequest { replica_id: self.id, max_wait_ms: self.config.replica_fetch_wait_max_ms, partitions },

@@ -87,7 +87,15 @@ pub enum Timer {
     ProcessingDone { token: u64 },
     /// Retry coordinator lookup, metadata and offset lookups after `retry.backoff.ms`.
     Retry,
+    /// A request to `broker` may have waited too long for its answer (`request.timeout.ms`).
+    RequestTimeout { broker: i32, token: u64 },
 }
+
+/// The requests that go to the group coordinator (Kafka gives it a connection of its own).
+const GROUP_REQUESTS: [&str; 5] = ["JoinGroupRequest", "SyncGroupRequest", "HeartbeatRequest", "OffsetCommitRequest", "OffsetFetchRequest"];
+
+/// Kafka's `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait a whole rebalance, plus this.
+const JOIN_GROUP_TIMEOUT_LAPSE_MS: Millis = 5_000;
 
 /// What to do when a commit completes.
 #[derive(Debug, Clone)]
@@ -138,6 +146,8 @@ pub struct Consumer {
     list_offsets_in_flight: BTreeMap<i32, Vec<TopicPartition>>,
     buffer: BTreeMap<TopicPartition, VecDeque<i64>>,
     fetch_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
+    /// NetworkClient's in-flight requests, per broker: (timeout token, request kind, timeout).
+    in_flight_requests: BTreeMap<i32, Vec<(u64, &'static str, Millis)>>,
     rejoin_needed: bool,
     heartbeat_sent_at: Option<Millis>,
     pending_commits: BTreeMap<u64, AfterCommit>,
@@ -188,6 +198,7 @@ impl Consumer {
             list_offsets_in_flight: BTreeMap::new(),
             buffer: BTreeMap::new(),
             fetch_in_flight: BTreeMap::new(),
+            in_flight_requests: BTreeMap::new(),
             rejoin_needed: false,
             heartbeat_sent_at: None,
             pending_commits: BTreeMap::new(),
@@ -227,8 +238,8 @@ impl Consumer {
     pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         self.next_auto_commit_at = now + self.config.auto_commit_interval_ms;
         self.last_poll_at = now;
-        self.request_metadata(rng, out);
-        self.find_coordinator(rng, out);
+        self.request_metadata(now, rng, out);
+        self.find_coordinator(now, rng, out);
         self.schedule_poll(now, out);
         self.heartbeat_token = self.token();
         out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
@@ -247,27 +258,55 @@ impl Consumer {
         }
     }
 
+    /// Sends a request that expects an answer, and arms its `request.timeout.ms`.
+    fn send_request(&mut self, broker: i32, request: Message, now: Millis, out: &mut Outbox<Timer>) {
+        let timeout = match request {
+            Message::JoinGroupRequest { rebalance_timeout_ms, .. } => {
+                self.config.request_timeout_ms.max(rebalance_timeout_ms + JOIN_GROUP_TIMEOUT_LAPSE_MS)
+            }
+            _ => self.config.request_timeout_ms,
+        };
+        let token = self.token();
+        self.in_flight_requests.entry(broker).or_default().push((token, request.kind(), timeout));
+        out.timer(now + timeout, Timer::RequestTimeout { broker, token });
+        out.send(NodeId::Broker(broker), request);
+    }
+
+    /// Matches an answer from `broker` to the oldest request of its kind. An answer to nothing
+    /// (its request timed out, so Kafka closed that connection) is dropped.
+    fn take_answered(&mut self, broker: i32, response: &'static str) -> bool {
+        let Some(requests) = self.in_flight_requests.get_mut(&broker) else { return false };
+        let asked = response.strip_suffix("Response");
+        match requests.iter().position(|(_, request, _)| request.strip_suffix("Request") == asked) {
+            Some(i) => {
+                requests.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn random_broker(&self, rng: &mut impl Rng) -> Option<i32> {
         (!self.bootstrap.is_empty()).then(|| self.bootstrap[rng.random_range(0..self.bootstrap.len())])
     }
 
-    fn request_metadata(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn request_metadata(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         if self.metadata_in_flight.is_some() {
             return;
         }
         if let Some(broker) = self.random_broker(rng) {
             self.metadata_in_flight = Some(broker);
-            out.send(NodeId::Broker(broker), Message::MetadataRequest);
+            self.send_request(broker, Message::MetadataRequest, now, out);
         }
     }
 
-    fn find_coordinator(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn find_coordinator(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         if self.coordinator.is_some() || self.find_coordinator_in_flight.is_some() {
             return;
         }
         if let Some(broker) = self.random_broker(rng) {
             self.find_coordinator_in_flight = Some(broker);
-            out.send(NodeId::Broker(broker), Message::FindCoordinatorRequest { key: self.config.group_id.clone() });
+            self.send_request(broker, Message::FindCoordinatorRequest { key: self.config.group_id.clone() }, now, out);
         }
     }
 
@@ -278,10 +317,14 @@ impl Consumer {
         }
     }
 
-    /// `markCoordinatorUnknown`: requests in flight to it are abandoned.
+    /// `markCoordinatorUnknown`: it disconnects from the coordinator, so the group requests in
+    /// flight to it are abandoned.
     fn coordinator_lost(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        if self.coordinator.take().is_none() {
+        let Some(coordinator) = self.coordinator.take() else {
             return;
+        };
+        if let Some(requests) = self.in_flight_requests.get_mut(&coordinator) {
+            requests.retain(|(_, kind, _)| !GROUP_REQUESTS.contains(kind));
         }
         self.heartbeat_sent_at = None;
         self.offset_fetch_in_flight = false;
@@ -307,12 +350,20 @@ impl Consumer {
             Timer::ProcessingDone { token } if self.processing.as_ref().is_some_and(|p| p.token == token) => {
                 self.processing_done(now, out)
             }
+            Timer::RequestTimeout { broker, token } => {
+                let Some(requests) = self.in_flight_requests.get(&broker) else { return };
+                if let Some((_, request, timeout_ms)) = requests.iter().find(|(t, _, _)| *t == token) {
+                    // NetworkClient disconnects: every request in flight to that broker fails.
+                    out.fact(Fact::RequestTimedOut { consumer: self.id, broker, request: (*request).to_string(), timeout_ms: *timeout_ms });
+                    self.on_disconnect(broker, now, rng, out);
+                }
+            }
             Timer::Retry => {
                 self.retry_scheduled = false;
-                self.request_metadata(rng, out);
-                self.find_coordinator(rng, out);
-                self.update_positions(rng, out);
-                self.send_fetches(out);
+                self.request_metadata(now, rng, out);
+                self.find_coordinator(now, rng, out);
+                self.update_positions(now, rng, out);
+                self.send_fetches(now, out);
             }
             _ => {}
         }
@@ -322,7 +373,7 @@ impl Consumer {
     fn poll(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         self.last_poll_at = now;
         self.poll_waiting = false;
-        self.find_coordinator(rng, out);
+        self.find_coordinator(now, rng, out);
         if self.coordinator.is_some() && self.state == MemberState::Stable && self.config.enable_auto_commit && now >= self.next_auto_commit_at {
             self.next_auto_commit_at = now + self.config.auto_commit_interval_ms;
             self.commit(false, AfterCommit::Nothing, now, out);
@@ -336,9 +387,9 @@ impl Consumer {
             self.wait_in_poll(now, out);
             return;
         }
-        self.update_positions(rng, out);
+        self.update_positions(now, rng, out);
         let records = self.drain(self.config.max_poll_records);
-        self.send_fetches(out);
+        self.send_fetches(now, out);
         if records.is_empty() {
             self.wait_in_poll(now, out);
             return;
@@ -448,7 +499,7 @@ impl Consumer {
     }
 
     /// `seek`: an offset moves the position now; the others look it up with ListOffsets.
-    pub fn seek(&mut self, tp: TopicPartition, to: SeekTo, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    pub fn seek(&mut self, tp: TopicPartition, to: SeekTo, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         self.buffer.remove(&tp);
         self.positions.remove(&tp);
         match to {
@@ -466,8 +517,8 @@ impl Consumer {
                 self.resets.insert(tp, (ts.max(0), PositionSource::SeekTimestamp));
             }
         }
-        self.update_positions(rng, out);
-        self.send_fetches(out);
+        self.update_positions(now, rng, out);
+        self.send_fetches(now, out);
     }
 
     /// The application calls `commitSync()` / `commitAsync()` now, outside its loop.
@@ -491,8 +542,8 @@ impl Consumer {
         match (error, self.coordinator) {
             (None, Some(c)) if !offsets.is_empty() => {
                 out.fact(Fact::CommitSent { consumer: self.id, group: self.config.group_id.clone(), offsets: offsets.clone(), sync });
-                out.send(
-                    NodeId::Broker(c),
+                self.send_request(
+                    c,
                     Message::OffsetCommitRequest {
                         correlation_id: id,
                         group_id: self.config.group_id.clone(),
@@ -501,6 +552,8 @@ impl Consumer {
                         group_instance_id: self.config.group_instance_id.clone(),
                         offsets,
                     },
+                    now,
+                    out,
                 );
             }
             (None, _) => self.commit_done(id, None, now, out),
@@ -525,7 +578,7 @@ impl Consumer {
             AfterCommit::Nothing => {}
             AfterCommit::Process(records) => self.begin_processing(records, now, out),
             AfterCommit::Poll => self.schedule_poll(now, out),
-            AfterCommit::Join => self.send_join(out),
+            AfterCommit::Join => self.send_join(now, out),
         }
     }
 
@@ -535,11 +588,11 @@ impl Consumer {
         if self.state == MemberState::Stable && self.config.enable_auto_commit && !self.positions.is_empty() {
             self.commit(true, AfterCommit::Join, now, out);
         } else {
-            self.send_join(out);
+            self.send_join(now, out);
         }
     }
 
-    fn send_join(&mut self, out: &mut Outbox<Timer>) {
+    fn send_join(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let Some(c) = self.coordinator else {
             self.state = MemberState::Unjoined;
             return;
@@ -559,8 +612,8 @@ impl Consumer {
             .map(|s| JoinGroupProtocol { name: s.name().to_string(), metadata: metadata.clone() })
             .collect();
         self.state = MemberState::Joining;
-        out.send(
-            NodeId::Broker(c),
+        self.send_request(
+            c,
             Message::JoinGroupRequest {
                 group_id: self.config.group_id.clone(),
                 member_id: self.member_id.clone(),
@@ -571,6 +624,8 @@ impl Consumer {
                 protocol_type: "consumer".into(),
                 protocols,
             },
+            now,
+            out,
         );
     }
 
@@ -657,14 +712,16 @@ impl Consumer {
         }
         if let (Some(c), MemberState::Syncing | MemberState::Stable) = (self.coordinator, self.state) {
             self.heartbeat_sent_at = Some(now);
-            out.send(
-                NodeId::Broker(c),
+            self.send_request(
+                c,
                 Message::HeartbeatRequest {
                     group_id: self.config.group_id.clone(),
                     generation_id: self.generation_id,
                     member_id: self.member_id.clone(),
                     group_instance_id: self.config.group_instance_id.clone(),
                 },
+                now,
+                out,
             );
         }
     }
@@ -674,6 +731,9 @@ impl Consumer {
             return;
         }
         let NodeId::Broker(broker) = from else { return };
+        if !self.take_answered(broker, message.kind()) {
+            return;
+        }
         match message {
             Message::MetadataResponse { partitions } => {
                 self.metadata_in_flight = None;
@@ -682,8 +742,8 @@ impl Consumer {
                     *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
                 }
                 self.leaders = partitions.into_iter().filter(|p| p.leader >= 0).map(|p| (p.topic_partition, p.leader)).collect();
-                self.update_positions(rng, out);
-                self.send_fetches(out);
+                self.update_positions(now, rng, out);
+                self.send_fetches(now, out);
             }
             Message::FindCoordinatorResponse { error, node_id, .. } => {
                 self.find_coordinator_in_flight = None;
@@ -712,8 +772,8 @@ impl Consumer {
                             Vec::new()
                         };
                         if let Some(c) = self.coordinator {
-                            out.send(
-                                NodeId::Broker(c),
+                            self.send_request(
+                                c,
                                 Message::SyncGroupRequest {
                                     group_id: self.config.group_id.clone(),
                                     generation_id,
@@ -721,12 +781,14 @@ impl Consumer {
                                     group_instance_id: self.config.group_instance_id.clone(),
                                     assignments,
                                 },
+                                now,
+                                out,
                             );
                         }
                     }
                     ErrorCode::MemberIdRequired => {
                         self.member_id = member_id;
-                        self.send_join(out);
+                        self.send_join(now, out);
                     }
                     error => {
                         self.state = MemberState::Unjoined;
@@ -753,7 +815,6 @@ impl Consumer {
                 }
                 self.group_error(error, now, rng, out);
             }
-            Message::LeaveGroupResponse { .. } => {}
             Message::OffsetCommitResponse { correlation_id, partitions, .. } => {
                 let error = partitions.iter().map(|(_, e)| *e).find(|e| *e != ErrorCode::None);
                 if let Some(e @ (ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable)) = error {
@@ -781,8 +842,8 @@ impl Consumer {
                         self.reset_position(tp, out);
                     }
                 }
-                self.update_positions(rng, out);
-                self.send_fetches(out);
+                self.update_positions(now, rng, out);
+                self.send_fetches(now, out);
             }
             Message::ListOffsetsResponse { partitions } => {
                 let asked = self.list_offsets_in_flight.remove(&broker).unwrap_or_default();
@@ -792,7 +853,7 @@ impl Consumer {
                     }
                     let Some((timestamp, source)) = self.resets.get(&p.topic_partition).copied() else { continue };
                     if p.error != ErrorCode::None {
-                        self.request_metadata(rng, out);
+                        self.request_metadata(now, rng, out);
                         self.schedule_retry(now, out);
                     } else if p.offset < 0 {
                         // No record at or after the timestamp: Kafka's seek then goes to the end.
@@ -803,17 +864,17 @@ impl Consumer {
                         out.fact(Fact::PositionSet { consumer: self.id, topic_partition: p.topic_partition, offset: p.offset, source });
                     }
                 }
-                self.update_positions(rng, out);
-                self.send_fetches(out);
+                self.update_positions(now, rng, out);
+                self.send_fetches(now, out);
                 self.wake_poll(now, out);
             }
             Message::FetchResponse { partitions } => {
                 let asked = self.fetch_in_flight.remove(&broker).unwrap_or_default();
                 let mut got_data = false;
                 for p in partitions {
-                    got_data |= self.on_fetched_partition(&asked, p, rng, out);
+                    got_data |= self.on_fetched_partition(&asked, p, now, rng, out);
                 }
-                self.send_fetches(out);
+                self.send_fetches(now, out);
                 if got_data {
                     self.wake_poll(now, out);
                 }
@@ -827,6 +888,7 @@ impl Consumer {
         &mut self,
         asked: &[(TopicPartition, i64)],
         p: PartitionFetchResponse,
+        now: Millis,
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) -> bool {
@@ -841,11 +903,11 @@ impl Consumer {
             ErrorCode::OffsetOutOfRange => {
                 self.positions.remove(&tp);
                 self.reset_position(tp, out);
-                self.update_positions(rng, out);
+                self.update_positions(now, rng, out);
                 return false;
             }
             _ => {
-                self.request_metadata(rng, out);
+                self.request_metadata(now, rng, out);
                 return false;
             }
         }
@@ -923,22 +985,20 @@ impl Consumer {
             self.awaiting_committed.insert(tp);
         }
         self.last_assignment = self.assignment.iter().cloned().collect();
-        self.update_positions(rng, out);
+        self.update_positions(now, rng, out);
         self.wake_poll(now, out);
     }
 
     /// Sends OffsetFetch for partitions without a position and ListOffsets for pending resets.
-    fn update_positions(&mut self, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn update_positions(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         if let (Some(c), false) = (self.coordinator, self.offset_fetch_in_flight) {
             if !self.awaiting_committed.is_empty() {
                 self.offset_fetch_in_flight = true;
-                out.send(
-                    NodeId::Broker(c),
-                    Message::OffsetFetchRequest {
-                        group_id: self.config.group_id.clone(),
-                        partitions: self.awaiting_committed.iter().cloned().collect(),
-                    },
-                );
+                let request = Message::OffsetFetchRequest {
+                    group_id: self.config.group_id.clone(),
+                    partitions: self.awaiting_committed.iter().cloned().collect(),
+                };
+                self.send_request(c, request, now, out);
             }
         }
         let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
@@ -953,16 +1013,16 @@ impl Consumer {
             }
         }
         if missing_leader {
-            self.request_metadata(rng, out);
+            self.request_metadata(now, rng, out);
         }
         for (leader, partitions) in by_leader {
             self.list_offsets_in_flight.insert(leader, partitions.iter().map(|(tp, _)| tp.clone()).collect());
-            out.send(NodeId::Broker(leader), Message::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions });
+            self.send_request(leader, Message::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions }, now, out);
         }
     }
 
     /// One fetch per leader for owned partitions with a position and nothing buffered.
-    fn send_fetches(&mut self, out: &mut Outbox<Timer>) {
+    fn send_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
         for (tp, position) in &self.positions {
             if self.buffer.contains_key(tp) || !self.assignment.contains(tp) {
@@ -974,16 +1034,14 @@ impl Consumer {
         }
         for (leader, partitions) in by_leader {
             self.fetch_in_flight.insert(leader, partitions.clone());
-            out.send(
-                NodeId::Broker(leader),
-                Message::ConsumerFetchRequest {
-                    isolation_level: self.config.isolation_level,
-                    max_wait_ms: self.config.fetch_max_wait_ms,
-                    min_bytes: self.config.fetch_min_bytes,
-                    max_bytes: 52_428_800,
-                    partitions,
-                },
-            );
+            let request = Message::ConsumerFetchRequest {
+                isolation_level: self.config.isolation_level,
+                max_wait_ms: self.config.fetch_max_wait_ms,
+                min_bytes: self.config.fetch_min_bytes,
+                max_bytes: 52_428_800,
+                partitions,
+            };
+            self.send_request(leader, request, now, out);
         }
     }
 
@@ -992,8 +1050,9 @@ impl Consumer {
         if self.fatal.is_some() {
             return;
         }
+        self.in_flight_requests.remove(&broker);
         if self.fetch_in_flight.remove(&broker).is_some() || self.list_offsets_in_flight.remove(&broker).is_some() {
-            self.request_metadata(rng, out);
+            self.request_metadata(now, rng, out);
         }
         if self.metadata_in_flight == Some(broker) {
             self.metadata_in_flight = None;
@@ -1005,7 +1064,7 @@ impl Consumer {
         }
         if self.coordinator == Some(broker) {
             self.coordinator_lost(now, rng, out);
-            self.request_metadata(rng, out);
+            self.request_metadata(now, rng, out);
         }
         self.schedule_retry(now, out);
     }

@@ -79,8 +79,10 @@ pub struct RaftNode {
     votes_granted: BTreeSet<i32>,
     /// Leader only: each voter's fetch offset and when it last fetched.
     voter_state: BTreeMap<i32, (i64, Millis)>,
-    parked_fetches: BTreeMap<i32, (u64, i64)>,
-    fetch_in_flight: bool,
+    /// Leader only: fetches with nothing new yet, by replica: (timer token, fetch offset, correlation id).
+    parked_fetches: BTreeMap<i32, (u64, i64, u64)>,
+    /// The correlation id of the fetch awaiting an answer; any other answer is stale and ignored.
+    fetch_in_flight: Option<u64>,
     election_token: u64,
     fetch_token: u64,
     next_token: u64,
@@ -102,7 +104,7 @@ impl RaftNode {
             votes_granted: BTreeSet::new(),
             voter_state: BTreeMap::new(),
             parked_fetches: BTreeMap::new(),
-            fetch_in_flight: false,
+            fetch_in_flight: None,
             election_token: 0,
             fetch_token: 0,
             next_token: 0,
@@ -151,12 +153,12 @@ impl RaftNode {
         self.votes_granted.clear();
         self.voter_state.clear();
         self.parked_fetches.clear();
-        self.fetch_in_flight = false;
+        self.fetch_in_flight = None;
     }
 
     /// (Re)starts the node's timers.
     pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        self.fetch_in_flight = false;
+        self.fetch_in_flight = None;
         self.parked_fetches.clear();
         if self.role == RaftRole::Leader {
             for voter in self.voters.clone() {
@@ -190,14 +192,14 @@ impl RaftNode {
             }
             RaftTimer::Fetch { token } if token == self.fetch_token => {
                 // Either it is time to fetch, or the last fetch got no answer: fetch (again).
-                self.fetch_in_flight = false;
+                self.fetch_in_flight = None;
                 self.send_fetch(now, rng, out);
                 RaftUpdate::default()
             }
             RaftTimer::ParkedFetch { replica, token } => {
-                if self.parked_fetches.get(&replica).is_some_and(|(t, _)| *t == token) {
-                    if let Some((_, fetch_offset)) = self.parked_fetches.remove(&replica) {
-                        out.send(NodeId::Broker(replica), self.fetch_response(fetch_offset, None));
+                if self.parked_fetches.get(&replica).is_some_and(|(t, _, _)| *t == token) {
+                    if let Some((_, fetch_offset, correlation_id)) = self.parked_fetches.remove(&replica) {
+                        out.send(NodeId::Broker(replica), self.fetch_response(correlation_id, fetch_offset, None));
                     }
                 }
                 RaftUpdate::default()
@@ -265,10 +267,14 @@ impl RaftNode {
                 }
                 RaftUpdate { lost_leadership: lost, ..RaftUpdate::default() }
             }
-            Message::QuorumFetchRequest { replica_id, fetch_offset, last_fetched_epoch, high_watermark } => {
-                self.handle_fetch(replica_id, fetch_offset, last_fetched_epoch, high_watermark, now, out)
+            Message::QuorumFetchRequest { correlation_id, replica_id, fetch_offset, last_fetched_epoch, high_watermark } => {
+                self.handle_fetch(correlation_id, replica_id, fetch_offset, last_fetched_epoch, high_watermark, now, out)
             }
-            Message::QuorumFetchResponse { epoch, leader_id, error, high_watermark, diverging, entries } => {
+            Message::QuorumFetchResponse { correlation_id, epoch, leader_id, error, high_watermark, diverging, entries } => {
+                if self.fetch_in_flight != Some(correlation_id) {
+                    // Kafka's RequestManager drops a response it no longer expects.
+                    return RaftUpdate::default();
+                }
                 self.handle_fetch_response(from, epoch, leader_id, error, high_watermark, diverging, entries, now, rng, out)
             }
             _ => RaftUpdate::default(),
@@ -336,7 +342,7 @@ impl RaftNode {
             }
         }
         if leader.is_some() {
-            self.fetch_in_flight = false;
+            self.fetch_in_flight = None;
             self.schedule_fetch(now, out);
         }
     }
@@ -366,7 +372,7 @@ impl RaftNode {
     /// Fetches from the known leader, or asks a random voter who leads. If no answer comes
     /// within the fetch timeout, the fetch timer fires again and retries.
     fn send_fetch(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        if self.is_leader() || self.fetch_in_flight {
+        if self.is_leader() || self.fetch_in_flight.is_some() {
             return;
         }
         let target = match self.leader {
@@ -379,10 +385,12 @@ impl RaftNode {
                 others[rng.random_range(0..others.len())]
             }
         };
-        self.fetch_in_flight = true;
+        let correlation_id = self.token();
+        self.fetch_in_flight = Some(correlation_id);
         out.send(
             NodeId::Broker(target),
             Message::QuorumFetchRequest {
+                correlation_id,
                 replica_id: self.id,
                 fetch_offset: self.log_end_offset(),
                 last_fetched_epoch: self.last_epoch(),
@@ -394,8 +402,8 @@ impl RaftNode {
 
     /// The connection to `peer` broke: a fetch in flight to it is lost; retry after a pause.
     pub fn on_disconnect(&mut self, peer: i32, now: Millis, out: &mut Outbox<Timer>) {
-        if self.fetch_in_flight && (self.leader == Some(peer) || self.leader.is_none()) {
-            self.fetch_in_flight = false;
+        if self.fetch_in_flight.is_some() && (self.leader == Some(peer) || self.leader.is_none()) {
+            self.fetch_in_flight = None;
             if self.leader == Some(peer) && !self.is_voter() {
                 self.leader = None;
             }
@@ -411,8 +419,10 @@ impl RaftNode {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn handle_fetch(
         &mut self,
+        correlation_id: u64,
         replica: i32,
         fetch_offset: i64,
         last_fetched_epoch: i32,
@@ -424,6 +434,7 @@ impl RaftNode {
             out.send(
                 NodeId::Broker(replica),
                 Message::QuorumFetchResponse {
+                    correlation_id,
                     epoch: self.epoch,
                     leader_id: self.leader.unwrap_or(-1),
                     error: ErrorCode::NotLeaderOrFollower,
@@ -437,7 +448,7 @@ impl RaftNode {
         if fetch_offset > 0 {
             let (epoch, end_offset) = self.end_offset_for_epoch(last_fetched_epoch);
             if epoch != last_fetched_epoch || end_offset < fetch_offset {
-                out.send(NodeId::Broker(replica), self.fetch_response(fetch_offset, Some((epoch, end_offset))));
+                out.send(NodeId::Broker(replica), self.fetch_response(correlation_id, fetch_offset, Some((epoch, end_offset))));
                 return RaftUpdate::default();
             }
         }
@@ -450,18 +461,19 @@ impl RaftNode {
             }
         }
         if fetch_offset < self.log_end_offset() || fetcher_high_watermark < self.high_watermark {
-            out.send(NodeId::Broker(replica), self.fetch_response(fetch_offset, None));
+            out.send(NodeId::Broker(replica), self.fetch_response(correlation_id, fetch_offset, None));
         } else {
             let token = self.token();
-            self.parked_fetches.insert(replica, (token, fetch_offset));
+            self.parked_fetches.insert(replica, (token, fetch_offset, correlation_id));
             out.timer(now + self.config.fetch_max_wait_ms, Timer::Raft(RaftTimer::ParkedFetch { replica, token }));
         }
         update
     }
 
-    fn fetch_response(&self, fetch_offset: i64, diverging: Option<(i32, i64)>) -> Message {
+    fn fetch_response(&self, correlation_id: u64, fetch_offset: i64, diverging: Option<(i32, i64)>) -> Message {
         let entries = if diverging.is_some() { Vec::new() } else { self.log[(fetch_offset.max(0) as usize).min(self.log.len())..].to_vec() };
         Message::QuorumFetchResponse {
+            correlation_id,
             epoch: self.epoch,
             leader_id: self.id,
             error: ErrorCode::None,
@@ -472,8 +484,8 @@ impl RaftNode {
     }
 
     fn answer_parked_fetches(&mut self, out: &mut Outbox<Timer>) {
-        for (replica, (_, fetch_offset)) in std::mem::take(&mut self.parked_fetches) {
-            out.send(NodeId::Broker(replica), self.fetch_response(fetch_offset, None));
+        for (replica, (_, fetch_offset, correlation_id)) in std::mem::take(&mut self.parked_fetches) {
+            out.send(NodeId::Broker(replica), self.fetch_response(correlation_id, fetch_offset, None));
         }
     }
 
@@ -507,7 +519,7 @@ impl RaftNode {
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) -> RaftUpdate {
-        self.fetch_in_flight = false;
+        self.fetch_in_flight = None;
         let mut update = RaftUpdate::default();
         if epoch > self.epoch || (epoch == self.epoch && self.leader.is_none() && leader_id >= 0) {
             update.lost_leadership = self.is_leader();
@@ -596,18 +608,14 @@ mod tests {
         assert!(nodes.values().all(|n| n.epoch == 1 && n.leader == Some(2)));
         let mut out = Outbox::default();
         nodes.get_mut(&2).unwrap().append(vec![MetadataRecord::RegisterBroker { broker_id: 9, broker_epoch: 1 }], 0, &mut out);
-        let inbox = (1..=3)
-            .filter(|v| *v != 2)
-            .map(|v| {
-                let fetch = Message::QuorumFetchRequest {
-                    replica_id: v,
-                    fetch_offset: nodes[&v].log_end_offset(),
-                    last_fetched_epoch: nodes[&v].last_epoch(),
-                    high_watermark: nodes[&v].high_watermark,
-                };
-                (v, NodeId::Broker(2), fetch)
-            })
-            .collect();
+        let mut inbox = Vec::new();
+        for v in [1, 3] {
+            let follower = nodes.get_mut(&v).unwrap();
+            follower.fetch_in_flight = None;
+            let mut out = Outbox::default();
+            follower.send_fetch(0, &mut rng, &mut out);
+            inbox.extend(out.messages.into_iter().map(|(to, m)| (v, to, m)));
+        }
         exchange(&mut nodes, inbox, &mut rng);
         assert_eq!(nodes[&2].high_watermark, 2, "LeaderChange and the new record are committed");
         assert!(nodes.values().all(|n| n.log.len() == 2));
@@ -632,7 +640,35 @@ mod tests {
         leader.bootstrap(3, 1, vec![entry(0, 1), entry(1, 1), entry(2, 3)]);
         let mut out = Outbox::default();
         // The follower wrote offsets 2 and 3 in epoch 2, which the leader never had.
-        leader.handle_fetch(2, 4, 2, 0, 0, &mut out);
+        leader.handle_fetch(7, 2, 4, 2, 0, 0, &mut out);
         assert!(out.messages.iter().any(|(_, m)| matches!(m, Message::QuorumFetchResponse { diverging: Some((1, 2)), .. })));
+    }
+
+    /// Chaos seed 964 found this: a follower appended a late answer to a fetch it had given up
+    /// on, after writing an entry of its own at that offset, and so held a log no leader had.
+    #[test]
+    fn a_late_answer_to_an_abandoned_fetch_is_ignored() {
+        let entry = |offset, epoch| MetadataEntry { offset, epoch, record: MetadataRecord::LeaderChange { leader_id: 2, epoch } };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut follower = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
+        follower.bootstrap(5, 2, vec![entry(0, 1)]);
+        follower.role = RaftRole::Follower;
+        let mut out = Outbox::default();
+        follower.send_fetch(0, &mut rng, &mut out);
+        let Some((_, Message::QuorumFetchRequest { correlation_id: abandoned, .. })) = out.messages.pop() else { panic!("no fetch sent") };
+        // The fetch times out and is sent again; then the first answer arrives late.
+        follower.on_timer(RaftTimer::Fetch { token: follower.fetch_token }, 2000, &mut rng, &mut out);
+        let late = Message::QuorumFetchResponse {
+            correlation_id: abandoned,
+            epoch: 5,
+            leader_id: 2,
+            error: ErrorCode::None,
+            high_watermark: 2,
+            diverging: None,
+            entries: vec![entry(1, 5)],
+        };
+        follower.on_message(2, late, 2001, &mut rng, &mut out);
+        assert_eq!(follower.log_end_offset(), 1);
+        assert_eq!(follower.high_watermark, 1);
     }
 }

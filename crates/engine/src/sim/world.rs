@@ -517,7 +517,7 @@ impl World {
                 if !c.assignment.contains(&topic_partition) {
                     return Err(ActionError::NotAssigned { consumer, topic_partition });
                 }
-                self.with_running_consumer(consumer, |c, _, rng, out| c.seek(topic_partition, to, rng, out))?;
+                self.with_running_consumer(consumer, |c, now, rng, out| c.seek(topic_partition, to, now, rng, out))?;
                 Ok(ActionOutcome::Done)
             }
         }
