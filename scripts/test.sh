@@ -5,7 +5,7 @@
 #   (a) native:  cargo test --workspace (engine, CLI, and the web app's pure logic: i18n, URL parsing)
 #   (b) golden:  tests/golden/gen_*.py (kafka-python) regenerate crates/engine/tests/golden/*.json; any diff fails
 #   (c) wasm:    cargo test -p kafkalab-engine --target wasm32-unknown-unknown, in headless Chromium;
-#                the determinism test (tests/wasm_trace.rs, release) gets the native trace hash of
+#                the determinism test (tests/wasm_trace.rs, profile web) gets the native trace hash of
 #                `kafkalab bench` at compile time (wasm and native must agree), and events/s are compared
 #   (d) build:   trunk build --release, then the .wasm size, raw and gzipped
 #   (e) e2e:     node --test in tests/e2e (Playwright driving Debian's Chromium against dist/)
@@ -124,11 +124,12 @@ step_wasm() {
   if [ -z "$NATIVE_HASH" ]; then
     return "$rc"
   fi
-  # The determinism test, optimized like the shipped app so that its events/s compare with native.
+  # The determinism test, built like the shipped app (profile web, Cargo.toml) so that its events/s
+  # are the browser's; native is the release profile.
   local log wasm_eps
   log="$(mktemp)"
   KAFKALAB_NATIVE_TRACE_HASH="$NATIVE_HASH" KAFKALAB_BENCH_UNTIL_MS="$BENCH_UNTIL_MS" \
-    cargo test --release -p kafkalab-engine --target wasm32-unknown-unknown --test wasm_trace -- --nocapture 2>&1 \
+    cargo test --profile web -p kafkalab-engine --target wasm32-unknown-unknown --test wasm_trace -- --nocapture 2>&1 \
     | tee "$log" || rc=$?
   wasm_eps="$(sed -n 's/.*KAFKALAB_WASM_EVENTS_PER_SEC=\([0-9]*\).*/\1/p' "$log" | tail -n 1)"
   rm -f "$log"

@@ -5,12 +5,15 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use kafkalab_engine::sim::world::TimedFact;
 use kafkalab_engine::sim::Millis;
 use kafkalab_engine::view::View;
 use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 
 use crate::cluster::{ViewRc, DEFAULT_SEED};
+use crate::components::NotesData;
+use crate::inspect::PartitionLog;
 use crate::i18n::{fill, t, Key, Lang};
 use crate::narrate::{self, Mark};
 use crate::sim::{Logged, Preset, Setup, Sim, UserAction};
@@ -50,7 +53,14 @@ pub struct AppState {
     pub lang: Lang,
     pub notices: Vec<Notice>,
     pub sim: Result<Rc<RefCell<Sim>>, String>,
+    /// The view the canvas and the clock draw, new on every frame that moved the clock.
     pub view: Option<ViewRc>,
+    /// What the panels and the narration draw: refreshed on every action, but while playing at
+    /// most every [`PANEL_EVERY_MS`] of wall time (text changing 60 times a second is unreadable,
+    /// and relaying it out would cost most of a frame).
+    pub panels: Option<Panels>,
+    panel_wall_ms: f64,
+    feed: FeedCursor,
     pub playing: bool,
     pub speed: usize,
     /// Virtual time in thousandths of a ms, for smooth animation between whole ms.
@@ -66,6 +76,28 @@ pub struct AppState {
     pub inspect: Option<(String, i32)>,
     /// Changes on every applied action and seek (the workspace saver watches it).
     pub revision: u64,
+}
+
+/// Wall time between two refreshes of the panels while playing.
+pub const PANEL_EVERY_MS: f64 = 100.0;
+
+/// Facts the narration feed holds at most.
+const FEED_MAX: usize = 600;
+
+/// How far the narration feed has read the fact history, and with which filter.
+#[derive(Debug, Clone, Copy, Default)]
+struct FeedCursor {
+    next: u64,
+    routine: bool,
+}
+
+/// What the panels and the narration feed read.
+#[derive(Clone)]
+pub struct Panels {
+    pub view: ViewRc,
+    pub facts: Rc<Vec<TimedFact>>,
+    pub notes: Option<Rc<NotesData>>,
+    pub inspector: Option<Rc<PartitionLog>>,
 }
 
 fn build(setup: Setup) -> Result<Rc<RefCell<Sim>>, String> {
@@ -105,6 +137,9 @@ impl AppState {
             notices,
             sim: Err(String::new()),
             view: None,
+            panels: None,
+            panel_wall_ms: 0.0,
+            feed: FeedCursor::default(),
             playing: false,
             speed: DEFAULT_SPEED,
             vt_milli: 0,
@@ -151,8 +186,72 @@ impl AppState {
         state
     }
 
-    /// Rebuilds the view and the timeline markers from the simulation (once per change).
+    /// Rebuilds the view, the panels and the timeline markers from the simulation.
     fn refresh(&mut self) {
+        self.refresh_view();
+        self.refresh_panels();
+    }
+
+    /// Rebuilds what the panels read from the simulation and the current view.
+    fn refresh_panels(&mut self) {
+        self.panel_wall_ms = 0.0;
+        let (Ok(sim), Some(view)) = (&self.sim, &self.view) else {
+            self.panels = None;
+            return;
+        };
+        let sim = sim.borrow();
+        let inspector = self
+            .inspect
+            .as_ref()
+            .map(|(topic, p)| Rc::new(PartitionLog::read(sim.world(), topic, *p)));
+        let notes = sim
+            .setup
+            .preset
+            .scenario()
+            .filter(|s| s.steps.iter().any(|s| s.note.is_some()))
+            .map(|scenario| {
+                let now = sim.now();
+                Rc::new(NotesData {
+                    reached: sim.notes_reached(),
+                    next_at_ms: scenario
+                        .steps
+                        .iter()
+                        .find(|s| s.note.is_some() && s.at_ms > now)
+                        .map(|s| s.at_ms),
+                    failures: sim.step_failures(),
+                })
+            });
+        // Only the facts since the last refresh are read, unless the history went back (a seek,
+        // a new branch) or the filter changed: the large preset makes thousands of routine facts
+        // a second, which would push every other fact out of any fixed window.
+        let count = sim.world().fact_count();
+        let facts = match &self.panels {
+            Some(old) if self.feed.routine == self.show_routine && self.feed.next <= count => {
+                let new = sim.recent_facts(self.show_routine, self.feed.next, FEED_MAX);
+                if new.is_empty() {
+                    // The same Rc: the feed is not drawn again.
+                    old.facts.clone()
+                } else {
+                    let kept = FEED_MAX.saturating_sub(new.len());
+                    Rc::new(new.into_iter().chain(old.facts.iter().take(kept).cloned()).collect())
+                }
+            }
+            _ => Rc::new(sim.recent_facts(self.show_routine, 0, FEED_MAX)),
+        };
+        self.feed = FeedCursor {
+            next: count,
+            routine: self.show_routine,
+        };
+        self.panels = Some(Panels {
+            view: view.clone(),
+            facts,
+            notes,
+            inspector,
+        });
+    }
+
+    /// Rebuilds the view and the timeline markers from the simulation (once per change).
+    fn refresh_view(&mut self) {
         let Ok(sim) = &self.sim else {
             self.view = None;
             return;
@@ -272,7 +371,11 @@ impl Reducible for AppState {
                 }
             }
             AppAction::Play => next.playing = true,
-            AppAction::Pause => next.playing = false,
+            AppAction::Pause => {
+                next.playing = false;
+                next.refresh_panels();
+                return Rc::new(next);
+            }
             AppAction::TogglePlay => next.playing = !self.playing,
             AppAction::Frame(wall_ms) => {
                 if !self.playing {
@@ -287,9 +390,13 @@ impl Reducible for AppState {
                 let vt = next.vt_milli;
                 if target > sim.borrow().now() {
                     sim.borrow_mut().seek(target);
-                    next.refresh();
+                    next.refresh_view();
                 }
                 next.vt_milli = vt;
+                next.panel_wall_ms += dt;
+                if next.panel_wall_ms >= PANEL_EVERY_MS {
+                    next.refresh_panels();
+                }
                 return Rc::new(next);
             }
             AppAction::Step => {
@@ -335,6 +442,8 @@ impl Reducible for AppState {
             }
             AppAction::Load(setup) => {
                 next.sim = build(setup);
+                // Another history: the feed starts over.
+                next.panels = None;
                 next.playing = false;
                 next.marks = Rc::new(Vec::new());
                 next.marks_next_index = 0;
@@ -351,10 +460,12 @@ impl Reducible for AppState {
             }
             AppAction::ToggleRoutine => {
                 next.show_routine = !self.show_routine;
+                next.refresh_panels();
                 return Rc::new(next);
             }
             AppAction::Inspect(p) => {
                 next.inspect = p;
+                next.refresh_panels();
                 return Rc::new(next);
             }
         }
@@ -441,6 +552,7 @@ fn animation_loop(on_frame: Callback<f64>) -> impl FnOnce() {
 
 #[function_component(App)]
 pub fn app() -> Html {
+    use crate::canvas::ClusterCanvas;
     use crate::components::*;
     let state = use_reducer(|| {
         AppState::start(
@@ -540,51 +652,14 @@ pub fn app() -> Html {
     }
 
     let lang = state.lang;
-    let cb = |a: fn() -> AppAction| {
-        let d = dispatch.clone();
-        Callback::from(move |()| d.dispatch(a()))
-    };
-    let on_toggle_lang = cb(|| AppAction::ToggleLang);
-    let on_dismiss = {
-        let d = dispatch.clone();
-        Callback::from(move |i| d.dispatch(AppAction::DismissNotice(i)))
-    };
-    let on_action = {
-        let d = dispatch.clone();
-        Callback::from(move |a: AppAction| d.dispatch(a))
-    };
-    let on_user = {
-        let d = dispatch.clone();
-        Callback::from(move |u: UserAction| d.dispatch(AppAction::Apply(u)))
-    };
-    let (setup, inspector_data, notes, facts) = match &state.sim {
-        Ok(sim) => {
-            let sim = sim.borrow();
-            let data = state
-                .inspect
-                .as_ref()
-                .or(None)
-                .map(|(topic, p)| crate::inspect::PartitionLog::read(sim.world(), topic, *p));
-            let scenario = sim.setup.preset.scenario();
-            let notes = scenario.filter(|s| s.steps.iter().any(|s| s.note.is_some())).map(|scenario| {
-                let now = sim.now();
-                Rc::new(NotesData {
-                    reached: sim.notes_reached(),
-                    next_at_ms: scenario
-                        .steps
-                        .iter()
-                        .find(|s| s.note.is_some() && s.at_ms > now)
-                        .map(|s| s.at_ms),
-                    failures: sim.step_failures(),
-                })
-            });
-            let facts = Rc::new(sim.recent_facts(state.show_routine, 600));
-            (Some(sim.setup.clone()), data, notes, facts)
-        }
-        Err(_) => (None, None, None, Rc::new(Vec::new())),
-    };
-    let body = match (&state.sim, &state.view) {
-        (Ok(_), Some(view)) => {
+    // Stable callbacks: a component whose other props did not change is not drawn again.
+    let on_toggle_lang = use_callback(dispatch.clone(), |(), d| d.dispatch(AppAction::ToggleLang));
+    let on_dismiss = use_callback(dispatch.clone(), |i, d| d.dispatch(AppAction::DismissNotice(i)));
+    let on_action = use_callback(dispatch.clone(), |a: AppAction, d| d.dispatch(a));
+    let on_user = use_callback(dispatch.clone(), |u: UserAction, d| d.dispatch(AppAction::Apply(u)));
+    let setup = state.sim.as_ref().ok().map(|sim| sim.borrow().setup.clone());
+    let body = match (&state.sim, &state.view, &state.panels) {
+        (Ok(_), Some(view), Some(panels)) => {
             let view_json = if state.playing {
                 None
             } else {
@@ -601,16 +676,16 @@ pub fn app() -> Html {
                         <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
                             show_internal={state.show_internal} on_action={on_action.clone()} />
                         <div class="panels">
-                            <FaultPanel {lang} view={view.clone()} on_user={on_user.clone()} />
-                            <GroupPanel {lang} view={view.clone()} />
-                            <ProducerPanel {lang} view={view.clone()} on_user={on_user.clone()} />
-                            <BuildPanel {lang} view={view.clone()} on_user={on_user.clone()} />
-                            <LogInspector {lang} view={view.clone()} selected={state.inspect.clone()}
-                                data={inspector_data.map(Rc::new)} on_action={on_action.clone()} />
+                            <FaultPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
+                            <GroupPanel {lang} view={panels.view.clone()} />
+                            <ProducerPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
+                            <BuildPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
+                            <LogInspector {lang} view={panels.view.clone()} selected={state.inspect.clone()}
+                                data={panels.inspector.clone()} on_action={on_action.clone()} />
                         </div>
                     </div>
                     <NarrationFeed {lang} show_routine={state.show_routine}
-                        {notes} {facts} on_action={on_action.clone()} />
+                        notes={panels.notes.clone()} facts={panels.facts.clone()} on_action={on_action.clone()} />
                 </div>
                 if let Some(json) = view_json {
                     <script type="application/json" id="view-json">{ json }</script>
@@ -618,7 +693,7 @@ pub fn app() -> Html {
                 </>
             }
         }
-        (Err(error), _) => {
+        (Err(error), ..) => {
             html! { <p class="engine-error" role="alert">{ fill(t(lang, Key::EngineError), &[error]) }</p> }
         }
         _ => html! {},
@@ -697,6 +772,44 @@ mod tests {
         let state = reduce(state, AppAction::Pause);
         let state = reduce(state, AppAction::Frame(50.0));
         assert_eq!(state.view().unwrap().now_ms, 500);
+    }
+
+    #[test]
+    fn while_playing_the_panels_follow_the_clock_every_100_ms_of_wall_time_and_on_pause() {
+        let panels_at = |s: &AppState| s.panels.as_ref().unwrap().view.0.now_ms;
+        let state = reduce(fresh("#scenario=demo"), AppAction::Play); // 1x
+        let state = reduce(state, AppAction::Frame(50.0));
+        assert_eq!((state.view().unwrap().now_ms, panels_at(&state)), (50, 0));
+        let state = reduce(state, AppAction::Frame(60.0));
+        assert_eq!((state.view().unwrap().now_ms, panels_at(&state)), (110, 110));
+        let state = reduce(state, AppAction::Frame(20.0));
+        assert_eq!(panels_at(&state), 110);
+        let state = reduce(state, AppAction::Pause);
+        assert_eq!(panels_at(&state), 130);
+    }
+
+    #[test]
+    fn the_feed_reads_new_facts_only_and_matches_a_full_read() {
+        let full = |s: &AppState| {
+            let sim = s.sim.as_ref().unwrap().borrow();
+            sim.recent_facts(false, 0, FEED_MAX)
+        };
+        let mut state = reduce(fresh("#scenario=demo"), AppAction::Play);
+        state = reduce(state, AppAction::SetSpeed(8)); // 50x
+        for _ in 0..40 {
+            state = reduce(state, AppAction::Frame(16.0));
+        }
+        state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 1 }));
+        for _ in 0..40 {
+            state = reduce(state, AppAction::Frame(16.0));
+        }
+        let feed = state.panels.as_ref().unwrap().facts.clone();
+        assert!(feed.iter().any(|f| matches!(f.fact, kafkalab_engine::narration::Fact::BrokerStopped { .. })));
+        assert_eq!(*feed, full(&state));
+        // Back in time, the feed is read again from the start.
+        let state = reduce(state, AppAction::Seek(1_000));
+        assert_eq!(*state.panels.as_ref().unwrap().facts, full(&state));
+        assert!(state.panels.as_ref().unwrap().facts.iter().all(|f| f.at_ms <= 1_000));
     }
 
     #[test]

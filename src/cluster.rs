@@ -49,14 +49,25 @@ impl NodeState {
     }
 }
 
-/// One replica tile: the controller's metadata decides leader and ISR membership.
+/// One replica tile: the controller's metadata decides leader and ISR membership. Only what is
+/// drawn, so that a broker whose tiles did not change is not drawn again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tile {
     pub topic: String,
     pub partition: i32,
     pub leader: bool,
     pub in_isr: bool,
-    pub leo: i64,
+}
+
+/// Why a broker's tiles no longer say what the cluster does: they are the controller's last word
+/// about a broker that cannot act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stale {
+    /// Dead, or cut off from the active controller, and not fenced yet: until
+    /// `broker.session.timeout.ms` passes, the metadata still counts it as leader and in the ISR.
+    NotFenced,
+    /// Fenced by the controller: its leaderships have moved on.
+    Fenced,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,12 +77,15 @@ pub struct BrokerCard {
     pub is_controller: bool,
     pub tiles: Vec<Tile>,
     pub slow_ms: u64,
+    pub stale: Option<Stale>,
 }
 
 /// A producer or consumer node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientCard {
     pub node: NodeId,
+    /// The producer's or consumer's id in the engine's actions.
+    pub id: u32,
     pub label: String,
     pub producer: bool,
     pub running: bool,
@@ -110,6 +124,11 @@ impl ClusterModel {
             }
         }
         let slow: BTreeMap<NodeId, u64> = view.slow_nodes.iter().copied().collect();
+        let controller = view.brokers.iter().find(|b| b.is_controller).map(|b| b.id);
+        let cut = |a: i32, b: i32| {
+            let (a, b) = (NodeId::Broker(a), NodeId::Broker(b));
+            view.cut_links.contains(&(a, b)) || view.cut_links.contains(&(b, a))
+        };
         let mut brokers: Vec<BrokerCard> = view
             .brokers
             .iter()
@@ -128,17 +147,25 @@ impl ClusterModel {
                             partition: r.partition,
                             leader: leader == b.id,
                             in_isr: isr.contains(&b.id),
-                            leo: r.log_end_offset,
                         }
                     })
                     .collect();
                 tiles.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+                let unreachable = controller.is_some_and(|c| c != b.id && cut(b.id, c));
+                let stale = if b.fenced {
+                    Some(Stale::Fenced)
+                } else if b.state == BrokerState::Dead || unreachable {
+                    Some(Stale::NotFenced)
+                } else {
+                    None
+                };
                 BrokerCard {
                     id: b.id,
                     state: NodeState::from_engine(b.state),
                     is_controller: b.is_controller,
                     tiles,
                     slow_ms: slow.get(&NodeId::Broker(b.id)).copied().unwrap_or(0),
+                    stale,
                 }
             })
             .collect();
@@ -149,6 +176,7 @@ impl ClusterModel {
             .iter()
             .map(|p| ClientCard {
                 node: NodeId::Client(p.id),
+                id: p.id,
                 label: p.name.clone(),
                 producer: true,
                 running: true,
@@ -158,6 +186,7 @@ impl ClusterModel {
         for c in &view.consumers {
             let card = ClientCard {
                 node: c.client,
+                id: c.id,
                 label: c.name.clone(),
                 producer: false,
                 running: c.running,
@@ -190,6 +219,8 @@ pub struct Layout {
     pub clients_y: i32,
     /// Centre of every node, for links and messages.
     pub centres: BTreeMap<NodeId, (i32, i32)>,
+    /// Every node's box: x, y, width, height (for pointer hit tests).
+    pub boxes: BTreeMap<NodeId, (i32, i32, i32, i32)>,
     /// Top-left of each client node, in model order (producers, then each group's consumers).
     pub client_pos: Vec<(i32, i32)>,
     /// Each group's frame: x, y, width.
@@ -201,8 +232,9 @@ impl Layout {
     pub const GAP_X: i32 = 40;
     pub const GAP_Y: i32 = 40;
     pub const MARGIN: i32 = 20;
-    /// Room above the nodes for the controller badge.
-    pub const TOP: i32 = 22;
+    /// Room above the nodes for the controller badge and the scissors of cut links that bow
+    /// over the first row.
+    pub const TOP: i32 = 34;
     pub const HEAD_H: i32 = 78;
     pub const TILE_W: i32 = 60;
     pub const TILE_H: i32 = 26;
@@ -229,7 +261,7 @@ impl Layout {
             .max()
             .unwrap_or(0);
         let tile_rows = if model.summarised {
-            1
+            2
         } else {
             max_tiles.div_ceil(Self::TILES_PER_ROW).max(1) as i32
         };
@@ -237,12 +269,14 @@ impl Layout {
         let cols = columns as i32;
         let brokers_w = cols * Self::NODE_W + (cols - 1) * Self::GAP_X;
         let mut centres = BTreeMap::new();
+        let mut boxes = BTreeMap::new();
         for (i, b) in model.brokers.iter().enumerate() {
             let (x, y) = Self::broker_pos(columns, broker_h, i);
             centres.insert(
                 NodeId::Broker(b.id),
                 (x + Self::NODE_W / 2, y + broker_h / 2),
             );
+            boxes.insert(NodeId::Broker(b.id), (x, y, Self::NODE_W, broker_h));
         }
         let clients_y = Self::TOP + Self::MARGIN + rows * (broker_h + Self::GAP_Y) + 10;
         // Clients: producers, then one frame per group.
@@ -250,6 +284,7 @@ impl Layout {
         let mut client_pos = Vec::new();
         for p in &model.producers {
             client_pos.push((x, clients_y + 24));
+            boxes.insert(p.node, (x, clients_y + 24, Self::CLIENT_W, Self::CLIENT_H));
             centres.insert(
                 p.node,
                 (x + Self::CLIENT_W / 2, clients_y + 24 + Self::CLIENT_H / 2),
@@ -265,6 +300,7 @@ impl Layout {
             x += 10;
             for c in &g.clients {
                 client_pos.push((x, clients_y + 24));
+                boxes.insert(c.node, (x, clients_y + 24, Self::CLIENT_W, Self::CLIENT_H));
                 centres.insert(
                     c.node,
                     (x + Self::CLIENT_W / 2, clients_y + 24 + Self::CLIENT_H / 2),
@@ -288,6 +324,7 @@ impl Layout {
             height,
             clients_y,
             centres,
+            boxes,
             client_pos,
             group_frames,
         }
@@ -304,6 +341,63 @@ impl Layout {
 
     pub fn broker(&self, index: usize) -> (i32, i32) {
         Self::broker_pos(self.columns, self.broker_h, index)
+    }
+
+    /// The node whose box holds the point (canvas units), for a drag that ends on it.
+    pub fn node_at(&self, (px, py): (i32, i32)) -> Option<NodeId> {
+        self.boxes
+            .iter()
+            .find(|(_, (x, y, w, h))| px >= *x && px < x + w && py >= *y && py < y + h)
+            .map(|(node, _)| *node)
+    }
+
+    /// Canvas units for a point `offset` pixels from the top-left of the drawn SVG of `size`
+    /// pixels, which shows this layout with `preserveAspectRatio="xMidYMin meet"`.
+    pub fn to_canvas(&self, offset: (f64, f64), size: (f64, f64)) -> (i32, i32) {
+        let scale = (size.0 / self.width as f64).min(size.1 / self.height as f64);
+        if scale.is_nan() || scale <= 0.0 {
+            return (0, 0);
+        }
+        let pad_x = (size.0 - self.width as f64 * scale) / 2.0;
+        (
+            ((offset.0 - pad_x) / scale).round() as i32,
+            (offset.1 / scale).round() as i32,
+        )
+    }
+}
+
+/// A cut link between two nodes, `a < b`, and which directions are cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CutEdge {
+    pub a: NodeId,
+    pub b: NodeId,
+    pub a_to_b: bool,
+    pub b_to_a: bool,
+}
+
+impl CutEdge {
+    /// Folds the view's directed cuts into one edge per pair of nodes.
+    pub fn from_cuts(cuts: &[(NodeId, NodeId)]) -> Vec<CutEdge> {
+        let mut edges: BTreeMap<(NodeId, NodeId), CutEdge> = BTreeMap::new();
+        for &(from, to) in cuts {
+            let (a, b) = if from <= to { (from, to) } else { (to, from) };
+            let edge = edges.entry((a, b)).or_insert(CutEdge {
+                a,
+                b,
+                a_to_b: false,
+                b_to_a: false,
+            });
+            if from == a {
+                edge.a_to_b = true;
+            } else {
+                edge.b_to_a = true;
+            }
+        }
+        edges.into_values().collect()
+    }
+
+    pub fn both(&self) -> bool {
+        self.a_to_b && self.b_to_a
     }
 }
 
@@ -379,6 +473,33 @@ pub fn interpolate(
     (lerp(from.0, to.0), lerp(from.1, to.1))
 }
 
+/// A cut link's curve from `p` to `q`: the control point of a quadratic Bézier that bows to one
+/// side, and the curve's middle (where the scissors go), at least `min_offset` off the straight
+/// line. Bowing past half a broker's height keeps a link between two brokers of a row from
+/// running through the brokers between them.
+pub fn link_curve(p: (i32, i32), q: (i32, i32), min_offset: i32) -> ((i32, i32), (i32, i32)) {
+    let (dx, dy) = ((q.0 - p.0) as f64, (q.1 - p.1) as f64);
+    let len = dx.hypot(dy).max(1.0);
+    let (mx, my) = ((p.0 + q.0) as f64 / 2.0, (p.1 + q.1) as f64 / 2.0);
+    let offset = (0.15 * len).max(min_offset as f64) / len;
+    // Perpendicular (dy, -dx): upwards for a left-to-right link. The control point is twice as
+    // far off as the curve's middle.
+    let at = |k: f64| ((mx + dy * k).round() as i32, (my - dx * k).round() as i32);
+    (at(2.0 * offset), at(offset))
+}
+
+impl Layout {
+    /// How far a cut link's middle stands off its straight line: past half a broker.
+    pub fn link_bow(&self) -> i32 {
+        self.broker_h / 2 + 34
+    }
+}
+
+/// Where a message is drawn when motion is reduced: still, halfway along its link.
+pub fn midpoint(from: (i32, i32), to: (i32, i32)) -> (i32, i32) {
+    ((from.0 + to.0) / 2, (from.1 + to.1) / 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +555,85 @@ mod tests {
             .client_pos
             .iter()
             .all(|(x, _)| x + Layout::CLIENT_W <= layout.width));
+    }
+
+    #[test]
+    fn a_cut_link_between_brokers_of_a_row_bows_above_the_one_between() {
+        let model = ClusterModel {
+            brokers: (1..=3)
+                .map(|id| BrokerCard {
+                    id,
+                    state: NodeState::Alive,
+                    is_controller: false,
+                    tiles: Vec::new(),
+                    slow_ms: 0,
+                    stale: None,
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let layout = Layout::new(&model);
+        let (p, q) = (layout.centres[&NodeId::Broker(1)], layout.centres[&NodeId::Broker(3)]);
+        let (_, middle) = link_curve(p, q, layout.link_bow());
+        let (_, top, _, _) = layout.boxes[&NodeId::Broker(2)];
+        assert_eq!(middle.0, layout.centres[&NodeId::Broker(2)].0);
+        assert!(middle.1 < top, "{middle:?} is above broker 2 (top {top})");
+        assert_eq!(layout.node_at(middle), None);
+        assert_eq!(layout.node_at(layout.centres[&NodeId::Broker(2)]), Some(NodeId::Broker(2)));
+    }
+
+    #[test]
+    fn pointer_pixels_map_to_canvas_units() {
+        let model = ClusterModel::default();
+        let layout = Layout::new(&model);
+        let (w, h) = (layout.width as f64, layout.height as f64);
+        // Drawn at half size: pixels double.
+        assert_eq!(layout.to_canvas((w / 4.0, h / 4.0), (w / 2.0, h / 2.0)), (layout.width / 2, layout.height / 2));
+        // Letterboxed in a wider box: centred horizontally.
+        assert_eq!(layout.to_canvas((w / 2.0 + 10.0, 0.0), (w * 2.0, h)), (10, 0));
+        assert_eq!(layout.to_canvas((5.0, 5.0), (0.0, 0.0)), (0, 0));
+    }
+
+    #[test]
+    fn directed_cuts_fold_into_edges() {
+        let (a, b, c) = (NodeId::Broker(1), NodeId::Broker(2), NodeId::Client(7));
+        let edges = CutEdge::from_cuts(&[(b, a), (a, c), (c, a)]);
+        assert_eq!(edges.len(), 2);
+        assert_eq!((edges[0].a, edges[0].b, edges[0].a_to_b, edges[0].b_to_a), (a, b, false, true));
+        assert!(edges[1].both());
+    }
+
+    #[test]
+    fn a_dead_broker_is_stale_and_unfenced_until_its_session_times_out() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, DEFAULT_SEED)).unwrap();
+        sim.seek(4_000);
+        let stale = |sim: &Sim, id: i32| {
+            ClusterModel::from_view(&sim.world().view(), false)
+                .brokers
+                .into_iter()
+                .find(|b| b.id == id)
+                .unwrap()
+                .stale
+        };
+        let view = sim.world().view();
+        let controller = view.brokers.iter().find(|b| b.is_controller).unwrap().id;
+        let other = view.brokers.iter().find(|b| !b.is_controller).unwrap().id;
+        assert_eq!(stale(&sim, other), None);
+        sim.apply(crate::sim::UserAction::KillBroker { broker: other }).unwrap();
+        assert_eq!(stale(&sim, other), Some(Stale::NotFenced));
+        sim.seek(30_000);
+        assert_eq!(stale(&sim, other), Some(Stale::Fenced));
+        // Alive but cut off from the controller: unreachable, not fenced yet.
+        sim.apply(crate::sim::UserAction::RestartBroker { broker: other }).unwrap();
+        sim.seek(45_000);
+        assert_eq!(stale(&sim, other), None);
+        sim.apply(crate::sim::UserAction::CutLink {
+            a: format!("broker-{other}"),
+            b: format!("broker-{controller}"),
+            one_way: true,
+        })
+        .unwrap();
+        assert_eq!(stale(&sim, other), Some(Stale::NotFenced));
     }
 
     #[test]

@@ -5,10 +5,12 @@
 //! simulation bridge and the reducer) has native unit tests, run by `cargo test --workspace`.
 
 pub mod app;
+pub mod canvas;
 pub mod cluster;
 pub mod components;
 pub mod i18n;
 pub mod inspect;
+pub mod menu;
 pub mod narrate;
 pub mod sim;
 pub mod url;

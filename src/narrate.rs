@@ -877,6 +877,8 @@ mod tests {
         sim.apply(UserAction::CutLink {
             a: "broker-2".into(),
             b: "broker-3".into(),
+
+            one_way: false,
         })
         .unwrap();
         sim.seek(30_000);

@@ -16,8 +16,9 @@ use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::World;
 use serde::{Deserialize, Serialize};
 
-/// Checkpoint every this many events (seek cost vs memory).
-pub const CHECKPOINT_EVERY: u64 = 4_000;
+/// Checkpoint every this many events (seek cost vs memory, and a checkpoint is a World clone
+/// inside a frame): as the engine's scenario runs do.
+pub const CHECKPOINT_EVERY: u64 = kafkalab_engine::scenario::CHECKPOINT_EVERY;
 
 /// A starting setup the scenario picker offers: the app's own presets (built only from engine
 /// actions) and the engine's built-in scenario files, by name.
@@ -113,9 +114,12 @@ pub enum UserAction {
         broker: i32,
     },
     KillController,
+    /// Cuts `a ↔ b`, or only `a → b` when `one_way`.
     CutLink {
         a: String,
         b: String,
+        #[serde(default)]
+        one_way: bool,
     },
     HealLink {
         a: String,
@@ -125,7 +129,13 @@ pub enum UserAction {
         node: String,
         extra_ms: Millis,
     },
+    IsolateNode {
+        node: String,
+    },
     CrashConsumer {
+        consumer: u32,
+    },
+    CloseConsumer {
         consumer: u32,
     },
     RestartConsumer {
@@ -187,10 +197,10 @@ impl UserAction {
             UserAction::KillBroker { broker } => Action::KillBroker { broker: *broker },
             UserAction::RestartBroker { broker } => Action::RestartBroker { broker: *broker },
             UserAction::KillController => Action::KillController,
-            UserAction::CutLink { a, b } => Action::CutLink {
+            UserAction::CutLink { a, b, one_way } => Action::CutLink {
                 from: node(a)?,
                 to: node(b)?,
-                both: true,
+                both: !one_way,
             },
             UserAction::HealLink { a, b } => Action::HealLink {
                 from: node(a)?,
@@ -201,7 +211,11 @@ impl UserAction {
                 node: node(n)?,
                 extra_ms: *extra_ms,
             },
+            UserAction::IsolateNode { node: n } => Action::IsolateNode { node: node(n)? },
             UserAction::CrashConsumer { consumer } => Action::CrashConsumer {
+                consumer: *consumer,
+            },
+            UserAction::CloseConsumer { consumer } => Action::CloseConsumer {
                 consumer: *consumer,
             },
             UserAction::RestartConsumer { consumer } => Action::RestartConsumer {
@@ -484,14 +498,14 @@ impl Sim {
         }
     }
 
-    /// The latest facts for the narration feed, newest first: at most `max`, routine ones only
-    /// with `routine`. Reads the world's history, not the view's last 200 facts, which routine
-    /// traffic can fill entirely; scans at most 20,000 facts.
-    pub fn recent_facts(&self, routine: bool, max: usize) -> Vec<TimedFact> {
+    /// The latest facts for the narration feed from fact index `since` on, newest first: at most
+    /// `max`, routine ones only with `routine`. Reads the world's history, not the view's last 200
+    /// facts, which routine traffic can fill entirely.
+    pub fn recent_facts(&self, routine: bool, since: u64, max: usize) -> Vec<TimedFact> {
         self.world()
             .facts()
             .rev()
-            .take(20_000)
+            .take_while(|f| f.index >= since)
             .filter(|f| routine || !crate::narrate::is_routine(&f.fact))
             .take(max)
             .cloned()
@@ -614,6 +628,7 @@ mod tests {
         sim.apply(UserAction::CutLink {
             a: "broker-1".into(),
             b: "broker-3".into(),
+            one_way: false,
         })
         .unwrap();
         sim.seek(6_000);
@@ -674,6 +689,8 @@ mod tests {
         sim.apply(UserAction::CutLink {
             a: "broker-1".into(),
             b: "broker-2".into(),
+
+            one_way: false,
         })
         .unwrap();
         // Two actions at the same moment.

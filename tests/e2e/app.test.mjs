@@ -83,8 +83,9 @@ after(async () => {
  * Opens the app at `fragment` and waits for the first broker. Collects console errors, page errors
  * and any request that leaves the local server (the app must need no network).
  */
-async function openApp(fragment = '') {
-  const page = await browser.newPage({ viewport: VIEWPORT });
+async function openApp(fragment = '', { reducedMotion, init } = {}) {
+  const page = await browser.newPage({ viewport: VIEWPORT, reducedMotion });
+  if (init) await page.addInitScript(init);
   const problems = { consoleErrors: [], pageErrors: [], foreignRequests: [], failedResponses: [] };
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.consoleErrors.push(msg.text());
@@ -409,6 +410,246 @@ describe('kafkalab visual simulator', () => {
     }
   });
 
+  test("a node's context menu opens by right-click and by keyboard; its faults apply", async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=3000&lang=en');
+    const active = () => page.evaluate(() => document.activeElement?.dataset?.testid ?? null);
+    try {
+      const menu = page.getByTestId('node-menu');
+      // Right-click on broker 2's name.
+      await page.getByTestId('broker-2').locator('.broker-name').click({ button: 'right' });
+      await menu.waitFor();
+      assert.match(await menu.getAttribute('aria-label'), /Broker 2/);
+      assert.equal(await active(), 'menu-kill-broker-2', 'the first item has the focus');
+      assert.equal(await menu.locator('[role="menuitem"]').first().getAttribute('aria-label'), 'Kill broker 2');
+      await page.getByTestId('menu-cut-links').click();
+      await page.getByTestId('menu-cut-oneway-broker-2-broker-1').waitFor();
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+      await page.screenshot({ path: join(screenshots, 'node-menu.png') });
+      await page.getByTestId('menu-kill-broker-2').click();
+      await menu.waitFor({ state: 'detached' });
+      await page.waitForFunction(() => document.querySelector('[data-testid="broker-2"]').dataset.state === 'dead');
+
+      // Keyboard: Enter on the focused node opens it, arrows move, Escape closes it and gives the
+      // focus back to the node; Shift+F10 and the menu key open it too.
+      await page.getByTestId('broker-2').focus();
+      await page.keyboard.press('Enter');
+      await menu.waitFor();
+      assert.equal(await active(), 'menu-restart-broker-2');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await active(), 'menu-isolate-broker-2');
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await active(), 'menu-restart-broker-2');
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'detached' });
+      assert.equal(await active(), 'broker-2');
+      await page.keyboard.press('Shift+F10');
+      await menu.waitFor();
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'detached' });
+      await page.keyboard.press('ContextMenu');
+      await menu.waitFor();
+      await page.keyboard.press('Enter');
+      await menu.waitFor({ state: 'detached' });
+      await page.waitForFunction(() => document.querySelector('[data-testid="broker-2"]').dataset.state !== 'dead');
+      assert.equal(await active(), 'broker-2');
+
+      // A consumer's menu crashes it.
+      const consumer = page.locator('[data-testid^="node-client-"].client-consumer').first();
+      await consumer.click({ button: 'right' });
+      const crash = menu.locator('[data-testid^="menu-crash-consumer-"]');
+      await crash.click();
+      await page.waitForFunction(() => document.querySelector('[data-testid^="node-client-"].client-consumer.client-stopped'));
+      assert.match(await page.getByTestId('narration').textContent(), /crashed/);
+      // A click elsewhere closes an open menu.
+      await page.getByTestId('broker-1').locator('.broker-name').click({ button: 'right' });
+      await menu.waitFor();
+      await page.locator('h1').click();
+      await menu.waitFor({ state: 'detached' });
+      // In Korean.
+      await page.getByTestId('lang-toggle').click();
+      await page.getByTestId('broker-3').locator('.broker-name').click({ button: 'right' });
+      await menu.waitFor();
+      assert.match(await menu.getAttribute('aria-label'), /브로커 3/);
+      assert.match(await menu.textContent(), /고립시키기/);
+      await page.getByTestId('menu-cut-links').click();
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+      await page.screenshot({ path: join(screenshots, 'node-menu-ko.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a dead broker keeps its tiles, marked stale until the controller fences it', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=4000&lang=en');
+    try {
+      const leader = page.locator('[data-testid^="replica-orders-"][data-role="leader"]').first();
+      const id = (await leader.getAttribute('data-testid')).split('-').pop();
+      assert.equal(await page.locator(`[data-testid^="replica-"][data-testid$="-${id}"][data-stale="true"]`).count(), 0);
+      await page.getByTestId(`kill-broker-${id}`).click();
+      const label = page.getByTestId(`stale-${id}`);
+      await label.waitFor();
+      assert.equal(await label.getAttribute('data-stale'), 'not-fenced');
+      assert.match(await label.textContent(), /unreachable — not yet fenced/);
+      const tiles = page.locator(`[data-testid^="replica-orders-"][data-testid$="-${id}"]`);
+      assert.ok((await tiles.count()) > 0);
+      assert.equal(await tiles.count(), await tiles.and(page.locator('[data-stale="true"]')).count());
+      // The metadata still names it leader: that is Kafka's state until the session times out.
+      assert.ok((await page.locator(`[data-testid^="replica-orders-"][data-testid$="-${id}"][data-role="leader"]`).count()) > 0);
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+      await page.screenshot({ path: join(screenshots, 'stale-not-fenced.png') });
+      await setSpeed(page, 6);
+      await playUntil(page, (b) => document.querySelector(`[data-testid="stale-${b}"]`)?.dataset.stale === 'fenced', id);
+      assert.match(await label.textContent(), /stale — fenced/);
+      assert.equal(await page.locator(`[data-testid^="replica-orders-"][data-testid$="-${id}"][data-role="leader"]`).count(), 0);
+      await page.getByTestId('lang-toggle').click();
+      assert.match(await label.textContent(), /펜싱됨/);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('dragging from one node to another cuts their link; clicking the cut link heals it', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=3000&lang=en');
+    try {
+      const box = (id) => page.getByTestId(id).locator('.broker-box').boundingBox();
+      const [a, b] = [await box('broker-1'), await box('broker-3')];
+      await page.mouse.move(a.x + 40, a.y + 30);
+      await page.mouse.down();
+      await page.mouse.move(a.x + a.width + 20, a.y + 70, { steps: 6 });
+      await page.getByTestId('drag-line').waitFor();
+      await page.mouse.move(b.x + 90, b.y + 40, { steps: 6 });
+      assert.equal(await page.locator('.drop-target').count(), 1, 'the node under the pointer is marked');
+      await page.screenshot({ path: join(screenshots, 'drag-to-cut.png') });
+      await page.mouse.up();
+      const cut = page.getByTestId('cut-broker-1-broker-3');
+      await cut.waitFor();
+      assert.equal(await cut.getAttribute('data-dir'), 'both');
+      assert.equal(await page.getByTestId('drag-line').count(), 0);
+      assert.match(await page.getByTestId('narration').textContent(), /link between Broker 1 and Broker 3 was cut/);
+      // A press without a drag cuts nothing.
+      await page.getByTestId('broker-2').locator('.broker-name').click();
+      assert.equal(await page.locator('[data-testid^="cut-broker-"]').count(), 1);
+      // One way, from the menu.
+      await page.getByTestId('broker-2').locator('.broker-name').click({ button: 'right' });
+      await page.getByTestId('menu-cut-links').click();
+      await page.getByTestId('menu-cut-oneway-broker-2-broker-1').click();
+      const oneWay = page.getByTestId('cut-broker-1-broker-2');
+      await oneWay.waitFor();
+      assert.equal(await oneWay.getAttribute('data-dir'), 'broker-2->broker-1');
+      assert.match(await oneWay.getAttribute('aria-label'), /one way, Broker 2 → Broker 1/);
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+      await page.screenshot({ path: join(screenshots, 'cut-links.png') });
+      // Clicking a cut link heals it; its menu does too.
+      await cut.locator('.cut-knot').click();
+      await cut.waitFor({ state: 'detached' });
+      assert.match(await page.getByTestId('narration').textContent(), /link between Broker 1 and Broker 3 was healed/);
+      await oneWay.locator('.cut-knot').click({ button: 'right' });
+      await page.getByTestId('menu-heal-broker-1-broker-2').click();
+      await oneWay.waitFor({ state: 'detached' });
+      // By keyboard: a cut link takes the focus; Shift+F10 opens its menu, Escape gives the focus
+      // back, Enter heals it.
+      await page.getByTestId('broker-1').locator('.broker-name').click({ button: 'right' });
+      await page.getByTestId('menu-cut-links').click();
+      await page.getByTestId('menu-cut-broker-1-broker-2').click();
+      await oneWay.waitFor();
+      await oneWay.focus();
+      await page.keyboard.press('Shift+F10');
+      await page.getByTestId('node-menu').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'menu-heal-broker-1-broker-2');
+      await page.keyboard.press('Escape');
+      assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'cut-broker-1-broker-2');
+      await page.keyboard.press('Enter');
+      await oneWay.waitFor({ state: 'detached' });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('with prefers-reduced-motion, messages in flight are still markers', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=3000&lang=en', { reducedMotion: 'reduce' });
+    // Each marker's geometry by message id, sampled on an animation frame.
+    const sample = () =>
+      page.evaluate(
+        () =>
+          new Promise((done) =>
+            requestAnimationFrame(() =>
+              done(
+                Object.fromEntries(
+                  [...document.querySelectorAll('[data-testid="messages"] [data-msg]')].map((m) => [
+                    m.dataset.msg,
+                    ['x', 'y', 'cx', 'cy', 'd'].map((a) => m.getAttribute(a)).join(' '),
+                  ]),
+                ),
+              ),
+            ),
+          ),
+      );
+    const compare = async () => {
+      const first = await sample();
+      const second = await sample();
+      const common = Object.keys(first).filter((id) => id in second);
+      return { common: common.length, moved: common.filter((id) => first[id] !== second[id]).length };
+    };
+    try {
+      const messages = page.getByTestId('messages');
+      assert.equal(await messages.getAttribute('data-still'), 'true');
+      // At 0.1x a message stays in flight for several frames.
+      await setSpeed(page, 0);
+      await page.getByTestId('btn-play').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="messages"] [data-msg]').length >= 3);
+      let still = { common: 0 };
+      for (let i = 0; i < 20 && still.common === 0; i++) still = await compare();
+      assert.ok(still.common > 0, 'some messages stay in flight across two frames');
+      assert.equal(still.moved, 0, 'no marker moved');
+      assert.match(await page.locator('.cluster .legend').textContent(), /still markers/);
+      await page.getByTestId('btn-pause').click();
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+      await page.screenshot({ path: join(screenshots, 'reduced-motion.png') });
+      // The same page follows the setting: with motion allowed, the dots move again.
+      await page.emulateMedia({ reducedMotion: 'no-preference' });
+      await page.waitForFunction(() => document.querySelector('[data-testid="messages"]').dataset.still === 'false');
+      await page.getByTestId('btn-play').click();
+      let moving = { moved: 0 };
+      for (let i = 0; i < 20 && moving.moved === 0; i++) moving = await compare();
+      await page.getByTestId('btn-pause').click();
+      assert.ok(moving.moved > 0, 'messages move without reduced motion');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('beyond 24 replicas on a broker, the cluster is summarised per broker', async () => {
+    const { page, problems } = await openApp('#scenario=sandbox-brokers&seed=1&lang=en');
+    try {
+      await setSpeed(page, 6);
+      await playUntil(page, () => document.querySelector('[data-controller="true"]'));
+      assert.equal(await page.getByTestId('summarised-notice').count(), 0);
+      await page.getByTestId('topic-name').fill('wide');
+      await page.getByTestId('topic-partitions').fill('40');
+      await page.getByTestId('topic-rf').fill('3');
+      await page.getByTestId('create-topic').click();
+      assert.equal(await page.getByTestId('action-notice').count(), 0);
+      // The brokers create their replicas once the controller's records reach them.
+      await playUntil(page, () => document.querySelector('[data-testid="summarised-notice"]'));
+      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 8000);
+      assert.equal(await page.locator('[data-testid^="replica-"]').count(), 0, 'no tiles');
+      for (const id of [1, 2, 3]) {
+        const summary = await page.getByTestId(`summary-${id}`).textContent();
+        const [leaders, followers] = summary.match(/\d+/g).map(Number);
+        assert.equal(leaders + followers, 40, `broker ${id}: ${summary}`);
+      }
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+      await page.screenshot({ path: join(screenshots, 'summarised.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('scrubbing back to t=0 and forward again gives identical state', async () => {
     const { page, problems } = await openApp('#scenario=demo&seed=7&t=2000&lang=en');
     try {
@@ -506,29 +747,65 @@ describe('kafkalab visual simulator', () => {
   });
 
   test('frame time at 10x on 9 brokers and 60 partitions (reported, not asserted)', async () => {
-    const { page, problems } = await openApp('#scenario=large&seed=42&t=3000&lang=en');
+    // Main-thread work per frame, with the Performance API: a mark when the app's
+    // requestAnimationFrame callback starts, and a measure that ends in a task queued from that
+    // callback, which runs after the frame's rendering update (Yew's render, style, layout, paint).
+    // rAF-to-rAF intervals are reported too, but they are bound to vsync (16.7 ms at best).
+    const init = () => {
+      const raf = window.requestAnimationFrame.bind(window);
+      const channel = new MessageChannel();
+      const starts = [];
+      channel.port1.onmessage = () => performance.measure('kafkalab-frame', { start: starts.shift() });
+      window.__frames = { on: false, stamps: [] };
+      window.requestAnimationFrame = (callback) =>
+        raf((ts) => {
+          if (!window.__frames.on) return callback(ts);
+          window.__frames.stamps.push(ts);
+          starts.push(performance.now());
+          try {
+            callback(ts);
+          } finally {
+            channel.port2.postMessage(0);
+          }
+        });
+      window.__loaf = [];
+      try {
+        new PerformanceObserver((list) => window.__loaf.push(...list.getEntries())).observe({
+          type: 'long-animation-frame',
+        });
+      } catch {
+        // Not every Chromium has long-animation-frame entries; the measures above suffice.
+      }
+    };
+    const { page, problems } = await openApp('#scenario=large&seed=42&t=3000&lang=en', { init });
     try {
       await setSpeed(page, 6);
       await page.getByTestId('btn-play').click();
-      const frames = await page.evaluate(
-        () =>
-          new Promise((done) => {
-            const times = [];
-            let last = performance.now();
-            const end = last + 4000;
-            const tick = (now) => {
-              times.push(now - last);
-              last = now;
-              if (now < end) requestAnimationFrame(tick);
-              else done(times);
-            };
-            requestAnimationFrame(tick);
-          }),
-      );
+      await page.evaluate(() => {
+        performance.clearMeasures('kafkalab-frame');
+        window.__frames.on = true;
+        window.__frames.since = performance.now();
+      });
+      await page.waitForTimeout(4000);
+      const { work, stamps, loaf } = await page.evaluate(() => {
+        window.__frames.on = false;
+        return {
+          work: performance.getEntriesByName('kafkalab-frame').map((e) => e.duration),
+          stamps: window.__frames.stamps,
+          loaf: window.__loaf.filter((e) => e.startTime >= window.__frames.since).map((e) => e.duration),
+        };
+      });
       await page.getByTestId('btn-pause').click();
-      frames.sort((a, b) => a - b);
-      const p = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
-      console.log(`FRAME_TIME large@10x: frames=${frames.length} p50=${p(0.5).toFixed(1)}ms p95=${p(0.95).toFixed(1)}ms max=${frames[frames.length - 1].toFixed(1)}ms virtual=${await clock(page)}ms`);
+      assert.ok(work.length > 20, `frames were measured (${work.length})`);
+      const pct = (list) => {
+        const sorted = [...list].sort((a, b) => a - b);
+        const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
+        return `p50=${at(0.5)}ms p95=${at(0.95)}ms max=${at(1)}ms`;
+      };
+      const intervals = stamps.slice(1).map((t, i) => t - stamps[i]);
+      console.log(`FRAME_WORK large@10x: frames=${work.length} ${pct(work)} virtual=${await clock(page)}ms`);
+      console.log(`FRAME_INTERVAL large@10x (rAF to rAF, vsync-bound): ${pct(intervals)}`);
+      console.log(`LONG_ANIMATION_FRAMES (>50 ms) during the run: ${loaf.length}${loaf.length ? `, longest ${Math.max(...loaf).toFixed(0)}ms` : ''}`);
       await page.screenshot({ path: join(screenshots, 'large-9-brokers.png') });
       assertNoProblems(problems);
     } finally {

@@ -87,6 +87,9 @@ pub struct ConsumerView {
 pub struct BrokerView {
     pub id: i32,
     pub state: BrokerState,
+    /// The controller's metadata has this broker fenced (or not registered). A dead broker stays
+    /// unfenced, and keeps its leaderships, until its session times out.
+    pub fenced: bool,
     pub is_controller: bool,
     pub replicas: Vec<ReplicaView>,
 }
@@ -186,7 +189,9 @@ impl World {
     /// A snapshot of everything the UI draws.
     pub fn view(&self) -> View {
         let controller = self.active_controller();
-        let facts: Vec<TimedFact> = self.facts().cloned().collect();
+        // Only the tail: the history can hold 100,000 facts.
+        let mut facts: Vec<TimedFact> = self.facts().rev().take(VIEW_FACTS).cloned().collect();
+        facts.reverse();
         View {
             now_ms: self.now(),
             events_processed: self.events_processed(),
@@ -195,6 +200,7 @@ impl World {
                 .map(|b| BrokerView {
                     id: b.id,
                     state: self.broker_state(b.id).unwrap_or(b.state),
+                    fenced: self.metadata().brokers.get(&b.id).is_none_or(|r| r.fenced),
                     is_controller: controller == Some(b.id),
                     replicas: b.replicas.values().map(|r| replica_view(b.id, r)).collect(),
                 })
@@ -255,7 +261,7 @@ impl World {
                 .collect(),
             cut_links: self.network().cuts().collect(),
             slow_nodes: self.network().slow_nodes().collect(),
-            facts: facts[facts.len().saturating_sub(VIEW_FACTS)..].to_vec(),
+            facts,
             groups: self.group_views(),
             consumers: self.consumer_views(),
         }
