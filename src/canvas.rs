@@ -15,8 +15,8 @@ use yew::prelude::*;
 
 use crate::app::AppAction;
 use crate::cluster::{
-    interpolate, link_curve, midpoint, BrokerCard, ClientCard, ClusterModel, CutEdge, Layout, MsgKind,
-    NodeState, Stale, ViewRc,
+    interpolate, link_curve, midpoint, BrokerCard, ClientCard, ClusterModel, CutEdge, Layout,
+    MsgKind, NodeState, Stale, TileGrid, TilePlaces, ViewRc,
 };
 use crate::i18n::{fill, t, Key, Lang};
 use crate::menu::{self, MenuItem, MenuTarget};
@@ -432,7 +432,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                     { for model.brokers.iter().enumerate().map(|(i, broker)| {
                         let (x, y) = layout.broker(i);
                         html! { <BrokerNode key={broker.id} {lang} broker={broker.clone()} {x} {y} h={layout.broker_h}
-                            summarised={model.summarised} on_action={props.on_action.clone()} on_node={on_node.clone()} /> }
+                            summarised={model.summarised} grid={layout.grid} on_action={props.on_action.clone()} on_node={on_node.clone()} /> }
                     }) }
                     { for clients.iter().zip(layout.client_pos.iter()).map(|(c, (x, y))| html! {
                         <ClientNode key={c.node.to_string()} {lang} client={(*c).clone()} x={*x} y={*y} on_node={on_node.clone()} />
@@ -455,6 +455,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                 <li><span class="legend-swatch swatch-controller" aria-hidden="true"></span>{ t(lang, Key::LegendController) }</li>
                 <li><span class="legend-swatch swatch-alive" aria-hidden="true"></span>{ t(lang, Key::LegendAlive) }</li>
                 <li><span class="legend-swatch swatch-dead" aria-hidden="true"></span>{ t(lang, Key::LegendDead) }</li>
+                <li><span class="legend-topic" aria-hidden="true">{ t(lang, Key::LegendTopicName) }</span><span class="legend-tile" aria-hidden="true">{ "F 0" }</span>{ t(lang, Key::LegendTopic) }</li>
                 <li><span class="legend-tile tile-leader" aria-hidden="true">{ "L" }</span>{ t(lang, Key::LegendLeader) }</li>
                 <li><span class="legend-tile" aria-hidden="true">{ "F" }</span>{ t(lang, Key::LegendFollower) }</li>
                 <li><span class="legend-tile tile-out" aria-hidden="true">{ "✕" }</span>{ t(lang, Key::LegendOutOfIsr) }</li>
@@ -585,6 +586,7 @@ pub struct BrokerNodeProps {
     pub y: i32,
     pub h: i32,
     pub summarised: bool,
+    pub grid: TileGrid,
     pub on_action: Callback<AppAction>,
     pub on_node: Callback<NodeEvent>,
 }
@@ -665,6 +667,12 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
     );
     let leaders = broker.tiles.iter().filter(|t| t.leader).count();
     let out = broker.tiles.iter().filter(|t| !t.in_isr).count();
+    let grid = props.grid;
+    let places = if props.summarised {
+        TilePlaces::default()
+    } else {
+        grid.place(&broker.tiles)
+    };
     let stale = broker.stale.map(|s| match s {
         Stale::NotFenced => ("not-fenced", t(lang, Key::StaleNotFenced)),
         Stale::Fenced => ("fenced", t(lang, Key::StaleFenced)),
@@ -713,36 +721,40 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                     <tspan x="14" dy="22">{ fill(t(lang, Key::SummaryOutOfIsr), &[&out.to_string()]) }</tspan>
                 </text>
             } else {
-                { for broker.tiles.iter().enumerate().map(|(i, tile)| {
-                    let col = (i % Layout::TILES_PER_ROW) as i32;
-                    let row = (i / Layout::TILES_PER_ROW) as i32;
-                    let tx = 10 + col * (Layout::TILE_W + Layout::TILE_GAP);
-                    let ty = Layout::HEAD_H + row * (Layout::TILE_H + Layout::TILE_GAP);
-                    let role = if tile.leader { "leader" } else { "follower" };
-                    let mut label = format!("{}-{} {}{}", tile.topic, tile.partition,
-                        t(lang, if tile.leader { Key::Leader } else { Key::Follower }),
-                        if tile.in_isr { String::new() } else { format!(", {}", t(lang, Key::OutOfIsr)) });
-                    if stale.is_some() {
-                        label = format!("{label} ({})", t(lang, Key::StaleTile));
-                    }
-                    let topic = tile.topic.clone();
-                    let partition = tile.partition;
-                    let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Inspect(Some((topic.clone(), partition))));
-                    let short: String = tile.topic.chars().take(3).collect();
-                    html! {
-                        <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"), stale.is_some().then_some("tile-stale"))}
-                            data-testid={format!("replica-{}-{}-{}", tile.topic, tile.partition, broker.id)}
-                            data-role={role} data-in-isr={tile.in_isr.to_string()} data-stale={stale.is_some().to_string()}
-                            transform={format!("translate({tx} {ty})")} {onclick}>
-                            <title>{ label }</title>
-                            <rect width={Layout::TILE_W.to_string()} height={Layout::TILE_H.to_string()} rx="4" />
-                            if !tile.in_isr {
-                                <rect class="tile-hatch" width={Layout::TILE_W.to_string()} height={Layout::TILE_H.to_string()} rx="4" />
-                            }
-                            <text x="4" y="17">{ format!("{}{}-{}", if tile.leader { "L " } else if tile.in_isr { "F " } else { "✕ " }, short, tile.partition) }</text>
-                        </g>
-                    }
-                }) }
+                <g class={classes!("tiles", grid.compact.then_some("tiles-compact"))}>
+                    { for places.labels.iter().map(|l| html! {
+                        <text class="tile-topic" x={l.x.to_string()} y={(l.y + grid.h / 2 + 4).to_string()} aria-hidden="true">{ &l.text }</text>
+                    }) }
+                    { for broker.tiles.iter().zip(&places.tiles).map(|(tile, &(tx, ty))| {
+                        let role = if tile.leader { "leader" } else { "follower" };
+                        let mut label = format!("{}-{} {}{}", tile.topic, tile.partition,
+                            t(lang, if tile.leader { Key::Leader } else { Key::Follower }),
+                            if tile.in_isr { String::new() } else { format!(", {}", t(lang, Key::OutOfIsr)) });
+                        if stale.is_some() {
+                            label = format!("{label} ({})", t(lang, Key::StaleTile));
+                        }
+                        let topic = tile.topic.clone();
+                        let partition = tile.partition;
+                        let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Inspect(Some((topic.clone(), partition))));
+                        let mark = if tile.leader { "L" } else if tile.in_isr { "F" } else { "✕" };
+                        let (w, h) = (grid.w.to_string(), grid.h.to_string());
+                        html! {
+                            <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"), stale.is_some().then_some("tile-stale"))}
+                                data-testid={format!("replica-{}-{}-{}", tile.topic, tile.partition, broker.id)}
+                                data-role={role} data-in-isr={tile.in_isr.to_string()} data-stale={stale.is_some().to_string()}
+                                transform={format!("translate({tx} {ty})")} {onclick}>
+                                <title>{ label }</title>
+                                <rect width={w.clone()} height={h.clone()} rx="4" />
+                                if !tile.in_isr {
+                                    <rect class="tile-hatch" width={w} height={h} rx="4" />
+                                }
+                                <text x={(grid.w / 2).to_string()} y={(grid.h / 2 + 4).to_string()} text-anchor="middle">
+                                    { if grid.compact { format!("{mark}{partition}") } else { format!("{mark} {partition}") } }
+                                </text>
+                            </g>
+                        }
+                    }) }
+                </g>
             }
             if let Some((kind, label)) = stale {
                 <g class="stale-label" data-testid={format!("stale-{}", broker.id)} data-stale={kind}

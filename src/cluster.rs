@@ -98,8 +98,10 @@ pub struct GroupBox {
     pub clients: Vec<ClientCard>,
 }
 
-/// Tiles per broker above which a broker is drawn as a summary.
-pub const MAX_TILES: usize = 24;
+/// The limit of a readable cluster view (#7): up to 64 partitions drawn and 12 brokers,
+/// every replica is a tile; beyond either, each broker is summarised.
+pub const MAX_PARTITIONS: usize = 64;
+pub const MAX_BROKERS: usize = 12;
 
 /// What the cluster canvas draws.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -115,9 +117,13 @@ impl ClusterModel {
     pub fn from_view(view: &View, show_internal: bool) -> Self {
         let mut meta: BTreeMap<(&str, i32), (i32, &[i32])> = BTreeMap::new();
         let mut internal: Vec<&str> = Vec::new();
+        let mut partitions = 0;
         for topic in &view.topics {
             if topic.internal {
                 internal.push(&topic.name);
+            }
+            if show_internal || !topic.internal {
+                partitions += topic.partitions.len();
             }
             for p in &topic.partitions {
                 meta.insert((&topic.name, p.partition), (p.leader, &p.isr));
@@ -170,7 +176,7 @@ impl ClusterModel {
             })
             .collect();
         brokers.sort_by_key(|b| b.id);
-        let summarised = brokers.iter().any(|b| b.tiles.len() > MAX_TILES);
+        let summarised = partitions > MAX_PARTITIONS || brokers.len() > MAX_BROKERS;
         let producers = view
             .producers
             .iter()
@@ -214,6 +220,8 @@ impl ClusterModel {
 pub struct Layout {
     pub columns: usize,
     pub broker_h: i32,
+    /// The size of the replica tiles, the same on every broker.
+    pub grid: TileGrid,
     pub width: i32,
     pub height: i32,
     pub clients_y: i32,
@@ -236,10 +244,8 @@ impl Layout {
     /// over the first row.
     pub const TOP: i32 = 34;
     pub const HEAD_H: i32 = 78;
-    pub const TILE_W: i32 = 60;
-    pub const TILE_H: i32 = 26;
-    pub const TILE_GAP: i32 = 4;
-    pub const TILES_PER_ROW: usize = 4;
+    /// Room for the two lines of a summarised broker.
+    pub const SUMMARY_H: i32 = 56;
     pub const CLIENT_W: i32 = 130;
     pub const CLIENT_H: i32 = 46;
 
@@ -254,18 +260,25 @@ impl Layout {
     pub fn new(model: &ClusterModel) -> Self {
         let columns = Self::columns_for(model.brokers.len());
         let rows = model.brokers.len().div_ceil(columns).max(1) as i32;
-        let max_tiles = model
+        let most = model
             .brokers
             .iter()
             .map(|b| b.tiles.len())
             .max()
             .unwrap_or(0);
-        let tile_rows = if model.summarised {
-            2
+        let grid = TileGrid::for_tiles(most);
+        let tiles_h = if model.summarised {
+            Self::SUMMARY_H
         } else {
-            max_tiles.div_ceil(Self::TILES_PER_ROW).max(1) as i32
+            model
+                .brokers
+                .iter()
+                .map(|b| grid.place(&b.tiles).height)
+                .max()
+                .unwrap_or(0)
+                .max(TileGrid::NORMAL.h)
         };
-        let broker_h = Self::HEAD_H + tile_rows * (Self::TILE_H + Self::TILE_GAP) + 10;
+        let broker_h = Self::HEAD_H + tiles_h + 14;
         let cols = columns as i32;
         let brokers_w = cols * Self::NODE_W + (cols - 1) * Self::GAP_X;
         let mut centres = BTreeMap::new();
@@ -320,6 +333,7 @@ impl Layout {
         Layout {
             columns,
             broker_h,
+            grid,
             width,
             height,
             clients_y,
@@ -363,6 +377,124 @@ impl Layout {
             ((offset.0 - pad_x) / scale).round() as i32,
             (offset.1 / scale).round() as i32,
         )
+    }
+}
+
+/// The size of the replica tiles. Above 24 tiles on a broker they are compact, so that the 64
+/// replicas a broker holds at most before the view is summarised fit in its box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TileGrid {
+    pub compact: bool,
+    pub w: i32,
+    pub h: i32,
+    pub gap: i32,
+    /// Upper bound of a character's width in the tiles' monospace font, to fit the topic labels.
+    pub char_w: i32,
+    /// Cells a topic label may take; a longer name is cut with "…" (the tiles' titles have it all).
+    pub label_cells: usize,
+}
+
+/// A topic's name at the start of its run of tiles: the tiles themselves show only the
+/// partition number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicLabel {
+    pub text: String,
+    pub x: i32,
+    pub y: i32,
+    /// The whole cells it takes, so that the tiles stay in columns.
+    pub w: i32,
+}
+
+/// Where a broker's topic labels and tiles go, relative to the broker's box.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TilePlaces {
+    pub labels: Vec<TopicLabel>,
+    pub tiles: Vec<(i32, i32)>,
+    /// From the top of the first row to the bottom of the last.
+    pub height: i32,
+}
+
+impl TileGrid {
+    pub const NORMAL: TileGrid = TileGrid {
+        compact: false,
+        w: 44,
+        h: 26,
+        gap: 4,
+        char_w: 8,
+        label_cells: 2,
+    };
+    pub const COMPACT: TileGrid = TileGrid {
+        compact: true,
+        w: 28,
+        h: 20,
+        gap: 3,
+        char_w: 7,
+        label_cells: 3,
+    };
+    pub const COMPACT_ABOVE: usize = 24;
+    /// The tiles' inset from the broker's sides.
+    pub const PAD: i32 = 10;
+
+    pub fn for_tiles(most_on_a_broker: usize) -> Self {
+        if most_on_a_broker > Self::COMPACT_ABOVE {
+            Self::COMPACT
+        } else {
+            Self::NORMAL
+        }
+    }
+
+    pub fn columns(&self) -> usize {
+        ((Layout::NODE_W - 2 * Self::PAD + self.gap) / (self.w + self.gap)) as usize
+    }
+
+    /// A topic's label, cut to fit its cells.
+    fn label(&self, topic: &str) -> String {
+        let room = self.label_cells as i32 * (self.w + self.gap) - self.gap - 4;
+        let fits = (room / self.char_w) as usize;
+        if topic.chars().count() <= fits {
+            topic.to_string()
+        } else {
+            let mut cut: String = topic.chars().take(fits - 1).collect();
+            cut.push('…');
+            cut
+        }
+    }
+
+    /// Lays `tiles` (sorted by topic) out row by row: each topic's run starts with its label,
+    /// on the row of its first tile, and runs of small topics share rows.
+    pub fn place(&self, tiles: &[Tile]) -> TilePlaces {
+        let cols = self.columns();
+        let (mut col, mut row) = (0usize, 0i32);
+        let mut places = TilePlaces::default();
+        let at = |col: usize, row: i32| {
+            (
+                Self::PAD + col as i32 * (self.w + self.gap),
+                Layout::HEAD_H + row * (self.h + self.gap),
+            )
+        };
+        for (i, tile) in tiles.iter().enumerate() {
+            if i == 0 || tiles[i - 1].topic != tile.topic {
+                let text = self.label(&tile.topic);
+                let width = text.chars().count() as i32 * self.char_w + 4;
+                let cells = ((width + self.gap) as usize).div_ceil((self.w + self.gap) as usize);
+                if col > 0 && col + cells + 1 > cols {
+                    (col, row) = (0, row + 1);
+                }
+                let (x, y) = at(col, row);
+                let w = cells as i32 * (self.w + self.gap) - self.gap;
+                places.labels.push(TopicLabel { text, x, y, w });
+                col += cells;
+            }
+            if col == cols {
+                (col, row) = (0, row + 1);
+            }
+            places.tiles.push(at(col, row));
+            col += 1;
+        }
+        if !tiles.is_empty() {
+            places.height = (row + 1) * (self.h + self.gap) - self.gap;
+        }
+        places
     }
 }
 
@@ -547,6 +679,7 @@ mod tests {
             "60 partitions x 3 replicas on 9 brokers: 20 tiles each, drawn"
         );
         let layout = Layout::new(&model);
+        assert_eq!(layout.grid, TileGrid::NORMAL);
         assert_eq!(layout.columns, 3);
         let xs: Vec<i32> = (0..3).map(|i| layout.broker(i).0).collect();
         assert!(xs.windows(2).all(|w| w[1] - w[0] >= Layout::NODE_W));
@@ -555,6 +688,93 @@ mod tests {
             .client_pos
             .iter()
             .all(|(x, _)| x + Layout::CLIENT_W <= layout.width));
+    }
+
+    /// A 3-broker sandbox with one topic of `partitions` partitions, RF 3, once the brokers
+    /// host their replicas.
+    fn wide(partitions: i32) -> ClusterModel {
+        let mut sim = Sim::new(Setup::new(Preset::Sandbox, 1)).unwrap();
+        sim.seek(3_000);
+        sim.apply(crate::sim::UserAction::CreateTopic {
+            name: "wide".into(),
+            partitions,
+            replication_factor: 3,
+        })
+        .unwrap();
+        sim.seek(8_000);
+        ClusterModel::from_view(&sim.world().view(), false)
+    }
+
+    #[test]
+    fn up_to_64_partitions_every_replica_is_a_compact_tile_inside_its_broker() {
+        let model = wide(64);
+        assert!(!model.summarised);
+        assert!(model.brokers.iter().all(|b| b.tiles.len() == 64));
+        let layout = Layout::new(&model);
+        assert_eq!(layout.grid, TileGrid::COMPACT);
+        let g = layout.grid;
+        for b in &model.brokers {
+            let places = g.place(&b.tiles);
+            assert_eq!(places.labels.len(), 1, "one label for the one topic");
+            assert_eq!(places.labels[0].text, "wide");
+            let cells: Vec<(i32, i32, i32, i32)> = places
+                .tiles
+                .iter()
+                .map(|&(x, y)| (x, y, g.w, g.h))
+                .chain(places.labels.iter().map(|l| (l.x, l.y, l.w, g.h)))
+                .collect();
+            for (i, &(x, y, w, h)) in cells.iter().enumerate() {
+                assert!(
+                    x >= 0 && x + w <= Layout::NODE_W,
+                    "inside the box's width: {x}"
+                );
+                assert!(
+                    y >= Layout::HEAD_H && y + h < layout.broker_h,
+                    "inside its height: {y}"
+                );
+                for &(x2, y2, w2, _) in &cells[i + 1..] {
+                    assert!(
+                        x + w <= x2 || x2 + w2 <= x || y + h <= y2 || y2 + h <= y,
+                        "overlap at {x},{y}"
+                    );
+                }
+            }
+        }
+        assert!(wide(65).summarised, "beyond 64 partitions");
+    }
+
+    #[test]
+    fn topics_are_labelled_once_and_small_ones_share_rows() {
+        let tile = |topic: &str, partition| Tile {
+            topic: topic.into(),
+            partition,
+            leader: false,
+            in_isr: true,
+        };
+        let tiles = vec![
+            tile("a", 0),
+            tile("b", 0),
+            tile("b", 1),
+            tile("a-very-long-topic-name", 0),
+        ];
+        let places = TileGrid::NORMAL.place(&tiles);
+        let texts: Vec<&str> = places.labels.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["a", "b", "a-very-lon…"]);
+        let row = |y: i32| (y - Layout::HEAD_H) / (TileGrid::NORMAL.h + TileGrid::NORMAL.gap);
+        // "a" label, a-0, "b" label, b-0, b-1: five cells on the first row.
+        assert_eq!(
+            places.tiles[..3]
+                .iter()
+                .map(|t| row(t.1))
+                .collect::<Vec<_>>(),
+            [0, 0, 0]
+        );
+        assert_eq!(
+            row(places.labels[2].y),
+            1,
+            "a long name wraps with its first tile"
+        );
+        assert_eq!(row(places.tiles[3].1), 1);
     }
 
     #[test]
@@ -573,13 +793,19 @@ mod tests {
             ..Default::default()
         };
         let layout = Layout::new(&model);
-        let (p, q) = (layout.centres[&NodeId::Broker(1)], layout.centres[&NodeId::Broker(3)]);
+        let (p, q) = (
+            layout.centres[&NodeId::Broker(1)],
+            layout.centres[&NodeId::Broker(3)],
+        );
         let (_, middle) = link_curve(p, q, layout.link_bow());
         let (_, top, _, _) = layout.boxes[&NodeId::Broker(2)];
         assert_eq!(middle.0, layout.centres[&NodeId::Broker(2)].0);
         assert!(middle.1 < top, "{middle:?} is above broker 2 (top {top})");
         assert_eq!(layout.node_at(middle), None);
-        assert_eq!(layout.node_at(layout.centres[&NodeId::Broker(2)]), Some(NodeId::Broker(2)));
+        assert_eq!(
+            layout.node_at(layout.centres[&NodeId::Broker(2)]),
+            Some(NodeId::Broker(2))
+        );
     }
 
     #[test]
@@ -588,9 +814,15 @@ mod tests {
         let layout = Layout::new(&model);
         let (w, h) = (layout.width as f64, layout.height as f64);
         // Drawn at half size: pixels double.
-        assert_eq!(layout.to_canvas((w / 4.0, h / 4.0), (w / 2.0, h / 2.0)), (layout.width / 2, layout.height / 2));
+        assert_eq!(
+            layout.to_canvas((w / 4.0, h / 4.0), (w / 2.0, h / 2.0)),
+            (layout.width / 2, layout.height / 2)
+        );
         // Letterboxed in a wider box: centred horizontally.
-        assert_eq!(layout.to_canvas((w / 2.0 + 10.0, 0.0), (w * 2.0, h)), (10, 0));
+        assert_eq!(
+            layout.to_canvas((w / 2.0 + 10.0, 0.0), (w * 2.0, h)),
+            (10, 0)
+        );
         assert_eq!(layout.to_canvas((5.0, 5.0), (0.0, 0.0)), (0, 0));
     }
 
@@ -599,7 +831,10 @@ mod tests {
         let (a, b, c) = (NodeId::Broker(1), NodeId::Broker(2), NodeId::Client(7));
         let edges = CutEdge::from_cuts(&[(b, a), (a, c), (c, a)]);
         assert_eq!(edges.len(), 2);
-        assert_eq!((edges[0].a, edges[0].b, edges[0].a_to_b, edges[0].b_to_a), (a, b, false, true));
+        assert_eq!(
+            (edges[0].a, edges[0].b, edges[0].a_to_b, edges[0].b_to_a),
+            (a, b, false, true)
+        );
         assert!(edges[1].both());
     }
 
@@ -619,12 +854,14 @@ mod tests {
         let controller = view.brokers.iter().find(|b| b.is_controller).unwrap().id;
         let other = view.brokers.iter().find(|b| !b.is_controller).unwrap().id;
         assert_eq!(stale(&sim, other), None);
-        sim.apply(crate::sim::UserAction::KillBroker { broker: other }).unwrap();
+        sim.apply(crate::sim::UserAction::KillBroker { broker: other })
+            .unwrap();
         assert_eq!(stale(&sim, other), Some(Stale::NotFenced));
         sim.seek(30_000);
         assert_eq!(stale(&sim, other), Some(Stale::Fenced));
         // Alive but cut off from the controller: unreachable, not fenced yet.
-        sim.apply(crate::sim::UserAction::RestartBroker { broker: other }).unwrap();
+        sim.apply(crate::sim::UserAction::RestartBroker { broker: other })
+            .unwrap();
         sim.seek(45_000);
         assert_eq!(stale(&sim, other), None);
         sim.apply(crate::sim::UserAction::CutLink {

@@ -622,25 +622,73 @@ describe('kafkalab visual simulator', () => {
     }
   });
 
-  test('beyond 24 replicas on a broker, the cluster is summarised per broker', async () => {
-    const { page, problems } = await openApp('#scenario=sandbox-brokers&seed=1&lang=en');
+  /** Opens a 3-broker sandbox and creates topic `wide` of `partitions` partitions, RF 3. */
+  async function openWide(partitions) {
+    const opened = await openApp('#scenario=sandbox-brokers&seed=1&lang=en');
+    const { page } = opened;
+    await setSpeed(page, 6);
+    await playUntil(page, () => document.querySelector('[data-controller="true"]'));
+    assert.equal(await page.getByTestId('summarised-notice').count(), 0);
+    await page.getByTestId('topic-name').fill('wide');
+    await page.getByTestId('topic-partitions').fill(String(partitions));
+    await page.getByTestId('topic-rf').fill('3');
+    await page.getByTestId('create-topic').click();
+    assert.equal(await page.getByTestId('action-notice').count(), 0);
+    return opened;
+  }
+
+  test('3 brokers and 64 partitions of RF 3: all 192 replicas are tiles, none overlapping', async () => {
+    const { page, problems } = await openWide(64);
     try {
-      await setSpeed(page, 6);
-      await playUntil(page, () => document.querySelector('[data-controller="true"]'));
-      assert.equal(await page.getByTestId('summarised-notice').count(), 0);
-      await page.getByTestId('topic-name').fill('wide');
-      await page.getByTestId('topic-partitions').fill('40');
-      await page.getByTestId('topic-rf').fill('3');
-      await page.getByTestId('create-topic').click();
-      assert.equal(await page.getByTestId('action-notice').count(), 0);
       // The brokers create their replicas once the controller's records reach them.
+      await playUntil(page, () => document.querySelectorAll('[data-testid^="replica-wide-"]').length === 192);
+      assert.equal(await page.getByTestId('summarised-notice').count(), 0);
+      assert.equal(await page.locator('[data-testid^="summary-"]').count(), 0);
+      for (const id of [1, 2, 3]) {
+        for (const p of [0, 31, 63]) assert.equal(await page.getByTestId(`replica-wide-${p}-${id}`).count(), 1);
+      }
+      const title = await page.getByTestId('replica-wide-7-1').locator('title').textContent();
+      assert.match(title, /^wide-7 (leader|follower)/);
+      // Every tile and topic label inside its broker, no two overlapping, every tile's text inside it.
+      const faults = await page.evaluate(() => {
+        const out = [];
+        const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+        for (const broker of document.querySelectorAll('g.broker')) {
+          const box = broker.querySelector('.broker-box').getBoundingClientRect();
+          const cells = [...broker.querySelectorAll('.tile')].map((tile) => {
+            const rect = tile.querySelector('rect').getBoundingClientRect();
+            if (!inside(tile.querySelector('text').getBoundingClientRect(), rect)) out.push(`text cut off: ${tile.dataset.testid}`);
+            return [tile.dataset.testid, rect];
+          });
+          for (const label of broker.querySelectorAll('.tile-topic')) cells.push([`label ${label.textContent}`, label.getBoundingClientRect()]);
+          cells.forEach(([name, r], i) => {
+            if (!inside(r, box)) out.push(`outside its broker: ${name}`);
+            for (const [other, q] of cells.slice(i + 1)) {
+              if (r.left < q.right - 0.5 && q.left < r.right - 0.5 && r.top < q.bottom - 0.5 && q.top < r.bottom - 0.5) out.push(`${name} overlaps ${other}`);
+            }
+          });
+        }
+        return out;
+      });
+      assert.deepEqual(faults, []);
+      await page.locator('.cluster').evaluate((el) => el.scrollIntoView({ block: 'start', behavior: 'instant' }));
+      await page.screenshot({ path: join(screenshots, 'tiles-3x64.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('beyond 64 partitions, the cluster is summarised per broker', async () => {
+    const { page, problems } = await openWide(65);
+    try {
       await playUntil(page, () => document.querySelector('[data-testid="summarised-notice"]'));
       await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 8000);
       assert.equal(await page.locator('[data-testid^="replica-"]').count(), 0, 'no tiles');
       for (const id of [1, 2, 3]) {
         const summary = await page.getByTestId(`summary-${id}`).textContent();
         const [leaders, followers] = summary.match(/\d+/g).map(Number);
-        assert.equal(leaders + followers, 40, `broker ${id}: ${summary}`);
+        assert.equal(leaders + followers, 65, `broker ${id}: ${summary}`);
       }
       await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
       await page.screenshot({ path: join(screenshots, 'summarised.png') });
