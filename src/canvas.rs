@@ -129,6 +129,29 @@ fn opens_menu(e: &KeyboardEvent) -> bool {
     matches!(e.key().as_str(), "Enter" | "ContextMenu") || (e.key() == "F10" && e.shift_key())
 }
 
+/// Opens `target`'s menu at the element, for a key press that asks for it.
+fn open_menu_by_key(e: &KeyboardEvent, on_node: &Callback<NodeEvent>, target: MenuTarget, node_ref: &NodeRef) {
+    e.prevent_default();
+    e.stop_propagation();
+    on_node.emit(NodeEvent::Menu {
+        target,
+        at: None,
+        element: node_ref.cast(),
+    });
+}
+
+/// Opens `target`'s menu at the pointer, on right-click.
+fn open_menu_on_right_click(on_node: &Callback<NodeEvent>, target: MenuTarget) -> Callback<MouseEvent> {
+    on_node.reform(move |e: MouseEvent| {
+        e.prevent_default();
+        NodeEvent::Menu {
+            target,
+            at: Some((e.client_x() as f64, e.client_y() as f64)),
+            element: None,
+        }
+    })
+}
+
 /// Whether the user asked the system for reduced motion, following changes while mounted.
 #[hook]
 fn use_reduced_motion() -> bool {
@@ -602,25 +625,12 @@ fn node_handlers(
     Callback<PointerEvent>,
 ) {
     let target = MenuTarget::Node(node);
-    let oncontextmenu = on_node.reform(move |e: MouseEvent| {
-        e.prevent_default();
-        NodeEvent::Menu {
-            target,
-            at: Some((e.client_x() as f64, e.client_y() as f64)),
-            element: None,
-        }
-    });
+    let oncontextmenu = open_menu_on_right_click(on_node, target);
     let onkeydown = {
         let (on_node, node_ref) = (on_node.clone(), node_ref.clone());
         Callback::from(move |e: KeyboardEvent| {
             if opens_menu(&e) {
-                e.prevent_default();
-                e.stop_propagation();
-                on_node.emit(NodeEvent::Menu {
-                    target,
-                    at: None,
-                    element: node_ref.cast(),
-                });
+                open_menu_by_key(&e, &on_node, target, &node_ref);
             }
         })
     };
@@ -872,24 +882,11 @@ fn cut_link(props: &CutLinkProps) -> Html {
                 e.prevent_default();
                 on_action.emit(AppAction::Apply(heal.clone()));
             } else if opens_menu(&e) {
-                e.prevent_default();
-                e.stop_propagation();
-                on_node.emit(NodeEvent::Menu {
-                    target,
-                    at: None,
-                    element: node_ref.cast(),
-                });
+                open_menu_by_key(&e, &on_node, target, &node_ref);
             }
         })
     };
-    let oncontextmenu = props.on_node.reform(move |e: MouseEvent| {
-        e.prevent_default();
-        NodeEvent::Menu {
-            target,
-            at: Some((e.client_x() as f64, e.client_y() as f64)),
-            element: None,
-        }
-    });
+    let oncontextmenu = open_menu_on_right_click(&props.on_node, target);
     // One way: an arrowhead past the scissors, pointing the way messages can no longer go.
     let arrow = one_way.map(|(from, to, ..)| {
         let (dx, dy) = ((to.0 - from.0) as f64, (to.1 - from.1) as f64);
