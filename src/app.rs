@@ -524,7 +524,8 @@ fn reflect_url(state: &AppState) {
 fn animation_loop(on_frame: Callback<f64>) -> impl FnOnce() {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
-    let handle: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+    type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+    let handle: FrameCallback = Rc::new(RefCell::new(None));
     let running = Rc::new(std::cell::Cell::new(true));
     let last = Rc::new(std::cell::Cell::new(-1.0f64));
     let (h, r) = (handle.clone(), running.clone());

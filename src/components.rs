@@ -164,7 +164,7 @@ pub struct ControlsProps {
 }
 
 fn speed_label(tenths: u32) -> String {
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{}x", tenths / 10)
     } else {
         format!("{}.{}x", tenths / 10, tenths % 10)

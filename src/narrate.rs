@@ -843,7 +843,7 @@ mod tests {
             fact: Fact::BrokerStopped { broker: 1 },
         };
         // Newest first, as the feed reads them.
-        let facts = vec![
+        let facts = [
             failed(7, 5, 2),
             failed(6, 4, 2),
             failed(5, 1, 2),

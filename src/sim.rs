@@ -324,7 +324,7 @@ impl Setup {
 /// What moves the world: a plain timeline (presets) or a scenario run (its steps come due).
 #[derive(Clone)]
 pub enum Driver {
-    Preset(Timeline),
+    Preset(Box<Timeline>),
     Scenario(Box<ScenarioRun>),
 }
 
@@ -430,7 +430,7 @@ impl Sim {
                 let run = ScenarioRun::new(scenario, Some(setup.seed)).map_err(|e| e.to_string())?;
                 Driver::Scenario(Box::new(run))
             }
-            _ => Driver::Preset(Timeline::new(preset_world(&setup)?, CHECKPOINT_EVERY)),
+            _ => Driver::Preset(Box::new(Timeline::new(preset_world(&setup)?, CHECKPOINT_EVERY))),
         };
         Ok(Sim {
             setup,
@@ -608,7 +608,7 @@ mod tests {
     #[test]
     fn presets_build_and_run() {
         for preset in Preset::PRESETS {
-            let mut sim = Sim::new(Setup::new(preset.clone(), 7)).expect(preset.name());
+            let mut sim = Sim::new(Setup::new(preset.clone(), 7)).unwrap_or_else(|e| panic!("{}: {e}", preset.name()));
             sim.seek(3_000);
             assert_eq!(sim.now(), 3_000);
             assert!(
