@@ -283,13 +283,14 @@ impl Layout {
         let brokers_w = cols * Self::NODE_W + (cols - 1) * Self::GAP_X;
         let mut centres = BTreeMap::new();
         let mut boxes = BTreeMap::new();
+        // Each node's box, and its centre, where links and messages meet it.
+        let mut place = |node: NodeId, x: i32, y: i32, w: i32, h: i32| {
+            boxes.insert(node, (x, y, w, h));
+            centres.insert(node, (x + w / 2, y + h / 2));
+        };
         for (i, b) in model.brokers.iter().enumerate() {
             let (x, y) = Self::broker_pos(columns, broker_h, i);
-            centres.insert(
-                NodeId::Broker(b.id),
-                (x + Self::NODE_W / 2, y + broker_h / 2),
-            );
-            boxes.insert(NodeId::Broker(b.id), (x, y, Self::NODE_W, broker_h));
+            place(NodeId::Broker(b.id), x, y, Self::NODE_W, broker_h);
         }
         let clients_y = Self::TOP + Self::MARGIN + rows * (broker_h + Self::GAP_Y) + 10;
         // Clients: producers, then one frame per group.
@@ -297,11 +298,7 @@ impl Layout {
         let mut client_pos = Vec::new();
         for p in &model.producers {
             client_pos.push((x, clients_y + 24));
-            boxes.insert(p.node, (x, clients_y + 24, Self::CLIENT_W, Self::CLIENT_H));
-            centres.insert(
-                p.node,
-                (x + Self::CLIENT_W / 2, clients_y + 24 + Self::CLIENT_H / 2),
-            );
+            place(p.node, x, clients_y + 24, Self::CLIENT_W, Self::CLIENT_H);
             x += Self::CLIENT_W + 16;
         }
         if !model.producers.is_empty() {
@@ -313,11 +310,7 @@ impl Layout {
             x += 10;
             for c in &g.clients {
                 client_pos.push((x, clients_y + 24));
-                boxes.insert(c.node, (x, clients_y + 24, Self::CLIENT_W, Self::CLIENT_H));
-                centres.insert(
-                    c.node,
-                    (x + Self::CLIENT_W / 2, clients_y + 24 + Self::CLIENT_H / 2),
-                );
+                place(c.node, x, clients_y + 24, Self::CLIENT_W, Self::CLIENT_H);
                 x += Self::CLIENT_W + 10;
             }
             group_frames.push((frame_x, clients_y, x - frame_x));

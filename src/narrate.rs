@@ -65,6 +65,15 @@ fn tps(list: &[TopicPartition]) -> String {
     list.iter().map(tp).collect::<Vec<_>>().join(", ")
 }
 
+/// Committed positions as `topic-partition@offset, ...`.
+fn offsets_list(offsets: &[(TopicPartition, i64)]) -> String {
+    offsets
+        .iter()
+        .map(|(p, o)| format!("{}@{o}", tp(p)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn ids(list: &[i32]) -> String {
     format!(
         "[{}]",
@@ -481,11 +490,7 @@ pub fn sentence(lang: Lang, fact: &Fact) -> String {
             generation_id,
             offsets,
         } => {
-            let list = offsets
-                .iter()
-                .map(|(p, o)| format!("{}@{o}", tp(p)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = offsets_list(offsets);
             (
                 Key::FOffsetsCommitted,
                 vec![group.clone(), list, member_id.clone(), s(generation_id)],
@@ -661,11 +666,7 @@ pub fn sentence(lang: Lang, fact: &Fact) -> String {
             offsets,
             sync,
         } => {
-            let list = offsets
-                .iter()
-                .map(|(p, o)| format!("{}@{o}", tp(p)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = offsets_list(offsets);
             let mode = if *sync { "commitSync" } else { "commitAsync" };
             (
                 Key::FCommitSent,
