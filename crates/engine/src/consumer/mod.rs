@@ -87,8 +87,8 @@ pub enum Timer {
     ProcessingDone { token: u64 },
     /// Retry coordinator lookup, metadata and offset lookups after `retry.backoff.ms`.
     Retry,
-    /// A request to `broker` may have waited too long for its answer (`request.timeout.ms`).
-    RequestTimeout { broker: i32, token: u64 },
+    /// The earliest deadline of the requests in flight to `broker` (`request.timeout.ms`).
+    RequestTimeout { broker: i32, deadline: Millis },
 }
 
 /// The requests that go to the group coordinator (Kafka gives it a connection of its own).
@@ -146,8 +146,11 @@ pub struct Consumer {
     list_offsets_in_flight: BTreeMap<i32, Vec<TopicPartition>>,
     buffer: BTreeMap<TopicPartition, VecDeque<i64>>,
     fetch_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
-    /// NetworkClient's in-flight requests, per broker: (timeout token, request kind, timeout).
-    in_flight_requests: BTreeMap<i32, Vec<(u64, &'static str, Millis)>>,
+    /// NetworkClient's in-flight requests, per broker: (deadline, request kind, timeout).
+    in_flight_requests: BTreeMap<i32, Vec<(Millis, &'static str, Millis)>>,
+    /// Per broker, the deadline its timeout timer is set for: one timer per connection, not per
+    /// request, as NetworkClient checks expiry per connection.
+    request_timer_at: BTreeMap<i32, Millis>,
     rejoin_needed: bool,
     heartbeat_sent_at: Option<Millis>,
     pending_commits: BTreeMap<u64, AfterCommit>,
@@ -199,6 +202,7 @@ impl Consumer {
             buffer: BTreeMap::new(),
             fetch_in_flight: BTreeMap::new(),
             in_flight_requests: BTreeMap::new(),
+            request_timer_at: BTreeMap::new(),
             rejoin_needed: false,
             heartbeat_sent_at: None,
             pending_commits: BTreeMap::new(),
@@ -266,10 +270,18 @@ impl Consumer {
             }
             _ => self.config.request_timeout_ms,
         };
-        let token = self.token();
-        self.in_flight_requests.entry(broker).or_default().push((token, request.kind(), timeout));
-        out.timer(now + timeout, Timer::RequestTimeout { broker, token });
+        self.in_flight_requests.entry(broker).or_default().push((now + timeout, request.kind(), timeout));
+        self.arm_request_timer(broker, out);
         out.send(NodeId::Broker(broker), request);
+    }
+
+    /// Sets `broker`'s timer for its earliest deadline, unless it is already set at or before it.
+    fn arm_request_timer(&mut self, broker: i32, out: &mut Outbox<Timer>) {
+        let Some(deadline) = self.in_flight_requests.get(&broker).and_then(|r| r.iter().map(|(d, _, _)| *d).min()) else { return };
+        if self.request_timer_at.get(&broker).is_none_or(|at| *at > deadline) {
+            self.request_timer_at.insert(broker, deadline);
+            out.timer(deadline, Timer::RequestTimeout { broker, deadline });
+        }
     }
 
     /// Matches an answer from `broker` to the oldest request of its kind. An answer to nothing
@@ -350,12 +362,16 @@ impl Consumer {
             Timer::ProcessingDone { token } if self.processing.as_ref().is_some_and(|p| p.token == token) => {
                 self.processing_done(now, out)
             }
-            Timer::RequestTimeout { broker, token } => {
-                let Some(requests) = self.in_flight_requests.get(&broker) else { return };
-                if let Some((_, request, timeout_ms)) = requests.iter().find(|(t, _, _)| *t == token) {
+            Timer::RequestTimeout { broker, deadline } if self.request_timer_at.get(&broker) == Some(&deadline) => {
+                self.request_timer_at.remove(&broker);
+                let requests = self.in_flight_requests.get(&broker).map(Vec::as_slice).unwrap_or_default();
+                let expired = requests.iter().filter(|(d, _, _)| *d <= now).min_by_key(|(d, _, _)| *d);
+                if let Some((_, request, timeout_ms)) = expired {
                     // NetworkClient disconnects: every request in flight to that broker fails.
                     out.fact(Fact::RequestTimedOut { consumer: self.id, broker, request: (*request).to_string(), timeout_ms: *timeout_ms });
                     self.on_disconnect(broker, now, rng, out);
+                } else {
+                    self.arm_request_timer(broker, out);
                 }
             }
             Timer::Retry => {
