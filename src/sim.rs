@@ -503,9 +503,8 @@ impl Sim {
     /// facts, which routine traffic can fill entirely.
     pub fn recent_facts(&self, routine: bool, since: u64, max: usize) -> Vec<TimedFact> {
         self.world()
-            .facts()
+            .facts_since(since)
             .rev()
-            .take_while(|f| f.index >= since)
             .filter(|f| routine || !crate::narrate::is_routine(&f.fact))
             .take(max)
             .cloned()

@@ -71,7 +71,7 @@ pub fn run(args: Args) -> CmdResult {
             }
             notes_shown = index + 1;
         }
-        for fact in world.facts().filter(|f| f.index >= seen_facts) {
+        for fact in world.facts_since(seen_facts) {
             if let Some(t) = trace.as_mut() {
                 let line = serde_json::to_string(fact).map_err(|e| e.to_string())?;
                 writeln!(t, "{line}").map_err(io)?;

@@ -235,7 +235,7 @@ fn remember_committed(world: &World, committed: &mut Committed) {
 }
 
 fn scan_facts(world: &World, seen: &mut u64, unclean_partitions: &mut BTreeSet<TopicPartition>, unclean_elections: &mut u64) {
-    for fact in world.facts().rev().take_while(|f| f.index >= *seen) {
+    for fact in world.facts_since(*seen) {
         if let Fact::LeaderElected { topic_partition, unclean: true, .. } = &fact.fact {
             unclean_partitions.insert(topic_partition.clone());
             *unclean_elections += 1;

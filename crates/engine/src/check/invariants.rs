@@ -107,8 +107,7 @@ impl InvariantChecker {
     /// high watermark the partition has had (consumers that commit positions they fetched; a
     /// learner's `seek` then commit may pass it, as Kafka allows).
     fn check_committed_offsets(&mut self, world: &World, found: &mut Vec<String>) {
-        let new_facts = world.facts().rev().take_while(|f| f.index >= self.facts_seen);
-        for fact in new_facts {
+        for fact in world.facts_since(self.facts_seen) {
             if let Fact::OffsetsCommitted { group, offsets, .. } = &fact.fact {
                 for (tp, offset) in offsets {
                     let max = self.partitions.get(tp).map_or(0, |p| p.max_high_watermark);

@@ -303,6 +303,13 @@ impl World {
         self.facts.iter()
     }
 
+    /// The kept facts with `index >= since`, oldest first, found without scanning the history:
+    /// readers that follow the world keep a cursor and read only what is new.
+    pub fn facts_since(&self, since: u64) -> impl DoubleEndedIterator<Item = &TimedFact> + ExactSizeIterator {
+        let new = self.fact_count.saturating_sub(since).min(self.facts.len() as u64) as usize;
+        self.facts.range(self.facts.len() - new..)
+    }
+
     pub fn fact_count(&self) -> u64 {
         self.fact_count
     }
@@ -934,5 +941,26 @@ impl World {
         }
         self.flush_consumer(id, out);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_since_reads_only_new_kept_facts() {
+        let mut world = World::new(WorldConfig { fact_history: 3, ..WorldConfig::default() }, 1).unwrap();
+        let count = world.fact_count();
+        for broker in 1..=2 {
+            world.apply(Action::KillBroker { broker }).unwrap();
+        }
+        let new: Vec<u64> = world.facts_since(count).map(|f| f.index).collect();
+        assert_eq!(new, vec![count, count + 1]);
+        assert_eq!(world.facts_since(world.fact_count()).count(), 0);
+        assert_eq!(world.facts_since(world.fact_count() + 5).count(), 0, "a cursor past the end reads nothing");
+        let kept: Vec<u64> = world.facts_since(0).map(|f| f.index).collect();
+        assert_eq!(kept, world.facts().map(|f| f.index).collect::<Vec<_>>(), "dropped facts are not invented");
+        assert_eq!(kept.len(), 3);
     }
 }
