@@ -5,6 +5,7 @@
 //! is reported (`lost_acked`) rather than treated as a violation. Violations are simulator bugs.
 
 use super::invariants::InvariantChecker;
+use super::partition_entry;
 use crate::config::{parse_choice, ConfigError};
 use crate::consumer::{CommitMode, ConsumerApp};
 use crate::narration::Fact;
@@ -213,10 +214,7 @@ fn run_checked(world: &mut World, until: Millis, checker: &mut InvariantChecker,
 fn remember_committed(world: &World, committed: &mut Committed) {
     for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
         for (tp, replica) in broker.replicas.iter().filter(|(tp, r)| r.leader == broker.id && tp.topic == TOPIC) {
-            if !committed.contains_key(tp) {
-                committed.insert(tp.clone(), BTreeMap::new());
-            }
-            let Some(known) = committed.get_mut(tp) else { continue };
+            let known = partition_entry(committed, tp);
             let from = known.keys().next_back().map_or(replica.log.log_start_offset(), |last| last + 1);
             if from >= replica.high_watermark {
                 continue;

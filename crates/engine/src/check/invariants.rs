@@ -1,6 +1,7 @@
 //! Invariants that must hold after every event under any configuration, as in TigerBeetle's VOPR:
 //! a violation is a bug in the simulator, never a legitimate Kafka outcome.
 
+use super::partition_entry;
 use crate::broker::replica::Replica;
 use crate::consumer::MemberState;
 use crate::narration::Fact;
@@ -65,10 +66,7 @@ impl InvariantChecker {
                 if replica.high_watermark > leo {
                     found.push(format!("{tp} on broker {}: high watermark {} > log end offset {leo}", broker.id, replica.high_watermark));
                 }
-                let seen = match self.partitions.get_mut(tp) {
-                    Some(seen) => seen,
-                    None => self.partitions.entry(tp.clone()).or_default(),
-                };
+                let seen = partition_entry(&mut self.partitions, tp);
                 if replica.leader == broker.id {
                     leaders.push((tp, replica.leader_epoch, broker.id));
                     let last = seen.leader_high_watermarks.insert(broker.id, (replica.leader_epoch, replica.high_watermark));
