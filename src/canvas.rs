@@ -821,9 +821,10 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
             aria-label={fill(t(props.lang, Key::NodeAria), &[&c.label, &state])}
             {oncontextmenu} {onkeydown} {onpointerdown}>
             <rect width={Layout::CLIENT_W.to_string()} height={Layout::CLIENT_H.to_string()} rx={if c.producer { "4" } else { "22" }} />
-            // The stopped mark goes on the short first line: beside a long name it ran out of the box.
-            <text x="10" y="19" class="client-kind">{ if c.producer { "⇪ " } else { "⇩ " } }{ kind }
-                if !c.running { { " · ✕ " }{ t(props.lang, Key::ConsumerStopped) } }
+            // The stopped mark replaces the kind on the short first line: beside the kind or a long
+            // name it ran out of the box (the group's frame already says these are consumers).
+            <text x="10" y="19" class="client-kind">{ if c.producer { "⇪ " } else { "⇩ " } }
+                if c.running { { kind } } else { { "✕ " }{ t(props.lang, Key::ConsumerStopped) } }
             </text>
             <text x="10" y="37" class="client-name">{ c.label.chars().take(14).collect::<String>() }</text>
         </g>
