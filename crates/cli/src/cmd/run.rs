@@ -3,6 +3,8 @@
 
 use super::CmdResult;
 use crate::narrate;
+use kafkalab_heap as heap;
+use kafkalab_engine::scenario::preset::Preset;
 use kafkalab_engine::scenario::{self, Scenario, ScenarioRun};
 use kafkalab_engine::sim::world::World;
 use std::collections::BTreeMap;
@@ -23,10 +25,18 @@ pub struct Args {
     /// Write every fact to this file as JSON lines
     #[arg(long)]
     pub trace: Option<String>,
+    /// Instead of the narration, print the retained heap bytes every virtual minute (JSON lines):
+    /// the live world, its checkpoints and the recorded actions
+    #[arg(long, conflicts_with = "trace")]
+    pub memory: bool,
 }
 
-/// A path if it looks like one or exists; otherwise a built-in name.
+/// A path if it looks like one or exists; otherwise a built-in scenario or one of the app's
+/// presets (`demo`, `large`) by name.
 fn load(arg: &str) -> Result<(String, Scenario), String> {
+    if let Some(preset) = Preset::from_name(arg) {
+        return Ok((arg.to_string(), preset.scenario()));
+    }
     let path = std::path::Path::new(arg);
     if arg.ends_with(".toml") || path.exists() {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{arg}`: {e}"))?;
@@ -36,7 +46,7 @@ fn load(arg: &str) -> Result<(String, Scenario), String> {
     match builtin.iter().find(|b| b.name == arg) {
         Some(b) => scenario::parse(b.text).map(|s| (arg.to_string(), s)).map_err(|e| format!("built-in {arg}: {e}")),
         None => {
-            let names: Vec<&str> = builtin.iter().map(|b| b.name).collect();
+            let names: Vec<&str> = builtin.iter().map(|b| b.name).chain(Preset::ALL.map(Preset::name)).collect();
             Err(format!("no scenario file or built-in scenario `{arg}`; built-in scenarios: {}", names.join(", ")))
         }
     }
@@ -51,7 +61,11 @@ pub fn run(args: Args) -> CmdResult {
         None => None,
     };
     let title = scenario.title.get(&args.lang).to_string();
+    let before = heap::live_bytes();
     let mut run = ScenarioRun::new(scenario, args.seed).map_err(|e| e.to_string())?;
+    if args.memory {
+        return memory(&mut run, until, before);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let io = |e: std::io::Error| format!("cannot write: {e}");
@@ -101,6 +115,28 @@ pub fn run(args: Args) -> CmdResult {
         t.flush().map_err(io)?;
     }
     out.flush().map_err(io)
+}
+
+/// One JSON line per virtual minute (and one at `until`): what the run retains on the heap.
+fn memory(run: &mut ScenarioRun, until: u64, before: usize) -> CmdResult {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut t = 0;
+    while t < until {
+        t = (t + 60_000).min(until);
+        run.seek(t);
+        let timeline = run.timeline();
+        let line = serde_json::json!({
+            "at_ms": t,
+            "events": run.world().events_processed(),
+            "facts": run.world().fact_count(),
+            "checkpoints": timeline.checkpoint_count(),
+            "seekable_from_ms": timeline.seekable_from_ms(),
+            "retained_bytes": heap::live_bytes().saturating_sub(before),
+        });
+        writeln!(out, "{line}").map_err(|e| format!("cannot write: {e}"))?;
+    }
+    out.flush().map_err(|e| format!("cannot write: {e}"))
 }
 
 fn summary(out: &mut impl Write, world: &World, ko: bool) -> std::io::Result<()> {

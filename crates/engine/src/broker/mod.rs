@@ -273,6 +273,22 @@ impl Broker {
         }
     }
 
+    /// Whether firing `timer` would do anything: an answered request or a replaced fetch leaves a
+    /// timer that [`Self::on_timer`] ignores. The world drops such timers unseen.
+    pub fn timer_is_live(&self, timer: &Timer) -> bool {
+        match timer {
+            Timer::DelayedProduceTimeout { client, correlation_id } => {
+                self.delayed_produces.iter().any(|d| d.client == *client && d.correlation_id == *correlation_id)
+            }
+            Timer::DelayedFetchTimeout { replica_id, token } => self.delayed_fetches.get(replica_id).is_some_and(|d| d.token == *token),
+            Timer::FetchTimeout { leader, token } => {
+                self.fetching_from.get(leader).is_some_and(|f| f.as_ref().is_some_and(|f| f.token == *token))
+            }
+            Timer::Heartbeat { token } => *token == self.heartbeat_token,
+            _ => true,
+        }
+    }
+
     pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         match timer {
             Timer::DelayedProduceTimeout { client, correlation_id } => self.expire_delayed_produce(client, correlation_id, out),

@@ -282,18 +282,21 @@ impl Log {
 
 /// Splits a segment's batches the way the cleaner reads them: as many whole batches as fit the read
 /// buffer, at least one.
-fn chunks(batches: &[StoredBatch]) -> Vec<&[StoredBatch]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < batches.len() {
-        let mut end = start + 1;
-        let mut bytes = u64::from(batches[start].size_in_bytes);
-        while end < batches.len() && bytes + u64::from(batches[end].size_in_bytes) <= CLEANER_READ_BUFFER_BYTES {
-            bytes += u64::from(batches[end].size_in_bytes);
-            end += 1;
+fn chunks(batches: &imbl::Vector<StoredBatch>) -> Vec<Vec<&StoredBatch>> {
+    let mut out: Vec<Vec<&StoredBatch>> = Vec::new();
+    let mut bytes = 0;
+    for stored in batches {
+        let size = u64::from(stored.size_in_bytes);
+        match out.last_mut() {
+            Some(chunk) if bytes + size <= CLEANER_READ_BUFFER_BYTES => {
+                bytes += size;
+                chunk.push(stored);
+            }
+            _ => {
+                bytes = size;
+                out.push(vec![stored]);
+            }
         }
-        out.push(&batches[start..end]);
-        start = end;
     }
     out
 }

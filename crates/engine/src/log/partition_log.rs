@@ -274,12 +274,15 @@ impl Log {
                 std::cmp::Ordering::Greater => return Ok(Vec::new()),
             };
             let Some(start) = segment.translate_offset(from_offset) else { continue };
-            let batches = &segment.batches()[start..];
-            let start_position = u64::from(batches[0].position);
-            let adjusted_max = max_bytes.max(u64::from(batches[0].size_in_bytes));
+            let first = &segment.batches()[start];
+            let start_position = u64::from(first.position);
+            let adjusted_max = max_bytes.max(u64::from(first.size_in_bytes));
             let fetch_size = max_position.saturating_sub(start_position).min(adjusted_max);
-            return Ok(batches
-                .iter()
+            return Ok(segment
+                .batches()
+                .focus()
+                .narrow(start..)
+                .into_iter()
                 .take_while(|b| u64::from(b.position) + u64::from(b.size_in_bytes) - start_position <= fetch_size)
                 .map(|b| Arc::clone(&b.batch))
                 .collect());

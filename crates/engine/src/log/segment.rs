@@ -43,7 +43,8 @@ pub enum RollReason {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogSegment {
     base_offset: i64,
-    batches: Vec<StoredBatch>,
+    /// Persistent: checkpoints of the world share a segment's batches instead of copying them.
+    batches: imbl::Vector<StoredBatch>,
     size_in_bytes: u64,
     offset_index: OffsetIndex,
     time_index: TimeIndex,
@@ -56,6 +57,11 @@ pub struct LogSegment {
     last_modified_ms: i64,
 }
 
+/// `slice::partition_point` for a persistent vector: the first index where `pred` is false.
+fn partition_point<T: Clone>(items: &imbl::Vector<T>, pred: impl Fn(&T) -> bool) -> usize {
+    items.binary_search_by(|x| if pred(x) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater }).unwrap_or_else(|i| i)
+}
+
 /// 20-digit zero-padded base offset, as in Kafka's file names.
 fn file_stem(base_offset: i64) -> String {
     format!("{base_offset:020}")
@@ -66,7 +72,7 @@ impl LogSegment {
     pub fn new(base_offset: i64, config: &LogConfig, now_ms: i64) -> Self {
         LogSegment {
             base_offset,
-            batches: Vec::new(),
+            batches: imbl::Vector::new(),
             size_in_bytes: 0,
             offset_index: OffsetIndex::new(base_offset, config.segment_index_bytes),
             time_index: TimeIndex::new(base_offset, config.segment_index_bytes),
@@ -101,7 +107,7 @@ impl LogSegment {
     }
 
     /// The stored batches in file order.
-    pub fn batches(&self) -> &[StoredBatch] {
+    pub fn batches(&self) -> &imbl::Vector<StoredBatch> {
         &self.batches
     }
 
@@ -151,7 +157,7 @@ impl LogSegment {
     /// max timestamp, if it is >= 0.
     pub(crate) fn first_batch_timestamp(&self) -> Option<i64> {
         self.rolling_based_timestamp
-            .or_else(|| self.batches.first().map(|b| b.batch.max_timestamp))
+            .or_else(|| self.batches.front().map(|b| b.batch.max_timestamp))
             .filter(|ts| *ts >= 0)
     }
 
@@ -204,7 +210,7 @@ impl LogSegment {
             }
             let stored = StoredBatch::new(batch, (physical_position + written) as u32);
             written += u64::from(stored.size_in_bytes);
-            self.batches.push(stored);
+            self.batches.push_back(stored);
         }
         if written == 0 {
             return;
@@ -240,12 +246,11 @@ impl LogSegment {
     /// the offset index's floor entry (`translateOffset`).
     pub fn translate_offset(&self, offset: i64) -> Option<usize> {
         let start_position = self.offset_index.lookup(offset).position;
-        let from = self.batches.partition_point(|b| b.position < start_position);
+        let from = partition_point(&self.batches, |b| b.position < start_position);
         // Kafka scans forward from the index's floor entry; batches are sorted by offset, so a
         // binary search from the same place finds the same batch.
-        let tail = &self.batches[from..];
-        let i = tail.partition_point(|b| b.batch.last_offset() < offset);
-        (i < tail.len()).then_some(from + i)
+        let i = from + partition_point(&self.batches.skip(from), |b| b.batch.last_offset() < offset);
+        (i < self.batches.len()).then_some(i)
     }
 
     /// Removes every batch whose last offset is >= `offset` (`LogSegment.truncateTo`); returns the
@@ -257,7 +262,7 @@ impl LogSegment {
             self.bytes_since_last_index_entry = 0;
             return 0;
         };
-        let removed: u64 = self.batches[cut..].iter().map(|b| u64::from(b.size_in_bytes)).sum();
+        let removed: u64 = self.batches.iter().skip(cut).map(|b| u64::from(b.size_in_bytes)).sum();
         self.batches.truncate(cut);
         self.size_in_bytes -= removed;
         if self.size_in_bytes == 0 {

@@ -346,6 +346,19 @@ impl Producer {
         out.timer(now + self.config.request_timeout_ms, Timer::MetadataTimeout { token });
     }
 
+    /// Whether firing `timer` would do anything: a request answered, a wakeup or stream replaced,
+    /// leaves a timer that [`Self::on_timer`] ignores. The world drops such timers unseen.
+    pub fn timer_is_live(&self, timer: &Timer) -> bool {
+        match timer {
+            Timer::Wakeup { token } => self.wakeup.is_some_and(|(_, t)| t == *token),
+            Timer::RequestTimeout { correlation_id } => self.in_flight.contains_key(correlation_id),
+            Timer::MetadataTimeout { token } => self.metadata_in_flight.is_some_and(|(t, _)| t == *token),
+            Timer::InitProducerIdTimeout { token } => self.pid_state == ProducerIdState::Requested && self.pid_request.0 == *token,
+            Timer::Stream { token } => self.stream.as_ref().is_some_and(|s| s.token == *token),
+            Timer::MetadataRetry => true,
+        }
+    }
+
     pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         match timer {
             Timer::Wakeup { token } => {

@@ -16,6 +16,7 @@
 
 mod broker_config;
 mod parse;
+pub mod preset;
 mod run;
 
 pub use run::{ScenarioRun, StepFailure};

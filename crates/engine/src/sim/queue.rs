@@ -62,6 +62,16 @@ impl<E> EventQueue<E> {
         self.heap.pop().map(|s| (s.at, s.seq, s.event))
     }
 
+    /// The next event, without removing it.
+    pub fn peek(&self) -> Option<&E> {
+        self.heap.peek().map(|s| &s.event)
+    }
+
+    /// Keeps only the events `keep` accepts; the order of the rest is unchanged.
+    pub fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) {
+        self.heap.retain(|s| keep(&s.event));
+    }
+
     pub fn len(&self) -> usize {
         self.heap.len()
     }

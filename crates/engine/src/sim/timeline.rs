@@ -1,6 +1,14 @@
 //! Time travel: a world plus the actions applied to it, checkpointed every so many events.
 //! Seeking restores the nearest checkpoint at or before the target and replays; because the
 //! engine is deterministic, the replay reproduces the same state exactly.
+//!
+//! Memory is bounded by design, like a video recorder's time-shift buffer: the initial world and
+//! at most [`MAX_CHECKPOINTS`] recent checkpoints are kept, evenly spaced, and the oldest recent
+//! one goes when a new one comes. Seeking within that window replays at most one spacing; seeking
+//! before it replays from the initial world (exact, only slower), which the app avoids by keeping
+//! its scrubber within [`Timeline::seekable_from_ms`]. A checkpoint is cheap because the world's big
+//! parts (record batches, the fact history) are persistent structures shared with the live world,
+//! and it keeps only the last [`CHECKPOINT_FACTS`] facts, so old checkpoints do not pin the history.
 
 use super::world::{Action, ActionError, ActionOutcome, World};
 use super::Millis;
@@ -12,6 +20,12 @@ struct Recorded {
     at_ms: Millis,
     action: Action,
 }
+
+/// The most checkpoints a timeline keeps besides the initial world.
+pub const MAX_CHECKPOINTS: usize = 64;
+
+/// Facts a checkpoint keeps of the history (the narration feed after a seek back).
+pub const CHECKPOINT_FACTS: usize = 2_000;
 
 #[derive(Debug, Clone)]
 pub struct Timeline {
@@ -52,21 +66,45 @@ impl Timeline {
         Ok(outcome)
     }
 
+    /// How many checkpoints are kept now, the initial world included.
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    /// The earliest time a seek reaches quickly: the oldest recent checkpoint (0 until the window
+    /// has slid).
+    pub fn seekable_from_ms(&self) -> Millis {
+        if self.checkpoints.len() <= MAX_CHECKPOINTS {
+            0
+        } else {
+            self.checkpoints.get(1).map_or(0, World::now)
+        }
+    }
+
     /// Processes one event, checkpointing as it goes. Returns false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
         let stepped = self.current.step();
         let last = self.checkpoints.last().map_or(0, World::events_processed);
         if stepped && self.current.events_processed() >= last + self.checkpoint_every {
-            self.checkpoints.push(self.current.clone());
+            if self.checkpoints.len() > MAX_CHECKPOINTS {
+                self.checkpoints.remove(1);
+            }
+            let mut checkpoint = self.current.clone();
+            checkpoint.keep_last_facts(CHECKPOINT_FACTS);
+            self.checkpoints.push(checkpoint);
         }
         stepped
     }
 
-    /// Moves to virtual time `t`, backwards or forwards, replaying recorded actions.
+    /// Moves to virtual time `t`, backwards or forwards, replaying recorded actions. Forwards,
+    /// a checkpoint between now and `t` (left by an earlier pass) saves replaying up to it.
     pub fn seek(&mut self, t: Millis) {
-        if t < self.current.now() {
-            let index = self.checkpoints.iter().rposition(|c| c.now() <= t).unwrap_or(0);
-            self.current = self.checkpoints[index].clone();
+        let now = self.current.now();
+        let events = self.current.events_processed();
+        let nearest = self.checkpoints.iter().rposition(|c| c.now() <= t).unwrap_or(0);
+        let checkpoint = &self.checkpoints[nearest];
+        if t < now || checkpoint.events_processed() > events {
+            self.current = checkpoint.clone();
         }
         let from = (self.current.actions_applied() - self.base_actions) as usize;
         let pending: Vec<Recorded> = self.actions[from.min(self.actions.len())..]

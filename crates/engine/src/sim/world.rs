@@ -26,7 +26,7 @@ use crate::protocol::Message;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// How the world is built before any action.
@@ -202,13 +202,16 @@ pub struct World {
     seed: u64,
     now: Millis,
     queue: EventQueue<Event>,
+    /// Queue length after the last sweep of stale timers.
+    queue_len_after_sweep: usize,
     rng: ChaCha8Rng,
     network: Network<Message>,
     brokers: BTreeMap<i32, Broker>,
     producers: BTreeMap<u32, Producer>,
     /// Bumped at each broker restart; timers of an earlier incarnation are ignored.
     incarnations: BTreeMap<i32, u64>,
-    facts: VecDeque<TimedFact>,
+    /// Persistent: a checkpoint shares the fact history with the live world instead of copying it.
+    facts: imbl::Vector<TimedFact>,
     fact_count: u64,
     trace: TraceHasher,
     events_processed: u64,
@@ -232,11 +235,12 @@ impl World {
             seed,
             now: 0,
             queue: EventQueue::default(),
+            queue_len_after_sweep: 0,
             rng: ChaCha8Rng::seed_from_u64(seed),
             brokers: BTreeMap::new(),
             producers: BTreeMap::new(),
             incarnations: BTreeMap::new(),
-            facts: VecDeque::new(),
+            facts: imbl::Vector::new(),
             fact_count: 0,
             trace: TraceHasher::default(),
             events_processed: 0,
@@ -307,7 +311,15 @@ impl World {
     /// readers that follow the world keep a cursor and read only what is new.
     pub fn facts_since(&self, since: u64) -> impl DoubleEndedIterator<Item = &TimedFact> + ExactSizeIterator {
         let new = self.fact_count.saturating_sub(since).min(self.facts.len() as u64) as usize;
-        self.facts.range(self.facts.len() - new..)
+        self.facts.focus().narrow(self.facts.len() - new..).into_iter()
+    }
+
+    /// Forgets all but the last `keep` facts of the history (a checkpoint's copy; the count and
+    /// every fact's index are unchanged).
+    pub(crate) fn keep_last_facts(&mut self, keep: usize) {
+        if self.facts.len() > keep {
+            self.facts = self.facts.skip(self.facts.len() - keep);
+        }
     }
 
     pub fn fact_count(&self) -> u64 {
@@ -378,6 +390,7 @@ impl World {
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         let outcome = self.apply_action(action)?;
         self.actions_applied += 1;
+        self.drop_stale_timers();
         Ok(outcome)
     }
 
@@ -615,6 +628,42 @@ impl World {
 
     /// Processes the next event. Returns false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
+        let stepped = self.process_next();
+        self.drop_stale_timers();
+        stepped
+    }
+
+    /// Whether `event` would do anything if it fired now. A timer whose request was answered, whose
+    /// token was replaced or whose process is gone is ignored by its node; such timers are dropped
+    /// unseen (not counted, not traced, the clock not moved), so that a checkpoint does not copy
+    /// them and a replay does not walk through them. Kafka cancels these timers outright.
+    fn is_live(&self, event: &Event) -> bool {
+        match event {
+            Event::BrokerTimer(id, incarnation, timer) => {
+                self.incarnations.get(id).copied().unwrap_or(0) == *incarnation
+                    && self.brokers.get(id).is_some_and(|b| b.state != BrokerState::Dead && b.timer_is_live(timer))
+            }
+            Event::ProducerTimer(id, timer) => self.producers.get(id).is_some_and(|p| p.timer_is_live(timer)),
+            Event::ConsumerTimer(node, _) => self.consumer_nodes.get(node).is_some_and(|id| self.consumers.contains_key(id)),
+            Event::Deliver(_) | Event::Disconnected { .. } => true,
+        }
+    }
+
+    /// Keeps the next event a live one (so [`Self::next_event_time`] is exact), and sweeps the
+    /// whole queue whenever it has doubled since the last sweep (amortised O(1) per event).
+    fn drop_stale_timers(&mut self) {
+        while self.queue.peek().is_some_and(|e| !self.is_live(e)) {
+            self.queue.pop();
+        }
+        if self.queue.len() > 2 * self.queue_len_after_sweep.max(512) {
+            let mut queue = std::mem::take(&mut self.queue);
+            queue.retain(|e| self.is_live(e));
+            self.queue = queue;
+            self.queue_len_after_sweep = self.queue.len();
+        }
+    }
+
+    fn process_next(&mut self) -> bool {
         let Some((at, seq, event)) = self.queue.pop() else { return false };
         self.now = at;
         self.events_processed += 1;
