@@ -76,6 +76,8 @@ pub struct AppState {
     pub inspect: Option<(String, i32)>,
     /// Changes on every applied action and seek (the workspace saver watches it).
     pub revision: u64,
+    /// Developer mode (`?dev`): the memory line and the panic hook.
+    pub dev: Option<crate::dev::DevOptions>,
 }
 
 /// Wall time between two refreshes of the panels while playing.
@@ -151,6 +153,7 @@ impl AppState {
             marks_next_index: 0,
             inspect: None,
             revision: 0,
+            dev: None,
         };
         if let Some(w) = workspace {
             let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
@@ -389,6 +392,9 @@ impl Reducible for AppState {
                 let target = next.vt_milli / 1000;
                 let vt = next.vt_milli;
                 if target > sim.borrow().now() {
+                    if let Some(at) = self.dev.and_then(|d| d.panic_at).filter(|at| target >= *at) {
+                        panic!("injected by the developer hook ?dev&panic-at={at}");
+                    }
                     sim.borrow_mut().seek(target);
                     next.refresh_view();
                 }
@@ -556,10 +562,14 @@ pub fn app() -> Html {
     use crate::canvas::ClusterCanvas;
     use crate::components::*;
     let state = use_reducer(|| {
-        AppState::start(
+        let mut state = AppState::start(
             url::parse_fragment(&current_fragment()),
             load_saved().as_deref(),
-        )
+        );
+        state.dev = window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|q| crate::dev::parse_query(&q));
+        state
     });
     let dispatch = state.dispatcher();
 
@@ -706,6 +716,12 @@ pub fn app() -> Html {
                 on_action={on_action.clone()} />
             <Notices {lang} notices={state.notices.clone()} {on_dismiss} />
             <main class="app-main">{ body }</main>
+            if let (Some(_), Ok(sim)) = (state.dev, &state.sim) {
+                <MemoryLine status={{
+                    let sim = sim.borrow();
+                    crate::dev::MemoryStatus::read(sim.timeline().checkpoint_count(), sim.seekable_from_ms())
+                }} />
+            }
             <Footer {lang} />
         </div>
     }

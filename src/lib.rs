@@ -8,6 +8,7 @@ pub mod app;
 pub mod canvas;
 pub mod cluster;
 pub mod components;
+pub mod dev;
 pub mod i18n;
 pub mod inspect;
 pub mod menu;

@@ -8,10 +8,10 @@ use kafkalab_engine::consumer::ConsumerApp;
 use kafkalab_engine::log::record::Header;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::ProducerRecord;
+use kafkalab_engine::scenario::preset::{self, Preset as EnginePreset};
 use kafkalab_engine::scenario::{self, Localized, Scenario, ScenarioRun};
-use kafkalab_engine::sim::network::NetworkConfig;
 use kafkalab_engine::sim::timeline::Timeline;
-use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, TimedFact, WorldConfig};
+use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, TimedFact};
 use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::World;
 use serde::{Deserialize, Serialize};
@@ -179,13 +179,6 @@ fn node(s: &str) -> Result<NodeId, String> {
     s.parse()
 }
 
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 fn opt_bytes(s: &str) -> Option<Vec<u8>> {
     (!s.is_empty()).then(|| s.as_bytes().to_vec())
 }
@@ -341,81 +334,15 @@ pub struct Sim {
     pub horizon_ms: Millis,
 }
 
-fn world_config(brokers: i32) -> WorldConfig {
-    let mut config = WorldConfig {
-        brokers,
-        // Slower than a LAN so that requests are visible as moving dots.
-        network: NetworkConfig {
-            latency_ms: 12,
-            jitter_ms: 8,
-        },
-        fact_history: 100_000,
-        ..Default::default()
-    };
-    config.broker.group_coordinator.offsets_topic_num_partitions = 5;
-    config
-}
-
-fn expect_apply(world: &mut World, action: Action) -> Result<ActionOutcome, String> {
-    world.apply(action).map_err(|e| e.to_string())
-}
-
-fn preset_world(setup: &Setup) -> Result<World, String> {
-    let brokers = match setup.preset {
-        Preset::Demo | Preset::Scenario(_) => 3,
-        Preset::Large => 9,
-        Preset::Sandbox => setup.brokers.clamp(1, 12),
-    };
-    let mut world = World::new(world_config(brokers), setup.seed).map_err(|e| e.to_string())?;
-    let (topic, partitions, rate, group, consumers) = match setup.preset {
-        Preset::Demo => ("orders", 3, 4, "billing", 2),
-        Preset::Large => ("events", 60, 200, "analytics", 3),
-        Preset::Sandbox | Preset::Scenario(_) => return Ok(world),
-    };
-    let configs = pairs(&[("min.insync.replicas", "2")]);
-    expect_apply(
-        &mut world,
-        Action::CreateTopic {
-            name: topic.into(),
-            partitions,
-            replication_factor: 3,
-            configs,
-        },
-    )?;
-    let producer = match expect_apply(
-        &mut world,
-        Action::AddProducer {
-            name: "producer-1".into(),
-            configs: pairs(&[("acks", "all")]),
-        },
-    )? {
-        ActionOutcome::ProducerAdded { producer } => producer,
-        other => return Err(format!("unexpected {other:?}")),
-    };
-    expect_apply(
-        &mut world,
-        Action::StartStream {
-            producer,
-            topic: topic.into(),
-            records_per_sec: rate,
-            keys: KeyPattern::Cycle {
-                prefix: "order".into(),
-                count: 8,
-            },
-        },
-    )?;
-    for i in 1..=consumers {
-        expect_apply(
-            &mut world,
-            Action::AddConsumer {
-                name: format!("consumer-{i}"),
-                topics: vec![topic.into()],
-                configs: pairs(&[("group.id", group)]),
-                app: ConsumerApp::default(),
-            },
-        )?;
+fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
+    match setup.preset {
+        Preset::Demo => EnginePreset::Demo.timeline(setup.seed),
+        Preset::Large => EnginePreset::Large.timeline(setup.seed),
+        Preset::Sandbox | Preset::Scenario(_) => {
+            let world = World::new(preset::world_config(setup.brokers.clamp(1, 12)), setup.seed).map_err(|e| e.to_string())?;
+            Ok(Timeline::new(world, CHECKPOINT_EVERY))
+        }
     }
-    Ok(world)
 }
 
 impl Sim {
@@ -430,7 +357,7 @@ impl Sim {
                 let run = ScenarioRun::new(scenario, Some(setup.seed)).map_err(|e| e.to_string())?;
                 Driver::Scenario(Box::new(run))
             }
-            _ => Driver::Preset(Box::new(Timeline::new(preset_world(&setup)?, CHECKPOINT_EVERY))),
+            _ => Driver::Preset(Box::new(preset_timeline(&setup)?)),
         };
         Ok(Sim {
             setup,
@@ -558,8 +485,25 @@ impl Sim {
         Ok(outcome)
     }
 
-    /// Moves to `t` (backwards or forwards through recorded actions).
+    /// The timeline under the driver (its checkpoints, for the developer line).
+    pub fn timeline(&self) -> &Timeline {
+        match &self.driver {
+            Driver::Preset(timeline) => timeline,
+            Driver::Scenario(run) => run.timeline(),
+        }
+    }
+
+    /// The earliest time a seek reaches quickly (besides 0): before it, the timeline has let its
+    /// checkpoints go, so seeks land there instead of replaying the whole session.
+    pub fn seekable_from_ms(&self) -> Millis {
+        self.timeline().seekable_from_ms()
+    }
+
+    /// Moves to `t` (backwards or forwards through recorded actions). A time before the
+    /// seekable window (other than 0, the start) moves to the window's start.
     pub fn seek(&mut self, t: Millis) {
+        let from = self.seekable_from_ms();
+        let t = if t > 0 && t < from { from } else { t };
         match &mut self.driver {
             Driver::Preset(timeline) => timeline.seek(t),
             Driver::Scenario(run) => run.seek(t),
