@@ -6,11 +6,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, serveDir } from './harness.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -18,35 +17,6 @@ const dist = resolve(process.env.KAFKALAB_DIST ?? join(repo, 'dist'));
 const screenshots = join(here, 'screenshots');
 const docs = join(repo, 'docs');
 const VIEWPORT = { width: 1280, height: 800 };
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
-
-/** A static file server for dist/ on 127.0.0.1 and a free port. */
-function serveDist() {
-  const server = createServer(async (req, res) => {
-    try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-      let file = normalize(join(dist, path));
-      if (file !== dist && !file.startsWith(dist + sep)) throw new Error('outside dist');
-      if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
 
 let server;
 let browser;
@@ -56,21 +26,9 @@ before(async () => {
   await stat(join(dist, 'index.html')).catch(() => {
     throw new Error(`${dist}/index.html is missing: build the app first (trunk build --release)`);
   });
-  server = await serveDist();
+  server = await serveDir(dist);
   origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   await mkdir(screenshots, { recursive: true });
 });
 
@@ -221,6 +179,16 @@ async function playUntil(page, predicate, arg, timeout = 30_000) {
   }
 }
 
+/**
+ * Plays until the clock passes `t`, pauses, then seeks back to exactly `t`: whatever the machine's
+ * speed, the test then sees the state at virtual time `t` and nothing later (the engine is
+ * deterministic, so the seek reproduces that state exactly).
+ */
+async function playTo(page, t) {
+  await playUntil(page, (t) => Number(document.querySelector('[data-testid="clock"]').textContent) >= t, t);
+  await seek(page, t);
+}
+
 async function seek(page, t) {
   await page.getByTestId('timeline').evaluate((el, t) => {
     el.value = String(t);
@@ -239,7 +207,7 @@ describe('kafkalab visual simulator', () => {
         await page.getByTestId('scenario-select').selectOption(name);
         await page.waitForFunction((n) => document.querySelectorAll('[data-testid^="broker-"]').length === n, brokers);
         await setSpeed(page, 6);
-        await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 3000);
+        await playTo(page, 3000);
         assert.equal(await page.locator('[data-controller="true"]').count(), 1, name);
         await page.screenshot({ path: join(screenshots, `scenario-${name}.png`) });
       }
@@ -274,7 +242,7 @@ describe('kafkalab visual simulator', () => {
           // No steps, no notes box: build it yourself.
           assert.equal(await page.getByTestId('scenario-notes').count(), 0);
           await setSpeed(page, 6);
-          await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 2000);
+          await playTo(page, 2000);
           assert.equal(await page.locator('[data-controller="true"]').count(), 1, name);
           continue;
         }
@@ -304,7 +272,7 @@ describe('kafkalab visual simulator', () => {
       assert.match(await page.locator('[data-testid^="step-note-"]').first().textContent(), /파티션/);
       // The scenario kills broker 2 at 10 s.
       await setSpeed(page, 8);
-      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 11000);
+      await playTo(page, 11000);
       assert.equal(await page.getByTestId('broker-2').getAttribute('data-state'), 'dead');
       await page.getByTestId('kill-broker-3').click();
       await page.getByTestId('btn-step').click();
@@ -372,7 +340,7 @@ describe('kafkalab visual simulator', () => {
       await page.getByTestId('cut-broker-1-broker-3').waitFor();
       assert.match(await page.getByTestId('narration').textContent(), /link between Broker 1 and Broker 3 was cut/);
       await setSpeed(page, 5);
-      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 5000);
+      await playTo(page, 5000);
       await page.screenshot({ path: join(screenshots, 'link-cut.png') });
       await page.getByTestId('heal-link').click();
       await page.getByTestId('cut-broker-1-broker-3').waitFor({ state: 'detached' });
@@ -683,7 +651,7 @@ describe('kafkalab visual simulator', () => {
     const { page, problems } = await openWide(65);
     try {
       await playUntil(page, () => document.querySelector('[data-testid="summarised-notice"]'));
-      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 8000);
+      await playTo(page, 8000);
       assert.equal(await page.locator('[data-testid^="replica-"]').count(), 0, 'no tiles');
       for (const id of [1, 2, 3]) {
         const summary = await page.getByTestId(`summary-${id}`).textContent();
@@ -703,7 +671,7 @@ describe('kafkalab visual simulator', () => {
     try {
       await page.getByTestId('kill-broker-2').click();
       await setSpeed(page, 6);
-      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 6000);
+      await playTo(page, 6000);
       const t = await clock(page);
       const want = await viewJson(page);
       await seek(page, 0);
@@ -738,7 +706,7 @@ describe('kafkalab visual simulator', () => {
       await page.getByTestId('kill-broker-3').click();
       await page.getByTestId('toggle-large-text').check();
       await setSpeed(page, 5);
-      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 5000);
+      await playTo(page, 5000);
       const t = await clock(page);
       const want = await viewJson(page);
       await page.reload();
@@ -769,7 +737,7 @@ describe('kafkalab visual simulator', () => {
     try {
       const evil = '<img src=x onerror=alert(1)>';
       await setSpeed(page, 6);
-      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 2000);
+      await playTo(page, 2000);
       await page.getByTestId('topic-name').fill('t');
       await page.getByTestId('topic-partitions').fill('1');
       await page.getByTestId('create-topic').click();
@@ -866,7 +834,7 @@ describe('kafkalab visual simulator', () => {
     try {
       await page.getByTestId('kill-broker-1').click();
       await setSpeed(page, 6);
-      await playUntil(page, () => Number(document.querySelector('[data-testid="clock"]').textContent) > 9000);
+      await playTo(page, 9000);
       await page.evaluate(() => document.fonts.ready);
       // Clicking the kill button (below the fold) made Playwright scroll the page; the README shows
       // the top of the page, header included.
@@ -884,3 +852,59 @@ describe('kafkalab visual simulator', () => {
     }
   });
 });
+
+describe('long sessions and crashes', () => {
+  test('a panic in the engine call shows a notice; a reload restores the untouched workspace', async () => {
+    const { page, problems } = await openApp('#scenario=leader-failover&lang=en');
+    try {
+      await playTo(page, 2000);
+      await page.getByTestId('kill-broker-3').click();
+      const want = await viewJson(page);
+      const hash = new URL(page.url()).hash;
+      // Developer mode with the test hook: the engine call panics once the clock would reach 4 s.
+      await page.goto(`${origin}/?dev&panic-at=4000${hash}`);
+      await page.getByTestId('broker-1').waitFor();
+      assert.equal(await clock(page), 2000);
+      const memory = page.getByTestId('memory-line');
+      assert.ok(Number(await memory.getAttribute('data-wasm-bytes')) > 0, 'wasm memory is shown');
+      assert.ok(Number(await memory.getAttribute('data-heap-bytes')) > 0, 'heap bytes are shown');
+      assert.ok(Number(await memory.getAttribute('data-checkpoints')) >= 1, 'checkpoints are shown');
+      await page.getByTestId('btn-play').click();
+      const notice = page.getByTestId('crash-notice');
+      await notice.waitFor({ timeout: 30_000 });
+      const at = Number(await notice.getAttribute('data-virtual-ms'));
+      assert.ok(at >= 2000 && at < 4000, `stopped at ${at} ms`);
+      const text = await notice.textContent();
+      assert.match(text, new RegExp(`virtual time ${at} ms`));
+      assert.match(text, /injected by the developer hook/);
+      assert.ok(await page.getByTestId('btn-pause').isDisabled(), 'the Play button no longer claims to play');
+      assert.match(await page.getByTestId('btn-pause').textContent(), /Stopped/);
+      assert.ok(problems.pageErrors.some((e) => /unreachable/.test(e)), `the wasm trapped: ${problems.pageErrors}`);
+      await page.screenshot({ path: join(screenshots, 'crash-notice.png') });
+      await page.getByTestId('crash-reload').click();
+      await page.waitForURL((u) => u.search === '');
+      await page.getByTestId('broker-1').waitFor();
+      assert.equal(await clock(page), 2000);
+      assert.equal(await page.getByTestId('broker-3').getAttribute('data-state'), 'dead');
+      assert.equal(await viewJson(page), want);
+      assert.equal(await page.getByTestId('workspace-notice').count(), 0);
+      assert.equal(await page.getByTestId('memory-line').count(), 0, 'the reload leaves developer mode');
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the crash notice speaks Korean on a Korean page', async () => {
+    const { page } = await openApp('?dev&panic-at=500#scenario=demo&seed=1');
+    try {
+      await page.getByTestId('btn-play').click();
+      const notice = page.getByTestId('crash-notice');
+      await notice.waitFor({ timeout: 30_000 });
+      assert.match(await notice.textContent(), /시뮬레이터가 멈췄습니다/);
+      assert.match(await page.getByTestId('crash-reload').textContent(), /작업 공간 다시 불러오기/);
+    } finally {
+      await page.close();
+    }
+  });
+});
+

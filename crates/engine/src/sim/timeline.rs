@@ -124,3 +124,53 @@ impl Timeline {
         self.current.advance_clock(t);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::workload;
+    use crate::sim::NodeId;
+
+    fn state(timeline: &Timeline) -> (String, u64, u64) {
+        let world = timeline.world();
+        (serde_json::to_string(&world.view()).unwrap(), world.trace_hash(), world.events_processed())
+    }
+
+    #[test]
+    fn the_window_stays_bounded_and_every_seek_is_exact() {
+        // 200 events a checkpoint: the reference workload fills the window within 3 virtual s.
+        let mut timeline = Timeline::new(workload::reference(3), 200);
+        timeline.seek(1_000);
+        timeline.apply(Action::SlowNode { node: NodeId::Broker(2), extra_ms: 30 }).unwrap();
+        timeline.seek(6_000);
+        assert_eq!(timeline.checkpoint_count(), MAX_CHECKPOINTS + 1, "the initial world and a full window");
+        let from = timeline.seekable_from_ms();
+        assert!(from > 1_000 && from < 6_000, "the window slid: {from}");
+        let at_end = state(&timeline);
+        // Within the window, before it (replayed from the initial world) and forward again.
+        for t in [from + 100, 500, 0, 5_000] {
+            timeline.seek(t);
+            assert_eq!(timeline.world().now(), t);
+            assert!(timeline.checkpoint_count() <= MAX_CHECKPOINTS + 1);
+        }
+        timeline.seek(6_000);
+        assert_eq!(state(&timeline), at_end, "replays reproduce the same world");
+        let mut straight = Timeline::new(workload::reference(3), 1_000_000);
+        straight.seek(1_000);
+        straight.apply(Action::SlowNode { node: NodeId::Broker(2), extra_ms: 30 }).unwrap();
+        straight.seek(6_000);
+        assert_eq!(state(&straight), at_end, "checkpointing does not change the world");
+    }
+
+    #[test]
+    fn a_checkpoint_keeps_only_the_recent_facts_but_counts_them_all() {
+        let mut timeline = Timeline::new(workload::reference(3), 200);
+        timeline.seek(2_000);
+        let count = timeline.world().fact_count();
+        let checkpoint = timeline.checkpoints.last().unwrap();
+        assert!(checkpoint.facts().len() <= CHECKPOINT_FACTS);
+        assert!(checkpoint.fact_count() <= count && checkpoint.fact_count() > CHECKPOINT_FACTS as u64);
+        let last = checkpoint.facts().last().unwrap().index;
+        assert_eq!(last + 1, checkpoint.fact_count(), "the newest facts are the ones kept");
+    }
+}

@@ -1,0 +1,132 @@
+// A long browser run, reported (never part of the timed suite): the `large` preset at the highest
+// speed for a number of wall minutes, sampling the renderer's resident memory and the page's own
+// memory line; then random seeks across the range the timeline keeps; then the `demo` preset to
+// 60 virtual minutes. Run from this folder after `trunk build --release`:
+//
+//   node soak.mjs [wall minutes, default 5]
+//
+// Prints one line a sample and a JSON summary at the end. Exits non-zero on a crash notice.
+
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, serveDir } from './harness.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const dist = resolve(process.env.KAFKALAB_DIST ?? join(here, '..', '..', 'dist'));
+const minutes = Number(process.argv[2] ?? 5);
+const MIB = 1 << 20;
+
+/** Resident bytes of every Chromium renderer process (they are the page's; one page is open). */
+async function rendererRss() {
+  let total = 0;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('--type=renderer')) continue;
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+async function sample(page) {
+  return page.evaluate(() => {
+    const line = document.querySelector('[data-testid="memory-line"]');
+    return {
+      clock: Number(document.querySelector('[data-testid="clock"]').textContent),
+      wasm: Number(line?.dataset.wasmBytes ?? 0),
+      heap: Number(line?.dataset.heapBytes ?? 0),
+      checkpoints: Number(line?.dataset.checkpoints ?? 0),
+      crashed: Boolean(document.querySelector('[data-testid="crash-notice"]')),
+    };
+  });
+}
+
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+
+async function play(page, untilWallMs, untilVirtualMs, label, curve) {
+  await page.getByTestId('speed').selectOption('9');
+  await page.getByTestId('btn-play').click();
+  const start = Date.now();
+  for (;;) {
+    await page.waitForTimeout(10_000);
+    const s = { wall_s: Math.round((Date.now() - start) / 1000), rss: await rendererRss(), ...(await sample(page)) };
+    curve.push(s);
+    console.log(
+      `${label} wall ${s.wall_s}s virtual ${(s.clock / 60000).toFixed(1)} min  renderer ${(s.rss / MIB).toFixed(0)} MiB  ` +
+        `wasm ${(s.wasm / MIB).toFixed(0)} MiB  heap ${(s.heap / MIB).toFixed(0)} MiB  checkpoints ${s.checkpoints}`,
+    );
+    if (s.crashed) throw new Error(`${label}: crash notice at ${s.clock} ms`);
+    if (Date.now() - start >= untilWallMs || s.clock >= untilVirtualMs) break;
+  }
+  await page.getByTestId('btn-pause').click();
+}
+
+/** `count` seeks to random times the timeline keeps; wall ms each, measured in the page. */
+async function randomSeeks(page, count) {
+  const { min, max } = await page.getByTestId('timeline').evaluate((el) => ({ min: Number(el.min), max: Number(el.max) }));
+  const from = Math.max(min, 1, await page.evaluate(() => {
+    const text = document.querySelector('[data-testid="memory-line"]').textContent;
+    return Number(/seekable from (\d+) ms/.exec(text)?.[1] ?? 0);
+  }));
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const t = Math.floor(from + Math.random() * (max - from));
+    times.push(
+      await page.getByTestId('timeline').evaluate(async (el, t) => {
+        const start = performance.now();
+        el.value = String(t);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+        const clock = document.querySelector('[data-testid="clock"]');
+        await new Promise((done) => {
+          const check = () => (clock.textContent === String(t) ? done() : setTimeout(check, 0));
+          check();
+        });
+        return performance.now() - start;
+      }, t),
+    );
+  }
+  return { from_ms: from, to_ms: max, p50: percentile(times, 0.5), p95: percentile(times, 0.95), max: Math.max(...times) };
+}
+
+const server = await serveDir(dist);
+const origin = `http://127.0.0.1:${server.address().port}`;
+const browser = await launchChromium();
+const summary = {};
+try {
+  let page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${origin}/?dev#scenario=large&lang=en`);
+  await page.getByTestId('broker-1').waitFor({ timeout: 30_000 });
+  const large = [];
+  await play(page, minutes * 60_000, Infinity, 'large', large);
+  summary.large = {
+    wall_minutes: minutes,
+    virtual_ms: large.at(-1).clock,
+    peak_renderer_mib: Math.max(...large.map((s) => s.rss)) / MIB,
+    peak_wasm_mib: Math.max(...large.map((s) => s.wasm)) / MIB,
+    curve_renderer_mib: large.map((s) => Math.round(s.rss / MIB)),
+    seeks: await randomSeeks(page, 100),
+  };
+  await page.close();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${origin}/?dev#scenario=demo&lang=en`);
+  await page.getByTestId('broker-1').waitFor({ timeout: 30_000 });
+  const demo = [];
+  await play(page, 10 * 60_000, 3_600_000, 'demo', demo);
+  summary.demo = {
+    virtual_ms: demo.at(-1).clock,
+    peak_renderer_mib: Math.max(...demo.map((s) => s.rss)) / MIB,
+    peak_wasm_mib: Math.max(...demo.map((s) => s.wasm)) / MIB,
+    curve_renderer_mib: demo.map((s) => Math.round(s.rss / MIB)),
+  };
+  await page.close();
+} finally {
+  console.log(JSON.stringify(summary));
+  await browser.close();
+  server.close();
+}
