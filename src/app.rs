@@ -98,6 +98,8 @@ struct FeedCursor {
 pub struct Panels {
     pub view: ViewRc,
     pub facts: Rc<Vec<TimedFact>>,
+    /// The time of the oldest fact the world still keeps, when older ones were let go.
+    pub history_from: Option<Millis>,
     pub notes: Option<Rc<NotesData>>,
     pub inspector: Option<Rc<PartitionLog>>,
 }
@@ -245,9 +247,11 @@ impl AppState {
             next: count,
             routine: self.show_routine,
         };
+        let history_from = sim.world().facts().next().filter(|f| f.index > 0).map(|f| f.at_ms);
         self.panels = Some(Panels {
             view: view.clone(),
             facts,
+            history_from,
             notes,
             inspector,
         });
@@ -696,7 +700,8 @@ pub fn app() -> Html {
                         </div>
                     </div>
                     <NarrationFeed {lang} show_routine={state.show_routine}
-                        notes={panels.notes.clone()} facts={panels.facts.clone()} on_action={on_action.clone()} />
+                        notes={panels.notes.clone()} facts={panels.facts.clone()} history_from={panels.history_from}
+                        on_action={on_action.clone()} />
                 </div>
                 if let Some(json) = view_json {
                     <script type="application/json" id="view-json">{ json }</script>

@@ -832,6 +832,9 @@ pub struct NarrationProps {
     pub show_routine: bool,
     /// The facts to narrate, newest first (already filtered by `show_routine`).
     pub facts: Rc<Vec<TimedFact>>,
+    /// The oldest kept fact's time, when older facts were let go (said, never silently cut).
+    #[prop_or_default]
+    pub history_from: Option<Millis>,
     /// A scenario's notes box (None for a preset).
     #[prop_or_default]
     pub notes: Option<Rc<NotesData>>,
@@ -876,6 +879,9 @@ pub fn narration_feed(props: &NarrationProps) -> Html {
                         </li>
                     }
                 }) }
+                if let Some(at) = props.history_from {
+                    <li class="hint" data-testid="feed-truncated">{ fill(t(lang, Key::NarrationTruncated), &[&at.to_string()]) }</li>
+                }
             </ol>
         </aside>
     }

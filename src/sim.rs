@@ -651,6 +651,19 @@ mod tests {
     }
 
     #[test]
+    fn a_seek_back_keeps_the_recent_facts_and_says_where_they_start() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, 3)).unwrap();
+        sim.seek(600_000);
+        let count = sim.world().fact_count();
+        sim.seek(300_000);
+        let oldest = sim.world().facts().next().unwrap();
+        assert!(oldest.index > 0 && oldest.at_ms < 300_000, "{oldest:?}");
+        assert!(sim.world().fact_count() < count);
+        sim.seek(600_000);
+        assert_eq!(sim.world().fact_count(), count, "replaying reaches the same facts");
+    }
+
+    #[test]
     fn old_workspaces_still_name_their_preset() {
         let setup: Setup =
             serde_json::from_str(r#"{"preset":"demo","seed":3,"brokers":3}"#).unwrap();

@@ -1,6 +1,6 @@
 // A long browser run, reported (never part of the timed suite): the `large` preset at the highest
-// speed for a number of wall minutes, sampling the renderer's resident memory and the page's own
-// memory line; then random seeks across the range the timeline keeps; then the `demo` preset to
+// speed for a number of wall minutes, sampling the resident memory of the page's renderer process
+// and the page's own memory line (wasm memory, heap bytes, checkpoints) and JS heap; then random seeks across the range the timeline keeps; then the `demo` preset to
 // 60 virtual minutes. Run from this folder after `trunk build --release`:
 //
 //   node soak.mjs [wall minutes, default 5]
@@ -17,21 +17,36 @@ const dist = resolve(process.env.KAFKALAB_DIST ?? join(here, '..', '..', 'dist')
 const minutes = Number(process.argv[2] ?? 5);
 const MIB = 1 << 20;
 
-/** Resident bytes of every Chromium renderer process (they are the page's; one page is open). */
-async function rendererRss() {
-  let total = 0;
+/** Pids of the running Chromium renderer processes. */
+async function rendererPids() {
+  const pids = [];
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
-    try {
-      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmdline.includes('--type=renderer')) continue;
-      const status = await readFile(`/proc/${pid}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-    } catch {
-      // The process ended between the listing and the read.
-    }
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('--type=renderer')) pids.push(pid);
   }
-  return total;
+  return pids;
+}
+
+/** Resident bytes of one process (0 once it is gone). */
+async function rss(pid) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/**
+ * Opens `url` in a new page and finds the renderer process that serves it: the one that was not
+ * there before (Chromium also keeps a spare renderer and others, which are not the page's).
+ */
+async function openPage(browser, url) {
+  const before = new Set(await rendererPids());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(url);
+  await page.getByTestId('broker-1').waitFor({ timeout: 30_000 });
+  const fresh = (await rendererPids()).filter((p) => !before.has(p));
+  let pid = fresh[0];
+  for (const p of fresh) if ((await rss(p)) > (await rss(pid))) pid = p;
+  return { page, pid };
 }
 
 async function sample(page) {
@@ -42,6 +57,7 @@ async function sample(page) {
       wasm: Number(line?.dataset.wasmBytes ?? 0),
       heap: Number(line?.dataset.heapBytes ?? 0),
       checkpoints: Number(line?.dataset.checkpoints ?? 0),
+      js: performance.memory?.usedJSHeapSize ?? 0,
       crashed: Boolean(document.querySelector('[data-testid="crash-notice"]')),
     };
   });
@@ -49,17 +65,17 @@ async function sample(page) {
 
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
-async function play(page, untilWallMs, untilVirtualMs, label, curve) {
+async function play({ page, pid }, untilWallMs, untilVirtualMs, label, curve) {
   await page.getByTestId('speed').selectOption('9');
   await page.getByTestId('btn-play').click();
   const start = Date.now();
   for (;;) {
     await page.waitForTimeout(10_000);
-    const s = { wall_s: Math.round((Date.now() - start) / 1000), rss: await rendererRss(), ...(await sample(page)) };
+    const s = { wall_s: Math.round((Date.now() - start) / 1000), rss: await rss(pid), ...(await sample(page)) };
     curve.push(s);
     console.log(
       `${label} wall ${s.wall_s}s virtual ${(s.clock / 60000).toFixed(1)} min  renderer ${(s.rss / MIB).toFixed(0)} MiB  ` +
-        `wasm ${(s.wasm / MIB).toFixed(0)} MiB  heap ${(s.heap / MIB).toFixed(0)} MiB  checkpoints ${s.checkpoints}`,
+        `wasm ${(s.wasm / MIB).toFixed(0)} MiB  heap ${(s.heap / MIB).toFixed(0)} MiB  JS ${(s.js / MIB).toFixed(0)} MiB  checkpoints ${s.checkpoints}`,
     );
     if (s.crashed) throw new Error(`${label}: crash notice at ${s.clock} ms`);
     if (Date.now() - start >= untilWallMs || s.clock >= untilVirtualMs) break;
@@ -99,32 +115,28 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await launchChromium();
 const summary = {};
 try {
-  let page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${origin}/?dev#scenario=large&lang=en`);
-  await page.getByTestId('broker-1').waitFor({ timeout: 30_000 });
+  let opened = await openPage(browser, `${origin}/?dev#scenario=large&lang=en`);
   const large = [];
-  await play(page, minutes * 60_000, Infinity, 'large', large);
+  await play(opened, minutes * 60_000, Infinity, 'large', large);
   summary.large = {
     wall_minutes: minutes,
     virtual_ms: large.at(-1).clock,
     peak_renderer_mib: Math.max(...large.map((s) => s.rss)) / MIB,
     peak_wasm_mib: Math.max(...large.map((s) => s.wasm)) / MIB,
     curve_renderer_mib: large.map((s) => Math.round(s.rss / MIB)),
-    seeks: await randomSeeks(page, 100),
+    seeks: await randomSeeks(opened.page, 100),
   };
-  await page.close();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`${origin}/?dev#scenario=demo&lang=en`);
-  await page.getByTestId('broker-1').waitFor({ timeout: 30_000 });
+  await opened.page.close();
+  opened = await openPage(browser, `${origin}/?dev#scenario=demo&lang=en`);
   const demo = [];
-  await play(page, 10 * 60_000, 3_600_000, 'demo', demo);
+  await play(opened, 10 * 60_000, 3_600_000, 'demo', demo);
   summary.demo = {
     virtual_ms: demo.at(-1).clock,
     peak_renderer_mib: Math.max(...demo.map((s) => s.rss)) / MIB,
     peak_wasm_mib: Math.max(...demo.map((s) => s.wasm)) / MIB,
     curve_renderer_mib: demo.map((s) => Math.round(s.rss / MIB)),
   };
-  await page.close();
+  await opened.page.close();
 } finally {
   console.log(JSON.stringify(summary));
   await browser.close();
