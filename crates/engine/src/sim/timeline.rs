@@ -22,10 +22,10 @@ struct Recorded {
 }
 
 /// The most checkpoints a timeline keeps besides the initial world.
-pub const MAX_CHECKPOINTS: usize = 64;
+pub const MAX_CHECKPOINTS: usize = 96;
 
 /// Facts a checkpoint keeps of the history (the narration feed after a seek back).
-pub const CHECKPOINT_FACTS: usize = 2_000;
+pub const CHECKPOINT_FACTS: usize = 1_000;
 
 #[derive(Debug, Clone)]
 pub struct Timeline {
