@@ -3,6 +3,7 @@
 # skips the installs. CI runs exactly this (through .ci/run).
 #
 #   (a) native:  cargo test --workspace (engine, CLI, and the web app's pure logic: i18n, URL parsing)
+#   (a2) lint:   cargo clippy --workspace --all-targets -D warnings
 #   (b) golden:  tests/golden/gen_*.py (kafka-python) regenerate crates/engine/tests/golden/*.json; any diff fails
 #   (c) wasm:    cargo test -p kafkalab-engine --target wasm32-unknown-unknown, in headless Chromium;
 #                the determinism test (tests/wasm_trace.rs, profile web) gets the native trace hash of
@@ -38,6 +39,10 @@ echo "set-up took $(( ($(now_ms) - t0) / 1000 )) s"
 
 step_native() {
   cargo test --workspace
+}
+
+step_lint() {
+  cargo clippy --workspace --all-targets -- -D warnings
 }
 
 step_golden() {
@@ -76,31 +81,15 @@ step_golden() {
   [ "$failed" -eq 0 ]
 }
 
-# Native reference run: sets NATIVE_HASH and NATIVE_EPS (empty when the bench is not built yet).
+# Native reference run: sets NATIVE_HASH and NATIVE_EPS; a failing bench fails the wasm step.
 NATIVE_HASH=""
 NATIVE_EPS=""
 native_bench() {
   cargo build --release -p kafkalab-cli
-  local bin="${CARGO_TARGET_DIR:-target}/release/kafkalab" json err start end
-  if ! "$bin" bench --help 2>/dev/null | grep -- '--until-ms' >/dev/null; then
-    echo "SKIP wasm determinism check: \`kafkalab bench --seed S --until-ms T\` is not built yet, so there is no native trace hash to compare with."
-    return 0
-  fi
-  err="$(mktemp)"
+  local bin="${CARGO_TARGET_DIR:-target}/release/kafkalab" json start end
   start="$(now_ms)"
-  if ! json="$("$bin" bench --seed "$BENCH_SEED" --until-ms "$BENCH_UNTIL_MS" 2>"$err")"; then
-    if grep -q "not implemented yet" "$err"; then
-      echo "SKIP wasm determinism check: \`kafkalab bench\` is not implemented yet, so there is no native trace hash to compare with."
-      rm -f "$err"
-      return 0
-    fi
-    cat "$err"
-    rm -f "$err"
-    echo "FAIL: kafkalab bench --seed $BENCH_SEED --until-ms $BENCH_UNTIL_MS failed"
-    return 1
-  fi
+  json="$("$bin" bench --seed "$BENCH_SEED" --until-ms "$BENCH_UNTIL_MS")"
   end="$(now_ms)"
-  rm -f "$err"
   echo "native bench: $json"
   NATIVE_HASH="$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["trace_hash"])')"
   NATIVE_EPS="$(printf '%s' "$json" | python3 -c '
@@ -112,7 +101,7 @@ print(int(eps) if eps else int(d["events"] * 1000 / wall))' "$((end - start))")"
 }
 
 step_wasm() {
-  native_bench
+  native_bench || return 1
   export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
   local rc=0 t targets=(--lib)
   # Every engine test target but the determinism test, in the dev profile: they must build for wasm32,
@@ -121,9 +110,6 @@ step_wasm() {
     [ "$(basename "$t" .rs)" = wasm_trace ] || targets+=(--test "$(basename "$t" .rs)")
   done
   cargo test -p kafkalab-engine --target wasm32-unknown-unknown "${targets[@]}" || rc=$?
-  if [ -z "$NATIVE_HASH" ]; then
-    return "$rc"
-  fi
   # The determinism test, built like the shipped app (profile web, Cargo.toml) so that its events/s
   # are the browser's; native is the release profile.
   local log wasm_eps
@@ -179,6 +165,7 @@ run_step() {
 }
 
 run_step "(a) native: cargo test --workspace" step_native
+run_step "(a2) lint: cargo clippy -D warnings" step_lint
 run_step "(b) golden vectors" step_golden
 run_step "(c) wasm: engine tests in headless Chromium" step_wasm
 run_step "(d) build: trunk build --release" step_build
