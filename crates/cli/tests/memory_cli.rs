@@ -36,9 +36,10 @@ fn the_large_preset_keeps_a_bounded_timeline_for_an_hour() {
     assert!(peak < 256 * MIB, "peak retained {} MiB", peak / MIB);
     assert!(samples.iter().all(|s| s.2 <= 97), "at most 96 checkpoints and the initial world");
     // Warm-up is over at 30 minutes: the window of checkpoints is full and retention (10 min)
-    // deletes segments. From then on the retained bytes stay level (within 10%).
+    // deletes segments, and the offsets topic's 1 MiB segments are compacted. From then on the
+    // retained bytes stay level (within 5%).
     let (warm, end) = (at(30).1, at(60).1);
-    assert!(end * 10 <= warm * 11, "grew from {} MiB at 30 min to {} MiB at 60 min", warm / MIB, end / MIB);
+    assert!(end * 20 <= warm * 21, "grew from {} MiB at 30 min to {} MiB at 60 min", warm / MIB, end / MIB);
 }
 
 #[test]

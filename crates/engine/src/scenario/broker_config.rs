@@ -52,6 +52,9 @@ pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), Confi
         "offsets.topic.replication.factor" => {
             b.group_coordinator.offsets_topic_replication_factor = parse_int(key, value, 1, i16::MAX as i64)? as i32
         }
+        "offsets.topic.segment.bytes" => {
+            b.group_coordinator.offsets_topic_segment_bytes = parse_int(key, value, 1, i32::MAX as i64)?
+        }
         "group.initial.rebalance.delay.ms" => {
             b.group_coordinator.group_initial_rebalance_delay_ms = parse_int(key, value, 0, i32::MAX as i64)? as u64
         }

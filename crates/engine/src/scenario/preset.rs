@@ -110,7 +110,9 @@ impl Preset {
 }
 
 /// The world the app runs presets and the sandbox in: `brokers` brokers, a network slower than a
-/// LAN (so requests show as moving dots), a long fact history for the feed, 5 offsets partitions.
+/// LAN (so requests show as moving dots), a long fact history for the feed, 5 offsets partitions
+/// with 1 MiB segments (Kafka's default is 100 MiB), so that committed offsets are compacted within
+/// a session instead of piling up for hours.
 pub fn world_config(brokers: i32) -> WorldConfig {
     let mut config = WorldConfig {
         brokers,
@@ -119,6 +121,7 @@ pub fn world_config(brokers: i32) -> WorldConfig {
         ..Default::default()
     };
     config.broker.group_coordinator.offsets_topic_num_partitions = 5;
+    config.broker.group_coordinator.offsets_topic_segment_bytes = 1024 * 1024;
     config
 }
 

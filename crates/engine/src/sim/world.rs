@@ -909,12 +909,16 @@ impl World {
     }
 
     /// `__consumer_offsets`: compacted, `offsets.topic.num.partitions` partitions, replication
-    /// factor `min(offsets.topic.replication.factor, brokers)`. As in Kafka it is created on first
-    /// use, when the first consumer looks for its group coordinator.
+    /// factor `min(offsets.topic.replication.factor, brokers)`, `segment.bytes` from
+    /// `offsets.topic.segment.bytes`. As in Kafka it is created on first use, when the first
+    /// consumer looks for its group coordinator.
     fn create_offsets_topic(&mut self) -> Result<(), ConfigError> {
         let gc = self.config.broker.group_coordinator.clone();
         let rf = gc.offsets_topic_replication_factor.clamp(1, self.config.brokers);
-        let configs = [("cleanup.policy".to_string(), "compact".to_string())];
+        let configs = [
+            ("cleanup.policy".to_string(), "compact".to_string()),
+            ("segment.bytes".to_string(), gc.offsets_topic_segment_bytes.to_string()),
+        ];
         self.create_topic(OFFSETS_TOPIC, gc.offsets_topic_num_partitions, rf, &configs, None).map_err(|e| match e {
             ActionError::Config(e) => e,
             other => ConfigError::invalid("offsets.topic.num.partitions", &gc.offsets_topic_num_partitions.to_string(), other.to_string()),

@@ -25,6 +25,9 @@ pub struct GroupCoordinatorConfig {
     pub offsets_topic_num_partitions: i32,
     /// `offsets.topic.replication.factor` (3), capped by the number of brokers.
     pub offsets_topic_replication_factor: i32,
+    /// `offsets.topic.segment.bytes` (100 MiB): the topic's `segment.bytes`. Only closed segments
+    /// are compacted, so this bounds how much of the offsets log waits for the cleaner.
+    pub offsets_topic_segment_bytes: i64,
     /// `group.initial.rebalance.delay.ms` (3000).
     pub group_initial_rebalance_delay_ms: Millis,
     /// `group.min.session.timeout.ms` (6000).
@@ -40,6 +43,7 @@ impl Default for GroupCoordinatorConfig {
         GroupCoordinatorConfig {
             offsets_topic_num_partitions: 50,
             offsets_topic_replication_factor: 3,
+            offsets_topic_segment_bytes: 100 * 1024 * 1024,
             group_initial_rebalance_delay_ms: 3000,
             group_min_session_timeout_ms: 6000,
             group_max_session_timeout_ms: 1_800_000,
