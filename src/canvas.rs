@@ -18,7 +18,7 @@ use crate::cluster::{
     interpolate, link_curve, midpoint, BrokerCard, ClientCard, ClusterModel, CutEdge, Layout,
     MsgKind, NodeState, Stale, TileGrid, TilePlaces, ViewRc,
 };
-use crate::i18n::{fill, t, Key, Lang};
+use crate::i18n::{counted, fill, t, Key, Lang};
 use crate::menu::{self, MenuItem, MenuTarget};
 use crate::sim::UserAction;
 
@@ -130,7 +130,12 @@ fn opens_menu(e: &KeyboardEvent) -> bool {
 }
 
 /// Opens `target`'s menu at the element, for a key press that asks for it.
-fn open_menu_by_key(e: &KeyboardEvent, on_node: &Callback<NodeEvent>, target: MenuTarget, node_ref: &NodeRef) {
+fn open_menu_by_key(
+    e: &KeyboardEvent,
+    on_node: &Callback<NodeEvent>,
+    target: MenuTarget,
+    node_ref: &NodeRef,
+) {
     e.prevent_default();
     e.stop_propagation();
     on_node.emit(NodeEvent::Menu {
@@ -141,7 +146,10 @@ fn open_menu_by_key(e: &KeyboardEvent, on_node: &Callback<NodeEvent>, target: Me
 }
 
 /// Opens `target`'s menu at the pointer, on right-click.
-fn open_menu_on_right_click(on_node: &Callback<NodeEvent>, target: MenuTarget) -> Callback<MouseEvent> {
+fn open_menu_on_right_click(
+    on_node: &Callback<NodeEvent>,
+    target: MenuTarget,
+) -> Callback<MouseEvent> {
     on_node.reform(move |e: MouseEvent| {
         e.prevent_default();
         NodeEvent::Menu {
@@ -203,7 +211,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
     let model = ClusterModel::from_view(view, props.show_internal);
     let layout = Rc::new(Layout::new(&model));
     let (w, h) = (layout.width, layout.height);
-    let count = model.brokers.len().to_string();
+    let summary = counted(lang, Key::ClusterSummary, model.brokers.len() as u64);
     let cuts = CutEdge::from_cuts(&view.cut_links);
     let mut clients: Vec<&ClientCard> = model.producers.iter().collect();
     clients.extend(model.groups.iter().flat_map(|g| g.clients.iter()));
@@ -284,12 +292,15 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                 })
             });
             if let (Some(doc), Some(l)) = (&doc, &listener) {
-                let _ = doc.add_event_listener_with_callback("pointerdown", l.as_ref().unchecked_ref());
+                let _ =
+                    doc.add_event_listener_with_callback("pointerdown", l.as_ref().unchecked_ref());
             }
             move || {
                 if let (Some(doc), Some(l)) = (doc, listener) {
-                    let _ = doc
-                        .remove_event_listener_with_callback("pointerdown", l.as_ref().unchecked_ref());
+                    let _ = doc.remove_event_listener_with_callback(
+                        "pointerdown",
+                        l.as_ref().unchecked_ref(),
+                    );
                 }
             }
         });
@@ -315,7 +326,10 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
             let svg = svg_ref.cast::<web_sys::Element>()?;
             let r = svg.get_bounding_client_rect();
             Some(layout.to_canvas(
-                (e.client_x() as f64 - r.left(), e.client_y() as f64 - r.top()),
+                (
+                    e.client_x() as f64 - r.left(),
+                    e.client_y() as f64 - r.top(),
+                ),
                 (r.width(), r.height()),
             ))
         }
@@ -424,7 +438,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
             <div class="cluster-bar">
                 <h2 id="cluster-heading">
                     { t(lang, Key::ClusterHeading) }
-                    <span class="cluster-summary">{ fill(t(lang, Key::ClusterSummary), &[&count]) }</span>
+                    <span class="cluster-summary">{ summary }</span>
                 </h2>
                 if model.summarised { <span class="hint" data-testid="summarised-notice">{ t(lang, Key::Summarised) }</span> }
             </div>
@@ -852,11 +866,22 @@ fn cut_link(props: &CutLinkProps) -> Html {
     let (p, q) = (*p, *q);
     let node_ref = use_node_ref();
     let (an, bn) = (&props.names.0, &props.names.1);
-    let one_way = (!edge.both()).then_some(if edge.a_to_b { (p, q, an, bn) } else { (q, p, bn, an) });
+    let one_way = (!edge.both()).then_some(if edge.a_to_b {
+        (p, q, an, bn)
+    } else {
+        (q, p, bn, an)
+    });
     let (dir, aria) = match one_way {
-        None => ("both".to_string(), fill(t(props.lang, Key::LinkAria), &[an, bn])),
+        None => (
+            "both".to_string(),
+            fill(t(props.lang, Key::LinkAria), &[an, bn]),
+        ),
         Some((_, _, from, to)) => (
-            if edge.a_to_b { format!("{}->{}", edge.a, edge.b) } else { format!("{}->{}", edge.b, edge.a) },
+            if edge.a_to_b {
+                format!("{}->{}", edge.a, edge.b)
+            } else {
+                format!("{}->{}", edge.b, edge.a)
+            },
             fill(t(props.lang, Key::LinkOneWayAria), &[from, to]),
         ),
     };
@@ -898,7 +923,12 @@ fn cut_link(props: &CutLinkProps) -> Html {
             let y = my as f64 + uy * along + ux * across;
             format!("{} {}", x.round() as i32, y.round() as i32)
         };
-        format!("M{} L{} L{} Z", at(34.0, 0.0), at(18.0, -8.0), at(18.0, 8.0))
+        format!(
+            "M{} L{} L{} Z",
+            at(34.0, 0.0),
+            at(18.0, -8.0),
+            at(18.0, 8.0)
+        )
     });
     html! {
         <g class={classes!("cut-link", one_way.is_some().then_some("cut-oneway"))} ref={node_ref}
