@@ -359,7 +359,7 @@ pub fn fault_panel(props: &PanelProps) -> Html {
     let node_select = |id: &'static str, value: &str, onchange: Callback<Event>, label: Key| {
         html! {
             <select data-testid={id} aria-label={t(lang, label)} {onchange}>
-                { for nodes.iter().map(|n| html! { <option value={n.to_string()} selected={n.to_string() == value}>{ n.to_string() }</option> }) }
+                { for nodes.iter().map(|n| html! { <option value={n.to_string()} selected={n.to_string() == value}>{ crate::menu::node_name(lang, view, *n) }</option> }) }
             </select>
         }
     };
