@@ -141,7 +141,7 @@ catalogue! {
         FBrokerStopped => ("브로커 {0}이(가) 멈췄습니다(프로세스 종료). 디스크의 로그는 남아 있습니다.", "Broker {0} stopped (its process died); its logs stay on disk."),
         FTopicCreated => ("토픽 {0}이(가) 만들어졌습니다: {1}, 복제 계수 {2}.", "Topic {0} was created: {1}, replication factor {2}."),
         FPartitionOffline => ("{0}의 리더가 없습니다(이전 리더 브로커 {1}). ISR에 살아 있는 레플리카가 없어 파티션이 오프라인입니다.", "{0} has no leader (previous leader broker {1}): no live replica in the ISR, so the partition is offline."),
-        FLeaderElectedUnclean => ("언클린 리더 선출: ISR 밖의 브로커 {1}이(가) {0}의 리더가 되었습니다(에포크 {2}, ISR {3}). 커밋된 데이터가 사라질 수 있습니다.", "Unclean election: broker {1}, outside the ISR, became leader of {0} (epoch {2}, ISR {3}); committed data may be lost."),
+        FLeaderElectedUnclean => ("언클린 리더 선출: ISR 밖의 브로커 {1}이(가) {0}의 리더가 되었습니다(에포크 {2}, ISR {3}). 확인(ack)된 레코드가 사라질 수 있습니다.", "Unclean election: broker {1}, outside the ISR, became leader of {0} (epoch {2}, ISR {3}); acknowledged records may be lost."),
         FLeaderElectedFirst => ("컨트롤러가 브로커 {1}을(를) {0}의 리더로 정했습니다(에포크 {2}, ISR {3}).", "The controller chose broker {1} as leader of {0} (epoch {2}, ISR {3})."),
         FLeaderElected => ("컨트롤러가 브로커 {1}을(를) {0}의 새 리더로 선출했습니다(에포크 {2}, ISR {3}, 이전 리더 브로커 {4}).", "The controller elected broker {1} as leader of {0} (epoch {2}, ISR {3}; previous leader broker {4})."),
         FIsrShrunk => ("{0}의 ISR이 줄었습니다: {1} 제외, 이제 ISR {2}.", "The ISR of {0} shrank: {1} removed, now {2}."),
@@ -184,12 +184,12 @@ catalogue! {
         FConsumerCrashed => ("{0}이(가) 죽었습니다: 커밋도 LeaveGroup도 없이. 처리 중이던 {1}, 그 전에 처리한 {2}.", "{0} crashed: no commit, no LeaveGroup; {1} in flight, {2} processed before."),
         FConsumerClosed => ("{0}이(가) 정상 종료했습니다(close).", "{0} closed cleanly."),
         FCoordinatorFound => ("{0}이(가) 그룹 {1}의 코디네이터로 브로커 {2}을(를) 찾았습니다.", "{0} found broker {2} as the coordinator of group {1}."),
-        FPartitionsRevoked => ("{0}이(가) 파티션 {1}을(를) 내놓았습니다(그룹 {2}).", "{0} gave up partitions {1} (group {2})."),
+        FPartitionsRevoked => ("{0}이(가) 파티션 {1}을(를) 반납(revoke)했습니다(그룹 {2}).", "{0} revoked partitions {1} (group {2})."),
         FPartitionsAssigned => ("{0}이(가) 파티션 {1}을(를) 할당받았습니다(그룹 {2}, 세대 {3}).", "{0} was assigned {1} (group {2}, generation {3})."),
         FPartitionsAssignedNone => ("{0}이(가) 세대 {2}에서 새로 할당받은 파티션이 없습니다(그룹 {1}): 가진 파티션은 그대로입니다.", "{0} got no new partitions in generation {2} (group {1}): it keeps what it has."),
         FPartitionsAssignedIdle => ("{0}: 할당받은 파티션이 없습니다 (유휴, 그룹 {1}, 세대 {2}).", "{0} was assigned no partitions: idle (group {1}, generation {2})."),
         FPartitionsLost => ("{0}이(가) 커밋할 기회 없이 파티션 {1}을(를) 잃었습니다(그룹 {2}, {3}).", "{0} lost {1} without a chance to commit (group {2}, {3})."),
-        FPositionSet => ("{0}: {1}의 읽기 위치를 {2}(으)로 정했습니다({3}).", "{0}: position on {1} set to {2} (from {3})."),
+        FPositionSet => ("{0}: {1}의 다음 읽을 오프셋(position)을 {2}(으)로 정했습니다({3}).", "{0}: position on {1} set to {2} (from {3})."),
         FNoOffset => ("{0}: {1}에 커밋된 오프셋이 없고 auto.offset.reset=none 입니다.", "{0}: no committed offset for {1} and auto.offset.reset=none."),
         FConsumerPolled => ("{0}이(가) poll로 {1}을(를) 받았습니다({2}).", "{0} polled {1} ({2})."),
         FRecordsProcessed => ("{0}이(가) {1}을(를) 처리했습니다({2}, 오프셋 {3}~{4}).", "{0} processed {1} ({2}, offsets {3}-{4})."),
@@ -211,7 +211,7 @@ catalogue! {
         ScDemo => ("데모: 브로커 3대, orders 토픽, 프로듀서와 컨슈머 그룹", "Demo: 3 brokers, topic orders, a producer and a consumer group"),
         ScLarge => ("큰 클러스터: 브로커 9대, 파티션 60개", "Large: 9 brokers, 60 partitions"),
         ScSandbox => ("빈 샌드박스: 브로커 1~12대를 골라 직접 만들기", "Empty sandbox: pick 1 to 12 brokers, build it yourself"),
-        PickerPresets => ("직접 구성한 클러스터", "Ready-made clusters"),
+        PickerPresets => ("미리 준비된 클러스터", "Ready-made clusters"),
         PickerScenarios => ("학습 시나리오", "Learning scenarios"),
         NotesHeading => ("시나리오 노트", "Scenario notes"),
         NotesUpcoming => ("첫 노트는 {0} ms에 나옵니다. 재생을 누르세요.", "The first note comes at {0} ms. Press play."),
@@ -263,16 +263,16 @@ catalogue! {
         GroupsHeading => ("컨슈머 그룹", "Consumer groups"),
         NoGroups => ("그룹이 없습니다.", "No groups yet."),
         GroupStateLabel => ("상태", "State"),
-        GenerationLabel => ("세대", "Generation"),
+        GenerationLabel => ("세대(generation)", "Generation"),
         AssignorLabel => ("프로토콜 / 할당 전략", "Protocol / assignor"),
         CoordinatorLabel => ("코디네이터", "Coordinator"),
         MembersLabel => ("멤버와 할당", "Members and assignments"),
         GroupLeaderMark => ("(그룹 리더)", "(group leader)"),
-        LagHeading => ("지연(lag)", "Lag"),
+        LagHeading => ("컨슈머 랙(lag)", "Consumer lag"),
         ColPartition => ("파티션", "Partition"),
         ColCommitted => ("커밋", "Committed"),
         ColLogEnd => ("끝(HW)", "End (HW)"),
-        ColLag => ("lag", "Lag"),
+        ColLag => ("랙", "Lag"),
         RebalanceSteps => ("리밸런스 단계", "Rebalance steps"),
         ProducerHeading => ("프로듀서", "Producer"),
         NoProducers => ("프로듀서가 없습니다. 먼저 추가하세요.", "No producer yet; add one first."),
@@ -283,7 +283,7 @@ catalogue! {
         SendOne => ("레코드 하나 보내기", "Send one record"),
         RateLabel => ("초당 레코드", "Records/s"),
         StartStream => ("스트림 시작", "Start stream"),
-        StopStream => ("스트림 멈춤", "Stop stream"),
+        StopStream => ("스트림 멈추기", "Stop stream"),
         SendResults => ("보내기 결과", "Send results"),
         ResultPending => ("대기 중", "pending"),
         ResultAcked => ("{0} 오프셋 {1}", "{0} offset {1}"),
@@ -297,7 +297,7 @@ catalogue! {
         PartitionsLabel => ("파티션 수", "Partitions"),
         RfLabel => ("복제 계수", "Replication factor"),
         GroupIdLabel => ("group.id", "group.id"),
-        BuildHeading => ("클러스터 꾸미기", "Build the cluster"),
+        BuildHeading => ("클러스터 구성", "Build the cluster"),
         InspectorHeading => ("파티션 로그", "Partition log"),
         InspectorPick => ("파티션 선택", "Choose a partition"),
         InspectorNone => ("토픽이 없습니다.", "No topics yet."),
@@ -306,7 +306,7 @@ catalogue! {
         HwMark => ("HW {0}", "HW {0}"),
         LeoMark => ("LEO {0}", "LEO {0}"),
         ReplicaPosition => ("브로커 {0} ({1}): LEO {2}, HW {3}", "broker {0} ({1}): LEO {2}, HW {3}"),
-        CommittedMark => ("그룹 {0} 커밋 {1}, lag {2}", "group {0} committed {1}, lag {2}"),
+        CommittedMark => ("그룹 {0} 커밋 {1}, 랙 {2}", "group {0} committed {1}, lag {2}"),
         RecordsTrimmed => ("처음 {0}개 레코드는 생략", "first {0} records not shown"),
         NullValue => ("(null)", "(null)"),
         NoticeUnknownScenario => ("URL의 시나리오 \u{201c}{0}\u{201d}은(는) 없습니다. 데모를 보여 줍니다.", "The URL asks for scenario \u{201c}{0}\u{201d}, which does not exist; showing the demo."),
@@ -325,7 +325,7 @@ catalogue! {
         UnslowNodeNamed => ("{0} 속도 복구", "Restore the speed of {0}"),
         KillControllerOn => ("액티브 컨트롤러 죽이기 ({0})", "Kill the active controller ({0})"),
         CloseConsumer => ("{0} 정상 종료 (커밋, LeaveGroup)", "Close {0} cleanly (commit, LeaveGroup)"),
-        StopStreamOf => ("{0}의 스트림 멈춤", "Stop the stream of {0}"),
+        StopStreamOf => ("{0}의 스트림 멈추기", "Stop the stream of {0}"),
         CutLinksTo => ("링크 끊기…", "Cut a link to…"),
         CutBoth => ("{0} ↔ {1} 양방향 끊기", "Cut {0} ↔ {1} both ways"),
         CutOneWay => ("{0} → {1} 한 방향만 끊기", "Cut only {0} → {1}"),
@@ -425,6 +425,86 @@ mod tests {
         assert_eq!(Lang::from_code("KO"), None);
         assert_eq!(Lang::from_code("xx"), None);
         assert_eq!(Lang::default(), Lang::Ko);
+    }
+
+    /// The terms in backticks in a cell of the glossary's table.
+    fn terms(cell: &str) -> Vec<&str> {
+        cell.split('`').skip(1).step_by(2).collect()
+    }
+
+    /// Every Korean text the glossary governs: the catalogue, the CLI's narration and the
+    /// built-in scenarios, each with where it comes from.
+    fn korean_text() -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = Key::ALL
+            .iter()
+            .map(|&key| (format!("{key:?}"), t(Lang::Ko, key).to_string()))
+            .collect();
+        all.push((
+            "crates/cli/src/narrate.rs".into(),
+            include_str!("../crates/cli/src/narrate.rs").into(),
+        ));
+        all.extend(
+            kafkalab_engine::scenario::builtin()
+                .into_iter()
+                .map(|b| (format!("scenarios/{}.toml", b.name), b.text.to_string())),
+        );
+        all
+    }
+
+    #[test]
+    fn the_korean_text_follows_the_glossary() {
+        let glossary = include_str!("../docs/glossary.md");
+        let rows: Vec<Vec<&str>> = glossary
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .map(|l| l.split('|').collect())
+            .filter(|cells: &Vec<&str>| cells.len() == 6 && !terms(cells[2]).is_empty())
+            .collect();
+        assert!(rows.len() >= 9, "the glossary's table was not read");
+        let text = korean_text();
+        for row in rows {
+            for term in terms(row[2]) {
+                assert!(
+                    text.iter().any(|(_, ko)| ko.contains(term)),
+                    "the glossary's term `{term}` ({}) is used nowhere",
+                    row[1].trim()
+                );
+            }
+            for banned in terms(row[4]) {
+                for (place, ko) in &text {
+                    assert!(
+                        !ko.contains(banned),
+                        "{place} uses `{banned}` for {}: say {}",
+                        row[1].trim(),
+                        row[2].trim()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn counted_nouns_are_singular_for_one_in_english() {
+        assert_eq!(counted(Lang::En, Key::CountGroups, 1), "1 group");
+        assert_eq!(counted(Lang::En, Key::CountGroups, 0), "0 groups");
+        assert_eq!(counted(Lang::En, Key::ClusterSummary, 1), "1 broker");
+        assert_eq!(counted(Lang::Ko, Key::ClusterSummary, 1), "브로커 1대");
+        assert_eq!(
+            counted(Lang::En, Key::NoticeDropped, 1),
+            "1 saved action could not be applied again and was dropped."
+        );
+    }
+
+    #[test]
+    fn fill_chooses_the_particles_of_the_values() {
+        assert_eq!(
+            fill(t(Lang::Ko, Key::FBrokerStopped), &["2"]),
+            "브로커 2가 멈췄습니다(프로세스 종료). 디스크의 로그는 남아 있습니다."
+        );
+        assert_eq!(
+            fill(t(Lang::Ko, Key::NoticeUnknownScenario), &["billing-1"]),
+            "URL의 시나리오 \u{201c}billing-1\u{201d}은 없습니다. 데모를 보여 줍니다."
+        );
     }
 
     #[test]
