@@ -463,7 +463,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                     { for model.groups.iter().zip(layout.group_frames.iter()).map(|(g, (x, y, fw))| html! {
                         <g class="group-frame" transform={format!("translate({x} {y})")}>
                             <rect x="0" y="0" width={fw.to_string()} height={(Layout::CLIENT_H + 34).to_string()} rx="10" />
-                            <text x="10" y="17">{ format!("group: {}", g.group) }</text>
+                            <text x="10" y="17">{ fill(t(lang, Key::GroupFrame), &[&g.group]) }</text>
                         </g>
                     }) }
                     { for model.brokers.iter().enumerate().map(|(i, broker)| {
@@ -817,9 +817,9 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
     let kind = t(
         props.lang,
         if c.producer {
-            Key::Producers
+            Key::ProducerKind
         } else {
-            Key::Consumers
+            Key::ConsumerKind
         },
     );
     let state = if c.running {
