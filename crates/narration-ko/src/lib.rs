@@ -250,7 +250,7 @@ mod tests {
     #[test]
     fn numbers_are_read_in_korean() {
         let expected = [
-            (0_i64, Consonant), // 영
+            (0_i64, Consonant),         // 영
             (1, Rieul),                 // 일
             (2, Vowel),                 // 이
             (3, Consonant),             // 삼
