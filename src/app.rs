@@ -13,8 +13,8 @@ use yew::prelude::*;
 
 use crate::cluster::{ViewRc, DEFAULT_SEED};
 use crate::components::NotesData;
-use crate::i18n::{fill, t, Key, Lang};
 use crate::inspect::PartitionLog;
+use crate::i18n::{fill, t, Key, Lang};
 use crate::narrate::{self, Mark, Roster};
 use crate::sim::{Logged, Preset, Setup, Sim, UserAction};
 use crate::url::{self, UrlNotice, UrlState};
@@ -237,11 +237,7 @@ impl AppState {
                     old.facts.clone()
                 } else {
                     let kept = FEED_MAX.saturating_sub(new.len());
-                    Rc::new(
-                        new.into_iter()
-                            .chain(old.facts.iter().take(kept).cloned())
-                            .collect(),
-                    )
+                    Rc::new(new.into_iter().chain(old.facts.iter().take(kept).cloned()).collect())
                 }
             }
             _ => Rc::new(sim.recent_facts(self.show_routine, 0, FEED_MAX)),
@@ -677,18 +673,10 @@ pub fn app() -> Html {
     let lang = state.lang;
     // Stable callbacks: a component whose other props did not change is not drawn again.
     let on_toggle_lang = use_callback(dispatch.clone(), |(), d| d.dispatch(AppAction::ToggleLang));
-    let on_dismiss = use_callback(dispatch.clone(), |i, d| {
-        d.dispatch(AppAction::DismissNotice(i))
-    });
+    let on_dismiss = use_callback(dispatch.clone(), |i, d| d.dispatch(AppAction::DismissNotice(i)));
     let on_action = use_callback(dispatch.clone(), |a: AppAction, d| d.dispatch(a));
-    let on_user = use_callback(dispatch.clone(), |u: UserAction, d| {
-        d.dispatch(AppAction::Apply(u))
-    });
-    let setup = state
-        .sim
-        .as_ref()
-        .ok()
-        .map(|sim| sim.borrow().setup.clone());
+    let on_user = use_callback(dispatch.clone(), |u: UserAction, d| d.dispatch(AppAction::Apply(u)));
+    let setup = state.sim.as_ref().ok().map(|sim| sim.borrow().setup.clone());
     let body = match (&state.sim, &state.view, &state.panels) {
         (Ok(_), Some(view), Some(panels)) => {
             let view_json = if state.playing {
@@ -818,10 +806,7 @@ mod tests {
         let state = reduce(state, AppAction::Frame(50.0));
         assert_eq!((state.view().unwrap().now_ms, panels_at(&state)), (50, 0));
         let state = reduce(state, AppAction::Frame(60.0));
-        assert_eq!(
-            (state.view().unwrap().now_ms, panels_at(&state)),
-            (110, 110)
-        );
+        assert_eq!((state.view().unwrap().now_ms, panels_at(&state)), (110, 110));
         let state = reduce(state, AppAction::Frame(20.0));
         assert_eq!(panels_at(&state), 110);
         let state = reduce(state, AppAction::Pause);
@@ -839,29 +824,17 @@ mod tests {
         for _ in 0..40 {
             state = reduce(state, AppAction::Frame(16.0));
         }
-        state = reduce(
-            state,
-            AppAction::Apply(UserAction::KillBroker { broker: 1 }),
-        );
+        state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 1 }));
         for _ in 0..40 {
             state = reduce(state, AppAction::Frame(16.0));
         }
         let feed = state.panels.as_ref().unwrap().facts.clone();
-        assert!(feed.iter().any(|f| matches!(
-            f.fact,
-            kafkalab_engine::narration::Fact::BrokerStopped { .. }
-        )));
+        assert!(feed.iter().any(|f| matches!(f.fact, kafkalab_engine::narration::Fact::BrokerStopped { .. })));
         assert_eq!(*feed, full(&state));
         // Back in time, the feed is read again from the start.
         let state = reduce(state, AppAction::Seek(1_000));
         assert_eq!(*state.panels.as_ref().unwrap().facts, full(&state));
-        assert!(state
-            .panels
-            .as_ref()
-            .unwrap()
-            .facts
-            .iter()
-            .all(|f| f.at_ms <= 1_000));
+        assert!(state.panels.as_ref().unwrap().facts.iter().all(|f| f.at_ms <= 1_000));
     }
 
     #[test]
@@ -870,31 +843,15 @@ mod tests {
         assert!(state.notices.is_empty(), "{:?}", state.notices);
         let scenario = Preset::from_name("leader-failover").unwrap();
         let seed = scenario.scenario().unwrap().seed;
-        assert!(state
-            .fragment()
-            .starts_with(&format!("#scenario=leader-failover&seed={seed}&t=0")));
+        assert!(state.fragment().starts_with(&format!("#scenario=leader-failover&seed={seed}&t=0")));
         let state = reduce(state, AppAction::Seek(12_000));
         // The scenario killed broker 2 at 10 s.
-        assert!(state
-            .view()
-            .unwrap()
-            .brokers
-            .iter()
-            .any(|b| b.id == 2 && b.state != kafkalab_engine::view::BrokerState::Alive));
-        let state = reduce(
-            state,
-            AppAction::Apply(UserAction::KillBroker { broker: 3 }),
-        );
+        assert!(state.view().unwrap().brokers.iter().any(|b| b.id == 2 && b.state != kafkalab_engine::view::BrokerState::Alive));
+        let state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 3 }));
         let state = reduce(state, AppAction::Step);
         let saved = serde_json::to_string(&state.workspace().unwrap()).unwrap();
-        assert!(
-            saved.contains(r#""preset":{"scenario":"leader-failover"}"#),
-            "{saved}"
-        );
-        let restored = AppState::start(
-            url::parse_fragment("#scenario=leader-failover"),
-            Some(&saved),
-        );
+        assert!(saved.contains(r#""preset":{"scenario":"leader-failover"}"#), "{saved}");
+        let restored = AppState::start(url::parse_fragment("#scenario=leader-failover"), Some(&saved));
         assert!(restored.notices.is_empty(), "{:?}", restored.notices);
         assert_eq!(
             serde_json::to_string(restored.view().unwrap()).unwrap(),

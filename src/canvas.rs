@@ -130,12 +130,7 @@ fn opens_menu(e: &KeyboardEvent) -> bool {
 }
 
 /// Opens `target`'s menu at the element, for a key press that asks for it.
-fn open_menu_by_key(
-    e: &KeyboardEvent,
-    on_node: &Callback<NodeEvent>,
-    target: MenuTarget,
-    node_ref: &NodeRef,
-) {
+fn open_menu_by_key(e: &KeyboardEvent, on_node: &Callback<NodeEvent>, target: MenuTarget, node_ref: &NodeRef) {
     e.prevent_default();
     e.stop_propagation();
     on_node.emit(NodeEvent::Menu {
@@ -146,10 +141,7 @@ fn open_menu_by_key(
 }
 
 /// Opens `target`'s menu at the pointer, on right-click.
-fn open_menu_on_right_click(
-    on_node: &Callback<NodeEvent>,
-    target: MenuTarget,
-) -> Callback<MouseEvent> {
+fn open_menu_on_right_click(on_node: &Callback<NodeEvent>, target: MenuTarget) -> Callback<MouseEvent> {
     on_node.reform(move |e: MouseEvent| {
         e.prevent_default();
         NodeEvent::Menu {
@@ -292,15 +284,12 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                 })
             });
             if let (Some(doc), Some(l)) = (&doc, &listener) {
-                let _ =
-                    doc.add_event_listener_with_callback("pointerdown", l.as_ref().unchecked_ref());
+                let _ = doc.add_event_listener_with_callback("pointerdown", l.as_ref().unchecked_ref());
             }
             move || {
                 if let (Some(doc), Some(l)) = (doc, listener) {
-                    let _ = doc.remove_event_listener_with_callback(
-                        "pointerdown",
-                        l.as_ref().unchecked_ref(),
-                    );
+                    let _ = doc
+                        .remove_event_listener_with_callback("pointerdown", l.as_ref().unchecked_ref());
                 }
             }
         });
@@ -326,10 +315,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
             let svg = svg_ref.cast::<web_sys::Element>()?;
             let r = svg.get_bounding_client_rect();
             Some(layout.to_canvas(
-                (
-                    e.client_x() as f64 - r.left(),
-                    e.client_y() as f64 - r.top(),
-                ),
+                (e.client_x() as f64 - r.left(), e.client_y() as f64 - r.top()),
                 (r.width(), r.height()),
             ))
         }
@@ -866,22 +852,11 @@ fn cut_link(props: &CutLinkProps) -> Html {
     let (p, q) = (*p, *q);
     let node_ref = use_node_ref();
     let (an, bn) = (&props.names.0, &props.names.1);
-    let one_way = (!edge.both()).then_some(if edge.a_to_b {
-        (p, q, an, bn)
-    } else {
-        (q, p, bn, an)
-    });
+    let one_way = (!edge.both()).then_some(if edge.a_to_b { (p, q, an, bn) } else { (q, p, bn, an) });
     let (dir, aria) = match one_way {
-        None => (
-            "both".to_string(),
-            fill(t(props.lang, Key::LinkAria), &[an, bn]),
-        ),
+        None => ("both".to_string(), fill(t(props.lang, Key::LinkAria), &[an, bn])),
         Some((_, _, from, to)) => (
-            if edge.a_to_b {
-                format!("{}->{}", edge.a, edge.b)
-            } else {
-                format!("{}->{}", edge.b, edge.a)
-            },
+            if edge.a_to_b { format!("{}->{}", edge.a, edge.b) } else { format!("{}->{}", edge.b, edge.a) },
             fill(t(props.lang, Key::LinkOneWayAria), &[from, to]),
         ),
     };
@@ -923,12 +898,7 @@ fn cut_link(props: &CutLinkProps) -> Html {
             let y = my as f64 + uy * along + ux * across;
             format!("{} {}", x.round() as i32, y.round() as i32)
         };
-        format!(
-            "M{} L{} L{} Z",
-            at(34.0, 0.0),
-            at(18.0, -8.0),
-            at(18.0, 8.0)
-        )
+        format!("M{} L{} L{} Z", at(34.0, 0.0), at(18.0, -8.0), at(18.0, 8.0))
     });
     html! {
         <g class={classes!("cut-link", one_way.is_some().then_some("cut-oneway"))} ref={node_ref}

@@ -20,10 +20,7 @@ pub fn parse_query(query: &str) -> Option<DevOptions> {
         .map(|p| p.split_once('=').unwrap_or((p, "")))
         .collect();
     pairs.iter().any(|(k, _)| *k == "dev").then(|| DevOptions {
-        panic_at: pairs
-            .iter()
-            .find(|(k, _)| *k == "panic-at")
-            .and_then(|(_, v)| v.parse().ok()),
+        panic_at: pairs.iter().find(|(k, _)| *k == "panic-at").and_then(|(_, v)| v.parse().ok()),
     })
 }
 
@@ -46,12 +43,7 @@ impl MemoryStatus {
         let wasm_memory_bytes = core::arch::wasm32::memory_size(0) * 65_536;
         #[cfg(not(target_arch = "wasm32"))]
         let wasm_memory_bytes = 0;
-        MemoryStatus {
-            wasm_memory_bytes,
-            heap_bytes: kafkalab_heap::live_bytes(),
-            checkpoints,
-            seekable_from_ms,
-        }
+        MemoryStatus { wasm_memory_bytes, heap_bytes: kafkalab_heap::live_bytes(), checkpoints, seekable_from_ms }
     }
 }
 
@@ -64,16 +56,8 @@ mod tests {
         assert_eq!(parse_query(""), None);
         assert_eq!(parse_query("?panic-at=5"), None);
         assert_eq!(parse_query("?dev"), Some(DevOptions { panic_at: None }));
-        assert_eq!(
-            parse_query("?x=1&dev&panic-at=5000"),
-            Some(DevOptions {
-                panic_at: Some(5000)
-            })
-        );
-        assert_eq!(
-            parse_query("?dev&panic-at=soon"),
-            Some(DevOptions { panic_at: None })
-        );
+        assert_eq!(parse_query("?x=1&dev&panic-at=5000"), Some(DevOptions { panic_at: Some(5000) }));
+        assert_eq!(parse_query("?dev&panic-at=soon"), Some(DevOptions { panic_at: None }));
     }
 
     #[test]

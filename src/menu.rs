@@ -90,13 +90,7 @@ fn cut_item(lang: Lang, view: &View, from: NodeId, to: NodeId, one_way: bool) ->
         b: to.to_string(),
         one_way,
     };
-    item(
-        testid,
-        text.into(),
-        fill(t(lang, key), &[&f, &g]),
-        action,
-        true,
-    )
+    item(testid, text.into(), fill(t(lang, key), &[&f, &g]), action, true)
 }
 
 fn heal_item(lang: Lang, view: &View, a: NodeId, b: NodeId) -> MenuItem {
@@ -106,13 +100,7 @@ fn heal_item(lang: Lang, view: &View, a: NodeId, b: NodeId) -> MenuItem {
         a: a.to_string(),
         b: b.to_string(),
     };
-    item(
-        format!("menu-heal-{a}-{b}"),
-        text.clone(),
-        text,
-        action,
-        false,
-    )
+    item(format!("menu-heal-{a}-{b}"), text.clone(), text, action, false)
 }
 
 /// The menu for `target`, or None when it is no longer in the view.
@@ -201,26 +189,11 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
                 let id = c.id;
                 let entries: Vec<(&str, Key, UserAction, bool)> = if c.running {
                     vec![
-                        (
-                            "crash",
-                            Key::CrashConsumer,
-                            UserAction::CrashConsumer { consumer: id },
-                            true,
-                        ),
-                        (
-                            "close",
-                            Key::CloseConsumer,
-                            UserAction::CloseConsumer { consumer: id },
-                            false,
-                        ),
+                        ("crash", Key::CrashConsumer, UserAction::CrashConsumer { consumer: id }, true),
+                        ("close", Key::CloseConsumer, UserAction::CloseConsumer { consumer: id }, false),
                     ]
                 } else {
-                    vec![(
-                        "restart",
-                        Key::RestartConsumer,
-                        UserAction::RestartConsumer { consumer: id },
-                        false,
-                    )]
+                    vec![("restart", Key::RestartConsumer, UserAction::RestartConsumer { consumer: id }, false)]
                 };
                 for (verb, key, action, danger) in entries {
                     let text = fill(t(lang, key), &[&name]);
@@ -252,11 +225,7 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
         ("unslow", fill(t(lang, Key::UnslowNodeNamed), &[&name]), 0)
     } else {
         let ms = SLOW_MS.to_string();
-        (
-            "slow",
-            fill(t(lang, Key::SlowNodeNamed), &[&name, &ms]),
-            SLOW_MS,
-        )
+        ("slow", fill(t(lang, Key::SlowNodeNamed), &[&name, &ms]), SLOW_MS)
     };
     items.push(item(
         format!("menu-{verb}-{node}"),
@@ -337,12 +306,7 @@ mod tests {
         assert_eq!(menu.cut.len(), 5);
         assert!(menu.cut.iter().all(|row| row.items.len() == 3));
         assert!(menu.heal.is_empty());
-        let lead = build(
-            Lang::En,
-            &view,
-            MenuTarget::Node(NodeId::Broker(controller)),
-        )
-        .unwrap();
+        let lead = build(Lang::En, &view, MenuTarget::Node(NodeId::Broker(controller))).unwrap();
         assert!(ids(&lead).contains(&"menu-kill-controller"));
     }
 
@@ -362,10 +326,7 @@ mod tests {
         let row_ids: Vec<&str> = row.items.iter().map(|i| i.testid.as_str()).collect();
         assert_eq!(
             row_ids,
-            vec![
-                "menu-cut-broker-1-broker-2",
-                "menu-cut-oneway-broker-2-broker-1"
-            ]
+            vec!["menu-cut-broker-1-broker-2", "menu-cut-oneway-broker-2-broker-1"]
         );
         assert_eq!(menu.heal.len(), 1);
         assert_eq!(menu.heal[0].testid, "menu-heal-broker-1-broker-2");
@@ -378,10 +339,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             ids(&link),
-            vec![
-                "menu-heal-broker-1-broker-2",
-                "menu-cut-oneway-broker-2-broker-1"
-            ]
+            vec!["menu-heal-broker-1-broker-2", "menu-cut-oneway-broker-2-broker-1"]
         );
         assert!(build(
             Lang::En,
@@ -425,15 +383,11 @@ mod tests {
         let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
         assert_eq!(
             ids(&menu)[..2],
-            [
-                format!("menu-crash-consumer-{id}"),
-                format!("menu-close-consumer-{id}")
-            ]
+            [format!("menu-crash-consumer-{id}"), format!("menu-close-consumer-{id}")]
         );
         // A client's links go to brokers only.
         assert_eq!(menu.cut.len(), 3);
-        sim.apply(UserAction::CrashConsumer { consumer: id })
-            .unwrap();
+        sim.apply(UserAction::CrashConsumer { consumer: id }).unwrap();
         let view = sim.world().view();
         let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
         assert_eq!(ids(&menu)[0], format!("menu-restart-consumer-{id}"));

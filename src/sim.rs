@@ -339,8 +339,7 @@ fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
         Preset::Demo => EnginePreset::Demo.timeline(setup.seed),
         Preset::Large => EnginePreset::Large.timeline(setup.seed),
         Preset::Sandbox | Preset::Scenario(_) => {
-            let world = World::new(preset::world_config(setup.brokers.clamp(1, 12)), setup.seed)
-                .map_err(|e| e.to_string())?;
+            let world = World::new(preset::world_config(setup.brokers.clamp(1, 12)), setup.seed).map_err(|e| e.to_string())?;
             Ok(Timeline::new(world, CHECKPOINT_EVERY))
         }
     }
@@ -355,8 +354,7 @@ impl Sim {
                     .clone();
                 // The feed and the timeline markers read the fact history.
                 scenario.world.fact_history = scenario.world.fact_history.max(100_000);
-                let run =
-                    ScenarioRun::new(scenario, Some(setup.seed)).map_err(|e| e.to_string())?;
+                let run = ScenarioRun::new(scenario, Some(setup.seed)).map_err(|e| e.to_string())?;
                 Driver::Scenario(Box::new(run))
             }
             _ => Driver::Preset(Box::new(preset_timeline(&setup)?)),
@@ -553,8 +551,7 @@ mod tests {
     #[test]
     fn presets_build_and_run() {
         for preset in Preset::PRESETS {
-            let mut sim = Sim::new(Setup::new(preset.clone(), 7))
-                .unwrap_or_else(|e| panic!("{}: {e}", preset.name()));
+            let mut sim = Sim::new(Setup::new(preset.clone(), 7)).unwrap_or_else(|e| panic!("{}: {e}", preset.name()));
             sim.seek(3_000);
             assert_eq!(sim.now(), 3_000);
             assert!(
@@ -604,46 +601,24 @@ mod tests {
     #[test]
     fn every_builtin_scenario_is_offered_runs_and_reaches_a_note() {
         let names: Vec<&str> = builtin_scenarios().iter().map(|b| b.name).collect();
-        assert_eq!(
-            names.len(),
-            scenario::builtin().len(),
-            "every built-in scenario parses"
-        );
+        assert_eq!(names.len(), scenario::builtin().len(), "every built-in scenario parses");
         for name in names {
             let preset = Preset::from_name(name).expect(name);
             assert_eq!(preset.name(), name);
             let seed = preset.default_seed(1);
             let mut sim = Sim::new(Setup::new(preset, seed)).expect(name);
-            let first_note = sim
-                .setup
-                .preset
-                .scenario()
-                .unwrap()
-                .steps
-                .iter()
-                .find(|s| s.note.is_some())
-                .map(|s| s.at_ms);
+            let first_note = sim.setup.preset.scenario().unwrap().steps.iter().find(|s| s.note.is_some()).map(|s| s.at_ms);
             let until = first_note.unwrap_or(0).max(2_000);
             sim.seek(until);
             assert_eq!(sim.now(), until, "{name}");
-            assert!(
-                sim.world().view().brokers.iter().any(|b| b.is_controller),
-                "{name}"
-            );
+            assert!(sim.world().view().brokers.iter().any(|b| b.is_controller), "{name}");
             if first_note.is_some() {
                 assert!(!sim.notes_reached().is_empty(), "{name}: a note is reached");
             }
-            assert!(
-                sim.step_failures().is_empty(),
-                "{name}: {:?}",
-                sim.step_failures()
-            );
+            assert!(sim.step_failures().is_empty(), "{name}: {:?}", sim.step_failures());
             assert!(sim.step(), "{name}: stepping moves on");
         }
-        assert_eq!(
-            Preset::from_name("sandbox"),
-            Some(Preset::Scenario("sandbox".into()))
-        );
+        assert_eq!(Preset::from_name("sandbox"), Some(Preset::Scenario("sandbox".into())));
         assert_eq!(Preset::from_name("sandbox-brokers"), Some(Preset::Sandbox));
         assert_eq!(Preset::from_name("nope"), None);
     }
@@ -671,10 +646,7 @@ mod tests {
         assert_eq!(setup.preset, preset);
         let (restored, dropped) = Sim::restore(setup, sim.log.clone(), 15_000, 15_000).unwrap();
         assert_eq!(dropped, 0);
-        assert_eq!(
-            serde_json::to_string(&restored.world().view()).unwrap(),
-            want
-        );
+        assert_eq!(serde_json::to_string(&restored.world().view()).unwrap(), want);
         assert_eq!(restored.notes_reached(), notes);
     }
 
