@@ -21,7 +21,7 @@
 //! - anything else (a symbol alone): read as a vowel ending, so no marker is ever left.
 //!
 //! A parenthesis right before the particle is skipped ("브로커 1(리더)이"), as are closing
-//! brackets and quotes ("[1, 3]이", "“ja”는").
+//! brackets, quotes and the ellipsis of a shortened id ("[1, 3]이", "“ja”는", "billing-1-54…가").
 
 /// How the word before a particle ends when read aloud.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,12 +126,13 @@ pub fn ending(text: &str) -> Ending {
     }
 }
 
-/// `text` without what is not read before a particle: closing brackets and quotes, and a
-/// parenthesis that follows a word.
+/// `text` without what is not read before a particle: closing brackets and quotes, the "…" of
+/// a shortened id (read up to where it stops), and a parenthesis that follows a word.
 fn spoken_end(text: &str) -> &str {
     let mut s = text;
     loop {
-        let trimmed = s.trim_end_matches([']', '"', '\'', '\u{201d}', '\u{2019}', '`', '>']);
+        let trimmed =
+            s.trim_end_matches([']', '"', '\'', '\u{201d}', '\u{2019}', '`', '>', '\u{2026}']);
         if let (Some(inner), Some(open)) = (trimmed.strip_suffix(')'), trimmed.rfind('(')) {
             let before = &trimmed[..open];
             // A parenthesis alone is the word itself: "(null)".
@@ -330,6 +331,8 @@ mod tests {
         assert_eq!(forms("[1, 3]"), CONSONANT);
         assert_eq!(forms("\u{201c}ja\u{201d}"), VOWEL);
         assert_eq!(forms("(null)"), RIEUL); // 널
+        assert_eq!(forms("billing-1-540\u{2026}"), CONSONANT); // …오백사십
+        assert_eq!(forms("consumer-1-0\u{2026}"), CONSONANT);
         assert_eq!(forms("-"), VOWEL);
         assert_eq!(forms(""), VOWEL);
     }
