@@ -863,11 +863,14 @@ pub fn narration_feed(props: &NarrationProps) -> Html {
                     let class = classes!("fact", mark.map(|m| match m { Mark::Fault => "fact-fault", Mark::Election => "fact-election", Mark::Rebalance => "fact-rebalance" }));
                     let time = if first == last { format!("{last} ms") } else { format!("{first}–{last} ms") };
                     let count = line.count();
+                    // The sentence shortens member ids; the full ones show on hover.
+                    let members = narrate::member_ids(&line.newest().fact).join(", ");
+                    let title = (!members.is_empty()).then_some(members);
                     html! {
                         <li key={line.newest().index} {class} data-count={count.to_string()}>
                             <button type="button" class="fact-jump" title={t(lang, Key::NarrationJump)} {onclick}>
                                 <span class="fact-time">{ time }</span>
-                                <span class="fact-text">
+                                <span class="fact-text" {title}>
                                     { line.sentence(lang, &props.roster) }
                                     if count > 1 {
                                         { " " }

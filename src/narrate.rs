@@ -63,6 +63,26 @@ pub fn short_member_id(id: &str) -> String {
     }
 }
 
+/// The full member ids a fact names, which its sentence shortens: the feed shows them on hover.
+pub fn member_ids(fact: &Fact) -> Vec<&str> {
+    match fact {
+        Fact::MemberJoined { member_id, .. }
+        | Fact::MemberRemoved { member_id, .. }
+        | Fact::OffsetsCommitted { member_id, .. }
+        | Fact::GroupRequestRejected { member_id, .. } => vec![member_id],
+        Fact::StaticMemberReplaced {
+            old_member_id,
+            new_member_id,
+            ..
+        } => vec![old_member_id, new_member_id],
+        Fact::JoinCompleted { leader, .. } => vec![leader],
+        Fact::GenerationStable { assignment, .. } => {
+            assignment.iter().map(|(m, _)| m.as_str()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// What kind of moment a fact is, for timeline markers and "step to the next interesting fact".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
@@ -1555,6 +1575,14 @@ mod tests {
         assert_eq!(short_member_id("billing-1-5409c1d2-77aa"), "billing-1-54…");
         assert_eq!(short_member_id("worker-1-0b6f"), "worker-1-0b6…");
         assert_eq!(short_member_id("short"), "short");
+        let stable = every_fact("orders", 1)
+            .into_iter()
+            .find(|f| kind(f) == "GenerationStable")
+            .unwrap();
+        assert_eq!(
+            member_ids(&stable),
+            ["billing-1-1-5409c1d2-77aa", "worker-1-0b6f"]
+        );
         assert_eq!(
             short_member_id("컨슈머-하나-둘-셋-넷-다섯"),
             "컨슈머-하나-둘-셋-넷…"
