@@ -15,7 +15,7 @@ use crate::cluster::{ViewRc, DEFAULT_SEED};
 use crate::components::NotesData;
 use crate::inspect::PartitionLog;
 use crate::i18n::{fill, t, Key, Lang};
-use crate::narrate::{self, Mark};
+use crate::narrate::{self, Mark, Roster};
 use crate::sim::{Logged, Preset, Setup, Sim, UserAction};
 use crate::url::{self, UrlNotice, UrlState};
 
@@ -100,6 +100,7 @@ pub struct Panels {
     pub facts: Rc<Vec<TimedFact>>,
     /// The time of the oldest fact the world still keeps, when older ones were let go.
     pub history_from: Option<Millis>,
+    pub roster: Rc<Roster>,
     pub notes: Option<Rc<NotesData>>,
     pub inspector: Option<Rc<PartitionLog>>,
 }
@@ -248,10 +249,17 @@ impl AppState {
             routine: self.show_routine,
         };
         let history_from = sim.world().facts().next().filter(|f| f.index > 0).map(|f| f.at_ms);
+        // The same Rc while no client comes or goes: the feed is not drawn again for it.
+        let roster = Roster::from_view(&view.0);
+        let roster = match &self.panels {
+            Some(old) if *old.roster == roster => old.roster.clone(),
+            _ => Rc::new(roster),
+        };
         self.panels = Some(Panels {
             view: view.clone(),
             facts,
             history_from,
+            roster,
             notes,
             inspector,
         });
@@ -701,7 +709,7 @@ pub fn app() -> Html {
                     </div>
                     <NarrationFeed {lang} show_routine={state.show_routine}
                         notes={panels.notes.clone()} facts={panels.facts.clone()} history_from={panels.history_from}
-                        on_action={on_action.clone()} />
+                        roster={panels.roster.clone()} on_action={on_action.clone()} />
                 </div>
                 if let Some(json) = view_json {
                     <script type="application/json" id="view-json">{ json }</script>

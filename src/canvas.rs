@@ -18,7 +18,7 @@ use crate::cluster::{
     interpolate, link_curve, midpoint, BrokerCard, ClientCard, ClusterModel, CutEdge, Layout,
     MsgKind, NodeState, Stale, TileGrid, TilePlaces, ViewRc,
 };
-use crate::i18n::{fill, t, Key, Lang};
+use crate::i18n::{counted, fill, t, Key, Lang};
 use crate::menu::{self, MenuItem, MenuTarget};
 use crate::sim::UserAction;
 
@@ -203,7 +203,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
     let model = ClusterModel::from_view(view, props.show_internal);
     let layout = Rc::new(Layout::new(&model));
     let (w, h) = (layout.width, layout.height);
-    let count = model.brokers.len().to_string();
+    let summary = counted(lang, Key::ClusterSummary, model.brokers.len() as u64);
     let cuts = CutEdge::from_cuts(&view.cut_links);
     let mut clients: Vec<&ClientCard> = model.producers.iter().collect();
     clients.extend(model.groups.iter().flat_map(|g| g.clients.iter()));
@@ -424,7 +424,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
             <div class="cluster-bar">
                 <h2 id="cluster-heading">
                     { t(lang, Key::ClusterHeading) }
-                    <span class="cluster-summary">{ fill(t(lang, Key::ClusterSummary), &[&count]) }</span>
+                    <span class="cluster-summary">{ summary }</span>
                 </h2>
                 if model.summarised { <span class="hint" data-testid="summarised-notice">{ t(lang, Key::Summarised) }</span> }
             </div>
@@ -449,7 +449,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                     { for model.groups.iter().zip(layout.group_frames.iter()).map(|(g, (x, y, fw))| html! {
                         <g class="group-frame" transform={format!("translate({x} {y})")}>
                             <rect x="0" y="0" width={fw.to_string()} height={(Layout::CLIENT_H + 34).to_string()} rx="10" />
-                            <text x="10" y="17">{ format!("group: {}", g.group) }</text>
+                            <text x="10" y="17">{ fill(t(lang, Key::GroupFrame), &[&g.group]) }</text>
                         </g>
                     }) }
                     { for model.brokers.iter().enumerate().map(|(i, broker)| {
@@ -803,9 +803,9 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
     let kind = t(
         props.lang,
         if c.producer {
-            Key::Producers
+            Key::ProducerKind
         } else {
-            Key::Consumers
+            Key::ConsumerKind
         },
     );
     let state = if c.running {

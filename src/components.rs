@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use crate::app::{AppAction, Notice, SPEEDS};
 use crate::cluster::ViewRc;
-use crate::i18n::{fill, t, Key, Lang};
+use crate::i18n::{counted, fill, t, Key, Lang};
 use crate::inspect::PartitionLog;
 use crate::narrate::{self, Mark};
 use crate::sim::{builtin_scenarios, Preset, ReachedNote, Setup, UserAction};
@@ -129,7 +129,7 @@ pub fn notices(props: &NoticesProps) -> Html {
                     Notice::Url(UrlNotice::BadNumber { field, value }) => (fill(t(lang, Key::NoticeBadNumber), &[field, value]), "url-notice"),
                     Notice::UnknownScenario(value) => (fill(t(lang, Key::NoticeUnknownScenario), &[value]), "url-notice"),
                     Notice::CorruptWorkspace => (t(lang, Key::NoticeCorruptWorkspace).to_string(), "workspace-notice"),
-                    Notice::Dropped(n) => (fill(t(lang, Key::NoticeDropped), &[&n.to_string()]), "workspace-notice"),
+                    Notice::Dropped(n) => (counted(lang, Key::NoticeDropped, *n as u64), "workspace-notice"),
                     Notice::ActionFailed(e) => (fill(t(lang, Key::ActionFailed), &[e]), "action-notice"),
                 };
                 let onclick = props.on_dismiss.reform(move |_: MouseEvent| index);
@@ -359,7 +359,7 @@ pub fn fault_panel(props: &PanelProps) -> Html {
     let node_select = |id: &'static str, value: &str, onchange: Callback<Event>, label: Key| {
         html! {
             <select data-testid={id} aria-label={t(lang, label)} {onchange}>
-                { for nodes.iter().map(|n| html! { <option value={n.to_string()} selected={n.to_string() == value}>{ n.to_string() }</option> }) }
+                { for nodes.iter().map(|n| html! { <option value={n.to_string()} selected={n.to_string() == value}>{ crate::menu::node_name(lang, view, *n) }</option> }) }
             </select>
         }
     };
@@ -403,7 +403,7 @@ pub fn fault_panel(props: &PanelProps) -> Html {
                 </li>
                 { for view.consumers.iter().map(|c| {
                     let id = c.id;
-                    let name = fill(t(lang, Key::ConsumerName), &[&id.to_string()]);
+                    let name = c.name.clone();
                     html! {
                         <li>
                             <span class="fault-name">{ format!("{} ({})", c.name, c.group_id) }</span>
@@ -446,6 +446,7 @@ fn tp_list(list: &[kafkalab_engine::protocol::TopicPartition]) -> String {
 pub fn group_panel(props: &ViewProps) -> Html {
     let lang = props.lang;
     let view = &props.view.0;
+    let roster = narrate::Roster::from_view(view);
     html! {
         <section class="panel" aria-labelledby="groups-heading">
             <h3 id="groups-heading">{ t(lang, Key::GroupsHeading) }</h3>
@@ -459,7 +460,7 @@ pub fn group_panel(props: &ViewProps) -> Html {
                         | kafkalab_engine::narration::Fact::MemberRemoved { group, .. }
                         | kafkalab_engine::narration::Fact::MemberJoined { group, .. } if *group == g.group_id))
                     .take(5)
-                    .map(|f| format!("{} ms — {}", f.at_ms, narrate::sentence(lang, &f.fact)))
+                    .map(|f| format!("{} ms — {}", f.at_ms, narrate::sentence(lang, &roster, &f.fact)))
                     .collect();
                 html! {
                     <div class="group" data-testid={format!("group-{}", g.group_id)}
@@ -477,7 +478,7 @@ pub fn group_panel(props: &ViewProps) -> Html {
                                 let is_leader = g.leader.as_deref() == Some(m.member_id.as_str());
                                 html! {
                                     <li data-testid={format!("member-{}-{}", g.group_id, m.member_id)}>
-                                        <code>{ m.member_id.clone() }</code>
+                                        <code title={m.member_id.clone()}>{ narrate::short_member_id(&m.member_id) }</code>
                                         if is_leader { <span class="tag">{ t(lang, Key::GroupLeaderMark) }</span> }
                                         { " → " }{ tp_list(&m.assignment) }
                                     </li>
@@ -835,6 +836,8 @@ pub struct NarrationProps {
     /// The oldest kept fact's time, when older facts were let go (said, never silently cut).
     #[prop_or_default]
     pub history_from: Option<Millis>,
+    /// Clients by name, for the sentences.
+    pub roster: Rc<narrate::Roster>,
     /// A scenario's notes box (None for a preset).
     #[prop_or_default]
     pub notes: Option<Rc<NotesData>>,
@@ -863,12 +866,15 @@ pub fn narration_feed(props: &NarrationProps) -> Html {
                     let class = classes!("fact", mark.map(|m| match m { Mark::Fault => "fact-fault", Mark::Election => "fact-election", Mark::Rebalance => "fact-rebalance" }));
                     let time = if first == last { format!("{last} ms") } else { format!("{first}–{last} ms") };
                     let count = line.count();
+                    // The sentence shortens member ids; the full ones show on hover.
+                    let members = narrate::member_ids(&line.newest().fact).join(", ");
+                    let title = (!members.is_empty()).then_some(members);
                     html! {
                         <li key={line.newest().index} {class} data-count={count.to_string()}>
                             <button type="button" class="fact-jump" title={t(lang, Key::NarrationJump)} {onclick}>
                                 <span class="fact-time">{ time }</span>
-                                <span class="fact-text">
-                                    { line.sentence(lang) }
+                                <span class="fact-text" {title}>
+                                    { line.sentence(lang, &props.roster) }
                                     if count > 1 {
                                         { " " }
                                         <span class="fact-count" data-testid="fact-count" title={fill(t(lang, Key::Repeated), &[&count.to_string()])}

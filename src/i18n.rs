@@ -80,7 +80,7 @@ catalogue! {
         Tagline => ("브라우저에서 돌아가는 Apache Kafka 학습 시뮬레이터", "A learning simulator of Apache Kafka, in your browser"),
         LangToggleTitle => ("언어 바꾸기: 영어로", "Switch language: to Korean"),
         ClusterHeading => ("클러스터", "Cluster"),
-        ClusterSummary => ("브로커 {0}대", "{0} brokers"),
+        ClusterSummary => ("브로커 {0}대", "{0} broker|{0} brokers"),
         BrokerName => ("브로커 {0}", "Broker {0}"),
         StateAlive => ("살아 있음", "alive"),
         StateFenced => ("펜싱됨", "fenced"),
@@ -92,11 +92,11 @@ catalogue! {
         LegendDead => ("점선: 죽었거나 펜싱된 브로커", "dashed: broker dead or fenced"),
         CanvasTitle => ("Kafka 클러스터의 브로커들", "The brokers of the Kafka cluster"),
         NoticeUnknownLang => (
-            "URL의 언어 \u{201c}{0}\u{201d}는 지원하지 않습니다. 한국어로 보여 줍니다 (ko 또는 en).",
+            "URL의 언어 \u{201c}{0}\u{201d}은(는) 지원하지 않습니다. 한국어로 보여 줍니다 (ko 또는 en).",
             "The URL asks for language \u{201c}{0}\u{201d}, which kafkalab does not have; showing Korean (use ko or en).",
         ),
         NoticeBadNumber => (
-            "URL의 {0} 값 \u{201c}{1}\u{201d}는 쓸 수 없는 수여서 무시했습니다 (0 이상의 정수, t는 86400000 ms 이하).",
+            "URL의 {0} 값 \u{201c}{1}\u{201d}은(는) 쓸 수 없는 수여서 무시했습니다 (0 이상의 정수, t는 86400000 ms 이하).",
             "The URL's {0} value \u{201c}{1}\u{201d} is not a usable number; ignored (a non-negative integer; t at most 86400000 ms).",
         ),
         NoticeDismiss => ("알림 닫기", "Dismiss notice"),
@@ -113,6 +113,16 @@ catalogue! {
         ConsumerName => ("컨슈머 {0}", "consumer {0}"),
         ProducerName => ("프로듀서 {0}", "producer {0}"),
         Yes => ("예", "yes"),
+        RetryPlanned => ("재시도 예정", "will retry"),
+        RetryAbandoned => ("재시도 안 함", "giving up"),
+        NoPartitions => ("없음", "none"),
+        NoPartitionsIdle => ("없음(유휴)", "none (idle)"),
+        CountRecords => ("레코드 {0}개", "{0} record|{0} records"),
+        CountGroups => ("그룹 {0}개", "{0} group|{0} groups"),
+        CountOffsets => ("오프셋 {0}개", "{0} offset|{0} offsets"),
+        CountPartitions => ("파티션 {0}개", "{0} partition|{0} partitions"),
+        CountSegments => ("세그먼트 {0}개", "{0} segment|{0} segments"),
+        CountMembers => ("멤버 {0}명", "{0} member|{0} members"),
         No => ("아니요", "no"),
         RrMemberJoined => ("새 멤버 참여", "a new member joined"),
         RrMemberLeft => ("멤버 탈퇴", "a member left"),
@@ -129,9 +139,9 @@ catalogue! {
         PsSeek => ("seek 호출", "a seek"),
         FBrokerStarted => ("브로커 {0} 프로세스가 시작되었습니다.", "Broker {0} started."),
         FBrokerStopped => ("브로커 {0}이(가) 멈췄습니다(프로세스 종료). 디스크의 로그는 남아 있습니다.", "Broker {0} stopped (its process died); its logs stay on disk."),
-        FTopicCreated => ("토픽 {0}이(가) 만들어졌습니다: 파티션 {1}개, 복제 계수 {2}.", "Topic {0} was created: {1} partitions, replication factor {2}."),
+        FTopicCreated => ("토픽 {0}이(가) 만들어졌습니다: {1}, 복제 계수 {2}.", "Topic {0} was created: {1}, replication factor {2}."),
         FPartitionOffline => ("{0}의 리더가 없습니다(이전 리더 브로커 {1}). ISR에 살아 있는 레플리카가 없어 파티션이 오프라인입니다.", "{0} has no leader (previous leader broker {1}): no live replica in the ISR, so the partition is offline."),
-        FLeaderElectedUnclean => ("언클린 리더 선출: ISR 밖의 브로커 {1}이(가) {0}의 리더가 되었습니다(에포크 {2}, ISR {3}). 커밋된 데이터가 사라질 수 있습니다.", "Unclean election: broker {1}, outside the ISR, became leader of {0} (epoch {2}, ISR {3}); committed data may be lost."),
+        FLeaderElectedUnclean => ("언클린 리더 선출: ISR 밖의 브로커 {1}이(가) {0}의 리더가 되었습니다(에포크 {2}, ISR {3}). 확인(ack)된 레코드가 사라질 수 있습니다.", "Unclean election: broker {1}, outside the ISR, became leader of {0} (epoch {2}, ISR {3}); acknowledged records may be lost."),
         FLeaderElectedFirst => ("컨트롤러가 브로커 {1}을(를) {0}의 리더로 정했습니다(에포크 {2}, ISR {3}).", "The controller chose broker {1} as leader of {0} (epoch {2}, ISR {3})."),
         FLeaderElected => ("컨트롤러가 브로커 {1}을(를) {0}의 새 리더로 선출했습니다(에포크 {2}, ISR {3}, 이전 리더 브로커 {4}).", "The controller elected broker {1} as leader of {0} (epoch {2}, ISR {3}; previous leader broker {4})."),
         FIsrShrunk => ("{0}의 ISR이 줄었습니다: {1} 제외, 이제 ISR {2}.", "The ISR of {0} shrank: {1} removed, now {2}."),
@@ -143,45 +153,47 @@ catalogue! {
         FBrokerUnfenced => ("컨트롤러(브로커 {1})가 브로커 {0}의 펜싱을 풀었습니다.", "The controller (broker {1}) unfenced broker {0}."),
         FLogTruncated => ("브로커 {0}이(가) {1}의 로그를 오프셋 {2}에서 {3}(으)로 잘랐습니다: 리더 에포크 {4}의 리더와 맞추기 위해서입니다.", "Broker {0} truncated its log of {1} from offset {2} to {3}, to agree with the leader of epoch {4}."),
         FNodeIsolated => ("{0}이(가) 네트워크에서 고립되었습니다.", "{0} was isolated from the network."),
-        FProducerStarted => ("{0} ({1})이(가) 시작되었습니다.", "{0} ({1}) started."),
-        FProducerIdAssigned => ("{0}이(가) 프로듀서 ID {1}, 에포크 {2}를 받았습니다(멱등성).", "{0} got producer id {1}, epoch {2} (idempotence)."),
-        FMetadataUpdated => ("클라이언트 {0}이(가) 메타데이터를 갱신했습니다(파티션 {1}개).", "Client {0} refreshed its metadata ({1} partitions)."),
+        FProducerStarted => ("{0}이(가) 시작되었습니다.", "{0} started."),
+        FProducerIdAssigned => ("{0}이(가) 프로듀서 ID {1}, 에포크 {2}을(를) 받았습니다(멱등성).", "{0} got producer id {1}, epoch {2} (idempotence)."),
+        FMetadataUpdated => ("{0}이(가) 메타데이터를 갱신했습니다({1}).", "{0} refreshed its metadata ({1})."),
         FBatchAppended => ("브로커 {0}(리더)이(가) {1}에 오프셋 {2}~{3}을(를) 추가했습니다(에포크 {4}).", "Broker {0} (leader) appended offsets {2}-{3} to {1} (epoch {4})."),
         FDuplicateBatch => ("브로커 {0}이(가) {1}의 중복 배치를 알아보고 다시 쓰지 않았습니다(프로듀서 ID {2}, 시퀀스 {3}, 오프셋 {4}).", "Broker {0} recognised a duplicate batch on {1} and did not write it again (producer id {2}, sequence {3}, offset {4})."),
-        FProduceAcked => ("{0}: 레코드 {1}개가 {2}의 오프셋 {3}에 확인(ack)되었습니다.", "{0}: {1} records acknowledged on {2} at offset {3}."),
-        FProduceFailedAttempts => ("{0}: {1}로 보내기 실패 {2} (시도 {3}–{4}, 재시도: {5}).", "{0}: send to {1} failed with {2} (attempts {3}–{4}, will retry: {5})."),
-        FProduceFailed => ("{0}: {1}로 보내기 실패 {2} (시도 {3}, 재시도: {4}).", "{0}: send to {1} failed with {2} (attempt {3}, will retry: {4})."),
+        FProduceAcked => ("{0}: {1}이(가) {2}의 오프셋 {3}에 확인(ack)되었습니다.", "{0}: {1} acknowledged on {2} at offset {3}."),
+        FProduceFailedAttempts => ("{0}: {1}(으)로 보내기 실패 {2} (시도 {3}–{4}, {5}).", "{0}: send to {1} failed with {2} (attempts {3}–{4}, {5})."),
+        FProduceFailed => ("{0}: {1}(으)로 보내기 실패 {2} (시도 {3}, {4}).", "{0}: send to {1} failed with {2} (attempt {3}, {4})."),
         FHighWatermark => ("{0}의 하이 워터마크가 {1}(으)로 올랐습니다(리더 브로커 {2}): 여기까지 컨슈머가 읽을 수 있습니다.", "The high watermark of {0} rose to {1} (leader broker {2}): consumers can read up to here."),
         FSegmentRolled => ("브로커 {0}: {1}의 새 세그먼트가 오프셋 {2}에서 시작됩니다.", "Broker {0}: {1} rolled a new segment at offset {2}."),
-        FSegmentsDeleted => ("브로커 {0}: {1}의 세그먼트 {2}개가 보존 기간으로 삭제되었습니다. 로그 시작 오프셋 {3}.", "Broker {0}: retention deleted {2} segments of {1}; log start offset {3}."),
-        FLogCompacted => ("브로커 {0}: {1}을(를) 컴팩션해 레코드 {2}개를 지웠습니다.", "Broker {0}: compaction removed {2} records from {1}."),
+        FSegmentsDeleted => ("브로커 {0}: {1}의 {2}이(가) 보존 기간으로 삭제되었습니다. 로그 시작 오프셋 {3}.", "Broker {0}: retention deleted {2} of {1}; log start offset {3}."),
+        FLogCompacted => ("브로커 {0}: {1}을(를) 컴팩션해 {2}을(를) 지웠습니다.", "Broker {0}: compaction removed {2} from {1}."),
         FMessageDroppedCut => ("{0} 메시지({1} → {2})가 끊긴 링크에서 사라졌습니다.", "A {0} ({1} → {2}) was dropped on a cut link."),
         FMessageDroppedLost => ("{0} 메시지({1} → {2})가 네트워크에서 유실되었습니다.", "A {0} ({1} → {2}) was lost on the network."),
         FLinkCut => ("{0}와(과) {1} 사이의 링크가 끊겼습니다.", "The link between {0} and {1} was cut."),
         FLinkHealed => ("{0}와(과) {1} 사이의 링크가 복구되었습니다.", "The link between {0} and {1} was healed."),
         FNodeSlowed => ("{0}의 모든 메시지에 {1} ms 지연이 더해졌습니다.", "{0} now adds {1} ms to every message."),
-        FCoordinatorLoaded => ("브로커 {0}이(가) __consumer_offsets-{1}의 리더가 되어(에포크 {2}) 그룹 {3}개, 오프셋 {4}개를 읽어 코디네이터가 되었습니다.", "Broker {0} leads __consumer_offsets-{1} (epoch {2}) and loaded {3} groups and {4} offsets as their coordinator."),
-        FCoordinatorUnloaded => ("브로커 {0}이(가) __consumer_offsets-{1}의 리더를 잃어 그룹 {2}개의 코디네이터에서 내려왔습니다.", "Broker {0} no longer leads __consumer_offsets-{1} and dropped {2} groups."),
+        FCoordinatorLoaded => ("브로커 {0}이(가) __consumer_offsets-{1}의 리더가 되어(에포크 {2}) {3}, {4}을(를) 읽어 코디네이터가 되었습니다.", "Broker {0} leads __consumer_offsets-{1} (epoch {2}) and loaded {3} and {4} as their coordinator."),
+        FCoordinatorUnloaded => ("브로커 {0}이(가) __consumer_offsets-{1}의 리더를 잃어 {2}의 코디네이터에서 내려왔습니다.", "Broker {0} no longer leads __consumer_offsets-{1} and dropped {2}."),
         FMemberJoined => ("멤버 {0}이(가) 그룹 {1}에 참여했습니다(코디네이터 브로커 {2}, group.instance.id {3}).", "Member {0} joined group {1} (coordinator broker {2}, group.instance.id {3})."),
         FStaticMemberReplaced => ("정적 멤버 {0}이(가) 그룹 {1}에 다시 왔습니다: 멤버 ID {2} → {3} (리밸런스: {4}).", "Static member {0} came back to group {1}: member id {2} → {3} (rebalance: {4})."),
         FMemberRemoved => ("멤버 {0}이(가) 그룹 {1}에서 빠졌습니다: {2}.", "Member {0} was removed from group {1}: {2}."),
         FRebalanceStarted => ("그룹 {0}이(가) 리밸런스를 시작했습니다(세대 {1}에서, 이유: {2}). 멤버들은 JoinGroup을 다시 보냅니다.", "Group {0} started a rebalance (from generation {1}; reason: {2}); members send JoinGroup again."),
-        FJoinCompleted => ("그룹 {0}의 조인 단계 완료: 세대 {1}, 멤버 {2}명, 리더 {3}, 할당 전략 {4}.", "Group {0} finished joining: generation {1}, {2} members, leader {3}, assignor {4}."),
+        FJoinCompleted => ("그룹 {0}의 조인 단계 완료: 세대 {1}, {2}, 리더 {3}, 할당 전략 {4}.", "Group {0} finished joining: generation {1}, {2}, leader {3}, assignor {4}."),
         FGenerationStable => ("그룹 {0}이(가) 세대 {1}에서 안정(Stable) 상태입니다. 할당: {2}.", "Group {0} is Stable in generation {1}. Assignment: {2}."),
         FOffsetsCommitted => ("그룹 {0}의 오프셋 커밋이 복제되었습니다: {1} (멤버 {2}, 세대 {3}).", "Group {0} committed offsets {1} (member {2}, generation {3})."),
         FGroupRequestRejected => ("코디네이터가 {0} 요청을 거절했습니다(멤버 {1}, 그룹 {2}): {3}.", "The coordinator rejected {0} from member {1} of group {2}: {3}."),
-        FConsumerStarted => ("{0}이(가) 그룹 {1}로 시작했습니다(group.instance.id {2}).", "{0} started in group {1} (group.instance.id {2})."),
-        FConsumerCrashed => ("{0}이(가) 죽었습니다: 커밋도 LeaveGroup도 없이. 처리 중이던 레코드 {1}개, 그 전에 처리한 레코드 {2}개.", "{0} crashed: no commit, no LeaveGroup; {1} records in flight, {2} processed before."),
+        FConsumerStarted => ("{0}이(가) 그룹 {1}(으)로 시작했습니다(group.instance.id {2}).", "{0} started in group {1} (group.instance.id {2})."),
+        FConsumerCrashed => ("{0}이(가) 죽었습니다: 커밋도 LeaveGroup도 없이. 처리 중이던 {1}, 그 전에 처리한 {2}.", "{0} crashed: no commit, no LeaveGroup; {1} in flight, {2} processed before."),
         FConsumerClosed => ("{0}이(가) 정상 종료했습니다(close).", "{0} closed cleanly."),
         FCoordinatorFound => ("{0}이(가) 그룹 {1}의 코디네이터로 브로커 {2}을(를) 찾았습니다.", "{0} found broker {2} as the coordinator of group {1}."),
-        FPartitionsRevoked => ("{0}이(가) 파티션 {1}을(를) 내놓았습니다(그룹 {2}).", "{0} gave up partitions {1} (group {2})."),
+        FPartitionsRevoked => ("{0}이(가) 파티션 {1}을(를) 반납(revoke)했습니다(그룹 {2}).", "{0} revoked partitions {1} (group {2})."),
         FPartitionsAssigned => ("{0}이(가) 파티션 {1}을(를) 할당받았습니다(그룹 {2}, 세대 {3}).", "{0} was assigned {1} (group {2}, generation {3})."),
+        FPartitionsAssignedNone => ("{0}이(가) 세대 {2}에서 새로 할당받은 파티션이 없습니다(그룹 {1}): 가진 파티션은 그대로입니다.", "{0} got no new partitions in generation {2} (group {1}): it keeps what it has."),
+        FPartitionsAssignedIdle => ("{0}: 할당받은 파티션이 없습니다 (유휴, 그룹 {1}, 세대 {2}).", "{0} was assigned no partitions: idle (group {1}, generation {2})."),
         FPartitionsLost => ("{0}이(가) 커밋할 기회 없이 파티션 {1}을(를) 잃었습니다(그룹 {2}, {3}).", "{0} lost {1} without a chance to commit (group {2}, {3})."),
-        FPositionSet => ("{0}: {1}의 읽기 위치를 {2}(으)로 정했습니다({3}).", "{0}: position on {1} set to {2} (from {3})."),
+        FPositionSet => ("{0}: {1}의 다음 읽을 오프셋(position)을 {2}(으)로 정했습니다({3}).", "{0}: position on {1} set to {2} (from {3})."),
         FNoOffset => ("{0}: {1}에 커밋된 오프셋이 없고 auto.offset.reset=none 입니다.", "{0}: no committed offset for {1} and auto.offset.reset=none."),
-        FConsumerPolled => ("{0}이(가) poll로 레코드 {1}개를 받았습니다({2}).", "{0} polled {1} records ({2})."),
-        FRecordsProcessed => ("{0}이(가) 레코드 {1}개를 처리했습니다({2}, 오프셋 {3}~{4}).", "{0} processed {1} records ({2}, offsets {3}-{4})."),
-        FDuplicatesProcessed => ("{0}이(가) 이미 처리한 레코드 {1}개를 다시 처리했습니다({2}, 오프셋 {3}~{4}, 그룹 {5}): 최소 한 번(at-least-once).", "{0} processed {1} records again ({2}, offsets {3}-{4}, group {5}): at-least-once."),
+        FConsumerPolled => ("{0}이(가) poll로 {1}을(를) 받았습니다({2}).", "{0} polled {1} ({2})."),
+        FRecordsProcessed => ("{0}이(가) {1}을(를) 처리했습니다({2}, 오프셋 {3}~{4}).", "{0} processed {1} ({2}, offsets {3}-{4})."),
+        FDuplicatesProcessed => ("{0}이(가) 이미 처리한 {1}을(를) 다시 처리했습니다({2}, 오프셋 {3}~{4}, 그룹 {5}): 최소 한 번(at-least-once).", "{0} processed {1} again ({2}, offsets {3}-{4}, group {5}): at-least-once."),
         FRecordsSkipped => ("그룹 {0}이(가) {1}의 오프셋 {2}~{3}을(를) 아무도 처리하지 않고 건너뛰었습니다({4}): 최대 한 번(at-most-once).", "Group {0} skipped offsets {2}-{3} of {1} that nobody processed ({4}): at-most-once."),
         FCommitSent => ("{0}이(가) {1}(으)로 {2}을(를) 커밋 요청했습니다(그룹 {3}).", "{0} sent {1} for {2} (group {3})."),
         FCommitFailed => ("{0}의 커밋이 실패했습니다(그룹 {1}): {2}.", "{0}'s commit failed (group {1}): {2}."),
@@ -199,7 +211,7 @@ catalogue! {
         ScDemo => ("데모: 브로커 3대, orders 토픽, 프로듀서와 컨슈머 그룹", "Demo: 3 brokers, topic orders, a producer and a consumer group"),
         ScLarge => ("큰 클러스터: 브로커 9대, 파티션 60개", "Large: 9 brokers, 60 partitions"),
         ScSandbox => ("빈 샌드박스: 브로커 1~12대를 골라 직접 만들기", "Empty sandbox: pick 1 to 12 brokers, build it yourself"),
-        PickerPresets => ("직접 구성한 클러스터", "Ready-made clusters"),
+        PickerPresets => ("미리 준비된 클러스터", "Ready-made clusters"),
         PickerScenarios => ("학습 시나리오", "Learning scenarios"),
         NotesHeading => ("시나리오 노트", "Scenario notes"),
         NotesUpcoming => ("첫 노트는 {0} ms에 나옵니다. 재생을 누르세요.", "The first note comes at {0} ms. Press play."),
@@ -227,8 +239,9 @@ catalogue! {
         Follower => ("팔로워", "follower"),
         InIsr => ("ISR 안", "in ISR"),
         OutOfIsr => ("ISR 밖", "out of ISR"),
-        Producers => ("프로듀서", "Producers"),
-        Consumers => ("컨슈머", "Consumers"),
+        ProducerKind => ("프로듀서", "producer"),
+        ConsumerKind => ("컨슈머", "consumer"),
+        GroupFrame => ("그룹 {0}", "group {0}"),
         ConsumerStopped => ("멈춤", "stopped"),
         FaultsHeading => ("장애 주입", "Failure injection"),
         KillBroker => ("브로커 {0} 죽이기", "Kill broker {0}"),
@@ -252,16 +265,16 @@ catalogue! {
         GroupsHeading => ("컨슈머 그룹", "Consumer groups"),
         NoGroups => ("그룹이 없습니다.", "No groups yet."),
         GroupStateLabel => ("상태", "State"),
-        GenerationLabel => ("세대", "Generation"),
+        GenerationLabel => ("세대(generation)", "Generation"),
         AssignorLabel => ("프로토콜 / 할당 전략", "Protocol / assignor"),
         CoordinatorLabel => ("코디네이터", "Coordinator"),
         MembersLabel => ("멤버와 할당", "Members and assignments"),
         GroupLeaderMark => ("(그룹 리더)", "(group leader)"),
-        LagHeading => ("지연(lag)", "Lag"),
+        LagHeading => ("컨슈머 랙(lag)", "Consumer lag"),
         ColPartition => ("파티션", "Partition"),
         ColCommitted => ("커밋", "Committed"),
         ColLogEnd => ("끝(HW)", "End (HW)"),
-        ColLag => ("lag", "Lag"),
+        ColLag => ("랙", "Lag"),
         RebalanceSteps => ("리밸런스 단계", "Rebalance steps"),
         ProducerHeading => ("프로듀서", "Producer"),
         NoProducers => ("프로듀서가 없습니다. 먼저 추가하세요.", "No producer yet; add one first."),
@@ -272,7 +285,7 @@ catalogue! {
         SendOne => ("레코드 하나 보내기", "Send one record"),
         RateLabel => ("초당 레코드", "Records/s"),
         StartStream => ("스트림 시작", "Start stream"),
-        StopStream => ("스트림 멈춤", "Stop stream"),
+        StopStream => ("스트림 멈추기", "Stop stream"),
         SendResults => ("보내기 결과", "Send results"),
         ResultPending => ("대기 중", "pending"),
         ResultAcked => ("{0} 오프셋 {1}", "{0} offset {1}"),
@@ -286,7 +299,7 @@ catalogue! {
         PartitionsLabel => ("파티션 수", "Partitions"),
         RfLabel => ("복제 계수", "Replication factor"),
         GroupIdLabel => ("group.id", "group.id"),
-        BuildHeading => ("클러스터 꾸미기", "Build the cluster"),
+        BuildHeading => ("클러스터 구성", "Build the cluster"),
         InspectorHeading => ("파티션 로그", "Partition log"),
         InspectorPick => ("파티션 선택", "Choose a partition"),
         InspectorNone => ("토픽이 없습니다.", "No topics yet."),
@@ -295,12 +308,12 @@ catalogue! {
         HwMark => ("HW {0}", "HW {0}"),
         LeoMark => ("LEO {0}", "LEO {0}"),
         ReplicaPosition => ("브로커 {0} ({1}): LEO {2}, HW {3}", "broker {0} ({1}): LEO {2}, HW {3}"),
-        CommittedMark => ("그룹 {0} 커밋 {1}, lag {2}", "group {0} committed {1}, lag {2}"),
+        CommittedMark => ("그룹 {0} 커밋 {1}, 랙 {2}", "group {0} committed {1}, lag {2}"),
         RecordsTrimmed => ("처음 {0}개 레코드는 생략", "first {0} records not shown"),
         NullValue => ("(null)", "(null)"),
-        NoticeUnknownScenario => ("URL의 시나리오 \u{201c}{0}\u{201d}는 없습니다. 데모를 보여 줍니다.", "The URL asks for scenario \u{201c}{0}\u{201d}, which does not exist; showing the demo."),
+        NoticeUnknownScenario => ("URL의 시나리오 \u{201c}{0}\u{201d}은(는) 없습니다. 데모를 보여 줍니다.", "The URL asks for scenario \u{201c}{0}\u{201d}, which does not exist; showing the demo."),
         NoticeCorruptWorkspace => ("저장된 작업 공간을 읽을 수 없어 새로 시작합니다.", "The saved workspace could not be read; starting clean."),
-        NoticeDropped => ("저장된 작업 중 {0}개는 다시 적용할 수 없어 뺐습니다.", "{0} saved actions could not be applied again and were dropped."),
+        NoticeDropped => ("저장된 작업 중 {0}개는 다시 적용할 수 없어 뺐습니다.", "{0} saved action could not be applied again and was dropped.|{0} saved actions could not be applied again and were dropped."),
         ShareLink => ("이 화면의 공유 링크", "Share link to this view"),
         Summarised => ("파티션이 64개 또는 브로커가 12대를 넘어 브로커마다 요약해서 보여 줍니다.", "More than 64 partitions or 12 brokers: each broker is summarised."),
         ViewPanels => ("패널", "Panels"),
@@ -314,12 +327,12 @@ catalogue! {
         UnslowNodeNamed => ("{0} 속도 복구", "Restore the speed of {0}"),
         KillControllerOn => ("액티브 컨트롤러 죽이기 ({0})", "Kill the active controller ({0})"),
         CloseConsumer => ("{0} 정상 종료 (커밋, LeaveGroup)", "Close {0} cleanly (commit, LeaveGroup)"),
-        StopStreamOf => ("{0}의 스트림 멈춤", "Stop the stream of {0}"),
+        StopStreamOf => ("{0}의 스트림 멈추기", "Stop the stream of {0}"),
         CutLinksTo => ("링크 끊기…", "Cut a link to…"),
         CutBoth => ("{0} ↔ {1} 양방향 끊기", "Cut {0} ↔ {1} both ways"),
         CutOneWay => ("{0} → {1} 한 방향만 끊기", "Cut only {0} → {1}"),
         HealBetween => ("{0} ↔ {1} 링크 복구", "Heal the link {0} ↔ {1}"),
-        CutDirHint => ("↔ 양방향 · → {0}에서 나가는 쪽만 · ← {0}로 들어오는 쪽만", "↔ both ways · → only out of {0} · ← only into {0}"),
+        CutDirHint => ("↔ 양방향 · → {0}에서 나가는 쪽만 · ← {0}(으)로 들어오는 쪽만", "↔ both ways · → only out of {0} · ← only into {0}"),
         HealLinksHeading => ("끊긴 링크 복구", "Heal cut links"),
         MenuClose => ("메뉴 닫기 (Esc)", "Close the menu (Esc)"),
         DragCutHint => ("놓으면 링크가 끊깁니다", "release to cut the link"),
@@ -331,13 +344,27 @@ catalogue! {
         CanvasHint => ("노드를 오른쪽 클릭하거나 Enter를 눌러 장애를 넣고, 노드에서 다른 노드로 끌어 링크를 끊으세요. 끊긴 링크를 클릭하면 복구됩니다.", "Right-click a node (or focus it and press Enter) for its faults; drag from one node to another to cut their link; click a cut link to heal it."),
 }
 
-/// Replaces `{0}`, `{1}`, ... in `template` with `args`. Arguments are inserted as text.
+/// Replaces `{0}`, `{1}`, ... in `template` with `args`. Arguments are inserted as text; then
+/// each Korean particle marker (`이(가)`, `을(를)`, `(으)로`...) takes the form the word before it
+/// needs, which only the filled-in value decides (English text has no markers).
 pub fn fill(template: &str, args: &[&str]) -> String {
     let mut out = template.to_string();
     for (i, arg) in args.iter().enumerate() {
         out = out.replace(&format!("{{{i}}}"), arg);
     }
-    out
+    kafkalab_narration_ko::resolve(&out)
+}
+
+/// A count message (`{0}` filled with `n`) whose English is written `singular|plural`: English
+/// says "1 group" but "2 groups"; Korean counts the same either way.
+pub fn counted(lang: Lang, key: Key, n: u64) -> String {
+    let text = t(lang, key);
+    let form = match text.split_once('|') {
+        Some((one, _)) if n == 1 => one,
+        Some((_, many)) => many,
+        None => text,
+    };
+    fill(form, &[&n.to_string()])
 }
 
 #[cfg(test)]
@@ -400,6 +427,86 @@ mod tests {
         assert_eq!(Lang::from_code("KO"), None);
         assert_eq!(Lang::from_code("xx"), None);
         assert_eq!(Lang::default(), Lang::Ko);
+    }
+
+    /// The terms in backticks in a cell of the glossary's table.
+    fn terms(cell: &str) -> Vec<&str> {
+        cell.split('`').skip(1).step_by(2).collect()
+    }
+
+    /// Every Korean text the glossary governs: the catalogue, the CLI's narration and the
+    /// built-in scenarios, each with where it comes from.
+    fn korean_text() -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = Key::ALL
+            .iter()
+            .map(|&key| (format!("{key:?}"), t(Lang::Ko, key).to_string()))
+            .collect();
+        all.push((
+            "crates/cli/src/narrate.rs".into(),
+            include_str!("../crates/cli/src/narrate.rs").into(),
+        ));
+        all.extend(
+            kafkalab_engine::scenario::builtin()
+                .into_iter()
+                .map(|b| (format!("scenarios/{}.toml", b.name), b.text.to_string())),
+        );
+        all
+    }
+
+    #[test]
+    fn the_korean_text_follows_the_glossary() {
+        let glossary = include_str!("../docs/glossary.md");
+        let rows: Vec<Vec<&str>> = glossary
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .map(|l| l.split('|').collect())
+            .filter(|cells: &Vec<&str>| cells.len() == 6 && !terms(cells[2]).is_empty())
+            .collect();
+        assert!(rows.len() >= 9, "the glossary's table was not read");
+        let text = korean_text();
+        for row in rows {
+            for term in terms(row[2]) {
+                assert!(
+                    text.iter().any(|(_, ko)| ko.contains(term)),
+                    "the glossary's term `{term}` ({}) is used nowhere",
+                    row[1].trim()
+                );
+            }
+            for banned in terms(row[4]) {
+                for (place, ko) in &text {
+                    assert!(
+                        !ko.contains(banned),
+                        "{place} uses `{banned}` for {}: say {}",
+                        row[1].trim(),
+                        row[2].trim()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn counted_nouns_are_singular_for_one_in_english() {
+        assert_eq!(counted(Lang::En, Key::CountGroups, 1), "1 group");
+        assert_eq!(counted(Lang::En, Key::CountGroups, 0), "0 groups");
+        assert_eq!(counted(Lang::En, Key::ClusterSummary, 1), "1 broker");
+        assert_eq!(counted(Lang::Ko, Key::ClusterSummary, 1), "브로커 1대");
+        assert_eq!(
+            counted(Lang::En, Key::NoticeDropped, 1),
+            "1 saved action could not be applied again and was dropped."
+        );
+    }
+
+    #[test]
+    fn fill_chooses_the_particles_of_the_values() {
+        assert_eq!(
+            fill(t(Lang::Ko, Key::FBrokerStopped), &["2"]),
+            "브로커 2가 멈췄습니다(프로세스 종료). 디스크의 로그는 남아 있습니다."
+        );
+        assert_eq!(
+            fill(t(Lang::Ko, Key::NoticeUnknownScenario), &["billing-1"]),
+            "URL의 시나리오 \u{201c}billing-1\u{201d}은 없습니다. 데모를 보여 줍니다."
+        );
     }
 
     #[test]

@@ -73,3 +73,16 @@ fn bad_input_is_a_clear_error_without_a_panic() {
     assert!(!err.contains("panicked"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn korean_narration_of_every_builtin_scenario_has_no_particle_placeholders() {
+    for name in ["consumer-scale-out", "eager-vs-cooperative", "idempotence", "key-ordering", "leader-failover", "retention-compaction", "slow-follower", "unclean-election"] {
+        let out = run(&[name, "--until-ms", "20000", "--lang", "ko"]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let ko = text(&out.stdout);
+        for marker in ["(가)", "(를)", "(으)", "(이)", "(은)", "(는)", "(과)", "(와)"] {
+            assert!(!ko.contains(marker), "{name}: {marker} in\n{ko}");
+        }
+        assert!(!ko.contains("client-"), "{name}: a client by number in\n{ko}");
+    }
+}

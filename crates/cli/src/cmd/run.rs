@@ -90,7 +90,7 @@ pub fn run(args: Args) -> CmdResult {
                 let line = serde_json::to_string(fact).map_err(|e| e.to_string())?;
                 writeln!(t, "{line}").map_err(io)?;
             }
-            if let Some(sentence) = narrate::sentence(&fact.fact, ko) {
+            if let Some(sentence) = narrate::sentence(&fact.fact, ko, world) {
                 if last_told.get(&sentence).is_none_or(|at| fact.at_ms >= at + 1000) {
                     writeln!(out, "{:>8} ms  {sentence}", fact.at_ms).map_err(io)?;
                     last_told.insert(sentence, fact.at_ms);
