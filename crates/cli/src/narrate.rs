@@ -1,5 +1,5 @@
 //! One sentence per fact worth telling, in Korean or English, for `kafkalab run`. The engine
-//! holds no language text (DESIGN.md); the web app has its own i18n.
+//! holds no language text (docs/architecture.md); the web app has its own i18n.
 
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::protocol::TopicPartition;
