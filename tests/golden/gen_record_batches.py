@@ -3,7 +3,7 @@
 MemoryRecordsBuilder / DefaultRecordBatch, magic 2, uncompressed, CRC-32C).
 
 Output (stdout, deterministic): {"generator", "cases": [{"name", "input", "hex"}]}. "input" is the
-`kafkalab batch encode` JSON of DESIGN.md (keys, values and header values as UTF-8 strings or null;
+`kafkalab batch encode` JSON of docs/architecture.md (keys, values and header values as UTF-8 strings or null;
 `key_hex` / `value_hex` for bytes that are not UTF-8; `is_transactional` when set). "hex" is the
 batch kafka-python builds. kafka-python always writes baseOffset 0 and partitionLeaderEpoch 0, the
 two header fields outside the CRC that the broker stamps in place; cases that need other values set

@@ -1,5 +1,5 @@
 //! One sentence per fact worth telling, in Korean or English, for `kafkalab run`. The engine
-//! holds no language text (DESIGN.md); the web app has its own i18n. Korean particles are
+//! holds no language text (docs/architecture.md); the web app has its own i18n. Korean particles are
 //! written as markers (`이(가)`, `을(를)`, `(으)로`) and chosen by kafkalab-narration-ko from the
 //! word before them; clients are named as the scenario names them.
 

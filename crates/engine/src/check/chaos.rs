@@ -70,7 +70,8 @@ impl ChaosConfig {
     }
 }
 
-/// The JSON `kafkalab chaos` prints (DESIGN.md), plus a few counts that explain it.
+/// The JSON `kafkalab chaos` prints (docs/architecture.md, section 5.1): the loss and duplicate
+/// counts, the violations, and a few counts that explain them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChaosReport {
     pub seed: u64,

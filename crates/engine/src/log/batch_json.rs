@@ -1,4 +1,4 @@
-//! The JSON form of a batch used by `kafkalab batch encode|decode` and the golden vectors (DESIGN.md):
+//! The JSON form of a batch used by `kafkalab batch encode|decode` and the golden vectors (docs/architecture.md):
 //! `{"base_offset", "producer_id", "producer_epoch", "base_sequence", "partition_leader_epoch",
 //! "records": [{"timestamp", "key", "value", "headers": [["h", "v"]]}]}`.
 //!
