@@ -97,9 +97,28 @@ impl Replica {
         }
     }
 
+    /// Kafka's `AbstractFetcherThread.getOffsetTruncationState` for a leader's diverging-epoch
+    /// answer: the leader's end offset for that epoch, but never past this log's own end of it
+    /// (`LeaderEpochFileCache.endOffsetFor`) nor its log end offset, or records of an epoch the
+    /// leader never saw would survive. An epoch this log lacks cuts to the end of its largest
+    /// earlier one, and the next fetch narrows the divergence further.
+    pub fn truncation_offset_for_diverging_epoch(&self, leader_epoch: i32, leader_end_offset: i64) -> i64 {
+        let log_end_offset = self.log.log_end_offset();
+        match self.end_offset_for_epoch(leader_epoch) {
+            (-1, _) => leader_end_offset.min(log_end_offset),
+            (epoch, end_offset) if epoch == leader_epoch => leader_end_offset.min(end_offset).min(log_end_offset),
+            (_, end_offset) => end_offset.min(log_end_offset),
+        }
+    }
+
     /// Removes everything at and above `offset`: log, epoch cache and producer state.
     pub fn truncate_to(&mut self, offset: i64) {
-        if offset >= self.log.log_end_offset() {
+        let log_end_offset = self.log.log_end_offset();
+        if offset >= log_end_offset {
+            // As Kafka's `UnifiedLog.truncateTo`, still drop epochs that start at the log end: an
+            // epoch this broker began as leader without appending would be its last fetched epoch
+            // and make the leader report the same divergence on every fetch.
+            self.leader_epoch_cache.retain(|(_, start)| *start < log_end_offset);
             return;
         }
         if self.log.truncate_to(offset.max(0)).is_err() {
