@@ -279,6 +279,12 @@ impl Producer {
                         e.insert(partitioner::BuiltInPartitioner::new(batch_size)?)
                     }
                 };
+                let current = TopicPartition::new(record.topic.clone(), sticky.peek_current_partition(metadata, rng)?);
+                // Kafka's `RecordAccumulator.partitionChanged`: a switch postponed while the
+                // partition's last batch had room happens once its batches are full or sent.
+                if self.accumulator.all_batches_full(&current, self.config.batch_size) {
+                    sticky.update_partition_info(0, true, metadata, rng)?;
+                }
                 Ok((sticky.peek_current_partition(metadata, rng)?, true))
             }
         });
@@ -297,7 +303,7 @@ impl Producer {
         }
         let epoch = self.producer_epoch;
         let pending = PendingRecord { send_id, topic_partition: tp.clone(), record, size_bytes };
-        let (batch_full, batch_started) = self.accumulator.append(
+        let appended = self.accumulator.append(
             self.config.batch_size,
             || ProducerBatch {
                 topic_partition: tp.clone(),
@@ -316,11 +322,13 @@ impl Producer {
             let available = self.available_partitions(&tp.topic);
             let metadata = partitioner::TopicMetadata { available_partitions: &available, num_partitions: partitions };
             if let Some(partitioner) = self.sticky.get_mut(&tp.topic) {
-                // Kafka switches the sticky partition only once the current batch is full.
-                let _ = partitioner.update_partition_info(size_bytes as i32, batch_full, metadata, rng);
+                // Kafka's `RecordAccumulator.append` counts what the batch grew by, a new batch
+                // whole with its header, and switches only once the current batch is full.
+                let appended_bytes = i32::try_from(appended.appended_bytes).unwrap_or(i32::MAX);
+                let _ = partitioner.update_partition_info(appended_bytes, appended.batch_is_full, metadata, rng);
             }
         }
-        batch_full || batch_started
+        appended.batch_is_full || appended.new_batch_created
     }
 
     /// Partitions of `topic` that have a leader (Kafka's `availablePartitionsForTopic`).
