@@ -58,6 +58,12 @@ impl Accumulator {
         self.queues.get(tp).and_then(VecDeque::back).is_none_or(|b| b.size_bytes >= batch_size)
     }
 
+    /// The number of waiting batches of every partition of `topic` that ever had a queue, in
+    /// partition order (the queue sizes of `RecordAccumulator.partitionReady`).
+    pub fn queue_sizes<'a>(&'a self, topic: &'a str) -> impl Iterator<Item = (&'a TopicPartition, usize)> {
+        self.queues.iter().filter(move |(tp, _)| tp.topic == topic).map(|(tp, queue)| (tp, queue.len()))
+    }
+
     /// Puts a batch that failed back at the front, in sequence order for the idempotent producer.
     pub fn reenqueue(&mut self, batch: ProducerBatch) {
         let queue = self.queues.entry(batch.topic_partition.clone()).or_default();

@@ -637,6 +637,7 @@ impl Producer {
         if !self.producer_id_ready(now, rng, out) {
             return;
         }
+        self.update_partition_load_stats();
         let mut next_ready: Option<Millis> = None;
         let mut needs_metadata = false;
         let mut by_leader: BTreeMap<i32, Vec<TopicPartition>> = BTreeMap::new();
@@ -655,6 +656,32 @@ impl Producer {
         }
         if let Some(at) = next_ready {
             self.schedule_wakeup(at.max(now + 1), out);
+        }
+    }
+
+    /// Kafka's `RecordAccumulator.partitionReady` feeds each topic's queue sizes to
+    /// `BuiltInPartitioner.updatePartitionLoadStats`, so the sticky partitioner draws partitions
+    /// with shorter queues more often (adaptive partitioning). Partitions without a leader are
+    /// left out, and, as in Kafka, nothing is adaptive until every partition has had a queue.
+    fn update_partition_load_stats(&mut self) {
+        for (topic, partitioner) in &mut self.sticky {
+            let queues: Vec<(&TopicPartition, usize)> = self.accumulator.queue_sizes(topic).collect();
+            let all_partitions = self.partition_counts.get(topic).copied().unwrap_or(0);
+            if !self.config.partitioner_adaptive_partitioning_enable || (queues.len() as i32) < all_partitions {
+                partitioner.update_partition_load_stats(None, 0);
+                continue;
+            }
+            let mut queue_sizes = vec![0; queues.len()];
+            let mut partition_ids = vec![0; queues.len()];
+            let mut length = 0;
+            for (tp, size) in queues {
+                if self.leaders.get(tp).is_some_and(|m| m.leader >= 0) {
+                    queue_sizes[length] = i32::try_from(size).unwrap_or(i32::MAX);
+                    partition_ids[length] = tp.partition;
+                    length += 1;
+                }
+            }
+            partitioner.update_partition_load_stats(Some((&queue_sizes, &partition_ids)), length);
         }
     }
 
