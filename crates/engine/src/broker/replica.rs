@@ -239,3 +239,46 @@ impl Replica {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::Record;
+
+    /// A replica whose log holds one record per `(leader epoch, value)`, each epoch begun where
+    /// its first record lands, as a leader would have written it.
+    fn replica_with(records: &[(i32, &str)]) -> Replica {
+        let mut replica = Replica::new(TopicPartition::new("t", 0), TopicConfig::default(), vec![1, 2], 0);
+        for (epoch, value) in records {
+            replica.leader_epoch = *epoch;
+            replica.append_as_leader(RecordBatch::new(vec![Record::new(0, None, Some(value.as_bytes()))]), 0).unwrap();
+        }
+        replica
+    }
+
+    /// Kafka's `AbstractFetcherThread.getOffsetTruncationState`: min(the leader's end of the
+    /// epoch, this log's own end of it (`LeaderEpochFileCache.endOffsetFor`), the log end offset).
+    #[test]
+    fn a_diverging_epoch_truncates_to_the_smallest_of_both_ends_and_the_log_end() {
+        // Epoch 0 ends at 1 here: m3 at offset 1 is of epoch 1, which the leader never had.
+        let replica = replica_with(&[(0, "m1"), (1, "m3")]);
+        assert_eq!(replica.truncation_offset_for_diverging_epoch(0, 2), 1, "own end of epoch 0");
+        assert_eq!(replica.truncation_offset_for_diverging_epoch(1, 1), 1, "the leader's end");
+        assert_eq!(replica.truncation_offset_for_diverging_epoch(1, 9), 2, "the log end offset");
+        let unknown = replica_with(&[(0, "m1"), (2, "m3")]);
+        assert_eq!(unknown.truncation_offset_for_diverging_epoch(1, 9), 1, "epoch 1 unknown: end of epoch 0");
+    }
+
+    /// Kafka's `UnifiedLog.truncateTo`: even with nothing to remove, an epoch starting at the log
+    /// end goes from the leader-epoch cache.
+    #[test]
+    fn truncating_at_the_log_end_drops_an_epoch_begun_without_records() {
+        let mut replica = replica_with(&[(0, "m1")]);
+        replica.leader_epoch = 3;
+        replica.become_leader(1, 0);
+        assert_eq!(replica.last_epoch(), 3);
+        replica.truncate_to(1);
+        assert_eq!(replica.log.log_end_offset(), 1);
+        assert_eq!(replica.last_epoch(), 0);
+    }
+}
