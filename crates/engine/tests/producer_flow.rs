@@ -149,6 +149,57 @@ fn null_keys_stick_to_a_partition_until_a_batch_fills() {
     assert!(switches <= 40 / 5, "records stick together in runs: {partitions:?}");
 }
 
+/// Kafka's `RecordAccumulator.append` reports each new batch's whole estimated size to
+/// `BuiltInPartitioner.updatePartitionInfo`, its 61-byte header included
+/// (`AbstractRecords.estimateSizeInBytesUpperBound`, `DefaultRecordBatch.RECORD_BATCH_OVERHEAD`),
+/// and `RecordAccumulator.partitionChanged` makes the postponed switch once the partition's
+/// batches are sent. At a modest rate every record is a batch of its own: 61 bytes of header plus
+/// the record's upper bound (21 bytes of overhead, the 10-byte value, 5 bytes of length varints),
+/// so after ceil(16384 / 97) = 169 records the next one goes to a newly drawn partition.
+#[test]
+fn small_records_at_a_modest_rate_switch_partition_every_batch_size_of_batches() {
+    let (mut world, producer) = cluster(3, 6, 1, &[]);
+    let partitions: Vec<i32> = (0..600)
+        .map(|i| {
+            let id = send(&mut world, producer, record(None, &format!("value-{i:04}")));
+            let now = world.now();
+            world.run_until(now + 100);
+            world.producer(producer).unwrap().result(id).unwrap().topic_partition.as_ref().unwrap().partition
+        })
+        .collect();
+    let switch_every = 16384_usize.div_ceil(61 + 21 + 10 + 5);
+    assert_eq!(switch_every, 169);
+    let switches: Vec<usize> = (1..partitions.len()).filter(|&i| partitions[i] != partitions[i - 1]).collect();
+    assert!(!switches.is_empty(), "600 records on partition {} only", partitions[0]);
+    assert!(switches.iter().all(|i| i % switch_every == 0), "switched after records {switches:?}");
+}
+
+/// Records per partition of a null-key stream while the leader of partition 0 answers slowly.
+fn records_per_partition_with_a_slow_leader(adaptive: &str) -> Vec<usize> {
+    let (mut world, producer) =
+        cluster(3, 3, 1, &[("batch.size", "200"), ("linger.ms", "0"), ("partitioner.adaptive.partitioning.enable", adaptive)]);
+    let slow = world.metadata().partition(&TopicPartition::new("t", 0)).unwrap().leader;
+    world.apply(Action::SlowNode { node: NodeId::Broker(slow), extra_ms: 3_000 }).unwrap();
+    let mut counts = vec![0; 3];
+    for i in 0..600 {
+        let id = send(&mut world, producer, record(None, &format!("value-{i:04}")));
+        let now = world.now();
+        world.run_until(now + 5);
+        counts[world.producer(producer).unwrap().result(id).unwrap().topic_partition.as_ref().unwrap().partition as usize] += 1;
+    }
+    counts
+}
+
+/// Adaptive partitioning (KIP-794): `RecordAccumulator.partitionReady` hands the queue sizes to
+/// `BuiltInPartitioner.updatePartitionLoadStats`, and `nextPartition` then draws a partition
+/// whose batches pile up behind a slow leader less often.
+#[test]
+fn adaptive_partitioning_sends_fewer_records_to_a_partition_with_a_long_queue() {
+    let uniform = records_per_partition_with_a_slow_leader("false");
+    let adaptive = records_per_partition_with_a_slow_leader("true");
+    assert!(2 * adaptive[0] < uniform[0], "slow partition: adaptive {adaptive:?}, uniform {uniform:?}");
+}
+
 #[test]
 fn bad_producer_configs_name_the_key() {
     let mut world = World::new(WorldConfig::default(), 1).unwrap();

@@ -114,9 +114,16 @@ fn key_ordering_keeps_each_key_in_one_partition_in_send_order() {
     assert!(consumer.processed_records > 500, "the consumer read them: {}", consumer.processed_records);
 }
 
+/// The stream's null-key records reach every partition, so each owner has something to read:
+/// Kafka's `BuiltInPartitioner.updatePartitionInfo` moves on after `batch.size` bytes of
+/// batches, headers included (`RecordAccumulator.append`), every ~180 records here.
 #[test]
 fn consumers_beyond_the_partition_count_stay_idle() {
     let (run, facts) = run("consumer-scale-out");
+    for partition in 0..3 {
+        let tp = TopicPartition::new("events", partition);
+        assert!(!leader_log(run.world(), &tp).is_empty(), "no record reached {tp}");
+    }
     let owned: Vec<usize> = run.world().consumers().map(|c| c.assignment.len()).collect();
     assert_eq!(owned.len(), 5);
     assert_eq!(owned.iter().sum::<usize>(), 3, "{owned:?}");

@@ -97,9 +97,28 @@ impl Replica {
         }
     }
 
+    /// Kafka's `AbstractFetcherThread.getOffsetTruncationState` for a leader's diverging-epoch
+    /// answer: the leader's end offset for that epoch, but never past this log's own end of it
+    /// (`LeaderEpochFileCache.endOffsetFor`) nor its log end offset, or records of an epoch the
+    /// leader never saw would survive. An epoch this log lacks cuts to the end of its largest
+    /// earlier one, and the next fetch narrows the divergence further.
+    pub fn truncation_offset_for_diverging_epoch(&self, leader_epoch: i32, leader_end_offset: i64) -> i64 {
+        let log_end_offset = self.log.log_end_offset();
+        match self.end_offset_for_epoch(leader_epoch) {
+            (-1, _) => leader_end_offset.min(log_end_offset),
+            (epoch, end_offset) if epoch == leader_epoch => leader_end_offset.min(end_offset).min(log_end_offset),
+            (_, end_offset) => end_offset.min(log_end_offset),
+        }
+    }
+
     /// Removes everything at and above `offset`: log, epoch cache and producer state.
     pub fn truncate_to(&mut self, offset: i64) {
-        if offset >= self.log.log_end_offset() {
+        let log_end_offset = self.log.log_end_offset();
+        if offset >= log_end_offset {
+            // As Kafka's `UnifiedLog.truncateTo`, still drop epochs that start at the log end: an
+            // epoch this broker began as leader without appending would be its last fetched epoch
+            // and make the leader report the same divergence on every fetch.
+            self.leader_epoch_cache.retain(|(_, start)| *start < log_end_offset);
             return;
         }
         if self.log.truncate_to(offset.max(0)).is_err() {
@@ -218,5 +237,48 @@ impl Replica {
             CompactionOutcome::Cleaned(stats) => Some(stats.records_removed()).filter(|removed| *removed > 0),
             CompactionOutcome::NotCompacted | CompactionOutcome::NotEligible(_) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::Record;
+
+    /// A replica whose log holds one record per `(leader epoch, value)`, each epoch begun where
+    /// its first record lands, as a leader would have written it.
+    fn replica_with(records: &[(i32, &str)]) -> Replica {
+        let mut replica = Replica::new(TopicPartition::new("t", 0), TopicConfig::default(), vec![1, 2], 0);
+        for (epoch, value) in records {
+            replica.leader_epoch = *epoch;
+            replica.append_as_leader(RecordBatch::new(vec![Record::new(0, None, Some(value.as_bytes()))]), 0).unwrap();
+        }
+        replica
+    }
+
+    /// Kafka's `AbstractFetcherThread.getOffsetTruncationState`: min(the leader's end of the
+    /// epoch, this log's own end of it (`LeaderEpochFileCache.endOffsetFor`), the log end offset).
+    #[test]
+    fn a_diverging_epoch_truncates_to_the_smallest_of_both_ends_and_the_log_end() {
+        // Epoch 0 ends at 1 here: m3 at offset 1 is of epoch 1, which the leader never had.
+        let replica = replica_with(&[(0, "m1"), (1, "m3")]);
+        assert_eq!(replica.truncation_offset_for_diverging_epoch(0, 2), 1, "own end of epoch 0");
+        assert_eq!(replica.truncation_offset_for_diverging_epoch(1, 1), 1, "the leader's end");
+        assert_eq!(replica.truncation_offset_for_diverging_epoch(1, 9), 2, "the log end offset");
+        let unknown = replica_with(&[(0, "m1"), (2, "m3")]);
+        assert_eq!(unknown.truncation_offset_for_diverging_epoch(1, 9), 1, "epoch 1 unknown: end of epoch 0");
+    }
+
+    /// Kafka's `UnifiedLog.truncateTo`: even with nothing to remove, an epoch starting at the log
+    /// end goes from the leader-epoch cache.
+    #[test]
+    fn truncating_at_the_log_end_drops_an_epoch_begun_without_records() {
+        let mut replica = replica_with(&[(0, "m1")]);
+        replica.leader_epoch = 3;
+        replica.become_leader(1, 0);
+        assert_eq!(replica.last_epoch(), 3);
+        replica.truncate_to(1);
+        assert_eq!(replica.log.log_end_offset(), 1);
+        assert_eq!(replica.last_epoch(), 0);
     }
 }

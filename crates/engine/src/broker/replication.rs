@@ -157,10 +157,8 @@ impl Broker {
                 continue;
             };
             if let Some((epoch, end_offset)) = p.diverging_epoch {
-                let (own_epoch, own_end) = replica.end_offset_for_epoch(epoch);
-                let target = if own_epoch == epoch || own_epoch < 0 { end_offset.min(replica.log.log_end_offset()) } else { own_end };
                 let before = replica.log.log_end_offset();
-                replica.truncate_to(target);
+                replica.truncate_to(replica.truncation_offset_for_diverging_epoch(epoch, end_offset));
                 out.fact(Fact::LogTruncated {
                     topic_partition: p.topic_partition.clone(),
                     broker: id,

@@ -22,6 +22,8 @@ struct PartitionSeen {
     leader_high_watermarks: BTreeMap<i32, (i32, i64)>,
     /// Per broker: the offset up to which its log is verified as strictly increasing.
     verified_offsets: BTreeMap<i32, i64>,
+    /// Per broker: the offset its log was last truncated to.
+    truncated_to: BTreeMap<i32, i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -82,7 +84,7 @@ impl InvariantChecker {
                 check_offsets_increase(broker.id, tp, replica, verified, &mut found);
             }
         }
-        self.check_committed_offsets(world, &mut found);
+        self.check_facts(world, &mut found);
         check_stable_owners(world, &mut found);
         leaders.sort_unstable();
         for pair in leaders.windows(2) {
@@ -101,18 +103,32 @@ impl InvariantChecker {
         }
     }
 
-    /// A committed offset is a position a consumer fetched to, so it never passes the highest
-    /// high watermark the partition has had (consumers that commit positions they fetched; a
-    /// learner's `seek` then commit may pass it, as Kafka allows).
-    fn check_committed_offsets(&mut self, world: &World, found: &mut Vec<String>) {
+    /// The invariants read from the facts since the last check:
+    /// - a committed offset is a position a consumer fetched to, so it never passes the highest
+    ///   high watermark the partition has had (consumers that commit positions they fetched; a
+    ///   learner's `seek` then commit may pass it, as Kafka allows);
+    /// - a replica never truncates to the same offset twice in a row without new data in between
+    ///   (its log still ends there): a truncation that left the divergence in place, so the
+    ///   follower would repeat it on every fetch and never rejoin the ISR.
+    fn check_facts(&mut self, world: &World, found: &mut Vec<String>) {
         for fact in world.facts_since(self.facts_seen) {
-            if let Fact::OffsetsCommitted { group, offsets, .. } = &fact.fact {
-                for (tp, offset) in offsets {
-                    let max = self.partitions.get(tp).map_or(0, |p| p.max_high_watermark);
-                    if *offset > max {
-                        found.push(format!("group {group}: committed offset {offset} of {tp} is above every high watermark it had ({max})"));
+            match &fact.fact {
+                Fact::OffsetsCommitted { group, offsets, .. } => {
+                    for (tp, offset) in offsets {
+                        let max = self.partitions.get(tp).map_or(0, |p| p.max_high_watermark);
+                        if *offset > max {
+                            found.push(format!("group {group}: committed offset {offset} of {tp} is above every high watermark it had ({max})"));
+                        }
                     }
                 }
+                Fact::LogTruncated { topic_partition, broker, from_offset, to_offset, .. } => {
+                    let seen = partition_entry(&mut self.partitions, topic_partition);
+                    let previous = seen.truncated_to.insert(*broker, *to_offset);
+                    if previous == Some(*to_offset) && from_offset == to_offset {
+                        found.push(format!("{topic_partition} on broker {broker}: truncated to offset {to_offset} twice with no new data in between"));
+                    }
+                }
+                _ => {}
             }
         }
         self.facts_seen = world.fact_count();

@@ -11,36 +11,57 @@ pub struct Accumulator {
     queues: BTreeMap<TopicPartition, VecDeque<ProducerBatch>>,
 }
 
+/// Kafka's `RecordAccumulator.RecordAppendResult`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordAppendResult {
+    /// The partition's last batch is full: the sender's cue, and the sticky partitioner's
+    /// (`allBatchesFull`).
+    pub batch_is_full: bool,
+    pub new_batch_created: bool,
+    /// How much the batch's estimated size grew: a new batch counts whole, header included.
+    pub appended_bytes: usize,
+}
+
 impl Accumulator {
     /// Appends to the partition's last batch if it has room, else starts a new batch.
     /// A record larger than `batch.size` gets a batch of its own, as in Kafka.
-    /// Returns whether the partition's last batch is now full (the sticky partitioner's cue, and
-    /// the sender's), and whether a new batch was started.
     pub fn append(
         &mut self,
         batch_size: usize,
         new_batch: impl FnOnce() -> ProducerBatch,
         record: super::PendingRecord,
         now: Millis,
-    ) -> (bool, bool) {
-        if !self.queues.contains_key(&record.topic_partition) {
-            self.queues.insert(record.topic_partition.clone(), VecDeque::new());
-        }
-        let Some(queue) = self.queues.get_mut(&record.topic_partition) else { return (false, false) };
-        let started = match queue.back_mut() {
+    ) -> RecordAppendResult {
+        let queue = self.queues.entry(record.topic_partition.clone()).or_default();
+        let (new_batch_created, appended_bytes) = match queue.back_mut() {
             Some(last) if last.attempts == 0 && last.base_sequence.is_none() && last.size_bytes + record.size_bytes <= batch_size => {
+                let appended_bytes = record.size_bytes;
                 last.push(record);
-                false
+                (false, appended_bytes)
             }
             _ => {
                 let mut batch = new_batch();
                 batch.created_ms = now;
                 batch.push(record);
+                let appended_bytes = batch.size_bytes;
                 queue.push_back(batch);
-                true
+                (true, appended_bytes)
             }
         };
-        (queue.back().is_some_and(|b| b.size_bytes >= batch_size), started)
+        let batch_is_full = queue.back().is_some_and(|b| b.size_bytes >= batch_size);
+        RecordAppendResult { batch_is_full, new_batch_created, appended_bytes }
+    }
+
+    /// Kafka's `RecordAccumulator.allBatchesFull`: the partition's last batch is full, or it has
+    /// none waiting (all were sent).
+    pub fn all_batches_full(&self, tp: &TopicPartition, batch_size: usize) -> bool {
+        self.queues.get(tp).and_then(VecDeque::back).is_none_or(|b| b.size_bytes >= batch_size)
+    }
+
+    /// The number of waiting batches of every partition of `topic` that ever had a queue, in
+    /// partition order (the queue sizes of `RecordAccumulator.partitionReady`).
+    pub fn queue_sizes<'a>(&'a self, topic: &'a str) -> impl Iterator<Item = (&'a TopicPartition, usize)> {
+        self.queues.iter().filter(move |(tp, _)| tp.topic == topic).map(|(tp, queue)| (tp, queue.len()))
     }
 
     /// Puts a batch that failed back at the front, in sequence order for the idempotent producer.

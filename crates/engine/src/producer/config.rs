@@ -19,6 +19,7 @@ const KEYS: &[&str] = &[
     "max.request.size",
     "max.block.ms",
     "partitioner.ignore.keys",
+    "partitioner.adaptive.partitioning.enable",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,6 +37,8 @@ pub struct ProducerConfig {
     pub max_request_size: usize,
     pub max_block_ms: Millis,
     pub partitioner_ignore_keys: bool,
+    /// The sticky partitioner favours partitions with shorter queues (KIP-794).
+    pub partitioner_adaptive_partitioning_enable: bool,
 }
 
 impl Default for ProducerConfig {
@@ -55,6 +58,7 @@ impl Default for ProducerConfig {
             max_request_size: 1_048_576,
             max_block_ms: 60_000,
             partitioner_ignore_keys: false,
+            partitioner_adaptive_partitioning_enable: true,
         }
     }
 }
@@ -89,6 +93,9 @@ impl ProducerConfig {
                 "max.request.size" => config.max_request_size = parse_int(key, value, 0, i32::MAX as i64)? as usize,
                 "max.block.ms" => config.max_block_ms = parse_int(key, value, 0, i64::MAX)? as Millis,
                 "partitioner.ignore.keys" => config.partitioner_ignore_keys = parse_bool(key, value)?,
+                "partitioner.adaptive.partitioning.enable" => {
+                    config.partitioner_adaptive_partitioning_enable = parse_bool(key, value)?
+                }
                 _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
             }
         }

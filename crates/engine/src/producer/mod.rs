@@ -279,6 +279,12 @@ impl Producer {
                         e.insert(partitioner::BuiltInPartitioner::new(batch_size)?)
                     }
                 };
+                let current = TopicPartition::new(record.topic.clone(), sticky.peek_current_partition(metadata, rng)?);
+                // Kafka's `RecordAccumulator.partitionChanged`: a switch postponed while the
+                // partition's last batch had room happens once its batches are full or sent.
+                if self.accumulator.all_batches_full(&current, self.config.batch_size) {
+                    sticky.update_partition_info(0, true, metadata, rng)?;
+                }
                 Ok((sticky.peek_current_partition(metadata, rng)?, true))
             }
         });
@@ -297,7 +303,7 @@ impl Producer {
         }
         let epoch = self.producer_epoch;
         let pending = PendingRecord { send_id, topic_partition: tp.clone(), record, size_bytes };
-        let (batch_full, batch_started) = self.accumulator.append(
+        let appended = self.accumulator.append(
             self.config.batch_size,
             || ProducerBatch {
                 topic_partition: tp.clone(),
@@ -316,11 +322,13 @@ impl Producer {
             let available = self.available_partitions(&tp.topic);
             let metadata = partitioner::TopicMetadata { available_partitions: &available, num_partitions: partitions };
             if let Some(partitioner) = self.sticky.get_mut(&tp.topic) {
-                // Kafka switches the sticky partition only once the current batch is full.
-                let _ = partitioner.update_partition_info(size_bytes as i32, batch_full, metadata, rng);
+                // Kafka's `RecordAccumulator.append` counts what the batch grew by, a new batch
+                // whole with its header, and switches only once the current batch is full.
+                let appended_bytes = i32::try_from(appended.appended_bytes).unwrap_or(i32::MAX);
+                let _ = partitioner.update_partition_info(appended_bytes, appended.batch_is_full, metadata, rng);
             }
         }
-        batch_full || batch_started
+        appended.batch_is_full || appended.new_batch_created
     }
 
     /// Partitions of `topic` that have a leader (Kafka's `availablePartitionsForTopic`).
@@ -629,6 +637,7 @@ impl Producer {
         if !self.producer_id_ready(now, rng, out) {
             return;
         }
+        self.update_partition_load_stats();
         let mut next_ready: Option<Millis> = None;
         let mut needs_metadata = false;
         let mut by_leader: BTreeMap<i32, Vec<TopicPartition>> = BTreeMap::new();
@@ -647,6 +656,32 @@ impl Producer {
         }
         if let Some(at) = next_ready {
             self.schedule_wakeup(at.max(now + 1), out);
+        }
+    }
+
+    /// Kafka's `RecordAccumulator.partitionReady` feeds each topic's queue sizes to
+    /// `BuiltInPartitioner.updatePartitionLoadStats`, so the sticky partitioner draws partitions
+    /// with shorter queues more often (adaptive partitioning). Partitions without a leader are
+    /// left out, and, as in Kafka, nothing is adaptive until every partition has had a queue.
+    fn update_partition_load_stats(&mut self) {
+        for (topic, partitioner) in &mut self.sticky {
+            let queues: Vec<(&TopicPartition, usize)> = self.accumulator.queue_sizes(topic).collect();
+            let all_partitions = self.partition_counts.get(topic).copied().unwrap_or(0);
+            if !self.config.partitioner_adaptive_partitioning_enable || (queues.len() as i32) < all_partitions {
+                partitioner.update_partition_load_stats(None, 0);
+                continue;
+            }
+            let mut queue_sizes = vec![0; queues.len()];
+            let mut partition_ids = vec![0; queues.len()];
+            let mut length = 0;
+            for (tp, size) in queues {
+                if self.leaders.get(tp).is_some_and(|m| m.leader >= 0) {
+                    queue_sizes[length] = i32::try_from(size).unwrap_or(i32::MAX);
+                    partition_ids[length] = tp.partition;
+                    length += 1;
+                }
+            }
+            partitioner.update_partition_load_stats(Some((&queue_sizes, &partition_ids)), length);
         }
     }
 

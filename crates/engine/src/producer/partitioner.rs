@@ -6,12 +6,12 @@
 //! [`BuiltInPartitioner`] for the sticky partition and reports the appended bytes back, exactly as
 //! `RecordAccumulator.append` does.
 //!
-//! Adaptive partitioning (`partitioner.adaptive.partitioning.enable`, default true) is modelled on the
-//! partitioner side: [`BuiltInPartitioner::update_partition_load_stats`] is a port of
-//! `updatePartitionLoadStats` and builds the same cumulative frequency table. Computing the queue sizes
-//! (and excluding slow brokers for `partitioner.availability.timeout.ms`) belongs to the accumulator,
-//! which is expected to call it from its drain step like `RecordAccumulator.partitionReady` does. Java
-//! draws from `ThreadLocalRandom`; here the caller supplies the simulation's seeded RNG.
+//! Adaptive partitioning (`partitioner.adaptive.partitioning.enable`, default true):
+//! [`BuiltInPartitioner::update_partition_load_stats`] is a port of `updatePartitionLoadStats` and
+//! builds the same cumulative frequency table; the producer's sender feeds it the queue sizes before
+//! each drain, as `RecordAccumulator.partitionReady` does (excluding slow brokers for
+//! `partitioner.availability.timeout.ms` is not modelled). Java draws from `ThreadLocalRandom`; here
+//! the caller supplies the simulation's seeded RNG.
 
 use rand::Rng;
 
