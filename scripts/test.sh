@@ -3,7 +3,7 @@
 # skips the installs. CI runs exactly this (through .ci/run).
 #
 #   (a) native:  cargo test --workspace (engine, CLI, and the web app's pure logic: i18n, URL parsing)
-#   (a2) lint:   cargo clippy --workspace --all-targets -D warnings
+#   (a2) lint:   cargo fmt --check (rustfmt.toml), then cargo clippy --workspace --all-targets -D warnings
 #   (b) golden:  tests/golden/gen_*.py (kafka-python) regenerate crates/engine/tests/golden/*.json; any diff fails
 #   (c) wasm:    cargo test -p kafkalab-engine --target wasm32-unknown-unknown, in headless Chromium;
 #                the determinism test (tests/wasm_trace.rs, profile web) gets the native trace hash of
@@ -42,6 +42,7 @@ step_native() {
 }
 
 step_lint() {
+  cargo fmt --all --check
   cargo clippy --workspace --all-targets -- -D warnings
 }
 
@@ -165,7 +166,7 @@ run_step() {
 }
 
 run_step "(a) native: cargo test --workspace" step_native
-run_step "(a2) lint: cargo clippy -D warnings" step_lint
+run_step "(a2) lint: cargo fmt --check, cargo clippy -D warnings" step_lint
 run_step "(b) golden vectors" step_golden
 run_step "(c) wasm: engine tests in headless Chromium" step_wasm
 run_step "(d) build: trunk build --release" step_build
