@@ -13,8 +13,8 @@ use yew::prelude::*;
 
 use crate::cluster::{ViewRc, DEFAULT_SEED};
 use crate::components::NotesData;
-use crate::inspect::PartitionLog;
 use crate::i18n::{fill, t, Key, Lang};
+use crate::inspect::PartitionLog;
 use crate::narrate::{self, Mark, Roster};
 use crate::sim::{Logged, Preset, Setup, Sim, UserAction};
 use crate::url::{self, UrlNotice, UrlState};
@@ -134,8 +134,7 @@ impl AppState {
         let url_names_other = url_state.scenario.is_some() || url_state.seed.is_some();
         let workspace = workspace.filter(|w| {
             !url_names_other
-                || (w.setup.preset.name() == preset.name()
-                    && url_state.seed.unwrap_or(w.setup.seed) == w.setup.seed)
+                || (w.setup.preset.name() == preset.name() && url_state.seed.unwrap_or(w.setup.seed) == w.setup.seed)
         });
         let mut state = AppState {
             lang: url_state.lang,
@@ -168,10 +167,7 @@ impl AppState {
                     if Lang::from_code(&w.lang).is_some() && !url_state_has_lang(&url_state) {
                         state.lang = Lang::from_code(&w.lang).unwrap_or_default();
                     }
-                    state.speed = SPEEDS
-                        .iter()
-                        .position(|s| *s == w.speed)
-                        .unwrap_or(DEFAULT_SPEED);
+                    state.speed = SPEEDS.iter().position(|s| *s == w.speed).unwrap_or(DEFAULT_SPEED);
                     state.show_internal = w.show_internal;
                     state.large_text = w.large_text;
                     state.sim = Ok(Rc::new(RefCell::new(sim)));
@@ -206,27 +202,15 @@ impl AppState {
             return;
         };
         let sim = sim.borrow();
-        let inspector = self
-            .inspect
-            .as_ref()
-            .map(|(topic, p)| Rc::new(PartitionLog::read(sim.world(), topic, *p)));
-        let notes = sim
-            .setup
-            .preset
-            .scenario()
-            .filter(|s| s.steps.iter().any(|s| s.note.is_some()))
-            .map(|scenario| {
-                let now = sim.now();
-                Rc::new(NotesData {
-                    reached: sim.notes_reached(),
-                    next_at_ms: scenario
-                        .steps
-                        .iter()
-                        .find(|s| s.note.is_some() && s.at_ms > now)
-                        .map(|s| s.at_ms),
-                    failures: sim.step_failures(),
-                })
-            });
+        let inspector = self.inspect.as_ref().map(|(topic, p)| Rc::new(PartitionLog::read(sim.world(), topic, *p)));
+        let notes = sim.setup.preset.scenario().filter(|s| s.steps.iter().any(|s| s.note.is_some())).map(|scenario| {
+            let now = sim.now();
+            Rc::new(NotesData {
+                reached: sim.notes_reached(),
+                next_at_ms: scenario.steps.iter().find(|s| s.note.is_some() && s.at_ms > now).map(|s| s.at_ms),
+                failures: sim.step_failures(),
+            })
+        });
         // Only the facts since the last refresh are read, unless the history went back (a seek,
         // a new branch) or the filter changed: the large preset makes thousands of routine facts
         // a second, which would push every other fact out of any fixed window.
@@ -244,10 +228,7 @@ impl AppState {
             }
             _ => Rc::new(sim.recent_facts(self.show_routine, 0, FEED_MAX)),
         };
-        self.feed = FeedCursor {
-            next: count,
-            routine: self.show_routine,
-        };
+        self.feed = FeedCursor { next: count, routine: self.show_routine };
         let history_from = sim.world().facts().next().filter(|f| f.index > 0).map(|f| f.at_ms);
         // The same Rc while no client comes or goes: the feed is not drawn again for it.
         let roster = Roster::from_view(&view.0);
@@ -255,14 +236,7 @@ impl AppState {
             Some(old) if *old.roster == roster => old.roster.clone(),
             _ => Rc::new(roster),
         };
-        self.panels = Some(Panels {
-            view: view.clone(),
-            facts,
-            history_from,
-            roster,
-            notes,
-            inspector,
-        });
+        self.panels = Some(Panels { view: view.clone(), facts, history_from, roster, notes, inspector });
     }
 
     /// Rebuilds the view and the timeline markers from the simulation (once per change).
@@ -338,11 +312,7 @@ impl AppState {
 }
 
 fn url_state_has_lang(state: &UrlState) -> bool {
-    state.lang != Lang::Ko
-        || state
-            .notices
-            .iter()
-            .any(|n| matches!(n, UrlNotice::UnknownLang(_)))
+    state.lang != Lang::Ko || state.notices.iter().any(|n| matches!(n, UrlNotice::UnknownLang(_)))
 }
 
 /// What the user can do.
@@ -447,8 +417,7 @@ impl Reducible for AppState {
                 if let Some(sim) = sim {
                     let result = sim.borrow_mut().apply(user);
                     if let Err(e) = result {
-                        next.notices
-                            .retain(|n| !matches!(n, Notice::ActionFailed(_)));
+                        next.notices.retain(|n| !matches!(n, Notice::ActionFailed(_)));
                         next.notices.push(Notice::ActionFailed(e));
                     } else {
                         // A new branch: markers after now are gone.
@@ -501,17 +470,11 @@ fn window() -> Option<web_sys::Window> {
 }
 
 fn current_fragment() -> String {
-    window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
+    window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
 }
 
 fn load_saved() -> Option<String> {
-    window()?
-        .local_storage()
-        .ok()??
-        .get_item(STORAGE_KEY)
-        .ok()?
+    window()?.local_storage().ok()??.get_item(STORAGE_KEY).ok()?
 }
 
 fn save(state: &AppState) {
@@ -532,8 +495,7 @@ fn reflect_url(state: &AppState) {
     let fragment = state.fragment();
     if current_fragment() != fragment {
         if let Ok(history) = window.history() {
-            let _ =
-                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment));
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment));
         }
     }
 }
@@ -574,13 +536,8 @@ pub fn app() -> Html {
     use crate::canvas::ClusterCanvas;
     use crate::components::*;
     let state = use_reducer(|| {
-        let mut state = AppState::start(
-            url::parse_fragment(&current_fragment()),
-            load_saved().as_deref(),
-        );
-        state.dev = window()
-            .and_then(|w| w.location().search().ok())
-            .and_then(|q| crate::dev::parse_query(&q));
+        let mut state = AppState::start(url::parse_fragment(&current_fragment()), load_saved().as_deref());
+        state.dev = window().and_then(|w| w.location().search().ok()).and_then(|q| crate::dev::parse_query(&q));
         state
     });
     let dispatch = state.dispatcher();
@@ -590,9 +547,7 @@ pub fn app() -> Html {
         let dispatch = dispatch.clone();
         use_effect_with(state.playing, move |playing| {
             let stop: Box<dyn FnOnce()> = if *playing {
-                Box::new(animation_loop(Callback::from(move |dt| {
-                    dispatch.dispatch(AppAction::Frame(dt))
-                })))
+                Box::new(animation_loop(Callback::from(move |dt| dispatch.dispatch(AppAction::Frame(dt)))))
             } else {
                 Box::new(|| ())
             };
@@ -603,14 +558,7 @@ pub fn app() -> Html {
     {
         let snapshot = (*state).clone();
         use_effect_with(
-            (
-                state.playing,
-                state.revision,
-                state.lang,
-                state.speed,
-                state.show_internal,
-                state.large_text,
-            ),
+            (state.playing, state.revision, state.lang, state.speed, state.show_internal, state.large_text),
             move |(playing, ..)| {
                 if !*playing {
                     reflect_url(&snapshot);
@@ -625,50 +573,45 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             use wasm_bindgen::closure::Closure;
             use wasm_bindgen::JsCast;
-            let listener =
-                Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                    let tag = e
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .map(|el| el.tag_name().to_ascii_lowercase())
-                        .unwrap_or_default();
-                    if ["input", "select", "textarea", "button"].contains(&tag.as_str())
-                        || e.ctrl_key()
-                        || e.meta_key()
-                        || e.alt_key()
-                    {
-                        return;
+            let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                let tag = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .map(|el| el.tag_name().to_ascii_lowercase())
+                    .unwrap_or_default();
+                if ["input", "select", "textarea", "button"].contains(&tag.as_str())
+                    || e.ctrl_key()
+                    || e.meta_key()
+                    || e.alt_key()
+                {
+                    return;
+                }
+                match e.key().as_str() {
+                    " " => {
+                        e.prevent_default();
+                        dispatch.dispatch(AppAction::TogglePlay);
                     }
-                    match e.key().as_str() {
-                        " " => {
-                            e.prevent_default();
-                            dispatch.dispatch(AppAction::TogglePlay);
-                        }
-                        "ArrowRight" => dispatch.dispatch(AppAction::Step),
-                        "ArrowLeft" => dispatch.dispatch(AppAction::StepBack),
-                        "f" => {
-                            if let Some(doc) = window().and_then(|w| w.document()) {
-                                if doc.fullscreen_element().is_some() {
-                                    doc.exit_fullscreen();
-                                } else if let Some(root) = doc.document_element() {
-                                    let _ = root.request_fullscreen();
-                                }
+                    "ArrowRight" => dispatch.dispatch(AppAction::Step),
+                    "ArrowLeft" => dispatch.dispatch(AppAction::StepBack),
+                    "f" => {
+                        if let Some(doc) = window().and_then(|w| w.document()) {
+                            if doc.fullscreen_element().is_some() {
+                                doc.exit_fullscreen();
+                            } else if let Some(root) = doc.document_element() {
+                                let _ = root.request_fullscreen();
                             }
                         }
-                        _ => {}
                     }
-                });
+                    _ => {}
+                }
+            });
             let doc = window().and_then(|w| w.document());
             if let Some(doc) = &doc {
-                let _ = doc
-                    .add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+                let _ = doc.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
             }
             move || {
                 if let Some(doc) = doc {
-                    let _ = doc.remove_event_listener_with_callback(
-                        "keydown",
-                        listener.as_ref().unchecked_ref(),
-                    );
+                    let _ = doc.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
                 }
             }
         });
@@ -683,11 +626,7 @@ pub fn app() -> Html {
     let setup = state.sim.as_ref().ok().map(|sim| sim.borrow().setup.clone());
     let body = match (&state.sim, &state.view, &state.panels) {
         (Ok(_), Some(view), Some(panels)) => {
-            let view_json = if state.playing {
-                None
-            } else {
-                serde_json::to_string(&*view.0).ok()
-            };
+            let view_json = if state.playing { None } else { serde_json::to_string(&*view.0).ok() };
             let setup = setup.clone().expect("sim is built");
             html! {
                 <>
@@ -768,21 +707,13 @@ mod tests {
         let state = reduce(state, AppAction::DismissNotice(5));
         assert_eq!(state.notices.len(), 2);
         let state = reduce(state, AppAction::DismissNotice(0));
-        assert_eq!(
-            state.notices,
-            vec![Notice::Url(UrlNotice::BadNumber {
-                field: "seed",
-                value: "no".into()
-            })]
-        );
+        assert_eq!(state.notices, vec![Notice::Url(UrlNotice::BadNumber { field: "seed", value: "no".into() })]);
     }
 
     #[test]
     fn unknown_scenario_and_corrupt_workspace_show_notices_and_start_clean() {
         let state = AppState::start(url::parse_fragment("#scenario=nope"), Some("{not json"));
-        assert!(state
-            .notices
-            .contains(&Notice::UnknownScenario("nope".into())));
+        assert!(state.notices.contains(&Notice::UnknownScenario("nope".into())));
         assert!(state.notices.contains(&Notice::CorruptWorkspace));
         assert_eq!(state.view().unwrap().brokers.len(), 3);
     }
@@ -851,7 +782,12 @@ mod tests {
         assert!(state.fragment().starts_with(&format!("#scenario=leader-failover&seed={seed}&t=0")));
         let state = reduce(state, AppAction::Seek(12_000));
         // The scenario killed broker 2 at 10 s.
-        assert!(state.view().unwrap().brokers.iter().any(|b| b.id == 2 && b.state != kafkalab_engine::view::BrokerState::Alive));
+        assert!(state
+            .view()
+            .unwrap()
+            .brokers
+            .iter()
+            .any(|b| b.id == 2 && b.state != kafkalab_engine::view::BrokerState::Alive));
         let state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 3 }));
         let state = reduce(state, AppAction::Step);
         let saved = serde_json::to_string(&state.workspace().unwrap()).unwrap();
@@ -867,10 +803,7 @@ mod tests {
     #[test]
     fn the_workspace_round_trips() {
         let state = reduce(fresh("#scenario=demo&seed=9"), AppAction::Seek(3_000));
-        let state = reduce(
-            state,
-            AppAction::Apply(UserAction::KillBroker { broker: 2 }),
-        );
+        let state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 2 }));
         let state = reduce(state, AppAction::Seek(9_000));
         let saved = serde_json::to_string(&state.workspace().unwrap()).unwrap();
         let restored = AppState::start(url::parse_fragment(""), Some(&saved));

@@ -15,8 +15,8 @@ use yew::prelude::*;
 
 use crate::app::AppAction;
 use crate::cluster::{
-    interpolate, link_curve, midpoint, BrokerCard, ClientCard, ClusterModel, CutEdge, Layout,
-    MsgKind, NodeState, Stale, TileGrid, TilePlaces, ViewRc,
+    interpolate, link_curve, midpoint, BrokerCard, ClientCard, ClusterModel, CutEdge, Layout, MsgKind, NodeState,
+    Stale, TileGrid, TilePlaces, ViewRc,
 };
 use crate::i18n::{counted, fill, t, Key, Lang};
 use crate::menu::{self, MenuItem, MenuTarget};
@@ -97,11 +97,7 @@ impl Reducible for CanvasUi {
 #[derive(Clone)]
 pub enum NodeEvent {
     /// Open the menu; `at` is the pointer (client pixels), or None to open it by the element.
-    Menu {
-        target: MenuTarget,
-        at: Option<(f64, f64)>,
-        element: Option<web_sys::Element>,
-    },
+    Menu { target: MenuTarget, at: Option<(f64, f64)>, element: Option<web_sys::Element> },
     /// The primary button went down on a node (client pixels).
     Press { node: NodeId, at: (f64, f64) },
 }
@@ -133,22 +129,14 @@ fn opens_menu(e: &KeyboardEvent) -> bool {
 fn open_menu_by_key(e: &KeyboardEvent, on_node: &Callback<NodeEvent>, target: MenuTarget, node_ref: &NodeRef) {
     e.prevent_default();
     e.stop_propagation();
-    on_node.emit(NodeEvent::Menu {
-        target,
-        at: None,
-        element: node_ref.cast(),
-    });
+    on_node.emit(NodeEvent::Menu { target, at: None, element: node_ref.cast() });
 }
 
 /// Opens `target`'s menu at the pointer, on right-click.
 fn open_menu_on_right_click(on_node: &Callback<NodeEvent>, target: MenuTarget) -> Callback<MouseEvent> {
     on_node.reform(move |e: MouseEvent| {
         e.prevent_default();
-        NodeEvent::Menu {
-            target,
-            at: Some((e.client_x() as f64, e.client_y() as f64)),
-            element: None,
-        }
+        NodeEvent::Menu { target, at: Some((e.client_x() as f64, e.client_y() as f64)), element: None }
     })
 }
 
@@ -166,15 +154,11 @@ fn use_reduced_motion() -> bool {
                 reduced.set(query().is_some_and(|q| q.matches()));
             });
             if let Some(list) = &list {
-                let _ = list
-                    .add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+                let _ = list.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
             }
             move || {
                 if let Some(list) = list {
-                    let _ = list.remove_event_listener_with_callback(
-                        "change",
-                        listener.as_ref().unchecked_ref(),
-                    );
+                    let _ = list.remove_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
                 }
             }
         });
@@ -213,11 +197,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
         let ui = ui.dispatcher();
         let wrap = wrap_ref.clone();
         use_callback((), move |event: NodeEvent, _| match event {
-            NodeEvent::Menu {
-                target,
-                at,
-                element,
-            } => {
+            NodeEvent::Menu { target, at, element } => {
                 let Some(wrap) = wrap.cast::<web_sys::Element>() else {
                     return;
                 };
@@ -231,17 +211,11 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                     (None, None) => (frame.left(), frame.top()),
                 };
                 let x = (cx - frame.left()).clamp(0.0, (frame.width() - MENU_W).max(0.0));
-                let window_h = web_sys::window()
-                    .and_then(|w| w.inner_height().ok())
-                    .and_then(|h| h.as_f64())
-                    .unwrap_or(800.0);
+                let window_h =
+                    web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(800.0);
                 let (below, above) = (window_h - cy - 8.0, cy - 8.0);
                 let up = below < MENU_MIN_H && above > below;
-                let (y, max_h) = if up {
-                    (frame.bottom() - cy, above)
-                } else {
-                    ((cy - frame.top()).max(0.0), below)
-                };
+                let (y, max_h) = if up { (frame.bottom() - cy, above) } else { ((cy - frame.top()).max(0.0), below) };
                 ui.dispatch(UiMsg::Open(OpenMenu {
                     target,
                     x: x as i32,
@@ -250,11 +224,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                     max_h: max_h.max(MENU_MIN_H / 2.0) as i32,
                 }));
             }
-            NodeEvent::Press { node, at } => ui.dispatch(UiMsg::Press(Drag {
-                from: node,
-                start: at,
-                at: None,
-            })),
+            NodeEvent::Press { node, at } => ui.dispatch(UiMsg::Press(Drag { from: node, start: at, at: None })),
         })
     };
 
@@ -275,9 +245,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
             let listener = open.then(|| {
                 Closure::<dyn Fn(web_sys::Event)>::new(move |e: web_sys::Event| {
                     let target = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
-                    let inside = menu_ref
-                        .cast::<web_sys::Node>()
-                        .is_some_and(|menu| menu.contains(target.as_ref()));
+                    let inside = menu_ref.cast::<web_sys::Node>().is_some_and(|menu| menu.contains(target.as_ref()));
                     if !inside {
                         ui_d.dispatch(UiMsg::Close);
                     }
@@ -288,8 +256,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
             }
             move || {
                 if let (Some(doc), Some(l)) = (doc, listener) {
-                    let _ = doc
-                        .remove_event_listener_with_callback("pointerdown", l.as_ref().unchecked_ref());
+                    let _ = doc.remove_event_listener_with_callback("pointerdown", l.as_ref().unchecked_ref());
                 }
             }
         });
@@ -308,18 +275,19 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
     };
 
     // Dragging: the press becomes a drag past a few pixels; the release on another node cuts.
-    let to_canvas = {
-        let svg_ref = svg_ref.clone();
-        let layout = layout.clone();
-        move |e: &PointerEvent| -> Option<(i32, i32)> {
-            let svg = svg_ref.cast::<web_sys::Element>()?;
-            let r = svg.get_bounding_client_rect();
-            Some(layout.to_canvas(
-                (e.client_x() as f64 - r.left(), e.client_y() as f64 - r.top()),
-                (r.width(), r.height()),
-            ))
-        }
-    };
+    let to_canvas =
+        {
+            let svg_ref = svg_ref.clone();
+            let layout = layout.clone();
+            move |e: &PointerEvent| -> Option<(i32, i32)> {
+                let svg = svg_ref.cast::<web_sys::Element>()?;
+                let r = svg.get_bounding_client_rect();
+                Some(layout.to_canvas(
+                    (e.client_x() as f64 - r.left(), e.client_y() as f64 - r.top()),
+                    (r.width(), r.height()),
+                ))
+            }
+        };
     let onpointermove = {
         let ui_d = ui.dispatcher();
         let drag = ui.drag.clone();
@@ -332,10 +300,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                 ui_d.dispatch(UiMsg::Release);
                 return;
             }
-            let (dx, dy) = (
-                e.client_x() as f64 - drag.start.0,
-                e.client_y() as f64 - drag.start.1,
-            );
+            let (dx, dy) = (e.client_x() as f64 - drag.start.0, e.client_y() as f64 - drag.start.1);
             if drag.at.is_none() && dx.hypot(dy) < DRAG_THRESHOLD_PX {
                 return;
             }
@@ -357,10 +322,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
         let layout = layout.clone();
         let on_action = props.on_action.clone();
         Callback::from(move |_: PointerEvent| {
-            if let Some(Drag {
-                from, at: Some(at), ..
-            }) = &drag
-            {
+            if let Some(Drag { from, at: Some(at), .. }) = &drag {
                 if let Some(to) = layout.node_at(*at).filter(|to| to != from) {
                     on_action.emit(AppAction::Apply(UserAction::CutLink {
                         a: from.to_string(),
@@ -530,26 +492,19 @@ fn node_menu_view(props: &NodeMenuProps) -> Html {
             };
             e.prevent_default();
             e.stop_propagation();
-            let Some(list) = node_ref
-                .cast::<web_sys::Element>()
-                .and_then(|m| m.query_selector_all("[role=menuitem]").ok())
+            let Some(list) =
+                node_ref.cast::<web_sys::Element>().and_then(|m| m.query_selector_all("[role=menuitem]").ok())
             else {
                 return;
             };
-            let items: Vec<web_sys::Element> = (0..list.length())
-                .filter_map(|i| list.item(i)?.dyn_into().ok())
-                .collect();
+            let items: Vec<web_sys::Element> =
+                (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect();
             if items.is_empty() {
                 return;
             }
-            let active = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.active_element());
+            let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
             // From nowhere, Down goes to the first item and Up to the last.
-            let at = items
-                .iter()
-                .position(|i| Some(i) == active.as_ref())
-                .unwrap_or(items.len() - 1);
+            let at = items.iter().position(|i| Some(i) == active.as_ref()).unwrap_or(items.len() - 1);
             focus(items.get(step(at, items.len())).cloned());
         })
     };
@@ -619,11 +574,7 @@ fn node_handlers(
     node: NodeId,
     node_ref: &NodeRef,
     on_node: &Callback<NodeEvent>,
-) -> (
-    Callback<MouseEvent>,
-    Callback<KeyboardEvent>,
-    Callback<PointerEvent>,
-) {
+) -> (Callback<MouseEvent>, Callback<KeyboardEvent>, Callback<PointerEvent>) {
     let target = MenuTarget::Node(node);
     let oncontextmenu = open_menu_on_right_click(on_node, target);
     let onkeydown = {
@@ -638,10 +589,7 @@ fn node_handlers(
         let on_node = on_node.clone();
         Callback::from(move |e: PointerEvent| {
             if e.button() == 0 && e.is_primary() {
-                on_node.emit(NodeEvent::Press {
-                    node,
-                    at: (e.client_x() as f64, e.client_y() as f64),
-                });
+                on_node.emit(NodeEvent::Press { node, at: (e.client_x() as f64, e.client_y() as f64) });
             }
         })
     };
@@ -651,14 +599,7 @@ fn node_handlers(
 /// A broker: a labelled box with its state (text and border style) and its replica tiles.
 #[function_component(BrokerNode)]
 pub fn broker_node(props: &BrokerNodeProps) -> Html {
-    let BrokerNodeProps {
-        lang,
-        broker,
-        x,
-        y,
-        h,
-        ..
-    } = props;
+    let BrokerNodeProps { lang, broker, x, y, h, .. } = props;
     let lang = *lang;
     let node_ref = use_node_ref();
     let (w, h) = (Layout::NODE_W, *h);
@@ -678,11 +619,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
     let leaders = broker.tiles.iter().filter(|t| t.leader).count();
     let out = broker.tiles.iter().filter(|t| !t.in_isr).count();
     let grid = props.grid;
-    let places = if props.summarised {
-        TilePlaces::default()
-    } else {
-        grid.place(&broker.tiles)
-    };
+    let places = if props.summarised { TilePlaces::default() } else { grid.place(&broker.tiles) };
     let stale = broker.stale.map(|s| match s {
         Stale::NotFenced => ("not-fenced", t(lang, Key::StaleNotFenced)),
         Stale::Fenced => ("fenced", t(lang, Key::StaleFenced)),
@@ -694,8 +631,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
     if let Some((_, label)) = stale {
         state_text = format!("{state_text}, {label}");
     }
-    let (oncontextmenu, onkeydown, onpointerdown) =
-        node_handlers(NodeId::Broker(broker.id), &node_ref, &props.on_node);
+    let (oncontextmenu, onkeydown, onpointerdown) = node_handlers(NodeId::Broker(broker.id), &node_ref, &props.on_node);
     html! {
         <g {class} ref={node_ref}
             data-testid={format!("broker-{}", broker.id)}
@@ -793,28 +729,12 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
     let class = classes!(
         "client",
         "node",
-        if c.producer {
-            "client-producer"
-        } else {
-            "client-consumer"
-        },
+        if c.producer { "client-producer" } else { "client-consumer" },
         (!c.running).then_some("client-stopped")
     );
-    let kind = t(
-        props.lang,
-        if c.producer {
-            Key::ProducerKind
-        } else {
-            Key::ConsumerKind
-        },
-    );
-    let state = if c.running {
-        kind.to_string()
-    } else {
-        format!("{kind}, {}", t(props.lang, Key::ConsumerStopped))
-    };
-    let (oncontextmenu, onkeydown, onpointerdown) =
-        node_handlers(c.node, &node_ref, &props.on_node);
+    let kind = t(props.lang, if c.producer { Key::ProducerKind } else { Key::ConsumerKind });
+    let state = if c.running { kind.to_string() } else { format!("{kind}, {}", t(props.lang, Key::ConsumerStopped)) };
+    let (oncontextmenu, onkeydown, onpointerdown) = node_handlers(c.node, &node_ref, &props.on_node);
     html! {
         <g {class} ref={node_ref} data-testid={format!("node-{}", c.node)} transform={format!("translate({} {})", props.x, props.y)}
             tabindex="0" role="button" aria-haspopup="menu"
@@ -861,23 +781,14 @@ fn cut_link(props: &CutLinkProps) -> Html {
         ),
     };
     let (mx, my) = props.mid;
-    let heal = UserAction::HealLink {
-        a: edge.a.to_string(),
-        b: edge.b.to_string(),
-    };
+    let heal = UserAction::HealLink { a: edge.a.to_string(), b: edge.b.to_string() };
     let onclick = {
         let heal = heal.clone();
-        props
-            .on_action
-            .reform(move |_: MouseEvent| AppAction::Apply(heal.clone()))
+        props.on_action.reform(move |_: MouseEvent| AppAction::Apply(heal.clone()))
     };
     let target = MenuTarget::Link(edge.a, edge.b);
     let onkeydown = {
-        let (on_node, on_action, node_ref) = (
-            props.on_node.clone(),
-            props.on_action.clone(),
-            node_ref.clone(),
-        );
+        let (on_node, on_action, node_ref) = (props.on_node.clone(), props.on_action.clone(), node_ref.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" {
                 e.prevent_default();

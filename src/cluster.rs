@@ -144,10 +144,7 @@ impl ClusterModel {
                     .iter()
                     .filter(|r| show_internal || !internal.contains(&r.topic.as_str()))
                     .map(|r| {
-                        let (leader, isr) = meta
-                            .get(&(r.topic.as_str(), r.partition))
-                            .copied()
-                            .unwrap_or((-1, &[]));
+                        let (leader, isr) = meta.get(&(r.topic.as_str(), r.partition)).copied().unwrap_or((-1, &[]));
                         Tile {
                             topic: r.topic.clone(),
                             partition: r.partition,
@@ -190,28 +187,14 @@ impl ClusterModel {
             .collect();
         let mut groups: Vec<GroupBox> = Vec::new();
         for c in &view.consumers {
-            let card = ClientCard {
-                node: c.client,
-                id: c.id,
-                label: c.name.clone(),
-                producer: false,
-                running: c.running,
-            };
+            let card =
+                ClientCard { node: c.client, id: c.id, label: c.name.clone(), producer: false, running: c.running };
             match groups.iter_mut().find(|g| g.group == c.group_id) {
                 Some(g) => g.clients.push(card),
-                None => groups.push(GroupBox {
-                    group: c.group_id.clone(),
-                    clients: vec![card],
-                }),
+                None => groups.push(GroupBox { group: c.group_id.clone(), clients: vec![card] }),
             }
         }
-        ClusterModel {
-            now_ms: view.now_ms,
-            brokers,
-            producers,
-            groups,
-            summarised,
-        }
+        ClusterModel { now_ms: view.now_ms, brokers, producers, groups, summarised }
     }
 }
 
@@ -260,23 +243,12 @@ impl Layout {
     pub fn new(model: &ClusterModel) -> Self {
         let columns = Self::columns_for(model.brokers.len());
         let rows = model.brokers.len().div_ceil(columns).max(1) as i32;
-        let most = model
-            .brokers
-            .iter()
-            .map(|b| b.tiles.len())
-            .max()
-            .unwrap_or(0);
+        let most = model.brokers.iter().map(|b| b.tiles.len()).max().unwrap_or(0);
         let grid = TileGrid::for_tiles(most);
         let tiles_h = if model.summarised {
             Self::SUMMARY_H
         } else {
-            model
-                .brokers
-                .iter()
-                .map(|b| grid.place(&b.tiles).height)
-                .max()
-                .unwrap_or(0)
-                .max(TileGrid::NORMAL.h)
+            model.brokers.iter().map(|b| grid.place(&b.tiles).height).max().unwrap_or(0).max(TileGrid::NORMAL.h)
         };
         let broker_h = Self::HEAD_H + tiles_h + 14;
         let cols = columns as i32;
@@ -318,32 +290,14 @@ impl Layout {
         }
         let has_clients = !client_pos.is_empty();
         let width = (2 * Self::MARGIN + brokers_w).max(x + Self::MARGIN);
-        let height = if has_clients {
-            clients_y + 24 + Self::CLIENT_H + 16
-        } else {
-            clients_y
-        };
-        Layout {
-            columns,
-            broker_h,
-            grid,
-            width,
-            height,
-            clients_y,
-            centres,
-            boxes,
-            client_pos,
-            group_frames,
-        }
+        let height = if has_clients { clients_y + 24 + Self::CLIENT_H + 16 } else { clients_y };
+        Layout { columns, broker_h, grid, width, height, clients_y, centres, boxes, client_pos, group_frames }
     }
 
     /// The top-left corner of the `index`-th broker.
     pub fn broker_pos(columns: usize, broker_h: i32, index: usize) -> (i32, i32) {
         let (row, col) = ((index / columns) as i32, (index % columns) as i32);
-        (
-            Self::MARGIN + col * (Self::NODE_W + Self::GAP_X),
-            Self::TOP + Self::MARGIN + row * (broker_h + Self::GAP_Y),
-        )
+        (Self::MARGIN + col * (Self::NODE_W + Self::GAP_X), Self::TOP + Self::MARGIN + row * (broker_h + Self::GAP_Y))
     }
 
     pub fn broker(&self, index: usize) -> (i32, i32) {
@@ -366,10 +320,7 @@ impl Layout {
             return (0, 0);
         }
         let pad_x = (size.0 - self.width as f64 * scale) / 2.0;
-        (
-            ((offset.0 - pad_x) / scale).round() as i32,
-            (offset.1 / scale).round() as i32,
-        )
+        (((offset.0 - pad_x) / scale).round() as i32, (offset.1 / scale).round() as i32)
     }
 }
 
@@ -408,22 +359,8 @@ pub struct TilePlaces {
 }
 
 impl TileGrid {
-    pub const NORMAL: TileGrid = TileGrid {
-        compact: false,
-        w: 44,
-        h: 26,
-        gap: 4,
-        char_w: 8,
-        label_cells: 2,
-    };
-    pub const COMPACT: TileGrid = TileGrid {
-        compact: true,
-        w: 28,
-        h: 20,
-        gap: 3,
-        char_w: 7,
-        label_cells: 3,
-    };
+    pub const NORMAL: TileGrid = TileGrid { compact: false, w: 44, h: 26, gap: 4, char_w: 8, label_cells: 2 };
+    pub const COMPACT: TileGrid = TileGrid { compact: true, w: 28, h: 20, gap: 3, char_w: 7, label_cells: 3 };
     pub const COMPACT_ABOVE: usize = 24;
     /// The tiles' inset from the broker's sides.
     pub const PAD: i32 = 10;
@@ -460,10 +397,7 @@ impl TileGrid {
         let (mut col, mut row) = (0usize, 0i32);
         let mut places = TilePlaces::default();
         let at = |col: usize, row: i32| {
-            (
-                Self::PAD + col as i32 * (self.w + self.gap),
-                Layout::HEAD_H + row * (self.h + self.gap),
-            )
+            (Self::PAD + col as i32 * (self.w + self.gap), Layout::HEAD_H + row * (self.h + self.gap))
         };
         for (i, tile) in tiles.iter().enumerate() {
             if i == 0 || tiles[i - 1].topic != tile.topic {
@@ -506,12 +440,7 @@ impl CutEdge {
         let mut edges: BTreeMap<(NodeId, NodeId), CutEdge> = BTreeMap::new();
         for &(from, to) in cuts {
             let (a, b) = if from <= to { (from, to) } else { (to, from) };
-            let edge = edges.entry((a, b)).or_insert(CutEdge {
-                a,
-                b,
-                a_to_b: false,
-                b_to_a: false,
-            });
+            let edge = edges.entry((a, b)).or_insert(CutEdge { a, b, a_to_b: false, b_to_a: false });
             if from == a {
                 edge.a_to_b = true;
             } else {
@@ -555,16 +484,9 @@ impl MsgKind {
         .any(|p| kind.starts_with(p))
         {
             MsgKind::Group
-        } else if [
-            "Vote",
-            "BrokerHeartbeat",
-            "BrokerRegistration",
-            "AlterPartition",
-            "BeginQuorum",
-            "Raft",
-        ]
-        .iter()
-        .any(|p| kind.starts_with(p))
+        } else if ["Vote", "BrokerHeartbeat", "BrokerRegistration", "AlterPartition", "BeginQuorum", "Raft"]
+            .iter()
+            .any(|p| kind.starts_with(p))
         {
             MsgKind::Controller
         } else {
@@ -584,13 +506,7 @@ impl MsgKind {
 }
 
 /// Where a message is, `vt_milli` being the virtual time in thousandths of a ms.
-pub fn interpolate(
-    from: (i32, i32),
-    to: (i32, i32),
-    sent_ms: u64,
-    arrive_ms: u64,
-    vt_milli: u64,
-) -> (i32, i32) {
+pub fn interpolate(from: (i32, i32), to: (i32, i32), sent_ms: u64, arrive_ms: u64, vt_milli: u64) -> (i32, i32) {
     let start = sent_ms * 1000;
     let span = (arrive_ms.saturating_sub(sent_ms) * 1000).max(1);
     let done = vt_milli.saturating_sub(start).min(span) as i64;
@@ -635,28 +551,14 @@ mod tests {
         let mut sim = Sim::new(Setup::new(Preset::Demo, DEFAULT_SEED)).unwrap();
         sim.seek(3_000);
         let model = ClusterModel::from_view(&sim.world().view(), false);
-        assert_eq!(
-            model.brokers.iter().map(|b| b.id).collect::<Vec<_>>(),
-            vec![1, 2, 3]
-        );
+        assert_eq!(model.brokers.iter().map(|b| b.id).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert_eq!(model.brokers.iter().filter(|b| b.is_controller).count(), 1);
         for b in &model.brokers {
             assert_eq!(b.tiles.len(), 3, "orders only: internal topics hidden");
         }
-        assert_eq!(
-            model
-                .brokers
-                .iter()
-                .flat_map(|b| &b.tiles)
-                .filter(|t| t.leader)
-                .count(),
-            3
-        );
+        assert_eq!(model.brokers.iter().flat_map(|b| &b.tiles).filter(|t| t.leader).count(), 3);
         let with_internal = ClusterModel::from_view(&sim.world().view(), true);
-        assert!(with_internal.brokers[0]
-            .tiles
-            .iter()
-            .any(|t| t.topic == "__consumer_offsets"));
+        assert!(with_internal.brokers[0].tiles.iter().any(|t| t.topic == "__consumer_offsets"));
         assert_eq!(model.producers.len(), 1);
         assert_eq!(model.groups.len(), 1);
         assert_eq!(model.groups[0].clients.len(), 2);
@@ -667,20 +569,14 @@ mod tests {
         let mut sim = Sim::new(Setup::new(Preset::Large, 1)).unwrap();
         sim.seek(2_000);
         let model = ClusterModel::from_view(&sim.world().view(), false);
-        assert!(
-            !model.summarised,
-            "60 partitions x 3 replicas on 9 brokers: 20 tiles each, drawn"
-        );
+        assert!(!model.summarised, "60 partitions x 3 replicas on 9 brokers: 20 tiles each, drawn");
         let layout = Layout::new(&model);
         assert_eq!(layout.grid, TileGrid::NORMAL);
         assert_eq!(layout.columns, 3);
         let xs: Vec<i32> = (0..3).map(|i| layout.broker(i).0).collect();
         assert!(xs.windows(2).all(|w| w[1] - w[0] >= Layout::NODE_W));
         assert!(layout.broker(8).1 + layout.broker_h < layout.clients_y);
-        assert!(layout
-            .client_pos
-            .iter()
-            .all(|(x, _)| x + Layout::CLIENT_W <= layout.width));
+        assert!(layout.client_pos.iter().all(|(x, _)| x + Layout::CLIENT_W <= layout.width));
     }
 
     /// A 3-broker sandbox with one topic of `partitions` partitions, RF 3, once the brokers
@@ -688,12 +584,8 @@ mod tests {
     fn wide(partitions: i32) -> ClusterModel {
         let mut sim = Sim::new(Setup::new(Preset::Sandbox, 1)).unwrap();
         sim.seek(3_000);
-        sim.apply(crate::sim::UserAction::CreateTopic {
-            name: "wide".into(),
-            partitions,
-            replication_factor: 3,
-        })
-        .unwrap();
+        sim.apply(crate::sim::UserAction::CreateTopic { name: "wide".into(), partitions, replication_factor: 3 })
+            .unwrap();
         sim.seek(8_000);
         ClusterModel::from_view(&sim.world().view(), false)
     }
@@ -717,19 +609,10 @@ mod tests {
                 .chain(places.labels.iter().map(|l| (l.x, l.y, l.w, g.h)))
                 .collect();
             for (i, &(x, y, w, h)) in cells.iter().enumerate() {
-                assert!(
-                    x >= 0 && x + w <= Layout::NODE_W,
-                    "inside the box's width: {x}"
-                );
-                assert!(
-                    y >= Layout::HEAD_H && y + h < layout.broker_h,
-                    "inside its height: {y}"
-                );
+                assert!(x >= 0 && x + w <= Layout::NODE_W, "inside the box's width: {x}");
+                assert!(y >= Layout::HEAD_H && y + h < layout.broker_h, "inside its height: {y}");
                 for &(x2, y2, w2, _) in &cells[i + 1..] {
-                    assert!(
-                        x + w <= x2 || x2 + w2 <= x || y + h <= y2 || y2 + h <= y,
-                        "overlap at {x},{y}"
-                    );
+                    assert!(x + w <= x2 || x2 + w2 <= x || y + h <= y2 || y2 + h <= y, "overlap at {x},{y}");
                 }
             }
         }
@@ -738,35 +621,15 @@ mod tests {
 
     #[test]
     fn topics_are_labelled_once_and_small_ones_share_rows() {
-        let tile = |topic: &str, partition| Tile {
-            topic: topic.into(),
-            partition,
-            leader: false,
-            in_isr: true,
-        };
-        let tiles = vec![
-            tile("a", 0),
-            tile("b", 0),
-            tile("b", 1),
-            tile("a-very-long-topic-name", 0),
-        ];
+        let tile = |topic: &str, partition| Tile { topic: topic.into(), partition, leader: false, in_isr: true };
+        let tiles = vec![tile("a", 0), tile("b", 0), tile("b", 1), tile("a-very-long-topic-name", 0)];
         let places = TileGrid::NORMAL.place(&tiles);
         let texts: Vec<&str> = places.labels.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["a", "b", "a-very-lon…"]);
         let row = |y: i32| (y - Layout::HEAD_H) / (TileGrid::NORMAL.h + TileGrid::NORMAL.gap);
         // "a" label, a-0, "b" label, b-0, b-1: five cells on the first row.
-        assert_eq!(
-            places.tiles[..3]
-                .iter()
-                .map(|t| row(t.1))
-                .collect::<Vec<_>>(),
-            [0, 0, 0]
-        );
-        assert_eq!(
-            row(places.labels[2].y),
-            1,
-            "a long name wraps with its first tile"
-        );
+        assert_eq!(places.tiles[..3].iter().map(|t| row(t.1)).collect::<Vec<_>>(), [0, 0, 0]);
+        assert_eq!(row(places.labels[2].y), 1, "a long name wraps with its first tile");
         assert_eq!(row(places.tiles[3].1), 1);
     }
 
@@ -786,19 +649,13 @@ mod tests {
             ..Default::default()
         };
         let layout = Layout::new(&model);
-        let (p, q) = (
-            layout.centres[&NodeId::Broker(1)],
-            layout.centres[&NodeId::Broker(3)],
-        );
+        let (p, q) = (layout.centres[&NodeId::Broker(1)], layout.centres[&NodeId::Broker(3)]);
         let (_, middle) = link_curve(p, q, layout.link_bow());
         let (_, top, _, _) = layout.boxes[&NodeId::Broker(2)];
         assert_eq!(middle.0, layout.centres[&NodeId::Broker(2)].0);
         assert!(middle.1 < top, "{middle:?} is above broker 2 (top {top})");
         assert_eq!(layout.node_at(middle), None);
-        assert_eq!(
-            layout.node_at(layout.centres[&NodeId::Broker(2)]),
-            Some(NodeId::Broker(2))
-        );
+        assert_eq!(layout.node_at(layout.centres[&NodeId::Broker(2)]), Some(NodeId::Broker(2)));
     }
 
     #[test]
@@ -807,15 +664,9 @@ mod tests {
         let layout = Layout::new(&model);
         let (w, h) = (layout.width as f64, layout.height as f64);
         // Drawn at half size: pixels double.
-        assert_eq!(
-            layout.to_canvas((w / 4.0, h / 4.0), (w / 2.0, h / 2.0)),
-            (layout.width / 2, layout.height / 2)
-        );
+        assert_eq!(layout.to_canvas((w / 4.0, h / 4.0), (w / 2.0, h / 2.0)), (layout.width / 2, layout.height / 2));
         // Letterboxed in a wider box: centred horizontally.
-        assert_eq!(
-            layout.to_canvas((w / 2.0 + 10.0, 0.0), (w * 2.0, h)),
-            (10, 0)
-        );
+        assert_eq!(layout.to_canvas((w / 2.0 + 10.0, 0.0), (w * 2.0, h)), (10, 0));
         assert_eq!(layout.to_canvas((5.0, 5.0), (0.0, 0.0)), (0, 0));
     }
 
@@ -824,10 +675,7 @@ mod tests {
         let (a, b, c) = (NodeId::Broker(1), NodeId::Broker(2), NodeId::Client(7));
         let edges = CutEdge::from_cuts(&[(b, a), (a, c), (c, a)]);
         assert_eq!(edges.len(), 2);
-        assert_eq!(
-            (edges[0].a, edges[0].b, edges[0].a_to_b, edges[0].b_to_a),
-            (a, b, false, true)
-        );
+        assert_eq!((edges[0].a, edges[0].b, edges[0].a_to_b, edges[0].b_to_a), (a, b, false, true));
         assert!(edges[1].both());
     }
 
@@ -836,25 +684,18 @@ mod tests {
         let mut sim = Sim::new(Setup::new(Preset::Demo, DEFAULT_SEED)).unwrap();
         sim.seek(4_000);
         let stale = |sim: &Sim, id: i32| {
-            ClusterModel::from_view(&sim.world().view(), false)
-                .brokers
-                .into_iter()
-                .find(|b| b.id == id)
-                .unwrap()
-                .stale
+            ClusterModel::from_view(&sim.world().view(), false).brokers.into_iter().find(|b| b.id == id).unwrap().stale
         };
         let view = sim.world().view();
         let controller = view.brokers.iter().find(|b| b.is_controller).unwrap().id;
         let other = view.brokers.iter().find(|b| !b.is_controller).unwrap().id;
         assert_eq!(stale(&sim, other), None);
-        sim.apply(crate::sim::UserAction::KillBroker { broker: other })
-            .unwrap();
+        sim.apply(crate::sim::UserAction::KillBroker { broker: other }).unwrap();
         assert_eq!(stale(&sim, other), Some(Stale::NotFenced));
         sim.seek(30_000);
         assert_eq!(stale(&sim, other), Some(Stale::Fenced));
         // Alive but cut off from the controller: unreachable, not fenced yet.
-        sim.apply(crate::sim::UserAction::RestartBroker { broker: other })
-            .unwrap();
+        sim.apply(crate::sim::UserAction::RestartBroker { broker: other }).unwrap();
         sim.seek(45_000);
         assert_eq!(stale(&sim, other), None);
         sim.apply(crate::sim::UserAction::CutLink {

@@ -21,15 +21,11 @@ use crate::sim::{builtin_scenarios, Preset, ReachedNote, Setup, UserAction};
 use crate::url::UrlNotice;
 
 fn input_value(e: &Event) -> String {
-    e.target_dyn_into::<HtmlInputElement>()
-        .map(|i| i.value())
-        .unwrap_or_default()
+    e.target_dyn_into::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default()
 }
 
 fn select_value(e: &Event) -> String {
-    e.target_dyn_into::<HtmlSelectElement>()
-        .map(|i| i.value())
-        .unwrap_or_default()
+    e.target_dyn_into::<HtmlSelectElement>().map(|i| i.value()).unwrap_or_default()
 }
 
 fn text_setter(state: &UseStateHandle<String>) -> Callback<InputEvent> {
@@ -57,9 +53,7 @@ pub struct HeaderProps {
 pub fn header(props: &HeaderProps) -> Html {
     let lang = props.lang;
     let onclick = props.on_toggle_lang.reform(|_: MouseEvent| ());
-    let large = props
-        .on_action
-        .reform(|_: Event| AppAction::ToggleLargeText);
+    let large = props.on_action.reform(|_: Event| AppAction::ToggleLargeText);
     let internal = props.on_action.reform(|_: Event| AppAction::ToggleInternal);
     html! {
         <header class="app-header">
@@ -181,41 +175,26 @@ pub fn controls(props: &ControlsProps) -> Html {
         a.reform(move |e: Event| {
             let preset = Preset::from_name(&select_value(&e)).unwrap_or(Preset::Demo);
             let seed = preset.default_seed(setup.seed);
-            AppAction::Load(Setup {
-                preset,
-                seed,
-                ..setup.clone()
-            })
+            AppAction::Load(Setup { preset, seed, ..setup.clone() })
         })
     };
     let on_brokers = {
         let setup = setup.clone();
         a.reform(move |e: Event| {
             let brokers = select_value(&e).parse().unwrap_or(3);
-            AppAction::Load(Setup {
-                preset: Preset::Sandbox,
-                brokers,
-                ..setup.clone()
-            })
+            AppAction::Load(Setup { preset: Preset::Sandbox, brokers, ..setup.clone() })
         })
     };
     let on_speed = a.reform(|e: Event| AppAction::SetSpeed(select_value(&e).parse().unwrap_or(3)));
     let on_seek = a.reform(|e: InputEvent| {
-        AppAction::Seek(
-            e.target_dyn_into::<HtmlInputElement>()
-                .and_then(|i| i.value().parse().ok())
-                .unwrap_or(0),
-        )
+        AppAction::Seek(e.target_dyn_into::<HtmlInputElement>().and_then(|i| i.value().parse().ok()).unwrap_or(0))
     });
     let end = props.horizon_ms.max(props.now_ms).max(1);
     let note = match &setup.preset {
         Preset::Demo => t(lang, Key::ScDemoNote),
         Preset::Large => t(lang, Key::ScLargeNote),
         Preset::Sandbox => t(lang, Key::ScSandboxNote),
-        Preset::Scenario(_) => setup
-            .preset
-            .scenario()
-            .map_or("", |s| s.description.get(lang.code())),
+        Preset::Scenario(_) => setup.preset.scenario().map_or("", |s| s.description.get(lang.code())),
     };
     html! {
         <section class="controls" aria-label={t(lang, Key::TimelineLabel)}>
@@ -343,18 +322,11 @@ pub fn fault_panel(props: &PanelProps) -> Html {
     let (av, bv) = ((*a).clone(), (*b).clone());
     let cut = u.reform({
         let (a, b) = (av.clone(), bv.clone());
-        move |_: MouseEvent| UserAction::CutLink {
-            a: a.clone(),
-            b: b.clone(),
-            one_way: false,
-        }
+        move |_: MouseEvent| UserAction::CutLink { a: a.clone(), b: b.clone(), one_way: false }
     });
     let heal = u.reform({
         let (a, b) = (av.clone(), bv.clone());
-        move |_: MouseEvent| UserAction::HealLink {
-            a: a.clone(),
-            b: b.clone(),
-        }
+        move |_: MouseEvent| UserAction::HealLink { a: a.clone(), b: b.clone() }
     });
     let node_select = |id: &'static str, value: &str, onchange: Callback<Event>, label: Key| {
         html! {
@@ -436,10 +408,7 @@ pub struct ViewProps {
 }
 
 fn tp_list(list: &[kafkalab_engine::protocol::TopicPartition]) -> String {
-    list.iter()
-        .map(|p| format!("{}-{}", p.topic, p.partition))
-        .collect::<Vec<_>>()
-        .join(", ")
+    list.iter().map(|p| format!("{}-{}", p.topic, p.partition)).collect::<Vec<_>>().join(", ")
 }
 
 #[function_component(GroupPanel)]
@@ -523,21 +492,13 @@ pub fn producer_panel(props: &PanelProps) -> Html {
     let rate = use_state(|| "5".to_string());
     let chosen = use_state(|| 0usize);
     let topic_state = use_state(String::new);
-    let topics: Vec<String> = view
-        .topics
-        .iter()
-        .filter(|t| !t.internal)
-        .map(|t| t.name.clone())
-        .collect();
+    let topics: Vec<String> = view.topics.iter().filter(|t| !t.internal).map(|t| t.name.clone()).collect();
     let topic = if topics.contains(&*topic_state) {
         (*topic_state).clone()
     } else {
         topics.first().cloned().unwrap_or_default()
     };
-    let Some(producer) = view
-        .producers
-        .get((*chosen).min(view.producers.len().saturating_sub(1)))
-    else {
+    let Some(producer) = view.producers.get((*chosen).min(view.producers.len().saturating_sub(1))) else {
         return html! {
             <section class="panel" aria-labelledby="producer-heading">
                 <h3 id="producer-heading">{ t(lang, Key::ProducerHeading) }</h3>
@@ -547,12 +508,7 @@ pub fn producer_panel(props: &PanelProps) -> Html {
     };
     let pid = producer.id;
     let send = {
-        let (k, v, h, topic) = (
-            (*key).clone(),
-            (*value).clone(),
-            (*headers).clone(),
-            topic.clone(),
-        );
+        let (k, v, h, topic) = ((*key).clone(), (*value).clone(), (*headers).clone(), topic.clone());
         u.reform(move |_: MouseEvent| UserAction::Send {
             producer: pid,
             topic: topic.clone(),
@@ -641,12 +597,7 @@ pub fn build_panel(props: &PanelProps) -> Html {
     let linger = use_state(|| "5".to_string());
     let ignore_keys = use_state(|| false);
     let group = use_state(|| "billing".to_string());
-    let topics: Vec<String> = view
-        .topics
-        .iter()
-        .filter(|t| !t.internal)
-        .map(|t| t.name.clone())
-        .collect();
+    let topics: Vec<String> = view.topics.iter().filter(|t| !t.internal).map(|t| t.name.clone()).collect();
     let create = {
         let (n, p, r) = ((*topic).clone(), (*partitions).clone(), (*rf).clone());
         u.reform(move |_: MouseEvent| UserAction::CreateTopic {
@@ -683,21 +634,13 @@ pub fn build_panel(props: &PanelProps) -> Html {
     let on_idem = {
         let s = idem.clone();
         Callback::from(move |e: Event| {
-            s.set(
-                e.target_dyn_into::<HtmlInputElement>()
-                    .map(|i| i.checked())
-                    .unwrap_or(true),
-            )
+            s.set(e.target_dyn_into::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(true))
         })
     };
     let on_ignore = {
         let s = ignore_keys.clone();
         Callback::from(move |e: Event| {
-            s.set(
-                e.target_dyn_into::<HtmlInputElement>()
-                    .map(|i| i.checked())
-                    .unwrap_or(false),
-            )
+            s.set(e.target_dyn_into::<HtmlInputElement>().map(|i| i.checked()).unwrap_or(false))
         })
     };
     let _ = input_value;
@@ -753,21 +696,12 @@ pub fn log_inspector(props: &LogInspectorProps) -> Html {
         .topics
         .iter()
         .filter(|t| !t.internal)
-        .flat_map(|t| {
-            t.partitions
-                .iter()
-                .map(move |p| (t.name.clone(), p.partition))
-        })
+        .flat_map(|t| t.partitions.iter().map(move |p| (t.name.clone(), p.partition)))
         .collect();
     let on_pick = {
         let options = options.clone();
         props.on_action.reform(move |e: Event| {
-            AppAction::Inspect(
-                select_value(&e)
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| options.get(i).cloned()),
-            )
+            AppAction::Inspect(select_value(&e).parse::<usize>().ok().and_then(|i| options.get(i).cloned()))
         })
     };
     let selected = props.selected.clone();

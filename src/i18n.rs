@@ -375,10 +375,7 @@ mod tests {
     fn every_key_has_text_in_every_language() {
         for &key in Key::ALL {
             for lang in Lang::ALL {
-                assert!(
-                    !t(lang, key).trim().is_empty(),
-                    "{key:?} is empty in {lang}"
-                );
+                assert!(!t(lang, key).trim().is_empty(), "{key:?} is empty in {lang}");
             }
         }
     }
@@ -396,11 +393,7 @@ mod tests {
             Key::NullValue,
         ];
         for &key in Key::ALL.iter().filter(|k| !same.contains(k)) {
-            assert_ne!(
-                t(Lang::Ko, key),
-                t(Lang::En, key),
-                "{key:?} is not translated"
-            );
+            assert_ne!(t(Lang::Ko, key), t(Lang::En, key), "{key:?} is not translated");
         }
     }
 
@@ -409,11 +402,7 @@ mod tests {
         for &key in Key::ALL {
             for i in 0..4 {
                 let p = format!("{{{i}}}");
-                assert_eq!(
-                    t(Lang::Ko, key).contains(&p),
-                    t(Lang::En, key).contains(&p),
-                    "{key:?} {p}"
-                );
+                assert_eq!(t(Lang::Ko, key).contains(&p), t(Lang::En, key).contains(&p), "{key:?} {p}");
             }
         }
     }
@@ -437,14 +426,9 @@ mod tests {
     /// Every Korean text the glossary governs: the catalogue, the CLI's narration and the
     /// built-in scenarios, each with where it comes from.
     fn korean_text() -> Vec<(String, String)> {
-        let mut all: Vec<(String, String)> = Key::ALL
-            .iter()
-            .map(|&key| (format!("{key:?}"), t(Lang::Ko, key).to_string()))
-            .collect();
-        all.push((
-            "crates/cli/src/narrate.rs".into(),
-            include_str!("../crates/cli/src/narrate.rs").into(),
-        ));
+        let mut all: Vec<(String, String)> =
+            Key::ALL.iter().map(|&key| (format!("{key:?}"), t(Lang::Ko, key).to_string())).collect();
+        all.push(("crates/cli/src/narrate.rs".into(), include_str!("../crates/cli/src/narrate.rs").into()));
         all.extend(
             kafkalab_engine::scenario::builtin()
                 .into_iter()

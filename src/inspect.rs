@@ -34,26 +34,18 @@ pub struct PartitionLog {
 }
 
 fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
-    bytes
-        .as_ref()
-        .map(|b| String::from_utf8_lossy(b).into_owned())
+    bytes.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
 }
 
 impl PartitionLog {
     /// The leader's log of `topic`-`partition` (empty if it has no live leader).
     pub fn read(world: &World, topic: &str, partition: i32) -> PartitionLog {
-        let tp = TopicPartition {
-            topic: topic.to_string(),
-            partition,
-        };
+        let tp = TopicPartition { topic: topic.to_string(), partition };
         let Some(p) = world.metadata().partition(&tp) else {
             return PartitionLog::default();
         };
         let Some(replica) = world.broker(p.leader).and_then(|b| b.replicas.get(&tp)) else {
-            return PartitionLog {
-                leader: p.leader,
-                ..Default::default()
-            };
+            return PartitionLog { leader: p.leader, ..Default::default() };
         };
         let mut segments: Vec<SegmentTiles> = replica
             .log
@@ -90,8 +82,7 @@ impl PartitionLog {
             s.records.drain(..n);
             to_drop -= n;
         }
-        segments
-            .retain(|s| !s.records.is_empty() || s.base_offset >= replica.log.log_start_offset());
+        segments.retain(|s| !s.records.is_empty() || s.base_offset >= replica.log.log_start_offset());
         if total == 0 {
             hidden = 0;
         }
@@ -115,12 +106,7 @@ mod tests {
     fn records_sent_show_with_key_value_and_headers() {
         let mut sim = Sim::new(Setup::new(Preset::Sandbox, 1)).unwrap();
         sim.seek(2_000);
-        sim.apply(UserAction::CreateTopic {
-            name: "t".into(),
-            partitions: 1,
-            replication_factor: 3,
-        })
-        .unwrap();
+        sim.apply(UserAction::CreateTopic { name: "t".into(), partitions: 1, replication_factor: 3 }).unwrap();
         let outcome = sim
             .apply(UserAction::AddProducer {
                 name: "p".into(),

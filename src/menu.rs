@@ -54,12 +54,7 @@ pub fn node_name(lang: Lang, view: &View, node: NodeId) -> String {
             .iter()
             .find(|p| NodeId::Client(p.id) == node)
             .map(|p| p.name.clone())
-            .or_else(|| {
-                view.consumers
-                    .iter()
-                    .find(|c| c.client == node)
-                    .map(|c| c.name.clone())
-            })
+            .or_else(|| view.consumers.iter().find(|c| c.client == node).map(|c| c.name.clone()))
             .unwrap_or_else(|| node.to_string()),
     }
 }
@@ -69,13 +64,7 @@ fn is_cut(view: &View, from: NodeId, to: NodeId) -> bool {
 }
 
 fn item(testid: String, text: String, aria: String, action: UserAction, danger: bool) -> MenuItem {
-    MenuItem {
-        testid,
-        text,
-        aria,
-        action,
-        danger,
-    }
+    MenuItem { testid, text, aria, action, danger }
 }
 
 fn cut_item(lang: Lang, view: &View, from: NodeId, to: NodeId, one_way: bool) -> MenuItem {
@@ -85,21 +74,14 @@ fn cut_item(lang: Lang, view: &View, from: NodeId, to: NodeId, one_way: bool) ->
     } else {
         (format!("menu-cut-{from}-{to}"), "↔", Key::CutBoth)
     };
-    let action = UserAction::CutLink {
-        a: from.to_string(),
-        b: to.to_string(),
-        one_way,
-    };
+    let action = UserAction::CutLink { a: from.to_string(), b: to.to_string(), one_way };
     item(testid, text.into(), fill(t(lang, key), &[&f, &g]), action, true)
 }
 
 fn heal_item(lang: Lang, view: &View, a: NodeId, b: NodeId) -> MenuItem {
     let (an, bn) = (node_name(lang, view, a), node_name(lang, view, b));
     let text = fill(t(lang, Key::HealBetween), &[&an, &bn]);
-    let action = UserAction::HealLink {
-        a: a.to_string(),
-        b: b.to_string(),
-    };
+    let action = UserAction::HealLink { a: a.to_string(), b: b.to_string() };
     item(format!("menu-heal-{a}-{b}"), text.clone(), text, action, false)
 }
 
@@ -164,12 +146,8 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
                     true,
                 ));
             }
-            let mut peers: Vec<NodeId> = view
-                .brokers
-                .iter()
-                .map(|b| NodeId::Broker(b.id))
-                .filter(|b| *b != node)
-                .collect();
+            let mut peers: Vec<NodeId> =
+                view.brokers.iter().map(|b| NodeId::Broker(b.id)).filter(|b| *b != node).collect();
             peers.extend(view.producers.iter().map(|p| NodeId::Client(p.id)));
             peers.extend(view.consumers.iter().map(|c| c.client));
             peers
@@ -197,13 +175,7 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
                 };
                 for (verb, key, action, danger) in entries {
                     let text = fill(t(lang, key), &[&name]);
-                    items.push(item(
-                        format!("menu-{verb}-consumer-{id}"),
-                        text.clone(),
-                        text,
-                        action,
-                        danger,
-                    ));
+                    items.push(item(format!("menu-{verb}-consumer-{id}"), text.clone(), text, action, danger));
                 }
             }
             // Clients talk to brokers only.
@@ -215,9 +187,7 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
         format!("menu-isolate-{node}"),
         isolate.clone(),
         isolate,
-        UserAction::IsolateNode {
-            node: node.to_string(),
-        },
+        UserAction::IsolateNode { node: node.to_string() },
         true,
     ));
     let slow = view.slow_nodes.iter().any(|(n, _)| *n == node);
@@ -231,10 +201,7 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
         format!("menu-{verb}-{node}"),
         text.clone(),
         text,
-        UserAction::SlowNode {
-            node: node.to_string(),
-            extra_ms,
-        },
+        UserAction::SlowNode { node: node.to_string(), extra_ms },
         false,
     ));
     let mut cut = Vec::new();
@@ -257,18 +224,10 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
             row.push(inbound);
         }
         if !row.is_empty() {
-            cut.push(PeerRow {
-                name: node_name(lang, view, peer),
-                items: row,
-            });
+            cut.push(PeerRow { name: node_name(lang, view, peer), items: row });
         }
     }
-    Some(NodeMenu {
-        title: name,
-        items,
-        cut,
-        heal,
-    })
+    Some(NodeMenu { title: name, items, cut, heal })
 }
 
 #[cfg(test)]
@@ -313,40 +272,19 @@ mod tests {
     #[test]
     fn cut_links_move_from_the_cut_list_to_the_heal_list() {
         let mut sim = demo_at(3_000);
-        sim.apply(UserAction::CutLink {
-            a: "broker-1".into(),
-            b: "broker-2".into(),
-            one_way: true,
-        })
-        .unwrap();
+        sim.apply(UserAction::CutLink { a: "broker-1".into(), b: "broker-2".into(), one_way: true }).unwrap();
         let view = sim.world().view();
         let menu = build(Lang::En, &view, MenuTarget::Node(NodeId::Broker(1))).unwrap();
         let row = menu.cut.iter().find(|r| r.name == "Broker 2").unwrap();
         // broker-1 → broker-2 is cut: both ways and the inbound direction are left.
         let row_ids: Vec<&str> = row.items.iter().map(|i| i.testid.as_str()).collect();
-        assert_eq!(
-            row_ids,
-            vec!["menu-cut-broker-1-broker-2", "menu-cut-oneway-broker-2-broker-1"]
-        );
+        assert_eq!(row_ids, vec!["menu-cut-broker-1-broker-2", "menu-cut-oneway-broker-2-broker-1"]);
         assert_eq!(menu.heal.len(), 1);
         assert_eq!(menu.heal[0].testid, "menu-heal-broker-1-broker-2");
         // The link's own menu heals it, or cuts the other direction too.
-        let link = build(
-            Lang::Ko,
-            &view,
-            MenuTarget::Link(NodeId::Broker(1), NodeId::Broker(2)),
-        )
-        .unwrap();
-        assert_eq!(
-            ids(&link),
-            vec!["menu-heal-broker-1-broker-2", "menu-cut-oneway-broker-2-broker-1"]
-        );
-        assert!(build(
-            Lang::En,
-            &view,
-            MenuTarget::Link(NodeId::Broker(1), NodeId::Broker(3))
-        )
-        .is_none());
+        let link = build(Lang::Ko, &view, MenuTarget::Link(NodeId::Broker(1), NodeId::Broker(2))).unwrap();
+        assert_eq!(ids(&link), vec!["menu-heal-broker-1-broker-2", "menu-cut-oneway-broker-2-broker-1"]);
+        assert!(build(Lang::En, &view, MenuTarget::Link(NodeId::Broker(1), NodeId::Broker(3))).is_none());
     }
 
     #[test]
@@ -358,18 +296,10 @@ mod tests {
         targets.extend(view.consumers.iter().map(|c| c.client));
         for node in targets {
             let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
-            let all = menu
-                .items
-                .iter()
-                .chain(menu.cut.iter().flat_map(|r| &r.items))
-                .chain(&menu.heal);
+            let all = menu.items.iter().chain(menu.cut.iter().flat_map(|r| &r.items)).chain(&menu.heal);
             for offered in all {
                 let mut fresh = sim.clone();
-                assert!(
-                    fresh.apply(offered.action.clone()).is_ok(),
-                    "{} on {node}",
-                    offered.testid
-                );
+                assert!(fresh.apply(offered.action.clone()).is_ok(), "{} on {node}", offered.testid);
             }
         }
     }
@@ -381,10 +311,7 @@ mod tests {
         let c = &view.consumers[0];
         let (node, id) = (c.client, c.id);
         let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
-        assert_eq!(
-            ids(&menu)[..2],
-            [format!("menu-crash-consumer-{id}"), format!("menu-close-consumer-{id}")]
-        );
+        assert_eq!(ids(&menu)[..2], [format!("menu-crash-consumer-{id}"), format!("menu-close-consumer-{id}")]);
         // A client's links go to brokers only.
         assert_eq!(menu.cut.len(), 3);
         sim.apply(UserAction::CrashConsumer { consumer: id }).unwrap();

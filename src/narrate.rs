@@ -40,11 +40,7 @@ impl Roster {
         roster.cooperative_groups = view
             .groups
             .iter()
-            .filter(|g| {
-                g.protocol_name
-                    .as_deref()
-                    .is_some_and(|a| a.starts_with("cooperative"))
-            })
+            .filter(|g| g.protocol_name.as_deref().is_some_and(|a| a.starts_with("cooperative")))
             .map(|g| g.group_id.clone())
             .collect();
         roster
@@ -70,15 +66,9 @@ pub fn member_ids(fact: &Fact) -> Vec<&str> {
         | Fact::MemberRemoved { member_id, .. }
         | Fact::OffsetsCommitted { member_id, .. }
         | Fact::GroupRequestRejected { member_id, .. } => vec![member_id],
-        Fact::StaticMemberReplaced {
-            old_member_id,
-            new_member_id,
-            ..
-        } => vec![old_member_id, new_member_id],
+        Fact::StaticMemberReplaced { old_member_id, new_member_id, .. } => vec![old_member_id, new_member_id],
         Fact::JoinCompleted { leader, .. } => vec![leader],
-        Fact::GenerationStable { assignment, .. } => {
-            assignment.iter().map(|(m, _)| m.as_str()).collect()
-        }
+        Fact::GenerationStable { assignment, .. } => assignment.iter().map(|(m, _)| m.as_str()).collect(),
         _ => Vec::new(),
     }
 }
@@ -141,32 +131,20 @@ fn tps(lang: Lang, list: &[TopicPartition]) -> String {
 
 /// Committed positions as `topic-partition@offset, ...`.
 fn offsets_list(offsets: &[(TopicPartition, i64)]) -> String {
-    offsets
-        .iter()
-        .map(|(p, o)| format!("{}@{o}", tp(p)))
-        .collect::<Vec<_>>()
-        .join(", ")
+    offsets.iter().map(|(p, o)| format!("{}@{o}", tp(p))).collect::<Vec<_>>().join(", ")
 }
 
 fn ids(list: &[i32]) -> String {
-    format!(
-        "[{}]",
-        list.iter()
-            .map(i32::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
+    format!("[{}]", list.iter().map(i32::to_string).collect::<Vec<_>>().join(", "))
 }
 
 /// A node as the UI calls it: `브로커 2`, or a client's configured name.
 fn node(lang: Lang, roster: &Roster, n: &NodeId) -> String {
     match n {
         NodeId::Broker(b) => fill(t(lang, Key::BrokerName), &[&b.to_string()]),
-        NodeId::Client(c) => roster
-            .clients
-            .get(c)
-            .cloned()
-            .unwrap_or_else(|| fill(t(lang, Key::ClientName), &[&c.to_string()])),
+        NodeId::Client(c) => {
+            roster.clients.get(c).cloned().unwrap_or_else(|| fill(t(lang, Key::ClientName), &[&c.to_string()]))
+        }
     }
 }
 
@@ -226,14 +204,7 @@ fn yes_no(lang: Lang, b: bool) -> &'static str {
 }
 
 fn retry(lang: Lang, will_retry: bool) -> &'static str {
-    t(
-        lang,
-        if will_retry {
-            Key::RetryPlanned
-        } else {
-            Key::RetryAbandoned
-        },
-    )
+    t(lang, if will_retry { Key::RetryPlanned } else { Key::RetryAbandoned })
 }
 
 /// The sentence for `fact` in `lang`, naming clients from `roster`.
@@ -248,231 +219,78 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
     let (key, args): (Key, Vec<String>) = match fact {
         Fact::BrokerStarted { broker } => (Key::FBrokerStarted, vec![s(broker)]),
         Fact::BrokerStopped { broker } => (Key::FBrokerStopped, vec![s(broker)]),
-        Fact::TopicCreated {
-            topic,
-            partitions,
-            replication_factor,
-        } => (
+        Fact::TopicCreated { topic, partitions, replication_factor } => (
             Key::FTopicCreated,
-            vec![
-                topic.clone(),
-                n(Key::CountPartitions, *partitions as usize),
-                s(replication_factor),
-            ],
+            vec![topic.clone(), n(Key::CountPartitions, *partitions as usize), s(replication_factor)],
         ),
-        Fact::LeaderElected {
-            topic_partition,
-            leader,
-            previous_leader,
-            leader_epoch,
-            isr,
-            unclean,
-        } => {
+        Fact::LeaderElected { topic_partition, leader, previous_leader, leader_epoch, isr, unclean } => {
             if *leader < 0 {
-                (
-                    Key::FPartitionOffline,
-                    vec![tp(topic_partition), s(previous_leader)],
-                )
+                (Key::FPartitionOffline, vec![tp(topic_partition), s(previous_leader)])
             } else if *unclean {
-                (
-                    Key::FLeaderElectedUnclean,
-                    vec![tp(topic_partition), s(leader), s(leader_epoch), ids(isr)],
-                )
+                (Key::FLeaderElectedUnclean, vec![tp(topic_partition), s(leader), s(leader_epoch), ids(isr)])
             } else if *previous_leader < 0 {
-                (
-                    Key::FLeaderElectedFirst,
-                    vec![tp(topic_partition), s(leader), s(leader_epoch), ids(isr)],
-                )
+                (Key::FLeaderElectedFirst, vec![tp(topic_partition), s(leader), s(leader_epoch), ids(isr)])
             } else {
                 (
                     Key::FLeaderElected,
-                    vec![
-                        tp(topic_partition),
-                        s(leader),
-                        s(leader_epoch),
-                        ids(isr),
-                        s(previous_leader),
-                    ],
+                    vec![tp(topic_partition), s(leader), s(leader_epoch), ids(isr), s(previous_leader)],
                 )
             }
         }
-        Fact::IsrChanged {
-            topic_partition,
-            isr,
-            removed,
-            added,
-        } => {
+        Fact::IsrChanged { topic_partition, isr, removed, added } => {
             if !removed.is_empty() {
-                (
-                    Key::FIsrShrunk,
-                    vec![tp(topic_partition), ids(removed), ids(isr)],
-                )
+                (Key::FIsrShrunk, vec![tp(topic_partition), ids(removed), ids(isr)])
             } else {
-                (
-                    Key::FIsrExpanded,
-                    vec![tp(topic_partition), ids(added), ids(isr)],
-                )
+                (Key::FIsrExpanded, vec![tp(topic_partition), ids(added), ids(isr)])
             }
         }
-        Fact::ControllerElected { broker, epoch } => {
-            (Key::FControllerElected, vec![s(broker), s(epoch)])
+        Fact::ControllerElected { broker, epoch } => (Key::FControllerElected, vec![s(broker), s(epoch)]),
+        Fact::ControllerResigned { broker, epoch } => (Key::FControllerResigned, vec![s(broker), s(epoch)]),
+        Fact::BrokerRegistered { broker, broker_epoch } => (Key::FBrokerRegistered, vec![s(broker), s(broker_epoch)]),
+        Fact::BrokerFenced { broker, controller } => (Key::FBrokerFenced, vec![s(broker), s(controller)]),
+        Fact::BrokerUnfenced { broker, controller } => (Key::FBrokerUnfenced, vec![s(broker), s(controller)]),
+        Fact::LogTruncated { topic_partition, broker, from_offset, to_offset, leader_epoch } => {
+            (Key::FLogTruncated, vec![s(broker), tp(topic_partition), s(from_offset), s(to_offset), s(leader_epoch)])
         }
-        Fact::ControllerResigned { broker, epoch } => {
-            (Key::FControllerResigned, vec![s(broker), s(epoch)])
-        }
-        Fact::BrokerRegistered {
-            broker,
-            broker_epoch,
-        } => (Key::FBrokerRegistered, vec![s(broker), s(broker_epoch)]),
-        Fact::BrokerFenced { broker, controller } => {
-            (Key::FBrokerFenced, vec![s(broker), s(controller)])
-        }
-        Fact::BrokerUnfenced { broker, controller } => {
-            (Key::FBrokerUnfenced, vec![s(broker), s(controller)])
-        }
-        Fact::LogTruncated {
-            topic_partition,
-            broker,
-            from_offset,
-            to_offset,
-            leader_epoch,
-        } => (
-            Key::FLogTruncated,
-            vec![
-                s(broker),
-                tp(topic_partition),
-                s(from_offset),
-                s(to_offset),
-                s(leader_epoch),
-            ],
-        ),
         Fact::NodeIsolated { node: n } => (Key::FNodeIsolated, vec![node(n)]),
-        Fact::ProducerStarted { producer: _, name } => (
-            Key::FProducerStarted,
-            vec![fill(t(lang, Key::ProducerName), &[name])],
-        ),
-        Fact::ProducerIdAssigned {
-            producer: p,
-            producer_id,
-            producer_epoch,
-        } => (
-            Key::FProducerIdAssigned,
-            vec![producer(p), s(producer_id), s(producer_epoch)],
-        ),
-        Fact::MetadataUpdated { client, partitions } => (
-            Key::FMetadataUpdated,
-            vec![producer(client), n(Key::CountPartitions, *partitions)],
-        ),
-        Fact::BatchAppended {
-            topic_partition,
-            broker,
-            base_offset,
-            last_offset,
-            leader_epoch,
-        } => (
-            Key::FBatchAppended,
-            vec![
-                s(broker),
-                tp(topic_partition),
-                s(base_offset),
-                s(last_offset),
-                s(leader_epoch),
-            ],
-        ),
-        Fact::DuplicateBatch {
-            topic_partition,
-            broker,
-            producer_id,
-            base_sequence,
-            base_offset,
-        } => (
+        Fact::ProducerStarted { producer: _, name } => {
+            (Key::FProducerStarted, vec![fill(t(lang, Key::ProducerName), &[name])])
+        }
+        Fact::ProducerIdAssigned { producer: p, producer_id, producer_epoch } => {
+            (Key::FProducerIdAssigned, vec![producer(p), s(producer_id), s(producer_epoch)])
+        }
+        Fact::MetadataUpdated { client, partitions } => {
+            (Key::FMetadataUpdated, vec![producer(client), n(Key::CountPartitions, *partitions)])
+        }
+        Fact::BatchAppended { topic_partition, broker, base_offset, last_offset, leader_epoch } => {
+            (Key::FBatchAppended, vec![s(broker), tp(topic_partition), s(base_offset), s(last_offset), s(leader_epoch)])
+        }
+        Fact::DuplicateBatch { topic_partition, broker, producer_id, base_sequence, base_offset } => (
             Key::FDuplicateBatch,
-            vec![
-                s(broker),
-                tp(topic_partition),
-                s(producer_id),
-                s(base_sequence),
-                s(base_offset),
-            ],
+            vec![s(broker), tp(topic_partition), s(producer_id), s(base_sequence), s(base_offset)],
         ),
-        Fact::ProduceAcked {
-            producer: p,
-            topic_partition,
-            base_offset,
-            records,
-        } => (
-            Key::FProduceAcked,
-            vec![
-                producer(p),
-                n(Key::CountRecords, *records),
-                tp(topic_partition),
-                s(base_offset),
-            ],
-        ),
-        Fact::ProduceFailed {
-            producer: p,
-            topic_partition,
-            error,
-            attempt,
-            will_retry,
-        } => (
+        Fact::ProduceAcked { producer: p, topic_partition, base_offset, records } => {
+            (Key::FProduceAcked, vec![producer(p), n(Key::CountRecords, *records), tp(topic_partition), s(base_offset)])
+        }
+        Fact::ProduceFailed { producer: p, topic_partition, error, attempt, will_retry } => (
             Key::FProduceFailed,
-            vec![
-                producer(p),
-                tp(topic_partition),
-                error.name().into(),
-                s(attempt),
-                retry(lang, *will_retry).into(),
-            ],
+            vec![producer(p), tp(topic_partition), error.name().into(), s(attempt), retry(lang, *will_retry).into()],
         ),
-        Fact::HighWatermarkAdvanced {
-            topic_partition,
-            broker,
-            high_watermark,
-        } => (
-            Key::FHighWatermark,
-            vec![tp(topic_partition), s(high_watermark), s(broker)],
-        ),
-        Fact::SegmentRolled {
-            topic_partition,
-            broker,
-            base_offset,
-        } => (
-            Key::FSegmentRolled,
-            vec![s(broker), tp(topic_partition), s(base_offset)],
-        ),
-        Fact::SegmentsDeleted {
-            topic_partition,
-            broker,
-            segments,
-            log_start_offset,
-        } => (
+        Fact::HighWatermarkAdvanced { topic_partition, broker, high_watermark } => {
+            (Key::FHighWatermark, vec![tp(topic_partition), s(high_watermark), s(broker)])
+        }
+        Fact::SegmentRolled { topic_partition, broker, base_offset } => {
+            (Key::FSegmentRolled, vec![s(broker), tp(topic_partition), s(base_offset)])
+        }
+        Fact::SegmentsDeleted { topic_partition, broker, segments, log_start_offset } => (
             Key::FSegmentsDeleted,
-            vec![
-                s(broker),
-                tp(topic_partition),
-                n(Key::CountSegments, *segments),
-                s(log_start_offset),
-            ],
+            vec![s(broker), tp(topic_partition), n(Key::CountSegments, *segments), s(log_start_offset)],
         ),
-        Fact::LogCompacted {
-            topic_partition,
-            broker,
-            records_removed,
-        } => (
+        Fact::LogCompacted { topic_partition, broker, records_removed } => (
             Key::FLogCompacted,
-            vec![
-                s(broker),
-                tp(topic_partition),
-                counted(lang, Key::CountRecords, *records_removed),
-            ],
+            vec![s(broker), tp(topic_partition), counted(lang, Key::CountRecords, *records_removed)],
         ),
-        Fact::MessageDropped {
-            from,
-            to,
-            kind,
-            reason,
-        } => (
+        Fact::MessageDropped { from, to, kind, reason } => (
             match reason {
                 DropReason::LinkCut => Key::FMessageDroppedCut,
                 DropReason::Lost => Key::FMessageDroppedLost,
@@ -482,13 +300,7 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
         Fact::LinkCut { from, to } => (Key::FLinkCut, vec![node(from), node(to)]),
         Fact::LinkHealed { from, to } => (Key::FLinkHealed, vec![node(from), node(to)]),
         Fact::NodeSlowed { node: n, extra_ms } => (Key::FNodeSlowed, vec![node(n), s(extra_ms)]),
-        Fact::CoordinatorLoaded {
-            broker,
-            offsets_partition,
-            leader_epoch,
-            groups,
-            offsets,
-        } => (
+        Fact::CoordinatorLoaded { broker, offsets_partition, leader_epoch, groups, offsets } => (
             Key::FCoordinatorLoaded,
             vec![
                 s(broker),
@@ -498,39 +310,14 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
                 n(Key::CountOffsets, *offsets),
             ],
         ),
-        Fact::CoordinatorUnloaded {
-            broker,
-            offsets_partition,
-            groups,
-        } => (
-            Key::FCoordinatorUnloaded,
-            vec![
-                s(broker),
-                s(offsets_partition),
-                n(Key::CountGroups, *groups),
-            ],
-        ),
-        Fact::MemberJoined {
-            group,
-            member_id,
-            group_instance_id,
-            coordinator,
-        } => (
+        Fact::CoordinatorUnloaded { broker, offsets_partition, groups } => {
+            (Key::FCoordinatorUnloaded, vec![s(broker), s(offsets_partition), n(Key::CountGroups, *groups)])
+        }
+        Fact::MemberJoined { group, member_id, group_instance_id, coordinator } => (
             Key::FMemberJoined,
-            vec![
-                member(member_id),
-                group.clone(),
-                s(coordinator),
-                group_instance_id.clone().unwrap_or("-".into()),
-            ],
+            vec![member(member_id), group.clone(), s(coordinator), group_instance_id.clone().unwrap_or("-".into())],
         ),
-        Fact::StaticMemberReplaced {
-            group,
-            group_instance_id,
-            old_member_id,
-            new_member_id,
-            rebalance,
-        } => (
+        Fact::StaticMemberReplaced { group, group_instance_id, old_member_id, new_member_id, rebalance } => (
             Key::FStaticMemberReplaced,
             vec![
                 group_instance_id.clone(),
@@ -540,37 +327,13 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
                 yes_no(lang, *rebalance).into(),
             ],
         ),
-        Fact::MemberRemoved {
-            group,
-            member_id,
-            reason,
-        } => (
-            Key::FMemberRemoved,
-            vec![
-                member(member_id),
-                group.clone(),
-                removal_reason(lang, *reason).into(),
-            ],
-        ),
-        Fact::RebalanceStarted {
-            group,
-            generation_id,
-            reason,
-        } => (
-            Key::FRebalanceStarted,
-            vec![
-                group.clone(),
-                s(generation_id),
-                rebalance_reason(lang, *reason).into(),
-            ],
-        ),
-        Fact::JoinCompleted {
-            group,
-            generation_id,
-            protocol_name,
-            leader,
-            members,
-        } => (
+        Fact::MemberRemoved { group, member_id, reason } => {
+            (Key::FMemberRemoved, vec![member(member_id), group.clone(), removal_reason(lang, *reason).into()])
+        }
+        Fact::RebalanceStarted { group, generation_id, reason } => {
+            (Key::FRebalanceStarted, vec![group.clone(), s(generation_id), rebalance_reason(lang, *reason).into()])
+        }
+        Fact::JoinCompleted { group, generation_id, protocol_name, leader, members } => (
             Key::FJoinCompleted,
             vec![
                 group.clone(),
@@ -580,102 +343,40 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
                 protocol_name.clone().unwrap_or("-".into()),
             ],
         ),
-        Fact::GenerationStable {
-            group,
-            generation_id,
-            assignment,
-        } => {
+        Fact::GenerationStable { group, generation_id, assignment } => {
             let list = assignment
                 .iter()
                 .map(|(m, p)| {
-                    let list = if p.is_empty() {
-                        t(lang, Key::NoPartitionsIdle).to_string()
-                    } else {
-                        tps(p)
-                    };
+                    let list = if p.is_empty() { t(lang, Key::NoPartitionsIdle).to_string() } else { tps(p) };
                     format!("{}: {list}", member(m))
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            (
-                Key::FGenerationStable,
-                vec![group.clone(), s(generation_id), list],
-            )
+            (Key::FGenerationStable, vec![group.clone(), s(generation_id), list])
         }
-        Fact::OffsetsCommitted {
-            group,
-            member_id,
-            generation_id,
-            offsets,
-        } => {
+        Fact::OffsetsCommitted { group, member_id, generation_id, offsets } => {
             let list = offsets_list(offsets);
-            (
-                Key::FOffsetsCommitted,
-                vec![group.clone(), list, member(member_id), s(generation_id)],
-            )
+            (Key::FOffsetsCommitted, vec![group.clone(), list, member(member_id), s(generation_id)])
         }
-        Fact::GroupRequestRejected {
-            group,
-            member_id,
-            request,
-            error,
-        } => (
+        Fact::GroupRequestRejected { group, member_id, request, error } => (
             Key::FGroupRequestRejected,
-            vec![
-                request.to_string(),
-                member(member_id),
-                group.clone(),
-                error.name().into(),
-            ],
+            vec![request.to_string(), member(member_id), group.clone(), error.name().into()],
         ),
-        Fact::ConsumerStarted {
-            consumer: c,
-            client: _,
-            group,
-            group_instance_id,
-        } => (
-            Key::FConsumerStarted,
-            vec![
-                consumer(c),
-                group.clone(),
-                group_instance_id.clone().unwrap_or("-".into()),
-            ],
-        ),
-        Fact::ConsumerCrashed {
-            consumer: c,
-            in_flight_records,
-            processed_before_crash,
-        } => (
+        Fact::ConsumerStarted { consumer: c, client: _, group, group_instance_id } => {
+            (Key::FConsumerStarted, vec![consumer(c), group.clone(), group_instance_id.clone().unwrap_or("-".into())])
+        }
+        Fact::ConsumerCrashed { consumer: c, in_flight_records, processed_before_crash } => (
             Key::FConsumerCrashed,
-            vec![
-                consumer(c),
-                n(Key::CountRecords, *in_flight_records),
-                n(Key::CountRecords, *processed_before_crash),
-            ],
+            vec![consumer(c), n(Key::CountRecords, *in_flight_records), n(Key::CountRecords, *processed_before_crash)],
         ),
         Fact::ConsumerClosed { consumer: c } => (Key::FConsumerClosed, vec![consumer(c)]),
-        Fact::CoordinatorFound {
-            consumer: c,
-            group,
-            coordinator,
-        } => (
-            Key::FCoordinatorFound,
-            vec![consumer(c), group.clone(), s(coordinator)],
-        ),
-        Fact::PartitionsRevoked {
-            consumer: c,
-            group,
-            partitions,
-        } => (
-            Key::FPartitionsRevoked,
-            vec![consumer(c), tps(partitions), group.clone()],
-        ),
-        Fact::PartitionsAssigned {
-            consumer: c,
-            group,
-            generation_id,
-            partitions,
-        } if partitions.is_empty() => (
+        Fact::CoordinatorFound { consumer: c, group, coordinator } => {
+            (Key::FCoordinatorFound, vec![consumer(c), group.clone(), s(coordinator)])
+        }
+        Fact::PartitionsRevoked { consumer: c, group, partitions } => {
+            (Key::FPartitionsRevoked, vec![consumer(c), tps(partitions), group.clone()])
+        }
+        Fact::PartitionsAssigned { consumer: c, group, generation_id, partitions } if partitions.is_empty() => (
             if roster.cooperative_groups.contains(group) {
                 Key::FPartitionsAssignedNone
             } else {
@@ -683,85 +384,27 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             },
             vec![consumer(c), group.clone(), s(generation_id)],
         ),
-        Fact::PartitionsAssigned {
-            consumer: c,
-            group,
-            generation_id,
-            partitions,
-        } => (
-            Key::FPartitionsAssigned,
-            vec![
-                consumer(c),
-                tps(partitions),
-                group.clone(),
-                s(generation_id),
-            ],
-        ),
-        Fact::PartitionsLost {
-            consumer: c,
-            group,
-            partitions,
-            error,
-        } => (
-            Key::FPartitionsLost,
-            vec![
-                consumer(c),
-                tps(partitions),
-                group.clone(),
-                error.name().into(),
-            ],
-        ),
-        Fact::PositionSet {
-            consumer: c,
-            topic_partition,
-            offset,
-            source,
-        } => (
+        Fact::PartitionsAssigned { consumer: c, group, generation_id, partitions } => {
+            (Key::FPartitionsAssigned, vec![consumer(c), tps(partitions), group.clone(), s(generation_id)])
+        }
+        Fact::PartitionsLost { consumer: c, group, partitions, error } => {
+            (Key::FPartitionsLost, vec![consumer(c), tps(partitions), group.clone(), error.name().into()])
+        }
+        Fact::PositionSet { consumer: c, topic_partition, offset, source } => (
             Key::FPositionSet,
-            vec![
-                consumer(c),
-                tp(topic_partition),
-                s(offset),
-                position_source(lang, *source).into(),
-            ],
+            vec![consumer(c), tp(topic_partition), s(offset), position_source(lang, *source).into()],
         ),
-        Fact::NoOffsetForPartition {
-            consumer: c,
-            topic_partition,
-        } => (Key::FNoOffset, vec![consumer(c), tp(topic_partition)]),
-        Fact::ConsumerPolled {
-            consumer: c,
-            records,
-            partitions,
-        } => (
-            Key::FConsumerPolled,
-            vec![consumer(c), n(Key::CountRecords, *records), tps(partitions)],
-        ),
-        Fact::RecordsProcessed {
-            consumer: c,
-            group: _,
-            topic_partition,
-            first_offset,
-            last_offset,
-            count,
-        } => (
+        Fact::NoOffsetForPartition { consumer: c, topic_partition } => {
+            (Key::FNoOffset, vec![consumer(c), tp(topic_partition)])
+        }
+        Fact::ConsumerPolled { consumer: c, records, partitions } => {
+            (Key::FConsumerPolled, vec![consumer(c), n(Key::CountRecords, *records), tps(partitions)])
+        }
+        Fact::RecordsProcessed { consumer: c, group: _, topic_partition, first_offset, last_offset, count } => (
             Key::FRecordsProcessed,
-            vec![
-                consumer(c),
-                n(Key::CountRecords, *count),
-                tp(topic_partition),
-                s(first_offset),
-                s(last_offset),
-            ],
+            vec![consumer(c), n(Key::CountRecords, *count), tp(topic_partition), s(first_offset), s(last_offset)],
         ),
-        Fact::DuplicatesProcessed {
-            consumer: c,
-            group,
-            topic_partition,
-            first_offset,
-            last_offset,
-            count,
-        } => (
+        Fact::DuplicatesProcessed { consumer: c, group, topic_partition, first_offset, last_offset, count } => (
             Key::FDuplicatesProcessed,
             vec![
                 consumer(c),
@@ -772,68 +415,26 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
                 group.clone(),
             ],
         ),
-        Fact::RecordsSkipped {
-            consumer: c,
-            group,
-            topic_partition,
-            from_offset,
-            to_offset,
-        } => (
-            Key::FRecordsSkipped,
-            vec![
-                group.clone(),
-                tp(topic_partition),
-                s(from_offset),
-                s(to_offset),
-                consumer(c),
-            ],
-        ),
-        Fact::CommitSent {
-            consumer: c,
-            group,
-            offsets,
-            sync,
-        } => {
+        Fact::RecordsSkipped { consumer: c, group, topic_partition, from_offset, to_offset } => {
+            (Key::FRecordsSkipped, vec![group.clone(), tp(topic_partition), s(from_offset), s(to_offset), consumer(c)])
+        }
+        Fact::CommitSent { consumer: c, group, offsets, sync } => {
             let list = offsets_list(offsets);
             let mode = if *sync { "commitSync" } else { "commitAsync" };
-            (
-                Key::FCommitSent,
-                vec![consumer(c), mode.into(), list, group.clone()],
-            )
+            (Key::FCommitSent, vec![consumer(c), mode.into(), list, group.clone()])
         }
-        Fact::CommitFailed {
-            consumer: c,
-            group,
-            error,
-        } => (
-            Key::FCommitFailed,
-            vec![consumer(c), group.clone(), error.name().into()],
-        ),
-        Fact::PollIntervalExceeded {
-            consumer: c,
-            group,
-            max_poll_interval_ms,
-        } => (
-            Key::FPollIntervalExceeded,
-            vec![consumer(c), s(max_poll_interval_ms), group.clone()],
-        ),
-        Fact::RequestTimedOut {
-            consumer: c,
-            broker,
-            request,
-            timeout_ms,
-        } => (
-            Key::FRequestTimedOut,
-            vec![consumer(c), request.clone(), s(timeout_ms), s(broker)],
-        ),
-        Fact::RejoinRequested {
-            consumer: c,
-            group,
-            error,
-        } => (
-            Key::FRejoinRequested,
-            vec![consumer(c), group.clone(), error.name().into()],
-        ),
+        Fact::CommitFailed { consumer: c, group, error } => {
+            (Key::FCommitFailed, vec![consumer(c), group.clone(), error.name().into()])
+        }
+        Fact::PollIntervalExceeded { consumer: c, group, max_poll_interval_ms } => {
+            (Key::FPollIntervalExceeded, vec![consumer(c), s(max_poll_interval_ms), group.clone()])
+        }
+        Fact::RequestTimedOut { consumer: c, broker, request, timeout_ms } => {
+            (Key::FRequestTimedOut, vec![consumer(c), request.clone(), s(timeout_ms), s(broker)])
+        }
+        Fact::RejoinRequested { consumer: c, group, error } => {
+            (Key::FRejoinRequested, vec![consumer(c), group.clone(), error.name().into()])
+        }
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(t(lang, key), &refs)
@@ -866,16 +467,8 @@ impl FeedLine<'_> {
             _ => None,
         };
         let newest = self.newest();
-        if let (
-            Fact::ProduceFailed {
-                producer: p,
-                topic_partition,
-                error,
-                will_retry,
-                ..
-            },
-            true,
-        ) = (&newest.fact, self.count() > 1)
+        if let (Fact::ProduceFailed { producer: p, topic_partition, error, will_retry, .. }, true) =
+            (&newest.fact, self.count() > 1)
         {
             let all: Vec<u32> = self.facts.iter().filter_map(|f| attempts(f)).collect();
             let (lo, hi) = (all.iter().min(), all.iter().max());
@@ -904,20 +497,8 @@ impl FeedLine<'_> {
 pub fn same_line(a: &Fact, b: &Fact) -> bool {
     match (a, b) {
         (
-            Fact::ProduceFailed {
-                producer: p1,
-                topic_partition: tp1,
-                error: e1,
-                will_retry: r1,
-                ..
-            },
-            Fact::ProduceFailed {
-                producer: p2,
-                topic_partition: tp2,
-                error: e2,
-                will_retry: r2,
-                ..
-            },
+            Fact::ProduceFailed { producer: p1, topic_partition: tp1, error: e1, will_retry: r1, .. },
+            Fact::ProduceFailed { producer: p2, topic_partition: tp2, error: e2, will_retry: r2, .. },
         ) => p1 == p2 && tp1 == tp2 && e1 == e2 && r1 == r2,
         _ => a == b,
     }
@@ -954,10 +535,7 @@ mod tests {
             index,
             fact: Fact::ProduceFailed {
                 producer: 1,
-                topic_partition: TopicPartition {
-                    topic: "orders".into(),
-                    partition,
-                },
+                topic_partition: TopicPartition { topic: "orders".into(), partition },
                 error: ErrorCode::NetworkException,
                 attempt,
                 will_retry: true,
@@ -967,11 +545,7 @@ mod tests {
 
     #[test]
     fn consecutive_retries_of_one_send_collapse_into_one_line() {
-        let other = TimedFact {
-            at_ms: 90,
-            index: 0,
-            fact: Fact::BrokerStopped { broker: 1 },
-        };
+        let other = TimedFact { at_ms: 90, index: 0, fact: Fact::BrokerStopped { broker: 1 } };
         // Newest first, as the feed reads them.
         let facts = [
             failed(7, 5, 2),
@@ -996,14 +570,8 @@ mod tests {
             "프로듀서 checkout: orders-2로 보내기 실패 NETWORK_EXCEPTION (시도 1–5, 재시도 예정)."
         );
         let none = Roster::default();
-        assert_eq!(
-            lines[1].sentence(Lang::En, &none),
-            sentence(Lang::En, &none, &facts[3].fact)
-        );
-        assert_eq!(
-            lines[2].sentence(Lang::En, &none),
-            sentence(Lang::En, &none, &other.fact)
-        );
+        assert_eq!(lines[1].sentence(Lang::En, &none), sentence(Lang::En, &none, &facts[3].fact));
+        assert_eq!(lines[2].sentence(Lang::En, &none), sentence(Lang::En, &none, &other.fact));
         assert_eq!(feed_lines(facts.iter(), 2).len(), 2);
     }
 
@@ -1014,13 +582,7 @@ mod tests {
         sim.apply(UserAction::KillController).unwrap();
         let consumer = sim.world().view().consumers[0].id;
         sim.apply(UserAction::CrashConsumer { consumer }).unwrap();
-        sim.apply(UserAction::CutLink {
-            a: "broker-2".into(),
-            b: "broker-3".into(),
-
-            one_way: false,
-        })
-        .unwrap();
+        sim.apply(UserAction::CutLink { a: "broker-2".into(), b: "broker-3".into(), one_way: false }).unwrap();
         sim.seek(30_000);
         let roster = Roster::from_view(&sim.world().view());
         let mut seen = 0;
@@ -1038,10 +600,7 @@ mod tests {
     #[test]
     fn leader_election_reads_like_the_issue() {
         let fact = Fact::LeaderElected {
-            topic_partition: TopicPartition {
-                topic: "orders".into(),
-                partition: 1,
-            },
+            topic_partition: TopicPartition { topic: "orders".into(), partition: 1 },
             leader: 3,
             previous_leader: 2,
             leader_epoch: 5,
@@ -1049,10 +608,7 @@ mod tests {
             unclean: false,
         };
         let en = sentence(Lang::En, &roster(), &fact);
-        assert!(
-            en.contains("broker 3") && en.contains("orders-1") && en.contains("epoch 5"),
-            "{en}"
-        );
+        assert!(en.contains("broker 3") && en.contains("orders-1") && en.contains("epoch 5"), "{en}");
         assert_eq!(
             sentence(Lang::Ko, &roster(), &fact),
             "컨트롤러가 브로커 3을 orders-1의 새 리더로 선출했습니다(에포크 5, ISR [1, 3], 이전 리더 브로커 2)."
@@ -1062,11 +618,8 @@ mod tests {
     /// The scenarios' client names: producer 1 `checkout`, consumers 2 `billing-1` and 3
     /// `worker-1` (client nodes 12 and 13); group `workers` is cooperative.
     fn roster() -> Roster {
-        let names = |list: &[(u32, &str)]| {
-            list.iter()
-                .map(|&(id, name)| (id, name.to_string()))
-                .collect::<BTreeMap<_, _>>()
-        };
+        let names =
+            |list: &[(u32, &str)]| list.iter().map(|&(id, name)| (id, name.to_string())).collect::<BTreeMap<_, _>>();
         Roster {
             producers: names(&[(1, "checkout")]),
             consumers: names(&[(2, "billing-1"), (3, "worker-1")]),
@@ -1079,15 +632,9 @@ mod tests {
     /// every numeric field and the client numbers of [`roster`].
     fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         let (i, u, z) = (n as i32, n.unsigned_abs(), n.unsigned_abs() as usize);
-        let tp = TopicPartition {
-            topic: topic.into(),
-            partition: i,
-        };
+        let tp = TopicPartition { topic: topic.into(), partition: i };
         let tps = vec![tp.clone()];
-        let (group, member) = (
-            "workers".to_string(),
-            format!("billing-1-{u}-5409c1d2-77aa"),
-        );
+        let (group, member) = ("workers".to_string(), format!("billing-1-{u}-5409c1d2-77aa"));
         let (broker, client) = (NodeId::Broker(i), NodeId::Client(12));
         let error = ErrorCode::NotLeaderOrFollower;
         let elected = |leader: i32, previous_leader: i32, unclean: bool| Fact::LeaderElected {
@@ -1107,47 +654,18 @@ mod tests {
         vec![
             Fact::BrokerStarted { broker: i },
             Fact::BrokerStopped { broker: i },
-            Fact::TopicCreated {
-                topic: topic.into(),
-                partitions: i,
-                replication_factor: i,
-            },
+            Fact::TopicCreated { topic: topic.into(), partitions: i, replication_factor: i },
             elected(-1, i, false),
             elected(i, 2, true),
             elected(i, -1, false),
             elected(i, 2, false),
-            Fact::IsrChanged {
-                topic_partition: tp.clone(),
-                isr: vec![3],
-                removed: vec![i],
-                added: vec![],
-            },
-            Fact::IsrChanged {
-                topic_partition: tp.clone(),
-                isr: vec![3, i],
-                removed: vec![],
-                added: vec![i],
-            },
-            Fact::ControllerElected {
-                broker: i,
-                epoch: i,
-            },
-            Fact::ControllerResigned {
-                broker: i,
-                epoch: i,
-            },
-            Fact::BrokerRegistered {
-                broker: i,
-                broker_epoch: n,
-            },
-            Fact::BrokerFenced {
-                broker: i,
-                controller: i,
-            },
-            Fact::BrokerUnfenced {
-                broker: i,
-                controller: i,
-            },
+            Fact::IsrChanged { topic_partition: tp.clone(), isr: vec![3], removed: vec![i], added: vec![] },
+            Fact::IsrChanged { topic_partition: tp.clone(), isr: vec![3, i], removed: vec![], added: vec![i] },
+            Fact::ControllerElected { broker: i, epoch: i },
+            Fact::ControllerResigned { broker: i, epoch: i },
+            Fact::BrokerRegistered { broker: i, broker_epoch: n },
+            Fact::BrokerFenced { broker: i, controller: i },
+            Fact::BrokerUnfenced { broker: i, controller: i },
             Fact::LogTruncated {
                 topic_partition: tp.clone(),
                 broker: i,
@@ -1157,19 +675,9 @@ mod tests {
             },
             Fact::NodeIsolated { node: broker },
             Fact::NodeIsolated { node: client },
-            Fact::ProducerStarted {
-                producer: 1,
-                name: "checkout".into(),
-            },
-            Fact::ProducerIdAssigned {
-                producer: 1,
-                producer_id: n,
-                producer_epoch: i as i16,
-            },
-            Fact::MetadataUpdated {
-                client: 1,
-                partitions: z,
-            },
+            Fact::ProducerStarted { producer: 1, name: "checkout".into() },
+            Fact::ProducerIdAssigned { producer: 1, producer_id: n, producer_epoch: i as i16 },
+            Fact::MetadataUpdated { client: 1, partitions: z },
             Fact::BatchAppended {
                 topic_partition: tp.clone(),
                 broker: i,
@@ -1184,12 +692,7 @@ mod tests {
                 base_sequence: i,
                 base_offset: n,
             },
-            Fact::ProduceAcked {
-                producer: 1,
-                topic_partition: tp.clone(),
-                base_offset: n,
-                records: z,
-            },
+            Fact::ProduceAcked { producer: 1, topic_partition: tp.clone(), base_offset: n, records: z },
             Fact::ProduceFailed {
                 producer: 1,
                 topic_partition: tp.clone(),
@@ -1197,63 +700,17 @@ mod tests {
                 attempt: u as u32,
                 will_retry: n % 2 == 0,
             },
-            Fact::HighWatermarkAdvanced {
-                topic_partition: tp.clone(),
-                broker: i,
-                high_watermark: n,
-            },
-            Fact::SegmentRolled {
-                topic_partition: tp.clone(),
-                broker: i,
-                base_offset: n,
-            },
-            Fact::SegmentsDeleted {
-                topic_partition: tp.clone(),
-                broker: i,
-                segments: z,
-                log_start_offset: n,
-            },
-            Fact::LogCompacted {
-                topic_partition: tp.clone(),
-                broker: i,
-                records_removed: u,
-            },
-            Fact::MessageDropped {
-                from: broker,
-                to: client,
-                kind: "Fetch",
-                reason: DropReason::LinkCut,
-            },
-            Fact::MessageDropped {
-                from: client,
-                to: broker,
-                kind: "Produce",
-                reason: DropReason::Lost,
-            },
-            Fact::LinkCut {
-                from: broker,
-                to: client,
-            },
-            Fact::LinkHealed {
-                from: client,
-                to: broker,
-            },
-            Fact::NodeSlowed {
-                node: client,
-                extra_ms: u,
-            },
-            Fact::CoordinatorLoaded {
-                broker: i,
-                offsets_partition: i,
-                leader_epoch: i,
-                groups: z,
-                offsets: z,
-            },
-            Fact::CoordinatorUnloaded {
-                broker: i,
-                offsets_partition: i,
-                groups: z,
-            },
+            Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: i, high_watermark: n },
+            Fact::SegmentRolled { topic_partition: tp.clone(), broker: i, base_offset: n },
+            Fact::SegmentsDeleted { topic_partition: tp.clone(), broker: i, segments: z, log_start_offset: n },
+            Fact::LogCompacted { topic_partition: tp.clone(), broker: i, records_removed: u },
+            Fact::MessageDropped { from: broker, to: client, kind: "Fetch", reason: DropReason::LinkCut },
+            Fact::MessageDropped { from: client, to: broker, kind: "Produce", reason: DropReason::Lost },
+            Fact::LinkCut { from: broker, to: client },
+            Fact::LinkHealed { from: client, to: broker },
+            Fact::NodeSlowed { node: client, extra_ms: u },
+            Fact::CoordinatorLoaded { broker: i, offsets_partition: i, leader_epoch: i, groups: z, offsets: z },
+            Fact::CoordinatorUnloaded { broker: i, offsets_partition: i, groups: z },
             Fact::MemberJoined {
                 group: group.clone(),
                 member_id: member.clone(),
@@ -1272,11 +729,7 @@ mod tests {
                 member_id: member.clone(),
                 reason: RemovalReason::SessionTimeout,
             },
-            Fact::RebalanceStarted {
-                group: group.clone(),
-                generation_id: i,
-                reason: RebalanceReason::MemberJoined,
-            },
+            Fact::RebalanceStarted { group: group.clone(), generation_id: i, reason: RebalanceReason::MemberJoined },
             Fact::JoinCompleted {
                 group: group.clone(),
                 generation_id: i,
@@ -1287,10 +740,7 @@ mod tests {
             Fact::GenerationStable {
                 group: group.clone(),
                 generation_id: i,
-                assignment: vec![
-                    (member.clone(), tps.clone()),
-                    ("worker-1-0b6f".into(), vec![]),
-                ],
+                assignment: vec![(member.clone(), tps.clone()), ("worker-1-0b6f".into(), vec![])],
             },
             Fact::OffsetsCommitted {
                 group: group.clone(),
@@ -1298,58 +748,29 @@ mod tests {
                 generation_id: i,
                 offsets: vec![(tp.clone(), n)],
             },
-            Fact::GroupRequestRejected {
-                group: group.clone(),
-                member_id: member.clone(),
-                request: "SyncGroup",
-                error,
-            },
+            Fact::GroupRequestRejected { group: group.clone(), member_id: member.clone(), request: "SyncGroup", error },
             Fact::ConsumerStarted {
                 consumer: 2,
                 client,
                 group: group.clone(),
                 group_instance_id: Some("billing-1".into()),
             },
-            Fact::ConsumerCrashed {
-                consumer: 2,
-                in_flight_records: z,
-                processed_before_crash: z,
-            },
+            Fact::ConsumerCrashed { consumer: 2, in_flight_records: z, processed_before_crash: z },
             Fact::ConsumerClosed { consumer: 3 },
-            Fact::CoordinatorFound {
-                consumer: 2,
-                group: group.clone(),
-                coordinator: i,
-            },
-            Fact::PartitionsRevoked {
-                consumer: 2,
-                group: group.clone(),
-                partitions: tps.clone(),
-            },
+            Fact::CoordinatorFound { consumer: 2, group: group.clone(), coordinator: i },
+            Fact::PartitionsRevoked { consumer: 2, group: group.clone(), partitions: tps.clone() },
             assigned("workers", tps.clone()),
             assigned("workers", vec![]),
             assigned(topic, vec![]),
-            Fact::PartitionsLost {
-                consumer: 2,
-                group: group.clone(),
-                partitions: tps.clone(),
-                error,
-            },
+            Fact::PartitionsLost { consumer: 2, group: group.clone(), partitions: tps.clone(), error },
             Fact::PositionSet {
                 consumer: 2,
                 topic_partition: tp.clone(),
                 offset: n,
                 source: PositionSource::Committed,
             },
-            Fact::NoOffsetForPartition {
-                consumer: 2,
-                topic_partition: tp.clone(),
-            },
-            Fact::ConsumerPolled {
-                consumer: 2,
-                records: z,
-                partitions: tps.clone(),
-            },
+            Fact::NoOffsetForPartition { consumer: 2, topic_partition: tp.clone() },
+            Fact::ConsumerPolled { consumer: 2, records: z, partitions: tps.clone() },
             Fact::RecordsProcessed {
                 consumer: 2,
                 group: group.clone(),
@@ -1373,33 +794,11 @@ mod tests {
                 from_offset: n,
                 to_offset: n,
             },
-            Fact::CommitSent {
-                consumer: 2,
-                group: group.clone(),
-                offsets: vec![(tp.clone(), n)],
-                sync: n % 2 == 0,
-            },
-            Fact::CommitFailed {
-                consumer: 2,
-                group: group.clone(),
-                error,
-            },
-            Fact::PollIntervalExceeded {
-                consumer: 2,
-                group: group.clone(),
-                max_poll_interval_ms: u,
-            },
-            Fact::RequestTimedOut {
-                consumer: 2,
-                broker: i,
-                request: "JoinGroup".into(),
-                timeout_ms: u,
-            },
-            Fact::RejoinRequested {
-                consumer: 2,
-                group,
-                error,
-            },
+            Fact::CommitSent { consumer: 2, group: group.clone(), offsets: vec![(tp.clone(), n)], sync: n % 2 == 0 },
+            Fact::CommitFailed { consumer: 2, group: group.clone(), error },
+            Fact::PollIntervalExceeded { consumer: 2, group: group.clone(), max_poll_interval_ms: u },
+            Fact::RequestTimedOut { consumer: 2, broker: i, request: "JoinGroup".into(), timeout_ms: u },
+            Fact::RejoinRequested { consumer: 2, group, error },
         ]
     }
 
@@ -1465,30 +864,18 @@ mod tests {
         }
     }
 
-    const TOPICS: [&str; 5] = [
-        "orders",
-        "metrics",
-        "events",
-        "billing-1",
-        "__consumer_offsets",
-    ];
+    const TOPICS: [&str; 5] = ["orders", "metrics", "events", "billing-1", "__consumer_offsets"];
     const NUMBERS: [i64; 14] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 100, 1000];
 
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(
-            kinds.len(),
-            55,
-            "a fact kind is missing from every_fact: {kinds:?}"
-        );
+        assert_eq!(kinds.len(), 55, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {
                     let ko = sentence(Lang::Ko, &roster(), &fact);
-                    for marker in [
-                        "(가)", "(를)", "(으)", "(이)", "(은)", "(는)", "(과)", "(와)", "{",
-                    ] {
+                    for marker in ["(가)", "(를)", "(으)", "(이)", "(은)", "(는)", "(과)", "(와)", "{"] {
                         assert!(!ko.contains(marker), "{marker} in {ko}");
                     }
                     let en = sentence(Lang::En, &roster(), &fact);
@@ -1510,29 +897,18 @@ mod tests {
     fn particles_follow_the_numbers_and_names_they_attach_to() {
         let r = roster();
         let facts = every_fact("metrics", 0);
-        let ko = |k: &str| {
-            facts
-                .iter()
-                .filter(|f| kind(f) == k)
-                .map(|f| sentence(Lang::Ko, &r, f))
-                .collect::<Vec<_>>()
-        };
+        let ko = |k: &str| facts.iter().filter(|f| kind(f) == k).map(|f| sentence(Lang::Ko, &r, f)).collect::<Vec<_>>();
         assert!(ko("BrokerStopped")[0].starts_with("브로커 0이 멈췄습니다"));
         assert!(ko("ProducerIdAssigned")[0].contains("에포크 0을 받았습니다"));
         assert!(ko("ProduceFailed")[0].contains("metrics-0으로 보내기 실패"));
         assert!(ko("TopicCreated")[0].starts_with("토픽 metrics가 만들어졌습니다"));
         assert!(ko("LinkCut")[0].starts_with("브로커 0과 billing-1 사이"));
-        assert!(
-            ko("ConsumerStarted")[0].starts_with("컨슈머 billing-1이 그룹 workers로 시작했습니다")
-        );
+        assert!(ko("ConsumerStarted")[0].starts_with("컨슈머 billing-1이 그룹 workers로 시작했습니다"));
         let facts = every_fact("orders", 2);
         let stopped = sentence(Lang::Ko, &r, &facts[1]);
         assert!(stopped.starts_with("브로커 2가 멈췄습니다"), "{stopped}");
         let topic = sentence(Lang::Ko, &r, &facts[2]);
-        assert!(
-            topic.starts_with("토픽 orders가 만들어졌습니다: 파티션 2개"),
-            "{topic}"
-        );
+        assert!(topic.starts_with("토픽 orders가 만들어졌습니다: 파티션 2개"), "{topic}");
         let one = every_fact("orders", 1);
         let loaded = one.iter().find(|f| kind(f) == "CoordinatorLoaded").unwrap();
         assert!(sentence(Lang::En, &r, loaded).contains("loaded 1 group and 1 offset"));
@@ -1548,26 +924,13 @@ mod tests {
             .map(|f| (sentence(Lang::Ko, &r, &f), sentence(Lang::En, &r, &f)))
             .collect::<Vec<_>>();
         // Cooperative group `workers` first, then an eager one.
-        assert!(
-            idle[0].0.contains("새로 할당받은 파티션이 없습니다"),
-            "{:?}",
-            idle[0]
-        );
+        assert!(idle[0].0.contains("새로 할당받은 파티션이 없습니다"), "{:?}", idle[0]);
         assert!(idle[0].1.contains("no new partitions"), "{:?}", idle[0]);
-        assert_eq!(
-            idle[1].0,
-            "컨슈머 billing-1: 할당받은 파티션이 없습니다 (유휴, 그룹 orders, 세대 3)."
-        );
+        assert_eq!(idle[1].0, "컨슈머 billing-1: 할당받은 파티션이 없습니다 (유휴, 그룹 orders, 세대 3).");
         assert!(idle[1].1.contains("no partitions: idle"), "{:?}", idle[1]);
-        let stable = every_fact("orders", 3)
-            .into_iter()
-            .find(|f| kind(f) == "GenerationStable")
-            .unwrap();
+        let stable = every_fact("orders", 3).into_iter().find(|f| kind(f) == "GenerationStable").unwrap();
         let ko = sentence(Lang::Ko, &r, &stable);
-        assert!(
-            ko.contains("billing-1-3-…: orders-3; worker-1-0b6…: 없음(유휴)"),
-            "{ko}"
-        );
+        assert!(ko.contains("billing-1-3-…: orders-3; worker-1-0b6…: 없음(유휴)"), "{ko}");
     }
 
     #[test]
@@ -1575,17 +938,8 @@ mod tests {
         assert_eq!(short_member_id("billing-1-5409c1d2-77aa"), "billing-1-54…");
         assert_eq!(short_member_id("worker-1-0b6f"), "worker-1-0b6…");
         assert_eq!(short_member_id("short"), "short");
-        let stable = every_fact("orders", 1)
-            .into_iter()
-            .find(|f| kind(f) == "GenerationStable")
-            .unwrap();
-        assert_eq!(
-            member_ids(&stable),
-            ["billing-1-1-5409c1d2-77aa", "worker-1-0b6f"]
-        );
-        assert_eq!(
-            short_member_id("컨슈머-하나-둘-셋-넷-다섯"),
-            "컨슈머-하나-둘-셋-넷…"
-        );
+        let stable = every_fact("orders", 1).into_iter().find(|f| kind(f) == "GenerationStable").unwrap();
+        assert_eq!(member_ids(&stable), ["billing-1-1-5409c1d2-77aa", "worker-1-0b6f"]);
+        assert_eq!(short_member_id("컨슈머-하나-둘-셋-넷-다섯"), "컨슈머-하나-둘-셋-넷…");
     }
 }

@@ -47,21 +47,13 @@ pub fn builtin_scenarios() -> &'static [BuiltinEntry] {
     ALL.get_or_init(|| {
         scenario::builtin()
             .into_iter()
-            .filter_map(|b| {
-                scenario::parse(b.text).ok().map(|scenario| BuiltinEntry {
-                    name: b.name,
-                    scenario,
-                })
-            })
+            .filter_map(|b| scenario::parse(b.text).ok().map(|scenario| BuiltinEntry { name: b.name, scenario }))
             .collect()
     })
 }
 
 fn builtin_scenario(name: &str) -> Option<&'static Scenario> {
-    builtin_scenarios()
-        .iter()
-        .find(|b| b.name == name)
-        .map(|b| &b.scenario)
+    builtin_scenarios().iter().find(|b| b.name == name).map(|b| &b.scenario)
 }
 
 impl Preset {
@@ -190,53 +182,26 @@ impl UserAction {
             UserAction::KillBroker { broker } => Action::KillBroker { broker: *broker },
             UserAction::RestartBroker { broker } => Action::RestartBroker { broker: *broker },
             UserAction::KillController => Action::KillController,
-            UserAction::CutLink { a, b, one_way } => Action::CutLink {
-                from: node(a)?,
-                to: node(b)?,
-                both: !one_way,
-            },
-            UserAction::HealLink { a, b } => Action::HealLink {
-                from: node(a)?,
-                to: node(b)?,
-                both: true,
-            },
-            UserAction::SlowNode { node: n, extra_ms } => Action::SlowNode {
-                node: node(n)?,
-                extra_ms: *extra_ms,
-            },
+            UserAction::CutLink { a, b, one_way } => Action::CutLink { from: node(a)?, to: node(b)?, both: !one_way },
+            UserAction::HealLink { a, b } => Action::HealLink { from: node(a)?, to: node(b)?, both: true },
+            UserAction::SlowNode { node: n, extra_ms } => Action::SlowNode { node: node(n)?, extra_ms: *extra_ms },
             UserAction::IsolateNode { node: n } => Action::IsolateNode { node: node(n)? },
-            UserAction::CrashConsumer { consumer } => Action::CrashConsumer {
-                consumer: *consumer,
-            },
-            UserAction::CloseConsumer { consumer } => Action::CloseConsumer {
-                consumer: *consumer,
-            },
-            UserAction::RestartConsumer { consumer } => Action::RestartConsumer {
-                consumer: *consumer,
-            },
+            UserAction::CrashConsumer { consumer } => Action::CrashConsumer { consumer: *consumer },
+            UserAction::CloseConsumer { consumer } => Action::CloseConsumer { consumer: *consumer },
+            UserAction::RestartConsumer { consumer } => Action::RestartConsumer { consumer: *consumer },
             UserAction::AddConsumer { name, group, topic } => Action::AddConsumer {
                 name: name.clone(),
                 topics: vec![topic.clone()],
                 configs: vec![("group.id".into(), group.clone())],
                 app: ConsumerApp::default(),
             },
-            UserAction::CreateTopic {
-                name,
-                partitions,
-                replication_factor,
-            } => Action::CreateTopic {
+            UserAction::CreateTopic { name, partitions, replication_factor } => Action::CreateTopic {
                 name: name.clone(),
                 partitions: *partitions,
                 replication_factor: *replication_factor,
                 configs: Vec::new(),
             },
-            UserAction::AddProducer {
-                name,
-                acks,
-                idempotence,
-                linger_ms,
-                ignore_keys,
-            } => Action::AddProducer {
+            UserAction::AddProducer { name, acks, idempotence, linger_ms, ignore_keys } => Action::AddProducer {
                 name: name.clone(),
                 configs: vec![
                     ("acks".into(), acks.clone()),
@@ -245,13 +210,7 @@ impl UserAction {
                     ("partitioner.ignore.keys".into(), ignore_keys.to_string()),
                 ],
             },
-            UserAction::Send {
-                producer,
-                topic,
-                key,
-                value,
-                headers,
-            } => Action::Send {
+            UserAction::Send { producer, topic, key, value, headers } => Action::Send {
                 producer: *producer,
                 record: ProducerRecord {
                     topic: topic.clone(),
@@ -260,29 +219,17 @@ impl UserAction {
                     value: opt_bytes(value),
                     headers: headers
                         .iter()
-                        .map(|(k, v)| Header {
-                            key: k.clone(),
-                            value: Some(v.as_bytes().to_vec()),
-                        })
+                        .map(|(k, v)| Header { key: k.clone(), value: Some(v.as_bytes().to_vec()) })
                         .collect(),
                 },
             },
-            UserAction::StartStream {
-                producer,
-                topic,
-                rate,
-            } => Action::StartStream {
+            UserAction::StartStream { producer, topic, rate } => Action::StartStream {
                 producer: *producer,
                 topic: topic.clone(),
                 records_per_sec: *rate,
-                keys: KeyPattern::Cycle {
-                    prefix: "key".into(),
-                    count: 8,
-                },
+                keys: KeyPattern::Cycle { prefix: "key".into(), count: 8 },
             },
-            UserAction::StopStream { producer } => Action::StopStream {
-                producer: *producer,
-            },
+            UserAction::StopStream { producer } => Action::StopStream { producer: *producer },
         })
     }
 }
@@ -306,11 +253,7 @@ pub struct Setup {
 
 impl Setup {
     pub fn new(preset: Preset, seed: u64) -> Self {
-        Setup {
-            preset,
-            seed,
-            brokers: 3,
-        }
+        Setup { preset, seed, brokers: 3 }
     }
 }
 
@@ -339,7 +282,8 @@ fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
         Preset::Demo => EnginePreset::Demo.timeline(setup.seed),
         Preset::Large => EnginePreset::Large.timeline(setup.seed),
         Preset::Sandbox | Preset::Scenario(_) => {
-            let world = World::new(preset::world_config(setup.brokers.clamp(1, 12)), setup.seed).map_err(|e| e.to_string())?;
+            let world =
+                World::new(preset::world_config(setup.brokers.clamp(1, 12)), setup.seed).map_err(|e| e.to_string())?;
             Ok(Timeline::new(world, CHECKPOINT_EVERY))
         }
     }
@@ -349,9 +293,8 @@ impl Sim {
     pub fn new(setup: Setup) -> Result<Sim, String> {
         let driver = match &setup.preset {
             Preset::Scenario(name) => {
-                let mut scenario = builtin_scenario(name)
-                    .ok_or_else(|| format!("there is no built-in scenario `{name}`"))?
-                    .clone();
+                let mut scenario =
+                    builtin_scenario(name).ok_or_else(|| format!("there is no built-in scenario `{name}`"))?.clone();
                 // The feed and the timeline markers read the fact history.
                 scenario.world.fact_history = scenario.world.fact_history.max(100_000);
                 let run = ScenarioRun::new(scenario, Some(setup.seed)).map_err(|e| e.to_string())?;
@@ -359,22 +302,12 @@ impl Sim {
             }
             _ => Driver::Preset(Box::new(preset_timeline(&setup)?)),
         };
-        Ok(Sim {
-            setup,
-            driver,
-            log: Vec::new(),
-            horizon_ms: 0,
-        })
+        Ok(Sim { setup, driver, log: Vec::new(), horizon_ms: 0 })
     }
 
     /// Rebuilds a simulation from a setup and a log, then moves to `t_ms`. Entries that no longer
     /// apply are dropped (reported in the count).
-    pub fn restore(
-        setup: Setup,
-        log: Vec<Logged>,
-        t_ms: Millis,
-        horizon_ms: Millis,
-    ) -> Result<(Sim, usize), String> {
+    pub fn restore(setup: Setup, log: Vec<Logged>, t_ms: Millis, horizon_ms: Millis) -> Result<(Sim, usize), String> {
         let mut sim = Sim::new(setup)?;
         let mut dropped = 0;
         for entry in log {
@@ -442,10 +375,9 @@ impl Sim {
     pub fn notes_reached(&self) -> Vec<ReachedNote> {
         match &self.driver {
             Driver::Preset(_) => Vec::new(),
-            Driver::Scenario(run) => run
-                .steps_reached()
-                .filter_map(|(i, step)| step.note().map(|n| (i, step.at_ms, n.clone())))
-                .collect(),
+            Driver::Scenario(run) => {
+                run.steps_reached().filter_map(|(i, step)| step.note().map(|n| (i, step.at_ms, n.clone()))).collect()
+            }
         }
     }
 
@@ -453,11 +385,7 @@ impl Sim {
     pub fn step_failures(&self) -> Vec<(Millis, String)> {
         match &self.driver {
             Driver::Preset(_) => Vec::new(),
-            Driver::Scenario(run) => run
-                .failures()
-                .iter()
-                .map(|f| (f.at_ms, f.error.clone()))
-                .collect(),
+            Driver::Scenario(run) => run.failures().iter().map(|f| (f.at_ms, f.error.clone())).collect(),
         }
     }
 
@@ -474,13 +402,8 @@ impl Sim {
             Driver::Scenario(run) => run.apply(action),
         }
         .map_err(|e: ActionError| e.to_string())?;
-        self.log
-            .retain(|l| l.after_events <= events && l.at_ms <= now);
-        self.log.push(Logged {
-            after_events: events,
-            at_ms: now,
-            action: user,
-        });
+        self.log.retain(|l| l.after_events <= events && l.at_ms <= now);
+        self.log.push(Logged { after_events: events, at_ms: now, action: user });
         self.horizon_ms = now;
         Ok(outcome)
     }
@@ -554,10 +477,7 @@ mod tests {
             let mut sim = Sim::new(Setup::new(preset.clone(), 7)).unwrap_or_else(|e| panic!("{}: {e}", preset.name()));
             sim.seek(3_000);
             assert_eq!(sim.now(), 3_000);
-            assert!(
-                sim.world().view().brokers.iter().any(|b| b.is_controller),
-                "{preset:?}"
-            );
+            assert!(sim.world().view().brokers.iter().any(|b| b.is_controller), "{preset:?}");
         }
     }
 
@@ -568,21 +488,12 @@ mod tests {
         sim.apply(UserAction::KillBroker { broker: 2 }).unwrap();
         sim.step();
         sim.step();
-        sim.apply(UserAction::CutLink {
-            a: "broker-1".into(),
-            b: "broker-3".into(),
-            one_way: false,
-        })
-        .unwrap();
+        sim.apply(UserAction::CutLink { a: "broker-1".into(), b: "broker-3".into(), one_way: false }).unwrap();
         sim.seek(6_000);
         let want = serde_json::to_string(&sim.world().view()).unwrap();
-        let (restored, dropped) =
-            Sim::restore(sim.setup.clone(), sim.log.clone(), 6_000, 6_000).unwrap();
+        let (restored, dropped) = Sim::restore(sim.setup.clone(), sim.log.clone(), 6_000, 6_000).unwrap();
         assert_eq!(dropped, 0);
-        assert_eq!(
-            serde_json::to_string(&restored.world().view()).unwrap(),
-            want
-        );
+        assert_eq!(serde_json::to_string(&restored.world().view()).unwrap(), want);
     }
 
     #[test]
@@ -607,7 +518,8 @@ mod tests {
             assert_eq!(preset.name(), name);
             let seed = preset.default_seed(1);
             let mut sim = Sim::new(Setup::new(preset, seed)).expect(name);
-            let first_note = sim.setup.preset.scenario().unwrap().steps.iter().find(|s| s.note.is_some()).map(|s| s.at_ms);
+            let first_note =
+                sim.setup.preset.scenario().unwrap().steps.iter().find(|s| s.note.is_some()).map(|s| s.at_ms);
             let until = first_note.unwrap_or(0).max(2_000);
             sim.seek(until);
             assert_eq!(sim.now(), until, "{name}");
@@ -629,13 +541,7 @@ mod tests {
         let mut sim = Sim::new(Setup::new(preset.clone(), preset.default_seed(0))).unwrap();
         sim.seek(1_000);
         sim.step();
-        sim.apply(UserAction::CutLink {
-            a: "broker-1".into(),
-            b: "broker-2".into(),
-
-            one_way: false,
-        })
-        .unwrap();
+        sim.apply(UserAction::CutLink { a: "broker-1".into(), b: "broker-2".into(), one_way: false }).unwrap();
         // Two actions at the same moment.
         sim.apply(UserAction::KillController).unwrap();
         sim.seek(15_000);
@@ -665,8 +571,7 @@ mod tests {
 
     #[test]
     fn old_workspaces_still_name_their_preset() {
-        let setup: Setup =
-            serde_json::from_str(r#"{"preset":"demo","seed":3,"brokers":3}"#).unwrap();
+        let setup: Setup = serde_json::from_str(r#"{"preset":"demo","seed":3,"brokers":3}"#).unwrap();
         assert_eq!(setup.preset, Preset::Demo);
     }
 

@@ -50,9 +50,7 @@ pub fn parse_fragment(fragment: &str) -> UrlState {
                     if t <= MAX_T_MS {
                         Some(t)
                     } else {
-                        state
-                            .notices
-                            .push(UrlNotice::BadNumber { field: "t", value });
+                        state.notices.push(UrlNotice::BadNumber { field: "t", value });
                         None
                     }
                 })
@@ -141,14 +139,8 @@ mod tests {
         assert_eq!(s.lang, Lang::Ko);
         assert_eq!(s.notices, vec![UrlNotice::UnknownLang("xx".into())]);
         // Case matters, and an empty value is also unknown.
-        assert_eq!(
-            parse_fragment("#lang=EN").notices,
-            vec![UrlNotice::UnknownLang("EN".into())]
-        );
-        assert_eq!(
-            parse_fragment("#lang").notices,
-            vec![UrlNotice::UnknownLang(String::new())]
-        );
+        assert_eq!(parse_fragment("#lang=EN").notices, vec![UrlNotice::UnknownLang("EN".into())]);
+        assert_eq!(parse_fragment("#lang").notices, vec![UrlNotice::UnknownLang(String::new())]);
         // A later invalid value does not keep an earlier valid one.
         assert_eq!(parse_fragment("#lang=en&lang=fr").lang, Lang::Ko);
     }
@@ -168,14 +160,8 @@ mod tests {
         assert_eq!(
             s.notices,
             vec![
-                UrlNotice::BadNumber {
-                    field: "seed",
-                    value: "-1".into()
-                },
-                UrlNotice::BadNumber {
-                    field: "t",
-                    value: "abc".into()
-                },
+                UrlNotice::BadNumber { field: "seed", value: "-1".into() },
+                UrlNotice::BadNumber { field: "t", value: "abc".into() },
             ]
         );
         assert_eq!(parse_fragment("#seed=99999999999999999999").seed, None);
@@ -192,39 +178,18 @@ mod tests {
 
     #[test]
     fn values_are_percent_decoded_and_never_fatal() {
-        assert_eq!(
-            parse_fragment("#lang=%3Cb%3E").notices,
-            vec![UrlNotice::UnknownLang("<b>".into())]
-        );
-        assert_eq!(
-            parse_fragment("#lang=%").notices,
-            vec![UrlNotice::UnknownLang("%".into())]
-        );
-        assert_eq!(
-            parse_fragment("#lang=%e").notices,
-            vec![UrlNotice::UnknownLang("%e".into())]
-        );
-        assert_eq!(
-            parse_fragment("#lang=%zz").notices,
-            vec![UrlNotice::UnknownLang("%zz".into())]
-        );
-        assert_eq!(
-            parse_fragment("#lang=%FF").notices,
-            vec![UrlNotice::UnknownLang("\u{fffd}".into())]
-        );
-        assert_eq!(
-            parse_fragment("#scenario=a+b%20c").scenario.as_deref(),
-            Some("a b c")
-        );
+        assert_eq!(parse_fragment("#lang=%3Cb%3E").notices, vec![UrlNotice::UnknownLang("<b>".into())]);
+        assert_eq!(parse_fragment("#lang=%").notices, vec![UrlNotice::UnknownLang("%".into())]);
+        assert_eq!(parse_fragment("#lang=%e").notices, vec![UrlNotice::UnknownLang("%e".into())]);
+        assert_eq!(parse_fragment("#lang=%zz").notices, vec![UrlNotice::UnknownLang("%zz".into())]);
+        assert_eq!(parse_fragment("#lang=%FF").notices, vec![UrlNotice::UnknownLang("\u{fffd}".into())]);
+        assert_eq!(parse_fragment("#scenario=a+b%20c").scenario.as_deref(), Some("a b c"));
     }
 
     #[test]
     fn with_lang_replaces_only_the_language() {
         assert_eq!(with_lang("", Lang::En), "#lang=en");
         assert_eq!(with_lang("#lang=xx", Lang::Ko), "#lang=ko");
-        assert_eq!(
-            with_lang("#seed=3&lang=ko&t=5", Lang::En),
-            "#seed=3&t=5&lang=en"
-        );
+        assert_eq!(with_lang("#seed=3&lang=ko&t=5", Lang::En), "#seed=3&t=5&lang=en");
     }
 }

@@ -275,7 +275,14 @@ mod tests {
         let app = world.producers().next().unwrap().client_id;
         let (broker, client) = (NodeId::Broker(i), NodeId::Client(worker.node));
         let error = ErrorCode::NotLeaderOrFollower;
-        let elected = |leader, unclean| Fact::LeaderElected { topic_partition: tp.clone(), leader, previous_leader: 2, leader_epoch: i, isr: vec![i], unclean };
+        let elected = |leader, unclean| Fact::LeaderElected {
+            topic_partition: tp.clone(),
+            leader,
+            previous_leader: 2,
+            leader_epoch: i,
+            isr: vec![i],
+            unclean,
+        };
         vec![
             Fact::BrokerStarted { broker: i },
             Fact::BrokerStopped { broker: i },
@@ -290,11 +297,29 @@ mod tests {
             Fact::BrokerRegistered { broker: i, broker_epoch: n },
             Fact::BrokerFenced { broker: i, controller: i },
             Fact::BrokerUnfenced { broker: i, controller: i },
-            Fact::LogTruncated { topic_partition: tp.clone(), broker: i, from_offset: n, to_offset: n, leader_epoch: i },
+            Fact::LogTruncated {
+                topic_partition: tp.clone(),
+                broker: i,
+                from_offset: n,
+                to_offset: n,
+                leader_epoch: i,
+            },
             Fact::NodeIsolated { node: client },
             Fact::ProducerStarted { producer: app, name: "app".into() },
-            Fact::DuplicateBatch { topic_partition: tp.clone(), broker: i, producer_id: n, base_sequence: i, base_offset: n },
-            Fact::ProduceFailed { producer: app, topic_partition: tp.clone(), error, attempt: 1, will_retry: n % 2 == 0 },
+            Fact::DuplicateBatch {
+                topic_partition: tp.clone(),
+                broker: i,
+                producer_id: n,
+                base_sequence: i,
+                base_offset: n,
+            },
+            Fact::ProduceFailed {
+                producer: app,
+                topic_partition: tp.clone(),
+                error,
+                attempt: 1,
+                will_retry: n % 2 == 0,
+            },
             Fact::SegmentRolled { topic_partition: tp.clone(), broker: i, base_offset: n },
             Fact::SegmentsDeleted { topic_partition: tp.clone(), broker: i, segments: z, log_start_offset: n },
             Fact::LogCompacted { topic_partition: tp.clone(), broker: i, records_removed: z as u64 },
@@ -302,11 +327,30 @@ mod tests {
             Fact::LinkHealed { from: client, to: broker },
             Fact::NodeSlowed { node: client, extra_ms: z as u64 },
             Fact::CoordinatorLoaded { broker: i, offsets_partition: i, leader_epoch: i, groups: z, offsets: z },
-            Fact::MemberJoined { group: group.clone(), member_id: member.clone(), group_instance_id: None, coordinator: i },
-            Fact::StaticMemberReplaced { group: group.clone(), group_instance_id: "worker-1".into(), old_member_id: member.clone(), new_member_id: member.clone(), rebalance: false },
-            Fact::MemberRemoved { group: group.clone(), member_id: member.clone(), reason: RemovalReason::SessionTimeout },
+            Fact::MemberJoined {
+                group: group.clone(),
+                member_id: member.clone(),
+                group_instance_id: None,
+                coordinator: i,
+            },
+            Fact::StaticMemberReplaced {
+                group: group.clone(),
+                group_instance_id: "worker-1".into(),
+                old_member_id: member.clone(),
+                new_member_id: member.clone(),
+                rebalance: false,
+            },
+            Fact::MemberRemoved {
+                group: group.clone(),
+                member_id: member.clone(),
+                reason: RemovalReason::SessionTimeout,
+            },
             Fact::RebalanceStarted { group: group.clone(), generation_id: i, reason: RebalanceReason::MemberJoined },
-            Fact::GenerationStable { group: group.clone(), generation_id: i, assignment: vec![(member.clone(), tps.clone()), (member.clone(), vec![])] },
+            Fact::GenerationStable {
+                group: group.clone(),
+                generation_id: i,
+                assignment: vec![(member.clone(), tps.clone()), (member.clone(), vec![])],
+            },
             Fact::GroupRequestRejected { group: group.clone(), member_id: member, request: "SyncGroup", error },
             Fact::ConsumerStarted { consumer: c, client, group: group.clone(), group_instance_id: None },
             Fact::ConsumerCrashed { consumer: c, in_flight_records: z, processed_before_crash: z },
@@ -316,8 +360,21 @@ mod tests {
             Fact::PartitionsAssigned { consumer: c, group: group.clone(), generation_id: i, partitions: vec![] },
             Fact::PartitionsLost { consumer: c, group: group.clone(), partitions: tps, error },
             Fact::NoOffsetForPartition { consumer: c, topic_partition: tp.clone() },
-            Fact::DuplicatesProcessed { consumer: c, group: group.clone(), topic_partition: tp.clone(), first_offset: n, last_offset: n, count: z },
-            Fact::RecordsSkipped { consumer: c, group: group.clone(), topic_partition: tp, from_offset: n, to_offset: n },
+            Fact::DuplicatesProcessed {
+                consumer: c,
+                group: group.clone(),
+                topic_partition: tp.clone(),
+                first_offset: n,
+                last_offset: n,
+                count: z,
+            },
+            Fact::RecordsSkipped {
+                consumer: c,
+                group: group.clone(),
+                topic_partition: tp,
+                from_offset: n,
+                to_offset: n,
+            },
             Fact::CommitFailed { consumer: c, group: group.clone(), error },
             Fact::RequestTimedOut { consumer: c, broker: i, request: "JoinGroup".into(), timeout_ms: z as u64 },
             Fact::PollIntervalExceeded { consumer: c, group, max_poll_interval_ms: z as u64 },
@@ -337,7 +394,10 @@ mod tests {
                     }
                     let en = sentence(&fact, false, world).expect("told");
                     for text in [&ko, &en] {
-                        assert!(!text.contains("client-") && !text.contains("consumer 1 ") && !text.contains("컨슈머 1 "), "{text}");
+                        assert!(
+                            !text.contains("client-") && !text.contains("consumer 1 ") && !text.contains("컨슈머 1 "),
+                            "{text}"
+                        );
                     }
                 }
             }
@@ -358,12 +418,20 @@ mod tests {
     fn an_empty_assignment_says_idle_or_what_the_consumer_keeps() {
         let run = world();
         let world = run.world();
-        let assigned_none = |c: &kafkalab_engine::consumer::Consumer| Fact::PartitionsAssigned { consumer: c.id, group: "workers".into(), generation_id: 5, partitions: vec![] };
+        let assigned_none = |c: &kafkalab_engine::consumer::Consumer| Fact::PartitionsAssigned {
+            consumer: c.id,
+            group: "workers".into(),
+            generation_id: 5,
+            partitions: vec![],
+        };
         let idle = world.consumers().find(|c| c.assignment.is_empty()).expect("an idle worker");
         let busy = world.consumers().find(|c| !c.assignment.is_empty()).expect("a busy worker");
         let ko = sentence(&assigned_none(idle), true, world).unwrap();
         assert_eq!(ko, format!("컨슈머 {}: 할당받은 파티션이 없습니다 (유휴)", idle.name));
         let en = sentence(&assigned_none(busy), false, world).unwrap();
-        assert!(en.starts_with(&format!("consumer {}: keeps events-", busy.name)) && en.ends_with("; nothing new"), "{en}");
+        assert!(
+            en.starts_with(&format!("consumer {}: keeps events-", busy.name)) && en.ends_with("; nothing new"),
+            "{en}"
+        );
     }
 }

@@ -40,7 +40,19 @@ fn assert_clean_failure(out: &Output, needle: &str) {
 #[test]
 fn partition_prints_keys_in_order_given() {
     let out = kafkalab(
-        &["partition", "--partitions", "6", "--key", "user-42", "--key-hex", "68656C6C6F", "--key", "hello", "--key-hex", ""],
+        &[
+            "partition",
+            "--partitions",
+            "6",
+            "--key",
+            "user-42",
+            "--key-hex",
+            "68656C6C6F",
+            "--key",
+            "hello",
+            "--key-hex",
+            "",
+        ],
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -57,8 +69,14 @@ fn partition_escapes_tabs_and_newlines() {
 
 #[test]
 fn partition_errors() {
-    assert_clean_failure(&kafkalab(&["partition", "--partitions", "0", "--key", "a"], None), "--partitions must be at least 1");
-    assert_clean_failure(&kafkalab(&["partition", "--partitions", "-2", "--key", "a"], None), "--partitions must be at least 1");
+    assert_clean_failure(
+        &kafkalab(&["partition", "--partitions", "0", "--key", "a"], None),
+        "--partitions must be at least 1",
+    );
+    assert_clean_failure(
+        &kafkalab(&["partition", "--partitions", "-2", "--key", "a"], None),
+        "--partitions must be at least 1",
+    );
     assert_clean_failure(&kafkalab(&["partition", "--partitions", "3", "--key-hex", "zz"], None), "not a hex byte");
     assert_clean_failure(&kafkalab(&["partition", "--partitions", "3", "--key-hex", "abc"], None), "odd number");
     assert_clean_failure(&kafkalab(&["partition", "--partitions", "3"], None), "at least one --key");
@@ -119,5 +137,8 @@ fn assign_errors() {
         ),
         "owns t-4",
     );
-    assert_clean_failure(&kafkalab(&["assign", "--strategy", "range", "--input", "/nonexistent/x.json"], None), "cannot read");
+    assert_clean_failure(
+        &kafkalab(&["assign", "--strategy", "range", "--input", "/nonexistent/x.json"], None),
+        "cannot read",
+    );
 }

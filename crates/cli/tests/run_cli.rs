@@ -49,7 +49,8 @@ fn a_file_runs_and_the_trace_holds_every_fact_as_json() {
     let facts: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(facts.iter().any(|f| f["fact"] == "topic_created" && f["at_ms"] == 0));
     let summary = text(&out.stdout);
-    let count: usize = summary.lines().find_map(|l| l.split(", ").nth(2)?.strip_suffix(" facts")?.parse().ok()).unwrap();
+    let count: usize =
+        summary.lines().find_map(|l| l.split(", ").nth(2)?.strip_suffix(" facts")?.parse().ok()).unwrap();
     assert_eq!(facts.len(), count, "every fact is in the trace");
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -76,7 +77,16 @@ fn bad_input_is_a_clear_error_without_a_panic() {
 
 #[test]
 fn korean_narration_of_every_builtin_scenario_has_no_particle_placeholders() {
-    for name in ["consumer-scale-out", "eager-vs-cooperative", "idempotence", "key-ordering", "leader-failover", "retention-compaction", "slow-follower", "unclean-election"] {
+    for name in [
+        "consumer-scale-out",
+        "eager-vs-cooperative",
+        "idempotence",
+        "key-ordering",
+        "leader-failover",
+        "retention-compaction",
+        "slow-follower",
+        "unclean-election",
+    ] {
         let out = run(&[name, "--until-ms", "20000", "--lang", "ko"]);
         assert!(out.status.success(), "{name}: {}", text(&out.stderr));
         let ko = text(&out.stdout);

@@ -10,9 +10,17 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "fact", rename_all = "snake_case")]
 pub enum Fact {
-    BrokerStarted { broker: i32 },
-    BrokerStopped { broker: i32 },
-    TopicCreated { topic: String, partitions: i32, replication_factor: i32 },
+    BrokerStarted {
+        broker: i32,
+    },
+    BrokerStopped {
+        broker: i32,
+    },
+    TopicCreated {
+        topic: String,
+        partitions: i32,
+        replication_factor: i32,
+    },
     /// The controller chose a partition leader (`leader` -1: the partition is offline).
     LeaderElected {
         topic_partition: TopicPartition,
@@ -23,83 +31,307 @@ pub enum Fact {
         /// An out-of-sync replica was chosen (`unclean.leader.election.enable`): data may be lost.
         unclean: bool,
     },
-    IsrChanged { topic_partition: TopicPartition, isr: Vec<i32>, removed: Vec<i32>, added: Vec<i32> },
-    ControllerElected { broker: i32, epoch: i32 },
-    ControllerResigned { broker: i32, epoch: i32 },
-    BrokerRegistered { broker: i32, broker_epoch: i64 },
-    BrokerFenced { broker: i32, controller: i32 },
-    BrokerUnfenced { broker: i32, controller: i32 },
+    IsrChanged {
+        topic_partition: TopicPartition,
+        isr: Vec<i32>,
+        removed: Vec<i32>,
+        added: Vec<i32>,
+    },
+    ControllerElected {
+        broker: i32,
+        epoch: i32,
+    },
+    ControllerResigned {
+        broker: i32,
+        epoch: i32,
+    },
+    BrokerRegistered {
+        broker: i32,
+        broker_epoch: i64,
+    },
+    BrokerFenced {
+        broker: i32,
+        controller: i32,
+    },
+    BrokerUnfenced {
+        broker: i32,
+        controller: i32,
+    },
     /// A follower cut its log back to where it agrees with its leader.
-    LogTruncated { topic_partition: TopicPartition, broker: i32, from_offset: i64, to_offset: i64, leader_epoch: i32 },
-    NodeIsolated { node: NodeId },
-    ProducerStarted { producer: u32, name: String },
-    ProducerIdAssigned { producer: u32, producer_id: i64, producer_epoch: i16 },
-    MetadataUpdated { client: u32, partitions: usize },
+    LogTruncated {
+        topic_partition: TopicPartition,
+        broker: i32,
+        from_offset: i64,
+        to_offset: i64,
+        leader_epoch: i32,
+    },
+    NodeIsolated {
+        node: NodeId,
+    },
+    ProducerStarted {
+        producer: u32,
+        name: String,
+    },
+    ProducerIdAssigned {
+        producer: u32,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    MetadataUpdated {
+        client: u32,
+        partitions: usize,
+    },
     /// A leader appended a batch to its log.
-    BatchAppended { topic_partition: TopicPartition, broker: i32, base_offset: i64, last_offset: i64, leader_epoch: i32 },
+    BatchAppended {
+        topic_partition: TopicPartition,
+        broker: i32,
+        base_offset: i64,
+        last_offset: i64,
+        leader_epoch: i32,
+    },
     /// The idempotent producer's retry was recognised by its sequence number and not written again.
-    DuplicateBatch { topic_partition: TopicPartition, broker: i32, producer_id: i64, base_sequence: i32, base_offset: i64 },
+    DuplicateBatch {
+        topic_partition: TopicPartition,
+        broker: i32,
+        producer_id: i64,
+        base_sequence: i32,
+        base_offset: i64,
+    },
     /// A batch was acknowledged to the producer (`base_offset` is -1 for acks=0).
-    ProduceAcked { producer: u32, topic_partition: TopicPartition, base_offset: i64, records: usize },
+    ProduceAcked {
+        producer: u32,
+        topic_partition: TopicPartition,
+        base_offset: i64,
+        records: usize,
+    },
     /// A produce attempt failed; `will_retry` says whether the producer tries again.
-    ProduceFailed { producer: u32, topic_partition: TopicPartition, error: ErrorCode, attempt: u32, will_retry: bool },
-    HighWatermarkAdvanced { topic_partition: TopicPartition, broker: i32, high_watermark: i64 },
-    SegmentRolled { topic_partition: TopicPartition, broker: i32, base_offset: i64 },
-    SegmentsDeleted { topic_partition: TopicPartition, broker: i32, segments: usize, log_start_offset: i64 },
-    LogCompacted { topic_partition: TopicPartition, broker: i32, records_removed: u64 },
-    MessageDropped { from: NodeId, to: NodeId, kind: &'static str, reason: DropReason },
-    LinkCut { from: NodeId, to: NodeId },
-    LinkHealed { from: NodeId, to: NodeId },
-    NodeSlowed { node: NodeId, extra_ms: Millis },
+    ProduceFailed {
+        producer: u32,
+        topic_partition: TopicPartition,
+        error: ErrorCode,
+        attempt: u32,
+        will_retry: bool,
+    },
+    HighWatermarkAdvanced {
+        topic_partition: TopicPartition,
+        broker: i32,
+        high_watermark: i64,
+    },
+    SegmentRolled {
+        topic_partition: TopicPartition,
+        broker: i32,
+        base_offset: i64,
+    },
+    SegmentsDeleted {
+        topic_partition: TopicPartition,
+        broker: i32,
+        segments: usize,
+        log_start_offset: i64,
+    },
+    LogCompacted {
+        topic_partition: TopicPartition,
+        broker: i32,
+        records_removed: u64,
+    },
+    MessageDropped {
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+        reason: DropReason,
+    },
+    LinkCut {
+        from: NodeId,
+        to: NodeId,
+    },
+    LinkHealed {
+        from: NodeId,
+        to: NodeId,
+    },
+    NodeSlowed {
+        node: NodeId,
+        extra_ms: Millis,
+    },
 
     // ---- consumer groups: the coordinator's side ----
     /// A broker became leader of a `__consumer_offsets` partition and replayed its log.
-    CoordinatorLoaded { broker: i32, offsets_partition: i32, leader_epoch: i32, groups: usize, offsets: usize },
+    CoordinatorLoaded {
+        broker: i32,
+        offsets_partition: i32,
+        leader_epoch: i32,
+        groups: usize,
+        offsets: usize,
+    },
     /// A broker stopped leading a `__consumer_offsets` partition and dropped its groups.
-    CoordinatorUnloaded { broker: i32, offsets_partition: i32, groups: usize },
-    MemberJoined { group: String, member_id: String, group_instance_id: Option<String>, coordinator: i32 },
+    CoordinatorUnloaded {
+        broker: i32,
+        offsets_partition: i32,
+        groups: usize,
+    },
+    MemberJoined {
+        group: String,
+        member_id: String,
+        group_instance_id: Option<String>,
+        coordinator: i32,
+    },
     /// KIP-345: a known `group.instance.id` rejoined; the old member id is fenced.
-    StaticMemberReplaced { group: String, group_instance_id: String, old_member_id: String, new_member_id: String, rebalance: bool },
-    MemberRemoved { group: String, member_id: String, reason: RemovalReason },
-    RebalanceStarted { group: String, generation_id: i32, reason: RebalanceReason },
+    StaticMemberReplaced {
+        group: String,
+        group_instance_id: String,
+        old_member_id: String,
+        new_member_id: String,
+        rebalance: bool,
+    },
+    MemberRemoved {
+        group: String,
+        member_id: String,
+        reason: RemovalReason,
+    },
+    RebalanceStarted {
+        group: String,
+        generation_id: i32,
+        reason: RebalanceReason,
+    },
     /// The join phase ended: a new generation with its leader and chosen assignor.
-    JoinCompleted { group: String, generation_id: i32, protocol_name: Option<String>, leader: String, members: Vec<String> },
+    JoinCompleted {
+        group: String,
+        generation_id: i32,
+        protocol_name: Option<String>,
+        leader: String,
+        members: Vec<String>,
+    },
     /// The leader's assignment is persisted and sent: the group is Stable.
-    GenerationStable { group: String, generation_id: i32, assignment: Vec<(String, Vec<TopicPartition>)> },
+    GenerationStable {
+        group: String,
+        generation_id: i32,
+        assignment: Vec<(String, Vec<TopicPartition>)>,
+    },
     /// An offset commit is replicated to the ISR of its `__consumer_offsets` partition.
-    OffsetsCommitted { group: String, member_id: String, generation_id: i32, offsets: Vec<(TopicPartition, i64)> },
+    OffsetsCommitted {
+        group: String,
+        member_id: String,
+        generation_id: i32,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
     /// The coordinator refused a request with one of Kafka's group error codes.
-    GroupRequestRejected { group: String, member_id: String, request: &'static str, error: ErrorCode },
+    GroupRequestRejected {
+        group: String,
+        member_id: String,
+        request: &'static str,
+        error: ErrorCode,
+    },
 
     // ---- consumer groups: the consumer's side ----
-    ConsumerStarted { consumer: u32, client: NodeId, group: String, group_instance_id: Option<String> },
+    ConsumerStarted {
+        consumer: u32,
+        client: NodeId,
+        group: String,
+        group_instance_id: Option<String>,
+    },
     /// The process died without LeaveGroup or commit.
-    ConsumerCrashed { consumer: u32, in_flight_records: usize, processed_before_crash: usize },
-    ConsumerClosed { consumer: u32 },
-    CoordinatorFound { consumer: u32, group: String, coordinator: i32 },
-    PartitionsRevoked { consumer: u32, group: String, partitions: Vec<TopicPartition> },
-    PartitionsAssigned { consumer: u32, group: String, generation_id: i32, partitions: Vec<TopicPartition> },
+    ConsumerCrashed {
+        consumer: u32,
+        in_flight_records: usize,
+        processed_before_crash: usize,
+    },
+    ConsumerClosed {
+        consumer: u32,
+    },
+    CoordinatorFound {
+        consumer: u32,
+        group: String,
+        coordinator: i32,
+    },
+    PartitionsRevoked {
+        consumer: u32,
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
+    PartitionsAssigned {
+        consumer: u32,
+        group: String,
+        generation_id: i32,
+        partitions: Vec<TopicPartition>,
+    },
     /// The member lost its partitions without a chance to commit (fenced or expired).
-    PartitionsLost { consumer: u32, group: String, partitions: Vec<TopicPartition>, error: ErrorCode },
+    PartitionsLost {
+        consumer: u32,
+        group: String,
+        partitions: Vec<TopicPartition>,
+        error: ErrorCode,
+    },
     /// A fetch position was set: from the committed offset, `auto.offset.reset`, or a seek.
-    PositionSet { consumer: u32, topic_partition: TopicPartition, offset: i64, source: PositionSource },
+    PositionSet {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        offset: i64,
+        source: PositionSource,
+    },
     /// `auto.offset.reset=none` and nothing committed: Kafka's NoOffsetForPartitionException.
-    NoOffsetForPartition { consumer: u32, topic_partition: TopicPartition },
-    ConsumerPolled { consumer: u32, records: usize, partitions: Vec<TopicPartition> },
-    RecordsProcessed { consumer: u32, group: String, topic_partition: TopicPartition, first_offset: i64, last_offset: i64, count: usize },
+    NoOffsetForPartition {
+        consumer: u32,
+        topic_partition: TopicPartition,
+    },
+    ConsumerPolled {
+        consumer: u32,
+        records: usize,
+        partitions: Vec<TopicPartition>,
+    },
+    RecordsProcessed {
+        consumer: u32,
+        group: String,
+        topic_partition: TopicPartition,
+        first_offset: i64,
+        last_offset: i64,
+        count: usize,
+    },
     /// At-least-once: records this group had already processed were processed again.
-    DuplicatesProcessed { consumer: u32, group: String, topic_partition: TopicPartition, first_offset: i64, last_offset: i64, count: usize },
+    DuplicatesProcessed {
+        consumer: u32,
+        group: String,
+        topic_partition: TopicPartition,
+        first_offset: i64,
+        last_offset: i64,
+        count: usize,
+    },
     /// At-most-once: the group's position moved past records nobody processed.
-    RecordsSkipped { consumer: u32, group: String, topic_partition: TopicPartition, from_offset: i64, to_offset: i64 },
-    CommitSent { consumer: u32, group: String, offsets: Vec<(TopicPartition, i64)>, sync: bool },
-    CommitFailed { consumer: u32, group: String, error: ErrorCode },
+    RecordsSkipped {
+        consumer: u32,
+        group: String,
+        topic_partition: TopicPartition,
+        from_offset: i64,
+        to_offset: i64,
+    },
+    CommitSent {
+        consumer: u32,
+        group: String,
+        offsets: Vec<(TopicPartition, i64)>,
+        sync: bool,
+    },
+    CommitFailed {
+        consumer: u32,
+        group: String,
+        error: ErrorCode,
+    },
     /// `max.poll.interval.ms` passed between two polls: the member leaves the group.
-    PollIntervalExceeded { consumer: u32, group: String, max_poll_interval_ms: Millis },
+    PollIntervalExceeded {
+        consumer: u32,
+        group: String,
+        max_poll_interval_ms: Millis,
+    },
     /// A request got no answer within `request.timeout.ms` (a JoinGroup: the rebalance timeout
     /// plus 5 s); the client drops the connection and everything in flight on it.
-    RequestTimedOut { consumer: u32, broker: i32, request: String, timeout_ms: Millis },
+    RequestTimedOut {
+        consumer: u32,
+        broker: i32,
+        request: String,
+        timeout_ms: Millis,
+    },
     /// The consumer must rejoin (after REBALANCE_IN_PROGRESS, or to release revoked partitions).
-    RejoinRequested { consumer: u32, group: String, error: ErrorCode },
+    RejoinRequested {
+        consumer: u32,
+        group: String,
+        error: ErrorCode,
+    },
 }
 
 /// Why a coordinator started a rebalance.

@@ -6,8 +6,8 @@
 use crate::controller::metadata::{MetadataEntry, PartitionRegistration};
 use crate::log::{LogError, RecordBatch};
 use serde::Serialize;
-use std::sync::Arc;
 use std::fmt;
+use std::sync::Arc;
 
 /// A topic name and partition index, Kafka's `TopicPartition`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -140,13 +140,17 @@ impl From<&LogError> for ErrorCode {
     /// The error code a broker answers with when its log refuses an operation.
     fn from(error: &LogError) -> Self {
         match error {
-            LogError::OffsetOutOfRange { .. } | LogError::DeleteBeyondHighWatermark { .. } => ErrorCode::OffsetOutOfRange,
+            LogError::OffsetOutOfRange { .. } | LogError::DeleteBeyondHighWatermark { .. } => {
+                ErrorCode::OffsetOutOfRange
+            }
             LogError::InvalidRecord { .. } => ErrorCode::InvalidRecord,
             LogError::MessageTooLarge { .. } => ErrorCode::MessageTooLarge,
             LogError::RecordListTooLarge { .. } => ErrorCode::RecordListTooLarge,
             LogError::UnsupportedCompression { .. } => ErrorCode::UnsupportedCompressionType,
             LogError::PolicyViolation { .. } => ErrorCode::PolicyViolation,
-            LogError::UnexpectedAppendOffset { .. } | LogError::NegativeTruncation { .. } => ErrorCode::UnknownServerError,
+            LogError::UnexpectedAppendOffset { .. } | LogError::NegativeTruncation { .. } => {
+                ErrorCode::UnknownServerError
+            }
         }
     }
 }
@@ -232,18 +236,46 @@ pub struct PartitionMetadata {
 #[serde(tag = "kind")]
 pub enum Message {
     MetadataRequest,
-    MetadataResponse { partitions: Vec<PartitionMetadata> },
-    InitProducerIdRequest { producer_id: i64, producer_epoch: i16 },
-    InitProducerIdResponse { producer_id: i64, producer_epoch: i16 },
-    ProduceRequest { correlation_id: u64, acks: Acks, timeout_ms: u64, batches: Vec<(TopicPartition, RecordBatch)> },
-    ProduceResponse { correlation_id: u64, partitions: Vec<PartitionProduceResponse> },
+    MetadataResponse {
+        partitions: Vec<PartitionMetadata>,
+    },
+    InitProducerIdRequest {
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    InitProducerIdResponse {
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    ProduceRequest {
+        correlation_id: u64,
+        acks: Acks,
+        timeout_ms: u64,
+        batches: Vec<(TopicPartition, RecordBatch)>,
+    },
+    ProduceResponse {
+        correlation_id: u64,
+        partitions: Vec<PartitionProduceResponse>,
+    },
     /// A follower's (replica_id >= 0) fetch from a partition leader.
-    FetchRequest { replica_id: i32, max_wait_ms: u64, partitions: Vec<FetchPartition> },
-    FetchResponse { partitions: Vec<PartitionFetchResponse> },
+    FetchRequest {
+        replica_id: i32,
+        max_wait_ms: u64,
+        partitions: Vec<FetchPartition>,
+    },
+    FetchResponse {
+        partitions: Vec<PartitionFetchResponse>,
+    },
     /// Which broker coordinates a group (key type 0).
-    FindCoordinatorRequest { key: String },
+    FindCoordinatorRequest {
+        key: String,
+    },
     /// `node_id` is -1 with an error.
-    FindCoordinatorResponse { key: String, error: ErrorCode, node_id: i32 },
+    FindCoordinatorResponse {
+        key: String,
+        error: ErrorCode,
+        node_id: i32,
+    },
     JoinGroupRequest {
         group_id: String,
         /// Empty on a member's first join (KIP-394: the coordinator answers MEMBER_ID_REQUIRED).
@@ -278,11 +310,30 @@ pub enum Message {
         /// The leader's assignment for every member; empty from followers.
         assignments: Vec<(String, Vec<TopicPartition>)>,
     },
-    SyncGroupResponse { group_id: String, error: ErrorCode, assignment: Vec<TopicPartition> },
-    HeartbeatRequest { group_id: String, generation_id: i32, member_id: String, group_instance_id: Option<String> },
-    HeartbeatResponse { group_id: String, error: ErrorCode },
-    LeaveGroupRequest { group_id: String, member_id: String, group_instance_id: Option<String> },
-    LeaveGroupResponse { group_id: String, error: ErrorCode },
+    SyncGroupResponse {
+        group_id: String,
+        error: ErrorCode,
+        assignment: Vec<TopicPartition>,
+    },
+    HeartbeatRequest {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        group_instance_id: Option<String>,
+    },
+    HeartbeatResponse {
+        group_id: String,
+        error: ErrorCode,
+    },
+    LeaveGroupRequest {
+        group_id: String,
+        member_id: String,
+        group_instance_id: Option<String>,
+    },
+    LeaveGroupResponse {
+        group_id: String,
+        error: ErrorCode,
+    },
     /// `generation_id` -1 with an empty member id: a commit from outside the group protocol.
     OffsetCommitRequest {
         correlation_id: u64,
@@ -292,13 +343,29 @@ pub enum Message {
         group_instance_id: Option<String>,
         offsets: Vec<(TopicPartition, i64)>,
     },
-    OffsetCommitResponse { correlation_id: u64, group_id: String, partitions: Vec<(TopicPartition, ErrorCode)> },
-    OffsetFetchRequest { group_id: String, partitions: Vec<TopicPartition> },
+    OffsetCommitResponse {
+        correlation_id: u64,
+        group_id: String,
+        partitions: Vec<(TopicPartition, ErrorCode)>,
+    },
+    OffsetFetchRequest {
+        group_id: String,
+        partitions: Vec<TopicPartition>,
+    },
     /// Offset -1 = nothing committed for that partition.
-    OffsetFetchResponse { group_id: String, error: ErrorCode, offsets: Vec<(TopicPartition, i64)> },
+    OffsetFetchResponse {
+        group_id: String,
+        error: ErrorCode,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
     /// Timestamp -2 = earliest, -1 = latest, otherwise the first offset at or after it.
-    ListOffsetsRequest { isolation_level: IsolationLevel, partitions: Vec<(TopicPartition, i64)> },
-    ListOffsetsResponse { partitions: Vec<ListOffsetsPartition> },
+    ListOffsetsRequest {
+        isolation_level: IsolationLevel,
+        partitions: Vec<(TopicPartition, i64)>,
+    },
+    ListOffsetsResponse {
+        partitions: Vec<ListOffsetsPartition>,
+    },
     /// A consumer's fetch (Kafka's FetchRequest with replica_id -1): reads only below the high
     /// watermark and long-polls up to `max_wait_ms` until `min_bytes` are available.
     ConsumerFetchRequest {
@@ -309,16 +376,33 @@ pub enum Message {
         partitions: Vec<(TopicPartition, i64)>,
     },
     /// KRaft: a candidate asks a voter for its vote in `candidate_epoch`.
-    VoteRequest { candidate_epoch: i32, candidate_id: i32, last_offset_epoch: i32, last_offset: i64 },
-    VoteResponse { epoch: i32, vote_granted: bool },
+    VoteRequest {
+        candidate_epoch: i32,
+        candidate_id: i32,
+        last_offset_epoch: i32,
+        last_offset: i64,
+    },
+    VoteResponse {
+        epoch: i32,
+        vote_granted: bool,
+    },
     /// KRaft: a new quorum leader announces itself to the voters.
-    BeginQuorumEpoch { epoch: i32, leader_id: i32 },
+    BeginQuorumEpoch {
+        epoch: i32,
+        leader_id: i32,
+    },
     /// KRaft: Kafka's Fetch on `__cluster_metadata`, from a voter or an observer broker.
     /// `high_watermark` is the fetcher's own (KIP-1166), so a leader can answer at once when it
     /// is behind instead of parking the fetch.
     /// `correlation_id` pairs a response with its request, as in Kafka's request header: a late
     /// answer to an abandoned fetch must not be applied to a log that has moved on.
-    QuorumFetchRequest { correlation_id: u64, replica_id: i32, fetch_offset: i64, last_fetched_epoch: i32, high_watermark: i64 },
+    QuorumFetchRequest {
+        correlation_id: u64,
+        replica_id: i32,
+        fetch_offset: i64,
+        last_fetched_epoch: i32,
+        high_watermark: i64,
+    },
     QuorumFetchResponse {
         correlation_id: u64,
         epoch: i32,
@@ -328,10 +412,22 @@ pub enum Message {
         diverging: Option<(i32, i64)>,
         entries: Vec<MetadataEntry>,
     },
-    BrokerRegistrationRequest { broker_id: i32 },
-    BrokerRegistrationResponse { error: ErrorCode, broker_epoch: i64 },
-    BrokerHeartbeatRequest { broker_id: i32, broker_epoch: i64, current_metadata_offset: i64 },
-    BrokerHeartbeatResponse { error: ErrorCode, is_fenced: bool },
+    BrokerRegistrationRequest {
+        broker_id: i32,
+    },
+    BrokerRegistrationResponse {
+        error: ErrorCode,
+        broker_epoch: i64,
+    },
+    BrokerHeartbeatRequest {
+        broker_id: i32,
+        broker_epoch: i64,
+        current_metadata_offset: i64,
+    },
+    BrokerHeartbeatResponse {
+        error: ErrorCode,
+        is_fenced: bool,
+    },
     /// A partition leader asks the controller to change the ISR.
     AlterPartitionRequest {
         broker_id: i32,
@@ -340,7 +436,11 @@ pub enum Message {
         partition_epoch: i32,
         new_isr: Vec<i32>,
     },
-    AlterPartitionResponse { topic_partition: TopicPartition, error: ErrorCode, registration: Option<PartitionRegistration> },
+    AlterPartitionResponse {
+        topic_partition: TopicPartition,
+        error: ErrorCode,
+        registration: Option<PartitionRegistration>,
+    },
 }
 
 /// `isolation.level`: how far a consumer may read.

@@ -1,11 +1,11 @@
 //! The serializable snapshot the UI draws. Built from engine state only, never stored.
 
 use crate::broker::replica::Replica;
-use crate::consumer::MemberState;
-use crate::protocol::TopicPartition;
 pub use crate::broker::BrokerState;
+use crate::consumer::MemberState;
 use crate::producer::SendResult;
 use crate::protocol::Acks;
+use crate::protocol::TopicPartition;
 use crate::sim::world::{TimedFact, World};
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;

@@ -49,11 +49,7 @@ fn spread(a: &Assignment) -> usize {
 fn next_round(members: &[MemberSubscription], a: &Assignment, generation: i32) -> Vec<MemberSubscription> {
     members
         .iter()
-        .map(|m| MemberSubscription {
-            owned: a[&m.member_id].clone(),
-            generation_id: Some(generation),
-            ..m.clone()
-        })
+        .map(|m| MemberSubscription { owned: a[&m.member_id].clone(), generation_id: Some(generation), ..m.clone() })
         .collect()
 }
 
@@ -79,10 +75,11 @@ fn rebalance(
             }
         }
         let next = next_round(&round, &a, generation + rounds as i32);
-        let done = strategy == Strategy::Sticky || next.iter().zip(&round).all(|(n, o)| {
-            let before: BTreeSet<_> = o.owned.iter().collect();
-            n.owned.iter().all(|tp| before.contains(tp)) && n.owned.len() == before.len()
-        });
+        let done = strategy == Strategy::Sticky
+            || next.iter().zip(&round).all(|(n, o)| {
+                let before: BTreeSet<_> = o.owned.iter().collect();
+                n.owned.iter().all(|tp| before.contains(tp)) && n.owned.len() == before.len()
+            });
         if done {
             return Ok((a, rounds));
         }
@@ -184,8 +181,11 @@ proptest! {
 fn every_assignor_handles_200_members_over_1000_partitions() {
     let topics: Topics = (0..10).map(|t| (format!("topic-{t}"), 100)).collect();
     let names: Vec<&str> = topics.keys().map(String::as_str).collect();
-    let members: Vec<MemberSubscription> =
-        (0..200).map(|i| MemberSubscription::new(format!("consumer-{i}-{:08x}", (i as u32).wrapping_mul(2_654_435_761)), &names)).collect();
+    let members: Vec<MemberSubscription> = (0..200)
+        .map(|i| {
+            MemberSubscription::new(format!("consumer-{i}-{:08x}", (i as u32).wrapping_mul(2_654_435_761)), &names)
+        })
+        .collect();
     let everything = all_partitions(&topics, &names.iter().copied().collect());
     for strategy in Strategy::ALL {
         let a = assign(strategy, &topics, &members).unwrap();

@@ -11,7 +11,15 @@ use kafkalab_engine::sim::NodeId;
 use proptest::prelude::*;
 
 fn config(seed: u64, acks: &str, min_isr: i32, unclean: bool) -> ChaosConfig {
-    ChaosConfig { seed, steps: 120, brokers: 3, replication_factor: 3, acks: acks.into(), min_insync_replicas: min_isr, unclean }
+    ChaosConfig {
+        seed,
+        steps: 120,
+        brokers: 3,
+        replication_factor: 3,
+        acks: acks.into(),
+        min_insync_replicas: min_isr,
+        unclean,
+    }
 }
 
 #[test]
@@ -71,7 +79,11 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::KillController),
         (node(), node(), any::<bool>()).prop_map(|(from, to, both)| Action::CutLink { from, to, both }),
         (node(), node(), any::<bool>()).prop_map(|(from, to, both)| Action::HealLink { from, to, both }),
-        (node(), -0.5..1.5f64).prop_map(|(from, probability)| Action::SetLinkLoss { from, to: NodeId::Broker(1), probability }),
+        (node(), -0.5..1.5f64).prop_map(|(from, probability)| Action::SetLinkLoss {
+            from,
+            to: NodeId::Broker(1),
+            probability
+        }),
         (node(), 0..5_000u64).prop_map(|(node, extra_ms)| Action::SlowNode { node, extra_ms }),
         node().prop_map(|node| Action::IsolateNode { node }),
         (-1..4i32, 0..4i32).prop_map(|(partitions, replication_factor)| Action::CreateTopic {
@@ -82,7 +94,13 @@ fn action() -> impl Strategy<Value = Action> {
         }),
         (0..4u32, -1..4i32).prop_map(|(producer, partition)| Action::Send {
             producer,
-            record: ProducerRecord { topic: "t3".into(), partition: Some(partition), key: None, value: Some(b"v".to_vec()), headers: Vec::new() },
+            record: ProducerRecord {
+                topic: "t3".into(),
+                partition: Some(partition),
+                key: None,
+                value: Some(b"v".to_vec()),
+                headers: Vec::new()
+            },
         }),
         (0..4u32, 0..2_000u32).prop_map(|(producer, records_per_sec)| Action::StartStream {
             producer,

@@ -85,7 +85,9 @@ fn print_narration(world: &World) {
 #[test]
 fn a_group_shares_partitions_and_extra_consumers_stay_idle() {
     let mut world = cluster(4, 200);
-    let ids: Vec<u32> = (0..5).map(|i| add_consumer(&mut world, &format!("c{i}"), &[("group.id", "g")], ConsumerApp::default())).collect();
+    let ids: Vec<u32> = (0..5)
+        .map(|i| add_consumer(&mut world, &format!("c{i}"), &[("group.id", "g")], ConsumerApp::default()))
+        .collect();
     world.run_until(20_000);
     print_narration(&world);
     let owned: Vec<usize> = ids.iter().map(|id| world.consumer(*id).unwrap().assignment.len()).collect();
@@ -117,9 +119,14 @@ fn coordinator_of(world: &World, group: &str) -> i32 {
 #[test]
 fn a_crashed_consumer_times_out_and_survivors_resume_from_committed_offsets() {
     let mut world = cluster(6, 300);
-    let configs =
-        [("group.id", "g"), ("session.timeout.ms", "10000"), ("auto.commit.interval.ms", "1000"), ("auto.offset.reset", "earliest")];
-    let ids: Vec<u32> = (0..3).map(|i| add_consumer(&mut world, &format!("c{i}"), &configs, ConsumerApp::default())).collect();
+    let configs = [
+        ("group.id", "g"),
+        ("session.timeout.ms", "10000"),
+        ("auto.commit.interval.ms", "1000"),
+        ("auto.offset.reset", "earliest"),
+    ];
+    let ids: Vec<u32> =
+        (0..3).map(|i| add_consumer(&mut world, &format!("c{i}"), &configs, ConsumerApp::default())).collect();
     world.run_until(15_000);
     let victim = ids[0];
     let moved = world.consumer(victim).unwrap().assignment.clone();
@@ -132,7 +139,12 @@ fn a_crashed_consumer_times_out_and_survivors_resume_from_committed_offsets() {
     let after = facts_after(&world, crashed_at);
     let removed = after
         .iter()
-        .find(|f| matches!(&f.fact, Fact::MemberRemoved { reason: kafkalab_engine::narration::RemovalReason::SessionTimeout, .. }))
+        .find(|f| {
+            matches!(
+                &f.fact,
+                Fact::MemberRemoved { reason: kafkalab_engine::narration::RemovalReason::SessionTimeout, .. }
+            )
+        })
         .expect("the session timed out");
     assert!(removed.at_ms >= crashed_at + 7_000 && removed.at_ms <= crashed_at + 10_100, "at {}", removed.at_ms);
     assert!(after.iter().any(|f| matches!(
@@ -143,7 +155,9 @@ fn a_crashed_consumer_times_out_and_survivors_resume_from_committed_offsets() {
     assert_eq!(owned, 6, "the survivors own every partition");
     for tp in &moved {
         let resumed = after.iter().find_map(|f| match &f.fact {
-            Fact::PositionSet { topic_partition, source, offset, .. } if topic_partition == tp => Some((*source, *offset)),
+            Fact::PositionSet { topic_partition, source, offset, .. } if topic_partition == tp => {
+                Some((*source, *offset))
+            }
             _ => None,
         });
         let (source, offset) = resumed.expect("the new owner set a position");
@@ -188,7 +202,11 @@ fn cooperative_rebalancing_revokes_only_what_moves_over_two_rebalances() {
     let (coop_revoked, coop_generations) = revocations_when_a_third_member_joins("cooperative-sticky");
     println!("eager: {eager_revoked} revoked in {eager_generations} rebalance(s); cooperative: {coop_revoked} in {coop_generations}");
     assert_eq!((eager_revoked, eager_generations), (6, 1), "eager revokes everything, once");
-    assert_eq!((coop_revoked, coop_generations), (2, 2), "cooperative revokes the 2 moving partitions, over 2 rebalances");
+    assert_eq!(
+        (coop_revoked, coop_generations),
+        (2, 2),
+        "cooperative revokes the 2 moving partitions, over 2 rebalances"
+    );
 }
 
 #[test]
@@ -197,7 +215,8 @@ fn a_static_member_restarting_within_the_session_timeout_causes_no_rebalance() {
     let ids: Vec<u32> = (0..2)
         .map(|i| {
             let instance = format!("instance-{i}");
-            let configs = [("group.id", "g"), ("group.instance.id", instance.as_str()), ("session.timeout.ms", "10000")];
+            let configs =
+                [("group.id", "g"), ("group.instance.id", instance.as_str()), ("session.timeout.ms", "10000")];
             add_consumer(&mut world, &format!("c{i}"), &configs, ConsumerApp::default())
         })
         .collect();
@@ -222,7 +241,8 @@ fn a_static_member_restarting_within_the_session_timeout_causes_no_rebalance() {
 fn the_coordinator_moves_when_its_broker_dies_and_offsets_survive() {
     let mut world = cluster(4, 200);
     let configs = [("group.id", "g"), ("auto.commit.interval.ms", "1000"), ("auto.offset.reset", "earliest")];
-    let ids: Vec<u32> = (0..2).map(|i| add_consumer(&mut world, &format!("c{i}"), &configs, ConsumerApp::default())).collect();
+    let ids: Vec<u32> =
+        (0..2).map(|i| add_consumer(&mut world, &format!("c{i}"), &configs, ConsumerApp::default())).collect();
     world.run_until(15_000);
     let old = coordinator_of(&world, "g");
     let committed_before: Vec<(i32, i64)> =
@@ -236,7 +256,9 @@ fn the_coordinator_moves_when_its_broker_dies_and_offsets_survive() {
     let new = coordinator_of(&world, "g");
     assert_ne!(new, old);
     let after = facts_after(&world, killed_at);
-    assert!(after.iter().any(|f| matches!(&f.fact, Fact::CoordinatorLoaded { broker, offsets, .. } if *broker == new && *offsets > 0)));
+    assert!(after
+        .iter()
+        .any(|f| matches!(&f.fact, Fact::CoordinatorLoaded { broker, offsets, .. } if *broker == new && *offsets > 0)));
     let group = world.view().groups.into_iter().find(|g| g.group_id == "g").unwrap();
     assert_eq!(group.coordinator, new);
     for (partition, offset) in committed_before {
@@ -303,12 +325,20 @@ fn bad_consumer_input_is_refused_with_clear_errors() {
     let mut world = cluster(2, 0);
     let err = |world: &mut World, topics: Vec<String>, configs: &[(&str, &str)]| {
         world
-            .apply(Action::AddConsumer { name: "c".into(), topics, configs: pairs(configs), app: ConsumerApp::default() })
+            .apply(Action::AddConsumer {
+                name: "c".into(),
+                topics,
+                configs: pairs(configs),
+                app: ConsumerApp::default(),
+            })
             .unwrap_err()
             .to_string()
     };
     let e = err(&mut world, vec!["t".into()], &[("group.id", "g"), ("partition.assignment.strategy", "fair")]);
-    assert!(e.contains("partition.assignment.strategy") && e.contains("range, roundrobin, sticky, cooperative-sticky"), "{e}");
+    assert!(
+        e.contains("partition.assignment.strategy") && e.contains("range, roundrobin, sticky, cooperative-sticky"),
+        "{e}"
+    );
     let e = err(&mut world, vec!["nope".into()], &[("group.id", "g")]);
     assert_eq!(e, "there is no topic `nope`");
     let e = err(&mut world, vec!["t".into()], &[("group.id", "g"), ("group.protocol", "consumer")]);

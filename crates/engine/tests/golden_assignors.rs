@@ -34,7 +34,12 @@ fn every_golden_case_matches() {
             .map(|m| MemberSubscription {
                 member_id: m["id"].as_str().expect("id").to_string(),
                 group_instance_id: m.get("group_instance_id").and_then(Value::as_str).map(str::to_string),
-                topics: m["topics"].as_array().expect("topics").iter().map(|t| t.as_str().expect("topic").to_string()).collect(),
+                topics: m["topics"]
+                    .as_array()
+                    .expect("topics")
+                    .iter()
+                    .map(|t| t.as_str().expect("topic").to_string())
+                    .collect(),
                 owned: m.get("owned").map(partitions).unwrap_or_default(),
                 generation_id: m.get("generation").and_then(Value::as_i64).map(|g| g as i32),
             })

@@ -1,9 +1,7 @@
 //! Properties of the partition log: the batch codec, and invariants of appends, rolls, retention,
 //! compaction and truncation under random operation sequences.
 
-use kafkalab_engine::log::{
-    BatchRecord, CompactionOutcome, Header, Log, LogConfig, Record, RecordBatch,
-};
+use kafkalab_engine::log::{BatchRecord, CompactionOutcome, Header, Log, LogConfig, Record, RecordBatch};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -126,7 +124,9 @@ type Contents = Vec<(i64, Option<Vec<u8>>, Option<Vec<u8>>)>;
 
 fn contents(log: &Log) -> Contents {
     log.batches()
-        .flat_map(|b| b.batch.records.iter().map(|r| (b.batch.offset_of(r), r.record.key.clone(), r.record.value.clone())))
+        .flat_map(|b| {
+            b.batch.records.iter().map(|r| (b.batch.offset_of(r), r.record.key.clone(), r.record.value.clone()))
+        })
         .collect()
 }
 

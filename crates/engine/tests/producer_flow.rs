@@ -176,8 +176,12 @@ fn small_records_at_a_modest_rate_switch_partition_every_batch_size_of_batches()
 
 /// Records per partition of a null-key stream while the leader of partition 0 answers slowly.
 fn records_per_partition_with_a_slow_leader(adaptive: &str) -> Vec<usize> {
-    let (mut world, producer) =
-        cluster(3, 3, 1, &[("batch.size", "200"), ("linger.ms", "0"), ("partitioner.adaptive.partitioning.enable", adaptive)]);
+    let (mut world, producer) = cluster(
+        3,
+        3,
+        1,
+        &[("batch.size", "200"), ("linger.ms", "0"), ("partitioner.adaptive.partitioning.enable", adaptive)],
+    );
     let slow = world.metadata().partition(&TopicPartition::new("t", 0)).unwrap().leader;
     world.apply(Action::SlowNode { node: NodeId::Broker(slow), extra_ms: 3_000 }).unwrap();
     let mut counts = vec![0; 3];
@@ -185,7 +189,8 @@ fn records_per_partition_with_a_slow_leader(adaptive: &str) -> Vec<usize> {
         let id = send(&mut world, producer, record(None, &format!("value-{i:04}")));
         let now = world.now();
         world.run_until(now + 5);
-        counts[world.producer(producer).unwrap().result(id).unwrap().topic_partition.as_ref().unwrap().partition as usize] += 1;
+        counts[world.producer(producer).unwrap().result(id).unwrap().topic_partition.as_ref().unwrap().partition
+            as usize] += 1;
     }
     counts
 }

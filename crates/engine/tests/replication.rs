@@ -62,7 +62,12 @@ fn values(world: &World, broker: i32, tp: &TopicPartition) -> Vec<String> {
     world.broker(broker).unwrap().replicas[tp]
         .log
         .batches()
-        .flat_map(|b| b.batch.records.iter().map(|r| String::from_utf8_lossy(r.record.value.as_deref().unwrap_or_default()).into_owned()))
+        .flat_map(|b| {
+            b.batch
+                .records
+                .iter()
+                .map(|r| String::from_utf8_lossy(r.record.value.as_deref().unwrap_or_default()).into_owned())
+        })
         .collect()
 }
 
@@ -84,7 +89,9 @@ fn a_dead_leader_is_fenced_and_the_next_isr_replica_leads_without_losing_acked_r
     assert_eq!(w.broker_state(2), Some(BrokerState::Fenced).filter(|_| false).or(Some(BrokerState::Dead)));
     assert_eq!(leader(&w, &tp), 3, "the first replica in assignment order that is in the ISR");
     assert!(w.facts().any(|f| matches!(&f.fact, Fact::BrokerFenced { broker: 2, .. })));
-    assert!(w.facts().any(|f| matches!(&f.fact, Fact::LeaderElected { leader: 3, previous_leader: 2, unclean: false, .. })));
+    assert!(w
+        .facts()
+        .any(|f| matches!(&f.fact, Fact::LeaderElected { leader: 3, previous_leader: 2, unclean: false, .. })));
     for id in before.iter().chain(&after) {
         assert!(matches!(outcome(&w, p, *id), SendOutcome::Acked { .. }), "{:?}", outcome(&w, p, *id));
     }
@@ -117,16 +124,24 @@ fn a_slow_follower_falls_out_of_the_isr_while_the_others_carry_on() {
     let mut w = world(3, |c| c.broker.replica_lag_time_max_ms = 2_000);
     let tp = topic(&mut w, vec![vec![1, 2, 3]], &[("min.insync.replicas", "2")]);
     let p = producer(&mut w, &[]);
-    w.apply(Action::StartStream { producer: p, topic: "t".into(), records_per_sec: 20, keys: KeyPattern::None }).unwrap();
+    w.apply(Action::StartStream { producer: p, topic: "t".into(), records_per_sec: 20, keys: KeyPattern::None })
+        .unwrap();
     // Warm up first: a producer whose bootstrap broker is the slow one would itself be slowed.
     advance(&mut w, 1_000);
     w.apply(Action::SlowNode { node: NodeId::Broker(3), extra_ms: 5_000 }).unwrap();
     advance(&mut w, 10_000);
     assert!(w.facts().any(|f| matches!(&f.fact, Fact::IsrChanged { removed, .. } if removed == &vec![3])));
-    assert_eq!(w.metadata().partition(&tp).unwrap().isr, vec![1, 2], "the high watermark runs ahead of the slow follower");
+    assert_eq!(
+        w.metadata().partition(&tp).unwrap().isr,
+        vec![1, 2],
+        "the high watermark runs ahead of the slow follower"
+    );
     let id = send(&mut w, p, "still fine");
     advance(&mut w, 1_000);
-    assert!(matches!(outcome(&w, p, id), SendOutcome::Acked { .. }), "two in-sync replicas satisfy min.insync.replicas=2");
+    assert!(
+        matches!(outcome(&w, p, id), SendOutcome::Acked { .. }),
+        "two in-sync replicas satisfy min.insync.replicas=2"
+    );
     w.apply(Action::SlowNode { node: NodeId::Broker(3), extra_ms: 0 }).unwrap();
     advance(&mut w, 10_000);
     assert_eq!(w.metadata().partition(&tp).unwrap().isr, vec![1, 2, 3], "caught up, it rejoins");
@@ -143,7 +158,9 @@ fn acks_all_fails_with_not_enough_replicas_when_the_isr_is_below_min_insync_repl
     let id = send(&mut w, p, "needs three copies");
     advance(&mut w, 2_000);
     assert_eq!(outcome(&w, p, id), SendOutcome::Pending, "the producer keeps retrying");
-    assert!(w.facts().any(|f| matches!(&f.fact, Fact::ProduceFailed { error: ErrorCode::NotEnoughReplicas, will_retry: true, .. })));
+    assert!(w
+        .facts()
+        .any(|f| matches!(&f.fact, Fact::ProduceFailed { error: ErrorCode::NotEnoughReplicas, will_retry: true, .. })));
     w.apply(Action::RestartBroker { broker: 3 }).unwrap();
     advance(&mut w, 10_000);
     assert!(matches!(outcome(&w, p, id), SendOutcome::Acked { .. }), "{:?}", outcome(&w, p, id));
@@ -162,7 +179,9 @@ fn killing_the_active_controller_elects_another_with_a_higher_epoch() {
     assert!(w.broker(next).unwrap().raft.epoch > epoch);
     assert!(w.facts().any(|f| matches!(&f.fact, Fact::ControllerElected { broker, .. } if *broker == next)));
     // The new controller still serves: it can create a topic.
-    assert!(w.apply(Action::CreateTopic { name: "after".into(), partitions: 1, replication_factor: 2, configs: Vec::new() }).is_ok());
+    assert!(w
+        .apply(Action::CreateTopic { name: "after".into(), partitions: 1, replication_factor: 2, configs: Vec::new() })
+        .is_ok());
 }
 
 #[test]
@@ -180,7 +199,8 @@ fn preferred_leader_election_moves_leadership_back_after_recovery() {
 /// acks=1 to a lone in-sync leader, which then dies; only an out-of-sync replica is left.
 fn unclean_scenario(unclean: bool) -> (World, u32, u64, TopicPartition) {
     let mut w = world(5, |c| c.broker.replica_lag_time_max_ms = 1_000);
-    let tp = topic(&mut w, vec![vec![4, 5]], &[("unclean.leader.election.enable", if unclean { "true" } else { "false" })]);
+    let tp =
+        topic(&mut w, vec![vec![4, 5]], &[("unclean.leader.election.enable", if unclean { "true" } else { "false" })]);
     let p = producer(&mut w, &[("acks", "1")]);
     send(&mut w, p, "m1");
     advance(&mut w, 500);
@@ -285,7 +305,11 @@ fn high_watermark_truncation_leaves_diverged_replicas_and_leader_epochs_converge
     assert_eq!(values(&legacy, 4, &tp), vec!["m1", "m2"], "same offsets, different records: the replicas diverged");
     let epochs = diverging_logs(TruncationMode::LeaderEpoch);
     assert_eq!(values(&epochs, 5, &tp), vec!["m1", "m3"]);
-    assert_eq!(values(&epochs, 4, &tp), vec!["m1", "m3"], "the follower truncated to the divergence point and refetched");
+    assert_eq!(
+        values(&epochs, 4, &tp),
+        vec!["m1", "m3"],
+        "the follower truncated to the divergence point and refetched"
+    );
     assert!(epochs.facts().any(|f| matches!(&f.fact, Fact::LogTruncated { broker: 4, to_offset: 1, .. })));
 }
 

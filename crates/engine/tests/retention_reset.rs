@@ -48,13 +48,17 @@ fn retention_deletes_past_a_lagging_group_and_the_consumer_resets_to_earliest() 
     world.run_until(40_000);
     let tp = TopicPartition::new("t", 0);
     let log_start = world.facts().filter_map(|f| match &f.fact {
-        Fact::SegmentsDeleted { topic_partition, log_start_offset, .. } if *topic_partition == tp && f.at_ms > crashed_at => {
+        Fact::SegmentsDeleted { topic_partition, log_start_offset, .. }
+            if *topic_partition == tp && f.at_ms > crashed_at =>
+        {
             Some(*log_start_offset)
         }
         _ => None,
     });
     let log_start = log_start.max().expect("retention deleted segments while the consumer was down");
-    let ActionOutcome::ConsumerAdded { consumer: restarted } = world.apply(Action::RestartConsumer { consumer }).unwrap() else {
+    let ActionOutcome::ConsumerAdded { consumer: restarted } =
+        world.apply(Action::RestartConsumer { consumer }).unwrap()
+    else {
         panic!("restarted consumer")
     };
     let restarted_at = world.now();
@@ -69,5 +73,8 @@ fn retention_deletes_past_a_lagging_group_and_the_consumer_resets_to_earliest() 
     });
     let reset = reset.expect("the restarted consumer was reset by auto.offset.reset=earliest");
     assert!(reset >= log_start, "reset to the log start ({reset} >= {log_start}), past the deleted records");
-    assert!(world.facts().any(|f| matches!(&f.fact, Fact::RecordsSkipped { .. })), "the group skipped the deleted records");
+    assert!(
+        world.facts().any(|f| matches!(&f.fact, Fact::RecordsSkipped { .. })),
+        "the group skipped the deleted records"
+    );
 }

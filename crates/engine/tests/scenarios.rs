@@ -3,8 +3,8 @@
 
 use kafkalab_engine::check::invariants::InvariantChecker;
 use kafkalab_engine::narration::Fact;
-use kafkalab_engine::scenario::{self, ScenarioRun};
 use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::scenario::{self, ScenarioRun};
 use kafkalab_engine::sim::world::{TimedFact, World};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +16,9 @@ fn leader_log(world: &World, tp: &TopicPartition) -> Vec<(i64, Option<String>, O
     replica
         .log
         .batches()
-        .flat_map(|stored| stored.batch.records.iter().map(|r| (stored.batch.offset_of(r), text(&r.record.key), text(&r.record.value))))
+        .flat_map(|stored| {
+            stored.batch.records.iter().map(|r| (stored.batch.offset_of(r), text(&r.record.key), text(&r.record.value)))
+        })
         .collect()
 }
 
@@ -30,7 +32,9 @@ fn lost_acked(run: &ScenarioRun) -> (bool, usize) {
     for producer in world.producers() {
         for record in producer.acked_log.iter().flatten() {
             acked += 1;
-            let log = logs.entry(record.topic_partition.clone()).or_insert_with(|| leader_log(world, &record.topic_partition));
+            let log = logs
+                .entry(record.topic_partition.clone())
+                .or_insert_with(|| leader_log(world, &record.topic_partition));
             let key = record.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned());
             let value = record.value.as_ref().map(|v| String::from_utf8_lossy(v).into_owned());
             if !log.iter().any(|(o, k, v)| *o == record.offset && *k == key && *v == value) {
@@ -44,7 +48,8 @@ fn lost_acked(run: &ScenarioRun) -> (bool, usize) {
 /// Runs the built-in scenario `name` to its duration, checking invariants after every event;
 /// returns the run and every fact.
 fn run(name: &str) -> (ScenarioRun, Vec<TimedFact>) {
-    let builtin = scenario::builtin().into_iter().find(|b| b.name == name).unwrap_or_else(|| panic!("no scenario {name}"));
+    let builtin =
+        scenario::builtin().into_iter().find(|b| b.name == name).unwrap_or_else(|| panic!("no scenario {name}"));
     let parsed = scenario::parse(builtin.text).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(parsed.name, name, "the file name is the scenario name");
     let duration = parsed.duration_ms;
@@ -58,7 +63,9 @@ fn run(name: &str) -> (ScenarioRun, Vec<TimedFact>) {
         *seen = run.world().fact_count();
     };
     collect(&run, &mut facts, &mut seen);
-    while run.world().next_event_time().is_some_and(|t| t <= duration) || run.scenario().steps.iter().any(|s| s.at_ms > run.now()) {
+    while run.world().next_event_time().is_some_and(|t| t <= duration)
+        || run.scenario().steps.iter().any(|s| s.at_ms > run.now())
+    {
         if !run.step_event() {
             break;
         }
@@ -70,7 +77,19 @@ fn run(name: &str) -> (ScenarioRun, Vec<TimedFact>) {
     let violations: Vec<&String> = checker.violations().collect();
     assert!(violations.is_empty(), "{name}: {violations:?}");
     assert!(run.failures().is_empty(), "{name}: refused steps {:?}", run.failures());
-    for f in facts.iter().filter(|f| !matches!(f.fact, Fact::BatchAppended { .. } | Fact::HighWatermarkAdvanced { .. } | Fact::ProduceAcked { .. } | Fact::ConsumerPolled { .. } | Fact::RecordsProcessed { .. } | Fact::CommitSent { .. } | Fact::OffsetsCommitted { .. } | Fact::MetadataUpdated { .. })) {
+    for f in facts.iter().filter(|f| {
+        !matches!(
+            f.fact,
+            Fact::BatchAppended { .. }
+                | Fact::HighWatermarkAdvanced { .. }
+                | Fact::ProduceAcked { .. }
+                | Fact::ConsumerPolled { .. }
+                | Fact::RecordsProcessed { .. }
+                | Fact::CommitSent { .. }
+                | Fact::OffsetsCommitted { .. }
+                | Fact::MetadataUpdated { .. }
+        )
+    }) {
         println!("{:>7} {}", f.at_ms, serde_json::to_string(&f.fact).unwrap());
     }
     (run, facts)
@@ -128,17 +147,34 @@ fn consumers_beyond_the_partition_count_stay_idle() {
     assert_eq!(owned.len(), 5);
     assert_eq!(owned.iter().sum::<usize>(), 3, "{owned:?}");
     assert_eq!(owned.iter().filter(|n| **n == 0).count(), 2, "two idle consumers: {owned:?}");
-    assert!(facts.iter().filter(|f| matches!(f.fact, Fact::GenerationStable { .. })).count() >= 5, "a rebalance per join");
+    assert!(
+        facts.iter().filter(|f| matches!(f.fact, Fact::GenerationStable { .. })).count() >= 5,
+        "a rebalance per join"
+    );
 }
 
 #[test]
 fn a_slow_follower_leaves_the_isr_and_acks_all_gets_not_enough_replicas() {
     let (run, facts) = run("slow-follower");
-    let shrink = facts.iter().find(|f| matches!(&f.fact, Fact::IsrChanged { removed, .. } if removed == &vec![5])).expect("ISR shrink");
+    let shrink = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::IsrChanged { removed, .. } if removed == &vec![5]))
+        .expect("ISR shrink");
     assert!(facts.iter().any(|f| f.at_ms > shrink.at_ms
-        && matches!(f.fact, Fact::ProduceFailed { error: kafkalab_engine::protocol::ErrorCode::NotEnoughReplicas, .. })));
-    assert!(facts.iter().any(|f| f.at_ms > 32_000 && matches!(&f.fact, Fact::IsrChanged { added, .. } if added.contains(&5))), "it rejoins");
-    assert_eq!(run.world().metadata().partitions().find(|(tp, _)| tp.topic == "payments").map(|(_, r)| r.isr.len()), Some(3));
+        && matches!(
+            f.fact,
+            Fact::ProduceFailed { error: kafkalab_engine::protocol::ErrorCode::NotEnoughReplicas, .. }
+        )));
+    assert!(
+        facts
+            .iter()
+            .any(|f| f.at_ms > 32_000 && matches!(&f.fact, Fact::IsrChanged { added, .. } if added.contains(&5))),
+        "it rejoins"
+    );
+    assert_eq!(
+        run.world().metadata().partitions().find(|(tp, _)| tp.topic == "payments").map(|(_, r)| r.isr.len()),
+        Some(3)
+    );
 }
 
 #[test]
@@ -172,17 +208,24 @@ fn retries_duplicate_records_without_idempotence_and_not_with_it() {
     let (run, facts) = run("idempotence");
     let duplicates = |topic: &str| {
         let mut seen = BTreeSet::new();
-        leader_log(run.world(), &TopicPartition::new(topic, 0)).into_iter().filter(|(_, _, v)| !seen.insert(v.clone())).count()
+        leader_log(run.world(), &TopicPartition::new(topic, 0))
+            .into_iter()
+            .filter(|(_, _, v)| !seen.insert(v.clone()))
+            .count()
     };
     assert!(duplicates("plain") > 0, "the retried batches were written twice");
     assert_eq!(duplicates("safe"), 0);
-    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::DuplicateBatch { topic_partition, .. } if topic_partition.topic == "safe")));
+    assert!(facts
+        .iter()
+        .any(|f| matches!(&f.fact, Fact::DuplicateBatch { topic_partition, .. } if topic_partition.topic == "safe")));
 }
 
 #[test]
 fn retention_deletes_segments_and_compaction_removes_overwritten_records() {
     let (run, facts) = run("retention-compaction");
-    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::SegmentsDeleted { topic_partition, .. } if topic_partition.topic == "clicks")));
+    assert!(facts.iter().any(
+        |f| matches!(&f.fact, Fact::SegmentsDeleted { topic_partition, .. } if topic_partition.topic == "clicks")
+    ));
     assert!(facts
         .iter()
         .any(|f| matches!(&f.fact, Fact::LogCompacted { topic_partition, records_removed, .. } if topic_partition.topic == "profiles" && *records_removed > 0)));

@@ -50,13 +50,8 @@ pub enum Particle {
 }
 
 impl Particle {
-    pub const ALL: [Particle; 5] = [
-        Particle::IGa,
-        Particle::EulReul,
-        Particle::EunNeun,
-        Particle::WaGwa,
-        Particle::EuroRo,
-    ];
+    pub const ALL: [Particle; 5] =
+        [Particle::IGa, Particle::EulReul, Particle::EunNeun, Particle::WaGwa, Particle::EuroRo];
 
     /// How a template writes the particle when the word before it is not known yet.
     pub fn marker(self) -> &'static str {
@@ -96,10 +91,8 @@ impl Particle {
 pub fn resolve(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some((at, particle)) = Particle::ALL
-        .iter()
-        .filter_map(|&p| rest.find(p.marker()).map(|at| (at, p)))
-        .min_by_key(|&(at, _)| at)
+    while let Some((at, particle)) =
+        Particle::ALL.iter().filter_map(|&p| rest.find(p.marker()).map(|at| (at, p))).min_by_key(|&(at, _)| at)
     {
         out.push_str(&rest[..at]);
         out.push_str(particle.after(&out));
@@ -131,16 +124,11 @@ pub fn ending(text: &str) -> Ending {
 fn spoken_end(text: &str) -> &str {
     let mut s = text;
     loop {
-        let trimmed =
-            s.trim_end_matches([']', '"', '\'', '\u{201d}', '\u{2019}', '`', '>', '\u{2026}']);
+        let trimmed = s.trim_end_matches([']', '"', '\'', '\u{201d}', '\u{2019}', '`', '>', '\u{2026}']);
         if let (Some(inner), Some(open)) = (trimmed.strip_suffix(')'), trimmed.rfind('(')) {
             let before = &trimmed[..open];
             // A parenthesis alone is the word itself: "(null)".
-            s = if before.is_empty() || before.ends_with(char::is_whitespace) {
-                &inner[open + 1..]
-            } else {
-                before
-            };
+            s = if before.is_empty() || before.ends_with(char::is_whitespace) { &inner[open + 1..] } else { before };
             continue;
         }
         return trimmed;
@@ -170,14 +158,10 @@ fn digit_ending(d: u8) -> Ending {
 
 fn number_ending(word: &str) -> Ending {
     let bytes = word.as_bytes();
-    let run_start = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_digit())
-        .map_or(0, |i| i + 1);
+    let run_start = bytes.iter().rposition(|b| !b.is_ascii_digit()).map_or(0, |i| i + 1);
     let digits = &bytes[run_start..];
     let last = digits[digits.len() - 1];
-    let decimal =
-        run_start >= 2 && bytes[run_start - 1] == b'.' && bytes[run_start - 2].is_ascii_digit();
+    let decimal = run_start >= 2 && bytes[run_start - 1] == b'.' && bytes[run_start - 2].is_ascii_digit();
     let zeros = digits.iter().rev().take_while(|&&d| d == b'0').count();
     if decimal || zeros == 0 || zeros == digits.len() {
         return digit_ending(last);
@@ -193,10 +177,7 @@ fn number_ending(word: &str) -> Ending {
 }
 
 fn latin_ending(word: &str) -> Ending {
-    let start = word
-        .char_indices()
-        .rfind(|(_, c)| !c.is_ascii_alphabetic())
-        .map_or(0, |(i, c)| i + c.len_utf8());
+    let start = word.char_indices().rfind(|(_, c)| !c.is_ascii_alphabetic()).map_or(0, |(i, c)| i + c.len_utf8());
     let letters = &word[start..];
     if letters.len() <= 3 && letters.bytes().all(|b| b.is_ascii_uppercase()) {
         // Spelled out: 엘, 알 / 엠, 엔 / 에이, 비, 에스...
@@ -221,10 +202,7 @@ fn latin_ending(word: &str) -> Ending {
         b'p' | b'b' => before(2).is_some_and(|i| vowel(i) || b[i] == last),
         b'c' => before(2).is_some_and(vowel),
         b'k' => w.ends_with("ck") || w.ends_with("ook"),
-        b't' => {
-            w.ends_with("out")
-                || before(2).is_some_and(|i| vowel(i) && !before(3).is_some_and(vowel))
-        }
+        b't' => w.ends_with("out") || before(2).is_some_and(|i| vowel(i) && !before(3).is_some_and(vowel)),
         _ => false,
     };
     if closed {
@@ -339,19 +317,13 @@ mod tests {
 
     #[test]
     fn resolve_replaces_every_marker() {
-        assert_eq!(
-            resolve("브로커 2이(가) 멈췄습니다."),
-            "브로커 2가 멈췄습니다."
-        );
+        assert_eq!(resolve("브로커 2이(가) 멈췄습니다."), "브로커 2가 멈췄습니다.");
         assert_eq!(
             resolve("컨트롤러가 브로커 1을(를) 리더로, 3(으)로 잘랐습니다"),
             "컨트롤러가 브로커 1을 리더로, 3으로 잘랐습니다"
         );
         assert_eq!(resolve("metrics-0(으)로 보내기"), "metrics-0으로 보내기");
-        assert_eq!(
-            resolve("billing-1와(과) checkout은(는)"),
-            "billing-1과 checkout은"
-        );
+        assert_eq!(resolve("billing-1와(과) checkout은(는)"), "billing-1과 checkout은");
         assert_eq!(resolve("토픽 orders이(가)"), "토픽 orders가");
         assert_eq!(resolve("no markers"), "no markers");
         for p in Particle::ALL {

@@ -4,8 +4,8 @@
 //! Wall-clock time is measured here, in the CLI; the engine itself never reads a clock.
 
 use super::CmdResult;
-use kafkalab_engine::group::assignor::{self, MemberSubscription, Strategy};
 use kafkalab_engine::check::chaos::{self, ChaosConfig};
+use kafkalab_engine::group::assignor::{self, MemberSubscription, Strategy};
 use kafkalab_engine::sim::workload;
 use kafkalab_engine::World;
 use serde_json::json;
@@ -122,7 +122,9 @@ fn run_assignors(repeat: u32) -> CmdResult {
     let topics: BTreeMap<String, i32> = (0..TOPICS).map(|t| (format!("topic-{t}"), PARTITIONS_PER_TOPIC)).collect();
     let names: Vec<&str> = topics.keys().map(String::as_str).collect();
     let members: Vec<MemberSubscription> = (0..MEMBERS)
-        .map(|i| MemberSubscription::new(format!("consumer-{i}-{:08x}", (i as u32).wrapping_mul(2_654_435_761)), &names))
+        .map(|i| {
+            MemberSubscription::new(format!("consumer-{i}-{:08x}", (i as u32).wrapping_mul(2_654_435_761)), &names)
+        })
         .collect();
     let mut results = serde_json::Map::new();
     for strategy in Strategy::ALL {
@@ -153,7 +155,12 @@ fn run_assignors(repeat: u32) -> CmdResult {
 }
 
 /// Runs the assignor for at least 0.3 s (and `repeat` times), returning assignments per second.
-fn time_assign(strategy: Strategy, topics: &BTreeMap<String, i32>, members: &[MemberSubscription], repeat: u32) -> Result<f64, String> {
+fn time_assign(
+    strategy: Strategy,
+    topics: &BTreeMap<String, i32>,
+    members: &[MemberSubscription],
+    repeat: u32,
+) -> Result<f64, String> {
     let started = Instant::now();
     let mut runs = 0u32;
     while runs < repeat || started.elapsed().as_secs_f64() < 0.3 {

@@ -131,10 +131,7 @@ fn decode_hex(hex: &str) -> Result<Vec<u8>, String> {
         .chunks(2)
         .map(|pair| match (digit(pair[0]), digit(pair[1])) {
             (Some(hi), Some(lo)) => Ok(hi << 4 | lo),
-            _ => Err(format!(
-                "invalid --key-hex `{hex}`: `{}` is not a hex byte",
-                String::from_utf8_lossy(pair)
-            )),
+            _ => Err(format!("invalid --key-hex `{hex}`: `{}` is not a hex byte", String::from_utf8_lossy(pair))),
         })
         .collect()
 }

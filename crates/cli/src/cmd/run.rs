@@ -3,10 +3,10 @@
 
 use super::CmdResult;
 use crate::narrate;
-use kafkalab_heap as heap;
 use kafkalab_engine::scenario::preset::Preset;
 use kafkalab_engine::scenario::{self, Scenario, ScenarioRun};
 use kafkalab_engine::sim::world::World;
+use kafkalab_heap as heap;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -57,7 +57,9 @@ pub fn run(args: Args) -> CmdResult {
     let until = args.until_ms.unwrap_or(scenario.duration_ms);
     let ko = args.lang == "ko";
     let mut trace = match &args.trace {
-        Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| format!("cannot create `{path}`: {e}"))?)),
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| format!("cannot create `{path}`: {e}"))?,
+        )),
         None => None,
     };
     let title = scenario.title.get(&args.lang).to_string();
@@ -98,7 +100,10 @@ pub fn run(args: Args) -> CmdResult {
             }
         }
         seen_facts = world.fact_count();
-        let next = [world.next_event_time(), run.scenario().steps.get(notes_shown).map(|s| s.at_ms)].into_iter().flatten().min();
+        let next = [world.next_event_time(), run.scenario().steps.get(notes_shown).map(|s| s.at_ms)]
+            .into_iter()
+            .flatten()
+            .min();
         match next {
             Some(t) if t <= until => {
                 run.step_event();
@@ -146,15 +151,35 @@ fn summary(out: &mut impl Write, world: &World, ko: bool) -> std::io::Result<()>
     let duplicates: u64 = world.consumers().map(|c| c.duplicates).sum();
     let skipped: u64 = world.consumers().map(|c| c.skipped).sum();
     let mut lines = vec![
-        if ko { format!("가상 시간 {} ms, 이벤트 {}, 사실 {}", world.now(), world.events_processed(), world.fact_count()) }
-        else { format!("virtual time {} ms, {} events, {} facts", world.now(), world.events_processed(), world.fact_count()) },
-        if ko { format!("확인된 레코드 {acked}, 실패한 레코드 {failed}") } else { format!("records acknowledged {acked}, failed {failed}") },
+        if ko {
+            format!("가상 시간 {} ms, 이벤트 {}, 사실 {}", world.now(), world.events_processed(), world.fact_count())
+        } else {
+            format!(
+                "virtual time {} ms, {} events, {} facts",
+                world.now(),
+                world.events_processed(),
+                world.fact_count()
+            )
+        },
+        if ko {
+            format!("확인된 레코드 {acked}, 실패한 레코드 {failed}")
+        } else {
+            format!("records acknowledged {acked}, failed {failed}")
+        },
     ];
     if lost > 0 {
-        lines.push(if ko { format!("유실된 확인 레코드 {lost}") } else { format!("acknowledged records lost {lost}") });
+        lines.push(if ko {
+            format!("유실된 확인 레코드 {lost}")
+        } else {
+            format!("acknowledged records lost {lost}")
+        });
     }
     if duplicates > 0 || skipped > 0 {
-        lines.push(if ko { format!("컨슈머 중복 처리 {duplicates}, 건너뜀 {skipped}") } else { format!("consumer duplicates {duplicates}, skipped {skipped}") });
+        lines.push(if ko {
+            format!("컨슈머 중복 처리 {duplicates}, 건너뜀 {skipped}")
+        } else {
+            format!("consumer duplicates {duplicates}, skipped {skipped}")
+        });
     }
     lines.push(format!("trace hash {:016x}", world.trace_hash()));
     writeln!(out, "--")?;
@@ -170,12 +195,15 @@ fn lost_acked(world: &World) -> u64 {
     let mut lost = 0;
     for producer in world.producers() {
         for record in producer.acked_log.iter().flatten().filter(|r| r.offset >= 0) {
-            let leader = metadata.partitions().find(|(tp, _)| *tp == record.topic_partition).map_or(-1, |(_, r)| r.leader);
+            let leader =
+                metadata.partitions().find(|(tp, _)| *tp == record.topic_partition).map_or(-1, |(_, r)| r.leader);
             let replica = world.broker(leader).and_then(|b| b.replicas.get(&record.topic_partition));
             let present = replica.is_some_and(|r| {
                 r.log.batches().any(|stored| {
                     stored.batch.records.iter().any(|x| {
-                        stored.batch.offset_of(x) == record.offset && x.record.key == record.key && x.record.value == record.value
+                        stored.batch.offset_of(x) == record.offset
+                            && x.record.key == record.key
+                            && x.record.value == record.value
                     })
                 })
             });

@@ -27,7 +27,10 @@ impl Broker {
             out.fact(Fact::ControllerElected { broker: self.id, epoch: self.raft.epoch });
             let epoch = self.raft.epoch;
             out.timer(now + CONTROLLER_TICK_MS, Timer::ControllerTick { epoch });
-            out.timer(now + self.config.controller.leader_imbalance_check_interval_ms, Timer::PreferredElection { epoch });
+            out.timer(
+                now + self.config.controller.leader_imbalance_check_interval_ms,
+                Timer::PreferredElection { epoch },
+            );
         }
         if update.committed || update.became_leader {
             self.publish_committed(now, out);
@@ -43,7 +46,12 @@ impl Broker {
 
     /// The active controller appends its decision; its own image follows at once. Returns the
     /// log end offset after the records: once the high watermark reaches it, they are committed.
-    pub(super) fn controller_append(&mut self, records: Vec<MetadataRecord>, now: Millis, out: &mut Outbox<Timer>) -> i64 {
+    pub(super) fn controller_append(
+        &mut self,
+        records: Vec<MetadataRecord>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) -> i64 {
         if records.is_empty() {
             return self.raft.high_watermark;
         }
@@ -81,15 +89,27 @@ impl Broker {
     }
 
     /// Requests only the active controller answers.
-    pub(super) fn handle_controller_request(&mut self, from: NodeId, message: Message, now: Millis, out: &mut Outbox<Timer>) {
+    pub(super) fn handle_controller_request(
+        &mut self,
+        from: NodeId,
+        message: Message,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
         let next_offset = self.raft.log_end_offset();
         let Some(controller) = self.controller.as_mut() else {
             let reply = match message {
-                Message::BrokerRegistrationRequest { .. } => Message::BrokerRegistrationResponse { error: ErrorCode::NotController, broker_epoch: -1 },
-                Message::BrokerHeartbeatRequest { .. } => Message::BrokerHeartbeatResponse { error: ErrorCode::NotController, is_fenced: true },
-                Message::AlterPartitionRequest { topic_partition, .. } => {
-                    Message::AlterPartitionResponse { topic_partition, error: ErrorCode::NotController, registration: None }
+                Message::BrokerRegistrationRequest { .. } => {
+                    Message::BrokerRegistrationResponse { error: ErrorCode::NotController, broker_epoch: -1 }
                 }
+                Message::BrokerHeartbeatRequest { .. } => {
+                    Message::BrokerHeartbeatResponse { error: ErrorCode::NotController, is_fenced: true }
+                }
+                Message::AlterPartitionRequest { topic_partition, .. } => Message::AlterPartitionResponse {
+                    topic_partition,
+                    error: ErrorCode::NotController,
+                    registration: None,
+                },
                 _ => return,
             };
             out.send(from, reply);
@@ -105,8 +125,16 @@ impl Broker {
                 (records, Message::BrokerHeartbeatResponse { error: reply.error, is_fenced: reply.is_fenced })
             }
             Message::AlterPartitionRequest { broker_id, topic_partition, leader_epoch, partition_epoch, new_isr } => {
-                let (records, reply) = controller.alter_partition(broker_id, &topic_partition, leader_epoch, partition_epoch, &new_isr);
-                (records, Message::AlterPartitionResponse { topic_partition, error: reply.error, registration: reply.registration })
+                let (records, reply) =
+                    controller.alter_partition(broker_id, &topic_partition, leader_epoch, partition_epoch, &new_isr);
+                (
+                    records,
+                    Message::AlterPartitionResponse {
+                        topic_partition,
+                        error: reply.error,
+                        registration: reply.registration,
+                    },
+                )
             }
             _ => return,
         };
@@ -138,7 +166,10 @@ impl Broker {
                     .map(|c| c.preferred_leader_elections())
                     .unwrap_or_default();
                 let _ = self.controller_append(records, now, out);
-                out.timer(now + self.config.controller.leader_imbalance_check_interval_ms, Timer::PreferredElection { epoch });
+                out.timer(
+                    now + self.config.controller.leader_imbalance_check_interval_ms,
+                    Timer::PreferredElection { epoch },
+                );
             }
             _ => {}
         }
@@ -156,8 +187,8 @@ impl Broker {
         let mut touched: BTreeSet<TopicPartition> = BTreeSet::new();
         for entry in &self.raft.log[from.min(to)..to] {
             self.image.apply(entry);
-            if let MetadataRecord::Partition { topic_partition, .. } | MetadataRecord::PartitionChange { topic_partition, .. } =
-                &entry.record
+            if let MetadataRecord::Partition { topic_partition, .. }
+            | MetadataRecord::PartitionChange { topic_partition, .. } = &entry.record
             {
                 touched.insert(topic_partition.clone());
             }
@@ -180,14 +211,23 @@ impl Broker {
     }
 
     /// Lead, follow, or stop leading one partition, as the committed metadata says.
-    fn apply_partition_state(&mut self, tp: &TopicPartition, registration: &PartitionRegistration, now: Millis, out: &mut Outbox<Timer>) {
+    fn apply_partition_state(
+        &mut self,
+        tp: &TopicPartition,
+        registration: &PartitionRegistration,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
         if !registration.replicas.contains(&self.id) {
             return;
         }
         let id = self.id;
         if !self.replicas.contains_key(tp) {
             let Some(config) = self.image.topics.get(&tp.topic).map(|t| t.config.clone()) else { return };
-            self.replicas.insert(tp.clone(), super::replica::Replica::new(tp.clone(), config, registration.replicas.clone(), now));
+            self.replicas.insert(
+                tp.clone(),
+                super::replica::Replica::new(tp.clone(), config, registration.replicas.clone(), now),
+            );
         }
         let legacy = self.config.truncation == TruncationMode::HighWatermark;
         let Some(replica) = self.replicas.get_mut(tp) else { return };
@@ -210,7 +250,13 @@ impl Broker {
                 let before = replica.log.log_end_offset();
                 replica.truncate_to(hw);
                 if before > hw {
-                    out.fact(Fact::LogTruncated { topic_partition: tp.clone(), broker: id, from_offset: before, to_offset: hw, leader_epoch: -1 });
+                    out.fact(Fact::LogTruncated {
+                        topic_partition: tp.clone(),
+                        broker: id,
+                        from_offset: before,
+                        to_offset: hw,
+                        leader_epoch: -1,
+                    });
                 }
             }
             self.ensure_fetcher(registration.leader, now, out);
@@ -240,8 +286,13 @@ impl Broker {
 
     pub(super) fn handle_lifecycle_response(&mut self, message: Message) {
         match message {
-            Message::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch } => self.broker_epoch = broker_epoch,
-            Message::BrokerHeartbeatResponse { error: ErrorCode::StaleBrokerEpoch | ErrorCode::BrokerIdNotRegistered, .. } => {
+            Message::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch } => {
+                self.broker_epoch = broker_epoch
+            }
+            Message::BrokerHeartbeatResponse {
+                error: ErrorCode::StaleBrokerEpoch | ErrorCode::BrokerIdNotRegistered,
+                ..
+            } => {
                 self.broker_epoch = -1;
             }
             _ => {}
@@ -260,7 +311,14 @@ impl Broker {
     }
 
     /// Raft messages go to the Raft node; what changed is acted on.
-    pub(super) fn handle_raft(&mut self, from: i32, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    pub(super) fn handle_raft(
+        &mut self,
+        from: i32,
+        message: Message,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
         let update = self.raft.on_message(from, message, now, rng, out);
         self.after_raft(update, now, out);
     }
@@ -295,7 +353,12 @@ fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: 
             } else if let Some(before) = before.filter(|b| b.isr != registration.isr) {
                 let removed: Vec<i32> = before.isr.iter().copied().filter(|r| !registration.isr.contains(r)).collect();
                 let added: Vec<i32> = registration.isr.iter().copied().filter(|r| !before.isr.contains(r)).collect();
-                out.fact(Fact::IsrChanged { topic_partition: topic_partition.clone(), isr: registration.isr.clone(), removed, added });
+                out.fact(Fact::IsrChanged {
+                    topic_partition: topic_partition.clone(),
+                    isr: registration.isr.clone(),
+                    removed,
+                    added,
+                });
             }
         }
         MetadataRecord::Partition { topic_partition, registration } => out.fact(Fact::LeaderElected {

@@ -14,11 +14,11 @@ pub mod topic_config;
 use crate::controller::metadata::MetadataImage;
 use crate::controller::quorum::{ControllerConfig, QuorumController};
 use crate::controller::raft::{RaftConfig, RaftNode, RaftTimer};
+use crate::group::coordinator::{GroupCoordinator, GroupCoordinatorConfig};
+use crate::group::host::ConsumerFetchPurgatory;
 use crate::protocol::{Message, PartitionMetadata, TopicPartition};
 use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
-use crate::group::coordinator::{GroupCoordinator, GroupCoordinatorConfig};
-use crate::group::host::ConsumerFetchPurgatory;
 use produce::DelayedProduce;
 use rand::Rng;
 use replica::Replica;
@@ -104,28 +104,47 @@ impl BrokerState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Timer {
     /// An acks=all produce waited `timeout_ms` for the ISR.
-    DelayedProduceTimeout { client: NodeId, correlation_id: u64 },
+    DelayedProduceTimeout {
+        client: NodeId,
+        correlation_id: u64,
+    },
     /// A follower's parked fetch waited `replica.fetch.wait.max.ms`.
-    DelayedFetchTimeout { replica_id: i32, token: u64 },
+    DelayedFetchTimeout {
+        replica_id: i32,
+        token: u64,
+    },
     /// This broker, as a follower, fetches again from `leader`.
-    Fetch { leader: i32 },
+    Fetch {
+        leader: i32,
+    },
     /// The fetch `token` to `leader` got no answer in `replica.socket.timeout.ms`.
-    FetchTimeout { leader: i32, token: u64 },
+    FetchTimeout {
+        leader: i32,
+        token: u64,
+    },
     RetentionCheck,
     CleanerCheck,
     /// The leader's ISR check, every `replica.lag.time.max.ms / 2`.
     IsrCheck,
     /// Register with, or heartbeat to, the active controller.
-    Heartbeat { token: u64 },
+    Heartbeat {
+        token: u64,
+    },
     Raft(RaftTimer),
     /// The active controller of quorum `epoch` looks for expired broker sessions.
-    ControllerTick { epoch: i32 },
+    ControllerTick {
+        epoch: i32,
+    },
     /// The active controller of quorum `epoch` runs preferred leader elections.
-    PreferredElection { epoch: i32 },
+    PreferredElection {
+        epoch: i32,
+    },
     /// A group coordinator timer (sessions, join and sync phases, write timeouts).
     Group(crate::group::coordinator::Timer),
     /// A consumer's parked fetch waited `fetch.max.wait.ms`.
-    ConsumerFetchTimeout { token: u64 },
+    ConsumerFetchTimeout {
+        token: u64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -228,7 +247,14 @@ impl Broker {
         }
     }
 
-    pub fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    pub fn on_message(
+        &mut self,
+        from: NodeId,
+        message: Message,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
         match message {
             Message::MetadataRequest => {
                 out.send(from, Message::MetadataResponse { partitions: self.metadata_cache.clone() });
@@ -257,9 +283,9 @@ impl Broker {
                     self.handle_raft(peer, message, now, rng, out);
                 }
             }
-            Message::BrokerRegistrationRequest { .. } | Message::BrokerHeartbeatRequest { .. } | Message::AlterPartitionRequest { .. } => {
-                self.handle_controller_request(from, message, now, out)
-            }
+            Message::BrokerRegistrationRequest { .. }
+            | Message::BrokerHeartbeatRequest { .. }
+            | Message::AlterPartitionRequest { .. } => self.handle_controller_request(from, message, now, out),
             Message::BrokerRegistrationResponse { .. } | Message::BrokerHeartbeatResponse { .. } => {
                 self.handle_lifecycle_response(message)
             }
@@ -280,7 +306,9 @@ impl Broker {
             Timer::DelayedProduceTimeout { client, correlation_id } => {
                 self.delayed_produces.iter().any(|d| d.client == *client && d.correlation_id == *correlation_id)
             }
-            Timer::DelayedFetchTimeout { replica_id, token } => self.delayed_fetches.get(replica_id).is_some_and(|d| d.token == *token),
+            Timer::DelayedFetchTimeout { replica_id, token } => {
+                self.delayed_fetches.get(replica_id).is_some_and(|d| d.token == *token)
+            }
             Timer::FetchTimeout { leader, token } => {
                 self.fetching_from.get(leader).is_some_and(|f| f.as_ref().is_some_and(|f| f.token == *token))
             }
@@ -291,7 +319,9 @@ impl Broker {
 
     pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         match timer {
-            Timer::DelayedProduceTimeout { client, correlation_id } => self.expire_delayed_produce(client, correlation_id, out),
+            Timer::DelayedProduceTimeout { client, correlation_id } => {
+                self.expire_delayed_produce(client, correlation_id, out)
+            }
             Timer::DelayedFetchTimeout { replica_id, token } => {
                 if self.delayed_fetches.get(&replica_id).is_some_and(|d| d.token == token) {
                     self.answer_delayed_fetch(replica_id, out);
@@ -320,7 +350,11 @@ impl Broker {
             Timer::CleanerCheck => {
                 for (tp, replica) in &mut self.replicas {
                     if let Some(records_removed) = replica.compact(now) {
-                        out.fact(crate::narration::Fact::LogCompacted { topic_partition: tp.clone(), broker: self.id, records_removed });
+                        out.fact(crate::narration::Fact::LogCompacted {
+                            topic_partition: tp.clone(),
+                            broker: self.id,
+                            records_removed,
+                        });
                     }
                 }
                 out.timer(now + self.config.log_cleaner_backoff_ms, Timer::CleanerCheck);

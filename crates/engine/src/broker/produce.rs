@@ -94,7 +94,11 @@ impl Broker {
                     });
                     let last_offset = first_offset + count as i64 - 1;
                     return (
-                        PartitionProduceResponse { topic_partition: tp.clone(), error: ErrorCode::None, base_offset: first_offset },
+                        PartitionProduceResponse {
+                            topic_partition: tp.clone(),
+                            error: ErrorCode::None,
+                            base_offset: first_offset,
+                        },
                         Some(last_offset + 1),
                     );
                 }
@@ -105,7 +109,11 @@ impl Broker {
         match replica.append_as_leader(batch, now) {
             Ok(info) => {
                 if let Some(roll) = &info.rolled {
-                    out.fact(Fact::SegmentRolled { topic_partition: tp.clone(), broker: id, base_offset: roll.new_base_offset });
+                    out.fact(Fact::SegmentRolled {
+                        topic_partition: tp.clone(),
+                        broker: id,
+                        base_offset: roll.new_base_offset,
+                    });
                 }
                 out.fact(Fact::BatchAppended {
                     topic_partition: tp.clone(),
@@ -115,10 +123,18 @@ impl Broker {
                     leader_epoch: replica.leader_epoch,
                 });
                 if let Some(hw) = replica.maybe_advance_high_watermark(id) {
-                    out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
+                    out.fact(Fact::HighWatermarkAdvanced {
+                        topic_partition: tp.clone(),
+                        broker: id,
+                        high_watermark: hw,
+                    });
                 }
                 (
-                    PartitionProduceResponse { topic_partition: tp.clone(), error: ErrorCode::None, base_offset: info.first_offset },
+                    PartitionProduceResponse {
+                        topic_partition: tp.clone(),
+                        error: ErrorCode::None,
+                        base_offset: info.first_offset,
+                    },
                     Some(info.last_offset + 1),
                 )
             }
@@ -147,8 +163,8 @@ impl Broker {
                 let lost_leadership = wait_for.is_some() && replica.is_none_or(|r| r.leader != self.id);
                 // Kafka's checkEnoughReplicasReachOffset: replicated, but the ISR shrank below
                 // min.insync.replicas meanwhile.
-                let isr_too_small = wait_for.is_some()
-                    && replica.is_some_and(|r| (r.isr.len() as i32) < r.config.min_insync_replicas);
+                let isr_too_small =
+                    wait_for.is_some() && replica.is_some_and(|r| (r.isr.len() as i32) < r.config.min_insync_replicas);
                 if lost_leadership {
                     response.error = ErrorCode::NotLeaderOrFollower;
                     response.base_offset = -1;
@@ -175,14 +191,16 @@ impl Broker {
 
     /// `request.timeout.ms` passed: partitions still short of the ISR answer REQUEST_TIMED_OUT.
     pub(super) fn expire_delayed_produce(&mut self, client: NodeId, correlation_id: u64, out: &mut Outbox<Timer>) {
-        let Some(index) = self.delayed_produces.iter().position(|d| d.client == client && d.correlation_id == correlation_id)
+        let Some(index) =
+            self.delayed_produces.iter().position(|d| d.client == client && d.correlation_id == correlation_id)
         else {
             return;
         };
         let mut delayed = self.delayed_produces.remove(index);
         for (response, wait_for) in &mut delayed.partitions {
-            let replicated = wait_for
-                .is_none_or(|offset| self.replicas.get(&response.topic_partition).is_some_and(|r| r.high_watermark >= offset));
+            let replicated = wait_for.is_none_or(|offset| {
+                self.replicas.get(&response.topic_partition).is_some_and(|r| r.high_watermark >= offset)
+            });
             if !replicated {
                 response.error = ErrorCode::RequestTimedOut;
                 response.base_offset = -1;

@@ -28,7 +28,9 @@ pub enum SequenceCheck {
     /// Next in sequence: append it.
     Append,
     /// Already written: answer with the original first offset, write nothing.
-    Duplicate { first_offset: i64 },
+    Duplicate {
+        first_offset: i64,
+    },
     OutOfOrder,
     InvalidEpoch,
 }
@@ -53,7 +55,9 @@ impl ProducerStateTable {
             return if first_sequence == 0 { SequenceCheck::Append } else { SequenceCheck::OutOfOrder };
         }
         let last_sequence = first_sequence.wrapping_add(count - 1);
-        if let Some(b) = entry.batches.iter().find(|b| b.first_sequence == first_sequence && b.last_sequence == last_sequence) {
+        if let Some(b) =
+            entry.batches.iter().find(|b| b.first_sequence == first_sequence && b.last_sequence == last_sequence)
+        {
             return SequenceCheck::Duplicate { first_offset: b.first_offset };
         }
         let expected = entry.batches.back().map_or(0, |b| b.last_sequence.wrapping_add(1));
@@ -98,7 +102,12 @@ mod tests {
     use super::*;
 
     fn meta(first_sequence: i32, last_sequence: i32, first_offset: i64) -> BatchMetadata {
-        BatchMetadata { first_sequence, last_sequence, first_offset, last_offset: first_offset + (last_sequence - first_sequence) as i64 }
+        BatchMetadata {
+            first_sequence,
+            last_sequence,
+            first_offset,
+            last_offset: first_offset + (last_sequence - first_sequence) as i64,
+        }
     }
 
     #[test]

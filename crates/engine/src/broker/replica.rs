@@ -160,14 +160,17 @@ impl Replica {
         let epoch_start = self.leader_epoch_cache.last().map_or(0, |(_, start)| *start);
         self.followers
             .iter()
-            .filter(|(r, f)| !self.isr.contains(r) && f.log_end_offset >= self.high_watermark && f.log_end_offset >= epoch_start)
+            .filter(|(r, f)| {
+                !self.isr.contains(r) && f.log_end_offset >= self.high_watermark && f.log_end_offset >= epoch_start
+            })
             .map(|(r, _)| *r)
             .collect()
     }
 
     /// Appends as leader, stamping the leader epoch.
     pub fn append_as_leader(&mut self, batch: RecordBatch, now: Millis) -> Result<AppendInfo, ErrorCode> {
-        let (producer_id, producer_epoch, base_sequence) = (batch.producer_id, batch.producer_epoch, batch.base_sequence);
+        let (producer_id, producer_epoch, base_sequence) =
+            (batch.producer_id, batch.producer_epoch, batch.base_sequence);
         self.assign_epoch_start(self.leader_epoch, self.log.log_end_offset());
         let info = self.log.append_as_leader(batch, self.leader_epoch, now as i64).map_err(|e| ErrorCode::from(&e))?;
         self.record_producer_batch(producer_id, producer_epoch, base_sequence, info.first_offset, info.last_offset);
@@ -176,7 +179,8 @@ impl Replica {
 
     /// Appends a batch replicated from the leader, keeping its offsets.
     pub fn append_as_follower(&mut self, batch: std::sync::Arc<RecordBatch>) -> Result<AppendInfo, ErrorCode> {
-        let (producer_id, producer_epoch, base_sequence) = (batch.producer_id, batch.producer_epoch, batch.base_sequence);
+        let (producer_id, producer_epoch, base_sequence) =
+            (batch.producer_id, batch.producer_epoch, batch.base_sequence);
         self.assign_epoch_start(batch.partition_leader_epoch, batch.base_offset);
         let info = self.log.append_as_follower(batch).map_err(|e| ErrorCode::from(&e))?;
         self.record_producer_batch(producer_id, producer_epoch, base_sequence, info.first_offset, info.last_offset);
@@ -185,7 +189,14 @@ impl Replica {
 
     /// Followers rebuild the producer state from the batches they replicate, so that a new leader
     /// still recognises a retried batch after a failover.
-    fn record_producer_batch(&mut self, producer_id: i64, producer_epoch: i16, first_sequence: i32, first_offset: i64, last_offset: i64) {
+    fn record_producer_batch(
+        &mut self,
+        producer_id: i64,
+        producer_epoch: i16,
+        first_sequence: i32,
+        first_offset: i64,
+        last_offset: i64,
+    ) {
         if producer_id >= 0 && first_sequence >= 0 {
             let last_sequence = first_sequence.wrapping_add((last_offset - first_offset) as i32);
             self.producer_state.update(

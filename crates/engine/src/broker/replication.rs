@@ -51,7 +51,11 @@ impl Broker {
             }
             replica.record_follower_fetch(replica_id, p.fetch_offset, now);
             if let Some(hw) = replica.maybe_advance_high_watermark(self.id) {
-                out.fact(Fact::HighWatermarkAdvanced { topic_partition: p.topic_partition.clone(), broker: self.id, high_watermark: hw });
+                out.fact(Fact::HighWatermarkAdvanced {
+                    topic_partition: p.topic_partition.clone(),
+                    broker: self.id,
+                    high_watermark: hw,
+                });
                 hw_moved = true;
             }
             self.maybe_expand_isr(&p.topic_partition, out);
@@ -60,7 +64,8 @@ impl Broker {
             self.complete_delayed_produces(out);
         }
         let response = self.read_for_follower(&partitions);
-        let has_data = response.iter().any(|p| p.error != ErrorCode::None || p.diverging_epoch.is_some() || !p.batches.is_empty());
+        let has_data =
+            response.iter().any(|p| p.error != ErrorCode::None || p.diverging_epoch.is_some() || !p.batches.is_empty());
         if has_data || max_wait_ms == 0 {
             out.send(NodeId::Broker(replica_id), Message::FetchResponse { partitions: response });
         } else {
@@ -170,7 +175,9 @@ impl Broker {
             }
             match p.error {
                 ErrorCode::None => {}
-                ErrorCode::OffsetOutOfRange if replica.log.log_end_offset() > p.log_end_offset && p.log_end_offset >= 0 => {
+                ErrorCode::OffsetOutOfRange
+                    if replica.log.log_end_offset() > p.log_end_offset && p.log_end_offset >= 0 =>
+                {
                     // The pre-KIP-101 path: a follower ahead of its leader cuts back to the leader's end.
                     let before = replica.log.log_end_offset();
                     replica.truncate_to(p.log_end_offset);
@@ -227,11 +234,16 @@ impl Broker {
         }
         self.next_token += 1;
         let token = self.next_token;
-        let requested = partitions.iter().map(|p| (p.topic_partition.clone(), (p.fetch_offset, p.current_leader_epoch))).collect();
+        let requested =
+            partitions.iter().map(|p| (p.topic_partition.clone(), (p.fetch_offset, p.current_leader_epoch))).collect();
         self.fetching_from.insert(leader, Some(FetchInFlight { token, requested }));
         out.send(
             NodeId::Broker(leader),
-            Message::FetchRequest { replica_id: self.id, max_wait_ms: self.config.replica_fetch_wait_max_ms, partitions },
+            Message::FetchRequest {
+                replica_id: self.id,
+                max_wait_ms: self.config.replica_fetch_wait_max_ms,
+                partitions,
+            },
         );
         out.timer(now + self.config.replica_socket_timeout_ms, Timer::FetchTimeout { leader, token });
     }
@@ -259,7 +271,8 @@ impl Broker {
             .filter(|(_, r)| r.leader == id)
             .filter_map(|(tp, r)| {
                 let out_of_sync = r.out_of_sync_replicas(id, now, lag_max);
-                (!out_of_sync.is_empty()).then(|| (tp.clone(), r.isr.iter().copied().filter(|b| !out_of_sync.contains(b)).collect()))
+                (!out_of_sync.is_empty())
+                    .then(|| (tp.clone(), r.isr.iter().copied().filter(|b| !out_of_sync.contains(b)).collect()))
             })
             .collect();
         for (tp, new_isr) in requests {
@@ -307,7 +320,9 @@ impl Broker {
         let Some(replica) = self.replicas.get_mut(tp) else { return };
         replica.pending_isr = None;
         let current = |r: &crate::controller::metadata::PartitionRegistration| {
-            error == ErrorCode::None && r.leader_epoch == replica.leader_epoch && r.partition_epoch > replica.partition_epoch
+            error == ErrorCode::None
+                && r.leader_epoch == replica.leader_epoch
+                && r.partition_epoch > replica.partition_epoch
         };
         if let Some(registration) = registration.filter(current) {
             replica.isr = registration.isr;

@@ -125,7 +125,9 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         world.run_until(300);
         for p in 0..PRODUCERS {
             let configs = vec![("acks".to_string(), config.acks.clone())];
-            if let ActionOutcome::ProducerAdded { producer } = world.apply(Action::AddProducer { name: format!("producer-{p}"), configs })? {
+            if let ActionOutcome::ProducerAdded { producer } =
+                world.apply(Action::AddProducer { name: format!("producer-{p}"), configs })?
+            {
                 world.apply(Action::StartStream {
                     producer,
                     topic: TOPIC.into(),
@@ -135,12 +137,22 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
             }
         }
         for c in 0..CONSUMERS {
-            let configs = [("group.id", GROUP), ("auto.offset.reset", "earliest"), ("enable.auto.commit", "false"), ("session.timeout.ms", "10000"), ("heartbeat.interval.ms", "1000")];
+            let configs = [
+                ("group.id", GROUP),
+                ("auto.offset.reset", "earliest"),
+                ("enable.auto.commit", "false"),
+                ("session.timeout.ms", "10000"),
+                ("heartbeat.interval.ms", "1000"),
+            ];
             world.apply(Action::AddConsumer {
                 name: format!("consumer-{c}"),
                 topics: vec![TOPIC.into()],
                 configs: configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-                app: ConsumerApp { processing_ms_per_record: 1, commit: CommitMode::SyncAfterProcessing, poll_timeout_ms: 100 },
+                app: ConsumerApp {
+                    processing_ms_per_record: 1,
+                    commit: CommitMode::SyncAfterProcessing,
+                    poll_timeout_ms: 100,
+                },
             })?;
         }
         Ok(())
@@ -173,11 +185,14 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
             continue;
         }
         let log = logs.get(tp);
-        if let Some((offset, _)) = records.iter().find(|(offset, record)| log.and_then(|l| l.get(offset)) != Some(record)) {
+        if let Some((offset, _)) =
+            records.iter().find(|(offset, record)| log.and_then(|l| l.get(offset)) != Some(record))
+        {
             violations.push(format!("{tp}: committed offset {offset} is gone though no unclean election happened"));
         }
     }
-    let Audit { acked, lost: lost_acked, skipped: skipped_acked } = audit_acked(&world, &logs, &committed_offsets(&world));
+    let Audit { acked, lost: lost_acked, skipped: skipped_acked } =
+        audit_acked(&world, &logs, &committed_offsets(&world));
     let duplicates = logs
         .values()
         .map(|log| {
@@ -233,7 +248,12 @@ fn remember_committed(world: &World, committed: &mut Committed) {
     }
 }
 
-fn scan_facts(world: &World, seen: &mut u64, unclean_partitions: &mut BTreeSet<TopicPartition>, unclean_elections: &mut u64) {
+fn scan_facts(
+    world: &World,
+    seen: &mut u64,
+    unclean_partitions: &mut BTreeSet<TopicPartition>,
+    unclean_elections: &mut u64,
+) {
     for fact in world.facts_since(*seen) {
         if let Fact::LeaderElected { topic_partition, unclean: true, .. } = &fact.fact {
             unclean_partitions.insert(topic_partition.clone());
@@ -308,16 +328,17 @@ fn final_logs(world: &World) -> BTreeMap<TopicPartition, FinalLog> {
             let replica = world
                 .broker(registration.leader)
                 .and_then(|b| b.replicas.get(&tp))
-                .or_else(|| {
-                    world.brokers().filter_map(|b| b.replicas.get(&tp)).max_by_key(|r| r.log.log_end_offset())
-                });
+                .or_else(|| world.brokers().filter_map(|b| b.replicas.get(&tp)).max_by_key(|r| r.log.log_end_offset()));
             let log = replica
                 .map(|r| {
                     r.log
                         .batches()
                         .flat_map(|stored| {
                             stored.batch.records.iter().map(|record| {
-                                (stored.batch.offset_of(record), (record.record.key.clone(), record.record.value.clone()))
+                                (
+                                    stored.batch.offset_of(record),
+                                    (record.record.key.clone(), record.record.value.clone()),
+                                )
                             })
                         })
                         .collect()
@@ -344,7 +365,11 @@ fn committed_offsets(world: &World) -> BTreeMap<TopicPartition, i64> {
 /// was given (acks=0 records, which never learn their offset, anywhere in the partition), and
 /// the group must have processed it if its committed offset is past it: a record the committed
 /// position skipped is lost to the application.
-fn audit_acked(world: &World, logs: &BTreeMap<TopicPartition, FinalLog>, committed: &BTreeMap<TopicPartition, i64>) -> Audit {
+fn audit_acked(
+    world: &World,
+    logs: &BTreeMap<TopicPartition, FinalLog>,
+    committed: &BTreeMap<TopicPartition, i64>,
+) -> Audit {
     let mut audit = Audit::default();
     for producer in world.producers() {
         for record in producer.acked_log.iter().flatten() {
@@ -358,7 +383,10 @@ fn audit_acked(world: &World, logs: &BTreeMap<TopicPartition, FinalLog>, committ
             };
             let skipped = record.offset >= 0
                 && committed.get(&record.topic_partition).is_some_and(|c| record.offset < *c)
-                && !world.delivery().processed(GROUP, &record.topic_partition).is_some_and(|p| p.contains(record.offset));
+                && !world
+                    .delivery()
+                    .processed(GROUP, &record.topic_partition)
+                    .is_some_and(|p| p.contains(record.offset));
             if !present || skipped {
                 audit.lost += 1;
                 audit.skipped += u64::from(present);

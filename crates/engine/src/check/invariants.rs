@@ -61,18 +61,29 @@ impl InvariantChecker {
                 quorum_leaders.entry(broker.raft.epoch).or_default().push(broker.id);
             }
             if broker.raft.high_watermark > broker.raft.log_end_offset() {
-                found.push(format!("broker {}: metadata high watermark {} > log end offset {}", broker.id, broker.raft.high_watermark, broker.raft.log_end_offset()));
+                found.push(format!(
+                    "broker {}: metadata high watermark {} > log end offset {}",
+                    broker.id,
+                    broker.raft.high_watermark,
+                    broker.raft.log_end_offset()
+                ));
             }
             for (tp, replica) in &broker.replicas {
                 let leo = replica.log.log_end_offset();
                 if replica.high_watermark > leo {
-                    found.push(format!("{tp} on broker {}: high watermark {} > log end offset {leo}", broker.id, replica.high_watermark));
+                    found.push(format!(
+                        "{tp} on broker {}: high watermark {} > log end offset {leo}",
+                        broker.id, replica.high_watermark
+                    ));
                 }
                 let seen = partition_entry(&mut self.partitions, tp);
                 if replica.leader == broker.id {
                     leaders.push((tp, replica.leader_epoch, broker.id));
-                    let last = seen.leader_high_watermarks.insert(broker.id, (replica.leader_epoch, replica.high_watermark));
-                    if let Some((epoch, hw)) = last.filter(|(epoch, hw)| *epoch == replica.leader_epoch && replica.high_watermark < *hw) {
+                    let last =
+                        seen.leader_high_watermarks.insert(broker.id, (replica.leader_epoch, replica.high_watermark));
+                    if let Some((epoch, hw)) =
+                        last.filter(|(epoch, hw)| *epoch == replica.leader_epoch && replica.high_watermark < *hw)
+                    {
                         found.push(format!(
                             "{tp} on broker {}: high watermark moved back from {hw} to {} in leader epoch {epoch}",
                             broker.id, replica.high_watermark
@@ -137,7 +148,13 @@ impl InvariantChecker {
 
 /// Offsets strictly increase in every log. Only batches appended since the last check are
 /// scanned, walking back from the log's end, so the check stays cheap after every event.
-fn check_offsets_increase(broker: i32, tp: &TopicPartition, replica: &Replica, verified: &mut i64, found: &mut Vec<String>) {
+fn check_offsets_increase(
+    broker: i32,
+    tp: &TopicPartition,
+    replica: &Replica,
+    verified: &mut i64,
+    found: &mut Vec<String>,
+) {
     let leo = replica.log.log_end_offset();
     if *verified == leo - 1 {
         return;

@@ -107,7 +107,11 @@ impl ConsumerConfig {
                     })?;
                 }
                 "group.remote.assignor" => {
-                    return Err(ConfigError::invalid(key, value, "nothing: it applies only to group.protocol=consumer"));
+                    return Err(ConfigError::invalid(
+                        key,
+                        value,
+                        "nothing: it applies only to group.protocol=consumer",
+                    ));
                 }
                 "partition.assignment.strategy" => {
                     let mut strategies = Vec::new();
@@ -123,11 +127,15 @@ impl ConsumerConfig {
                     c.partition_assignment_strategy = strategies;
                 }
                 "session.timeout.ms" => c.session_timeout_ms = parse_int(key, value, 1, i32::MAX as i64)? as Millis,
-                "heartbeat.interval.ms" => c.heartbeat_interval_ms = parse_int(key, value, 1, i32::MAX as i64)? as Millis,
+                "heartbeat.interval.ms" => {
+                    c.heartbeat_interval_ms = parse_int(key, value, 1, i32::MAX as i64)? as Millis
+                }
                 "max.poll.interval.ms" => c.max_poll_interval_ms = parse_int(key, value, 1, i32::MAX as i64)? as Millis,
                 "max.poll.records" => c.max_poll_records = parse_int(key, value, 1, i32::MAX as i64)? as usize,
                 "enable.auto.commit" => c.enable_auto_commit = parse_bool(key, value)?,
-                "auto.commit.interval.ms" => c.auto_commit_interval_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis,
+                "auto.commit.interval.ms" => {
+                    c.auto_commit_interval_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis
+                }
                 "auto.offset.reset" => {
                     c.auto_offset_reset = match parse_choice(key, value, &["earliest", "latest", "none"])? {
                         "earliest" => AutoOffsetReset::Earliest,
@@ -149,7 +157,11 @@ impl ConsumerConfig {
             }
         }
         if c.group_id.is_empty() {
-            return Err(ConfigError::invalid("group.id", "", "a non-empty group id (this simulator's consumers subscribe through a group)"));
+            return Err(ConfigError::invalid(
+                "group.id",
+                "",
+                "a non-empty group id (this simulator's consumers subscribe through a group)",
+            ));
         }
         if c.heartbeat_interval_ms >= c.session_timeout_ms {
             return Err(ConfigError::invalid(
@@ -177,17 +189,25 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_key() {
-        let e = ConsumerConfig::from_pairs([("group.id", "g"), ("partition.assignment.strategy", "fair")]).unwrap_err().to_string();
+        let e = ConsumerConfig::from_pairs([("group.id", "g"), ("partition.assignment.strategy", "fair")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`partition.assignment.strategy`") && e.contains("cooperative-sticky"), "{e}");
-        let e = ConsumerConfig::from_pairs([("group.id", "g"), ("auto.offset.reset", "smallest")]).unwrap_err().to_string();
+        let e =
+            ConsumerConfig::from_pairs([("group.id", "g"), ("auto.offset.reset", "smallest")]).unwrap_err().to_string();
         assert!(e.contains("earliest, latest, none"), "{e}");
-        let e = ConsumerConfig::from_pairs([("group.id", "g"), ("heartbeat.interval.ms", "50000")]).unwrap_err().to_string();
+        let e = ConsumerConfig::from_pairs([("group.id", "g"), ("heartbeat.interval.ms", "50000")])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("lower than session.timeout.ms"), "{e}");
         assert!(ConsumerConfig::from_pairs([]).unwrap_err().to_string().contains("`group.id`"));
         let e = ConsumerConfig::from_pairs([("group.id", "g"), ("bogus", "1")]).unwrap_err().to_string();
         assert!(e.contains("unknown config `bogus`"), "{e}");
-        assert!(ConsumerConfig::from_pairs([("group.id", "g"), ("partition.assignment.strategy", "cooperative-sticky")])
-            .unwrap()
-            .cooperative());
+        assert!(ConsumerConfig::from_pairs([
+            ("group.id", "g"),
+            ("partition.assignment.strategy", "cooperative-sticky")
+        ])
+        .unwrap()
+        .cooperative());
     }
 }

@@ -107,7 +107,9 @@ mod tests {
         assert_eq!((gap.duplicates, gap.skipped), (0, 5));
         assert_eq!(l.processed("g", &tp).and_then(|p| p.end()), Some(22));
         let g = l.processed("g", &tp).unwrap();
-        assert!(g.contains(0) && g.contains(14) && !g.contains(15) && !g.contains(19) && g.contains(20) && !g.contains(22));
+        assert!(
+            g.contains(0) && g.contains(14) && !g.contains(15) && !g.contains(19) && g.contains(20) && !g.contains(22)
+        );
         let other_group = l.record(3, "h", &tp, 0, 3);
         assert_eq!(other_group, Findings::default(), "groups are independent (pub/sub)");
         let fill = l.record(2, "g", &tp, 15, 19);

@@ -13,7 +13,9 @@ pub mod ledger;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
 use crate::narration::{Fact, PositionSource};
-use crate::protocol::{ErrorCode, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse, Subscription, TopicPartition};
+use crate::protocol::{
+    ErrorCode, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse, Subscription, TopicPartition,
+};
 use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use config::{AutoOffsetReset, ConsumerConfig};
@@ -92,7 +94,8 @@ pub enum Timer {
 }
 
 /// The requests that go to the group coordinator (Kafka gives it a connection of its own).
-const GROUP_REQUESTS: [&str; 5] = ["JoinGroupRequest", "SyncGroupRequest", "HeartbeatRequest", "OffsetCommitRequest", "OffsetFetchRequest"];
+const GROUP_REQUESTS: [&str; 5] =
+    ["JoinGroupRequest", "SyncGroupRequest", "HeartbeatRequest", "OffsetCommitRequest", "OffsetFetchRequest"];
 
 /// Kafka's `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait a whole rebalance, plus this.
 const JOIN_GROUP_TIMEOUT_LAPSE_MS: Millis = 5_000;
@@ -174,7 +177,15 @@ pub struct Consumer {
 }
 
 impl Consumer {
-    pub fn new(id: u32, node: u32, name: String, topics: Vec<String>, config: ConsumerConfig, app: ConsumerApp, bootstrap: Vec<i32>) -> Self {
+    pub fn new(
+        id: u32,
+        node: u32,
+        name: String,
+        topics: Vec<String>,
+        config: ConsumerConfig,
+        app: ConsumerApp,
+        bootstrap: Vec<i32>,
+    ) -> Self {
         Consumer {
             id,
             node,
@@ -277,7 +288,10 @@ impl Consumer {
 
     /// Sets `broker`'s timer for its earliest deadline, unless it is already set at or before it.
     fn arm_request_timer(&mut self, broker: i32, out: &mut Outbox<Timer>) {
-        let Some(deadline) = self.in_flight_requests.get(&broker).and_then(|r| r.iter().map(|(d, _, _)| *d).min()) else { return };
+        let Some(deadline) = self.in_flight_requests.get(&broker).and_then(|r| r.iter().map(|(d, _, _)| *d).min())
+        else {
+            return;
+        };
         if self.request_timer_at.get(&broker).is_none_or(|at| *at > deadline) {
             self.request_timer_at.insert(broker, deadline);
             out.timer(deadline, Timer::RequestTimeout { broker, deadline });
@@ -368,7 +382,12 @@ impl Consumer {
                 let expired = requests.iter().filter(|(d, _, _)| *d <= now).min_by_key(|(d, _, _)| *d);
                 if let Some((_, request, timeout_ms)) = expired {
                     // NetworkClient disconnects: every request in flight to that broker fails.
-                    out.fact(Fact::RequestTimedOut { consumer: self.id, broker, request: (*request).to_string(), timeout_ms: *timeout_ms });
+                    out.fact(Fact::RequestTimedOut {
+                        consumer: self.id,
+                        broker,
+                        request: (*request).to_string(),
+                        timeout_ms: *timeout_ms,
+                    });
                     self.on_disconnect(broker, now, rng, out);
                 } else {
                     self.arm_request_timer(broker, out);
@@ -390,11 +409,16 @@ impl Consumer {
         self.last_poll_at = now;
         self.poll_waiting = false;
         self.find_coordinator(now, rng, out);
-        if self.coordinator.is_some() && self.state == MemberState::Stable && self.config.enable_auto_commit && now >= self.next_auto_commit_at {
+        if self.coordinator.is_some()
+            && self.state == MemberState::Stable
+            && self.config.enable_auto_commit
+            && now >= self.next_auto_commit_at
+        {
             self.next_auto_commit_at = now + self.config.auto_commit_interval_ms;
             self.commit(false, AfterCommit::Nothing, now, out);
         }
-        let needs_join = self.state == MemberState::Unjoined || (self.state == MemberState::Stable && self.rejoin_needed);
+        let needs_join =
+            self.state == MemberState::Unjoined || (self.state == MemberState::Stable && self.rejoin_needed);
         if self.coordinator.is_some() && needs_join && !self.in_commit_sync {
             self.prepare_join(now, out);
         }
@@ -411,7 +435,11 @@ impl Consumer {
             return;
         }
         let partitions: BTreeSet<TopicPartition> = records.iter().map(|(tp, _)| tp.clone()).collect();
-        out.fact(Fact::ConsumerPolled { consumer: self.id, records: records.len(), partitions: partitions.into_iter().collect() });
+        out.fact(Fact::ConsumerPolled {
+            consumer: self.id,
+            records: records.len(),
+            partitions: partitions.into_iter().collect(),
+        });
         self.polled_records += records.len() as u64;
         if self.app.commit == CommitMode::SyncBeforeProcessing {
             self.commit(true, AfterCommit::Process(records), now, out);
@@ -494,7 +522,11 @@ impl Consumer {
             self.report_processed(&processing.records[..done], out);
         }
         self.fatal = Some(ErrorCode::None);
-        out.fact(Fact::ConsumerCrashed { consumer: self.id, in_flight_records: in_flight, processed_before_crash: done });
+        out.fact(Fact::ConsumerCrashed {
+            consumer: self.id,
+            in_flight_records: in_flight,
+            processed_before_crash: done,
+        });
     }
 
     /// `close()`: commit (with auto-commit), leave the group (dynamic members), stop.
@@ -506,7 +538,11 @@ impl Consumer {
             if !self.member_id.is_empty() {
                 out.send(
                     NodeId::Broker(c),
-                    Message::LeaveGroupRequest { group_id: self.config.group_id.clone(), member_id: self.member_id.clone(), group_instance_id: None },
+                    Message::LeaveGroupRequest {
+                        group_id: self.config.group_id.clone(),
+                        member_id: self.member_id.clone(),
+                        group_instance_id: None,
+                    },
                 );
             }
         }
@@ -521,7 +557,12 @@ impl Consumer {
         match to {
             SeekTo::Offset(offset) => {
                 self.positions.insert(tp.clone(), offset);
-                out.fact(Fact::PositionSet { consumer: self.id, topic_partition: tp, offset, source: PositionSource::Seek });
+                out.fact(Fact::PositionSet {
+                    consumer: self.id,
+                    topic_partition: tp,
+                    offset,
+                    source: PositionSource::Seek,
+                });
             }
             SeekTo::Beginning => {
                 self.resets.insert(tp, (-2, PositionSource::Seek));
@@ -557,7 +598,12 @@ impl Consumer {
         self.pending_commits.insert(id, then);
         match (error, self.coordinator) {
             (None, Some(c)) if !offsets.is_empty() => {
-                out.fact(Fact::CommitSent { consumer: self.id, group: self.config.group_id.clone(), offsets: offsets.clone(), sync });
+                out.fact(Fact::CommitSent {
+                    consumer: self.id,
+                    group: self.config.group_id.clone(),
+                    offsets: offsets.clone(),
+                    sync,
+                });
                 self.send_request(
                     c,
                     Message::OffsetCommitRequest {
@@ -582,7 +628,9 @@ impl Consumer {
         if let Some(error) = error {
             out.fact(Fact::CommitFailed { consumer: self.id, group: self.config.group_id.clone(), error });
             match error {
-                ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration | ErrorCode::RebalanceInProgress => self.rejoin_needed = true,
+                ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration | ErrorCode::RebalanceInProgress => {
+                    self.rejoin_needed = true
+                }
                 ErrorCode::FencedInstanceId => self.fatal = Some(error),
                 _ => {}
             }
@@ -615,12 +663,21 @@ impl Consumer {
         };
         if !self.config.cooperative() && !self.assignment.is_empty() {
             let revoked: Vec<TopicPartition> = self.assignment.iter().cloned().collect();
-            out.fact(Fact::PartitionsRevoked { consumer: self.id, group: self.config.group_id.clone(), partitions: revoked.clone() });
+            out.fact(Fact::PartitionsRevoked {
+                consumer: self.id,
+                group: self.config.group_id.clone(),
+                partitions: revoked.clone(),
+            });
             self.last_assignment = revoked;
             self.drop_partitions(&self.assignment.clone());
         }
-        let owned = if self.config.cooperative() { self.assignment.iter().cloned().collect() } else { self.last_assignment.clone() };
-        let metadata = Subscription { topics: self.topics.clone(), owned_partitions: owned, generation_id: self.generation_id };
+        let owned = if self.config.cooperative() {
+            self.assignment.iter().cloned().collect()
+        } else {
+            self.last_assignment.clone()
+        };
+        let metadata =
+            Subscription { topics: self.topics.clone(), owned_partitions: owned, generation_id: self.generation_id };
         let protocols = self
             .config
             .partition_assignment_strategy
@@ -659,7 +716,12 @@ impl Consumer {
     fn lose_partitions(&mut self, error: ErrorCode, out: &mut Outbox<Timer>) {
         if !self.assignment.is_empty() {
             let lost: Vec<TopicPartition> = self.assignment.iter().cloned().collect();
-            out.fact(Fact::PartitionsLost { consumer: self.id, group: self.config.group_id.clone(), partitions: lost, error });
+            out.fact(Fact::PartitionsLost {
+                consumer: self.id,
+                group: self.config.group_id.clone(),
+                partitions: lost,
+                error,
+            });
             self.drop_partitions(&self.assignment.clone());
         }
         self.last_assignment.clear();
@@ -702,7 +764,10 @@ impl Consumer {
         self.heartbeat_token = self.token();
         out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
         let app_blocked = self.processing.is_some() || self.in_commit_sync;
-        if app_blocked && self.state != MemberState::Unjoined && now.saturating_sub(self.last_poll_at) > self.config.max_poll_interval_ms {
+        if app_blocked
+            && self.state != MemberState::Unjoined
+            && now.saturating_sub(self.last_poll_at) > self.config.max_poll_interval_ms
+        {
             // `maybeLeaveGroup`: the application stalled; a dynamic member leaves.
             out.fact(Fact::PollIntervalExceeded {
                 consumer: self.id,
@@ -712,7 +777,11 @@ impl Consumer {
             if let (Some(c), None) = (self.coordinator, &self.config.group_instance_id) {
                 out.send(
                     NodeId::Broker(c),
-                    Message::LeaveGroupRequest { group_id: self.config.group_id.clone(), member_id: self.member_id.clone(), group_instance_id: None },
+                    Message::LeaveGroupRequest {
+                        group_id: self.config.group_id.clone(),
+                        member_id: self.member_id.clone(),
+                        group_instance_id: None,
+                    },
                 );
                 self.member_id.clear();
             }
@@ -742,7 +811,14 @@ impl Consumer {
         }
     }
 
-    pub fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    pub fn on_message(
+        &mut self,
+        from: NodeId,
+        message: Message,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
         if self.fatal.is_some() {
             return;
         }
@@ -757,7 +833,8 @@ impl Consumer {
                 for p in &partitions {
                     *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
                 }
-                self.leaders = partitions.into_iter().filter(|p| p.leader >= 0).map(|p| (p.topic_partition, p.leader)).collect();
+                self.leaders =
+                    partitions.into_iter().filter(|p| p.leader >= 0).map(|p| (p.topic_partition, p.leader)).collect();
                 self.update_positions(now, rng, out);
                 self.send_fetches(now, out);
             }
@@ -766,14 +843,27 @@ impl Consumer {
                 if error == ErrorCode::None && node_id >= 0 {
                     self.coordinator = Some(node_id);
                     if self.last_found_coordinator.replace(node_id) != Some(node_id) {
-                        out.fact(Fact::CoordinatorFound { consumer: self.id, group: self.config.group_id.clone(), coordinator: node_id });
+                        out.fact(Fact::CoordinatorFound {
+                            consumer: self.id,
+                            group: self.config.group_id.clone(),
+                            coordinator: node_id,
+                        });
                     }
                     self.wake_poll(now, out);
                 } else {
                     self.schedule_retry(now, out);
                 }
             }
-            Message::JoinGroupResponse { error, generation_id, protocol_name, leader, member_id, skip_assignment, members, .. } => {
+            Message::JoinGroupResponse {
+                error,
+                generation_id,
+                protocol_name,
+                leader,
+                member_id,
+                skip_assignment,
+                members,
+                ..
+            } => {
                 if self.state != MemberState::Joining {
                     return;
                 }
@@ -853,7 +943,12 @@ impl Consumer {
                     }
                     if offset >= 0 {
                         self.positions.insert(tp.clone(), offset);
-                        out.fact(Fact::PositionSet { consumer: self.id, topic_partition: tp, offset, source: PositionSource::Committed });
+                        out.fact(Fact::PositionSet {
+                            consumer: self.id,
+                            topic_partition: tp,
+                            offset,
+                            source: PositionSource::Committed,
+                        });
                     } else {
                         self.reset_position(tp, out);
                     }
@@ -874,10 +969,19 @@ impl Consumer {
                     } else if p.offset < 0 {
                         // No record at or after the timestamp: Kafka's seek then goes to the end.
                         self.resets.insert(p.topic_partition, (-1, source));
-                    } else if timestamp == -2 || timestamp == -1 || source == PositionSource::SeekTimestamp || source == PositionSource::Seek {
+                    } else if timestamp == -2
+                        || timestamp == -1
+                        || source == PositionSource::SeekTimestamp
+                        || source == PositionSource::Seek
+                    {
                         self.resets.remove(&p.topic_partition);
                         self.positions.insert(p.topic_partition.clone(), p.offset);
-                        out.fact(Fact::PositionSet { consumer: self.id, topic_partition: p.topic_partition, offset: p.offset, source });
+                        out.fact(Fact::PositionSet {
+                            consumer: self.id,
+                            topic_partition: p.topic_partition,
+                            offset: p.offset,
+                            source,
+                        });
                     }
                 }
                 self.update_positions(now, rng, out);
@@ -955,7 +1059,11 @@ impl Consumer {
     }
 
     /// The leader's job: run the chosen assignor over every member's subscription.
-    fn compute_assignment(&self, protocol: Option<&str>, members: &[JoinGroupMember]) -> Vec<(String, Vec<TopicPartition>)> {
+    fn compute_assignment(
+        &self,
+        protocol: Option<&str>,
+        members: &[JoinGroupMember],
+    ) -> Vec<(String, Vec<TopicPartition>)> {
         let Some(strategy) = protocol.and_then(|p| p.parse::<Strategy>().ok()) else { return Vec::new() };
         let subscriptions: Vec<MemberSubscription> = members
             .iter()
@@ -963,14 +1071,21 @@ impl Consumer {
                 member_id: m.member_id.clone(),
                 group_instance_id: m.group_instance_id.clone(),
                 topics: m.metadata.topics.clone(),
-                owned: m.metadata.owned_partitions.iter().map(|tp| assignor::TopicPartition::new(tp.topic.clone(), tp.partition)).collect(),
+                owned: m
+                    .metadata
+                    .owned_partitions
+                    .iter()
+                    .map(|tp| assignor::TopicPartition::new(tp.topic.clone(), tp.partition))
+                    .collect(),
                 generation_id: Some(m.metadata.generation_id),
             })
             .collect();
         match assignor::assign(strategy, &self.partition_counts, &subscriptions) {
             Ok(assignment) => assignment
                 .into_iter()
-                .map(|(member, list)| (member, list.into_iter().map(|tp| TopicPartition::new(tp.topic, tp.partition)).collect()))
+                .map(|(member, list)| {
+                    (member, list.into_iter().map(|tp| TopicPartition::new(tp.topic, tp.partition)).collect())
+                })
                 .collect(),
             Err(_) => Vec::new(),
         }
@@ -978,13 +1093,23 @@ impl Consumer {
 
     /// SyncGroup answered: eager takes the new assignment; cooperative revokes only what moved
     /// and rejoins if it revoked anything (KIP-429's second rebalance).
-    fn on_assignment(&mut self, assignment: Vec<TopicPartition>, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn on_assignment(
+        &mut self,
+        assignment: Vec<TopicPartition>,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
         self.state = MemberState::Stable;
         let new: BTreeSet<TopicPartition> = assignment.into_iter().collect();
         let revoked: BTreeSet<TopicPartition> = self.assignment.difference(&new).cloned().collect();
         let added: BTreeSet<TopicPartition> = new.difference(&self.assignment).cloned().collect();
         if !revoked.is_empty() {
-            out.fact(Fact::PartitionsRevoked { consumer: self.id, group: self.config.group_id.clone(), partitions: revoked.iter().cloned().collect() });
+            out.fact(Fact::PartitionsRevoked {
+                consumer: self.id,
+                group: self.config.group_id.clone(),
+                partitions: revoked.iter().cloned().collect(),
+            });
             self.drop_partitions(&revoked);
             if self.config.cooperative() {
                 self.rejoin_needed = true;
@@ -1033,7 +1158,12 @@ impl Consumer {
         }
         for (leader, partitions) in by_leader {
             self.list_offsets_in_flight.insert(leader, partitions.iter().map(|(tp, _)| tp.clone()).collect());
-            self.send_request(leader, Message::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions }, now, out);
+            self.send_request(
+                leader,
+                Message::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions },
+                now,
+                out,
+            );
         }
     }
 

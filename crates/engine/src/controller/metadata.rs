@@ -13,14 +13,34 @@ use std::collections::BTreeMap;
 #[serde(tag = "type")]
 pub enum MetadataRecord {
     /// Raft control record a new quorum leader writes first, to commit entries of its epoch.
-    LeaderChange { leader_id: i32, epoch: i32 },
+    LeaderChange {
+        leader_id: i32,
+        epoch: i32,
+    },
     /// A broker (re)registered; `broker_epoch` is this record's offset. New registrations are fenced.
-    RegisterBroker { broker_id: i32, broker_epoch: i64 },
-    BrokerRegistrationChange { broker_id: i32, broker_epoch: i64, fenced: bool },
-    Topic { name: String, config: TopicConfig },
-    Partition { topic_partition: TopicPartition, registration: PartitionRegistration },
+    RegisterBroker {
+        broker_id: i32,
+        broker_epoch: i64,
+    },
+    BrokerRegistrationChange {
+        broker_id: i32,
+        broker_epoch: i64,
+        fenced: bool,
+    },
+    Topic {
+        name: String,
+        config: TopicConfig,
+    },
+    Partition {
+        topic_partition: TopicPartition,
+        registration: PartitionRegistration,
+    },
     /// The full new state of a partition after an election or ISR change.
-    PartitionChange { topic_partition: TopicPartition, registration: PartitionRegistration, unclean: bool },
+    PartitionChange {
+        topic_partition: TopicPartition,
+        registration: PartitionRegistration,
+        unclean: bool,
+    },
 }
 
 /// A record and its place in the metadata log.

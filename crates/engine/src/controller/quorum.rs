@@ -81,7 +81,13 @@ impl QuorumController {
 
     /// Kafka's heartbeat handling: a stale epoch is refused; a fenced broker whose metadata caught
     /// up to its registration is unfenced, and leaderless partitions it hosts get a leader.
-    pub fn heartbeat(&mut self, broker_id: i32, broker_epoch: i64, metadata_offset: i64, now: Millis) -> (Vec<MetadataRecord>, HeartbeatReply) {
+    pub fn heartbeat(
+        &mut self,
+        broker_id: i32,
+        broker_epoch: i64,
+        metadata_offset: i64,
+        now: Millis,
+    ) -> (Vec<MetadataRecord>, HeartbeatReply) {
         let Some(registration) = self.image.brokers.get(&broker_id).copied() else {
             return (Vec::new(), HeartbeatReply { error: ErrorCode::BrokerIdNotRegistered, is_fenced: true });
         };
@@ -123,8 +129,11 @@ impl QuorumController {
         let (&broker_id, &registration) = stale?;
         let mut image = self.image.clone();
         image.brokers.insert(broker_id, super::metadata::BrokerRegistration { fenced: true, ..registration });
-        let mut records =
-            vec![MetadataRecord::BrokerRegistrationChange { broker_id, broker_epoch: registration.broker_epoch, fenced: true }];
+        let mut records = vec![MetadataRecord::BrokerRegistrationChange {
+            broker_id,
+            broker_epoch: registration.broker_epoch,
+            fenced: true,
+        }];
         for (tp, partition) in image.partitions() {
             if !partition.isr.contains(&broker_id) && partition.leader != broker_id {
                 continue;
@@ -172,7 +181,11 @@ impl QuorumController {
             ..current
         };
         (
-            vec![MetadataRecord::PartitionChange { topic_partition: tp.clone(), registration: registration.clone(), unclean: false }],
+            vec![MetadataRecord::PartitionChange {
+                topic_partition: tp.clone(),
+                registration: registration.clone(),
+                unclean: false,
+            }],
             AlterPartitionReply { error: ErrorCode::None, registration: Some(registration) },
         )
     }
@@ -197,7 +210,10 @@ impl QuorumController {
         }
         let active = self.image.active_brokers();
         if replication_factor < 1 || replication_factor as usize > active.len() {
-            return Err(CreateTopicError::InvalidReplicationFactor { replication_factor, available_brokers: active.len() });
+            return Err(CreateTopicError::InvalidReplicationFactor {
+                replication_factor,
+                available_brokers: active.len(),
+            });
         }
         let assignment = match assignment {
             Some(assignment) => {
@@ -224,14 +240,22 @@ impl QuorumController {
 
     /// Kafka's checks on a manual assignment: one list per partition, each of the replication
     /// factor's length, distinct, registered brokers.
-    fn validate_assignment(&self, assignment: &[Vec<i32>], partitions: i32, replication_factor: i32) -> Result<(), CreateTopicError> {
+    fn validate_assignment(
+        &self,
+        assignment: &[Vec<i32>],
+        partitions: i32,
+        replication_factor: i32,
+    ) -> Result<(), CreateTopicError> {
         let invalid = |why: String| Err(CreateTopicError::InvalidReplicaAssignment(why));
         if assignment.len() != partitions as usize {
             return invalid(format!("{} replica lists for {partitions} partitions", assignment.len()));
         }
         for (partition, replicas) in assignment.iter().enumerate() {
             if replicas.len() != replication_factor as usize {
-                return invalid(format!("partition {partition} has {} replicas, not {replication_factor}", replicas.len()));
+                return invalid(format!(
+                    "partition {partition} has {} replicas, not {replication_factor}",
+                    replicas.len()
+                ));
             }
             if let Some(b) = replicas.iter().find(|b| replicas.iter().filter(|c| c == b).count() > 1) {
                 return invalid(format!("partition {partition} lists broker {b} twice"));
@@ -327,7 +351,13 @@ mod tests {
     }
 
     fn partition(replicas: &[i32], isr: &[i32], leader: i32) -> PartitionRegistration {
-        PartitionRegistration { replicas: replicas.to_vec(), isr: isr.to_vec(), leader, leader_epoch: 4, partition_epoch: 9 }
+        PartitionRegistration {
+            replicas: replicas.to_vec(),
+            isr: isr.to_vec(),
+            leader,
+            leader_epoch: 4,
+            partition_epoch: 9,
+        }
     }
 
     #[test]

@@ -28,7 +28,12 @@ pub struct RaftConfig {
 
 impl Default for RaftConfig {
     fn default() -> Self {
-        RaftConfig { election_timeout_ms: 1000, fetch_timeout_ms: 2000, election_backoff_max_ms: 1000, fetch_max_wait_ms: 500 }
+        RaftConfig {
+            election_timeout_ms: 1000,
+            fetch_timeout_ms: 2000,
+            election_backoff_max_ms: 1000,
+            fetch_max_wait_ms: 500,
+        }
     }
 }
 
@@ -185,7 +190,13 @@ impl RaftNode {
         RaftUpdate { committed, ..RaftUpdate::default() }
     }
 
-    pub fn on_timer(&mut self, timer: RaftTimer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> RaftUpdate {
+    pub fn on_timer(
+        &mut self,
+        timer: RaftTimer,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) -> RaftUpdate {
         match timer {
             RaftTimer::Election { token } if token == self.election_token && self.is_voter() && !self.is_leader() => {
                 self.start_election(now, rng, out)
@@ -224,7 +235,14 @@ impl RaftNode {
         }
     }
 
-    pub fn on_message(&mut self, from: i32, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> RaftUpdate {
+    pub fn on_message(
+        &mut self,
+        from: i32,
+        message: Message,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) -> RaftUpdate {
         match message {
             Message::VoteRequest { candidate_epoch, candidate_id, last_offset_epoch, last_offset } => {
                 let mut update = RaftUpdate::default();
@@ -267,15 +285,46 @@ impl RaftNode {
                 }
                 RaftUpdate { lost_leadership: lost, ..RaftUpdate::default() }
             }
-            Message::QuorumFetchRequest { correlation_id, replica_id, fetch_offset, last_fetched_epoch, high_watermark } => {
-                self.handle_fetch(correlation_id, replica_id, fetch_offset, last_fetched_epoch, high_watermark, now, out)
-            }
-            Message::QuorumFetchResponse { correlation_id, epoch, leader_id, error, high_watermark, diverging, entries } => {
+            Message::QuorumFetchRequest {
+                correlation_id,
+                replica_id,
+                fetch_offset,
+                last_fetched_epoch,
+                high_watermark,
+            } => self.handle_fetch(
+                correlation_id,
+                replica_id,
+                fetch_offset,
+                last_fetched_epoch,
+                high_watermark,
+                now,
+                out,
+            ),
+            Message::QuorumFetchResponse {
+                correlation_id,
+                epoch,
+                leader_id,
+                error,
+                high_watermark,
+                diverging,
+                entries,
+            } => {
                 if self.fetch_in_flight != Some(correlation_id) {
                     // Kafka's RequestManager drops a response it no longer expects.
                     return RaftUpdate::default();
                 }
-                self.handle_fetch_response(from, epoch, leader_id, error, high_watermark, diverging, entries, now, rng, out)
+                self.handle_fetch_response(
+                    from,
+                    epoch,
+                    leader_id,
+                    error,
+                    high_watermark,
+                    diverging,
+                    entries,
+                    now,
+                    rng,
+                    out,
+                )
             }
             _ => RaftUpdate::default(),
         }
@@ -320,12 +369,20 @@ impl RaftNode {
         }
         self.election_token = self.token();
         self.schedule_check_quorum(now, out);
-        let mut update = self.append(vec![MetadataRecord::LeaderChange { leader_id: self.id, epoch: self.epoch }], now, out);
+        let mut update =
+            self.append(vec![MetadataRecord::LeaderChange { leader_id: self.id, epoch: self.epoch }], now, out);
         update.became_leader = true;
         update
     }
 
-    fn become_follower(&mut self, epoch: i32, leader: Option<i32>, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn become_follower(
+        &mut self,
+        epoch: i32,
+        leader: Option<i32>,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
         if epoch > self.epoch {
             self.voted_for = None;
         }
@@ -361,7 +418,10 @@ impl RaftNode {
     }
 
     fn schedule_check_quorum(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        out.timer(now + self.config.fetch_timeout_ms, Timer::Raft(RaftTimer::CheckQuorum { token: self.election_token }));
+        out.timer(
+            now + self.config.fetch_timeout_ms,
+            Timer::Raft(RaftTimer::CheckQuorum { token: self.election_token }),
+        );
     }
 
     fn schedule_fetch(&mut self, at: Millis, out: &mut Outbox<Timer>) {
@@ -448,7 +508,10 @@ impl RaftNode {
         if fetch_offset > 0 {
             let (epoch, end_offset) = self.end_offset_for_epoch(last_fetched_epoch);
             if epoch != last_fetched_epoch || end_offset < fetch_offset {
-                out.send(NodeId::Broker(replica), self.fetch_response(correlation_id, fetch_offset, Some((epoch, end_offset))));
+                out.send(
+                    NodeId::Broker(replica),
+                    self.fetch_response(correlation_id, fetch_offset, Some((epoch, end_offset))),
+                );
                 return RaftUpdate::default();
             }
         }
@@ -471,7 +534,11 @@ impl RaftNode {
     }
 
     fn fetch_response(&self, correlation_id: u64, fetch_offset: i64, diverging: Option<(i32, i64)>) -> Message {
-        let entries = if diverging.is_some() { Vec::new() } else { self.log[(fetch_offset.max(0) as usize).min(self.log.len())..].to_vec() };
+        let entries = if diverging.is_some() {
+            Vec::new()
+        } else {
+            self.log[(fetch_offset.max(0) as usize).min(self.log.len())..].to_vec()
+        };
         Message::QuorumFetchResponse {
             correlation_id,
             epoch: self.epoch,
@@ -493,7 +560,8 @@ impl RaftNode {
     /// leader's own epoch is among them (Raft's rule against committing older leaders' entries).
     fn maybe_advance_high_watermark(&mut self, now: Millis) -> bool {
         self.voter_state.insert(self.id, (self.log_end_offset(), now));
-        let mut offsets: Vec<i64> = self.voters.iter().map(|v| self.voter_state.get(v).map_or(0, |(o, _)| *o)).collect();
+        let mut offsets: Vec<i64> =
+            self.voters.iter().map(|v| self.voter_state.get(v).map_or(0, |(o, _)| *o)).collect();
         offsets.sort_unstable_by(|a, b| b.cmp(a));
         let majority = offsets[self.voters.len() / 2];
         let own_epoch = majority > 0 && self.log.get(majority as usize - 1).is_some_and(|e| e.epoch == self.epoch);
@@ -607,7 +675,11 @@ mod tests {
         assert_eq!(nodes.values().filter(|n| n.is_leader()).count(), 1);
         assert!(nodes.values().all(|n| n.epoch == 1 && n.leader == Some(2)));
         let mut out = Outbox::default();
-        nodes.get_mut(&2).unwrap().append(vec![MetadataRecord::RegisterBroker { broker_id: 9, broker_epoch: 1 }], 0, &mut out);
+        nodes.get_mut(&2).unwrap().append(
+            vec![MetadataRecord::RegisterBroker { broker_id: 9, broker_epoch: 1 }],
+            0,
+            &mut out,
+        );
         let mut inbox = Vec::new();
         for v in [1, 3] {
             let follower = nodes.get_mut(&v).unwrap();
@@ -625,37 +697,64 @@ mod tests {
     fn a_voter_refuses_a_candidate_with_a_shorter_log() {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut voter = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
-        voter.bootstrap(3, 2, vec![MetadataEntry { offset: 0, epoch: 3, record: MetadataRecord::LeaderChange { leader_id: 2, epoch: 3 } }]);
+        voter.bootstrap(
+            3,
+            2,
+            vec![MetadataEntry {
+                offset: 0,
+                epoch: 3,
+                record: MetadataRecord::LeaderChange { leader_id: 2, epoch: 3 },
+            }],
+        );
         voter.role = RaftRole::Follower;
         voter.leader = None;
         let mut out = Outbox::default();
-        voter.on_message(3, Message::VoteRequest { candidate_epoch: 4, candidate_id: 3, last_offset_epoch: 2, last_offset: 5 }, 0, &mut rng, &mut out);
+        voter.on_message(
+            3,
+            Message::VoteRequest { candidate_epoch: 4, candidate_id: 3, last_offset_epoch: 2, last_offset: 5 },
+            0,
+            &mut rng,
+            &mut out,
+        );
         assert!(out.messages.iter().any(|(_, m)| matches!(m, Message::VoteResponse { vote_granted: false, epoch: 4 })));
     }
 
     #[test]
     fn a_diverging_follower_truncates_to_the_leaders_epoch_end() {
-        let entry = |offset, epoch| MetadataEntry { offset, epoch, record: MetadataRecord::LeaderChange { leader_id: 1, epoch } };
+        let entry = |offset, epoch| MetadataEntry {
+            offset,
+            epoch,
+            record: MetadataRecord::LeaderChange { leader_id: 1, epoch },
+        };
         let mut leader = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
         leader.bootstrap(3, 1, vec![entry(0, 1), entry(1, 1), entry(2, 3)]);
         let mut out = Outbox::default();
         // The follower wrote offsets 2 and 3 in epoch 2, which the leader never had.
         leader.handle_fetch(7, 2, 4, 2, 0, 0, &mut out);
-        assert!(out.messages.iter().any(|(_, m)| matches!(m, Message::QuorumFetchResponse { diverging: Some((1, 2)), .. })));
+        assert!(out
+            .messages
+            .iter()
+            .any(|(_, m)| matches!(m, Message::QuorumFetchResponse { diverging: Some((1, 2)), .. })));
     }
 
     /// Chaos seed 964 found this: a follower appended a late answer to a fetch it had given up
     /// on, after writing an entry of its own at that offset, and so held a log no leader had.
     #[test]
     fn a_late_answer_to_an_abandoned_fetch_is_ignored() {
-        let entry = |offset, epoch| MetadataEntry { offset, epoch, record: MetadataRecord::LeaderChange { leader_id: 2, epoch } };
+        let entry = |offset, epoch| MetadataEntry {
+            offset,
+            epoch,
+            record: MetadataRecord::LeaderChange { leader_id: 2, epoch },
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut follower = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
         follower.bootstrap(5, 2, vec![entry(0, 1)]);
         follower.role = RaftRole::Follower;
         let mut out = Outbox::default();
         follower.send_fetch(0, &mut rng, &mut out);
-        let Some((_, Message::QuorumFetchRequest { correlation_id: abandoned, .. })) = out.messages.pop() else { panic!("no fetch sent") };
+        let Some((_, Message::QuorumFetchRequest { correlation_id: abandoned, .. })) = out.messages.pop() else {
+            panic!("no fetch sent")
+        };
         // The fetch times out and is sent again; then the first answer arrives late.
         follower.on_timer(RaftTimer::Fetch { token: follower.fetch_token }, 2000, &mut rng, &mut out);
         let late = Message::QuorumFetchResponse {

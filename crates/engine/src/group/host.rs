@@ -8,7 +8,9 @@ use crate::group::coordinator::{self, OffsetsLog};
 use crate::group::offsets::{partition_for_group, OFFSETS_TOPIC};
 use crate::log::{Record, RecordBatch};
 use crate::narration::Fact;
-use crate::protocol::{ErrorCode, IsolationLevel, ListOffsetsPartition, Message, PartitionFetchResponse, TopicPartition};
+use crate::protocol::{
+    ErrorCode, IsolationLevel, ListOffsetsPartition, Message, PartitionFetchResponse, TopicPartition,
+};
 use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use std::collections::BTreeMap;
@@ -44,7 +46,8 @@ struct OffsetsReplicas<'a> {
 impl OffsetsLog for OffsetsReplicas<'_> {
     fn append(&mut self, partition: i32, records: Vec<Record>, now: Millis) -> Result<i64, ErrorCode> {
         let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
-        let replica = self.replicas.get_mut(&tp).filter(|r| r.leader == self.broker_id).ok_or(ErrorCode::NotLeaderOrFollower)?;
+        let replica =
+            self.replicas.get_mut(&tp).filter(|r| r.leader == self.broker_id).ok_or(ErrorCode::NotLeaderOrFollower)?;
         // Coordinator writes use acks=all semantics.
         if (replica.isr.len() as i32) < replica.config.min_insync_replicas {
             return Err(ErrorCode::NotEnoughReplicas);
@@ -58,7 +61,11 @@ impl OffsetsLog for OffsetsReplicas<'_> {
             leader_epoch: replica.leader_epoch,
         });
         if let Some(hw) = replica.maybe_advance_high_watermark(self.broker_id) {
-            self.facts.push(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: self.broker_id, high_watermark: hw });
+            self.facts.push(Fact::HighWatermarkAdvanced {
+                topic_partition: tp.clone(),
+                broker: self.broker_id,
+                high_watermark: hw,
+            });
         }
         self.appended.push(tp);
         Ok(info.last_offset + 1)
@@ -86,7 +93,12 @@ impl Broker {
         f: impl FnOnce(&mut coordinator::GroupCoordinator, &mut dyn OffsetsLog, &mut Outbox<coordinator::Timer>),
     ) {
         let mut step = Outbox::default();
-        let mut log = OffsetsReplicas { broker_id: self.id, replicas: &mut self.replicas, facts: Vec::new(), appended: Vec::new() };
+        let mut log = OffsetsReplicas {
+            broker_id: self.id,
+            replicas: &mut self.replicas,
+            facts: Vec::new(),
+            appended: Vec::new(),
+        };
         f(&mut self.group_coordinator, &mut log, &mut step);
         let (facts, appended) = (log.facts, log.appended);
         for fact in facts {
@@ -124,12 +136,17 @@ impl Broker {
                     let purgatory = &mut self.consumer_fetches;
                     purgatory.next_token += 1;
                     let token = purgatory.next_token;
-                    purgatory.parked.insert(token, ParkedFetch { client: from, min_bytes, max_bytes, partitions, high_watermarks });
+                    purgatory
+                        .parked
+                        .insert(token, ParkedFetch { client: from, min_bytes, max_bytes, partitions, high_watermarks });
                     out.timer(now + max_wait_ms, Timer::ConsumerFetchTimeout { token });
                 }
             }
             Message::ListOffsetsRequest { isolation_level, partitions } => {
-                let partitions = partitions.into_iter().map(|(tp, timestamp)| self.list_offset(tp, timestamp, isolation_level)).collect();
+                let partitions = partitions
+                    .into_iter()
+                    .map(|(tp, timestamp)| self.list_offset(tp, timestamp, isolation_level))
+                    .collect();
                 out.send(from, Message::ListOffsetsResponse { partitions });
             }
             other => self.with_coordinator(out, |c, log, step| {
@@ -215,7 +232,9 @@ impl Broker {
                     let records: Vec<Record> = self.replicas.get(&tp).map_or_else(Vec::new, |r| {
                         r.log.batches().flat_map(|b| b.batch.records.iter().map(|r| r.record.clone())).collect()
                     });
-                    self.with_coordinator(out, |c, log, step| c.load(partition, leader_epoch, records.iter(), now, log, step));
+                    self.with_coordinator(out, |c, log, step| {
+                        c.load(partition, leader_epoch, records.iter(), now, log, step)
+                    });
                 }
                 None => self.with_coordinator(out, |c, log, step| c.unload(partition, now, log, step)),
             }
@@ -228,7 +247,11 @@ impl Broker {
 
     /// Reads each partition from the fetch offset up to the high watermark. Returns the response,
     /// the bytes it carries and whether any partition failed.
-    fn read_for_consumer(&self, partitions: &[(TopicPartition, i64)], max_bytes: u64) -> (Vec<PartitionFetchResponse>, u64, bool) {
+    fn read_for_consumer(
+        &self,
+        partitions: &[(TopicPartition, i64)],
+        max_bytes: u64,
+    ) -> (Vec<PartitionFetchResponse>, u64, bool) {
         let mut total = 0u64;
         let mut failed = false;
         let responses = partitions
@@ -263,9 +286,19 @@ impl Broker {
     /// ListOffsets on the leader: -2 = log start, -1 = high watermark (the last stable offset for
     /// read_committed, equal without transactions), else the first offset at or after a timestamp
     /// that a consumer may read.
-    fn list_offset(&self, tp: TopicPartition, timestamp: i64, _isolation_level: IsolationLevel) -> ListOffsetsPartition {
+    fn list_offset(
+        &self,
+        tp: TopicPartition,
+        timestamp: i64,
+        _isolation_level: IsolationLevel,
+    ) -> ListOffsetsPartition {
         let Some(replica) = self.replicas.get(&tp).filter(|r| r.leader == self.id) else {
-            return ListOffsetsPartition { topic_partition: tp, error: ErrorCode::NotLeaderOrFollower, timestamp: -1, offset: -1 };
+            return ListOffsetsPartition {
+                topic_partition: tp,
+                error: ErrorCode::NotLeaderOrFollower,
+                timestamp: -1,
+                offset: -1,
+            };
         };
         let (timestamp, offset) = match timestamp {
             -2 => (-1, replica.log.log_start_offset()),

@@ -2,5 +2,5 @@
 
 pub mod assignor;
 pub mod coordinator;
-pub mod offsets;
 pub mod host;
+pub mod offsets;

@@ -111,7 +111,12 @@ impl<'a> Reader<'a> {
 }
 
 /// The record for an offset commit (a tombstone when `offset` is `None`).
-pub fn offset_commit_record(group_id: &str, tp: &TopicPartition, offset: Option<CommittedOffset>, now_ms: i64) -> Record {
+pub fn offset_commit_record(
+    group_id: &str,
+    tp: &TopicPartition,
+    offset: Option<CommittedOffset>,
+    now_ms: i64,
+) -> Record {
     let mut key = OFFSET_COMMIT_KEY.to_be_bytes().to_vec();
     put_string(&mut key, group_id);
     put_string(&mut key, &tp.topic);
@@ -155,7 +160,11 @@ pub fn decode(record: &Record) -> Option<CoordinatorRecord> {
                     Some(CommittedOffset { committed_offset, leader_epoch, commit_timestamp })
                 }
             };
-            Some(CoordinatorRecord::OffsetCommit { group_id, topic_partition: TopicPartition::new(topic, partition), offset })
+            Some(CoordinatorRecord::OffsetCommit {
+                group_id,
+                topic_partition: TopicPartition::new(topic, partition),
+                offset,
+            })
         }
         GROUP_METADATA_KEY => {
             let group_id = key.string()?;
@@ -198,7 +207,11 @@ mod tests {
         assert_eq!(r.value.as_ref().map(Vec::len), Some(2 + 8 + 4 + 2 + 8));
         assert_eq!(
             decode(&r),
-            Some(CoordinatorRecord::OffsetCommit { group_id: "g1".into(), topic_partition: tp.clone(), offset: Some(offset) })
+            Some(CoordinatorRecord::OffsetCommit {
+                group_id: "g1".into(),
+                topic_partition: tp.clone(),
+                offset: Some(offset)
+            })
         );
         let value = GroupMetadataValue {
             protocol_type: "consumer".into(),
@@ -211,7 +224,11 @@ mod tests {
                 client: "client-4".into(),
                 session_timeout_ms: 45_000,
                 rebalance_timeout_ms: 300_000,
-                subscription: Subscription { topics: vec!["orders".into()], owned_partitions: vec![], generation_id: -1 },
+                subscription: Subscription {
+                    topics: vec!["orders".into()],
+                    owned_partitions: vec![],
+                    generation_id: -1,
+                },
                 assignment: vec![tp],
             }],
         };

@@ -88,28 +88,65 @@ pub struct RecordBatch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BatchError {
     /// Fewer bytes than the field being read needs.
-    Truncated { needed: usize, available: usize },
+    Truncated {
+        needed: usize,
+        available: usize,
+    },
     /// batchLength claims fewer bytes than a v2 header.
-    LengthTooSmall { batch_length: i32 },
+    LengthTooSmall {
+        batch_length: i32,
+    },
     /// Bytes remain after the batch that batchLength describes.
-    TrailingBytes { batch_size: usize, extra: usize },
-    BadMagic { magic: i8 },
-    BadCrc { stored: u32, computed: u32 },
+    TrailingBytes {
+        batch_size: usize,
+        extra: usize,
+    },
+    BadMagic {
+        magic: i8,
+    },
+    BadCrc {
+        stored: u32,
+        computed: u32,
+    },
     /// Compressed batches (gzip, snappy, lz4, zstd) are not simulated.
-    CompressedBatch { codec: u8 },
-    NegativeRecordCount { count: i32 },
+    CompressedBatch {
+        codec: u8,
+    },
+    NegativeRecordCount {
+        count: i32,
+    },
     /// The records section ended before `recordsCount` records were read.
-    MissingRecords { declared: i32, read: usize },
+    MissingRecords {
+        declared: i32,
+        read: usize,
+    },
     /// Bytes are left in the batch after `recordsCount` records.
-    UnreadRecordBytes { declared: i32, extra: usize },
+    UnreadRecordBytes {
+        declared: i32,
+        extra: usize,
+    },
     /// A varint inside record `index` is malformed.
-    BadVarint { index: usize, field: &'static str, error: VarintError },
+    BadVarint {
+        index: usize,
+        field: &'static str,
+        error: VarintError,
+    },
     /// A record's length prefix disagrees with its content.
-    BadRecordLength { index: usize, declared: i32, actual: usize },
+    BadRecordLength {
+        index: usize,
+        declared: i32,
+        actual: usize,
+    },
     /// A length field is below -1 (or negative where null is not allowed).
-    BadFieldLength { index: usize, field: &'static str, length: i32 },
+    BadFieldLength {
+        index: usize,
+        field: &'static str,
+        length: i32,
+    },
     /// A header key is not UTF-8.
-    HeaderKeyNotUtf8 { index: usize },
+    HeaderKeyNotUtf8 {
+        index: usize,
+    },
 }
 
 impl fmt::Display for BatchError {
@@ -425,7 +462,8 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn take<const N: usize>(&mut self) -> Result<[u8; N], BatchError> {
         let end = self.pos + N;
-        let slice = self.buf.get(self.pos..end).ok_or(BatchError::Truncated { needed: end, available: self.buf.len() })?;
+        let slice =
+            self.buf.get(self.pos..end).ok_or(BatchError::Truncated { needed: end, available: self.buf.len() })?;
         let mut out = [0; N];
         out.copy_from_slice(slice);
         self.pos = end;
@@ -463,8 +501,8 @@ fn decode_record(bytes: &[u8], pos: &mut usize, index: usize, base_timestamp: i6
     let mut p = *pos;
     let attributes = *body.get(p).ok_or(BatchError::BadRecordLength { index, declared: length, actual: 0 })? as i8;
     p += 1;
-    let timestamp_delta = read_varlong(body, &mut p)
-        .map_err(|error| BatchError::BadVarint { index, field: "timestamp delta", error })?;
+    let timestamp_delta =
+        read_varlong(body, &mut p).map_err(|error| BatchError::BadVarint { index, field: "timestamp delta", error })?;
     let offset_delta = varint(&mut p, "offset delta", body)?;
     let nullable = |p: &mut usize, field: &'static str| -> Result<Option<Vec<u8>>, BatchError> {
         let len = varint(p, field, body)?;
@@ -486,8 +524,11 @@ fn decode_record(bytes: &[u8], pos: &mut usize, index: usize, base_timestamp: i6
     }
     let mut headers = Vec::with_capacity(header_count as usize);
     for _ in 0..header_count {
-        let key = nullable(&mut p, "header key")?
-            .ok_or(BatchError::BadFieldLength { index, field: "header key", length: -1 })?;
+        let key = nullable(&mut p, "header key")?.ok_or(BatchError::BadFieldLength {
+            index,
+            field: "header key",
+            length: -1,
+        })?;
         let key = String::from_utf8(key).map_err(|_| BatchError::HeaderKeyNotUtf8 { index })?;
         let value = nullable(&mut p, "header value")?;
         headers.push(Header { key, value });

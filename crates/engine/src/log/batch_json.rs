@@ -137,7 +137,10 @@ pub fn batch_from_json(text: &str) -> Result<RecordBatch, String> {
                 HeaderJson::Pair(key, value) => Ok(Header { key, value: value.map(String::into_bytes) }),
                 HeaderJson::Hex { key, value_hex } => Ok(Header {
                     key,
-                    value: value_hex.map(|h| from_hex(&h)).transpose().map_err(|e| format!("record {i}: header value_hex: {e}"))?,
+                    value: value_hex
+                        .map(|h| from_hex(&h))
+                        .transpose()
+                        .map_err(|e| format!("record {i}: header value_hex: {e}"))?,
                 }),
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -171,7 +174,11 @@ pub fn batch_from_json(text: &str) -> Result<RecordBatch, String> {
     };
     check("is_transactional", input.is_transactional, batch.is_transactional())?;
     check("is_control", input.is_control, batch.is_control())?;
-    check("timestamp_type", timestamp_type.map(|t| t == TimestampType::LogAppendTime), batch.timestamp_type() == TimestampType::LogAppendTime)?;
+    check(
+        "timestamp_type",
+        timestamp_type.map(|t| t == TimestampType::LogAppendTime),
+        batch.timestamp_type() == TimestampType::LogAppendTime,
+    )?;
     if let Some(t) = input.is_transactional {
         batch.set_transactional(t);
     }

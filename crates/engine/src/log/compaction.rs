@@ -106,7 +106,8 @@ impl Log {
         let dirty_ratio = if total == 0 { 0.0 } else { cleanable_bytes as f64 / total as f64 };
         let max_compaction_delay_ms = self.max_compaction_delay(first_dirty, now_ms);
         let eligible = total > 0
-            && ((max_compaction_delay_ms > 0 && cleanable_bytes > 0) || dirty_ratio > self.config.min_cleanable_dirty_ratio);
+            && ((max_compaction_delay_ms > 0 && cleanable_bytes > 0)
+                || dirty_ratio > self.config.min_cleanable_dirty_ratio);
         Some(CleanableRange {
             first_dirty_offset: first_dirty,
             first_uncleanable_offset,
@@ -207,7 +208,14 @@ impl Log {
             segments_before: self.segments.len(),
             segments_after: 0,
         };
-        let filter = Filter { map: &map, latest_offset, now_ms, delete_retention_ms: self.config.delete_retention_ms, upper, last_data_offset: &last_data_offset };
+        let filter = Filter {
+            map: &map,
+            latest_offset,
+            now_ms,
+            delete_retention_ms: self.config.delete_retention_ms,
+            upper,
+            last_data_offset: &last_data_offset,
+        };
         // Every segment below the new checkpoint is rewritten (the clean part too, so old tombstones go).
         let to_clean = self.segment_range(0, end_offset).len();
         let groups = self.group_segments_by_size(0, to_clean, upper);
@@ -333,7 +341,8 @@ impl Filter<'_> {
             stats.records_retained += batch.records.len() as u64;
             return Some((batch.clone(), batch.last_offset()));
         }
-        let retain_empty = (batch.has_producer_id() && self.last_data_offset.get(&batch.producer_id) == Some(&batch.last_offset()))
+        let retain_empty = (batch.has_producer_id()
+            && self.last_data_offset.get(&batch.producer_id) == Some(&batch.last_offset()))
             || batch.next_offset() == self.upper;
         let mut retained = Vec::new();
         for r in &batch.records {
@@ -439,7 +448,9 @@ mod tests {
     #[test]
     fn keeps_last_value_per_key_with_offsets_unchanged() {
         let mut log = Log::new(compacted_config(), 0);
-        for (i, (k, v)) in [("a", "1"), ("b", "1"), ("a", "2"), ("c", "1"), ("b", "2"), ("a", "3"), ("d", "1")].iter().enumerate() {
+        for (i, (k, v)) in
+            [("a", "1"), ("b", "1"), ("a", "2"), ("c", "1"), ("b", "2"), ("a", "3"), ("d", "1")].iter().enumerate()
+        {
             put(&mut log, k, Some(v), 1000 + i as i64);
         }
         let leo = log.log_end_offset();

@@ -2,12 +2,12 @@
 //! leader and follower appends, reads, truncation, ListOffsets by timestamp, DeleteRecords.
 //! Retention and compaction live in [`super::retention`] and [`super::compaction`].
 
-use std::sync::Arc;
 use super::batch::{RecordBatch, TimestampType};
 use super::error::LogError;
 use super::log_config::LogConfig;
 use super::segment::{LogSegment, RollReason, StoredBatch};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Who is appending as leader (`AppendOrigin`): clients may not write control batches and must send
 /// base offset 0; the transaction coordinator writes control batches (markers).
@@ -129,7 +129,12 @@ impl Log {
     }
 
     /// A produce from a client on the leader; see [`Self::append_as_leader_from`].
-    pub fn append_as_leader(&mut self, batch: RecordBatch, leader_epoch: i32, now_ms: i64) -> Result<AppendInfo, LogError> {
+    pub fn append_as_leader(
+        &mut self,
+        batch: RecordBatch,
+        leader_epoch: i32,
+        now_ms: i64,
+    ) -> Result<AppendInfo, LogError> {
         self.append_as_leader_from(batch, leader_epoch, now_ms, AppendOrigin::Client)
     }
 
@@ -149,7 +154,10 @@ impl Log {
             return Err(invalid(format!("the base offset of a produced batch must be 0, not {}", batch.base_offset)));
         }
         if size as i64 > self.config.max_message_bytes {
-            return Err(LogError::MessageTooLarge { batch_size: size, max_message_bytes: self.config.max_message_bytes });
+            return Err(LogError::MessageTooLarge {
+                batch_size: size,
+                max_message_bytes: self.config.max_message_bytes,
+            });
         }
         check_uncompressed(&batch)?;
         if origin == AppendOrigin::Client {
@@ -227,7 +235,14 @@ impl Log {
         Ok(info)
     }
 
-    fn maybe_roll(&mut self, size: u64, max_ts: i64, first_offset: i64, last_offset: i64, now_ms: i64) -> Option<RollInfo> {
+    fn maybe_roll(
+        &mut self,
+        size: u64,
+        max_ts: i64,
+        first_offset: i64,
+        last_offset: i64,
+        now_ms: i64,
+    ) -> Option<RollInfo> {
         let active = self.active_segment();
         let reason = active.should_roll(&self.config, size, max_ts, last_offset, now_ms)?;
         let old_base_offset = active.base_offset();
@@ -255,7 +270,12 @@ impl Log {
     /// the first batch if it lies below the bound), never reaching into the batch that contains
     /// `upper_bound_exclusive` (the high watermark for consumers, the LEO for followers).
     /// The first batch may start below `from_offset`; the reader skips those records.
-    pub fn read(&self, from_offset: i64, max_bytes: u64, upper_bound_exclusive: i64) -> Result<Vec<Arc<RecordBatch>>, LogError> {
+    pub fn read(
+        &self,
+        from_offset: i64,
+        max_bytes: u64,
+        upper_bound_exclusive: i64,
+    ) -> Result<Vec<Arc<RecordBatch>>, LogError> {
         if from_offset < self.log_start_offset || from_offset > self.log_end_offset {
             return Err(self.out_of_range(from_offset));
         }
@@ -407,7 +427,10 @@ fn validate_client_batch(batch: &RecordBatch) -> Result<(), LogError> {
     let count_from_offsets = i64::from(batch.last_offset_delta) + 1;
     let count = batch.records.len() as i64;
     if count_from_offsets <= 0 {
-        return Err(invalid(format!("batch has an invalid offset range: last offset delta {}", batch.last_offset_delta)));
+        return Err(invalid(format!(
+            "batch has an invalid offset range: last offset delta {}",
+            batch.last_offset_delta
+        )));
     }
     if count == 0 {
         return Err(invalid("invalid reported count for record batch: 0".into()));
@@ -510,7 +533,10 @@ mod tests {
         let mut log = Log::new(small_segments(), 0);
         let infos: Vec<_> = (0..5).map(|i| log.append_as_leader(batch_of(1, i), 0, i).unwrap()).collect();
         assert_eq!(log.segments().iter().map(LogSegment::base_offset).collect::<Vec<_>>(), vec![0, 2, 4]);
-        assert_eq!(infos[2].rolled.map(|r| (r.reason, r.old_base_offset, r.new_base_offset)), Some((RollReason::SegmentBytes, 0, 2)));
+        assert_eq!(
+            infos[2].rolled.map(|r| (r.reason, r.old_base_offset, r.new_base_offset)),
+            Some((RollReason::SegmentBytes, 0, 2))
+        );
         assert_eq!(log.segments()[1].file_name(), "00000000000000000002.log");
     }
 
@@ -547,7 +573,10 @@ mod tests {
         }
         assert_eq!(follower.log_end_offset(), 5);
         assert_eq!(follower.segments().len(), leader.segments().len());
-        assert!(matches!(follower.append_as_follower(Arc::new(batch_of(1, 0))), Err(LogError::UnexpectedAppendOffset { .. })));
+        assert!(matches!(
+            follower.append_as_follower(Arc::new(batch_of(1, 0))),
+            Err(LogError::UnexpectedAppendOffset { .. })
+        ));
         assert_eq!(follower.truncate_to(3), Ok(true));
         assert_eq!((follower.log_end_offset(), follower.segments().len()), (3, 2));
         assert_eq!(follower.truncate_to(9), Ok(false));

@@ -52,27 +52,41 @@ impl Log {
             log_start_offset_after: self.log_start_offset,
         };
         let log_start = self.log_start_offset;
-        self.delete_segments_while(high_watermark, now_ms, SegmentDeletionReason::LogStartOffsetBreach, &mut outcome, |_, next| {
-            next.is_some_and(|n| n.base_offset() <= log_start)
-        });
+        self.delete_segments_while(
+            high_watermark,
+            now_ms,
+            SegmentDeletionReason::LogStartOffsetBreach,
+            &mut outcome,
+            |_, next| next.is_some_and(|n| n.base_offset() <= log_start),
+        );
         if self.config.cleanup_policy.delete {
             let retention_bytes = self.config.retention_bytes;
             let size = self.size_in_bytes() as i64;
             if retention_bytes >= 0 && size >= retention_bytes {
                 let mut diff = size - retention_bytes;
-                self.delete_segments_while(high_watermark, now_ms, SegmentDeletionReason::RetentionSizeBreach, &mut outcome, |s, _| {
-                    let delete = diff - s.size_in_bytes() as i64 >= 0;
-                    if delete {
-                        diff -= s.size_in_bytes() as i64;
-                    }
-                    delete
-                });
+                self.delete_segments_while(
+                    high_watermark,
+                    now_ms,
+                    SegmentDeletionReason::RetentionSizeBreach,
+                    &mut outcome,
+                    |s, _| {
+                        let delete = diff - s.size_in_bytes() as i64 >= 0;
+                        if delete {
+                            diff -= s.size_in_bytes() as i64;
+                        }
+                        delete
+                    },
+                );
             }
             let retention_ms = self.config.retention_ms;
             if retention_ms >= 0 {
-                self.delete_segments_while(high_watermark, now_ms, SegmentDeletionReason::RetentionMsBreach, &mut outcome, |s, _| {
-                    now_ms.wrapping_sub(s.largest_timestamp()) > retention_ms
-                });
+                self.delete_segments_while(
+                    high_watermark,
+                    now_ms,
+                    SegmentDeletionReason::RetentionMsBreach,
+                    &mut outcome,
+                    |s, _| now_ms.wrapping_sub(s.largest_timestamp()) > retention_ms,
+                );
             }
         }
         outcome.log_start_offset_after = self.log_start_offset;
@@ -122,7 +136,7 @@ impl Log {
 
 #[cfg(test)]
 mod tests {
-    use crate::log::{LogConfig, Log, Record, RecordBatch};
+    use crate::log::{Log, LogConfig, Record, RecordBatch};
 
     fn config() -> LogConfig {
         let mut c = LogConfig::default();

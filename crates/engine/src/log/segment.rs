@@ -59,7 +59,9 @@ pub struct LogSegment {
 
 /// `slice::partition_point` for a persistent vector: the first index where `pred` is false.
 fn partition_point<T: Clone>(items: &imbl::Vector<T>, pred: impl Fn(&T) -> bool) -> usize {
-    items.binary_search_by(|x| if pred(x) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater }).unwrap_or_else(|i| i)
+    items
+        .binary_search_by(|x| if pred(x) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater })
+        .unwrap_or_else(|i| i)
 }
 
 /// 20-digit zero-padded base offset, as in Kafka's file names.
@@ -328,7 +330,8 @@ mod tests {
         assert_eq!(s.should_roll(&config, 121, 6000, 1, 0), None); // 1000 is not > 1000
         assert_eq!(s.should_roll(&config, 121, 6001, 1, 0), Some(RollReason::SegmentMs));
         s.append(vec![Arc::new(batch(1, 5000, 52))], 1, 0);
-        assert_eq!(s.should_roll(&config, 121, 5000, 2, 0), Some(RollReason::SegmentBytes)); // 242 > 300-121
+        assert_eq!(s.should_roll(&config, 121, 5000, 2, 0), Some(RollReason::SegmentBytes));
+        // 242 > 300-121
     }
 
     #[test]

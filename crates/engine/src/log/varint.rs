@@ -151,7 +151,10 @@ mod tests {
         assert_eq!(read_varint(&[0xff, 0xff, 0xff, 0xff, 0x1f], &mut pos), Err(VarintError::TooLong));
         assert_eq!(read_varint(&[0x80, 0x00], &mut pos), Err(VarintError::NonCanonical));
         assert_eq!(read_varlong(&[0xff; 10], &mut pos), Err(VarintError::TooLong));
-        assert_eq!(read_varlong(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x03], &mut pos), Err(VarintError::TooLong));
+        assert_eq!(
+            read_varlong(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x03], &mut pos),
+            Err(VarintError::TooLong)
+        );
         assert_eq!(pos, 0, "a failed read does not move the cursor");
     }
 

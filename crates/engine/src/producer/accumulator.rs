@@ -34,7 +34,11 @@ impl Accumulator {
     ) -> RecordAppendResult {
         let queue = self.queues.entry(record.topic_partition.clone()).or_default();
         let (new_batch_created, appended_bytes) = match queue.back_mut() {
-            Some(last) if last.attempts == 0 && last.base_sequence.is_none() && last.size_bytes + record.size_bytes <= batch_size => {
+            Some(last)
+                if last.attempts == 0
+                    && last.base_sequence.is_none()
+                    && last.size_bytes + record.size_bytes <= batch_size =>
+            {
                 let appended_bytes = record.size_bytes;
                 last.push(record);
                 (false, appended_bytes)
@@ -68,10 +72,7 @@ impl Accumulator {
     pub fn reenqueue(&mut self, batch: ProducerBatch) {
         let queue = self.queues.entry(batch.topic_partition.clone()).or_default();
         let at = match batch.base_sequence {
-            Some(seq) => queue
-                .iter()
-                .position(|b| b.base_sequence.is_none_or(|s| s > seq))
-                .unwrap_or(queue.len()),
+            Some(seq) => queue.iter().position(|b| b.base_sequence.is_none_or(|s| s > seq)).unwrap_or(queue.len()),
             None => 0,
         };
         queue.insert(at, batch);

@@ -88,8 +88,12 @@ impl ProducerConfig {
                 "retries" => config.retries = parse_int(key, value, 0, i32::MAX as i64)? as u32,
                 "retry.backoff.ms" => config.retry_backoff_ms = parse_int(key, value, 0, i64::MAX)? as Millis,
                 "retry.backoff.max.ms" => config.retry_backoff_max_ms = parse_int(key, value, 0, i64::MAX)? as Millis,
-                "delivery.timeout.ms" => config.delivery_timeout_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis,
-                "request.timeout.ms" => config.request_timeout_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis,
+                "delivery.timeout.ms" => {
+                    config.delivery_timeout_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis
+                }
+                "request.timeout.ms" => {
+                    config.request_timeout_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis
+                }
                 "max.request.size" => config.max_request_size = parse_int(key, value, 0, i32::MAX as i64)? as usize,
                 "max.block.ms" => config.max_block_ms = parse_int(key, value, 0, i64::MAX)? as Millis,
                 "partitioner.ignore.keys" => config.partitioner_ignore_keys = parse_bool(key, value)?,

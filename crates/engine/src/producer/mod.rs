@@ -20,7 +20,8 @@ use config::ProducerConfig;
 /// Kafka's `DefaultRecord.sizeInBytes` upper bound used to decide whether a batch has room:
 /// 21 bytes of varint overhead at most, plus key, value and headers.
 fn record_size_upper_bound(record: &Record) -> usize {
-    let header_bytes: usize = record.headers.iter().map(|h| 10 + h.key.len() + h.value.as_ref().map_or(0, Vec::len)).sum();
+    let header_bytes: usize =
+        record.headers.iter().map(|h| 10 + h.key.len() + h.value.as_ref().map_or(0, Vec::len)).sum();
     21 + record.key.as_ref().map_or(0, Vec::len) + record.value.as_ref().map_or(0, Vec::len) + 5 + header_bytes
 }
 use rand::Rng;
@@ -46,8 +47,12 @@ pub struct ProducerRecord {
 pub enum SendOutcome {
     Pending,
     /// `offset` is -1 for `acks=0`, which never learns its offset.
-    Acked { offset: i64 },
-    Failed { error: ErrorCode },
+    Acked {
+        offset: i64,
+    },
+    Failed {
+        error: ErrorCode,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -272,7 +277,8 @@ impl Producer {
             Some(p) => Ok((p, false)),
             None => {
                 let available = self.available_partitions(&record.topic);
-                let metadata = partitioner::TopicMetadata { available_partitions: &available, num_partitions: partitions };
+                let metadata =
+                    partitioner::TopicMetadata { available_partitions: &available, num_partitions: partitions };
                 let sticky = match self.sticky.entry(record.topic.clone()) {
                     std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                     std::collections::btree_map::Entry::Vacant(e) => {
@@ -361,7 +367,9 @@ impl Producer {
             Timer::Wakeup { token } => self.wakeup.is_some_and(|(_, t)| t == *token),
             Timer::RequestTimeout { correlation_id } => self.in_flight.contains_key(correlation_id),
             Timer::MetadataTimeout { token } => self.metadata_in_flight.is_some_and(|(t, _)| t == *token),
-            Timer::InitProducerIdTimeout { token } => self.pid_state == ProducerIdState::Requested && self.pid_request.0 == *token,
+            Timer::InitProducerIdTimeout { token } => {
+                self.pid_state == ProducerIdState::Requested && self.pid_request.0 == *token
+            }
             Timer::Stream { token } => self.stream.as_ref().is_some_and(|s| s.token == *token),
             Timer::MetadataRetry => true,
         }
@@ -433,7 +441,14 @@ impl Producer {
         self.pid_retry_at = now + self.config.retry_backoff_ms;
     }
 
-    pub fn on_message(&mut self, from: i32, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    pub fn on_message(
+        &mut self,
+        from: i32,
+        message: Message,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
         match message {
             Message::MetadataResponse { partitions } => {
                 self.metadata_in_flight = None;
@@ -522,14 +537,28 @@ impl Producer {
         }
     }
 
-    fn fail_request(&mut self, request: InFlightRequest, error: ErrorCode, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn fail_request(
+        &mut self,
+        request: InFlightRequest,
+        error: ErrorCode,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
         for batch in request.batches {
             self.retry_or_fail(batch, error, now, rng, out);
         }
         self.request_metadata(now, rng, out);
     }
 
-    fn retry_or_fail(&mut self, mut batch: ProducerBatch, error: ErrorCode, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn retry_or_fail(
+        &mut self,
+        mut batch: ProducerBatch,
+        error: ErrorCode,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
         let retriable = error.is_retriable()
             || (error == ErrorCode::OutOfOrderSequenceNumber && self.pid_state == ProducerIdState::Ready);
         let will_retry = retriable
@@ -711,15 +740,27 @@ impl Producer {
                 self.pid_request = (self.wakeup_token, broker);
                 out.send(
                     NodeId::Broker(broker),
-                    Message::InitProducerIdRequest { producer_id: self.producer_id, producer_epoch: self.producer_epoch },
+                    Message::InitProducerIdRequest {
+                        producer_id: self.producer_id,
+                        producer_epoch: self.producer_epoch,
+                    },
                 );
-                out.timer(now + self.config.request_timeout_ms, Timer::InitProducerIdTimeout { token: self.wakeup_token });
+                out.timer(
+                    now + self.config.request_timeout_ms,
+                    Timer::InitProducerIdTimeout { token: self.wakeup_token },
+                );
                 false
             }
         }
     }
 
-    fn send_produce_request(&mut self, leader: i32, partitions: Vec<TopicPartition>, now: Millis, out: &mut Outbox<Timer>) {
+    fn send_produce_request(
+        &mut self,
+        leader: i32,
+        partitions: Vec<TopicPartition>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
         let in_flight_to_leader = self.in_flight.values().filter(|r| r.broker == leader).count();
         if in_flight_to_leader >= self.config.max_in_flight_requests_per_connection {
             return;
@@ -732,7 +773,9 @@ impl Producer {
             if let Some(seq) = head.base_sequence {
                 // A retried batch goes alone, and only once it is the oldest unfinished one.
                 let first = self.in_flight_sequences.get(&tp).and_then(|s| s.first().copied());
-                if first != Some(seq) || self.in_flight.values().any(|r| r.batches.iter().any(|b| b.topic_partition == tp)) {
+                if first != Some(seq)
+                    || self.in_flight.values().any(|r| r.batches.iter().any(|b| b.topic_partition == tp))
+                {
                     continue;
                 }
             } else if self.config.max_in_flight_requests_per_connection == 1

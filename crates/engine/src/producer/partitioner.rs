@@ -208,11 +208,7 @@ impl BuiltInPartitioner {
     /// `partition_ids[i]`; only the first `length` entries are eligible (the rest were excluded by
     /// `partitioner.availability.timeout.ms`). `None`, fewer than 2 partitions, or equal queues with no
     /// exclusion switch adaptive selection off (uniform choice).
-    pub fn update_partition_load_stats(
-        &mut self,
-        load: Option<(&[i32], &[i32])>,
-        length: usize,
-    ) {
+    pub fn update_partition_load_stats(&mut self, load: Option<(&[i32], &[i32])>, length: usize) {
         self.load_stats = None;
         let Some((queue_sizes, partition_ids)) = load else {
             return;
@@ -241,11 +237,7 @@ impl BuiltInPartitioner {
 
     /// `nextPartition`: weighted by the load stats if any, else uniform among partitions with a
     /// leader, else uniform among all partitions.
-    fn next_partition(
-        &self,
-        metadata: TopicMetadata<'_>,
-        rng: &mut impl Rng,
-    ) -> Result<i32, PartitionError> {
+    fn next_partition(&self, metadata: TopicMetadata<'_>, rng: &mut impl Rng) -> Result<i32, PartitionError> {
         let random = to_positive(rng.next_u32() as i32);
         if let Some(stats) = &self.load_stats {
             if let Some(&total) = stats.cumulative_frequency_table.last() {

@@ -40,7 +40,9 @@ impl Stream {
         self.sent += 1;
         let key = match &self.keys {
             KeyPattern::None => None,
-            KeyPattern::Cycle { prefix, count } => Some(format!("{prefix}-{}", n % (*count).max(1) as u64).into_bytes()),
+            KeyPattern::Cycle { prefix, count } => {
+                Some(format!("{prefix}-{}", n % (*count).max(1) as u64).into_bytes())
+            }
         };
         ProducerRecord {
             topic: self.topic.clone(),

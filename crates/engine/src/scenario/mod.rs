@@ -165,17 +165,27 @@ impl Step {
         let Some(action) = &self.action else { return Ok(None) };
         let node = |r: &NodeRef| resolve_node(world, r);
         let producer = |name: &str| {
-            world.producers().find(|p| p.name == name).map(|p| p.client_id).ok_or_else(|| format!("there is no producer `{name}`"))
+            world
+                .producers()
+                .find(|p| p.name == name)
+                .map(|p| p.client_id)
+                .ok_or_else(|| format!("there is no producer `{name}`"))
         };
         let consumer = |name: &str| {
-            world.consumers().find(|c| c.name == name).map(|c| c.id).ok_or_else(|| format!("consumer `{name}` has not been started"))
+            world
+                .consumers()
+                .find(|c| c.name == name)
+                .map(|c| c.id)
+                .ok_or_else(|| format!("consumer `{name}` has not been started"))
         };
         Ok(Some(match action {
             StepAction::KillBroker { broker } => Action::KillBroker { broker: *broker },
             StepAction::RestartBroker { broker } => Action::RestartBroker { broker: *broker },
             StepAction::KillController => Action::KillController,
             StepAction::CutLink { from, to, both } => Action::CutLink { from: node(from)?, to: node(to)?, both: *both },
-            StepAction::HealLink { from, to, both } => Action::HealLink { from: node(from)?, to: node(to)?, both: *both },
+            StepAction::HealLink { from, to, both } => {
+                Action::HealLink { from: node(from)?, to: node(to)?, both: *both }
+            }
             StepAction::SetLinkLoss { from, to, probability } => {
                 Action::SetLinkLoss { from: node(from)?, to: node(to)?, probability: *probability }
             }
@@ -231,9 +241,11 @@ fn resolve_node(world: &World, node: &NodeRef) -> Result<NodeId, String> {
 impl TopicSpec {
     fn action(&self) -> Action {
         match &self.assignment {
-            Some(assignment) => {
-                Action::CreateTopicWithAssignment { name: self.name.clone(), assignment: assignment.clone(), configs: self.configs.clone() }
-            }
+            Some(assignment) => Action::CreateTopicWithAssignment {
+                name: self.name.clone(),
+                assignment: assignment.clone(),
+                configs: self.configs.clone(),
+            },
             None => Action::CreateTopic {
                 name: self.name.clone(),
                 partitions: self.partitions,
@@ -246,7 +258,12 @@ impl TopicSpec {
 
 impl ConsumerSpec {
     fn action(&self) -> Action {
-        Action::AddConsumer { name: self.name.clone(), topics: self.topics.clone(), configs: self.configs.clone(), app: self.app }
+        Action::AddConsumer {
+            name: self.name.clone(),
+            topics: self.topics.clone(),
+            configs: self.configs.clone(),
+            app: self.app,
+        }
     }
 }
 
@@ -299,8 +316,10 @@ impl Scenario {
     /// consumers started), wrapped in a [`Timeline`] for time travel. The steps are not applied:
     /// [`ScenarioRun`] does that as time passes. `seed` overrides the file's seed.
     pub fn build(&self, seed: Option<u64>) -> Result<Timeline, ScenarioError> {
-        let mut world = World::new(self.world.clone(), seed.unwrap_or(self.seed)).map_err(|e| ScenarioError::setup(e.to_string()))?;
-        let refused = |what: String| move |e: crate::sim::world::ActionError| ScenarioError::setup(format!("{what}: {e}"));
+        let mut world = World::new(self.world.clone(), seed.unwrap_or(self.seed))
+            .map_err(|e| ScenarioError::setup(e.to_string()))?;
+        let refused =
+            |what: String| move |e: crate::sim::world::ActionError| ScenarioError::setup(format!("{what}: {e}"));
         for topic in self.topics.iter().filter(|t| t.create_at_start) {
             world.apply(topic.action()).map_err(refused(format!("creating topic `{}`", topic.name)))?;
         }

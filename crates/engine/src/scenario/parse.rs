@@ -2,7 +2,9 @@
 //! check reports the line (and column) of the offending field, found from its span.
 
 use super::broker_config;
-use super::{ConsumerSpec, Localized, NodeRef, ProducerSpec, Scenario, ScenarioError, Step, StepAction, StreamSpec, TopicSpec};
+use super::{
+    ConsumerSpec, Localized, NodeRef, ProducerSpec, Scenario, ScenarioError, Step, StepAction, StreamSpec, TopicSpec,
+};
 use crate::broker::topic_config::TopicConfig;
 use crate::consumer::config::ConsumerConfig;
 use crate::consumer::{CommitMode, ConsumerApp, SeekTo};
@@ -207,7 +209,12 @@ impl Source<'_> {
 
     fn err(&self, span: Range<usize>, field: &str, message: impl Into<String>) -> ScenarioError {
         let (line, column) = self.line_col(span.start);
-        ScenarioError { line: Some(line), column: Some(column), field: Some(field.to_string()), message: message.into() }
+        ScenarioError {
+            line: Some(line),
+            column: Some(column),
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
     }
 
     /// A TOML or serde error: its span gives the line; the field is read from the text there.
@@ -249,13 +256,18 @@ impl Source<'_> {
                 _ => self.text.get(span).map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && !s.contains('\n')),
             }
         };
-        let parts: Vec<String> = table.into_iter().chain(key).filter(|p| !p.is_empty() && !p.starts_with('[')).collect();
+        let parts: Vec<String> =
+            table.into_iter().chain(key).filter(|p| !p.is_empty() && !p.starts_with('[')).collect();
         (!parts.is_empty()).then(|| parts.join("."))
     }
 
     /// Flattens a configs table (`acks = "all"`, `linger.ms = 5` or `"linger.ms" = 5`) into
     /// sorted `key = value` strings, remembering where each key is written.
-    fn configs(&self, table: &Spanned<Table>, field: &str) -> Result<Vec<(String, String, Range<usize>)>, ScenarioError> {
+    fn configs(
+        &self,
+        table: &Spanned<Table>,
+        field: &str,
+    ) -> Result<Vec<(String, String, Range<usize>)>, ScenarioError> {
         let mut flat = Vec::new();
         flatten("", table.get_ref(), &mut flat);
         let mut out = Vec::new();
@@ -269,7 +281,13 @@ impl Source<'_> {
                 Value::Array(items) if items.iter().all(Value::is_str) => {
                     items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")
                 }
-                _ => return Err(self.err(at, field, format!("`{key}` must be a string, a number, a boolean or a list of strings"))),
+                _ => {
+                    return Err(self.err(
+                        at,
+                        field,
+                        format!("`{key}` must be a string, a number, a boolean or a list of strings"),
+                    ))
+                }
             };
             out.push((key, text, at));
         }
@@ -327,7 +345,12 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
 
     let world = cluster(&src, &raw.cluster)?;
     let topics = raw.topic.iter().map(|t| topic(&src, t, &world)).collect::<Result<Vec<_>, _>>()?;
-    let mut known = Known { brokers: world.brokers, topics: BTreeMap::new(), producers: BTreeSet::new(), consumers: BTreeMap::new() };
+    let mut known = Known {
+        brokers: world.brokers,
+        topics: BTreeMap::new(),
+        producers: BTreeSet::new(),
+        consumers: BTreeMap::new(),
+    };
     for (spec, raw) in topics.iter().zip(&raw.topic) {
         if known.topics.insert(spec.name.clone(), spec).is_some() {
             return Err(src.err(raw.name.span(), "topic.name", format!("topic `{}` is declared twice", spec.name)));
@@ -336,14 +359,26 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     let producers = raw.producer.iter().map(|p| producer(&src, p, &known)).collect::<Result<Vec<_>, _>>()?;
     let consumers = raw.consumer.iter().map(|c| consumer(&src, c, &known)).collect::<Result<Vec<_>, _>>()?;
     let mut client_names = BTreeSet::new();
-    let names = raw.producer.iter().map(|p| (&p.name, "producer.name")).chain(raw.consumer.iter().map(|c| (&c.name, "consumer.name")));
+    let names = raw
+        .producer
+        .iter()
+        .map(|p| (&p.name, "producer.name"))
+        .chain(raw.consumer.iter().map(|c| (&c.name, "consumer.name")));
     for (name, field) in names {
         let n = name.get_ref();
         if n.is_empty() || n.starts_with("broker-") {
-            return Err(src.err(name.span(), field, format!("`{n}` is not a usable client name (empty, or looks like a broker)")));
+            return Err(src.err(
+                name.span(),
+                field,
+                format!("`{n}` is not a usable client name (empty, or looks like a broker)"),
+            ));
         }
         if !client_names.insert(n.clone()) {
-            return Err(src.err(name.span(), field, format!("`{n}` is already the name of another producer or consumer")));
+            return Err(src.err(
+                name.span(),
+                field,
+                format!("`{n}` is already the name of another producer or consumer"),
+            ));
         }
     }
     known.producers = producers.iter().map(|p| p.name.clone()).collect();
@@ -365,7 +400,11 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
 }
 
 fn cluster(src: &Source, raw: &RawCluster) -> Result<WorldConfig, ScenarioError> {
-    let mut world = WorldConfig { teaching_mode: raw.teaching_mode.unwrap_or(false), track_acked_records: true, ..WorldConfig::default() };
+    let mut world = WorldConfig {
+        teaching_mode: raw.teaching_mode.unwrap_or(false),
+        track_acked_records: true,
+        ..WorldConfig::default()
+    };
     if let Some(brokers) = &raw.brokers {
         let n = *brokers.get_ref();
         if !(1..=MAX_BROKERS).contains(&n) {
@@ -395,7 +434,11 @@ fn topic(src: &Source, raw: &RawTopic, world: &WorldConfig) -> Result<TopicSpec,
     let name = raw.name.get_ref().clone();
     validate_topic_name(&name).map_err(|e| src.err(raw.name.span(), "topic.name", e.to_string()))?;
     if name.starts_with("__") {
-        return Err(src.err(raw.name.span(), "topic.name", format!("`{name}`: names starting with `__` are Kafka's internal topics")));
+        return Err(src.err(
+            raw.name.span(),
+            "topic.name",
+            format!("`{name}`: names starting with `__` are Kafka's internal topics"),
+        ));
     }
     let (partitions, rf, assignment) = match (&raw.assignment, &raw.partitions, &raw.replication_factor) {
         (Some(a), None, None) => {
@@ -407,7 +450,10 @@ fn topic(src: &Source, raw: &RawTopic, world: &WorldConfig) -> Result<TopicSpec,
             }
             for r in replicas {
                 if let Some(b) = r.iter().find(|b| **b < 1 || **b > world.brokers as i64) {
-                    return Err(bad(format!("broker {b} does not exist (the cluster has brokers 1..{})", world.brokers)));
+                    return Err(bad(format!(
+                        "broker {b} does not exist (the cluster has brokers 1..{})",
+                        world.brokers
+                    )));
                 }
                 if r.iter().collect::<BTreeSet<_>>().len() != r.len() {
                     return Err(bad(format!("{r:?} lists a broker twice")));
@@ -425,7 +471,10 @@ fn topic(src: &Source, raw: &RawTopic, world: &WorldConfig) -> Result<TopicSpec,
                 return Err(src.err(
                     r.span(),
                     "topic.replication_factor",
-                    format!("replication factor {rf} needs {rf} brokers; the cluster has {} (allowed 1..={})", world.brokers, world.brokers),
+                    format!(
+                        "replication factor {rf} needs {rf} brokers; the cluster has {} (allowed 1..={})",
+                        world.brokers, world.brokers
+                    ),
                 ));
             }
             (partitions, rf, None)
@@ -442,7 +491,8 @@ fn topic(src: &Source, raw: &RawTopic, world: &WorldConfig) -> Result<TopicSpec,
         Some(c) => src.configs(c, "topic.configs")?,
         None => Vec::new(),
     };
-    TopicConfig::from_pairs(configs.iter().map(|(k, v, _)| (k.as_str(), v.as_str())), rf as i32, world.teaching_mode).map_err(|e| {
+    TopicConfig::from_pairs(configs.iter().map(|(k, v, _)| (k.as_str(), v.as_str())), rf as i32, world.teaching_mode)
+        .map_err(|e| {
         let at = configs.iter().find(|(k, _, _)| error_names(&e, k)).map_or(raw.name.span(), |(_, _, at)| at.clone());
         src.err(at, "topic.configs", e.to_string())
     })?;
@@ -459,7 +509,8 @@ fn topic(src: &Source, raw: &RawTopic, world: &WorldConfig) -> Result<TopicSpec,
 /// Whether a config error is about `key`, to point at the right line.
 fn error_names(e: &crate::config::ConfigError, key: &str) -> bool {
     match e {
-        crate::config::ConfigError::UnknownKey { key: k, .. } | crate::config::ConfigError::InvalidValue { key: k, .. } => k == key,
+        crate::config::ConfigError::UnknownKey { key: k, .. }
+        | crate::config::ConfigError::InvalidValue { key: k, .. } => k == key,
     }
 }
 
@@ -490,7 +541,11 @@ fn producer(src: &Source, raw: &RawProducer, known: &Known) -> Result<ProducerSp
         }
         None => None,
     };
-    Ok(ProducerSpec { name: raw.name.get_ref().clone(), configs: configs.into_iter().map(|(k, v, _)| (k, v)).collect(), stream })
+    Ok(ProducerSpec {
+        name: raw.name.get_ref().clone(),
+        configs: configs.into_iter().map(|(k, v, _)| (k, v)).collect(),
+        stream,
+    })
 }
 
 fn stream_spec(
@@ -508,7 +563,11 @@ fn stream_spec(
     let keys = match (key_prefix, key_count) {
         (None, None) => KeyPattern::None,
         (None, Some(count)) => {
-            return Err(src.err(count.span(), &format!("{field}.key_count"), "`key_count` needs a `key_prefix` (without both, keys are null)"))
+            return Err(src.err(
+                count.span(),
+                &format!("{field}.key_count"),
+                "`key_count` needs a `key_prefix` (without both, keys are null)",
+            ))
         }
         (Some(prefix), count) => {
             let n = count.as_ref().map_or(10, |c| *c.get_ref());
@@ -611,17 +670,28 @@ fn steps(src: &Source, raw: &[RawStep], known: &Known, duration_ms: Millis) -> R
             return Err(src.err(
                 step.at_ms.span(),
                 "step.at_ms",
-                format!("steps must be in time order: {at_ms} ms comes after the step at {} ms (line {})", previous.at_ms, previous.line),
+                format!(
+                    "steps must be in time order: {at_ms} ms comes after the step at {} ms (line {})",
+                    previous.at_ms, previous.line
+                ),
             ));
         }
         if at_ms > duration_ms {
-            return Err(src.err(step.at_ms.span(), "step.at_ms", format!("{at_ms} ms is after the end of the scenario (duration_ms = {duration_ms})")));
+            return Err(src.err(
+                step.at_ms.span(),
+                "step.at_ms",
+                format!("{at_ms} ms is after the end of the scenario (duration_ms = {duration_ms})"),
+            ));
         }
         let action = match &step.action {
             Some(name) => Some(step_action(src, step, name, known, &mut progress, line)?),
             None => {
                 if let Some((field, span)) = step.present().into_iter().next() {
-                    return Err(src.err(span, &format!("step.{field}"), "a step without `action` is a pure note and takes no other fields"));
+                    return Err(src.err(
+                        span,
+                        &format!("step.{field}"),
+                        "a step without `action` is a pure note and takes no other fields",
+                    ));
                 }
                 if step.note.is_none() {
                     return Err(src.err(step.at_ms.span(), "step", "a step needs an `action`, a `note`, or both"));
@@ -629,7 +699,12 @@ fn steps(src: &Source, raw: &[RawStep], known: &Known, duration_ms: Millis) -> R
                 None
             }
         };
-        out.push(Step { at_ms, action, note: step.note.as_ref().map(|n| Localized { ko: n.ko.clone(), en: n.en.clone() }), line });
+        out.push(Step {
+            at_ms,
+            action,
+            note: step.note.as_ref().map(|n| Localized { ko: n.ko.clone(), en: n.en.clone() }),
+            line,
+        });
     }
     Ok(out)
 }
@@ -645,13 +720,20 @@ fn step_action(
     let action = name.get_ref().as_str();
     let Some((_, allowed)) = ACTIONS.iter().find(|(n, _)| *n == action) else {
         let names: Vec<&str> = ACTIONS.iter().map(|(n, _)| *n).collect();
-        return Err(src.err(name.span(), "step.action", format!("unknown action `{action}`; known actions: {}", names.join(", "))));
+        return Err(src.err(
+            name.span(),
+            "step.action",
+            format!("unknown action `{action}`; known actions: {}", names.join(", ")),
+        ));
     };
     if let Some((field, span)) = step.present().into_iter().find(|(f, _)| !allowed.contains(f)) {
         return Err(src.err(
             span,
             &format!("step.{field}"),
-            format!("`{field}` does not apply to `{action}` (it takes: {})", if allowed.is_empty() { "nothing".to_string() } else { allowed.join(", ") }),
+            format!(
+                "`{field}` does not apply to `{action}` (it takes: {})",
+                if allowed.is_empty() { "nothing".to_string() } else { allowed.join(", ") }
+            ),
         ));
     }
     let missing = |field: &str| src.err(name.span(), &format!("step.{field}"), format!("`{action}` needs `{field}`"));
@@ -659,27 +741,43 @@ fn step_action(
         let b = step.broker.as_ref().ok_or_else(|| missing("broker"))?;
         let id = *b.get_ref();
         if id < 1 || id > known.brokers as i64 {
-            return Err(src.err(b.span(), "step.broker", format!("broker {id} does not exist (the cluster has brokers 1..{})", known.brokers)));
+            return Err(src.err(
+                b.span(),
+                "step.broker",
+                format!("broker {id} does not exist (the cluster has brokers 1..{})", known.brokers),
+            ));
         }
         Ok((id as i32, b.span()))
     };
-    let node = |field: &'static str, value: &Option<Spanned<String>>, progress: &Progress| -> Result<NodeRef, ScenarioError> {
-        let v = value.as_ref().ok_or_else(|| missing(field))?;
-        node_ref(src, v, &format!("step.{field}"), known, progress)
-    };
+    let node =
+        |field: &'static str, value: &Option<Spanned<String>>, progress: &Progress| -> Result<NodeRef, ScenarioError> {
+            let v = value.as_ref().ok_or_else(|| missing(field))?;
+            node_ref(src, v, &format!("step.{field}"), known, progress)
+        };
     let producer = || -> Result<String, ScenarioError> {
         let p = step.producer.as_ref().ok_or_else(|| missing("producer"))?;
         if !known.producers.contains(p.get_ref()) {
             let names: Vec<&str> = known.producers.iter().map(String::as_str).collect();
-            return Err(src.err(p.span(), "step.producer", format!("there is no producer `{}` (declared: {})", p.get_ref(), list(&names))));
+            return Err(src.err(
+                p.span(),
+                "step.producer",
+                format!("there is no producer `{}` (declared: {})", p.get_ref(), list(&names)),
+            ));
         }
         Ok(p.get_ref().clone())
     };
     let created_topic = |progress: &Progress| -> Result<(String, &TopicSpec), ScenarioError> {
         let t = step.topic.as_ref().ok_or_else(|| missing("topic"))?;
-        let spec = known.topics.get(t.get_ref()).ok_or_else(|| src.err(t.span(), "step.topic", unknown_topic(t.get_ref(), known)))?;
+        let spec = known
+            .topics
+            .get(t.get_ref())
+            .ok_or_else(|| src.err(t.span(), "step.topic", unknown_topic(t.get_ref(), known)))?;
         if !progress.created.contains(t.get_ref()) {
-            return Err(src.err(t.span(), "step.topic", format!("topic `{}` is not created yet at this step (add a `create_topic` step before)", t.get_ref())));
+            return Err(src.err(
+                t.span(),
+                "step.topic",
+                format!("topic `{}` is not created yet at this step (add a `create_topic` step before)", t.get_ref()),
+            ));
         }
         Ok((t.get_ref().clone(), *spec))
     };
@@ -698,10 +796,21 @@ fn step_action(
         let c = step.consumer.as_ref().ok_or_else(|| missing("consumer"))?;
         if !known.consumers.contains_key(c.get_ref()) {
             let names: Vec<&str> = known.consumers.keys().map(String::as_str).collect();
-            return Err(src.err(c.span(), "step.consumer", format!("there is no consumer `{}` (declared: {})", c.get_ref(), list(&names))));
+            return Err(src.err(
+                c.span(),
+                "step.consumer",
+                format!("there is no consumer `{}` (declared: {})", c.get_ref(), list(&names)),
+            ));
         }
         if action != "add_consumer" && !progress.started.contains(c.get_ref()) {
-            return Err(src.err(c.span(), "step.consumer", format!("consumer `{}` is not started yet (`at_start = false`: add an `add_consumer` step before)", c.get_ref())));
+            return Err(src.err(
+                c.span(),
+                "step.consumer",
+                format!(
+                    "consumer `{}` is not started yet (`at_start = false`: add an `add_consumer` step before)",
+                    c.get_ref()
+                ),
+            ));
         }
         Ok((c.get_ref().clone(), c.span()))
     };
@@ -710,7 +819,11 @@ fn step_action(
         "kill_broker" => {
             let (id, span) = broker()?;
             if let Some(killed_line) = progress.dead.get(&id).filter(|_| !progress.controller_killed) {
-                return Err(src.err(span, "step.broker", format!("broker {id} is already dead here (killed at line {killed_line})")));
+                return Err(src.err(
+                    span,
+                    "step.broker",
+                    format!("broker {id} is already dead here (killed at line {killed_line})"),
+                ));
             }
             progress.dead.insert(id, line);
             StepAction::KillBroker { broker: id }
@@ -718,7 +831,11 @@ fn step_action(
         "restart_broker" => {
             let (id, span) = broker()?;
             if progress.dead.remove(&id).is_none() && !progress.controller_killed {
-                return Err(src.err(span, "step.broker", format!("broker {id} is running here; only a broker killed by an earlier step can restart")));
+                return Err(src.err(
+                    span,
+                    "step.broker",
+                    format!("broker {id} is running here; only a broker killed by an earlier step can restart"),
+                ));
             }
             StepAction::RestartBroker { broker: id }
         }
@@ -730,7 +847,11 @@ fn step_action(
             let from = node("from", &step.from, progress)?;
             let to = node("to", &step.to, progress)?;
             if from == to {
-                return Err(src.err(step.to.as_ref().map_or(name.span(), |t| t.span()), "step.to", "a link needs two different nodes"));
+                return Err(src.err(
+                    step.to.as_ref().map_or(name.span(), |t| t.span()),
+                    "step.to",
+                    "a link needs two different nodes",
+                ));
             }
             match action {
                 "cut_link" => StepAction::CutLink { from, to, both },
@@ -749,7 +870,11 @@ fn step_action(
             let n = node("node", &step.node, progress)?;
             let extra = step.extra_ms.as_ref().ok_or_else(|| missing("extra_ms"))?;
             if *extra.get_ref() > 600_000 {
-                return Err(src.err(extra.span(), "step.extra_ms", format!("{} ms is more than 10 minutes", extra.get_ref())));
+                return Err(src.err(
+                    extra.span(),
+                    "step.extra_ms",
+                    format!("{} ms is more than 10 minutes", extra.get_ref()),
+                ));
             }
             StepAction::SlowNode { node: n, extra_ms: *extra.get_ref() }
         }
@@ -768,14 +893,27 @@ fn step_action(
             let producer = producer()?;
             let (topic, _) = created_topic(progress)?;
             let rate = step.rate.as_ref().ok_or_else(|| missing("rate"))?;
-            StepAction::StartStream { producer, stream: stream_spec(src, &topic, rate, &step.key_prefix, &step.key_count, "step")? }
+            StepAction::StartStream {
+                producer,
+                stream: stream_spec(src, &topic, rate, &step.key_prefix, &step.key_count, "step")?,
+            }
         }
         "stop_stream" => StepAction::StopStream { producer: producer()? },
         "create_topic" => {
             let t = step.topic.as_ref().ok_or_else(|| missing("topic"))?;
-            let spec = known.topics.get(t.get_ref()).ok_or_else(|| src.err(t.span(), "step.topic", unknown_topic(t.get_ref(), known)))?;
+            let spec = known
+                .topics
+                .get(t.get_ref())
+                .ok_or_else(|| src.err(t.span(), "step.topic", unknown_topic(t.get_ref(), known)))?;
             if !progress.created.insert(spec.name.clone()) {
-                return Err(src.err(t.span(), "step.topic", format!("topic `{}` already exists here (declared without `at_start = false`, or created twice)", spec.name)));
+                return Err(src.err(
+                    t.span(),
+                    "step.topic",
+                    format!(
+                        "topic `{}` already exists here (declared without `at_start = false`, or created twice)",
+                        spec.name
+                    ),
+                ));
             }
             StepAction::CreateTopic { topic: (*spec).clone() }
         }
@@ -783,17 +921,28 @@ fn step_action(
             let (c, span) = consumer(progress)?;
             let spec = known.consumers[&c];
             if !progress.started.insert(c.clone()) {
-                return Err(src.err(span, "step.consumer", format!("consumer `{c}` is already started (use `restart_consumer` after a crash or close)")));
+                return Err(src.err(
+                    span,
+                    "step.consumer",
+                    format!("consumer `{c}` is already started (use `restart_consumer` after a crash or close)"),
+                ));
             }
             if let Some(missing) = spec.topics.iter().find(|t| !progress.created.contains(*t)) {
-                return Err(src.err(span, "step.consumer", format!("consumer `{c}` subscribes to `{missing}`, which is not created yet at this step")));
+                return Err(src.err(
+                    span,
+                    "step.consumer",
+                    format!("consumer `{c}` subscribes to `{missing}`, which is not created yet at this step"),
+                ));
             }
             StepAction::AddConsumer { consumer: spec.clone() }
         }
         "crash_consumer" => StepAction::CrashConsumer { consumer: consumer(progress)?.0 },
         "restart_consumer" => StepAction::RestartConsumer { consumer: consumer(progress)?.0 },
         "close_consumer" => StepAction::CloseConsumer { consumer: consumer(progress)?.0 },
-        "commit" => StepAction::Commit { consumer: consumer(progress)?.0, sync: step.sync.as_ref().is_none_or(|s| *s.get_ref()) },
+        "commit" => StepAction::Commit {
+            consumer: consumer(progress)?.0,
+            sync: step.sync.as_ref().is_none_or(|s| *s.get_ref()),
+        },
         "seek" => {
             let (c, _) = consumer(progress)?;
             let (topic, spec) = created_topic(progress)?;
@@ -806,12 +955,24 @@ fn step_action(
                 (Some(p), None, None) => match p.get_ref().as_str() {
                     "beginning" => SeekTo::Beginning,
                     "end" => SeekTo::End,
-                    other => return Err(src.err(p.span(), "step.position", format!("`{other}` is not a position; allowed: beginning, end"))),
+                    other => {
+                        return Err(src.err(
+                            p.span(),
+                            "step.position",
+                            format!("`{other}` is not a position; allowed: beginning, end"),
+                        ))
+                    }
                 },
                 (None, Some(o), None) if *o.get_ref() >= 0 => SeekTo::Offset(*o.get_ref()),
                 (None, Some(o), None) => return Err(src.err(o.span(), "step.offset", "an offset is >= 0")),
                 (None, None, Some(t)) => SeekTo::Timestamp(*t.get_ref()),
-                _ => return Err(src.err(name.span(), "step.position", "`seek` needs exactly one of `position` (beginning or end), `offset` or `timestamp`")),
+                _ => {
+                    return Err(src.err(
+                        name.span(),
+                        "step.position",
+                        "`seek` needs exactly one of `position` (beginning or end), `offset` or `timestamp`",
+                    ))
+                }
             };
             StepAction::Seek { consumer: c, topic_partition: TopicPartition::new(topic, partition), to }
         }
@@ -820,12 +981,22 @@ fn step_action(
 }
 
 /// A node named in a step: `broker-N`, a producer, or a consumer that is started by then.
-fn node_ref(src: &Source, v: &Spanned<String>, field: &str, known: &Known, progress: &Progress) -> Result<NodeRef, ScenarioError> {
+fn node_ref(
+    src: &Source,
+    v: &Spanned<String>,
+    field: &str,
+    known: &Known,
+    progress: &Progress,
+) -> Result<NodeRef, ScenarioError> {
     let name = v.get_ref();
     if let Some(n) = name.strip_prefix("broker-") {
         return match n.parse::<i32>() {
             Ok(id) if (1..=known.brokers).contains(&id) => Ok(NodeRef::Broker(id)),
-            _ => Err(src.err(v.span(), field, format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.brokers))),
+            _ => Err(src.err(
+                v.span(),
+                field,
+                format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.brokers),
+            )),
         };
     }
     if known.producers.contains(name) {

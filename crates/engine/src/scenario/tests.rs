@@ -57,19 +57,25 @@ fn syntax_and_unknown_fields_name_the_line() {
 fn semantic_errors_are_plain() {
     let e = parse(&BASE.replace("replication_factor = 3", "replication_factor = 4")).unwrap_err().to_string();
     assert!(e.starts_with("line 12") && e.contains("replication factor 4") && e.contains("the cluster has 3"), "{e}");
-    let e = parse(&BASE.replace("replication_factor = 3", "replication_factor = 2\nconfigs = { \"min.insync.replicas\" = 3 }"))
-        .unwrap_err()
-        .to_string();
+    let e = parse(
+        &BASE.replace("replication_factor = 3", "replication_factor = 2\nconfigs = { \"min.insync.replicas\" = 3 }"),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.starts_with("line 13") && e.contains("topic.configs") && e.contains("min.insync.replicas"), "{e}");
     let e = parse(&BASE.replace("name = \"p\"", "name = \"p\"\nconfigs = { acks = \"2\" }")).unwrap_err().to_string();
     assert!(e.contains("line 16") && e.contains("`acks`") && e.contains("0, 1, all, -1"), "{e}");
-    let e = parse(&BASE.replace("\"group.id\" = \"g\"", "\"group.id\" = \"g\", \"partition.assignment.strategy\" = \"fair\""))
-        .unwrap_err()
-        .to_string();
+    let e = parse(
+        &BASE.replace("\"group.id\" = \"g\"", "\"group.id\" = \"g\", \"partition.assignment.strategy\" = \"fair\""),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("line 20") && e.contains("cooperative-sticky"), "{e}");
     let e = parse(&BASE.replace("topics = [\"orders\"]", "topics = [\"nope\"]")).unwrap_err().to_string();
     assert!(e.contains("field `consumer.topics`") && e.contains("no topic `nope`"), "{e}");
-    let e = parse(&BASE.replace("[cluster]", "[cluster]\nconfigs = { \"replica.lag.time.max\" = 1 }")).unwrap_err().to_string();
+    let e = parse(&BASE.replace("[cluster]", "[cluster]\nconfigs = { \"replica.lag.time.max\" = 1 }"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("line 7") && e.contains("unknown config `replica.lag.time.max`"), "{e}");
     let e = error("\n[[step]]\nat_ms = 5000\naction = \"crash_consumer\"\nconsumer = \"c\"\n\n[[step]]\nat_ms = 4000\nnote = { ko = \"k\", en = \"e\" }\n");
     assert!(e.contains("line 28") && e.contains("time order"), "{e}");
@@ -87,7 +93,10 @@ fn semantic_errors_are_plain() {
 
 #[test]
 fn steps_resolve_names_against_the_world() {
-    let s = parse(&format!("{BASE}\n[[step]]\nat_ms = 5\naction = \"cut_link\"\nfrom = \"broker-1\"\nto = \"p\"\nboth = true\n")).unwrap();
+    let s = parse(&format!(
+        "{BASE}\n[[step]]\nat_ms = 5\naction = \"cut_link\"\nfrom = \"broker-1\"\nto = \"p\"\nboth = true\n"
+    ))
+    .unwrap();
     let timeline = s.build(None).unwrap();
     let action = s.steps[0].action(timeline.world()).unwrap();
     assert_eq!(action, Some(Action::CutLink { from: NodeId::Broker(1), to: NodeId::Client(1), both: true }));

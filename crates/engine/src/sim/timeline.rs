@@ -107,11 +107,8 @@ impl Timeline {
             self.current = checkpoint.clone();
         }
         let from = (self.current.actions_applied() - self.base_actions) as usize;
-        let pending: Vec<Recorded> = self.actions[from.min(self.actions.len())..]
-            .iter()
-            .take_while(|r| r.at_ms <= t)
-            .cloned()
-            .collect();
+        let pending: Vec<Recorded> =
+            self.actions[from.min(self.actions.len())..].iter().take_while(|r| r.at_ms <= t).cloned().collect();
         for recorded in pending {
             while self.current.events_processed() < recorded.after_events && self.step() {}
             self.current.advance_clock(recorded.at_ms);

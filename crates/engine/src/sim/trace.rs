@@ -40,7 +40,6 @@ impl std::hash::Hasher for TraceHasher {
 }
 
 impl TraceHasher {
-
     pub fn u64(&mut self, v: u64) {
         std::hash::Hasher::write(self, &v.to_le_bytes());
     }

@@ -14,15 +14,15 @@ use crate::config::ConfigError;
 use crate::consumer::config::ConsumerConfig;
 use crate::consumer::ledger::DeliveryLedger;
 use crate::consumer::{self, Consumer, ConsumerApp, SeekTo};
-use crate::group::offsets::OFFSETS_TOPIC;
-use crate::protocol::TopicPartition;
 use crate::controller::metadata::{MetadataEntry, MetadataImage, MetadataRecord};
 use crate::controller::CreateTopicError;
+use crate::group::offsets::OFFSETS_TOPIC;
 use crate::narration::Fact;
 use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::{self, Producer, ProducerRecord};
 use crate::protocol::Message;
+use crate::protocol::TopicPartition;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -60,40 +60,101 @@ impl Default for WorldConfig {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
-    CreateTopic { name: String, partitions: i32, replication_factor: i32, configs: Vec<(String, String)> },
+    CreateTopic {
+        name: String,
+        partitions: i32,
+        replication_factor: i32,
+        configs: Vec<(String, String)>,
+    },
     /// CreateTopics with every partition's replicas given (Kafka's `--replica-assignment`);
     /// the first replica of each list is its preferred leader.
-    CreateTopicWithAssignment { name: String, assignment: Vec<Vec<i32>>, configs: Vec<(String, String)> },
-    AddProducer { name: String, configs: Vec<(String, String)> },
-    Send { producer: u32, record: ProducerRecord },
-    StartStream { producer: u32, topic: String, records_per_sec: u32, keys: KeyPattern },
-    StopStream { producer: u32 },
+    CreateTopicWithAssignment {
+        name: String,
+        assignment: Vec<Vec<i32>>,
+        configs: Vec<(String, String)>,
+    },
+    AddProducer {
+        name: String,
+        configs: Vec<(String, String)>,
+    },
+    Send {
+        producer: u32,
+        record: ProducerRecord,
+    },
+    StartStream {
+        producer: u32,
+        topic: String,
+        records_per_sec: u32,
+        keys: KeyPattern,
+    },
+    StopStream {
+        producer: u32,
+    },
     /// Cuts `from → to`, and `to → from` too when `both`.
-    CutLink { from: NodeId, to: NodeId, both: bool },
-    HealLink { from: NodeId, to: NodeId, both: bool },
+    CutLink {
+        from: NodeId,
+        to: NodeId,
+        both: bool,
+    },
+    HealLink {
+        from: NodeId,
+        to: NodeId,
+        both: bool,
+    },
     /// Makes `from → to` lose each message with this probability (0 = reliable).
-    SetLinkLoss { from: NodeId, to: NodeId, probability: f64 },
+    SetLinkLoss {
+        from: NodeId,
+        to: NodeId,
+        probability: f64,
+    },
     /// Adds latency to every message to or from a node (0 = normal).
-    SlowNode { node: NodeId, extra_ms: Millis },
+    SlowNode {
+        node: NodeId,
+        extra_ms: Millis,
+    },
     /// Crashes a broker process; its logs survive on disk.
-    KillBroker { broker: i32 },
-    RestartBroker { broker: i32 },
+    KillBroker {
+        broker: i32,
+    },
+    RestartBroker {
+        broker: i32,
+    },
     /// Crashes the broker that hosts the active controller.
     KillController,
     /// Cuts every link between `node` and everything else, both ways.
-    IsolateNode { node: NodeId },
+    IsolateNode {
+        node: NodeId,
+    },
     /// Starts a consumer process that subscribes `topics` through its `group.id`.
-    AddConsumer { name: String, topics: Vec<String>, configs: Vec<(String, String)>, app: ConsumerApp },
+    AddConsumer {
+        name: String,
+        topics: Vec<String>,
+        configs: Vec<(String, String)>,
+        app: ConsumerApp,
+    },
     /// Kills the consumer process: no commit, no LeaveGroup; its session times out.
-    CrashConsumer { consumer: u32 },
+    CrashConsumer {
+        consumer: u32,
+    },
     /// Starts a crashed or closed consumer again as a new process with the same configs.
-    RestartConsumer { consumer: u32 },
+    RestartConsumer {
+        consumer: u32,
+    },
     /// `close()`: commit (with auto-commit) and LeaveGroup (dynamic members).
-    CloseConsumer { consumer: u32 },
+    CloseConsumer {
+        consumer: u32,
+    },
     /// The application calls `commitSync()` (or `commitAsync()`) with its current positions.
-    Commit { consumer: u32, sync: bool },
+    Commit {
+        consumer: u32,
+        sync: bool,
+    },
     /// The application calls `seek` for an owned partition.
-    Seek { consumer: u32, topic_partition: TopicPartition, to: SeekTo },
+    Seek {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        to: SeekTo,
+    },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -114,10 +175,20 @@ pub enum ActionError {
     UnknownNode(NodeId),
     UnknownProducer(u32),
     UnknownTopic(String),
-    InvalidPartition { topic: String, partition: i32, partitions: i32 },
+    InvalidPartition {
+        topic: String,
+        partition: i32,
+        partitions: i32,
+    },
     SameNode(NodeId),
-    LinkAlreadyCut { from: NodeId, to: NodeId },
-    LinkNotCut { from: NodeId, to: NodeId },
+    LinkAlreadyCut {
+        from: NodeId,
+        to: NodeId,
+    },
+    LinkNotCut {
+        from: NodeId,
+        to: NodeId,
+    },
     InvalidProbability(f64),
     InvalidRate(u32),
     NoActiveController,
@@ -131,7 +202,10 @@ pub enum ActionError {
     /// A consumer needs at least one topic.
     NoTopics,
     /// `seek` on a partition the consumer does not own (Kafka's IllegalStateException).
-    NotAssigned { consumer: u32, topic_partition: TopicPartition },
+    NotAssigned {
+        consumer: u32,
+        topic_partition: TopicPartition,
+    },
 }
 
 impl fmt::Display for ActionError {
@@ -142,17 +216,17 @@ impl fmt::Display for ActionError {
             ActionError::UnknownNode(n) => write!(f, "there is no node `{n}`"),
             ActionError::UnknownProducer(p) => write!(f, "there is no producer {p}"),
             ActionError::UnknownTopic(t) => write!(f, "there is no topic `{t}`"),
-            ActionError::InvalidPartition { topic, partition, partitions } => write!(
-                f,
-                "invalid partition {partition} for topic `{topic}`: it has partitions 0..{}",
-                partitions - 1
-            ),
+            ActionError::InvalidPartition { topic, partition, partitions } => {
+                write!(f, "invalid partition {partition} for topic `{topic}`: it has partitions 0..{}", partitions - 1)
+            }
             ActionError::SameNode(n) => write!(f, "a link needs two different nodes, got `{n}` twice"),
             ActionError::LinkAlreadyCut { from, to } => write!(f, "the link {from} → {to} is already cut"),
             ActionError::LinkNotCut { from, to } => write!(f, "the link {from} → {to} is not cut"),
             ActionError::InvalidProbability(p) => write!(f, "loss probability {p} is not in [0, 1]"),
             ActionError::InvalidRate(r) => write!(f, "stream rate {r} records/s is not in [1, 100000]"),
-            ActionError::NoActiveController => write!(f, "there is no active controller right now (the quorum is electing one)"),
+            ActionError::NoActiveController => {
+                write!(f, "there is no active controller right now (the quorum is electing one)")
+            }
             ActionError::BrokerAlreadyDead(b) => write!(f, "broker {b} is already dead"),
             ActionError::BrokerNotDead(b) => write!(f, "broker {b} is running; only a dead broker can be restarted"),
             ActionError::AlreadyIsolated(n) => write!(f, "`{n}` is already isolated"),
@@ -161,7 +235,10 @@ impl fmt::Display for ActionError {
             ActionError::ConsumerRunning(c) => write!(f, "consumer {c} is still running; crash or close it first"),
             ActionError::NoTopics => write!(f, "a consumer must subscribe to at least one topic"),
             ActionError::NotAssigned { consumer, topic_partition } => {
-                write!(f, "consumer {consumer} does not own {topic_partition}: no current assignment for that partition")
+                write!(
+                    f,
+                    "consumer {consumer} does not own {topic_partition}: no current assignment for that partition"
+                )
             }
         }
     }
@@ -189,7 +266,10 @@ pub struct TimedFact {
 enum Event {
     Deliver(u64),
     /// `node` learns that its connection to `peer` broke (a refused or reset connection).
-    Disconnected { node: NodeId, peer: NodeId },
+    Disconnected {
+        node: NodeId,
+        peer: NodeId,
+    },
     BrokerTimer(i32, u64, broker::Timer),
     ProducerTimer(u32, producer::Timer),
     /// A timer of the consumer process running on client node `node`.
@@ -571,7 +651,8 @@ impl World {
         if !self.producers.contains_key(&producer) {
             return Err(ActionError::UnknownProducer(producer));
         }
-        let topic = self.metadata().topics.get(&record.topic).ok_or_else(|| ActionError::UnknownTopic(record.topic.clone()))?;
+        let topic =
+            self.metadata().topics.get(&record.topic).ok_or_else(|| ActionError::UnknownTopic(record.topic.clone()))?;
         let partitions = topic.partitions.len() as i32;
         match record.partition {
             Some(p) if p < 0 || p >= partitions => {
@@ -644,7 +725,9 @@ impl World {
                     && self.brokers.get(id).is_some_and(|b| b.state != BrokerState::Dead && b.timer_is_live(timer))
             }
             Event::ProducerTimer(id, timer) => self.producers.get(id).is_some_and(|p| p.timer_is_live(timer)),
-            Event::ConsumerTimer(node, _) => self.consumer_nodes.get(node).is_some_and(|id| self.consumers.contains_key(id)),
+            Event::ConsumerTimer(node, _) => {
+                self.consumer_nodes.get(node).is_some_and(|id| self.consumers.contains_key(id))
+            }
             Event::Deliver(_) | Event::Disconnected { .. } => true,
         }
     }
@@ -678,7 +761,9 @@ impl World {
             Event::BrokerTimer(id, incarnation, timer) => {
                 self.trace.u64(3);
                 let current = self.incarnations.get(&id).copied().unwrap_or(0);
-                if let Some(broker) = self.brokers.get_mut(&id).filter(|b| b.state != BrokerState::Dead && incarnation == current) {
+                if let Some(broker) =
+                    self.brokers.get_mut(&id).filter(|b| b.state != BrokerState::Dead && incarnation == current)
+                {
                     let mut out = Outbox::default();
                     broker.on_timer(timer, at, &mut self.rng, &mut out);
                     self.flush_broker(id, out);
@@ -729,7 +814,12 @@ impl World {
             None => return,
             Some(Ok(envelope)) => envelope,
             Some(Err((envelope, reason))) => {
-                self.record(Fact::MessageDropped { from: envelope.from, to: envelope.to, kind: envelope.body.kind(), reason });
+                self.record(Fact::MessageDropped {
+                    from: envelope.from,
+                    to: envelope.to,
+                    kind: envelope.body.kind(),
+                    reason,
+                });
                 return;
             }
         };
@@ -877,7 +967,11 @@ fn bootstrap_metadata_log(brokers: i32) -> Vec<MetadataEntry> {
         let broker_epoch = id as i64;
         records.push(MetadataRecord::BrokerRegistrationChange { broker_id: id, broker_epoch, fenced: false });
     }
-    records.into_iter().enumerate().map(|(offset, record)| MetadataEntry { offset: offset as i64, epoch: 1, record }).collect()
+    records
+        .into_iter()
+        .enumerate()
+        .map(|(offset, record)| MetadataEntry { offset: offset as i64, epoch: 1, record })
+        .collect()
 }
 
 /// Consumers and consumer groups.
@@ -903,7 +997,11 @@ impl World {
     fn check_offsets_topic_config(&self) -> Result<(), ConfigError> {
         let partitions = self.config.broker.group_coordinator.offsets_topic_num_partitions;
         if partitions < 1 {
-            return Err(ConfigError::invalid("offsets.topic.num.partitions", &partitions.to_string(), "an integer >= 1"));
+            return Err(ConfigError::invalid(
+                "offsets.topic.num.partitions",
+                &partitions.to_string(),
+                "an integer >= 1",
+            ));
         }
         Ok(())
     }
@@ -921,11 +1019,21 @@ impl World {
         ];
         self.create_topic(OFFSETS_TOPIC, gc.offsets_topic_num_partitions, rf, &configs, None).map_err(|e| match e {
             ActionError::Config(e) => e,
-            other => ConfigError::invalid("offsets.topic.num.partitions", &gc.offsets_topic_num_partitions.to_string(), other.to_string()),
+            other => ConfigError::invalid(
+                "offsets.topic.num.partitions",
+                &gc.offsets_topic_num_partitions.to_string(),
+                other.to_string(),
+            ),
         })
     }
 
-    fn add_consumer(&mut self, name: String, topics: Vec<String>, configs: &[(String, String)], app: ConsumerApp) -> Result<ActionOutcome, ActionError> {
+    fn add_consumer(
+        &mut self,
+        name: String,
+        topics: Vec<String>,
+        configs: &[(String, String)],
+        app: ConsumerApp,
+    ) -> Result<ActionOutcome, ActionError> {
         let config = ConsumerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         if topics.is_empty() {
             return Err(ActionError::NoTopics);
@@ -952,7 +1060,8 @@ impl World {
         let node = self.next_client_id;
         self.next_client_id += 1;
         let bootstrap = self.brokers.keys().copied().collect();
-        let mut fresh = Consumer::new(id, node, old.name.clone(), old.topics.clone(), old.config.clone(), old.app, bootstrap);
+        let mut fresh =
+            Consumer::new(id, node, old.name.clone(), old.topics.clone(), old.config.clone(), old.app, bootstrap);
         fresh.processed_records = old.processed_records;
         fresh.duplicates = old.duplicates;
         fresh.skipped = old.skipped;

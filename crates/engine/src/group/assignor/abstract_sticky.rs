@@ -57,8 +57,7 @@ impl<'g, 'a> Ctx<'g, 'a> {
     fn new(group: &'g Group<'a>) -> Self {
         let mut topic_names: Vec<&str> = group.partitions_per_topic.keys().copied().collect();
         topic_names.sort_by(|a, b| java::compare(a, b));
-        let topic_index: BTreeMap<&str, usize> =
-            topic_names.iter().enumerate().map(|(i, t)| (*t, i)).collect();
+        let topic_index: BTreeMap<&str, usize> = topic_names.iter().enumerate().map(|(i, t)| (*t, i)).collect();
         let topic_count = topic_names.iter().map(|t| group.partitions_per_topic[t]).collect();
         let topic_hash = topic_names.iter().map(|t| java::string_hash(t)).collect();
         let n = group.members.len();
@@ -124,8 +123,7 @@ pub(crate) fn assign_partitions(group: &Group<'_>) -> Result<StickyResult, Assig
     let to_public = |list: Vec<Tp>| list.into_iter().map(|tp| ctx.public(tp)).collect();
     Ok(StickyResult {
         assignment: assignment.into_iter().map(to_public).collect(),
-        transferring: transferring
-            .map(|t| t.into_iter().map(|(tp, m)| (ctx.public(tp), m)).collect()),
+        transferring: transferring.map(|t| t.into_iter().map(|(tp, m)| (ctx.public(tp), m)).collect()),
     })
 }
 
@@ -569,7 +567,10 @@ impl<'c, 'g, 'a> General<'c, 'g, 'a> {
                     break;
                 }
                 let consumer = *self.current_partition_consumer.get(&tp).ok_or_else(|| {
-                    AssignError::Internal(format!("Expected partition '{}' to be assigned to a consumer", self.ctx.public(tp)))
+                    AssignError::Internal(format!(
+                        "Expected partition '{}' to be assigned to a consumer",
+                        self.ctx.public(tp)
+                    ))
                 })?;
                 let size = self.size(consumer).unwrap_or(0);
                 if let Some(&prev_owner) = prev.get(&tp) {

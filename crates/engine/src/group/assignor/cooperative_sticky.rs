@@ -7,10 +7,7 @@ use super::{abstract_sticky, AssignError, Assignment, Group, MemberSubscription,
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Cooperative sticky assignment, as `CooperativeStickyAssignor.assignPartitions`.
-pub fn assign(
-    topics: &BTreeMap<String, i32>,
-    members: &[MemberSubscription],
-) -> Result<Assignment, AssignError> {
+pub fn assign(topics: &BTreeMap<String, i32>, members: &[MemberSubscription]) -> Result<Assignment, AssignError> {
     let group = Group::new(topics, members)?;
     let result = abstract_sticky::assign_partitions(&group)?;
     let mut assignment = result.assignment;

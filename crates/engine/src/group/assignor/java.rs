@@ -79,10 +79,7 @@ impl<K: PartialEq> JavaHashSet<K> {
 
     /// The first key of `iterator()`.
     pub(crate) fn first(&self) -> Option<&K> {
-        self.entries
-            .iter()
-            .min_by_key(|(_, h, seq)| (self.bucket(*h), *seq))
-            .map(|(k, _, _)| k)
+        self.entries.iter().min_by_key(|(_, h, seq)| (self.bucket(*h), *seq)).map(|(k, _, _)| k)
     }
 
     /// All keys in iteration order.

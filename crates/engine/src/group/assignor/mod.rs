@@ -69,11 +69,7 @@ pub struct MemberSubscription {
 
 impl MemberSubscription {
     pub fn new(member_id: impl Into<String>, topics: &[&str]) -> Self {
-        Self {
-            member_id: member_id.into(),
-            topics: topics.iter().map(|t| t.to_string()).collect(),
-            ..Self::default()
-        }
+        Self { member_id: member_id.into(), topics: topics.iter().map(|t| t.to_string()).collect(), ..Self::default() }
     }
 
     /// Kafka's `DEFAULT_GENERATION` (-1) when unknown.
@@ -148,15 +144,36 @@ impl FromStr for Strategy {
 /// Why an assignment cannot be computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AssignError {
-    UnknownStrategy { name: String },
-    DuplicateMember { member_id: String },
-    DuplicateGroupInstanceId { group_instance_id: String },
-    InvalidPartitionCount { topic: String, partitions: i32 },
+    UnknownStrategy {
+        name: String,
+    },
+    DuplicateMember {
+        member_id: String,
+    },
+    DuplicateGroupInstanceId {
+        group_instance_id: String,
+    },
+    InvalidPartitionCount {
+        topic: String,
+        partitions: i32,
+    },
     /// From [`validate_subscriptions`]: Java's assignors skip such topics silently.
-    UnknownTopic { member_id: String, topic: String },
+    UnknownTopic {
+        member_id: String,
+        topic: String,
+    },
     /// Kafka never shrinks a topic, so an owned partition beyond the count is bad input.
-    OwnedPartitionOutOfRange { member_id: String, topic: String, partition: i32, partitions: i32 },
-    DuplicateOwnedPartition { member_id: String, topic: String, partition: i32 },
+    OwnedPartitionOutOfRange {
+        member_id: String,
+        topic: String,
+        partition: i32,
+        partitions: i32,
+    },
+    DuplicateOwnedPartition {
+        member_id: String,
+        topic: String,
+        partition: i32,
+    },
     /// A state Java reports with `IllegalStateException` ("should not happen").
     Internal(String),
 }
@@ -184,10 +201,9 @@ impl fmt::Display for AssignError {
             AssignError::UnknownTopic { member_id, topic } => {
                 write!(f, "member `{member_id}` subscribes to topic `{topic}`, which does not exist")
             }
-            AssignError::OwnedPartitionOutOfRange { member_id, topic, partition, partitions } => write!(
-                f,
-                "member `{member_id}` owns {topic}-{partition}, but `{topic}` has partitions 0..{partitions}"
-            ),
+            AssignError::OwnedPartitionOutOfRange { member_id, topic, partition, partitions } => {
+                write!(f, "member `{member_id}` owns {topic}-{partition}, but `{topic}` has partitions 0..{partitions}")
+            }
             AssignError::DuplicateOwnedPartition { member_id, topic, partition } => {
                 write!(f, "member `{member_id}` lists owned partition {topic}-{partition} twice")
             }
@@ -349,14 +365,8 @@ mod tests {
         assert!(matches!(assign(Strategy::Range, &topics, &dup), Err(AssignError::DuplicateMember { .. })));
         let mut m = MemberSubscription::new("c", &["t"]);
         m.owned = vec![TopicPartition::new("t", 5)];
-        assert!(matches!(
-            assign(Strategy::Sticky, &topics, &[m]),
-            Err(AssignError::OwnedPartitionOutOfRange { .. })
-        ));
+        assert!(matches!(assign(Strategy::Sticky, &topics, &[m]), Err(AssignError::OwnedPartitionOutOfRange { .. })));
         let zero = BTreeMap::from([("t".to_string(), 0)]);
-        assert!(matches!(
-            assign(Strategy::RoundRobin, &zero, &[]),
-            Err(AssignError::InvalidPartitionCount { .. })
-        ));
+        assert!(matches!(assign(Strategy::RoundRobin, &zero, &[]), Err(AssignError::InvalidPartitionCount { .. })));
     }
 }

@@ -7,10 +7,7 @@ use std::collections::BTreeMap;
 
 /// Range assignment (without racks, as `RangeAssignor.assignPartitions` when no member sets
 /// `client.rack`).
-pub fn assign(
-    topics: &BTreeMap<String, i32>,
-    members: &[MemberSubscription],
-) -> Result<Assignment, AssignError> {
+pub fn assign(topics: &BTreeMap<String, i32>, members: &[MemberSubscription]) -> Result<Assignment, AssignError> {
     let group = Group::new(topics, members)?;
     let mut lists = vec![Vec::new(); members.len()];
     for (&topic, &partitions) in &group.partitions_per_topic {

@@ -5,10 +5,7 @@ use super::{AssignError, Assignment, Group, MemberSubscription, TopicPartition};
 use std::collections::BTreeMap;
 
 /// Round-robin assignment, as `RoundRobinAssignor.assign`.
-pub fn assign(
-    topics: &BTreeMap<String, i32>,
-    members: &[MemberSubscription],
-) -> Result<Assignment, AssignError> {
+pub fn assign(topics: &BTreeMap<String, i32>, members: &[MemberSubscription]) -> Result<Assignment, AssignError> {
     let group = Group::new(topics, members)?;
     let mut order: Vec<usize> = (0..members.len()).collect();
     order.sort_by(|&a, &b| group.member_info_cmp(a, b));

@@ -7,10 +7,7 @@ use super::{abstract_sticky, AssignError, Assignment, Group, MemberSubscription}
 use std::collections::BTreeMap;
 
 /// Sticky assignment, as `StickyAssignor.assign`.
-pub fn assign(
-    topics: &BTreeMap<String, i32>,
-    members: &[MemberSubscription],
-) -> Result<Assignment, AssignError> {
+pub fn assign(topics: &BTreeMap<String, i32>, members: &[MemberSubscription]) -> Result<Assignment, AssignError> {
     let group = Group::new(topics, members)?;
     let result = abstract_sticky::assign_partitions(&group)?;
     Ok(group.finish(result.assignment))

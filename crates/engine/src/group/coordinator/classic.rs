@@ -326,8 +326,20 @@ impl GroupCoordinator {
         Some(result)
     }
 
-    fn reject(&self, group_id: &str, member_id: &str, request: &'static str, error: ErrorCode, out: &mut Outbox<Timer>) {
-        out.fact(Fact::GroupRequestRejected { group: group_id.to_string(), member_id: member_id.to_string(), request, error });
+    fn reject(
+        &self,
+        group_id: &str,
+        member_id: &str,
+        request: &'static str,
+        error: ErrorCode,
+        out: &mut Outbox<Timer>,
+    ) {
+        out.fact(Fact::GroupRequestRejected {
+            group: group_id.to_string(),
+            member_id: member_id.to_string(),
+            request,
+            error,
+        });
     }
 
     fn schedule_session(&mut self, group: &mut ClassicGroup, member_id: &str, now: Millis, out: &mut Outbox<Timer>) {
@@ -379,7 +391,9 @@ impl GroupCoordinator {
                     Some(instance) => {
                         let new_id = this.new_member_id(&instance, now);
                         match group.static_member_id(&instance).map(str::to_string) {
-                            Some(old_id) => this.join_existing_static(group, &old_id, &new_id, request.clone(), now, log, out),
+                            Some(old_id) => {
+                                this.join_existing_static(group, &old_id, &new_id, request.clone(), now, log, out)
+                            }
                             None => this.add_member_and_rebalance(group, &new_id, request.clone(), now, log, out),
                         }
                         Ok(())
@@ -399,7 +413,9 @@ impl GroupCoordinator {
                 if let Some(instance) = &request.group_instance_id {
                     match group.static_member_id(instance) {
                         Some(known) if known != request.member_id => return Err(ErrorCode::FencedInstanceId),
-                        None if !group.pending_members.contains(&request.member_id) => return Err(ErrorCode::UnknownMemberId),
+                        None if !group.pending_members.contains(&request.member_id) => {
+                            return Err(ErrorCode::UnknownMemberId)
+                        }
                         _ => {}
                     }
                 }
@@ -553,7 +569,14 @@ impl GroupCoordinator {
             let response = group.join_response(member, is_leader);
             let record = self.group_record(group, now);
             let on_error = vec![(request.client, join_error(&group_id, "", ErrorCode::CoordinatorNotAvailable))];
-            self.write(&group_id, vec![record], Completion::Respond { messages: vec![(request.client, response)], on_error }, log, now, out);
+            self.write(
+                &group_id,
+                vec![record],
+                Completion::Respond { messages: vec![(request.client, response)], on_error },
+                log,
+                now,
+                out,
+            );
             return;
         }
         if let Some(member) = group.member_mut(new_id) {
@@ -602,7 +625,13 @@ impl GroupCoordinator {
     }
 
     /// Completes the join phase early once every member rejoined (not during the initial delay).
-    fn try_complete_join(&mut self, group: &mut ClassicGroup, now: Millis, log: &mut dyn OffsetsLog, out: &mut Outbox<Timer>) {
+    fn try_complete_join(
+        &mut self,
+        group: &mut ClassicGroup,
+        now: Millis,
+        log: &mut dyn OffsetsLog,
+        out: &mut Outbox<Timer>,
+    ) {
         if group.state == ClassicGroupState::PreparingRebalance
             && group.initial_delay_remaining.is_none()
             && group.all_members_joined()
@@ -611,7 +640,14 @@ impl GroupCoordinator {
         }
     }
 
-    pub(super) fn join_timer(&mut self, group_id: &str, token: u64, now: Millis, log: &mut dyn OffsetsLog, out: &mut Outbox<Timer>) {
+    pub(super) fn join_timer(
+        &mut self,
+        group_id: &str,
+        token: u64,
+        now: Millis,
+        log: &mut dyn OffsetsLog,
+        out: &mut Outbox<Timer>,
+    ) {
         self.with_group(group_id, |this, group| {
             if group.join_token != token || group.state != ClassicGroupState::PreparingRebalance {
                 return;
@@ -633,9 +669,16 @@ impl GroupCoordinator {
 
     /// `completeClassicGroupJoin`: drop members that did not rejoin, start the next generation,
     /// answer every JoinGroup (the leader gets all subscriptions).
-    fn complete_join(&mut self, group: &mut ClassicGroup, now: Millis, log: &mut dyn OffsetsLog, out: &mut Outbox<Timer>) {
+    fn complete_join(
+        &mut self,
+        group: &mut ClassicGroup,
+        now: Millis,
+        log: &mut dyn OffsetsLog,
+        out: &mut Outbox<Timer>,
+    ) {
         group.initial_delay_remaining = None;
-        let (joined, gone): (Vec<_>, Vec<_>) = std::mem::take(&mut group.members).into_iter().partition(|m| m.awaiting_join);
+        let (joined, gone): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut group.members).into_iter().partition(|m| m.awaiting_join);
         group.members = joined;
         for member in gone {
             out.fact(Fact::MemberRemoved {
@@ -685,7 +728,14 @@ impl GroupCoordinator {
         );
     }
 
-    pub(super) fn sync_timer(&mut self, group_id: &str, generation_id: i32, now: Millis, log: &mut dyn OffsetsLog, out: &mut Outbox<Timer>) {
+    pub(super) fn sync_timer(
+        &mut self,
+        group_id: &str,
+        generation_id: i32,
+        now: Millis,
+        log: &mut dyn OffsetsLog,
+        out: &mut Outbox<Timer>,
+    ) {
         self.with_group(group_id, |this, group| {
             if group.state != ClassicGroupState::CompletingRebalance || group.generation_id != generation_id {
                 return;
@@ -694,7 +744,11 @@ impl GroupCoordinator {
                 std::mem::take(&mut group.members).into_iter().partition(|m| m.awaiting_sync);
             group.members = synced;
             for member in gone {
-                out.fact(Fact::MemberRemoved { group: group_id.to_string(), member_id: member.member_id, reason: RemovalReason::NotSynced });
+                out.fact(Fact::MemberRemoved {
+                    group: group_id.to_string(),
+                    member_id: member.member_id,
+                    reason: RemovalReason::NotSynced,
+                });
             }
             this.prepare_rebalance(group, RebalanceReason::SyncTimeout, now, log, out);
         });
@@ -728,7 +782,14 @@ impl GroupCoordinator {
                     ClassicGroupState::Stable => {
                         let assignment = group.member(member_id).map(|m| m.assignment.clone()).unwrap_or_default();
                         this.schedule_session(group, member_id, now, out);
-                        out.send(client, Message::SyncGroupResponse { group_id: group_id.to_string(), error: ErrorCode::None, assignment });
+                        out.send(
+                            client,
+                            Message::SyncGroupResponse {
+                                group_id: group_id.to_string(),
+                                error: ErrorCode::None,
+                                assignment,
+                            },
+                        );
                         Ok(())
                     }
                     ClassicGroupState::CompletingRebalance => {
@@ -775,7 +836,11 @@ impl GroupCoordinator {
                 member.awaiting_sync = false;
                 out.send(
                     member.client,
-                    Message::SyncGroupResponse { group_id: group_id.to_string(), error: ErrorCode::None, assignment: member.assignment.clone() },
+                    Message::SyncGroupResponse {
+                        group_id: group_id.to_string(),
+                        error: ErrorCode::None,
+                        assignment: member.assignment.clone(),
+                    },
                 );
             }
         }
@@ -788,7 +853,15 @@ impl GroupCoordinator {
         });
     }
 
-    pub(super) fn fail_sync(&mut self, group_id: &str, generation_id: i32, error: ErrorCode, now: Millis, log: &mut dyn OffsetsLog, out: &mut Outbox<Timer>) {
+    pub(super) fn fail_sync(
+        &mut self,
+        group_id: &str,
+        generation_id: i32,
+        error: ErrorCode,
+        now: Millis,
+        log: &mut dyn OffsetsLog,
+        out: &mut Outbox<Timer>,
+    ) {
         self.with_group(group_id, |this, group| {
             if group.state != ClassicGroupState::CompletingRebalance || group.generation_id != generation_id {
                 return;
@@ -866,7 +939,9 @@ impl GroupCoordinator {
                 let id = match group_instance_id {
                     Some(instance) => match group.static_member_id(instance) {
                         None => return Err(ErrorCode::UnknownMemberId),
-                        Some(known) if !member_id.is_empty() && known != member_id => return Err(ErrorCode::FencedInstanceId),
+                        Some(known) if !member_id.is_empty() && known != member_id => {
+                            return Err(ErrorCode::FencedInstanceId)
+                        }
                         Some(known) => known.to_string(),
                     },
                     None if group.member(member_id).is_none() => return Err(ErrorCode::UnknownMemberId),
@@ -976,14 +1051,23 @@ mod tests {
     }
 
     fn coordinator() -> (GroupCoordinator, InstantLog) {
-        let config = GroupCoordinatorConfig { offsets_topic_num_partitions: 1, group_initial_rebalance_delay_ms: 0, ..Default::default() };
+        let config = GroupCoordinatorConfig {
+            offsets_topic_num_partitions: 1,
+            group_initial_rebalance_delay_ms: 0,
+            ..Default::default()
+        };
         let mut c = GroupCoordinator::new(1, config);
         let mut log = InstantLog(0);
         c.load(0, 0, std::iter::empty(), 0, &mut log, &mut Outbox::default());
         (c, log)
     }
 
-    fn join(c: &mut GroupCoordinator, log: &mut InstantLog, member_id: &str, instance: Option<&str>) -> Option<Message> {
+    fn join(
+        c: &mut GroupCoordinator,
+        log: &mut InstantLog,
+        member_id: &str,
+        instance: Option<&str>,
+    ) -> Option<Message> {
         let mut out = Outbox::default();
         let protocols = vec![JoinGroupProtocol {
             name: "range".into(),
@@ -1009,37 +1093,66 @@ mod tests {
         let (mut c, mut log) = coordinator();
         let mut out = Outbox::default();
         assert_eq!(c.heartbeat("g", 0, "ghost", None, 0, &mut out), ErrorCode::UnknownMemberId, "no such group");
-        let Message::JoinGroupResponse { error, member_id, .. } = join(&mut c, &mut log, "", None).unwrap() else { panic!() };
+        let Message::JoinGroupResponse { error, member_id, .. } = join(&mut c, &mut log, "", None).unwrap() else {
+            panic!()
+        };
         assert_eq!(error, ErrorCode::MemberIdRequired);
-        let Message::JoinGroupResponse { error, generation_id, .. } = join(&mut c, &mut log, &member_id, None).unwrap() else { panic!() };
+        let Message::JoinGroupResponse { error, generation_id, .. } = join(&mut c, &mut log, &member_id, None).unwrap()
+        else {
+            panic!()
+        };
         assert_eq!((error, generation_id), (ErrorCode::None, 1), "one member: the join completes at once");
         assert_eq!(c.heartbeat("g", 7, &member_id, None, 0, &mut out), ErrorCode::IllegalGeneration);
         assert_eq!(c.heartbeat("g", 1, "ghost", None, 0, &mut out), ErrorCode::UnknownMemberId);
         assert_eq!(c.heartbeat("g", 1, &member_id, None, 0, &mut out), ErrorCode::None, "CompletingRebalance");
-        c.offset_commit(NodeId::Client(9), 0, "g", 1, &member_id, None, vec![(TopicPartition::new("t", 0), 5)], 0, &mut log, &mut out);
+        c.offset_commit(
+            NodeId::Client(9),
+            0,
+            "g",
+            1,
+            &member_id,
+            None,
+            vec![(TopicPartition::new("t", 0), 5)],
+            0,
+            &mut log,
+            &mut out,
+        );
         assert!(matches!(
             out.messages.last(),
             Some((_, Message::OffsetCommitResponse { partitions, .. })) if partitions[0].1 == ErrorCode::RebalanceInProgress
         ));
         // A second member joins: the group prepares a rebalance and heartbeats say so.
-        let Message::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", None).unwrap() else { panic!() };
+        let Message::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", None).unwrap() else {
+            panic!()
+        };
         assert!(join(&mut c, &mut log, &second, None).is_none(), "held until everyone rejoined");
         assert_eq!(c.groups["g"].state, ClassicGroupState::PreparingRebalance);
         assert_eq!(c.heartbeat("g", 1, &member_id, None, 0, &mut out), ErrorCode::RebalanceInProgress);
         c.sync_group(NodeId::Client(9), "g", 1, &member_id, None, Vec::new(), 0, &mut log, &mut out);
-        assert!(matches!(out.messages.last(), Some((_, Message::SyncGroupResponse { error: ErrorCode::RebalanceInProgress, .. }))));
+        assert!(matches!(
+            out.messages.last(),
+            Some((_, Message::SyncGroupResponse { error: ErrorCode::RebalanceInProgress, .. }))
+        ));
         assert_eq!(c.leave_group("g", "ghost", None, 0, &mut log, &mut out), ErrorCode::UnknownMemberId);
     }
 
     #[test]
     fn a_replaced_static_member_is_fenced() {
         let (mut c, mut log) = coordinator();
-        let Message::JoinGroupResponse { member_id: first, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap() else { panic!() };
-        let Message::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap() else { panic!() };
+        let Message::JoinGroupResponse { member_id: first, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap()
+        else {
+            panic!()
+        };
+        let Message::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap()
+        else {
+            panic!()
+        };
         assert_ne!(first, second);
         let mut out = Outbox::default();
         assert_eq!(c.heartbeat("g", 1, &first, Some("i1"), 0, &mut out), ErrorCode::FencedInstanceId);
-        let Message::JoinGroupResponse { error, .. } = join(&mut c, &mut log, &first, Some("i1")).unwrap() else { panic!() };
+        let Message::JoinGroupResponse { error, .. } = join(&mut c, &mut log, &first, Some("i1")).unwrap() else {
+            panic!()
+        };
         assert_eq!(error, ErrorCode::FencedInstanceId);
     }
 }

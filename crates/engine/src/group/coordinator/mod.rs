@@ -212,12 +212,8 @@ impl GroupCoordinator {
             }
             self.groups.insert(group_id, group);
         }
-        let offset_count: usize = self
-            .offsets
-            .iter()
-            .filter(|(g, _)| self.partition_for(g) == partition)
-            .map(|(_, m)| m.len())
-            .sum();
+        let offset_count: usize =
+            self.offsets.iter().filter(|(g, _)| self.partition_for(g) == partition).map(|(_, m)| m.len()).sum();
         self.loaded.insert(partition, leader_epoch);
         if loaded_groups + offset_count == 0 && leader_epoch == 0 {
             return; // a brand-new partition: nothing to narrate
@@ -250,7 +246,8 @@ impl GroupCoordinator {
                 }
             }
         }
-        self.offsets.retain(|g, _| offsets::partition_for_group(g, self.config.offsets_topic_num_partitions) != partition);
+        self.offsets
+            .retain(|g, _| offsets::partition_for_group(g, self.config.offsets_topic_num_partitions) != partition);
         let (dropped, kept): (Vec<_>, Vec<_>) =
             std::mem::take(&mut self.pending_writes).into_iter().partition(|w| w.partition == partition);
         self.pending_writes = kept;
@@ -322,7 +319,14 @@ impl GroupCoordinator {
 
     /// Kafka maps storage errors of coordinator writes to group error codes
     /// (`CoordinatorRuntime` / `GroupMetadataManager.appendGroupMetadataErrorToResponseError`).
-    fn fail_write(&mut self, completion: Completion, error: ErrorCode, now: Millis, log: &mut dyn OffsetsLog, out: &mut Outbox<Timer>) {
+    fn fail_write(
+        &mut self,
+        completion: Completion,
+        error: ErrorCode,
+        now: Millis,
+        log: &mut dyn OffsetsLog,
+        out: &mut Outbox<Timer>,
+    ) {
         let error = match error {
             ErrorCode::NotLeaderOrFollower | ErrorCode::NotCoordinator => ErrorCode::NotCoordinator,
             _ => ErrorCode::CoordinatorNotAvailable,
@@ -332,7 +336,9 @@ impl GroupCoordinator {
                 let partitions = offsets.into_iter().map(|(tp, _)| (tp, error)).collect();
                 out.send(client, Message::OffsetCommitResponse { correlation_id, group_id, partitions });
             }
-            Completion::Sync { group_id, generation_id } => self.fail_sync(&group_id, generation_id, error, now, log, out),
+            Completion::Sync { group_id, generation_id } => {
+                self.fail_sync(&group_id, generation_id, error, now, log, out)
+            }
             Completion::Respond { on_error, .. } => {
                 for (to, message) in on_error {
                     out.send(to, message);
@@ -349,7 +355,9 @@ impl GroupCoordinator {
                     self.fail_write(write.completion, ErrorCode::RequestTimedOut, now, log, out);
                 }
             }
-            Timer::Session { group_id, member_id, token } => self.session_expired(&group_id, &member_id, token, now, log, out),
+            Timer::Session { group_id, member_id, token } => {
+                self.session_expired(&group_id, &member_id, token, now, log, out)
+            }
             Timer::PendingMember { group_id, member_id } => {
                 self.pending_member_expired(&group_id, &member_id, now, log, out)
             }
@@ -390,31 +398,46 @@ impl GroupCoordinator {
                 };
                 self.join_group(&group_id, request, now, log, out);
             }
-            Message::SyncGroupRequest { group_id, generation_id, member_id, group_instance_id, assignments } => {
-                self.sync_group(from, &group_id, generation_id, &member_id, group_instance_id.as_deref(), assignments, now, log, out)
-            }
+            Message::SyncGroupRequest { group_id, generation_id, member_id, group_instance_id, assignments } => self
+                .sync_group(
+                    from,
+                    &group_id,
+                    generation_id,
+                    &member_id,
+                    group_instance_id.as_deref(),
+                    assignments,
+                    now,
+                    log,
+                    out,
+                ),
             Message::HeartbeatRequest { group_id, generation_id, member_id, group_instance_id } => {
-                let error = self.heartbeat(&group_id, generation_id, &member_id, group_instance_id.as_deref(), now, out);
+                let error =
+                    self.heartbeat(&group_id, generation_id, &member_id, group_instance_id.as_deref(), now, out);
                 out.send(from, Message::HeartbeatResponse { group_id, error });
             }
             Message::LeaveGroupRequest { group_id, member_id, group_instance_id } => {
                 let error = self.leave_group(&group_id, &member_id, group_instance_id.as_deref(), now, log, out);
                 out.send(from, Message::LeaveGroupResponse { group_id, error });
             }
-            Message::OffsetCommitRequest { correlation_id, group_id, generation_id, member_id, group_instance_id, offsets } => {
-                self.offset_commit(
-                    from,
-                    correlation_id,
-                    &group_id,
-                    generation_id,
-                    &member_id,
-                    group_instance_id.as_deref(),
-                    offsets,
-                    now,
-                    log,
-                    out,
-                )
-            }
+            Message::OffsetCommitRequest {
+                correlation_id,
+                group_id,
+                generation_id,
+                member_id,
+                group_instance_id,
+                offsets,
+            } => self.offset_commit(
+                from,
+                correlation_id,
+                &group_id,
+                generation_id,
+                &member_id,
+                group_instance_id.as_deref(),
+                offsets,
+                now,
+                log,
+                out,
+            ),
             Message::OffsetFetchRequest { group_id, partitions } => {
                 let (error, offsets) = if !self.is_coordinator_for(&group_id) {
                     (ErrorCode::NotCoordinator, Vec::new())
@@ -473,7 +496,10 @@ impl GroupCoordinator {
                 error,
             });
             let partitions = offsets.into_iter().map(|(tp, _)| (tp, error)).collect();
-            out.send(client, Message::OffsetCommitResponse { correlation_id, group_id: group_id.to_string(), partitions });
+            out.send(
+                client,
+                Message::OffsetCommitResponse { correlation_id, group_id: group_id.to_string(), partitions },
+            );
             return;
         }
         let offsets: Vec<(TopicPartition, CommittedOffset)> = offsets
@@ -482,10 +508,8 @@ impl GroupCoordinator {
                 (tp, CommittedOffset { committed_offset: offset, leader_epoch: -1, commit_timestamp: now as i64 })
             })
             .collect();
-        let records = offsets
-            .iter()
-            .map(|(tp, o)| offsets::offset_commit_record(group_id, tp, Some(*o), now as i64))
-            .collect();
+        let records =
+            offsets.iter().map(|(tp, o)| offsets::offset_commit_record(group_id, tp, Some(*o), now as i64)).collect();
         let completion = Completion::OffsetCommit {
             client,
             correlation_id,
