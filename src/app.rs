@@ -76,6 +76,8 @@ pub struct AppState {
     pub inspect: Option<(String, i32)>,
     /// Changes on every applied action and seek (the workspace saver watches it).
     pub revision: u64,
+    /// The timeline's seekable window starts here (0 until it has slid).
+    pub seekable_from_ms: Millis,
     /// Developer mode (`?dev`): the memory line and the panic hook.
     pub dev: Option<crate::dev::DevOptions>,
 }
@@ -155,6 +157,7 @@ impl AppState {
             marks_next_index: 0,
             inspect: None,
             revision: 0,
+            seekable_from_ms: 0,
             dev: None,
         };
         if let Some(w) = workspace {
@@ -252,6 +255,7 @@ impl AppState {
             self.vt_milli = now * 1000;
         }
         self.horizon_ms = sim.horizon_ms;
+        self.seekable_from_ms = sim.seekable_from_ms();
         // Markers: add facts not seen yet (replays reproduce the same facts, so old ones stay valid).
         let count = sim.world().fact_count();
         if count > self.marks_next_index {
@@ -631,7 +635,8 @@ pub fn app() -> Html {
             html! {
                 <>
                 <Controls {lang} playing={state.playing} speed={state.speed} now_ms={view.0.now_ms}
-                    horizon_ms={state.horizon_ms} marks={state.marks.clone()} on_action={on_action.clone()}
+                    horizon_ms={state.horizon_ms} seekable_from_ms={state.seekable_from_ms}
+                    marks={state.marks.clone()} on_action={on_action.clone()}
                     setup={setup.clone()} />
                 <div class="workspace">
                     <div class="workspace-main">

@@ -152,6 +152,9 @@ pub struct ControlsProps {
     pub speed: usize,
     pub now_ms: Millis,
     pub horizon_ms: Millis,
+    /// Before this time the timeline keeps no checkpoint: the track is greyed there.
+    #[prop_or_default]
+    pub seekable_from_ms: Millis,
     pub marks: Rc<Vec<(Millis, Mark)>>,
     pub setup: Setup,
     pub on_action: Callback<AppAction>,
@@ -257,6 +260,9 @@ pub fn controls(props: &ControlsProps) -> Html {
             </div>
             <div class="timeline-row">
                 <input type="range" class="timeline" data-testid="timeline" min="0" max={end.to_string()}
+                    data-seekable-from={props.seekable_from_ms.to_string()}
+                    style={format!("--kept-from: {:.2}%", props.seekable_from_ms as f64 * 100.0 / end.max(1) as f64)}
+                    title={(props.seekable_from_ms > 0).then(|| fill(t(lang, Key::TimelineKeptFrom), &[&props.seekable_from_ms.to_string()]))}
                     step="1" value={props.now_ms.to_string()} aria-label={t(lang, Key::TimelineLabel)}
                     aria-valuetext={format!("{} ms", props.now_ms)} oninput={on_seek} />
                 // Only the end moves while playing: the marks place themselves from it in CSS.

@@ -261,6 +261,7 @@ catalogue! {
         NarrationJump => ("이 순간으로 이동", "Jump to this moment"),
         ShowRoutine => ("일상적인 사건도 보기(쓰기, 폴링, 커밋)", "Show routine facts too (appends, polls, commits)"),
         NarrationEmpty => ("아직 아무 일도 없습니다. 재생을 누르세요.", "Nothing has happened yet. Press play."),
+        TimelineKeptFrom => ("{0} ms 이전으로는 되돌아갈 수 없습니다(메모리를 아끼려고 최근 구간만 보관합니다). 처음(0 ms)으로는 갈 수 있습니다.", "The timeline keeps only the time since {0} ms (to bound memory); earlier points land there. The start (0 ms) stays reachable."),
         NarrationTruncated => ("{0} ms보다 앞선 기록은 더 이상 보관하지 않습니다(메모리를 아끼려고 최근 기록만 남깁니다).", "Facts before {0} ms are no longer kept (only the recent history is, to bound memory)."),
         GroupsHeading => ("컨슈머 그룹", "Consumer groups"),
         NoGroups => ("그룹이 없습니다.", "No groups yet."),

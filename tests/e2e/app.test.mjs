@@ -894,6 +894,35 @@ describe('long sessions and crashes', () => {
     }
   });
 
+  test('a long session of the large preset keeps a window of time; earlier points land at its start', async () => {
+    const { page, problems } = await openApp('?dev#scenario=large&lang=en');
+    try {
+      await setSpeed(page, 9);
+      await playUntil(
+        page,
+        () => Number(document.querySelector('[data-testid="timeline"]').dataset.seekableFrom) > 0,
+        undefined,
+        120_000,
+      );
+      const timeline = page.getByTestId('timeline');
+      const from = Number(await timeline.getAttribute('data-seekable-from'));
+      assert.equal(Number(await page.getByTestId('memory-line').getAttribute('data-checkpoints')), 97);
+      assert.match(await timeline.getAttribute('title'), new RegExp(`since ${from} ms`));
+      // A point before the window lands at its start; the start of the session stays reachable.
+      await timeline.evaluate((el) => {
+        el.value = '1000';
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      await page.waitForFunction((f) => document.querySelector('[data-testid="clock"]').textContent === String(f), from);
+      await seek(page, 0);
+      await seek(page, from + 1000);
+      await page.screenshot({ path: join(screenshots, 'timeline-window.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('the crash notice speaks Korean on a Korean page', async () => {
     const { page } = await openApp('?dev&panic-at=500#scenario=demo&seed=1');
     try {

@@ -85,10 +85,9 @@ async function play({ page, pid }, untilWallMs, untilVirtualMs, label, curve) {
 
 /** `count` seeks to random times the timeline keeps; wall ms each, measured in the page. */
 async function randomSeeks(page, count) {
-  const { min, max } = await page.getByTestId('timeline').evaluate((el) => ({ min: Number(el.min), max: Number(el.max) }));
-  const from = Math.max(min, 1, await page.evaluate(() => {
-    const text = document.querySelector('[data-testid="memory-line"]').textContent;
-    return Number(/seekable from (\d+) ms/.exec(text)?.[1] ?? 0);
+  const { from, max } = await page.getByTestId('timeline').evaluate((el) => ({
+    from: Math.max(1, Number(el.min), Number(el.dataset.seekableFrom)),
+    max: Number(el.max),
   }));
   const times = [];
   for (let i = 0; i < count; i++) {
@@ -112,8 +111,9 @@ async function randomSeeks(page, count) {
 
 const server = await serveDir(dist);
 const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await launchChromium();
 const summary = {};
+// Each phase gets a browser of its own, so that no renderer of an earlier page is counted.
+let browser = await launchChromium();
 try {
   let opened = await openPage(browser, `${origin}/?dev#scenario=large&lang=en`);
   const large = [];
@@ -126,7 +126,8 @@ try {
     curve_renderer_mib: large.map((s) => Math.round(s.rss / MIB)),
     seeks: await randomSeeks(opened.page, 100),
   };
-  await opened.page.close();
+  await browser.close();
+  browser = await launchChromium();
   opened = await openPage(browser, `${origin}/?dev#scenario=demo&lang=en`);
   const demo = [];
   await play(opened, 10 * 60_000, 3_600_000, 'demo', demo);
@@ -135,8 +136,8 @@ try {
     peak_renderer_mib: Math.max(...demo.map((s) => s.rss)) / MIB,
     peak_wasm_mib: Math.max(...demo.map((s) => s.wasm)) / MIB,
     curve_renderer_mib: demo.map((s) => Math.round(s.rss / MIB)),
+    seeks: await randomSeeks(opened.page, 100),
   };
-  await opened.page.close();
 } finally {
   console.log(JSON.stringify(summary));
   await browser.close();
