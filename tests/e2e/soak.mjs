@@ -28,10 +28,12 @@ async function rendererPids() {
   return pids;
 }
 
-/** Resident bytes of one process (0 once it is gone). */
+/** Resident bytes of one process (0 once it is gone), and the private part of them (RssAnon:
+ * not the Chromium binary's file pages, which every renderer maps and shares). */
 async function rss(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { total: kb('VmRSS'), anon: kb('RssAnon') };
 }
 
 /**
@@ -45,7 +47,7 @@ async function openPage(browser, url) {
   await page.getByTestId('broker-1').waitFor({ timeout: 30_000 });
   const fresh = (await rendererPids()).filter((p) => !before.has(p));
   let pid = fresh[0];
-  for (const p of fresh) if ((await rss(p)) > (await rss(pid))) pid = p;
+  for (const p of fresh) if ((await rss(p)).total > (await rss(pid)).total) pid = p;
   return { page, pid };
 }
 
@@ -71,10 +73,11 @@ async function play({ page, pid }, untilWallMs, untilVirtualMs, label, curve) {
   const start = Date.now();
   for (;;) {
     await page.waitForTimeout(10_000);
-    const s = { wall_s: Math.round((Date.now() - start) / 1000), rss: await rss(pid), ...(await sample(page)) };
+    const { total, anon } = await rss(pid);
+    const s = { wall_s: Math.round((Date.now() - start) / 1000), rss: total, anon, ...(await sample(page)) };
     curve.push(s);
     console.log(
-      `${label} wall ${s.wall_s}s virtual ${(s.clock / 60000).toFixed(1)} min  renderer ${(s.rss / MIB).toFixed(0)} MiB  ` +
+      `${label} wall ${s.wall_s}s virtual ${(s.clock / 60000).toFixed(1)} min  renderer ${(s.rss / MIB).toFixed(0)} MiB (private ${(s.anon / MIB).toFixed(0)})  ` +
         `wasm ${(s.wasm / MIB).toFixed(0)} MiB  heap ${(s.heap / MIB).toFixed(0)} MiB  JS ${(s.js / MIB).toFixed(0)} MiB  checkpoints ${s.checkpoints}`,
     );
     if (s.crashed) throw new Error(`${label}: crash notice at ${s.clock} ms`);
@@ -122,6 +125,7 @@ try {
     wall_minutes: minutes,
     virtual_ms: large.at(-1).clock,
     peak_renderer_mib: Math.max(...large.map((s) => s.rss)) / MIB,
+    peak_renderer_private_mib: Math.max(...large.map((s) => s.anon)) / MIB,
     peak_wasm_mib: Math.max(...large.map((s) => s.wasm)) / MIB,
     curve_renderer_mib: large.map((s) => Math.round(s.rss / MIB)),
     seeks: await randomSeeks(opened.page, 100),
@@ -134,6 +138,7 @@ try {
   summary.demo = {
     virtual_ms: demo.at(-1).clock,
     peak_renderer_mib: Math.max(...demo.map((s) => s.rss)) / MIB,
+    peak_renderer_private_mib: Math.max(...demo.map((s) => s.anon)) / MIB,
     peak_wasm_mib: Math.max(...demo.map((s) => s.wasm)) / MIB,
     curve_renderer_mib: demo.map((s) => Math.round(s.rss / MIB)),
     seeks: await randomSeeks(opened.page, 100),

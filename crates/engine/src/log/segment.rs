@@ -57,11 +57,19 @@ pub struct LogSegment {
     last_modified_ms: i64,
 }
 
-/// `slice::partition_point` for a persistent vector: the first index where `pred` is false.
-fn partition_point<T: Clone>(items: &imbl::Vector<T>, pred: impl Fn(&T) -> bool) -> usize {
-    items
-        .binary_search_by(|x| if pred(x) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater })
-        .unwrap_or_else(|i| i)
+/// `slice::partition_point` over `items[from..]` of a persistent vector (the index returned is into
+/// `items`): a binary search by index, without building a sub-vector, which would copy chunks.
+fn partition_point<T: Clone>(items: &imbl::Vector<T>, from: usize, pred: impl Fn(&T) -> bool) -> usize {
+    let (mut low, mut high) = (from, items.len());
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if pred(&items[mid]) {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    low
 }
 
 /// 20-digit zero-padded base offset, as in Kafka's file names.
@@ -248,10 +256,10 @@ impl LogSegment {
     /// the offset index's floor entry (`translateOffset`).
     pub fn translate_offset(&self, offset: i64) -> Option<usize> {
         let start_position = self.offset_index.lookup(offset).position;
-        let from = partition_point(&self.batches, |b| b.position < start_position);
+        let from = partition_point(&self.batches, 0, |b| b.position < start_position);
         // Kafka scans forward from the index's floor entry; batches are sorted by offset, so a
         // binary search from the same place finds the same batch.
-        let i = from + partition_point(&self.batches.skip(from), |b| b.batch.last_offset() < offset);
+        let i = partition_point(&self.batches, from, |b| b.batch.last_offset() < offset);
         (i < self.batches.len()).then_some(i)
     }
 
