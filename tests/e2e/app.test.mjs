@@ -906,7 +906,7 @@ describe('long sessions and crashes', () => {
       );
       const timeline = page.getByTestId('timeline');
       const from = Number(await timeline.getAttribute('data-seekable-from'));
-      assert.equal(Number(await page.getByTestId('memory-line').getAttribute('data-checkpoints')), 97);
+      assert.equal(Number(await page.getByTestId('memory-line').getAttribute('data-checkpoints')), 129);
       assert.match(await timeline.getAttribute('title'), new RegExp(`since ${from} ms`));
       // A point before the window lands at its start; the start of the session stays reachable.
       await timeline.evaluate((el) => {

@@ -28,12 +28,16 @@ async function rendererPids() {
   return pids;
 }
 
-/** Resident bytes of one process (0 once it is gone), and the private part of them (RssAnon:
- * not the Chromium binary's file pages, which every renderer maps and shares). */
+/**
+ * Memory of one process (zeros once it is gone): resident bytes (VmRSS, which counts the Chromium
+ * binary's file pages that every Chromium process maps), the private part (RssAnon), and the
+ * proportional set size (Pss: shared pages divided among the processes that share them).
+ */
 async function rss(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = (name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-  return { total: kb('VmRSS'), anon: kb('RssAnon') };
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+  const kb = (text, name) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) * 1024;
+  return { total: kb(status, 'VmRSS'), anon: kb(status, 'RssAnon'), pss: kb(rollup, 'Pss') };
 }
 
 /**
@@ -73,11 +77,11 @@ async function play({ page, pid }, untilWallMs, untilVirtualMs, label, curve) {
   const start = Date.now();
   for (;;) {
     await page.waitForTimeout(10_000);
-    const { total, anon } = await rss(pid);
-    const s = { wall_s: Math.round((Date.now() - start) / 1000), rss: total, anon, ...(await sample(page)) };
+    const { total, anon, pss } = await rss(pid);
+    const s = { wall_s: Math.round((Date.now() - start) / 1000), rss: total, anon, pss, ...(await sample(page)) };
     curve.push(s);
     console.log(
-      `${label} wall ${s.wall_s}s virtual ${(s.clock / 60000).toFixed(1)} min  renderer ${(s.rss / MIB).toFixed(0)} MiB (private ${(s.anon / MIB).toFixed(0)})  ` +
+      `${label} wall ${s.wall_s}s virtual ${(s.clock / 60000).toFixed(1)} min  renderer ${(s.rss / MIB).toFixed(0)} MiB (PSS ${(s.pss / MIB).toFixed(0)}, private ${(s.anon / MIB).toFixed(0)})  ` +
         `wasm ${(s.wasm / MIB).toFixed(0)} MiB  heap ${(s.heap / MIB).toFixed(0)} MiB  JS ${(s.js / MIB).toFixed(0)} MiB  checkpoints ${s.checkpoints}`,
     );
     if (s.crashed) throw new Error(`${label}: crash notice at ${s.clock} ms`);
@@ -126,6 +130,7 @@ try {
     virtual_ms: large.at(-1).clock,
     peak_renderer_mib: Math.max(...large.map((s) => s.rss)) / MIB,
     peak_renderer_private_mib: Math.max(...large.map((s) => s.anon)) / MIB,
+    peak_renderer_pss_mib: Math.max(...large.map((s) => s.pss)) / MIB,
     peak_wasm_mib: Math.max(...large.map((s) => s.wasm)) / MIB,
     curve_renderer_mib: large.map((s) => Math.round(s.rss / MIB)),
     seeks: await randomSeeks(opened.page, 100),
@@ -139,6 +144,7 @@ try {
     virtual_ms: demo.at(-1).clock,
     peak_renderer_mib: Math.max(...demo.map((s) => s.rss)) / MIB,
     peak_renderer_private_mib: Math.max(...demo.map((s) => s.anon)) / MIB,
+    peak_renderer_pss_mib: Math.max(...demo.map((s) => s.pss)) / MIB,
     peak_wasm_mib: Math.max(...demo.map((s) => s.wasm)) / MIB,
     curve_renderer_mib: demo.map((s) => Math.round(s.rss / MIB)),
     seeks: await randomSeeks(opened.page, 100),

@@ -32,7 +32,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// Events between two checkpoints of a scenario's timeline: seeking replays at most this many.
-pub const CHECKPOINT_EVERY: u64 = 10_000;
+pub const CHECKPOINT_EVERY: u64 = 5_000;
 
 /// A text in both languages of the app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -22,7 +22,7 @@ struct Recorded {
 }
 
 /// The most checkpoints a timeline keeps besides the initial world.
-pub const MAX_CHECKPOINTS: usize = 96;
+pub const MAX_CHECKPOINTS: usize = 128;
 
 /// Facts a checkpoint keeps of the history (the narration feed after a seek back).
 pub const CHECKPOINT_FACTS: usize = 1_000;
@@ -135,27 +135,27 @@ mod tests {
 
     #[test]
     fn the_window_stays_bounded_and_every_seek_is_exact() {
-        // 200 events a checkpoint: the reference workload fills the window within 3 virtual s.
-        let mut timeline = Timeline::new(workload::reference(3), 200);
+        // 300 events a checkpoint: the reference workload fills the window within 10 virtual s.
+        let mut timeline = Timeline::new(workload::reference(3), 300);
         timeline.seek(1_000);
         timeline.apply(Action::SlowNode { node: NodeId::Broker(2), extra_ms: 30 }).unwrap();
-        timeline.seek(6_000);
+        timeline.seek(10_000);
         assert_eq!(timeline.checkpoint_count(), MAX_CHECKPOINTS + 1, "the initial world and a full window");
         let from = timeline.seekable_from_ms();
-        assert!(from > 1_000 && from < 6_000, "the window slid: {from}");
+        assert!(from > 1_000 && from < 10_000, "the window slid: {from}");
         let at_end = state(&timeline);
         // Within the window, before it (replayed from the initial world) and forward again.
-        for t in [from + 100, 500, 0, 5_000] {
+        for t in [from + 100, 500, 0, 8_000] {
             timeline.seek(t);
             assert_eq!(timeline.world().now(), t);
             assert!(timeline.checkpoint_count() <= MAX_CHECKPOINTS + 1);
         }
-        timeline.seek(6_000);
+        timeline.seek(10_000);
         assert_eq!(state(&timeline), at_end, "replays reproduce the same world");
         let mut straight = Timeline::new(workload::reference(3), 1_000_000);
         straight.seek(1_000);
         straight.apply(Action::SlowNode { node: NodeId::Broker(2), extra_ms: 30 }).unwrap();
-        straight.seek(6_000);
+        straight.seek(10_000);
         assert_eq!(state(&straight), at_end, "checkpointing does not change the world");
     }
 
