@@ -332,6 +332,9 @@ pub enum AppAction {
     Step,
     StepInteresting,
     StepBack,
+    /// Shift+← / Shift+→: to the scenario's previous / next note.
+    PreviousNote,
+    NextNote,
     SetSpeed(usize),
     Seek(Millis),
     Apply(UserAction),
@@ -405,8 +408,19 @@ impl Reducible for AppState {
             }
             AppAction::StepBack => {
                 if let Some(sim) = sim {
-                    let now = sim.borrow().now();
-                    sim.borrow_mut().seek(now.saturating_sub(100));
+                    sim.borrow_mut().step_back();
+                }
+                next.playing = false;
+            }
+            AppAction::PreviousNote => {
+                if let Some(sim) = sim {
+                    sim.borrow_mut().seek_note(false);
+                }
+                next.playing = false;
+            }
+            AppAction::NextNote => {
+                if let Some(sim) = sim {
+                    sim.borrow_mut().seek_note(true);
                 }
                 next.playing = false;
             }
@@ -595,6 +609,8 @@ pub fn app() -> Html {
                         e.prevent_default();
                         dispatch.dispatch(AppAction::TogglePlay);
                     }
+                    "ArrowRight" if e.shift_key() => dispatch.dispatch(AppAction::NextNote),
+                    "ArrowLeft" if e.shift_key() => dispatch.dispatch(AppAction::PreviousNote),
                     "ArrowRight" => dispatch.dispatch(AppAction::Step),
                     "ArrowLeft" => dispatch.dispatch(AppAction::StepBack),
                     "f" => {

@@ -239,6 +239,8 @@ pub fn controls(props: &ControlsProps) -> Html {
                         <button type="button" class="btn primary" data-testid="btn-play" aria-label={t(lang, Key::BtnPlay)}
                             title={t(lang, Key::BtnPlay)} onclick={a.reform(|_: MouseEvent| AppAction::Play)}>{ "▶ " }{ t(lang, Key::BtnPlay) }</button>
                     }
+                    <button type="button" class="btn" data-testid="btn-step-back" aria-label={t(lang, Key::BtnStepBack)}
+                        title={t(lang, Key::BtnStepBack)} onclick={a.reform(|_: MouseEvent| AppAction::StepBack)}>{ "|◁ " }{ t(lang, Key::BtnStepBack) }</button>
                     <button type="button" class="btn" data-testid="btn-step" aria-label={t(lang, Key::BtnStep)}
                         title={t(lang, Key::BtnStep)} onclick={a.reform(|_: MouseEvent| AppAction::Step)}>{ "▷| " }{ t(lang, Key::BtnStep) }</button>
                     <button type="button" class="btn" data-testid="btn-step-fact" aria-label={t(lang, Key::BtnStepFact)}

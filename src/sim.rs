@@ -267,6 +267,17 @@ pub enum Driver {
 /// A step note reached by a scenario run: (step index, time, text).
 pub type ReachedNote = (usize, Millis, Localized);
 
+/// A point of the run as a step leaves it: enough to come back to it exactly on this branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Position {
+    events: u64,
+    actions: u64,
+    now_ms: Millis,
+}
+
+/// The most steps [`Sim::step_back`] remembers (holding → down must not grow memory for ever).
+const MAX_TRAIL: usize = 1_000;
+
 /// The running simulation.
 #[derive(Clone)]
 pub struct Sim {
@@ -275,6 +286,9 @@ pub struct Sim {
     pub log: Vec<Logged>,
     /// The latest virtual time reached (the scrubber's end).
     pub horizon_ms: Millis,
+    /// Where the recent steps started and ended, newest last, so that ← undoes → exactly: a
+    /// scenario step processes every event at the next time, and a step may start between events.
+    trail: Vec<(Position, Position)>,
 }
 
 fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
@@ -302,7 +316,7 @@ impl Sim {
             }
             _ => Driver::Preset(Box::new(preset_timeline(&setup)?)),
         };
-        Ok(Sim { setup, driver, log: Vec::new(), horizon_ms: 0 })
+        Ok(Sim { setup, driver, log: Vec::new(), horizon_ms: 0, trail: Vec::new() })
     }
 
     /// Rebuilds a simulation from a setup and a log, then moves to `t_ms`. Entries that no longer
@@ -437,6 +451,65 @@ impl Sim {
     /// Processes one event (a scenario: every event at the next event's or step's time). Returns
     /// false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
+        let from = self.position();
+        let stepped = self.advance();
+        if stepped {
+            if self.trail.len() == MAX_TRAIL {
+                self.trail.remove(0);
+            }
+            self.trail.push((from, self.position()));
+        }
+        stepped
+    }
+
+    fn position(&self) -> Position {
+        let world = self.world();
+        Position { events: world.events_processed(), actions: world.actions_applied(), now_ms: world.now() }
+    }
+
+    /// Undoes one step: back to exactly where the last step started if this is where it ended,
+    /// else to one event fewer (the clock at that event). Nothing at event 0, nor before the
+    /// seekable window (that would replay the whole session).
+    pub fn step_back(&mut self) {
+        let here = self.position();
+        let last = self.trail.last().filter(|(_, to)| *to == here).map(|(from, _)| *from);
+        let (events, now_ms) = match last {
+            Some(from) => (from.events, from.now_ms),
+            None if here.events > 0 => (here.events - 1, 0),
+            None => return,
+        };
+        if events < self.timeline().seekable_from_event() {
+            return;
+        }
+        if last.is_some() {
+            self.trail.pop();
+        } else {
+            self.trail.clear();
+        }
+        match &mut self.driver {
+            Driver::Preset(timeline) => timeline.seek_to_event(events),
+            Driver::Scenario(run) => run.seek_back_to_event(events),
+        }
+        // A step that started between events (after a seek) started later than its last event.
+        if self.now() < now_ms {
+            self.seek(now_ms);
+        }
+    }
+
+    /// Moves to the next scenario note after now (`forward`) or the previous one before now; stays
+    /// put when there is none (or this is a preset).
+    pub fn seek_note(&mut self, forward: bool) {
+        let Driver::Scenario(run) = &self.driver else { return };
+        let now = self.now();
+        let mut times = run.scenario().steps.iter().filter(|s| s.note().is_some()).map(|s| s.at_ms);
+        let target = if forward { times.find(|t| *t > now) } else { times.rev().find(|t| *t < now) };
+        if let Some(t) = target {
+            self.seek(t);
+        }
+    }
+
+    /// One step of the driver, unrecorded in the trail.
+    fn advance(&mut self) -> bool {
         let stepped = match &mut self.driver {
             Driver::Preset(timeline) => timeline.step(),
             Driver::Scenario(run) => run.step_event(),
@@ -449,7 +522,7 @@ impl Sim {
     pub fn step_to_interesting(&mut self, max_events: u32) {
         let start = self.world().fact_count();
         for _ in 0..max_events {
-            if !self.step() {
+            if !self.advance() {
                 return;
             }
             let count = self.world().fact_count();
@@ -567,6 +640,83 @@ mod tests {
         assert!(sim.world().fact_count() < count);
         sim.seek(600_000);
         assert_eq!(sim.world().fact_count(), count, "replaying reaches the same facts");
+    }
+
+    fn view_json(sim: &Sim) -> String {
+        serde_json::to_string(&sim.world().view()).unwrap()
+    }
+
+    /// Steps forward five times from `t`, then back five times: each view comes back exactly.
+    fn step_back_undoes_each_step(mut sim: Sim, t: Millis) -> Sim {
+        sim.seek(t);
+        let mut views = vec![view_json(&sim)];
+        for _ in 0..5 {
+            assert!(sim.step());
+            views.push(view_json(&sim));
+        }
+        views.pop();
+        while let Some(want) = views.pop() {
+            sim.step_back();
+            assert_eq!(view_json(&sim), want);
+        }
+        assert_eq!(sim.now(), t);
+        sim
+    }
+
+    #[test]
+    fn stepping_back_undoes_each_step_of_a_preset() {
+        step_back_undoes_each_step(Sim::new(Setup::new(Preset::Demo, 3)).unwrap(), 2_000);
+    }
+
+    #[test]
+    fn stepping_back_undoes_each_step_of_a_scenario_and_notes_are_one_key_away() {
+        let preset = Preset::from_name("leader-failover").unwrap();
+        let sim = Sim::new(Setup::new(preset.clone(), preset.default_seed(0))).unwrap();
+        let mut sim = step_back_undoes_each_step(sim, 3_000);
+        sim.seek_note(true);
+        assert_eq!(sim.now(), 10_000);
+        assert_eq!(sim.notes_reached().len(), 2);
+        sim.seek_note(true);
+        assert_eq!(sim.now(), 17_000);
+        sim.seek_note(false);
+        assert_eq!(sim.now(), 10_000);
+        sim.seek_note(false);
+        assert_eq!(sim.now(), 0);
+        sim.seek_note(false);
+        assert_eq!(sim.now(), 0, "no note before the first");
+        assert_eq!(sim.notes_reached().len(), 1);
+    }
+
+    #[test]
+    fn stepping_back_after_an_action_goes_one_event_back_before_it() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, 3)).unwrap();
+        sim.seek(2_000);
+        sim.step();
+        let before = view_json(&sim);
+        sim.step();
+        sim.apply(UserAction::KillBroker { broker: 2 }).unwrap();
+        sim.step_back();
+        assert_eq!(view_json(&sim), before);
+        let mut start = Sim::new(Setup::new(Preset::Demo, 3)).unwrap();
+        start.step_back();
+        assert_eq!(start.world().events_processed(), 0, "nothing before the start");
+    }
+
+    #[test]
+    fn stepping_back_stops_at_the_seekable_window() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, 3)).unwrap();
+        // Checkpoints every 20 events: the window slides within seconds.
+        sim.driver = Driver::Preset(Box::new(Timeline::new(sim.world().clone(), 20)));
+        sim.seek(20_000);
+        let from = sim.seekable_from_ms();
+        assert!(from > 0, "the window has slid");
+        sim.seek(from);
+        let floor = sim.timeline().seekable_from_event();
+        for _ in 0..=sim.world().events_processed() - floor {
+            sim.step_back();
+        }
+        assert_eq!(sim.world().events_processed(), floor, "stays put at the window's start");
+        assert_eq!(sim.now(), from);
     }
 
     #[test]

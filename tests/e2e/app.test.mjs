@@ -291,6 +291,48 @@ describe('kafkalab visual simulator', () => {
     }
   });
 
+  test('← undoes → one step at a time; Shift+→ / Shift+← move to the next / previous note', async () => {
+    const { page, problems } = await openApp('#scenario=leader-failover&lang=en');
+    const clockPasses = (t) =>
+      page.waitForFunction((t) => Number(document.querySelector('[data-testid="clock"]').textContent) > t, t);
+    const clockIs = (t) =>
+      page.waitForFunction((t) => Number(document.querySelector('[data-testid="clock"]').textContent) === t, t);
+    try {
+      await playTo(page, 3000);
+      const seen = [{ t: await clock(page), view: await viewJson(page) }];
+      assert.equal(seen[0].t, 3000);
+      for (let i = 0; i < 3; i++) {
+        await page.getByTestId('btn-step').click();
+        await clockPasses(seen.at(-1).t);
+        seen.push({ t: await clock(page), view: await viewJson(page) });
+      }
+      // The keys are ignored while a button has the focus.
+      await page.evaluate(() => document.activeElement?.blur());
+      for (const want of seen.slice(0, -1).reverse()) {
+        await page.keyboard.press('ArrowLeft');
+        await clockIs(want.t);
+        assert.equal(await viewJson(page), want.view, `back at ${want.t}`);
+      }
+      // leader-failover's notes are at 0, 10 s and 17 s.
+      await page.keyboard.press('Shift+ArrowRight');
+      await clockIs(10000);
+      await page.keyboard.press('Shift+ArrowLeft');
+      await clockIs(0);
+      await page.keyboard.press('Shift+ArrowRight');
+      await clockIs(10000);
+      // The step-back button does what ← does.
+      const atNote = await viewJson(page);
+      await page.getByTestId('btn-step').click();
+      await clockPasses(10000);
+      await page.getByTestId('btn-step-back').click();
+      await clockIs(10000);
+      assert.equal(await viewJson(page), atNote);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('an unknown #scenario= shows the notice and the demo', async () => {
     const { page, problems } = await openApp('#scenario=no-such-thing&lang=en');
     try {

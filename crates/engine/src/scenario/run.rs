@@ -93,6 +93,15 @@ impl ScenarioRun {
         true
     }
 
+    /// Moves back to exactly `n` events processed (see [`Timeline::seek_to_event`]); a larger `n`
+    /// stays put, since moving forward must apply the steps that come due ([`Self::seek`]). The
+    /// steps already applied are recorded actions, so they replay and `next_step` stays.
+    pub fn seek_back_to_event(&mut self, n: u64) {
+        if n < self.world().events_processed() {
+            self.timeline.seek_to_event(n);
+        }
+    }
+
     /// The learner's own action, now. It starts a new branch: recorded actions after now are
     /// discarded, and later steps will be applied afresh when time reaches them.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {

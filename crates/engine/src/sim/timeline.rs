@@ -74,11 +74,17 @@ impl Timeline {
     /// The earliest time a seek reaches quickly: the oldest recent checkpoint (0 until the window
     /// has slid).
     pub fn seekable_from_ms(&self) -> Millis {
-        if self.checkpoints.len() <= MAX_CHECKPOINTS {
-            0
-        } else {
-            self.checkpoints.get(1).map_or(0, World::now)
-        }
+        self.window_start().map_or(0, World::now)
+    }
+
+    /// The event count at [`Self::seekable_from_ms`] (0 until the window has slid).
+    pub fn seekable_from_event(&self) -> u64 {
+        self.window_start().map_or(0, World::events_processed)
+    }
+
+    /// The oldest recent checkpoint, once the window has slid.
+    fn window_start(&self) -> Option<&World> {
+        (self.checkpoints.len() > MAX_CHECKPOINTS).then(|| self.checkpoints.get(1)).flatten()
     }
 
     /// Processes one event, checkpointing as it goes. Returns false when nothing is scheduled.
@@ -120,6 +126,30 @@ impl Timeline {
         }
         self.current.advance_clock(t);
     }
+
+    /// Moves to exactly `n` events processed on the current branch (or the end, if fewer are
+    /// reachable): stepping back one event. The clock is left at event `n`'s time, not advanced.
+    /// An action recorded at event count `n` is replayed: it happened "at" `n`, after event `n`,
+    /// so stepping back to `n` gives the state after it and stepping back to `n - 1` the state
+    /// before it. At or above the current count, a checkpoint on the way saves replaying to it.
+    pub fn seek_to_event(&mut self, n: u64) {
+        let events = self.current.events_processed();
+        let nearest = self.checkpoints.iter().rposition(|c| c.events_processed() <= n).unwrap_or(0);
+        let checkpoint = &self.checkpoints[nearest];
+        if n < events || checkpoint.events_processed() > events {
+            self.current = checkpoint.clone();
+        }
+        let from = (self.current.actions_applied() - self.base_actions) as usize;
+        let pending: Vec<Recorded> =
+            self.actions[from.min(self.actions.len())..].iter().take_while(|r| r.after_events <= n).cloned().collect();
+        for recorded in pending {
+            while self.current.events_processed() < recorded.after_events && self.step() {}
+            self.current.advance_clock(recorded.at_ms);
+            // It succeeded when first applied, and replay recreates exactly that state.
+            let _ = self.current.apply(recorded.action);
+        }
+        while self.current.events_processed() < n && self.step() {}
+    }
 }
 
 #[cfg(test)]
@@ -157,6 +187,47 @@ mod tests {
         straight.apply(Action::SlowNode { node: NodeId::Broker(2), extra_ms: 30 }).unwrap();
         straight.seek(10_000);
         assert_eq!(state(&straight), at_end, "checkpointing does not change the world");
+    }
+
+    #[test]
+    fn seeking_to_an_event_reproduces_each_step() {
+        // A small spacing, so that stepping back crosses checkpoints.
+        let mut timeline = Timeline::new(workload::reference(3), 7);
+        timeline.seek(1_000);
+        timeline.step();
+        let mut states = vec![state(&timeline)];
+        for _ in 0..40 {
+            timeline.step();
+            states.push(state(&timeline));
+        }
+        let end = states.last().unwrap().clone();
+        for want in states.iter().rev() {
+            timeline.seek_to_event(want.2);
+            assert_eq!(&state(&timeline), want);
+        }
+        timeline.seek_to_event(end.2);
+        assert_eq!(state(&timeline), end, "and forward again");
+    }
+
+    #[test]
+    fn stepping_back_over_an_action_undoes_it_and_stepping_to_its_count_keeps_it() {
+        let mut timeline = Timeline::new(workload::reference(3), 7);
+        timeline.seek(1_000);
+        timeline.step();
+        let before = state(&timeline);
+        timeline.step();
+        let at = timeline.world().events_processed();
+        timeline.apply(Action::KillBroker { broker: 2 }).unwrap();
+        let after = state(&timeline);
+        timeline.step();
+        timeline.step();
+        let ahead = state(&timeline);
+        timeline.seek_to_event(at);
+        assert_eq!(state(&timeline), after, "the action happened at its event count");
+        timeline.seek_to_event(at - 1);
+        assert_eq!(state(&timeline), before, "before the action");
+        timeline.seek_to_event(at + 2);
+        assert_eq!(state(&timeline), ahead, "and the action replays on the way forward");
     }
 
     #[test]
