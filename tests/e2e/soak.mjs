@@ -119,38 +119,34 @@ async function randomSeeks(page, count) {
 const server = await serveDir(dist);
 const origin = `http://127.0.0.1:${server.address().port}`;
 const summary = {};
-// Each phase gets a browser of its own, so that no renderer of an earlier page is counted.
-let browser = await launchChromium();
+
+/** Plays `scenario` in a browser of its own (so that no renderer of an earlier page is counted),
+ * then seeks at random; the peaks, the renderer's curve and the seek times. */
+async function phase(scenario, untilWallMs, untilVirtualMs) {
+  const browser = await launchChromium();
+  try {
+    const opened = await openPage(browser, `${origin}/?dev#scenario=${scenario}&lang=en`);
+    const curve = [];
+    await play(opened, untilWallMs, untilVirtualMs, scenario, curve);
+    const peak = (key) => Math.max(...curve.map((s) => s[key])) / MIB;
+    return {
+      virtual_ms: curve.at(-1).clock,
+      peak_renderer_mib: peak('rss'),
+      peak_renderer_pss_mib: peak('pss'),
+      peak_renderer_private_mib: peak('anon'),
+      peak_wasm_mib: peak('wasm'),
+      curve_renderer_mib: curve.map((s) => Math.round(s.rss / MIB)),
+      seeks: await randomSeeks(opened.page, 100),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
 try {
-  let opened = await openPage(browser, `${origin}/?dev#scenario=large&lang=en`);
-  const large = [];
-  await play(opened, minutes * 60_000, Infinity, 'large', large);
-  summary.large = {
-    wall_minutes: minutes,
-    virtual_ms: large.at(-1).clock,
-    peak_renderer_mib: Math.max(...large.map((s) => s.rss)) / MIB,
-    peak_renderer_private_mib: Math.max(...large.map((s) => s.anon)) / MIB,
-    peak_renderer_pss_mib: Math.max(...large.map((s) => s.pss)) / MIB,
-    peak_wasm_mib: Math.max(...large.map((s) => s.wasm)) / MIB,
-    curve_renderer_mib: large.map((s) => Math.round(s.rss / MIB)),
-    seeks: await randomSeeks(opened.page, 100),
-  };
-  await browser.close();
-  browser = await launchChromium();
-  opened = await openPage(browser, `${origin}/?dev#scenario=demo&lang=en`);
-  const demo = [];
-  await play(opened, 10 * 60_000, 3_600_000, 'demo', demo);
-  summary.demo = {
-    virtual_ms: demo.at(-1).clock,
-    peak_renderer_mib: Math.max(...demo.map((s) => s.rss)) / MIB,
-    peak_renderer_private_mib: Math.max(...demo.map((s) => s.anon)) / MIB,
-    peak_renderer_pss_mib: Math.max(...demo.map((s) => s.pss)) / MIB,
-    peak_wasm_mib: Math.max(...demo.map((s) => s.wasm)) / MIB,
-    curve_renderer_mib: demo.map((s) => Math.round(s.rss / MIB)),
-    seeks: await randomSeeks(opened.page, 100),
-  };
+  summary.large = { wall_minutes: minutes, ...(await phase('large', minutes * 60_000, Infinity)) };
+  summary.demo = await phase('demo', 10 * 60_000, 3_600_000);
 } finally {
   console.log(JSON.stringify(summary));
-  await browser.close();
   server.close();
 }

@@ -105,22 +105,8 @@ impl Timeline {
     /// Moves to virtual time `t`, backwards or forwards, replaying recorded actions. Forwards,
     /// a checkpoint between now and `t` (left by an earlier pass) saves replaying up to it.
     pub fn seek(&mut self, t: Millis) {
-        let now = self.current.now();
-        let events = self.current.events_processed();
-        let nearest = self.checkpoints.iter().rposition(|c| c.now() <= t).unwrap_or(0);
-        let checkpoint = &self.checkpoints[nearest];
-        if t < now || checkpoint.events_processed() > events {
-            self.current = checkpoint.clone();
-        }
-        let from = (self.current.actions_applied() - self.base_actions) as usize;
-        let pending: Vec<Recorded> =
-            self.actions[from.min(self.actions.len())..].iter().take_while(|r| r.at_ms <= t).cloned().collect();
-        for recorded in pending {
-            while self.current.events_processed() < recorded.after_events && self.step() {}
-            self.current.advance_clock(recorded.at_ms);
-            // It succeeded when first applied, and replay recreates exactly that state.
-            let _ = self.current.apply(recorded.action);
-        }
+        let back = t < self.current.now();
+        self.restore_and_replay(back, |c| c.now() <= t, |r| r.at_ms <= t);
         while self.current.next_event_time().is_some_and(|next| next <= t) {
             self.step();
         }
@@ -133,22 +119,29 @@ impl Timeline {
     /// so stepping back to `n` gives the state after it and stepping back to `n - 1` the state
     /// before it. At or above the current count, a checkpoint on the way saves replaying to it.
     pub fn seek_to_event(&mut self, n: u64) {
+        let back = n < self.current.events_processed();
+        self.restore_and_replay(back, |c| c.events_processed() <= n, |r| r.after_events <= n);
+        while self.current.events_processed() < n && self.step() {}
+    }
+
+    /// Restores the latest checkpoint `within` the target when going `back`, or when it is ahead of
+    /// the live world; then replays the recorded actions `due` on the way, each at its recorded
+    /// event count and time (they succeeded when first applied, and replay recreates that state).
+    fn restore_and_replay(&mut self, back: bool, within: impl Fn(&World) -> bool, due: impl Fn(&Recorded) -> bool) {
         let events = self.current.events_processed();
-        let nearest = self.checkpoints.iter().rposition(|c| c.events_processed() <= n).unwrap_or(0);
+        let nearest = self.checkpoints.iter().rposition(within).unwrap_or(0);
         let checkpoint = &self.checkpoints[nearest];
-        if n < events || checkpoint.events_processed() > events {
+        if back || checkpoint.events_processed() > events {
             self.current = checkpoint.clone();
         }
         let from = (self.current.actions_applied() - self.base_actions) as usize;
         let pending: Vec<Recorded> =
-            self.actions[from.min(self.actions.len())..].iter().take_while(|r| r.after_events <= n).cloned().collect();
+            self.actions[from.min(self.actions.len())..].iter().take_while(|r| due(r)).cloned().collect();
         for recorded in pending {
             while self.current.events_processed() < recorded.after_events && self.step() {}
             self.current.advance_clock(recorded.at_ms);
-            // It succeeded when first applied, and replay recreates exactly that state.
             let _ = self.current.apply(recorded.action);
         }
-        while self.current.events_processed() < n && self.step() {}
     }
 }
 
