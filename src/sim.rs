@@ -64,8 +64,8 @@ impl Preset {
     /// brokers) is `sandbox-brokers`; `sandbox` is the built-in scenario of three brokers.
     pub fn name(&self) -> &str {
         match self {
-            Preset::Demo => "demo",
-            Preset::Large => "large",
+            Preset::Demo => EnginePreset::Demo.name(),
+            Preset::Large => EnginePreset::Large.name(),
             Preset::Sandbox => "sandbox-brokers",
             Preset::Scenario(name) => name,
         }
