@@ -26,7 +26,7 @@ compared before trusting kafka-python:
 So every generated case is one where kafka-python (as fixed) and Java agree.
 
 Output (stdout, deterministic JSON) is committed as crates/engine/tests/golden/assignors.json and checked
-by crates/engine/tests/golden_assignors.rs. Members are listed in the JoinGroup order passed to the assignor.
+by crates/engine/tests/it/golden_assignors.rs. Members are listed in the JoinGroup order passed to the assignor.
 """
 import itertools
 import json

@@ -5,7 +5,7 @@ org.apache.kafka.common.utils.Utils.murmur2 (kafka.partitioner.default.murmur2).
 Output (stdout, deterministic): {"partition_counts": [...], "cases": [{"key_hex", "murmur2",
 "partitions": {"<N>": toPositive(murmur2) % N}}]}. "murmur2" is the Java int (signed 32-bit);
 kafka-python returns it unsigned, so it is converted here. Committed as
-crates/engine/tests/golden/murmur2.json and checked by crates/engine/tests/golden_murmur2.rs.
+crates/engine/tests/golden/murmur2.json and checked by crates/engine/tests/it/golden_murmur2.rs.
 """
 import json
 import random

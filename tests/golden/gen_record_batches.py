@@ -11,7 +11,7 @@ them the same way, by overwriting those bytes after build() (the CRC stays valid
 Every batch is read back with kafka-python's DefaultRecordBatch and its CRC checked.
 
 Committed as crates/engine/tests/golden/record_batches.json; checked by
-crates/engine/tests/golden_batches.rs.
+crates/engine/tests/it/golden_batches.rs.
 """
 import json
 import struct

@@ -1,32 +1,14 @@
 //! `kafkalab partition` and `kafkalab assign` as a user runs them.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn kafkalab(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kafkalab"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run kafkalab");
-    {
-        let mut pipe = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            // kafkalab may exit before reading (e.g. an unknown strategy): a broken pipe is fine.
-            let _ = pipe.write_all(text.as_bytes());
-        }
-    }
-    child.wait_with_output().expect("wait for kafkalab")
-}
+use crate::common::{kafkalab, text};
+use std::process::Output;
 
 fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
+    text(&out.stdout)
 }
 
 fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
+    text(&out.stderr)
 }
 
 fn assert_clean_failure(out: &Output, needle: &str) {

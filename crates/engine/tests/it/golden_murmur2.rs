@@ -9,7 +9,7 @@ fn decode_hex(hex: &str) -> Vec<u8> {
 
 #[test]
 fn every_golden_key_hashes_and_partitions_like_kafka() {
-    let golden: Value = serde_json::from_str(include_str!("golden/murmur2.json")).expect("golden JSON");
+    let golden: Value = serde_json::from_str(include_str!("../golden/murmur2.json")).expect("golden JSON");
     let cases = golden["cases"].as_array().expect("cases");
     assert!(cases.len() >= 200, "only {} cases", cases.len());
     let mut checked = 0;

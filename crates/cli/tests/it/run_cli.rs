@@ -1,15 +1,10 @@
 //! `kafkalab run`: built-in names and files, narration with notes, summary, trace, clean errors.
 
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_kafkalab");
+use crate::common::{kafkalab, text};
+use std::process::Output;
 
 fn run(args: &[&str]) -> Output {
-    Command::new(BIN).arg("run").args(args).output().expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    kafkalab(&[&["run"], args].concat(), None)
 }
 
 #[test]

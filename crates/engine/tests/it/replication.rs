@@ -2,6 +2,7 @@
 //! min.insync.replicas, controller failover, unclean election, preferred leader election, and
 //! the two anomalies of high-watermark truncation that leader epochs (KIP-101) prevent.
 
+use crate::common::pairs;
 use kafkalab_engine::broker::TruncationMode;
 use kafkalab_engine::check::invariants::InvariantChecker;
 use kafkalab_engine::narration::Fact;
@@ -11,10 +12,6 @@ use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
 use kafkalab_engine::sim::world::{Action, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::view::BrokerState;
-
-fn pairs(configs: &[(&str, &str)]) -> Vec<(String, String)> {
-    configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
 
 fn world(brokers: i32, tweak: impl FnOnce(&mut WorldConfig)) -> World {
     let mut config = WorldConfig { brokers, teaching_mode: true, ..WorldConfig::default() };

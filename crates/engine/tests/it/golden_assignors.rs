@@ -15,7 +15,7 @@ fn partitions(list: &Value) -> Vec<TopicPartition> {
 
 #[test]
 fn every_golden_case_matches() {
-    let golden: Value = serde_json::from_str(include_str!("golden/assignors.json")).expect("golden JSON");
+    let golden: Value = serde_json::from_str(include_str!("../golden/assignors.json")).expect("golden JSON");
     let cases = golden["cases"].as_array().expect("cases");
     let mut per_strategy: BTreeMap<String, usize> = BTreeMap::new();
     for case in cases {

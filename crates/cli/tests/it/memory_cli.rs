@@ -3,9 +3,8 @@
 //! binary's allocator keeps, not a timing) stay under a fixed bound and stop growing once the
 //! checkpoint window is full and retention deletes old segments.
 
+use crate::common::BIN;
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_kafkalab");
 
 /// (virtual ms, retained bytes, checkpoints) per virtual minute.
 fn memory(preset: &str, until_ms: u64) -> Vec<(u64, u64, u64)> {

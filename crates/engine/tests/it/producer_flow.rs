@@ -1,6 +1,7 @@
 //! The producer path end to end on the simulated cluster: acks, replication, retries and
 //! idempotence, partitioning, and time travel.
 
+use crate::common::pairs;
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::producer::partitioner::partition_for_key;
 use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
@@ -9,10 +10,6 @@ use kafkalab_engine::sim::timeline::Timeline;
 use kafkalab_engine::sim::workload;
 use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
-
-fn pairs(configs: &[(&str, &str)]) -> Vec<(String, String)> {
-    configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
 
 /// A cluster of `brokers` with one topic `t` and one producer; returns the producer id.
 fn cluster(brokers: i32, partitions: i32, rf: i32, producer_configs: &[(&str, &str)]) -> (World, u32) {

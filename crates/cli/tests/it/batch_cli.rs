@@ -1,9 +1,8 @@
 //! `kafkalab batch encode|decode` run as a process.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use crate::common::{kafkalab, text};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kafkalab");
 /// KAFKA-MODEL.md §2.1.
 const MODEL_HEX: &str = "00000000000000000000004a0000000002a94f3d630000000000010000018bcfe568000000018bcfe56805ffffffffffffffffffffffffffff0000000210000000026b0276001e000a02010a68656c6c6f0202680278";
 const MODEL_JSON: &str = r#"{"base_offset": 0, "producer_id": -1, "producer_epoch": -1, "base_sequence": -1,
@@ -12,19 +11,11 @@ const MODEL_JSON: &str = r#"{"base_offset": 0, "producer_id": -1, "producer_epoc
   {"timestamp": 1700000000005, "key": null, "value": "hello", "headers": [["h", "x"]]}]}"#;
 
 fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("binary finishes")
+    kafkalab(args, Some(stdin))
 }
 
 fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    text(&out.stdout)
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! `__consumer_offsets`, crashes, cooperative versus eager rebalances, static membership,
 //! coordinator failover and delivery semantics.
 
+use crate::common::pairs;
 use kafkalab_engine::consumer::{CommitMode, ConsumerApp};
 use kafkalab_engine::group::coordinator::classic::ClassicGroupState;
 use kafkalab_engine::narration::Fact;
@@ -9,10 +10,6 @@ use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::sim::world::{Action, ActionOutcome, TimedFact, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
-
-fn pairs(configs: &[(&str, &str)]) -> Vec<(String, String)> {
-    configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
 
 /// 3 brokers, 5 offsets partitions, topic `t` with `partitions` partitions (RF 3), one producer
 /// streaming `rate` records/s.

@@ -6,7 +6,7 @@ use kafkalab_engine::log::RecordBatch;
 use serde_json::Value;
 
 fn cases() -> Vec<Value> {
-    let text = include_str!("golden/record_batches.json");
+    let text = include_str!("../golden/record_batches.json");
     let doc: Value = serde_json::from_str(text).expect("golden JSON parses");
     doc["cases"].as_array().expect("cases array").clone()
 }

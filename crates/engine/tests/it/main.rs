@@ -1,0 +1,16 @@
+//! The engine's integration tests, one binary (one link instead of eleven on a 2-core machine).
+//! `tests/wasm_trace.rs` stays apart: it is built with the web profile and a compile-time trace hash.
+
+mod common;
+
+mod assignor_props;
+mod chaos;
+mod consumer_groups;
+mod golden_assignors;
+mod golden_batches;
+mod golden_murmur2;
+mod log_props;
+mod producer_flow;
+mod replication;
+mod retention_reset;
+mod scenarios;
