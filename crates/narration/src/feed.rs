@@ -81,7 +81,7 @@ impl FeedLine<'_> {
 
 /// Whether two facts make one line of the feed: the same fact, or the same send failing again
 /// with the same error (only the attempt number differs).
-pub fn same_line(a: &Fact, b: &Fact) -> bool {
+pub(crate) fn same_line(a: &Fact, b: &Fact) -> bool {
     match (a, b) {
         (
             Fact::ProduceFailed { producer: p1, topic_partition: tp1, error: e1, will_retry: r1, .. },

@@ -11,7 +11,7 @@ use crate::roster::{short_member_id, Roster};
 use crate::Lang;
 
 /// `phrase` (a count template) filled with `n`.
-pub(crate) fn count_of(lang: Lang, p: Phrase, n: u64) -> String {
+fn count_of(lang: Lang, p: Phrase, n: u64) -> String {
     count(phrase(lang, p), n)
 }
 
