@@ -77,6 +77,13 @@ mod tests {
             let told: BTreeSet<String> = lines.iter().map(|(k, _)| k.clone()).collect();
             assert_eq!(told, kinds, "{name}: a kind of fact without a line");
             assert!(lines.iter().all(|(_, text)| text.ends_with('.')), "{name}: {lines:?}");
+            // Clients by their names from the world, never by engine number.
+            let by_number = |text: &str| {
+                ["client ", "consumer ", "producer "].iter().any(|w| {
+                    text.match_indices(w).any(|(i, _)| text[i + w.len()..].starts_with(|c: char| c.is_ascii_digit()))
+                })
+            };
+            assert!(!lines.iter().any(|(_, text)| by_number(text)), "{name}: {lines:?}");
             told_kinds.extend(told);
         }
         // The catalogue's sentences, not the CLI's former short ones.

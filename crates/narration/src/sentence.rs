@@ -399,6 +399,10 @@ mod tests {
         assert!(ko("TopicCreated")[0].starts_with("토픽 metrics가 만들어졌습니다"));
         assert!(ko("LinkCut")[0].starts_with("브로커 0과 billing-1 사이"));
         assert!(ko("ConsumerStarted")[0].starts_with("컨슈머 billing-1이 그룹 workers로 시작했습니다"));
+        assert!(ko("ControllerElected")[0].starts_with("브로커 0이 KRaft 투표로"));
+        assert!(ko("LogTruncated")[0].contains("오프셋 0에서 0으로 잘랐습니다"));
+        let loaded = facts.iter().find(|f| kind(f) == "CoordinatorLoaded").unwrap();
+        assert!(sentence(Lang::En, &r, loaded).contains("loaded 0 groups and 0 offsets"));
         let facts = every_fact("orders", 2);
         let stopped = sentence(Lang::Ko, &r, &facts[1]);
         assert!(stopped.starts_with("브로커 2가 멈췄습니다"), "{stopped}");
