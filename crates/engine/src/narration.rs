@@ -1,5 +1,6 @@
-//! Narration: typed facts the engine emits as things happen. The app turns each fact into a
-//! Korean or English sentence; the engine itself holds no language text.
+//! Narration: typed facts the engine emits as things happen, and how much each matters
+//! ([`Salience`]). The front ends turn each fact into a Korean or English sentence
+//! (`kafkalab-narration`); the engine itself holds no language text.
 
 use crate::protocol::{ErrorCode, TopicPartition};
 use crate::sim::network::DropReason;
@@ -332,6 +333,90 @@ pub enum Fact {
         group: String,
         error: ErrorCode,
     },
+}
+
+/// How much a fact matters to someone watching the cluster. Both front ends read it: routine
+/// traffic is folded away unless asked for, and faults, elections and rebalances get a mark on
+/// the app's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Salience {
+    /// Per-record traffic and the requests around it (appends, acks, polls, commits).
+    Routine,
+    /// Worth telling, but not one of the marked moments below.
+    Notable,
+    /// Something broke: a broker, a link, a node's speed, a consumer process.
+    Fault,
+    /// A partition leader or the active controller was chosen.
+    Election,
+    /// A consumer group started or finished a rebalance.
+    Rebalance,
+}
+
+impl Salience {
+    pub fn is_routine(self) -> bool {
+        self == Salience::Routine
+    }
+}
+
+impl Fact {
+    /// How much this fact matters. No wildcard arm: a new fact kind must be classified.
+    pub fn salience(&self) -> Salience {
+        match self {
+            Fact::BatchAppended { .. }
+            | Fact::ProduceAcked { .. }
+            | Fact::HighWatermarkAdvanced { .. }
+            | Fact::ConsumerPolled { .. }
+            | Fact::RecordsProcessed { .. }
+            | Fact::CommitSent { .. }
+            | Fact::OffsetsCommitted { .. }
+            | Fact::MetadataUpdated { .. }
+            | Fact::MessageDropped { .. }
+            | Fact::CoordinatorFound { .. } => Salience::Routine,
+            Fact::BrokerStopped { .. }
+            | Fact::LinkCut { .. }
+            | Fact::NodeIsolated { .. }
+            | Fact::NodeSlowed { .. }
+            | Fact::ConsumerCrashed { .. }
+            | Fact::BrokerFenced { .. } => Salience::Fault,
+            Fact::LeaderElected { .. } | Fact::ControllerElected { .. } => Salience::Election,
+            Fact::RebalanceStarted { .. } | Fact::GenerationStable { .. } => Salience::Rebalance,
+            Fact::BrokerStarted { .. }
+            | Fact::TopicCreated { .. }
+            | Fact::IsrChanged { .. }
+            | Fact::ControllerResigned { .. }
+            | Fact::BrokerRegistered { .. }
+            | Fact::BrokerUnfenced { .. }
+            | Fact::LogTruncated { .. }
+            | Fact::ProducerStarted { .. }
+            | Fact::ProducerIdAssigned { .. }
+            | Fact::DuplicateBatch { .. }
+            | Fact::ProduceFailed { .. }
+            | Fact::SegmentRolled { .. }
+            | Fact::SegmentsDeleted { .. }
+            | Fact::LogCompacted { .. }
+            | Fact::LinkHealed { .. }
+            | Fact::CoordinatorLoaded { .. }
+            | Fact::CoordinatorUnloaded { .. }
+            | Fact::MemberJoined { .. }
+            | Fact::StaticMemberReplaced { .. }
+            | Fact::MemberRemoved { .. }
+            | Fact::JoinCompleted { .. }
+            | Fact::GroupRequestRejected { .. }
+            | Fact::ConsumerStarted { .. }
+            | Fact::ConsumerClosed { .. }
+            | Fact::PartitionsRevoked { .. }
+            | Fact::PartitionsAssigned { .. }
+            | Fact::PartitionsLost { .. }
+            | Fact::PositionSet { .. }
+            | Fact::NoOffsetForPartition { .. }
+            | Fact::DuplicatesProcessed { .. }
+            | Fact::RecordsSkipped { .. }
+            | Fact::CommitFailed { .. }
+            | Fact::PollIntervalExceeded { .. }
+            | Fact::RequestTimedOut { .. }
+            | Fact::RejoinRequested { .. } => Salience::Notable,
+        }
+    }
 }
 
 /// Why a coordinator started a rebalance.

@@ -1,13 +1,14 @@
 //! `kafkalab run SCENARIO`: plays a scenario file (or a built-in scenario) to its end, printing
-//! a narration line per fact worth telling with the step notes at their times, then a summary.
+//! a narration line per fact worth telling (every fact with `--routine`) with the step notes at
+//! their times, then a summary.
 
 use super::CmdResult;
-use crate::narrate;
+use crate::narrate::Narrator;
 use kafkalab_engine::scenario::preset::Preset;
 use kafkalab_engine::scenario::{self, Scenario, ScenarioRun};
 use kafkalab_engine::sim::world::World;
 use kafkalab_heap as heap;
-use std::collections::BTreeMap;
+use kafkalab_narration::Lang;
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -22,6 +23,9 @@ pub struct Args {
     pub until_ms: Option<u64>,
     #[arg(long, value_parser = ["ko", "en"], default_value = "en")]
     pub lang: String,
+    /// Also narrate routine traffic (appends, acks, polls, commits), as the app's feed can
+    #[arg(long)]
+    pub routine: bool,
     /// Write every fact to this file as JSON lines
     #[arg(long)]
     pub trace: Option<String>,
@@ -56,6 +60,7 @@ pub fn run(args: Args) -> CmdResult {
     let (_, scenario) = load(&args.scenario)?;
     let until = args.until_ms.unwrap_or(scenario.duration_ms);
     let ko = args.lang == "ko";
+    let lang = if ko { Lang::Ko } else { Lang::En };
     let mut trace = match &args.trace {
         Some(path) => Some(std::io::BufWriter::new(
             std::fs::File::create(path).map_err(|e| format!("cannot create `{path}`: {e}"))?,
@@ -74,8 +79,7 @@ pub fn run(args: Args) -> CmdResult {
     writeln!(out, "# {title} (seed {})", run.world().seed()).map_err(io)?;
     let mut seen_facts = 0;
     let mut notes_shown = 0;
-    // The same sentence within a second is traffic (retries), not news: told once.
-    let mut last_told: BTreeMap<String, u64> = BTreeMap::new();
+    let mut narrator = Narrator::new(lang, args.routine);
     loop {
         let world = run.world();
         if world.fact_count() - seen_facts > world.config().fact_history as u64 {
@@ -87,17 +91,14 @@ pub fn run(args: Args) -> CmdResult {
             }
             notes_shown = index + 1;
         }
-        for fact in world.facts_since(seen_facts) {
-            if let Some(t) = trace.as_mut() {
+        if let Some(t) = trace.as_mut() {
+            for fact in world.facts_since(seen_facts) {
                 let line = serde_json::to_string(fact).map_err(|e| e.to_string())?;
                 writeln!(t, "{line}").map_err(io)?;
             }
-            if let Some(sentence) = narrate::sentence(&fact.fact, ko, world) {
-                if last_told.get(&sentence).is_none_or(|at| fact.at_ms >= at + 1000) {
-                    writeln!(out, "{:>8} ms  {sentence}", fact.at_ms).map_err(io)?;
-                    last_told.insert(sentence, fact.at_ms);
-                }
-            }
+        }
+        for (fact, sentence) in narrator.tell(world, world.facts_since(seen_facts)) {
+            writeln!(out, "{:>8} ms  {sentence}", fact.at_ms).map_err(io)?;
         }
         seen_facts = world.fact_count();
         let next = [world.next_event_time(), run.scenario().steps.get(notes_shown).map(|s| s.at_ms)]

@@ -13,8 +13,8 @@ fn a_builtin_scenario_narrates_notes_facts_and_a_summary() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("▶ Broker 2's process dies"), "{stdout}");
-    assert!(stdout.contains("broker 2 stopped"), "{stdout}");
-    assert!(stdout.contains("controller 1 fenced broker 2"), "{stdout}");
+    assert!(stdout.contains("Broker 2 stopped"), "{stdout}");
+    assert!(stdout.contains("the controller (broker 1) fenced it"), "{stdout}");
     assert!(stdout.contains("virtual time 20000 ms") && stdout.contains("trace hash "), "{stdout}");
     let ko = text(&run(&["leader-failover", "--until-ms", "20000", "--lang", "ko"]).stdout);
     assert!(ko.contains("브로커 2 프로세스가 죽습니다") && ko.contains("가상 시간 20000 ms"), "{ko}");
@@ -39,7 +39,7 @@ fn a_file_runs_and_the_trace_holds_every_fact_as_json() {
     let trace = dir.join("trace.jsonl");
     let out = run(&[file.to_str().unwrap(), "--trace", trace.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("topic t created: 2 partitions"));
+    assert!(text(&out.stdout).contains("Topic t was created: 2 partitions"));
     let lines = std::fs::read_to_string(&trace).unwrap();
     let facts: Vec<serde_json::Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(facts.iter().any(|f| f["fact"] == "topic_created" && f["at_ms"] == 0));

@@ -1,0 +1,193 @@
+//! The narration's catalogue: every phrase of a fact's sentence, in Korean and English, and the
+//! two ways text is filled in ([`fill`], [`count`]) that the app's UI catalogue shares.
+
+use crate::Lang;
+
+/// Defines [`Phrase`], `Phrase::ALL` and [`phrase`]. One line per phrase holding both languages:
+/// a phrase without a translation does not compile.
+macro_rules! catalogue {
+    ($($key:ident => ($ko:expr, $en:expr $(,)?)),* $(,)?) => {
+        /// Every phrase of the narration. Placeholders `{0}`, `{1}`... are filled with [`fill`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Phrase { $($key),* }
+
+        impl Phrase {
+            /// Every phrase, for tests that check the catalogue (and the glossary's terms).
+            pub const ALL: &'static [Phrase] = &[$(Phrase::$key),*];
+        }
+
+        /// The text of `phrase` in `lang`.
+        pub fn phrase(lang: Lang, phrase: Phrase) -> &'static str {
+            let (ko, en) = match phrase { $(Phrase::$key => ($ko, $en)),* };
+            match lang {
+                Lang::Ko => ko,
+                Lang::En => en,
+            }
+        }
+    };
+}
+
+catalogue! {
+        Broker => ("브로커 {0}", "Broker {0}"),
+        ClientName => ("클라이언트 {0}", "client {0}"),
+        ConsumerName => ("컨슈머 {0}", "consumer {0}"),
+        ProducerName => ("프로듀서 {0}", "producer {0}"),
+        Yes => ("예", "yes"),
+        RetryPlanned => ("재시도 예정", "will retry"),
+        RetryAbandoned => ("재시도 안 함", "giving up"),
+        NoPartitions => ("없음", "none"),
+        NoPartitionsIdle => ("없음(유휴)", "none (idle)"),
+        CountRecords => ("레코드 {0}개", "{0} record|{0} records"),
+        CountGroups => ("그룹 {0}개", "{0} group|{0} groups"),
+        CountOffsets => ("오프셋 {0}개", "{0} offset|{0} offsets"),
+        CountPartitions => ("파티션 {0}개", "{0} partition|{0} partitions"),
+        CountSegments => ("세그먼트 {0}개", "{0} segment|{0} segments"),
+        CountMembers => ("멤버 {0}명", "{0} member|{0} members"),
+        No => ("아니요", "no"),
+        RrMemberJoined => ("새 멤버 참여", "a new member joined"),
+        RrMemberLeft => ("멤버 탈퇴", "a member left"),
+        RrSessionTimeout => ("세션 타임아웃(하트비트 끊김)", "session timeout (no heartbeats)"),
+        RrMemberRejoined => ("멤버 재참여", "a member rejoined"),
+        RrSyncTimeout => ("SyncGroup 타임아웃", "SyncGroup timed out"),
+        RrPersistFailed => ("할당 저장 실패", "the assignment could not be stored"),
+        RmLeaveGroup => ("LeaveGroup 요청", "LeaveGroup request"),
+        RmNotRejoined => ("리밸런스 시간 안에 재참여하지 않음", "did not rejoin in time"),
+        RmFenced => ("같은 group.instance.id의 새 멤버로 대체(펜싱)", "fenced by a new member with the same group.instance.id"),
+        PsCommitted => ("커밋된 오프셋", "the committed offset"),
+        PsEarliest => ("auto.offset.reset=earliest", "auto.offset.reset=earliest"),
+        PsLatest => ("auto.offset.reset=latest", "auto.offset.reset=latest"),
+        PsSeek => ("seek 호출", "a seek"),
+        FBrokerStarted => ("브로커 {0} 프로세스가 시작되었습니다.", "Broker {0} started."),
+        FBrokerStopped => ("브로커 {0}이(가) 멈췄습니다(프로세스 종료). 디스크의 로그는 남아 있습니다.", "Broker {0} stopped (its process died); its logs stay on disk."),
+        FTopicCreated => ("토픽 {0}이(가) 만들어졌습니다: {1}, 복제 계수 {2}.", "Topic {0} was created: {1}, replication factor {2}."),
+        FPartitionOffline => ("{0}의 리더가 없습니다(이전 리더 브로커 {1}). ISR에 살아 있는 레플리카가 없어 파티션이 오프라인입니다.", "{0} has no leader (previous leader broker {1}): no live replica in the ISR, so the partition is offline."),
+        FLeaderElectedUnclean => ("언클린 리더 선출: ISR 밖의 브로커 {1}이(가) {0}의 리더가 되었습니다(에포크 {2}, ISR {3}). 확인(ack)된 레코드가 사라질 수 있습니다.", "Unclean election: broker {1}, outside the ISR, became leader of {0} (epoch {2}, ISR {3}); acknowledged records may be lost."),
+        FLeaderElectedFirst => ("컨트롤러가 브로커 {1}을(를) {0}의 리더로 정했습니다(에포크 {2}, ISR {3}).", "The controller chose broker {1} as leader of {0} (epoch {2}, ISR {3})."),
+        FLeaderElected => ("컨트롤러가 브로커 {1}을(를) {0}의 새 리더로 선출했습니다(에포크 {2}, ISR {3}, 이전 리더 브로커 {4}).", "The controller elected broker {1} as leader of {0} (epoch {2}, ISR {3}; previous leader broker {4})."),
+        FIsrShrunk => ("{0}의 ISR이 줄었습니다: {1} 제외, 이제 ISR {2}.", "The ISR of {0} shrank: {1} removed, now {2}."),
+        FIsrExpanded => ("{0}의 ISR이 늘었습니다: {1}이(가) 따라잡아 다시 합류, 이제 ISR {2}.", "The ISR of {0} grew: {1} caught up and rejoined, now {2}."),
+        FControllerElected => ("브로커 {0}이(가) KRaft 투표로 액티브 컨트롤러가 되었습니다(에포크 {1}).", "Broker {0} won the KRaft vote and is the active controller (epoch {1})."),
+        FControllerResigned => ("브로커 {0}이(가) 컨트롤러 자리에서 물러났습니다(에포크 {1}).", "Broker {0} resigned as controller (epoch {1})."),
+        FBrokerRegistered => ("브로커 {0}이(가) 컨트롤러에 등록했습니다(브로커 에포크 {1}).", "Broker {0} registered with the controller (broker epoch {1})."),
+        FBrokerFenced => ("브로커 {0}의 하트비트가 끊겨 컨트롤러(브로커 {1})가 펜싱했습니다.", "Broker {0} stopped heartbeating; the controller (broker {1}) fenced it."),
+        FBrokerUnfenced => ("컨트롤러(브로커 {1})가 브로커 {0}의 펜싱을 풀었습니다.", "The controller (broker {1}) unfenced broker {0}."),
+        FLogTruncated => ("브로커 {0}이(가) {1}의 로그를 오프셋 {2}에서 {3}(으)로 잘랐습니다: 리더 에포크 {4}의 리더와 맞추기 위해서입니다.", "Broker {0} truncated its log of {1} from offset {2} to {3}, to agree with the leader of epoch {4}."),
+        FNodeIsolated => ("{0}이(가) 네트워크에서 고립되었습니다.", "{0} was isolated from the network."),
+        FProducerStarted => ("{0}이(가) 시작되었습니다.", "{0} started."),
+        FProducerIdAssigned => ("{0}이(가) 프로듀서 ID {1}, 에포크 {2}을(를) 받았습니다(멱등성).", "{0} got producer id {1}, epoch {2} (idempotence)."),
+        FMetadataUpdated => ("{0}이(가) 메타데이터를 갱신했습니다({1}).", "{0} refreshed its metadata ({1})."),
+        FBatchAppended => ("브로커 {0}(리더)이(가) {1}에 오프셋 {2}~{3}을(를) 추가했습니다(에포크 {4}).", "Broker {0} (leader) appended offsets {2}-{3} to {1} (epoch {4})."),
+        FDuplicateBatch => ("브로커 {0}이(가) {1}의 중복 배치를 알아보고 다시 쓰지 않았습니다(프로듀서 ID {2}, 시퀀스 {3}, 오프셋 {4}).", "Broker {0} recognised a duplicate batch on {1} and did not write it again (producer id {2}, sequence {3}, offset {4})."),
+        FProduceAcked => ("{0}: {1}이(가) {2}의 오프셋 {3}에 확인(ack)되었습니다.", "{0}: {1} acknowledged on {2} at offset {3}."),
+        FProduceFailedAttempts => ("{0}: {1}(으)로 보내기 실패 {2} (시도 {3}–{4}, {5}).", "{0}: send to {1} failed with {2} (attempts {3}–{4}, {5})."),
+        FProduceFailed => ("{0}: {1}(으)로 보내기 실패 {2} (시도 {3}, {4}).", "{0}: send to {1} failed with {2} (attempt {3}, {4})."),
+        FHighWatermark => ("{0}의 하이 워터마크가 {1}(으)로 올랐습니다(리더 브로커 {2}): 여기까지 컨슈머가 읽을 수 있습니다.", "The high watermark of {0} rose to {1} (leader broker {2}): consumers can read up to here."),
+        FSegmentRolled => ("브로커 {0}: {1}의 새 세그먼트가 오프셋 {2}에서 시작됩니다.", "Broker {0}: {1} rolled a new segment at offset {2}."),
+        FSegmentsDeleted => ("브로커 {0}: {1}의 {2}이(가) 보존 기간으로 삭제되었습니다. 로그 시작 오프셋 {3}.", "Broker {0}: retention deleted {2} of {1}; log start offset {3}."),
+        FLogCompacted => ("브로커 {0}: {1}을(를) 컴팩션해 {2}을(를) 지웠습니다.", "Broker {0}: compaction removed {2} from {1}."),
+        FMessageDroppedCut => ("{0} 메시지({1} → {2})가 끊긴 링크에서 사라졌습니다.", "A {0} ({1} → {2}) was dropped on a cut link."),
+        FMessageDroppedLost => ("{0} 메시지({1} → {2})가 네트워크에서 유실되었습니다.", "A {0} ({1} → {2}) was lost on the network."),
+        FLinkCut => ("{0}와(과) {1} 사이의 링크가 끊겼습니다.", "The link between {0} and {1} was cut."),
+        FLinkHealed => ("{0}와(과) {1} 사이의 링크가 복구되었습니다.", "The link between {0} and {1} was healed."),
+        FNodeSlowed => ("{0}의 모든 메시지에 {1} ms 지연이 더해졌습니다.", "{0} now adds {1} ms to every message."),
+        FCoordinatorLoaded => ("브로커 {0}이(가) __consumer_offsets-{1}의 리더가 되어(에포크 {2}) {3}, {4}을(를) 읽어 코디네이터가 되었습니다.", "Broker {0} leads __consumer_offsets-{1} (epoch {2}) and loaded {3} and {4} as their coordinator."),
+        FCoordinatorUnloaded => ("브로커 {0}이(가) __consumer_offsets-{1}의 리더를 잃어 {2}의 코디네이터에서 내려왔습니다.", "Broker {0} no longer leads __consumer_offsets-{1} and dropped {2}."),
+        FMemberJoined => ("멤버 {0}이(가) 그룹 {1}에 참여했습니다(코디네이터 브로커 {2}, group.instance.id {3}).", "Member {0} joined group {1} (coordinator broker {2}, group.instance.id {3})."),
+        FStaticMemberReplaced => ("정적 멤버 {0}이(가) 그룹 {1}에 다시 왔습니다: 멤버 ID {2} → {3} (리밸런스: {4}).", "Static member {0} came back to group {1}: member id {2} → {3} (rebalance: {4})."),
+        FMemberRemoved => ("멤버 {0}이(가) 그룹 {1}에서 빠졌습니다: {2}.", "Member {0} was removed from group {1}: {2}."),
+        FRebalanceStarted => ("그룹 {0}이(가) 리밸런스를 시작했습니다(세대 {1}에서, 이유: {2}). 멤버들은 JoinGroup을 다시 보냅니다.", "Group {0} started a rebalance (from generation {1}; reason: {2}); members send JoinGroup again."),
+        FJoinCompleted => ("그룹 {0}의 조인 단계 완료: 세대 {1}, {2}, 리더 {3}, 할당 전략 {4}.", "Group {0} finished joining: generation {1}, {2}, leader {3}, assignor {4}."),
+        FGenerationStable => ("그룹 {0}이(가) 세대 {1}에서 안정(Stable) 상태입니다. 할당: {2}.", "Group {0} is Stable in generation {1}. Assignment: {2}."),
+        FOffsetsCommitted => ("그룹 {0}의 오프셋 커밋이 복제되었습니다: {1} (멤버 {2}, 세대 {3}).", "Group {0} committed offsets {1} (member {2}, generation {3})."),
+        FGroupRequestRejected => ("코디네이터가 {0} 요청을 거절했습니다(멤버 {1}, 그룹 {2}): {3}.", "The coordinator rejected {0} from member {1} of group {2}: {3}."),
+        FConsumerStarted => ("{0}이(가) 그룹 {1}(으)로 시작했습니다(group.instance.id {2}).", "{0} started in group {1} (group.instance.id {2})."),
+        FConsumerCrashed => ("{0}이(가) 죽었습니다: 커밋도 LeaveGroup도 없이. 처리 중이던 {1}, 그 전에 처리한 {2}.", "{0} crashed: no commit, no LeaveGroup; {1} in flight, {2} processed before."),
+        FConsumerClosed => ("{0}이(가) 정상 종료했습니다(close).", "{0} closed cleanly."),
+        FCoordinatorFound => ("{0}이(가) 그룹 {1}의 코디네이터로 브로커 {2}을(를) 찾았습니다.", "{0} found broker {2} as the coordinator of group {1}."),
+        FPartitionsRevoked => ("{0}이(가) 파티션 {1}을(를) 반납(revoke)했습니다(그룹 {2}).", "{0} revoked partitions {1} (group {2})."),
+        FPartitionsAssigned => ("{0}이(가) 파티션 {1}을(를) 할당받았습니다(그룹 {2}, 세대 {3}).", "{0} was assigned {1} (group {2}, generation {3})."),
+        FPartitionsAssignedNone => ("{0}이(가) 세대 {2}에서 새로 할당받은 파티션이 없습니다(그룹 {1}): 가진 파티션은 그대로입니다.", "{0} got no new partitions in generation {2} (group {1}): it keeps what it has."),
+        FPartitionsAssignedIdle => ("{0}: 할당받은 파티션이 없습니다 (유휴, 그룹 {1}, 세대 {2}).", "{0} was assigned no partitions: idle (group {1}, generation {2})."),
+        FPartitionsLost => ("{0}이(가) 커밋할 기회 없이 파티션 {1}을(를) 잃었습니다(그룹 {2}, {3}).", "{0} lost {1} without a chance to commit (group {2}, {3})."),
+        FPositionSet => ("{0}: {1}의 다음 읽을 오프셋(position)을 {2}(으)로 정했습니다({3}).", "{0}: position on {1} set to {2} (from {3})."),
+        FNoOffset => ("{0}: {1}에 커밋된 오프셋이 없고 auto.offset.reset=none 입니다.", "{0}: no committed offset for {1} and auto.offset.reset=none."),
+        FConsumerPolled => ("{0}이(가) poll로 {1}을(를) 받았습니다({2}).", "{0} polled {1} ({2})."),
+        FRecordsProcessed => ("{0}이(가) {1}을(를) 처리했습니다({2}, 오프셋 {3}~{4}).", "{0} processed {1} ({2}, offsets {3}-{4})."),
+        FDuplicatesProcessed => ("{0}이(가) 이미 처리한 {1}을(를) 다시 처리했습니다({2}, 오프셋 {3}~{4}, 그룹 {5}): 최소 한 번(at-least-once).", "{0} processed {1} again ({2}, offsets {3}-{4}, group {5}): at-least-once."),
+        FRecordsSkipped => ("그룹 {0}이(가) {1}의 오프셋 {2}~{3}을(를) 아무도 처리하지 않고 건너뛰었습니다({4}): 최대 한 번(at-most-once).", "Group {0} skipped offsets {2}-{3} of {1} that nobody processed ({4}): at-most-once."),
+        FCommitSent => ("{0}이(가) {1}(으)로 {2}을(를) 커밋 요청했습니다(그룹 {3}).", "{0} sent {1} for {2} (group {3})."),
+        FCommitFailed => ("{0}의 커밋이 실패했습니다(그룹 {1}): {2}.", "{0}'s commit failed (group {1}): {2}."),
+        FPollIntervalExceeded => ("{0}이(가) max.poll.interval.ms({1} ms) 안에 poll하지 않아 그룹 {2}을(를) 떠납니다.", "{0} did not poll within max.poll.interval.ms ({1} ms) and leaves group {2}."),
+        FRejoinRequested => ("{0}이(가) 그룹 {1}에 다시 참여해야 합니다({2}).", "{0} must rejoin group {1} ({2})."),
+        FRequestTimedOut => ("{0}의 {1}이(가) {2} ms 안에 브로커 {3}의 응답을 받지 못해, 그 연결을 끊고 진행 중인 요청을 모두 실패 처리합니다.", "{0}'s {1} got no answer from broker {3} within {2} ms; it drops that connection and fails every request in flight on it."),
+}
+
+/// Replaces `{0}`, `{1}`, ... in `template` with `args`. Arguments are inserted as text; then
+/// each Korean particle marker (`이(가)`, `을(를)`, `(으)로`...) takes the form the word before it
+/// needs, which only the filled-in value decides (English text has no markers).
+pub fn fill(template: &str, args: &[&str]) -> String {
+    let mut out = template.to_string();
+    for (i, arg) in args.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), arg);
+    }
+    kafkalab_narration_ko::resolve(&out)
+}
+
+/// A count template (`{0}` filled with `n`) whose English is written `singular|plural`: English
+/// says "1 group" but "2 groups"; Korean counts the same either way.
+pub fn count(template: &str, n: u64) -> String {
+    let form = match template.split_once('|') {
+        Some((one, _)) if n == 1 => one,
+        Some((_, many)) => many,
+        None => template,
+    };
+    fill(form, &[&n.to_string()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_phrase_has_text_in_every_language() {
+        for &p in Phrase::ALL {
+            for lang in Lang::ALL {
+                assert!(!phrase(lang, p).trim().is_empty(), "{p:?} is empty in {lang}");
+            }
+        }
+    }
+
+    #[test]
+    fn korean_and_english_differ() {
+        // Kafka's own config names read the same in both languages.
+        let same = [Phrase::PsEarliest, Phrase::PsLatest];
+        for &p in Phrase::ALL.iter().filter(|p| !same.contains(p)) {
+            assert_ne!(phrase(Lang::Ko, p), phrase(Lang::En, p), "{p:?} is not translated");
+        }
+    }
+
+    #[test]
+    fn placeholders_match_between_languages() {
+        for &p in Phrase::ALL {
+            for i in 0..6 {
+                let ph = format!("{{{i}}}");
+                assert_eq!(phrase(Lang::Ko, p).contains(&ph), phrase(Lang::En, p).contains(&ph), "{p:?} {ph}");
+            }
+        }
+    }
+
+    #[test]
+    fn fill_chooses_the_particles_of_the_values() {
+        assert_eq!(
+            fill(phrase(Lang::Ko, Phrase::FBrokerStopped), &["2"]),
+            "브로커 2가 멈췄습니다(프로세스 종료). 디스크의 로그는 남아 있습니다."
+        );
+    }
+
+    #[test]
+    fn counted_nouns_are_singular_for_one_in_english() {
+        assert_eq!(count(phrase(Lang::En, Phrase::CountGroups), 1), "1 group");
+        assert_eq!(count(phrase(Lang::En, Phrase::CountGroups), 0), "0 groups");
+        assert_eq!(count(phrase(Lang::Ko, Phrase::CountGroups), 1), "그룹 1개");
+    }
+}

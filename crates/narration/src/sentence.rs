@@ -1,0 +1,434 @@
+//! Every engine [`Fact`] as a sentence in Korean or English: the catalogue's phrases filled with
+//! the fact's values as text.
+
+use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, RemovalReason};
+use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::sim::network::DropReason;
+use kafkalab_engine::sim::NodeId;
+
+use crate::catalogue::{count, fill, phrase, Phrase};
+use crate::roster::{short_member_id, Roster};
+use crate::Lang;
+
+/// `phrase` (a count template) filled with `n`.
+fn count_of(lang: Lang, p: Phrase, n: u64) -> String {
+    count(phrase(lang, p), n)
+}
+
+fn tps(lang: Lang, list: &[TopicPartition]) -> String {
+    if list.is_empty() {
+        return phrase(lang, Phrase::NoPartitions).into();
+    }
+    list.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Committed positions as `topic-partition@offset, ...`.
+fn offsets_list(offsets: &[(TopicPartition, i64)]) -> String {
+    offsets.iter().map(|(p, o)| format!("{p}@{o}")).collect::<Vec<_>>().join(", ")
+}
+
+fn ids(list: &[i32]) -> String {
+    format!("[{}]", list.iter().map(i32::to_string).collect::<Vec<_>>().join(", "))
+}
+
+fn rebalance_reason(lang: Lang, r: RebalanceReason) -> &'static str {
+    phrase(
+        lang,
+        match r {
+            RebalanceReason::MemberJoined => Phrase::RrMemberJoined,
+            RebalanceReason::MemberLeft => Phrase::RrMemberLeft,
+            RebalanceReason::SessionTimeout => Phrase::RrSessionTimeout,
+            RebalanceReason::MemberRejoined => Phrase::RrMemberRejoined,
+            RebalanceReason::SyncTimeout => Phrase::RrSyncTimeout,
+            RebalanceReason::PersistFailed => Phrase::RrPersistFailed,
+        },
+    )
+}
+
+fn removal_reason(lang: Lang, r: RemovalReason) -> &'static str {
+    phrase(
+        lang,
+        match r {
+            RemovalReason::SessionTimeout => Phrase::RrSessionTimeout,
+            RemovalReason::LeaveGroup => Phrase::RmLeaveGroup,
+            RemovalReason::NotRejoined => Phrase::RmNotRejoined,
+            RemovalReason::NotSynced => Phrase::RrSyncTimeout,
+            RemovalReason::Fenced => Phrase::RmFenced,
+        },
+    )
+}
+
+fn position_source(lang: Lang, s: PositionSource) -> &'static str {
+    phrase(
+        lang,
+        match s {
+            PositionSource::Committed => Phrase::PsCommitted,
+            PositionSource::ResetEarliest => Phrase::PsEarliest,
+            PositionSource::ResetLatest => Phrase::PsLatest,
+            PositionSource::Seek | PositionSource::SeekTimestamp => Phrase::PsSeek,
+        },
+    )
+}
+
+fn yes_no(lang: Lang, b: bool) -> &'static str {
+    phrase(lang, if b { Phrase::Yes } else { Phrase::No })
+}
+
+pub(crate) fn retry(lang: Lang, will_retry: bool) -> &'static str {
+    phrase(lang, if will_retry { Phrase::RetryPlanned } else { Phrase::RetryAbandoned })
+}
+
+/// The sentence for `fact` in `lang`, naming clients from `roster`.
+pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
+    let s = |v: &dyn ToString| v.to_string();
+    let n = |p: Phrase, count: usize| count_of(lang, p, count as u64);
+    let consumer = |c: &u32| roster.consumer(lang, *c);
+    let producer = |p: &u32| roster.producer(lang, *p);
+    let node = |n: &NodeId| roster.node(lang, n);
+    let tps = |list: &[TopicPartition]| tps(lang, list);
+    let member = |m: &String| short_member_id(m);
+    let (key, args): (Phrase, Vec<String>) = match fact {
+        Fact::BrokerStarted { broker } => (Phrase::FBrokerStarted, vec![s(broker)]),
+        Fact::BrokerStopped { broker } => (Phrase::FBrokerStopped, vec![s(broker)]),
+        Fact::TopicCreated { topic, partitions, replication_factor } => (
+            Phrase::FTopicCreated,
+            vec![topic.clone(), n(Phrase::CountPartitions, *partitions as usize), s(replication_factor)],
+        ),
+        Fact::LeaderElected { topic_partition, leader, previous_leader, leader_epoch, isr, unclean } => {
+            if *leader < 0 {
+                (Phrase::FPartitionOffline, vec![topic_partition.to_string(), s(previous_leader)])
+            } else if *unclean {
+                (Phrase::FLeaderElectedUnclean, vec![topic_partition.to_string(), s(leader), s(leader_epoch), ids(isr)])
+            } else if *previous_leader < 0 {
+                (Phrase::FLeaderElectedFirst, vec![topic_partition.to_string(), s(leader), s(leader_epoch), ids(isr)])
+            } else {
+                (
+                    Phrase::FLeaderElected,
+                    vec![topic_partition.to_string(), s(leader), s(leader_epoch), ids(isr), s(previous_leader)],
+                )
+            }
+        }
+        Fact::IsrChanged { topic_partition, isr, removed, added } => {
+            if !removed.is_empty() {
+                (Phrase::FIsrShrunk, vec![topic_partition.to_string(), ids(removed), ids(isr)])
+            } else {
+                (Phrase::FIsrExpanded, vec![topic_partition.to_string(), ids(added), ids(isr)])
+            }
+        }
+        Fact::ControllerElected { broker, epoch } => (Phrase::FControllerElected, vec![s(broker), s(epoch)]),
+        Fact::ControllerResigned { broker, epoch } => (Phrase::FControllerResigned, vec![s(broker), s(epoch)]),
+        Fact::BrokerRegistered { broker, broker_epoch } => {
+            (Phrase::FBrokerRegistered, vec![s(broker), s(broker_epoch)])
+        }
+        Fact::BrokerFenced { broker, controller } => (Phrase::FBrokerFenced, vec![s(broker), s(controller)]),
+        Fact::BrokerUnfenced { broker, controller } => (Phrase::FBrokerUnfenced, vec![s(broker), s(controller)]),
+        Fact::LogTruncated { topic_partition, broker, from_offset, to_offset, leader_epoch } => (
+            Phrase::FLogTruncated,
+            vec![s(broker), topic_partition.to_string(), s(from_offset), s(to_offset), s(leader_epoch)],
+        ),
+        Fact::NodeIsolated { node: n } => (Phrase::FNodeIsolated, vec![node(n)]),
+        Fact::ProducerStarted { producer: _, name } => {
+            (Phrase::FProducerStarted, vec![fill(phrase(lang, Phrase::ProducerName), &[name])])
+        }
+        Fact::ProducerIdAssigned { producer: p, producer_id, producer_epoch } => {
+            (Phrase::FProducerIdAssigned, vec![producer(p), s(producer_id), s(producer_epoch)])
+        }
+        Fact::MetadataUpdated { client, partitions } => {
+            (Phrase::FMetadataUpdated, vec![producer(client), n(Phrase::CountPartitions, *partitions)])
+        }
+        Fact::BatchAppended { topic_partition, broker, base_offset, last_offset, leader_epoch } => (
+            Phrase::FBatchAppended,
+            vec![s(broker), topic_partition.to_string(), s(base_offset), s(last_offset), s(leader_epoch)],
+        ),
+        Fact::DuplicateBatch { topic_partition, broker, producer_id, base_sequence, base_offset } => (
+            Phrase::FDuplicateBatch,
+            vec![s(broker), topic_partition.to_string(), s(producer_id), s(base_sequence), s(base_offset)],
+        ),
+        Fact::ProduceAcked { producer: p, topic_partition, base_offset, records } => (
+            Phrase::FProduceAcked,
+            vec![producer(p), n(Phrase::CountRecords, *records), topic_partition.to_string(), s(base_offset)],
+        ),
+        Fact::ProduceFailed { producer: p, topic_partition, error, attempt, will_retry } => (
+            Phrase::FProduceFailed,
+            vec![
+                producer(p),
+                topic_partition.to_string(),
+                error.name().into(),
+                s(attempt),
+                retry(lang, *will_retry).into(),
+            ],
+        ),
+        Fact::HighWatermarkAdvanced { topic_partition, broker, high_watermark } => {
+            (Phrase::FHighWatermark, vec![topic_partition.to_string(), s(high_watermark), s(broker)])
+        }
+        Fact::SegmentRolled { topic_partition, broker, base_offset } => {
+            (Phrase::FSegmentRolled, vec![s(broker), topic_partition.to_string(), s(base_offset)])
+        }
+        Fact::SegmentsDeleted { topic_partition, broker, segments, log_start_offset } => (
+            Phrase::FSegmentsDeleted,
+            vec![s(broker), topic_partition.to_string(), n(Phrase::CountSegments, *segments), s(log_start_offset)],
+        ),
+        Fact::LogCompacted { topic_partition, broker, records_removed } => (
+            Phrase::FLogCompacted,
+            vec![s(broker), topic_partition.to_string(), count_of(lang, Phrase::CountRecords, *records_removed)],
+        ),
+        Fact::MessageDropped { from, to, kind, reason } => (
+            match reason {
+                DropReason::LinkCut => Phrase::FMessageDroppedCut,
+                DropReason::Lost => Phrase::FMessageDroppedLost,
+            },
+            vec![kind.to_string(), node(from), node(to)],
+        ),
+        Fact::LinkCut { from, to } => (Phrase::FLinkCut, vec![node(from), node(to)]),
+        Fact::LinkHealed { from, to } => (Phrase::FLinkHealed, vec![node(from), node(to)]),
+        Fact::NodeSlowed { node: n, extra_ms } => (Phrase::FNodeSlowed, vec![node(n), s(extra_ms)]),
+        Fact::CoordinatorLoaded { broker, offsets_partition, leader_epoch, groups, offsets } => (
+            Phrase::FCoordinatorLoaded,
+            vec![
+                s(broker),
+                s(offsets_partition),
+                s(leader_epoch),
+                n(Phrase::CountGroups, *groups),
+                n(Phrase::CountOffsets, *offsets),
+            ],
+        ),
+        Fact::CoordinatorUnloaded { broker, offsets_partition, groups } => {
+            (Phrase::FCoordinatorUnloaded, vec![s(broker), s(offsets_partition), n(Phrase::CountGroups, *groups)])
+        }
+        Fact::MemberJoined { group, member_id, group_instance_id, coordinator } => (
+            Phrase::FMemberJoined,
+            vec![member(member_id), group.clone(), s(coordinator), group_instance_id.clone().unwrap_or("-".into())],
+        ),
+        Fact::StaticMemberReplaced { group, group_instance_id, old_member_id, new_member_id, rebalance } => (
+            Phrase::FStaticMemberReplaced,
+            vec![
+                group_instance_id.clone(),
+                group.clone(),
+                member(old_member_id),
+                member(new_member_id),
+                yes_no(lang, *rebalance).into(),
+            ],
+        ),
+        Fact::MemberRemoved { group, member_id, reason } => {
+            (Phrase::FMemberRemoved, vec![member(member_id), group.clone(), removal_reason(lang, *reason).into()])
+        }
+        Fact::RebalanceStarted { group, generation_id, reason } => {
+            (Phrase::FRebalanceStarted, vec![group.clone(), s(generation_id), rebalance_reason(lang, *reason).into()])
+        }
+        Fact::JoinCompleted { group, generation_id, protocol_name, leader, members } => (
+            Phrase::FJoinCompleted,
+            vec![
+                group.clone(),
+                s(generation_id),
+                n(Phrase::CountMembers, members.len()),
+                member(leader),
+                protocol_name.clone().unwrap_or("-".into()),
+            ],
+        ),
+        Fact::GenerationStable { group, generation_id, assignment } => {
+            let list = assignment
+                .iter()
+                .map(|(m, p)| {
+                    let list = if p.is_empty() { phrase(lang, Phrase::NoPartitionsIdle).to_string() } else { tps(p) };
+                    format!("{}: {list}", member(m))
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            (Phrase::FGenerationStable, vec![group.clone(), s(generation_id), list])
+        }
+        Fact::OffsetsCommitted { group, member_id, generation_id, offsets } => {
+            let list = offsets_list(offsets);
+            (Phrase::FOffsetsCommitted, vec![group.clone(), list, member(member_id), s(generation_id)])
+        }
+        Fact::GroupRequestRejected { group, member_id, request, error } => (
+            Phrase::FGroupRequestRejected,
+            vec![request.to_string(), member(member_id), group.clone(), error.name().into()],
+        ),
+        Fact::ConsumerStarted { consumer: c, client: _, group, group_instance_id } => (
+            Phrase::FConsumerStarted,
+            vec![consumer(c), group.clone(), group_instance_id.clone().unwrap_or("-".into())],
+        ),
+        Fact::ConsumerCrashed { consumer: c, in_flight_records, processed_before_crash } => (
+            Phrase::FConsumerCrashed,
+            vec![
+                consumer(c),
+                n(Phrase::CountRecords, *in_flight_records),
+                n(Phrase::CountRecords, *processed_before_crash),
+            ],
+        ),
+        Fact::ConsumerClosed { consumer: c } => (Phrase::FConsumerClosed, vec![consumer(c)]),
+        Fact::CoordinatorFound { consumer: c, group, coordinator } => {
+            (Phrase::FCoordinatorFound, vec![consumer(c), group.clone(), s(coordinator)])
+        }
+        Fact::PartitionsRevoked { consumer: c, group, partitions } => {
+            (Phrase::FPartitionsRevoked, vec![consumer(c), tps(partitions), group.clone()])
+        }
+        Fact::PartitionsAssigned { consumer: c, group, generation_id, partitions } if partitions.is_empty() => (
+            if roster.is_cooperative(group) {
+                Phrase::FPartitionsAssignedNone
+            } else {
+                Phrase::FPartitionsAssignedIdle
+            },
+            vec![consumer(c), group.clone(), s(generation_id)],
+        ),
+        Fact::PartitionsAssigned { consumer: c, group, generation_id, partitions } => {
+            (Phrase::FPartitionsAssigned, vec![consumer(c), tps(partitions), group.clone(), s(generation_id)])
+        }
+        Fact::PartitionsLost { consumer: c, group, partitions, error } => {
+            (Phrase::FPartitionsLost, vec![consumer(c), tps(partitions), group.clone(), error.name().into()])
+        }
+        Fact::PositionSet { consumer: c, topic_partition, offset, source } => (
+            Phrase::FPositionSet,
+            vec![consumer(c), topic_partition.to_string(), s(offset), position_source(lang, *source).into()],
+        ),
+        Fact::NoOffsetForPartition { consumer: c, topic_partition } => {
+            (Phrase::FNoOffset, vec![consumer(c), topic_partition.to_string()])
+        }
+        Fact::ConsumerPolled { consumer: c, records, partitions } => {
+            (Phrase::FConsumerPolled, vec![consumer(c), n(Phrase::CountRecords, *records), tps(partitions)])
+        }
+        Fact::RecordsProcessed { consumer: c, group: _, topic_partition, first_offset, last_offset, count } => (
+            Phrase::FRecordsProcessed,
+            vec![
+                consumer(c),
+                n(Phrase::CountRecords, *count),
+                topic_partition.to_string(),
+                s(first_offset),
+                s(last_offset),
+            ],
+        ),
+        Fact::DuplicatesProcessed { consumer: c, group, topic_partition, first_offset, last_offset, count } => (
+            Phrase::FDuplicatesProcessed,
+            vec![
+                consumer(c),
+                n(Phrase::CountRecords, *count),
+                topic_partition.to_string(),
+                s(first_offset),
+                s(last_offset),
+                group.clone(),
+            ],
+        ),
+        Fact::RecordsSkipped { consumer: c, group, topic_partition, from_offset, to_offset } => (
+            Phrase::FRecordsSkipped,
+            vec![group.clone(), topic_partition.to_string(), s(from_offset), s(to_offset), consumer(c)],
+        ),
+        Fact::CommitSent { consumer: c, group, offsets, sync } => {
+            let list = offsets_list(offsets);
+            let mode = if *sync { "commitSync" } else { "commitAsync" };
+            (Phrase::FCommitSent, vec![consumer(c), mode.into(), list, group.clone()])
+        }
+        Fact::CommitFailed { consumer: c, group, error } => {
+            (Phrase::FCommitFailed, vec![consumer(c), group.clone(), error.name().into()])
+        }
+        Fact::PollIntervalExceeded { consumer: c, group, max_poll_interval_ms } => {
+            (Phrase::FPollIntervalExceeded, vec![consumer(c), s(max_poll_interval_ms), group.clone()])
+        }
+        Fact::RequestTimedOut { consumer: c, broker, request, timeout_ms } => {
+            (Phrase::FRequestTimedOut, vec![consumer(c), request.clone(), s(timeout_ms), s(broker)])
+        }
+        Fact::RejoinRequested { consumer: c, group, error } => {
+            (Phrase::FRejoinRequested, vec![consumer(c), group.clone(), error.name().into()])
+        }
+    };
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    fill(phrase(lang, key), &refs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{every_fact, kind, roster};
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn leader_election_reads_like_the_issue() {
+        let fact = Fact::LeaderElected {
+            topic_partition: TopicPartition { topic: "orders".into(), partition: 1 },
+            leader: 3,
+            previous_leader: 2,
+            leader_epoch: 5,
+            isr: vec![1, 3],
+            unclean: false,
+        };
+        let en = sentence(Lang::En, &roster(), &fact);
+        assert!(en.contains("broker 3") && en.contains("orders-1") && en.contains("epoch 5"), "{en}");
+        assert_eq!(
+            sentence(Lang::Ko, &roster(), &fact),
+            "컨트롤러가 브로커 3을 orders-1의 새 리더로 선출했습니다(에포크 5, ISR [1, 3], 이전 리더 브로커 2)."
+        );
+    }
+
+    const TOPICS: [&str; 5] = ["orders", "metrics", "events", "billing-1", "__consumer_offsets"];
+    const NUMBERS: [i64; 14] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 100, 1000];
+
+    #[test]
+    fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
+        let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
+        assert_eq!(kinds.len(), 55, "a fact kind is missing from every_fact: {kinds:?}");
+        for topic in TOPICS {
+            for n in NUMBERS.into_iter().chain([-1]) {
+                for fact in every_fact(topic, n) {
+                    let ko = sentence(Lang::Ko, &roster(), &fact);
+                    for marker in ["(가)", "(를)", "(으)", "(이)", "(은)", "(는)", "(과)", "(와)", "{"] {
+                        assert!(!ko.contains(marker), "{marker} in {ko}");
+                    }
+                    let en = sentence(Lang::En, &roster(), &fact);
+                    assert!(!ko.trim().is_empty() && !en.trim().is_empty(), "{fact:?} has no sentence");
+                    for (ko_or_en, text) in [("ko", &ko), ("en", &en)] {
+                        assert!(
+                            !text.contains("consumer 2")
+                                && !text.contains("컨슈머 2")
+                                && !text.contains("client 12")
+                                && !text.contains("클라이언트"),
+                            "{ko_or_en}: a client by number in {text}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn particles_follow_the_numbers_and_names_they_attach_to() {
+        let r = roster();
+        let facts = every_fact("metrics", 0);
+        let ko = |k: &str| facts.iter().filter(|f| kind(f) == k).map(|f| sentence(Lang::Ko, &r, f)).collect::<Vec<_>>();
+        assert!(ko("BrokerStopped")[0].starts_with("브로커 0이 멈췄습니다"));
+        assert!(ko("ProducerIdAssigned")[0].contains("에포크 0을 받았습니다"));
+        assert!(ko("ProduceFailed")[0].contains("metrics-0으로 보내기 실패"));
+        assert!(ko("TopicCreated")[0].starts_with("토픽 metrics가 만들어졌습니다"));
+        assert!(ko("LinkCut")[0].starts_with("브로커 0과 billing-1 사이"));
+        assert!(ko("ConsumerStarted")[0].starts_with("컨슈머 billing-1이 그룹 workers로 시작했습니다"));
+        assert!(ko("ControllerElected")[0].starts_with("브로커 0이 KRaft 투표로"));
+        assert!(ko("LogTruncated")[0].contains("오프셋 0에서 0으로 잘랐습니다"));
+        let loaded = facts.iter().find(|f| kind(f) == "CoordinatorLoaded").unwrap();
+        assert!(sentence(Lang::En, &r, loaded).contains("loaded 0 groups and 0 offsets"));
+        let facts = every_fact("orders", 2);
+        let stopped = sentence(Lang::Ko, &r, &facts[1]);
+        assert!(stopped.starts_with("브로커 2가 멈췄습니다"), "{stopped}");
+        let topic = sentence(Lang::Ko, &r, &facts[2]);
+        assert!(topic.starts_with("토픽 orders가 만들어졌습니다: 파티션 2개"), "{topic}");
+        let one = every_fact("orders", 1);
+        let loaded = one.iter().find(|f| kind(f) == "CoordinatorLoaded").unwrap();
+        assert!(sentence(Lang::En, &r, loaded).contains("loaded 1 group and 1 offset"));
+        assert!(sentence(Lang::Ko, &r, loaded).contains("그룹 1개, 오프셋 1개를 읽어"));
+    }
+
+    #[test]
+    fn an_empty_assignment_says_idle_or_nothing_new() {
+        let r = roster();
+        let idle = every_fact("orders", 3)
+            .into_iter()
+            .filter(|f| matches!(f, Fact::PartitionsAssigned { partitions, .. } if partitions.is_empty()))
+            .map(|f| (sentence(Lang::Ko, &r, &f), sentence(Lang::En, &r, &f)))
+            .collect::<Vec<_>>();
+        // Cooperative group `workers` first, then an eager one.
+        assert!(idle[0].0.contains("새로 할당받은 파티션이 없습니다"), "{:?}", idle[0]);
+        assert!(idle[0].1.contains("no new partitions"), "{:?}", idle[0]);
+        assert_eq!(idle[1].0, "컨슈머 billing-1: 할당받은 파티션이 없습니다 (유휴, 그룹 orders, 세대 3).");
+        assert!(idle[1].1.contains("no partitions: idle"), "{:?}", idle[1]);
+        let stable = every_fact("orders", 3).into_iter().find(|f| kind(f) == "GenerationStable").unwrap();
+        let ko = sentence(Lang::Ko, &r, &stable);
+        assert!(ko.contains("billing-1-3-…: orders-3; worker-1-0b6…: 없음(유휴)"), "{ko}");
+    }
+}
