@@ -247,11 +247,14 @@ pub enum Fact {
         group: String,
         partitions: Vec<TopicPartition>,
     },
+    /// `partitions` are the newly added ones (what `onPartitionsAssigned` gets); `assignment` is
+    /// everything the member owns after it, so an empty `partitions` can say idle or "keeps …".
     PartitionsAssigned {
         consumer: u32,
         group: String,
         generation_id: i32,
         partitions: Vec<TopicPartition>,
+        assignment: Vec<TopicPartition>,
     },
     /// The member lost its partitions without a chance to commit (fenced or expired).
     PartitionsLost {

@@ -106,7 +106,7 @@ catalogue! {
         FCoordinatorFound => ("{0}이(가) 그룹 {1}의 코디네이터로 브로커 {2}을(를) 찾았습니다.", "{0} found broker {2} as the coordinator of group {1}."),
         FPartitionsRevoked => ("{0}이(가) 파티션 {1}을(를) 반납(revoke)했습니다(그룹 {2}).", "{0} revoked partitions {1} (group {2})."),
         FPartitionsAssigned => ("{0}이(가) 파티션 {1}을(를) 할당받았습니다(그룹 {2}, 세대 {3}).", "{0} was assigned {1} (group {2}, generation {3})."),
-        FPartitionsAssignedNone => ("{0}이(가) 세대 {2}에서 새로 할당받은 파티션이 없습니다(그룹 {1}): 가진 파티션은 그대로입니다.", "{0} got no new partitions in generation {2} (group {1}): it keeps what it has."),
+        FPartitionsAssignedNone => ("{0}이(가) 세대 {2}에서 새로 할당받은 파티션이 없습니다(그룹 {1}): {3}은(는) 그대로 가집니다.", "{0} got no new partitions in generation {2} (group {1}): it keeps {3}."),
         FPartitionsAssignedIdle => ("{0}: 할당받은 파티션이 없습니다 (유휴, 그룹 {1}, 세대 {2}).", "{0} was assigned no partitions: idle (group {1}, generation {2})."),
         FPartitionsLost => ("{0}이(가) 커밋할 기회 없이 파티션 {1}을(를) 잃었습니다(그룹 {2}, {3}).", "{0} lost {1} without a chance to commit (group {2}, {3})."),
         FPositionSet => ("{0}: {1}의 다음 읽을 오프셋(position)을 {2}(으)로 정했습니다({3}).", "{0}: position on {1} set to {2} (from {3})."),

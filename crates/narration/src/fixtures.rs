@@ -19,7 +19,6 @@ pub fn roster() -> Roster {
         producers: names(&[(1, "checkout")]),
         consumers: names(&[(2, "billing-1"), (3, "worker-1")]),
         clients: names(&[(1, "checkout"), (12, "billing-1"), (13, "worker-1")]),
-        cooperative_groups: ["workers".to_string()].into(),
     }
 }
 
@@ -40,11 +39,8 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         isr: vec![i, 3],
         unclean,
     };
-    let assigned = |group: &str, partitions: Vec<TopicPartition>| Fact::PartitionsAssigned {
-        consumer: 2,
-        group: group.into(),
-        generation_id: i,
-        partitions,
+    let assigned = |group: &str, partitions: Vec<TopicPartition>, assignment: Vec<TopicPartition>| {
+        Fact::PartitionsAssigned { consumer: 2, group: group.into(), generation_id: i, partitions, assignment }
     };
     vec![
         Fact::BrokerStarted { broker: i },
@@ -133,9 +129,9 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::ConsumerClosed { consumer: 3 },
         Fact::CoordinatorFound { consumer: 2, group: group.clone(), coordinator: i },
         Fact::PartitionsRevoked { consumer: 2, group: group.clone(), partitions: tps.clone() },
-        assigned("workers", tps.clone()),
-        assigned("workers", vec![]),
-        assigned(topic, vec![]),
+        assigned("workers", tps.clone(), tps.clone()),
+        assigned("workers", vec![], tps.clone()),
+        assigned(topic, vec![], vec![]),
         Fact::PartitionsLost { consumer: 2, group: group.clone(), partitions: tps.clone(), error },
         Fact::PositionSet { consumer: 2, topic_partition: tp.clone(), offset: n, source: PositionSource::Committed },
         Fact::NoOffsetForPartition { consumer: 2, topic_partition: tp.clone() },

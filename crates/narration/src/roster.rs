@@ -1,7 +1,7 @@
 //! How a sentence names the nodes and clients of a fact: clients by the names the scenario
 //! gives them, member ids shortened for reading.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::sim::NodeId;
@@ -11,15 +11,13 @@ use crate::catalogue::{fill, phrase, Phrase};
 use crate::Lang;
 
 /// What a sentence needs beyond its fact: clients by the names the scenario gives them
-/// (billing-1, checkout) rather than by engine number, and which groups rebalance
-/// cooperatively (there an empty assignment means "nothing new"; in an eager group, "idle").
+/// (billing-1, checkout) rather than by engine number.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Roster {
     pub(crate) producers: BTreeMap<u32, String>,
     pub(crate) consumers: BTreeMap<u32, String>,
     /// Client nodes (`NodeId::Client`) by node number: producers and consumers alike.
     pub(crate) clients: BTreeMap<u32, String>,
-    pub(crate) cooperative_groups: BTreeSet<String>,
 }
 
 impl Roster {
@@ -35,12 +33,6 @@ impl Roster {
                 roster.clients.insert(node, c.name.clone());
             }
         }
-        roster.cooperative_groups = view
-            .groups
-            .iter()
-            .filter(|g| g.protocol_name.as_deref().is_some_and(|a| a.starts_with("cooperative")))
-            .map(|g| g.group_id.clone())
-            .collect();
         roster
     }
 
@@ -66,11 +58,6 @@ impl Roster {
     pub(crate) fn producer(&self, lang: Lang, p: u32) -> String {
         let name = self.producers.get(&p).cloned().unwrap_or(p.to_string());
         fill(phrase(lang, Phrase::ProducerName), &[&name])
-    }
-
-    /// Whether `group` rebalances with a cooperative assignor.
-    pub(crate) fn is_cooperative(&self, group: &str) -> bool {
-        self.cooperative_groups.contains(group)
     }
 }
 

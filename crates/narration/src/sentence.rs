@@ -263,15 +263,16 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
         Fact::PartitionsRevoked { consumer: c, group, partitions } => {
             (Phrase::FPartitionsRevoked, vec![consumer(c), tps(partitions), group.clone()])
         }
-        Fact::PartitionsAssigned { consumer: c, group, generation_id, partitions } if partitions.is_empty() => (
-            if roster.is_cooperative(group) {
-                Phrase::FPartitionsAssignedNone
+        Fact::PartitionsAssigned { consumer: c, group, generation_id, partitions, assignment }
+            if partitions.is_empty() =>
+        {
+            if assignment.is_empty() {
+                (Phrase::FPartitionsAssignedIdle, vec![consumer(c), group.clone(), s(generation_id)])
             } else {
-                Phrase::FPartitionsAssignedIdle
-            },
-            vec![consumer(c), group.clone(), s(generation_id)],
-        ),
-        Fact::PartitionsAssigned { consumer: c, group, generation_id, partitions } => {
+                (Phrase::FPartitionsAssignedNone, vec![consumer(c), group.clone(), s(generation_id), tps(assignment)])
+            }
+        }
+        Fact::PartitionsAssigned { consumer: c, group, generation_id, partitions, assignment: _ } => {
             (Phrase::FPartitionsAssigned, vec![consumer(c), tps(partitions), group.clone(), s(generation_id)])
         }
         Fact::PartitionsLost { consumer: c, group, partitions, error } => {
@@ -422,9 +423,9 @@ mod tests {
             .filter(|f| matches!(f, Fact::PartitionsAssigned { partitions, .. } if partitions.is_empty()))
             .map(|f| (sentence(Lang::Ko, &r, &f), sentence(Lang::En, &r, &f)))
             .collect::<Vec<_>>();
-        // Cooperative group `workers` first, then an eager one.
+        // A member that keeps what it owns first (cooperative), then one that owns nothing.
         assert!(idle[0].0.contains("새로 할당받은 파티션이 없습니다"), "{:?}", idle[0]);
-        assert!(idle[0].1.contains("no new partitions"), "{:?}", idle[0]);
+        assert!(idle[0].1.contains("no new partitions") && idle[0].1.contains("it keeps orders-"), "{:?}", idle[0]);
         assert_eq!(idle[1].0, "컨슈머 billing-1: 할당받은 파티션이 없습니다 (유휴, 그룹 orders, 세대 3).");
         assert!(idle[1].1.contains("no partitions: idle"), "{:?}", idle[1]);
         let stable = every_fact("orders", 3).into_iter().find(|f| kind(f) == "GenerationStable").unwrap();

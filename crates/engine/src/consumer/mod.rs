@@ -1115,16 +1115,17 @@ impl Consumer {
                 self.rejoin_needed = true;
             }
         }
+        for tp in &added {
+            self.assignment.insert(tp.clone());
+            self.awaiting_committed.insert(tp.clone());
+        }
         out.fact(Fact::PartitionsAssigned {
             consumer: self.id,
             group: self.config.group_id.clone(),
             generation_id: self.generation_id,
-            partitions: added.iter().cloned().collect(),
+            partitions: added.into_iter().collect(),
+            assignment: self.assignment.iter().cloned().collect(),
         });
-        for tp in added {
-            self.assignment.insert(tp.clone());
-            self.awaiting_committed.insert(tp);
-        }
         self.last_assignment = self.assignment.iter().cloned().collect();
         self.update_positions(now, rng, out);
         self.wake_poll(now, out);
