@@ -66,6 +66,14 @@ pub fn sentence(fact: &Fact, ko: bool, world: &World) -> Option<String> {
             format!("토픽 {topic} 생성: 파티션 {partitions}개, 복제 계수 {replication_factor}"),
             format!("topic {topic} created: {}, replication factor {replication_factor}", count(partitions.unsigned_abs(), "partition")),
         ),
+        Fact::AckedRecordsLost { topic_partition, first_offset, last_offset, acked_at_ms, .. } => {
+            let t = tp(topic_partition);
+            let n = (last_offset - first_offset + 1) as u64;
+            s(
+                format!("{t}: {acked_at_ms} ms부터 확인(ack)된 레코드 {n}개(오프셋 {first_offset}..={last_offset})이(가) 리더에 없음 — 유실"),
+                format!("{t}: {} acknowledged since {acked_at_ms} ms (offsets {first_offset}..={last_offset}) are not on the leader — lost", count(n, "record")),
+            )
+        }
         Fact::LeaderElected { topic_partition, leader, isr, unclean, .. } => {
             let t = tp(topic_partition);
             if *leader < 0 {
@@ -319,6 +327,13 @@ mod tests {
                 error,
                 attempt: 1,
                 will_retry: n % 2 == 0,
+            },
+            Fact::AckedRecordsLost {
+                topic_partition: tp.clone(),
+                first_offset: n,
+                last_offset: n + 1,
+                leader_epoch: i,
+                acked_at_ms: z as u64,
             },
             Fact::SegmentRolled { topic_partition: tp.clone(), broker: i, base_offset: n },
             Fact::SegmentsDeleted { topic_partition: tp.clone(), broker: i, segments: z, log_start_offset: n },

@@ -1,7 +1,9 @@
 //! Checking the simulation: invariants after every event, and the chaos runner that drives
-//! random faults and audits every acknowledged record.
+//! random faults and audits every acknowledged record, and the delivery audit the world feeds
+//! with its facts.
 
 pub mod chaos;
+pub mod delivery;
 pub mod invariants;
 
 use crate::protocol::TopicPartition;
