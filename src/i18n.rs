@@ -158,6 +158,7 @@ catalogue! {
         FMetadataUpdated => ("{0}이(가) 메타데이터를 갱신했습니다({1}).", "{0} refreshed its metadata ({1})."),
         FBatchAppended => ("브로커 {0}(리더)이(가) {1}에 오프셋 {2}~{3}을(를) 추가했습니다(에포크 {4}).", "Broker {0} (leader) appended offsets {2}-{3} to {1} (epoch {4})."),
         FDuplicateBatch => ("브로커 {0}이(가) {1}의 중복 배치를 알아보고 다시 쓰지 않았습니다(프로듀서 ID {2}, 시퀀스 {3}, 오프셋 {4}).", "Broker {0} recognised a duplicate batch on {1} and did not write it again (producer id {2}, sequence {3}, offset {4})."),
+        FAckedRecordsLost => ("{0}: {3} ms부터 확인(ack)된 {1}이(가) 리더에 없습니다(오프셋 {2}, 리더 에포크 {4}): 유실되었습니다.", "{0}: {1} acknowledged since {3} ms are not on the leader (offsets {2}, leader epoch {4}): lost."),
         FProduceAcked => ("{0}: {1}이(가) {2}의 오프셋 {3}에 확인(ack)되었습니다.", "{0}: {1} acknowledged on {2} at offset {3}."),
         FProduceFailedAttempts => ("{0}: {1}(으)로 보내기 실패 {2} (시도 {3}–{4}, {5}).", "{0}: send to {1} failed with {2} (attempts {3}–{4}, {5})."),
         FProduceFailed => ("{0}: {1}(으)로 보내기 실패 {2} (시도 {3}, {4}).", "{0}: send to {1} failed with {2} (attempt {3}, {4})."),

@@ -269,6 +269,16 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             Key::FDuplicateBatch,
             vec![s(broker), tp(topic_partition), s(producer_id), s(base_sequence), s(base_offset)],
         ),
+        Fact::AckedRecordsLost { topic_partition, first_offset, last_offset, leader_epoch, acked_at_ms } => (
+            Key::FAckedRecordsLost,
+            vec![
+                tp(topic_partition),
+                n(Key::CountRecords, (last_offset - first_offset + 1) as usize),
+                format!("{first_offset}..{last_offset}"),
+                s(acked_at_ms),
+                s(leader_epoch),
+            ],
+        ),
         Fact::ProduceAcked { producer: p, topic_partition, base_offset, records } => {
             (Key::FProduceAcked, vec![producer(p), n(Key::CountRecords, *records), tp(topic_partition), s(base_offset)])
         }
@@ -693,6 +703,13 @@ mod tests {
                 base_offset: n,
             },
             Fact::ProduceAcked { producer: 1, topic_partition: tp.clone(), base_offset: n, records: z },
+            Fact::AckedRecordsLost {
+                topic_partition: tp.clone(),
+                first_offset: n,
+                last_offset: n + 1,
+                leader_epoch: i,
+                acked_at_ms: z as u64,
+            },
             Fact::ProduceFailed {
                 producer: 1,
                 topic_partition: tp.clone(),
@@ -824,6 +841,7 @@ mod tests {
             Fact::BatchAppended { .. } => "BatchAppended",
             Fact::DuplicateBatch { .. } => "DuplicateBatch",
             Fact::ProduceAcked { .. } => "ProduceAcked",
+            Fact::AckedRecordsLost { .. } => "AckedRecordsLost",
             Fact::ProduceFailed { .. } => "ProduceFailed",
             Fact::HighWatermarkAdvanced { .. } => "HighWatermarkAdvanced",
             Fact::SegmentRolled { .. } => "SegmentRolled",
@@ -870,7 +888,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 55, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 56, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -112,16 +112,6 @@ pub enum Fact {
         attempt: u32,
         will_retry: bool,
     },
-    /// Acknowledged records the partition's leader no longer holds (an unclean election, or a
-    /// leader with `acks=1` records its successor never got): Kafka lost them.
-    AckedRecordsLost {
-        topic_partition: TopicPartition,
-        first_offset: i64,
-        last_offset: i64,
-        /// The leader epoch they were written in.
-        leader_epoch: i32,
-        acked_at_ms: Millis,
-    },
     HighWatermarkAdvanced {
         topic_partition: TopicPartition,
         broker: i32,
@@ -341,6 +331,18 @@ pub enum Fact {
         consumer: u32,
         group: String,
         error: ErrorCode,
+    },
+
+    // ---- observations (the delivery audit); new variants go last: the trace hashes the index ----
+    /// Acknowledged records the partition's leader no longer holds (an unclean election, or a
+    /// leader with `acks=1` records its successor never got): Kafka lost them.
+    AckedRecordsLost {
+        topic_partition: TopicPartition,
+        first_offset: i64,
+        last_offset: i64,
+        /// The leader epoch they were written in.
+        leader_epoch: i32,
+        acked_at_ms: Millis,
     },
 }
 

@@ -1,6 +1,6 @@
-//! Checking the simulation: invariants after every event, and the chaos runner that drives
-//! random faults and audits every acknowledged record, and the delivery audit the world feeds
-//! with its facts.
+//! Checking the simulation: invariants after every event, the chaos runner that drives random
+//! faults and audits every acknowledged record, and the delivery audit the world feeds with its
+//! facts (duplicates, skips, lost acknowledged records).
 
 pub mod chaos;
 pub mod delivery;

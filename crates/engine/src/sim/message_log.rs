@@ -8,7 +8,7 @@ use crate::protocol::Message;
 use serde::Serialize;
 use std::sync::Arc;
 
-/// How many finished messages are kept.
+/// How many finished messages scenarios and presets keep (`WorldConfig::message_log`).
 pub const MESSAGES_KEPT: usize = 2_000;
 
 /// How a message's journey ended.
@@ -86,17 +86,33 @@ fn summarise_data(value: &mut serde_json::Value) {
 }
 
 /// The finished messages, in the order they finished.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MessageLog {
+    capacity: usize,
     finished: imbl::Vector<LoggedMessage>,
 }
 
 impl MessageLog {
-    pub(crate) fn push(&mut self, message: LoggedMessage) {
-        if self.finished.len() == MESSAGES_KEPT {
+    /// A log of the last `capacity` finished messages (0: a log that records nothing).
+    pub fn new(capacity: usize) -> Self {
+        MessageLog { capacity, finished: imbl::Vector::new() }
+    }
+
+    /// Records the message `make` builds, unless the log is off (so nothing is copied then).
+    pub(crate) fn record(&mut self, make: impl FnOnce() -> LoggedMessage) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.finished.len() == self.capacity {
             self.finished.pop_front();
         }
-        self.finished.push_back(message);
+        self.finished.push_back(make());
+    }
+
+    pub(crate) fn keep_last(&mut self, keep: usize) {
+        if self.finished.len() > keep {
+            self.finished = self.finished.skip(self.finished.len() - keep);
+        }
     }
 
     /// Kept finished messages whose journey overlaps `[from_ms, to_ms]`, in the order they ended.
@@ -104,7 +120,8 @@ impl MessageLog {
         self.finished.iter().filter(move |m| m.end_at_ms >= from_ms && m.sent_at_ms <= to_ms)
     }
 
-    /// When the oldest kept message ended: the diagram is complete from there on.
+    /// When the oldest kept message ended: the diagram is complete from there on (after a seek
+    /// back, from a little before the restored checkpoint).
     pub fn complete_from_ms(&self) -> Millis {
         self.finished.front().map_or(0, |m| m.end_at_ms)
     }

@@ -3,6 +3,7 @@
 //! Inputs are [`Action`]s (what a learner, a scenario or chaos does) and the events the world
 //! schedules for itself; nothing else changes it. Same seed + same actions = same trace.
 
+pub use super::message_log::MESSAGES_KEPT;
 use super::message_log::{LoggedMessage, MessageLog, MessageOutcome};
 use super::network::{Network, NetworkConfig};
 use super::outbox::Outbox;
@@ -44,6 +45,10 @@ pub struct WorldConfig {
     pub fact_history: usize,
     /// Producers remember every acknowledged record (for the data-loss checker).
     pub track_acked_records: bool,
+    /// How many finished protocol messages the world keeps for a sequence diagram (0: none).
+    /// Recording copies every message, which costs about a third of the kernel's speed, so the
+    /// bench workloads leave it off; scenarios and presets keep [`MESSAGES_KEPT`].
+    pub message_log: usize,
 }
 
 impl Default for WorldConfig {
@@ -55,6 +60,7 @@ impl Default for WorldConfig {
             teaching_mode: false,
             fact_history: 2000,
             track_acked_records: false,
+            message_log: 0,
         }
     }
 }
@@ -338,7 +344,7 @@ impl World {
             delivery: DeliveryAudit::default(),
             metrics: Metrics::default(),
             group_history: GroupHistory::default(),
-            messages: MessageLog::default(),
+            messages: MessageLog::new(config.message_log),
             config,
         };
         // The simulation begins with a running KRaft cluster (combined mode): the first three
@@ -410,6 +416,11 @@ impl World {
         if self.facts.len() > keep {
             self.facts = self.facts.skip(self.facts.len() - keep);
         }
+    }
+
+    /// Forgets all but the last `keep` messages of the message log (a checkpoint's copy).
+    pub(crate) fn keep_last_messages(&mut self, keep: usize) {
+        self.messages.keep_last(keep);
     }
 
     pub fn fact_count(&self) -> u64 {
@@ -711,7 +722,8 @@ impl World {
         let node = NodeId::Broker(id);
         let latency = self.config.network.latency_ms;
         for envelope in self.network.drop_messages_of(node) {
-            self.messages.push(LoggedMessage::from_envelope(&envelope, self.now, MessageOutcome::Reset));
+            let now = self.now;
+            self.messages.record(|| LoggedMessage::from_envelope(&envelope, now, MessageOutcome::Reset));
             let peer = if envelope.from == node { envelope.to } else { envelope.from };
             self.queue.push(self.now + latency, Event::Disconnected { node: peer, peer: node });
         }
@@ -829,11 +841,9 @@ impl World {
             None => return,
             Some(Ok(envelope)) => envelope,
             Some(Err((envelope, reason))) => {
-                self.messages.push(LoggedMessage::from_envelope(
-                    &envelope,
-                    self.now,
-                    MessageOutcome::Dropped { reason },
-                ));
+                let now = self.now;
+                self.messages
+                    .record(|| LoggedMessage::from_envelope(&envelope, now, MessageOutcome::Dropped { reason }));
                 self.record(Fact::MessageDropped {
                     from: envelope.from,
                     to: envelope.to,
@@ -847,7 +857,7 @@ impl World {
         let (from, to, now) = (envelope.from, envelope.to, self.now);
         let refused = matches!(to, NodeId::Broker(b) if self.brokers.get(&b).is_none_or(|broker| broker.state == BrokerState::Dead));
         let outcome = if refused { MessageOutcome::Reset } else { MessageOutcome::Delivered };
-        self.messages.push(LoggedMessage::from_envelope(&envelope, now, outcome));
+        self.messages.record(|| LoggedMessage::from_envelope(&envelope, now, outcome));
         match to {
             NodeId::Broker(b) => {
                 if refused {
@@ -957,13 +967,14 @@ impl World {
                 // A cut link looks like a dead connection only after a timeout: the sender's
                 // request timer notices, as in Kafka.
                 Err(reason) => {
-                    self.messages.push(LoggedMessage {
+                    let now = self.now;
+                    self.messages.record(|| LoggedMessage {
                         id: None,
                         from,
                         to,
                         kind,
-                        sent_at_ms: self.now,
-                        end_at_ms: self.now,
+                        sent_at_ms: now,
+                        end_at_ms: now,
                         outcome: MessageOutcome::Dropped { reason },
                         body: None,
                     });
