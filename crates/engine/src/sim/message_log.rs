@@ -90,12 +90,14 @@ fn summarise_data(value: &mut serde_json::Value) {
 pub struct MessageLog {
     capacity: usize,
     finished: imbl::Vector<LoggedMessage>,
+    /// Messages that ended before this were forgotten at once (a checkpoint's log).
+    forgotten_before_ms: Millis,
 }
 
 impl MessageLog {
     /// A log of the last `capacity` finished messages (0: a log that records nothing).
     pub fn new(capacity: usize) -> Self {
-        MessageLog { capacity, finished: imbl::Vector::new() }
+        MessageLog { capacity, finished: imbl::Vector::new(), forgotten_before_ms: 0 }
     }
 
     /// Records the message `make` builds, unless the log is off (so nothing is copied then).
@@ -109,10 +111,9 @@ impl MessageLog {
         self.finished.push_back(make());
     }
 
-    pub(crate) fn keep_last(&mut self, keep: usize) {
-        if self.finished.len() > keep {
-            self.finished = self.finished.skip(self.finished.len() - keep);
-        }
+    pub(crate) fn forget(&mut self, now: Millis) {
+        self.finished = imbl::Vector::new();
+        self.forgotten_before_ms = now;
     }
 
     /// Kept finished messages whose journey overlaps `[from_ms, to_ms]`, in the order they ended.
@@ -120,9 +121,12 @@ impl MessageLog {
         self.finished.iter().filter(move |m| m.end_at_ms >= from_ms && m.sent_at_ms <= to_ms)
     }
 
-    /// When the oldest kept message ended: the diagram is complete from there on (after a seek
-    /// back, from a little before the restored checkpoint).
+    /// From when on the log holds every finished message: the end of the oldest kept one once
+    /// the log is full, else the time of the checkpoint a seek restored (0 without one).
     pub fn complete_from_ms(&self) -> Millis {
-        self.finished.front().map_or(0, |m| m.end_at_ms)
+        match self.finished.front() {
+            Some(oldest) if self.finished.len() == self.capacity => oldest.end_at_ms,
+            _ => self.forgotten_before_ms,
+        }
     }
 }

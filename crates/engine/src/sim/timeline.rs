@@ -8,8 +8,9 @@
 //! before it replays from the initial world (exact, only slower), which the app avoids by keeping
 //! its scrubber within [`Timeline::seekable_from_ms`]. A checkpoint is cheap because the world's big
 //! parts (record batches, the fact history) are persistent structures shared with the live world,
-//! and it keeps only the last [`CHECKPOINT_FACTS`] facts and [`CHECKPOINT_MESSAGES`] protocol
-//! messages, so old checkpoints do not pin the history.
+//! and it keeps only the last [`CHECKPOINT_FACTS`] facts and none of the protocol message log
+//! (each checkpoint's messages would be its own: 129 copies cost more than the rest), so old
+//! checkpoints do not pin the history.
 
 use super::world::{Action, ActionError, ActionOutcome, World};
 use super::Millis;
@@ -27,10 +28,6 @@ pub const MAX_CHECKPOINTS: usize = 128;
 
 /// Facts a checkpoint keeps of the history (the narration feed after a seek back).
 pub const CHECKPOINT_FACTS: usize = 1_000;
-/// A checkpoint keeps only this many of the message log's messages: each checkpoint's messages
-/// are mostly its own (they are not shared like the log's batches), so 129 full logs would cost
-/// more than the rest of the checkpoint.
-pub const CHECKPOINT_MESSAGES: usize = 200;
 
 #[derive(Debug, Clone)]
 pub struct Timeline {
@@ -102,7 +99,7 @@ impl Timeline {
             }
             let mut checkpoint = self.current.clone();
             checkpoint.keep_last_facts(CHECKPOINT_FACTS);
-            checkpoint.keep_last_messages(CHECKPOINT_MESSAGES);
+            checkpoint.forget_messages();
             self.checkpoints.push(checkpoint);
         }
         stepped

@@ -418,9 +418,9 @@ impl World {
         }
     }
 
-    /// Forgets all but the last `keep` messages of the message log (a checkpoint's copy).
-    pub(crate) fn keep_last_messages(&mut self, keep: usize) {
-        self.messages.keep_last(keep);
+    /// Empties the message log (a checkpoint's copy; a replay from it records the rest again).
+    pub(crate) fn forget_messages(&mut self) {
+        self.messages.forget(self.now);
     }
 
     pub fn fact_count(&self) -> u64 {
