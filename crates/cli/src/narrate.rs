@@ -328,13 +328,6 @@ mod tests {
                 attempt: 1,
                 will_retry: n % 2 == 0,
             },
-            Fact::AckedRecordsLost {
-                topic_partition: tp.clone(),
-                first_offset: n,
-                last_offset: n + 1,
-                leader_epoch: i,
-                acked_at_ms: z as u64,
-            },
             Fact::SegmentRolled { topic_partition: tp.clone(), broker: i, base_offset: n },
             Fact::SegmentsDeleted { topic_partition: tp.clone(), broker: i, segments: z, log_start_offset: n },
             Fact::LogCompacted { topic_partition: tp.clone(), broker: i, records_removed: z as u64 },
@@ -393,6 +386,13 @@ mod tests {
             Fact::CommitFailed { consumer: c, group: group.clone(), error },
             Fact::RequestTimedOut { consumer: c, broker: i, request: "JoinGroup".into(), timeout_ms: z as u64 },
             Fact::PollIntervalExceeded { consumer: c, group, max_poll_interval_ms: z as u64 },
+            Fact::AckedRecordsLost {
+                topic_partition: TopicPartition { topic: topic.into(), partition: i },
+                first_offset: n,
+                last_offset: n + 1,
+                leader_epoch: i,
+                acked_at_ms: z as u64,
+            },
         ]
     }
 

@@ -181,9 +181,10 @@ impl PartitionAudit {
         self.acked.insert(start, AckedRange { start, end, leader_epoch, first_acked_ms: now });
     }
 
-    /// Retention or compaction moved the log start: records below it were deleted on purpose.
-    fn forget_below(&mut self, log_start: i64) {
-        while let Some(first) = self.acked.get_min().map(|(_, r)| *r).filter(|r| r.end <= log_start) {
+    /// Forgets acknowledged ranges that end at or below `offset`: deleted on purpose (the log
+    /// start moved) or held by every replica.
+    fn forget_below(&mut self, offset: i64) {
+        while let Some(first) = self.acked.get_min().map(|(_, r)| *r).filter(|r| r.end <= offset) {
             self.acked.remove(&first.start);
         }
     }
@@ -286,6 +287,16 @@ impl DeliveryAudit {
                     appended.pop_front();
                 }
                 appended.push_back((*base_offset, *leader_epoch));
+                Findings::default()
+            }
+            // Below the high watermark of a leader whose ISR is every replica, every replica holds
+            // the records, so no election can lose them: forgetting them keeps the audit small.
+            Fact::HighWatermarkAdvanced { topic_partition, broker, high_watermark } => {
+                let fully_replicated =
+                    context.leader.is_some_and(|l| l.leader == *broker && l.isr.len() == l.replicas.len());
+                if let Some(p) = self.partitions.get_mut(topic_partition).filter(|_| fully_replicated) {
+                    p.forget_below(*high_watermark);
+                }
                 Findings::default()
             }
             Fact::SegmentsDeleted { topic_partition, log_start_offset, .. } => {

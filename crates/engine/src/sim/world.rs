@@ -1020,6 +1020,7 @@ impl World {
     fn audit(&mut self, fact: &Fact) -> Vec<Fact> {
         let leader = match fact {
             Fact::LeaderElected { topic_partition, leader, .. } => Some((topic_partition, *leader)),
+            Fact::HighWatermarkAdvanced { topic_partition, broker, .. } => Some((topic_partition, *broker)),
             Fact::LogTruncated { topic_partition, .. } | Fact::ProduceAcked { topic_partition, .. } => {
                 self.metadata().partition(topic_partition).map(|p| (topic_partition, p.leader))
             }
