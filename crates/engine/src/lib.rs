@@ -11,6 +11,7 @@ pub mod consumer;
 pub mod controller;
 pub mod group;
 pub mod log;
+pub mod metrics;
 pub mod narration;
 pub mod producer;
 pub mod protocol;

@@ -336,6 +336,18 @@ pub enum Fact {
         group: String,
         error: ErrorCode,
     },
+
+    // ---- observations (the delivery audit); new variants go last: the trace hashes the index ----
+    /// Acknowledged records the partition's leader no longer holds (an unclean election, or a
+    /// leader with `acks=1` records its successor never got): Kafka lost them.
+    AckedRecordsLost {
+        topic_partition: TopicPartition,
+        first_offset: i64,
+        last_offset: i64,
+        /// The leader epoch they were written in.
+        leader_epoch: i32,
+        acked_at_ms: Millis,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -380,7 +392,8 @@ impl Fact {
             | Fact::NodeIsolated { .. }
             | Fact::NodeSlowed { .. }
             | Fact::ConsumerCrashed { .. }
-            | Fact::BrokerFenced { .. } => Salience::Fault,
+            | Fact::BrokerFenced { .. }
+            | Fact::AckedRecordsLost { .. } => Salience::Fault,
             Fact::LeaderElected { .. } | Fact::ControllerElected { .. } => Salience::Election,
             Fact::RebalanceStarted { .. } | Fact::GenerationStable { .. } => Salience::Rebalance,
             Fact::BrokerStarted { .. }

@@ -1,4 +1,8 @@
 //! The serializable snapshot the UI draws. Built from engine state only, never stored.
+//! `log` and `group_log` are the partition-centred views, asked for separately.
+
+pub mod group_log;
+pub mod log;
 
 use crate::broker::replica::Replica;
 pub use crate::broker::BrokerState;

@@ -126,6 +126,16 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             Phrase::FLogTruncated,
             vec![s(broker), topic_partition.to_string(), s(from_offset), s(to_offset), s(leader_epoch)],
         ),
+        Fact::AckedRecordsLost { topic_partition, first_offset, last_offset, leader_epoch, acked_at_ms } => (
+            Phrase::FAckedRecordsLost,
+            vec![
+                topic_partition.to_string(),
+                n(Phrase::CountRecords, (last_offset - first_offset + 1) as usize),
+                format!("{first_offset}..{last_offset}"),
+                s(acked_at_ms),
+                s(leader_epoch),
+            ],
+        ),
         Fact::NodeIsolated { node: n } => (Phrase::FNodeIsolated, vec![node(n)]),
         Fact::ProducerStarted { producer: _, name } => {
             (Phrase::FProducerStarted, vec![fill(phrase(lang, Phrase::ProducerName), &[name])])
@@ -365,7 +375,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 55, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 56, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -33,6 +33,9 @@ pub struct Args {
     /// the live world, its checkpoints and the recorded actions
     #[arg(long, conflicts_with = "trace")]
     pub memory: bool,
+    /// After the summary, print Kafka's metrics at the end as one JSON object (one line)
+    #[arg(long, conflicts_with = "memory")]
+    pub metrics: bool,
 }
 
 /// A path if it looks like one or exists; otherwise a built-in scenario or one of the app's
@@ -117,6 +120,10 @@ pub fn run(args: Args) -> CmdResult {
         writeln!(out, "step at {} ms was refused: {}", failure.at_ms, failure.error).map_err(io)?;
     }
     summary(&mut out, run.world(), ko).map_err(io)?;
+    if args.metrics {
+        let metrics = serde_json::to_string(&run.world().metrics_now()).map_err(|e| e.to_string())?;
+        writeln!(out, "{metrics}").map_err(io)?;
+    }
     if let Some(mut t) = trace {
         t.flush().map_err(io)?;
     }

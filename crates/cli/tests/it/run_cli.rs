@@ -21,6 +21,27 @@ fn a_builtin_scenario_narrates_notes_facts_and_a_summary() {
 }
 
 #[test]
+fn metrics_print_as_one_json_object_at_the_end() {
+    let metrics = |until: &str| -> serde_json::Value {
+        let out = run(&["leader-failover", "--until-ms", until, "--metrics"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        serde_json::from_str(stdout.lines().last().unwrap()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    };
+    let during = metrics("20000");
+    assert_eq!(during["at_ms"], 20000);
+    assert!(during["UnderReplicatedPartitions"].as_u64().unwrap() > 0, "{during}");
+    assert_eq!(during["ActiveControllerCount"], 1);
+    for name in ["IsrShrinksPerSec", "MessagesInPerSec", "record-error-rate", "request-latency-avg", "records-lag-max"]
+    {
+        assert!(during.get(name).is_some(), "{name} in {during}");
+    }
+    assert_eq!(metrics("50000")["UnderReplicatedPartitions"], 0);
+    let out = run(&["leader-failover", "--metrics", "--memory"]);
+    assert!(!out.status.success(), "--metrics and --memory do not mix");
+}
+
+#[test]
 fn the_same_seed_gives_the_same_output_and_another_seed_another_trace() {
     let a = text(&run(&["key-ordering", "--until-ms", "5000"]).stdout);
     let b = text(&run(&["key-ordering", "--until-ms", "5000"]).stdout);

@@ -1,7 +1,9 @@
-//! Checking the simulation: invariants after every event, and the chaos runner that drives
-//! random faults and audits every acknowledged record.
+//! Checking the simulation: invariants after every event, the chaos runner that drives random
+//! faults and audits every acknowledged record, and the delivery audit the world feeds with its
+//! facts (duplicates, skips, lost acknowledged records).
 
 pub mod chaos;
+pub mod delivery;
 pub mod invariants;
 
 use crate::protocol::TopicPartition;

@@ -9,7 +9,6 @@
 //! Kafka, so a long processing step delays a rebalance up to `max.poll.interval.ms`.
 
 pub mod config;
-pub mod ledger;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
 use crate::narration::{Fact, PositionSource};

@@ -2,5 +2,6 @@
 
 pub mod assignor;
 pub mod coordinator;
+pub mod history;
 pub mod host;
 pub mod offsets;

@@ -403,6 +403,7 @@ fn cluster(src: &Source, raw: &RawCluster) -> Result<WorldConfig, ScenarioError>
     let mut world = WorldConfig {
         teaching_mode: raw.teaching_mode.unwrap_or(false),
         track_acked_records: true,
+        message_log: crate::sim::world::MESSAGES_KEPT,
         ..WorldConfig::default()
     };
     if let Some(brokers) = &raw.brokers {

@@ -118,6 +118,7 @@ pub fn world_config(brokers: i32) -> WorldConfig {
         brokers,
         network: NetworkConfig { latency_ms: 12, jitter_ms: 8 },
         fact_history: 100_000,
+        message_log: crate::sim::world::MESSAGES_KEPT,
         ..Default::default()
     };
     config.broker.group_coordinator.offsets_topic_num_partitions = 5;

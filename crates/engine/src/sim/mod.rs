@@ -1,5 +1,6 @@
 //! The deterministic simulation kernel: virtual clock, event queue, seeded RNG, network, world.
 
+pub mod message_log;
 pub mod network;
 pub mod outbox;
 pub mod queue;

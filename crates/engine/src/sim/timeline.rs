@@ -8,7 +8,9 @@
 //! before it replays from the initial world (exact, only slower), which the app avoids by keeping
 //! its scrubber within [`Timeline::seekable_from_ms`]. A checkpoint is cheap because the world's big
 //! parts (record batches, the fact history) are persistent structures shared with the live world,
-//! and it keeps only the last [`CHECKPOINT_FACTS`] facts, so old checkpoints do not pin the history.
+//! and it keeps only the last [`CHECKPOINT_FACTS`] facts and none of the protocol message log
+//! (each checkpoint's messages would be its own: 200 each cost 13 MB in `large`), so old
+//! checkpoints do not pin the history.
 
 use super::world::{Action, ActionError, ActionOutcome, World};
 use super::Millis;
@@ -97,6 +99,7 @@ impl Timeline {
             }
             let mut checkpoint = self.current.clone();
             checkpoint.keep_last_facts(CHECKPOINT_FACTS);
+            checkpoint.forget_messages();
             self.checkpoints.push(checkpoint);
         }
         stepped

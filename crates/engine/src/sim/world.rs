@@ -3,6 +3,8 @@
 //! Inputs are [`Action`]s (what a learner, a scenario or chaos does) and the events the world
 //! schedules for itself; nothing else changes it. Same seed + same actions = same trace.
 
+pub use super::message_log::MESSAGES_KEPT;
+use super::message_log::{LoggedMessage, MessageLog, MessageOutcome};
 use super::network::{Network, NetworkConfig};
 use super::outbox::Outbox;
 use super::queue::EventQueue;
@@ -10,19 +12,21 @@ use super::trace::TraceHasher;
 use super::{Millis, NodeId};
 use crate::broker::topic_config::TopicConfig;
 use crate::broker::{self, Broker, BrokerConfig, BrokerState};
+use crate::check::delivery::{AuditContext, DeliveryAudit};
 use crate::config::ConfigError;
 use crate::consumer::config::ConsumerConfig;
-use crate::consumer::ledger::DeliveryLedger;
 use crate::consumer::{self, Consumer, ConsumerApp, SeekTo};
 use crate::controller::metadata::{MetadataEntry, MetadataImage, MetadataRecord};
 use crate::controller::CreateTopicError;
+use crate::group::history::GroupHistory;
 use crate::group::offsets::OFFSETS_TOPIC;
+use crate::metrics::{Gauges, Metrics};
 use crate::narration::Fact;
 use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::{self, Producer, ProducerRecord};
-use crate::protocol::Message;
 use crate::protocol::TopicPartition;
+use crate::protocol::{Acks, Message};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -41,6 +45,10 @@ pub struct WorldConfig {
     pub fact_history: usize,
     /// Producers remember every acknowledged record (for the data-loss checker).
     pub track_acked_records: bool,
+    /// How many finished protocol messages the world keeps for a sequence diagram (0: none).
+    /// Recording copies every message, which costs about a third of the kernel's speed, so the
+    /// bench workloads leave it off; scenarios and presets keep [`MESSAGES_KEPT`].
+    pub message_log: usize,
 }
 
 impl Default for WorldConfig {
@@ -52,6 +60,7 @@ impl Default for WorldConfig {
             teaching_mode: false,
             fact_history: 2000,
             track_acked_records: false,
+            message_log: 0,
         }
     }
 }
@@ -301,7 +310,11 @@ pub struct World {
     consumers: BTreeMap<u32, Consumer>,
     /// Client node of each running consumer process -> consumer id.
     consumer_nodes: BTreeMap<u32, u32>,
-    delivery: DeliveryLedger,
+    /// Observations fed by facts and messages; none of them changes behaviour or the trace.
+    delivery: DeliveryAudit,
+    metrics: Metrics,
+    group_history: GroupHistory,
+    messages: MessageLog,
 }
 
 impl World {
@@ -328,7 +341,10 @@ impl World {
             next_client_id: 1,
             consumers: BTreeMap::new(),
             consumer_nodes: BTreeMap::new(),
-            delivery: DeliveryLedger::default(),
+            delivery: DeliveryAudit::default(),
+            metrics: Metrics::default(),
+            group_history: GroupHistory::default(),
+            messages: MessageLog::new(config.message_log),
             config,
         };
         // The simulation begins with a running KRaft cluster (combined mode): the first three
@@ -400,6 +416,11 @@ impl World {
         if self.facts.len() > keep {
             self.facts = self.facts.skip(self.facts.len() - keep);
         }
+    }
+
+    /// Empties the message log (a checkpoint's copy; a replay from it records the rest again).
+    pub(crate) fn forget_messages(&mut self) {
+        self.messages.forget(self.now);
     }
 
     pub fn fact_count(&self) -> u64 {
@@ -701,6 +722,8 @@ impl World {
         let node = NodeId::Broker(id);
         let latency = self.config.network.latency_ms;
         for envelope in self.network.drop_messages_of(node) {
+            let now = self.now;
+            self.messages.record(|| LoggedMessage::from_envelope(&envelope, now, MessageOutcome::Reset));
             let peer = if envelope.from == node { envelope.to } else { envelope.from };
             self.queue.push(self.now + latency, Event::Disconnected { node: peer, peer: node });
         }
@@ -748,6 +771,10 @@ impl World {
 
     fn process_next(&mut self) -> bool {
         let Some((at, seq, event)) = self.queue.pop() else { return false };
+        if at >= self.metrics.next_sample_ms() {
+            let gauges = Gauges::read(self);
+            self.metrics.sample_until(at, gauges);
+        }
         self.now = at;
         self.events_processed += 1;
         self.trace.u64(at);
@@ -814,6 +841,9 @@ impl World {
             None => return,
             Some(Ok(envelope)) => envelope,
             Some(Err((envelope, reason))) => {
+                let now = self.now;
+                self.messages
+                    .record(|| LoggedMessage::from_envelope(&envelope, now, MessageOutcome::Dropped { reason }));
                 self.record(Fact::MessageDropped {
                     from: envelope.from,
                     to: envelope.to,
@@ -825,10 +855,12 @@ impl World {
         };
         self.trace.bytes(envelope.body.kind().as_bytes());
         let (from, to, now) = (envelope.from, envelope.to, self.now);
+        let refused = matches!(to, NodeId::Broker(b) if self.brokers.get(&b).is_none_or(|broker| broker.state == BrokerState::Dead));
+        let outcome = if refused { MessageOutcome::Reset } else { MessageOutcome::Delivered };
+        self.messages.record(|| LoggedMessage::from_envelope(&envelope, now, outcome));
         match to {
             NodeId::Broker(b) => {
-                let alive = self.brokers.get(&b).is_some_and(|broker| broker.state != BrokerState::Dead);
-                if !alive {
+                if refused {
                     // Nobody listens on a dead broker's port: the sender sees the connection refused.
                     self.queue.push(now + self.config.network.latency_ms, Event::Disconnected { node: from, peer: to });
                     return;
@@ -848,6 +880,9 @@ impl World {
                 self.flush_consumer(id, out);
             }
             NodeId::Client(c) => {
+                if let Message::ProduceResponse { correlation_id, .. } = &envelope.body {
+                    self.metrics.produce_response_received(c, *correlation_id, now);
+                }
                 let mut out = Outbox::default();
                 if let Some(producer) = self.producers.get_mut(&c) {
                     let NodeId::Broker(broker) = from else { return };
@@ -902,30 +937,12 @@ impl World {
         self.flush_common(NodeId::Client(id), out.messages, out.facts);
     }
 
-    /// Routes a consumer's outbox, and checks what it processed against the group's ledger.
     fn flush_consumer(&mut self, id: u32, out: Outbox<consumer::Timer>) {
         let Some(node) = self.consumers.get(&id).map(|c| c.node) else { return };
         for (at, timer) in out.timers {
             self.queue.push(at, Event::ConsumerTimer(node, timer));
         }
-        let mut facts = Vec::with_capacity(out.facts.len());
-        for fact in out.facts {
-            let findings = match &fact {
-                Fact::RecordsProcessed { consumer, group, topic_partition, first_offset, last_offset, .. } => {
-                    Some(self.delivery.record(*consumer, group, topic_partition, *first_offset, *last_offset))
-                }
-                _ => None,
-            };
-            facts.push(fact);
-            if let Some(findings) = findings {
-                if let Some(c) = self.consumers.get_mut(&id) {
-                    c.duplicates += findings.duplicates;
-                    c.skipped += findings.skipped;
-                }
-                facts.extend(findings.facts);
-            }
-        }
-        self.flush_common(NodeId::Client(node), out.messages, facts);
+        self.flush_common(NodeId::Client(node), out.messages, out.facts);
     }
 
     fn flush_common(&mut self, from: NodeId, messages: Vec<(NodeId, Message)>, facts: Vec<Fact>) {
@@ -934,25 +951,90 @@ impl World {
         }
         for (to, message) in messages {
             let kind = message.kind();
+            let produce = match (&message, from) {
+                (Message::ProduceRequest { correlation_id, acks, .. }, NodeId::Client(c)) if *acks != Acks::None => {
+                    Some((c, *correlation_id))
+                }
+                _ => None,
+            };
             match self.network.send(&mut self.rng, self.now, from, to, message) {
                 Ok((id, arrive_at)) => {
                     self.queue.push(arrive_at, Event::Deliver(id));
+                    if let Some((producer, correlation_id)) = produce {
+                        self.metrics.produce_request_sent(producer, correlation_id, self.now);
+                    }
                 }
                 // A cut link looks like a dead connection only after a timeout: the sender's
                 // request timer notices, as in Kafka.
-                Err(reason) => self.record(Fact::MessageDropped { from, to, kind, reason }),
+                Err(reason) => {
+                    let now = self.now;
+                    self.messages.record(|| LoggedMessage {
+                        id: None,
+                        from,
+                        to,
+                        kind,
+                        sent_at_ms: now,
+                        end_at_ms: now,
+                        outcome: MessageOutcome::Dropped { reason },
+                        body: None,
+                    });
+                    self.record(Fact::MessageDropped { from, to, kind, reason });
+                }
             }
         }
     }
 
+    /// Adds a fact to the history and the trace, then feeds it to the observers: the metrics, the
+    /// groups' history and the delivery audit, whose findings are recorded right after it.
     fn record(&mut self, fact: Fact) {
         std::hash::Hash::hash(&fact, &mut self.trace);
+        self.observe(&fact);
+        let findings = self.audit(&fact);
         let timed = TimedFact { at_ms: self.now, index: self.fact_count, fact };
         self.fact_count += 1;
         if self.facts.len() == self.config.fact_history {
             self.facts.pop_front();
         }
         self.facts.push_back(timed);
+        for fact in findings {
+            self.record(fact);
+        }
+    }
+
+    fn observe(&mut self, fact: &Fact) {
+        let bytes_in = match fact {
+            Fact::BatchAppended { topic_partition, broker, .. } => self
+                .brokers
+                .get(broker)
+                .and_then(|b| b.replicas.get(topic_partition))
+                .and_then(|r| r.log.active_segment().batches().last())
+                .map_or(0, |stored| u64::from(stored.size_in_bytes)),
+            _ => 0,
+        };
+        self.metrics.observe(fact, self.now, bytes_in);
+        self.group_history.observe(fact, self.now);
+    }
+
+    /// Runs the delivery audit on one fact with the partition's leader replica; adds what it found
+    /// to the consumer's counters and returns the facts to record next.
+    fn audit(&mut self, fact: &Fact) -> Vec<Fact> {
+        let leader = match fact {
+            Fact::LeaderElected { topic_partition, leader, .. } => Some((topic_partition, *leader)),
+            Fact::HighWatermarkAdvanced { topic_partition, broker, .. } => Some((topic_partition, *broker)),
+            Fact::LogTruncated { topic_partition, .. } | Fact::ProduceAcked { topic_partition, .. } => {
+                self.metadata().partition(topic_partition).map(|p| (topic_partition, p.leader))
+            }
+            _ => None,
+        };
+        let leader = leader.and_then(|(tp, id)| self.brokers.get(&id)?.replicas.get(tp));
+        let findings = self.delivery.observe(fact, self.now, AuditContext { leader });
+        if let Fact::RecordsProcessed { consumer, .. } = fact {
+            if let Some(c) = self.consumers.get_mut(consumer) {
+                c.duplicates += findings.duplicates;
+                c.skipped += findings.skipped;
+            }
+        }
+        findings.facts
     }
 }
 
@@ -989,9 +1071,43 @@ impl World {
         self.consumer_nodes.values().any(|c| *c == id)
     }
 
-    /// Which offsets each group processed (duplicates and losses).
-    pub fn delivery(&self) -> &DeliveryLedger {
+    /// The delivery audit: which offsets each group processed (duplicates and skips), which
+    /// acknowledged records were lost, which records a retry wrote twice.
+    pub fn delivery(&self) -> &DeliveryAudit {
         &self.delivery
+    }
+
+    /// Kafka's metrics sampled over virtual time.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The metrics now: the gauges as they are, the rates since the last sample.
+    pub fn metrics_now(&self) -> crate::metrics::MetricsSample {
+        self.metrics.current(self.now, Gauges::read(self))
+    }
+
+    /// Each consumer group's generations and last committed offsets, as facts told them.
+    pub fn group_history(&self) -> &GroupHistory {
+        &self.group_history
+    }
+
+    /// The protocol messages of the recent past (see [`Self::messages_between`]).
+    pub fn message_log(&self) -> &MessageLog {
+        &self.messages
+    }
+
+    /// The messages whose journey overlaps `[from_ms, to_ms]`: the kept finished ones, then those
+    /// still in flight (with their arrival time), for a sequence diagram.
+    pub fn messages_between(&self, from_ms: Millis, to_ms: Millis) -> Vec<LoggedMessage> {
+        let mut messages: Vec<LoggedMessage> = self.messages.between(from_ms, to_ms).cloned().collect();
+        messages.extend(
+            self.network
+                .in_flight()
+                .filter(|e| e.sent_at <= to_ms && e.arrive_at >= from_ms)
+                .map(|e| LoggedMessage::from_envelope(e, e.arrive_at, MessageOutcome::InFlight)),
+        );
+        messages
     }
 
     fn check_offsets_topic_config(&self) -> Result<(), ConfigError> {

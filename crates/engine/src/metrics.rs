@@ -1,0 +1,293 @@
+//! Kafka's metrics, computed over virtual time under Kafka's own names: the broker and controller
+//! gauges (`UnderReplicatedPartitions`, `OfflinePartitionsCount`, …), the broker rates
+//! (`IsrShrinksPerSec`, `MessagesInPerSec`, …), the producer's `record-error-rate` and
+//! `request-latency-avg`, the consumer's `records-lag-max` and the groups' rebalance count.
+//!
+//! The world samples them every [`SAMPLE_INTERVAL_MS`] of virtual time, when the first event at or
+//! after a sample time is about to run, so a sample is the state after every event before that
+//! time: the same series whatever the caller's stepping, and part of the world's state, so
+//! checkpoints and seeks keep it. The series keeps the last [`SAMPLES_KEPT`] samples in a
+//! persistent vector that checkpoints share.
+
+use crate::broker::BrokerState;
+use crate::narration::Fact;
+use crate::sim::world::World;
+use crate::sim::Millis;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One sample per virtual second, as Kafka's rates are per second.
+pub const SAMPLE_INTERVAL_MS: Millis = 1_000;
+/// One virtual hour of samples.
+pub const SAMPLES_KEPT: usize = 3_600;
+/// At most this many produce requests wait for their response in the latency measurement
+/// (responses that never come, on a cut link, would otherwise pile up).
+const PENDING_REQUESTS: usize = 1_024;
+
+/// The metrics at one virtual time. Gauges are the state then; `…PerSec` and `-rate` values are
+/// per second over the interval before it; `request-latency-avg` is over the same interval.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct MetricsSample {
+    pub at_ms: Millis,
+    #[serde(rename = "UnderReplicatedPartitions")]
+    pub under_replicated_partitions: u32,
+    #[serde(rename = "UnderMinIsrPartitionCount")]
+    pub under_min_isr_partition_count: u32,
+    #[serde(rename = "OfflinePartitionsCount")]
+    pub offline_partitions_count: u32,
+    #[serde(rename = "ActiveControllerCount")]
+    pub active_controller_count: u32,
+    #[serde(rename = "IsrShrinksPerSec")]
+    pub isr_shrinks_per_sec: f64,
+    #[serde(rename = "IsrExpandsPerSec")]
+    pub isr_expands_per_sec: f64,
+    #[serde(rename = "LeaderElectionRateAndTimeMs")]
+    pub leader_election_rate: f64,
+    #[serde(rename = "UncleanLeaderElectionsPerSec")]
+    pub unclean_leader_elections_per_sec: f64,
+    #[serde(rename = "MessagesInPerSec")]
+    pub messages_in_per_sec: f64,
+    #[serde(rename = "BytesInPerSec")]
+    pub bytes_in_per_sec: f64,
+    #[serde(rename = "FailedProduceRequestsPerSec")]
+    pub failed_produce_requests_per_sec: f64,
+    #[serde(rename = "record-error-rate")]
+    pub record_error_rate: f64,
+    /// Milliseconds; 0 when no produce response arrived in the interval.
+    #[serde(rename = "request-latency-avg")]
+    pub request_latency_avg: f64,
+    #[serde(rename = "records-lag-max")]
+    pub records_lag_max: i64,
+    /// Rebalances the coordinators started since the beginning (a count, not a rate).
+    #[serde(rename = "rebalance-total")]
+    pub rebalance_total: u64,
+}
+
+/// The state-derived values of a sample, read from the world by the caller.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Gauges {
+    pub under_replicated_partitions: u32,
+    pub under_min_isr_partition_count: u32,
+    pub offline_partitions_count: u32,
+    pub active_controller_count: u32,
+    pub records_lag_max: i64,
+    /// Cumulative records the producers failed (their `failed_records`), for `record-error-rate`.
+    pub failed_records: u64,
+}
+
+/// Cumulative counts since the beginning, read from facts and messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Counters {
+    isr_shrinks: u64,
+    isr_expands: u64,
+    leader_elections: u64,
+    unclean_elections: u64,
+    messages_in: u64,
+    bytes_in: u64,
+    failed_produce: u64,
+    failed_records: u64,
+    rebalances: u64,
+    latency_sum_ms: u64,
+    responses: u64,
+}
+
+/// "before → after" around the last fault: the sample before it and the newest one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaultDelta {
+    pub fault_at_ms: Millis,
+    /// The fact that marked the fault (`BrokerStopped`, `LinkCut`, …).
+    pub fault: &'static str,
+    pub before: MetricsSample,
+    pub after: MetricsSample,
+}
+
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    next_sample_ms: Millis,
+    counters: Counters,
+    at_last_sample: Counters,
+    last_sample_ms: Millis,
+    samples: imbl::Vector<MetricsSample>,
+    /// `(producer, correlation id)` -> when its produce request was sent.
+    pending_requests: BTreeMap<(u32, u64), Millis>,
+    last_fault: Option<(Millis, &'static str)>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            next_sample_ms: SAMPLE_INTERVAL_MS,
+            counters: Counters::default(),
+            at_last_sample: Counters::default(),
+            last_sample_ms: 0,
+            samples: imbl::Vector::new(),
+            pending_requests: BTreeMap::new(),
+            last_fault: None,
+        }
+    }
+}
+
+impl Metrics {
+    /// Counts what one fact says. `bytes_in` is the appended batch's size for `BatchAppended`.
+    pub(crate) fn observe(&mut self, fact: &Fact, now: Millis, bytes_in: u64) {
+        let c = &mut self.counters;
+        match fact {
+            Fact::IsrChanged { removed, added, .. } => {
+                c.isr_shrinks += u64::from(!removed.is_empty());
+                c.isr_expands += u64::from(!added.is_empty());
+            }
+            Fact::LeaderElected { unclean, .. } => {
+                c.leader_elections += 1;
+                c.unclean_elections += u64::from(*unclean);
+            }
+            Fact::BatchAppended { base_offset, last_offset, .. } => {
+                c.messages_in += (last_offset - base_offset + 1) as u64;
+                c.bytes_in += bytes_in;
+            }
+            Fact::ProduceFailed { .. } => c.failed_produce += 1,
+            Fact::RebalanceStarted { .. } => c.rebalances += 1,
+            Fact::BrokerStopped { .. } => self.last_fault = Some((now, "BrokerStopped")),
+            Fact::LinkCut { .. } => self.last_fault = Some((now, "LinkCut")),
+            Fact::NodeIsolated { .. } => self.last_fault = Some((now, "NodeIsolated")),
+            Fact::NodeSlowed { extra_ms, .. } if *extra_ms > 0 => self.last_fault = Some((now, "NodeSlowed")),
+            Fact::ConsumerCrashed { .. } => self.last_fault = Some((now, "ConsumerCrashed")),
+            _ => {}
+        }
+    }
+
+    /// A producer sent a produce request that expects a response (acks 1 or all).
+    pub(crate) fn produce_request_sent(&mut self, producer: u32, correlation_id: u64, now: Millis) {
+        if self.pending_requests.len() == PENDING_REQUESTS {
+            self.pending_requests.pop_first();
+        }
+        self.pending_requests.insert((producer, correlation_id), now);
+    }
+
+    /// Its response arrived: one `request-latency` measurement.
+    pub(crate) fn produce_response_received(&mut self, producer: u32, correlation_id: u64, now: Millis) {
+        if let Some(sent) = self.pending_requests.remove(&(producer, correlation_id)) {
+            self.counters.latency_sum_ms += now - sent;
+            self.counters.responses += 1;
+        }
+    }
+
+    /// The time of the next sample.
+    pub fn next_sample_ms(&self) -> Millis {
+        self.next_sample_ms
+    }
+
+    /// Takes the samples due at or before `now`, all from `gauges` (the state before `now`'s
+    /// events). An idle stretch longer than the kept series only keeps its last samples.
+    pub(crate) fn sample_until(&mut self, now: Millis, gauges: Gauges) {
+        self.counters.failed_records = self.counters.failed_records.max(gauges.failed_records);
+        let due = (now.saturating_sub(self.next_sample_ms)) / SAMPLE_INTERVAL_MS + 1;
+        if due > SAMPLES_KEPT as u64 {
+            self.next_sample_ms += (due - SAMPLES_KEPT as u64) * SAMPLE_INTERVAL_MS;
+        }
+        while self.next_sample_ms <= now {
+            let sample = self.sample_at(self.next_sample_ms, gauges);
+            if self.samples.len() == SAMPLES_KEPT {
+                self.samples.pop_front();
+            }
+            self.samples.push_back(sample);
+            self.at_last_sample = self.counters;
+            self.last_sample_ms = self.next_sample_ms;
+            self.next_sample_ms += SAMPLE_INTERVAL_MS;
+        }
+    }
+
+    /// The metrics at `at_ms`: these gauges, and the rates of the newest sample (a rate over
+    /// the few milliseconds since it would say little).
+    pub(crate) fn current(&self, at_ms: Millis, gauges: Gauges) -> MetricsSample {
+        let rates = self.samples.back().copied().unwrap_or_default();
+        MetricsSample {
+            at_ms,
+            under_replicated_partitions: gauges.under_replicated_partitions,
+            under_min_isr_partition_count: gauges.under_min_isr_partition_count,
+            offline_partitions_count: gauges.offline_partitions_count,
+            active_controller_count: gauges.active_controller_count,
+            records_lag_max: gauges.records_lag_max,
+            rebalance_total: self.counters.rebalances,
+            ..rates
+        }
+    }
+
+    /// The sample at `at_ms` with these gauges and the rates since the last sample.
+    fn sample_at(&self, at_ms: Millis, gauges: Gauges) -> MetricsSample {
+        let (now, then) = (&self.counters, &self.at_last_sample);
+        let seconds = (at_ms.saturating_sub(self.last_sample_ms)).max(1) as f64 / 1000.0;
+        let rate = |n: u64, m: u64| (n - m) as f64 / seconds;
+        let responses = now.responses - then.responses;
+        MetricsSample {
+            at_ms,
+            under_replicated_partitions: gauges.under_replicated_partitions,
+            under_min_isr_partition_count: gauges.under_min_isr_partition_count,
+            offline_partitions_count: gauges.offline_partitions_count,
+            active_controller_count: gauges.active_controller_count,
+            isr_shrinks_per_sec: rate(now.isr_shrinks, then.isr_shrinks),
+            isr_expands_per_sec: rate(now.isr_expands, then.isr_expands),
+            leader_election_rate: rate(now.leader_elections, then.leader_elections),
+            unclean_leader_elections_per_sec: rate(now.unclean_elections, then.unclean_elections),
+            messages_in_per_sec: rate(now.messages_in, then.messages_in),
+            bytes_in_per_sec: rate(now.bytes_in, then.bytes_in),
+            failed_produce_requests_per_sec: rate(now.failed_produce, then.failed_produce),
+            record_error_rate: rate(gauges.failed_records.max(then.failed_records), then.failed_records),
+            request_latency_avg: if responses == 0 {
+                0.0
+            } else {
+                (now.latency_sum_ms - then.latency_sum_ms) as f64 / responses as f64
+            },
+            records_lag_max: gauges.records_lag_max,
+            rebalance_total: now.rebalances,
+        }
+    }
+
+    /// The kept samples with `from_ms <= at_ms <= to_ms`, oldest first.
+    pub fn samples_between(&self, from_ms: Millis, to_ms: Millis) -> impl Iterator<Item = &MetricsSample> {
+        let start = self.samples.binary_search_by(|s| s.at_ms.cmp(&from_ms).then(std::cmp::Ordering::Greater));
+        let start = start.unwrap_or_else(|i| i);
+        self.samples.iter().skip(start).take_while(move |s| s.at_ms <= to_ms)
+    }
+
+    /// The newest sample.
+    pub fn latest(&self) -> Option<&MetricsSample> {
+        self.samples.back()
+    }
+
+    /// The last fault (a broker stopped, a link cut, a node isolated or slowed, a consumer
+    /// crashed) with the sample before it and the newest sample; None before any fault or when
+    /// no sample precedes it.
+    pub fn last_fault_delta(&self) -> Option<FaultDelta> {
+        let (fault_at_ms, fault) = self.last_fault?;
+        let before = self.samples.iter().rev().find(|s| s.at_ms < fault_at_ms)?;
+        let after = self.samples.back()?;
+        Some(FaultDelta { fault_at_ms, fault, before: *before, after: *after })
+    }
+}
+
+impl Gauges {
+    /// Reads the gauges from the world: under-replicated and under-min-ISR partitions as their
+    /// live leaders see them (Kafka sums each broker's own count), offline partitions and active
+    /// controllers as the cluster has them, and the largest `high watermark - position` of any
+    /// running consumer (`records-lag-max` for `read_uncommitted`).
+    pub fn read(world: &World) -> Gauges {
+        let mut g = Gauges::default();
+        for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
+            g.active_controller_count += u32::from(broker.controller.is_some());
+            for replica in broker.replicas.values().filter(|r| r.leader == broker.id) {
+                g.under_replicated_partitions += u32::from(replica.isr.len() < replica.replicas.len());
+                g.under_min_isr_partition_count +=
+                    u32::from((replica.isr.len() as i32) < replica.config.min_insync_replicas);
+            }
+        }
+        g.offline_partitions_count =
+            world.metadata().topics.values().flat_map(|t| &t.partitions).filter(|p| p.leader < 0).count() as u32;
+        for consumer in world.consumers().filter(|c| world.consumer_running(c.id)) {
+            for (tp, position) in &consumer.positions {
+                g.records_lag_max = g.records_lag_max.max(world.high_watermark(tp) - position);
+            }
+        }
+        g.failed_records = world.producers().map(|p| p.failed_records).sum();
+        g
+    }
+}

@@ -1,0 +1,160 @@
+//! Consumer groups on the log: each group's committed offsets and its members' fetch positions
+//! (markers on the leader's strip) with the lag between them and the high watermark, idle
+//! members, the rebalance history for a swimlane, and the records processed twice. When the
+//! coordinator is unavailable the last known state is shown. Built on demand, never stored.
+
+use crate::check::delivery::ProcessedTwice;
+use crate::group::history::GenerationHistory;
+use crate::protocol::TopicPartition;
+use crate::sim::world::World;
+use crate::sim::Millis;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupLogView {
+    pub group_id: String,
+    /// The broker coordinating it now; None while no live coordinator has it loaded (then
+    /// `committed` is the last known state, from the commits replicated before).
+    pub coordinator: Option<i32>,
+    /// The coordinator's group state (`Stable`, `PreparingRebalance`, …) when it has one.
+    pub state: Option<&'static str>,
+    pub generation_id: i32,
+    /// When the rebalance under way began.
+    pub rebalancing_since_ms: Option<Millis>,
+    pub committed: Vec<CommittedView>,
+    pub members: Vec<MemberPositionsView>,
+    /// The largest lag of any running member (the consumer's `records-lag-max`).
+    pub records_lag_max: i64,
+    /// The kept generations, oldest first.
+    pub generations: Vec<GenerationHistory>,
+    /// Offsets the application processed more than once, oldest first.
+    pub processed_twice: Vec<ProcessedTwice>,
+}
+
+/// The group's committed offset of one partition, with the lag `high_watermark - offset`
+/// (what `kafka-consumer-groups --describe` shows).
+#[derive(Debug, Clone, Serialize)]
+pub struct CommittedView {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    /// When the commit was replicated (None when only the coordinator's loaded state has it).
+    pub at_ms: Option<Millis>,
+    pub high_watermark: i64,
+    pub lag: i64,
+}
+
+/// One consumer of the group and where it fetches.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberPositionsView {
+    pub consumer: u32,
+    pub name: String,
+    pub member_id: String,
+    pub running: bool,
+    /// Running and owning no partition (more members than partitions, or between rebalances).
+    pub idle: bool,
+    pub positions: Vec<PositionView>,
+}
+
+/// A member's fetch position in one assigned partition; `lag` is Kafka's `records-lag` for
+/// `read_uncommitted`: `high_watermark - position`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PositionView {
+    pub topic: String,
+    pub partition: i32,
+    pub position: i64,
+    pub high_watermark: i64,
+    pub lag: i64,
+}
+
+impl World {
+    /// Every group any consumer, coordinator or fact has named, by id.
+    pub fn group_logs(&self) -> Vec<GroupLogView> {
+        let live = self.group_views();
+        let ids: BTreeSet<String> = live
+            .iter()
+            .map(|g| g.group_id.clone())
+            .chain(self.consumers().map(|c| c.group_id().to_string()))
+            .chain(self.group_history().group_ids().map(str::to_string))
+            .collect();
+        ids.into_iter()
+            .map(|id| {
+                let coordinator = live.iter().find(|g| g.group_id == id);
+                let mut committed: BTreeMap<TopicPartition, (i64, Option<Millis>)> = self
+                    .group_history()
+                    .committed(&id)
+                    .map(|(tp, c)| (tp.clone(), (c.offset, Some(c.at_ms))))
+                    .collect();
+                for o in coordinator.iter().flat_map(|g| &g.offsets) {
+                    let tp = TopicPartition::new(&o.topic, o.partition);
+                    let at = committed.get(&tp).filter(|(offset, _)| *offset == o.committed_offset).and_then(|c| c.1);
+                    committed.insert(tp, (o.committed_offset, at));
+                }
+                let members: Vec<MemberPositionsView> = self
+                    .consumers()
+                    .filter(|c| c.group_id() == id)
+                    .map(|c| {
+                        let running = self.consumer_running(c.id);
+                        MemberPositionsView {
+                            consumer: c.id,
+                            name: c.name.clone(),
+                            member_id: c.member_id.clone(),
+                            running,
+                            idle: running && c.assignment.is_empty(),
+                            positions: c
+                                .positions
+                                .iter()
+                                .filter(|(tp, _)| c.assignment.contains(*tp))
+                                .map(|(tp, position)| {
+                                    let high_watermark = self.high_watermark(tp);
+                                    PositionView {
+                                        topic: tp.topic.clone(),
+                                        partition: tp.partition,
+                                        position: *position,
+                                        high_watermark,
+                                        lag: (high_watermark - position).max(0),
+                                    }
+                                })
+                                .collect(),
+                        }
+                    })
+                    .collect();
+                let generations: Vec<GenerationHistory> = self.group_history().generations(&id).cloned().collect();
+                GroupLogView {
+                    coordinator: coordinator.map(|g| g.coordinator),
+                    state: coordinator.map(|g| g.state),
+                    generation_id: coordinator
+                        .map(|g| g.generation_id)
+                        .or_else(|| generations.last().map(|g| g.generation_id))
+                        .unwrap_or(0),
+                    rebalancing_since_ms: self.group_history().rebalancing_since(&id),
+                    committed: committed
+                        .into_iter()
+                        .map(|(tp, (offset, at_ms))| {
+                            let high_watermark = self.high_watermark(&tp);
+                            CommittedView {
+                                topic: tp.topic,
+                                partition: tp.partition,
+                                offset,
+                                at_ms,
+                                high_watermark,
+                                lag: (high_watermark - offset).max(0),
+                            }
+                        })
+                        .collect(),
+                    records_lag_max: members
+                        .iter()
+                        .filter(|m| m.running)
+                        .flat_map(|m| m.positions.iter().map(|p| p.lag))
+                        .max()
+                        .unwrap_or(0),
+                    members,
+                    generations,
+                    processed_twice: self.delivery().processed_twice(&id).cloned().collect(),
+                    group_id: id,
+                }
+            })
+            .collect()
+    }
+}

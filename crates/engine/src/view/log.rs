@@ -1,0 +1,212 @@
+//! The partition logs as strips, one per replica aligned by offset: the newest records as cells
+//! (offset, batch, leader epoch, producer, key hash, state), older ones summarised as a range, the
+//! log start, the LEO of each replica and the partition's high watermark, with the acknowledged
+//! records the cluster lost and the records a retry wrote twice. Asked for per partition with a
+//! bound on the cells, so 60 partitions stay cheap; built on demand, never stored.
+
+use super::ReplicaRole;
+use crate::broker::replica::Replica;
+use crate::broker::BrokerState;
+use crate::check::delivery::{DuplicateRecords, LostRecords};
+use crate::log::batch::RecordBatch;
+use crate::producer::partitioner::murmur2;
+use crate::protocol::TopicPartition;
+use crate::sim::world::World;
+use serde::Serialize;
+
+/// One partition: every replica's strip and the partition's marks.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartitionLogView {
+    pub topic: String,
+    pub partition: i32,
+    /// The leader in the cluster metadata (-1: offline).
+    pub leader: i32,
+    pub leader_epoch: i32,
+    /// The leader's high watermark (-1 without a leader): below it records are committed.
+    pub high_watermark: i64,
+    /// In assignment order.
+    pub replicas: Vec<ReplicaLogView>,
+    /// Acknowledged records the cluster lost, oldest first (kept after their offsets are reused).
+    pub lost: Vec<LostRecords>,
+    /// Records written twice by a retry without idempotence, oldest first.
+    pub duplicates: Vec<DuplicateRecords>,
+}
+
+/// One replica's log.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplicaLogView {
+    pub broker: i32,
+    pub role: ReplicaRole,
+    pub alive: bool,
+    pub in_isr: bool,
+    pub log_start_offset: i64,
+    pub log_end_offset: i64,
+    /// This replica's own high watermark (a follower learns the leader's with each fetch).
+    pub high_watermark: i64,
+    /// Where each segment begins (the first is the oldest kept).
+    pub segment_base_offsets: Vec<i64>,
+    /// `(leader_epoch, start_offset)`: where each epoch's records begin (truncation happens at
+    /// these boundaries).
+    pub epochs: Vec<(i32, i64)>,
+    /// Offsets `[log_start_offset, older_end)` are not in `batches`: a strip draws them as one
+    /// scaled bar.
+    pub older_end: i64,
+    /// The newest batches, oldest first.
+    pub batches: Vec<BatchView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchView {
+    pub base_offset: i64,
+    pub last_offset: i64,
+    pub leader_epoch: i32,
+    /// -1 for a producer without idempotence.
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub record_count: usize,
+    pub size_bytes: u32,
+    pub segment_base_offset: i64,
+    pub records: Vec<RecordView>,
+}
+
+/// One record cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordView {
+    pub offset: i64,
+    /// Kafka's murmur2 of the key (for colouring by key); None for a null key.
+    pub key_hash: Option<u32>,
+    pub state: OffsetState,
+}
+
+/// What an offset's record is, as the strip marks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetState {
+    /// Below the partition's high watermark.
+    Committed,
+    /// At or above it: not yet on every ISR member, invisible to consumers.
+    Uncommitted,
+    /// An acknowledged record the partition's leader does not have (this replica still holds it
+    /// until it truncates).
+    Lost,
+    /// One of two copies of the same producer records.
+    Duplicate,
+}
+
+impl World {
+    /// The strips of one partition with at most about `newest` offsets of cells per replica
+    /// (whole batches, so a little more), or None for an unknown partition.
+    pub fn partition_log(&self, tp: &TopicPartition, newest: usize) -> Option<PartitionLogView> {
+        let registration = self.metadata().partition(tp)?;
+        let high_watermark = self.high_watermark(tp);
+        let lost: Vec<LostRecords> = self.delivery().lost(tp).cloned().collect();
+        let duplicates: Vec<DuplicateRecords> = self.delivery().duplicates(tp).cloned().collect();
+        let marks = Marks { high_watermark, lost: &lost, duplicates: &duplicates };
+        let replicas = registration
+            .replicas
+            .iter()
+            .filter_map(|id| {
+                let broker = self.broker(*id)?;
+                let replica = broker.replicas.get(tp)?;
+                Some(replica_log(broker.id, broker.state != BrokerState::Dead, replica, newest, &marks))
+            })
+            .collect();
+        Some(PartitionLogView {
+            topic: tp.topic.clone(),
+            partition: tp.partition,
+            leader: registration.leader,
+            leader_epoch: registration.leader_epoch,
+            high_watermark,
+            replicas,
+            lost,
+            duplicates,
+        })
+    }
+
+    /// Every partition of `topic` (or of every topic but the internal ones), in order.
+    pub fn partition_logs(&self, topic: Option<&str>, newest: usize) -> Vec<PartitionLogView> {
+        self.metadata()
+            .topics
+            .values()
+            .filter(|t| topic.map_or(!t.name.starts_with("__"), |name| t.name == name))
+            .flat_map(|t| (0..t.partitions.len() as i32).map(|p| TopicPartition::new(&t.name, p)))
+            .filter_map(|tp| self.partition_log(&tp, newest))
+            .collect()
+    }
+}
+
+struct Marks<'a> {
+    high_watermark: i64,
+    lost: &'a [LostRecords],
+    duplicates: &'a [DuplicateRecords],
+}
+
+impl Marks<'_> {
+    fn state(&self, batch: &RecordBatch, offset: i64) -> OffsetState {
+        let lost = self.lost.iter().any(|l| {
+            l.leader_epoch == batch.partition_leader_epoch && (l.first_offset..=l.last_offset).contains(&offset)
+        });
+        if lost {
+            OffsetState::Lost
+        } else if batch.producer_id < 0 && self.duplicates.iter().any(|d| d.contains(offset)) {
+            OffsetState::Duplicate
+        } else if offset < self.high_watermark {
+            OffsetState::Committed
+        } else {
+            OffsetState::Uncommitted
+        }
+    }
+}
+
+fn replica_log(broker: i32, alive: bool, replica: &Replica, newest: usize, marks: &Marks<'_>) -> ReplicaLogView {
+    let log = &replica.log;
+    let leo = log.log_end_offset();
+    let mut batches = Vec::new();
+    'segments: for segment in log.segments().iter().rev() {
+        for stored in segment.batches().iter().rev() {
+            if leo - stored.batch.last_offset() > newest as i64 {
+                break 'segments;
+            }
+            batches.push(batch_view(&stored.batch, stored.size_in_bytes, segment.base_offset(), marks));
+        }
+    }
+    batches.reverse();
+    ReplicaLogView {
+        broker,
+        role: if replica.leader == broker { ReplicaRole::Leader } else { ReplicaRole::Follower },
+        alive,
+        in_isr: replica.isr.contains(&broker),
+        log_start_offset: log.log_start_offset(),
+        log_end_offset: leo,
+        high_watermark: replica.high_watermark,
+        segment_base_offsets: log.segments().iter().map(|s| s.base_offset()).collect(),
+        epochs: replica.leader_epoch_cache.clone(),
+        older_end: batches.first().map_or(leo, |b| b.base_offset).max(log.log_start_offset()),
+        batches,
+    }
+}
+
+fn batch_view(batch: &RecordBatch, size_bytes: u32, segment_base_offset: i64, marks: &Marks<'_>) -> BatchView {
+    BatchView {
+        base_offset: batch.base_offset,
+        last_offset: batch.last_offset(),
+        leader_epoch: batch.partition_leader_epoch,
+        producer_id: batch.producer_id,
+        producer_epoch: batch.producer_epoch,
+        record_count: batch.records.len(),
+        size_bytes,
+        segment_base_offset,
+        records: batch
+            .records
+            .iter()
+            .map(|r| {
+                let offset = batch.offset_of(r);
+                RecordView {
+                    offset,
+                    key_hash: r.record.key.as_deref().map(|k| murmur2(k) as u32),
+                    state: marks.state(batch, offset),
+                }
+            })
+            .collect(),
+    }
+}
