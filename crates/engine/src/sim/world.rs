@@ -155,7 +155,18 @@ pub enum Action {
         topic_partition: TopicPartition,
         to: SeekTo,
     },
+    /// An admin client's OffsetCommit outside the group protocol (generation -1, no member id),
+    /// as `kafka-consumer-groups --reset-offsets --execute` sends it. The group's coordinator
+    /// accepts it only while the group is empty, as Kafka's does.
+    AlterConsumerGroupOffsets {
+        group: String,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
 }
+
+/// The node an admin client's requests come from. Nothing answers it: the admin client reads
+/// the outcome from the world's state, so responses addressed to it are not sent.
+pub const ADMIN_CLIENT: NodeId = NodeId::Client(u32::MAX);
 
 /// What an accepted action produced, when the caller needs an id back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -206,6 +217,9 @@ pub enum ActionError {
         consumer: u32,
         topic_partition: TopicPartition,
     },
+    /// No live broker coordinates this group right now (its `__consumer_offsets` partition has
+    /// no leader, or that topic does not exist yet).
+    NoCoordinator(String),
 }
 
 impl fmt::Display for ActionError {
@@ -240,6 +254,7 @@ impl fmt::Display for ActionError {
                     "consumer {consumer} does not own {topic_partition}: no current assignment for that partition"
                 )
             }
+            ActionError::NoCoordinator(group) => write!(f, "no live broker coordinates group `{group}` right now"),
         }
     }
 }
@@ -620,6 +635,29 @@ impl World {
                 self.with_running_consumer(consumer, |c, now, rng, out| c.seek(topic_partition, to, now, rng, out))?;
                 Ok(ActionOutcome::Done)
             }
+            Action::AlterConsumerGroupOffsets { group, offsets } => {
+                let coordinator = self
+                    .brokers
+                    .values()
+                    .find(|b| b.state != BrokerState::Dead && b.group_coordinator.is_coordinator_for(&group))
+                    .map(|b| b.id)
+                    .ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
+                let request = Message::OffsetCommitRequest {
+                    correlation_id: 0,
+                    group_id: group,
+                    generation_id: -1,
+                    member_id: String::new(),
+                    group_instance_id: None,
+                    offsets,
+                };
+                let now = self.now;
+                let mut out = Outbox::default();
+                if let Some(broker) = self.brokers.get_mut(&coordinator) {
+                    broker.on_message(ADMIN_CLIENT, request, now, &mut self.rng, &mut out);
+                }
+                self.flush_broker(coordinator, out);
+                Ok(ActionOutcome::Done)
+            }
         }
     }
 
@@ -932,7 +970,7 @@ impl World {
         for fact in facts {
             self.record(fact);
         }
-        for (to, message) in messages {
+        for (to, message) in messages.into_iter().filter(|(to, _)| *to != ADMIN_CLIENT) {
             let kind = message.kind();
             match self.network.send(&mut self.rng, self.now, from, to, message) {
                 Ok((id, arrive_at)) => {

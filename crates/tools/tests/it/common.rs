@@ -1,0 +1,14 @@
+//! Running commands in a fresh session.
+
+use kafkalab_tools::{Output, Session};
+
+/// Runs a script in a fresh 3-broker session; the outputs of its commands in order.
+pub fn script(text: &str) -> Vec<Output> {
+    let mut session = Session::sandbox();
+    session.run_script(text).into_iter().map(|(_, o)| o).collect()
+}
+
+/// Runs a script and returns the last command's output.
+pub fn last(text: &str) -> Output {
+    script(text).pop().expect("the script has a command")
+}

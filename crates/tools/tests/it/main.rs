@@ -1,0 +1,5 @@
+//! The tools' integration tests, one binary: golden outputs per tool, and random arguments.
+
+mod common;
+
+mod topics_golden;
