@@ -141,7 +141,8 @@ impl Lexer {
         } else if !stages.is_empty() {
             return Err(ShellError("syntax error: a pipe `|` needs a command after it".into()));
         }
-        let source: String = self.chars[start..end].iter().collect::<String>().replace("\\\n", " ").trim().to_string();
+        let text: String = self.chars[start..end].iter().collect();
+        let source = text.split("\\\n").map(str::trim).collect::<Vec<_>>().join(" ");
         let body = match heredoc {
             Some((delimiter, strip_tabs)) => Some(self.heredoc_body(&delimiter, strip_tabs)?),
             None => None,
@@ -316,7 +317,7 @@ mod tests {
         let p = all("# make it\nkafka-topics.sh \\\n  --create --topic 'a b' \"--x=\\\"y\\\"\" # trailing\n");
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].stages, vec![vec!["kafka-topics.sh", "--create", "--topic", "a b", "--x=\"y\""]]);
-        assert_eq!(p[0].source, "kafka-topics.sh     --create --topic 'a b' \"--x=\\\"y\\\"\" # trailing");
+        assert_eq!(p[0].source, "kafka-topics.sh --create --topic 'a b' \"--x=\\\"y\\\"\" # trailing");
     }
 
     #[test]

@@ -124,7 +124,7 @@ pub fn run(session: &mut Session, argv: &[String]) -> Output {
         if let Some(missing) = missing_topic(session, &opts) {
             return missing;
         }
-        cluster::not_simulated("kafka-topics --alter --partitions (adding partitions to a topic)")
+        alter_partitions(session, &opts)
     } else {
         if let Some(missing) = missing_topic(session, &opts) {
             return missing;
@@ -258,9 +258,37 @@ pub(crate) fn create_error(e: &ActionError) -> String {
         ActionError::Config(kafkalab_engine::config::ConfigError::InvalidValue { key, value, allowed }) => {
             format!("Invalid value {value} for configuration {key}: {allowed}")
         }
+        ActionError::CreateTopic(CreateTopicError::PartitionsNotIncreased { topic, current, requested }) => {
+            if current == requested {
+                format!("Topic already has {current} partition(s).")
+            } else {
+                format!("The topic {topic} currently has {current} partition(s); {requested} would not be an increase.")
+            }
+        }
         ActionError::NoActiveController => "Timed out waiting for a node assignment. Call: createTopics".to_string(),
         other => other.to_string(),
     }
+}
+
+/// `alterTopic`: CreatePartitions for every matching topic; Kafka prints nothing on success.
+fn alter_partitions(session: &mut Session, opts: &args::Parsed) -> Output {
+    let total = match opts.int("partitions") {
+        Ok(Some(n)) => n as i32,
+        Ok(None) => return Output::usage_error("Missing required argument \"[partitions]\""),
+        Err(e) => return Output::usage_error(e),
+    };
+    for topic in matching(session, opts) {
+        if let Err(e) = session.timeline.apply(Action::CreatePartitions { topic: topic.clone(), total }) {
+            return failed(create_error(&e));
+        }
+        session.wait_until(5_000, |w| {
+            w.metadata()
+                .topics
+                .get(&topic)
+                .is_some_and(|t| t.partitions.len() == total as usize && t.partitions.iter().all(|p| p.leader >= 0))
+        });
+    }
+    Output::default()
 }
 
 fn describe(session: &mut Session, opts: &args::Parsed) -> Output {

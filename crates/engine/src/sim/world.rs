@@ -155,6 +155,12 @@ pub enum Action {
         topic_partition: TopicPartition,
         to: SeekTo,
     },
+    /// CreatePartitions (`kafka-topics --alter --partitions N`): grows a topic to `total`
+    /// partitions; existing partitions and their data stay as they are.
+    CreatePartitions {
+        topic: String,
+        total: i32,
+    },
     /// An admin client's OffsetCommit outside the group protocol (generation -1, no member id),
     /// as `kafka-consumer-groups --reset-offsets --execute` sends it. The group's coordinator
     /// accepts it only while the group is empty, as Kafka's does.
@@ -633,6 +639,17 @@ impl World {
                     return Err(ActionError::NotAssigned { consumer, topic_partition });
                 }
                 self.with_running_consumer(consumer, |c, now, rng, out| c.seek(topic_partition, to, now, rng, out))?;
+                Ok(ActionOutcome::Done)
+            }
+            Action::CreatePartitions { topic, total } => {
+                let id = self.active_controller().ok_or(ActionError::NoActiveController)?;
+                let now = self.now;
+                let mut out = Outbox::default();
+                let broker = self.brokers.get_mut(&id).ok_or(ActionError::NoActiveController)?;
+                broker
+                    .create_partitions(&topic, total, now, &mut self.rng, &mut out)
+                    .map_err(ActionError::CreateTopic)?;
+                self.flush_broker(id, out);
                 Ok(ActionOutcome::Done)
             }
             Action::AlterConsumerGroupOffsets { group, offsets } => {
