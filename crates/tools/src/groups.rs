@@ -201,9 +201,8 @@ fn describe(world: &World, group: &str, opts: &args::Parsed) -> Output {
     }
     if opts.has("members") {
         let members: Vec<_> = info.and_then(|i| i.group).map(|g| g.members.iter().collect()).unwrap_or_default();
-        if !member_state_notice(group, info, members.len(), &mut out) && info.is_none() {
-            return out;
-        }
+        // Kafka prints the header whatever the notice said (`printMembers`).
+        member_state_notice(group, info, members.len(), &mut out);
         let widths = [
             members.iter().map(|_| group.len()).max().unwrap_or(0).max(15),
             members.iter().map(|m| m.member_id.len()).max().unwrap_or(0).max(15),

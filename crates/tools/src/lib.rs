@@ -13,6 +13,8 @@ mod console_consumer;
 mod console_producer;
 mod groups;
 pub mod shell;
+
+pub use cluster::topic_id;
 mod topics;
 
 use kafkalab_engine::scenario::CHECKPOINT_EVERY;
@@ -92,6 +94,11 @@ impl Session {
 
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
+    }
+
+    /// The timeline, for front ends that also act on the world (a fault, a seek).
+    pub fn timeline_mut(&mut self) -> &mut Timeline {
+        &mut self.timeline
     }
 
     /// Moves virtual time forward by `ms`.

@@ -2,4 +2,5 @@
 
 mod common;
 
+mod console_golden;
 mod topics_golden;
