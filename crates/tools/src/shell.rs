@@ -74,7 +74,16 @@ impl Lexer {
                     }
                     return Some(Ok(p));
                 }
-                Err(e) => return Some(Err(e)),
+                Err(e) => {
+                    // Skip the rest of the offending line, as a shell does after a syntax error.
+                    if self.pos == start || self.chars.get(self.pos - 1) != Some(&'\n') {
+                        while self.pos < self.chars.len() && self.chars[self.pos] != '\n' {
+                            self.pos += 1;
+                        }
+                        self.pos = (self.pos + 1).min(self.chars.len());
+                    }
+                    return Some(Err(e));
+                }
             }
         }
     }
@@ -182,7 +191,7 @@ impl Lexer {
                         Some(next) => word.push(next),
                         None => {}
                     }
-                    self.pos += 2;
+                    self.pos = (self.pos + 2).min(self.chars.len());
                 }
                 '\'' => {
                     self.pos += 1;
@@ -332,8 +341,12 @@ mod tests {
     fn errors_are_shell_messages() {
         let mut lexer = Lexer::new("echo 'open");
         assert!(lexer.next_pipeline().unwrap().is_err());
-        let mut lexer = Lexer::new("a | ");
+        let mut lexer = Lexer::new("a | \na || b\nc > d\nok");
         assert!(lexer.next_pipeline().unwrap().is_err());
+        assert!(lexer.next_pipeline().unwrap().is_err());
+        assert!(lexer.next_pipeline().unwrap().is_err());
+        assert_eq!(lexer.next_pipeline().unwrap().unwrap().stages, vec![vec!["ok"]]);
+        assert!(lexer.next_pipeline().is_none());
     }
 
     #[test]

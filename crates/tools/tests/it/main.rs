@@ -2,5 +2,8 @@
 
 mod common;
 
+mod cluster_golden;
 mod console_golden;
+mod groups_golden;
+mod random_args;
 mod topics_golden;
