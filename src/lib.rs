@@ -1,19 +1,22 @@
-//! kafkalab web app: the Yew (CSR) front end of the Kafka learning simulator.
+//! kafkalab web app: the Yew (CSR) front end of the Kafka learning simulator, laid out like Yew's
+//! examples: the root component in `app.rs`, the app state and its reducer in `state.rs`, one
+//! component per file in `components/`, the hooks that listen to the document in `hooks/`.
 //!
-//! The components live here and in the submodules so that tests can import them; `main.rs` only
-//! mounts [`App`]. Pure logic (the message catalogue, narration, the URL fragment, the layout, the
-//! simulation bridge and the reducer) has native unit tests, run by `cargo test --workspace`.
+//! `main.rs` only mounts [`App`]. Pure logic (the message catalogue, narration, the URL fragment,
+//! the layout, the simulation bridge and the reducer) has native unit tests, run by
+//! `cargo test --workspace`.
 
 pub mod app;
-pub mod canvas;
 pub mod cluster;
 pub mod components;
 pub mod dev;
+pub mod hooks;
 pub mod i18n;
 pub mod inspect;
 pub mod menu;
 pub mod narrate;
 pub mod sim;
+pub mod state;
 pub mod url;
 
 pub use app::App;

@@ -1,5 +1,5 @@
 //! The context menu of a node or a cut link on the canvas: which faults it offers, given the
-//! current view. Pure, so that the offer is tested natively; `canvas.rs` draws it.
+//! current view. Pure, so that the offer is tested natively; `components/node_menu.rs` draws it.
 
 use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::view::{BrokerState, View};

@@ -1,0 +1,139 @@
+//! A broker on the canvas.
+
+use kafkalab_engine::sim::NodeId;
+use yew::prelude::*;
+
+use super::node_events::{node_handlers, NodeEvent};
+use crate::cluster::{BrokerCard, Layout, NodeState, Stale, TileGrid, TilePlaces};
+use crate::i18n::{fill, t, Key, Lang};
+use crate::state::AppAction;
+
+#[derive(Properties, PartialEq)]
+pub struct BrokerNodeProps {
+    pub lang: Lang,
+    pub broker: BrokerCard,
+    pub x: i32,
+    pub y: i32,
+    pub h: i32,
+    pub summarised: bool,
+    pub grid: TileGrid,
+    pub on_action: Callback<AppAction>,
+    pub on_node: Callback<NodeEvent>,
+}
+
+/// A broker: a labelled box with its state (text and border style) and its replica tiles.
+#[function_component(BrokerNode)]
+pub fn broker_node(props: &BrokerNodeProps) -> Html {
+    let BrokerNodeProps { lang, broker, x, y, h, .. } = props;
+    let lang = *lang;
+    let node_ref = use_node_ref();
+    let (w, h) = (Layout::NODE_W, *h);
+    let state_key = match broker.state {
+        NodeState::Alive => Key::StateAlive,
+        NodeState::Fenced => Key::StateFenced,
+        NodeState::Dead => Key::StateDead,
+    };
+    let name = fill(t(lang, Key::BrokerName), &[&broker.id.to_string()]);
+    let class = classes!(
+        "broker",
+        "node",
+        format!("broker-{}", broker.state.as_str()),
+        broker.is_controller.then_some("broker-controller"),
+        broker.stale.is_some().then_some("broker-stale")
+    );
+    let leaders = broker.tiles.iter().filter(|t| t.leader).count();
+    let out = broker.tiles.iter().filter(|t| !t.in_isr).count();
+    let grid = props.grid;
+    let places = if props.summarised { TilePlaces::default() } else { grid.place(&broker.tiles) };
+    let stale = broker.stale.map(|s| match s {
+        Stale::NotFenced => ("not-fenced", t(lang, Key::StaleNotFenced)),
+        Stale::Fenced => ("fenced", t(lang, Key::StaleFenced)),
+    });
+    let mut state_text = t(lang, state_key).to_string();
+    if broker.is_controller {
+        state_text = format!("{state_text}, {}", t(lang, Key::ControllerBadge));
+    }
+    if let Some((_, label)) = stale {
+        state_text = format!("{state_text}, {label}");
+    }
+    let (oncontextmenu, onkeydown, onpointerdown) = node_handlers(NodeId::Broker(broker.id), &node_ref, &props.on_node);
+    html! {
+        <g {class} ref={node_ref}
+            data-testid={format!("broker-{}", broker.id)}
+            data-state={broker.state.as_str()}
+            data-controller={broker.is_controller.to_string()}
+            tabindex="0" role="button" aria-haspopup="menu"
+            aria-label={fill(t(lang, Key::NodeAria), &[&name, &state_text])}
+            transform={format!("translate({x} {y})")} {oncontextmenu} {onkeydown} {onpointerdown}>
+            <rect class="broker-box" x="0" y="0" width={w.to_string()} height={h.to_string()} rx="12" />
+            if broker.is_controller {
+                <rect class="broker-box-inner" x="5" y="5" width={(w - 10).to_string()} height={(h - 10).to_string()} rx="9" />
+                <g class="controller-badge" transform={format!("translate({} -16)", w / 2)}>
+                    <rect x="-72" y="0" width="144" height="28" rx="14" />
+                    <text x="0" y="19" text-anchor="middle">{ t(lang, Key::ControllerBadge) }</text>
+                </g>
+            }
+            <g class="server-icon" transform="translate(18 22)">
+                <rect x="0" y="0" width="30" height="11" rx="2" />
+                <rect x="0" y="15" width="30" height="11" rx="2" />
+                <rect x="0" y="30" width="30" height="11" rx="2" />
+            </g>
+            <text class="broker-name" x="60" y="40">{ name }</text>
+            <g class="broker-state" transform="translate(60 64)">
+                <circle class="state-dot" cx="6" cy="-5" r="6" />
+                <text x="18" y="0">{ t(lang, state_key) }</text>
+                if broker.slow_ms > 0 {
+                    <text class="slow-mark" x={(w - 72).to_string()} y="0" text-anchor="end">{ fill(t(lang, Key::SlowMark), &[&broker.slow_ms.to_string()]) }</text>
+                }
+            </g>
+            if props.summarised {
+                <text class="tile-summary" x="14" y={(Layout::HEAD_H + 16).to_string()} data-testid={format!("summary-{}", broker.id)}>
+                    <tspan>{ fill(t(lang, Key::SummaryRoles), &[&leaders.to_string(), &(broker.tiles.len() - leaders).to_string()]) }</tspan>
+                    <tspan x="14" dy="22">{ fill(t(lang, Key::SummaryOutOfIsr), &[&out.to_string()]) }</tspan>
+                </text>
+            } else {
+                <g class={classes!("tiles", grid.compact.then_some("tiles-compact"))}>
+                    { for places.labels.iter().map(|l| html! {
+                        <text class="tile-topic" x={l.x.to_string()} y={(l.y + grid.h / 2 + 4).to_string()} aria-hidden="true">{ &l.text }</text>
+                    }) }
+                    { for broker.tiles.iter().zip(&places.tiles).map(|(tile, &(tx, ty))| {
+                        let role = if tile.leader { "leader" } else { "follower" };
+                        let mut label = format!("{}-{} {}{}", tile.topic, tile.partition,
+                            t(lang, if tile.leader { Key::Leader } else { Key::Follower }),
+                            if tile.in_isr { String::new() } else { format!(", {}", t(lang, Key::OutOfIsr)) });
+                        if stale.is_some() {
+                            label = format!("{label} ({})", t(lang, Key::StaleTile));
+                        }
+                        let topic = tile.topic.clone();
+                        let partition = tile.partition;
+                        let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Inspect(Some((topic.clone(), partition))));
+                        let mark = if tile.leader { "L" } else if tile.in_isr { "F" } else { "✕" };
+                        let (w, h) = (grid.w.to_string(), grid.h.to_string());
+                        html! {
+                            <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"), stale.is_some().then_some("tile-stale"))}
+                                data-testid={format!("replica-{}-{}-{}", tile.topic, tile.partition, broker.id)}
+                                data-role={role} data-in-isr={tile.in_isr.to_string()} data-stale={stale.is_some().to_string()}
+                                transform={format!("translate({tx} {ty})")} {onclick}>
+                                <title>{ label }</title>
+                                <rect width={w.clone()} height={h.clone()} rx="4" />
+                                if !tile.in_isr {
+                                    <rect class="tile-hatch" width={w} height={h} rx="4" />
+                                }
+                                <text x={(grid.w / 2).to_string()} y={(grid.h / 2 + 4).to_string()} text-anchor="middle">
+                                    { if grid.compact { format!("{mark}{partition}") } else { format!("{mark} {partition}") } }
+                                </text>
+                            </g>
+                        }
+                    }) }
+                </g>
+            }
+            if let Some((kind, label)) = stale {
+                <g class="stale-label" data-testid={format!("stale-{}", broker.id)} data-stale={kind}
+                    transform={format!("translate({} {h})", w / 2)}>
+                    <rect x="-118" y="-11" width="236" height="22" rx="11" />
+                    <text x="0" y="5" text-anchor="middle">{ label }</text>
+                </g>
+            }
+        </g>
+    }
+}

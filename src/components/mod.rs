@@ -1,0 +1,51 @@
+//! The components, one per file. They hold no text of their own (see [`crate::i18n`]), draw only
+//! what their props say, render every user-provided string (topic names, keys, values) as text,
+//! and report what the user does as an [`AppAction`](crate::state::AppAction) or a
+//! [`UserAction`](crate::sim::UserAction): none of them knows the root component.
+
+mod broker_node;
+mod build_panel;
+mod client_node;
+mod cluster_canvas;
+mod controls;
+mod cut_link;
+mod fault_panel;
+mod footer;
+mod form;
+mod group_panel;
+mod header;
+mod log_inspector;
+mod logo_mark;
+mod mark_list;
+mod memory_line;
+mod messages;
+mod narration_feed;
+mod node_events;
+mod node_menu;
+mod notices;
+mod panel_props;
+mod producer_panel;
+mod scenario_notes;
+
+pub use broker_node::{BrokerNode, BrokerNodeProps};
+pub use build_panel::BuildPanel;
+pub use client_node::{ClientNode, ClientNodeProps};
+pub use cluster_canvas::{ClusterCanvas, ClusterCanvasProps};
+pub use controls::{Controls, ControlsProps};
+pub use cut_link::{CutLink, CutLinkProps};
+pub use fault_panel::FaultPanel;
+pub use footer::{Footer, FooterProps};
+pub use group_panel::{GroupPanel, ViewProps};
+pub use header::{Header, HeaderProps};
+pub use log_inspector::{LogInspector, LogInspectorProps};
+pub use logo_mark::LogoMark;
+pub use mark_list::{MarkList, MarkListProps};
+pub use memory_line::{MemoryLine, MemoryLineProps};
+pub use messages::{Messages, MessagesProps};
+pub use narration_feed::{NarrationFeed, NarrationProps};
+pub use node_events::NodeEvent;
+pub use node_menu::{NodeMenuProps, NodeMenuView};
+pub use notices::{Notices, NoticesProps};
+pub use panel_props::PanelProps;
+pub use producer_panel::ProducerPanel;
+pub use scenario_notes::{ScenarioNotes, ScenarioNotesProps};

@@ -1,0 +1,625 @@
+//! The app state, held by a reducer. The simulation lives behind an `Rc<RefCell<Sim>>` (a World
+//! is too large to clone per action); every change goes through [`AppState::reduce`], which
+//! rebuilds the `View` once, so a frame renders at most one view.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use kafkalab_engine::sim::world::TimedFact;
+use kafkalab_engine::sim::Millis;
+use kafkalab_engine::view::View;
+use serde::{Deserialize, Serialize};
+use yew::prelude::*;
+
+use crate::cluster::{ViewRc, DEFAULT_SEED};
+use crate::i18n::Lang;
+use crate::inspect::PartitionLog;
+use crate::narrate::{self, Mark, Roster};
+use crate::sim::{Logged, Preset, ReachedNote, Setup, Sim, UserAction};
+use crate::url::{self, UrlNotice, UrlState};
+
+/// The speeds offered, in tenths (1 = 0.1x ... 1000 = 100x).
+pub const SPEEDS: [u32; 10] = [1, 3, 5, 10, 20, 50, 100, 250, 500, 1000];
+const DEFAULT_SPEED: usize = 3;
+/// The localStorage key of the saved workspace.
+pub const STORAGE_KEY: &str = "kafkalab.workspace.v1";
+
+/// A banner above the canvas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Url(UrlNotice),
+    UnknownScenario(String),
+    CorruptWorkspace,
+    Dropped(usize),
+    ActionFailed(String),
+}
+
+/// What the workspace saves in localStorage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub setup: Setup,
+    pub log: Vec<Logged>,
+    pub t_ms: Millis,
+    pub horizon_ms: Millis,
+    pub lang: String,
+    pub speed: u32,
+    pub show_internal: bool,
+    pub large_text: bool,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub lang: Lang,
+    pub notices: Vec<Notice>,
+    pub sim: Result<Rc<RefCell<Sim>>, String>,
+    /// The view the canvas and the clock draw, new on every frame that moved the clock.
+    pub view: Option<ViewRc>,
+    /// What the panels and the narration draw: refreshed on every action, but while playing at
+    /// most every [`PANEL_EVERY_MS`] of wall time (text changing 60 times a second is unreadable,
+    /// and relaying it out would cost most of a frame).
+    pub panels: Option<Panels>,
+    panel_wall_ms: f64,
+    feed: FeedCursor,
+    pub playing: bool,
+    pub speed: usize,
+    /// Virtual time in thousandths of a ms, for smooth animation between whole ms.
+    pub vt_milli: u64,
+    pub horizon_ms: Millis,
+    pub show_internal: bool,
+    pub large_text: bool,
+    pub show_routine: bool,
+    /// Timeline markers: (time, kind), by fact index.
+    pub marks: Rc<Vec<(Millis, Mark)>>,
+    marks_next_index: u64,
+    /// The partition the log inspector shows.
+    pub inspect: Option<(String, i32)>,
+    /// Changes on every applied action and seek (the workspace saver watches it).
+    pub revision: u64,
+    /// The timeline's seekable window starts here (0 until it has slid).
+    pub seekable_from_ms: Millis,
+    /// Developer mode (`?dev`): the memory line and the panic hook.
+    pub dev: Option<crate::dev::DevOptions>,
+}
+
+/// Wall time between two refreshes of the panels while playing.
+pub const PANEL_EVERY_MS: f64 = 100.0;
+
+/// Facts the narration feed holds at most.
+const FEED_MAX: usize = 600;
+
+/// How far the narration feed has read the fact history, and with which filter.
+#[derive(Debug, Clone, Copy, Default)]
+struct FeedCursor {
+    next: u64,
+    routine: bool,
+}
+
+/// What the panels and the narration feed read.
+#[derive(Clone)]
+pub struct Panels {
+    pub view: ViewRc,
+    pub facts: Rc<Vec<TimedFact>>,
+    /// The time of the oldest fact the world still keeps, when older ones were let go.
+    pub history_from: Option<Millis>,
+    pub roster: Rc<Roster>,
+    pub notes: Option<Rc<NotesData>>,
+    pub inspector: Option<Rc<PartitionLog>>,
+}
+
+/// What a scenario's notes box shows: the notes reached, the next one's time, refused steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotesData {
+    /// Reached so far, oldest first.
+    pub reached: Vec<ReachedNote>,
+    pub next_at_ms: Option<Millis>,
+    pub failures: Vec<(Millis, String)>,
+}
+
+fn build(setup: Setup) -> Result<Rc<RefCell<Sim>>, String> {
+    Sim::new(setup).map(|s| Rc::new(RefCell::new(s)))
+}
+
+impl AppState {
+    /// The state for a URL fragment and a saved workspace (either may be absent or bad).
+    pub fn start(url_state: UrlState, saved: Option<&str>) -> Self {
+        let mut notices: Vec<Notice> = url_state.notices.iter().cloned().map(Notice::Url).collect();
+        let mut preset = Preset::Demo;
+        if let Some(name) = &url_state.scenario {
+            match Preset::from_name(name) {
+                Some(p) => preset = p,
+                None => notices.push(Notice::UnknownScenario(name.clone())),
+            }
+        }
+        let workspace = match saved {
+            Some(text) => match serde_json::from_str::<Workspace>(text) {
+                Ok(w) => Some(w),
+                Err(_) => {
+                    notices.push(Notice::CorruptWorkspace);
+                    None
+                }
+            },
+            None => None,
+        };
+        // The saved workspace wins when the URL names the same scenario and seed (or nothing).
+        let url_names_other = url_state.scenario.is_some() || url_state.seed.is_some();
+        let workspace = workspace.filter(|w| {
+            !url_names_other
+                || (w.setup.preset.name() == preset.name() && url_state.seed.unwrap_or(w.setup.seed) == w.setup.seed)
+        });
+        let mut state = AppState {
+            lang: url_state.lang,
+            notices,
+            sim: Err(String::new()),
+            view: None,
+            panels: None,
+            panel_wall_ms: 0.0,
+            feed: FeedCursor::default(),
+            playing: false,
+            speed: DEFAULT_SPEED,
+            vt_milli: 0,
+            horizon_ms: 0,
+            show_internal: false,
+            large_text: false,
+            show_routine: false,
+            marks: Rc::new(Vec::new()),
+            marks_next_index: 0,
+            inspect: None,
+            revision: 0,
+            seekable_from_ms: 0,
+            dev: None,
+        };
+        if let Some(w) = workspace {
+            let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
+            match Sim::restore(w.setup.clone(), w.log, t_ms, w.horizon_ms.max(t_ms)) {
+                Ok((sim, dropped)) => {
+                    if dropped > 0 {
+                        state.notices.push(Notice::Dropped(dropped));
+                    }
+                    if Lang::from_code(&w.lang).is_some() && !url_state_has_lang(&url_state) {
+                        state.lang = Lang::from_code(&w.lang).unwrap_or_default();
+                    }
+                    state.speed = SPEEDS.iter().position(|s| *s == w.speed).unwrap_or(DEFAULT_SPEED);
+                    state.show_internal = w.show_internal;
+                    state.large_text = w.large_text;
+                    state.sim = Ok(Rc::new(RefCell::new(sim)));
+                    state.refresh();
+                    return state;
+                }
+                Err(_) => state.notices.push(Notice::CorruptWorkspace),
+            }
+        }
+        let seed = url_state.seed.unwrap_or(preset.default_seed(DEFAULT_SEED));
+        let mut setup = Setup::new(preset, seed);
+        setup.brokers = 3;
+        state.sim = build(setup);
+        if let (Ok(sim), Some(t_ms)) = (&state.sim, url_state.t_ms) {
+            sim.borrow_mut().seek(t_ms);
+        }
+        state.refresh();
+        state
+    }
+
+    /// Rebuilds the view, the panels and the timeline markers from the simulation.
+    fn refresh(&mut self) {
+        self.refresh_view();
+        self.refresh_panels();
+    }
+
+    /// Rebuilds what the panels read from the simulation and the current view.
+    fn refresh_panels(&mut self) {
+        self.panel_wall_ms = 0.0;
+        let (Ok(sim), Some(view)) = (&self.sim, &self.view) else {
+            self.panels = None;
+            return;
+        };
+        let sim = sim.borrow();
+        let inspector = self.inspect.as_ref().map(|(topic, p)| Rc::new(PartitionLog::read(sim.world(), topic, *p)));
+        let notes = sim.setup.preset.scenario().filter(|s| s.steps.iter().any(|s| s.note.is_some())).map(|scenario| {
+            let now = sim.now();
+            Rc::new(NotesData {
+                reached: sim.notes_reached(),
+                next_at_ms: scenario.steps.iter().find(|s| s.note.is_some() && s.at_ms > now).map(|s| s.at_ms),
+                failures: sim.step_failures(),
+            })
+        });
+        // Only the facts since the last refresh are read, unless the history went back (a seek,
+        // a new branch) or the filter changed: the large preset makes thousands of routine facts
+        // a second, which would push every other fact out of any fixed window.
+        let count = sim.world().fact_count();
+        let facts = match &self.panels {
+            Some(old) if self.feed.routine == self.show_routine && self.feed.next <= count => {
+                let new = sim.recent_facts(self.show_routine, self.feed.next, FEED_MAX);
+                if new.is_empty() {
+                    // The same Rc: the feed is not drawn again.
+                    old.facts.clone()
+                } else {
+                    let kept = FEED_MAX.saturating_sub(new.len());
+                    Rc::new(new.into_iter().chain(old.facts.iter().take(kept).cloned()).collect())
+                }
+            }
+            _ => Rc::new(sim.recent_facts(self.show_routine, 0, FEED_MAX)),
+        };
+        self.feed = FeedCursor { next: count, routine: self.show_routine };
+        let history_from = sim.world().facts().next().filter(|f| f.index > 0).map(|f| f.at_ms);
+        // The same Rc while no client comes or goes: the feed is not drawn again for it.
+        let roster = Roster::from_view(&view.0);
+        let roster = match &self.panels {
+            Some(old) if *old.roster == roster => old.roster.clone(),
+            _ => Rc::new(roster),
+        };
+        self.panels = Some(Panels { view: view.clone(), facts, history_from, roster, notes, inspector });
+    }
+
+    /// Rebuilds the view and the timeline markers from the simulation (once per change).
+    fn refresh_view(&mut self) {
+        let Ok(sim) = &self.sim else {
+            self.view = None;
+            return;
+        };
+        let sim = sim.borrow();
+        let view = sim.world().view();
+        let now = view.now_ms;
+        if self.vt_milli / 1000 != now {
+            self.vt_milli = now * 1000;
+        }
+        self.horizon_ms = sim.horizon_ms;
+        self.seekable_from_ms = sim.seekable_from_ms();
+        // Markers: add facts not seen yet (replays reproduce the same facts, so old ones stay valid).
+        let count = sim.world().fact_count();
+        if count > self.marks_next_index {
+            let new: Vec<(Millis, Mark)> = sim
+                .world()
+                .facts()
+                .rev()
+                .take_while(|f| f.index >= self.marks_next_index)
+                .filter_map(|f| narrate::mark(&f.fact).map(|m| (f.at_ms, m)))
+                .collect();
+            if !new.is_empty() {
+                let marks = Rc::make_mut(&mut self.marks);
+                marks.extend(new.into_iter().rev());
+                if marks.len() > 400 {
+                    let excess = marks.len() - 400;
+                    marks.drain(..excess);
+                }
+            }
+            self.marks_next_index = count;
+        }
+        self.view = Some(ViewRc(Rc::new(view)));
+    }
+
+    pub fn view(&self) -> Option<&View> {
+        self.view.as_ref().map(|v| &*v.0)
+    }
+
+    pub fn workspace(&self) -> Option<Workspace> {
+        let sim = self.sim.as_ref().ok()?.borrow();
+        Some(Workspace {
+            setup: sim.setup.clone(),
+            log: sim.log.clone(),
+            t_ms: sim.now(),
+            horizon_ms: sim.horizon_ms,
+            lang: self.lang.code().into(),
+            speed: SPEEDS[self.speed],
+            show_internal: self.show_internal,
+            large_text: self.large_text,
+        })
+    }
+
+    /// The fragment that restores this view: `#scenario=NAME&seed=N&t=MS&lang=ko`.
+    pub fn fragment(&self) -> String {
+        match &self.sim {
+            Ok(sim) => {
+                let sim = sim.borrow();
+                format!(
+                    "#scenario={}&seed={}&t={}&lang={}",
+                    sim.setup.preset.name(),
+                    sim.setup.seed,
+                    sim.now(),
+                    self.lang.code()
+                )
+            }
+            Err(_) => url::with_lang("", self.lang),
+        }
+    }
+}
+
+fn url_state_has_lang(state: &UrlState) -> bool {
+    state.lang != Lang::Ko || state.notices.iter().any(|n| matches!(n, UrlNotice::UnknownLang(_)))
+}
+
+/// What the user can do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppAction {
+    ToggleLang,
+    DismissNotice(usize),
+    Play,
+    Pause,
+    TogglePlay,
+    /// One animation frame: `wall_ms` of wall time passed.
+    Frame(f64),
+    Step,
+    StepInteresting,
+    StepBack,
+    /// Shift+← / Shift+→: to the scenario's previous / next note.
+    PreviousNote,
+    NextNote,
+    SetSpeed(usize),
+    Seek(Millis),
+    Apply(UserAction),
+    /// Start over with another setup.
+    Load(Setup),
+    ToggleInternal,
+    ToggleLargeText,
+    ToggleRoutine,
+    Inspect(Option<(String, i32)>),
+}
+
+/// The most wall time one frame may advance (a background tab must not jump hours ahead).
+const MAX_FRAME_MS: f64 = 100.0;
+
+impl Reducible for AppState {
+    type Action = AppAction;
+
+    fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        let sim = next.sim.as_ref().ok().cloned();
+        match action {
+            AppAction::ToggleLang => next.lang = self.lang.other(),
+            AppAction::DismissNotice(index) => {
+                if index < next.notices.len() {
+                    next.notices.remove(index);
+                }
+            }
+            AppAction::Play => next.playing = true,
+            AppAction::Pause => {
+                next.playing = false;
+                next.refresh_panels();
+                return Rc::new(next);
+            }
+            AppAction::TogglePlay => next.playing = !self.playing,
+            AppAction::Frame(wall_ms) => {
+                if !self.playing {
+                    return self;
+                }
+                let Some(sim) = sim else { return self };
+                let dt = wall_ms.clamp(0.0, MAX_FRAME_MS);
+                // Tenths of speed x thousandths of ms: integer arithmetic for the virtual clock.
+                let advance = (dt * SPEEDS[self.speed] as f64 * 100.0) as u64;
+                next.vt_milli = self.vt_milli + advance;
+                let target = next.vt_milli / 1000;
+                let vt = next.vt_milli;
+                if target > sim.borrow().now() {
+                    if let Some(at) = self.dev.and_then(|d| d.panic_at).filter(|at| target >= *at) {
+                        panic!("injected by the developer hook ?dev&panic-at={at}");
+                    }
+                    sim.borrow_mut().seek(target);
+                    next.refresh_view();
+                }
+                next.vt_milli = vt;
+                next.panel_wall_ms += dt;
+                if next.panel_wall_ms >= PANEL_EVERY_MS {
+                    next.refresh_panels();
+                }
+                return Rc::new(next);
+            }
+            AppAction::Step => {
+                if let Some(sim) = sim {
+                    sim.borrow_mut().step();
+                }
+                next.playing = false;
+            }
+            AppAction::StepInteresting => {
+                if let Some(sim) = sim {
+                    sim.borrow_mut().step_to_interesting(200_000);
+                }
+                next.playing = false;
+            }
+            AppAction::StepBack => {
+                if let Some(sim) = sim {
+                    sim.borrow_mut().step_back();
+                }
+                next.playing = false;
+            }
+            AppAction::PreviousNote => {
+                if let Some(sim) = sim {
+                    sim.borrow_mut().seek_note(false);
+                }
+                next.playing = false;
+            }
+            AppAction::NextNote => {
+                if let Some(sim) = sim {
+                    sim.borrow_mut().seek_note(true);
+                }
+                next.playing = false;
+            }
+            AppAction::SetSpeed(i) => next.speed = i.min(SPEEDS.len() - 1),
+            AppAction::Seek(t_ms) => {
+                if let Some(sim) = sim {
+                    let t = t_ms.min(url::MAX_T_MS);
+                    sim.borrow_mut().seek(t);
+                }
+            }
+            AppAction::Apply(user) => {
+                if let Some(sim) = sim {
+                    let result = sim.borrow_mut().apply(user);
+                    if let Err(e) = result {
+                        next.notices.retain(|n| !matches!(n, Notice::ActionFailed(_)));
+                        next.notices.push(Notice::ActionFailed(e));
+                    } else {
+                        // A new branch: markers after now are gone.
+                        let now = sim.borrow().now();
+                        Rc::make_mut(&mut next.marks).retain(|(at, _)| *at <= now);
+                        next.marks_next_index = sim.borrow().world().fact_count();
+                    }
+                }
+            }
+            AppAction::Load(setup) => {
+                next.sim = build(setup);
+                // Another history: the feed starts over.
+                next.panels = None;
+                next.playing = false;
+                next.marks = Rc::new(Vec::new());
+                next.marks_next_index = 0;
+                next.inspect = None;
+                next.vt_milli = 0;
+            }
+            AppAction::ToggleInternal => {
+                next.show_internal = !self.show_internal;
+                return Rc::new(next);
+            }
+            AppAction::ToggleLargeText => {
+                next.large_text = !self.large_text;
+                return Rc::new(next);
+            }
+            AppAction::ToggleRoutine => {
+                next.show_routine = !self.show_routine;
+                next.refresh_panels();
+                return Rc::new(next);
+            }
+            AppAction::Inspect(p) => {
+                next.inspect = p;
+                next.refresh_panels();
+                return Rc::new(next);
+            }
+        }
+        next.revision += 1;
+        next.refresh();
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reduce(state: AppState, action: AppAction) -> AppState {
+        (*Rc::new(state).reduce(action)).clone()
+    }
+
+    fn fresh(fragment: &str) -> AppState {
+        AppState::start(url::parse_fragment(fragment), None)
+    }
+
+    #[test]
+    fn toggling_switches_between_korean_and_english() {
+        let state = fresh("");
+        assert_eq!(state.lang, Lang::Ko);
+        let state = reduce(state, AppAction::ToggleLang);
+        assert_eq!(state.lang, Lang::En);
+        assert_eq!(reduce(state, AppAction::ToggleLang).lang, Lang::Ko);
+    }
+
+    #[test]
+    fn notices_can_be_dismissed_one_by_one() {
+        let state = fresh("#lang=xx&seed=no");
+        assert_eq!(state.notices.len(), 2);
+        let state = reduce(state, AppAction::DismissNotice(5));
+        assert_eq!(state.notices.len(), 2);
+        let state = reduce(state, AppAction::DismissNotice(0));
+        assert_eq!(state.notices, vec![Notice::Url(UrlNotice::BadNumber { field: "seed", value: "no".into() })]);
+    }
+
+    #[test]
+    fn unknown_scenario_and_corrupt_workspace_show_notices_and_start_clean() {
+        let state = AppState::start(url::parse_fragment("#scenario=nope"), Some("{not json"));
+        assert!(state.notices.contains(&Notice::UnknownScenario("nope".into())));
+        assert!(state.notices.contains(&Notice::CorruptWorkspace));
+        assert_eq!(state.view().unwrap().brokers.len(), 3);
+    }
+
+    #[test]
+    fn t_in_the_url_advances_the_virtual_clock() {
+        let state = fresh("#t=2500");
+        assert_eq!(state.view().unwrap().now_ms, 2500);
+    }
+
+    #[test]
+    fn frames_advance_virtual_time_at_the_chosen_speed() {
+        let state = reduce(fresh("#scenario=demo"), AppAction::Play);
+        let state = reduce(state, AppAction::SetSpeed(6)); // 10x
+        let state = reduce(state, AppAction::Frame(50.0));
+        assert_eq!(state.view().unwrap().now_ms, 500);
+        let state = reduce(state, AppAction::Pause);
+        let state = reduce(state, AppAction::Frame(50.0));
+        assert_eq!(state.view().unwrap().now_ms, 500);
+    }
+
+    #[test]
+    fn while_playing_the_panels_follow_the_clock_every_100_ms_of_wall_time_and_on_pause() {
+        let panels_at = |s: &AppState| s.panels.as_ref().unwrap().view.0.now_ms;
+        let state = reduce(fresh("#scenario=demo"), AppAction::Play); // 1x
+        let state = reduce(state, AppAction::Frame(50.0));
+        assert_eq!((state.view().unwrap().now_ms, panels_at(&state)), (50, 0));
+        let state = reduce(state, AppAction::Frame(60.0));
+        assert_eq!((state.view().unwrap().now_ms, panels_at(&state)), (110, 110));
+        let state = reduce(state, AppAction::Frame(20.0));
+        assert_eq!(panels_at(&state), 110);
+        let state = reduce(state, AppAction::Pause);
+        assert_eq!(panels_at(&state), 130);
+    }
+
+    #[test]
+    fn the_feed_reads_new_facts_only_and_matches_a_full_read() {
+        let full = |s: &AppState| {
+            let sim = s.sim.as_ref().unwrap().borrow();
+            sim.recent_facts(false, 0, FEED_MAX)
+        };
+        let mut state = reduce(fresh("#scenario=demo"), AppAction::Play);
+        state = reduce(state, AppAction::SetSpeed(8)); // 50x
+        for _ in 0..40 {
+            state = reduce(state, AppAction::Frame(16.0));
+        }
+        state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 1 }));
+        for _ in 0..40 {
+            state = reduce(state, AppAction::Frame(16.0));
+        }
+        let feed = state.panels.as_ref().unwrap().facts.clone();
+        assert!(feed.iter().any(|f| matches!(f.fact, kafkalab_engine::narration::Fact::BrokerStopped { .. })));
+        assert_eq!(*feed, full(&state));
+        // Back in time, the feed is read again from the start.
+        let state = reduce(state, AppAction::Seek(1_000));
+        assert_eq!(*state.panels.as_ref().unwrap().facts, full(&state));
+        assert!(state.panels.as_ref().unwrap().facts.iter().all(|f| f.at_ms <= 1_000));
+    }
+
+    #[test]
+    fn the_url_selects_a_builtin_scenario_and_its_workspace_round_trips() {
+        let state = fresh("#scenario=leader-failover&lang=en");
+        assert!(state.notices.is_empty(), "{:?}", state.notices);
+        let scenario = Preset::from_name("leader-failover").unwrap();
+        let seed = scenario.scenario().unwrap().seed;
+        assert!(state.fragment().starts_with(&format!("#scenario=leader-failover&seed={seed}&t=0")));
+        let state = reduce(state, AppAction::Seek(12_000));
+        // The scenario killed broker 2 at 10 s.
+        assert!(state
+            .view()
+            .unwrap()
+            .brokers
+            .iter()
+            .any(|b| b.id == 2 && b.state != kafkalab_engine::view::BrokerState::Alive));
+        let state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 3 }));
+        let state = reduce(state, AppAction::Step);
+        let saved = serde_json::to_string(&state.workspace().unwrap()).unwrap();
+        assert!(saved.contains(r#""preset":{"scenario":"leader-failover"}"#), "{saved}");
+        let restored = AppState::start(url::parse_fragment("#scenario=leader-failover"), Some(&saved));
+        assert!(restored.notices.is_empty(), "{:?}", restored.notices);
+        assert_eq!(
+            serde_json::to_string(restored.view().unwrap()).unwrap(),
+            serde_json::to_string(state.view().unwrap()).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_workspace_round_trips() {
+        let state = reduce(fresh("#scenario=demo&seed=9"), AppAction::Seek(3_000));
+        let state = reduce(state, AppAction::Apply(UserAction::KillBroker { broker: 2 }));
+        let state = reduce(state, AppAction::Seek(9_000));
+        let saved = serde_json::to_string(&state.workspace().unwrap()).unwrap();
+        let restored = AppState::start(url::parse_fragment(""), Some(&saved));
+        assert!(restored.notices.is_empty(), "{:?}", restored.notices);
+        assert_eq!(
+            serde_json::to_string(restored.view().unwrap()).unwrap(),
+            serde_json::to_string(state.view().unwrap()).unwrap()
+        );
+    }
+}
