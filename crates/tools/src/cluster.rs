@@ -18,7 +18,7 @@ pub fn not_simulated(what: &str) -> Output {
 
 /// `--bootstrap-server host:port[,host:port]`: any listed address reaches the simulated
 /// cluster (`localhost:9092`, `kafka:9092`, `broker-2:9093`, ...); a malformed one is Kafka's error.
-pub fn check_bootstrap(_session: &Session, servers: &str) -> Result<(), Output> {
+pub fn check_bootstrap(_session: &Session<'_>, servers: &str) -> Result<(), Output> {
     for server in servers.split(',').map(str::trim) {
         let valid = server.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
         if !valid {
@@ -95,7 +95,7 @@ const GET_OFFSETS_SPEC: &[Opt] = &[
 ];
 
 /// `kafka-get-offsets.sh` (`GetOffsetShell`): `topic:partition:offset` lines.
-pub fn get_offsets(session: &mut Session, argv: &[String]) -> Output {
+pub fn get_offsets(session: &mut Session<'_>, argv: &[String]) -> Output {
     let opts = match args::parse(GET_OFFSETS_SPEC, argv) {
         Ok(o) => o,
         Err(e) => return Output::usage_error(e),
@@ -177,7 +177,7 @@ pub fn get_offsets(session: &mut Session, argv: &[String]) -> Output {
 }
 
 /// `kafka-metadata-quorum.sh describe --status | --replication` (`MetadataQuorumCommand`).
-pub fn metadata_quorum(session: &mut Session, argv: &[String]) -> Output {
+pub fn metadata_quorum(session: &mut Session<'_>, argv: &[String]) -> Output {
     let words: Vec<&str> = argv.iter().map(String::as_str).collect();
     let Some(bootstrap_at) = words.iter().position(|w| *w == "--bootstrap-server" || *w == "--bootstrap-controller")
     else {
@@ -294,7 +294,7 @@ fn table(rows: &[Vec<String>]) -> String {
 }
 
 /// `kafka-features.sh describe`: the finalized features of a fresh Kafka 4.0 cluster.
-pub fn features(session: &mut Session, argv: &[String]) -> Output {
+pub fn features(session: &mut Session<'_>, argv: &[String]) -> Output {
     let words: Vec<&str> = argv.iter().map(String::as_str).collect();
     if !words.iter().any(|w| *w == "--bootstrap-server" || *w == "--bootstrap-controller") {
         return Output::usage_error(
@@ -329,7 +329,7 @@ const DUMP_LOG_SPEC: &[Opt] = &[
 
 /// `kafka-dump-log.sh --files /var/lib/kafka/data/TOPIC-P/00000000000000000000.log`: the batches
 /// of that segment on the partition's leader, as `DumpLogSegments` prints them.
-pub fn dump_log(session: &mut Session, argv: &[String]) -> Output {
+pub fn dump_log(session: &mut Session<'_>, argv: &[String]) -> Output {
     let opts = match args::parse(DUMP_LOG_SPEC, argv) {
         Ok(o) => o,
         Err(e) => return Output::usage_error(e),

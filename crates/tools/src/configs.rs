@@ -23,7 +23,7 @@ const SPEC: &[Opt] = &[
     flag("version", "Display Kafka version."),
 ];
 
-pub fn run(session: &mut Session, argv: &[String]) -> Output {
+pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     let opts = match args::parse(SPEC, argv) {
         Ok(o) => o,
         Err(e) => return Output::usage_error(e),
@@ -73,7 +73,7 @@ pub fn run(session: &mut Session, argv: &[String]) -> Output {
                     };
                 }
                 out.push_str(&format!("Dynamic configs for topic {topic} are:\n"));
-                for (k, v) in session.topic_configs.get(&topic).into_iter().flatten() {
+                for (k, v) in session.state.topic_configs.get(&topic).into_iter().flatten() {
                     out.push_str(&format!("  {k}={v} sensitive=false synonyms={{DYNAMIC_TOPIC_CONFIG:{k}={v}}}\n"));
                 }
             }

@@ -93,7 +93,7 @@ fn usage_error(message: &str) -> Output {
     Output::usage_error(message)
 }
 
-pub fn run(session: &mut Session, argv: &[String]) -> Output {
+pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     let opts = match args::parse(SPEC, argv) {
         Ok(o) => o,
         Err(e) => return usage_error(&e),
@@ -253,7 +253,7 @@ fn records_between(
 }
 
 fn read_partition(
-    session: &mut Session,
+    session: &mut Session<'_>,
     tp: TopicPartition,
     start: Start,
     formatter: &Formatter,
@@ -306,7 +306,7 @@ fn read_partition(
 }
 
 fn consume_with_group(
-    session: &mut Session,
+    session: &mut Session<'_>,
     opts: &args::Parsed,
     topics: Vec<String>,
     formatter: &Formatter,
@@ -333,11 +333,11 @@ fn consume_with_group(
     if topics.is_empty() {
         return Err(usage_error("kafkalab: no topic matches --include"));
     }
-    session.console_clients += 1;
+    session.state.console_clients += 1;
     let group = opts
         .value("group")
         .map(str::to_string)
-        .unwrap_or_else(|| format!("console-consumer-{}", 10_000 + session.console_clients * 7_919 % 90_000));
+        .unwrap_or_else(|| format!("console-consumer-{}", 10_000 + session.state.console_clients * 7_919 % 90_000));
     let mut configs = vec![
         ("group.id".to_string(), group.clone()),
         ("auto.offset.reset".to_string(), if opts.has("from-beginning") { "earliest" } else { "latest" }.to_string()),

@@ -36,7 +36,7 @@ struct Reader {
     null_marker: Option<String>,
 }
 
-pub fn run(session: &mut Session, argv: &[String], input: &str) -> Output {
+pub fn run(session: &mut Session<'_>, argv: &[String], input: &str) -> Output {
     let opts = match args::parse(SPEC, argv) {
         Ok(o) => o,
         Err(e) => return Output::usage_error(e),
@@ -114,7 +114,7 @@ pub fn run(session: &mut Session, argv: &[String], input: &str) -> Output {
         });
     }
     let mut output = Output::default();
-    session.console_clients += 1;
+    session.state.console_clients += 1;
     let name = "console-producer".to_string();
     let producer = match session.timeline.apply(Action::AddProducer { name: name.clone(), configs }) {
         Ok(ActionOutcome::ProducerAdded { producer }) => producer,

@@ -76,7 +76,7 @@ fn state_name(info: &GroupInfo) -> &'static str {
     info.group.map_or("Empty", |g| g.state.name())
 }
 
-pub fn run(session: &mut Session, argv: &[String]) -> Output {
+pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     let opts = match args::parse(SPEC, argv) {
         Ok(o) => o,
         Err(e) => return Output::usage_error(e),
@@ -326,7 +326,7 @@ fn describe(world: &World, group: &str, opts: &args::Parsed) -> Output {
     out
 }
 
-fn reset_offsets(session: &mut Session, opts: &args::Parsed, targets: &[String]) -> Output {
+fn reset_offsets(session: &mut Session<'_>, opts: &args::Parsed, targets: &[String]) -> Output {
     if opts.has("dry-run") && opts.has("execute") {
         return Output::usage_error("Option [reset-offsets] only accepts one of [execute] and [dry-run]");
     }
@@ -472,7 +472,7 @@ fn plan(
 }
 
 /// `printOffsetsToReset`, and with `--execute` the admin client's commit.
-fn apply_plan(session: &mut Session, opts: &args::Parsed, group: &str, plan: Vec<(TopicPartition, i64)>) -> Output {
+fn apply_plan(session: &mut Session<'_>, opts: &args::Parsed, group: &str, plan: Vec<(TopicPartition, i64)>) -> Output {
     let mut out = Output::default();
     if opts.has("execute") && !plan.is_empty() {
         if let Err(e) = session

@@ -17,11 +17,79 @@ pub mod shell;
 pub use cluster::topic_id;
 mod topics;
 
-use kafkalab_engine::scenario::CHECKPOINT_EVERY;
+use kafkalab_engine::scenario::{ScenarioRun, CHECKPOINT_EVERY};
 use kafkalab_engine::sim::timeline::Timeline;
-use kafkalab_engine::sim::world::WorldConfig;
+use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, WorldConfig};
+use kafkalab_engine::sim::Millis;
 use kafkalab_engine::World;
 use std::collections::BTreeMap;
+
+/// What the tools drive: a [`Timeline`] (the CLI, a preset in the app) or a [`ScenarioRun`]
+/// (a scenario in the app, whose steps keep coming as time passes).
+pub trait Cluster {
+    fn world(&self) -> &World;
+    fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError>;
+    /// Moves virtual time to `t` (here always forward).
+    fn seek(&mut self, t: Millis);
+}
+
+impl Cluster for Timeline {
+    fn world(&self) -> &World {
+        Timeline::world(self)
+    }
+    fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        Timeline::apply(self, action)
+    }
+    fn seek(&mut self, t: Millis) {
+        Timeline::seek(self, t)
+    }
+}
+
+impl Cluster for ScenarioRun {
+    fn world(&self) -> &World {
+        ScenarioRun::world(self)
+    }
+    fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        ScenarioRun::apply(self, action)
+    }
+    fn seek(&mut self, t: Millis) {
+        ScenarioRun::seek(self, t)
+    }
+}
+
+impl<C: Cluster + ?Sized> Cluster for &mut C {
+    fn world(&self) -> &World {
+        (**self).world()
+    }
+    fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+        (**self).apply(action)
+    }
+    fn seek(&mut self, t: Millis) {
+        (**self).seek(t)
+    }
+}
+
+/// What the tools remember between commands, apart from the cluster itself.
+#[derive(Debug, Clone, Default)]
+pub struct ToolState {
+    /// Topic configs as given to `--create --config` or by the scenario: what Kafka reports as
+    /// dynamic (non-default) topic configs.
+    topic_configs: BTreeMap<String, Vec<(String, String)>>,
+    /// Console clients started so far (numbers their generated group ids).
+    console_clients: u32,
+}
+
+impl ToolState {
+    /// Remembers the configs a scenario gave its topics, so `--describe` lists them.
+    pub fn with_topic_configs(configs: BTreeMap<String, Vec<(String, String)>>) -> Self {
+        ToolState { topic_configs: configs, console_clients: 0 }
+    }
+
+    /// Topics and groups the tools know of, for a terminal's Tab completion.
+    pub fn topics(&self) -> impl Iterator<Item = &str> {
+        self.topic_configs.keys().map(String::as_str)
+    }
+}
 
 /// What a command printed and its exit status, as a process would report them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,17 +129,13 @@ pub const TOOLS: &[&str] = &[
     "kafka-dump-log",
 ];
 
-/// A terminal's state: the simulated cluster and what the tools remember between commands.
-pub struct Session {
-    timeline: Timeline,
-    /// Topic configs as given to `--create --config` or by the scenario: what Kafka reports as
-    /// dynamic (non-default) topic configs.
-    topic_configs: BTreeMap<String, Vec<(String, String)>>,
-    /// Console clients started so far (numbers their generated group ids and names).
-    console_clients: u32,
+/// A terminal: the simulated cluster and what the tools remember between commands.
+pub struct Session<'c> {
+    timeline: Box<dyn Cluster + 'c>,
+    state: ToolState,
 }
 
-impl Session {
+impl Session<'static> {
     /// A fresh 3-broker cluster (seed 1), as `docker compose up` would leave it.
     pub fn sandbox() -> Self {
         let world = World::new(WorldConfig::default(), 1).expect("the default world config is valid");
@@ -79,12 +143,24 @@ impl Session {
     }
 
     pub fn new(timeline: Timeline) -> Self {
-        Session { timeline, topic_configs: BTreeMap::new(), console_clients: 0 }
+        Session { timeline: Box::new(timeline), state: ToolState::default() }
+    }
+}
+
+impl<'c> Session<'c> {
+    /// A session over a cluster someone else owns (the app's simulation), with the tools'
+    /// memory from earlier commands; [`Session::into_state`] gives it back.
+    pub fn borrowing(cluster: &'c mut dyn Cluster, state: ToolState) -> Self {
+        Session { timeline: Box::new(cluster), state }
+    }
+
+    pub fn into_state(self) -> ToolState {
+        self.state
     }
 
     /// Remembers the configs a scenario gave its topics, so `--describe` lists them.
     pub fn with_topic_configs(mut self, configs: BTreeMap<String, Vec<(String, String)>>) -> Self {
-        self.topic_configs = configs;
+        self.state.topic_configs = configs;
         self
     }
 
@@ -92,13 +168,9 @@ impl Session {
         self.timeline.world()
     }
 
-    pub fn timeline(&self) -> &Timeline {
-        &self.timeline
-    }
-
-    /// The timeline, for front ends that also act on the world (a fault, a seek).
-    pub fn timeline_mut(&mut self) -> &mut Timeline {
-        &mut self.timeline
+    /// The cluster, for front ends and tests that also act on the world (a fault, a seek).
+    pub fn cluster_mut(&mut self) -> &mut dyn Cluster {
+        &mut *self.timeline
     }
 
     /// Moves virtual time forward by `ms`.

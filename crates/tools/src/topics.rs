@@ -56,7 +56,7 @@ fn failed(message: impl std::fmt::Display) -> Output {
     Output { stdout: format!("Error while executing topic command : {message}\n"), status: 1, ..Default::default() }
 }
 
-pub fn run(session: &mut Session, argv: &[String]) -> Output {
+pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     if argv.is_empty() {
         return Output::usage_error(format!("Create, delete, describe, or change a topic.\n{}", args::usage(SPEC)));
     }
@@ -134,7 +134,7 @@ pub fn run(session: &mut Session, argv: &[String]) -> Output {
 }
 
 /// The topics `--topic` names (all of them without it), sorted, as `TopicService.getTopics`.
-fn matching(session: &Session, opts: &args::Parsed) -> Vec<String> {
+fn matching(session: &Session<'_>, opts: &args::Parsed) -> Vec<String> {
     let exclude_internal = opts.has("exclude-internal");
     session
         .world()
@@ -148,13 +148,13 @@ fn matching(session: &Session, opts: &args::Parsed) -> Vec<String> {
 }
 
 /// `ensureTopicExists`: Kafka prints the `Optional` it was given.
-fn missing_topic(session: &Session, opts: &args::Parsed) -> Option<Output> {
+fn missing_topic(session: &Session<'_>, opts: &args::Parsed) -> Option<Output> {
     let topic = opts.value("topic").unwrap_or("");
     (matching(session, opts).is_empty() && !topic.is_empty() && !opts.has("if-exists"))
         .then(|| failed(format!("Topic 'Optional[{topic}]' does not exist as expected")))
 }
 
-fn create(session: &mut Session, opts: &args::Parsed) -> Output {
+fn create(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
     let name = opts.value("topic").unwrap_or("").to_string();
     let mut stdout = String::new();
     if name.contains('.') || name.contains('_') {
@@ -205,7 +205,7 @@ fn create(session: &mut Session, opts: &args::Parsed) -> Output {
         }
         Err(e) => return with_prefix(stdout, failed(create_error(&e))),
     }
-    session.topic_configs.insert(name.clone(), configs);
+    session.state.topic_configs.insert(name.clone(), configs);
     // CreateTopics answers once the controller committed the topic; leaders follow at once.
     session.wait_until(5_000, |w| {
         w.metadata()
@@ -271,7 +271,7 @@ pub(crate) fn create_error(e: &ActionError) -> String {
 }
 
 /// `alterTopic`: CreatePartitions for every matching topic; Kafka prints nothing on success.
-fn alter_partitions(session: &mut Session, opts: &args::Parsed) -> Output {
+fn alter_partitions(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
     let total = match opts.int("partitions") {
         Ok(Some(n)) => n as i32,
         Ok(None) => return Output::usage_error("Missing required argument \"[partitions]\""),
@@ -291,7 +291,7 @@ fn alter_partitions(session: &mut Session, opts: &args::Parsed) -> Output {
     Output::default()
 }
 
-fn describe(session: &mut Session, opts: &args::Parsed) -> Output {
+fn describe(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
     if let Some(missing) = missing_topic(session, opts) {
         return missing;
     }
@@ -303,7 +303,7 @@ fn describe(session: &mut Session, opts: &args::Parsed) -> Output {
     let mut out = String::new();
     for name in matching(session, opts) {
         let Some(topic) = world.metadata().topics.get(&name) else { continue };
-        let configs = session.topic_configs.get(&name).cloned().unwrap_or_default();
+        let configs = session.state.topic_configs.get(&name).cloned().unwrap_or_default();
         if opts.has("topics-with-overrides") && configs.is_empty() {
             continue;
         }

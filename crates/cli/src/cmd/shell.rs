@@ -20,7 +20,7 @@ pub struct Args {
     pub script: Option<String>,
 }
 
-fn session(scenario: Option<&str>) -> Result<Session, String> {
+fn session(scenario: Option<&str>) -> Result<Session<'static>, String> {
     let Some(name) = scenario else { return Ok(Session::sandbox()) };
     let (_, scenario) = super::run::load(name)?;
     let timeline = scenario.build(None).map_err(|e| format!("{name}: {e}"))?;

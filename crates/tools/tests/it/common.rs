@@ -8,7 +8,7 @@ pub fn script(text: &str) -> Vec<Output> {
 }
 
 /// Runs a script in a fresh session; the outputs of its commands and the session.
-pub fn session_with(text: &str) -> (Session, Vec<Output>) {
+pub fn session_with(text: &str) -> (Session<'static>, Vec<Output>) {
     let mut session = Session::sandbox();
     let outputs = session.run_script(text).into_iter().map(|(_, o)| o).collect();
     (session, outputs)

@@ -75,7 +75,7 @@ fn an_active_group_cannot_be_reset_and_shows_its_members() {
     let app = ConsumerApp::default();
     let configs = vec![("group.id".to_string(), "billing".to_string())];
     session
-        .timeline_mut()
+        .cluster_mut()
         .apply(Action::AddConsumer { name: "app".into(), topics: vec!["orders".into()], configs, app })
         .unwrap();
     session.advance(10_000);
@@ -86,7 +86,7 @@ fn an_active_group_cannot_be_reset_and_shows_its_members() {
         .and_then(|g| g.members.first())
         .map(|m| m.member_id.clone())
         .expect("a member");
-    let run = |session: &mut kafkalab_tools::Session, line: &str| session.run_script(line).remove(0).1;
+    let run = |session: &mut kafkalab_tools::Session<'_>, line: &str| session.run_script(line).remove(0).1;
     let out = run(&mut session, "kafka-consumer-groups.sh --bootstrap-server localhost:9092 --reset-offsets --group billing --topic orders --to-earliest --execute\n");
     assert_eq!(
         out.stdout,

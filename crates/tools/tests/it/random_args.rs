@@ -91,7 +91,7 @@ fn words() -> impl Strategy<Value = Vec<String>> {
 }
 
 /// A session with a topic `t` (2 partitions, 3 records) and a group `g` that committed.
-fn session() -> Session {
+fn session() -> Session<'static> {
     let mut session = Session::sandbox();
     session.run_script(
         "kafka-topics.sh --create --topic t --partitions 2 --bootstrap-server localhost:9092\nprintf 'a\\nb\\nc\\n' | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic t\nkafka-console-consumer.sh --bootstrap-server localhost:9092 --topic t --group g --from-beginning --max-messages 3\n",

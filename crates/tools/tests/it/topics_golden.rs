@@ -148,7 +148,7 @@ fn replication_reports_follow_the_cluster() {
     );
     let mut report = |flag: &str, kill: Option<i32>| {
         if let Some(broker) = kill {
-            session.timeline_mut().apply(Action::KillBroker { broker }).unwrap();
+            session.cluster_mut().apply(Action::KillBroker { broker }).unwrap();
             session.advance(60_000);
         }
         let line = format!("kafka-topics.sh --describe --bootstrap-server localhost:9092 --topic r --{flag}\n");
