@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::components::{
     BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, GroupPanel, Header, LogInspector, MemoryLine,
-    NarrationFeed, Notices, ProducerPanel,
+    NarrationFeed, Notices, ProducerPanel, Terminal,
 };
 use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
@@ -101,6 +101,8 @@ pub fn app() -> Html {
                     <div class="workspace-main">
                         <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
                             show_internal={state.show_internal} on_action={on_action.clone()} />
+                        <Terminal {lang} view={panels.view.clone()} entries={state.terminal.clone()}
+                            on_action={on_action.clone()} />
                         <div class="panels">
                             <FaultPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <GroupPanel {lang} view={panels.view.clone()} />

@@ -289,6 +289,8 @@ pub struct Sim {
     /// Where the recent steps started and ended, newest last, so that ← undoes → exactly: a
     /// scenario step processes every event at the next time, and a step may start between events.
     trail: Vec<(Position, Position)>,
+    /// What the terminal's tools remember between commands (configs given at creation, ...).
+    terminal: kafkalab_tools::ToolState,
 }
 
 fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
@@ -316,7 +318,16 @@ impl Sim {
             }
             _ => Driver::Preset(Box::new(preset_timeline(&setup)?)),
         };
-        Ok(Sim { setup, driver, log: Vec::new(), horizon_ms: 0, trail: Vec::new() })
+        // The topic configs the setup gave, which `kafka-topics --describe` lists.
+        let declared = match &setup.preset {
+            Preset::Demo => Some(EnginePreset::Demo.scenario()),
+            Preset::Large => Some(EnginePreset::Large.scenario()),
+            Preset::Scenario(name) => builtin_scenario(name).cloned(),
+            Preset::Sandbox => None,
+        };
+        let configs = declared.map(|s| s.topics.iter().map(|t| (t.name.clone(), t.configs.clone())).collect());
+        let terminal = kafkalab_tools::ToolState::with_topic_configs(configs.unwrap_or_default());
+        Ok(Sim { setup, driver, log: Vec::new(), horizon_ms: 0, trail: Vec::new(), terminal })
     }
 
     /// Rebuilds a simulation from a setup and a log, then moves to `t_ms`. Entries that no longer
@@ -420,6 +431,22 @@ impl Sim {
         self.log.push(Logged { after_events: events, at_ms: now, action: user });
         self.horizon_ms = now;
         Ok(outcome)
+    }
+
+    /// Runs terminal commands (Kafka's tools) on this simulation, now: virtual time moves while a
+    /// command waits. Their actions are recorded in the timeline (time travel replays them) but
+    /// not in the learner's log, so a reloaded workspace does not repeat them.
+    pub fn run_terminal(&mut self, text: &str) -> Vec<(String, kafkalab_tools::Output)> {
+        let state = std::mem::take(&mut self.terminal);
+        let cluster: &mut dyn kafkalab_tools::Cluster = match &mut self.driver {
+            Driver::Preset(timeline) => &mut **timeline,
+            Driver::Scenario(run) => &mut **run,
+        };
+        let mut session = kafkalab_tools::Session::borrowing(cluster, state);
+        let outputs = session.run_script(text);
+        self.terminal = session.into_state();
+        self.horizon_ms = self.horizon_ms.max(self.now());
+        outputs
     }
 
     /// The timeline under the driver (its checkpoints, for the developer line).

@@ -79,7 +79,23 @@ pub struct AppState {
     pub seekable_from_ms: Millis,
     /// Developer mode (`?dev`): the memory line and the panic hook.
     pub dev: Option<crate::dev::DevOptions>,
+    /// The terminal's transcript: each command as typed, then what it printed.
+    pub terminal: Rc<Vec<TerminalEntry>>,
 }
+
+/// One terminal command and its output (stdout and stderr in the order a terminal shows them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TerminalEntry {
+    pub command: String,
+    /// The lines typed into a console producer after the command (shown with `>`).
+    pub typed: Vec<String>,
+    pub stdout: String,
+    pub stderr: String,
+    pub status: i32,
+}
+
+/// Commands the terminal's transcript keeps.
+const TERMINAL_MAX: usize = 200;
 
 /// Wall time between two refreshes of the panels while playing.
 pub const PANEL_EVERY_MS: f64 = 100.0;
@@ -167,6 +183,7 @@ impl AppState {
             revision: 0,
             seekable_from_ms: 0,
             dev: None,
+            terminal: Rc::new(Vec::new()),
         };
         if let Some(w) = workspace {
             let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
@@ -352,6 +369,9 @@ pub enum AppAction {
     ToggleLargeText,
     ToggleRoutine,
     Inspect(Option<(String, i32)>),
+    /// Commands typed or pasted into the terminal (a producer's input lines up to `^D` included).
+    Terminal(String),
+    ClearTerminal,
 }
 
 /// The most wall time one frame may advance (a background tab must not jump hours ahead).
@@ -481,6 +501,39 @@ impl Reducible for AppState {
                 next.refresh_panels();
                 return Rc::new(next);
             }
+            AppAction::Terminal(text) => {
+                let Some(sim) = sim else { return self };
+                let outputs = sim.borrow_mut().run_terminal(&text);
+                // A console producer's typed input comes as the lines after its command, up to `^D`.
+                let typed: Vec<String> = if text.contains("\n^D") {
+                    text.lines()
+                        .skip_while(|l| !l.contains("kafka-console-producer"))
+                        .skip(1)
+                        .take_while(|l| l.trim() != "^D")
+                        .map(str::to_string)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let transcript = Rc::make_mut(&mut next.terminal);
+                for (command, output) in outputs {
+                    let typed = if command.contains("kafka-console-producer") { typed.clone() } else { Vec::new() };
+                    transcript.push(TerminalEntry {
+                        command,
+                        typed,
+                        stdout: output.stdout,
+                        stderr: output.stderr,
+                        status: output.status,
+                    });
+                }
+                let excess = transcript.len().saturating_sub(TERMINAL_MAX);
+                transcript.drain(..excess);
+                next.playing = false;
+            }
+            AppAction::ClearTerminal => {
+                next.terminal = Rc::new(Vec::new());
+                return Rc::new(next);
+            }
         }
         next.revision += 1;
         next.refresh();
@@ -498,6 +551,24 @@ mod tests {
 
     fn fresh(fragment: &str) -> AppState {
         AppState::start(url::parse_fragment(fragment), None)
+    }
+
+    #[test]
+    fn terminal_commands_run_on_the_simulation_and_keep_a_transcript() {
+        let state = fresh("#scenario=sandbox-brokers&seed=1");
+        let state = reduce(
+            state,
+            AppAction::Terminal(
+                "kafka-topics.sh --create --topic t --bootstrap-server localhost:9092\nkafka-console-producer.sh --bootstrap-server localhost:9092 --topic t\nhello\n^D\n".into(),
+            ),
+        );
+        assert_eq!(state.terminal.len(), 2);
+        assert_eq!(state.terminal[0].stdout, "Created topic t.\n");
+        assert_eq!(state.terminal[1].typed, vec!["hello".to_string()]);
+        assert!(state.view().unwrap().topics.iter().any(|t| t.name == "t"));
+        assert!(state.view().unwrap().now_ms > 0, "virtual time moved while the commands waited");
+        let state = reduce(state, AppAction::ClearTerminal);
+        assert!(state.terminal.is_empty());
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod notices;
 mod panel_props;
 mod producer_panel;
 mod scenario_notes;
+mod terminal;
 
 pub use broker_node::{BrokerNode, BrokerNodeProps};
 pub use build_panel::BuildPanel;
@@ -49,3 +50,4 @@ pub use notices::{Notices, NoticesProps};
 pub use panel_props::PanelProps;
 pub use producer_panel::ProducerPanel;
 pub use scenario_notes::{ScenarioNotes, ScenarioNotesProps};
+pub use terminal::{Terminal, TerminalProps};

@@ -979,3 +979,72 @@ describe('long sessions and crashes', () => {
   });
 });
 
+
+describe('terminal', () => {
+  /** Types one line into the terminal and presses Enter. */
+  async function type(page, line) {
+    const input = page.getByTestId('terminal-input');
+    await input.fill(line);
+    await input.press('Enter');
+  }
+
+  test('create a topic, produce three keyed messages, consume them with a group, reset its offsets', async () => {
+    const { page, problems } = await openApp('#scenario=sandbox-brokers&seed=1&lang=en');
+    try {
+      const terminal = page.getByTestId('terminal');
+      const output = page.getByTestId('terminal-output');
+      await terminal.scrollIntoViewIfNeeded();
+      const input = page.getByTestId('terminal-input');
+      // Tab completes a tool name.
+      await input.fill('kafka-top');
+      await input.press('Tab');
+      assert.equal(await input.inputValue(), 'kafka-topics.sh ');
+      await input.fill('');
+
+      await type(page, 'kafka-topics.sh --create --topic orders --partitions 1 --replication-factor 1 --bootstrap-server localhost:9092');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes('Created topic orders.'));
+
+      await type(page, 'kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --property parse.key=true --property key.separator=:');
+      for (const line of ['k1:v1', 'k2:v2', 'k3:v3']) await type(page, line);
+      await input.press('Control+d');
+
+      await type(page, 'kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group billing --from-beginning --max-messages 3 --property print.key=true');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes('Processed a total of 3 messages'));
+      const consumed = await output.textContent();
+      assert.match(consumed, /k1\tv1\nk2\tv2\nk3\tv3\n/);
+      // The console clients are drawn in the picture.
+      assert.ok((await page.locator('[data-testid^="node-client-"]').count()) >= 2);
+
+      const describe = 'kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group billing';
+      await type(page, describe);
+      await page.waitForFunction(() => /billing\s+orders\s+0\s+3\s+3\s+0\s/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
+      await page.screenshot({ path: join(screenshots, 'terminal-lag-0.png') });
+
+      await type(page, 'kafka-consumer-groups.sh --bootstrap-server localhost:9092 --group billing --reset-offsets --to-earliest --topic orders --execute');
+      await page.waitForFunction(() => /NEW-OFFSET\s*\nbilling\s+orders\s+0\s+0/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
+      await type(page, describe);
+      await page.waitForFunction(() => /billing\s+orders\s+0\s+0\s+3\s+3\s/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
+      await terminal.screenshot({ path: join(screenshots, 'terminal-lag-3.png') });
+
+      // ↑ recalls the last command; Ctrl+C drops the line.
+      await input.press('ArrowUp');
+      assert.equal(await input.inputValue(), describe);
+      await input.press('Control+c');
+      assert.equal(await input.inputValue(), '');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the terminal speaks Korean on a Korean page', async () => {
+    const { page } = await openApp('#scenario=demo&seed=1');
+    try {
+      assert.match(await page.getByTestId('terminal').textContent(), /터미널/);
+      await type(page, 'kafka-topics.sh --list --bootstrap-server localhost:9092 --exclude-internal');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes('orders\n'));
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -29,6 +29,8 @@ enum Command {
     Chaos(cmd::chaos::Args),
     /// Measure engine throughput
     Bench(cmd::bench::Args),
+    /// Run Kafka's command-line tools (kafka-topics.sh, console producer/consumer, ...) against a simulated cluster
+    Shell(cmd::shell::Args),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Chaos(args) => cmd::chaos::run(args),
         Command::Bench(args) => cmd::bench::run(args),
+        Command::Shell(args) => return cmd::shell::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

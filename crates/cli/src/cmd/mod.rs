@@ -6,6 +6,7 @@ pub mod bench;
 pub mod chaos;
 pub mod partition;
 pub mod run;
+pub mod shell;
 
 /// What every subcommand returns: an error message for stderr.
 pub type CmdResult = Result<(), String>;

@@ -40,7 +40,7 @@ pub struct Args {
 
 /// A path if it looks like one or exists; otherwise a built-in scenario or one of the app's
 /// presets (`demo`, `large`) by name.
-fn load(arg: &str) -> Result<(String, Scenario), String> {
+pub(crate) fn load(arg: &str) -> Result<(String, Scenario), String> {
     if let Some(preset) = Preset::from_name(arg) {
         return Ok((arg.to_string(), preset.scenario()));
     }

@@ -6,3 +6,4 @@ mod batch_cli;
 mod memory_cli;
 mod partition_assign_cli;
 mod run_cli;
+mod shell_cli;

@@ -88,6 +88,21 @@ impl Broker {
         Ok(())
     }
 
+    /// CreatePartitions on the active controller: appends the new partitions' records.
+    pub fn create_partitions(
+        &mut self,
+        topic: &str,
+        total: i32,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) -> Result<(), CreateTopicError> {
+        let controller = self.controller.as_ref().ok_or(CreateTopicError::NotController)?;
+        let records = controller.create_partitions(topic, total, rng)?;
+        let _ = self.controller_append(records, now, out);
+        Ok(())
+    }
+
     /// Requests only the active controller answers.
     pub(super) fn handle_controller_request(
         &mut self,

@@ -17,9 +17,20 @@ pub enum CreateTopicError {
     InvalidTopic(String),
     TopicAlreadyExists(String),
     InvalidPartitions(i32),
-    InvalidReplicationFactor { replication_factor: i32, available_brokers: usize },
+    InvalidReplicationFactor {
+        replication_factor: i32,
+        available_brokers: usize,
+    },
     NotController,
     InvalidReplicaAssignment(String),
+    /// CreatePartitions for a topic that does not exist.
+    UnknownTopic(String),
+    /// CreatePartitions can only add partitions (Kafka's INVALID_PARTITIONS).
+    PartitionsNotIncreased {
+        topic: String,
+        current: i32,
+        requested: i32,
+    },
 }
 
 impl fmt::Display for CreateTopicError {
@@ -30,6 +41,11 @@ impl fmt::Display for CreateTopicError {
             CreateTopicError::InvalidPartitions(n) => write!(f, "INVALID_PARTITIONS: {n} partitions; a topic needs at least 1"),
             CreateTopicError::InvalidReplicaAssignment(why) => write!(f, "INVALID_REPLICA_ASSIGNMENT: {why}"),
             CreateTopicError::NotController => write!(f, "NOT_CONTROLLER: this broker does not host the active controller"),
+            CreateTopicError::UnknownTopic(name) => write!(f, "UNKNOWN_TOPIC_OR_PARTITION: topic `{name}` does not exist"),
+            CreateTopicError::PartitionsNotIncreased { topic, current, requested } => write!(
+                f,
+                "INVALID_PARTITIONS: topic `{topic}` has {current} partitions; CreatePartitions can only add partitions, not go to {requested}"
+            ),
             CreateTopicError::InvalidReplicationFactor { replication_factor, available_brokers } => write!(
                 f,
                 "INVALID_REPLICATION_FACTOR: replication factor {replication_factor} needs that many live brokers, {available_brokers} available"

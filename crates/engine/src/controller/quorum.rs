@@ -238,6 +238,48 @@ impl QuorumController {
         Ok(records)
     }
 
+    /// CreatePartitions: the records of the partitions that take `topic` to `total`, their
+    /// replicas placed as for a new topic with the topic's replication factor.
+    pub fn create_partitions(
+        &self,
+        topic: &str,
+        total: i32,
+        rng: &mut impl Rng,
+    ) -> Result<Vec<MetadataRecord>, CreateTopicError> {
+        let existing = self.image.topics.get(topic).ok_or_else(|| CreateTopicError::UnknownTopic(topic.to_string()))?;
+        let current = existing.partitions.len() as i32;
+        if total <= current {
+            return Err(CreateTopicError::PartitionsNotIncreased {
+                topic: topic.to_string(),
+                current,
+                requested: total,
+            });
+        }
+        let replication_factor = existing.partitions.first().map_or(1, |p| p.replicas.len() as i32);
+        let active = self.image.active_brokers();
+        if replication_factor as usize > active.len() {
+            return Err(CreateTopicError::InvalidReplicationFactor {
+                replication_factor,
+                available_brokers: active.len(),
+            });
+        }
+        let assignment = assign_replicas(&active, total - current, replication_factor, rng);
+        Ok(assignment
+            .into_iter()
+            .enumerate()
+            .map(|(i, replicas)| MetadataRecord::Partition {
+                topic_partition: TopicPartition::new(topic, current + i as i32),
+                registration: PartitionRegistration {
+                    isr: replicas.clone(),
+                    leader: replicas[0],
+                    replicas,
+                    leader_epoch: 0,
+                    partition_epoch: 0,
+                },
+            })
+            .collect())
+    }
+
     /// Kafka's checks on a manual assignment: one list per partition, each of the replication
     /// factor's length, distinct, registered brokers.
     fn validate_assignment(

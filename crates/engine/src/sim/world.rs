@@ -164,7 +164,24 @@ pub enum Action {
         topic_partition: TopicPartition,
         to: SeekTo,
     },
+    /// CreatePartitions (`kafka-topics --alter --partitions N`): grows a topic to `total`
+    /// partitions; existing partitions and their data stay as they are.
+    CreatePartitions {
+        topic: String,
+        total: i32,
+    },
+    /// An admin client's OffsetCommit outside the group protocol (generation -1, no member id),
+    /// as `kafka-consumer-groups --reset-offsets --execute` sends it. The group's coordinator
+    /// accepts it only while the group is empty, as Kafka's does.
+    AlterConsumerGroupOffsets {
+        group: String,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
 }
+
+/// The node an admin client's requests come from. Nothing answers it: the admin client reads
+/// the outcome from the world's state, so responses addressed to it are not sent.
+pub const ADMIN_CLIENT: NodeId = NodeId::Client(u32::MAX);
 
 /// What an accepted action produced, when the caller needs an id back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -215,6 +232,9 @@ pub enum ActionError {
         consumer: u32,
         topic_partition: TopicPartition,
     },
+    /// No live broker coordinates this group right now (its `__consumer_offsets` partition has
+    /// no leader, or that topic does not exist yet).
+    NoCoordinator(String),
 }
 
 impl fmt::Display for ActionError {
@@ -249,6 +269,7 @@ impl fmt::Display for ActionError {
                     "consumer {consumer} does not own {topic_partition}: no current assignment for that partition"
                 )
             }
+            ActionError::NoCoordinator(group) => write!(f, "no live broker coordinates group `{group}` right now"),
         }
     }
 }
@@ -641,6 +662,40 @@ impl World {
                 self.with_running_consumer(consumer, |c, now, rng, out| c.seek(topic_partition, to, now, rng, out))?;
                 Ok(ActionOutcome::Done)
             }
+            Action::CreatePartitions { topic, total } => {
+                let id = self.active_controller().ok_or(ActionError::NoActiveController)?;
+                let now = self.now;
+                let mut out = Outbox::default();
+                let broker = self.brokers.get_mut(&id).ok_or(ActionError::NoActiveController)?;
+                broker
+                    .create_partitions(&topic, total, now, &mut self.rng, &mut out)
+                    .map_err(ActionError::CreateTopic)?;
+                self.flush_broker(id, out);
+                Ok(ActionOutcome::Done)
+            }
+            Action::AlterConsumerGroupOffsets { group, offsets } => {
+                let coordinator = self
+                    .brokers
+                    .values()
+                    .find(|b| b.state != BrokerState::Dead && b.group_coordinator.is_coordinator_for(&group))
+                    .map(|b| b.id)
+                    .ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
+                let request = Message::OffsetCommitRequest {
+                    correlation_id: 0,
+                    group_id: group,
+                    generation_id: -1,
+                    member_id: String::new(),
+                    group_instance_id: None,
+                    offsets,
+                };
+                let now = self.now;
+                let mut out = Outbox::default();
+                if let Some(broker) = self.brokers.get_mut(&coordinator) {
+                    broker.on_message(ADMIN_CLIENT, request, now, &mut self.rng, &mut out);
+                }
+                self.flush_broker(coordinator, out);
+                Ok(ActionOutcome::Done)
+            }
         }
     }
 
@@ -949,7 +1004,7 @@ impl World {
         for fact in facts {
             self.record(fact);
         }
-        for (to, message) in messages {
+        for (to, message) in messages.into_iter().filter(|(to, _)| *to != ADMIN_CLIENT) {
             let kind = message.kind();
             let produce = match (&message, from) {
                 (Message::ProduceRequest { correlation_id, acks, .. }, NodeId::Client(c)) if *acks != Acks::None => {

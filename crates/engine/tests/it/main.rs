@@ -3,6 +3,7 @@
 
 mod common;
 
+mod admin_actions;
 mod assignor_props;
 mod chaos;
 mod consumer_groups;

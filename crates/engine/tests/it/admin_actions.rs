@@ -1,0 +1,107 @@
+//! The admin client's actions: CreatePartitions and an OffsetCommit outside the group protocol.
+
+use kafkalab_engine::consumer::ConsumerApp;
+use kafkalab_engine::controller::CreateTopicError;
+use kafkalab_engine::producer::ProducerRecord;
+use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, World, WorldConfig};
+
+fn world_with_topic(partitions: i32) -> World {
+    let mut world = World::new(WorldConfig::default(), 3).unwrap();
+    world
+        .apply(Action::CreateTopic { name: "t".into(), partitions, replication_factor: 2, configs: Vec::new() })
+        .unwrap();
+    world.run_until(2_000);
+    world
+}
+
+/// Committed offsets of `group` on its coordinator.
+fn committed(world: &World, group: &str) -> Vec<(TopicPartition, i64)> {
+    world
+        .brokers()
+        .find(|b| b.group_coordinator.is_coordinator_for(group))
+        .and_then(|b| b.group_coordinator.offsets.get(group))
+        .map(|m| m.iter().map(|(tp, o)| (tp.clone(), o.committed_offset)).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn create_partitions_adds_led_partitions_and_keeps_the_old_ones() {
+    let mut world = world_with_topic(2);
+    let before = world.metadata().topics["t"].partitions.clone();
+    world.apply(Action::CreatePartitions { topic: "t".into(), total: 5 }).unwrap();
+    world.run_until(4_000);
+    let after = &world.metadata().topics["t"].partitions;
+    assert_eq!(after.len(), 5);
+    assert_eq!(&after[..2], &before[..]);
+    assert!(after.iter().all(|p| p.leader >= 0 && p.replicas.len() == 2));
+    for (i, p) in after.iter().enumerate().skip(2) {
+        let tp = TopicPartition::new("t", i as i32);
+        assert!(world.broker(p.leader).unwrap().replicas.contains_key(&tp), "leader of {tp} hosts it");
+    }
+}
+
+#[test]
+fn create_partitions_refuses_to_shrink_or_unknown_topics() {
+    let mut world = world_with_topic(3);
+    assert_eq!(
+        world.apply(Action::CreatePartitions { topic: "t".into(), total: 3 }),
+        Err(ActionError::CreateTopic(CreateTopicError::PartitionsNotIncreased {
+            topic: "t".into(),
+            current: 3,
+            requested: 3
+        }))
+    );
+    assert_eq!(
+        world.apply(Action::CreatePartitions { topic: "nope".into(), total: 3 }),
+        Err(ActionError::CreateTopic(CreateTopicError::UnknownTopic("nope".into())))
+    );
+}
+
+#[test]
+fn admin_offset_commit_applies_only_to_an_empty_group() {
+    let mut world = world_with_topic(1);
+    assert_eq!(
+        world.apply(Action::AlterConsumerGroupOffsets { group: "g".into(), offsets: Vec::new() }),
+        Err(ActionError::NoCoordinator("g".into())),
+        "no __consumer_offsets yet, so no coordinator"
+    );
+    let ActionOutcome::ProducerAdded { producer } =
+        world.apply(Action::AddProducer { name: "p".into(), configs: Vec::new() }).unwrap()
+    else {
+        panic!("producer")
+    };
+    for value in ["a", "b", "c"] {
+        let record = ProducerRecord {
+            topic: "t".into(),
+            partition: None,
+            key: None,
+            value: Some(value.as_bytes().to_vec()),
+            headers: Vec::new(),
+        };
+        world.apply(Action::Send { producer, record }).unwrap();
+    }
+    let ActionOutcome::ConsumerAdded { consumer } = world
+        .apply(Action::AddConsumer {
+            name: "c".into(),
+            topics: vec!["t".into()],
+            configs: vec![("group.id".into(), "g".into()), ("auto.offset.reset".into(), "earliest".into())],
+            app: ConsumerApp::default(),
+        })
+        .unwrap()
+    else {
+        panic!("consumer")
+    };
+    world.run_until(20_000);
+    let tp = TopicPartition::new("t", 0);
+    assert_eq!(committed(&world, "g"), vec![(tp.clone(), 3)]);
+    // While the member is in the group the coordinator refuses a commit without a generation.
+    world.apply(Action::AlterConsumerGroupOffsets { group: "g".into(), offsets: vec![(tp.clone(), 0)] }).unwrap();
+    world.run_until(21_000);
+    assert_eq!(committed(&world, "g"), vec![(tp.clone(), 3)]);
+    world.apply(Action::CloseConsumer { consumer }).unwrap();
+    world.run_until(22_000);
+    world.apply(Action::AlterConsumerGroupOffsets { group: "g".into(), offsets: vec![(tp.clone(), 1)] }).unwrap();
+    world.run_until(23_000);
+    assert_eq!(committed(&world, "g"), vec![(tp, 1)]);
+}

@@ -1,0 +1,176 @@
+//! `kafka-console-producer.sh` (Kafka's `ConsoleProducer` with its `LineMessageReader`): one
+//! record per input line, sent by a producer client in the world, which closes (flushing
+//! every record) at the end of the input.
+
+use crate::args::{self, flag, with_value, Opt};
+use crate::{cluster, topics, Output, Session};
+use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
+use kafkalab_engine::sim::world::{Action, ActionOutcome};
+
+const SPEC: &[Opt] = &[
+    with_value("batch-size", "Number of messages to send in a single batch if they are not being sent synchronously."),
+    with_value("bootstrap-server", "REQUIRED unless --broker-list(deprecated) is specified. The server(s) to connect to."),
+    with_value("command-config", "Property file containing configs to be passed to the producer."),
+    with_value("compression-codec", "The compression codec: either 'none', 'gzip', 'snappy', 'lz4', or 'zstd'."),
+    flag("help", "Print usage information."),
+    with_value("line-reader", "The class name of the class to use for reading lines from standard in."),
+    with_value("max-block-ms", "The max time that the producer will block for during a send request."),
+    with_value("message-send-max-retries", "Brokers can fail receiving the message for multiple reasons."),
+    with_value("property", "A mechanism to pass user-defined properties in the form key=value to the message reader."),
+    with_value("producer-property", "A mechanism to pass user-defined properties in the form key=value to the producer."),
+    with_value("producer.config", "Producer config properties file."),
+    with_value("request-required-acks", "The required `acks` of the producer requests (default: -1)"),
+    with_value("request-timeout-ms", "The ack timeout of the producer requests."),
+    with_value("retry-backoff-ms", "Before each retry, the producer refreshes the metadata of relevant topics."),
+    flag("sync", "If set message send requests to the brokers are synchronously, one at a time as they arrive."),
+    with_value("timeout", "If set and the producer is running in asynchronous mode, this gives the maximum amount of time a message will queue awaiting sufficient batch size."),
+    with_value("topic", "REQUIRED: The topic id to produce messages to."),
+    flag("version", "Display Kafka version."),
+];
+
+/// The reader's properties (`--property`), as `LineMessageReader` reads them.
+struct Reader {
+    parse_key: bool,
+    key_separator: String,
+    ignore_error: bool,
+    null_marker: Option<String>,
+}
+
+pub fn run(session: &mut Session<'_>, argv: &[String], input: &str) -> Output {
+    let opts = match args::parse(SPEC, argv) {
+        Ok(o) => o,
+        Err(e) => return Output::usage_error(e),
+    };
+    if opts.has("help") {
+        return Output::out(format!(
+            "This tool helps to read data from standard input and publish it to Kafka.\n{}",
+            args::usage(SPEC)
+        ));
+    }
+    if opts.has("version") {
+        return Output::out(format!("{}\n", cluster::KAFKA_VERSION));
+    }
+    let Some(topic) = opts.value("topic").map(str::to_string) else {
+        return Output::usage_error("Missing required argument \"[topic]\"");
+    };
+    let Some(bootstrap) = opts.value("bootstrap-server") else {
+        return Output::usage_error("Missing required argument \"[bootstrap-server]\"");
+    };
+    if let Err(e) = cluster::check_bootstrap(session, bootstrap) {
+        return e;
+    }
+    let mut reader = Reader { parse_key: false, key_separator: "\t".into(), ignore_error: false, null_marker: None };
+    for property in opts.values("property") {
+        let Some((key, value)) = property.split_once('=') else {
+            return Output::usage_error(format!("Invalid property: {property}"));
+        };
+        match key.trim() {
+            "parse.key" => reader.parse_key = value.trim().eq_ignore_ascii_case("true"),
+            "key.separator" => reader.key_separator = value.to_string(),
+            "ignore.error" => reader.ignore_error = value.trim().eq_ignore_ascii_case("true"),
+            "null.marker" => reader.null_marker = Some(value.to_string()),
+            _ => {}
+        }
+    }
+    // ConsoleProducer's defaults: acks from --request-required-acks (-1), linger from --timeout (1000 ms).
+    let mut configs = vec![
+        ("acks".to_string(), opts.value("request-required-acks").unwrap_or("-1").to_string()),
+        ("linger.ms".to_string(), opts.value("timeout").unwrap_or("1000").to_string()),
+    ];
+    for property in opts.values("producer-property") {
+        let Some((key, value)) = property.split_once('=') else {
+            return Output::usage_error(format!("Invalid producer property: {property}"));
+        };
+        configs.retain(|(k, _)| k != key.trim());
+        configs.push((key.trim().to_string(), value.trim().to_string()));
+    }
+    let mut records = Vec::new();
+    for (number, line) in input.lines().enumerate() {
+        let null = |text: &str| reader.null_marker.as_deref() != Some(text);
+        let (key, value) = if reader.parse_key {
+            match line.split_once(reader.key_separator.as_str()) {
+                Some((k, v)) => (Some(k), v),
+                None if reader.ignore_error => (None, line),
+                None => {
+                    return Output {
+                        stderr: format!(
+                        "org.apache.kafka.common.KafkaException: No key separator found on line number {}: '{line}'\n",
+                        number + 1
+                    ),
+                        status: 1,
+                        ..Default::default()
+                    }
+                }
+            }
+        } else {
+            (None, line)
+        };
+        records.push(ProducerRecord {
+            topic: topic.clone(),
+            partition: None,
+            key: key.filter(|k| null(k)).map(|k| k.as_bytes().to_vec()),
+            value: Some(value).filter(|v| null(v)).map(|v| v.as_bytes().to_vec()),
+            headers: Vec::new(),
+        });
+    }
+    let mut output = Output::default();
+    session.state.console_clients += 1;
+    let name = "console-producer".to_string();
+    let producer = match session.timeline.apply(Action::AddProducer { name: name.clone(), configs }) {
+        Ok(ActionOutcome::ProducerAdded { producer }) => producer,
+        Ok(_) => return Output::usage_error("kafkalab: the producer could not start"),
+        Err(e) => return Output::usage_error(format!("org.apache.kafka.common.config.ConfigException: {e}")),
+    };
+    if !records.is_empty() && !session.world().metadata().topics.contains_key(&topic) {
+        // `auto.create.topics.enable` (true by default) creates the topic with the broker defaults.
+        output.stderr.push_str(&format!(
+            "[{}] WARN [Producer clientId={name}] Error while fetching metadata with correlation id 1 : {{{topic}=UNKNOWN_TOPIC_OR_PARTITION}} (org.apache.kafka.clients.NetworkClient)\n",
+            session.world().now()
+        ));
+        let create =
+            Action::CreateTopic { name: topic.clone(), partitions: 1, replication_factor: 1, configs: Vec::new() };
+        if let Err(e) = session.timeline.apply(create) {
+            output.stderr.push_str(&format!(
+                "org.apache.kafka.common.errors.InvalidTopicException: {}\n",
+                topics::create_error(&e)
+            ));
+            output.status = 1;
+            return output;
+        }
+        session.wait_until(5_000, |w| {
+            w.metadata().topics.get(&topic).is_some_and(|t| t.partitions.iter().all(|p| p.leader >= 0))
+        });
+    }
+    let mut sends = Vec::new();
+    for record in records {
+        match session.timeline.apply(Action::Send { producer, record }) {
+            Ok(ActionOutcome::Sent { send_id }) => sends.push(send_id),
+            Ok(_) => {}
+            Err(e) => {
+                output.stderr.push_str(&format!("org.apache.kafka.common.KafkaException: {e}\n"));
+                output.status = 1;
+                return output;
+            }
+        }
+        // A learner types one line at a time; give each its own moment.
+        session.advance(1);
+    }
+    // close(): flush and wait for every record's acknowledgement or failure (delivery.timeout.ms).
+    let pending = |w: &kafkalab_engine::World| {
+        w.producer(producer).is_some_and(|p| {
+            sends.iter().any(|id| matches!(p.result(*id).map(|r| &r.outcome), Some(SendOutcome::Pending)))
+        })
+    };
+    session.wait_until(130_000, |w| !pending(w));
+    if let Some(p) = session.world().producer(producer) {
+        for id in &sends {
+            if let Some(SendOutcome::Failed { error }) = p.result(*id).map(|r| &r.outcome) {
+                output.stderr.push_str(&format!(
+                    "[{}] ERROR Error when sending message to topic {topic} with key: null, value: 0 bytes with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\norg.apache.kafka.common.errors.{error:?}Exception\n",
+                    session.world().now()
+                ));
+            }
+        }
+    }
+    output
+}

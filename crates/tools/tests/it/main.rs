@@ -1,0 +1,9 @@
+//! The tools' integration tests, one binary: golden outputs per tool, and random arguments.
+
+mod common;
+
+mod cluster_golden;
+mod console_golden;
+mod groups_golden;
+mod random_args;
+mod topics_golden;
