@@ -6,8 +6,8 @@
 
 use std::rc::Rc;
 
+use kafkalab_engine::cluster::TimedFact;
 use kafkalab_engine::producer::SendOutcome;
-use kafkalab_engine::sim::world::TimedFact;
 use kafkalab_engine::sim::{Millis, NodeId};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;

@@ -116,7 +116,7 @@ mod tests {
                 ignore_keys: false,
             })
             .unwrap();
-        let kafkalab_engine::sim::world::ActionOutcome::ProducerAdded { producer } = outcome else {
+        let kafkalab_engine::cluster::ActionOutcome::ProducerAdded { producer } = outcome else {
             panic!("{outcome:?}")
         };
         sim.seek(4_000);

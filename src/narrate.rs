@@ -3,10 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use kafkalab_engine::cluster::TimedFact;
 use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, RemovalReason};
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::sim::network::DropReason;
-use kafkalab_engine::sim::world::TimedFact;
 use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::view::View;
 

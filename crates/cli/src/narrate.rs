@@ -3,9 +3,9 @@
 //! written as markers (`이(가)`, `을(를)`, `(으)로`) and chosen by kafkalab-narration-ko from the
 //! word before them; clients are named as the scenario names them.
 
+use kafkalab_engine::cluster::World;
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::world::World;
 use kafkalab_engine::sim::NodeId;
 use kafkalab_narration_ko::resolve;
 

@@ -6,16 +6,18 @@
 
 pub mod broker;
 pub mod check;
+pub mod cluster;
 pub mod config;
 pub mod consumer;
 pub mod controller;
 pub mod group;
 pub mod log;
 pub mod narration;
+pub mod node;
 pub mod producer;
 pub mod protocol;
 pub mod scenario;
 pub mod sim;
 pub mod view;
 
-pub use sim::world::World;
+pub use cluster::World;

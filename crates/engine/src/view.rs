@@ -2,11 +2,11 @@
 
 use crate::broker::replica::Replica;
 pub use crate::broker::BrokerState;
+use crate::cluster::{TimedFact, World};
 use crate::consumer::MemberState;
 use crate::producer::SendResult;
 use crate::protocol::Acks;
 use crate::protocol::TopicPartition;
-use crate::sim::world::{TimedFact, World};
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 

@@ -2,12 +2,12 @@
 //! `__consumer_offsets`, crashes, cooperative versus eager rebalances, static membership,
 //! coordinator failover and delivery semantics.
 
+use kafkalab_engine::cluster::{Action, ActionOutcome, TimedFact, World, WorldConfig};
 use kafkalab_engine::consumer::{CommitMode, ConsumerApp};
 use kafkalab_engine::group::coordinator::classic::ClassicGroupState;
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::world::{Action, ActionOutcome, TimedFact, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
 
 fn pairs(configs: &[(&str, &str)]) -> Vec<(String, String)> {

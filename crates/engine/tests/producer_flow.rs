@@ -1,13 +1,13 @@
 //! The producer path end to end on the simulated cluster: acks, replication, retries and
 //! idempotence, partitioning, and time travel.
 
+use kafkalab_engine::cluster::timeline::Timeline;
+use kafkalab_engine::cluster::workload;
+use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::producer::partitioner::partition_for_key;
 use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::timeline::Timeline;
-use kafkalab_engine::sim::workload;
-use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
 
 fn pairs(configs: &[(&str, &str)]) -> Vec<(String, String)> {

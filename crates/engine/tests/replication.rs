@@ -4,11 +4,11 @@
 
 use kafkalab_engine::broker::TruncationMode;
 use kafkalab_engine::check::invariants::InvariantChecker;
+use kafkalab_engine::cluster::{Action, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
 use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
-use kafkalab_engine::sim::world::{Action, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::view::BrokerState;
 

@@ -2,11 +2,11 @@
 //! whether or not a group has read them. A consumer whose committed offset fell below the new log
 //! start offset gets OFFSET_OUT_OF_RANGE and is reset by `auto.offset.reset`.
 
+use kafkalab_engine::cluster::{Action, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::consumer::ConsumerApp;
 use kafkalab_engine::narration::{Fact, PositionSource};
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::world::{Action, ActionOutcome, World, WorldConfig};
 
 fn pairs(configs: &[(&str, &str)]) -> Vec<(String, String)> {
     configs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()

@@ -2,10 +2,10 @@
 //! step, and shows its learning point.
 
 use kafkalab_engine::check::invariants::InvariantChecker;
+use kafkalab_engine::cluster::{TimedFact, World};
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::scenario::{self, ScenarioRun};
-use kafkalab_engine::sim::world::{TimedFact, World};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Each partition's log on its current leader: (offset, key, value).

@@ -3,9 +3,9 @@
 
 use super::CmdResult;
 use crate::narrate;
+use kafkalab_engine::cluster::World;
 use kafkalab_engine::scenario::preset::Preset;
 use kafkalab_engine::scenario::{self, Scenario, ScenarioRun};
-use kafkalab_engine::sim::world::World;
 use kafkalab_heap as heap;
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -3,13 +3,13 @@
 //! records into partition leadership on this broker.
 
 use super::{Broker, Timer, TruncationMode};
-use crate::controller::metadata::{MetadataRecord, PartitionRegistration};
 use crate::controller::quorum::QuorumController;
 use crate::controller::raft::RaftUpdate;
 use crate::controller::CreateTopicError;
 use crate::narration::Fact;
+use crate::node::Outbox;
+use crate::protocol::metadata::{MetadataRecord, PartitionRegistration};
 use crate::protocol::{ErrorCode, Message, PartitionMetadata, TopicPartition};
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use rand::Rng;
 use std::collections::BTreeSet;
@@ -76,7 +76,7 @@ impl Broker {
         name: &str,
         partitions: i32,
         replication_factor: i32,
-        config: crate::broker::topic_config::TopicConfig,
+        config: crate::log::TopicConfig,
         assignment: Option<Vec<Vec<i32>>>,
         now: Millis,
         rng: &mut impl Rng,

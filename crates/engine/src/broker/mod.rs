@@ -4,21 +4,21 @@
 //! Like every node, a broker is a pure state machine: messages and timers go in, an [`Outbox`] of
 //! messages, timers and facts comes out.
 
+mod consumer_requests;
 mod kraft;
 mod produce;
 pub mod producer_state;
 pub mod replica;
 mod replication;
-pub mod topic_config;
 
 use crate::controller::metadata::MetadataImage;
 use crate::controller::quorum::{ControllerConfig, QuorumController};
 use crate::controller::raft::{RaftConfig, RaftNode, RaftTimer};
 use crate::group::coordinator::{GroupCoordinator, GroupCoordinatorConfig};
-use crate::group::host::ConsumerFetchPurgatory;
+use crate::node::Outbox;
 use crate::protocol::{Message, PartitionMetadata, TopicPartition};
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
+use consumer_requests::ConsumerFetchPurgatory;
 use produce::DelayedProduce;
 use rand::Rng;
 use replica::Replica;
@@ -145,6 +145,13 @@ pub enum Timer {
     ConsumerFetchTimeout {
         token: u64,
     },
+}
+
+/// The quorum's timers travel as broker timers.
+impl From<RaftTimer> for Timer {
+    fn from(timer: RaftTimer) -> Self {
+        Timer::Raft(timer)
+    }
 }
 
 #[derive(Debug, Clone)]

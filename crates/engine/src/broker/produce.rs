@@ -5,8 +5,8 @@ use super::producer_state::SequenceCheck;
 use super::{Broker, Timer};
 use crate::log::RecordBatch;
 use crate::narration::Fact;
+use crate::node::Outbox;
 use crate::protocol::{Acks, ErrorCode, Message, PartitionProduceResponse, TopicPartition};
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 
 /// A produce request waiting for the ISR to catch up (Kafka's produce purgatory).

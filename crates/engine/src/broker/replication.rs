@@ -4,8 +4,8 @@
 
 use super::{Broker, Timer, TruncationMode};
 use crate::narration::Fact;
+use crate::node::Outbox;
 use crate::protocol::{ErrorCode, FetchPartition, Message, PartitionFetchResponse, TopicPartition};
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use std::collections::BTreeMap;
 
@@ -313,13 +313,13 @@ impl Broker {
         &mut self,
         tp: &TopicPartition,
         error: ErrorCode,
-        registration: Option<crate::controller::metadata::PartitionRegistration>,
+        registration: Option<crate::protocol::metadata::PartitionRegistration>,
         out: &mut Outbox<Timer>,
     ) {
         let id = self.id;
         let Some(replica) = self.replicas.get_mut(tp) else { return };
         replica.pending_isr = None;
-        let current = |r: &crate::controller::metadata::PartitionRegistration| {
+        let current = |r: &crate::protocol::metadata::PartitionRegistration| {
             error == ErrorCode::None
                 && r.leader_epoch == replica.leader_epoch
                 && r.partition_epoch > replica.partition_epoch

@@ -6,12 +6,12 @@
 
 use super::invariants::InvariantChecker;
 use super::partition_entry;
+use crate::cluster::{Action, ActionOutcome, World, WorldConfig};
 use crate::config::{parse_choice, ConfigError};
 use crate::consumer::{CommitMode, ConsumerApp};
 use crate::narration::Fact;
 use crate::producer::stream::KeyPattern;
 use crate::protocol::TopicPartition;
-use crate::sim::world::{Action, ActionOutcome, World, WorldConfig};
 use crate::sim::{Millis, NodeId};
 use crate::view::BrokerState;
 use rand::{Rng, SeedableRng};
@@ -115,7 +115,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         ("min.insync.replicas".to_string(), config.min_insync_replicas.to_string()),
         ("unclean.leader.election.enable".to_string(), config.unclean.to_string()),
     ];
-    let setup = |world: &mut World| -> Result<(), crate::sim::world::ActionError> {
+    let setup = |world: &mut World| -> Result<(), crate::cluster::ActionError> {
         world.apply(Action::CreateTopic {
             name: TOPIC.into(),
             partitions: PARTITIONS,

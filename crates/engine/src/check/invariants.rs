@@ -3,10 +3,10 @@
 
 use super::partition_entry;
 use crate::broker::replica::Replica;
+use crate::cluster::World;
 use crate::consumer::MemberState;
 use crate::narration::Fact;
 use crate::protocol::TopicPartition;
-use crate::sim::world::World;
 use crate::view::BrokerState;
 use std::collections::{BTreeMap, BTreeSet};
 

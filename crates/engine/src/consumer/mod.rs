@@ -13,10 +13,10 @@ pub mod ledger;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
 use crate::narration::{Fact, PositionSource};
+use crate::node::Outbox;
 use crate::protocol::{
     ErrorCode, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse, Subscription, TopicPartition,
 };
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use config::{AutoOffsetReset, ConsumerConfig};
 use rand::Rng;

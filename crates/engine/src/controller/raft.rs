@@ -4,10 +4,9 @@
 //! append push), and a fetch that does not arrive for `controller.quorum.fetch.timeout.ms` starts
 //! an election. Brokers that are not voters are observers: they fetch but never vote.
 
-use super::metadata::{MetadataEntry, MetadataRecord};
-use crate::broker::Timer;
+use crate::node::Outbox;
+use crate::protocol::metadata::{MetadataEntry, MetadataRecord};
 use crate::protocol::{ErrorCode, Message};
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use rand::Rng;
 use serde::Serialize;
@@ -162,7 +161,7 @@ impl RaftNode {
     }
 
     /// (Re)starts the node's timers.
-    pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
         self.fetch_in_flight = None;
         self.parked_fetches.clear();
         if self.role == RaftRole::Leader {
@@ -180,7 +179,12 @@ impl RaftNode {
     }
 
     /// Leader only: appends records to the log; followers pick them up with their next fetch.
-    pub fn append(&mut self, records: Vec<MetadataRecord>, now: Millis, out: &mut Outbox<Timer>) -> RaftUpdate {
+    pub fn append(
+        &mut self,
+        records: Vec<MetadataRecord>,
+        now: Millis,
+        out: &mut Outbox<impl From<RaftTimer>>,
+    ) -> RaftUpdate {
         for record in records {
             let offset = self.log_end_offset();
             self.log.push(MetadataEntry { offset, epoch: self.epoch, record });
@@ -195,7 +199,7 @@ impl RaftNode {
         timer: RaftTimer,
         now: Millis,
         rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
         match timer {
             RaftTimer::Election { token } if token == self.election_token && self.is_voter() && !self.is_leader() => {
@@ -241,7 +245,7 @@ impl RaftNode {
         message: Message,
         now: Millis,
         rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
         match message {
             Message::VoteRequest { candidate_epoch, candidate_id, last_offset_epoch, last_offset } => {
@@ -330,7 +334,12 @@ impl RaftNode {
         }
     }
 
-    fn start_election(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> RaftUpdate {
+    fn start_election(
+        &mut self,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<impl From<RaftTimer>>,
+    ) -> RaftUpdate {
         self.epoch += 1;
         self.role = RaftRole::Candidate;
         self.leader = None;
@@ -356,7 +365,7 @@ impl RaftNode {
         RaftUpdate::default()
     }
 
-    fn become_leader(&mut self, now: Millis, out: &mut Outbox<Timer>) -> RaftUpdate {
+    fn become_leader(&mut self, now: Millis, out: &mut Outbox<impl From<RaftTimer>>) -> RaftUpdate {
         self.role = RaftRole::Leader;
         self.leader = Some(self.id);
         self.fetch_token = self.token();
@@ -381,7 +390,7 @@ impl RaftNode {
         leader: Option<i32>,
         now: Millis,
         rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) {
         if epoch > self.epoch {
             self.voted_for = None;
@@ -404,34 +413,31 @@ impl RaftNode {
         }
     }
 
-    fn reset_election_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn reset_election_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
         self.election_token = self.token();
         let timeout = self.config.election_timeout_ms + rng.random_range(0..self.config.election_timeout_ms.max(1));
-        out.timer(now + timeout, Timer::Raft(RaftTimer::Election { token: self.election_token }));
+        out.timer(now + timeout, RaftTimer::Election { token: self.election_token }.into());
     }
 
-    fn reset_fetch_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn reset_fetch_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
         self.election_token = self.token();
         // A little randomness keeps followers from all standing for election at once.
         let timeout = self.config.fetch_timeout_ms + rng.random_range(0..self.config.election_timeout_ms.max(1));
-        out.timer(now + timeout, Timer::Raft(RaftTimer::Election { token: self.election_token }));
+        out.timer(now + timeout, RaftTimer::Election { token: self.election_token }.into());
     }
 
-    fn schedule_check_quorum(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        out.timer(
-            now + self.config.fetch_timeout_ms,
-            Timer::Raft(RaftTimer::CheckQuorum { token: self.election_token }),
-        );
+    fn schedule_check_quorum(&mut self, now: Millis, out: &mut Outbox<impl From<RaftTimer>>) {
+        out.timer(now + self.config.fetch_timeout_ms, RaftTimer::CheckQuorum { token: self.election_token }.into());
     }
 
-    fn schedule_fetch(&mut self, at: Millis, out: &mut Outbox<Timer>) {
+    fn schedule_fetch(&mut self, at: Millis, out: &mut Outbox<impl From<RaftTimer>>) {
         self.fetch_token = self.token();
-        out.timer(at, Timer::Raft(RaftTimer::Fetch { token: self.fetch_token }));
+        out.timer(at, RaftTimer::Fetch { token: self.fetch_token }.into());
     }
 
     /// Fetches from the known leader, or asks a random voter who leads. If no answer comes
     /// within the fetch timeout, the fetch timer fires again and retries.
-    fn send_fetch(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn send_fetch(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
         if self.is_leader() || self.fetch_in_flight.is_some() {
             return;
         }
@@ -461,7 +467,7 @@ impl RaftNode {
     }
 
     /// The connection to `peer` broke: a fetch in flight to it is lost; retry after a pause.
-    pub fn on_disconnect(&mut self, peer: i32, now: Millis, out: &mut Outbox<Timer>) {
+    pub fn on_disconnect(&mut self, peer: i32, now: Millis, out: &mut Outbox<impl From<RaftTimer>>) {
         if self.fetch_in_flight.is_some() && (self.leader == Some(peer) || self.leader.is_none()) {
             self.fetch_in_flight = None;
             if self.leader == Some(peer) && !self.is_voter() {
@@ -488,7 +494,7 @@ impl RaftNode {
         last_fetched_epoch: i32,
         fetcher_high_watermark: i64,
         now: Millis,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
         if !self.is_leader() {
             out.send(
@@ -528,7 +534,7 @@ impl RaftNode {
         } else {
             let token = self.token();
             self.parked_fetches.insert(replica, (token, fetch_offset, correlation_id));
-            out.timer(now + self.config.fetch_max_wait_ms, Timer::Raft(RaftTimer::ParkedFetch { replica, token }));
+            out.timer(now + self.config.fetch_max_wait_ms, RaftTimer::ParkedFetch { replica, token }.into());
         }
         update
     }
@@ -550,7 +556,7 @@ impl RaftNode {
         }
     }
 
-    fn answer_parked_fetches(&mut self, out: &mut Outbox<Timer>) {
+    fn answer_parked_fetches(&mut self, out: &mut Outbox<impl From<RaftTimer>>) {
         for (replica, (_, fetch_offset, correlation_id)) in std::mem::take(&mut self.parked_fetches) {
             out.send(NodeId::Broker(replica), self.fetch_response(correlation_id, fetch_offset, None));
         }
@@ -585,7 +591,7 @@ impl RaftNode {
         entries: Vec<MetadataEntry>,
         now: Millis,
         rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
         self.fetch_in_flight = None;
         let mut update = RaftUpdate::default();
@@ -640,7 +646,7 @@ mod tests {
         while let Some((from, NodeId::Broker(to), message)) = inbox.pop() {
             rounds += 1;
             assert!(rounds < 10_000);
-            let mut out = Outbox::default();
+            let mut out = Outbox::<RaftTimer>::default();
             if let Some(node) = nodes.get_mut(&to) {
                 node.on_message(from, message, 0, rng, &mut out);
             }
@@ -648,8 +654,8 @@ mod tests {
                 inbox.insert(0, (to, dest, m));
             }
             for (_, timer) in out.timers {
-                if let Timer::Raft(RaftTimer::Fetch { token }) = timer {
-                    let mut out = Outbox::default();
+                if let RaftTimer::Fetch { token } = timer {
+                    let mut out = Outbox::<RaftTimer>::default();
                     if let Some(node) = nodes.get_mut(&to) {
                         node.on_timer(RaftTimer::Fetch { token }, 0, rng, &mut out);
                     }
@@ -666,7 +672,7 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut nodes: BTreeMap<i32, RaftNode> =
             [1, 2, 3].into_iter().map(|id| (id, RaftNode::new(id, vec![1, 2, 3], RaftConfig::default()))).collect();
-        let mut out = Outbox::default();
+        let mut out = Outbox::<RaftTimer>::default();
         let token = nodes[&2].election_token;
         nodes.get_mut(&2).unwrap().on_timer(RaftTimer::Election { token }, 0, &mut rng, &mut out);
         let inbox = out.messages.into_iter().map(|(to, m)| (2, to, m)).collect();
@@ -674,7 +680,7 @@ mod tests {
         assert!(nodes[&2].is_leader());
         assert_eq!(nodes.values().filter(|n| n.is_leader()).count(), 1);
         assert!(nodes.values().all(|n| n.epoch == 1 && n.leader == Some(2)));
-        let mut out = Outbox::default();
+        let mut out = Outbox::<RaftTimer>::default();
         nodes.get_mut(&2).unwrap().append(
             vec![MetadataRecord::RegisterBroker { broker_id: 9, broker_epoch: 1 }],
             0,
@@ -684,7 +690,7 @@ mod tests {
         for v in [1, 3] {
             let follower = nodes.get_mut(&v).unwrap();
             follower.fetch_in_flight = None;
-            let mut out = Outbox::default();
+            let mut out = Outbox::<RaftTimer>::default();
             follower.send_fetch(0, &mut rng, &mut out);
             inbox.extend(out.messages.into_iter().map(|(to, m)| (v, to, m)));
         }
@@ -708,7 +714,7 @@ mod tests {
         );
         voter.role = RaftRole::Follower;
         voter.leader = None;
-        let mut out = Outbox::default();
+        let mut out = Outbox::<RaftTimer>::default();
         voter.on_message(
             3,
             Message::VoteRequest { candidate_epoch: 4, candidate_id: 3, last_offset_epoch: 2, last_offset: 5 },
@@ -728,7 +734,7 @@ mod tests {
         };
         let mut leader = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
         leader.bootstrap(3, 1, vec![entry(0, 1), entry(1, 1), entry(2, 3)]);
-        let mut out = Outbox::default();
+        let mut out = Outbox::<RaftTimer>::default();
         // The follower wrote offsets 2 and 3 in epoch 2, which the leader never had.
         leader.handle_fetch(7, 2, 4, 2, 0, 0, &mut out);
         assert!(out
@@ -750,7 +756,7 @@ mod tests {
         let mut follower = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
         follower.bootstrap(5, 2, vec![entry(0, 1)]);
         follower.role = RaftRole::Follower;
-        let mut out = Outbox::default();
+        let mut out = Outbox::<RaftTimer>::default();
         follower.send_fetch(0, &mut rng, &mut out);
         let Some((_, Message::QuorumFetchRequest { correlation_id: abandoned, .. })) = out.messages.pop() else {
             panic!("no fetch sent")

@@ -2,5 +2,4 @@
 
 pub mod assignor;
 pub mod coordinator;
-pub mod host;
 pub mod offsets;

@@ -9,8 +9,8 @@
 use super::{Completion, GroupCoordinator, OffsetsLog, Timer};
 use crate::group::offsets::{GroupMetadataValue, MemberMetadata};
 use crate::narration::{Fact, RebalanceReason, RemovalReason};
+use crate::node::Outbox;
 use crate::protocol::{ErrorCode, JoinGroupMember, JoinGroupProtocol, Message, Subscription, TopicPartition};
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

@@ -10,8 +10,8 @@
 //! parts (record batches, the fact history) are persistent structures shared with the live world,
 //! and it keeps only the last [`CHECKPOINT_FACTS`] facts, so old checkpoints do not pin the history.
 
-use super::world::{Action, ActionError, ActionOutcome, World};
-use super::Millis;
+use super::{Action, ActionError, ActionOutcome, World};
+use crate::sim::Millis;
 
 /// An action and the point in the event stream where it was applied.
 #[derive(Debug, Clone)]
@@ -148,7 +148,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::workload;
+    use crate::cluster::workload;
     use crate::sim::NodeId;
 
     fn state(timeline: &Timeline) -> (String, u64, u64) {

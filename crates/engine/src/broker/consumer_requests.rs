@@ -2,16 +2,16 @@
 //! `__consumer_offsets` partitions it leads, consumer fetches (reading below the high watermark,
 //! long-polling up to `fetch.max.wait.ms` for `fetch.min.bytes`) and ListOffsets.
 
-use crate::broker::replica::Replica;
-use crate::broker::{Broker, BrokerState, Timer};
+use super::replica::Replica;
+use super::{Broker, BrokerState, Timer};
 use crate::group::coordinator::{self, OffsetsLog};
 use crate::group::offsets::{partition_for_group, OFFSETS_TOPIC};
 use crate::log::{Record, RecordBatch};
 use crate::narration::Fact;
+use crate::node::Outbox;
 use crate::protocol::{
     ErrorCode, IsolationLevel, ListOffsetsPartition, Message, PartitionFetchResponse, TopicPartition,
 };
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use std::collections::BTreeMap;
 

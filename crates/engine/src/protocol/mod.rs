@@ -3,8 +3,10 @@
 //! Only the fields that change behaviour are modelled; names follow Kafka's protocol docs so a
 //! learner who opens the in-flight message list recognises ProduceRequest, FetchResponse, ...
 
-use crate::controller::metadata::{MetadataEntry, PartitionRegistration};
+pub mod metadata;
+
 use crate::log::{LogError, RecordBatch};
+use metadata::{MetadataEntry, PartitionRegistration};
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
