@@ -167,6 +167,7 @@ catalogue! {
         FLogCompacted => ("브로커 {0}: {1}을(를) 컴팩션해 {2}을(를) 지웠습니다.", "Broker {0}: compaction removed {2} from {1}."),
         FMessageDroppedCut => ("{0} 메시지({1} → {2})가 끊긴 링크에서 사라졌습니다.", "A {0} ({1} → {2}) was dropped on a cut link."),
         FMessageDroppedLost => ("{0} 메시지({1} → {2})가 네트워크에서 유실되었습니다.", "A {0} ({1} → {2}) was lost on the network."),
+        FMessageMisrouted => ("{0} 메시지({1} → {2})가 그 메시지를 처리하지 않는 노드에 도착했습니다(시뮬레이터 버그).", "A {0} ({1} → {2}) reached a node that does not serve it (a simulator bug)."),
         FLinkCut => ("{0}와(과) {1} 사이의 링크가 끊겼습니다.", "The link between {0} and {1} was cut."),
         FLinkHealed => ("{0}와(과) {1} 사이의 링크가 복구되었습니다.", "The link between {0} and {1} was healed."),
         FNodeSlowed => ("{0}의 모든 메시지에 {1} ms 지연이 더해졌습니다.", "{0} now adds {1} ms to every message."),

@@ -44,7 +44,7 @@ impl PartitionLog {
         let Some(p) = world.metadata().partition(&tp) else {
             return PartitionLog::default();
         };
-        let Some(replica) = world.broker(p.leader).and_then(|b| b.replicas.get(&tp)) else {
+        let Some(replica) = world.broker(p.leader).and_then(|b| b.durable.replicas.get(&tp)) else {
             return PartitionLog { leader: p.leader, ..Default::default() };
         };
         let mut segments: Vec<SegmentTiles> = replica

@@ -297,6 +297,9 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             },
             vec![kind.to_string(), node(from), node(to)],
         ),
+        Fact::MessageMisrouted { from, to, kind } => {
+            (Key::FMessageMisrouted, vec![kind.to_string(), node(from), node(to)])
+        }
         Fact::LinkCut { from, to } => (Key::FLinkCut, vec![node(from), node(to)]),
         Fact::LinkHealed { from, to } => (Key::FLinkHealed, vec![node(from), node(to)]),
         Fact::NodeSlowed { node: n, extra_ms } => (Key::FNodeSlowed, vec![node(n), s(extra_ms)]),
@@ -706,6 +709,7 @@ mod tests {
             Fact::LogCompacted { topic_partition: tp.clone(), broker: i, records_removed: u },
             Fact::MessageDropped { from: broker, to: client, kind: "Fetch", reason: DropReason::LinkCut },
             Fact::MessageDropped { from: client, to: broker, kind: "Produce", reason: DropReason::Lost },
+            Fact::MessageMisrouted { from: client, to: broker, kind: "ProduceResponse" },
             Fact::LinkCut { from: broker, to: client },
             Fact::LinkHealed { from: client, to: broker },
             Fact::NodeSlowed { node: client, extra_ms: u },
@@ -830,6 +834,7 @@ mod tests {
             Fact::SegmentsDeleted { .. } => "SegmentsDeleted",
             Fact::LogCompacted { .. } => "LogCompacted",
             Fact::MessageDropped { .. } => "MessageDropped",
+            Fact::MessageMisrouted { .. } => "MessageMisrouted",
             Fact::LinkCut { .. } => "LinkCut",
             Fact::LinkHealed { .. } => "LinkHealed",
             Fact::NodeSlowed { .. } => "NodeSlowed",
@@ -870,7 +875,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 55, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 56, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -6,7 +6,8 @@ use crate::sim::network::DropReason;
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 
-/// One thing that happened, in Kafka's terms.
+/// One thing that happened, in Kafka's terms. The variant order is part of the trace hash (a fact
+/// hashes its discriminant): add new facts at the end.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "fact", rename_all = "snake_case")]
 pub enum Fact {
@@ -331,6 +332,13 @@ pub enum Fact {
         consumer: u32,
         group: String,
         error: ErrorCode,
+    },
+    /// A message reached a node that does not serve it (a broker got a response meant for a
+    /// client, a client got a request). A simulator bug: the invariant checker reports it.
+    MessageMisrouted {
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
     },
 }
 

@@ -111,7 +111,10 @@ fn print_after(world: &World, t: u64) {
 fn coordinator_of(world: &World, group: &str) -> i32 {
     world
         .brokers()
-        .find(|b| b.state != kafkalab_engine::view::BrokerState::Dead && b.group_coordinator.is_coordinator_for(group))
+        .find(|b| {
+            b.state != kafkalab_engine::view::BrokerState::Dead
+                && b.volatile.group_coordinator.is_coordinator_for(group)
+        })
         .map(|b| b.id)
         .expect("a live coordinator")
 }

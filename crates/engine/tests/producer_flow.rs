@@ -53,7 +53,7 @@ fn outcome(world: &World, producer: u32, send_id: u64) -> SendOutcome {
 
 fn leader_log_end_offset(world: &World, tp: &TopicPartition) -> i64 {
     let leader = world.metadata().partition(tp).unwrap().leader;
-    world.broker(leader).unwrap().replicas[tp].log.log_end_offset()
+    world.broker(leader).unwrap().durable.replicas[tp].log.log_end_offset()
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn acks_all_answers_only_after_every_isr_member_has_the_record() {
     assert_eq!(outcome(&world, producer, id), SendOutcome::Acked { offset: 0 });
     let tp = TopicPartition::new("t", 0);
     for broker in world.brokers() {
-        assert_eq!(broker.replicas[&tp].log.log_end_offset(), 1, "broker {} has the record", broker.id);
+        assert_eq!(broker.durable.replicas[&tp].log.log_end_offset(), 1, "broker {} has the record", broker.id);
     }
     let acked_at = world.facts().find(|f| matches!(f.fact, Fact::ProduceAcked { .. })).unwrap().at_ms;
     let appended_at = world.facts().find(|f| matches!(f.fact, Fact::BatchAppended { .. })).unwrap().at_ms;

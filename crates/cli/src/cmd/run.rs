@@ -197,7 +197,7 @@ fn lost_acked(world: &World) -> u64 {
         for record in producer.acked_log.iter().flatten().filter(|r| r.offset >= 0) {
             let leader =
                 metadata.partitions().find(|(tp, _)| *tp == record.topic_partition).map_or(-1, |(_, r)| r.leader);
-            let replica = world.broker(leader).and_then(|b| b.replicas.get(&record.topic_partition));
+            let replica = world.broker(leader).and_then(|b| b.durable.replicas.get(&record.topic_partition));
             let present = replica.is_some_and(|r| {
                 r.log.batches().any(|stored| {
                     stored.batch.records.iter().any(|x| {

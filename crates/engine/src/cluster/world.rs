@@ -137,9 +137,9 @@ impl World {
             let mut broker = Broker::new(id, voters.clone(), world.config.broker.clone());
             broker.raft.bootstrap(1, 1, log.clone());
             for entry in &log {
-                broker.image.apply(entry);
+                broker.durable.image.apply(entry);
             }
-            broker.broker_epoch = broker.image.brokers.get(&id).map_or(-1, |b| b.broker_epoch);
+            broker.volatile.broker_epoch = broker.durable.image.brokers.get(&id).map_or(-1, |b| b.broker_epoch);
             world.brokers.insert(id, broker);
         }
         for id in 1..=world.config.brokers {
@@ -222,12 +222,12 @@ impl World {
     /// The cluster metadata as the active controller sees it (or, with no active controller,
     /// the most advanced image any broker holds).
     pub fn metadata(&self) -> &MetadataImage {
-        match self.active_controller().and_then(|id| self.brokers.get(&id)?.controller.as_ref()) {
+        match self.active_controller().and_then(|id| self.brokers.get(&id)?.volatile.controller.as_ref()) {
             Some(controller) => &controller.image,
             None => self
                 .brokers
                 .values()
-                .map(|b| &b.image)
+                .map(|b| &b.durable.image)
                 .max_by_key(|image| image.offset)
                 .expect("a world always has at least one broker"),
         }
@@ -241,8 +241,8 @@ impl World {
     pub fn active_controller(&self) -> Option<i32> {
         self.brokers
             .values()
-            .filter(|b| b.state != BrokerState::Dead && b.controller.is_some())
-            .max_by_key(|b| b.raft.epoch)
+            .filter(|b| b.state != BrokerState::Dead && b.volatile.controller.is_some())
+            .max_by_key(|b| b.raft.durable.epoch)
             .map(|b| b.id)
     }
 
@@ -415,8 +415,7 @@ impl World {
             NodeId::Client(c) => {
                 let mut out = Outbox::default();
                 if let Some(producer) = self.producers.get_mut(&c) {
-                    let NodeId::Broker(broker) = from else { return };
-                    producer.on_message(broker, envelope.body, now, &mut self.rng, &mut out);
+                    producer.on_message(from, envelope.body, now, &mut self.rng, &mut out);
                 }
                 self.flush_producer(c, out);
             }

@@ -15,7 +15,8 @@ use crate::group::assignor::{self, MemberSubscription, Strategy};
 use crate::narration::{Fact, PositionSource};
 use crate::node::Outbox;
 use crate::protocol::{
-    ErrorCode, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse, Subscription, TopicPartition,
+    ClientMessage, ErrorCode, GroupMessage, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse,
+    Subscription, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use config::{AutoOffsetReset, ConsumerConfig};
@@ -274,9 +275,10 @@ impl Consumer {
     }
 
     /// Sends a request that expects an answer, and arms its `request.timeout.ms`.
-    fn send_request(&mut self, broker: i32, request: Message, now: Millis, out: &mut Outbox<Timer>) {
+    fn send_request(&mut self, broker: i32, request: impl Into<Message>, now: Millis, out: &mut Outbox<Timer>) {
+        let request = request.into();
         let timeout = match request {
-            Message::JoinGroupRequest { rebalance_timeout_ms, .. } => {
+            Message::Group(GroupMessage::JoinGroupRequest { rebalance_timeout_ms, .. }) => {
                 self.config.request_timeout_ms.max(rebalance_timeout_ms + JOIN_GROUP_TIMEOUT_LAPSE_MS)
             }
             _ => self.config.request_timeout_ms,
@@ -322,7 +324,7 @@ impl Consumer {
         }
         if let Some(broker) = self.random_broker(rng) {
             self.metadata_in_flight = Some(broker);
-            self.send_request(broker, Message::MetadataRequest, now, out);
+            self.send_request(broker, ClientMessage::MetadataRequest, now, out);
         }
     }
 
@@ -332,7 +334,12 @@ impl Consumer {
         }
         if let Some(broker) = self.random_broker(rng) {
             self.find_coordinator_in_flight = Some(broker);
-            self.send_request(broker, Message::FindCoordinatorRequest { key: self.config.group_id.clone() }, now, out);
+            self.send_request(
+                broker,
+                ClientMessage::FindCoordinatorRequest { key: self.config.group_id.clone() },
+                now,
+                out,
+            );
         }
     }
 
@@ -538,7 +545,7 @@ impl Consumer {
             if !self.member_id.is_empty() {
                 out.send(
                     NodeId::Broker(c),
-                    Message::LeaveGroupRequest {
+                    GroupMessage::LeaveGroupRequest {
                         group_id: self.config.group_id.clone(),
                         member_id: self.member_id.clone(),
                         group_instance_id: None,
@@ -606,7 +613,7 @@ impl Consumer {
                 });
                 self.send_request(
                     c,
-                    Message::OffsetCommitRequest {
+                    GroupMessage::OffsetCommitRequest {
                         correlation_id: id,
                         group_id: self.config.group_id.clone(),
                         generation_id: self.generation_id,
@@ -687,7 +694,7 @@ impl Consumer {
         self.state = MemberState::Joining;
         self.send_request(
             c,
-            Message::JoinGroupRequest {
+            GroupMessage::JoinGroupRequest {
                 group_id: self.config.group_id.clone(),
                 member_id: self.member_id.clone(),
                 group_instance_id: self.config.group_instance_id.clone(),
@@ -777,7 +784,7 @@ impl Consumer {
             if let (Some(c), None) = (self.coordinator, &self.config.group_instance_id) {
                 out.send(
                     NodeId::Broker(c),
-                    Message::LeaveGroupRequest {
+                    GroupMessage::LeaveGroupRequest {
                         group_id: self.config.group_id.clone(),
                         member_id: self.member_id.clone(),
                         group_instance_id: None,
@@ -799,7 +806,7 @@ impl Consumer {
             self.heartbeat_sent_at = Some(now);
             self.send_request(
                 c,
-                Message::HeartbeatRequest {
+                GroupMessage::HeartbeatRequest {
                     group_id: self.config.group_id.clone(),
                     generation_id: self.generation_id,
                     member_id: self.member_id.clone(),
@@ -808,6 +815,42 @@ impl Consumer {
                 now,
                 out,
             );
+        }
+    }
+
+    /// The messages a consumer takes: the answers to its requests. Anything else reaching it was
+    /// misrouted.
+    fn serves(message: &Message) -> bool {
+        match message {
+            Message::Client(message) => match message {
+                ClientMessage::MetadataResponse { .. }
+                | ClientMessage::FindCoordinatorResponse { .. }
+                | ClientMessage::ListOffsetsResponse { .. }
+                | ClientMessage::ConsumerFetchResponse { .. } => true,
+                ClientMessage::MetadataRequest
+                | ClientMessage::InitProducerIdRequest { .. }
+                | ClientMessage::InitProducerIdResponse { .. }
+                | ClientMessage::ProduceRequest { .. }
+                | ClientMessage::ProduceResponse { .. }
+                | ClientMessage::FindCoordinatorRequest { .. }
+                | ClientMessage::ListOffsetsRequest { .. }
+                | ClientMessage::ConsumerFetchRequest { .. } => false,
+            },
+            Message::Group(message) => match message {
+                GroupMessage::JoinGroupResponse { .. }
+                | GroupMessage::SyncGroupResponse { .. }
+                | GroupMessage::HeartbeatResponse { .. }
+                | GroupMessage::LeaveGroupResponse { .. }
+                | GroupMessage::OffsetCommitResponse { .. }
+                | GroupMessage::OffsetFetchResponse { .. } => true,
+                GroupMessage::JoinGroupRequest { .. }
+                | GroupMessage::SyncGroupRequest { .. }
+                | GroupMessage::HeartbeatRequest { .. }
+                | GroupMessage::LeaveGroupRequest { .. }
+                | GroupMessage::OffsetCommitRequest { .. }
+                | GroupMessage::OffsetFetchRequest { .. } => false,
+            },
+            Message::Replication(_) | Message::Raft(_) | Message::Controller(_) => false,
         }
     }
 
@@ -822,12 +865,19 @@ impl Consumer {
         if self.fatal.is_some() {
             return;
         }
-        let NodeId::Broker(broker) = from else { return };
-        if !self.take_answered(broker, message.kind()) {
+        let kind = message.kind();
+        let broker = match from {
+            NodeId::Broker(broker) if Self::serves(&message) => broker,
+            _ => {
+                out.fact(Fact::MessageMisrouted { from, to: NodeId::Client(self.node), kind });
+                return;
+            }
+        };
+        if !self.take_answered(broker, kind) {
             return;
         }
         match message {
-            Message::MetadataResponse { partitions } => {
+            Message::Client(ClientMessage::MetadataResponse { partitions }) => {
                 self.metadata_in_flight = None;
                 self.partition_counts.clear();
                 for p in &partitions {
@@ -838,7 +888,7 @@ impl Consumer {
                 self.update_positions(now, rng, out);
                 self.send_fetches(now, out);
             }
-            Message::FindCoordinatorResponse { error, node_id, .. } => {
+            Message::Client(ClientMessage::FindCoordinatorResponse { error, node_id, .. }) => {
                 self.find_coordinator_in_flight = None;
                 if error == ErrorCode::None && node_id >= 0 {
                     self.coordinator = Some(node_id);
@@ -854,7 +904,7 @@ impl Consumer {
                     self.schedule_retry(now, out);
                 }
             }
-            Message::JoinGroupResponse {
+            Message::Group(GroupMessage::JoinGroupResponse {
                 error,
                 generation_id,
                 protocol_name,
@@ -863,7 +913,7 @@ impl Consumer {
                 skip_assignment,
                 members,
                 ..
-            } => {
+            }) => {
                 if self.state != MemberState::Joining {
                     return;
                 }
@@ -880,7 +930,7 @@ impl Consumer {
                         if let Some(c) = self.coordinator {
                             self.send_request(
                                 c,
-                                Message::SyncGroupRequest {
+                                GroupMessage::SyncGroupRequest {
                                     group_id: self.config.group_id.clone(),
                                     generation_id,
                                     member_id: self.member_id.clone(),
@@ -902,7 +952,7 @@ impl Consumer {
                     }
                 }
             }
-            Message::SyncGroupResponse { error, assignment, .. } => {
+            Message::Group(GroupMessage::SyncGroupResponse { error, assignment, .. }) => {
                 if self.state != MemberState::Syncing {
                     return;
                 }
@@ -914,14 +964,14 @@ impl Consumer {
                 }
                 self.on_assignment(assignment, now, rng, out);
             }
-            Message::HeartbeatResponse { error, .. } => {
+            Message::Group(GroupMessage::HeartbeatResponse { error, .. }) => {
                 self.heartbeat_sent_at = None;
                 if self.state == MemberState::Unjoined {
                     return;
                 }
                 self.group_error(error, now, rng, out);
             }
-            Message::OffsetCommitResponse { correlation_id, partitions, .. } => {
+            Message::Group(GroupMessage::OffsetCommitResponse { correlation_id, partitions, .. }) => {
                 let error = partitions.iter().map(|(_, e)| *e).find(|e| *e != ErrorCode::None);
                 if let Some(e @ (ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable)) = error {
                     self.commit_done(correlation_id, Some(e), now, out);
@@ -930,7 +980,7 @@ impl Consumer {
                     self.commit_done(correlation_id, error, now, out);
                 }
             }
-            Message::OffsetFetchResponse { error, offsets, .. } => {
+            Message::Group(GroupMessage::OffsetFetchResponse { error, offsets, .. }) => {
                 self.offset_fetch_in_flight = false;
                 if error != ErrorCode::None {
                     self.group_error(error, now, rng, out);
@@ -956,7 +1006,7 @@ impl Consumer {
                 self.update_positions(now, rng, out);
                 self.send_fetches(now, out);
             }
-            Message::ListOffsetsResponse { partitions } => {
+            Message::Client(ClientMessage::ListOffsetsResponse { partitions }) => {
                 let asked = self.list_offsets_in_flight.remove(&broker).unwrap_or_default();
                 for p in partitions {
                     if !asked.contains(&p.topic_partition) {
@@ -988,7 +1038,7 @@ impl Consumer {
                 self.send_fetches(now, out);
                 self.wake_poll(now, out);
             }
-            Message::FetchResponse { partitions } => {
+            Message::Client(ClientMessage::ConsumerFetchResponse { partitions }) => {
                 let asked = self.fetch_in_flight.remove(&broker).unwrap_or_default();
                 let mut got_data = false;
                 for p in partitions {
@@ -999,6 +1049,7 @@ impl Consumer {
                     self.wake_poll(now, out);
                 }
             }
+            // close() does not wait for its LeaveGroup answer; anything else was reported above.
             _ => {}
         }
     }
@@ -1135,7 +1186,7 @@ impl Consumer {
         if let (Some(c), false) = (self.coordinator, self.offset_fetch_in_flight) {
             if !self.awaiting_committed.is_empty() {
                 self.offset_fetch_in_flight = true;
-                let request = Message::OffsetFetchRequest {
+                let request = GroupMessage::OffsetFetchRequest {
                     group_id: self.config.group_id.clone(),
                     partitions: self.awaiting_committed.iter().cloned().collect(),
                 };
@@ -1160,7 +1211,7 @@ impl Consumer {
             self.list_offsets_in_flight.insert(leader, partitions.iter().map(|(tp, _)| tp.clone()).collect());
             self.send_request(
                 leader,
-                Message::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions },
+                ClientMessage::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions },
                 now,
                 out,
             );
@@ -1180,7 +1231,7 @@ impl Consumer {
         }
         for (leader, partitions) in by_leader {
             self.fetch_in_flight.insert(leader, partitions.clone());
-            let request = Message::ConsumerFetchRequest {
+            let request = ClientMessage::ConsumerFetchRequest {
                 isolation_level: self.config.isolation_level,
                 max_wait_ms: self.config.fetch_max_wait_ms,
                 min_bytes: self.config.fetch_min_bytes,

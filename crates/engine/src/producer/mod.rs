@@ -12,7 +12,9 @@ use crate::log::batch::RECORD_BATCH_OVERHEAD;
 use crate::log::{Header, Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::Outbox;
-use crate::protocol::{Acks, ErrorCode, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition};
+use crate::protocol::{
+    Acks, ClientMessage, ErrorCode, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition,
+};
 use crate::sim::{Millis, NodeId};
 use accumulator::Accumulator;
 use config::ProducerConfig;
@@ -356,7 +358,7 @@ impl Producer {
         self.wakeup_token += 1;
         let token = self.wakeup_token;
         self.metadata_in_flight = Some((token, broker));
-        out.send(NodeId::Broker(broker), Message::MetadataRequest);
+        out.send(NodeId::Broker(broker), ClientMessage::MetadataRequest);
         out.timer(now + self.config.request_timeout_ms, Timer::MetadataTimeout { token });
     }
 
@@ -443,14 +445,26 @@ impl Producer {
 
     pub fn on_message(
         &mut self,
-        from: i32,
+        from: NodeId,
         message: Message,
         now: Millis,
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) {
+        let NodeId::Broker(from) = from else {
+            out.fact(Fact::MessageMisrouted { from, to: NodeId::Client(self.client_id), kind: message.kind() });
+            return;
+        };
+        let Message::Client(message) = message else {
+            out.fact(Fact::MessageMisrouted {
+                from: NodeId::Broker(from),
+                to: NodeId::Client(self.client_id),
+                kind: message.kind(),
+            });
+            return;
+        };
         match message {
-            Message::MetadataResponse { partitions } => {
+            ClientMessage::MetadataResponse { partitions } => {
                 self.metadata_in_flight = None;
                 self.partition_counts.clear();
                 for p in &partitions {
@@ -473,7 +487,7 @@ impl Producer {
                     out.timer(now + self.config.retry_backoff_ms, Timer::MetadataRetry);
                 }
             }
-            Message::InitProducerIdResponse { producer_id, producer_epoch } => {
+            ClientMessage::InitProducerIdResponse { producer_id, producer_epoch } => {
                 // Only the answer to the request in flight counts: a late answer to an abandoned
                 // request would reset the sequences under an id and epoch the broker already
                 // knows, and the broker would take new batches for duplicates.
@@ -499,12 +513,24 @@ impl Producer {
                 }
                 out.fact(Fact::ProducerIdAssigned { producer: self.client_id, producer_id, producer_epoch });
             }
-            Message::ProduceResponse { correlation_id, partitions } => {
+            ClientMessage::ProduceResponse { correlation_id, partitions } => {
                 if let Some(request) = self.in_flight.remove(&correlation_id) {
                     self.handle_produce_response(request, partitions, now, rng, out);
                 }
             }
-            _ => {}
+            ClientMessage::MetadataRequest
+            | ClientMessage::InitProducerIdRequest { .. }
+            | ClientMessage::ProduceRequest { .. }
+            | ClientMessage::FindCoordinatorRequest { .. }
+            | ClientMessage::FindCoordinatorResponse { .. }
+            | ClientMessage::ListOffsetsRequest { .. }
+            | ClientMessage::ListOffsetsResponse { .. }
+            | ClientMessage::ConsumerFetchRequest { .. }
+            | ClientMessage::ConsumerFetchResponse { .. } => out.fact(Fact::MessageMisrouted {
+                from: NodeId::Broker(from),
+                to: NodeId::Client(self.client_id),
+                kind: message.kind(),
+            }),
         }
         self.run_sender(now, rng, out);
     }
@@ -740,7 +766,7 @@ impl Producer {
                 self.pid_request = (self.wakeup_token, broker);
                 out.send(
                     NodeId::Broker(broker),
-                    Message::InitProducerIdRequest {
+                    ClientMessage::InitProducerIdRequest {
                         producer_id: self.producer_id,
                         producer_epoch: self.producer_epoch,
                     },
@@ -806,7 +832,7 @@ impl Producer {
         let wire = batches.iter().map(|b| (b.topic_partition.clone(), b.to_record_batch(self.producer_id))).collect();
         out.send(
             NodeId::Broker(leader),
-            Message::ProduceRequest {
+            ClientMessage::ProduceRequest {
                 correlation_id,
                 acks: self.config.acks,
                 timeout_ms: self.config.request_timeout_ms,

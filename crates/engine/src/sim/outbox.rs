@@ -18,8 +18,9 @@ impl<M, T, F> Default for Outbox<M, T, F> {
 }
 
 impl<M, T, F> Outbox<M, T, F> {
-    pub fn send(&mut self, to: NodeId, message: M) {
-        self.messages.push((to, message));
+    /// Sends anything that converts into the message type (a subsystem's message, say).
+    pub fn send(&mut self, to: NodeId, message: impl Into<M>) {
+        self.messages.push((to, message.into()));
     }
 
     pub fn timer(&mut self, at: Millis, timer: T) {
