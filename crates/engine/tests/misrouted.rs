@@ -5,7 +5,7 @@ use kafkalab_engine::broker::{self, Broker, BrokerConfig};
 use kafkalab_engine::consumer::config::ConsumerConfig;
 use kafkalab_engine::consumer::{self, Consumer, ConsumerApp};
 use kafkalab_engine::narration::Fact;
-use kafkalab_engine::node::Outbox;
+use kafkalab_engine::node::{Node, Outbox};
 use kafkalab_engine::producer::config::ProducerConfig;
 use kafkalab_engine::producer::{self, Producer};
 use kafkalab_engine::protocol::{ClientMessage, ErrorCode, GroupMessage, Message, ReplicationMessage};

@@ -16,7 +16,7 @@ use crate::controller::quorum::{ControllerConfig, QuorumController};
 use crate::controller::raft::{RaftConfig, RaftNode, RaftTimer};
 use crate::group::coordinator::{GroupCoordinator, GroupCoordinatorConfig};
 use crate::narration::Fact;
-use crate::node::Outbox;
+use crate::node::{Node, Outbox};
 use crate::protocol::{
     ClientMessage, ControllerMessage, Message, PartitionMetadata, ReplicationMessage, TopicPartition,
 };
@@ -277,26 +277,6 @@ impl Broker {
         }
     }
 
-    pub fn on_message(
-        &mut self,
-        from: NodeId,
-        message: Message,
-        now: Millis,
-        rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
-    ) {
-        match message {
-            Message::Client(message) => self.on_client_message(from, message, now, out),
-            Message::Replication(message) => self.on_replication_message(from, message, now, out),
-            Message::Raft(message) => match from {
-                NodeId::Broker(peer) => self.handle_raft(peer, message, now, rng, out),
-                NodeId::Client(_) => self.misrouted(from, message.kind(), out),
-            },
-            Message::Controller(message) => self.on_controller_message(from, message, now, out),
-            Message::Group(message) => self.on_group_message(from, message, now, out),
-        }
-    }
-
     /// A message this broker does not serve: a simulator bug, reported as a fact.
     fn misrouted(&self, from: NodeId, kind: &'static str, out: &mut Outbox<Timer>) {
         out.fact(Fact::MessageMisrouted { from, to: NodeId::Broker(self.id), kind });
@@ -377,10 +357,27 @@ impl Broker {
             }
         }
     }
+}
+
+impl Node for Broker {
+    type Timer = Timer;
+
+    fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        match message {
+            Message::Client(message) => self.on_client_message(from, message, now, out),
+            Message::Replication(message) => self.on_replication_message(from, message, now, out),
+            Message::Raft(message) => match from {
+                NodeId::Broker(peer) => self.handle_raft(peer, message, now, rng, out),
+                NodeId::Client(_) => self.misrouted(from, message.kind(), out),
+            },
+            Message::Controller(message) => self.on_controller_message(from, message, now, out),
+            Message::Group(message) => self.on_group_message(from, message, now, out),
+        }
+    }
 
     /// Whether firing `timer` would do anything: an answered request or a replaced fetch leaves a
     /// timer that [`Self::on_timer`] ignores. The world drops such timers unseen.
-    pub fn timer_is_live(&self, timer: &Timer) -> bool {
+    fn timer_is_live(&self, timer: &Timer) -> bool {
         match timer {
             Timer::DelayedProduceTimeout { client, correlation_id } => self
                 .volatile
@@ -398,7 +395,7 @@ impl Broker {
         }
     }
 
-    pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         match timer {
             Timer::DelayedProduceTimeout { client, correlation_id } => {
                 self.expire_delayed_produce(client, correlation_id, out)
@@ -465,7 +462,7 @@ impl Broker {
     }
 
     /// A peer's connection broke: fetches in flight to it are lost, so back off and retry.
-    pub fn on_disconnect(&mut self, peer: i32, now: Millis, out: &mut Outbox<Timer>) {
+    fn on_disconnect(&mut self, peer: i32, now: Millis, _rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         if self.volatile.fetching_from.get(&peer).is_some_and(Option::is_some) {
             self.volatile.fetching_from.insert(peer, None);
             out.timer(now + self.config.replica_fetch_backoff_ms, Timer::Fetch { leader: peer });

@@ -10,7 +10,7 @@ use crate::consumer::ledger::DeliveryLedger;
 use crate::consumer::{self, Consumer};
 use crate::controller::metadata::MetadataImage;
 use crate::narration::Fact;
-use crate::node::Outbox;
+use crate::node::{Input, Node, Outbox};
 use crate::producer::{self, Producer};
 use crate::protocol::Message;
 use crate::sim::network::{Network, NetworkConfig};
@@ -329,16 +329,14 @@ impl World {
                 if let Some(broker) =
                     self.brokers.get_mut(&id).filter(|b| b.state != BrokerState::Dead && incarnation == current)
                 {
-                    let mut out = Outbox::default();
-                    broker.on_timer(timer, at, &mut self.rng, &mut out);
+                    let out = broker.fire(timer, at, &mut self.rng);
                     self.flush_broker(id, out);
                 }
             }
             Event::ProducerTimer(id, timer) => {
                 self.trace.u64(4);
                 if let Some(producer) = self.producers.get_mut(&id) {
-                    let mut out = Outbox::default();
-                    producer.on_timer(timer, at, &mut self.rng, &mut out);
+                    let out = producer.fire(timer, at, &mut self.rng);
                     self.flush_producer(id, out);
                 }
             }
@@ -346,8 +344,7 @@ impl World {
                 self.trace.u64(5);
                 let Some(id) = self.consumer_nodes.get(&node).copied() else { return true };
                 if let Some(consumer) = self.consumers.get_mut(&id) {
-                    let mut out = Outbox::default();
-                    consumer.on_timer(timer, at, &mut self.rng, &mut out);
+                    let out = consumer.fire(timer, at, &mut self.rng);
                     self.flush_consumer(id, out);
                 }
             }
@@ -390,64 +387,43 @@ impl World {
         };
         self.trace.bytes(envelope.body.kind().as_bytes());
         let (from, to, now) = (envelope.from, envelope.to, self.now);
-        match to {
-            NodeId::Broker(b) => {
-                let alive = self.brokers.get(&b).is_some_and(|broker| broker.state != BrokerState::Dead);
-                if !alive {
-                    // Nobody listens on a dead broker's port: the sender sees the connection refused.
-                    self.queue.push(now + self.config.network.latency_ms, Event::Disconnected { node: from, peer: to });
-                    return;
-                }
-                let mut out = Outbox::default();
-                if let Some(broker) = self.brokers.get_mut(&b) {
-                    broker.on_message(from, envelope.body, now, &mut self.rng, &mut out);
-                }
-                self.flush_broker(b, out);
-            }
-            NodeId::Client(c) if self.consumer_nodes.contains_key(&c) => {
-                let Some(id) = self.consumer_nodes.get(&c).copied() else { return };
-                let mut out = Outbox::default();
-                if let Some(consumer) = self.consumers.get_mut(&id) {
-                    consumer.on_message(from, envelope.body, now, &mut self.rng, &mut out);
-                }
-                self.flush_consumer(id, out);
-            }
-            NodeId::Client(c) => {
-                let mut out = Outbox::default();
-                if let Some(producer) = self.producers.get_mut(&c) {
-                    producer.on_message(from, envelope.body, now, &mut self.rng, &mut out);
-                }
-                self.flush_producer(c, out);
+        if let NodeId::Broker(b) = to {
+            if self.brokers.get(&b).is_none_or(|broker| broker.state == BrokerState::Dead) {
+                // Nobody listens on a dead broker's port: the sender sees the connection refused.
+                self.queue.push(now + self.config.network.latency_ms, Event::Disconnected { node: from, peer: to });
+                return;
             }
         }
+        self.dispatch(to, Input::Message { from, message: envelope.body });
     }
 
     fn disconnected(&mut self, node: NodeId, peer: NodeId) {
-        let NodeId::Broker(peer_id) = peer else { return };
+        let NodeId::Broker(peer) = peer else { return };
+        self.dispatch(node, Input::Disconnected { peer });
+    }
+
+    /// The one path from the network to a node: find the running process behind `to`, hand it
+    /// the input, route what it produced.
+    fn dispatch(&mut self, to: NodeId, input: Input) {
         let now = self.now;
-        match node {
+        match to {
             NodeId::Broker(b) => {
-                let mut out = Outbox::default();
-                if let Some(broker) = self.brokers.get_mut(&b).filter(|b| b.state != BrokerState::Dead) {
-                    broker.on_disconnect(peer_id, now, &mut out);
-                }
+                let Some(broker) = self.brokers.get_mut(&b).filter(|b| b.state != BrokerState::Dead) else { return };
+                let out = broker.handle(input, now, &mut self.rng);
                 self.flush_broker(b, out);
             }
-            NodeId::Client(c) if self.consumer_nodes.contains_key(&c) => {
-                let Some(id) = self.consumer_nodes.get(&c).copied() else { return };
-                let mut out = Outbox::default();
-                if let Some(consumer) = self.consumers.get_mut(&id) {
-                    consumer.on_disconnect(peer_id, now, &mut self.rng, &mut out);
+            NodeId::Client(c) => match self.consumer_nodes.get(&c).copied() {
+                Some(id) => {
+                    let Some(consumer) = self.consumers.get_mut(&id) else { return };
+                    let out = consumer.handle(input, now, &mut self.rng);
+                    self.flush_consumer(id, out);
                 }
-                self.flush_consumer(id, out);
-            }
-            NodeId::Client(c) => {
-                let mut out = Outbox::default();
-                if let Some(producer) = self.producers.get_mut(&c) {
-                    producer.on_disconnect(peer_id, now, &mut self.rng, &mut out);
+                None => {
+                    let Some(producer) = self.producers.get_mut(&c) else { return };
+                    let out = producer.handle(input, now, &mut self.rng);
+                    self.flush_producer(c, out);
                 }
-                self.flush_producer(c, out);
-            }
+            },
         }
     }
 

@@ -13,7 +13,7 @@ pub mod ledger;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
 use crate::narration::{Fact, PositionSource};
-use crate::node::Outbox;
+use crate::node::{Node, Outbox};
 use crate::protocol::{
     ClientMessage, ErrorCode, GroupMessage, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse,
     Subscription, TopicPartition,
@@ -371,44 +371,6 @@ impl Consumer {
         }
         let _ = rng;
         self.schedule_retry(now, out);
-    }
-
-    pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        if self.fatal.is_some() {
-            return;
-        }
-        match timer {
-            Timer::Poll { token } if token == self.poll_token => self.poll(now, rng, out),
-            Timer::Heartbeat { token } if token == self.heartbeat_token => self.heartbeat_tick(now, rng, out),
-            Timer::ProcessingDone { token } if self.processing.as_ref().is_some_and(|p| p.token == token) => {
-                self.processing_done(now, out)
-            }
-            Timer::RequestTimeout { broker, deadline } if self.request_timer_at.get(&broker) == Some(&deadline) => {
-                self.request_timer_at.remove(&broker);
-                let requests = self.in_flight_requests.get(&broker).map(Vec::as_slice).unwrap_or_default();
-                let expired = requests.iter().filter(|(d, _, _)| *d <= now).min_by_key(|(d, _, _)| *d);
-                if let Some((_, request, timeout_ms)) = expired {
-                    // NetworkClient disconnects: every request in flight to that broker fails.
-                    out.fact(Fact::RequestTimedOut {
-                        consumer: self.id,
-                        broker,
-                        request: (*request).to_string(),
-                        timeout_ms: *timeout_ms,
-                    });
-                    self.on_disconnect(broker, now, rng, out);
-                } else {
-                    self.arm_request_timer(broker, out);
-                }
-            }
-            Timer::Retry => {
-                self.retry_scheduled = false;
-                self.request_metadata(now, rng, out);
-                self.find_coordinator(now, rng, out);
-                self.update_positions(now, rng, out);
-                self.send_fetches(now, out);
-            }
-            _ => {}
-        }
     }
 
     /// The application's `poll()`: auto-commit, rebalance if needed, return buffered records.
@@ -854,14 +816,237 @@ impl Consumer {
         }
     }
 
-    pub fn on_message(
+    /// One partition of a FetchResponse. Returns whether it buffered records.
+    fn on_fetched_partition(
         &mut self,
-        from: NodeId,
-        message: Message,
+        asked: &[(TopicPartition, i64)],
+        p: PartitionFetchResponse,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) -> bool {
+        let tp = p.topic_partition;
+        let Some((_, fetch_offset)) = asked.iter().find(|(t, _)| *t == tp) else { return false };
+        // Drop a response that no longer matches the position (seek, revocation, reset).
+        if self.positions.get(&tp) != Some(fetch_offset) || !self.assignment.contains(&tp) {
+            return false;
+        }
+        match p.error {
+            ErrorCode::None => {}
+            ErrorCode::OffsetOutOfRange => {
+                self.positions.remove(&tp);
+                self.reset_position(tp, out);
+                self.update_positions(now, rng, out);
+                return false;
+            }
+            _ => {
+                self.request_metadata(now, rng, out);
+                return false;
+            }
+        }
+        let offsets: VecDeque<i64> = p
+            .batches
+            .iter()
+            .filter(|b| !b.is_control())
+            .flat_map(|b| b.records.iter().map(move |r| b.offset_of(r)))
+            .filter(|o| o >= fetch_offset)
+            .collect();
+        if offsets.is_empty() {
+            return false;
+        }
+        self.buffer.insert(tp, offsets);
+        true
+    }
+
+    /// `auto.offset.reset` for a partition without a valid position.
+    fn reset_position(&mut self, tp: TopicPartition, out: &mut Outbox<Timer>) {
+        match self.config.auto_offset_reset {
+            AutoOffsetReset::Earliest => {
+                self.resets.insert(tp, (-2, PositionSource::ResetEarliest));
+            }
+            AutoOffsetReset::Latest => {
+                self.resets.insert(tp, (-1, PositionSource::ResetLatest));
+            }
+            AutoOffsetReset::None => out.fact(Fact::NoOffsetForPartition { consumer: self.id, topic_partition: tp }),
+        }
+    }
+
+    /// The leader's job: run the chosen assignor over every member's subscription.
+    fn compute_assignment(
+        &self,
+        protocol: Option<&str>,
+        members: &[JoinGroupMember],
+    ) -> Vec<(String, Vec<TopicPartition>)> {
+        let Some(strategy) = protocol.and_then(|p| p.parse::<Strategy>().ok()) else { return Vec::new() };
+        let subscriptions: Vec<MemberSubscription> = members
+            .iter()
+            .map(|m| MemberSubscription {
+                member_id: m.member_id.clone(),
+                group_instance_id: m.group_instance_id.clone(),
+                topics: m.metadata.topics.clone(),
+                owned: m
+                    .metadata
+                    .owned_partitions
+                    .iter()
+                    .map(|tp| assignor::TopicPartition::new(tp.topic.clone(), tp.partition))
+                    .collect(),
+                generation_id: Some(m.metadata.generation_id),
+            })
+            .collect();
+        match assignor::assign(strategy, &self.partition_counts, &subscriptions) {
+            Ok(assignment) => assignment
+                .into_iter()
+                .map(|(member, list)| {
+                    (member, list.into_iter().map(|tp| TopicPartition::new(tp.topic, tp.partition)).collect())
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// SyncGroup answered: eager takes the new assignment; cooperative revokes only what moved
+    /// and rejoins if it revoked anything (KIP-429's second rebalance).
+    fn on_assignment(
+        &mut self,
+        assignment: Vec<TopicPartition>,
         now: Millis,
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) {
+        self.state = MemberState::Stable;
+        let new: BTreeSet<TopicPartition> = assignment.into_iter().collect();
+        let revoked: BTreeSet<TopicPartition> = self.assignment.difference(&new).cloned().collect();
+        let added: BTreeSet<TopicPartition> = new.difference(&self.assignment).cloned().collect();
+        if !revoked.is_empty() {
+            out.fact(Fact::PartitionsRevoked {
+                consumer: self.id,
+                group: self.config.group_id.clone(),
+                partitions: revoked.iter().cloned().collect(),
+            });
+            self.drop_partitions(&revoked);
+            if self.config.cooperative() {
+                self.rejoin_needed = true;
+            }
+        }
+        out.fact(Fact::PartitionsAssigned {
+            consumer: self.id,
+            group: self.config.group_id.clone(),
+            generation_id: self.generation_id,
+            partitions: added.iter().cloned().collect(),
+        });
+        for tp in added {
+            self.assignment.insert(tp.clone());
+            self.awaiting_committed.insert(tp);
+        }
+        self.last_assignment = self.assignment.iter().cloned().collect();
+        self.update_positions(now, rng, out);
+        self.wake_poll(now, out);
+    }
+
+    /// Sends OffsetFetch for partitions without a position and ListOffsets for pending resets.
+    fn update_positions(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if let (Some(c), false) = (self.coordinator, self.offset_fetch_in_flight) {
+            if !self.awaiting_committed.is_empty() {
+                self.offset_fetch_in_flight = true;
+                let request = GroupMessage::OffsetFetchRequest {
+                    group_id: self.config.group_id.clone(),
+                    partitions: self.awaiting_committed.iter().cloned().collect(),
+                };
+                self.send_request(c, request, now, out);
+            }
+        }
+        let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut missing_leader = false;
+        for (tp, (timestamp, _)) in &self.resets {
+            match self.leaders.get(tp) {
+                Some(leader) if !self.list_offsets_in_flight.contains_key(leader) => {
+                    by_leader.entry(*leader).or_default().push((tp.clone(), *timestamp))
+                }
+                Some(_) => {}
+                None => missing_leader = true,
+            }
+        }
+        if missing_leader {
+            self.request_metadata(now, rng, out);
+        }
+        for (leader, partitions) in by_leader {
+            self.list_offsets_in_flight.insert(leader, partitions.iter().map(|(tp, _)| tp.clone()).collect());
+            self.send_request(
+                leader,
+                ClientMessage::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions },
+                now,
+                out,
+            );
+        }
+    }
+
+    /// One fetch per leader for owned partitions with a position and nothing buffered.
+    fn send_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        for (tp, position) in &self.positions {
+            if self.buffer.contains_key(tp) || !self.assignment.contains(tp) {
+                continue;
+            }
+            if let Some(leader) = self.leaders.get(tp).filter(|l| !self.fetch_in_flight.contains_key(l)) {
+                by_leader.entry(*leader).or_default().push((tp.clone(), *position));
+            }
+        }
+        for (leader, partitions) in by_leader {
+            self.fetch_in_flight.insert(leader, partitions.clone());
+            let request = ClientMessage::ConsumerFetchRequest {
+                isolation_level: self.config.isolation_level,
+                max_wait_ms: self.config.fetch_max_wait_ms,
+                min_bytes: self.config.fetch_min_bytes,
+                max_bytes: 52_428_800,
+                partitions,
+            };
+            self.send_request(leader, request, now, out);
+        }
+    }
+}
+
+impl Node for Consumer {
+    type Timer = Timer;
+
+    fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.fatal.is_some() {
+            return;
+        }
+        match timer {
+            Timer::Poll { token } if token == self.poll_token => self.poll(now, rng, out),
+            Timer::Heartbeat { token } if token == self.heartbeat_token => self.heartbeat_tick(now, rng, out),
+            Timer::ProcessingDone { token } if self.processing.as_ref().is_some_and(|p| p.token == token) => {
+                self.processing_done(now, out)
+            }
+            Timer::RequestTimeout { broker, deadline } if self.request_timer_at.get(&broker) == Some(&deadline) => {
+                self.request_timer_at.remove(&broker);
+                let requests = self.in_flight_requests.get(&broker).map(Vec::as_slice).unwrap_or_default();
+                let expired = requests.iter().filter(|(d, _, _)| *d <= now).min_by_key(|(d, _, _)| *d);
+                if let Some((_, request, timeout_ms)) = expired {
+                    // NetworkClient disconnects: every request in flight to that broker fails.
+                    out.fact(Fact::RequestTimedOut {
+                        consumer: self.id,
+                        broker,
+                        request: (*request).to_string(),
+                        timeout_ms: *timeout_ms,
+                    });
+                    self.on_disconnect(broker, now, rng, out);
+                } else {
+                    self.arm_request_timer(broker, out);
+                }
+            }
+            Timer::Retry => {
+                self.retry_scheduled = false;
+                self.request_metadata(now, rng, out);
+                self.find_coordinator(now, rng, out);
+                self.update_positions(now, rng, out);
+                self.send_fetches(now, out);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         if self.fatal.is_some() {
             return;
         }
@@ -1054,196 +1239,8 @@ impl Consumer {
         }
     }
 
-    /// One partition of a FetchResponse. Returns whether it buffered records.
-    fn on_fetched_partition(
-        &mut self,
-        asked: &[(TopicPartition, i64)],
-        p: PartitionFetchResponse,
-        now: Millis,
-        rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
-    ) -> bool {
-        let tp = p.topic_partition;
-        let Some((_, fetch_offset)) = asked.iter().find(|(t, _)| *t == tp) else { return false };
-        // Drop a response that no longer matches the position (seek, revocation, reset).
-        if self.positions.get(&tp) != Some(fetch_offset) || !self.assignment.contains(&tp) {
-            return false;
-        }
-        match p.error {
-            ErrorCode::None => {}
-            ErrorCode::OffsetOutOfRange => {
-                self.positions.remove(&tp);
-                self.reset_position(tp, out);
-                self.update_positions(now, rng, out);
-                return false;
-            }
-            _ => {
-                self.request_metadata(now, rng, out);
-                return false;
-            }
-        }
-        let offsets: VecDeque<i64> = p
-            .batches
-            .iter()
-            .filter(|b| !b.is_control())
-            .flat_map(|b| b.records.iter().map(move |r| b.offset_of(r)))
-            .filter(|o| o >= fetch_offset)
-            .collect();
-        if offsets.is_empty() {
-            return false;
-        }
-        self.buffer.insert(tp, offsets);
-        true
-    }
-
-    /// `auto.offset.reset` for a partition without a valid position.
-    fn reset_position(&mut self, tp: TopicPartition, out: &mut Outbox<Timer>) {
-        match self.config.auto_offset_reset {
-            AutoOffsetReset::Earliest => {
-                self.resets.insert(tp, (-2, PositionSource::ResetEarliest));
-            }
-            AutoOffsetReset::Latest => {
-                self.resets.insert(tp, (-1, PositionSource::ResetLatest));
-            }
-            AutoOffsetReset::None => out.fact(Fact::NoOffsetForPartition { consumer: self.id, topic_partition: tp }),
-        }
-    }
-
-    /// The leader's job: run the chosen assignor over every member's subscription.
-    fn compute_assignment(
-        &self,
-        protocol: Option<&str>,
-        members: &[JoinGroupMember],
-    ) -> Vec<(String, Vec<TopicPartition>)> {
-        let Some(strategy) = protocol.and_then(|p| p.parse::<Strategy>().ok()) else { return Vec::new() };
-        let subscriptions: Vec<MemberSubscription> = members
-            .iter()
-            .map(|m| MemberSubscription {
-                member_id: m.member_id.clone(),
-                group_instance_id: m.group_instance_id.clone(),
-                topics: m.metadata.topics.clone(),
-                owned: m
-                    .metadata
-                    .owned_partitions
-                    .iter()
-                    .map(|tp| assignor::TopicPartition::new(tp.topic.clone(), tp.partition))
-                    .collect(),
-                generation_id: Some(m.metadata.generation_id),
-            })
-            .collect();
-        match assignor::assign(strategy, &self.partition_counts, &subscriptions) {
-            Ok(assignment) => assignment
-                .into_iter()
-                .map(|(member, list)| {
-                    (member, list.into_iter().map(|tp| TopicPartition::new(tp.topic, tp.partition)).collect())
-                })
-                .collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-
-    /// SyncGroup answered: eager takes the new assignment; cooperative revokes only what moved
-    /// and rejoins if it revoked anything (KIP-429's second rebalance).
-    fn on_assignment(
-        &mut self,
-        assignment: Vec<TopicPartition>,
-        now: Millis,
-        rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
-    ) {
-        self.state = MemberState::Stable;
-        let new: BTreeSet<TopicPartition> = assignment.into_iter().collect();
-        let revoked: BTreeSet<TopicPartition> = self.assignment.difference(&new).cloned().collect();
-        let added: BTreeSet<TopicPartition> = new.difference(&self.assignment).cloned().collect();
-        if !revoked.is_empty() {
-            out.fact(Fact::PartitionsRevoked {
-                consumer: self.id,
-                group: self.config.group_id.clone(),
-                partitions: revoked.iter().cloned().collect(),
-            });
-            self.drop_partitions(&revoked);
-            if self.config.cooperative() {
-                self.rejoin_needed = true;
-            }
-        }
-        out.fact(Fact::PartitionsAssigned {
-            consumer: self.id,
-            group: self.config.group_id.clone(),
-            generation_id: self.generation_id,
-            partitions: added.iter().cloned().collect(),
-        });
-        for tp in added {
-            self.assignment.insert(tp.clone());
-            self.awaiting_committed.insert(tp);
-        }
-        self.last_assignment = self.assignment.iter().cloned().collect();
-        self.update_positions(now, rng, out);
-        self.wake_poll(now, out);
-    }
-
-    /// Sends OffsetFetch for partitions without a position and ListOffsets for pending resets.
-    fn update_positions(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        if let (Some(c), false) = (self.coordinator, self.offset_fetch_in_flight) {
-            if !self.awaiting_committed.is_empty() {
-                self.offset_fetch_in_flight = true;
-                let request = GroupMessage::OffsetFetchRequest {
-                    group_id: self.config.group_id.clone(),
-                    partitions: self.awaiting_committed.iter().cloned().collect(),
-                };
-                self.send_request(c, request, now, out);
-            }
-        }
-        let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
-        let mut missing_leader = false;
-        for (tp, (timestamp, _)) in &self.resets {
-            match self.leaders.get(tp) {
-                Some(leader) if !self.list_offsets_in_flight.contains_key(leader) => {
-                    by_leader.entry(*leader).or_default().push((tp.clone(), *timestamp))
-                }
-                Some(_) => {}
-                None => missing_leader = true,
-            }
-        }
-        if missing_leader {
-            self.request_metadata(now, rng, out);
-        }
-        for (leader, partitions) in by_leader {
-            self.list_offsets_in_flight.insert(leader, partitions.iter().map(|(tp, _)| tp.clone()).collect());
-            self.send_request(
-                leader,
-                ClientMessage::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions },
-                now,
-                out,
-            );
-        }
-    }
-
-    /// One fetch per leader for owned partitions with a position and nothing buffered.
-    fn send_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
-        for (tp, position) in &self.positions {
-            if self.buffer.contains_key(tp) || !self.assignment.contains(tp) {
-                continue;
-            }
-            if let Some(leader) = self.leaders.get(tp).filter(|l| !self.fetch_in_flight.contains_key(l)) {
-                by_leader.entry(*leader).or_default().push((tp.clone(), *position));
-            }
-        }
-        for (leader, partitions) in by_leader {
-            self.fetch_in_flight.insert(leader, partitions.clone());
-            let request = ClientMessage::ConsumerFetchRequest {
-                isolation_level: self.config.isolation_level,
-                max_wait_ms: self.config.fetch_max_wait_ms,
-                min_bytes: self.config.fetch_min_bytes,
-                max_bytes: 52_428_800,
-                partitions,
-            };
-            self.send_request(leader, request, now, out);
-        }
-    }
-
     /// The connection to `broker` broke: its requests are lost.
-    pub fn on_disconnect(&mut self, broker: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn on_disconnect(&mut self, broker: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         if self.fatal.is_some() {
             return;
         }
