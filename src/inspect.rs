@@ -44,7 +44,7 @@ impl PartitionLog {
         let Some(p) = world.metadata().partition(&tp) else {
             return PartitionLog::default();
         };
-        let Some(replica) = world.broker(p.leader).and_then(|b| b.replicas.get(&tp)) else {
+        let Some(replica) = world.broker(p.leader).and_then(|b| b.durable.replicas.get(&tp)) else {
             return PartitionLog { leader: p.leader, ..Default::default() };
         };
         let mut segments: Vec<SegmentTiles> = replica
@@ -116,7 +116,7 @@ mod tests {
                 ignore_keys: false,
             })
             .unwrap();
-        let kafkalab_engine::sim::world::ActionOutcome::ProducerAdded { producer } = outcome else {
+        let kafkalab_engine::cluster::ActionOutcome::ProducerAdded { producer } = outcome else {
             panic!("{outcome:?}")
         };
         sim.seek(4_000);

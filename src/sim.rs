@@ -4,14 +4,14 @@
 //! the log of the learner's own actions, which is what the workspace saves so that a reload can
 //! replay it exactly.
 
+use kafkalab_engine::cluster::timeline::Timeline;
+use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, TimedFact};
 use kafkalab_engine::consumer::ConsumerApp;
 use kafkalab_engine::log::record::Header;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::ProducerRecord;
 use kafkalab_engine::scenario::preset::{self, Preset as EnginePreset};
 use kafkalab_engine::scenario::{self, Localized, Scenario, ScenarioRun};
-use kafkalab_engine::sim::timeline::Timeline;
-use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, TimedFact};
 use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::World;
 use serde::{Deserialize, Serialize};

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use kafkalab_engine::sim::world::TimedFact;
+use kafkalab_engine::cluster::TimedFact;
 use kafkalab_engine::sim::Millis;
 use kafkalab_engine::view::View;
 use serde::{Deserialize, Serialize};

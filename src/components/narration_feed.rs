@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use kafkalab_engine::sim::world::TimedFact;
+use kafkalab_engine::cluster::TimedFact;
 use kafkalab_engine::sim::Millis;
 use yew::prelude::*;
 

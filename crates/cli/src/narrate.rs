@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use kafkalab_engine::sim::world::{TimedFact, World};
+use kafkalab_engine::cluster::{TimedFact, World};
 use kafkalab_narration::{sentence, Lang, Roster};
 
 /// Tells facts as they come, remembering what it said: the same sentence within a second is

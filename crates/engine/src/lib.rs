@@ -6,6 +6,7 @@
 
 pub mod broker;
 pub mod check;
+pub mod cluster;
 pub mod config;
 pub mod consumer;
 pub mod controller;
@@ -13,10 +14,11 @@ pub mod group;
 pub mod log;
 pub mod metrics;
 pub mod narration;
+pub mod node;
 pub mod producer;
 pub mod protocol;
 pub mod scenario;
 pub mod sim;
 pub mod view;
 
-pub use sim::world::World;
+pub use cluster::World;

@@ -10,8 +10,8 @@
 //! persistent vector that checkpoints share.
 
 use crate::broker::BrokerState;
+use crate::cluster::World;
 use crate::narration::Fact;
-use crate::sim::world::World;
 use crate::sim::Millis;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -273,8 +273,8 @@ impl Gauges {
     pub fn read(world: &World) -> Gauges {
         let mut g = Gauges::default();
         for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
-            g.active_controller_count += u32::from(broker.controller.is_some());
-            for replica in broker.replicas.values().filter(|r| r.leader == broker.id) {
+            g.active_controller_count += u32::from(broker.volatile.controller.is_some());
+            for replica in broker.durable.replicas.values().filter(|r| r.leader == broker.id) {
                 g.under_replicated_partitions += u32::from(replica.isr.len() < replica.replicas.len());
                 g.under_min_isr_partition_count +=
                     u32::from((replica.isr.len() as i32) < replica.config.min_insync_replicas);

@@ -7,7 +7,8 @@ use crate::sim::network::DropReason;
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 
-/// One thing that happened, in Kafka's terms.
+/// One thing that happened, in Kafka's terms. The variant order is part of the trace hash (a fact
+/// hashes its discriminant): add new facts at the end.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "fact", rename_all = "snake_case")]
 pub enum Fact {
@@ -348,6 +349,13 @@ pub enum Fact {
         leader_epoch: i32,
         acked_at_ms: Millis,
     },
+    /// A message reached a node that does not serve it (a broker got a response meant for a
+    /// client, a client got a request). A simulator bug: the invariant checker reports it.
+    MessageMisrouted {
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -393,7 +401,8 @@ impl Fact {
             | Fact::NodeSlowed { .. }
             | Fact::ConsumerCrashed { .. }
             | Fact::BrokerFenced { .. }
-            | Fact::AckedRecordsLost { .. } => Salience::Fault,
+            | Fact::AckedRecordsLost { .. }
+            | Fact::MessageMisrouted { .. } => Salience::Fault,
             Fact::LeaderElected { .. } | Fact::ControllerElected { .. } => Salience::Election,
             Fact::RebalanceStarted { .. } | Fact::GenerationStable { .. } => Salience::Rebalance,
             Fact::BrokerStarted { .. }

@@ -6,11 +6,11 @@ pub mod log;
 
 use crate::broker::replica::Replica;
 pub use crate::broker::BrokerState;
+use crate::cluster::{TimedFact, World};
 use crate::consumer::MemberState;
 use crate::producer::SendResult;
 use crate::protocol::Acks;
 use crate::protocol::TopicPartition;
-use crate::sim::world::{TimedFact, World};
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 
@@ -206,7 +206,7 @@ impl World {
                     state: self.broker_state(b.id).unwrap_or(b.state),
                     fenced: self.metadata().brokers.get(&b.id).is_none_or(|r| r.fenced),
                     is_controller: controller == Some(b.id),
-                    replicas: b.replicas.values().map(|r| replica_view(b.id, r)).collect(),
+                    replicas: b.durable.replicas.values().map(|r| replica_view(b.id, r)).collect(),
                 })
                 .collect(),
             topics: self
@@ -276,7 +276,7 @@ impl World {
         self.metadata()
             .partition(tp)
             .and_then(|p| self.broker(p.leader))
-            .and_then(|b| b.replicas.get(tp))
+            .and_then(|b| b.durable.replicas.get(tp))
             .map_or(-1, |r| r.high_watermark)
     }
 
@@ -284,7 +284,7 @@ impl World {
     pub fn group_views(&self) -> Vec<GroupView> {
         let mut groups: Vec<GroupView> = Vec::new();
         for broker in self.brokers().filter(|b| b.state != BrokerState::Dead) {
-            let coordinator = &broker.group_coordinator;
+            let coordinator = &broker.volatile.group_coordinator;
             for group in coordinator.classic_groups().filter(|g| coordinator.is_coordinator_for(&g.group_id)) {
                 let offsets = coordinator
                     .offsets

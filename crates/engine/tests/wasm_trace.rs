@@ -13,7 +13,7 @@
 //! script prints beside the native figure. Timings are reported, never asserted.
 #![cfg(target_arch = "wasm32")]
 
-use kafkalab_engine::sim::workload::reference;
+use kafkalab_engine::cluster::workload::reference;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -72,6 +72,7 @@ catalogue! {
         FBrokerFenced => ("브로커 {0}의 하트비트가 끊겨 컨트롤러(브로커 {1})가 펜싱했습니다.", "Broker {0} stopped heartbeating; the controller (broker {1}) fenced it."),
         FBrokerUnfenced => ("컨트롤러(브로커 {1})가 브로커 {0}의 펜싱을 풀었습니다.", "The controller (broker {1}) unfenced broker {0}."),
         FAckedRecordsLost => ("{0}: {3} ms부터 확인(ack)된 {1}이(가) 리더에 없습니다(오프셋 {2}, 리더 에포크 {4}): 유실되었습니다.", "{0}: {1} acknowledged since {3} ms are not on the leader (offsets {2}, leader epoch {4}): lost."),
+        FMessageMisrouted => ("{0} 메시지({1} → {2})가 그 메시지를 처리하지 않는 노드에 도착했습니다(시뮬레이터 버그).", "A {0} ({1} → {2}) reached a node that does not serve it (a simulator bug)."),
         FLogTruncated => ("브로커 {0}이(가) {1}의 로그를 오프셋 {2}에서 {3}(으)로 잘랐습니다: 리더 에포크 {4}의 리더와 맞추기 위해서입니다.", "Broker {0} truncated its log of {1} from offset {2} to {3}, to agree with the leader of epoch {4}."),
         FNodeIsolated => ("{0}이(가) 네트워크에서 고립되었습니다.", "{0} was isolated from the network."),
         FProducerStarted => ("{0}이(가) 시작되었습니다.", "{0} started."),

@@ -1,8 +1,8 @@
 //! The app's feed and timeline: which facts get a mark, and how consecutive repeats fold into
 //! one line.
 
+use kafkalab_engine::cluster::TimedFact;
 use kafkalab_engine::narration::{Fact, Salience};
-use kafkalab_engine::sim::world::TimedFact;
 
 use crate::catalogue::{fill, phrase, Phrase};
 use crate::roster::Roster;

@@ -58,6 +58,7 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::BrokerFenced { broker: i, controller: i },
         Fact::BrokerUnfenced { broker: i, controller: i },
         Fact::LogTruncated { topic_partition: tp.clone(), broker: i, from_offset: n, to_offset: n, leader_epoch: i },
+        Fact::MessageMisrouted { from: NodeId::Broker(i), to: NodeId::Client(1), kind: "FetchRequest" },
         Fact::AckedRecordsLost {
             topic_partition: tp.clone(),
             first_offset: n,
@@ -190,6 +191,7 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::BrokerUnfenced { .. } => "BrokerUnfenced",
         Fact::LogTruncated { .. } => "LogTruncated",
         Fact::AckedRecordsLost { .. } => "AckedRecordsLost",
+        Fact::MessageMisrouted { .. } => "MessageMisrouted",
         Fact::NodeIsolated { .. } => "NodeIsolated",
         Fact::ProducerStarted { .. } => "ProducerStarted",
         Fact::ProducerIdAssigned { .. } => "ProducerIdAssigned",

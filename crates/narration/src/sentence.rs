@@ -136,6 +136,9 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
                 s(leader_epoch),
             ],
         ),
+        Fact::MessageMisrouted { from, to, kind } => {
+            (Phrase::FMessageMisrouted, vec![kind.to_string(), node(from), node(to)])
+        }
         Fact::NodeIsolated { node: n } => (Phrase::FNodeIsolated, vec![node(n)]),
         Fact::ProducerStarted { producer: _, name } => {
             (Phrase::FProducerStarted, vec![fill(phrase(lang, Phrase::ProducerName), &[name])])
@@ -375,7 +378,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 56, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 57, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -70,7 +70,7 @@ pub fn join(ids: &[i32]) -> String {
 /// The partition's replica on its current leader, where clients read and ListOffsets answers.
 pub fn leader_replica<'w>(world: &'w World, tp: &TopicPartition) -> Option<&'w Replica> {
     let leader = world.metadata().partition(tp)?.leader;
-    world.broker(leader)?.replicas.get(tp)
+    world.broker(leader)?.durable.replicas.get(tp)
 }
 
 /// `ListOffsets` for the latest offset: the high watermark (read_uncommitted), as the admin client reads it.
@@ -234,8 +234,8 @@ pub fn metadata_quorum(session: &mut Session<'_>, argv: &[String]) -> Output {
                 "ClusterId:              {}\nLeaderId:               {}\nLeaderEpoch:            {}\nHighWatermark:          {}\nMaxFollowerLag:         {}\nMaxFollowerLagTimeMs:   0\nCurrentVoters:          [{}]\nCurrentObservers:       [{}]\n",
                 topic_id("kafkalab-cluster"),
                 leader.id,
-                raft.epoch,
-                raft.high_watermark,
+                raft.durable.epoch,
+                raft.durable.high_watermark,
                 raft.log_end_offset() - min_leo,
                 voters.join(", "),
                 observers.join(", ")
@@ -308,7 +308,7 @@ pub fn features(session: &mut Session<'_>, argv: &[String]) -> Output {
         .world()
         .active_controller()
         .and_then(|id| session.world().broker(id))
-        .map_or(0, |b| b.raft.high_watermark);
+        .map_or(0, |b| b.raft.durable.high_watermark);
     Output::out(format!(
         "Feature: eligible.leader.replicas.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 0\tEpoch: {epoch}\n\
          Feature: group.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 1\tEpoch: {epoch}\n\

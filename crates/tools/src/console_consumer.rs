@@ -8,10 +8,10 @@
 
 use crate::args::{self, flag, with_value, Opt};
 use crate::{cluster, Output, Session};
+use kafkalab_engine::cluster::{Action, ActionOutcome};
 use kafkalab_engine::log::{BatchRecord, RecordBatch};
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::world::{Action, ActionOutcome};
 use kafkalab_engine::World;
 
 /// How long an unbounded console consumer waits for more records before the shell stops it.

@@ -4,8 +4,8 @@
 
 use crate::args::{self, flag, with_value, Opt};
 use crate::{cluster, topics, Output, Session};
+use kafkalab_engine::cluster::{Action, ActionOutcome};
 use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
-use kafkalab_engine::sim::world::{Action, ActionOutcome};
 
 const SPEC: &[Opt] = &[
     with_value("batch-size", "Number of messages to send in a single batch if they are not being sent synchronously."),

@@ -3,9 +3,9 @@
 
 use crate::args::{self, flag, with_value, Opt};
 use crate::{cluster, Output, Session};
+use kafkalab_engine::cluster::Action;
 use kafkalab_engine::group::coordinator::classic::{ClassicGroup, ClassicGroupState};
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::world::Action;
 use kafkalab_engine::World;
 use std::collections::BTreeMap;
 
@@ -55,7 +55,7 @@ struct GroupInfo<'w> {
 fn groups(world: &World) -> BTreeMap<String, GroupInfo<'_>> {
     let mut all = BTreeMap::new();
     for broker in world.brokers().filter(|b| b.state != kafkalab_engine::broker::BrokerState::Dead) {
-        let coordinator = &broker.group_coordinator;
+        let coordinator = &broker.volatile.group_coordinator;
         let ids = coordinator.groups.keys().chain(coordinator.offsets.keys());
         for id in ids {
             if !coordinator.is_coordinator_for(id) || all.contains_key(id) {

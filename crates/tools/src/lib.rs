@@ -17,9 +17,9 @@ pub mod shell;
 pub use cluster::topic_id;
 mod topics;
 
+use kafkalab_engine::cluster::timeline::Timeline;
+use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, WorldConfig};
 use kafkalab_engine::scenario::{ScenarioRun, CHECKPOINT_EVERY};
-use kafkalab_engine::sim::timeline::Timeline;
-use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, WorldConfig};
 use kafkalab_engine::sim::Millis;
 use kafkalab_engine::World;
 use std::collections::BTreeMap;

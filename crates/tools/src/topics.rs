@@ -2,8 +2,8 @@
 
 use crate::args::{self, flag, with_value, Opt};
 use crate::{cluster, Output, Session};
+use kafkalab_engine::cluster::{Action, ActionError};
 use kafkalab_engine::controller::CreateTopicError;
-use kafkalab_engine::sim::world::{Action, ActionError};
 
 const SPEC: &[Opt] = &[
     flag("alter", "Alter the number of partitions and replica assignment."),

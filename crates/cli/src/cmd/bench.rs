@@ -5,8 +5,8 @@
 
 use super::CmdResult;
 use kafkalab_engine::check::chaos::{self, ChaosConfig};
+use kafkalab_engine::cluster::workload;
 use kafkalab_engine::group::assignor::{self, MemberSubscription, Strategy};
-use kafkalab_engine::sim::workload;
 use kafkalab_engine::World;
 use serde_json::json;
 use std::collections::BTreeMap;

@@ -4,9 +4,9 @@
 
 use super::CmdResult;
 use crate::narrate::Narrator;
+use kafkalab_engine::cluster::World;
 use kafkalab_engine::scenario::preset::Preset;
 use kafkalab_engine::scenario::{self, Scenario, ScenarioRun};
-use kafkalab_engine::sim::world::World;
 use kafkalab_heap as heap;
 use kafkalab_narration::Lang;
 use std::io::Write;
@@ -205,7 +205,7 @@ fn lost_acked(world: &World) -> u64 {
         for record in producer.acked_log.iter().flatten().filter(|r| r.offset >= 0) {
             let leader =
                 metadata.partitions().find(|(tp, _)| *tp == record.topic_partition).map_or(-1, |(_, r)| r.leader);
-            let replica = world.broker(leader).and_then(|b| b.replicas.get(&record.topic_partition));
+            let replica = world.broker(leader).and_then(|b| b.durable.replicas.get(&record.topic_partition));
             let present = replica.is_some_and(|r| {
                 r.log.batches().any(|stored| {
                     stored.batch.records.iter().any(|x| {

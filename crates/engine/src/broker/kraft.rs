@@ -3,13 +3,13 @@
 //! records into partition leadership on this broker.
 
 use super::{Broker, Timer, TruncationMode};
-use crate::controller::metadata::{MetadataRecord, PartitionRegistration};
 use crate::controller::quorum::QuorumController;
 use crate::controller::raft::RaftUpdate;
 use crate::controller::CreateTopicError;
 use crate::narration::Fact;
-use crate::protocol::{ErrorCode, Message, PartitionMetadata, TopicPartition};
-use crate::sim::outbox::Outbox;
+use crate::node::Outbox;
+use crate::protocol::metadata::{MetadataRecord, PartitionRegistration};
+use crate::protocol::{ControllerMessage, ErrorCode, PartitionMetadata, RaftMessage, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use rand::Rng;
 use std::collections::BTreeSet;
@@ -17,15 +17,16 @@ use std::collections::BTreeSet;
 impl Broker {
     /// Reacts to what a Raft step changed: activate or drop the controller, publish commits.
     pub(super) fn after_raft(&mut self, update: RaftUpdate, now: Millis, out: &mut Outbox<Timer>) {
-        if update.lost_leadership && self.controller.take().is_some() {
+        if update.lost_leadership && self.volatile.controller.take().is_some() {
             // Answers waiting for commits that may never come are dropped; the requesters retry.
-            self.pending_replies.clear();
-            out.fact(Fact::ControllerResigned { broker: self.id, epoch: self.raft.epoch });
+            self.volatile.pending_replies.clear();
+            out.fact(Fact::ControllerResigned { broker: self.id, epoch: self.raft.durable.epoch });
         }
         if update.became_leader {
-            self.controller = Some(QuorumController::activate(self.config.controller.clone(), &self.raft.log, now));
-            out.fact(Fact::ControllerElected { broker: self.id, epoch: self.raft.epoch });
-            let epoch = self.raft.epoch;
+            self.volatile.controller =
+                Some(QuorumController::activate(self.config.controller.clone(), &self.raft.durable.log, now));
+            out.fact(Fact::ControllerElected { broker: self.id, epoch: self.raft.durable.epoch });
+            let epoch = self.raft.durable.epoch;
             out.timer(now + CONTROLLER_TICK_MS, Timer::ControllerTick { epoch });
             out.timer(
                 now + self.config.controller.leader_imbalance_check_interval_ms,
@@ -34,10 +35,11 @@ impl Broker {
         }
         if update.committed || update.became_leader {
             self.publish_committed(now, out);
-            let committed = self.raft.high_watermark;
-            let (due, waiting): (Vec<_>, Vec<_>) =
-                std::mem::take(&mut self.pending_replies).into_iter().partition(|(offset, _, _)| *offset <= committed);
-            self.pending_replies = waiting;
+            let committed = self.raft.durable.high_watermark;
+            let (due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.volatile.pending_replies)
+                .into_iter()
+                .partition(|(offset, _, _)| *offset <= committed);
+            self.volatile.pending_replies = waiting;
             for (_, to, reply) in due {
                 out.send(to, reply);
             }
@@ -53,16 +55,16 @@ impl Broker {
         out: &mut Outbox<Timer>,
     ) -> i64 {
         if records.is_empty() {
-            return self.raft.high_watermark;
+            return self.raft.durable.high_watermark;
         }
-        let Some(controller) = self.controller.as_mut() else { return self.raft.high_watermark };
+        let Some(controller) = self.volatile.controller.as_mut() else { return self.raft.durable.high_watermark };
         for record in &records {
             narrate_decision(record, controller, self.id, out);
         }
         let first = self.raft.log_end_offset() as usize;
         let update = self.raft.append(records, now, out);
-        if let Some(controller) = self.controller.as_mut() {
-            controller.replay(&self.raft.log[first..]);
+        if let Some(controller) = self.volatile.controller.as_mut() {
+            controller.replay(&self.raft.durable.log[first..]);
         }
         let end = self.raft.log_end_offset();
         self.after_raft(update, now, out);
@@ -76,13 +78,13 @@ impl Broker {
         name: &str,
         partitions: i32,
         replication_factor: i32,
-        config: crate::broker::topic_config::TopicConfig,
+        config: crate::log::TopicConfig,
         assignment: Option<Vec<Vec<i32>>>,
         now: Millis,
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) -> Result<(), CreateTopicError> {
-        let controller = self.controller.as_ref().ok_or(CreateTopicError::NotController)?;
+        let controller = self.volatile.controller.as_ref().ok_or(CreateTopicError::NotController)?;
         let records = controller.create_topic(name, partitions, replication_factor, config, assignment, rng)?;
         let _ = self.controller_append(records, now, out);
         Ok(())
@@ -97,7 +99,7 @@ impl Broker {
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) -> Result<(), CreateTopicError> {
-        let controller = self.controller.as_ref().ok_or(CreateTopicError::NotController)?;
+        let controller = self.volatile.controller.as_ref().ok_or(CreateTopicError::NotController)?;
         let records = controller.create_partitions(topic, total, rng)?;
         let _ = self.controller_append(records, now, out);
         Ok(())
@@ -107,44 +109,52 @@ impl Broker {
     pub(super) fn handle_controller_request(
         &mut self,
         from: NodeId,
-        message: Message,
+        message: ControllerMessage,
         now: Millis,
         out: &mut Outbox<Timer>,
     ) {
         let next_offset = self.raft.log_end_offset();
-        let Some(controller) = self.controller.as_mut() else {
+        let Some(controller) = self.volatile.controller.as_mut() else {
             let reply = match message {
-                Message::BrokerRegistrationRequest { .. } => {
-                    Message::BrokerRegistrationResponse { error: ErrorCode::NotController, broker_epoch: -1 }
+                ControllerMessage::BrokerRegistrationRequest { .. } => {
+                    ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::NotController, broker_epoch: -1 }
                 }
-                Message::BrokerHeartbeatRequest { .. } => {
-                    Message::BrokerHeartbeatResponse { error: ErrorCode::NotController, is_fenced: true }
+                ControllerMessage::BrokerHeartbeatRequest { .. } => {
+                    ControllerMessage::BrokerHeartbeatResponse { error: ErrorCode::NotController, is_fenced: true }
                 }
-                Message::AlterPartitionRequest { topic_partition, .. } => Message::AlterPartitionResponse {
-                    topic_partition,
-                    error: ErrorCode::NotController,
-                    registration: None,
-                },
+                ControllerMessage::AlterPartitionRequest { topic_partition, .. } => {
+                    ControllerMessage::AlterPartitionResponse {
+                        topic_partition,
+                        error: ErrorCode::NotController,
+                        registration: None,
+                    }
+                }
                 _ => return,
             };
             out.send(from, reply);
             return;
         };
         let (records, reply) = match message {
-            Message::BrokerRegistrationRequest { broker_id } => (
+            ControllerMessage::BrokerRegistrationRequest { broker_id } => (
                 controller.register_broker(broker_id, next_offset, now),
-                Message::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch: next_offset },
+                ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch: next_offset },
             ),
-            Message::BrokerHeartbeatRequest { broker_id, broker_epoch, current_metadata_offset } => {
+            ControllerMessage::BrokerHeartbeatRequest { broker_id, broker_epoch, current_metadata_offset } => {
                 let (records, reply) = controller.heartbeat(broker_id, broker_epoch, current_metadata_offset, now);
-                (records, Message::BrokerHeartbeatResponse { error: reply.error, is_fenced: reply.is_fenced })
+                (records, ControllerMessage::BrokerHeartbeatResponse { error: reply.error, is_fenced: reply.is_fenced })
             }
-            Message::AlterPartitionRequest { broker_id, topic_partition, leader_epoch, partition_epoch, new_isr } => {
+            ControllerMessage::AlterPartitionRequest {
+                broker_id,
+                topic_partition,
+                leader_epoch,
+                partition_epoch,
+                new_isr,
+            } => {
                 let (records, reply) =
                     controller.alter_partition(broker_id, &topic_partition, leader_epoch, partition_epoch, &new_isr);
                 (
                     records,
-                    Message::AlterPartitionResponse {
+                    ControllerMessage::AlterPartitionResponse {
                         topic_partition,
                         error: reply.error,
                         registration: reply.registration,
@@ -156,25 +166,26 @@ impl Broker {
         // As Kafka's QuorumController, answer only once the decision is committed: a leader that
         // shrank its ISR on an uncommitted change could lose data if this controller failed.
         let end = self.controller_append(records, now, out);
-        if end <= self.raft.high_watermark {
+        if end <= self.raft.durable.high_watermark {
             out.send(from, reply);
         } else {
-            self.pending_replies.push((end, from, reply));
+            self.volatile.pending_replies.push((end, from, reply));
         }
     }
 
     /// Controller timers: fence brokers whose session expired; preferred leader elections.
     pub(super) fn on_controller_timer(&mut self, timer: Timer, now: Millis, out: &mut Outbox<Timer>) {
-        let epoch = self.raft.epoch;
+        let epoch = self.raft.durable.epoch;
         match timer {
-            Timer::ControllerTick { epoch: e } if e == epoch && self.controller.is_some() => {
-                if let Some((_, records)) = self.controller.as_mut().and_then(|c| c.fence_stale_broker(now)) {
+            Timer::ControllerTick { epoch: e } if e == epoch && self.volatile.controller.is_some() => {
+                if let Some((_, records)) = self.volatile.controller.as_mut().and_then(|c| c.fence_stale_broker(now)) {
                     let _ = self.controller_append(records, now, out);
                 }
                 out.timer(now + CONTROLLER_TICK_MS, Timer::ControllerTick { epoch });
             }
-            Timer::PreferredElection { epoch: e } if e == epoch && self.controller.is_some() => {
+            Timer::PreferredElection { epoch: e } if e == epoch && self.volatile.controller.is_some() => {
                 let records = self
+                    .volatile
                     .controller
                     .as_ref()
                     .filter(|c| c.config.auto_leader_rebalance_enable)
@@ -194,29 +205,30 @@ impl Broker {
     /// the partitions they touch. Right after a restart every partition is re-published, since
     /// leadership held before the crash must not be trusted.
     pub(super) fn publish_committed(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        let from = (self.image.offset + 1).max(0) as usize;
-        let to = (self.raft.high_watermark.max(0) as usize).min(self.raft.log.len());
-        if from >= to && !self.republish_all {
+        let from = (self.durable.image.offset + 1).max(0) as usize;
+        let to = (self.raft.durable.high_watermark.max(0) as usize).min(self.raft.durable.log.len());
+        if from >= to && !self.volatile.republish_all {
             return;
         }
         let mut touched: BTreeSet<TopicPartition> = BTreeSet::new();
-        for entry in &self.raft.log[from.min(to)..to] {
-            self.image.apply(entry);
+        for entry in &self.raft.durable.log[from.min(to)..to] {
+            self.durable.image.apply(entry);
             if let MetadataRecord::Partition { topic_partition, .. }
             | MetadataRecord::PartitionChange { topic_partition, .. } = &entry.record
             {
                 touched.insert(topic_partition.clone());
             }
         }
-        if std::mem::take(&mut self.republish_all) {
-            touched = self.image.partitions().map(|(tp, _)| tp).collect();
+        if std::mem::take(&mut self.volatile.republish_all) {
+            touched = self.durable.image.partitions().map(|(tp, _)| tp).collect();
         }
         for tp in touched {
-            if let Some(registration) = self.image.partition(&tp).cloned() {
+            if let Some(registration) = self.durable.image.partition(&tp).cloned() {
                 self.apply_partition_state(&tp, &registration, now, out);
             }
         }
-        self.metadata_cache = self
+        self.durable.metadata_cache = self
+            .durable
             .image
             .partitions()
             .map(|(tp, p)| PartitionMetadata { topic_partition: tp, leader: p.leader, leader_epoch: p.leader_epoch })
@@ -237,15 +249,15 @@ impl Broker {
             return;
         }
         let id = self.id;
-        if !self.replicas.contains_key(tp) {
-            let Some(config) = self.image.topics.get(&tp.topic).map(|t| t.config.clone()) else { return };
-            self.replicas.insert(
+        if !self.durable.replicas.contains_key(tp) {
+            let Some(config) = self.durable.image.topics.get(&tp.topic).map(|t| t.config.clone()) else { return };
+            self.durable.replicas.insert(
                 tp.clone(),
                 super::replica::Replica::new(tp.clone(), config, registration.replicas.clone(), now),
             );
         }
         let legacy = self.config.truncation == TruncationMode::HighWatermark;
-        let Some(replica) = self.replicas.get_mut(tp) else { return };
+        let Some(replica) = self.durable.replicas.get_mut(tp) else { return };
         let new_epoch = registration.leader_epoch != replica.leader_epoch || replica.leader != registration.leader;
         replica.leader = registration.leader;
         replica.leader_epoch = registration.leader_epoch;
@@ -281,34 +293,34 @@ impl Broker {
     /// Registration and heartbeats to the active controller, every `broker.heartbeat.interval.ms`.
     pub(super) fn heartbeat(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let interval = self.config.broker_heartbeat_interval_ms;
-        if let Some(controller) = self.raft.leader {
-            let message = if self.broker_epoch < 0 {
-                Message::BrokerRegistrationRequest { broker_id: self.id }
+        if let Some(controller) = self.raft.volatile.leader {
+            let message = if self.volatile.broker_epoch < 0 {
+                ControllerMessage::BrokerRegistrationRequest { broker_id: self.id }
             } else {
-                Message::BrokerHeartbeatRequest {
+                ControllerMessage::BrokerHeartbeatRequest {
                     broker_id: self.id,
-                    broker_epoch: self.broker_epoch,
-                    current_metadata_offset: self.image.offset,
+                    broker_epoch: self.volatile.broker_epoch,
+                    current_metadata_offset: self.durable.image.offset,
                 }
             };
             out.send(NodeId::Broker(controller), message);
         }
-        let next = if self.broker_epoch < 0 { interval / 4 } else { interval };
+        let next = if self.volatile.broker_epoch < 0 { interval / 4 } else { interval };
         self.next_token += 1;
-        self.heartbeat_token = self.next_token;
-        out.timer(now + next.max(1), Timer::Heartbeat { token: self.heartbeat_token });
+        self.volatile.heartbeat_token = self.next_token;
+        out.timer(now + next.max(1), Timer::Heartbeat { token: self.volatile.heartbeat_token });
     }
 
-    pub(super) fn handle_lifecycle_response(&mut self, message: Message) {
+    pub(super) fn handle_lifecycle_response(&mut self, message: ControllerMessage) {
         match message {
-            Message::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch } => {
-                self.broker_epoch = broker_epoch
+            ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch } => {
+                self.volatile.broker_epoch = broker_epoch
             }
-            Message::BrokerHeartbeatResponse {
+            ControllerMessage::BrokerHeartbeatResponse {
                 error: ErrorCode::StaleBrokerEpoch | ErrorCode::BrokerIdNotRegistered,
                 ..
             } => {
-                self.broker_epoch = -1;
+                self.volatile.broker_epoch = -1;
             }
             _ => {}
         }
@@ -320,8 +332,8 @@ impl Broker {
         if producer_id >= 0 {
             (producer_id, producer_epoch.wrapping_add(1).max(0))
         } else {
-            self.next_producer_id += 1;
-            (self.next_producer_id - 1, 0)
+            self.durable.next_producer_id += 1;
+            (self.durable.next_producer_id - 1, 0)
         }
     }
 
@@ -329,7 +341,7 @@ impl Broker {
     pub(super) fn handle_raft(
         &mut self,
         from: i32,
-        message: Message,
+        message: RaftMessage,
         now: Millis,
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,

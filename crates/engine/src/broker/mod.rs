@@ -4,21 +4,24 @@
 //! Like every node, a broker is a pure state machine: messages and timers go in, an [`Outbox`] of
 //! messages, timers and facts comes out.
 
+mod consumer_requests;
 mod kraft;
 mod produce;
 pub mod producer_state;
 pub mod replica;
 mod replication;
-pub mod topic_config;
 
 use crate::controller::metadata::MetadataImage;
 use crate::controller::quorum::{ControllerConfig, QuorumController};
 use crate::controller::raft::{RaftConfig, RaftNode, RaftTimer};
 use crate::group::coordinator::{GroupCoordinator, GroupCoordinatorConfig};
-use crate::group::host::ConsumerFetchPurgatory;
-use crate::protocol::{Message, PartitionMetadata, TopicPartition};
-use crate::sim::outbox::Outbox;
+use crate::narration::Fact;
+use crate::node::{Node, Outbox};
+use crate::protocol::{
+    ClientMessage, ControllerMessage, Message, PartitionMetadata, ReplicationMessage, TopicPartition,
+};
 use crate::sim::{Millis, NodeId};
+use consumer_requests::ConsumerFetchPurgatory;
 use produce::DelayedProduce;
 use rand::Rng;
 use replica::Replica;
@@ -147,37 +150,78 @@ pub enum Timer {
     },
 }
 
+/// The quorum's timers travel as broker timers.
+impl From<RaftTimer> for Timer {
+    fn from(timer: RaftTimer) -> Self {
+        Timer::Raft(timer)
+    }
+}
+
+/// What survives a crash: the partition logs on disk, and the metadata the broker rebuilds from
+/// the metadata log on disk (the image, what it tells clients, its producer id block).
+#[derive(Debug, Clone)]
+pub struct BrokerDurable {
+    pub replicas: BTreeMap<TopicPartition, Replica>,
+    /// The committed metadata this broker has applied.
+    pub image: MetadataImage,
+    /// What this broker tells clients about partition leaders.
+    pub metadata_cache: Vec<PartitionMetadata>,
+    next_producer_id: i64,
+}
+
+/// What a crash loses: purgatories, fetchers, the controller role, the registration, the group
+/// coordinator's memory.
+#[derive(Debug, Clone)]
+pub struct BrokerVolatile {
+    /// Present while this broker hosts the active controller.
+    pub controller: Option<QuorumController>,
+    /// Controller answers waiting for their records to commit: (log end offset, to, answer).
+    pending_replies: Vec<(i64, NodeId, ControllerMessage)>,
+    /// The epoch the controller gave this broker's registration (-1: not registered).
+    pub broker_epoch: i64,
+    delayed_produces: Vec<DelayedProduce>,
+    delayed_fetches: BTreeMap<i32, DelayedFetch>,
+    /// One fetcher per source broker, as in Kafka: `Some` while a fetch is in flight.
+    fetching_from: BTreeMap<i32, Option<replication::FetchInFlight>>,
+    /// Re-publish every partition once the metadata catches up (after a restart).
+    republish_all: bool,
+    heartbeat_token: u64,
+    /// The group coordinator for the `__consumer_offsets` partitions this broker leads; its
+    /// groups are reloaded from the log.
+    pub group_coordinator: GroupCoordinator,
+    consumer_fetches: ConsumerFetchPurgatory,
+}
+
+impl BrokerVolatile {
+    fn new(id: i32, config: &BrokerConfig, republish_all: bool) -> Self {
+        BrokerVolatile {
+            controller: None,
+            pending_replies: Vec::new(),
+            broker_epoch: -1,
+            delayed_produces: Vec::new(),
+            delayed_fetches: BTreeMap::new(),
+            fetching_from: BTreeMap::new(),
+            republish_all,
+            heartbeat_token: 0,
+            group_coordinator: GroupCoordinator::new(id, config.group_coordinator.clone()),
+            consumer_fetches: ConsumerFetchPurgatory::default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Broker {
     pub id: i32,
     /// Whether the process runs: `Alive` or `Dead` (fencing is the controller's view).
     pub state: BrokerState,
     pub config: BrokerConfig,
-    pub replicas: BTreeMap<TopicPartition, Replica>,
-    /// This broker's member of the metadata quorum (voter or observer).
+    /// This broker's member of the metadata quorum (voter or observer), itself split into
+    /// durable and volatile state.
     pub raft: RaftNode,
-    /// The committed metadata this broker has applied.
-    pub image: MetadataImage,
-    /// Present while this broker hosts the active controller.
-    pub controller: Option<QuorumController>,
-    /// Controller answers waiting for their records to commit: (log end offset, to, answer).
-    pending_replies: Vec<(i64, NodeId, Message)>,
-    /// The epoch the controller gave this broker's registration (-1: not registered).
-    pub broker_epoch: i64,
-    /// What this broker tells clients about partition leaders.
-    pub metadata_cache: Vec<PartitionMetadata>,
-    delayed_produces: Vec<DelayedProduce>,
-    delayed_fetches: BTreeMap<i32, DelayedFetch>,
-    /// One fetcher per source broker, as in Kafka: `Some` while a fetch is in flight.
-    fetching_from: BTreeMap<i32, Option<replication::FetchInFlight>>,
-    /// After a restart, re-publish every partition once the metadata catches up.
-    republish_all: bool,
+    pub durable: BrokerDurable,
+    pub volatile: BrokerVolatile,
+    /// Source of tokens; never reset, so nothing from before a crash matches after it.
     next_token: u64,
-    heartbeat_token: u64,
-    next_producer_id: i64,
-    /// The group coordinator for the `__consumer_offsets` partitions this broker leads.
-    pub group_coordinator: GroupCoordinator,
-    pub(crate) consumer_fetches: ConsumerFetchPurgatory,
 }
 
 impl Broker {
@@ -186,22 +230,15 @@ impl Broker {
             id,
             state: BrokerState::Alive,
             raft: RaftNode::new(id, voters, config.raft.clone()),
-            group_coordinator: GroupCoordinator::new(id, config.group_coordinator.clone()),
-            consumer_fetches: ConsumerFetchPurgatory::default(),
+            durable: BrokerDurable {
+                replicas: BTreeMap::new(),
+                image: MetadataImage::new(),
+                metadata_cache: Vec::new(),
+                next_producer_id: id as i64 * 1_000_000,
+            },
+            volatile: BrokerVolatile::new(id, &config, false),
             config,
-            replicas: BTreeMap::new(),
-            image: MetadataImage::new(),
-            controller: None,
-            pending_replies: Vec::new(),
-            broker_epoch: -1,
-            metadata_cache: Vec::new(),
-            delayed_produces: Vec::new(),
-            delayed_fetches: BTreeMap::new(),
-            fetching_from: BTreeMap::new(),
-            republish_all: false,
             next_token: 0,
-            heartbeat_token: 0,
-            next_producer_id: id as i64 * 1_000_000,
         }
     }
 
@@ -210,7 +247,7 @@ impl Broker {
     pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         self.state = BrokerState::Alive;
         self.raft.start(now, rng, out);
-        if self.raft.is_leader() && self.controller.is_none() {
+        if self.raft.is_leader() && self.volatile.controller.is_none() {
             self.after_raft(
                 crate::controller::raft::RaftUpdate { became_leader: true, ..Default::default() },
                 now,
@@ -221,121 +258,167 @@ impl Broker {
         out.timer(now + self.config.log_retention_check_interval_ms, Timer::RetentionCheck);
         out.timer(now + self.config.log_cleaner_backoff_ms, Timer::CleanerCheck);
         out.timer(now + self.config.replica_lag_time_max_ms / 2, Timer::IsrCheck);
-        let leaders: Vec<i32> = self.replicas.values().map(|r| r.leader).collect();
+        let leaders: Vec<i32> = self.durable.replicas.values().map(|r| r.leader).collect();
         for leader in leaders {
             self.ensure_fetcher(leader, now, out);
         }
     }
 
-    /// A crash: in-memory state is gone (purgatories, fetchers, controller role, registration);
-    /// the partition logs and the metadata log on disk remain.
+    /// A crash: the volatile state is gone; the partition logs and the metadata log remain. The
+    /// restarted process re-publishes every partition once its metadata catches up.
     pub fn crash(&mut self) {
         self.state = BrokerState::Dead;
-        self.delayed_produces.clear();
-        self.delayed_fetches.clear();
-        self.fetching_from.clear();
-        self.controller = None;
-        self.pending_replies.clear();
+        self.volatile = BrokerVolatile::new(self.id, &self.config, true);
         self.raft.crash();
-        self.broker_epoch = -1;
-        self.republish_all = true;
-        self.reset_group_state();
-        for replica in self.replicas.values_mut() {
+        for replica in self.durable.replicas.values_mut() {
             // Until the metadata catches up, a restarted broker leads nothing.
             replica.leader = -1;
             replica.pending_isr = None;
         }
     }
 
-    pub fn on_message(
+    /// A message this broker does not serve: a simulator bug, reported as a fact.
+    fn misrouted(&self, from: NodeId, kind: &'static str, out: &mut Outbox<Timer>) {
+        out.fact(Fact::MessageMisrouted { from, to: NodeId::Broker(self.id), kind });
+    }
+
+    /// Client requests; the responses are for clients.
+    fn on_client_message(&mut self, from: NodeId, message: ClientMessage, now: Millis, out: &mut Outbox<Timer>) {
+        match message {
+            ClientMessage::MetadataRequest => {
+                out.send(from, ClientMessage::MetadataResponse { partitions: self.durable.metadata_cache.clone() });
+            }
+            ClientMessage::InitProducerIdRequest { producer_id, producer_epoch } => {
+                let (producer_id, producer_epoch) = self.init_producer_id(producer_id, producer_epoch);
+                out.send(from, ClientMessage::InitProducerIdResponse { producer_id, producer_epoch });
+            }
+            ClientMessage::ProduceRequest { correlation_id, acks, timeout_ms, batches } => {
+                self.handle_produce(from, correlation_id, acks, timeout_ms, batches, now, out)
+            }
+            ClientMessage::FindCoordinatorRequest { key } => self.find_coordinator(from, key, out),
+            ClientMessage::ConsumerFetchRequest {
+                isolation_level: _,
+                max_wait_ms,
+                min_bytes,
+                max_bytes,
+                partitions,
+            } => self.handle_consumer_fetch(from, max_wait_ms, min_bytes, max_bytes, partitions, now, out),
+            ClientMessage::ListOffsetsRequest { isolation_level, partitions } => {
+                self.handle_list_offsets(from, isolation_level, partitions, out)
+            }
+            ClientMessage::MetadataResponse { .. }
+            | ClientMessage::InitProducerIdResponse { .. }
+            | ClientMessage::ProduceResponse { .. }
+            | ClientMessage::FindCoordinatorResponse { .. }
+            | ClientMessage::ListOffsetsResponse { .. }
+            | ClientMessage::ConsumerFetchResponse { .. } => self.misrouted(from, message.kind(), out),
+        }
+    }
+
+    /// Follower fetches, as a leader and as a follower.
+    fn on_replication_message(
         &mut self,
         from: NodeId,
-        message: Message,
+        message: ReplicationMessage,
         now: Millis,
-        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
+        match (message, from) {
+            (ReplicationMessage::FetchRequest { replica_id, max_wait_ms, partitions }, _) => {
+                self.handle_fetch(replica_id, max_wait_ms, partitions, now, out)
+            }
+            (ReplicationMessage::FetchResponse { partitions }, NodeId::Broker(leader)) => {
+                self.handle_fetch_response(leader, partitions, now, out)
+            }
+            (message @ ReplicationMessage::FetchResponse { .. }, NodeId::Client(_)) => {
+                self.misrouted(from, message.kind(), out)
+            }
+        }
+    }
+
+    /// Requests to the active controller, and its answers to this broker.
+    fn on_controller_message(
+        &mut self,
+        from: NodeId,
+        message: ControllerMessage,
+        now: Millis,
         out: &mut Outbox<Timer>,
     ) {
         match message {
-            Message::MetadataRequest => {
-                out.send(from, Message::MetadataResponse { partitions: self.metadata_cache.clone() });
+            ControllerMessage::BrokerRegistrationRequest { .. }
+            | ControllerMessage::BrokerHeartbeatRequest { .. }
+            | ControllerMessage::AlterPartitionRequest { .. } => {
+                self.handle_controller_request(from, message, now, out)
             }
-            Message::InitProducerIdRequest { producer_id, producer_epoch } => {
-                let (producer_id, producer_epoch) = self.init_producer_id(producer_id, producer_epoch);
-                out.send(from, Message::InitProducerIdResponse { producer_id, producer_epoch });
-            }
-            Message::ProduceRequest { correlation_id, acks, timeout_ms, batches } => {
-                self.handle_produce(from, correlation_id, acks, timeout_ms, batches, now, out)
-            }
-            Message::FetchRequest { replica_id, max_wait_ms, partitions } => {
-                self.handle_fetch(replica_id, max_wait_ms, partitions, now, out)
-            }
-            Message::FetchResponse { partitions } => {
-                if let NodeId::Broker(leader) = from {
-                    self.handle_fetch_response(leader, partitions, now, out);
-                }
-            }
-            Message::VoteRequest { .. }
-            | Message::VoteResponse { .. }
-            | Message::BeginQuorumEpoch { .. }
-            | Message::QuorumFetchRequest { .. }
-            | Message::QuorumFetchResponse { .. } => {
-                if let NodeId::Broker(peer) = from {
-                    self.handle_raft(peer, message, now, rng, out);
-                }
-            }
-            Message::BrokerRegistrationRequest { .. }
-            | Message::BrokerHeartbeatRequest { .. }
-            | Message::AlterPartitionRequest { .. } => self.handle_controller_request(from, message, now, out),
-            Message::BrokerRegistrationResponse { .. } | Message::BrokerHeartbeatResponse { .. } => {
-                self.handle_lifecycle_response(message)
-            }
-            Message::AlterPartitionResponse { topic_partition, error, registration } => {
+            ControllerMessage::BrokerRegistrationResponse { .. }
+            | ControllerMessage::BrokerHeartbeatResponse { .. } => self.handle_lifecycle_response(message),
+            ControllerMessage::AlterPartitionResponse { topic_partition, error, registration } => {
                 self.handle_alter_partition_response(&topic_partition, error, registration, out)
             }
-            Message::MetadataResponse { .. }
-            | Message::InitProducerIdResponse { .. }
-            | Message::ProduceResponse { .. } => {}
-            other => self.on_group_message(from, other, now, out),
+        }
+    }
+}
+
+impl Node for Broker {
+    type Timer = Timer;
+
+    fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        match message {
+            Message::Client(message) => self.on_client_message(from, message, now, out),
+            Message::Replication(message) => self.on_replication_message(from, message, now, out),
+            Message::Raft(message) => match from {
+                NodeId::Broker(peer) => self.handle_raft(peer, message, now, rng, out),
+                NodeId::Client(_) => self.misrouted(from, message.kind(), out),
+            },
+            Message::Controller(message) => self.on_controller_message(from, message, now, out),
+            Message::Group(message) => self.on_group_message(from, message, now, out),
         }
     }
 
     /// Whether firing `timer` would do anything: an answered request or a replaced fetch leaves a
     /// timer that [`Self::on_timer`] ignores. The world drops such timers unseen.
-    pub fn timer_is_live(&self, timer: &Timer) -> bool {
+    fn timer_is_live(&self, timer: &Timer) -> bool {
         match timer {
-            Timer::DelayedProduceTimeout { client, correlation_id } => {
-                self.delayed_produces.iter().any(|d| d.client == *client && d.correlation_id == *correlation_id)
-            }
+            Timer::DelayedProduceTimeout { client, correlation_id } => self
+                .volatile
+                .delayed_produces
+                .iter()
+                .any(|d| d.client == *client && d.correlation_id == *correlation_id),
             Timer::DelayedFetchTimeout { replica_id, token } => {
-                self.delayed_fetches.get(replica_id).is_some_and(|d| d.token == *token)
+                self.volatile.delayed_fetches.get(replica_id).is_some_and(|d| d.token == *token)
             }
             Timer::FetchTimeout { leader, token } => {
-                self.fetching_from.get(leader).is_some_and(|f| f.as_ref().is_some_and(|f| f.token == *token))
+                self.volatile.fetching_from.get(leader).is_some_and(|f| f.as_ref().is_some_and(|f| f.token == *token))
             }
-            Timer::Heartbeat { token } => *token == self.heartbeat_token,
+            Timer::Heartbeat { token } => *token == self.volatile.heartbeat_token,
             _ => true,
         }
     }
 
-    pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         match timer {
             Timer::DelayedProduceTimeout { client, correlation_id } => {
                 self.expire_delayed_produce(client, correlation_id, out)
             }
             Timer::DelayedFetchTimeout { replica_id, token } => {
-                if self.delayed_fetches.get(&replica_id).is_some_and(|d| d.token == token) {
+                if self.volatile.delayed_fetches.get(&replica_id).is_some_and(|d| d.token == token) {
                     self.answer_delayed_fetch(replica_id, out);
                 }
             }
             Timer::Fetch { leader } => self.send_fetch(leader, now, out),
             Timer::FetchTimeout { leader, token } => {
-                if self.fetching_from.get(&leader).is_some_and(|f| f.as_ref().is_some_and(|f| f.token == token)) {
-                    self.fetching_from.insert(leader, None);
+                if self
+                    .volatile
+                    .fetching_from
+                    .get(&leader)
+                    .is_some_and(|f| f.as_ref().is_some_and(|f| f.token == token))
+                {
+                    self.volatile.fetching_from.insert(leader, None);
                     out.timer(now + self.config.replica_fetch_backoff_ms, Timer::Fetch { leader });
                 }
             }
             Timer::RetentionCheck => {
-                for (tp, replica) in &mut self.replicas {
+                for (tp, replica) in &mut self.durable.replicas {
                     if let Some((segments, log_start_offset)) = replica.apply_retention(now) {
                         out.fact(crate::narration::Fact::SegmentsDeleted {
                             topic_partition: tp.clone(),
@@ -348,7 +431,7 @@ impl Broker {
                 out.timer(now + self.config.log_retention_check_interval_ms, Timer::RetentionCheck);
             }
             Timer::CleanerCheck => {
-                for (tp, replica) in &mut self.replicas {
+                for (tp, replica) in &mut self.durable.replicas {
                     if let Some(records_removed) = replica.compact(now) {
                         out.fact(crate::narration::Fact::LogCompacted {
                             topic_partition: tp.clone(),
@@ -364,7 +447,7 @@ impl Broker {
                 out.timer(now + (self.config.replica_lag_time_max_ms / 2).max(1), Timer::IsrCheck);
             }
             Timer::Heartbeat { token } => {
-                if token == self.heartbeat_token {
+                if token == self.volatile.heartbeat_token {
                     self.heartbeat(now, out);
                 }
             }
@@ -379,9 +462,9 @@ impl Broker {
     }
 
     /// A peer's connection broke: fetches in flight to it are lost, so back off and retry.
-    pub fn on_disconnect(&mut self, peer: i32, now: Millis, out: &mut Outbox<Timer>) {
-        if self.fetching_from.get(&peer).is_some_and(Option::is_some) {
-            self.fetching_from.insert(peer, None);
+    fn on_disconnect(&mut self, peer: i32, now: Millis, _rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.volatile.fetching_from.get(&peer).is_some_and(Option::is_some) {
+            self.volatile.fetching_from.insert(peer, None);
             out.timer(now + self.config.replica_fetch_backoff_ms, Timer::Fetch { leader: peer });
         }
         self.raft.on_disconnect(peer, now, out);

@@ -5,8 +5,8 @@ use super::producer_state::SequenceCheck;
 use super::{Broker, Timer};
 use crate::log::RecordBatch;
 use crate::narration::Fact;
-use crate::protocol::{Acks, ErrorCode, Message, PartitionProduceResponse, TopicPartition};
-use crate::sim::outbox::Outbox;
+use crate::node::Outbox;
+use crate::protocol::{Acks, ClientMessage, ErrorCode, PartitionProduceResponse, TopicPartition};
 use crate::sim::{Millis, NodeId};
 
 /// A produce request waiting for the ISR to catch up (Kafka's produce purgatory).
@@ -51,7 +51,7 @@ impl Broker {
             self.respond_produce(delayed, out);
         } else {
             out.timer(now + timeout_ms, Timer::DelayedProduceTimeout { client, correlation_id });
-            self.delayed_produces.push(delayed);
+            self.volatile.delayed_produces.push(delayed);
         }
     }
 
@@ -67,8 +67,8 @@ impl Broker {
     ) -> (PartitionProduceResponse, Option<i64>) {
         let fail = |error| (PartitionProduceResponse { topic_partition: tp.clone(), error, base_offset: -1 }, None);
         let id = self.id;
-        let Some(replica) = self.replicas.get_mut(tp) else {
-            return fail(if self.image.partition(tp).is_some() {
+        let Some(replica) = self.durable.replicas.get_mut(tp) else {
+            return fail(if self.durable.image.partition(tp).is_some() {
                 ErrorCode::NotLeaderOrFollower
             } else {
                 ErrorCode::UnknownTopicOrPartition
@@ -148,6 +148,7 @@ impl Broker {
         delayed.partitions.iter().all(|(response, wait_for)| match wait_for {
             None => true,
             Some(offset) => self
+                .durable
                 .replicas
                 .get(&response.topic_partition)
                 .is_none_or(|r| r.high_watermark >= *offset || r.leader != self.id),
@@ -159,7 +160,7 @@ impl Broker {
             .partitions
             .into_iter()
             .map(|(mut response, wait_for)| {
-                let replica = self.replicas.get(&response.topic_partition);
+                let replica = self.durable.replicas.get(&response.topic_partition);
                 let lost_leadership = wait_for.is_some() && replica.is_none_or(|r| r.leader != self.id);
                 // Kafka's checkEnoughReplicasReachOffset: replicated, but the ISR shrank below
                 // min.insync.replicas meanwhile.
@@ -175,14 +176,14 @@ impl Broker {
                 response
             })
             .collect();
-        out.send(delayed.client, Message::ProduceResponse { correlation_id: delayed.correlation_id, partitions });
+        out.send(delayed.client, ClientMessage::ProduceResponse { correlation_id: delayed.correlation_id, partitions });
     }
 
     /// Answers every delayed produce that a new high watermark or a leadership change settled.
     pub(super) fn complete_delayed_produces(&mut self, out: &mut Outbox<Timer>) {
         let (done, waiting): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.delayed_produces).into_iter().partition(|d| self.produce_settled(d));
-        self.delayed_produces = waiting;
+            std::mem::take(&mut self.volatile.delayed_produces).into_iter().partition(|d| self.produce_settled(d));
+        self.volatile.delayed_produces = waiting;
         for delayed in done {
             self.respond_produce(delayed, out);
         }
@@ -191,15 +192,18 @@ impl Broker {
 
     /// `request.timeout.ms` passed: partitions still short of the ISR answer REQUEST_TIMED_OUT.
     pub(super) fn expire_delayed_produce(&mut self, client: NodeId, correlation_id: u64, out: &mut Outbox<Timer>) {
-        let Some(index) =
-            self.delayed_produces.iter().position(|d| d.client == client && d.correlation_id == correlation_id)
+        let Some(index) = self
+            .volatile
+            .delayed_produces
+            .iter()
+            .position(|d| d.client == client && d.correlation_id == correlation_id)
         else {
             return;
         };
-        let mut delayed = self.delayed_produces.remove(index);
+        let mut delayed = self.volatile.delayed_produces.remove(index);
         for (response, wait_for) in &mut delayed.partitions {
             let replicated = wait_for.is_none_or(|offset| {
-                self.replicas.get(&response.topic_partition).is_some_and(|r| r.high_watermark >= offset)
+                self.durable.replicas.get(&response.topic_partition).is_some_and(|r| r.high_watermark >= offset)
             });
             if !replicated {
                 response.error = ErrorCode::RequestTimedOut;

@@ -3,7 +3,7 @@
 //! watermark and ISR membership.
 
 use super::producer_state::{BatchMetadata, ProducerStateTable};
-use super::topic_config::TopicConfig;
+use crate::log::TopicConfig;
 use crate::log::{AppendInfo, CompactionOutcome, Log, RecordBatch};
 use crate::protocol::{ErrorCode, TopicPartition};
 use crate::sim::Millis;

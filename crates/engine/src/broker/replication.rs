@@ -4,8 +4,10 @@
 
 use super::{Broker, Timer, TruncationMode};
 use crate::narration::Fact;
-use crate::protocol::{ErrorCode, FetchPartition, Message, PartitionFetchResponse, TopicPartition};
-use crate::sim::outbox::Outbox;
+use crate::node::Outbox;
+use crate::protocol::{
+    ControllerMessage, ErrorCode, FetchPartition, PartitionFetchResponse, ReplicationMessage, TopicPartition,
+};
 use crate::sim::{Millis, NodeId};
 use std::collections::BTreeMap;
 
@@ -40,7 +42,8 @@ impl Broker {
             if self.diverging_epoch(p).is_some() {
                 continue;
             }
-            let Some(replica) = self.replicas.get_mut(&p.topic_partition).filter(|r| r.leader == self.id) else {
+            let Some(replica) = self.durable.replicas.get_mut(&p.topic_partition).filter(|r| r.leader == self.id)
+            else {
                 continue;
             };
             if p.current_leader_epoch != replica.leader_epoch {
@@ -67,11 +70,11 @@ impl Broker {
         let has_data =
             response.iter().any(|p| p.error != ErrorCode::None || p.diverging_epoch.is_some() || !p.batches.is_empty());
         if has_data || max_wait_ms == 0 {
-            out.send(NodeId::Broker(replica_id), Message::FetchResponse { partitions: response });
+            out.send(NodeId::Broker(replica_id), ReplicationMessage::FetchResponse { partitions: response });
         } else {
             self.next_token += 1;
             let token = self.next_token;
-            self.delayed_fetches.insert(replica_id, DelayedFetch { token, partitions });
+            self.volatile.delayed_fetches.insert(replica_id, DelayedFetch { token, partitions });
             out.timer(now + max_wait_ms, Timer::DelayedFetchTimeout { replica_id, token });
         }
     }
@@ -79,7 +82,7 @@ impl Broker {
     /// Kafka's fetch validation: where the fetcher's last epoch ends in the leader's log; if the
     /// fetcher is past that, its log diverged and it must truncate.
     fn diverging_epoch(&self, p: &FetchPartition) -> Option<(i32, i64)> {
-        let replica = self.replicas.get(&p.topic_partition)?;
+        let replica = self.durable.replicas.get(&p.topic_partition)?;
         if p.last_fetched_epoch < 0 || p.fetch_offset == 0 {
             return None;
         }
@@ -93,7 +96,8 @@ impl Broker {
             .iter()
             .map(|p| {
                 let mut response = PartitionFetchResponse::empty(p.topic_partition.clone());
-                let Some(replica) = self.replicas.get(&p.topic_partition).filter(|r| r.leader == self.id) else {
+                let Some(replica) = self.durable.replicas.get(&p.topic_partition).filter(|r| r.leader == self.id)
+                else {
                     response.error = ErrorCode::NotLeaderOrFollower;
                     return response;
                 };
@@ -120,6 +124,7 @@ impl Broker {
     /// New data on `tp`: answer the followers whose fetch was parked waiting for it.
     pub(crate) fn wake_delayed_fetches(&mut self, tp: &TopicPartition, out: &mut Outbox<Timer>) {
         let waiting: Vec<i32> = self
+            .volatile
             .delayed_fetches
             .iter()
             .filter(|(_, d)| d.partitions.iter().any(|p| &p.topic_partition == tp))
@@ -131,9 +136,9 @@ impl Broker {
     }
 
     pub(super) fn answer_delayed_fetch(&mut self, replica_id: i32, out: &mut Outbox<Timer>) {
-        if let Some(delayed) = self.delayed_fetches.remove(&replica_id) {
+        if let Some(delayed) = self.volatile.delayed_fetches.remove(&replica_id) {
             let partitions = self.read_for_follower(&delayed.partitions);
-            out.send(NodeId::Broker(replica_id), Message::FetchResponse { partitions });
+            out.send(NodeId::Broker(replica_id), ReplicationMessage::FetchResponse { partitions });
         }
     }
 
@@ -147,7 +152,7 @@ impl Broker {
         out: &mut Outbox<Timer>,
     ) {
         // An answer nobody waits for (its fetch timed out or its connection broke) is dropped.
-        let Some(Some(in_flight)) = self.fetching_from.insert(leader, None) else {
+        let Some(Some(in_flight)) = self.volatile.fetching_from.insert(leader, None) else {
             return;
         };
         let mut failed = false;
@@ -156,7 +161,7 @@ impl Broker {
             // As Kafka's fetcher thread does, apply data only to a partition still where it was
             // when asked: a truncation or a new leader epoch since then makes the answer stale.
             let requested = in_flight.requested.get(&p.topic_partition).copied();
-            let Some(replica) = self.replicas.get_mut(&p.topic_partition).filter(|r| {
+            let Some(replica) = self.durable.replicas.get_mut(&p.topic_partition).filter(|r| {
                 r.leader == leader && r.leader != id && requested == Some((r.log.log_end_offset(), r.leader_epoch))
             }) else {
                 continue;
@@ -215,6 +220,7 @@ impl Broker {
     pub(super) fn send_fetch(&mut self, leader: i32, now: Millis, out: &mut Outbox<Timer>) {
         let legacy = self.config.truncation == TruncationMode::HighWatermark;
         let partitions: Vec<FetchPartition> = self
+            .durable
             .replicas
             .iter()
             .filter(|(_, r)| r.leader == leader && leader != self.id)
@@ -226,20 +232,20 @@ impl Broker {
             })
             .collect();
         if partitions.is_empty() {
-            self.fetching_from.remove(&leader);
+            self.volatile.fetching_from.remove(&leader);
             return;
         }
-        if self.fetching_from.get(&leader).is_some_and(Option::is_some) {
+        if self.volatile.fetching_from.get(&leader).is_some_and(Option::is_some) {
             return;
         }
         self.next_token += 1;
         let token = self.next_token;
         let requested =
             partitions.iter().map(|p| (p.topic_partition.clone(), (p.fetch_offset, p.current_leader_epoch))).collect();
-        self.fetching_from.insert(leader, Some(FetchInFlight { token, requested }));
+        self.volatile.fetching_from.insert(leader, Some(FetchInFlight { token, requested }));
         out.send(
             NodeId::Broker(leader),
-            Message::FetchRequest {
+            ReplicationMessage::FetchRequest {
                 replica_id: self.id,
                 max_wait_ms: self.config.replica_fetch_wait_max_ms,
                 partitions,
@@ -250,8 +256,8 @@ impl Broker {
 
     /// Makes sure a fetcher runs for `leader`.
     pub(super) fn ensure_fetcher(&mut self, leader: i32, now: Millis, out: &mut Outbox<Timer>) {
-        if leader >= 0 && leader != self.id && !self.fetching_from.contains_key(&leader) {
-            self.fetching_from.insert(leader, None);
+        if leader >= 0 && leader != self.id && !self.volatile.fetching_from.contains_key(&leader) {
+            self.volatile.fetching_from.insert(leader, None);
             out.timer(now, Timer::Fetch { leader });
         }
     }
@@ -261,11 +267,12 @@ impl Broker {
     pub(super) fn shrink_isrs(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let lag_max = self.config.replica_lag_time_max_ms;
         let id = self.id;
-        for replica in self.replicas.values_mut() {
+        for replica in self.durable.replicas.values_mut() {
             // An AlterPartition still unanswered after a whole check interval was lost: retry.
             replica.pending_isr = None;
         }
         let requests: Vec<(TopicPartition, Vec<i32>)> = self
+            .durable
             .replicas
             .iter()
             .filter(|(_, r)| r.leader == id)
@@ -282,7 +289,7 @@ impl Broker {
 
     /// A follower outside the ISR that caught up is proposed back in.
     fn maybe_expand_isr(&mut self, tp: &TopicPartition, out: &mut Outbox<Timer>) {
-        let Some(replica) = self.replicas.get(tp).filter(|r| r.pending_isr.is_none()) else { return };
+        let Some(replica) = self.durable.replicas.get(tp).filter(|r| r.pending_isr.is_none()) else { return };
         let joining = replica.caught_up_outsiders();
         if joining.is_empty() {
             return;
@@ -293,12 +300,12 @@ impl Broker {
     }
 
     fn send_alter_partition(&mut self, tp: &TopicPartition, new_isr: Vec<i32>, out: &mut Outbox<Timer>) {
-        let Some(controller) = self.raft.leader else { return };
-        let Some(replica) = self.replicas.get_mut(tp) else { return };
+        let Some(controller) = self.raft.volatile.leader else { return };
+        let Some(replica) = self.durable.replicas.get_mut(tp) else { return };
         replica.pending_isr = Some(new_isr.clone());
         out.send(
             NodeId::Broker(controller),
-            Message::AlterPartitionRequest {
+            ControllerMessage::AlterPartitionRequest {
                 broker_id: self.id,
                 topic_partition: tp.clone(),
                 leader_epoch: replica.leader_epoch,
@@ -313,13 +320,13 @@ impl Broker {
         &mut self,
         tp: &TopicPartition,
         error: ErrorCode,
-        registration: Option<crate::controller::metadata::PartitionRegistration>,
+        registration: Option<crate::protocol::metadata::PartitionRegistration>,
         out: &mut Outbox<Timer>,
     ) {
         let id = self.id;
-        let Some(replica) = self.replicas.get_mut(tp) else { return };
+        let Some(replica) = self.durable.replicas.get_mut(tp) else { return };
         replica.pending_isr = None;
-        let current = |r: &crate::controller::metadata::PartitionRegistration| {
+        let current = |r: &crate::protocol::metadata::PartitionRegistration| {
             error == ErrorCode::None
                 && r.leader_epoch == replica.leader_epoch
                 && r.partition_epoch > replica.partition_epoch

@@ -6,12 +6,12 @@
 
 use super::invariants::InvariantChecker;
 use super::partition_entry;
+use crate::cluster::{Action, ActionOutcome, World, WorldConfig};
 use crate::config::{parse_choice, ConfigError};
 use crate::consumer::{CommitMode, ConsumerApp};
 use crate::narration::Fact;
 use crate::producer::stream::KeyPattern;
 use crate::protocol::TopicPartition;
-use crate::sim::world::{Action, ActionOutcome, World, WorldConfig};
 use crate::sim::{Millis, NodeId};
 use crate::view::BrokerState;
 use rand::{Rng, SeedableRng};
@@ -115,7 +115,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         ("min.insync.replicas".to_string(), config.min_insync_replicas.to_string()),
         ("unclean.leader.election.enable".to_string(), config.unclean.to_string()),
     ];
-    let setup = |world: &mut World| -> Result<(), crate::sim::world::ActionError> {
+    let setup = |world: &mut World| -> Result<(), crate::cluster::ActionError> {
         world.apply(Action::CreateTopic {
             name: TOPIC.into(),
             partitions: PARTITIONS,
@@ -229,7 +229,8 @@ fn run_checked(world: &mut World, until: Millis, checker: &mut InvariantChecker,
 /// Only the workload's topic: `__consumer_offsets` is compacted, so its records may go.
 fn remember_committed(world: &World, committed: &mut Committed) {
     for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
-        for (tp, replica) in broker.replicas.iter().filter(|(tp, r)| r.leader == broker.id && tp.topic == TOPIC) {
+        for (tp, replica) in broker.durable.replicas.iter().filter(|(tp, r)| r.leader == broker.id && tp.topic == TOPIC)
+        {
             let known = partition_entry(committed, tp);
             let from = known.keys().next_back().map_or(replica.log.log_start_offset(), |last| last + 1);
             if from >= replica.high_watermark {
@@ -325,10 +326,9 @@ fn final_logs(world: &World) -> BTreeMap<TopicPartition, FinalLog> {
     metadata
         .partitions()
         .map(|(tp, registration)| {
-            let replica = world
-                .broker(registration.leader)
-                .and_then(|b| b.replicas.get(&tp))
-                .or_else(|| world.brokers().filter_map(|b| b.replicas.get(&tp)).max_by_key(|r| r.log.log_end_offset()));
+            let replica = world.broker(registration.leader).and_then(|b| b.durable.replicas.get(&tp)).or_else(|| {
+                world.brokers().filter_map(|b| b.durable.replicas.get(&tp)).max_by_key(|r| r.log.log_end_offset())
+            });
             let log = replica
                 .map(|r| {
                     r.log

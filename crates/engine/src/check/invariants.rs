@@ -3,10 +3,10 @@
 
 use super::partition_entry;
 use crate::broker::replica::Replica;
+use crate::cluster::World;
 use crate::consumer::MemberState;
 use crate::narration::Fact;
 use crate::protocol::TopicPartition;
-use crate::sim::world::World;
 use crate::view::BrokerState;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,17 +58,17 @@ impl InvariantChecker {
         let mut found = Vec::new();
         for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
             if broker.raft.is_leader() {
-                quorum_leaders.entry(broker.raft.epoch).or_default().push(broker.id);
+                quorum_leaders.entry(broker.raft.durable.epoch).or_default().push(broker.id);
             }
-            if broker.raft.high_watermark > broker.raft.log_end_offset() {
+            if broker.raft.durable.high_watermark > broker.raft.log_end_offset() {
                 found.push(format!(
                     "broker {}: metadata high watermark {} > log end offset {}",
                     broker.id,
-                    broker.raft.high_watermark,
+                    broker.raft.durable.high_watermark,
                     broker.raft.log_end_offset()
                 ));
             }
-            for (tp, replica) in &broker.replicas {
+            for (tp, replica) in &broker.durable.replicas {
                 let leo = replica.log.log_end_offset();
                 if replica.high_watermark > leo {
                     found.push(format!(
@@ -120,7 +120,8 @@ impl InvariantChecker {
     ///   learner's `seek` then commit may pass it, as Kafka allows);
     /// - a replica never truncates to the same offset twice in a row without new data in between
     ///   (its log still ends there): a truncation that left the divergence in place, so the
-    ///   follower would repeat it on every fetch and never rejoin the ISR.
+    ///   follower would repeat it on every fetch and never rejoin the ISR;
+    /// - no message reaches a node that does not serve it (`MessageMisrouted`).
     fn check_facts(&mut self, world: &World, found: &mut Vec<String>) {
         for fact in world.facts_since(self.facts_seen) {
             match &fact.fact {
@@ -138,6 +139,9 @@ impl InvariantChecker {
                     if previous == Some(*to_offset) && from_offset == to_offset {
                         found.push(format!("{topic_partition} on broker {broker}: truncated to offset {to_offset} twice with no new data in between"));
                     }
+                }
+                Fact::MessageMisrouted { from, to, kind } => {
+                    found.push(format!("a {kind} from {from} reached {to}, which does not serve it"));
                 }
                 _ => {}
             }

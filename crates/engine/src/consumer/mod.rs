@@ -12,10 +12,11 @@ pub mod config;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
 use crate::narration::{Fact, PositionSource};
+use crate::node::{Node, Outbox};
 use crate::protocol::{
-    ErrorCode, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse, Subscription, TopicPartition,
+    ClientMessage, ErrorCode, GroupMessage, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse,
+    Subscription, TopicPartition,
 };
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use config::{AutoOffsetReset, ConsumerConfig};
 use rand::Rng;
@@ -273,9 +274,10 @@ impl Consumer {
     }
 
     /// Sends a request that expects an answer, and arms its `request.timeout.ms`.
-    fn send_request(&mut self, broker: i32, request: Message, now: Millis, out: &mut Outbox<Timer>) {
+    fn send_request(&mut self, broker: i32, request: impl Into<Message>, now: Millis, out: &mut Outbox<Timer>) {
+        let request = request.into();
         let timeout = match request {
-            Message::JoinGroupRequest { rebalance_timeout_ms, .. } => {
+            Message::Group(GroupMessage::JoinGroupRequest { rebalance_timeout_ms, .. }) => {
                 self.config.request_timeout_ms.max(rebalance_timeout_ms + JOIN_GROUP_TIMEOUT_LAPSE_MS)
             }
             _ => self.config.request_timeout_ms,
@@ -321,7 +323,7 @@ impl Consumer {
         }
         if let Some(broker) = self.random_broker(rng) {
             self.metadata_in_flight = Some(broker);
-            self.send_request(broker, Message::MetadataRequest, now, out);
+            self.send_request(broker, ClientMessage::MetadataRequest, now, out);
         }
     }
 
@@ -331,7 +333,12 @@ impl Consumer {
         }
         if let Some(broker) = self.random_broker(rng) {
             self.find_coordinator_in_flight = Some(broker);
-            self.send_request(broker, Message::FindCoordinatorRequest { key: self.config.group_id.clone() }, now, out);
+            self.send_request(
+                broker,
+                ClientMessage::FindCoordinatorRequest { key: self.config.group_id.clone() },
+                now,
+                out,
+            );
         }
     }
 
@@ -363,44 +370,6 @@ impl Consumer {
         }
         let _ = rng;
         self.schedule_retry(now, out);
-    }
-
-    pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        if self.fatal.is_some() {
-            return;
-        }
-        match timer {
-            Timer::Poll { token } if token == self.poll_token => self.poll(now, rng, out),
-            Timer::Heartbeat { token } if token == self.heartbeat_token => self.heartbeat_tick(now, rng, out),
-            Timer::ProcessingDone { token } if self.processing.as_ref().is_some_and(|p| p.token == token) => {
-                self.processing_done(now, out)
-            }
-            Timer::RequestTimeout { broker, deadline } if self.request_timer_at.get(&broker) == Some(&deadline) => {
-                self.request_timer_at.remove(&broker);
-                let requests = self.in_flight_requests.get(&broker).map(Vec::as_slice).unwrap_or_default();
-                let expired = requests.iter().filter(|(d, _, _)| *d <= now).min_by_key(|(d, _, _)| *d);
-                if let Some((_, request, timeout_ms)) = expired {
-                    // NetworkClient disconnects: every request in flight to that broker fails.
-                    out.fact(Fact::RequestTimedOut {
-                        consumer: self.id,
-                        broker,
-                        request: (*request).to_string(),
-                        timeout_ms: *timeout_ms,
-                    });
-                    self.on_disconnect(broker, now, rng, out);
-                } else {
-                    self.arm_request_timer(broker, out);
-                }
-            }
-            Timer::Retry => {
-                self.retry_scheduled = false;
-                self.request_metadata(now, rng, out);
-                self.find_coordinator(now, rng, out);
-                self.update_positions(now, rng, out);
-                self.send_fetches(now, out);
-            }
-            _ => {}
-        }
     }
 
     /// The application's `poll()`: auto-commit, rebalance if needed, return buffered records.
@@ -537,7 +506,7 @@ impl Consumer {
             if !self.member_id.is_empty() {
                 out.send(
                     NodeId::Broker(c),
-                    Message::LeaveGroupRequest {
+                    GroupMessage::LeaveGroupRequest {
                         group_id: self.config.group_id.clone(),
                         member_id: self.member_id.clone(),
                         group_instance_id: None,
@@ -605,7 +574,7 @@ impl Consumer {
                 });
                 self.send_request(
                     c,
-                    Message::OffsetCommitRequest {
+                    GroupMessage::OffsetCommitRequest {
                         correlation_id: id,
                         group_id: self.config.group_id.clone(),
                         generation_id: self.generation_id,
@@ -686,7 +655,7 @@ impl Consumer {
         self.state = MemberState::Joining;
         self.send_request(
             c,
-            Message::JoinGroupRequest {
+            GroupMessage::JoinGroupRequest {
                 group_id: self.config.group_id.clone(),
                 member_id: self.member_id.clone(),
                 group_instance_id: self.config.group_instance_id.clone(),
@@ -776,7 +745,7 @@ impl Consumer {
             if let (Some(c), None) = (self.coordinator, &self.config.group_instance_id) {
                 out.send(
                     NodeId::Broker(c),
-                    Message::LeaveGroupRequest {
+                    GroupMessage::LeaveGroupRequest {
                         group_id: self.config.group_id.clone(),
                         member_id: self.member_id.clone(),
                         group_instance_id: None,
@@ -798,7 +767,7 @@ impl Consumer {
             self.heartbeat_sent_at = Some(now);
             self.send_request(
                 c,
-                Message::HeartbeatRequest {
+                GroupMessage::HeartbeatRequest {
                     group_id: self.config.group_id.clone(),
                     generation_id: self.generation_id,
                     member_id: self.member_id.clone(),
@@ -810,195 +779,39 @@ impl Consumer {
         }
     }
 
-    pub fn on_message(
-        &mut self,
-        from: NodeId,
-        message: Message,
-        now: Millis,
-        rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
-    ) {
-        if self.fatal.is_some() {
-            return;
-        }
-        let NodeId::Broker(broker) = from else { return };
-        if !self.take_answered(broker, message.kind()) {
-            return;
-        }
+    /// The messages a consumer takes: the answers to its requests. Anything else reaching it was
+    /// misrouted.
+    fn serves(message: &Message) -> bool {
         match message {
-            Message::MetadataResponse { partitions } => {
-                self.metadata_in_flight = None;
-                self.partition_counts.clear();
-                for p in &partitions {
-                    *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
-                }
-                self.leaders =
-                    partitions.into_iter().filter(|p| p.leader >= 0).map(|p| (p.topic_partition, p.leader)).collect();
-                self.update_positions(now, rng, out);
-                self.send_fetches(now, out);
-            }
-            Message::FindCoordinatorResponse { error, node_id, .. } => {
-                self.find_coordinator_in_flight = None;
-                if error == ErrorCode::None && node_id >= 0 {
-                    self.coordinator = Some(node_id);
-                    if self.last_found_coordinator.replace(node_id) != Some(node_id) {
-                        out.fact(Fact::CoordinatorFound {
-                            consumer: self.id,
-                            group: self.config.group_id.clone(),
-                            coordinator: node_id,
-                        });
-                    }
-                    self.wake_poll(now, out);
-                } else {
-                    self.schedule_retry(now, out);
-                }
-            }
-            Message::JoinGroupResponse {
-                error,
-                generation_id,
-                protocol_name,
-                leader,
-                member_id,
-                skip_assignment,
-                members,
-                ..
-            } => {
-                if self.state != MemberState::Joining {
-                    return;
-                }
-                match error {
-                    ErrorCode::None => {
-                        self.member_id = member_id;
-                        self.generation_id = generation_id;
-                        self.state = MemberState::Syncing;
-                        let assignments = if leader == self.member_id && !skip_assignment {
-                            self.compute_assignment(protocol_name.as_deref(), &members)
-                        } else {
-                            Vec::new()
-                        };
-                        if let Some(c) = self.coordinator {
-                            self.send_request(
-                                c,
-                                Message::SyncGroupRequest {
-                                    group_id: self.config.group_id.clone(),
-                                    generation_id,
-                                    member_id: self.member_id.clone(),
-                                    group_instance_id: self.config.group_instance_id.clone(),
-                                    assignments,
-                                },
-                                now,
-                                out,
-                            );
-                        }
-                    }
-                    ErrorCode::MemberIdRequired => {
-                        self.member_id = member_id;
-                        self.send_join(now, out);
-                    }
-                    error => {
-                        self.state = MemberState::Unjoined;
-                        self.group_error(error, now, rng, out);
-                    }
-                }
-            }
-            Message::SyncGroupResponse { error, assignment, .. } => {
-                if self.state != MemberState::Syncing {
-                    return;
-                }
-                if error != ErrorCode::None {
-                    self.state = MemberState::Unjoined;
-                    self.rejoin_needed = true;
-                    self.group_error(error, now, rng, out);
-                    return;
-                }
-                self.on_assignment(assignment, now, rng, out);
-            }
-            Message::HeartbeatResponse { error, .. } => {
-                self.heartbeat_sent_at = None;
-                if self.state == MemberState::Unjoined {
-                    return;
-                }
-                self.group_error(error, now, rng, out);
-            }
-            Message::OffsetCommitResponse { correlation_id, partitions, .. } => {
-                let error = partitions.iter().map(|(_, e)| *e).find(|e| *e != ErrorCode::None);
-                if let Some(e @ (ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable)) = error {
-                    self.commit_done(correlation_id, Some(e), now, out);
-                    self.coordinator_lost(now, rng, out);
-                } else {
-                    self.commit_done(correlation_id, error, now, out);
-                }
-            }
-            Message::OffsetFetchResponse { error, offsets, .. } => {
-                self.offset_fetch_in_flight = false;
-                if error != ErrorCode::None {
-                    self.group_error(error, now, rng, out);
-                    self.schedule_retry(now, out);
-                    return;
-                }
-                for (tp, offset) in offsets {
-                    if !self.awaiting_committed.remove(&tp) || !self.assignment.contains(&tp) {
-                        continue;
-                    }
-                    if offset >= 0 {
-                        self.positions.insert(tp.clone(), offset);
-                        out.fact(Fact::PositionSet {
-                            consumer: self.id,
-                            topic_partition: tp,
-                            offset,
-                            source: PositionSource::Committed,
-                        });
-                    } else {
-                        self.reset_position(tp, out);
-                    }
-                }
-                self.update_positions(now, rng, out);
-                self.send_fetches(now, out);
-            }
-            Message::ListOffsetsResponse { partitions } => {
-                let asked = self.list_offsets_in_flight.remove(&broker).unwrap_or_default();
-                for p in partitions {
-                    if !asked.contains(&p.topic_partition) {
-                        continue;
-                    }
-                    let Some((timestamp, source)) = self.resets.get(&p.topic_partition).copied() else { continue };
-                    if p.error != ErrorCode::None {
-                        self.request_metadata(now, rng, out);
-                        self.schedule_retry(now, out);
-                    } else if p.offset < 0 {
-                        // No record at or after the timestamp: Kafka's seek then goes to the end.
-                        self.resets.insert(p.topic_partition, (-1, source));
-                    } else if timestamp == -2
-                        || timestamp == -1
-                        || source == PositionSource::SeekTimestamp
-                        || source == PositionSource::Seek
-                    {
-                        self.resets.remove(&p.topic_partition);
-                        self.positions.insert(p.topic_partition.clone(), p.offset);
-                        out.fact(Fact::PositionSet {
-                            consumer: self.id,
-                            topic_partition: p.topic_partition,
-                            offset: p.offset,
-                            source,
-                        });
-                    }
-                }
-                self.update_positions(now, rng, out);
-                self.send_fetches(now, out);
-                self.wake_poll(now, out);
-            }
-            Message::FetchResponse { partitions } => {
-                let asked = self.fetch_in_flight.remove(&broker).unwrap_or_default();
-                let mut got_data = false;
-                for p in partitions {
-                    got_data |= self.on_fetched_partition(&asked, p, now, rng, out);
-                }
-                self.send_fetches(now, out);
-                if got_data {
-                    self.wake_poll(now, out);
-                }
-            }
-            _ => {}
+            Message::Client(message) => match message {
+                ClientMessage::MetadataResponse { .. }
+                | ClientMessage::FindCoordinatorResponse { .. }
+                | ClientMessage::ListOffsetsResponse { .. }
+                | ClientMessage::ConsumerFetchResponse { .. } => true,
+                ClientMessage::MetadataRequest
+                | ClientMessage::InitProducerIdRequest { .. }
+                | ClientMessage::InitProducerIdResponse { .. }
+                | ClientMessage::ProduceRequest { .. }
+                | ClientMessage::ProduceResponse { .. }
+                | ClientMessage::FindCoordinatorRequest { .. }
+                | ClientMessage::ListOffsetsRequest { .. }
+                | ClientMessage::ConsumerFetchRequest { .. } => false,
+            },
+            Message::Group(message) => match message {
+                GroupMessage::JoinGroupResponse { .. }
+                | GroupMessage::SyncGroupResponse { .. }
+                | GroupMessage::HeartbeatResponse { .. }
+                | GroupMessage::LeaveGroupResponse { .. }
+                | GroupMessage::OffsetCommitResponse { .. }
+                | GroupMessage::OffsetFetchResponse { .. } => true,
+                GroupMessage::JoinGroupRequest { .. }
+                | GroupMessage::SyncGroupRequest { .. }
+                | GroupMessage::HeartbeatRequest { .. }
+                | GroupMessage::LeaveGroupRequest { .. }
+                | GroupMessage::OffsetCommitRequest { .. }
+                | GroupMessage::OffsetFetchRequest { .. } => false,
+            },
+            Message::Replication(_) | Message::Raft(_) | Message::Controller(_) => false,
         }
     }
 
@@ -1135,7 +948,7 @@ impl Consumer {
         if let (Some(c), false) = (self.coordinator, self.offset_fetch_in_flight) {
             if !self.awaiting_committed.is_empty() {
                 self.offset_fetch_in_flight = true;
-                let request = Message::OffsetFetchRequest {
+                let request = GroupMessage::OffsetFetchRequest {
                     group_id: self.config.group_id.clone(),
                     partitions: self.awaiting_committed.iter().cloned().collect(),
                 };
@@ -1160,7 +973,7 @@ impl Consumer {
             self.list_offsets_in_flight.insert(leader, partitions.iter().map(|(tp, _)| tp.clone()).collect());
             self.send_request(
                 leader,
-                Message::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions },
+                ClientMessage::ListOffsetsRequest { isolation_level: self.config.isolation_level, partitions },
                 now,
                 out,
             );
@@ -1180,7 +993,7 @@ impl Consumer {
         }
         for (leader, partitions) in by_leader {
             self.fetch_in_flight.insert(leader, partitions.clone());
-            let request = Message::ConsumerFetchRequest {
+            let request = ClientMessage::ConsumerFetchRequest {
                 isolation_level: self.config.isolation_level,
                 max_wait_ms: self.config.fetch_max_wait_ms,
                 min_bytes: self.config.fetch_min_bytes,
@@ -1190,9 +1003,244 @@ impl Consumer {
             self.send_request(leader, request, now, out);
         }
     }
+}
+
+impl Node for Consumer {
+    type Timer = Timer;
+
+    fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.fatal.is_some() {
+            return;
+        }
+        match timer {
+            Timer::Poll { token } if token == self.poll_token => self.poll(now, rng, out),
+            Timer::Heartbeat { token } if token == self.heartbeat_token => self.heartbeat_tick(now, rng, out),
+            Timer::ProcessingDone { token } if self.processing.as_ref().is_some_and(|p| p.token == token) => {
+                self.processing_done(now, out)
+            }
+            Timer::RequestTimeout { broker, deadline } if self.request_timer_at.get(&broker) == Some(&deadline) => {
+                self.request_timer_at.remove(&broker);
+                let requests = self.in_flight_requests.get(&broker).map(Vec::as_slice).unwrap_or_default();
+                let expired = requests.iter().filter(|(d, _, _)| *d <= now).min_by_key(|(d, _, _)| *d);
+                if let Some((_, request, timeout_ms)) = expired {
+                    // NetworkClient disconnects: every request in flight to that broker fails.
+                    out.fact(Fact::RequestTimedOut {
+                        consumer: self.id,
+                        broker,
+                        request: (*request).to_string(),
+                        timeout_ms: *timeout_ms,
+                    });
+                    self.on_disconnect(broker, now, rng, out);
+                } else {
+                    self.arm_request_timer(broker, out);
+                }
+            }
+            Timer::Retry => {
+                self.retry_scheduled = false;
+                self.request_metadata(now, rng, out);
+                self.find_coordinator(now, rng, out);
+                self.update_positions(now, rng, out);
+                self.send_fetches(now, out);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.fatal.is_some() {
+            return;
+        }
+        let kind = message.kind();
+        let broker = match from {
+            NodeId::Broker(broker) if Self::serves(&message) => broker,
+            _ => {
+                out.fact(Fact::MessageMisrouted { from, to: NodeId::Client(self.node), kind });
+                return;
+            }
+        };
+        if !self.take_answered(broker, kind) {
+            return;
+        }
+        match message {
+            Message::Client(ClientMessage::MetadataResponse { partitions }) => {
+                self.metadata_in_flight = None;
+                self.partition_counts.clear();
+                for p in &partitions {
+                    *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
+                }
+                self.leaders =
+                    partitions.into_iter().filter(|p| p.leader >= 0).map(|p| (p.topic_partition, p.leader)).collect();
+                self.update_positions(now, rng, out);
+                self.send_fetches(now, out);
+            }
+            Message::Client(ClientMessage::FindCoordinatorResponse { error, node_id, .. }) => {
+                self.find_coordinator_in_flight = None;
+                if error == ErrorCode::None && node_id >= 0 {
+                    self.coordinator = Some(node_id);
+                    if self.last_found_coordinator.replace(node_id) != Some(node_id) {
+                        out.fact(Fact::CoordinatorFound {
+                            consumer: self.id,
+                            group: self.config.group_id.clone(),
+                            coordinator: node_id,
+                        });
+                    }
+                    self.wake_poll(now, out);
+                } else {
+                    self.schedule_retry(now, out);
+                }
+            }
+            Message::Group(GroupMessage::JoinGroupResponse {
+                error,
+                generation_id,
+                protocol_name,
+                leader,
+                member_id,
+                skip_assignment,
+                members,
+                ..
+            }) => {
+                if self.state != MemberState::Joining {
+                    return;
+                }
+                match error {
+                    ErrorCode::None => {
+                        self.member_id = member_id;
+                        self.generation_id = generation_id;
+                        self.state = MemberState::Syncing;
+                        let assignments = if leader == self.member_id && !skip_assignment {
+                            self.compute_assignment(protocol_name.as_deref(), &members)
+                        } else {
+                            Vec::new()
+                        };
+                        if let Some(c) = self.coordinator {
+                            self.send_request(
+                                c,
+                                GroupMessage::SyncGroupRequest {
+                                    group_id: self.config.group_id.clone(),
+                                    generation_id,
+                                    member_id: self.member_id.clone(),
+                                    group_instance_id: self.config.group_instance_id.clone(),
+                                    assignments,
+                                },
+                                now,
+                                out,
+                            );
+                        }
+                    }
+                    ErrorCode::MemberIdRequired => {
+                        self.member_id = member_id;
+                        self.send_join(now, out);
+                    }
+                    error => {
+                        self.state = MemberState::Unjoined;
+                        self.group_error(error, now, rng, out);
+                    }
+                }
+            }
+            Message::Group(GroupMessage::SyncGroupResponse { error, assignment, .. }) => {
+                if self.state != MemberState::Syncing {
+                    return;
+                }
+                if error != ErrorCode::None {
+                    self.state = MemberState::Unjoined;
+                    self.rejoin_needed = true;
+                    self.group_error(error, now, rng, out);
+                    return;
+                }
+                self.on_assignment(assignment, now, rng, out);
+            }
+            Message::Group(GroupMessage::HeartbeatResponse { error, .. }) => {
+                self.heartbeat_sent_at = None;
+                if self.state == MemberState::Unjoined {
+                    return;
+                }
+                self.group_error(error, now, rng, out);
+            }
+            Message::Group(GroupMessage::OffsetCommitResponse { correlation_id, partitions, .. }) => {
+                let error = partitions.iter().map(|(_, e)| *e).find(|e| *e != ErrorCode::None);
+                if let Some(e @ (ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable)) = error {
+                    self.commit_done(correlation_id, Some(e), now, out);
+                    self.coordinator_lost(now, rng, out);
+                } else {
+                    self.commit_done(correlation_id, error, now, out);
+                }
+            }
+            Message::Group(GroupMessage::OffsetFetchResponse { error, offsets, .. }) => {
+                self.offset_fetch_in_flight = false;
+                if error != ErrorCode::None {
+                    self.group_error(error, now, rng, out);
+                    self.schedule_retry(now, out);
+                    return;
+                }
+                for (tp, offset) in offsets {
+                    if !self.awaiting_committed.remove(&tp) || !self.assignment.contains(&tp) {
+                        continue;
+                    }
+                    if offset >= 0 {
+                        self.positions.insert(tp.clone(), offset);
+                        out.fact(Fact::PositionSet {
+                            consumer: self.id,
+                            topic_partition: tp,
+                            offset,
+                            source: PositionSource::Committed,
+                        });
+                    } else {
+                        self.reset_position(tp, out);
+                    }
+                }
+                self.update_positions(now, rng, out);
+                self.send_fetches(now, out);
+            }
+            Message::Client(ClientMessage::ListOffsetsResponse { partitions }) => {
+                let asked = self.list_offsets_in_flight.remove(&broker).unwrap_or_default();
+                for p in partitions {
+                    if !asked.contains(&p.topic_partition) {
+                        continue;
+                    }
+                    let Some((timestamp, source)) = self.resets.get(&p.topic_partition).copied() else { continue };
+                    if p.error != ErrorCode::None {
+                        self.request_metadata(now, rng, out);
+                        self.schedule_retry(now, out);
+                    } else if p.offset < 0 {
+                        // No record at or after the timestamp: Kafka's seek then goes to the end.
+                        self.resets.insert(p.topic_partition, (-1, source));
+                    } else if timestamp == -2
+                        || timestamp == -1
+                        || source == PositionSource::SeekTimestamp
+                        || source == PositionSource::Seek
+                    {
+                        self.resets.remove(&p.topic_partition);
+                        self.positions.insert(p.topic_partition.clone(), p.offset);
+                        out.fact(Fact::PositionSet {
+                            consumer: self.id,
+                            topic_partition: p.topic_partition,
+                            offset: p.offset,
+                            source,
+                        });
+                    }
+                }
+                self.update_positions(now, rng, out);
+                self.send_fetches(now, out);
+                self.wake_poll(now, out);
+            }
+            Message::Client(ClientMessage::ConsumerFetchResponse { partitions }) => {
+                let asked = self.fetch_in_flight.remove(&broker).unwrap_or_default();
+                let mut got_data = false;
+                for p in partitions {
+                    got_data |= self.on_fetched_partition(&asked, p, now, rng, out);
+                }
+                self.send_fetches(now, out);
+                if got_data {
+                    self.wake_poll(now, out);
+                }
+            }
+            // close() does not wait for its LeaveGroup answer; anything else was reported above.
+            _ => {}
+        }
+    }
 
     /// The connection to `broker` broke: its requests are lost.
-    pub fn on_disconnect(&mut self, broker: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    fn on_disconnect(&mut self, broker: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         if self.fatal.is_some() {
             return;
         }

@@ -1,67 +1,14 @@
-//! KRaft metadata: the records of the `__cluster_metadata` log and the image they build.
+//! KRaft metadata: the image the records of the `__cluster_metadata` log build
+//! (the records themselves are protocol types: [`crate::protocol::metadata`]).
 //!
 //! The active controller decides by appending records; every broker applies the committed ones
 //! to its own image, so the cluster's state is exactly the replay of one replicated log.
 
-use crate::broker::topic_config::TopicConfig;
+use crate::log::TopicConfig;
+use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration};
 use crate::protocol::TopicPartition;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// One record of the metadata log, named after KRaft's record types.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type")]
-pub enum MetadataRecord {
-    /// Raft control record a new quorum leader writes first, to commit entries of its epoch.
-    LeaderChange {
-        leader_id: i32,
-        epoch: i32,
-    },
-    /// A broker (re)registered; `broker_epoch` is this record's offset. New registrations are fenced.
-    RegisterBroker {
-        broker_id: i32,
-        broker_epoch: i64,
-    },
-    BrokerRegistrationChange {
-        broker_id: i32,
-        broker_epoch: i64,
-        fenced: bool,
-    },
-    Topic {
-        name: String,
-        config: TopicConfig,
-    },
-    Partition {
-        topic_partition: TopicPartition,
-        registration: PartitionRegistration,
-    },
-    /// The full new state of a partition after an election or ISR change.
-    PartitionChange {
-        topic_partition: TopicPartition,
-        registration: PartitionRegistration,
-        unclean: bool,
-    },
-}
-
-/// A record and its place in the metadata log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MetadataEntry {
-    pub offset: i64,
-    /// The quorum epoch of the leader that appended it.
-    pub epoch: i32,
-    pub record: MetadataRecord,
-}
-
-/// KRaft's `PartitionRegistration`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PartitionRegistration {
-    pub replicas: Vec<i32>,
-    pub isr: Vec<i32>,
-    /// -1 when no replica can lead (the partition is offline).
-    pub leader: i32,
-    pub leader_epoch: i32,
-    pub partition_epoch: i32,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicRegistration {

@@ -2,9 +2,10 @@
 //! metadata records appended to the Raft log. Broker liveness comes from heartbeats; fencing a
 //! broker moves leadership away from it; ISR changes arrive as AlterPartition requests.
 
-use super::metadata::{MetadataEntry, MetadataImage, MetadataRecord, PartitionRegistration};
+use super::metadata::MetadataImage;
 use super::{assign_replicas, validate_topic_name, CreateTopicError};
-use crate::broker::topic_config::TopicConfig;
+use crate::log::TopicConfig;
+use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration};
 use crate::protocol::{ErrorCode, TopicPartition};
 use crate::sim::Millis;
 use rand::Rng;

@@ -4,10 +4,9 @@
 //! append push), and a fetch that does not arrive for `controller.quorum.fetch.timeout.ms` starts
 //! an election. Brokers that are not voters are observers: they fetch but never vote.
 
-use super::metadata::{MetadataEntry, MetadataRecord};
-use crate::broker::Timer;
-use crate::protocol::{ErrorCode, Message};
-use crate::sim::outbox::Outbox;
+use crate::node::Outbox;
+use crate::protocol::metadata::{MetadataEntry, MetadataRecord};
+use crate::protocol::{ErrorCode, RaftMessage};
 use crate::sim::{Millis, NodeId};
 use rand::Rng;
 use serde::Serialize;
@@ -70,17 +69,21 @@ pub struct RaftUpdate {
     pub committed: bool,
 }
 
-#[derive(Debug, Clone)]
-pub struct RaftNode {
-    pub id: i32,
-    pub voters: Vec<i32>,
-    pub config: RaftConfig,
-    pub role: RaftRole,
+/// What a voter keeps on disk (KRaft's quorum-state file and the log; raft-rs's `HardState`):
+/// it survives a crash.
+#[derive(Debug, Clone, Default)]
+pub struct RaftDurable {
     pub epoch: i32,
-    pub leader: Option<i32>,
-    voted_for: Option<i32>,
+    pub voted_for: Option<i32>,
     pub log: Vec<MetadataEntry>,
     pub high_watermark: i64,
+}
+
+/// What a node holds only in memory (raft-rs's `SoftState` and progress): a crash resets it.
+#[derive(Debug, Clone)]
+pub struct RaftVolatile {
+    pub role: RaftRole,
+    pub leader: Option<i32>,
     votes_granted: BTreeSet<i32>,
     /// Leader only: each voter's fetch offset and when it last fetched.
     voter_state: BTreeMap<i32, (i64, Millis)>,
@@ -90,30 +93,40 @@ pub struct RaftNode {
     fetch_in_flight: Option<u64>,
     election_token: u64,
     fetch_token: u64,
-    next_token: u64,
 }
 
-impl RaftNode {
-    pub fn new(id: i32, voters: Vec<i32>, config: RaftConfig) -> Self {
-        let role = if voters.contains(&id) { RaftRole::Follower } else { RaftRole::Observer };
-        RaftNode {
-            id,
-            voters,
-            config,
-            role,
-            epoch: 0,
+impl RaftVolatile {
+    /// A process that just started: a follower (or observer) that knows no leader.
+    fn new(is_voter: bool) -> Self {
+        RaftVolatile {
+            role: if is_voter { RaftRole::Follower } else { RaftRole::Observer },
             leader: None,
-            voted_for: None,
-            log: Vec::new(),
-            high_watermark: 0,
             votes_granted: BTreeSet::new(),
             voter_state: BTreeMap::new(),
             parked_fetches: BTreeMap::new(),
             fetch_in_flight: None,
             election_token: 0,
             fetch_token: 0,
-            next_token: 0,
         }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RaftNode {
+    pub id: i32,
+    pub voters: Vec<i32>,
+    pub config: RaftConfig,
+    pub durable: RaftDurable,
+    pub volatile: RaftVolatile,
+    /// Source of timer tokens and correlation ids; never reset, so nothing from before a crash
+    /// matches what the restarted process sends.
+    next_token: u64,
+}
+
+impl RaftNode {
+    pub fn new(id: i32, voters: Vec<i32>, config: RaftConfig) -> Self {
+        let volatile = RaftVolatile::new(voters.contains(&id));
+        RaftNode { id, voters, config, durable: RaftDurable::default(), volatile, next_token: 0 }
     }
 
     pub fn is_voter(&self) -> bool {
@@ -121,15 +134,15 @@ impl RaftNode {
     }
 
     pub fn is_leader(&self) -> bool {
-        self.role == RaftRole::Leader
+        self.volatile.role == RaftRole::Leader
     }
 
     pub fn log_end_offset(&self) -> i64 {
-        self.log.len() as i64
+        self.durable.log.len() as i64
     }
 
     fn last_epoch(&self) -> i32 {
-        self.log.last().map_or(0, |e| e.epoch)
+        self.durable.log.last().map_or(0, |e| e.epoch)
     }
 
     fn token(&mut self) -> u64 {
@@ -140,39 +153,34 @@ impl RaftNode {
     /// Starts a cluster that is already formed: `leader` leads `epoch` and `log` is committed
     /// everywhere. Used to begin a simulation with a running cluster.
     pub fn bootstrap(&mut self, epoch: i32, leader: i32, log: Vec<MetadataEntry>) {
-        self.epoch = epoch;
-        self.leader = Some(leader);
-        self.voted_for = Some(leader);
-        self.high_watermark = log.len() as i64;
-        self.log = log;
+        self.durable.epoch = epoch;
+        self.volatile.leader = Some(leader);
+        self.durable.voted_for = Some(leader);
+        self.durable.high_watermark = log.len() as i64;
+        self.durable.log = log;
         if self.id == leader {
-            self.role = RaftRole::Leader;
+            self.volatile.role = RaftRole::Leader;
         }
     }
 
-    /// A crash: the log, epoch and vote are on disk (KRaft's quorum-state file); the role is not.
-    /// A leader that restarts does not resume leading: it must learn who leads now.
+    /// A crash: the log, epoch, vote and high watermark are on disk; the role is not. A leader
+    /// that restarts does not resume leading: it must learn who leads now.
     pub fn crash(&mut self) {
-        self.role = if self.is_voter() { RaftRole::Follower } else { RaftRole::Observer };
-        self.leader = None;
-        self.votes_granted.clear();
-        self.voter_state.clear();
-        self.parked_fetches.clear();
-        self.fetch_in_flight = None;
+        self.volatile = RaftVolatile::new(self.is_voter());
     }
 
     /// (Re)starts the node's timers.
-    pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        self.fetch_in_flight = None;
-        self.parked_fetches.clear();
-        if self.role == RaftRole::Leader {
+    pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
+        self.volatile.fetch_in_flight = None;
+        self.volatile.parked_fetches.clear();
+        if self.volatile.role == RaftRole::Leader {
             for voter in self.voters.clone() {
-                self.voter_state.insert(voter, (0, now));
+                self.volatile.voter_state.insert(voter, (0, now));
             }
             self.schedule_check_quorum(now, out);
         } else {
             if self.is_voter() {
-                self.role = RaftRole::Follower;
+                self.volatile.role = RaftRole::Follower;
                 self.reset_fetch_timeout(now, rng, out);
             }
             self.schedule_fetch(now, out);
@@ -180,10 +188,15 @@ impl RaftNode {
     }
 
     /// Leader only: appends records to the log; followers pick them up with their next fetch.
-    pub fn append(&mut self, records: Vec<MetadataRecord>, now: Millis, out: &mut Outbox<Timer>) -> RaftUpdate {
+    pub fn append(
+        &mut self,
+        records: Vec<MetadataRecord>,
+        now: Millis,
+        out: &mut Outbox<impl From<RaftTimer>>,
+    ) -> RaftUpdate {
         for record in records {
             let offset = self.log_end_offset();
-            self.log.push(MetadataEntry { offset, epoch: self.epoch, record });
+            self.durable.log.push(MetadataEntry { offset, epoch: self.durable.epoch, record });
         }
         let committed = self.maybe_advance_high_watermark(now);
         self.answer_parked_fetches(out);
@@ -195,39 +208,43 @@ impl RaftNode {
         timer: RaftTimer,
         now: Millis,
         rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
         match timer {
-            RaftTimer::Election { token } if token == self.election_token && self.is_voter() && !self.is_leader() => {
+            RaftTimer::Election { token }
+                if token == self.volatile.election_token && self.is_voter() && !self.is_leader() =>
+            {
                 self.start_election(now, rng, out)
             }
-            RaftTimer::Fetch { token } if token == self.fetch_token => {
+            RaftTimer::Fetch { token } if token == self.volatile.fetch_token => {
                 // Either it is time to fetch, or the last fetch got no answer: fetch (again).
-                self.fetch_in_flight = None;
+                self.volatile.fetch_in_flight = None;
                 self.send_fetch(now, rng, out);
                 RaftUpdate::default()
             }
             RaftTimer::ParkedFetch { replica, token } => {
-                if self.parked_fetches.get(&replica).is_some_and(|(t, _, _)| *t == token) {
-                    if let Some((_, fetch_offset, correlation_id)) = self.parked_fetches.remove(&replica) {
+                if self.volatile.parked_fetches.get(&replica).is_some_and(|(t, _, _)| *t == token) {
+                    if let Some((_, fetch_offset, correlation_id)) = self.volatile.parked_fetches.remove(&replica) {
                         out.send(NodeId::Broker(replica), self.fetch_response(correlation_id, fetch_offset, None));
                     }
                 }
                 RaftUpdate::default()
             }
-            RaftTimer::CheckQuorum { token } if token == self.election_token && self.is_leader() => {
+            RaftTimer::CheckQuorum { token } if token == self.volatile.election_token && self.is_leader() => {
                 // A leader cut off from a majority resigns, so a new one can be elected elsewhere.
                 let horizon = now.saturating_sub(self.config.fetch_timeout_ms + self.config.fetch_timeout_ms / 2);
                 let in_touch = self
                     .voters
                     .iter()
-                    .filter(|v| **v == self.id || self.voter_state.get(v).is_some_and(|(_, at)| *at >= horizon))
+                    .filter(|v| {
+                        **v == self.id || self.volatile.voter_state.get(v).is_some_and(|(_, at)| *at >= horizon)
+                    })
                     .count();
                 if in_touch * 2 > self.voters.len() {
                     self.schedule_check_quorum(now, out);
                     RaftUpdate::default()
                 } else {
-                    self.become_follower(self.epoch, None, now, rng, out);
+                    self.become_follower(self.durable.epoch, None, now, rng, out);
                     RaftUpdate { lost_leadership: true, ..RaftUpdate::default() }
                 }
             }
@@ -238,54 +255,57 @@ impl RaftNode {
     pub fn on_message(
         &mut self,
         from: i32,
-        message: Message,
+        message: RaftMessage,
         now: Millis,
         rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
         match message {
-            Message::VoteRequest { candidate_epoch, candidate_id, last_offset_epoch, last_offset } => {
+            RaftMessage::VoteRequest { candidate_epoch, candidate_id, last_offset_epoch, last_offset } => {
                 let mut update = RaftUpdate::default();
-                if candidate_epoch > self.epoch {
+                if candidate_epoch > self.durable.epoch {
                     update.lost_leadership = self.is_leader();
                     self.become_follower(candidate_epoch, None, now, rng, out);
                 }
                 let up_to_date = (last_offset_epoch, last_offset) >= (self.last_epoch(), self.log_end_offset());
-                let granted = candidate_epoch == self.epoch
+                let granted = candidate_epoch == self.durable.epoch
                     && self.is_voter()
-                    && self.voted_for.is_none_or(|v| v == candidate_id)
-                    && self.leader.is_none()
+                    && self.durable.voted_for.is_none_or(|v| v == candidate_id)
+                    && self.volatile.leader.is_none()
                     && up_to_date;
                 if granted {
-                    self.voted_for = Some(candidate_id);
+                    self.durable.voted_for = Some(candidate_id);
                     self.reset_fetch_timeout(now, rng, out);
                 }
-                out.send(NodeId::Broker(from), Message::VoteResponse { epoch: self.epoch, vote_granted: granted });
+                out.send(
+                    NodeId::Broker(from),
+                    RaftMessage::VoteResponse { epoch: self.durable.epoch, vote_granted: granted },
+                );
                 update
             }
-            Message::VoteResponse { epoch, vote_granted } => {
-                if epoch > self.epoch {
+            RaftMessage::VoteResponse { epoch, vote_granted } => {
+                if epoch > self.durable.epoch {
                     self.become_follower(epoch, None, now, rng, out);
                     return RaftUpdate::default();
                 }
-                if self.role != RaftRole::Candidate || epoch != self.epoch || !vote_granted {
+                if self.volatile.role != RaftRole::Candidate || epoch != self.durable.epoch || !vote_granted {
                     return RaftUpdate::default();
                 }
-                self.votes_granted.insert(from);
-                if self.votes_granted.len() * 2 > self.voters.len() {
+                self.volatile.votes_granted.insert(from);
+                if self.volatile.votes_granted.len() * 2 > self.voters.len() {
                     self.become_leader(now, out)
                 } else {
                     RaftUpdate::default()
                 }
             }
-            Message::BeginQuorumEpoch { epoch, leader_id } => {
-                let lost = self.is_leader() && epoch > self.epoch;
-                if epoch >= self.epoch && !(epoch == self.epoch && self.is_leader()) {
+            RaftMessage::BeginQuorumEpoch { epoch, leader_id } => {
+                let lost = self.is_leader() && epoch > self.durable.epoch;
+                if epoch >= self.durable.epoch && !(epoch == self.durable.epoch && self.is_leader()) {
                     self.become_follower(epoch, Some(leader_id), now, rng, out);
                 }
                 RaftUpdate { lost_leadership: lost, ..RaftUpdate::default() }
             }
-            Message::QuorumFetchRequest {
+            RaftMessage::QuorumFetchRequest {
                 correlation_id,
                 replica_id,
                 fetch_offset,
@@ -300,7 +320,7 @@ impl RaftNode {
                 now,
                 out,
             ),
-            Message::QuorumFetchResponse {
+            RaftMessage::QuorumFetchResponse {
                 correlation_id,
                 epoch,
                 leader_id,
@@ -309,7 +329,7 @@ impl RaftNode {
                 diverging,
                 entries,
             } => {
-                if self.fetch_in_flight != Some(correlation_id) {
+                if self.volatile.fetch_in_flight != Some(correlation_id) {
                     // Kafka's RequestManager drops a response it no longer expects.
                     return RaftUpdate::default();
                 }
@@ -326,16 +346,20 @@ impl RaftNode {
                     out,
                 )
             }
-            _ => RaftUpdate::default(),
         }
     }
 
-    fn start_election(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> RaftUpdate {
-        self.epoch += 1;
-        self.role = RaftRole::Candidate;
-        self.leader = None;
-        self.voted_for = Some(self.id);
-        self.votes_granted = BTreeSet::from([self.id]);
+    fn start_election(
+        &mut self,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<impl From<RaftTimer>>,
+    ) -> RaftUpdate {
+        self.durable.epoch += 1;
+        self.volatile.role = RaftRole::Candidate;
+        self.volatile.leader = None;
+        self.durable.voted_for = Some(self.id);
+        self.volatile.votes_granted = BTreeSet::from([self.id]);
         self.reset_election_timeout(now, rng, out);
         if self.voters.len() == 1 {
             return self.become_leader(now, out);
@@ -344,8 +368,8 @@ impl RaftNode {
             if voter != self.id {
                 out.send(
                     NodeId::Broker(voter),
-                    Message::VoteRequest {
-                        candidate_epoch: self.epoch,
+                    RaftMessage::VoteRequest {
+                        candidate_epoch: self.durable.epoch,
                         candidate_id: self.id,
                         last_offset_epoch: self.last_epoch(),
                         last_offset: self.log_end_offset(),
@@ -356,21 +380,24 @@ impl RaftNode {
         RaftUpdate::default()
     }
 
-    fn become_leader(&mut self, now: Millis, out: &mut Outbox<Timer>) -> RaftUpdate {
-        self.role = RaftRole::Leader;
-        self.leader = Some(self.id);
-        self.fetch_token = self.token();
-        self.voter_state = self.voters.iter().map(|v| (*v, (0, now))).collect();
-        self.voter_state.insert(self.id, (self.log_end_offset(), now));
+    fn become_leader(&mut self, now: Millis, out: &mut Outbox<impl From<RaftTimer>>) -> RaftUpdate {
+        self.volatile.role = RaftRole::Leader;
+        self.volatile.leader = Some(self.id);
+        self.volatile.fetch_token = self.token();
+        self.volatile.voter_state = self.voters.iter().map(|v| (*v, (0, now))).collect();
+        self.volatile.voter_state.insert(self.id, (self.log_end_offset(), now));
         for voter in self.voters.clone() {
             if voter != self.id {
-                out.send(NodeId::Broker(voter), Message::BeginQuorumEpoch { epoch: self.epoch, leader_id: self.id });
+                out.send(
+                    NodeId::Broker(voter),
+                    RaftMessage::BeginQuorumEpoch { epoch: self.durable.epoch, leader_id: self.id },
+                );
             }
         }
-        self.election_token = self.token();
+        self.volatile.election_token = self.token();
         self.schedule_check_quorum(now, out);
         let mut update =
-            self.append(vec![MetadataRecord::LeaderChange { leader_id: self.id, epoch: self.epoch }], now, out);
+            self.append(vec![MetadataRecord::LeaderChange { leader_id: self.id, epoch: self.durable.epoch }], now, out);
         update.became_leader = true;
         update
     }
@@ -381,16 +408,16 @@ impl RaftNode {
         leader: Option<i32>,
         now: Millis,
         rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) {
-        if epoch > self.epoch {
-            self.voted_for = None;
+        if epoch > self.durable.epoch {
+            self.durable.voted_for = None;
         }
-        self.epoch = epoch;
-        self.leader = leader;
-        self.parked_fetches.clear();
+        self.durable.epoch = epoch;
+        self.volatile.leader = leader;
+        self.volatile.parked_fetches.clear();
         if self.is_voter() {
-            self.role = RaftRole::Follower;
+            self.volatile.role = RaftRole::Follower;
             match leader {
                 Some(_) => self.reset_fetch_timeout(now, rng, out),
                 // Unattached: stand for election after the election timeout, like a candidate,
@@ -399,43 +426,43 @@ impl RaftNode {
             }
         }
         if leader.is_some() {
-            self.fetch_in_flight = None;
+            self.volatile.fetch_in_flight = None;
             self.schedule_fetch(now, out);
         }
     }
 
-    fn reset_election_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        self.election_token = self.token();
+    fn reset_election_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
+        self.volatile.election_token = self.token();
         let timeout = self.config.election_timeout_ms + rng.random_range(0..self.config.election_timeout_ms.max(1));
-        out.timer(now + timeout, Timer::Raft(RaftTimer::Election { token: self.election_token }));
+        out.timer(now + timeout, RaftTimer::Election { token: self.volatile.election_token }.into());
     }
 
-    fn reset_fetch_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        self.election_token = self.token();
+    fn reset_fetch_timeout(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
+        self.volatile.election_token = self.token();
         // A little randomness keeps followers from all standing for election at once.
         let timeout = self.config.fetch_timeout_ms + rng.random_range(0..self.config.election_timeout_ms.max(1));
-        out.timer(now + timeout, Timer::Raft(RaftTimer::Election { token: self.election_token }));
+        out.timer(now + timeout, RaftTimer::Election { token: self.volatile.election_token }.into());
     }
 
-    fn schedule_check_quorum(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+    fn schedule_check_quorum(&mut self, now: Millis, out: &mut Outbox<impl From<RaftTimer>>) {
         out.timer(
             now + self.config.fetch_timeout_ms,
-            Timer::Raft(RaftTimer::CheckQuorum { token: self.election_token }),
+            RaftTimer::CheckQuorum { token: self.volatile.election_token }.into(),
         );
     }
 
-    fn schedule_fetch(&mut self, at: Millis, out: &mut Outbox<Timer>) {
-        self.fetch_token = self.token();
-        out.timer(at, Timer::Raft(RaftTimer::Fetch { token: self.fetch_token }));
+    fn schedule_fetch(&mut self, at: Millis, out: &mut Outbox<impl From<RaftTimer>>) {
+        self.volatile.fetch_token = self.token();
+        out.timer(at, RaftTimer::Fetch { token: self.volatile.fetch_token }.into());
     }
 
     /// Fetches from the known leader, or asks a random voter who leads. If no answer comes
     /// within the fetch timeout, the fetch timer fires again and retries.
-    fn send_fetch(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        if self.is_leader() || self.fetch_in_flight.is_some() {
+    fn send_fetch(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
+        if self.is_leader() || self.volatile.fetch_in_flight.is_some() {
             return;
         }
-        let target = match self.leader {
+        let target = match self.volatile.leader {
             Some(leader) => leader,
             None => {
                 let others: Vec<i32> = self.voters.iter().copied().filter(|v| *v != self.id).collect();
@@ -446,26 +473,28 @@ impl RaftNode {
             }
         };
         let correlation_id = self.token();
-        self.fetch_in_flight = Some(correlation_id);
+        self.volatile.fetch_in_flight = Some(correlation_id);
         out.send(
             NodeId::Broker(target),
-            Message::QuorumFetchRequest {
+            RaftMessage::QuorumFetchRequest {
                 correlation_id,
                 replica_id: self.id,
                 fetch_offset: self.log_end_offset(),
                 last_fetched_epoch: self.last_epoch(),
-                high_watermark: self.high_watermark,
+                high_watermark: self.durable.high_watermark,
             },
         );
         self.schedule_fetch(now + self.config.fetch_timeout_ms, out);
     }
 
     /// The connection to `peer` broke: a fetch in flight to it is lost; retry after a pause.
-    pub fn on_disconnect(&mut self, peer: i32, now: Millis, out: &mut Outbox<Timer>) {
-        if self.fetch_in_flight.is_some() && (self.leader == Some(peer) || self.leader.is_none()) {
-            self.fetch_in_flight = None;
-            if self.leader == Some(peer) && !self.is_voter() {
-                self.leader = None;
+    pub fn on_disconnect(&mut self, peer: i32, now: Millis, out: &mut Outbox<impl From<RaftTimer>>) {
+        if self.volatile.fetch_in_flight.is_some()
+            && (self.volatile.leader == Some(peer) || self.volatile.leader.is_none())
+        {
+            self.volatile.fetch_in_flight = None;
+            if self.volatile.leader == Some(peer) && !self.is_voter() {
+                self.volatile.leader = None;
             }
             self.schedule_fetch(now + self.config.fetch_max_wait_ms, out);
         }
@@ -473,9 +502,9 @@ impl RaftNode {
 
     /// Kafka's `endOffsetForEpoch`: the largest epoch <= `epoch` in this log and where it ends.
     fn end_offset_for_epoch(&self, epoch: i32) -> (i32, i64) {
-        match self.log.iter().rposition(|e| e.epoch <= epoch) {
+        match self.durable.log.iter().rposition(|e| e.epoch <= epoch) {
             None => (0, 0),
-            Some(i) => (self.log[i].epoch, i as i64 + 1),
+            Some(i) => (self.durable.log[i].epoch, i as i64 + 1),
         }
     }
 
@@ -488,15 +517,15 @@ impl RaftNode {
         last_fetched_epoch: i32,
         fetcher_high_watermark: i64,
         now: Millis,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
         if !self.is_leader() {
             out.send(
                 NodeId::Broker(replica),
-                Message::QuorumFetchResponse {
+                RaftMessage::QuorumFetchResponse {
                     correlation_id,
-                    epoch: self.epoch,
-                    leader_id: self.leader.unwrap_or(-1),
+                    epoch: self.durable.epoch,
+                    leader_id: self.volatile.leader.unwrap_or(-1),
                     error: ErrorCode::NotLeaderOrFollower,
                     high_watermark: -1,
                     diverging: None,
@@ -517,41 +546,41 @@ impl RaftNode {
         }
         let mut update = RaftUpdate::default();
         if self.voters.contains(&replica) {
-            self.voter_state.insert(replica, (fetch_offset, now));
+            self.volatile.voter_state.insert(replica, (fetch_offset, now));
             update.committed = self.maybe_advance_high_watermark(now);
             if update.committed {
                 self.answer_parked_fetches(out);
             }
         }
-        if fetch_offset < self.log_end_offset() || fetcher_high_watermark < self.high_watermark {
+        if fetch_offset < self.log_end_offset() || fetcher_high_watermark < self.durable.high_watermark {
             out.send(NodeId::Broker(replica), self.fetch_response(correlation_id, fetch_offset, None));
         } else {
             let token = self.token();
-            self.parked_fetches.insert(replica, (token, fetch_offset, correlation_id));
-            out.timer(now + self.config.fetch_max_wait_ms, Timer::Raft(RaftTimer::ParkedFetch { replica, token }));
+            self.volatile.parked_fetches.insert(replica, (token, fetch_offset, correlation_id));
+            out.timer(now + self.config.fetch_max_wait_ms, RaftTimer::ParkedFetch { replica, token }.into());
         }
         update
     }
 
-    fn fetch_response(&self, correlation_id: u64, fetch_offset: i64, diverging: Option<(i32, i64)>) -> Message {
+    fn fetch_response(&self, correlation_id: u64, fetch_offset: i64, diverging: Option<(i32, i64)>) -> RaftMessage {
         let entries = if diverging.is_some() {
             Vec::new()
         } else {
-            self.log[(fetch_offset.max(0) as usize).min(self.log.len())..].to_vec()
+            self.durable.log[(fetch_offset.max(0) as usize).min(self.durable.log.len())..].to_vec()
         };
-        Message::QuorumFetchResponse {
+        RaftMessage::QuorumFetchResponse {
             correlation_id,
-            epoch: self.epoch,
+            epoch: self.durable.epoch,
             leader_id: self.id,
             error: ErrorCode::None,
-            high_watermark: self.high_watermark,
+            high_watermark: self.durable.high_watermark,
             diverging,
             entries,
         }
     }
 
-    fn answer_parked_fetches(&mut self, out: &mut Outbox<Timer>) {
-        for (replica, (_, fetch_offset, correlation_id)) in std::mem::take(&mut self.parked_fetches) {
+    fn answer_parked_fetches(&mut self, out: &mut Outbox<impl From<RaftTimer>>) {
+        for (replica, (_, fetch_offset, correlation_id)) in std::mem::take(&mut self.volatile.parked_fetches) {
             out.send(NodeId::Broker(replica), self.fetch_response(correlation_id, fetch_offset, None));
         }
     }
@@ -559,14 +588,15 @@ impl RaftNode {
     /// Commit = the offset a majority of voters has reached, and only once an entry of the
     /// leader's own epoch is among them (Raft's rule against committing older leaders' entries).
     fn maybe_advance_high_watermark(&mut self, now: Millis) -> bool {
-        self.voter_state.insert(self.id, (self.log_end_offset(), now));
+        self.volatile.voter_state.insert(self.id, (self.log_end_offset(), now));
         let mut offsets: Vec<i64> =
-            self.voters.iter().map(|v| self.voter_state.get(v).map_or(0, |(o, _)| *o)).collect();
+            self.voters.iter().map(|v| self.volatile.voter_state.get(v).map_or(0, |(o, _)| *o)).collect();
         offsets.sort_unstable_by(|a, b| b.cmp(a));
         let majority = offsets[self.voters.len() / 2];
-        let own_epoch = majority > 0 && self.log.get(majority as usize - 1).is_some_and(|e| e.epoch == self.epoch);
-        if majority > self.high_watermark && own_epoch {
-            self.high_watermark = majority;
+        let own_epoch =
+            majority > 0 && self.durable.log.get(majority as usize - 1).is_some_and(|e| e.epoch == self.durable.epoch);
+        if majority > self.durable.high_watermark && own_epoch {
+            self.durable.high_watermark = majority;
             true
         } else {
             false
@@ -585,20 +615,22 @@ impl RaftNode {
         entries: Vec<MetadataEntry>,
         now: Millis,
         rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
+        out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
-        self.fetch_in_flight = None;
+        self.volatile.fetch_in_flight = None;
         let mut update = RaftUpdate::default();
-        if epoch > self.epoch || (epoch == self.epoch && self.leader.is_none() && leader_id >= 0) {
+        if epoch > self.durable.epoch
+            || (epoch == self.durable.epoch && self.volatile.leader.is_none() && leader_id >= 0)
+        {
             update.lost_leadership = self.is_leader();
             self.become_follower(epoch, (leader_id >= 0).then_some(leader_id), now, rng, out);
         }
-        if epoch < self.epoch || self.is_leader() {
+        if epoch < self.durable.epoch || self.is_leader() {
             return update;
         }
         if error != ErrorCode::None || from != leader_id {
             // Not the leader: it told us who is (or nobody knows yet); try again shortly.
-            self.leader = (leader_id >= 0 && leader_id != self.id).then_some(leader_id);
+            self.volatile.leader = (leader_id >= 0 && leader_id != self.id).then_some(leader_id);
             self.schedule_fetch(now + self.config.fetch_max_wait_ms / 5, out);
             return update;
         }
@@ -610,16 +642,16 @@ impl RaftNode {
             // whichever is first; the next fetch checks again from there.
             let (own_epoch, own_end) = self.end_offset_for_epoch(epoch);
             let target = if own_epoch == epoch { end_offset.min(own_end) } else { own_end.min(end_offset) };
-            self.log.truncate(target.clamp(0, self.log_end_offset()) as usize);
+            self.durable.log.truncate(target.clamp(0, self.log_end_offset()) as usize);
         } else {
             for entry in entries {
                 if entry.offset == self.log_end_offset() {
-                    self.log.push(entry);
+                    self.durable.log.push(entry);
                 }
             }
             let hw = high_watermark.min(self.log_end_offset());
-            if hw > self.high_watermark {
-                self.high_watermark = hw;
+            if hw > self.durable.high_watermark {
+                self.durable.high_watermark = hw;
                 update.committed = true;
             }
         }
@@ -631,6 +663,7 @@ impl RaftNode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::Message;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
@@ -640,16 +673,17 @@ mod tests {
         while let Some((from, NodeId::Broker(to), message)) = inbox.pop() {
             rounds += 1;
             assert!(rounds < 10_000);
-            let mut out = Outbox::default();
+            let mut out = Outbox::<RaftTimer>::default();
             if let Some(node) = nodes.get_mut(&to) {
+                let Message::Raft(message) = message else { panic!("not a Raft message: {}", message.kind()) };
                 node.on_message(from, message, 0, rng, &mut out);
             }
             for (dest, m) in out.messages {
                 inbox.insert(0, (to, dest, m));
             }
             for (_, timer) in out.timers {
-                if let Timer::Raft(RaftTimer::Fetch { token }) = timer {
-                    let mut out = Outbox::default();
+                if let RaftTimer::Fetch { token } = timer {
+                    let mut out = Outbox::<RaftTimer>::default();
                     if let Some(node) = nodes.get_mut(&to) {
                         node.on_timer(RaftTimer::Fetch { token }, 0, rng, &mut out);
                     }
@@ -666,15 +700,15 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut nodes: BTreeMap<i32, RaftNode> =
             [1, 2, 3].into_iter().map(|id| (id, RaftNode::new(id, vec![1, 2, 3], RaftConfig::default()))).collect();
-        let mut out = Outbox::default();
-        let token = nodes[&2].election_token;
+        let mut out = Outbox::<RaftTimer>::default();
+        let token = nodes[&2].volatile.election_token;
         nodes.get_mut(&2).unwrap().on_timer(RaftTimer::Election { token }, 0, &mut rng, &mut out);
         let inbox = out.messages.into_iter().map(|(to, m)| (2, to, m)).collect();
         exchange(&mut nodes, inbox, &mut rng);
         assert!(nodes[&2].is_leader());
         assert_eq!(nodes.values().filter(|n| n.is_leader()).count(), 1);
-        assert!(nodes.values().all(|n| n.epoch == 1 && n.leader == Some(2)));
-        let mut out = Outbox::default();
+        assert!(nodes.values().all(|n| n.durable.epoch == 1 && n.volatile.leader == Some(2)));
+        let mut out = Outbox::<RaftTimer>::default();
         nodes.get_mut(&2).unwrap().append(
             vec![MetadataRecord::RegisterBroker { broker_id: 9, broker_epoch: 1 }],
             0,
@@ -683,14 +717,14 @@ mod tests {
         let mut inbox = Vec::new();
         for v in [1, 3] {
             let follower = nodes.get_mut(&v).unwrap();
-            follower.fetch_in_flight = None;
-            let mut out = Outbox::default();
+            follower.volatile.fetch_in_flight = None;
+            let mut out = Outbox::<RaftTimer>::default();
             follower.send_fetch(0, &mut rng, &mut out);
             inbox.extend(out.messages.into_iter().map(|(to, m)| (v, to, m)));
         }
         exchange(&mut nodes, inbox, &mut rng);
-        assert_eq!(nodes[&2].high_watermark, 2, "LeaderChange and the new record are committed");
-        assert!(nodes.values().all(|n| n.log.len() == 2));
+        assert_eq!(nodes[&2].durable.high_watermark, 2, "LeaderChange and the new record are committed");
+        assert!(nodes.values().all(|n| n.durable.log.len() == 2));
     }
 
     #[test]
@@ -706,17 +740,20 @@ mod tests {
                 record: MetadataRecord::LeaderChange { leader_id: 2, epoch: 3 },
             }],
         );
-        voter.role = RaftRole::Follower;
-        voter.leader = None;
-        let mut out = Outbox::default();
+        voter.volatile.role = RaftRole::Follower;
+        voter.volatile.leader = None;
+        let mut out = Outbox::<RaftTimer>::default();
         voter.on_message(
             3,
-            Message::VoteRequest { candidate_epoch: 4, candidate_id: 3, last_offset_epoch: 2, last_offset: 5 },
+            RaftMessage::VoteRequest { candidate_epoch: 4, candidate_id: 3, last_offset_epoch: 2, last_offset: 5 },
             0,
             &mut rng,
             &mut out,
         );
-        assert!(out.messages.iter().any(|(_, m)| matches!(m, Message::VoteResponse { vote_granted: false, epoch: 4 })));
+        assert!(out
+            .messages
+            .iter()
+            .any(|(_, m)| matches!(m, Message::Raft(RaftMessage::VoteResponse { vote_granted: false, epoch: 4 }))));
     }
 
     #[test]
@@ -728,13 +765,13 @@ mod tests {
         };
         let mut leader = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
         leader.bootstrap(3, 1, vec![entry(0, 1), entry(1, 1), entry(2, 3)]);
-        let mut out = Outbox::default();
+        let mut out = Outbox::<RaftTimer>::default();
         // The follower wrote offsets 2 and 3 in epoch 2, which the leader never had.
         leader.handle_fetch(7, 2, 4, 2, 0, 0, &mut out);
-        assert!(out
-            .messages
-            .iter()
-            .any(|(_, m)| matches!(m, Message::QuorumFetchResponse { diverging: Some((1, 2)), .. })));
+        assert!(out.messages.iter().any(|(_, m)| matches!(
+            m,
+            Message::Raft(RaftMessage::QuorumFetchResponse { diverging: Some((1, 2)), .. })
+        )));
     }
 
     /// Chaos seed 964 found this: a follower appended a late answer to a fetch it had given up
@@ -749,15 +786,17 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut follower = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
         follower.bootstrap(5, 2, vec![entry(0, 1)]);
-        follower.role = RaftRole::Follower;
-        let mut out = Outbox::default();
+        follower.volatile.role = RaftRole::Follower;
+        let mut out = Outbox::<RaftTimer>::default();
         follower.send_fetch(0, &mut rng, &mut out);
-        let Some((_, Message::QuorumFetchRequest { correlation_id: abandoned, .. })) = out.messages.pop() else {
+        let Some((_, Message::Raft(RaftMessage::QuorumFetchRequest { correlation_id: abandoned, .. }))) =
+            out.messages.pop()
+        else {
             panic!("no fetch sent")
         };
         // The fetch times out and is sent again; then the first answer arrives late.
-        follower.on_timer(RaftTimer::Fetch { token: follower.fetch_token }, 2000, &mut rng, &mut out);
-        let late = Message::QuorumFetchResponse {
+        follower.on_timer(RaftTimer::Fetch { token: follower.volatile.fetch_token }, 2000, &mut rng, &mut out);
+        let late = RaftMessage::QuorumFetchResponse {
             correlation_id: abandoned,
             epoch: 5,
             leader_id: 2,
@@ -768,6 +807,6 @@ mod tests {
         };
         follower.on_message(2, late, 2001, &mut rng, &mut out);
         assert_eq!(follower.log_end_offset(), 1);
-        assert_eq!(follower.high_watermark, 1);
+        assert_eq!(follower.durable.high_watermark, 1);
     }
 }

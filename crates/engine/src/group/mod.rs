@@ -3,5 +3,4 @@
 pub mod assignor;
 pub mod coordinator;
 pub mod history;
-pub mod host;
 pub mod offsets;

@@ -15,6 +15,7 @@ pub mod partition_log;
 pub mod record;
 pub mod retention;
 pub mod segment;
+pub mod topic_config;
 pub mod varint;
 
 pub use batch::{BatchError, BatchRecord, RecordBatch, TimestampType};
@@ -26,3 +27,4 @@ pub use partition_log::{AppendInfo, AppendOrigin, Log, RollInfo, TimestampAndOff
 pub use record::{Header, Record};
 pub use retention::{DeletedSegment, RetentionOutcome, SegmentDeletionReason};
 pub use segment::{LogSegment, RollReason, StoredBatch};
+pub use topic_config::TopicConfig;

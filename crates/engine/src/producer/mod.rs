@@ -11,8 +11,10 @@ pub mod stream;
 use crate::log::batch::RECORD_BATCH_OVERHEAD;
 use crate::log::{Header, Record, RecordBatch};
 use crate::narration::Fact;
-use crate::protocol::{Acks, ErrorCode, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition};
-use crate::sim::outbox::Outbox;
+use crate::node::{Node, Outbox};
+use crate::protocol::{
+    Acks, ClientMessage, ErrorCode, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition,
+};
 use crate::sim::{Millis, NodeId};
 use accumulator::Accumulator;
 use config::ProducerConfig;
@@ -356,82 +358,8 @@ impl Producer {
         self.wakeup_token += 1;
         let token = self.wakeup_token;
         self.metadata_in_flight = Some((token, broker));
-        out.send(NodeId::Broker(broker), Message::MetadataRequest);
+        out.send(NodeId::Broker(broker), ClientMessage::MetadataRequest);
         out.timer(now + self.config.request_timeout_ms, Timer::MetadataTimeout { token });
-    }
-
-    /// Whether firing `timer` would do anything: a request answered, a wakeup or stream replaced,
-    /// leaves a timer that [`Self::on_timer`] ignores. The world drops such timers unseen.
-    pub fn timer_is_live(&self, timer: &Timer) -> bool {
-        match timer {
-            Timer::Wakeup { token } => self.wakeup.is_some_and(|(_, t)| t == *token),
-            Timer::RequestTimeout { correlation_id } => self.in_flight.contains_key(correlation_id),
-            Timer::MetadataTimeout { token } => self.metadata_in_flight.is_some_and(|(t, _)| t == *token),
-            Timer::InitProducerIdTimeout { token } => {
-                self.pid_state == ProducerIdState::Requested && self.pid_request.0 == *token
-            }
-            Timer::Stream { token } => self.stream.as_ref().is_some_and(|s| s.token == *token),
-            Timer::MetadataRetry => true,
-        }
-    }
-
-    pub fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        match timer {
-            Timer::Wakeup { token } => {
-                if self.wakeup.is_some_and(|(_, t)| t == token) {
-                    self.wakeup = None;
-                    self.run_sender(now, rng, out);
-                }
-            }
-            Timer::RequestTimeout { correlation_id } => {
-                if let Some(request) = self.in_flight.remove(&correlation_id) {
-                    self.fail_request(request, ErrorCode::RequestTimedOut, now, rng, out);
-                    self.run_sender(now, rng, out);
-                }
-            }
-            Timer::MetadataTimeout { token } => {
-                if self.metadata_in_flight.is_some_and(|(t, _)| t == token) {
-                    self.metadata_in_flight = None;
-                    self.request_metadata(now, rng, out);
-                }
-            }
-            Timer::MetadataRetry => self.request_metadata(now, rng, out),
-            Timer::InitProducerIdTimeout { token } => {
-                if self.pid_state == ProducerIdState::Requested && self.pid_request.0 == token {
-                    self.abandon_pid_request(now);
-                    self.run_sender(now, rng, out);
-                }
-            }
-            Timer::Stream { token } => {
-                if let Some(stream) = self.stream.as_mut().filter(|s| s.token == token) {
-                    let record = stream.next_record();
-                    out.timer(now + stream.interval_ms(), Timer::Stream { token });
-                    self.send(record, now, rng, out);
-                }
-            }
-        }
-    }
-
-    /// The connection to `broker` broke (it crashed or the link is cut): requests on it fail
-    /// with a network error, metadata may be stale, and the sender retries.
-    pub fn on_disconnect(&mut self, broker: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        let ids: Vec<u64> = self.in_flight.iter().filter(|(_, r)| r.broker == broker).map(|(id, _)| *id).collect();
-        for id in ids {
-            if let Some(request) = self.in_flight.remove(&id) {
-                self.fail_request(request, ErrorCode::NetworkException, now, rng, out);
-            }
-        }
-        // Only the requests that went to this broker are lost; ask again after
-        // `retry.backoff.ms`, as Kafka backs off before reconnecting.
-        if self.metadata_in_flight.is_some_and(|(_, b)| b == broker) {
-            self.metadata_in_flight = None;
-            out.timer(now + self.config.retry_backoff_ms, Timer::MetadataRetry);
-        }
-        if self.pid_state == ProducerIdState::Requested && self.pid_request.1 == broker {
-            self.abandon_pid_request(now);
-            self.schedule_wakeup(self.pid_retry_at, out);
-        }
-        self.run_sender(now, rng, out);
     }
 
     /// Gives up on the InitProducerId request in flight; the sender asks again after a backoff.
@@ -439,74 +367,6 @@ impl Producer {
         self.pid_state = if self.producer_id < 0 { ProducerIdState::Missing } else { ProducerIdState::Ready };
         self.needs_epoch_bump |= self.producer_id >= 0;
         self.pid_retry_at = now + self.config.retry_backoff_ms;
-    }
-
-    pub fn on_message(
-        &mut self,
-        from: i32,
-        message: Message,
-        now: Millis,
-        rng: &mut impl Rng,
-        out: &mut Outbox<Timer>,
-    ) {
-        match message {
-            Message::MetadataResponse { partitions } => {
-                self.metadata_in_flight = None;
-                self.partition_counts.clear();
-                for p in &partitions {
-                    *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
-                }
-                self.leaders = partitions.into_iter().map(|p| (p.topic_partition.clone(), p)).collect();
-                out.fact(Fact::MetadataUpdated { client: self.client_id, partitions: self.leaders.len() });
-                let waiting = std::mem::take(&mut self.waiting_for_metadata);
-                for (send_id, record, since) in waiting {
-                    if self.partition_counts.contains_key(&record.topic) {
-                        let _ = self.append(send_id, record, now, rng);
-                    } else if now < since + self.config.max_block_ms {
-                        self.waiting_for_metadata.push((send_id, record, since));
-                    } else {
-                        // Kafka: "Topic not present in metadata after max.block.ms ms".
-                        self.complete(send_id, None, SendOutcome::Failed { error: ErrorCode::UnknownTopicOrPartition });
-                    }
-                }
-                if !self.waiting_for_metadata.is_empty() {
-                    out.timer(now + self.config.retry_backoff_ms, Timer::MetadataRetry);
-                }
-            }
-            Message::InitProducerIdResponse { producer_id, producer_epoch } => {
-                // Only the answer to the request in flight counts: a late answer to an abandoned
-                // request would reset the sequences under an id and epoch the broker already
-                // knows, and the broker would take new batches for duplicates.
-                if self.pid_state != ProducerIdState::Requested || self.pid_request.1 != from {
-                    return;
-                }
-                self.producer_id = producer_id;
-                self.producer_epoch = producer_epoch;
-                self.pid_state = ProducerIdState::Ready;
-                self.needs_epoch_bump = false;
-                // A new epoch restarts every partition's sequence at 0 (KIP-360). A batch that was
-                // already sent may be in the log: re-sending it under the new epoch could write it
-                // twice, so it fails instead, with its outcome unknown, as in Kafka.
-                self.next_sequence.clear();
-                self.in_flight_sequences.clear();
-                for mut batch in self.accumulator.take_sent_batches() {
-                    batch.base_sequence = None; // its gap is what this new epoch already resolves
-                    self.fail_batch(batch, ErrorCode::OutOfOrderSequenceNumber);
-                }
-                for batch in self.accumulator.batches_mut() {
-                    batch.base_sequence = None;
-                    batch.producer_epoch = producer_epoch;
-                }
-                out.fact(Fact::ProducerIdAssigned { producer: self.client_id, producer_id, producer_epoch });
-            }
-            Message::ProduceResponse { correlation_id, partitions } => {
-                if let Some(request) = self.in_flight.remove(&correlation_id) {
-                    self.handle_produce_response(request, partitions, now, rng, out);
-                }
-            }
-            _ => {}
-        }
-        self.run_sender(now, rng, out);
     }
 
     fn handle_produce_response(
@@ -740,7 +600,7 @@ impl Producer {
                 self.pid_request = (self.wakeup_token, broker);
                 out.send(
                     NodeId::Broker(broker),
-                    Message::InitProducerIdRequest {
+                    ClientMessage::InitProducerIdRequest {
                         producer_id: self.producer_id,
                         producer_epoch: self.producer_epoch,
                     },
@@ -806,7 +666,7 @@ impl Producer {
         let wire = batches.iter().map(|b| (b.topic_partition.clone(), b.to_record_batch(self.producer_id))).collect();
         out.send(
             NodeId::Broker(leader),
-            Message::ProduceRequest {
+            ClientMessage::ProduceRequest {
                 correlation_id,
                 acks: self.config.acks,
                 timeout_ms: self.config.request_timeout_ms,
@@ -842,5 +702,168 @@ impl Producer {
 
     pub fn stop_stream(&mut self) {
         self.stream = None;
+    }
+}
+
+impl Node for Producer {
+    type Timer = Timer;
+
+    /// Whether firing `timer` would do anything: a request answered, a wakeup or stream replaced,
+    /// leaves a timer that [`Self::on_timer`] ignores. The world drops such timers unseen.
+    fn timer_is_live(&self, timer: &Timer) -> bool {
+        match timer {
+            Timer::Wakeup { token } => self.wakeup.is_some_and(|(_, t)| t == *token),
+            Timer::RequestTimeout { correlation_id } => self.in_flight.contains_key(correlation_id),
+            Timer::MetadataTimeout { token } => self.metadata_in_flight.is_some_and(|(t, _)| t == *token),
+            Timer::InitProducerIdTimeout { token } => {
+                self.pid_state == ProducerIdState::Requested && self.pid_request.0 == *token
+            }
+            Timer::Stream { token } => self.stream.as_ref().is_some_and(|s| s.token == *token),
+            Timer::MetadataRetry => true,
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        match timer {
+            Timer::Wakeup { token } => {
+                if self.wakeup.is_some_and(|(_, t)| t == token) {
+                    self.wakeup = None;
+                    self.run_sender(now, rng, out);
+                }
+            }
+            Timer::RequestTimeout { correlation_id } => {
+                if let Some(request) = self.in_flight.remove(&correlation_id) {
+                    self.fail_request(request, ErrorCode::RequestTimedOut, now, rng, out);
+                    self.run_sender(now, rng, out);
+                }
+            }
+            Timer::MetadataTimeout { token } => {
+                if self.metadata_in_flight.is_some_and(|(t, _)| t == token) {
+                    self.metadata_in_flight = None;
+                    self.request_metadata(now, rng, out);
+                }
+            }
+            Timer::MetadataRetry => self.request_metadata(now, rng, out),
+            Timer::InitProducerIdTimeout { token } => {
+                if self.pid_state == ProducerIdState::Requested && self.pid_request.0 == token {
+                    self.abandon_pid_request(now);
+                    self.run_sender(now, rng, out);
+                }
+            }
+            Timer::Stream { token } => {
+                if let Some(stream) = self.stream.as_mut().filter(|s| s.token == token) {
+                    let record = stream.next_record();
+                    out.timer(now + stream.interval_ms(), Timer::Stream { token });
+                    self.send(record, now, rng, out);
+                }
+            }
+        }
+    }
+
+    /// The connection to `broker` broke (it crashed or the link is cut): requests on it fail
+    /// with a network error, metadata may be stale, and the sender retries.
+    fn on_disconnect(&mut self, broker: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        let ids: Vec<u64> = self.in_flight.iter().filter(|(_, r)| r.broker == broker).map(|(id, _)| *id).collect();
+        for id in ids {
+            if let Some(request) = self.in_flight.remove(&id) {
+                self.fail_request(request, ErrorCode::NetworkException, now, rng, out);
+            }
+        }
+        // Only the requests that went to this broker are lost; ask again after
+        // `retry.backoff.ms`, as Kafka backs off before reconnecting.
+        if self.metadata_in_flight.is_some_and(|(_, b)| b == broker) {
+            self.metadata_in_flight = None;
+            out.timer(now + self.config.retry_backoff_ms, Timer::MetadataRetry);
+        }
+        if self.pid_state == ProducerIdState::Requested && self.pid_request.1 == broker {
+            self.abandon_pid_request(now);
+            self.schedule_wakeup(self.pid_retry_at, out);
+        }
+        self.run_sender(now, rng, out);
+    }
+
+    fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        let NodeId::Broker(from) = from else {
+            out.fact(Fact::MessageMisrouted { from, to: NodeId::Client(self.client_id), kind: message.kind() });
+            return;
+        };
+        let Message::Client(message) = message else {
+            out.fact(Fact::MessageMisrouted {
+                from: NodeId::Broker(from),
+                to: NodeId::Client(self.client_id),
+                kind: message.kind(),
+            });
+            return;
+        };
+        match message {
+            ClientMessage::MetadataResponse { partitions } => {
+                self.metadata_in_flight = None;
+                self.partition_counts.clear();
+                for p in &partitions {
+                    *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
+                }
+                self.leaders = partitions.into_iter().map(|p| (p.topic_partition.clone(), p)).collect();
+                out.fact(Fact::MetadataUpdated { client: self.client_id, partitions: self.leaders.len() });
+                let waiting = std::mem::take(&mut self.waiting_for_metadata);
+                for (send_id, record, since) in waiting {
+                    if self.partition_counts.contains_key(&record.topic) {
+                        let _ = self.append(send_id, record, now, rng);
+                    } else if now < since + self.config.max_block_ms {
+                        self.waiting_for_metadata.push((send_id, record, since));
+                    } else {
+                        // Kafka: "Topic not present in metadata after max.block.ms ms".
+                        self.complete(send_id, None, SendOutcome::Failed { error: ErrorCode::UnknownTopicOrPartition });
+                    }
+                }
+                if !self.waiting_for_metadata.is_empty() {
+                    out.timer(now + self.config.retry_backoff_ms, Timer::MetadataRetry);
+                }
+            }
+            ClientMessage::InitProducerIdResponse { producer_id, producer_epoch } => {
+                // Only the answer to the request in flight counts: a late answer to an abandoned
+                // request would reset the sequences under an id and epoch the broker already
+                // knows, and the broker would take new batches for duplicates.
+                if self.pid_state != ProducerIdState::Requested || self.pid_request.1 != from {
+                    return;
+                }
+                self.producer_id = producer_id;
+                self.producer_epoch = producer_epoch;
+                self.pid_state = ProducerIdState::Ready;
+                self.needs_epoch_bump = false;
+                // A new epoch restarts every partition's sequence at 0 (KIP-360). A batch that was
+                // already sent may be in the log: re-sending it under the new epoch could write it
+                // twice, so it fails instead, with its outcome unknown, as in Kafka.
+                self.next_sequence.clear();
+                self.in_flight_sequences.clear();
+                for mut batch in self.accumulator.take_sent_batches() {
+                    batch.base_sequence = None; // its gap is what this new epoch already resolves
+                    self.fail_batch(batch, ErrorCode::OutOfOrderSequenceNumber);
+                }
+                for batch in self.accumulator.batches_mut() {
+                    batch.base_sequence = None;
+                    batch.producer_epoch = producer_epoch;
+                }
+                out.fact(Fact::ProducerIdAssigned { producer: self.client_id, producer_id, producer_epoch });
+            }
+            ClientMessage::ProduceResponse { correlation_id, partitions } => {
+                if let Some(request) = self.in_flight.remove(&correlation_id) {
+                    self.handle_produce_response(request, partitions, now, rng, out);
+                }
+            }
+            ClientMessage::MetadataRequest
+            | ClientMessage::InitProducerIdRequest { .. }
+            | ClientMessage::ProduceRequest { .. }
+            | ClientMessage::FindCoordinatorRequest { .. }
+            | ClientMessage::FindCoordinatorResponse { .. }
+            | ClientMessage::ListOffsetsRequest { .. }
+            | ClientMessage::ListOffsetsResponse { .. }
+            | ClientMessage::ConsumerFetchRequest { .. }
+            | ClientMessage::ConsumerFetchResponse { .. } => out.fact(Fact::MessageMisrouted {
+                from: NodeId::Broker(from),
+                to: NodeId::Client(self.client_id),
+                kind: message.kind(),
+            }),
+        }
+        self.run_sender(now, rng, out);
     }
 }

@@ -1,8 +1,8 @@
 //! Broker and controller settings of a scenario's `[cluster.configs]`, in Kafka's names, mapped
 //! onto [`WorldConfig`]. Scenarios shorten Kafka's timeouts so effects show within seconds.
 
+use crate::cluster::WorldConfig;
 use crate::config::{parse_bool, parse_int, ConfigError};
-use crate::sim::world::WorldConfig;
 
 const KEYS: &[&str] = &[
     "replica.lag.time.max.ms",

@@ -21,12 +21,12 @@ mod run;
 
 pub use run::{ScenarioRun, StepFailure};
 
+use crate::cluster::timeline::Timeline;
+use crate::cluster::{Action, ActionOutcome, World, WorldConfig};
 use crate::consumer::{ConsumerApp, SeekTo};
 use crate::producer::stream::KeyPattern;
 use crate::producer::ProducerRecord;
 use crate::protocol::TopicPartition;
-use crate::sim::timeline::Timeline;
-use crate::sim::world::{Action, ActionOutcome, World, WorldConfig};
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 use std::fmt;
@@ -318,8 +318,7 @@ impl Scenario {
     pub fn build(&self, seed: Option<u64>) -> Result<Timeline, ScenarioError> {
         let mut world = World::new(self.world.clone(), seed.unwrap_or(self.seed))
             .map_err(|e| ScenarioError::setup(e.to_string()))?;
-        let refused =
-            |what: String| move |e: crate::sim::world::ActionError| ScenarioError::setup(format!("{what}: {e}"));
+        let refused = |what: String| move |e: crate::cluster::ActionError| ScenarioError::setup(format!("{what}: {e}"));
         for topic in self.topics.iter().filter(|t| t.create_at_start) {
             world.apply(topic.action()).map_err(refused(format!("creating topic `{}`", topic.name)))?;
         }

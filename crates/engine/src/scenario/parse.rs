@@ -5,15 +5,15 @@ use super::broker_config;
 use super::{
     ConsumerSpec, Localized, NodeRef, ProducerSpec, Scenario, ScenarioError, Step, StepAction, StreamSpec, TopicSpec,
 };
-use crate::broker::topic_config::TopicConfig;
+use crate::cluster::WorldConfig;
 use crate::consumer::config::ConsumerConfig;
 use crate::consumer::{CommitMode, ConsumerApp, SeekTo};
 use crate::controller::validate_topic_name;
+use crate::log::TopicConfig;
 use crate::producer::config::ProducerConfig;
 use crate::producer::stream::KeyPattern;
 use crate::protocol::TopicPartition;
 use crate::sim::network::NetworkConfig;
-use crate::sim::world::WorldConfig;
 use crate::sim::Millis;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -403,7 +403,7 @@ fn cluster(src: &Source, raw: &RawCluster) -> Result<WorldConfig, ScenarioError>
     let mut world = WorldConfig {
         teaching_mode: raw.teaching_mode.unwrap_or(false),
         track_acked_records: true,
-        message_log: crate::sim::world::MESSAGES_KEPT,
+        message_log: crate::cluster::world::MESSAGES_KEPT,
         ..WorldConfig::default()
     };
     if let Some(brokers) = &raw.brokers {

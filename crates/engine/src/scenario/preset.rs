@@ -2,11 +2,11 @@
 //! the CLI (`kafkalab run large`) and the memory test play exactly the same world.
 
 use super::{ConsumerSpec, Localized, ProducerSpec, Scenario, StreamSpec, TopicSpec};
+use crate::cluster::timeline::Timeline;
+use crate::cluster::WorldConfig;
 use crate::consumer::ConsumerApp;
 use crate::producer::stream::KeyPattern;
 use crate::sim::network::NetworkConfig;
-use crate::sim::timeline::Timeline;
-use crate::sim::world::WorldConfig;
 
 /// A ready-made cluster with a topic, a producer stream and a consumer group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,7 @@ pub fn world_config(brokers: i32) -> WorldConfig {
         brokers,
         network: NetworkConfig { latency_ms: 12, jitter_ms: 8 },
         fact_history: 100_000,
-        message_log: crate::sim::world::MESSAGES_KEPT,
+        message_log: crate::cluster::world::MESSAGES_KEPT,
         ..Default::default()
     };
     config.broker.group_coordinator.offsets_topic_num_partitions = 5;

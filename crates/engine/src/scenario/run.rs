@@ -5,8 +5,8 @@
 //! the learner's own starts a new branch, and the steps after it are applied afresh.
 
 use super::{Scenario, ScenarioError, Step};
-use crate::sim::timeline::Timeline;
-use crate::sim::world::{Action, ActionError, ActionOutcome, World};
+use crate::cluster::timeline::Timeline;
+use crate::cluster::{Action, ActionError, ActionOutcome, World};
 use crate::sim::Millis;
 
 /// A step whose action was refused when it came due (the world is unchanged by it).

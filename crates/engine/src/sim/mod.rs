@@ -1,13 +1,11 @@
-//! The deterministic simulation kernel: virtual clock, event queue, seeded RNG, network, world.
+//! The deterministic simulation kernel, free of Kafka: virtual time, node ids, the event queue,
+//! the network, the outbox a handler writes and the trace hash. The Kafka world is built on it
+//! (the `cluster` module), never the other way round.
 
-pub mod message_log;
 pub mod network;
 pub mod outbox;
 pub mod queue;
-pub mod timeline;
 pub mod trace;
-pub mod workload;
-pub mod world;
 
 use serde::{Serialize, Serializer};
 use std::fmt;

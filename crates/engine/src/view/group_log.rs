@@ -4,9 +4,9 @@
 //! coordinator is unavailable the last known state is shown. Built on demand, never stored.
 
 use crate::check::delivery::ProcessedTwice;
+use crate::cluster::World;
 use crate::group::history::GenerationHistory;
 use crate::protocol::TopicPartition;
-use crate::sim::world::World;
 use crate::sim::Millis;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

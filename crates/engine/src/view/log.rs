@@ -8,10 +8,10 @@ use super::ReplicaRole;
 use crate::broker::replica::Replica;
 use crate::broker::BrokerState;
 use crate::check::delivery::{DuplicateRecords, LostRecords};
+use crate::cluster::World;
 use crate::log::batch::RecordBatch;
 use crate::producer::partitioner::murmur2;
 use crate::protocol::TopicPartition;
-use crate::sim::world::World;
 use serde::Serialize;
 
 /// One partition: every replica's strip and the partition's marks.
@@ -107,7 +107,7 @@ impl World {
             .iter()
             .filter_map(|id| {
                 let broker = self.broker(*id)?;
-                let replica = broker.replicas.get(tp)?;
+                let replica = broker.durable.replicas.get(tp)?;
                 Some(replica_log(broker.id, broker.state != BrokerState::Dead, replica, newest, &marks))
             })
             .collect();

@@ -1,10 +1,10 @@
 //! The admin client's actions: CreatePartitions and an OffsetCommit outside the group protocol.
 
+use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::consumer::ConsumerApp;
 use kafkalab_engine::controller::CreateTopicError;
 use kafkalab_engine::producer::ProducerRecord;
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, World, WorldConfig};
 
 fn world_with_topic(partitions: i32) -> World {
     let mut world = World::new(WorldConfig::default(), 3).unwrap();
@@ -19,8 +19,8 @@ fn world_with_topic(partitions: i32) -> World {
 fn committed(world: &World, group: &str) -> Vec<(TopicPartition, i64)> {
     world
         .brokers()
-        .find(|b| b.group_coordinator.is_coordinator_for(group))
-        .and_then(|b| b.group_coordinator.offsets.get(group))
+        .find(|b| b.volatile.group_coordinator.is_coordinator_for(group))
+        .and_then(|b| b.volatile.group_coordinator.offsets.get(group))
         .map(|m| m.iter().map(|(tp, o)| (tp.clone(), o.committed_offset)).collect())
         .unwrap_or_default()
 }
@@ -37,7 +37,7 @@ fn create_partitions_adds_led_partitions_and_keeps_the_old_ones() {
     assert!(after.iter().all(|p| p.leader >= 0 && p.replicas.len() == 2));
     for (i, p) in after.iter().enumerate().skip(2) {
         let tp = TopicPartition::new("t", i as i32);
-        assert!(world.broker(p.leader).unwrap().replicas.contains_key(&tp), "leader of {tp} hosts it");
+        assert!(world.broker(p.leader).unwrap().durable.replicas.contains_key(&tp), "leader of {tp} hosts it");
     }
 }
 

@@ -4,9 +4,9 @@
 
 use kafkalab_engine::check::chaos::{run, ChaosConfig};
 use kafkalab_engine::check::invariants::InvariantChecker;
+use kafkalab_engine::cluster::{Action, World, WorldConfig};
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::ProducerRecord;
-use kafkalab_engine::sim::world::{Action, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
 use proptest::prelude::*;
 

@@ -3,12 +3,12 @@
 //! coordinator failover and delivery semantics.
 
 use crate::common::pairs;
+use kafkalab_engine::cluster::{Action, ActionOutcome, TimedFact, World, WorldConfig};
 use kafkalab_engine::consumer::{CommitMode, ConsumerApp};
 use kafkalab_engine::group::coordinator::classic::ClassicGroupState;
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::world::{Action, ActionOutcome, TimedFact, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
 
 /// 3 brokers, 5 offsets partitions, topic `t` with `partitions` partitions (RF 3), one producer
@@ -108,7 +108,10 @@ fn print_after(world: &World, t: u64) {
 fn coordinator_of(world: &World, group: &str) -> i32 {
     world
         .brokers()
-        .find(|b| b.state != kafkalab_engine::view::BrokerState::Dead && b.group_coordinator.is_coordinator_for(group))
+        .find(|b| {
+            b.state != kafkalab_engine::view::BrokerState::Dead
+                && b.volatile.group_coordinator.is_coordinator_for(group)
+        })
         .map(|b| b.id)
         .expect("a live coordinator")
 }

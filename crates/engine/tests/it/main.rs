@@ -11,6 +11,11 @@ mod golden_assignors;
 mod golden_batches;
 mod golden_murmur2;
 mod log_props;
+mod log_view;
+mod misrouted;
+/// Reads `src/` from disk, which the wasm32 test runner cannot.
+#[cfg(not(target_arch = "wasm32"))]
+mod module_layers;
 mod producer_flow;
 mod replication;
 mod retention_reset;

@@ -2,13 +2,13 @@
 //! idempotence, partitioning, and time travel.
 
 use crate::common::pairs;
+use kafkalab_engine::cluster::timeline::Timeline;
+use kafkalab_engine::cluster::workload;
+use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::producer::partitioner::partition_for_key;
 use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::timeline::Timeline;
-use kafkalab_engine::sim::workload;
-use kafkalab_engine::sim::world::{Action, ActionError, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
 
 /// A cluster of `brokers` with one topic `t` and one producer; returns the producer id.
@@ -50,7 +50,7 @@ fn outcome(world: &World, producer: u32, send_id: u64) -> SendOutcome {
 
 fn leader_log_end_offset(world: &World, tp: &TopicPartition) -> i64 {
     let leader = world.metadata().partition(tp).unwrap().leader;
-    world.broker(leader).unwrap().replicas[tp].log.log_end_offset()
+    world.broker(leader).unwrap().durable.replicas[tp].log.log_end_offset()
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn acks_all_answers_only_after_every_isr_member_has_the_record() {
     assert_eq!(outcome(&world, producer, id), SendOutcome::Acked { offset: 0 });
     let tp = TopicPartition::new("t", 0);
     for broker in world.brokers() {
-        assert_eq!(broker.replicas[&tp].log.log_end_offset(), 1, "broker {} has the record", broker.id);
+        assert_eq!(broker.durable.replicas[&tp].log.log_end_offset(), 1, "broker {} has the record", broker.id);
     }
     let acked_at = world.facts().find(|f| matches!(f.fact, Fact::ProduceAcked { .. })).unwrap().at_ms;
     let appended_at = world.facts().find(|f| matches!(f.fact, Fact::BatchAppended { .. })).unwrap().at_ms;

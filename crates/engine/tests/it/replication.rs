@@ -5,11 +5,11 @@
 use crate::common::pairs;
 use kafkalab_engine::broker::TruncationMode;
 use kafkalab_engine::check::invariants::InvariantChecker;
+use kafkalab_engine::cluster::{Action, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
 use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
-use kafkalab_engine::sim::world::{Action, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::view::BrokerState;
 
@@ -56,7 +56,7 @@ fn leader(world: &World, tp: &TopicPartition) -> i32 {
 }
 
 fn values(world: &World, broker: i32, tp: &TopicPartition) -> Vec<String> {
-    world.broker(broker).unwrap().replicas[tp]
+    world.broker(broker).unwrap().durable.replicas[tp]
         .log
         .batches()
         .flat_map(|b| {
@@ -96,6 +96,32 @@ fn a_dead_leader_is_fenced_and_the_next_isr_replica_leads_without_losing_acked_r
     for v in (0..5).map(|i| format!("a{i}")).chain((0..5).map(|i| format!("b{i}"))) {
         assert_eq!(log.iter().filter(|x| **x == v).count(), 1, "{v} exactly once in {log:?}");
     }
+}
+
+#[test]
+fn a_crash_keeps_the_durable_state_and_resets_the_volatile_state() {
+    let mut w = world(3, |_| {});
+    let tp = topic(&mut w, vec![vec![1, 2, 3]], &[]);
+    let p = producer(&mut w, &[("acks", "all")]);
+    send(&mut w, p, "kept");
+    advance(&mut w, 500);
+    let controller = w.active_controller().unwrap();
+    let before = w.broker(controller).unwrap().clone();
+    assert!(before.volatile.controller.is_some() && before.volatile.broker_epoch >= 0);
+    w.apply(Action::KillBroker { broker: controller }).unwrap();
+    let after = w.broker(controller).unwrap();
+    assert_eq!(values(&w, controller, &tp), vec!["kept"], "the log is on disk");
+    assert_eq!(after.durable.image, before.durable.image);
+    assert_eq!(after.raft.durable.log, before.raft.durable.log, "the metadata log is on disk");
+    assert_eq!(
+        (after.raft.durable.epoch, after.raft.durable.voted_for),
+        (before.raft.durable.epoch, before.raft.durable.voted_for),
+        "epoch and vote are in the quorum-state file"
+    );
+    assert!(after.volatile.controller.is_none(), "the controller role is in memory");
+    assert_eq!(after.volatile.broker_epoch, -1, "the registration is in memory");
+    assert_eq!(after.raft.volatile.leader, None, "a restarted voter must learn who leads");
+    assert!(after.volatile.group_coordinator.groups.is_empty());
 }
 
 #[test]
@@ -167,13 +193,13 @@ fn acks_all_fails_with_not_enough_replicas_when_the_isr_is_below_min_insync_repl
 fn killing_the_active_controller_elects_another_with_a_higher_epoch() {
     let mut w = world(3, |_| {});
     let first = w.active_controller().unwrap();
-    let epoch = w.broker(first).unwrap().raft.epoch;
+    let epoch = w.broker(first).unwrap().raft.durable.epoch;
     w.apply(Action::KillController).unwrap();
     assert_eq!(w.active_controller(), None);
     advance(&mut w, 10_000);
     let next = w.active_controller().expect("a new controller");
     assert_ne!(next, first);
-    assert!(w.broker(next).unwrap().raft.epoch > epoch);
+    assert!(w.broker(next).unwrap().raft.durable.epoch > epoch);
     assert!(w.facts().any(|f| matches!(&f.fact, Fact::ControllerElected { broker, .. } if *broker == next)));
     // The new controller still serves: it can create a topic.
     assert!(w
@@ -241,10 +267,10 @@ fn restart_then_failover(mode: TruncationMode) -> (World, Vec<String>) {
     let m2 = send(&mut w, p, "m2");
     // Step until the leader's high watermark is 2 (the follower fetched m2 and asked for more)
     // while the follower, whose next fetch is parked, still believes it is 1.
-    while w.broker(4).unwrap().replicas[&tp].high_watermark < 2 {
+    while w.broker(4).unwrap().durable.replicas[&tp].high_watermark < 2 {
         w.step();
     }
-    assert_eq!(w.broker(5).unwrap().replicas[&tp].high_watermark, 1);
+    assert_eq!(w.broker(5).unwrap().durable.replicas[&tp].high_watermark, 1);
     w.apply(Action::KillBroker { broker: 5 }).unwrap();
     w.apply(Action::KillBroker { broker: 4 }).unwrap();
     w.apply(Action::RestartBroker { broker: 5 }).unwrap();

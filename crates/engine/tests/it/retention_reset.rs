@@ -3,11 +3,11 @@
 //! start offset gets OFFSET_OUT_OF_RANGE and is reset by `auto.offset.reset`.
 
 use crate::common::pairs;
+use kafkalab_engine::cluster::{Action, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::consumer::ConsumerApp;
 use kafkalab_engine::narration::{Fact, PositionSource};
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::protocol::TopicPartition;
-use kafkalab_engine::sim::world::{Action, ActionOutcome, World, WorldConfig};
 
 #[test]
 fn retention_deletes_past_a_lagging_group_and_the_consumer_resets_to_earliest() {

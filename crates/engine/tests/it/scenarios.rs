@@ -2,16 +2,16 @@
 //! step, and shows its learning point.
 
 use kafkalab_engine::check::invariants::InvariantChecker;
+use kafkalab_engine::cluster::{TimedFact, World};
 use kafkalab_engine::narration::Fact;
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::scenario::{self, ScenarioRun};
-use kafkalab_engine::sim::world::{TimedFact, World};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Each partition's log on its current leader: (offset, key, value).
 fn leader_log(world: &World, tp: &TopicPartition) -> Vec<(i64, Option<String>, Option<String>)> {
     let leader = world.metadata().partitions().find(|(p, _)| p == tp).map(|(_, r)| r.leader).expect("partition");
-    let replica = &world.broker(leader).expect("leader").replicas[tp];
+    let replica = &world.broker(leader).expect("leader").durable.replicas[tp];
     let text = |b: &Option<Vec<u8>>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
     replica
         .log

@@ -6,8 +6,8 @@
 //! `ConsumerGroupCommandOptions.checkArgs` (the dry-run WARN, the usage errors).
 
 use super::common::{last, script, session_with};
+use kafkalab_engine::cluster::Action;
 use kafkalab_engine::consumer::ConsumerApp;
-use kafkalab_engine::sim::world::Action;
 
 const SETUP: &str = "kafka-topics.sh --create --topic orders --bootstrap-server localhost:9092 --partitions 1 --replication-factor 3
 printf 'k1:v1\\nk2:v2\\nk3:v3\\n' | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders --property parse.key=true --property key.separator=:
@@ -82,7 +82,7 @@ fn an_active_group_cannot_be_reset_and_shows_its_members() {
     let member = session
         .world()
         .brokers()
-        .find_map(|b| b.group_coordinator.groups.get("billing"))
+        .find_map(|b| b.volatile.group_coordinator.groups.get("billing"))
         .and_then(|g| g.members.first())
         .map(|m| m.member_id.clone())
         .expect("a member");

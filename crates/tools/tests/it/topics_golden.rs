@@ -7,8 +7,8 @@
 //! the usage errors, printed on stderr (exit 1).
 
 use super::common::{last, script, session_with};
-use kafkalab_engine::sim::timeline::Timeline;
-use kafkalab_engine::sim::world::{Action, World, WorldConfig};
+use kafkalab_engine::cluster::timeline::Timeline;
+use kafkalab_engine::cluster::{Action, World, WorldConfig};
 use kafkalab_tools::{Output, Session};
 
 const CREATE: &str =

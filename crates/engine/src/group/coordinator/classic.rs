@@ -9,8 +9,8 @@
 use super::{Completion, GroupCoordinator, OffsetsLog, Timer};
 use crate::group::offsets::{GroupMetadataValue, MemberMetadata};
 use crate::narration::{Fact, RebalanceReason, RemovalReason};
-use crate::protocol::{ErrorCode, JoinGroupMember, JoinGroupProtocol, Message, Subscription, TopicPartition};
-use crate::sim::outbox::Outbox;
+use crate::node::Outbox;
+use crate::protocol::{ErrorCode, GroupMessage, JoinGroupMember, JoinGroupProtocol, Subscription, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -105,8 +105,8 @@ pub struct JoinRequest {
     pub protocols: Vec<JoinGroupProtocol>,
 }
 
-pub(super) fn join_error(group_id: &str, member_id: &str, error: ErrorCode) -> Message {
-    Message::JoinGroupResponse {
+pub(super) fn join_error(group_id: &str, member_id: &str, error: ErrorCode) -> GroupMessage {
+    GroupMessage::JoinGroupResponse {
         group_id: group_id.to_string(),
         error,
         generation_id: -1,
@@ -118,8 +118,8 @@ pub(super) fn join_error(group_id: &str, member_id: &str, error: ErrorCode) -> M
     }
 }
 
-pub(super) fn sync_error(group_id: &str, error: ErrorCode) -> Message {
-    Message::SyncGroupResponse { group_id: group_id.to_string(), error, assignment: Vec::new() }
+pub(super) fn sync_error(group_id: &str, error: ErrorCode) -> GroupMessage {
+    GroupMessage::SyncGroupResponse { group_id: group_id.to_string(), error, assignment: Vec::new() }
 }
 
 impl ClassicGroup {
@@ -290,10 +290,10 @@ impl ClassicGroup {
         self.pending_members.is_empty() && self.members.iter().all(|m| m.awaiting_join)
     }
 
-    fn join_response(&self, member: &ClassicMember, skip_assignment: bool) -> Message {
+    fn join_response(&self, member: &ClassicMember, skip_assignment: bool) -> GroupMessage {
         let leader = self.leader_id.clone().unwrap_or_default();
         let is_leader = leader == member.member_id;
-        Message::JoinGroupResponse {
+        GroupMessage::JoinGroupResponse {
             group_id: self.group_id.clone(),
             error: ErrorCode::None,
             generation_id: self.generation_id,
@@ -784,7 +784,7 @@ impl GroupCoordinator {
                         this.schedule_session(group, member_id, now, out);
                         out.send(
                             client,
-                            Message::SyncGroupResponse {
+                            GroupMessage::SyncGroupResponse {
                                 group_id: group_id.to_string(),
                                 error: ErrorCode::None,
                                 assignment,
@@ -836,7 +836,7 @@ impl GroupCoordinator {
                 member.awaiting_sync = false;
                 out.send(
                     member.client,
-                    Message::SyncGroupResponse {
+                    GroupMessage::SyncGroupResponse {
                         group_id: group_id.to_string(),
                         error: ErrorCode::None,
                         assignment: member.assignment.clone(),
@@ -1039,6 +1039,7 @@ mod tests {
     use super::super::{GroupCoordinatorConfig, OffsetsLog};
     use super::*;
     use crate::log::Record;
+    use crate::protocol::Message;
 
     /// A log whose writes commit at once (high watermark = log end offset).
     struct InstantLog(i64);
@@ -1067,7 +1068,7 @@ mod tests {
         log: &mut InstantLog,
         member_id: &str,
         instance: Option<&str>,
-    ) -> Option<Message> {
+    ) -> Option<GroupMessage> {
         let mut out = Outbox::default();
         let protocols = vec![JoinGroupProtocol {
             name: "range".into(),
@@ -1085,7 +1086,10 @@ mod tests {
         };
         c.join_group("g", request, 0, log, &mut out);
         c.complete_writes(|_| Some(i64::MAX), &mut out);
-        out.messages.pop().map(|(_, m)| m)
+        out.messages.pop().map(|(_, m)| match m {
+            Message::Group(m) => m,
+            other => panic!("the coordinator sent a {}", other.kind()),
+        })
     }
 
     #[test]
@@ -1093,11 +1097,12 @@ mod tests {
         let (mut c, mut log) = coordinator();
         let mut out = Outbox::default();
         assert_eq!(c.heartbeat("g", 0, "ghost", None, 0, &mut out), ErrorCode::UnknownMemberId, "no such group");
-        let Message::JoinGroupResponse { error, member_id, .. } = join(&mut c, &mut log, "", None).unwrap() else {
+        let GroupMessage::JoinGroupResponse { error, member_id, .. } = join(&mut c, &mut log, "", None).unwrap() else {
             panic!()
         };
         assert_eq!(error, ErrorCode::MemberIdRequired);
-        let Message::JoinGroupResponse { error, generation_id, .. } = join(&mut c, &mut log, &member_id, None).unwrap()
+        let GroupMessage::JoinGroupResponse { error, generation_id, .. } =
+            join(&mut c, &mut log, &member_id, None).unwrap()
         else {
             panic!()
         };
@@ -1119,10 +1124,11 @@ mod tests {
         );
         assert!(matches!(
             out.messages.last(),
-            Some((_, Message::OffsetCommitResponse { partitions, .. })) if partitions[0].1 == ErrorCode::RebalanceInProgress
+            Some((_, Message::Group(GroupMessage::OffsetCommitResponse { partitions, .. }))) if partitions[0].1 == ErrorCode::RebalanceInProgress
         ));
         // A second member joins: the group prepares a rebalance and heartbeats say so.
-        let Message::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", None).unwrap() else {
+        let GroupMessage::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", None).unwrap()
+        else {
             panic!()
         };
         assert!(join(&mut c, &mut log, &second, None).is_none(), "held until everyone rejoined");
@@ -1131,7 +1137,7 @@ mod tests {
         c.sync_group(NodeId::Client(9), "g", 1, &member_id, None, Vec::new(), 0, &mut log, &mut out);
         assert!(matches!(
             out.messages.last(),
-            Some((_, Message::SyncGroupResponse { error: ErrorCode::RebalanceInProgress, .. }))
+            Some((_, Message::Group(GroupMessage::SyncGroupResponse { error: ErrorCode::RebalanceInProgress, .. })))
         ));
         assert_eq!(c.leave_group("g", "ghost", None, 0, &mut log, &mut out), ErrorCode::UnknownMemberId);
     }
@@ -1139,18 +1145,18 @@ mod tests {
     #[test]
     fn a_replaced_static_member_is_fenced() {
         let (mut c, mut log) = coordinator();
-        let Message::JoinGroupResponse { member_id: first, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap()
+        let GroupMessage::JoinGroupResponse { member_id: first, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap()
         else {
             panic!()
         };
-        let Message::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap()
+        let GroupMessage::JoinGroupResponse { member_id: second, .. } = join(&mut c, &mut log, "", Some("i1")).unwrap()
         else {
             panic!()
         };
         assert_ne!(first, second);
         let mut out = Outbox::default();
         assert_eq!(c.heartbeat("g", 1, &first, Some("i1"), 0, &mut out), ErrorCode::FencedInstanceId);
-        let Message::JoinGroupResponse { error, .. } = join(&mut c, &mut log, &first, Some("i1")).unwrap() else {
+        let GroupMessage::JoinGroupResponse { error, .. } = join(&mut c, &mut log, &first, Some("i1")).unwrap() else {
             panic!()
         };
         assert_eq!(error, ErrorCode::FencedInstanceId);

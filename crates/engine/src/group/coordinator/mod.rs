@@ -11,8 +11,8 @@ pub mod classic;
 use crate::group::offsets::{self, CommittedOffset, CoordinatorRecord, GroupMetadataValue};
 use crate::log::Record;
 use crate::narration::Fact;
-use crate::protocol::{ErrorCode, Message, TopicPartition};
-use crate::sim::outbox::Outbox;
+use crate::node::Outbox;
+use crate::protocol::{ErrorCode, GroupMessage, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use classic::{ClassicGroup, ClassicGroupState, ClassicMember};
 use serde::Serialize;
@@ -89,7 +89,7 @@ enum Completion {
     Sync { group_id: String, generation_id: i32 },
     /// Responses that wait for a group record (e.g. a static member's rejoin); on failure each
     /// is replaced by its error twin.
-    Respond { messages: Vec<(NodeId, Message)>, on_error: Vec<(NodeId, Message)> },
+    Respond { messages: Vec<(NodeId, GroupMessage)>, on_error: Vec<(NodeId, GroupMessage)> },
 }
 
 #[derive(Debug, Clone)]
@@ -306,7 +306,7 @@ impl GroupCoordinator {
                     offsets: offsets.iter().map(|(tp, o)| (tp.clone(), o.committed_offset)).collect(),
                 });
                 let partitions = offsets.into_iter().map(|(tp, _)| (tp, ErrorCode::None)).collect();
-                out.send(client, Message::OffsetCommitResponse { correlation_id, group_id, partitions });
+                out.send(client, GroupMessage::OffsetCommitResponse { correlation_id, group_id, partitions });
             }
             Completion::Sync { group_id, generation_id } => self.complete_sync(&group_id, generation_id, out),
             Completion::Respond { messages, .. } => {
@@ -334,7 +334,7 @@ impl GroupCoordinator {
         match completion {
             Completion::OffsetCommit { client, correlation_id, group_id, offsets, .. } => {
                 let partitions = offsets.into_iter().map(|(tp, _)| (tp, error)).collect();
-                out.send(client, Message::OffsetCommitResponse { correlation_id, group_id, partitions });
+                out.send(client, GroupMessage::OffsetCommitResponse { correlation_id, group_id, partitions });
             }
             Completion::Sync { group_id, generation_id } => {
                 self.fail_sync(&group_id, generation_id, error, now, log, out)
@@ -366,17 +366,17 @@ impl GroupCoordinator {
         }
     }
 
-    /// Handles a group request; returns the message back if it is not a group request.
+    /// Handles a group request; returns a group response back (the coordinator serves none).
     pub fn on_message(
         &mut self,
         from: NodeId,
-        message: Message,
+        message: GroupMessage,
         now: Millis,
         log: &mut dyn OffsetsLog,
         out: &mut Outbox<Timer>,
-    ) -> Option<Message> {
+    ) -> Option<GroupMessage> {
         match message {
-            Message::JoinGroupRequest {
+            GroupMessage::JoinGroupRequest {
                 group_id,
                 member_id,
                 group_instance_id,
@@ -398,8 +398,8 @@ impl GroupCoordinator {
                 };
                 self.join_group(&group_id, request, now, log, out);
             }
-            Message::SyncGroupRequest { group_id, generation_id, member_id, group_instance_id, assignments } => self
-                .sync_group(
+            GroupMessage::SyncGroupRequest { group_id, generation_id, member_id, group_instance_id, assignments } => {
+                self.sync_group(
                     from,
                     &group_id,
                     generation_id,
@@ -409,17 +409,18 @@ impl GroupCoordinator {
                     now,
                     log,
                     out,
-                ),
-            Message::HeartbeatRequest { group_id, generation_id, member_id, group_instance_id } => {
+                )
+            }
+            GroupMessage::HeartbeatRequest { group_id, generation_id, member_id, group_instance_id } => {
                 let error =
                     self.heartbeat(&group_id, generation_id, &member_id, group_instance_id.as_deref(), now, out);
-                out.send(from, Message::HeartbeatResponse { group_id, error });
+                out.send(from, GroupMessage::HeartbeatResponse { group_id, error });
             }
-            Message::LeaveGroupRequest { group_id, member_id, group_instance_id } => {
+            GroupMessage::LeaveGroupRequest { group_id, member_id, group_instance_id } => {
                 let error = self.leave_group(&group_id, &member_id, group_instance_id.as_deref(), now, log, out);
-                out.send(from, Message::LeaveGroupResponse { group_id, error });
+                out.send(from, GroupMessage::LeaveGroupResponse { group_id, error });
             }
-            Message::OffsetCommitRequest {
+            GroupMessage::OffsetCommitRequest {
                 correlation_id,
                 group_id,
                 generation_id,
@@ -438,7 +439,7 @@ impl GroupCoordinator {
                 log,
                 out,
             ),
-            Message::OffsetFetchRequest { group_id, partitions } => {
+            GroupMessage::OffsetFetchRequest { group_id, partitions } => {
                 let (error, offsets) = if !self.is_coordinator_for(&group_id) {
                     (ErrorCode::NotCoordinator, Vec::new())
                 } else {
@@ -452,9 +453,14 @@ impl GroupCoordinator {
                         .collect();
                     (ErrorCode::None, offsets)
                 };
-                out.send(from, Message::OffsetFetchResponse { group_id, error, offsets });
+                out.send(from, GroupMessage::OffsetFetchResponse { group_id, error, offsets });
             }
-            other => return Some(other),
+            response @ (GroupMessage::JoinGroupResponse { .. }
+            | GroupMessage::SyncGroupResponse { .. }
+            | GroupMessage::HeartbeatResponse { .. }
+            | GroupMessage::LeaveGroupResponse { .. }
+            | GroupMessage::OffsetCommitResponse { .. }
+            | GroupMessage::OffsetFetchResponse { .. }) => return Some(response),
         }
         None
     }
@@ -498,7 +504,7 @@ impl GroupCoordinator {
             let partitions = offsets.into_iter().map(|(tp, _)| (tp, error)).collect();
             out.send(
                 client,
-                Message::OffsetCommitResponse { correlation_id, group_id: group_id.to_string(), partitions },
+                GroupMessage::OffsetCommitResponse { correlation_id, group_id: group_id.to_string(), partitions },
             );
             return;
         }

@@ -2,9 +2,9 @@
 //! it arrived or why it was lost. Bounded (the last [`MESSAGES_KEPT`]), a persistent vector that
 //! checkpoints share, and outside the trace hash: an observation, not behaviour.
 
-use super::network::{DropReason, Envelope};
-use super::{Millis, NodeId};
 use crate::protocol::Message;
+use crate::sim::network::{DropReason, Envelope};
+use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 use std::sync::Arc;
 

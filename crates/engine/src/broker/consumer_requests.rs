@@ -2,16 +2,17 @@
 //! `__consumer_offsets` partitions it leads, consumer fetches (reading below the high watermark,
 //! long-polling up to `fetch.max.wait.ms` for `fetch.min.bytes`) and ListOffsets.
 
-use crate::broker::replica::Replica;
-use crate::broker::{Broker, BrokerState, Timer};
+use super::replica::Replica;
+use super::{Broker, BrokerState, Timer};
 use crate::group::coordinator::{self, OffsetsLog};
 use crate::group::offsets::{partition_for_group, OFFSETS_TOPIC};
 use crate::log::{Record, RecordBatch};
 use crate::narration::Fact;
+use crate::node::Outbox;
 use crate::protocol::{
-    ErrorCode, IsolationLevel, ListOffsetsPartition, Message, PartitionFetchResponse, TopicPartition,
+    ClientMessage, ErrorCode, GroupMessage, IsolationLevel, ListOffsetsPartition, PartitionFetchResponse,
+    TopicPartition,
 };
-use crate::sim::outbox::Outbox;
 use crate::sim::{Millis, NodeId};
 use std::collections::BTreeMap;
 
@@ -95,11 +96,11 @@ impl Broker {
         let mut step = Outbox::default();
         let mut log = OffsetsReplicas {
             broker_id: self.id,
-            replicas: &mut self.replicas,
+            replicas: &mut self.durable.replicas,
             facts: Vec::new(),
             appended: Vec::new(),
         };
-        f(&mut self.group_coordinator, &mut log, &mut step);
+        f(&mut self.volatile.group_coordinator, &mut log, &mut step);
         let (facts, appended) = (log.facts, log.appended);
         for fact in facts {
             out.fact(fact);
@@ -111,48 +112,68 @@ impl Broker {
         self.after_high_watermark_moved(out);
     }
 
-    /// A crash loses the coordinator's memory and parked fetches; the log keeps the groups.
-    pub(crate) fn reset_group_state(&mut self) {
-        self.group_coordinator = coordinator::GroupCoordinator::new(self.id, self.config.group_coordinator.clone());
-        self.consumer_fetches = ConsumerFetchPurgatory::default();
+    /// FindCoordinator: the leader of the group's `__consumer_offsets` partition.
+    pub(super) fn find_coordinator(&mut self, from: NodeId, key: String, out: &mut Outbox<Timer>) {
+        let partitions = self.volatile.group_coordinator.config.offsets_topic_num_partitions;
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for_group(&key, partitions));
+        let leader = self.durable.metadata_cache.iter().find(|m| m.topic_partition == tp).map_or(-1, |m| m.leader);
+        let error = if leader >= 0 { ErrorCode::None } else { ErrorCode::CoordinatorNotAvailable };
+        out.send(from, ClientMessage::FindCoordinatorResponse { key, error, node_id: leader });
     }
 
-    /// Group and consumer requests. Anything else is ignored, as before.
-    pub(crate) fn on_group_message(&mut self, from: NodeId, message: Message, now: Millis, out: &mut Outbox<Timer>) {
-        match message {
-            Message::FindCoordinatorRequest { key } => {
-                let partitions = self.group_coordinator.config.offsets_topic_num_partitions;
-                let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for_group(&key, partitions));
-                let leader = self.metadata_cache.iter().find(|m| m.topic_partition == tp).map_or(-1, |m| m.leader);
-                let error = if leader >= 0 { ErrorCode::None } else { ErrorCode::CoordinatorNotAvailable };
-                out.send(from, Message::FindCoordinatorResponse { key, error, node_id: leader });
-            }
-            Message::ConsumerFetchRequest { isolation_level: _, max_wait_ms, min_bytes, max_bytes, partitions } => {
-                let (response, bytes, error) = self.read_for_consumer(&partitions, max_bytes);
-                if error || bytes >= min_bytes || max_wait_ms == 0 {
-                    out.send(from, Message::FetchResponse { partitions: response });
-                } else {
-                    let high_watermarks = self.consumer_high_watermarks(&partitions);
-                    let purgatory = &mut self.consumer_fetches;
-                    purgatory.next_token += 1;
-                    let token = purgatory.next_token;
-                    purgatory
-                        .parked
-                        .insert(token, ParkedFetch { client: from, min_bytes, max_bytes, partitions, high_watermarks });
-                    out.timer(now + max_wait_ms, Timer::ConsumerFetchTimeout { token });
-                }
-            }
-            Message::ListOffsetsRequest { isolation_level, partitions } => {
-                let partitions = partitions
-                    .into_iter()
-                    .map(|(tp, timestamp)| self.list_offset(tp, timestamp, isolation_level))
-                    .collect();
-                out.send(from, Message::ListOffsetsResponse { partitions });
-            }
-            other => self.with_coordinator(out, |c, log, step| {
-                let _ignored = c.on_message(from, other, now, log, step);
-            }),
+    /// A consumer's fetch: answered now, or parked until `fetch.min.bytes` or `fetch.max.wait.ms`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn handle_consumer_fetch(
+        &mut self,
+        from: NodeId,
+        max_wait_ms: u64,
+        min_bytes: u64,
+        max_bytes: u64,
+        partitions: Vec<(TopicPartition, i64)>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        let (response, bytes, error) = self.read_for_consumer(&partitions, max_bytes);
+        if error || bytes >= min_bytes || max_wait_ms == 0 {
+            out.send(from, ClientMessage::ConsumerFetchResponse { partitions: response });
+        } else {
+            let high_watermarks = self.consumer_high_watermarks(&partitions);
+            let purgatory = &mut self.volatile.consumer_fetches;
+            purgatory.next_token += 1;
+            let token = purgatory.next_token;
+            purgatory
+                .parked
+                .insert(token, ParkedFetch { client: from, min_bytes, max_bytes, partitions, high_watermarks });
+            out.timer(now + max_wait_ms, Timer::ConsumerFetchTimeout { token });
         }
+    }
+
+    pub(super) fn handle_list_offsets(
+        &mut self,
+        from: NodeId,
+        isolation_level: IsolationLevel,
+        partitions: Vec<(TopicPartition, i64)>,
+        out: &mut Outbox<Timer>,
+    ) {
+        let partitions =
+            partitions.into_iter().map(|(tp, timestamp)| self.list_offset(tp, timestamp, isolation_level)).collect();
+        out.send(from, ClientMessage::ListOffsetsResponse { partitions });
+    }
+
+    /// Group requests go to the group coordinator; a group response here is misrouted.
+    pub(super) fn on_group_message(
+        &mut self,
+        from: NodeId,
+        message: GroupMessage,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        let to = NodeId::Broker(self.id);
+        self.with_coordinator(out, |c, log, step| {
+            if let Some(response) = c.on_message(from, message, now, log, step) {
+                step.fact(Fact::MessageMisrouted { from, to, kind: response.kind() });
+            }
+        });
     }
 
     pub(crate) fn on_group_timer(&mut self, timer: coordinator::Timer, now: Millis, out: &mut Outbox<Timer>) {
@@ -160,9 +181,9 @@ impl Broker {
     }
 
     pub(crate) fn on_consumer_fetch_timeout(&mut self, token: u64, out: &mut Outbox<Timer>) {
-        if let Some(parked) = self.consumer_fetches.parked.remove(&token) {
+        if let Some(parked) = self.volatile.consumer_fetches.parked.remove(&token) {
             let (partitions, _, _) = self.read_for_consumer(&parked.partitions, parked.max_bytes);
-            out.send(parked.client, Message::FetchResponse { partitions });
+            out.send(parked.client, ClientMessage::ConsumerFetchResponse { partitions });
         }
     }
 
@@ -170,8 +191,8 @@ impl Broker {
     /// fetches that can now return `fetch.min.bytes`.
     pub(crate) fn after_high_watermark_moved(&mut self, out: &mut Outbox<Timer>) {
         let mut step = Outbox::default();
-        let (id, replicas) = (self.id, &self.replicas);
-        self.group_coordinator.complete_writes(
+        let (id, replicas) = (self.id, &self.durable.replicas);
+        self.volatile.group_coordinator.complete_writes(
             |p| {
                 replicas
                     .get(&TopicPartition::new(OFFSETS_TOPIC, p))
@@ -182,6 +203,7 @@ impl Broker {
         );
         forward(step, out);
         let tokens: Vec<u64> = self
+            .volatile
             .consumer_fetches
             .parked
             .iter()
@@ -189,15 +211,15 @@ impl Broker {
             .map(|(t, _)| *t)
             .collect();
         for token in tokens {
-            let Some(parked) = self.consumer_fetches.parked.get(&token) else { continue };
+            let Some(parked) = self.volatile.consumer_fetches.parked.get(&token) else { continue };
             let (partitions, bytes, error) = self.read_for_consumer(&parked.partitions, parked.max_bytes);
             if error || bytes >= parked.min_bytes {
-                if let Some(parked) = self.consumer_fetches.parked.remove(&token) {
-                    out.send(parked.client, Message::FetchResponse { partitions });
+                if let Some(parked) = self.volatile.consumer_fetches.parked.remove(&token) {
+                    out.send(parked.client, ClientMessage::ConsumerFetchResponse { partitions });
                 }
             } else {
                 let hws = self.consumer_high_watermarks(&parked.partitions);
-                if let Some(parked) = self.consumer_fetches.parked.get_mut(&token) {
+                if let Some(parked) = self.volatile.consumer_fetches.parked.get_mut(&token) {
                     parked.high_watermarks = hws;
                 }
             }
@@ -211,11 +233,12 @@ impl Broker {
             return;
         }
         let changes: Vec<(i32, Option<i32>)> = self
+            .durable
             .replicas
             .iter()
             .filter(|(tp, _)| tp.topic == OFFSETS_TOPIC)
             .filter_map(|(tp, r)| {
-                let loaded = self.group_coordinator.loaded_partitions().get(&tp.partition).copied();
+                let loaded = self.volatile.group_coordinator.loaded_partitions().get(&tp.partition).copied();
                 if r.leader == self.id && loaded != Some(r.leader_epoch) {
                     Some((tp.partition, Some(r.leader_epoch)))
                 } else if r.leader != self.id && loaded.is_some() {
@@ -229,7 +252,7 @@ impl Broker {
             match epoch {
                 Some(leader_epoch) => {
                     let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
-                    let records: Vec<Record> = self.replicas.get(&tp).map_or_else(Vec::new, |r| {
+                    let records: Vec<Record> = self.durable.replicas.get(&tp).map_or_else(Vec::new, |r| {
                         r.log.batches().flat_map(|b| b.batch.records.iter().map(|r| r.record.clone())).collect()
                     });
                     self.with_coordinator(out, |c, log, step| {
@@ -242,7 +265,7 @@ impl Broker {
     }
 
     fn consumer_high_watermarks(&self, partitions: &[(TopicPartition, i64)]) -> Vec<i64> {
-        partitions.iter().map(|(tp, _)| self.replicas.get(tp).map_or(-1, |r| r.high_watermark)).collect()
+        partitions.iter().map(|(tp, _)| self.durable.replicas.get(tp).map_or(-1, |r| r.high_watermark)).collect()
     }
 
     /// Reads each partition from the fetch offset up to the high watermark. Returns the response,
@@ -258,7 +281,7 @@ impl Broker {
             .iter()
             .map(|(tp, offset)| {
                 let mut response = PartitionFetchResponse::empty(tp.clone());
-                let Some(replica) = self.replicas.get(tp).filter(|r| r.leader == self.id) else {
+                let Some(replica) = self.durable.replicas.get(tp).filter(|r| r.leader == self.id) else {
                     response.error = ErrorCode::NotLeaderOrFollower;
                     failed = true;
                     return response;
@@ -292,7 +315,7 @@ impl Broker {
         timestamp: i64,
         _isolation_level: IsolationLevel,
     ) -> ListOffsetsPartition {
-        let Some(replica) = self.replicas.get(&tp).filter(|r| r.leader == self.id) else {
+        let Some(replica) = self.durable.replicas.get(&tp).filter(|r| r.leader == self.id) else {
             return ListOffsetsPartition {
                 topic_partition: tp,
                 error: ErrorCode::NotLeaderOrFollower,

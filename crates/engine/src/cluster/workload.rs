@@ -1,7 +1,7 @@
 //! The reference workload: a fixed, seeded cluster used by the benchmark and by the
 //! native-versus-wasm determinism test, so both measure and hash the same thing.
 
-use super::world::{Action, ActionError, ActionOutcome, World, WorldConfig};
+use super::{Action, ActionError, ActionOutcome, World, WorldConfig};
 use crate::producer::stream::KeyPattern;
 
 /// Brokers, partitions and producers of the reference workload.

@@ -12,8 +12,8 @@
 //! (each checkpoint's messages would be its own: 200 each cost 13 MB in `large`), so old
 //! checkpoints do not pin the history.
 
-use super::world::{Action, ActionError, ActionOutcome, World};
-use super::Millis;
+use super::{Action, ActionError, ActionOutcome, World};
+use crate::sim::Millis;
 
 /// An action and the point in the event stream where it was applied.
 #[derive(Debug, Clone)]
@@ -151,7 +151,7 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::workload;
+    use crate::cluster::workload;
     use crate::sim::NodeId;
 
     fn state(timeline: &Timeline) -> (String, u64, u64) {

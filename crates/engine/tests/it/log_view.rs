@@ -20,7 +20,7 @@ fn acked_missing_from_leaders(run: &ScenarioRun) -> usize {
     let mut missing = 0;
     for record in world.producers().flat_map(|p| p.acked_log.iter().flatten()).filter(|r| r.offset >= 0) {
         let leader = world.metadata().partition(&record.topic_partition).unwrap().leader;
-        let replica = &world.broker(leader).unwrap().replicas[&record.topic_partition];
+        let replica = &world.broker(leader).unwrap().durable.replicas[&record.topic_partition];
         let present = replica.log.batches().any(|stored| {
             stored.batch.records.iter().any(|x| {
                 stored.batch.offset_of(x) == record.offset

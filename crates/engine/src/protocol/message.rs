@@ -1,0 +1,379 @@
+//! Kafka's requests and responses, grouped by the subsystem that serves them, so that routing is
+//! exhaustive at compile time: a node matches the groups it serves and names every message of
+//! them; a message that reaches a node that does not serve it is reported, never dropped silently.
+
+use super::metadata::{MetadataEntry, PartitionRegistration};
+use super::{
+    Acks, ErrorCode, FetchPartition, IsolationLevel, JoinGroupMember, JoinGroupProtocol, ListOffsetsPartition,
+    PartitionFetchResponse, PartitionMetadata, PartitionProduceResponse, TopicPartition,
+};
+use crate::log::RecordBatch;
+use serde::Serialize;
+
+/// Every message that travels the simulated network, by subsystem.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Message {
+    Client(ClientMessage),
+    Replication(ReplicationMessage),
+    Raft(RaftMessage),
+    Controller(ControllerMessage),
+    Group(GroupMessage),
+}
+
+/// What clients (producers and consumers) ask any broker, and the answers: metadata,
+/// producer ids, produce, consumer fetches, ListOffsets, FindCoordinator.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind")]
+pub enum ClientMessage {
+    MetadataRequest,
+    MetadataResponse {
+        partitions: Vec<PartitionMetadata>,
+    },
+    InitProducerIdRequest {
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    InitProducerIdResponse {
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    ProduceRequest {
+        correlation_id: u64,
+        acks: Acks,
+        timeout_ms: u64,
+        batches: Vec<(TopicPartition, RecordBatch)>,
+    },
+    ProduceResponse {
+        correlation_id: u64,
+        partitions: Vec<PartitionProduceResponse>,
+    },
+    /// Which broker coordinates a group (key type 0).
+    FindCoordinatorRequest {
+        key: String,
+    },
+    /// `node_id` is -1 with an error.
+    FindCoordinatorResponse {
+        key: String,
+        error: ErrorCode,
+        node_id: i32,
+    },
+    /// Timestamp -2 = earliest, -1 = latest, otherwise the first offset at or after it.
+    ListOffsetsRequest {
+        isolation_level: IsolationLevel,
+        partitions: Vec<(TopicPartition, i64)>,
+    },
+    ListOffsetsResponse {
+        partitions: Vec<ListOffsetsPartition>,
+    },
+    /// A consumer's fetch (Kafka's FetchRequest with replica_id -1): reads only below the high
+    /// watermark and long-polls up to `max_wait_ms` until `min_bytes` are available.
+    ConsumerFetchRequest {
+        isolation_level: IsolationLevel,
+        max_wait_ms: u64,
+        min_bytes: u64,
+        max_bytes: u64,
+        partitions: Vec<(TopicPartition, i64)>,
+    },
+    /// The answer to a consumer's fetch (on the wire, a FetchResponse).
+    ConsumerFetchResponse {
+        partitions: Vec<PartitionFetchResponse>,
+    },
+}
+
+impl From<ClientMessage> for Message {
+    fn from(message: ClientMessage) -> Self {
+        Message::Client(message)
+    }
+}
+
+/// A follower broker's fetch from a partition leader, and the answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind")]
+pub enum ReplicationMessage {
+    /// A follower's (replica_id >= 0) fetch from a partition leader.
+    FetchRequest {
+        replica_id: i32,
+        max_wait_ms: u64,
+        partitions: Vec<FetchPartition>,
+    },
+    FetchResponse {
+        partitions: Vec<PartitionFetchResponse>,
+    },
+}
+
+impl From<ReplicationMessage> for Message {
+    fn from(message: ReplicationMessage) -> Self {
+        Message::Replication(message)
+    }
+}
+
+/// KRaft (KIP-595) between the members of the `__cluster_metadata` quorum.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind")]
+pub enum RaftMessage {
+    /// KRaft: a candidate asks a voter for its vote in `candidate_epoch`.
+    VoteRequest {
+        candidate_epoch: i32,
+        candidate_id: i32,
+        last_offset_epoch: i32,
+        last_offset: i64,
+    },
+    VoteResponse {
+        epoch: i32,
+        vote_granted: bool,
+    },
+    /// KRaft: a new quorum leader announces itself to the voters.
+    BeginQuorumEpoch {
+        epoch: i32,
+        leader_id: i32,
+    },
+    /// KRaft: Kafka's Fetch on `__cluster_metadata`, from a voter or an observer broker.
+    /// `high_watermark` is the fetcher's own (KIP-1166), so a leader can answer at once when it
+    /// is behind instead of parking the fetch.
+    /// `correlation_id` pairs a response with its request, as in Kafka's request header: a late
+    /// answer to an abandoned fetch must not be applied to a log that has moved on.
+    QuorumFetchRequest {
+        correlation_id: u64,
+        replica_id: i32,
+        fetch_offset: i64,
+        last_fetched_epoch: i32,
+        high_watermark: i64,
+    },
+    QuorumFetchResponse {
+        correlation_id: u64,
+        epoch: i32,
+        leader_id: i32,
+        error: ErrorCode,
+        high_watermark: i64,
+        diverging: Option<(i32, i64)>,
+        entries: Vec<MetadataEntry>,
+    },
+}
+
+impl From<RaftMessage> for Message {
+    fn from(message: RaftMessage) -> Self {
+        Message::Raft(message)
+    }
+}
+
+/// Brokers and the active controller: registration, heartbeats (fencing), ISR changes.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind")]
+pub enum ControllerMessage {
+    BrokerRegistrationRequest {
+        broker_id: i32,
+    },
+    BrokerRegistrationResponse {
+        error: ErrorCode,
+        broker_epoch: i64,
+    },
+    BrokerHeartbeatRequest {
+        broker_id: i32,
+        broker_epoch: i64,
+        current_metadata_offset: i64,
+    },
+    BrokerHeartbeatResponse {
+        error: ErrorCode,
+        is_fenced: bool,
+    },
+    /// A partition leader asks the controller to change the ISR.
+    AlterPartitionRequest {
+        broker_id: i32,
+        topic_partition: TopicPartition,
+        leader_epoch: i32,
+        partition_epoch: i32,
+        new_isr: Vec<i32>,
+    },
+    AlterPartitionResponse {
+        topic_partition: TopicPartition,
+        error: ErrorCode,
+        registration: Option<PartitionRegistration>,
+    },
+}
+
+impl From<ControllerMessage> for Message {
+    fn from(message: ControllerMessage) -> Self {
+        Message::Controller(message)
+    }
+}
+
+/// Consumers and their group coordinator: the classic rebalance protocol and committed offsets.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind")]
+pub enum GroupMessage {
+    JoinGroupRequest {
+        group_id: String,
+        /// Empty on a member's first join (KIP-394: the coordinator answers MEMBER_ID_REQUIRED).
+        member_id: String,
+        group_instance_id: Option<String>,
+        /// The request header's `client.id`; member ids start with it.
+        client_id: String,
+        session_timeout_ms: u64,
+        /// The client's `max.poll.interval.ms`.
+        rebalance_timeout_ms: u64,
+        protocol_type: String,
+        /// Assignor names in preference order, each with the member's subscription.
+        protocols: Vec<JoinGroupProtocol>,
+    },
+    JoinGroupResponse {
+        group_id: String,
+        error: ErrorCode,
+        generation_id: i32,
+        protocol_name: Option<String>,
+        leader: String,
+        member_id: String,
+        /// KIP-345: a rejoining static leader keeps the current assignment without recomputing it.
+        skip_assignment: bool,
+        /// Every member's subscription, for the leader only.
+        members: Vec<JoinGroupMember>,
+    },
+    SyncGroupRequest {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        group_instance_id: Option<String>,
+        /// The leader's assignment for every member; empty from followers.
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    SyncGroupResponse {
+        group_id: String,
+        error: ErrorCode,
+        assignment: Vec<TopicPartition>,
+    },
+    HeartbeatRequest {
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        group_instance_id: Option<String>,
+    },
+    HeartbeatResponse {
+        group_id: String,
+        error: ErrorCode,
+    },
+    LeaveGroupRequest {
+        group_id: String,
+        member_id: String,
+        group_instance_id: Option<String>,
+    },
+    LeaveGroupResponse {
+        group_id: String,
+        error: ErrorCode,
+    },
+    /// `generation_id` -1 with an empty member id: a commit from outside the group protocol.
+    OffsetCommitRequest {
+        correlation_id: u64,
+        group_id: String,
+        generation_id: i32,
+        member_id: String,
+        group_instance_id: Option<String>,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    OffsetCommitResponse {
+        correlation_id: u64,
+        group_id: String,
+        partitions: Vec<(TopicPartition, ErrorCode)>,
+    },
+    OffsetFetchRequest {
+        group_id: String,
+        partitions: Vec<TopicPartition>,
+    },
+    /// Offset -1 = nothing committed for that partition.
+    OffsetFetchResponse {
+        group_id: String,
+        error: ErrorCode,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+}
+
+impl From<GroupMessage> for Message {
+    fn from(message: GroupMessage) -> Self {
+        Message::Group(message)
+    }
+}
+
+impl Message {
+    /// The protocol name shown on a moving dot, e.g. `ProduceRequest`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Message::Client(m) => m.kind(),
+            Message::Replication(m) => m.kind(),
+            Message::Raft(m) => m.kind(),
+            Message::Controller(m) => m.kind(),
+            Message::Group(m) => m.kind(),
+        }
+    }
+}
+
+impl ClientMessage {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientMessage::MetadataRequest => "MetadataRequest",
+            ClientMessage::MetadataResponse { .. } => "MetadataResponse",
+            ClientMessage::InitProducerIdRequest { .. } => "InitProducerIdRequest",
+            ClientMessage::InitProducerIdResponse { .. } => "InitProducerIdResponse",
+            ClientMessage::ProduceRequest { .. } => "ProduceRequest",
+            ClientMessage::ProduceResponse { .. } => "ProduceResponse",
+            ClientMessage::FindCoordinatorRequest { .. } => "FindCoordinatorRequest",
+            ClientMessage::FindCoordinatorResponse { .. } => "FindCoordinatorResponse",
+            ClientMessage::ListOffsetsRequest { .. } => "ListOffsetsRequest",
+            ClientMessage::ListOffsetsResponse { .. } => "ListOffsetsResponse",
+            // On the wire it is a FetchRequest with replica_id -1.
+            ClientMessage::ConsumerFetchRequest { .. } => "FetchRequest",
+            ClientMessage::ConsumerFetchResponse { .. } => "FetchResponse",
+        }
+    }
+}
+
+impl ReplicationMessage {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReplicationMessage::FetchRequest { .. } => "FetchRequest",
+            ReplicationMessage::FetchResponse { .. } => "FetchResponse",
+        }
+    }
+}
+
+impl RaftMessage {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RaftMessage::VoteRequest { .. } => "VoteRequest",
+            RaftMessage::VoteResponse { .. } => "VoteResponse",
+            RaftMessage::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
+            RaftMessage::QuorumFetchRequest { .. } => "QuorumFetchRequest",
+            RaftMessage::QuorumFetchResponse { .. } => "QuorumFetchResponse",
+        }
+    }
+}
+
+impl ControllerMessage {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ControllerMessage::BrokerRegistrationRequest { .. } => "BrokerRegistrationRequest",
+            ControllerMessage::BrokerRegistrationResponse { .. } => "BrokerRegistrationResponse",
+            ControllerMessage::BrokerHeartbeatRequest { .. } => "BrokerHeartbeatRequest",
+            ControllerMessage::BrokerHeartbeatResponse { .. } => "BrokerHeartbeatResponse",
+            ControllerMessage::AlterPartitionRequest { .. } => "AlterPartitionRequest",
+            ControllerMessage::AlterPartitionResponse { .. } => "AlterPartitionResponse",
+        }
+    }
+}
+
+impl GroupMessage {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            GroupMessage::JoinGroupRequest { .. } => "JoinGroupRequest",
+            GroupMessage::JoinGroupResponse { .. } => "JoinGroupResponse",
+            GroupMessage::SyncGroupRequest { .. } => "SyncGroupRequest",
+            GroupMessage::SyncGroupResponse { .. } => "SyncGroupResponse",
+            GroupMessage::HeartbeatRequest { .. } => "HeartbeatRequest",
+            GroupMessage::HeartbeatResponse { .. } => "HeartbeatResponse",
+            GroupMessage::LeaveGroupRequest { .. } => "LeaveGroupRequest",
+            GroupMessage::LeaveGroupResponse { .. } => "LeaveGroupResponse",
+            GroupMessage::OffsetCommitRequest { .. } => "OffsetCommitRequest",
+            GroupMessage::OffsetCommitResponse { .. } => "OffsetCommitResponse",
+            GroupMessage::OffsetFetchRequest { .. } => "OffsetFetchRequest",
+            GroupMessage::OffsetFetchResponse { .. } => "OffsetFetchResponse",
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The records of KRaft's `__cluster_metadata` log (Kafka's generated `org.apache.kafka.common.metadata`
+//! types): what the active controller appends, what the quorum replicates and every broker applies.
+
+use super::TopicPartition;
+use crate::log::TopicConfig;
+use serde::Serialize;
+
+/// One record of the metadata log, named after KRaft's record types.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type")]
+pub enum MetadataRecord {
+    /// Raft control record a new quorum leader writes first, to commit entries of its epoch.
+    LeaderChange {
+        leader_id: i32,
+        epoch: i32,
+    },
+    /// A broker (re)registered; `broker_epoch` is this record's offset. New registrations are fenced.
+    RegisterBroker {
+        broker_id: i32,
+        broker_epoch: i64,
+    },
+    BrokerRegistrationChange {
+        broker_id: i32,
+        broker_epoch: i64,
+        fenced: bool,
+    },
+    Topic {
+        name: String,
+        config: TopicConfig,
+    },
+    Partition {
+        topic_partition: TopicPartition,
+        registration: PartitionRegistration,
+    },
+    /// The full new state of a partition after an election or ISR change.
+    PartitionChange {
+        topic_partition: TopicPartition,
+        registration: PartitionRegistration,
+        unclean: bool,
+    },
+}
+
+/// A record and its place in the metadata log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetadataEntry {
+    pub offset: i64,
+    /// The quorum epoch of the leader that appended it.
+    pub epoch: i32,
+    pub record: MetadataRecord,
+}
+
+/// KRaft's `PartitionRegistration`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartitionRegistration {
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    /// -1 when no replica can lead (the partition is offline).
+    pub leader: i32,
+    pub leader_epoch: i32,
+    pub partition_epoch: i32,
+}

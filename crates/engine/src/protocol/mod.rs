@@ -1,0 +1,148 @@
+//! Kafka's requests and responses, as typed messages on the simulated network.
+//!
+//! Only the fields that change behaviour are modelled; names follow Kafka's protocol docs so a
+//! learner who opens the in-flight message list recognises ProduceRequest, FetchResponse, ...
+
+mod error;
+mod message;
+pub mod metadata;
+
+pub use error::ErrorCode;
+pub use message::{ClientMessage, ControllerMessage, GroupMessage, Message, RaftMessage, ReplicationMessage};
+
+use crate::log::RecordBatch;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+/// A topic name and partition index, Kafka's `TopicPartition`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+pub struct TopicPartition {
+    pub topic: String,
+    pub partition: i32,
+}
+
+impl TopicPartition {
+    pub fn new(topic: impl Into<String>, partition: i32) -> Self {
+        TopicPartition { topic: topic.into(), partition }
+    }
+}
+
+impl fmt::Display for TopicPartition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.topic, self.partition)
+    }
+}
+
+/// The `acks` a produce request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Acks {
+    /// `acks=0`: fire and forget, no response.
+    None,
+    /// `acks=1`: the leader's append is enough.
+    Leader,
+    /// `acks=all` (`-1`): every ISR member must have the records.
+    All,
+}
+
+/// One partition's answer in a ProduceResponse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartitionProduceResponse {
+    pub topic_partition: TopicPartition,
+    pub error: ErrorCode,
+    /// Offset of the batch's first record, or -1 on error.
+    pub base_offset: i64,
+}
+
+/// One partition in a FetchRequest (KIP-320: the fetcher says which leader epoch it believes
+/// in and the epoch of its last fetched batch, so the leader can detect a diverged log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FetchPartition {
+    pub topic_partition: TopicPartition,
+    pub fetch_offset: i64,
+    /// -1: not checked (the pre-KIP-101 behaviour, kept for teaching).
+    pub last_fetched_epoch: i32,
+    pub current_leader_epoch: i32,
+}
+
+/// One partition's data in a FetchResponse.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartitionFetchResponse {
+    pub topic_partition: TopicPartition,
+    pub error: ErrorCode,
+    pub high_watermark: i64,
+    pub log_start_offset: i64,
+    pub log_end_offset: i64,
+    /// The leader's (epoch, end offset) where the fetcher's log diverged from its own.
+    pub diverging_epoch: Option<(i32, i64)>,
+    /// Shared with the leader's log: a fetch does not copy records.
+    pub batches: Vec<Arc<RecordBatch>>,
+}
+
+impl PartitionFetchResponse {
+    /// An answer with no data yet; the fetch path fills in the offsets, records or error.
+    pub fn empty(topic_partition: TopicPartition) -> Self {
+        PartitionFetchResponse {
+            topic_partition,
+            error: ErrorCode::None,
+            high_watermark: -1,
+            log_start_offset: -1,
+            log_end_offset: -1,
+            diverging_epoch: None,
+            batches: Vec::new(),
+        }
+    }
+}
+
+/// A partition's leadership as clients learn it from a MetadataResponse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartitionMetadata {
+    pub topic_partition: TopicPartition,
+    /// -1 when the partition has no leader (offline).
+    pub leader: i32,
+    pub leader_epoch: i32,
+}
+
+/// `isolation.level`: how far a consumer may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsolationLevel {
+    /// Up to the high watermark.
+    ReadUncommitted,
+    /// Up to the last stable offset (equal to the high watermark until transactions exist).
+    ReadCommitted,
+}
+
+/// A member's subscription (`ConsumerProtocolSubscription` v2): topics, the partitions it owns
+/// and the generation it owned them in, which the sticky assignors use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Subscription {
+    pub topics: Vec<String>,
+    pub owned_partitions: Vec<TopicPartition>,
+    pub generation_id: i32,
+}
+
+/// One entry of JoinGroup's protocol list: an assignor name and the member's subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JoinGroupProtocol {
+    pub name: String,
+    pub metadata: Subscription,
+}
+
+/// A member as the group leader sees it in its JoinGroupResponse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JoinGroupMember {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub metadata: Subscription,
+}
+
+/// One partition's answer to ListOffsets; offset -1 = no such record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListOffsetsPartition {
+    pub topic_partition: TopicPartition,
+    pub error: ErrorCode,
+    pub timestamp: i64,
+    pub offset: i64,
+}
