@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod config;
 pub mod consumer;
 pub mod controller;
+pub mod delivery;
 pub mod group;
 pub mod log;
 pub mod metrics;

@@ -9,8 +9,6 @@
 //! checkpoints and seeks keep it. The series keeps the last [`SAMPLES_KEPT`] samples in a
 //! persistent vector that checkpoints share.
 
-use crate::broker::BrokerState;
-use crate::cluster::World;
 use crate::narration::Fact;
 use crate::sim::Millis;
 use serde::Serialize;
@@ -262,32 +260,5 @@ impl Metrics {
         let before = self.samples.iter().rev().find(|s| s.at_ms < fault_at_ms)?;
         let after = self.samples.back()?;
         Some(FaultDelta { fault_at_ms, fault, before: *before, after: *after })
-    }
-}
-
-impl Gauges {
-    /// Reads the gauges from the world: under-replicated and under-min-ISR partitions as their
-    /// live leaders see them (Kafka sums each broker's own count), offline partitions and active
-    /// controllers as the cluster has them, and the largest `high watermark - position` of any
-    /// running consumer (`records-lag-max` for `read_uncommitted`).
-    pub fn read(world: &World) -> Gauges {
-        let mut g = Gauges::default();
-        for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
-            g.active_controller_count += u32::from(broker.volatile.controller.is_some());
-            for replica in broker.durable.replicas.values().filter(|r| r.leader == broker.id) {
-                g.under_replicated_partitions += u32::from(replica.isr.len() < replica.replicas.len());
-                g.under_min_isr_partition_count +=
-                    u32::from((replica.isr.len() as i32) < replica.config.min_insync_replicas);
-            }
-        }
-        g.offline_partitions_count =
-            world.metadata().topics.values().flat_map(|t| &t.partitions).filter(|p| p.leader < 0).count() as u32;
-        for consumer in world.consumers().filter(|c| world.consumer_running(c.id)) {
-            for (tp, position) in &consumer.positions {
-                g.records_lag_max = g.records_lag_max.max(world.high_watermark(tp) - position);
-            }
-        }
-        g.failed_records = world.producers().map(|p| p.failed_records).sum();
-        g
     }
 }

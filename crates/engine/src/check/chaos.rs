@@ -5,10 +5,10 @@
 //! is reported (`lost_acked`) rather than treated as a violation. Violations are simulator bugs.
 
 use super::invariants::InvariantChecker;
-use super::partition_entry;
 use crate::cluster::{Action, ActionOutcome, World, WorldConfig};
 use crate::config::{parse_choice, ConfigError};
 use crate::consumer::{CommitMode, ConsumerApp};
+use crate::delivery::partition_entry;
 use crate::narration::Fact;
 use crate::producer::stream::KeyPattern;
 use crate::protocol::TopicPartition;

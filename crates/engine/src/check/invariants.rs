@@ -1,10 +1,10 @@
 //! Invariants that must hold after every event under any configuration, as in TigerBeetle's VOPR:
 //! a violation is a bug in the simulator, never a legitimate Kafka outcome.
 
-use super::partition_entry;
 use crate::broker::replica::Replica;
 use crate::cluster::World;
 use crate::consumer::MemberState;
+use crate::delivery::partition_entry;
 use crate::narration::Fact;
 use crate::protocol::TopicPartition;
 use crate::view::BrokerState;

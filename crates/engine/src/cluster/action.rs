@@ -4,15 +4,15 @@
 use super::message_log::{LoggedMessage, MessageLog, MessageOutcome};
 use super::world::{Event, World, ADMIN_CLIENT};
 use crate::broker::BrokerState;
-use crate::check::delivery::DeliveryAudit;
 use crate::config::ConfigError;
 use crate::consumer::config::ConsumerConfig;
 use crate::consumer::{self, Consumer, ConsumerApp, SeekTo};
 use crate::controller::CreateTopicError;
+use crate::delivery::DeliveryAudit;
 use crate::group::history::GroupHistory;
 use crate::group::offsets::OFFSETS_TOPIC;
 use crate::log::TopicConfig;
-use crate::metrics::{Gauges, Metrics, MetricsSample};
+use crate::metrics::{Metrics, MetricsSample};
 use crate::narration::Fact;
 use crate::node::{Node, Outbox};
 use crate::producer::config::ProducerConfig;
@@ -535,7 +535,7 @@ impl World {
 
     /// The metrics now: the gauges as they are, the rates since the last sample.
     pub fn metrics_now(&self) -> MetricsSample {
-        self.metrics.current(self.now, Gauges::read(self))
+        self.metrics.current(self.now, self.gauges())
     }
 
     /// Each consumer group's generations and last committed offsets, as facts told them.

@@ -7,10 +7,10 @@ use super::bootstrap::bootstrap_metadata_log;
 pub use super::message_log::MESSAGES_KEPT;
 use super::message_log::{LoggedMessage, MessageLog, MessageOutcome};
 use crate::broker::{self, Broker, BrokerConfig, BrokerState};
-use crate::check::delivery::{AuditContext, DeliveryAudit};
 use crate::config::ConfigError;
 use crate::consumer::{self, Consumer};
 use crate::controller::metadata::MetadataImage;
+use crate::delivery::{AuditContext, DeliveryAudit};
 use crate::group::history::GroupHistory;
 use crate::metrics::{Gauges, Metrics};
 use crate::narration::Fact;
@@ -330,7 +330,7 @@ impl World {
     fn process_next(&mut self) -> bool {
         let Some((at, seq, event)) = self.queue.pop() else { return false };
         if at >= self.metrics.next_sample_ms() {
-            let gauges = Gauges::read(self);
+            let gauges = self.gauges();
             self.metrics.sample_until(at, gauges);
         }
         self.now = at;
@@ -577,6 +577,34 @@ impl World {
 /// The node an admin client's requests come from. Nothing answers it: the admin client reads
 /// the outcome from the world's state, so responses addressed to it are not sent.
 pub const ADMIN_CLIENT: NodeId = NodeId::Client(u32::MAX);
+
+/// Kafka's gauges, read from the world for the metrics.
+impl World {
+    /// Reads the gauges from the world: under-replicated and under-min-ISR partitions as their
+    /// live leaders see them (Kafka sums each broker's own count), offline partitions and active
+    /// controllers as the cluster has them, and the largest `high watermark - position` of any
+    /// running consumer (`records-lag-max` for `read_uncommitted`).
+    pub(crate) fn gauges(&self) -> Gauges {
+        let mut g = Gauges::default();
+        for broker in self.brokers().filter(|b| b.state != BrokerState::Dead) {
+            g.active_controller_count += u32::from(broker.volatile.controller.is_some());
+            for replica in broker.durable.replicas.values().filter(|r| r.leader == broker.id) {
+                g.under_replicated_partitions += u32::from(replica.isr.len() < replica.replicas.len());
+                g.under_min_isr_partition_count +=
+                    u32::from((replica.isr.len() as i32) < replica.config.min_insync_replicas);
+            }
+        }
+        g.offline_partitions_count =
+            self.metadata().topics.values().flat_map(|t| &t.partitions).filter(|p| p.leader < 0).count() as u32;
+        for consumer in self.consumers().filter(|c| self.consumer_running(c.id)) {
+            for (tp, position) in &consumer.positions {
+                g.records_lag_max = g.records_lag_max.max(self.high_watermark(tp) - position);
+            }
+        }
+        g.failed_records = self.producers().map(|p| p.failed_records).sum();
+        g
+    }
+}
 
 #[cfg(test)]
 mod tests {

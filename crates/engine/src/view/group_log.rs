@@ -3,8 +3,8 @@
 //! members, the rebalance history for a swimlane, and the records processed twice. When the
 //! coordinator is unavailable the last known state is shown. Built on demand, never stored.
 
-use crate::check::delivery::ProcessedTwice;
 use crate::cluster::World;
+use crate::delivery::ProcessedTwice;
 use crate::group::history::GenerationHistory;
 use crate::protocol::TopicPartition;
 use crate::sim::Millis;

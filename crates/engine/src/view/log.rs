@@ -7,8 +7,8 @@
 use super::ReplicaRole;
 use crate::broker::replica::Replica;
 use crate::broker::BrokerState;
-use crate::check::delivery::{DuplicateRecords, LostRecords};
 use crate::cluster::World;
+use crate::delivery::{DuplicateRecords, LostRecords};
 use crate::log::batch::RecordBatch;
 use crate::producer::partitioner::murmur2;
 use crate::protocol::TopicPartition;

@@ -341,7 +341,7 @@ impl DeliveryAudit {
     }
 
     fn partition(&mut self, tp: &TopicPartition) -> &mut PartitionAudit {
-        super::partition_entry(&mut self.partitions, tp)
+        partition_entry(&mut self.partitions, tp)
     }
 
     fn acked(
@@ -429,6 +429,18 @@ fn first_copy(leader: &Replica, base_offset: i64) -> Option<i64> {
                 && b.records.iter().zip(&acked.records).all(|(x, y)| x.record == y.record)
         })
         .map(|b| b.base_offset)
+}
+
+/// `map.entry(tp.clone()).or_default()`, cloning the name only the first time: the checks run
+/// after every event, and a clone per partition per event was most of their cost.
+pub(crate) fn partition_entry<'a, V: Default>(
+    map: &'a mut BTreeMap<TopicPartition, V>,
+    tp: &TopicPartition,
+) -> &'a mut V {
+    if !map.contains_key(tp) {
+        map.insert(tp.clone(), V::default());
+    }
+    map.get_mut(tp).expect("inserted above")
 }
 
 #[cfg(test)]
