@@ -592,6 +592,25 @@ mod tests {
     }
 
     #[test]
+    fn explain_mode_pauses_playing_where_a_note_arrives_and_highlights_what_it_names() {
+        let state = reduce(fresh("#scenario=slow-follower"), AppAction::Play);
+        let mut state = reduce(state, AppAction::SetSpeed(9)); // 100x: 10 s of virtual time a frame
+        assert!(state.explain, "on by default");
+        state = reduce(state, AppAction::Frame(100.0));
+        assert!(!state.playing, "paused at the note");
+        assert_eq!(state.view().unwrap().now_ms, 5_000);
+        assert_eq!(*state.panels.as_ref().unwrap().highlight, vec!["broker-5".to_string()]);
+        let state = reduce(state, AppAction::NextNote);
+        assert_eq!(state.view().unwrap().now_ms, 7_003, "the note tied to the ISR shrink");
+        assert_eq!(state.inspect, Some(("payments".to_string(), 0)), "the inspector opens what it names");
+        let state = reduce(state, AppAction::ToggleExplain);
+        assert!(state.panels.as_ref().unwrap().highlight.is_empty());
+        let state = reduce(reduce(state, AppAction::Play), AppAction::Frame(100.0));
+        assert!(state.playing, "without explain mode, notes do not pause");
+        assert_eq!(state.view().unwrap().now_ms, 17_003);
+    }
+
+    #[test]
     fn frames_advance_virtual_time_at_the_chosen_speed() {
         let state = reduce(fresh("#scenario=demo"), AppAction::Play);
         let state = reduce(state, AppAction::SetSpeed(6)); // 10x

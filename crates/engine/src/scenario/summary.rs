@@ -88,9 +88,12 @@ pub fn summary(world: &World) -> Summary {
     }
 }
 
+/// A record's key and value, borrowed from a log.
+type KeyValue<'w> = (Option<&'w [u8]>, Option<&'w [u8]>);
+
 /// A partition's log on its current leader: its records by offset, log start and end offsets.
 struct LeaderLog<'w> {
-    records: BTreeMap<i64, (Option<&'w [u8]>, Option<&'w [u8]>)>,
+    records: BTreeMap<i64, KeyValue<'w>>,
     log_start_offset: i64,
     log_end_offset: i64,
 }
