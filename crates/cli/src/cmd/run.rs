@@ -170,7 +170,7 @@ fn summary(out: &mut impl Write, world: &World, ko: bool) -> std::io::Result<()>
     ];
     if s.acked_lost > 0 {
         lines.push(if ko {
-            format!("유실된 확인 레코드 {}", s.acked_lost)
+            format!("유실된 확인(ack)된 레코드 {}", s.acked_lost)
         } else {
             format!("acknowledged records lost {}", s.acked_lost)
         });
