@@ -190,8 +190,10 @@ async function playUntil(page, predicate, arg, timeout = 30_000) {
     paused.catch(() => {});
     if ((await Promise.race([held, paused])) || (await page.evaluate(predicate, arg))) break;
   }
-  const pause = page.getByTestId('btn-pause');
-  if ((await pause.count()) > 0) await pause.click({ timeout: 2_000 }).catch(() => {});
+  // Checked and clicked in one step in the page: the same button turns into Play when explain
+  // mode pauses at a note, and a click aimed at Pause must not land on Play.
+  await page.evaluate(() => document.querySelector('[data-testid="btn-pause"]')?.click());
+  await page.getByTestId('btn-play').waitFor();
 }
 
 /**
