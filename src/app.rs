@@ -100,14 +100,23 @@ pub fn app() -> Html {
                 <div class="workspace">
                     <div class="workspace-main">
                         <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
-                            show_internal={state.show_internal} on_action={on_action.clone()} />
+                            show_internal={state.show_internal} highlight={panels.highlight.clone()} on_action={on_action.clone()} />
                         <Terminal {lang} view={panels.view.clone()} entries={state.terminal.clone()}
                             on_action={on_action.clone()} />
                         <div class="panels">
                             <FaultPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <GroupPanel {lang} view={panels.view.clone()} />
-                            <ProducerPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
-                            <BuildPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
+                            if panels.notes.is_some() {
+                                // A lesson: the free-form tools fold away, one click brings them back.
+                                <details class="free-form" data-testid="free-form">
+                                    <summary data-testid="free-form-toggle">{ t(lang, Key::ShowForms) }</summary>
+                                    <ProducerPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
+                                    <BuildPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
+                                </details>
+                            } else {
+                                <ProducerPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
+                                <BuildPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
+                            }
                             <LogInspector {lang} view={panels.view.clone()} selected={state.inspect.clone()}
                                 data={panels.inspector.clone()} on_action={on_action.clone()} />
                         </div>

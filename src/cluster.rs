@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use kafkalab_engine::consumer::MemberState;
 use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::view::{BrokerState, View};
 pub use kafkalab_engine::World;
@@ -89,6 +90,8 @@ pub struct ClientCard {
     pub label: String,
     pub producer: bool,
     pub running: bool,
+    /// A running consumer in a stable group with no partition assigned: nothing to read.
+    pub idle: bool,
 }
 
 /// Consumers of one group, drawn in one frame.
@@ -183,12 +186,20 @@ impl ClusterModel {
                 label: p.name.clone(),
                 producer: true,
                 running: true,
+                idle: false,
             })
             .collect();
         let mut groups: Vec<GroupBox> = Vec::new();
         for c in &view.consumers {
-            let card =
-                ClientCard { node: c.client, id: c.id, label: c.name.clone(), producer: false, running: c.running };
+            let idle = c.running && c.state == MemberState::Stable && c.assignment.is_empty();
+            let card = ClientCard {
+                node: c.client,
+                id: c.id,
+                label: c.name.clone(),
+                producer: false,
+                running: c.running,
+                idle,
+            };
             match groups.iter_mut().find(|g| g.group == c.group_id) {
                 Some(g) => g.clients.push(card),
                 None => groups.push(GroupBox { group: c.group_id.clone(), clients: vec![card] }),

@@ -20,6 +20,8 @@ pub struct RecordTile {
 pub struct SegmentTiles {
     pub base_offset: i64,
     pub records: Vec<RecordTile>,
+    /// Offsets compaction removed, `(first, last)`, each just before a shown record.
+    pub gaps: Vec<(i64, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -31,6 +33,8 @@ pub struct PartitionLog {
     pub segments: Vec<SegmentTiles>,
     /// Records older than the shown ones.
     pub hidden: usize,
+    /// Segments all of whose records are older than the shown ones (folded into one line).
+    pub hidden_segments: usize,
 }
 
 fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
@@ -72,8 +76,19 @@ impl PartitionLog {
                         })
                     })
                     .collect(),
+                gaps: Vec::new(),
             })
             .collect();
+        // Offsets missing between two records (or before a segment's first record) were compacted.
+        let mut next = replica.log.log_start_offset();
+        for s in &mut segments {
+            for r in &s.records {
+                if r.offset > next {
+                    s.gaps.push((next, r.offset - 1));
+                }
+                next = r.offset + 1;
+            }
+        }
         let total: usize = segments.iter().map(|s| s.records.len()).sum();
         let mut hidden = total.saturating_sub(MAX_RECORDS);
         let mut to_drop = hidden;
@@ -81,8 +96,14 @@ impl PartitionLog {
             let n = to_drop.min(s.records.len());
             s.records.drain(..n);
             to_drop -= n;
+            let first = s.records.first().map_or(i64::MAX, |r| r.offset);
+            s.gaps.retain(|(_, last)| last + 1 >= first);
         }
-        segments.retain(|s| !s.records.is_empty() || s.base_offset >= replica.log.log_start_offset());
+        let before = segments.len();
+        // A segment with nothing left to show is counted, not drawn as an empty heading; the empty
+        // active segment (nothing written since the roll) stays.
+        segments.retain(|s| !s.records.is_empty() || s.base_offset >= replica.log.log_end_offset());
+        let hidden_segments = before - segments.len();
         if total == 0 {
             hidden = 0;
         }
@@ -93,6 +114,7 @@ impl PartitionLog {
             leo: replica.log.log_end_offset(),
             segments,
             hidden,
+            hidden_segments,
         }
     }
 }

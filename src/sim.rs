@@ -264,8 +264,17 @@ pub enum Driver {
     Scenario(Box<ScenarioRun>),
 }
 
-/// A step note reached by a scenario run: (step index, time, text).
-pub type ReachedNote = (usize, Millis, Localized);
+/// A step note reached by a scenario run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReachedNote {
+    /// Index into the scenario's steps.
+    pub index: usize,
+    /// When it arrived: its step's time, or its fact's for a fact-tied note.
+    pub at_ms: Millis,
+    pub text: Localized,
+    /// What it names: `broker-N`, a partition `topic-N`, a client's name.
+    pub highlight: Vec<String>,
+}
 
 /// A point of the run as a step leaves it: enough to come back to it exactly on this branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -400,10 +409,48 @@ impl Sim {
     pub fn notes_reached(&self) -> Vec<ReachedNote> {
         match &self.driver {
             Driver::Preset(_) => Vec::new(),
-            Driver::Scenario(run) => {
-                run.steps_reached().filter_map(|(i, step)| step.note().map(|n| (i, step.at_ms, n.clone()))).collect()
-            }
+            Driver::Scenario(run) => run
+                .notes_reached()
+                .into_iter()
+                .filter_map(|(index, at_ms, step)| {
+                    let text = step.note()?.clone();
+                    Some(ReachedNote { index, at_ms, text, highlight: step.highlight.clone() })
+                })
+                .collect(),
         }
+    }
+
+    /// The next note of a scenario: its time if known (a fact-tied note's is known only once its
+    /// fact has come), or None when every note has arrived (or this is a preset).
+    pub fn next_note(&self) -> Option<Option<Millis>> {
+        match &self.driver {
+            Driver::Preset(_) => None,
+            Driver::Scenario(run) => run.next_note().map(|(_, at)| at),
+        }
+    }
+
+    /// What happened so far, once a scenario has run to its end (None before, and for presets).
+    pub fn summary(&self) -> Option<kafkalab_engine::scenario::Summary> {
+        match &self.driver {
+            Driver::Scenario(run) if run.now() >= run.scenario().duration_ms => {
+                Some(kafkalab_engine::scenario::summary(run.world()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Plays towards `t` but stops at the first scenario note that arrives on the way (explain
+    /// mode); returns whether it stopped at a note. A preset just moves to `t`.
+    pub fn play_to(&mut self, t: Millis) -> bool {
+        let stopped = match &mut self.driver {
+            Driver::Preset(timeline) => {
+                timeline.seek(t);
+                false
+            }
+            Driver::Scenario(run) => run.play_to(t).is_some(),
+        };
+        self.horizon_ms = self.horizon_ms.max(self.now());
+        stopped
     }
 
     /// Scenario steps whose action was refused when they came due: (time, reason).
@@ -525,13 +572,24 @@ impl Sim {
 
     /// Moves to the next scenario note after now (`forward`) or the previous one before now; stays
     /// put when there is none (or this is a preset).
+    /// A note comes later than now when its time is later, or, at the same time, when it has not
+    /// arrived yet (its fact is still to come at this moment).
     pub fn seek_note(&mut self, forward: bool) {
-        let Driver::Scenario(run) = &self.driver else { return };
-        let now = self.now();
-        let mut times = run.scenario().steps.iter().filter(|s| s.note().is_some()).map(|s| s.at_ms);
-        let target = if forward { times.find(|t| *t > now) } else { times.rev().find(|t| *t < now) };
-        if let Some(t) = target {
-            self.seek(t);
+        let Driver::Scenario(run) = &mut self.driver else { return };
+        let now = run.now();
+        if forward {
+            // A fact-tied note's time is known only once played to: play until the next note
+            // arrives, and come back when none does.
+            let end = run.scenario().duration_ms.max(self.horizon_ms);
+            if run.play_to(end).is_none() {
+                run.seek(now);
+            }
+            self.horizon_ms = self.horizon_ms.max(self.now());
+        } else {
+            let previous = run.notes_reached().iter().rev().map(|(_, at, _)| *at).find(|at| *at < now);
+            if let Some(at) = previous {
+                self.seek(at);
+            }
         }
     }
 
@@ -704,7 +762,7 @@ mod tests {
         assert_eq!(sim.now(), 10_000);
         assert_eq!(sim.notes_reached().len(), 2);
         sim.seek_note(true);
-        assert_eq!(sim.now(), 17_000);
+        assert_eq!(sim.now(), 15_000, "the note about the election arrives with it");
         sim.seek_note(false);
         assert_eq!(sim.now(), 10_000);
         sim.seek_note(false);

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use kafkalab_engine::cluster::TimedFact;
+use kafkalab_engine::scenario::Summary;
 use kafkalab_engine::sim::Millis;
 use kafkalab_engine::view::View;
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,9 @@ pub struct AppState {
     pub show_internal: bool,
     pub large_text: bool,
     pub show_routine: bool,
+    /// Explain mode (scenarios): playing pauses when a note arrives, and the newest note's
+    /// elements are highlighted.
+    pub explain: bool,
     /// Timeline markers: (time, kind), by fact index.
     pub marks: Rc<Vec<(Millis, Mark)>>,
     marks_next_index: u64,
@@ -120,15 +124,22 @@ pub struct Panels {
     pub roster: Rc<Roster>,
     pub notes: Option<Rc<NotesData>>,
     pub inspector: Option<Rc<PartitionLog>>,
+    /// What the canvas highlights: the newest note's elements, in explain mode.
+    pub highlight: Rc<Vec<String>>,
 }
 
-/// What a scenario's notes box shows: the notes reached, the next one's time, refused steps.
+/// What a scenario's notes box shows: the notes reached, the next one, refused steps, and at the
+/// end the summary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NotesData {
     /// Reached so far, oldest first.
     pub reached: Vec<ReachedNote>,
-    pub next_at_ms: Option<Millis>,
+    /// The next note: None when every note has arrived; Some(None) while it waits for its fact.
+    pub next: Option<Option<Millis>>,
     pub failures: Vec<(Millis, String)>,
+    pub explain: bool,
+    /// Once the scenario has run to its end.
+    pub summary: Option<Summary>,
 }
 
 fn build(setup: Setup) -> Result<Rc<RefCell<Sim>>, String> {
@@ -177,6 +188,7 @@ impl AppState {
             show_internal: false,
             large_text: false,
             show_routine: false,
+            explain: true,
             marks: Rc::new(Vec::new()),
             marks_next_index: 0,
             inspect: None,
@@ -231,14 +243,23 @@ impl AppState {
         };
         let sim = sim.borrow();
         let inspector = self.inspect.as_ref().map(|(topic, p)| Rc::new(PartitionLog::read(sim.world(), topic, *p)));
-        let notes = sim.setup.preset.scenario().filter(|s| s.steps.iter().any(|s| s.note.is_some())).map(|scenario| {
-            let now = sim.now();
+        let notes = sim.setup.preset.scenario().filter(|s| s.steps.iter().any(|s| s.note.is_some())).map(|_| {
             Rc::new(NotesData {
                 reached: sim.notes_reached(),
-                next_at_ms: scenario.steps.iter().find(|s| s.note.is_some() && s.at_ms > now).map(|s| s.at_ms),
+                next: sim.next_note(),
                 failures: sim.step_failures(),
+                explain: self.explain,
+                summary: sim.summary(),
             })
         });
+        let highlight = match notes.as_ref().and_then(|n| n.reached.last()).filter(|_| self.explain) {
+            Some(note) => note.highlight.clone(),
+            None => Vec::new(),
+        };
+        let highlight = match &self.panels {
+            Some(old) if *old.highlight == highlight => old.highlight.clone(),
+            _ => Rc::new(highlight),
+        };
         // Only the facts since the last refresh are read, unless the history went back (a seek,
         // a new branch) or the filter changed: the large preset makes thousands of routine facts
         // a second, which would push every other fact out of any fixed window.
@@ -264,7 +285,7 @@ impl AppState {
             Some(old) if *old.roster == roster => old.roster.clone(),
             _ => Rc::new(roster),
         };
-        self.panels = Some(Panels { view: view.clone(), facts, history_from, roster, notes, inspector });
+        self.panels = Some(Panels { view: view.clone(), facts, history_from, roster, notes, inspector, highlight });
     }
 
     /// Rebuilds the view and the timeline markers from the simulation (once per change).
@@ -302,6 +323,24 @@ impl AppState {
             self.marks_next_index = count;
         }
         self.view = Some(ViewRc(Rc::new(view)));
+    }
+
+    /// In explain mode, the log inspector opens the first partition the newest note names.
+    fn inspect_highlighted(&mut self, sim: &Sim) {
+        if !self.explain {
+            return;
+        }
+        let view = sim.world().view();
+        let partition = sim.notes_reached().last().and_then(|note| {
+            note.highlight.iter().find_map(|name| {
+                let (topic, p) = name.rsplit_once('-')?;
+                let p = p.parse::<i32>().ok()?;
+                view.topics.iter().any(|t| t.name == topic).then(|| (topic.to_string(), p))
+            })
+        });
+        if partition.is_some() {
+            self.inspect = partition;
+        }
     }
 
     pub fn view(&self) -> Option<&View> {
@@ -368,6 +407,8 @@ pub enum AppAction {
     ToggleInternal,
     ToggleLargeText,
     ToggleRoutine,
+    /// Explain mode on or off.
+    ToggleExplain,
     Inspect(Option<(String, i32)>),
     /// Commands typed or pasted into the terminal (a producer's input lines up to `^D` included).
     Terminal(String),
@@ -412,7 +453,18 @@ impl Reducible for AppState {
                     if let Some(at) = self.dev.and_then(|d| d.panic_at).filter(|at| target >= *at) {
                         panic!("injected by the developer hook ?dev&panic-at={at}");
                     }
-                    sim.borrow_mut().seek(target);
+                    if self.explain {
+                        if sim.borrow_mut().play_to(target) {
+                            // A note arrived: pause on it, with its partition in the log inspector.
+                            next.playing = false;
+                            next.inspect_highlighted(&sim.borrow());
+                            next.revision += 1;
+                            next.refresh();
+                            return Rc::new(next);
+                        }
+                    } else {
+                        sim.borrow_mut().seek(target);
+                    }
                     next.refresh_view();
                 }
                 next.vt_milli = vt;
@@ -449,6 +501,7 @@ impl Reducible for AppState {
             AppAction::NextNote => {
                 if let Some(sim) = sim {
                     sim.borrow_mut().seek_note(true);
+                    next.inspect_highlighted(&sim.borrow());
                 }
                 next.playing = false;
             }
@@ -489,6 +542,11 @@ impl Reducible for AppState {
             }
             AppAction::ToggleLargeText => {
                 next.large_text = !self.large_text;
+                return Rc::new(next);
+            }
+            AppAction::ToggleExplain => {
+                next.explain = !self.explain;
+                next.refresh_panels();
                 return Rc::new(next);
             }
             AppAction::ToggleRoutine => {
@@ -602,6 +660,25 @@ mod tests {
     fn t_in_the_url_advances_the_virtual_clock() {
         let state = fresh("#t=2500");
         assert_eq!(state.view().unwrap().now_ms, 2500);
+    }
+
+    #[test]
+    fn explain_mode_pauses_playing_where_a_note_arrives_and_highlights_what_it_names() {
+        let state = reduce(fresh("#scenario=slow-follower"), AppAction::Play);
+        let mut state = reduce(state, AppAction::SetSpeed(9)); // 100x: 10 s of virtual time a frame
+        assert!(state.explain, "on by default");
+        state = reduce(state, AppAction::Frame(100.0));
+        assert!(!state.playing, "paused at the note");
+        assert_eq!(state.view().unwrap().now_ms, 5_000);
+        assert_eq!(*state.panels.as_ref().unwrap().highlight, vec!["broker-5".to_string()]);
+        let state = reduce(state, AppAction::NextNote);
+        assert_eq!(state.view().unwrap().now_ms, 7_003, "the note tied to the ISR shrink");
+        assert_eq!(state.inspect, Some(("payments".to_string(), 0)), "the inspector opens what it names");
+        let state = reduce(state, AppAction::ToggleExplain);
+        assert!(state.panels.as_ref().unwrap().highlight.is_empty());
+        let state = reduce(reduce(state, AppAction::Play), AppAction::Frame(100.0));
+        assert!(state.playing, "without explain mode, notes do not pause");
+        assert_eq!(state.view().unwrap().now_ms, 17_003);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! A broker on the canvas.
 
+use std::rc::Rc;
+
 use kafkalab_engine::sim::NodeId;
 use yew::prelude::*;
 
@@ -17,6 +19,8 @@ pub struct BrokerNodeProps {
     pub h: i32,
     pub summarised: bool,
     pub grid: TileGrid,
+    /// What the scenario note being explained names (`broker-N`, `topic-N`).
+    pub highlight: Rc<Vec<String>>,
     pub on_action: Callback<AppAction>,
     pub on_node: Callback<NodeEvent>,
 }
@@ -34,12 +38,14 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
         NodeState::Dead => Key::StateDead,
     };
     let name = fill(t(lang, Key::BrokerName), &[&broker.id.to_string()]);
+    let highlighted = props.highlight.contains(&format!("broker-{}", broker.id));
     let class = classes!(
         "broker",
         "node",
         format!("broker-{}", broker.state.as_str()),
         broker.is_controller.then_some("broker-controller"),
-        broker.stale.is_some().then_some("broker-stale")
+        broker.stale.is_some().then_some("broker-stale"),
+        highlighted.then_some("highlight")
     );
     let leaders = broker.tiles.iter().filter(|t| t.leader).count();
     let out = broker.tiles.iter().filter(|t| !t.in_isr).count();
@@ -62,6 +68,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
             data-testid={format!("broker-{}", broker.id)}
             data-state={broker.state.as_str()}
             data-controller={broker.is_controller.to_string()}
+            data-highlight={highlighted.then_some("true")}
             tabindex="0" role="button" aria-haspopup="menu"
             aria-label={fill(t(lang, Key::NodeAria), &[&name, &state_text])}
             transform={format!("translate({x} {y})")} {oncontextmenu} {onkeydown} {onpointerdown}>
@@ -109,9 +116,11 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                         let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Inspect(Some((topic.clone(), partition))));
                         let mark = if tile.leader { "L" } else if tile.in_isr { "F" } else { "✕" };
                         let (w, h) = (grid.w.to_string(), grid.h.to_string());
+                        let lit = props.highlight.contains(&format!("{}-{}", tile.topic, tile.partition));
                         html! {
-                            <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"), stale.is_some().then_some("tile-stale"))}
+                            <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"), stale.is_some().then_some("tile-stale"), lit.then_some("highlight"))}
                                 data-testid={format!("replica-{}-{}-{}", tile.topic, tile.partition, broker.id)}
+                                data-highlight={lit.then_some("true")}
                                 data-role={role} data-in-isr={tile.in_isr.to_string()} data-stale={stale.is_some().to_string()}
                                 transform={format!("translate({tx} {ty})")} {onclick}>
                                 <title>{ label }</title>

@@ -12,6 +12,8 @@ pub struct ClientNodeProps {
     pub client: ClientCard,
     pub x: i32,
     pub y: i32,
+    /// Named by the scenario note being explained.
+    pub highlighted: bool,
     pub on_node: Callback<NodeEvent>,
 }
 
@@ -23,13 +25,20 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
         "client",
         "node",
         if c.producer { "client-producer" } else { "client-consumer" },
-        (!c.running).then_some("client-stopped")
+        (!c.running).then_some("client-stopped"),
+        c.idle.then_some("client-idle"),
+        props.highlighted.then_some("highlight")
     );
     let kind = t(props.lang, if c.producer { Key::ProducerKind } else { Key::ConsumerKind });
-    let state = if c.running { kind.to_string() } else { format!("{kind}, {}", t(props.lang, Key::ConsumerStopped)) };
+    let state = match (c.running, c.idle) {
+        (false, _) => format!("{kind}, {}", t(props.lang, Key::ConsumerStopped)),
+        (true, true) => format!("{kind}, {}", t(props.lang, Key::ConsumerIdle)),
+        (true, false) => kind.to_string(),
+    };
     let (oncontextmenu, onkeydown, onpointerdown) = node_handlers(c.node, &node_ref, &props.on_node);
     html! {
-        <g {class} ref={node_ref} data-testid={format!("node-{}", c.node)} transform={format!("translate({} {})", props.x, props.y)}
+        <g {class} ref={node_ref} data-testid={format!("node-{}", c.node)} data-idle={c.idle.to_string()}
+            data-highlight={props.highlighted.then_some("true")} transform={format!("translate({} {})", props.x, props.y)}
             tabindex="0" role="button" aria-haspopup="menu"
             aria-label={fill(t(props.lang, Key::NodeAria), &[&c.label, &state])}
             {oncontextmenu} {onkeydown} {onpointerdown}>
@@ -37,7 +46,9 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
             // The stopped mark replaces the kind on the short first line: beside the kind or a long
             // name it ran out of the box (the group's frame already says these are consumers).
             <text x="10" y="19" class="client-kind">{ if c.producer { "⇪ " } else { "⇩ " } }
-                if c.running { { kind } } else { { "✕ " }{ t(props.lang, Key::ConsumerStopped) } }
+                if !c.running { { "✕ " }{ t(props.lang, Key::ConsumerStopped) } }
+                else if c.idle { { "○ " }{ t(props.lang, Key::ConsumerIdle) } }
+                else { { kind } }
             </text>
             <text x="10" y="37" class="client-name">{ c.label.chars().take(14).collect::<String>() }</text>
         </g>

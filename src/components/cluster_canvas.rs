@@ -97,6 +97,8 @@ pub struct ClusterCanvasProps {
     pub view: ViewRc,
     pub vt_milli: u64,
     pub show_internal: bool,
+    /// What the scenario note being explained names.
+    pub highlight: Rc<Vec<String>>,
     pub on_action: Callback<AppAction>,
 }
 
@@ -300,10 +302,11 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                     { for model.brokers.iter().enumerate().map(|(i, broker)| {
                         let (x, y) = layout.broker(i);
                         html! { <BrokerNode key={broker.id} {lang} broker={broker.clone()} {x} {y} h={layout.broker_h}
-                            summarised={model.summarised} grid={layout.grid} on_action={props.on_action.clone()} on_node={on_node.clone()} /> }
+                            summarised={model.summarised} grid={layout.grid} highlight={props.highlight.clone()} on_action={props.on_action.clone()} on_node={on_node.clone()} /> }
                     }) }
                     { for clients.iter().zip(layout.client_pos.iter()).map(|(c, (x, y))| html! {
-                        <ClientNode key={c.node.to_string()} {lang} client={(*c).clone()} x={*x} y={*y} on_node={on_node.clone()} />
+                        <ClientNode key={c.node.to_string()} {lang} client={(*c).clone()} x={*x} y={*y}
+                            highlighted={props.highlight.contains(&c.label)} on_node={on_node.clone()} />
                     }) }
                     { for cuts.iter().filter_map(|edge| {
                         let (p, q) = (*layout.centres.get(&edge.a)?, *layout.centres.get(&edge.b)?);

@@ -63,13 +63,20 @@ pub fn group_panel(props: &ViewProps) -> Html {
                         <table class="lag">
                             <thead><tr>
                                 <th scope="col">{ t(lang, Key::ColPartition) }</th><th scope="col">{ t(lang, Key::ColCommitted) }</th>
-                                <th scope="col">{ t(lang, Key::ColLogEnd) }</th><th scope="col">{ t(lang, Key::ColLag) }</th>
+                                <th scope="col">{ t(lang, Key::ColLogEnd) }</th><th scope="col">{ t(lang, Key::ColPosition) }</th>
+                                <th scope="col">{ t(lang, Key::ColPositionLag) }</th><th scope="col">{ t(lang, Key::ColLag) }</th>
                             </tr></thead>
                             <tbody>
                                 { for g.offsets.iter().map(|o| html! {
                                     <tr data-testid={format!("lag-{}-{}-{}", g.group_id, o.topic, o.partition)}>
                                         <td>{ format!("{}-{}", o.topic, o.partition) }</td><td>{ o.committed_offset }</td>
-                                        <td>{ o.log_end_offset }</td><td>{ o.lag }</td>
+                                        <td>{ o.log_end_offset }</td>
+                                        if o.position < 0 {
+                                            <td class="no-owner" colspan="2">{ t(lang, Key::NoOwner) }</td>
+                                        } else {
+                                            <td>{ o.position }</td><td class="lag-position">{ o.position_lag }</td>
+                                        }
+                                        <td>{ o.lag }</td>
                                     </tr>
                                 }) }
                             </tbody>

@@ -61,14 +61,25 @@ pub fn log_inspector(props: &LogInspectorProps) -> Html {
                             <li>{ fill(t(lang, Key::CommittedMark), &[&g, &o.committed_offset.to_string(), &o.lag.to_string()]) }</li>
                         }) }
                     </ul>
-                    if log.hidden > 0 { <p class="hint">{ fill(t(lang, Key::RecordsTrimmed), &[&log.hidden.to_string()]) }</p> }
+                    if log.log_start > 0 {
+                        <p class="log-deleted" data-testid="log-deleted">{ fill(t(lang, Key::LogDeleted), &[&(log.log_start - 1).to_string()]) }</p>
+                    }
+                    if log.hidden > 0 {
+                        <p class="hint">{ fill(t(lang, Key::RecordsTrimmed), &[&log.hidden.to_string(), &log.hidden_segments.to_string()]) }</p>
+                    }
                     { for log.segments.iter().enumerate().map(|(i, s)| html! {
                         <div class="segment">
                             <h4>{ fill(t(lang, Key::SegmentLabel), &[&i.to_string(), &s.base_offset.to_string()]) }</h4>
                             <ol class="records">
                                 { for s.records.iter().map(|r| {
                                     let committed = r.offset < log.hw;
-                                    html! {
+                                    let gap = s.gaps.iter().find(|(_, last)| last + 1 == r.offset).map(|(first, last)| html! {
+                                        <li class="record record-gap" data-testid={format!("gap-{first}")}>
+                                            { fill(t(lang, Key::CompactedGap), &[&first.to_string(), &last.to_string()]) }
+                                        </li>
+                                    });
+                                    html! { <>
+                                        { for gap }
                                         <li class={classes!("record", (!committed).then_some("record-uncommitted"))} data-testid={format!("record-{}", r.offset)}>
                                             <span class="rec-offset">{ format!("#{}", r.offset) }</span>
                                             <span class="rec-key">{ r.key.clone().unwrap_or_else(|| t(lang, Key::NullValue).into()) }</span>
@@ -78,7 +89,7 @@ pub fn log_inspector(props: &LogInspectorProps) -> Html {
                                                 <span class="rec-headers">{ r.headers.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ") }</span>
                                             }
                                         </li>
-                                    }
+                                    </> }
                                 }) }
                             </ol>
                         </div>

@@ -169,14 +169,31 @@ async function setSpeed(page, index) {
   await page.getByTestId('speed').selectOption(String(index));
 }
 
-/** Plays until `predicate` (run in the page) holds, then pauses. */
+/**
+ * Plays until `predicate` (run in the page) holds, then pauses. In a scenario, explain mode pauses
+ * at each note: play on from there until the predicate holds.
+ */
 async function playUntil(page, predicate, arg, timeout = 30_000) {
-  await page.getByTestId('btn-play').click();
-  try {
-    await page.waitForFunction(predicate, arg, { timeout });
-  } finally {
-    await page.getByTestId('btn-pause').click();
+  const deadline = Date.now() + timeout;
+  const until = (fn, a) => page.waitForFunction(fn, a, { timeout: Math.max(1, deadline - Date.now()) });
+  for (;;) {
+    const from = await clock(page);
+    await page.getByTestId('btn-play').click();
+    const held = until(predicate, arg).then(() => true);
+    const paused = until(
+      (from) =>
+        document.querySelector('[data-testid="btn-play"]') !== null &&
+        Number(document.querySelector('[data-testid="clock"]').textContent) > from,
+      from,
+    ).then(() => false);
+    held.catch(() => {});
+    paused.catch(() => {});
+    if ((await Promise.race([held, paused])) || (await page.evaluate(predicate, arg))) break;
   }
+  // Checked and clicked in one step in the page: the same button turns into Play when explain
+  // mode pauses at a note, and a click aimed at Pause must not land on Play.
+  await page.evaluate(() => document.querySelector('[data-testid="btn-pause"]')?.click());
+  await page.getByTestId('btn-play').waitFor();
 }
 
 /**
@@ -888,6 +905,98 @@ describe('kafkalab visual simulator', () => {
       await page.screenshot({ path: join(screenshots, 'demo-failover-en.png') });
       await mkdir(docs, { recursive: true });
       await page.screenshot({ path: join(docs, 'screenshot.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('classroom', () => {
+  test('explain mode pauses at the first note, Next moves to the second, and highlights what the note names', async () => {
+    const { page, problems } = await openApp('#scenario=slow-follower&seed=2&lang=en');
+    try {
+      assert.equal(await page.getByTestId('explain-toggle').isChecked(), true, 'on by default in a scenario');
+      // The producer and cluster forms fold away in a lesson; one click brings them back.
+      assert.equal(await page.getByTestId('send-one').isVisible(), false);
+      await page.getByTestId('free-form-toggle').click();
+      assert.equal(await page.getByTestId('send-one').isVisible(), true);
+      await page.getByTestId('free-form-toggle').click();
+      // Play at 100x: explain mode stops at the first note that arrives (broker 5 slows at 5 s),
+      // whatever the machine's speed.
+      await setSpeed(page, 9);
+      await page.getByTestId('btn-play').click();
+      await page.getByTestId('btn-play').waitFor({ timeout: 30_000 });
+      assert.equal(await clock(page), 5000);
+      const newest = page.locator('.note-current');
+      assert.match(await newest.textContent(), /delayed by 5 s/);
+      assert.equal(await page.getByTestId('broker-5').getAttribute('data-highlight'), 'true');
+      assert.equal(await page.locator('[data-highlight="true"]').count(), 1, 'only the broker the note names');
+      // Next: the note tied to the ISR shrink arrives with it (7003 ms), not at a fixed time.
+      await page.getByTestId('note-next').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="clock"]').textContent === '7003');
+      assert.match(await newest.textContent(), /removes it from the ISR/);
+      assert.equal(await newest.getAttribute('data-at'), '7003');
+      assert.equal(await page.getByTestId('broker-5').getAttribute('data-highlight'), 'true');
+      for (const b of [3, 4, 5]) {
+        const tile = page.getByTestId(`replica-payments-0-${b}`);
+        assert.equal(await tile.getAttribute('data-highlight'), 'true', `payments-0 on broker ${b}`);
+        assert.match(await tile.getAttribute('class'), /highlight/);
+      }
+      assert.equal(await page.getByTestId('replica-payments-0-5').getAttribute('data-in-isr'), 'false');
+      assert.equal(await page.getByTestId('broker-4').getAttribute('data-highlight'), null);
+      // Previous goes back to the first; turning explain mode off removes the highlight.
+      await page.getByTestId('note-prev').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="clock"]').textContent === '5000');
+      await page.getByTestId('explain-toggle').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-highlight="true"]').length === 0);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the end of a scenario shows a summary computed from engine facts', async () => {
+    const { page, problems } = await openApp('#scenario=unclean-election&seed=4&t=44000&lang=en');
+    try {
+      assert.equal(await page.getByTestId('scenario-summary').count(), 0, 'no summary before the end');
+      await playTo(page, 45000);
+      const summary = page.getByTestId('scenario-summary');
+      await summary.waitFor();
+      // `kafkalab run unclean-election` prints the same numbers: 899 acknowledged, 120 lost.
+      assert.equal(await summary.getAttribute('data-acked'), '899');
+      assert.equal(await summary.getAttribute('data-lost'), '120');
+      assert.match(await summary.textContent(), /899 records acknowledged, 0 failed/);
+      assert.match(await summary.textContent(), /120 acknowledged records lost/);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('consumer-scale-out marks the members beyond the partition count idle', async () => {
+    const { page, problems } = await openApp('#scenario=consumer-scale-out&seed=5&t=36000&lang=en');
+    try {
+      const idle = await page.locator('[data-idle="true"]').evaluateAll((n) => n.map((x) => x.textContent));
+      assert.equal(idle.length, 2, `${idle}`);
+      assert.ok(idle.every((text) => /idle/.test(text)), `${idle}`);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('retention-compaction: the log inspector shows deleted segments and compaction gaps', async () => {
+    const { page, problems } = await openApp('#scenario=retention-compaction&seed=9&t=20000&lang=en');
+    try {
+      await page.getByTestId('inspect-select').selectOption({ label: 'clicks-0' });
+      await page.getByTestId('log-deleted').waitFor();
+      assert.match(await page.getByTestId('log-deleted').textContent(), /offsets 0–\d+: deleted/);
+      await page.getByTestId('inspect-select').selectOption({ label: 'profiles-0' });
+      await page.locator('[data-testid^="gap-"]').first().waitFor();
+      assert.match(await page.locator('[data-testid^="gap-"]').first().textContent(), /removed by compaction/);
+      const empty = await page.locator('.segment').evaluateAll((s) => s.filter((x) => x.querySelectorAll('li').length === 0).length);
+      assert.ok(empty <= 1, `at most the fresh active segment is empty: ${empty}`);
       assertNoProblems(problems);
     } finally {
       await page.close();

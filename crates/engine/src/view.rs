@@ -59,7 +59,9 @@ pub struct GroupMemberView {
 }
 
 /// What `kafka-consumer-groups --describe` shows per partition: LOG-END-OFFSET is the
-/// high watermark a consumer can read to, and LAG = that minus the committed offset.
+/// high watermark a consumer can read to, and LAG = that minus the committed offset. The owner's
+/// fetch position is shown too: committed offsets move only with each commit (every
+/// `auto.commit.interval.ms`), so lag from the position is the one that moves smoothly.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupOffsetView {
     pub topic: String,
@@ -67,6 +69,10 @@ pub struct GroupOffsetView {
     pub committed_offset: i64,
     pub log_end_offset: i64,
     pub lag: i64,
+    /// The next offset the member that owns the partition fetches; -1 while nobody owns it.
+    pub position: i64,
+    /// The high watermark minus the position (0 while nobody owns the partition).
+    pub position_lag: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -293,12 +299,20 @@ impl World {
                         m.iter()
                             .map(|(tp, o)| {
                                 let log_end_offset = self.high_watermark(tp);
+                                let position = self
+                                    .consumers()
+                                    .filter(|c| c.group_id() == group.group_id && self.consumer_running(c.id))
+                                    .filter(|c| c.assignment.contains(tp))
+                                    .find_map(|c| c.positions.get(tp).copied())
+                                    .unwrap_or(-1);
                                 GroupOffsetView {
                                     topic: tp.topic.clone(),
                                     partition: tp.partition,
                                     committed_offset: o.committed_offset,
                                     log_end_offset,
                                     lag: (log_end_offset - o.committed_offset).max(0),
+                                    position,
+                                    position_lag: if position < 0 { 0 } else { (log_end_offset - position).max(0) },
                                 }
                             })
                             .collect()

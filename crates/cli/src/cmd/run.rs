@@ -60,7 +60,11 @@ pub(crate) fn load(arg: &str) -> Result<(String, Scenario), String> {
 }
 
 pub fn run(args: Args) -> CmdResult {
-    let (_, scenario) = load(&args.scenario)?;
+    let (_, mut scenario) = load(&args.scenario)?;
+    if !args.memory {
+        // The summary reads the fact history (rebalances, time without a leader), as the app does.
+        scenario.world.fact_history = scenario.world.fact_history.max(100_000);
+    }
     let until = args.until_ms.unwrap_or(scenario.duration_ms);
     let ko = args.lang == "ko";
     let lang = if ko { Lang::Ko } else { Lang::En };
@@ -81,18 +85,18 @@ pub fn run(args: Args) -> CmdResult {
     let io = |e: std::io::Error| format!("cannot write: {e}");
     writeln!(out, "# {title} (seed {})", run.world().seed()).map_err(io)?;
     let mut seen_facts = 0;
-    let mut notes_shown = 0;
+    let mut notes_shown = Vec::new();
     let mut narrator = Narrator::new(lang, args.routine);
     loop {
         let world = run.world();
         if world.fact_count() - seen_facts > world.config().fact_history as u64 {
             return Err("the narration fell behind the world's fact history".to_string());
         }
-        for (index, step) in run.steps_reached().skip(notes_shown) {
-            if let Some(note) = step.note() {
-                writeln!(out, "{:>8} ms  ▶ {}", step.at_ms, note.get(&args.lang)).map_err(io)?;
+        for (index, at_ms, step) in run.notes_reached() {
+            if let Some(note) = step.note().filter(|_| !notes_shown.contains(&index)) {
+                writeln!(out, "{at_ms:>8} ms  ▶ {}", note.get(&args.lang)).map_err(io)?;
+                notes_shown.push(index);
             }
-            notes_shown = index + 1;
         }
         if let Some(t) = trace.as_mut() {
             for fact in world.facts_since(seen_facts) {
@@ -104,7 +108,7 @@ pub fn run(args: Args) -> CmdResult {
             writeln!(out, "{:>8} ms  {sentence}", fact.at_ms).map_err(io)?;
         }
         seen_facts = world.fact_count();
-        let next = [world.next_event_time(), run.scenario().steps.get(notes_shown).map(|s| s.at_ms)]
+        let next = [world.next_event_time(), run.scenario().steps.iter().map(|s| s.at_ms).find(|at| *at > world.now())]
             .into_iter()
             .flatten()
             .min();
@@ -152,12 +156,9 @@ fn memory(run: &mut ScenarioRun, until: u64, before: usize) -> CmdResult {
     out.flush().map_err(|e| format!("cannot write: {e}"))
 }
 
+/// The run's summary ([`scenario::summary`], the same numbers as the app's) and its trace hash.
 fn summary(out: &mut impl Write, world: &World, ko: bool) -> std::io::Result<()> {
-    let acked: u64 = world.producers().map(|p| p.acked_records).sum();
-    let failed: u64 = world.producers().map(|p| p.failed_records).sum();
-    let lost = lost_acked(world);
-    let duplicates: u64 = world.consumers().map(|c| c.duplicates).sum();
-    let skipped: u64 = world.consumers().map(|c| c.skipped).sum();
+    let s = scenario::summary(world);
     let mut lines = vec![
         if ko {
             format!("가상 시간 {} ms, 이벤트 {}, 사실 {}", world.now(), world.events_processed(), world.fact_count())
@@ -170,23 +171,50 @@ fn summary(out: &mut impl Write, world: &World, ko: bool) -> std::io::Result<()>
             )
         },
         if ko {
-            format!("확인된 레코드 {acked}, 실패한 레코드 {failed}")
+            format!("확인(ack)된 레코드 {}, 실패한 레코드 {}", s.records_acked, s.records_failed)
         } else {
-            format!("records acknowledged {acked}, failed {failed}")
+            format!("records acknowledged {}, failed {}", s.records_acked, s.records_failed)
         },
     ];
-    if lost > 0 {
+    if s.acked_lost > 0 {
         lines.push(if ko {
-            format!("유실된 확인 레코드 {lost}")
+            format!("유실된 확인(ack)된 레코드 {}", s.acked_lost)
         } else {
-            format!("acknowledged records lost {lost}")
+            format!("acknowledged records lost {}", s.acked_lost)
         });
     }
-    if duplicates > 0 || skipped > 0 {
+    if s.duplicates_in_log > 0 {
         lines.push(if ko {
-            format!("컨슈머 중복 처리 {duplicates}, 건너뜀 {skipped}")
+            format!("로그에 두 번 기록된 레코드 {}", s.duplicates_in_log)
         } else {
-            format!("consumer duplicates {duplicates}, skipped {skipped}")
+            format!("records written twice to a log {}", s.duplicates_in_log)
+        });
+    }
+    if s.duplicates_processed > 0 || s.skipped > 0 {
+        lines.push(if ko {
+            format!("컨슈머 중복 처리 {}, 건너뜀 {}", s.duplicates_processed, s.skipped)
+        } else {
+            format!("consumer duplicates {}, skipped {}", s.duplicates_processed, s.skipped)
+        });
+    }
+    if s.leaderless_partitions > 0 {
+        lines.push(if ko {
+            format!("리더 없는 시간 {} ms (파티션 {}개)", s.leaderless_ms, s.leaderless_partitions)
+        } else {
+            format!("time without a leader {} ms ({} partitions)", s.leaderless_ms, s.leaderless_partitions)
+        });
+    }
+    if s.rebalances > 0 {
+        lines.push(if ko {
+            format!(
+                "리밸런스 {}번, 멈춘 시간 합계 {} ms, 가장 긴 멈춤 {} ms",
+                s.rebalances, s.rebalance_pause_ms, s.longest_rebalance_ms
+            )
+        } else {
+            format!(
+                "rebalances {}, paused {} ms in all, longest {} ms",
+                s.rebalances, s.rebalance_pause_ms, s.longest_rebalance_ms
+            )
         });
     }
     lines.push(format!("trace hash {:016x}", world.trace_hash()));
@@ -195,30 +223,4 @@ fn summary(out: &mut impl Write, world: &World, ko: bool) -> std::io::Result<()>
         writeln!(out, "{line}")?;
     }
     Ok(())
-}
-
-/// Acknowledged records no longer at their offset on the partition's current leader.
-fn lost_acked(world: &World) -> u64 {
-    let metadata = world.metadata();
-    let mut lost = 0;
-    for producer in world.producers() {
-        for record in producer.acked_log.iter().flatten().filter(|r| r.offset >= 0) {
-            let leader =
-                metadata.partitions().find(|(tp, _)| *tp == record.topic_partition).map_or(-1, |(_, r)| r.leader);
-            let replica = world.broker(leader).and_then(|b| b.durable.replicas.get(&record.topic_partition));
-            let present = replica.is_some_and(|r| {
-                r.log.batches().any(|stored| {
-                    stored.batch.records.iter().any(|x| {
-                        stored.batch.offset_of(x) == record.offset
-                            && x.record.key == record.key
-                            && x.record.value == record.value
-                    })
-                })
-            });
-            if !present {
-                lost += 1;
-            }
-        }
-    }
-    lost
 }

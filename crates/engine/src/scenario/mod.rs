@@ -18,8 +18,12 @@ mod broker_config;
 mod parse;
 pub mod preset;
 mod run;
+mod summary;
+mod when;
 
 pub use run::{ScenarioRun, StepFailure};
+pub use summary::{summary, Summary};
+pub use when::{FactPattern, FilterValue};
 
 use crate::cluster::timeline::Timeline;
 use crate::cluster::{Action, ActionOutcome, World, WorldConfig};
@@ -147,9 +151,16 @@ pub enum StepAction {
 /// One entry of the scenario's timeline: an action, a note for the learner, or both.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
+    /// When the action applies and a timed note arrives; for a note with `when`, the earliest
+    /// time its fact may come.
     pub at_ms: Millis,
     pub action: Option<StepAction>,
     pub note: Option<Localized>,
+    /// A pure note tied to a fact: it arrives with the first matching fact at or after `at_ms`.
+    pub when: Option<FactPattern>,
+    /// What the note names, for the app to point at: `broker-N`, a partition `topic-N`, or a
+    /// producer or consumer by name.
+    pub highlight: Vec<String>,
     /// The step's line in the file, for messages about it.
     pub line: usize,
 }

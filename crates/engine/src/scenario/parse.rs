@@ -2,6 +2,7 @@
 //! check reports the line (and column) of the offending field, found from its span.
 
 use super::broker_config;
+use super::when::{FactPattern, FieldType, FilterValue, KINDS};
 use super::{
     ConsumerSpec, Localized, NodeRef, ProducerSpec, Scenario, ScenarioError, Step, StepAction, StreamSpec, TopicSpec,
 };
@@ -41,7 +42,7 @@ struct RawScenario {
     #[serde(default)]
     consumer: Vec<RawConsumer>,
     #[serde(default)]
-    step: Vec<RawStep>,
+    step: Vec<Spanned<RawStep>>,
 }
 
 #[derive(Deserialize)]
@@ -112,9 +113,12 @@ struct RawApp {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStep {
-    at_ms: Spanned<u64>,
+    /// Optional only with `when`: then the previous step's time.
+    at_ms: Option<Spanned<u64>>,
     action: Option<Spanned<String>>,
     note: Option<RawLocalized>,
+    when: Option<Spanned<Table>>,
+    highlight: Option<Spanned<Vec<Spanned<String>>>>,
     broker: Option<Spanned<i64>>,
     from: Option<Spanned<String>>,
     to: Option<Spanned<String>>,
@@ -656,7 +660,12 @@ struct Progress {
     controller_killed: bool,
 }
 
-fn steps(src: &Source, raw: &[RawStep], known: &Known, duration_ms: Millis) -> Result<Vec<Step>, ScenarioError> {
+fn steps(
+    src: &Source,
+    raw: &[Spanned<RawStep>],
+    known: &Known,
+    duration_ms: Millis,
+) -> Result<Vec<Step>, ScenarioError> {
     let mut progress = Progress {
         created: known.topics.values().filter(|t| t.create_at_start).map(|t| t.name.clone()).collect(),
         started: known.consumers.values().filter(|c| c.start_at_start).map(|c| c.name.clone()).collect(),
@@ -664,12 +673,24 @@ fn steps(src: &Source, raw: &[RawStep], known: &Known, duration_ms: Millis) -> R
         controller_killed: false,
     };
     let mut out: Vec<Step> = Vec::with_capacity(raw.len());
-    for step in raw {
-        let at_ms = *step.at_ms.get_ref();
-        let (line, _) = src.line_col(step.at_ms.span().start);
+    for spanned in raw {
+        let step = spanned.get_ref();
+        let at_span = step.at_ms.as_ref().map_or(spanned.span(), |a| a.span());
+        let at_ms = match (&step.at_ms, &step.when) {
+            (Some(at), _) => *at.get_ref(),
+            (None, Some(_)) => out.last().map_or(0, |p| p.at_ms),
+            (None, None) => {
+                return Err(src.err(
+                    at_span,
+                    "step.at_ms",
+                    "a step needs `at_ms` (only a note with `when` may leave it out: it then waits from the previous step's time)",
+                ))
+            }
+        };
+        let (line, _) = src.line_col(at_span.start);
         if let Some(previous) = out.last().filter(|p| p.at_ms > at_ms) {
             return Err(src.err(
-                step.at_ms.span(),
+                at_span.clone(),
                 "step.at_ms",
                 format!(
                     "steps must be in time order: {at_ms} ms comes after the step at {} ms (line {})",
@@ -679,7 +700,7 @@ fn steps(src: &Source, raw: &[RawStep], known: &Known, duration_ms: Millis) -> R
         }
         if at_ms > duration_ms {
             return Err(src.err(
-                step.at_ms.span(),
+                at_span.clone(),
                 "step.at_ms",
                 format!("{at_ms} ms is after the end of the scenario (duration_ms = {duration_ms})"),
             ));
@@ -695,15 +716,42 @@ fn steps(src: &Source, raw: &[RawStep], known: &Known, duration_ms: Millis) -> R
                     ));
                 }
                 if step.note.is_none() {
-                    return Err(src.err(step.at_ms.span(), "step", "a step needs an `action`, a `note`, or both"));
+                    return Err(src.err(at_span, "step", "a step needs an `action`, a `note`, or both"));
                 }
                 None
             }
+        };
+        let when =
+            match &step.when {
+                Some(table) if action.is_some() => return Err(src.err(
+                    table.span(),
+                    "step.when",
+                    "`when` ties a note to a fact, so its step takes no `action` (put the action in a step of its own)",
+                )),
+                Some(table) => Some(fact_pattern(src, table, known)?),
+                None => None,
+            };
+        let highlight = match &step.highlight {
+            Some(list) if step.note.is_none() => {
+                return Err(src.err(
+                    list.span(),
+                    "step.highlight",
+                    "`highlight` points at what a `note` names; add the note",
+                ))
+            }
+            Some(list) => list
+                .get_ref()
+                .iter()
+                .map(|name| highlight(known, name.get_ref()).map_err(|m| src.err(name.span(), "step.highlight", m)))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
         };
         out.push(Step {
             at_ms,
             action,
             note: step.note.as_ref().map(|n| Localized { ko: n.ko.clone(), en: n.en.clone() }),
+            when,
+            highlight,
             line,
         });
     }
@@ -978,6 +1026,109 @@ fn step_action(
             StepAction::Seek { consumer: c, topic_partition: TopicPartition::new(topic, partition), to }
         }
         _ => return Err(src.err(name.span(), "step.action", format!("`{action}` is not handled"))),
+    })
+}
+
+/// A step's `when` table: `fact` (a kind in [`KINDS`]) and filters on that kind's fields.
+fn fact_pattern(src: &Source, table: &Spanned<Table>, known: &Known) -> Result<FactPattern, ScenarioError> {
+    let kinds = || KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ");
+    let span = table.span();
+    let Some(kind) = table.get_ref().get("fact") else {
+        return Err(src.err(span, "step.when.fact", format!("`when` needs `fact`, one of: {}", kinds())));
+    };
+    let at = |key: &str| src.key_span(span.clone(), key);
+    let Some((kind, fields)) = kind.as_str().and_then(|k| KINDS.iter().find(|(name, _)| *name == k)) else {
+        return Err(src.err(
+            at("fact"),
+            "step.when.fact",
+            format!("{kind} is not a fact a note can follow; use one of: {}", kinds()),
+        ));
+    };
+    let mut filters = Vec::new();
+    for (key, value) in table.get_ref().iter().filter(|(k, _)| *k != "fact") {
+        let field = format!("step.when.{key}");
+        let Some((_, ty)) = fields.iter().find(|(name, _)| name == key) else {
+            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            return Err(src.err(
+                at(key),
+                &field,
+                format!("`{kind}` has no field `{key}` to filter on; it has: {}", list(&names)),
+            ));
+        };
+        let filter = match (ty, value) {
+            (FieldType::Int, Value::Integer(n)) => FilterValue::Int(*n),
+            (FieldType::Bool, Value::Boolean(b)) => FilterValue::Bool(*b),
+            (FieldType::Text, Value::String(text)) => {
+                let checked = match key.as_str() {
+                    "group" => known_group(known, text),
+                    _ => partition_name(known, text),
+                };
+                checked.map_err(|m| src.err(at(key), &field, m))?;
+                FilterValue::Text(text.clone())
+            }
+            (FieldType::Consumer, Value::String(name)) => {
+                if !known.consumers.contains_key(name) {
+                    let names: Vec<&str> = known.consumers.keys().map(String::as_str).collect();
+                    return Err(src.err(
+                        at(key),
+                        &field,
+                        format!("there is no consumer `{name}`; consumers: {}", list(&names)),
+                    ));
+                }
+                FilterValue::Text(name.clone())
+            }
+            (FieldType::Consumer, _) => return Err(src.err(at(key), &field, format!("`{key}` is a consumer's name"))),
+            (FieldType::Int, _) => return Err(src.err(at(key), &field, format!("`{key}` is an integer"))),
+            (FieldType::Bool, _) => return Err(src.err(at(key), &field, format!("`{key}` is true or false"))),
+            (FieldType::Text, _) => return Err(src.err(at(key), &field, format!("`{key}` is a string"))),
+        };
+        filters.push((key.clone(), filter));
+    }
+    Ok(FactPattern { fact: (*kind).to_string(), filters })
+}
+
+/// A partition written as Kafka prints it, `topic-N`, of a topic the scenario declares.
+fn partition_name(known: &Known, text: &str) -> Result<(), String> {
+    let parsed = text.rsplit_once('-').and_then(|(topic, n)| Some((topic, n.parse::<i32>().ok()?)));
+    let Some((topic, partition)) = parsed else {
+        return Err(format!("`{text}` is not a partition: write it as topic-N (payments-0)"));
+    };
+    let spec = known.topics.get(topic).ok_or_else(|| unknown_topic(topic, known))?;
+    if !(0..spec.partitions).contains(&partition) {
+        return Err(format!("topic `{topic}` has partitions 0..{}", spec.partitions - 1));
+    }
+    Ok(())
+}
+
+/// A consumer group some consumer of the scenario joins.
+fn known_group(known: &Known, group: &str) -> Result<(), String> {
+    let groups: BTreeSet<&str> = known
+        .consumers
+        .values()
+        .flat_map(|c| &c.configs)
+        .filter(|(k, _)| k == "group.id")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if groups.contains(group) {
+        Ok(())
+    } else {
+        Err(format!("no consumer joins group `{group}`; groups: {}", list(&groups.into_iter().collect::<Vec<_>>())))
+    }
+}
+
+/// A highlighted element: `broker-N`, a partition `topic-N`, or a producer or consumer name.
+fn highlight(known: &Known, name: &str) -> Result<String, String> {
+    if let Some(n) = name.strip_prefix("broker-").and_then(|n| n.parse::<i32>().ok()) {
+        if (1..=known.brokers).contains(&n) {
+            return Ok(name.to_string());
+        }
+        return Err(format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.brokers));
+    }
+    if known.producers.contains(name) || known.consumers.contains_key(name) {
+        return Ok(name.to_string());
+    }
+    partition_name(known, name).map(|()| name.to_string()).map_err(|_| {
+        format!("`{name}` is not a broker (broker-N), a partition (topic-N) or a producer or consumer of this scenario")
     })
 }
 

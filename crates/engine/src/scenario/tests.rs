@@ -113,3 +113,59 @@ fn every_builtin_parses_and_is_named_after_its_file() {
         assert_eq!(s.name, b.name);
     }
 }
+
+#[test]
+fn a_fact_tied_note_parses_with_its_filters_and_highlight() {
+    let s = parse(&format!(
+        "{BASE}\n[[step]]\nat_ms = 100\nnote = {{ ko = \"k\", en = \"e\" }}\n\n[[step]]\nwhen = {{ fact = \"isr_changed\", topic_partition = \"orders-1\", removed = 3 }}\nhighlight = [\"broker-3\", \"orders-1\", \"c\"]\nnote = {{ ko = \"k\", en = \"e\" }}\n"
+    ))
+    .unwrap();
+    let step = &s.steps[1];
+    assert_eq!(step.at_ms, 100, "without at_ms it waits from the previous step's time");
+    let when = step.when.as_ref().unwrap();
+    assert_eq!(when.fact, "isr_changed");
+    assert_eq!(
+        when.filters,
+        vec![
+            ("removed".to_string(), FilterValue::Int(3)),
+            ("topic_partition".to_string(), FilterValue::Text("orders-1".into()))
+        ]
+    );
+    assert_eq!(step.highlight, vec!["broker-3", "orders-1", "c"]);
+}
+
+#[test]
+fn fact_tied_notes_are_validated_with_the_line_and_field() {
+    let note = "note = { ko = \"k\", en = \"e\" }\n";
+    let e = error(&format!("\n[[step]]\nwhen = {{ fact = \"isr_shrunk\" }}\n{note}"));
+    assert!(e.starts_with("line 23, column 10, field `step.when.fact`: \"isr_shrunk\" is not a fact a note can follow; use one of: broker_started"), "{e}");
+    let e = error(&format!("\n[[step]]\nwhen = {{ fact = \"isr_changed\", broker = 2 }}\n{note}"));
+    assert!(
+        e.starts_with("line 23")
+            && e.contains("`step.when.broker`: `isr_changed` has no field `broker`")
+            && e.contains("it has: topic_partition, isr, removed, added"),
+        "{e}"
+    );
+    let e = error(&format!("\n[[step]]\nwhen = {{ fact = \"isr_changed\", topic_partition = \"orders-3\" }}\n{note}"));
+    assert!(e.contains("`step.when.topic_partition`: topic `orders` has partitions 0..2"), "{e}");
+    let e = error(&format!("\n[[step]]\nwhen = {{ fact = \"isr_changed\", removed = \"3\" }}\n{note}"));
+    assert!(e.contains("`step.when.removed`: `removed` is an integer"), "{e}");
+    let e = error(&format!("\n[[step]]\nwhen = {{ fact = \"generation_stable\", group = \"h\" }}\n{note}"));
+    assert!(e.contains("`step.when.group`: no consumer joins group `h`; groups: g"), "{e}");
+    let e = error(&format!("\n[[step]]\nwhen = {{ fact = \"partitions_assigned\", consumer = \"d\" }}\n{note}"));
+    assert!(e.contains("`step.when.consumer`: there is no consumer `d`; consumers: c"), "{e}");
+    let e = error("\n[[step]]\nwhen = { isr = 1 }\nnote = { ko = \"k\", en = \"e\" }\n");
+    assert!(e.starts_with("line 23") && e.contains("`step.when.fact`: `when` needs `fact`"), "{e}");
+    let e = error("\n[[step]]\nwhen = { fact = \"isr_changed\" }\n");
+    assert!(e.contains("`step`: a step needs an `action`, a `note`, or both"), "{e}");
+    let e = error(&format!("\n[[step]]\nwhen = {{ fact = \"isr_changed\" }}\naction = \"kill_controller\"\n{note}"));
+    assert!(e.contains("`step.when`: `when` ties a note to a fact, so its step takes no `action`"), "{e}");
+    let e = error(&format!("\n[[step]]\nat_ms = 1\nhighlight = [\"broker-1\", \"payments-0\"]\n{note}"));
+    assert!(
+        e.starts_with("line 24")
+            && e.contains("`step.highlight`: `payments-0` is not a broker (broker-N), a partition (topic-N)"),
+        "{e}"
+    );
+    let e = error(&format!("\n[[step]]\n{note}"));
+    assert!(e.contains("`step.at_ms`: a step needs `at_ms`"), "{e}");
+}

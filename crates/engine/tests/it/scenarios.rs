@@ -133,11 +133,98 @@ fn key_ordering_keeps_each_key_in_one_partition_in_send_order() {
     assert!(consumer.processed_records > 500, "the consumer read them: {}", consumer.processed_records);
 }
 
+/// A fresh run of the built-in scenario `name` (no invariant checks: for looking at one moment).
+fn start(name: &str) -> ScenarioRun {
+    let builtin = scenario::builtin().into_iter().find(|b| b.name == name).expect("built-in");
+    let mut parsed = scenario::parse(builtin.text).unwrap();
+    parsed.world.fact_history = 100_000;
+    ScenarioRun::new(parsed, None).unwrap()
+}
+
+/// Plays to the arrival of the note of the first step whose note contains `text` (English) and
+/// returns its time and highlight: where the note says its point shows.
+fn play_to_note(run: &mut ScenarioRun, text: &str) -> (u64, Vec<String>) {
+    let index = run
+        .scenario()
+        .steps
+        .iter()
+        .position(|s| s.note.as_ref().is_some_and(|n| n.en.contains(text)))
+        .unwrap_or_else(|| panic!("no note says {text:?}"));
+    let end = run.scenario().duration_ms;
+    while run.note_arrival(index).is_none_or(|at| at > run.now()) {
+        assert!(run.play_to(end).is_some(), "the note {text:?} never arrives");
+    }
+    let at = run.note_arrival(index).unwrap();
+    run.seek(at);
+    (at, run.scenario().steps[index].highlight.clone())
+}
+
+#[test]
+fn every_note_of_every_builtin_scenario_arrives_in_time() {
+    for builtin in scenario::builtin() {
+        let mut run = start(builtin.name);
+        let end = run.scenario().duration_ms;
+        let mut stops = Vec::new();
+        while let Some(index) = run.play_to(end) {
+            stops.push((run.now(), index));
+        }
+        let notes = run.scenario().steps.iter().filter(|s| s.note.is_some()).count();
+        let reached = run.notes_reached();
+        assert_eq!(reached.len(), notes, "{}: every note arrives before the end", builtin.name);
+        assert!(stops.windows(2).all(|w| w[0].0 <= w[1].0), "{}: in time order {stops:?}", builtin.name);
+        for (index, at, step) in reached {
+            assert!(at >= step.at_ms, "{}: step {index} arrived before its time", builtin.name);
+        }
+    }
+}
+
+/// slow-follower: the note about the ISR shrink arrives with the shrink, not seconds later.
+#[test]
+fn a_fact_tied_note_arrives_with_its_fact() {
+    let mut run = start("slow-follower");
+    let (at, highlight) = play_to_note(&mut run, "removes it from the ISR");
+    let shrink = run
+        .world()
+        .facts()
+        .find(|f| matches!(&f.fact, Fact::IsrChanged { removed, .. } if removed == &vec![5]))
+        .expect("the ISR shrank");
+    assert_eq!(at, shrink.at_ms);
+    assert_eq!(highlight, vec!["broker-5".to_string(), "payments-0".to_string()]);
+    let isr = run.world().metadata().partitions().find(|(tp, _)| tp.topic == "payments").map(|(_, r)| r.isr.clone());
+    assert_eq!(isr, Some(vec![3, 4]), "at the note, the ISR is what it says");
+}
+
+#[test]
+fn the_summary_counts_what_the_scenario_shows() {
+    let mut run = start("unclean-election");
+    run.seek(run.scenario().duration_ms);
+    let summary = scenario::summary(run.world());
+    assert!(summary.records_acked > 0 && summary.acked_lost > 0, "{summary:?}");
+    let mut run = start("eager-vs-cooperative");
+    run.seek(run.scenario().duration_ms);
+    let summary = scenario::summary(run.world());
+    assert!(summary.rebalances >= 4 && summary.longest_rebalance_ms >= 3_000, "{summary:?}");
+    assert_eq!(summary.acked_lost, 0, "retention and compaction are not loss");
+    let mut run = start("retention-compaction");
+    run.seek(run.scenario().duration_ms);
+    assert_eq!(scenario::summary(run.world()).acked_lost, 0, "retention and compaction are not loss");
+    let mut run = start("idempotence");
+    run.seek(run.scenario().duration_ms);
+    assert!(scenario::summary(run.world()).duplicates_in_log > 0, "the plain producer's retries");
+}
+
 /// The stream's null-key records reach every partition, so each owner has something to read:
 /// Kafka's `BuiltInPartitioner.updatePartitionInfo` moves on after `batch.size` bytes of
-/// batches, headers included (`RecordAccumulator.append`), every ~180 records here.
+/// batches, headers included (`RecordAccumulator.append`), every ~180 records here. At the last
+/// note, exactly the members beyond the partition count (worker-4 and worker-5) are idle.
 #[test]
 fn consumers_beyond_the_partition_count_stay_idle() {
+    let mut at_note = start("consumer-scale-out");
+    let (_, highlight) = play_to_note(&mut at_note, "worker-5 is idle too");
+    let idle: Vec<String> =
+        at_note.world().consumers().filter(|c| c.assignment.is_empty()).map(|c| c.name.clone()).collect();
+    assert_eq!(idle, vec!["worker-4".to_string(), "worker-5".to_string()]);
+    assert_eq!(highlight, idle, "the note points at the idle members");
     let (run, facts) = run("consumer-scale-out");
     for partition in 0..3 {
         let tp = TopicPartition::new("events", partition);
@@ -185,6 +272,47 @@ fn unclean_election_loses_acknowledged_records() {
     assert!(acked && lost > 0, "acknowledged records are gone: {lost}");
 }
 
+/// The eager group's stop-the-world pause lasts seconds: orders-0 (eager-1's) is owned by nobody
+/// from eager-1's revoke until the new assignment, while the cooperative group keeps its
+/// unmoved partitions throughout. Lag is shown from positions: the view has each owned
+/// partition's fetch position, and none for a partition nobody owns.
+#[test]
+fn the_eager_pause_is_long_enough_to_see_and_lag_comes_from_positions() {
+    let mut run = start("eager-vs-cooperative");
+    let (revoked_at, _) = play_to_note(&mut run, "eager-1 learns of the rebalance first");
+    run.seek(revoked_at + 1_000);
+    let view = run.world().view();
+    let eager = view.groups.iter().find(|g| g.group_id == "eager").expect("eager group");
+    let coop = view.groups.iter().find(|g| g.group_id == "coop").expect("coop group");
+    let orders0 = |g: &kafkalab_engine::view::GroupView| g.offsets.iter().find(|o| o.partition == 0).cloned().unwrap();
+    assert_eq!(orders0(eager).position, -1, "nobody owns eager's orders-0 during the pause");
+    let coop0 = orders0(coop);
+    assert!(coop0.position >= coop0.committed_offset, "{coop0:?}");
+    assert_eq!(coop0.position_lag, (coop0.log_end_offset - coop0.position).max(0));
+    // Every fact, from a run that only moves forward (a seek may jump to a checkpoint that keeps
+    // only its last facts).
+    let (_, facts) = self::run("eager-vs-cooperative");
+    let tp0 = TopicPartition::new("orders", 0);
+    let reassigned = facts
+        .iter()
+        .find(|f| {
+            f.at_ms > revoked_at
+                && matches!(&f.fact, Fact::PartitionsAssigned { group, partitions, .. } if group == "eager" && partitions.contains(&tp0))
+        })
+        .expect("orders-0 is assigned again");
+    assert!(reassigned.at_ms - revoked_at >= 2_000, "a pause of {} ms", reassigned.at_ms - revoked_at);
+    let coop_moved: BTreeSet<i32> = facts
+        .iter()
+        .filter(|f| f.at_ms >= 15_000)
+        .flat_map(|f| match &f.fact {
+            Fact::PartitionsRevoked { group, partitions, .. } if group == "coop" => partitions.clone(),
+            _ => Vec::new(),
+        })
+        .map(|tp| tp.partition)
+        .collect();
+    assert_eq!(coop_moved.len(), 2, "only the partitions that move are revoked: {coop_moved:?}");
+}
+
 #[test]
 fn cooperative_revokes_fewer_partitions_than_eager() {
     let (_, facts) = run("eager-vs-cooperative");
@@ -201,6 +329,40 @@ fn cooperative_revokes_fewer_partitions_than_eager() {
     let (eager, coop) = (revoked("eager"), revoked("coop"));
     assert_eq!(eager, 6, "eager revokes everything");
     assert!(coop > 0 && coop < eager, "cooperative revokes only what moves: {coop}");
+}
+
+/// The notes' points at their times: payments-1 is empty because no key maps to it, and the
+/// refund the note mentions is in the partition it highlights, after user-3's earlier records.
+#[test]
+fn key_ordering_notes_show_the_empty_partition_and_the_refund() {
+    let mut run = start("key-ordering");
+    let (_, highlight) = play_to_note(&mut run, "The refund record");
+    assert_eq!(highlight, vec!["payments-3".to_string()]);
+    let log = leader_log(run.world(), &TopicPartition::new("payments", 3));
+    let refund = log.iter().position(|(_, _, v)| v.as_deref() == Some("refund")).expect("the refund is in payments-3");
+    assert!(log[..refund].iter().any(|(_, k, _)| k.as_deref() == Some("user-3")), "after user-3's earlier records");
+    let (_, highlight) = play_to_note(&mut run, "payments-1 stays empty");
+    assert_eq!(highlight, vec!["payments-1".to_string()]);
+    assert!(leader_log(run.world(), &TopicPartition::new("payments", 1)).is_empty());
+    for p in [0, 2, 3] {
+        assert!(!leader_log(run.world(), &TopicPartition::new("payments", p)).is_empty(), "payments-{p}");
+    }
+}
+
+/// At their notes, clicks-0 has deleted segments (its log start moved up) and profiles-0 has
+/// compaction gaps (offsets missing inside the log).
+#[test]
+fn retention_and_compaction_notes_arrive_when_there_is_something_to_see() {
+    let mut run = start("retention-compaction");
+    let (_, highlight) = play_to_note(&mut run, "older values of each key disappear");
+    assert_eq!(highlight, vec!["profiles-0".to_string()]);
+    let profiles = leader_log(run.world(), &TopicPartition::new("profiles", 0));
+    let starts_late = profiles.first().is_some_and(|(offset, _, _)| *offset > 0);
+    assert!(starts_late || profiles.windows(2).any(|w| w[1].0 > w[0].0 + 1), "a gap in the offsets");
+    let (_, highlight) = play_to_note(&mut run, "clicks segments older than 10 s");
+    assert_eq!(highlight, vec!["clicks-0".to_string()]);
+    let clicks = leader_log(run.world(), &TopicPartition::new("clicks", 0));
+    assert!(clicks.first().is_some_and(|(offset, _, _)| *offset > 0), "the oldest segments are gone");
 }
 
 #[test]
