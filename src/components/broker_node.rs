@@ -88,10 +88,12 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
             <text class="broker-name" x="60" y="40">{ name }</text>
             <g class="broker-state" transform="translate(60 64)">
                 <circle class="state-dot" cx="6" cy="-5" r="6" />
-                <text x="18" y="0">{ t(lang, state_key) }</text>
-                if broker.slow_ms > 0 {
-                    <text class="slow-mark" x={(w - 72).to_string()} y="0" text-anchor="end">{ fill(t(lang, Key::SlowMark), &[&broker.slow_ms.to_string()]) }</text>
-                }
+                // The slow mark follows the state in the same line, so large text cannot overlap them.
+                <text x="18" y="0">{ t(lang, state_key) }
+                    if broker.slow_ms > 0 {
+                        <tspan class="slow-mark" dx="10">{ fill(t(lang, Key::SlowMark), &[&broker.slow_ms.to_string()]) }</tspan>
+                    }
+                </text>
             </g>
             if props.summarised {
                 <text class="tile-summary" x="14" y={(Layout::HEAD_H + 16).to_string()} data-testid={format!("summary-{}", broker.id)}>
