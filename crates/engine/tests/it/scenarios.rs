@@ -77,19 +77,7 @@ fn run(name: &str) -> (ScenarioRun, Vec<TimedFact>) {
     let violations: Vec<&String> = checker.violations().collect();
     assert!(violations.is_empty(), "{name}: {violations:?}");
     assert!(run.failures().is_empty(), "{name}: refused steps {:?}", run.failures());
-    for f in facts.iter().filter(|f| {
-        !matches!(
-            f.fact,
-            Fact::BatchAppended { .. }
-                | Fact::HighWatermarkAdvanced { .. }
-                | Fact::ProduceAcked { .. }
-                | Fact::ConsumerPolled { .. }
-                | Fact::RecordsProcessed { .. }
-                | Fact::CommitSent { .. }
-                | Fact::OffsetsCommitted { .. }
-                | Fact::MetadataUpdated { .. }
-        )
-    }) {
+    for f in facts.iter().filter(|f| !f.fact.salience().is_routine()) {
         println!("{:>7} {}", f.at_ms, serde_json::to_string(&f.fact).unwrap());
     }
     (run, facts)
