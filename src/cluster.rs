@@ -177,13 +177,7 @@ impl ClusterModel {
         let producers = view
             .producers
             .iter()
-            .map(|p| ClientCard {
-                node: NodeId::Client(p.id),
-                id: p.id,
-                label: p.name.clone(),
-                producer: true,
-                running: true,
-            })
+            .map(|p| ClientCard { node: p.client, id: p.id, label: p.name.clone(), producer: true, running: p.running })
             .collect();
         let mut groups: Vec<GroupBox> = Vec::new();
         for c in &view.consumers {

@@ -58,6 +58,14 @@ pub enum Action {
     StopStream {
         producer: u32,
     },
+    /// Kills the producer process: the sends it has not completed are lost to the application.
+    CrashProducer {
+        producer: u32,
+    },
+    /// Starts a crashed producer again as a new process with the same name and configs.
+    RestartProducer {
+        producer: u32,
+    },
     /// Cuts `from → to`, and `to → from` too when `both`.
     CutLink {
         from: NodeId,
@@ -155,6 +163,9 @@ pub enum ActionError {
     CreateTopic(CreateTopicError),
     UnknownNode(NodeId),
     UnknownProducer(u32),
+    /// The producer process is not running (crashed).
+    ProducerStopped(u32),
+    ProducerRunning(u32),
     UnknownTopic(String),
     InvalidPartition {
         topic: String,
@@ -199,6 +210,8 @@ impl fmt::Display for ActionError {
             ActionError::CreateTopic(e) => e.fmt(f),
             ActionError::UnknownNode(n) => write!(f, "there is no node `{n}`"),
             ActionError::UnknownProducer(p) => write!(f, "there is no producer {p}"),
+            ActionError::ProducerStopped(p) => write!(f, "producer {p} is not running; restart it first"),
+            ActionError::ProducerRunning(p) => write!(f, "producer {p} is still running; crash it first"),
             ActionError::UnknownTopic(t) => write!(f, "there is no topic `{t}`"),
             ActionError::InvalidPartition { topic, partition, partitions } => {
                 write!(f, "invalid partition {partition} for topic `{topic}`: it has partitions 0..{}", partitions - 1)
@@ -263,11 +276,12 @@ impl World {
                 let id = self.next_client_id;
                 self.next_client_id += 1;
                 let bootstrap = self.brokers.keys().copied().collect();
-                let mut producer = Producer::new(id, name.clone(), config, bootstrap);
+                let mut producer = Producer::new(id, id, name.clone(), config, bootstrap);
                 if self.config.track_acked_records {
                     producer.acked_log = Some(Vec::new());
                 }
                 self.producers.insert(id, producer);
+                self.producer_nodes.insert(id, id);
                 self.record(Fact::ProducerStarted { producer: id, name });
                 Ok(ActionOutcome::ProducerAdded { producer: id })
             }
@@ -287,6 +301,7 @@ impl World {
                 if !self.metadata().topics.contains_key(&topic) {
                     return Err(ActionError::UnknownTopic(topic));
                 }
+                self.check_producer_running(producer)?;
                 let now = self.now;
                 let mut out = Outbox::default();
                 let p = self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?;
@@ -295,8 +310,32 @@ impl World {
                 Ok(ActionOutcome::Done)
             }
             Action::StopStream { producer } => {
+                self.check_producer_running(producer)?;
                 self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?.stop_stream();
                 Ok(ActionOutcome::Done)
+            }
+            Action::CrashProducer { producer } => {
+                self.check_producer_running(producer)?;
+                let mut out = Outbox::default();
+                let p = self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+                p.crash(&mut out);
+                self.flush_producer(producer, out);
+                self.producer_nodes.retain(|_, id| *id != producer);
+                Ok(ActionOutcome::Done)
+            }
+            Action::RestartProducer { producer } => {
+                let old = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+                if self.producer_running(producer) {
+                    return Err(ActionError::ProducerRunning(producer));
+                }
+                let node = self.next_client_id;
+                self.next_client_id += 1;
+                let fresh = old.restarted(node, self.brokers.keys().copied().collect());
+                let name = fresh.name.clone();
+                self.producers.insert(producer, fresh);
+                self.producer_nodes.insert(node, producer);
+                self.record(Fact::ProducerStarted { producer, name });
+                Ok(ActionOutcome::ProducerAdded { producer })
             }
             Action::CutLink { from, to, both } => {
                 self.check_link(from, to)?;
@@ -432,9 +471,16 @@ impl World {
     fn check_node(&self, node: NodeId) -> Result<(), ActionError> {
         let exists = match node {
             NodeId::Broker(id) => self.brokers.contains_key(&id),
-            NodeId::Client(id) => self.producers.contains_key(&id) || self.consumer_nodes.contains_key(&id),
+            NodeId::Client(id) => self.producer_nodes.contains_key(&id) || self.consumer_nodes.contains_key(&id),
         };
         exists.then_some(()).ok_or(ActionError::UnknownNode(node))
+    }
+
+    fn check_producer_running(&self, producer: u32) -> Result<(), ActionError> {
+        if !self.producers.contains_key(&producer) {
+            return Err(ActionError::UnknownProducer(producer));
+        }
+        self.producer_running(producer).then_some(()).ok_or(ActionError::ProducerStopped(producer))
     }
 
     fn check_link(&self, from: NodeId, to: NodeId) -> Result<(), ActionError> {
@@ -445,9 +491,7 @@ impl World {
 
     /// Kafka rejects a record for a partition the topic does not have before it is queued.
     fn check_record(&self, producer: u32, record: &ProducerRecord) -> Result<(), ActionError> {
-        if !self.producers.contains_key(&producer) {
-            return Err(ActionError::UnknownProducer(producer));
-        }
+        self.check_producer_running(producer)?;
         let topic =
             self.metadata().topics.get(&record.topic).ok_or_else(|| ActionError::UnknownTopic(record.topic.clone()))?;
         let partitions = topic.partitions.len() as i32;

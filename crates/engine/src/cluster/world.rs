@@ -77,6 +77,7 @@ pub(super) enum Event {
         peer: NodeId,
     },
     BrokerTimer(i32, u64, broker::Timer),
+    /// A timer of the producer process running on client node `node`.
     ProducerTimer(u32, producer::Timer),
     /// A timer of the consumer process running on client node `node`.
     ConsumerTimer(u32, consumer::Timer),
@@ -93,7 +94,10 @@ pub struct World {
     pub(super) rng: ChaCha8Rng,
     pub(super) network: Network<Message>,
     pub(super) brokers: BTreeMap<i32, Broker>,
+    /// Producers by their stable id (the client node of their first process).
     pub(super) producers: BTreeMap<u32, Producer>,
+    /// Client node of each running producer process -> producer id.
+    pub(super) producer_nodes: BTreeMap<u32, u32>,
     /// Bumped at each broker restart; timers of an earlier incarnation are ignored.
     pub(super) incarnations: BTreeMap<i32, u64>,
     /// Persistent: a checkpoint shares the fact history with the live world instead of copying it.
@@ -129,6 +133,7 @@ impl World {
             rng: ChaCha8Rng::seed_from_u64(seed),
             brokers: BTreeMap::new(),
             producers: BTreeMap::new(),
+            producer_nodes: BTreeMap::new(),
             incarnations: BTreeMap::new(),
             facts: imbl::Vector::new(),
             fact_count: 0,
@@ -235,6 +240,11 @@ impl World {
         self.producers.get(&id)
     }
 
+    /// Whether the producer's process is running.
+    pub fn producer_running(&self, id: u32) -> bool {
+        self.producers.get(&id).is_some_and(|p| self.producer_nodes.get(&p.node) == Some(&id))
+    }
+
     /// The cluster metadata as the active controller sees it (or, with no active controller,
     /// the most advanced image any broker holds).
     pub fn metadata(&self) -> &MetadataImage {
@@ -284,7 +294,7 @@ impl World {
         self.brokers
             .keys()
             .map(|b| NodeId::Broker(*b))
-            .chain(self.producers.keys().map(|c| NodeId::Client(*c)))
+            .chain(self.producer_nodes.keys().map(|c| NodeId::Client(*c)))
             .chain(self.consumer_nodes.keys().map(|c| NodeId::Client(*c)))
     }
 
@@ -305,7 +315,11 @@ impl World {
                 self.incarnations.get(id).copied().unwrap_or(0) == *incarnation
                     && self.brokers.get(id).is_some_and(|b| b.state != BrokerState::Dead && b.timer_is_live(timer))
             }
-            Event::ProducerTimer(id, timer) => self.producers.get(id).is_some_and(|p| p.timer_is_live(timer)),
+            Event::ProducerTimer(node, timer) => self
+                .producer_nodes
+                .get(node)
+                .and_then(|id| self.producers.get(id))
+                .is_some_and(|p| p.timer_is_live(timer)),
             Event::ConsumerTimer(node, _) => {
                 self.consumer_nodes.get(node).is_some_and(|id| self.consumers.contains_key(id))
             }
@@ -353,8 +367,9 @@ impl World {
                     self.flush_broker(id, out);
                 }
             }
-            Event::ProducerTimer(id, timer) => {
+            Event::ProducerTimer(node, timer) => {
                 self.trace.u64(4);
+                let Some(id) = self.producer_nodes.get(&node).copied() else { return true };
                 if let Some(producer) = self.producers.get_mut(&id) {
                     let out = producer.fire(timer, at, &mut self.rng);
                     self.flush_producer(id, out);
@@ -448,9 +463,10 @@ impl World {
                     self.flush_consumer(id, out);
                 }
                 None => {
-                    let Some(producer) = self.producers.get_mut(&c) else { return };
+                    let Some(id) = self.producer_nodes.get(&c).copied() else { return };
+                    let Some(producer) = self.producers.get_mut(&id) else { return };
                     let out = producer.handle(input, now, &mut self.rng);
-                    self.flush_producer(c, out);
+                    self.flush_producer(id, out);
                 }
             },
         }
@@ -465,10 +481,11 @@ impl World {
     }
 
     pub(super) fn flush_producer(&mut self, id: u32, out: Outbox<producer::Timer>) {
+        let Some(node) = self.producers.get(&id).map(|p| p.node) else { return };
         for (at, timer) in out.timers {
-            self.queue.push(at, Event::ProducerTimer(id, timer));
+            self.queue.push(at, Event::ProducerTimer(node, timer));
         }
-        self.flush_common(NodeId::Client(id), out.messages, out.facts);
+        self.flush_common(NodeId::Client(node), out.messages, out.facts);
     }
 
     pub(super) fn flush_consumer(&mut self, id: u32, out: Outbox<consumer::Timer>) {
