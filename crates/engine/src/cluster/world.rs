@@ -164,20 +164,10 @@ impl World {
             world.brokers.insert(id, broker);
         }
         for id in 1..=world.config.brokers {
-            world.start_broker(id);
+            world.dispatch(NodeId::Broker(id), Input::Start);
         }
         world.check_offsets_topic_config()?;
         Ok(world)
-    }
-
-    pub(super) fn start_broker(&mut self, id: i32) {
-        let now = self.now;
-        let mut out = Outbox::default();
-        if let Some(broker) = self.brokers.get_mut(&id) {
-            broker.start(now, &mut self.rng, &mut out);
-        }
-        self.record(Fact::BrokerStarted { broker: id });
-        self.flush_broker(id, out);
     }
 
     pub fn now(&self) -> Millis {
@@ -446,13 +436,16 @@ impl World {
         self.dispatch(node, Input::Disconnected { peer });
     }
 
-    /// The one path from the network to a node: find the running process behind `to`, hand it
-    /// the input, route what it produced.
-    fn dispatch(&mut self, to: NodeId, input: Input) {
+    /// The one path into a node: find the process behind `to` (a running one, or a dead broker
+    /// to start), hand it the input, route what it produced.
+    pub(super) fn dispatch(&mut self, to: NodeId, input: Input) {
         let now = self.now;
+        let starting = matches!(input, Input::Start);
         match to {
             NodeId::Broker(b) => {
-                let Some(broker) = self.brokers.get_mut(&b).filter(|b| b.state != BrokerState::Dead) else { return };
+                let Some(broker) = self.brokers.get_mut(&b).filter(|b| starting || b.state != BrokerState::Dead) else {
+                    return;
+                };
                 let out = broker.handle(input, now, &mut self.rng);
                 self.flush_broker(b, out);
             }
@@ -469,6 +462,36 @@ impl World {
                     self.flush_producer(id, out);
                 }
             },
+        }
+    }
+
+    /// Crashes the process behind `node`, then ends its incarnation, the one place that makes
+    /// a dead process's timers and traffic stale: a broker restarts on the same node, so its
+    /// incarnation is bumped and its connections reset; a client process's node is retired
+    /// (a restart runs on a new one), and what is still addressed to it finds nobody.
+    pub(super) fn crash_process(&mut self, node: NodeId) {
+        self.dispatch(node, Input::Crash);
+        self.end_incarnation(node);
+    }
+
+    pub(super) fn end_incarnation(&mut self, node: NodeId) {
+        match node {
+            NodeId::Broker(id) => {
+                *self.incarnations.entry(id).or_insert(0) += 1;
+                // The process is gone: its connections reset, and every peer with traffic on one
+                // notices.
+                let latency = self.config.network.latency_ms;
+                for envelope in self.network.drop_messages_of(node) {
+                    let now = self.now;
+                    self.messages.record(|| LoggedMessage::from_envelope(&envelope, now, MessageOutcome::Reset));
+                    let peer = if envelope.from == node { envelope.to } else { envelope.from };
+                    self.queue.push(self.now + latency, Event::Disconnected { node: peer, peer: node });
+                }
+            }
+            NodeId::Client(c) => {
+                self.producer_nodes.remove(&c);
+                self.consumer_nodes.remove(&c);
+            }
         }
     }
 

@@ -230,24 +230,6 @@ impl Producer {
         }
     }
 
-    /// The process dies. Whatever lived only in its memory is gone: records waiting for
-    /// metadata or in the accumulator, and requests in flight, complete as
-    /// [`SendOutcome::ProcessCrashed`]; a running stream stops.
-    pub fn crash(&mut self, out: &mut Outbox<Timer>) {
-        let mut lost: Vec<u64> = self.waiting_for_metadata.drain(..).map(|(send_id, _, _)| send_id).collect();
-        let accumulator = std::mem::take(&mut self.accumulator);
-        let in_flight = std::mem::take(&mut self.in_flight);
-        let batches = accumulator.batches().chain(in_flight.values().flat_map(|r| r.batches.iter()));
-        lost.extend(batches.flat_map(|b| b.records.iter().map(|(send_id, _)| *send_id)));
-        for send_id in &lost {
-            self.complete(*send_id, None, SendOutcome::ProcessCrashed);
-        }
-        self.stream = None;
-        self.wakeup = None;
-        self.metadata_in_flight = None;
-        out.fact(Fact::ProducerCrashed { producer: self.id, lost_records: lost.len() });
-    }
-
     /// A new process of this producer on client node `node`: same name and configs, nothing of
     /// the old process's state (an idempotent one asks for a new producer id, as a Kafka
     /// producer without `transactional.id` does). What the application saw carries over: its
@@ -746,6 +728,29 @@ impl Producer {
 
 impl Node for Producer {
     type Timer = Timer;
+
+    /// The process starts idle: it asks for metadata and a producer id on its first send.
+    fn on_start(&mut self, _now: Millis, _rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        out.fact(Fact::ProducerStarted { producer: self.id, name: self.name.clone() });
+    }
+
+    /// The process dies. Whatever lived only in its memory is gone: records waiting for
+    /// metadata or in the accumulator, and requests in flight, complete as
+    /// [`SendOutcome::ProcessCrashed`]; a running stream stops.
+    fn crash(&mut self, _now: Millis, out: &mut Outbox<Timer>) {
+        let mut lost: Vec<u64> = self.waiting_for_metadata.drain(..).map(|(send_id, _, _)| send_id).collect();
+        let accumulator = std::mem::take(&mut self.accumulator);
+        let in_flight = std::mem::take(&mut self.in_flight);
+        let batches = accumulator.batches().chain(in_flight.values().flat_map(|r| r.batches.iter()));
+        lost.extend(batches.flat_map(|b| b.records.iter().map(|(send_id, _)| *send_id)));
+        for send_id in &lost {
+            self.complete(*send_id, None, SendOutcome::ProcessCrashed);
+        }
+        self.stream = None;
+        self.wakeup = None;
+        self.metadata_in_flight = None;
+        out.fact(Fact::ProducerCrashed { producer: self.id, lost_records: lost.len() });
+    }
 
     /// Whether firing `timer` would do anything: a request answered, a wakeup or stream replaced,
     /// leaves a timer that [`Self::on_timer`] ignores. The world drops such timers unseen.
