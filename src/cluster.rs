@@ -181,11 +181,11 @@ impl ClusterModel {
             .producers
             .iter()
             .map(|p| ClientCard {
-                node: NodeId::Client(p.id),
+                node: p.client,
                 id: p.id,
                 label: p.name.clone(),
                 producer: true,
-                running: true,
+                running: p.running,
                 idle: false,
             })
             .collect();

@@ -52,7 +52,7 @@ pub fn node_name(lang: Lang, view: &View, node: NodeId) -> String {
         NodeId::Client(_) => view
             .producers
             .iter()
-            .find(|p| NodeId::Client(p.id) == node)
+            .find(|p| p.client == node)
             .map(|p| p.name.clone())
             .or_else(|| view.consumers.iter().find(|c| c.client == node).map(|c| c.name.clone()))
             .unwrap_or_else(|| node.to_string()),
@@ -148,20 +148,30 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
             }
             let mut peers: Vec<NodeId> =
                 view.brokers.iter().map(|b| NodeId::Broker(b.id)).filter(|b| *b != node).collect();
-            peers.extend(view.producers.iter().map(|p| NodeId::Client(p.id)));
+            peers.extend(view.producers.iter().map(|p| p.client));
             peers.extend(view.consumers.iter().map(|c| c.client));
             peers
         }
         NodeId::Client(_) => {
-            if let Some(p) = view.producers.iter().find(|p| NodeId::Client(p.id) == node) {
-                let text = fill(t(lang, Key::StopStreamOf), &[&name]);
-                items.push(item(
-                    format!("menu-stop-stream-{}", p.id),
-                    text.clone(),
-                    text,
-                    UserAction::StopStream { producer: p.id },
-                    false,
-                ));
+            if let Some(p) = view.producers.iter().find(|p| p.client == node) {
+                let id = p.id;
+                let entries: Vec<(&str, Key, UserAction, bool)> = if p.running {
+                    vec![
+                        ("stop-stream", Key::StopStreamOf, UserAction::StopStream { producer: id }, false),
+                        ("crash-producer", Key::CrashProducer, UserAction::CrashProducer { producer: id }, true),
+                    ]
+                } else {
+                    vec![(
+                        "restart-producer",
+                        Key::RestartProducer,
+                        UserAction::RestartProducer { producer: id },
+                        false,
+                    )]
+                };
+                for (verb, key, action, danger) in entries {
+                    let text = fill(t(lang, key), &[&name]);
+                    items.push(item(format!("menu-{verb}-{id}"), text.clone(), text, action, danger));
+                }
             } else {
                 let c = view.consumers.iter().find(|c| c.client == node)?;
                 let id = c.id;
@@ -292,7 +302,7 @@ mod tests {
         let sim = demo_at(4_000);
         let view = sim.world().view();
         let mut targets: Vec<NodeId> = view.brokers.iter().map(|b| NodeId::Broker(b.id)).collect();
-        targets.extend(view.producers.iter().map(|p| NodeId::Client(p.id)));
+        targets.extend(view.producers.iter().map(|p| p.client));
         targets.extend(view.consumers.iter().map(|c| c.client));
         for node in targets {
             let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
@@ -318,5 +328,22 @@ mod tests {
         let view = sim.world().view();
         let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
         assert_eq!(ids(&menu)[0], format!("menu-restart-consumer-{id}"));
+    }
+
+    #[test]
+    fn a_producer_offers_crash_then_restart_on_a_new_node() {
+        let mut sim = demo_at(4_000);
+        let view = sim.world().view();
+        let p = &view.producers[0];
+        let (node, id) = (p.client, p.id);
+        let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
+        assert_eq!(ids(&menu)[..2], [format!("menu-stop-stream-{id}"), format!("menu-crash-producer-{id}")]);
+        sim.apply(UserAction::CrashProducer { producer: id }).unwrap();
+        let view = sim.world().view();
+        let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
+        assert_eq!(ids(&menu)[0], format!("menu-restart-producer-{id}"));
+        sim.apply(menu.items[0].action.clone()).unwrap();
+        let view = sim.world().view();
+        assert!(view.producers[0].running && view.producers[0].client != node);
     }
 }

@@ -133,6 +133,12 @@ pub enum UserAction {
     RestartConsumer {
         consumer: u32,
     },
+    CrashProducer {
+        producer: u32,
+    },
+    RestartProducer {
+        producer: u32,
+    },
     AddConsumer {
         name: String,
         group: String,
@@ -189,6 +195,8 @@ impl UserAction {
             UserAction::CrashConsumer { consumer } => Action::CrashConsumer { consumer: *consumer },
             UserAction::CloseConsumer { consumer } => Action::CloseConsumer { consumer: *consumer },
             UserAction::RestartConsumer { consumer } => Action::RestartConsumer { consumer: *consumer },
+            UserAction::CrashProducer { producer } => Action::CrashProducer { producer: *producer },
+            UserAction::RestartProducer { producer } => Action::RestartProducer { producer: *producer },
             UserAction::AddConsumer { name, group, topic } => Action::AddConsumer {
                 name: name.clone(),
                 topics: vec![topic.clone()],

@@ -1,4 +1,4 @@
-//! The fault panel: kill, restart and slow brokers, cut and heal links, crash consumers.
+//! The fault panel: kill, restart and slow brokers, cut and heal links, crash clients.
 
 use kafkalab_engine::sim::NodeId;
 use yew::prelude::*;
@@ -14,7 +14,7 @@ pub fn fault_panel(props: &PanelProps) -> Html {
     let view = &props.view.0;
     let u = &props.on_user;
     let mut nodes: Vec<NodeId> = view.brokers.iter().map(|b| NodeId::Broker(b.id)).collect();
-    nodes.extend(view.producers.iter().map(|p| NodeId::Client(p.id)));
+    nodes.extend(view.producers.iter().map(|p| p.client));
     nodes.extend(view.consumers.iter().map(|c| c.client));
     let a = use_state(|| "broker-1".to_string());
     let b = use_state(|| "broker-2".to_string());
@@ -76,6 +76,26 @@ pub fn fault_panel(props: &PanelProps) -> Html {
                     <button type="button" class="btn danger" data-testid="cut-link" aria-label={t(lang, Key::CutLink)} onclick={cut}>{ "✂ " }{ t(lang, Key::CutLink) }</button>
                     <button type="button" class="btn" data-testid="heal-link" aria-label={t(lang, Key::HealLink)} onclick={heal}>{ t(lang, Key::HealLink) }</button>
                 </li>
+                { for view.producers.iter().map(|p| {
+                    let id = p.id;
+                    let name = p.name.clone();
+                    html! {
+                        <li>
+                            <span class="fault-name">{ &p.name }</span>
+                            if p.running {
+                                <button type="button" class="btn danger" data-testid={format!("crash-producer-{id}")}
+                                    aria-label={fill(t(lang, Key::CrashProducer), &[&name])}
+                                    onclick={u.reform(move |_: MouseEvent| UserAction::CrashProducer { producer: id })}>
+                                    { fill(t(lang, Key::CrashProducer), &[&name]) }</button>
+                            } else {
+                                <button type="button" class="btn" data-testid={format!("restart-producer-{id}")}
+                                    aria-label={fill(t(lang, Key::RestartProducer), &[&name])}
+                                    onclick={u.reform(move |_: MouseEvent| UserAction::RestartProducer { producer: id })}>
+                                    { fill(t(lang, Key::RestartProducer), &[&name]) }</button>
+                            }
+                        </li>
+                    }
+                }) }
                 { for view.consumers.iter().map(|c| {
                     let id = c.id;
                     let name = c.name.clone();

@@ -99,6 +99,7 @@ pub fn producer_panel(props: &PanelProps) -> Html {
                         SendOutcome::Acked { offset } if *offset >= 0 => fill(t(lang, Key::ResultAcked), &[&where_, &offset.to_string()]),
                         SendOutcome::Acked { .. } => fill(t(lang, Key::ResultAckedNoOffset), &[&where_]),
                         SendOutcome::Failed { error } => fill(t(lang, Key::ResultFailed), &[error.name()]),
+                        SendOutcome::ProcessCrashed => t(lang, Key::ResultProcessCrashed).to_string(),
                     };
                     let key = r.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_else(|| t(lang, Key::NullValue).into());
                     html! { <li><span class="rec-key">{ key }</span>{ " → " }{ outcome }</li> }

@@ -149,6 +149,7 @@ impl Metrics {
             Fact::NodeIsolated { .. } => self.last_fault = Some((now, "NodeIsolated")),
             Fact::NodeSlowed { extra_ms, .. } if *extra_ms > 0 => self.last_fault = Some((now, "NodeSlowed")),
             Fact::ConsumerCrashed { .. } => self.last_fault = Some((now, "ConsumerCrashed")),
+            Fact::ProducerCrashed { .. } => self.last_fault = Some((now, "ProducerCrashed")),
             _ => {}
         }
     }

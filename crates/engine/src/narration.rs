@@ -356,6 +356,14 @@ pub enum Fact {
         to: NodeId,
         kind: &'static str,
     },
+
+    // ---- facts added later; new variants go last: the trace hashes the index ----
+    /// The producer process crashed: `lost_records` sends it had not completed never learn
+    /// their outcome (some of them may be in the log).
+    ProducerCrashed {
+        producer: u32,
+        lost_records: usize,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -400,6 +408,7 @@ impl Fact {
             | Fact::NodeIsolated { .. }
             | Fact::NodeSlowed { .. }
             | Fact::ConsumerCrashed { .. }
+            | Fact::ProducerCrashed { .. }
             | Fact::BrokerFenced { .. }
             | Fact::AckedRecordsLost { .. }
             | Fact::MessageMisrouted { .. } => Salience::Fault,

@@ -10,7 +10,8 @@ use rand::Rng;
 /// The kernel's outbox carrying Kafka messages and facts.
 pub type Outbox<T> = crate::sim::outbox::Outbox<Message, T, Fact>;
 
-/// Something from outside that reaches a node: a message, or a broken connection.
+/// Something from outside that reaches a node: a message, a broken connection, or its process
+/// starting or dying.
 #[derive(Debug)]
 pub enum Input {
     Message {
@@ -21,6 +22,10 @@ pub enum Input {
     Disconnected {
         peer: i32,
     },
+    /// The process starts, for the first time or after a crash.
+    Start,
+    /// The process dies; the world then makes its timers and connections stale.
+    Crash,
 }
 
 /// A node as a pure state machine (stateright's `Actor`): every input, with the time and the
@@ -42,6 +47,12 @@ pub trait Node {
 
     fn on_disconnect(&mut self, peer: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Self::Timer>);
 
+    /// The process starts: its start-up fact first, then what it sends and schedules.
+    fn on_start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Self::Timer>);
+
+    /// The process dies: what it kept only in memory is gone, and its fact says what was lost.
+    fn crash(&mut self, now: Millis, out: &mut Outbox<Self::Timer>);
+
     /// Whether firing `timer` now would do anything; the world drops dead timers unseen.
     fn timer_is_live(&self, _timer: &Self::Timer) -> bool {
         true
@@ -53,6 +64,8 @@ pub trait Node {
         match input {
             Input::Message { from, message } => self.on_message(from, message, now, rng, &mut out),
             Input::Disconnected { peer } => self.on_disconnect(peer, now, rng, &mut out),
+            Input::Start => self.on_start(now, rng, &mut out),
+            Input::Crash => self.crash(now, &mut out),
         }
         out
     }

@@ -156,7 +156,10 @@ pub struct TopicView {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProducerView {
     pub id: u32,
+    /// The client node of the running process (or of the last one, once crashed).
+    pub client: NodeId,
     pub name: String,
+    pub running: bool,
     pub acks: Acks,
     pub enable_idempotence: bool,
     pub producer_id: i64,
@@ -241,8 +244,10 @@ impl World {
             producers: self
                 .producers()
                 .map(|p| ProducerView {
-                    id: p.client_id,
+                    id: p.id,
+                    client: NodeId::Client(p.node),
                     name: p.name.clone(),
+                    running: self.producer_running(p.id),
                     acks: p.config.acks,
                     enable_idempotence: p.config.enable_idempotence,
                     producer_id: p.producer_id,

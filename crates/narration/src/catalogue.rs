@@ -104,6 +104,7 @@ catalogue! {
         FGroupRequestRejected => ("코디네이터가 {0} 요청을 거절했습니다(멤버 {1}, 그룹 {2}): {3}.", "The coordinator rejected {0} from member {1} of group {2}: {3}."),
         FConsumerStarted => ("{0}이(가) 그룹 {1}(으)로 시작했습니다(group.instance.id {2}).", "{0} started in group {1} (group.instance.id {2})."),
         FConsumerCrashed => ("{0}이(가) 죽었습니다: 커밋도 LeaveGroup도 없이. 처리 중이던 {1}, 그 전에 처리한 {2}.", "{0} crashed: no commit, no LeaveGroup; {1} in flight, {2} processed before."),
+        FProducerCrashed => ("{0}이(가) 죽었습니다: 아직 완료되지 않은 {1}의 결과를 애플리케이션은 알 수 없습니다(일부는 로그에 있을 수 있습니다).", "{0} crashed: the application never learns what became of {1} not yet completed (some may be in the log)."),
         FConsumerClosed => ("{0}이(가) 정상 종료했습니다(close).", "{0} closed cleanly."),
         FCoordinatorFound => ("{0}이(가) 그룹 {1}의 코디네이터로 브로커 {2}을(를) 찾았습니다.", "{0} found broker {2} as the coordinator of group {1}."),
         FPartitionsRevoked => ("{0}이(가) 파티션 {1}을(를) 반납(revoke)했습니다(그룹 {2}).", "{0} revoked partitions {1} (group {2})."),

@@ -172,6 +172,7 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::PollIntervalExceeded { consumer: 2, group: group.clone(), max_poll_interval_ms: u },
         Fact::RequestTimedOut { consumer: 2, broker: i, request: "JoinGroup".into(), timeout_ms: u },
         Fact::RejoinRequested { consumer: 2, group, error },
+        Fact::ProducerCrashed { producer: 1, lost_records: z },
     ]
 }
 
@@ -236,5 +237,6 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::PollIntervalExceeded { .. } => "PollIntervalExceeded",
         Fact::RequestTimedOut { .. } => "RequestTimedOut",
         Fact::RejoinRequested { .. } => "RejoinRequested",
+        Fact::ProducerCrashed { .. } => "ProducerCrashed",
     }
 }

@@ -26,6 +26,9 @@ impl Roster {
         for p in &view.producers {
             roster.producers.insert(p.id, p.name.clone());
             roster.clients.insert(p.id, p.name.clone());
+            if let NodeId::Client(node) = p.client {
+                roster.clients.insert(node, p.name.clone());
+            }
         }
         for c in &view.consumers {
             roster.consumers.insert(c.id, c.name.clone());
@@ -52,6 +55,13 @@ impl Roster {
     pub(crate) fn consumer(&self, lang: Lang, c: u32) -> String {
         let name = self.consumers.get(&c).cloned().unwrap_or(c.to_string());
         fill(phrase(lang, Phrase::ConsumerName), &[&name])
+    }
+
+    /// `프로듀서 checkout` for the producer process on client node `node` (a restarted producer
+    /// runs on a new node); the node's number only for a client the roster does not know.
+    pub(crate) fn producer_on(&self, lang: Lang, node: u32) -> String {
+        let name = self.clients.get(&node).cloned().unwrap_or(node.to_string());
+        fill(phrase(lang, Phrase::ProducerName), &[&name])
     }
 
     /// `프로듀서 checkout`; the engine's number only for a producer the roster does not know.

@@ -147,7 +147,7 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             (Phrase::FProducerIdAssigned, vec![producer(p), s(producer_id), s(producer_epoch)])
         }
         Fact::MetadataUpdated { client, partitions } => {
-            (Phrase::FMetadataUpdated, vec![producer(client), n(Phrase::CountPartitions, *partitions)])
+            (Phrase::FMetadataUpdated, vec![roster.producer_on(lang, *client), n(Phrase::CountPartitions, *partitions)])
         }
         Fact::BatchAppended { topic_partition, broker, base_offset, last_offset, leader_epoch } => (
             Phrase::FBatchAppended,
@@ -343,6 +343,9 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
         Fact::RejoinRequested { consumer: c, group, error } => {
             (Phrase::FRejoinRequested, vec![consumer(c), group.clone(), error.name().into()])
         }
+        Fact::ProducerCrashed { producer: p, lost_records } => {
+            (Phrase::FProducerCrashed, vec![producer(p), n(Phrase::CountRecords, *lost_records)])
+        }
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -378,7 +381,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 57, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 58, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {
@@ -412,6 +415,7 @@ mod tests {
         assert!(ko("ProduceFailed")[0].contains("metrics-0으로 보내기 실패"));
         assert!(ko("TopicCreated")[0].starts_with("토픽 metrics가 만들어졌습니다"));
         assert!(ko("LinkCut")[0].starts_with("브로커 0과 billing-1 사이"));
+        assert!(ko("ProducerCrashed")[0].starts_with("프로듀서 checkout이 죽었습니다: 아직 완료되지 않은 레코드 0개의"));
         assert!(ko("ConsumerStarted")[0].starts_with("컨슈머 billing-1이 그룹 workers로 시작했습니다"));
         assert!(ko("ControllerElected")[0].starts_with("브로커 0이 KRaft 투표로"));
         assert!(ko("LogTruncated")[0].contains("오프셋 0에서 0으로 잘랐습니다"));

@@ -242,41 +242,6 @@ impl Broker {
         }
     }
 
-    /// Starts (or restarts) the process: Raft, registration and heartbeats, log maintenance,
-    /// the ISR check, and fetchers for the partitions it follows.
-    pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        self.state = BrokerState::Alive;
-        self.raft.start(now, rng, out);
-        if self.raft.is_leader() && self.volatile.controller.is_none() {
-            self.after_raft(
-                crate::controller::raft::RaftUpdate { became_leader: true, ..Default::default() },
-                now,
-                out,
-            );
-        }
-        self.heartbeat(now, out);
-        out.timer(now + self.config.log_retention_check_interval_ms, Timer::RetentionCheck);
-        out.timer(now + self.config.log_cleaner_backoff_ms, Timer::CleanerCheck);
-        out.timer(now + self.config.replica_lag_time_max_ms / 2, Timer::IsrCheck);
-        let leaders: Vec<i32> = self.durable.replicas.values().map(|r| r.leader).collect();
-        for leader in leaders {
-            self.ensure_fetcher(leader, now, out);
-        }
-    }
-
-    /// A crash: the volatile state is gone; the partition logs and the metadata log remain. The
-    /// restarted process re-publishes every partition once its metadata catches up.
-    pub fn crash(&mut self) {
-        self.state = BrokerState::Dead;
-        self.volatile = BrokerVolatile::new(self.id, &self.config, true);
-        self.raft.crash();
-        for replica in self.durable.replicas.values_mut() {
-            // Until the metadata catches up, a restarted broker leads nothing.
-            replica.leader = -1;
-            replica.pending_isr = None;
-        }
-    }
-
     /// A message this broker does not serve: a simulator bug, reported as a fact.
     fn misrouted(&self, from: NodeId, kind: &'static str, out: &mut Outbox<Timer>) {
         out.fact(Fact::MessageMisrouted { from, to: NodeId::Broker(self.id), kind });
@@ -361,6 +326,43 @@ impl Broker {
 
 impl Node for Broker {
     type Timer = Timer;
+
+    /// Starts (or restarts) the process: Raft, registration and heartbeats, log maintenance,
+    /// the ISR check, and fetchers for the partitions it follows.
+    fn on_start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        out.fact(Fact::BrokerStarted { broker: self.id });
+        self.state = BrokerState::Alive;
+        self.raft.start(now, rng, out);
+        if self.raft.is_leader() && self.volatile.controller.is_none() {
+            self.after_raft(
+                crate::controller::raft::RaftUpdate { became_leader: true, ..Default::default() },
+                now,
+                out,
+            );
+        }
+        self.heartbeat(now, out);
+        out.timer(now + self.config.log_retention_check_interval_ms, Timer::RetentionCheck);
+        out.timer(now + self.config.log_cleaner_backoff_ms, Timer::CleanerCheck);
+        out.timer(now + self.config.replica_lag_time_max_ms / 2, Timer::IsrCheck);
+        let leaders: Vec<i32> = self.durable.replicas.values().map(|r| r.leader).collect();
+        for leader in leaders {
+            self.ensure_fetcher(leader, now, out);
+        }
+    }
+
+    /// A crash: the volatile state is gone; the partition logs and the metadata log remain. The
+    /// restarted process re-publishes every partition once its metadata catches up.
+    fn crash(&mut self, _now: Millis, out: &mut Outbox<Timer>) {
+        self.state = BrokerState::Dead;
+        self.volatile = BrokerVolatile::new(self.id, &self.config, true);
+        self.raft.crash();
+        for replica in self.durable.replicas.values_mut() {
+            // Until the metadata catches up, a restarted broker leads nothing.
+            replica.leader = -1;
+            replica.pending_isr = None;
+        }
+        out.fact(Fact::BrokerStopped { broker: self.id });
+    }
 
     fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         match message {

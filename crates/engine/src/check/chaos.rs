@@ -311,7 +311,7 @@ fn settle(world: &mut World) {
     for consumer in crashed {
         let _ = world.apply(Action::RestartConsumer { consumer });
     }
-    let producers: Vec<u32> = world.producers().map(|p| p.client_id).collect();
+    let producers: Vec<u32> = world.producers().map(|p| p.id).collect();
     for producer in producers {
         let _ = world.apply(Action::StopStream { producer });
     }

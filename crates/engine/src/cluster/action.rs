@@ -2,7 +2,7 @@
 //! the world carries one out (a refused action changes nothing).
 
 use super::message_log::{LoggedMessage, MessageLog, MessageOutcome};
-use super::world::{Event, World, ADMIN_CLIENT};
+use super::world::{World, ADMIN_CLIENT};
 use crate::broker::BrokerState;
 use crate::config::ConfigError;
 use crate::consumer::config::ConsumerConfig;
@@ -14,7 +14,7 @@ use crate::group::offsets::OFFSETS_TOPIC;
 use crate::log::TopicConfig;
 use crate::metrics::{Metrics, MetricsSample};
 use crate::narration::Fact;
-use crate::node::{Node, Outbox};
+use crate::node::{Input, Node, Outbox};
 use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::{Producer, ProducerRecord};
@@ -56,6 +56,14 @@ pub enum Action {
         keys: KeyPattern,
     },
     StopStream {
+        producer: u32,
+    },
+    /// Kills the producer process: the sends it has not completed are lost to the application.
+    CrashProducer {
+        producer: u32,
+    },
+    /// Starts a crashed producer again as a new process with the same name and configs.
+    RestartProducer {
         producer: u32,
     },
     /// Cuts `from → to`, and `to → from` too when `both`.
@@ -155,6 +163,9 @@ pub enum ActionError {
     CreateTopic(CreateTopicError),
     UnknownNode(NodeId),
     UnknownProducer(u32),
+    /// The producer process is not running (crashed).
+    ProducerStopped(u32),
+    ProducerRunning(u32),
     UnknownTopic(String),
     InvalidPartition {
         topic: String,
@@ -199,6 +210,8 @@ impl fmt::Display for ActionError {
             ActionError::CreateTopic(e) => e.fmt(f),
             ActionError::UnknownNode(n) => write!(f, "there is no node `{n}`"),
             ActionError::UnknownProducer(p) => write!(f, "there is no producer {p}"),
+            ActionError::ProducerStopped(p) => write!(f, "producer {p} is not running; restart it first"),
+            ActionError::ProducerRunning(p) => write!(f, "producer {p} is still running; crash it first"),
             ActionError::UnknownTopic(t) => write!(f, "there is no topic `{t}`"),
             ActionError::InvalidPartition { topic, partition, partitions } => {
                 write!(f, "invalid partition {partition} for topic `{topic}`: it has partitions 0..{}", partitions - 1)
@@ -263,12 +276,13 @@ impl World {
                 let id = self.next_client_id;
                 self.next_client_id += 1;
                 let bootstrap = self.brokers.keys().copied().collect();
-                let mut producer = Producer::new(id, name.clone(), config, bootstrap);
+                let mut producer = Producer::new(id, id, name, config, bootstrap);
                 if self.config.track_acked_records {
                     producer.acked_log = Some(Vec::new());
                 }
                 self.producers.insert(id, producer);
-                self.record(Fact::ProducerStarted { producer: id, name });
+                self.producer_nodes.insert(id, id);
+                self.dispatch(NodeId::Client(id), Input::Start);
                 Ok(ActionOutcome::ProducerAdded { producer: id })
             }
             Action::Send { producer, record } => {
@@ -287,6 +301,7 @@ impl World {
                 if !self.metadata().topics.contains_key(&topic) {
                     return Err(ActionError::UnknownTopic(topic));
                 }
+                self.check_producer_running(producer)?;
                 let now = self.now;
                 let mut out = Outbox::default();
                 let p = self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?;
@@ -295,8 +310,27 @@ impl World {
                 Ok(ActionOutcome::Done)
             }
             Action::StopStream { producer } => {
+                self.check_producer_running(producer)?;
                 self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?.stop_stream();
                 Ok(ActionOutcome::Done)
+            }
+            Action::CrashProducer { producer } => {
+                let node = self.check_producer_running(producer)?;
+                self.crash_process(NodeId::Client(node));
+                Ok(ActionOutcome::Done)
+            }
+            Action::RestartProducer { producer } => {
+                let old = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+                if self.producer_running(producer) {
+                    return Err(ActionError::ProducerRunning(producer));
+                }
+                let node = self.next_client_id;
+                self.next_client_id += 1;
+                let fresh = old.restarted(node, self.brokers.keys().copied().collect());
+                self.producers.insert(producer, fresh);
+                self.producer_nodes.insert(node, producer);
+                self.dispatch(NodeId::Client(node), Input::Start);
+                Ok(ActionOutcome::ProducerAdded { producer })
             }
             Action::CutLink { from, to, both } => {
                 self.check_link(from, to)?;
@@ -352,7 +386,7 @@ impl World {
                 if b.state != BrokerState::Dead {
                     return Err(ActionError::BrokerNotDead(broker));
                 }
-                self.start_broker(broker);
+                self.dispatch(NodeId::Broker(broker), Input::Start);
                 Ok(ActionOutcome::Done)
             }
             Action::IsolateNode { node } => {
@@ -370,13 +404,14 @@ impl World {
             }
             Action::AddConsumer { name, topics, configs, app } => self.add_consumer(name, topics, &configs, app),
             Action::CrashConsumer { consumer } => {
-                self.with_running_consumer(consumer, |c, now, _, out| c.crash(now, out))?;
-                self.consumer_nodes.retain(|_, id| *id != consumer);
+                let node = self.check_consumer_running(consumer)?;
+                self.crash_process(NodeId::Client(node));
                 Ok(ActionOutcome::Done)
             }
             Action::CloseConsumer { consumer } => {
                 self.with_running_consumer(consumer, |c, now, _, out| c.close(now, out))?;
-                self.consumer_nodes.retain(|_, id| *id != consumer);
+                let node = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?.node;
+                self.end_incarnation(NodeId::Client(node));
                 Ok(ActionOutcome::Done)
             }
             Action::RestartConsumer { consumer } => self.restart_consumer(consumer),
@@ -432,9 +467,15 @@ impl World {
     fn check_node(&self, node: NodeId) -> Result<(), ActionError> {
         let exists = match node {
             NodeId::Broker(id) => self.brokers.contains_key(&id),
-            NodeId::Client(id) => self.producers.contains_key(&id) || self.consumer_nodes.contains_key(&id),
+            NodeId::Client(id) => self.producer_nodes.contains_key(&id) || self.consumer_nodes.contains_key(&id),
         };
         exists.then_some(()).ok_or(ActionError::UnknownNode(node))
+    }
+
+    /// The client node of the producer's running process.
+    fn check_producer_running(&self, producer: u32) -> Result<u32, ActionError> {
+        let p = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+        self.producer_running(producer).then_some(p.node).ok_or(ActionError::ProducerStopped(producer))
     }
 
     fn check_link(&self, from: NodeId, to: NodeId) -> Result<(), ActionError> {
@@ -445,9 +486,7 @@ impl World {
 
     /// Kafka rejects a record for a partition the topic does not have before it is queued.
     fn check_record(&self, producer: u32, record: &ProducerRecord) -> Result<(), ActionError> {
-        if !self.producers.contains_key(&producer) {
-            return Err(ActionError::UnknownProducer(producer));
-        }
+        self.check_producer_running(producer)?;
         let topic =
             self.metadata().topics.get(&record.topic).ok_or_else(|| ActionError::UnknownTopic(record.topic.clone()))?;
         let partitions = topic.partitions.len() as i32;
@@ -491,18 +530,7 @@ impl World {
         if broker.state == BrokerState::Dead {
             return Err(ActionError::BrokerAlreadyDead(id));
         }
-        broker.crash();
-        *self.incarnations.entry(id).or_insert(0) += 1;
-        self.record(Fact::BrokerStopped { broker: id });
-        // The process is gone: its connections reset, and every peer with traffic on one notices.
-        let node = NodeId::Broker(id);
-        let latency = self.config.network.latency_ms;
-        for envelope in self.network.drop_messages_of(node) {
-            let now = self.now;
-            self.messages.record(|| LoggedMessage::from_envelope(&envelope, now, MessageOutcome::Reset));
-            let peer = if envelope.from == node { envelope.to } else { envelope.from };
-            self.queue.push(self.now + latency, Event::Disconnected { node: peer, peer: node });
-        }
+        self.crash_process(NodeId::Broker(id));
         Ok(())
     }
 }
@@ -643,18 +671,15 @@ impl World {
     }
 
     fn start_consumer(&mut self, id: u32) {
-        let now = self.now;
-        let mut out = Outbox::default();
-        let Some(c) = self.consumers.get_mut(&id) else { return };
-        self.consumer_nodes.insert(c.node, id);
-        out.fact(Fact::ConsumerStarted {
-            consumer: id,
-            client: NodeId::Client(c.node),
-            group: c.config.group_id.clone(),
-            group_instance_id: c.config.group_instance_id.clone(),
-        });
-        c.start(now, &mut self.rng, &mut out);
-        self.flush_consumer(id, out);
+        let Some(node) = self.consumers.get(&id).map(|c| c.node) else { return };
+        self.consumer_nodes.insert(node, id);
+        self.dispatch(NodeId::Client(node), Input::Start);
+    }
+
+    /// The client node of the consumer's running process.
+    fn check_consumer_running(&self, id: u32) -> Result<u32, ActionError> {
+        let c = self.consumers.get(&id).ok_or(ActionError::UnknownConsumer(id))?;
+        self.consumer_running(id).then_some(c.node).ok_or(ActionError::ConsumerStopped(id))
     }
 
     fn with_running_consumer(
@@ -662,12 +687,7 @@ impl World {
         id: u32,
         f: impl FnOnce(&mut Consumer, Millis, &mut ChaCha8Rng, &mut Outbox<consumer::Timer>),
     ) -> Result<(), ActionError> {
-        if !self.consumers.contains_key(&id) {
-            return Err(ActionError::UnknownConsumer(id));
-        }
-        if !self.consumer_running(id) {
-            return Err(ActionError::ConsumerStopped(id));
-        }
+        self.check_consumer_running(id)?;
         let now = self.now;
         let mut out = Outbox::default();
         if let Some(c) = self.consumers.get_mut(&id) {

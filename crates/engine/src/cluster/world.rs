@@ -77,6 +77,7 @@ pub(super) enum Event {
         peer: NodeId,
     },
     BrokerTimer(i32, u64, broker::Timer),
+    /// A timer of the producer process running on client node `node`.
     ProducerTimer(u32, producer::Timer),
     /// A timer of the consumer process running on client node `node`.
     ConsumerTimer(u32, consumer::Timer),
@@ -93,7 +94,10 @@ pub struct World {
     pub(super) rng: ChaCha8Rng,
     pub(super) network: Network<Message>,
     pub(super) brokers: BTreeMap<i32, Broker>,
+    /// Producers by their stable id (the client node of their first process).
     pub(super) producers: BTreeMap<u32, Producer>,
+    /// Client node of each running producer process -> producer id.
+    pub(super) producer_nodes: BTreeMap<u32, u32>,
     /// Bumped at each broker restart; timers of an earlier incarnation are ignored.
     pub(super) incarnations: BTreeMap<i32, u64>,
     /// Persistent: a checkpoint shares the fact history with the live world instead of copying it.
@@ -129,6 +133,7 @@ impl World {
             rng: ChaCha8Rng::seed_from_u64(seed),
             brokers: BTreeMap::new(),
             producers: BTreeMap::new(),
+            producer_nodes: BTreeMap::new(),
             incarnations: BTreeMap::new(),
             facts: imbl::Vector::new(),
             fact_count: 0,
@@ -159,20 +164,10 @@ impl World {
             world.brokers.insert(id, broker);
         }
         for id in 1..=world.config.brokers {
-            world.start_broker(id);
+            world.dispatch(NodeId::Broker(id), Input::Start);
         }
         world.check_offsets_topic_config()?;
         Ok(world)
-    }
-
-    pub(super) fn start_broker(&mut self, id: i32) {
-        let now = self.now;
-        let mut out = Outbox::default();
-        if let Some(broker) = self.brokers.get_mut(&id) {
-            broker.start(now, &mut self.rng, &mut out);
-        }
-        self.record(Fact::BrokerStarted { broker: id });
-        self.flush_broker(id, out);
     }
 
     pub fn now(&self) -> Millis {
@@ -235,6 +230,11 @@ impl World {
         self.producers.get(&id)
     }
 
+    /// Whether the producer's process is running.
+    pub fn producer_running(&self, id: u32) -> bool {
+        self.producers.get(&id).is_some_and(|p| self.producer_nodes.get(&p.node) == Some(&id))
+    }
+
     /// The cluster metadata as the active controller sees it (or, with no active controller,
     /// the most advanced image any broker holds).
     pub fn metadata(&self) -> &MetadataImage {
@@ -284,7 +284,7 @@ impl World {
         self.brokers
             .keys()
             .map(|b| NodeId::Broker(*b))
-            .chain(self.producers.keys().map(|c| NodeId::Client(*c)))
+            .chain(self.producer_nodes.keys().map(|c| NodeId::Client(*c)))
             .chain(self.consumer_nodes.keys().map(|c| NodeId::Client(*c)))
     }
 
@@ -305,7 +305,11 @@ impl World {
                 self.incarnations.get(id).copied().unwrap_or(0) == *incarnation
                     && self.brokers.get(id).is_some_and(|b| b.state != BrokerState::Dead && b.timer_is_live(timer))
             }
-            Event::ProducerTimer(id, timer) => self.producers.get(id).is_some_and(|p| p.timer_is_live(timer)),
+            Event::ProducerTimer(node, timer) => self
+                .producer_nodes
+                .get(node)
+                .and_then(|id| self.producers.get(id))
+                .is_some_and(|p| p.timer_is_live(timer)),
             Event::ConsumerTimer(node, _) => {
                 self.consumer_nodes.get(node).is_some_and(|id| self.consumers.contains_key(id))
             }
@@ -353,8 +357,9 @@ impl World {
                     self.flush_broker(id, out);
                 }
             }
-            Event::ProducerTimer(id, timer) => {
+            Event::ProducerTimer(node, timer) => {
                 self.trace.u64(4);
+                let Some(id) = self.producer_nodes.get(&node).copied() else { return true };
                 if let Some(producer) = self.producers.get_mut(&id) {
                     let out = producer.fire(timer, at, &mut self.rng);
                     self.flush_producer(id, out);
@@ -431,13 +436,16 @@ impl World {
         self.dispatch(node, Input::Disconnected { peer });
     }
 
-    /// The one path from the network to a node: find the running process behind `to`, hand it
-    /// the input, route what it produced.
-    fn dispatch(&mut self, to: NodeId, input: Input) {
+    /// The one path into a node: find the process behind `to` (a running one, or a dead broker
+    /// to start), hand it the input, route what it produced.
+    pub(super) fn dispatch(&mut self, to: NodeId, input: Input) {
         let now = self.now;
+        let starting = matches!(input, Input::Start);
         match to {
             NodeId::Broker(b) => {
-                let Some(broker) = self.brokers.get_mut(&b).filter(|b| b.state != BrokerState::Dead) else { return };
+                let Some(broker) = self.brokers.get_mut(&b).filter(|b| starting || b.state != BrokerState::Dead) else {
+                    return;
+                };
                 let out = broker.handle(input, now, &mut self.rng);
                 self.flush_broker(b, out);
             }
@@ -448,11 +456,42 @@ impl World {
                     self.flush_consumer(id, out);
                 }
                 None => {
-                    let Some(producer) = self.producers.get_mut(&c) else { return };
+                    let Some(id) = self.producer_nodes.get(&c).copied() else { return };
+                    let Some(producer) = self.producers.get_mut(&id) else { return };
                     let out = producer.handle(input, now, &mut self.rng);
-                    self.flush_producer(c, out);
+                    self.flush_producer(id, out);
                 }
             },
+        }
+    }
+
+    /// Crashes the process behind `node`, then ends its incarnation, the one place that makes
+    /// a dead process's timers and traffic stale: a broker restarts on the same node, so its
+    /// incarnation is bumped and its connections reset; a client process's node is retired
+    /// (a restart runs on a new one), and what is still addressed to it finds nobody.
+    pub(super) fn crash_process(&mut self, node: NodeId) {
+        self.dispatch(node, Input::Crash);
+        self.end_incarnation(node);
+    }
+
+    pub(super) fn end_incarnation(&mut self, node: NodeId) {
+        match node {
+            NodeId::Broker(id) => {
+                *self.incarnations.entry(id).or_insert(0) += 1;
+                // The process is gone: its connections reset, and every peer with traffic on one
+                // notices.
+                let latency = self.config.network.latency_ms;
+                for envelope in self.network.drop_messages_of(node) {
+                    let now = self.now;
+                    self.messages.record(|| LoggedMessage::from_envelope(&envelope, now, MessageOutcome::Reset));
+                    let peer = if envelope.from == node { envelope.to } else { envelope.from };
+                    self.queue.push(self.now + latency, Event::Disconnected { node: peer, peer: node });
+                }
+            }
+            NodeId::Client(c) => {
+                self.producer_nodes.remove(&c);
+                self.consumer_nodes.remove(&c);
+            }
         }
     }
 
@@ -465,10 +504,11 @@ impl World {
     }
 
     pub(super) fn flush_producer(&mut self, id: u32, out: Outbox<producer::Timer>) {
+        let Some(node) = self.producers.get(&id).map(|p| p.node) else { return };
         for (at, timer) in out.timers {
-            self.queue.push(at, Event::ProducerTimer(id, timer));
+            self.queue.push(at, Event::ProducerTimer(node, timer));
         }
-        self.flush_common(NodeId::Client(id), out.messages, out.facts);
+        self.flush_common(NodeId::Client(node), out.messages, out.facts);
     }
 
     pub(super) fn flush_consumer(&mut self, id: u32, out: Outbox<consumer::Timer>) {

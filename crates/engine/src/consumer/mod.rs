@@ -249,17 +249,6 @@ impl Consumer {
         self.processing.as_ref().map_or(0, |p| p.records.len())
     }
 
-    /// The process starts: metadata, coordinator lookup, the poll loop and the heartbeat thread.
-    pub fn start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        self.next_auto_commit_at = now + self.config.auto_commit_interval_ms;
-        self.last_poll_at = now;
-        self.request_metadata(now, rng, out);
-        self.find_coordinator(now, rng, out);
-        self.schedule_poll(now, out);
-        self.heartbeat_token = self.token();
-        out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
-    }
-
     fn schedule_poll(&mut self, at: Millis, out: &mut Outbox<Timer>) {
         self.poll_token = self.token();
         out.timer(at, Timer::Poll { token: self.poll_token });
@@ -478,23 +467,6 @@ impl Consumer {
                 count,
             });
         }
-    }
-
-    /// The process dies: records processed so far stay processed; nothing is committed or left.
-    pub fn crash(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        let in_flight = self.in_flight_records();
-        let mut done = 0;
-        if let Some(processing) = self.processing.take() {
-            let per_record = self.app.processing_ms_per_record.max(1);
-            done = (((now - processing.started_at) / per_record) as usize).min(processing.records.len());
-            self.report_processed(&processing.records[..done], out);
-        }
-        self.fatal = Some(ErrorCode::None);
-        out.fact(Fact::ConsumerCrashed {
-            consumer: self.id,
-            in_flight_records: in_flight,
-            processed_before_crash: done,
-        });
     }
 
     /// `close()`: commit (with auto-commit), leave the group (dynamic members), stop.
@@ -1007,6 +979,40 @@ impl Consumer {
 
 impl Node for Consumer {
     type Timer = Timer;
+
+    /// The process starts: metadata, coordinator lookup, the poll loop and the heartbeat thread.
+    fn on_start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        out.fact(Fact::ConsumerStarted {
+            consumer: self.id,
+            client: NodeId::Client(self.node),
+            group: self.config.group_id.clone(),
+            group_instance_id: self.config.group_instance_id.clone(),
+        });
+        self.next_auto_commit_at = now + self.config.auto_commit_interval_ms;
+        self.last_poll_at = now;
+        self.request_metadata(now, rng, out);
+        self.find_coordinator(now, rng, out);
+        self.schedule_poll(now, out);
+        self.heartbeat_token = self.token();
+        out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
+    }
+
+    /// The process dies: records processed so far stay processed; nothing is committed or left.
+    fn crash(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let in_flight = self.in_flight_records();
+        let mut done = 0;
+        if let Some(processing) = self.processing.take() {
+            let per_record = self.app.processing_ms_per_record.max(1);
+            done = (((now - processing.started_at) / per_record) as usize).min(processing.records.len());
+            self.report_processed(&processing.records[..done], out);
+        }
+        self.fatal = Some(ErrorCode::None);
+        out.fact(Fact::ConsumerCrashed {
+            consumer: self.id,
+            in_flight_records: in_flight,
+            processed_before_crash: done,
+        });
+    }
 
     fn on_timer(&mut self, timer: Timer, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         if self.fatal.is_some() {

@@ -55,6 +55,9 @@ pub enum SendOutcome {
     Failed {
         error: ErrorCode,
     },
+    /// The producer process crashed before the send completed: the application never learns
+    /// whether the record was written (a request in flight may have reached the log).
+    ProcessCrashed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -141,7 +144,10 @@ enum ProducerIdState {
 
 #[derive(Debug, Clone)]
 pub struct Producer {
-    pub client_id: u32,
+    /// Stable across restarts: the client node of the producer's first process.
+    pub id: u32,
+    /// The client node of the running process; each restart runs on a new one.
+    pub node: u32,
     pub name: String,
     pub config: ProducerConfig,
     bootstrap: Vec<i32>,
@@ -189,10 +195,11 @@ pub struct AckedRecord {
 }
 
 impl Producer {
-    pub fn new(client_id: u32, name: String, config: ProducerConfig, bootstrap: Vec<i32>) -> Self {
+    pub fn new(id: u32, node: u32, name: String, config: ProducerConfig, bootstrap: Vec<i32>) -> Self {
         let pid_state = if config.enable_idempotence { ProducerIdState::Missing } else { ProducerIdState::Disabled };
         Producer {
-            client_id,
+            id,
+            node,
             name,
             sticky: BTreeMap::new(),
             config,
@@ -221,6 +228,20 @@ impl Producer {
             failed_records: 0,
             acked_log: None,
         }
+    }
+
+    /// A new process of this producer on client node `node`: same name and configs, nothing of
+    /// the old process's state (an idempotent one asks for a new producer id, as a Kafka
+    /// producer without `transactional.id` does). What the application saw carries over: its
+    /// send results and counters, and send ids stay unique.
+    pub fn restarted(&self, node: u32, bootstrap: Vec<i32>) -> Producer {
+        let mut fresh = Producer::new(self.id, node, self.name.clone(), self.config.clone(), bootstrap);
+        fresh.next_send_id = self.next_send_id;
+        fresh.results = self.results.clone();
+        fresh.acked_records = self.acked_records;
+        fresh.failed_records = self.failed_records;
+        fresh.acked_log = self.acked_log.clone();
+        fresh
     }
 
     /// The latest send results, oldest first.
@@ -425,7 +446,7 @@ impl Producer {
             && batch.attempts < self.config.retries
             && now < batch.created_ms + self.config.delivery_timeout_ms;
         out.fact(Fact::ProduceFailed {
-            producer: self.client_id,
+            producer: self.id,
             topic_partition: batch.topic_partition.clone(),
             error,
             attempt: batch.attempts,
@@ -456,7 +477,7 @@ impl Producer {
             }
         }
         out.fact(Fact::ProduceAcked {
-            producer: self.client_id,
+            producer: self.id,
             topic_partition: batch.topic_partition.clone(),
             base_offset,
             records: batch.records.len(),
@@ -511,7 +532,7 @@ impl Producer {
     fn run_sender(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         for batch in self.accumulator.expire(now, self.config.delivery_timeout_ms) {
             out.fact(Fact::ProduceFailed {
-                producer: self.client_id,
+                producer: self.id,
                 topic_partition: batch.topic_partition.clone(),
                 error: ErrorCode::DeliveryTimeout,
                 attempt: batch.attempts,
@@ -708,6 +729,29 @@ impl Producer {
 impl Node for Producer {
     type Timer = Timer;
 
+    /// The process starts idle: it asks for metadata and a producer id on its first send.
+    fn on_start(&mut self, _now: Millis, _rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        out.fact(Fact::ProducerStarted { producer: self.id, name: self.name.clone() });
+    }
+
+    /// The process dies. Whatever lived only in its memory is gone: records waiting for
+    /// metadata or in the accumulator, and requests in flight, complete as
+    /// [`SendOutcome::ProcessCrashed`]; a running stream stops.
+    fn crash(&mut self, _now: Millis, out: &mut Outbox<Timer>) {
+        let mut lost: Vec<u64> = self.waiting_for_metadata.drain(..).map(|(send_id, _, _)| send_id).collect();
+        let accumulator = std::mem::take(&mut self.accumulator);
+        let in_flight = std::mem::take(&mut self.in_flight);
+        let batches = accumulator.batches().chain(in_flight.values().flat_map(|r| r.batches.iter()));
+        lost.extend(batches.flat_map(|b| b.records.iter().map(|(send_id, _)| *send_id)));
+        for send_id in &lost {
+            self.complete(*send_id, None, SendOutcome::ProcessCrashed);
+        }
+        self.stream = None;
+        self.wakeup = None;
+        self.metadata_in_flight = None;
+        out.fact(Fact::ProducerCrashed { producer: self.id, lost_records: lost.len() });
+    }
+
     /// Whether firing `timer` would do anything: a request answered, a wakeup or stream replaced,
     /// leaves a timer that [`Self::on_timer`] ignores. The world drops such timers unseen.
     fn timer_is_live(&self, timer: &Timer) -> bool {
@@ -784,13 +828,13 @@ impl Node for Producer {
 
     fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         let NodeId::Broker(from) = from else {
-            out.fact(Fact::MessageMisrouted { from, to: NodeId::Client(self.client_id), kind: message.kind() });
+            out.fact(Fact::MessageMisrouted { from, to: NodeId::Client(self.node), kind: message.kind() });
             return;
         };
         let Message::Client(message) = message else {
             out.fact(Fact::MessageMisrouted {
                 from: NodeId::Broker(from),
-                to: NodeId::Client(self.client_id),
+                to: NodeId::Client(self.node),
                 kind: message.kind(),
             });
             return;
@@ -803,7 +847,7 @@ impl Node for Producer {
                     *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
                 }
                 self.leaders = partitions.into_iter().map(|p| (p.topic_partition.clone(), p)).collect();
-                out.fact(Fact::MetadataUpdated { client: self.client_id, partitions: self.leaders.len() });
+                out.fact(Fact::MetadataUpdated { client: self.node, partitions: self.leaders.len() });
                 let waiting = std::mem::take(&mut self.waiting_for_metadata);
                 for (send_id, record, since) in waiting {
                     if self.partition_counts.contains_key(&record.topic) {
@@ -843,7 +887,7 @@ impl Node for Producer {
                     batch.base_sequence = None;
                     batch.producer_epoch = producer_epoch;
                 }
-                out.fact(Fact::ProducerIdAssigned { producer: self.client_id, producer_id, producer_epoch });
+                out.fact(Fact::ProducerIdAssigned { producer: self.id, producer_id, producer_epoch });
             }
             ClientMessage::ProduceResponse { correlation_id, partitions } => {
                 if let Some(request) = self.in_flight.remove(&correlation_id) {
@@ -860,7 +904,7 @@ impl Node for Producer {
             | ClientMessage::ConsumerFetchRequest { .. }
             | ClientMessage::ConsumerFetchResponse { .. } => out.fact(Fact::MessageMisrouted {
                 from: NodeId::Broker(from),
-                to: NodeId::Client(self.client_id),
+                to: NodeId::Client(self.node),
                 kind: message.kind(),
             }),
         }

@@ -139,6 +139,8 @@ pub enum StepAction {
     Send { producer: String, topic: String, partition: Option<i32>, key: Option<String>, value: Option<String> },
     StartStream { producer: String, stream: StreamSpec },
     StopStream { producer: String },
+    CrashProducer { producer: String },
+    RestartProducer { producer: String },
     CreateTopic { topic: TopicSpec },
     AddConsumer { consumer: ConsumerSpec },
     CrashConsumer { consumer: String },
@@ -179,7 +181,7 @@ impl Step {
             world
                 .producers()
                 .find(|p| p.name == name)
-                .map(|p| p.client_id)
+                .map(|p| p.id)
                 .ok_or_else(|| format!("there is no producer `{name}`"))
         };
         let consumer = |name: &str| {
@@ -219,6 +221,8 @@ impl Step {
                 keys: stream.keys.clone(),
             },
             StepAction::StopStream { producer: p } => Action::StopStream { producer: producer(p)? },
+            StepAction::CrashProducer { producer: p } => Action::CrashProducer { producer: producer(p)? },
+            StepAction::RestartProducer { producer: p } => Action::RestartProducer { producer: producer(p)? },
             StepAction::CreateTopic { topic } => topic.action(),
             StepAction::AddConsumer { consumer } => consumer.action(),
             StepAction::CrashConsumer { consumer: c } => Action::CrashConsumer { consumer: consumer(c)? },
@@ -232,13 +236,16 @@ impl Step {
     }
 }
 
-/// A client's current node: a producer's, or the running process of a consumer.
+/// A client's current node: the running process of a producer or a consumer.
 fn resolve_node(world: &World, node: &NodeRef) -> Result<NodeId, String> {
     match node {
         NodeRef::Broker(id) => Ok(NodeId::Broker(*id)),
         NodeRef::Client(name) => {
             if let Some(p) = world.producers().find(|p| &p.name == name) {
-                return Ok(NodeId::Client(p.client_id));
+                if !world.producer_running(p.id) {
+                    return Err(format!("producer `{name}` is not running"));
+                }
+                return Ok(NodeId::Client(p.node));
             }
             match world.consumers().find(|c| &c.name == name) {
                 Some(c) if world.consumer_running(c.id) => Ok(NodeId::Client(c.node)),

@@ -188,6 +188,8 @@ const ACTIONS: &[(&str, &[&str])] = &[
     ("send", &["producer", "topic", "partition", "key", "value"]),
     ("start_stream", &["producer", "topic", "rate", "key_prefix", "key_count"]),
     ("stop_stream", &["producer"]),
+    ("crash_producer", &["producer"]),
+    ("restart_producer", &["producer"]),
     ("create_topic", &["topic"]),
     ("add_consumer", &["consumer"]),
     ("crash_consumer", &["consumer"]),
@@ -948,6 +950,8 @@ fn step_action(
             }
         }
         "stop_stream" => StepAction::StopStream { producer: producer()? },
+        "crash_producer" => StepAction::CrashProducer { producer: producer()? },
+        "restart_producer" => StepAction::RestartProducer { producer: producer()? },
         "create_topic" => {
             let t = step.topic.as_ref().ok_or_else(|| missing("topic"))?;
             let spec = known

@@ -1,6 +1,7 @@
 //! Parse errors name the line and the field; valid files round-trip into the world.
 
 use super::*;
+use crate::narration::Fact;
 
 const BASE: &str = r#"name = "t"
 duration_ms = 10000
@@ -102,6 +103,23 @@ fn steps_resolve_names_against_the_world() {
     assert_eq!(action, Some(Action::CutLink { from: NodeId::Broker(1), to: NodeId::Client(1), both: true }));
     assert_eq!(s.steps_between(None, 5).count(), 1);
     assert_eq!(s.steps_between(Some(5), 100).count(), 0);
+}
+
+#[test]
+fn a_producer_crashes_and_restarts_on_a_new_node() {
+    let steps = "\n[[step]]\nat_ms = 1000\naction = \"crash_producer\"\nproducer = \"p\"\n\n[[step]]\nat_ms = 2000\naction = \"restart_producer\"\nproducer = \"p\"\n\n[[step]]\nat_ms = 3000\naction = \"isolate_node\"\nnode = \"p\"\n";
+    let mut run = ScenarioRun::new(parse(&format!("{BASE}{steps}")).unwrap(), None).unwrap();
+    let id = run.world().producers().next().unwrap().id;
+    run.seek(1500);
+    assert!(!run.world().producer_running(id));
+    assert_eq!(run.scenario().steps[2].action(run.world()), Err("producer `p` is not running".to_string()));
+    run.seek(3500);
+    assert!(run.failures().is_empty(), "{:?}", run.failures());
+    let node = run.world().producer(id).unwrap().node;
+    assert_ne!(node, id, "the restarted producer runs on a new client node");
+    assert!(run.world().facts().any(|f| f.fact == Fact::NodeIsolated { node: NodeId::Client(node) }));
+    let e = error("\n[[step]]\nat_ms = 5\naction = \"crash_producer\"\nproducer = \"q\"\n");
+    assert!(e.contains("step.producer"), "{e}");
 }
 
 #[test]

@@ -108,6 +108,8 @@ fn action() -> impl Strategy<Value = Action> {
             records_per_sec,
             keys: KeyPattern::None,
         }),
+        (0..4u32).prop_map(|producer| Action::CrashProducer { producer }),
+        (0..4u32).prop_map(|producer| Action::RestartProducer { producer }),
         Just(Action::AddProducer { name: "p".into(), configs: vec![("acks".into(), "all".into())] }),
         Just(Action::AddProducer { name: "bad".into(), configs: vec![("acks".into(), "2".into())] }),
     ]

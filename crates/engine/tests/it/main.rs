@@ -16,6 +16,7 @@ mod misrouted;
 /// Reads `src/` from disk, which the wasm32 test runner cannot.
 #[cfg(not(target_arch = "wasm32"))]
 mod module_layers;
+mod producer_crash;
 mod producer_flow;
 mod replication;
 mod retention_reset;
