@@ -5,12 +5,12 @@ use yew::prelude::*;
 
 use crate::components::{
     BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, GroupPanel, Header, LogInspector, MemoryLine,
-    NarrationFeed, Notices, ProducerPanel, Terminal,
+    MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProducerPanel, Terminal, ViewToggle,
 };
 use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
 use crate::sim::UserAction;
-use crate::state::{AppAction, AppState, STORAGE_KEY};
+use crate::state::{AppAction, AppState, MAIN_VIEW_KEY, STORAGE_KEY};
 use crate::url;
 
 fn window() -> Option<web_sys::Window> {
@@ -23,6 +23,10 @@ fn current_fragment() -> String {
 
 fn load_saved() -> Option<String> {
     window()?.local_storage().ok()??.get_item(STORAGE_KEY).ok()?
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window()?.local_storage().ok()?
 }
 
 fn save(state: &AppState) {
@@ -54,6 +58,20 @@ pub fn app() -> Html {
         let mut state = AppState::start(url::parse_fragment(&current_fragment()), load_saved().as_deref());
         state.dev = window().and_then(|w| w.location().search().ok()).and_then(|q| crate::dev::parse_query(&q));
         state
+    });
+    // The main view chosen last time (a display preference, remembered apart from the workspace).
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            if storage().and_then(|s| s.get_item(MAIN_VIEW_KEY).ok()?).as_deref() == Some("log") {
+                dispatch.dispatch(AppAction::SetLogView(true));
+            }
+        });
+    }
+    use_effect_with(state.log_view, |on| {
+        if let Some(s) = storage() {
+            let _ = s.set_item(MAIN_VIEW_KEY, if *on { "log" } else { "brokers" });
+        }
     });
     let dispatch = state.dispatcher();
 
@@ -99,13 +117,20 @@ pub fn app() -> Html {
                     setup={setup.clone()} />
                 <div class="workspace">
                     <div class="workspace-main">
-                        <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
-                            show_internal={state.show_internal} on_action={on_action.clone()} />
+                        <ViewToggle {lang} log_view={state.log_view} on_action={on_action.clone()} />
+                        if let (true, Some(logs)) = (state.log_view, panels.logs.clone()) {
+                            <PartitionLogs {lang} data={logs} groups={panels.groups.clone()}
+                                topic={state.log_topic.clone()} on_action={on_action.clone()} />
+                        } else {
+                            <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
+                                show_internal={state.show_internal} on_action={on_action.clone()} />
+                        }
                         <Terminal {lang} view={panels.view.clone()} entries={state.terminal.clone()}
                             on_action={on_action.clone()} />
                         <div class="panels">
                             <FaultPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
-                            <GroupPanel {lang} view={panels.view.clone()} />
+                            <GroupPanel {lang} view={panels.view.clone()} groups={panels.groups.clone()} />
+                            <MetricsPanel {lang} data={panels.metrics.clone()} />
                             <ProducerPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <BuildPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <LogInspector {lang} view={panels.view.clone()} selected={state.inspect.clone()}
