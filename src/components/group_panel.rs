@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::RebalanceSwimlane;
 use crate::cluster::ViewRc;
 use crate::i18n::{fill, t, Key, Lang};
 use crate::logs::Shared;
@@ -108,6 +109,7 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                                 }) }
                             </tbody>
                         </table>
+                        <RebalanceSwimlane {lang} groups={props.groups.clone()} group_id={g.group_id.clone()} view={props.view.clone()} />
                         <h4>{ t(lang, Key::RebalanceSteps) }</h4>
                         <ol class="steps" reversed=true>{ for steps.into_iter().map(|s| html! { <li>{ s }</li> }) }</ol>
                     </div>

@@ -886,6 +886,10 @@ describe('kafkalab visual simulator', () => {
       const texts = await page.locator('[data-testid="narration"] .fact-text').allTextContents();
       for (let i = 1; i < texts.length; i++) assert.notEqual(texts[i], texts[i - 1], 'no two identical lines in a row');
       await page.screenshot({ path: join(screenshots, 'demo-failover-en.png') });
+      // The README shows the partition logs: the log is Kafka.
+      await page.getByTestId('view-toggle').click();
+      await page.getByTestId('log-view').waitFor();
+      await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
       await mkdir(docs, { recursive: true });
       await page.screenshot({ path: join(docs, 'screenshot.png') });
       assertNoProblems(problems);
