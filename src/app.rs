@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::components::{
     BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, GroupPanel, Header, LogInspector, MemoryLine,
-    MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProducerPanel, Terminal, ViewToggle,
+    MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProducerPanel, SeqDiagram, Terminal, ViewToggle,
 };
 use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
@@ -131,6 +131,7 @@ pub fn app() -> Html {
                             <FaultPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <GroupPanel {lang} view={panels.view.clone()} groups={panels.groups.clone()} />
                             <MetricsPanel {lang} data={panels.metrics.clone()} />
+                            <SeqDiagram {lang} data={panels.messages.clone()} view={panels.view.clone()} />
                             <ProducerPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <BuildPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <LogInspector {lang} view={panels.view.clone()} selected={state.inspect.clone()}

@@ -5,7 +5,8 @@
 use std::rc::Rc;
 
 use kafkalab_engine::metrics::{FaultDelta, MetricsSample};
-use kafkalab_engine::sim::Millis;
+use kafkalab_engine::sim::message_log::LoggedMessage;
+use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::view::log::PartitionLogView;
 use kafkalab_engine::World;
 
@@ -123,6 +124,36 @@ impl MetricsData {
             })
             .collect();
         MetricsData { now_ms, series, fault: delta.map(|d| (d.fault, d.fault_at_ms)) }
+    }
+}
+
+/// The sequence diagram's window: this much virtual time up to the cursor.
+pub const MESSAGE_WINDOW_MS: Millis = 250;
+/// Messages the diagram draws at most (the newest).
+const MESSAGES_DRAWN: usize = 80;
+
+/// What the sequence diagram draws: the messages whose journey overlaps the window.
+#[derive(Debug)]
+pub struct MessageData {
+    pub from_ms: Millis,
+    pub to_ms: Millis,
+    /// One lane each, brokers first.
+    pub nodes: Vec<NodeId>,
+    pub messages: Vec<LoggedMessage>,
+}
+
+impl MessageData {
+    pub fn read(world: &World) -> Self {
+        let to_ms = world.now();
+        let from_ms = to_ms.saturating_sub(MESSAGE_WINDOW_MS);
+        let mut messages = world.messages_between(from_ms, to_ms);
+        messages.sort_by_key(|m| m.sent_at_ms);
+        let excess = messages.len().saturating_sub(MESSAGES_DRAWN);
+        messages.drain(..excess);
+        let mut nodes: Vec<NodeId> = messages.iter().flat_map(|m| [m.from, m.to]).collect();
+        nodes.sort();
+        nodes.dedup();
+        MessageData { from_ms, to_ms, nodes, messages }
     }
 }
 

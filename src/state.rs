@@ -14,7 +14,7 @@ use yew::prelude::*;
 use crate::cluster::{ViewRc, DEFAULT_SEED};
 use crate::i18n::Lang;
 use crate::inspect::PartitionLog;
-use crate::logs::{LogData, MetricsData, Shared};
+use crate::logs::{LogData, MessageData, MetricsData, Shared};
 use crate::narrate::{self, Mark, Roster};
 use crate::sim::{Logged, Preset, ReachedNote, Setup, Sim, UserAction};
 use crate::url::{self, UrlNotice, UrlState};
@@ -133,6 +133,7 @@ pub struct Panels {
     /// The groups on the log (also their last known state while a coordinator is unavailable).
     pub groups: Shared<Vec<kafkalab_engine::view::group_log::GroupLogView>>,
     pub metrics: Shared<MetricsData>,
+    pub messages: Shared<MessageData>,
 }
 
 /// What a scenario's notes box shows: the notes reached, the next one's time, refused steps.
@@ -282,8 +283,19 @@ impl AppState {
         let logs = self.log_view.then(|| Shared(Rc::new(LogData::read(sim.world(), self.log_topic.as_deref()))));
         let groups = Shared(Rc::new(sim.world().group_logs()));
         let metrics = Shared(Rc::new(MetricsData::read(sim.world())));
-        self.panels =
-            Some(Panels { view: view.clone(), facts, history_from, roster, notes, inspector, logs, groups, metrics });
+        let messages = Shared(Rc::new(MessageData::read(sim.world())));
+        self.panels = Some(Panels {
+            view: view.clone(),
+            facts,
+            history_from,
+            roster,
+            notes,
+            inspector,
+            logs,
+            groups,
+            metrics,
+            messages,
+        });
     }
 
     /// Rebuilds the view and the timeline markers from the simulation (once per change).

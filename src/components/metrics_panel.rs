@@ -12,7 +12,7 @@ pub struct MetricsPanelProps {
     pub data: Shared<MetricsData>,
 }
 
-const CHART_W: u64 = 120;
+const CHART_W: u64 = 80;
 const CHART_H: u64 = 24;
 
 /// The series as an SVG polyline over `[now - span, now]`, scaled to its own maximum.

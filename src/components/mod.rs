@@ -29,6 +29,7 @@ mod partition_logs;
 mod producer_panel;
 mod rebalance_swimlane;
 mod scenario_notes;
+mod seq_diagram;
 mod terminal;
 mod view_toggle;
 
@@ -57,5 +58,6 @@ pub use partition_logs::{PartitionLogs, PartitionLogsProps};
 pub use producer_panel::ProducerPanel;
 pub use rebalance_swimlane::{RebalanceSwimlane, RebalanceSwimlaneProps};
 pub use scenario_notes::{ScenarioNotes, ScenarioNotesProps};
+pub use seq_diagram::{SeqDiagram, SeqDiagramProps};
 pub use terminal::{Terminal, TerminalProps};
 pub use view_toggle::{ViewToggle, ViewToggleProps};

@@ -1187,6 +1187,28 @@ describe('the partition log view', () => {
     }
   });
 
+  test('the sequence diagram draws the responses lost on a cut link; clicking one shows its fields', async () => {
+    const { page, problems } = await openApp('#scenario=idempotence&lang=en');
+    try {
+      await setSpeed(page, 8);
+      await playTo(page, 5400);
+      const diagram = page.getByTestId('seq-diagram');
+      assert.ok((await diagram.locator('.seq-msg').count()) > 0, 'messages in the window');
+      const dropped = diagram.locator('[data-outcome="dropped"]');
+      assert.ok((await dropped.count()) > 0, 'the responses broker 2 sends the producers are lost');
+      const delivered = diagram.locator('[data-outcome="delivered"]').first();
+      const kind = await delivered.getAttribute('data-kind');
+      await delivered.focus();
+      await page.keyboard.press('Enter');
+      assert.match(await page.getByTestId('seq-fields').textContent(), new RegExp(kind));
+      await page.getByTestId('seq-fields').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'seq-diagram-idempotence.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('axe-core finds no serious or critical violation on the broker view and the log view', async () => {
     const { page, problems } = await openApp('#scenario=consumer-scale-out&lang=en');
     try {
