@@ -84,7 +84,15 @@ pub fn app() -> Html {
     {
         let snapshot = (*state).clone();
         use_effect_with(
-            (state.playing, state.revision, state.lang, state.speed, state.show_internal, state.large_text),
+            (
+                state.playing,
+                state.revision,
+                state.lang,
+                state.speed,
+                state.show_internal,
+                state.large_text,
+                state.presenter,
+            ),
             move |(playing, ..)| {
                 if !*playing {
                     reflect_url(&snapshot);
@@ -153,13 +161,35 @@ pub fn app() -> Html {
         }
         _ => html! {},
     };
-    let class = classes!("app", state.large_text.then_some("large-text"));
+    let class = classes!("app", state.large_text.then_some("large-text"), state.presenter.then_some("presenter"));
+    // In presenter mode the newest step note is a caption under the picture.
+    let caption = state
+        .presenter
+        .then(|| {
+            state
+                .panels
+                .as_ref()?
+                .notes
+                .as_ref()?
+                .reached
+                .last()
+                .map(|(_, at, text)| (*at, text.get(lang.code()).to_string()))
+        })
+        .flatten();
     html! {
         <div {class} lang={lang.code()}>
-            <Header {lang} {on_toggle_lang} large_text={state.large_text} show_internal={state.show_internal}
+            <Header {lang} {on_toggle_lang} large_text={state.large_text} show_internal={state.show_internal} presenter={state.presenter}
                 on_action={on_action.clone()} />
             <Notices {lang} notices={state.notices.clone()} {on_dismiss} />
             <main class="app-main">{ body }</main>
+            if let Some((at, text)) = caption {
+                <p class="presenter-caption" data-testid="presenter-caption" aria-live="polite">
+                    <span class="fact-time">{ format!("{at} ms") }</span>{ " " }{ text }
+                </p>
+            }
+            if state.blank {
+                <div class="presenter-blank" data-testid="presenter-blank" aria-label={t(lang, Key::PresenterBlank)} role="img"></div>
+            }
             if let (Some(_), Ok(sim)) = (state.dev, &state.sim) {
                 <MemoryLine status={{
                     let sim = sim.borrow();

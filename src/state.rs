@@ -89,6 +89,10 @@ pub struct AppState {
     pub log_view: bool,
     /// The topic the log view shows (every topic when None).
     pub log_topic: Option<String>,
+    /// Presenter mode: large type, the picture and the step notes as captions (in the URL).
+    pub presenter: bool,
+    /// Presenter mode's blank screen (`b`).
+    pub blank: bool,
 }
 
 /// One terminal command and its output (stdout and stderr in the order a terminal shows them).
@@ -200,6 +204,8 @@ impl AppState {
             terminal: Rc::new(Vec::new()),
             log_view: false,
             log_topic: None,
+            presenter: url_state.presenter,
+            blank: false,
         };
         if let Some(w) = workspace {
             let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
@@ -359,11 +365,12 @@ impl AppState {
             Ok(sim) => {
                 let sim = sim.borrow();
                 format!(
-                    "#scenario={}&seed={}&t={}&lang={}",
+                    "#scenario={}&seed={}&t={}&lang={}{}",
                     sim.setup.preset.name(),
                     sim.setup.seed,
                     sim.now(),
-                    self.lang.code()
+                    self.lang.code(),
+                    if self.presenter { "&presenter=1" } else { "" }
                 )
             }
             Err(_) => url::with_lang("", self.lang),
@@ -407,6 +414,9 @@ pub enum AppAction {
     SetLogView(bool),
     /// The topic the log view shows (None: every topic).
     LogTopic(Option<String>),
+    TogglePresenter,
+    /// Blanks the screen or shows it again (presenter mode only).
+    ToggleBlank,
 }
 
 /// The most wall time one frame may advance (a background tab must not jump hours ahead).
@@ -574,6 +584,15 @@ impl Reducible for AppState {
                 next.refresh_panels();
                 return Rc::new(next);
             }
+            AppAction::TogglePresenter => {
+                next.presenter = !self.presenter;
+                next.blank = false;
+                return Rc::new(next);
+            }
+            AppAction::ToggleBlank => {
+                next.blank = self.presenter && !self.blank;
+                return Rc::new(next);
+            }
             AppAction::LogTopic(topic) => {
                 next.log_topic = topic;
                 next.refresh_panels();
@@ -629,6 +648,18 @@ mod tests {
         assert!(state.panels.as_ref().unwrap().logs.as_ref().unwrap().0.partitions.is_empty());
         let state = reduce(state, AppAction::SetLogView(false));
         assert!(state.panels.as_ref().unwrap().logs.is_none());
+    }
+
+    #[test]
+    fn presenter_mode_is_in_the_url_and_blanks_only_when_on() {
+        let state = fresh("#scenario=leader-failover&presenter=1");
+        assert!(state.presenter);
+        assert!(state.fragment().ends_with("&presenter=1"), "{}", state.fragment());
+        let state = reduce(state, AppAction::ToggleBlank);
+        assert!(state.blank);
+        let state = reduce(state, AppAction::TogglePresenter);
+        assert!(!state.presenter && !state.blank && !state.fragment().contains("presenter"));
+        assert!(!reduce(state, AppAction::ToggleBlank).blank);
     }
 
     #[test]

@@ -1209,6 +1209,33 @@ describe('the partition log view', () => {
     }
   });
 
+  test('presenter mode: in the URL, the picture and the step note as a caption; PageDown / PageUp move by step; b blanks', async () => {
+    const { page, problems } = await openApp('#scenario=leader-failover&lang=en&presenter=1');
+    try {
+      assert.equal(await page.getByTestId('presenter-toggle').getAttribute('aria-pressed'), 'true');
+      assert.equal(await page.locator('.panels').isVisible(), false, 'panels folded');
+      await page.locator('body').press('PageDown');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="clock"]').textContent) > 0);
+      const first = await clock(page);
+      await page.locator('body').press('PageDown');
+      await page.waitForFunction((t) => Number(document.querySelector('[data-testid="clock"]').textContent) > t, first);
+      assert.match(await page.getByTestId('presenter-caption').textContent(), /ms/);
+      await page.screenshot({ path: join(screenshots, 'presenter-leader-failover.png') });
+      await page.locator('body').press('PageUp');
+      await page.waitForFunction((t) => Number(document.querySelector('[data-testid="clock"]').textContent) === t, first);
+      await page.locator('body').press('b');
+      await page.getByTestId('presenter-blank').waitFor();
+      await page.locator('body').press('b');
+      await page.getByTestId('presenter-blank').waitFor({ state: 'detached' });
+      await page.getByTestId('presenter-toggle').click();
+      await page.waitForFunction(() => !location.hash.includes('presenter'));
+      assert.equal(await page.locator('.panels').isVisible(), true);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('axe-core finds no serious or critical violation on the broker view and the log view', async () => {
     const { page, problems } = await openApp('#scenario=consumer-scale-out&lang=en');
     try {
