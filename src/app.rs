@@ -125,7 +125,7 @@ pub fn app() -> Html {
                     setup={setup.clone()} />
                 <div class="workspace">
                     <div class="workspace-main">
-                        <ViewToggle {lang} log_view={state.log_view} on_action={on_action.clone()} />
+                        <ViewToggle {lang} log_view={state.log_view} presenter={state.presenter} on_action={on_action.clone()} />
                         if let (true, Some(logs)) = (state.log_view, panels.logs.clone()) {
                             <PartitionLogs {lang} data={logs} groups={panels.groups.clone()}
                                 topic={state.log_topic.clone()} on_action={on_action.clone()} />
@@ -178,7 +178,7 @@ pub fn app() -> Html {
         .flatten();
     html! {
         <div {class} lang={lang.code()}>
-            <Header {lang} {on_toggle_lang} large_text={state.large_text} show_internal={state.show_internal} presenter={state.presenter}
+            <Header {lang} {on_toggle_lang} large_text={state.large_text} show_internal={state.show_internal}
                 on_action={on_action.clone()} />
             <Notices {lang} notices={state.notices.clone()} {on_dismiss} />
             <main class="app-main">{ body }</main>

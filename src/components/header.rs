@@ -12,7 +12,6 @@ pub struct HeaderProps {
     pub on_toggle_lang: Callback<()>,
     pub large_text: bool,
     pub show_internal: bool,
-    pub presenter: bool,
     pub on_action: Callback<AppAction>,
 }
 
@@ -22,7 +21,6 @@ pub fn header(props: &HeaderProps) -> Html {
     let onclick = props.on_toggle_lang.reform(|_: MouseEvent| ());
     let large = props.on_action.reform(|_: Event| AppAction::ToggleLargeText);
     let internal = props.on_action.reform(|_: Event| AppAction::ToggleInternal);
-    let presenter = props.on_action.reform(|_: MouseEvent| AppAction::TogglePresenter);
     html! {
         <header class="app-header">
             <div class="brand">
@@ -33,10 +31,6 @@ pub fn header(props: &HeaderProps) -> Html {
                 </div>
             </div>
             <div class="header-tools">
-                <button type="button" class="view-toggle" data-testid="presenter-toggle" aria-pressed={props.presenter.to_string()}
-                    title={t(lang, Key::PresenterHint)} onclick={presenter}>
-                    { t(lang, Key::PresenterMode) }
-                </button>
                 <label class="check">
                     <input type="checkbox" data-testid="toggle-internal" checked={props.show_internal} onchange={internal} />
                     { t(lang, Key::ShowInternal) }

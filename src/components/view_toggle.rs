@@ -1,4 +1,4 @@
-//! The main view's switch between the brokers and the partition logs.
+//! The main view's switch between the brokers and the partition logs, and presenter mode's.
 
 use yew::prelude::*;
 
@@ -9,6 +9,7 @@ use crate::state::AppAction;
 pub struct ViewToggleProps {
     pub lang: Lang,
     pub log_view: bool,
+    pub presenter: bool,
     pub on_action: Callback<AppAction>,
 }
 
@@ -17,6 +18,7 @@ pub fn view_toggle(props: &ViewToggleProps) -> Html {
     let lang = props.lang;
     let on = props.log_view;
     let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::SetLogView(!on));
+    let presenter = props.on_action.reform(|_: MouseEvent| AppAction::TogglePresenter);
     html! {
         <div class="view-toggle-bar">
             <button type="button" class="view-toggle" data-testid="view-toggle" data-view={if on { "log" } else { "brokers" }}
@@ -24,6 +26,10 @@ pub fn view_toggle(props: &ViewToggleProps) -> Html {
                 { t(lang, if on { Key::ShowBrokers } else { Key::ShowLogs }) }
             </button>
             <span class="hint">{ t(lang, if on { Key::LogViewHint } else { Key::BrokerViewHint }) }</span>
+            <button type="button" class="view-toggle presenter-toggle" data-testid="presenter-toggle"
+                aria-pressed={props.presenter.to_string()} title={t(lang, Key::PresenterHint)} onclick={presenter}>
+                { t(lang, Key::PresenterMode) }
+            </button>
         </div>
     }
 }

@@ -865,6 +865,23 @@ describe('kafkalab visual simulator', () => {
       console.log(`FRAME_INTERVAL large@10x (rAF to rAF, vsync-bound): ${pct(intervals)}`);
       console.log(`LONG_ANIMATION_FRAMES (>50 ms) during the run: ${loaf.length}${loaf.length ? `, longest ${Math.max(...loaf).toFixed(0)}ms` : ''}`);
       await page.screenshot({ path: join(screenshots, 'large-9-brokers.png') });
+      // The same with the partition log view open (60 partitions × 3 replicas of strips).
+      await page.getByTestId('view-toggle').click();
+      await page.getByTestId('log-view').waitFor();
+      await page.getByTestId('btn-play').click();
+      await page.evaluate(() => {
+        performance.clearMeasures('kafkalab-frame');
+        window.__frames.on = true;
+      });
+      await page.waitForTimeout(4000);
+      const logWork = await page.evaluate(() => {
+        window.__frames.on = false;
+        return performance.getEntriesByName('kafkalab-frame').map((e) => e.duration);
+      });
+      await page.getByTestId('btn-pause').click();
+      assert.ok(logWork.length > 20, `frames were measured with the log view (${logWork.length})`);
+      console.log(`FRAME_WORK large@10x log view: frames=${logWork.length} ${pct(logWork)} virtual=${await clock(page)}ms`);
+      await page.screenshot({ path: join(screenshots, 'large-log-view.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();
