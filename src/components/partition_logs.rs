@@ -337,12 +337,14 @@ fn partition(lang: Lang, p: &PartitionLogView, groups: &[GroupLogView]) -> Html 
         &[&format!("{}-{}", p.topic, p.partition), &leader, &p.leader_epoch.to_string()],
     );
     let hw = p.high_watermark.max(0);
+    // Shaded above the HW: the records some replica holds that are not committed yet.
+    let leo = p.replicas.iter().map(|r| r.log_end_offset).max().unwrap_or(0);
     html! {
         <section class="log-partition" data-testid={format!("partition-log-{}-{}", p.topic, p.partition)}
             data-hw={p.high_watermark.to_string()}>
             <h3 class="partition-title">{ title }</h3>
             <div class="log-rows">
-                <span class="above-hw" style={slots_span(axis.slot(hw), SLOTS)}></span>
+                <span class="above-hw" style={slots_span(axis.slot(hw), axis.slot(leo))}></span>
                 <span class="hw-line" style={at_slot(axis.slot(hw))}>
                     <span class="hw-text">{ fill(t(lang, Key::HwMark), &[&p.high_watermark.to_string()]) }</span>
                 </span>
