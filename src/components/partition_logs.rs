@@ -52,7 +52,7 @@ impl Axis {
             }))
             .filter(|m| m.1 >= log_start)
             .collect();
-        Axis::over(&replicas, &marked)
+        Axis::over(&replicas, &merge_ranges(marked))
     }
 
     /// The axis over replicas' `(log start, LEO)` and the newest offsets of `marked` ranges (lost or
@@ -115,6 +115,20 @@ impl Axis {
     fn gaps(&self) -> impl Iterator<Item = (i64, i64, i64)> + '_ {
         self.runs.windows(2).map(|w| (w[0].2 + w[0].1 - w[0].0 + 1, w[0].1 + 1, w[1].0 - 1))
     }
+}
+
+/// Ranges `(first, last)` with touching or overlapping ones merged, in order: contiguous lost
+/// ranges (one per epoch per second) make one run of cells, not one each.
+fn merge_ranges(mut ranges: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::new();
+    for (first, last) in ranges {
+        match merged.last_mut() {
+            Some(m) if first <= m.1 + 1 => m.1 = m.1.max(last),
+            _ => merged.push((first, last)),
+        }
+    }
+    merged
 }
 
 /// Where slot `slot` begins on a strip: after the label and the older bar, in `SLOTS` equal slots
@@ -465,6 +479,11 @@ mod tests {
         assert!(axis.shows(112) && axis.shows(108) && axis.shows(168), "{axis:?}");
         let last = axis.runs.last().unwrap();
         assert!(last.2 + last.1 - last.0 < SLOTS, "{axis:?}");
+    }
+
+    #[test]
+    fn contiguous_lost_ranges_merge_into_one() {
+        assert_eq!(merge_ranges(vec![(99, 118), (79, 98), (140, 150), (119, 130)]), vec![(79, 130), (140, 150)]);
     }
 
     #[test]
