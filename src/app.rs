@@ -5,12 +5,12 @@ use yew::prelude::*;
 
 use crate::components::{
     BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, GroupPanel, Header, LogInspector, MemoryLine,
-    NarrationFeed, Notices, ProducerPanel, Terminal,
+    MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProducerPanel, SeqDiagram, Terminal, ViewToggle,
 };
 use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
 use crate::sim::UserAction;
-use crate::state::{AppAction, AppState, STORAGE_KEY};
+use crate::state::{AppAction, AppState, MAIN_VIEW_KEY, STORAGE_KEY};
 use crate::url;
 
 fn window() -> Option<web_sys::Window> {
@@ -23,6 +23,10 @@ fn current_fragment() -> String {
 
 fn load_saved() -> Option<String> {
     window()?.local_storage().ok()??.get_item(STORAGE_KEY).ok()?
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window()?.local_storage().ok()?
 }
 
 fn save(state: &AppState) {
@@ -55,6 +59,20 @@ pub fn app() -> Html {
         state.dev = window().and_then(|w| w.location().search().ok()).and_then(|q| crate::dev::parse_query(&q));
         state
     });
+    // The main view chosen last time (a display preference, remembered apart from the workspace).
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            if storage().and_then(|s| s.get_item(MAIN_VIEW_KEY).ok()?).as_deref() == Some("log") {
+                dispatch.dispatch(AppAction::SetLogView(true));
+            }
+        });
+    }
+    use_effect_with(state.log_view, |on| {
+        if let Some(s) = storage() {
+            let _ = s.set_item(MAIN_VIEW_KEY, if *on { "log" } else { "brokers" });
+        }
+    });
     let dispatch = state.dispatcher();
 
     // The animation loop runs only while playing.
@@ -66,7 +84,15 @@ pub fn app() -> Html {
     {
         let snapshot = (*state).clone();
         use_effect_with(
-            (state.playing, state.revision, state.lang, state.speed, state.show_internal, state.large_text),
+            (
+                state.playing,
+                state.revision,
+                state.lang,
+                state.speed,
+                state.show_internal,
+                state.large_text,
+                state.presenter,
+            ),
             move |(playing, ..)| {
                 if !*playing {
                     reflect_url(&snapshot);
@@ -99,13 +125,21 @@ pub fn app() -> Html {
                     setup={setup.clone()} />
                 <div class="workspace">
                     <div class="workspace-main">
-                        <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
-                            show_internal={state.show_internal} highlight={panels.highlight.clone()} on_action={on_action.clone()} />
+                        <ViewToggle {lang} log_view={state.log_view} presenter={state.presenter} on_action={on_action.clone()} />
+                        if let (true, Some(logs)) = (state.log_view, panels.logs.clone()) {
+                            <PartitionLogs {lang} data={logs} groups={panels.groups.clone()}
+                                topic={state.log_topic.clone()} on_action={on_action.clone()} />
+                        } else {
+                            <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
+                                show_internal={state.show_internal} highlight={panels.highlight.clone()} on_action={on_action.clone()} />
+                        }
                         <Terminal {lang} view={panels.view.clone()} entries={state.terminal.clone()}
                             on_action={on_action.clone()} />
                         <div class="panels">
                             <FaultPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
-                            <GroupPanel {lang} view={panels.view.clone()} />
+                            <GroupPanel {lang} view={panels.view.clone()} groups={panels.groups.clone()} />
+                            <MetricsPanel {lang} data={panels.metrics.clone()} />
+                            <SeqDiagram {lang} data={panels.messages.clone()} view={panels.view.clone()} />
                             if panels.notes.is_some() {
                                 // A lesson: the free-form tools fold away, one click brings them back.
                                 <details class="free-form" data-testid="free-form">
@@ -136,13 +170,35 @@ pub fn app() -> Html {
         }
         _ => html! {},
     };
-    let class = classes!("app", state.large_text.then_some("large-text"));
+    let class = classes!("app", state.large_text.then_some("large-text"), state.presenter.then_some("presenter"));
+    // In presenter mode the newest step note is a caption under the picture.
+    let caption = state
+        .presenter
+        .then(|| {
+            state
+                .panels
+                .as_ref()?
+                .notes
+                .as_ref()?
+                .reached
+                .last()
+                .map(|note| (note.at_ms, note.text.get(lang.code()).to_string()))
+        })
+        .flatten();
     html! {
         <div {class} lang={lang.code()}>
             <Header {lang} {on_toggle_lang} large_text={state.large_text} show_internal={state.show_internal}
                 on_action={on_action.clone()} />
             <Notices {lang} notices={state.notices.clone()} {on_dismiss} />
             <main class="app-main">{ body }</main>
+            if let Some((at, text)) = caption {
+                <p class="presenter-caption" data-testid="presenter-caption" aria-live="polite">
+                    <span class="fact-time">{ format!("{at} ms") }</span>{ " " }{ text }
+                </p>
+            }
+            if state.blank {
+                <div class="presenter-blank" data-testid="presenter-blank" aria-label={t(lang, Key::PresenterBlank)} role="img"></div>
+            }
             if let (Some(_), Ok(sim)) = (state.dev, &state.sim) {
                 <MemoryLine status={{
                     let sim = sim.borrow();

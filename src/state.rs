@@ -15,6 +15,7 @@ use yew::prelude::*;
 use crate::cluster::{ViewRc, DEFAULT_SEED};
 use crate::i18n::Lang;
 use crate::inspect::PartitionLog;
+use crate::logs::{LogData, MessageData, MetricsData, Shared};
 use crate::narrate::{self, Mark, Roster};
 use crate::sim::{Logged, Preset, ReachedNote, Setup, Sim, UserAction};
 use crate::url::{self, UrlNotice, UrlState};
@@ -24,6 +25,9 @@ pub const SPEEDS: [u32; 10] = [1, 3, 5, 10, 20, 50, 100, 250, 500, 1000];
 const DEFAULT_SPEED: usize = 3;
 /// The localStorage key of the saved workspace.
 pub const STORAGE_KEY: &str = "kafkalab.workspace.v1";
+/// The localStorage key of the main view's choice (`log` or `brokers`): a display preference,
+/// kept apart from the workspace so that it survives starting over.
+pub const MAIN_VIEW_KEY: &str = "kafkalab.main-view";
 
 /// A banner above the canvas.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +89,14 @@ pub struct AppState {
     pub dev: Option<crate::dev::DevOptions>,
     /// The terminal's transcript: each command as typed, then what it printed.
     pub terminal: Rc<Vec<TerminalEntry>>,
+    /// The main view shows the partition logs instead of the brokers.
+    pub log_view: bool,
+    /// The topic the log view shows (every topic when None).
+    pub log_topic: Option<String>,
+    /// Presenter mode: large type, the picture and the step notes as captions (in the URL).
+    pub presenter: bool,
+    /// Presenter mode's blank screen (`b`).
+    pub blank: bool,
 }
 
 /// One terminal command and its output (stdout and stderr in the order a terminal shows them).
@@ -126,6 +138,12 @@ pub struct Panels {
     pub inspector: Option<Rc<PartitionLog>>,
     /// What the canvas highlights: the newest note's elements, in explain mode.
     pub highlight: Rc<Vec<String>>,
+    /// The partition logs, read only while the log view is shown.
+    pub logs: Option<Shared<LogData>>,
+    /// The groups on the log (also their last known state while a coordinator is unavailable).
+    pub groups: Shared<Vec<kafkalab_engine::view::group_log::GroupLogView>>,
+    pub metrics: Shared<MetricsData>,
+    pub messages: Shared<MessageData>,
 }
 
 /// What a scenario's notes box shows: the notes reached, the next one, refused steps, and at the
@@ -196,6 +214,10 @@ impl AppState {
             seekable_from_ms: 0,
             dev: None,
             terminal: Rc::new(Vec::new()),
+            log_view: false,
+            log_topic: None,
+            presenter: url_state.presenter,
+            blank: false,
         };
         if let Some(w) = workspace {
             let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
@@ -285,7 +307,23 @@ impl AppState {
             Some(old) if *old.roster == roster => old.roster.clone(),
             _ => Rc::new(roster),
         };
-        self.panels = Some(Panels { view: view.clone(), facts, history_from, roster, notes, inspector, highlight });
+        let logs = self.log_view.then(|| Shared(Rc::new(LogData::read(sim.world(), self.log_topic.as_deref()))));
+        let groups = Shared(Rc::new(sim.world().group_logs()));
+        let metrics = Shared(Rc::new(MetricsData::read(sim.world())));
+        let messages = Shared(Rc::new(MessageData::read(sim.world())));
+        self.panels = Some(Panels {
+            view: view.clone(),
+            facts,
+            history_from,
+            roster,
+            notes,
+            inspector,
+            highlight,
+            logs,
+            groups,
+            metrics,
+            messages,
+        });
     }
 
     /// Rebuilds the view and the timeline markers from the simulation (once per change).
@@ -367,11 +405,12 @@ impl AppState {
             Ok(sim) => {
                 let sim = sim.borrow();
                 format!(
-                    "#scenario={}&seed={}&t={}&lang={}",
+                    "#scenario={}&seed={}&t={}&lang={}{}",
                     sim.setup.preset.name(),
                     sim.setup.seed,
                     sim.now(),
-                    self.lang.code()
+                    self.lang.code(),
+                    if self.presenter { "&presenter=1" } else { "" }
                 )
             }
             Err(_) => url::with_lang("", self.lang),
@@ -413,6 +452,13 @@ pub enum AppAction {
     /// Commands typed or pasted into the terminal (a producer's input lines up to `^D` included).
     Terminal(String),
     ClearTerminal,
+    /// The main view: the partition logs (true) or the brokers.
+    SetLogView(bool),
+    /// The topic the log view shows (None: every topic).
+    LogTopic(Option<String>),
+    TogglePresenter,
+    /// Blanks the screen or shows it again (presenter mode only).
+    ToggleBlank,
 }
 
 /// The most wall time one frame may advance (a background tab must not jump hours ahead).
@@ -592,6 +638,25 @@ impl Reducible for AppState {
                 next.terminal = Rc::new(Vec::new());
                 return Rc::new(next);
             }
+            AppAction::SetLogView(on) => {
+                next.log_view = on;
+                next.refresh_panels();
+                return Rc::new(next);
+            }
+            AppAction::TogglePresenter => {
+                next.presenter = !self.presenter;
+                next.blank = false;
+                return Rc::new(next);
+            }
+            AppAction::ToggleBlank => {
+                next.blank = self.presenter && !self.blank;
+                return Rc::new(next);
+            }
+            AppAction::LogTopic(topic) => {
+                next.log_topic = topic;
+                next.refresh_panels();
+                return Rc::new(next);
+            }
         }
         next.revision += 1;
         next.refresh();
@@ -627,6 +692,33 @@ mod tests {
         assert!(state.view().unwrap().now_ms > 0, "virtual time moved while the commands waited");
         let state = reduce(state, AppAction::ClearTerminal);
         assert!(state.terminal.is_empty());
+    }
+
+    #[test]
+    fn the_log_view_reads_the_partition_logs_only_while_shown_and_filters_by_topic() {
+        let state = reduce(fresh("#scenario=demo"), AppAction::Seek(3_000));
+        assert!(state.panels.as_ref().unwrap().logs.is_none());
+        let state = reduce(state, AppAction::SetLogView(true));
+        let logs = state.panels.as_ref().unwrap().logs.clone().unwrap();
+        assert_eq!(logs.0.topics, vec!["orders".to_string()]);
+        assert_eq!(logs.0.partitions.len(), 3);
+        assert!(logs.0.partitions.iter().all(|p| p.replicas.len() == 3 && p.high_watermark > 0));
+        let state = reduce(state, AppAction::LogTopic(Some("nope".into())));
+        assert!(state.panels.as_ref().unwrap().logs.as_ref().unwrap().0.partitions.is_empty());
+        let state = reduce(state, AppAction::SetLogView(false));
+        assert!(state.panels.as_ref().unwrap().logs.is_none());
+    }
+
+    #[test]
+    fn presenter_mode_is_in_the_url_and_blanks_only_when_on() {
+        let state = fresh("#scenario=leader-failover&presenter=1");
+        assert!(state.presenter);
+        assert!(state.fragment().ends_with("&presenter=1"), "{}", state.fragment());
+        let state = reduce(state, AppAction::ToggleBlank);
+        assert!(state.blank);
+        let state = reduce(state, AppAction::TogglePresenter);
+        assert!(!state.presenter && !state.blank && !state.fragment().contains("presenter"));
+        assert!(!reduce(state, AppAction::ToggleBlank).blank);
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub struct UrlState {
     pub seed: Option<u64>,
     /// Virtual time, in ms.
     pub t_ms: Option<u64>,
+    /// Presenter mode (`presenter=1`): shareable with a class.
+    pub presenter: bool,
     /// One notice per value that was ignored.
     pub notices: Vec<UrlNotice>,
 }
@@ -44,6 +46,7 @@ pub fn parse_fragment(fragment: &str) -> UrlState {
                 }
             },
             "scenario" if !value.is_empty() => state.scenario = Some(value),
+            "presenter" => state.presenter = value == "1",
             "seed" => state.seed = parse_number(&mut state.notices, "seed", value),
             "t" => {
                 state.t_ms = parse_number(&mut state.notices, "t", value.clone()).and_then(|t| {

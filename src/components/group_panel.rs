@@ -1,30 +1,65 @@
-//! The consumer groups: state, members, lag and the latest rebalance steps.
+//! The consumer groups: state, members, lag and the latest rebalance steps; while a group's
+//! coordinator is unavailable, its last known committed offsets.
 
 use yew::prelude::*;
 
+use super::RebalanceSwimlane;
 use crate::cluster::ViewRc;
 use crate::i18n::{fill, t, Key, Lang};
+use crate::logs::Shared;
 use crate::narrate;
-
-#[derive(Properties, PartialEq)]
-pub struct ViewProps {
-    pub lang: Lang,
-    pub view: ViewRc,
-}
+use kafkalab_engine::view::group_log::GroupLogView;
 
 fn tp_list(list: &[kafkalab_engine::protocol::TopicPartition]) -> String {
     list.iter().map(|p| format!("{}-{}", p.topic, p.partition)).collect::<Vec<_>>().join(", ")
 }
 
+#[derive(Properties, PartialEq)]
+pub struct GroupPanelProps {
+    pub lang: Lang,
+    pub view: ViewRc,
+    /// The groups on the log: what is known of a group whose coordinator is unavailable.
+    pub groups: Shared<Vec<GroupLogView>>,
+}
+
 #[function_component(GroupPanel)]
-pub fn group_panel(props: &ViewProps) -> Html {
+pub fn group_panel(props: &GroupPanelProps) -> Html {
     let lang = props.lang;
     let view = &props.view.0;
     let roster = narrate::Roster::from_view(view);
+    let unavailable: Vec<&GroupLogView> = props
+        .groups
+        .0
+        .iter()
+        .filter(|g| g.coordinator.is_none() && !view.groups.iter().any(|v| v.group_id == g.group_id))
+        .collect();
     html! {
         <section class="panel" aria-labelledby="groups-heading">
             <h3 id="groups-heading">{ t(lang, Key::GroupsHeading) }</h3>
-            if view.groups.is_empty() { <p class="hint">{ t(lang, Key::NoGroups) }</p> }
+            if view.groups.is_empty() && unavailable.is_empty() { <p class="hint">{ t(lang, Key::NoGroups) }</p> }
+            { for unavailable.iter().map(|g| html! {
+                <div class="group group-unavailable" data-testid={format!("group-{}", g.group_id)} data-state="unavailable">
+                    <p role="status">{ t(lang, Key::CoordinatorUnavailable) }</p>
+                    <dl class="facts-grid">
+                        <dt>{ "group.id" }</dt><dd>{ g.group_id.clone() }</dd>
+                        <dt>{ t(lang, Key::GenerationLabel) }</dt><dd>{ g.generation_id }</dd>
+                    </dl>
+                    <table class="lag">
+                        <thead><tr>
+                            <th scope="col">{ t(lang, Key::ColPartition) }</th><th scope="col">{ t(lang, Key::ColCommitted) }</th>
+                            <th scope="col">{ t(lang, Key::ColLogEnd) }</th><th scope="col">{ t(lang, Key::ColLag) }</th>
+                        </tr></thead>
+                        <tbody>
+                            { for g.committed.iter().map(|c| html! {
+                                <tr data-testid={format!("lag-{}-{}-{}", g.group_id, c.topic, c.partition)}>
+                                    <td>{ format!("{}-{}", c.topic, c.partition) }</td><td>{ c.offset }</td>
+                                    <td>{ c.high_watermark }</td><td>{ c.lag }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+            }) }
             { for view.groups.iter().map(|g| {
                 let steps: Vec<String> = view.facts.iter().rev()
                     .filter(|f| matches!(&f.fact,
@@ -81,6 +116,7 @@ pub fn group_panel(props: &ViewProps) -> Html {
                                 }) }
                             </tbody>
                         </table>
+                        <RebalanceSwimlane {lang} groups={props.groups.clone()} group_id={g.group_id.clone()} view={props.view.clone()} />
                         <h4>{ t(lang, Key::RebalanceSteps) }</h4>
                         <ol class="steps" reversed=true>{ for steps.into_iter().map(|s| html! { <li>{ s }</li> }) }</ol>
                     </div>

@@ -8,6 +8,16 @@ use super::PanelProps;
 use crate::i18n::{fill, t, Key};
 use crate::sim::UserAction;
 
+/// The `acks` setting as Kafka's producer config spells it (`0`, `1`, `all`).
+fn acks_config(acks: kafkalab_engine::protocol::Acks) -> &'static str {
+    use kafkalab_engine::protocol::Acks;
+    match acks {
+        Acks::None => "0",
+        Acks::Leader => "1",
+        Acks::All => "all",
+    }
+}
+
 #[function_component(ProducerPanel)]
 pub fn producer_panel(props: &PanelProps) -> Html {
     let lang = props.lang;
@@ -71,7 +81,7 @@ pub fn producer_panel(props: &PanelProps) -> Html {
             <div class="form">
                 <select data-testid="producer-select" aria-label={t(lang, Key::ProducerHeading)} onchange={on_pick}>
                     { for view.producers.iter().enumerate().map(|(i, p)| html! {
-                        <option value={i.to_string()} selected={p.id == pid}>{ format!("{} (acks={:?}, idempotence={})", p.name, p.acks, p.enable_idempotence) }</option>
+                        <option value={i.to_string()} selected={p.id == pid}>{ format!("{} (acks={}, enable.idempotence={})", p.name, acks_config(p.acks), p.enable_idempotence) }</option>
                     }) }
                 </select>
                 <label class="field"><span>{ t(lang, Key::TopicLabel) }</span>
@@ -106,5 +116,16 @@ pub fn producer_panel(props: &PanelProps) -> Html {
                 }) }
             </ol>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acks_config;
+    use kafkalab_engine::protocol::Acks;
+
+    #[test]
+    fn acks_read_as_kafka_spells_the_config() {
+        assert_eq!([acks_config(Acks::None), acks_config(Acks::Leader), acks_config(Acks::All)], ["0", "1", "all"]);
     }
 }

@@ -1,5 +1,6 @@
 //! The keyboard shortcuts, heard on the document: Space plays or pauses, ← / → step back and
-//! forward, Shift+← / Shift+→ go to the scenario's previous / next note, F toggles full screen.
+//! forward, Shift+← / Shift+→ (and PageUp / PageDown, what a presentation clicker sends) go to the
+//! scenario's previous / next note, F toggles full screen, B blanks the screen in presenter mode.
 //! Keys typed into a field or pressed on a button, and chords with Ctrl, Meta or Alt, are left
 //! alone.
 
@@ -31,6 +32,15 @@ pub fn use_keyboard_shortcuts(on_action: Callback<AppAction>) {
                     e.prevent_default();
                     on_action.emit(AppAction::TogglePlay);
                 }
+                "PageDown" => {
+                    e.prevent_default();
+                    on_action.emit(AppAction::NextNote);
+                }
+                "PageUp" => {
+                    e.prevent_default();
+                    on_action.emit(AppAction::PreviousNote);
+                }
+                "b" | "B" => on_action.emit(AppAction::ToggleBlank),
                 "ArrowRight" if e.shift_key() => on_action.emit(AppAction::NextNote),
                 "ArrowLeft" if e.shift_key() => on_action.emit(AppAction::PreviousNote),
                 "ArrowRight" => on_action.emit(AppAction::Step),

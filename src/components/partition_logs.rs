@@ -1,0 +1,495 @@
+//! The partition-centred main view: per partition one strip per replica, aligned by offset. The
+//! newest offsets are cells (coloured by key, grouped by batch, segment starts and leader-epoch
+//! stretches marked), older ones one scaled bar; the partition's HW is a line across its strips
+//! with the part above it shaded, each replica's LEO a marker, lost and duplicated records marked,
+//! and each group's committed offset and its members' positions drawn on the leader's strip.
+
+use yew::prelude::*;
+
+use kafkalab_engine::delivery::LostRecords;
+use kafkalab_engine::view::group_log::GroupLogView;
+use kafkalab_engine::view::log::{BatchView, OffsetState, PartitionLogView, ReplicaLogView};
+use kafkalab_engine::view::ReplicaRole;
+
+use super::form::select_value;
+use crate::i18n::{fill, t, Key, Lang};
+use crate::logs::{LogData, Shared, NEWEST_CELLS};
+use crate::state::AppAction;
+
+#[derive(Properties, PartialEq)]
+pub struct PartitionLogsProps {
+    pub lang: Lang,
+    pub data: Shared<LogData>,
+    pub groups: Shared<Vec<GroupLogView>>,
+    pub topic: Option<String>,
+    pub on_action: Callback<AppAction>,
+}
+
+/// Slots on a strip's cell area: every partition's cells have the same width.
+const SLOTS: i64 = NEWEST_CELLS as i64 + 1;
+
+/// The offsets a partition's strips show as cells: runs of offsets, one slot each, with one slot
+/// for the gap between two runs. Each replica's newest offsets (up to its LEO, the next offset to
+/// write) make a run, so an old leader holding records the new leader never had stays visible
+/// next to it; overlapping runs merge.
+#[derive(Debug, Clone, PartialEq)]
+struct Axis {
+    /// `(first offset, last offset, first slot)`, in offset order.
+    runs: Vec<(i64, i64, i64)>,
+}
+
+impl Axis {
+    fn of(p: &PartitionLogView) -> Self {
+        let replicas: Vec<(i64, i64)> = p.replicas.iter().map(|r| (r.log_start_offset, r.log_end_offset)).collect();
+        let log_start = replicas.iter().map(|r| r.0).min().unwrap_or(0);
+        let marked: Vec<(i64, i64)> = p
+            .lost
+            .iter()
+            .map(|l| (l.first_offset, l.last_offset))
+            .chain(p.duplicates.iter().flat_map(|d| {
+                let n = d.count as i64 - 1;
+                [(d.original_offset, d.original_offset + n), (d.duplicate_offset, d.duplicate_offset + n)]
+            }))
+            .filter(|m| m.1 >= log_start)
+            .collect();
+        Axis::over(&replicas, &merge_ranges(marked))
+    }
+
+    /// The axis over replicas' `(log start, LEO)` and the newest offsets of `marked` ranges (lost or
+    /// duplicated records, shown even when older than the newest cells).
+    fn over(replicas: &[(i64, i64)], marked: &[(i64, i64)]) -> Self {
+        let mut per_replica = SLOTS - 1;
+        loop {
+            let mut ends: Vec<(i64, i64)> = replicas
+                .iter()
+                .map(|&(log_start, leo)| ((leo - per_replica).max(log_start).max(0), leo.max(0)))
+                .chain(marked.iter().map(|&(first, last)| ((last - per_replica / 2).max(first).max(0), last.max(0))))
+                .collect();
+            ends.sort_unstable();
+            let mut runs: Vec<(i64, i64, i64)> = Vec::new();
+            for (from, to) in ends {
+                match runs.last_mut() {
+                    // A gap of one offset costs as much as its gap slot: draw it.
+                    Some(last) if from <= last.1 + 2 => last.1 = last.1.max(to),
+                    _ => runs.push((from, to, 0)),
+                }
+            }
+            let mut slot = 0;
+            for run in &mut runs {
+                run.2 = slot;
+                slot += run.1 - run.0 + 2;
+            }
+            if slot - 1 <= SLOTS || per_replica <= 2 {
+                return Axis { runs };
+            }
+            per_replica = ((SLOTS - 1) / runs.len() as i64 - 1).min(per_replica - 1);
+        }
+    }
+
+    /// The first offset drawn as a cell.
+    fn start(&self) -> i64 {
+        self.runs.first().map_or(0, |r| r.0)
+    }
+
+    /// The slot of offset `o`: its own in a run, the gap's slot between runs, clamped at the ends.
+    fn slot(&self, o: i64) -> i64 {
+        let mut at = 0;
+        for &(from, to, base) in &self.runs {
+            if o < from {
+                return at;
+            }
+            if o <= to {
+                return base + o - from;
+            }
+            at = base + to - from + 1;
+        }
+        at.min(SLOTS)
+    }
+
+    /// Whether `o` has a cell of its own.
+    fn shows(&self, o: i64) -> bool {
+        self.runs.iter().any(|&(from, to, _)| (from..=to).contains(&o))
+    }
+
+    /// The gaps' slots and the offsets each hides.
+    fn gaps(&self) -> impl Iterator<Item = (i64, i64, i64)> + '_ {
+        self.runs.windows(2).map(|w| (w[0].2 + w[0].1 - w[0].0 + 1, w[0].1 + 1, w[1].0 - 1))
+    }
+}
+
+/// Ranges `(first, last)` with touching or overlapping ones merged, in order: contiguous lost
+/// ranges (one per epoch per second) make one run of cells, not one each.
+fn merge_ranges(mut ranges: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(i64, i64)> = Vec::new();
+    for (first, last) in ranges {
+        match merged.last_mut() {
+            Some(m) if first <= m.1 + 1 => m.1 = m.1.max(last),
+            _ => merged.push((first, last)),
+        }
+    }
+    merged
+}
+
+/// Where slot `slot` begins on a strip: after the label and the older bar, in `SLOTS` equal slots
+/// (the right margin keeps room for the LEO label).
+fn at_slot(slot: i64) -> String {
+    format!("left:calc(var(--strip-lead) + (100% - var(--strip-lead) - var(--strip-tail)) * {slot} / {SLOTS})")
+}
+
+fn slots_span(from: i64, to: i64) -> String {
+    format!(
+        "{};width:calc((100% - var(--strip-lead) - var(--strip-tail)) * {} / {SLOTS})",
+        at_slot(from),
+        (to - from).max(0)
+    )
+}
+
+/// Offsets `[from, to)` on the axis.
+fn span(axis: &Axis, from: i64, to: i64) -> String {
+    slots_span(axis.slot(from), axis.slot(to))
+}
+
+fn state_name(s: OffsetState) -> &'static str {
+    match s {
+        OffsetState::Committed => "committed",
+        OffsetState::Uncommitted => "uncommitted",
+        OffsetState::Lost => "lost",
+        OffsetState::Duplicate => "duplicate",
+    }
+}
+
+/// The key's colour class (8 hues); a null key is grey.
+fn key_class(key_hash: Option<u32>) -> String {
+    key_hash.map_or_else(|| "key-null".to_string(), |h| format!("key-{}", h % 8))
+}
+
+fn batch_cells(lang: Lang, id: &str, b: &BatchView, axis: &Axis) -> Html {
+    let title = fill(
+        t(lang, Key::BatchTitle),
+        &[
+            &b.base_offset.to_string(),
+            &b.last_offset.to_string(),
+            &b.leader_epoch.to_string(),
+            &b.size_bytes.to_string(),
+        ],
+    );
+    html! {
+        { for b.records.iter().filter(|r| axis.shows(r.offset)).map(|r| {
+            let state = state_name(r.state);
+            let edges = classes!(
+                (r.offset == b.base_offset || !axis.shows(r.offset - 1)).then_some("batch-first"),
+                (r.offset == b.last_offset || !axis.shows(r.offset + 1)).then_some("batch-last"),
+            );
+            let slot = axis.slot(r.offset);
+            html! {
+                <span class={classes!("log-cell", key_class(r.key_hash), format!("cell-{state}"), edges)}
+                    style={slots_span(slot, slot + 1)} title={format!("#{} · {title}", r.offset)}
+                    data-testid={format!("offset-{id}-{}", r.offset)} data-state={state}>
+                    { r.offset }
+                </span>
+            }
+        }) }
+    }
+}
+
+fn strip(lang: Lang, p: &PartitionLogView, r: &ReplicaLogView, axis: &Axis) -> Html {
+    let start = axis.start();
+    let id = format!("{}-{}-{}", p.topic, p.partition, r.broker);
+    let leader = r.role == ReplicaRole::Leader;
+    let role = if leader { t(lang, Key::Leader) } else { t(lang, Key::Follower) };
+    let status = if !r.alive {
+        Some(t(lang, Key::StateDead))
+    } else if !r.in_isr {
+        Some(t(lang, Key::OutOfIsr))
+    } else {
+        None
+    };
+    // The older bar: [0, start) scaled, the part this replica holds filled.
+    let held_to = r.log_end_offset.min(start);
+    let older_title = fill(t(lang, Key::OlderTitle), &[&r.log_start_offset.to_string(), &start.to_string()]);
+    let (fill_left, fill_width) = if start > 0 && held_to > r.log_start_offset {
+        (r.log_start_offset * 100 / start, ((held_to - r.log_start_offset) * 100 / start).max(1))
+    } else {
+        (0, 0)
+    };
+    // Leader-epoch stretches within the cells, as a band under them.
+    let epochs: Vec<(i32, i64, i64)> = r
+        .epochs
+        .iter()
+        .enumerate()
+        .map(|(i, (e, from))| (*e, *from, r.epochs.get(i + 1).map_or(r.log_end_offset, |n| n.1)))
+        .filter(|(_, from, to)| *to > start && to > from)
+        .collect();
+    html! {
+        <div class={classes!("log-strip", leader.then_some("strip-leader"), (!r.alive).then_some("strip-dead"))}
+            data-testid={format!("log-{id}")} data-leo={r.log_end_offset.to_string()}
+            data-hw={r.high_watermark.to_string()} data-log-start={r.log_start_offset.to_string()}>
+            <span class="strip-label">
+                <strong>{ fill(t(lang, Key::BrokerName), &[&r.broker.to_string()]) }</strong>
+                { " " }{ role }
+                if let Some(s) = status { { " · " }<em>{ s }</em> }
+            </span>
+            <span class="strip-older" title={older_title.clone()} aria-label={older_title}>
+                <span class="older-fill" style={format!("left:{fill_left}%;width:{fill_width}%")}></span>
+                <span class="older-text">{ if start > 0 { format!("{}…{}", r.log_start_offset, start - 1) } else { "·".into() } }</span>
+            </span>
+            { for epochs.iter().map(|(e, from, to)| html! {
+                <span class={classes!("epoch-band", format!("epoch-{}", e.rem_euclid(4)))} style={span(axis, *from, *to)}
+                    title={fill(t(lang, Key::EpochLabel), &[&e.to_string()])}>
+                    if *from >= start { <span class="epoch-text">{ fill(t(lang, Key::EpochLabel), &[&e.to_string()]) }</span> }
+                </span>
+            }) }
+            { for r.batches.iter().map(|b| batch_cells(lang, &id, b, axis)) }
+            { for r.segment_base_offsets.iter().filter(|s| **s > start && axis.shows(**s)).map(|s| html! {
+                <span class="segment-start" style={at_slot(axis.slot(*s))} title={fill(t(lang, Key::SegmentStart), &[&s.to_string()])}></span>
+            }) }
+            <span class="leo-mark" style={at_slot(axis.slot(r.log_end_offset))}>{ fill(t(lang, Key::LeoMark), &[&r.log_end_offset.to_string()]) }</span>
+        </div>
+    }
+}
+
+/// One group's markers on the leader's strip of `p`, or nothing when it has none there.
+fn group_row(lang: Lang, g: &GroupLogView, p: &PartitionLogView, axis: &Axis) -> Html {
+    let committed = g.committed.iter().find(|c| c.topic == p.topic && c.partition == p.partition);
+    let positions: Vec<_> = g
+        .members
+        .iter()
+        .flat_map(|m| {
+            m.positions.iter().filter(|q| q.topic == p.topic && q.partition == p.partition).map(move |q| (m, q))
+        })
+        .collect();
+    if committed.is_none() && positions.is_empty() {
+        return html! {};
+    }
+    let lag = committed.map(|c| c.lag).or_else(|| positions.first().map(|(_, q)| q.lag)).unwrap_or(0);
+    // A marker's label runs right of its offset, or left of it in the strip's right half (so it
+    // never leaves the strip or covers the lag).
+    let at = |o: i64| {
+        let slot = axis.slot(o);
+        if slot > SLOTS / 2 {
+            format!("{};transform:translateX(-100%)", at_slot(slot + 1))
+        } else {
+            at_slot(slot)
+        }
+    };
+    let arrow = |o: i64, down: bool, text: &str| {
+        let glyph = if down { "▼" } else { "▲" };
+        if axis.slot(o) > SLOTS / 2 {
+            format!("{text} {glyph}")
+        } else {
+            format!("{glyph} {text}")
+        }
+    };
+    html! {
+        <div class="log-strip group-row" data-group={g.group_id.clone()}>
+            <span class="strip-label">
+                { fill(t(lang, Key::GroupOnLog), &[&g.group_id]) }
+                <span class="lag-number" data-testid={format!("lag-on-log-{}-{}-{}", g.group_id, p.topic, p.partition)}
+                    data-lag={lag.to_string()}>{ fill(t(lang, Key::LagShort), &[&lag.to_string()]) }</span>
+            </span>
+            { for positions.iter().map(|(m, q)| html! {
+                <span class={classes!("position-mark", (!m.running).then_some("member-stopped"))}
+                    data-testid={format!("position-{}-{}-{}", m.name, p.topic, p.partition)}
+                    data-offset={q.position.to_string()} style={at(q.position)}
+                    title={fill(t(lang, Key::PositionMark), &[&m.name, &q.position.to_string(), &q.lag.to_string()])}>
+                    { arrow(q.position, true, &m.name) }
+                </span>
+            }) }
+            if let Some(c) = committed {
+                <span class="committed-mark" data-testid={format!("committed-{}-{}-{}", g.group_id, p.topic, p.partition)}
+                    data-offset={c.offset.to_string()} style={at(c.offset)}
+                    title={fill(t(lang, Key::CommittedMark), &[&g.group_id, &c.offset.to_string(), &c.lag.to_string()])}>
+                    { arrow(c.offset, false, &fill(t(lang, Key::CommittedShort), &[&c.offset.to_string()])) }
+                </span>
+            }
+        </div>
+    }
+}
+
+/// Lost ranges as one line each: contiguous runs lost at the same time merge.
+#[derive(Debug, PartialEq)]
+struct LostRun {
+    first: i64,
+    last: i64,
+    acked_from: u64,
+    acked_to: u64,
+    lost_at: u64,
+}
+
+fn merged_lost(lost: &[LostRecords]) -> Vec<LostRun> {
+    let mut runs: Vec<LostRun> = Vec::new();
+    for l in lost {
+        match runs.last_mut() {
+            Some(r) if r.lost_at == l.lost_at_ms && l.first_offset <= r.last + 1 && l.last_offset >= r.first => {
+                r.last = r.last.max(l.last_offset);
+                r.acked_from = r.acked_from.min(l.acked_at_ms);
+                r.acked_to = r.acked_to.max(l.acked_at_ms);
+            }
+            _ => runs.push(LostRun {
+                first: l.first_offset,
+                last: l.last_offset,
+                acked_from: l.acked_at_ms,
+                acked_to: l.acked_at_ms,
+                lost_at: l.lost_at_ms,
+            }),
+        }
+    }
+    runs
+}
+
+fn partition(lang: Lang, p: &PartitionLogView, groups: &[GroupLogView]) -> Html {
+    let axis = Axis::of(p);
+    let start = axis.start();
+    let leader = if p.leader < 0 {
+        t(lang, Key::NoLeader).to_string()
+    } else {
+        fill(t(lang, Key::BrokerName), &[&p.leader.to_string()])
+    };
+    let title = fill(
+        t(lang, Key::PartitionTitle),
+        &[&format!("{}-{}", p.topic, p.partition), &leader, &p.leader_epoch.to_string()],
+    );
+    let hw = p.high_watermark.max(0);
+    // Shaded above the HW: the records some replica holds that are not committed yet.
+    let leo = p.replicas.iter().map(|r| r.log_end_offset).max().unwrap_or(0);
+    html! {
+        <section class="log-partition" data-testid={format!("partition-log-{}-{}", p.topic, p.partition)}
+            data-hw={p.high_watermark.to_string()}>
+            <h3 class="partition-title">{ title }</h3>
+            <div class="log-rows">
+                <span class="above-hw" style={slots_span(axis.slot(hw), axis.slot(leo))}></span>
+                <span class="hw-line" style={at_slot(axis.slot(hw))}>
+                    <span class="hw-text">{ fill(t(lang, Key::HwMark), &[&p.high_watermark.to_string()]) }</span>
+                </span>
+                { for p.lost.iter().filter(|l| l.last_offset >= start).map(|l| {
+                    let title = fill(t(lang, Key::LostTitle), &[&l.first_offset.to_string(), &l.last_offset.to_string(), &l.acked_at_ms.to_string(), &l.lost_at_ms.to_string()]);
+                    html! { <span class="lost-range" style={span(&axis, l.first_offset, l.last_offset + 1)} title={title.clone()} aria-label={title}></span> }
+                }) }
+                { for axis.gaps().map(|(slot, from, to)| html! {
+                    <span class="axis-gap" style={slots_span(slot, slot + 1)}
+                        title={fill(t(lang, Key::GapTitle), &[&from.to_string(), &to.to_string()])}>{ "⋯" }</span>
+                }) }
+                { for p.replicas.iter().map(|r| html! {
+                    <>
+                        { strip(lang, p, r, &axis) }
+                        if r.role == ReplicaRole::Leader {
+                            { for groups.iter().map(|g| group_row(lang, g, p, &axis)) }
+                        }
+                    </>
+                }) }
+            </div>
+            if !p.lost.is_empty() || !p.duplicates.is_empty() {
+                <ul class="log-notes">
+                    { for merged_lost(&p.lost).iter().rev().take(3).map(|l| html! {
+                        <li class="note-lost">{ fill(t(lang, Key::LostNote), &[&l.first.to_string(), &l.last.to_string(), &(l.last - l.first + 1).to_string(), &l.acked_from.to_string(), &l.acked_to.to_string(), &l.lost_at.to_string()]) }</li>
+                    }) }
+                    { for p.duplicates.iter().rev().take(3).map(|d| html! {
+                        <li class="note-duplicate">{ fill(t(lang, Key::DuplicateTitle), &[&d.duplicate_offset.to_string(), &d.original_offset.to_string(), &d.count.to_string(), &d.at_ms.to_string()]) }</li>
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}
+
+#[function_component(PartitionLogs)]
+pub fn partition_logs(props: &PartitionLogsProps) -> Html {
+    let lang = props.lang;
+    let data = &props.data.0;
+    let topics = data.topics.clone();
+    let on_topic = {
+        let topics = topics.clone();
+        props.on_action.reform(move |e: Event| {
+            AppAction::LogTopic(select_value(&e).parse::<usize>().ok().and_then(|i| topics.get(i).cloned()))
+        })
+    };
+    let idle: Vec<(String, String)> = props
+        .groups
+        .0
+        .iter()
+        .flat_map(|g| g.members.iter().filter(|m| m.idle).map(move |m| (g.group_id.clone(), m.name.clone())))
+        .collect();
+    html! {
+        <section class="log-view-main" data-testid="log-view" aria-labelledby="log-view-heading">
+            <div class="log-view-bar">
+                <h2 id="log-view-heading">{ t(lang, Key::LogViewHeading) }</h2>
+                <label class="log-topic">
+                    { t(lang, Key::TopicFilter) }{ " " }
+                    <select data-testid="log-topic" onchange={on_topic}>
+                        <option value="" selected={props.topic.is_none()}>{ t(lang, Key::AllTopics) }</option>
+                        { for topics.iter().enumerate().map(|(i, name)| html! {
+                            <option value={i.to_string()} selected={props.topic.as_ref() == Some(name)}>{ name.clone() }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <ul class="log-legend">
+                <li><span class="swatch cell-committed key-2"></span>{ t(lang, Key::LegendCommitted) }</li>
+                <li><span class="swatch cell-uncommitted key-2"></span>{ t(lang, Key::LegendUncommitted) }</li>
+                <li><span class="swatch cell-lost key-2"></span>{ t(lang, Key::LegendLost) }</li>
+                <li><span class="swatch cell-duplicate key-2"></span>{ t(lang, Key::LegendDuplicate) }</li>
+                <li><span class="swatch swatch-keys"></span>{ t(lang, Key::LegendKeyColour) }</li>
+                <li><span class="swatch swatch-segment"></span>{ t(lang, Key::LegendSegment) }</li>
+                <li><span class="swatch swatch-epoch"></span>{ t(lang, Key::LegendEpoch) }</li>
+                <li><span class="swatch swatch-older"></span>{ t(lang, Key::LegendOlder) }</li>
+            </ul>
+            if !idle.is_empty() {
+                <p class="idle-members">
+                    { for idle.iter().map(|(g, m)| html! {
+                        <span class="member-idle" data-testid={format!("idle-{g}-{m}")}>{ fill(t(lang, Key::IdleMember), &[m, g]) }</span>
+                    }) }
+                </p>
+            }
+            if data.partitions.is_empty() { <p class="hint">{ t(lang, Key::NoPartitions) }</p> }
+            <div class="log-partitions">
+                { for data.partitions.iter().map(|p| partition(lang, p, &props.groups.0)) }
+            </div>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replicas_in_step_share_one_run_of_the_newest_offsets() {
+        let axis = Axis::over(&[(0, 100), (0, 98), (0, 100)], &[]);
+        assert_eq!(axis.runs, vec![(76, 100, 0)]);
+        assert_eq!((axis.slot(76), axis.slot(100), axis.slot(3), axis.slot(500)), (0, 24, 0, 25));
+        assert!(axis.shows(80) && !axis.shows(75));
+        assert_eq!(axis.gaps().count(), 0);
+    }
+
+    #[test]
+    fn a_replica_far_behind_or_ahead_keeps_its_own_run_after_a_gap_slot() {
+        // The old leader (LEO 199) kept records the new leader (LEO 299) never had.
+        let axis = Axis::over(&[(0, 199), (0, 299)], &[]);
+        assert_eq!(axis.runs, vec![(188, 199, 0), (288, 299, 13)]);
+        assert_eq!(axis.gaps().collect::<Vec<_>>(), vec![(12, 200, 287)]);
+        assert_eq!((axis.slot(199), axis.slot(250), axis.slot(288)), (11, 12, 13));
+        assert!(axis.slot(299) < SLOTS);
+    }
+
+    #[test]
+    fn marked_records_older_than_the_newest_cells_keep_cells_of_their_own() {
+        // Duplicates at 99..=112 while the log is at 168: both runs fit, the newest one shorter.
+        let axis = Axis::over(&[(0, 168), (0, 168)], &[(99, 99), (108, 108), (112, 112)]);
+        assert!(axis.shows(112) && axis.shows(108) && axis.shows(168), "{axis:?}");
+        let last = axis.runs.last().unwrap();
+        assert!(last.2 + last.1 - last.0 < SLOTS, "{axis:?}");
+    }
+
+    #[test]
+    fn contiguous_lost_ranges_merge_into_one() {
+        assert_eq!(merge_ranges(vec![(99, 118), (79, 98), (140, 150), (119, 130)]), vec![(79, 130), (140, 150)]);
+    }
+
+    #[test]
+    fn a_short_log_starts_at_its_log_start() {
+        let axis = Axis::over(&[(5, 9), (5, 9)], &[]);
+        assert_eq!(axis.runs, vec![(5, 9, 0)]);
+        assert_eq!(Axis::over(&[], &[]).runs, vec![]);
+    }
+}

@@ -1,0 +1,188 @@
+//! What the partition log view, the groups on the log and the metrics panel read: the engine's
+//! on-demand views (`World::partition_logs`, `World::group_logs`, `World::metrics`), taken once
+//! per panel refresh and shared by `Rc` so that an unchanged refresh draws nothing again.
+
+use std::rc::Rc;
+
+use kafkalab_engine::metrics::{FaultDelta, MetricsSample};
+use kafkalab_engine::cluster::message_log::LoggedMessage;
+use kafkalab_engine::sim::{Millis, NodeId};
+use kafkalab_engine::view::log::PartitionLogView;
+use kafkalab_engine::World;
+
+/// Record cells per replica strip: the newest offsets; older ones are one scaled bar.
+pub const NEWEST_CELLS: usize = 24;
+/// Offsets read from the engine per replica: more than drawn, so that lost or duplicated records
+/// a little older than the newest cells can still be drawn as cells.
+const OFFSETS_READ: usize = 4 * NEWEST_CELLS;
+/// The metrics charts span this much virtual time before the cursor.
+pub const CHART_SPAN_MS: Millis = 60_000;
+
+/// Kafka's metric names, in the order the panel lists them (the broker's, the producer's, the
+/// consumer's).
+pub const METRIC_NAMES: [&str; 15] = [
+    "UnderReplicatedPartitions",
+    "UnderMinIsrPartitionCount",
+    "OfflinePartitionsCount",
+    "ActiveControllerCount",
+    "IsrShrinksPerSec",
+    "IsrExpandsPerSec",
+    "LeaderElectionRateAndTimeMs",
+    "UncleanLeaderElectionsPerSec",
+    "MessagesInPerSec",
+    "BytesInPerSec",
+    "FailedProduceRequestsPerSec",
+    "record-error-rate",
+    "request-latency-avg",
+    "records-lag-max",
+    "rebalance-total",
+];
+
+/// A value shared between renders, equal only to itself (the data is rebuilt on every refresh).
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The strips of the shown partitions.
+#[derive(Debug)]
+pub struct LogData {
+    /// Every non-internal topic, for the filter.
+    pub topics: Vec<String>,
+    pub partitions: Vec<PartitionLogView>,
+}
+
+impl LogData {
+    /// The partitions of `topic` (every non-internal topic when None).
+    pub fn read(world: &World, topic: Option<&str>) -> Self {
+        let topics =
+            world.metadata().topics.values().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect();
+        LogData { topics, partitions: world.partition_logs(topic, OFFSETS_READ) }
+    }
+}
+
+/// One metric's value now and over the chart's span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricSeries {
+    pub name: &'static str,
+    pub now: f64,
+    /// `(at_ms, value)`, oldest first.
+    pub samples: Vec<(Millis, f64)>,
+    /// Before and after the last fault.
+    pub delta: Option<(f64, f64)>,
+}
+
+/// What the metrics panel draws.
+#[derive(Debug)]
+pub struct MetricsData {
+    pub now_ms: Millis,
+    pub series: Vec<MetricSeries>,
+    /// The last fault's name and time.
+    pub fault: Option<(&'static str, Millis)>,
+}
+
+/// A sample's metrics by Kafka's name (the engine serialises them under those names).
+fn by_name(sample: &MetricsSample) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(sample) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+fn value(map: &serde_json::Map<String, serde_json::Value>, name: &str) -> f64 {
+    map.get(name).and_then(serde_json::Value::as_f64).unwrap_or(0.0)
+}
+
+impl MetricsData {
+    pub fn read(world: &World) -> Self {
+        let now_ms = world.now();
+        let now = by_name(&world.metrics_now());
+        let samples: Vec<_> = world
+            .metrics()
+            .samples_between(now_ms.saturating_sub(CHART_SPAN_MS), now_ms)
+            .map(|s| (s.at_ms, by_name(s)))
+            .collect();
+        let delta: Option<FaultDelta> = world.metrics().last_fault_delta();
+        let delta_maps = delta.as_ref().map(|d| (by_name(&d.before), by_name(&d.after)));
+        let series = METRIC_NAMES
+            .iter()
+            .map(|&name| MetricSeries {
+                name,
+                now: value(&now, name),
+                samples: samples.iter().map(|(at, m)| (*at, value(m, name))).collect(),
+                delta: delta_maps.as_ref().map(|(b, a)| (value(b, name), value(a, name))),
+            })
+            .collect();
+        MetricsData { now_ms, series, fault: delta.map(|d| (d.fault, d.fault_at_ms)) }
+    }
+}
+
+/// The sequence diagram's window: this much virtual time up to the cursor.
+pub const MESSAGE_WINDOW_MS: Millis = 250;
+/// Messages the diagram draws at most (the newest).
+const MESSAGES_DRAWN: usize = 80;
+
+/// What the sequence diagram draws: the messages whose journey overlaps the window.
+#[derive(Debug)]
+pub struct MessageData {
+    pub from_ms: Millis,
+    pub to_ms: Millis,
+    /// One lane each, brokers first.
+    pub nodes: Vec<NodeId>,
+    pub messages: Vec<LoggedMessage>,
+}
+
+impl MessageData {
+    pub fn read(world: &World) -> Self {
+        let to_ms = world.now();
+        let from_ms = to_ms.saturating_sub(MESSAGE_WINDOW_MS);
+        let mut messages = world.messages_between(from_ms, to_ms);
+        messages.sort_by_key(|m| m.sent_at_ms);
+        let excess = messages.len().saturating_sub(MESSAGES_DRAWN);
+        messages.drain(..excess);
+        let mut nodes: Vec<NodeId> = messages.iter().flat_map(|m| [m.from, m.to]).collect();
+        nodes.sort();
+        nodes.dedup();
+        MessageData { from_ms, to_ms, nodes, messages }
+    }
+}
+
+/// A metric's value as the panel prints it: whole numbers as such, rates with one decimal.
+pub fn format_metric(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_name_is_one_the_engine_serialises() {
+        let map = by_name(&MetricsSample::default());
+        for name in METRIC_NAMES {
+            assert!(map.contains_key(name), "{name}");
+        }
+        assert_eq!(map.len(), METRIC_NAMES.len() + 1, "at_ms and the metrics");
+    }
+
+    #[test]
+    fn metric_values_print_whole_numbers_plainly() {
+        assert_eq!(format_metric(3.0), "3");
+        assert_eq!(format_metric(2.25), "2.2");
+        assert_eq!(format_metric(0.0), "0");
+    }
+}
