@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
-use kafkalab_engine::metrics::{FaultDelta, MetricsSample};
 use kafkalab_engine::cluster::message_log::LoggedMessage;
+use kafkalab_engine::metrics::{FaultDelta, MetricsSample};
 use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::view::log::PartitionLogView;
 use kafkalab_engine::World;

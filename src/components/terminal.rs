@@ -19,59 +19,6 @@ pub struct TerminalProps {
     pub on_action: Callback<AppAction>,
 }
 
-/// Options offered after a tool name: the ones the seeds and Kafka's quickstart use.
-const OPTIONS: &[&str] = &[
-    "--bootstrap-server",
-    "localhost:9092",
-    "--topic",
-    "--create",
-    "--list",
-    "--describe",
-    "--alter",
-    "--delete",
-    "--partitions",
-    "--replication-factor",
-    "--config",
-    "--from-beginning",
-    "--group",
-    "--max-messages",
-    "--timeout-ms",
-    "--partition",
-    "--offset",
-    "--property",
-    "parse.key=true",
-    "key.separator=:",
-    "print.key=true",
-    "print.offset=true",
-    "print.partition=true",
-    "print.timestamp=true",
-    "--producer-property",
-    "--members",
-    "--verbose",
-    "--state",
-    "--offsets",
-    "--reset-offsets",
-    "--to-earliest",
-    "--to-latest",
-    "--to-offset",
-    "--shift-by",
-    "--to-datetime",
-    "--execute",
-    "--dry-run",
-    "--all-topics",
-    "--all-groups",
-    "--under-replicated-partitions",
-    "--unavailable-partitions",
-    "--under-min-isr-partitions",
-    "--isolation-level",
-    "--entity-type",
-    "--entity-name",
-    "--files",
-    "--print-data-log",
-    "--time",
-    "--help",
-];
-
 /// Whether a command line starts a console producer that reads typed lines (no pipe, no
 /// here-document): the terminal then collects input lines until Ctrl+D.
 fn reads_typed_input(line: &str) -> bool {
@@ -121,7 +68,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
         kafkalab_tools::TOOLS
             .iter()
             .map(|t| format!("{t}.sh"))
-            .chain(OPTIONS.iter().map(|o| o.to_string()))
+            .chain(kafkalab_tools::OPTIONS.iter().map(|o| o.to_string()))
             .chain(view.topics.iter().map(|t| t.name.clone()))
             .chain(view.groups.iter().map(|g| g.group_id.clone()))
             .collect(),

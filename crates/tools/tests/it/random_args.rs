@@ -4,21 +4,10 @@
 use kafkalab_tools::{Session, TOOLS};
 use proptest::prelude::*;
 
-const WORDS: &[&str] = &[
-    "--bootstrap-server",
-    "localhost:9092",
-    "--topic",
+/// Values that are not options: names, numbers, and what the options take.
+const VALUES: &[&str] = &[
     "t",
-    "--group",
     "g",
-    "--create",
-    "--list",
-    "--describe",
-    "--alter",
-    "--delete",
-    "--partitions",
-    "--replication-factor",
-    "--config",
     "retention.ms=1000",
     "x=y",
     "0",
@@ -28,54 +17,16 @@ const WORDS: &[&str] = &[
     "-2",
     "x",
     "",
-    "--from-beginning",
-    "--max-messages",
-    "--timeout-ms",
     "500",
-    "--partition",
-    "--offset",
     "earliest",
-    "--property",
-    "print.key=true",
-    "parse.key=true",
-    "--members",
-    "--verbose",
-    "--state",
-    "--offsets",
-    "--reset-offsets",
-    "--to-earliest",
-    "--to-latest",
-    "--to-offset",
-    "--shift-by",
-    "--to-datetime",
     "2024-01-01T00:00:00.000",
-    "--execute",
-    "--dry-run",
-    "--all-topics",
-    "--all-groups",
-    "--entity-type",
     "topics",
     "brokers",
-    "--entity-name",
-    "--add-config",
-    "--delete-config",
     "describe",
-    "--status",
-    "--replication",
-    "--files",
     "/var/lib/kafka/data/t-0/00000000000000000000.log",
-    "--print-data-log",
-    "--time",
-    "--help",
-    "--isolation-level",
     "read_committed",
-    "--request-required-acks",
     "all",
-    "--producer-property",
     "acks=0",
-    "--under-replicated-partitions",
-    "--unavailable-partitions",
-    "--under-min-isr-partitions",
     "--if-exists",
     "--replica-assignment",
     "1:2,2:3",
@@ -87,7 +38,11 @@ const WORDS: &[&str] = &[
 ];
 
 fn words() -> impl Strategy<Value = Vec<String>> {
-    prop::collection::vec(prop::sample::select(WORDS).prop_map(str::to_string), 0..8)
+    prop::collection::vec(
+        prop::sample::select(kafkalab_tools::OPTIONS.iter().chain(VALUES).copied().collect::<Vec<_>>())
+            .prop_map(str::to_string),
+        0..8,
+    )
 }
 
 /// A session with a topic `t` (2 partitions, 3 records) and a group `g` that committed.
