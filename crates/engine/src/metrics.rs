@@ -199,6 +199,11 @@ impl Metrics {
     /// the few milliseconds since it would say little).
     pub(crate) fn current(&self, at_ms: Millis, gauges: Gauges) -> MetricsSample {
         let rates = self.samples.back().copied().unwrap_or_default();
+        self.with_gauges(at_ms, gauges, rates)
+    }
+
+    /// `rates` with the gauges and the rebalance count as they are at `at_ms`.
+    fn with_gauges(&self, at_ms: Millis, gauges: Gauges, rates: MetricsSample) -> MetricsSample {
         MetricsSample {
             at_ms,
             under_replicated_partitions: gauges.under_replicated_partitions,
@@ -217,12 +222,7 @@ impl Metrics {
         let seconds = (at_ms.saturating_sub(self.last_sample_ms)).max(1) as f64 / 1000.0;
         let rate = |n: u64, m: u64| (n - m) as f64 / seconds;
         let responses = now.responses - then.responses;
-        MetricsSample {
-            at_ms,
-            under_replicated_partitions: gauges.under_replicated_partitions,
-            under_min_isr_partition_count: gauges.under_min_isr_partition_count,
-            offline_partitions_count: gauges.offline_partitions_count,
-            active_controller_count: gauges.active_controller_count,
+        let rates = MetricsSample {
             isr_shrinks_per_sec: rate(now.isr_shrinks, then.isr_shrinks),
             isr_expands_per_sec: rate(now.isr_expands, then.isr_expands),
             leader_election_rate: rate(now.leader_elections, then.leader_elections),
@@ -236,9 +236,9 @@ impl Metrics {
             } else {
                 (now.latency_sum_ms - then.latency_sum_ms) as f64 / responses as f64
             },
-            records_lag_max: gauges.records_lag_max,
-            rebalance_total: now.rebalances,
-        }
+            ..MetricsSample::default()
+        };
+        self.with_gauges(at_ms, gauges, rates)
     }
 
     /// The kept samples with `from_ms <= at_ms <= to_ms`, oldest first.
