@@ -58,12 +58,17 @@ pub struct LogSegment {
 }
 
 /// `slice::partition_point` over `items[from..]` of a persistent vector (the index returned is into
-/// `items`): a binary search by index, without building a sub-vector, which would copy chunks.
-fn partition_point<T: Clone>(items: &imbl::Vector<T>, from: usize, pred: impl Fn(&T) -> bool) -> usize {
+/// `items`): a binary search by index through a focus, which keeps the leaf it last read, without
+/// building a sub-vector, which would copy chunks.
+fn partition_point<T: Clone>(
+    items: &mut imbl::vector::Focus<'_, T, imbl::shared_ptr::DefaultSharedPtr>,
+    from: usize,
+    pred: impl Fn(&T) -> bool,
+) -> usize {
     let (mut low, mut high) = (from, items.len());
     while low < high {
         let mid = low + (high - low) / 2;
-        if pred(&items[mid]) {
+        if items.get(mid).is_some_and(&pred) {
             low = mid + 1;
         } else {
             high = mid;
@@ -255,11 +260,16 @@ impl LogSegment {
     /// Index (into [`Self::batches`]) of the first batch whose last offset is >= `offset`, found from
     /// the offset index's floor entry (`translateOffset`).
     pub fn translate_offset(&self, offset: i64) -> Option<usize> {
+        // Most fetches ask for the log's end: past the last batch, no search is needed.
+        if self.batches.back()?.batch.last_offset() < offset {
+            return None;
+        }
         let start_position = self.offset_index.lookup(offset).position;
-        let from = partition_point(&self.batches, 0, |b| b.position < start_position);
+        let mut batches = self.batches.focus();
+        let from = partition_point(&mut batches, 0, |b| b.position < start_position);
         // Kafka scans forward from the index's floor entry; batches are sorted by offset, so a
         // binary search from the same place finds the same batch.
-        let i = partition_point(&self.batches, from, |b| b.batch.last_offset() < offset);
+        let i = partition_point(&mut batches, from, |b| b.batch.last_offset() < offset);
         (i < self.batches.len()).then_some(i)
     }
 
