@@ -316,6 +316,19 @@ impl Layout {
     }
 
     /// The node whose box holds the point (canvas units), for a drag that ends on it.
+    /// Whether a message marker centred on `point` would overlap `node`'s box.
+    pub fn covers(&self, node: &NodeId, (px, py): (f64, f64)) -> bool {
+        self.boxes.get(node).is_some_and(|&(x, y, w, h)| {
+            let c = MessageRoute::CLEARANCE;
+            px > f64::from(x - c) && px < f64::from(x + w + c) && py > f64::from(y - c) && py < f64::from(y + h + c)
+        })
+    }
+
+    /// Whether a message marker centred on `(x, y)` would overlap no node.
+    pub fn is_clear(&self, (x, y): (i32, i32)) -> bool {
+        !self.boxes.keys().any(|node| self.covers(node, (f64::from(x), f64::from(y))))
+    }
+
     pub fn node_at(&self, (px, py): (i32, i32)) -> Option<NodeId> {
         self.boxes
             .iter()
@@ -516,13 +529,72 @@ impl MsgKind {
     }
 }
 
-/// Where a message is, `vt_milli` being the virtual time in thousandths of a ms.
-pub fn interpolate(from: (i32, i32), to: (i32, i32), sent_ms: u64, arrive_ms: u64, vt_milli: u64) -> (i32, i32) {
+/// How far along its trip a message is, from 0 (sent) to 1 (arrived), `vt_milli` being the
+/// virtual time in thousandths of a ms.
+pub fn progress(sent_ms: u64, arrive_ms: u64, vt_milli: u64) -> f64 {
     let start = sent_ms * 1000;
     let span = (arrive_ms.saturating_sub(sent_ms) * 1000).max(1);
-    let done = vt_milli.saturating_sub(start).min(span) as i64;
-    let lerp = |a: i32, b: i32| a + ((b - a) as i64 * done / span as i64) as i32;
-    (lerp(from.0, to.0), lerp(from.1, to.1))
+    vt_milli.saturating_sub(start).min(span) as f64 / span as f64
+}
+
+/// A message's way on the canvas: straight, or along its link's curve when the straight line
+/// runs through another node (bowing past it, as a cut link does), and only outside the boxes
+/// of the two nodes at its ends, so a marker never covers the text of any node.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MessageRoute {
+    from: (f64, f64),
+    control: (f64, f64),
+    to: (f64, f64),
+    /// The part of the curve outside both end boxes.
+    leave: f64,
+    enter: f64,
+}
+
+impl MessageRoute {
+    /// Steps along a curve when looking for box edges (a box is crossed in more than one step).
+    const STEPS: usize = 64;
+    /// Half a marker: its centre stays this far outside a box.
+    pub const CLEARANCE: i32 = 7;
+
+    pub fn between(layout: &Layout, from: NodeId, to: NodeId) -> Option<Self> {
+        let (p, q) = (*layout.centres.get(&from)?, *layout.centres.get(&to)?);
+        let f = |(x, y): (i32, i32)| (f64::from(x), f64::from(y));
+        let straight = MessageRoute { from: f(p), control: f(midpoint(p, q)), to: f(q), leave: 0.0, enter: 1.0 };
+        let covers = |node: &NodeId, point: (f64, f64)| layout.covers(node, point);
+        let crosses_another = (0..=Self::STEPS).any(|i| {
+            let point = straight.point(i as f64 / Self::STEPS as f64);
+            layout.boxes.keys().any(|n| *n != from && *n != to && covers(n, point))
+        });
+        let mut route = if crosses_another {
+            // Both directions bow the same way, so a request and its response share one curve.
+            let (a, b) = if from <= to { (p, q) } else { (q, p) };
+            MessageRoute { control: f(link_curve(a, b, layout.link_bow()).0), ..straight }
+        } else {
+            straight
+        };
+        let steps: Vec<f64> = (0..=Self::STEPS).map(|i| i as f64 / Self::STEPS as f64).collect();
+        let leave = steps.iter().copied().find(|&t| !covers(&from, route.point(t)));
+        let enter = steps.iter().rev().copied().find(|&t| !covers(&to, route.point(t)));
+        match (leave, enter) {
+            (Some(leave), Some(enter)) if leave < enter => (route.leave, route.enter) = (leave, enter),
+            // Boxes that touch leave no way between them: the marker waits where they meet.
+            _ => (route.leave, route.enter) = (0.5, 0.5),
+        }
+        Some(route)
+    }
+
+    /// The marker's centre at `progress` (0: leaving the sender's box, 1: reaching the receiver's).
+    pub fn at(&self, progress: f64) -> (i32, i32) {
+        let (x, y) = self.point(self.leave + (self.enter - self.leave) * progress.clamp(0.0, 1.0));
+        (x.round() as i32, y.round() as i32)
+    }
+
+    /// The quadratic Bézier at parameter `t`.
+    fn point(&self, t: f64) -> (f64, f64) {
+        let u = 1.0 - t;
+        let mix = |a: f64, c: f64, b: f64| u * u * a + 2.0 * u * t * c + t * t * b;
+        (mix(self.from.0, self.control.0, self.to.0), mix(self.from.1, self.control.1, self.to.1))
+    }
 }
 
 /// A cut link's curve from `p` to `q`: the control point of a quadratic Bézier that bows to one
@@ -547,7 +619,7 @@ impl Layout {
     }
 }
 
-/// Where a message is drawn when motion is reduced: still, halfway along its link.
+/// Halfway between two points (a straight route's control point).
 pub fn midpoint(from: (i32, i32), to: (i32, i32)) -> (i32, i32) {
     ((from.0 + to.0) / 2, (from.1 + to.1) / 2)
 }
@@ -646,20 +718,7 @@ mod tests {
 
     #[test]
     fn a_cut_link_between_brokers_of_a_row_bows_above_the_one_between() {
-        let model = ClusterModel {
-            brokers: (1..=3)
-                .map(|id| BrokerCard {
-                    id,
-                    state: NodeState::Alive,
-                    is_controller: false,
-                    tiles: Vec::new(),
-                    slow_ms: 0,
-                    stale: None,
-                })
-                .collect(),
-            ..Default::default()
-        };
-        let layout = Layout::new(&model);
+        let layout = three_brokers();
         let (p, q) = (layout.centres[&NodeId::Broker(1)], layout.centres[&NodeId::Broker(3)]);
         let (_, middle) = link_curve(p, q, layout.link_bow());
         let (_, top, _, _) = layout.boxes[&NodeId::Broker(2)];
@@ -720,9 +779,49 @@ mod tests {
 
     #[test]
     fn messages_move_from_sender_to_receiver() {
-        assert_eq!(interpolate((0, 0), (100, 50), 10, 20, 10_000), (0, 0));
-        assert_eq!(interpolate((0, 0), (100, 50), 10, 20, 15_000), (50, 25));
-        assert_eq!(interpolate((0, 0), (100, 50), 10, 20, 99_000), (100, 50));
-        assert_eq!(interpolate((0, 0), (100, 50), 10, 10, 10_000), (0, 0));
+        assert_eq!(progress(10, 20, 10_000), 0.0);
+        assert_eq!(progress(10, 20, 15_000), 0.5);
+        assert_eq!(progress(10, 20, 99_000), 1.0);
+        assert_eq!(progress(10, 10, 10_000), 0.0);
+    }
+
+    fn three_brokers() -> Layout {
+        let model = ClusterModel {
+            brokers: (1..=3)
+                .map(|id| BrokerCard {
+                    id,
+                    state: NodeState::Alive,
+                    is_controller: false,
+                    tiles: Vec::new(),
+                    slow_ms: 0,
+                    stale: None,
+                })
+                .collect(),
+            ..Default::default()
+        };
+        Layout::new(&model)
+    }
+
+    #[test]
+    fn a_message_travels_outside_every_box_and_bows_past_the_broker_between() {
+        let layout = three_brokers();
+        let (b1, b2, b3) = (NodeId::Broker(1), NodeId::Broker(2), NodeId::Broker(3));
+        for (from, to) in [(b1, b2), (b2, b1), (b1, b3), (b3, b1)] {
+            let route = MessageRoute::between(&layout, from, to).unwrap();
+            for i in 0..=20 {
+                let at = route.at(f64::from(i) / 20.0);
+                assert_eq!(layout.node_at(at), None, "{from}→{to} at {i}/20: {at:?} is on a node");
+            }
+        }
+        let there = MessageRoute::between(&layout, b1, b3).unwrap();
+        let back = MessageRoute::between(&layout, b3, b1).unwrap();
+        assert_eq!(there.at(0.5), back.at(0.5), "a request and its response share one curve");
+        let (_, top, _, _) = layout.boxes[&b2];
+        assert!(there.at(0.5).1 < top, "bowing above broker 2");
+        let (x1, _, w1, _) = layout.boxes[&b1];
+        assert!(
+            there.at(0.0).0 <= x1 + w1 + MessageRoute::CLEARANCE + 1 || there.at(0.0).1 < top,
+            "leaving broker 1's edge"
+        );
     }
 }

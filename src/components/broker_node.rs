@@ -55,7 +55,12 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
         Stale::NotFenced => ("not-fenced", t(lang, Key::StaleNotFenced)),
         Stale::Fenced => ("fenced", t(lang, Key::StaleFenced)),
     });
+    // The accessible name is the visible name and state line (WCAG 2.5.3); the rest of the box is
+    // hidden from assistive technology and told, with the controls, in the description.
     let mut state_text = t(lang, state_key).to_string();
+    if broker.slow_ms > 0 {
+        state_text = format!("{state_text} {}", fill(t(lang, Key::SlowMark), &[&broker.slow_ms.to_string()]));
+    }
     if broker.is_controller {
         state_text = format!("{state_text}, {}", t(lang, Key::ControllerBadge));
     }
@@ -70,12 +75,12 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
             data-controller={broker.is_controller.to_string()}
             data-highlight={highlighted.then_some("true")}
             tabindex="0" role="button" aria-haspopup="menu"
-            aria-label={fill(t(lang, Key::NodeAria), &[&name, &state_text])}
             transform={format!("translate({x} {y})")} {oncontextmenu} {onkeydown} {onpointerdown}>
+            <desc>{ fill(t(lang, Key::NodeAria), &[&name, &state_text]) }</desc>
             <rect class="broker-box" x="0" y="0" width={w.to_string()} height={h.to_string()} rx="12" />
             if broker.is_controller {
                 <rect class="broker-box-inner" x="5" y="5" width={(w - 10).to_string()} height={(h - 10).to_string()} rx="9" />
-                <g class="controller-badge" transform={format!("translate({} -16)", w / 2)}>
+                <g class="controller-badge" aria-hidden="true" transform={format!("translate({} -16)", w / 2)}>
                     <rect x="-72" y="0" width="144" height="28" rx="14" />
                     <text x="0" y="19" text-anchor="middle">{ t(lang, Key::ControllerBadge) }</text>
                 </g>
@@ -96,12 +101,12 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                 </text>
             </g>
             if props.summarised {
-                <text class="tile-summary" x="14" y={(Layout::HEAD_H + 16).to_string()} data-testid={format!("summary-{}", broker.id)}>
+                <text class="tile-summary" aria-hidden="true" x="14" y={(Layout::HEAD_H + 16).to_string()} data-testid={format!("summary-{}", broker.id)}>
                     <tspan>{ fill(t(lang, Key::SummaryRoles), &[&leaders.to_string(), &(broker.tiles.len() - leaders).to_string()]) }</tspan>
                     <tspan x="14" dy="22">{ fill(t(lang, Key::SummaryOutOfIsr), &[&out.to_string()]) }</tspan>
                 </text>
             } else {
-                <g class={classes!("tiles", grid.compact.then_some("tiles-compact"))}>
+                <g class={classes!("tiles", grid.compact.then_some("tiles-compact"))} aria-hidden="true">
                     { for places.labels.iter().map(|l| html! {
                         <text class="tile-topic" x={l.x.to_string()} y={(l.y + grid.h / 2 + 4).to_string()} aria-hidden="true">{ &l.text }</text>
                     }) }
@@ -139,7 +144,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                 </g>
             }
             if let Some((kind, label)) = stale {
-                <g class="stale-label" data-testid={format!("stale-{}", broker.id)} data-stale={kind}
+                <g class="stale-label" aria-hidden="true" data-testid={format!("stale-{}", broker.id)} data-stale={kind}
                     transform={format!("translate({} {h})", w / 2)}>
                     <rect x="-118" y="-11" width="236" height="22" rx="11" />
                     <text x="0" y="5" text-anchor="middle">{ label }</text>

@@ -30,25 +30,27 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
         props.highlighted.then_some("highlight")
     );
     let kind = t(props.lang, if c.producer { Key::ProducerKind } else { Key::ConsumerKind });
-    let state = match (c.running, c.idle) {
-        (false, _) => format!("{kind}, {}", t(props.lang, Key::ConsumerStopped)),
-        (true, true) => format!("{kind}, {}", t(props.lang, Key::ConsumerIdle)),
-        (true, false) => kind.to_string(),
+    // The first line as shown (a stopped or idle client shows that instead of its kind). The
+    // accessible name is the visible text (WCAG 2.5.3); the full name, the kind and the controls
+    // are in the description.
+    let (mark, first_line) = match (c.running, c.idle) {
+        (false, _) => ("✕ ", t(props.lang, Key::ConsumerStopped)),
+        (true, true) => ("○ ", t(props.lang, Key::ConsumerIdle)),
+        (true, false) => ("", kind),
     };
+    let state = if first_line == kind { kind.to_string() } else { format!("{first_line}, {kind}") };
     let (oncontextmenu, onkeydown, onpointerdown) = node_handlers(c.node, &node_ref, &props.on_node);
     html! {
         <g {class} ref={node_ref} data-testid={format!("node-{}", c.node)} data-idle={c.idle.to_string()}
             data-highlight={props.highlighted.then_some("true")} transform={format!("translate({} {})", props.x, props.y)}
             tabindex="0" role="button" aria-haspopup="menu"
-            aria-label={fill(t(props.lang, Key::NodeAria), &[&c.label, &state])}
             {oncontextmenu} {onkeydown} {onpointerdown}>
+            <desc>{ fill(t(props.lang, Key::NodeAria), &[&c.label, &state]) }</desc>
             <rect width={Layout::CLIENT_W.to_string()} height={Layout::CLIENT_H.to_string()} rx={if c.producer { "4" } else { "22" }} />
             // The stopped mark replaces the kind on the short first line: beside the kind or a long
             // name it ran out of the box (the group's frame already says these are consumers).
-            <text x="10" y="19" class="client-kind">{ if c.producer { "⇪ " } else { "⇩ " } }
-                if !c.running { { "✕ " }{ t(props.lang, Key::ConsumerStopped) } }
-                else if c.idle { { "○ " }{ t(props.lang, Key::ConsumerIdle) } }
-                else { { kind } }
+            <text x="10" y="19" class="client-kind">
+                <tspan aria-hidden="true">{ if c.producer { "⇪ " } else { "⇩ " } }{ mark }</tspan>{ first_line }
             </text>
             <text x="10" y="37" class="client-name">{ c.label.chars().take(14).collect::<String>() }</text>
         </g>

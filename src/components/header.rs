@@ -40,7 +40,7 @@ pub fn header(props: &HeaderProps) -> Html {
                     { t(lang, Key::LargeText) }
                 </label>
                 <button type="button" class="lang-toggle" data-testid="lang-toggle" data-lang={lang.code()}
-                    title={t(lang, Key::LangToggleTitle)} aria-label={t(lang, Key::LangToggleTitle)} {onclick}>
+                    title={t(lang, Key::LangToggleTitle)} {onclick}>
                     { for Lang::ALL.into_iter().map(|option| html! {
                         <span class={classes!("lang-option", (option == lang).then_some("active"))} lang={option.code()}>
                             { option.native_name() }
