@@ -278,6 +278,8 @@ catalogue! {
         LegendUncommitted => ("빗금 칸: HW 위 (아직 모든 ISR에 없음, 컨슈머에게 안 보임)", "hatched: above the HW (not yet on every ISR replica, not readable)"),
         LegendLost => ("빨간 ✕: 확인(ack)됐지만 유실된 레코드", "red ✕: an acknowledged record that was lost"),
         LegendDuplicate => ("주황 테두리: 재시도로 두 번 쓰인 레코드", "orange border: a record a retry wrote twice"),
+        LegendProcessedTwice => ("보라 띠 ×2: 컨슈머가 두 번 처리한 레코드 (커밋 전에 죽거나 리밸런스됨)", "purple band ×2: records a consumer processed twice (it crashed or was rebalanced before committing)"),
+        ProcessedTwiceTitle => ("두 번 처리됨: 오프셋 {0}–{1}을 {2}가 {3} ms에 다시 처리 (커밋되지 않은 위치부터 다시 읽음)", "processed twice: offsets {0}–{1}, processed again by {2} at {3} ms (read again from the last commit)"),
         LegendKeyColour => ("칸 색: 레코드 키 (같은 키는 같은 색, 회색은 null 키)", "cell colour: the record's key (same key, same colour; grey: null key)"),
         LegendSegment => ("굵은 세로줄: 새 세그먼트", "thick bar: a new segment"),
         LegendEpoch => ("아래 띠: 리더 에포크 구간", "band below: leader epoch stretches"),

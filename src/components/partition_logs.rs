@@ -39,7 +39,8 @@ struct Axis {
 }
 
 impl Axis {
-    fn of(p: &PartitionLogView) -> Self {
+    /// The axis of `p`, with cells also for `processed_twice`, the ranges a group processed again.
+    fn of(p: &PartitionLogView, processed_twice: &[(i64, i64)]) -> Self {
         let replicas: Vec<(i64, i64)> = p.replicas.iter().map(|r| (r.log_start_offset, r.log_end_offset)).collect();
         let log_start = replicas.iter().map(|r| r.0).min().unwrap_or(0);
         let marked: Vec<(i64, i64)> = p
@@ -50,6 +51,7 @@ impl Axis {
                 let n = d.count as i64 - 1;
                 [(d.original_offset, d.original_offset + n), (d.duplicate_offset, d.duplicate_offset + n)]
             }))
+            .chain(processed_twice.iter().copied())
             .filter(|m| m.1 >= log_start)
             .collect();
         Axis::over(&replicas, &merge_ranges(marked))
@@ -259,9 +261,18 @@ fn group_row(lang: Lang, g: &GroupLogView, p: &PartitionLogView, axis: &Axis) ->
             m.positions.iter().filter(|q| q.topic == p.topic && q.partition == p.partition).map(move |q| (m, q))
         })
         .collect();
-    if committed.is_none() && positions.is_empty() {
+    let twice: Vec<_> = g
+        .processed_twice
+        .iter()
+        .filter(|d| d.topic_partition.topic == p.topic && d.topic_partition.partition == p.partition)
+        .filter(|d| d.last_offset >= axis.start())
+        .collect();
+    if committed.is_none() && positions.is_empty() && twice.is_empty() {
         return html! {};
     }
+    let member = |consumer: u32| {
+        g.members.iter().find(|m| m.consumer == consumer).map_or_else(|| consumer.to_string(), |m| m.name.clone())
+    };
     let lag = committed.map(|c| c.lag).or_else(|| positions.first().map(|(_, q)| q.lag)).unwrap_or(0);
     // A marker's label runs right of its offset, or left of it in the strip's right half (so it
     // never leaves the strip or covers the lag).
@@ -288,6 +299,15 @@ fn group_row(lang: Lang, g: &GroupLogView, p: &PartitionLogView, axis: &Axis) ->
                 <span class="lag-number" data-testid={format!("lag-on-log-{}-{}-{}", g.group_id, p.topic, p.partition)}
                     data-lag={lag.to_string()}>{ fill(t(lang, Key::LagShort), &[&lag.to_string()]) }</span>
             </span>
+            { for twice.iter().map(|d| {
+                let title = fill(t(lang, Key::ProcessedTwiceTitle), &[&d.first_offset.to_string(), &d.last_offset.to_string(), &member(d.consumer), &d.at_ms.to_string()]);
+                html! {
+                    <span class="twice-range" style={span(axis, d.first_offset, d.last_offset + 1)}
+                        data-testid={format!("processed-twice-{}-{}-{}-{}", g.group_id, p.topic, p.partition, d.first_offset)}
+                        data-first={d.first_offset.to_string()} data-last={d.last_offset.to_string()}
+                        title={title.clone()} aria-label={title}>{ "×2" }</span>
+                }
+            }) }
             { for positions.iter().map(|(m, q)| html! {
                 <span class={classes!("position-mark", (!m.running).then_some("member-stopped"))}
                     data-testid={format!("position-{}-{}-{}", m.name, p.topic, p.partition)}
@@ -339,7 +359,13 @@ fn merged_lost(lost: &[LostRecords]) -> Vec<LostRun> {
 }
 
 fn partition(lang: Lang, p: &PartitionLogView, groups: &[GroupLogView]) -> Html {
-    let axis = Axis::of(p);
+    let processed_twice: Vec<(i64, i64)> = groups
+        .iter()
+        .flat_map(|g| &g.processed_twice)
+        .filter(|d| d.topic_partition.topic == p.topic && d.topic_partition.partition == p.partition)
+        .map(|d| (d.first_offset, d.last_offset))
+        .collect();
+    let axis = Axis::of(p, &merge_ranges(processed_twice));
     let start = axis.start();
     let leader = if p.leader < 0 {
         t(lang, Key::NoLeader).to_string()
@@ -429,6 +455,7 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
                 <li><span class="swatch cell-uncommitted key-2"></span>{ t(lang, Key::LegendUncommitted) }</li>
                 <li><span class="swatch cell-lost key-2"></span>{ t(lang, Key::LegendLost) }</li>
                 <li><span class="swatch cell-duplicate key-2"></span>{ t(lang, Key::LegendDuplicate) }</li>
+                <li><span class="swatch swatch-twice"></span>{ t(lang, Key::LegendProcessedTwice) }</li>
                 <li><span class="swatch swatch-keys"></span>{ t(lang, Key::LegendKeyColour) }</li>
                 <li><span class="swatch swatch-segment"></span>{ t(lang, Key::LegendSegment) }</li>
                 <li><span class="swatch swatch-epoch"></span>{ t(lang, Key::LegendEpoch) }</li>
