@@ -12,9 +12,6 @@ use kafkalab_engine::World;
 
 /// Record cells per replica strip: the newest offsets; older ones are one scaled bar.
 pub const NEWEST_CELLS: usize = 24;
-/// Offsets read from the engine per replica: more than drawn, so that lost or duplicated records
-/// a little older than the newest cells can still be drawn as cells.
-const OFFSETS_READ: usize = 4 * NEWEST_CELLS;
 /// The metrics charts span this much virtual time before the cursor.
 pub const CHART_SPAN_MS: Millis = 60_000;
 
@@ -67,7 +64,7 @@ impl LogData {
     pub fn read(world: &World, topic: Option<&str>) -> Self {
         let topics =
             world.metadata().topics.values().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect();
-        LogData { topics, partitions: world.partition_logs(topic, OFFSETS_READ) }
+        LogData { topics, partitions: world.partition_logs(topic, NEWEST_CELLS) }
     }
 }
 

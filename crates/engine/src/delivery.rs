@@ -390,6 +390,11 @@ impl DeliveryAudit {
         self.partitions.get(tp).into_iter().flat_map(|p| p.duplicates.iter())
     }
 
+    /// Offsets of `tp` any group's application processed more than once.
+    pub fn processed_twice_in<'a>(&'a self, tp: &'a TopicPartition) -> impl Iterator<Item = &'a ProcessedTwice> {
+        self.processed_twice.values().flatten().filter(move |p| p.topic_partition == *tp)
+    }
+
     /// Offsets `group`'s application processed more than once, oldest first.
     pub fn processed_twice(&self, group: &str) -> impl Iterator<Item = &ProcessedTwice> {
         self.processed_twice.get(group).into_iter().flat_map(|p| p.iter())

@@ -51,7 +51,8 @@ pub struct ReplicaLogView {
     /// Offsets `[log_start_offset, older_end)` are not in `batches`: a strip draws them as one
     /// scaled bar.
     pub older_end: i64,
-    /// The newest batches, oldest first.
+    /// The newest batches, and older ones (up to [`MARKED_LOOKBACK`] times as far back) that hold
+    /// lost, duplicated or twice-processed records, oldest first.
     pub batches: Vec<BatchView>,
 }
 
@@ -94,14 +95,16 @@ pub enum OffsetState {
 }
 
 impl World {
-    /// The strips of one partition with at most about `newest` offsets of cells per replica
-    /// (whole batches, so a little more), or None for an unknown partition.
+    /// The strips of one partition with about `newest` offsets of cells per replica (whole
+    /// batches, so a little more) and the batches of marked records a little older, or None for
+    /// an unknown partition.
     pub fn partition_log(&self, tp: &TopicPartition, newest: usize) -> Option<PartitionLogView> {
         let registration = self.metadata().partition(tp)?;
         let high_watermark = self.high_watermark(tp);
         let lost: Vec<LostRecords> = self.delivery().lost(tp).cloned().collect();
         let duplicates: Vec<DuplicateRecords> = self.delivery().duplicates(tp).cloned().collect();
-        let marks = Marks { high_watermark, lost: &lost, duplicates: &duplicates };
+        let processed_twice = self.delivery().processed_twice_in(tp).map(|d| (d.first_offset, d.last_offset)).collect();
+        let marks = Marks { high_watermark, lost: &lost, duplicates: &duplicates, processed_twice };
         let replicas = registration
             .replicas
             .iter()
@@ -135,13 +138,30 @@ impl World {
     }
 }
 
+/// How far back, in multiples of the cells asked for, marked records still get cells.
+pub const MARKED_LOOKBACK: i64 = 4;
+
 struct Marks<'a> {
     high_watermark: i64,
     lost: &'a [LostRecords],
     duplicates: &'a [DuplicateRecords],
+    /// `(first, last)` offsets some group processed twice.
+    processed_twice: Vec<(i64, i64)>,
 }
 
 impl Marks<'_> {
+    /// Whether any record of `[first, last]` is lost, duplicated or processed twice.
+    fn touch(&self, first: i64, last: i64) -> bool {
+        let overlaps = |from: i64, to: i64| from <= last && to >= first;
+        self.lost.iter().any(|l| overlaps(l.first_offset, l.last_offset))
+            || self.duplicates.iter().any(|d| {
+                let n = d.count as i64 - 1;
+                overlaps(d.original_offset, d.original_offset + n)
+                    || overlaps(d.duplicate_offset, d.duplicate_offset + n)
+            })
+            || self.processed_twice.iter().any(|&(from, to)| overlaps(from, to))
+    }
+
     fn state(&self, batch: &RecordBatch, offset: i64) -> OffsetState {
         let lost = self.lost.iter().any(|l| {
             l.leader_epoch == batch.partition_leader_epoch && (l.first_offset..=l.last_offset).contains(&offset)
@@ -161,13 +181,17 @@ impl Marks<'_> {
 fn replica_log(broker: i32, alive: bool, replica: &Replica, newest: usize, marks: &Marks<'_>) -> ReplicaLogView {
     let log = &replica.log;
     let leo = log.log_end_offset();
+    let newest = newest as i64;
     let mut batches = Vec::new();
     'segments: for segment in log.segments().iter().rev() {
         for stored in segment.batches().iter().rev() {
-            if leo - stored.batch.last_offset() > newest as i64 {
+            let (first, last) = (stored.batch.base_offset, stored.batch.last_offset());
+            if leo - last > MARKED_LOOKBACK * newest {
                 break 'segments;
             }
-            batches.push(batch_view(&stored.batch, stored.size_in_bytes, segment.base_offset(), marks));
+            if leo - last <= newest || marks.touch(first, last) {
+                batches.push(batch_view(&stored.batch, stored.size_in_bytes, segment.base_offset(), marks));
+            }
         }
     }
     batches.reverse();
