@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use kafkalab_engine::cluster::message_log::LoggedMessage;
 use kafkalab_engine::metrics::{FaultDelta, MetricsSample};
+use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::view::log::PartitionLogView;
 use kafkalab_engine::World;
@@ -56,15 +57,44 @@ impl<T> PartialEq for Shared<T> {
 pub struct LogData {
     /// Every non-internal topic, for the filter.
     pub topics: Vec<String>,
-    pub partitions: Vec<PartitionLogView>,
+    /// Shared with the previous refresh where nothing changed, so its strips are not drawn again.
+    pub partitions: Vec<Rc<PartitionLogView>>,
 }
 
+/// While playing, a refresh reads one partition in this many (in turn), so that its cost stays a
+/// fraction of a frame with many partitions; a pause or a seek reads them all.
+pub const READ_STRIDE: usize = 3;
+
 impl LogData {
-    /// The partitions of `topic` (every non-internal topic when None).
-    pub fn read(world: &World, topic: Option<&str>) -> Self {
-        let topics =
-            world.metadata().topics.values().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect();
-        LogData { topics, partitions: world.partition_logs(topic, NEWEST_CELLS) }
+    /// The partitions of `topic` (every non-internal topic when None). With `previous` and a
+    /// `turn`, only the partitions whose index is `turn` modulo [`READ_STRIDE`] are read again
+    /// (when the list of partitions is the same); the others keep their previous strips.
+    pub fn read(world: &World, topic: Option<&str>, previous: Option<(&LogData, usize)>) -> Self {
+        let metadata = world.metadata();
+        let topics = metadata.topics.values().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect();
+        let shown: Vec<TopicPartition> = metadata
+            .topics
+            .values()
+            .filter(|t| topic.map_or(!t.name.starts_with("__"), |name| t.name == name))
+            .flat_map(|t| (0..t.partitions.len() as i32).map(|p| TopicPartition::new(&t.name, p)))
+            .collect();
+        let previous = previous.filter(|(old, _)| {
+            old.partitions.len() == shown.len()
+                && old.partitions.iter().zip(&shown).all(|(p, tp)| p.topic == tp.topic && p.partition == tp.partition)
+        });
+        let partitions = shown
+            .iter()
+            .enumerate()
+            .filter_map(|(i, tp)| match previous {
+                Some((old, turn)) if i % READ_STRIDE != turn % READ_STRIDE => Some(old.partitions[i].clone()),
+                _ => {
+                    let fresh = world.partition_log(tp, NEWEST_CELLS)?;
+                    let old = previous.and_then(|(old, _)| old.partitions.get(i)).filter(|old| ***old == fresh);
+                    Some(old.cloned().unwrap_or_else(|| Rc::new(fresh)))
+                }
+            })
+            .collect();
+        LogData { topics, partitions }
     }
 }
 

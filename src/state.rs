@@ -64,6 +64,8 @@ pub struct AppState {
     /// and relaying it out would cost most of a frame).
     pub panels: Option<Panels>,
     panel_wall_ms: f64,
+    /// Which third of the partition logs the next refresh while playing reads.
+    log_turn: usize,
     feed: FeedCursor,
     pub playing: bool,
     pub speed: usize,
@@ -198,6 +200,7 @@ impl AppState {
             view: None,
             panels: None,
             panel_wall_ms: 0.0,
+            log_turn: 0,
             feed: FeedCursor::default(),
             playing: false,
             speed: DEFAULT_SPEED,
@@ -258,6 +261,17 @@ impl AppState {
 
     /// Rebuilds what the panels read from the simulation and the current view.
     fn refresh_panels(&mut self) {
+        self.read_panels(false);
+    }
+
+    /// The panels' refresh while playing, which reads the partition logs in turns
+    /// ([`LogData::read`]).
+    fn refresh_panels_in_turn(&mut self) {
+        self.read_panels(true);
+        self.log_turn = self.log_turn.wrapping_add(1);
+    }
+
+    fn read_panels(&mut self, in_turn: bool) {
         self.panel_wall_ms = 0.0;
         let (Ok(sim), Some(view)) = (&self.sim, &self.view) else {
             self.panels = None;
@@ -307,7 +321,11 @@ impl AppState {
             Some(old) if *old.roster == roster => old.roster.clone(),
             _ => Rc::new(roster),
         };
-        let logs = self.log_view.then(|| Shared(Rc::new(LogData::read(sim.world(), self.log_topic.as_deref()))));
+        let logs = self.log_view.then(|| {
+            let previous = self.panels.as_ref().and_then(|p| p.logs.as_ref()).filter(|_| in_turn);
+            let previous = previous.map(|logs| (&*logs.0, self.log_turn));
+            Shared(Rc::new(LogData::read(sim.world(), self.log_topic.as_deref(), previous)))
+        });
         let groups = Shared(Rc::new(sim.world().group_logs()));
         let metrics = Shared(Rc::new(MetricsData::read(sim.world())));
         let messages = Shared(Rc::new(MessageData::read(sim.world())));
@@ -516,7 +534,7 @@ impl Reducible for AppState {
                 next.vt_milli = vt;
                 next.panel_wall_ms += dt;
                 if next.panel_wall_ms >= PANEL_EVERY_MS {
-                    next.refresh_panels();
+                    next.refresh_panels_in_turn();
                 }
                 return Rc::new(next);
             }
@@ -707,6 +725,30 @@ mod tests {
         assert!(state.panels.as_ref().unwrap().logs.as_ref().unwrap().0.partitions.is_empty());
         let state = reduce(state, AppAction::SetLogView(false));
         assert!(state.panels.as_ref().unwrap().logs.is_none());
+    }
+
+    #[test]
+    fn while_playing_a_refresh_reads_a_third_of_the_partition_logs_and_a_pause_reads_them_all() {
+        let state = reduce(fresh("#scenario=demo"), AppAction::Seek(3_000));
+        let state = reduce(state, AppAction::SetLogView(true));
+        let logs = |state: &AppState| state.panels.as_ref().unwrap().logs.clone().unwrap().0;
+        let mut state = reduce(state, AppAction::Play);
+        let before = logs(&state);
+        // Frames until the panels refresh, a virtual second later at 1x.
+        while Rc::ptr_eq(&logs(&state), &before) {
+            state = reduce(state, AppAction::Frame(50.0));
+        }
+        let during = logs(&state);
+        let kept: Vec<bool> = before.partitions.iter().zip(&during.partitions).map(|(a, b)| Rc::ptr_eq(a, b)).collect();
+        assert_eq!(kept.iter().filter(|k| !**k).count(), 1, "one of the three partitions read again: {kept:?}");
+        let state = reduce(state, AppAction::Pause);
+        let paused = logs(&state);
+        let now = state.sim.as_ref().unwrap().borrow().world().partition_logs(None, crate::logs::NEWEST_CELLS);
+        assert_eq!(
+            paused.partitions.iter().map(|p| (**p).clone()).collect::<Vec<_>>(),
+            now,
+            "a pause reads every partition"
+        );
     }
 
     #[test]

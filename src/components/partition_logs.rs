@@ -6,8 +6,10 @@
 
 use yew::prelude::*;
 
+use std::rc::Rc;
+
 use kafkalab_engine::delivery::LostRecords;
-use kafkalab_engine::view::group_log::GroupLogView;
+use kafkalab_engine::view::group_log::{CommittedView, GroupLogView, PositionView};
 use kafkalab_engine::view::log::{BatchView, OffsetState, PartitionLogView, ReplicaLogView};
 use kafkalab_engine::view::ReplicaRole;
 
@@ -251,29 +253,55 @@ fn strip(lang: Lang, p: &PartitionLogView, r: &ReplicaLogView, axis: &Axis) -> H
     }
 }
 
-/// One group's markers on the leader's strip of `p`, or nothing when it has none there.
-fn group_row(lang: Lang, g: &GroupLogView, p: &PartitionLogView, axis: &Axis) -> Html {
-    let committed = g.committed.iter().find(|c| c.topic == p.topic && c.partition == p.partition);
-    let positions: Vec<_> = g
-        .members
-        .iter()
-        .flat_map(|m| {
-            m.positions.iter().filter(|q| q.topic == p.topic && q.partition == p.partition).map(move |q| (m, q))
+/// One group's marks on one partition: its committed offset, its members' positions and the
+/// ranges a member processed twice, with the members' names.
+#[derive(Debug, PartialEq)]
+struct GroupRow {
+    group_id: String,
+    committed: Option<CommittedView>,
+    /// `(member, running, position)`.
+    positions: Vec<(String, bool, PositionView)>,
+    /// `(member, first, last, at_ms)`.
+    twice: Vec<(String, i64, i64, u64)>,
+}
+
+impl GroupRow {
+    /// The marks of `g` on `topic`-`partition`, or None when it has none there.
+    fn of(g: &GroupLogView, topic: &str, partition: i32) -> Option<Self> {
+        let committed = g.committed.iter().find(|c| c.topic == topic && c.partition == partition).cloned();
+        let positions: Vec<_> = g
+            .members
+            .iter()
+            .flat_map(|m| {
+                m.positions
+                    .iter()
+                    .filter(|q| q.topic == topic && q.partition == partition)
+                    .map(move |q| (m.name.clone(), m.running, q.clone()))
+            })
+            .collect();
+        let member = |consumer: u32| {
+            g.members.iter().find(|m| m.consumer == consumer).map_or_else(|| consumer.to_string(), |m| m.name.clone())
+        };
+        let twice: Vec<_> = g
+            .processed_twice
+            .iter()
+            .filter(|d| d.topic_partition.topic == topic && d.topic_partition.partition == partition)
+            .map(|d| (member(d.consumer), d.first_offset, d.last_offset, d.at_ms))
+            .collect();
+        (committed.is_some() || !positions.is_empty() || !twice.is_empty()).then(|| GroupRow {
+            group_id: g.group_id.clone(),
+            committed,
+            positions,
+            twice,
         })
-        .collect();
-    let twice: Vec<_> = g
-        .processed_twice
-        .iter()
-        .filter(|d| d.topic_partition.topic == p.topic && d.topic_partition.partition == p.partition)
-        .filter(|d| d.last_offset >= axis.start())
-        .collect();
-    if committed.is_none() && positions.is_empty() && twice.is_empty() {
-        return html! {};
     }
-    let member = |consumer: u32| {
-        g.members.iter().find(|m| m.consumer == consumer).map_or_else(|| consumer.to_string(), |m| m.name.clone())
-    };
-    let lag = committed.map(|c| c.lag).or_else(|| positions.first().map(|(_, q)| q.lag)).unwrap_or(0);
+}
+
+/// One group's markers on the leader's strip of `p`.
+fn group_row(lang: Lang, g: &GroupRow, p: &PartitionLogView, axis: &Axis) -> Html {
+    let twice: Vec<_> = g.twice.iter().filter(|d| d.2 >= axis.start()).collect();
+    let committed = g.committed.as_ref();
+    let lag = committed.map(|c| c.lag).or_else(|| g.positions.first().map(|(_, _, q)| q.lag)).unwrap_or(0);
     // A marker's label runs right of its offset, or left of it in the strip's right half (so it
     // never leaves the strip or covers the lag).
     let at = |o: i64| {
@@ -299,21 +327,21 @@ fn group_row(lang: Lang, g: &GroupLogView, p: &PartitionLogView, axis: &Axis) ->
                 <span class="lag-number" data-testid={format!("lag-on-log-{}-{}-{}", g.group_id, p.topic, p.partition)}
                     data-lag={lag.to_string()}>{ fill(t(lang, Key::LagShort), &[&lag.to_string()]) }</span>
             </span>
-            { for twice.iter().map(|d| {
-                let title = fill(t(lang, Key::ProcessedTwiceTitle), &[&d.first_offset.to_string(), &d.last_offset.to_string(), &member(d.consumer), &d.at_ms.to_string()]);
+            { for twice.iter().map(|(member, first, last, at_ms)| {
+                let title = fill(t(lang, Key::ProcessedTwiceTitle), &[&first.to_string(), &last.to_string(), member, &at_ms.to_string()]);
                 html! {
-                    <span class="twice-range" style={span(axis, d.first_offset, d.last_offset + 1)}
-                        data-testid={format!("processed-twice-{}-{}-{}-{}", g.group_id, p.topic, p.partition, d.first_offset)}
-                        data-first={d.first_offset.to_string()} data-last={d.last_offset.to_string()}
+                    <span class="twice-range" style={span(axis, *first, last + 1)}
+                        data-testid={format!("processed-twice-{}-{}-{}-{first}", g.group_id, p.topic, p.partition)}
+                        data-first={first.to_string()} data-last={last.to_string()}
                         title={title.clone()} aria-label={title}>{ "×2" }</span>
                 }
             }) }
-            { for positions.iter().map(|(m, q)| html! {
-                <span class={classes!("position-mark", (!m.running).then_some("member-stopped"))}
-                    data-testid={format!("position-{}-{}-{}", m.name, p.topic, p.partition)}
+            { for g.positions.iter().map(|(name, running, q)| html! {
+                <span class={classes!("position-mark", (!running).then_some("member-stopped"))}
+                    data-testid={format!("position-{}-{}-{}", name, p.topic, p.partition)}
                     data-offset={q.position.to_string()} style={at(q.position)}
-                    title={fill(t(lang, Key::PositionMark), &[&m.name, &q.position.to_string(), &q.lag.to_string()])}>
-                    { arrow(q.position, true, &m.name) }
+                    title={fill(t(lang, Key::PositionMark), &[name, &q.position.to_string(), &q.lag.to_string()])}>
+                    { arrow(q.position, true, name) }
                 </span>
             }) }
             if let Some(c) = committed {
@@ -358,13 +386,18 @@ fn merged_lost(lost: &[LostRecords]) -> Vec<LostRun> {
     runs
 }
 
-fn partition(lang: Lang, p: &PartitionLogView, groups: &[GroupLogView]) -> Html {
-    let processed_twice: Vec<(i64, i64)> = groups
-        .iter()
-        .flat_map(|g| &g.processed_twice)
-        .filter(|d| d.topic_partition.topic == p.topic && d.topic_partition.partition == p.partition)
-        .map(|d| (d.first_offset, d.last_offset))
-        .collect();
+#[derive(Properties, PartialEq)]
+struct PartitionLogProps {
+    lang: Lang,
+    partition: Rc<PartitionLogView>,
+    groups: Rc<Vec<GroupRow>>,
+}
+
+/// One partition's strips and its groups' rows: drawn again only when they changed.
+#[function_component(PartitionLog)]
+fn partition_log(props: &PartitionLogProps) -> Html {
+    let (lang, p, groups) = (props.lang, &*props.partition, &*props.groups);
+    let processed_twice: Vec<(i64, i64)> = groups.iter().flat_map(|g| &g.twice).map(|d| (d.1, d.2)).collect();
     let axis = Axis::of(p, &merge_ranges(processed_twice));
     let start = axis.start();
     let leader = if p.leader < 0 {
@@ -470,7 +503,10 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
             }
             if data.partitions.is_empty() { <p class="hint">{ t(lang, Key::NoPartitions) }</p> }
             <div class="log-partitions">
-                { for data.partitions.iter().map(|p| partition(lang, p, &props.groups.0)) }
+                { for data.partitions.iter().map(|p| {
+                    let groups: Vec<GroupRow> = props.groups.0.iter().filter_map(|g| GroupRow::of(g, &p.topic, p.partition)).collect();
+                    html! { <PartitionLog key={format!("{}-{}", p.topic, p.partition)} {lang} partition={p.clone()} groups={Rc::new(groups)} /> }
+                }) }
             </div>
         </section>
     }

@@ -34,7 +34,7 @@ pub struct GroupLogView {
 
 /// The group's committed offset of one partition, with the lag `high_watermark - offset`
 /// (what `kafka-consumer-groups --describe` shows).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommittedView {
     pub topic: String,
     pub partition: i32,
@@ -59,7 +59,7 @@ pub struct MemberPositionsView {
 
 /// A member's fetch position in one assigned partition; `lag` is Kafka's `records-lag` for
 /// `read_uncommitted`: `high_watermark - position`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionView {
     pub topic: String,
     pub partition: i32,

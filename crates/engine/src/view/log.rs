@@ -15,7 +15,7 @@ use crate::protocol::TopicPartition;
 use serde::Serialize;
 
 /// One partition: every replica's strip and the partition's marks.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartitionLogView {
     pub topic: String,
     pub partition: i32,
@@ -33,7 +33,7 @@ pub struct PartitionLogView {
 }
 
 /// One replica's log.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReplicaLogView {
     pub broker: i32,
     pub role: ReplicaRole,
@@ -56,7 +56,7 @@ pub struct ReplicaLogView {
     pub batches: Vec<BatchView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatchView {
     pub base_offset: i64,
     pub last_offset: i64,
@@ -71,7 +71,7 @@ pub struct BatchView {
 }
 
 /// One record cell.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecordView {
     pub offset: i64,
     /// Kafka's murmur2 of the key (for colouring by key); None for a null key.
