@@ -8,7 +8,7 @@
 use crate::consumer::config::ConsumerConfig;
 use crate::log::TopicConfig;
 use crate::producer::config::ProducerConfig;
-use crate::scenario::{summary, Scenario, ScenarioRun, StepAction, Summary};
+use crate::scenario::{summary, Scenario, StepAction, Summary};
 use crate::sim::Millis;
 use serde::Serialize;
 use std::fmt;
@@ -164,7 +164,7 @@ pub fn compare(
 ) -> Result<ForkComparison, String> {
     let forked = change.apply(scenario)?;
     let run_to = |s: Scenario| -> Result<Summary, String> {
-        let mut run = ScenarioRun::new(s, seed).map_err(|e| e.to_string())?;
+        let mut run = super::run(&s, seed)?;
         run.seek(at_ms);
         Ok(summary(run.world()))
     };

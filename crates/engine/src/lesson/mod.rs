@@ -156,6 +156,18 @@ pub fn builtin_lessons(scenarios: &[Scenario]) -> Result<Vec<Lesson>, ScenarioEr
     Ok(lessons)
 }
 
+/// Facts a lesson's runs keep (as the app's): the summary reads rebalances and leaderless time
+/// from the kept facts, so a run must keep all of a scenario's.
+pub const FACT_HISTORY: usize = 100_000;
+
+/// A run of `scenario` as a lesson plays it: from `seed` (None: the scenario's), keeping
+/// [`FACT_HISTORY`] facts.
+pub fn run(scenario: &Scenario, seed: Option<u64>) -> Result<scenario::ScenarioRun, String> {
+    let mut scenario = scenario.clone();
+    scenario.world.fact_history = scenario.world.fact_history.max(FACT_HISTORY);
+    scenario::ScenarioRun::new(scenario, seed).map_err(|e| e.to_string())
+}
+
 impl Lesson {
     /// The question with this id.
     pub fn question(&self, id: &str) -> Option<&Question> {

@@ -3,7 +3,7 @@
 
 use super::measure::{Measure, Value};
 use crate::cluster::World;
-use crate::scenario::{Localized, Scenario, ScenarioError, ScenarioRun};
+use crate::scenario::{Localized, Scenario};
 use crate::sim::Millis;
 use serde::Serialize;
 
@@ -68,7 +68,7 @@ impl Question {
     /// check time and measures. Learners' actions are not part of it: the question is about the
     /// scenario as written.
     pub fn outcome(&self, scenario: &Scenario, seed: Option<u64>) -> Result<Outcome, String> {
-        let mut run = ScenarioRun::new(scenario.clone(), seed).map_err(|e: ScenarioError| e.to_string())?;
+        let mut run = super::run(scenario, seed)?;
         run.seek(self.ask_at_ms);
         let mut count = 0;
         let mut cursor = run.world().fact_count();
