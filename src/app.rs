@@ -177,7 +177,7 @@ pub fn app() -> Html {
                     <div class="side">
                         <LessonPanel {lang} lesson={state.lesson.clone()} asking={state.asking.clone()}
                             progress={state.progress.clone()} scenario={setup.preset.scenario().map(|s| s.name.clone())}
-                            now_ms={view.0.now_ms} on_action={on_action.clone()} />
+                            on_action={on_action.clone()} />
                         <NarrationFeed {lang} show_routine={state.show_routine}
                             notes={panels.notes.clone()} facts={panels.facts.clone()} history_from={panels.history_from}
                             roster={panels.roster.clone()} on_action={on_action.clone()} />

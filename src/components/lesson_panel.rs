@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use kafkalab_engine::lesson::{Lesson, Question, TryWhere};
-use kafkalab_engine::sim::Millis;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -21,7 +20,6 @@ pub struct LessonPanelProps {
     pub progress: Rc<Progress>,
     /// The running built-in scenario (None for the presets).
     pub scenario: Option<String>,
-    pub now_ms: Millis,
     pub on_action: Callback<AppAction>,
 }
 
