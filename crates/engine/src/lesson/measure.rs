@@ -108,10 +108,10 @@ pub const METRIC_GAUGES: [&str; 6] = [
 ];
 
 impl Measure {
-    /// The value now, for every measure but [`Measure::Facts`] (counted by the question while the
-    /// run passes from its ask time to its check time).
-    pub fn read(&self, world: &World) -> Value {
-        match self {
+    /// The value now; None for [`Measure::Facts`], which the question counts while the run passes
+    /// from its ask time to its check time.
+    pub fn read(&self, world: &World) -> Option<Value> {
+        Some(match self {
             Measure::Leader { partition } => Value::Int(registration(world, partition).map_or(-1, |r| r.0.into())),
             Measure::IsrSize { partition } => Value::Int(registration(world, partition).map_or(0, |r| r.1 as i64)),
             Measure::HighWatermark { partition } => {
@@ -135,12 +135,12 @@ impl Measure {
             ),
             Measure::KeyPartition { topic, key } => Value::Int(key_partition(world, topic, key.as_bytes())),
             Measure::Summary { field } => Value::Int(field.read(world)),
-            Measure::Facts { .. } => Value::Int(0),
+            Measure::Facts { .. } => return None,
             Measure::Metric { name } => {
                 let sample = serde_json::to_value(world.metrics_now()).unwrap_or_default();
                 Value::Int(sample.get(name).and_then(serde_json::Value::as_i64).unwrap_or(0))
             }
-        }
+        })
     }
 }
 

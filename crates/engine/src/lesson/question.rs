@@ -77,10 +77,7 @@ impl Question {
             count += self.count_facts(run.world(), cursor);
             cursor = run.world().fact_count();
         }
-        let value = match &self.measure {
-            Measure::Facts { .. } => Value::Int(count),
-            other => other.read(run.world()),
-        };
+        let value = self.measure.read(run.world()).unwrap_or(Value::Int(count));
         self.choose(value)
     }
 

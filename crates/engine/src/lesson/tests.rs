@@ -129,6 +129,9 @@ fn choices_must_fit_the_measure_and_not_repeat() {
         r#"{ kind = "leader", partition = "orders-2" }"#,
         r#"{ kind = "facts", fact = "leader_elected", leaderr = 2 }"#,
     );
+    let no_kind = VALID.replace(r#"{ kind = "leader", partition = "orders-2" }"#, r#"{ kind = "facts" }"#);
+    let e = parse(&no_kind, &scenarios()).unwrap_err().to_string();
+    assert!(e.contains("field `question.measure.fact`: `measure` needs `fact`, one of: broker_started"), "{e}");
     let e = parse(&facts, &scenarios()).unwrap_err().to_string();
     assert!(e.contains("field `question.measure.leaderr`: `leader_elected` has no field `leaderr`"), "{e}");
 }

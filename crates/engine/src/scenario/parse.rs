@@ -1056,10 +1056,12 @@ pub(crate) fn fact_pattern(
     let kinds = || KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ");
     let span = table.span();
     let Some(kind) = table.get_ref().get("fact") else {
+        // The table as the file writes it: `when`, `measure`.
+        let table_name = at_field.rsplit('.').next().unwrap_or(at_field);
         return Err(src.err(
             span,
             &format!("{at_field}.fact"),
-            format!("`{at_field}` needs `fact`, one of: {}", kinds()),
+            format!("`{table_name}` needs `fact`, one of: {}", kinds()),
         ));
     };
     let at = |key: &str| src.key_span(span.clone(), key);
