@@ -4,11 +4,12 @@
 use yew::prelude::*;
 
 use crate::components::{
-    BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, GroupPanel, Header, LogInspector, MemoryLine,
-    MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProducerPanel, SeqDiagram, Terminal, ViewToggle,
+    BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, ForkPanel, GroupPanel, Header, LessonPanel, LogInspector,
+    MemoryLine, MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProducerPanel, SeqDiagram, Terminal, ViewToggle,
 };
 use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
+use crate::lessons::{PROGRESS_KEY, UNREADABLE_PROGRESS_KEY};
 use crate::sim::UserAction;
 use crate::state::{AppAction, AppState, MAIN_VIEW_KEY, STORAGE_KEY};
 use crate::url;
@@ -55,7 +56,15 @@ fn reflect_url(state: &AppState) {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
-        let mut state = AppState::start(url::parse_fragment(&current_fragment()), load_saved().as_deref());
+        let progress = storage().and_then(|s| s.get_item(PROGRESS_KEY).ok()?);
+        let mut state = AppState::start(url::parse_fragment(&current_fragment()), load_saved().as_deref())
+            .with_progress(progress.as_deref());
+        if state.notices.contains(&crate::state::Notice::CorruptProgress) {
+            // Nothing is lost: the unreadable text stays in localStorage under its own key.
+            if let (Some(s), Some(text)) = (storage(), progress) {
+                let _ = s.set_item(UNREADABLE_PROGRESS_KEY, &text);
+            }
+        }
         state.dev = window().and_then(|w| w.location().search().ok()).and_then(|q| crate::dev::parse_query(&q));
         state
     });
@@ -68,6 +77,12 @@ pub fn app() -> Html {
             }
         });
     }
+    // The lesson progress: saved whenever it changes (a new Rc).
+    use_effect_with(state.progress.clone(), |progress| {
+        if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&**progress)) {
+            let _ = s.set_item(PROGRESS_KEY, &text);
+        }
+    });
     use_effect_with(state.log_view, |on| {
         if let Some(s) = storage() {
             let _ = s.set_item(MAIN_VIEW_KEY, if *on { "log" } else { "brokers" });
@@ -133,6 +148,10 @@ pub fn app() -> Html {
                             <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
                                 show_internal={state.show_internal} highlight={panels.highlight.clone()} on_action={on_action.clone()} />
                         }
+                        if let Some(fork) = &state.fork {
+                            <ForkPanel {lang} change={fork.change.to_string()} seed={fork.seed}
+                                comparison={fork.comparison.clone()} on_action={on_action.clone()} />
+                        }
                         <Terminal {lang} view={panels.view.clone()} entries={state.terminal.clone()}
                             on_action={on_action.clone()} />
                         <div class="panels">
@@ -155,9 +174,14 @@ pub fn app() -> Html {
                                 data={panels.inspector.clone()} on_action={on_action.clone()} />
                         </div>
                     </div>
-                    <NarrationFeed {lang} show_routine={state.show_routine}
-                        notes={panels.notes.clone()} facts={panels.facts.clone()} history_from={panels.history_from}
-                        roster={panels.roster.clone()} on_action={on_action.clone()} />
+                    <div class="side">
+                        <LessonPanel {lang} lesson={state.lesson.clone()} asking={state.asking.clone()}
+                            progress={state.progress.clone()} scenario={setup.preset.scenario().map(|s| s.name.clone())}
+                            on_action={on_action.clone()} />
+                        <NarrationFeed {lang} show_routine={state.show_routine}
+                            notes={panels.notes.clone()} facts={panels.facts.clone()} history_from={panels.history_from}
+                            roster={panels.roster.clone()} on_action={on_action.clone()} />
+                    </div>
                 </div>
                 if let Some(json) = view_json {
                     <script type="application/json" id="view-json">{ json }</script>

@@ -209,6 +209,48 @@ catalogue! {
         NullValue => ("(null)", "(null)"),
         NoticeUnknownScenario => ("URL의 시나리오 \u{201c}{0}\u{201d}은(는) 없습니다. 데모를 보여 줍니다.", "The URL asks for scenario \u{201c}{0}\u{201d}, which does not exist; showing the demo."),
         NoticeCorruptWorkspace => ("저장된 작업 공간을 읽을 수 없어 새로 시작합니다.", "The saved workspace could not be read; starting clean."),
+        NoticeUnknownLesson => ("URL의 레슨 \u{201c}{0}\u{201d}은(는) 없습니다. 레슨: {1}", "The URL asks for lesson \u{201c}{0}\u{201d}, which does not exist. Lessons: {1}"),
+        NoticeUnknownQuestion => ("열린 레슨에는 \u{201c}{0}\u{201d} 질문이 없습니다(또는 다른 시나리오의 질문입니다).", "The open lesson has no question \u{201c}{0}\u{201d} (or it belongs to another scenario)."),
+        NoticeBadFork => ("분기를 만들 수 없습니다: {0}", "Cannot fork: {0}"),
+        NoticeCorruptProgress => ("저장된 레슨 진도를 읽을 수 없어 새로 시작합니다. 읽지 못한 내용은 localStorage의 {0}에 그대로 남겨 두었습니다.", "The saved lesson progress could not be read; starting clean. The unreadable text is kept in localStorage under {0}."),
+        NoticeVerdictFailed => ("답을 확인하지 못했습니다: {0}", "The answer could not be checked: {0}"),
+        LessonPath => ("학습 경로", "Lesson path"),
+        LessonProgress => ("{0}/{1} 완료", "{0} of {1} done"),
+        LessonDone => ("완료", "done"),
+        LessonClose => ("레슨 닫기", "Close the lesson"),
+        LessonBack => ("← 학습 경로", "← Lesson path"),
+        LessonScenarios => ("시나리오", "Scenarios"),
+        LessonLook => ("그림에서 볼 곳", "What to look at"),
+        LessonGoTo => ("{0} ms로 가서 보기", "Go to {0} ms and look"),
+        LessonQuestions => ("예측하고 실행하기", "Predict, then run"),
+        LessonAsk => ("질문으로 가기 ({0} ms)", "Go to the question ({0} ms)"),
+        LessonRun => ("{0} ms까지 실행", "Run to {0} ms"),
+        LessonPickFirst => ("먼저 답을 고르세요. 그다음 {0} ms까지 실행하면 엔진이 확인합니다.", "Pick an answer first; then run to {0} ms and the engine checks it."),
+        LessonRunHint => ("이제 {0} ms까지 실행하세요(재생, 한 단계씩, 또는 아래 버튼).", "Now run to {0} ms (play, step, or the button below)."),
+        LessonRight => ("맞았습니다!", "Right!"),
+        LessonWrong => ("아쉽습니다. 정답: {0}", "Not quite. The answer: {0}"),
+        LessonMeasured => ("엔진이 잰 값: {0} (seed {1})", "What the engine measured: {0} (seed {1})"),
+        LessonOtherScenario => ("이 질문은 시나리오 {0}에서 합니다.", "This question is about scenario {0}."),
+        LessonTry => ("직접 해 보기", "Try it yourself"),
+        LessonTryTerminal => ("터미널에서 실행", "Run in the terminal"),
+        LessonOpenSandbox => ("{0} 열기", "Open {0}"),
+        LessonForks => ("what-if 분기", "What-if forks"),
+        ForkStart => ("분기해서 비교: {0}", "Fork and compare: {0}"),
+        ForkHeading => ("분기 비교: 같은 시드 {0}, {1} ms", "Fork: same seed {0}, at {1} ms"),
+        ForkAsWritten => ("그대로", "As written"),
+        ForkChanged => ("바꾼 쪽: {0}", "Changed: {0}"),
+        ForkClose => ("분기 닫기", "Close the fork"),
+        ForkInput => ("설정 하나 바꾸기 (producer:이름:키=값)", "Change one setting (producer:NAME:KEY=VALUE)"),
+        ForkGo => ("분기", "Fork"),
+        ForkRowAcked => ("확인(ack)된 레코드", "Records acknowledged"),
+        ForkRowFailed => ("실패한 레코드", "Records failed"),
+        ForkRowLost => ("유실된 확인(ack)된 레코드", "Acknowledged records lost"),
+        ForkRowDuplicates => ("로그의 중복 레코드", "Duplicates in the log"),
+        ForkRowProcessedTwice => ("다시 처리한 레코드", "Processed twice"),
+        ForkRowSkipped => ("건너뛴 레코드", "Skipped"),
+        ForkRowLeaderless => ("리더 없던 시간(ms, 파티션 합)", "Time without a leader (ms, summed)"),
+        ForkRowRebalances => ("리밸런스", "Rebalances"),
+        ForkRowRebalancePause => ("리밸런스로 멈춘 시간(ms)", "Rebalance pause (ms)"),
         NoticeDropped => ("저장된 작업 중 {0}개는 다시 적용할 수 없어 뺐습니다.", "{0} saved action could not be applied again and was dropped.|{0} saved actions could not be applied again and were dropped."),
         ShareLink => ("이 화면의 공유 링크", "Share link to this view"),
         Summarised => ("파티션이 64개 또는 브로커가 12대를 넘어 브로커마다 요약해서 보여 줍니다.", "More than 64 partitions or 12 brokers: each broker is summarised."),
@@ -340,7 +382,7 @@ mod tests {
     }
 
     /// Every Korean text the glossary governs: the app's catalogue, the narration's (which the
-    /// CLI shares) and the built-in scenarios, each with where it comes from.
+    /// CLI shares), the built-in scenarios and lessons, each with where it comes from.
     fn korean_text() -> Vec<(String, String)> {
         let mut all: Vec<(String, String)> =
             Key::ALL.iter().map(|&key| (format!("{key:?}"), t(Lang::Ko, key).to_string())).collect();
@@ -349,6 +391,11 @@ mod tests {
             kafkalab_engine::scenario::builtin()
                 .into_iter()
                 .map(|b| (format!("scenarios/{}.toml", b.name), b.text.to_string())),
+        );
+        all.extend(
+            kafkalab_engine::lesson::builtin()
+                .into_iter()
+                .map(|b| (format!("scenarios/lessons/{}.toml", b.name), b.text.to_string())),
         );
         all
     }

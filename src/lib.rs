@@ -13,6 +13,7 @@ pub mod dev;
 pub mod hooks;
 pub mod i18n;
 pub mod inspect;
+pub mod lessons;
 pub mod logs;
 pub mod menu;
 pub mod narrate;

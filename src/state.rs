@@ -15,6 +15,7 @@ use yew::prelude::*;
 use crate::cluster::{ViewRc, DEFAULT_SEED};
 use crate::i18n::Lang;
 use crate::inspect::PartitionLog;
+use crate::lessons::{self, Asking, Fork, Progress};
 use crate::logs::{LogData, MessageData, MetricsData, Shared};
 use crate::narrate::{self, Mark, Roster};
 use crate::sim::{Logged, Preset, ReachedNote, Setup, Sim, UserAction};
@@ -37,6 +38,15 @@ pub enum Notice {
     CorruptWorkspace,
     Dropped(usize),
     ActionFailed(String),
+    UnknownLesson(String),
+    /// A question id the open lesson does not have.
+    UnknownQuestion(String),
+    /// Why a fork could not start (from the URL or the lesson panel).
+    BadFork(String),
+    /// The saved lesson progress was unreadable (kept under `lessons::UNREADABLE_PROGRESS_KEY`).
+    CorruptProgress,
+    /// A question's answer could not be checked (a lesson whose choices miss what happened).
+    VerdictFailed(String),
 }
 
 /// What the workspace saves in localStorage.
@@ -99,6 +109,37 @@ pub struct AppState {
     pub presenter: bool,
     /// Presenter mode's blank screen (`b`).
     pub blank: bool,
+    /// The open lesson (in the URL as `lesson=NAME`).
+    pub lesson: Option<String>,
+    /// The question on screen (in the URL as `question=ID`).
+    pub asking: Option<Asking>,
+    /// What the lesson points at: a "look" item's or an answered question's elements.
+    pub lesson_highlight: Vec<String>,
+    /// The learner's progress; a new Rc whenever it changes (the saver watches it).
+    pub progress: Rc<Progress>,
+    /// A what-if fork of the current scenario (in the URL as `fork=CHANGE`).
+    pub fork: Option<Fork>,
+}
+
+/// What the lesson panel asks the reducer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LessonAction {
+    /// Open a lesson (loading its first scenario unless one of its scenarios is running), or close.
+    Open(Option<String>),
+    /// Load a scenario of the open lesson.
+    Scenario(String),
+    /// Go to the lesson's look item: its scenario, its time, its highlight.
+    Look(usize),
+    /// Go to a question's scenario and ask time, paused.
+    Ask(String),
+    /// The learner's prediction for the question on screen.
+    Predict(usize),
+    /// Run the question on screen to its check time.
+    RunToCheck,
+    /// Fork the current scenario by a change (`producer:checkout:acks=1`), or close the fork.
+    Fork(Option<String>),
+    /// The open lesson's fork: its scenario, then the fork.
+    LessonFork(usize),
 }
 
 /// One terminal command and its output (stdout and stderr in the order a terminal shows them).
@@ -171,6 +212,18 @@ impl AppState {
     pub fn start(url_state: UrlState, saved: Option<&str>) -> Self {
         let mut notices: Vec<Notice> = url_state.notices.iter().cloned().map(Notice::Url).collect();
         let mut preset = Preset::Demo;
+        let lesson = url_state.lesson.as_deref().and_then(|name| {
+            let found = lessons::find(name);
+            if found.is_none() {
+                notices.push(Notice::UnknownLesson(name.to_string()));
+            }
+            found
+        });
+        // A lesson linked without a scenario opens its first one.
+        let mut url_state = url_state;
+        if let (Some(l), None) = (lesson, &url_state.scenario) {
+            url_state.scenario = Some(l.scenarios[0].clone());
+        }
         if let Some(name) = &url_state.scenario {
             match Preset::from_name(name) {
                 Some(p) => preset = p,
@@ -221,6 +274,11 @@ impl AppState {
             log_topic: None,
             presenter: url_state.presenter,
             blank: false,
+            lesson: lesson.map(|l| l.name.clone()),
+            asking: None,
+            lesson_highlight: Vec::new(),
+            progress: Rc::new(Progress::default()),
+            fork: None,
         };
         if let Some(w) = workspace {
             let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
@@ -236,6 +294,7 @@ impl AppState {
                     state.show_internal = w.show_internal;
                     state.large_text = w.large_text;
                     state.sim = Ok(Rc::new(RefCell::new(sim)));
+                    state.open_from_url(&url_state);
                     state.refresh();
                     return state;
                 }
@@ -249,12 +308,198 @@ impl AppState {
         if let (Ok(sim), Some(t_ms)) = (&state.sim, url_state.t_ms) {
             sim.borrow_mut().seek(t_ms);
         }
+        state.open_from_url(&url_state);
         state.refresh();
         state
     }
 
+    /// The learner's saved progress (localStorage text); unreadable text starts clean with a notice
+    /// (the caller keeps that text under `lessons::UNREADABLE_PROGRESS_KEY`).
+    pub fn with_progress(mut self, saved: Option<&str>) -> Self {
+        let (progress, readable) = Progress::load(saved);
+        if !readable {
+            self.notices.push(Notice::CorruptProgress);
+        }
+        self.progress = Rc::new(progress);
+        self
+    }
+
+    /// The question and fork the URL names, once the simulation is built.
+    fn open_from_url(&mut self, url_state: &UrlState) {
+        if let (Some(lesson), Some(id)) = (self.lesson.clone(), &url_state.question) {
+            let asked = lessons::find(&lesson)
+                .and_then(|l| l.question(id))
+                .filter(|q| Some(q.scenario.as_str()) == self.scenario_name().as_deref());
+            match asked {
+                Some(q) => {
+                    if url_state.t_ms.is_none() {
+                        self.with_sim(|sim| sim.seek(q.ask_at_ms));
+                    }
+                    self.asking = Some(Asking { lesson, question: id.clone(), choice: None });
+                }
+                None => self.notices.push(Notice::UnknownQuestion(id.clone())),
+            }
+        }
+        if let Some(change) = &url_state.fork {
+            self.start_fork(change);
+        }
+    }
+
+    /// The running built-in scenario's name (None for the presets).
+    fn scenario_name(&self) -> Option<String> {
+        let sim = self.sim.as_ref().ok()?.borrow();
+        sim.setup.preset.scenario().map(|s| s.name.clone())
+    }
+
+    fn with_sim(&self, f: impl FnOnce(&mut Sim)) {
+        if let Ok(sim) = &self.sim {
+            f(&mut sim.borrow_mut());
+        }
+    }
+
+    /// Starts over with `setup`: another history, so the feed, markers and fork start over too.
+    fn load(&mut self, setup: Setup) {
+        self.sim = build(setup);
+        self.panels = None;
+        self.playing = false;
+        self.marks = Rc::new(Vec::new());
+        self.marks_next_index = 0;
+        self.inspect = None;
+        self.vt_milli = 0;
+        self.fork = None;
+    }
+
+    /// Loads built-in scenario `name` (with its own seed) unless it is the one running.
+    fn ensure_scenario(&mut self, name: &str) {
+        if self.scenario_name().as_deref() != Some(name) {
+            if let Some(preset) = Preset::from_name(name) {
+                let seed = preset.default_seed(DEFAULT_SEED);
+                self.load(Setup::new(preset, seed));
+            }
+        }
+    }
+
+    fn start_fork(&mut self, change: &str) {
+        let Ok(sim) = &self.sim else { return };
+        let (scenario, seed) = {
+            let sim = sim.borrow();
+            (sim.setup.preset.name().to_string(), sim.setup.seed)
+        };
+        match Fork::start(&scenario, seed, change) {
+            Ok(fork) => self.fork = Some(fork),
+            Err(e) => {
+                self.notices.retain(|n| !matches!(n, Notice::BadFork(_)));
+                self.notices.push(Notice::BadFork(e));
+            }
+        }
+    }
+
+    fn lesson_action(&mut self, action: LessonAction) {
+        self.playing = false;
+        let lesson = self.lesson.as_deref().and_then(lessons::find);
+        match action {
+            LessonAction::Open(None) => {
+                self.lesson = None;
+                self.asking = None;
+                self.lesson_highlight.clear();
+            }
+            LessonAction::Open(Some(name)) => {
+                let Some(l) = lessons::find(&name) else {
+                    self.notices.push(Notice::UnknownLesson(name));
+                    return;
+                };
+                self.lesson = Some(l.name.clone());
+                self.asking = None;
+                self.lesson_highlight.clear();
+                if !self.progress.opened.contains(&l.name) {
+                    Rc::make_mut(&mut self.progress).opened.insert(l.name.clone());
+                }
+                if !l.scenarios.iter().any(|s| Some(s) == self.scenario_name().as_ref()) {
+                    self.ensure_scenario(&l.scenarios[0]);
+                }
+            }
+            LessonAction::Scenario(name) => {
+                if lesson.is_some_and(|l| l.scenarios.contains(&name) || l.try_it.scenario == name) {
+                    self.ensure_scenario(&name);
+                    self.asking = None;
+                    self.lesson_highlight.clear();
+                }
+            }
+            LessonAction::Look(i) => {
+                let Some(look) = lesson.and_then(|l| l.look.get(i)) else { return };
+                self.ensure_scenario(&look.scenario);
+                self.with_sim(|sim| sim.seek(look.at_ms));
+                self.asking = None;
+                self.lesson_highlight = look.highlight.clone();
+            }
+            LessonAction::Ask(id) => {
+                let Some((l, q)) = lesson.and_then(|l| Some((l, l.question(&id)?))) else { return };
+                self.ensure_scenario(&q.scenario);
+                self.with_sim(|sim| sim.seek(q.ask_at_ms));
+                self.asking = Some(Asking { lesson: l.name.clone(), question: id, choice: None });
+                self.lesson_highlight.clear();
+            }
+            LessonAction::Predict(choice) => {
+                if let Some(asking) = &mut self.asking {
+                    if asking.question().is_some_and(|q| choice < q.choices.len()) {
+                        asking.choice = Some(choice);
+                    }
+                }
+            }
+            LessonAction::RunToCheck => {
+                if let Some(q) = self.asking.as_ref().and_then(Asking::question) {
+                    let at = q.check_at_ms;
+                    self.with_sim(|sim| {
+                        if sim.now() < at {
+                            sim.seek(at)
+                        }
+                    });
+                }
+            }
+            LessonAction::LessonFork(i) => {
+                let Some(fork) = lesson.and_then(|l| l.forks.get(i)) else { return };
+                self.ensure_scenario(&fork.scenario);
+                self.start_fork(&fork.change.to_string());
+            }
+            LessonAction::Fork(None) => self.fork = None,
+            LessonAction::Fork(Some(change)) => self.start_fork(&change),
+        }
+    }
+
+    /// After the clock moved: a prediction whose check time has passed gets its verdict (saved in
+    /// the progress), and a fork moves to the cursor.
+    fn refresh_lesson(&mut self) {
+        let Ok(sim) = &self.sim else { return };
+        let (now, seed, scenario) = {
+            let sim = sim.borrow();
+            (sim.now(), sim.setup.seed, sim.setup.preset.name().to_string())
+        };
+        if let Some(asking) = &self.asking {
+            let key = format!("{}/{}", asking.lesson, asking.question);
+            if !self.progress.answers.contains_key(&key) {
+                match lessons::check(asking, &scenario, seed, now) {
+                    Some(Ok(answer)) => {
+                        Rc::make_mut(&mut self.progress).answers.insert(key, answer);
+                        self.lesson_highlight = asking.question().map(|q| q.highlight.clone()).unwrap_or_default();
+                    }
+                    Some(Err(e)) => {
+                        self.asking = None;
+                        self.notices.push(Notice::VerdictFailed(e));
+                    }
+                    None => {}
+                }
+            }
+        }
+        if let Some(fork) = &mut self.fork {
+            if fork.scenario == scenario && fork.seed == seed {
+                fork.sync(now);
+            }
+        }
+    }
+
     /// Rebuilds the view, the panels and the timeline markers from the simulation.
     fn refresh(&mut self) {
+        self.refresh_lesson();
         self.refresh_view();
         self.refresh_panels();
     }
@@ -289,6 +534,7 @@ impl AppState {
             })
         });
         let highlight = match notes.as_ref().and_then(|n| n.reached.last()).filter(|_| self.explain) {
+            _ if !self.lesson_highlight.is_empty() => self.lesson_highlight.clone(),
             Some(note) => note.highlight.clone(),
             None => Vec::new(),
         };
@@ -422,14 +668,24 @@ impl AppState {
         match &self.sim {
             Ok(sim) => {
                 let sim = sim.borrow();
-                format!(
+                let mut fragment = format!(
                     "#scenario={}&seed={}&t={}&lang={}{}",
                     sim.setup.preset.name(),
                     sim.setup.seed,
                     sim.now(),
                     self.lang.code(),
                     if self.presenter { "&presenter=1" } else { "" }
-                )
+                );
+                if let Some(lesson) = &self.lesson {
+                    fragment.push_str(&format!("&lesson={lesson}"));
+                }
+                if let Some(asking) = &self.asking {
+                    fragment.push_str(&format!("&question={}", asking.question));
+                }
+                if let Some(fork) = &self.fork {
+                    fragment.push_str(&format!("&fork={}", fork.change));
+                }
+                fragment
             }
             Err(_) => url::with_lang("", self.lang),
         }
@@ -477,6 +733,7 @@ pub enum AppAction {
     TogglePresenter,
     /// Blanks the screen or shows it again (presenter mode only).
     ToggleBlank,
+    Lesson(LessonAction),
 }
 
 /// The most wall time one frame may advance (a background tab must not jump hours ahead).
@@ -498,6 +755,7 @@ impl Reducible for AppState {
             AppAction::Play => next.playing = true,
             AppAction::Pause => {
                 next.playing = false;
+                next.refresh_lesson();
                 next.refresh_panels();
                 return Rc::new(next);
             }
@@ -534,6 +792,7 @@ impl Reducible for AppState {
                 next.vt_milli = vt;
                 next.panel_wall_ms += dt;
                 if next.panel_wall_ms >= PANEL_EVERY_MS {
+                    next.refresh_lesson();
                     next.refresh_panels_in_turn();
                 }
                 return Rc::new(next);
@@ -590,16 +849,9 @@ impl Reducible for AppState {
                     }
                 }
             }
-            AppAction::Load(setup) => {
-                next.sim = build(setup);
-                // Another history: the feed starts over.
-                next.panels = None;
-                next.playing = false;
-                next.marks = Rc::new(Vec::new());
-                next.marks_next_index = 0;
-                next.inspect = None;
-                next.vt_milli = 0;
-            }
+            // Another history: the feed starts over.
+            AppAction::Load(setup) => next.load(setup),
+            AppAction::Lesson(action) => next.lesson_action(action),
             AppAction::ToggleInternal => {
                 next.show_internal = !self.show_internal;
                 return Rc::new(next);
@@ -692,6 +944,61 @@ mod tests {
 
     fn fresh(fragment: &str) -> AppState {
         AppState::start(url::parse_fragment(fragment), None)
+    }
+
+    #[test]
+    fn a_lesson_linked_by_url_opens_its_first_scenario_and_stays_in_the_fragment() {
+        let state = fresh("#lesson=replication-failover&lang=en");
+        assert_eq!(state.lesson.as_deref(), Some("replication-failover"));
+        assert_eq!(state.scenario_name().as_deref(), Some("leader-failover"));
+        assert!(state.fragment().contains("&lesson=replication-failover"), "{}", state.fragment());
+        let state = fresh("#lesson=nope");
+        assert_eq!(state.lesson, None);
+        assert!(state.notices.contains(&Notice::UnknownLesson("nope".into())));
+        let state = fresh("#lesson=replication-failover&question=nope");
+        assert!(state.notices.contains(&Notice::UnknownQuestion("nope".into())));
+    }
+
+    #[test]
+    fn a_prediction_is_checked_by_the_engine_once_time_reaches_the_check() {
+        let state = fresh("#lesson=replication-failover&question=new-leader");
+        let asking = state.asking.clone().expect("the URL asks the question");
+        assert_eq!(state.view().unwrap().now_ms, 9_500, "paused at the question's ask time");
+        assert_eq!(asking.choice, None);
+        let state = reduce(state, AppAction::Lesson(LessonAction::Predict(2)));
+        let state = reduce(state, AppAction::Seek(15_000));
+        assert!(state.progress.answers.is_empty(), "not before the check time");
+        let state = reduce(state, AppAction::Lesson(LessonAction::RunToCheck));
+        assert_eq!(state.view().unwrap().now_ms, 20_000);
+        let answer = state.progress.answer("replication-failover", "new-leader").expect("checked");
+        assert_eq!((answer.choice, answer.correct, answer.value.as_str()), (2, 0, "1"));
+        assert_eq!(*state.panels.as_ref().unwrap().highlight, vec!["orders-2".to_string(), "broker-2".to_string()]);
+    }
+
+    #[test]
+    fn a_fork_from_the_url_compares_at_the_cursor_and_a_bad_one_says_why() {
+        let state = fresh("#scenario=leader-failover&seed=3&t=45000&fork=producer:checkout:acks=1");
+        let fork = state.fork.as_ref().expect("fork");
+        assert_eq!(fork.comparison.at_ms, 45_000);
+        assert_eq!(fork.comparison.base.acked_lost, 0);
+        assert!(fork.comparison.fork.acked_lost >= 1);
+        assert!(state.fragment().ends_with("&fork=producer:checkout:acks=1"), "{}", state.fragment());
+        let state = reduce(state, AppAction::Lesson(LessonAction::Fork(None)));
+        assert!(state.fork.is_none());
+        let state = fresh("#scenario=leader-failover&fork=producer:checkout:acks=7");
+        assert!(state.fork.is_none());
+        assert!(
+            state.notices.iter().any(|n| matches!(n, Notice::BadFork(e) if e.contains("acks"))),
+            "{:?}",
+            state.notices
+        );
+    }
+
+    #[test]
+    fn unreadable_progress_is_a_notice_and_a_clean_start() {
+        let state = fresh("#scenario=demo").with_progress(Some("{\"answers\": [1, 2]"));
+        assert!(state.notices.contains(&Notice::CorruptProgress));
+        assert!(state.progress.answers.is_empty());
     }
 
     #[test]

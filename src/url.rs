@@ -1,4 +1,5 @@
-//! The URL fragment that restores a view: `#scenario=NAME&seed=N&t=MS&lang=ko`.
+//! The URL fragment that restores a view: `#scenario=NAME&seed=N&t=MS&lang=ko`, plus a lesson's
+//! `lesson=NAME`, `question=ID` and a what-if fork's `fork=producer:checkout:acks=1`.
 //!
 //! Parsed defensively: any part may be missing, unknown keys are ignored, and an invalid value is
 //! dropped with a [`UrlNotice`] that the app shows to the learner.
@@ -16,6 +17,12 @@ pub struct UrlState {
     pub t_ms: Option<u64>,
     /// Presenter mode (`presenter=1`): shareable with a class.
     pub presenter: bool,
+    /// A lesson to open (checked against the built-in lessons by the app).
+    pub lesson: Option<String>,
+    /// A question of that lesson to ask (a teacher starting a class at a step).
+    pub question: Option<String>,
+    /// A what-if fork of the scenario: one change, as `kind:name:key=value`.
+    pub fork: Option<String>,
     /// One notice per value that was ignored.
     pub notices: Vec<UrlNotice>,
 }
@@ -47,6 +54,9 @@ pub fn parse_fragment(fragment: &str) -> UrlState {
             },
             "scenario" if !value.is_empty() => state.scenario = Some(value),
             "presenter" => state.presenter = value == "1",
+            "lesson" if !value.is_empty() => state.lesson = Some(value),
+            "question" if !value.is_empty() => state.question = Some(value),
+            "fork" if !value.is_empty() => state.fork = Some(value),
             "seed" => state.seed = parse_number(&mut state.notices, "seed", value),
             "t" => {
                 state.t_ms = parse_number(&mut state.notices, "t", value.clone()).and_then(|t| {

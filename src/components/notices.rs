@@ -30,6 +30,14 @@ pub fn notices(props: &NoticesProps) -> Html {
                     Notice::CorruptWorkspace => (t(lang, Key::NoticeCorruptWorkspace).to_string(), "workspace-notice"),
                     Notice::Dropped(n) => (counted(lang, Key::NoticeDropped, *n as u64), "workspace-notice"),
                     Notice::ActionFailed(e) => (fill(t(lang, Key::ActionFailed), &[e]), "action-notice"),
+                    Notice::UnknownLesson(name) => {
+                        let names: Vec<&str> = crate::lessons::all().iter().map(|l| l.name.as_str()).collect();
+                        (fill(t(lang, Key::NoticeUnknownLesson), &[name, &names.join(", ")]), "url-notice")
+                    }
+                    Notice::UnknownQuestion(id) => (fill(t(lang, Key::NoticeUnknownQuestion), &[id]), "url-notice"),
+                    Notice::BadFork(e) => (fill(t(lang, Key::NoticeBadFork), &[e]), "fork-notice"),
+                    Notice::CorruptProgress => (fill(t(lang, Key::NoticeCorruptProgress), &[crate::lessons::UNREADABLE_PROGRESS_KEY]), "lesson-notice"),
+                    Notice::VerdictFailed(e) => (fill(t(lang, Key::NoticeVerdictFailed), &[e]), "lesson-notice"),
                 };
                 let onclick = props.on_dismiss.reform(move |_: MouseEvent| index);
                 html! {

@@ -1448,3 +1448,136 @@ describe('the partition log view', () => {
     }
   });
 });
+
+describe('lessons', () => {
+  /** The partition's leader and ISR in the paused app's View (what the picture draws). */
+  async function partitionInView(page, topic, partition) {
+    const view = JSON.parse(await viewJson(page));
+    return view.topics.find((t) => t.name === topic).partitions.find((p) => p.partition === partition);
+  }
+
+  /** Asks a question, predicts choice 0, runs to its check time, and returns the verdict's data. */
+  async function answer(page, id, askAt, checkAt, screenshot) {
+    await page.getByTestId(`lesson-ask-${id}`).click();
+    await page.waitForFunction((t) => document.querySelector('[data-testid="clock"]').textContent === String(t), askAt);
+    assert.equal(await page.getByTestId(`lesson-question-${id}`).getAttribute('data-state'), 'asking');
+    assert.ok(await page.getByTestId(`lesson-run-${id}`).isDisabled(), 'a prediction comes first');
+    await page.getByTestId(`lesson-choice-${id}-0`).check();
+    if (screenshot) await page.getByTestId(`lesson-question-${id}`).screenshot({ path: join(screenshots, screenshot) });
+    await page.getByTestId(`lesson-run-${id}`).click();
+    await page.waitForFunction((t) => document.querySelector('[data-testid="clock"]').textContent === String(t), checkAt);
+    const verdict = page.getByTestId(`lesson-verdict-${id}`);
+    await verdict.waitFor();
+    const data = {
+      correct: await verdict.getAttribute('data-correct'),
+      value: await verdict.getAttribute('data-value'),
+      answer: Number(await verdict.getAttribute('data-answer')),
+    };
+    assert.equal(data.correct, String(data.answer === 0), 'right exactly when the run picks the predicted choice');
+    return data;
+  }
+
+  test('a lesson by URL: predictions checked against the engine, the lesson completed, progress kept across a reload', async () => {
+    const { page, problems } = await openApp('#lesson=replication-failover&lang=en');
+    try {
+      const panel = page.getByTestId('lesson-panel');
+      assert.equal(await panel.getAttribute('data-lesson'), 'replication-failover');
+      assert.match(await page.getByTestId('lesson-title').textContent(), /Replication and leader failover/);
+      assert.equal(await page.getByTestId('lesson-scenario-leader-failover').getAttribute('aria-pressed'), 'true');
+      // "What to look at" moves the clock and highlights what the text names.
+      await page.getByTestId('lesson-look-1').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="clock"]').textContent === '17000');
+      assert.equal(await page.getByTestId('broker-2').getAttribute('data-highlight'), 'true');
+      await panel.screenshot({ path: join(screenshots, 'lesson-panel.png') });
+
+      // Q1: who leads orders-2 after broker 2 dies? The verdict's value is what the picture shows.
+      const q1 = await answer(page, 'new-leader', 9500, 20000, 'lesson-question.png');
+      assert.equal(Number(q1.value), (await partitionInView(page, 'orders', 2)).leader);
+      assert.notEqual(q1.value, '2', 'the dead broker does not lead');
+      await page.getByTestId('lesson-question-new-leader').screenshot({ path: join(screenshots, 'lesson-verdict.png') });
+      const q2 = await answer(page, 'isr-after-kill', 9500, 20000);
+      assert.equal(Number(q2.value), (await partitionInView(page, 'orders', 2)).isr.length);
+      const q3 = await answer(page, 'leader-back', 30000, 45000);
+      assert.equal(Number(q3.value), (await partitionInView(page, 'orders', 2)).leader);
+
+      // Back on the path the lesson is done; a reload keeps that.
+      await page.getByTestId('lesson-close').click();
+      assert.equal(await page.getByTestId('lesson-item-replication-failover').getAttribute('data-done'), 'true');
+      assert.equal(await page.getByTestId('lesson-progress').getAttribute('data-done'), '1');
+      assert.doesNotMatch(page.url(), /lesson=/);
+      await page.reload();
+      await page.getByTestId('broker-1').waitFor();
+      assert.equal(await page.getByTestId('lesson-item-replication-failover').getAttribute('data-done'), 'true');
+      await page.getByTestId('lesson-path').screenshot({ path: join(screenshots, 'lesson-path.png') });
+
+      // Unreadable saved progress: a notice, a clean start, the text kept under its own key.
+      await page.evaluate(() => localStorage.setItem('kafkalab.lessons.v1', '{"answers": [broken'));
+      await page.reload();
+      await page.getByTestId('lesson-notice').waitFor();
+      assert.match(await page.getByTestId('lesson-notice').textContent(), /kafkalab\.lessons\.v1\.unreadable/);
+      assert.equal(await page.getByTestId('lesson-item-replication-failover').getAttribute('data-done'), 'false');
+      assert.equal(await page.evaluate(() => localStorage.getItem('kafkalab.lessons.v1.unreadable')), '{"answers": [broken');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a bad lesson name in the URL is a clear notice and the lesson path', async () => {
+    const { page, problems } = await openApp('#lesson=no-such-lesson&lang=en');
+    try {
+      const notice = page.getByTestId('url-notice');
+      await notice.waitFor();
+      assert.match(await notice.textContent(), /lesson “no-such-lesson”, which does not exist\. Lessons: what-is-kafka,/);
+      await page.getByTestId('lesson-path').waitFor();
+      assert.equal(await page.locator('[data-testid^="lesson-item-"]').count(), 14);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a fork of leader-failover with acks=1: lost records in the acks=1 branch, none as written', async () => {
+    // Opened at 45 s of virtual time (the URL's t), then forked there.
+    const { page, problems } = await openApp('#lesson=producer-acks&scenario=leader-failover&seed=3&t=45000&lang=en');
+    try {
+      await page.getByTestId('lesson-fork-0').click();
+      const fork = page.getByTestId('fork-panel');
+      await fork.waitFor();
+      assert.equal(await fork.getAttribute('data-change'), 'producer:checkout:acks=1');
+      assert.equal(await fork.getAttribute('data-at-ms'), '45000');
+      // Both branches follow the timeline's cursor: at 30 s leadership has not moved back yet.
+      await seek(page, 30000);
+      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.atMs === '30000');
+      assert.equal(await page.getByTestId('fork-branch-acked_lost').getAttribute('data-value'), '0');
+      await seek(page, 45000);
+      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.atMs === '45000');
+      assert.equal(await page.getByTestId('fork-base-acked_lost').getAttribute('data-value'), '0');
+      assert.ok(Number(await page.getByTestId('fork-branch-acked_lost').getAttribute('data-value')) >= 1);
+      assert.ok(Number(await page.getByTestId('fork-base-records_acked').getAttribute('data-value')) > 0);
+      assert.match(page.url(), /&fork=producer:checkout:acks=1/);
+      await fork.screenshot({ path: join(screenshots, 'fork.png') });
+      // The URL shares the fork: a fresh page at the same fragment shows the same numbers.
+      const shared = await browser.newPage({ viewport: VIEWPORT });
+      await shared.goto(page.url());
+      await shared.getByTestId('fork-panel').waitFor();
+      assert.equal(await shared.getByTestId('fork-panel').getAttribute('data-at-ms'), '45000');
+      assert.equal(
+        await shared.getByTestId('fork-branch-acked_lost').getAttribute('data-value'),
+        await page.getByTestId('fork-branch-acked_lost').getAttribute('data-value'),
+      );
+      await shared.close();
+      // Any one change, typed: a bad one says why.
+      await page.getByTestId('fork-input').fill('producer:checkout:acks=2');
+      await page.getByTestId('fork-go').click();
+      await page.getByTestId('fork-notice').waitFor();
+      assert.match(await page.getByTestId('fork-notice').textContent(), /acks/);
+      await page.getByTestId('fork-close').click();
+      assert.equal(await page.getByTestId('fork-panel').count(), 0);
+      await page.screenshot({ path: join(screenshots, 'lesson-app.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+});

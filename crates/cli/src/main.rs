@@ -31,6 +31,8 @@ enum Command {
     Bench(cmd::bench::Args),
     /// Run Kafka's command-line tools (kafka-topics.sh, console producer/consumer, ...) against a simulated cluster
     Shell(cmd::shell::Args),
+    /// List the lesson path, print a lesson's plan with answers from runs, or validate a lesson file
+    Lessons(cmd::lessons::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Chaos(args) => cmd::chaos::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Shell(args) => return cmd::shell::run(args),
+        Command::Lessons(args) => cmd::lessons::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,7 @@ pub mod consumer;
 pub mod controller;
 pub mod delivery;
 pub mod group;
+pub mod lesson;
 pub mod log;
 pub mod metrics;
 pub mod narration;

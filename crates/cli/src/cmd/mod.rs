@@ -4,6 +4,7 @@ pub mod assign;
 pub mod batch;
 pub mod bench;
 pub mod chaos;
+pub mod lessons;
 pub mod partition;
 pub mod run;
 pub mod shell;

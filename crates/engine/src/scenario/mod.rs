@@ -15,7 +15,7 @@
 //! The format is documented in `scenarios/README.md`.
 
 mod broker_config;
-mod parse;
+pub(crate) mod parse;
 pub mod preset;
 mod run;
 mod summary;

@@ -199,9 +199,9 @@ const ACTIONS: &[(&str, &[&str])] = &[
     ("seek", &["consumer", "topic", "partition", "position", "offset", "timestamp"]),
 ];
 
-/// Turns spans into line/column errors.
-struct Source<'a> {
-    text: &'a str,
+/// Turns spans into line/column errors (lesson files use it too).
+pub(crate) struct Source<'a> {
+    pub(crate) text: &'a str,
 }
 
 impl Source<'_> {
@@ -213,7 +213,7 @@ impl Source<'_> {
         (line, column)
     }
 
-    fn err(&self, span: Range<usize>, field: &str, message: impl Into<String>) -> ScenarioError {
+    pub(crate) fn err(&self, span: Range<usize>, field: &str, message: impl Into<String>) -> ScenarioError {
         let (line, column) = self.line_col(span.start);
         ScenarioError {
             line: Some(line),
@@ -224,7 +224,7 @@ impl Source<'_> {
     }
 
     /// A TOML or serde error: its span gives the line; the field is read from the text there.
-    fn toml_error(&self, e: &toml::de::Error) -> ScenarioError {
+    pub(crate) fn toml_error(&self, e: &toml::de::Error) -> ScenarioError {
         let message = e.message().trim().to_string();
         let Some(span) = e.span() else {
             return ScenarioError { line: None, column: None, field: None, message };
@@ -301,7 +301,7 @@ impl Source<'_> {
     }
 
     /// Where `key` is written inside `within` (the whole table if it cannot be found).
-    fn key_span(&self, within: Range<usize>, key: &str) -> Range<usize> {
+    pub(crate) fn key_span(&self, within: Range<usize>, key: &str) -> Range<usize> {
         let region = self.text.get(within.clone()).unwrap_or("");
         match region.find(key) {
             Some(i) => within.start + i..within.start + i + key.len(),
@@ -320,12 +320,24 @@ fn flatten<'t>(prefix: &str, table: &'t Table, out: &mut Vec<(String, &'t Value)
     }
 }
 
+impl<'a> Known<'a> {
+    /// What a finished scenario declares (for files that refer to a scenario, such as lessons).
+    pub(crate) fn of(scenario: &'a Scenario) -> Self {
+        Known {
+            brokers: scenario.world.brokers,
+            topics: scenario.topics.iter().map(|t| (t.name.clone(), t)).collect(),
+            producers: scenario.producers.iter().map(|p| p.name.clone()).collect(),
+            consumers: scenario.consumers.iter().map(|c| (c.name.clone(), c)).collect(),
+        }
+    }
+}
+
 fn localized(raw: RawLocalized) -> Localized {
     Localized { ko: raw.ko, en: raw.en }
 }
 
 /// What validation needs to know about the scenario so far.
-struct Known<'a> {
+pub(crate) struct Known<'a> {
     brokers: i32,
     topics: BTreeMap<String, &'a TopicSpec>,
     producers: BTreeSet<String>,
@@ -730,7 +742,7 @@ fn steps(
                     "step.when",
                     "`when` ties a note to a fact, so its step takes no `action` (put the action in a step of its own)",
                 )),
-                Some(table) => Some(fact_pattern(src, table, known)?),
+                Some(table) => Some(fact_pattern(src, table, known, "step.when")?),
                 None => None,
             };
         let highlight = match &step.highlight {
@@ -1034,23 +1046,35 @@ fn step_action(
 }
 
 /// A step's `when` table: `fact` (a kind in [`KINDS`]) and filters on that kind's fields.
-fn fact_pattern(src: &Source, table: &Spanned<Table>, known: &Known) -> Result<FactPattern, ScenarioError> {
+/// A `{ fact = KIND, field = value, ... }` table; `at` names the table in errors (`step.when`).
+pub(crate) fn fact_pattern(
+    src: &Source,
+    table: &Spanned<Table>,
+    known: &Known,
+    at_field: &str,
+) -> Result<FactPattern, ScenarioError> {
     let kinds = || KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ");
     let span = table.span();
     let Some(kind) = table.get_ref().get("fact") else {
-        return Err(src.err(span, "step.when.fact", format!("`when` needs `fact`, one of: {}", kinds())));
+        // The table as the file writes it: `when`, `measure`.
+        let table_name = at_field.rsplit('.').next().unwrap_or(at_field);
+        return Err(src.err(
+            span,
+            &format!("{at_field}.fact"),
+            format!("`{table_name}` needs `fact`, one of: {}", kinds()),
+        ));
     };
     let at = |key: &str| src.key_span(span.clone(), key);
     let Some((kind, fields)) = kind.as_str().and_then(|k| KINDS.iter().find(|(name, _)| *name == k)) else {
         return Err(src.err(
             at("fact"),
-            "step.when.fact",
+            &format!("{at_field}.fact"),
             format!("{kind} is not a fact a note can follow; use one of: {}", kinds()),
         ));
     };
     let mut filters = Vec::new();
     for (key, value) in table.get_ref().iter().filter(|(k, _)| *k != "fact") {
-        let field = format!("step.when.{key}");
+        let field = format!("{at_field}.{key}");
         let Some((_, ty)) = fields.iter().find(|(name, _)| name == key) else {
             let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
             return Err(src.err(
@@ -1092,7 +1116,7 @@ fn fact_pattern(src: &Source, table: &Spanned<Table>, known: &Known) -> Result<F
 }
 
 /// A partition written as Kafka prints it, `topic-N`, of a topic the scenario declares.
-fn partition_name(known: &Known, text: &str) -> Result<(), String> {
+pub(crate) fn partition_name(known: &Known, text: &str) -> Result<(), String> {
     let parsed = text.rsplit_once('-').and_then(|(topic, n)| Some((topic, n.parse::<i32>().ok()?)));
     let Some((topic, partition)) = parsed else {
         return Err(format!("`{text}` is not a partition: write it as topic-N (payments-0)"));
@@ -1105,7 +1129,7 @@ fn partition_name(known: &Known, text: &str) -> Result<(), String> {
 }
 
 /// A consumer group some consumer of the scenario joins.
-fn known_group(known: &Known, group: &str) -> Result<(), String> {
+pub(crate) fn known_group(known: &Known, group: &str) -> Result<(), String> {
     let groups: BTreeSet<&str> = known
         .consumers
         .values()
@@ -1121,7 +1145,7 @@ fn known_group(known: &Known, group: &str) -> Result<(), String> {
 }
 
 /// A highlighted element: `broker-N`, a partition `topic-N`, or a producer or consumer name.
-fn highlight(known: &Known, name: &str) -> Result<String, String> {
+pub(crate) fn highlight(known: &Known, name: &str) -> Result<String, String> {
     if let Some(n) = name.strip_prefix("broker-").and_then(|n| n.parse::<i32>().ok()) {
         if (1..=known.brokers).contains(&n) {
             return Ok(name.to_string());
