@@ -173,6 +173,8 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::RequestTimedOut { consumer: 2, broker: i, request: "JoinGroup".into(), timeout_ms: u },
         Fact::RejoinRequested { consumer: 2, group, error },
         Fact::ProducerCrashed { producer: 1, lost_records: z },
+        Fact::ControllerProspective { broker: i, epoch: i, leader: i },
+        Fact::ControllerLeaderFound { broker: i, leader: i, epoch: i },
     ]
 }
 
@@ -238,5 +240,7 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::RequestTimedOut { .. } => "RequestTimedOut",
         Fact::RejoinRequested { .. } => "RejoinRequested",
         Fact::ProducerCrashed { .. } => "ProducerCrashed",
+        Fact::ControllerProspective { .. } => "ControllerProspective",
+        Fact::ControllerLeaderFound { .. } => "ControllerLeaderFound",
     }
 }

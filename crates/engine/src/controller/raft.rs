@@ -3,7 +3,14 @@
 //! Voters elect a leader with epochs and votes; followers *pull* records with fetches (there is no
 //! append push), and a fetch that does not arrive for `controller.quorum.fetch.timeout.ms` starts
 //! an election. Brokers that are not voters are observers: they fetch but never vote.
+//!
+//! Kafka 4.x's pre-vote (KIP-996): a voter that lost its leader first becomes *prospective* and
+//! asks for pre-votes without bumping the epoch; only a majority of pre-votes makes it a
+//! candidate. A voter that still hears from its leader refuses pre-votes, so an isolated voter
+//! that comes back cannot depose a healthy leader. A leader that resigns (check-quorum) enters
+//! Kafka's Resigned state and sends EndQuorumEpoch so the others stand for election at once.
 
+use crate::narration::Fact;
 use crate::node::Outbox;
 use crate::protocol::metadata::{MetadataEntry, MetadataRecord};
 use crate::protocol::{ErrorCode, RaftMessage};
@@ -19,7 +26,8 @@ pub struct RaftConfig {
     pub election_timeout_ms: Millis,
     /// `controller.quorum.fetch.timeout.ms`: a follower that hears nothing this long starts an election.
     pub fetch_timeout_ms: Millis,
-    /// `controller.quorum.election.backoff.max.ms`.
+    /// `controller.quorum.election.backoff.max.ms`: the most a candidate that lost waits before
+    /// trying again, and what EndQuorumEpoch's successors wait at most.
     pub election_backoff_max_ms: Millis,
     /// How long the leader holds a fetch that has nothing new.
     pub fetch_max_wait_ms: Millis,
@@ -40,17 +48,23 @@ impl Default for RaftConfig {
 #[serde(rename_all = "snake_case")]
 pub enum RaftRole {
     Leader,
+    /// KIP-996: a voter that lost its leader asks for pre-votes in its current epoch.
+    Prospective,
     Candidate,
     /// A voter following `leader` (None: it knows the epoch but not yet its leader).
     Follower,
     /// A broker outside the voter set: it replicates the log and never votes.
     Observer,
+    /// A leader that gave up its leadership in its epoch and waits for a successor
+    /// (Kafka's `ResignedState`): it grants no vote and serves no fetch.
+    Resigned,
 }
 
 /// Raft timers, carried inside the broker's timer type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RaftTimer {
-    /// A candidate's election timed out, or a follower's fetch timeout expired.
+    /// A candidate's or prospective's election timed out, a follower's fetch timeout expired, or
+    /// a candidate's backoff ended.
     Election { token: u64 },
     /// Send the next fetch to the leader.
     Fetch { token: u64 },
@@ -83,8 +97,18 @@ pub struct RaftDurable {
 #[derive(Debug, Clone)]
 pub struct RaftVolatile {
     pub role: RaftRole,
+    /// The leader of the current epoch; a prospective keeps the one it followed.
     pub leader: Option<i32>,
     votes_granted: BTreeSet<i32>,
+    /// Voters that refused this prospective's pre-vote or this candidate's vote.
+    votes_rejected: BTreeSet<i32>,
+    /// When a fetch from the leader last succeeded: within the fetch timeout, pre-votes are
+    /// refused (KIP-996).
+    last_leader_fetch_ms: Option<Millis>,
+    /// Elections stood since a leader was last known (Kafka's `CandidateState.retries`).
+    election_retries: u32,
+    /// A candidate that lost waits out its backoff before it becomes prospective again.
+    backing_off: bool,
     /// Leader only: each voter's fetch offset and when it last fetched.
     voter_state: BTreeMap<i32, (i64, Millis)>,
     /// Leader only: fetches with nothing new yet, by replica: (timer token, fetch offset, correlation id).
@@ -102,6 +126,10 @@ impl RaftVolatile {
             role: if is_voter { RaftRole::Follower } else { RaftRole::Observer },
             leader: None,
             votes_granted: BTreeSet::new(),
+            votes_rejected: BTreeSet::new(),
+            last_leader_fetch_ms: None,
+            election_retries: 0,
+            backing_off: false,
             voter_state: BTreeMap::new(),
             parked_fetches: BTreeMap::new(),
             fetch_in_flight: None,
@@ -214,7 +242,21 @@ impl RaftNode {
             RaftTimer::Election { token }
                 if token == self.volatile.election_token && self.is_voter() && !self.is_leader() =>
             {
-                self.start_election(now, rng, out)
+                match self.volatile.role {
+                    // KIP-996: a fetch or election timeout leads to pre-votes, not to a new epoch.
+                    RaftRole::Follower | RaftRole::Resigned => self.become_prospective(now, rng, out),
+                    // Its pre-votes found no majority in time: back to what it knew.
+                    RaftRole::Prospective => {
+                        self.lose_pre_vote(now, rng, out);
+                        RaftUpdate::default()
+                    }
+                    RaftRole::Candidate if self.volatile.backing_off => self.become_prospective(now, rng, out),
+                    RaftRole::Candidate => {
+                        self.start_backoff(now, rng, out);
+                        RaftUpdate::default()
+                    }
+                    RaftRole::Leader | RaftRole::Observer => RaftUpdate::default(),
+                }
             }
             RaftTimer::Fetch { token } if token == self.volatile.fetch_token => {
                 // Either it is time to fetch, or the last fetch got no answer: fetch (again).
@@ -244,8 +286,7 @@ impl RaftNode {
                     self.schedule_check_quorum(now, out);
                     RaftUpdate::default()
                 } else {
-                    self.become_follower(self.durable.epoch, None, now, rng, out);
-                    RaftUpdate { lost_leadership: true, ..RaftUpdate::default() }
+                    self.resign(now, rng, out)
                 }
             }
             _ => RaftUpdate::default(),
@@ -261,7 +302,34 @@ impl RaftNode {
         out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
         match message {
-            RaftMessage::VoteRequest { candidate_epoch, candidate_id, last_offset_epoch, last_offset } => {
+            RaftMessage::VoteRequest {
+                candidate_epoch,
+                candidate_id: _,
+                last_offset_epoch,
+                last_offset,
+                pre_vote: true,
+            } => {
+                // A pre-vote changes nothing here: no epoch, no vote.
+                let up_to_date = (last_offset_epoch, last_offset) >= (self.last_epoch(), self.log_end_offset());
+                let granted = candidate_epoch > self.durable.epoch && up_to_date && self.can_grant_pre_vote(now);
+                out.send(
+                    NodeId::Broker(from),
+                    RaftMessage::VoteResponse {
+                        epoch: self.durable.epoch,
+                        leader_id: self.volatile.leader.unwrap_or(-1),
+                        vote_granted: granted,
+                        pre_vote: true,
+                    },
+                );
+                RaftUpdate::default()
+            }
+            RaftMessage::VoteRequest {
+                candidate_epoch,
+                candidate_id,
+                last_offset_epoch,
+                last_offset,
+                pre_vote: false,
+            } => {
                 let mut update = RaftUpdate::default();
                 if candidate_epoch > self.durable.epoch {
                     update.lost_leadership = self.is_leader();
@@ -279,24 +347,62 @@ impl RaftNode {
                 }
                 out.send(
                     NodeId::Broker(from),
-                    RaftMessage::VoteResponse { epoch: self.durable.epoch, vote_granted: granted },
+                    RaftMessage::VoteResponse {
+                        epoch: self.durable.epoch,
+                        leader_id: self.volatile.leader.unwrap_or(-1),
+                        vote_granted: granted,
+                        pre_vote: false,
+                    },
                 );
                 update
             }
-            RaftMessage::VoteResponse { epoch, vote_granted } => {
+            RaftMessage::VoteResponse { epoch, leader_id, vote_granted, pre_vote } => {
                 if epoch > self.durable.epoch {
-                    self.become_follower(epoch, None, now, rng, out);
+                    let lost_leadership = self.is_leader();
+                    let leader = (leader_id >= 0 && leader_id != self.id).then_some(leader_id);
+                    self.become_follower(epoch, leader, now, rng, out);
+                    return RaftUpdate { lost_leadership, ..RaftUpdate::default() };
+                }
+                if epoch != self.durable.epoch {
                     return RaftUpdate::default();
                 }
-                if self.volatile.role != RaftRole::Candidate || epoch != self.durable.epoch || !vote_granted {
-                    return RaftUpdate::default();
+                match (self.volatile.role, pre_vote) {
+                    (RaftRole::Prospective, true) => {
+                        if !vote_granted && leader_id >= 0 && leader_id != self.id {
+                            // The voter still follows a leader of this epoch: follow it too.
+                            self.rejoin_leader(leader_id, now, rng, out);
+                            return RaftUpdate::default();
+                        }
+                        if !self.record_vote(from, vote_granted) {
+                            return RaftUpdate::default();
+                        }
+                        if self.volatile.votes_granted.len() * 2 > self.voters.len() {
+                            self.start_election(now, rng, out)
+                        } else {
+                            self.lose_pre_vote(now, rng, out);
+                            RaftUpdate::default()
+                        }
+                    }
+                    (RaftRole::Candidate, false) => {
+                        if !self.record_vote(from, vote_granted) {
+                            return RaftUpdate::default();
+                        }
+                        if self.volatile.votes_granted.len() * 2 > self.voters.len() {
+                            self.become_leader(now, out)
+                        } else {
+                            // Kafka's `handleVoteResponse`: a lost vote backs off at once
+                            // instead of waiting out the election timeout.
+                            if !self.volatile.backing_off {
+                                self.start_backoff(now, rng, out);
+                            }
+                            RaftUpdate::default()
+                        }
+                    }
+                    _ => RaftUpdate::default(),
                 }
-                self.volatile.votes_granted.insert(from);
-                if self.volatile.votes_granted.len() * 2 > self.voters.len() {
-                    self.become_leader(now, out)
-                } else {
-                    RaftUpdate::default()
-                }
+            }
+            RaftMessage::EndQuorumEpoch { epoch, leader_id, preferred_successors } => {
+                self.handle_end_quorum_epoch(epoch, leader_id, &preferred_successors, now, rng, out)
             }
             RaftMessage::BeginQuorumEpoch { epoch, leader_id } => {
                 let lost = self.is_leader() && epoch > self.durable.epoch;
@@ -349,6 +455,72 @@ impl RaftNode {
         }
     }
 
+    /// KIP-996 (Kafka 4.x `transitionToProspective`): vote for itself and ask the other voters
+    /// whether it could win the next epoch, keeping its own epoch, vote and last leader.
+    fn become_prospective(
+        &mut self,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<impl From<RaftTimer>>,
+    ) -> RaftUpdate {
+        self.volatile.role = RaftRole::Prospective;
+        self.volatile.backing_off = false;
+        self.volatile.votes_granted = BTreeSet::from([self.id]);
+        self.volatile.votes_rejected = BTreeSet::new();
+        out.fact(Fact::ControllerProspective {
+            broker: self.id,
+            epoch: self.durable.epoch,
+            leader: self.volatile.leader.unwrap_or(-1),
+        });
+        self.reset_election_timeout(now, rng, out);
+        if self.voters.len() == 1 {
+            return self.start_election(now, rng, out);
+        }
+        self.request_votes(true, out);
+        RaftUpdate::default()
+    }
+
+    /// A prospective whose pre-votes lost (a majority refused, or the election timeout passed)
+    /// goes back to following its last leader, or to waiting unattached (Kafka 4.x
+    /// `pollProspective`); its fetch or election timeout brings the next try.
+    fn lose_pre_vote(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
+        let leader = self.volatile.leader;
+        self.become_follower(self.durable.epoch, leader, now, rng, out);
+    }
+
+    /// A prospective learned that `leader` still leads its epoch: it follows it again.
+    fn rejoin_leader(&mut self, leader: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
+        self.become_follower(self.durable.epoch, Some(leader), now, rng, out);
+        out.fact(Fact::ControllerLeaderFound { broker: self.id, leader, epoch: self.durable.epoch });
+    }
+
+    /// Records a voter's answer; returns whether the (pre-)election is decided either way.
+    fn record_vote(&mut self, voter: i32, granted: bool) -> bool {
+        if granted {
+            self.volatile.votes_granted.insert(voter);
+        } else {
+            self.volatile.votes_rejected.insert(voter);
+        }
+        let majority = |n: usize| n * 2 > self.voters.len();
+        majority(self.volatile.votes_granted.len()) || majority(self.volatile.votes_rejected.len())
+    }
+
+    /// Kafka's `FollowerState.canGrantVote` for a pre-vote (KIP-996): a leader, a resigned
+    /// leader and a follower that fetched from its leader within the fetch timeout refuse; a
+    /// voter without a live leader grants (if the log is up to date).
+    fn can_grant_pre_vote(&self, now: Millis) -> bool {
+        match self.volatile.role {
+            RaftRole::Leader | RaftRole::Resigned | RaftRole::Observer => false,
+            RaftRole::Follower => {
+                !(self.volatile.leader.is_some()
+                    && self.volatile.last_leader_fetch_ms.is_some_and(|at| now < at + self.config.fetch_timeout_ms))
+            }
+            RaftRole::Prospective | RaftRole::Candidate => true,
+        }
+    }
+
+    /// Kafka's `transitionToCandidate`, reached only through a won pre-vote: bump the epoch,
+    /// vote for itself, ask for votes.
     fn start_election(
         &mut self,
         now: Millis,
@@ -358,31 +530,122 @@ impl RaftNode {
         self.durable.epoch += 1;
         self.volatile.role = RaftRole::Candidate;
         self.volatile.leader = None;
+        self.volatile.last_leader_fetch_ms = None;
+        self.volatile.backing_off = false;
+        self.volatile.election_retries += 1;
         self.durable.voted_for = Some(self.id);
         self.volatile.votes_granted = BTreeSet::from([self.id]);
+        self.volatile.votes_rejected = BTreeSet::new();
         self.reset_election_timeout(now, rng, out);
         if self.voters.len() == 1 {
             return self.become_leader(now, out);
         }
+        self.request_votes(false, out);
+        RaftUpdate::default()
+    }
+
+    /// Sends a (pre-)vote request to every other voter.
+    fn request_votes(&mut self, pre_vote: bool, out: &mut Outbox<impl From<RaftTimer>>) {
+        let candidate_epoch = if pre_vote { self.durable.epoch + 1 } else { self.durable.epoch };
         for voter in self.voters.clone() {
             if voter != self.id {
                 out.send(
                     NodeId::Broker(voter),
                     RaftMessage::VoteRequest {
-                        candidate_epoch: self.durable.epoch,
+                        candidate_epoch,
                         candidate_id: self.id,
                         last_offset_epoch: self.last_epoch(),
                         last_offset: self.log_end_offset(),
+                        pre_vote,
                     },
                 );
             }
         }
+    }
+
+    /// A candidate that lost waits Kafka's `binaryExponentialElectionBackoffMs` (capped by
+    /// `controller.quorum.election.backoff.max.ms`), then becomes prospective again.
+    fn start_backoff(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
+        self.volatile.backing_off = true;
+        self.volatile.election_token = self.token();
+        let backoff = binary_exponential_election_backoff_ms(
+            self.volatile.election_retries,
+            self.config.election_backoff_max_ms,
+            rng,
+        );
+        out.timer(now + backoff, RaftTimer::Election { token: self.volatile.election_token }.into());
+    }
+
+    /// Kafka's `transitionToResigned` (from `pollLeader` when check-quorum expires, or on a
+    /// graceful shutdown): stop leading, refuse parked fetches, and send EndQuorumEpoch with the
+    /// other voters by descending fetch offset, so the best caught up stands first.
+    pub fn resign(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) -> RaftUpdate {
+        if !self.is_leader() {
+            return RaftUpdate::default();
+        }
+        let mut successors: Vec<(i64, i32)> = self
+            .voters
+            .iter()
+            .filter(|v| **v != self.id)
+            .map(|v| (self.volatile.voter_state.get(v).map_or(0, |(offset, _)| *offset), *v))
+            .collect();
+        successors.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let preferred_successors: Vec<i32> = successors.into_iter().map(|(_, v)| v).collect();
+        self.volatile.role = RaftRole::Resigned;
+        self.volatile.leader = None;
+        for (replica, (_, _, correlation_id)) in std::mem::take(&mut self.volatile.parked_fetches) {
+            out.send(NodeId::Broker(replica), self.not_leader_response(correlation_id));
+        }
+        for voter in &preferred_successors {
+            out.send(
+                NodeId::Broker(*voter),
+                RaftMessage::EndQuorumEpoch {
+                    epoch: self.durable.epoch,
+                    leader_id: self.id,
+                    preferred_successors: preferred_successors.clone(),
+                },
+            );
+        }
+        self.reset_election_timeout(now, rng, out);
+        RaftUpdate { lost_leadership: true, ..RaftUpdate::default() }
+    }
+
+    /// Kafka's `handleEndQuorumEpochRequest`: the leader of this epoch resigned; forget it and
+    /// stand for election after `strictExponentialElectionBackoffMs` of this voter's place among
+    /// the successors (the first at once).
+    fn handle_end_quorum_epoch(
+        &mut self,
+        epoch: i32,
+        leader_id: i32,
+        preferred_successors: &[i32],
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<impl From<RaftTimer>>,
+    ) -> RaftUpdate {
+        if epoch < self.durable.epoch || !self.is_voter() || leader_id == self.id {
+            return RaftUpdate::default();
+        }
+        if epoch > self.durable.epoch || self.volatile.role == RaftRole::Follower {
+            self.become_follower(epoch, None, now, rng, out);
+        }
+        if self.volatile.role != RaftRole::Follower {
+            return RaftUpdate::default();
+        }
+        let position = preferred_successors.iter().position(|v| *v == self.id).unwrap_or(preferred_successors.len());
+        let backoff = strict_exponential_election_backoff_ms(
+            position,
+            preferred_successors.len(),
+            self.config.election_backoff_max_ms,
+        );
+        self.volatile.election_token = self.token();
+        out.timer(now + backoff, RaftTimer::Election { token: self.volatile.election_token }.into());
         RaftUpdate::default()
     }
 
     fn become_leader(&mut self, now: Millis, out: &mut Outbox<impl From<RaftTimer>>) -> RaftUpdate {
         self.volatile.role = RaftRole::Leader;
         self.volatile.leader = Some(self.id);
+        self.volatile.election_retries = 0;
         self.volatile.fetch_token = self.token();
         self.volatile.voter_state = self.voters.iter().map(|v| (*v, (0, now))).collect();
         self.volatile.voter_state.insert(self.id, (self.log_end_offset(), now));
@@ -413,8 +676,15 @@ impl RaftNode {
         if epoch > self.durable.epoch {
             self.durable.voted_for = None;
         }
+        if epoch != self.durable.epoch || leader != self.volatile.leader {
+            self.volatile.last_leader_fetch_ms = None;
+        }
+        if leader.is_some() {
+            self.volatile.election_retries = 0;
+        }
         self.durable.epoch = epoch;
         self.volatile.leader = leader;
+        self.volatile.backing_off = false;
         self.volatile.parked_fetches.clear();
         if self.is_voter() {
             self.volatile.role = RaftRole::Follower;
@@ -520,18 +790,7 @@ impl RaftNode {
         out: &mut Outbox<impl From<RaftTimer>>,
     ) -> RaftUpdate {
         if !self.is_leader() {
-            out.send(
-                NodeId::Broker(replica),
-                RaftMessage::QuorumFetchResponse {
-                    correlation_id,
-                    epoch: self.durable.epoch,
-                    leader_id: self.volatile.leader.unwrap_or(-1),
-                    error: ErrorCode::NotLeaderOrFollower,
-                    high_watermark: -1,
-                    diverging: None,
-                    entries: Vec::new(),
-                },
-            );
+            out.send(NodeId::Broker(replica), self.not_leader_response(correlation_id));
             return RaftUpdate::default();
         }
         if fetch_offset > 0 {
@@ -560,6 +819,19 @@ impl RaftNode {
             out.timer(now + self.config.fetch_max_wait_ms, RaftTimer::ParkedFetch { replica, token }.into());
         }
         update
+    }
+
+    /// NOT_LEADER_OR_FOLLOWER, with the leader this node knows (-1: none).
+    fn not_leader_response(&self, correlation_id: u64) -> RaftMessage {
+        RaftMessage::QuorumFetchResponse {
+            correlation_id,
+            epoch: self.durable.epoch,
+            leader_id: self.volatile.leader.unwrap_or(-1),
+            error: ErrorCode::NotLeaderOrFollower,
+            high_watermark: -1,
+            diverging: None,
+            entries: Vec::new(),
+        }
     }
 
     fn fetch_response(&self, correlation_id: u64, fetch_offset: i64, diverging: Option<(i32, i64)>) -> RaftMessage {
@@ -619,7 +891,11 @@ impl RaftNode {
     ) -> RaftUpdate {
         self.volatile.fetch_in_flight = None;
         let mut update = RaftUpdate::default();
-        if epoch > self.durable.epoch
+        let answered_by_leader = error == ErrorCode::None && from == leader_id;
+        if epoch == self.durable.epoch && self.volatile.role == RaftRole::Prospective && answered_by_leader {
+            // The leader it lost answered after all: the pre-vote is moot.
+            self.rejoin_leader(leader_id, now, rng, out);
+        } else if epoch > self.durable.epoch
             || (epoch == self.durable.epoch && self.volatile.leader.is_none() && leader_id >= 0)
         {
             update.lost_leadership = self.is_leader();
@@ -635,6 +911,7 @@ impl RaftNode {
             return update;
         }
         if self.is_voter() {
+            self.volatile.last_leader_fetch_ms = Some(now);
             self.reset_fetch_timeout(now, rng, out);
         }
         if let Some((epoch, end_offset)) = diverging {
@@ -657,6 +934,28 @@ impl RaftNode {
         }
         self.schedule_fetch(now, out);
         update
+    }
+}
+
+/// Kafka's `KafkaRaftClient.binaryExponentialElectionBackoffMs`: up to 100 ms × 2^retries at
+/// random, capped by `controller.quorum.election.backoff.max.ms`.
+fn binary_exponential_election_backoff_ms(retries: u32, max_ms: Millis, rng: &mut impl Rng) -> Millis {
+    const RETRY_BACKOFF_BASE_MS: Millis = 100;
+    let bound: Millis = 2 << retries.max(1).saturating_sub(1).min(20);
+    (RETRY_BACKOFF_BASE_MS * rng.random_range(0..bound)).min(max_ms)
+}
+
+/// Kafka's `KafkaRaftClient.strictExponentialElectionBackoffMs`: the first successor at once,
+/// the next ones after doubling shares of `controller.quorum.election.backoff.max.ms`, a voter
+/// outside the list after all of it.
+fn strict_exponential_election_backoff_ms(position: usize, successors: usize, max_ms: Millis) -> Millis {
+    if position == 0 {
+        0
+    } else if position >= successors {
+        max_ms
+    } else {
+        let base = max_ms >> (successors - 1).min(63);
+        (base << (position - 1).min(63)).min(max_ms)
     }
 }
 
@@ -745,7 +1044,13 @@ mod tests {
         let mut out = Outbox::<RaftTimer>::default();
         voter.on_message(
             3,
-            RaftMessage::VoteRequest { candidate_epoch: 4, candidate_id: 3, last_offset_epoch: 2, last_offset: 5 },
+            RaftMessage::VoteRequest {
+                candidate_epoch: 4,
+                candidate_id: 3,
+                last_offset_epoch: 2,
+                last_offset: 5,
+                pre_vote: false,
+            },
             0,
             &mut rng,
             &mut out,
@@ -753,7 +1058,7 @@ mod tests {
         assert!(out
             .messages
             .iter()
-            .any(|(_, m)| matches!(m, Message::Raft(RaftMessage::VoteResponse { vote_granted: false, epoch: 4 }))));
+            .any(|(_, m)| matches!(m, Message::Raft(RaftMessage::VoteResponse { vote_granted: false, epoch: 4, .. }))));
     }
 
     #[test]

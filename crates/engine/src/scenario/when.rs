@@ -27,6 +27,8 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
     ("broker_fenced", &[("broker", FieldType::Int)]),
     ("broker_unfenced", &[("broker", FieldType::Int)]),
     ("controller_elected", &[("broker", FieldType::Int)]),
+    ("controller_prospective", &[("broker", FieldType::Int)]),
+    ("controller_leader_found", &[("broker", FieldType::Int), ("leader", FieldType::Int)]),
     (
         "leader_elected",
         &[
@@ -138,6 +140,10 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
         Fact::BrokerFenced { broker: b, .. } => ("broker_fenced", vec![broker(b)]),
         Fact::BrokerUnfenced { broker: b, .. } => ("broker_unfenced", vec![broker(b)]),
         Fact::ControllerElected { broker: b, .. } => ("controller_elected", vec![broker(b)]),
+        Fact::ControllerProspective { broker: b, .. } => ("controller_prospective", vec![broker(b)]),
+        Fact::ControllerLeaderFound { broker: b, leader, .. } => {
+            ("controller_leader_found", vec![broker(b), ("leader", Int(i64::from(*leader)))])
+        }
         Fact::LeaderElected { topic_partition, leader, previous_leader, unclean, .. } => (
             "leader_elected",
             vec![
@@ -285,6 +291,8 @@ mod tests {
             Fact::BrokerFenced { broker: 1, controller: 2 },
             Fact::BrokerUnfenced { broker: 1, controller: 2 },
             Fact::ControllerElected { broker: 1, epoch: 1 },
+            Fact::ControllerProspective { broker: 1, epoch: 1, leader: 2 },
+            Fact::ControllerLeaderFound { broker: 1, leader: 2, epoch: 1 },
             Fact::LeaderElected {
                 topic_partition: tp(),
                 leader: 1,
