@@ -68,7 +68,7 @@ catalogue! {
         FIsrExpanded => ("{0}의 ISR이 늘었습니다: {1}이(가) 따라잡아 다시 합류, 이제 ISR {2}.", "The ISR of {0} grew: {1} caught up and rejoined, now {2}."),
         FControllerElected => ("브로커 {0}이(가) KRaft 투표로 액티브 컨트롤러가 되었습니다(에포크 {1}).", "Broker {0} won the KRaft vote and is the active controller (epoch {1})."),
         FControllerProspective => ("브로커 {0}이(가) 쿼럼 리더와 연락이 끊겨 예비 후보(prospective)가 되었습니다: 에포크 {1}을(를) 올리지 않고 사전 투표(pre-vote)를 요청합니다.", "Broker {0} lost touch with the quorum leader and became prospective: it asks for pre-votes without bumping epoch {1}."),
-        FControllerLeaderFound => ("브로커 {0}이(가) 브로커 {1}이(가) 에포크 {2}의 리더로 건재함을 확인하고 다시 팔로우합니다: 액티브 컨트롤러는 그대로입니다.", "Broker {0} found broker {1} still leading epoch {2} and follows it again; the active controller stays."),
+        FControllerLeaderFound => ("브로커 {0}이(가) 에포크 {2}의 리더인 브로커 {1}에게서 다시 응답을 받아 팔로워로 돌아갔습니다.", "Broker {0} hears again from broker {1}, the leader of epoch {2}, and follows it."),
         FControllerResigned => ("브로커 {0}이(가) 컨트롤러 자리에서 물러났습니다(에포크 {1}).", "Broker {0} resigned as controller (epoch {1})."),
         FBrokerRegistered => ("브로커 {0}이(가) 컨트롤러에 등록했습니다(브로커 에포크 {1}).", "Broker {0} registered with the controller (broker epoch {1})."),
         FBrokerFenced => ("브로커 {0}의 하트비트가 끊겨 컨트롤러(브로커 {1})가 펜싱했습니다.", "Broker {0} stopped heartbeating; the controller (broker {1}) fenced it."),

@@ -109,6 +109,8 @@ pub struct RaftVolatile {
     election_retries: u32,
     /// A candidate that lost waits out its backoff before it becomes prospective again.
     backing_off: bool,
+    /// It went prospective and has not heard from a leader since (for the fact that it has).
+    lost_leader: bool,
     /// Leader only: each voter's fetch offset and when it last fetched.
     voter_state: BTreeMap<i32, (i64, Millis)>,
     /// Leader only: fetches with nothing new yet, by replica: (timer token, fetch offset, correlation id).
@@ -130,6 +132,7 @@ impl RaftVolatile {
             last_leader_fetch_ms: None,
             election_retries: 0,
             backing_off: false,
+            lost_leader: false,
             voter_state: BTreeMap::new(),
             parked_fetches: BTreeMap::new(),
             fetch_in_flight: None,
@@ -465,6 +468,7 @@ impl RaftNode {
     ) -> RaftUpdate {
         self.volatile.role = RaftRole::Prospective;
         self.volatile.backing_off = false;
+        self.volatile.lost_leader = true;
         self.volatile.votes_granted = BTreeSet::from([self.id]);
         self.volatile.votes_rejected = BTreeSet::new();
         out.fact(Fact::ControllerProspective {
@@ -491,7 +495,14 @@ impl RaftNode {
     /// A prospective learned that `leader` still leads its epoch: it follows it again.
     fn rejoin_leader(&mut self, leader: i32, now: Millis, rng: &mut impl Rng, out: &mut Outbox<impl From<RaftTimer>>) {
         self.become_follower(self.durable.epoch, Some(leader), now, rng, out);
-        out.fact(Fact::ControllerLeaderFound { broker: self.id, leader, epoch: self.durable.epoch });
+        self.leader_found(leader, out);
+    }
+
+    /// Tells, once, that a voter which had lost its leader hears from one again.
+    fn leader_found(&mut self, leader: i32, out: &mut Outbox<impl From<RaftTimer>>) {
+        if std::mem::take(&mut self.volatile.lost_leader) {
+            out.fact(Fact::ControllerLeaderFound { broker: self.id, leader, epoch: self.durable.epoch });
+        }
     }
 
     /// Records a voter's answer; returns whether the (pre-)election is decided either way.
@@ -532,6 +543,7 @@ impl RaftNode {
         self.volatile.leader = None;
         self.volatile.last_leader_fetch_ms = None;
         self.volatile.backing_off = false;
+        self.volatile.lost_leader = false;
         self.volatile.election_retries += 1;
         self.durable.voted_for = Some(self.id);
         self.volatile.votes_granted = BTreeSet::from([self.id]);
@@ -646,6 +658,7 @@ impl RaftNode {
         self.volatile.role = RaftRole::Leader;
         self.volatile.leader = Some(self.id);
         self.volatile.election_retries = 0;
+        self.volatile.lost_leader = false;
         self.volatile.fetch_token = self.token();
         self.volatile.voter_state = self.voters.iter().map(|v| (*v, (0, now))).collect();
         self.volatile.voter_state.insert(self.id, (self.log_end_offset(), now));
@@ -894,7 +907,7 @@ impl RaftNode {
         let answered_by_leader = error == ErrorCode::None && from == leader_id;
         if epoch == self.durable.epoch && self.volatile.role == RaftRole::Prospective && answered_by_leader {
             // The leader it lost answered after all: the pre-vote is moot.
-            self.rejoin_leader(leader_id, now, rng, out);
+            self.become_follower(epoch, Some(leader_id), now, rng, out);
         } else if epoch > self.durable.epoch
             || (epoch == self.durable.epoch && self.volatile.leader.is_none() && leader_id >= 0)
         {
@@ -911,6 +924,7 @@ impl RaftNode {
             return update;
         }
         if self.is_voter() {
+            self.leader_found(leader_id, out);
             self.volatile.last_leader_fetch_ms = Some(now);
             self.reset_fetch_timeout(now, rng, out);
         }
@@ -1113,5 +1127,197 @@ mod tests {
         follower.on_message(2, late, 2001, &mut rng, &mut out);
         assert_eq!(follower.log_end_offset(), 1);
         assert_eq!(follower.durable.high_watermark, 1);
+    }
+
+    fn entry(offset: i64, epoch: i32) -> MetadataEntry {
+        MetadataEntry { offset, epoch, record: MetadataRecord::LeaderChange { leader_id: 2, epoch } }
+    }
+
+    /// Voter `id` of {1, 2, 3} following broker 2 in epoch 3.
+    fn follower(id: i32) -> RaftNode {
+        let mut node = RaftNode::new(id, vec![1, 2, 3], RaftConfig::default());
+        node.bootstrap(3, 2, vec![entry(0, 3)]);
+        node.volatile.role = RaftRole::Follower;
+        node
+    }
+
+    fn pre_vote(candidate_id: i32, candidate_epoch: i32) -> RaftMessage {
+        RaftMessage::VoteRequest { candidate_epoch, candidate_id, last_offset_epoch: 3, last_offset: 1, pre_vote: true }
+    }
+
+    fn vote_answer(out: &Outbox<RaftTimer>) -> (i32, i32, bool, bool) {
+        out.messages
+            .iter()
+            .find_map(|(_, m)| match m {
+                Message::Raft(RaftMessage::VoteResponse { epoch, leader_id, vote_granted, pre_vote }) => {
+                    Some((*epoch, *leader_id, *vote_granted, *pre_vote))
+                }
+                _ => None,
+            })
+            .expect("a vote response")
+    }
+
+    /// Kafka's `FollowerState.canGrantVote` (KIP-996): a follower refuses pre-votes while its
+    /// last fetch from the leader is younger than `controller.quorum.fetch.timeout.ms`, and a
+    /// pre-vote changes neither its epoch nor its vote.
+    #[test]
+    fn a_follower_that_hears_from_its_leader_refuses_pre_votes() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut voter = follower(1);
+        voter.volatile.last_leader_fetch_ms = Some(1000);
+        let mut out = Outbox::<RaftTimer>::default();
+        voter.on_message(3, pre_vote(3, 4), 1500, &mut rng, &mut out);
+        assert_eq!(vote_answer(&out), (3, 2, false, true), "refused, naming the leader");
+        let mut out = Outbox::<RaftTimer>::default();
+        voter.on_message(3, pre_vote(3, 4), 3000, &mut rng, &mut out);
+        assert_eq!(vote_answer(&out), (3, 2, true, true), "granted once the fetch timeout passed");
+        assert_eq!((voter.durable.epoch, voter.durable.voted_for), (3, Some(2)), "nothing changed");
+        assert_eq!(voter.volatile.role, RaftRole::Follower);
+    }
+
+    /// Kafka 4.x `KafkaRaftClient.pollFollowerAsVoter`: a fetch timeout leads to the Prospective
+    /// state (`transitionToProspective`), which asks for pre-votes for epoch + 1 and keeps its epoch.
+    #[test]
+    fn a_fetch_timeout_makes_a_voter_prospective_without_bumping_the_epoch() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut voter = follower(3);
+        let mut out = Outbox::<RaftTimer>::default();
+        voter.on_timer(RaftTimer::Election { token: voter.volatile.election_token }, 5000, &mut rng, &mut out);
+        assert_eq!((voter.volatile.role, voter.durable.epoch), (RaftRole::Prospective, 3));
+        let requests: Vec<(i32, bool)> = out
+            .messages
+            .iter()
+            .filter_map(|(_, m)| match m {
+                Message::Raft(RaftMessage::VoteRequest { candidate_epoch, pre_vote, .. }) => {
+                    Some((*candidate_epoch, *pre_vote))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(requests, vec![(4, true), (4, true)]);
+        assert_eq!(out.facts, vec![Fact::ControllerProspective { broker: 3, epoch: 3, leader: 2 }]);
+        // A voter that still hears from broker 2 refuses, naming it: the prospective follows it.
+        let mut out = Outbox::<RaftTimer>::default();
+        let refusal = RaftMessage::VoteResponse { epoch: 3, leader_id: 2, vote_granted: false, pre_vote: true };
+        voter.on_message(1, refusal, 5010, &mut rng, &mut out);
+        assert_eq!((voter.volatile.role, voter.volatile.leader, voter.durable.epoch), (RaftRole::Follower, Some(2), 3));
+        assert_eq!(out.facts, vec![Fact::ControllerLeaderFound { broker: 3, leader: 2, epoch: 3 }]);
+    }
+
+    /// KIP-996: only a majority of pre-votes makes a candidate (`transitionToCandidate`), which
+    /// bumps the epoch once and asks for real votes.
+    #[test]
+    fn a_majority_of_pre_votes_starts_the_election() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut voter = follower(3);
+        let mut out = Outbox::<RaftTimer>::default();
+        voter.on_timer(RaftTimer::Election { token: voter.volatile.election_token }, 5000, &mut rng, &mut out);
+        let mut out = Outbox::<RaftTimer>::default();
+        let grant = RaftMessage::VoteResponse { epoch: 3, leader_id: -1, vote_granted: true, pre_vote: true };
+        voter.on_message(1, grant, 5010, &mut rng, &mut out);
+        assert_eq!(
+            (voter.volatile.role, voter.durable.epoch, voter.durable.voted_for),
+            (RaftRole::Candidate, 4, Some(3))
+        );
+        assert!(out.messages.iter().all(|(_, m)| matches!(
+            m,
+            Message::Raft(RaftMessage::VoteRequest { candidate_epoch: 4, pre_vote: false, .. })
+        )));
+    }
+
+    /// Kafka's `KafkaRaftClient.handleVoteResponse` and `pollCandidate`: a candidate refused by a
+    /// majority backs off at most `controller.quorum.election.backoff.max.ms`, then (Kafka 4.x)
+    /// goes back to Prospective in the same epoch instead of bumping it again.
+    #[test]
+    fn a_lost_candidate_backs_off_then_becomes_prospective() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut voter = follower(3);
+        let mut out = Outbox::<RaftTimer>::default();
+        voter.on_timer(RaftTimer::Election { token: voter.volatile.election_token }, 5000, &mut rng, &mut out);
+        let grant = RaftMessage::VoteResponse { epoch: 3, leader_id: -1, vote_granted: true, pre_vote: true };
+        voter.on_message(1, grant, 5010, &mut rng, &mut out);
+        let mut out = Outbox::<RaftTimer>::default();
+        for from in [1, 2] {
+            let refusal = RaftMessage::VoteResponse { epoch: 4, leader_id: -1, vote_granted: false, pre_vote: false };
+            voter.on_message(from, refusal, 5020, &mut rng, &mut out);
+        }
+        assert!(voter.volatile.backing_off);
+        let (at, timer) = out.timers.last().cloned().expect("a backoff timer");
+        assert!(at <= 5020 + voter.config.election_backoff_max_ms, "{at}");
+        voter.on_timer(timer, at, &mut rng, &mut out);
+        assert_eq!((voter.volatile.role, voter.durable.epoch), (RaftRole::Prospective, 4));
+    }
+
+    /// Kafka's `KafkaRaftClient.pollLeader`: a leader whose check-quorum expires resigns
+    /// (`transitionToResigned`) with the other voters by descending fetch offset
+    /// (`LeaderState.nonLeaderVotersByDescendingFetchOffset`) and sends them EndQuorumEpoch.
+    #[test]
+    fn a_leader_without_its_quorum_resigns_and_sends_end_quorum_epoch() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut leader = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
+        leader.bootstrap(2, 1, vec![entry(0, 2)]);
+        let mut out = Outbox::<RaftTimer>::default();
+        leader.start(0, &mut rng, &mut out);
+        leader.volatile.voter_state.insert(2, (5, 0));
+        leader.volatile.voter_state.insert(3, (7, 0));
+        let token = leader.volatile.election_token;
+        let mut out = Outbox::<RaftTimer>::default();
+        let update = leader.on_timer(RaftTimer::CheckQuorum { token }, 5000, &mut rng, &mut out);
+        assert!(update.lost_leadership);
+        assert_eq!((leader.volatile.role, leader.durable.epoch), (RaftRole::Resigned, 2));
+        let sent: Vec<(NodeId, Vec<i32>)> = out
+            .messages
+            .iter()
+            .filter_map(|(to, m)| match m {
+                Message::Raft(RaftMessage::EndQuorumEpoch { epoch: 2, leader_id: 1, preferred_successors }) => {
+                    Some((*to, preferred_successors.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sent, vec![(NodeId::Broker(3), vec![3, 2]), (NodeId::Broker(2), vec![3, 2])]);
+        // A resigned leader grants no vote, not even a pre-vote.
+        let mut out = Outbox::<RaftTimer>::default();
+        leader.on_message(2, pre_vote(2, 3), 5001, &mut rng, &mut out);
+        assert!(!vote_answer(&out).2);
+    }
+
+    /// Kafka's `KafkaRaftClient.handleEndQuorumEpochRequest` (`endEpochElectionBackoff`): the
+    /// first preferred successor stands at once, the next after a share of the backoff maximum.
+    #[test]
+    fn end_quorum_epoch_orders_the_successors() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for (id, wait) in [(3, 0), (1, 500)] {
+            let mut voter = follower(id);
+            voter.volatile.last_leader_fetch_ms = Some(900);
+            let mut out = Outbox::<RaftTimer>::default();
+            let end = RaftMessage::EndQuorumEpoch { epoch: 3, leader_id: 2, preferred_successors: vec![3, 1] };
+            voter.on_message(2, end, 1000, &mut rng, &mut out);
+            assert_eq!(voter.volatile.leader, None, "broker {id} forgets the resigned leader");
+            let token = voter.volatile.election_token;
+            assert!(out.timers.contains(&(1000 + wait, RaftTimer::Election { token })), "{:?}", out.timers);
+            // It no longer defends the resigned leader against pre-votes.
+            let mut out = Outbox::<RaftTimer>::default();
+            voter.on_message(3, pre_vote(3, 4), 1001, &mut rng, &mut out);
+            assert!(vote_answer(&out).2);
+        }
+    }
+
+    /// Kafka's `KafkaRaftClient.binaryExponentialElectionBackoffMs` and
+    /// `strictExponentialElectionBackoffMs`, with `controller.quorum.election.backoff.max.ms` 1000.
+    #[test]
+    fn election_backoffs_follow_kafka() {
+        assert_eq!(strict_exponential_election_backoff_ms(0, 2, 1000), 0);
+        assert_eq!(strict_exponential_election_backoff_ms(1, 2, 1000), 500);
+        assert_eq!(strict_exponential_election_backoff_ms(2, 2, 1000), 1000);
+        assert_eq!(strict_exponential_election_backoff_ms(1, 3, 1000), 250);
+        assert_eq!(strict_exponential_election_backoff_ms(2, 3, 1000), 500);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let first: BTreeSet<Millis> =
+            (0..100).map(|_| binary_exponential_election_backoff_ms(1, 1000, &mut rng)).collect();
+        assert_eq!(first, BTreeSet::from([0, 100]));
+        let later: BTreeSet<Millis> =
+            (0..200).map(|_| binary_exponential_election_backoff_ms(6, 1000, &mut rng)).collect();
+        assert!(later.iter().all(|b| *b <= 1000 && b % 100 == 0) && later.contains(&1000), "{later:?}");
     }
 }

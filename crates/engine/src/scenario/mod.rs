@@ -389,6 +389,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "idempotence",
         "key-ordering",
         "leader-failover",
+        "pre-vote",
         "retention-compaction",
         "sandbox",
         "slow-follower",

@@ -412,3 +412,31 @@ mod never_panics {
         }
     }
 }
+
+/// The pre-vote scenario's point, from engine facts (KIP-996, Kafka 4.x
+/// `KafkaRaftClient.transitionToProspective` and `FollowerState.canGrantVote`): broker 3 goes
+/// prospective while cut off, never bumps the epoch, and follows broker 1 again once the links
+/// heal; no controller is elected or resigns.
+#[test]
+fn pre_vote_keeps_the_active_controller_when_an_isolated_voter_returns() {
+    let (run, facts) = run("pre-vote");
+    let prospective: Vec<i32> = facts
+        .iter()
+        .filter_map(|f| match f.fact {
+            Fact::ControllerProspective { broker: 3, epoch, .. } => Some(epoch),
+            _ => None,
+        })
+        .collect();
+    assert!(!prospective.is_empty() && prospective.iter().all(|e| *e == 1), "{prospective:?}");
+    let found = facts
+        .iter()
+        .find(|f| f.fact == Fact::ControllerLeaderFound { broker: 3, leader: 1, epoch: 1 })
+        .expect("broker 3 follows broker 1 again");
+    assert!(found.at_ms >= 25_000, "after the links heal, at {}", found.at_ms);
+    let after_start = facts.iter().filter(|f| f.at_ms > 0);
+    let mut quorum_changes =
+        after_start.filter(|f| matches!(f.fact, Fact::ControllerElected { .. } | Fact::ControllerResigned { .. }));
+    assert!(quorum_changes.next().is_none(), "the active controller stays");
+    assert_eq!(run.world().active_controller(), Some(1));
+    assert!(run.world().brokers().all(|b| b.raft.durable.epoch == 1));
+}
