@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use kafkalab_engine::consumer::MemberState;
 use kafkalab_engine::sim::NodeId;
-use kafkalab_engine::view::{BrokerState, View};
+use kafkalab_engine::view::{BrokerState, RaftRole, View};
 pub use kafkalab_engine::World;
 
 /// The seed when the URL gives none.
@@ -76,6 +76,8 @@ pub struct BrokerCard {
     pub id: i32,
     pub state: NodeState,
     pub is_controller: bool,
+    /// A voter between leaders (prospective, candidate, resigned): drawn as a mark by its name.
+    pub quorum_mark: Option<RaftRole>,
     pub tiles: Vec<Tile>,
     pub slow_ms: u64,
     pub stale: Option<Stale>,
@@ -169,6 +171,9 @@ impl ClusterModel {
                     id: b.id,
                     state: NodeState::from_engine(b.state),
                     is_controller: b.is_controller,
+                    quorum_mark: b
+                        .quorum_role
+                        .filter(|r| matches!(r, RaftRole::Prospective | RaftRole::Candidate | RaftRole::Resigned)),
                     tiles,
                     slow_ms: slow.get(&NodeId::Broker(b.id)).copied().unwrap_or(0),
                     stale,
@@ -652,6 +657,7 @@ mod tests {
                     id,
                     state: NodeState::Alive,
                     is_controller: false,
+                    quorum_mark: None,
                     tiles: Vec::new(),
                     slow_ms: 0,
                     stale: None,
@@ -716,6 +722,29 @@ mod tests {
         })
         .unwrap();
         assert_eq!(stale(&sim, other), Some(Stale::NotFenced));
+    }
+
+    /// KIP-996 in the picture: a voter cut off from the quorum shows it asks for pre-votes.
+    #[test]
+    fn an_isolated_voter_is_marked_prospective() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, DEFAULT_SEED)).unwrap();
+        sim.seek(1_000);
+        let other = sim.world().view().brokers.iter().find(|b| !b.is_controller).unwrap().id;
+        sim.apply(crate::sim::UserAction::IsolateNode { node: format!("broker-{other}") }).unwrap();
+        let mark = |sim: &Sim| {
+            ClusterModel::from_view(&sim.world().view(), false)
+                .brokers
+                .into_iter()
+                .find(|b| b.id == other)
+                .unwrap()
+                .quorum_mark
+        };
+        assert_eq!(mark(&sim), None);
+        let marked = (2..40).any(|s| {
+            sim.seek(1_000 + s * 250);
+            mark(&sim) == Some(RaftRole::Prospective)
+        });
+        assert!(marked, "broker {other} never showed as prospective");
     }
 
     #[test]

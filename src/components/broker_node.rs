@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use kafkalab_engine::sim::NodeId;
+use kafkalab_engine::view::RaftRole;
 use yew::prelude::*;
 
 use super::node_events::{node_handlers, NodeEvent};
@@ -55,9 +56,20 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
         Stale::NotFenced => ("not-fenced", t(lang, Key::StaleNotFenced)),
         Stale::Fenced => ("fenced", t(lang, Key::StaleFenced)),
     });
+    let quorum_mark = broker.quorum_mark.map(|role| {
+        let key = match role {
+            RaftRole::Prospective => Key::QuorumProspective,
+            RaftRole::Resigned => Key::QuorumResigned,
+            _ => Key::QuorumCandidate,
+        };
+        (role.as_str(), t(lang, key))
+    });
     let mut state_text = t(lang, state_key).to_string();
     if broker.is_controller {
         state_text = format!("{state_text}, {}", t(lang, Key::ControllerBadge));
+    }
+    if let Some((_, label)) = quorum_mark {
+        state_text = format!("{state_text}, {label}");
     }
     if let Some((_, label)) = stale {
         state_text = format!("{state_text}, {label}");
@@ -68,6 +80,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
             data-testid={format!("broker-{}", broker.id)}
             data-state={broker.state.as_str()}
             data-controller={broker.is_controller.to_string()}
+            data-quorum-role={quorum_mark.map(|(role, _)| role)}
             data-highlight={highlighted.then_some("true")}
             tabindex="0" role="button" aria-haspopup="menu"
             aria-label={fill(t(lang, Key::NodeAria), &[&name, &state_text])}
@@ -92,6 +105,9 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                 <text x="18" y="0">{ t(lang, state_key) }
                     if broker.slow_ms > 0 {
                         <tspan class="slow-mark" dx="10">{ fill(t(lang, Key::SlowMark), &[&broker.slow_ms.to_string()]) }</tspan>
+                    }
+                    if let Some((role, label)) = quorum_mark {
+                        <tspan class="quorum-mark" dx="10" data-testid={format!("quorum-mark-{}", broker.id)} data-role={role}>{ label }</tspan>
                     }
                 </text>
             </g>

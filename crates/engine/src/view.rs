@@ -8,6 +8,7 @@ use crate::broker::replica::Replica;
 pub use crate::broker::BrokerState;
 use crate::cluster::{TimedFact, World};
 use crate::consumer::MemberState;
+pub use crate::controller::raft::RaftRole;
 use crate::producer::SendResult;
 use crate::protocol::Acks;
 use crate::protocol::TopicPartition;
@@ -101,6 +102,9 @@ pub struct BrokerView {
     /// unfenced, and keeps its leaderships, until its session times out.
     pub fenced: bool,
     pub is_controller: bool,
+    /// Its role in the controller quorum while it runs as a voter (None: an observer or down):
+    /// a prospective asks for pre-votes, a resigned leader waits for a successor.
+    pub quorum_role: Option<RaftRole>,
     pub replicas: Vec<ReplicaView>,
 }
 
@@ -215,6 +219,7 @@ impl World {
                     state: self.broker_state(b.id).unwrap_or(b.state),
                     fenced: self.metadata().brokers.get(&b.id).is_none_or(|r| r.fenced),
                     is_controller: controller == Some(b.id),
+                    quorum_role: (b.state != BrokerState::Dead && b.raft.is_voter()).then_some(b.raft.volatile.role),
                     replicas: b.durable.replicas.values().map(|r| replica_view(b.id, r)).collect(),
                 })
                 .collect(),

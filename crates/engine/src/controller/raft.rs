@@ -60,6 +60,19 @@ pub enum RaftRole {
     Resigned,
 }
 
+impl RaftRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RaftRole::Leader => "leader",
+            RaftRole::Prospective => "prospective",
+            RaftRole::Candidate => "candidate",
+            RaftRole::Follower => "follower",
+            RaftRole::Observer => "observer",
+            RaftRole::Resigned => "resigned",
+        }
+    }
+}
+
 /// Raft timers, carried inside the broker's timer type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RaftTimer {
