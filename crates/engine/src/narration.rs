@@ -379,6 +379,15 @@ pub enum Fact {
         leader: i32,
         epoch: i32,
     },
+    /// A graceful stop began: the broker asks the controller, in its heartbeat, to move its
+    /// leaderships away first (KIP-841 `wantShutDown`).
+    ControlledShutdownRequested {
+        broker: i32,
+    },
+    /// The broker stopped cleanly after the controller granted its controlled shutdown.
+    BrokerShutDown {
+        broker: i32,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -465,7 +474,9 @@ impl Fact {
             | Fact::RequestTimedOut { .. }
             | Fact::RejoinRequested { .. }
             | Fact::ControllerProspective { .. }
-            | Fact::ControllerLeaderFound { .. } => Salience::Notable,
+            | Fact::ControllerLeaderFound { .. }
+            | Fact::ControlledShutdownRequested { .. }
+            | Fact::BrokerShutDown { .. } => Salience::Notable,
         }
     }
 }

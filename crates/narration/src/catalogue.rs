@@ -69,6 +69,8 @@ catalogue! {
         FControllerElected => ("브로커 {0}이(가) KRaft 투표로 액티브 컨트롤러가 되었습니다(에포크 {1}).", "Broker {0} won the KRaft vote and is the active controller (epoch {1})."),
         FControllerProspective => ("브로커 {0}이(가) 쿼럼 리더와 연락이 끊겨 예비 후보(prospective)가 되었습니다: 에포크 {1}을(를) 올리지 않고 사전 투표(pre-vote)를 요청합니다.", "Broker {0} lost touch with the quorum leader and became prospective: it asks for pre-votes without bumping epoch {1}."),
         FControllerLeaderFound => ("브로커 {0}이(가) 에포크 {2}의 리더인 브로커 {1}에게서 다시 응답을 받아 팔로워로 돌아갔습니다.", "Broker {0} hears again from broker {1}, the leader of epoch {2}, and follows it."),
+        FControlledShutdownRequested => ("브로커 {0}이(가) 정상 종료를 시작합니다: 하트비트로 컨트롤러에 controlled shutdown을 요청해, 멈추기 전에 리더십을 다른 브로커로 옮기게 합니다.", "Broker {0} begins a graceful stop: its heartbeat asks the controller for a controlled shutdown, so leadership moves to other brokers before it stops."),
+        FBrokerShutDown => ("브로커 {0}이(가) 리더십을 모두 넘긴 뒤 정상 종료했습니다. 디스크의 로그는 남아 있습니다.", "Broker {0} handed over its leaderships and stopped cleanly; its logs stay on disk."),
         FControllerResigned => ("브로커 {0}이(가) 컨트롤러 자리에서 물러났습니다(에포크 {1}).", "Broker {0} resigned as controller (epoch {1})."),
         FBrokerRegistered => ("브로커 {0}이(가) 컨트롤러에 등록했습니다(브로커 에포크 {1}).", "Broker {0} registered with the controller (broker epoch {1})."),
         FBrokerFenced => ("브로커 {0}의 하트비트가 끊겨 컨트롤러(브로커 {1})가 펜싱했습니다.", "Broker {0} stopped heartbeating; the controller (broker {1}) fenced it."),

@@ -175,6 +175,8 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::ProducerCrashed { producer: 1, lost_records: z },
         Fact::ControllerProspective { broker: i, epoch: i, leader: i },
         Fact::ControllerLeaderFound { broker: i, leader: i, epoch: i },
+        Fact::ControlledShutdownRequested { broker: i },
+        Fact::BrokerShutDown { broker: i },
     ]
 }
 
@@ -242,5 +244,7 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::ProducerCrashed { .. } => "ProducerCrashed",
         Fact::ControllerProspective { .. } => "ControllerProspective",
         Fact::ControllerLeaderFound { .. } => "ControllerLeaderFound",
+        Fact::ControlledShutdownRequested { .. } => "ControlledShutdownRequested",
+        Fact::BrokerShutDown { .. } => "BrokerShutDown",
     }
 }

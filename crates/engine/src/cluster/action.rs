@@ -95,6 +95,11 @@ pub enum Action {
     RestartBroker {
         broker: i32,
     },
+    /// Stops a broker gracefully (SIGTERM, `kafka-server-stop`): a controlled shutdown moves its
+    /// leaderships away first, then the process stops; its logs stay on disk.
+    ShutdownBroker {
+        broker: i32,
+    },
     /// Crashes the broker that hosts the active controller.
     KillController,
     /// Cuts every link between `node` and everything else, both ways.
@@ -186,6 +191,8 @@ pub enum ActionError {
     NoActiveController,
     BrokerAlreadyDead(i32),
     BrokerNotDead(i32),
+    /// A graceful stop of this broker is already under way.
+    BrokerShuttingDown(i32),
     AlreadyIsolated(NodeId),
     UnknownConsumer(u32),
     /// The consumer process is not running (crashed or closed).
@@ -225,6 +232,7 @@ impl fmt::Display for ActionError {
                 write!(f, "there is no active controller right now (the quorum is electing one)")
             }
             ActionError::BrokerAlreadyDead(b) => write!(f, "broker {b} is already dead"),
+            ActionError::BrokerShuttingDown(b) => write!(f, "broker {b} is already shutting down"),
             ActionError::BrokerNotDead(b) => write!(f, "broker {b} is running; only a dead broker can be restarted"),
             ActionError::AlreadyIsolated(n) => write!(f, "`{n}` is already isolated"),
             ActionError::UnknownConsumer(c) => write!(f, "there is no consumer {c}"),
@@ -381,6 +389,10 @@ impl World {
                 self.kill_broker(id)?;
                 Ok(ActionOutcome::Done)
             }
+            Action::ShutdownBroker { broker } => {
+                self.shutdown_broker(broker)?;
+                Ok(ActionOutcome::Done)
+            }
             Action::RestartBroker { broker } => {
                 let b = self.brokers.get(&broker).ok_or(ActionError::UnknownNode(NodeId::Broker(broker)))?;
                 if b.state != BrokerState::Dead {
@@ -521,6 +533,21 @@ impl World {
             .create_topic(name, partitions, replication_factor, config, assignment, now, &mut self.rng, &mut out)
             .map_err(ActionError::CreateTopic)?;
         self.record(Fact::TopicCreated { topic: name.to_string(), partitions, replication_factor });
+        self.flush_broker(id, out);
+        Ok(())
+    }
+
+    /// Begins a controlled shutdown; the world stops the process once the controller granted it.
+    fn shutdown_broker(&mut self, id: i32) -> Result<(), ActionError> {
+        let now = self.now;
+        let broker = self.brokers.get_mut(&id).ok_or(ActionError::UnknownNode(NodeId::Broker(id)))?;
+        if broker.state == BrokerState::Dead {
+            return Err(ActionError::BrokerAlreadyDead(id));
+        }
+        let mut out = Outbox::default();
+        if !broker.begin_controlled_shutdown(now, &mut out) {
+            return Err(ActionError::BrokerShuttingDown(id));
+        }
         self.flush_broker(id, out);
         Ok(())
     }

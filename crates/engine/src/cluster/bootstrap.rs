@@ -11,7 +11,12 @@ pub(super) fn bootstrap_metadata_log(brokers: i32) -> Vec<MetadataEntry> {
     }
     for id in 1..=brokers {
         let broker_epoch = id as i64;
-        records.push(MetadataRecord::BrokerRegistrationChange { broker_id: id, broker_epoch, fenced: false });
+        records.push(MetadataRecord::BrokerRegistrationChange {
+            broker_id: id,
+            broker_epoch,
+            fenced: false,
+            in_controlled_shutdown: false,
+        });
     }
     records
         .into_iter()

@@ -501,6 +501,10 @@ impl World {
             self.queue.push(at, Event::BrokerTimer(id, incarnation, timer));
         }
         self.flush_common(NodeId::Broker(id), out.messages, out.facts);
+        // A controlled shutdown that handed everything over ends with the process stopping.
+        if self.brokers.get(&id).is_some_and(|b| b.state != BrokerState::Dead && b.shutdown_complete()) {
+            self.crash_process(NodeId::Broker(id));
+        }
     }
 
     pub(super) fn flush_producer(&mut self, id: u32, out: Outbox<producer::Timer>) {

@@ -164,14 +164,18 @@ pub enum ControllerMessage {
         error: ErrorCode,
         broker_epoch: i64,
     },
+    /// `want_shut_down`: the broker is stopping and asks for a controlled shutdown (KIP-841).
     BrokerHeartbeatRequest {
         broker_id: i32,
         broker_epoch: i64,
         current_metadata_offset: i64,
+        want_shut_down: bool,
     },
+    /// `should_shut_down`: the controller moved everything away; the broker may stop now.
     BrokerHeartbeatResponse {
         error: ErrorCode,
         is_fenced: bool,
+        should_shut_down: bool,
     },
     /// A partition leader asks the controller to change the ISR.
     AlterPartitionRequest {

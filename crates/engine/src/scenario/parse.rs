@@ -179,6 +179,7 @@ impl RawStep {
 const ACTIONS: &[(&str, &[&str])] = &[
     ("kill_broker", &["broker"]),
     ("restart_broker", &["broker"]),
+    ("shutdown_broker", &["broker"]),
     ("kill_controller", &[]),
     ("cut_link", &["from", "to", "both"]),
     ("heal_link", &["from", "to", "both"]),
@@ -867,7 +868,7 @@ fn step_action(
     };
     let both = step.both.as_ref().is_some_and(|b| *b.get_ref());
     Ok(match action {
-        "kill_broker" => {
+        "kill_broker" | "shutdown_broker" => {
             let (id, span) = broker()?;
             if let Some(killed_line) = progress.dead.get(&id).filter(|_| !progress.controller_killed) {
                 return Err(src.err(
@@ -877,7 +878,11 @@ fn step_action(
                 ));
             }
             progress.dead.insert(id, line);
-            StepAction::KillBroker { broker: id }
+            if action == "shutdown_broker" {
+                StepAction::ShutdownBroker { broker: id }
+            } else {
+                StepAction::KillBroker { broker: id }
+            }
         }
         "restart_broker" => {
             let (id, span) = broker()?;

@@ -24,6 +24,8 @@ pub(super) enum FieldType {
 pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
     ("broker_started", &[("broker", FieldType::Int)]),
     ("broker_stopped", &[("broker", FieldType::Int)]),
+    ("controlled_shutdown_requested", &[("broker", FieldType::Int)]),
+    ("broker_shut_down", &[("broker", FieldType::Int)]),
     ("broker_fenced", &[("broker", FieldType::Int)]),
     ("broker_unfenced", &[("broker", FieldType::Int)]),
     ("controller_elected", &[("broker", FieldType::Int)]),
@@ -137,6 +139,8 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
     Some(match fact {
         Fact::BrokerStarted { broker: b } => ("broker_started", vec![broker(b)]),
         Fact::BrokerStopped { broker: b } => ("broker_stopped", vec![broker(b)]),
+        Fact::ControlledShutdownRequested { broker: b } => ("controlled_shutdown_requested", vec![broker(b)]),
+        Fact::BrokerShutDown { broker: b } => ("broker_shut_down", vec![broker(b)]),
         Fact::BrokerFenced { broker: b, .. } => ("broker_fenced", vec![broker(b)]),
         Fact::BrokerUnfenced { broker: b, .. } => ("broker_unfenced", vec![broker(b)]),
         Fact::ControllerElected { broker: b, .. } => ("controller_elected", vec![broker(b)]),
@@ -288,6 +292,8 @@ mod tests {
         let samples = vec![
             Fact::BrokerStarted { broker: 1 },
             Fact::BrokerStopped { broker: 1 },
+            Fact::ControlledShutdownRequested { broker: 1 },
+            Fact::BrokerShutDown { broker: 1 },
             Fact::BrokerFenced { broker: 1, controller: 2 },
             Fact::BrokerUnfenced { broker: 1, controller: 2 },
             Fact::ControllerElected { broker: 1, epoch: 1 },
