@@ -449,6 +449,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "leader-failover",
         "pre-vote",
         "retention-compaction",
+        "rolling-restart",
         "sandbox",
         "slow-follower",
         "unclean-election",

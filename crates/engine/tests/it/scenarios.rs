@@ -440,3 +440,32 @@ fn pre_vote_keeps_the_active_controller_when_an_isolated_voter_returns() {
     assert_eq!(run.world().active_controller(), Some(1));
     assert!(run.world().brokers().all(|b| b.raft.durable.epoch == 1));
 }
+
+/// The rolling-restart scenario's point, from engine facts (KIP-841 controlled shutdown,
+/// `ReplicationControlManager.handleBrokerInControlledShutdown`): every broker stops cleanly after
+/// handing its leaderships over, and the acks=all producer has no failed request and loses
+/// nothing; the active controller's broker hands the quorum over (EndQuorumEpoch).
+#[test]
+fn a_rolling_restart_with_controlled_shutdown_fails_no_acks_all_request() {
+    let (run, facts) = run("rolling-restart");
+    let stopped: Vec<i32> = facts
+        .iter()
+        .filter_map(|f| match f.fact {
+            Fact::BrokerShutDown { broker } => Some(broker),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stopped, vec![3, 2, 1]);
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::BrokerStopped { .. })), "no crash");
+    let producer = run.world().producers().next().unwrap();
+    assert!(producer.acked_records > 0);
+    assert_eq!(producer.failed_records, 0);
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::ProduceFailed { will_retry: false, .. })));
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::AckedRecordsLost { .. })));
+    assert_eq!(lost_acked(&run), (true, 0));
+    let elected = facts.iter().filter(|f| f.at_ms > 0).find_map(|f| match f.fact {
+        Fact::ControllerElected { broker, epoch } => Some((broker, epoch)),
+        _ => None,
+    });
+    assert!(elected.is_some_and(|(broker, epoch)| broker != 1 && epoch == 2), "{elected:?}");
+}
