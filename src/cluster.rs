@@ -78,6 +78,8 @@ pub struct BrokerCard {
     pub is_controller: bool,
     /// A voter between leaders (prospective, candidate, resigned): drawn as a mark by its name.
     pub quorum_mark: Option<RaftRole>,
+    /// A controlled shutdown is under way.
+    pub shutting_down: bool,
     pub tiles: Vec<Tile>,
     pub slow_ms: u64,
     pub stale: Option<Stale>,
@@ -174,6 +176,7 @@ impl ClusterModel {
                     quorum_mark: b
                         .quorum_role
                         .filter(|r| matches!(r, RaftRole::Prospective | RaftRole::Candidate | RaftRole::Resigned)),
+                    shutting_down: b.shutting_down,
                     tiles,
                     slow_ms: slow.get(&NodeId::Broker(b.id)).copied().unwrap_or(0),
                     stale,
@@ -658,6 +661,7 @@ mod tests {
                     state: NodeState::Alive,
                     is_controller: false,
                     quorum_mark: None,
+                    shutting_down: false,
                     tiles: Vec::new(),
                     slow_ms: 0,
                     stale: None,

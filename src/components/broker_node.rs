@@ -71,6 +71,9 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
     if let Some((_, label)) = quorum_mark {
         state_text = format!("{state_text}, {label}");
     }
+    if broker.shutting_down {
+        state_text = format!("{state_text}, {}", t(lang, Key::ShuttingDownMark));
+    }
     if let Some((_, label)) = stale {
         state_text = format!("{state_text}, {label}");
     }
@@ -81,6 +84,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
             data-state={broker.state.as_str()}
             data-controller={broker.is_controller.to_string()}
             data-quorum-role={quorum_mark.map(|(role, _)| role)}
+            data-shutting-down={broker.shutting_down.then_some("true")}
             data-highlight={highlighted.then_some("true")}
             tabindex="0" role="button" aria-haspopup="menu"
             aria-label={fill(t(lang, Key::NodeAria), &[&name, &state_text])}
@@ -105,6 +109,9 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                 <text x="18" y="0">{ t(lang, state_key) }
                     if broker.slow_ms > 0 {
                         <tspan class="slow-mark" dx="10">{ fill(t(lang, Key::SlowMark), &[&broker.slow_ms.to_string()]) }</tspan>
+                    }
+                    if broker.shutting_down {
+                        <tspan class="shutdown-mark" dx="10" data-testid={format!("shutdown-mark-{}", broker.id)}>{ t(lang, Key::ShuttingDownMark) }</tspan>
                     }
                     if let Some((role, label)) = quorum_mark {
                         <tspan class="quorum-mark" dx="10" data-testid={format!("quorum-mark-{}", broker.id)} data-role={role}>{ label }</tspan>

@@ -6,6 +6,7 @@ pub mod log;
 
 use crate::broker::replica::Replica;
 pub use crate::broker::BrokerState;
+use crate::broker::ControlledShutdown;
 use crate::cluster::{TimedFact, World};
 use crate::consumer::MemberState;
 pub use crate::controller::raft::RaftRole;
@@ -105,6 +106,8 @@ pub struct BrokerView {
     /// Its role in the controller quorum while it runs as a voter (None: an observer or down):
     /// a prospective asks for pre-votes, a resigned leader waits for a successor.
     pub quorum_role: Option<RaftRole>,
+    /// A graceful stop is under way: the controller is moving its leaderships away.
+    pub shutting_down: bool,
     pub replicas: Vec<ReplicaView>,
 }
 
@@ -220,6 +223,8 @@ impl World {
                     fenced: self.metadata().brokers.get(&b.id).is_none_or(|r| r.fenced),
                     is_controller: controller == Some(b.id),
                     quorum_role: (b.state != BrokerState::Dead && b.raft.is_voter()).then_some(b.raft.volatile.role),
+                    shutting_down: b.state != BrokerState::Dead
+                        && b.volatile.controlled_shutdown != ControlledShutdown::Running,
                     replicas: b.durable.replicas.values().map(|r| replica_view(b.id, r)).collect(),
                 })
                 .collect(),
