@@ -80,6 +80,8 @@ pub struct BrokerCard {
     pub quorum_mark: Option<RaftRole>,
     /// A controlled shutdown is under way.
     pub shutting_down: bool,
+    /// `process.roles=controller`: a quorum voter with no replicas, drawn apart from brokers.
+    pub controller_only: bool,
     pub tiles: Vec<Tile>,
     pub slow_ms: u64,
     pub stale: Option<Stale>,
@@ -162,7 +164,9 @@ impl ClusterModel {
                     .collect();
                 tiles.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
                 let unreachable = controller.is_some_and(|c| c != b.id && cut(b.id, c));
-                let stale = if b.fenced {
+                let stale = if b.roles.controller_only() {
+                    None
+                } else if b.fenced {
                     Some(Stale::Fenced)
                 } else if b.state == BrokerState::Dead || unreachable {
                     Some(Stale::NotFenced)
@@ -177,6 +181,7 @@ impl ClusterModel {
                         .quorum_role
                         .filter(|r| matches!(r, RaftRole::Prospective | RaftRole::Candidate | RaftRole::Resigned)),
                     shutting_down: b.shutting_down,
+                    controller_only: b.roles.controller_only(),
                     tiles,
                     slow_ms: slow.get(&NodeId::Broker(b.id)).copied().unwrap_or(0),
                     stale,
@@ -662,6 +667,7 @@ mod tests {
                     is_controller: false,
                     quorum_mark: None,
                     shutting_down: false,
+                    controller_only: false,
                     tiles: Vec::new(),
                     slow_ms: 0,
                     stale: None,
@@ -726,6 +732,18 @@ mod tests {
         })
         .unwrap();
         assert_eq!(stale(&sim, other), Some(Stale::NotFenced));
+    }
+
+    /// `process.roles=controller` nodes are drawn as controllers: no tiles, never stale.
+    #[test]
+    fn dedicated_controllers_are_cards_of_their_own() {
+        use kafkalab_engine::cluster::{World, WorldConfig};
+        let world = World::new(WorldConfig { brokers: 3, controllers: 3, ..WorldConfig::default() }, 1).unwrap();
+        let model = ClusterModel::from_view(&world.view(), false);
+        let only: Vec<i32> = model.brokers.iter().filter(|b| b.controller_only).map(|b| b.id).collect();
+        assert_eq!(only, vec![4, 5, 6]);
+        assert!(model.brokers.iter().filter(|b| b.controller_only).all(|b| b.tiles.is_empty() && b.stale.is_none()));
+        assert_eq!(model.brokers.iter().find(|b| b.is_controller).map(|b| b.id), Some(4));
     }
 
     /// KIP-996 in the picture: a voter cut off from the quorum shows it asks for pre-votes.

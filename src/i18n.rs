@@ -36,6 +36,8 @@ catalogue! {
         ClusterHeading => ("클러스터", "Cluster"),
         ClusterSummary => ("브로커 {0}대", "{0} broker|{0} brokers"),
         BrokerName => ("브로커 {0}", "Broker {0}"),
+        ControllerNodeName => ("컨트롤러 {0}", "Controller {0}"),
+        ControllerOnlyRole => ("전용 컨트롤러(process.roles=controller)", "dedicated controller (process.roles=controller)"),
         StateAlive => ("살아 있음", "alive"),
         StateFenced => ("펜싱됨", "fenced"),
         StateDead => ("죽음", "dead"),

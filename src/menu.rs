@@ -48,7 +48,11 @@ pub struct NodeMenu {
 /// How a node is called in the UI: `Broker 2`, or a client's own name.
 pub fn node_name(lang: Lang, view: &View, node: NodeId) -> String {
     match node {
-        NodeId::Broker(id) => fill(t(lang, Key::BrokerName), &[&id.to_string()]),
+        NodeId::Broker(id) => {
+            let controller_only = view.brokers.iter().any(|b| b.id == id && b.roles.controller_only());
+            let key = if controller_only { Key::ControllerNodeName } else { Key::BrokerName };
+            fill(t(lang, key), &[&id.to_string()])
+        }
         NodeId::Client(_) => view
             .producers
             .iter()

@@ -38,13 +38,15 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
         NodeState::Fenced => Key::StateFenced,
         NodeState::Dead => Key::StateDead,
     };
-    let name = fill(t(lang, Key::BrokerName), &[&broker.id.to_string()]);
+    let name_key = if broker.controller_only { Key::ControllerNodeName } else { Key::BrokerName };
+    let name = fill(t(lang, name_key), &[&broker.id.to_string()]);
     let highlighted = props.highlight.contains(&format!("broker-{}", broker.id));
     let class = classes!(
         "broker",
         "node",
         format!("broker-{}", broker.state.as_str()),
         broker.is_controller.then_some("broker-controller"),
+        broker.controller_only.then_some("controller-only"),
         broker.stale.is_some().then_some("broker-stale"),
         highlighted.then_some("highlight")
     );
@@ -68,6 +70,9 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
     if broker.is_controller {
         state_text = format!("{state_text}, {}", t(lang, Key::ControllerBadge));
     }
+    if broker.controller_only {
+        state_text = format!("{state_text}, {}", t(lang, Key::ControllerOnlyRole));
+    }
     if let Some((_, label)) = quorum_mark {
         state_text = format!("{state_text}, {label}");
     }
@@ -83,6 +88,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
             data-testid={format!("broker-{}", broker.id)}
             data-state={broker.state.as_str()}
             data-controller={broker.is_controller.to_string()}
+            data-roles={if broker.controller_only { "controller" } else { "broker" }}
             data-quorum-role={quorum_mark.map(|(role, _)| role)}
             data-shutting-down={broker.shutting_down.then_some("true")}
             data-highlight={highlighted.then_some("true")}
@@ -97,11 +103,19 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                     <text x="0" y="19" text-anchor="middle">{ t(lang, Key::ControllerBadge) }</text>
                 </g>
             }
-            <g class="server-icon" transform="translate(18 22)">
-                <rect x="0" y="0" width="30" height="11" rx="2" />
-                <rect x="0" y="15" width="30" height="11" rx="2" />
-                <rect x="0" y="30" width="30" height="11" rx="2" />
-            </g>
+            if broker.controller_only {
+                // A dedicated controller: a ballot box instead of a server (it votes, stores no data).
+                <g class="server-icon controller-icon" transform="translate(18 22)">
+                    <rect x="0" y="10" width="30" height="31" rx="3" />
+                    <rect x="9" y="4" width="12" height="10" rx="1" />
+                </g>
+            } else {
+                <g class="server-icon" transform="translate(18 22)">
+                    <rect x="0" y="0" width="30" height="11" rx="2" />
+                    <rect x="0" y="15" width="30" height="11" rx="2" />
+                    <rect x="0" y="30" width="30" height="11" rx="2" />
+                </g>
+            }
             <text class="broker-name" x="60" y="40">{ name }</text>
             <g class="broker-state" transform="translate(60 64)">
                 <circle class="state-dot" cx="6" cy="-5" r="6" />

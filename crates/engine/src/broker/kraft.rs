@@ -352,13 +352,18 @@ impl Broker {
     /// A graceful stop (Kafka's `BrokerLifecycleManager.beginControlledShutdown`, what SIGTERM
     /// does): heartbeat at once with `wantShutDown`, so the controller moves leadership away
     /// before the process stops. Returns false if a stop is already under way.
-    pub fn begin_controlled_shutdown(&mut self, now: Millis, out: &mut Outbox<Timer>) -> bool {
+    /// A dedicated controller has no partitions to hand over: only its quorum leadership.
+    pub fn begin_controlled_shutdown(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> bool {
         if self.volatile.controlled_shutdown != ControlledShutdown::Running {
             return false;
         }
         self.volatile.controlled_shutdown = ControlledShutdown::Pending { answered: false };
         out.fact(Fact::ControlledShutdownRequested { broker: self.id });
-        self.heartbeat(now, out);
+        if self.roles.controller_only() {
+            self.shut_down_raft(now, rng, out);
+        } else {
+            self.heartbeat(now, out);
+        }
         true
     }
 

@@ -84,6 +84,35 @@ impl Default for BrokerConfig {
     }
 }
 
+/// Kafka's `process.roles`: a node is a broker, a controller (a voter of the metadata quorum), or
+/// both (combined mode, as the small presets run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ProcessRoles {
+    pub broker: bool,
+    pub controller: bool,
+}
+
+impl ProcessRoles {
+    pub const COMBINED: ProcessRoles = ProcessRoles { broker: true, controller: true };
+    pub const BROKER: ProcessRoles = ProcessRoles { broker: true, controller: false };
+    pub const CONTROLLER: ProcessRoles = ProcessRoles { broker: false, controller: true };
+
+    /// As `process.roles` is written.
+    pub fn as_str(self) -> &'static str {
+        match (self.broker, self.controller) {
+            (true, true) => "broker,controller",
+            (true, false) => "broker",
+            (false, true) => "controller",
+            (false, false) => "",
+        }
+    }
+
+    /// A dedicated controller: no partitions, no clients, no registration as a broker.
+    pub fn controller_only(self) -> bool {
+        self.controller && !self.broker
+    }
+}
+
 /// A broker as the UI shows it: running, running but fenced by the controller, or down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -237,6 +266,8 @@ impl BrokerVolatile {
 #[derive(Debug, Clone)]
 pub struct Broker {
     pub id: i32,
+    /// `process.roles`: broker, controller or both.
+    pub roles: ProcessRoles,
     /// Whether the process runs: `Alive` or `Dead` (fencing is the controller's view).
     pub state: BrokerState,
     pub config: BrokerConfig,
@@ -250,9 +281,10 @@ pub struct Broker {
 }
 
 impl Broker {
-    pub fn new(id: i32, voters: Vec<i32>, config: BrokerConfig) -> Self {
+    pub fn new(id: i32, roles: ProcessRoles, voters: Vec<i32>, config: BrokerConfig) -> Self {
         Broker {
             id,
+            roles,
             state: BrokerState::Alive,
             raft: RaftNode::new(id, voters, config.raft.clone()),
             durable: BrokerDurable {
@@ -367,6 +399,10 @@ impl Node for Broker {
                 now,
                 out,
             );
+        }
+        if self.roles.controller_only() {
+            // A dedicated controller hosts no partitions and does not register as a broker.
+            return;
         }
         self.heartbeat(now, out);
         out.timer(now + self.config.log_retention_check_interval_ms, Timer::RetentionCheck);

@@ -283,7 +283,7 @@ impl World {
                 let config = ProducerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
                 let id = self.next_client_id;
                 self.next_client_id += 1;
-                let bootstrap = self.brokers.keys().copied().collect();
+                let bootstrap = self.broker_ids();
                 let mut producer = Producer::new(id, id, name, config, bootstrap);
                 if self.config.track_acked_records {
                     producer.acked_log = Some(Vec::new());
@@ -334,7 +334,7 @@ impl World {
                 }
                 let node = self.next_client_id;
                 self.next_client_id += 1;
-                let fresh = old.restarted(node, self.brokers.keys().copied().collect());
+                let fresh = old.restarted(node, self.broker_ids());
                 self.producers.insert(producer, fresh);
                 self.producer_nodes.insert(node, producer);
                 self.dispatch(NodeId::Client(node), Input::Start);
@@ -545,7 +545,7 @@ impl World {
             return Err(ActionError::BrokerAlreadyDead(id));
         }
         let mut out = Outbox::default();
-        if !broker.begin_controlled_shutdown(now, &mut out) {
+        if !broker.begin_controlled_shutdown(now, &mut self.rng, &mut out) {
             return Err(ActionError::BrokerShuttingDown(id));
         }
         self.flush_broker(id, out);
@@ -673,7 +673,7 @@ impl World {
         }
         let id = self.next_client_id;
         self.next_client_id += 1;
-        let bootstrap = self.brokers.keys().copied().collect();
+        let bootstrap = self.broker_ids();
         self.consumers.insert(id, Consumer::new(id, id, name, topics, config, app, bootstrap));
         self.start_consumer(id);
         Ok(ActionOutcome::ConsumerAdded { consumer: id })
@@ -686,7 +686,7 @@ impl World {
         }
         let node = self.next_client_id;
         self.next_client_id += 1;
-        let bootstrap = self.brokers.keys().copied().collect();
+        let bootstrap = self.broker_ids();
         let mut fresh =
             Consumer::new(id, node, old.name.clone(), old.topics.clone(), old.config.clone(), old.app, bootstrap);
         fresh.processed_records = old.processed_records;

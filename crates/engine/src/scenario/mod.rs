@@ -443,6 +443,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
     }
     let mut all = embed![
         "consumer-scale-out",
+        "dedicated-controllers",
         "eager-vs-cooperative",
         "idempotence",
         "key-ordering",

@@ -56,6 +56,8 @@ struct RawLocalized {
 #[serde(deny_unknown_fields)]
 struct RawCluster {
     brokers: Option<Spanned<i64>>,
+    /// Dedicated controllers (`process.roles=controller`), numbered after the brokers.
+    controllers: Option<Spanned<i64>>,
     teaching_mode: Option<bool>,
     latency_ms: Option<Spanned<u64>>,
     jitter_ms: Option<Spanned<u64>>,
@@ -327,7 +329,8 @@ fn localized(raw: RawLocalized) -> Localized {
 
 /// What validation needs to know about the scenario so far.
 struct Known<'a> {
-    brokers: i32,
+    /// Brokers and dedicated controllers: what steps may name (`broker-N`).
+    nodes: i32,
     topics: BTreeMap<String, &'a TopicSpec>,
     producers: BTreeSet<String>,
     consumers: BTreeMap<String, &'a ConsumerSpec>,
@@ -353,7 +356,7 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     let world = cluster(&src, &raw.cluster)?;
     let topics = raw.topic.iter().map(|t| topic(&src, t, &world)).collect::<Result<Vec<_>, _>>()?;
     let mut known = Known {
-        brokers: world.brokers,
+        nodes: world.brokers + world.controllers,
         topics: BTreeMap::new(),
         producers: BTreeSet::new(),
         consumers: BTreeMap::new(),
@@ -419,6 +422,13 @@ fn cluster(src: &Source, raw: &RawCluster) -> Result<WorldConfig, ScenarioError>
             return Err(src.err(brokers.span(), "cluster.brokers", format!("{n} is not in [1, {MAX_BROKERS}]")));
         }
         world.brokers = n as i32;
+    }
+    if let Some(controllers) = &raw.controllers {
+        let n = *controllers.get_ref();
+        if !(0..=9).contains(&n) {
+            return Err(src.err(controllers.span(), "cluster.controllers", format!("{n} is not in [0, 9]")));
+        }
+        world.controllers = n as i32;
     }
     let default = NetworkConfig::default();
     world.network = NetworkConfig {
@@ -792,11 +802,11 @@ fn step_action(
     let broker = || -> Result<(i32, Range<usize>), ScenarioError> {
         let b = step.broker.as_ref().ok_or_else(|| missing("broker"))?;
         let id = *b.get_ref();
-        if id < 1 || id > known.brokers as i64 {
+        if id < 1 || id > known.nodes as i64 {
             return Err(src.err(
                 b.span(),
                 "step.broker",
-                format!("broker {id} does not exist (the cluster has brokers 1..{})", known.brokers),
+                format!("broker {id} does not exist (the cluster has brokers 1..{})", known.nodes),
             ));
         }
         Ok((id as i32, b.span()))
@@ -1128,10 +1138,10 @@ fn known_group(known: &Known, group: &str) -> Result<(), String> {
 /// A highlighted element: `broker-N`, a partition `topic-N`, or a producer or consumer name.
 fn highlight(known: &Known, name: &str) -> Result<String, String> {
     if let Some(n) = name.strip_prefix("broker-").and_then(|n| n.parse::<i32>().ok()) {
-        if (1..=known.brokers).contains(&n) {
+        if (1..=known.nodes).contains(&n) {
             return Ok(name.to_string());
         }
-        return Err(format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.brokers));
+        return Err(format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.nodes));
     }
     if known.producers.contains(name) || known.consumers.contains_key(name) {
         return Ok(name.to_string());
@@ -1152,11 +1162,11 @@ fn node_ref(
     let name = v.get_ref();
     if let Some(n) = name.strip_prefix("broker-") {
         return match n.parse::<i32>() {
-            Ok(id) if (1..=known.brokers).contains(&id) => Ok(NodeRef::Broker(id)),
+            Ok(id) if (1..=known.nodes).contains(&id) => Ok(NodeRef::Broker(id)),
             _ => Err(src.err(
                 v.span(),
                 field,
-                format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.brokers),
+                format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.nodes),
             )),
         };
     }

@@ -124,3 +124,40 @@ fn a_graceful_stop_of_the_active_controller_hands_the_quorum_over() {
     let stopped = position(&w, |f| *f == Fact::BrokerShutDown { broker: 1 }).unwrap();
     assert!(resigned.0 < stopped.0);
 }
+
+/// Kafka's `process.roles` (`KRaftConfigs.PROCESS_ROLES_CONFIG`): three dedicated controllers
+/// (ids 4..6) beside three brokers. The controllers alone are the quorum's voters and host no
+/// replica; brokers are observers, so killing a broker no longer kills a voter, and the
+/// controllers elect among themselves when the active one dies.
+#[test]
+fn dedicated_controllers_keep_the_quorum_when_a_broker_dies() {
+    let config = WorldConfig { brokers: 3, controllers: 3, teaching_mode: true, ..WorldConfig::default() };
+    let mut w = World::new(config, 3).unwrap();
+    assert_eq!(w.active_controller(), Some(4));
+    for b in w.brokers() {
+        assert_eq!(b.raft.is_voter(), b.id > 3, "node {}", b.id);
+        assert_eq!(b.roles.controller_only(), b.id > 3, "node {}", b.id);
+    }
+    let partitions = topic_led_by_every_broker(&mut w);
+    w.apply(Action::AddProducer { name: "p".into(), configs: pairs(&[("acks", "all")]) }).unwrap();
+    advance(&mut w, 1_000);
+    assert!((4..=6).all(|c| w.broker(c).unwrap().durable.replicas.is_empty()), "controllers host no replica");
+    w.apply(Action::KillBroker { broker: 1 }).unwrap();
+    advance(&mut w, 15_000);
+    assert_eq!(w.active_controller(), Some(4), "a broker's death leaves the quorum alone");
+    assert!(w.brokers().all(|b| b.raft.durable.epoch == 1));
+    assert!(w.metadata().brokers[&1].fenced);
+    for tp in &partitions {
+        assert!([2, 3].contains(&w.metadata().partition(tp).unwrap().leader), "{tp}");
+    }
+    w.apply(Action::KillController).unwrap();
+    advance(&mut w, 10_000);
+    let next = w.active_controller().expect("another controller");
+    assert!([5, 6].contains(&next), "{next}");
+    assert!(w
+        .apply(Action::CreateTopic { name: "after".into(), partitions: 2, replication_factor: 2, configs: Vec::new() })
+        .is_ok());
+    advance(&mut w, 1_000);
+    let placed = w.metadata().topics["after"].partitions.iter().flat_map(|p| p.replicas.clone()).collect::<Vec<_>>();
+    assert!(placed.iter().all(|r| [2, 3].contains(r)), "only live brokers get replicas: {placed:?}");
+}

@@ -469,3 +469,23 @@ fn a_rolling_restart_with_controlled_shutdown_fails_no_acks_all_request() {
     });
     assert!(elected.is_some_and(|(broker, epoch)| broker != 1 && epoch == 2), "{elected:?}");
 }
+
+/// The dedicated-controllers scenario's point, from engine facts (Kafka's `process.roles`): the
+/// broker's death fences it but leaves the quorum's leader and epoch; the active controller's
+/// death is followed by an election among the remaining controllers only.
+#[test]
+fn dedicated_controllers_survive_a_broker_and_elect_among_themselves() {
+    let (run, facts) = run("dedicated-controllers");
+    let fenced_at = facts.iter().find(|f| f.fact == Fact::BrokerFenced { broker: 1, controller: 4 }).unwrap().at_ms;
+    let elections: Vec<(u64, i32, i32)> = facts
+        .iter()
+        .filter_map(|f| match f.fact {
+            Fact::ControllerElected { broker, epoch } => Some((f.at_ms, broker, epoch)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(elections[0], (0, 4, 1), "node 4 leads from the start");
+    assert!(elections[1].0 > 20_000 && fenced_at < 20_000, "no election when broker 1 died: {elections:?}");
+    assert!([5, 6].contains(&elections[1].1) && elections.len() == 2, "{elections:?}");
+    assert!(run.world().brokers().filter(|b| b.id > 3).all(|b| b.durable.replicas.is_empty()));
+}
