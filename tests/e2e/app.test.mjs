@@ -242,8 +242,9 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'consumer-scale-out', 'eager-vs-cooperative', 'idempotence', 'key-ordering', 'leader-failover',
-        'retention-compaction', 'sandbox', 'slow-follower', 'unclean-election',
+        'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'idempotence', 'key-ordering',
+        'leader-failover', 'pre-vote', 'retention-compaction', 'rolling-restart', 'sandbox', 'slow-follower',
+        'unclean-election',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
       for (const name of names) {
