@@ -449,10 +449,11 @@ pub(super) const CONTROLLER_TICK_MS: Millis = 1000;
 /// Narrates a controller decision at the moment it is made.
 fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: i32, out: &mut Outbox<Timer>) {
     match record {
+        // A controlled shutdown is told by the broker itself (requested, then shut down).
+        MetadataRecord::BrokerRegistrationChange { in_controlled_shutdown: true, .. } => {}
         MetadataRecord::BrokerRegistrationChange { broker_id, fenced: true, .. } => {
             out.fact(Fact::BrokerFenced { broker: *broker_id, controller: id })
         }
-        MetadataRecord::BrokerRegistrationChange { in_controlled_shutdown: true, .. } => {}
         MetadataRecord::BrokerRegistrationChange { broker_id, fenced: false, .. } => {
             out.fact(Fact::BrokerUnfenced { broker: *broker_id, controller: id })
         }

@@ -172,7 +172,7 @@ impl QuorumController {
         }
         if !registration.in_controlled_shutdown {
             if !leads {
-                return shut_down_now(self.fence_records(broker_id, registration));
+                return shut_down_now(self.fence_records(broker_id, registration, true));
             }
             let mut records = vec![MetadataRecord::BrokerRegistrationChange {
                 broker_id,
@@ -203,22 +203,28 @@ impl QuorumController {
             return (Vec::new(), reply);
         }
         self.controlled_shutdown_offsets.remove(&broker_id);
-        shut_down_now(self.fence_records(broker_id, registration))
+        shut_down_now(self.fence_records(broker_id, registration, true))
     }
 
     /// Kafka's `handleBrokerFenced`: the fence record, then every partition the broker led or
-    /// was in the ISR of gets a new leader or a smaller ISR.
-    fn fence_records(&self, broker_id: i32, registration: super::metadata::BrokerRegistration) -> Vec<MetadataRecord> {
+    /// was in the ISR of gets a new leader or a smaller ISR. `in_controlled_shutdown` stays set
+    /// on a broker that is shutting down (SHUTDOWN_NOW), so the fence is not told as a lost session.
+    fn fence_records(
+        &self,
+        broker_id: i32,
+        registration: super::metadata::BrokerRegistration,
+        in_controlled_shutdown: bool,
+    ) -> Vec<MetadataRecord> {
         let mut image = self.image.clone();
         image.brokers.insert(
             broker_id,
-            super::metadata::BrokerRegistration { fenced: true, in_controlled_shutdown: false, ..registration },
+            super::metadata::BrokerRegistration { fenced: true, in_controlled_shutdown, ..registration },
         );
         let mut records = vec![MetadataRecord::BrokerRegistrationChange {
             broker_id,
             broker_epoch: registration.broker_epoch,
             fenced: true,
-            in_controlled_shutdown: false,
+            in_controlled_shutdown,
         }];
         records.extend(self.leave_records(broker_id, &image));
         records
@@ -250,7 +256,7 @@ impl QuorumController {
             !registration.fenced && self.last_heartbeat.get(id).is_none_or(|at| now.saturating_sub(*at) > timeout)
         });
         let (&broker_id, &registration) = stale?;
-        Some((broker_id, self.fence_records(broker_id, registration)))
+        Some((broker_id, self.fence_records(broker_id, registration, false)))
     }
 
     /// AlterPartition from a partition leader: accepted only for the current leader and

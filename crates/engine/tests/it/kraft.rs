@@ -161,3 +161,15 @@ fn dedicated_controllers_keep_the_quorum_when_a_broker_dies() {
     let placed = w.metadata().topics["after"].partitions.iter().flat_map(|p| p.replicas.clone()).collect::<Vec<_>>();
     assert!(placed.iter().all(|r| [2, 3].contains(r)), "only live brokers get replicas: {placed:?}");
 }
+
+/// A graceful stop is not told as a lost session: SHUTDOWN_NOW fences the broker with its
+/// controlled-shutdown mark, so no "stopped heartbeating" fence appears, only the clean stop.
+#[test]
+fn a_graceful_stop_is_not_narrated_as_a_lost_session() {
+    let mut w = world(3);
+    topic_led_by_every_broker(&mut w);
+    w.apply(Action::ShutdownBroker { broker: 3 }).unwrap();
+    advance(&mut w, 4_000);
+    assert!(w.facts().any(|f| f.fact == Fact::BrokerShutDown { broker: 3 }));
+    assert!(!w.facts().any(|f| matches!(f.fact, Fact::BrokerFenced { broker: 3, .. })));
+}
