@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use kafkalab_engine::consumer::MemberState;
 use kafkalab_engine::sim::NodeId;
-use kafkalab_engine::view::{BrokerState, View};
+use kafkalab_engine::view::{BrokerState, RaftRole, View};
 pub use kafkalab_engine::World;
 
 /// The seed when the URL gives none.
@@ -76,6 +76,12 @@ pub struct BrokerCard {
     pub id: i32,
     pub state: NodeState,
     pub is_controller: bool,
+    /// A voter between leaders (prospective, candidate, resigned): drawn as a mark by its name.
+    pub quorum_mark: Option<RaftRole>,
+    /// A controlled shutdown is under way.
+    pub shutting_down: bool,
+    /// `process.roles=controller`: a quorum voter with no replicas, drawn apart from brokers.
+    pub controller_only: bool,
     pub tiles: Vec<Tile>,
     pub slow_ms: u64,
     pub stale: Option<Stale>,
@@ -158,7 +164,9 @@ impl ClusterModel {
                     .collect();
                 tiles.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
                 let unreachable = controller.is_some_and(|c| c != b.id && cut(b.id, c));
-                let stale = if b.fenced {
+                let stale = if b.roles.controller_only() {
+                    None
+                } else if b.fenced {
                     Some(Stale::Fenced)
                 } else if b.state == BrokerState::Dead || unreachable {
                     Some(Stale::NotFenced)
@@ -169,6 +177,11 @@ impl ClusterModel {
                     id: b.id,
                     state: NodeState::from_engine(b.state),
                     is_controller: b.is_controller,
+                    quorum_mark: b
+                        .quorum_role
+                        .filter(|r| matches!(r, RaftRole::Prospective | RaftRole::Candidate | RaftRole::Resigned)),
+                    shutting_down: b.shutting_down,
+                    controller_only: b.roles.controller_only(),
                     tiles,
                     slow_ms: slow.get(&NodeId::Broker(b.id)).copied().unwrap_or(0),
                     stale,
@@ -777,6 +790,41 @@ mod tests {
         assert_eq!(stale(&sim, other), Some(Stale::NotFenced));
     }
 
+    /// `process.roles=controller` nodes are drawn as controllers: no tiles, never stale.
+    #[test]
+    fn dedicated_controllers_are_cards_of_their_own() {
+        use kafkalab_engine::cluster::{World, WorldConfig};
+        let world = World::new(WorldConfig { brokers: 3, controllers: 3, ..WorldConfig::default() }, 1).unwrap();
+        let model = ClusterModel::from_view(&world.view(), false);
+        let only: Vec<i32> = model.brokers.iter().filter(|b| b.controller_only).map(|b| b.id).collect();
+        assert_eq!(only, vec![4, 5, 6]);
+        assert!(model.brokers.iter().filter(|b| b.controller_only).all(|b| b.tiles.is_empty() && b.stale.is_none()));
+        assert_eq!(model.brokers.iter().find(|b| b.is_controller).map(|b| b.id), Some(4));
+    }
+
+    /// KIP-996 in the picture: a voter cut off from the quorum shows it asks for pre-votes.
+    #[test]
+    fn an_isolated_voter_is_marked_prospective() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, DEFAULT_SEED)).unwrap();
+        sim.seek(1_000);
+        let other = sim.world().view().brokers.iter().find(|b| !b.is_controller).unwrap().id;
+        sim.apply(crate::sim::UserAction::IsolateNode { node: format!("broker-{other}") }).unwrap();
+        let mark = |sim: &Sim| {
+            ClusterModel::from_view(&sim.world().view(), false)
+                .brokers
+                .into_iter()
+                .find(|b| b.id == other)
+                .unwrap()
+                .quorum_mark
+        };
+        assert_eq!(mark(&sim), None);
+        let marked = (2..40).any(|s| {
+            sim.seek(1_000 + s * 250);
+            mark(&sim) == Some(RaftRole::Prospective)
+        });
+        assert!(marked, "broker {other} never showed as prospective");
+    }
+
     #[test]
     fn messages_move_from_sender_to_receiver() {
         assert_eq!(progress(10, 20, 10_000), 0.0);
@@ -792,6 +840,9 @@ mod tests {
                     id,
                     state: NodeState::Alive,
                     is_controller: false,
+                    quorum_mark: None,
+                    shutting_down: false,
+                    controller_only: false,
                     tiles: Vec::new(),
                     slow_ms: 0,
                     stale: None,

@@ -48,7 +48,11 @@ pub struct NodeMenu {
 /// How a node is called in the UI: `Broker 2`, or a client's own name.
 pub fn node_name(lang: Lang, view: &View, node: NodeId) -> String {
     match node {
-        NodeId::Broker(id) => fill(t(lang, Key::BrokerName), &[&id.to_string()]),
+        NodeId::Broker(id) => {
+            let controller_only = view.brokers.iter().any(|b| b.id == id && b.roles.controller_only());
+            let key = if controller_only { Key::ControllerNodeName } else { Key::BrokerName };
+            fill(t(lang, key), &[&id.to_string()])
+        }
         NodeId::Client(_) => view
             .producers
             .iter()
@@ -136,6 +140,15 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
                     UserAction::KillBroker { broker: id },
                     true,
                 ));
+                if !broker.shutting_down {
+                    items.push(item(
+                        format!("menu-shutdown-broker-{id}"),
+                        fill(t(lang, Key::ShutdownBroker), &[&n]),
+                        fill(t(lang, Key::ShutdownBrokerAria), &[&n]),
+                        UserAction::ShutdownBroker { broker: id },
+                        false,
+                    ));
+                }
             }
             if broker.is_controller {
                 items.push(item(
@@ -267,6 +280,7 @@ mod tests {
             ids(&menu),
             vec![
                 format!("menu-kill-broker-{other}"),
+                format!("menu-shutdown-broker-{other}"),
                 format!("menu-isolate-broker-{other}"),
                 format!("menu-slow-broker-{other}"),
             ]
@@ -277,6 +291,21 @@ mod tests {
         assert!(menu.heal.is_empty());
         let lead = build(Lang::En, &view, MenuTarget::Node(NodeId::Broker(controller))).unwrap();
         assert!(ids(&lead).contains(&"menu-kill-controller"));
+    }
+
+    /// A graceful stop is offered once: while the controlled shutdown runs, only kill is left.
+    #[test]
+    fn a_broker_offers_a_graceful_stop_until_it_is_stopping() {
+        let mut sim = demo_at(3_000);
+        let offered = |sim: &Sim| {
+            let view = sim.world().view();
+            let menu = build(Lang::Ko, &view, MenuTarget::Node(NodeId::Broker(2))).unwrap();
+            menu.items.iter().any(|i| i.testid == "menu-shutdown-broker-2")
+        };
+        assert!(offered(&sim));
+        sim.apply(UserAction::ShutdownBroker { broker: 2 }).unwrap();
+        assert!(sim.world().view().brokers.iter().any(|b| b.id == 2 && b.shutting_down));
+        assert!(!offered(&sim));
     }
 
     #[test]

@@ -105,6 +105,10 @@ pub enum UserAction {
     RestartBroker {
         broker: i32,
     },
+    /// A graceful stop: controlled shutdown, then the process stops.
+    ShutdownBroker {
+        broker: i32,
+    },
     KillController,
     /// Cuts `a ↔ b`, or only `a → b` when `one_way`.
     CutLink {
@@ -187,6 +191,7 @@ impl UserAction {
         Ok(match self {
             UserAction::KillBroker { broker } => Action::KillBroker { broker: *broker },
             UserAction::RestartBroker { broker } => Action::RestartBroker { broker: *broker },
+            UserAction::ShutdownBroker { broker } => Action::ShutdownBroker { broker: *broker },
             UserAction::KillController => Action::KillController,
             UserAction::CutLink { a, b, one_way } => Action::CutLink { from: node(a)?, to: node(b)?, both: !one_way },
             UserAction::HealLink { a, b } => Action::HealLink { from: node(a)?, to: node(b)?, both: true },

@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use kafkalab_engine::sim::NodeId;
+use kafkalab_engine::view::RaftRole;
 use yew::prelude::*;
 
 use super::node_events::{node_handlers, NodeEvent};
@@ -37,13 +38,15 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
         NodeState::Fenced => Key::StateFenced,
         NodeState::Dead => Key::StateDead,
     };
-    let name = fill(t(lang, Key::BrokerName), &[&broker.id.to_string()]);
+    let name_key = if broker.controller_only { Key::ControllerNodeName } else { Key::BrokerName };
+    let name = fill(t(lang, name_key), &[&broker.id.to_string()]);
     let highlighted = props.highlight.contains(&format!("broker-{}", broker.id));
     let class = classes!(
         "broker",
         "node",
         format!("broker-{}", broker.state.as_str()),
         broker.is_controller.then_some("broker-controller"),
+        broker.controller_only.then_some("controller-only"),
         broker.stale.is_some().then_some("broker-stale"),
         highlighted.then_some("highlight")
     );
@@ -55,6 +58,14 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
         Stale::NotFenced => ("not-fenced", t(lang, Key::StaleNotFenced)),
         Stale::Fenced => ("fenced", t(lang, Key::StaleFenced)),
     });
+    let quorum_mark = broker.quorum_mark.map(|role| {
+        let key = match role {
+            RaftRole::Prospective => Key::QuorumProspective,
+            RaftRole::Resigned => Key::QuorumResigned,
+            _ => Key::QuorumCandidate,
+        };
+        (role.as_str(), t(lang, key))
+    });
     // The accessible name is the visible name and state line (WCAG 2.5.3); the rest of the box is
     // hidden from assistive technology and told, with the controls, in the description.
     let mut state_text = t(lang, state_key).to_string();
@@ -63,6 +74,15 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
     }
     if broker.is_controller {
         state_text = format!("{state_text}, {}", t(lang, Key::ControllerBadge));
+    }
+    if broker.controller_only {
+        state_text = format!("{state_text}, {}", t(lang, Key::ControllerOnlyRole));
+    }
+    if let Some((_, label)) = quorum_mark {
+        state_text = format!("{state_text}, {label}");
+    }
+    if broker.shutting_down {
+        state_text = format!("{state_text}, {}", t(lang, Key::ShuttingDownMark));
     }
     if let Some((_, label)) = stale {
         state_text = format!("{state_text}, {label}");
@@ -73,6 +93,9 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
             data-testid={format!("broker-{}", broker.id)}
             data-state={broker.state.as_str()}
             data-controller={broker.is_controller.to_string()}
+            data-roles={if broker.controller_only { "controller" } else { "broker" }}
+            data-quorum-role={quorum_mark.map(|(role, _)| role)}
+            data-shutting-down={broker.shutting_down.then_some("true")}
             data-highlight={highlighted.then_some("true")}
             tabindex="0" role="button" aria-haspopup="menu"
             transform={format!("translate({x} {y})")} {oncontextmenu} {onkeydown} {onpointerdown}>
@@ -85,11 +108,19 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                     <text x="0" y="19" text-anchor="middle">{ t(lang, Key::ControllerBadge) }</text>
                 </g>
             }
-            <g class="server-icon" transform="translate(18 22)">
-                <rect x="0" y="0" width="30" height="11" rx="2" />
-                <rect x="0" y="15" width="30" height="11" rx="2" />
-                <rect x="0" y="30" width="30" height="11" rx="2" />
-            </g>
+            if broker.controller_only {
+                // A dedicated controller: a ballot box instead of a server (it votes, stores no data).
+                <g class="server-icon controller-icon" transform="translate(18 22)">
+                    <rect x="0" y="10" width="30" height="31" rx="3" />
+                    <rect x="9" y="4" width="12" height="10" rx="1" />
+                </g>
+            } else {
+                <g class="server-icon" transform="translate(18 22)">
+                    <rect x="0" y="0" width="30" height="11" rx="2" />
+                    <rect x="0" y="15" width="30" height="11" rx="2" />
+                    <rect x="0" y="30" width="30" height="11" rx="2" />
+                </g>
+            }
             <text class="broker-name" x="60" y="40">{ name }</text>
             <g class="broker-state" transform="translate(60 64)">
                 <circle class="state-dot" cx="6" cy="-5" r="6" />
@@ -97,6 +128,12 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                 <text x="18" y="0">{ t(lang, state_key) }
                     if broker.slow_ms > 0 {
                         <tspan class="slow-mark" dx="10">{ fill(t(lang, Key::SlowMark), &[&broker.slow_ms.to_string()]) }</tspan>
+                    }
+                    if broker.shutting_down {
+                        <tspan class="shutdown-mark" dx="10" data-testid={format!("shutdown-mark-{}", broker.id)}>{ t(lang, Key::ShuttingDownMark) }</tspan>
+                    }
+                    if let Some((role, label)) = quorum_mark {
+                        <tspan class="quorum-mark" dx="10" data-testid={format!("quorum-mark-{}", broker.id)} data-role={role}>{ label }</tspan>
                     }
                 </text>
             </g>

@@ -242,8 +242,9 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'consumer-scale-out', 'eager-vs-cooperative', 'idempotence', 'key-ordering', 'leader-failover',
-        'retention-compaction', 'sandbox', 'slow-follower', 'unclean-election',
+        'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'idempotence', 'key-ordering',
+        'leader-failover', 'pre-vote', 'retention-compaction', 'rolling-restart', 'sandbox', 'slow-follower',
+        'unclean-election',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
       for (const name of names) {
@@ -501,6 +502,43 @@ describe('kafkalab visual simulator', () => {
       await page.getByTestId('menu-cut-links').click();
       await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
       await page.screenshot({ path: join(screenshots, 'node-menu-ko.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("the node menu stops a broker gracefully: it is marked stopping, then stops with its leaderships moved", async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=42&t=3000&lang=en');
+    try {
+      const menu = page.getByTestId('node-menu');
+      await page.getByTestId('broker-2').locator('.broker-name').click({ button: 'right' });
+      await menu.waitFor();
+      assert.match(await page.getByTestId('menu-shutdown-broker-2').getAttribute('aria-label'), /controlled shutdown/);
+      await page.getByTestId('menu-shutdown-broker-2').click();
+      await menu.waitFor({ state: 'detached' });
+      assert.equal(await page.getByTestId('broker-2').getAttribute('data-shutting-down'), 'true');
+      await page.getByTestId('shutdown-mark-2').waitFor();
+      await playUntil(page, () => document.querySelector('[data-testid="broker-2"]').dataset.state === 'dead');
+      const leaders = await page.locator('[data-testid^="replica-orders-"][data-testid$="-2"][data-role="leader"]').count();
+      assert.equal(leaders, 0, 'broker 2 led nothing when it stopped');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('dedicated controllers are drawn as controllers, without replica tiles', async () => {
+    const { page, problems } = await openApp('#scenario=dedicated-controllers&seed=3&t=1000&lang=en');
+    try {
+      for (const id of [4, 5, 6]) {
+        const node = page.getByTestId(`broker-${id}`);
+        assert.equal(await node.getAttribute('data-roles'), 'controller');
+        assert.match(await node.getAttribute('aria-label'), new RegExp(`Controller ${id}`));
+        assert.equal(await page.locator(`[data-testid^="replica-"][data-testid$="-${id}"]`).count(), 0);
+      }
+      assert.equal(await page.getByTestId('broker-4').getAttribute('data-controller'), 'true');
+      assert.equal(await page.getByTestId('broker-1').getAttribute('data-roles'), 'broker');
       assertNoProblems(problems);
     } finally {
       await page.close();

@@ -364,6 +364,30 @@ pub enum Fact {
         producer: u32,
         lost_records: usize,
     },
+    // ---- KRaft in Kafka 4.x (issue 15) ----
+    /// KIP-996: a voter that lost its leader became prospective: it asks for pre-votes in
+    /// `epoch` without bumping it. `leader` is the leader it followed (-1: none).
+    ControllerProspective {
+        broker: i32,
+        epoch: i32,
+        leader: i32,
+    },
+    /// A prospective heard from the leader of its epoch (a refused pre-vote or a fetch answer)
+    /// and follows it again: the quorum kept its leader and epoch.
+    ControllerLeaderFound {
+        broker: i32,
+        leader: i32,
+        epoch: i32,
+    },
+    /// A graceful stop began: the broker asks the controller, in its heartbeat, to move its
+    /// leaderships away first (KIP-841 `wantShutDown`).
+    ControlledShutdownRequested {
+        broker: i32,
+    },
+    /// The broker stopped cleanly after the controller granted its controlled shutdown.
+    BrokerShutDown {
+        broker: i32,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -448,7 +472,11 @@ impl Fact {
             | Fact::CommitFailed { .. }
             | Fact::PollIntervalExceeded { .. }
             | Fact::RequestTimedOut { .. }
-            | Fact::RejoinRequested { .. } => Salience::Notable,
+            | Fact::RejoinRequested { .. }
+            | Fact::ControllerProspective { .. }
+            | Fact::ControllerLeaderFound { .. }
+            | Fact::ControlledShutdownRequested { .. }
+            | Fact::BrokerShutDown { .. } => Salience::Notable,
         }
     }
 }

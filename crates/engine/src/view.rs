@@ -6,8 +6,11 @@ pub mod log;
 
 use crate::broker::replica::Replica;
 pub use crate::broker::BrokerState;
+use crate::broker::ControlledShutdown;
+pub use crate::broker::ProcessRoles;
 use crate::cluster::{TimedFact, World};
 use crate::consumer::MemberState;
+pub use crate::controller::raft::RaftRole;
 use crate::producer::SendResult;
 use crate::protocol::Acks;
 use crate::protocol::TopicPartition;
@@ -101,6 +104,13 @@ pub struct BrokerView {
     /// unfenced, and keeps its leaderships, until its session times out.
     pub fenced: bool,
     pub is_controller: bool,
+    /// `process.roles`: a dedicated controller (`controller` only) hosts no replicas.
+    pub roles: ProcessRoles,
+    /// Its role in the controller quorum while it runs as a voter (None: an observer or down):
+    /// a prospective asks for pre-votes, a resigned leader waits for a successor.
+    pub quorum_role: Option<RaftRole>,
+    /// A graceful stop is under way: the controller is moving its leaderships away.
+    pub shutting_down: bool,
     pub replicas: Vec<ReplicaView>,
 }
 
@@ -213,8 +223,12 @@ impl World {
                 .map(|b| BrokerView {
                     id: b.id,
                     state: self.broker_state(b.id).unwrap_or(b.state),
-                    fenced: self.metadata().brokers.get(&b.id).is_none_or(|r| r.fenced),
+                    fenced: b.roles.broker && self.metadata().brokers.get(&b.id).is_none_or(|r| r.fenced),
+                    roles: b.roles,
                     is_controller: controller == Some(b.id),
+                    quorum_role: (b.state != BrokerState::Dead && b.raft.is_voter()).then_some(b.raft.volatile.role),
+                    shutting_down: b.state != BrokerState::Dead
+                        && b.volatile.controlled_shutdown != ControlledShutdown::Running,
                     replicas: b.durable.replicas.values().map(|r| replica_view(b.id, r)).collect(),
                 })
                 .collect(),

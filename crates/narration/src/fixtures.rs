@@ -173,6 +173,10 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::RequestTimedOut { consumer: 2, broker: i, request: "JoinGroup".into(), timeout_ms: u },
         Fact::RejoinRequested { consumer: 2, group, error },
         Fact::ProducerCrashed { producer: 1, lost_records: z },
+        Fact::ControllerProspective { broker: i, epoch: i, leader: i },
+        Fact::ControllerLeaderFound { broker: i, leader: i, epoch: i },
+        Fact::ControlledShutdownRequested { broker: i },
+        Fact::BrokerShutDown { broker: i },
     ]
 }
 
@@ -238,5 +242,9 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::RequestTimedOut { .. } => "RequestTimedOut",
         Fact::RejoinRequested { .. } => "RejoinRequested",
         Fact::ProducerCrashed { .. } => "ProducerCrashed",
+        Fact::ControllerProspective { .. } => "ControllerProspective",
+        Fact::ControllerLeaderFound { .. } => "ControllerLeaderFound",
+        Fact::ControlledShutdownRequested { .. } => "ControlledShutdownRequested",
+        Fact::BrokerShutDown { .. } => "BrokerShutDown",
     }
 }

@@ -12,6 +12,7 @@ mod configs;
 mod console_consumer;
 mod console_producer;
 mod groups;
+mod server_stop;
 pub mod shell;
 
 pub use cluster::topic_id;
@@ -127,6 +128,7 @@ pub const TOOLS: &[&str] = &[
     "kafka-metadata-quorum",
     "kafka-features",
     "kafka-dump-log",
+    "kafka-server-stop",
 ];
 
 /// The options (and common option values) the tools take, as the seeds and Kafka's quickstart
@@ -186,6 +188,7 @@ pub const OPTIONS: &[&str] = &[
     "--status",
     "--replication",
     "--request-required-acks",
+    "--node-id",
 ];
 
 /// A terminal: the simulated cluster and what the tools remember between commands.
@@ -239,7 +242,7 @@ impl<'c> Session<'c> {
     }
 
     /// Moves time forward in small steps until `done` holds or `max_ms` passed; whether it held.
-    fn wait_until(&mut self, max_ms: u64, done: impl Fn(&World) -> bool) -> bool {
+    pub(crate) fn wait_until(&mut self, max_ms: u64, done: impl Fn(&World) -> bool) -> bool {
         let deadline = self.world().now() + max_ms;
         loop {
             if done(self.world()) {
@@ -327,6 +330,7 @@ impl<'c> Session<'c> {
             "kafka-metadata-quorum" => cluster::metadata_quorum(self, args),
             "kafka-features" => cluster::features(self, args),
             "kafka-dump-log" => cluster::dump_log(self, args),
+            "kafka-server-stop" => server_stop::run(self, args),
             other => Output {
                 stderr: format!("kafkalab: {other} is not simulated yet\n"),
                 status: 127,
@@ -353,7 +357,6 @@ const NOT_SIMULATED: &[&str] = &[
     "kafka-acls",
     "kafka-storage",
     "kafka-server-start",
-    "kafka-server-stop",
     "kafka-log-dirs",
     "kafka-delete-records",
     "kafka-producer-perf-test",

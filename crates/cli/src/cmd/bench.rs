@@ -91,6 +91,7 @@ fn run_chaos(first_seed: u64, repeat: u32) -> CmdResult {
             seed,
             steps: 200,
             brokers: 3,
+            controllers: 0,
             replication_factor: 3,
             acks: "all".into(),
             min_insync_replicas: 2,

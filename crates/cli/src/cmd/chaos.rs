@@ -12,6 +12,9 @@ pub struct Args {
     pub steps: u64,
     #[arg(long, default_value_t = 3)]
     pub brokers: i32,
+    /// Dedicated controllers (process.roles=controller) beside the brokers; 0 = combined mode
+    #[arg(long, default_value_t = 0)]
+    pub controllers: i32,
     #[arg(long, default_value_t = 3)]
     pub replication_factor: i32,
     #[arg(long, value_parser = ["0", "1", "all"], default_value = "all")]
@@ -33,6 +36,7 @@ pub fn run(args: Args) -> CmdResult {
         seed: args.seed,
         steps: args.steps,
         brokers: args.brokers,
+        controllers: args.controllers,
         replication_factor: args.replication_factor,
         acks: args.acks,
         min_insync_replicas: args.min_insync_replicas,

@@ -2,7 +2,7 @@
 //! controller when this broker leads the quorum, and the metadata publisher that turns committed
 //! records into partition leadership on this broker.
 
-use super::{Broker, Timer, TruncationMode};
+use super::{Broker, ControlledShutdown, Timer, TruncationMode, RAFT_SHUTDOWN_TIMEOUT_MS};
 use crate::controller::quorum::QuorumController;
 use crate::controller::raft::RaftUpdate;
 use crate::controller::CreateTopicError;
@@ -17,6 +17,12 @@ use std::collections::BTreeSet;
 impl Broker {
     /// Reacts to what a Raft step changed: activate or drop the controller, publish commits.
     pub(super) fn after_raft(&mut self, update: RaftUpdate, now: Millis, out: &mut Outbox<Timer>) {
+        if let ControlledShutdown::Resigning { epoch } = self.volatile.controlled_shutdown {
+            if self.raft.durable.epoch > epoch {
+                // A successor's epoch: the quorum goes on without this voter.
+                self.volatile.controlled_shutdown = ControlledShutdown::Done;
+            }
+        }
         if update.lost_leadership && self.volatile.controller.take().is_some() {
             // Answers waiting for commits that may never come are dropped; the requesters retry.
             self.volatile.pending_replies.clear();
@@ -119,9 +125,11 @@ impl Broker {
                 ControllerMessage::BrokerRegistrationRequest { .. } => {
                     ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::NotController, broker_epoch: -1 }
                 }
-                ControllerMessage::BrokerHeartbeatRequest { .. } => {
-                    ControllerMessage::BrokerHeartbeatResponse { error: ErrorCode::NotController, is_fenced: true }
-                }
+                ControllerMessage::BrokerHeartbeatRequest { .. } => ControllerMessage::BrokerHeartbeatResponse {
+                    error: ErrorCode::NotController,
+                    is_fenced: true,
+                    should_shut_down: false,
+                },
                 ControllerMessage::AlterPartitionRequest { topic_partition, .. } => {
                     ControllerMessage::AlterPartitionResponse {
                         topic_partition,
@@ -139,9 +147,28 @@ impl Broker {
                 controller.register_broker(broker_id, next_offset, now),
                 ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch: next_offset },
             ),
-            ControllerMessage::BrokerHeartbeatRequest { broker_id, broker_epoch, current_metadata_offset } => {
-                let (records, reply) = controller.heartbeat(broker_id, broker_epoch, current_metadata_offset, now);
-                (records, ControllerMessage::BrokerHeartbeatResponse { error: reply.error, is_fenced: reply.is_fenced })
+            ControllerMessage::BrokerHeartbeatRequest {
+                broker_id,
+                broker_epoch,
+                current_metadata_offset,
+                want_shut_down,
+            } => {
+                let (records, reply) = controller.heartbeat(
+                    broker_id,
+                    broker_epoch,
+                    current_metadata_offset,
+                    want_shut_down,
+                    next_offset,
+                    now,
+                );
+                (
+                    records,
+                    ControllerMessage::BrokerHeartbeatResponse {
+                        error: reply.error,
+                        is_fenced: reply.is_fenced,
+                        should_shut_down: reply.should_shut_down,
+                    },
+                )
             }
             ControllerMessage::AlterPartitionRequest {
                 broker_id,
@@ -293,6 +320,12 @@ impl Broker {
     /// Registration and heartbeats to the active controller, every `broker.heartbeat.interval.ms`.
     pub(super) fn heartbeat(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let interval = self.config.broker_heartbeat_interval_ms;
+        let want_shut_down = matches!(self.volatile.controlled_shutdown, ControlledShutdown::Pending { .. });
+        if want_shut_down && self.volatile.broker_epoch < 0 {
+            // Not registered: nothing to hand over, stop at once (`BrokerLifecycleManager`).
+            self.volatile.controlled_shutdown = ControlledShutdown::Done;
+            return;
+        }
         if let Some(controller) = self.raft.volatile.leader {
             let message = if self.volatile.broker_epoch < 0 {
                 ControllerMessage::BrokerRegistrationRequest { broker_id: self.id }
@@ -301,17 +334,51 @@ impl Broker {
                     broker_id: self.id,
                     broker_epoch: self.volatile.broker_epoch,
                     current_metadata_offset: self.durable.image.offset,
+                    want_shut_down,
                 }
             };
             out.send(NodeId::Broker(controller), message);
         }
         let next = if self.volatile.broker_epoch < 0 { interval / 4 } else { interval };
-        self.next_token += 1;
-        self.volatile.heartbeat_token = self.next_token;
-        out.timer(now + next.max(1), Timer::Heartbeat { token: self.volatile.heartbeat_token });
+        self.schedule_heartbeat(now + next.max(1), out);
     }
 
-    pub(super) fn handle_lifecycle_response(&mut self, message: ControllerMessage) {
+    fn schedule_heartbeat(&mut self, at: Millis, out: &mut Outbox<Timer>) {
+        self.next_token += 1;
+        self.volatile.heartbeat_token = self.next_token;
+        out.timer(at, Timer::Heartbeat { token: self.volatile.heartbeat_token });
+    }
+
+    /// A graceful stop (Kafka's `BrokerLifecycleManager.beginControlledShutdown`, what SIGTERM
+    /// does): heartbeat at once with `wantShutDown`, so the controller moves leadership away
+    /// before the process stops. Returns false if a stop is already under way.
+    /// A dedicated controller has no partitions to hand over: only its quorum leadership.
+    pub fn begin_controlled_shutdown(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> bool {
+        if self.volatile.controlled_shutdown != ControlledShutdown::Running {
+            return false;
+        }
+        self.volatile.controlled_shutdown = ControlledShutdown::Pending { answered: false };
+        out.fact(Fact::ControlledShutdownRequested { broker: self.id });
+        if self.roles.controller_only() {
+            self.shut_down_raft(now, rng, out);
+        } else {
+            self.heartbeat(now, out);
+        }
+        true
+    }
+
+    /// Whether a graceful stop has handed everything over: the world then stops the process.
+    pub fn shutdown_complete(&self) -> bool {
+        self.volatile.controlled_shutdown == ControlledShutdown::Done
+    }
+
+    pub(super) fn handle_lifecycle_response(
+        &mut self,
+        message: ControllerMessage,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
         match message {
             ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch } => {
                 self.volatile.broker_epoch = broker_epoch
@@ -322,7 +389,32 @@ impl Broker {
             } => {
                 self.volatile.broker_epoch = -1;
             }
+            ControllerMessage::BrokerHeartbeatResponse { error: ErrorCode::None, should_shut_down, .. } => {
+                match self.volatile.controlled_shutdown {
+                    ControlledShutdown::Pending { .. } if should_shut_down => self.shut_down_raft(now, rng, out),
+                    ControlledShutdown::Pending { answered: false } => {
+                        // `BrokerLifecycleManager`: after the first answer, ask again in 50 ms.
+                        self.volatile.controlled_shutdown = ControlledShutdown::Pending { answered: true };
+                        self.schedule_heartbeat(now + 50, out);
+                    }
+                    _ => {}
+                }
+            }
             _ => {}
+        }
+    }
+
+    /// SHUTDOWN_NOW: a voter that leads the quorum resigns first (EndQuorumEpoch) and waits for a
+    /// successor; any other broker is done.
+    fn shut_down_raft(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.raft.is_leader() {
+            let epoch = self.raft.durable.epoch;
+            let update = self.raft.resign(now, rng, out);
+            self.volatile.controlled_shutdown = ControlledShutdown::Resigning { epoch };
+            out.timer(now + RAFT_SHUTDOWN_TIMEOUT_MS, Timer::ShutdownTimeout);
+            self.after_raft(update, now, out);
+        } else {
+            self.volatile.controlled_shutdown = ControlledShutdown::Done;
         }
     }
 
@@ -357,6 +449,8 @@ pub(super) const CONTROLLER_TICK_MS: Millis = 1000;
 /// Narrates a controller decision at the moment it is made.
 fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: i32, out: &mut Outbox<Timer>) {
     match record {
+        // A controlled shutdown is told by the broker itself (requested, then shut down).
+        MetadataRecord::BrokerRegistrationChange { in_controlled_shutdown: true, .. } => {}
         MetadataRecord::BrokerRegistrationChange { broker_id, fenced: true, .. } => {
             out.fact(Fact::BrokerFenced { broker: *broker_id, controller: id })
         }

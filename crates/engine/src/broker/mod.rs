@@ -84,6 +84,35 @@ impl Default for BrokerConfig {
     }
 }
 
+/// Kafka's `process.roles`: a node is a broker, a controller (a voter of the metadata quorum), or
+/// both (combined mode, as the small presets run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ProcessRoles {
+    pub broker: bool,
+    pub controller: bool,
+}
+
+impl ProcessRoles {
+    pub const COMBINED: ProcessRoles = ProcessRoles { broker: true, controller: true };
+    pub const BROKER: ProcessRoles = ProcessRoles { broker: true, controller: false };
+    pub const CONTROLLER: ProcessRoles = ProcessRoles { broker: false, controller: true };
+
+    /// As `process.roles` is written.
+    pub fn as_str(self) -> &'static str {
+        match (self.broker, self.controller) {
+            (true, true) => "broker,controller",
+            (true, false) => "broker",
+            (false, true) => "controller",
+            (false, false) => "",
+        }
+    }
+
+    /// A dedicated controller: no partitions, no clients, no registration as a broker.
+    pub fn controller_only(self) -> bool {
+        self.controller && !self.broker
+    }
+}
+
 /// A broker as the UI shows it: running, running but fenced by the controller, or down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -102,6 +131,26 @@ impl BrokerState {
         }
     }
 }
+
+/// Where a graceful stop stands (Kafka's `BrokerLifecycleManager`: PENDING_CONTROLLED_SHUTDOWN,
+/// then the shutdown of the Raft client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ControlledShutdown {
+    #[default]
+    Running,
+    /// Heartbeats carry `wantShutDown` until the controller answers `shouldShutDown`;
+    /// `answered` once a first refusal came (the next heartbeat then follows in 50 ms).
+    Pending { answered: bool },
+    /// Granted, and this broker led the quorum: it resigned in `epoch` and waits for a
+    /// successor's epoch (`KafkaRaftClient`'s graceful shutdown), at most [`RAFT_SHUTDOWN_TIMEOUT_MS`].
+    Resigning { epoch: i32 },
+    /// Nothing left to hand over: the process stops.
+    Done,
+}
+
+/// How long a resigned quorum leader waits for its successor before it stops anyway (Kafka's
+/// `RaftManager` shuts its client down with a 5 s timeout).
+pub const RAFT_SHUTDOWN_TIMEOUT_MS: Millis = 5000;
 
 /// Timers a broker sets for itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +197,8 @@ pub enum Timer {
     ConsumerFetchTimeout {
         token: u64,
     },
+    /// A resigned quorum leader stops even if no successor showed up.
+    ShutdownTimeout,
 }
 
 /// The quorum's timers travel as broker timers.
@@ -186,6 +237,8 @@ pub struct BrokerVolatile {
     /// Re-publish every partition once the metadata catches up (after a restart).
     republish_all: bool,
     heartbeat_token: u64,
+    /// A graceful stop in progress.
+    pub controlled_shutdown: ControlledShutdown,
     /// The group coordinator for the `__consumer_offsets` partitions this broker leads; its
     /// groups are reloaded from the log.
     pub group_coordinator: GroupCoordinator,
@@ -203,6 +256,7 @@ impl BrokerVolatile {
             fetching_from: BTreeMap::new(),
             republish_all,
             heartbeat_token: 0,
+            controlled_shutdown: ControlledShutdown::Running,
             group_coordinator: GroupCoordinator::new(id, config.group_coordinator.clone()),
             consumer_fetches: ConsumerFetchPurgatory::default(),
         }
@@ -212,6 +266,8 @@ impl BrokerVolatile {
 #[derive(Debug, Clone)]
 pub struct Broker {
     pub id: i32,
+    /// `process.roles`: broker, controller or both.
+    pub roles: ProcessRoles,
     /// Whether the process runs: `Alive` or `Dead` (fencing is the controller's view).
     pub state: BrokerState,
     pub config: BrokerConfig,
@@ -225,9 +281,10 @@ pub struct Broker {
 }
 
 impl Broker {
-    pub fn new(id: i32, voters: Vec<i32>, config: BrokerConfig) -> Self {
+    pub fn new(id: i32, roles: ProcessRoles, voters: Vec<i32>, config: BrokerConfig) -> Self {
         Broker {
             id,
+            roles,
             state: BrokerState::Alive,
             raft: RaftNode::new(id, voters, config.raft.clone()),
             durable: BrokerDurable {
@@ -307,6 +364,7 @@ impl Broker {
         from: NodeId,
         message: ControllerMessage,
         now: Millis,
+        rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) {
         match message {
@@ -316,7 +374,9 @@ impl Broker {
                 self.handle_controller_request(from, message, now, out)
             }
             ControllerMessage::BrokerRegistrationResponse { .. }
-            | ControllerMessage::BrokerHeartbeatResponse { .. } => self.handle_lifecycle_response(message),
+            | ControllerMessage::BrokerHeartbeatResponse { .. } => {
+                self.handle_lifecycle_response(message, now, rng, out)
+            }
             ControllerMessage::AlterPartitionResponse { topic_partition, error, registration } => {
                 self.handle_alter_partition_response(&topic_partition, error, registration, out)
             }
@@ -340,6 +400,10 @@ impl Node for Broker {
                 out,
             );
         }
+        if self.roles.controller_only() {
+            // A dedicated controller hosts no partitions and does not register as a broker.
+            return;
+        }
         self.heartbeat(now, out);
         out.timer(now + self.config.log_retention_check_interval_ms, Timer::RetentionCheck);
         out.timer(now + self.config.log_cleaner_backoff_ms, Timer::CleanerCheck);
@@ -353,6 +417,7 @@ impl Node for Broker {
     /// A crash: the volatile state is gone; the partition logs and the metadata log remain. The
     /// restarted process re-publishes every partition once its metadata catches up.
     fn crash(&mut self, _now: Millis, out: &mut Outbox<Timer>) {
+        let clean = self.volatile.controlled_shutdown == ControlledShutdown::Done;
         self.state = BrokerState::Dead;
         self.volatile = BrokerVolatile::new(self.id, &self.config, true);
         self.raft.crash();
@@ -361,7 +426,11 @@ impl Node for Broker {
             replica.leader = -1;
             replica.pending_isr = None;
         }
-        out.fact(Fact::BrokerStopped { broker: self.id });
+        out.fact(if clean {
+            Fact::BrokerShutDown { broker: self.id }
+        } else {
+            Fact::BrokerStopped { broker: self.id }
+        });
     }
 
     fn on_message(&mut self, from: NodeId, message: Message, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
@@ -372,7 +441,7 @@ impl Node for Broker {
                 NodeId::Broker(peer) => self.handle_raft(peer, message, now, rng, out),
                 NodeId::Client(_) => self.misrouted(from, message.kind(), out),
             },
-            Message::Controller(message) => self.on_controller_message(from, message, now, out),
+            Message::Controller(message) => self.on_controller_message(from, message, now, rng, out),
             Message::Group(message) => self.on_group_message(from, message, now, out),
         }
     }
@@ -460,6 +529,11 @@ impl Node for Broker {
             Timer::ControllerTick { .. } | Timer::PreferredElection { .. } => self.on_controller_timer(timer, now, out),
             Timer::Group(timer) => self.on_group_timer(timer, now, out),
             Timer::ConsumerFetchTimeout { token } => self.on_consumer_fetch_timeout(token, out),
+            Timer::ShutdownTimeout => {
+                if matches!(self.volatile.controlled_shutdown, ControlledShutdown::Resigning { .. }) {
+                    self.volatile.controlled_shutdown = ControlledShutdown::Done;
+                }
+            }
         }
     }
 

@@ -34,6 +34,8 @@ pub struct ChaosConfig {
     pub seed: u64,
     pub steps: u64,
     pub brokers: i32,
+    /// Dedicated controllers (0: combined mode); faults hit them as they hit brokers.
+    pub controllers: i32,
     pub replication_factor: i32,
     /// `0`, `1` or `all`.
     pub acks: String,
@@ -47,6 +49,9 @@ impl ChaosConfig {
         let n = |v: i64| v.to_string();
         if !(1..=9).contains(&self.brokers) {
             return Err(ConfigError::invalid("brokers", &n(self.brokers.into()), "an integer in [1, 9]"));
+        }
+        if !(0..=9).contains(&self.controllers) {
+            return Err(ConfigError::invalid("controllers", &n(self.controllers.into()), "an integer in [0, 9]"));
         }
         if !(1..=self.brokers).contains(&self.replication_factor) {
             return Err(ConfigError::invalid(
@@ -100,6 +105,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
     config.validate()?;
     let mut world_config = WorldConfig {
         brokers: config.brokers,
+        controllers: config.controllers,
         track_acked_records: true,
         fact_history: 1_000_000,
         ..WorldConfig::default()

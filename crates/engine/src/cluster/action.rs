@@ -95,6 +95,11 @@ pub enum Action {
     RestartBroker {
         broker: i32,
     },
+    /// Stops a broker gracefully (SIGTERM, `kafka-server-stop`): a controlled shutdown moves its
+    /// leaderships away first, then the process stops; its logs stay on disk.
+    ShutdownBroker {
+        broker: i32,
+    },
     /// Crashes the broker that hosts the active controller.
     KillController,
     /// Cuts every link between `node` and everything else, both ways.
@@ -186,6 +191,8 @@ pub enum ActionError {
     NoActiveController,
     BrokerAlreadyDead(i32),
     BrokerNotDead(i32),
+    /// A graceful stop of this broker is already under way.
+    BrokerShuttingDown(i32),
     AlreadyIsolated(NodeId),
     UnknownConsumer(u32),
     /// The consumer process is not running (crashed or closed).
@@ -225,6 +232,7 @@ impl fmt::Display for ActionError {
                 write!(f, "there is no active controller right now (the quorum is electing one)")
             }
             ActionError::BrokerAlreadyDead(b) => write!(f, "broker {b} is already dead"),
+            ActionError::BrokerShuttingDown(b) => write!(f, "broker {b} is already shutting down"),
             ActionError::BrokerNotDead(b) => write!(f, "broker {b} is running; only a dead broker can be restarted"),
             ActionError::AlreadyIsolated(n) => write!(f, "`{n}` is already isolated"),
             ActionError::UnknownConsumer(c) => write!(f, "there is no consumer {c}"),
@@ -275,7 +283,7 @@ impl World {
                 let config = ProducerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
                 let id = self.next_client_id;
                 self.next_client_id += 1;
-                let bootstrap = self.brokers.keys().copied().collect();
+                let bootstrap = self.broker_ids();
                 let mut producer = Producer::new(id, id, name, config, bootstrap);
                 if self.config.track_acked_records {
                     producer.acked_log = Some(Vec::new());
@@ -326,7 +334,7 @@ impl World {
                 }
                 let node = self.next_client_id;
                 self.next_client_id += 1;
-                let fresh = old.restarted(node, self.brokers.keys().copied().collect());
+                let fresh = old.restarted(node, self.broker_ids());
                 self.producers.insert(producer, fresh);
                 self.producer_nodes.insert(node, producer);
                 self.dispatch(NodeId::Client(node), Input::Start);
@@ -379,6 +387,10 @@ impl World {
             Action::KillController => {
                 let id = self.active_controller().ok_or(ActionError::NoActiveController)?;
                 self.kill_broker(id)?;
+                Ok(ActionOutcome::Done)
+            }
+            Action::ShutdownBroker { broker } => {
+                self.shutdown_broker(broker)?;
                 Ok(ActionOutcome::Done)
             }
             Action::RestartBroker { broker } => {
@@ -525,6 +537,21 @@ impl World {
         Ok(())
     }
 
+    /// Begins a controlled shutdown; the world stops the process once the controller granted it.
+    fn shutdown_broker(&mut self, id: i32) -> Result<(), ActionError> {
+        let now = self.now;
+        let broker = self.brokers.get_mut(&id).ok_or(ActionError::UnknownNode(NodeId::Broker(id)))?;
+        if broker.state == BrokerState::Dead {
+            return Err(ActionError::BrokerAlreadyDead(id));
+        }
+        let mut out = Outbox::default();
+        if !broker.begin_controlled_shutdown(now, &mut self.rng, &mut out) {
+            return Err(ActionError::BrokerShuttingDown(id));
+        }
+        self.flush_broker(id, out);
+        Ok(())
+    }
+
     fn kill_broker(&mut self, id: i32) -> Result<(), ActionError> {
         let broker = self.brokers.get_mut(&id).ok_or(ActionError::UnknownNode(NodeId::Broker(id)))?;
         if broker.state == BrokerState::Dead {
@@ -646,7 +673,7 @@ impl World {
         }
         let id = self.next_client_id;
         self.next_client_id += 1;
-        let bootstrap = self.brokers.keys().copied().collect();
+        let bootstrap = self.broker_ids();
         self.consumers.insert(id, Consumer::new(id, id, name, topics, config, app, bootstrap));
         self.start_consumer(id);
         Ok(ActionOutcome::ConsumerAdded { consumer: id })
@@ -659,7 +686,7 @@ impl World {
         }
         let node = self.next_client_id;
         self.next_client_id += 1;
-        let bootstrap = self.brokers.keys().copied().collect();
+        let bootstrap = self.broker_ids();
         let mut fresh =
             Consumer::new(id, node, old.name.clone(), old.topics.clone(), old.config.clone(), old.app, bootstrap);
         fresh.processed_records = old.processed_records;

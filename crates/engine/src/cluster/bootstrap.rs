@@ -1,17 +1,22 @@
-//! The cluster at time 0: a running KRaft cluster in combined mode, as after a normal start-up.
+//! The cluster at time 0: a running KRaft cluster, as after a normal start-up.
 
 use crate::protocol::metadata::{MetadataEntry, MetadataRecord};
 
-/// The metadata log of a freshly started cluster: broker 1 won the first election, and every
-/// broker registered and was unfenced.
-pub(super) fn bootstrap_metadata_log(brokers: i32) -> Vec<MetadataEntry> {
-    let mut records = vec![MetadataRecord::LeaderChange { leader_id: 1, epoch: 1 }];
+/// The metadata log of a freshly started cluster: voter `leader` won the first election, and
+/// every broker (1..=`brokers`) registered and was unfenced.
+pub(super) fn bootstrap_metadata_log(brokers: i32, leader: i32) -> Vec<MetadataEntry> {
+    let mut records = vec![MetadataRecord::LeaderChange { leader_id: leader, epoch: 1 }];
     for id in 1..=brokers {
         records.push(MetadataRecord::RegisterBroker { broker_id: id, broker_epoch: records.len() as i64 });
     }
     for id in 1..=brokers {
         let broker_epoch = id as i64;
-        records.push(MetadataRecord::BrokerRegistrationChange { broker_id: id, broker_epoch, fenced: false });
+        records.push(MetadataRecord::BrokerRegistrationChange {
+            broker_id: id,
+            broker_epoch,
+            fenced: false,
+            in_controlled_shutdown: false,
+        });
     }
     records
         .into_iter()

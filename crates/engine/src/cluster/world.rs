@@ -6,7 +6,7 @@
 use super::bootstrap::bootstrap_metadata_log;
 pub use super::message_log::MESSAGES_KEPT;
 use super::message_log::{LoggedMessage, MessageLog, MessageOutcome};
-use crate::broker::{self, Broker, BrokerConfig, BrokerState};
+use crate::broker::{self, Broker, BrokerConfig, BrokerState, ProcessRoles};
 use crate::config::ConfigError;
 use crate::consumer::{self, Consumer};
 use crate::controller::metadata::MetadataImage;
@@ -30,6 +30,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WorldConfig {
     pub brokers: i32,
+    /// Dedicated controllers (`process.roles=controller`), numbered after the brokers; 0 runs
+    /// combined mode, where brokers 1..=3 are also the quorum's voters.
+    pub controllers: i32,
     pub network: NetworkConfig,
     pub broker: BrokerConfig,
     /// Allows values below Kafka's minimums (e.g. tiny `segment.bytes`) so effects show quickly.
@@ -48,6 +51,7 @@ impl Default for WorldConfig {
     fn default() -> Self {
         WorldConfig {
             brokers: 3,
+            controllers: 0,
             network: NetworkConfig::default(),
             broker: BrokerConfig::default(),
             teaching_mode: false,
@@ -124,6 +128,13 @@ impl World {
         if !(1..=64).contains(&config.brokers) {
             return Err(ConfigError::invalid("brokers", &config.brokers.to_string(), "an integer in [1, 64]"));
         }
+        if !(0..=9).contains(&config.controllers) || config.brokers + config.controllers > 64 {
+            return Err(ConfigError::invalid(
+                "controllers",
+                &config.controllers.to_string(),
+                "an integer in [0, 9], with at most 64 nodes in all",
+            ));
+        }
         let mut world = World {
             network: Network::new(config.network),
             seed,
@@ -149,21 +160,32 @@ impl World {
             messages: MessageLog::new(config.message_log),
             config,
         };
-        // The simulation begins with a running KRaft cluster (combined mode): the first three
-        // brokers are the controller quorum, broker 1 leads it in epoch 1, and every broker is
-        // registered and unfenced, as after a normal start-up.
-        let voters: Vec<i32> = (1..=world.config.brokers.min(3)).collect();
-        let log = bootstrap_metadata_log(world.config.brokers);
-        for id in 1..=world.config.brokers {
-            let mut broker = Broker::new(id, voters.clone(), world.config.broker.clone());
-            broker.raft.bootstrap(1, 1, log.clone());
+        // The simulation begins with a running KRaft cluster: in combined mode the first three
+        // brokers are the controller quorum; with dedicated controllers (numbered after the
+        // brokers) those are. The first voter leads in epoch 1, and every broker is registered
+        // and unfenced, as after a normal start-up.
+        let (brokers, controllers) = (world.config.brokers, world.config.controllers);
+        let voters: Vec<i32> = if controllers > 0 {
+            (brokers + 1..=brokers + controllers).collect()
+        } else {
+            (1..=brokers.min(3)).collect()
+        };
+        let log = bootstrap_metadata_log(brokers, voters[0]);
+        for id in 1..=brokers + controllers {
+            let roles = match (id > brokers, controllers > 0 && id <= brokers) {
+                (true, _) => ProcessRoles::CONTROLLER,
+                (false, true) => ProcessRoles::BROKER,
+                (false, false) => ProcessRoles::COMBINED,
+            };
+            let mut broker = Broker::new(id, roles, voters.clone(), world.config.broker.clone());
+            broker.raft.bootstrap(1, voters[0], log.clone());
             for entry in &log {
                 broker.durable.image.apply(entry);
             }
             broker.volatile.broker_epoch = broker.durable.image.brokers.get(&id).map_or(-1, |b| b.broker_epoch);
             world.brokers.insert(id, broker);
         }
-        for id in 1..=world.config.brokers {
+        for id in 1..=brokers + controllers {
             world.dispatch(NodeId::Broker(id), Input::Start);
         }
         world.check_offsets_topic_config()?;
@@ -214,8 +236,14 @@ impl World {
         self.fact_count
     }
 
+    /// Every node: brokers, and dedicated controllers if any (see [`Broker::roles`]).
     pub fn brokers(&self) -> impl Iterator<Item = &Broker> {
         self.brokers.values()
+    }
+
+    /// The nodes with the broker role: what clients bootstrap from.
+    pub fn broker_ids(&self) -> Vec<i32> {
+        self.brokers.values().filter(|b| b.roles.broker).map(|b| b.id).collect()
     }
 
     pub fn broker(&self, id: i32) -> Option<&Broker> {
@@ -501,6 +529,10 @@ impl World {
             self.queue.push(at, Event::BrokerTimer(id, incarnation, timer));
         }
         self.flush_common(NodeId::Broker(id), out.messages, out.facts);
+        // A controlled shutdown that handed everything over ends with the process stopping.
+        if self.brokers.get(&id).is_some_and(|b| b.state != BrokerState::Dead && b.shutdown_complete()) {
+            self.crash_process(NodeId::Broker(id));
+        }
     }
 
     pub(super) fn flush_producer(&mut self, id: u32, out: Outbox<producer::Timer>) {

@@ -21,6 +21,14 @@ pub struct TopicRegistration {
 pub struct BrokerRegistration {
     pub broker_epoch: i64,
     pub fenced: bool,
+    /// KIP-841: the broker asked to shut down; the controller moves leadership away from it.
+    pub in_controlled_shutdown: bool,
+}
+
+impl BrokerRegistration {
+    pub fn is_active(&self) -> bool {
+        !self.fenced && !self.in_controlled_shutdown
+    }
 }
 
 /// The cluster state built by applying metadata records in order.
@@ -42,10 +50,20 @@ impl MetadataImage {
         match &entry.record {
             MetadataRecord::LeaderChange { .. } => {}
             MetadataRecord::RegisterBroker { broker_id, broker_epoch } => {
-                self.brokers.insert(*broker_id, BrokerRegistration { broker_epoch: *broker_epoch, fenced: true });
+                self.brokers.insert(
+                    *broker_id,
+                    BrokerRegistration { broker_epoch: *broker_epoch, fenced: true, in_controlled_shutdown: false },
+                );
             }
-            MetadataRecord::BrokerRegistrationChange { broker_id, broker_epoch, fenced } => {
-                self.brokers.insert(*broker_id, BrokerRegistration { broker_epoch: *broker_epoch, fenced: *fenced });
+            MetadataRecord::BrokerRegistrationChange { broker_id, broker_epoch, fenced, in_controlled_shutdown } => {
+                self.brokers.insert(
+                    *broker_id,
+                    BrokerRegistration {
+                        broker_epoch: *broker_epoch,
+                        fenced: *fenced,
+                        in_controlled_shutdown: *in_controlled_shutdown,
+                    },
+                );
             }
             MetadataRecord::Topic { name, config } => {
                 self.topics.insert(
@@ -78,12 +96,13 @@ impl MetadataImage {
         })
     }
 
-    /// Registered, unfenced brokers: the ones a controller may elect as leaders.
+    /// Registered, unfenced brokers not in controlled shutdown: the ones a controller may elect
+    /// as leaders (Kafka's `ClusterControlManager.isActive`).
     pub fn is_active(&self, broker: i32) -> bool {
-        self.brokers.get(&broker).is_some_and(|b| !b.fenced)
+        self.brokers.get(&broker).is_some_and(BrokerRegistration::is_active)
     }
 
     pub fn active_brokers(&self) -> Vec<i32> {
-        self.brokers.iter().filter(|(_, b)| !b.fenced).map(|(id, _)| *id).collect()
+        self.brokers.iter().filter(|(_, b)| b.is_active()).map(|(id, _)| *id).collect()
     }
 }

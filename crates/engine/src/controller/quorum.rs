@@ -38,6 +38,15 @@ impl Default for ControllerConfig {
 pub struct HeartbeatReply {
     pub error: ErrorCode,
     pub is_fenced: bool,
+    /// Controlled shutdown granted (Kafka's `SHUTDOWN_NOW`): the broker leads nothing and every
+    /// active broker has seen the leadership move.
+    pub should_shut_down: bool,
+}
+
+impl HeartbeatReply {
+    fn refused(error: ErrorCode) -> Self {
+        HeartbeatReply { error, is_fenced: true, should_shut_down: false }
+    }
 }
 
 /// The answer to an AlterPartition request: the partition state after it.
@@ -53,6 +62,10 @@ pub struct QuorumController {
     /// The state after every record in the log, committed or not (the controller's own view).
     pub image: MetadataImage,
     last_heartbeat: BTreeMap<i32, Millis>,
+    /// The metadata offset each broker's last heartbeat reported.
+    metadata_offsets: BTreeMap<i32, i64>,
+    /// Where each broker's controlled shutdown records end (`BrokerHeartbeatState.controlledShutdownOffset`).
+    controlled_shutdown_offsets: BTreeMap<i32, i64>,
 }
 
 impl QuorumController {
@@ -64,7 +77,13 @@ impl QuorumController {
             image.apply(entry);
         }
         let last_heartbeat = image.brokers.keys().map(|b| (*b, now)).collect();
-        QuorumController { config, image, last_heartbeat }
+        QuorumController {
+            config,
+            image,
+            last_heartbeat,
+            metadata_offsets: BTreeMap::new(),
+            controlled_shutdown_offsets: BTreeMap::new(),
+        }
     }
 
     /// Keeps the image in step with records just appended to the log.
@@ -80,31 +99,49 @@ impl QuorumController {
         vec![MetadataRecord::RegisterBroker { broker_id, broker_epoch: next_offset }]
     }
 
-    /// Kafka's heartbeat handling: a stale epoch is refused; a fenced broker whose metadata caught
-    /// up to its registration is unfenced, and leaderless partitions it hosts get a leader.
+    /// Kafka's heartbeat handling (`ReplicationControlManager.processBrokerHeartbeat` with
+    /// `BrokerHeartbeatManager.calculateNextBrokerState`): a stale epoch is refused; a fenced
+    /// broker whose metadata caught up to its registration is unfenced, and leaderless partitions
+    /// it hosts get a leader; `want_shut_down` starts or continues a controlled shutdown.
+    /// `next_offset` is where the records returned will start in the metadata log.
     pub fn heartbeat(
         &mut self,
         broker_id: i32,
         broker_epoch: i64,
         metadata_offset: i64,
+        want_shut_down: bool,
+        next_offset: i64,
         now: Millis,
     ) -> (Vec<MetadataRecord>, HeartbeatReply) {
         let Some(registration) = self.image.brokers.get(&broker_id).copied() else {
-            return (Vec::new(), HeartbeatReply { error: ErrorCode::BrokerIdNotRegistered, is_fenced: true });
+            return (Vec::new(), HeartbeatReply::refused(ErrorCode::BrokerIdNotRegistered));
         };
         if registration.broker_epoch != broker_epoch {
-            return (Vec::new(), HeartbeatReply { error: ErrorCode::StaleBrokerEpoch, is_fenced: true });
+            return (Vec::new(), HeartbeatReply::refused(ErrorCode::StaleBrokerEpoch));
         }
         self.last_heartbeat.insert(broker_id, now);
+        self.metadata_offsets.insert(broker_id, metadata_offset);
+        let ok = |is_fenced, should_shut_down| HeartbeatReply { error: ErrorCode::None, is_fenced, should_shut_down };
+        if want_shut_down {
+            return self.controlled_shutdown(broker_id, registration, next_offset);
+        }
         if !registration.fenced {
-            return (Vec::new(), HeartbeatReply { error: ErrorCode::None, is_fenced: false });
+            return (Vec::new(), ok(false, false));
         }
         if metadata_offset < registration.broker_epoch {
-            return (Vec::new(), HeartbeatReply { error: ErrorCode::None, is_fenced: true });
+            return (Vec::new(), ok(true, false));
         }
-        let mut records = vec![MetadataRecord::BrokerRegistrationChange { broker_id, broker_epoch, fenced: false }];
+        let mut records = vec![MetadataRecord::BrokerRegistrationChange {
+            broker_id,
+            broker_epoch,
+            fenced: false,
+            in_controlled_shutdown: false,
+        }];
         let mut image = self.image.clone();
-        image.brokers.insert(broker_id, super::metadata::BrokerRegistration { broker_epoch, fenced: false });
+        image.brokers.insert(
+            broker_id,
+            super::metadata::BrokerRegistration { broker_epoch, fenced: false, in_controlled_shutdown: false },
+        );
         for (tp, partition) in image.partitions() {
             if partition.leader < 0 && partition.replicas.contains(&broker_id) {
                 let unclean_allowed = self.unclean_allowed(&tp);
@@ -113,7 +150,98 @@ impl QuorumController {
                 }
             }
         }
-        (records, HeartbeatReply { error: ErrorCode::None, is_fenced: false })
+        (records, ok(false, false))
+    }
+
+    /// A heartbeat with `wantShutDown` (KIP-841, `BrokerHeartbeatManager.calculateNextBrokerState`):
+    /// a broker that leads partitions enters CONTROLLED_SHUTDOWN, which moves its leaderships and
+    /// ISR memberships to others (`handleBrokerInControlledShutdown`); once it leads nothing and
+    /// every active broker's metadata passed those records, SHUTDOWN_NOW fences it
+    /// (`handleBrokerFenced`) and tells it to stop.
+    fn controlled_shutdown(
+        &mut self,
+        broker_id: i32,
+        registration: super::metadata::BrokerRegistration,
+        next_offset: i64,
+    ) -> (Vec<MetadataRecord>, HeartbeatReply) {
+        let shut_down_now =
+            |records| (records, HeartbeatReply { error: ErrorCode::None, is_fenced: true, should_shut_down: true });
+        let leads = self.image.partitions().any(|(_, p)| p.leader == broker_id);
+        if registration.fenced {
+            return shut_down_now(Vec::new());
+        }
+        if !registration.in_controlled_shutdown {
+            if !leads {
+                return shut_down_now(self.fence_records(broker_id, registration, true));
+            }
+            let mut records = vec![MetadataRecord::BrokerRegistrationChange {
+                broker_id,
+                broker_epoch: registration.broker_epoch,
+                fenced: false,
+                in_controlled_shutdown: true,
+            }];
+            let mut image = self.image.clone();
+            image.brokers.insert(
+                broker_id,
+                super::metadata::BrokerRegistration { in_controlled_shutdown: true, ..registration },
+            );
+            records.extend(self.leave_records(broker_id, &image));
+            self.controlled_shutdown_offsets.insert(broker_id, next_offset + records.len() as i64 - 1);
+            let reply = HeartbeatReply { error: ErrorCode::None, is_fenced: false, should_shut_down: false };
+            return (records, reply);
+        }
+        let shutdown_offset = self.controlled_shutdown_offsets.get(&broker_id).copied().unwrap_or(-1);
+        let lowest_active_offset = self
+            .image
+            .active_brokers()
+            .iter()
+            .map(|b| self.metadata_offsets.get(b).copied().unwrap_or(-1))
+            .min()
+            .unwrap_or(i64::MAX);
+        if leads || shutdown_offset > lowest_active_offset {
+            let reply = HeartbeatReply { error: ErrorCode::None, is_fenced: false, should_shut_down: false };
+            return (Vec::new(), reply);
+        }
+        self.controlled_shutdown_offsets.remove(&broker_id);
+        shut_down_now(self.fence_records(broker_id, registration, true))
+    }
+
+    /// Kafka's `handleBrokerFenced`: the fence record, then every partition the broker led or
+    /// was in the ISR of gets a new leader or a smaller ISR. `in_controlled_shutdown` stays set
+    /// on a broker that is shutting down (SHUTDOWN_NOW), so the fence is not told as a lost session.
+    fn fence_records(
+        &self,
+        broker_id: i32,
+        registration: super::metadata::BrokerRegistration,
+        in_controlled_shutdown: bool,
+    ) -> Vec<MetadataRecord> {
+        let mut image = self.image.clone();
+        image.brokers.insert(
+            broker_id,
+            super::metadata::BrokerRegistration { fenced: true, in_controlled_shutdown, ..registration },
+        );
+        let mut records = vec![MetadataRecord::BrokerRegistrationChange {
+            broker_id,
+            broker_epoch: registration.broker_epoch,
+            fenced: true,
+            in_controlled_shutdown,
+        }];
+        records.extend(self.leave_records(broker_id, &image));
+        records
+    }
+
+    /// Kafka's `generateLeaderAndIsrUpdates` for a broker going away: new leaders and smaller
+    /// ISRs for the partitions it led or was in the ISR of, decided on `image`.
+    fn leave_records(&self, broker_id: i32, image: &MetadataImage) -> Vec<MetadataRecord> {
+        image
+            .partitions()
+            .filter(|(_, p)| p.isr.contains(&broker_id) || p.leader == broker_id)
+            .filter_map(|(tp, partition)| {
+                let unclean_allowed = self.unclean_allowed(&tp);
+                let (registration, unclean) = elect(partition, image, Some(broker_id), unclean_allowed)?;
+                Some(MetadataRecord::PartitionChange { topic_partition: tp, registration, unclean })
+            })
+            .collect()
     }
 
     fn unclean_allowed(&self, tp: &TopicPartition) -> bool {
@@ -128,23 +256,7 @@ impl QuorumController {
             !registration.fenced && self.last_heartbeat.get(id).is_none_or(|at| now.saturating_sub(*at) > timeout)
         });
         let (&broker_id, &registration) = stale?;
-        let mut image = self.image.clone();
-        image.brokers.insert(broker_id, super::metadata::BrokerRegistration { fenced: true, ..registration });
-        let mut records = vec![MetadataRecord::BrokerRegistrationChange {
-            broker_id,
-            broker_epoch: registration.broker_epoch,
-            fenced: true,
-        }];
-        for (tp, partition) in image.partitions() {
-            if !partition.isr.contains(&broker_id) && partition.leader != broker_id {
-                continue;
-            }
-            let unclean_allowed = self.unclean_allowed(&tp);
-            if let Some((registration, unclean)) = elect(partition, &image, Some(broker_id), unclean_allowed) {
-                records.push(MetadataRecord::PartitionChange { topic_partition: tp, registration, unclean });
-            }
-        }
-        Some((broker_id, records))
+        Some((broker_id, self.fence_records(broker_id, registration, false)))
     }
 
     /// AlterPartition from a partition leader: accepted only for the current leader and
@@ -385,10 +497,14 @@ mod tests {
     fn image(active: &[i32], fenced: &[i32]) -> MetadataImage {
         let mut image = MetadataImage::new();
         for b in active {
-            image.brokers.insert(*b, BrokerRegistration { broker_epoch: 0, fenced: false });
+            image
+                .brokers
+                .insert(*b, BrokerRegistration { broker_epoch: 0, fenced: false, in_controlled_shutdown: false });
         }
         for b in fenced {
-            image.brokers.insert(*b, BrokerRegistration { broker_epoch: 0, fenced: true });
+            image
+                .brokers
+                .insert(*b, BrokerRegistration { broker_epoch: 0, fenced: true, in_controlled_shutdown: false });
         }
         image
     }

@@ -112,22 +112,18 @@ impl From<ReplicationMessage> for Message {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind")]
 pub enum RaftMessage {
-    /// KRaft: a candidate asks a voter for its vote in `candidate_epoch`.
-    VoteRequest {
-        candidate_epoch: i32,
-        candidate_id: i32,
-        last_offset_epoch: i32,
-        last_offset: i64,
-    },
-    VoteResponse {
-        epoch: i32,
-        vote_granted: bool,
-    },
+    /// KRaft: a candidate asks a voter for its vote in `candidate_epoch`. With `pre_vote`
+    /// (KIP-996) a prospective asks whether it could win in `candidate_epoch` (its epoch + 1)
+    /// without anyone changing epoch or vote.
+    VoteRequest { candidate_epoch: i32, candidate_id: i32, last_offset_epoch: i32, last_offset: i64, pre_vote: bool },
+    /// `leader_id` is the leader the voter knows in `epoch` (-1: none), so a prospective that
+    /// was refused learns whom to follow.
+    VoteResponse { epoch: i32, leader_id: i32, vote_granted: bool, pre_vote: bool },
     /// KRaft: a new quorum leader announces itself to the voters.
-    BeginQuorumEpoch {
-        epoch: i32,
-        leader_id: i32,
-    },
+    BeginQuorumEpoch { epoch: i32, leader_id: i32 },
+    /// KRaft: a leader that resigns tells the voters, best-caught-up successors first; each
+    /// stands for election after a backoff that grows with its place in the list.
+    EndQuorumEpoch { epoch: i32, leader_id: i32, preferred_successors: Vec<i32> },
     /// KRaft: Kafka's Fetch on `__cluster_metadata`, from a voter or an observer broker.
     /// `high_watermark` is the fetcher's own (KIP-1166), so a leader can answer at once when it
     /// is behind instead of parking the fetch.
@@ -168,14 +164,18 @@ pub enum ControllerMessage {
         error: ErrorCode,
         broker_epoch: i64,
     },
+    /// `want_shut_down`: the broker is stopping and asks for a controlled shutdown (KIP-841).
     BrokerHeartbeatRequest {
         broker_id: i32,
         broker_epoch: i64,
         current_metadata_offset: i64,
+        want_shut_down: bool,
     },
+    /// `should_shut_down`: the controller moved everything away; the broker may stop now.
     BrokerHeartbeatResponse {
         error: ErrorCode,
         is_fenced: bool,
+        should_shut_down: bool,
     },
     /// A partition leader asks the controller to change the ISR.
     AlterPartitionRequest {
@@ -340,6 +340,7 @@ impl RaftMessage {
             RaftMessage::VoteRequest { .. } => "VoteRequest",
             RaftMessage::VoteResponse { .. } => "VoteResponse",
             RaftMessage::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
+            RaftMessage::EndQuorumEpoch { .. } => "EndQuorumEpoch",
             RaftMessage::QuorumFetchRequest { .. } => "QuorumFetchRequest",
             RaftMessage::QuorumFetchResponse { .. } => "QuorumFetchResponse",
         }

@@ -19,10 +19,13 @@ pub enum MetadataRecord {
         broker_id: i32,
         broker_epoch: i64,
     },
+    /// Fences or unfences a broker, or (KIP-841) marks it in controlled shutdown: it is
+    /// leaving, so it may not lead or join an ISR.
     BrokerRegistrationChange {
         broker_id: i32,
         broker_epoch: i64,
         fenced: bool,
+        in_controlled_shutdown: bool,
     },
     Topic {
         name: String,

@@ -18,6 +18,7 @@ const KEYS: &[&str] = &[
     "leader.imbalance.check.interval.seconds",
     "controller.quorum.election.timeout.ms",
     "controller.quorum.fetch.timeout.ms",
+    "controller.quorum.election.backoff.max.ms",
     "offsets.topic.num.partitions",
     "offsets.topic.replication.factor",
     "group.initial.rebalance.delay.ms",
@@ -46,6 +47,7 @@ pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), Confi
         }
         "controller.quorum.election.timeout.ms" => b.raft.election_timeout_ms = ms()?,
         "controller.quorum.fetch.timeout.ms" => b.raft.fetch_timeout_ms = ms()?,
+        "controller.quorum.election.backoff.max.ms" => b.raft.election_backoff_max_ms = ms()?,
         "offsets.topic.num.partitions" => {
             b.group_coordinator.offsets_topic_num_partitions = parse_int(key, value, 1, 200)? as i32
         }

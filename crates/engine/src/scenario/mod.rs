@@ -128,26 +128,83 @@ pub enum NodeRef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum StepAction {
-    KillBroker { broker: i32 },
-    RestartBroker { broker: i32 },
+    KillBroker {
+        broker: i32,
+    },
+    RestartBroker {
+        broker: i32,
+    },
+    /// A graceful stop: controlled shutdown, then the process stops.
+    ShutdownBroker {
+        broker: i32,
+    },
     KillController,
-    CutLink { from: NodeRef, to: NodeRef, both: bool },
-    HealLink { from: NodeRef, to: NodeRef, both: bool },
-    SetLinkLoss { from: NodeRef, to: NodeRef, probability: f64 },
-    IsolateNode { node: NodeRef },
-    SlowNode { node: NodeRef, extra_ms: Millis },
-    Send { producer: String, topic: String, partition: Option<i32>, key: Option<String>, value: Option<String> },
-    StartStream { producer: String, stream: StreamSpec },
-    StopStream { producer: String },
-    CrashProducer { producer: String },
-    RestartProducer { producer: String },
-    CreateTopic { topic: TopicSpec },
-    AddConsumer { consumer: ConsumerSpec },
-    CrashConsumer { consumer: String },
-    RestartConsumer { consumer: String },
-    CloseConsumer { consumer: String },
-    Commit { consumer: String, sync: bool },
-    Seek { consumer: String, topic_partition: TopicPartition, to: SeekTo },
+    CutLink {
+        from: NodeRef,
+        to: NodeRef,
+        both: bool,
+    },
+    HealLink {
+        from: NodeRef,
+        to: NodeRef,
+        both: bool,
+    },
+    SetLinkLoss {
+        from: NodeRef,
+        to: NodeRef,
+        probability: f64,
+    },
+    IsolateNode {
+        node: NodeRef,
+    },
+    SlowNode {
+        node: NodeRef,
+        extra_ms: Millis,
+    },
+    Send {
+        producer: String,
+        topic: String,
+        partition: Option<i32>,
+        key: Option<String>,
+        value: Option<String>,
+    },
+    StartStream {
+        producer: String,
+        stream: StreamSpec,
+    },
+    StopStream {
+        producer: String,
+    },
+    CrashProducer {
+        producer: String,
+    },
+    RestartProducer {
+        producer: String,
+    },
+    CreateTopic {
+        topic: TopicSpec,
+    },
+    AddConsumer {
+        consumer: ConsumerSpec,
+    },
+    CrashConsumer {
+        consumer: String,
+    },
+    RestartConsumer {
+        consumer: String,
+    },
+    CloseConsumer {
+        consumer: String,
+    },
+    Commit {
+        consumer: String,
+        sync: bool,
+    },
+    Seek {
+        consumer: String,
+        topic_partition: TopicPartition,
+        to: SeekTo,
+    },
 }
 
 /// One entry of the scenario's timeline: an action, a note for the learner, or both.
@@ -194,6 +251,7 @@ impl Step {
         Ok(Some(match action {
             StepAction::KillBroker { broker } => Action::KillBroker { broker: *broker },
             StepAction::RestartBroker { broker } => Action::RestartBroker { broker: *broker },
+            StepAction::ShutdownBroker { broker } => Action::ShutdownBroker { broker: *broker },
             StepAction::KillController => Action::KillController,
             StepAction::CutLink { from, to, both } => Action::CutLink { from: node(from)?, to: node(to)?, both: *both },
             StepAction::HealLink { from, to, both } => {
@@ -385,11 +443,14 @@ pub fn builtin() -> Vec<BuiltinScenario> {
     }
     let mut all = embed![
         "consumer-scale-out",
+        "dedicated-controllers",
         "eager-vs-cooperative",
         "idempotence",
         "key-ordering",
         "leader-failover",
+        "pre-vote",
         "retention-compaction",
+        "rolling-restart",
         "sandbox",
         "slow-follower",
         "unclean-election",

@@ -56,6 +56,8 @@ struct RawLocalized {
 #[serde(deny_unknown_fields)]
 struct RawCluster {
     brokers: Option<Spanned<i64>>,
+    /// Dedicated controllers (`process.roles=controller`), numbered after the brokers.
+    controllers: Option<Spanned<i64>>,
     teaching_mode: Option<bool>,
     latency_ms: Option<Spanned<u64>>,
     jitter_ms: Option<Spanned<u64>>,
@@ -179,6 +181,7 @@ impl RawStep {
 const ACTIONS: &[(&str, &[&str])] = &[
     ("kill_broker", &["broker"]),
     ("restart_broker", &["broker"]),
+    ("shutdown_broker", &["broker"]),
     ("kill_controller", &[]),
     ("cut_link", &["from", "to", "both"]),
     ("heal_link", &["from", "to", "both"]),
@@ -324,7 +327,7 @@ impl<'a> Known<'a> {
     /// What a finished scenario declares (for files that refer to a scenario, such as lessons).
     pub(crate) fn of(scenario: &'a Scenario) -> Self {
         Known {
-            brokers: scenario.world.brokers,
+            nodes: scenario.world.brokers + scenario.world.controllers,
             topics: scenario.topics.iter().map(|t| (t.name.clone(), t)).collect(),
             producers: scenario.producers.iter().map(|p| p.name.clone()).collect(),
             consumers: scenario.consumers.iter().map(|c| (c.name.clone(), c)).collect(),
@@ -338,7 +341,8 @@ fn localized(raw: RawLocalized) -> Localized {
 
 /// What validation needs to know about the scenario so far.
 pub(crate) struct Known<'a> {
-    brokers: i32,
+    /// Brokers and dedicated controllers: what steps may name (`broker-N`).
+    nodes: i32,
     topics: BTreeMap<String, &'a TopicSpec>,
     producers: BTreeSet<String>,
     consumers: BTreeMap<String, &'a ConsumerSpec>,
@@ -364,7 +368,7 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     let world = cluster(&src, &raw.cluster)?;
     let topics = raw.topic.iter().map(|t| topic(&src, t, &world)).collect::<Result<Vec<_>, _>>()?;
     let mut known = Known {
-        brokers: world.brokers,
+        nodes: world.brokers + world.controllers,
         topics: BTreeMap::new(),
         producers: BTreeSet::new(),
         consumers: BTreeMap::new(),
@@ -430,6 +434,13 @@ fn cluster(src: &Source, raw: &RawCluster) -> Result<WorldConfig, ScenarioError>
             return Err(src.err(brokers.span(), "cluster.brokers", format!("{n} is not in [1, {MAX_BROKERS}]")));
         }
         world.brokers = n as i32;
+    }
+    if let Some(controllers) = &raw.controllers {
+        let n = *controllers.get_ref();
+        if !(0..=9).contains(&n) {
+            return Err(src.err(controllers.span(), "cluster.controllers", format!("{n} is not in [0, 9]")));
+        }
+        world.controllers = n as i32;
     }
     let default = NetworkConfig::default();
     world.network = NetworkConfig {
@@ -803,11 +814,11 @@ fn step_action(
     let broker = || -> Result<(i32, Range<usize>), ScenarioError> {
         let b = step.broker.as_ref().ok_or_else(|| missing("broker"))?;
         let id = *b.get_ref();
-        if id < 1 || id > known.brokers as i64 {
+        if id < 1 || id > known.nodes as i64 {
             return Err(src.err(
                 b.span(),
                 "step.broker",
-                format!("broker {id} does not exist (the cluster has brokers 1..{})", known.brokers),
+                format!("broker {id} does not exist (the cluster has brokers 1..{})", known.nodes),
             ));
         }
         Ok((id as i32, b.span()))
@@ -879,7 +890,7 @@ fn step_action(
     };
     let both = step.both.as_ref().is_some_and(|b| *b.get_ref());
     Ok(match action {
-        "kill_broker" => {
+        "kill_broker" | "shutdown_broker" => {
             let (id, span) = broker()?;
             if let Some(killed_line) = progress.dead.get(&id).filter(|_| !progress.controller_killed) {
                 return Err(src.err(
@@ -889,7 +900,11 @@ fn step_action(
                 ));
             }
             progress.dead.insert(id, line);
-            StepAction::KillBroker { broker: id }
+            if action == "shutdown_broker" {
+                StepAction::ShutdownBroker { broker: id }
+            } else {
+                StepAction::KillBroker { broker: id }
+            }
         }
         "restart_broker" => {
             let (id, span) = broker()?;
@@ -1147,10 +1162,10 @@ pub(crate) fn known_group(known: &Known, group: &str) -> Result<(), String> {
 /// A highlighted element: `broker-N`, a partition `topic-N`, or a producer or consumer name.
 pub(crate) fn highlight(known: &Known, name: &str) -> Result<String, String> {
     if let Some(n) = name.strip_prefix("broker-").and_then(|n| n.parse::<i32>().ok()) {
-        if (1..=known.brokers).contains(&n) {
+        if (1..=known.nodes).contains(&n) {
             return Ok(name.to_string());
         }
-        return Err(format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.brokers));
+        return Err(format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.nodes));
     }
     if known.producers.contains(name) || known.consumers.contains_key(name) {
         return Ok(name.to_string());
@@ -1171,11 +1186,11 @@ fn node_ref(
     let name = v.get_ref();
     if let Some(n) = name.strip_prefix("broker-") {
         return match n.parse::<i32>() {
-            Ok(id) if (1..=known.brokers).contains(&id) => Ok(NodeRef::Broker(id)),
+            Ok(id) if (1..=known.nodes).contains(&id) => Ok(NodeRef::Broker(id)),
             _ => Err(src.err(
                 v.span(),
                 field,
-                format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.brokers),
+                format!("`{name}` does not exist (the cluster has brokers broker-1..broker-{})", known.nodes),
             )),
         };
     }

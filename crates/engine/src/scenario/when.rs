@@ -24,9 +24,13 @@ pub(super) enum FieldType {
 pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
     ("broker_started", &[("broker", FieldType::Int)]),
     ("broker_stopped", &[("broker", FieldType::Int)]),
+    ("controlled_shutdown_requested", &[("broker", FieldType::Int)]),
+    ("broker_shut_down", &[("broker", FieldType::Int)]),
     ("broker_fenced", &[("broker", FieldType::Int)]),
     ("broker_unfenced", &[("broker", FieldType::Int)]),
     ("controller_elected", &[("broker", FieldType::Int)]),
+    ("controller_prospective", &[("broker", FieldType::Int)]),
+    ("controller_leader_found", &[("broker", FieldType::Int), ("leader", FieldType::Int)]),
     (
         "leader_elected",
         &[
@@ -135,9 +139,15 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
     Some(match fact {
         Fact::BrokerStarted { broker: b } => ("broker_started", vec![broker(b)]),
         Fact::BrokerStopped { broker: b } => ("broker_stopped", vec![broker(b)]),
+        Fact::ControlledShutdownRequested { broker: b } => ("controlled_shutdown_requested", vec![broker(b)]),
+        Fact::BrokerShutDown { broker: b } => ("broker_shut_down", vec![broker(b)]),
         Fact::BrokerFenced { broker: b, .. } => ("broker_fenced", vec![broker(b)]),
         Fact::BrokerUnfenced { broker: b, .. } => ("broker_unfenced", vec![broker(b)]),
         Fact::ControllerElected { broker: b, .. } => ("controller_elected", vec![broker(b)]),
+        Fact::ControllerProspective { broker: b, .. } => ("controller_prospective", vec![broker(b)]),
+        Fact::ControllerLeaderFound { broker: b, leader, .. } => {
+            ("controller_leader_found", vec![broker(b), ("leader", Int(i64::from(*leader)))])
+        }
         Fact::LeaderElected { topic_partition, leader, previous_leader, unclean, .. } => (
             "leader_elected",
             vec![
@@ -282,9 +292,13 @@ mod tests {
         let samples = vec![
             Fact::BrokerStarted { broker: 1 },
             Fact::BrokerStopped { broker: 1 },
+            Fact::ControlledShutdownRequested { broker: 1 },
+            Fact::BrokerShutDown { broker: 1 },
             Fact::BrokerFenced { broker: 1, controller: 2 },
             Fact::BrokerUnfenced { broker: 1, controller: 2 },
             Fact::ControllerElected { broker: 1, epoch: 1 },
+            Fact::ControllerProspective { broker: 1, epoch: 1, leader: 2 },
+            Fact::ControllerLeaderFound { broker: 1, leader: 2, epoch: 1 },
             Fact::LeaderElected {
                 topic_partition: tp(),
                 leader: 1,

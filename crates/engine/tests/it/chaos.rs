@@ -15,6 +15,7 @@ fn config(seed: u64, acks: &str, min_isr: i32, unclean: bool) -> ChaosConfig {
         seed,
         steps: 120,
         brokers: 3,
+        controllers: 0,
         replication_factor: 3,
         acks: acks.into(),
         min_insync_replicas: min_isr,

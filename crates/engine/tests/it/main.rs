@@ -10,6 +10,7 @@ mod consumer_groups;
 mod golden_assignors;
 mod golden_batches;
 mod golden_murmur2;
+mod kraft;
 mod lessons;
 mod log_props;
 mod log_view;

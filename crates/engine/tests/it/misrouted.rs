@@ -1,7 +1,7 @@
 //! A message that reaches a node that does not serve it is a `MessageMisrouted` fact (which the
 //! invariant checker reports as a violation), never silently dropped.
 
-use kafkalab_engine::broker::{self, Broker, BrokerConfig};
+use kafkalab_engine::broker::{self, Broker, BrokerConfig, ProcessRoles};
 use kafkalab_engine::consumer::config::ConsumerConfig;
 use kafkalab_engine::consumer::{self, Consumer, ConsumerApp};
 use kafkalab_engine::narration::Fact;
@@ -20,7 +20,7 @@ fn misrouted(from: NodeId, to: NodeId, kind: &'static str) -> Vec<Fact> {
 #[test]
 fn a_broker_reports_responses_meant_for_clients() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let mut b = Broker::new(1, vec![1], BrokerConfig::default());
+    let mut b = Broker::new(1, ProcessRoles::COMBINED, vec![1], BrokerConfig::default());
     let client = NodeId::Client(7);
     let cases: [(Message, &str); 3] = [
         (ClientMessage::ProduceResponse { correlation_id: 1, partitions: Vec::new() }.into(), "ProduceResponse"),

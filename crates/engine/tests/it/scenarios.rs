@@ -412,3 +412,80 @@ mod never_panics {
         }
     }
 }
+
+/// The pre-vote scenario's point, from engine facts (KIP-996, Kafka 4.x
+/// `KafkaRaftClient.transitionToProspective` and `FollowerState.canGrantVote`): broker 3 goes
+/// prospective while cut off, never bumps the epoch, and follows broker 1 again once the links
+/// heal; no controller is elected or resigns.
+#[test]
+fn pre_vote_keeps_the_active_controller_when_an_isolated_voter_returns() {
+    let (run, facts) = run("pre-vote");
+    let prospective: Vec<i32> = facts
+        .iter()
+        .filter_map(|f| match f.fact {
+            Fact::ControllerProspective { broker: 3, epoch, .. } => Some(epoch),
+            _ => None,
+        })
+        .collect();
+    assert!(!prospective.is_empty() && prospective.iter().all(|e| *e == 1), "{prospective:?}");
+    let found = facts
+        .iter()
+        .find(|f| f.fact == Fact::ControllerLeaderFound { broker: 3, leader: 1, epoch: 1 })
+        .expect("broker 3 follows broker 1 again");
+    assert!(found.at_ms >= 25_000, "after the links heal, at {}", found.at_ms);
+    let after_start = facts.iter().filter(|f| f.at_ms > 0);
+    let mut quorum_changes =
+        after_start.filter(|f| matches!(f.fact, Fact::ControllerElected { .. } | Fact::ControllerResigned { .. }));
+    assert!(quorum_changes.next().is_none(), "the active controller stays");
+    assert_eq!(run.world().active_controller(), Some(1));
+    assert!(run.world().brokers().all(|b| b.raft.durable.epoch == 1));
+}
+
+/// The rolling-restart scenario's point, from engine facts (KIP-841 controlled shutdown,
+/// `ReplicationControlManager.handleBrokerInControlledShutdown`): every broker stops cleanly after
+/// handing its leaderships over, and the acks=all producer has no failed request and loses
+/// nothing; the active controller's broker hands the quorum over (EndQuorumEpoch).
+#[test]
+fn a_rolling_restart_with_controlled_shutdown_fails_no_acks_all_request() {
+    let (run, facts) = run("rolling-restart");
+    let stopped: Vec<i32> = facts
+        .iter()
+        .filter_map(|f| match f.fact {
+            Fact::BrokerShutDown { broker } => Some(broker),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stopped, vec![3, 2, 1]);
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::BrokerStopped { .. })), "no crash");
+    let producer = run.world().producers().next().unwrap();
+    assert!(producer.acked_records > 0);
+    assert_eq!(producer.failed_records, 0);
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::ProduceFailed { will_retry: false, .. })));
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::AckedRecordsLost { .. })));
+    assert_eq!(lost_acked(&run), (true, 0));
+    let elected = facts.iter().filter(|f| f.at_ms > 0).find_map(|f| match f.fact {
+        Fact::ControllerElected { broker, epoch } => Some((broker, epoch)),
+        _ => None,
+    });
+    assert!(elected.is_some_and(|(broker, epoch)| broker != 1 && epoch == 2), "{elected:?}");
+}
+
+/// The dedicated-controllers scenario's point, from engine facts (Kafka's `process.roles`): the
+/// broker's death fences it but leaves the quorum's leader and epoch; the active controller's
+/// death is followed by an election among the remaining controllers only.
+#[test]
+fn dedicated_controllers_survive_a_broker_and_elect_among_themselves() {
+    let (run, facts) = run("dedicated-controllers");
+    let fenced_at = facts.iter().find(|f| f.fact == Fact::BrokerFenced { broker: 1, controller: 4 }).unwrap().at_ms;
+    let elections: Vec<(u64, i32, i32)> = facts
+        .iter()
+        .filter_map(|f| match f.fact {
+            Fact::ControllerElected { broker, epoch } => Some((f.at_ms, broker, epoch)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(elections[0], (0, 4, 1), "node 4 leads from the start");
+    assert!(elections[1].0 > 20_000 && fenced_at < 20_000, "no election when broker 1 died: {elections:?}");
+    assert!([5, 6].contains(&elections[1].1) && elections.len() == 2, "{elections:?}");
+    assert!(run.world().brokers().filter(|b| b.id > 3).all(|b| b.durable.replicas.is_empty()));
+}

@@ -6,4 +6,5 @@ mod cluster_golden;
 mod console_golden;
 mod groups_golden;
 mod random_args;
+mod server_stop;
 mod topics_golden;
