@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, RemovalReason};
+use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, ReconcileState, RemovalReason};
 use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
@@ -173,6 +173,23 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::RequestTimedOut { consumer: 2, broker: i, request: "JoinGroup".into(), timeout_ms: u },
         Fact::RejoinRequested { consumer: 2, group, error },
         Fact::ProducerCrashed { producer: 1, lost_records: z },
+        Fact::GroupEpochBumped { group: "workers".into(), group_epoch: i, reason: RebalanceReason::MemberJoined },
+        Fact::TargetAssignmentComputed {
+            group: "workers".into(),
+            group_epoch: i,
+            assignor: "uniform",
+            assignment: vec![(member.clone(), vec![tp.clone()]), ("idle-member".into(), Vec::new())],
+        },
+        Fact::MemberReconciled {
+            group: "workers".into(),
+            member_id: member.clone(),
+            member_epoch: i,
+            state: [ReconcileState::Stable, ReconcileState::UnrevokedPartitions, ReconcileState::UnreleasedPartitions]
+                [z % 3],
+            assigned: vec![tp.clone()],
+            pending_revocation: vec![tp.clone()],
+        },
+        Fact::GroupConverted { group: "workers".into(), to_consumer_protocol: n % 2 == 0 },
     ]
 }
 
@@ -238,5 +255,9 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::RequestTimedOut { .. } => "RequestTimedOut",
         Fact::RejoinRequested { .. } => "RejoinRequested",
         Fact::ProducerCrashed { .. } => "ProducerCrashed",
+        Fact::GroupEpochBumped { .. } => "GroupEpochBumped",
+        Fact::TargetAssignmentComputed { .. } => "TargetAssignmentComputed",
+        Fact::MemberReconciled { .. } => "MemberReconciled",
+        Fact::GroupConverted { .. } => "GroupConverted",
     }
 }
