@@ -1,7 +1,8 @@
 //! The server-side assignors of the consumer group protocol (KIP-848), which the group
 //! coordinator runs to compute a group's target assignment: `uniform` (the default,
 //! `UniformAssignor` with `UniformHomogeneousAssignmentBuilder`) and `range` (the sticky
-//! `RangeAssignor` of the group coordinator, not the client's range).
+//! `RangeAssignor` of the group coordinator as Kafka 3.7 has it, not the client's range; Kafka
+//! 4.0 rewrote it into contiguous, co-partitioned ranges without stickiness, which is not ported).
 //!
 //! Members are taken in member-id order (Kafka's tests use a `TreeMap`; the coordinator's own
 //! map is a `HashMap`), topics in name order (Kafka iterates a `HashSet` of topic ids, so

@@ -384,6 +384,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         };
     }
     let mut all = embed![
+        "classic-vs-consumer-protocol",
         "consumer-scale-out",
         "eager-vs-cooperative",
         "idempotence",
