@@ -925,6 +925,7 @@ mod tests {
         c: GroupCoordinator,
         log: InstantLog,
         facts: Vec<Fact>,
+        timers: Vec<Timer>,
     }
 
     /// What a heartbeat answered.
@@ -942,7 +943,7 @@ mod tests {
             let mut log = InstantLog(0, Vec::new());
             c.load(0, 0, std::iter::empty(), 0, &mut log, &mut Outbox::default());
             c.set_topic_partitions([("t".to_string(), partitions)].into_iter().collect());
-            Harness { c, log, facts: Vec::new() }
+            Harness { c, log, facts: Vec::new(), timers: Vec::new() }
         }
 
         fn heartbeat(&mut self, member: &str, epoch: i32, owned: Option<&[i32]>) -> Answer {
@@ -964,6 +965,7 @@ mod tests {
             self.c.consumer_group_heartbeat("g", request, 0, &mut self.log, &mut out);
             self.c.complete_writes(|_| Some(i64::MAX), &mut out);
             self.facts.extend(out.facts);
+            self.timers.extend(out.timers.into_iter().map(|(_, t)| t));
             match out.messages.pop() {
                 Some((
                     _,
@@ -1052,6 +1054,46 @@ mod tests {
         assert!(h.c.consumer_groups["g"].members.is_empty());
         assert_eq!(h.c.consumer_groups["g"].group_epoch, epoch + 1);
         assert_eq!(h.heartbeat("A2", -1, None).error, ErrorCode::UnknownMemberId);
+    }
+
+    /// `testRevocationTimeoutLifecycle` and `testSessionTimeoutLifecycle`: a member that does not
+    /// revoke within its rebalance timeout is fenced, and a silent one is removed at its session
+    /// timeout; either way the group epoch moves and the partitions go to the others.
+    #[test]
+    fn timeouts_fence_members() {
+        let mut h = Harness::new(4);
+        h.heartbeat("A", 0, Some(&[]));
+        h.heartbeat("B", 0, Some(&[]));
+        h.heartbeat("A", 1, Some(&[0, 1, 2, 3]));
+        assert_eq!(h.member("A").state, ReconcileState::UnrevokedPartitions);
+        let revocation = h.timers.iter().rev().find(|t| matches!(t, Timer::Revocation { .. })).cloned().unwrap();
+        let epoch = h.c.consumer_groups["g"].group_epoch;
+        let mut out = Outbox::default();
+        h.c.on_timer(revocation, 30_000, &mut h.log, &mut out);
+        assert!(out
+            .facts
+            .iter()
+            .any(|f| matches!(f, Fact::MemberRemoved { reason: RemovalReason::RevocationTimeout, .. })));
+        assert!(!h.c.consumer_groups["g"].members.contains_key("A"));
+        assert_eq!(h.c.consumer_groups["g"].group_epoch, epoch + 1);
+        let b = h.heartbeat("B", 2, Some(&[]));
+        assert_eq!(b.assignment, Some(set(&[0, 1, 2, 3])), "A's partitions are free at once");
+        // B goes silent: only its newest session timer removes it.
+        let sessions: Vec<Timer> = h
+            .timers
+            .iter()
+            .filter(|t| matches!(t, Timer::ConsumerSession { member_id, .. } if member_id == "B"))
+            .cloned()
+            .collect();
+        let mut out = Outbox::default();
+        h.c.on_timer(sessions[0].clone(), 45_000, &mut h.log, &mut out);
+        assert!(h.c.consumer_groups["g"].members.contains_key("B"), "a stale session timer does nothing");
+        h.c.on_timer(sessions.last().unwrap().clone(), 45_000, &mut h.log, &mut out);
+        assert!(out
+            .facts
+            .iter()
+            .any(|f| matches!(f, Fact::MemberRemoved { reason: RemovalReason::SessionTimeout, .. })));
+        assert_eq!(h.c.consumer_groups["g"].state(), ConsumerGroupState::Empty);
     }
 
     /// Records replayed on a new coordinator rebuild epochs, targets and current assignments.
