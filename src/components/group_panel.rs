@@ -14,6 +14,22 @@ fn tp_list(list: &[kafkalab_engine::protocol::TopicPartition]) -> String {
     list.iter().map(|p| format!("{}-{}", p.topic, p.partition)).collect::<Vec<_>>().join(", ")
 }
 
+/// Partitions grouped by topic, `orders 2,3,7`, so a reconciliation row fits the panel.
+fn tp_compact(list: &[kafkalab_engine::protocol::TopicPartition]) -> String {
+    let mut by_topic: Vec<(&str, Vec<i32>)> = Vec::new();
+    for tp in list {
+        match by_topic.iter_mut().find(|(t, _)| *t == tp.topic) {
+            Some((_, ps)) => ps.push(tp.partition),
+            None => by_topic.push((&tp.topic, vec![tp.partition])),
+        }
+    }
+    by_topic
+        .into_iter()
+        .map(|(t, ps)| format!("{t} {}", ps.iter().map(i32::to_string).collect::<Vec<_>>().join(",")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[derive(Properties, PartialEq)]
 pub struct GroupPanelProps {
     pub lang: Lang,
@@ -98,7 +114,7 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                         </dl>
                         <h4>{ t(lang, Key::MembersLabel) }</h4>
                         if g.target_assignment_epoch.is_some() {
-                            <table class="members reconciliation">
+                            <div class="table-scroll"><table class="members reconciliation">
                                 <thead><tr>
                                     <th scope="col">{ t(lang, Key::ColMember) }</th><th scope="col">{ t(lang, Key::ColMemberEpoch) }</th>
                                     <th scope="col">{ t(lang, Key::ColReconcileState) }</th><th scope="col">{ t(lang, Key::ColCurrentAssignment) }</th>
@@ -115,14 +131,14 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                                                 <td><code title={m.member_id.clone()}>{ narrate::short_member_id(&m.member_id) }</code></td>
                                                 <td>{ m.member_epoch.unwrap_or(-1) }</td>
                                                 <td>{ state }</td>
-                                                <td>{ tp_list(&m.assignment) }</td>
-                                                <td>{ tp_list(m.target.as_deref().unwrap_or_default()) }</td>
-                                                <td class="to-revoke">{ tp_list(&m.pending_revocation) }</td>
+                                                <td>{ tp_compact(&m.assignment) }</td>
+                                                <td>{ tp_compact(m.target.as_deref().unwrap_or_default()) }</td>
+                                                <td class="to-revoke">{ tp_compact(&m.pending_revocation) }</td>
                                             </tr>
                                         }
                                     }) }
                                 </tbody>
-                            </table>
+                            </table></div>
                         } else {
                         <ul class="members">
                             { for g.members.iter().map(|m| {
