@@ -128,7 +128,10 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                                             <tr data-testid={format!("member-{}-{}", g.group_id, m.member_id)}
                                                 data-member-epoch={m.member_epoch.unwrap_or(-1).to_string()} data-reconcile-state={state}
                                                 class={classes!(behind.then_some("reconciling"))}>
-                                                <td><code title={m.member_id.clone()}>{ narrate::short_member_id(&m.member_id) }</code></td>
+                                                <td><code title={m.member_id.clone()}>{
+                                                    view.consumers.iter().find(|c| c.client == m.client)
+                                                        .map_or_else(|| narrate::short_member_id(&m.member_id), |c| c.name.clone())
+                                                }</code></td>
                                                 <td>{ m.member_epoch.unwrap_or(-1) }</td>
                                                 <td>{ state }</td>
                                                 <td>{ tp_compact(&m.assignment) }</td>
