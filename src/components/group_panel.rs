@@ -14,6 +14,22 @@ fn tp_list(list: &[kafkalab_engine::protocol::TopicPartition]) -> String {
     list.iter().map(|p| format!("{}-{}", p.topic, p.partition)).collect::<Vec<_>>().join(", ")
 }
 
+/// Partitions grouped by topic, `orders 2,3,7`, so a reconciliation row fits the panel.
+fn tp_compact(list: &[kafkalab_engine::protocol::TopicPartition]) -> String {
+    let mut by_topic: Vec<(&str, Vec<i32>)> = Vec::new();
+    for tp in list {
+        match by_topic.iter_mut().find(|(t, _)| *t == tp.topic) {
+            Some((_, ps)) => ps.push(tp.partition),
+            None => by_topic.push((&tp.topic, vec![tp.partition])),
+        }
+    }
+    by_topic
+        .into_iter()
+        .map(|(t, ps)| format!("{t} {}", ps.iter().map(i32::to_string).collect::<Vec<_>>().join(",")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[derive(Properties, PartialEq)]
 pub struct GroupPanelProps {
     pub lang: Lang,
@@ -67,21 +83,66 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                         | kafkalab_engine::narration::Fact::JoinCompleted { group, .. }
                         | kafkalab_engine::narration::Fact::GenerationStable { group, .. }
                         | kafkalab_engine::narration::Fact::MemberRemoved { group, .. }
-                        | kafkalab_engine::narration::Fact::MemberJoined { group, .. } if *group == g.group_id))
+                        | kafkalab_engine::narration::Fact::MemberJoined { group, .. }
+                        | kafkalab_engine::narration::Fact::GroupEpochBumped { group, .. }
+                        | kafkalab_engine::narration::Fact::TargetAssignmentComputed { group, .. }
+                        | kafkalab_engine::narration::Fact::MemberReconciled { group, .. } if *group == g.group_id))
                     .take(5)
                     .map(|f| format!("{} ms — {}", f.at_ms, narrate::sentence(lang, &roster, &f.fact)))
                     .collect();
                 html! {
                     <div class="group" data-testid={format!("group-{}", g.group_id)}
-                        data-generation={g.generation_id.to_string()} data-state={g.state}>
+                        data-generation={g.generation_id.to_string()} data-state={g.state}
+                        data-protocol={g.protocol} data-rebalance={g.rebalance}>
                         <dl class="facts-grid">
                             <dt>{ "group.id" }</dt><dd>{ g.group_id.clone() }</dd>
                             <dt>{ t(lang, Key::GroupStateLabel) }</dt><dd>{ g.state }</dd>
-                            <dt>{ t(lang, Key::GenerationLabel) }</dt><dd>{ g.generation_id }</dd>
+                            <dt>{ t(lang, Key::RebalanceLabel) }</dt>
+                            <dd data-testid={format!("group-rebalance-{}", g.group_id)}>{ t(lang, match g.rebalance {
+                                "incremental" => Key::RebalanceIncremental,
+                                "cooperative" => Key::RebalanceCooperative,
+                                _ => Key::RebalanceEager,
+                            }) }</dd>
+                            if let Some(target_epoch) = g.target_assignment_epoch {
+                                <dt>{ t(lang, Key::GroupEpochLabel) }</dt>
+                                <dd data-testid={format!("group-epoch-{}", g.group_id)}>{ format!("{} / {}", g.generation_id, target_epoch) }</dd>
+                            } else {
+                                <dt>{ t(lang, Key::GenerationLabel) }</dt><dd>{ g.generation_id }</dd>
+                            }
                             <dt>{ t(lang, Key::AssignorLabel) }</dt><dd>{ format!("{} / {}", g.protocol, g.protocol_name.clone().unwrap_or("-".into())) }</dd>
                             <dt>{ t(lang, Key::CoordinatorLabel) }</dt><dd>{ fill(t(lang, Key::BrokerName), &[&g.coordinator.to_string()]) }</dd>
                         </dl>
                         <h4>{ t(lang, Key::MembersLabel) }</h4>
+                        if g.target_assignment_epoch.is_some() {
+                            <div class="table-scroll"><table class="members reconciliation">
+                                <thead><tr>
+                                    <th scope="col">{ t(lang, Key::ColMember) }</th><th scope="col">{ t(lang, Key::ColMemberEpoch) }</th>
+                                    <th scope="col">{ t(lang, Key::ColReconcileState) }</th><th scope="col">{ t(lang, Key::ColCurrentAssignment) }</th>
+                                    <th scope="col">{ t(lang, Key::ColTargetAssignment) }</th><th scope="col">{ t(lang, Key::ColPendingRevocation) }</th>
+                                </tr></thead>
+                                <tbody>
+                                    { for g.members.iter().map(|m| {
+                                        let state = m.reconcile_state.unwrap_or("-");
+                                        let behind = m.member_epoch != g.target_assignment_epoch || state != "STABLE";
+                                        html! {
+                                            <tr data-testid={format!("member-{}-{}", g.group_id, m.member_id)}
+                                                data-member-epoch={m.member_epoch.unwrap_or(-1).to_string()} data-reconcile-state={state}
+                                                class={classes!(behind.then_some("reconciling"))}>
+                                                <td><code title={m.member_id.clone()}>{
+                                                    view.consumers.iter().find(|c| c.client == m.client)
+                                                        .map_or_else(|| narrate::short_member_id(&m.member_id), |c| c.name.clone())
+                                                }</code></td>
+                                                <td>{ m.member_epoch.unwrap_or(-1) }</td>
+                                                <td>{ state }</td>
+                                                <td>{ tp_compact(&m.assignment) }</td>
+                                                <td>{ tp_compact(m.target.as_deref().unwrap_or_default()) }</td>
+                                                <td class="to-revoke">{ tp_compact(&m.pending_revocation) }</td>
+                                            </tr>
+                                        }
+                                    }) }
+                                </tbody>
+                            </table></div>
+                        } else {
                         <ul class="members">
                             { for g.members.iter().map(|m| {
                                 let is_leader = g.leader.as_deref() == Some(m.member_id.as_str());
@@ -94,6 +155,7 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                                 }
                             }) }
                         </ul>
+                        }
                         <h4>{ t(lang, Key::LagHeading) }</h4>
                         <table class="lag">
                             <thead><tr>

@@ -65,7 +65,15 @@ pub fn rebalance_swimlane(props: &RebalanceSwimlaneProps) -> Html {
     let mut shapes: Vec<Html> = Vec::new();
     for (i, gen) in g.generations.iter().enumerate() {
         let end = g.generations.get(i + 1).map_or(now_ms, |n| n.rebalance_started_ms.unwrap_or(n.joined_at_ms));
-        if let Some(started) = gen.rebalance_started_ms {
+        if gen.incremental {
+            // No barrier: a tick for the new target; members keep their bars.
+            shapes.push(html! {
+                <line class="lane-epoch" x1={x(gen.joined_at_ms).to_string()} x2={x(gen.joined_at_ms).to_string()}
+                    y1="0" y2={(height - 14).to_string()}>
+                    <title>{ fill(t(lang, Key::SwimlaneEpoch), &[&gen.generation_id.to_string(), &gen.joined_at_ms.to_string()]) }</title>
+                </line>
+            });
+        } else if let Some(started) = gen.rebalance_started_ms {
             let until = gen.stable_at_ms.unwrap_or(now_ms);
             let w = x(until).saturating_sub(x(started)).max(1);
             shapes.push(html! {
@@ -74,7 +82,7 @@ pub fn rebalance_swimlane(props: &RebalanceSwimlaneProps) -> Html {
                 </rect>
             });
         }
-        let Some(stable) = gen.stable_at_ms else { continue };
+        let Some(stable) = (if gen.incremental { Some(gen.joined_at_ms) } else { gen.stable_at_ms }) else { continue };
         for (member, parts) in &gen.assignment {
             let name = member_name(member, consumers);
             let y = lane_of(&name) * LANE + 2;

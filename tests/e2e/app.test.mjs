@@ -242,7 +242,7 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'idempotence', 'key-ordering',
+        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'idempotence', 'key-ordering',
         'leader-failover', 'pre-vote', 'retention-compaction', 'rolling-restart', 'sandbox', 'slow-follower',
         'unclean-election',
       ]);
@@ -276,6 +276,46 @@ describe('kafkalab visual simulator', () => {
         await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
         await page.screenshot({ path: join(screenshots, `builtin-${name}.png`) });
       }
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('classic-vs-consumer-protocol shows member epochs and the reconciliation in the group panel', async () => {
+    const { page, problems } = await openApp('#scenario=classic-vs-consumer-protocol&seed=5&t=20000&lang=en');
+    try {
+      const kip = page.getByTestId('group-kip848');
+      await kip.waitFor();
+      assert.equal(await kip.getAttribute('data-protocol'), 'consumer');
+      assert.equal(await kip.getAttribute('data-rebalance'), 'incremental');
+      assert.equal(await page.getByTestId('group-eager').getAttribute('data-rebalance'), 'eager');
+      assert.equal(await page.getByTestId('group-coop').getAttribute('data-rebalance'), 'cooperative');
+      assert.match(await page.getByTestId('group-epoch-kip848').textContent(), /^\d+ \/ \d+$/);
+      // Play until a member of kip848 is told to revoke: its row shows the state and what to revoke.
+      await setSpeed(page, 6);
+      await playUntil(
+        page,
+        () => document.querySelector('[data-testid="group-kip848"] tr[data-reconcile-state="UNREVOKED_PARTITIONS"]') !== null,
+        undefined,
+        90_000,
+      );
+      const revoking = kip.locator('tr[data-reconcile-state="UNREVOKED_PARTITIONS"]');
+      assert.match(await revoking.locator('.to-revoke').textContent(), /^orders \d/);
+      await revoking.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'consumer-protocol-reconciling.png') });
+      // Later every member is STABLE in the group epoch, and the swimlane marks each target epoch.
+      await playTo(page, 50000);
+      const rows = kip.locator('[data-testid^="member-kip848-"]');
+      assert.equal(await rows.count(), 4);
+      const epoch = await kip.getAttribute('data-generation');
+      for (const row of await rows.all()) {
+        assert.equal(await row.getAttribute('data-reconcile-state'), 'STABLE');
+        assert.equal(await row.getAttribute('data-member-epoch'), epoch);
+      }
+      assert.ok((await page.getByTestId('swimlane-kip848').locator('.lane-epoch').count()) >= 2);
+      await page.getByTestId('swimlane-kip848').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'consumer-protocol-stable.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();

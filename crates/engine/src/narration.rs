@@ -388,6 +388,39 @@ pub enum Fact {
     BrokerShutDown {
         broker: i32,
     },
+
+    // ---- the consumer group protocol (KIP-848); new variants go last ----
+    /// The group epoch moved: membership, a subscription or the subscribed topics changed, so a
+    /// new target assignment is due. No member stops consuming for it.
+    GroupEpochBumped {
+        group: String,
+        group_epoch: i32,
+        reason: RebalanceReason,
+    },
+    /// The coordinator ran its server-side assignor for the group epoch.
+    TargetAssignmentComputed {
+        group: String,
+        group_epoch: i32,
+        assignor: &'static str,
+        assignment: Vec<(String, Vec<TopicPartition>)>,
+    },
+    /// A member moved towards the target (`CurrentAssignmentBuilder`): it must revoke first
+    /// (`UnrevokedPartitions`, its epoch unchanged), waits for partitions others still own
+    /// (`UnreleasedPartitions`), or is `Stable` in the target epoch.
+    MemberReconciled {
+        group: String,
+        member_id: String,
+        member_epoch: i32,
+        state: ReconcileState,
+        assigned: Vec<TopicPartition>,
+        pending_revocation: Vec<TopicPartition>,
+    },
+    /// An empty group changed protocol when a member of the other kind joined (Kafka converts
+    /// an empty group; a non-empty one is refused here).
+    GroupConverted {
+        group: String,
+        to_consumer_protocol: bool,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -437,7 +470,9 @@ impl Fact {
             | Fact::AckedRecordsLost { .. }
             | Fact::MessageMisrouted { .. } => Salience::Fault,
             Fact::LeaderElected { .. } | Fact::ControllerElected { .. } => Salience::Election,
-            Fact::RebalanceStarted { .. } | Fact::GenerationStable { .. } => Salience::Rebalance,
+            Fact::RebalanceStarted { .. } | Fact::GenerationStable { .. } | Fact::GroupEpochBumped { .. } => {
+                Salience::Rebalance
+            }
             Fact::BrokerStarted { .. }
             | Fact::TopicCreated { .. }
             | Fact::IsrChanged { .. }
@@ -476,7 +511,10 @@ impl Fact {
             | Fact::ControllerProspective { .. }
             | Fact::ControllerLeaderFound { .. }
             | Fact::ControlledShutdownRequested { .. }
-            | Fact::BrokerShutDown { .. } => Salience::Notable,
+            | Fact::BrokerShutDown { .. }
+            | Fact::TargetAssignmentComputed { .. }
+            | Fact::MemberReconciled { .. }
+            | Fact::GroupConverted { .. } => Salience::Notable,
         }
     }
 }
@@ -495,6 +533,32 @@ pub enum RebalanceReason {
     SyncTimeout,
     /// The assignment could not be persisted.
     PersistFailed,
+    /// A consumer-protocol member changed its subscription or server-side assignor.
+    SubscriptionChanged,
+    /// A subscribed topic's partition count changed.
+    MetadataChanged,
+    /// A consumer-protocol member did not revoke within its rebalance timeout and was fenced.
+    RebalanceTimeout,
+}
+
+/// A consumer-protocol member's reconciliation state on the coordinator (Kafka's `MemberState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReconcileState {
+    Stable,
+    UnrevokedPartitions,
+    UnreleasedPartitions,
+}
+
+impl ReconcileState {
+    /// Kafka's name, as `kafka-consumer-groups --describe --members --verbose` would show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReconcileState::Stable => "STABLE",
+            ReconcileState::UnrevokedPartitions => "UNREVOKED_PARTITIONS",
+            ReconcileState::UnreleasedPartitions => "UNRELEASED_PARTITIONS",
+        }
+    }
 }
 
 /// Why a coordinator removed a member.
@@ -510,6 +574,8 @@ pub enum RemovalReason {
     NotSynced,
     /// Its `group.instance.id` was taken over by a new member id.
     Fenced,
+    /// A consumer-protocol member did not revoke within its rebalance timeout.
+    RevocationTimeout,
 }
 
 /// Where a consumer's fetch position came from.

@@ -41,8 +41,13 @@ pub struct View {
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupView {
     pub group_id: String,
-    /// `classic` (JoinGroup/SyncGroup).
+    /// `classic` (JoinGroup/SyncGroup) or `consumer` (KIP-848, ConsumerGroupHeartbeat).
     pub protocol: &'static str,
+    /// How the group rebalances: `eager`, `cooperative` (classic) or `incremental` (consumer).
+    pub rebalance: &'static str,
+    /// Consumer protocol: the epoch of the target assignment (the group epoch is
+    /// `generation_id`).
+    pub target_assignment_epoch: Option<i32>,
     pub coordinator: i32,
     pub state: &'static str,
     pub generation_id: i32,
@@ -58,7 +63,16 @@ pub struct GroupMemberView {
     pub member_id: String,
     pub group_instance_id: Option<String>,
     pub client: NodeId,
+    /// What the member owns now (consumer protocol: its current assignment).
     pub assignment: Vec<TopicPartition>,
+    /// Consumer protocol: the member epoch.
+    pub member_epoch: Option<i32>,
+    /// Consumer protocol: `STABLE`, `UNREVOKED_PARTITIONS` or `UNRELEASED_PARTITIONS`.
+    pub reconcile_state: Option<&'static str>,
+    /// Consumer protocol: the member's target assignment.
+    pub target: Option<Vec<TopicPartition>>,
+    /// Consumer protocol: what it must revoke before its epoch advances.
+    pub pending_revocation: Vec<TopicPartition>,
 }
 
 /// What `kafka-consumer-groups --describe` shows per partition: LOG-END-OFFSET is the
@@ -310,36 +324,46 @@ impl World {
         let mut groups: Vec<GroupView> = Vec::new();
         for broker in self.brokers().filter(|b| b.state != BrokerState::Dead) {
             let coordinator = &broker.volatile.group_coordinator;
+            for group in coordinator.consumer_protocol_groups().filter(|g| coordinator.is_coordinator_for(&g.group_id))
+            {
+                groups.push(GroupView {
+                    group_id: group.group_id.clone(),
+                    protocol: "consumer",
+                    rebalance: "incremental",
+                    target_assignment_epoch: Some(group.target_assignment_epoch),
+                    coordinator: broker.id,
+                    state: group.state().name(),
+                    generation_id: group.group_epoch,
+                    protocol_name: group.assignor.map(|a| a.name().to_string()),
+                    leader: None,
+                    members: group
+                        .members
+                        .values()
+                        .map(|m| GroupMemberView {
+                            member_id: m.member_id.clone(),
+                            group_instance_id: m.instance_id.clone(),
+                            client: m.client,
+                            assignment: m.assigned.iter().cloned().collect(),
+                            member_epoch: Some(m.member_epoch),
+                            reconcile_state: Some(m.state.name()),
+                            target: Some(
+                                group.target_assignment.get(&m.member_id).into_iter().flatten().cloned().collect(),
+                            ),
+                            pending_revocation: m.pending_revocation.iter().cloned().collect(),
+                        })
+                        .collect(),
+                    offsets: self.group_offset_views(coordinator, &group.group_id),
+                });
+            }
             for group in coordinator.classic_groups().filter(|g| coordinator.is_coordinator_for(&g.group_id)) {
-                let offsets = coordinator
-                    .offsets
-                    .get(&group.group_id)
-                    .map(|m| {
-                        m.iter()
-                            .map(|(tp, o)| {
-                                let log_end_offset = self.high_watermark(tp);
-                                let position = self
-                                    .consumers()
-                                    .filter(|c| c.group_id() == group.group_id && self.consumer_running(c.id))
-                                    .filter(|c| c.assignment.contains(tp))
-                                    .find_map(|c| c.positions.get(tp).copied())
-                                    .unwrap_or(-1);
-                                GroupOffsetView {
-                                    topic: tp.topic.clone(),
-                                    partition: tp.partition,
-                                    committed_offset: o.committed_offset,
-                                    log_end_offset,
-                                    lag: (log_end_offset - o.committed_offset).max(0),
-                                    position,
-                                    position_lag: if position < 0 { 0 } else { (log_end_offset - position).max(0) },
-                                }
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let cooperative = group.protocol_name.as_deref().is_some_and(|p| {
+                    p.parse::<crate::group::assignor::Strategy>().is_ok_and(|s| s.supports_cooperative())
+                });
                 groups.push(GroupView {
                     group_id: group.group_id.clone(),
                     protocol: "classic",
+                    rebalance: if cooperative { "cooperative" } else { "eager" },
+                    target_assignment_epoch: None,
                     coordinator: broker.id,
                     state: group.state.name(),
                     generation_id: group.generation_id,
@@ -353,14 +377,52 @@ impl World {
                             group_instance_id: m.group_instance_id.clone(),
                             client: m.client,
                             assignment: m.assignment.clone(),
+                            member_epoch: None,
+                            reconcile_state: None,
+                            target: None,
+                            pending_revocation: Vec::new(),
                         })
                         .collect(),
-                    offsets,
+                    offsets: self.group_offset_views(coordinator, &group.group_id),
                 });
             }
         }
         groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
         groups
+    }
+
+    /// A group's committed offsets with the log end and the owner's position.
+    fn group_offset_views(
+        &self,
+        coordinator: &crate::group::coordinator::GroupCoordinator,
+        group_id: &str,
+    ) -> Vec<GroupOffsetView> {
+        coordinator
+            .offsets
+            .get(group_id)
+            .map(|m| {
+                m.iter()
+                    .map(|(tp, o)| {
+                        let log_end_offset = self.high_watermark(tp);
+                        let position = self
+                            .consumers()
+                            .filter(|c| c.group_id() == group_id && self.consumer_running(c.id))
+                            .filter(|c| c.assignment.contains(tp))
+                            .find_map(|c| c.positions.get(tp).copied())
+                            .unwrap_or(-1);
+                        GroupOffsetView {
+                            topic: tp.topic.clone(),
+                            partition: tp.partition,
+                            committed_offset: o.committed_offset,
+                            log_end_offset,
+                            lag: (log_end_offset - o.committed_offset).max(0),
+                            position,
+                            position_lag: if position < 0 { 0 } else { (log_end_offset - position).max(0) },
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn consumer_views(&self) -> Vec<ConsumerView> {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, RemovalReason};
+use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, ReconcileState, RemovalReason};
 use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
@@ -177,6 +177,23 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::ControllerLeaderFound { broker: i, leader: i, epoch: i },
         Fact::ControlledShutdownRequested { broker: i },
         Fact::BrokerShutDown { broker: i },
+        Fact::GroupEpochBumped { group: "workers".into(), group_epoch: i, reason: RebalanceReason::MemberJoined },
+        Fact::TargetAssignmentComputed {
+            group: "workers".into(),
+            group_epoch: i,
+            assignor: "uniform",
+            assignment: vec![(member.clone(), vec![tp.clone()]), ("idle-member".into(), Vec::new())],
+        },
+        Fact::MemberReconciled {
+            group: "workers".into(),
+            member_id: member.clone(),
+            member_epoch: i,
+            state: [ReconcileState::Stable, ReconcileState::UnrevokedPartitions, ReconcileState::UnreleasedPartitions]
+                [z % 3],
+            assigned: vec![tp.clone()],
+            pending_revocation: vec![tp.clone()],
+        },
+        Fact::GroupConverted { group: "workers".into(), to_consumer_protocol: n % 2 == 0 },
     ]
 }
 
@@ -246,5 +263,9 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::ControllerLeaderFound { .. } => "ControllerLeaderFound",
         Fact::ControlledShutdownRequested { .. } => "ControlledShutdownRequested",
         Fact::BrokerShutDown { .. } => "BrokerShutDown",
+        Fact::GroupEpochBumped { .. } => "GroupEpochBumped",
+        Fact::TargetAssignmentComputed { .. } => "TargetAssignmentComputed",
+        Fact::MemberReconciled { .. } => "MemberReconciled",
+        Fact::GroupConverted { .. } => "GroupConverted",
     }
 }

@@ -1,7 +1,7 @@
 //! Every engine [`Fact`] as a sentence in Korean or English: the catalogue's phrases filled with
 //! the fact's values as text.
 
-use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, RemovalReason};
+use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, ReconcileState, RemovalReason};
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
@@ -41,6 +41,9 @@ fn rebalance_reason(lang: Lang, r: RebalanceReason) -> &'static str {
             RebalanceReason::MemberRejoined => Phrase::RrMemberRejoined,
             RebalanceReason::SyncTimeout => Phrase::RrSyncTimeout,
             RebalanceReason::PersistFailed => Phrase::RrPersistFailed,
+            RebalanceReason::SubscriptionChanged => Phrase::RrSubscriptionChanged,
+            RebalanceReason::MetadataChanged => Phrase::RrMetadataChanged,
+            RebalanceReason::RebalanceTimeout => Phrase::RrRebalanceTimeout,
         },
     )
 }
@@ -54,6 +57,7 @@ fn removal_reason(lang: Lang, r: RemovalReason) -> &'static str {
             RemovalReason::NotRejoined => Phrase::RmNotRejoined,
             RemovalReason::NotSynced => Phrase::RrSyncTimeout,
             RemovalReason::Fenced => Phrase::RmFenced,
+            RemovalReason::RevocationTimeout => Phrase::RmRevocationTimeout,
         },
     )
 }
@@ -354,6 +358,42 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
         }
         Fact::ControlledShutdownRequested { broker } => (Phrase::FControlledShutdownRequested, vec![s(broker)]),
         Fact::BrokerShutDown { broker } => (Phrase::FBrokerShutDown, vec![s(broker)]),
+        Fact::GroupEpochBumped { group, group_epoch, reason } => {
+            (Phrase::FGroupEpochBumped, vec![group.clone(), s(group_epoch), rebalance_reason(lang, *reason).into()])
+        }
+        Fact::TargetAssignmentComputed { group, group_epoch, assignor, assignment } => {
+            let list = assignment
+                .iter()
+                .map(|(m, p)| {
+                    let list = if p.is_empty() { phrase(lang, Phrase::NoPartitionsIdle).to_string() } else { tps(p) };
+                    format!("{}: {list}", member(m))
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            (Phrase::FTargetAssignmentComputed, vec![group.clone(), s(group_epoch), assignor.to_string(), list])
+        }
+        Fact::MemberReconciled { group, member_id, member_epoch, state, assigned, pending_revocation } => {
+            let phrase = match state {
+                ReconcileState::Stable => Phrase::FMemberReconciledStable,
+                ReconcileState::UnrevokedPartitions => Phrase::FMemberReconciledUnrevoked,
+                ReconcileState::UnreleasedPartitions => Phrase::FMemberReconciledUnreleased,
+            };
+            let args = match state {
+                ReconcileState::UnrevokedPartitions => {
+                    vec![member(member_id), group.clone(), s(member_epoch), tps(pending_revocation), tps(assigned)]
+                }
+                _ => vec![member(member_id), group.clone(), s(member_epoch), tps(assigned)],
+            };
+            (phrase, args)
+        }
+        Fact::GroupConverted { group, to_consumer_protocol } => {
+            let phrase = if *to_consumer_protocol {
+                Phrase::FGroupConvertedToConsumer
+            } else {
+                Phrase::FGroupConvertedToClassic
+            };
+            (phrase, vec![group.clone()])
+        }
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -389,7 +429,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 62, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 66, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

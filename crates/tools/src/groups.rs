@@ -5,6 +5,7 @@ use crate::args::{self, flag, with_value, Opt};
 use crate::{cluster, Output, Session};
 use kafkalab_engine::cluster::Action;
 use kafkalab_engine::group::coordinator::classic::{ClassicGroup, ClassicGroupState};
+use kafkalab_engine::group::coordinator::consumer::ConsumerGroup;
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::World;
 use std::collections::BTreeMap;
@@ -45,18 +46,82 @@ const RESET_SCENARIOS: &[&str] =
     &["to-offset", "shift-by", "to-datetime", "by-duration", "to-earliest", "to-latest", "to-current", "from-file"];
 
 /// A group as its coordinator holds it, plus its committed offsets.
-struct GroupInfo<'w> {
+struct GroupInfo {
     coordinator: i32,
-    group: Option<&'w ClassicGroup>,
+    group: Option<GroupSummary>,
     offsets: BTreeMap<TopicPartition, i64>,
 }
 
+/// What the tool prints of a classic or consumer-protocol group.
+struct GroupSummary {
+    state: &'static str,
+    assignor: Option<String>,
+    /// Consumer protocol: the group epoch and the target assignment's epoch.
+    epochs: Option<(i32, i32)>,
+    members: Vec<MemberSummary>,
+}
+
+struct MemberSummary {
+    member_id: String,
+    client_id: String,
+    assignment: Vec<TopicPartition>,
+    /// Consumer protocol: the member epoch, the target epoch and the target assignment.
+    target: Option<(i32, i32, Vec<TopicPartition>)>,
+}
+
+impl GroupSummary {
+    fn classic(g: &ClassicGroup) -> Self {
+        GroupSummary {
+            state: g.state.name(),
+            assignor: g.protocol_name.clone(),
+            epochs: None,
+            members: g
+                .members
+                .iter()
+                .map(|m| MemberSummary {
+                    member_id: m.member_id.clone(),
+                    client_id: m.client_id.clone(),
+                    assignment: m.assignment.clone(),
+                    target: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Kafka names a consumer-protocol member's client by its `client.id`; the simulator keeps
+    /// the client node, whose consumer name the world knows.
+    fn consumer(g: &ConsumerGroup, world: &World) -> Self {
+        GroupSummary {
+            state: g.state().name(),
+            assignor: g.assignor.map(|a| a.name().to_string()),
+            epochs: Some((g.group_epoch, g.target_assignment_epoch)),
+            members: g
+                .members
+                .values()
+                .map(|m| MemberSummary {
+                    member_id: m.member_id.clone(),
+                    client_id: world
+                        .consumers()
+                        .find(|c| kafkalab_engine::sim::NodeId::Client(c.node) == m.client)
+                        .map_or_else(|| m.client.to_string(), |c| c.name.clone()),
+                    assignment: m.assigned.iter().cloned().collect(),
+                    target: Some((
+                        m.member_epoch,
+                        g.target_assignment_epoch,
+                        g.target_assignment.get(&m.member_id).into_iter().flatten().cloned().collect(),
+                    )),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Every group some live coordinator knows (members or committed offsets), by id.
-fn groups(world: &World) -> BTreeMap<String, GroupInfo<'_>> {
+fn groups(world: &World) -> BTreeMap<String, GroupInfo> {
     let mut all = BTreeMap::new();
     for broker in world.brokers().filter(|b| b.state != kafkalab_engine::broker::BrokerState::Dead) {
         let coordinator = &broker.volatile.group_coordinator;
-        let ids = coordinator.groups.keys().chain(coordinator.offsets.keys());
+        let ids = coordinator.groups.keys().chain(coordinator.consumer_groups.keys()).chain(coordinator.offsets.keys());
         for id in ids {
             if !coordinator.is_coordinator_for(id) || all.contains_key(id) {
                 continue;
@@ -66,14 +131,19 @@ fn groups(world: &World) -> BTreeMap<String, GroupInfo<'_>> {
                 .get(id)
                 .map(|m| m.iter().map(|(tp, o)| (tp.clone(), o.committed_offset)).collect())
                 .unwrap_or_default();
-            all.insert(id.clone(), GroupInfo { coordinator: broker.id, group: coordinator.groups.get(id), offsets });
+            let group = coordinator
+                .groups
+                .get(id)
+                .map(GroupSummary::classic)
+                .or_else(|| coordinator.consumer_groups.get(id).map(|g| GroupSummary::consumer(g, world)));
+            all.insert(id.clone(), GroupInfo { coordinator: broker.id, group, offsets });
         }
     }
     all
 }
 
 fn state_name(info: &GroupInfo) -> &'static str {
-    info.group.map_or("Empty", |g| g.state.name())
+    info.group.as_ref().map_or("Empty", |g| g.state)
 }
 
 pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
@@ -161,7 +231,7 @@ fn member_state_notice(group: &str, info: Option<&GroupInfo>, rows: usize, out: 
         Some(state) => {
             match state {
                 "Empty" => out.stderr.push_str(&format!("\nConsumer group '{group}' has no active members.\n")),
-                "PreparingRebalance" | "CompletingRebalance" => {
+                "PreparingRebalance" | "CompletingRebalance" | "Assigning" | "Reconciling" => {
                     out.stderr.push_str(&format!("\nWarning: Consumer group '{group}' is rebalancing.\n"))
                 }
                 _ => {}
@@ -169,6 +239,25 @@ fn member_state_notice(group: &str, info: Option<&GroupInfo>, rows: usize, out: 
             rows > 0
         }
     }
+}
+
+/// Partitions as `kafka-consumer-groups --verbose` prints them: `topic(0,1), other(2)`, or `-`.
+fn assignment_text(assignment: &[TopicPartition]) -> String {
+    let mut by_topic: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
+    for tp in assignment {
+        by_topic.entry(&tp.topic).or_default().push(tp.partition);
+    }
+    if by_topic.is_empty() {
+        return "-".to_string();
+    }
+    by_topic
+        .into_iter()
+        .map(|(topic, mut ps)| {
+            ps.sort();
+            format!("{topic}({})", ps.iter().map(i32::to_string).collect::<Vec<_>>().join(","))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn describe(world: &World, group: &str, opts: &args::Parsed) -> Output {
@@ -182,8 +271,31 @@ fn describe(world: &World, group: &str, opts: &args::Parsed) -> Output {
         let Some(info) = info else { return out };
         let coordinator = format!("localhost:{}  ({})", 9091 + info.coordinator, info.coordinator);
         let width = coordinator.len().max(25);
-        let strategy = info.group.and_then(|g| g.protocol_name.clone()).unwrap_or_default();
-        let members = info.group.map_or(0, |g| g.members.len());
+        let strategy = info.group.as_ref().and_then(|g| g.assignor.clone()).unwrap_or_default();
+        let members = info.group.as_ref().map_or(0, |g| g.members.len());
+        if let (true, Some((group_epoch, target_epoch))) =
+            (opts.has("verbose"), info.group.as_ref().and_then(|g| g.epochs))
+        {
+            // A consumer-protocol group (KIP-848) with --verbose: its epochs too.
+            out.stdout.push_str(&format!(
+                "\n{:<width$} {:<25} {:<20} {:<15} {:<12} {:<24} {}\n{:<width$} {:<25} {:<20} {:<15} {:<12} {:<24} {}\n",
+                "GROUP",
+                "COORDINATOR (ID)",
+                "ASSIGNMENT-STRATEGY",
+                "STATE",
+                "GROUP-EPOCH",
+                "TARGET-ASSIGNMENT-EPOCH",
+                "#MEMBERS",
+                group,
+                coordinator,
+                strategy,
+                state_name(info),
+                group_epoch,
+                target_epoch,
+                members
+            ));
+            return out;
+        }
         out.stdout.push_str(&format!(
             "\n{:<width$} {:<25} {:<20} {:<15} {}\n{:<width$} {:<25} {:<20} {:<15} {}\n",
             "GROUP",
@@ -200,7 +312,8 @@ fn describe(world: &World, group: &str, opts: &args::Parsed) -> Output {
         return out;
     }
     if opts.has("members") {
-        let members: Vec<_> = info.and_then(|i| i.group).map(|g| g.members.iter().collect()).unwrap_or_default();
+        let members: Vec<&MemberSummary> =
+            info.and_then(|i| i.group.as_ref()).map(|g| g.members.iter().collect()).unwrap_or_default();
         // Kafka prints the header whatever the notice said (`printMembers`).
         member_state_notice(group, info, members.len(), &mut out);
         let widths = [
@@ -225,7 +338,13 @@ fn describe(world: &World, group: &str, opts: &args::Parsed) -> Output {
         };
         out.stdout.push('\n');
         out.stdout.push_str(&row(["GROUP", "CONSUMER-ID", "HOST", "CLIENT-ID", "#PARTITIONS"]));
-        if opts.has("verbose") {
+        let consumer_protocol = info.and_then(|i| i.group.as_ref()).is_some_and(|g| g.epochs.is_some());
+        if opts.has("verbose") && consumer_protocol {
+            out.stdout.push_str(&format!(
+                "{:<14} {:<22} {:<13} {}",
+                "CURRENT-EPOCH", "CURRENT-ASSIGNMENT", "TARGET-EPOCH", "TARGET-ASSIGNMENT"
+            ));
+        } else if opts.has("verbose") {
             out.stdout.push_str("ASSIGNMENT");
         }
         out.stdout.push('\n');
@@ -237,25 +356,16 @@ fn describe(world: &World, group: &str, opts: &args::Parsed) -> Output {
                 &m.client_id,
                 &m.assignment.len().to_string(),
             ]));
-            if opts.has("verbose") {
-                let mut by_topic: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-                for tp in &m.assignment {
-                    by_topic.entry(&tp.topic).or_default().push(tp.partition.to_string());
-                }
-                let text = if by_topic.is_empty() {
-                    "-".to_string()
-                } else {
-                    let mut parts: Vec<String> = by_topic
-                        .into_iter()
-                        .map(|(topic, mut ps)| {
-                            ps.sort();
-                            format!("{topic}({})", ps.join(","))
-                        })
-                        .collect();
-                    parts.sort();
-                    parts.join(", ")
-                };
-                out.stdout.push_str(&text);
+            match (&m.target, opts.has("verbose")) {
+                (Some((epoch, target_epoch, target)), true) => out.stdout.push_str(&format!(
+                    "{:<14} {:<22} {:<13} {}",
+                    epoch,
+                    assignment_text(&m.assignment),
+                    target_epoch,
+                    assignment_text(target)
+                )),
+                (None, true) => out.stdout.push_str(&assignment_text(&m.assignment)),
+                (_, false) => {}
             }
             out.stdout.push('\n');
         }
@@ -283,7 +393,7 @@ fn describe(world: &World, group: &str, opts: &args::Parsed) -> Output {
                 client.to_string(),
             ]
         };
-        if let Some(g) = info.group.filter(|g| g.state != ClassicGroupState::Empty) {
+        if let Some(g) = info.group.as_ref().filter(|g| g.state != ClassicGroupState::Empty.name()) {
             for m in &g.members {
                 let mut assigned = m.assignment.clone();
                 assigned.sort_by_key(|tp| tp.partition);

@@ -96,6 +96,7 @@ fn run_chaos(first_seed: u64, repeat: u32) -> CmdResult {
             acks: "all".into(),
             min_insync_replicas: 2,
             unclean: false,
+            group_protocol: "classic".into(),
         };
         events += chaos::run(&config).map_err(|e| e.to_string())?.events;
     }

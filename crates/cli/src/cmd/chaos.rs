@@ -24,6 +24,9 @@ pub struct Args {
     /// unclean.leader.election.enable
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     pub unclean: bool,
+    /// The consumer group's group.protocol (consumer: KIP-848)
+    #[arg(long, value_parser = ["classic", "consumer"], default_value = "classic")]
+    pub group_protocol: String,
     /// Write every fact of the run to this file, one JSON object per line
     #[arg(long)]
     pub trace: Option<String>,
@@ -41,6 +44,7 @@ pub fn run(args: Args) -> CmdResult {
         acks: args.acks,
         min_insync_replicas: args.min_insync_replicas,
         unclean: args.unclean,
+        group_protocol: args.group_protocol,
     };
     let (report, world) = chaos::run_with_world(&config).map_err(|e| e.to_string())?;
     if let Some(path) = &args.trace {

@@ -95,6 +95,32 @@ fn assign_cooperative_sticky_from_file_with_owned_and_generation() {
     assert_eq!(stdout(&out), "{\"C0\":[[\"t0\",0],[\"t1\",1]],\"C1\":[[\"t0\",1],[\"t1\",0]],\"C2\":[]}\n");
 }
 
+/// The consumer protocol's server-side assignors: the same contract, `owned` as the current
+/// target (cases from Kafka's group-coordinator `RangeAssignorTest.java`).
+#[test]
+fn assign_with_the_server_side_assignors() {
+    let input = r#"{"topics": {"topic1": 3, "topic2": 3}, "members": [
+        {"id": "A", "topics": ["topic1", "topic2"], "owned": [["topic1", 0], ["topic1", 1], ["topic2", 0], ["topic2", 1]]},
+        {"id": "B", "topics": ["topic1", "topic2"], "owned": [["topic1", 2], ["topic2", 2]]},
+        {"id": "C", "topics": ["topic1", "topic2"]}]}"#;
+    let out = kafkalab(&["assign", "--strategy", "range-server", "--input", "-"], Some(input));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"A\":[[\"topic1\",0],[\"topic2\",0]],\"B\":[[\"topic1\",2],[\"topic2\",2]],\"C\":[[\"topic1\",1],[\"topic2\",1]]}\n"
+    );
+    let out = kafkalab(&["assign", "--strategy", "uniform", "--input", "-"], Some(GROUP));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "{\"C0\":[[\"t0\",0],[\"t0\",1],[\"t0\",2]],\"C1\":[[\"t1\",0],[\"t1\",1],[\"t1\",2]]}\n");
+    assert_clean_failure(
+        &kafkalab(
+            &["assign", "--strategy", "uniform", "--input", "-"],
+            Some(r#"{"topics": {}, "members": [{"id": "A", "topics": ["nope"]}]}"#),
+        ),
+        "nope",
+    );
+}
+
 #[test]
 fn assign_errors() {
     assert_clean_failure(

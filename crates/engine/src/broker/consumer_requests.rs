@@ -169,6 +169,14 @@ impl Broker {
         out: &mut Outbox<Timer>,
     ) {
         let to = NodeId::Broker(self.id);
+        if matches!(message, GroupMessage::ConsumerGroupHeartbeatRequest { .. }) {
+            // The coordinator's metadata image, for its server-side assignors.
+            let mut topics: BTreeMap<String, i32> = BTreeMap::new();
+            for m in self.durable.metadata_cache.iter().filter(|m| !m.topic_partition.topic.starts_with("__")) {
+                *topics.entry(m.topic_partition.topic.clone()).or_default() += 1;
+            }
+            self.volatile.group_coordinator.set_topic_partitions(topics);
+        }
         self.with_coordinator(out, |c, log, step| {
             if let Some(response) = c.on_message(from, message, now, log, step) {
                 step.fact(Fact::MessageMisrouted { from, to, kind: response.kind() });

@@ -97,6 +97,7 @@ impl InvariantChecker {
         }
         self.check_facts(world, &mut found);
         check_stable_owners(world, &mut found);
+        check_consumer_group_owners(world, &mut found);
         leaders.sort_unstable();
         for pair in leaders.windows(2) {
             let ((tp, epoch, a), (next_tp, next_epoch, b)) = (pair[0], pair[1]);
@@ -184,6 +185,26 @@ fn check_offsets_increase(
         }
     }
     *verified = leo - 1;
+}
+
+/// Consumer protocol (KIP-848): on a coordinator, a partition is assigned to (or being revoked
+/// by) one member at most; a new owner gets it only once the old one released it.
+fn check_consumer_group_owners(world: &World, found: &mut Vec<String>) {
+    for broker in world.brokers().filter(|b| b.state != crate::broker::BrokerState::Dead) {
+        for group in broker.volatile.group_coordinator.consumer_groups.values() {
+            let mut owners: BTreeMap<&TopicPartition, &str> = BTreeMap::new();
+            for member in group.members.values() {
+                for tp in member.assigned.iter().chain(&member.pending_revocation) {
+                    if let Some(other) = owners.insert(tp, &member.member_id) {
+                        found.push(format!(
+                            "consumer group {} on broker {}: {tp} owned by members {other} and {}",
+                            group.group_id, broker.id, member.member_id
+                        ));
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// No partition is owned by two running members that are Stable in the same generation of a

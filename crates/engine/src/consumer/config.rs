@@ -2,6 +2,7 @@
 
 use crate::config::{parse_bool, parse_choice, parse_int, ConfigError};
 use crate::group::assignor::Strategy;
+use crate::group::server_assignor::ServerAssignor;
 use crate::protocol::IsolationLevel;
 use crate::sim::Millis;
 use serde::Serialize;
@@ -36,10 +37,23 @@ pub enum AutoOffsetReset {
     None,
 }
 
+/// `group.protocol`: the classic rebalance protocol or the consumer protocol (KIP-848).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupProtocol {
+    #[default]
+    Classic,
+    Consumer,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConsumerConfig {
     pub group_id: String,
     pub group_instance_id: Option<String>,
+    pub group_protocol: GroupProtocol,
+    /// `group.remote.assignor`: the server-side assignor this member asks for (consumer
+    /// protocol only); None: the broker's default.
+    pub group_remote_assignor: Option<ServerAssignor>,
     /// Assignors in preference order (JoinGroup's protocol list).
     pub partition_assignment_strategy: Vec<Strategy>,
     pub session_timeout_ms: Millis,
@@ -63,6 +77,8 @@ impl Default for ConsumerConfig {
         ConsumerConfig {
             group_id: String::new(),
             group_instance_id: None,
+            group_protocol: GroupProtocol::Classic,
+            group_remote_assignor: None,
             partition_assignment_strategy: vec![Strategy::Range, Strategy::CooperativeSticky],
             session_timeout_ms: 45_000,
             heartbeat_interval_ms: 3000,
@@ -88,7 +104,13 @@ impl ConsumerConfig {
 
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, ConfigError> {
         let mut c = ConsumerConfig::default();
+        // Keys the consumer protocol leaves to the broker (Kafka's ConsumerConfig refuses them).
+        let mut classic_only: Vec<(&str, &str)> = Vec::new();
+        let mut remote_assignor: Option<(&str, &str)> = None;
         for (key, value) in pairs {
+            if matches!(key, "session.timeout.ms" | "heartbeat.interval.ms" | "partition.assignment.strategy") {
+                classic_only.push((key, value));
+            }
             match key {
                 "group.id" => c.group_id = value.trim().to_string(),
                 "group.instance.id" => {
@@ -98,20 +120,18 @@ impl ConsumerConfig {
                     c.group_instance_id = Some(value.trim().to_string());
                 }
                 "group.protocol" => {
-                    parse_choice(key, value, &["classic"]).map_err(|_| {
-                        ConfigError::invalid(
-                            key,
-                            value,
-                            "classic (the KIP-848 `consumer` protocol is not simulated yet; see the group module docs)",
-                        )
-                    })?;
+                    c.group_protocol =
+                        match parse_choice(key, &value.trim().to_ascii_lowercase(), &["classic", "consumer"])? {
+                            "consumer" => GroupProtocol::Consumer,
+                            _ => GroupProtocol::Classic,
+                        }
                 }
                 "group.remote.assignor" => {
-                    return Err(ConfigError::invalid(
-                        key,
-                        value,
-                        "nothing: it applies only to group.protocol=consumer",
-                    ));
+                    let assignor = value
+                        .parse::<ServerAssignor>()
+                        .map_err(|_| ConfigError::invalid(key, value, "uniform or range (a server-side assignor)"))?;
+                    c.group_remote_assignor = Some(assignor);
+                    remote_assignor = Some((key, value));
                 }
                 "partition.assignment.strategy" => {
                     let mut strategies = Vec::new();
@@ -163,6 +183,22 @@ impl ConsumerConfig {
                 "a non-empty group id (this simulator's consumers subscribe through a group)",
             ));
         }
+        match c.group_protocol {
+            GroupProtocol::Consumer => {
+                if let Some((key, value)) = classic_only.first() {
+                    return Err(ConfigError::invalid(
+                        key,
+                        value,
+                        "nothing with group.protocol=consumer (the broker's group.consumer.* settings decide it)",
+                    ));
+                }
+            }
+            GroupProtocol::Classic => {
+                if let Some((key, value)) = remote_assignor {
+                    return Err(ConfigError::invalid(key, value, "nothing with group.protocol=classic"));
+                }
+            }
+        }
         if c.heartbeat_interval_ms >= c.session_timeout_ms {
             return Err(ConfigError::invalid(
                 "heartbeat.interval.ms",
@@ -209,5 +245,30 @@ mod tests {
         ])
         .unwrap()
         .cooperative());
+    }
+
+    #[test]
+    fn the_consumer_protocol_leaves_timeouts_and_assignors_to_the_broker() {
+        let c = ConsumerConfig::from_pairs([
+            ("group.id", "g"),
+            ("group.protocol", "CONSUMER"),
+            ("group.remote.assignor", "range"),
+        ])
+        .unwrap();
+        assert_eq!((c.group_protocol, c.group_remote_assignor), (GroupProtocol::Consumer, Some(ServerAssignor::Range)));
+        let e = ConsumerConfig::from_pairs([
+            ("group.id", "g"),
+            ("group.protocol", "consumer"),
+            ("session.timeout.ms", "10000"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("`session.timeout.ms`") && e.contains("group.consumer"), "{e}");
+        let e = ConsumerConfig::from_pairs([("group.id", "g"), ("group.remote.assignor", "uniform")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("group.protocol=classic"), "{e}");
+        let e = ConsumerConfig::from_pairs([("group.id", "g"), ("group.protocol", "share")]).unwrap_err().to_string();
+        assert!(e.contains("classic, consumer"), "{e}");
     }
 }

@@ -9,6 +9,7 @@
 //! Kafka, so a long processing step delays a rebalance up to `max.poll.interval.ms`.
 
 pub mod config;
+mod membership;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
 use crate::narration::{Fact, PositionSource};
@@ -94,8 +95,14 @@ pub enum Timer {
 }
 
 /// The requests that go to the group coordinator (Kafka gives it a connection of its own).
-const GROUP_REQUESTS: [&str; 5] =
-    ["JoinGroupRequest", "SyncGroupRequest", "HeartbeatRequest", "OffsetCommitRequest", "OffsetFetchRequest"];
+const GROUP_REQUESTS: [&str; 6] = [
+    "JoinGroupRequest",
+    "SyncGroupRequest",
+    "HeartbeatRequest",
+    "OffsetCommitRequest",
+    "OffsetFetchRequest",
+    "ConsumerGroupHeartbeatRequest",
+];
 
 /// Kafka's `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait a whole rebalance, plus this.
 const JOIN_GROUP_TIMEOUT_LAPSE_MS: Millis = 5_000;
@@ -107,6 +114,8 @@ enum AfterCommit {
     Process(Vec<(TopicPartition, i64)>),
     Poll,
     Join,
+    /// The consumer protocol's commit before revoking: then the reconciliation goes on.
+    Reconcile,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +165,14 @@ pub struct Consumer {
     request_timer_at: BTreeMap<i32, Millis>,
     rejoin_needed: bool,
     heartbeat_sent_at: Option<Millis>,
+    /// Consumer protocol: the assignment last received, which reconciliation moves towards.
+    pub target: Option<BTreeSet<TopicPartition>>,
+    /// Consumer protocol: the commit before a revocation is in flight.
+    reconciling: bool,
+    /// Consumer protocol: another heartbeat is due as soon as the one in flight is answered.
+    heartbeat_again: bool,
+    /// The heartbeat pace: `heartbeat.interval.ms`, or the broker's under the consumer protocol.
+    pub heartbeat_interval_ms: Millis,
     pending_commits: BTreeMap<u64, AfterCommit>,
     next_correlation_id: u64,
     next_auto_commit_at: Millis,
@@ -186,6 +203,11 @@ impl Consumer {
         app: ConsumerApp,
         bootstrap: Vec<i32>,
     ) -> Self {
+        let member_id = match config.group_protocol {
+            config::GroupProtocol::Consumer => membership::client_member_id(node),
+            config::GroupProtocol::Classic => String::new(),
+        };
+        let heartbeat_interval_ms = config.heartbeat_interval_ms;
         Consumer {
             id,
             node,
@@ -200,7 +222,7 @@ impl Consumer {
             coordinator: None,
             last_found_coordinator: None,
             find_coordinator_in_flight: None,
-            member_id: String::new(),
+            member_id,
             generation_id: -1,
             state: MemberState::Unjoined,
             assignment: BTreeSet::new(),
@@ -216,6 +238,10 @@ impl Consumer {
             request_timer_at: BTreeMap::new(),
             rejoin_needed: false,
             heartbeat_sent_at: None,
+            target: None,
+            reconciling: false,
+            heartbeat_again: false,
+            heartbeat_interval_ms,
             pending_commits: BTreeMap::new(),
             next_correlation_id: 0,
             next_auto_commit_at: 0,
@@ -374,10 +400,16 @@ impl Consumer {
             self.next_auto_commit_at = now + self.config.auto_commit_interval_ms;
             self.commit(false, AfterCommit::Nothing, now, out);
         }
-        let needs_join =
-            self.state == MemberState::Unjoined || (self.state == MemberState::Stable && self.rejoin_needed);
-        if self.coordinator.is_some() && needs_join && !self.in_commit_sync {
-            self.prepare_join(now, out);
+        if self.uses_consumer_protocol() {
+            if self.coordinator.is_some() && self.state == MemberState::Unjoined && self.heartbeat_sent_at.is_none() {
+                self.send_group_heartbeat(now, out);
+            }
+        } else {
+            let needs_join =
+                self.state == MemberState::Unjoined || (self.state == MemberState::Stable && self.rejoin_needed);
+            if self.coordinator.is_some() && needs_join && !self.in_commit_sync {
+                self.prepare_join(now, out);
+            }
         }
         if self.in_commit_sync {
             // `commitSync()` inside `onJoinPrepare` blocks this poll; it returns empty.
@@ -474,7 +506,9 @@ impl Consumer {
         if self.config.enable_auto_commit {
             self.commit(false, AfterCommit::Nothing, now, out);
         }
-        if let (Some(c), None) = (self.coordinator, &self.config.group_instance_id) {
+        if self.uses_consumer_protocol() {
+            self.leave_consumer_group(out);
+        } else if let (Some(c), None) = (self.coordinator, &self.config.group_instance_id) {
             if !self.member_id.is_empty() {
                 out.send(
                     NodeId::Broker(c),
@@ -583,6 +617,7 @@ impl Consumer {
             AfterCommit::Process(records) => self.begin_processing(records, now, out),
             AfterCommit::Poll => self.schedule_poll(now, out),
             AfterCommit::Join => self.send_join(now, out),
+            AfterCommit::Reconcile => self.finish_reconcile(now, out),
         }
     }
 
@@ -701,6 +736,9 @@ impl Consumer {
     }
 
     fn heartbeat_tick(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+        if self.uses_consumer_protocol() {
+            return self.group_heartbeat_tick(now, out);
+        }
         self.heartbeat_token = self.token();
         out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
         let app_blocked = self.processing.is_some() || self.in_commit_sync;
@@ -775,13 +813,15 @@ impl Consumer {
                 | GroupMessage::HeartbeatResponse { .. }
                 | GroupMessage::LeaveGroupResponse { .. }
                 | GroupMessage::OffsetCommitResponse { .. }
-                | GroupMessage::OffsetFetchResponse { .. } => true,
+                | GroupMessage::OffsetFetchResponse { .. }
+                | GroupMessage::ConsumerGroupHeartbeatResponse { .. } => true,
                 GroupMessage::JoinGroupRequest { .. }
                 | GroupMessage::SyncGroupRequest { .. }
                 | GroupMessage::HeartbeatRequest { .. }
                 | GroupMessage::LeaveGroupRequest { .. }
                 | GroupMessage::OffsetCommitRequest { .. }
-                | GroupMessage::OffsetFetchRequest { .. } => false,
+                | GroupMessage::OffsetFetchRequest { .. }
+                | GroupMessage::ConsumerGroupHeartbeatRequest { .. } => false,
             },
             Message::Replication(_) | Message::Raft(_) | Message::Controller(_) => false,
         }
@@ -1091,10 +1131,20 @@ impl Node for Consumer {
                         });
                     }
                     self.wake_poll(now, out);
+                    if self.uses_consumer_protocol() && self.heartbeat_sent_at.is_none() {
+                        self.send_group_heartbeat(now, out);
+                    }
                 } else {
                     self.schedule_retry(now, out);
                 }
             }
+            Message::Group(GroupMessage::ConsumerGroupHeartbeatResponse {
+                error,
+                member_epoch,
+                heartbeat_interval_ms,
+                assignment,
+                ..
+            }) => self.on_group_heartbeat_response(error, member_epoch, heartbeat_interval_ms, assignment, now, out),
             Message::Group(GroupMessage::JoinGroupResponse {
                 error,
                 generation_id,

@@ -2,7 +2,7 @@
 //! assignment, revocations) for a rebalance swimlane, and the last committed offset of every
 //! partition, which stays known while the coordinator is unavailable.
 
-use crate::narration::{Fact, RebalanceReason};
+use crate::narration::{Fact, RebalanceReason, ReconcileState};
 use crate::protocol::TopicPartition;
 use crate::sim::Millis;
 use serde::Serialize;
@@ -30,6 +30,9 @@ pub struct GenerationHistory {
     /// Partitions consumers gave up in the rebalance that led here (eager: all of them) or while
     /// this generation was current (cooperative: only those that move; lost members).
     pub revoked: Vec<Revocation>,
+    /// Consumer protocol (KIP-848): this is a group epoch and its target assignment; members
+    /// reconcile towards it one by one and nobody stops (`stable_at_ms`: all have reached it).
+    pub incremental: bool,
 }
 
 /// A consumer gave up partitions: revoked in a rebalance, or lost (fenced, expired).
@@ -56,6 +59,8 @@ struct GroupRecord {
     pending: Option<(Millis, RebalanceReason)>,
     /// Revocations seen since the last generation was recorded.
     pending_revoked: Vec<Revocation>,
+    /// Consumer protocol: members that reached the current target epoch.
+    reconciled: Vec<String>,
     committed: BTreeMap<TopicPartition, CommittedOffset>,
 }
 
@@ -87,7 +92,45 @@ impl GroupHistory {
                     leader: leader.clone(),
                     assignment: Vec::new(),
                     revoked: std::mem::take(&mut g.pending_revoked),
+                    incremental: false,
                 });
+            }
+            Fact::GroupEpochBumped { group, reason, .. } => {
+                let g = self.group(group);
+                g.pending.get_or_insert((now, *reason));
+            }
+            Fact::TargetAssignmentComputed { group, group_epoch, assignor, assignment } => {
+                let g = self.group(group);
+                let started = g.pending.take();
+                if g.generations.len() == GENERATIONS_KEPT {
+                    g.generations.pop_front();
+                }
+                g.reconciled.clear();
+                g.generations.push_back(GenerationHistory {
+                    generation_id: *group_epoch,
+                    rebalance_started_ms: started.map(|(at, _)| at),
+                    reason: started.map(|(_, reason)| reason),
+                    joined_at_ms: now,
+                    stable_at_ms: None,
+                    protocol_name: Some(assignor.to_string()),
+                    leader: String::new(),
+                    assignment: assignment.clone(),
+                    revoked: std::mem::take(&mut g.pending_revoked),
+                    incremental: true,
+                });
+            }
+            Fact::MemberReconciled { group, member_id, member_epoch, state: ReconcileState::Stable, .. } => {
+                let g = self.group(group);
+                let Some(current) = g.generations.back_mut().filter(|c| c.incremental) else { return };
+                if current.generation_id != *member_epoch || current.stable_at_ms.is_some() {
+                    return;
+                }
+                if !g.reconciled.contains(member_id) {
+                    g.reconciled.push(member_id.clone());
+                }
+                if current.assignment.iter().all(|(m, _)| g.reconciled.contains(m)) {
+                    current.stable_at_ms = Some(now);
+                }
             }
             Fact::GenerationStable { group, generation_id, assignment } => {
                 let g = self.group(group);

@@ -4,3 +4,4 @@ pub mod assignor;
 pub mod coordinator;
 pub mod history;
 pub mod offsets;
+pub mod server_assignor;

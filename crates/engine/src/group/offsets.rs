@@ -3,12 +3,17 @@
 //! Keys follow Kafka's `GroupCoordinatorRecordSerde` byte layout exactly (a big-endian i16 record type,
 //! then the key struct), so compaction keeps the last record per offset key and per group as in Kafka:
 //! - `OffsetCommitKey` (type 1): group, topic, partition;
-//! - `GroupMetadataKey` (type 2): group.
+//! - `GroupMetadataKey` (type 2): group;
+//! - the consumer protocol's (KIP-848) `ConsumerGroupMetadataKey` (3): group,
+//!   `ConsumerGroupMemberMetadataKey` (5): group, member, `ConsumerGroupTargetAssignmentMetadataKey`
+//!   (6): group, `ConsumerGroupTargetAssignmentMemberKey` (7): group, member, and
+//!   `ConsumerGroupCurrentMemberAssignmentKey` (8): group, member.
 //!
 //! `OffsetCommitValue` is Kafka's version 3 layout (offset, leader epoch, metadata, commit timestamp).
 //! The group metadata value is a documented simplification: JSON of [`GroupMetadataValue`] instead of
 //! Kafka's binary `GroupMetadataValue`, whose member subscriptions and assignments are themselves
-//! nested `ConsumerProtocol` byte arrays. A null value (tombstone) deletes the key, as in Kafka.
+//! nested `ConsumerProtocol` byte arrays; the consumer protocol's values are JSON of Kafka's fields
+//! too. A null value (tombstone) deletes the key, as in Kafka.
 
 use crate::log::Record;
 use crate::protocol::{Subscription, TopicPartition};
@@ -19,6 +24,11 @@ pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 
 const OFFSET_COMMIT_KEY: i16 = 1;
 const GROUP_METADATA_KEY: i16 = 2;
+const CONSUMER_GROUP_METADATA_KEY: i16 = 3;
+const CONSUMER_GROUP_MEMBER_METADATA_KEY: i16 = 5;
+const CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA_KEY: i16 = 6;
+const CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER_KEY: i16 = 7;
+const CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT_KEY: i16 = 8;
 const OFFSET_COMMIT_VALUE_VERSION: i16 = 3;
 
 /// Java's `String.hashCode` over UTF-16 code units, with wrapping `int` arithmetic.
@@ -62,11 +72,101 @@ pub struct MemberMetadata {
     pub assignment: Vec<TopicPartition>,
 }
 
-/// A record of `__consumer_offsets`, decoded.
+/// `ConsumerGroupMemberMetadataValue`: what a consumer-protocol member asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerMemberMetadata {
+    pub instance_id: Option<String>,
+    /// Where the member's responses go (Kafka keeps the client id and host).
+    pub client: String,
+    pub subscribed_topic_names: Vec<String>,
+    pub server_assignor: Option<String>,
+    pub rebalance_timeout_ms: u64,
+}
+
+/// `ConsumerGroupCurrentMemberAssignmentValue`: where the member is in its reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentMemberAssignment {
+    pub member_epoch: i32,
+    pub previous_member_epoch: i32,
+    pub state: crate::narration::ReconcileState,
+    pub assigned_partitions: Vec<TopicPartition>,
+    pub partitions_pending_revocation: Vec<TopicPartition>,
+}
+
+/// A record of `__consumer_offsets`, decoded. `None` values are tombstones.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CoordinatorRecord {
-    OffsetCommit { group_id: String, topic_partition: TopicPartition, offset: Option<CommittedOffset> },
-    GroupMetadata { group_id: String, value: Option<GroupMetadataValue> },
+    OffsetCommit {
+        group_id: String,
+        topic_partition: TopicPartition,
+        offset: Option<CommittedOffset>,
+    },
+    GroupMetadata {
+        group_id: String,
+        value: Option<GroupMetadataValue>,
+    },
+    /// The group epoch.
+    ConsumerGroupMetadata {
+        group_id: String,
+        epoch: Option<i32>,
+    },
+    ConsumerGroupMemberMetadata {
+        group_id: String,
+        member_id: String,
+        value: Option<ConsumerMemberMetadata>,
+    },
+    /// The epoch of the target assignment.
+    ConsumerGroupTargetAssignmentMetadata {
+        group_id: String,
+        assignment_epoch: Option<i32>,
+    },
+    ConsumerGroupTargetAssignmentMember {
+        group_id: String,
+        member_id: String,
+        partitions: Option<Vec<TopicPartition>>,
+    },
+    ConsumerGroupCurrentMemberAssignment {
+        group_id: String,
+        member_id: String,
+        value: Option<CurrentMemberAssignment>,
+    },
+}
+
+/// A consumer-protocol record: the key type, the group, the member (if the key has one) and a
+/// value serialized as JSON (None: a tombstone).
+pub fn consumer_group_record(record: &CoordinatorRecord, now_ms: i64) -> Record {
+    fn encode<V: Serialize>(v: &Option<V>) -> Option<Vec<u8>> {
+        v.as_ref().and_then(|v| serde_json::to_vec(v).ok())
+    }
+    let (key_type, group_id, member_id, value) = match record {
+        CoordinatorRecord::ConsumerGroupMetadata { group_id, epoch } => {
+            (CONSUMER_GROUP_METADATA_KEY, group_id, None, encode(epoch))
+        }
+        CoordinatorRecord::ConsumerGroupMemberMetadata { group_id, member_id, value } => {
+            (CONSUMER_GROUP_MEMBER_METADATA_KEY, group_id, Some(member_id), encode(value))
+        }
+        CoordinatorRecord::ConsumerGroupTargetAssignmentMetadata { group_id, assignment_epoch } => {
+            (CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA_KEY, group_id, None, encode(assignment_epoch))
+        }
+        CoordinatorRecord::ConsumerGroupTargetAssignmentMember { group_id, member_id, partitions } => {
+            (CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER_KEY, group_id, Some(member_id), encode(partitions))
+        }
+        CoordinatorRecord::ConsumerGroupCurrentMemberAssignment { group_id, member_id, value } => {
+            (CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT_KEY, group_id, Some(member_id), encode(value))
+        }
+        CoordinatorRecord::OffsetCommit { group_id, topic_partition, offset } => {
+            return offset_commit_record(group_id, topic_partition, *offset, now_ms)
+        }
+        CoordinatorRecord::GroupMetadata { group_id, value } => {
+            return group_metadata_record(group_id, value.as_ref(), now_ms)
+        }
+    };
+    let mut key = key_type.to_be_bytes().to_vec();
+    put_string(&mut key, group_id);
+    if let Some(member_id) = member_id {
+        put_string(&mut key, member_id);
+    }
+    Record { timestamp: now_ms, key: Some(key), value, headers: Vec::new() }
 }
 
 /// A committed offset as the coordinator stores it.
@@ -173,6 +273,46 @@ pub fn decode(record: &Record) -> Option<CoordinatorRecord> {
                 Some(bytes) => Some(serde_json::from_slice(bytes).ok()?),
             };
             Some(CoordinatorRecord::GroupMetadata { group_id, value })
+        }
+        key_type @ CONSUMER_GROUP_METADATA_KEY..=CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT_KEY => {
+            fn value<V: for<'de> Deserialize<'de>>(record: &Record) -> Option<Option<V>> {
+                match &record.value {
+                    None => Some(None),
+                    Some(bytes) => serde_json::from_slice(bytes).ok().map(Some),
+                }
+            }
+            let group_id = key.string()?;
+            match key_type {
+                CONSUMER_GROUP_METADATA_KEY => {
+                    Some(CoordinatorRecord::ConsumerGroupMetadata { group_id, epoch: value(record)? })
+                }
+                CONSUMER_GROUP_TARGET_ASSIGNMENT_METADATA_KEY => {
+                    Some(CoordinatorRecord::ConsumerGroupTargetAssignmentMetadata {
+                        group_id,
+                        assignment_epoch: value(record)?,
+                    })
+                }
+                CONSUMER_GROUP_MEMBER_METADATA_KEY => Some(CoordinatorRecord::ConsumerGroupMemberMetadata {
+                    group_id,
+                    member_id: key.string()?,
+                    value: value(record)?,
+                }),
+                CONSUMER_GROUP_TARGET_ASSIGNMENT_MEMBER_KEY => {
+                    Some(CoordinatorRecord::ConsumerGroupTargetAssignmentMember {
+                        group_id,
+                        member_id: key.string()?,
+                        partitions: value(record)?,
+                    })
+                }
+                CONSUMER_GROUP_CURRENT_MEMBER_ASSIGNMENT_KEY => {
+                    Some(CoordinatorRecord::ConsumerGroupCurrentMemberAssignment {
+                        group_id,
+                        member_id: key.string()?,
+                        value: value(record)?,
+                    })
+                }
+                _ => None,
+            }
         }
         _ => None,
     }

@@ -87,6 +87,10 @@ error_codes! {
     IneligibleReplica = Some(107), "INELIGIBLE_REPLICA", false, "The new ISR contains at least one ineligible replica.";
     DeliveryTimeout = None, "DELIVERY_TIMEOUT", false, "Not a wire code: the producer expired the batch after delivery.timeout.ms (a TimeoutException in the client).";
     NetworkException = Some(13), "NETWORK_EXCEPTION", true, "The server disconnected before a response was received.";
+    FencedMemberEpoch = Some(110), "FENCED_MEMBER_EPOCH", false, "The member epoch is fenced by the group coordinator. The member must abandon all its partitions and rejoin.";
+    UnreleasedInstanceId = Some(111), "UNRELEASED_INSTANCE_ID", false, "The instance ID is still used by another member in the consumer group. That member must leave first.";
+    UnsupportedAssignor = Some(112), "UNSUPPORTED_ASSIGNOR", false, "The assignor or its version range is not supported by the consumer group.";
+    StaleMemberEpoch = Some(113), "STALE_MEMBER_EPOCH", false, "The member epoch is stale. The member must retry after receiving its updated member epoch via the ConsumerGroupHeartbeat API.";
 }
 
 impl ErrorCode {

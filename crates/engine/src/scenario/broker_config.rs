@@ -25,6 +25,9 @@ const KEYS: &[&str] = &[
     "group.min.session.timeout.ms",
     "group.max.session.timeout.ms",
     "offsets.commit.timeout.ms",
+    "group.consumer.heartbeat.interval.ms",
+    "group.consumer.session.timeout.ms",
+    "group.consumer.assignors",
 ];
 
 /// Sets one broker setting. Millisecond values must be at least 1 (0 would spin timers).
@@ -63,6 +66,21 @@ pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), Confi
         "group.min.session.timeout.ms" => b.group_coordinator.group_min_session_timeout_ms = ms()?,
         "group.max.session.timeout.ms" => b.group_coordinator.group_max_session_timeout_ms = ms()?,
         "offsets.commit.timeout.ms" => b.group_coordinator.offsets_commit_timeout_ms = ms()?,
+        "group.consumer.heartbeat.interval.ms" => b.group_coordinator.group_consumer_heartbeat_interval_ms = ms()?,
+        "group.consumer.session.timeout.ms" => b.group_coordinator.group_consumer_session_timeout_ms = ms()?,
+        "group.consumer.assignors" => {
+            let mut assignors = Vec::new();
+            for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                let assignor = name.parse().map_err(|_| ConfigError::invalid(key, name, "a list of uniform, range"))?;
+                if !assignors.contains(&assignor) {
+                    assignors.push(assignor);
+                }
+            }
+            if assignors.is_empty() {
+                return Err(ConfigError::invalid(key, value, "at least one of uniform, range"));
+            }
+            b.group_coordinator.group_consumer_assignors = assignors;
+        }
         _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
     }
     Ok(())
@@ -85,5 +103,13 @@ mod tests {
         assert!(e.contains("unknown config `replica.lag.time.max`") && e.contains("replica.lag.time.max.ms"), "{e}");
         let e = set(&mut c, "replica.lag.time.max.ms", "0").unwrap_err().to_string();
         assert!(e.contains("`replica.lag.time.max.ms`"), "{e}");
+        set(&mut c, "group.consumer.assignors", "range, uniform").unwrap();
+        use crate::group::server_assignor::ServerAssignor;
+        assert_eq!(
+            c.broker.group_coordinator.group_consumer_assignors,
+            vec![ServerAssignor::Range, ServerAssignor::Uniform]
+        );
+        let e = set(&mut c, "group.consumer.assignors", "sticky").unwrap_err().to_string();
+        assert!(e.contains("uniform, range"), "{e}");
     }
 }

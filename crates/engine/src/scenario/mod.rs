@@ -442,6 +442,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         };
     }
     let mut all = embed![
+        "classic-vs-consumer-protocol",
         "consumer-scale-out",
         "dedicated-controllers",
         "eager-vs-cooperative",

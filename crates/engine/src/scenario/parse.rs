@@ -1104,6 +1104,7 @@ pub(crate) fn fact_pattern(
             (FieldType::Text, Value::String(text)) => {
                 let checked = match key.as_str() {
                     "group" => known_group(known, text),
+                    "state" => reconcile_state(text),
                     _ => partition_name(known, text),
                 };
                 checked.map_err(|m| src.err(at(key), &field, m))?;
@@ -1128,6 +1129,17 @@ pub(crate) fn fact_pattern(
         filters.push((key.clone(), filter));
     }
     Ok(FactPattern { fact: (*kind).to_string(), filters })
+}
+
+/// A consumer-protocol member's reconciliation state, as Kafka names it.
+fn reconcile_state(text: &str) -> Result<(), String> {
+    use crate::narration::ReconcileState::*;
+    let names = [Stable, UnrevokedPartitions, UnreleasedPartitions].map(|s| s.name());
+    if names.contains(&text) {
+        Ok(())
+    } else {
+        Err(format!("`{text}` is not a member state: {}", names.join(", ")))
+    }
 }
 
 /// A partition written as Kafka prints it, `topic-N`, of a topic the scenario declares.

@@ -78,6 +78,17 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
     ),
     ("duplicates_processed", &[("group", FieldType::Text), ("topic_partition", FieldType::Text)]),
     ("records_skipped", &[("group", FieldType::Text), ("topic_partition", FieldType::Text)]),
+    ("group_epoch_bumped", &[("group", FieldType::Text), ("group_epoch", FieldType::Int)]),
+    ("target_assignment_computed", &[("group", FieldType::Text), ("group_epoch", FieldType::Int)]),
+    (
+        "member_reconciled",
+        &[
+            ("group", FieldType::Text),
+            ("member_epoch", FieldType::Int),
+            ("state", FieldType::Text),
+            ("pending_revocation", FieldType::Text),
+        ],
+    ),
 ];
 
 /// A filter's value, as written in the file.
@@ -186,6 +197,21 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
             ("generation_stable", vec![group(g), ("generation_id", Int(i64::from(*generation_id)))])
         }
         Fact::MemberRemoved { group: g, .. } => ("member_removed", vec![group(g)]),
+        Fact::GroupEpochBumped { group: g, group_epoch, .. } => {
+            ("group_epoch_bumped", vec![group(g), ("group_epoch", Int(i64::from(*group_epoch)))])
+        }
+        Fact::TargetAssignmentComputed { group: g, group_epoch, .. } => {
+            ("target_assignment_computed", vec![group(g), ("group_epoch", Int(i64::from(*group_epoch)))])
+        }
+        Fact::MemberReconciled { group: g, member_epoch, state, pending_revocation, .. } => (
+            "member_reconciled",
+            vec![
+                group(g),
+                ("member_epoch", Int(i64::from(*member_epoch))),
+                ("state", Text(state.name())),
+                ("pending_revocation", Partitions(pending_revocation)),
+            ],
+        ),
         Fact::PartitionsRevoked { consumer, group: g, partitions } => (
             "partitions_revoked",
             vec![("consumer", Consumer(*consumer)), group(g), ("partitions", Partitions(partitions))],
@@ -365,6 +391,25 @@ mod tests {
                 topic_partition: tp(),
                 from_offset: 0,
                 to_offset: 1,
+            },
+            Fact::GroupEpochBumped {
+                group: "g".into(),
+                group_epoch: 2,
+                reason: crate::narration::RebalanceReason::MemberJoined,
+            },
+            Fact::TargetAssignmentComputed {
+                group: "g".into(),
+                group_epoch: 2,
+                assignor: "uniform",
+                assignment: vec![],
+            },
+            Fact::MemberReconciled {
+                group: "g".into(),
+                member_id: "m".into(),
+                member_epoch: 2,
+                state: crate::narration::ReconcileState::UnrevokedPartitions,
+                assigned: vec![],
+                pending_revocation: vec![tp()],
             },
         ];
         assert_eq!(samples.len(), KINDS.len());

@@ -20,6 +20,7 @@ fn config(seed: u64, acks: &str, min_isr: i32, unclean: bool) -> ChaosConfig {
         acks: acks.into(),
         min_insync_replicas: min_isr,
         unclean,
+        group_protocol: "classic".into(),
     }
 }
 
@@ -30,6 +31,17 @@ fn acks_all_with_min_isr_2_loses_nothing_and_never_duplicates() {
         assert!(report.violations.is_empty(), "seed {seed}: {:?}", report.violations);
         assert_eq!((report.lost_acked, report.duplicates), (0, 0), "seed {seed}: {report:?}");
         assert!(report.acked > 0, "seed {seed}: the workload made progress");
+    }
+}
+
+/// The same faults with the group on the consumer protocol (KIP-848): nothing acknowledged is
+/// lost or skipped, and every invariant holds (the audit also fails on two owners at once).
+#[test]
+fn the_consumer_protocol_group_survives_the_same_faults() {
+    for seed in 1..=6 {
+        let report = run(&ChaosConfig { group_protocol: "consumer".into(), ..config(seed, "all", 2, false) }).unwrap();
+        assert!(report.violations.is_empty(), "seed {seed}: {:?}", report.violations);
+        assert_eq!(report.lost_acked, 0, "seed {seed}: {report:?}");
     }
 }
 

@@ -7,6 +7,7 @@ mod admin_actions;
 mod assignor_props;
 mod chaos;
 mod consumer_groups;
+mod consumer_protocol;
 mod golden_assignors;
 mod golden_batches;
 mod golden_murmur2;

@@ -489,3 +489,65 @@ fn dedicated_controllers_survive_a_broker_and_elect_among_themselves() {
     assert!([5, 6].contains(&elections[1].1) && elections.len() == 2, "{elections:?}");
     assert!(run.world().brokers().filter(|b| b.id > 3).all(|b| b.durable.replicas.is_empty()));
 }
+
+/// `classic-vs-consumer-protocol`: the same scale-out; eager revokes every partition and every
+/// existing member stops, while the consumer protocol revokes only the partitions that move,
+/// its existing members never stop processing, and a moving partition has one owner at a time.
+#[test]
+fn the_consumer_protocol_has_no_stop_the_world() {
+    let (run, facts) = run("classic-vs-consumer-protocol");
+    let world = run.world();
+    let id = |name: &str| world.consumers().find(|c| c.name == name).map(|c| c.id).expect(name);
+    let after: Vec<&TimedFact> = facts.iter().filter(|f| f.at_ms >= 20_000).collect();
+    let revoked = |group: &str| -> usize {
+        after
+            .iter()
+            .map(|f| match &f.fact {
+                Fact::PartitionsRevoked { group: g, partitions, .. } if g == group => partitions.len(),
+                _ => 0,
+            })
+            .sum()
+    };
+    assert_eq!(revoked("eager"), 8, "eager revokes everything");
+    assert_eq!(revoked("kip848"), 2, "the consumer protocol revokes only what moves");
+    // Each existing member of kip848 owns partitions at every moment after the scale-out, and
+    // processes records while the group reconciles.
+    let reconciled_at = after
+        .iter()
+        .filter(|f| matches!(&f.fact, Fact::PartitionsAssigned { consumer, .. } if *consumer == id("kip848-4")))
+        .map(|f| f.at_ms)
+        .next()
+        .expect("the newcomer gets partitions");
+    for name in ["kip848-1", "kip848-2", "kip848-3"] {
+        let c = id(name);
+        assert!(!after.iter().any(|f| matches!(&f.fact, Fact::PartitionsAssigned { consumer, assignment, .. } if *consumer == c && assignment.is_empty())));
+        assert!(
+            after.iter().any(|f| f.at_ms > 20_000
+                && f.at_ms < reconciled_at
+                && matches!(&f.fact, Fact::RecordsProcessed { consumer, .. } if *consumer == c)),
+            "{name} keeps processing during the reconciliation"
+        );
+    }
+    // Eager: every existing member is left with nothing at some point.
+    for name in ["eager-1", "eager-2", "eager-3"] {
+        let c = id(name);
+        assert!(after.iter().any(|f| matches!(&f.fact, Fact::PartitionsRevoked { consumer, .. } if *consumer == c)));
+    }
+    // The moved partitions were revoked before the newcomer got them.
+    let moved: Vec<(u64, &TopicPartition)> = after
+        .iter()
+        .flat_map(|f| match &f.fact {
+            Fact::PartitionsRevoked { group, partitions, .. } if group == "kip848" => {
+                partitions.iter().map(|tp| (f.at_ms, tp)).collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    for (revoked_at, tp) in moved {
+        assert!(revoked_at <= reconciled_at, "{tp} revoked at {revoked_at}, given at {reconciled_at}");
+        assert!(world.consumer(id("kip848-4")).unwrap().assignment.contains(tp));
+    }
+    let group = world.view().groups.into_iter().find(|g| g.group_id == "kip848").unwrap();
+    assert_eq!((group.protocol, group.rebalance, group.state), ("consumer", "incremental", "Stable"));
+    assert!(group.members.iter().all(|m| m.member_epoch == Some(group.generation_id)));
+}

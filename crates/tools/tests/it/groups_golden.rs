@@ -162,3 +162,51 @@ fn usage_errors() {
     let out = last("kafka-consumer-groups.sh --bootstrap-server localhost:9092 --reset-offsets --group g --dry-run --to-earliest\n");
     assert_eq!(out.stderr, "One of the reset scopes should be defined: --all-topics, --topic.\n");
 }
+
+/// A consumer-protocol group (KIP-848): `--state --verbose` adds the group and target
+/// assignment epochs, `--members --verbose` each member's epoch with its current and target
+/// assignment (Kafka 4.0's `printStates` / `printMembers` for consumer groups).
+#[test]
+fn a_consumer_protocol_group_shows_its_epochs() {
+    let (mut session, _) = session_with(SETUP);
+    let app = ConsumerApp::default();
+    let configs =
+        vec![("group.id".to_string(), "billing".to_string()), ("group.protocol".to_string(), "consumer".to_string())];
+    session
+        .cluster_mut()
+        .apply(Action::AddConsumer { name: "app".into(), topics: vec!["orders".into()], configs, app })
+        .unwrap();
+    session.advance(10_000);
+    let run = |session: &mut kafkalab_tools::Session<'_>, line: &str| session.run_script(line).remove(0).1;
+    let out = run(
+        &mut session,
+        "kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group billing --state --verbose\n",
+    );
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[1].contains("ASSIGNMENT-STRATEGY  STATE           GROUP-EPOCH  TARGET-ASSIGNMENT-EPOCH  #MEMBERS"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].ends_with(" uniform              Stable          1            1                        1"),
+        "{}",
+        lines[2]
+    );
+    let out = run(
+        &mut session,
+        "kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group billing --members --verbose\n",
+    );
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[1].ends_with("CURRENT-EPOCH  CURRENT-ASSIGNMENT     TARGET-EPOCH  TARGET-ASSIGNMENT"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains(" app ")
+            && lines[2].ends_with("1              orders(0)              1             orders(0)"),
+        "{}",
+        lines[2]
+    );
+}

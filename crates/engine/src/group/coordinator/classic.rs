@@ -326,7 +326,7 @@ impl GroupCoordinator {
         Some(result)
     }
 
-    fn reject(
+    pub(super) fn reject(
         &self,
         group_id: &str,
         member_id: &str,
@@ -375,6 +375,9 @@ impl GroupCoordinator {
         let bounds = self.config.group_min_session_timeout_ms..=self.config.group_max_session_timeout_ms;
         if !bounds.contains(&request.session_timeout_ms) {
             return fail(self, ErrorCode::InvalidSessionTimeout, out);
+        }
+        if let Err(error) = self.classic_join_to_consumer_group(group_id, now, log, out) {
+            return fail(self, error, out);
         }
         if !self.groups.contains_key(group_id) {
             if !request.member_id.is_empty() {

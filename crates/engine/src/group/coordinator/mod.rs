@@ -7,14 +7,17 @@
 //! is committed, i.e. the partition's high watermark passed it, as Kafka's coordinator does.
 
 pub mod classic;
+pub mod consumer;
 
 use crate::group::offsets::{self, CommittedOffset, CoordinatorRecord, GroupMetadataValue};
+use crate::group::server_assignor::ServerAssignor;
 use crate::log::Record;
 use crate::narration::Fact;
 use crate::node::Outbox;
 use crate::protocol::{ErrorCode, GroupMessage, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use classic::{ClassicGroup, ClassicGroupState, ClassicMember};
+use consumer::ConsumerGroup;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -36,6 +39,13 @@ pub struct GroupCoordinatorConfig {
     pub group_max_session_timeout_ms: Millis,
     /// `offsets.commit.timeout.ms` (5000): how long a write may wait for the ISR.
     pub offsets_commit_timeout_ms: Millis,
+    /// `group.consumer.heartbeat.interval.ms` (5000): the consumer protocol's heartbeat pace,
+    /// which the broker, not the client, decides.
+    pub group_consumer_heartbeat_interval_ms: Millis,
+    /// `group.consumer.session.timeout.ms` (45000).
+    pub group_consumer_session_timeout_ms: Millis,
+    /// `group.consumer.assignors` (uniform, range): the first is the default.
+    pub group_consumer_assignors: Vec<ServerAssignor>,
 }
 
 impl Default for GroupCoordinatorConfig {
@@ -48,6 +58,9 @@ impl Default for GroupCoordinatorConfig {
             group_min_session_timeout_ms: 6000,
             group_max_session_timeout_ms: 1_800_000,
             offsets_commit_timeout_ms: 5000,
+            group_consumer_heartbeat_interval_ms: 5000,
+            group_consumer_session_timeout_ms: 45_000,
+            group_consumer_assignors: vec![ServerAssignor::Uniform, ServerAssignor::Range],
         }
     }
 }
@@ -72,6 +85,10 @@ pub enum Timer {
     Sync { group_id: String, generation_id: i32 },
     /// `offsets.commit.timeout.ms` passed for a write.
     Write { id: u64 },
+    /// A consumer-protocol member's `group.consumer.session.timeout.ms` passed.
+    ConsumerSession { group_id: String, member_id: String, token: u64 },
+    /// A consumer-protocol member did not revoke within its rebalance timeout.
+    Revocation { group_id: String, member_id: String, member_epoch: i32 },
 }
 
 /// What to do once a write is committed (or failed).
@@ -108,6 +125,11 @@ pub struct GroupCoordinator {
     /// Offsets partitions this broker leads and has loaded, with the leader epoch it loaded at.
     loaded: BTreeMap<i32, i32>,
     pub groups: BTreeMap<String, ClassicGroup>,
+    /// Groups on the consumer protocol (KIP-848); a group id is in one map or the other.
+    pub consumer_groups: BTreeMap<String, ConsumerGroup>,
+    /// Partition counts of the non-internal topics, from the broker's metadata (Kafka's
+    /// coordinator holds the metadata image for its assignors).
+    topic_partitions: BTreeMap<String, i32>,
     /// Committed offsets per group (only what the ISR has, as OffsetFetch reads).
     pub offsets: BTreeMap<String, BTreeMap<TopicPartition, CommittedOffset>>,
     pending_writes: Vec<PendingWrite>,
@@ -121,6 +143,8 @@ impl GroupCoordinator {
             broker_id,
             loaded: BTreeMap::new(),
             groups: BTreeMap::new(),
+            consumer_groups: BTreeMap::new(),
+            topic_partitions: BTreeMap::new(),
             offsets: BTreeMap::new(),
             pending_writes: Vec::new(),
             next_token: 0,
@@ -182,6 +206,7 @@ impl GroupCoordinator {
     ) {
         self.unload(partition, now, log, out);
         let mut groups: BTreeMap<String, Option<GroupMetadataValue>> = BTreeMap::new();
+        let mut consumer_groups = consumer::ConsumerGroupReplay::default();
         for record in records {
             match offsets::decode(record) {
                 Some(CoordinatorRecord::OffsetCommit { group_id, topic_partition, offset: Some(offset) }) => {
@@ -195,10 +220,17 @@ impl GroupCoordinator {
                 Some(CoordinatorRecord::GroupMetadata { group_id, value }) => {
                     groups.insert(group_id, value);
                 }
+                Some(record) => {
+                    consumer_groups.replay(record);
+                }
                 None => {}
             }
         }
-        let loaded_groups = groups.values().filter(|v| v.is_some()).count();
+        let consumer_groups = consumer_groups.finish(self, now, out);
+        let loaded_groups = groups.values().filter(|v| v.is_some()).count() + consumer_groups.len();
+        for group in consumer_groups {
+            self.consumer_groups.insert(group.group_id.clone(), group);
+        }
         for (group_id, value) in groups {
             let Some(value) = value else { continue };
             let mut group = ClassicGroup::from_record(group_id.clone(), value);
@@ -246,15 +278,28 @@ impl GroupCoordinator {
                 }
             }
         }
-        self.offsets
-            .retain(|g, _| offsets::partition_for_group(g, self.config.offsets_topic_num_partitions) != partition);
+        let num_partitions = self.config.offsets_topic_num_partitions;
+        let consumer_ids: Vec<String> = self
+            .consumer_groups
+            .keys()
+            .filter(|g| offsets::partition_for_group(g, num_partitions) == partition)
+            .cloned()
+            .collect();
+        for id in &consumer_ids {
+            self.consumer_groups.remove(id);
+        }
+        self.offsets.retain(|g, _| offsets::partition_for_group(g, num_partitions) != partition);
         let (dropped, kept): (Vec<_>, Vec<_>) =
             std::mem::take(&mut self.pending_writes).into_iter().partition(|w| w.partition == partition);
         self.pending_writes = kept;
         for write in dropped {
             self.fail_write(write.completion, ErrorCode::NotCoordinator, now, log, out);
         }
-        out.fact(Fact::CoordinatorUnloaded { broker: self.broker_id, offsets_partition: partition, groups: ids.len() });
+        out.fact(Fact::CoordinatorUnloaded {
+            broker: self.broker_id,
+            offsets_partition: partition,
+            groups: ids.len() + consumer_ids.len(),
+        });
     }
 
     /// Appends records for `group_id` and remembers what to do once they are committed.
@@ -363,6 +408,9 @@ impl GroupCoordinator {
             }
             Timer::Join { group_id, token } => self.join_timer(&group_id, token, now, log, out),
             Timer::Sync { group_id, generation_id } => self.sync_timer(&group_id, generation_id, now, log, out),
+            timer @ (Timer::ConsumerSession { .. } | Timer::Revocation { .. }) => {
+                self.consumer_timer(timer, now, log, out)
+            }
         }
     }
 
@@ -455,7 +503,30 @@ impl GroupCoordinator {
                 };
                 out.send(from, GroupMessage::OffsetFetchResponse { group_id, error, offsets });
             }
+            GroupMessage::ConsumerGroupHeartbeatRequest {
+                group_id,
+                member_id,
+                member_epoch,
+                group_instance_id,
+                rebalance_timeout_ms,
+                subscribed_topic_names,
+                server_assignor,
+                owned_partitions,
+            } => {
+                let request = consumer::HeartbeatRequest {
+                    client: from,
+                    member_id,
+                    member_epoch,
+                    instance_id: group_instance_id,
+                    rebalance_timeout_ms,
+                    subscribed_topic_names,
+                    server_assignor,
+                    owned_partitions,
+                };
+                self.consumer_group_heartbeat(&group_id, request, now, log, out);
+            }
             response @ (GroupMessage::JoinGroupResponse { .. }
+            | GroupMessage::ConsumerGroupHeartbeatResponse { .. }
             | GroupMessage::SyncGroupResponse { .. }
             | GroupMessage::HeartbeatResponse { .. }
             | GroupMessage::LeaveGroupResponse { .. }
@@ -485,6 +556,10 @@ impl GroupCoordinator {
             Some(ErrorCode::NotCoordinator)
         } else {
             match self.groups.get(group_id) {
+                None if self.consumer_groups.contains_key(group_id) => {
+                    Self::validate_consumer_offset_commit(&self.consumer_groups[group_id], member_id, generation_id)
+                        .err()
+                }
                 None if generation_id < 0 && member_id.is_empty() => {
                     // A commit from outside the group protocol creates an empty ("simple") group.
                     self.groups.insert(group_id.to_string(), ClassicGroup::new(group_id.to_string()));
@@ -536,6 +611,11 @@ impl GroupCoordinator {
     /// Groups this coordinator serves, for the view.
     pub fn classic_groups(&self) -> impl Iterator<Item = &ClassicGroup> {
         self.groups.values()
+    }
+
+    /// Consumer-protocol groups this coordinator serves, for the view.
+    pub fn consumer_protocol_groups(&self) -> impl Iterator<Item = &ConsumerGroup> {
+        self.consumer_groups.values()
     }
 
     /// A member of a group, for tests and the view.
