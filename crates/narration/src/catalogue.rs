@@ -105,6 +105,8 @@ catalogue! {
         FConsumerStarted => ("{0}이(가) 그룹 {1}(으)로 시작했습니다(group.instance.id {2}).", "{0} started in group {1} (group.instance.id {2})."),
         FConsumerCrashed => ("{0}이(가) 죽었습니다: 커밋도 LeaveGroup도 없이. 처리 중이던 {1}, 그 전에 처리한 {2}.", "{0} crashed: no commit, no LeaveGroup; {1} in flight, {2} processed before."),
         FProducerCrashed => ("{0}이(가) 죽었습니다: 아직 완료되지 않은 {1}의 결과를 애플리케이션은 알 수 없습니다(일부는 로그에 있을 수 있습니다).", "{0} crashed: the application never learns what became of {1} not yet completed (some may be in the log)."),
+        FElrChanged => ("{0}의 ISR이 min.insync.replicas보다 작아, 리더 자격이 남은 레플리카(ELR)는 이제 브로커 {1}입니다(마지막 리더 {2}). 하이 워터마크가 멈춰 있었으므로 이 레플리카들은 확인(ack)된 레코드를 모두 가지고 있어, ISR이 비어도 깨끗하게 리더로 선출될 수 있습니다.", "The ISR of {0} is below min.insync.replicas, so brokers {1} stay eligible leader replicas (ELR; last known leader {2}): the high watermark stood still, so they hold every acknowledged record and may be elected cleanly even with an empty ISR."),
+        FElrCleared => ("{0}의 ELR(리더 자격이 남은 레플리카)이 비었습니다(마지막 리더 {1}).", "{0} has no eligible leader replicas left (ELR empty; last known leader {1})."),
         FConsumerClosed => ("{0}이(가) 정상 종료했습니다(close).", "{0} closed cleanly."),
         FCoordinatorFound => ("{0}이(가) 그룹 {1}의 코디네이터로 브로커 {2}을(를) 찾았습니다.", "{0} found broker {2} as the coordinator of group {1}."),
         FPartitionsRevoked => ("{0}이(가) 파티션 {1}을(를) 반납(revoke)했습니다(그룹 {2}).", "{0} revoked partitions {1} (group {2})."),

@@ -173,6 +173,8 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::RequestTimedOut { consumer: 2, broker: i, request: "JoinGroup".into(), timeout_ms: u },
         Fact::RejoinRequested { consumer: 2, group, error },
         Fact::ProducerCrashed { producer: 1, lost_records: z },
+        Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![i, 3], last_known_elr: vec![] },
+        Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![], last_known_elr: vec![i] },
     ]
 }
 
@@ -238,5 +240,6 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::RequestTimedOut { .. } => "RequestTimedOut",
         Fact::RejoinRequested { .. } => "RejoinRequested",
         Fact::ProducerCrashed { .. } => "ProducerCrashed",
+        Fact::EligibleLeaderReplicasChanged { .. } => "EligibleLeaderReplicasChanged",
     }
 }

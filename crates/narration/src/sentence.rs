@@ -346,6 +346,13 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
         Fact::ProducerCrashed { producer: p, lost_records } => {
             (Phrase::FProducerCrashed, vec![producer(p), n(Phrase::CountRecords, *lost_records)])
         }
+        Fact::EligibleLeaderReplicasChanged { topic_partition, elr, last_known_elr } => {
+            if elr.is_empty() {
+                (Phrase::FElrCleared, vec![topic_partition.to_string(), ids(last_known_elr)])
+            } else {
+                (Phrase::FElrChanged, vec![topic_partition.to_string(), ids(elr), ids(last_known_elr)])
+            }
+        }
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -381,7 +388,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 58, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 59, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -135,10 +135,21 @@ impl Broker {
             return;
         };
         let (records, reply) = match message {
-            ControllerMessage::BrokerRegistrationRequest { broker_id } => (
-                controller.register_broker(broker_id, next_offset, now),
-                ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch: next_offset },
-            ),
+            ControllerMessage::BrokerRegistrationRequest { broker_id, previous_broker_epoch } => {
+                match controller.register_broker(broker_id, previous_broker_epoch, next_offset, now) {
+                    Ok(records) => {
+                        // The registration is the last record: its offset is the broker epoch.
+                        let broker_epoch = next_offset + records.len() as i64 - 1;
+                        (
+                            records,
+                            ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch },
+                        )
+                    }
+                    Err(error) => {
+                        (Vec::new(), ControllerMessage::BrokerRegistrationResponse { error, broker_epoch: -1 })
+                    }
+                }
+            }
             ControllerMessage::BrokerHeartbeatRequest { broker_id, broker_epoch, current_metadata_offset } => {
                 let (records, reply) = controller.heartbeat(broker_id, broker_epoch, current_metadata_offset, now);
                 (records, ControllerMessage::BrokerHeartbeatResponse { error: reply.error, is_fenced: reply.is_fenced })
@@ -295,7 +306,8 @@ impl Broker {
         let interval = self.config.broker_heartbeat_interval_ms;
         if let Some(controller) = self.raft.volatile.leader {
             let message = if self.volatile.broker_epoch < 0 {
-                ControllerMessage::BrokerRegistrationRequest { broker_id: self.id }
+                // Every broker process in the engine starts after a crash: no clean shutdown file.
+                ControllerMessage::BrokerRegistrationRequest { broker_id: self.id, previous_broker_epoch: -1 }
             } else {
                 ControllerMessage::BrokerHeartbeatRequest {
                     broker_id: self.id,
@@ -368,6 +380,13 @@ fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: 
         }
         MetadataRecord::PartitionChange { topic_partition, registration, unclean } => {
             let before = controller.image.partition(topic_partition);
+            if before.is_some_and(|b| b.elr != registration.elr || b.last_known_elr != registration.last_known_elr) {
+                out.fact(Fact::EligibleLeaderReplicasChanged {
+                    topic_partition: topic_partition.clone(),
+                    elr: registration.elr.clone(),
+                    last_known_elr: registration.last_known_elr.clone(),
+                });
+            }
             if before.is_none_or(|b| b.leader != registration.leader) {
                 out.fact(Fact::LeaderElected {
                     topic_partition: topic_partition.clone(),

@@ -87,6 +87,7 @@ error_codes! {
     IneligibleReplica = Some(107), "INELIGIBLE_REPLICA", false, "The new ISR contains at least one ineligible replica.";
     DeliveryTimeout = None, "DELIVERY_TIMEOUT", false, "Not a wire code: the producer expired the batch after delivery.timeout.ms (a TimeoutException in the client).";
     NetworkException = Some(13), "NETWORK_EXCEPTION", true, "The server disconnected before a response was received.";
+    DuplicateBrokerRegistration = Some(101), "DUPLICATE_BROKER_REGISTRATION", false, "This broker ID is already in use.";
 }
 
 impl ErrorCode {

@@ -163,6 +163,9 @@ impl From<RaftMessage> for Message {
 pub enum ControllerMessage {
     BrokerRegistrationRequest {
         broker_id: i32,
+        /// The broker epoch written at a clean shutdown (Kafka's clean shutdown file), -1 after
+        /// a crash: a mismatch makes the controller treat the restart as an unclean shutdown.
+        previous_broker_epoch: i64,
     },
     BrokerRegistrationResponse {
         error: ErrorCode,

@@ -24,6 +24,7 @@ const KEYS: &[&str] = &[
     "group.min.session.timeout.ms",
     "group.max.session.timeout.ms",
     "offsets.commit.timeout.ms",
+    "eligible.leader.replicas.version",
 ];
 
 /// Sets one broker setting. Millisecond values must be at least 1 (0 would spin timers).
@@ -61,6 +62,11 @@ pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), Confi
         "group.min.session.timeout.ms" => b.group_coordinator.group_min_session_timeout_ms = ms()?,
         "group.max.session.timeout.ms" => b.group_coordinator.group_max_session_timeout_ms = ms()?,
         "offsets.commit.timeout.ms" => b.group_coordinator.offsets_commit_timeout_ms = ms()?,
+        // A feature level rather than a config (`kafka-storage format --feature`): 1 since Kafka
+        // 4.1 for new clusters, 0 on 4.0.
+        "eligible.leader.replicas.version" => {
+            b.controller.eligible_leader_replicas_version = parse_int(key, value, 0, 1)? as i16
+        }
         _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
     }
     Ok(())
@@ -83,5 +89,17 @@ mod tests {
         assert!(e.contains("unknown config `replica.lag.time.max`") && e.contains("replica.lag.time.max.ms"), "{e}");
         let e = set(&mut c, "replica.lag.time.max.ms", "0").unwrap_err().to_string();
         assert!(e.contains("`replica.lag.time.max.ms`"), "{e}");
+    }
+
+    /// Kafka 4.1+ finalizes `eligible.leader.replicas.version=1` on new clusters
+    /// (`EligibleLeaderReplicasVersion.LATEST_PRODUCTION`); a scenario can pick 4.0's 0.
+    #[test]
+    fn eligible_leader_replicas_default_on_and_can_be_turned_off() {
+        let mut c = WorldConfig::default();
+        assert_eq!(c.broker.controller.eligible_leader_replicas_version, 1);
+        set(&mut c, "eligible.leader.replicas.version", "0").unwrap();
+        assert_eq!(c.broker.controller.eligible_leader_replicas_version, 0);
+        let e = set(&mut c, "eligible.leader.replicas.version", "2").unwrap_err().to_string();
+        assert!(e.contains("`eligible.leader.replicas.version`"), "{e}");
     }
 }
