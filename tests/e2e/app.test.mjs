@@ -242,7 +242,7 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'consumer-scale-out', 'eager-vs-cooperative', 'idempotence', 'key-ordering', 'leader-failover',
+        'consumer-scale-out', 'eager-vs-cooperative', 'eligible-leader-replicas', 'idempotence', 'key-ordering', 'leader-failover',
         'retention-compaction', 'sandbox', 'slow-follower', 'unclean-election',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');

@@ -175,6 +175,7 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::ProducerCrashed { producer: 1, lost_records: z },
         Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![i, 3], last_known_elr: vec![] },
         Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![], last_known_elr: vec![i] },
+        Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![], last_known_elr: vec![] },
     ]
 }
 

@@ -347,10 +347,12 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             (Phrase::FProducerCrashed, vec![producer(p), n(Phrase::CountRecords, *lost_records)])
         }
         Fact::EligibleLeaderReplicasChanged { topic_partition, elr, last_known_elr } => {
-            if elr.is_empty() {
-                (Phrase::FElrCleared, vec![topic_partition.to_string(), ids(last_known_elr)])
-            } else {
-                (Phrase::FElrChanged, vec![topic_partition.to_string(), ids(elr), ids(last_known_elr)])
+            match (elr.is_empty(), last_known_elr.first()) {
+                (false, _) => (Phrase::FElrChanged, vec![topic_partition.to_string(), ids(elr)]),
+                (true, Some(last_leader)) => {
+                    (Phrase::FLastKnownLeader, vec![topic_partition.to_string(), s(last_leader)])
+                }
+                (true, None) => (Phrase::FElrCleared, vec![topic_partition.to_string()]),
             }
         }
     };

@@ -386,6 +386,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
     let mut all = embed![
         "consumer-scale-out",
         "eager-vs-cooperative",
+        "eligible-leader-replicas",
         "idempotence",
         "key-ordering",
         "leader-failover",
