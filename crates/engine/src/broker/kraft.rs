@@ -2,6 +2,7 @@
 //! controller when this broker leads the quorum, and the metadata publisher that turns committed
 //! records into partition leadership on this broker.
 
+use super::replica::isr_eligible;
 use super::{Broker, Timer, TruncationMode};
 use crate::controller::quorum::QuorumController;
 use crate::controller::raft::RaftUpdate;
@@ -278,7 +279,9 @@ impl Broker {
             if new_epoch {
                 replica.become_leader(id, now);
             }
-            if let Some(hw) = replica.maybe_advance_high_watermark(id) {
+            let lag_max = self.config.replica_lag_time_max_ms;
+            if let Some(hw) = replica.maybe_advance_high_watermark(id, now, lag_max, isr_eligible(&self.durable.image))
+            {
                 out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
             }
         } else if registration.leader >= 0 {

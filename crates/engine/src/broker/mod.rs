@@ -289,8 +289,8 @@ impl Broker {
         out: &mut Outbox<Timer>,
     ) {
         match (message, from) {
-            (ReplicationMessage::FetchRequest { replica_id, max_wait_ms, partitions }, _) => {
-                self.handle_fetch(replica_id, max_wait_ms, partitions, now, out)
+            (ReplicationMessage::FetchRequest { replica_id, replica_epoch, max_wait_ms, partitions }, _) => {
+                self.handle_fetch(replica_id, replica_epoch, max_wait_ms, partitions, now, out)
             }
             (ReplicationMessage::FetchResponse { partitions }, NodeId::Broker(leader)) => {
                 self.handle_fetch_response(leader, partitions, now, out)
@@ -318,7 +318,7 @@ impl Broker {
             ControllerMessage::BrokerRegistrationResponse { .. }
             | ControllerMessage::BrokerHeartbeatResponse { .. } => self.handle_lifecycle_response(message),
             ControllerMessage::AlterPartitionResponse { topic_partition, error, registration } => {
-                self.handle_alter_partition_response(&topic_partition, error, registration, out)
+                self.handle_alter_partition_response(&topic_partition, error, registration, now, out)
             }
         }
     }

@@ -94,6 +94,9 @@ pub enum ReplicationMessage {
     /// A follower's (replica_id >= 0) fetch from a partition leader.
     FetchRequest {
         replica_id: i32,
+        /// The follower's broker epoch (`ReplicaState.ReplicaEpoch`, KIP-903): the leader admits
+        /// it to the ISR only while it matches the registration in the metadata.
+        replica_epoch: i64,
         max_wait_ms: u64,
         partitions: Vec<FetchPartition>,
     },
