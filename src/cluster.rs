@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use kafkalab_engine::consumer::MemberState;
 use kafkalab_engine::sim::NodeId;
-use kafkalab_engine::view::{BrokerState, View};
+use kafkalab_engine::view::{BrokerState, PartitionView, View};
 pub use kafkalab_engine::World;
 
 /// The seed when the URL gives none.
@@ -120,7 +120,7 @@ pub struct ClusterModel {
 
 impl ClusterModel {
     pub fn from_view(view: &View, show_internal: bool) -> Self {
-        let mut meta: BTreeMap<(&str, i32), (i32, &[i32], &[i32])> = BTreeMap::new();
+        let mut meta: BTreeMap<(&str, i32), &PartitionView> = BTreeMap::new();
         let mut internal: Vec<&str> = Vec::new();
         let mut partitions = 0;
         for topic in &view.topics {
@@ -131,7 +131,7 @@ impl ClusterModel {
                 partitions += topic.partitions.len();
             }
             for p in &topic.partitions {
-                meta.insert((&topic.name, p.partition), (p.leader, &p.isr, &p.elr));
+                meta.insert((&topic.name, p.partition), p);
             }
         }
         let slow: BTreeMap<NodeId, u64> = view.slow_nodes.iter().copied().collect();
@@ -149,8 +149,9 @@ impl ClusterModel {
                     .iter()
                     .filter(|r| show_internal || !internal.contains(&r.topic.as_str()))
                     .map(|r| {
-                        let (leader, isr, elr) =
-                            meta.get(&(r.topic.as_str(), r.partition)).copied().unwrap_or((-1, &[], &[]));
+                        let (leader, isr, elr) = meta
+                            .get(&(r.topic.as_str(), r.partition))
+                            .map_or((-1, &[][..], &[][..]), |p| (p.leader, &p.isr[..], &p.elr[..]));
                         Tile {
                             topic: r.topic.clone(),
                             partition: r.partition,
