@@ -136,8 +136,8 @@ impl Broker {
             return;
         };
         let (records, reply) = match message {
-            ControllerMessage::BrokerRegistrationRequest { broker_id, previous_broker_epoch } => {
-                match controller.register_broker(broker_id, previous_broker_epoch, next_offset, now) {
+            ControllerMessage::BrokerRegistrationRequest { broker_id, previous_broker_epoch, incarnation_id } => {
+                match controller.register_broker(broker_id, previous_broker_epoch, incarnation_id, next_offset, now) {
                     Ok(records) => {
                         // The registration is the last record: its offset is the broker epoch.
                         let broker_epoch = next_offset + records.len() as i64 - 1;
@@ -310,7 +310,11 @@ impl Broker {
         if let Some(controller) = self.raft.volatile.leader {
             let message = if self.volatile.broker_epoch < 0 {
                 // Every broker process in the engine starts after a crash: no clean shutdown file.
-                ControllerMessage::BrokerRegistrationRequest { broker_id: self.id, previous_broker_epoch: -1 }
+                ControllerMessage::BrokerRegistrationRequest {
+                    broker_id: self.id,
+                    previous_broker_epoch: -1,
+                    incarnation_id: self.volatile.incarnation_id,
+                }
             } else {
                 ControllerMessage::BrokerHeartbeatRequest {
                     broker_id: self.id,

@@ -179,6 +179,9 @@ pub struct BrokerVolatile {
     pending_replies: Vec<(i64, NodeId, ControllerMessage)>,
     /// The epoch the controller gave this broker's registration (-1: not registered).
     pub broker_epoch: i64,
+    /// Kafka's incarnation id: tells this process's registrations from a restarted one's (the
+    /// engine uses the virtual time the process started, unique per broker).
+    incarnation_id: Millis,
     delayed_produces: Vec<DelayedProduce>,
     delayed_fetches: BTreeMap<i32, DelayedFetch>,
     /// One fetcher per source broker, as in Kafka: `Some` while a fetch is in flight.
@@ -198,6 +201,7 @@ impl BrokerVolatile {
             controller: None,
             pending_replies: Vec::new(),
             broker_epoch: -1,
+            incarnation_id: 0,
             delayed_produces: Vec::new(),
             delayed_fetches: BTreeMap::new(),
             fetching_from: BTreeMap::new(),
@@ -332,6 +336,7 @@ impl Node for Broker {
     fn on_start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         out.fact(Fact::BrokerStarted { broker: self.id });
         self.state = BrokerState::Alive;
+        self.volatile.incarnation_id = now;
         self.raft.start(now, rng, out);
         if self.raft.is_leader() && self.volatile.controller.is_none() {
             self.after_raft(

@@ -57,6 +57,9 @@ pub struct QuorumController {
     /// The state after every record in the log, committed or not (the controller's own view).
     pub image: MetadataImage,
     last_heartbeat: BTreeMap<i32, Millis>,
+    /// The incarnation each broker last registered with (Kafka keeps it in the registration;
+    /// here a new controller starts without it and treats the next registration as a new process).
+    incarnations: BTreeMap<i32, u64>,
 }
 
 impl QuorumController {
@@ -68,7 +71,7 @@ impl QuorumController {
             image.apply(entry);
         }
         let last_heartbeat = image.brokers.keys().map(|b| (*b, now)).collect();
-        QuorumController { config, image, last_heartbeat }
+        QuorumController { config, image, last_heartbeat, incarnations: BTreeMap::new() }
     }
 
     /// Keeps the image in step with records just appended to the log.
@@ -79,29 +82,34 @@ impl QuorumController {
     }
 
     /// A broker (re)starts: register it fenced; its epoch is the record's offset
-    /// (`ClusterControlManager.registerBroker`). While the previous incarnation's session is
-    /// still valid the new one is refused (DUPLICATE_BROKER_REGISTRATION) and retries, so a
-    /// restarted broker is fenced first. With eligible leader replicas on, one that did not shut
-    /// down cleanly (its previous epoch is not the registered one) may have lost unflushed
+    /// (`ClusterControlManager.registerBroker`). A new incarnation is refused while the previous
+    /// one's session is still valid (DUPLICATE_BROKER_REGISTRATION) and retries, so a restarted
+    /// broker is fenced first. With eligible leader replicas on, a new incarnation that did not
+    /// shut down cleanly (its previous epoch is not the registered one) may have lost unflushed
     /// records, so it leaves every ISR and ELR (`ReplicationControlManager.handleBrokerShutdown`
     /// with `isCleanShutdown` false).
     pub fn register_broker(
         &mut self,
         broker_id: i32,
         previous_broker_epoch: i64,
+        incarnation_id: u64,
         next_offset: i64,
         now: Millis,
     ) -> Result<Vec<MetadataRecord>, ErrorCode> {
         let timeout = self.config.broker_session_timeout_ms;
+        let new_incarnation = self.incarnations.get(&broker_id) != Some(&incarnation_id);
         let session_valid = self.image.brokers.get(&broker_id).is_some_and(|b| !b.fenced)
             && self.last_heartbeat.get(&broker_id).is_some_and(|at| now.saturating_sub(*at) <= timeout);
-        if session_valid {
+        if session_valid && new_incarnation {
             return Err(ErrorCode::DuplicateBrokerRegistration);
         }
         self.last_heartbeat.insert(broker_id, now);
+        self.incarnations.insert(broker_id, incarnation_id);
         let mut records = Vec::new();
         let elr_enabled = self.config.eligible_leader_replicas_version >= 1;
-        if elr_enabled && self.image.brokers.get(&broker_id).is_some_and(|b| b.broker_epoch != previous_broker_epoch) {
+        let unclean_shutdown =
+            self.image.brokers.get(&broker_id).is_some_and(|b| b.broker_epoch != previous_broker_epoch);
+        if elr_enabled && new_incarnation && unclean_shutdown {
             for (tp, partition) in self.image.partitions() {
                 if !partition.isr.contains(&broker_id) && !partition.elr.contains(&broker_id) {
                     continue;
@@ -622,6 +630,41 @@ mod tests {
         let rules = ElectionRules { unclean_allowed: true, ..ELR };
         let (p, unclean) = elect(&current, &image(&[3], &[1, 2]), Some(1), rules).unwrap();
         assert_eq!((p.leader, p.isr, p.elr, unclean), (3, vec![3], vec![], true));
+    }
+
+    /// `ClusterControlManager.registerBroker`: a new incarnation waits out the old session
+    /// (DUPLICATE_BROKER_REGISTRATION); once in, its unclean restart takes it out of ISR and ELR
+    /// (`handleBrokerShutdown`), while the same process registering again is no new shutdown.
+    #[test]
+    fn a_restarted_broker_registers_after_its_session_and_leaves_the_isr_once() {
+        let mut log = vec![
+            MetadataRecord::RegisterBroker { broker_id: 1, broker_epoch: 0 },
+            MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 1 },
+            MetadataRecord::BrokerRegistrationChange { broker_id: 1, broker_epoch: 0, fenced: false },
+            MetadataRecord::BrokerRegistrationChange { broker_id: 2, broker_epoch: 1, fenced: false },
+            MetadataRecord::Topic { name: "t".into(), config: TopicConfig::default() },
+            MetadataRecord::Partition {
+                topic_partition: TopicPartition::new("t", 0),
+                registration: partition(&[1, 2], &[1, 2], 1),
+            },
+        ];
+        let entries = |log: &[MetadataRecord]| -> Vec<MetadataEntry> {
+            log.iter()
+                .enumerate()
+                .map(|(i, r)| MetadataEntry { offset: i as i64, epoch: 1, record: r.clone() })
+                .collect()
+        };
+        let mut controller = QuorumController::activate(ControllerConfig::default(), &entries(&log), 0);
+        assert_eq!(controller.register_broker(2, -1, 500, 6, 5_000), Err(ErrorCode::DuplicateBrokerRegistration));
+        let records = controller.register_broker(2, -1, 500, 6, 9_001).unwrap();
+        assert!(
+            matches!(&records[0], MetadataRecord::PartitionChange { registration, .. } if registration.isr == vec![1])
+        );
+        assert!(matches!(records[1], MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 7 }));
+        log.extend(records);
+        controller.replay(&entries(&log)[6..]);
+        let again = controller.register_broker(2, -1, 500, 8, 9_500).unwrap();
+        assert!(matches!(again[..], [MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 8 }]));
     }
 
     #[test]

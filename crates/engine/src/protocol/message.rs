@@ -169,6 +169,8 @@ pub enum ControllerMessage {
         /// The broker epoch written at a clean shutdown (Kafka's clean shutdown file), -1 after
         /// a crash: a mismatch makes the controller treat the restart as an unclean shutdown.
         previous_broker_epoch: i64,
+        /// Which process of the broker registers (Kafka's `incarnationId`).
+        incarnation_id: u64,
     },
     BrokerRegistrationResponse {
         error: ErrorCode,
