@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use kafkalab_engine::consumer::MemberState;
 use kafkalab_engine::sim::NodeId;
-use kafkalab_engine::view::{BrokerState, RaftRole, View};
+use kafkalab_engine::view::{BrokerState, PartitionView, RaftRole, View};
 pub use kafkalab_engine::World;
 
 /// The seed when the URL gives none.
@@ -58,6 +58,8 @@ pub struct Tile {
     pub partition: i32,
     pub leader: bool,
     pub in_isr: bool,
+    /// Out of the ISR but an eligible leader replica (KIP-966): drawn "E", not "✕".
+    pub in_elr: bool,
 }
 
 /// Why a broker's tiles no longer say what the cluster does: they are the controller's last word
@@ -124,7 +126,7 @@ pub struct ClusterModel {
 
 impl ClusterModel {
     pub fn from_view(view: &View, show_internal: bool) -> Self {
-        let mut meta: BTreeMap<(&str, i32), (i32, &[i32])> = BTreeMap::new();
+        let mut meta: BTreeMap<(&str, i32), &PartitionView> = BTreeMap::new();
         let mut internal: Vec<&str> = Vec::new();
         let mut partitions = 0;
         for topic in &view.topics {
@@ -135,7 +137,7 @@ impl ClusterModel {
                 partitions += topic.partitions.len();
             }
             for p in &topic.partitions {
-                meta.insert((&topic.name, p.partition), (p.leader, &p.isr));
+                meta.insert((&topic.name, p.partition), p);
             }
         }
         let slow: BTreeMap<NodeId, u64> = view.slow_nodes.iter().copied().collect();
@@ -153,12 +155,15 @@ impl ClusterModel {
                     .iter()
                     .filter(|r| show_internal || !internal.contains(&r.topic.as_str()))
                     .map(|r| {
-                        let (leader, isr) = meta.get(&(r.topic.as_str(), r.partition)).copied().unwrap_or((-1, &[]));
+                        let (leader, isr, elr) = meta
+                            .get(&(r.topic.as_str(), r.partition))
+                            .map_or((-1, &[][..], &[][..]), |p| (p.leader, &p.isr[..], &p.elr[..]));
                         Tile {
                             topic: r.topic.clone(),
                             partition: r.partition,
                             leader: leader == b.id,
                             in_isr: isr.contains(&b.id),
+                            in_elr: elr.contains(&b.id),
                         }
                     })
                     .collect();
@@ -717,7 +722,13 @@ mod tests {
 
     #[test]
     fn topics_are_labelled_once_and_small_ones_share_rows() {
-        let tile = |topic: &str, partition| Tile { topic: topic.into(), partition, leader: false, in_isr: true };
+        let tile = |topic: &str, partition| Tile {
+            topic: topic.into(),
+            partition,
+            leader: false,
+            in_isr: true,
+            in_elr: false,
+        };
         let tiles = vec![tile("a", 0), tile("b", 0), tile("b", 1), tile("a-very-long-topic-name", 0)];
         let places = TileGrid::NORMAL.place(&tiles);
         let texts: Vec<&str> = places.labels.iter().map(|l| l.text.as_str()).collect();

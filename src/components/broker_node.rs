@@ -149,23 +149,24 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                     }) }
                     { for broker.tiles.iter().zip(&places.tiles).map(|(tile, &(tx, ty))| {
                         let role = if tile.leader { "leader" } else { "follower" };
-                        let mut label = format!("{}-{} {}{}", tile.topic, tile.partition,
+                        let mut label = format!("{}-{} {}{}{}", tile.topic, tile.partition,
                             t(lang, if tile.leader { Key::Leader } else { Key::Follower }),
-                            if tile.in_isr { String::new() } else { format!(", {}", t(lang, Key::OutOfIsr)) });
+                            if tile.in_isr { String::new() } else { format!(", {}", t(lang, Key::OutOfIsr)) },
+                            if tile.in_elr { format!(", {}", t(lang, Key::InElr)) } else { String::new() });
                         if stale.is_some() {
                             label = format!("{label} ({})", t(lang, Key::StaleTile));
                         }
                         let topic = tile.topic.clone();
                         let partition = tile.partition;
                         let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Inspect(Some((topic.clone(), partition))));
-                        let mark = if tile.leader { "L" } else if tile.in_isr { "F" } else { "✕" };
+                        let mark = if tile.leader { "L" } else if tile.in_isr { "F" } else if tile.in_elr { "E" } else { "✕" };
                         let (w, h) = (grid.w.to_string(), grid.h.to_string());
                         let lit = props.highlight.contains(&format!("{}-{}", tile.topic, tile.partition));
                         html! {
-                            <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"), stale.is_some().then_some("tile-stale"), lit.then_some("highlight"))}
+                            <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"), tile.in_elr.then_some("tile-elr"), stale.is_some().then_some("tile-stale"), lit.then_some("highlight"))}
                                 data-testid={format!("replica-{}-{}-{}", tile.topic, tile.partition, broker.id)}
                                 data-highlight={lit.then_some("true")}
-                                data-role={role} data-in-isr={tile.in_isr.to_string()} data-stale={stale.is_some().to_string()}
+                                data-role={role} data-in-isr={tile.in_isr.to_string()} data-in-elr={tile.in_elr.to_string()} data-stale={stale.is_some().to_string()}
                                 transform={format!("translate({tx} {ty})")} {onclick}>
                                 <title>{ label }</title>
                                 <rect width={w.clone()} height={h.clone()} rx="4" />

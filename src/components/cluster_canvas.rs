@@ -330,6 +330,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                 <li><span class="legend-tile tile-leader" aria-hidden="true">{ "L" }</span>{ t(lang, Key::LegendLeader) }</li>
                 <li><span class="legend-tile" aria-hidden="true">{ "F" }</span>{ t(lang, Key::LegendFollower) }</li>
                 <li><span class="legend-tile tile-out" aria-hidden="true">{ "✕" }</span>{ t(lang, Key::LegendOutOfIsr) }</li>
+                <li><span class="legend-tile tile-out tile-elr" aria-hidden="true">{ "E" }</span>{ t(lang, Key::LegendElr) }</li>
                 <li><span class="legend-tile tile-stale" aria-hidden="true">{ "L" }</span>{ t(lang, Key::LegendStale) }</li>
                 <li><span class="legend-cut" aria-hidden="true">{ "✂" }</span>{ t(lang, Key::LegendCut) }</li>
                 <li><span class="legend-msg" aria-hidden="true">{ "■ ● ◆ ▲" }</span>{ t(lang, if still { Key::LegendStill } else { Key::LegendMessage }) }</li>

@@ -204,6 +204,8 @@ fn strip(lang: Lang, p: &PartitionLogView, r: &ReplicaLogView, axis: &Axis) -> H
     let role = if leader { t(lang, Key::Leader) } else { t(lang, Key::Follower) };
     let status = if !r.alive {
         Some(t(lang, Key::StateDead))
+    } else if p.elr.contains(&r.broker) {
+        Some(t(lang, Key::InElr))
     } else if !r.in_isr {
         Some(t(lang, Key::OutOfIsr))
     } else {

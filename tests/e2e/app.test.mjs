@@ -242,7 +242,7 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'idempotence', 'key-ordering',
+        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'idempotence', 'key-ordering',
         'leader-failover', 'pre-vote', 'retention-compaction', 'rolling-restart', 'sandbox', 'slow-follower',
         'unclean-election',
       ]);
@@ -1427,6 +1427,31 @@ describe('the partition log view', () => {
       }
       assert.ok(await page.getByTestId('idle-workers-worker-4').count(), 'worker-4 is drawn idle');
       await page.screenshot({ path: join(screenshots, 'log-consumer-scale-out.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('eligible-leader-replicas: with the ISR empty the ELR tiles read E, then broker 4 leads from the ELR', async () => {
+    const { page, problems } = await openApp('#scenario=eligible-leader-replicas&lang=en');
+    try {
+      await setSpeed(page, 8);
+      // `kafkalab run eligible-leader-replicas`: offline at 19000 ms with ELR [3, 4]; broker 4
+      // elected from the ELR at 22503 ms.
+      await playTo(page, 20000);
+      for (const broker of [3, 4]) {
+        const tile = page.getByTestId(`replica-payments-0-${broker}`);
+        assert.equal(await tile.getAttribute('data-in-isr'), 'false');
+        assert.equal(await tile.getAttribute('data-in-elr'), 'true');
+        assert.match(await tile.locator('text').textContent(), /^E/);
+      }
+      assert.equal(await page.getByTestId('replica-payments-0-5').getAttribute('data-in-elr'), 'false');
+      await playTo(page, 24000);
+      const four = page.getByTestId('replica-payments-0-4');
+      assert.equal(await four.getAttribute('data-role'), 'leader');
+      assert.equal(await four.getAttribute('data-in-elr'), 'false');
+      assert.equal(await page.getByTestId('replica-payments-0-3').getAttribute('data-in-elr'), 'true');
       assertNoProblems(problems);
     } finally {
       await page.close();

@@ -421,6 +421,16 @@ pub enum Fact {
         group: String,
         to_consumer_protocol: bool,
     },
+
+    // ---- replication (issue 15); new variants go last: the trace hashes the index ----
+    /// The controller changed a partition's eligible leader replicas (KIP-966): replicas that
+    /// left the ISR while it was below the min ISR, still safe to elect; and the last known
+    /// leader, remembered once the ISR emptied.
+    EligibleLeaderReplicasChanged {
+        topic_partition: TopicPartition,
+        elr: Vec<i32>,
+        last_known_elr: Vec<i32>,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -514,7 +524,8 @@ impl Fact {
             | Fact::BrokerShutDown { .. }
             | Fact::TargetAssignmentComputed { .. }
             | Fact::MemberReconciled { .. }
-            | Fact::GroupConverted { .. } => Salience::Notable,
+            | Fact::GroupConverted { .. }
+            | Fact::EligibleLeaderReplicasChanged { .. } => Salience::Notable,
         }
     }
 }

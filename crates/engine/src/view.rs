@@ -165,6 +165,10 @@ pub struct PartitionView {
     pub leader: i32,
     pub leader_epoch: i32,
     pub isr: Vec<i32>,
+    /// Eligible leader replicas (KIP-966): out of the ISR, yet safe to elect.
+    pub elr: Vec<i32>,
+    /// The last leader, remembered once the ISR and ELR emptied.
+    pub last_known_elr: Vec<i32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -265,6 +269,8 @@ impl World {
                             leader: p.leader,
                             leader_epoch: p.leader_epoch,
                             isr: p.isr.clone(),
+                            elr: p.elr.clone(),
+                            last_known_elr: p.last_known_elr.clone(),
                         })
                         .collect(),
                 })

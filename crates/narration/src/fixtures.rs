@@ -194,6 +194,9 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             pending_revocation: vec![tp.clone()],
         },
         Fact::GroupConverted { group: "workers".into(), to_consumer_protocol: n % 2 == 0 },
+        Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![i, 3], last_known_elr: vec![] },
+        Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![], last_known_elr: vec![i] },
+        Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![], last_known_elr: vec![] },
     ]
 }
 
@@ -267,5 +270,6 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::TargetAssignmentComputed { .. } => "TargetAssignmentComputed",
         Fact::MemberReconciled { .. } => "MemberReconciled",
         Fact::GroupConverted { .. } => "GroupConverted",
+        Fact::EligibleLeaderReplicasChanged { .. } => "EligibleLeaderReplicasChanged",
     }
 }

@@ -394,6 +394,15 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             };
             (phrase, vec![group.clone()])
         }
+        Fact::EligibleLeaderReplicasChanged { topic_partition, elr, last_known_elr } => {
+            match (elr.is_empty(), last_known_elr.first()) {
+                (false, _) => (Phrase::FElrChanged, vec![topic_partition.to_string(), ids(elr)]),
+                (true, Some(last_leader)) => {
+                    (Phrase::FLastKnownLeader, vec![topic_partition.to_string(), s(last_leader)])
+                }
+                (true, None) => (Phrase::FElrCleared, vec![topic_partition.to_string()]),
+            }
+        }
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -429,7 +438,8 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 66, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 67, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 59, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -293,7 +293,8 @@ fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// `kafka-features.sh describe`: the finalized features of a fresh Kafka 4.0 cluster.
+/// `kafka-features.sh describe`: the finalized features of a fresh Kafka 4.0 cluster, with
+/// `eligible.leader.replicas.version` as the cluster runs it (1 on new clusters since 4.1).
 pub fn features(session: &mut Session<'_>, argv: &[String]) -> Output {
     let words: Vec<&str> = argv.iter().map(String::as_str).collect();
     if !words.iter().any(|w| *w == "--bootstrap-server" || *w == "--bootstrap-controller") {
@@ -309,8 +310,9 @@ pub fn features(session: &mut Session<'_>, argv: &[String]) -> Output {
         .active_controller()
         .and_then(|id| session.world().broker(id))
         .map_or(0, |b| b.raft.durable.high_watermark);
+    let elr = session.world().config().broker.controller.eligible_leader_replicas_version;
     Output::out(format!(
-        "Feature: eligible.leader.replicas.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 0\tEpoch: {epoch}\n\
+        "Feature: eligible.leader.replicas.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: {elr}\tEpoch: {epoch}\n\
          Feature: group.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 1\tEpoch: {epoch}\n\
          Feature: kraft.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 0\tEpoch: {epoch}\n\
          Feature: metadata.version\tSupportedMinVersion: 3.3-IV3\tSupportedMaxVersion: 4.0-IV3\tFinalizedVersionLevel: 4.0-IV3\tEpoch: {epoch}\n\

@@ -333,9 +333,11 @@ fn describe(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
             }
             let leader = if has_leader { p.leader.to_string() } else { "none".to_string() };
             out.push_str(&format!(
-                "\tTopic: {name}\tPartition: {i}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: \tLastKnownElr: \n",
+                "\tTopic: {name}\tPartition: {i}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: {}\tLastKnownElr: {}\n",
                 cluster::join(&p.replicas),
-                cluster::join(&p.isr)
+                cluster::join(&p.isr),
+                cluster::join(&p.elr),
+                cluster::join(&p.last_known_elr)
             ));
         }
     }

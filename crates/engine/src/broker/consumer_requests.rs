@@ -40,6 +40,8 @@ struct ParkedFetch {
 struct OffsetsReplicas<'a> {
     broker_id: i32,
     replicas: &'a mut BTreeMap<TopicPartition, Replica>,
+    image: &'a crate::controller::metadata::MetadataImage,
+    replica_lag_time_max_ms: Millis,
     facts: Vec<Fact>,
     appended: Vec<TopicPartition>,
 }
@@ -61,7 +63,10 @@ impl OffsetsLog for OffsetsReplicas<'_> {
             last_offset: info.last_offset,
             leader_epoch: replica.leader_epoch,
         });
-        if let Some(hw) = replica.maybe_advance_high_watermark(self.broker_id) {
+        let eligible = super::replica::isr_eligible(self.image);
+        if let Some(hw) =
+            replica.maybe_advance_high_watermark(self.broker_id, now, self.replica_lag_time_max_ms, eligible)
+        {
             self.facts.push(Fact::HighWatermarkAdvanced {
                 topic_partition: tp.clone(),
                 broker: self.broker_id,
@@ -97,6 +102,8 @@ impl Broker {
         let mut log = OffsetsReplicas {
             broker_id: self.id,
             replicas: &mut self.durable.replicas,
+            image: &self.durable.image,
+            replica_lag_time_max_ms: self.config.replica_lag_time_max_ms,
             facts: Vec::new(),
             appended: Vec::new(),
         };

@@ -2,6 +2,7 @@
 //! controller when this broker leads the quorum, and the metadata publisher that turns committed
 //! records into partition leadership on this broker.
 
+use super::replica::isr_eligible;
 use super::{Broker, ControlledShutdown, Timer, TruncationMode, RAFT_SHUTDOWN_TIMEOUT_MS};
 use crate::controller::quorum::QuorumController;
 use crate::controller::raft::RaftUpdate;
@@ -143,10 +144,21 @@ impl Broker {
             return;
         };
         let (records, reply) = match message {
-            ControllerMessage::BrokerRegistrationRequest { broker_id } => (
-                controller.register_broker(broker_id, next_offset, now),
-                ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch: next_offset },
-            ),
+            ControllerMessage::BrokerRegistrationRequest { broker_id, previous_broker_epoch, incarnation_id } => {
+                match controller.register_broker(broker_id, previous_broker_epoch, incarnation_id, next_offset, now) {
+                    Ok(records) => {
+                        // The registration is the last record: its offset is the broker epoch.
+                        let broker_epoch = next_offset + records.len() as i64 - 1;
+                        (
+                            records,
+                            ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch },
+                        )
+                    }
+                    Err(error) => {
+                        (Vec::new(), ControllerMessage::BrokerRegistrationResponse { error, broker_epoch: -1 })
+                    }
+                }
+            }
             ControllerMessage::BrokerHeartbeatRequest {
                 broker_id,
                 broker_epoch,
@@ -294,7 +306,9 @@ impl Broker {
             if new_epoch {
                 replica.become_leader(id, now);
             }
-            if let Some(hw) = replica.maybe_advance_high_watermark(id) {
+            let lag_max = self.config.replica_lag_time_max_ms;
+            if let Some(hw) = replica.maybe_advance_high_watermark(id, now, lag_max, isr_eligible(&self.durable.image))
+            {
                 out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
             }
         } else if registration.leader >= 0 {
@@ -328,7 +342,11 @@ impl Broker {
         }
         if let Some(controller) = self.raft.volatile.leader {
             let message = if self.volatile.broker_epoch < 0 {
-                ControllerMessage::BrokerRegistrationRequest { broker_id: self.id }
+                ControllerMessage::BrokerRegistrationRequest {
+                    broker_id: self.id,
+                    previous_broker_epoch: self.durable.clean_shutdown_epoch.unwrap_or(-1),
+                    incarnation_id: self.volatile.incarnation_id,
+                }
             } else {
                 ControllerMessage::BrokerHeartbeatRequest {
                     broker_id: self.id,
@@ -381,7 +399,9 @@ impl Broker {
     ) {
         match message {
             ControllerMessage::BrokerRegistrationResponse { error: ErrorCode::None, broker_epoch } => {
-                self.volatile.broker_epoch = broker_epoch
+                self.volatile.broker_epoch = broker_epoch;
+                // Read once at startup, as Kafka deletes the file.
+                self.durable.clean_shutdown_epoch = None;
             }
             ControllerMessage::BrokerHeartbeatResponse {
                 error: ErrorCode::StaleBrokerEpoch | ErrorCode::BrokerIdNotRegistered,
@@ -462,6 +482,13 @@ fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: 
         }
         MetadataRecord::PartitionChange { topic_partition, registration, unclean } => {
             let before = controller.image.partition(topic_partition);
+            if before.is_some_and(|b| b.elr != registration.elr || b.last_known_elr != registration.last_known_elr) {
+                out.fact(Fact::EligibleLeaderReplicasChanged {
+                    topic_partition: topic_partition.clone(),
+                    elr: registration.elr.clone(),
+                    last_known_elr: registration.last_known_elr.clone(),
+                });
+            }
             if before.is_none_or(|b| b.leader != registration.leader) {
                 out.fact(Fact::LeaderElected {
                     topic_partition: topic_partition.clone(),

@@ -218,6 +218,10 @@ pub struct BrokerDurable {
     /// What this broker tells clients about partition leaders.
     pub metadata_cache: Vec<PartitionMetadata>,
     next_producer_id: i64,
+    /// Kafka's clean shutdown file (`CleanShutdownFileHandler`): the broker epoch a controlled
+    /// shutdown ended, read by the next registration as its `previousBrokerEpoch`, so that the
+    /// controller keeps the broker in the ELR (KIP-966). A crash writes none.
+    clean_shutdown_epoch: Option<i64>,
 }
 
 /// What a crash loses: purgatories, fetchers, the controller role, the registration, the group
@@ -230,6 +234,9 @@ pub struct BrokerVolatile {
     pending_replies: Vec<(i64, NodeId, ControllerMessage)>,
     /// The epoch the controller gave this broker's registration (-1: not registered).
     pub broker_epoch: i64,
+    /// Kafka's incarnation id: tells this process's registrations from a restarted one's (the
+    /// engine uses the virtual time the process started, unique per broker).
+    incarnation_id: Millis,
     delayed_produces: Vec<DelayedProduce>,
     delayed_fetches: BTreeMap<i32, DelayedFetch>,
     /// One fetcher per source broker, as in Kafka: `Some` while a fetch is in flight.
@@ -251,6 +258,7 @@ impl BrokerVolatile {
             controller: None,
             pending_replies: Vec::new(),
             broker_epoch: -1,
+            incarnation_id: 0,
             delayed_produces: Vec::new(),
             delayed_fetches: BTreeMap::new(),
             fetching_from: BTreeMap::new(),
@@ -292,6 +300,7 @@ impl Broker {
                 image: MetadataImage::new(),
                 metadata_cache: Vec::new(),
                 next_producer_id: id as i64 * 1_000_000,
+                clean_shutdown_epoch: None,
             },
             volatile: BrokerVolatile::new(id, &config, false),
             config,
@@ -346,8 +355,8 @@ impl Broker {
         out: &mut Outbox<Timer>,
     ) {
         match (message, from) {
-            (ReplicationMessage::FetchRequest { replica_id, max_wait_ms, partitions }, _) => {
-                self.handle_fetch(replica_id, max_wait_ms, partitions, now, out)
+            (ReplicationMessage::FetchRequest { replica_id, replica_epoch, max_wait_ms, partitions }, _) => {
+                self.handle_fetch(replica_id, replica_epoch, max_wait_ms, partitions, now, out)
             }
             (ReplicationMessage::FetchResponse { partitions }, NodeId::Broker(leader)) => {
                 self.handle_fetch_response(leader, partitions, now, out)
@@ -378,7 +387,7 @@ impl Broker {
                 self.handle_lifecycle_response(message, now, rng, out)
             }
             ControllerMessage::AlterPartitionResponse { topic_partition, error, registration } => {
-                self.handle_alter_partition_response(&topic_partition, error, registration, out)
+                self.handle_alter_partition_response(&topic_partition, error, registration, now, out)
             }
         }
     }
@@ -392,6 +401,7 @@ impl Node for Broker {
     fn on_start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         out.fact(Fact::BrokerStarted { broker: self.id });
         self.state = BrokerState::Alive;
+        self.volatile.incarnation_id = now;
         self.raft.start(now, rng, out);
         if self.raft.is_leader() && self.volatile.controller.is_none() {
             self.after_raft(
@@ -418,6 +428,7 @@ impl Node for Broker {
     /// restarted process re-publishes every partition once its metadata catches up.
     fn crash(&mut self, _now: Millis, out: &mut Outbox<Timer>) {
         let clean = self.volatile.controlled_shutdown == ControlledShutdown::Done;
+        self.durable.clean_shutdown_epoch = clean.then_some(self.volatile.broker_epoch).filter(|e| *e >= 0);
         self.state = BrokerState::Dead;
         self.volatile = BrokerVolatile::new(self.id, &self.config, true);
         self.raft.crash();

@@ -122,7 +122,13 @@ impl Broker {
                     last_offset: info.last_offset,
                     leader_epoch: replica.leader_epoch,
                 });
-                if let Some(hw) = replica.maybe_advance_high_watermark(id) {
+                let lag_max = self.config.replica_lag_time_max_ms;
+                if let Some(hw) = replica.maybe_advance_high_watermark(
+                    id,
+                    now,
+                    lag_max,
+                    super::replica::isr_eligible(&self.durable.image),
+                ) {
                     out.fact(Fact::HighWatermarkAdvanced {
                         topic_partition: tp.clone(),
                         broker: id,

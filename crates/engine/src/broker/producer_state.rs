@@ -45,8 +45,9 @@ impl ProducerStateTable {
     /// `count` records starting at `first_sequence`.
     pub fn check(&self, producer_id: i64, producer_epoch: i16, first_sequence: i32, count: i32) -> SequenceCheck {
         let Some(entry) = self.producers.get(&producer_id) else {
-            // An unknown producer must start at sequence 0 (a new epoch always does).
-            return if first_sequence == 0 { SequenceCheck::Append } else { SequenceCheck::OutOfOrder };
+            // `checkSequence`: a producer with no state here (new, or its records all deleted by
+            // retention) is accepted at any sequence, since the entry has no producer epoch.
+            return SequenceCheck::Append;
         };
         if producer_epoch < entry.producer_epoch {
             return SequenceCheck::InvalidEpoch;
@@ -127,7 +128,15 @@ mod tests {
         assert_eq!(t.check(7, 0, 1, 1), SequenceCheck::InvalidEpoch);
         assert_eq!(t.check(7, 2, 0, 1), SequenceCheck::Append);
         assert_eq!(t.check(7, 2, 4, 1), SequenceCheck::OutOfOrder);
-        assert_eq!(t.check(9, 0, 3, 1), SequenceCheck::OutOfOrder);
+    }
+
+    /// `ProducerAppendInfo.checkSequence`: an unknown producer's entry has no epoch
+    /// (`RecordBatch.NO_PRODUCER_EPOCH`), so a first batch at a non-zero sequence is accepted
+    /// (issue 15 item 9; the engine refused it before).
+    #[test]
+    fn an_unknown_producer_is_accepted_at_any_sequence() {
+        let t = ProducerStateTable::default();
+        assert_eq!(t.check(9, 0, 3, 1), SequenceCheck::Append);
     }
 
     #[test]

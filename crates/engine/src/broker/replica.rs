@@ -3,11 +3,19 @@
 //! watermark and ISR membership.
 
 use super::producer_state::{BatchMetadata, ProducerStateTable};
+use crate::controller::metadata::MetadataImage;
 use crate::log::TopicConfig;
 use crate::log::{AppendInfo, CompactionOutcome, Log, RecordBatch};
 use crate::protocol::{ErrorCode, TopicPartition};
 use crate::sim::Millis;
 use std::collections::BTreeMap;
+
+/// Kafka's `Partition.isReplicaIsrEligible` (KRaft): the broker is registered and unfenced in
+/// the metadata, and its fetch carried the broker epoch registered for it (KIP-903), so a
+/// restarted broker's old incarnation cannot rejoin.
+pub fn isr_eligible(image: &MetadataImage) -> impl Fn(i32, i64) -> bool + '_ {
+    move |broker, epoch| image.brokers.get(&broker).is_some_and(|b| !b.fenced && b.broker_epoch == epoch)
+}
 
 #[derive(Debug, Clone)]
 pub struct Replica {
@@ -39,6 +47,8 @@ pub struct FollowerState {
     pub last_caught_up_ms: Millis,
     last_fetch_ms: Millis,
     last_fetch_leader_log_end_offset: i64,
+    /// The broker epoch its last fetch carried (KIP-903).
+    pub broker_epoch: i64,
 }
 
 impl Replica {
@@ -62,15 +72,29 @@ impl Replica {
     }
 
     /// Becoming leader in a new epoch: the epoch starts at the log end offset, and every follower
-    /// gets a fresh lag clock, as Kafka resets follower state on leadership change.
+    /// gets a fresh lag clock, as Kafka resets follower state on leadership change
+    /// (`Replica.resetReplicaState`): caught up now if in the ISR, else never, so a replica out of
+    /// the ISR does not hold the high watermark back before it fetches.
     pub fn become_leader(&mut self, self_id: i32, now: Millis) {
         self.assign_epoch_start(self.leader_epoch, self.log.log_end_offset());
         self.pending_isr = None;
+        let isr = &self.isr;
         self.followers = self
             .replicas
             .iter()
             .filter(|r| **r != self_id)
-            .map(|r| (*r, FollowerState { last_caught_up_ms: now, last_fetch_ms: now, ..FollowerState::default() }))
+            .map(|r| {
+                let last_caught_up_ms = if isr.contains(r) { now } else { 0 };
+                (
+                    *r,
+                    FollowerState {
+                        last_caught_up_ms,
+                        last_fetch_ms: now,
+                        broker_epoch: -1,
+                        ..FollowerState::default()
+                    },
+                )
+            })
             .collect();
     }
 
@@ -131,9 +155,10 @@ impl Replica {
 
     /// Kafka's follower fetch bookkeeping (`Replica.updateFetchState`): a follower has caught up
     /// if it fetched up to the leader's end, or up to where the leader's end was at its last fetch.
-    pub fn record_follower_fetch(&mut self, follower: i32, fetch_offset: i64, now: Millis) {
+    pub fn record_follower_fetch(&mut self, follower: i32, fetch_offset: i64, broker_epoch: i64, now: Millis) {
         let leader_end = self.log.log_end_offset();
         let state = self.followers.entry(follower).or_default();
+        state.broker_epoch = broker_epoch;
         if fetch_offset >= leader_end {
             state.last_caught_up_ms = now;
         } else if fetch_offset >= state.last_fetch_leader_log_end_offset {
@@ -144,24 +169,35 @@ impl Replica {
         state.log_end_offset = fetch_offset;
     }
 
-    /// ISR members that have not caught up for `replica.lag.time.max.ms`.
+    /// Kafka's `ReplicaState.isCaughtUp`: a follower at the leader's log end offset, or one that
+    /// was there within `replica.lag.time.max.ms`.
+    fn is_caught_up(&self, follower: &FollowerState, now: Millis, lag_max_ms: Millis) -> bool {
+        follower.log_end_offset == self.log.log_end_offset()
+            || now.saturating_sub(follower.last_caught_up_ms) <= lag_max_ms
+    }
+
+    /// ISR members that have not caught up for `replica.lag.time.max.ms` (`Partition.getOutOfSyncReplicas`).
     pub fn out_of_sync_replicas(&self, self_id: i32, now: Millis, lag_max_ms: Millis) -> Vec<i32> {
         self.isr
             .iter()
             .copied()
             .filter(|r| *r != self_id)
-            .filter(|r| self.followers.get(r).is_none_or(|f| now.saturating_sub(f.last_caught_up_ms) > lag_max_ms))
+            .filter(|r| self.followers.get(r).is_none_or(|f| !self.is_caught_up(f, now, lag_max_ms)))
             .collect()
     }
 
     /// A follower outside the ISR rejoins once it reached the high watermark and this leader's
-    /// epoch (Kafka's `isFollowerInSync`).
-    pub fn caught_up_outsiders(&self) -> Vec<i32> {
+    /// epoch (`Partition.isFollowerInSync`), if its broker may join (`isReplicaIsrEligible`:
+    /// unfenced, with the broker epoch it fetched with).
+    pub fn caught_up_outsiders(&self, isr_eligible: impl Fn(i32, i64) -> bool) -> Vec<i32> {
         let epoch_start = self.leader_epoch_cache.last().map_or(0, |(_, start)| *start);
         self.followers
             .iter()
             .filter(|(r, f)| {
-                !self.isr.contains(r) && f.log_end_offset >= self.high_watermark && f.log_end_offset >= epoch_start
+                !self.isr.contains(r)
+                    && f.log_end_offset >= self.high_watermark
+                    && f.log_end_offset >= epoch_start
+                    && isr_eligible(**r, f.broker_epoch)
             })
             .map(|(r, _)| *r)
             .collect()
@@ -207,24 +243,55 @@ impl Replica {
         }
     }
 
-    /// Leader: HW = the smallest log end offset over the ISR. Returns the new HW if it moved.
-    /// Since Kafka 3.7 the HW does not move while the ISR is smaller than `min.insync.replicas`.
-    pub fn maybe_advance_high_watermark(&mut self, self_id: i32) -> Option<i64> {
+    /// Leader: Kafka's `Partition.maybeIncrementLeaderHW`. Returns the new HW if it moved.
+    /// - While the ISR is smaller than the effective min ISR, min(`min.insync.replicas`, RF),
+    ///   the HW stands still (`isUnderMinIsr`, Kafka 3.7+; what keeps every ELR member complete).
+    /// - Otherwise it is the smallest log end offset over the leader and the followers in the
+    ///   maximal ISR (the committed one plus a pending expansion, KIP-497), and over followers that
+    ///   are caught up and eligible to join it (`shouldWaitForReplicaToJoinIsr`), so one about to
+    ///   rejoin is not left behind.
+    pub fn maybe_advance_high_watermark(
+        &mut self,
+        self_id: i32,
+        now: Millis,
+        lag_max_ms: Millis,
+        isr_eligible: impl Fn(i32, i64) -> bool,
+    ) -> Option<i64> {
         let min_isr = self.config.min_insync_replicas.min(self.replicas.len() as i32);
         if (self.isr.len() as i32) < min_isr {
             return None;
         }
-        let leo = self.log.log_end_offset();
+        let in_maximal_isr = |r: &i32| self.isr.contains(r) || self.pending_isr.as_ref().is_some_and(|p| p.contains(r));
+        let unknown = FollowerState::default();
         let new_hw = self
-            .isr
+            .replicas
             .iter()
-            .filter(|b| **b != self_id)
-            .map(|b| self.followers.get(b).map_or(0, |f| f.log_end_offset))
-            .fold(leo, i64::min);
+            .filter(|r| **r != self_id)
+            .filter_map(|r| {
+                let f = self.followers.get(r).unwrap_or(&unknown);
+                let waits_for =
+                    in_maximal_isr(r) || (self.is_caught_up(f, now, lag_max_ms) && isr_eligible(*r, f.broker_epoch));
+                waits_for.then_some(f.log_end_offset)
+            })
+            .fold(self.log.log_end_offset(), i64::min);
         (new_hw > self.high_watermark).then(|| {
             self.high_watermark = new_hw;
             new_hw
         })
+    }
+
+    /// Follower: takes the leader's log start offset after a fetch, as `ReplicaFetcherThread.processPartitionData`
+    /// does (`maybeIncrementLogStartOffset`, `LeaderOffsetIncremented`), so records the leader
+    /// deleted (retention, DeleteRecords) are not served from here; epochs wholly before it leave
+    /// the leader-epoch cache (`LeaderEpochFileCache.truncateFromStart`).
+    pub fn adopt_leader_log_start_offset(&mut self, leader_log_start_offset: i64) {
+        if self.log.maybe_increment_log_start_offset(leader_log_start_offset, self.high_watermark) {
+            let start = self.log.log_start_offset();
+            if let Some(keep) = self.leader_epoch_cache.iter().rposition(|(_, s)| *s <= start) {
+                self.leader_epoch_cache.drain(..keep);
+                self.leader_epoch_cache[0].1 = start;
+            }
+        }
     }
 
     /// Follower: HW = min(leader's HW, own log end offset), and it only moves forward.
@@ -278,6 +345,71 @@ mod tests {
         assert_eq!(replica.truncation_offset_for_diverging_epoch(1, 9), 2, "the log end offset");
         let unknown = replica_with(&[(0, "m1"), (2, "m3")]);
         assert_eq!(unknown.truncation_offset_for_diverging_epoch(1, 9), 1, "epoch 1 unknown: end of epoch 0");
+    }
+
+    /// A leader (broker 1) of replicas [1, 2, 3] holding three records, ISR as given; every
+    /// follower fetched once at `fetched` offsets with broker epoch 7 at time 0.
+    fn leader_with(isr: &[i32], fetched: [i64; 2]) -> Replica {
+        let mut replica = replica_with(&[(0, "a"), (0, "b"), (0, "c")]);
+        replica.replicas = vec![1, 2, 3];
+        replica.isr = isr.to_vec();
+        replica.leader = 1;
+        replica.become_leader(1, 0);
+        replica.record_follower_fetch(2, fetched[0], 7, 0);
+        replica.record_follower_fetch(3, fetched[1], 7, 0);
+        replica
+    }
+
+    const ELIGIBLE: fn(i32, i64) -> bool = |_, epoch| epoch == 7;
+    const FENCED: fn(i32, i64) -> bool = |_, _| false;
+
+    /// `Partition.maybeIncrementLeaderHW`: the HW waits for a follower out of the ISR that is
+    /// caught up and eligible to join it (`shouldWaitForReplicaToJoinIsr`), not for an ineligible one.
+    #[test]
+    fn the_high_watermark_waits_for_a_caught_up_follower_eligible_to_join_the_isr() {
+        let mut replica = leader_with(&[1, 2], [3, 1]);
+        assert_eq!(replica.maybe_advance_high_watermark(1, 0, 30_000, ELIGIBLE), Some(1));
+        let mut replica = leader_with(&[1, 2], [3, 1]);
+        assert_eq!(replica.maybe_advance_high_watermark(1, 0, 30_000, FENCED), Some(3), "broker 3 is fenced");
+        let mut replica = leader_with(&[1, 2], [3, 1]);
+        assert_eq!(replica.maybe_advance_high_watermark(1, 40_000, 30_000, ELIGIBLE), Some(3), "3 lags too long");
+    }
+
+    /// KIP-497: the HW counts the maximal ISR, the committed one plus a pending expansion.
+    #[test]
+    fn the_high_watermark_counts_a_pending_isr_expansion() {
+        let mut replica = leader_with(&[1, 2], [3, 1]);
+        replica.pending_isr = Some(vec![1, 2, 3]);
+        assert_eq!(replica.maybe_advance_high_watermark(1, 40_000, 30_000, FENCED), Some(1));
+    }
+
+    /// `ReplicaState.isCaughtUp`: a follower at the leader's log end offset is caught up however
+    /// long ago it was last behind; one behind for longer than the lag time is out of sync.
+    #[test]
+    fn a_follower_at_the_leader_log_end_is_caught_up() {
+        let replica = leader_with(&[1, 2, 3], [3, 1]);
+        assert_eq!(replica.out_of_sync_replicas(1, 40_000, 30_000), vec![3]);
+    }
+
+    /// `Partition.isReplicaIsrEligible` (KIP-903): a follower that fetched with another broker
+    /// epoch than the registered one (an older incarnation) does not rejoin the ISR.
+    #[test]
+    fn a_follower_rejoins_the_isr_only_with_the_registered_broker_epoch() {
+        let replica = leader_with(&[1], [3, 3]);
+        assert_eq!(replica.caught_up_outsiders(|b, epoch| b == 2 && epoch == 7), vec![2]);
+    }
+
+    /// `ReplicaFetcherThread.processPartitionData` → `UnifiedLog.maybeIncrementLogStartOffset`:
+    /// a follower takes the leader's log start offset, up to its own high watermark.
+    #[test]
+    fn a_follower_adopts_the_leader_log_start_offset() {
+        let mut replica = replica_with(&[(0, "a"), (1, "b"), (1, "c")]);
+        replica.update_follower_high_watermark(2);
+        replica.adopt_leader_log_start_offset(3);
+        assert_eq!(replica.log.log_start_offset(), 0, "not past the high watermark");
+        replica.adopt_leader_log_start_offset(2);
+        assert_eq!(replica.log.log_start_offset(), 2);
+        assert_eq!(replica.leader_epoch_cache, vec![(1, 2)]);
     }
 
     /// Kafka's `UnifiedLog.truncateTo`: even with nothing to remove, an epoch starting at the log

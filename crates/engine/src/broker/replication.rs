@@ -2,6 +2,7 @@
 //! move the high watermark, and ask the controller to shrink or expand the ISR; a follower whose
 //! log diverged from its leader's truncates by leader epoch (KIP-101, KIP-279, KIP-320).
 
+use super::replica::isr_eligible;
 use super::{Broker, Timer, TruncationMode};
 use crate::narration::Fact;
 use crate::node::Outbox;
@@ -32,6 +33,7 @@ impl Broker {
     pub(super) fn handle_fetch(
         &mut self,
         replica_id: i32,
+        replica_epoch: i64,
         max_wait_ms: u64,
         partitions: Vec<FetchPartition>,
         now: Millis,
@@ -52,8 +54,11 @@ impl Broker {
             if p.fetch_offset > replica.log.log_end_offset() {
                 continue;
             }
-            replica.record_follower_fetch(replica_id, p.fetch_offset, now);
-            if let Some(hw) = replica.maybe_advance_high_watermark(self.id) {
+            replica.record_follower_fetch(replica_id, p.fetch_offset, replica_epoch, now);
+            let lag_max = self.config.replica_lag_time_max_ms;
+            if let Some(hw) =
+                replica.maybe_advance_high_watermark(self.id, now, lag_max, isr_eligible(&self.durable.image))
+            {
                 out.fact(Fact::HighWatermarkAdvanced {
                     topic_partition: p.topic_partition.clone(),
                     broker: self.id,
@@ -211,6 +216,7 @@ impl Broker {
                 }
             }
             replica.update_follower_high_watermark(p.high_watermark);
+            replica.adopt_leader_log_start_offset(p.log_start_offset);
         }
         let delay = if failed { self.config.replica_fetch_backoff_ms } else { 0 };
         out.timer(now + delay, Timer::Fetch { leader });
@@ -247,6 +253,7 @@ impl Broker {
             NodeId::Broker(leader),
             ReplicationMessage::FetchRequest {
                 replica_id: self.id,
+                replica_epoch: self.volatile.broker_epoch,
                 max_wait_ms: self.config.replica_fetch_wait_max_ms,
                 partitions,
             },
@@ -290,7 +297,7 @@ impl Broker {
     /// A follower outside the ISR that caught up is proposed back in.
     fn maybe_expand_isr(&mut self, tp: &TopicPartition, out: &mut Outbox<Timer>) {
         let Some(replica) = self.durable.replicas.get(tp).filter(|r| r.pending_isr.is_none()) else { return };
-        let joining = replica.caught_up_outsiders();
+        let joining = replica.caught_up_outsiders(isr_eligible(&self.durable.image));
         if joining.is_empty() {
             return;
         }
@@ -321,6 +328,7 @@ impl Broker {
         tp: &TopicPartition,
         error: ErrorCode,
         registration: Option<crate::protocol::metadata::PartitionRegistration>,
+        now: Millis,
         out: &mut Outbox<Timer>,
     ) {
         let id = self.id;
@@ -334,7 +342,9 @@ impl Broker {
         if let Some(registration) = registration.filter(current) {
             replica.isr = registration.isr;
             replica.partition_epoch = registration.partition_epoch;
-            if let Some(hw) = replica.maybe_advance_high_watermark(id) {
+            let lag_max = self.config.replica_lag_time_max_ms;
+            if let Some(hw) = replica.maybe_advance_high_watermark(id, now, lag_max, isr_eligible(&self.durable.image))
+            {
                 out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
             }
             self.complete_delayed_produces(out);

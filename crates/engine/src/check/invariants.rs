@@ -22,8 +22,8 @@ struct PartitionSeen {
     leader_high_watermarks: BTreeMap<i32, (i32, i64)>,
     /// Per broker: the offset up to which its log is verified as strictly increasing.
     verified_offsets: BTreeMap<i32, i64>,
-    /// Per broker: the offset its log was last truncated to.
-    truncated_to: BTreeMap<i32, i64>,
+    /// Per broker: the offset its log was last truncated to, and the leader epoch it followed.
+    truncated_to: BTreeMap<i32, (i64, i32)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -120,8 +120,9 @@ impl InvariantChecker {
     ///   high watermark the partition has had (consumers that commit positions they fetched; a
     ///   learner's `seek` then commit may pass it, as Kafka allows);
     /// - a replica never truncates to the same offset twice in a row without new data in between
-    ///   (its log still ends there): a truncation that left the divergence in place, so the
-    ///   follower would repeat it on every fetch and never rejoin the ISR;
+    ///   (its log still ends there) while following the same leader epoch: a truncation that left
+    ///   the divergence in place, so the follower would repeat it on every fetch and never rejoin
+    ///   the ISR (under a new leader epoch a new divergence check may legitimately find nothing);
     /// - no message reaches a node that does not serve it (`MessageMisrouted`).
     fn check_facts(&mut self, world: &World, found: &mut Vec<String>) {
         for fact in world.facts_since(self.facts_seen) {
@@ -135,9 +136,13 @@ impl InvariantChecker {
                     }
                 }
                 Fact::LogTruncated { topic_partition, broker, from_offset, to_offset, .. } => {
+                    let following = world
+                        .broker(*broker)
+                        .and_then(|b| b.durable.replicas.get(topic_partition))
+                        .map_or(-1, |r| r.leader_epoch);
                     let seen = partition_entry(&mut self.partitions, topic_partition);
-                    let previous = seen.truncated_to.insert(*broker, *to_offset);
-                    if previous == Some(*to_offset) && from_offset == to_offset {
+                    let previous = seen.truncated_to.insert(*broker, (*to_offset, following));
+                    if previous == Some((*to_offset, following)) && from_offset == to_offset {
                         found.push(format!("{topic_partition} on broker {broker}: truncated to offset {to_offset} twice with no new data in between"));
                     }
                 }

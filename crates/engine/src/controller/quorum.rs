@@ -21,6 +21,9 @@ pub struct ControllerConfig {
     pub auto_leader_rebalance_enable: bool,
     /// `leader.imbalance.check.interval.seconds`, in milliseconds.
     pub leader_imbalance_check_interval_ms: Millis,
+    /// The finalized level of the feature `eligible.leader.replicas.version` (KIP-966): 1 turns
+    /// eligible leader replicas on. New clusters get 1 since Kafka 4.1 (4.0: 0, a preview).
+    pub eligible_leader_replicas_version: i16,
 }
 
 impl Default for ControllerConfig {
@@ -29,6 +32,7 @@ impl Default for ControllerConfig {
             broker_session_timeout_ms: 9000,
             auto_leader_rebalance_enable: true,
             leader_imbalance_check_interval_ms: 300_000,
+            eligible_leader_replicas_version: 1,
         }
     }
 }
@@ -66,6 +70,9 @@ pub struct QuorumController {
     metadata_offsets: BTreeMap<i32, i64>,
     /// Where each broker's controlled shutdown records end (`BrokerHeartbeatState.controlledShutdownOffset`).
     controlled_shutdown_offsets: BTreeMap<i32, i64>,
+    /// The incarnation each broker last registered with (Kafka keeps it in the registration;
+    /// here a new controller starts without it and treats the next registration as a new process).
+    incarnations: BTreeMap<i32, u64>,
 }
 
 impl QuorumController {
@@ -83,6 +90,7 @@ impl QuorumController {
             last_heartbeat,
             metadata_offsets: BTreeMap::new(),
             controlled_shutdown_offsets: BTreeMap::new(),
+            incarnations: BTreeMap::new(),
         }
     }
 
@@ -93,10 +101,52 @@ impl QuorumController {
         }
     }
 
-    /// A broker (re)starts: register it fenced; its epoch is the record's offset.
-    pub fn register_broker(&mut self, broker_id: i32, next_offset: i64, now: Millis) -> Vec<MetadataRecord> {
+    /// A broker (re)starts: register it fenced; its epoch is the record's offset
+    /// (`ClusterControlManager.registerBroker`). A new incarnation is refused while the previous
+    /// one's session is still valid (DUPLICATE_BROKER_REGISTRATION) and retries, so a restarted
+    /// broker is fenced first. With eligible leader replicas on, a new incarnation that did not
+    /// shut down cleanly (its previous epoch is not the registered one) may have lost unflushed
+    /// records, so it leaves every ISR and ELR (`ReplicationControlManager.handleBrokerShutdown`
+    /// with `isCleanShutdown` false).
+    pub fn register_broker(
+        &mut self,
+        broker_id: i32,
+        previous_broker_epoch: i64,
+        incarnation_id: u64,
+        next_offset: i64,
+        now: Millis,
+    ) -> Result<Vec<MetadataRecord>, ErrorCode> {
+        let timeout = self.config.broker_session_timeout_ms;
+        let new_incarnation = self.incarnations.get(&broker_id) != Some(&incarnation_id);
+        let session_valid = self.image.brokers.get(&broker_id).is_some_and(|b| !b.fenced)
+            && self.last_heartbeat.get(&broker_id).is_some_and(|at| now.saturating_sub(*at) <= timeout);
+        if session_valid && new_incarnation {
+            return Err(ErrorCode::DuplicateBrokerRegistration);
+        }
         self.last_heartbeat.insert(broker_id, now);
-        vec![MetadataRecord::RegisterBroker { broker_id, broker_epoch: next_offset }]
+        self.incarnations.insert(broker_id, incarnation_id);
+        let mut records = Vec::new();
+        let elr_enabled = self.config.eligible_leader_replicas_version >= 1;
+        let unclean_shutdown =
+            self.image.brokers.get(&broker_id).is_some_and(|b| b.broker_epoch != previous_broker_epoch);
+        if elr_enabled && new_incarnation && unclean_shutdown {
+            for (tp, partition) in self.image.partitions() {
+                if !partition.isr.contains(&broker_id) && !partition.elr.contains(&broker_id) {
+                    continue;
+                }
+                let target_isr = partition.isr.iter().copied().filter(|r| *r != broker_id).collect();
+                let acceptable = |r: i32| r != broker_id && self.image.is_active(r);
+                let rules = self.election_rules(&tp, partition);
+                if let Some((registration, unclean)) =
+                    change_partition(partition, target_isr, acceptable, rules, Some(broker_id))
+                {
+                    records.push(MetadataRecord::PartitionChange { topic_partition: tp, registration, unclean });
+                }
+            }
+        }
+        let next_offset = next_offset + records.len() as i64;
+        records.push(MetadataRecord::RegisterBroker { broker_id, broker_epoch: next_offset });
+        Ok(records)
     }
 
     /// Kafka's heartbeat handling (`ReplicationControlManager.processBrokerHeartbeat` with
@@ -144,8 +194,9 @@ impl QuorumController {
         );
         for (tp, partition) in image.partitions() {
             if partition.leader < 0 && partition.replicas.contains(&broker_id) {
-                let unclean_allowed = self.unclean_allowed(&tp);
-                if let Some((registration, unclean)) = elect(partition, &image, None, unclean_allowed) {
+                if let Some((registration, unclean)) =
+                    elect(partition, &image, None, self.election_rules(&tp, partition))
+                {
                     records.push(MetadataRecord::PartitionChange { topic_partition: tp, registration, unclean });
                 }
             }
@@ -237,15 +288,25 @@ impl QuorumController {
             .partitions()
             .filter(|(_, p)| p.isr.contains(&broker_id) || p.leader == broker_id)
             .filter_map(|(tp, partition)| {
-                let unclean_allowed = self.unclean_allowed(&tp);
-                let (registration, unclean) = elect(partition, image, Some(broker_id), unclean_allowed)?;
+                let rules = self.election_rules(&tp, partition);
+                let (registration, unclean) = elect(partition, image, Some(broker_id), rules)?;
                 Some(MetadataRecord::PartitionChange { topic_partition: tp, registration, unclean })
             })
             .collect()
     }
 
-    fn unclean_allowed(&self, tp: &TopicPartition) -> bool {
-        self.image.topics.get(&tp.topic).is_some_and(|t| t.config.unclean_leader_election_enable)
+    /// How `tp` may elect: unclean election as its topic says, and with eligible leader replicas
+    /// on, the effective min ISR that decides when replicas leaving the ISR become ELR
+    /// (`ReplicationControlManager.getTopicEffectiveMinIsr`: min(`min.insync.replicas`, RF)).
+    fn election_rules(&self, tp: &TopicPartition, partition: &PartitionRegistration) -> ElectionRules {
+        let config = self.image.topics.get(&tp.topic).map(|t| &t.config);
+        ElectionRules {
+            unclean_allowed: config.is_some_and(|c| c.unclean_leader_election_enable),
+            elr_min_isr: (self.config.eligible_leader_replicas_version >= 1).then(|| {
+                let min_isr = config.map_or(1, |c| c.min_insync_replicas.max(1) as usize);
+                min_isr.min(partition.replicas.len())
+            }),
+        }
     }
 
     /// Fences one broker whose session expired (Kafka fences one per check), moving its
@@ -288,10 +349,11 @@ impl QuorumController {
         {
             return reject(ErrorCode::IneligibleReplica);
         }
-        let registration = PartitionRegistration {
-            isr: current.replicas.iter().copied().filter(|r| new_isr.contains(r)).collect(),
-            partition_epoch: current.partition_epoch + 1,
-            ..current
+        let target_isr = current.replicas.iter().copied().filter(|r| new_isr.contains(r)).collect();
+        let rules = ElectionRules { unclean_allowed: false, ..self.election_rules(tp, &current) };
+        let Some((registration, _)) = change_partition(&current, target_isr, |r| self.image.is_active(r), rules, None)
+        else {
+            return (Vec::new(), AlterPartitionReply { error: ErrorCode::None, registration: Some(current) });
         };
         (
             vec![MetadataRecord::PartitionChange {
@@ -345,6 +407,8 @@ impl QuorumController {
                     replicas,
                     leader_epoch: 0,
                     partition_epoch: 0,
+                    elr: Vec::new(),
+                    last_known_elr: Vec::new(),
                 },
             });
         }
@@ -388,6 +452,8 @@ impl QuorumController {
                     replicas,
                     leader_epoch: 0,
                     partition_epoch: 0,
+                    elr: Vec::new(),
+                    last_known_elr: Vec::new(),
                 },
             })
             .collect())
@@ -436,6 +502,7 @@ impl QuorumController {
                             leader: preferred,
                             leader_epoch: p.leader_epoch + 1,
                             partition_epoch: p.partition_epoch + 1,
+                            last_known_elr: Vec::new(),
                             ..p.clone()
                         },
                         unclean: false,
@@ -446,34 +513,102 @@ impl QuorumController {
     }
 }
 
-/// Kafka's `PartitionChangeBuilder` for a broker going away (`leaving`) or coming back: remove
-/// `leaving` from the ISR unless it is the last member, keep a valid leader, else elect the first
-/// replica (in assignment order) that is in the ISR and active; with unclean election allowed,
-/// fall back to any active replica, which becomes the whole ISR. Returns None if nothing changes.
+/// What an election may do: pick an out-of-sync replica (`unclean.leader.election.enable`), and
+/// with eligible leader replicas on, the effective min ISR below which ISR leavers become ELR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ElectionRules {
+    pub unclean_allowed: bool,
+    pub elr_min_isr: Option<usize>,
+}
+
+/// Kafka's `ReplicationControlManager.generateLeaderAndIsrUpdates` for a broker going away
+/// (`leaving`) or coming back: the ISR without `leaving`, and an election if the leader is no
+/// longer valid. Returns None if nothing changes.
 pub fn elect(
     current: &PartitionRegistration,
     image: &MetadataImage,
     leaving: Option<i32>,
-    unclean_allowed: bool,
+    rules: ElectionRules,
 ) -> Option<(PartitionRegistration, bool)> {
-    let mut isr: Vec<i32> = current.isr.iter().copied().filter(|r| Some(*r) != leaving).collect();
-    if isr.is_empty() {
-        isr = current.isr.clone();
+    let target_isr = current.isr.iter().copied().filter(|r| Some(*r) != leaving).collect();
+    change_partition(current, target_isr, |r| Some(r) != leaving && image.is_active(r), rules, None)
+}
+
+/// Kafka's `PartitionChangeBuilder.build` for an ONLINE or UNCLEAN election towards `target_isr`:
+/// - with ELR on (`maybePopulateTargetElr`): once the ISR falls below the min ISR, the replicas
+///   leaving it join the ELR (less any that shut down uncleanly); at or above it the ELR empties;
+/// - the leader stays if still valid, else the first replica in assignment order that is in the
+///   ISR, or in the ELR when the ISR is empty (`isValidNewLeader`); one elected from the ELR
+///   becomes the whole ISR (`tryElection`); then the last known leader if the ISR and ELR are
+///   both empty (`canElectLastKnownLeader`); then, if allowed, any acceptable replica (unclean:
+///   it becomes the whole ISR and the ELR is cleared, `maybeUpdateRecordElr`);
+/// - without ELR an empty ISR is never written: the last member stays (`build`);
+/// - the last known leader is remembered when the ISR first empties and forgotten once the
+///   partition has a leader again (`maybeUpdateLastKnownLeader`).
+pub fn change_partition(
+    current: &PartitionRegistration,
+    mut target_isr: Vec<i32>,
+    acceptable: impl Fn(i32) -> bool,
+    rules: ElectionRules,
+    unclean_shutdown: Option<i32>,
+) -> Option<(PartitionRegistration, bool)> {
+    let mut target_elr = current.elr.clone();
+    if let Some(min_isr) = rules.elr_min_isr {
+        if target_isr.len() >= min_isr {
+            target_elr.clear();
+        } else {
+            // Java's HashSet of small Integers iterates in ascending order.
+            let candidates: std::collections::BTreeSet<i32> =
+                target_elr.iter().chain(current.isr.iter()).copied().collect();
+            target_elr =
+                candidates.into_iter().filter(|r| !target_isr.contains(r) && Some(*r) != unclean_shutdown).collect();
+        }
     }
-    let acceptable = |r: i32| Some(r) != leaving && image.is_active(r);
-    let mut unclean = false;
-    let leader = if current.leader >= 0 && acceptable(current.leader) && isr.contains(&current.leader) {
-        current.leader
-    } else if let Some(r) = current.replicas.iter().copied().find(|r| isr.contains(r) && acceptable(*r)) {
-        r
-    } else if let Some(r) = current.replicas.iter().copied().find(|r| unclean_allowed && acceptable(*r)) {
-        unclean = true;
-        isr = vec![r];
-        r
+    let valid =
+        |r: i32| (target_isr.contains(&r) || (target_isr.is_empty() && target_elr.contains(&r))) && acceptable(r);
+    let can_elect_last_known_leader = rules.elr_min_isr.is_some()
+        && target_isr.is_empty()
+        && target_elr.is_empty()
+        && current.last_known_elr.len() == 1
+        && acceptable(current.last_known_elr[0]);
+    let (leader, unclean) = if current.leader >= 0 && valid(current.leader) {
+        (current.leader, false)
+    } else if let Some(r) = current.replicas.iter().copied().find(|r| valid(*r)) {
+        (r, false)
+    } else if can_elect_last_known_leader {
+        (current.last_known_elr[0], true)
+    } else if let Some(r) = current.replicas.iter().copied().find(|r| rules.unclean_allowed && acceptable(*r)) {
+        (r, true)
     } else {
-        -1
+        (-1, false)
     };
-    if leader == current.leader && isr == current.isr {
+    if leader != current.leader && target_elr.contains(&leader) {
+        target_isr = vec![leader];
+        target_elr.retain(|r| *r != leader);
+    }
+    if unclean || rules.elr_min_isr.is_none() {
+        target_elr.clear();
+    }
+    let isr = if unclean {
+        vec![leader]
+    } else if target_isr.is_empty() && rules.elr_min_isr.is_none() {
+        current.isr.clone()
+    } else {
+        target_isr
+    };
+    let mut last_known_elr = current.last_known_elr.clone();
+    if rules.elr_min_isr.is_some() {
+        if isr.is_empty() && isr != current.isr && current.last_known_elr != [current.leader] {
+            last_known_elr = vec![current.leader];
+        } else if leader >= 0 {
+            last_known_elr.clear();
+        }
+    }
+    if leader == current.leader
+        && isr == current.isr
+        && target_elr == current.elr
+        && last_known_elr == current.last_known_elr
+    {
         return None;
     }
     let leader_epoch = if leader != current.leader { current.leader_epoch + 1 } else { current.leader_epoch };
@@ -484,6 +619,8 @@ pub fn elect(
             leader,
             leader_epoch,
             partition_epoch: current.partition_epoch + 1,
+            elr: target_elr,
+            last_known_elr,
         },
         unclean,
     ))
@@ -493,6 +630,10 @@ pub fn elect(
 mod tests {
     use super::super::metadata::BrokerRegistration;
     use super::*;
+
+    /// Kafka 4.0's defaults: clean elections only, eligible leader replicas off.
+    const RULES: ElectionRules = ElectionRules { unclean_allowed: false, elr_min_isr: None };
+    const UNCLEAN: ElectionRules = ElectionRules { unclean_allowed: true, elr_min_isr: None };
 
     fn image(active: &[i32], fenced: &[i32]) -> MetadataImage {
         let mut image = MetadataImage::new();
@@ -516,30 +657,146 @@ mod tests {
             leader,
             leader_epoch: 4,
             partition_epoch: 9,
+            elr: Vec::new(),
+            last_known_elr: Vec::new(),
         }
     }
 
     #[test]
     fn a_fenced_leader_is_replaced_by_the_first_isr_replica_in_assignment_order() {
-        let (p, unclean) = elect(&partition(&[1, 2, 3], &[3, 1, 2], 1), &image(&[2, 3], &[1]), Some(1), false).unwrap();
+        let (p, unclean) = elect(&partition(&[1, 2, 3], &[3, 1, 2], 1), &image(&[2, 3], &[1]), Some(1), RULES).unwrap();
         assert_eq!((p.leader, p.isr, p.leader_epoch, p.partition_epoch, unclean), (2, vec![3, 2], 5, 10, false));
     }
 
     #[test]
     fn the_last_isr_member_stays_in_the_isr_and_the_partition_goes_offline() {
-        let (p, _) = elect(&partition(&[1, 2], &[1], 1), &image(&[2], &[1]), Some(1), false).unwrap();
+        let (p, _) = elect(&partition(&[1, 2], &[1], 1), &image(&[2], &[1]), Some(1), RULES).unwrap();
         assert_eq!((p.leader, p.isr), (-1, vec![1]));
     }
 
     #[test]
     fn unclean_election_picks_an_out_of_sync_replica_and_makes_it_the_whole_isr() {
-        let (p, unclean) = elect(&partition(&[1, 2], &[1], 1), &image(&[2], &[1]), Some(1), true).unwrap();
+        let (p, unclean) = elect(&partition(&[1, 2], &[1], 1), &image(&[2], &[1]), Some(1), UNCLEAN).unwrap();
         assert_eq!((p.leader, p.isr, unclean), (2, vec![2], true));
+    }
+
+    /// Kafka 4.1's rules for a topic with `min.insync.replicas=2`.
+    const ELR: ElectionRules = ElectionRules { unclean_allowed: false, elr_min_isr: Some(2) };
+
+    fn with_elr(mut p: PartitionRegistration, elr: &[i32], last_known_elr: &[i32]) -> PartitionRegistration {
+        p.elr = elr.to_vec();
+        p.last_known_elr = last_known_elr.to_vec();
+        p
+    }
+
+    /// `PartitionChangeBuilder.maybePopulateTargetElr`: below the min ISR, leavers join the ELR.
+    #[test]
+    fn a_replica_leaving_an_isr_below_min_isr_joins_the_elr() {
+        let (p, _) = elect(&partition(&[1, 2, 3], &[1, 2], 1), &image(&[1], &[2, 3]), Some(2), ELR).unwrap();
+        assert_eq!((p.leader, p.isr.clone(), p.elr.clone(), p.leader_epoch), (1, vec![1], vec![2], 4));
+        let (p, _) = elect(&p, &image(&[], &[1, 2, 3]), Some(1), ELR).unwrap();
+        assert_eq!((p.leader, p.isr, p.elr, p.last_known_elr), (-1, vec![], vec![1, 2], vec![1]));
+    }
+
+    /// `PartitionChangeBuilder.isValidNewLeader` and `tryElection`: with the ISR empty, the first
+    /// active ELR member in assignment order leads cleanly and becomes the whole ISR.
+    #[test]
+    fn with_an_empty_isr_an_elr_member_is_elected_cleanly() {
+        let offline = with_elr(partition(&[1, 2, 3], &[], -1), &[1, 2], &[1]);
+        let (p, unclean) = elect(&offline, &image(&[2], &[1, 3]), None, ELR).unwrap();
+        assert_eq!((p.leader, p.isr, p.elr, p.last_known_elr, unclean), (2, vec![2], vec![1], vec![], false));
+    }
+
+    /// Kafka 4.0 (`eligible.leader.replicas.version=0`) keeps the ELR empty and never elects from it.
+    #[test]
+    fn without_the_feature_the_elr_stays_empty() {
+        let offline = with_elr(partition(&[1, 2, 3], &[1], -1), &[], &[]);
+        assert_eq!(elect(&offline, &image(&[2], &[1, 3]), None, RULES), None);
+    }
+
+    /// `maybePopulateTargetElr`: an ISR back at the min ISR clears the ELR.
+    #[test]
+    fn an_isr_back_at_min_isr_clears_the_elr() {
+        let current = with_elr(partition(&[1, 2, 3], &[2], 2), &[1], &[]);
+        let (p, _) = change_partition(&current, vec![1, 2], |_| true, ELR, None).unwrap();
+        assert_eq!((p.isr, p.elr), (vec![1, 2], vec![]));
+    }
+
+    /// `ReplicationControlManager.handleBrokerShutdown` (unclean): the broker leaves the ELR too.
+    #[test]
+    fn an_unclean_shutdown_removes_the_broker_from_the_elr() {
+        let offline = with_elr(partition(&[1, 2, 3], &[], -1), &[1, 2], &[1]);
+        let (p, _) = change_partition(&offline, vec![], |r| r == 3, ELR, Some(2)).unwrap();
+        assert_eq!((p.leader, p.elr), (-1, vec![1]));
+    }
+
+    /// `canElectLastKnownLeader`: with the ISR and ELR empty, the last known leader comes back as
+    /// leader (an unclean election in Kafka's terms: it may have lost unflushed records).
+    #[test]
+    fn with_isr_and_elr_empty_the_last_known_leader_is_elected() {
+        let offline = with_elr(partition(&[1, 2, 3], &[], -1), &[], &[3]);
+        assert_eq!(elect(&offline, &image(&[1], &[2, 3]), None, ELR), None, "the last known leader is fenced");
+        let (p, unclean) = elect(&offline, &image(&[3], &[1, 2]), None, ELR).unwrap();
+        assert_eq!((p.leader, p.isr, p.last_known_elr, unclean), (3, vec![3], vec![], true));
+    }
+
+    /// `maybeUpdateRecordElr`: an unclean election clears the ELR.
+    #[test]
+    fn an_unclean_election_clears_the_elr() {
+        let current = with_elr(partition(&[1, 2, 3], &[1], 1), &[2], &[]);
+        let rules = ElectionRules { unclean_allowed: true, ..ELR };
+        let (p, unclean) = elect(&current, &image(&[3], &[1, 2]), Some(1), rules).unwrap();
+        assert_eq!((p.leader, p.isr, p.elr, unclean), (3, vec![3], vec![], true));
+    }
+
+    /// `ClusterControlManager.registerBroker`: a new incarnation waits out the old session
+    /// (DUPLICATE_BROKER_REGISTRATION); once in, its unclean restart takes it out of ISR and ELR
+    /// (`handleBrokerShutdown`), while the same process registering again is no new shutdown.
+    #[test]
+    fn a_restarted_broker_registers_after_its_session_and_leaves_the_isr_once() {
+        let mut log = vec![
+            MetadataRecord::RegisterBroker { broker_id: 1, broker_epoch: 0 },
+            MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 1 },
+            MetadataRecord::BrokerRegistrationChange {
+                broker_id: 1,
+                broker_epoch: 0,
+                fenced: false,
+                in_controlled_shutdown: false,
+            },
+            MetadataRecord::BrokerRegistrationChange {
+                broker_id: 2,
+                broker_epoch: 1,
+                fenced: false,
+                in_controlled_shutdown: false,
+            },
+            MetadataRecord::Topic { name: "t".into(), config: TopicConfig::default() },
+            MetadataRecord::Partition {
+                topic_partition: TopicPartition::new("t", 0),
+                registration: partition(&[1, 2], &[1, 2], 1),
+            },
+        ];
+        let entries = |log: &[MetadataRecord]| -> Vec<MetadataEntry> {
+            log.iter()
+                .enumerate()
+                .map(|(i, r)| MetadataEntry { offset: i as i64, epoch: 1, record: r.clone() })
+                .collect()
+        };
+        let mut controller = QuorumController::activate(ControllerConfig::default(), &entries(&log), 0);
+        assert_eq!(controller.register_broker(2, -1, 500, 6, 5_000), Err(ErrorCode::DuplicateBrokerRegistration));
+        let records = controller.register_broker(2, -1, 500, 6, 9_001).unwrap();
+        assert!(
+            matches!(&records[0], MetadataRecord::PartitionChange { registration, .. } if registration.isr == vec![1])
+        );
+        assert!(matches!(records[1], MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 7 }));
+        log.extend(records);
+        controller.replay(&entries(&log)[6..]);
+        let again = controller.register_broker(2, -1, 500, 8, 9_500).unwrap();
+        assert!(matches!(again[..], [MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 8 }]));
     }
 
     #[test]
     fn a_follower_leaving_only_shrinks_the_isr() {
-        let (p, _) = elect(&partition(&[1, 2, 3], &[1, 2, 3], 1), &image(&[1, 2], &[3]), Some(3), false).unwrap();
+        let (p, _) = elect(&partition(&[1, 2, 3], &[1, 2, 3], 1), &image(&[1, 2], &[3]), Some(3), RULES).unwrap();
         assert_eq!((p.leader, p.isr, p.leader_epoch), (1, vec![1, 2], 4));
     }
 }

@@ -378,6 +378,17 @@ impl Log {
         Ok(self.log_start_offset)
     }
 
+    /// `UnifiedLog.maybeIncrementLogStartOffset`: moves the log start offset up to `offset`, never
+    /// past the high watermark; segments wholly below it go at the next retention pass. Returns
+    /// whether it moved.
+    pub fn maybe_increment_log_start_offset(&mut self, offset: i64, high_watermark: i64) -> bool {
+        let moved = offset > self.log_start_offset && offset <= high_watermark;
+        if moved {
+            self.log_start_offset = offset;
+        }
+        moved
+    }
+
     /// Follower truncation (`UnifiedLog.truncateTo`): removes every batch with offsets >= `offset`
     /// (a batch straddling it goes whole) and sets the log end offset to `offset`. Returns whether
     /// anything changed.

@@ -91,6 +91,7 @@ error_codes! {
     UnreleasedInstanceId = Some(111), "UNRELEASED_INSTANCE_ID", false, "The instance ID is still used by another member in the consumer group. That member must leave first.";
     UnsupportedAssignor = Some(112), "UNSUPPORTED_ASSIGNOR", false, "The assignor or its version range is not supported by the consumer group.";
     StaleMemberEpoch = Some(113), "STALE_MEMBER_EPOCH", false, "The member epoch is stale. The member must retry after receiving its updated member epoch via the ConsumerGroupHeartbeat API.";
+    DuplicateBrokerRegistration = Some(101), "DUPLICATE_BROKER_REGISTRATION", false, "This broker ID is already in use.";
 }
 
 impl ErrorCode {

@@ -94,6 +94,9 @@ pub enum ReplicationMessage {
     /// A follower's (replica_id >= 0) fetch from a partition leader.
     FetchRequest {
         replica_id: i32,
+        /// The follower's broker epoch (`ReplicaState.ReplicaEpoch`, KIP-903): the leader admits
+        /// it to the ISR only while it matches the registration in the metadata.
+        replica_epoch: i64,
         max_wait_ms: u64,
         partitions: Vec<FetchPartition>,
     },
@@ -159,6 +162,11 @@ impl From<RaftMessage> for Message {
 pub enum ControllerMessage {
     BrokerRegistrationRequest {
         broker_id: i32,
+        /// The broker epoch written at a clean shutdown (Kafka's clean shutdown file), -1 after
+        /// a crash: a mismatch makes the controller treat the restart as an unclean shutdown.
+        previous_broker_epoch: i64,
+        /// Which process of the broker registers (Kafka's `incarnationId`).
+        incarnation_id: u64,
     },
     BrokerRegistrationResponse {
         error: ErrorCode,

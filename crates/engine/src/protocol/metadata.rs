@@ -61,4 +61,10 @@ pub struct PartitionRegistration {
     pub leader: i32,
     pub leader_epoch: i32,
     pub partition_epoch: i32,
+    /// Eligible leader replicas (KIP-966): replicas that left the ISR while it was below the
+    /// effective min ISR, so the high watermark stood still and they hold every committed record.
+    pub elr: Vec<i32>,
+    /// The last leader before the ISR and ELR emptied (Kafka 4.x keeps only the last known
+    /// leader here, `useLastKnownLeaderInBalancedRecovery`).
+    pub last_known_elr: Vec<i32>,
 }

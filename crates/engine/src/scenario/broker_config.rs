@@ -28,6 +28,7 @@ const KEYS: &[&str] = &[
     "group.consumer.heartbeat.interval.ms",
     "group.consumer.session.timeout.ms",
     "group.consumer.assignors",
+    "eligible.leader.replicas.version",
 ];
 
 /// Sets one broker setting. Millisecond values must be at least 1 (0 would spin timers).
@@ -81,6 +82,11 @@ pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), Confi
             }
             b.group_coordinator.group_consumer_assignors = assignors;
         }
+        // A feature level rather than a config (`kafka-storage format --feature`): 1 since Kafka
+        // 4.1 for new clusters, 0 on 4.0.
+        "eligible.leader.replicas.version" => {
+            b.controller.eligible_leader_replicas_version = parse_int(key, value, 0, 1)? as i16
+        }
         _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
     }
     Ok(())
@@ -111,5 +117,17 @@ mod tests {
         );
         let e = set(&mut c, "group.consumer.assignors", "sticky").unwrap_err().to_string();
         assert!(e.contains("uniform, range"), "{e}");
+    }
+
+    /// Kafka 4.1+ finalizes `eligible.leader.replicas.version=1` on new clusters
+    /// (`EligibleLeaderReplicasVersion.LATEST_PRODUCTION`); a scenario can pick 4.0's 0.
+    #[test]
+    fn eligible_leader_replicas_default_on_and_can_be_turned_off() {
+        let mut c = WorldConfig::default();
+        assert_eq!(c.broker.controller.eligible_leader_replicas_version, 1);
+        set(&mut c, "eligible.leader.replicas.version", "0").unwrap();
+        assert_eq!(c.broker.controller.eligible_leader_replicas_version, 0);
+        let e = set(&mut c, "eligible.leader.replicas.version", "2").unwrap_err().to_string();
+        assert!(e.contains("`eligible.leader.replicas.version`"), "{e}");
     }
 }

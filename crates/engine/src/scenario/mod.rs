@@ -446,6 +446,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "consumer-scale-out",
         "dedicated-controllers",
         "eager-vs-cooperative",
+        "eligible-leader-replicas",
         "idempotence",
         "key-ordering",
         "leader-failover",

@@ -89,6 +89,10 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
             ("pending_revocation", FieldType::Text),
         ],
     ),
+    (
+        "eligible_leader_replicas_changed",
+        &[("topic_partition", FieldType::Text), ("elr", FieldType::Int), ("last_known_elr", FieldType::Int)],
+    ),
 ];
 
 /// A filter's value, as written in the file.
@@ -236,6 +240,10 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
         Fact::RecordsSkipped { group: g, topic_partition, .. } => {
             ("records_skipped", vec![group(g), tp(topic_partition)])
         }
+        Fact::EligibleLeaderReplicasChanged { topic_partition, elr, last_known_elr } => (
+            "eligible_leader_replicas_changed",
+            vec![tp(topic_partition), ("elr", Ints(elr)), ("last_known_elr", Ints(last_known_elr))],
+        ),
         _ => return None,
     })
 }
@@ -411,6 +419,7 @@ mod tests {
                 assigned: vec![],
                 pending_revocation: vec![tp()],
             },
+            Fact::EligibleLeaderReplicasChanged { topic_partition: tp(), elr: vec![1], last_known_elr: vec![] },
         ];
         assert_eq!(samples.len(), KINDS.len());
         for ((kind, table_fields), sample) in KINDS.iter().zip(&samples) {

@@ -30,6 +30,9 @@ pub struct PartitionLogView {
     pub lost: Vec<LostRecords>,
     /// Records written twice by a retry without idempotence, oldest first.
     pub duplicates: Vec<DuplicateRecords>,
+    /// The controller's eligible leader replicas and last known leader (KIP-966).
+    pub elr: Vec<i32>,
+    pub last_known_elr: Vec<i32>,
 }
 
 /// One replica's log.
@@ -123,6 +126,8 @@ impl World {
             replicas,
             lost,
             duplicates,
+            elr: registration.elr.clone(),
+            last_known_elr: registration.last_known_elr.clone(),
         })
     }
 

@@ -40,7 +40,8 @@ fn a_producer_reports_requests_and_messages_from_clients() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut p = Producer::new(3, 3, "p".into(), ProducerConfig::default(), vec![1]);
     let mut out = Outbox::<producer::Timer>::default();
-    let fetch = ReplicationMessage::FetchRequest { replica_id: 2, max_wait_ms: 0, partitions: Vec::new() };
+    let fetch =
+        ReplicationMessage::FetchRequest { replica_id: 2, replica_epoch: 2, max_wait_ms: 0, partitions: Vec::new() };
     p.on_message(NodeId::Broker(1), fetch.into(), 0, &mut rng, &mut out);
     assert_eq!(out.facts, misrouted(NodeId::Broker(1), NodeId::Client(3), "FetchRequest"));
     let mut out = Outbox::<producer::Timer>::default();

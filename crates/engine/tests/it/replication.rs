@@ -221,7 +221,15 @@ fn preferred_leader_election_moves_leadership_back_after_recovery() {
 
 /// acks=1 to a lone in-sync leader, which then dies; only an out-of-sync replica is left.
 fn unclean_scenario(unclean: bool) -> (World, u32, u64, TopicPartition) {
-    let mut w = world(5, |c| c.broker.replica_lag_time_max_ms = 1_000);
+    unclean_scenario_at(unclean, 1)
+}
+
+/// The same at a level of `eligible.leader.replicas.version` (0: Kafka 4.0, 1: 4.1 and later).
+fn unclean_scenario_at(unclean: bool, elr_version: i16) -> (World, u32, u64, TopicPartition) {
+    let mut w = world(5, |c| {
+        c.broker.replica_lag_time_max_ms = 1_000;
+        c.broker.controller.eligible_leader_replicas_version = elr_version;
+    });
     let tp =
         topic(&mut w, vec![vec![4, 5]], &[("unclean.leader.election.enable", if unclean { "true" } else { "false" })]);
     let p = producer(&mut w, &[("acks", "1")]);
@@ -240,9 +248,21 @@ fn unclean_scenario(unclean: bool) -> (World, u32, u64, TopicPartition) {
 
 #[test]
 fn without_unclean_election_the_partition_stays_offline_and_keeps_its_data() {
-    let (w, _, _, tp) = unclean_scenario(false);
+    let (w, _, _, tp) = unclean_scenario_at(false, 0);
     assert_eq!(leader(&w, &tp), -1);
     assert_eq!(w.metadata().partition(&tp).unwrap().isr, vec![4], "the last ISR member stays in the ISR");
+}
+
+/// Kafka 4.1+ (`PartitionChangeBuilder.maybePopulateTargetElr`): the last ISR member leaves the
+/// ISR for the ELR, and is remembered as the last known leader (`maybeUpdateLastKnownLeader`).
+#[test]
+fn with_eligible_leader_replicas_the_last_isr_member_moves_to_the_elr() {
+    let (w, _, _, tp) = unclean_scenario(false);
+    let partition = w.metadata().partition(&tp).unwrap();
+    assert_eq!(
+        (partition.leader, partition.isr.clone(), partition.elr.clone(), partition.last_known_elr.clone()),
+        (-1, vec![], vec![4], vec![4])
+    );
 }
 
 #[test]
@@ -258,8 +278,13 @@ fn unclean_election_brings_the_partition_back_but_loses_acknowledged_data() {
 
 /// KIP-101 anomaly 1: a follower that restarts cuts its log back to its high watermark, then
 /// becomes leader; the old leader follows it and also loses a record every replica once had.
+/// Kafka 4.0's feature levels: with eligible leader replicas on (4.1+), broker 5's unclean
+/// restart takes it out of the ISR and it never leads (`ReplicationControlManager.handleBrokerShutdown`).
 fn restart_then_failover(mode: TruncationMode) -> (World, Vec<String>) {
-    let mut w = world(5, |c| c.broker.truncation = mode);
+    let mut w = world(5, |c| {
+        c.broker.truncation = mode;
+        c.broker.controller.eligible_leader_replicas_version = 0;
+    });
     let tp = topic(&mut w, vec![vec![4, 5]], &[]);
     let p = producer(&mut w, &[("acks", "1")]);
     send(&mut w, p, "m1");

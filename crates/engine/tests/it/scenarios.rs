@@ -551,3 +551,27 @@ fn the_consumer_protocol_has_no_stop_the_world() {
     assert_eq!((group.protocol, group.rebalance, group.state), ("consumer", "incremental", "Stable"));
     assert!(group.members.iter().all(|m| m.member_epoch == Some(group.generation_id)));
 }
+
+/// KIP-966 (`PartitionChangeBuilder`): the whole ISR is lost (4 and 5 cut off, then the leader 3
+/// dies), the partition goes offline with an empty ISR and the ELR [3, 4], and broker 4, back,
+/// is elected from the ELR cleanly; no acknowledged record is lost and the ELR empties once the
+/// ISR is back at `min.insync.replicas`.
+#[test]
+fn eligible_leader_replicas_survive_the_loss_of_the_whole_isr_without_unclean_election() {
+    let (run, facts) = run("eligible-leader-replicas");
+    let at = |pred: &dyn Fn(&Fact) -> bool| facts.iter().find(|f| pred(&f.fact)).map(|f| f.at_ms);
+    let offline = at(&|f| matches!(f, Fact::LeaderElected { leader: -1, isr, .. } if isr.is_empty())).expect("offline");
+    assert!(facts
+        .iter()
+        .any(|f| matches!(&f.fact, Fact::EligibleLeaderReplicasChanged { elr, .. } if elr == &vec![3, 4])));
+    let elected = at(&|f| matches!(f, Fact::LeaderElected { leader: 4, previous_leader: -1, unclean: false, .. }))
+        .expect("elected");
+    assert!(offline < elected);
+    assert!(!facts
+        .iter()
+        .any(|f| matches!(f.fact, Fact::LeaderElected { unclean: true, .. } | Fact::AckedRecordsLost { .. })));
+    let (acked, lost) = lost_acked(&run);
+    assert!(acked && lost == 0, "nothing acknowledged is lost: {lost}");
+    let partition = run.world().metadata().partitions().find(|(tp, _)| tp.topic == "payments").unwrap().1.clone();
+    assert_eq!((partition.leader, partition.isr, partition.elr), (4, vec![4, 5], vec![]));
+}

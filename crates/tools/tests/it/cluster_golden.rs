@@ -65,6 +65,10 @@ fn features_describe() {
     assert!(metadata.starts_with(
         "Feature: metadata.version\tSupportedMinVersion: 3.3-IV3\tSupportedMaxVersion: 4.0-IV3\tFinalizedVersionLevel: 4.0-IV3\tEpoch: "
     ));
+    // New clusters finalize eligible leader replicas since Kafka 4.1 (`EligibleLeaderReplicasVersion`).
+    assert!(out.stdout.starts_with(
+        "Feature: eligible.leader.replicas.version\tSupportedMinVersion: 0\tSupportedMaxVersion: 1\tFinalizedVersionLevel: 1\t"
+    ));
 }
 
 #[test]

@@ -140,8 +140,35 @@ fn describe_of_a_missing_topic_prints_the_optional() {
 
 #[test]
 fn replication_reports_follow_the_cluster() {
-    // Five brokers: the controller quorum (brokers 1..3) survives brokers 4 and 5 dying.
+    replication_reports_at(0);
+}
+
+/// Kafka 4.1+ (`eligible.leader.replicas.version=1`): the replicas that left an ISR below
+/// `min.insync.replicas` are listed as `Elr`, the last leader of an empty ISR as `LastKnownElr`.
+#[test]
+fn replication_reports_list_eligible_leader_replicas() {
     let world = World::new(WorldConfig { brokers: 5, ..WorldConfig::default() }, 1).unwrap();
+    let mut session = Session::new(Timeline::new(world, 5_000));
+    session.run_script(
+        "kafka-topics.sh --create --topic r --bootstrap-server localhost:9092 --replica-assignment 1:4,4:5 --config min.insync.replicas=2\n",
+    );
+    for broker in [4, 5] {
+        session.cluster_mut().apply(Action::KillBroker { broker }).unwrap();
+        session.advance(60_000);
+    }
+    let line = "kafka-topics.sh --describe --bootstrap-server localhost:9092 --topic r --unavailable-partitions\n";
+    assert_eq!(
+        session.run_script(line).remove(0).1.stdout,
+        "\tTopic: r\tPartition: 1\tLeader: none\tReplicas: 4,5\tIsr: \tElr: 4,5\tLastKnownElr: 5\n"
+    );
+}
+
+/// The reports at a level of `eligible.leader.replicas.version` (0: Kafka 4.0, as the seeds ran).
+fn replication_reports_at(elr_version: i16) {
+    // Five brokers: the controller quorum (brokers 1..3) survives brokers 4 and 5 dying.
+    let mut config = WorldConfig { brokers: 5, ..WorldConfig::default() };
+    config.broker.controller.eligible_leader_replicas_version = elr_version;
+    let world = World::new(config, 1).unwrap();
     let mut session = Session::new(Timeline::new(world, 5_000));
     session.run_script(
         "kafka-topics.sh --create --topic r --bootstrap-server localhost:9092 --replica-assignment 1:4,4:5 --config min.insync.replicas=2\n",
