@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, RemovalReason};
-use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
+use kafkalab_engine::protocol::{ErrorCode, TopicPartition, TxnState};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
 
@@ -173,6 +173,42 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::RequestTimedOut { consumer: 2, broker: i, request: "JoinGroup".into(), timeout_ms: u },
         Fact::RejoinRequested { consumer: 2, group, error },
         Fact::ProducerCrashed { producer: 1, lost_records: z },
+        Fact::TxnCoordinatorLoaded {
+            broker: i,
+            txn_partition: i,
+            coordinator_epoch: i,
+            transactions: z,
+            completing: z,
+        },
+        Fact::TxnStateChanged {
+            broker: i,
+            transactional_id: "processor-1".into(),
+            producer_id: n,
+            producer_epoch: i as i16,
+            from: TxnState::Ongoing,
+            to: TxnState::PrepareCommit,
+        },
+        Fact::TransactionTimedOut { broker: i, transactional_id: "tx-1".into(), producer_id: n, timeout_ms: u },
+        Fact::TxnMarkerWritten { topic_partition: tp.clone(), broker: i, producer_id: n, committed: true, offset: n },
+        Fact::TxnMarkerWritten { topic_partition: tp.clone(), broker: i, producer_id: n, committed: false, offset: n },
+        Fact::ProducerFenced {
+            producer: 1,
+            transactional_id: "tx-1".into(),
+            producer_epoch: i as i16,
+            error: ErrorCode::ProducerFenced,
+        },
+        Fact::TransactionEnded {
+            producer: 1,
+            transactional_id: "tx-1".into(),
+            committed: true,
+            producer_epoch: i as i16,
+        },
+        Fact::TransactionEnded {
+            producer: 1,
+            transactional_id: "tx-1".into(),
+            committed: false,
+            producer_epoch: i as i16,
+        },
     ]
 }
 
@@ -238,5 +274,11 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::RequestTimedOut { .. } => "RequestTimedOut",
         Fact::RejoinRequested { .. } => "RejoinRequested",
         Fact::ProducerCrashed { .. } => "ProducerCrashed",
+        Fact::TxnCoordinatorLoaded { .. } => "TxnCoordinatorLoaded",
+        Fact::TxnStateChanged { .. } => "TxnStateChanged",
+        Fact::TransactionTimedOut { .. } => "TransactionTimedOut",
+        Fact::TxnMarkerWritten { .. } => "TxnMarkerWritten",
+        Fact::ProducerFenced { .. } => "ProducerFenced",
+        Fact::TransactionEnded { .. } => "TransactionEnded",
     }
 }

@@ -29,6 +29,7 @@ pub struct ConsumerFetchPurgatory {
 #[derive(Debug, Clone)]
 struct ParkedFetch {
     client: NodeId,
+    isolation_level: IsolationLevel,
     min_bytes: u64,
     max_bytes: u64,
     partitions: Vec<(TopicPartition, i64)>,
@@ -90,6 +91,7 @@ impl Broker {
     /// completes what it wrote.
     fn with_coordinator(
         &mut self,
+        now: Millis,
         out: &mut Outbox<Timer>,
         f: impl FnOnce(&mut coordinator::GroupCoordinator, &mut dyn OffsetsLog, &mut Outbox<coordinator::Timer>),
     ) {
@@ -109,7 +111,7 @@ impl Broker {
         for tp in appended {
             self.wake_delayed_fetches(&tp, out);
         }
-        self.after_high_watermark_moved(out);
+        self.after_high_watermark_moved(now, out);
     }
 
     /// FindCoordinator: the leader of the group's `__consumer_offsets` partition.
@@ -126,6 +128,7 @@ impl Broker {
     pub(super) fn handle_consumer_fetch(
         &mut self,
         from: NodeId,
+        isolation_level: IsolationLevel,
         max_wait_ms: u64,
         min_bytes: u64,
         max_bytes: u64,
@@ -133,7 +136,7 @@ impl Broker {
         now: Millis,
         out: &mut Outbox<Timer>,
     ) {
-        let (response, bytes, error) = self.read_for_consumer(&partitions, max_bytes);
+        let (response, bytes, error) = self.read_for_consumer(&partitions, max_bytes, isolation_level);
         if error || bytes >= min_bytes || max_wait_ms == 0 {
             out.send(from, ClientMessage::ConsumerFetchResponse { partitions: response });
         } else {
@@ -141,9 +144,10 @@ impl Broker {
             let purgatory = &mut self.volatile.consumer_fetches;
             purgatory.next_token += 1;
             let token = purgatory.next_token;
-            purgatory
-                .parked
-                .insert(token, ParkedFetch { client: from, min_bytes, max_bytes, partitions, high_watermarks });
+            purgatory.parked.insert(
+                token,
+                ParkedFetch { client: from, isolation_level, min_bytes, max_bytes, partitions, high_watermarks },
+            );
             out.timer(now + max_wait_ms, Timer::ConsumerFetchTimeout { token });
         }
     }
@@ -169,7 +173,7 @@ impl Broker {
         out: &mut Outbox<Timer>,
     ) {
         let to = NodeId::Broker(self.id);
-        self.with_coordinator(out, |c, log, step| {
+        self.with_coordinator(now, out, |c, log, step| {
             if let Some(response) = c.on_message(from, message, now, log, step) {
                 step.fact(Fact::MessageMisrouted { from, to, kind: response.kind() });
             }
@@ -177,19 +181,20 @@ impl Broker {
     }
 
     pub(crate) fn on_group_timer(&mut self, timer: coordinator::Timer, now: Millis, out: &mut Outbox<Timer>) {
-        self.with_coordinator(out, |c, log, step| c.on_timer(timer, now, log, step));
+        self.with_coordinator(now, out, |c, log, step| c.on_timer(timer, now, log, step));
     }
 
     pub(crate) fn on_consumer_fetch_timeout(&mut self, token: u64, out: &mut Outbox<Timer>) {
         if let Some(parked) = self.volatile.consumer_fetches.parked.remove(&token) {
-            let (partitions, _, _) = self.read_for_consumer(&parked.partitions, parked.max_bytes);
+            let (partitions, _, _) =
+                self.read_for_consumer(&parked.partitions, parked.max_bytes, parked.isolation_level);
             out.send(parked.client, ClientMessage::ConsumerFetchResponse { partitions });
         }
     }
 
     /// A high watermark moved: commit coordinator writes it covers and answer parked consumer
     /// fetches that can now return `fetch.min.bytes`.
-    pub(crate) fn after_high_watermark_moved(&mut self, out: &mut Outbox<Timer>) {
+    pub(crate) fn after_high_watermark_moved(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let mut step = Outbox::default();
         let (id, replicas) = (self.id, &self.durable.replicas);
         self.volatile.group_coordinator.complete_writes(
@@ -202,6 +207,7 @@ impl Broker {
             &mut step,
         );
         forward(step, out);
+        self.complete_txn_writes(now, out);
         let tokens: Vec<u64> = self
             .volatile
             .consumer_fetches
@@ -212,7 +218,8 @@ impl Broker {
             .collect();
         for token in tokens {
             let Some(parked) = self.volatile.consumer_fetches.parked.get(&token) else { continue };
-            let (partitions, bytes, error) = self.read_for_consumer(&parked.partitions, parked.max_bytes);
+            let (partitions, bytes, error) =
+                self.read_for_consumer(&parked.partitions, parked.max_bytes, parked.isolation_level);
             if error || bytes >= parked.min_bytes {
                 if let Some(parked) = self.volatile.consumer_fetches.parked.remove(&token) {
                     out.send(parked.client, ClientMessage::ConsumerFetchResponse { partitions });
@@ -255,11 +262,11 @@ impl Broker {
                     let records: Vec<Record> = self.durable.replicas.get(&tp).map_or_else(Vec::new, |r| {
                         r.log.batches().flat_map(|b| b.batch.records.iter().map(|r| r.record.clone())).collect()
                     });
-                    self.with_coordinator(out, |c, log, step| {
+                    self.with_coordinator(now, out, |c, log, step| {
                         c.load(partition, leader_epoch, records.iter(), now, log, step)
                     });
                 }
-                None => self.with_coordinator(out, |c, log, step| c.unload(partition, now, log, step)),
+                None => self.with_coordinator(now, out, |c, log, step| c.unload(partition, now, log, step)),
             }
         }
     }
@@ -268,12 +275,14 @@ impl Broker {
         partitions.iter().map(|(tp, _)| self.durable.replicas.get(tp).map_or(-1, |r| r.high_watermark)).collect()
     }
 
-    /// Reads each partition from the fetch offset up to the high watermark. Returns the response,
-    /// the bytes it carries and whether any partition failed.
+    /// Reads each partition from the fetch offset up to the high watermark (read_uncommitted)
+    /// or the last stable offset (read_committed, with the aborted transactions in that range).
+    /// Returns the response, the bytes it carries and whether any partition failed.
     fn read_for_consumer(
         &self,
         partitions: &[(TopicPartition, i64)],
         max_bytes: u64,
+        isolation_level: IsolationLevel,
     ) -> (Vec<PartitionFetchResponse>, u64, bool) {
         let mut total = 0u64;
         let mut failed = false;
@@ -287,11 +296,19 @@ impl Broker {
                     return response;
                 };
                 response.high_watermark = replica.high_watermark;
+                response.last_stable_offset = replica.last_stable_offset();
                 response.log_start_offset = replica.log.log_start_offset();
                 response.log_end_offset = replica.log.log_end_offset();
                 let budget = MAX_PARTITION_FETCH_BYTES.min(max_bytes.saturating_sub(total)).max(1);
-                match replica.log.read(*offset, budget, replica.high_watermark) {
+                let upper = match isolation_level {
+                    IsolationLevel::ReadUncommitted => replica.high_watermark,
+                    IsolationLevel::ReadCommitted => response.last_stable_offset,
+                };
+                match replica.log.read(*offset, budget, upper) {
                     Ok(batches) => {
+                        if isolation_level == IsolationLevel::ReadCommitted {
+                            response.aborted_transactions = replica.txn_state.aborted_between(*offset, upper);
+                        }
                         total += batches.iter().map(|b| b.size_in_bytes() as u64).sum::<u64>();
                         response.batches = batches;
                     }
@@ -307,14 +324,8 @@ impl Broker {
     }
 
     /// ListOffsets on the leader: -2 = log start, -1 = high watermark (the last stable offset for
-    /// read_committed, equal without transactions), else the first offset at or after a timestamp
-    /// that a consumer may read.
-    fn list_offset(
-        &self,
-        tp: TopicPartition,
-        timestamp: i64,
-        _isolation_level: IsolationLevel,
-    ) -> ListOffsetsPartition {
+    /// read_committed), else the first offset at or after a timestamp that a consumer may read.
+    fn list_offset(&self, tp: TopicPartition, timestamp: i64, isolation_level: IsolationLevel) -> ListOffsetsPartition {
         let Some(replica) = self.durable.replicas.get(&tp).filter(|r| r.leader == self.id) else {
             return ListOffsetsPartition {
                 topic_partition: tp,
@@ -323,13 +334,17 @@ impl Broker {
                 offset: -1,
             };
         };
+        let upper = match isolation_level {
+            IsolationLevel::ReadUncommitted => replica.high_watermark,
+            IsolationLevel::ReadCommitted => replica.last_stable_offset(),
+        };
         let (timestamp, offset) = match timestamp {
             -2 => (-1, replica.log.log_start_offset()),
-            -1 => (-1, replica.high_watermark),
+            -1 => (-1, upper),
             t => replica
                 .log
                 .offset_for_timestamp(t)
-                .filter(|found| found.offset < replica.high_watermark)
+                .filter(|found| found.offset < upper)
                 .map_or((-1, -1), |found| (found.timestamp, found.offset)),
         };
         ListOffsetsPartition { topic_partition: tp, error: ErrorCode::None, timestamp, offset }

@@ -64,7 +64,7 @@ impl Broker {
             self.maybe_expand_isr(&p.topic_partition, out);
         }
         if hw_moved {
-            self.complete_delayed_produces(out);
+            self.complete_delayed_produces(now, out);
         }
         let response = self.read_for_follower(&partitions);
         let has_data =
@@ -321,6 +321,7 @@ impl Broker {
         tp: &TopicPartition,
         error: ErrorCode,
         registration: Option<crate::protocol::metadata::PartitionRegistration>,
+        now: Millis,
         out: &mut Outbox<Timer>,
     ) {
         let id = self.id;
@@ -337,7 +338,7 @@ impl Broker {
             if let Some(hw) = replica.maybe_advance_high_watermark(id) {
                 out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
             }
-            self.complete_delayed_produces(out);
+            self.complete_delayed_produces(now, out);
         }
     }
 }

@@ -783,7 +783,7 @@ impl Consumer {
                 | GroupMessage::OffsetCommitRequest { .. }
                 | GroupMessage::OffsetFetchRequest { .. } => false,
             },
-            Message::Replication(_) | Message::Raft(_) | Message::Controller(_) => false,
+            Message::Replication(_) | Message::Raft(_) | Message::Controller(_) | Message::Txn(_) => false,
         }
     }
 
@@ -815,14 +815,12 @@ impl Consumer {
                 return false;
             }
         }
-        let offsets: VecDeque<i64> = p
-            .batches
-            .iter()
-            .filter(|b| !b.is_control())
-            .flat_map(|b| b.records.iter().map(move |r| b.offset_of(r)))
-            .filter(|o| o >= fetch_offset)
-            .collect();
+        let (offsets, skipped_to) = readable_offsets(&p.batches, &p.aborted_transactions, *fetch_offset);
         if offsets.is_empty() {
+            // Only markers or aborted records: move past them, as Kafka's `nextFetchOffset` does.
+            if let Some(next) = skipped_to.filter(|next| next > fetch_offset) {
+                self.positions.insert(tp, next);
+            }
             return false;
         }
         self.buffer.insert(tp, offsets);
@@ -1268,4 +1266,42 @@ impl Node for Consumer {
         }
         self.schedule_retry(now, out);
     }
+}
+
+/// The offsets a fetch returns to the application from `fetch_offset` on (Kafka's
+/// `CompletedFetch`): control batches never, and with read_committed (`aborted` non-empty only
+/// then) not the batches of aborted transactions: a producer's batches from the first offset of
+/// one of its aborted transactions up to its ABORT marker are skipped. Also returns the offset
+/// after the last batch skipped, so a fetch of nothing but markers and aborted records moves on.
+fn readable_offsets(
+    batches: &[std::sync::Arc<crate::log::RecordBatch>],
+    aborted: &[crate::protocol::AbortedTransaction],
+    fetch_offset: i64,
+) -> (VecDeque<i64>, Option<i64>) {
+    let mut pending: Vec<&crate::protocol::AbortedTransaction> = aborted.iter().collect();
+    pending.sort_by_key(|a| a.first_offset);
+    let mut pending = pending.into_iter().peekable();
+    let mut aborting: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    let mut offsets = VecDeque::new();
+    let mut skipped_to = None;
+    for batch in batches {
+        while let Some(a) = pending.next_if(|a| a.first_offset <= batch.last_offset()) {
+            aborting.insert(a.producer_id);
+        }
+        let skip = if batch.is_control() {
+            let marker = crate::log::control::EndTransactionMarker::from_batch(batch);
+            if marker.is_some_and(|m| m.control_type == crate::log::control::ControlRecordType::Abort) {
+                aborting.remove(&batch.producer_id);
+            }
+            true
+        } else {
+            batch.is_transactional() && aborting.contains(&batch.producer_id)
+        };
+        if skip {
+            skipped_to = Some(batch.next_offset());
+            continue;
+        }
+        offsets.extend(batch.records.iter().map(|r| batch.offset_of(r)).filter(|o| *o >= fetch_offset));
+    }
+    (offsets, skipped_to)
 }

@@ -87,6 +87,13 @@ error_codes! {
     IneligibleReplica = Some(107), "INELIGIBLE_REPLICA", false, "The new ISR contains at least one ineligible replica.";
     DeliveryTimeout = None, "DELIVERY_TIMEOUT", false, "Not a wire code: the producer expired the batch after delivery.timeout.ms (a TimeoutException in the client).";
     NetworkException = Some(13), "NETWORK_EXCEPTION", true, "The server disconnected before a response was received.";
+    InvalidTxnState = Some(48), "INVALID_TXN_STATE", false, "The producer attempted a transactional operation in an invalid state.";
+    InvalidProducerIdMapping = Some(49), "INVALID_PRODUCER_ID_MAPPING", false, "The producer attempted to use a producer id which is not currently assigned to its transactional id.";
+    InvalidTransactionTimeout = Some(50), "INVALID_TRANSACTION_TIMEOUT", false, "The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms).";
+    ConcurrentTransactions = Some(51), "CONCURRENT_TRANSACTIONS", false, "The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.";
+    TransactionCoordinatorFenced = Some(52), "TRANSACTION_COORDINATOR_FENCED", false, "Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer.";
+    ProducerFenced = Some(90), "PRODUCER_FENCED", false, "There is a newer producer with the same transactionalId which fences the current one.";
+    CoordinatorLoadInProgress = Some(14), "COORDINATOR_LOAD_IN_PROGRESS", true, "The coordinator is loading and hence can't process requests.";
 }
 
 impl ErrorCode {
@@ -166,6 +173,7 @@ mod tests {
                 "FENCED_LEADER_EPOCH",
                 "UNKNOWN_LEADER_EPOCH",
                 "NETWORK_EXCEPTION",
+                "COORDINATOR_LOAD_IN_PROGRESS",
             ]
         );
         assert!(!ErrorCode::DeliveryTimeout.is_retriable(), "an expired batch is not retried");

@@ -21,3 +21,4 @@ mod producer_flow;
 mod replication;
 mod retention_reset;
 mod scenarios;
+mod transactions;
