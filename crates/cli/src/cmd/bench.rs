@@ -95,6 +95,8 @@ fn run_chaos(first_seed: u64, repeat: u32) -> CmdResult {
             acks: "all".into(),
             min_insync_replicas: 2,
             unclean: false,
+            workload: chaos::Workload::Default,
+            eos: true,
         };
         events += chaos::run(&config).map_err(|e| e.to_string())?.events;
     }

@@ -72,6 +72,48 @@ impl OffsetsLog for OffsetsReplicas<'_> {
         self.appended.push(tp);
         Ok(info.last_offset + 1)
     }
+
+    fn append_transactional(
+        &mut self,
+        partition: i32,
+        records: Vec<Record>,
+        producer_id: i64,
+        producer_epoch: i16,
+        now: Millis,
+    ) -> Result<i64, ErrorCode> {
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
+        let replica =
+            self.replicas.get_mut(&tp).filter(|r| r.leader == self.broker_id).ok_or(ErrorCode::NotLeaderOrFollower)?;
+        if (replica.isr.len() as i32) < replica.config.min_insync_replicas {
+            return Err(ErrorCode::NotEnoughReplicas);
+        }
+        // A late TxnOffsetCommit of a transaction that already ended here (its marker bumped the
+        // epoch) would open a transaction no marker ever closes: it is fenced instead.
+        if replica.producer_state.epoch(producer_id).is_some_and(|e| e > producer_epoch) {
+            return Err(ErrorCode::InvalidProducerEpoch);
+        }
+        let mut batch = RecordBatch::new(records);
+        batch.producer_id = producer_id;
+        batch.producer_epoch = producer_epoch;
+        batch.set_transactional(true);
+        let (info, _) = replica.append_as_coordinator(batch, now)?;
+        self.facts.push(Fact::BatchAppended {
+            topic_partition: tp.clone(),
+            broker: self.broker_id,
+            base_offset: info.first_offset,
+            last_offset: info.last_offset,
+            leader_epoch: replica.leader_epoch,
+        });
+        if let Some(hw) = replica.maybe_advance_high_watermark(self.broker_id) {
+            self.facts.push(Fact::HighWatermarkAdvanced {
+                topic_partition: tp.clone(),
+                broker: self.broker_id,
+                high_watermark: hw,
+            });
+        }
+        self.appended.push(tp);
+        Ok(info.last_offset + 1)
+    }
 }
 
 fn forward(from: Outbox<coordinator::Timer>, out: &mut Outbox<Timer>) {
@@ -89,7 +131,7 @@ fn forward(from: Outbox<coordinator::Timer>, out: &mut Outbox<Timer>) {
 impl Broker {
     /// Runs a coordinator step with this broker's offsets replicas as its log, then replicates and
     /// completes what it wrote.
-    fn with_coordinator(
+    pub(super) fn with_coordinator(
         &mut self,
         now: Millis,
         out: &mut Outbox<Timer>,
@@ -259,11 +301,13 @@ impl Broker {
             match epoch {
                 Some(leader_epoch) => {
                     let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
-                    let records: Vec<Record> = self.durable.replicas.get(&tp).map_or_else(Vec::new, |r| {
-                        r.log.batches().flat_map(|b| b.batch.records.iter().map(|r| r.record.clone())).collect()
-                    });
+                    let batches: Vec<std::sync::Arc<RecordBatch>> = self
+                        .durable
+                        .replicas
+                        .get(&tp)
+                        .map_or_else(Vec::new, |r| r.log.batches().map(|b| b.batch.clone()).collect());
                     self.with_coordinator(now, out, |c, log, step| {
-                        c.load(partition, leader_epoch, records.iter(), now, log, step)
+                        c.load(partition, leader_epoch, batches.iter().map(|b| b.as_ref()), now, log, step)
                     });
                 }
                 None => self.with_coordinator(now, out, |c, log, step| c.unload(partition, now, log, step)),

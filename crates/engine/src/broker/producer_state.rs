@@ -105,6 +105,11 @@ impl ProducerStateTable {
         self.producers.retain(|_, e| !e.batches.is_empty());
     }
 
+    /// The epoch this partition last saw for `producer_id`.
+    pub fn epoch(&self, producer_id: i64) -> Option<i16> {
+        self.producers.get(&producer_id).map(|e| e.producer_epoch)
+    }
+
     pub fn producers(&self) -> impl Iterator<Item = (&i64, &ProducerStateEntry)> {
         self.producers.iter()
     }

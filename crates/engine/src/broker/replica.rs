@@ -185,9 +185,10 @@ impl Replica {
         self.append_as_leader_from(batch, now, AppendOrigin::Client).map(|(info, _)| info)
     }
 
-    /// Appends a transaction marker for the coordinator (WriteTxnMarkers). Returns the append
-    /// and the transaction it ended here, if one was open.
-    pub fn append_marker(
+    /// Appends a batch a coordinator writes: a transaction marker (WriteTxnMarkers) or the
+    /// group coordinator's transactional offsets. Returns the append and the transaction a
+    /// marker ended here, if one was open.
+    pub fn append_as_coordinator(
         &mut self,
         batch: RecordBatch,
         now: Millis,

@@ -7,6 +7,7 @@
 use super::produce::{DelayedProduce, ProduceReply};
 use super::replica::Replica;
 use super::{Broker, BrokerState, Timer};
+use crate::group::offsets::OFFSETS_TOPIC;
 use crate::log::control::{ControlRecordType, EndTransactionMarker};
 use crate::log::{Record, RecordBatch};
 use crate::narration::Fact;
@@ -313,11 +314,15 @@ impl Broker {
         let mut partitions = Vec::new();
         let mut producer_ids = Vec::new();
         let mut appended = Vec::new();
+        let mut offsets_markers = Vec::new();
         for marker in &markers {
             for tp in &marker.partitions {
                 let (response, wait_for) = self.append_marker(tp, marker, now, out);
                 if wait_for.is_some() {
                     appended.push(tp.clone());
+                    if tp.topic == OFFSETS_TOPIC {
+                        offsets_markers.push((tp.partition, marker.producer_id, marker.committed));
+                    }
                 }
                 producer_ids.push(marker.producer_id);
                 partitions.push((response, wait_for));
@@ -325,6 +330,14 @@ impl Broker {
         }
         for tp in &appended {
             self.wake_delayed_fetches(tp, out);
+        }
+        // A marker on `__consumer_offsets` decides the transaction's offsets at its coordinator.
+        if !offsets_markers.is_empty() {
+            self.with_coordinator(now, out, |c, _, step| {
+                for (partition, producer_id, committed) in offsets_markers {
+                    c.complete_txn(partition, producer_id, committed, step);
+                }
+            });
         }
         let delayed = DelayedProduce {
             client: coordinator,
@@ -364,7 +377,7 @@ impl Broker {
             marker.producer_epoch,
             now as i64,
         );
-        match replica.append_marker(batch, now) {
+        match replica.append_as_coordinator(batch, now) {
             Ok((info, _)) => {
                 out.fact(Fact::BatchAppended {
                     topic_partition: tp.clone(),

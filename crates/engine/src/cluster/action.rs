@@ -158,6 +158,13 @@ pub enum Action {
     AbortTransaction {
         producer: u32,
     },
+    /// Makes a consumer and a producer one consume-transform-produce application: each record
+    /// the consumer processes is sent to `output_topic` (`cluster/processor.rs`).
+    LinkProcessor {
+        consumer: u32,
+        producer: u32,
+        output_topic: String,
+    },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -282,12 +289,13 @@ impl World {
     /// Applies one action at the current virtual time. A refused action changes nothing.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         let outcome = self.apply_action(action)?;
+        self.drive_processors();
         self.actions_applied += 1;
         self.drop_stale_timers();
         Ok(outcome)
     }
 
-    fn apply_action(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+    pub(super) fn apply_action(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         match action {
             Action::CreateTopic { name, partitions, replication_factor, configs } => {
                 self.create_topic(&name, partitions, replication_factor, &configs, None)?;
@@ -468,6 +476,9 @@ impl World {
                     .map_err(ActionError::CreateTopic)?;
                 self.flush_broker(id, out);
                 Ok(ActionOutcome::Done)
+            }
+            Action::LinkProcessor { consumer, producer, output_topic } => {
+                self.link_processor(consumer, producer, output_topic)
             }
             Action::BeginTransaction { producer } => {
                 self.with_transactional_producer(producer, |p, _, _, _| p.begin_transaction())
@@ -704,6 +715,31 @@ impl World {
         Ok(ActionOutcome::Done)
     }
 
+    /// A transactional commit mode needs a transactional producer; either way the consumer
+    /// must not auto-commit (its offsets follow its outputs).
+    fn link_processor(&mut self, consumer: u32, producer: u32, output: String) -> Result<ActionOutcome, ActionError> {
+        let c = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
+        let p = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+        if !self.metadata().topics.contains_key(&output) {
+            return Err(ActionError::UnknownTopic(output));
+        }
+        if c.config.enable_auto_commit {
+            return Err(ActionError::Config(ConfigError::invalid(
+                "enable.auto.commit",
+                "true",
+                "false for a consume-transform-produce application",
+            )));
+        }
+        if c.app.commit == consumer::CommitMode::Transactional && p.transaction().is_none() {
+            return Err(ActionError::NotTransactional(producer));
+        }
+        if let Some(c) = self.consumers.get_mut(&consumer) {
+            c.capture_processed = true;
+        }
+        self.processors.insert(consumer, super::processor::Processor::new(consumer, producer, output));
+        Ok(ActionOutcome::Done)
+    }
+
     fn add_consumer(
         &mut self,
         name: String,
@@ -740,6 +776,7 @@ impl World {
         let mut fresh =
             Consumer::new(id, node, old.name.clone(), old.topics.clone(), old.config.clone(), old.app, bootstrap);
         fresh.processed_records = old.processed_records;
+        fresh.capture_processed = self.processors.contains_key(&id);
         fresh.duplicates = old.duplicates;
         fresh.skipped = old.skipped;
         self.consumers.insert(id, fresh);

@@ -883,6 +883,10 @@ impl Node for Producer {
             }
             message => message,
         };
+        if self.on_group_offsets_response(from, &message, now, out) {
+            self.run_sender(now, rng, out);
+            return;
+        }
         let Message::Client(message) = message else {
             out.fact(Fact::MessageMisrouted {
                 from: NodeId::Broker(from),

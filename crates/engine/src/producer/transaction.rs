@@ -9,7 +9,7 @@
 use super::{Producer, ProducerIdState, Timer};
 use crate::narration::Fact;
 use crate::node::Outbox;
-use crate::protocol::{ErrorCode, TxnMessage};
+use crate::protocol::{ClientMessage, ErrorCode, GroupMessage, TopicPartition, TxnMessage};
 use crate::sim::{Millis, NodeId};
 use rand::Rng;
 use serde::Serialize;
@@ -36,7 +36,30 @@ pub enum TxnClientState {
 enum TxnRequest {
     FindCoordinator,
     InitProducerId,
+    AddOffsets,
+    FindGroupCoordinator,
+    TxnOffsetCommit,
     EndTxn { committed: bool },
+}
+
+/// The consumer's group metadata (`ConsumerGroupMetadata`) that `sendOffsetsToTransaction`
+/// passes, so the group coordinator can fence a zombie member (KIP-447).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupMetadata {
+    pub group_id: String,
+    pub generation_id: i32,
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+}
+
+/// Offsets on their way into the transaction: AddOffsetsToTxn, then (once the group's
+/// coordinator is known) TxnOffsetCommit.
+#[derive(Debug, Clone)]
+struct PendingOffsets {
+    group: GroupMetadata,
+    offsets: Vec<(TopicPartition, i64)>,
+    added: bool,
+    group_coordinator: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +77,7 @@ pub struct TransactionManager {
     /// Transactions committed and aborted by this process.
     pub committed: u64,
     pub aborted: u64,
+    pending_offsets: Option<PendingOffsets>,
 }
 
 impl TransactionManager {
@@ -67,6 +91,7 @@ impl TransactionManager {
             transaction_started: false,
             committed: 0,
             aborted: 0,
+            pending_offsets: None,
         }
     }
 
@@ -123,6 +148,7 @@ impl Producer {
         };
         txn.state = if commit { TxnClientState::CommittingTransaction } else { TxnClientState::AbortingTransaction };
         if !commit {
+            txn.pending_offsets = None;
             // Kafka fails the batches not yet sent with TransactionAbortedException.
             let unsent = std::mem::take(&mut self.accumulator);
             let waiting: Vec<u64> = self.waiting_for_metadata.drain(..).map(|(id, _, _)| id).collect();
@@ -133,6 +159,27 @@ impl Producer {
                 self.complete(send_id, None, super::SendOutcome::Failed { error: ErrorCode::InvalidTxnState });
             }
         }
+        self.run_sender(now, rng, out);
+        Ok(())
+    }
+
+    /// `sendOffsetsToTransaction(offsets, groupMetadata)`: the group's offsets commit with the
+    /// transaction. This model sends AddOffsetsToTxn first, as transactions version 1 does (a
+    /// version 2 client lets the group coordinator add the partition).
+    pub fn send_offsets_to_transaction(
+        &mut self,
+        group: GroupMetadata,
+        offsets: Vec<(TopicPartition, i64)>,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) -> Result<(), TxnCallError> {
+        let txn = self.txn.as_mut().ok_or(TxnCallError::NotTransactional)?;
+        if txn.state != TxnClientState::InTransaction || txn.pending_offsets.is_some() {
+            return Err(TxnCallError::InvalidState(txn.state));
+        }
+        txn.transaction_started = true;
+        txn.pending_offsets = Some(PendingOffsets { group, offsets, added: false, group_coordinator: -1 });
         self.run_sender(now, rng, out);
         Ok(())
     }
@@ -173,6 +220,14 @@ impl Producer {
             Some(TxnRequest::FindCoordinator)
         } else if self.pid_state != ProducerIdState::Ready {
             Some(TxnRequest::InitProducerId)
+        } else if let Some(pending) = &txn.pending_offsets {
+            Some(if !pending.added {
+                TxnRequest::AddOffsets
+            } else if pending.group_coordinator < 0 {
+                TxnRequest::FindGroupCoordinator
+            } else {
+                TxnRequest::TxnOffsetCommit
+            })
         } else if txn.is_ending()
             && self.accumulator.batches().next().is_none()
             && self.waiting_for_metadata.is_empty()
@@ -196,13 +251,47 @@ impl Producer {
     fn send_txn_request(&mut self, request: TxnRequest, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         let Some(txn) = self.txn.as_mut() else { return };
         let transactional_id = txn.transactional_id.clone();
-        let (broker, message) = match request {
+        let (producer_id, producer_epoch) = (self.producer_id, self.producer_epoch);
+        let any_broker = |rng: &mut dyn rand::RngCore| {
+            (!self.bootstrap.is_empty()).then(|| self.bootstrap[rng.random_range(0..self.bootstrap.len())])
+        };
+        let (broker, message): (i32, crate::protocol::Message) = match request {
             TxnRequest::FindCoordinator => {
-                if self.bootstrap.is_empty() {
-                    return;
-                }
-                let broker = self.bootstrap[rng.random_range(0..self.bootstrap.len())];
-                (broker, TxnMessage::FindCoordinatorRequest { transactional_id })
+                let Some(broker) = any_broker(rng) else { return };
+                (broker, TxnMessage::FindCoordinatorRequest { transactional_id }.into())
+            }
+            TxnRequest::AddOffsets => {
+                let Some(pending) = &txn.pending_offsets else { return };
+                let group_id = pending.group.group_id.clone();
+                (
+                    txn.coordinator,
+                    TxnMessage::AddOffsetsToTxnRequest { transactional_id, producer_id, producer_epoch, group_id }
+                        .into(),
+                )
+            }
+            TxnRequest::FindGroupCoordinator => {
+                let Some(pending) = &txn.pending_offsets else { return };
+                let Some(broker) = any_broker(rng) else { return };
+                (broker, ClientMessage::FindCoordinatorRequest { key: pending.group.group_id.clone() }.into())
+            }
+            TxnRequest::TxnOffsetCommit => {
+                let Some(pending) = &txn.pending_offsets else { return };
+                let group = pending.group.clone();
+                (
+                    pending.group_coordinator,
+                    GroupMessage::TxnOffsetCommitRequest {
+                        correlation_id: self.wakeup_token + 1,
+                        transactional_id,
+                        group_id: group.group_id,
+                        producer_id,
+                        producer_epoch,
+                        generation_id: group.generation_id,
+                        member_id: group.member_id,
+                        group_instance_id: group.group_instance_id,
+                        offsets: pending.offsets.clone(),
+                    }
+                    .into(),
+                )
             }
             TxnRequest::InitProducerId => {
                 self.pid_state = ProducerIdState::Requested;
@@ -211,17 +300,13 @@ impl Producer {
                     TxnMessage::InitProducerIdRequest {
                         transactional_id,
                         transaction_timeout_ms: self.config.transaction_timeout_ms,
-                    },
+                    }
+                    .into(),
                 )
             }
             TxnRequest::EndTxn { committed } => (
                 txn.coordinator,
-                TxnMessage::EndTxnRequest {
-                    transactional_id,
-                    producer_id: self.producer_id,
-                    producer_epoch: self.producer_epoch,
-                    committed,
-                },
+                TxnMessage::EndTxnRequest { transactional_id, producer_id, producer_epoch, committed }.into(),
             ),
         };
         self.wakeup_token += 1;
@@ -249,6 +334,62 @@ impl Producer {
 
     pub(super) fn txn_request_broker(&self) -> Option<i32> {
         self.txn.as_ref().and_then(|t| t.in_flight.map(|(_, broker, _)| broker))
+    }
+
+    /// The answers of the group coordinator (and of the broker asked to find it) to
+    /// `sendOffsetsToTransaction`. Returns false for a message this producer did not ask for.
+    pub(super) fn on_group_offsets_response(
+        &mut self,
+        from: i32,
+        message: &crate::protocol::Message,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) -> bool {
+        let backoff = self.config.retry_backoff_ms;
+        let Some(txn) = self.txn.as_mut() else { return false };
+        let Some((_, broker, request)) = txn.in_flight else { return false };
+        let Some(pending) = txn.pending_offsets.as_mut() else { return false };
+        use crate::protocol::Message;
+        let error = match (request, message) {
+            (
+                TxnRequest::FindGroupCoordinator,
+                Message::Client(ClientMessage::FindCoordinatorResponse { key, error, node_id }),
+            ) if *key == pending.group.group_id && broker == from => {
+                if *error == ErrorCode::None {
+                    pending.group_coordinator = *node_id;
+                }
+                *error
+            }
+            (TxnRequest::TxnOffsetCommit, Message::Group(GroupMessage::TxnOffsetCommitResponse { partitions, .. }))
+                if broker == from =>
+            {
+                let error =
+                    partitions.iter().map(|(_, e)| *e).find(|e| *e != ErrorCode::None).unwrap_or(ErrorCode::None);
+                match error {
+                    ErrorCode::None => txn.pending_offsets = None,
+                    ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable => pending.group_coordinator = -1,
+                    _ => {}
+                }
+                error
+            }
+            _ => return false,
+        };
+        txn.in_flight = None;
+        match error {
+            ErrorCode::None => {}
+            ErrorCode::ProducerFenced | ErrorCode::InvalidProducerEpoch => self.fence(error, out),
+            // The member is no longer in the group's generation: the transaction cannot commit
+            // these offsets (Kafka's CommitFailedException); the application aborts.
+            ErrorCode::IllegalGeneration
+            | ErrorCode::UnknownMemberId
+            | ErrorCode::FencedInstanceId
+            | ErrorCode::RebalanceInProgress => {
+                txn.pending_offsets = None;
+                txn.state = TxnClientState::AbortableError;
+            }
+            _ => txn.retry_at = now + backoff,
+        }
+        true
     }
 
     /// The answers of the transaction coordinator (and of the broker asked to find it).
@@ -301,6 +442,12 @@ impl Producer {
                 }
                 error
             }
+            (TxnRequest::AddOffsets, TxnMessage::AddOffsetsToTxnResponse { error }) => {
+                if let (ErrorCode::None, Some(pending)) = (error, txn.pending_offsets.as_mut()) {
+                    pending.added = true;
+                }
+                error
+            }
             (_, message) => {
                 out.fact(Fact::MessageMisrouted {
                     from: NodeId::Broker(from),
@@ -321,6 +468,7 @@ impl Producer {
                     txn.retry_at = now + backoff;
                 }
             }
+            ErrorCode::InvalidTxnState => self.transactional_send_failed(error, out),
             // CONCURRENT_TRANSACTIONS and other retriable answers: the same request again later.
             _ => {
                 if let Some(txn) = self.txn.as_mut() {
@@ -354,7 +502,7 @@ impl Producer {
         match error {
             ErrorCode::InvalidProducerEpoch | ErrorCode::ProducerFenced => self.fence(error, out),
             _ => {
-                if txn.state == TxnClientState::InTransaction {
+                if matches!(txn.state, TxnClientState::InTransaction | TxnClientState::CommittingTransaction) {
                     txn.state = TxnClientState::AbortableError;
                 }
             }

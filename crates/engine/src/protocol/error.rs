@@ -94,6 +94,7 @@ error_codes! {
     TransactionCoordinatorFenced = Some(52), "TRANSACTION_COORDINATOR_FENCED", false, "Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer.";
     ProducerFenced = Some(90), "PRODUCER_FENCED", false, "There is a newer producer with the same transactionalId which fences the current one.";
     CoordinatorLoadInProgress = Some(14), "COORDINATOR_LOAD_IN_PROGRESS", true, "The coordinator is loading and hence can't process requests.";
+    UnstableOffsetCommit = Some(88), "UNSTABLE_OFFSET_COMMIT", true, "There are unstable offsets that need to be cleared.";
 }
 
 impl ErrorCode {
@@ -174,6 +175,7 @@ mod tests {
                 "UNKNOWN_LEADER_EPOCH",
                 "NETWORK_EXCEPTION",
                 "COORDINATOR_LOAD_IN_PROGRESS",
+                "UNSTABLE_OFFSET_COMMIT",
             ]
         );
         assert!(!ErrorCode::DeliveryTimeout.is_retriable(), "an expired batch is not retried");

@@ -282,11 +282,30 @@ pub enum GroupMessage {
         group_id: String,
         partitions: Vec<TopicPartition>,
     },
-    /// Offset -1 = nothing committed for that partition.
+    /// Offset -1 = nothing committed for that partition. UNSTABLE_OFFSET_COMMIT while a
+    /// transaction's offsets for the partitions are pending (KIP-447: the consumer retries).
     OffsetFetchResponse {
         group_id: String,
         error: ErrorCode,
         offsets: Vec<(TopicPartition, i64)>,
+    },
+    /// `sendOffsetsToTransaction`: offsets committed only if the producer's transaction
+    /// commits. The group's generation and member id fence a zombie (KIP-447).
+    TxnOffsetCommitRequest {
+        correlation_id: u64,
+        transactional_id: String,
+        group_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        generation_id: i32,
+        member_id: String,
+        group_instance_id: Option<String>,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    TxnOffsetCommitResponse {
+        correlation_id: u64,
+        group_id: String,
+        partitions: Vec<(TopicPartition, ErrorCode)>,
     },
 }
 
@@ -503,6 +522,8 @@ impl GroupMessage {
             GroupMessage::OffsetCommitResponse { .. } => "OffsetCommitResponse",
             GroupMessage::OffsetFetchRequest { .. } => "OffsetFetchRequest",
             GroupMessage::OffsetFetchResponse { .. } => "OffsetFetchResponse",
+            GroupMessage::TxnOffsetCommitRequest { .. } => "TxnOffsetCommitRequest",
+            GroupMessage::TxnOffsetCommitResponse { .. } => "TxnOffsetCommitResponse",
         }
     }
 }

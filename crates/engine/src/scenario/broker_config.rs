@@ -24,6 +24,9 @@ const KEYS: &[&str] = &[
     "group.min.session.timeout.ms",
     "group.max.session.timeout.ms",
     "offsets.commit.timeout.ms",
+    "transaction.state.log.num.partitions",
+    "transaction.max.timeout.ms",
+    "transaction.abort.timed.out.transaction.cleanup.interval.ms",
 ];
 
 /// Sets one broker setting. Millisecond values must be at least 1 (0 would spin timers).
@@ -61,6 +64,13 @@ pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), Confi
         "group.min.session.timeout.ms" => b.group_coordinator.group_min_session_timeout_ms = ms()?,
         "group.max.session.timeout.ms" => b.group_coordinator.group_max_session_timeout_ms = ms()?,
         "offsets.commit.timeout.ms" => b.group_coordinator.offsets_commit_timeout_ms = ms()?,
+        "transaction.state.log.num.partitions" => {
+            b.txn_coordinator.num_partitions = parse_int(key, value, 1, 200)? as i32
+        }
+        "transaction.max.timeout.ms" => b.txn_coordinator.max_timeout_ms = ms()?,
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms" => {
+            b.txn_coordinator.abort_timed_out_interval_ms = ms()?
+        }
         _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
     }
     Ok(())

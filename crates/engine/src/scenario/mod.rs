@@ -148,6 +148,9 @@ pub enum StepAction {
     CloseConsumer { consumer: String },
     Commit { consumer: String, sync: bool },
     Seek { consumer: String, topic_partition: TopicPartition, to: SeekTo },
+    BeginTransaction { producer: String },
+    CommitTransaction { producer: String },
+    AbortTransaction { producer: String },
 }
 
 /// One entry of the scenario's timeline: an action, a note for the learner, or both.
@@ -222,6 +225,9 @@ impl Step {
             },
             StepAction::StopStream { producer: p } => Action::StopStream { producer: producer(p)? },
             StepAction::CrashProducer { producer: p } => Action::CrashProducer { producer: producer(p)? },
+            StepAction::BeginTransaction { producer: p } => Action::BeginTransaction { producer: producer(p)? },
+            StepAction::CommitTransaction { producer: p } => Action::CommitTransaction { producer: producer(p)? },
+            StepAction::AbortTransaction { producer: p } => Action::AbortTransaction { producer: producer(p)? },
             StepAction::RestartProducer { producer: p } => Action::RestartProducer { producer: producer(p)? },
             StepAction::CreateTopic { topic } => topic.action(),
             StepAction::AddConsumer { consumer } => consumer.action(),
@@ -389,10 +395,12 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "idempotence",
         "key-ordering",
         "leader-failover",
+        "read-committed-vs-uncommitted",
         "retention-compaction",
         "sandbox",
         "slow-follower",
         "unclean-election",
+        "zombie-fencing",
     ];
     all.sort_by_key(|b| b.name);
     all

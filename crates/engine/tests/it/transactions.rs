@@ -298,3 +298,46 @@ fn transaction_calls_need_a_transactional_producer_in_the_right_state() {
         SendOutcome::Failed { error: ErrorCode::InvalidTxnState }
     );
 }
+
+fn eos_config(seed: u64, eos: bool) -> kafkalab_engine::check::chaos::ChaosConfig {
+    kafkalab_engine::check::chaos::ChaosConfig {
+        seed,
+        steps: 120,
+        brokers: 3,
+        replication_factor: 3,
+        acks: "all".into(),
+        min_insync_replicas: 2,
+        unclean: false,
+        workload: kafkalab_engine::check::chaos::Workload::Eos,
+        eos,
+    }
+}
+
+/// The chaos checker's exactly-once configuration: under broker, link and processor faults,
+/// every input record's output is committed exactly once and read_committed never returns an
+/// aborted record (scripts/chaos-sweep.sh runs many more seeds).
+#[test]
+fn eos_chaos_commits_every_input_exactly_once() {
+    for seed in 1..=4 {
+        let report = kafkalab_engine::check::chaos::run(&eos_config(seed, true)).unwrap();
+        eprintln!("{}", serde_json::to_string(&report).unwrap());
+        assert!(report.violations.is_empty(), "seed {seed}: {:?}", report.violations);
+        assert_eq!(
+            (report.eos_missing, report.eos_duplicates, report.aborted_read),
+            (Some(0), Some(0), Some(0)),
+            "seed {seed}: {report:?}"
+        );
+        assert!(report.acked > 0);
+    }
+}
+
+/// With at-least-once processors (`--eos false`: plain sends, commitSync after processing), a
+/// processor crash makes the group reprocess records whose outputs were already written.
+#[test]
+fn at_least_once_processors_duplicate_outputs_under_crashes() {
+    let duplicates: u64 = (1..=4)
+        .map(|seed| kafkalab_engine::check::chaos::run(&eos_config(seed, false)).unwrap())
+        .map(|r| r.eos_duplicates.unwrap_or(0))
+        .sum();
+    assert!(duplicates > 0, "no duplicates over four seeds");
+}
