@@ -96,7 +96,7 @@ impl OffsetsLog for OffsetsReplicas<'_> {
         batch.producer_id = producer_id;
         batch.producer_epoch = producer_epoch;
         batch.set_transactional(true);
-        let (info, _) = replica.append_as_coordinator(batch, now)?;
+        let info = replica.append_as_coordinator(batch, now)?;
         self.facts.push(Fact::BatchAppended {
             topic_partition: tp.clone(),
             broker: self.broker_id,

@@ -3,7 +3,7 @@
 //! watermark and ISR membership.
 
 use super::producer_state::{BatchMetadata, ProducerStateTable};
-use super::txn_state::{CompletedTxn, PartitionTxnState};
+use super::txn_state::PartitionTxnState;
 use crate::log::TopicConfig;
 use crate::log::{AppendInfo, AppendOrigin, CompactionOutcome, Log, RecordBatch};
 use crate::protocol::{ErrorCode, TopicPartition};
@@ -182,17 +182,12 @@ impl Replica {
 
     /// Appends as leader, stamping the leader epoch.
     pub fn append_as_leader(&mut self, batch: RecordBatch, now: Millis) -> Result<AppendInfo, ErrorCode> {
-        self.append_as_leader_from(batch, now, AppendOrigin::Client).map(|(info, _)| info)
+        self.append_as_leader_from(batch, now, AppendOrigin::Client)
     }
 
     /// Appends a batch a coordinator writes: a transaction marker (WriteTxnMarkers) or the
-    /// group coordinator's transactional offsets. Returns the append and the transaction a
-    /// marker ended here, if one was open.
-    pub fn append_as_coordinator(
-        &mut self,
-        batch: RecordBatch,
-        now: Millis,
-    ) -> Result<(AppendInfo, Option<CompletedTxn>), ErrorCode> {
+    /// group coordinator's transactional offsets.
+    pub fn append_as_coordinator(&mut self, batch: RecordBatch, now: Millis) -> Result<AppendInfo, ErrorCode> {
         self.append_as_leader_from(batch, now, AppendOrigin::Coordinator)
     }
 
@@ -201,7 +196,7 @@ impl Replica {
         batch: RecordBatch,
         now: Millis,
         origin: AppendOrigin,
-    ) -> Result<(AppendInfo, Option<CompletedTxn>), ErrorCode> {
+    ) -> Result<AppendInfo, ErrorCode> {
         let (producer_id, producer_epoch, base_sequence) =
             (batch.producer_id, batch.producer_epoch, batch.base_sequence);
         // Only transactional batches change the transaction state, so only they are copied.
@@ -212,11 +207,11 @@ impl Replica {
             .append_as_leader_from(batch, self.leader_epoch, now as i64, origin)
             .map_err(|e| ErrorCode::from(&e))?;
         self.record_producer_batch(producer_id, producer_epoch, base_sequence, info.first_offset, info.last_offset);
-        let completed = txn_copy.as_mut().and_then(|b| {
+        if let Some(b) = txn_copy.as_mut() {
             b.base_offset = info.first_offset;
-            self.record_txn_batch(b)
-        });
-        Ok((info, completed))
+            self.record_txn_batch(b);
+        }
+        Ok(info)
     }
 
     /// Appends a batch replicated from the leader, keeping its offsets.
@@ -236,11 +231,11 @@ impl Replica {
     /// A transactional batch opens its producer's transaction here; a marker ends it and, since
     /// the coordinator wrote it with the producer's new epoch (transactions version 2), fences
     /// the old epoch.
-    fn record_txn_batch(&mut self, batch: &RecordBatch) -> Option<CompletedTxn> {
+    fn record_txn_batch(&mut self, batch: &RecordBatch) {
         if batch.is_control() {
             self.producer_state.bump_epoch(batch.producer_id, batch.producer_epoch);
         }
-        self.txn_state.apply(batch, self.high_watermark)
+        self.txn_state.apply(batch, self.high_watermark);
     }
 
     /// Followers rebuild the producer state from the batches they replicate, so that a new leader

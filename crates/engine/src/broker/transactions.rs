@@ -378,7 +378,7 @@ impl Broker {
             now as i64,
         );
         match replica.append_as_coordinator(batch, now) {
-            Ok((info, _)) => {
+            Ok(info) => {
                 out.fact(Fact::BatchAppended {
                     topic_partition: tp.clone(),
                     broker: id,

@@ -48,18 +48,18 @@ pub struct PartitionTxnState {
 impl PartitionTxnState {
     /// Takes in an appended batch (its offsets assigned): a transactional batch opens its
     /// producer's transaction; a marker ends it.
-    pub fn apply(&mut self, batch: &RecordBatch, high_watermark: i64) -> Option<CompletedTxn> {
+    pub fn apply(&mut self, batch: &RecordBatch, high_watermark: i64) {
         if !batch.is_transactional() || !batch.has_producer_id() {
-            return None;
+            return;
         }
         let producer_id = batch.producer_id;
         if !batch.is_control() {
             self.ongoing.entry(producer_id).or_insert((batch.base_offset, batch.producer_epoch));
-            return None;
+            return;
         }
-        let marker = EndTransactionMarker::from_batch(batch)?;
+        let Some(marker) = EndTransactionMarker::from_batch(batch) else { return };
         self.coordinator_epochs.insert(producer_id, marker.coordinator_epoch);
-        let first_offset = self.ongoing.remove(&producer_id).map(|(first, _)| first)?;
+        let Some(first_offset) = self.ongoing.remove(&producer_id).map(|(first, _)| first) else { return };
         let completed = CompletedTxn {
             producer_id,
             first_offset,
@@ -76,7 +76,6 @@ impl PartitionTxnState {
             });
         }
         self.unreplicated.push(completed);
-        Some(completed)
     }
 
     /// The last stable offset: the first offset of the earliest transaction not yet decided

@@ -14,7 +14,7 @@ use crate::log::{Header, Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::{Node, Outbox};
 use crate::protocol::{
-    Acks, ClientMessage, ErrorCode, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition,
+    Acks, ClientMessage, ErrorCode, GroupMessage, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use accumulator::Accumulator;
@@ -887,6 +887,10 @@ impl Node for Producer {
             self.run_sender(now, rng, out);
             return;
         }
+        // A late answer to a TxnOffsetCommit the transaction manager gave up.
+        if self.txn.is_some() && matches!(message, Message::Group(GroupMessage::TxnOffsetCommitResponse { .. })) {
+            return;
+        }
         let Message::Client(message) = message else {
             out.fact(Fact::MessageMisrouted {
                 from: NodeId::Broker(from),
@@ -950,6 +954,8 @@ impl Node for Producer {
                     self.handle_produce_response(request, partitions, now, rng, out);
                 }
             }
+            // A transactional producer's late answer to a group coordinator lookup it gave up.
+            ClientMessage::FindCoordinatorResponse { .. } if self.txn.is_some() => {}
             ClientMessage::MetadataRequest
             | ClientMessage::InitProducerIdRequest { .. }
             | ClientMessage::ProduceRequest { .. }

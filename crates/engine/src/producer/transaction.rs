@@ -402,7 +402,7 @@ impl Producer {
             });
             return;
         };
-        let Some((_, broker, request)) = txn.in_flight else { return };
+        let Some((token, broker, request)) = txn.in_flight else { return };
         if broker != from {
             return;
         }
@@ -448,12 +448,10 @@ impl Producer {
                 }
                 error
             }
-            (_, message) => {
-                out.fact(Fact::MessageMisrouted {
-                    from: NodeId::Broker(from),
-                    to: NodeId::Client(self.node),
-                    kind: message.kind(),
-                });
+            // A late answer to an earlier request on this connection (abandoned after its
+            // timeout) is dropped, as Kafka drops answers it no longer waits for.
+            (_, _) => {
+                txn.in_flight = Some((token, broker, request));
                 return;
             }
         };
