@@ -30,11 +30,20 @@ def main() -> None:
     first = lost[0][0] if lost else "none"
     duplicates = sum(1 for _, run in runs if run["duplicates"] > 0)
     violations = sum(1 for _, run in runs if run["violations"])
+    eos = [run for _, run in runs if "eos_missing" in run]
+    eos_line = ""
+    if eos:
+        eos_line = (
+            f"; eos: seeds with missing outputs: {sum(1 for r in eos if r['eos_missing'] > 0)} "
+            f"({sum(r['eos_missing'] for r in eos)} records), with duplicated outputs: "
+            f"{sum(1 for r in eos if r['eos_duplicates'] > 0)} ({sum(r['eos_duplicates'] for r in eos)} records), "
+            f"with aborted records read: {sum(1 for r in eos if r['aborted_read'] > 0)}"
+        )
     print(
         f"{cfg}: {seeds} seeds in {int(time.time()) - start} s; with lost acked records: {len(lost)} "
         f"({lost_records} records, of which {skipped} still in the log but passed by the group's "
         f"committed offset; first seed {first}); with duplicates: {duplicates}; "
-        f"with violations: {violations}; runs without JSON: {len(broken)}"
+        f"with violations: {violations}; runs without JSON: {len(broken)}{eos_line}"
     )
 
 

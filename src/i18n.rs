@@ -211,6 +211,17 @@ catalogue! {
         LogStartMark => ("로그 시작 {0}", "log start {0}"),
         HwMark => ("HW {0}", "HW {0}"),
         LeoMark => ("LEO {0}", "LEO {0}"),
+        LsoMark => ("LSO {0}", "LSO {0}"),
+        LsoTitle => ("LSO(last stable offset) {0}: read_committed 컨슈머는 이 앞까지만 읽습니다(가장 오래된 열린 트랜잭션의 첫 오프셋).", "LSO (last stable offset) {0}: read_committed consumers read only below it (the first offset of the oldest open transaction)."),
+        TxnOpenTitle => ("열린 트랜잭션의 레코드 (producer id {0})", "record of an open transaction (producer id {0})"),
+        TxnCommittedTitle => ("커밋된 트랜잭션의 레코드 (producer id {0})", "record of a committed transaction (producer id {0})"),
+        TxnAbortedTitle => ("중단된 트랜잭션의 레코드: read_committed 컨슈머는 건너뜁니다 (producer id {0})", "record of an aborted transaction: read_committed consumers skip it (producer id {0})"),
+        MarkerCommitTitle => ("COMMIT 마커 (producer id {0})", "COMMIT marker (producer id {0})"),
+        MarkerAbortTitle => ("ABORT 마커 (producer id {0})", "ABORT marker (producer id {0})"),
+        TxnHeading => ("트랜잭션", "Transactions"),
+        TxnCoordinatorRow => ("코디네이터 브로커 {0} · producer id {1} · 에포크 {2}", "coordinator broker {0} · producer id {1} · epoch {2}"),
+        TxnPartitions => ("파티션: {0}", "partitions: {0}"),
+        TxnProducerRow => ("{0} ({1}): 커밋 {2}번, 중단 {3}번", "{0} ({1}): {2} committed, {3} aborted"),
         ReplicaPosition => ("브로커 {0} ({1}): LEO {2}, HW {3}", "broker {0} ({1}): LEO {2}, HW {3}"),
         CommittedMark => ("그룹 {0} 커밋 {1}, 랙 {2}", "group {0} committed {1}, lag {2}"),
         RecordsTrimmed => ("오래된 레코드 {0}개는 생략 (그중 세그먼트 {1}개는 통째로)", "{0} older records not shown ({1} whole segments)"),
@@ -382,7 +393,7 @@ mod tests {
     #[test]
     fn korean_and_english_differ() {
         // Kafka's own config names and markers read the same in both languages.
-        let same = [Key::LingerLabel, Key::GroupIdLabel, Key::HwMark, Key::LeoMark, Key::NullValue];
+        let same = [Key::LingerLabel, Key::GroupIdLabel, Key::HwMark, Key::LeoMark, Key::LsoMark, Key::NullValue];
         for &key in Key::ALL.iter().filter(|k| !same.contains(k)) {
             assert_ne!(t(Lang::Ko, key), t(Lang::En, key), "{key:?} is not translated");
         }

@@ -33,6 +33,7 @@ mod rebalance_swimlane;
 mod scenario_notes;
 mod seq_diagram;
 mod terminal;
+mod transactions_panel;
 mod view_toggle;
 
 pub use broker_node::{BrokerNode, BrokerNodeProps};
@@ -64,4 +65,5 @@ pub use rebalance_swimlane::{RebalanceSwimlane, RebalanceSwimlaneProps};
 pub use scenario_notes::{ScenarioNotes, ScenarioNotesProps};
 pub use seq_diagram::{SeqDiagram, SeqDiagramProps};
 pub use terminal::{Terminal, TerminalProps};
+pub use transactions_panel::{TransactionsPanel, TransactionsPanelProps};
 pub use view_toggle::{ViewToggle, ViewToggleProps};

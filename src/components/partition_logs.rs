@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use kafkalab_engine::delivery::LostRecords;
 use kafkalab_engine::view::group_log::{CommittedView, GroupLogView, PositionView};
-use kafkalab_engine::view::log::{BatchView, OffsetState, PartitionLogView, ReplicaLogView};
+use kafkalab_engine::view::log::{BatchView, OffsetState, PartitionLogView, ReplicaLogView, TxnOutcome};
 use kafkalab_engine::view::ReplicaRole;
 
 use super::form::select_value;
@@ -178,6 +178,23 @@ fn batch_cells(lang: Lang, id: &str, b: &BatchView, axis: &Axis) -> Html {
             &b.size_bytes.to_string(),
         ],
     );
+    let pid = b.producer_id.to_string();
+    let (txn, txn_title) = match (b.marker, b.transaction) {
+        (Some(TxnOutcome::Committed), _) => {
+            (Some("marker-commit"), Some(fill(t(lang, Key::MarkerCommitTitle), &[&pid])))
+        }
+        (Some(_), _) => (Some("marker-abort"), Some(fill(t(lang, Key::MarkerAbortTitle), &[&pid]))),
+        (None, Some(TxnOutcome::Open)) => (Some("open"), Some(fill(t(lang, Key::TxnOpenTitle), &[&pid]))),
+        (None, Some(TxnOutcome::Committed)) => {
+            (Some("committed"), Some(fill(t(lang, Key::TxnCommittedTitle), &[&pid])))
+        }
+        (None, Some(TxnOutcome::Aborted)) => (Some("aborted"), Some(fill(t(lang, Key::TxnAbortedTitle), &[&pid]))),
+        (None, None) => (None, None),
+    };
+    let title = match &txn_title {
+        Some(txn) => format!("{txn} · {title}"),
+        None => title,
+    };
     html! {
         { for b.records.iter().filter(|r| axis.shows(r.offset)).map(|r| {
             let state = state_name(r.state);
@@ -187,10 +204,14 @@ fn batch_cells(lang: Lang, id: &str, b: &BatchView, axis: &Axis) -> Html {
             );
             let slot = axis.slot(r.offset);
             html! {
-                <span class={classes!("log-cell", key_class(r.key_hash), format!("cell-{state}"), edges)}
+                <span class={classes!("log-cell", key_class(r.key_hash), format!("cell-{state}"), edges, txn.map(|x| format!("txn-{x}")))}
                     style={slots_span(slot, slot + 1)} title={format!("#{} · {title}", r.offset)}
-                    data-testid={format!("offset-{id}-{}", r.offset)} data-state={state}>
-                    { r.offset }
+                    data-testid={format!("offset-{id}-{}", r.offset)} data-state={state} data-txn={txn}>
+                    { match txn {
+                        Some("marker-commit") => "C".to_string(),
+                        Some("marker-abort") => "A".to_string(),
+                        _ => r.offset.to_string(),
+                    } }
                 </span>
             }
         }) }
@@ -414,15 +435,23 @@ fn partition_log(props: &PartitionLogProps) -> Html {
     let hw = p.high_watermark.max(0);
     // Shaded above the HW: the records some replica holds that are not committed yet.
     let leo = p.replicas.iter().map(|r| r.log_end_offset).max().unwrap_or(0);
+    // The LSO is drawn only where it differs from the HW: an open transaction holds it back.
+    let lso = (p.last_stable_offset >= 0 && p.last_stable_offset < p.high_watermark).then_some(p.last_stable_offset);
     html! {
         <section class="log-partition" data-testid={format!("partition-log-{}-{}", p.topic, p.partition)}
-            data-hw={p.high_watermark.to_string()}>
+            data-hw={p.high_watermark.to_string()} data-lso={p.last_stable_offset.to_string()}>
             <h3 class="partition-title">{ title }</h3>
             <div class="log-rows">
                 <span class="above-hw" style={slots_span(axis.slot(hw), axis.slot(leo))}></span>
                 <span class="hw-line" style={at_slot(axis.slot(hw))}>
                     <span class="hw-text">{ fill(t(lang, Key::HwMark), &[&p.high_watermark.to_string()]) }</span>
                 </span>
+                if let Some(lso) = lso {
+                    <span class="lso-line" style={at_slot(axis.slot(lso))} data-testid={format!("lso-{}-{}", p.topic, p.partition)}
+                        title={fill(t(lang, Key::LsoTitle), &[&lso.to_string()])}>
+                        <span class="lso-text">{ fill(t(lang, Key::LsoMark), &[&lso.to_string()]) }</span>
+                    </span>
+                }
                 { for p.lost.iter().filter(|l| l.last_offset >= start).map(|l| {
                     let title = fill(t(lang, Key::LostTitle), &[&l.first_offset.to_string(), &l.last_offset.to_string(), &l.acked_at_ms.to_string(), &l.lost_at_ms.to_string()]);
                     html! { <span class="lost-range" style={span(&axis, l.first_offset, l.last_offset + 1)} title={title.clone()} aria-label={title}></span> }

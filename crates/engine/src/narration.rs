@@ -2,7 +2,7 @@
 //! ([`Salience`]). The front ends turn each fact into a Korean or English sentence
 //! (`kafkalab-narration`); the engine itself holds no language text.
 
-use crate::protocol::{ErrorCode, TopicPartition};
+use crate::protocol::{ErrorCode, TopicPartition, TxnState};
 use crate::sim::network::DropReason;
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
@@ -431,6 +431,57 @@ pub enum Fact {
         elr: Vec<i32>,
         last_known_elr: Vec<i32>,
     },
+
+    // ---- transactions (KIP-98, transactions version 2); new variants go last ----
+    /// A broker became leader of a `__transaction_state` partition, replayed its log and
+    /// resumed the markers of `completing` prepared transactions.
+    TxnCoordinatorLoaded {
+        broker: i32,
+        txn_partition: i32,
+        coordinator_epoch: i32,
+        transactions: usize,
+        completing: usize,
+    },
+    /// A transactional id's state changed at its coordinator (the record is committed, except
+    /// for PrepareEpochFence, which lives in memory while the fencing abort is written).
+    TxnStateChanged {
+        broker: i32,
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        from: TxnState,
+        to: TxnState,
+    },
+    /// The coordinator aborts a transaction open longer than its `transaction.timeout.ms`.
+    TransactionTimedOut {
+        broker: i32,
+        transactional_id: String,
+        producer_id: i64,
+        timeout_ms: Millis,
+    },
+    /// A partition leader appended a COMMIT or ABORT marker.
+    TxnMarkerWritten {
+        topic_partition: TopicPartition,
+        broker: i32,
+        producer_id: i64,
+        committed: bool,
+        offset: i64,
+    },
+    /// A transactional producer learned it is fenced: a newer instance (or the coordinator's
+    /// timeout) bumped its epoch. It can do nothing more.
+    ProducerFenced {
+        producer: u32,
+        transactional_id: String,
+        producer_epoch: i16,
+        error: ErrorCode,
+    },
+    /// A transactional producer's transaction ended: committed or aborted, from its side.
+    TransactionEnded {
+        producer: u32,
+        transactional_id: String,
+        committed: bool,
+        producer_epoch: i16,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -525,7 +576,13 @@ impl Fact {
             | Fact::TargetAssignmentComputed { .. }
             | Fact::MemberReconciled { .. }
             | Fact::GroupConverted { .. }
-            | Fact::EligibleLeaderReplicasChanged { .. } => Salience::Notable,
+            | Fact::EligibleLeaderReplicasChanged { .. }
+            | Fact::TxnCoordinatorLoaded { .. }
+            | Fact::TxnStateChanged { .. }
+            | Fact::TransactionTimedOut { .. }
+            | Fact::TxnMarkerWritten { .. }
+            | Fact::ProducerFenced { .. }
+            | Fact::TransactionEnded { .. } => Salience::Notable,
         }
     }
 }

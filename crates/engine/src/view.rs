@@ -35,6 +35,30 @@ pub struct View {
     pub facts: Vec<TimedFact>,
     pub groups: Vec<GroupView>,
     pub consumers: Vec<ConsumerView>,
+    /// Transactional ids as their coordinators know them.
+    pub transactions: Vec<TransactionView>,
+}
+
+/// A transactional id at its coordinator (the leader of its `__transaction_state` partition).
+#[derive(Debug, Clone, Serialize)]
+pub struct TransactionView {
+    pub transactional_id: String,
+    pub coordinator: i32,
+    /// Kafka's state name (`Ongoing`, `PrepareCommit`, ...); the pending one while a write is
+    /// in flight.
+    pub state: &'static str,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub partitions: Vec<TopicPartition>,
+}
+
+/// A transactional producer's side of its transaction.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProducerTransactionView {
+    pub transactional_id: String,
+    pub state: crate::producer::transaction::TxnClientState,
+    pub committed: u64,
+    pub aborted: u64,
 }
 
 /// A consumer group as its coordinator knows it.
@@ -198,6 +222,8 @@ pub struct ProducerView {
     pub failed_records: u64,
     /// The latest send results, oldest first.
     pub results: Vec<SendResult>,
+    /// With `transactional.id`.
+    pub transaction: Option<ProducerTransactionView>,
 }
 
 /// A message on the wire; the UI interpolates its position between the two times.
@@ -223,6 +249,29 @@ fn replica_view(broker: i32, r: &Replica) -> ReplicaView {
         high_watermark: r.high_watermark,
         segments: r.log.segments().len(),
         size_bytes: r.log.size_in_bytes(),
+    }
+}
+
+impl World {
+    /// Every transactional id on a live broker that coordinates it, by id.
+    fn transaction_views(&self) -> Vec<TransactionView> {
+        let mut views: Vec<TransactionView> = self
+            .brokers()
+            .filter(|b| b.state != crate::broker::BrokerState::Dead)
+            .flat_map(|b| {
+                let c = &b.volatile.txn_coordinator;
+                c.transactions().map(move |m| TransactionView {
+                    transactional_id: m.transactional_id.clone(),
+                    coordinator: b.id,
+                    state: c.shown_state(&m.transactional_id).unwrap_or(m.state).name(),
+                    producer_id: m.producer_id,
+                    producer_epoch: m.producer_epoch,
+                    partitions: m.partitions.iter().cloned().collect(),
+                })
+            })
+            .collect();
+        views.sort_by(|a, b| a.transactional_id.cmp(&b.transactional_id));
+        views
     }
 }
 
@@ -294,6 +343,12 @@ impl World {
                         let all: Vec<&SendResult> = p.results().collect();
                         all[all.len().saturating_sub(VIEW_RESULTS)..].iter().map(|r| (*r).clone()).collect()
                     },
+                    transaction: p.transaction().map(|t| ProducerTransactionView {
+                        transactional_id: t.transactional_id.clone(),
+                        state: t.state,
+                        committed: t.committed,
+                        aborted: t.aborted,
+                    }),
                 })
                 .collect(),
             in_flight: self
@@ -313,6 +368,7 @@ impl World {
             facts,
             groups: self.group_views(),
             consumers: self.consumer_views(),
+            transactions: self.transaction_views(),
         }
     }
 

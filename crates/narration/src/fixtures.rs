@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, ReconcileState, RemovalReason};
-use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
+use kafkalab_engine::protocol::{ErrorCode, TopicPartition, TxnState};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
 
@@ -197,6 +197,42 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
         Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![i, 3], last_known_elr: vec![] },
         Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![], last_known_elr: vec![i] },
         Fact::EligibleLeaderReplicasChanged { topic_partition: tp.clone(), elr: vec![], last_known_elr: vec![] },
+        Fact::TxnCoordinatorLoaded {
+            broker: i,
+            txn_partition: i,
+            coordinator_epoch: i,
+            transactions: z,
+            completing: z,
+        },
+        Fact::TxnStateChanged {
+            broker: i,
+            transactional_id: "processor-1".into(),
+            producer_id: n,
+            producer_epoch: i as i16,
+            from: TxnState::Ongoing,
+            to: TxnState::PrepareCommit,
+        },
+        Fact::TransactionTimedOut { broker: i, transactional_id: "tx-1".into(), producer_id: n, timeout_ms: u },
+        Fact::TxnMarkerWritten { topic_partition: tp.clone(), broker: i, producer_id: n, committed: true, offset: n },
+        Fact::TxnMarkerWritten { topic_partition: tp.clone(), broker: i, producer_id: n, committed: false, offset: n },
+        Fact::ProducerFenced {
+            producer: 1,
+            transactional_id: "tx-1".into(),
+            producer_epoch: i as i16,
+            error: ErrorCode::ProducerFenced,
+        },
+        Fact::TransactionEnded {
+            producer: 1,
+            transactional_id: "tx-1".into(),
+            committed: true,
+            producer_epoch: i as i16,
+        },
+        Fact::TransactionEnded {
+            producer: 1,
+            transactional_id: "tx-1".into(),
+            committed: false,
+            producer_epoch: i as i16,
+        },
     ]
 }
 
@@ -271,5 +307,11 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::MemberReconciled { .. } => "MemberReconciled",
         Fact::GroupConverted { .. } => "GroupConverted",
         Fact::EligibleLeaderReplicasChanged { .. } => "EligibleLeaderReplicasChanged",
+        Fact::TxnCoordinatorLoaded { .. } => "TxnCoordinatorLoaded",
+        Fact::TxnStateChanged { .. } => "TxnStateChanged",
+        Fact::TransactionTimedOut { .. } => "TransactionTimedOut",
+        Fact::TxnMarkerWritten { .. } => "TxnMarkerWritten",
+        Fact::ProducerFenced { .. } => "ProducerFenced",
+        Fact::TransactionEnded { .. } => "TransactionEnded",
     }
 }

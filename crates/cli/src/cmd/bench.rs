@@ -97,6 +97,8 @@ fn run_chaos(first_seed: u64, repeat: u32) -> CmdResult {
             min_insync_replicas: 2,
             unclean: false,
             group_protocol: "classic".into(),
+            workload: chaos::Workload::Default,
+            eos: true,
         };
         events += chaos::run(&config).map_err(|e| e.to_string())?.events;
     }

@@ -1,7 +1,7 @@
 //! `kafkalab chaos`: one seeded random faulty run, reported as one JSON object.
 
 use super::CmdResult;
-use kafkalab_engine::check::chaos::{self, ChaosConfig};
+use kafkalab_engine::check::chaos::{self, ChaosConfig, Workload};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -27,6 +27,12 @@ pub struct Args {
     /// The consumer group's group.protocol (consumer: KIP-848)
     #[arg(long, value_parser = ["classic", "consumer"], default_value = "classic")]
     pub group_protocol: String,
+    /// `default` (producers and a group) or `eos` (a consume-transform-produce pipeline)
+    #[arg(long, value_parser = ["default", "eos"], default_value = "default")]
+    pub workload: String,
+    /// The eos workload's processors: transactional (true) or at-least-once (false)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub eos: bool,
     /// Write every fact of the run to this file, one JSON object per line
     #[arg(long)]
     pub trace: Option<String>,
@@ -45,6 +51,8 @@ pub fn run(args: Args) -> CmdResult {
         min_insync_replicas: args.min_insync_replicas,
         unclean: args.unclean,
         group_protocol: args.group_protocol,
+        workload: if args.workload == "eos" { Workload::Eos } else { Workload::Default },
+        eos: args.eos,
     };
     let (report, world) = chaos::run_with_world(&config).map_err(|e| e.to_string())?;
     if let Some(path) = &args.trace {

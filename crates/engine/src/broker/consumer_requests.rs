@@ -29,6 +29,7 @@ pub struct ConsumerFetchPurgatory {
 #[derive(Debug, Clone)]
 struct ParkedFetch {
     client: NodeId,
+    isolation_level: IsolationLevel,
     min_bytes: u64,
     max_bytes: u64,
     partitions: Vec<(TopicPartition, i64)>,
@@ -76,6 +77,51 @@ impl OffsetsLog for OffsetsReplicas<'_> {
         self.appended.push(tp);
         Ok(info.last_offset + 1)
     }
+
+    fn append_transactional(
+        &mut self,
+        partition: i32,
+        records: Vec<Record>,
+        producer_id: i64,
+        producer_epoch: i16,
+        now: Millis,
+    ) -> Result<i64, ErrorCode> {
+        let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
+        let replica =
+            self.replicas.get_mut(&tp).filter(|r| r.leader == self.broker_id).ok_or(ErrorCode::NotLeaderOrFollower)?;
+        if (replica.isr.len() as i32) < replica.config.min_insync_replicas {
+            return Err(ErrorCode::NotEnoughReplicas);
+        }
+        // A late TxnOffsetCommit of a transaction that already ended here (its marker bumped the
+        // epoch) would open a transaction no marker ever closes: it is fenced instead.
+        if replica.producer_state.epoch(producer_id).is_some_and(|e| e > producer_epoch) {
+            return Err(ErrorCode::InvalidProducerEpoch);
+        }
+        let mut batch = RecordBatch::new(records);
+        batch.producer_id = producer_id;
+        batch.producer_epoch = producer_epoch;
+        batch.set_transactional(true);
+        let info = replica.append_as_coordinator(batch, now)?;
+        self.facts.push(Fact::BatchAppended {
+            topic_partition: tp.clone(),
+            broker: self.broker_id,
+            base_offset: info.first_offset,
+            last_offset: info.last_offset,
+            leader_epoch: replica.leader_epoch,
+        });
+        let eligible = super::replica::isr_eligible(self.image);
+        if let Some(hw) =
+            replica.maybe_advance_high_watermark(self.broker_id, now, self.replica_lag_time_max_ms, eligible)
+        {
+            self.facts.push(Fact::HighWatermarkAdvanced {
+                topic_partition: tp.clone(),
+                broker: self.broker_id,
+                high_watermark: hw,
+            });
+        }
+        self.appended.push(tp);
+        Ok(info.last_offset + 1)
+    }
 }
 
 fn forward(from: Outbox<coordinator::Timer>, out: &mut Outbox<Timer>) {
@@ -93,8 +139,9 @@ fn forward(from: Outbox<coordinator::Timer>, out: &mut Outbox<Timer>) {
 impl Broker {
     /// Runs a coordinator step with this broker's offsets replicas as its log, then replicates and
     /// completes what it wrote.
-    fn with_coordinator(
+    pub(super) fn with_coordinator(
         &mut self,
+        now: Millis,
         out: &mut Outbox<Timer>,
         f: impl FnOnce(&mut coordinator::GroupCoordinator, &mut dyn OffsetsLog, &mut Outbox<coordinator::Timer>),
     ) {
@@ -116,7 +163,7 @@ impl Broker {
         for tp in appended {
             self.wake_delayed_fetches(&tp, out);
         }
-        self.after_high_watermark_moved(out);
+        self.after_high_watermark_moved(now, out);
     }
 
     /// FindCoordinator: the leader of the group's `__consumer_offsets` partition.
@@ -133,6 +180,7 @@ impl Broker {
     pub(super) fn handle_consumer_fetch(
         &mut self,
         from: NodeId,
+        isolation_level: IsolationLevel,
         max_wait_ms: u64,
         min_bytes: u64,
         max_bytes: u64,
@@ -140,7 +188,7 @@ impl Broker {
         now: Millis,
         out: &mut Outbox<Timer>,
     ) {
-        let (response, bytes, error) = self.read_for_consumer(&partitions, max_bytes);
+        let (response, bytes, error) = self.read_for_consumer(&partitions, max_bytes, isolation_level);
         if error || bytes >= min_bytes || max_wait_ms == 0 {
             out.send(from, ClientMessage::ConsumerFetchResponse { partitions: response });
         } else {
@@ -148,9 +196,10 @@ impl Broker {
             let purgatory = &mut self.volatile.consumer_fetches;
             purgatory.next_token += 1;
             let token = purgatory.next_token;
-            purgatory
-                .parked
-                .insert(token, ParkedFetch { client: from, min_bytes, max_bytes, partitions, high_watermarks });
+            purgatory.parked.insert(
+                token,
+                ParkedFetch { client: from, isolation_level, min_bytes, max_bytes, partitions, high_watermarks },
+            );
             out.timer(now + max_wait_ms, Timer::ConsumerFetchTimeout { token });
         }
     }
@@ -184,7 +233,7 @@ impl Broker {
             }
             self.volatile.group_coordinator.set_topic_partitions(topics);
         }
-        self.with_coordinator(out, |c, log, step| {
+        self.with_coordinator(now, out, |c, log, step| {
             if let Some(response) = c.on_message(from, message, now, log, step) {
                 step.fact(Fact::MessageMisrouted { from, to, kind: response.kind() });
             }
@@ -192,19 +241,20 @@ impl Broker {
     }
 
     pub(crate) fn on_group_timer(&mut self, timer: coordinator::Timer, now: Millis, out: &mut Outbox<Timer>) {
-        self.with_coordinator(out, |c, log, step| c.on_timer(timer, now, log, step));
+        self.with_coordinator(now, out, |c, log, step| c.on_timer(timer, now, log, step));
     }
 
     pub(crate) fn on_consumer_fetch_timeout(&mut self, token: u64, out: &mut Outbox<Timer>) {
         if let Some(parked) = self.volatile.consumer_fetches.parked.remove(&token) {
-            let (partitions, _, _) = self.read_for_consumer(&parked.partitions, parked.max_bytes);
+            let (partitions, _, _) =
+                self.read_for_consumer(&parked.partitions, parked.max_bytes, parked.isolation_level);
             out.send(parked.client, ClientMessage::ConsumerFetchResponse { partitions });
         }
     }
 
     /// A high watermark moved: commit coordinator writes it covers and answer parked consumer
     /// fetches that can now return `fetch.min.bytes`.
-    pub(crate) fn after_high_watermark_moved(&mut self, out: &mut Outbox<Timer>) {
+    pub(crate) fn after_high_watermark_moved(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let mut step = Outbox::default();
         let (id, replicas) = (self.id, &self.durable.replicas);
         self.volatile.group_coordinator.complete_writes(
@@ -217,6 +267,7 @@ impl Broker {
             &mut step,
         );
         forward(step, out);
+        self.complete_txn_writes(now, out);
         let tokens: Vec<u64> = self
             .volatile
             .consumer_fetches
@@ -227,7 +278,8 @@ impl Broker {
             .collect();
         for token in tokens {
             let Some(parked) = self.volatile.consumer_fetches.parked.get(&token) else { continue };
-            let (partitions, bytes, error) = self.read_for_consumer(&parked.partitions, parked.max_bytes);
+            let (partitions, bytes, error) =
+                self.read_for_consumer(&parked.partitions, parked.max_bytes, parked.isolation_level);
             if error || bytes >= parked.min_bytes {
                 if let Some(parked) = self.volatile.consumer_fetches.parked.remove(&token) {
                     out.send(parked.client, ClientMessage::ConsumerFetchResponse { partitions });
@@ -267,14 +319,16 @@ impl Broker {
             match epoch {
                 Some(leader_epoch) => {
                     let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
-                    let records: Vec<Record> = self.durable.replicas.get(&tp).map_or_else(Vec::new, |r| {
-                        r.log.batches().flat_map(|b| b.batch.records.iter().map(|r| r.record.clone())).collect()
-                    });
-                    self.with_coordinator(out, |c, log, step| {
-                        c.load(partition, leader_epoch, records.iter(), now, log, step)
+                    let batches: Vec<std::sync::Arc<RecordBatch>> = self
+                        .durable
+                        .replicas
+                        .get(&tp)
+                        .map_or_else(Vec::new, |r| r.log.batches().map(|b| b.batch.clone()).collect());
+                    self.with_coordinator(now, out, |c, log, step| {
+                        c.load(partition, leader_epoch, batches.iter().map(|b| b.as_ref()), now, log, step)
                     });
                 }
-                None => self.with_coordinator(out, |c, log, step| c.unload(partition, now, log, step)),
+                None => self.with_coordinator(now, out, |c, log, step| c.unload(partition, now, log, step)),
             }
         }
     }
@@ -283,12 +337,14 @@ impl Broker {
         partitions.iter().map(|(tp, _)| self.durable.replicas.get(tp).map_or(-1, |r| r.high_watermark)).collect()
     }
 
-    /// Reads each partition from the fetch offset up to the high watermark. Returns the response,
-    /// the bytes it carries and whether any partition failed.
+    /// Reads each partition from the fetch offset up to the high watermark (read_uncommitted)
+    /// or the last stable offset (read_committed, with the aborted transactions in that range).
+    /// Returns the response, the bytes it carries and whether any partition failed.
     fn read_for_consumer(
         &self,
         partitions: &[(TopicPartition, i64)],
         max_bytes: u64,
+        isolation_level: IsolationLevel,
     ) -> (Vec<PartitionFetchResponse>, u64, bool) {
         let mut total = 0u64;
         let mut failed = false;
@@ -302,11 +358,19 @@ impl Broker {
                     return response;
                 };
                 response.high_watermark = replica.high_watermark;
+                response.last_stable_offset = replica.last_stable_offset();
                 response.log_start_offset = replica.log.log_start_offset();
                 response.log_end_offset = replica.log.log_end_offset();
                 let budget = MAX_PARTITION_FETCH_BYTES.min(max_bytes.saturating_sub(total)).max(1);
-                match replica.log.read(*offset, budget, replica.high_watermark) {
+                let upper = match isolation_level {
+                    IsolationLevel::ReadUncommitted => replica.high_watermark,
+                    IsolationLevel::ReadCommitted => response.last_stable_offset,
+                };
+                match replica.log.read(*offset, budget, upper) {
                     Ok(batches) => {
+                        if isolation_level == IsolationLevel::ReadCommitted {
+                            response.aborted_transactions = replica.txn_state.aborted_between(*offset, upper);
+                        }
                         total += batches.iter().map(|b| b.size_in_bytes() as u64).sum::<u64>();
                         response.batches = batches;
                     }
@@ -322,14 +386,8 @@ impl Broker {
     }
 
     /// ListOffsets on the leader: -2 = log start, -1 = high watermark (the last stable offset for
-    /// read_committed, equal without transactions), else the first offset at or after a timestamp
-    /// that a consumer may read.
-    fn list_offset(
-        &self,
-        tp: TopicPartition,
-        timestamp: i64,
-        _isolation_level: IsolationLevel,
-    ) -> ListOffsetsPartition {
+    /// read_committed), else the first offset at or after a timestamp that a consumer may read.
+    fn list_offset(&self, tp: TopicPartition, timestamp: i64, isolation_level: IsolationLevel) -> ListOffsetsPartition {
         let Some(replica) = self.durable.replicas.get(&tp).filter(|r| r.leader == self.id) else {
             return ListOffsetsPartition {
                 topic_partition: tp,
@@ -338,13 +396,17 @@ impl Broker {
                 offset: -1,
             };
         };
+        let upper = match isolation_level {
+            IsolationLevel::ReadUncommitted => replica.high_watermark,
+            IsolationLevel::ReadCommitted => replica.last_stable_offset(),
+        };
         let (timestamp, offset) = match timestamp {
             -2 => (-1, replica.log.log_start_offset()),
-            -1 => (-1, replica.high_watermark),
+            -1 => (-1, upper),
             t => replica
                 .log
                 .offset_for_timestamp(t)
-                .filter(|found| found.offset < replica.high_watermark)
+                .filter(|found| found.offset < upper)
                 .map_or((-1, -1), |found| (found.timestamp, found.offset)),
         };
         ListOffsetsPartition { topic_partition: tp, error: ErrorCode::None, timestamp, offset }

@@ -272,8 +272,9 @@ impl Broker {
             .partitions()
             .map(|(tp, p)| PartitionMetadata { topic_partition: tp, leader: p.leader, leader_epoch: p.leader_epoch })
             .collect();
-        self.complete_delayed_produces(out);
+        self.complete_delayed_produces(now, out);
         self.sync_group_coordinator(now, out);
+        self.sync_txn_coordinator(now, out);
     }
 
     /// Lead, follow, or stop leading one partition, as the committed metadata says.

@@ -10,6 +10,8 @@ mod produce;
 pub mod producer_state;
 pub mod replica;
 mod replication;
+mod transactions;
+pub mod txn_state;
 
 use crate::controller::metadata::MetadataImage;
 use crate::controller::quorum::{ControllerConfig, QuorumController};
@@ -21,6 +23,7 @@ use crate::protocol::{
     ClientMessage, ControllerMessage, Message, PartitionMetadata, ReplicationMessage, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
+use crate::txn::coordinator::{TransactionCoordinator, TxnCoordinatorConfig};
 use consumer_requests::ConsumerFetchPurgatory;
 use produce::DelayedProduce;
 use rand::Rng;
@@ -63,6 +66,8 @@ pub struct BrokerConfig {
     pub raft: RaftConfig,
     /// The group coordinator's settings (`offsets.topic.num.partitions`, ...).
     pub group_coordinator: GroupCoordinatorConfig,
+    /// The transaction coordinator's settings (`transaction.state.log.num.partitions`, ...).
+    pub txn_coordinator: TxnCoordinatorConfig,
 }
 
 impl Default for BrokerConfig {
@@ -80,6 +85,7 @@ impl Default for BrokerConfig {
             controller: ControllerConfig::default(),
             raft: RaftConfig::default(),
             group_coordinator: GroupCoordinatorConfig::default(),
+            txn_coordinator: TxnCoordinatorConfig::default(),
         }
     }
 }
@@ -199,6 +205,12 @@ pub enum Timer {
     },
     /// A resigned quorum leader stops even if no successor showed up.
     ShutdownTimeout,
+    /// A transaction coordinator timer.
+    Txn(crate::txn::coordinator::Timer),
+    /// A produce request's transaction verification got no answer in its timeout.
+    VerificationTimeout {
+        token: u64,
+    },
 }
 
 /// The quorum's timers travel as broker timers.
@@ -250,6 +262,10 @@ pub struct BrokerVolatile {
     /// groups are reloaded from the log.
     pub group_coordinator: GroupCoordinator,
     consumer_fetches: ConsumerFetchPurgatory,
+    /// The transaction coordinator for the `__transaction_state` partitions this broker leads.
+    pub txn_coordinator: TransactionCoordinator,
+    /// Produce requests waiting for their transaction's verification, by request token.
+    verifying_produces: BTreeMap<u64, transactions::VerifyingProduce>,
 }
 
 impl BrokerVolatile {
@@ -267,6 +283,8 @@ impl BrokerVolatile {
             controlled_shutdown: ControlledShutdown::Running,
             group_coordinator: GroupCoordinator::new(id, config.group_coordinator.clone()),
             consumer_fetches: ConsumerFetchPurgatory::default(),
+            txn_coordinator: TransactionCoordinator::new(id, config.txn_coordinator.clone()),
+            verifying_produces: BTreeMap::new(),
         }
     }
 }
@@ -323,17 +341,22 @@ impl Broker {
                 let (producer_id, producer_epoch) = self.init_producer_id(producer_id, producer_epoch);
                 out.send(from, ClientMessage::InitProducerIdResponse { producer_id, producer_epoch });
             }
-            ClientMessage::ProduceRequest { correlation_id, acks, timeout_ms, batches } => {
-                self.handle_produce(from, correlation_id, acks, timeout_ms, batches, now, out)
+            ClientMessage::ProduceRequest { correlation_id, transactional_id, acks, timeout_ms, batches } => {
+                self.handle_produce(from, correlation_id, acks, timeout_ms, transactional_id, batches, now, out)
             }
             ClientMessage::FindCoordinatorRequest { key } => self.find_coordinator(from, key, out),
-            ClientMessage::ConsumerFetchRequest {
-                isolation_level: _,
-                max_wait_ms,
-                min_bytes,
-                max_bytes,
-                partitions,
-            } => self.handle_consumer_fetch(from, max_wait_ms, min_bytes, max_bytes, partitions, now, out),
+            ClientMessage::ConsumerFetchRequest { isolation_level, max_wait_ms, min_bytes, max_bytes, partitions } => {
+                self.handle_consumer_fetch(
+                    from,
+                    isolation_level,
+                    max_wait_ms,
+                    min_bytes,
+                    max_bytes,
+                    partitions,
+                    now,
+                    out,
+                )
+            }
             ClientMessage::ListOffsetsRequest { isolation_level, partitions } => {
                 self.handle_list_offsets(from, isolation_level, partitions, out)
             }
@@ -454,6 +477,7 @@ impl Node for Broker {
             },
             Message::Controller(message) => self.on_controller_message(from, message, now, rng, out),
             Message::Group(message) => self.on_group_message(from, message, now, out),
+            Message::Txn(message) => self.on_txn_message(from, message, now, out),
         }
     }
 
@@ -473,6 +497,8 @@ impl Node for Broker {
                 self.volatile.fetching_from.get(leader).is_some_and(|f| f.as_ref().is_some_and(|f| f.token == *token))
             }
             Timer::Heartbeat { token } => *token == self.volatile.heartbeat_token,
+            Timer::Txn(timer) => self.volatile.txn_coordinator.timer_is_live(timer),
+            Timer::VerificationTimeout { token } => self.volatile.verifying_produces.contains_key(token),
             _ => true,
         }
     }
@@ -545,6 +571,8 @@ impl Node for Broker {
                     self.volatile.controlled_shutdown = ControlledShutdown::Done;
                 }
             }
+            Timer::Txn(timer) => self.on_txn_timer(timer, now, out),
+            Timer::VerificationTimeout { token } => self.expire_verification(token, now, out),
         }
     }
 
@@ -555,5 +583,6 @@ impl Node for Broker {
             out.timer(now + self.config.replica_fetch_backoff_ms, Timer::Fetch { leader: peer });
         }
         self.raft.on_disconnect(peer, now, out);
+        self.txn_peer_disconnected(peer, now, out);
     }
 }

@@ -6,7 +6,7 @@ use super::{Broker, Timer};
 use crate::log::RecordBatch;
 use crate::narration::Fact;
 use crate::node::Outbox;
-use crate::protocol::{Acks, ClientMessage, ErrorCode, PartitionProduceResponse, TopicPartition};
+use crate::protocol::{Acks, ClientMessage, ErrorCode, PartitionProduceResponse, TopicPartition, TxnMessage};
 use crate::sim::{Millis, NodeId};
 
 /// A produce request waiting for the ISR to catch up (Kafka's produce purgatory).
@@ -16,9 +16,23 @@ pub(super) struct DelayedProduce {
     pub correlation_id: u64,
     /// Each partition's answer, and the offset the high watermark must pass first.
     pub partitions: Vec<(PartitionProduceResponse, Option<i64>)>,
+    pub reply: ProduceReply,
+}
+
+/// What answers a settled append: a ProduceResponse, or (for the transaction coordinator's
+/// markers, appended with acks=all too) a WriteTxnMarkersResponse.
+#[derive(Debug, Clone)]
+pub(super) enum ProduceReply {
+    Produce,
+    /// The producer id of each partition's marker, in the order of `partitions`.
+    Markers {
+        producer_ids: Vec<i64>,
+    },
 }
 
 impl Broker {
+    /// A ProduceRequest. A transactional producer's first batch on a partition in a transaction
+    /// waits for the coordinator's verification first.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn handle_produce(
         &mut self,
@@ -26,14 +40,57 @@ impl Broker {
         correlation_id: u64,
         acks: Acks,
         timeout_ms: u64,
+        transactional_id: Option<String>,
         batches: Vec<(TopicPartition, RecordBatch)>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        let unverified: Vec<TopicPartition> =
+            batches.iter().filter(|(tp, b)| self.needs_verification(tp, b)).map(|(tp, _)| tp.clone()).collect();
+        match transactional_id {
+            Some(transactional_id) if !unverified.is_empty() => self.verify_transaction(
+                client,
+                correlation_id,
+                acks,
+                timeout_ms,
+                transactional_id,
+                batches,
+                unverified,
+                now,
+                out,
+            ),
+            // A transactional batch without a transactional id cannot be verified.
+            None if !unverified.is_empty() => {
+                let failed = Some((unverified, ErrorCode::InvalidTxnState));
+                self.append_produce(client, correlation_id, acks, timeout_ms, batches, failed, now, out)
+            }
+            _ => self.append_produce(client, correlation_id, acks, timeout_ms, batches, None, now, out),
+        }
+    }
+
+    /// Appends a produce request's batches (those in `failed` answer its error instead) and
+    /// answers now or once the ISR has them.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn append_produce(
+        &mut self,
+        client: NodeId,
+        correlation_id: u64,
+        acks: Acks,
+        timeout_ms: u64,
+        batches: Vec<(TopicPartition, RecordBatch)>,
+        failed: Option<(Vec<TopicPartition>, ErrorCode)>,
         now: Millis,
         out: &mut Outbox<Timer>,
     ) {
         let mut partitions = Vec::with_capacity(batches.len());
         let mut appended = Vec::new();
         for (tp, batch) in batches {
-            let (response, wait_for) = self.append_to_leader(&tp, batch, acks, now, out);
+            let (response, wait_for) = match &failed {
+                Some((failed, error)) if failed.contains(&tp) => {
+                    (PartitionProduceResponse { topic_partition: tp.clone(), error: *error, base_offset: -1 }, None)
+                }
+                _ => self.append_to_leader(&tp, batch, acks, now, out),
+            };
             if response.error == ErrorCode::None && wait_for.is_some() {
                 appended.push(tp);
             }
@@ -42,14 +99,30 @@ impl Broker {
         for tp in appended {
             self.wake_delayed_fetches(&tp, out);
         }
-        self.after_high_watermark_moved(out);
-        let delayed = DelayedProduce { client, correlation_id, partitions };
+        self.after_high_watermark_moved(now, out);
+        let delayed = DelayedProduce { client, correlation_id, partitions, reply: ProduceReply::Produce };
         if acks == Acks::None {
             return;
         }
-        if acks == Acks::Leader || self.produce_settled(&delayed) {
+        if acks == Acks::Leader {
             self.respond_produce(delayed, out);
         } else {
+            self.park_or_respond(delayed, timeout_ms, now, out);
+        }
+    }
+
+    /// acks=all: answers a settled request now, or parks it until the ISR has it.
+    pub(super) fn park_or_respond(
+        &mut self,
+        delayed: DelayedProduce,
+        timeout_ms: u64,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        if self.produce_settled(&delayed) {
+            self.respond_produce(delayed, out);
+        } else {
+            let (client, correlation_id) = (delayed.client, delayed.correlation_id);
             out.timer(now + timeout_ms, Timer::DelayedProduceTimeout { client, correlation_id });
             self.volatile.delayed_produces.push(delayed);
         }
@@ -162,7 +235,7 @@ impl Broker {
     }
 
     fn respond_produce(&self, delayed: DelayedProduce, out: &mut Outbox<Timer>) {
-        let partitions = delayed
+        let partitions: Vec<PartitionProduceResponse> = delayed
             .partitions
             .into_iter()
             .map(|(mut response, wait_for)| {
@@ -182,18 +255,31 @@ impl Broker {
                 response
             })
             .collect();
-        out.send(delayed.client, ClientMessage::ProduceResponse { correlation_id: delayed.correlation_id, partitions });
+        let correlation_id = delayed.correlation_id;
+        match delayed.reply {
+            ProduceReply::Produce => {
+                out.send(delayed.client, ClientMessage::ProduceResponse { correlation_id, partitions })
+            }
+            ProduceReply::Markers { producer_ids } => {
+                let results = producer_ids
+                    .into_iter()
+                    .zip(partitions)
+                    .map(|(pid, p)| (pid, p.topic_partition, p.error))
+                    .collect();
+                out.send(delayed.client, TxnMessage::WriteTxnMarkersResponse { correlation_id, results })
+            }
+        }
     }
 
     /// Answers every delayed produce that a new high watermark or a leadership change settled.
-    pub(super) fn complete_delayed_produces(&mut self, out: &mut Outbox<Timer>) {
+    pub(super) fn complete_delayed_produces(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let (done, waiting): (Vec<_>, Vec<_>) =
             std::mem::take(&mut self.volatile.delayed_produces).into_iter().partition(|d| self.produce_settled(d));
         self.volatile.delayed_produces = waiting;
         for delayed in done {
             self.respond_produce(delayed, out);
         }
-        self.after_high_watermark_moved(out);
+        self.after_high_watermark_moved(now, out);
     }
 
     /// `request.timeout.ms` passed: partitions still short of the ISR answer REQUEST_TIMED_OUT.

@@ -85,12 +85,30 @@ impl ProducerStateTable {
         entry.batches.push_back(batch);
     }
 
+    /// A transaction marker carries the producer's new epoch (transactions version 2): older
+    /// epochs are fenced from then on and the next batch starts at sequence 0.
+    pub fn bump_epoch(&mut self, producer_id: i64, producer_epoch: i16) {
+        let entry = self
+            .producers
+            .entry(producer_id)
+            .or_insert_with(|| ProducerStateEntry { producer_epoch, batches: VecDeque::new() });
+        if producer_epoch > entry.producer_epoch {
+            entry.producer_epoch = producer_epoch;
+            entry.batches.clear();
+        }
+    }
+
     /// Forgets batches at or above `offset` after a log truncation.
     pub fn truncate_to(&mut self, offset: i64) {
         for entry in self.producers.values_mut() {
             entry.batches.retain(|b| b.last_offset < offset);
         }
         self.producers.retain(|_, e| !e.batches.is_empty());
+    }
+
+    /// The epoch this partition last saw for `producer_id`.
+    pub fn epoch(&self, producer_id: i64) -> Option<i16> {
+        self.producers.get(&producer_id).map(|e| e.producer_epoch)
     }
 
     pub fn producers(&self) -> impl Iterator<Item = (&i64, &ProducerStateEntry)> {

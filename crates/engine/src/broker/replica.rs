@@ -3,9 +3,10 @@
 //! watermark and ISR membership.
 
 use super::producer_state::{BatchMetadata, ProducerStateTable};
+use super::txn_state::PartitionTxnState;
 use crate::controller::metadata::MetadataImage;
 use crate::log::TopicConfig;
-use crate::log::{AppendInfo, CompactionOutcome, Log, RecordBatch};
+use crate::log::{AppendInfo, AppendOrigin, CompactionOutcome, Log, RecordBatch};
 use crate::protocol::{ErrorCode, TopicPartition};
 use crate::sim::Millis;
 use std::collections::BTreeMap;
@@ -38,6 +39,8 @@ pub struct Replica {
     /// `(leader_epoch, start_offset)` pairs: where each leader epoch began in this log (KIP-101).
     pub leader_epoch_cache: Vec<(i32, i64)>,
     pub producer_state: ProducerStateTable,
+    /// Open and aborted transactions on this partition, and the last stable offset.
+    pub txn_state: PartitionTxnState,
 }
 
 /// What a leader knows of one follower, as in Kafka's `Replica` state.
@@ -68,6 +71,7 @@ impl Replica {
             pending_isr: None,
             leader_epoch_cache: Vec::new(),
             producer_state: ProducerStateTable::default(),
+            txn_state: PartitionTxnState::default(),
         }
     }
 
@@ -151,6 +155,15 @@ impl Replica {
         self.leader_epoch_cache.retain(|(_, start)| *start < offset);
         self.producer_state.truncate_to(offset);
         self.high_watermark = self.high_watermark.min(self.log.log_end_offset());
+        if self.log.batches().any(|b| b.batch.is_transactional()) || self.txn_state != PartitionTxnState::default() {
+            self.txn_state =
+                PartitionTxnState::rebuild(self.log.batches().map(|b| b.batch.as_ref()), self.high_watermark);
+        }
+    }
+
+    /// The last stable offset: read_committed consumers read only below it.
+    pub fn last_stable_offset(&self) -> i64 {
+        self.txn_state.last_stable_offset(self.high_watermark)
     }
 
     /// Kafka's follower fetch bookkeeping (`Replica.updateFetchState`): a follower has caught up
@@ -205,11 +218,35 @@ impl Replica {
 
     /// Appends as leader, stamping the leader epoch.
     pub fn append_as_leader(&mut self, batch: RecordBatch, now: Millis) -> Result<AppendInfo, ErrorCode> {
+        self.append_as_leader_from(batch, now, AppendOrigin::Client)
+    }
+
+    /// Appends a batch a coordinator writes: a transaction marker (WriteTxnMarkers) or the
+    /// group coordinator's transactional offsets.
+    pub fn append_as_coordinator(&mut self, batch: RecordBatch, now: Millis) -> Result<AppendInfo, ErrorCode> {
+        self.append_as_leader_from(batch, now, AppendOrigin::Coordinator)
+    }
+
+    fn append_as_leader_from(
+        &mut self,
+        batch: RecordBatch,
+        now: Millis,
+        origin: AppendOrigin,
+    ) -> Result<AppendInfo, ErrorCode> {
         let (producer_id, producer_epoch, base_sequence) =
             (batch.producer_id, batch.producer_epoch, batch.base_sequence);
+        // Only transactional batches change the transaction state, so only they are copied.
+        let mut txn_copy = batch.is_transactional().then(|| batch.clone());
         self.assign_epoch_start(self.leader_epoch, self.log.log_end_offset());
-        let info = self.log.append_as_leader(batch, self.leader_epoch, now as i64).map_err(|e| ErrorCode::from(&e))?;
+        let info = self
+            .log
+            .append_as_leader_from(batch, self.leader_epoch, now as i64, origin)
+            .map_err(|e| ErrorCode::from(&e))?;
         self.record_producer_batch(producer_id, producer_epoch, base_sequence, info.first_offset, info.last_offset);
+        if let Some(b) = txn_copy.as_mut() {
+            b.base_offset = info.first_offset;
+            self.record_txn_batch(b);
+        }
         Ok(info)
     }
 
@@ -217,10 +254,24 @@ impl Replica {
     pub fn append_as_follower(&mut self, batch: std::sync::Arc<RecordBatch>) -> Result<AppendInfo, ErrorCode> {
         let (producer_id, producer_epoch, base_sequence) =
             (batch.producer_id, batch.producer_epoch, batch.base_sequence);
+        let txn_copy = batch.is_transactional().then(|| batch.clone());
         self.assign_epoch_start(batch.partition_leader_epoch, batch.base_offset);
         let info = self.log.append_as_follower(batch).map_err(|e| ErrorCode::from(&e))?;
         self.record_producer_batch(producer_id, producer_epoch, base_sequence, info.first_offset, info.last_offset);
+        if let Some(batch) = txn_copy {
+            self.record_txn_batch(&batch);
+        }
         Ok(info)
+    }
+
+    /// A transactional batch opens its producer's transaction here; a marker ends it and, since
+    /// the coordinator wrote it with the producer's new epoch (transactions version 2), fences
+    /// the old epoch.
+    fn record_txn_batch(&mut self, batch: &RecordBatch) {
+        if batch.is_control() {
+            self.producer_state.bump_epoch(batch.producer_id, batch.producer_epoch);
+        }
+        self.txn_state.apply(batch, self.high_watermark);
     }
 
     /// Followers rebuild the producer state from the batches they replicate, so that a new leader
@@ -276,6 +327,7 @@ impl Replica {
             .fold(self.log.log_end_offset(), i64::min);
         (new_hw > self.high_watermark).then(|| {
             self.high_watermark = new_hw;
+            self.txn_state.on_high_watermark(new_hw);
             new_hw
         })
     }
@@ -299,19 +351,21 @@ impl Replica {
         let candidate = leader_high_watermark.min(self.log.log_end_offset());
         if candidate > self.high_watermark {
             self.high_watermark = candidate;
+            self.txn_state.on_high_watermark(candidate);
         }
     }
 
     /// Deletes segments past retention; returns (segments deleted, new log start offset).
     pub fn apply_retention(&mut self, now: Millis) -> Option<(usize, i64)> {
         let outcome = self.log.delete_old_segments(self.high_watermark, now as i64);
+        self.txn_state.forget_below(self.log.log_start_offset());
         (!outcome.deleted.is_empty()).then_some((outcome.deleted.len(), outcome.log_start_offset_after))
     }
 
     /// Runs the log cleaner if the log is compacted and dirty enough; returns records removed.
-    /// Without transactions the last stable offset is the high watermark.
+    /// The cleaner stops at the last stable offset.
     pub fn compact(&mut self, now: Millis) -> Option<u64> {
-        match self.log.compact(now as i64, self.high_watermark) {
+        match self.log.compact(now as i64, self.last_stable_offset()) {
             CompactionOutcome::Cleaned(stats) => Some(stats.records_removed()).filter(|removed| *removed > 0),
             CompactionOutcome::NotCompacted | CompactionOutcome::NotEligible(_) => None,
         }

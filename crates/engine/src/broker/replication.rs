@@ -69,7 +69,7 @@ impl Broker {
             self.maybe_expand_isr(&p.topic_partition, out);
         }
         if hw_moved {
-            self.complete_delayed_produces(out);
+            self.complete_delayed_produces(now, out);
         }
         let response = self.read_for_follower(&partitions);
         let has_data =
@@ -347,7 +347,7 @@ impl Broker {
             {
                 out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
             }
-            self.complete_delayed_produces(out);
+            self.complete_delayed_produces(now, out);
         }
     }
 }

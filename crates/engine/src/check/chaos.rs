@@ -4,6 +4,7 @@
 //! Data loss is a legitimate outcome of `acks=1` or unclean election, exactly as in Kafka, so it
 //! is reported (`lost_acked`) rather than treated as a violation. Violations are simulator bugs.
 
+use super::chaos_eos;
 use super::invariants::InvariantChecker;
 use crate::cluster::{Action, ActionOutcome, World, WorldConfig};
 use crate::config::{parse_choice, ConfigError};
@@ -43,6 +44,18 @@ pub struct ChaosConfig {
     pub unclean: bool,
     /// The group's `group.protocol`: `classic` or `consumer` (KIP-848).
     pub group_protocol: String,
+    pub workload: Workload,
+    /// The eos workload's processors: transactional (exactly-once) or at-least-once.
+    pub eos: bool,
+}
+
+/// What the chaos run drives: the default producers and group, or the consume-transform-produce
+/// pipeline of [`super::chaos_eos`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Workload {
+    Default,
+    Eos,
 }
 
 impl ChaosConfig {
@@ -94,6 +107,15 @@ pub struct ChaosReport {
     pub trace_hash: String,
     pub faults: u64,
     pub unclean_elections: u64,
+    /// eos workload only: input records never in the committed output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eos_missing: Option<u64>,
+    /// eos workload only: input records committed more than once in the output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eos_duplicates: Option<u64>,
+    /// eos workload only: records of aborted transactions the read_committed verifier returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aborted_read: Option<u64>,
 }
 
 /// Records a leader had committed (below its high watermark), by partition and offset.
@@ -122,6 +144,8 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
     // and 1 s here too.
     world_config.broker.group_coordinator.group_consumer_session_timeout_ms = 10_000;
     world_config.broker.group_coordinator.group_consumer_heartbeat_interval_ms = 1_000;
+    // And five transaction state partitions instead of 50.
+    world_config.broker.txn_coordinator.num_partitions = 5;
     let mut world = World::new(world_config, config.seed)?;
     let mut faults_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x63_6861_6f73);
     let topic_configs = vec![
@@ -129,6 +153,9 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         ("unclean.leader.election.enable".to_string(), config.unclean.to_string()),
     ];
     let setup = |world: &mut World| -> Result<(), crate::cluster::ActionError> {
+        if config.workload == Workload::Eos {
+            return chaos_eos::setup(world, config.replication_factor, &topic_configs, &config.acks, config.eos);
+        }
         world.apply(Action::CreateTopic {
             name: TOPIC.into(),
             partitions: PARTITIONS,
@@ -181,7 +208,8 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
     for _ in 0..config.steps {
         let until = world.now() + faults_rng.random_range(100..1500);
         run_checked(&mut world, until, &mut checker, &mut committed);
-        if faults_rng.random_bool(0.3) && inject_fault(&mut world, &mut faults_rng) {
+        let eos = config.workload == Workload::Eos;
+        if faults_rng.random_bool(0.3) && inject_fault(&mut world, &mut faults_rng, eos) {
             faults += 1;
         }
         scan_facts(&world, &mut seen_facts, &mut unclean_partitions, &mut unclean_elections);
@@ -215,6 +243,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
             log.values().filter(|record| !seen.insert(*record)).count() as u64
         })
         .sum();
+    let eos = (config.workload == Workload::Eos).then(|| chaos_eos::count(&world));
     let report = ChaosReport {
         seed: config.seed,
         events: world.events_processed(),
@@ -226,6 +255,9 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         trace_hash: format!("{:016x}", world.trace_hash()),
         faults,
         unclean_elections,
+        eos_missing: eos.map(|c| c.missing),
+        eos_duplicates: eos.map(|c| c.duplicates),
+        aborted_read: eos.map(|c| c.aborted_read),
     };
     Ok((report, world))
 }
@@ -241,10 +273,11 @@ fn run_checked(world: &mut World, until: Millis, checker: &mut InvariantChecker,
     world.run_until(until);
 }
 
-/// Only the workload's topic: `__consumer_offsets` is compacted, so its records may go.
+/// Only the workload's topics: the internal topics are compacted, so their records may go.
 fn remember_committed(world: &World, committed: &mut Committed) {
     for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
-        for (tp, replica) in broker.durable.replicas.iter().filter(|(tp, r)| r.leader == broker.id && tp.topic == TOPIC)
+        for (tp, replica) in
+            broker.durable.replicas.iter().filter(|(tp, r)| r.leader == broker.id && !tp.topic.starts_with("__"))
         {
             let known = partition_entry(committed, tp);
             let from = known.keys().next_back().map_or(replica.log.log_start_offset(), |last| last + 1);
@@ -280,7 +313,7 @@ fn scan_facts(
 }
 
 /// One random fault; returns whether it was applied (refused actions are part of the game).
-fn inject_fault(world: &mut World, rng: &mut ChaCha8Rng) -> bool {
+fn inject_fault(world: &mut World, rng: &mut ChaCha8Rng, eos: bool) -> bool {
     let brokers: Vec<i32> = world.brokers().map(|b| b.id).collect();
     let nodes: Vec<NodeId> = world.nodes().collect();
     let pick_broker = |rng: &mut ChaCha8Rng| brokers[rng.random_range(0..brokers.len())];
@@ -301,6 +334,7 @@ fn inject_fault(world: &mut World, rng: &mut ChaCha8Rng) -> bool {
         },
         6 => Action::IsolateNode { node: NodeId::Broker(pick_broker(rng)) },
         7 => Action::KillController,
+        8 | 9 if eos => return chaos_eos::processor_fault(world, rng),
         8 => Action::CrashConsumer { consumer: pick_consumer(rng) },
         _ => Action::RestartConsumer { consumer: pick_consumer(rng) },
     };
@@ -327,6 +361,11 @@ fn settle(world: &mut World) {
         let _ = world.apply(Action::RestartConsumer { consumer });
     }
     let producers: Vec<u32> = world.producers().map(|p| p.id).collect();
+    for &producer in &producers {
+        if !world.producer_running(producer) {
+            let _ = world.apply(Action::RestartProducer { producer });
+        }
+    }
     for producer in producers {
         let _ = world.apply(Action::StopStream { producer });
     }

@@ -123,7 +123,9 @@ impl InvariantChecker {
     ///   (its log still ends there) while following the same leader epoch: a truncation that left
     ///   the divergence in place, so the follower would repeat it on every fetch and never rejoin
     ///   the ISR (under a new leader epoch a new divergence check may legitimately find nothing);
-    /// - no message reaches a node that does not serve it (`MessageMisrouted`).
+    /// - no message reaches a node that does not serve it (`MessageMisrouted`);
+    /// - a transaction's state changes only as Kafka's `TransactionState.validPreviousStates`
+    ///   allows (a coordinator that reloaded the log continues from the state it read).
     fn check_facts(&mut self, world: &World, found: &mut Vec<String>) {
         for fact in world.facts_since(self.facts_seen) {
             match &fact.fact {
@@ -148,6 +150,13 @@ impl InvariantChecker {
                 }
                 Fact::MessageMisrouted { from, to, kind } => {
                     found.push(format!("a {kind} from {from} reached {to}, which does not serve it"));
+                }
+                Fact::TxnStateChanged { transactional_id, from, to, .. } if !to.valid_previous().contains(from) => {
+                    found.push(format!(
+                        "transaction {transactional_id}: {} → {} is not a valid transition",
+                        from.name(),
+                        to.name()
+                    ));
                 }
                 _ => {}
             }

@@ -3,4 +3,5 @@
 //! is `crate::delivery`, a layer below the world.)
 
 pub mod chaos;
+pub mod chaos_eos;
 pub mod invariants;

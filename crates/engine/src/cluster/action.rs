@@ -17,9 +17,11 @@ use crate::narration::Fact;
 use crate::node::{Input, Node, Outbox};
 use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
+use crate::producer::transaction::{TxnCallError, TxnClientState};
 use crate::producer::{Producer, ProducerRecord};
 use crate::protocol::{GroupMessage, TopicPartition};
 use crate::sim::{Millis, NodeId};
+use crate::txn::log::TRANSACTION_STATE_TOPIC;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::fmt;
@@ -149,6 +151,25 @@ pub enum Action {
         group: String,
         offsets: Vec<(TopicPartition, i64)>,
     },
+    /// `beginTransaction()` on a transactional producer.
+    BeginTransaction {
+        producer: u32,
+    },
+    /// `commitTransaction()`: flush, then EndTxn(commit). A transaction with a failed send aborts.
+    CommitTransaction {
+        producer: u32,
+    },
+    /// `abortTransaction()`: unsent records are dropped, then EndTxn(abort).
+    AbortTransaction {
+        producer: u32,
+    },
+    /// Makes a consumer and a producer one consume-transform-produce application: each record
+    /// the consumer processes is sent to `output_topic` (`cluster/processor.rs`).
+    LinkProcessor {
+        consumer: u32,
+        producer: u32,
+        output_topic: String,
+    },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -208,6 +229,13 @@ pub enum ActionError {
     /// No live broker coordinates this group right now (its `__consumer_offsets` partition has
     /// no leader, or that topic does not exist yet).
     NoCoordinator(String),
+    /// A transaction call on a producer without `transactional.id`.
+    NotTransactional(u32),
+    /// A transaction call that does not fit the producer's transaction state.
+    TransactionState {
+        producer: u32,
+        state: TxnClientState,
+    },
 }
 
 impl fmt::Display for ActionError {
@@ -246,6 +274,13 @@ impl fmt::Display for ActionError {
                 )
             }
             ActionError::NoCoordinator(group) => write!(f, "no live broker coordinates group `{group}` right now"),
+            ActionError::NotTransactional(p) => {
+                write!(f, "producer {p} has no `transactional.id`; only a transactional producer has transactions")
+            }
+            ActionError::TransactionState { producer, state } => {
+                let state = serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_string));
+                write!(f, "producer {producer} cannot do that in transaction state {}", state.unwrap_or_default())
+            }
         }
     }
 }
@@ -262,12 +297,13 @@ impl World {
     /// Applies one action at the current virtual time. A refused action changes nothing.
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         let outcome = self.apply_action(action)?;
+        self.drive_processors();
         self.actions_applied += 1;
         self.drop_stale_timers();
         Ok(outcome)
     }
 
-    fn apply_action(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
+    pub(super) fn apply_action(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         match action {
             Action::CreateTopic { name, partitions, replication_factor, configs } => {
                 self.create_topic(&name, partitions, replication_factor, &configs, None)?;
@@ -281,6 +317,9 @@ impl World {
             }
             Action::AddProducer { name, configs } => {
                 let config = ProducerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+                if config.transactional_id.is_some() && !self.metadata().topics.contains_key(TRANSACTION_STATE_TOPIC) {
+                    self.create_transaction_state_topic()?;
+                }
                 let id = self.next_client_id;
                 self.next_client_id += 1;
                 let bootstrap = self.broker_ids();
@@ -449,6 +488,18 @@ impl World {
                     .map_err(ActionError::CreateTopic)?;
                 self.flush_broker(id, out);
                 Ok(ActionOutcome::Done)
+            }
+            Action::LinkProcessor { consumer, producer, output_topic } => {
+                self.link_processor(consumer, producer, output_topic)
+            }
+            Action::BeginTransaction { producer } => {
+                self.with_transactional_producer(producer, |p, _, _, _| p.begin_transaction())
+            }
+            Action::CommitTransaction { producer } => {
+                self.with_transactional_producer(producer, |p, now, rng, out| p.end_transaction(true, now, rng, out))
+            }
+            Action::AbortTransaction { producer } => {
+                self.with_transactional_producer(producer, |p, now, rng, out| p.end_transaction(false, now, rng, out))
             }
             Action::AlterConsumerGroupOffsets { group, offsets } => {
                 let coordinator = self
@@ -654,6 +705,68 @@ impl World {
         })
     }
 
+    /// `__transaction_state`: compacted, `transaction.state.log.num.partitions` partitions,
+    /// replication factor `min(transaction.state.log.replication.factor, brokers)` and
+    /// `min.insync.replicas` from `transaction.state.log.min.isr` (at most the replication
+    /// factor). As in Kafka it is created on first use: here when the first transactional
+    /// producer is added.
+    fn create_transaction_state_topic(&mut self) -> Result<(), ActionError> {
+        let tc = self.config.broker.txn_coordinator.clone();
+        let rf = tc.replication_factor.clamp(1, self.config.brokers);
+        let configs = [
+            ("cleanup.policy".to_string(), "compact".to_string()),
+            ("min.insync.replicas".to_string(), tc.min_isr.clamp(1, rf).to_string()),
+        ];
+        self.create_topic(TRANSACTION_STATE_TOPIC, tc.num_partitions, rf, &configs, None)
+    }
+
+    fn with_transactional_producer(
+        &mut self,
+        producer: u32,
+        f: impl FnOnce(
+            &mut Producer,
+            Millis,
+            &mut ChaCha8Rng,
+            &mut Outbox<crate::producer::Timer>,
+        ) -> Result<(), TxnCallError>,
+    ) -> Result<ActionOutcome, ActionError> {
+        self.check_producer_running(producer)?;
+        let now = self.now;
+        let mut out = Outbox::default();
+        let p = self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+        f(p, now, &mut self.rng, &mut out).map_err(|e| match e {
+            TxnCallError::NotTransactional => ActionError::NotTransactional(producer),
+            TxnCallError::InvalidState(state) => ActionError::TransactionState { producer, state },
+        })?;
+        self.flush_producer(producer, out);
+        Ok(ActionOutcome::Done)
+    }
+
+    /// A transactional commit mode needs a transactional producer; either way the consumer
+    /// must not auto-commit (its offsets follow its outputs).
+    fn link_processor(&mut self, consumer: u32, producer: u32, output: String) -> Result<ActionOutcome, ActionError> {
+        let c = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
+        let p = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+        if !self.metadata().topics.contains_key(&output) {
+            return Err(ActionError::UnknownTopic(output));
+        }
+        if c.config.enable_auto_commit {
+            return Err(ActionError::Config(ConfigError::invalid(
+                "enable.auto.commit",
+                "true",
+                "false for a consume-transform-produce application",
+            )));
+        }
+        if c.app.commit == consumer::CommitMode::Transactional && p.transaction().is_none() {
+            return Err(ActionError::NotTransactional(producer));
+        }
+        if let Some(c) = self.consumers.get_mut(&consumer) {
+            c.capture_processed = true;
+        }
+        self.processors.insert(consumer, super::processor::Processor::new(consumer, producer, output));
+        Ok(ActionOutcome::Done)
+    }
+
     fn add_consumer(
         &mut self,
         name: String,
@@ -690,6 +803,7 @@ impl World {
         let mut fresh =
             Consumer::new(id, node, old.name.clone(), old.topics.clone(), old.config.clone(), old.app, bootstrap);
         fresh.processed_records = old.processed_records;
+        fresh.capture_processed = self.processors.contains_key(&id);
         fresh.duplicates = old.duplicates;
         fresh.skipped = old.skipped;
         self.consumers.insert(id, fresh);

@@ -4,6 +4,7 @@
 pub mod action;
 mod bootstrap;
 pub mod message_log;
+pub mod processor;
 pub mod timeline;
 pub mod workload;
 pub mod world;

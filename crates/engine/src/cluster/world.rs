@@ -120,6 +120,8 @@ pub struct World {
     pub(super) metrics: Metrics,
     pub(super) group_history: GroupHistory,
     pub(super) messages: MessageLog,
+    /// Consume-transform-produce applications, by their consumer.
+    pub(super) processors: BTreeMap<u32, super::processor::Processor>,
 }
 
 impl World {
@@ -153,6 +155,7 @@ impl World {
             actions_applied: 0,
             next_client_id: 1,
             consumers: BTreeMap::new(),
+            processors: BTreeMap::new(),
             consumer_nodes: BTreeMap::new(),
             delivery: DeliveryAudit::default(),
             metrics: Metrics::default(),
@@ -319,6 +322,7 @@ impl World {
     /// Processes the next event. Returns false when nothing is scheduled.
     pub fn step(&mut self) -> bool {
         let stepped = self.process_next();
+        self.drive_processors();
         self.drop_stale_timers();
         stepped
     }

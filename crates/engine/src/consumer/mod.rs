@@ -38,6 +38,11 @@ pub enum CommitMode {
     AsyncAfterProcessing,
     /// `commitSync()` right after `poll()`, before processing: at-most-once.
     SyncBeforeProcessing,
+    /// Exactly-once processing: the records' outputs and offsets go into a transaction of the
+    /// application's transactional producer (`sendOffsetsToTransaction`); the next `poll()`
+    /// waits until the transaction ends. Only for a consumer linked to a producer as a
+    /// processor (`Action::LinkProcessor`).
+    Transactional,
 }
 
 /// The application around the consumer (not Kafka configs).
@@ -191,6 +196,13 @@ pub struct Consumer {
     pub processed_records: u64,
     pub duplicates: u64,
     pub skipped: u64,
+    /// Linked as a processor: processed records are kept for the application's output step.
+    pub(crate) capture_processed: bool,
+    pub(crate) processed_output: Vec<(TopicPartition, i64)>,
+    /// Transactional processing: the application waits for its transaction to end.
+    pub awaiting_transaction: bool,
+    /// Offset ranges of markers and aborted records fetches passed over, not yet reported.
+    passed_over: BTreeMap<TopicPartition, Vec<(i64, i64)>>,
 }
 
 impl Consumer {
@@ -258,6 +270,10 @@ impl Consumer {
             processed_records: 0,
             duplicates: 0,
             skipped: 0,
+            capture_processed: false,
+            processed_output: Vec::new(),
+            awaiting_transaction: false,
+            passed_over: BTreeMap::new(),
         }
     }
 
@@ -395,6 +411,7 @@ impl Consumer {
         if self.coordinator.is_some()
             && self.state == MemberState::Stable
             && self.config.enable_auto_commit
+            && self.app.commit != CommitMode::Transactional
             && now >= self.next_auto_commit_at
         {
             self.next_auto_commit_at = now + self.config.auto_commit_interval_ms;
@@ -469,7 +486,11 @@ impl Consumer {
     fn processing_done(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let Some(processing) = self.processing.take() else { return };
         self.report_processed(&processing.records, out);
+        if self.capture_processed {
+            self.processed_output.extend(processing.records.iter().cloned());
+        }
         match self.app.commit {
+            CommitMode::Transactional => self.awaiting_transaction = true,
             CommitMode::SyncAfterProcessing => self.commit(true, AfterCommit::Poll, now, out),
             CommitMode::AsyncAfterProcessing => {
                 self.commit(false, AfterCommit::Nothing, now, out);
@@ -477,6 +498,57 @@ impl Consumer {
             }
             CommitMode::Auto | CommitMode::SyncBeforeProcessing => self.schedule_poll(now, out),
         }
+    }
+
+    /// The processed records kept while `capture_processed` is on (a processor's, until the
+    /// application takes them; a chaos verifier's, all of them).
+    pub fn processed_records_kept(&self) -> impl Iterator<Item = (&TopicPartition, &i64)> {
+        self.processed_output.iter().map(|(tp, offset)| (tp, offset))
+    }
+
+    /// The application's transaction for the records it processed ended: on to the next
+    /// `poll()`; after an abort, first back to where the batch began (the records are processed
+    /// again, their earlier outputs were aborted).
+    pub fn transaction_finished(
+        &mut self,
+        committed: bool,
+        batch: &[(TopicPartition, i64)],
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        if !self.awaiting_transaction {
+            return;
+        }
+        self.awaiting_transaction = false;
+        if !committed {
+            let mut first: BTreeMap<&TopicPartition, i64> = BTreeMap::new();
+            for (tp, offset) in batch {
+                let f = first.entry(tp).or_insert(*offset);
+                *f = (*f).min(*offset);
+            }
+            for (tp, offset) in first {
+                if self.assignment.contains(tp) {
+                    self.positions.insert(tp.clone(), offset);
+                    self.buffer.remove(tp);
+                }
+            }
+        }
+        self.schedule_poll(now, out);
+    }
+
+    /// Where a run starting at `first` really begins: transaction markers and aborted records
+    /// the fetch passed over right before it belong to it (they are not records skipped).
+    fn passed_over_before(&mut self, tp: &TopicPartition, first: i64) -> i64 {
+        let Some(ranges) = self.passed_over.get_mut(tp) else { return first };
+        let mut start = first;
+        while let Some((from, _)) = ranges.iter().find(|(from, next)| *next == start && *from < start) {
+            start = *from;
+        }
+        ranges.retain(|(_, next)| *next > first);
+        if ranges.is_empty() {
+            self.passed_over.remove(tp);
+        }
+        start
     }
 
     /// One RecordsProcessed fact per partition run; the world's ledger checks them.
@@ -490,6 +562,7 @@ impl Consumer {
             run.2 += 1;
         }
         for (tp, (first, last, count)) in runs {
+            let first = self.passed_over_before(&tp, first);
             out.fact(Fact::RecordsProcessed {
                 consumer: self.id,
                 group: self.config.group_id.clone(),
@@ -728,6 +801,8 @@ impl Consumer {
                 self.wake_poll(now, out);
             }
             ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable => self.coordinator_lost(now, rng, out),
+            // A transaction's offsets are pending: OffsetFetch is retried (KIP-447).
+            ErrorCode::UnstableOffsetCommit => {}
             fatal => {
                 self.lose_partitions(fatal, out);
                 self.fatal = Some(fatal);
@@ -821,9 +896,11 @@ impl Consumer {
                 | GroupMessage::LeaveGroupRequest { .. }
                 | GroupMessage::OffsetCommitRequest { .. }
                 | GroupMessage::OffsetFetchRequest { .. }
-                | GroupMessage::ConsumerGroupHeartbeatRequest { .. } => false,
+                | GroupMessage::ConsumerGroupHeartbeatRequest { .. }
+                | GroupMessage::TxnOffsetCommitRequest { .. }
+                | GroupMessage::TxnOffsetCommitResponse { .. } => false,
             },
-            Message::Replication(_) | Message::Raft(_) | Message::Controller(_) => false,
+            Message::Replication(_) | Message::Raft(_) | Message::Controller(_) | Message::Txn(_) => false,
         }
     }
 
@@ -855,14 +932,16 @@ impl Consumer {
                 return false;
             }
         }
-        let offsets: VecDeque<i64> = p
-            .batches
-            .iter()
-            .filter(|b| !b.is_control())
-            .flat_map(|b| b.records.iter().map(move |r| b.offset_of(r)))
-            .filter(|o| o >= fetch_offset)
-            .collect();
+        let (offsets, skipped) = readable_offsets(&p.batches, &p.aborted_transactions, *fetch_offset);
+        let skipped_to = skipped.last().map(|(_, next)| *next);
+        if !skipped.is_empty() {
+            self.passed_over.entry(tp.clone()).or_default().extend(skipped);
+        }
         if offsets.is_empty() {
+            // Only markers or aborted records: move past them, as Kafka's `nextFetchOffset` does.
+            if let Some(next) = skipped_to.filter(|next| next > fetch_offset) {
+                self.positions.insert(tp, next);
+            }
             return false;
         }
         self.buffer.insert(tp, offsets);
@@ -1318,4 +1397,45 @@ impl Node for Consumer {
         }
         self.schedule_retry(now, out);
     }
+}
+
+/// The offsets a fetch returns to the application from `fetch_offset` on (Kafka's
+/// `CompletedFetch`): control batches never, and with read_committed (`aborted` non-empty only
+/// then) not the batches of aborted transactions: a producer's batches from the first offset of
+/// one of its aborted transactions up to its ABORT marker are skipped. Also returns the offset
+/// ranges `[first, next)` of the batches skipped, so a fetch of nothing but markers and aborted
+/// records moves on.
+fn readable_offsets(
+    batches: &[std::sync::Arc<crate::log::RecordBatch>],
+    aborted: &[crate::protocol::AbortedTransaction],
+    fetch_offset: i64,
+) -> (VecDeque<i64>, Vec<(i64, i64)>) {
+    let mut pending: Vec<&crate::protocol::AbortedTransaction> = aborted.iter().collect();
+    pending.sort_by_key(|a| a.first_offset);
+    let mut pending = pending.into_iter().peekable();
+    let mut aborting: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+    let mut offsets = VecDeque::new();
+    let mut skipped = Vec::new();
+    for batch in batches {
+        while let Some(a) = pending.next_if(|a| a.first_offset <= batch.last_offset()) {
+            aborting.insert(a.producer_id);
+        }
+        let skip = if batch.is_control() {
+            let marker = crate::log::control::EndTransactionMarker::from_batch(batch);
+            if marker.is_some_and(|m| m.control_type == crate::log::control::ControlRecordType::Abort) {
+                aborting.remove(&batch.producer_id);
+            }
+            true
+        } else {
+            batch.is_transactional() && aborting.contains(&batch.producer_id)
+        };
+        if skip {
+            if batch.next_offset() > fetch_offset {
+                skipped.push((batch.base_offset.max(fetch_offset), batch.next_offset()));
+            }
+            continue;
+        }
+        offsets.extend(batch.records.iter().map(|r| batch.offset_of(r)).filter(|o| *o >= fetch_offset));
+    }
+    (offsets, skipped)
 }

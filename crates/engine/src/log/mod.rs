@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod batch_json;
 pub mod compaction;
+pub mod control;
 pub mod error;
 pub mod index;
 pub mod log_config;

@@ -20,6 +20,8 @@ const KEYS: &[&str] = &[
     "max.block.ms",
     "partitioner.ignore.keys",
     "partitioner.adaptive.partitioning.enable",
+    "transactional.id",
+    "transaction.timeout.ms",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,6 +41,10 @@ pub struct ProducerConfig {
     pub partitioner_ignore_keys: bool,
     /// The sticky partitioner favours partitions with shorter queues (KIP-794).
     pub partitioner_adaptive_partitioning_enable: bool,
+    /// `transactional.id`: makes the producer transactional (needs idempotence).
+    pub transactional_id: Option<String>,
+    /// `transaction.timeout.ms` (60000): the coordinator aborts a transaction open longer.
+    pub transaction_timeout_ms: Millis,
 }
 
 impl Default for ProducerConfig {
@@ -59,6 +65,8 @@ impl Default for ProducerConfig {
             max_block_ms: 60_000,
             partitioner_ignore_keys: false,
             partitioner_adaptive_partitioning_enable: true,
+            transactional_id: None,
+            transaction_timeout_ms: 60_000,
         }
     }
 }
@@ -100,6 +108,15 @@ impl ProducerConfig {
                 "partitioner.adaptive.partitioning.enable" => {
                     config.partitioner_adaptive_partitioning_enable = parse_bool(key, value)?
                 }
+                "transactional.id" => {
+                    if value.is_empty() {
+                        return Err(ConfigError::invalid(key, value, "a non-empty transactional id"));
+                    }
+                    config.transactional_id = Some(value.to_string())
+                }
+                "transaction.timeout.ms" => {
+                    config.transaction_timeout_ms = parse_int(key, value, 1, i32::MAX as i64)? as Millis
+                }
                 _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
             }
         }
@@ -123,6 +140,14 @@ impl ProducerConfig {
             (Some(explicit), _) => explicit,
             (None, conflict) => conflict.is_none(),
         };
+        if let (Some(id), false) = (&config.transactional_id, config.enable_idempotence) {
+            // Kafka: "Cannot set a transactional.id without also enabling idempotence."
+            return Err(ConfigError::invalid(
+                "transactional.id",
+                id,
+                "only with idempotence enabled (acks=all, retries > 0, at most 5 requests in flight)",
+            ));
+        }
         if config.delivery_timeout_ms < config.linger_ms + config.request_timeout_ms {
             return Err(ConfigError::invalid(
                 "delivery.timeout.ms",
@@ -162,5 +187,17 @@ mod tests {
         assert!(!ProducerConfig::from_pairs([("acks", "1")]).unwrap().enable_idempotence);
         assert!(ProducerConfig::from_pairs([("acks", "1"), ("enable.idempotence", "true")]).is_err());
         assert!(!ProducerConfig::from_pairs([("enable.idempotence", "false")]).unwrap().enable_idempotence);
+    }
+
+    /// Kafka's `ProducerConfig.postProcessAndValidateIdempotenceConfigs`: a transactional id
+    /// needs idempotence.
+    #[test]
+    fn a_transactional_id_needs_idempotence() {
+        let c = ProducerConfig::from_pairs([("transactional.id", "t1")]).unwrap();
+        assert_eq!(c.transactional_id.as_deref(), Some("t1"));
+        assert_eq!(c.transaction_timeout_ms, 60_000);
+        let e = ProducerConfig::from_pairs([("transactional.id", "t1"), ("acks", "1")]).unwrap_err().to_string();
+        assert!(e.contains("`transactional.id`"), "{e}");
+        assert!(ProducerConfig::from_pairs([("transactional.id", "t1"), ("enable.idempotence", "false")]).is_err());
     }
 }

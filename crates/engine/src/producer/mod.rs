@@ -7,13 +7,14 @@ pub mod accumulator;
 pub mod config;
 pub mod partitioner;
 pub mod stream;
+pub mod transaction;
 
 use crate::log::batch::RECORD_BATCH_OVERHEAD;
 use crate::log::{Header, Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::{Node, Outbox};
 use crate::protocol::{
-    Acks, ClientMessage, ErrorCode, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition,
+    Acks, ClientMessage, ErrorCode, GroupMessage, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use accumulator::Accumulator;
@@ -99,12 +100,13 @@ impl ProducerBatch {
 
     /// The wire form: a RecordBatch v2, carrying the producer id, epoch and base sequence when
     /// idempotent so the broker can detect a retried duplicate.
-    fn to_record_batch(&self, producer_id: i64) -> RecordBatch {
+    fn to_record_batch(&self, producer_id: i64, transactional: bool) -> RecordBatch {
         let mut batch = RecordBatch::new(self.records.iter().map(|(_, r)| r.clone()).collect());
         if let Some(seq) = self.base_sequence {
             batch.producer_id = producer_id;
             batch.producer_epoch = self.producer_epoch;
             batch.base_sequence = seq;
+            batch.set_transactional(transactional);
         }
         batch
     }
@@ -125,6 +127,8 @@ pub enum Timer {
     MetadataRetry,
     /// The InitProducerIdRequest `token` got no answer in `request.timeout.ms`.
     InitProducerIdTimeout { token: u64 },
+    /// The transaction request `token` got no answer in `request.timeout.ms`.
+    TxnRequestTimeout { token: u64 },
 }
 
 #[derive(Debug, Clone)]
@@ -183,6 +187,8 @@ pub struct Producer {
     pub failed_records: u64,
     /// Every acknowledged record, kept only when asked for (the chaos data-loss checker).
     pub acked_log: Option<Vec<AckedRecord>>,
+    /// With `transactional.id`: the transaction manager.
+    txn: Option<transaction::TransactionManager>,
 }
 
 /// An acknowledged record: where the producer was told it lives.
@@ -196,6 +202,7 @@ pub struct AckedRecord {
 
 impl Producer {
     pub fn new(id: u32, node: u32, name: String, config: ProducerConfig, bootstrap: Vec<i32>) -> Self {
+        let txn = config.transactional_id.clone().map(transaction::TransactionManager::new);
         let pid_state = if config.enable_idempotence { ProducerIdState::Missing } else { ProducerIdState::Disabled };
         Producer {
             id,
@@ -227,6 +234,7 @@ impl Producer {
             acked_records: 0,
             failed_records: 0,
             acked_log: None,
+            txn,
         }
     }
 
@@ -271,6 +279,14 @@ impl Producer {
             key: record.key.clone(),
             outcome: SendOutcome::Pending,
         });
+        // Kafka: a transactional producer cannot send outside a transaction.
+        if let Some(txn) = self.txn.as_mut() {
+            if txn.state != transaction::TxnClientState::InTransaction {
+                self.complete(send_id, None, SendOutcome::Failed { error: ErrorCode::InvalidTxnState });
+                return send_id;
+            }
+            txn.transaction_started = true;
+        }
         let wake_sender = if self.partition_counts.contains_key(&record.topic) {
             self.append(send_id, record, now, rng)
         } else {
@@ -457,6 +473,7 @@ impl Producer {
             self.accumulator.reenqueue(batch);
         } else {
             self.fail_batch(batch, error);
+            self.transactional_send_failed(error, out);
         }
     }
 
@@ -544,14 +561,20 @@ impl Producer {
         if let Some(oldest) = self.accumulator.batches().map(|b| b.created_ms).min() {
             self.schedule_wakeup((oldest + self.config.delivery_timeout_ms).max(now + 1), out);
         }
-        if !self.producer_id_ready(now, rng, out) {
+        let ready = if self.txn.is_some() {
+            self.run_transaction_manager(now, rng, out)
+        } else {
+            self.producer_id_ready(now, rng, out)
+        };
+        if !ready || !self.may_send_in_transaction() {
             return;
         }
         self.update_partition_load_stats();
         let mut next_ready: Option<Millis> = None;
         let mut needs_metadata = false;
         let mut by_leader: BTreeMap<i32, Vec<TopicPartition>> = BTreeMap::new();
-        for (tp, ready_at) in self.accumulator.ready_times(self.config.batch_size, self.config.linger_ms) {
+        let linger_ms = if self.flushing() { 0 } else { self.config.linger_ms };
+        for (tp, ready_at) in self.accumulator.ready_times(self.config.batch_size, linger_ms) {
             match self.leaders.get(tp).map(|m| m.leader).filter(|l| *l >= 0) {
                 Some(leader) if ready_at <= now => by_leader.entry(leader).or_default().push(tp.clone()),
                 Some(_) => next_ready = Some(next_ready.map_or(ready_at, |t| t.min(ready_at))),
@@ -684,11 +707,17 @@ impl Producer {
         }
         let correlation_id = self.next_correlation_id;
         self.next_correlation_id += 1;
-        let wire = batches.iter().map(|b| (b.topic_partition.clone(), b.to_record_batch(self.producer_id))).collect();
+        let transactional_id = self.txn.as_ref().map(|t| t.transactional_id.clone());
+        let transactional = transactional_id.is_some();
+        let wire = batches
+            .iter()
+            .map(|b| (b.topic_partition.clone(), b.to_record_batch(self.producer_id, transactional)))
+            .collect();
         out.send(
             NodeId::Broker(leader),
             ClientMessage::ProduceRequest {
                 correlation_id,
+                transactional_id,
                 acks: self.config.acks,
                 timeout_ms: self.config.request_timeout_ms,
                 batches: wire,
@@ -729,9 +758,13 @@ impl Producer {
 impl Node for Producer {
     type Timer = Timer;
 
-    /// The process starts idle: it asks for metadata and a producer id on its first send.
-    fn on_start(&mut self, _now: Millis, _rng: &mut impl Rng, out: &mut Outbox<Timer>) {
+    /// The process starts idle: it asks for metadata and a producer id on its first send. A
+    /// transactional producer's application calls `initTransactions()` first.
+    fn on_start(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         out.fact(Fact::ProducerStarted { producer: self.id, name: self.name.clone() });
+        if self.txn.is_some() {
+            self.run_sender(now, rng, out);
+        }
     }
 
     /// The process dies. Whatever lived only in its memory is gone: records waiting for
@@ -764,6 +797,7 @@ impl Node for Producer {
             }
             Timer::Stream { token } => self.stream.as_ref().is_some_and(|s| s.token == *token),
             Timer::MetadataRetry => true,
+            Timer::TxnRequestTimeout { token } => self.txn.as_ref().is_some_and(|t| t.request_is_live(*token)),
         }
     }
 
@@ -794,6 +828,12 @@ impl Node for Producer {
                     self.run_sender(now, rng, out);
                 }
             }
+            Timer::TxnRequestTimeout { token } => {
+                if self.txn.as_ref().is_some_and(|t| t.request_is_live(token)) {
+                    self.abandon_txn_request(now);
+                    self.run_sender(now, rng, out);
+                }
+            }
             Timer::Stream { token } => {
                 if let Some(stream) = self.stream.as_mut().filter(|s| s.token == token) {
                     let record = stream.next_record();
@@ -819,9 +859,13 @@ impl Node for Producer {
             self.metadata_in_flight = None;
             out.timer(now + self.config.retry_backoff_ms, Timer::MetadataRetry);
         }
-        if self.pid_state == ProducerIdState::Requested && self.pid_request.1 == broker {
+        if self.pid_state == ProducerIdState::Requested && self.pid_request.1 == broker && self.txn.is_none() {
             self.abandon_pid_request(now);
             self.schedule_wakeup(self.pid_retry_at, out);
+        }
+        if self.txn_request_broker() == Some(broker) {
+            self.abandon_txn_request(now);
+            self.schedule_wakeup(now + self.config.retry_backoff_ms, out);
         }
         self.run_sender(now, rng, out);
     }
@@ -831,6 +875,22 @@ impl Node for Producer {
             out.fact(Fact::MessageMisrouted { from, to: NodeId::Client(self.node), kind: message.kind() });
             return;
         };
+        let message = match message {
+            Message::Txn(message) if !message.is_request() => {
+                self.on_txn_response(from, message, now, out);
+                self.run_sender(now, rng, out);
+                return;
+            }
+            message => message,
+        };
+        if self.on_group_offsets_response(from, &message, now, out) {
+            self.run_sender(now, rng, out);
+            return;
+        }
+        // A late answer to a TxnOffsetCommit the transaction manager gave up.
+        if self.txn.is_some() && matches!(message, Message::Group(GroupMessage::TxnOffsetCommitResponse { .. })) {
+            return;
+        }
         let Message::Client(message) = message else {
             out.fact(Fact::MessageMisrouted {
                 from: NodeId::Broker(from),
@@ -894,6 +954,8 @@ impl Node for Producer {
                     self.handle_produce_response(request, partitions, now, rng, out);
                 }
             }
+            // A transactional producer's late answer to a group coordinator lookup it gave up.
+            ClientMessage::FindCoordinatorResponse { .. } if self.txn.is_some() => {}
             ClientMessage::MetadataRequest
             | ClientMessage::InitProducerIdRequest { .. }
             | ClientMessage::ProduceRequest { .. }

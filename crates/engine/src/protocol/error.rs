@@ -92,6 +92,14 @@ error_codes! {
     UnsupportedAssignor = Some(112), "UNSUPPORTED_ASSIGNOR", false, "The assignor or its version range is not supported by the consumer group.";
     StaleMemberEpoch = Some(113), "STALE_MEMBER_EPOCH", false, "The member epoch is stale. The member must retry after receiving its updated member epoch via the ConsumerGroupHeartbeat API.";
     DuplicateBrokerRegistration = Some(101), "DUPLICATE_BROKER_REGISTRATION", false, "This broker ID is already in use.";
+    InvalidTxnState = Some(48), "INVALID_TXN_STATE", false, "The producer attempted a transactional operation in an invalid state.";
+    InvalidProducerIdMapping = Some(49), "INVALID_PRODUCER_ID_MAPPING", false, "The producer attempted to use a producer id which is not currently assigned to its transactional id.";
+    InvalidTransactionTimeout = Some(50), "INVALID_TRANSACTION_TIMEOUT", false, "The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms).";
+    ConcurrentTransactions = Some(51), "CONCURRENT_TRANSACTIONS", false, "The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.";
+    TransactionCoordinatorFenced = Some(52), "TRANSACTION_COORDINATOR_FENCED", false, "Indicates that the transaction coordinator sending a WriteTxnMarker is no longer the current coordinator for a given producer.";
+    ProducerFenced = Some(90), "PRODUCER_FENCED", false, "There is a newer producer with the same transactionalId which fences the current one.";
+    CoordinatorLoadInProgress = Some(14), "COORDINATOR_LOAD_IN_PROGRESS", true, "The coordinator is loading and hence can't process requests.";
+    UnstableOffsetCommit = Some(88), "UNSTABLE_OFFSET_COMMIT", true, "There are unstable offsets that need to be cleared.";
 }
 
 impl ErrorCode {
@@ -171,6 +179,8 @@ mod tests {
                 "FENCED_LEADER_EPOCH",
                 "UNKNOWN_LEADER_EPOCH",
                 "NETWORK_EXCEPTION",
+                "COORDINATOR_LOAD_IN_PROGRESS",
+                "UNSTABLE_OFFSET_COMMIT",
             ]
         );
         assert!(!ErrorCode::DeliveryTimeout.is_retriable(), "an expired batch is not retried");

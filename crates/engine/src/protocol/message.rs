@@ -19,6 +19,7 @@ pub enum Message {
     Raft(RaftMessage),
     Controller(ControllerMessage),
     Group(GroupMessage),
+    Txn(TxnMessage),
 }
 
 /// What clients (producers and consumers) ask any broker, and the answers: metadata,
@@ -40,6 +41,9 @@ pub enum ClientMessage {
     },
     ProduceRequest {
         correlation_id: u64,
+        /// Set by a transactional producer: the partition leader verifies the transaction with
+        /// its coordinator before appending (KIP-890).
+        transactional_id: Option<String>,
         acks: Acks,
         timeout_ms: u64,
         batches: Vec<(TopicPartition, RecordBatch)>,
@@ -287,7 +291,8 @@ pub enum GroupMessage {
         group_id: String,
         partitions: Vec<TopicPartition>,
     },
-    /// Offset -1 = nothing committed for that partition.
+    /// Offset -1 = nothing committed for that partition. UNSTABLE_OFFSET_COMMIT while a
+    /// transaction's offsets for the partitions are pending (KIP-447: the consumer retries).
     OffsetFetchResponse {
         group_id: String,
         error: ErrorCode,
@@ -320,11 +325,153 @@ pub enum GroupMessage {
         /// The partitions the member may own now; None: unchanged.
         assignment: Option<Vec<TopicPartition>>,
     },
+    /// `sendOffsetsToTransaction`: offsets committed only if the producer's transaction
+    /// commits. The group's generation and member id fence a zombie (KIP-447).
+    TxnOffsetCommitRequest {
+        correlation_id: u64,
+        transactional_id: String,
+        group_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        generation_id: i32,
+        member_id: String,
+        group_instance_id: Option<String>,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    TxnOffsetCommitResponse {
+        correlation_id: u64,
+        group_id: String,
+        partitions: Vec<(TopicPartition, ErrorCode)>,
+    },
 }
 
 impl From<GroupMessage> for Message {
     fn from(message: GroupMessage) -> Self {
         Message::Group(message)
+    }
+}
+
+/// Transactions (KIP-98, as transactions version 2 runs them, KIP-890): a transactional
+/// producer and its transaction coordinator, partition leaders verifying a transaction with the
+/// coordinator, and the coordinator's transaction markers to partition leaders.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind")]
+pub enum TxnMessage {
+    /// FindCoordinator with key type 1 (transaction).
+    FindCoordinatorRequest {
+        transactional_id: String,
+    },
+    /// `node_id` is -1 with an error.
+    FindCoordinatorResponse {
+        transactional_id: String,
+        error: ErrorCode,
+        node_id: i32,
+    },
+    /// InitProducerId with a `transactional.id`, to its transaction coordinator.
+    InitProducerIdRequest {
+        transactional_id: String,
+        transaction_timeout_ms: u64,
+    },
+    InitProducerIdResponse {
+        error: ErrorCode,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    /// From a partition leader (transactions version 2): verify the producer's transaction and
+    /// add the partitions to it, before appending its first transactional batch there.
+    AddPartitionsToTxnRequest {
+        correlation_id: u64,
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        partitions: Vec<TopicPartition>,
+    },
+    AddPartitionsToTxnResponse {
+        correlation_id: u64,
+        error: ErrorCode,
+    },
+    /// `sendOffsetsToTransaction`: adds the group's `__consumer_offsets` partition.
+    AddOffsetsToTxnRequest {
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        group_id: String,
+    },
+    AddOffsetsToTxnResponse {
+        error: ErrorCode,
+    },
+    EndTxnRequest {
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        committed: bool,
+    },
+    /// Transactions version 2: the epoch is bumped at every transaction end and returned here.
+    EndTxnResponse {
+        error: ErrorCode,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    /// The coordinator asks a partition leader to append COMMIT or ABORT markers.
+    WriteTxnMarkersRequest {
+        correlation_id: u64,
+        markers: Vec<TxnMarker>,
+    },
+    WriteTxnMarkersResponse {
+        correlation_id: u64,
+        /// Per producer id and partition.
+        results: Vec<(i64, TopicPartition, ErrorCode)>,
+    },
+}
+
+/// One producer's marker for some partitions, in a WriteTxnMarkersRequest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TxnMarker {
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub committed: bool,
+    /// The leader epoch of the coordinator's `__transaction_state` partition: a marker from an
+    /// older coordinator is refused (TRANSACTION_COORDINATOR_FENCED).
+    pub coordinator_epoch: i32,
+    pub partitions: Vec<TopicPartition>,
+}
+
+impl From<TxnMessage> for Message {
+    fn from(message: TxnMessage) -> Self {
+        Message::Txn(message)
+    }
+}
+
+impl TxnMessage {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TxnMessage::FindCoordinatorRequest { .. } => "FindCoordinatorRequest",
+            TxnMessage::FindCoordinatorResponse { .. } => "FindCoordinatorResponse",
+            TxnMessage::InitProducerIdRequest { .. } => "InitProducerIdRequest",
+            TxnMessage::InitProducerIdResponse { .. } => "InitProducerIdResponse",
+            TxnMessage::AddPartitionsToTxnRequest { .. } => "AddPartitionsToTxnRequest",
+            TxnMessage::AddPartitionsToTxnResponse { .. } => "AddPartitionsToTxnResponse",
+            TxnMessage::AddOffsetsToTxnRequest { .. } => "AddOffsetsToTxnRequest",
+            TxnMessage::AddOffsetsToTxnResponse { .. } => "AddOffsetsToTxnResponse",
+            TxnMessage::EndTxnRequest { .. } => "EndTxnRequest",
+            TxnMessage::EndTxnResponse { .. } => "EndTxnResponse",
+            TxnMessage::WriteTxnMarkersRequest { .. } => "WriteTxnMarkersRequest",
+            TxnMessage::WriteTxnMarkersResponse { .. } => "WriteTxnMarkersResponse",
+        }
+    }
+
+    /// Whether this is a request (served by a broker), not a response (for a client or the
+    /// broker that asked).
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self,
+            TxnMessage::FindCoordinatorRequest { .. }
+                | TxnMessage::InitProducerIdRequest { .. }
+                | TxnMessage::AddPartitionsToTxnRequest { .. }
+                | TxnMessage::AddOffsetsToTxnRequest { .. }
+                | TxnMessage::EndTxnRequest { .. }
+                | TxnMessage::WriteTxnMarkersRequest { .. }
+        )
     }
 }
 
@@ -337,6 +484,7 @@ impl Message {
             Message::Raft(m) => m.kind(),
             Message::Controller(m) => m.kind(),
             Message::Group(m) => m.kind(),
+            Message::Txn(m) => m.kind(),
         }
     }
 }
@@ -413,6 +561,8 @@ impl GroupMessage {
             GroupMessage::OffsetFetchResponse { .. } => "OffsetFetchResponse",
             GroupMessage::ConsumerGroupHeartbeatRequest { .. } => "ConsumerGroupHeartbeatRequest",
             GroupMessage::ConsumerGroupHeartbeatResponse { .. } => "ConsumerGroupHeartbeatResponse",
+            GroupMessage::TxnOffsetCommitRequest { .. } => "TxnOffsetCommitRequest",
+            GroupMessage::TxnOffsetCommitResponse { .. } => "TxnOffsetCommitResponse",
         }
     }
 }

@@ -6,9 +6,13 @@
 mod error;
 mod message;
 pub mod metadata;
+mod txn_state;
 
 pub use error::ErrorCode;
-pub use message::{ClientMessage, ControllerMessage, GroupMessage, Message, RaftMessage, ReplicationMessage};
+pub use message::{
+    ClientMessage, ControllerMessage, GroupMessage, Message, RaftMessage, ReplicationMessage, TxnMarker, TxnMessage,
+};
+pub use txn_state::TxnState;
 
 use crate::log::RecordBatch;
 use serde::Serialize;
@@ -76,8 +80,20 @@ pub struct PartitionFetchResponse {
     pub log_end_offset: i64,
     /// The leader's (epoch, end offset) where the fetcher's log diverged from its own.
     pub diverging_epoch: Option<(i32, i64)>,
+    /// The partition's last stable offset: a read_committed fetch reads only below it.
+    pub last_stable_offset: i64,
+    /// read_committed only: the aborted transactions overlapping the returned batches, so the
+    /// consumer can drop their records (Kafka's `AbortedTransaction`: producer id, first offset).
+    pub aborted_transactions: Vec<AbortedTransaction>,
     /// Shared with the leader's log: a fetch does not copy records.
     pub batches: Vec<Arc<RecordBatch>>,
+}
+
+/// An aborted transaction in a fetch response (`FetchResponseData.AbortedTransaction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AbortedTransaction {
+    pub producer_id: i64,
+    pub first_offset: i64,
 }
 
 impl PartitionFetchResponse {
@@ -90,6 +106,8 @@ impl PartitionFetchResponse {
             log_start_offset: -1,
             log_end_offset: -1,
             diverging_epoch: None,
+            last_stable_offset: -1,
+            aborted_transactions: Vec::new(),
             batches: Vec::new(),
         }
     }
@@ -110,7 +128,7 @@ pub struct PartitionMetadata {
 pub enum IsolationLevel {
     /// Up to the high watermark.
     ReadUncommitted,
-    /// Up to the last stable offset (equal to the high watermark until transactions exist).
+    /// Up to the last stable offset, without the records of aborted transactions.
     ReadCommitted,
 }
 

@@ -29,6 +29,9 @@ const KEYS: &[&str] = &[
     "group.consumer.session.timeout.ms",
     "group.consumer.assignors",
     "eligible.leader.replicas.version",
+    "transaction.state.log.num.partitions",
+    "transaction.max.timeout.ms",
+    "transaction.abort.timed.out.transaction.cleanup.interval.ms",
 ];
 
 /// Sets one broker setting. Millisecond values must be at least 1 (0 would spin timers).
@@ -86,6 +89,13 @@ pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), Confi
         // 4.1 for new clusters, 0 on 4.0.
         "eligible.leader.replicas.version" => {
             b.controller.eligible_leader_replicas_version = parse_int(key, value, 0, 1)? as i16
+        }
+        "transaction.state.log.num.partitions" => {
+            b.txn_coordinator.num_partitions = parse_int(key, value, 1, 200)? as i32
+        }
+        "transaction.max.timeout.ms" => b.txn_coordinator.max_timeout_ms = ms()?,
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms" => {
+            b.txn_coordinator.abort_timed_out_interval_ms = ms()?
         }
         _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
     }

@@ -205,6 +205,15 @@ pub enum StepAction {
         topic_partition: TopicPartition,
         to: SeekTo,
     },
+    BeginTransaction {
+        producer: String,
+    },
+    CommitTransaction {
+        producer: String,
+    },
+    AbortTransaction {
+        producer: String,
+    },
 }
 
 /// One entry of the scenario's timeline: an action, a note for the learner, or both.
@@ -280,6 +289,9 @@ impl Step {
             },
             StepAction::StopStream { producer: p } => Action::StopStream { producer: producer(p)? },
             StepAction::CrashProducer { producer: p } => Action::CrashProducer { producer: producer(p)? },
+            StepAction::BeginTransaction { producer: p } => Action::BeginTransaction { producer: producer(p)? },
+            StepAction::CommitTransaction { producer: p } => Action::CommitTransaction { producer: producer(p)? },
+            StepAction::AbortTransaction { producer: p } => Action::AbortTransaction { producer: producer(p)? },
             StepAction::RestartProducer { producer: p } => Action::RestartProducer { producer: producer(p)? },
             StepAction::CreateTopic { topic } => topic.action(),
             StepAction::AddConsumer { consumer } => consumer.action(),
@@ -451,11 +463,13 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "key-ordering",
         "leader-failover",
         "pre-vote",
+        "read-committed-vs-uncommitted",
         "retention-compaction",
         "rolling-restart",
         "sandbox",
         "slow-follower",
         "unclean-election",
+        "zombie-fencing",
     ];
     all.sort_by_key(|b| b.name);
     all

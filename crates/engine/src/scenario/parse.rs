@@ -200,6 +200,9 @@ const ACTIONS: &[(&str, &[&str])] = &[
     ("close_consumer", &["consumer"]),
     ("commit", &["consumer", "sync"]),
     ("seek", &["consumer", "topic", "partition", "position", "offset", "timestamp"]),
+    ("begin_transaction", &["producer"]),
+    ("commit_transaction", &["producer"]),
+    ("abort_transaction", &["producer"]),
 ];
 
 /// Turns spans into line/column errors (lesson files use it too).
@@ -978,6 +981,9 @@ fn step_action(
         }
         "stop_stream" => StepAction::StopStream { producer: producer()? },
         "crash_producer" => StepAction::CrashProducer { producer: producer()? },
+        "begin_transaction" => StepAction::BeginTransaction { producer: producer()? },
+        "commit_transaction" => StepAction::CommitTransaction { producer: producer()? },
+        "abort_transaction" => StepAction::AbortTransaction { producer: producer()? },
         "restart_producer" => StepAction::RestartProducer { producer: producer()? },
         "create_topic" => {
             let t = step.topic.as_ref().ok_or_else(|| missing("topic"))?;

@@ -10,6 +10,7 @@ use crate::broker::BrokerState;
 use crate::cluster::World;
 use crate::delivery::{DuplicateRecords, LostRecords};
 use crate::log::batch::RecordBatch;
+use crate::log::control::{ControlRecordType, EndTransactionMarker};
 use crate::producer::partitioner::murmur2;
 use crate::protocol::TopicPartition;
 use serde::Serialize;
@@ -24,6 +25,9 @@ pub struct PartitionLogView {
     pub leader_epoch: i32,
     /// The leader's high watermark (-1 without a leader): below it records are committed.
     pub high_watermark: i64,
+    /// The leader's last stable offset (-1 without a leader): read_committed consumers read
+    /// only below it; it stays at the first offset of the oldest open transaction.
+    pub last_stable_offset: i64,
     /// In assignment order.
     pub replicas: Vec<ReplicaLogView>,
     /// Acknowledged records the cluster lost, oldest first (kept after their offsets are reused).
@@ -70,7 +74,21 @@ pub struct BatchView {
     pub record_count: usize,
     pub size_bytes: u32,
     pub segment_base_offset: i64,
+    /// A transactional data batch: whether its transaction is open, committed or aborted (as
+    /// this replica's log says).
+    pub transaction: Option<TxnOutcome>,
+    /// A control batch: its COMMIT or ABORT marker.
+    pub marker: Option<TxnOutcome>,
     pub records: Vec<RecordView>,
+}
+
+/// Where a transaction stands, for a batch of it or its marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TxnOutcome {
+    Open,
+    Committed,
+    Aborted,
 }
 
 /// One record cell.
@@ -108,6 +126,10 @@ impl World {
         let duplicates: Vec<DuplicateRecords> = self.delivery().duplicates(tp).cloned().collect();
         let processed_twice = self.delivery().processed_twice_in(tp).map(|d| (d.first_offset, d.last_offset)).collect();
         let marks = Marks { high_watermark, lost: &lost, duplicates: &duplicates, processed_twice };
+        let last_stable_offset = self
+            .broker(registration.leader)
+            .and_then(|b| b.durable.replicas.get(tp))
+            .map_or(-1, |r| r.last_stable_offset());
         let replicas = registration
             .replicas
             .iter()
@@ -123,6 +145,7 @@ impl World {
             leader: registration.leader,
             leader_epoch: registration.leader_epoch,
             high_watermark,
+            last_stable_offset,
             replicas,
             lost,
             duplicates,
@@ -195,7 +218,9 @@ fn replica_log(broker: i32, alive: bool, replica: &Replica, newest: usize, marks
                 break 'segments;
             }
             if leo - last <= newest || marks.touch(first, last) {
-                batches.push(batch_view(&stored.batch, stored.size_in_bytes, segment.base_offset(), marks));
+                let mut view = batch_view(&stored.batch, stored.size_in_bytes, segment.base_offset(), marks);
+                view.transaction = txn_outcome(replica, &stored.batch);
+                batches.push(view);
             }
         }
     }
@@ -225,6 +250,11 @@ fn batch_view(batch: &RecordBatch, size_bytes: u32, segment_base_offset: i64, ma
         record_count: batch.records.len(),
         size_bytes,
         segment_base_offset,
+        transaction: None,
+        marker: EndTransactionMarker::from_batch(batch).map(|m| match m.control_type {
+            ControlRecordType::Commit => TxnOutcome::Committed,
+            ControlRecordType::Abort => TxnOutcome::Aborted,
+        }),
         records: batch
             .records
             .iter()
@@ -238,4 +268,23 @@ fn batch_view(batch: &RecordBatch, size_bytes: u32, segment_base_offset: i64, ma
             })
             .collect(),
     }
+}
+
+/// A transactional data batch's transaction, from the replica's aborted-transaction index and
+/// open transactions; anything else ended committed.
+fn txn_outcome(replica: &Replica, batch: &RecordBatch) -> Option<TxnOutcome> {
+    if !batch.is_transactional() || batch.is_control() {
+        return None;
+    }
+    let (pid, offset) = (batch.producer_id, batch.base_offset);
+    let state = &replica.txn_state;
+    Some(
+        if state.aborted().iter().any(|a| a.producer_id == pid && a.first_offset <= offset && offset <= a.last_offset) {
+            TxnOutcome::Aborted
+        } else if state.ongoing().any(|(p, first)| p == pid && first <= offset) {
+            TxnOutcome::Open
+        } else {
+            TxnOutcome::Committed
+        },
+    )
 }

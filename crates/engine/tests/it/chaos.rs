@@ -2,7 +2,7 @@
 //! sequences, nonsense included: the engine never panics, refuses what is invalid with an
 //! error, and keeps every invariant.
 
-use kafkalab_engine::check::chaos::{run, ChaosConfig};
+use kafkalab_engine::check::chaos::{run, ChaosConfig, Workload};
 use kafkalab_engine::check::invariants::InvariantChecker;
 use kafkalab_engine::cluster::{Action, World, WorldConfig};
 use kafkalab_engine::producer::stream::KeyPattern;
@@ -21,6 +21,8 @@ fn config(seed: u64, acks: &str, min_isr: i32, unclean: bool) -> ChaosConfig {
         min_insync_replicas: min_isr,
         unclean,
         group_protocol: "classic".into(),
+        workload: Workload::Default,
+        eos: true,
     }
 }
 

@@ -24,3 +24,4 @@ mod producer_flow;
 mod replication;
 mod retention_reset;
 mod scenarios;
+mod transactions;

@@ -57,6 +57,7 @@ fn a_consumer_reports_requests() {
     let mut out = Outbox::<consumer::Timer>::default();
     let produce = ClientMessage::ProduceRequest {
         correlation_id: 1,
+        transactional_id: None,
         acks: kafkalab_engine::protocol::Acks::All,
         timeout_ms: 1000,
         batches: Vec::new(),

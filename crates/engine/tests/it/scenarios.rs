@@ -575,3 +575,52 @@ fn eligible_leader_replicas_survive_the_loss_of_the_whole_isr_without_unclean_el
     let partition = run.world().metadata().partitions().find(|(tp, _)| tp.topic == "payments").unwrap().1.clone();
     assert_eq!((partition.leader, partition.isr, partition.elr), (4, vec![4, 5], vec![]));
 }
+
+/// The processed offsets of the consumer named `name`.
+fn processed_by(run: &ScenarioRun, facts: &[TimedFact], name: &str) -> usize {
+    let id = run.world().consumers().find(|c| c.name == name).expect("consumer").id;
+    facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::RecordsProcessed { consumer, count, .. } if *consumer == id => Some(*count),
+            _ => None,
+        })
+        .sum()
+}
+
+/// The committed transaction's record is all read_committed sees; read_uncommitted also sees
+/// the aborted one; a COMMIT and an ABORT marker follow the two records.
+#[test]
+fn read_committed_skips_the_aborted_transaction() {
+    let (run, facts) = run("read-committed-vs-uncommitted");
+    assert_eq!(processed_by(&run, &facts, "auditor"), 1, "read_committed: only the committed record");
+    assert_eq!(processed_by(&run, &facts, "snooper"), 2, "read_uncommitted: both");
+    let markers: Vec<bool> = facts
+        .iter()
+        .filter_map(|f| {
+            if let Fact::TxnMarkerWritten { committed, topic_partition, .. } = &f.fact {
+                (topic_partition.topic == "payments").then_some(*committed)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(markers, vec![true, false]);
+}
+
+/// The new instance's InitProducerId fences the zombie: its open transaction is aborted
+/// (PrepareEpochFence) and its next write is refused.
+#[test]
+fn zombie_fencing_aborts_the_zombie_and_refuses_its_write() {
+    let (run, facts) = run("zombie-fencing");
+    let zombie = run.world().producers().find(|p| p.name == "processor-a").expect("producer").id;
+    assert!(facts.iter().any(|f| matches!(
+        &f.fact,
+        Fact::TxnStateChanged { to: kafkalab_engine::protocol::TxnState::PrepareEpochFence, .. }
+    )));
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::ProducerFenced { producer, .. } if *producer == zombie)));
+    let values: Vec<Option<String>> =
+        leader_log(run.world(), &TopicPartition::new("results", 0)).into_iter().map(|(_, _, v)| v).collect();
+    assert!(values.contains(&Some("a-1".into())) && values.contains(&Some("b-1".into())), "{values:?}");
+    assert!(!values.contains(&Some("a-2".into())), "the zombie's late write is refused: {values:?}");
+}

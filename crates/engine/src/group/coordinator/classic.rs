@@ -1041,7 +1041,7 @@ fn member_ref<'a>(group: &'a ClassicGroup, member_id: &str) -> Result<&'a Classi
 mod tests {
     use super::super::{GroupCoordinatorConfig, OffsetsLog};
     use super::*;
-    use crate::log::Record;
+    use crate::log::{Record, RecordBatch};
     use crate::protocol::Message;
 
     /// A log whose writes commit at once (high watermark = log end offset).
@@ -1051,6 +1051,17 @@ mod tests {
         fn append(&mut self, _partition: i32, records: Vec<Record>, _now: Millis) -> Result<i64, ErrorCode> {
             self.0 += records.len() as i64;
             Ok(self.0)
+        }
+
+        fn append_transactional(
+            &mut self,
+            partition: i32,
+            records: Vec<Record>,
+            _producer_id: i64,
+            _producer_epoch: i16,
+            now: Millis,
+        ) -> Result<i64, ErrorCode> {
+            self.append(partition, records, now)
         }
     }
 
@@ -1062,7 +1073,7 @@ mod tests {
         };
         let mut c = GroupCoordinator::new(1, config);
         let mut log = InstantLog(0);
-        c.load(0, 0, std::iter::empty(), 0, &mut log, &mut Outbox::default());
+        c.load(0, 0, std::iter::empty::<&RecordBatch>(), 0, &mut log, &mut Outbox::default());
         (c, log)
     }
 

@@ -911,6 +911,17 @@ mod tests {
             self.1.extend(records);
             Ok(self.0)
         }
+
+        fn append_transactional(
+            &mut self,
+            partition: i32,
+            records: Vec<Record>,
+            _producer_id: i64,
+            _producer_epoch: i16,
+            now: Millis,
+        ) -> Result<i64, ErrorCode> {
+            self.append(partition, records, now)
+        }
     }
 
     fn tp(p: i32) -> TopicPartition {
@@ -941,7 +952,7 @@ mod tests {
             let config = GroupCoordinatorConfig { offsets_topic_num_partitions: 1, ..Default::default() };
             let mut c = GroupCoordinator::new(1, config);
             let mut log = InstantLog(0, Vec::new());
-            c.load(0, 0, std::iter::empty(), 0, &mut log, &mut Outbox::default());
+            c.load(0, 0, std::iter::empty::<&crate::log::RecordBatch>(), 0, &mut log, &mut Outbox::default());
             c.set_topic_partitions([("t".to_string(), partitions)].into_iter().collect());
             Harness { c, log, facts: Vec::new(), timers: Vec::new() }
         }
@@ -1107,7 +1118,8 @@ mod tests {
         let records = h.log.1.clone();
         let mut c = GroupCoordinator::new(2, h.c.config.clone());
         let mut log = InstantLog(0, Vec::new());
-        c.load(0, 1, records.iter(), 0, &mut log, &mut Outbox::default());
+        let batch = crate::log::RecordBatch::new(records);
+        c.load(0, 1, std::iter::once(&batch), 0, &mut log, &mut Outbox::default());
         let after = &c.consumer_groups["g"];
         assert_eq!(after.group_epoch, before.group_epoch);
         assert_eq!(after.target_assignment_epoch, before.target_assignment_epoch);

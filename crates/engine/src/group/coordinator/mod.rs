@@ -8,10 +8,11 @@
 
 pub mod classic;
 pub mod consumer;
+mod txn_offsets;
 
 use crate::group::offsets::{self, CommittedOffset, CoordinatorRecord, GroupMetadataValue};
 use crate::group::server_assignor::ServerAssignor;
-use crate::log::Record;
+use crate::log::{Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::Outbox;
 use crate::protocol::{ErrorCode, GroupMessage, TopicPartition};
@@ -70,6 +71,16 @@ pub trait OffsetsLog {
     /// Appends records to partition `partition` as its leader. Returns the offset the high
     /// watermark must reach for them to be committed.
     fn append(&mut self, partition: i32, records: Vec<Record>, now: Millis) -> Result<i64, ErrorCode>;
+    /// Appends a transactional batch of `producer_id` (TxnOffsetCommit): it counts only once
+    /// the transaction's COMMIT marker follows.
+    fn append_transactional(
+        &mut self,
+        partition: i32,
+        records: Vec<Record>,
+        producer_id: i64,
+        producer_epoch: i16,
+        now: Millis,
+    ) -> Result<i64, ErrorCode>;
 }
 
 /// Timers the coordinator sets for itself; stale tokens are ignored.
@@ -104,6 +115,14 @@ enum Completion {
     },
     /// The leader's assignment is persisted: the group becomes Stable.
     Sync { group_id: String, generation_id: i32 },
+    /// A transaction's offsets are written: they wait for its marker.
+    TxnOffsetCommit {
+        client: NodeId,
+        correlation_id: u64,
+        group_id: String,
+        producer_id: i64,
+        offsets: Vec<(TopicPartition, CommittedOffset)>,
+    },
     /// Responses that wait for a group record (e.g. a static member's rejoin); on failure each
     /// is replaced by its error twin.
     Respond { messages: Vec<(NodeId, GroupMessage)>, on_error: Vec<(NodeId, GroupMessage)> },
@@ -132,6 +151,8 @@ pub struct GroupCoordinator {
     topic_partitions: BTreeMap<String, i32>,
     /// Committed offsets per group (only what the ISR has, as OffsetFetch reads).
     pub offsets: BTreeMap<String, BTreeMap<TopicPartition, CommittedOffset>>,
+    /// Offsets of open transactions per group and producer id, applied by a COMMIT marker.
+    pending_txn_offsets: BTreeMap<String, BTreeMap<i64, BTreeMap<TopicPartition, CommittedOffset>>>,
     pending_writes: Vec<PendingWrite>,
     next_token: u64,
 }
@@ -146,6 +167,7 @@ impl GroupCoordinator {
             consumer_groups: BTreeMap::new(),
             topic_partitions: BTreeMap::new(),
             offsets: BTreeMap::new(),
+            pending_txn_offsets: BTreeMap::new(),
             pending_writes: Vec::new(),
             next_token: 0,
         }
@@ -199,7 +221,7 @@ impl GroupCoordinator {
         &mut self,
         partition: i32,
         leader_epoch: i32,
-        records: impl Iterator<Item = &'a Record>,
+        batches: impl Iterator<Item = &'a RecordBatch>,
         now: Millis,
         log: &mut dyn OffsetsLog,
         out: &mut Outbox<Timer>,
@@ -207,23 +229,28 @@ impl GroupCoordinator {
         self.unload(partition, now, log, out);
         let mut groups: BTreeMap<String, Option<GroupMetadataValue>> = BTreeMap::new();
         let mut consumer_groups = consumer::ConsumerGroupReplay::default();
-        for record in records {
-            match offsets::decode(record) {
-                Some(CoordinatorRecord::OffsetCommit { group_id, topic_partition, offset: Some(offset) }) => {
-                    self.offsets.entry(group_id).or_default().insert(topic_partition, offset);
-                }
-                Some(CoordinatorRecord::OffsetCommit { group_id, topic_partition, offset: None }) => {
-                    if let Some(map) = self.offsets.get_mut(&group_id) {
-                        map.remove(&topic_partition);
+        for batch in batches {
+            if self.replay_transactional(partition, batch) {
+                continue;
+            }
+            for record in batch.records.iter().map(|r| &r.record) {
+                match offsets::decode(record) {
+                    Some(CoordinatorRecord::OffsetCommit { group_id, topic_partition, offset: Some(offset) }) => {
+                        self.offsets.entry(group_id).or_default().insert(topic_partition, offset);
                     }
+                    Some(CoordinatorRecord::OffsetCommit { group_id, topic_partition, offset: None }) => {
+                        if let Some(map) = self.offsets.get_mut(&group_id) {
+                            map.remove(&topic_partition);
+                        }
+                    }
+                    Some(CoordinatorRecord::GroupMetadata { group_id, value }) => {
+                        groups.insert(group_id, value);
+                    }
+                    Some(record) => {
+                        consumer_groups.replay(record);
+                    }
+                    None => {}
                 }
-                Some(CoordinatorRecord::GroupMetadata { group_id, value }) => {
-                    groups.insert(group_id, value);
-                }
-                Some(record) => {
-                    consumer_groups.replay(record);
-                }
-                None => {}
             }
         }
         let consumer_groups = consumer_groups.finish(self, now, out);
@@ -289,6 +316,7 @@ impl GroupCoordinator {
             self.consumer_groups.remove(id);
         }
         self.offsets.retain(|g, _| offsets::partition_for_group(g, num_partitions) != partition);
+        self.pending_txn_offsets.retain(|g, _| offsets::partition_for_group(g, num_partitions) != partition);
         let (dropped, kept): (Vec<_>, Vec<_>) =
             std::mem::take(&mut self.pending_writes).into_iter().partition(|w| w.partition == partition);
         self.pending_writes = kept;
@@ -314,13 +342,23 @@ impl GroupCoordinator {
     ) {
         let partition = self.partition_for(group_id);
         match log.append(partition, records, now) {
-            Ok(commit_at) => {
-                let id = self.token();
-                out.timer(now + self.config.offsets_commit_timeout_ms, Timer::Write { id });
-                self.pending_writes.push(PendingWrite { id, partition, commit_at, completion });
-            }
+            Ok(commit_at) => self.track_write(partition, commit_at, completion, now, out),
             Err(error) => self.fail_write(completion, error, now, log, out),
         }
+    }
+
+    /// Remembers an appended write until the high watermark reaches `commit_at`.
+    fn track_write(
+        &mut self,
+        partition: i32,
+        commit_at: i64,
+        completion: Completion,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        let id = self.token();
+        out.timer(now + self.config.offsets_commit_timeout_ms, Timer::Write { id });
+        self.pending_writes.push(PendingWrite { id, partition, commit_at, completion });
     }
 
     /// Completes every write whose partition's high watermark reached it.
@@ -354,6 +392,15 @@ impl GroupCoordinator {
                 out.send(client, GroupMessage::OffsetCommitResponse { correlation_id, group_id, partitions });
             }
             Completion::Sync { group_id, generation_id } => self.complete_sync(&group_id, generation_id, out),
+            Completion::TxnOffsetCommit { client, correlation_id, group_id, producer_id, offsets } => {
+                let pending =
+                    self.pending_txn_offsets.entry(group_id.clone()).or_default().entry(producer_id).or_default();
+                for (tp, offset) in &offsets {
+                    pending.insert(tp.clone(), *offset);
+                }
+                let partitions = offsets.into_iter().map(|(tp, _)| (tp, ErrorCode::None)).collect();
+                out.send(client, GroupMessage::TxnOffsetCommitResponse { correlation_id, group_id, partitions });
+            }
             Completion::Respond { messages, .. } => {
                 for (to, message) in messages {
                     out.send(to, message);
@@ -374,6 +421,7 @@ impl GroupCoordinator {
     ) {
         let error = match error {
             ErrorCode::NotLeaderOrFollower | ErrorCode::NotCoordinator => ErrorCode::NotCoordinator,
+            ErrorCode::InvalidProducerEpoch => ErrorCode::ProducerFenced,
             _ => ErrorCode::CoordinatorNotAvailable,
         };
         match completion {
@@ -383,6 +431,10 @@ impl GroupCoordinator {
             }
             Completion::Sync { group_id, generation_id } => {
                 self.fail_sync(&group_id, generation_id, error, now, log, out)
+            }
+            Completion::TxnOffsetCommit { client, correlation_id, group_id, offsets, .. } => {
+                let partitions = offsets.into_iter().map(|(tp, _)| (tp, error)).collect();
+                out.send(client, GroupMessage::TxnOffsetCommitResponse { correlation_id, group_id, partitions });
             }
             Completion::Respond { on_error, .. } => {
                 for (to, message) in on_error {
@@ -490,6 +542,8 @@ impl GroupCoordinator {
             GroupMessage::OffsetFetchRequest { group_id, partitions } => {
                 let (error, offsets) = if !self.is_coordinator_for(&group_id) {
                     (ErrorCode::NotCoordinator, Vec::new())
+                } else if self.has_pending_txn_offsets(&group_id, &partitions) {
+                    (ErrorCode::UnstableOffsetCommit, Vec::new())
                 } else {
                     let committed = self.offsets.get(&group_id);
                     let offsets = partitions
@@ -525,8 +579,35 @@ impl GroupCoordinator {
                 };
                 self.consumer_group_heartbeat(&group_id, request, now, log, out);
             }
+            GroupMessage::TxnOffsetCommitRequest {
+                correlation_id,
+                transactional_id: _,
+                group_id,
+                producer_id,
+                producer_epoch,
+                generation_id,
+                member_id,
+                group_instance_id,
+                offsets,
+            } => self.txn_offset_commit(
+                txn_offsets::TxnOffsetCommit {
+                    client: from,
+                    correlation_id,
+                    group_id,
+                    producer_id,
+                    producer_epoch,
+                    generation_id,
+                    member_id,
+                    group_instance_id,
+                    offsets,
+                },
+                now,
+                log,
+                out,
+            ),
             response @ (GroupMessage::JoinGroupResponse { .. }
             | GroupMessage::ConsumerGroupHeartbeatResponse { .. }
+            | GroupMessage::TxnOffsetCommitResponse { .. }
             | GroupMessage::SyncGroupResponse { .. }
             | GroupMessage::HeartbeatResponse { .. }
             | GroupMessage::LeaveGroupResponse { .. }
