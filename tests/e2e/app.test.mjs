@@ -243,8 +243,8 @@ describe('kafkalab visual simulator', () => {
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
         'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'idempotence', 'key-ordering',
-        'leader-failover', 'pre-vote', 'retention-compaction', 'rolling-restart', 'sandbox', 'slow-follower',
-        'unclean-election',
+        'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction', 'rolling-restart',
+        'sandbox', 'slow-follower', 'unclean-election', 'zombie-fencing',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
       for (const name of names) {
@@ -574,7 +574,8 @@ describe('kafkalab visual simulator', () => {
       for (const id of [4, 5, 6]) {
         const node = page.getByTestId(`broker-${id}`);
         assert.equal(await node.getAttribute('data-roles'), 'controller');
-        assert.match(await node.getAttribute('aria-label'), new RegExp(`Controller ${id}`));
+        assert.match(await node.locator('desc').textContent(), new RegExp(`Controller ${id}`));
+        assert.equal(await node.locator('.broker-name').textContent(), `Controller ${id}`);
         assert.equal(await page.locator(`[data-testid^="replica-"][data-testid$="-${id}"]`).count(), 0);
       }
       assert.equal(await page.getByTestId('broker-4').getAttribute('data-controller'), 'true');
