@@ -118,36 +118,21 @@ pub struct MetricsData {
     pub fault: Option<(&'static str, Millis)>,
 }
 
-/// A sample's metrics by Kafka's name (the engine serialises them under those names).
-fn by_name(sample: &MetricsSample) -> serde_json::Map<String, serde_json::Value> {
-    match serde_json::to_value(sample) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => serde_json::Map::new(),
-    }
-}
-
-fn value(map: &serde_json::Map<String, serde_json::Value>, name: &str) -> f64 {
-    map.get(name).and_then(serde_json::Value::as_f64).unwrap_or(0.0)
-}
-
 impl MetricsData {
     pub fn read(world: &World) -> Self {
         let now_ms = world.now();
-        let now = by_name(&world.metrics_now());
-        let samples: Vec<_> = world
-            .metrics()
-            .samples_between(now_ms.saturating_sub(CHART_SPAN_MS), now_ms)
-            .map(|s| (s.at_ms, by_name(s)))
-            .collect();
+        let now = world.metrics_now();
+        let samples: Vec<&MetricsSample> =
+            world.metrics().samples_between(now_ms.saturating_sub(CHART_SPAN_MS), now_ms).collect();
         let delta: Option<FaultDelta> = world.metrics().last_fault_delta();
-        let delta_maps = delta.as_ref().map(|d| (by_name(&d.before), by_name(&d.after)));
+        let value = |sample: &MetricsSample, name: &str| sample.get(name).unwrap_or(0.0);
         let series = METRIC_NAMES
             .iter()
             .map(|&name| MetricSeries {
                 name,
                 now: value(&now, name),
-                samples: samples.iter().map(|(at, m)| (*at, value(m, name))).collect(),
-                delta: delta_maps.as_ref().map(|(b, a)| (value(b, name), value(a, name))),
+                samples: samples.iter().map(|s| (s.at_ms, value(s, name))).collect(),
+                delta: delta.as_ref().map(|d| (value(&d.before, name), value(&d.after, name))),
             })
             .collect();
         MetricsData { now_ms, series, fault: delta.map(|d| (d.fault, d.fault_at_ms)) }
@@ -198,12 +183,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_metric_name_is_one_the_engine_serialises() {
-        let map = by_name(&MetricsSample::default());
+    fn every_metric_name_is_one_the_engine_serialises_with_the_same_value() {
+        let sample = MetricsSample {
+            under_replicated_partitions: 2,
+            isr_shrinks_per_sec: 0.5,
+            records_lag_max: 7,
+            rebalance_total: 3,
+            ..MetricsSample::default()
+        };
+        let map = match serde_json::to_value(sample) {
+            Ok(serde_json::Value::Object(map)) => map,
+            other => panic!("{other:?}"),
+        };
         for name in METRIC_NAMES {
-            assert!(map.contains_key(name), "{name}");
+            assert_eq!(map.get(name).and_then(serde_json::Value::as_f64), sample.get(name), "{name}");
         }
         assert_eq!(map.len(), METRIC_NAMES.len() + 1, "at_ms and the metrics");
+        assert_eq!(sample.get("NoSuchMetric"), None);
     }
 
     #[test]

@@ -61,6 +61,31 @@ pub struct MetricsSample {
     pub rebalance_total: u64,
 }
 
+impl MetricsSample {
+    /// The metric of Kafka's name `name` (the name it serialises under), as a number; None for a
+    /// name that is not one. Cheaper than serialising the sample to look one up.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        Some(match name {
+            "UnderReplicatedPartitions" => f64::from(self.under_replicated_partitions),
+            "UnderMinIsrPartitionCount" => f64::from(self.under_min_isr_partition_count),
+            "OfflinePartitionsCount" => f64::from(self.offline_partitions_count),
+            "ActiveControllerCount" => f64::from(self.active_controller_count),
+            "IsrShrinksPerSec" => self.isr_shrinks_per_sec,
+            "IsrExpandsPerSec" => self.isr_expands_per_sec,
+            "LeaderElectionRateAndTimeMs" => self.leader_election_rate,
+            "UncleanLeaderElectionsPerSec" => self.unclean_leader_elections_per_sec,
+            "MessagesInPerSec" => self.messages_in_per_sec,
+            "BytesInPerSec" => self.bytes_in_per_sec,
+            "FailedProduceRequestsPerSec" => self.failed_produce_requests_per_sec,
+            "record-error-rate" => self.record_error_rate,
+            "request-latency-avg" => self.request_latency_avg,
+            "records-lag-max" => self.records_lag_max as f64,
+            "rebalance-total" => self.rebalance_total as f64,
+            _ => return None,
+        })
+    }
+}
+
 /// The state-derived values of a sample, read from the world by the caller.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Gauges {
