@@ -173,3 +173,47 @@ fn a_graceful_stop_is_not_narrated_as_a_lost_session() {
     assert!(w.facts().any(|f| f.fact == Fact::BrokerShutDown { broker: 3 }));
     assert!(!w.facts().any(|f| matches!(f.fact, Fact::BrokerFenced { broker: 3, .. })));
 }
+
+/// Broker 2 of an RF 3 topic with `min.insync.replicas=3` leaves the ISR into the ELR (KIP-966),
+/// stops, and restarts; returns whether the controller dropped it from the ELR before it was back
+/// in the ISR.
+fn dropped_from_elr_on_restart(graceful: bool) -> bool {
+    let mut w = world(3);
+    w.apply(Action::CreateTopicWithAssignment {
+        name: "t".into(),
+        assignment: vec![vec![1, 2, 3]],
+        configs: pairs(&[("min.insync.replicas", "3")]),
+    })
+    .unwrap();
+    advance(&mut w, 500);
+    let stop = if graceful { Action::ShutdownBroker { broker: 2 } } else { Action::KillBroker { broker: 2 } };
+    w.apply(stop).unwrap();
+    advance(&mut w, 12_000);
+    let tp = TopicPartition::new("t", 0);
+    assert!(w.metadata().partition(&tp).unwrap().elr.contains(&2), "broker 2 is an eligible leader replica");
+    let restarted_at = w.now();
+    w.apply(Action::RestartBroker { broker: 2 }).unwrap();
+    advance(&mut w, 10_000);
+    let after = || w.facts().filter(|f| f.at_ms >= restarted_at);
+    let dropped_at = after().find_map(|f| match &f.fact {
+        Fact::EligibleLeaderReplicasChanged { elr, .. } if !elr.contains(&2) => Some(f.at_ms),
+        _ => None,
+    });
+    let rejoined_at = after().find_map(|f| match &f.fact {
+        Fact::IsrChanged { added, .. } if added.contains(&2) => Some(f.at_ms),
+        _ => None,
+    });
+    // Leaving the ELR in the same change that brings it back to the ISR is not a drop.
+    dropped_at.is_some_and(|dropped| rejoined_at.is_none_or(|rejoined| dropped < rejoined))
+}
+
+/// KIP-966 and Kafka's clean shutdown file (`CleanShutdownFileHandler`, read by
+/// `BrokerLifecycleManager` into `previousBrokerEpoch`): after a controlled shutdown the broker
+/// registers with the epoch it stopped with, so `ClusterControlManager.registerBroker` sees a clean
+/// shutdown and keeps it in the ELR; after a crash the epoch is -1, an unclean shutdown, and it
+/// leaves every ELR (`ReplicationControlManager.handleBrokerUncleanShutdown`).
+#[test]
+fn a_clean_shutdown_keeps_the_broker_in_the_elr_and_a_crash_does_not() {
+    assert!(!dropped_from_elr_on_restart(true), "controlled shutdown: still eligible");
+    assert!(dropped_from_elr_on_restart(false), "crash: no longer eligible");
+}
