@@ -2,7 +2,7 @@
 //! `__consumer_offsets` partitions it leads, consumer fetches (reading below the high watermark,
 //! long-polling up to `fetch.max.wait.ms` for `fetch.min.bytes`) and ListOffsets.
 
-use super::replica::Replica;
+use super::internal_log::InternalLog;
 use super::{Broker, BrokerState, Timer};
 use crate::group::coordinator::{self, OffsetsLog};
 use crate::group::offsets::{partition_for_group, OFFSETS_TOPIC};
@@ -38,44 +38,12 @@ struct ParkedFetch {
 }
 
 /// The broker's `__consumer_offsets` leader replicas, as the coordinator's log.
-struct OffsetsReplicas<'a> {
-    broker_id: i32,
-    replicas: &'a mut BTreeMap<TopicPartition, Replica>,
-    image: &'a crate::controller::metadata::MetadataImage,
-    replica_lag_time_max_ms: Millis,
-    facts: Vec<Fact>,
-    appended: Vec<TopicPartition>,
-}
+struct OffsetsReplicas<'a>(InternalLog<'a>);
 
 impl OffsetsLog for OffsetsReplicas<'_> {
     fn append(&mut self, partition: i32, records: Vec<Record>, now: Millis) -> Result<i64, ErrorCode> {
         let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
-        let replica =
-            self.replicas.get_mut(&tp).filter(|r| r.leader == self.broker_id).ok_or(ErrorCode::NotLeaderOrFollower)?;
-        // Coordinator writes use acks=all semantics.
-        if (replica.isr.len() as i32) < replica.config.min_insync_replicas {
-            return Err(ErrorCode::NotEnoughReplicas);
-        }
-        let info = replica.append_as_leader(RecordBatch::new(records), now)?;
-        self.facts.push(Fact::BatchAppended {
-            topic_partition: tp.clone(),
-            broker: self.broker_id,
-            base_offset: info.first_offset,
-            last_offset: info.last_offset,
-            leader_epoch: replica.leader_epoch,
-        });
-        let eligible = super::replica::isr_eligible(self.image);
-        if let Some(hw) =
-            replica.maybe_advance_high_watermark(self.broker_id, now, self.replica_lag_time_max_ms, eligible)
-        {
-            self.facts.push(Fact::HighWatermarkAdvanced {
-                topic_partition: tp.clone(),
-                broker: self.broker_id,
-                high_watermark: hw,
-            });
-        }
-        self.appended.push(tp);
-        Ok(info.last_offset + 1)
+        self.0.append(tp, now, |replica| replica.append_as_leader(RecordBatch::new(records), now))
     }
 
     fn append_transactional(
@@ -87,40 +55,18 @@ impl OffsetsLog for OffsetsReplicas<'_> {
         now: Millis,
     ) -> Result<i64, ErrorCode> {
         let tp = TopicPartition::new(OFFSETS_TOPIC, partition);
-        let replica =
-            self.replicas.get_mut(&tp).filter(|r| r.leader == self.broker_id).ok_or(ErrorCode::NotLeaderOrFollower)?;
-        if (replica.isr.len() as i32) < replica.config.min_insync_replicas {
-            return Err(ErrorCode::NotEnoughReplicas);
-        }
-        // A late TxnOffsetCommit of a transaction that already ended here (its marker bumped the
-        // epoch) would open a transaction no marker ever closes: it is fenced instead.
-        if replica.producer_state.epoch(producer_id).is_some_and(|e| e > producer_epoch) {
-            return Err(ErrorCode::InvalidProducerEpoch);
-        }
-        let mut batch = RecordBatch::new(records);
-        batch.producer_id = producer_id;
-        batch.producer_epoch = producer_epoch;
-        batch.set_transactional(true);
-        let info = replica.append_as_coordinator(batch, now)?;
-        self.facts.push(Fact::BatchAppended {
-            topic_partition: tp.clone(),
-            broker: self.broker_id,
-            base_offset: info.first_offset,
-            last_offset: info.last_offset,
-            leader_epoch: replica.leader_epoch,
-        });
-        let eligible = super::replica::isr_eligible(self.image);
-        if let Some(hw) =
-            replica.maybe_advance_high_watermark(self.broker_id, now, self.replica_lag_time_max_ms, eligible)
-        {
-            self.facts.push(Fact::HighWatermarkAdvanced {
-                topic_partition: tp.clone(),
-                broker: self.broker_id,
-                high_watermark: hw,
-            });
-        }
-        self.appended.push(tp);
-        Ok(info.last_offset + 1)
+        self.0.append(tp, now, |replica| {
+            // A late TxnOffsetCommit of a transaction that already ended here (its marker bumped
+            // the epoch) would open a transaction no marker ever closes: it is fenced instead.
+            if replica.producer_state.epoch(producer_id).is_some_and(|e| e > producer_epoch) {
+                return Err(ErrorCode::InvalidProducerEpoch);
+            }
+            let mut batch = RecordBatch::new(records);
+            batch.producer_id = producer_id;
+            batch.producer_epoch = producer_epoch;
+            batch.set_transactional(true);
+            replica.append_as_coordinator(batch, now)
+        })
     }
 }
 
@@ -146,16 +92,16 @@ impl Broker {
         f: impl FnOnce(&mut coordinator::GroupCoordinator, &mut dyn OffsetsLog, &mut Outbox<coordinator::Timer>),
     ) {
         let mut step = Outbox::default();
-        let mut log = OffsetsReplicas {
+        let mut log = OffsetsReplicas(InternalLog {
             broker_id: self.id,
             replicas: &mut self.durable.replicas,
             image: &self.durable.image,
             replica_lag_time_max_ms: self.config.replica_lag_time_max_ms,
             facts: Vec::new(),
             appended: Vec::new(),
-        };
+        });
         f(&mut self.volatile.group_coordinator, &mut log, &mut step);
-        let (facts, appended) = (log.facts, log.appended);
+        let (facts, appended) = (log.0.facts, log.0.appended);
         for fact in facts {
             out.fact(fact);
         }

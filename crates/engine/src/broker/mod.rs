@@ -5,6 +5,7 @@
 //! messages, timers and facts comes out.
 
 mod consumer_requests;
+mod internal_log;
 mod kraft;
 mod produce;
 pub mod producer_state;

@@ -4,8 +4,8 @@
 //! partition (transactions version 2, KIP-890: the coordinator adds the partition), and
 //! appending the coordinator's COMMIT and ABORT markers (WriteTxnMarkers).
 
+use super::internal_log::InternalLog;
 use super::produce::{DelayedProduce, ProduceReply};
-use super::replica::Replica;
 use super::{Broker, BrokerState, Timer};
 use crate::group::offsets::OFFSETS_TOPIC;
 use crate::log::control::{ControlRecordType, EndTransactionMarker};
@@ -33,45 +33,16 @@ pub(super) struct VerifyingProduce {
 
 /// The broker's `__transaction_state` leader replicas, as the coordinator's log.
 struct TxnReplicas<'a> {
-    broker_id: i32,
-    replicas: &'a mut BTreeMap<TopicPartition, Replica>,
-    image: &'a crate::controller::metadata::MetadataImage,
-    replica_lag_time_max_ms: Millis,
+    log: InternalLog<'a>,
     next_producer_id: &'a mut i64,
     offsets_topic_partitions: i32,
-    facts: Vec<Fact>,
-    appended: Vec<TopicPartition>,
 }
 
 impl TxnLog for TxnReplicas<'_> {
+    /// Transaction log writes use acks=all (`transaction.state.log.min.isr`).
     fn append(&mut self, partition: i32, record: Record, now: Millis) -> Result<i64, ErrorCode> {
         let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, partition);
-        let replica =
-            self.replicas.get_mut(&tp).filter(|r| r.leader == self.broker_id).ok_or(ErrorCode::NotLeaderOrFollower)?;
-        // Transaction log writes use acks=all (`transaction.state.log.min.isr`).
-        if (replica.isr.len() as i32) < replica.config.min_insync_replicas {
-            return Err(ErrorCode::NotEnoughReplicas);
-        }
-        let info = replica.append_as_leader(RecordBatch::new(vec![record]), now)?;
-        self.facts.push(Fact::BatchAppended {
-            topic_partition: tp.clone(),
-            broker: self.broker_id,
-            base_offset: info.first_offset,
-            last_offset: info.last_offset,
-            leader_epoch: replica.leader_epoch,
-        });
-        let eligible = super::replica::isr_eligible(self.image);
-        if let Some(hw) =
-            replica.maybe_advance_high_watermark(self.broker_id, now, self.replica_lag_time_max_ms, eligible)
-        {
-            self.facts.push(Fact::HighWatermarkAdvanced {
-                topic_partition: tp.clone(),
-                broker: self.broker_id,
-                high_watermark: hw,
-            });
-        }
-        self.appended.push(tp);
-        Ok(info.last_offset + 1)
+        self.log.append(tp, now, |replica| replica.append_as_leader(RecordBatch::new(vec![record]), now))
     }
 
     fn allocate_producer_id(&mut self) -> i64 {
@@ -108,17 +79,19 @@ impl Broker {
     ) {
         let mut step = Outbox::default();
         let mut log = TxnReplicas {
-            broker_id: self.id,
-            replicas: &mut self.durable.replicas,
-            image: &self.durable.image,
-            replica_lag_time_max_ms: self.config.replica_lag_time_max_ms,
+            log: InternalLog {
+                broker_id: self.id,
+                replicas: &mut self.durable.replicas,
+                image: &self.durable.image,
+                replica_lag_time_max_ms: self.config.replica_lag_time_max_ms,
+                facts: Vec::new(),
+                appended: Vec::new(),
+            },
             next_producer_id: &mut self.durable.next_producer_id,
             offsets_topic_partitions: self.config.group_coordinator.offsets_topic_num_partitions,
-            facts: Vec::new(),
-            appended: Vec::new(),
         };
         f(&mut self.volatile.txn_coordinator, &mut log, &mut step);
-        let (facts, appended) = (log.facts, log.appended);
+        let (facts, appended) = (log.log.facts, log.log.appended);
         for fact in facts {
             out.fact(fact);
         }
