@@ -178,33 +178,37 @@ pub struct CommittedOffset {
     pub commit_timestamp: i64,
 }
 
-fn put_string(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len().min(i16::MAX as usize) as i16).to_be_bytes());
-    out.extend_from_slice(&s.as_bytes()[..s.len().min(i16::MAX as usize)]);
+/// Kafka's `STRING` in a coordinator record: an i16 length, then the bytes (also the
+/// transaction log's, `txn::log`).
+pub(crate) fn put_string(out: &mut Vec<u8>, s: &str) {
+    let len = s.len().min(i16::MAX as usize);
+    out.extend_from_slice(&(len as i16).to_be_bytes());
+    out.extend_from_slice(&s.as_bytes()[..len]);
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
+/// Reads the big-endian fields of a coordinator record's key or value; None past the end.
+pub(crate) struct Reader<'a> {
+    pub bytes: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         (self.bytes.len() >= n).then(|| {
             let (head, tail) = self.bytes.split_at(n);
             self.bytes = tail;
             head
         })
     }
-    fn i16(&mut self) -> Option<i16> {
+    pub(crate) fn i16(&mut self) -> Option<i16> {
         self.take(2).map(|b| i16::from_be_bytes([b[0], b[1]]))
     }
-    fn i32(&mut self) -> Option<i32> {
+    pub(crate) fn i32(&mut self) -> Option<i32> {
         self.take(4).and_then(|b| b.try_into().ok()).map(i32::from_be_bytes)
     }
-    fn i64(&mut self) -> Option<i64> {
+    pub(crate) fn i64(&mut self) -> Option<i64> {
         self.take(8).and_then(|b| b.try_into().ok()).map(i64::from_be_bytes)
     }
-    fn string(&mut self) -> Option<String> {
+    pub(crate) fn string(&mut self) -> Option<String> {
         let len = usize::try_from(self.i16()?).ok()?;
         String::from_utf8(self.take(len)?.to_vec()).ok()
     }

@@ -7,7 +7,7 @@
 //! (null value) removes a dead id, so compaction keeps one record per id.
 
 use super::{TxnMetadata, TxnState};
-use crate::group::offsets::{java_string_hash, kafka_abs};
+use crate::group::offsets::{java_string_hash, kafka_abs, put_string, Reader};
 use crate::log::Record;
 use crate::protocol::TopicPartition;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,12 +21,6 @@ const VALUE_VERSION: i16 = 0;
 /// `TransactionStateManager.partitionFor`: `abs(transactionalId.hashCode()) % partitions`.
 pub fn partition_for(transactional_id: &str, partitions: i32) -> i32 {
     kafka_abs(java_string_hash(transactional_id)) % partitions.max(1)
-}
-
-fn put_string(out: &mut Vec<u8>, s: &str) {
-    let len = s.len().min(i16::MAX as usize);
-    out.extend_from_slice(&(len as i16).to_be_bytes());
-    out.extend_from_slice(&s.as_bytes()[..len]);
 }
 
 /// The record for a transactional id's metadata (a tombstone for `Dead`).
@@ -58,41 +52,16 @@ pub fn record(metadata: &TxnMetadata, now_ms: i64) -> Record {
     Record { timestamp: now_ms, key: Some(key), value, headers: Vec::new() }
 }
 
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        (self.0.len() >= n).then(|| {
-            let (head, tail) = self.0.split_at(n);
-            self.0 = tail;
-            head
-        })
-    }
-    fn i16(&mut self) -> Option<i16> {
-        self.take(2).map(|b| i16::from_be_bytes([b[0], b[1]]))
-    }
-    fn i32(&mut self) -> Option<i32> {
-        self.take(4).and_then(|b| b.try_into().ok()).map(i32::from_be_bytes)
-    }
-    fn i64(&mut self) -> Option<i64> {
-        self.take(8).and_then(|b| b.try_into().ok()).map(i64::from_be_bytes)
-    }
-    fn string(&mut self) -> Option<String> {
-        let len = usize::try_from(self.i16()?).ok()?;
-        String::from_utf8(self.take(len)?.to_vec()).ok()
-    }
-}
-
 /// Decodes a record: the transactional id and its metadata (`None` for a tombstone). `None`
 /// overall for bytes this coordinator does not write.
 pub fn decode(record: &Record) -> Option<(String, Option<TxnMetadata>)> {
-    let mut key = Reader(record.key.as_deref()?);
+    let mut key = Reader { bytes: record.key.as_deref()? };
     if key.i16()? != KEY_VERSION {
         return None;
     }
     let transactional_id = key.string()?;
     let Some(value) = record.value.as_deref() else { return Some((transactional_id, None)) };
-    let mut v = Reader(value);
+    let mut v = Reader { bytes: value };
     if v.i16()? != VALUE_VERSION {
         return None;
     }
