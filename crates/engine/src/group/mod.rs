@@ -5,3 +5,4 @@ pub mod coordinator;
 pub mod history;
 pub mod offsets;
 pub mod server_assignor;
+pub mod share;

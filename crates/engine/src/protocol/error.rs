@@ -100,6 +100,7 @@ error_codes! {
     ProducerFenced = Some(90), "PRODUCER_FENCED", false, "There is a newer producer with the same transactionalId which fences the current one.";
     CoordinatorLoadInProgress = Some(14), "COORDINATOR_LOAD_IN_PROGRESS", true, "The coordinator is loading and hence can't process requests.";
     UnstableOffsetCommit = Some(88), "UNSTABLE_OFFSET_COMMIT", true, "There are unstable offsets that need to be cleared.";
+    InvalidRecordState = Some(121), "INVALID_RECORD_STATE", false, "The record state is invalid. The acknowledgement of delivery could not be completed.";
 }
 
 impl ErrorCode {
