@@ -2,7 +2,7 @@
 //! ([`Salience`]). The front ends turn each fact into a Korean or English sentence
 //! (`kafkalab-narration`); the engine itself holds no language text.
 
-use crate::protocol::{ErrorCode, TopicPartition, TxnState};
+use crate::protocol::{AcknowledgeType, ErrorCode, TopicPartition, TxnState};
 use crate::sim::network::DropReason;
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
@@ -482,6 +482,65 @@ pub enum Fact {
         committed: bool,
         producer_epoch: i16,
     },
+
+    // ---- share groups (issue 14, KIP-932); new variants go last: the trace hashes the index ----
+    /// A member joined a share group; the simple assignor spread the partitions again.
+    ShareMemberJoined {
+        group: String,
+        member_id: String,
+        group_epoch: i32,
+        members: usize,
+    },
+    /// A member left a share group, or its `group.share.session.timeout.ms` passed.
+    ShareMemberLeft {
+        group: String,
+        member_id: String,
+        group_epoch: i32,
+        expired: bool,
+    },
+    /// A share consumer got its partitions (shared with other members when there are more
+    /// members than partitions).
+    ShareAssignmentReceived {
+        consumer: u32,
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
+    /// A partition leader handed records to a share group member under an acquisition lock:
+    /// (offset, delivery count).
+    ShareRecordsAcquired {
+        broker: i32,
+        group: String,
+        member_id: String,
+        topic_partition: TopicPartition,
+        records: Vec<(i64, u32)>,
+        lock_until: Millis,
+    },
+    /// A member acknowledged records it held: accepted (done), released (for another delivery)
+    /// or rejected (archived).
+    ShareRecordsAcknowledged {
+        group: String,
+        member_id: String,
+        topic_partition: TopicPartition,
+        kind: AcknowledgeType,
+        offsets: Vec<i64>,
+    },
+    /// Acquisition locks ran out (`group.share.record.lock.duration.ms`) or the member closed
+    /// its session: the records can go to another member.
+    ShareLocksReleased {
+        group: String,
+        member_id: String,
+        topic_partition: TopicPartition,
+        offsets: Vec<i64>,
+        expired: bool,
+    },
+    /// A record will not be delivered again: rejected, or released at
+    /// `group.share.delivery.count.limit`.
+    ShareRecordArchived {
+        group: String,
+        topic_partition: TopicPartition,
+        offset: i64,
+        delivery_count: u32,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -582,7 +641,12 @@ impl Fact {
             | Fact::TransactionTimedOut { .. }
             | Fact::TxnMarkerWritten { .. }
             | Fact::ProducerFenced { .. }
-            | Fact::TransactionEnded { .. } => Salience::Notable,
+            | Fact::TransactionEnded { .. }
+            | Fact::ShareAssignmentReceived { .. }
+            | Fact::ShareLocksReleased { .. }
+            | Fact::ShareRecordArchived { .. } => Salience::Notable,
+            Fact::ShareMemberJoined { .. } | Fact::ShareMemberLeft { .. } => Salience::Rebalance,
+            Fact::ShareRecordsAcquired { .. } | Fact::ShareRecordsAcknowledged { .. } => Salience::Routine,
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, ReconcileState, RemovalReason};
-use kafkalab_engine::protocol::{ErrorCode, TopicPartition, TxnState};
+use kafkalab_engine::protocol::{AcknowledgeType, ErrorCode, TopicPartition, TxnState};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
 
@@ -233,6 +233,59 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             committed: false,
             producer_epoch: i as i16,
         },
+        Fact::ShareMemberJoined { group: "queue".into(), member_id: "m-1".into(), group_epoch: i, members: z },
+        Fact::ShareMemberLeft { group: "queue".into(), member_id: "m-1".into(), group_epoch: i, expired: false },
+        Fact::ShareMemberLeft { group: "queue".into(), member_id: "m-1".into(), group_epoch: i, expired: true },
+        Fact::ShareAssignmentReceived { consumer: 2, group: "queue".into(), partitions: tps.clone() },
+        Fact::ShareRecordsAcquired {
+            broker: i,
+            group: "queue".into(),
+            member_id: "m-1".into(),
+            topic_partition: tp.clone(),
+            records: vec![(n, u as u32)],
+            lock_until: u,
+        },
+        Fact::ShareRecordsAcknowledged {
+            group: "queue".into(),
+            member_id: "m-1".into(),
+            topic_partition: tp.clone(),
+            kind: AcknowledgeType::Accept,
+            offsets: vec![n],
+        },
+        Fact::ShareRecordsAcknowledged {
+            group: "queue".into(),
+            member_id: "m-1".into(),
+            topic_partition: tp.clone(),
+            kind: AcknowledgeType::Release,
+            offsets: vec![n],
+        },
+        Fact::ShareRecordsAcknowledged {
+            group: "queue".into(),
+            member_id: "m-1".into(),
+            topic_partition: tp.clone(),
+            kind: AcknowledgeType::Reject,
+            offsets: vec![n],
+        },
+        Fact::ShareLocksReleased {
+            group: "queue".into(),
+            member_id: "m-1".into(),
+            topic_partition: tp.clone(),
+            offsets: vec![n],
+            expired: true,
+        },
+        Fact::ShareLocksReleased {
+            group: "queue".into(),
+            member_id: "m-1".into(),
+            topic_partition: tp.clone(),
+            offsets: vec![n],
+            expired: false,
+        },
+        Fact::ShareRecordArchived {
+            group: "queue".into(),
+            topic_partition: tp.clone(),
+            offset: n,
+            delivery_count: u as u32,
+        },
     ]
 }
 
@@ -313,5 +366,12 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::TxnMarkerWritten { .. } => "TxnMarkerWritten",
         Fact::ProducerFenced { .. } => "ProducerFenced",
         Fact::TransactionEnded { .. } => "TransactionEnded",
+        Fact::ShareMemberJoined { .. } => "ShareMemberJoined",
+        Fact::ShareMemberLeft { .. } => "ShareMemberLeft",
+        Fact::ShareAssignmentReceived { .. } => "ShareAssignmentReceived",
+        Fact::ShareRecordsAcquired { .. } => "ShareRecordsAcquired",
+        Fact::ShareRecordsAcknowledged { .. } => "ShareRecordsAcknowledged",
+        Fact::ShareLocksReleased { .. } => "ShareLocksReleased",
+        Fact::ShareRecordArchived { .. } => "ShareRecordArchived",
     }
 }

@@ -2,7 +2,7 @@
 //! the fact's values as text.
 
 use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, ReconcileState, RemovalReason};
-use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::protocol::{AcknowledgeType, TopicPartition};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
 
@@ -433,6 +433,44 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             if *committed { Phrase::FTransactionCommitted } else { Phrase::FTransactionAborted },
             vec![producer(p), transactional_id.clone(), s(producer_epoch)],
         ),
+        Fact::ShareMemberJoined { group, member_id, group_epoch, members } => {
+            (Phrase::FShareMemberJoined, vec![group.clone(), member(member_id), s(group_epoch), s(members)])
+        }
+        Fact::ShareMemberLeft { group, member_id, group_epoch, expired } => (
+            if *expired { Phrase::FShareMemberExpired } else { Phrase::FShareMemberLeft },
+            vec![group.clone(), member(member_id), s(group_epoch)],
+        ),
+        Fact::ShareAssignmentReceived { consumer: c, group, partitions } => {
+            (Phrase::FShareAssignmentReceived, vec![consumer(c), group.clone(), tps(partitions)])
+        }
+        Fact::ShareRecordsAcquired { broker, group, member_id, topic_partition, records, lock_until } => (
+            Phrase::FShareRecordsAcquired,
+            vec![
+                s(broker),
+                group.clone(),
+                member(member_id),
+                topic_partition.to_string(),
+                n(Phrase::CountRecords, records.len()),
+                s(lock_until),
+                s(&records.iter().map(|(_, count)| *count).max().unwrap_or(0)),
+            ],
+        ),
+        Fact::ShareRecordsAcknowledged { group, member_id, topic_partition, kind, offsets } => (
+            match kind {
+                AcknowledgeType::Accept => Phrase::FShareRecordsAccepted,
+                AcknowledgeType::Release => Phrase::FShareRecordsReleased,
+                AcknowledgeType::Reject => Phrase::FShareRecordsRejected,
+            },
+            vec![group.clone(), member(member_id), topic_partition.to_string(), n(Phrase::CountRecords, offsets.len())],
+        ),
+        Fact::ShareLocksReleased { group, member_id, topic_partition, offsets, expired } => (
+            if *expired { Phrase::FShareLocksExpired } else { Phrase::FShareLocksClosed },
+            vec![group.clone(), member(member_id), topic_partition.to_string(), n(Phrase::CountRecords, offsets.len())],
+        ),
+        Fact::ShareRecordArchived { group, topic_partition, offset, delivery_count } => (
+            Phrase::FShareRecordArchived,
+            vec![group.clone(), topic_partition.to_string(), s(offset), s(delivery_count)],
+        ),
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -468,7 +506,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 73, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 80, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

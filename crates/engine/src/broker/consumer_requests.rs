@@ -171,7 +171,10 @@ impl Broker {
         out: &mut Outbox<Timer>,
     ) {
         let to = NodeId::Broker(self.id);
-        if matches!(message, GroupMessage::ConsumerGroupHeartbeatRequest { .. }) {
+        if matches!(
+            message,
+            GroupMessage::ConsumerGroupHeartbeatRequest { .. } | GroupMessage::ShareGroupHeartbeatRequest { .. }
+        ) {
             // The coordinator's metadata image, for its server-side assignors.
             let mut topics: BTreeMap<String, i32> = BTreeMap::new();
             for m in self.durable.metadata_cache.iter().filter(|m| !m.topic_partition.topic.starts_with("__")) {

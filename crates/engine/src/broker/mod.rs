@@ -11,6 +11,7 @@ mod produce;
 pub mod producer_state;
 pub mod replica;
 mod replication;
+pub mod share_fetch;
 mod transactions;
 pub mod txn_state;
 
@@ -18,6 +19,7 @@ use crate::controller::metadata::MetadataImage;
 use crate::controller::quorum::{ControllerConfig, QuorumController};
 use crate::controller::raft::{RaftConfig, RaftNode, RaftTimer};
 use crate::group::coordinator::{GroupCoordinator, GroupCoordinatorConfig};
+use crate::group::share::partition::ShareConfig;
 use crate::narration::Fact;
 use crate::node::{Node, Outbox};
 use crate::protocol::{
@@ -69,6 +71,8 @@ pub struct BrokerConfig {
     pub group_coordinator: GroupCoordinatorConfig,
     /// The transaction coordinator's settings (`transaction.state.log.num.partitions`, ...).
     pub txn_coordinator: TxnCoordinatorConfig,
+    /// Share groups' record delivery (`group.share.delivery.count.limit`, ...).
+    pub share: ShareConfig,
 }
 
 impl Default for BrokerConfig {
@@ -87,6 +91,7 @@ impl Default for BrokerConfig {
             raft: RaftConfig::default(),
             group_coordinator: GroupCoordinatorConfig::default(),
             txn_coordinator: TxnCoordinatorConfig::default(),
+            share: ShareConfig::default(),
         }
     }
 }
@@ -212,6 +217,10 @@ pub enum Timer {
     VerificationTimeout {
         token: u64,
     },
+    /// Share partitions' acquisition locks run out at `at`.
+    ShareLocks {
+        at: Millis,
+    },
 }
 
 /// The quorum's timers travel as broker timers.
@@ -267,6 +276,8 @@ pub struct BrokerVolatile {
     pub txn_coordinator: TransactionCoordinator,
     /// Produce requests waiting for their transaction's verification, by request token.
     verifying_produces: BTreeMap<u64, transactions::VerifyingProduce>,
+    /// The share partitions of the partitions this broker leads (KIP-932).
+    pub share: share_fetch::SharePartitionManager,
 }
 
 impl BrokerVolatile {
@@ -286,6 +297,7 @@ impl BrokerVolatile {
             consumer_fetches: ConsumerFetchPurgatory::default(),
             txn_coordinator: TransactionCoordinator::new(id, config.txn_coordinator.clone()),
             verifying_produces: BTreeMap::new(),
+            share: share_fetch::SharePartitionManager::default(),
         }
     }
 }
@@ -361,7 +373,15 @@ impl Broker {
             ClientMessage::ListOffsetsRequest { isolation_level, partitions } => {
                 self.handle_list_offsets(from, isolation_level, partitions, out)
             }
+            ClientMessage::ShareFetchRequest { group_id, member_id, max_records, partitions, acknowledgements } => {
+                self.handle_share_fetch(from, group_id, member_id, max_records, partitions, acknowledgements, now, out)
+            }
+            ClientMessage::ShareAcknowledgeRequest { group_id, member_id, acknowledgements, closing } => {
+                self.handle_share_acknowledge(from, group_id, member_id, acknowledgements, closing, out)
+            }
             ClientMessage::MetadataResponse { .. }
+            | ClientMessage::ShareFetchResponse { .. }
+            | ClientMessage::ShareAcknowledgeResponse { .. }
             | ClientMessage::InitProducerIdResponse { .. }
             | ClientMessage::ProduceResponse { .. }
             | ClientMessage::FindCoordinatorResponse { .. }
@@ -500,6 +520,7 @@ impl Node for Broker {
             Timer::Heartbeat { token } => *token == self.volatile.heartbeat_token,
             Timer::Txn(timer) => self.volatile.txn_coordinator.timer_is_live(timer),
             Timer::VerificationTimeout { token } => self.volatile.verifying_produces.contains_key(token),
+            Timer::ShareLocks { at } => self.share_lock_timer_is_live(*at),
             _ => true,
         }
     }
@@ -574,6 +595,7 @@ impl Node for Broker {
             }
             Timer::Txn(timer) => self.on_txn_timer(timer, now, out),
             Timer::VerificationTimeout { token } => self.expire_verification(token, now, out),
+            Timer::ShareLocks { .. } => self.on_share_lock_timer(now, out),
         }
     }
 

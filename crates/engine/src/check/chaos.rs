@@ -191,7 +191,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
                 app: ConsumerApp {
                     processing_ms_per_record: 1,
                     commit: CommitMode::SyncAfterProcessing,
-                    poll_timeout_ms: 100,
+                    ..ConsumerApp::default()
                 },
             })?;
         }

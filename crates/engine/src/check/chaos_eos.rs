@@ -71,7 +71,7 @@ pub(super) fn setup(
             ("heartbeat.interval.ms", "1000"),
         ];
         let commit = if eos { CommitMode::Transactional } else { CommitMode::SyncAfterProcessing };
-        let app = ConsumerApp { processing_ms_per_record: 1, commit, poll_timeout_ms: 100 };
+        let app = ConsumerApp { processing_ms_per_record: 1, commit, ..ConsumerApp::default() };
         let ActionOutcome::ConsumerAdded { consumer } = world.apply(Action::AddConsumer {
             name: name.clone(),
             topics: vec![INPUT.into()],
@@ -99,7 +99,7 @@ pub(super) fn setup(
         name: "verifier".into(),
         topics: vec![OUTPUT.into()],
         configs: pairs(&verifier),
-        app: ConsumerApp { processing_ms_per_record: 1, commit: CommitMode::Auto, poll_timeout_ms: 100 },
+        app: ConsumerApp { processing_ms_per_record: 1, commit: CommitMode::Auto, ..ConsumerApp::default() },
     })? {
         world.capture_processed(consumer);
     }

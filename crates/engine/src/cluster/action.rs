@@ -800,8 +800,15 @@ impl World {
         let node = self.next_client_id;
         self.next_client_id += 1;
         let bootstrap = self.broker_ids();
-        let mut fresh =
-            Consumer::new(id, node, old.name.clone(), old.topics.clone(), old.config.clone(), old.app, bootstrap);
+        let mut fresh = Consumer::new(
+            id,
+            node,
+            old.name.clone(),
+            old.topics.clone(),
+            old.config.clone(),
+            old.app.clone(),
+            bootstrap,
+        );
         fresh.processed_records = old.processed_records;
         fresh.capture_processed = self.processors.contains_key(&id);
         fresh.duplicates = old.duplicates;

@@ -44,6 +44,8 @@ pub enum GroupProtocol {
     #[default]
     Classic,
     Consumer,
+    /// A share consumer (KIP-932, Kafka's `KafkaShareConsumer`): a member of a share group.
+    Share,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -121,8 +123,10 @@ impl ConsumerConfig {
                 }
                 "group.protocol" => {
                     c.group_protocol =
-                        match parse_choice(key, &value.trim().to_ascii_lowercase(), &["classic", "consumer"])? {
+                        match parse_choice(key, &value.trim().to_ascii_lowercase(), &["classic", "consumer", "share"])?
+                        {
                             "consumer" => GroupProtocol::Consumer,
+                            "share" => GroupProtocol::Share,
                             _ => GroupProtocol::Classic,
                         }
                 }
@@ -184,13 +188,19 @@ impl ConsumerConfig {
             ));
         }
         match c.group_protocol {
-            GroupProtocol::Consumer => {
+            GroupProtocol::Consumer | GroupProtocol::Share => {
                 if let Some((key, value)) = classic_only.first() {
                     return Err(ConfigError::invalid(
                         key,
                         value,
-                        "nothing with group.protocol=consumer (the broker's group.consumer.* settings decide it)",
+                        "nothing with group.protocol=consumer or share (the broker's group.consumer.* and \
+                         group.share.* settings decide it)",
                     ));
+                }
+                if c.group_protocol == GroupProtocol::Share {
+                    if let Some((key, value)) = remote_assignor {
+                        return Err(ConfigError::invalid(key, value, "nothing with group.protocol=share"));
+                    }
                 }
             }
             GroupProtocol::Classic => {
@@ -268,7 +278,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("group.protocol=classic"), "{e}");
-        let e = ConsumerConfig::from_pairs([("group.id", "g"), ("group.protocol", "share")]).unwrap_err().to_string();
-        assert!(e.contains("classic, consumer"), "{e}");
+        let e = ConsumerConfig::from_pairs([("group.id", "g"), ("group.protocol", "queue")]).unwrap_err().to_string();
+        assert!(e.contains("classic, consumer, share"), "{e}");
+        let c = ConsumerConfig::from_pairs([("group.id", "g"), ("group.protocol", "share")]).unwrap();
+        assert_eq!(c.group_protocol, GroupProtocol::Share);
     }
 }

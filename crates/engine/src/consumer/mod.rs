@@ -10,6 +10,7 @@
 
 pub mod config;
 mod membership;
+mod share;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
 use crate::narration::{Fact, PositionSource};
@@ -46,7 +47,7 @@ pub enum CommitMode {
 }
 
 /// The application around the consumer (not Kafka configs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ConsumerApp {
     /// Virtual time spent processing each record.
@@ -54,11 +55,14 @@ pub struct ConsumerApp {
     pub commit: CommitMode,
     /// The timeout the application passes to `poll(Duration)`.
     pub poll_timeout_ms: Millis,
+    /// A share consumer's application fails on records with this key (a poison record) and
+    /// acknowledges them with RELEASE, so they come back until the delivery limit archives them.
+    pub fail_on_key: Option<String>,
 }
 
 impl Default for ConsumerApp {
     fn default() -> Self {
-        ConsumerApp { processing_ms_per_record: 10, commit: CommitMode::Auto, poll_timeout_ms: 100 }
+        ConsumerApp { processing_ms_per_record: 10, commit: CommitMode::Auto, poll_timeout_ms: 100, fail_on_key: None }
     }
 }
 
@@ -100,13 +104,14 @@ pub enum Timer {
 }
 
 /// The requests that go to the group coordinator (Kafka gives it a connection of its own).
-const GROUP_REQUESTS: [&str; 6] = [
+const GROUP_REQUESTS: [&str; 7] = [
     "JoinGroupRequest",
     "SyncGroupRequest",
     "HeartbeatRequest",
     "OffsetCommitRequest",
     "OffsetFetchRequest",
     "ConsumerGroupHeartbeatRequest",
+    "ShareGroupHeartbeatRequest",
 ];
 
 /// Kafka's `JOIN_GROUP_TIMEOUT_LAPSE`: a JoinGroup may wait a whole rebalance, plus this.
@@ -203,6 +208,8 @@ pub struct Consumer {
     pub awaiting_transaction: bool,
     /// Offset ranges of markers and aborted records fetches passed over, not yet reported.
     passed_over: BTreeMap<TopicPartition, Vec<(i64, i64)>>,
+    /// A share consumer's fetch session: acquired records and acknowledgements to send.
+    pub share: share::ShareSession,
 }
 
 impl Consumer {
@@ -216,7 +223,7 @@ impl Consumer {
         bootstrap: Vec<i32>,
     ) -> Self {
         let member_id = match config.group_protocol {
-            config::GroupProtocol::Consumer => membership::client_member_id(node),
+            config::GroupProtocol::Consumer | config::GroupProtocol::Share => membership::client_member_id(node),
             config::GroupProtocol::Classic => String::new(),
         };
         let heartbeat_interval_ms = config.heartbeat_interval_ms;
@@ -274,6 +281,7 @@ impl Consumer {
             processed_output: Vec::new(),
             awaiting_transaction: false,
             passed_over: BTreeMap::new(),
+            share: share::ShareSession::default(),
         }
     }
 
@@ -408,6 +416,9 @@ impl Consumer {
         self.last_poll_at = now;
         self.poll_waiting = false;
         self.find_coordinator(now, rng, out);
+        if self.is_share_consumer() {
+            return self.share_poll(now, out);
+        }
         if self.coordinator.is_some()
             && self.state == MemberState::Stable
             && self.config.enable_auto_commit
@@ -485,6 +496,9 @@ impl Consumer {
 
     fn processing_done(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let Some(processing) = self.processing.take() else { return };
+        if self.is_share_consumer() {
+            return self.share_processing_done(processing.records, now, out);
+        }
         self.report_processed(&processing.records, out);
         if self.capture_processed {
             self.processed_output.extend(processing.records.iter().cloned());
@@ -576,7 +590,9 @@ impl Consumer {
 
     /// `close()`: commit (with auto-commit), leave the group (dynamic members), stop.
     pub fn close(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        if self.config.enable_auto_commit {
+        if self.is_share_consumer() {
+            self.close_share_session(out);
+        } else if self.config.enable_auto_commit {
             self.commit(false, AfterCommit::Nothing, now, out);
         }
         if self.uses_consumer_protocol() {
@@ -814,6 +830,9 @@ impl Consumer {
         if self.uses_consumer_protocol() {
             return self.group_heartbeat_tick(now, out);
         }
+        if self.is_share_consumer() {
+            return self.send_share_heartbeat(now, out);
+        }
         self.heartbeat_token = self.token();
         out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
         let app_blocked = self.processing.is_some() || self.in_commit_sync;
@@ -872,8 +891,12 @@ impl Consumer {
                 ClientMessage::MetadataResponse { .. }
                 | ClientMessage::FindCoordinatorResponse { .. }
                 | ClientMessage::ListOffsetsResponse { .. }
-                | ClientMessage::ConsumerFetchResponse { .. } => true,
+                | ClientMessage::ConsumerFetchResponse { .. }
+                | ClientMessage::ShareFetchResponse { .. }
+                | ClientMessage::ShareAcknowledgeResponse { .. } => true,
                 ClientMessage::MetadataRequest
+                | ClientMessage::ShareFetchRequest { .. }
+                | ClientMessage::ShareAcknowledgeRequest { .. }
                 | ClientMessage::InitProducerIdRequest { .. }
                 | ClientMessage::InitProducerIdResponse { .. }
                 | ClientMessage::ProduceRequest { .. }
@@ -889,8 +912,10 @@ impl Consumer {
                 | GroupMessage::LeaveGroupResponse { .. }
                 | GroupMessage::OffsetCommitResponse { .. }
                 | GroupMessage::OffsetFetchResponse { .. }
-                | GroupMessage::ConsumerGroupHeartbeatResponse { .. } => true,
+                | GroupMessage::ConsumerGroupHeartbeatResponse { .. }
+                | GroupMessage::ShareGroupHeartbeatResponse { .. } => true,
                 GroupMessage::JoinGroupRequest { .. }
+                | GroupMessage::ShareGroupHeartbeatRequest { .. }
                 | GroupMessage::SyncGroupRequest { .. }
                 | GroupMessage::HeartbeatRequest { .. }
                 | GroupMessage::LeaveGroupRequest { .. }
@@ -1123,7 +1148,11 @@ impl Node for Consumer {
         if let Some(processing) = self.processing.take() {
             let per_record = self.app.processing_ms_per_record.max(1);
             done = (((now - processing.started_at) / per_record) as usize).min(processing.records.len());
-            self.report_processed(&processing.records[..done], out);
+            if !self.is_share_consumer() {
+                // A share consumer's records are not tracked by offset: they come back when their
+                // acquisition locks expire.
+                self.report_processed(&processing.records[..done], out);
+            }
         }
         self.fatal = Some(ErrorCode::None);
         out.fact(Fact::ConsumerCrashed {
@@ -1213,10 +1242,26 @@ impl Node for Consumer {
                     if self.uses_consumer_protocol() && self.heartbeat_sent_at.is_none() {
                         self.send_group_heartbeat(now, out);
                     }
+                    if self.is_share_consumer() && self.heartbeat_sent_at.is_none() {
+                        self.send_share_heartbeat(now, out);
+                    }
                 } else {
                     self.schedule_retry(now, out);
                 }
             }
+            Message::Group(GroupMessage::ShareGroupHeartbeatResponse {
+                error,
+                member_epoch,
+                heartbeat_interval_ms,
+                assignment,
+                ..
+            }) => {
+                self.on_share_heartbeat_response(error, member_epoch, heartbeat_interval_ms, assignment, now, rng, out)
+            }
+            Message::Client(ClientMessage::ShareFetchResponse { partitions, acknowledge_errors }) => {
+                self.on_share_fetch_response(broker, partitions, acknowledge_errors, now, rng, out)
+            }
+            Message::Client(ClientMessage::ShareAcknowledgeResponse { .. }) => {}
             Message::Group(GroupMessage::ConsumerGroupHeartbeatResponse {
                 error,
                 member_epoch,
@@ -1380,6 +1425,7 @@ impl Node for Consumer {
             return;
         }
         self.in_flight_requests.remove(&broker);
+        self.share.fetching.remove(&broker);
         if self.fetch_in_flight.remove(&broker).is_some() || self.list_offsets_in_flight.remove(&broker).is_some() {
             self.request_metadata(now, rng, out);
         }

@@ -964,7 +964,11 @@ impl Node for Producer {
             | ClientMessage::ListOffsetsRequest { .. }
             | ClientMessage::ListOffsetsResponse { .. }
             | ClientMessage::ConsumerFetchRequest { .. }
-            | ClientMessage::ConsumerFetchResponse { .. } => out.fact(Fact::MessageMisrouted {
+            | ClientMessage::ConsumerFetchResponse { .. }
+            | ClientMessage::ShareFetchRequest { .. }
+            | ClientMessage::ShareFetchResponse { .. }
+            | ClientMessage::ShareAcknowledgeRequest { .. }
+            | ClientMessage::ShareAcknowledgeResponse { .. } => out.fact(Fact::MessageMisrouted {
                 from: NodeId::Broker(from),
                 to: NodeId::Client(self.node),
                 kind: message.kind(),

@@ -5,7 +5,8 @@
 use super::metadata::{MetadataEntry, PartitionRegistration};
 use super::{
     Acks, ErrorCode, FetchPartition, IsolationLevel, JoinGroupMember, JoinGroupProtocol, ListOffsetsPartition,
-    PartitionFetchResponse, PartitionMetadata, PartitionProduceResponse, TopicPartition,
+    PartitionFetchResponse, PartitionMetadata, PartitionProduceResponse, ShareAcknowledgement, ShareFetchPartition,
+    TopicPartition,
 };
 use crate::log::RecordBatch;
 use serde::Serialize;
@@ -82,6 +83,31 @@ pub enum ClientMessage {
     /// The answer to a consumer's fetch (on the wire, a FetchResponse).
     ConsumerFetchResponse {
         partitions: Vec<PartitionFetchResponse>,
+    },
+    /// A share consumer's fetch (KIP-932) to a partition leader: acquires records for the
+    /// member under acquisition locks, carrying the acknowledgements of earlier records.
+    ShareFetchRequest {
+        group_id: String,
+        member_id: String,
+        max_records: u32,
+        partitions: Vec<TopicPartition>,
+        acknowledgements: Vec<ShareAcknowledgement>,
+    },
+    ShareFetchResponse {
+        partitions: Vec<ShareFetchPartition>,
+        /// INVALID_RECORD_STATE for acknowledgements of records the member no longer holds.
+        acknowledge_errors: Vec<(TopicPartition, i64, ErrorCode)>,
+    },
+    /// Acknowledgements without a fetch; `closing` ends the member's share session, which
+    /// releases every record it still holds (`KafkaShareConsumer.close`).
+    ShareAcknowledgeRequest {
+        group_id: String,
+        member_id: String,
+        acknowledgements: Vec<ShareAcknowledgement>,
+        closing: bool,
+    },
+    ShareAcknowledgeResponse {
+        acknowledge_errors: Vec<(TopicPartition, i64, ErrorCode)>,
     },
 }
 
@@ -343,6 +369,25 @@ pub enum GroupMessage {
         group_id: String,
         partitions: Vec<(TopicPartition, ErrorCode)>,
     },
+    /// A share group member's heartbeat (KIP-932): joining with epoch 0 and its subscription,
+    /// leaving with -1. Assignments need no revocation: a share partition serves many members.
+    ShareGroupHeartbeatRequest {
+        group_id: String,
+        member_id: String,
+        member_epoch: i32,
+        /// None: unchanged since the last heartbeat.
+        subscribed_topic_names: Option<Vec<String>>,
+    },
+    ShareGroupHeartbeatResponse {
+        group_id: String,
+        error: ErrorCode,
+        member_id: String,
+        member_epoch: i32,
+        /// `group.share.heartbeat.interval.ms`.
+        heartbeat_interval_ms: u64,
+        /// The member's partitions; None: unchanged.
+        assignment: Option<Vec<TopicPartition>>,
+    },
 }
 
 impl From<GroupMessage> for Message {
@@ -505,6 +550,10 @@ impl ClientMessage {
             // On the wire it is a FetchRequest with replica_id -1.
             ClientMessage::ConsumerFetchRequest { .. } => "FetchRequest",
             ClientMessage::ConsumerFetchResponse { .. } => "FetchResponse",
+            ClientMessage::ShareFetchRequest { .. } => "ShareFetchRequest",
+            ClientMessage::ShareFetchResponse { .. } => "ShareFetchResponse",
+            ClientMessage::ShareAcknowledgeRequest { .. } => "ShareAcknowledgeRequest",
+            ClientMessage::ShareAcknowledgeResponse { .. } => "ShareAcknowledgeResponse",
         }
     }
 }
@@ -563,6 +612,8 @@ impl GroupMessage {
             GroupMessage::ConsumerGroupHeartbeatResponse { .. } => "ConsumerGroupHeartbeatResponse",
             GroupMessage::TxnOffsetCommitRequest { .. } => "TxnOffsetCommitRequest",
             GroupMessage::TxnOffsetCommitResponse { .. } => "TxnOffsetCommitResponse",
+            GroupMessage::ShareGroupHeartbeatRequest { .. } => "ShareGroupHeartbeatRequest",
+            GroupMessage::ShareGroupHeartbeatResponse { .. } => "ShareGroupHeartbeatResponse",
         }
     }
 }

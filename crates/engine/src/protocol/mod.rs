@@ -70,6 +70,43 @@ pub struct FetchPartition {
     pub current_leader_epoch: i32,
 }
 
+/// `AcknowledgeType` of ShareAcknowledge and ShareFetch (KIP-932; Kafka's ids 1, 2, 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AcknowledgeType {
+    /// Processed: the record is done.
+    Accept,
+    /// Not processed: give it to a consumer again (archived at the delivery limit).
+    Release,
+    /// Unprocessable: archive it now.
+    Reject,
+}
+
+/// One record's acknowledgement by a share consumer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareAcknowledgement {
+    pub topic_partition: TopicPartition,
+    pub offset: i64,
+    pub kind: AcknowledgeType,
+}
+
+/// A record a ShareFetch acquired for the member (`AcquiredRecords` of the response, with the
+/// record's key, which the application reads).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AcquiredRecord {
+    pub offset: i64,
+    pub delivery_count: u32,
+    pub key: Option<Vec<u8>>,
+}
+
+/// One partition's answer in a ShareFetchResponse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareFetchPartition {
+    pub topic_partition: TopicPartition,
+    pub error: ErrorCode,
+    pub acquired: Vec<AcquiredRecord>,
+}
+
 /// One partition's data in a FetchResponse.
 #[derive(Debug, Clone, Serialize)]
 pub struct PartitionFetchResponse {

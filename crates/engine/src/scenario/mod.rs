@@ -350,7 +350,7 @@ impl ConsumerSpec {
             name: self.name.clone(),
             topics: self.topics.clone(),
             configs: self.configs.clone(),
-            app: self.app,
+            app: self.app.clone(),
         }
     }
 }

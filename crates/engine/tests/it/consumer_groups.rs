@@ -274,7 +274,7 @@ fn crash_mid_batch(commit: CommitMode) -> (u64, u64) {
         ("session.timeout.ms", "6000"),
         ("heartbeat.interval.ms", "1000"),
     ];
-    let app = ConsumerApp { processing_ms_per_record: 20, commit, poll_timeout_ms: 100 };
+    let app = ConsumerApp { processing_ms_per_record: 20, commit, ..ConsumerApp::default() };
     let id = add_consumer(&mut world, "c", &configs, app);
     world.run_until(12_000);
     // Crash in the middle of a batch.

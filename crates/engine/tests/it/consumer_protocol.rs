@@ -111,7 +111,12 @@ fn scale_out(configs: &[(&str, &str)]) -> (World, Vec<u32>, Pause) {
     configs.push(("max.poll.records", "50"));
     let app = ConsumerApp { processing_ms_per_record: 20, ..ConsumerApp::default() };
     let add = |world: &mut World, name: &str| match world
-        .apply(Action::AddConsumer { name: name.into(), topics: vec!["t".into()], configs: pairs(&configs), app })
+        .apply(Action::AddConsumer {
+            name: name.into(),
+            topics: vec!["t".into()],
+            configs: pairs(&configs),
+            app: app.clone(),
+        })
         .unwrap()
     {
         ActionOutcome::ConsumerAdded { consumer } => consumer,

@@ -24,4 +24,5 @@ mod producer_flow;
 mod replication;
 mod retention_reset;
 mod scenarios;
+mod share_groups;
 mod transactions;

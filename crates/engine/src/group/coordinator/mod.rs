@@ -8,6 +8,7 @@
 
 pub mod classic;
 pub mod consumer;
+pub mod share;
 mod txn_offsets;
 
 use crate::group::offsets::{self, CommittedOffset, CoordinatorRecord, GroupMetadataValue};
@@ -20,6 +21,7 @@ use crate::sim::{Millis, NodeId};
 use classic::{ClassicGroup, ClassicGroupState, ClassicMember};
 use consumer::ConsumerGroup;
 use serde::Serialize;
+use share::ShareGroup;
 use std::collections::BTreeMap;
 
 /// Broker settings of the coordinator, with Kafka's names and defaults.
@@ -47,6 +49,10 @@ pub struct GroupCoordinatorConfig {
     pub group_consumer_session_timeout_ms: Millis,
     /// `group.consumer.assignors` (uniform, range): the first is the default.
     pub group_consumer_assignors: Vec<ServerAssignor>,
+    /// `group.share.heartbeat.interval.ms` (5000).
+    pub group_share_heartbeat_interval_ms: Millis,
+    /// `group.share.session.timeout.ms` (45000).
+    pub group_share_session_timeout_ms: Millis,
 }
 
 impl Default for GroupCoordinatorConfig {
@@ -62,6 +68,8 @@ impl Default for GroupCoordinatorConfig {
             group_consumer_heartbeat_interval_ms: 5000,
             group_consumer_session_timeout_ms: 45_000,
             group_consumer_assignors: vec![ServerAssignor::Uniform, ServerAssignor::Range],
+            group_share_heartbeat_interval_ms: 5000,
+            group_share_session_timeout_ms: 45_000,
         }
     }
 }
@@ -100,6 +108,8 @@ pub enum Timer {
     ConsumerSession { group_id: String, member_id: String, token: u64 },
     /// A consumer-protocol member did not revoke within its rebalance timeout.
     Revocation { group_id: String, member_id: String, member_epoch: i32 },
+    /// A share group member's `group.share.session.timeout.ms` passed.
+    ShareSession { group_id: String, member_id: String, token: u64 },
 }
 
 /// What to do once a write is committed (or failed).
@@ -146,6 +156,8 @@ pub struct GroupCoordinator {
     pub groups: BTreeMap<String, ClassicGroup>,
     /// Groups on the consumer protocol (KIP-848); a group id is in one map or the other.
     pub consumer_groups: BTreeMap<String, ConsumerGroup>,
+    /// Share groups (KIP-932); their ids are not used by the other two kinds.
+    pub share_groups: BTreeMap<String, ShareGroup>,
     /// Partition counts of the non-internal topics, from the broker's metadata (Kafka's
     /// coordinator holds the metadata image for its assignors).
     topic_partitions: BTreeMap<String, i32>,
@@ -165,6 +177,7 @@ impl GroupCoordinator {
             loaded: BTreeMap::new(),
             groups: BTreeMap::new(),
             consumer_groups: BTreeMap::new(),
+            share_groups: BTreeMap::new(),
             topic_partitions: BTreeMap::new(),
             offsets: BTreeMap::new(),
             pending_txn_offsets: BTreeMap::new(),
@@ -315,6 +328,7 @@ impl GroupCoordinator {
         for id in &consumer_ids {
             self.consumer_groups.remove(id);
         }
+        self.share_groups.retain(|g, _| offsets::partition_for_group(g, num_partitions) != partition);
         self.offsets.retain(|g, _| offsets::partition_for_group(g, num_partitions) != partition);
         self.pending_txn_offsets.retain(|g, _| offsets::partition_for_group(g, num_partitions) != partition);
         let (dropped, kept): (Vec<_>, Vec<_>) =
@@ -463,6 +477,9 @@ impl GroupCoordinator {
             timer @ (Timer::ConsumerSession { .. } | Timer::Revocation { .. }) => {
                 self.consumer_timer(timer, now, log, out)
             }
+            Timer::ShareSession { group_id, member_id, token } => {
+                self.share_session_expired(&group_id, &member_id, token, out)
+            }
         }
     }
 
@@ -605,7 +622,12 @@ impl GroupCoordinator {
                 log,
                 out,
             ),
+            GroupMessage::ShareGroupHeartbeatRequest { group_id, member_id, member_epoch, subscribed_topic_names } => {
+                let request = share::ShareHeartbeat { client: from, member_id, member_epoch, subscribed_topic_names };
+                self.share_group_heartbeat(&group_id, request, now, out);
+            }
             response @ (GroupMessage::JoinGroupResponse { .. }
+            | GroupMessage::ShareGroupHeartbeatResponse { .. }
             | GroupMessage::ConsumerGroupHeartbeatResponse { .. }
             | GroupMessage::TxnOffsetCommitResponse { .. }
             | GroupMessage::SyncGroupResponse { .. }

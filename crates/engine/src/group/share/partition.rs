@@ -13,7 +13,7 @@
 //! only when a batch's records part ways; here every offset has its own state from the start,
 //! which gives the same outcomes record by record.
 
-use crate::protocol::ErrorCode;
+use crate::protocol::{AcknowledgeType, ErrorCode};
 use crate::sim::Millis;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -26,12 +26,25 @@ pub const DEFAULT_RECORD_LOCK_DURATION_MS: Millis = 30_000;
 /// may be in flight between the SPSO and the SPEO.
 pub const DEFAULT_MAX_RECORD_LOCKS: usize = 2_000;
 
-/// The broker settings a share partition follows.
+/// Where a new share partition starts (the group config `share.auto.offset.reset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareAutoOffsetReset {
+    /// The log start: every retained record is delivered.
+    Earliest,
+    /// The log end (Kafka's default): only records written from now on.
+    Latest,
+}
+
+/// The settings a share partition follows: `group.share.delivery.count.limit`,
+/// `group.share.record.lock.duration.ms`, `group.share.partition.max.record.locks` (broker) and
+/// `share.auto.offset.reset` (Kafka's group config, here one value for every share group).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ShareConfig {
     pub delivery_count_limit: u32,
     pub record_lock_duration_ms: Millis,
     pub max_record_locks: usize,
+    pub auto_offset_reset: ShareAutoOffsetReset,
 }
 
 impl Default for ShareConfig {
@@ -40,6 +53,7 @@ impl Default for ShareConfig {
             delivery_count_limit: DEFAULT_DELIVERY_COUNT_LIMIT,
             record_lock_duration_ms: DEFAULT_RECORD_LOCK_DURATION_MS,
             max_record_locks: DEFAULT_MAX_RECORD_LOCKS,
+            auto_offset_reset: ShareAutoOffsetReset::Latest,
         }
     }
 }
@@ -80,18 +94,6 @@ impl RecordState {
     }
 }
 
-/// `AcknowledgeType` of ShareAcknowledge and ShareFetch (Kafka's ids 1, 2, 3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AcknowledgeType {
-    /// Processed: the record is done.
-    Accept,
-    /// Not processed: give it to a consumer again (archived at the delivery limit).
-    Release,
-    /// Unprocessable: archive it now.
-    Reject,
-}
-
 /// One in-flight record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InFlightRecord {
@@ -103,9 +105,9 @@ pub struct InFlightRecord {
     pub lock_until: Option<Millis>,
 }
 
-/// A record handed to a member by a ShareFetch (`AcquiredRecords` of the response).
+/// A record handed to a member: its offset and how often it has been delivered now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct AcquiredRecord {
+pub struct Acquired {
     pub offset: i64,
     pub delivery_count: u32,
 }
@@ -218,7 +220,7 @@ impl SharePartition {
         high_watermark: i64,
         max_records: usize,
         now: Millis,
-    ) -> Vec<AcquiredRecord> {
+    ) -> Vec<Acquired> {
         if self.start_offset < log_start_offset {
             self.in_flight = self.in_flight.split_off(&log_start_offset);
             self.start_offset = log_start_offset;
@@ -234,7 +236,7 @@ impl SharePartition {
                 record.delivery_count += 1;
                 record.member = Some(member.to_string());
                 record.lock_until = Some(lock_until);
-                acquired.push(AcquiredRecord { offset: *offset, delivery_count: record.delivery_count });
+                acquired.push(Acquired { offset: *offset, delivery_count: record.delivery_count });
             }
         }
         let mut next = self.end_offset();
@@ -251,7 +253,7 @@ impl SharePartition {
                     lock_until: Some(lock_until),
                 },
             );
-            acquired.push(AcquiredRecord { offset: next, delivery_count: 1 });
+            acquired.push(Acquired { offset: next, delivery_count: 1 });
             next += 1;
         }
         acquired
@@ -279,7 +281,7 @@ impl SharePartition {
     }
 
     /// Releases every record `member` holds (the member left or its share session closed:
-    /// `SharePartition.releaseAcquiredRecords`).
+    /// `SharePartition.releaseAcquireds`).
     pub fn release_member(&mut self, member: &str) -> Vec<StateChange> {
         self.release_where(|record| record.member.as_deref() == Some(member))
     }
@@ -419,7 +421,7 @@ mod tests {
         let mut sp = partition(3);
         for delivery in 1..=3 {
             let a = sp.acquire("m1", 0, 1, 10, 0);
-            assert_eq!(a, vec![AcquiredRecord { offset: 0, delivery_count: delivery }]);
+            assert_eq!(a, vec![Acquired { offset: 0, delivery_count: delivery }]);
             let change = sp.acknowledge("m1", 0, AcknowledgeType::Release).unwrap();
             let expected = if delivery < 3 { RecordState::Available } else { RecordState::Archived };
             assert_eq!(change.state, expected);
@@ -437,10 +439,7 @@ mod tests {
         let released = sp.expire_locks(31_000);
         assert_eq!(released.len(), 2);
         let again = sp.acquire("m2", 0, 2, 10, 31_000);
-        assert_eq!(
-            again,
-            vec![AcquiredRecord { offset: 0, delivery_count: 2 }, AcquiredRecord { offset: 1, delivery_count: 2 }]
-        );
+        assert_eq!(again, vec![Acquired { offset: 0, delivery_count: 2 }, Acquired { offset: 1, delivery_count: 2 }]);
         // The crashed member's late acknowledgement is refused.
         assert_eq!(sp.acknowledge("crashed", 0, AcknowledgeType::Accept), Err(ErrorCode::InvalidRecordState));
     }
@@ -471,7 +470,7 @@ mod tests {
         assert_eq!(sp.acquire("m1", 0, 100, 100, 0).len(), 4);
         assert!(sp.acquire("m2", 0, 100, 100, 0).is_empty());
         sp.acknowledge("m1", 0, AcknowledgeType::Accept).unwrap();
-        assert_eq!(sp.acquire("m2", 0, 100, 100, 0), vec![AcquiredRecord { offset: 4, delivery_count: 1 }]);
+        assert_eq!(sp.acquire("m2", 0, 100, 100, 0), vec![Acquired { offset: 4, delivery_count: 1 }]);
     }
 
     #[test]
@@ -508,9 +507,9 @@ mod tests {
         assert_eq!(
             reloaded.acquire("m2", 0, 5, 10, 0),
             vec![
-                AcquiredRecord { offset: 1, delivery_count: 1 },
-                AcquiredRecord { offset: 2, delivery_count: 2 },
-                AcquiredRecord { offset: 4, delivery_count: 1 },
+                Acquired { offset: 1, delivery_count: 1 },
+                Acquired { offset: 2, delivery_count: 2 },
+                Acquired { offset: 4, delivery_count: 1 },
             ]
         );
     }
