@@ -3,6 +3,7 @@
 
 pub mod group_log;
 pub mod log;
+pub mod share_log;
 
 use crate::broker::replica::Replica;
 pub use crate::broker::BrokerState;
@@ -65,9 +66,11 @@ pub struct ProducerTransactionView {
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupView {
     pub group_id: String,
-    /// `classic` (JoinGroup/SyncGroup) or `consumer` (KIP-848, ConsumerGroupHeartbeat).
+    /// `classic` (JoinGroup/SyncGroup), `consumer` (KIP-848, ConsumerGroupHeartbeat) or
+    /// `share` (KIP-932, ShareGroupHeartbeat).
     pub protocol: &'static str,
-    /// How the group rebalances: `eager`, `cooperative` (classic) or `incremental` (consumer).
+    /// How the group rebalances: `eager`, `cooperative` (classic), `incremental` (consumer) or
+    /// `none` (share: partitions are shared, nothing is revoked).
     pub rebalance: &'static str,
     /// Consumer protocol: the epoch of the target assignment (the group epoch is
     /// `generation_id`).
@@ -446,6 +449,37 @@ impl World {
                         })
                         .collect(),
                     offsets: self.group_offset_views(coordinator, &group.group_id),
+                });
+            }
+        }
+        for broker in self.brokers().filter(|b| b.state != BrokerState::Dead) {
+            let coordinator = &broker.volatile.group_coordinator;
+            for group in coordinator.share_groups().filter(|g| coordinator.is_coordinator_for(&g.group_id)) {
+                groups.push(GroupView {
+                    group_id: group.group_id.clone(),
+                    protocol: "share",
+                    rebalance: "none",
+                    target_assignment_epoch: None,
+                    coordinator: broker.id,
+                    state: if group.members.is_empty() { "Empty" } else { "Stable" },
+                    generation_id: group.group_epoch,
+                    protocol_name: Some("simple".to_string()),
+                    leader: None,
+                    members: group
+                        .members
+                        .values()
+                        .map(|m| GroupMemberView {
+                            member_id: m.member_id.clone(),
+                            group_instance_id: None,
+                            client: m.client,
+                            assignment: m.assignment.iter().cloned().collect(),
+                            member_epoch: Some(m.member_epoch),
+                            reconcile_state: None,
+                            target: None,
+                            pending_revocation: Vec::new(),
+                        })
+                        .collect(),
+                    offsets: Vec::new(),
                 });
             }
         }

@@ -24,8 +24,8 @@ pub struct Args {
     /// unclean.leader.election.enable
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     pub unclean: bool,
-    /// The consumer group's group.protocol (consumer: KIP-848)
-    #[arg(long, value_parser = ["classic", "consumer"], default_value = "classic")]
+    /// The group's group.protocol (consumer: KIP-848; share: a share group, KIP-932)
+    #[arg(long, value_parser = ["classic", "consumer", "share"], default_value = "classic")]
     pub group_protocol: String,
     /// `default` (producers and a group) or `eos` (a consume-transform-produce pipeline)
     #[arg(long, value_parser = ["default", "eos"], default_value = "default")]

@@ -10,9 +10,10 @@ use crate::cluster::{Action, ActionOutcome, World, WorldConfig};
 use crate::config::{parse_choice, ConfigError};
 use crate::consumer::{CommitMode, ConsumerApp};
 use crate::delivery::partition_entry;
+use crate::group::share::partition::ShareAutoOffsetReset;
 use crate::narration::Fact;
 use crate::producer::stream::KeyPattern;
-use crate::protocol::TopicPartition;
+use crate::protocol::{AcknowledgeType, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use crate::view::BrokerState;
 use rand::{Rng, SeedableRng};
@@ -42,7 +43,8 @@ pub struct ChaosConfig {
     pub acks: String,
     pub min_insync_replicas: i32,
     pub unclean: bool,
-    /// The group's `group.protocol`: `classic` or `consumer` (KIP-848).
+    /// The group's `group.protocol`: `classic`, `consumer` (KIP-848) or `share` (KIP-932: a
+    /// share group, whose members acknowledge records instead of committing offsets).
     pub group_protocol: String,
     pub workload: Workload,
     /// The eos workload's processors: transactional (exactly-once) or at-least-once.
@@ -86,7 +88,7 @@ impl ChaosConfig {
             return Err(ConfigError::invalid("steps", &n(self.steps as i64), "an integer in [1, 100000]"));
         }
         parse_choice("acks", &self.acks, &["0", "1", "all"])?;
-        parse_choice("group-protocol", &self.group_protocol, &["classic", "consumer"])?;
+        parse_choice("group-protocol", &self.group_protocol, &["classic", "consumer", "share"])?;
         Ok(())
     }
 }
@@ -144,6 +146,11 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
     // and 1 s here too.
     world_config.broker.group_coordinator.group_consumer_session_timeout_ms = 10_000;
     world_config.broker.group_coordinator.group_consumer_heartbeat_interval_ms = 1_000;
+    // Share groups: the same session and heartbeat; a share partition a new leader starts afresh
+    // begins at the log start, so no record is passed over (Kafka reads the persisted state).
+    world_config.broker.group_coordinator.group_share_session_timeout_ms = 10_000;
+    world_config.broker.group_coordinator.group_share_heartbeat_interval_ms = 1_000;
+    world_config.broker.share.auto_offset_reset = ShareAutoOffsetReset::Earliest;
     // And five transaction state partitions instead of 50.
     world_config.broker.txn_coordinator.num_partitions = 5;
     let mut world = World::new(world_config, config.seed)?;
@@ -181,6 +188,8 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
                 vec![("group.id", GROUP), ("auto.offset.reset", "earliest"), ("enable.auto.commit", "false")];
             if config.group_protocol == "consumer" {
                 configs.push(("group.protocol", "consumer"));
+            } else if config.group_protocol == "share" {
+                configs = vec![("group.id", GROUP), ("group.protocol", "share")];
             } else {
                 configs.extend([("session.timeout.ms", "10000"), ("heartbeat.interval.ms", "1000")]);
             }
@@ -205,6 +214,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
     let mut unclean_elections = 0;
     let mut faults = 0;
     let mut seen_facts = 0;
+    let mut share_done = ShareDone::new();
     for _ in 0..config.steps {
         let until = world.now() + faults_rng.random_range(100..1500);
         run_checked(&mut world, until, &mut checker, &mut committed);
@@ -212,12 +222,12 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         if faults_rng.random_bool(0.3) && inject_fault(&mut world, &mut faults_rng, eos) {
             faults += 1;
         }
-        scan_facts(&world, &mut seen_facts, &mut unclean_partitions, &mut unclean_elections);
+        scan_facts(&world, &mut seen_facts, &mut unclean_partitions, &mut unclean_elections, &mut share_done);
     }
     settle(&mut world);
     let until = world.now() + SETTLE_MS;
     run_checked(&mut world, until, &mut checker, &mut committed);
-    scan_facts(&world, &mut seen_facts, &mut unclean_partitions, &mut unclean_elections);
+    scan_facts(&world, &mut seen_facts, &mut unclean_partitions, &mut unclean_elections, &mut share_done);
 
     let logs = final_logs(&world);
     let mut violations: Vec<String> = checker.violations().cloned().collect();
@@ -232,8 +242,9 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
             violations.push(format!("{tp}: committed offset {offset} is gone though no unclean election happened"));
         }
     }
+    let share = (config.group_protocol == "share").then_some(&share_done);
     let Audit { acked, lost: lost_acked, skipped: skipped_acked } =
-        audit_acked(&world, &logs, &committed_offsets(&world));
+        audit_acked(&world, &logs, &committed_offsets(&world), share);
     // The workload's records only: coordinator records may legitimately repeat a value.
     let duplicates = logs
         .iter()
@@ -297,16 +308,31 @@ fn remember_committed(world: &World, committed: &mut Committed) {
     }
 }
 
+/// The records the share group is done with: accepted, rejected or archived.
+type ShareDone = BTreeSet<(TopicPartition, i64)>;
+
 fn scan_facts(
     world: &World,
     seen: &mut u64,
     unclean_partitions: &mut BTreeSet<TopicPartition>,
     unclean_elections: &mut u64,
+    share_done: &mut ShareDone,
 ) {
     for fact in world.facts_since(*seen) {
-        if let Fact::LeaderElected { topic_partition, unclean: true, .. } = &fact.fact {
-            unclean_partitions.insert(topic_partition.clone());
-            *unclean_elections += 1;
+        match &fact.fact {
+            Fact::LeaderElected { topic_partition, unclean: true, .. } => {
+                unclean_partitions.insert(topic_partition.clone());
+                *unclean_elections += 1;
+            }
+            Fact::ShareRecordsAcknowledged { topic_partition, kind, offsets, .. }
+                if *kind != AcknowledgeType::Release =>
+            {
+                share_done.extend(offsets.iter().map(|o| (topic_partition.clone(), *o)));
+            }
+            Fact::ShareRecordArchived { topic_partition, offset, .. } => {
+                share_done.insert((topic_partition.clone(), *offset));
+            }
+            _ => {}
         }
     }
     *seen = world.fact_count();
@@ -418,11 +444,13 @@ fn committed_offsets(world: &World) -> BTreeMap<TopicPartition, i64> {
 /// Every acknowledged record must be in its partition's final log at the offset the producer
 /// was given (acks=0 records, which never learn their offset, anywhere in the partition), and
 /// the group must have processed it if its committed offset is past it: a record the committed
-/// position skipped is lost to the application.
+/// position skipped is lost to the application. A share group (`share`: what it is done with)
+/// must be done with every record once the run settled.
 fn audit_acked(
     world: &World,
     logs: &BTreeMap<TopicPartition, FinalLog>,
     committed: &BTreeMap<TopicPartition, i64>,
+    share: Option<&ShareDone>,
 ) -> Audit {
     let mut audit = Audit::default();
     for producer in world.producers() {
@@ -435,12 +463,17 @@ fn audit_acked(
             } else {
                 log.is_some_and(|l| l.values().any(|r| *r == expected))
             };
-            let skipped = record.offset >= 0
-                && committed.get(&record.topic_partition).is_some_and(|c| record.offset < *c)
-                && !world
-                    .delivery()
-                    .processed(GROUP, &record.topic_partition)
-                    .is_some_and(|p| p.contains(record.offset));
+            let skipped = match share {
+                Some(done) => record.offset >= 0 && !done.contains(&(record.topic_partition.clone(), record.offset)),
+                None => {
+                    record.offset >= 0
+                        && committed.get(&record.topic_partition).is_some_and(|c| record.offset < *c)
+                        && !world
+                            .delivery()
+                            .processed(GROUP, &record.topic_partition)
+                            .is_some_and(|p| p.contains(record.offset))
+                }
+            };
             if !present || skipped {
                 audit.lost += 1;
                 audit.skipped += u64::from(present);

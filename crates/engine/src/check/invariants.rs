@@ -3,6 +3,7 @@
 
 use crate::broker::replica::Replica;
 use crate::cluster::World;
+use crate::consumer::config::GroupProtocol;
 use crate::consumer::MemberState;
 use crate::delivery::partition_entry;
 use crate::narration::Fact;
@@ -26,9 +27,14 @@ struct PartitionSeen {
     truncated_to: BTreeMap<i32, (i64, i32)>,
 }
 
+/// A share partition's record held under an acquisition lock: by whom, until when.
+type ShareHolders = BTreeMap<(String, TopicPartition, i64), (String, u64)>;
+
 #[derive(Debug, Clone, Default)]
 pub struct InvariantChecker {
     partitions: BTreeMap<TopicPartition, PartitionSeen>,
+    /// Share groups' acquired records, from the facts.
+    share_holders: ShareHolders,
     /// Facts below this index have been read.
     facts_seen: u64,
     violations: BTreeSet<String>,
@@ -125,10 +131,36 @@ impl InvariantChecker {
     ///   the ISR (under a new leader epoch a new divergence check may legitimately find nothing);
     /// - no message reaches a node that does not serve it (`MessageMisrouted`);
     /// - a transaction's state changes only as Kafka's `TransactionState.validPreviousStates`
-    ///   allows (a coordinator that reloaded the log continues from the state it read).
+    ///   allows (a coordinator that reloaded the log continues from the state it read);
+    /// - share groups (KIP-932): no record is acquired by two members at once (a lock ends with
+    ///   the member's acknowledgement, its release, its expiry, or a new partition leader, whose
+    ///   share partition starts afresh), and no record is delivered more than
+    ///   `group.share.delivery.count.limit` times.
     fn check_facts(&mut self, world: &World, found: &mut Vec<String>) {
+        let limit = world.config().broker.share.delivery_count_limit;
         for fact in world.facts_since(self.facts_seen) {
             match &fact.fact {
+                Fact::ShareRecordsAcquired { group, member_id, topic_partition, records, lock_until, .. } => {
+                    for (offset, delivery_count) in records {
+                        if *delivery_count > limit {
+                            found.push(format!("share group {group}: {topic_partition} offset {offset} delivered {delivery_count} times, above group.share.delivery.count.limit {limit}"));
+                        }
+                        let key = (group.clone(), topic_partition.clone(), *offset);
+                        let held = self.share_holders.insert(key, (member_id.clone(), *lock_until));
+                        if let Some((holder, until)) = held.filter(|(_, until)| *until > fact.at_ms) {
+                            found.push(format!("share group {group}: {topic_partition} offset {offset} acquired by {member_id} while {holder} held it until {until} ms"));
+                        }
+                    }
+                }
+                Fact::ShareRecordsAcknowledged { group, topic_partition, offsets, .. }
+                | Fact::ShareLocksReleased { group, topic_partition, offsets, .. } => {
+                    for offset in offsets {
+                        self.share_holders.remove(&(group.clone(), topic_partition.clone(), *offset));
+                    }
+                }
+                Fact::LeaderElected { topic_partition, .. } => {
+                    self.share_holders.retain(|(_, tp, _), _| tp != topic_partition);
+                }
                 Fact::OffsetsCommitted { group, offsets, .. } => {
                     for (tp, offset) in offsets {
                         let max = self.partitions.get(tp).map_or(0, |p| p.max_high_watermark);
@@ -222,10 +254,15 @@ fn check_consumer_group_owners(world: &World, found: &mut Vec<String>) {
 }
 
 /// No partition is owned by two running members that are Stable in the same generation of a
-/// group: one SyncGroup hands out each partition once.
+/// group: one SyncGroup hands out each partition once. (Share groups share partitions on
+/// purpose; their records are checked instead.)
 fn check_stable_owners(world: &World, found: &mut Vec<String>) {
     let mut owners: BTreeMap<(&str, i32, &TopicPartition), u32> = BTreeMap::new();
-    for consumer in world.consumers().filter(|c| c.state == MemberState::Stable && world.consumer_running(c.id)) {
+    for consumer in world.consumers().filter(|c| {
+        c.state == MemberState::Stable
+            && world.consumer_running(c.id)
+            && c.config.group_protocol != GroupProtocol::Share
+    }) {
         for tp in &consumer.assignment {
             if let Some(other) = owners.insert((consumer.group_id(), consumer.generation_id, tp), consumer.id) {
                 found.push(format!(

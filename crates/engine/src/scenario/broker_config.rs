@@ -3,6 +3,7 @@
 
 use crate::cluster::WorldConfig;
 use crate::config::{parse_bool, parse_int, ConfigError};
+use crate::group::share::partition::ShareAutoOffsetReset;
 
 const KEYS: &[&str] = &[
     "replica.lag.time.max.ms",
@@ -32,6 +33,12 @@ const KEYS: &[&str] = &[
     "transaction.state.log.num.partitions",
     "transaction.max.timeout.ms",
     "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+    "group.share.delivery.count.limit",
+    "group.share.record.lock.duration.ms",
+    "group.share.partition.max.record.locks",
+    "group.share.heartbeat.interval.ms",
+    "group.share.session.timeout.ms",
+    "share.auto.offset.reset",
 ];
 
 /// Sets one broker setting. Millisecond values must be at least 1 (0 would spin timers).
@@ -97,6 +104,26 @@ pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), Confi
         "transaction.abort.timed.out.transaction.cleanup.interval.ms" => {
             b.txn_coordinator.abort_timed_out_interval_ms = ms()?
         }
+        // Kafka's ranges: the limit 2..=10; the lock 1 s up to 1 hour (Kafka's own floor,
+        // `group.share.min.record.lock.duration.ms`, is 15 s; scenarios go lower to teach).
+        "group.share.delivery.count.limit" => b.share.delivery_count_limit = parse_int(key, value, 2, 10)? as u32,
+        "group.share.record.lock.duration.ms" => {
+            b.share.record_lock_duration_ms = parse_int(key, value, 1000, 3_600_000)? as u64
+        }
+        "group.share.partition.max.record.locks" => {
+            b.share.max_record_locks = parse_int(key, value, 100, 10_000)? as usize
+        }
+        "group.share.heartbeat.interval.ms" => b.group_coordinator.group_share_heartbeat_interval_ms = ms()?,
+        "group.share.session.timeout.ms" => b.group_coordinator.group_share_session_timeout_ms = ms()?,
+        // A group config in Kafka (`kafka-configs --entity-type groups`); here it applies to every
+        // share group of the scenario.
+        "share.auto.offset.reset" => {
+            b.share.auto_offset_reset = match value.trim() {
+                "earliest" => ShareAutoOffsetReset::Earliest,
+                "latest" => ShareAutoOffsetReset::Latest,
+                _ => return Err(ConfigError::invalid(key, value, "earliest or latest")),
+            }
+        }
         _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
     }
     Ok(())
@@ -127,6 +154,21 @@ mod tests {
         );
         let e = set(&mut c, "group.consumer.assignors", "sticky").unwrap_err().to_string();
         assert!(e.contains("uniform, range"), "{e}");
+    }
+
+    #[test]
+    fn share_group_settings_have_kafkas_names_and_ranges() {
+        let mut c = WorldConfig::default();
+        set(&mut c, "group.share.delivery.count.limit", "3").unwrap();
+        set(&mut c, "group.share.record.lock.duration.ms", "5000").unwrap();
+        set(&mut c, "share.auto.offset.reset", "earliest").unwrap();
+        assert_eq!(c.broker.share.delivery_count_limit, 3);
+        assert_eq!(c.broker.share.record_lock_duration_ms, 5000);
+        assert_eq!(c.broker.share.auto_offset_reset, ShareAutoOffsetReset::Earliest);
+        let e = set(&mut c, "group.share.delivery.count.limit", "11").unwrap_err().to_string();
+        assert!(e.contains("`group.share.delivery.count.limit`"), "{e}");
+        let e = set(&mut c, "share.auto.offset.reset", "none").unwrap_err().to_string();
+        assert!(e.contains("earliest or latest"), "{e}");
     }
 
     /// Kafka 4.1+ finalizes `eligible.leader.replicas.version=1` on new clusters

@@ -7,7 +7,7 @@ use super::{
     ConsumerSpec, Localized, NodeRef, ProducerSpec, Scenario, ScenarioError, Step, StepAction, StreamSpec, TopicSpec,
 };
 use crate::cluster::WorldConfig;
-use crate::consumer::config::ConsumerConfig;
+use crate::consumer::config::{ConsumerConfig, GroupProtocol};
 use crate::consumer::{CommitMode, ConsumerApp, SeekTo};
 use crate::controller::validate_topic_name;
 use crate::log::TopicConfig;
@@ -109,6 +109,7 @@ struct RawApp {
     processing_ms_per_record: Option<u64>,
     commit: Option<Spanned<String>>,
     poll_timeout_ms: Option<u64>,
+    fail_on_key: Option<Spanned<String>>,
 }
 
 /// One `[[step]]`: every field an action may take; which ones apply depends on `action`.
@@ -628,7 +629,7 @@ fn consumer(src: &Source, raw: &RawConsumer, known: &Known) -> Result<ConsumerSp
         Some(c) => src.configs(c, "consumer.configs")?,
         None => Vec::new(),
     };
-    ConsumerConfig::from_pairs(configs.iter().map(|(k, v, _)| (k.as_str(), v.as_str()))).map_err(|e| {
+    let config = ConsumerConfig::from_pairs(configs.iter().map(|(k, v, _)| (k.as_str(), v.as_str()))).map_err(|e| {
         let at = configs.iter().find(|(k, _, _)| error_names(&e, k)).map_or(raw.name.span(), |(_, _, at)| at.clone());
         src.err(at, "consumer.configs", e.to_string())
     })?;
@@ -653,6 +654,17 @@ fn consumer(src: &Source, raw: &RawConsumer, known: &Known) -> Result<ConsumerSp
     if let Some(a) = &raw.app {
         app.processing_ms_per_record = a.processing_ms_per_record.unwrap_or(app.processing_ms_per_record);
         app.poll_timeout_ms = a.poll_timeout_ms.unwrap_or(app.poll_timeout_ms);
+        if let Some(key) = &a.fail_on_key {
+            // Only a share consumer acknowledges records one by one, so only it can release one.
+            if config.group_protocol != GroupProtocol::Share {
+                return Err(src.err(
+                    key.span(),
+                    "consumer.app.fail_on_key",
+                    "`fail_on_key` needs a share consumer (`group.protocol` = \"share\")",
+                ));
+            }
+            app.fail_on_key = Some(key.get_ref().clone());
+        }
         if let Some(commit) = &a.commit {
             app.commit = match commit.get_ref().as_str() {
                 "auto" => CommitMode::Auto,

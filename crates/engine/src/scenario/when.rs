@@ -93,6 +93,13 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
         "eligible_leader_replicas_changed",
         &[("topic_partition", FieldType::Text), ("elr", FieldType::Int), ("last_known_elr", FieldType::Int)],
     ),
+    ("share_member_joined", &[("group", FieldType::Text), ("members", FieldType::Int)]),
+    ("share_member_left", &[("group", FieldType::Text), ("expired", FieldType::Bool)]),
+    (
+        "share_locks_released",
+        &[("group", FieldType::Text), ("topic_partition", FieldType::Text), ("expired", FieldType::Bool)],
+    ),
+    ("share_record_archived", &[("group", FieldType::Text), ("topic_partition", FieldType::Text)]),
 ];
 
 /// A filter's value, as written in the file.
@@ -244,6 +251,18 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
             "eligible_leader_replicas_changed",
             vec![tp(topic_partition), ("elr", Ints(elr)), ("last_known_elr", Ints(last_known_elr))],
         ),
+        Fact::ShareMemberJoined { group: g, members, .. } => {
+            ("share_member_joined", vec![group(g), ("members", Int(*members as i64))])
+        }
+        Fact::ShareMemberLeft { group: g, expired, .. } => {
+            ("share_member_left", vec![group(g), ("expired", Bool(*expired))])
+        }
+        Fact::ShareLocksReleased { group: g, topic_partition, expired, .. } => {
+            ("share_locks_released", vec![group(g), tp(topic_partition), ("expired", Bool(*expired))])
+        }
+        Fact::ShareRecordArchived { group: g, topic_partition, .. } => {
+            ("share_record_archived", vec![group(g), tp(topic_partition)])
+        }
         _ => return None,
     })
 }

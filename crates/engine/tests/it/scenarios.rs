@@ -624,3 +624,125 @@ fn zombie_fencing_aborts_the_zombie_and_refuses_its_write() {
     assert!(values.contains(&Some("a-1".into())) && values.contains(&Some("b-1".into())), "{values:?}");
     assert!(!values.contains(&Some("a-2".into())), "the zombie's late write is refused: {values:?}");
 }
+
+/// `share-group-queue`: four members on two partitions all accept records, no record is
+/// accepted twice, the poison record is released at each of its five deliveries and archived,
+/// and the crashed worker's records are acquired again (delivery count 2) after their locks
+/// expire.
+#[test]
+fn a_share_group_works_like_a_queue() {
+    use kafkalab_engine::protocol::AcknowledgeType;
+    let (run, facts) = run("share-group-queue");
+    let world = run.world();
+    let mut accepted_by: BTreeMap<String, usize> = BTreeMap::new();
+    let mut accepted: Vec<(TopicPartition, i64)> = Vec::new();
+    let mut releases = 0;
+    for f in &facts {
+        if let Fact::ShareRecordsAcknowledged { member_id, topic_partition, kind, offsets, .. } = &f.fact {
+            match kind {
+                AcknowledgeType::Accept => {
+                    *accepted_by.entry(member_id.clone()).or_default() += offsets.len();
+                    accepted.extend(offsets.iter().map(|o| (topic_partition.clone(), *o)));
+                }
+                AcknowledgeType::Release => releases += offsets.len(),
+                AcknowledgeType::Reject => {}
+            }
+        }
+    }
+    assert_eq!(accepted_by.len(), 4, "all four members did work: {accepted_by:?}");
+    assert_eq!(accepted.iter().collect::<BTreeSet<_>>().len(), accepted.len(), "a record was accepted twice");
+    assert_eq!(releases, 5, "the poison record was released at each delivery");
+    let archived: Vec<u32> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::ShareRecordArchived { delivery_count, .. } => Some(*delivery_count),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(archived, vec![5], "archived at group.share.delivery.count.limit");
+    let crashed = world.consumers().find(|c| c.name == "worker-1").expect("worker-1");
+    let expired_at = facts
+        .iter()
+        .find(|f| {
+            matches!(&f.fact, Fact::ShareLocksReleased { member_id, expired: true, .. } if *member_id == crashed.member_id)
+        })
+        .map(|f| f.at_ms)
+        .expect("the crashed worker's locks expired");
+    assert!((20_000..=25_000).contains(&expired_at), "within the 5 s lock of the crash: {expired_at}");
+    assert!(
+        facts.iter().any(|f| f.at_ms >= expired_at
+            && matches!(&f.fact, Fact::ShareRecordsAcquired { member_id, records, .. }
+                if *member_id != crashed.member_id && records.iter().any(|(_, count)| *count == 2))),
+        "another member got them again"
+    );
+}
+
+/// `kafka-vs-queue`: the new consumer group replays from offset 0 what the first group already
+/// processed; the share group's newcomer gets no record that was already acknowledged; the
+/// consumer group's slow member leaves its partition far behind while the share group keeps up.
+#[test]
+fn a_consumer_group_replays_a_share_group_is_done() {
+    use kafkalab_engine::protocol::AcknowledgeType;
+    let (run, facts) = run("kafka-vs-queue");
+    let world = run.world();
+    let id = |name: &str| world.consumers().find(|c| c.name == name).map(|c| c.id).expect(name);
+    let processed = |c: u32| -> BTreeSet<(TopicPartition, i64)> {
+        facts
+            .iter()
+            .filter_map(|f| match &f.fact {
+                Fact::RecordsProcessed { consumer, topic_partition, first_offset, last_offset, .. }
+                    if *consumer == c =>
+                {
+                    Some((*first_offset..=*last_offset).map(move |o| (topic_partition.clone(), o)))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    let ledger: BTreeSet<_> = processed(id("ledger-1")).union(&processed(id("ledger-slow"))).cloned().collect();
+    let audit = processed(id("audit-1"));
+    assert!(audit.contains(&(TopicPartition::new("orders", 0), 0)), "audit starts at offset 0");
+    assert!(audit.intersection(&ledger).count() > 200, "audit replays what ledger already read");
+    // Share group: every record accepted once; the newcomer gets none accepted before it joined.
+    let newcomer = world.consumers().find(|c| c.name == "task-new").expect("task-new").member_id.clone();
+    let mut accepted: BTreeMap<(TopicPartition, i64), u64> = BTreeMap::new();
+    let mut newcomer_got = Vec::new();
+    for f in &facts {
+        match &f.fact {
+            Fact::ShareRecordsAcknowledged { topic_partition, kind: AcknowledgeType::Accept, offsets, .. } => {
+                for o in offsets {
+                    assert!(accepted.insert((topic_partition.clone(), *o), f.at_ms).is_none(), "accepted twice");
+                }
+            }
+            Fact::ShareRecordsAcquired { member_id, topic_partition, records, .. } if *member_id == newcomer => {
+                newcomer_got.extend(records.iter().map(|(o, _)| (topic_partition.clone(), *o)));
+            }
+            _ => {}
+        }
+    }
+    assert!(!newcomer_got.is_empty(), "task-new works");
+    assert!(
+        newcomer_got.iter().all(|r| accepted.get(r).is_none_or(|at| *at >= 30_000)),
+        "task-new never gets a record acknowledged before it joined"
+    );
+    // The slow member: the consumer group's lag on its partition grows; the share group keeps up.
+    let ledger_lag: i64 = world
+        .view()
+        .groups
+        .into_iter()
+        .filter(|g| g.group_id == "ledger")
+        .flat_map(|g| g.offsets)
+        .map(|o| o.lag)
+        .max()
+        .unwrap_or(0);
+    let share_backlog: i64 = world
+        .share_partitions(Some("orders"))
+        .iter()
+        .filter(|p| p.group_id == "tasks")
+        .map(|p| p.high_watermark - p.start_offset)
+        .max()
+        .unwrap_or(i64::MAX);
+    assert!(ledger_lag > 200, "the slow member's partition falls behind: lag {ledger_lag}");
+    assert!(share_backlog < 50, "the share group keeps up: {share_backlog} records not done");
+}
