@@ -335,7 +335,7 @@ fn bad_consumer_input_is_refused_with_clear_errors() {
     );
     let e = err(&mut world, vec!["nope".into()], &[("group.id", "g")]);
     assert_eq!(e, "there is no topic `nope`");
-    let e = err(&mut world, vec!["t".into()], &[("group.id", "g"), ("group.protocol", "share")]);
+    let e = err(&mut world, vec!["t".into()], &[("group.id", "g"), ("group.protocol", "queue")]);
     assert!(e.contains("group.protocol") && e.contains("classic, consumer"), "{e}");
     let seek = world.apply(Action::Seek {
         consumer: 99,
