@@ -9,6 +9,7 @@ use kafkalab_engine::metrics::{FaultDelta, MetricsSample};
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::view::log::PartitionLogView;
+use kafkalab_engine::view::share_log::SharePartitionView;
 use kafkalab_engine::World;
 
 /// Record cells per replica strip: the newest offsets; older ones are one scaled bar.
@@ -59,6 +60,8 @@ pub struct LogData {
     pub topics: Vec<String>,
     /// Shared with the previous refresh where nothing changed, so its strips are not drawn again.
     pub partitions: Vec<Rc<PartitionLogView>>,
+    /// The share groups' share partitions of the shown topics (KIP-932).
+    pub shares: Rc<Vec<SharePartitionView>>,
 }
 
 /// While playing, a refresh reads one partition in this many (in turn), so that its cost stays a
@@ -94,7 +97,12 @@ impl LogData {
                 }
             })
             .collect();
-        LogData { topics, partitions }
+        let shares = world.share_partitions(topic);
+        let shares = match previous {
+            Some((old, _)) if *old.shares == shares => old.shares.clone(),
+            _ => Rc::new(shares),
+        };
+        LogData { topics, partitions, shares }
     }
 }
 

@@ -8,6 +8,7 @@ use crate::cluster::ViewRc;
 use crate::i18n::{fill, t, Key, Lang};
 use crate::logs::Shared;
 use crate::narrate;
+use kafkalab_engine::group::share::partition::RecordState;
 use kafkalab_engine::view::group_log::GroupLogView;
 
 fn tp_list(list: &[kafkalab_engine::protocol::TopicPartition]) -> String {
@@ -100,6 +101,7 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                             <dt>{ t(lang, Key::RebalanceLabel) }</dt>
                             <dd data-testid={format!("group-rebalance-{}", g.group_id)}>{ t(lang, match g.rebalance {
                                 "incremental" => Key::RebalanceIncremental,
+                                "none" => Key::RebalanceShare,
                                 "cooperative" => Key::RebalanceCooperative,
                                 _ => Key::RebalanceEager,
                             }) }</dd>
@@ -148,7 +150,14 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                                 let is_leader = g.leader.as_deref() == Some(m.member_id.as_str());
                                 html! {
                                     <li data-testid={format!("member-{}-{}", g.group_id, m.member_id)}>
-                                        <code title={m.member_id.clone()}>{ narrate::short_member_id(&m.member_id) }</code>
+                                        <code title={m.member_id.clone()}>{
+                                            if g.protocol == "share" {
+                                                view.consumers.iter().find(|c| c.client == m.client)
+                                                    .map_or_else(|| narrate::short_member_id(&m.member_id), |c| c.name.clone())
+                                            } else {
+                                                narrate::short_member_id(&m.member_id)
+                                            }
+                                        }</code>
                                         if is_leader { <span class="tag">{ t(lang, Key::GroupLeaderMark) }</span> }
                                         { " → " }{ tp_list(&m.assignment) }
                                     </li>
@@ -156,6 +165,31 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                             }) }
                         </ul>
                         }
+                        if g.protocol == "share" {
+                            <h4>{ t(lang, Key::ShareHeading) }</h4>
+                            <table class="lag share">
+                                <thead><tr>
+                                    <th scope="col">{ t(lang, Key::ColPartition) }</th><th scope="col">{ t(lang, Key::ColSpso) }</th>
+                                    <th scope="col">{ t(lang, Key::ColSpeo) }</th><th scope="col">{ t(lang, Key::ColLogEnd) }</th>
+                                    <th scope="col">{ t(lang, Key::ColAcquired) }</th><th scope="col">{ t(lang, Key::ColAvailable) }</th>
+                                    <th scope="col">{ t(lang, Key::ColArchived) }</th>
+                                </tr></thead>
+                                <tbody>
+                                    { for view.share_partitions.iter().filter(|p| p.group_id == g.group_id).map(|p| {
+                                        let count = |s: RecordState| p.records.iter().filter(|r| r.state == s).count();
+                                        html! {
+                                            <tr data-testid={format!("share-summary-{}-{}-{}", g.group_id, p.topic, p.partition)}
+                                                data-spso={p.start_offset.to_string()} data-speo={p.end_offset.to_string()}>
+                                                <td>{ format!("{}-{}", p.topic, p.partition) }</td><td>{ p.start_offset }</td>
+                                                <td>{ p.end_offset }</td><td>{ p.high_watermark }</td>
+                                                <td>{ count(RecordState::Acquired) }</td><td>{ count(RecordState::Available) }</td>
+                                                <td>{ count(RecordState::Archived) }</td>
+                                            </tr>
+                                        }
+                                    }) }
+                                </tbody>
+                            </table>
+                        } else {
                         <h4>{ t(lang, Key::LagHeading) }</h4>
                         <table class="lag">
                             <thead><tr>
@@ -178,6 +212,7 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                                 }) }
                             </tbody>
                         </table>
+                        }
                         <RebalanceSwimlane {lang} groups={props.groups.clone()} group_id={g.group_id.clone()} view={props.view.clone()} />
                         <h4>{ t(lang, Key::RebalanceSteps) }</h4>
                         <ol class="steps" reversed=true>{ for steps.into_iter().map(|s| html! { <li>{ s }</li> }) }</ol>

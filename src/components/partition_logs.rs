@@ -11,6 +11,8 @@ use std::rc::Rc;
 use kafkalab_engine::delivery::LostRecords;
 use kafkalab_engine::view::group_log::{CommittedView, GroupLogView, PositionView};
 use kafkalab_engine::view::log::{BatchView, OffsetState, PartitionLogView, ReplicaLogView, TxnOutcome};
+use kafkalab_engine::group::share::partition::RecordState;
+use kafkalab_engine::view::share_log::SharePartitionView;
 use kafkalab_engine::view::ReplicaRole;
 
 use super::form::select_value;
@@ -414,12 +416,59 @@ struct PartitionLogProps {
     lang: Lang,
     partition: Rc<PartitionLogView>,
     groups: Rc<Vec<GroupRow>>,
+    /// The share groups' share partitions of this partition.
+    shares: Rc<Vec<SharePartitionView>>,
+}
+
+fn share_state_key(state: RecordState) -> Key {
+    match state {
+        RecordState::Available => Key::ShareStateAvailable,
+        RecordState::Acquired => Key::ShareStateAcquired,
+        RecordState::Acknowledged => Key::ShareStateAcknowledged,
+        RecordState::Archived => Key::ShareStateArchived,
+    }
+}
+
+fn share_state_name(state: RecordState) -> &'static str {
+    match state {
+        RecordState::Available => "available",
+        RecordState::Acquired => "acquired",
+        RecordState::Acknowledged => "acknowledged",
+        RecordState::Archived => "archived",
+    }
+}
+
+/// A share group's share partition: its SPSO and SPEO, then each in-flight record with its
+/// state and delivery count (the holder in its title).
+fn share_row(lang: Lang, s: &SharePartitionView) -> Html {
+    let id = format!("{}-{}-{}", s.group_id, s.topic, s.partition);
+    html! {
+        <div class="share-row" data-testid={format!("share-{id}")}
+            data-spso={s.start_offset.to_string()} data-speo={s.end_offset.to_string()}>
+            <span class="share-label">{ fill(t(lang, Key::ShareRowLabel), &[&s.group_id, &s.start_offset.to_string(), &s.end_offset.to_string()]) }</span>
+            <span class="share-cells">
+                if s.records.is_empty() { <span class="hint">{ t(lang, Key::ShareNoInFlight) }</span> }
+                { for s.records.iter().map(|r| {
+                    let held = r.holder.as_ref().map(|h| fill(t(lang, Key::ShareHeldBy), &[h])).unwrap_or_default();
+                    let title = fill(t(lang, Key::ShareRecordTitle), &[&r.offset.to_string(), t(lang, share_state_key(r.state)), &r.delivery_count.to_string(), &held]);
+                    let state = share_state_name(r.state);
+                    html! {
+                        <span class={classes!("share-cell", format!("share-{state}"))}
+                            data-testid={format!("share-record-{id}-{}", r.offset)} data-state={state}
+                            data-delivery-count={r.delivery_count.to_string()} title={title.clone()} aria-label={title}>
+                            { r.delivery_count }
+                        </span>
+                    }
+                }) }
+            </span>
+        </div>
+    }
 }
 
 /// One partition's strips and its groups' rows: drawn again only when they changed.
 #[function_component(PartitionLog)]
 fn partition_log(props: &PartitionLogProps) -> Html {
-    let (lang, p, groups) = (props.lang, &*props.partition, &*props.groups);
+    let (lang, p, groups, shares) = (props.lang, &*props.partition, &*props.groups, &*props.shares);
     let processed_twice: Vec<(i64, i64)> = groups.iter().flat_map(|g| &g.twice).map(|d| (d.1, d.2)).collect();
     let axis = Axis::of(p, &merge_ranges(processed_twice));
     let start = axis.start();
@@ -469,6 +518,7 @@ fn partition_log(props: &PartitionLogProps) -> Html {
                     </>
                 }) }
             </div>
+            { for shares.iter().map(|s| share_row(lang, s)) }
             if !p.lost.is_empty() || !p.duplicates.is_empty() {
                 <ul class="log-notes">
                     { for merged_lost(&p.lost).iter().rev().take(3).map(|l| html! {
@@ -536,7 +586,8 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
             <div class="log-partitions">
                 { for data.partitions.iter().map(|p| {
                     let groups: Vec<GroupRow> = props.groups.0.iter().filter_map(|g| GroupRow::of(g, &p.topic, p.partition)).collect();
-                    html! { <PartitionLog key={format!("{}-{}", p.topic, p.partition)} {lang} partition={p.clone()} groups={Rc::new(groups)} /> }
+                    let shares: Vec<SharePartitionView> = data.shares.iter().filter(|s| s.topic == p.topic && s.partition == p.partition).cloned().collect();
+                    html! { <PartitionLog key={format!("{}-{}", p.topic, p.partition)} {lang} partition={p.clone()} groups={Rc::new(groups)} shares={Rc::new(shares)} /> }
                 }) }
             </div>
         </section>

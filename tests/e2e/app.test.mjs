@@ -242,9 +242,9 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'idempotence', 'key-ordering',
-        'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction', 'rolling-restart',
-        'sandbox', 'slow-follower', 'unclean-election', 'zombie-fencing',
+        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'idempotence',
+        'kafka-vs-queue', 'key-ordering', 'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction', 'rolling-restart',
+        'sandbox', 'share-group-queue', 'slow-follower', 'unclean-election', 'zombie-fencing',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
       for (const name of names) {
@@ -316,6 +316,67 @@ describe('kafkalab visual simulator', () => {
       assert.ok((await page.getByTestId('swimlane-kip848').locator('.lane-epoch').count()) >= 2);
       await page.getByTestId('swimlane-kip848').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(screenshots, 'consumer-protocol-stable.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('share-group-queue shows the share group and its records with their state and delivery count', async () => {
+    const { page, problems } = await openApp('#scenario=share-group-queue&seed=3&t=9000&lang=en');
+    try {
+      const group = page.getByTestId('group-queue');
+      await group.waitFor();
+      assert.equal(await group.getAttribute('data-protocol'), 'share');
+      assert.equal(await group.getAttribute('data-rebalance'), 'none');
+      assert.equal(await group.locator('[data-testid^="member-queue-"]').count(), 4, 'four members on two partitions');
+      const summary = page.getByTestId('share-summary-queue-jobs-0');
+      await summary.waitFor();
+      assert.ok(Number(await summary.getAttribute('data-spso')) > 0, 'accepted records are done');
+      await page.getByTestId('view-toggle').click();
+      await page.getByTestId('log-view').waitFor();
+      const row = page.getByTestId('share-queue-jobs-0');
+      await row.waitFor();
+      // The poison record (sent at 8 s) is delivered again and again: seek until its cell shows
+      // a delivery count above 1, then past the limit, when it is archived and the SPSO passes it.
+      await seek(page, 10000);
+      const cells = page.locator('[data-testid^="share-record-queue-jobs-0-"]');
+      const states = await cells.evaluateAll((c) => c.map((x) => x.getAttribute('data-state')));
+      assert.ok(states.every((s) => ['available', 'acquired', 'acknowledged', 'archived'].includes(s)), states.join());
+      const counts = await cells.evaluateAll((c) => c.map((x) => Number(x.getAttribute('data-delivery-count'))));
+      assert.ok(counts.length > 0 && Math.max(...counts) >= 2, `the poison record is redelivered: ${counts}`);
+      await row.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'share-group-queue-log.png') });
+      await seek(page, 16000);
+      const archived = Number(await page.getByTestId('share-queue-jobs-0').getAttribute('data-spso'));
+      const speo = Number(await page.getByTestId('share-queue-jobs-0').getAttribute('data-speo'));
+      assert.ok(archived <= speo, 'SPSO ≤ SPEO');
+      assert.equal(await page.locator('[data-testid^="share-record-queue-jobs-0-"][data-delivery-count="6"]').count(), 0, 'never a sixth delivery');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('kafka-vs-queue: the consumer group replays from offset 0, the share group keeps up with a slow member', async () => {
+    const { page, problems } = await openApp('#scenario=kafka-vs-queue&seed=4&t=45000&lang=en');
+    try {
+      const tasks = page.getByTestId('group-tasks');
+      await tasks.waitFor();
+      assert.equal(await tasks.getAttribute('data-protocol'), 'share');
+      assert.equal(await page.getByTestId('group-ledger').getAttribute('data-protocol'), 'classic');
+      assert.equal(await page.getByTestId('group-audit').getAttribute('data-protocol'), 'classic');
+      // The slow ledger member's partition is far behind; the share group's backlog is small.
+      const lags = await page.locator('[data-testid^="lag-ledger-orders-"] td:last-child').allTextContents();
+      assert.ok(Math.max(...lags.map(Number)) > 100, `ledger lag ${lags}`);
+      for (const p of [0, 1]) {
+        const row = page.getByTestId(`share-summary-tasks-orders-${p}`);
+        const spso = Number(await row.getAttribute('data-spso'));
+        const hw = Number(await row.locator('td').nth(3).textContent());
+        assert.ok(hw - spso < 50, `tasks orders-${p}: ${hw - spso} records not done`);
+      }
+      await tasks.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'kafka-vs-queue-groups.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();

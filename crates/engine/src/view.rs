@@ -38,6 +38,8 @@ pub struct View {
     pub consumers: Vec<ConsumerView>,
     /// Transactional ids as their coordinators know them.
     pub transactions: Vec<TransactionView>,
+    /// Share groups' share partitions on their leaders (KIP-932).
+    pub share_partitions: Vec<share_log::SharePartitionView>,
 }
 
 /// A transactional id at its coordinator (the leader of its `__transaction_state` partition).
@@ -372,6 +374,7 @@ impl World {
             groups: self.group_views(),
             consumers: self.consumer_views(),
             transactions: self.transaction_views(),
+            share_partitions: self.share_partitions(None),
         }
     }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// At most this many in-flight records are listed per share partition (the oldest first).
 pub const SHARE_RECORDS_SHOWN: usize = 64;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SharePartitionView {
     pub group_id: String,
     pub topic: String,
@@ -28,7 +28,7 @@ pub struct SharePartitionView {
     pub records: Vec<ShareRecordView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShareRecordView {
     pub offset: i64,
     pub state: RecordState,
