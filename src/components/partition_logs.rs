@@ -9,9 +9,9 @@ use yew::prelude::*;
 use std::rc::Rc;
 
 use kafkalab_engine::delivery::LostRecords;
+use kafkalab_engine::group::share::partition::RecordState;
 use kafkalab_engine::view::group_log::{CommittedView, GroupLogView, PositionView};
 use kafkalab_engine::view::log::{BatchView, OffsetState, PartitionLogView, ReplicaLogView, TxnOutcome};
-use kafkalab_engine::group::share::partition::RecordState;
 use kafkalab_engine::view::share_log::SharePartitionView;
 use kafkalab_engine::view::ReplicaRole;
 

@@ -445,7 +445,7 @@ fn committed_offsets(world: &World) -> BTreeMap<TopicPartition, i64> {
 /// was given (acks=0 records, which never learn their offset, anywhere in the partition), and
 /// the group must have processed it if its committed offset is past it: a record the committed
 /// position skipped is lost to the application. A share group (`share`: what it is done with)
-/// must be done with every record once the run settled.
+/// must be done with every record its share partition's start offset passed.
 fn audit_acked(
     world: &World,
     logs: &BTreeMap<TopicPartition, FinalLog>,
@@ -453,6 +453,12 @@ fn audit_acked(
     share: Option<&ShareDone>,
 ) -> Audit {
     let mut audit = Audit::default();
+    let share_start: BTreeMap<TopicPartition, i64> = world
+        .share_partitions(Some(TOPIC))
+        .into_iter()
+        .filter(|p| p.group_id == GROUP)
+        .map(|p| (TopicPartition::new(&p.topic, p.partition), p.start_offset))
+        .collect();
     for producer in world.producers() {
         for record in producer.acked_log.iter().flatten() {
             audit.acked += 1;
@@ -464,7 +470,11 @@ fn audit_acked(
                 log.is_some_and(|l| l.values().any(|r| *r == expected))
             };
             let skipped = match share {
-                Some(done) => record.offset >= 0 && !done.contains(&(record.topic_partition.clone(), record.offset)),
+                Some(done) => {
+                    record.offset >= 0
+                        && share_start.get(&record.topic_partition).is_some_and(|spso| record.offset < *spso)
+                        && !done.contains(&(record.topic_partition.clone(), record.offset))
+                }
                 None => {
                     record.offset >= 0
                         && committed.get(&record.topic_partition).is_some_and(|c| record.offset < *c)

@@ -27,8 +27,9 @@ struct PartitionSeen {
     truncated_to: BTreeMap<i32, (i64, i32)>,
 }
 
-/// A share partition's record held under an acquisition lock: by whom, until when.
-type ShareHolders = BTreeMap<(String, TopicPartition, i64), (String, u64)>;
+/// A share partition's record held under an acquisition lock: by whom, until when, on which
+/// leader.
+type ShareHolders = BTreeMap<(String, TopicPartition, i64), (String, u64, i32)>;
 
 #[derive(Debug, Clone, Default)]
 pub struct InvariantChecker {
@@ -133,21 +134,22 @@ impl InvariantChecker {
     /// - a transaction's state changes only as Kafka's `TransactionState.validPreviousStates`
     ///   allows (a coordinator that reloaded the log continues from the state it read);
     /// - share groups (KIP-932): no record is acquired by two members at once (a lock ends with
-    ///   the member's acknowledgement, its release, its expiry, or a new partition leader, whose
-    ///   share partition starts afresh), and no record is delivered more than
+    ///   the member's acknowledgement, its release, its expiry, a new partition leader or the
+    ///   leader's restart, either of which starts the share partition afresh), and no record is
+    ///   delivered more than
     ///   `group.share.delivery.count.limit` times.
     fn check_facts(&mut self, world: &World, found: &mut Vec<String>) {
         let limit = world.config().broker.share.delivery_count_limit;
         for fact in world.facts_since(self.facts_seen) {
             match &fact.fact {
-                Fact::ShareRecordsAcquired { group, member_id, topic_partition, records, lock_until, .. } => {
+                Fact::ShareRecordsAcquired { broker, group, member_id, topic_partition, records, lock_until } => {
                     for (offset, delivery_count) in records {
                         if *delivery_count > limit {
                             found.push(format!("share group {group}: {topic_partition} offset {offset} delivered {delivery_count} times, above group.share.delivery.count.limit {limit}"));
                         }
                         let key = (group.clone(), topic_partition.clone(), *offset);
-                        let held = self.share_holders.insert(key, (member_id.clone(), *lock_until));
-                        if let Some((holder, until)) = held.filter(|(_, until)| *until > fact.at_ms) {
+                        let held = self.share_holders.insert(key, (member_id.clone(), *lock_until, *broker));
+                        if let Some((holder, until, _)) = held.filter(|(_, until, _)| *until > fact.at_ms) {
                             found.push(format!("share group {group}: {topic_partition} offset {offset} acquired by {member_id} while {holder} held it until {until} ms"));
                         }
                     }
@@ -160,6 +162,9 @@ impl InvariantChecker {
                 }
                 Fact::LeaderElected { topic_partition, .. } => {
                     self.share_holders.retain(|(_, tp, _), _| tp != topic_partition);
+                }
+                Fact::BrokerStarted { broker } | Fact::BrokerStopped { broker } => {
+                    self.share_holders.retain(|_, (_, _, on)| on != broker);
                 }
                 Fact::OffsetsCommitted { group, offsets, .. } => {
                     for (tp, offset) in offsets {
