@@ -27,9 +27,11 @@ struct PartitionSeen {
     truncated_to: BTreeMap<i32, (i64, i32)>,
 }
 
-/// A share partition's record held under an acquisition lock: by whom, until when, on which
-/// leader.
-type ShareHolders = BTreeMap<(String, TopicPartition, i64), (String, u64, i32)>;
+/// A share partition's record held under an acquisition lock on one leader (group, partition,
+/// offset, leader): by whom, until when. Each leader keeps its own share partition, so a leader
+/// that has not yet learned of its successor may hand out a record the new one hands out too,
+/// as in Kafka; one leader never may.
+type ShareHolders = BTreeMap<(String, TopicPartition, i64, i32), (String, u64)>;
 
 #[derive(Debug, Clone, Default)]
 pub struct InvariantChecker {
@@ -133,10 +135,10 @@ impl InvariantChecker {
     /// - no message reaches a node that does not serve it (`MessageMisrouted`);
     /// - a transaction's state changes only as Kafka's `TransactionState.validPreviousStates`
     ///   allows (a coordinator that reloaded the log continues from the state it read);
-    /// - share groups (KIP-932): no record is acquired by two members at once (a lock ends with
-    ///   the member's acknowledgement, its release, its expiry, a new partition leader or the
-    ///   leader's restart, either of which starts the share partition afresh), and no record is
-    ///   delivered more than
+    /// - share groups (KIP-932): no leader hands a record to a second member while the first one
+    ///   holds it (a lock ends with the member's acknowledgement, its release, its expiry, a new
+    ///   partition leader or the leader's restart, either of which starts the share partition
+    ///   afresh), and no record is delivered more than
     ///   `group.share.delivery.count.limit` times.
     fn check_facts(&mut self, world: &World, found: &mut Vec<String>) {
         let limit = world.config().broker.share.delivery_count_limit;
@@ -147,24 +149,23 @@ impl InvariantChecker {
                         if *delivery_count > limit {
                             found.push(format!("share group {group}: {topic_partition} offset {offset} delivered {delivery_count} times, above group.share.delivery.count.limit {limit}"));
                         }
-                        let key = (group.clone(), topic_partition.clone(), *offset);
-                        let held = self.share_holders.insert(key, (member_id.clone(), *lock_until, *broker));
-                        if let Some((holder, until, _)) = held.filter(|(_, until, _)| *until > fact.at_ms) {
+                        let key = (group.clone(), topic_partition.clone(), *offset, *broker);
+                        let held = self.share_holders.insert(key, (member_id.clone(), *lock_until));
+                        if let Some((holder, until)) = held.filter(|(_, until)| *until > fact.at_ms) {
                             found.push(format!("share group {group}: {topic_partition} offset {offset} acquired by {member_id} while {holder} held it until {until} ms"));
                         }
                     }
                 }
                 Fact::ShareRecordsAcknowledged { group, topic_partition, offsets, .. }
                 | Fact::ShareLocksReleased { group, topic_partition, offsets, .. } => {
-                    for offset in offsets {
-                        self.share_holders.remove(&(group.clone(), topic_partition.clone(), *offset));
-                    }
+                    self.share_holders
+                        .retain(|(g, tp, o, _), _| !(g == group && tp == topic_partition && offsets.contains(o)));
                 }
                 Fact::LeaderElected { topic_partition, .. } => {
-                    self.share_holders.retain(|(_, tp, _), _| tp != topic_partition);
+                    self.share_holders.retain(|(_, tp, _, _), _| tp != topic_partition);
                 }
                 Fact::BrokerStarted { broker } | Fact::BrokerStopped { broker } => {
-                    self.share_holders.retain(|_, (_, _, on)| on != broker);
+                    self.share_holders.retain(|(_, _, _, on), _| on != broker);
                 }
                 Fact::OffsetsCommitted { group, offsets, .. } => {
                     for (tp, offset) in offsets {
