@@ -1071,16 +1071,28 @@ impl Consumer {
         }
     }
 
-    /// One fetch per leader for owned partitions with a position and nothing buffered.
+    /// One fetch per leader for owned partitions with a position and nothing buffered. A
+    /// partition whose leader the metadata did not name asks for new metadata after
+    /// `retry.backoff.ms` (`AbstractFetch.prepareFetchRequests`: "Requesting metadata update for
+    /// partition … since the position … is missing the current leader node"), or it would never
+    /// be fetched again once its leader is back.
     fn send_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut leader_unknown = false;
         for (tp, position) in &self.positions {
             if self.buffer.contains_key(tp) || !self.assignment.contains(tp) {
                 continue;
             }
-            if let Some(leader) = self.leaders.get(tp).filter(|l| !self.fetch_in_flight.contains_key(l)) {
-                by_leader.entry(*leader).or_default().push((tp.clone(), *position));
+            match self.leaders.get(tp) {
+                Some(leader) if !self.fetch_in_flight.contains_key(leader) => {
+                    by_leader.entry(*leader).or_default().push((tp.clone(), *position))
+                }
+                Some(_) => {}
+                None => leader_unknown = true,
             }
+        }
+        if leader_unknown {
+            self.schedule_retry(now, out);
         }
         for (leader, partitions) in by_leader {
             self.fetch_in_flight.insert(leader, partitions.clone());
