@@ -201,6 +201,11 @@ pub struct Consumer {
     pub(crate) processed_output: Vec<(TopicPartition, i64)>,
     /// Transactional processing: the application waits for its transaction to end.
     pub awaiting_transaction: bool,
+    /// An at-least-once processor: its outputs are flushed before the input offsets are
+    /// committed (`producer.flush()`, then `commitSync()`).
+    pub(crate) flush_before_commit: bool,
+    /// Such a processor waits for its producer's flush.
+    pub awaiting_flush: bool,
     /// Offset ranges of markers and aborted records fetches passed over, not yet reported.
     passed_over: BTreeMap<TopicPartition, Vec<(i64, i64)>>,
 }
@@ -273,6 +278,8 @@ impl Consumer {
             capture_processed: false,
             processed_output: Vec::new(),
             awaiting_transaction: false,
+            flush_before_commit: false,
+            awaiting_flush: false,
             passed_over: BTreeMap::new(),
         }
     }
@@ -491,6 +498,7 @@ impl Consumer {
         }
         match self.app.commit {
             CommitMode::Transactional => self.awaiting_transaction = true,
+            CommitMode::SyncAfterProcessing if self.flush_before_commit => self.awaiting_flush = true,
             CommitMode::SyncAfterProcessing => self.commit(true, AfterCommit::Poll, now, out),
             CommitMode::AsyncAfterProcessing => {
                 self.commit(false, AfterCommit::Nothing, now, out);
@@ -521,19 +529,46 @@ impl Consumer {
         }
         self.awaiting_transaction = false;
         if !committed {
-            let mut first: BTreeMap<&TopicPartition, i64> = BTreeMap::new();
-            for (tp, offset) in batch {
-                let f = first.entry(tp).or_insert(*offset);
-                *f = (*f).min(*offset);
-            }
-            for (tp, offset) in first {
-                if self.assignment.contains(tp) {
-                    self.positions.insert(tp.clone(), offset);
-                    self.buffer.remove(tp);
-                }
-            }
+            self.rewind_to(batch);
         }
         self.schedule_poll(now, out);
+    }
+
+    /// An at-least-once processor's outputs were flushed: it commits its input offsets, then
+    /// polls. If an output failed, it commits nothing and goes back to where the batch began:
+    /// the batch is processed again, and the outputs that did get written are written twice.
+    pub fn outputs_flushed(
+        &mut self,
+        all_written: bool,
+        batch: &[(TopicPartition, i64)],
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        if !self.awaiting_flush {
+            return;
+        }
+        self.awaiting_flush = false;
+        if all_written {
+            self.commit(true, AfterCommit::Poll, now, out);
+        } else {
+            self.rewind_to(batch);
+            self.schedule_poll(now, out);
+        }
+    }
+
+    /// Seeks each owned partition of `batch` back to the batch's first offset in it.
+    fn rewind_to(&mut self, batch: &[(TopicPartition, i64)]) {
+        let mut first: BTreeMap<&TopicPartition, i64> = BTreeMap::new();
+        for (tp, offset) in batch {
+            let f = first.entry(tp).or_insert(*offset);
+            *f = (*f).min(*offset);
+        }
+        for (tp, offset) in first {
+            if self.assignment.contains(tp) {
+                self.positions.insert(tp.clone(), offset);
+                self.buffer.remove(tp);
+            }
+        }
     }
 
     /// Where a run starting at `first` really begins: transaction markers and aborted records
