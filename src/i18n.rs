@@ -169,6 +169,8 @@ catalogue! {
         ColLag => ("랙(커밋 기준)", "Lag (from commit)"),
         ColPosition => ("다음 읽을 오프셋(position)", "Position"),
         ColPositionLag => ("랙(position 기준)", "Lag (from position)"),
+        PositionLagToLso => ("read_committed 컨슈머의 랙은 LSO까지 잽니다(열린 트랜잭션 뒤의 레코드는 아직 읽을 수 없으니까요).", "A read_committed consumer's lag is measured to the LSO (records after an open transaction cannot be read yet)."),
+        PositionLagToHw => ("랙은 HW까지 잽니다.", "Lag is measured to the HW."),
         NoOwner => ("소유자 없음", "no owner"),
         RebalanceSteps => ("리밸런스 단계", "Rebalance steps"),
         ProducerHeading => ("프로듀서", "Producer"),

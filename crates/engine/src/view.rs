@@ -13,7 +13,7 @@ use crate::consumer::MemberState;
 pub use crate::controller::raft::RaftRole;
 use crate::producer::SendResult;
 use crate::protocol::Acks;
-use crate::protocol::TopicPartition;
+use crate::protocol::{IsolationLevel, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 
@@ -100,7 +100,8 @@ pub struct GroupMemberView {
 }
 
 /// What `kafka-consumer-groups --describe` shows per partition: LOG-END-OFFSET is the
-/// high watermark a consumer can read to, and LAG = that minus the committed offset. The owner's
+/// high watermark a consumer can read to, and LAG = that minus the committed offset (the tool
+/// lists offsets with `ListOffsetsOptions`' default read_uncommitted, whatever the group reads). The owner's
 /// fetch position is shown too: committed offsets move only with each commit (every
 /// `auto.commit.interval.ms`), so lag from the position is the one that moves smoothly.
 #[derive(Debug, Clone, Serialize)]
@@ -112,8 +113,11 @@ pub struct GroupOffsetView {
     pub lag: i64,
     /// The next offset the member that owns the partition fetches; -1 while nobody owns it.
     pub position: i64,
-    /// The high watermark minus the position (0 while nobody owns the partition).
+    /// The owner's `records-lag`: the high watermark minus the position, or for a
+    /// read_committed owner the LSO minus the position (0 while nobody owns the partition).
     pub position_lag: i64,
+    /// The owner reads with `isolation.level=read_committed`, so `position_lag` ends at the LSO.
+    pub read_committed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -381,6 +385,25 @@ impl World {
             .map_or(-1, |r| r.high_watermark)
     }
 
+    /// The last stable offset of a partition on its leader (-1 if it has none): where a
+    /// read_committed consumer's reading ends.
+    pub fn last_stable_offset(&self, tp: &TopicPartition) -> i64 {
+        self.metadata()
+            .partition(tp)
+            .and_then(|p| self.broker(p.leader))
+            .and_then(|b| b.durable.replicas.get(tp))
+            .map_or(-1, |r| r.last_stable_offset())
+    }
+
+    /// The offset a consumer's lag is measured to: Kafka's `SubscriptionState.partitionLag`
+    /// takes the LSO for read_committed and the high watermark for read_uncommitted.
+    pub fn lag_end(&self, isolation_level: IsolationLevel, tp: &TopicPartition) -> i64 {
+        match isolation_level {
+            IsolationLevel::ReadCommitted => self.last_stable_offset(tp),
+            IsolationLevel::ReadUncommitted => self.high_watermark(tp),
+        }
+    }
+
     /// Groups from the live coordinators, by group id.
     pub fn group_views(&self) -> Vec<GroupView> {
         let mut groups: Vec<GroupView> = Vec::new();
@@ -466,12 +489,19 @@ impl World {
                 m.iter()
                     .map(|(tp, o)| {
                         let log_end_offset = self.high_watermark(tp);
-                        let position = self
+                        let owner = self
                             .consumers()
                             .filter(|c| c.group_id() == group_id && self.consumer_running(c.id))
                             .filter(|c| c.assignment.contains(tp))
-                            .find_map(|c| c.positions.get(tp).copied())
-                            .unwrap_or(-1);
+                            .find_map(|c| c.positions.get(tp).map(|p| (*p, c.config.isolation_level)));
+                        let (position, position_lag, read_committed) = match owner {
+                            Some((position, isolation)) => (
+                                position,
+                                (self.lag_end(isolation, tp) - position).max(0),
+                                isolation == IsolationLevel::ReadCommitted,
+                            ),
+                            None => (-1, 0, false),
+                        };
                         GroupOffsetView {
                             topic: tp.topic.clone(),
                             partition: tp.partition,
@@ -479,7 +509,8 @@ impl World {
                             log_end_offset,
                             lag: (log_end_offset - o.committed_offset).max(0),
                             position,
-                            position_lag: if position < 0 { 0 } else { (log_end_offset - position).max(0) },
+                            position_lag,
+                            read_committed,
                         }
                     })
                     .collect()

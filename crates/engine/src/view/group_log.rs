@@ -6,7 +6,7 @@
 use crate::cluster::World;
 use crate::delivery::ProcessedTwice;
 use crate::group::history::GenerationHistory;
-use crate::protocol::TopicPartition;
+use crate::protocol::{IsolationLevel, TopicPartition};
 use crate::sim::Millis;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -57,14 +57,18 @@ pub struct MemberPositionsView {
     pub positions: Vec<PositionView>,
 }
 
-/// A member's fetch position in one assigned partition; `lag` is Kafka's `records-lag` for
-/// `read_uncommitted`: `high_watermark - position`.
+/// A member's fetch position in one assigned partition; `lag` is Kafka's `records-lag`
+/// (`SubscriptionState.partitionLag`): `high_watermark - position` for read_uncommitted,
+/// `last_stable_offset - position` for read_committed, which cannot read past an open
+/// transaction.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionView {
     pub topic: String,
     pub partition: i32,
     pub position: i64,
     pub high_watermark: i64,
+    /// The LSO, for a read_committed member only.
+    pub last_stable_offset: Option<i64>,
     pub lag: i64,
 }
 
@@ -107,13 +111,16 @@ impl World {
                                 .iter()
                                 .filter(|(tp, _)| c.assignment.contains(*tp))
                                 .map(|(tp, position)| {
-                                    let high_watermark = self.high_watermark(tp);
+                                    let isolation = c.config.isolation_level;
+                                    let last_stable_offset = (isolation == IsolationLevel::ReadCommitted)
+                                        .then(|| self.last_stable_offset(tp));
                                     PositionView {
                                         topic: tp.topic.clone(),
                                         partition: tp.partition,
                                         position: *position,
-                                        high_watermark,
-                                        lag: (high_watermark - position).max(0),
+                                        high_watermark: self.high_watermark(tp),
+                                        last_stable_offset,
+                                        lag: (self.lag_end(isolation, tp) - position).max(0),
                                     }
                                 })
                                 .collect(),
