@@ -624,3 +624,58 @@ fn zombie_fencing_aborts_the_zombie_and_refuses_its_write() {
     assert!(values.contains(&Some("a-1".into())) && values.contains(&Some("b-1".into())), "{values:?}");
     assert!(!values.contains(&Some("a-2".into())), "the zombie's late write is refused: {values:?}");
 }
+
+/// The dead producer's open transaction holds the LSO: the read_committed member processes
+/// nothing while the HW grows (its records-lag, measured to the LSO, stays small; the group's lag
+/// to the HW grows), until the coordinator's `transaction.timeout.ms` abort
+/// (`TransactionCoordinator.abortTimedOutTransactions`) writes the ABORT marker; then the LSO is
+/// the HW again and the member reads what was held back.
+#[test]
+fn a_hanging_transaction_holds_the_lso_until_the_timeout_aborts_it() {
+    let (run, facts) = run("hanging-transaction");
+    let timed_out = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::TransactionTimedOut { transactional_id, .. } if transactional_id == "batch-job-1"))
+        .map(|f| f.at_ms)
+        .expect("the coordinator aborts the timed-out transaction");
+    assert!((13_000..15_000).contains(&timed_out), "10 s after it began at 3 s, within a 1 s check: {timed_out}");
+    let abort_marker = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::TxnMarkerWritten { topic_partition, committed: false, .. } if topic_partition.topic == "orders"))
+        .map(|f| f.at_ms)
+        .expect("an ABORT marker in orders-0");
+    assert!(abort_marker >= timed_out);
+    let ledger = run.world().consumers().find(|c| c.name == "ledger").expect("ledger").id;
+    let processed_between = |from: u64, to: u64| -> usize {
+        facts
+            .iter()
+            .filter(|f| (from..to).contains(&f.at_ms))
+            .filter_map(|f| match &f.fact {
+                Fact::RecordsProcessed { consumer, count, .. } if *consumer == ledger => Some(*count),
+                _ => None,
+            })
+            .sum()
+    };
+    assert_eq!(processed_between(4_000, timed_out), 0, "read_committed stops at the held LSO");
+    assert!(processed_between(timed_out, 25_000) > 40, "the held-back records are read once the LSO moves");
+    assert!(
+        processed_by(&run, &facts, "peeker") > processed_between(0, 25_000),
+        "read_uncommitted also reads the aborted record"
+    );
+
+    // While the transaction hangs: LSO below the HW, the group's lag to the HW grows, the
+    // member's records-lag (to the LSO) does not.
+    let mut held = run.clone();
+    held.seek(12_000);
+    let tp = TopicPartition::new("orders", 0);
+    let (hw, lso) = (held.world().high_watermark(&tp), held.world().last_stable_offset(&tp));
+    assert!(hw - lso > 30, "the LSO is held while the HW grows: HW {hw}, LSO {lso}");
+    let group = held.world().group_logs().into_iter().find(|g| g.group_id == "ledgers").expect("group");
+    let position = group.members[0].positions.iter().find(|p| p.partition == 0).expect("position").clone();
+    assert_eq!(position.last_stable_offset, Some(lso));
+    assert!(position.lag <= 1, "records-lag is measured to the LSO: {position:?}");
+    let committed = group.committed.iter().find(|c| c.partition == 0).expect("committed");
+    assert!(committed.lag > 30, "the group's lag to the HW grows: {committed:?}");
+    let end = run.world();
+    assert_eq!(end.last_stable_offset(&tp), end.high_watermark(&tp), "after the abort the LSO is the HW again");
+}
