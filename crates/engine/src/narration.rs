@@ -482,6 +482,23 @@ pub enum Fact {
         committed: bool,
         producer_epoch: i16,
     },
+    /// KIP-392: a partition leader told a consumer to fetch from `replica`, a follower in the
+    /// consumer's `client.rack`; the consumer now reads there (up to that follower's HW).
+    PreferredReadReplicaChosen {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        leader: i32,
+        replica: i32,
+        rack: String,
+    },
+    /// KIP-392: a consumer stopped reading from its preferred read replica and fetches from the
+    /// leader again, which may name another one.
+    PreferredReadReplicaCleared {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        replica: i32,
+        reason: ReadReplicaFallback,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -582,7 +599,9 @@ impl Fact {
             | Fact::TransactionTimedOut { .. }
             | Fact::TxnMarkerWritten { .. }
             | Fact::ProducerFenced { .. }
-            | Fact::TransactionEnded { .. } => Salience::Notable,
+            | Fact::TransactionEnded { .. }
+            | Fact::PreferredReadReplicaChosen { .. }
+            | Fact::PreferredReadReplicaCleared { .. } => Salience::Notable,
         }
     }
 }
@@ -644,6 +663,20 @@ pub enum RemovalReason {
     Fenced,
     /// A consumer-protocol member did not revoke within its rebalance timeout.
     RevocationTimeout,
+}
+
+/// Why a consumer left its preferred read replica (KIP-392, Kafka's `clearPreferredReadReplica`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReadReplicaFallback {
+    /// The fetch from it failed: the connection broke or the request timed out
+    /// (`AbstractFetch.handleFetchFailure`).
+    FetchFailed,
+    /// It answered with an error (`FetchCollector.handleInitializeErrors`), for example
+    /// NOT_LEADER_OR_FOLLOWER or OFFSET_OUT_OF_RANGE.
+    Error { error: ErrorCode },
+    /// `metadata.max.age.ms` passed since the leader named it: the leader is asked again.
+    Expired,
 }
 
 /// Where a consumer's fetch position came from.

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, ReconcileState, RemovalReason};
+use kafkalab_engine::narration::{
+    Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
+};
 use kafkalab_engine::protocol::{ErrorCode, TopicPartition, TxnState};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
@@ -233,6 +235,31 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             committed: false,
             producer_epoch: i as i16,
         },
+        Fact::PreferredReadReplicaChosen {
+            consumer: 1,
+            topic_partition: tp.clone(),
+            leader: i,
+            replica: i + 1,
+            rack: "az-b".into(),
+        },
+        Fact::PreferredReadReplicaCleared {
+            consumer: 1,
+            topic_partition: tp.clone(),
+            replica: i,
+            reason: ReadReplicaFallback::FetchFailed,
+        },
+        Fact::PreferredReadReplicaCleared {
+            consumer: 1,
+            topic_partition: tp.clone(),
+            replica: i,
+            reason: ReadReplicaFallback::Error { error: ErrorCode::NotLeaderOrFollower },
+        },
+        Fact::PreferredReadReplicaCleared {
+            consumer: 1,
+            topic_partition: tp.clone(),
+            replica: i,
+            reason: ReadReplicaFallback::Expired,
+        },
     ]
 }
 
@@ -313,5 +340,7 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::TxnMarkerWritten { .. } => "TxnMarkerWritten",
         Fact::ProducerFenced { .. } => "ProducerFenced",
         Fact::TransactionEnded { .. } => "TransactionEnded",
+        Fact::PreferredReadReplicaChosen { .. } => "PreferredReadReplicaChosen",
+        Fact::PreferredReadReplicaCleared { .. } => "PreferredReadReplicaCleared",
     }
 }

@@ -218,6 +218,8 @@ impl Broker {
             replica.update_follower_high_watermark(p.high_watermark);
             replica.adopt_leader_log_start_offset(p.log_start_offset);
         }
+        // A follower serving consumers (KIP-392) answers their parked fetches as its HW moves.
+        self.wake_parked_consumer_fetches(now, out);
         let delay = if failed { self.config.replica_fetch_backoff_ms } else { 0 };
         out.timer(now + delay, Timer::Fetch { leader });
     }

@@ -10,9 +10,10 @@
 
 pub mod config;
 mod membership;
+mod read_replica;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
-use crate::narration::{Fact, PositionSource};
+use crate::narration::{Fact, PositionSource, ReadReplicaFallback};
 use crate::node::{Node, Outbox};
 use crate::protocol::{
     ClientMessage, ErrorCode, GroupMessage, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse,
@@ -97,6 +98,8 @@ pub enum Timer {
     Retry,
     /// The earliest deadline of the requests in flight to `broker` (`request.timeout.ms`).
     RequestTimeout { broker: i32, deadline: Millis },
+    /// A preferred read replica's reconnect backoff is over: fetch again (KIP-392).
+    ReconnectBackoffOver,
 }
 
 /// The requests that go to the group coordinator (Kafka gives it a connection of its own).
@@ -163,6 +166,10 @@ pub struct Consumer {
     list_offsets_in_flight: BTreeMap<i32, Vec<TopicPartition>>,
     buffer: BTreeMap<TopicPartition, VecDeque<i64>>,
     fetch_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
+    /// KIP-392: per partition, the replica its leader named to read from, and until when.
+    preferred_read_replicas: BTreeMap<TopicPartition, (i32, Millis)>,
+    /// Brokers whose connection broke while serving as a preferred read replica, skipped until then.
+    unavailable_until: BTreeMap<i32, Millis>,
     /// NetworkClient's in-flight requests, per broker: (deadline, request kind, timeout).
     in_flight_requests: BTreeMap<i32, Vec<(Millis, &'static str, Millis)>>,
     /// Per broker, the deadline its timeout timer is set for: one timer per connection, not per
@@ -246,6 +253,8 @@ impl Consumer {
             list_offsets_in_flight: BTreeMap::new(),
             buffer: BTreeMap::new(),
             fetch_in_flight: BTreeMap::new(),
+            preferred_read_replicas: BTreeMap::new(),
+            unavailable_until: BTreeMap::new(),
             in_flight_requests: BTreeMap::new(),
             request_timer_at: BTreeMap::new(),
             rejoin_needed: false,
@@ -757,6 +766,7 @@ impl Consumer {
             self.buffer.remove(tp);
             self.awaiting_committed.remove(tp);
             self.resets.remove(tp);
+            self.preferred_read_replicas.remove(tp);
         }
     }
 
@@ -904,9 +914,10 @@ impl Consumer {
         }
     }
 
-    /// One partition of a FetchResponse. Returns whether it buffered records.
+    /// One partition of a FetchResponse from `broker`. Returns whether it buffered records.
     fn on_fetched_partition(
         &mut self,
+        broker: i32,
         asked: &[(TopicPartition, i64)],
         p: PartitionFetchResponse,
         now: Millis,
@@ -917,6 +928,18 @@ impl Consumer {
         let Some((_, fetch_offset)) = asked.iter().find(|(t, _)| *t == tp) else { return false };
         // Drop a response that no longer matches the position (seek, revocation, reset).
         if self.positions.get(&tp) != Some(fetch_offset) || !self.assignment.contains(&tp) {
+            return false;
+        }
+        if p.error != ErrorCode::None && self.reads_from_replica(&tp, broker) {
+            // From a follower, any error sends the consumer back to the leader; an offset out of
+            // range there is no reason to reset the position (`FetchCollector.handleInitializeErrors`).
+            self.clear_preferred_read_replica(&tp, ReadReplicaFallback::Error { error: p.error }, out);
+            if p.error == ErrorCode::OffsetOutOfRange {
+                return false;
+            }
+        }
+        if let (ErrorCode::None, Some(replica)) = (p.error, p.preferred_read_replica) {
+            self.adopt_preferred_read_replica(tp, broker, replica, now, out);
             return false;
         }
         match p.error {
@@ -1071,16 +1094,31 @@ impl Consumer {
         }
     }
 
-    /// One fetch per leader for owned partitions with a position and nothing buffered.
+    /// One fetch per node for owned partitions with a position and nothing buffered: to the
+    /// leader, or to the partition's preferred read replica (KIP-392).
     fn send_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
-        for (tp, position) in &self.positions {
-            if self.buffer.contains_key(tp) || !self.assignment.contains(tp) {
-                continue;
+        let wanted: Vec<(TopicPartition, i64)> = self
+            .positions
+            .iter()
+            .filter(|(tp, _)| !self.buffer.contains_key(*tp) && self.assignment.contains(*tp))
+            .map(|(tp, position)| (tp.clone(), *position))
+            .collect();
+        let mut backoff_until = None;
+        for (tp, position) in wanted {
+            match self.fetch_target(&tp, now, out) {
+                Some(read_replica::FetchTarget::Node(node)) if !self.fetch_in_flight.contains_key(&node) => {
+                    by_leader.entry(node).or_default().push((tp, position));
+                }
+                Some(read_replica::FetchTarget::Backoff) => {
+                    let until = self.preferred_read_replicas.get(&tp).and_then(|(r, _)| self.unavailable_until.get(r));
+                    backoff_until = backoff_until.max(until.copied());
+                }
+                _ => {}
             }
-            if let Some(leader) = self.leaders.get(tp).filter(|l| !self.fetch_in_flight.contains_key(l)) {
-                by_leader.entry(*leader).or_default().push((tp.clone(), *position));
-            }
+        }
+        if let Some(until) = backoff_until {
+            out.timer(until, Timer::ReconnectBackoffOver);
         }
         for (leader, partitions) in by_leader {
             self.fetch_in_flight.insert(leader, partitions.clone());
@@ -1090,6 +1128,7 @@ impl Consumer {
                 min_bytes: self.config.fetch_min_bytes,
                 max_bytes: 52_428_800,
                 partitions,
+                rack_id: self.config.client_rack.clone(),
             };
             self.send_request(leader, request, now, out);
         }
@@ -1160,6 +1199,7 @@ impl Node for Consumer {
                     self.arm_request_timer(broker, out);
                 }
             }
+            Timer::ReconnectBackoffOver => self.send_fetches(now, out),
             Timer::Retry => {
                 self.retry_scheduled = false;
                 self.request_metadata(now, rng, out);
@@ -1362,7 +1402,7 @@ impl Node for Consumer {
                 let asked = self.fetch_in_flight.remove(&broker).unwrap_or_default();
                 let mut got_data = false;
                 for p in partitions {
-                    got_data |= self.on_fetched_partition(&asked, p, now, rng, out);
+                    got_data |= self.on_fetched_partition(broker, &asked, p, now, rng, out);
                 }
                 self.send_fetches(now, out);
                 if got_data {
@@ -1380,7 +1420,11 @@ impl Node for Consumer {
             return;
         }
         self.in_flight_requests.remove(&broker);
-        if self.fetch_in_flight.remove(&broker).is_some() || self.list_offsets_in_flight.remove(&broker).is_some() {
+        let fetch = self.fetch_in_flight.remove(&broker);
+        if let Some(asked) = &fetch {
+            self.read_replica_failed(broker, asked, now, out);
+        }
+        if fetch.is_some() || self.list_offsets_in_flight.remove(&broker).is_some() {
             self.request_metadata(now, rng, out);
         }
         if self.metadata_in_flight == Some(broker) {

@@ -3,6 +3,7 @@
 //! broker moves leadership away from it; ISR changes arrive as AlterPartition requests.
 
 use super::metadata::MetadataImage;
+use super::placement::place_striped;
 use super::{assign_replicas, validate_topic_name, CreateTopicError};
 use crate::log::TopicConfig;
 use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration};
@@ -113,6 +114,7 @@ impl QuorumController {
         broker_id: i32,
         previous_broker_epoch: i64,
         incarnation_id: u64,
+        rack: Option<String>,
         next_offset: i64,
         now: Millis,
     ) -> Result<Vec<MetadataRecord>, ErrorCode> {
@@ -145,7 +147,7 @@ impl QuorumController {
             }
         }
         let next_offset = next_offset + records.len() as i64;
-        records.push(MetadataRecord::RegisterBroker { broker_id, broker_epoch: next_offset });
+        records.push(MetadataRecord::RegisterBroker { broker_id, broker_epoch: next_offset, rack });
         Ok(records)
     }
 
@@ -365,6 +367,24 @@ impl QuorumController {
         )
     }
 
+    /// Replicas for new partitions over the active brokers: striped across racks when any broker
+    /// has a `broker.rack` (`StripedReplicaPlacer`), else Kafka's rack-unaware placement.
+    fn place_replicas(
+        &self,
+        active: &[i32],
+        partitions: i32,
+        replication_factor: i32,
+        rng: &mut impl Rng,
+    ) -> Vec<Vec<i32>> {
+        if active.iter().any(|b| self.image.racks.contains_key(b)) {
+            let brokers: Vec<(i32, Option<String>)> =
+                active.iter().map(|b| (*b, self.image.racks.get(b).cloned())).collect();
+            place_striped(&brokers, partitions, replication_factor, rng)
+        } else {
+            assign_replicas(active, partitions, replication_factor, rng)
+        }
+    }
+
     /// CreateTopics: replicas placed over the unfenced brokers (or as `assignment` says, Kafka's
     /// `--replica-assignment`); ISR = replicas; leader = first.
     pub fn create_topic(
@@ -395,7 +415,7 @@ impl QuorumController {
                 self.validate_assignment(&assignment, partitions, replication_factor)?;
                 assignment
             }
-            None => assign_replicas(&active, partitions, replication_factor, rng),
+            None => self.place_replicas(&active, partitions, replication_factor, rng),
         };
         let mut records = vec![MetadataRecord::Topic { name: name.to_string(), config }];
         for (index, replicas) in assignment.into_iter().enumerate() {
@@ -440,7 +460,7 @@ impl QuorumController {
                 available_brokers: active.len(),
             });
         }
-        let assignment = assign_replicas(&active, total - current, replication_factor, rng);
+        let assignment = self.place_replicas(&active, total - current, replication_factor, rng);
         Ok(assignment
             .into_iter()
             .enumerate()
@@ -755,8 +775,8 @@ mod tests {
     #[test]
     fn a_restarted_broker_registers_after_its_session_and_leaves_the_isr_once() {
         let mut log = vec![
-            MetadataRecord::RegisterBroker { broker_id: 1, broker_epoch: 0 },
-            MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 1 },
+            MetadataRecord::RegisterBroker { broker_id: 1, broker_epoch: 0, rack: None },
+            MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 1, rack: None },
             MetadataRecord::BrokerRegistrationChange {
                 broker_id: 1,
                 broker_epoch: 0,
@@ -782,16 +802,16 @@ mod tests {
                 .collect()
         };
         let mut controller = QuorumController::activate(ControllerConfig::default(), &entries(&log), 0);
-        assert_eq!(controller.register_broker(2, -1, 500, 6, 5_000), Err(ErrorCode::DuplicateBrokerRegistration));
-        let records = controller.register_broker(2, -1, 500, 6, 9_001).unwrap();
+        assert_eq!(controller.register_broker(2, -1, 500, None, 6, 5_000), Err(ErrorCode::DuplicateBrokerRegistration));
+        let records = controller.register_broker(2, -1, 500, None, 6, 9_001).unwrap();
         assert!(
             matches!(&records[0], MetadataRecord::PartitionChange { registration, .. } if registration.isr == vec![1])
         );
-        assert!(matches!(records[1], MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 7 }));
+        assert!(matches!(records[1], MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 7, .. }));
         log.extend(records);
         controller.replay(&entries(&log)[6..]);
-        let again = controller.register_broker(2, -1, 500, 8, 9_500).unwrap();
-        assert!(matches!(again[..], [MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 8 }]));
+        let again = controller.register_broker(2, -1, 500, None, 8, 9_500).unwrap();
+        assert!(matches!(again[..], [MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 8, .. }]));
     }
 
     #[test]

@@ -78,6 +78,8 @@ pub enum ClientMessage {
         min_bytes: u64,
         max_bytes: u64,
         partitions: Vec<(TopicPartition, i64)>,
+        /// The consumer's `client.rack` (`FetchRequest.rack_id`, KIP-392); empty: none.
+        rack_id: String,
     },
     /// The answer to a consumer's fetch (on the wire, a FetchResponse).
     ConsumerFetchResponse {
@@ -171,6 +173,8 @@ pub enum ControllerMessage {
         previous_broker_epoch: i64,
         /// Which process of the broker registers (Kafka's `incarnationId`).
         incarnation_id: u64,
+        /// `broker.rack`, if set.
+        rack: Option<String>,
     },
     BrokerRegistrationResponse {
         error: ErrorCode,

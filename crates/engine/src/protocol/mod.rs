@@ -85,6 +85,9 @@ pub struct PartitionFetchResponse {
     /// read_committed only: the aborted transactions overlapping the returned batches, so the
     /// consumer can drop their records (Kafka's `AbortedTransaction`: producer id, first offset).
     pub aborted_transactions: Vec<AbortedTransaction>,
+    /// KIP-392: the replica the consumer should fetch this partition from instead (Kafka's
+    /// `preferred_read_replica`, -1 on the wire for none); such an answer carries no records.
+    pub preferred_read_replica: Option<i32>,
     /// Shared with the leader's log: a fetch does not copy records.
     pub batches: Vec<Arc<RecordBatch>>,
 }
@@ -108,6 +111,7 @@ impl PartitionFetchResponse {
             diverging_epoch: None,
             last_stable_offset: -1,
             aborted_transactions: Vec::new(),
+            preferred_read_replica: None,
             batches: Vec::new(),
         }
     }
