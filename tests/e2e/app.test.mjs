@@ -242,8 +242,8 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'idempotence', 'key-ordering',
-        'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction', 'rolling-restart',
+        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'follower-fetching', 'idempotence',
+        'key-ordering', 'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction', 'rolling-restart',
         'sandbox', 'slow-follower', 'unclean-election', 'zombie-fencing',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');

@@ -459,6 +459,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "dedicated-controllers",
         "eager-vs-cooperative",
         "eligible-leader-replicas",
+        "follower-fetching",
         "idempotence",
         "key-ordering",
         "leader-failover",

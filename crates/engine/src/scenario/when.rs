@@ -93,6 +93,14 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
         "eligible_leader_replicas_changed",
         &[("topic_partition", FieldType::Text), ("elr", FieldType::Int), ("last_known_elr", FieldType::Int)],
     ),
+    (
+        "preferred_read_replica_chosen",
+        &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text), ("replica", FieldType::Int)],
+    ),
+    (
+        "preferred_read_replica_cleared",
+        &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text), ("replica", FieldType::Int)],
+    ),
 ];
 
 /// A filter's value, as written in the file.
@@ -243,6 +251,14 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
         Fact::EligibleLeaderReplicasChanged { topic_partition, elr, last_known_elr } => (
             "eligible_leader_replicas_changed",
             vec![tp(topic_partition), ("elr", Ints(elr)), ("last_known_elr", Ints(last_known_elr))],
+        ),
+        Fact::PreferredReadReplicaChosen { consumer, topic_partition, replica, .. } => (
+            "preferred_read_replica_chosen",
+            vec![("consumer", Consumer(*consumer)), tp(topic_partition), ("replica", Int(i64::from(*replica)))],
+        ),
+        Fact::PreferredReadReplicaCleared { consumer, topic_partition, replica, .. } => (
+            "preferred_read_replica_cleared",
+            vec![("consumer", Consumer(*consumer)), tp(topic_partition), ("replica", Int(i64::from(*replica)))],
         ),
         _ => return None,
     })
@@ -420,6 +436,19 @@ mod tests {
                 pending_revocation: vec![tp()],
             },
             Fact::EligibleLeaderReplicasChanged { topic_partition: tp(), elr: vec![1], last_known_elr: vec![] },
+            Fact::PreferredReadReplicaChosen {
+                consumer: 2,
+                topic_partition: tp(),
+                leader: 1,
+                replica: 2,
+                rack: "az-b".into(),
+            },
+            Fact::PreferredReadReplicaCleared {
+                consumer: 2,
+                topic_partition: tp(),
+                replica: 2,
+                reason: crate::narration::ReadReplicaFallback::FetchFailed,
+            },
         ];
         assert_eq!(samples.len(), KINDS.len());
         for ((kind, table_fields), sample) in KINDS.iter().zip(&samples) {
