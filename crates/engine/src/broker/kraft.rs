@@ -195,9 +195,11 @@ impl Broker {
                 leader_epoch,
                 partition_epoch,
                 new_isr,
+                broker_epochs,
             } => {
+                let members: Vec<(i32, i64)> = new_isr.iter().copied().zip(broker_epochs).collect();
                 let (records, reply) =
-                    controller.alter_partition(broker_id, &topic_partition, leader_epoch, partition_epoch, &new_isr);
+                    controller.alter_partition(broker_id, &topic_partition, leader_epoch, partition_epoch, &members);
                 (
                     records,
                     ControllerMessage::AlterPartitionResponse {

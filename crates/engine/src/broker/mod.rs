@@ -65,7 +65,7 @@ pub struct BrokerConfig {
     /// `log.cleaner.backoff.ms`: how often the cleaner looks for a log to compact.
     pub log_cleaner_backoff_ms: Millis,
     pub truncation: TruncationMode,
-    /// `broker.rack`: set per broker from [`crate::cluster::WorldConfig::racks`].
+    /// `broker.rack`: set per broker from the world config's `racks`.
     pub rack: Option<String>,
     /// `replica.selector.class` (KIP-392): who answers a consumer's fetch with a preferred read
     /// replica. Kafka's default is none, so every consumer reads from the leader.

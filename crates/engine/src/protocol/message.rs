@@ -200,6 +200,9 @@ pub enum ControllerMessage {
         leader_epoch: i32,
         partition_epoch: i32,
         new_isr: Vec<i32>,
+        /// The broker epoch of each `new_isr` member as the leader knows it (Kafka's
+        /// `NewIsrWithEpochs`): its own, and the one a follower's fetches carried; -1 if unknown.
+        broker_epochs: Vec<i64>,
     },
     AlterPartitionResponse {
         topic_partition: TopicPartition,

@@ -452,11 +452,16 @@ fn cluster(src: &Source, raw: &RawCluster) -> Result<WorldConfig, ScenarioError>
             return Err(src.err(
                 racks.span(),
                 "cluster.racks",
-                format!("{} racks for {} brokers: give one `broker.rack` per broker", racks.get_ref().len(), world.brokers),
+                format!(
+                    "{} racks for {} brokers: give one `broker.rack` per broker",
+                    racks.get_ref().len(),
+                    world.brokers
+                ),
             ));
         }
         for rack in racks.get_ref() {
-            let parsed = crate::config::parse_rack("broker.rack", rack).map_err(|e| src.err(racks.span(), "cluster.racks", e.to_string()))?;
+            let parsed = crate::config::parse_rack("broker.rack", rack)
+                .map_err(|e| src.err(racks.span(), "cluster.racks", e.to_string()))?;
             if parsed.is_empty() {
                 return Err(src.err(racks.span(), "cluster.racks", "a rack id is empty".to_string()));
             }

@@ -50,7 +50,8 @@ fn racks_are_one_per_broker() {
     assert_eq!(s.world.racks, vec!["az-a", "az-b", "az-c"]);
     let e = parse(&BASE.replace("brokers = 3", "brokers = 3\nracks = [\"az-a\"]")).unwrap_err().to_string();
     assert!(e.starts_with("line 8") && e.contains("`cluster.racks`") && e.contains("1 racks for 3 brokers"), "{e}");
-    let e = parse(&BASE.replace("brokers = 3", "brokers = 3\nracks = [\"a\", \"b b\", \"c\"]")).unwrap_err().to_string();
+    let e =
+        parse(&BASE.replace("brokers = 3", "brokers = 3\nracks = [\"a\", \"b b\", \"c\"]")).unwrap_err().to_string();
     assert!(e.contains("`cluster.racks`") && e.contains("rack id"), "{e}");
     let e = parse(&BASE.replace("brokers = 3", "brokers = 3\nracks = [\"a\", \"\", \"c\"]")).unwrap_err().to_string();
     assert!(e.contains("`cluster.racks`") && e.contains("empty"), "{e}");

@@ -639,7 +639,9 @@ fn consumers_read_from_the_follower_in_their_rack_and_fall_back_to_the_leader() 
         facts
             .iter()
             .filter_map(|f| match &f.fact {
-                Fact::PreferredReadReplicaChosen { consumer, replica, leader: 1, rack, .. } if *consumer == id(name) => {
+                Fact::PreferredReadReplicaChosen { consumer, replica, leader: 1, rack, .. }
+                    if *consumer == id(name) =>
+                {
                     assert_eq!(rack, &format!("az-{}", &name[name.len() - 1..]));
                     Some((f.at_ms, *replica))
                 }
