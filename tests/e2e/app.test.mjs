@@ -1459,6 +1459,40 @@ describe('the partition log view', () => {
     }
   });
 
+  test('follower-fetching: each consumer reads from the replica in its rack; reader-c falls back to the leader while broker 3 is down', async () => {
+    const { page, problems } = await openApp('#scenario=follower-fetching&lang=en');
+    try {
+      // `kafkalab run follower-fetching`: the leader names brokers 2 and 3 to reader-b and reader-c
+      // at about 3.2 s; broker 3 dies at 20 s and reader-c falls back at 20084 ms; broker 3 is
+      // back in the ISR and named again at 33067 ms.
+      await seek(page, 10000);
+      for (const [broker, rack] of [[1, 'az-a'], [2, 'az-b'], [3, 'az-c']]) {
+        assert.equal(await page.getByTestId(`broker-${broker}`).getAttribute('data-rack'), rack);
+        assert.equal(await page.getByTestId(`rack-${broker}`).textContent(), `rack ${rack}`);
+      }
+      const racks = await page.locator('.client-consumer').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-rack')));
+      assert.deepEqual(racks.sort(), ['az-a', 'az-b', 'az-c']);
+      const path = (consumer) => page.getByTestId(`fetch-path-${consumer}-clicks-0`);
+      const reads = async (consumer) => [await path(consumer).getAttribute('data-broker'), await path(consumer).getAttribute('data-follower')];
+      assert.deepEqual(await reads('reader-a'), ['1', 'false'], 'reader-a shares az-a with the leader');
+      assert.deepEqual(await reads('reader-b'), ['2', 'true']);
+      assert.deepEqual(await reads('reader-c'), ['3', 'true']);
+      assert.equal(await page.getByTestId('replica-clicks-0-2').getAttribute('data-read-by'), 'reader-b');
+      assert.equal(await page.getByTestId('replica-clicks-0-3').getAttribute('data-read-by'), 'reader-c');
+      assert.equal(await page.getByTestId('replica-clicks-0-1').getAttribute('data-read-by'), null);
+      await page.screenshot({ path: join(screenshots, 'follower-fetching.png') });
+      await seek(page, 26000);
+      assert.deepEqual(await reads('reader-c'), ['1', 'false'], 'back on the leader while broker 3 is down');
+      assert.equal(await page.getByTestId('replica-clicks-0-3').getAttribute('data-read-by'), null);
+      await page.screenshot({ path: join(screenshots, 'follower-fetching-fallback.png') });
+      await seek(page, 40000);
+      assert.deepEqual(await reads('reader-c'), ['3', 'true'], 'in its own rack again');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('leader-failover: UnderReplicatedPartitions rises after the kill and returns to 0 after the restart', async () => {
     const { page, problems } = await openApp('#scenario=leader-failover&lang=en');
     try {
