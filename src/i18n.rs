@@ -400,7 +400,16 @@ mod tests {
     #[test]
     fn korean_and_english_differ() {
         // Kafka's own config names and markers read the same in both languages.
-        let same = [Key::LingerLabel, Key::GroupIdLabel, Key::HwMark, Key::LeoMark, Key::LsoMark, Key::NullValue];
+        let same = [
+            Key::LingerLabel,
+            Key::GroupIdLabel,
+            Key::HwMark,
+            Key::LeoMark,
+            Key::LsoMark,
+            Key::NullValue,
+            Key::RackLabel,
+            Key::ClientRackMark,
+        ];
         for &key in Key::ALL.iter().filter(|k| !same.contains(k)) {
             assert_ne!(t(Lang::Ko, key), t(Lang::En, key), "{key:?} is not translated");
         }
