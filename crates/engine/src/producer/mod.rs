@@ -155,8 +155,9 @@ pub struct Producer {
     pub name: String,
     pub config: ProducerConfig,
     bootstrap: Vec<i32>,
-    leaders: BTreeMap<TopicPartition, PartitionMetadata>,
-    partition_counts: BTreeMap<String, i32>,
+    /// Each known topic's partitions, in partition order: the sender looks up a leader for
+    /// every waiting partition on each run, so the topic name is compared once, not per partition.
+    metadata: BTreeMap<String, Vec<PartitionMetadata>>,
     /// `Some((token, broker))` while a MetadataRequest is in flight.
     metadata_in_flight: Option<(u64, i32)>,
     /// Records sent before their topic's metadata was known, with when they were sent
@@ -211,8 +212,7 @@ impl Producer {
             sticky: BTreeMap::new(),
             config,
             bootstrap,
-            leaders: BTreeMap::new(),
-            partition_counts: BTreeMap::new(),
+            metadata: BTreeMap::new(),
             metadata_in_flight: None,
             waiting_for_metadata: Vec::new(),
             producer_id: -1,
@@ -287,7 +287,7 @@ impl Producer {
             }
             txn.transaction_started = true;
         }
-        let wake_sender = if self.partition_counts.contains_key(&record.topic) {
+        let wake_sender = if self.metadata.contains_key(&record.topic) {
             self.append(send_id, record, now, rng)
         } else {
             self.waiting_for_metadata.push((send_id, record, now));
@@ -304,7 +304,7 @@ impl Producer {
 
     /// Returns whether the sender should run: a batch filled, a new batch began, or it failed.
     fn append(&mut self, send_id: u64, record: ProducerRecord, now: Millis, rng: &mut impl Rng) -> bool {
-        let partitions = self.partition_counts[&record.topic];
+        let partitions = self.partition_count(&record.topic);
         let batch_size = self.config.batch_size.clamp(1, i32::MAX as usize) as i32;
         let chosen = partitioner::choose_partition(
             record.partition,
@@ -378,11 +378,17 @@ impl Producer {
 
     /// Partitions of `topic` that have a leader (Kafka's `availablePartitionsForTopic`).
     fn available_partitions(&self, topic: &str) -> Vec<i32> {
-        self.leaders
-            .values()
-            .filter(|m| m.topic_partition.topic == topic && m.leader >= 0)
-            .map(|m| m.topic_partition.partition)
-            .collect()
+        let partitions = self.metadata.get(topic).map_or(&[][..], Vec::as_slice);
+        partitions.iter().filter(|m| m.leader >= 0).map(|m| m.topic_partition.partition).collect()
+    }
+
+    fn partition_count(&self, topic: &str) -> i32 {
+        self.metadata.get(topic).map_or(0, |partitions| partitions.len() as i32)
+    }
+
+    /// The partition's leader, if the latest metadata names one.
+    fn leader(&self, tp: &TopicPartition) -> Option<i32> {
+        leader_in(self.metadata.get(&tp.topic)?, tp.partition)
     }
 
     /// Asks a random bootstrap broker for the partition leaders; an unanswered request is
@@ -575,7 +581,7 @@ impl Producer {
         let mut by_leader: BTreeMap<i32, Vec<TopicPartition>> = BTreeMap::new();
         let linger_ms = if self.flushing() { 0 } else { self.config.linger_ms };
         for (tp, ready_at) in self.accumulator.ready_times(self.config.batch_size, linger_ms) {
-            match self.leaders.get(tp).map(|m| m.leader).filter(|l| *l >= 0) {
+            match self.leader(tp) {
                 Some(leader) if ready_at <= now => by_leader.entry(leader).or_default().push(tp.clone()),
                 Some(_) => next_ready = Some(next_ready.map_or(ready_at, |t| t.min(ready_at))),
                 None => needs_metadata = true,
@@ -599,8 +605,8 @@ impl Producer {
     fn update_partition_load_stats(&mut self) {
         for (topic, partitioner) in &mut self.sticky {
             let queues: Vec<(&TopicPartition, usize)> = self.accumulator.queue_sizes(topic).collect();
-            let all_partitions = self.partition_counts.get(topic).copied().unwrap_or(0);
-            if !self.config.partitioner_adaptive_partitioning_enable || (queues.len() as i32) < all_partitions {
+            let metadata = self.metadata.get(topic).map_or(&[][..], Vec::as_slice);
+            if !self.config.partitioner_adaptive_partitioning_enable || queues.len() < metadata.len() {
                 partitioner.update_partition_load_stats(None, 0);
                 continue;
             }
@@ -608,7 +614,7 @@ impl Producer {
             let mut partition_ids = vec![0; queues.len()];
             let mut length = 0;
             for (tp, size) in queues {
-                if self.leaders.get(tp).is_some_and(|m| m.leader >= 0) {
+                if leader_in(metadata, tp.partition).is_some() {
                     queue_sizes[length] = i32::try_from(size).unwrap_or(i32::MAX);
                     partition_ids[length] = tp.partition;
                     length += 1;
@@ -753,6 +759,12 @@ impl Producer {
     pub fn stop_stream(&mut self) {
         self.stream = None;
     }
+}
+
+/// The leader of `partition` among a topic's partitions (in partition order), if it has one.
+fn leader_in(partitions: &[PartitionMetadata], partition: i32) -> Option<i32> {
+    let at = partitions.binary_search_by_key(&partition, |m| m.topic_partition.partition).ok()?;
+    Some(partitions[at].leader).filter(|l| *l >= 0)
 }
 
 impl Node for Producer {
@@ -902,15 +914,17 @@ impl Node for Producer {
         match message {
             ClientMessage::MetadataResponse { partitions } => {
                 self.metadata_in_flight = None;
-                self.partition_counts.clear();
-                for p in &partitions {
-                    *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
+                out.fact(Fact::MetadataUpdated { client: self.node, partitions: partitions.len() });
+                self.metadata.clear();
+                for p in partitions {
+                    self.metadata.entry(p.topic_partition.topic.clone()).or_default().push(p);
                 }
-                self.leaders = partitions.into_iter().map(|p| (p.topic_partition.clone(), p)).collect();
-                out.fact(Fact::MetadataUpdated { client: self.node, partitions: self.leaders.len() });
+                for partitions in self.metadata.values_mut() {
+                    partitions.sort_by_key(|m| m.topic_partition.partition);
+                }
                 let waiting = std::mem::take(&mut self.waiting_for_metadata);
                 for (send_id, record, since) in waiting {
-                    if self.partition_counts.contains_key(&record.topic) {
+                    if self.metadata.contains_key(&record.topic) {
                         let _ = self.append(send_id, record, now, rng);
                     } else if now < since + self.config.max_block_ms {
                         self.waiting_for_metadata.push((send_id, record, since));
