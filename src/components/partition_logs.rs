@@ -6,6 +6,7 @@
 
 use yew::prelude::*;
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use kafkalab_engine::delivery::LostRecords;
@@ -14,6 +15,7 @@ use kafkalab_engine::view::log::{BatchView, OffsetState, PartitionLogView, Repli
 use kafkalab_engine::view::ReplicaRole;
 
 use super::form::select_value;
+use crate::hooks::use_visible_keys;
 use crate::i18n::{fill, t, Key, Lang};
 use crate::logs::{LogData, Shared, NEWEST_CELLS};
 use crate::state::AppAction;
@@ -24,6 +26,8 @@ pub struct PartitionLogsProps {
     pub data: Shared<LogData>,
     pub groups: Shared<Vec<GroupLogView>>,
     pub topic: Option<String>,
+    /// While playing, partitions scrolled out of sight keep what they last drew.
+    pub playing: bool,
     pub on_action: Callback<AppAction>,
 }
 
@@ -411,6 +415,8 @@ fn merged_lost(lost: &[LostRecords]) -> Vec<LostRun> {
 
 #[derive(Properties, PartialEq)]
 struct PartitionLogProps {
+    /// `topic-partition`, for the log view's visibility observer.
+    data_key: String,
     lang: Lang,
     partition: Rc<PartitionLogView>,
     groups: Rc<Vec<GroupRow>>,
@@ -438,7 +444,7 @@ fn partition_log(props: &PartitionLogProps) -> Html {
     // The LSO is drawn only where it differs from the HW: an open transaction holds it back.
     let lso = (p.last_stable_offset >= 0 && p.last_stable_offset < p.high_watermark).then_some(p.last_stable_offset);
     html! {
-        <section class="log-partition" data-testid={format!("partition-log-{}-{}", p.topic, p.partition)}
+        <section class="log-partition" data-key={props.data_key.clone()} data-testid={format!("partition-log-{}-{}", p.topic, p.partition)}
             data-hw={p.high_watermark.to_string()} data-lso={p.last_stable_offset.to_string()}>
             <h3 class="partition-title">{ title }</h3>
             <div class="log-rows">
@@ -494,6 +500,12 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
             AppAction::LogTopic(select_value(&e).parse::<usize>().ok().and_then(|i| topics.get(i).cloned()))
         })
     };
+    let container = use_node_ref();
+    let keys: Vec<String> = data.partitions.iter().map(|p| format!("{}-{}", p.topic, p.partition)).collect();
+    let visible = use_visible_keys(container.clone(), ".log-partition", keys.clone());
+    let drawn = use_mut_ref(BTreeMap::<String, (Rc<PartitionLogView>, Rc<Vec<GroupRow>>)>::new);
+    let mut drawn = drawn.borrow_mut();
+    drawn.retain(|key, _| keys.contains(key));
     let idle: Vec<(String, String)> = props
         .groups
         .0
@@ -533,10 +545,20 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
                 </p>
             }
             if data.partitions.is_empty() { <p class="hint">{ t(lang, Key::NoPartitions) }</p> }
-            <div class="log-partitions">
-                { for data.partitions.iter().map(|p| {
-                    let groups: Vec<GroupRow> = props.groups.0.iter().filter_map(|g| GroupRow::of(g, &p.topic, p.partition)).collect();
-                    html! { <PartitionLog key={format!("{}-{}", p.topic, p.partition)} {lang} partition={p.clone()} groups={Rc::new(groups)} /> }
+            <div class="log-partitions" ref={container}>
+                { for data.partitions.iter().zip(keys).map(|(p, key)| {
+                    let on_screen = !props.playing || visible.as_ref().is_none_or(|v| v.contains(&key));
+                    let (partition, groups) = match drawn.get(&key) {
+                        Some(last) if !on_screen => last.clone(),
+                        _ => {
+                            let groups: Vec<GroupRow> = props.groups.0.iter().filter_map(|g| GroupRow::of(g, &p.topic, p.partition)).collect();
+                            let fresh = (p.clone(), Rc::new(groups));
+                            drawn.insert(key.clone(), fresh.clone());
+                            fresh
+                        }
+                    };
+                    let data_key = key.clone();
+                    html! { <PartitionLog {key} {data_key} {lang} {partition} {groups} /> }
                 }) }
             </div>
         </section>
