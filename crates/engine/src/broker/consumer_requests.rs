@@ -92,14 +92,12 @@ impl Broker {
         f: impl FnOnce(&mut coordinator::GroupCoordinator, &mut dyn OffsetsLog, &mut Outbox<coordinator::Timer>),
     ) {
         let mut step = Outbox::default();
-        let mut log = OffsetsReplicas(InternalLog {
-            broker_id: self.id,
-            replicas: &mut self.durable.replicas,
-            image: &self.durable.image,
-            replica_lag_time_max_ms: self.config.replica_lag_time_max_ms,
-            facts: Vec::new(),
-            appended: Vec::new(),
-        });
+        let mut log = OffsetsReplicas(InternalLog::new(
+            self.id,
+            &mut self.durable.replicas,
+            &self.durable.image,
+            self.config.replica_lag_time_max_ms,
+        ));
         f(&mut self.volatile.group_coordinator, &mut log, &mut step);
         let (facts, appended) = (log.0.facts, log.0.appended);
         for fact in facts {
