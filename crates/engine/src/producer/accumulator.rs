@@ -25,19 +25,24 @@ pub struct RecordAppendResult {
 }
 
 impl Accumulator {
+    /// Where `tp`'s queue is, or where it would go.
+    fn find(&self, tp: &TopicPartition) -> Result<usize, usize> {
+        self.queues.binary_search_by(|(k, _)| k.cmp(tp))
+    }
+
     fn queue(&self, tp: &TopicPartition) -> Option<&VecDeque<ProducerBatch>> {
-        let at = self.queues.binary_search_by(|(k, _)| k.cmp(tp)).ok()?;
+        let at = self.find(tp).ok()?;
         Some(&self.queues[at].1)
     }
 
     fn queue_mut(&mut self, tp: &TopicPartition) -> Option<&mut VecDeque<ProducerBatch>> {
-        let at = self.queues.binary_search_by(|(k, _)| k.cmp(tp)).ok()?;
+        let at = self.find(tp).ok()?;
         Some(&mut self.queues[at].1)
     }
 
     /// The partition's queue, created empty on first use.
     fn queue_or_default(&mut self, tp: &TopicPartition) -> &mut VecDeque<ProducerBatch> {
-        let at = match self.queues.binary_search_by(|(k, _)| k.cmp(tp)) {
+        let at = match self.find(tp) {
             Ok(at) => at,
             Err(at) => {
                 self.queues.insert(at, (tp.clone(), VecDeque::new()));
