@@ -6,7 +6,7 @@
 
 use yew::prelude::*;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use kafkalab_engine::delivery::LostRecords;
@@ -415,8 +415,6 @@ fn merged_lost(lost: &[LostRecords]) -> Vec<LostRun> {
 
 #[derive(Properties, PartialEq)]
 struct PartitionLogProps {
-    /// `topic-partition`, for the log view's visibility observer.
-    data_key: String,
     lang: Lang,
     partition: Rc<PartitionLogView>,
     groups: Rc<Vec<GroupRow>>,
@@ -444,7 +442,7 @@ fn partition_log(props: &PartitionLogProps) -> Html {
     // The LSO is drawn only where it differs from the HW: an open transaction holds it back.
     let lso = (p.last_stable_offset >= 0 && p.last_stable_offset < p.high_watermark).then_some(p.last_stable_offset);
     html! {
-        <section class="log-partition" data-key={props.data_key.clone()} data-testid={format!("partition-log-{}-{}", p.topic, p.partition)}
+        <section class="log-partition" data-key={partition_key(p)} data-testid={format!("partition-log-{}-{}", p.topic, p.partition)}
             data-hw={p.high_watermark.to_string()} data-lso={p.last_stable_offset.to_string()}>
             <h3 class="partition-title">{ title }</h3>
             <div class="log-rows">
@@ -489,6 +487,11 @@ fn partition_log(props: &PartitionLogProps) -> Html {
     }
 }
 
+/// `topic-partition`: the key of a partition's component and of the visibility observer.
+fn partition_key(p: &PartitionLogView) -> String {
+    format!("{}-{}", p.topic, p.partition)
+}
+
 #[function_component(PartitionLogs)]
 pub fn partition_logs(props: &PartitionLogsProps) -> Html {
     let lang = props.lang;
@@ -501,11 +504,12 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
         })
     };
     let container = use_node_ref();
-    let keys: Vec<String> = data.partitions.iter().map(|p| format!("{}-{}", p.topic, p.partition)).collect();
+    let keys: Vec<String> = data.partitions.iter().map(|p| partition_key(p)).collect();
     let visible = use_visible_keys(container.clone(), ".log-partition", keys.clone());
     let drawn = use_mut_ref(BTreeMap::<String, (Rc<PartitionLogView>, Rc<Vec<GroupRow>>)>::new);
     let mut drawn = drawn.borrow_mut();
-    drawn.retain(|key, _| keys.contains(key));
+    let shown: BTreeSet<&String> = keys.iter().collect();
+    drawn.retain(|key, _| shown.contains(key));
     let idle: Vec<(String, String)> = props
         .groups
         .0
@@ -557,8 +561,7 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
                             fresh
                         }
                     };
-                    let data_key = key.clone();
-                    html! { <PartitionLog {key} {data_key} {lang} {partition} {groups} /> }
+                    html! { <PartitionLog {key} {lang} {partition} {groups} /> }
                 }) }
             </div>
         </section>
