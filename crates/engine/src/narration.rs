@@ -482,6 +482,15 @@ pub enum Fact {
         committed: bool,
         producer_epoch: i16,
     },
+    /// An idempotent producer without `transactional.id` bumped its epoch itself after a
+    /// sequence gap (KIP-360, `TransactionManager.bumpIdempotentEpochAndResetIdIfNeeded`):
+    /// `partitions` restart their sequences at 0, the others keep theirs until their batches finish.
+    ProducerEpochBumped {
+        producer: u32,
+        producer_id: i64,
+        producer_epoch: i16,
+        partitions: Vec<TopicPartition>,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -543,6 +552,7 @@ impl Fact {
             | Fact::LogTruncated { .. }
             | Fact::ProducerStarted { .. }
             | Fact::ProducerIdAssigned { .. }
+            | Fact::ProducerEpochBumped { .. }
             | Fact::DuplicateBatch { .. }
             | Fact::ProduceFailed { .. }
             | Fact::SegmentRolled { .. }

@@ -131,6 +131,7 @@ catalogue! {
         FProducerFenced => ("{0}이(가) 펜싱되었습니다({1}, 에포크 {2}, {3}): 같은 transactional.id의 새 인스턴스나 트랜잭션 타임아웃이 에포크를 올렸습니다. 이 프로듀서는 더 쓸 수 없습니다.", "{0} is fenced ({1}, epoch {2}, {3}): a newer instance with the same transactional.id, or the transaction timeout, bumped the epoch. It can write no more."),
         FTransactionCommitted => ("{0}의 트랜잭션이 커밋되었습니다({1}, 다음 에포크 {2}).", "{0} committed its transaction ({1}; next epoch {2})."),
         FTransactionAborted => ("{0}의 트랜잭션이 중단(abort)되었습니다({1}, 다음 에포크 {2}).", "{0} aborted its transaction ({1}; next epoch {2})."),
+        FProducerEpochBumped => ("{0}이(가) 시퀀스 공백 뒤에 에포크를 스스로 {2}(으)로 올렸습니다(프로듀서 ID {1}, KIP-360): {3}의 배치는 시퀀스 0부터 다시 번호를 받아 재시도하고, 실패시키지 않습니다.", "{0} bumped its epoch to {2} itself after a sequence gap (producer id {1}, KIP-360): the batches of {3} are renumbered from sequence 0 and retried, not failed."),
         FConsumerClosed => ("{0}이(가) 정상 종료했습니다(close).", "{0} closed cleanly."),
         FCoordinatorFound => ("{0}이(가) 그룹 {1}의 코디네이터로 브로커 {2}을(를) 찾았습니다.", "{0} found broker {2} as the coordinator of group {1}."),
         FPartitionsRevoked => ("{0}이(가) 파티션 {1}을(를) 반납(revoke)했습니다(그룹 {2}).", "{0} revoked partitions {1} (group {2})."),

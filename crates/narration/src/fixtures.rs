@@ -233,6 +233,7 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             committed: false,
             producer_epoch: i as i16,
         },
+        Fact::ProducerEpochBumped { producer: 1, producer_id: n, producer_epoch: i as i16, partitions: tps.clone() },
     ]
 }
 
@@ -313,5 +314,6 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::TxnMarkerWritten { .. } => "TxnMarkerWritten",
         Fact::ProducerFenced { .. } => "ProducerFenced",
         Fact::TransactionEnded { .. } => "TransactionEnded",
+        Fact::ProducerEpochBumped { .. } => "ProducerEpochBumped",
     }
 }

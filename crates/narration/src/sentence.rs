@@ -433,6 +433,9 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             if *committed { Phrase::FTransactionCommitted } else { Phrase::FTransactionAborted },
             vec![producer(p), transactional_id.clone(), s(producer_epoch)],
         ),
+        Fact::ProducerEpochBumped { producer: p, producer_id, producer_epoch, partitions } => {
+            (Phrase::FProducerEpochBumped, vec![producer(p), s(producer_id), s(producer_epoch), tps(partitions)])
+        }
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -468,7 +471,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 73, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 74, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

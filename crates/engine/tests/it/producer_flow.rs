@@ -239,3 +239,78 @@ fn seeking_back_and_forth_reproduces_the_same_view() {
     assert!(replayed == at_3000, "views differ from byte {first_difference:?}: {context}");
     assert_eq!(timeline.world().trace_hash(), hash);
 }
+
+/// An idempotent producer whose partition leader was elected uncleanly: the new leader knows the
+/// producer from older batches but lacks the newest ones, so the next batch gets
+/// OUT_OF_ORDER_SEQUENCE_NUMBER. Kafka's `TransactionManager.canRetry` retries it after a local
+/// epoch bump (`requestEpochBumpForPartition`, `bumpIdempotentEpochAndResetIdIfNeeded`, KIP-360):
+/// no second InitProducerId, and the batch is written at sequence 0 under the new epoch. Before,
+/// the engine retried under the old epoch until `delivery.timeout.ms` and then failed the records.
+#[test]
+fn an_out_of_order_sequence_after_an_unclean_election_bumps_the_epoch_locally_and_retries() {
+    let text = r#"
+name = "oos"
+duration_ms = 30000
+[title]
+ko = "t"
+en = "t"
+[description]
+ko = "d"
+en = "d"
+[cluster]
+brokers = 3
+configs = { "replica.lag.time.max.ms" = 1000 }
+[[topic]]
+name = "t"
+assignment = [[2, 3]]
+configs = { "unclean.leader.election.enable" = true }
+[[producer]]
+name = "p"
+configs = { "delivery.timeout.ms" = 20000, "request.timeout.ms" = 1000 }
+stream = { topic = "t", rate = 20 }
+[[step]]
+at_ms = 4000
+action = "cut_link"
+from = "broker-2"
+to = "broker-3"
+both = true
+[[step]]
+at_ms = 8000
+action = "kill_broker"
+broker = 2
+"#;
+    let scenario = kafkalab_engine::scenario::parse(text).unwrap();
+    let mut run = kafkalab_engine::scenario::ScenarioRun::new(scenario, None).unwrap();
+    run.seek(30_000);
+    let facts: Vec<Fact> = run.world().facts().map(|f| f.fact.clone()).collect();
+    let unclean = facts.iter().position(|f| matches!(f, Fact::LeaderElected { leader: 3, unclean: true, .. }));
+    let unclean = unclean.expect("broker 3 is elected uncleanly");
+    let oos = facts[unclean..].iter().position(|f| {
+        matches!(
+            f,
+            Fact::ProduceFailed {
+                error: kafkalab_engine::protocol::ErrorCode::OutOfOrderSequenceNumber,
+                will_retry: true,
+                ..
+            }
+        )
+    });
+    assert!(oos.is_some(), "the new leader answers the next batch with OUT_OF_ORDER_SEQUENCE_NUMBER");
+    let bumped = facts[unclean..]
+        .iter()
+        .find_map(|f| match f {
+            Fact::ProducerEpochBumped { producer_epoch, partitions, .. } => Some((*producer_epoch, partitions.clone())),
+            _ => None,
+        })
+        .expect("the producer bumps its epoch itself");
+    assert_eq!(bumped, (1, vec![TopicPartition::new("t", 0)]));
+    let assigned = facts.iter().filter(|f| matches!(f, Fact::ProducerIdAssigned { .. })).count();
+    assert_eq!(assigned, 1, "no InitProducerId round trip for the bump");
+    assert!(
+        !facts.iter().any(|f| matches!(f, Fact::ProduceFailed { will_retry: false, .. })),
+        "no record fails: the batch is retried under the new epoch"
+    );
+    let producer = run.world().producers().next().unwrap();
+    assert!(producer.results().all(|r| !matches!(r.outcome, SendOutcome::Failed { .. })));
+    assert!(facts[unclean..].iter().any(|f| matches!(f, Fact::ProduceAcked { .. })));
+}
