@@ -314,3 +314,39 @@ broker = 2
     assert!(producer.results().all(|r| !matches!(r.outcome, SendOutcome::Failed { .. })));
     assert!(facts[unclean..].iter().any(|f| matches!(f, Fact::ProduceAcked { .. })));
 }
+
+/// `Sender.getExpiredInflightBatches`: `delivery.timeout.ms` also expires a batch whose request
+/// is in flight, at its deadline, not when the request later times out. Before, the engine
+/// failed it only at the request timeout, with REQUEST_TIMED_OUT, 700 ms past the deadline here.
+#[test]
+fn delivery_timeout_expires_a_batch_while_its_request_is_in_flight() {
+    let (mut world, producer) = cluster(
+        3,
+        1,
+        3,
+        &[("request.timeout.ms", "1000"), ("delivery.timeout.ms", "2500"), ("retry.backoff.ms", "100")],
+    );
+    // Warm up: metadata and the producer id.
+    let first = send(&mut world, producer, record(None, "a"));
+    world.run_until(5_000);
+    assert!(matches!(outcome(&world, producer, first), SendOutcome::Acked { .. }));
+    let leader = world.metadata().partition(&TopicPartition::new("t", 0)).unwrap().leader;
+    world.apply(Action::CutLink { from: NodeId::Client(producer), to: NodeId::Broker(leader), both: true }).unwrap();
+    let sent_at = world.now();
+    let id = send(&mut world, producer, record(None, "b"));
+    world.run_until(sent_at + 2_499);
+    assert_eq!(outcome(&world, producer, id), SendOutcome::Pending);
+    let in_flight = world.producer(producer).unwrap().in_flight_requests();
+    assert_eq!(in_flight, 1, "the third attempt is in flight at the deadline");
+    world.run_until(sent_at + 2_510);
+    assert_eq!(
+        outcome(&world, producer, id),
+        SendOutcome::Failed { error: kafkalab_engine::protocol::ErrorCode::DeliveryTimeout }
+    );
+    let failed_at: Vec<u64> = world
+        .facts()
+        .filter(|f| matches!(f.fact, Fact::ProduceFailed { will_retry: false, .. }))
+        .map(|f| f.at_ms)
+        .collect();
+    assert_eq!(failed_at, vec![sent_at + 2_500]);
+}
