@@ -244,7 +244,7 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(names, [
         'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'idempotence', 'key-ordering',
         'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction', 'rolling-restart',
-        'sandbox', 'slow-follower', 'unclean-election', 'zombie-fencing',
+        'sandbox', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
       for (const name of names) {

@@ -234,6 +234,23 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             producer_epoch: i as i16,
         },
         Fact::ProducerEpochBumped { producer: 1, producer_id: n, producer_epoch: i as i16, partitions: tps.clone() },
+        Fact::PositionValidated { consumer: 2, topic_partition: tp.clone(), offset: n, leader_epoch: i },
+        Fact::LogTruncationDetected {
+            consumer: 2,
+            topic_partition: tp.clone(),
+            position: n,
+            offset_epoch: i,
+            end_offset: n,
+            reset_to: Some(n),
+        },
+        Fact::LogTruncationDetected {
+            consumer: 2,
+            topic_partition: tp.clone(),
+            position: n,
+            offset_epoch: i,
+            end_offset: n,
+            reset_to: None,
+        },
     ]
 }
 
@@ -315,5 +332,7 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::ProducerFenced { .. } => "ProducerFenced",
         Fact::TransactionEnded { .. } => "TransactionEnded",
         Fact::ProducerEpochBumped { .. } => "ProducerEpochBumped",
+        Fact::PositionValidated { .. } => "PositionValidated",
+        Fact::LogTruncationDetected { .. } => "LogTruncationDetected",
     }
 }

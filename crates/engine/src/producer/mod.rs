@@ -1001,7 +1001,9 @@ impl Node for Producer {
             | ClientMessage::ListOffsetsRequest { .. }
             | ClientMessage::ListOffsetsResponse { .. }
             | ClientMessage::ConsumerFetchRequest { .. }
-            | ClientMessage::ConsumerFetchResponse { .. } => out.fact(Fact::MessageMisrouted {
+            | ClientMessage::ConsumerFetchResponse { .. }
+            | ClientMessage::OffsetsForLeaderEpochRequest { .. }
+            | ClientMessage::OffsetsForLeaderEpochResponse { .. } => out.fact(Fact::MessageMisrouted {
                 from: NodeId::Broker(from),
                 to: NodeId::Client(self.node),
                 kind: message.kind(),
