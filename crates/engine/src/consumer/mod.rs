@@ -165,6 +165,8 @@ pub struct Consumer {
     validations_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
     /// After a failed validation, the next one waits until then (`retry.backoff.ms`).
     validation_retry_at: Millis,
+    /// The last log truncation detected per partition, for the picture.
+    pub detected_truncations: BTreeMap<TopicPartition, validation::DetectedTruncation>,
     awaiting_committed: BTreeSet<TopicPartition>,
     offset_fetch_in_flight: bool,
     /// Partitions waiting for ListOffsets: the timestamp to look up (-2 earliest, -1 latest).
@@ -254,6 +256,7 @@ impl Consumer {
             position_epochs: BTreeMap::new(),
             validations_in_flight: BTreeMap::new(),
             validation_retry_at: 0,
+            detected_truncations: BTreeMap::new(),
             awaiting_committed: BTreeSet::new(),
             offset_fetch_in_flight: false,
             resets: BTreeMap::new(),

@@ -29,6 +29,16 @@ pub struct PositionEpochs {
     pub awaiting_validation: bool,
 }
 
+/// A log truncation the consumer detected (Kafka logs "Truncation detected for partition ...").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DetectedTruncation {
+    /// The position the consumer held.
+    pub position: i64,
+    /// Where the new leader's log ends the position's epoch (-1 unknown).
+    pub end_offset: i64,
+    pub at_ms: Millis,
+}
+
 impl Consumer {
     /// A new position from a reset, a seek or the committed offset: fetched under the leader
     /// epoch the metadata knows now (`seekUnvalidated` / `seekValidated`).
@@ -151,6 +161,8 @@ impl Consumer {
                 end_offset: p.end_offset,
                 reset_to: diverging.filter(|_| reset).map(|(offset, _)| offset),
             });
+            let detected = DetectedTruncation { position, end_offset: p.end_offset, at_ms: now };
+            self.detected_truncations.insert(tp.clone(), detected);
             self.positions.remove(&tp);
             match diverging {
                 Some((offset, epoch)) if reset => {
