@@ -173,7 +173,7 @@ pub struct Consumer {
     resets: BTreeMap<TopicPartition, (i64, PositionSource)>,
     list_offsets_in_flight: BTreeMap<i32, Vec<TopicPartition>>,
     /// Fetched records not yet polled: offset and the leader epoch of its batch.
-    buffer: BTreeMap<TopicPartition, VecDeque<(i64, i32)>>,
+    buffer: BTreeMap<TopicPartition, VecDeque<FetchedRecord>>,
     fetch_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
     /// NetworkClient's in-flight requests, per broker: (deadline, request kind, timeout).
     in_flight_requests: BTreeMap<i32, Vec<(Millis, &'static str, Millis)>>,
@@ -1458,6 +1458,9 @@ impl Node for Consumer {
     }
 }
 
+/// A fetched record waiting for `poll()`: its offset and the leader epoch of its batch.
+type FetchedRecord = (i64, i32);
+
 /// The offsets a fetch returns to the application from `fetch_offset` on (Kafka's
 /// `CompletedFetch`): control batches never, and with read_committed (`aborted` non-empty only
 /// then) not the batches of aborted transactions: a producer's batches from the first offset of
@@ -1468,7 +1471,7 @@ fn readable_offsets(
     batches: &[std::sync::Arc<crate::log::RecordBatch>],
     aborted: &[crate::protocol::AbortedTransaction],
     fetch_offset: i64,
-) -> (VecDeque<(i64, i32)>, Vec<(i64, i64)>) {
+) -> (VecDeque<FetchedRecord>, Vec<(i64, i64)>) {
     let mut pending: Vec<&crate::protocol::AbortedTransaction> = aborted.iter().collect();
     pending.sort_by_key(|a| a.first_offset);
     let mut pending = pending.into_iter().peekable();

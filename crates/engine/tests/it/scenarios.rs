@@ -266,7 +266,7 @@ fn unclean_election_loses_acknowledged_records() {
 /// idempotent producer meets the sequence gap and bumps its epoch itself (KIP-360).
 #[test]
 fn a_consumer_detects_the_truncation_after_an_unclean_election() {
-    let (run, facts) = run("truncation-detection");
+    let (_, facts) = run("truncation-detection");
     let elected = facts
         .iter()
         .find(|f| matches!(f.fact, Fact::LeaderElected { leader: 3, unclean: true, .. }))
