@@ -141,6 +141,8 @@ pub enum Timer {
 struct InFlightRequest {
     broker: i32,
     batches: Vec<ProducerBatch>,
+    /// When `request.timeout.ms` fails it, if no answer comes first.
+    timeout_at: Millis,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -558,8 +560,13 @@ impl Producer {
     fn run_sender(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
         self.expire_batches(now, out);
         // Like Kafka's sender thread, wake up in time to expire the oldest batch, waiting or in
-        // flight (`RecordAccumulator.nextExpiryTimeMs`).
-        let in_flight = self.in_flight.values().flat_map(|r| r.batches.iter()).filter(|b| !b.expired);
+        // flight (`RecordAccumulator.nextExpiryTimeMs`). An in-flight batch whose request times
+        // out first is back in the accumulator (or failed) by its deadline: no wakeup for it.
+        let deadline = self.config.delivery_timeout_ms;
+        let in_flight = self
+            .in_flight
+            .values()
+            .flat_map(|r| r.batches.iter().filter(move |b| !b.expired && b.created_ms + deadline < r.timeout_at));
         if let Some(oldest) = self.accumulator.batches().chain(in_flight).map(|b| b.created_ms).min() {
             self.schedule_wakeup((oldest + self.config.delivery_timeout_ms).max(now + 1), out);
         }
@@ -765,8 +772,9 @@ impl Producer {
                 self.complete_batch(batch, -1, out);
             }
         } else {
-            self.in_flight.insert(correlation_id, InFlightRequest { broker: leader, batches });
-            out.timer(now + self.config.request_timeout_ms, Timer::RequestTimeout { correlation_id });
+            let timeout_at = now + self.config.request_timeout_ms;
+            self.in_flight.insert(correlation_id, InFlightRequest { broker: leader, batches, timeout_at });
+            out.timer(timeout_at, Timer::RequestTimeout { correlation_id });
         }
     }
 
