@@ -363,13 +363,32 @@ fn group_row(lang: Lang, g: &GroupRow, p: &PartitionLogView, axis: &Axis) -> Htm
                         title={title.clone()} aria-label={title}>{ "×2" }</span>
                 }
             }) }
-            { for g.positions.iter().map(|(name, running, q)| html! {
-                <span class={classes!("position-mark", (!running).then_some("member-stopped"))}
-                    data-testid={format!("position-{}-{}-{}", name, p.topic, p.partition)}
-                    data-offset={q.position.to_string()} style={at(q.position)}
-                    title={fill(t(lang, Key::PositionMark), &[name, &q.position.to_string(), &q.lag.to_string()])}>
-                    { arrow(q.position, true, name) }
-                </span>
+            { for g.positions.iter().map(|(name, running, q)| {
+                let (title, label) = if q.validating {
+                    let label = format!("{name} ⟳ {}", t(lang, Key::ValidatingShort));
+                    (fill(t(lang, Key::PositionValidating), &[name, &q.position.to_string()]), label)
+                } else {
+                    (fill(t(lang, Key::PositionMark), &[name, &q.position.to_string(), &q.lag.to_string()]), name.clone())
+                };
+                html! {
+                    <span class={classes!("position-mark", (!running).then_some("member-stopped"), q.validating.then_some("validating"))}
+                        data-testid={format!("position-{}-{}-{}", name, p.topic, p.partition)}
+                        data-offset={q.position.to_string()} data-validating={q.validating.to_string()}
+                        data-offset-epoch={q.offset_epoch.map_or_else(String::new, |e| e.to_string())}
+                        style={at(q.position)} title={title}>
+                        { arrow(q.position, true, &label) }
+                    </span>
+                }
+            }) }
+            { for g.positions.iter().filter_map(|(name, _, q)| q.truncation.map(|d| (name, d))).map(|(name, d)| {
+                let title = fill(t(lang, Key::TruncationTitle), &[name, &d.position.to_string(), &d.end_offset.to_string(), &d.at_ms.to_string()]);
+                html! {
+                    <span class="truncation-mark" data-testid={format!("truncation-{}-{}-{}", name, p.topic, p.partition)}
+                        data-position={d.position.to_string()} data-end-offset={d.end_offset.to_string()}
+                        style={at(d.end_offset.max(0))} title={title.clone()} aria-label={title}>
+                        { format!("✂ {}", fill(t(lang, Key::TruncationShort), &[&d.position.to_string(), &d.end_offset.to_string()])) }
+                    </span>
+                }
             }) }
             if let Some(c) = committed {
                 <span class="committed-mark" data-testid={format!("committed-{}-{}-{}", g.group_id, p.topic, p.partition)}

@@ -10,8 +10,8 @@ use crate::log::{Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::Outbox;
 use crate::protocol::{
-    ClientMessage, ErrorCode, GroupMessage, IsolationLevel, ListOffsetsPartition, PartitionFetchResponse,
-    TopicPartition,
+    ClientMessage, EpochEndOffset, ErrorCode, FetchPartition, GroupMessage, IsolationLevel, ListOffsetsPartition,
+    OffsetForLeaderPartition, PartitionFetchResponse, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use std::collections::BTreeMap;
@@ -32,7 +32,7 @@ struct ParkedFetch {
     isolation_level: IsolationLevel,
     min_bytes: u64,
     max_bytes: u64,
-    partitions: Vec<(TopicPartition, i64)>,
+    partitions: Vec<FetchPartition>,
     /// The high watermarks when parked: nothing new is readable until one moves.
     high_watermarks: Vec<i64>,
 }
@@ -128,7 +128,7 @@ impl Broker {
         max_wait_ms: u64,
         min_bytes: u64,
         max_bytes: u64,
-        partitions: Vec<(TopicPartition, i64)>,
+        partitions: Vec<FetchPartition>,
         now: Millis,
         out: &mut Outbox<Timer>,
     ) {
@@ -277,8 +277,31 @@ impl Broker {
         }
     }
 
-    fn consumer_high_watermarks(&self, partitions: &[(TopicPartition, i64)]) -> Vec<i64> {
-        partitions.iter().map(|(tp, _)| self.durable.replicas.get(tp).map_or(-1, |r| r.high_watermark)).collect()
+    fn consumer_high_watermarks(&self, partitions: &[FetchPartition]) -> Vec<i64> {
+        partitions
+            .iter()
+            .map(|p| self.durable.replicas.get(&p.topic_partition).map_or(-1, |r| r.high_watermark))
+            .collect()
+    }
+
+    /// Kafka's `Partition.lastOffsetForLeaderEpoch` for a consumer (KIP-320): on the leader only,
+    /// after the current leader epoch check, where the asked epoch ends in this log
+    /// (`LeaderEpochFileCache.endOffsetFor`).
+    pub(super) fn epoch_end_offset(&self, p: &OffsetForLeaderPartition) -> EpochEndOffset {
+        let answer = |error, leader_epoch, end_offset| EpochEndOffset {
+            topic_partition: p.topic_partition.clone(),
+            error,
+            leader_epoch,
+            end_offset,
+        };
+        let Some(replica) = self.durable.replicas.get(&p.topic_partition).filter(|r| r.leader == self.id) else {
+            return answer(ErrorCode::NotLeaderOrFollower, -1, -1);
+        };
+        if let Some(error) = current_leader_epoch_error(p.current_leader_epoch, replica.leader_epoch) {
+            return answer(error, -1, -1);
+        }
+        let (leader_epoch, end_offset) = replica.end_offset_for_epoch(p.leader_epoch);
+        answer(ErrorCode::None, leader_epoch, end_offset)
     }
 
     /// Reads each partition from the fetch offset up to the high watermark (read_uncommitted)
@@ -286,7 +309,7 @@ impl Broker {
     /// Returns the response, the bytes it carries and whether any partition failed.
     fn read_for_consumer(
         &self,
-        partitions: &[(TopicPartition, i64)],
+        partitions: &[FetchPartition],
         max_bytes: u64,
         isolation_level: IsolationLevel,
     ) -> (Vec<PartitionFetchResponse>, u64, bool) {
@@ -294,13 +317,19 @@ impl Broker {
         let mut failed = false;
         let responses = partitions
             .iter()
-            .map(|(tp, offset)| {
+            .map(|p| {
+                let (tp, offset) = (&p.topic_partition, &p.fetch_offset);
                 let mut response = PartitionFetchResponse::empty(tp.clone());
                 let Some(replica) = self.durable.replicas.get(tp).filter(|r| r.leader == self.id) else {
                     response.error = ErrorCode::NotLeaderOrFollower;
                     failed = true;
                     return response;
                 };
+                if let Some(error) = current_leader_epoch_error(p.current_leader_epoch, replica.leader_epoch) {
+                    response.error = error;
+                    failed = true;
+                    return response;
+                }
                 response.high_watermark = replica.high_watermark;
                 response.last_stable_offset = replica.last_stable_offset();
                 response.log_start_offset = replica.log.log_start_offset();
@@ -354,5 +383,18 @@ impl Broker {
                 .map_or((-1, -1), |found| (found.timestamp, found.offset)),
         };
         ListOffsetsPartition { topic_partition: tp, error: ErrorCode::None, timestamp, offset }
+    }
+}
+
+/// Kafka's `Partition.checkCurrentLeaderEpoch` (KIP-320): a request from a client that believes
+/// in an older leader epoch is fenced, one from a newer epoch than this broker knows must wait;
+/// -1 (`NO_PARTITION_LEADER_EPOCH`) is not checked.
+fn current_leader_epoch_error(requested: i32, leader_epoch: i32) -> Option<ErrorCode> {
+    if requested < 0 || requested == leader_epoch {
+        None
+    } else if requested < leader_epoch {
+        Some(ErrorCode::FencedLeaderEpoch)
+    } else {
+        Some(ErrorCode::UnknownLeaderEpoch)
     }
 }

@@ -10,13 +10,14 @@
 
 pub mod config;
 mod membership;
+pub mod validation;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
 use crate::narration::{Fact, PositionSource};
 use crate::node::{Node, Outbox};
 use crate::protocol::{
-    ClientMessage, ErrorCode, GroupMessage, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse,
-    Subscription, TopicPartition,
+    ClientMessage, ErrorCode, FetchPartition, GroupMessage, JoinGroupMember, JoinGroupProtocol, Message,
+    PartitionFetchResponse, Subscription, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use config::{AutoOffsetReset, ConsumerConfig};
@@ -141,6 +142,8 @@ pub struct Consumer {
     pub app: ConsumerApp,
     bootstrap: Vec<i32>,
     leaders: BTreeMap<TopicPartition, i32>,
+    /// Each partition's leader epoch from the last metadata (KIP-320).
+    leader_epochs: BTreeMap<TopicPartition, i32>,
     pub partition_counts: BTreeMap<String, i32>,
     metadata_in_flight: Option<i32>,
     pub coordinator: Option<i32>,
@@ -156,12 +159,21 @@ pub struct Consumer {
     last_assignment: Vec<TopicPartition>,
     /// Fetch positions: the next offset `poll()` returns.
     pub positions: BTreeMap<TopicPartition, i64>,
+    /// The leader epochs of each position and whether it awaits validation (KIP-320).
+    pub position_epochs: BTreeMap<TopicPartition, validation::PositionEpochs>,
+    /// OffsetsForLeaderEpoch in flight per broker: the partitions and the positions asked about.
+    validations_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
+    /// After a failed validation, the next one waits until then (`retry.backoff.ms`).
+    validation_retry_at: Millis,
+    /// The last log truncation detected per partition, for the picture.
+    pub detected_truncations: BTreeMap<TopicPartition, validation::DetectedTruncation>,
     awaiting_committed: BTreeSet<TopicPartition>,
     offset_fetch_in_flight: bool,
     /// Partitions waiting for ListOffsets: the timestamp to look up (-2 earliest, -1 latest).
     resets: BTreeMap<TopicPartition, (i64, PositionSource)>,
     list_offsets_in_flight: BTreeMap<i32, Vec<TopicPartition>>,
-    buffer: BTreeMap<TopicPartition, VecDeque<i64>>,
+    /// Fetched records not yet polled: offset and the leader epoch of its batch.
+    buffer: BTreeMap<TopicPartition, VecDeque<FetchedRecord>>,
     fetch_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
     /// NetworkClient's in-flight requests, per broker: (deadline, request kind, timeout).
     in_flight_requests: BTreeMap<i32, Vec<(Millis, &'static str, Millis)>>,
@@ -229,6 +241,7 @@ impl Consumer {
             app,
             bootstrap,
             leaders: BTreeMap::new(),
+            leader_epochs: BTreeMap::new(),
             partition_counts: BTreeMap::new(),
             metadata_in_flight: None,
             coordinator: None,
@@ -240,6 +253,10 @@ impl Consumer {
             assignment: BTreeSet::new(),
             last_assignment: Vec::new(),
             positions: BTreeMap::new(),
+            position_epochs: BTreeMap::new(),
+            validations_in_flight: BTreeMap::new(),
+            validation_retry_at: 0,
+            detected_truncations: BTreeMap::new(),
             awaiting_committed: BTreeSet::new(),
             offset_fetch_in_flight: false,
             resets: BTreeMap::new(),
@@ -467,9 +484,11 @@ impl Consumer {
         let mut records = Vec::new();
         for (tp, queue) in &mut self.buffer {
             while records.len() < max {
-                let Some(offset) = queue.pop_front() else { break };
+                let Some((offset, leader_epoch)) = queue.pop_front() else { break };
                 records.push((tp.clone(), offset));
                 self.positions.insert(tp.clone(), offset + 1);
+                // `FetchPosition.offsetEpoch`: the epoch of the last record returned.
+                self.position_epochs.entry(tp.clone()).or_default().offset_epoch = Some(leader_epoch);
             }
         }
         self.buffer.retain(|_, q| !q.is_empty());
@@ -604,6 +623,7 @@ impl Consumer {
         match to {
             SeekTo::Offset(offset) => {
                 self.positions.insert(tp.clone(), offset);
+                self.set_position_epochs(&tp, None);
                 out.fact(Fact::PositionSet {
                     consumer: self.id,
                     topic_partition: tp,
@@ -754,6 +774,7 @@ impl Consumer {
         for tp in partitions {
             self.assignment.remove(tp);
             self.positions.remove(tp);
+            self.position_epochs.remove(tp);
             self.buffer.remove(tp);
             self.awaiting_committed.remove(tp);
             self.resets.remove(tp);
@@ -872,7 +893,8 @@ impl Consumer {
                 ClientMessage::MetadataResponse { .. }
                 | ClientMessage::FindCoordinatorResponse { .. }
                 | ClientMessage::ListOffsetsResponse { .. }
-                | ClientMessage::ConsumerFetchResponse { .. } => true,
+                | ClientMessage::ConsumerFetchResponse { .. }
+                | ClientMessage::OffsetsForLeaderEpochResponse { .. } => true,
                 ClientMessage::MetadataRequest
                 | ClientMessage::InitProducerIdRequest { .. }
                 | ClientMessage::InitProducerIdResponse { .. }
@@ -880,7 +902,8 @@ impl Consumer {
                 | ClientMessage::ProduceResponse { .. }
                 | ClientMessage::FindCoordinatorRequest { .. }
                 | ClientMessage::ListOffsetsRequest { .. }
-                | ClientMessage::ConsumerFetchRequest { .. } => false,
+                | ClientMessage::ConsumerFetchRequest { .. }
+                | ClientMessage::OffsetsForLeaderEpochRequest { .. } => false,
             },
             Message::Group(message) => match message {
                 GroupMessage::JoinGroupResponse { .. }
@@ -1069,27 +1092,48 @@ impl Consumer {
                 out,
             );
         }
+        self.send_validations(now, out);
     }
 
     /// One fetch per leader for owned partitions with a position and nothing buffered.
     fn send_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        let mut missing_leader = false;
         for (tp, position) in &self.positions {
-            if self.buffer.contains_key(tp) || !self.assignment.contains(tp) {
+            if self.buffer.contains_key(tp) || !self.assignment.contains(tp) || self.awaiting_validation(tp) {
                 continue;
             }
-            if let Some(leader) = self.leaders.get(tp).filter(|l| !self.fetch_in_flight.contains_key(l)) {
-                by_leader.entry(*leader).or_default().push((tp.clone(), *position));
+            match self.leaders.get(tp) {
+                Some(leader) if !self.fetch_in_flight.contains_key(leader) => {
+                    by_leader.entry(*leader).or_default().push((tp.clone(), *position))
+                }
+                Some(_) => {}
+                None => missing_leader = true,
             }
         }
+        // Kafka's `AbstractFetch.prepareFetchRequests`: a partition without a known leader asks
+        // for a metadata update (after `retry.backoff.ms`), or an offline partition's new leader
+        // would never be learned.
+        if missing_leader {
+            self.schedule_retry(now, out);
+        }
         for (leader, partitions) in by_leader {
-            self.fetch_in_flight.insert(leader, partitions.clone());
+            let fetch = partitions
+                .iter()
+                .map(|(tp, position)| FetchPartition {
+                    topic_partition: tp.clone(),
+                    fetch_offset: *position,
+                    last_fetched_epoch: -1,
+                    current_leader_epoch: self.current_leader_epoch(tp),
+                })
+                .collect();
+            self.fetch_in_flight.insert(leader, partitions);
             let request = ClientMessage::ConsumerFetchRequest {
                 isolation_level: self.config.isolation_level,
                 max_wait_ms: self.config.fetch_max_wait_ms,
                 min_bytes: self.config.fetch_min_bytes,
                 max_bytes: 52_428_800,
-                partitions,
+                partitions: fetch,
             };
             self.send_request(leader, request, now, out);
         }
@@ -1193,8 +1237,14 @@ impl Node for Consumer {
                 for p in &partitions {
                     *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
                 }
+                self.leader_epochs = partitions
+                    .iter()
+                    .filter(|p| p.leader >= 0)
+                    .map(|p| (p.topic_partition.clone(), p.leader_epoch))
+                    .collect();
                 self.leaders =
                     partitions.into_iter().filter(|p| p.leader >= 0).map(|p| (p.topic_partition, p.leader)).collect();
+                self.validate_positions_on_metadata_change();
                 self.update_positions(now, rng, out);
                 self.send_fetches(now, out);
             }
@@ -1313,6 +1363,7 @@ impl Node for Consumer {
                     }
                     if offset >= 0 {
                         self.positions.insert(tp.clone(), offset);
+                        self.set_position_epochs(&tp, None);
                         out.fact(Fact::PositionSet {
                             consumer: self.id,
                             topic_partition: tp,
@@ -1346,6 +1397,7 @@ impl Node for Consumer {
                     {
                         self.resets.remove(&p.topic_partition);
                         self.positions.insert(p.topic_partition.clone(), p.offset);
+                        self.set_position_epochs(&p.topic_partition, None);
                         out.fact(Fact::PositionSet {
                             consumer: self.id,
                             topic_partition: p.topic_partition,
@@ -1357,6 +1409,9 @@ impl Node for Consumer {
                 self.update_positions(now, rng, out);
                 self.send_fetches(now, out);
                 self.wake_poll(now, out);
+            }
+            Message::Client(ClientMessage::OffsetsForLeaderEpochResponse { partitions }) => {
+                self.on_validation_response(broker, partitions, now, rng, out)
             }
             Message::Client(ClientMessage::ConsumerFetchResponse { partitions }) => {
                 let asked = self.fetch_in_flight.remove(&broker).unwrap_or_default();
@@ -1380,7 +1435,11 @@ impl Node for Consumer {
             return;
         }
         self.in_flight_requests.remove(&broker);
-        if self.fetch_in_flight.remove(&broker).is_some() || self.list_offsets_in_flight.remove(&broker).is_some() {
+        let validating = self.validations_in_flight.remove(&broker).is_some();
+        if self.fetch_in_flight.remove(&broker).is_some()
+            || self.list_offsets_in_flight.remove(&broker).is_some()
+            || validating
+        {
             self.request_metadata(now, rng, out);
         }
         if self.metadata_in_flight == Some(broker) {
@@ -1399,6 +1458,9 @@ impl Node for Consumer {
     }
 }
 
+/// A fetched record waiting for `poll()`: its offset and the leader epoch of its batch.
+type FetchedRecord = (i64, i32);
+
 /// The offsets a fetch returns to the application from `fetch_offset` on (Kafka's
 /// `CompletedFetch`): control batches never, and with read_committed (`aborted` non-empty only
 /// then) not the batches of aborted transactions: a producer's batches from the first offset of
@@ -1409,7 +1471,7 @@ fn readable_offsets(
     batches: &[std::sync::Arc<crate::log::RecordBatch>],
     aborted: &[crate::protocol::AbortedTransaction],
     fetch_offset: i64,
-) -> (VecDeque<i64>, Vec<(i64, i64)>) {
+) -> (VecDeque<FetchedRecord>, Vec<(i64, i64)>) {
     let mut pending: Vec<&crate::protocol::AbortedTransaction> = aborted.iter().collect();
     pending.sort_by_key(|a| a.first_offset);
     let mut pending = pending.into_iter().peekable();
@@ -1435,7 +1497,8 @@ fn readable_offsets(
             }
             continue;
         }
-        offsets.extend(batch.records.iter().map(|r| batch.offset_of(r)).filter(|o| *o >= fetch_offset));
+        let epoch = batch.partition_leader_epoch;
+        offsets.extend(batch.records.iter().map(|r| (batch.offset_of(r), epoch)).filter(|(o, _)| *o >= fetch_offset));
     }
     (offsets, skipped)
 }

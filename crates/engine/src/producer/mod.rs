@@ -5,6 +5,7 @@
 
 pub mod accumulator;
 pub mod config;
+pub mod idempotence;
 pub mod partitioner;
 pub mod stream;
 pub mod transaction;
@@ -29,7 +30,7 @@ fn record_size_upper_bound(record: &Record) -> usize {
 }
 use rand::Rng;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 /// How many send results a producer remembers for the UI and tests.
 const RESULT_HISTORY: usize = 256;
@@ -90,6 +91,11 @@ pub struct ProducerBatch {
     /// Assigned when the batch is first drained by an idempotent producer; kept across retries.
     pub base_sequence: Option<i32>,
     pub producer_epoch: i16,
+    /// Its sequence was rewritten by an epoch bump (Kafka's `sequenceHasBeenReset`).
+    pub sequence_reset: bool,
+    /// `delivery.timeout.ms` expired it while its request was in flight (Kafka's `isDone` of an
+    /// expired in-flight batch): the application was told; the answer only settles sequences.
+    pub expired: bool,
 }
 
 impl ProducerBatch {
@@ -135,6 +141,8 @@ pub enum Timer {
 struct InFlightRequest {
     broker: i32,
     batches: Vec<ProducerBatch>,
+    /// When `request.timeout.ms` fails it, if no answer comes first.
+    timeout_at: Millis,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,10 +178,8 @@ pub struct Producer {
     pid_request: (u64, i32),
     /// After a failed InitProducerId, wait until then (`retry.backoff.ms`) before asking again.
     pid_retry_at: Millis,
-    needs_epoch_bump: bool,
-    next_sequence: BTreeMap<TopicPartition, i32>,
-    /// Sequences of batches sent and not yet completed, per partition.
-    in_flight_sequences: BTreeMap<TopicPartition, BTreeSet<i32>>,
+    /// Sequence numbers per partition, unresolved sequences and a pending local epoch bump.
+    sequences: idempotence::Sequences,
     accumulator: Accumulator,
     in_flight: BTreeMap<u64, InFlightRequest>,
     next_correlation_id: u64,
@@ -220,9 +226,7 @@ impl Producer {
             pid_state,
             pid_request: (0, -1),
             pid_retry_at: 0,
-            needs_epoch_bump: false,
-            next_sequence: BTreeMap::new(),
-            in_flight_sequences: BTreeMap::new(),
+            sequences: idempotence::Sequences::default(),
             accumulator: Accumulator::default(),
             in_flight: BTreeMap::new(),
             next_correlation_id: 0,
@@ -359,6 +363,8 @@ impl Producer {
                 retry_at: 0,
                 base_sequence: None,
                 producer_epoch: epoch,
+                sequence_reset: false,
+                expired: false,
             },
             pending,
             now,
@@ -407,8 +413,7 @@ impl Producer {
 
     /// Gives up on the InitProducerId request in flight; the sender asks again after a backoff.
     fn abandon_pid_request(&mut self, now: Millis) {
-        self.pid_state = if self.producer_id < 0 { ProducerIdState::Missing } else { ProducerIdState::Ready };
-        self.needs_epoch_bump |= self.producer_id >= 0;
+        self.pid_state = ProducerIdState::Missing;
         self.pid_retry_at = now + self.config.retry_backoff_ms;
     }
 
@@ -428,6 +433,7 @@ impl Producer {
                 .map(|p| (p.error, p.base_offset))
                 .unwrap_or((ErrorCode::NetworkException, -1));
             match error {
+                (ErrorCode::None, _) if batch.expired => self.sequences.acked(&batch),
                 (ErrorCode::None, base_offset) => self.complete_batch(batch, base_offset, out),
                 (error, _) => {
                     refresh |= error.invalidates_metadata();
@@ -462,11 +468,22 @@ impl Producer {
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) {
-        let retriable = error.is_retriable()
-            || (error == ErrorCode::OutOfOrderSequenceNumber && self.pid_state == ProducerIdState::Ready);
-        let will_retry = retriable
+        // Kafka's `Sender.completeBatch` and `failBatch` for a batch `delivery.timeout.ms` already
+        // expired: no retry and no second callback, only the sequences (`handleFailedBatch`).
+        if batch.expired {
+            let adjust = batch.attempts < self.config.retries;
+            self.handle_failed_batch(&batch, error, adjust);
+            return;
+        }
+        // Kafka's `Sender.canRetry`, in its order: the transaction manager is asked last.
+        let will_retry = now < batch.created_ms + self.config.delivery_timeout_ms
             && batch.attempts < self.config.retries
-            && now < batch.created_ms + self.config.delivery_timeout_ms;
+            && if self.idempotent_without_transactions() && batch.base_sequence.is_some() {
+                self.can_retry_idempotent(&batch, error)
+            } else {
+                error.is_retriable()
+                    || (error == ErrorCode::OutOfOrderSequenceNumber && self.pid_state == ProducerIdState::Ready)
+            };
         out.fact(Fact::ProduceFailed {
             producer: self.id,
             topic_partition: batch.topic_partition.clone(),
@@ -478,6 +495,9 @@ impl Producer {
             batch.retry_at = now + self.backoff(batch.attempts, rng);
             self.accumulator.reenqueue(batch);
         } else {
+            // Only a batch that kept retries left failed for sure (`failBatch`'s adjustSequenceNumbers).
+            let adjust = batch.attempts < self.config.retries;
+            self.handle_failed_batch(&batch, error, adjust);
             self.fail_batch(batch, error);
             self.transactional_send_failed(error, out);
         }
@@ -494,11 +514,7 @@ impl Producer {
     }
 
     fn complete_batch(&mut self, batch: ProducerBatch, base_offset: i64, out: &mut Outbox<Timer>) {
-        if let Some(seq) = batch.base_sequence {
-            if let Some(set) = self.in_flight_sequences.get_mut(&batch.topic_partition) {
-                set.remove(&seq);
-            }
-        }
+        self.sequences.acked(&batch);
         out.fact(Fact::ProduceAcked {
             producer: self.id,
             topic_partition: batch.topic_partition.clone(),
@@ -520,14 +536,9 @@ impl Producer {
         }
     }
 
+    /// The application learns that the batch's records failed.
     fn fail_batch(&mut self, batch: ProducerBatch, error: ErrorCode) {
-        if let Some(seq) = batch.base_sequence {
-            if let Some(set) = self.in_flight_sequences.get_mut(&batch.topic_partition) {
-                set.remove(&seq);
-            }
-            // A sequenced batch that never made it leaves a gap: bump the epoch (KIP-360).
-            self.needs_epoch_bump = true;
-        }
+        self.sequences.remove_in_flight(&batch);
         self.failed_records += batch.records.len() as u64;
         for (send_id, _) in &batch.records {
             self.complete(*send_id, Some(batch.topic_partition.clone()), SendOutcome::Failed { error });
@@ -553,18 +564,16 @@ impl Producer {
     /// Kafka's `Sender.runOnce`: get a producer id if needed, expire old batches, drain ready
     /// batches into one ProduceRequest per leader, and sleep until the next batch is ready.
     fn run_sender(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        for batch in self.accumulator.expire(now, self.config.delivery_timeout_ms) {
-            out.fact(Fact::ProduceFailed {
-                producer: self.id,
-                topic_partition: batch.topic_partition.clone(),
-                error: ErrorCode::DeliveryTimeout,
-                attempt: batch.attempts,
-                will_retry: false,
-            });
-            self.fail_batch(batch, ErrorCode::DeliveryTimeout);
-        }
-        // Like Kafka's sender thread, wake up in time to expire the oldest waiting batch.
-        if let Some(oldest) = self.accumulator.batches().map(|b| b.created_ms).min() {
+        self.expire_batches(now, out);
+        // Like Kafka's sender thread, wake up in time to expire the oldest batch, waiting or in
+        // flight (`RecordAccumulator.nextExpiryTimeMs`). An in-flight batch whose request times
+        // out first is back in the accumulator (or failed) by its deadline: no wakeup for it.
+        let deadline = self.config.delivery_timeout_ms;
+        let in_flight = self
+            .in_flight
+            .values()
+            .flat_map(|r| r.batches.iter().filter(move |b| !b.expired && b.created_ms + deadline < r.timeout_at));
+        if let Some(oldest) = self.accumulator.batches().chain(in_flight).map(|b| b.created_ms).min() {
             self.schedule_wakeup((oldest + self.config.delivery_timeout_ms).max(now + 1), out);
         }
         let ready = if self.txn.is_some() {
@@ -595,6 +604,44 @@ impl Producer {
         }
         if let Some(at) = next_ready {
             self.schedule_wakeup(at.max(now + 1), out);
+        }
+    }
+
+    /// Kafka's `Sender.sendProducerData` expiry: batches waiting in the accumulator
+    /// (`RecordAccumulator.expiredBatches`) and batches in flight (`Sender.getExpiredInflightBatches`)
+    /// that reached `delivery.timeout.ms` fail now. An expired batch that had been sent before
+    /// leaves its sequence unresolved (`markSequenceUnresolved`, for a batch `inRetry`); an
+    /// expired in-flight batch stays with its request, whose answer settles its sequence.
+    fn expire_batches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let deadline = self.config.delivery_timeout_ms;
+        let mut expired: Vec<(ProducerBatch, bool)> = self
+            .accumulator
+            .expire(now, deadline)
+            .into_iter()
+            .map(|b| {
+                let in_retry = b.attempts > 0;
+                (b, in_retry)
+            })
+            .collect();
+        for batch in self.in_flight.values_mut().flat_map(|r| r.batches.iter_mut()) {
+            if !batch.expired && now >= batch.created_ms + deadline {
+                batch.expired = true;
+                let in_retry = batch.attempts > 1;
+                expired.push((batch.clone(), in_retry));
+            }
+        }
+        for (batch, in_retry) in expired {
+            out.fact(Fact::ProduceFailed {
+                producer: self.id,
+                topic_partition: batch.topic_partition.clone(),
+                error: ErrorCode::DeliveryTimeout,
+                attempt: batch.attempts,
+                will_retry: false,
+            });
+            if in_retry && self.pid_state != ProducerIdState::Disabled {
+                self.sequences.mark_unresolved(&batch);
+            }
+            self.fail_batch(batch, ErrorCode::DeliveryTimeout);
         }
     }
 
@@ -630,12 +677,9 @@ impl Producer {
             ProducerIdState::Disabled => true,
             ProducerIdState::Requested => false,
             ProducerIdState::Missing | ProducerIdState::Ready => {
-                let bump = self.pid_state == ProducerIdState::Ready && self.needs_epoch_bump;
-                if self.pid_state == ProducerIdState::Ready && !bump {
+                self.bump_idempotent_epoch_if_needed(out);
+                if self.pid_state == ProducerIdState::Ready {
                     return true;
-                }
-                if bump && !self.in_flight.is_empty() {
-                    return false;
                 }
                 if now < self.pid_retry_at {
                     self.schedule_wakeup(self.pid_retry_at, out);
@@ -682,12 +726,14 @@ impl Producer {
             let Some(head) = self.accumulator.head(&tp) else { continue };
             if let Some(seq) = head.base_sequence {
                 // A retried batch goes alone, and only once it is the oldest unfinished one.
-                let first = self.in_flight_sequences.get(&tp).and_then(|s| s.first().copied());
+                let first = self.sequences.first_in_flight(&tp);
                 if first != Some(seq)
                     || self.in_flight.values().any(|r| r.batches.iter().any(|b| b.topic_partition == tp))
                 {
                     continue;
                 }
+            } else if idempotent && self.sequences.blocks_new_batch(&tp, self.producer_epoch) {
+                continue;
             } else if self.config.max_in_flight_requests_per_connection == 1
                 && self.in_flight.values().any(|r| r.batches.iter().any(|b| b.topic_partition == tp))
             {
@@ -698,11 +744,9 @@ impl Producer {
             }
             let Some(mut batch) = self.accumulator.pop_head(&tp) else { continue };
             if idempotent && batch.base_sequence.is_none() {
-                let next = self.next_sequence.entry(tp.clone()).or_insert(0);
-                batch.base_sequence = Some(*next);
+                let count = batch.records.len() as i32;
+                batch.base_sequence = Some(self.sequences.assign(&tp, self.producer_epoch, count));
                 batch.producer_epoch = self.producer_epoch;
-                *next = next.wrapping_add(batch.records.len() as i32);
-                self.in_flight_sequences.entry(tp.clone()).or_default().insert(batch.base_sequence.unwrap_or(0));
             }
             batch.attempts += 1;
             size += batch.size_bytes;
@@ -734,8 +778,9 @@ impl Producer {
                 self.complete_batch(batch, -1, out);
             }
         } else {
-            self.in_flight.insert(correlation_id, InFlightRequest { broker: leader, batches });
-            out.timer(now + self.config.request_timeout_ms, Timer::RequestTimeout { correlation_id });
+            let timeout_at = now + self.config.request_timeout_ms;
+            self.in_flight.insert(correlation_id, InFlightRequest { broker: leader, batches, timeout_at });
+            out.timer(timeout_at, Timer::RequestTimeout { correlation_id });
         }
     }
 
@@ -786,7 +831,9 @@ impl Node for Producer {
         let mut lost: Vec<u64> = self.waiting_for_metadata.drain(..).map(|(send_id, _, _)| send_id).collect();
         let accumulator = std::mem::take(&mut self.accumulator);
         let in_flight = std::mem::take(&mut self.in_flight);
-        let batches = accumulator.batches().chain(in_flight.values().flat_map(|r| r.batches.iter()));
+        // An in-flight batch `delivery.timeout.ms` expired was already reported as failed.
+        let sent = in_flight.values().flat_map(|r| r.batches.iter()).filter(|b| !b.expired);
+        let batches = accumulator.batches().chain(sent);
         lost.extend(batches.flat_map(|b| b.records.iter().map(|(send_id, _)| *send_id)));
         for send_id in &lost {
             self.complete(*send_id, None, SendOutcome::ProcessCrashed);
@@ -947,12 +994,10 @@ impl Node for Producer {
                 self.producer_id = producer_id;
                 self.producer_epoch = producer_epoch;
                 self.pid_state = ProducerIdState::Ready;
-                self.needs_epoch_bump = false;
                 // A new epoch restarts every partition's sequence at 0 (KIP-360). A batch that was
                 // already sent may be in the log: re-sending it under the new epoch could write it
                 // twice, so it fails instead, with its outcome unknown, as in Kafka.
-                self.next_sequence.clear();
-                self.in_flight_sequences.clear();
+                self.sequences.clear();
                 for mut batch in self.accumulator.take_sent_batches() {
                     batch.base_sequence = None; // its gap is what this new epoch already resolves
                     self.fail_batch(batch, ErrorCode::OutOfOrderSequenceNumber);
@@ -978,7 +1023,9 @@ impl Node for Producer {
             | ClientMessage::ListOffsetsRequest { .. }
             | ClientMessage::ListOffsetsResponse { .. }
             | ClientMessage::ConsumerFetchRequest { .. }
-            | ClientMessage::ConsumerFetchResponse { .. } => out.fact(Fact::MessageMisrouted {
+            | ClientMessage::ConsumerFetchResponse { .. }
+            | ClientMessage::OffsetsForLeaderEpochRequest { .. }
+            | ClientMessage::OffsetsForLeaderEpochResponse { .. } => out.fact(Fact::MessageMisrouted {
                 from: NodeId::Broker(from),
                 to: NodeId::Client(self.node),
                 kind: message.kind(),

@@ -468,6 +468,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "rolling-restart",
         "sandbox",
         "slow-follower",
+        "truncation-detection",
         "unclean-election",
         "zombie-fencing",
     ];

@@ -93,6 +93,9 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
         "eligible_leader_replicas_changed",
         &[("topic_partition", FieldType::Text), ("elr", FieldType::Int), ("last_known_elr", FieldType::Int)],
     ),
+    ("producer_epoch_bumped", &[("partitions", FieldType::Text)]),
+    ("position_validated", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
+    ("log_truncation_detected", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
 ];
 
 /// A filter's value, as written in the file.
@@ -244,6 +247,15 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
             "eligible_leader_replicas_changed",
             vec![tp(topic_partition), ("elr", Ints(elr)), ("last_known_elr", Ints(last_known_elr))],
         ),
+        Fact::ProducerEpochBumped { partitions, .. } => {
+            ("producer_epoch_bumped", vec![("partitions", Partitions(partitions))])
+        }
+        Fact::PositionValidated { consumer, topic_partition, .. } => {
+            ("position_validated", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
+        }
+        Fact::LogTruncationDetected { consumer, topic_partition, .. } => {
+            ("log_truncation_detected", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
+        }
         _ => return None,
     })
 }
