@@ -244,7 +244,7 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(names, [
         'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'follower-fetching', 'idempotence',
         'key-ordering', 'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction', 'rolling-restart',
-        'sandbox', 'slow-follower', 'unclean-election', 'zombie-fencing',
+        'sandbox', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
       for (const name of names) {
@@ -1360,6 +1360,35 @@ describe('the partition log view', () => {
       assert.ok(await page.locator('.lost-range').count() > 0, 'the lost range stays marked');
       await assertStripsAgreeWithTheView(page);
       await page.screenshot({ path: join(screenshots, 'log-unclean-election.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('truncation-detection: the consumer validates its position after the unclean election and marks the truncation (KIP-320)', async () => {
+    // `kafkalab run truncation-detection` (seed 4): broker 3 is elected uncleanly at 18,000 ms;
+    // dashboard learns it from metadata at 18,076 ms (AWAIT_VALIDATION), and its
+    // OffsetsForLeaderEpoch answer at 18,088 ms shows epoch 0 ends at offset 79, below its
+    // position 179: it moves back to 79.
+    const { page, problems } = await openLogView('truncation-detection', 18080);
+    try {
+      const marker = page.getByTestId('position-dashboard-metrics-0');
+      await marker.waitFor();
+      assert.equal(await marker.getAttribute('data-validating'), 'true');
+      assert.equal(await marker.getAttribute('data-offset'), '179');
+      assert.equal(await marker.getAttribute('data-offset-epoch'), '0');
+      assert.match(await marker.textContent(), /validating/);
+      assert.equal(await page.getByTestId('truncation-dashboard-metrics-0').count(), 0, 'nothing detected yet');
+      await seek(page, 18500);
+      const truncation = page.getByTestId('truncation-dashboard-metrics-0');
+      await truncation.waitFor();
+      assert.equal(await truncation.getAttribute('data-position'), '179');
+      assert.equal(await truncation.getAttribute('data-end-offset'), '79');
+      assert.match(await truncation.getAttribute('title'), /detected a log truncation at 18088 ms/);
+      assert.equal(await marker.getAttribute('data-validating'), 'false');
+      await truncation.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'log-truncation-detection.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();

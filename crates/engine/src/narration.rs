@@ -499,6 +499,36 @@ pub enum Fact {
         replica: i32,
         reason: ReadReplicaFallback,
     },
+    /// An idempotent producer without `transactional.id` bumped its epoch itself after a
+    /// sequence gap (KIP-360, `TransactionManager.bumpIdempotentEpochAndResetIdIfNeeded`):
+    /// `partitions` restart their sequences at 0, the others keep theirs until their batches finish.
+    ProducerEpochBumped {
+        producer: u32,
+        producer_id: i64,
+        producer_epoch: i16,
+        partitions: Vec<TopicPartition>,
+    },
+    /// KIP-320: after a leader change, the new leader's end of the position's epoch is at or
+    /// past the consumer's position, so it fetches on (`SubscriptionState.completeValidation`).
+    PositionValidated {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        offset: i64,
+        leader_epoch: i32,
+    },
+    /// KIP-320: the new leader's log ends the position's epoch (`offset_epoch`) at `end_offset`,
+    /// below the consumer's position: the records it read there are gone (an unclean election).
+    /// `reset_to`: the diverging offset the position moved back to (`auto.offset.reset` set),
+    /// else None: the position is reset by the policy, or the application gets a
+    /// `LogTruncationException` (`auto.offset.reset=none`).
+    LogTruncationDetected {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        position: i64,
+        offset_epoch: i32,
+        end_offset: i64,
+        reset_to: Option<i64>,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -560,6 +590,9 @@ impl Fact {
             | Fact::LogTruncated { .. }
             | Fact::ProducerStarted { .. }
             | Fact::ProducerIdAssigned { .. }
+            | Fact::ProducerEpochBumped { .. }
+            | Fact::PositionValidated { .. }
+            | Fact::LogTruncationDetected { .. }
             | Fact::DuplicateBatch { .. }
             | Fact::ProduceFailed { .. }
             | Fact::SegmentRolled { .. }

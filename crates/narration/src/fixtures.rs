@@ -260,6 +260,24 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             replica: i,
             reason: ReadReplicaFallback::Expired,
         },
+        Fact::ProducerEpochBumped { producer: 1, producer_id: n, producer_epoch: i as i16, partitions: tps.clone() },
+        Fact::PositionValidated { consumer: 2, topic_partition: tp.clone(), offset: n, leader_epoch: i },
+        Fact::LogTruncationDetected {
+            consumer: 2,
+            topic_partition: tp.clone(),
+            position: n,
+            offset_epoch: i,
+            end_offset: n,
+            reset_to: Some(n),
+        },
+        Fact::LogTruncationDetected {
+            consumer: 2,
+            topic_partition: tp.clone(),
+            position: n,
+            offset_epoch: i,
+            end_offset: n,
+            reset_to: None,
+        },
     ]
 }
 
@@ -342,5 +360,8 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::TransactionEnded { .. } => "TransactionEnded",
         Fact::PreferredReadReplicaChosen { .. } => "PreferredReadReplicaChosen",
         Fact::PreferredReadReplicaCleared { .. } => "PreferredReadReplicaCleared",
+        Fact::ProducerEpochBumped { .. } => "ProducerEpochBumped",
+        Fact::PositionValidated { .. } => "PositionValidated",
+        Fact::LogTruncationDetected { .. } => "LogTruncationDetected",
     }
 }

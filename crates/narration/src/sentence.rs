@@ -451,6 +451,16 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             };
             (phrase, args)
         }
+        Fact::ProducerEpochBumped { producer: p, producer_id, producer_epoch, partitions } => {
+            (Phrase::FProducerEpochBumped, vec![producer(p), s(producer_id), s(producer_epoch), tps(partitions)])
+        }
+        Fact::PositionValidated { consumer: c, topic_partition, offset, leader_epoch } => {
+            (Phrase::FPositionValidated, vec![consumer(c), topic_partition.to_string(), s(offset), s(leader_epoch)])
+        }
+        Fact::LogTruncationDetected { consumer: c, topic_partition, position, offset_epoch, end_offset, reset_to } => (
+            if reset_to.is_some() { Phrase::FLogTruncationReset } else { Phrase::FLogTruncationNoReset },
+            vec![consumer(c), topic_partition.to_string(), s(position), s(offset_epoch), s(end_offset)],
+        ),
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -486,7 +496,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 75, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 78, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -11,8 +11,8 @@ use crate::log::{Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::Outbox;
 use crate::protocol::{
-    ClientMessage, ErrorCode, GroupMessage, IsolationLevel, ListOffsetsPartition, PartitionFetchResponse,
-    TopicPartition,
+    ClientMessage, EpochEndOffset, ErrorCode, FetchPartition, GroupMessage, IsolationLevel, ListOffsetsPartition,
+    OffsetForLeaderPartition, PartitionFetchResponse, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use std::collections::BTreeMap;
@@ -33,7 +33,7 @@ pub(super) struct ConsumerFetch {
     pub isolation_level: IsolationLevel,
     pub min_bytes: u64,
     pub max_bytes: u64,
-    pub partitions: Vec<(TopicPartition, i64)>,
+    pub partitions: Vec<FetchPartition>,
     /// `client.rack` (KIP-392): with one, a follower serves the fetch and a leader with a
     /// rack-aware selector may name a preferred read replica.
     pub rack_id: String,
@@ -102,14 +102,12 @@ impl Broker {
         f: impl FnOnce(&mut coordinator::GroupCoordinator, &mut dyn OffsetsLog, &mut Outbox<coordinator::Timer>),
     ) {
         let mut step = Outbox::default();
-        let mut log = OffsetsReplicas(InternalLog {
-            broker_id: self.id,
-            replicas: &mut self.durable.replicas,
-            image: &self.durable.image,
-            replica_lag_time_max_ms: self.config.replica_lag_time_max_ms,
-            facts: Vec::new(),
-            appended: Vec::new(),
-        });
+        let mut log = OffsetsReplicas(InternalLog::new(
+            self.id,
+            &mut self.durable.replicas,
+            &self.durable.image,
+            self.config.replica_lag_time_max_ms,
+        ));
         f(&mut self.volatile.group_coordinator, &mut log, &mut step);
         let (facts, appended) = (log.0.facts, log.0.appended);
         for fact in facts {
@@ -286,8 +284,31 @@ impl Broker {
         }
     }
 
-    fn consumer_high_watermarks(&self, partitions: &[(TopicPartition, i64)]) -> Vec<i64> {
-        partitions.iter().map(|(tp, _)| self.durable.replicas.get(tp).map_or(-1, |r| r.high_watermark)).collect()
+    fn consumer_high_watermarks(&self, partitions: &[FetchPartition]) -> Vec<i64> {
+        partitions
+            .iter()
+            .map(|p| self.durable.replicas.get(&p.topic_partition).map_or(-1, |r| r.high_watermark))
+            .collect()
+    }
+
+    /// Kafka's `Partition.lastOffsetForLeaderEpoch` for a consumer (KIP-320): on the leader only,
+    /// after the current leader epoch check, where the asked epoch ends in this log
+    /// (`LeaderEpochFileCache.endOffsetFor`).
+    pub(super) fn epoch_end_offset(&self, p: &OffsetForLeaderPartition) -> EpochEndOffset {
+        let answer = |error, leader_epoch, end_offset| EpochEndOffset {
+            topic_partition: p.topic_partition.clone(),
+            error,
+            leader_epoch,
+            end_offset,
+        };
+        let Some(replica) = self.durable.replicas.get(&p.topic_partition).filter(|r| r.leader == self.id) else {
+            return answer(ErrorCode::NotLeaderOrFollower, -1, -1);
+        };
+        if let Some(error) = current_leader_epoch_error(p.current_leader_epoch, replica.leader_epoch) {
+            return answer(error, -1, -1);
+        }
+        let (leader_epoch, end_offset) = replica.end_offset_for_epoch(p.leader_epoch);
+        answer(ErrorCode::None, leader_epoch, end_offset)
     }
 
     /// Reads each partition from the fetch offset up to this replica's high watermark
@@ -305,7 +326,8 @@ impl Broker {
         let responses = fetch
             .partitions
             .iter()
-            .map(|(tp, offset)| {
+            .map(|p| {
+                let (tp, offset) = (&p.topic_partition, &p.fetch_offset);
                 let mut response = PartitionFetchResponse::empty(tp.clone());
                 let serves = |r: &&super::replica::Replica| r.leader == self.id || !fetch.rack_id.is_empty();
                 let Some(replica) = self.durable.replicas.get(tp).filter(serves) else {
@@ -313,6 +335,11 @@ impl Broker {
                     answer_now = true;
                     return response;
                 };
+                if let Some(error) = current_leader_epoch_error(p.current_leader_epoch, replica.leader_epoch) {
+                    response.error = error;
+                    answer_now = true;
+                    return response;
+                }
                 response.high_watermark = replica.high_watermark;
                 response.last_stable_offset = replica.last_stable_offset();
                 response.log_start_offset = replica.log.log_start_offset();
@@ -374,5 +401,18 @@ impl Broker {
                 .map_or((-1, -1), |found| (found.timestamp, found.offset)),
         };
         ListOffsetsPartition { topic_partition: tp, error: ErrorCode::None, timestamp, offset }
+    }
+}
+
+/// Kafka's `Partition.checkCurrentLeaderEpoch` (KIP-320): a request from a client that believes
+/// in an older leader epoch is fenced, one from a newer epoch than this broker knows must wait;
+/// -1 (`NO_PARTITION_LEADER_EPOCH`) is not checked.
+fn current_leader_epoch_error(requested: i32, leader_epoch: i32) -> Option<ErrorCode> {
+    if requested < 0 || requested == leader_epoch {
+        None
+    } else if requested < leader_epoch {
+        Some(ErrorCode::FencedLeaderEpoch)
+    } else {
+        Some(ErrorCode::UnknownLeaderEpoch)
     }
 }

@@ -372,7 +372,12 @@ impl Broker {
             ClientMessage::ListOffsetsRequest { isolation_level, partitions } => {
                 self.handle_list_offsets(from, isolation_level, partitions, out)
             }
+            ClientMessage::OffsetsForLeaderEpochRequest { partitions } => {
+                let partitions = partitions.iter().map(|p| self.epoch_end_offset(p)).collect();
+                out.send(from, ClientMessage::OffsetsForLeaderEpochResponse { partitions });
+            }
             ClientMessage::MetadataResponse { .. }
+            | ClientMessage::OffsetsForLeaderEpochResponse { .. }
             | ClientMessage::InitProducerIdResponse { .. }
             | ClientMessage::ProduceResponse { .. }
             | ClientMessage::FindCoordinatorResponse { .. }

@@ -70,6 +70,26 @@ pub struct FetchPartition {
     pub current_leader_epoch: i32,
 }
 
+/// One partition of a consumer's OffsetsForLeaderEpoch request (KIP-320, replica_id -1): where
+/// does `leader_epoch`, the epoch of the record before the consumer's position, end on the
+/// leader, which the consumer believes is in `current_leader_epoch`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OffsetForLeaderPartition {
+    pub topic_partition: TopicPartition,
+    pub current_leader_epoch: i32,
+    pub leader_epoch: i32,
+}
+
+/// One partition of an OffsetsForLeaderEpoch response (`EpochEndOffset`): the largest epoch at
+/// or below the one asked for and its end offset, both -1 when the leader has none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EpochEndOffset {
+    pub topic_partition: TopicPartition,
+    pub error: ErrorCode,
+    pub leader_epoch: i32,
+    pub end_offset: i64,
+}
+
 /// One partition's data in a FetchResponse.
 #[derive(Debug, Clone, Serialize)]
 pub struct PartitionFetchResponse {

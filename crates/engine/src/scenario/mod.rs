@@ -469,6 +469,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "rolling-restart",
         "sandbox",
         "slow-follower",
+        "truncation-detection",
         "unclean-election",
         "zombie-fencing",
     ];

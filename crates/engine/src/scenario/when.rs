@@ -101,6 +101,9 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
         "preferred_read_replica_cleared",
         &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text), ("replica", FieldType::Int)],
     ),
+    ("producer_epoch_bumped", &[("partitions", FieldType::Text)]),
+    ("position_validated", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
+    ("log_truncation_detected", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
 ];
 
 /// A filter's value, as written in the file.
@@ -260,6 +263,15 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
             "preferred_read_replica_cleared",
             vec![("consumer", Consumer(*consumer)), tp(topic_partition), ("replica", Int(i64::from(*replica)))],
         ),
+        Fact::ProducerEpochBumped { partitions, .. } => {
+            ("producer_epoch_bumped", vec![("partitions", Partitions(partitions))])
+        }
+        Fact::PositionValidated { consumer, topic_partition, .. } => {
+            ("position_validated", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
+        }
+        Fact::LogTruncationDetected { consumer, topic_partition, .. } => {
+            ("log_truncation_detected", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
+        }
         _ => return None,
     })
 }

@@ -4,6 +4,7 @@
 //! coordinator is unavailable the last known state is shown. Built on demand, never stored.
 
 use crate::cluster::World;
+use crate::consumer::validation::DetectedTruncation;
 use crate::delivery::ProcessedTwice;
 use crate::group::history::GenerationHistory;
 use crate::protocol::TopicPartition;
@@ -66,6 +67,13 @@ pub struct PositionView {
     pub position: i64,
     pub high_watermark: i64,
     pub lag: i64,
+    /// KIP-320: the leader epoch of the record before the position, when the consumer knows it.
+    pub offset_epoch: Option<i32>,
+    /// KIP-320 `AWAIT_VALIDATION`: the leader changed and the position is being checked with
+    /// OffsetsForLeaderEpoch; nothing is fetched meanwhile.
+    pub validating: bool,
+    /// The last log truncation this member detected on the partition.
+    pub truncation: Option<DetectedTruncation>,
 }
 
 impl World {
@@ -108,12 +116,16 @@ impl World {
                                 .filter(|(tp, _)| c.assignment.contains(*tp))
                                 .map(|(tp, position)| {
                                     let high_watermark = self.high_watermark(tp);
+                                    let epochs = c.position_epochs.get(tp).copied().unwrap_or_default();
                                     PositionView {
                                         topic: tp.topic.clone(),
                                         partition: tp.partition,
                                         position: *position,
                                         high_watermark,
                                         lag: (high_watermark - position).max(0),
+                                        offset_epoch: epochs.offset_epoch,
+                                        validating: epochs.awaiting_validation,
+                                        truncation: c.detected_truncations.get(tp).copied(),
                                     }
                                 })
                                 .collect(),

@@ -260,6 +260,43 @@ fn unclean_election_loses_acknowledged_records() {
     assert!(acked && lost > 0, "acknowledged records are gone: {lost}");
 }
 
+/// KIP-320 (`SubscriptionState.maybeCompleteValidation`): after the unclean election the
+/// consumer validates its position with the new leader, finds the old epoch ends below it, and
+/// moves back to that diverging offset instead of reading past the new leader's records. The
+/// idempotent producer meets the sequence gap and bumps its epoch itself (KIP-360).
+#[test]
+fn a_consumer_detects_the_truncation_after_an_unclean_election() {
+    let (_, facts) = run("truncation-detection");
+    let elected = facts
+        .iter()
+        .find(|f| matches!(f.fact, Fact::LeaderElected { leader: 3, unclean: true, .. }))
+        .expect("broker 3 is elected uncleanly");
+    let truncation = facts.iter().find_map(|f| match &f.fact {
+        Fact::LogTruncationDetected { position, end_offset, reset_to, offset_epoch, .. } if f.at_ms > elected.at_ms => {
+            Some((*position, *end_offset, *reset_to, *offset_epoch))
+        }
+        _ => None,
+    });
+    let (position, end_offset, reset_to, offset_epoch) = truncation.expect("the consumer detects the truncation");
+    assert!(end_offset < position, "the new leader's log ends the epoch below the position");
+    assert_eq!(reset_to, Some(end_offset), "auto.offset.reset moves it back to the diverging offset");
+    assert!(offset_epoch >= 0);
+    let positions_after: Vec<i64> = facts
+        .iter()
+        .filter(|f| f.at_ms > elected.at_ms)
+        .filter_map(|f| match &f.fact {
+            Fact::RecordsProcessed { first_offset, .. } => Some(*first_offset),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(positions_after.first(), Some(&end_offset), "it reads the new leader's records from there");
+    assert!(facts.iter().any(|f| f.at_ms > elected.at_ms && matches!(f.fact, Fact::ProducerEpochBumped { .. })));
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::ProduceFailed { will_retry: false, .. })));
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::RecordsSkipped { .. })), "nothing is silently skipped");
+    let twice = facts.iter().any(|f| matches!(f.fact, Fact::DuplicatesProcessed { .. }));
+    assert!(!twice, "the new leader's records at reused offsets are new records, not processed twice");
+}
+
 /// The eager group's stop-the-world pause lasts seconds: orders-0 (eager-1's) is owned by nobody
 /// from eager-1's revoke until the new assignment, while the cooperative group keeps its
 /// unmoved partitions throughout. Lag is shown from positions: the view has each owned
