@@ -136,6 +136,11 @@ pub struct ConsumerView {
     pub processed_records: u64,
     pub duplicates: u64,
     pub skipped: u64,
+    /// `client.rack` (KIP-392); empty: none.
+    pub client_rack: String,
+    /// For each owned partition, the broker it fetches from now: the leader, or a follower the
+    /// leader named its preferred read replica (KIP-392).
+    pub reading_from: Vec<(TopicPartition, i32)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -153,6 +158,8 @@ pub struct BrokerView {
     pub quorum_role: Option<RaftRole>,
     /// A graceful stop is under way: the controller is moving its leaderships away.
     pub shutting_down: bool,
+    /// `broker.rack`, if set.
+    pub rack: Option<String>,
     pub replicas: Vec<ReplicaView>,
 }
 
@@ -300,6 +307,7 @@ impl World {
                     quorum_role: (b.state != BrokerState::Dead && b.raft.is_voter()).then_some(b.raft.volatile.role),
                     shutting_down: b.state != BrokerState::Dead
                         && b.volatile.controlled_shutdown != ControlledShutdown::Running,
+                    rack: b.config.rack.clone(),
                     replicas: b.durable.replicas.values().map(|r| replica_view(b.id, r)).collect(),
                 })
                 .collect(),
@@ -535,6 +543,12 @@ impl World {
                 processed_records: c.processed_records,
                 duplicates: c.duplicates,
                 skipped: c.skipped,
+                client_rack: c.config.client_rack.clone(),
+                reading_from: c
+                    .assignment
+                    .iter()
+                    .filter_map(|tp| c.read_replica(tp, self.now()).map(|b| (tp.clone(), b)))
+                    .collect(),
             })
             .collect()
     }

@@ -459,6 +459,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "dedicated-controllers",
         "eager-vs-cooperative",
         "eligible-leader-replicas",
+        "follower-fetching",
         "hanging-transaction",
         "idempotence",
         "key-ordering",
@@ -469,6 +470,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "rolling-restart",
         "sandbox",
         "slow-follower",
+        "truncation-detection",
         "unclean-election",
         "zombie-fencing",
     ];

@@ -4,6 +4,7 @@
 //! coordinator is unavailable the last known state is shown. Built on demand, never stored.
 
 use crate::cluster::World;
+use crate::consumer::validation::DetectedTruncation;
 use crate::delivery::ProcessedTwice;
 use crate::group::history::GenerationHistory;
 use crate::protocol::{IsolationLevel, TopicPartition};
@@ -70,6 +71,13 @@ pub struct PositionView {
     /// The LSO, for a read_committed member only.
     pub last_stable_offset: Option<i64>,
     pub lag: i64,
+    /// KIP-320: the leader epoch of the record before the position, when the consumer knows it.
+    pub offset_epoch: Option<i32>,
+    /// KIP-320 `AWAIT_VALIDATION`: the leader changed and the position is being checked with
+    /// OffsetsForLeaderEpoch; nothing is fetched meanwhile.
+    pub validating: bool,
+    /// The last log truncation this member detected on the partition.
+    pub truncation: Option<DetectedTruncation>,
 }
 
 impl World {
@@ -114,13 +122,18 @@ impl World {
                                     let isolation = c.config.isolation_level;
                                     let last_stable_offset = (isolation == IsolationLevel::ReadCommitted)
                                         .then(|| self.last_stable_offset(tp));
+                                    let high_watermark = self.high_watermark(tp);
+                                    let epochs = c.position_epochs.get(tp).copied().unwrap_or_default();
                                     PositionView {
                                         topic: tp.topic.clone(),
                                         partition: tp.partition,
                                         position: *position,
-                                        high_watermark: self.high_watermark(tp),
+                                        high_watermark,
                                         last_stable_offset,
                                         lag: (self.lag_end(isolation, tp) - position).max(0),
+                                        offset_epoch: epochs.offset_epoch,
+                                        validating: epochs.awaiting_validation,
+                                        truncation: c.detected_truncations.get(tp).copied(),
                                     }
                                 })
                                 .collect(),
