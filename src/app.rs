@@ -144,7 +144,7 @@ pub fn app() -> Html {
                         <ViewToggle {lang} log_view={state.log_view} presenter={state.presenter} on_action={on_action.clone()} />
                         if let (true, Some(logs)) = (state.log_view, panels.logs.clone()) {
                             <PartitionLogs {lang} data={logs} groups={panels.groups.clone()}
-                                topic={state.log_topic.clone()} on_action={on_action.clone()} />
+                                topic={state.log_topic.clone()} playing={state.playing} on_action={on_action.clone()} />
                         } else {
                             <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
                                 show_internal={state.show_internal} highlight={panels.highlight.clone()} on_action={on_action.clone()} />

@@ -60,6 +60,9 @@ pub struct Tile {
     pub in_isr: bool,
     /// Out of the ISR but an eligible leader replica (KIP-966): drawn "E", not "✕".
     pub in_elr: bool,
+    /// Consumers (by name) that fetch this partition from this follower, its preferred read
+    /// replica (KIP-392): drawn as a reader mark on the tile.
+    pub read_by: Vec<String>,
 }
 
 /// Why a broker's tiles no longer say what the cluster does: they are the controller's last word
@@ -84,6 +87,8 @@ pub struct BrokerCard {
     pub shutting_down: bool,
     /// `process.roles=controller`: a quorum voter with no replicas, drawn apart from brokers.
     pub controller_only: bool,
+    /// `broker.rack`, drawn beside the name.
+    pub rack: Option<String>,
     pub tiles: Vec<Tile>,
     pub slow_ms: u64,
     pub stale: Option<Stale>,
@@ -100,6 +105,30 @@ pub struct ClientCard {
     pub running: bool,
     /// A running consumer in a stable group with no partition assigned: nothing to read.
     pub idle: bool,
+    /// A consumer's `client.rack` (KIP-392).
+    pub rack: Option<String>,
+    /// A consumer with a `client.rack`: each owned partition and the broker it fetches it from
+    /// (its leader or a follower the leader named), drawn as the fetch path.
+    pub reads_from: Vec<FetchPath>,
+}
+
+/// A drawn fetch path: a consumer (by name), what it reads, and the line's ends on the canvas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchLine {
+    pub consumer: String,
+    pub path: FetchPath,
+    pub from: (i32, i32),
+    pub to: (i32, i32),
+}
+
+/// Where a consumer fetches one partition from (KIP-392).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchPath {
+    pub topic: String,
+    pub partition: i32,
+    pub broker: i32,
+    /// From a follower, its preferred read replica, rather than the leader.
+    pub follower: bool,
 }
 
 /// Consumers of one group, drawn in one frame.
@@ -142,6 +171,15 @@ impl ClusterModel {
         }
         let slow: BTreeMap<NodeId, u64> = view.slow_nodes.iter().copied().collect();
         let controller = view.brokers.iter().find(|b| b.is_controller).map(|b| b.id);
+        // Followers that consumers read from (KIP-392), by (topic, partition, broker).
+        let mut readers: BTreeMap<(&str, i32, i32), Vec<String>> = BTreeMap::new();
+        for c in view.consumers.iter().filter(|c| c.running) {
+            for (tp, broker) in &c.reading_from {
+                if meta.get(&(tp.topic.as_str(), tp.partition)).is_some_and(|p| p.leader != *broker) {
+                    readers.entry((tp.topic.as_str(), tp.partition, *broker)).or_default().push(c.name.clone());
+                }
+            }
+        }
         let cut = |a: i32, b: i32| {
             let (a, b) = (NodeId::Broker(a), NodeId::Broker(b));
             view.cut_links.contains(&(a, b)) || view.cut_links.contains(&(b, a))
@@ -164,6 +202,7 @@ impl ClusterModel {
                             leader: leader == b.id,
                             in_isr: isr.contains(&b.id),
                             in_elr: elr.contains(&b.id),
+                            read_by: readers.get(&(r.topic.as_str(), r.partition, b.id)).cloned().unwrap_or_default(),
                         }
                     })
                     .collect();
@@ -187,6 +226,7 @@ impl ClusterModel {
                         .filter(|r| matches!(r, RaftRole::Prospective | RaftRole::Candidate | RaftRole::Resigned)),
                     shutting_down: b.shutting_down,
                     controller_only: b.roles.controller_only(),
+                    rack: b.rack.clone(),
                     tiles,
                     slow_ms: slow.get(&NodeId::Broker(b.id)).copied().unwrap_or(0),
                     stale,
@@ -205,11 +245,27 @@ impl ClusterModel {
                 producer: true,
                 running: p.running,
                 idle: false,
+                rack: None,
+                reads_from: Vec::new(),
             })
             .collect();
         let mut groups: Vec<GroupBox> = Vec::new();
         for c in &view.consumers {
             let idle = c.running && c.state == MemberState::Stable && c.assignment.is_empty();
+            let rack = (!c.client_rack.is_empty()).then(|| c.client_rack.clone());
+            let reads_from = if rack.is_some() && c.running {
+                c.reading_from
+                    .iter()
+                    .map(|(tp, broker)| FetchPath {
+                        topic: tp.topic.clone(),
+                        partition: tp.partition,
+                        broker: *broker,
+                        follower: meta.get(&(tp.topic.as_str(), tp.partition)).is_some_and(|p| p.leader != *broker),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let card = ClientCard {
                 node: c.client,
                 id: c.id,
@@ -217,6 +273,8 @@ impl ClusterModel {
                 producer: false,
                 running: c.running,
                 idle,
+                rack,
+                reads_from,
             };
             match groups.iter_mut().find(|g| g.group == c.group_id) {
                 Some(g) => g.clients.push(card),
@@ -331,6 +389,30 @@ impl Layout {
 
     pub fn broker(&self, index: usize) -> (i32, i32) {
         Self::broker_pos(self.columns, self.broker_h, index)
+    }
+
+    /// The fetch paths to draw (KIP-392): from the top of each consumer with a `client.rack` to
+    /// the replica tile it reads each partition from (the broker's centre when tiles are not drawn).
+    pub fn fetch_lines(&self, model: &ClusterModel) -> Vec<FetchLine> {
+        let consumers = model.groups.iter().flat_map(|g| g.clients.iter());
+        consumers
+            .flat_map(|c| c.reads_from.iter().map(move |path| (c, path)))
+            .filter_map(|(c, path)| {
+                let &(cx, cy, cw, _) = self.boxes.get(&c.node)?;
+                let index = model.brokers.iter().position(|b| b.id == path.broker)?;
+                let broker = &model.brokers[index];
+                let (bx, by) = self.broker(index);
+                let tile = broker.tiles.iter().position(|t| t.topic == path.topic && t.partition == path.partition);
+                let to = match tile.filter(|_| !model.summarised) {
+                    Some(i) => {
+                        let (tx, ty) = self.grid.place(&broker.tiles).tiles[i];
+                        (bx + tx + self.grid.w / 2, by + ty + self.grid.h)
+                    }
+                    None => (bx + Self::NODE_W / 2, by + self.broker_h),
+                };
+                Some(FetchLine { consumer: c.label.clone(), path: path.clone(), from: (cx + cw / 2, cy), to })
+            })
+            .collect()
     }
 
     /// The node whose box holds the point (canvas units), for a drag that ends on it.
@@ -728,6 +810,7 @@ mod tests {
             leader: false,
             in_isr: true,
             in_elr: false,
+            read_by: Vec::new(),
         };
         let tiles = vec![tile("a", 0), tile("b", 0), tile("b", 1), tile("a-very-long-topic-name", 0)];
         let places = TileGrid::NORMAL.place(&tiles);
@@ -854,6 +937,7 @@ mod tests {
                     quorum_mark: None,
                     shutting_down: false,
                     controller_only: false,
+                    rack: None,
                     tiles: Vec::new(),
                     slow_ms: 0,
                     stale: None,

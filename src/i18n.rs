@@ -115,6 +115,13 @@ catalogue! {
         LegendFollower => ("F: 팔로워 레플리카", "F: follower replica"),
         LegendOutOfIsr => ("빗금 + ✕: ISR 밖", "hatched + ✕: out of the ISR"),
         LegendElr => ("빗금 + E: ISR 밖이지만 ELR(리더 자격이 남은 레플리카)", "hatched + E: out of the ISR but an eligible leader replica (ELR)"),
+        RackLabel => ("rack {0}", "rack {0}"),
+        ClientRackMark => ("@{0}", "@{0}"),
+        ReadByTile => ("{0}이(가) 여기서 읽음 (선호 읽기 레플리카)", "read here by {0} (preferred read replica)"),
+        FetchPathTitle => ("{0}은(는) {1}을(를) 브로커 {2}에서 읽습니다", "{0} reads {1} from broker {2}"),
+        FetchPathFollower => ("같은 rack의 팔로워 (선호 읽기 레플리카, KIP-392)", "a follower in its rack (preferred read replica, KIP-392)"),
+        FetchPathLeader => ("리더", "the leader"),
+        LegendFetchPath => ("굵은 선 + R: 컨슈머가 같은 rack의 팔로워에서 읽음 (KIP-392), 가는 점선: 리더에서 읽음", "thick line + R: a consumer reads from a follower in its rack (KIP-392); thin dashes: it reads from the leader"),
         LegendCut => ("점선 호 + ✂: 끊긴 링크 (클릭하면 복구, 화살표: 한 방향만)", "dashed arc + ✂: cut link (click to heal; an arrow: one way only)"),
         LegendMessage => ("움직이는 점: 날아가는 요청/응답", "moving dots: requests and responses in flight"),
         SummaryRoles => ("리더 {0} · 팔로워 {1}", "leaders {0} · followers {1}"),
@@ -169,6 +176,8 @@ catalogue! {
         ColLag => ("랙(커밋 기준)", "Lag (from commit)"),
         ColPosition => ("다음 읽을 오프셋(position)", "Position"),
         ColPositionLag => ("랙(position 기준)", "Lag (from position)"),
+        PositionLagToLso => ("read_committed 컨슈머의 랙은 LSO까지 잽니다(열린 트랜잭션 뒤의 레코드는 아직 읽을 수 없으니까요).", "A read_committed consumer's lag is measured to the LSO (records after an open transaction cannot be read yet)."),
+        PositionLagToHw => ("랙은 HW까지 잽니다.", "Lag is measured to the HW."),
         NoOwner => ("소유자 없음", "no owner"),
         RebalanceSteps => ("리밸런스 단계", "Rebalance steps"),
         ProducerHeading => ("프로듀서", "Producer"),
@@ -360,6 +369,10 @@ catalogue! {
         DuplicateTitle => ("중복: 오프셋 {0}부터 레코드 {2}개는 오프셋 {1}부터와 같은 레코드 (재시도, {3} ms)", "duplicate: {2} record(s) from offset {0} repeat those from offset {1} (a retry, at {3} ms)"),
         GroupOnLog => ("그룹 {0}", "group {0}"),
         PositionMark => ("{0}의 다음 읽을 오프셋(position) {1}, 랙 {2}", "{0}: position {1}, lag {2}"),
+        PositionValidating => ("{0}: 리더가 바뀌어 위치 {1}을(를) 새 리더에게 확인하는 중입니다(OffsetsForLeaderEpoch, KIP-320). 확인될 때까지 가져오지 않습니다.", "{0}: the leader changed; position {1} is being validated with the new leader (OffsetsForLeaderEpoch, KIP-320). Nothing is fetched until then."),
+        ValidatingShort => ("검증 중", "validating"),
+        TruncationShort => ("잘림 감지 {0}→{1}", "truncation {0}→{1}"),
+        TruncationTitle => ("{0}이(가) {3} ms에 로그 잘림을 알아챘습니다(KIP-320): 위치 {1}의 에포크가 새 리더에서 오프셋 {2}에 끝납니다. 그 뒤의 레코드는 새 리더에 없습니다.", "{0} detected a log truncation at {3} ms (KIP-320): the new leader ends its position's epoch at offset {2}, below position {1}. The records after it are not on the new leader."),
         CommittedShort => ("커밋 {0}", "committed {0}"),
         LagShort => ("랙 {0}", "lag {0}"),
         IdleMember => ("{0}: 유휴 ({1}, 파티션 없음)", "{0}: idle ({1}, no partitions)"),
@@ -408,7 +421,16 @@ mod tests {
     #[test]
     fn korean_and_english_differ() {
         // Kafka's own config names and markers read the same in both languages.
-        let same = [Key::LingerLabel, Key::GroupIdLabel, Key::HwMark, Key::LeoMark, Key::LsoMark, Key::NullValue];
+        let same = [
+            Key::LingerLabel,
+            Key::GroupIdLabel,
+            Key::HwMark,
+            Key::LeoMark,
+            Key::LsoMark,
+            Key::NullValue,
+            Key::RackLabel,
+            Key::ClientRackMark,
+        ];
         for &key in Key::ALL.iter().filter(|k| !same.contains(k)) {
             assert_ne!(t(Lang::Ko, key), t(Lang::En, key), "{key:?} is not translated");
         }

@@ -176,7 +176,7 @@ mod tests {
         let names: Vec<&str> = kafkalab_engine::lesson::builtin().iter().map(|b| b.name).collect();
         assert_eq!(all().len(), names.len());
         assert!(all().windows(2).all(|w| w[0].order < w[1].order));
-        assert_eq!(find("replication-failover").unwrap().scenarios, ["leader-failover"]);
+        assert_eq!(find("replication-failover").unwrap().scenarios, ["leader-failover", "follower-fetching"]);
     }
 
     #[test]

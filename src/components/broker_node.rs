@@ -96,6 +96,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
             data-roles={if broker.controller_only { "controller" } else { "broker" }}
             data-quorum-role={quorum_mark.map(|(role, _)| role)}
             data-shutting-down={broker.shutting_down.then_some("true")}
+            data-rack={broker.rack.clone()}
             data-highlight={highlighted.then_some("true")}
             tabindex="0" role="button" aria-haspopup="menu"
             transform={format!("translate({x} {y})")} {oncontextmenu} {onkeydown} {onpointerdown}>
@@ -122,6 +123,11 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                 </g>
             }
             <text class="broker-name" x="60" y="40">{ name }</text>
+            if let Some(rack) = &broker.rack {
+                <text class="rack-label" data-testid={format!("rack-{}", broker.id)} x={(w - 14).to_string()} y="40" text-anchor="end">
+                    { fill(t(lang, Key::RackLabel), &[rack]) }
+                </text>
+            }
             <g class="broker-state" transform="translate(60 64)">
                 <circle class="state-dot" cx="6" cy="-5" r="6" />
                 // The slow mark follows the state in the same line, so large text cannot overlap them.
@@ -156,6 +162,10 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                         if stale.is_some() {
                             label = format!("{label} ({})", t(lang, Key::StaleTile));
                         }
+                        let readers = tile.read_by.join(", ");
+                        if !readers.is_empty() {
+                            label = format!("{label}, {}", fill(t(lang, Key::ReadByTile), &[&readers]));
+                        }
                         let topic = tile.topic.clone();
                         let partition = tile.partition;
                         let onclick = props.on_action.reform(move |_: MouseEvent| AppAction::Inspect(Some((topic.clone(), partition))));
@@ -167,6 +177,7 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                                 data-testid={format!("replica-{}-{}-{}", tile.topic, tile.partition, broker.id)}
                                 data-highlight={lit.then_some("true")}
                                 data-role={role} data-in-isr={tile.in_isr.to_string()} data-in-elr={tile.in_elr.to_string()} data-stale={stale.is_some().to_string()}
+                                data-read-by={(!readers.is_empty()).then_some(readers.clone())}
                                 transform={format!("translate({tx} {ty})")} {onclick}>
                                 <title>{ label }</title>
                                 <rect width={w.clone()} height={h.clone()} rx="4" />
@@ -176,6 +187,13 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                                 <text x={(grid.w / 2).to_string()} y={(grid.h / 2 + 4).to_string()} text-anchor="middle">
                                     { if grid.compact { format!("{mark}{partition}") } else { format!("{mark} {partition}") } }
                                 </text>
+                                if !readers.is_empty() {
+                                    // A reader mark: consumers fetch this partition from this follower (KIP-392).
+                                    <g class="read-mark" transform={format!("translate({} 0)", grid.w)}>
+                                        <circle r="8" />
+                                        <text y="4" text-anchor="middle">{ "R" }</text>
+                                    </g>
+                                }
                             </g>
                         }
                     }) }

@@ -42,6 +42,7 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
     let (oncontextmenu, onkeydown, onpointerdown) = node_handlers(c.node, &node_ref, &props.on_node);
     html! {
         <g {class} ref={node_ref} data-testid={format!("node-{}", c.node)} data-idle={c.idle.to_string()}
+            data-rack={c.rack.clone()}
             data-highlight={props.highlighted.then_some("true")} transform={format!("translate({} {})", props.x, props.y)}
             tabindex="0" role="button" aria-haspopup="menu"
             {oncontextmenu} {onkeydown} {onpointerdown}>
@@ -51,6 +52,9 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
             // name it ran out of the box (the group's frame already says these are consumers).
             <text x="10" y="19" class="client-kind">
                 <tspan aria-hidden="true">{ if c.producer { "⇪ " } else { "⇩ " } }{ mark }</tspan>{ first_line }
+                if let Some(rack) = &c.rack {
+                    <tspan class="client-rack" dx="6">{ fill(t(props.lang, Key::ClientRackMark), &[rack]) }</tspan>
+                }
             </text>
             <text x="10" y="37" class="client-name">{ c.label.chars().take(14).collect::<String>() }</text>
         </g>

@@ -116,6 +116,7 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
     let (w, h) = (layout.width, layout.height);
     let summary = counted(lang, Key::ClusterSummary, model.brokers.len() as u64);
     let cuts = CutEdge::from_cuts(&view.cut_links);
+    let fetch_lines = layout.fetch_lines(&model);
     let mut clients: Vec<&ClientCard> = model.producers.iter().collect();
     clients.extend(model.groups.iter().flat_map(|g| g.clients.iter()));
 
@@ -299,6 +300,21 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                             <text x="10" y="17">{ fill(t(lang, Key::GroupFrame), &[&g.group]) }</text>
                         </g>
                     }) }
+                    <g class="fetch-paths">
+                        { for fetch_lines.iter().map(|line| {
+                            let p = &line.path;
+                            let target = t(lang, if p.follower { Key::FetchPathFollower } else { Key::FetchPathLeader });
+                            let title = fill(t(lang, Key::FetchPathTitle), &[&line.consumer, &format!("{}-{}", p.topic, p.partition), &p.broker.to_string()]);
+                            html! {
+                                <line class={classes!("fetch-path", p.follower.then_some("fetch-path-follower"))}
+                                    data-testid={format!("fetch-path-{}-{}-{}", line.consumer, p.topic, p.partition)}
+                                    data-broker={p.broker.to_string()} data-follower={p.follower.to_string()}
+                                    x1={line.from.0.to_string()} y1={line.from.1.to_string()} x2={line.to.0.to_string()} y2={line.to.1.to_string()}>
+                                    <title>{ format!("{title}: {target}") }</title>
+                                </line>
+                            }
+                        }) }
+                    </g>
                     { for model.brokers.iter().enumerate().map(|(i, broker)| {
                         let (x, y) = layout.broker(i);
                         html! { <BrokerNode key={broker.id} {lang} broker={broker.clone()} {x} {y} h={layout.broker_h}
@@ -332,6 +348,9 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                 <li><span class="legend-tile tile-out" aria-hidden="true">{ "✕" }</span>{ t(lang, Key::LegendOutOfIsr) }</li>
                 <li><span class="legend-tile tile-out tile-elr" aria-hidden="true">{ "E" }</span>{ t(lang, Key::LegendElr) }</li>
                 <li><span class="legend-tile tile-stale" aria-hidden="true">{ "L" }</span>{ t(lang, Key::LegendStale) }</li>
+                if !fetch_lines.is_empty() {
+                    <li><span class="legend-fetch" aria-hidden="true">{ "— R" }</span>{ t(lang, Key::LegendFetchPath) }</li>
+                }
                 <li><span class="legend-cut" aria-hidden="true">{ "✂" }</span>{ t(lang, Key::LegendCut) }</li>
                 <li><span class="legend-msg" aria-hidden="true">{ "■ ● ◆ ▲" }</span>{ t(lang, if still { Key::LegendStill } else { Key::LegendMessage }) }</li>
             </ul>

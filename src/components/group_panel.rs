@@ -205,7 +205,12 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                                         if o.position < 0 {
                                             <td class="no-owner" colspan="2">{ t(lang, Key::NoOwner) }</td>
                                         } else {
-                                            <td>{ o.position }</td><td class="lag-position">{ o.position_lag }</td>
+                                            <td>{ o.position }</td>
+                                            <td class="lag-position" data-lag-to={if o.read_committed { "lso" } else { "hw" }}
+                                                title={t(lang, if o.read_committed { Key::PositionLagToLso } else { Key::PositionLagToHw })}>
+                                                { o.position_lag }
+                                                if o.read_committed { <span class="tag">{ "LSO" }</span> }
+                                            </td>
                                         }
                                         <td>{ o.lag }</td>
                                     </tr>

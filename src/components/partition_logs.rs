@@ -6,6 +6,7 @@
 
 use yew::prelude::*;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use kafkalab_engine::delivery::LostRecords;
@@ -16,6 +17,7 @@ use kafkalab_engine::view::share_log::SharePartitionView;
 use kafkalab_engine::view::ReplicaRole;
 
 use super::form::select_value;
+use crate::hooks::use_visible_keys;
 use crate::i18n::{fill, t, Key, Lang};
 use crate::logs::{LogData, Shared, NEWEST_CELLS};
 use crate::state::AppAction;
@@ -26,6 +28,8 @@ pub struct PartitionLogsProps {
     pub data: Shared<LogData>,
     pub groups: Shared<Vec<GroupLogView>>,
     pub topic: Option<String>,
+    /// While playing, partitions scrolled out of sight keep what they last drew.
+    pub playing: bool,
     pub on_action: Callback<AppAction>,
 }
 
@@ -361,13 +365,32 @@ fn group_row(lang: Lang, g: &GroupRow, p: &PartitionLogView, axis: &Axis) -> Htm
                         title={title.clone()} aria-label={title}>{ "×2" }</span>
                 }
             }) }
-            { for g.positions.iter().map(|(name, running, q)| html! {
-                <span class={classes!("position-mark", (!running).then_some("member-stopped"))}
-                    data-testid={format!("position-{}-{}-{}", name, p.topic, p.partition)}
-                    data-offset={q.position.to_string()} style={at(q.position)}
-                    title={fill(t(lang, Key::PositionMark), &[name, &q.position.to_string(), &q.lag.to_string()])}>
-                    { arrow(q.position, true, name) }
-                </span>
+            { for g.positions.iter().map(|(name, running, q)| {
+                let (title, label) = if q.validating {
+                    let label = format!("{name} ⟳ {}", t(lang, Key::ValidatingShort));
+                    (fill(t(lang, Key::PositionValidating), &[name, &q.position.to_string()]), label)
+                } else {
+                    (fill(t(lang, Key::PositionMark), &[name, &q.position.to_string(), &q.lag.to_string()]), name.clone())
+                };
+                html! {
+                    <span class={classes!("position-mark", (!running).then_some("member-stopped"), q.validating.then_some("validating"))}
+                        data-testid={format!("position-{}-{}-{}", name, p.topic, p.partition)}
+                        data-offset={q.position.to_string()} data-validating={q.validating.to_string()}
+                        data-offset-epoch={q.offset_epoch.map_or_else(String::new, |e| e.to_string())}
+                        style={at(q.position)} title={title}>
+                        { arrow(q.position, true, &label) }
+                    </span>
+                }
+            }) }
+            { for g.positions.iter().filter_map(|(name, _, q)| q.truncation.map(|d| (name, d))).map(|(name, d)| {
+                let title = fill(t(lang, Key::TruncationTitle), &[name, &d.position.to_string(), &d.end_offset.to_string(), &d.at_ms.to_string()]);
+                html! {
+                    <span class="truncation-mark" data-testid={format!("truncation-{}-{}-{}", name, p.topic, p.partition)}
+                        data-position={d.position.to_string()} data-end-offset={d.end_offset.to_string()}
+                        style={at(d.end_offset.max(0))} title={title.clone()} aria-label={title}>
+                        { format!("✂ {}", fill(t(lang, Key::TruncationShort), &[&d.position.to_string(), &d.end_offset.to_string()])) }
+                    </span>
+                }
             }) }
             if let Some(c) = committed {
                 <span class="committed-mark" data-testid={format!("committed-{}-{}-{}", g.group_id, p.topic, p.partition)}
@@ -487,7 +510,7 @@ fn partition_log(props: &PartitionLogProps) -> Html {
     // The LSO is drawn only where it differs from the HW: an open transaction holds it back.
     let lso = (p.last_stable_offset >= 0 && p.last_stable_offset < p.high_watermark).then_some(p.last_stable_offset);
     html! {
-        <section class="log-partition" data-testid={format!("partition-log-{}-{}", p.topic, p.partition)}
+        <section class="log-partition" data-key={partition_key(p)} data-testid={format!("partition-log-{}-{}", p.topic, p.partition)}
             data-hw={p.high_watermark.to_string()} data-lso={p.last_stable_offset.to_string()}>
             <h3 class="partition-title">{ title }</h3>
             <div class="log-rows">
@@ -533,6 +556,14 @@ fn partition_log(props: &PartitionLogProps) -> Html {
     }
 }
 
+/// `topic-partition`: the key of a partition's component and of the visibility observer.
+/// What a partition last drew: kept while it is out of sight during play.
+type Drawn = (Rc<PartitionLogView>, Rc<Vec<GroupRow>>, Rc<Vec<SharePartitionView>>);
+
+fn partition_key(p: &PartitionLogView) -> String {
+    format!("{}-{}", p.topic, p.partition)
+}
+
 #[function_component(PartitionLogs)]
 pub fn partition_logs(props: &PartitionLogsProps) -> Html {
     let lang = props.lang;
@@ -544,6 +575,13 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
             AppAction::LogTopic(select_value(&e).parse::<usize>().ok().and_then(|i| topics.get(i).cloned()))
         })
     };
+    let container = use_node_ref();
+    let keys: Vec<String> = data.partitions.iter().map(|p| partition_key(p)).collect();
+    let visible = use_visible_keys(container.clone(), ".log-partition", keys.clone());
+    let drawn = use_mut_ref(BTreeMap::<String, Drawn>::new);
+    let mut drawn = drawn.borrow_mut();
+    let shown: BTreeSet<&String> = keys.iter().collect();
+    drawn.retain(|key, _| shown.contains(key));
     let idle: Vec<(String, String)> = props
         .groups
         .0
@@ -583,11 +621,20 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
                 </p>
             }
             if data.partitions.is_empty() { <p class="hint">{ t(lang, Key::NoPartitions) }</p> }
-            <div class="log-partitions">
-                { for data.partitions.iter().map(|p| {
-                    let groups: Vec<GroupRow> = props.groups.0.iter().filter_map(|g| GroupRow::of(g, &p.topic, p.partition)).collect();
-                    let shares: Vec<SharePartitionView> = data.shares.iter().filter(|s| s.topic == p.topic && s.partition == p.partition).cloned().collect();
-                    html! { <PartitionLog key={format!("{}-{}", p.topic, p.partition)} {lang} partition={p.clone()} groups={Rc::new(groups)} shares={Rc::new(shares)} /> }
+            <div class="log-partitions" ref={container}>
+                { for data.partitions.iter().zip(keys).map(|(p, key)| {
+                    let on_screen = !props.playing || visible.as_ref().is_none_or(|v| v.contains(&key));
+                    let (partition, groups, shares) = match drawn.get(&key) {
+                        Some(last) if !on_screen => last.clone(),
+                        _ => {
+                            let groups: Vec<GroupRow> = props.groups.0.iter().filter_map(|g| GroupRow::of(g, &p.topic, p.partition)).collect();
+                            let shares: Vec<SharePartitionView> = data.shares.iter().filter(|s| s.topic == p.topic && s.partition == p.partition).cloned().collect();
+                            let fresh = (p.clone(), Rc::new(groups), Rc::new(shares));
+                            drawn.insert(key.clone(), fresh.clone());
+                            fresh
+                        }
+                    };
+                    html! { <PartitionLog {key} {lang} {partition} {groups} {shares} /> }
                 }) }
             </div>
         </section>

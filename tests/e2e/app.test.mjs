@@ -242,9 +242,9 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'idempotence',
-        'kafka-vs-queue', 'key-ordering', 'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction', 'rolling-restart',
-        'sandbox', 'share-group-queue', 'slow-follower', 'unclean-election', 'zombie-fencing',
+        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'follower-fetching',
+        'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
+        'rolling-restart', 'sandbox', 'share-group-queue', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
       for (const name of names) {
@@ -1427,6 +1427,35 @@ describe('the partition log view', () => {
     }
   });
 
+  test('truncation-detection: the consumer validates its position after the unclean election and marks the truncation (KIP-320)', async () => {
+    // `kafkalab run truncation-detection` (seed 4): broker 3 is elected uncleanly at 18,000 ms;
+    // dashboard learns it from metadata at 18,076 ms (AWAIT_VALIDATION), and its
+    // OffsetsForLeaderEpoch answer at 18,088 ms shows epoch 0 ends at offset 79, below its
+    // position 179: it moves back to 79.
+    const { page, problems } = await openLogView('truncation-detection', 18080);
+    try {
+      const marker = page.getByTestId('position-dashboard-metrics-0');
+      await marker.waitFor();
+      assert.equal(await marker.getAttribute('data-validating'), 'true');
+      assert.equal(await marker.getAttribute('data-offset'), '179');
+      assert.equal(await marker.getAttribute('data-offset-epoch'), '0');
+      assert.match(await marker.textContent(), /validating/);
+      assert.equal(await page.getByTestId('truncation-dashboard-metrics-0').count(), 0, 'nothing detected yet');
+      await seek(page, 18500);
+      const truncation = page.getByTestId('truncation-dashboard-metrics-0');
+      await truncation.waitFor();
+      assert.equal(await truncation.getAttribute('data-position'), '179');
+      assert.equal(await truncation.getAttribute('data-end-offset'), '79');
+      assert.match(await truncation.getAttribute('title'), /detected a log truncation at 18088 ms/);
+      assert.equal(await marker.getAttribute('data-validating'), 'false');
+      await truncation.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'log-truncation-detection.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('eager-vs-cooperative: the records the cooperative group processed twice are marked on the log', async () => {
     // `kafkalab run eager-vs-cooperative --trace` has one DuplicatesProcessed fact: at 21,536 ms,
     // consumer 7 of group coop processed orders-4 offsets 95–109 a second time.
@@ -1514,6 +1543,40 @@ describe('the partition log view', () => {
       assert.equal(await four.getAttribute('data-role'), 'leader');
       assert.equal(await four.getAttribute('data-in-elr'), 'false');
       assert.equal(await page.getByTestId('replica-payments-0-3').getAttribute('data-in-elr'), 'true');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('follower-fetching: each consumer reads from the replica in its rack; reader-c falls back to the leader while broker 3 is down', async () => {
+    const { page, problems } = await openApp('#scenario=follower-fetching&lang=en');
+    try {
+      // `kafkalab run follower-fetching`: the leader names brokers 2 and 3 to reader-b and reader-c
+      // at about 3.2 s; broker 3 dies at 20 s and reader-c falls back at 20084 ms; broker 3 is
+      // back in the ISR and named again at 33067 ms.
+      await seek(page, 10000);
+      for (const [broker, rack] of [[1, 'az-a'], [2, 'az-b'], [3, 'az-c']]) {
+        assert.equal(await page.getByTestId(`broker-${broker}`).getAttribute('data-rack'), rack);
+        assert.equal(await page.getByTestId(`rack-${broker}`).textContent(), `rack ${rack}`);
+      }
+      const racks = await page.locator('.client-consumer').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-rack')));
+      assert.deepEqual(racks.sort(), ['az-a', 'az-b', 'az-c']);
+      const path = (consumer) => page.getByTestId(`fetch-path-${consumer}-clicks-0`);
+      const reads = async (consumer) => [await path(consumer).getAttribute('data-broker'), await path(consumer).getAttribute('data-follower')];
+      assert.deepEqual(await reads('reader-a'), ['1', 'false'], 'reader-a shares az-a with the leader');
+      assert.deepEqual(await reads('reader-b'), ['2', 'true']);
+      assert.deepEqual(await reads('reader-c'), ['3', 'true']);
+      assert.equal(await page.getByTestId('replica-clicks-0-2').getAttribute('data-read-by'), 'reader-b');
+      assert.equal(await page.getByTestId('replica-clicks-0-3').getAttribute('data-read-by'), 'reader-c');
+      assert.equal(await page.getByTestId('replica-clicks-0-1').getAttribute('data-read-by'), null);
+      await page.screenshot({ path: join(screenshots, 'follower-fetching.png') });
+      await seek(page, 26000);
+      assert.deepEqual(await reads('reader-c'), ['1', 'false'], 'back on the leader while broker 3 is down');
+      assert.equal(await page.getByTestId('replica-clicks-0-3').getAttribute('data-read-by'), null);
+      await page.screenshot({ path: join(screenshots, 'follower-fetching-fallback.png') });
+      await seek(page, 40000);
+      assert.deepEqual(await reads('reader-c'), ['3', 'true'], 'in its own rack again');
       assertNoProblems(problems);
     } finally {
       await page.close();

@@ -76,9 +76,35 @@ pub fn parse_choice<'a>(key: &str, value: &str, choices: &[&'a str]) -> Result<&
         .ok_or_else(|| ConfigError::invalid(key, value, format!("one of {}", choices.join(", "))))
 }
 
+/// The longest rack id the picture can label.
+pub const MAX_RACK_LENGTH: usize = 32;
+
+/// Parses a rack id (`broker.rack`, `client.rack`): up to 32 ASCII letters, digits, `.`, `_`
+/// and `-`. Kafka takes any string; this keeps the label drawable. Empty means no rack.
+pub fn parse_rack(key: &str, value: &str) -> Result<String, ConfigError> {
+    let v = value.trim();
+    if v.len() > MAX_RACK_LENGTH || !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        return Err(ConfigError::invalid(
+            key,
+            value,
+            format!("a rack id of at most {MAX_RACK_LENGTH} ASCII letters, digits, `.`, `_` or `-`"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rack_ids_are_short_and_drawable() {
+        assert_eq!(parse_rack("client.rack", " az-1 ").unwrap(), "az-1");
+        assert_eq!(parse_rack("client.rack", "").unwrap(), "");
+        let err = parse_rack("broker.rack", "rack a").unwrap_err().to_string();
+        assert!(err.contains("`broker.rack`") && err.contains("rack id"), "{err}");
+        assert!(parse_rack("broker.rack", &"r".repeat(33)).is_err());
+    }
 
     #[test]
     fn int_out_of_range_names_key_and_range() {

@@ -61,12 +61,22 @@ impl ProcessedOffsets {
     pub fn end(&self) -> Option<i64> {
         self.ranges.values().next_back().copied()
     }
+
+    /// Forgets every offset at or above `offset`.
+    fn truncate(&mut self, offset: i64) {
+        self.ranges.retain(|start, _| *start < offset);
+        if let Some(end) = self.ranges.values_mut().next_back() {
+            *end = (*end).min(offset);
+        }
+    }
 }
 
 /// Per group and partition, the offsets processed so far.
 #[derive(Debug, Clone, Default)]
 struct DeliveryLedger {
     processed: BTreeMap<(String, TopicPartition), ProcessedOffsets>,
+    /// Each consumer's group, from what it processed.
+    groups: BTreeMap<u32, String>,
 }
 
 /// What one processing step revealed.
@@ -81,6 +91,9 @@ impl DeliveryLedger {
     /// Records that `consumer` of `group` processed offsets `[first, last]` of `tp`.
     pub fn record(&mut self, consumer: u32, group: &str, tp: &TopicPartition, first: i64, last: i64) -> Findings {
         let mut findings = Findings::default();
+        if self.groups.get(&consumer).is_none_or(|g| g != group) {
+            self.groups.insert(consumer, group.to_string());
+        }
         let set = self.processed.entry((group.to_string(), tp.clone())).or_default();
         if let Some(end) = set.end().filter(|end| first > *end) {
             findings.skipped = (first - end) as u64;
@@ -109,6 +122,15 @@ impl DeliveryLedger {
 
     fn processed(&self, group: &str, tp: &TopicPartition) -> Option<&ProcessedOffsets> {
         self.processed.get(&(group.to_string(), tp.clone()))
+    }
+
+    /// KIP-320: `consumer` found `tp`'s log truncated at `offset`. The records it processed from
+    /// there are gone; the new leader's records at those offsets are new, not processed twice.
+    fn truncated(&mut self, consumer: u32, tp: &TopicPartition, offset: i64) {
+        let Some(group) = self.groups.get(&consumer) else { return };
+        if let Some(set) = self.processed.get_mut(&(group.clone(), tp.clone())) {
+            set.truncate(offset);
+        }
     }
 }
 
@@ -280,6 +302,10 @@ impl DeliveryAudit {
                     }
                 }
                 findings
+            }
+            Fact::LogTruncationDetected { consumer, topic_partition, reset_to: Some(offset), .. } => {
+                self.ledger.truncated(*consumer, topic_partition, *offset);
+                Findings::default()
             }
             Fact::BatchAppended { topic_partition, base_offset, leader_epoch, .. } => {
                 let appended = &mut self.partition(topic_partition).appended;
@@ -471,5 +497,18 @@ mod tests {
         let fill = l.record(2, "g", &tp, 15, 19);
         assert_eq!((fill.duplicates, fill.skipped), (0, 0));
         assert_eq!(l.processed("g", &tp).map(|p| p.ranges.len()), Some(1));
+    }
+
+    /// After a consumer detects a truncation (KIP-320), the records at reused offsets are new.
+    #[test]
+    fn a_detected_truncation_forgets_the_offsets_above_it() {
+        let tp = TopicPartition::new("t", 0);
+        let mut l = DeliveryLedger::default();
+        l.record(1, "g", &tp, 0, 9);
+        l.record(1, "g", &tp, 12, 19);
+        l.truncated(1, &tp, 5);
+        assert_eq!(l.processed("g", &tp).and_then(|p| p.end()), Some(5));
+        let again = l.record(1, "g", &tp, 5, 9);
+        assert_eq!((again.duplicates, again.skipped), (0, 0));
     }
 }

@@ -482,6 +482,53 @@ pub enum Fact {
         committed: bool,
         producer_epoch: i16,
     },
+    /// KIP-392: a partition leader told a consumer to fetch from `replica`, a follower in the
+    /// consumer's `client.rack`; the consumer now reads there (up to that follower's HW).
+    PreferredReadReplicaChosen {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        leader: i32,
+        replica: i32,
+        rack: String,
+    },
+    /// KIP-392: a consumer stopped reading from its preferred read replica and fetches from the
+    /// leader again, which may name another one.
+    PreferredReadReplicaCleared {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        replica: i32,
+        reason: ReadReplicaFallback,
+    },
+    /// An idempotent producer without `transactional.id` bumped its epoch itself after a
+    /// sequence gap (KIP-360, `TransactionManager.bumpIdempotentEpochAndResetIdIfNeeded`):
+    /// `partitions` restart their sequences at 0, the others keep theirs until their batches finish.
+    ProducerEpochBumped {
+        producer: u32,
+        producer_id: i64,
+        producer_epoch: i16,
+        partitions: Vec<TopicPartition>,
+    },
+    /// KIP-320: after a leader change, the new leader's end of the position's epoch is at or
+    /// past the consumer's position, so it fetches on (`SubscriptionState.completeValidation`).
+    PositionValidated {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        offset: i64,
+        leader_epoch: i32,
+    },
+    /// KIP-320: the new leader's log ends the position's epoch (`offset_epoch`) at `end_offset`,
+    /// below the consumer's position: the records it read there are gone (an unclean election).
+    /// `reset_to`: the diverging offset the position moved back to (`auto.offset.reset` set),
+    /// else None: the position is reset by the policy, or the application gets a
+    /// `LogTruncationException` (`auto.offset.reset=none`).
+    LogTruncationDetected {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        position: i64,
+        offset_epoch: i32,
+        end_offset: i64,
+        reset_to: Option<i64>,
+    },
 
     // ---- share groups (issue 14, KIP-932); new variants go last: the trace hashes the index ----
     /// A member joined a share group; the simple assignor spread the partitions again.
@@ -602,6 +649,9 @@ impl Fact {
             | Fact::LogTruncated { .. }
             | Fact::ProducerStarted { .. }
             | Fact::ProducerIdAssigned { .. }
+            | Fact::ProducerEpochBumped { .. }
+            | Fact::PositionValidated { .. }
+            | Fact::LogTruncationDetected { .. }
             | Fact::DuplicateBatch { .. }
             | Fact::ProduceFailed { .. }
             | Fact::SegmentRolled { .. }
@@ -642,6 +692,8 @@ impl Fact {
             | Fact::TxnMarkerWritten { .. }
             | Fact::ProducerFenced { .. }
             | Fact::TransactionEnded { .. }
+            | Fact::PreferredReadReplicaChosen { .. }
+            | Fact::PreferredReadReplicaCleared { .. }
             | Fact::ShareAssignmentReceived { .. }
             | Fact::ShareLocksReleased { .. }
             | Fact::ShareRecordArchived { .. } => Salience::Notable,
@@ -708,6 +760,20 @@ pub enum RemovalReason {
     Fenced,
     /// A consumer-protocol member did not revoke within its rebalance timeout.
     RevocationTimeout,
+}
+
+/// Why a consumer left its preferred read replica (KIP-392, Kafka's `clearPreferredReadReplica`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReadReplicaFallback {
+    /// The fetch from it failed: the connection broke or the request timed out
+    /// (`AbstractFetch.handleFetchFailure`).
+    FetchFailed,
+    /// It answered with an error (`FetchCollector.handleInitializeErrors`), for example
+    /// NOT_LEADER_OR_FOLLOWER or OFFSET_OUT_OF_RANGE.
+    Error { error: ErrorCode },
+    /// `metadata.max.age.ms` passed since the leader named it: the leader is asked again.
+    Expired,
 }
 
 /// Where a consumer's fetch position came from.

@@ -14,7 +14,7 @@ use crate::consumer::MemberState;
 pub use crate::controller::raft::RaftRole;
 use crate::producer::SendResult;
 use crate::protocol::Acks;
-use crate::protocol::TopicPartition;
+use crate::protocol::{IsolationLevel, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
 
@@ -105,7 +105,8 @@ pub struct GroupMemberView {
 }
 
 /// What `kafka-consumer-groups --describe` shows per partition: LOG-END-OFFSET is the
-/// high watermark a consumer can read to, and LAG = that minus the committed offset. The owner's
+/// high watermark a consumer can read to, and LAG = that minus the committed offset (the tool
+/// lists offsets with `ListOffsetsOptions`' default read_uncommitted, whatever the group reads). The owner's
 /// fetch position is shown too: committed offsets move only with each commit (every
 /// `auto.commit.interval.ms`), so lag from the position is the one that moves smoothly.
 #[derive(Debug, Clone, Serialize)]
@@ -117,8 +118,11 @@ pub struct GroupOffsetView {
     pub lag: i64,
     /// The next offset the member that owns the partition fetches; -1 while nobody owns it.
     pub position: i64,
-    /// The high watermark minus the position (0 while nobody owns the partition).
+    /// The owner's `records-lag`: the high watermark minus the position, or for a
+    /// read_committed owner the LSO minus the position (0 while nobody owns the partition).
     pub position_lag: i64,
+    /// The owner reads with `isolation.level=read_committed`, so `position_lag` ends at the LSO.
+    pub read_committed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,6 +141,11 @@ pub struct ConsumerView {
     pub processed_records: u64,
     pub duplicates: u64,
     pub skipped: u64,
+    /// `client.rack` (KIP-392); empty: none.
+    pub client_rack: String,
+    /// For each owned partition, the broker it fetches from now: the leader, or a follower the
+    /// leader named its preferred read replica (KIP-392).
+    pub reading_from: Vec<(TopicPartition, i32)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -154,6 +163,8 @@ pub struct BrokerView {
     pub quorum_role: Option<RaftRole>,
     /// A graceful stop is under way: the controller is moving its leaderships away.
     pub shutting_down: bool,
+    /// `broker.rack`, if set.
+    pub rack: Option<String>,
     pub replicas: Vec<ReplicaView>,
 }
 
@@ -301,6 +312,7 @@ impl World {
                     quorum_role: (b.state != BrokerState::Dead && b.raft.is_voter()).then_some(b.raft.volatile.role),
                     shutting_down: b.state != BrokerState::Dead
                         && b.volatile.controlled_shutdown != ControlledShutdown::Running,
+                    rack: b.config.rack.clone(),
                     replicas: b.durable.replicas.values().map(|r| replica_view(b.id, r)).collect(),
                 })
                 .collect(),
@@ -385,6 +397,25 @@ impl World {
             .and_then(|p| self.broker(p.leader))
             .and_then(|b| b.durable.replicas.get(tp))
             .map_or(-1, |r| r.high_watermark)
+    }
+
+    /// The last stable offset of a partition on its leader (-1 if it has none): where a
+    /// read_committed consumer's reading ends.
+    pub fn last_stable_offset(&self, tp: &TopicPartition) -> i64 {
+        self.metadata()
+            .partition(tp)
+            .and_then(|p| self.broker(p.leader))
+            .and_then(|b| b.durable.replicas.get(tp))
+            .map_or(-1, |r| r.last_stable_offset())
+    }
+
+    /// The offset a consumer's lag is measured to: Kafka's `SubscriptionState.partitionLag`
+    /// takes the LSO for read_committed and the high watermark for read_uncommitted.
+    pub fn lag_end(&self, isolation_level: IsolationLevel, tp: &TopicPartition) -> i64 {
+        match isolation_level {
+            IsolationLevel::ReadCommitted => self.last_stable_offset(tp),
+            IsolationLevel::ReadUncommitted => self.high_watermark(tp),
+        }
     }
 
     /// Groups from the live coordinators, by group id.
@@ -503,12 +534,19 @@ impl World {
                 m.iter()
                     .map(|(tp, o)| {
                         let log_end_offset = self.high_watermark(tp);
-                        let position = self
+                        let owner = self
                             .consumers()
                             .filter(|c| c.group_id() == group_id && self.consumer_running(c.id))
                             .filter(|c| c.assignment.contains(tp))
-                            .find_map(|c| c.positions.get(tp).copied())
-                            .unwrap_or(-1);
+                            .find_map(|c| c.positions.get(tp).map(|p| (*p, c.config.isolation_level)));
+                        let (position, position_lag, read_committed) = match owner {
+                            Some((position, isolation)) => (
+                                position,
+                                (self.lag_end(isolation, tp) - position).max(0),
+                                isolation == IsolationLevel::ReadCommitted,
+                            ),
+                            None => (-1, 0, false),
+                        };
                         GroupOffsetView {
                             topic: tp.topic.clone(),
                             partition: tp.partition,
@@ -516,7 +554,8 @@ impl World {
                             log_end_offset,
                             lag: (log_end_offset - o.committed_offset).max(0),
                             position,
-                            position_lag: if position < 0 { 0 } else { (log_end_offset - position).max(0) },
+                            position_lag,
+                            read_committed,
                         }
                     })
                     .collect()
@@ -541,6 +580,12 @@ impl World {
                 processed_records: c.processed_records,
                 duplicates: c.duplicates,
                 skipped: c.skipped,
+                client_rack: c.config.client_rack.clone(),
+                reading_from: c
+                    .assignment
+                    .iter()
+                    .filter_map(|tp| c.read_replica(tp, self.now()).map(|b| (tp.clone(), b)))
+                    .collect(),
             })
             .collect()
     }

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, ReconcileState, RemovalReason};
+use kafkalab_engine::narration::{
+    Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
+};
 use kafkalab_engine::protocol::{AcknowledgeType, ErrorCode, TopicPartition, TxnState};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
@@ -233,6 +235,49 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             committed: false,
             producer_epoch: i as i16,
         },
+        Fact::PreferredReadReplicaChosen {
+            consumer: 1,
+            topic_partition: tp.clone(),
+            leader: i,
+            replica: i + 1,
+            rack: "az-b".into(),
+        },
+        Fact::PreferredReadReplicaCleared {
+            consumer: 1,
+            topic_partition: tp.clone(),
+            replica: i,
+            reason: ReadReplicaFallback::FetchFailed,
+        },
+        Fact::PreferredReadReplicaCleared {
+            consumer: 1,
+            topic_partition: tp.clone(),
+            replica: i,
+            reason: ReadReplicaFallback::Error { error: ErrorCode::NotLeaderOrFollower },
+        },
+        Fact::PreferredReadReplicaCleared {
+            consumer: 1,
+            topic_partition: tp.clone(),
+            replica: i,
+            reason: ReadReplicaFallback::Expired,
+        },
+        Fact::ProducerEpochBumped { producer: 1, producer_id: n, producer_epoch: i as i16, partitions: tps.clone() },
+        Fact::PositionValidated { consumer: 2, topic_partition: tp.clone(), offset: n, leader_epoch: i },
+        Fact::LogTruncationDetected {
+            consumer: 2,
+            topic_partition: tp.clone(),
+            position: n,
+            offset_epoch: i,
+            end_offset: n,
+            reset_to: Some(n),
+        },
+        Fact::LogTruncationDetected {
+            consumer: 2,
+            topic_partition: tp.clone(),
+            position: n,
+            offset_epoch: i,
+            end_offset: n,
+            reset_to: None,
+        },
         Fact::ShareMemberJoined { group: "queue".into(), member_id: "m-1".into(), group_epoch: i, members: z },
         Fact::ShareMemberLeft { group: "queue".into(), member_id: "m-1".into(), group_epoch: i, expired: false },
         Fact::ShareMemberLeft { group: "queue".into(), member_id: "m-1".into(), group_epoch: i, expired: true },
@@ -373,5 +418,10 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::ShareRecordsAcknowledged { .. } => "ShareRecordsAcknowledged",
         Fact::ShareLocksReleased { .. } => "ShareLocksReleased",
         Fact::ShareRecordArchived { .. } => "ShareRecordArchived",
+        Fact::PreferredReadReplicaChosen { .. } => "PreferredReadReplicaChosen",
+        Fact::PreferredReadReplicaCleared { .. } => "PreferredReadReplicaCleared",
+        Fact::ProducerEpochBumped { .. } => "ProducerEpochBumped",
+        Fact::PositionValidated { .. } => "PositionValidated",
+        Fact::LogTruncationDetected { .. } => "LogTruncationDetected",
     }
 }

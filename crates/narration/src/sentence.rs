@@ -1,7 +1,9 @@
 //! Every engine [`Fact`] as a sentence in Korean or English: the catalogue's phrases filled with
 //! the fact's values as text.
 
-use kafkalab_engine::narration::{Fact, PositionSource, RebalanceReason, ReconcileState, RemovalReason};
+use kafkalab_engine::narration::{
+    Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
+};
 use kafkalab_engine::protocol::{AcknowledgeType, TopicPartition};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
@@ -433,6 +435,32 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             if *committed { Phrase::FTransactionCommitted } else { Phrase::FTransactionAborted },
             vec![producer(p), transactional_id.clone(), s(producer_epoch)],
         ),
+        Fact::PreferredReadReplicaChosen { consumer: c, topic_partition, leader, replica, rack } => (
+            Phrase::FReadReplicaChosen,
+            vec![consumer(c), topic_partition.to_string(), rack.clone(), s(leader), s(replica)],
+        ),
+        Fact::PreferredReadReplicaCleared { consumer: c, topic_partition, replica, reason } => {
+            let mut args = vec![consumer(c), topic_partition.to_string(), s(replica)];
+            let phrase = match reason {
+                ReadReplicaFallback::FetchFailed => Phrase::FReadReplicaFailed,
+                ReadReplicaFallback::Error { error } => {
+                    args.push(error.name().to_string());
+                    Phrase::FReadReplicaError
+                }
+                ReadReplicaFallback::Expired => Phrase::FReadReplicaExpired,
+            };
+            (phrase, args)
+        }
+        Fact::ProducerEpochBumped { producer: p, producer_id, producer_epoch, partitions } => {
+            (Phrase::FProducerEpochBumped, vec![producer(p), s(producer_id), s(producer_epoch), tps(partitions)])
+        }
+        Fact::PositionValidated { consumer: c, topic_partition, offset, leader_epoch } => {
+            (Phrase::FPositionValidated, vec![consumer(c), topic_partition.to_string(), s(offset), s(leader_epoch)])
+        }
+        Fact::LogTruncationDetected { consumer: c, topic_partition, position, offset_epoch, end_offset, reset_to } => (
+            if reset_to.is_some() { Phrase::FLogTruncationReset } else { Phrase::FLogTruncationNoReset },
+            vec![consumer(c), topic_partition.to_string(), s(position), s(offset_epoch), s(end_offset)],
+        ),
         Fact::ShareMemberJoined { group, member_id, group_epoch, members } => {
             (Phrase::FShareMemberJoined, vec![group.clone(), member(member_id), s(group_epoch), s(members)])
         }
@@ -506,7 +534,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 80, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 85, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -92,6 +92,7 @@ fn run_chaos(first_seed: u64, repeat: u32) -> CmdResult {
             steps: 200,
             brokers: 3,
             controllers: 0,
+            racks: 0,
             replication_factor: 3,
             acks: "all".into(),
             min_insync_replicas: 2,

@@ -15,6 +15,9 @@ pub struct Args {
     /// Dedicated controllers (process.roles=controller) beside the brokers; 0 = combined mode
     #[arg(long, default_value_t = 0)]
     pub controllers: i32,
+    /// Racks (broker.rack in turn, RackAwareReplicaSelector, a client.rack per consumer); 0 = none
+    #[arg(long, default_value_t = 0)]
+    pub racks: i32,
     #[arg(long, default_value_t = 3)]
     pub replication_factor: i32,
     #[arg(long, value_parser = ["0", "1", "all"], default_value = "all")]
@@ -46,6 +49,7 @@ pub fn run(args: Args) -> CmdResult {
         steps: args.steps,
         brokers: args.brokers,
         controllers: args.controllers,
+        racks: args.racks,
         replication_factor: args.replication_factor,
         acks: args.acks,
         min_insync_replicas: args.min_insync_replicas,

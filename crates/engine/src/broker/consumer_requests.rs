@@ -1,6 +1,7 @@
 //! What a broker does for consumers: FindCoordinator, hosting the group coordinator on the
 //! `__consumer_offsets` partitions it leads, consumer fetches (reading below the high watermark,
-//! long-polling up to `fetch.max.wait.ms` for `fetch.min.bytes`) and ListOffsets.
+//! long-polling up to `fetch.max.wait.ms` for `fetch.min.bytes`; on a follower for a consumer
+//! with a `client.rack`, KIP-392) and ListOffsets.
 
 use super::internal_log::InternalLog;
 use super::{Broker, BrokerState, Timer};
@@ -10,8 +11,8 @@ use crate::log::{Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::Outbox;
 use crate::protocol::{
-    ClientMessage, ErrorCode, GroupMessage, IsolationLevel, ListOffsetsPartition, PartitionFetchResponse,
-    TopicPartition,
+    ClientMessage, EpochEndOffset, ErrorCode, FetchPartition, GroupMessage, IsolationLevel, ListOffsetsPartition,
+    OffsetForLeaderPartition, PartitionFetchResponse, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use std::collections::BTreeMap;
@@ -26,13 +27,22 @@ pub struct ConsumerFetchPurgatory {
     parked: BTreeMap<u64, ParkedFetch>,
 }
 
+/// What a consumer's FetchRequest asks for.
+#[derive(Debug, Clone)]
+pub(super) struct ConsumerFetch {
+    pub isolation_level: IsolationLevel,
+    pub min_bytes: u64,
+    pub max_bytes: u64,
+    pub partitions: Vec<FetchPartition>,
+    /// `client.rack` (KIP-392): with one, a follower serves the fetch and a leader with a
+    /// rack-aware selector may name a preferred read replica.
+    pub rack_id: String,
+}
+
 #[derive(Debug, Clone)]
 struct ParkedFetch {
     client: NodeId,
-    isolation_level: IsolationLevel,
-    min_bytes: u64,
-    max_bytes: u64,
-    partitions: Vec<(TopicPartition, i64)>,
+    fetch: ConsumerFetch,
     /// The high watermarks when parked: nothing new is readable until one moves.
     high_watermarks: Vec<i64>,
 }
@@ -92,14 +102,12 @@ impl Broker {
         f: impl FnOnce(&mut coordinator::GroupCoordinator, &mut dyn OffsetsLog, &mut Outbox<coordinator::Timer>),
     ) {
         let mut step = Outbox::default();
-        let mut log = OffsetsReplicas(InternalLog {
-            broker_id: self.id,
-            replicas: &mut self.durable.replicas,
-            image: &self.durable.image,
-            replica_lag_time_max_ms: self.config.replica_lag_time_max_ms,
-            facts: Vec::new(),
-            appended: Vec::new(),
-        });
+        let mut log = OffsetsReplicas(InternalLog::new(
+            self.id,
+            &mut self.durable.replicas,
+            &self.durable.image,
+            self.config.replica_lag_time_max_ms,
+        ));
         f(&mut self.volatile.group_coordinator, &mut log, &mut step);
         let (facts, appended) = (log.0.facts, log.0.appended);
         for fact in facts {
@@ -122,30 +130,23 @@ impl Broker {
     }
 
     /// A consumer's fetch: answered now, or parked until `fetch.min.bytes` or `fetch.max.wait.ms`.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn handle_consumer_fetch(
         &mut self,
         from: NodeId,
-        isolation_level: IsolationLevel,
+        fetch: ConsumerFetch,
         max_wait_ms: u64,
-        min_bytes: u64,
-        max_bytes: u64,
-        partitions: Vec<(TopicPartition, i64)>,
         now: Millis,
         out: &mut Outbox<Timer>,
     ) {
-        let (response, bytes, error) = self.read_for_consumer(&partitions, max_bytes, isolation_level);
-        if error || bytes >= min_bytes || max_wait_ms == 0 {
+        let (response, bytes, answer_now) = self.read_for_consumer(&fetch, now);
+        if answer_now || bytes >= fetch.min_bytes || max_wait_ms == 0 {
             out.send(from, ClientMessage::ConsumerFetchResponse { partitions: response });
         } else {
-            let high_watermarks = self.consumer_high_watermarks(&partitions);
+            let high_watermarks = self.consumer_high_watermarks(&fetch.partitions);
             let purgatory = &mut self.volatile.consumer_fetches;
             purgatory.next_token += 1;
             let token = purgatory.next_token;
-            purgatory.parked.insert(
-                token,
-                ParkedFetch { client: from, isolation_level, min_bytes, max_bytes, partitions, high_watermarks },
-            );
+            purgatory.parked.insert(token, ParkedFetch { client: from, fetch, high_watermarks });
             out.timer(now + max_wait_ms, Timer::ConsumerFetchTimeout { token });
         }
     }
@@ -193,10 +194,9 @@ impl Broker {
         self.with_coordinator(now, out, |c, log, step| c.on_timer(timer, now, log, step));
     }
 
-    pub(crate) fn on_consumer_fetch_timeout(&mut self, token: u64, out: &mut Outbox<Timer>) {
+    pub(crate) fn on_consumer_fetch_timeout(&mut self, token: u64, now: Millis, out: &mut Outbox<Timer>) {
         if let Some(parked) = self.volatile.consumer_fetches.parked.remove(&token) {
-            let (partitions, _, _) =
-                self.read_for_consumer(&parked.partitions, parked.max_bytes, parked.isolation_level);
+            let (partitions, _, _) = self.read_for_consumer(&parked.fetch, now);
             out.send(parked.client, ClientMessage::ConsumerFetchResponse { partitions });
         }
     }
@@ -217,24 +217,29 @@ impl Broker {
         );
         forward(step, out);
         self.complete_txn_writes(now, out);
+        self.wake_parked_consumer_fetches(now, out);
+    }
+
+    /// Answers the parked consumer fetches whose high watermarks moved and that can now return
+    /// `fetch.min.bytes` (or failed); the others wait on with the new high watermarks.
+    pub(super) fn wake_parked_consumer_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let tokens: Vec<u64> = self
             .volatile
             .consumer_fetches
             .parked
             .iter()
-            .filter(|(_, p)| self.consumer_high_watermarks(&p.partitions) != p.high_watermarks)
+            .filter(|(_, p)| self.consumer_high_watermarks(&p.fetch.partitions) != p.high_watermarks)
             .map(|(t, _)| *t)
             .collect();
         for token in tokens {
             let Some(parked) = self.volatile.consumer_fetches.parked.get(&token) else { continue };
-            let (partitions, bytes, error) =
-                self.read_for_consumer(&parked.partitions, parked.max_bytes, parked.isolation_level);
-            if error || bytes >= parked.min_bytes {
+            let (partitions, bytes, answer_now) = self.read_for_consumer(&parked.fetch, now);
+            if answer_now || bytes >= parked.fetch.min_bytes {
                 if let Some(parked) = self.volatile.consumer_fetches.parked.remove(&token) {
                     out.send(parked.client, ClientMessage::ConsumerFetchResponse { partitions });
                 }
             } else {
-                let hws = self.consumer_high_watermarks(&parked.partitions);
+                let hws = self.consumer_high_watermarks(&parked.fetch.partitions);
                 if let Some(parked) = self.volatile.consumer_fetches.parked.get_mut(&token) {
                     parked.high_watermarks = hws;
                 }
@@ -282,35 +287,75 @@ impl Broker {
         }
     }
 
-    fn consumer_high_watermarks(&self, partitions: &[(TopicPartition, i64)]) -> Vec<i64> {
-        partitions.iter().map(|(tp, _)| self.durable.replicas.get(tp).map_or(-1, |r| r.high_watermark)).collect()
+    fn consumer_high_watermarks(&self, partitions: &[FetchPartition]) -> Vec<i64> {
+        partitions
+            .iter()
+            .map(|p| self.durable.replicas.get(&p.topic_partition).map_or(-1, |r| r.high_watermark))
+            .collect()
     }
 
-    /// Reads each partition from the fetch offset up to the high watermark (read_uncommitted)
-    /// or the last stable offset (read_committed, with the aborted transactions in that range).
-    /// Returns the response, the bytes it carries and whether any partition failed.
-    fn read_for_consumer(
-        &self,
-        partitions: &[(TopicPartition, i64)],
-        max_bytes: u64,
-        isolation_level: IsolationLevel,
-    ) -> (Vec<PartitionFetchResponse>, u64, bool) {
+    /// Kafka's `Partition.lastOffsetForLeaderEpoch` for a consumer (KIP-320): on the leader only,
+    /// after the current leader epoch check, where the asked epoch ends in this log
+    /// (`LeaderEpochFileCache.endOffsetFor`).
+    pub(super) fn epoch_end_offset(&self, p: &OffsetForLeaderPartition) -> EpochEndOffset {
+        let answer = |error, leader_epoch, end_offset| EpochEndOffset {
+            topic_partition: p.topic_partition.clone(),
+            error,
+            leader_epoch,
+            end_offset,
+        };
+        let Some(replica) = self.durable.replicas.get(&p.topic_partition).filter(|r| r.leader == self.id) else {
+            return answer(ErrorCode::NotLeaderOrFollower, -1, -1);
+        };
+        if let Some(error) = current_leader_epoch_error(p.current_leader_epoch, replica.leader_epoch) {
+            return answer(error, -1, -1);
+        }
+        let (leader_epoch, end_offset) = replica.end_offset_for_epoch(p.leader_epoch);
+        answer(ErrorCode::None, leader_epoch, end_offset)
+    }
+
+    /// Reads each partition from the fetch offset up to this replica's high watermark
+    /// (read_uncommitted) or last stable offset (read_committed, with the aborted transactions in
+    /// that range). The leader serves every consumer; a follower only one with a `client.rack`
+    /// (KIP-392; Kafka lets any FetchRequest v11+ read from a follower and refuses a stale one by
+    /// its leader epoch). A leader whose replica selector names a preferred read replica answers
+    /// that partition with it and no records (`ReplicaManager.readFromLog`).
+    /// Returns the response, the bytes it carries and whether it must be answered now (a
+    /// partition failed or was redirected).
+    fn read_for_consumer(&self, fetch: &ConsumerFetch, now: Millis) -> (Vec<PartitionFetchResponse>, u64, bool) {
         let mut total = 0u64;
-        let mut failed = false;
-        let responses = partitions
+        let mut answer_now = false;
+        let isolation_level = fetch.isolation_level;
+        let responses = fetch
+            .partitions
             .iter()
-            .map(|(tp, offset)| {
+            .map(|p| {
+                let (tp, offset) = (&p.topic_partition, &p.fetch_offset);
                 let mut response = PartitionFetchResponse::empty(tp.clone());
-                let Some(replica) = self.durable.replicas.get(tp).filter(|r| r.leader == self.id) else {
+                let serves = |r: &&super::replica::Replica| r.leader == self.id || !fetch.rack_id.is_empty();
+                let Some(replica) = self.durable.replicas.get(tp).filter(serves) else {
                     response.error = ErrorCode::NotLeaderOrFollower;
-                    failed = true;
+                    answer_now = true;
                     return response;
                 };
+                if let Some(error) = current_leader_epoch_error(p.current_leader_epoch, replica.leader_epoch) {
+                    response.error = error;
+                    answer_now = true;
+                    return response;
+                }
                 response.high_watermark = replica.high_watermark;
                 response.last_stable_offset = replica.last_stable_offset();
                 response.log_start_offset = replica.log.log_start_offset();
                 response.log_end_offset = replica.log.log_end_offset();
-                let budget = MAX_PARTITION_FETCH_BYTES.min(max_bytes.saturating_sub(total)).max(1);
+                if replica.leader == self.id {
+                    response.preferred_read_replica =
+                        self.preferred_read_replica(replica, &fetch.rack_id, *offset, now);
+                    if response.preferred_read_replica.is_some() {
+                        answer_now = true;
+                        return response;
+                    }
+                }
+                let budget = MAX_PARTITION_FETCH_BYTES.min(fetch.max_bytes.saturating_sub(total)).max(1);
                 let upper = match isolation_level {
                     IsolationLevel::ReadUncommitted => replica.high_watermark,
                     IsolationLevel::ReadCommitted => response.last_stable_offset,
@@ -325,13 +370,13 @@ impl Broker {
                     }
                     Err(e) => {
                         response.error = ErrorCode::from(&e);
-                        failed = true;
+                        answer_now = true;
                     }
                 }
                 response
             })
             .collect();
-        (responses, total, failed)
+        (responses, total, answer_now)
     }
 
     /// ListOffsets on the leader: -2 = log start, -1 = high watermark (the last stable offset for
@@ -359,5 +404,18 @@ impl Broker {
                 .map_or((-1, -1), |found| (found.timestamp, found.offset)),
         };
         ListOffsetsPartition { topic_partition: tp, error: ErrorCode::None, timestamp, offset }
+    }
+}
+
+/// Kafka's `Partition.checkCurrentLeaderEpoch` (KIP-320): a request from a client that believes
+/// in an older leader epoch is fenced, one from a newer epoch than this broker knows must wait;
+/// -1 (`NO_PARTITION_LEADER_EPOCH`) is not checked.
+fn current_leader_epoch_error(requested: i32, leader_epoch: i32) -> Option<ErrorCode> {
+    if requested < 0 || requested == leader_epoch {
+        None
+    } else if requested < leader_epoch {
+        Some(ErrorCode::FencedLeaderEpoch)
+    } else {
+        Some(ErrorCode::UnknownLeaderEpoch)
     }
 }

@@ -20,7 +20,17 @@ pub(super) struct InternalLog<'a> {
     pub appended: Vec<TopicPartition>,
 }
 
-impl InternalLog<'_> {
+impl<'a> InternalLog<'a> {
+    /// A writer on the broker's replicas that has written nothing yet.
+    pub fn new(
+        broker_id: i32,
+        replicas: &'a mut BTreeMap<TopicPartition, Replica>,
+        image: &'a MetadataImage,
+        replica_lag_time_max_ms: Millis,
+    ) -> Self {
+        InternalLog { broker_id, replicas, image, replica_lag_time_max_ms, facts: Vec::new(), appended: Vec::new() }
+    }
+
     /// Appends to `tp` through `append` on its leader replica here, once the ISR meets
     /// `min.insync.replicas`; returns the offset after the appended batch.
     pub fn append(

@@ -144,8 +144,15 @@ impl Broker {
             return;
         };
         let (records, reply) = match message {
-            ControllerMessage::BrokerRegistrationRequest { broker_id, previous_broker_epoch, incarnation_id } => {
-                match controller.register_broker(broker_id, previous_broker_epoch, incarnation_id, next_offset, now) {
+            ControllerMessage::BrokerRegistrationRequest { broker_id, previous_broker_epoch, incarnation_id, rack } => {
+                match controller.register_broker(
+                    broker_id,
+                    previous_broker_epoch,
+                    incarnation_id,
+                    rack,
+                    next_offset,
+                    now,
+                ) {
                     Ok(records) => {
                         // The registration is the last record: its offset is the broker epoch.
                         let broker_epoch = next_offset + records.len() as i64 - 1;
@@ -188,9 +195,11 @@ impl Broker {
                 leader_epoch,
                 partition_epoch,
                 new_isr,
+                broker_epochs,
             } => {
+                let members: Vec<(i32, i64)> = new_isr.iter().copied().zip(broker_epochs).collect();
                 let (records, reply) =
-                    controller.alter_partition(broker_id, &topic_partition, leader_epoch, partition_epoch, &new_isr);
+                    controller.alter_partition(broker_id, &topic_partition, leader_epoch, partition_epoch, &members);
                 (
                     records,
                     ControllerMessage::AlterPartitionResponse {
@@ -347,6 +356,7 @@ impl Broker {
                     broker_id: self.id,
                     previous_broker_epoch: self.durable.clean_shutdown_epoch.unwrap_or(-1),
                     incarnation_id: self.volatile.incarnation_id,
+                    rack: self.config.rack.clone(),
                 }
             } else {
                 ControllerMessage::BrokerHeartbeatRequest {
@@ -478,7 +488,7 @@ fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: 
         MetadataRecord::BrokerRegistrationChange { broker_id, fenced: false, .. } => {
             out.fact(Fact::BrokerUnfenced { broker: *broker_id, controller: id })
         }
-        MetadataRecord::RegisterBroker { broker_id, broker_epoch } => {
+        MetadataRecord::RegisterBroker { broker_id, broker_epoch, .. } => {
             out.fact(Fact::BrokerRegistered { broker: *broker_id, broker_epoch: *broker_epoch })
         }
         MetadataRecord::PartitionChange { topic_partition, registration, unclean } => {

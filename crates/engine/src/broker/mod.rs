@@ -9,6 +9,7 @@ mod internal_log;
 mod kraft;
 mod produce;
 pub mod producer_state;
+mod read_replica;
 pub mod replica;
 mod replication;
 pub mod share_fetch;
@@ -27,9 +28,10 @@ use crate::protocol::{
 };
 use crate::sim::{Millis, NodeId};
 use crate::txn::coordinator::{TransactionCoordinator, TxnCoordinatorConfig};
-use consumer_requests::ConsumerFetchPurgatory;
+use consumer_requests::{ConsumerFetch, ConsumerFetchPurgatory};
 use produce::DelayedProduce;
 use rand::Rng;
+pub use read_replica::ReplicaSelector;
 use replica::Replica;
 use replication::DelayedFetch;
 use serde::Serialize;
@@ -65,6 +67,11 @@ pub struct BrokerConfig {
     /// `log.cleaner.backoff.ms`: how often the cleaner looks for a log to compact.
     pub log_cleaner_backoff_ms: Millis,
     pub truncation: TruncationMode,
+    /// `broker.rack`: set per broker from the world config's `racks`.
+    pub rack: Option<String>,
+    /// `replica.selector.class` (KIP-392): who answers a consumer's fetch with a preferred read
+    /// replica. Kafka's default is none, so every consumer reads from the leader.
+    pub replica_selector: ReplicaSelector,
     pub controller: ControllerConfig,
     pub raft: RaftConfig,
     /// The group coordinator's settings (`offsets.topic.num.partitions`, ...).
@@ -87,6 +94,8 @@ impl Default for BrokerConfig {
             log_retention_check_interval_ms: 300_000,
             log_cleaner_backoff_ms: 15_000,
             truncation: TruncationMode::LeaderEpoch,
+            rack: None,
+            replica_selector: ReplicaSelector::Leader,
             controller: ControllerConfig::default(),
             raft: RaftConfig::default(),
             group_coordinator: GroupCoordinatorConfig::default(),
@@ -358,18 +367,20 @@ impl Broker {
                 self.handle_produce(from, correlation_id, acks, timeout_ms, transactional_id, batches, now, out)
             }
             ClientMessage::FindCoordinatorRequest { key } => self.find_coordinator(from, key, out),
-            ClientMessage::ConsumerFetchRequest { isolation_level, max_wait_ms, min_bytes, max_bytes, partitions } => {
-                self.handle_consumer_fetch(
-                    from,
-                    isolation_level,
-                    max_wait_ms,
-                    min_bytes,
-                    max_bytes,
-                    partitions,
-                    now,
-                    out,
-                )
-            }
+            ClientMessage::ConsumerFetchRequest {
+                isolation_level,
+                max_wait_ms,
+                min_bytes,
+                max_bytes,
+                partitions,
+                rack_id,
+            } => self.handle_consumer_fetch(
+                from,
+                ConsumerFetch { isolation_level, min_bytes, max_bytes, partitions, rack_id },
+                max_wait_ms,
+                now,
+                out,
+            ),
             ClientMessage::ListOffsetsRequest { isolation_level, partitions } => {
                 self.handle_list_offsets(from, isolation_level, partitions, out)
             }
@@ -379,9 +390,14 @@ impl Broker {
             ClientMessage::ShareAcknowledgeRequest { group_id, member_id, acknowledgements, closing } => {
                 self.handle_share_acknowledge(from, group_id, member_id, acknowledgements, closing, out)
             }
+            ClientMessage::OffsetsForLeaderEpochRequest { partitions } => {
+                let partitions = partitions.iter().map(|p| self.epoch_end_offset(p)).collect();
+                out.send(from, ClientMessage::OffsetsForLeaderEpochResponse { partitions });
+            }
             ClientMessage::MetadataResponse { .. }
             | ClientMessage::ShareFetchResponse { .. }
             | ClientMessage::ShareAcknowledgeResponse { .. }
+            | ClientMessage::OffsetsForLeaderEpochResponse { .. }
             | ClientMessage::InitProducerIdResponse { .. }
             | ClientMessage::ProduceResponse { .. }
             | ClientMessage::FindCoordinatorResponse { .. }
@@ -587,7 +603,7 @@ impl Node for Broker {
             }
             Timer::ControllerTick { .. } | Timer::PreferredElection { .. } => self.on_controller_timer(timer, now, out),
             Timer::Group(timer) => self.on_group_timer(timer, now, out),
-            Timer::ConsumerFetchTimeout { token } => self.on_consumer_fetch_timeout(token, out),
+            Timer::ConsumerFetchTimeout { token } => self.on_consumer_fetch_timeout(token, now, out),
             Timer::ShutdownTimeout => {
                 if matches!(self.volatile.controlled_shutdown, ControlledShutdown::Resigning { .. }) {
                     self.volatile.controlled_shutdown = ControlledShutdown::Done;

@@ -218,6 +218,8 @@ impl Broker {
             replica.update_follower_high_watermark(p.high_watermark);
             replica.adopt_leader_log_start_offset(p.log_start_offset);
         }
+        // A follower serving consumers (KIP-392) answers their parked fetches as its HW moves.
+        self.wake_parked_consumer_fetches(now, out);
         let delay = if failed { self.config.replica_fetch_backoff_ms } else { 0 };
         out.timer(now + delay, Timer::Fetch { leader });
     }
@@ -310,6 +312,11 @@ impl Broker {
         let Some(controller) = self.raft.volatile.leader else { return };
         let Some(replica) = self.durable.replicas.get_mut(tp) else { return };
         replica.pending_isr = Some(new_isr.clone());
+        let (id, own_epoch) = (self.id, self.volatile.broker_epoch);
+        let broker_epochs = new_isr
+            .iter()
+            .map(|b| if *b == id { own_epoch } else { replica.followers.get(b).map_or(-1, |f| f.broker_epoch) })
+            .collect();
         out.send(
             NodeId::Broker(controller),
             ControllerMessage::AlterPartitionRequest {
@@ -318,6 +325,7 @@ impl Broker {
                 leader_epoch: replica.leader_epoch,
                 partition_epoch: replica.partition_epoch,
                 new_isr,
+                broker_epochs,
             },
         );
     }

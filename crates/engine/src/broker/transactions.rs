@@ -79,14 +79,12 @@ impl Broker {
     ) {
         let mut step = Outbox::default();
         let mut log = TxnReplicas {
-            log: InternalLog {
-                broker_id: self.id,
-                replicas: &mut self.durable.replicas,
-                image: &self.durable.image,
-                replica_lag_time_max_ms: self.config.replica_lag_time_max_ms,
-                facts: Vec::new(),
-                appended: Vec::new(),
-            },
+            log: InternalLog::new(
+                self.id,
+                &mut self.durable.replicas,
+                &self.durable.image,
+                self.config.replica_lag_time_max_ms,
+            ),
             next_producer_id: &mut self.durable.next_producer_id,
             offsets_topic_partitions: self.config.group_coordinator.offsets_topic_num_partitions,
         };

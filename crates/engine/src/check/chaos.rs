@@ -38,6 +38,9 @@ pub struct ChaosConfig {
     pub brokers: i32,
     /// Dedicated controllers (0: combined mode); faults hit them as they hit brokers.
     pub controllers: i32,
+    /// Racks (0: none): brokers take `rack-0`, `rack-1`, ... in turn, the brokers run
+    /// `RackAwareReplicaSelector` and consumers take a `client.rack` in turn (KIP-392).
+    pub racks: i32,
     pub replication_factor: i32,
     /// `0`, `1` or `all`.
     pub acks: String,
@@ -69,6 +72,13 @@ impl ChaosConfig {
         }
         if !(0..=9).contains(&self.controllers) {
             return Err(ConfigError::invalid("controllers", &n(self.controllers.into()), "an integer in [0, 9]"));
+        }
+        if !(0..=self.brokers).contains(&self.racks) {
+            return Err(ConfigError::invalid(
+                "racks",
+                &n(self.racks.into()),
+                format!("an integer in [0, {}] (at most the number of brokers)", self.brokers),
+            ));
         }
         if !(1..=self.brokers).contains(&self.replication_factor) {
             return Err(ConfigError::invalid(
@@ -123,6 +133,11 @@ pub struct ChaosReport {
 /// Records a leader had committed (below its high watermark), by partition and offset.
 type Committed = BTreeMap<TopicPartition, BTreeMap<i64, (Option<Vec<u8>>, Option<Vec<u8>>)>>;
 
+/// The `n`th rack of a chaos run.
+fn rack_name(n: i32) -> String {
+    format!("rack-{n}")
+}
+
 pub fn run(config: &ChaosConfig) -> Result<ChaosReport, ConfigError> {
     run_with_world(config).map(|(report, _)| report)
 }
@@ -153,6 +168,10 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
     world_config.broker.share.auto_offset_reset = ShareAutoOffsetReset::Earliest;
     // And five transaction state partitions instead of 50.
     world_config.broker.txn_coordinator.num_partitions = 5;
+    if config.racks > 0 {
+        world_config.racks = (0..config.brokers).map(|b| rack_name(b % config.racks)).collect();
+        world_config.broker.replica_selector = crate::broker::ReplicaSelector::RackAware;
+    }
     let mut world = World::new(world_config, config.seed)?;
     let mut faults_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x63_6861_6f73);
     let topic_configs = vec![
@@ -186,6 +205,10 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         for c in 0..CONSUMERS {
             let mut configs =
                 vec![("group.id", GROUP), ("auto.offset.reset", "earliest"), ("enable.auto.commit", "false")];
+            let client_rack = rack_name(c as i32 % config.racks.max(1));
+            if config.racks > 0 {
+                configs.push(("client.rack", client_rack.as_str()));
+            }
             if config.group_protocol == "consumer" {
                 configs.push(("group.protocol", "consumer"));
             } else if config.group_protocol == "share" {

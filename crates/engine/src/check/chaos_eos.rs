@@ -69,6 +69,10 @@ pub(super) fn setup(
             ("isolation.level", "read_committed"),
             ("session.timeout.ms", "10000"),
             ("heartbeat.interval.ms", "1000"),
+            // A batch takes well under a second to process. The JoinGroup request's timeout is
+            // this plus 5 s (`AbstractCoordinator.joinGroupTimeoutMs`): with Kafka's 5 minutes, a
+            // JoinGroup lost on a cut link would outlast the run's settling time.
+            ("max.poll.interval.ms", "60000"),
         ];
         let commit = if eos { CommitMode::Transactional } else { CommitMode::SyncAfterProcessing };
         let app = ConsumerApp { processing_ms_per_record: 1, commit, ..ConsumerApp::default() };

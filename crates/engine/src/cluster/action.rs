@@ -762,6 +762,7 @@ impl World {
         }
         if let Some(c) = self.consumers.get_mut(&consumer) {
             c.capture_processed = true;
+            c.flush_before_commit = c.app.commit == consumer::CommitMode::SyncAfterProcessing;
         }
         self.processors.insert(consumer, super::processor::Processor::new(consumer, producer, output));
         Ok(ActionOutcome::Done)
@@ -810,7 +811,13 @@ impl World {
             bootstrap,
         );
         fresh.processed_records = old.processed_records;
-        fresh.capture_processed = self.processors.contains_key(&id);
+        // A processor's new process starts with nothing processed to output; a verifier keeps
+        // its record of every offset it returned.
+        fresh.capture_processed = old.capture_processed;
+        if !self.processors.contains_key(&id) {
+            fresh.processed_output = old.processed_output.clone();
+        }
+        fresh.flush_before_commit = old.flush_before_commit;
         fresh.duplicates = old.duplicates;
         fresh.skipped = old.skipped;
         self.consumers.insert(id, fresh);

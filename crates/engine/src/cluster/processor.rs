@@ -32,11 +32,14 @@ pub struct Processor {
     /// The batch whose transaction is running, and the producer's ended-transaction counts
     /// when it began.
     in_transaction: Option<RunningTransaction>,
+    /// At-least-once: the batch whose outputs are being flushed, and the producer's failed
+    /// record count before they were sent.
+    flushing: Option<(Vec<(TopicPartition, i64)>, u64)>,
 }
 
 impl Processor {
     pub fn new(consumer: u32, producer: u32, output_topic: String) -> Self {
-        Processor { consumer, producer, output_topic, in_transaction: None }
+        Processor { consumer, producer, output_topic, in_transaction: None, flushing: None }
     }
 }
 
@@ -82,6 +85,7 @@ impl World {
             // A crashed half: the other half's transaction is abandoned with it.
             if let Some(entry) = self.processors.get_mut(&id) {
                 entry.in_transaction = None;
+                entry.flushing = None;
             }
             return;
         }
@@ -89,7 +93,7 @@ impl World {
         let transactional = self.consumers.get(&c).is_some_and(|c| c.app.commit == CommitMode::Transactional);
         let Some(txn) = self.producers.get(&p).and_then(|p| p.transaction()).cloned() else {
             if !transactional {
-                self.forward_outputs(&processor);
+                self.forward_outputs(id, &processor);
             }
             return;
         };
@@ -179,19 +183,42 @@ impl World {
         }
     }
 
-    /// At-least-once processing: each processed record is sent as it comes.
-    fn forward_outputs(&mut self, processor: &Processor) {
+    /// At-least-once processing, Kafka's loop without transactions: send an output for each
+    /// processed record, `producer.flush()`, then `commitSync()` the input offsets. Committing
+    /// before the outputs are written would lose them if the process died in between.
+    fn forward_outputs(&mut self, id: u32, processor: &Processor) {
+        let now = self.now;
+        let Some(producer) = self.producers.get(&processor.producer) else { return };
+        if let Some((batch, failed_before)) = &processor.flushing {
+            if producer.waiting_records() > 0 || producer.in_flight_requests() > 0 {
+                return;
+            }
+            let all_written = producer.failed_records == *failed_before;
+            let batch = batch.clone();
+            if let Some(entry) = self.processors.get_mut(&id) {
+                entry.flushing = None;
+            }
+            let mut out = Outbox::default();
+            if let Some(consumer) = self.consumers.get_mut(&processor.consumer) {
+                consumer.outputs_flushed(all_written, &batch, now, &mut out);
+            }
+            self.flush_consumer(processor.consumer, out);
+            return;
+        }
         let Some(consumer) = self.consumers.get_mut(&processor.consumer) else { return };
-        if consumer.processed_output.is_empty() {
+        if !consumer.awaiting_flush {
             return;
         }
         let batch = std::mem::take(&mut consumer.processed_output);
-        let now = self.now;
         let mut out = Outbox::default();
         let Some(producer) = self.producers.get_mut(&processor.producer) else { return };
+        let failed_before = producer.failed_records;
         for (tp, offset) in &batch {
             producer.send(output_record(&processor.output_topic, tp, *offset), now, &mut self.rng, &mut out);
         }
         self.flush_producer(processor.producer, out);
+        if let Some(entry) = self.processors.get_mut(&id) {
+            entry.flushing = Some((batch, failed_before));
+        }
     }
 }

@@ -33,6 +33,9 @@ pub struct WorldConfig {
     /// Dedicated controllers (`process.roles=controller`), numbered after the brokers; 0 runs
     /// combined mode, where brokers 1..=3 are also the quorum's voters.
     pub controllers: i32,
+    /// `broker.rack` of brokers 1..=n in order (`racks[0]` is broker 1's); empty: no racks.
+    /// With racks, topic creation places replicas across them (`StripedReplicaPlacer`).
+    pub racks: Vec<String>,
     pub network: NetworkConfig,
     pub broker: BrokerConfig,
     /// Allows values below Kafka's minimums (e.g. tiny `segment.bytes`) so effects show quickly.
@@ -52,6 +55,7 @@ impl Default for WorldConfig {
         WorldConfig {
             brokers: 3,
             controllers: 0,
+            racks: Vec::new(),
             network: NetworkConfig::default(),
             broker: BrokerConfig::default(),
             teaching_mode: false,
@@ -137,6 +141,18 @@ impl World {
                 "an integer in [0, 9], with at most 64 nodes in all",
             ));
         }
+        if !config.racks.is_empty() && config.racks.len() != config.brokers as usize {
+            return Err(ConfigError::invalid(
+                "broker.rack",
+                &config.racks.join(","),
+                format!("one rack per broker ({} brokers, {} racks given)", config.brokers, config.racks.len()),
+            ));
+        }
+        for rack in &config.racks {
+            if crate::config::parse_rack("broker.rack", rack)?.is_empty() {
+                return Err(ConfigError::invalid("broker.rack", rack, "a non-empty rack id"));
+            }
+        }
         let mut world = World {
             network: Network::new(config.network),
             seed,
@@ -173,14 +189,16 @@ impl World {
         } else {
             (1..=brokers.min(3)).collect()
         };
-        let log = bootstrap_metadata_log(brokers, voters[0]);
+        let log = bootstrap_metadata_log(brokers, voters[0], &world.config.racks);
         for id in 1..=brokers + controllers {
             let roles = match (id > brokers, controllers > 0 && id <= brokers) {
                 (true, _) => ProcessRoles::CONTROLLER,
                 (false, true) => ProcessRoles::BROKER,
                 (false, false) => ProcessRoles::COMBINED,
             };
-            let mut broker = Broker::new(id, roles, voters.clone(), world.config.broker.clone());
+            let mut config = world.config.broker.clone();
+            config.rack = world.config.racks.get(id as usize - 1).cloned();
+            let mut broker = Broker::new(id, roles, voters.clone(), config);
             broker.raft.bootstrap(1, voters[0], log.clone());
             for entry in &log {
                 broker.durable.image.apply(entry);

@@ -25,6 +25,8 @@ const KEYS: &[&str] = &[
     "fetch.max.wait.ms",
     "request.timeout.ms",
     "retry.backoff.ms",
+    "client.rack",
+    "metadata.max.age.ms",
 ];
 
 /// `auto.offset.reset`: where to start when nothing is committed (or the position is out of range).
@@ -70,6 +72,12 @@ pub struct ConsumerConfig {
     pub fetch_max_wait_ms: Millis,
     pub request_timeout_ms: Millis,
     pub retry_backoff_ms: Millis,
+    /// `client.rack` (KIP-392): sent in every fetch so a leader with a rack-aware
+    /// `replica.selector.class` can point the consumer to a replica in its own rack. Empty: none.
+    pub client_rack: String,
+    /// `metadata.max.age.ms`: also how long a preferred read replica is kept before the leader
+    /// is asked again (`FetchCollector`'s `updatePreferredReadReplica`).
+    pub metadata_max_age_ms: Millis,
 }
 
 impl Default for ConsumerConfig {
@@ -94,6 +102,8 @@ impl Default for ConsumerConfig {
             fetch_max_wait_ms: 500,
             request_timeout_ms: 30_000,
             retry_backoff_ms: 100,
+            client_rack: String::new(),
+            metadata_max_age_ms: 300_000,
         }
     }
 }
@@ -177,6 +187,8 @@ impl ConsumerConfig {
                 "fetch.max.wait.ms" => c.fetch_max_wait_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis,
                 "request.timeout.ms" => c.request_timeout_ms = parse_int(key, value, 0, i32::MAX as i64)? as Millis,
                 "retry.backoff.ms" => c.retry_backoff_ms = parse_int(key, value, 0, i64::MAX)? as Millis,
+                "client.rack" => c.client_rack = crate::config::parse_rack(key, value)?,
+                "metadata.max.age.ms" => c.metadata_max_age_ms = parse_int(key, value, 1, i64::MAX)? as Millis,
                 _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
             }
         }

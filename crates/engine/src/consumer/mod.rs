@@ -10,14 +10,16 @@
 
 pub mod config;
 mod membership;
+mod read_replica;
 mod share;
+pub mod validation;
 
 use crate::group::assignor::{self, MemberSubscription, Strategy};
-use crate::narration::{Fact, PositionSource};
+use crate::narration::{Fact, PositionSource, ReadReplicaFallback};
 use crate::node::{Node, Outbox};
 use crate::protocol::{
-    ClientMessage, ErrorCode, GroupMessage, JoinGroupMember, JoinGroupProtocol, Message, PartitionFetchResponse,
-    Subscription, TopicPartition,
+    ClientMessage, ErrorCode, FetchPartition, GroupMessage, JoinGroupMember, JoinGroupProtocol, Message,
+    PartitionFetchResponse, Subscription, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use config::{AutoOffsetReset, ConsumerConfig};
@@ -101,6 +103,8 @@ pub enum Timer {
     Retry,
     /// The earliest deadline of the requests in flight to `broker` (`request.timeout.ms`).
     RequestTimeout { broker: i32, deadline: Millis },
+    /// A preferred read replica's reconnect backoff is over: fetch again (KIP-392).
+    ReconnectBackoffOver,
 }
 
 /// The requests that go to the group coordinator (Kafka gives it a connection of its own).
@@ -146,6 +150,8 @@ pub struct Consumer {
     pub app: ConsumerApp,
     bootstrap: Vec<i32>,
     leaders: BTreeMap<TopicPartition, i32>,
+    /// Each partition's leader epoch from the last metadata (KIP-320).
+    leader_epochs: BTreeMap<TopicPartition, i32>,
     pub partition_counts: BTreeMap<String, i32>,
     metadata_in_flight: Option<i32>,
     pub coordinator: Option<i32>,
@@ -161,13 +167,26 @@ pub struct Consumer {
     last_assignment: Vec<TopicPartition>,
     /// Fetch positions: the next offset `poll()` returns.
     pub positions: BTreeMap<TopicPartition, i64>,
+    /// The leader epochs of each position and whether it awaits validation (KIP-320).
+    pub position_epochs: BTreeMap<TopicPartition, validation::PositionEpochs>,
+    /// OffsetsForLeaderEpoch in flight per broker: the partitions and the positions asked about.
+    validations_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
+    /// After a failed validation, the next one waits until then (`retry.backoff.ms`).
+    validation_retry_at: Millis,
+    /// The last log truncation detected per partition, for the picture.
+    pub detected_truncations: BTreeMap<TopicPartition, validation::DetectedTruncation>,
     awaiting_committed: BTreeSet<TopicPartition>,
     offset_fetch_in_flight: bool,
     /// Partitions waiting for ListOffsets: the timestamp to look up (-2 earliest, -1 latest).
     resets: BTreeMap<TopicPartition, (i64, PositionSource)>,
     list_offsets_in_flight: BTreeMap<i32, Vec<TopicPartition>>,
-    buffer: BTreeMap<TopicPartition, VecDeque<i64>>,
+    /// Fetched records not yet polled: offset and the leader epoch of its batch.
+    buffer: BTreeMap<TopicPartition, VecDeque<FetchedRecord>>,
     fetch_in_flight: BTreeMap<i32, Vec<(TopicPartition, i64)>>,
+    /// KIP-392: per partition, the replica its leader named to read from, and until when.
+    preferred_read_replicas: BTreeMap<TopicPartition, (i32, Millis)>,
+    /// Brokers whose connection broke while serving as a preferred read replica, skipped until then.
+    unavailable_until: BTreeMap<i32, Millis>,
     /// NetworkClient's in-flight requests, per broker: (deadline, request kind, timeout).
     in_flight_requests: BTreeMap<i32, Vec<(Millis, &'static str, Millis)>>,
     /// Per broker, the deadline its timeout timer is set for: one timer per connection, not per
@@ -206,6 +225,11 @@ pub struct Consumer {
     pub(crate) processed_output: Vec<(TopicPartition, i64)>,
     /// Transactional processing: the application waits for its transaction to end.
     pub awaiting_transaction: bool,
+    /// An at-least-once processor: its outputs are flushed before the input offsets are
+    /// committed (`producer.flush()`, then `commitSync()`).
+    pub(crate) flush_before_commit: bool,
+    /// Such a processor waits for its producer's flush.
+    pub awaiting_flush: bool,
     /// Offset ranges of markers and aborted records fetches passed over, not yet reported.
     passed_over: BTreeMap<TopicPartition, Vec<(i64, i64)>>,
     /// A share consumer's fetch session: acquired records and acknowledgements to send.
@@ -236,6 +260,7 @@ impl Consumer {
             app,
             bootstrap,
             leaders: BTreeMap::new(),
+            leader_epochs: BTreeMap::new(),
             partition_counts: BTreeMap::new(),
             metadata_in_flight: None,
             coordinator: None,
@@ -247,12 +272,18 @@ impl Consumer {
             assignment: BTreeSet::new(),
             last_assignment: Vec::new(),
             positions: BTreeMap::new(),
+            position_epochs: BTreeMap::new(),
+            validations_in_flight: BTreeMap::new(),
+            validation_retry_at: 0,
+            detected_truncations: BTreeMap::new(),
             awaiting_committed: BTreeSet::new(),
             offset_fetch_in_flight: false,
             resets: BTreeMap::new(),
             list_offsets_in_flight: BTreeMap::new(),
             buffer: BTreeMap::new(),
             fetch_in_flight: BTreeMap::new(),
+            preferred_read_replicas: BTreeMap::new(),
+            unavailable_until: BTreeMap::new(),
             in_flight_requests: BTreeMap::new(),
             request_timer_at: BTreeMap::new(),
             rejoin_needed: false,
@@ -280,6 +311,8 @@ impl Consumer {
             capture_processed: false,
             processed_output: Vec::new(),
             awaiting_transaction: false,
+            flush_before_commit: false,
+            awaiting_flush: false,
             passed_over: BTreeMap::new(),
             share: share::ShareSession::default(),
         }
@@ -478,9 +511,11 @@ impl Consumer {
         let mut records = Vec::new();
         for (tp, queue) in &mut self.buffer {
             while records.len() < max {
-                let Some(offset) = queue.pop_front() else { break };
+                let Some((offset, leader_epoch)) = queue.pop_front() else { break };
                 records.push((tp.clone(), offset));
                 self.positions.insert(tp.clone(), offset + 1);
+                // `FetchPosition.offsetEpoch`: the epoch of the last record returned.
+                self.position_epochs.entry(tp.clone()).or_default().offset_epoch = Some(leader_epoch);
             }
         }
         self.buffer.retain(|_, q| !q.is_empty());
@@ -505,6 +540,7 @@ impl Consumer {
         }
         match self.app.commit {
             CommitMode::Transactional => self.awaiting_transaction = true,
+            CommitMode::SyncAfterProcessing if self.flush_before_commit => self.awaiting_flush = true,
             CommitMode::SyncAfterProcessing => self.commit(true, AfterCommit::Poll, now, out),
             CommitMode::AsyncAfterProcessing => {
                 self.commit(false, AfterCommit::Nothing, now, out);
@@ -535,19 +571,46 @@ impl Consumer {
         }
         self.awaiting_transaction = false;
         if !committed {
-            let mut first: BTreeMap<&TopicPartition, i64> = BTreeMap::new();
-            for (tp, offset) in batch {
-                let f = first.entry(tp).or_insert(*offset);
-                *f = (*f).min(*offset);
-            }
-            for (tp, offset) in first {
-                if self.assignment.contains(tp) {
-                    self.positions.insert(tp.clone(), offset);
-                    self.buffer.remove(tp);
-                }
-            }
+            self.rewind_to(batch);
         }
         self.schedule_poll(now, out);
+    }
+
+    /// An at-least-once processor's outputs were flushed: it commits its input offsets, then
+    /// polls. If an output failed, it commits nothing and goes back to where the batch began:
+    /// the batch is processed again, and the outputs that did get written are written twice.
+    pub fn outputs_flushed(
+        &mut self,
+        all_written: bool,
+        batch: &[(TopicPartition, i64)],
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        if !self.awaiting_flush {
+            return;
+        }
+        self.awaiting_flush = false;
+        if all_written {
+            self.commit(true, AfterCommit::Poll, now, out);
+        } else {
+            self.rewind_to(batch);
+            self.schedule_poll(now, out);
+        }
+    }
+
+    /// Seeks each owned partition of `batch` back to the batch's first offset in it.
+    fn rewind_to(&mut self, batch: &[(TopicPartition, i64)]) {
+        let mut first: BTreeMap<&TopicPartition, i64> = BTreeMap::new();
+        for (tp, offset) in batch {
+            let f = first.entry(tp).or_insert(*offset);
+            *f = (*f).min(*offset);
+        }
+        for (tp, offset) in first {
+            if self.assignment.contains(tp) {
+                self.positions.insert(tp.clone(), offset);
+                self.buffer.remove(tp);
+            }
+        }
     }
 
     /// Where a run starting at `first` really begins: transaction markers and aborted records
@@ -620,6 +683,7 @@ impl Consumer {
         match to {
             SeekTo::Offset(offset) => {
                 self.positions.insert(tp.clone(), offset);
+                self.set_position_epochs(&tp, None);
                 out.fact(Fact::PositionSet {
                     consumer: self.id,
                     topic_partition: tp,
@@ -770,9 +834,11 @@ impl Consumer {
         for tp in partitions {
             self.assignment.remove(tp);
             self.positions.remove(tp);
+            self.position_epochs.remove(tp);
             self.buffer.remove(tp);
             self.awaiting_committed.remove(tp);
             self.resets.remove(tp);
+            self.preferred_read_replicas.remove(tp);
         }
     }
 
@@ -893,7 +959,8 @@ impl Consumer {
                 | ClientMessage::ListOffsetsResponse { .. }
                 | ClientMessage::ConsumerFetchResponse { .. }
                 | ClientMessage::ShareFetchResponse { .. }
-                | ClientMessage::ShareAcknowledgeResponse { .. } => true,
+                | ClientMessage::ShareAcknowledgeResponse { .. }
+                | ClientMessage::OffsetsForLeaderEpochResponse { .. } => true,
                 ClientMessage::MetadataRequest
                 | ClientMessage::ShareFetchRequest { .. }
                 | ClientMessage::ShareAcknowledgeRequest { .. }
@@ -903,7 +970,8 @@ impl Consumer {
                 | ClientMessage::ProduceResponse { .. }
                 | ClientMessage::FindCoordinatorRequest { .. }
                 | ClientMessage::ListOffsetsRequest { .. }
-                | ClientMessage::ConsumerFetchRequest { .. } => false,
+                | ClientMessage::ConsumerFetchRequest { .. }
+                | ClientMessage::OffsetsForLeaderEpochRequest { .. } => false,
             },
             Message::Group(message) => match message {
                 GroupMessage::JoinGroupResponse { .. }
@@ -929,9 +997,10 @@ impl Consumer {
         }
     }
 
-    /// One partition of a FetchResponse. Returns whether it buffered records.
+    /// One partition of a FetchResponse from `broker`. Returns whether it buffered records.
     fn on_fetched_partition(
         &mut self,
+        broker: i32,
         asked: &[(TopicPartition, i64)],
         p: PartitionFetchResponse,
         now: Millis,
@@ -942,6 +1011,18 @@ impl Consumer {
         let Some((_, fetch_offset)) = asked.iter().find(|(t, _)| *t == tp) else { return false };
         // Drop a response that no longer matches the position (seek, revocation, reset).
         if self.positions.get(&tp) != Some(fetch_offset) || !self.assignment.contains(&tp) {
+            return false;
+        }
+        if p.error != ErrorCode::None && self.reads_from_replica(&tp, broker) {
+            // From a follower, any error sends the consumer back to the leader; an offset out of
+            // range there is no reason to reset the position (`FetchCollector.handleInitializeErrors`).
+            self.clear_preferred_read_replica(&tp, ReadReplicaFallback::Error { error: p.error }, out);
+            if p.error == ErrorCode::OffsetOutOfRange {
+                return false;
+            }
+        }
+        if let (ErrorCode::None, Some(replica)) = (p.error, p.preferred_read_replica) {
+            self.adopt_preferred_read_replica(tp, broker, replica, now, out);
             return false;
         }
         match p.error {
@@ -1094,27 +1175,62 @@ impl Consumer {
                 out,
             );
         }
+        self.send_validations(now, out);
     }
 
-    /// One fetch per leader for owned partitions with a position and nothing buffered.
+    /// One fetch per node for owned partitions with a position and nothing buffered: to the
+    /// leader, or to the partition's preferred read replica (KIP-392).
     fn send_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
-        for (tp, position) in &self.positions {
-            if self.buffer.contains_key(tp) || !self.assignment.contains(tp) {
-                continue;
-            }
-            if let Some(leader) = self.leaders.get(tp).filter(|l| !self.fetch_in_flight.contains_key(l)) {
-                by_leader.entry(*leader).or_default().push((tp.clone(), *position));
+        let wanted: Vec<(TopicPartition, i64)> = self
+            .positions
+            .iter()
+            .filter(|(tp, _)| {
+                !self.buffer.contains_key(*tp) && self.assignment.contains(*tp) && !self.awaiting_validation(tp)
+            })
+            .map(|(tp, position)| (tp.clone(), *position))
+            .collect();
+        let (mut missing_leader, mut backoff_until) = (false, None);
+        for (tp, position) in wanted {
+            match self.fetch_target(&tp, now, out) {
+                Some(read_replica::FetchTarget::Node(node)) if !self.fetch_in_flight.contains_key(&node) => {
+                    by_leader.entry(node).or_default().push((tp, position));
+                }
+                Some(read_replica::FetchTarget::Node(_)) => {}
+                Some(read_replica::FetchTarget::Backoff) => {
+                    let until = self.preferred_read_replicas.get(&tp).and_then(|(r, _)| self.unavailable_until.get(r));
+                    backoff_until = backoff_until.max(until.copied());
+                }
+                None => missing_leader = true,
             }
         }
+        if let Some(until) = backoff_until {
+            out.timer(until, Timer::ReconnectBackoffOver);
+        }
+        // Kafka's `AbstractFetch.prepareFetchRequests`: a partition without a known leader asks
+        // for a metadata update (after `retry.backoff.ms`), or an offline partition's new leader
+        // would never be learned.
+        if missing_leader {
+            self.schedule_retry(now, out);
+        }
         for (leader, partitions) in by_leader {
-            self.fetch_in_flight.insert(leader, partitions.clone());
+            let fetch = partitions
+                .iter()
+                .map(|(tp, position)| FetchPartition {
+                    topic_partition: tp.clone(),
+                    fetch_offset: *position,
+                    last_fetched_epoch: -1,
+                    current_leader_epoch: self.current_leader_epoch(tp),
+                })
+                .collect();
+            self.fetch_in_flight.insert(leader, partitions);
             let request = ClientMessage::ConsumerFetchRequest {
                 isolation_level: self.config.isolation_level,
                 max_wait_ms: self.config.fetch_max_wait_ms,
                 min_bytes: self.config.fetch_min_bytes,
                 max_bytes: 52_428_800,
-                partitions,
+                partitions: fetch,
+                rack_id: self.config.client_rack.clone(),
             };
             self.send_request(leader, request, now, out);
         }
@@ -1189,6 +1305,7 @@ impl Node for Consumer {
                     self.arm_request_timer(broker, out);
                 }
             }
+            Timer::ReconnectBackoffOver => self.send_fetches(now, out),
             Timer::Retry => {
                 self.retry_scheduled = false;
                 self.request_metadata(now, rng, out);
@@ -1222,8 +1339,14 @@ impl Node for Consumer {
                 for p in &partitions {
                     *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
                 }
+                self.leader_epochs = partitions
+                    .iter()
+                    .filter(|p| p.leader >= 0)
+                    .map(|p| (p.topic_partition.clone(), p.leader_epoch))
+                    .collect();
                 self.leaders =
                     partitions.into_iter().filter(|p| p.leader >= 0).map(|p| (p.topic_partition, p.leader)).collect();
+                self.validate_positions_on_metadata_change();
                 self.update_positions(now, rng, out);
                 self.send_fetches(now, out);
             }
@@ -1358,6 +1481,7 @@ impl Node for Consumer {
                     }
                     if offset >= 0 {
                         self.positions.insert(tp.clone(), offset);
+                        self.set_position_epochs(&tp, None);
                         out.fact(Fact::PositionSet {
                             consumer: self.id,
                             topic_partition: tp,
@@ -1391,6 +1515,7 @@ impl Node for Consumer {
                     {
                         self.resets.remove(&p.topic_partition);
                         self.positions.insert(p.topic_partition.clone(), p.offset);
+                        self.set_position_epochs(&p.topic_partition, None);
                         out.fact(Fact::PositionSet {
                             consumer: self.id,
                             topic_partition: p.topic_partition,
@@ -1403,11 +1528,14 @@ impl Node for Consumer {
                 self.send_fetches(now, out);
                 self.wake_poll(now, out);
             }
+            Message::Client(ClientMessage::OffsetsForLeaderEpochResponse { partitions }) => {
+                self.on_validation_response(broker, partitions, now, rng, out)
+            }
             Message::Client(ClientMessage::ConsumerFetchResponse { partitions }) => {
                 let asked = self.fetch_in_flight.remove(&broker).unwrap_or_default();
                 let mut got_data = false;
                 for p in partitions {
-                    got_data |= self.on_fetched_partition(&asked, p, now, rng, out);
+                    got_data |= self.on_fetched_partition(broker, &asked, p, now, rng, out);
                 }
                 self.send_fetches(now, out);
                 if got_data {
@@ -1426,7 +1554,12 @@ impl Node for Consumer {
         }
         self.in_flight_requests.remove(&broker);
         self.share.fetching.remove(&broker);
-        if self.fetch_in_flight.remove(&broker).is_some() || self.list_offsets_in_flight.remove(&broker).is_some() {
+        let validating = self.validations_in_flight.remove(&broker).is_some();
+        let fetch = self.fetch_in_flight.remove(&broker);
+        if let Some(asked) = &fetch {
+            self.read_replica_failed(broker, asked, now, out);
+        }
+        if fetch.is_some() || self.list_offsets_in_flight.remove(&broker).is_some() || validating {
             self.request_metadata(now, rng, out);
         }
         if self.metadata_in_flight == Some(broker) {
@@ -1445,6 +1578,9 @@ impl Node for Consumer {
     }
 }
 
+/// A fetched record waiting for `poll()`: its offset and the leader epoch of its batch.
+type FetchedRecord = (i64, i32);
+
 /// The offsets a fetch returns to the application from `fetch_offset` on (Kafka's
 /// `CompletedFetch`): control batches never, and with read_committed (`aborted` non-empty only
 /// then) not the batches of aborted transactions: a producer's batches from the first offset of
@@ -1455,7 +1591,7 @@ fn readable_offsets(
     batches: &[std::sync::Arc<crate::log::RecordBatch>],
     aborted: &[crate::protocol::AbortedTransaction],
     fetch_offset: i64,
-) -> (VecDeque<i64>, Vec<(i64, i64)>) {
+) -> (VecDeque<FetchedRecord>, Vec<(i64, i64)>) {
     let mut pending: Vec<&crate::protocol::AbortedTransaction> = aborted.iter().collect();
     pending.sort_by_key(|a| a.first_offset);
     let mut pending = pending.into_iter().peekable();
@@ -1481,7 +1617,8 @@ fn readable_offsets(
             }
             continue;
         }
-        offsets.extend(batch.records.iter().map(|r| batch.offset_of(r)).filter(|o| *o >= fetch_offset));
+        let epoch = batch.partition_leader_epoch;
+        offsets.extend(batch.records.iter().map(|r| (batch.offset_of(r), epoch)).filter(|(o, _)| *o >= fetch_offset));
     }
     (offsets, skipped)
 }

@@ -36,6 +36,8 @@ impl BrokerRegistration {
 pub struct MetadataImage {
     pub brokers: BTreeMap<i32, BrokerRegistration>,
     pub topics: BTreeMap<String, TopicRegistration>,
+    /// Each registered broker's `broker.rack`, for brokers that have one.
+    pub racks: BTreeMap<i32, String>,
     /// Offset of the last applied record (-1: none).
     pub offset: i64,
 }
@@ -49,7 +51,11 @@ impl MetadataImage {
         self.offset = entry.offset;
         match &entry.record {
             MetadataRecord::LeaderChange { .. } => {}
-            MetadataRecord::RegisterBroker { broker_id, broker_epoch } => {
+            MetadataRecord::RegisterBroker { broker_id, broker_epoch, rack } => {
+                match rack {
+                    Some(rack) => self.racks.insert(*broker_id, rack.clone()),
+                    None => self.racks.remove(broker_id),
+                };
                 self.brokers.insert(
                     *broker_id,
                     BrokerRegistration { broker_epoch: *broker_epoch, fenced: true, in_controlled_shutdown: false },

@@ -2,6 +2,7 @@
 //! and the active controller's decisions (registration, fencing, leader election, ISR changes).
 
 pub mod metadata;
+pub mod placement;
 pub mod quorum;
 pub mod raft;
 

@@ -3,6 +3,7 @@
 //! broker moves leadership away from it; ISR changes arrive as AlterPartition requests.
 
 use super::metadata::MetadataImage;
+use super::placement::place_striped;
 use super::{assign_replicas, validate_topic_name, CreateTopicError};
 use crate::log::TopicConfig;
 use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration};
@@ -113,6 +114,7 @@ impl QuorumController {
         broker_id: i32,
         previous_broker_epoch: i64,
         incarnation_id: u64,
+        rack: Option<String>,
         next_offset: i64,
         now: Millis,
     ) -> Result<Vec<MetadataRecord>, ErrorCode> {
@@ -145,7 +147,7 @@ impl QuorumController {
             }
         }
         let next_offset = next_offset + records.len() as i64;
-        records.push(MetadataRecord::RegisterBroker { broker_id, broker_epoch: next_offset });
+        records.push(MetadataRecord::RegisterBroker { broker_id, broker_epoch: next_offset, rack });
         Ok(records)
     }
 
@@ -321,15 +323,20 @@ impl QuorumController {
     }
 
     /// AlterPartition from a partition leader: accepted only for the current leader and
-    /// partition epochs, and only adding replicas that are unfenced.
+    /// partition epochs, and only an ISR of assigned replicas that are all eligible
+    /// (`ReplicationControlManager.ineligibleReplicasForIsr`, KIP-903): registered, not fenced,
+    /// not in controlled shutdown, and with the broker epoch the leader saw (-1 skips that check)
+    /// equal to the registered one; otherwise INELIGIBLE_REPLICA, so a restarted broker's old
+    /// incarnation cannot be added back.
     pub fn alter_partition(
         &mut self,
         broker_id: i32,
         tp: &TopicPartition,
         leader_epoch: i32,
         partition_epoch: i32,
-        new_isr: &[i32],
+        new_isr_with_epochs: &[(i32, i64)],
     ) -> (Vec<MetadataRecord>, AlterPartitionReply) {
+        let new_isr: Vec<i32> = new_isr_with_epochs.iter().map(|(b, _)| *b).collect();
         let Some(current) = self.image.partition(tp).cloned() else {
             return (Vec::new(), AlterPartitionReply { error: ErrorCode::UnknownTopicOrPartition, registration: None });
         };
@@ -343,9 +350,12 @@ impl QuorumController {
         if partition_epoch != current.partition_epoch {
             return reject(ErrorCode::InvalidUpdateVersion);
         }
+        let eligible = |(broker, epoch): &(i32, i64)| {
+            self.image.brokers.get(broker).is_some_and(|b| b.is_active() && (*epoch == -1 || *epoch == b.broker_epoch))
+        };
         if !new_isr.contains(&broker_id)
             || new_isr.iter().any(|r| !current.replicas.contains(r))
-            || new_isr.iter().any(|r| !current.isr.contains(r) && !self.image.is_active(*r))
+            || !new_isr_with_epochs.iter().all(eligible)
         {
             return reject(ErrorCode::IneligibleReplica);
         }
@@ -363,6 +373,24 @@ impl QuorumController {
             }],
             AlterPartitionReply { error: ErrorCode::None, registration: Some(registration) },
         )
+    }
+
+    /// Replicas for new partitions over the active brokers: striped across racks when any broker
+    /// has a `broker.rack` (`StripedReplicaPlacer`), else Kafka's rack-unaware placement.
+    fn place_replicas(
+        &self,
+        active: &[i32],
+        partitions: i32,
+        replication_factor: i32,
+        rng: &mut impl Rng,
+    ) -> Vec<Vec<i32>> {
+        if active.iter().any(|b| self.image.racks.contains_key(b)) {
+            let brokers: Vec<(i32, Option<String>)> =
+                active.iter().map(|b| (*b, self.image.racks.get(b).cloned())).collect();
+            place_striped(&brokers, partitions, replication_factor, rng)
+        } else {
+            assign_replicas(active, partitions, replication_factor, rng)
+        }
     }
 
     /// CreateTopics: replicas placed over the unfenced brokers (or as `assignment` says, Kafka's
@@ -395,7 +423,7 @@ impl QuorumController {
                 self.validate_assignment(&assignment, partitions, replication_factor)?;
                 assignment
             }
-            None => assign_replicas(&active, partitions, replication_factor, rng),
+            None => self.place_replicas(&active, partitions, replication_factor, rng),
         };
         let mut records = vec![MetadataRecord::Topic { name: name.to_string(), config }];
         for (index, replicas) in assignment.into_iter().enumerate() {
@@ -440,7 +468,7 @@ impl QuorumController {
                 available_brokers: active.len(),
             });
         }
-        let assignment = assign_replicas(&active, total - current, replication_factor, rng);
+        let assignment = self.place_replicas(&active, total - current, replication_factor, rng);
         Ok(assignment
             .into_iter()
             .enumerate()
@@ -628,7 +656,7 @@ pub fn change_partition(
 
 #[cfg(test)]
 mod tests {
-    use super::super::metadata::BrokerRegistration;
+    use super::super::metadata::{BrokerRegistration, TopicRegistration};
     use super::*;
 
     /// Kafka 4.0's defaults: clean elections only, eligible leader replicas off.
@@ -755,8 +783,8 @@ mod tests {
     #[test]
     fn a_restarted_broker_registers_after_its_session_and_leaves_the_isr_once() {
         let mut log = vec![
-            MetadataRecord::RegisterBroker { broker_id: 1, broker_epoch: 0 },
-            MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 1 },
+            MetadataRecord::RegisterBroker { broker_id: 1, broker_epoch: 0, rack: None },
+            MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 1, rack: None },
             MetadataRecord::BrokerRegistrationChange {
                 broker_id: 1,
                 broker_epoch: 0,
@@ -782,16 +810,41 @@ mod tests {
                 .collect()
         };
         let mut controller = QuorumController::activate(ControllerConfig::default(), &entries(&log), 0);
-        assert_eq!(controller.register_broker(2, -1, 500, 6, 5_000), Err(ErrorCode::DuplicateBrokerRegistration));
-        let records = controller.register_broker(2, -1, 500, 6, 9_001).unwrap();
+        assert_eq!(controller.register_broker(2, -1, 500, None, 6, 5_000), Err(ErrorCode::DuplicateBrokerRegistration));
+        let records = controller.register_broker(2, -1, 500, None, 6, 9_001).unwrap();
         assert!(
             matches!(&records[0], MetadataRecord::PartitionChange { registration, .. } if registration.isr == vec![1])
         );
-        assert!(matches!(records[1], MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 7 }));
+        assert!(matches!(records[1], MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 7, .. }));
         log.extend(records);
         controller.replay(&entries(&log)[6..]);
-        let again = controller.register_broker(2, -1, 500, 8, 9_500).unwrap();
-        assert!(matches!(again[..], [MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 8 }]));
+        let again = controller.register_broker(2, -1, 500, None, 8, 9_500).unwrap();
+        assert!(matches!(again[..], [MetadataRecord::RegisterBroker { broker_id: 2, broker_epoch: 8, .. }]));
+    }
+
+    /// `ReplicationControlManager.ineligibleReplicasForIsr` (KIP-903): every member of the proposed
+    /// ISR, not only the joining ones, must be registered, unfenced, not in controlled shutdown,
+    /// and carry its registered broker epoch (-1: not checked); otherwise INELIGIBLE_REPLICA.
+    #[test]
+    fn alter_partition_refuses_an_isr_with_an_ineligible_member() {
+        let mut controller = QuorumController::activate(ControllerConfig::default(), &[], 0);
+        controller.image = image(&[1, 2, 3], &[4]);
+        controller.image.brokers.get_mut(&2).unwrap().broker_epoch = 7;
+        controller.image.brokers.get_mut(&3).unwrap().in_controlled_shutdown = true;
+        controller.image.topics.insert(
+            "t".into(),
+            TopicRegistration {
+                name: "t".into(),
+                config: TopicConfig::default(),
+                partitions: vec![partition(&[1, 2, 3, 4], &[1, 2, 3, 4], 1)],
+            },
+        );
+        let tp = TopicPartition::new("t", 0);
+        let mut alter = |isr: &[(i32, i64)]| controller.alter_partition(1, &tp, 4, 9, isr).1.error;
+        assert_eq!(alter(&[(1, 0), (2, 7), (4, 0)]), ErrorCode::IneligibleReplica, "4 is fenced, though in the ISR");
+        assert_eq!(alter(&[(1, 0), (2, 7), (3, 0)]), ErrorCode::IneligibleReplica, "3 is in controlled shutdown");
+        assert_eq!(alter(&[(1, 0), (2, 6)]), ErrorCode::IneligibleReplica, "2's broker epoch is stale");
+        assert_eq!(alter(&[(1, -1), (2, 7)]), ErrorCode::None, "-1 skips the epoch check");
     }
 
     #[test]

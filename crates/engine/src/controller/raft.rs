@@ -1036,7 +1036,7 @@ mod tests {
         assert!(nodes.values().all(|n| n.durable.epoch == 1 && n.volatile.leader == Some(2)));
         let mut out = Outbox::<RaftTimer>::default();
         nodes.get_mut(&2).unwrap().append(
-            vec![MetadataRecord::RegisterBroker { broker_id: 9, broker_epoch: 1 }],
+            vec![MetadataRecord::RegisterBroker { broker_id: 9, broker_epoch: 1, rack: None }],
             0,
             &mut out,
         );

@@ -4,11 +4,13 @@
 use super::ProducerBatch;
 use crate::protocol::TopicPartition;
 use crate::sim::Millis;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
+/// The queues sit in a vector sorted by partition: the sender walks every queue on each run,
+/// which a contiguous slice makes cheap, and partitions are added rarely and never removed.
 #[derive(Debug, Clone, Default)]
 pub struct Accumulator {
-    queues: BTreeMap<TopicPartition, VecDeque<ProducerBatch>>,
+    queues: Vec<(TopicPartition, VecDeque<ProducerBatch>)>,
 }
 
 /// Kafka's `RecordAccumulator.RecordAppendResult`.
@@ -23,6 +25,33 @@ pub struct RecordAppendResult {
 }
 
 impl Accumulator {
+    /// Where `tp`'s queue is, or where it would go.
+    fn find(&self, tp: &TopicPartition) -> Result<usize, usize> {
+        self.queues.binary_search_by(|(k, _)| k.cmp(tp))
+    }
+
+    fn queue(&self, tp: &TopicPartition) -> Option<&VecDeque<ProducerBatch>> {
+        let at = self.find(tp).ok()?;
+        Some(&self.queues[at].1)
+    }
+
+    fn queue_mut(&mut self, tp: &TopicPartition) -> Option<&mut VecDeque<ProducerBatch>> {
+        let at = self.find(tp).ok()?;
+        Some(&mut self.queues[at].1)
+    }
+
+    /// The partition's queue, created empty on first use.
+    fn queue_or_default(&mut self, tp: &TopicPartition) -> &mut VecDeque<ProducerBatch> {
+        let at = match self.find(tp) {
+            Ok(at) => at,
+            Err(at) => {
+                self.queues.insert(at, (tp.clone(), VecDeque::new()));
+                at
+            }
+        };
+        &mut self.queues[at].1
+    }
+
     /// Appends to the partition's last batch if it has room, else starts a new batch.
     /// A record larger than `batch.size` gets a batch of its own, as in Kafka.
     pub fn append(
@@ -32,7 +61,7 @@ impl Accumulator {
         record: super::PendingRecord,
         now: Millis,
     ) -> RecordAppendResult {
-        let queue = self.queues.entry(record.topic_partition.clone()).or_default();
+        let queue = self.queue_or_default(&record.topic_partition);
         let (new_batch_created, appended_bytes) = match queue.back_mut() {
             Some(last)
                 if last.attempts == 0
@@ -59,18 +88,19 @@ impl Accumulator {
     /// Kafka's `RecordAccumulator.allBatchesFull`: the partition's last batch is full, or it has
     /// none waiting (all were sent).
     pub fn all_batches_full(&self, tp: &TopicPartition, batch_size: usize) -> bool {
-        self.queues.get(tp).and_then(VecDeque::back).is_none_or(|b| b.size_bytes >= batch_size)
+        self.queue(tp).and_then(VecDeque::back).is_none_or(|b| b.size_bytes >= batch_size)
     }
 
     /// The number of waiting batches of every partition of `topic` that ever had a queue, in
     /// partition order (the queue sizes of `RecordAccumulator.partitionReady`).
     pub fn queue_sizes<'a>(&'a self, topic: &'a str) -> impl Iterator<Item = (&'a TopicPartition, usize)> {
-        self.queues.iter().filter(move |(tp, _)| tp.topic == topic).map(|(tp, queue)| (tp, queue.len()))
+        let first = self.queues.partition_point(|(tp, _)| tp.topic.as_str() < topic);
+        self.queues[first..].iter().take_while(move |(tp, _)| tp.topic == topic).map(|(tp, queue)| (tp, queue.len()))
     }
 
     /// Puts a batch that failed back at the front, in sequence order for the idempotent producer.
     pub fn reenqueue(&mut self, batch: ProducerBatch) {
-        let queue = self.queues.entry(batch.topic_partition.clone()).or_default();
+        let queue = self.queue_or_default(&batch.topic_partition);
         let at = match batch.base_sequence {
             Some(seq) => queue.iter().position(|b| b.base_sequence.is_none_or(|s| s > seq)).unwrap_or(queue.len()),
             None => 0,
@@ -95,23 +125,23 @@ impl Accumulator {
     }
 
     pub fn head(&self, tp: &TopicPartition) -> Option<&ProducerBatch> {
-        self.queues.get(tp).and_then(|q| q.front())
+        self.queue(tp).and_then(VecDeque::front)
     }
 
     pub fn head_mut(&mut self, tp: &TopicPartition) -> Option<&mut ProducerBatch> {
-        self.queues.get_mut(tp).and_then(|q| q.front_mut())
+        self.queue_mut(tp).and_then(VecDeque::front_mut)
     }
 
-    /// Empty queues stay in the map: a partition that is written once is usually written again.
+    /// Empty queues stay: a partition that is written once is usually written again.
     pub fn pop_head(&mut self, tp: &TopicPartition) -> Option<ProducerBatch> {
-        self.queues.get_mut(tp)?.pop_front()
+        self.queue_mut(tp)?.pop_front()
     }
 
     /// Removes and returns every batch that has waited `delivery.timeout.ms` since creation.
     pub fn expire(&mut self, now: Millis, delivery_timeout_ms: Millis) -> Vec<ProducerBatch> {
         let mut expired = Vec::new();
         let is_expired = |b: &ProducerBatch| now >= b.created_ms + delivery_timeout_ms;
-        for queue in self.queues.values_mut().filter(|q| q.iter().any(is_expired)) {
+        for (_, queue) in self.queues.iter_mut().filter(|(_, q)| q.iter().any(is_expired)) {
             let (keep, gone): (VecDeque<_>, VecDeque<_>) =
                 queue.drain(..).partition(|b| now < b.created_ms + delivery_timeout_ms);
             *queue = keep;
@@ -123,7 +153,7 @@ impl Accumulator {
     /// Removes and returns every batch that was sent at least once (waiting for a retry).
     pub fn take_sent_batches(&mut self) -> Vec<ProducerBatch> {
         let mut sent = Vec::new();
-        for queue in self.queues.values_mut() {
+        for (_, queue) in &mut self.queues {
             let (keep, gone): (VecDeque<_>, VecDeque<_>) = queue.drain(..).partition(|b| b.attempts == 0);
             *queue = keep;
             sent.extend(gone);
@@ -133,11 +163,11 @@ impl Accumulator {
 
     /// Every waiting batch, for the view and for sequence resets.
     pub fn batches_mut(&mut self) -> impl Iterator<Item = &mut ProducerBatch> {
-        self.queues.values_mut().flatten()
+        self.queues.iter_mut().flat_map(|(_, q)| q)
     }
 
     pub fn batches(&self) -> impl Iterator<Item = &ProducerBatch> {
-        self.queues.values().flatten()
+        self.queues.iter().flat_map(|(_, q)| q)
     }
 
     pub fn waiting_records(&self) -> usize {

@@ -5,6 +5,7 @@
 
 pub mod accumulator;
 pub mod config;
+pub mod idempotence;
 pub mod partitioner;
 pub mod stream;
 pub mod transaction;
@@ -29,7 +30,7 @@ fn record_size_upper_bound(record: &Record) -> usize {
 }
 use rand::Rng;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 /// How many send results a producer remembers for the UI and tests.
 const RESULT_HISTORY: usize = 256;
@@ -90,6 +91,11 @@ pub struct ProducerBatch {
     /// Assigned when the batch is first drained by an idempotent producer; kept across retries.
     pub base_sequence: Option<i32>,
     pub producer_epoch: i16,
+    /// Its sequence was rewritten by an epoch bump (Kafka's `sequenceHasBeenReset`).
+    pub sequence_reset: bool,
+    /// `delivery.timeout.ms` expired it while its request was in flight (Kafka's `isDone` of an
+    /// expired in-flight batch): the application was told; the answer only settles sequences.
+    pub expired: bool,
 }
 
 impl ProducerBatch {
@@ -135,6 +141,8 @@ pub enum Timer {
 struct InFlightRequest {
     broker: i32,
     batches: Vec<ProducerBatch>,
+    /// When `request.timeout.ms` fails it, if no answer comes first.
+    timeout_at: Millis,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,8 +163,9 @@ pub struct Producer {
     pub name: String,
     pub config: ProducerConfig,
     bootstrap: Vec<i32>,
-    leaders: BTreeMap<TopicPartition, PartitionMetadata>,
-    partition_counts: BTreeMap<String, i32>,
+    /// Each known topic's partitions, in partition order: the sender looks up a leader for
+    /// every waiting partition on each run, so the topic name is compared once, not per partition.
+    metadata: BTreeMap<String, Vec<PartitionMetadata>>,
     /// `Some((token, broker))` while a MetadataRequest is in flight.
     metadata_in_flight: Option<(u64, i32)>,
     /// Records sent before their topic's metadata was known, with when they were sent
@@ -169,10 +178,8 @@ pub struct Producer {
     pid_request: (u64, i32),
     /// After a failed InitProducerId, wait until then (`retry.backoff.ms`) before asking again.
     pid_retry_at: Millis,
-    needs_epoch_bump: bool,
-    next_sequence: BTreeMap<TopicPartition, i32>,
-    /// Sequences of batches sent and not yet completed, per partition.
-    in_flight_sequences: BTreeMap<TopicPartition, BTreeSet<i32>>,
+    /// Sequence numbers per partition, unresolved sequences and a pending local epoch bump.
+    sequences: idempotence::Sequences,
     accumulator: Accumulator,
     in_flight: BTreeMap<u64, InFlightRequest>,
     next_correlation_id: u64,
@@ -211,8 +218,7 @@ impl Producer {
             sticky: BTreeMap::new(),
             config,
             bootstrap,
-            leaders: BTreeMap::new(),
-            partition_counts: BTreeMap::new(),
+            metadata: BTreeMap::new(),
             metadata_in_flight: None,
             waiting_for_metadata: Vec::new(),
             producer_id: -1,
@@ -220,9 +226,7 @@ impl Producer {
             pid_state,
             pid_request: (0, -1),
             pid_retry_at: 0,
-            needs_epoch_bump: false,
-            next_sequence: BTreeMap::new(),
-            in_flight_sequences: BTreeMap::new(),
+            sequences: idempotence::Sequences::default(),
             accumulator: Accumulator::default(),
             in_flight: BTreeMap::new(),
             next_correlation_id: 0,
@@ -287,7 +291,7 @@ impl Producer {
             }
             txn.transaction_started = true;
         }
-        let wake_sender = if self.partition_counts.contains_key(&record.topic) {
+        let wake_sender = if self.metadata.contains_key(&record.topic) {
             self.append(send_id, record, now, rng)
         } else {
             self.waiting_for_metadata.push((send_id, record, now));
@@ -304,7 +308,7 @@ impl Producer {
 
     /// Returns whether the sender should run: a batch filled, a new batch began, or it failed.
     fn append(&mut self, send_id: u64, record: ProducerRecord, now: Millis, rng: &mut impl Rng) -> bool {
-        let partitions = self.partition_counts[&record.topic];
+        let partitions = self.partition_count(&record.topic);
         let batch_size = self.config.batch_size.clamp(1, i32::MAX as usize) as i32;
         let chosen = partitioner::choose_partition(
             record.partition,
@@ -359,6 +363,8 @@ impl Producer {
                 retry_at: 0,
                 base_sequence: None,
                 producer_epoch: epoch,
+                sequence_reset: false,
+                expired: false,
             },
             pending,
             now,
@@ -378,11 +384,17 @@ impl Producer {
 
     /// Partitions of `topic` that have a leader (Kafka's `availablePartitionsForTopic`).
     fn available_partitions(&self, topic: &str) -> Vec<i32> {
-        self.leaders
-            .values()
-            .filter(|m| m.topic_partition.topic == topic && m.leader >= 0)
-            .map(|m| m.topic_partition.partition)
-            .collect()
+        let partitions = self.metadata.get(topic).map_or(&[][..], Vec::as_slice);
+        partitions.iter().filter(|m| m.leader >= 0).map(|m| m.topic_partition.partition).collect()
+    }
+
+    fn partition_count(&self, topic: &str) -> i32 {
+        self.metadata.get(topic).map_or(0, |partitions| partitions.len() as i32)
+    }
+
+    /// The partition's leader, if the latest metadata names one.
+    fn leader(&self, tp: &TopicPartition) -> Option<i32> {
+        leader_in(self.metadata.get(&tp.topic)?, tp.partition)
     }
 
     /// Asks a random bootstrap broker for the partition leaders; an unanswered request is
@@ -401,8 +413,7 @@ impl Producer {
 
     /// Gives up on the InitProducerId request in flight; the sender asks again after a backoff.
     fn abandon_pid_request(&mut self, now: Millis) {
-        self.pid_state = if self.producer_id < 0 { ProducerIdState::Missing } else { ProducerIdState::Ready };
-        self.needs_epoch_bump |= self.producer_id >= 0;
+        self.pid_state = ProducerIdState::Missing;
         self.pid_retry_at = now + self.config.retry_backoff_ms;
     }
 
@@ -422,6 +433,7 @@ impl Producer {
                 .map(|p| (p.error, p.base_offset))
                 .unwrap_or((ErrorCode::NetworkException, -1));
             match error {
+                (ErrorCode::None, _) if batch.expired => self.sequences.acked(&batch),
                 (ErrorCode::None, base_offset) => self.complete_batch(batch, base_offset, out),
                 (error, _) => {
                     refresh |= error.invalidates_metadata();
@@ -456,11 +468,22 @@ impl Producer {
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) {
-        let retriable = error.is_retriable()
-            || (error == ErrorCode::OutOfOrderSequenceNumber && self.pid_state == ProducerIdState::Ready);
-        let will_retry = retriable
+        // Kafka's `Sender.completeBatch` and `failBatch` for a batch `delivery.timeout.ms` already
+        // expired: no retry and no second callback, only the sequences (`handleFailedBatch`).
+        if batch.expired {
+            let adjust = batch.attempts < self.config.retries;
+            self.handle_failed_batch(&batch, error, adjust);
+            return;
+        }
+        // Kafka's `Sender.canRetry`, in its order: the transaction manager is asked last.
+        let will_retry = now < batch.created_ms + self.config.delivery_timeout_ms
             && batch.attempts < self.config.retries
-            && now < batch.created_ms + self.config.delivery_timeout_ms;
+            && if self.idempotent_without_transactions() && batch.base_sequence.is_some() {
+                self.can_retry_idempotent(&batch, error)
+            } else {
+                error.is_retriable()
+                    || (error == ErrorCode::OutOfOrderSequenceNumber && self.pid_state == ProducerIdState::Ready)
+            };
         out.fact(Fact::ProduceFailed {
             producer: self.id,
             topic_partition: batch.topic_partition.clone(),
@@ -472,6 +495,9 @@ impl Producer {
             batch.retry_at = now + self.backoff(batch.attempts, rng);
             self.accumulator.reenqueue(batch);
         } else {
+            // Only a batch that kept retries left failed for sure (`failBatch`'s adjustSequenceNumbers).
+            let adjust = batch.attempts < self.config.retries;
+            self.handle_failed_batch(&batch, error, adjust);
             self.fail_batch(batch, error);
             self.transactional_send_failed(error, out);
         }
@@ -488,11 +514,7 @@ impl Producer {
     }
 
     fn complete_batch(&mut self, batch: ProducerBatch, base_offset: i64, out: &mut Outbox<Timer>) {
-        if let Some(seq) = batch.base_sequence {
-            if let Some(set) = self.in_flight_sequences.get_mut(&batch.topic_partition) {
-                set.remove(&seq);
-            }
-        }
+        self.sequences.acked(&batch);
         out.fact(Fact::ProduceAcked {
             producer: self.id,
             topic_partition: batch.topic_partition.clone(),
@@ -514,14 +536,9 @@ impl Producer {
         }
     }
 
+    /// The application learns that the batch's records failed.
     fn fail_batch(&mut self, batch: ProducerBatch, error: ErrorCode) {
-        if let Some(seq) = batch.base_sequence {
-            if let Some(set) = self.in_flight_sequences.get_mut(&batch.topic_partition) {
-                set.remove(&seq);
-            }
-            // A sequenced batch that never made it leaves a gap: bump the epoch (KIP-360).
-            self.needs_epoch_bump = true;
-        }
+        self.sequences.remove_in_flight(&batch);
         self.failed_records += batch.records.len() as u64;
         for (send_id, _) in &batch.records {
             self.complete(*send_id, Some(batch.topic_partition.clone()), SendOutcome::Failed { error });
@@ -547,18 +564,16 @@ impl Producer {
     /// Kafka's `Sender.runOnce`: get a producer id if needed, expire old batches, drain ready
     /// batches into one ProduceRequest per leader, and sleep until the next batch is ready.
     fn run_sender(&mut self, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) {
-        for batch in self.accumulator.expire(now, self.config.delivery_timeout_ms) {
-            out.fact(Fact::ProduceFailed {
-                producer: self.id,
-                topic_partition: batch.topic_partition.clone(),
-                error: ErrorCode::DeliveryTimeout,
-                attempt: batch.attempts,
-                will_retry: false,
-            });
-            self.fail_batch(batch, ErrorCode::DeliveryTimeout);
-        }
-        // Like Kafka's sender thread, wake up in time to expire the oldest waiting batch.
-        if let Some(oldest) = self.accumulator.batches().map(|b| b.created_ms).min() {
+        self.expire_batches(now, out);
+        // Like Kafka's sender thread, wake up in time to expire the oldest batch, waiting or in
+        // flight (`RecordAccumulator.nextExpiryTimeMs`). An in-flight batch whose request times
+        // out first is back in the accumulator (or failed) by its deadline: no wakeup for it.
+        let deadline = self.config.delivery_timeout_ms;
+        let in_flight = self
+            .in_flight
+            .values()
+            .flat_map(|r| r.batches.iter().filter(move |b| !b.expired && b.created_ms + deadline < r.timeout_at));
+        if let Some(oldest) = self.accumulator.batches().chain(in_flight).map(|b| b.created_ms).min() {
             self.schedule_wakeup((oldest + self.config.delivery_timeout_ms).max(now + 1), out);
         }
         let ready = if self.txn.is_some() {
@@ -575,7 +590,7 @@ impl Producer {
         let mut by_leader: BTreeMap<i32, Vec<TopicPartition>> = BTreeMap::new();
         let linger_ms = if self.flushing() { 0 } else { self.config.linger_ms };
         for (tp, ready_at) in self.accumulator.ready_times(self.config.batch_size, linger_ms) {
-            match self.leaders.get(tp).map(|m| m.leader).filter(|l| *l >= 0) {
+            match self.leader(tp) {
                 Some(leader) if ready_at <= now => by_leader.entry(leader).or_default().push(tp.clone()),
                 Some(_) => next_ready = Some(next_ready.map_or(ready_at, |t| t.min(ready_at))),
                 None => needs_metadata = true,
@@ -592,6 +607,44 @@ impl Producer {
         }
     }
 
+    /// Kafka's `Sender.sendProducerData` expiry: batches waiting in the accumulator
+    /// (`RecordAccumulator.expiredBatches`) and batches in flight (`Sender.getExpiredInflightBatches`)
+    /// that reached `delivery.timeout.ms` fail now. An expired batch that had been sent before
+    /// leaves its sequence unresolved (`markSequenceUnresolved`, for a batch `inRetry`); an
+    /// expired in-flight batch stays with its request, whose answer settles its sequence.
+    fn expire_batches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let deadline = self.config.delivery_timeout_ms;
+        let mut expired: Vec<(ProducerBatch, bool)> = self
+            .accumulator
+            .expire(now, deadline)
+            .into_iter()
+            .map(|b| {
+                let in_retry = b.attempts > 0;
+                (b, in_retry)
+            })
+            .collect();
+        for batch in self.in_flight.values_mut().flat_map(|r| r.batches.iter_mut()) {
+            if !batch.expired && now >= batch.created_ms + deadline {
+                batch.expired = true;
+                let in_retry = batch.attempts > 1;
+                expired.push((batch.clone(), in_retry));
+            }
+        }
+        for (batch, in_retry) in expired {
+            out.fact(Fact::ProduceFailed {
+                producer: self.id,
+                topic_partition: batch.topic_partition.clone(),
+                error: ErrorCode::DeliveryTimeout,
+                attempt: batch.attempts,
+                will_retry: false,
+            });
+            if in_retry && self.pid_state != ProducerIdState::Disabled {
+                self.sequences.mark_unresolved(&batch);
+            }
+            self.fail_batch(batch, ErrorCode::DeliveryTimeout);
+        }
+    }
+
     /// Kafka's `RecordAccumulator.partitionReady` feeds each topic's queue sizes to
     /// `BuiltInPartitioner.updatePartitionLoadStats`, so the sticky partitioner draws partitions
     /// with shorter queues more often (adaptive partitioning). Partitions without a leader are
@@ -599,8 +652,8 @@ impl Producer {
     fn update_partition_load_stats(&mut self) {
         for (topic, partitioner) in &mut self.sticky {
             let queues: Vec<(&TopicPartition, usize)> = self.accumulator.queue_sizes(topic).collect();
-            let all_partitions = self.partition_counts.get(topic).copied().unwrap_or(0);
-            if !self.config.partitioner_adaptive_partitioning_enable || (queues.len() as i32) < all_partitions {
+            let metadata = self.metadata.get(topic).map_or(&[][..], Vec::as_slice);
+            if !self.config.partitioner_adaptive_partitioning_enable || queues.len() < metadata.len() {
                 partitioner.update_partition_load_stats(None, 0);
                 continue;
             }
@@ -608,7 +661,7 @@ impl Producer {
             let mut partition_ids = vec![0; queues.len()];
             let mut length = 0;
             for (tp, size) in queues {
-                if self.leaders.get(tp).is_some_and(|m| m.leader >= 0) {
+                if leader_in(metadata, tp.partition).is_some() {
                     queue_sizes[length] = i32::try_from(size).unwrap_or(i32::MAX);
                     partition_ids[length] = tp.partition;
                     length += 1;
@@ -624,12 +677,9 @@ impl Producer {
             ProducerIdState::Disabled => true,
             ProducerIdState::Requested => false,
             ProducerIdState::Missing | ProducerIdState::Ready => {
-                let bump = self.pid_state == ProducerIdState::Ready && self.needs_epoch_bump;
-                if self.pid_state == ProducerIdState::Ready && !bump {
+                self.bump_idempotent_epoch_if_needed(out);
+                if self.pid_state == ProducerIdState::Ready {
                     return true;
-                }
-                if bump && !self.in_flight.is_empty() {
-                    return false;
                 }
                 if now < self.pid_retry_at {
                     self.schedule_wakeup(self.pid_retry_at, out);
@@ -676,12 +726,14 @@ impl Producer {
             let Some(head) = self.accumulator.head(&tp) else { continue };
             if let Some(seq) = head.base_sequence {
                 // A retried batch goes alone, and only once it is the oldest unfinished one.
-                let first = self.in_flight_sequences.get(&tp).and_then(|s| s.first().copied());
+                let first = self.sequences.first_in_flight(&tp);
                 if first != Some(seq)
                     || self.in_flight.values().any(|r| r.batches.iter().any(|b| b.topic_partition == tp))
                 {
                     continue;
                 }
+            } else if idempotent && self.sequences.blocks_new_batch(&tp, self.producer_epoch) {
+                continue;
             } else if self.config.max_in_flight_requests_per_connection == 1
                 && self.in_flight.values().any(|r| r.batches.iter().any(|b| b.topic_partition == tp))
             {
@@ -692,11 +744,9 @@ impl Producer {
             }
             let Some(mut batch) = self.accumulator.pop_head(&tp) else { continue };
             if idempotent && batch.base_sequence.is_none() {
-                let next = self.next_sequence.entry(tp.clone()).or_insert(0);
-                batch.base_sequence = Some(*next);
+                let count = batch.records.len() as i32;
+                batch.base_sequence = Some(self.sequences.assign(&tp, self.producer_epoch, count));
                 batch.producer_epoch = self.producer_epoch;
-                *next = next.wrapping_add(batch.records.len() as i32);
-                self.in_flight_sequences.entry(tp.clone()).or_default().insert(batch.base_sequence.unwrap_or(0));
             }
             batch.attempts += 1;
             size += batch.size_bytes;
@@ -728,8 +778,9 @@ impl Producer {
                 self.complete_batch(batch, -1, out);
             }
         } else {
-            self.in_flight.insert(correlation_id, InFlightRequest { broker: leader, batches });
-            out.timer(now + self.config.request_timeout_ms, Timer::RequestTimeout { correlation_id });
+            let timeout_at = now + self.config.request_timeout_ms;
+            self.in_flight.insert(correlation_id, InFlightRequest { broker: leader, batches, timeout_at });
+            out.timer(timeout_at, Timer::RequestTimeout { correlation_id });
         }
     }
 
@@ -755,6 +806,12 @@ impl Producer {
     }
 }
 
+/// The leader of `partition` among a topic's partitions (in partition order), if it has one.
+fn leader_in(partitions: &[PartitionMetadata], partition: i32) -> Option<i32> {
+    let at = partitions.binary_search_by_key(&partition, |m| m.topic_partition.partition).ok()?;
+    Some(partitions[at].leader).filter(|l| *l >= 0)
+}
+
 impl Node for Producer {
     type Timer = Timer;
 
@@ -774,7 +831,9 @@ impl Node for Producer {
         let mut lost: Vec<u64> = self.waiting_for_metadata.drain(..).map(|(send_id, _, _)| send_id).collect();
         let accumulator = std::mem::take(&mut self.accumulator);
         let in_flight = std::mem::take(&mut self.in_flight);
-        let batches = accumulator.batches().chain(in_flight.values().flat_map(|r| r.batches.iter()));
+        // An in-flight batch `delivery.timeout.ms` expired was already reported as failed.
+        let sent = in_flight.values().flat_map(|r| r.batches.iter()).filter(|b| !b.expired);
+        let batches = accumulator.batches().chain(sent);
         lost.extend(batches.flat_map(|b| b.records.iter().map(|(send_id, _)| *send_id)));
         for send_id in &lost {
             self.complete(*send_id, None, SendOutcome::ProcessCrashed);
@@ -902,15 +961,17 @@ impl Node for Producer {
         match message {
             ClientMessage::MetadataResponse { partitions } => {
                 self.metadata_in_flight = None;
-                self.partition_counts.clear();
-                for p in &partitions {
-                    *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
+                out.fact(Fact::MetadataUpdated { client: self.node, partitions: partitions.len() });
+                self.metadata.clear();
+                for p in partitions {
+                    self.metadata.entry(p.topic_partition.topic.clone()).or_default().push(p);
                 }
-                self.leaders = partitions.into_iter().map(|p| (p.topic_partition.clone(), p)).collect();
-                out.fact(Fact::MetadataUpdated { client: self.node, partitions: self.leaders.len() });
+                for partitions in self.metadata.values_mut() {
+                    partitions.sort_by_key(|m| m.topic_partition.partition);
+                }
                 let waiting = std::mem::take(&mut self.waiting_for_metadata);
                 for (send_id, record, since) in waiting {
-                    if self.partition_counts.contains_key(&record.topic) {
+                    if self.metadata.contains_key(&record.topic) {
                         let _ = self.append(send_id, record, now, rng);
                     } else if now < since + self.config.max_block_ms {
                         self.waiting_for_metadata.push((send_id, record, since));
@@ -933,12 +994,10 @@ impl Node for Producer {
                 self.producer_id = producer_id;
                 self.producer_epoch = producer_epoch;
                 self.pid_state = ProducerIdState::Ready;
-                self.needs_epoch_bump = false;
                 // A new epoch restarts every partition's sequence at 0 (KIP-360). A batch that was
                 // already sent may be in the log: re-sending it under the new epoch could write it
                 // twice, so it fails instead, with its outcome unknown, as in Kafka.
-                self.next_sequence.clear();
-                self.in_flight_sequences.clear();
+                self.sequences.clear();
                 for mut batch in self.accumulator.take_sent_batches() {
                     batch.base_sequence = None; // its gap is what this new epoch already resolves
                     self.fail_batch(batch, ErrorCode::OutOfOrderSequenceNumber);
@@ -968,7 +1027,9 @@ impl Node for Producer {
             | ClientMessage::ShareFetchRequest { .. }
             | ClientMessage::ShareFetchResponse { .. }
             | ClientMessage::ShareAcknowledgeRequest { .. }
-            | ClientMessage::ShareAcknowledgeResponse { .. } => out.fact(Fact::MessageMisrouted {
+            | ClientMessage::ShareAcknowledgeResponse { .. }
+            | ClientMessage::OffsetsForLeaderEpochRequest { .. }
+            | ClientMessage::OffsetsForLeaderEpochResponse { .. } => out.fact(Fact::MessageMisrouted {
                 from: NodeId::Broker(from),
                 to: NodeId::Client(self.node),
                 kind: message.kind(),

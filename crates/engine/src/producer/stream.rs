@@ -41,15 +41,16 @@ impl Stream {
         let key = match &self.keys {
             KeyPattern::None => None,
             KeyPattern::Cycle { prefix, count } => {
-                Some(format!("{prefix}-{}", n % (*count).max(1) as u64).into_bytes())
+                let mut key = Vec::with_capacity(prefix.len() + 6);
+                key.extend_from_slice(prefix.as_bytes());
+                key.push(b'-');
+                key.extend_from_slice(itoa::Buffer::new().format(n % (*count).max(1) as u64).as_bytes());
+                Some(key)
             }
         };
-        ProducerRecord {
-            topic: self.topic.clone(),
-            partition: None,
-            key,
-            value: Some(format!("v{n}").into_bytes()),
-            headers: Vec::new(),
-        }
+        let mut value = Vec::with_capacity(8);
+        value.push(b'v');
+        value.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        ProducerRecord { topic: self.topic.clone(), partition: None, key, value: Some(value), headers: Vec::new() }
     }
 }

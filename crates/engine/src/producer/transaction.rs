@@ -424,8 +424,7 @@ impl Producer {
                     self.producer_id = producer_id;
                     self.producer_epoch = producer_epoch;
                     self.pid_state = ProducerIdState::Ready;
-                    self.next_sequence.clear();
-                    self.in_flight_sequences.clear();
+                    self.sequences.clear();
                     for batch in self.accumulator.batches_mut() {
                         batch.base_sequence = None;
                         batch.producer_epoch = producer_epoch;
@@ -488,8 +487,7 @@ impl Producer {
         }
         let transactional_id = txn.transactional_id.clone();
         self.producer_epoch = producer_epoch;
-        self.next_sequence.clear();
-        self.in_flight_sequences.clear();
+        self.sequences.clear();
         out.fact(Fact::TransactionEnded { producer: self.id, transactional_id, committed, producer_epoch });
     }
 

@@ -4,9 +4,9 @@
 
 use super::metadata::{MetadataEntry, PartitionRegistration};
 use super::{
-    Acks, ErrorCode, FetchPartition, IsolationLevel, JoinGroupMember, JoinGroupProtocol, ListOffsetsPartition,
-    PartitionFetchResponse, PartitionMetadata, PartitionProduceResponse, ShareAcknowledgement, ShareFetchPartition,
-    TopicPartition,
+    Acks, EpochEndOffset, ErrorCode, FetchPartition, IsolationLevel, JoinGroupMember, JoinGroupProtocol,
+    ListOffsetsPartition, OffsetForLeaderPartition, PartitionFetchResponse, PartitionMetadata,
+    PartitionProduceResponse, ShareAcknowledgement, ShareFetchPartition, TopicPartition,
 };
 use crate::log::RecordBatch;
 use serde::Serialize;
@@ -73,12 +73,17 @@ pub enum ClientMessage {
     },
     /// A consumer's fetch (Kafka's FetchRequest with replica_id -1): reads only below the high
     /// watermark and long-polls up to `max_wait_ms` until `min_bytes` are available.
+    /// Each partition carries the leader epoch the consumer believes in (KIP-320,
+    /// `current_leader_epoch`; -1 unchecked): an older one is FENCED_LEADER_EPOCH, a newer one
+    /// UNKNOWN_LEADER_EPOCH. `last_fetched_epoch` is a follower's field; consumers send -1.
     ConsumerFetchRequest {
         isolation_level: IsolationLevel,
         max_wait_ms: u64,
         min_bytes: u64,
         max_bytes: u64,
-        partitions: Vec<(TopicPartition, i64)>,
+        partitions: Vec<FetchPartition>,
+        /// The consumer's `client.rack` (`FetchRequest.rack_id`, KIP-392); empty: none.
+        rack_id: String,
     },
     /// The answer to a consumer's fetch (on the wire, a FetchResponse).
     ConsumerFetchResponse {
@@ -108,6 +113,13 @@ pub enum ClientMessage {
     },
     ShareAcknowledgeResponse {
         acknowledge_errors: Vec<(TopicPartition, i64, ErrorCode)>,
+    },
+    /// KIP-320: a consumer validates its position after a leader change.
+    OffsetsForLeaderEpochRequest {
+        partitions: Vec<OffsetForLeaderPartition>,
+    },
+    OffsetsForLeaderEpochResponse {
+        partitions: Vec<EpochEndOffset>,
     },
 }
 
@@ -197,6 +209,8 @@ pub enum ControllerMessage {
         previous_broker_epoch: i64,
         /// Which process of the broker registers (Kafka's `incarnationId`).
         incarnation_id: u64,
+        /// `broker.rack`, if set.
+        rack: Option<String>,
     },
     BrokerRegistrationResponse {
         error: ErrorCode,
@@ -222,6 +236,9 @@ pub enum ControllerMessage {
         leader_epoch: i32,
         partition_epoch: i32,
         new_isr: Vec<i32>,
+        /// The broker epoch of each `new_isr` member as the leader knows it (Kafka's
+        /// `NewIsrWithEpochs`): its own, and the one a follower's fetches carried; -1 if unknown.
+        broker_epochs: Vec<i64>,
     },
     AlterPartitionResponse {
         topic_partition: TopicPartition,
@@ -554,6 +571,8 @@ impl ClientMessage {
             ClientMessage::ShareFetchResponse { .. } => "ShareFetchResponse",
             ClientMessage::ShareAcknowledgeRequest { .. } => "ShareAcknowledgeRequest",
             ClientMessage::ShareAcknowledgeResponse { .. } => "ShareAcknowledgeResponse",
+            ClientMessage::OffsetsForLeaderEpochRequest { .. } => "OffsetsForLeaderEpochRequest",
+            ClientMessage::OffsetsForLeaderEpochResponse { .. } => "OffsetsForLeaderEpochResponse",
         }
     }
 }

@@ -15,9 +15,12 @@ pub enum MetadataRecord {
         epoch: i32,
     },
     /// A broker (re)registered; `broker_epoch` is this record's offset. New registrations are fenced.
+    /// `rack` is its `broker.rack` (`RegisterBrokerRecord.rack`), which placement and KIP-392's
+    /// replica selector read.
     RegisterBroker {
         broker_id: i32,
         broker_epoch: i64,
+        rack: Option<String>,
     },
     /// Fences or unfences a broker, or (KIP-841) marks it in controlled shutdown: it is
     /// leaving, so it may not lead or join an ISR.

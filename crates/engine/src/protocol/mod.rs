@@ -107,6 +107,26 @@ pub struct ShareFetchPartition {
     pub acquired: Vec<AcquiredRecord>,
 }
 
+/// One partition of a consumer's OffsetsForLeaderEpoch request (KIP-320, replica_id -1): where
+/// does `leader_epoch`, the epoch of the record before the consumer's position, end on the
+/// leader, which the consumer believes is in `current_leader_epoch`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OffsetForLeaderPartition {
+    pub topic_partition: TopicPartition,
+    pub current_leader_epoch: i32,
+    pub leader_epoch: i32,
+}
+
+/// One partition of an OffsetsForLeaderEpoch response (`EpochEndOffset`): the largest epoch at
+/// or below the one asked for and its end offset, both -1 when the leader has none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EpochEndOffset {
+    pub topic_partition: TopicPartition,
+    pub error: ErrorCode,
+    pub leader_epoch: i32,
+    pub end_offset: i64,
+}
+
 /// One partition's data in a FetchResponse.
 #[derive(Debug, Clone, Serialize)]
 pub struct PartitionFetchResponse {
@@ -122,6 +142,9 @@ pub struct PartitionFetchResponse {
     /// read_committed only: the aborted transactions overlapping the returned batches, so the
     /// consumer can drop their records (Kafka's `AbortedTransaction`: producer id, first offset).
     pub aborted_transactions: Vec<AbortedTransaction>,
+    /// KIP-392: the replica the consumer should fetch this partition from instead (Kafka's
+    /// `preferred_read_replica`, -1 on the wire for none); such an answer carries no records.
+    pub preferred_read_replica: Option<i32>,
     /// Shared with the leader's log: a fetch does not copy records.
     pub batches: Vec<Arc<RecordBatch>>,
 }
@@ -145,6 +168,7 @@ impl PartitionFetchResponse {
             diverging_epoch: None,
             last_stable_offset: -1,
             aborted_transactions: Vec::new(),
+            preferred_read_replica: None,
             batches: Vec::new(),
         }
     }

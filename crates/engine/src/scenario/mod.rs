@@ -459,6 +459,8 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "dedicated-controllers",
         "eager-vs-cooperative",
         "eligible-leader-replicas",
+        "follower-fetching",
+        "hanging-transaction",
         "idempotence",
         "kafka-vs-queue",
         "key-ordering",
@@ -470,6 +472,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "sandbox",
         "share-group-queue",
         "slow-follower",
+        "truncation-detection",
         "unclean-election",
         "zombie-fencing",
     ];

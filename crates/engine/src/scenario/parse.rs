@@ -58,6 +58,8 @@ struct RawCluster {
     brokers: Option<Spanned<i64>>,
     /// Dedicated controllers (`process.roles=controller`), numbered after the brokers.
     controllers: Option<Spanned<i64>>,
+    /// `broker.rack` of each broker, in broker order.
+    racks: Option<Spanned<Vec<String>>>,
     teaching_mode: Option<bool>,
     latency_ms: Option<Spanned<u64>>,
     jitter_ms: Option<Spanned<u64>>,
@@ -445,6 +447,27 @@ fn cluster(src: &Source, raw: &RawCluster) -> Result<WorldConfig, ScenarioError>
             return Err(src.err(controllers.span(), "cluster.controllers", format!("{n} is not in [0, 9]")));
         }
         world.controllers = n as i32;
+    }
+    if let Some(racks) = &raw.racks {
+        if racks.get_ref().len() != world.brokers as usize {
+            return Err(src.err(
+                racks.span(),
+                "cluster.racks",
+                format!(
+                    "{} racks for {} brokers: give one `broker.rack` per broker",
+                    racks.get_ref().len(),
+                    world.brokers
+                ),
+            ));
+        }
+        for rack in racks.get_ref() {
+            let parsed = crate::config::parse_rack("broker.rack", rack)
+                .map_err(|e| src.err(racks.span(), "cluster.racks", e.to_string()))?;
+            if parsed.is_empty() {
+                return Err(src.err(racks.span(), "cluster.racks", "a rack id is empty".to_string()));
+            }
+            world.racks.push(parsed);
+        }
     }
     let default = NetworkConfig::default();
     world.network = NetworkConfig {

@@ -43,6 +43,20 @@ fn an_unknown_broker_names_the_line_and_field() {
     assert_eq!(e, "line 25, column 10, field `step.broker`: broker 7 does not exist (the cluster has brokers 1..3)");
 }
 
+/// `[cluster] racks`: one `broker.rack` per broker, in broker order; a bad list names the line.
+#[test]
+fn racks_are_one_per_broker() {
+    let s = parse(&BASE.replace("brokers = 3", "brokers = 3\nracks = [\"az-a\", \"az-b\", \"az-c\"]")).unwrap();
+    assert_eq!(s.world.racks, vec!["az-a", "az-b", "az-c"]);
+    let e = parse(&BASE.replace("brokers = 3", "brokers = 3\nracks = [\"az-a\"]")).unwrap_err().to_string();
+    assert!(e.starts_with("line 8") && e.contains("`cluster.racks`") && e.contains("1 racks for 3 brokers"), "{e}");
+    let e =
+        parse(&BASE.replace("brokers = 3", "brokers = 3\nracks = [\"a\", \"b b\", \"c\"]")).unwrap_err().to_string();
+    assert!(e.contains("`cluster.racks`") && e.contains("rack id"), "{e}");
+    let e = parse(&BASE.replace("brokers = 3", "brokers = 3\nracks = [\"a\", \"\", \"c\"]")).unwrap_err().to_string();
+    assert!(e.contains("`cluster.racks`") && e.contains("empty"), "{e}");
+}
+
 #[test]
 fn syntax_and_unknown_fields_name_the_line() {
     let e = parse("name = \"t\"\nduration_ms = \n").unwrap_err();

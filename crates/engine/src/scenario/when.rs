@@ -100,6 +100,17 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
         &[("group", FieldType::Text), ("topic_partition", FieldType::Text), ("expired", FieldType::Bool)],
     ),
     ("share_record_archived", &[("group", FieldType::Text), ("topic_partition", FieldType::Text)]),
+    (
+        "preferred_read_replica_chosen",
+        &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text), ("replica", FieldType::Int)],
+    ),
+    (
+        "preferred_read_replica_cleared",
+        &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text), ("replica", FieldType::Int)],
+    ),
+    ("producer_epoch_bumped", &[("partitions", FieldType::Text)]),
+    ("position_validated", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
+    ("log_truncation_detected", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
 ];
 
 /// A filter's value, as written in the file.
@@ -262,6 +273,23 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
         }
         Fact::ShareRecordArchived { group: g, topic_partition, .. } => {
             ("share_record_archived", vec![group(g), tp(topic_partition)])
+        }
+        Fact::PreferredReadReplicaChosen { consumer, topic_partition, replica, .. } => (
+            "preferred_read_replica_chosen",
+            vec![("consumer", Consumer(*consumer)), tp(topic_partition), ("replica", Int(i64::from(*replica)))],
+        ),
+        Fact::PreferredReadReplicaCleared { consumer, topic_partition, replica, .. } => (
+            "preferred_read_replica_cleared",
+            vec![("consumer", Consumer(*consumer)), tp(topic_partition), ("replica", Int(i64::from(*replica)))],
+        ),
+        Fact::ProducerEpochBumped { partitions, .. } => {
+            ("producer_epoch_bumped", vec![("partitions", Partitions(partitions))])
+        }
+        Fact::PositionValidated { consumer, topic_partition, .. } => {
+            ("position_validated", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
+        }
+        Fact::LogTruncationDetected { consumer, topic_partition, .. } => {
+            ("log_truncation_detected", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
         }
         _ => return None,
     })
@@ -439,6 +467,19 @@ mod tests {
                 pending_revocation: vec![tp()],
             },
             Fact::EligibleLeaderReplicasChanged { topic_partition: tp(), elr: vec![1], last_known_elr: vec![] },
+            Fact::PreferredReadReplicaChosen {
+                consumer: 2,
+                topic_partition: tp(),
+                leader: 1,
+                replica: 2,
+                rack: "az-b".into(),
+            },
+            Fact::PreferredReadReplicaCleared {
+                consumer: 2,
+                topic_partition: tp(),
+                replica: 2,
+                reason: crate::narration::ReadReplicaFallback::FetchFailed,
+            },
         ];
         assert_eq!(samples.len(), KINDS.len());
         for ((kind, table_fields), sample) in KINDS.iter().zip(&samples) {

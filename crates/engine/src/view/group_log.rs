@@ -4,9 +4,10 @@
 //! coordinator is unavailable the last known state is shown. Built on demand, never stored.
 
 use crate::cluster::World;
+use crate::consumer::validation::DetectedTruncation;
 use crate::delivery::ProcessedTwice;
 use crate::group::history::GenerationHistory;
-use crate::protocol::TopicPartition;
+use crate::protocol::{IsolationLevel, TopicPartition};
 use crate::sim::Millis;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -57,15 +58,26 @@ pub struct MemberPositionsView {
     pub positions: Vec<PositionView>,
 }
 
-/// A member's fetch position in one assigned partition; `lag` is Kafka's `records-lag` for
-/// `read_uncommitted`: `high_watermark - position`.
+/// A member's fetch position in one assigned partition; `lag` is Kafka's `records-lag`
+/// (`SubscriptionState.partitionLag`): `high_watermark - position` for read_uncommitted,
+/// `last_stable_offset - position` for read_committed, which cannot read past an open
+/// transaction.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PositionView {
     pub topic: String,
     pub partition: i32,
     pub position: i64,
     pub high_watermark: i64,
+    /// The LSO, for a read_committed member only.
+    pub last_stable_offset: Option<i64>,
     pub lag: i64,
+    /// KIP-320: the leader epoch of the record before the position, when the consumer knows it.
+    pub offset_epoch: Option<i32>,
+    /// KIP-320 `AWAIT_VALIDATION`: the leader changed and the position is being checked with
+    /// OffsetsForLeaderEpoch; nothing is fetched meanwhile.
+    pub validating: bool,
+    /// The last log truncation this member detected on the partition.
+    pub truncation: Option<DetectedTruncation>,
 }
 
 impl World {
@@ -107,13 +119,21 @@ impl World {
                                 .iter()
                                 .filter(|(tp, _)| c.assignment.contains(*tp))
                                 .map(|(tp, position)| {
+                                    let isolation = c.config.isolation_level;
+                                    let last_stable_offset = (isolation == IsolationLevel::ReadCommitted)
+                                        .then(|| self.last_stable_offset(tp));
                                     let high_watermark = self.high_watermark(tp);
+                                    let epochs = c.position_epochs.get(tp).copied().unwrap_or_default();
                                     PositionView {
                                         topic: tp.topic.clone(),
                                         partition: tp.partition,
                                         position: *position,
                                         high_watermark,
-                                        lag: (high_watermark - position).max(0),
+                                        last_stable_offset,
+                                        lag: (self.lag_end(isolation, tp) - position).max(0),
+                                        offset_epoch: epochs.offset_epoch,
+                                        validating: epochs.awaiting_validation,
+                                        truncation: c.detected_truncations.get(tp).copied(),
                                     }
                                 })
                                 .collect(),

@@ -105,3 +105,48 @@ fn admin_offset_commit_applies_only_to_an_empty_group() {
     world.run_until(23_000);
     assert_eq!(committed(&world, "g"), vec![(tp, 1)]);
 }
+
+/// With `broker.rack` set, CreateTopics and CreatePartitions place each partition's replicas in
+/// distinct racks (`StripedReplicaPlacer`), and the metadata carries every broker's rack.
+#[test]
+fn topic_creation_places_replicas_across_racks() {
+    let racks: Vec<String> = ["az-a", "az-a", "az-b", "az-b", "az-c", "az-c"].iter().map(|r| r.to_string()).collect();
+    let mut world = World::new(WorldConfig { brokers: 6, racks: racks.clone(), ..WorldConfig::default() }, 5).unwrap();
+    world
+        .apply(Action::CreateTopic { name: "t".into(), partitions: 6, replication_factor: 3, configs: Vec::new() })
+        .unwrap();
+    world.run_until(2_000);
+    world.apply(Action::CreatePartitions { topic: "t".into(), total: 9 }).unwrap();
+    world.run_until(4_000);
+    let metadata = world.metadata();
+    assert_eq!(metadata.racks.values().cloned().collect::<Vec<_>>(), racks);
+    let partitions = &metadata.topics["t"].partitions;
+    assert_eq!(partitions.len(), 9);
+    for p in partitions {
+        let mut in_racks: Vec<&String> = p.replicas.iter().map(|r| &metadata.racks[r]).collect();
+        in_racks.sort();
+        in_racks.dedup();
+        assert_eq!(in_racks.len(), 3, "{:?} spans the three racks", p.replicas);
+    }
+}
+
+/// A rack per broker, or none: anything else is a clear error naming `broker.rack`.
+#[test]
+fn racks_must_match_the_brokers() {
+    let with = |racks: &[&str]| {
+        World::new(
+            WorldConfig { brokers: 3, racks: racks.iter().map(|r| r.to_string()).collect(), ..WorldConfig::default() },
+            1,
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    assert!(with(&[]).is_ok());
+    assert!(with(&["a", "b", "c"]).is_ok());
+    let e = with(&["a", "b"]).unwrap_err();
+    assert!(e.contains("`broker.rack`") && e.contains("3 brokers, 2 racks"), "{e}");
+    let e = with(&["a", "", "c"]).unwrap_err();
+    assert!(e.contains("`broker.rack`") && e.contains("non-empty"), "{e}");
+    let e = with(&["a", "b c", "d"]).unwrap_err();
+    assert!(e.contains("`broker.rack`"), "{e}");
+}

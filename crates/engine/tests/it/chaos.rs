@@ -16,6 +16,7 @@ fn config(seed: u64, acks: &str, min_isr: i32, unclean: bool) -> ChaosConfig {
         steps: 120,
         brokers: 3,
         controllers: 0,
+        racks: 0,
         replication_factor: 3,
         acks: acks.into(),
         min_insync_replicas: min_isr,
@@ -44,6 +45,25 @@ fn the_consumer_protocol_group_survives_the_same_faults() {
         let report = run(&ChaosConfig { group_protocol: "consumer".into(), ..config(seed, "all", 2, false) }).unwrap();
         assert!(report.violations.is_empty(), "seed {seed}: {:?}", report.violations);
         assert_eq!(report.lost_acked, 0, "seed {seed}: {report:?}");
+    }
+}
+
+/// With racks and follower fetching on (KIP-392): consumers read from followers in their rack and
+/// fall back to leaders as faults come; nothing acknowledged is lost or skipped, and the
+/// consumers did read from followers.
+#[test]
+fn follower_fetching_by_rack_survives_the_same_faults() {
+    for seed in 1..=6 {
+        let config = ChaosConfig { racks: 3, brokers: 3, ..config(seed, "all", 2, false) };
+        let (report, world) = kafkalab_engine::check::chaos::run_with_world(&config).unwrap();
+        assert!(report.violations.is_empty(), "seed {seed}: {:?}", report.violations);
+        assert_eq!(report.lost_acked, 0, "seed {seed}: {report:?}");
+        assert!(
+            world
+                .facts()
+                .any(|f| matches!(f.fact, kafkalab_engine::narration::Fact::PreferredReadReplicaChosen { .. })),
+            "seed {seed}: a consumer was told to read from a follower"
+        );
     }
 }
 

@@ -239,3 +239,114 @@ fn seeking_back_and_forth_reproduces_the_same_view() {
     assert!(replayed == at_3000, "views differ from byte {first_difference:?}: {context}");
     assert_eq!(timeline.world().trace_hash(), hash);
 }
+
+/// An idempotent producer whose partition leader was elected uncleanly: the new leader knows the
+/// producer from older batches but lacks the newest ones, so the next batch gets
+/// OUT_OF_ORDER_SEQUENCE_NUMBER. Kafka's `TransactionManager.canRetry` retries it after a local
+/// epoch bump (`requestEpochBumpForPartition`, `bumpIdempotentEpochAndResetIdIfNeeded`, KIP-360):
+/// no second InitProducerId, and the batch is written at sequence 0 under the new epoch. Before,
+/// the engine retried under the old epoch until `delivery.timeout.ms` and then failed the records.
+#[test]
+fn an_out_of_order_sequence_after_an_unclean_election_bumps_the_epoch_locally_and_retries() {
+    let text = r#"
+name = "oos"
+duration_ms = 30000
+[title]
+ko = "t"
+en = "t"
+[description]
+ko = "d"
+en = "d"
+[cluster]
+brokers = 3
+configs = { "replica.lag.time.max.ms" = 1000 }
+[[topic]]
+name = "t"
+assignment = [[2, 3]]
+configs = { "unclean.leader.election.enable" = true }
+[[producer]]
+name = "p"
+configs = { "delivery.timeout.ms" = 20000, "request.timeout.ms" = 1000 }
+stream = { topic = "t", rate = 20 }
+[[step]]
+at_ms = 4000
+action = "cut_link"
+from = "broker-2"
+to = "broker-3"
+both = true
+[[step]]
+at_ms = 8000
+action = "kill_broker"
+broker = 2
+"#;
+    let scenario = kafkalab_engine::scenario::parse(text).unwrap();
+    let mut run = kafkalab_engine::scenario::ScenarioRun::new(scenario, None).unwrap();
+    run.seek(30_000);
+    let facts: Vec<Fact> = run.world().facts().map(|f| f.fact.clone()).collect();
+    let unclean = facts.iter().position(|f| matches!(f, Fact::LeaderElected { leader: 3, unclean: true, .. }));
+    let unclean = unclean.expect("broker 3 is elected uncleanly");
+    let oos = facts[unclean..].iter().position(|f| {
+        matches!(
+            f,
+            Fact::ProduceFailed {
+                error: kafkalab_engine::protocol::ErrorCode::OutOfOrderSequenceNumber,
+                will_retry: true,
+                ..
+            }
+        )
+    });
+    assert!(oos.is_some(), "the new leader answers the next batch with OUT_OF_ORDER_SEQUENCE_NUMBER");
+    let bumped = facts[unclean..]
+        .iter()
+        .find_map(|f| match f {
+            Fact::ProducerEpochBumped { producer_epoch, partitions, .. } => Some((*producer_epoch, partitions.clone())),
+            _ => None,
+        })
+        .expect("the producer bumps its epoch itself");
+    assert_eq!(bumped, (1, vec![TopicPartition::new("t", 0)]));
+    let assigned = facts.iter().filter(|f| matches!(f, Fact::ProducerIdAssigned { .. })).count();
+    assert_eq!(assigned, 1, "no InitProducerId round trip for the bump");
+    assert!(
+        !facts.iter().any(|f| matches!(f, Fact::ProduceFailed { will_retry: false, .. })),
+        "no record fails: the batch is retried under the new epoch"
+    );
+    let producer = run.world().producers().next().unwrap();
+    assert!(producer.results().all(|r| !matches!(r.outcome, SendOutcome::Failed { .. })));
+    assert!(facts[unclean..].iter().any(|f| matches!(f, Fact::ProduceAcked { .. })));
+}
+
+/// `Sender.getExpiredInflightBatches`: `delivery.timeout.ms` also expires a batch whose request
+/// is in flight, at its deadline, not when the request later times out. Before, the engine
+/// failed it only at the request timeout, with REQUEST_TIMED_OUT, 700 ms past the deadline here.
+#[test]
+fn delivery_timeout_expires_a_batch_while_its_request_is_in_flight() {
+    let (mut world, producer) = cluster(
+        3,
+        1,
+        3,
+        &[("request.timeout.ms", "1000"), ("delivery.timeout.ms", "2500"), ("retry.backoff.ms", "100")],
+    );
+    // Warm up: metadata and the producer id.
+    let first = send(&mut world, producer, record(None, "a"));
+    world.run_until(5_000);
+    assert!(matches!(outcome(&world, producer, first), SendOutcome::Acked { .. }));
+    let leader = world.metadata().partition(&TopicPartition::new("t", 0)).unwrap().leader;
+    world.apply(Action::CutLink { from: NodeId::Client(producer), to: NodeId::Broker(leader), both: true }).unwrap();
+    let sent_at = world.now();
+    let id = send(&mut world, producer, record(None, "b"));
+    world.run_until(sent_at + 2_499);
+    assert_eq!(outcome(&world, producer, id), SendOutcome::Pending);
+    let in_flight = world.producer(producer).unwrap().in_flight_requests();
+    assert_eq!(in_flight, 1, "the third attempt is in flight at the deadline");
+    world.run_until(sent_at + 2_510);
+    assert_eq!(
+        outcome(&world, producer, id),
+        SendOutcome::Failed { error: kafkalab_engine::protocol::ErrorCode::DeliveryTimeout }
+    );
+    let failed_at: Vec<u64> = world
+        .facts()
+        .filter(|f| matches!(f.fact, Fact::ProduceFailed { will_retry: false, .. }))
+        .map(|f| f.at_ms)
+        .collect();
+    assert_eq!(failed_at, vec![sent_at + 2_500]);
+}

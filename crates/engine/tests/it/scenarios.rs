@@ -3,7 +3,7 @@
 
 use kafkalab_engine::check::invariants::InvariantChecker;
 use kafkalab_engine::cluster::{TimedFact, World};
-use kafkalab_engine::narration::Fact;
+use kafkalab_engine::narration::{Fact, ReadReplicaFallback};
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::scenario::{self, ScenarioRun};
 use std::collections::{BTreeMap, BTreeSet};
@@ -258,6 +258,43 @@ fn unclean_election_loses_acknowledged_records() {
     assert!(facts.iter().any(|f| matches!(f.fact, Fact::LeaderElected { leader: 3, unclean: true, .. })));
     let (acked, lost) = lost_acked(&run);
     assert!(acked && lost > 0, "acknowledged records are gone: {lost}");
+}
+
+/// KIP-320 (`SubscriptionState.maybeCompleteValidation`): after the unclean election the
+/// consumer validates its position with the new leader, finds the old epoch ends below it, and
+/// moves back to that diverging offset instead of reading past the new leader's records. The
+/// idempotent producer meets the sequence gap and bumps its epoch itself (KIP-360).
+#[test]
+fn a_consumer_detects_the_truncation_after_an_unclean_election() {
+    let (_, facts) = run("truncation-detection");
+    let elected = facts
+        .iter()
+        .find(|f| matches!(f.fact, Fact::LeaderElected { leader: 3, unclean: true, .. }))
+        .expect("broker 3 is elected uncleanly");
+    let truncation = facts.iter().find_map(|f| match &f.fact {
+        Fact::LogTruncationDetected { position, end_offset, reset_to, offset_epoch, .. } if f.at_ms > elected.at_ms => {
+            Some((*position, *end_offset, *reset_to, *offset_epoch))
+        }
+        _ => None,
+    });
+    let (position, end_offset, reset_to, offset_epoch) = truncation.expect("the consumer detects the truncation");
+    assert!(end_offset < position, "the new leader's log ends the epoch below the position");
+    assert_eq!(reset_to, Some(end_offset), "auto.offset.reset moves it back to the diverging offset");
+    assert!(offset_epoch >= 0);
+    let positions_after: Vec<i64> = facts
+        .iter()
+        .filter(|f| f.at_ms > elected.at_ms)
+        .filter_map(|f| match &f.fact {
+            Fact::RecordsProcessed { first_offset, .. } => Some(*first_offset),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(positions_after.first(), Some(&end_offset), "it reads the new leader's records from there");
+    assert!(facts.iter().any(|f| f.at_ms > elected.at_ms && matches!(f.fact, Fact::ProducerEpochBumped { .. })));
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::ProduceFailed { will_retry: false, .. })));
+    assert!(!facts.iter().any(|f| matches!(f.fact, Fact::RecordsSkipped { .. })), "nothing is silently skipped");
+    let twice = facts.iter().any(|f| matches!(f.fact, Fact::DuplicatesProcessed { .. }));
+    assert!(!twice, "the new leader's records at reused offsets are new records, not processed twice");
 }
 
 /// The eager group's stop-the-world pause lasts seconds: orders-0 (eager-1's) is owned by nobody
@@ -745,4 +782,134 @@ fn a_consumer_group_replays_a_share_group_is_done() {
         .unwrap_or(i64::MAX);
     assert!(ledger_lag > 200, "the slow member's partition falls behind: lag {ledger_lag}");
     assert!(share_backlog < 50, "the share group keeps up: {share_backlog} records not done");
+}
+
+/// The dead producer's open transaction holds the LSO: the read_committed member processes
+/// nothing while the HW grows (its records-lag, measured to the LSO, stays small; the group's lag
+/// to the HW grows), until the coordinator's `transaction.timeout.ms` abort
+/// (`TransactionCoordinator.abortTimedOutTransactions`) writes the ABORT marker; then the LSO is
+/// the HW again and the member reads what was held back.
+#[test]
+fn a_hanging_transaction_holds_the_lso_until_the_timeout_aborts_it() {
+    let (run, facts) = run("hanging-transaction");
+    let timed_out = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::TransactionTimedOut { transactional_id, .. } if transactional_id == "batch-job-1"))
+        .map(|f| f.at_ms)
+        .expect("the coordinator aborts the timed-out transaction");
+    assert!((13_000..15_000).contains(&timed_out), "10 s after it began at 3 s, within a 1 s check: {timed_out}");
+    let abort_marker = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::TxnMarkerWritten { topic_partition, committed: false, .. } if topic_partition.topic == "orders"))
+        .map(|f| f.at_ms)
+        .expect("an ABORT marker in orders-0");
+    assert!(abort_marker >= timed_out);
+    let ledger = run.world().consumers().find(|c| c.name == "ledger").expect("ledger").id;
+    let processed_between = |from: u64, to: u64| -> usize {
+        facts
+            .iter()
+            .filter(|f| (from..to).contains(&f.at_ms))
+            .filter_map(|f| match &f.fact {
+                Fact::RecordsProcessed { consumer, count, .. } if *consumer == ledger => Some(*count),
+                _ => None,
+            })
+            .sum()
+    };
+    assert_eq!(processed_between(4_000, timed_out), 0, "read_committed stops at the held LSO");
+    assert!(processed_between(timed_out, 25_000) > 40, "the held-back records are read once the LSO moves");
+    assert!(
+        processed_by(&run, &facts, "peeker") > processed_between(0, 25_000),
+        "read_uncommitted also reads the aborted record"
+    );
+
+    // While the transaction hangs: LSO below the HW, the group's lag to the HW grows, the
+    // member's records-lag (to the LSO) does not.
+    let mut held = run.clone();
+    held.seek(12_000);
+    let tp = TopicPartition::new("orders", 0);
+    let (hw, lso) = (held.world().high_watermark(&tp), held.world().last_stable_offset(&tp));
+    assert!(hw - lso > 30, "the LSO is held while the HW grows: HW {hw}, LSO {lso}");
+    let group = held.world().group_logs().into_iter().find(|g| g.group_id == "ledgers").expect("group");
+    let position = group.members[0].positions.iter().find(|p| p.partition == 0).expect("position").clone();
+    assert_eq!(position.last_stable_offset, Some(lso));
+    assert!(position.lag <= 1, "records-lag is measured to the LSO: {position:?}");
+    let committed = group.committed.iter().find(|c| c.partition == 0).expect("committed");
+    assert!(committed.lag > 30, "the group's lag to the HW grows: {committed:?}");
+    let end = run.world();
+    assert_eq!(end.last_stable_offset(&tp), end.high_watermark(&tp), "after the abort the LSO is the HW again");
+}
+
+/// `follower-fetching` (KIP-392; `ReplicaManager.findPreferredReadReplica` with
+/// `RackAwareReplicaSelector.select`, the consumer's `FetchCollector` and `handleFetchFailure`):
+/// the consumer in the leader's rack reads from the leader, the others from the follower in their
+/// own rack; when that follower dies, its consumer falls back to the leader and keeps processing,
+/// and once the follower is back in the ISR the leader names it again. Nothing acknowledged is lost.
+#[test]
+fn consumers_read_from_the_follower_in_their_rack_and_fall_back_to_the_leader() {
+    let (run, facts) = run("follower-fetching");
+    let world = run.world();
+    let id = |name: &str| world.consumers().find(|c| c.name == name).map(|c| c.id).expect(name);
+    let chosen = |name: &str| -> Vec<(u64, i32)> {
+        facts
+            .iter()
+            .filter_map(|f| match &f.fact {
+                Fact::PreferredReadReplicaChosen { consumer, replica, leader: 1, rack, .. }
+                    if *consumer == id(name) =>
+                {
+                    assert_eq!(rack, &format!("az-{}", &name[name.len() - 1..]));
+                    Some((f.at_ms, *replica))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert!(chosen("reader-a").is_empty(), "reader-a shares az-a with the leader");
+    let b = chosen("reader-b");
+    assert!(!b.is_empty() && b.iter().all(|(_, r)| *r == 2), "{b:?}");
+    let c = chosen("reader-c");
+    assert!(c.first().is_some_and(|(at, r)| *at < 20_000 && *r == 3), "{c:?}");
+    let fell_back = facts
+        .iter()
+        .find(|f| {
+            matches!(
+                &f.fact,
+                Fact::PreferredReadReplicaCleared { consumer, replica: 3, reason: ReadReplicaFallback::FetchFailed, .. }
+                    if *consumer == id("reader-c")
+            )
+        })
+        .map(|f| f.at_ms)
+        .expect("reader-c falls back");
+    assert!((20_000..21_000).contains(&fell_back), "{fell_back}");
+    let processed_while_down: usize = facts
+        .iter()
+        .filter(|f| (fell_back..32_000).contains(&f.at_ms))
+        .filter_map(|f| match &f.fact {
+            Fact::RecordsProcessed { consumer, count, .. } if *consumer == id("reader-c") => Some(*count),
+            _ => None,
+        })
+        .sum();
+    assert!(processed_while_down > 100, "reader-c reads from the leader meanwhile: {processed_while_down}");
+    assert!(c.iter().any(|(at, r)| *at > 32_000 && *r == 3), "broker 3 is named again: {c:?}");
+    assert_eq!(lost_acked(&run), (true, 0));
+}
+
+/// A follower serves a consumer only up to its own high watermark, which trails the leader's by
+/// a fetch round trip: reader-b's position never passes broker 2's HW, and broker 2's HW is at
+/// times behind broker 1's.
+#[test]
+fn a_follower_serves_up_to_its_own_high_watermark_a_little_behind_the_leader() {
+    let mut run = start("follower-fetching");
+    let tp = TopicPartition::new("clicks", 0);
+    let mut behind = 0;
+    for t in (5_000..20_000).step_by(50) {
+        run.seek(t);
+        let world = run.world();
+        let hw = |b: i32| world.broker(b).expect("broker").durable.replicas[&tp].high_watermark;
+        let reader_b = world.consumers().find(|c| c.name == "reader-b").expect("reader-b");
+        assert_eq!(reader_b.read_replica(&tp, t), Some(2), "at {t}");
+        assert!(hw(2) <= hw(1), "at {t}");
+        assert!(reader_b.positions.get(&tp).is_some_and(|p| *p <= hw(2)), "at {t}");
+        behind += usize::from(hw(2) < hw(1));
+    }
+    assert!(behind > 10, "the follower's HW trails the leader's: {behind} of 300 samples");
 }

@@ -305,6 +305,7 @@ fn eos_config(seed: u64, eos: bool) -> kafkalab_engine::check::chaos::ChaosConfi
         steps: 120,
         brokers: 3,
         controllers: 0,
+        racks: 0,
         replication_factor: 3,
         acks: "all".into(),
         min_insync_replicas: 2,
