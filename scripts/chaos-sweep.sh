@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs `kafkalab chaos` over many seeds for the three configurations of issue 5 and the
-# exactly-once workload of issue 13 (transactional and at-least-once processors), and prints how
+# Runs `kafkalab chaos` over many seeds for the three configurations of issue 5, the safe one
+# with dedicated controllers and with racks (issue 15), with the KIP-848 consumer protocol and
+# with a share group (issue 14), and the exactly-once workload of issue 13 (transactional and
+# at-least-once processors), and prints how
 # many seeds lost acknowledged records, duplicated records, or broke an invariant (for eos also
 # the seeds with missing or duplicated outputs and aborted records read). Seeds run in
 # parallel, one process per core (kafkalab at CARGO_TARGET_DIR when set); each run's JSON is read
@@ -18,6 +20,10 @@ jobs="$(nproc)"
 for cfg in "--acks all --min-insync-replicas 2 --replication-factor 3 --unclean false" \
            "--acks 1 --min-insync-replicas 1 --replication-factor 3 --unclean false" \
            "--acks all --min-insync-replicas 1 --replication-factor 3 --unclean true" \
+           "--controllers 3 --acks all --min-insync-replicas 2 --replication-factor 3 --unclean false" \
+           "--racks 3 --acks all --min-insync-replicas 2 --replication-factor 3 --unclean false" \
+           "--group-protocol consumer --acks all --min-insync-replicas 2 --replication-factor 3 --unclean false" \
+           "--group-protocol share --acks all --min-insync-replicas 2 --replication-factor 3 --unclean false" \
            "--workload eos --eos true --acks all --min-insync-replicas 2 --replication-factor 3 --unclean false" \
            "--workload eos --eos false --acks all --min-insync-replicas 2 --replication-factor 3 --unclean false"; do
   case "$cfg" in *"$filter"*) ;; *) continue ;; esac
