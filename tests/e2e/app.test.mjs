@@ -323,8 +323,11 @@ describe('kafkalab visual simulator', () => {
   });
 
   test('share-group-queue shows the share group and its records with their state and delivery count', async () => {
-    const { page, problems } = await openApp('#scenario=share-group-queue&seed=3&t=9000&lang=en');
+    // Opened at 16 s, the furthest time the test looks at (a seek stays within what was played),
+    // then sought back to 9 s.
+    const { page, problems } = await openApp('#scenario=share-group-queue&seed=3&t=16000&lang=en');
     try {
+      await seek(page, 9000);
       const group = page.getByTestId('group-queue');
       await group.waitFor();
       assert.equal(await group.getAttribute('data-protocol'), 'share');
@@ -1429,10 +1432,10 @@ describe('the partition log view', () => {
 
   test('truncation-detection: the consumer validates its position after the unclean election and marks the truncation (KIP-320)', async () => {
     // `kafkalab run truncation-detection` (seed 4): broker 3 is elected uncleanly at 18,000 ms;
-    // dashboard learns it from metadata at 18,076 ms (AWAIT_VALIDATION), and its
+    // dashboard learns it from metadata at 18,081 ms (AWAIT_VALIDATION), and its
     // OffsetsForLeaderEpoch answer at 18,088 ms shows epoch 0 ends at offset 79, below its
     // position 179: it moves back to 79.
-    const { page, problems } = await openLogView('truncation-detection', 18080);
+    const { page, problems } = await openLogView('truncation-detection', 18084);
     try {
       const marker = page.getByTestId('position-dashboard-metrics-0');
       await marker.waitFor();
@@ -1441,7 +1444,7 @@ describe('the partition log view', () => {
       assert.equal(await marker.getAttribute('data-offset-epoch'), '0');
       assert.match(await marker.textContent(), /validating/);
       assert.equal(await page.getByTestId('truncation-dashboard-metrics-0').count(), 0, 'nothing detected yet');
-      await seek(page, 18500);
+      await playTo(page, 18500);
       const truncation = page.getByTestId('truncation-dashboard-metrics-0');
       await truncation.waitFor();
       assert.equal(await truncation.getAttribute('data-position'), '179');
@@ -1550,7 +1553,8 @@ describe('the partition log view', () => {
   });
 
   test('follower-fetching: each consumer reads from the replica in its rack; reader-c falls back to the leader while broker 3 is down', async () => {
-    const { page, problems } = await openApp('#scenario=follower-fetching&lang=en');
+    // Opened at 40 s, the furthest time the test looks at (a seek stays within what was played).
+    const { page, problems } = await openApp('#scenario=follower-fetching&t=40000&lang=en');
     try {
       // `kafkalab run follower-fetching`: the leader names brokers 2 and 3 to reader-b and reader-c
       // at about 3.2 s; broker 3 dies at 20 s and reader-c falls back at 20084 ms; broker 3 is
