@@ -19,7 +19,7 @@ use crate::narration::{Fact, PositionSource, ReadReplicaFallback};
 use crate::node::{Node, Outbox};
 use crate::protocol::{
     ClientMessage, ErrorCode, FetchPartition, GroupMessage, JoinGroupMember, JoinGroupProtocol, Message,
-    PartitionFetchResponse, Subscription, TopicPartition,
+    PartitionFetchResponse, PartitionMetadata, Subscription, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use config::{AutoOffsetReset, ConsumerConfig};
@@ -1178,6 +1178,28 @@ impl Consumer {
         self.send_validations(now, out);
     }
 
+    /// Kafka's `Metadata.updateLatestMetadata` (KIP-320): a partition whose leader epoch in the
+    /// answer is older than the one already known keeps the known leader. A broker cut off from
+    /// the controller still names itself leader in the old epoch; believing it would send fetches
+    /// and OffsetsForLeaderEpoch to a deposed leader, whose log ends the newer epoch early.
+    fn adopt_partition_leaders(&mut self, partitions: Vec<PartitionMetadata>) {
+        let (mut leaders, mut leader_epochs) = (BTreeMap::new(), BTreeMap::new());
+        for p in partitions {
+            let known = self.leader_epochs.get(&p.topic_partition).copied();
+            if known.is_some_and(|epoch| p.leader_epoch < epoch) {
+                if let Some(leader) = self.leaders.get(&p.topic_partition) {
+                    leaders.insert(p.topic_partition.clone(), *leader);
+                }
+                leader_epochs.insert(p.topic_partition, known.unwrap_or_default());
+            } else if p.leader >= 0 {
+                leaders.insert(p.topic_partition.clone(), p.leader);
+                leader_epochs.insert(p.topic_partition, p.leader_epoch);
+            }
+        }
+        self.leaders = leaders;
+        self.leader_epochs = leader_epochs;
+    }
+
     /// One fetch per node for owned partitions with a position and nothing buffered: to the
     /// leader, or to the partition's preferred read replica (KIP-392).
     fn send_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
@@ -1339,13 +1361,7 @@ impl Node for Consumer {
                 for p in &partitions {
                     *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
                 }
-                self.leader_epochs = partitions
-                    .iter()
-                    .filter(|p| p.leader >= 0)
-                    .map(|p| (p.topic_partition.clone(), p.leader_epoch))
-                    .collect();
-                self.leaders =
-                    partitions.into_iter().filter(|p| p.leader >= 0).map(|p| (p.topic_partition, p.leader)).collect();
+                self.adopt_partition_leaders(partitions);
                 self.validate_positions_on_metadata_change();
                 self.update_positions(now, rng, out);
                 self.send_fetches(now, out);

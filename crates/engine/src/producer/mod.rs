@@ -468,11 +468,12 @@ impl Producer {
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) {
-        // Kafka's `Sender.completeBatch` and `failBatch` for a batch `delivery.timeout.ms` already
-        // expired: no retry and no second callback, only the sequences (`handleFailedBatch`).
+        // Kafka's `Sender.completeBatch` for a batch `delivery.timeout.ms` already expired: no
+        // retry, and `failBatch` does nothing more because `completeExceptionally` returns false
+        // (the batch was completed at expiry, where its sequences were settled: unresolved if it
+        // had been retried). Bumping the epoch here would renumber the partition's other batches
+        // while one of their earlier attempts may already be in the log: a duplicate.
         if batch.expired {
-            let adjust = batch.attempts < self.config.retries;
-            self.handle_failed_batch(&batch, error, adjust);
             return;
         }
         // Kafka's `Sender.canRetry`, in its order: the transaction manager is asked last.
