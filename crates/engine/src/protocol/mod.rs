@@ -10,7 +10,8 @@ mod txn_state;
 
 pub use error::ErrorCode;
 pub use message::{
-    ClientMessage, ControllerMessage, GroupMessage, Message, RaftMessage, ReplicationMessage, TxnMarker, TxnMessage,
+    ClientMessage, ControllerMessage, GroupMessage, Message, RaftMessage, ReplicationMessage, ShareStateMessage,
+    TxnMarker, TxnMessage,
 };
 pub use txn_state::TxnState;
 

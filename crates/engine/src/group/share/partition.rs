@@ -25,6 +25,8 @@ pub const DEFAULT_RECORD_LOCK_DURATION_MS: Millis = 30_000;
 /// Kafka's `group.share.partition.max.record.locks` default (Kafka 4.1: 2000): how many records
 /// may be in flight between the SPSO and the SPEO.
 pub const DEFAULT_MAX_RECORD_LOCKS: usize = 2_000;
+/// Kafka's `share.coordinator.state.topic.num.partitions` default.
+pub const DEFAULT_STATE_TOPIC_PARTITIONS: i32 = 50;
 
 /// Where a new share partition starts (the group config `share.auto.offset.reset`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,13 +40,15 @@ pub enum ShareAutoOffsetReset {
 
 /// The settings a share partition follows: `group.share.delivery.count.limit`,
 /// `group.share.record.lock.duration.ms`, `group.share.partition.max.record.locks` (broker) and
-/// `share.auto.offset.reset` (Kafka's group config, here one value for every share group).
+/// `share.auto.offset.reset` (Kafka's group config, here one value for every share group), and
+/// `share.coordinator.state.topic.num.partitions` for `__share_group_state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ShareConfig {
     pub delivery_count_limit: u32,
     pub record_lock_duration_ms: Millis,
     pub max_record_locks: usize,
     pub auto_offset_reset: ShareAutoOffsetReset,
+    pub state_topic_num_partitions: i32,
 }
 
 impl Default for ShareConfig {
@@ -54,6 +58,7 @@ impl Default for ShareConfig {
             record_lock_duration_ms: DEFAULT_RECORD_LOCK_DURATION_MS,
             max_record_locks: DEFAULT_MAX_RECORD_LOCKS,
             auto_offset_reset: ShareAutoOffsetReset::Latest,
+            state_topic_num_partitions: DEFAULT_STATE_TOPIC_PARTITIONS,
         }
     }
 }

@@ -204,6 +204,12 @@ impl ShareStateStore {
         self.partitions.get(key).map(|p| &p.state)
     }
 
+    /// The newest partition leader epoch that read or wrote the share partition: writes from
+    /// older leaders are fenced (`ShareCoordinatorShard.writeState`, FENCED_LEADER_EPOCH).
+    pub fn leader_epoch(&self, key: &SharePartitionKey) -> Option<i32> {
+        self.partitions.get(key).map(|p| p.leader_epoch)
+    }
+
     /// Forgets the share partitions of a `__share_group_state` partition this broker no longer leads.
     pub fn unload(&mut self, state_partition: i32, partitions: i32) {
         self.partitions.retain(|key, _| key.state_partition(partitions) != state_partition);
