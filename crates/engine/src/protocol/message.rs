@@ -3,12 +3,12 @@
 //! them; a message that reaches a node that does not serve it is reported, never dropped silently.
 
 use super::metadata::{MetadataEntry, PartitionRegistration};
+use super::share_state::{PersistedState, StateChange};
 use super::{
     Acks, EpochEndOffset, ErrorCode, FetchPartition, IsolationLevel, JoinGroupMember, JoinGroupProtocol,
     ListOffsetsPartition, OffsetForLeaderPartition, PartitionFetchResponse, PartitionMetadata,
     PartitionProduceResponse, ShareAcknowledgement, ShareFetchPartition, TopicPartition,
 };
-use crate::group::share::partition::{PersistedState, StateChange};
 use crate::log::RecordBatch;
 use serde::Serialize;
 

@@ -6,6 +6,7 @@
 mod error;
 mod message;
 pub mod metadata;
+pub mod share_state;
 mod txn_state;
 
 pub use error::ErrorCode;

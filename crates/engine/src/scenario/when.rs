@@ -467,6 +467,16 @@ mod tests {
                 pending_revocation: vec![tp()],
             },
             Fact::EligibleLeaderReplicasChanged { topic_partition: tp(), elr: vec![1], last_known_elr: vec![] },
+            Fact::ShareMemberJoined { group: "g".into(), member_id: "m".into(), group_epoch: 1, members: 1 },
+            Fact::ShareMemberLeft { group: "g".into(), member_id: "m".into(), group_epoch: 2, expired: true },
+            Fact::ShareLocksReleased {
+                group: "g".into(),
+                member_id: "m".into(),
+                topic_partition: tp(),
+                offsets: vec![0],
+                expired: true,
+            },
+            Fact::ShareRecordArchived { group: "g".into(), topic_partition: tp(), offset: 0, delivery_count: 5 },
             Fact::PreferredReadReplicaChosen {
                 consumer: 2,
                 topic_partition: tp(),
@@ -479,6 +489,16 @@ mod tests {
                 topic_partition: tp(),
                 replica: 2,
                 reason: crate::narration::ReadReplicaFallback::FetchFailed,
+            },
+            Fact::ProducerEpochBumped { producer: 1, producer_id: 7, producer_epoch: 1, partitions: vec![tp()] },
+            Fact::PositionValidated { consumer: 2, topic_partition: tp(), offset: 3, leader_epoch: 1 },
+            Fact::LogTruncationDetected {
+                consumer: 2,
+                topic_partition: tp(),
+                position: 5,
+                offset_epoch: 1,
+                end_offset: 3,
+                reset_to: Some(3),
             },
         ];
         assert_eq!(samples.len(), KINDS.len());
