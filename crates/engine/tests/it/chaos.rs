@@ -54,8 +54,8 @@ fn the_consumer_protocol_group_survives_the_same_faults() {
 /// Share groups (KIP-932) under the same faults: no record is acquired by two members at once
 /// or delivered above the delivery limit, none is lost, and since a new partition leader
 /// continues from `__share_group_state`, few accepted records are accepted again (before the
-/// state was persisted, every failover delivered the whole retained log again: seed 3 accepted
-/// 15,748 records twice).
+/// state was persisted, every failover delivered the whole retained log again: seed 3 repeated
+/// 20,331 acceptances for 30,073 acknowledged records; now 1,884).
 #[test]
 fn the_share_group_survives_the_same_faults() {
     for seed in [1, 3] {

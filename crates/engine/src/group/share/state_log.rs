@@ -299,6 +299,23 @@ mod tests {
     }
 
     #[test]
+    fn a_newer_leaders_read_records_its_epoch_which_fences_older_writes() {
+        let mut store = ShareStateStore::default();
+        assert_eq!(store.leader_epoch(&key()), None);
+        store.replay(&store.write(&key(), 1, 0, &[change(0, RecordState::Acknowledged, 1)]));
+        assert_eq!(store.leader_epoch(&key()), Some(1));
+        // The new leader's ReadShareGroupState writes its epoch with no record changes.
+        let bump = store.write(&key(), 2, 0, &[]);
+        let ShareStateRecord::Update { value, .. } = &bump else { panic!("expected an update: {bump:?}") };
+        assert!(value.state_batches.is_empty());
+        store.replay(&bump);
+        assert_eq!(store.leader_epoch(&key()), Some(2));
+        let state = store.read(&key()).unwrap();
+        assert_eq!(state.start_offset, 0, "the state itself is unchanged");
+        assert_eq!(state.batches.len(), 1);
+    }
+
+    #[test]
     fn unknown_bytes_are_not_decoded() {
         let record = Record { timestamp: 0, key: Some(vec![0, 9]), value: None, headers: Vec::new() };
         assert_eq!(ShareStateRecord::decode(&record), None);
