@@ -588,6 +588,19 @@ pub enum Fact {
         offset: i64,
         delivery_count: u32,
     },
+    /// A partition leader initialised its share partition for a group: from the state the
+    /// share coordinator persisted in `__share_group_state` (`persisted`), or, when there was
+    /// none, at `share.auto.offset.reset`.
+    SharePartitionInitialized {
+        broker: i32,
+        group: String,
+        topic_partition: TopicPartition,
+        leader_epoch: i32,
+        start_offset: i64,
+        /// Records between the SPSO and the SPEO with a persisted state.
+        in_flight: usize,
+        persisted: bool,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -696,7 +709,8 @@ impl Fact {
             | Fact::PreferredReadReplicaCleared { .. }
             | Fact::ShareAssignmentReceived { .. }
             | Fact::ShareLocksReleased { .. }
-            | Fact::ShareRecordArchived { .. } => Salience::Notable,
+            | Fact::ShareRecordArchived { .. }
+            | Fact::SharePartitionInitialized { .. } => Salience::Notable,
             Fact::ShareMemberJoined { .. } | Fact::ShareMemberLeft { .. } => Salience::Rebalance,
             Fact::ShareRecordsAcquired { .. } | Fact::ShareRecordsAcknowledged { .. } => Salience::Routine,
         }

@@ -331,6 +331,24 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             offset: n,
             delivery_count: u as u32,
         },
+        Fact::SharePartitionInitialized {
+            broker: 2,
+            group: "queue".into(),
+            topic_partition: tp.clone(),
+            leader_epoch: 3,
+            start_offset: n,
+            in_flight: z,
+            persisted: true,
+        },
+        Fact::SharePartitionInitialized {
+            broker: 2,
+            group: "queue".into(),
+            topic_partition: tp.clone(),
+            leader_epoch: 0,
+            start_offset: n,
+            in_flight: 0,
+            persisted: false,
+        },
     ]
 }
 
@@ -418,6 +436,7 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::ShareRecordsAcknowledged { .. } => "ShareRecordsAcknowledged",
         Fact::ShareLocksReleased { .. } => "ShareLocksReleased",
         Fact::ShareRecordArchived { .. } => "ShareRecordArchived",
+        Fact::SharePartitionInitialized { .. } => "SharePartitionInitialized",
         Fact::PreferredReadReplicaChosen { .. } => "PreferredReadReplicaChosen",
         Fact::PreferredReadReplicaCleared { .. } => "PreferredReadReplicaCleared",
         Fact::ProducerEpochBumped { .. } => "ProducerEpochBumped",

@@ -499,6 +499,25 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             Phrase::FShareRecordArchived,
             vec![group.clone(), topic_partition.to_string(), s(offset), s(delivery_count)],
         ),
+        Fact::SharePartitionInitialized {
+            broker,
+            group,
+            topic_partition,
+            leader_epoch,
+            start_offset,
+            in_flight,
+            persisted,
+        } => (
+            if *persisted { Phrase::FSharePartitionLoaded } else { Phrase::FSharePartitionStarted },
+            vec![
+                s(broker),
+                group.clone(),
+                topic_partition.to_string(),
+                s(leader_epoch),
+                s(start_offset),
+                n(Phrase::CountRecords, *in_flight),
+            ],
+        ),
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -534,7 +553,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 85, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 86, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -284,6 +284,7 @@ impl Broker {
         self.complete_delayed_produces(now, out);
         self.sync_group_coordinator(now, out);
         self.sync_txn_coordinator(now, out);
+        self.sync_share_coordinator();
     }
 
     /// Lead, follow, or stop leading one partition, as the committed metadata says.

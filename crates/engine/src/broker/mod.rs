@@ -12,6 +12,7 @@ pub mod producer_state;
 mod read_replica;
 pub mod replica;
 mod replication;
+pub mod share_coordinator;
 pub mod share_fetch;
 mod transactions;
 pub mod txn_state;
@@ -287,6 +288,8 @@ pub struct BrokerVolatile {
     verifying_produces: BTreeMap<u64, transactions::VerifyingProduce>,
     /// The share partitions of the partitions this broker leads (KIP-932).
     pub share: share_fetch::SharePartitionManager,
+    /// The share coordinator for the `__share_group_state` partitions this broker leads.
+    pub share_coordinator: share_coordinator::ShareCoordinator,
 }
 
 impl BrokerVolatile {
@@ -307,6 +310,7 @@ impl BrokerVolatile {
             txn_coordinator: TransactionCoordinator::new(id, config.txn_coordinator.clone()),
             verifying_produces: BTreeMap::new(),
             share: share_fetch::SharePartitionManager::default(),
+            share_coordinator: share_coordinator::ShareCoordinator::default(),
         }
     }
 }
@@ -515,6 +519,7 @@ impl Node for Broker {
             Message::Controller(message) => self.on_controller_message(from, message, now, rng, out),
             Message::Group(message) => self.on_group_message(from, message, now, out),
             Message::Txn(message) => self.on_txn_message(from, message, now, out),
+            Message::ShareState(message) => self.on_share_state_message(from, message, now, out),
         }
     }
 

@@ -128,6 +128,10 @@ pub struct ChaosReport {
     /// eos workload only: records of aborted transactions the read_committed verifier returned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aborted_read: Option<u64>,
+    /// Share groups only: records the group accepted more than once (a leader or share
+    /// coordinator failover lost an acknowledgement's write: at least once, not a violation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_twice: Option<u64>,
 }
 
 /// Records a leader had committed (below its high watermark), by partition and offset.
@@ -157,12 +161,15 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
     world_config.broker.replica_lag_time_max_ms = 3_000;
     // Five offsets partitions instead of 50 keep the run small; the coordinator logic is the same.
     world_config.broker.group_coordinator.offsets_topic_num_partitions = 5;
+    // And five share-group state partitions.
+    world_config.broker.share.state_topic_num_partitions = 5;
     // The consumer protocol's session and heartbeat are the broker's: the classic members' 10 s
     // and 1 s here too.
     world_config.broker.group_coordinator.group_consumer_session_timeout_ms = 10_000;
     world_config.broker.group_coordinator.group_consumer_heartbeat_interval_ms = 1_000;
-    // Share groups: the same session and heartbeat; a share partition a new leader starts afresh
-    // begins at the log start, so no record is passed over (Kafka reads the persisted state).
+    // Share groups: the same session and heartbeat; a share partition with no persisted state
+    // starts at the log start, so the records sent before the group's first ShareFetch count
+    // too (a new leader continues from `__share_group_state`).
     world_config.broker.group_coordinator.group_share_session_timeout_ms = 10_000;
     world_config.broker.group_coordinator.group_share_heartbeat_interval_ms = 1_000;
     world_config.broker.share.auto_offset_reset = ShareAutoOffsetReset::Earliest;
@@ -237,7 +244,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
     let mut unclean_elections = 0;
     let mut faults = 0;
     let mut seen_facts = 0;
-    let mut share_done = ShareDone::new();
+    let mut share_done = ShareDone::default();
     for _ in 0..config.steps {
         let until = world.now() + faults_rng.random_range(100..1500);
         run_checked(&mut world, until, &mut checker, &mut committed);
@@ -292,6 +299,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         eos_missing: eos.map(|c| c.missing),
         eos_duplicates: eos.map(|c| c.duplicates),
         aborted_read: eos.map(|c| c.aborted_read),
+        accepted_twice: share.map(|s| s.accepted_twice),
     };
     Ok((report, world))
 }
@@ -331,8 +339,14 @@ fn remember_committed(world: &World, committed: &mut Committed) {
     }
 }
 
-/// The records the share group is done with: accepted, rejected or archived.
-type ShareDone = BTreeSet<(TopicPartition, i64)>;
+/// The records the share group is done with (accepted, rejected or archived), and how many
+/// acceptances repeated one.
+#[derive(Default)]
+struct ShareDone {
+    done: BTreeSet<(TopicPartition, i64)>,
+    accepted: BTreeSet<(TopicPartition, i64)>,
+    accepted_twice: u64,
+}
 
 fn scan_facts(
     world: &World,
@@ -350,10 +364,16 @@ fn scan_facts(
             Fact::ShareRecordsAcknowledged { topic_partition, kind, offsets, .. }
                 if *kind != AcknowledgeType::Release =>
             {
-                share_done.extend(offsets.iter().map(|o| (topic_partition.clone(), *o)));
+                for offset in offsets {
+                    let record = (topic_partition.clone(), *offset);
+                    if *kind == AcknowledgeType::Accept && !share_done.accepted.insert(record.clone()) {
+                        share_done.accepted_twice += 1;
+                    }
+                    share_done.done.insert(record);
+                }
             }
             Fact::ShareRecordArchived { topic_partition, offset, .. } => {
-                share_done.insert((topic_partition.clone(), *offset));
+                share_done.done.insert((topic_partition.clone(), *offset));
             }
             _ => {}
         }
@@ -496,7 +516,7 @@ fn audit_acked(
                 Some(done) => {
                     record.offset >= 0
                         && share_start.get(&record.topic_partition).is_some_and(|spso| record.offset < *spso)
-                        && !done.contains(&(record.topic_partition.clone(), record.offset))
+                        && !done.done.contains(&(record.topic_partition.clone(), record.offset))
                 }
                 None => {
                     record.offset >= 0

@@ -137,9 +137,9 @@ impl InvariantChecker {
     ///   allows (a coordinator that reloaded the log continues from the state it read);
     /// - share groups (KIP-932): no leader hands a record to a second member while the first one
     ///   holds it (a lock ends with the member's acknowledgement, its release, its expiry, a new
-    ///   partition leader or the leader's restart, either of which starts the share partition
-    ///   afresh), and no record is delivered more than
-    ///   `group.share.delivery.count.limit` times.
+    ///   partition leader or the leader's restart, either of which initialises the share
+    ///   partition from `__share_group_state`, where an acquired record is available again), and
+    ///   no record is delivered more than `group.share.delivery.count.limit` times.
     fn check_facts(&mut self, world: &World, found: &mut Vec<String>) {
         let limit = world.config().broker.share.delivery_count_limit;
         for fact in world.facts_since(self.facts_seen) {

@@ -11,6 +11,7 @@ use crate::controller::CreateTopicError;
 use crate::delivery::DeliveryAudit;
 use crate::group::history::GroupHistory;
 use crate::group::offsets::OFFSETS_TOPIC;
+use crate::group::share::state_log::SHARE_GROUP_STATE_TOPIC;
 use crate::log::TopicConfig;
 use crate::metrics::{Metrics, MetricsSample};
 use crate::narration::Fact;
@@ -720,6 +721,22 @@ impl World {
         self.create_topic(TRANSACTION_STATE_TOPIC, tc.num_partitions, rf, &configs, None)
     }
 
+    /// `__share_group_state`: `share.coordinator.state.topic.num.partitions` partitions,
+    /// replication factor `min(share.coordinator.state.topic.replication.factor (3), brokers)`,
+    /// `min.insync.replicas` from `share.coordinator.state.topic.min.isr` (2, at most the
+    /// replication factor) and `cleanup.policy=delete` (Kafka prunes it by offset, it does not
+    /// compact it). As in Kafka it is created on first use: here when the first share consumer
+    /// is added.
+    fn create_share_group_state_topic(&mut self) -> Result<(), ActionError> {
+        let rf = 3.clamp(1, self.config.brokers);
+        let configs = [
+            ("cleanup.policy".to_string(), "delete".to_string()),
+            ("min.insync.replicas".to_string(), 2.clamp(1, rf).to_string()),
+        ];
+        let partitions = self.config.broker.share.state_topic_num_partitions;
+        self.create_topic(SHARE_GROUP_STATE_TOPIC, partitions, rf, &configs, None)
+    }
+
     fn with_transactional_producer(
         &mut self,
         producer: u32,
@@ -784,6 +801,11 @@ impl World {
         }
         if !self.metadata().topics.contains_key(OFFSETS_TOPIC) {
             self.create_offsets_topic()?;
+        }
+        if config.group_protocol == consumer::config::GroupProtocol::Share
+            && !self.metadata().topics.contains_key(SHARE_GROUP_STATE_TOPIC)
+        {
+            self.create_share_group_state_topic()?;
         }
         let id = self.next_client_id;
         self.next_client_id += 1;

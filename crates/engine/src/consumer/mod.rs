@@ -993,7 +993,11 @@ impl Consumer {
                 | GroupMessage::TxnOffsetCommitRequest { .. }
                 | GroupMessage::TxnOffsetCommitResponse { .. } => false,
             },
-            Message::Replication(_) | Message::Raft(_) | Message::Controller(_) | Message::Txn(_) => false,
+            Message::Replication(_)
+            | Message::Raft(_)
+            | Message::Controller(_)
+            | Message::Txn(_)
+            | Message::ShareState(_) => false,
         }
     }
 

@@ -3,6 +3,7 @@
 //! them; a message that reaches a node that does not serve it is reported, never dropped silently.
 
 use super::metadata::{MetadataEntry, PartitionRegistration};
+use super::share_state::{PersistedState, StateChange};
 use super::{
     Acks, EpochEndOffset, ErrorCode, FetchPartition, IsolationLevel, JoinGroupMember, JoinGroupProtocol,
     ListOffsetsPartition, OffsetForLeaderPartition, PartitionFetchResponse, PartitionMetadata,
@@ -21,6 +22,7 @@ pub enum Message {
     Controller(ControllerMessage),
     Group(GroupMessage),
     Txn(TxnMessage),
+    ShareState(ShareStateMessage),
 }
 
 /// What clients (producers and consumers) ask any broker, and the answers: metadata,
@@ -537,6 +539,58 @@ impl TxnMessage {
     }
 }
 
+/// Between a share partition's leader and the share coordinator (KIP-932, Kafka 4.1's
+/// `DefaultStatePersister` and `ShareCoordinatorService`): the leader reads the persisted state
+/// when it initialises a share partition and writes every change of record states.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind")]
+pub enum ShareStateMessage {
+    /// ReadShareGroupState; the leader's epoch fences older leaders' writes from then on.
+    ReadShareGroupStateRequest {
+        group_id: String,
+        topic_partition: TopicPartition,
+        leader_epoch: i32,
+    },
+    /// `state` is `None` when the coordinator holds nothing for the share partition yet.
+    ReadShareGroupStateResponse {
+        group_id: String,
+        topic_partition: TopicPartition,
+        leader_epoch: i32,
+        error: ErrorCode,
+        state: Option<PersistedState>,
+    },
+    /// WriteShareGroupState: the changed records and the SPSO.
+    WriteShareGroupStateRequest {
+        group_id: String,
+        topic_partition: TopicPartition,
+        leader_epoch: i32,
+        start_offset: i64,
+        changes: Vec<StateChange>,
+    },
+    WriteShareGroupStateResponse {
+        group_id: String,
+        topic_partition: TopicPartition,
+        error: ErrorCode,
+    },
+}
+
+impl From<ShareStateMessage> for Message {
+    fn from(message: ShareStateMessage) -> Self {
+        Message::ShareState(message)
+    }
+}
+
+impl ShareStateMessage {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ShareStateMessage::ReadShareGroupStateRequest { .. } => "ReadShareGroupStateRequest",
+            ShareStateMessage::ReadShareGroupStateResponse { .. } => "ReadShareGroupStateResponse",
+            ShareStateMessage::WriteShareGroupStateRequest { .. } => "WriteShareGroupStateRequest",
+            ShareStateMessage::WriteShareGroupStateResponse { .. } => "WriteShareGroupStateResponse",
+        }
+    }
+}
+
 impl Message {
     /// The protocol name shown on a moving dot, e.g. `ProduceRequest`.
     pub fn kind(&self) -> &'static str {
@@ -547,6 +601,7 @@ impl Message {
             Message::Controller(m) => m.kind(),
             Message::Group(m) => m.kind(),
             Message::Txn(m) => m.kind(),
+            Message::ShareState(m) => m.kind(),
         }
     }
 }

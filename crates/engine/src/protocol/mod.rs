@@ -6,11 +6,13 @@
 mod error;
 mod message;
 pub mod metadata;
+pub mod share_state;
 mod txn_state;
 
 pub use error::ErrorCode;
 pub use message::{
-    ClientMessage, ControllerMessage, GroupMessage, Message, RaftMessage, ReplicationMessage, TxnMarker, TxnMessage,
+    ClientMessage, ControllerMessage, GroupMessage, Message, RaftMessage, ReplicationMessage, ShareStateMessage,
+    TxnMarker, TxnMessage,
 };
 pub use txn_state::TxnState;
 

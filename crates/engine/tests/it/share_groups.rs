@@ -166,3 +166,66 @@ fn a_crashed_consumers_records_are_delivered_again_after_the_lock_expires() {
     });
     assert!(redelivered, "another member got the records a second time");
 }
+
+/// The leader of `jobs-<partition>` in the committed metadata.
+fn leader_of(world: &World, partition: i32) -> i32 {
+    world.metadata().partition(&TopicPartition::new("jobs", partition)).map(|p| p.leader).unwrap()
+}
+
+/// Sends `count` records to partition 0.
+fn send_to_partition_0(world: &mut World, producer: u32, count: usize) {
+    for i in 0..count {
+        let record = ProducerRecord {
+            topic: "jobs".into(),
+            partition: Some(0),
+            key: Some(format!("k{i}").into_bytes()),
+            value: Some(b"v".to_vec()),
+            headers: Vec::new(),
+        };
+        world.apply(Action::Send { producer, record }).unwrap();
+    }
+}
+
+/// KIP-932's `__share_group_state`: the new partition leader reads the share coordinator's state
+/// (`SharePartition.maybeInitialize`) and continues from the persisted SPSO, so records accepted
+/// under the old leader are not delivered again (before, a new leader started afresh at
+/// `share.auto.offset.reset` and delivered them all a second time).
+#[test]
+fn acknowledged_records_are_not_redelivered_after_the_partition_leader_changes() {
+    let (mut world, producer) = cluster(30_000);
+    add_share_consumer(&mut world, "worker-1", ConsumerApp::default());
+    world.run_until(3_000);
+    send_to_partition_0(&mut world, producer, 20);
+    world.run_until(10_000);
+    let tp0 = TopicPartition::new("jobs", 0);
+    let accepted_before: BTreeSet<i64> =
+        accepted(&world).values().flatten().filter(|(tp, _)| *tp == tp0).map(|(_, o)| *o).collect();
+    assert_eq!(accepted_before, (0..20).collect(), "every record accepted under the first leader");
+
+    let old_leader = leader_of(&world, 0);
+    world.apply(Action::KillBroker { broker: old_leader }).unwrap();
+    let killed_at = world.now();
+    world.run_until(killed_at + 15_000);
+    let new_leader = leader_of(&world, 0);
+    assert_ne!(new_leader, old_leader);
+    send_to_partition_0(&mut world, producer, 5);
+    world.run_until(killed_at + 30_000);
+
+    let loaded: Vec<(i32, i64, bool)> = world
+        .facts()
+        .filter(|f| f.at_ms > killed_at)
+        .filter_map(|f| match &f.fact {
+            Fact::SharePartitionInitialized { broker, topic_partition, start_offset, persisted, .. }
+                if *topic_partition == tp0 =>
+            {
+                Some((*broker, *start_offset, *persisted))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(loaded, vec![(new_leader, 20, true)], "the new leader continued from the persisted SPSO");
+    let mut accepted_offsets: Vec<i64> =
+        accepted(&world).values().flatten().filter(|(tp, _)| *tp == tp0).map(|(_, o)| *o).collect();
+    accepted_offsets.sort_unstable();
+    assert_eq!(accepted_offsets, (0..25).collect::<Vec<_>>(), "each record accepted exactly once");
+}

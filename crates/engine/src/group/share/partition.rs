@@ -13,9 +13,10 @@
 //! only when a batch's records part ways; here every offset has its own state from the start,
 //! which gives the same outcomes record by record.
 
+pub use crate::protocol::share_state::{PersistedState, RecordState, StateBatch, StateChange};
 use crate::protocol::{AcknowledgeType, ErrorCode};
 use crate::sim::Millis;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Kafka's `group.share.delivery.count.limit` default.
@@ -25,6 +26,8 @@ pub const DEFAULT_RECORD_LOCK_DURATION_MS: Millis = 30_000;
 /// Kafka's `group.share.partition.max.record.locks` default (Kafka 4.1: 2000): how many records
 /// may be in flight between the SPSO and the SPEO.
 pub const DEFAULT_MAX_RECORD_LOCKS: usize = 2_000;
+/// Kafka's `share.coordinator.state.topic.num.partitions` default.
+pub const DEFAULT_STATE_TOPIC_PARTITIONS: i32 = 50;
 
 /// Where a new share partition starts (the group config `share.auto.offset.reset`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -38,13 +41,15 @@ pub enum ShareAutoOffsetReset {
 
 /// The settings a share partition follows: `group.share.delivery.count.limit`,
 /// `group.share.record.lock.duration.ms`, `group.share.partition.max.record.locks` (broker) and
-/// `share.auto.offset.reset` (Kafka's group config, here one value for every share group).
+/// `share.auto.offset.reset` (Kafka's group config, here one value for every share group), and
+/// `share.coordinator.state.topic.num.partitions` for `__share_group_state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ShareConfig {
     pub delivery_count_limit: u32,
     pub record_lock_duration_ms: Millis,
     pub max_record_locks: usize,
     pub auto_offset_reset: ShareAutoOffsetReset,
+    pub state_topic_num_partitions: i32,
 }
 
 impl Default for ShareConfig {
@@ -54,43 +59,8 @@ impl Default for ShareConfig {
             record_lock_duration_ms: DEFAULT_RECORD_LOCK_DURATION_MS,
             max_record_locks: DEFAULT_MAX_RECORD_LOCKS,
             auto_offset_reset: ShareAutoOffsetReset::Latest,
+            state_topic_num_partitions: DEFAULT_STATE_TOPIC_PARTITIONS,
         }
-    }
-}
-
-/// `SharePartition.RecordState`, with Kafka's ids (they are what `__share_group_state` stores).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordState {
-    Available,
-    Acquired,
-    Acknowledged,
-    Archived,
-}
-
-impl RecordState {
-    pub fn id(self) -> i8 {
-        match self {
-            RecordState::Available => 0,
-            RecordState::Acquired => 1,
-            RecordState::Acknowledged => 2,
-            RecordState::Archived => 4,
-        }
-    }
-
-    pub fn from_id(id: i8) -> Option<RecordState> {
-        match id {
-            0 => Some(RecordState::Available),
-            1 => Some(RecordState::Acquired),
-            2 => Some(RecordState::Acknowledged),
-            4 => Some(RecordState::Archived),
-            _ => None,
-        }
-    }
-
-    /// Acknowledged and archived records are done: the SPSO may pass them.
-    pub fn is_terminal(self) -> bool {
-        matches!(self, RecordState::Acknowledged | RecordState::Archived)
     }
 }
 
@@ -110,34 +80,6 @@ pub struct InFlightRecord {
 pub struct Acquired {
     pub offset: i64,
     pub delivery_count: u32,
-}
-
-/// A record whose state a release, an acknowledgement or an expired lock changed: what the
-/// share partition writes to the share coordinator (a `PersisterStateBatch` of one offset).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StateChange {
-    pub offset: i64,
-    pub state: RecordState,
-    pub delivery_count: u32,
-}
-
-/// A run of offsets with one state and delivery count (`PersisterStateBatch`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StateBatch {
-    pub first_offset: i64,
-    pub last_offset: i64,
-    pub state: RecordState,
-    pub delivery_count: u32,
-}
-
-/// The state a share coordinator keeps for a share partition (`ShareGroupOffset`): what a new
-/// leader reads back (ReadShareGroupState) to rebuild the share partition.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct PersistedState {
-    pub state_epoch: i32,
-    /// The SPSO; -1 when the share partition has not been initialised yet.
-    pub start_offset: i64,
-    pub batches: Vec<StateBatch>,
 }
 
 /// One share group's state for one partition.

@@ -204,6 +204,12 @@ impl ShareStateStore {
         self.partitions.get(key).map(|p| &p.state)
     }
 
+    /// The newest partition leader epoch that read or wrote the share partition: writes from
+    /// older leaders are fenced (`ShareCoordinatorShard.writeState`, FENCED_LEADER_EPOCH).
+    pub fn leader_epoch(&self, key: &SharePartitionKey) -> Option<i32> {
+        self.partitions.get(key).map(|p| p.leader_epoch)
+    }
+
     /// Forgets the share partitions of a `__share_group_state` partition this broker no longer leads.
     pub fn unload(&mut self, state_partition: i32, partitions: i32) {
         self.partitions.retain(|key, _| key.state_partition(partitions) != state_partition);
@@ -290,6 +296,23 @@ mod tests {
         let ShareStateRecord::Snapshot { value, .. } = &record else { panic!("expected a snapshot: {record:?}") };
         assert_eq!(value.snapshot_epoch, 1);
         assert_eq!(value.state_batches.len(), 1, "the merged state, one run of available records");
+    }
+
+    #[test]
+    fn a_newer_leaders_read_records_its_epoch_which_fences_older_writes() {
+        let mut store = ShareStateStore::default();
+        assert_eq!(store.leader_epoch(&key()), None);
+        store.replay(&store.write(&key(), 1, 0, &[change(0, RecordState::Acknowledged, 1)]));
+        assert_eq!(store.leader_epoch(&key()), Some(1));
+        // The new leader's ReadShareGroupState writes its epoch with no record changes.
+        let bump = store.write(&key(), 2, 0, &[]);
+        let ShareStateRecord::Update { value, .. } = &bump else { panic!("expected an update: {bump:?}") };
+        assert!(value.state_batches.is_empty());
+        store.replay(&bump);
+        assert_eq!(store.leader_epoch(&key()), Some(2));
+        let state = store.read(&key()).unwrap();
+        assert_eq!(state.start_offset, 0, "the state itself is unchanged");
+        assert_eq!(state.batches.len(), 1);
     }
 
     #[test]
