@@ -482,6 +482,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "dedicated-controllers",
         "eager-vs-cooperative",
         "eligible-leader-replicas",
+        "exactly-once-pipeline",
         "follower-fetching",
         "hanging-transaction",
         "idempotence",
