@@ -398,6 +398,7 @@ catalogue! {
         LegendSegment => ("굵은 세로줄: 새 세그먼트", "thick bar: a new segment"),
         LegendEpoch => ("아래 띠: 리더 에포크 구간", "band below: leader epoch stretches"),
         LegendOlder => ("왼쪽 막대: 오래된 오프셋 (축소)", "left bar: older offsets (compressed)"),
+        LegendTxn => ("트랜잭션: C·A는 COMMIT·ABORT 마커, 보라 점선은 열린 트랜잭션의 레코드, 취소선은 중단된 트랜잭션의 레코드 (read_committed는 건너뜀)", "transactions: C and A are COMMIT and ABORT markers; purple dashes, a record of an open transaction; struck out, a record of an aborted transaction (read_committed skips it)"),
         MetricsHeading => ("Kafka 메트릭", "Kafka metrics"),
         MetricsFault => ("마지막 장애: {0} ({1} ms). 오른쪽 열은 장애 전 → 지금", "last fault: {0} (at {1} ms). The last column is before it → now"),
         MetricsNoFault => ("아직 장애가 없습니다. 차트는 최근 60초(가상 시간)이고 오른쪽 끝이 지금입니다.", "No fault yet. Charts show the last 60 s of virtual time, now at the right end."),

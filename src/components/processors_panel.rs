@@ -27,7 +27,7 @@ pub fn processors_panel(props: &ProcessorsPanelProps) -> Html {
         _ => t(lang, Key::AtLeastOnce),
     };
     html! {
-        <section class="panel" aria-labelledby="processors-heading" data-testid="processors-panel">
+        <section class="panel panel-wide" aria-labelledby="processors-heading" data-testid="processors-panel">
             <h3 id="processors-heading">{ t(lang, Key::ProcessorsHeading) }</h3>
             <p class="hint">{ t(lang, Key::ProcessorsHint) }</p>
             <div class="table-scroll">

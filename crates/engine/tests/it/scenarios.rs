@@ -941,3 +941,21 @@ fn exactly_once_pipeline_shows_missing_duplicate_and_exact_outputs() {
     assert!(eos.aborted > 0, "the crashed batch's outputs were aborted: {eos:?}");
     assert!(facts.iter().any(|f| matches!(&f.fact, Fact::TxnMarkerWritten { topic_partition, committed: false, .. } if topic_partition.topic == "out-exactly-once")));
 }
+
+/// The log view keeps the batch at a held LSO among its batches however far behind the newest
+/// cells it is, so the picture shows the open transaction's record read_committed waits for.
+#[test]
+fn the_log_view_keeps_the_open_transactions_record_at_the_held_lso() {
+    let mut run = start("hanging-transaction");
+    run.seek(12_000);
+    let tp = TopicPartition::new("orders", 0);
+    let view = run.world().partition_log(&tp, 24).expect("orders-0");
+    assert!(view.high_watermark - view.last_stable_offset > 24, "the LSO is older than the newest cells: {view:?}");
+    let leader = view.replicas.iter().find(|r| r.broker == view.leader).expect("leader strip");
+    let held = leader
+        .batches
+        .iter()
+        .find(|b| (b.base_offset..=b.last_offset).contains(&view.last_stable_offset))
+        .expect("the batch at the LSO is listed");
+    assert_eq!(held.transaction, Some(kafkalab_engine::view::log::TxnOutcome::Open));
+}
