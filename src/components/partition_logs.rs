@@ -47,7 +47,9 @@ struct Axis {
 }
 
 impl Axis {
-    /// The axis of `p`, with cells also for `processed_twice`, the ranges a group processed again.
+    /// The axis of `p`, with cells also for `processed_twice`, the ranges a group processed again,
+    /// and for the first record of the open transaction that holds the LSO below the HW (the
+    /// record read_committed consumers wait for, however old it is).
     fn of(p: &PartitionLogView, processed_twice: &[(i64, i64)]) -> Self {
         let replicas: Vec<(i64, i64)> = p.replicas.iter().map(|r| (r.log_start_offset, r.log_end_offset)).collect();
         let log_start = replicas.iter().map(|r| r.0).min().unwrap_or(0);
@@ -60,6 +62,10 @@ impl Axis {
                 [(d.original_offset, d.original_offset + n), (d.duplicate_offset, d.duplicate_offset + n)]
             }))
             .chain(processed_twice.iter().copied())
+            .chain(
+                (p.last_stable_offset >= 0 && p.last_stable_offset < p.high_watermark)
+                    .then_some((p.last_stable_offset, p.last_stable_offset)),
+            )
             .filter(|m| m.1 >= log_start)
             .collect();
         Axis::over(&replicas, &merge_ranges(marked))
@@ -588,6 +594,11 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
         .iter()
         .flat_map(|g| g.members.iter().filter(|m| m.idle).map(move |m| (g.group_id.clone(), m.name.clone())))
         .collect();
+    // Transactions get a legend line only where the log shows some.
+    let transactional = data
+        .partitions
+        .iter()
+        .any(|p| p.replicas.iter().any(|r| r.batches.iter().any(|b| b.transaction.is_some() || b.marker.is_some())));
     html! {
         <section class="log-view-main" data-testid="log-view" aria-labelledby="log-view-heading">
             <div class="log-view-bar">
@@ -612,6 +623,15 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
                 <li><span class="swatch swatch-segment"></span>{ t(lang, Key::LegendSegment) }</li>
                 <li><span class="swatch swatch-epoch"></span>{ t(lang, Key::LegendEpoch) }</li>
                 <li><span class="swatch swatch-older"></span>{ t(lang, Key::LegendOlder) }</li>
+                if transactional {
+                    <li data-testid="legend-txn">
+                        <span class="swatch swatch-txn txn-marker-commit">{ "C" }</span>
+                        <span class="swatch swatch-txn txn-marker-abort">{ "A" }</span>
+                        <span class="swatch swatch-txn txn-open"></span>
+                        <span class="swatch swatch-txn txn-aborted">{ "7" }</span>
+                        { t(lang, Key::LegendTxn) }
+                    </li>
+                }
             </ul>
             if !idle.is_empty() {
                 <p class="idle-members">

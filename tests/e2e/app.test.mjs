@@ -242,7 +242,7 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'follower-fetching',
+        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'exactly-once-pipeline', 'follower-fetching',
         'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
         'rolling-restart', 'sandbox', 'share-group-queue', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
@@ -1807,6 +1807,154 @@ describe('lessons', () => {
       await page.getByTestId('fork-close').click();
       assert.equal(await page.getByTestId('fork-panel').count(), 0);
       await page.screenshot({ path: join(screenshots, 'lesson-app.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Transactions and exactly-once (#13): each scenario at chosen virtual times, read from the log
+// view's cells and lines and the engine's View (`view-json`).
+
+describe('transactions and exactly-once', () => {
+  /**
+   * Opens `scenario` in English at virtual time `t` (the URL's `t`: run there, not played) with the
+   * log view on; the timeline then seeks anywhere up to `t`.
+   */
+  async function openAt(scenario, t) {
+    const opened = await openApp(`#scenario=${scenario}&t=${t}&lang=en`);
+    await opened.page.waitForFunction((t) => document.querySelector('[data-testid="clock"]').textContent === String(t), t);
+    await opened.page.getByTestId('view-toggle').click();
+    await opened.page.getByTestId('log-view').waitFor();
+    return opened;
+  }
+
+  /** The `data-txn` of each drawn cell of a partition's leader strip, by offset. */
+  async function txnCells(page, topic, partition) {
+    const leader = page.locator(`[data-testid^="log-${topic}-${partition}-"].strip-leader`);
+    const broker = (await leader.getAttribute('data-testid')).split('-').pop();
+    return page.locator(`[data-testid^="offset-${topic}-${partition}-${broker}-"]`).evaluateAll((cells, prefix) =>
+      Object.fromEntries(cells.map((c) => [Number(c.dataset.testid.slice(prefix.length)), c.dataset.txn ?? null])),
+      `offset-${topic}-${partition}-${broker}-`,
+    );
+  }
+
+  test('exactly-once-pipeline: at-most-once misses outputs, at-least-once duplicates them, exactly-once has neither', async () => {
+    const { page, problems } = await openAt('exactly-once-pipeline', 25000);
+    try {
+      const view = JSON.parse(await viewJson(page));
+      const audit = Object.fromEntries(view.processors.map((p) => [p.consumer, p]));
+      const row = (name) => page.getByTestId(`processor-${name}`);
+      const data = async (name) => {
+        const r = row(name);
+        return {
+          guarantee: await r.getAttribute('data-guarantee'),
+          consumed: Number(await r.getAttribute('data-consumed')),
+          missing: Number(await r.getAttribute('data-missing')),
+          duplicates: Number(await r.getAttribute('data-duplicates')),
+          aborted: Number(await r.getAttribute('data-aborted')),
+        };
+      };
+      const [amo, alo, eos] = [await data('amo-app'), await data('alo-app'), await data('eos-app')];
+      for (const [name, d] of [['amo-app', amo], ['alo-app', alo], ['eos-app', eos]]) {
+        assert.equal(d.missing, audit[name].missing, `${name}: the panel shows the engine's audit`);
+        assert.equal(d.duplicates, audit[name].duplicates, name);
+        assert.ok(d.consumed >= 100, `${name} caught up: ${d.consumed}`);
+      }
+      assert.equal(amo.guarantee, 'at_most_once');
+      assert.ok(amo.missing > 0 && amo.duplicates === 0, `at-most-once misses outputs: ${JSON.stringify(amo)}`);
+      assert.equal(alo.guarantee, 'at_least_once');
+      assert.ok(alo.duplicates > 0 && alo.missing === 0, `at-least-once duplicates outputs: ${JSON.stringify(alo)}`);
+      assert.equal(eos.guarantee, 'exactly_once');
+      assert.deepEqual([eos.missing, eos.duplicates], [0, 0], 'exactly-once: neither');
+      assert.ok(eos.aborted > 0, 'the crashed transaction was aborted');
+      // The aborted outputs and their ABORT marker are drawn on the exactly-once output's log.
+      await page.getByTestId('log-topic').selectOption({ label: 'out-exactly-once' });
+      await page.getByTestId('partition-log-out-exactly-once-0').waitFor();
+      await seek(page, 9000);
+      const cells = Object.values(await txnCells(page, 'out-exactly-once', 0));
+      assert.ok(cells.includes('aborted'), `aborted outputs drawn: ${cells}`);
+      assert.ok(cells.includes('marker-abort') && cells.includes('marker-commit'), `markers drawn: ${cells}`);
+      assert.ok(!cells.includes(null), 'every output is transactional');
+      await page.screenshot({ path: join(screenshots, 'txn-exactly-once-pipeline-log.png') });
+      await seek(page, 25000);
+      await page.getByTestId('processors-panel').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'txn-exactly-once-pipeline.png') });
+      // The same table in Korean.
+      await page.getByTestId('lang-toggle').click();
+      await page.waitForFunction(() => document.documentElement.lang === 'ko');
+      assert.match(await page.getByTestId('processors-panel').textContent(), /최대 한 번.*최소 한 번.*정확히 한 번/s);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('zombie-fencing: the zombie\'s open transaction is aborted, the new instance commits', async () => {
+    const { page, problems } = await openAt('zombie-fencing', 14000);
+    try {
+      // a-1 (aborted), its ABORT marker, b-1 (committed), its COMMIT marker; the fenced a-2 is not there.
+      assert.deepEqual(Object.values(await txnCells(page, 'results', 0)), ['aborted', 'marker-abort', 'committed', 'marker-commit']);
+      await page.screenshot({ path: join(screenshots, 'txn-zombie-fencing-log.png') });
+      assert.equal(await page.getByTestId('txn-processor').getAttribute('data-state'), 'CompleteCommit');
+      const view = JSON.parse(await viewJson(page));
+      const zombie = view.producers.find((p) => p.name === 'processor-a');
+      const fresh = view.producers.find((p) => p.name === 'processor-b');
+      assert.equal(fresh.transaction.committed, 1, 'the new instance committed');
+      assert.equal(await page.getByTestId('txn-producer-processor-a').getAttribute('data-state'), zombie.transaction.state);
+      assert.ok(['fatal_error', 'abortable_error'].includes(zombie.transaction.state), `the zombie is fenced: ${zombie.transaction.state}`);
+      await page.getByTestId('txn-panel').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'txn-zombie-fencing.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('hanging-transaction: the open transaction holds the LSO until the timeout aborts it', async () => {
+    const { page, problems } = await openAt('hanging-transaction', 20000);
+    try {
+      await seek(page, 12000);
+      const partition = page.getByTestId('partition-log-orders-0');
+      const hw = Number(await partition.getAttribute('data-hw'));
+      const lso = Number(await partition.getAttribute('data-lso'));
+      assert.ok(hw - lso > 30, `the LSO is held while the HW grows: HW ${hw}, LSO ${lso}`);
+      await page.getByTestId('lso-orders-0').waitFor();
+      // The open transaction's record keeps a cell of its own, however old: the record the LSO waits for.
+      assert.equal((await txnCells(page, 'orders', 0))[lso], 'open', `offset ${lso} is drawn as an open transaction's record`);
+      await page.getByTestId('legend-txn').waitFor();
+      assert.equal(await page.locator('[data-testid="lag-ledgers-orders-0"] .lag-position').getAttribute('data-lag-to'), 'lso');
+      assert.equal(await page.getByTestId('txn-batch-job-1').getAttribute('data-state'), 'Ongoing');
+      await page.screenshot({ path: join(screenshots, 'txn-hanging-transaction-held.png') });
+      await seek(page, 20000);
+      assert.equal(await page.getByTestId('lso-orders-0').count(), 0, 'no LSO line once the transaction is aborted');
+      assert.equal(await partition.getAttribute('data-lso'), await partition.getAttribute('data-hw'));
+      assert.equal(await page.getByTestId('txn-batch-job-1').getAttribute('data-state'), 'CompleteAbort');
+      await page.screenshot({ path: join(screenshots, 'txn-hanging-transaction-aborted.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('read-committed-vs-uncommitted: read_committed skips the aborted record, read_uncommitted reads it', async () => {
+    const { page, problems } = await openAt('read-committed-vs-uncommitted', 15000);
+    try {
+      await seek(page, 8000);
+      // The second transaction is open: the LSO stops at its record.
+      const partition = page.getByTestId('partition-log-payments-0');
+      assert.equal(await partition.getAttribute('data-lso'), '2');
+      await page.getByTestId('lso-payments-0').waitFor();
+      assert.deepEqual(await txnCells(page, 'payments', 0), { 0: 'committed', 1: 'marker-commit', 2: 'open' });
+      await seek(page, 15000);
+      assert.deepEqual(await txnCells(page, 'payments', 0), { 0: 'committed', 1: 'marker-commit', 2: 'aborted', 3: 'marker-abort' });
+      const view = JSON.parse(await viewJson(page));
+      const processed = (name) => view.consumers.find((c) => c.name === name).processed_records;
+      assert.equal(processed('auditor'), 1, 'read_committed: only the committed record');
+      assert.equal(processed('snooper'), 2, 'read_uncommitted: the aborted record too');
+      await page.screenshot({ path: join(screenshots, 'txn-read-committed-vs-uncommitted.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();

@@ -3,6 +3,7 @@
 
 pub mod group_log;
 pub mod log;
+pub mod processor;
 pub mod share_log;
 
 use crate::broker::replica::Replica;
@@ -40,6 +41,8 @@ pub struct View {
     pub transactions: Vec<TransactionView>,
     /// Share groups' share partitions on their leaders (KIP-932).
     pub share_partitions: Vec<share_log::SharePartitionView>,
+    /// What each consume-transform-produce processor delivered.
+    pub processors: Vec<processor::ProcessorAuditView>,
 }
 
 /// A transactional id at its coordinator (the leader of its `__transaction_state` partition).
@@ -387,6 +390,7 @@ impl World {
             consumers: self.consumer_views(),
             transactions: self.transaction_views(),
             share_partitions: self.share_partitions(None),
+            processors: self.processor_audits(),
         }
     }
 

@@ -9,9 +9,9 @@
 use crate::cluster::processor::output_record;
 use crate::cluster::{Action, ActionError, ActionOutcome, World};
 use crate::consumer::{CommitMode, ConsumerApp};
-use crate::log::control::{ControlRecordType, EndTransactionMarker};
 use crate::producer::stream::KeyPattern;
 use crate::protocol::TopicPartition;
+use crate::view::processor::committed_view;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -123,39 +123,6 @@ pub(super) fn processor_fault(world: &mut World, rng: &mut ChaCha8Rng) -> bool {
         let restarted = world.apply(Action::RestartProducer { producer }).is_ok();
         restarted && world.apply(Action::RestartConsumer { consumer }).is_ok()
     }
-}
-
-/// The committed view of a partition's log: records of committed transactions and plain
-/// records, by offset; and the offsets of aborted transactions' records.
-fn committed_view(world: &World, tp: &TopicPartition) -> (BTreeMap<i64, Vec<u8>>, BTreeSet<i64>) {
-    let mut records = BTreeMap::new();
-    let mut aborted = BTreeSet::new();
-    let Some(leader) = world.metadata().partition(tp).map(|p| p.leader) else { return (records, aborted) };
-    let replica = world
-        .broker(leader)
-        .and_then(|b| b.durable.replicas.get(tp))
-        .or_else(|| world.brokers().filter_map(|b| b.durable.replicas.get(tp)).max_by_key(|r| r.log.log_end_offset()));
-    let Some(replica) = replica else { return (records, aborted) };
-    let mut open: BTreeMap<i64, Vec<(i64, Vec<u8>)>> = BTreeMap::new();
-    for stored in replica.log.batches() {
-        let batch = &stored.batch;
-        if let Some(marker) = EndTransactionMarker::from_batch(batch) {
-            let pending = open.remove(&batch.producer_id).unwrap_or_default();
-            if marker.control_type == ControlRecordType::Commit {
-                records.extend(pending);
-            } else {
-                aborted.extend(pending.into_iter().map(|(offset, _)| offset));
-            }
-            continue;
-        }
-        let values = batch.records.iter().map(|r| (batch.offset_of(r), r.record.value.clone().unwrap_or_default()));
-        if batch.is_transactional() {
-            open.entry(batch.producer_id).or_default().extend(values);
-        } else {
-            records.extend(values);
-        }
-    }
-    (records, aborted)
 }
 
 /// Every input record must be in the committed output exactly once; the verifier must never

@@ -780,6 +780,7 @@ impl World {
         if let Some(c) = self.consumers.get_mut(&consumer) {
             c.capture_processed = true;
             c.flush_before_commit = c.app.commit == consumer::CommitMode::SyncAfterProcessing;
+            c.output_each_record = true;
         }
         self.processors.insert(consumer, super::processor::Processor::new(consumer, producer, output));
         Ok(ActionOutcome::Done)
@@ -840,6 +841,7 @@ impl World {
             fresh.processed_output = old.processed_output.clone();
         }
         fresh.flush_before_commit = old.flush_before_commit;
+        fresh.output_each_record = old.output_each_record;
         fresh.duplicates = old.duplicates;
         fresh.skipped = old.skipped;
         self.consumers.insert(id, fresh);

@@ -137,6 +137,8 @@ struct Processing {
     records: Vec<(TopicPartition, i64)>,
     started_at: Millis,
     token: u64,
+    /// A processor's records processed so far (it outputs each record as it finishes it).
+    done: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -230,6 +232,9 @@ pub struct Consumer {
     pub(crate) flush_before_commit: bool,
     /// Such a processor waits for its producer's flush.
     pub awaiting_flush: bool,
+    /// Linked as a processor: the application hands each record to its producer as soon as it
+    /// processed it, so a crash mid-batch leaves the batch's first outputs written.
+    pub(crate) output_each_record: bool,
     /// Offset ranges of markers and aborted records fetches passed over, not yet reported.
     passed_over: BTreeMap<TopicPartition, Vec<(i64, i64)>>,
     /// A share consumer's fetch session: acquired records and acknowledgements to send.
@@ -313,6 +318,7 @@ impl Consumer {
             awaiting_transaction: false,
             flush_before_commit: false,
             awaiting_flush: false,
+            output_each_record: false,
             passed_over: BTreeMap::new(),
             share: share::ShareSession::default(),
         }
@@ -524,18 +530,31 @@ impl Consumer {
 
     fn begin_processing(&mut self, records: Vec<(TopicPartition, i64)>, now: Millis, out: &mut Outbox<Timer>) {
         let token = self.token();
-        let duration = self.app.processing_ms_per_record * records.len() as Millis;
+        let records_timed = if self.output_each_record { 1 } else { records.len() };
+        let duration = self.app.processing_ms_per_record * records_timed as Millis;
         out.timer(now + duration, Timer::ProcessingDone { token });
-        self.processing = Some(Processing { records, started_at: now, token });
+        self.processing = Some(Processing { records, started_at: now, token, done: 0 });
     }
 
     fn processing_done(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        if self.output_each_record {
+            // One record is done: its output goes out now; the batch goes on with the next.
+            let Some(processing) = self.processing.as_mut() else { return };
+            if let Some(record) = processing.records.get(processing.done) {
+                self.processed_output.push(record.clone());
+                processing.done += 1;
+            }
+            if processing.done < processing.records.len() {
+                out.timer(now + self.app.processing_ms_per_record, Timer::ProcessingDone { token: processing.token });
+                return;
+            }
+        }
         let Some(processing) = self.processing.take() else { return };
         if self.is_share_consumer() {
             return self.share_processing_done(processing.records, now, out);
         }
         self.report_processed(&processing.records, out);
-        if self.capture_processed {
+        if self.capture_processed && !self.output_each_record {
             self.processed_output.extend(processing.records.iter().cloned());
         }
         match self.app.commit {
@@ -566,13 +585,20 @@ impl Consumer {
         now: Millis,
         out: &mut Outbox<Timer>,
     ) {
-        if !self.awaiting_transaction {
+        if committed && !self.awaiting_transaction {
             return;
         }
-        self.awaiting_transaction = false;
         if !committed {
-            self.rewind_to(batch);
+            // Aborted, possibly mid-batch (timed out or fenced): the rest of the batch is
+            // dropped too; it all comes again from where the batch began.
+            let mut from = batch.to_vec();
+            if let Some(processing) = self.processing.take() {
+                self.processed_output.clear();
+                from.extend(processing.records);
+            }
+            self.rewind_to(&from);
         }
+        self.awaiting_transaction = false;
         self.schedule_poll(now, out);
     }
 

@@ -113,6 +113,16 @@ pub struct ConsumerSpec {
     pub app: ConsumerApp,
     /// Started at t=0; otherwise an `add_consumer` step starts it.
     pub start_at_start: bool,
+    /// A consume-transform-produce application: the consumer's processed records are written
+    /// to `output_topic` by this producer (`Action::LinkProcessor`).
+    pub processor: Option<ProcessorSpec>,
+}
+
+/// The producer and output topic of a processor (a consumer's `processor` table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcessorSpec {
+    pub producer: String,
+    pub output_topic: String,
 }
 
 /// A node named in a step: `broker-N`, or a producer or consumer by its scenario name.
@@ -426,7 +436,20 @@ impl Scenario {
             }
         }
         for consumer in self.consumers.iter().filter(|c| c.start_at_start) {
-            world.apply(consumer.action()).map_err(refused(format!("starting consumer `{}`", consumer.name)))?;
+            let outcome =
+                world.apply(consumer.action()).map_err(refused(format!("starting consumer `{}`", consumer.name)))?;
+            if let (ActionOutcome::ConsumerAdded { consumer: id }, Some(processor)) = (outcome, &consumer.processor) {
+                let producer = world.producers().find(|p| p.name == processor.producer).map(|p| p.id);
+                let producer = producer
+                    .ok_or_else(|| ScenarioError::setup(format!("there is no producer `{}`", processor.producer)))?;
+                world
+                    .apply(Action::LinkProcessor {
+                        consumer: id,
+                        producer,
+                        output_topic: processor.output_topic.clone(),
+                    })
+                    .map_err(refused(format!("linking consumer `{}` as a processor", consumer.name)))?;
+            }
         }
         Ok(Timeline::new(world, CHECKPOINT_EVERY))
     }
@@ -459,6 +482,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "dedicated-controllers",
         "eager-vs-cooperative",
         "eligible-leader-replicas",
+        "exactly-once-pipeline",
         "follower-fetching",
         "hanging-transaction",
         "idempotence",

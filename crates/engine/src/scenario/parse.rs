@@ -4,7 +4,8 @@
 use super::broker_config;
 use super::when::{FactPattern, FieldType, FilterValue, KINDS};
 use super::{
-    ConsumerSpec, Localized, NodeRef, ProducerSpec, Scenario, ScenarioError, Step, StepAction, StreamSpec, TopicSpec,
+    ConsumerSpec, Localized, NodeRef, ProcessorSpec, ProducerSpec, Scenario, ScenarioError, Step, StepAction,
+    StreamSpec, TopicSpec,
 };
 use crate::cluster::WorldConfig;
 use crate::consumer::config::{ConsumerConfig, GroupProtocol};
@@ -103,6 +104,15 @@ struct RawConsumer {
     configs: Option<Spanned<Table>>,
     app: Option<RawApp>,
     at_start: Option<bool>,
+    processor: Option<Spanned<RawProcessor>>,
+}
+
+/// A consumer's application that writes each processed record to an output topic.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProcessor {
+    producer: Spanned<String>,
+    output_topic: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -385,7 +395,20 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         }
     }
     let producers = raw.producer.iter().map(|p| producer(&src, p, &known)).collect::<Result<Vec<_>, _>>()?;
-    let consumers = raw.consumer.iter().map(|c| consumer(&src, c, &known)).collect::<Result<Vec<_>, _>>()?;
+    let consumers =
+        raw.consumer.iter().map(|c| consumer(&src, c, &known, &producers)).collect::<Result<Vec<_>, _>>()?;
+    let mut linked = BTreeSet::new();
+    for (spec, raw) in consumers.iter().zip(&raw.consumer) {
+        if let (Some(p), Some(at)) = (&spec.processor, &raw.processor) {
+            if !linked.insert(p.producer.clone()) {
+                return Err(src.err(
+                    at.get_ref().producer.span(),
+                    "consumer.processor.producer",
+                    format!("producer `{}` already writes another processor's outputs", p.producer),
+                ));
+            }
+        }
+    }
     let mut client_names = BTreeSet::new();
     let names = raw
         .producer
@@ -647,7 +670,12 @@ fn unknown_topic(topic: &str, known: &Known) -> String {
     }
 }
 
-fn consumer(src: &Source, raw: &RawConsumer, known: &Known) -> Result<ConsumerSpec, ScenarioError> {
+fn consumer(
+    src: &Source,
+    raw: &RawConsumer,
+    known: &Known,
+    producers: &[ProducerSpec],
+) -> Result<ConsumerSpec, ScenarioError> {
     let configs = match &raw.configs {
         Some(c) => src.configs(c, "consumer.configs")?,
         None => Vec::new(),
@@ -694,23 +722,108 @@ fn consumer(src: &Source, raw: &RawConsumer, known: &Known) -> Result<ConsumerSp
                 "sync_after_processing" => CommitMode::SyncAfterProcessing,
                 "async_after_processing" => CommitMode::AsyncAfterProcessing,
                 "sync_before_processing" => CommitMode::SyncBeforeProcessing,
+                "transactional" => CommitMode::Transactional,
                 other => {
                     return Err(src.err(
                         commit.span(),
                         "consumer.app.commit",
-                        format!("`{other}` is not a commit mode; allowed: auto, sync_after_processing, async_after_processing, sync_before_processing"),
+                        format!("`{other}` is not a commit mode; allowed: auto, sync_after_processing, async_after_processing, sync_before_processing, transactional"),
                     ))
                 }
             };
         }
     }
+    let processor = match &raw.processor {
+        Some(p) => Some(processor(src, p, &config, &app, at_start, known, producers)?),
+        None if app.commit == CommitMode::Transactional => {
+            let at = raw.app.as_ref().and_then(|a| a.commit.as_ref()).map_or(raw.name.span(), |c| c.span());
+            return Err(src.err(
+                at,
+                "consumer.app.commit",
+                "`transactional` commits the offsets in the transaction of the application's producer: add `processor = { producer = …, output_topic = … }`",
+            ));
+        }
+        None => None,
+    };
     Ok(ConsumerSpec {
         name: raw.name.get_ref().clone(),
         topics: raw.topics.get_ref().clone(),
         configs: configs.into_iter().map(|(k, v, _)| (k, v)).collect(),
         app,
         start_at_start: at_start,
+        processor,
     })
+}
+
+/// Validates a consumer's `processor`: the producer it writes with, the output topic, and the
+/// consumer settings a consume-transform-produce loop needs.
+fn processor(
+    src: &Source,
+    raw: &Spanned<RawProcessor>,
+    config: &ConsumerConfig,
+    app: &ConsumerApp,
+    at_start: bool,
+    known: &Known,
+    producers: &[ProducerSpec],
+) -> Result<ProcessorSpec, ScenarioError> {
+    let field = "consumer.processor";
+    let p = raw.get_ref();
+    let name = p.producer.get_ref();
+    let Some(producer) = producers.iter().find(|s| &s.name == name) else {
+        let names: Vec<&str> = producers.iter().map(|s| s.name.as_str()).collect();
+        return Err(src.err(
+            p.producer.span(),
+            "consumer.processor.producer",
+            format!("there is no producer `{name}` (declared: {})", list(&names)),
+        ));
+    };
+    if producer.stream.is_some() {
+        return Err(src.err(
+            p.producer.span(),
+            "consumer.processor.producer",
+            format!("producer `{name}` has a `stream`; a processor's producer writes only the processor's outputs"),
+        ));
+    }
+    let transactional = producer.configs.iter().any(|(k, _)| k == "transactional.id");
+    if app.commit == CommitMode::Transactional && !transactional {
+        return Err(src.err(
+            p.producer.span(),
+            "consumer.processor.producer",
+            format!("commit = \"transactional\" needs a producer with a `transactional.id`; `{name}` has none"),
+        ));
+    }
+    let topic = p.output_topic.get_ref();
+    match known.topics.get(topic) {
+        None => {
+            return Err(src.err(p.output_topic.span(), "consumer.processor.output_topic", unknown_topic(topic, known)))
+        }
+        Some(t) if !t.create_at_start => {
+            return Err(src.err(
+                p.output_topic.span(),
+                "consumer.processor.output_topic",
+                format!("topic `{topic}` is created by a step; a processor's output topic must exist at t=0"),
+            ))
+        }
+        Some(_) => {}
+    }
+    if !at_start {
+        return Err(src.err(raw.span(), field, "a processor's consumer starts at t=0 (leave out `at_start = false`)"));
+    }
+    if config.enable_auto_commit {
+        return Err(src.err(
+            raw.span(),
+            field,
+            "a processor commits its input offsets itself: set `enable.auto.commit` = false in the consumer's configs",
+        ));
+    }
+    if config.group_protocol == GroupProtocol::Share {
+        return Err(src.err(
+            raw.span(),
+            field,
+            "a share consumer cannot be a processor (it acknowledges records, it commits no offsets)",
+        ));
+    }
+    Ok(ProcessorSpec { producer: name.clone(), output_topic: topic.clone() })
 }
 
 /// The state of the scenario as its steps unfold, for the checks that depend on order.

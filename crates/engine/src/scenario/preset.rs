@@ -97,6 +97,7 @@ impl Preset {
                     configs: pairs(&[("group.id", group)]),
                     app: ConsumerApp::default(),
                     start_at_start: true,
+                    processor: None,
                 })
                 .collect(),
             steps: Vec::new(),

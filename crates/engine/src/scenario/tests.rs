@@ -201,3 +201,94 @@ fn fact_tied_notes_are_validated_with_the_line_and_field() {
     let e = error(&format!("\n[[step]]\n{note}"));
     assert!(e.contains("`step.at_ms`: a step needs `at_ms`"), "{e}");
 }
+
+/// A consumer with a `processor` table: BASE's consumer `c` writing with producer `p`.
+fn with_processor(consumer: &str, processor: &str) -> Result<Scenario, ScenarioError> {
+    parse(&BASE.replace(
+        "configs = { \"group.id\" = \"g\" }\n",
+        &format!("configs = {{ \"group.id\" = \"g\", {consumer} }}\nprocessor = {{ {processor} }}\n"),
+    ))
+}
+
+#[test]
+fn a_processor_links_its_consumer_and_producer_in_the_world() {
+    let s = with_processor("\"enable.auto.commit\" = false", "producer = \"p\", output_topic = \"orders\"").unwrap();
+    let spec = s.consumers[0].processor.as_ref().expect("processor");
+    assert_eq!((spec.producer.as_str(), spec.output_topic.as_str()), ("p", "orders"));
+    let timeline = s.build(None).unwrap();
+    let world = timeline.world();
+    let processor = world.processors().next().expect("linked");
+    assert_eq!(processor.output_topic, "orders");
+    assert_eq!(world.producers().find(|p| p.id == processor.producer).map(|p| p.name.as_str()), Some("p"));
+    assert_eq!(world.processor_audits()[0].guarantee, "at_least_once");
+}
+
+#[test]
+fn a_bad_processor_is_an_error_naming_the_field() {
+    let off = "\"enable.auto.commit\" = false";
+    let cases = [
+        (
+            off,
+            "producer = \"nobody\", output_topic = \"orders\"",
+            "`consumer.processor.producer`: there is no producer `nobody` (declared: p)",
+        ),
+        (
+            off,
+            "producer = \"p\", output_topic = \"nowhere\"",
+            "`consumer.processor.output_topic`: there is no topic `nowhere`",
+        ),
+        (
+            "\"enable.auto.commit\" = true",
+            "producer = \"p\", output_topic = \"orders\"",
+            "set `enable.auto.commit` = false",
+        ),
+        (off, "producer = \"p\", output = \"orders\"", "unknown field `output`"),
+    ];
+    for (configs, processor, expected) in cases {
+        let e = with_processor(configs, processor).unwrap_err().to_string();
+        assert!(e.starts_with("line ") && e.contains(expected), "{processor}: {e}");
+    }
+}
+
+#[test]
+fn a_transactional_processor_needs_a_transactional_producer() {
+    let transactional = BASE.replace(
+        "configs = { \"group.id\" = \"g\" }\n",
+        "configs = { \"group.id\" = \"g\", \"enable.auto.commit\" = false }\napp = { commit = \"transactional\" }\nprocessor = { producer = \"p\", output_topic = \"orders\" }\n",
+    );
+    let e = parse(&transactional).unwrap_err().to_string();
+    assert!(
+        e.contains("`consumer.processor.producer`") && e.contains("needs a producer with a `transactional.id`"),
+        "{e}"
+    );
+    let fixed = transactional.replace("name = \"p\"\n", "name = \"p\"\nconfigs = { \"transactional.id\" = \"t-1\" }\n");
+    let s = parse(&fixed).unwrap();
+    assert_eq!(s.build(None).unwrap().world().processor_audits()[0].guarantee, "exactly_once");
+    let no_processor = fixed.replace("processor = { producer = \"p\", output_topic = \"orders\" }\n", "");
+    let e = parse(&no_processor).unwrap_err().to_string();
+    assert!(e.contains("`consumer.app.commit`") && e.contains("add `processor = "), "{e}");
+}
+
+#[test]
+fn a_processor_starts_at_t0_with_its_own_plain_producer() {
+    let late = BASE.replace(
+        "configs = { \"group.id\" = \"g\" }\n",
+        "configs = { \"group.id\" = \"g\", \"enable.auto.commit\" = false }\nat_start = false\nprocessor = { producer = \"p\", output_topic = \"orders\" }\n",
+    );
+    let e = parse(&late).unwrap_err().to_string();
+    assert!(e.contains("`consumer.processor`") && e.contains("starts at t=0"), "{e}");
+    let streaming = BASE.replace("name = \"p\"\n", "name = \"p\"\nstream = { topic = \"orders\", rate = 5 }\n");
+    let streaming = streaming.replace(
+        "configs = { \"group.id\" = \"g\" }\n",
+        "configs = { \"group.id\" = \"g\", \"enable.auto.commit\" = false }\nprocessor = { producer = \"p\", output_topic = \"orders\" }\n",
+    );
+    let e = parse(&streaming).unwrap_err().to_string();
+    assert!(e.contains("has a `stream`"), "{e}");
+    let second = "\n[[consumer]]\nname = \"c2\"\ntopics = [\"orders\"]\nconfigs = { \"group.id\" = \"g2\", \"enable.auto.commit\" = false }\nprocessor = { producer = \"p\", output_topic = \"orders\" }\n";
+    let shared = BASE.replace(
+        "configs = { \"group.id\" = \"g\" }\n",
+        "configs = { \"group.id\" = \"g\", \"enable.auto.commit\" = false }\nprocessor = { producer = \"p\", output_topic = \"orders\" }\n",
+    ) + second;
+    let e = parse(&shared).unwrap_err().to_string();
+    assert!(e.contains("already writes another processor's outputs"), "{e}");
+}

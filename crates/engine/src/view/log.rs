@@ -59,7 +59,7 @@ pub struct ReplicaLogView {
     /// scaled bar.
     pub older_end: i64,
     /// The newest batches, and older ones (up to [`MARKED_LOOKBACK`] times as far back) that hold
-    /// lost, duplicated or twice-processed records, oldest first.
+    /// lost, duplicated or twice-processed records or the record at a held LSO, oldest first.
     pub batches: Vec<BatchView>,
 }
 
@@ -125,11 +125,12 @@ impl World {
         let lost: Vec<LostRecords> = self.delivery().lost(tp).cloned().collect();
         let duplicates: Vec<DuplicateRecords> = self.delivery().duplicates(tp).cloned().collect();
         let processed_twice = self.delivery().processed_twice_in(tp).map(|d| (d.first_offset, d.last_offset)).collect();
-        let marks = Marks { high_watermark, lost: &lost, duplicates: &duplicates, processed_twice };
         let last_stable_offset = self
             .broker(registration.leader)
             .and_then(|b| b.durable.replicas.get(tp))
             .map_or(-1, |r| r.last_stable_offset());
+        let held = (last_stable_offset >= 0 && last_stable_offset < high_watermark).then_some(last_stable_offset);
+        let marks = Marks { high_watermark, lost: &lost, duplicates: &duplicates, processed_twice, held };
         let replicas = registration
             .replicas
             .iter()
@@ -175,13 +176,17 @@ struct Marks<'a> {
     duplicates: &'a [DuplicateRecords],
     /// `(first, last)` offsets some group processed twice.
     processed_twice: Vec<(i64, i64)>,
+    /// The LSO while an open transaction holds it below the HW: the record read_committed
+    /// consumers wait for.
+    held: Option<i64>,
 }
 
 impl Marks<'_> {
-    /// Whether any record of `[first, last]` is lost, duplicated or processed twice.
+    /// Whether any record of `[first, last]` is lost, duplicated, processed twice or holds the LSO.
     fn touch(&self, first: i64, last: i64) -> bool {
         let overlaps = |from: i64, to: i64| from <= last && to >= first;
-        self.lost.iter().any(|l| overlaps(l.first_offset, l.last_offset))
+        self.held.is_some_and(|lso| overlaps(lso, lso))
+            || self.lost.iter().any(|l| overlaps(l.first_offset, l.last_offset))
             || self.duplicates.iter().any(|d| {
                 let n = d.count as i64 - 1;
                 overlaps(d.original_offset, d.original_offset + n)

@@ -913,3 +913,49 @@ fn a_follower_serves_up_to_its_own_high_watermark_a_little_behind_the_leader() {
     }
     assert!(behind > 10, "the follower's HW trails the leader's: {behind} of 300 samples");
 }
+
+/// `exactly-once-pipeline`: the same input, the same crash mid-batch, three commit orders. The
+/// audit reads each output topic as a read_committed consumer would. At-most-once (commitSync
+/// before processing) committed offsets whose outputs were never written; at-least-once
+/// (`producer.flush()`, then commitSync) wrote the outputs of the batch it died in twice;
+/// exactly-once (`sendOffsetsToTransaction`, `commitTransaction()`) has its crashed batch's
+/// outputs in an aborted transaction (the new instance's InitProducerId aborts it:
+/// `TransactionCoordinator.handleInitProducerId`), skipped by read_committed, so neither.
+#[test]
+fn exactly_once_pipeline_shows_missing_duplicate_and_exact_outputs() {
+    let (run, facts) = run("exactly-once-pipeline");
+    let audit = |name: &str| {
+        run.world().processor_audits().into_iter().find(|a| a.consumer == name).unwrap_or_else(|| panic!("{name}"))
+    };
+    let (amo, alo, eos) = (audit("amo-app"), audit("alo-app"), audit("eos-app"));
+    let input = run.world().high_watermark(&TopicPartition::new("payments", 0)) as u64;
+    for a in [&amo, &alo, &eos] {
+        assert_eq!(a.consumed, input, "{} caught up with every input record: {a:?}", a.consumer);
+    }
+    assert_eq!(amo.guarantee, "at_most_once");
+    assert!(amo.missing > 0 && amo.duplicates == 0, "at-most-once misses outputs: {amo:?}");
+    assert_eq!(alo.guarantee, "at_least_once");
+    assert!(alo.duplicates > 0 && alo.missing == 0, "at-least-once writes outputs twice: {alo:?}");
+    assert_eq!(eos.guarantee, "exactly_once");
+    assert_eq!((eos.missing, eos.duplicates), (0, 0), "exactly-once: {eos:?}");
+    assert!(eos.aborted > 0, "the crashed batch's outputs were aborted: {eos:?}");
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::TxnMarkerWritten { topic_partition, committed: false, .. } if topic_partition.topic == "out-exactly-once")));
+}
+
+/// The log view keeps the batch at a held LSO among its batches however far behind the newest
+/// cells it is, so the picture shows the open transaction's record read_committed waits for.
+#[test]
+fn the_log_view_keeps_the_open_transactions_record_at_the_held_lso() {
+    let mut run = start("hanging-transaction");
+    run.seek(12_000);
+    let tp = TopicPartition::new("orders", 0);
+    let view = run.world().partition_log(&tp, 24).expect("orders-0");
+    assert!(view.high_watermark - view.last_stable_offset > 24, "the LSO is older than the newest cells: {view:?}");
+    let leader = view.replicas.iter().find(|r| r.broker == view.leader).expect("leader strip");
+    let held = leader
+        .batches
+        .iter()
+        .find(|b| (b.base_offset..=b.last_offset).contains(&view.last_stable_offset))
+        .expect("the batch at the LSO is listed");
+    assert_eq!(held.transaction, Some(kafkalab_engine::view::log::TxnOutcome::Open));
+}
