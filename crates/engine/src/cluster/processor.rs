@@ -125,6 +125,7 @@ impl World {
                     let n = next.entry(tp.clone()).or_insert(offset + 1);
                     *n = (*n).max(offset + 1);
                 }
+                let offsets = next.into_iter().map(|(tp, offset)| consumer.consumed_offset(&tp, offset)).collect();
                 let mut out = Outbox::default();
                 let Some(producer) = self.producers.get_mut(&p) else { return };
                 let began = producer.begin_transaction().is_ok();
@@ -137,13 +138,7 @@ impl World {
                             &mut out,
                         );
                     }
-                    let _ = producer.send_offsets_to_transaction(
-                        group,
-                        next.into_iter().collect(),
-                        now,
-                        &mut self.rng,
-                        &mut out,
-                    );
+                    let _ = producer.send_offsets_to_transaction(group, offsets, now, &mut self.rng, &mut out);
                     let _ = producer.end_transaction(true, now, &mut self.rng, &mut out);
                 }
                 self.flush_producer(p, out);
