@@ -324,7 +324,7 @@ fn a_consumer_starting_from_a_truncated_committed_offset_detects_the_truncation(
             Fact::OffsetsCommitted { group, offsets, .. } if group == "archiver" => offsets.first().map(|(_, o)| *o),
             _ => None,
         })
-        .last()
+        .next_back()
         .expect("archiver committed before it stopped");
     assert!(
         !facts.iter().any(|f| f.at_ms > 7_000
