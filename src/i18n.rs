@@ -385,6 +385,7 @@ catalogue! {
         TruncationShort => ("잘림 감지 {0}→{1}", "truncation {0}→{1}"),
         TruncationTitle => ("{0}이(가) {3} ms에 로그 잘림을 알아챘습니다(KIP-320): 위치 {1}의 에포크가 새 리더에서 오프셋 {2}에 끝납니다. 그 뒤의 레코드는 새 리더에 없습니다.", "{0} detected a log truncation at {3} ms (KIP-320): the new leader ends its position's epoch at offset {2}, below position {1}. The records after it are not on the new leader."),
         CommittedShort => ("커밋 {0}", "committed {0}"),
+        CommittedEpochMark => ("그룹 {0} 커밋 {1}(마지막 레코드의 리더 에포크 {3}, KIP-320), 랙 {2}", "group {0} committed {1} (the last record's leader epoch {3}, KIP-320), lag {2}"),
         LagShort => ("랙 {0}", "lag {0}"),
         IdleMember => ("{0}: 유휴 ({1}, 파티션 없음)", "{0}: idle ({1}, no partitions)"),
         NoPartitions => ("보여 줄 파티션이 없습니다.", "No partitions to show."),

@@ -401,7 +401,11 @@ fn group_row(lang: Lang, g: &GroupRow, p: &PartitionLogView, axis: &Axis) -> Htm
             if let Some(c) = committed {
                 <span class="committed-mark" data-testid={format!("committed-{}-{}-{}", g.group_id, p.topic, p.partition)}
                     data-offset={c.offset.to_string()} style={at(c.offset)}
-                    title={fill(t(lang, Key::CommittedMark), &[&g.group_id, &c.offset.to_string(), &c.lag.to_string()])}>
+                    data-leader-epoch={c.leader_epoch.map_or_else(String::new, |e| e.to_string())}
+                    title={match c.leader_epoch {
+                        Some(e) => fill(t(lang, Key::CommittedEpochMark), &[&g.group_id, &c.offset.to_string(), &c.lag.to_string(), &e.to_string()]),
+                        None => fill(t(lang, Key::CommittedMark), &[&g.group_id, &c.offset.to_string(), &c.lag.to_string()]),
+                    }}>
                     { arrow(c.offset, false, &fill(t(lang, Key::CommittedShort), &[&c.offset.to_string()])) }
                 </span>
             }

@@ -1431,11 +1431,10 @@ describe('the partition log view', () => {
   });
 
   test('truncation-detection: the consumer validates its position after the unclean election and marks the truncation (KIP-320)', async () => {
-    // `kafkalab run truncation-detection` (seed 4): broker 3 is elected uncleanly at 18,000 ms;
-    // dashboard learns it from metadata at 18,081 ms (AWAIT_VALIDATION), and its
-    // OffsetsForLeaderEpoch answer at 18,088 ms shows epoch 0 ends at offset 79, below its
-    // position 179: it moves back to 79.
-    const { page, problems } = await openLogView('truncation-detection', 18084);
+    // `kafkalab run truncation-detection --trace` (seed 4): broker 3 is elected uncleanly at 18,000 ms;
+    // dashboard learns it from metadata and awaits validation, and its OffsetsForLeaderEpoch
+    // answer at 18,024 ms shows epoch 0 ends at offset 79, below its position 179: it moves back to 79.
+    const { page, problems } = await openLogView('truncation-detection', 18018);
     try {
       const marker = page.getByTestId('position-dashboard-metrics-0');
       await marker.waitFor();
@@ -1449,10 +1448,43 @@ describe('the partition log view', () => {
       await truncation.waitFor();
       assert.equal(await truncation.getAttribute('data-position'), '179');
       assert.equal(await truncation.getAttribute('data-end-offset'), '79');
-      assert.match(await truncation.getAttribute('title'), /detected a log truncation at 18088 ms/);
+      assert.match(await truncation.getAttribute('title'), /detected a log truncation at 18024 ms/);
       assert.equal(await marker.getAttribute('data-validating'), 'false');
       await truncation.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(screenshots, 'log-truncation-detection.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('truncation-detection: archiver starts from its committed offset and epoch and detects the truncation (KIP-320)', async () => {
+    // `kafkalab run truncation-detection` (seed 4): archiver committed 139 with leader epoch 0 and
+    // closed at 7,000 ms; broker 1 loads the group's offsets (with the epoch) at 18,005 ms. archiver
+    // restarts at 24,000 ms, sets its position to the committed 139 at 27,136 ms and awaits
+    // validation; at 27,141 ms the new leader ends epoch 0 at 79, below 139: it moves back to 79.
+    const { page, problems } = await openLogView('truncation-detection', 20000);
+    try {
+      const committed = page.getByTestId('committed-archiver-metrics-0');
+      await committed.waitFor();
+      assert.equal(await committed.getAttribute('data-offset'), '139');
+      assert.equal(await committed.getAttribute('data-leader-epoch'), '0', 'replayed by the new coordinator');
+      assert.match(await committed.getAttribute('title'), /committed 139 \(the last record's leader epoch 0, KIP-320\)/);
+      await playTo(page, 27138);
+      const marker = page.getByTestId('position-archiver-metrics-0');
+      await marker.waitFor();
+      assert.equal(await marker.getAttribute('data-offset'), '139');
+      assert.equal(await marker.getAttribute('data-offset-epoch'), '0');
+      assert.equal(await marker.getAttribute('data-validating'), 'true', 'validated before its first fetch');
+      assert.equal(await page.getByTestId('truncation-archiver-metrics-0').count(), 0, 'nothing detected yet');
+      await playTo(page, 27500);
+      const truncation = page.getByTestId('truncation-archiver-metrics-0');
+      await truncation.waitFor();
+      assert.equal(await truncation.getAttribute('data-position'), '139');
+      assert.equal(await truncation.getAttribute('data-end-offset'), '79');
+      assert.match(await truncation.getAttribute('title'), /archiver detected a log truncation at 27141 ms/);
+      await truncation.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'log-truncation-committed-epoch.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();
@@ -1507,11 +1539,11 @@ describe('the partition log view', () => {
       assert.ok(later.reduce((a, b) => a + b) > before.reduce((a, b) => a + b), `${before} → ${later}`);
       // `cargo run -p kafkalab-cli -- run consumer-scale-out --until-ms 30000 --metrics` (seed 5) prints
       // records-lag-max 0, MessagesInPerSec 30.0, BytesInPerSec 2160.0, rebalance-total 4 and
-      // request-latency-avg 14.33; the group's lag per partition is the HW minus the committed offset.
+      // request-latency-avg 14.47; the group's lag per partition is the HW minus the committed offset.
       const metric = (name) => page.getByTestId(`metric-${name}`).getAttribute('data-value');
       assert.deepEqual(
         [await metric('records-lag-max'), await metric('MessagesInPerSec'), await metric('BytesInPerSec'), await metric('rebalance-total'), await metric('request-latency-avg')],
-        ['0', '30', '2160', '4', '14.3'],
+        ['0', '30', '2160', '4', '14.5'],
       );
       const view = JSON.parse(await viewJson(page));
       const group = view.groups.find((g) => g.group_id === 'workers');

@@ -117,6 +117,8 @@ pub struct GroupOffsetView {
     pub topic: String,
     pub partition: i32,
     pub committed_offset: i64,
+    /// KIP-320: the leader epoch of the last consumed record, committed with the offset (-1 unknown).
+    pub committed_leader_epoch: i32,
     pub log_end_offset: i64,
     pub lag: i64,
     /// The next offset the member that owns the partition fetches; -1 while nobody owns it.
@@ -555,6 +557,7 @@ impl World {
                             topic: tp.topic.clone(),
                             partition: tp.partition,
                             committed_offset: o.committed_offset,
+                            committed_leader_epoch: o.leader_epoch,
                             log_end_offset,
                             lag: (log_end_offset - o.committed_offset).max(0),
                             position,

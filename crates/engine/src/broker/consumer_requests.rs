@@ -296,7 +296,9 @@ impl Broker {
 
     /// Kafka's `Partition.lastOffsetForLeaderEpoch` for a consumer (KIP-320): on the leader only,
     /// after the current leader epoch check, where the asked epoch ends in this log
-    /// (`LeaderEpochFileCache.endOffsetFor`).
+    /// (`LeaderEpochFileCache.endOffsetFor`). An epoch older than every epoch retention left ends
+    /// where the first one starts, as Kafka answers it: a committed offset from before the log
+    /// start is then valid and goes out of range, not reported as a truncation.
     pub(super) fn epoch_end_offset(&self, p: &OffsetForLeaderPartition) -> EpochEndOffset {
         let answer = |error, leader_epoch, end_offset| EpochEndOffset {
             topic_partition: p.topic_partition.clone(),
@@ -310,7 +312,13 @@ impl Broker {
         if let Some(error) = current_leader_epoch_error(p.current_leader_epoch, replica.leader_epoch) {
             return answer(error, -1, -1);
         }
-        let (leader_epoch, end_offset) = replica.end_offset_for_epoch(p.leader_epoch);
+        let (leader_epoch, end_offset) =
+            match (replica.end_offset_for_epoch(p.leader_epoch), replica.leader_epoch_cache.first()) {
+                ((-1, _), Some((first_epoch, first_start))) if *first_epoch > p.leader_epoch => {
+                    (p.leader_epoch, *first_start)
+                }
+                (found, _) => found,
+            };
         answer(ErrorCode::None, leader_epoch, end_offset)
     }
 
@@ -381,6 +389,9 @@ impl Broker {
 
     /// ListOffsets on the leader: -2 = log start, -1 = high watermark (the last stable offset for
     /// read_committed), else the first offset at or after a timestamp that a consumer may read.
+    /// The leader epoch answered is the log start's epoch (`UnifiedLog.fetchOffsetByTimestamp`),
+    /// the leader's own for the latest offset (`Partition.fetchOffsetForTimestamp`), or the
+    /// found record's batch's.
     fn list_offset(&self, tp: TopicPartition, timestamp: i64, isolation_level: IsolationLevel) -> ListOffsetsPartition {
         let Some(replica) = self.durable.replicas.get(&tp).filter(|r| r.leader == self.id) else {
             return ListOffsetsPartition {
@@ -388,22 +399,26 @@ impl Broker {
                 error: ErrorCode::NotLeaderOrFollower,
                 timestamp: -1,
                 offset: -1,
+                leader_epoch: -1,
             };
         };
         let upper = match isolation_level {
             IsolationLevel::ReadUncommitted => replica.high_watermark,
             IsolationLevel::ReadCommitted => replica.last_stable_offset(),
         };
-        let (timestamp, offset) = match timestamp {
-            -2 => (-1, replica.log.log_start_offset()),
-            -1 => (-1, upper),
+        let (timestamp, offset, leader_epoch) = match timestamp {
+            -2 => {
+                let start = replica.log.log_start_offset();
+                (-1, start, replica.epoch_for_offset(start))
+            }
+            -1 => (-1, upper, replica.leader_epoch),
             t => replica
                 .log
                 .offset_for_timestamp(t)
                 .filter(|found| found.offset < upper)
-                .map_or((-1, -1), |found| (found.timestamp, found.offset)),
+                .map_or((-1, -1, -1), |found| (found.timestamp, found.offset, found.leader_epoch.unwrap_or(-1))),
         };
-        ListOffsetsPartition { topic_partition: tp, error: ErrorCode::None, timestamp, offset }
+        ListOffsetsPartition { topic_partition: tp, error: ErrorCode::None, timestamp, offset, leader_epoch }
     }
 }
 

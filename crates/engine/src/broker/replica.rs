@@ -113,6 +113,12 @@ impl Replica {
         self.leader_epoch_cache.last().map_or(-1, |(e, _)| *e)
     }
 
+    /// Kafka's `LeaderEpochFileCache.epochForOffset`: the epoch whose records cover `offset`
+    /// (the last epoch starting at or before it), -1 before the first.
+    pub fn epoch_for_offset(&self, offset: i64) -> i32 {
+        self.leader_epoch_cache.iter().take_while(|(_, start)| *start <= offset).last().map_or(-1, |(e, _)| *e)
+    }
+
     /// Kafka's `LeaderEpochFileCache.endOffsetFor`: the largest epoch <= `epoch` in this log and
     /// the offset where it ends (the next epoch's start, or the log end offset).
     pub fn end_offset_for_epoch(&self, epoch: i32) -> (i32, i64) {
@@ -399,6 +405,19 @@ mod tests {
         assert_eq!(replica.truncation_offset_for_diverging_epoch(1, 9), 2, "the log end offset");
         let unknown = replica_with(&[(0, "m1"), (2, "m3")]);
         assert_eq!(unknown.truncation_offset_for_diverging_epoch(1, 9), 1, "epoch 1 unknown: end of epoch 0");
+    }
+
+    /// `LeaderEpochFileCache.epochForOffset`: ListOffsets answers the log start's epoch with it.
+    #[test]
+    fn the_epoch_for_an_offset_is_the_last_epoch_starting_at_or_before_it() {
+        let replica = replica_with(&[(0, "a"), (2, "b"), (2, "c"), (5, "d")]);
+        assert_eq!(replica.epoch_for_offset(0), 0);
+        assert_eq!(replica.epoch_for_offset(2), 2, "epoch 2 starts at 1");
+        assert_eq!(replica.epoch_for_offset(3), 5);
+        assert_eq!(
+            Replica::new(TopicPartition::new("t", 0), TopicConfig::default(), vec![1], 0).epoch_for_offset(0),
+            -1
+        );
     }
 
     /// A leader (broker 1) of replicas [1, 2, 3] holding three records, ISR as given; every

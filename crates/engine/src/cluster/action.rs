@@ -20,7 +20,7 @@ use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::transaction::{TxnCallError, TxnClientState};
 use crate::producer::{Producer, ProducerRecord};
-use crate::protocol::{GroupMessage, TopicPartition};
+use crate::protocol::{GroupMessage, OffsetCommitPartition, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use crate::txn::log::TRANSACTION_STATE_TOPIC;
 use rand_chacha::ChaCha8Rng;
@@ -515,7 +515,7 @@ impl World {
                     generation_id: -1,
                     member_id: String::new(),
                     group_instance_id: None,
-                    offsets,
+                    offsets: offsets.into_iter().map(|(tp, o)| OffsetCommitPartition::without_epoch(tp, o)).collect(),
                 };
                 let now = self.now;
                 let mut out = Outbox::default();

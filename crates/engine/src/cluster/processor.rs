@@ -222,10 +222,12 @@ impl World {
             let n = next.entry(tp.clone()).or_insert(offset + 1);
             *n = (*n).max(offset + 1);
         }
+        // Each offset with the leader epoch of its last consumed record (KIP-320).
+        let offsets = next.into_iter().map(|(tp, offset)| consumer.consumed_offset(&tp, offset)).collect();
         let now = self.now;
         let mut out = Outbox::default();
         let Some(producer) = self.producers.get_mut(&p) else { return };
-        let _ = producer.send_offsets_to_transaction(group, next.into_iter().collect(), now, &mut self.rng, &mut out);
+        let _ = producer.send_offsets_to_transaction(group, offsets, now, &mut self.rng, &mut out);
         let _ = producer.end_transaction(true, now, &mut self.rng, &mut out);
         self.flush_producer(p, out);
         if let Some(running) = self.processors.get_mut(&id).and_then(|e| e.transaction.as_mut()) {

@@ -736,9 +736,11 @@ impl Consumer {
         self.commit(sync, AfterCommit::Nothing, now, out);
     }
 
-    /// Commits the current positions (`subscriptions.allConsumed()`), only as a Stable member.
+    /// Commits the current positions with their offset epochs (`subscriptions.allConsumed()`),
+    /// only as a Stable member.
     fn commit(&mut self, sync: bool, then: AfterCommit, now: Millis, out: &mut Outbox<Timer>) {
         let offsets: Vec<(TopicPartition, i64)> = self.positions.iter().map(|(tp, o)| (tp.clone(), *o)).collect();
+        let partitions = offsets.iter().map(|(tp, o)| self.consumed_offset(tp, *o)).collect();
         let error = match (self.coordinator, self.state) {
             (None, _) => Some(ErrorCode::CoordinatorNotAvailable),
             (_, MemberState::Joining | MemberState::Syncing) => Some(ErrorCode::RebalanceInProgress),
@@ -765,7 +767,7 @@ impl Consumer {
                         generation_id: self.generation_id,
                         member_id: self.member_id.clone(),
                         group_instance_id: self.config.group_instance_id.clone(),
-                        offsets,
+                        offsets: partitions,
                     },
                     now,
                     out,
@@ -1521,13 +1523,20 @@ impl Node for Consumer {
                     self.schedule_retry(now, out);
                     return;
                 }
-                for (tp, offset) in offsets {
+                for p in offsets {
+                    let (tp, offset) = (p.topic_partition, p.committed_offset);
                     if !self.awaiting_committed.remove(&tp) || !self.assignment.contains(&tp) {
                         continue;
                     }
                     if offset >= 0 {
+                        // `ConsumerCoordinator.refreshCommittedOffsets`: the committed epoch is
+                        // validated before the first fetch (`seekUnvalidated`).
+                        let committed_epoch = (p.committed_leader_epoch >= 0).then_some(p.committed_leader_epoch);
+                        if let Some(epoch) = committed_epoch {
+                            self.update_last_seen_epoch(&tp, epoch, now, rng, out);
+                        }
                         self.positions.insert(tp.clone(), offset);
-                        self.set_position_epochs(&tp, None);
+                        self.seek_unvalidated(&tp, committed_epoch);
                         out.fact(Fact::PositionSet {
                             consumer: self.id,
                             topic_partition: tp,
@@ -1548,6 +1557,9 @@ impl Node for Consumer {
                         continue;
                     }
                     let Some((timestamp, source)) = self.resets.get(&p.topic_partition).copied() else { continue };
+                    if p.error == ErrorCode::None && p.leader_epoch >= 0 {
+                        self.update_last_seen_epoch(&p.topic_partition, p.leader_epoch, now, rng, out);
+                    }
                     if p.error != ErrorCode::None {
                         self.request_metadata(now, rng, out);
                         self.schedule_retry(now, out);
@@ -1561,6 +1573,7 @@ impl Node for Consumer {
                     {
                         self.resets.remove(&p.topic_partition);
                         self.positions.insert(p.topic_partition.clone(), p.offset);
+                        // `OffsetFetcher.resetPositionIfNeeded`: no offset epoch, so no validation.
                         self.set_position_epochs(&p.topic_partition, None);
                         out.fact(Fact::PositionSet {
                             consumer: self.id,

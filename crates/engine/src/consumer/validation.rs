@@ -10,7 +10,9 @@ use super::config::AutoOffsetReset;
 use super::{Consumer, Timer};
 use crate::narration::Fact;
 use crate::node::Outbox;
-use crate::protocol::{ClientMessage, EpochEndOffset, ErrorCode, OffsetForLeaderPartition, TopicPartition};
+use crate::protocol::{
+    ClientMessage, EpochEndOffset, ErrorCode, OffsetCommitPartition, OffsetForLeaderPartition, TopicPartition,
+};
 use crate::sim::Millis;
 use rand::Rng;
 use serde::Serialize;
@@ -46,6 +48,43 @@ impl Consumer {
         let current_leader_epoch = self.leader_epochs.get(tp).copied();
         self.position_epochs
             .insert(tp.clone(), PositionEpochs { offset_epoch, current_leader_epoch, awaiting_validation: false });
+    }
+
+    /// `SubscriptionState.seekUnvalidated` (the committed offset): a position with an offset
+    /// epoch, under a known leader epoch, awaits validation before its first fetch
+    /// (`TopicPartitionState.validatePosition`); without either it is fetched at once.
+    pub(super) fn seek_unvalidated(&mut self, tp: &TopicPartition, offset_epoch: Option<i32>) {
+        self.set_position_epochs(tp, offset_epoch);
+        if let Some(epochs) = self.position_epochs.get_mut(tp) {
+            epochs.awaiting_validation = epochs.offset_epoch.is_some() && epochs.current_leader_epoch.is_some();
+        }
+    }
+
+    /// `Metadata.updateLastSeenEpochIfNewer`: an epoch (from a committed offset or ListOffsets)
+    /// newer than the metadata's means the metadata is stale, so it is fetched again.
+    pub(super) fn update_last_seen_epoch(
+        &mut self,
+        tp: &TopicPartition,
+        epoch: i32,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) {
+        if self.leader_epochs.get(tp).is_some_and(|known| epoch > *known) {
+            self.request_metadata(now, rng, out);
+        }
+    }
+
+    /// An offset to commit for `tp` and, when it is the position, the leader epoch of the record
+    /// before it (`SubscriptionState.allConsumed`, `OffsetAndMetadata.leaderEpoch()`).
+    pub fn consumed_offset(&self, tp: &TopicPartition, offset: i64) -> OffsetCommitPartition {
+        let at_position = self.positions.get(tp) == Some(&offset);
+        let epoch = self.position_epochs.get(tp).and_then(|e| e.offset_epoch).filter(|_| at_position);
+        OffsetCommitPartition {
+            topic_partition: tp.clone(),
+            committed_offset: offset,
+            committed_leader_epoch: epoch.unwrap_or(-1),
+        }
     }
 
     /// Whether a fetch may be sent for `tp` (Kafka's `isFetchable`: not awaiting validation).

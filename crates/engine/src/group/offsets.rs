@@ -16,7 +16,7 @@
 //! too. A null value (tombstone) deletes the key, as in Kafka.
 
 use crate::log::Record;
-use crate::protocol::{Subscription, TopicPartition};
+use crate::protocol::{OffsetCommitPartition, Subscription, TopicPartition};
 use serde::{Deserialize, Serialize};
 
 /// The internal topic's name.
@@ -174,8 +174,22 @@ pub fn consumer_group_record(record: &CoordinatorRecord, now_ms: i64) -> Record 
 pub struct CommittedOffset {
     /// The next offset to consume (last processed + 1).
     pub committed_offset: i64,
+    /// The leader epoch of the last consumed record (KIP-320), -1 unknown.
     pub leader_epoch: i32,
     pub commit_timestamp: i64,
+}
+
+impl CommittedOffset {
+    /// What the coordinator stores for a committed partition at `now`
+    /// (`OffsetAndMetadata.fromRequest` in Kafka's group coordinator).
+    pub fn stored(partition: OffsetCommitPartition, now: crate::sim::Millis) -> (TopicPartition, CommittedOffset) {
+        let offset = CommittedOffset {
+            committed_offset: partition.committed_offset,
+            leader_epoch: partition.committed_leader_epoch,
+            commit_timestamp: now as i64,
+        };
+        (partition.topic_partition, offset)
+    }
 }
 
 /// Kafka's `STRING` in a coordinator record: an i16 length, then the bytes (also the
@@ -341,6 +355,29 @@ mod tests {
         let r = offset_commit_record("g", &TopicPartition::new("t", 3), None, 0);
         assert_eq!(r.key.as_deref(), Some(&[0, 1, 0, 1, b'g', 0, 1, b't', 0, 0, 0, 3][..]));
         assert_eq!(r.value, None);
+    }
+
+    /// The value bytes follow Kafka's `OffsetCommitValue.json` schema at version 3 (not yet
+    /// flexible, so big-endian fixed fields with an i16-length string): version, `offset`,
+    /// `leaderEpoch` (KIP-320, since version 3), `metadata`, `commitTimestamp`. The expected bytes
+    /// were written out by hand from that schema.
+    #[test]
+    fn offset_commit_value_is_kafkas_version_3_layout_with_the_leader_epoch() {
+        let offset = CommittedOffset { committed_offset: 42, leader_epoch: 5, commit_timestamp: 1234 };
+        let r = offset_commit_record("g", &TopicPartition::new("t", 3), Some(offset), 1234);
+        #[rustfmt::skip]
+        let expected: &[u8] = &[
+            0, 3,                       // value version 3
+            0, 0, 0, 0, 0, 0, 0, 42,    // offset
+            0, 0, 0, 5,                 // leaderEpoch
+            0, 0,                       // metadata ""
+            0, 0, 0, 0, 0, 0, 4, 210,   // commitTimestamp 1234
+        ];
+        assert_eq!(r.value.as_deref(), Some(expected));
+        assert!(matches!(
+            decode(&r),
+            Some(CoordinatorRecord::OffsetCommit { offset: Some(CommittedOffset { leader_epoch: 5, .. }), .. })
+        ));
     }
 
     #[test]

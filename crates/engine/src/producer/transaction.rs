@@ -9,7 +9,7 @@
 use super::{Producer, ProducerIdState, Timer};
 use crate::narration::Fact;
 use crate::node::Outbox;
-use crate::protocol::{ClientMessage, ErrorCode, GroupMessage, TopicPartition, TxnMessage};
+use crate::protocol::{ClientMessage, ErrorCode, GroupMessage, OffsetCommitPartition, TxnMessage};
 use crate::sim::{Millis, NodeId};
 use rand::Rng;
 use serde::Serialize;
@@ -57,7 +57,7 @@ pub struct GroupMetadata {
 #[derive(Debug, Clone)]
 struct PendingOffsets {
     group: GroupMetadata,
-    offsets: Vec<(TopicPartition, i64)>,
+    offsets: Vec<OffsetCommitPartition>,
     added: bool,
     group_coordinator: i32,
 }
@@ -169,7 +169,7 @@ impl Producer {
     pub fn send_offsets_to_transaction(
         &mut self,
         group: GroupMetadata,
-        offsets: Vec<(TopicPartition, i64)>,
+        offsets: Vec<OffsetCommitPartition>,
         now: Millis,
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,

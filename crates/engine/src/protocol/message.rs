@@ -6,7 +6,7 @@ use super::metadata::{MetadataEntry, PartitionRegistration};
 use super::share_state::{PersistedState, StateChange};
 use super::{
     Acks, EpochEndOffset, ErrorCode, FetchPartition, IsolationLevel, JoinGroupMember, JoinGroupProtocol,
-    ListOffsetsPartition, OffsetForLeaderPartition, PartitionFetchResponse, PartitionMetadata,
+    ListOffsetsPartition, OffsetCommitPartition, OffsetForLeaderPartition, PartitionFetchResponse, PartitionMetadata,
     PartitionProduceResponse, ShareAcknowledgement, ShareFetchPartition, TopicPartition,
 };
 use crate::log::RecordBatch;
@@ -325,7 +325,7 @@ pub enum GroupMessage {
         generation_id: i32,
         member_id: String,
         group_instance_id: Option<String>,
-        offsets: Vec<(TopicPartition, i64)>,
+        offsets: Vec<OffsetCommitPartition>,
     },
     OffsetCommitResponse {
         correlation_id: u64,
@@ -341,7 +341,7 @@ pub enum GroupMessage {
     OffsetFetchResponse {
         group_id: String,
         error: ErrorCode,
-        offsets: Vec<(TopicPartition, i64)>,
+        offsets: Vec<OffsetCommitPartition>,
     },
     /// KIP-848: one request joins, heartbeats, acknowledges a reconciliation and leaves.
     ConsumerGroupHeartbeatRequest {
@@ -381,7 +381,7 @@ pub enum GroupMessage {
         generation_id: i32,
         member_id: String,
         group_instance_id: Option<String>,
-        offsets: Vec<(TopicPartition, i64)>,
+        offsets: Vec<OffsetCommitPartition>,
     },
     TxnOffsetCommitResponse {
         correlation_id: u64,

@@ -219,11 +219,34 @@ pub struct JoinGroupMember {
     pub metadata: Subscription,
 }
 
-/// One partition's answer to ListOffsets; offset -1 = no such record.
+/// One partition's answer to ListOffsets; offset -1 = no such record. `leader_epoch` (v4+,
+/// KIP-320) is the leader epoch of the record at `offset` (for the latest offset, the leader's
+/// current epoch; -1 unknown), as `UnifiedLog.fetchOffsetByTimestamp` and
+/// `Partition.fetchOffsetForTimestamp` answer it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListOffsetsPartition {
     pub topic_partition: TopicPartition,
     pub error: ErrorCode,
     pub timestamp: i64,
     pub offset: i64,
+    pub leader_epoch: i32,
+}
+
+/// A partition's offset in OffsetCommit and TxnOffsetCommit requests and OffsetFetch responses
+/// (Kafka's `OffsetCommitRequestPartition`, `TxnOffsetCommitRequestPartition`,
+/// `OffsetFetchResponsePartition`). `committed_leader_epoch` (KIP-320) is the leader epoch of the
+/// last consumed record (`OffsetAndMetadata.leaderEpoch()`), -1 unknown: a consumer that starts
+/// from the offset validates it against that epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OffsetCommitPartition {
+    pub topic_partition: TopicPartition,
+    pub committed_offset: i64,
+    pub committed_leader_epoch: i32,
+}
+
+impl OffsetCommitPartition {
+    /// An offset committed without a leader epoch (a seek, a reset, an admin client).
+    pub fn without_epoch(topic_partition: TopicPartition, committed_offset: i64) -> Self {
+        OffsetCommitPartition { topic_partition, committed_offset, committed_leader_epoch: -1 }
+    }
 }

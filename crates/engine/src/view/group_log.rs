@@ -40,6 +40,9 @@ pub struct CommittedView {
     pub topic: String,
     pub partition: i32,
     pub offset: i64,
+    /// KIP-320: the leader epoch committed with the offset, when the coordinator serves the group
+    /// and knows one.
+    pub leader_epoch: Option<i32>,
     /// When the commit was replicated (None when only the coordinator's loaded state has it).
     pub at_ms: Option<Millis>,
     pub high_watermark: i64,
@@ -93,15 +96,16 @@ impl World {
         ids.into_iter()
             .map(|id| {
                 let coordinator = live.iter().find(|g| g.group_id == id);
-                let mut committed: BTreeMap<TopicPartition, (i64, Option<Millis>)> = self
+                let mut committed: BTreeMap<TopicPartition, (i64, Option<i32>, Option<Millis>)> = self
                     .group_history()
                     .committed(&id)
-                    .map(|(tp, c)| (tp.clone(), (c.offset, Some(c.at_ms))))
+                    .map(|(tp, c)| (tp.clone(), (c.offset, None, Some(c.at_ms))))
                     .collect();
                 for o in coordinator.iter().flat_map(|g| &g.offsets) {
                     let tp = TopicPartition::new(&o.topic, o.partition);
-                    let at = committed.get(&tp).filter(|(offset, _)| *offset == o.committed_offset).and_then(|c| c.1);
-                    committed.insert(tp, (o.committed_offset, at));
+                    let at = committed.get(&tp).filter(|(offset, ..)| *offset == o.committed_offset).and_then(|c| c.2);
+                    let epoch = (o.committed_leader_epoch >= 0).then_some(o.committed_leader_epoch);
+                    committed.insert(tp, (o.committed_offset, epoch, at));
                 }
                 let members: Vec<MemberPositionsView> = self
                     .consumers()
@@ -151,12 +155,13 @@ impl World {
                     rebalancing_since_ms: self.group_history().rebalancing_since(&id),
                     committed: committed
                         .into_iter()
-                        .map(|(tp, (offset, at_ms))| {
+                        .map(|(tp, (offset, leader_epoch, at_ms))| {
                             let high_watermark = self.high_watermark(&tp);
                             CommittedView {
                                 topic: tp.topic,
                                 partition: tp.partition,
                                 offset,
+                                leader_epoch,
                                 at_ms,
                                 high_watermark,
                                 lag: (high_watermark - offset).max(0),

@@ -3,7 +3,7 @@
 
 use kafkalab_engine::check::invariants::InvariantChecker;
 use kafkalab_engine::cluster::{TimedFact, World};
-use kafkalab_engine::narration::{Fact, ReadReplicaFallback};
+use kafkalab_engine::narration::{Fact, PositionSource, ReadReplicaFallback};
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::scenario::{self, ScenarioRun};
 use std::collections::{BTreeMap, BTreeSet};
@@ -295,6 +295,76 @@ fn a_consumer_detects_the_truncation_after_an_unclean_election() {
     assert!(!facts.iter().any(|f| matches!(f.fact, Fact::RecordsSkipped { .. })), "nothing is silently skipped");
     let twice = facts.iter().any(|f| matches!(f.fact, Fact::DuplicatesProcessed { .. }));
     assert!(!twice, "the new leader's records at reused offsets are new records, not processed twice");
+}
+
+/// KIP-320 for a consumer that was not running: archiver commits (with the records' leader epoch,
+/// `SubscriptionState.allConsumed`) in records only broker 2 holds, stops, and starts again after
+/// the unclean election. `ConsumerCoordinator.refreshCommittedOffsets` seeks to the committed
+/// offset unvalidated with that epoch, so OffsetsForLeaderEpoch finds the epoch ends below it
+/// and the consumer moves back to the diverging offset instead of silently resuming past the new
+/// leader's records at those offsets.
+#[test]
+fn a_consumer_starting_from_a_truncated_committed_offset_detects_the_truncation() {
+    let (_, facts) = run("truncation-detection");
+    let archiver: BTreeSet<u32> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::ConsumerStarted { consumer, group, .. } if group == "archiver" => Some(*consumer),
+            _ => None,
+        })
+        .collect();
+    let elected = facts
+        .iter()
+        .find(|f| matches!(f.fact, Fact::LeaderElected { leader: 3, unclean: true, .. }))
+        .expect("broker 3 is elected uncleanly");
+    let committed_before = facts
+        .iter()
+        .filter(|f| f.at_ms < elected.at_ms)
+        .filter_map(|f| match &f.fact {
+            Fact::OffsetsCommitted { group, offsets, .. } if group == "archiver" => offsets.first().map(|(_, o)| *o),
+            _ => None,
+        })
+        .next_back()
+        .expect("archiver committed before it stopped");
+    assert!(
+        !facts.iter().any(|f| f.at_ms > 7_000
+            && f.at_ms < elected.at_ms
+            && matches!(&f.fact, Fact::RecordsProcessed { group, .. } if group == "archiver")),
+        "archiver is stopped during the election"
+    );
+    let restarted_from = facts.iter().find_map(|f| match &f.fact {
+        Fact::PositionSet { consumer, offset, source: PositionSource::Committed, .. }
+            if f.at_ms > elected.at_ms && archiver.contains(consumer) =>
+        {
+            Some(*offset)
+        }
+        _ => None,
+    });
+    assert_eq!(restarted_from, Some(committed_before), "it starts from the committed offset");
+    let detected = facts.iter().find_map(|f| match &f.fact {
+        Fact::LogTruncationDetected { consumer, position, offset_epoch, end_offset, reset_to, .. }
+            if archiver.contains(consumer) =>
+        {
+            Some((f.at_ms, *position, *offset_epoch, *end_offset, *reset_to))
+        }
+        _ => None,
+    });
+    let (at_ms, position, offset_epoch, end_offset, reset_to) =
+        detected.expect("the committed leader epoch lets archiver detect the truncation");
+    assert!(at_ms > elected.at_ms);
+    assert_eq!(position, committed_before);
+    assert!(offset_epoch >= 0, "the committed offset carried its leader epoch");
+    assert!(end_offset < position, "the new leader ends that epoch below the committed offset");
+    assert_eq!(reset_to, Some(end_offset));
+    let first_after = facts.iter().find_map(|f| match &f.fact {
+        Fact::RecordsProcessed { group, first_offset, .. } if group == "archiver" && f.at_ms > at_ms => {
+            Some(*first_offset)
+        }
+        _ => None,
+    });
+    assert_eq!(first_after, Some(end_offset), "it reads the new leader's records from the diverging offset");
+    let skipped = facts.iter().any(|f| matches!(&f.fact, Fact::RecordsSkipped { group, .. } if group == "archiver"));
+    assert!(!skipped, "nothing is silently skipped");
 }
 
 /// The eager group's stop-the-world pause lasts seconds: orders-0 (eager-1's) is owned by nobody

@@ -1042,7 +1042,7 @@ mod tests {
     use super::super::{GroupCoordinatorConfig, OffsetsLog};
     use super::*;
     use crate::log::{Record, RecordBatch};
-    use crate::protocol::Message;
+    use crate::protocol::{Message, OffsetCommitPartition};
 
     /// A log whose writes commit at once (high watermark = log end offset).
     struct InstantLog(i64);
@@ -1131,7 +1131,7 @@ mod tests {
             1,
             &member_id,
             None,
-            vec![(TopicPartition::new("t", 0), 5)],
+            vec![OffsetCommitPartition::without_epoch(TopicPartition::new("t", 0), 5)],
             0,
             &mut log,
             &mut out,

@@ -16,7 +16,7 @@ use crate::group::server_assignor::ServerAssignor;
 use crate::log::{Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::Outbox;
-use crate::protocol::{ErrorCode, GroupMessage, TopicPartition};
+use crate::protocol::{ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use classic::{ClassicGroup, ClassicGroupState, ClassicMember};
 use consumer::ConsumerGroup;
@@ -565,9 +565,13 @@ impl GroupCoordinator {
                     let committed = self.offsets.get(&group_id);
                     let offsets = partitions
                         .into_iter()
-                        .map(|tp| {
-                            let offset = committed.and_then(|m| m.get(&tp)).map_or(-1, |o| o.committed_offset);
-                            (tp, offset)
+                        .map(|tp| match committed.and_then(|m| m.get(&tp)) {
+                            Some(o) => OffsetCommitPartition {
+                                topic_partition: tp,
+                                committed_offset: o.committed_offset,
+                                committed_leader_epoch: o.leader_epoch,
+                            },
+                            None => OffsetCommitPartition::without_epoch(tp, -1),
                         })
                         .collect();
                     (ErrorCode::None, offsets)
@@ -650,7 +654,7 @@ impl GroupCoordinator {
         generation_id: i32,
         member_id: &str,
         group_instance_id: Option<&str>,
-        offsets: Vec<(TopicPartition, i64)>,
+        offsets: Vec<OffsetCommitPartition>,
         now: Millis,
         log: &mut dyn OffsetsLog,
         out: &mut Outbox<Timer>,
@@ -679,19 +683,14 @@ impl GroupCoordinator {
                 request: "OffsetCommit",
                 error,
             });
-            let partitions = offsets.into_iter().map(|(tp, _)| (tp, error)).collect();
+            let partitions = offsets.into_iter().map(|p| (p.topic_partition, error)).collect();
             out.send(
                 client,
                 GroupMessage::OffsetCommitResponse { correlation_id, group_id: group_id.to_string(), partitions },
             );
             return;
         }
-        let offsets: Vec<(TopicPartition, CommittedOffset)> = offsets
-            .into_iter()
-            .map(|(tp, offset)| {
-                (tp, CommittedOffset { committed_offset: offset, leader_epoch: -1, commit_timestamp: now as i64 })
-            })
-            .collect();
+        let offsets = offsets.into_iter().map(|p| CommittedOffset::stored(p, now)).collect::<Vec<_>>();
         let records =
             offsets.iter().map(|(tp, o)| offsets::offset_commit_record(group_id, tp, Some(*o), now as i64)).collect();
         let completion = Completion::OffsetCommit {
@@ -724,5 +723,82 @@ impl GroupCoordinator {
     /// A member of a group, for tests and the view.
     pub fn member(&self, group_id: &str, member_id: &str) -> Option<&ClassicMember> {
         self.groups.get(group_id)?.member(member_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `__consumer_offsets` partition that keeps what is appended, committed at once.
+    #[derive(Default)]
+    struct KeptLog(Vec<RecordBatch>);
+
+    impl OffsetsLog for KeptLog {
+        fn append(&mut self, _partition: i32, records: Vec<Record>, _now: Millis) -> Result<i64, ErrorCode> {
+            self.0.push(RecordBatch::new(records));
+            Ok(0)
+        }
+
+        fn append_transactional(
+            &mut self,
+            partition: i32,
+            records: Vec<Record>,
+            _producer_id: i64,
+            _producer_epoch: i16,
+            now: Millis,
+        ) -> Result<i64, ErrorCode> {
+            self.append(partition, records, now)
+        }
+    }
+
+    fn loaded(log: &mut KeptLog) -> GroupCoordinator {
+        let config = GroupCoordinatorConfig { offsets_topic_num_partitions: 1, ..Default::default() };
+        let mut c = GroupCoordinator::new(1, config);
+        let batches = std::mem::take(&mut log.0);
+        c.load(0, 0, batches.iter(), 0, log, &mut Outbox::default());
+        log.0 = batches;
+        c
+    }
+
+    fn offset_fetch(c: &mut GroupCoordinator, log: &mut KeptLog, tp: &TopicPartition) -> Vec<OffsetCommitPartition> {
+        let request = GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()] };
+        let mut out = Outbox::default();
+        c.on_message(NodeId::Client(9), request, 0, log, &mut out);
+        match out.messages.pop() {
+            Some((_, crate::protocol::Message::Group(GroupMessage::OffsetFetchResponse { offsets, .. }))) => offsets,
+            other => panic!("no OffsetFetchResponse: {other:?}"),
+        }
+    }
+
+    /// KIP-320: OffsetCommit's `committed_leader_epoch` is stored in the offset commit value
+    /// (`GroupCoordinatorRecordHelpers.newOffsetCommitRecord`), OffsetFetch returns it, and a
+    /// coordinator that loads the partition after a failover (`CoordinatorLoader`) returns it too.
+    #[test]
+    fn the_committed_leader_epoch_survives_the_round_trip_and_a_failover() {
+        let mut log = KeptLog::default();
+        let mut c = loaded(&mut log);
+        let tp = TopicPartition::new("t", 0);
+        let committed =
+            OffsetCommitPartition { topic_partition: tp.clone(), committed_offset: 42, committed_leader_epoch: 3 };
+        let request = GroupMessage::OffsetCommitRequest {
+            correlation_id: 1,
+            group_id: "g".into(),
+            generation_id: -1,
+            member_id: String::new(),
+            group_instance_id: None,
+            offsets: vec![committed.clone()],
+        };
+        let mut out = Outbox::default();
+        c.on_message(NodeId::Client(9), request, 0, &mut log, &mut out);
+        c.complete_writes(|_| Some(0), &mut out);
+        assert_eq!(offset_fetch(&mut c, &mut log, &tp), vec![committed.clone()]);
+        let mut failover = loaded(&mut log);
+        assert_eq!(offset_fetch(&mut failover, &mut log, &tp), vec![committed], "replayed from the log");
+        let other = TopicPartition::new("t", 1);
+        assert_eq!(
+            offset_fetch(&mut failover, &mut log, &other),
+            vec![OffsetCommitPartition::without_epoch(other, -1)]
+        );
     }
 }

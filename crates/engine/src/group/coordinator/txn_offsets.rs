@@ -10,7 +10,7 @@ use crate::log::control::{ControlRecordType, EndTransactionMarker};
 use crate::log::RecordBatch;
 use crate::narration::Fact;
 use crate::node::Outbox;
-use crate::protocol::{ErrorCode, GroupMessage, TopicPartition};
+use crate::protocol::{ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition};
 use crate::sim::{Millis, NodeId};
 
 /// A TxnOffsetCommit request's fields.
@@ -23,7 +23,7 @@ pub(super) struct TxnOffsetCommit {
     pub generation_id: i32,
     pub member_id: String,
     pub group_instance_id: Option<String>,
-    pub offsets: Vec<(TopicPartition, i64)>,
+    pub offsets: Vec<OffsetCommitPartition>,
 }
 
 impl GroupCoordinator {
@@ -60,20 +60,14 @@ impl GroupCoordinator {
                 request: "TxnOffsetCommit",
                 error,
             });
-            let partitions = request.offsets.into_iter().map(|(tp, _)| (tp, error)).collect();
+            let partitions = request.offsets.into_iter().map(|p| (p.topic_partition, error)).collect();
             out.send(
                 request.client,
                 GroupMessage::TxnOffsetCommitResponse { correlation_id: request.correlation_id, group_id, partitions },
             );
             return;
         }
-        let offsets: Vec<(TopicPartition, CommittedOffset)> = request
-            .offsets
-            .into_iter()
-            .map(|(tp, offset)| {
-                (tp, CommittedOffset { committed_offset: offset, leader_epoch: -1, commit_timestamp: now as i64 })
-            })
-            .collect();
+        let offsets = request.offsets.into_iter().map(|p| CommittedOffset::stored(p, now)).collect::<Vec<_>>();
         let records =
             offsets.iter().map(|(tp, o)| offsets::offset_commit_record(&group_id, tp, Some(*o), now as i64)).collect();
         let partition = self.partition_for(&group_id);
