@@ -340,9 +340,11 @@ describe('kafkalab visual simulator', () => {
       await page.getByTestId('log-view').waitFor();
       const row = page.getByTestId('share-queue-jobs-0');
       await row.waitFor();
-      // The poison record (sent at 8 s) is delivered again and again: seek until its cell shows
-      // a delivery count above 1, then past the limit, when it is archived and the SPSO passes it.
-      await seek(page, 10000);
+      // The poison record (sent at 8 s, offset 47) is delivered again and again: at 11 s its cell
+      // shows delivery count 3 (the share partition first reads its state from
+      // __share_group_state, so deliveries start a little later than they did without it);
+      // past the limit it is archived and the SPSO passes it.
+      await seek(page, 11000);
       const cells = page.locator('[data-testid^="share-record-queue-jobs-0-"]');
       const states = await cells.evaluateAll((c) => c.map((x) => x.getAttribute('data-state')));
       assert.ok(states.every((s) => ['available', 'acquired', 'acknowledged', 'archived'].includes(s)), states.join());
