@@ -28,7 +28,8 @@ def main() -> None:
     lost_records = sum(run["lost_acked"] for _, run in lost)
     skipped = sum(run["skipped_acked"] for _, run in runs)
     first = lost[0][0] if lost else "none"
-    duplicates = sum(1 for _, run in runs if run["duplicates"] > 0)
+    duplicate_seeds = [seed for seed, run in runs if run["duplicates"] > 0]
+    duplicates = len(duplicate_seeds)
     violations = sum(1 for _, run in runs if run["violations"])
     eos = [run for _, run in runs if "eos_missing" in run]
     eos_line = ""
@@ -45,6 +46,8 @@ def main() -> None:
         f"committed offset; first seed {first}); with duplicates: {duplicates}; "
         f"with violations: {violations}; runs without JSON: {len(broken)}{eos_line}"
     )
+    if duplicate_seeds or lost:
+        print(f"  first seeds with duplicates: {duplicate_seeds[:10]}; with lost records: {[s for s, _ in lost][:10]}")
 
 
 if __name__ == "__main__":
