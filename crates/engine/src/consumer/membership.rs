@@ -110,6 +110,16 @@ impl Consumer {
         self.target = None;
     }
 
+    /// A heartbeat the coordinator accepted (consumer and share protocols): the interval it asks
+    /// for, the member epoch, and Stable.
+    pub(super) fn heartbeat_accepted(&mut self, member_epoch: i32, heartbeat_interval_ms: Millis) {
+        if heartbeat_interval_ms > 0 {
+            self.heartbeat_interval_ms = heartbeat_interval_ms;
+        }
+        self.generation_id = member_epoch;
+        self.state = MemberState::Stable;
+    }
+
     /// A ConsumerGroupHeartbeat response.
     pub(super) fn on_group_heartbeat_response(
         &mut self,
@@ -123,11 +133,7 @@ impl Consumer {
         self.heartbeat_sent_at = None;
         match error {
             ErrorCode::None => {
-                if heartbeat_interval_ms > 0 {
-                    self.heartbeat_interval_ms = heartbeat_interval_ms;
-                }
-                self.generation_id = member_epoch;
-                self.state = MemberState::Stable;
+                self.heartbeat_accepted(member_epoch, heartbeat_interval_ms);
                 if let Some(assignment) = assignment {
                     self.target = Some(assignment.into_iter().collect());
                 }

@@ -71,11 +71,7 @@ impl Consumer {
         self.heartbeat_sent_at = None;
         match error {
             ErrorCode::None => {
-                if heartbeat_interval_ms > 0 {
-                    self.heartbeat_interval_ms = heartbeat_interval_ms;
-                }
-                self.generation_id = member_epoch;
-                self.state = MemberState::Stable;
+                self.heartbeat_accepted(member_epoch, heartbeat_interval_ms);
                 if let Some(partitions) = assignment {
                     let partitions: BTreeSet<TopicPartition> = partitions.into_iter().collect();
                     if partitions != self.assignment {
