@@ -221,7 +221,9 @@ impl PartitionAudit {
         let ranges: Vec<AckedRange> = self.acked.values().copied().collect();
         for range in ranges {
             let (epoch, epoch_end) = leader.end_offset_for_epoch(range.leader_epoch);
-            let kept_until = if epoch == range.leader_epoch { epoch_end } else { range.start };
+            // An epoch older than all the leader's answers itself (`endOffsetFor`) but is not held.
+            let held = epoch == range.leader_epoch && leader.leader_epoch_cache.iter().any(|(e, _)| *e == epoch);
+            let kept_until = if held { epoch_end } else { range.start };
             let lost_from = kept_until.max(range.start).max(log_start);
             if lost_from < range.end {
                 found.push(LostRecords {

@@ -312,13 +312,7 @@ impl Broker {
         if let Some(error) = current_leader_epoch_error(p.current_leader_epoch, replica.leader_epoch) {
             return answer(error, -1, -1);
         }
-        let (leader_epoch, end_offset) =
-            match (replica.end_offset_for_epoch(p.leader_epoch), replica.leader_epoch_cache.first()) {
-                ((-1, _), Some((first_epoch, first_start))) if *first_epoch > p.leader_epoch => {
-                    (p.leader_epoch, *first_start)
-                }
-                (found, _) => found,
-            };
+        let (leader_epoch, end_offset) = replica.end_offset_for_epoch(p.leader_epoch);
         answer(ErrorCode::None, leader_epoch, end_offset)
     }
 

@@ -311,6 +311,10 @@ impl Broker {
         let new_epoch = registration.leader_epoch != replica.leader_epoch || replica.leader != registration.leader;
         replica.leader = registration.leader;
         replica.leader_epoch = registration.leader_epoch;
+        if registration.partition_epoch > replica.partition_epoch {
+            // A newer committed state settles any ISR change this leader proposed.
+            replica.pending_isr = None;
+        }
         replica.isr = registration.isr.clone();
         replica.partition_epoch = registration.partition_epoch;
         if registration.leader == id {

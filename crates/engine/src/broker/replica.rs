@@ -34,8 +34,8 @@ pub struct Replica {
     pub followers: BTreeMap<i32, FollowerState>,
     /// KRaft's partition epoch, echoed in AlterPartition so stale requests are refused.
     pub partition_epoch: i32,
-    /// Leader only: an AlterPartition is in flight with this ISR.
-    pub pending_isr: Option<Vec<i32>>,
+    /// Leader only: an ISR proposed by AlterPartition and not yet committed.
+    pub pending_isr: Option<PendingIsr>,
     /// `(leader_epoch, start_offset)` pairs: where each leader epoch began in this log (KIP-101).
     pub leader_epoch_cache: Vec<(i32, i64)>,
     pub producer_state: ProducerStateTable,
@@ -44,6 +44,15 @@ pub struct Replica {
 }
 
 /// What a leader knows of one follower, as in Kafka's `Replica` state.
+/// Kafka's `PendingPartitionChange`: its members count for the high watermark (the maximal ISR,
+/// KIP-497) until the controller's answer or a newer committed partition state replaces it. A
+/// request never answered is sent again; one refused as stale waits for the metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingIsr {
+    pub isr: Vec<i32>,
+    pub answered: bool,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FollowerState {
     pub log_end_offset: i64,
@@ -120,14 +129,25 @@ impl Replica {
     }
 
     /// Kafka's `LeaderEpochFileCache.endOffsetFor`: the largest epoch <= `epoch` in this log and
-    /// the offset where it ends (the next epoch's start, or the log end offset).
+    /// the offset where it ends (the next epoch's start, or the log end offset for the latest).
+    /// An epoch older than every cached one answers itself and the first epoch's start, so a
+    /// replica whose whole log is of an epoch this log never saw truncates all of it; an epoch
+    /// newer than the latest, or an empty cache, is undefined (-1, -1).
     pub fn end_offset_for_epoch(&self, epoch: i32) -> (i32, i64) {
-        match self.leader_epoch_cache.iter().rposition(|(e, _)| *e <= epoch) {
-            None => (-1, -1),
-            Some(i) => {
-                let end = self.leader_epoch_cache.get(i + 1).map_or(self.log.log_end_offset(), |(_, start)| *start);
-                (self.leader_epoch_cache[i].0, end)
-            }
+        const UNDEFINED: (i32, i64) = (-1, -1);
+        if epoch < 0 {
+            return UNDEFINED;
+        }
+        if self.last_epoch() == epoch {
+            return (epoch, self.log.log_end_offset());
+        }
+        let Some(higher) = self.leader_epoch_cache.iter().position(|(e, _)| *e > epoch) else {
+            return UNDEFINED;
+        };
+        let higher_start = self.leader_epoch_cache[higher].1;
+        match higher.checked_sub(1) {
+            None => (epoch, higher_start),
+            Some(floor) => (self.leader_epoch_cache[floor].0, higher_start),
         }
     }
 
@@ -318,7 +338,8 @@ impl Replica {
         if (self.isr.len() as i32) < min_isr {
             return None;
         }
-        let in_maximal_isr = |r: &i32| self.isr.contains(r) || self.pending_isr.as_ref().is_some_and(|p| p.contains(r));
+        let in_maximal_isr =
+            |r: &i32| self.isr.contains(r) || self.pending_isr.as_ref().is_some_and(|p| p.isr.contains(r));
         let unknown = FollowerState::default();
         let new_hw = self
             .replicas
@@ -407,6 +428,23 @@ mod tests {
         assert_eq!(unknown.truncation_offset_for_diverging_epoch(1, 9), 1, "epoch 1 unknown: end of epoch 0");
     }
 
+    /// `LeaderEpochFileCache.endOffsetFor` in all its cases. After an unclean election a follower
+    /// whose whole log is of epoch 1 asks a leader holding epochs 0 and 2: the leader answers
+    /// (0, start of 2); the follower places epoch 0 before its first epoch, at offset 0, and
+    /// truncates everything instead of stopping at its log end on every fetch.
+    #[test]
+    fn the_end_offset_for_an_epoch_follows_kafkas_epoch_cache() {
+        let leader = replica_with(&[(0, "a"), (0, "b"), (2, "c")]);
+        assert_eq!(leader.end_offset_for_epoch(2), (2, 3), "the latest epoch ends at the log end");
+        assert_eq!(leader.end_offset_for_epoch(1), (0, 2), "the floor epoch, up to the next start");
+        assert_eq!(leader.end_offset_for_epoch(0), (0, 2));
+        assert_eq!(leader.end_offset_for_epoch(3), (-1, -1), "newer than the latest: undefined");
+        assert_eq!(leader.end_offset_for_epoch(-1), (-1, -1));
+        let follower = replica_with(&[(1, "x"), (1, "y")]);
+        assert_eq!(follower.end_offset_for_epoch(0), (0, 0), "older than every epoch: the first start");
+        assert_eq!(follower.truncation_offset_for_diverging_epoch(0, 2), 0, "all of epoch 1 goes");
+    }
+
     /// `LeaderEpochFileCache.epochForOffset`: ListOffsets answers the log start's epoch with it.
     #[test]
     fn the_epoch_for_an_offset_is_the_last_epoch_starting_at_or_before_it() {
@@ -452,7 +490,7 @@ mod tests {
     #[test]
     fn the_high_watermark_counts_a_pending_isr_expansion() {
         let mut replica = leader_with(&[1, 2], [3, 1]);
-        replica.pending_isr = Some(vec![1, 2, 3]);
+        replica.pending_isr = Some(PendingIsr { isr: vec![1, 2, 3], answered: false });
         assert_eq!(replica.maybe_advance_high_watermark(1, 40_000, 30_000, FENCED), Some(1));
     }
 

@@ -2,7 +2,7 @@
 //! move the high watermark, and ask the controller to shrink or expand the ISR; a follower whose
 //! log diverged from its leader's truncates by leader epoch (KIP-101, KIP-279, KIP-320).
 
-use super::replica::isr_eligible;
+use super::replica::{isr_eligible, PendingIsr};
 use super::{Broker, Timer, TruncationMode};
 use crate::narration::Fact;
 use crate::node::Outbox;
@@ -114,7 +114,11 @@ impl Broker {
                 } else if p.current_leader_epoch > replica.leader_epoch {
                     response.error = ErrorCode::UnknownLeaderEpoch;
                 } else if let Some(diverging) = self.diverging_epoch(p) {
-                    response.diverging_epoch = Some(diverging);
+                    // As `Partition.readRecords`: an epoch this log cannot place is out of range.
+                    match diverging {
+                        (-1, _) | (_, -1) => response.error = ErrorCode::OffsetOutOfRange,
+                        _ => response.diverging_epoch = Some(diverging),
+                    }
                 } else {
                     match replica.log.read(p.fetch_offset, max_bytes, replica.log.log_end_offset()) {
                         Ok(batches) => response.batches = batches,
@@ -276,19 +280,22 @@ impl Broker {
     pub(super) fn shrink_isrs(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let lag_max = self.config.replica_lag_time_max_ms;
         let id = self.id;
-        for replica in self.durable.replicas.values_mut() {
-            // An AlterPartition still unanswered after a whole check interval was lost: retry.
-            replica.pending_isr = None;
-        }
+        // An AlterPartition still unanswered after a whole check interval was lost: send it again
+        // (Kafka's `AlterPartitionManager` retries until answered), keeping its members in the
+        // maximal ISR; dropping them would let the high watermark pass a follower the controller
+        // may already have committed into the ISR.
         let requests: Vec<(TopicPartition, Vec<i32>)> = self
             .durable
             .replicas
             .iter()
             .filter(|(_, r)| r.leader == id)
-            .filter_map(|(tp, r)| {
-                let out_of_sync = r.out_of_sync_replicas(id, now, lag_max);
-                (!out_of_sync.is_empty())
-                    .then(|| (tp.clone(), r.isr.iter().copied().filter(|b| !out_of_sync.contains(b)).collect()))
+            .filter_map(|(tp, r)| match &r.pending_isr {
+                Some(pending) => (!pending.answered).then(|| (tp.clone(), pending.isr.clone())),
+                None => {
+                    let out_of_sync = r.out_of_sync_replicas(id, now, lag_max);
+                    (!out_of_sync.is_empty())
+                        .then(|| (tp.clone(), r.isr.iter().copied().filter(|b| !out_of_sync.contains(b)).collect()))
+                }
             })
             .collect();
         for (tp, new_isr) in requests {
@@ -311,7 +318,7 @@ impl Broker {
     fn send_alter_partition(&mut self, tp: &TopicPartition, new_isr: Vec<i32>, out: &mut Outbox<Timer>) {
         let Some(controller) = self.raft.volatile.leader else { return };
         let Some(replica) = self.durable.replicas.get_mut(tp) else { return };
-        replica.pending_isr = Some(new_isr.clone());
+        replica.pending_isr = Some(PendingIsr { isr: new_isr.clone(), answered: false });
         let (id, own_epoch) = (self.id, self.volatile.broker_epoch);
         let broker_epochs = new_isr
             .iter()
@@ -330,7 +337,10 @@ impl Broker {
         );
     }
 
-    /// The controller's answer: adopt the committed ISR, which may let the high watermark move.
+    /// The controller's answer (`Partition.handleAlterPartitionError`): adopt the committed ISR,
+    /// which may let the high watermark move. INELIGIBLE_REPLICA means nothing was applied: back
+    /// to the committed ISR. NOT_CONTROLLER is asked again; a stale request (FENCED_LEADER_EPOCH,
+    /// INVALID_UPDATE_VERSION, ...) keeps its proposal until the metadata brings the newer state.
     pub(super) fn handle_alter_partition_response(
         &mut self,
         tp: &TopicPartition,
@@ -341,7 +351,15 @@ impl Broker {
     ) {
         let id = self.id;
         let Some(replica) = self.durable.replicas.get_mut(tp) else { return };
-        replica.pending_isr = None;
+        match error {
+            ErrorCode::None | ErrorCode::IneligibleReplica => replica.pending_isr = None,
+            ErrorCode::NotController => {}
+            _ => {
+                if let Some(pending) = replica.pending_isr.as_mut() {
+                    pending.answered = true;
+                }
+            }
+        }
         let current = |r: &crate::protocol::metadata::PartitionRegistration| {
             error == ErrorCode::None
                 && r.leader_epoch == replica.leader_epoch

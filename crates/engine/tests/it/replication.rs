@@ -408,3 +408,48 @@ fn after_two_unclean_elections_the_follower_truncates_once_to_its_own_epoch_end_
     assert_eq!(values(&w, 4, &tp), vec!["m1", "m2", "m4"]);
     assert_eq!(values(&w, 5, &tp), values(&w, 4, &tp), "the follower's log matches the leader's");
 }
+
+/// A follower whose whole log is of an epoch the leader never had: 4 writes m1 in epoch 0 alone,
+/// 5 leads epoch 1 (unclean) with m2 at offset 0, then 4 leads epoch 2 (unclean) and 5 comes
+/// back. The leader answers epoch 1 with (0, 1); epoch 0 is older than any epoch 5 holds, so
+/// its cache answers (0, 0) (`LeaderEpochFileCache.endOffsetFor`) and 5 truncates all of m2.
+/// Before, 5 found no epoch 0, "truncated" to its log end on every fetch and never caught up.
+#[test]
+fn a_follower_with_only_an_unknown_epoch_truncates_its_whole_log() {
+    let mut w = world(5, |c| c.broker.replica_lag_time_max_ms = 1_000);
+    let tp = topic(&mut w, vec![vec![4, 5]], &[("unclean.leader.election.enable", "true")]);
+    let p = producer(&mut w, &[("acks", "1")]);
+    w.apply(Action::CutLink { from: NodeId::Broker(4), to: NodeId::Broker(5), both: true }).unwrap();
+    advance(&mut w, 3_000); // broker 5 falls out of the ISR with an empty log
+    send(&mut w, p, "m1");
+    advance(&mut w, 500);
+    w.apply(Action::KillBroker { broker: 4 }).unwrap();
+    w.apply(Action::HealLink { from: NodeId::Broker(4), to: NodeId::Broker(5), both: true }).unwrap();
+    advance(&mut w, 20_000);
+    assert_eq!(leader(&w, &tp), 5, "first unclean election");
+    send(&mut w, p, "m2");
+    advance(&mut w, 1_000);
+    assert_eq!(values(&w, 5, &tp), vec!["m2"]);
+    w.apply(Action::KillBroker { broker: 5 }).unwrap();
+    w.apply(Action::RestartBroker { broker: 4 }).unwrap();
+    advance(&mut w, 20_000);
+    assert_eq!(leader(&w, &tp), 4, "second unclean election");
+    send(&mut w, p, "m3");
+    advance(&mut w, 1_000);
+    w.apply(Action::RestartBroker { broker: 5 }).unwrap();
+    advance(&mut w, 20_000);
+    let mut checker = InvariantChecker::default();
+    checker.check(&w);
+    assert!(checker.is_clean(), "{:?}", checker.violations().next());
+    let truncations: Vec<(i64, i64)> = w
+        .facts()
+        .filter_map(|f| match &f.fact {
+            Fact::LogTruncated { broker: 5, from_offset, to_offset, .. } => Some((*from_offset, *to_offset)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(truncations, vec![(1, 0)], "m2 of epoch 1 goes in one truncation");
+    assert_eq!(values(&w, 4, &tp), vec!["m1", "m3"]);
+    assert_eq!(values(&w, 5, &tp), values(&w, 4, &tp), "the follower's log matches the leader's");
+    assert_eq!(w.metadata().partition(&tp).unwrap().isr, vec![4, 5], "the follower rejoins the ISR");
+}
