@@ -240,8 +240,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
 
     let mut checker = InvariantChecker::default();
     let mut committed = Committed::new();
-    let mut unclean_partitions = BTreeSet::new();
-    let mut unclean_elections = 0;
+    let mut elections = Elections::default();
     let mut faults = 0;
     let mut seen_facts = 0;
     let mut share_done = ShareDone::default();
@@ -252,17 +251,22 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         if faults_rng.random_bool(0.3) && inject_fault(&mut world, &mut faults_rng, eos) {
             faults += 1;
         }
-        scan_facts(&world, &mut seen_facts, &mut unclean_partitions, &mut unclean_elections, &mut share_done);
+        scan_facts(&world, &mut seen_facts, &mut elections, &mut share_done);
     }
     settle(&mut world);
     let until = world.now() + SETTLE_MS;
     run_checked(&mut world, until, &mut checker, &mut committed);
-    scan_facts(&world, &mut seen_facts, &mut unclean_partitions, &mut unclean_elections, &mut share_done);
+    scan_facts(&world, &mut seen_facts, &mut elections, &mut share_done);
 
     let logs = final_logs(&world);
     let mut violations: Vec<String> = checker.violations().cloned().collect();
+    if config.acks == "all" {
+        violations.extend(elections.losses_without_unclean_election.iter().map(|(at_ms, tp)| {
+            format!("t={at_ms}ms: {tp}: acknowledged records lost (acks=all) though no unclean election happened")
+        }));
+    }
     for (tp, records) in &committed {
-        if unclean_partitions.contains(tp) {
+        if elections.unclean_partitions.contains(tp) {
             continue;
         }
         let log = logs.get(tp);
@@ -295,7 +299,7 @@ pub fn run_with_world(config: &ChaosConfig) -> Result<(ChaosReport, World), Conf
         violations,
         trace_hash: format!("{:016x}", world.trace_hash()),
         faults,
-        unclean_elections,
+        unclean_elections: elections.unclean_elections,
         eos_missing: eos.map(|c| c.missing),
         eos_duplicates: eos.map(|c| c.duplicates),
         aborted_read: eos.map(|c| c.aborted_read),
@@ -348,18 +352,27 @@ struct ShareDone {
     accepted_twice: u64,
 }
 
-fn scan_facts(
-    world: &World,
-    seen: &mut u64,
-    unclean_partitions: &mut BTreeSet<TopicPartition>,
-    unclean_elections: &mut u64,
-    share_done: &mut ShareDone,
-) {
+/// Unclean elections so far, and acknowledged records lost on a partition that had none: with
+/// acks=all, a record is on every ISR member when acknowledged, so only an unclean election can
+/// lose it.
+#[derive(Default)]
+struct Elections {
+    unclean_partitions: BTreeSet<TopicPartition>,
+    unclean_elections: u64,
+    losses_without_unclean_election: Vec<(Millis, TopicPartition)>,
+}
+
+fn scan_facts(world: &World, seen: &mut u64, elections: &mut Elections, share_done: &mut ShareDone) {
     for fact in world.facts_since(*seen) {
         match &fact.fact {
             Fact::LeaderElected { topic_partition, unclean: true, .. } => {
-                unclean_partitions.insert(topic_partition.clone());
-                *unclean_elections += 1;
+                elections.unclean_partitions.insert(topic_partition.clone());
+                elections.unclean_elections += 1;
+            }
+            Fact::AckedRecordsLost { topic_partition, .. }
+                if !elections.unclean_partitions.contains(topic_partition) =>
+            {
+                elections.losses_without_unclean_election.push((fact.at_ms, topic_partition.clone()));
             }
             Fact::ShareRecordsAcknowledged { topic_partition, kind, offsets, .. }
                 if *kind != AcknowledgeType::Release =>
