@@ -48,6 +48,9 @@ def main() -> None:
     )
     if duplicate_seeds or lost:
         print(f"  first seeds with duplicates: {duplicate_seeds[:10]}; with lost records: {[s for s, _ in lost][:10]}")
+    eos_faults = [seed for seed, run in runs if run.get("eos_missing", 0) + run.get("eos_duplicates", 0) > 0]
+    if eos_faults:
+        print(f"  first seeds with missing or duplicated outputs: {eos_faults[:10]}")
 
 
 if __name__ == "__main__":
