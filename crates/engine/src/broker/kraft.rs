@@ -212,8 +212,18 @@ impl Broker {
             _ => return,
         };
         // As Kafka's QuorumController, answer only once the decision is committed: a leader that
-        // shrank its ISR on an uncommitted change could lose data if this controller failed.
-        let end = self.controller_append(records, now, out);
+        // shrank its ISR on an uncommitted change could lose data if this controller failed. An
+        // AlterPartition answered without records (a rejection) was read from the in-memory state,
+        // which may hold uncommitted records: as `ControllerWriteEvent`, it waits for the log end.
+        // (Kafka waits so for every empty answer; heartbeats here answer at once, which only
+        // moves when a broker learns it is unfenced.)
+        let read_only_alter_partition =
+            records.is_empty() && matches!(reply, ControllerMessage::AlterPartitionResponse { .. });
+        let end = if read_only_alter_partition {
+            self.raft.log_end_offset()
+        } else {
+            self.controller_append(records, now, out)
+        };
         if end <= self.raft.durable.high_watermark {
             out.send(from, reply);
         } else {

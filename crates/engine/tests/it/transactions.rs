@@ -334,6 +334,22 @@ fn eos_chaos_commits_every_input_exactly_once() {
     }
 }
 
+/// Regression from the 1,000-seed eos sweep (seed 475, 200 steps): the controller rejected an
+/// ISR proposal (InvalidUpdateVersion) on an uncommitted PartitionChange and answered at once;
+/// the leader then waited for metadata that the controller's failover never wrote, its ISR stayed
+/// stuck and 3,183 inputs never reached the output. Kafka's `ControllerWriteEvent` answers a
+/// decision without records only once the log end commits.
+#[test]
+fn a_rejection_read_from_uncommitted_metadata_waits_for_the_commit() {
+    let report = kafkalab_engine::check::chaos::run(&kafkalab_engine::check::chaos::ChaosConfig {
+        steps: 200,
+        ..eos_config(475, true)
+    })
+    .unwrap();
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+    assert_eq!((report.eos_missing, report.eos_duplicates, report.aborted_read), (Some(0), Some(0), Some(0)));
+}
+
 /// With at-least-once processors (`--eos false`: plain sends, commitSync after processing), a
 /// processor crash makes the group reprocess records whose outputs were already written.
 #[test]
