@@ -363,6 +363,8 @@ catalogue! {
         ColCurrentAssignment => ("현재 할당", "Current"),
         ColTargetAssignment => ("목표 할당", "Target"),
         ColPendingRevocation => ("반납(revoke) 대기", "To revoke"),
+        ClassicMemberBadge => ("클래식", "classic"),
+        ClassicMemberTitle => ("클래식 프로토콜(JoinGroup/SyncGroup/Heartbeat)로 참여한 멤버: 멤버 에포크가 곧 세대(generation)입니다", "A member on the classic protocol (JoinGroup/SyncGroup/Heartbeat): its member epoch is its generation"),
         SwimlaneRevoked => ("{0}이(가) {1}을(를) 반납(revoke) ({2} ms)", "{0} revoked {1} (at {2} ms)"),
         SwimlaneLost => ("{0}이(가) {1}을(를) 잃음 (커밋 기회 없이, {2} ms)", "{0} lost {1} without a chance to commit (at {2} ms)"),
         SeqHeading => ("노드 사이 메시지 (시퀀스 다이어그램)", "Messages between nodes (sequence diagram)"),

@@ -129,11 +129,16 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                                         html! {
                                             <tr data-testid={format!("member-{}-{}", g.group_id, m.member_id)}
                                                 data-member-epoch={m.member_epoch.unwrap_or(-1).to_string()} data-reconcile-state={state}
+                                                data-member-protocol={if m.classic_member { "classic" } else { "consumer" }}
                                                 class={classes!(behind.then_some("reconciling"))}>
                                                 <td><code title={m.member_id.clone()}>{
                                                     view.consumers.iter().find(|c| c.client == m.client)
                                                         .map_or_else(|| narrate::short_member_id(&m.member_id), |c| c.name.clone())
-                                                }</code></td>
+                                                }</code>
+                                                if m.classic_member {
+                                                    <span class="tag classic-member" title={t(lang, Key::ClassicMemberTitle)}>{ t(lang, Key::ClassicMemberBadge) }</span>
+                                                }
+                                                </td>
                                                 <td>{ m.member_epoch.unwrap_or(-1) }</td>
                                                 <td>{ state }</td>
                                                 <td>{ tp_compact(&m.assignment) }</td>

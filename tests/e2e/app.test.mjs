@@ -243,7 +243,7 @@ describe('kafkalab visual simulator', () => {
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
         'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'exactly-once-pipeline', 'follower-fetching',
-        'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
+        'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'online-protocol-upgrade', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
         'rolling-restart', 'sandbox', 'share-group-queue', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
@@ -279,6 +279,37 @@ describe('kafkalab visual simulator', () => {
       assertNoProblems(problems);
     } finally {
       await page.close();
+    }
+  });
+
+  test('online-protocol-upgrade shows the classic members inside the converted consumer group', async () => {
+    const { page, problems } = await openApp('#scenario=online-protocol-upgrade&seed=11&t=25000&lang=en');
+    try {
+      const group = page.getByTestId('group-orders-app');
+      await group.waitFor();
+      assert.equal(await group.getAttribute('data-protocol'), 'consumer');
+      const classic = group.locator('tr[data-member-protocol="classic"]');
+      assert.equal(await classic.count(), 2);
+      assert.equal(await classic.first().locator('.classic-member').textContent(), 'classic');
+      assert.equal(await group.locator('tr[data-member-protocol="consumer"]').count(), 1);
+      await group.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'online-protocol-upgrade.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+    // After new-1 left, the group is classic again; at the end every member is on the consumer protocol.
+    for (const [t, protocol, classicRows] of [[40000, 'classic', 0], [74000, 'consumer', 0]]) {
+      const { page, problems } = await openApp(`#scenario=online-protocol-upgrade&seed=11&t=${t}&lang=en`);
+      try {
+        const group = page.getByTestId('group-orders-app');
+        await group.waitFor();
+        assert.equal(await group.getAttribute('data-protocol'), protocol, `at ${t} ms`);
+        assert.equal(await group.locator('tr[data-member-protocol="classic"]').count(), classicRows);
+        assertNoProblems(problems);
+      } finally {
+        await page.close();
+      }
     }
   });
 

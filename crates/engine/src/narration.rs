@@ -415,8 +415,9 @@ pub enum Fact {
         assigned: Vec<TopicPartition>,
         pending_revocation: Vec<TopicPartition>,
     },
-    /// An empty group changed protocol when a member of the other kind joined (Kafka converts
-    /// an empty group; a non-empty one is refused here).
+    /// A group changed protocol: an empty one when a member of the other kind joined; a live
+    /// one online (`group.consumer.migration.policy`) when a consumer-protocol member joined a
+    /// classic group, or the last one left a group of classic members.
     GroupConverted {
         group: String,
         to_consumer_protocol: bool,

@@ -105,6 +105,8 @@ pub struct GroupMemberView {
     pub target: Option<Vec<TopicPartition>>,
     /// Consumer protocol: what it must revoke before its epoch advances.
     pub pending_revocation: Vec<TopicPartition>,
+    /// Consumer protocol: the member speaks the classic protocol (online migration).
+    pub classic_member: bool,
 }
 
 /// What `kafka-consumer-groups --describe` shows per partition: LOG-END-OFFSET is the
@@ -455,6 +457,7 @@ impl World {
                                 group.target_assignment.get(&m.member_id).into_iter().flatten().cloned().collect(),
                             ),
                             pending_revocation: m.pending_revocation.iter().cloned().collect(),
+                            classic_member: m.classic.is_some(),
                         })
                         .collect(),
                     offsets: self.group_offset_views(coordinator, &group.group_id),
@@ -486,6 +489,7 @@ impl World {
                             reconcile_state: None,
                             target: None,
                             pending_revocation: Vec::new(),
+                            classic_member: false,
                         })
                         .collect(),
                     offsets: self.group_offset_views(coordinator, &group.group_id),
@@ -517,6 +521,7 @@ impl World {
                             reconcile_state: None,
                             target: None,
                             pending_revocation: Vec::new(),
+                            classic_member: false,
                         })
                         .collect(),
                     offsets: Vec::new(),

@@ -16,7 +16,7 @@
 //! too. A null value (tombstone) deletes the key, as in Kafka.
 
 use crate::log::Record;
-use crate::protocol::{OffsetCommitPartition, Subscription, TopicPartition};
+use crate::protocol::{JoinGroupProtocol, OffsetCommitPartition, Subscription, TopicPartition};
 use serde::{Deserialize, Serialize};
 
 /// The internal topic's name.
@@ -81,6 +81,18 @@ pub struct ConsumerMemberMetadata {
     pub subscribed_topic_names: Vec<String>,
     pub server_assignor: Option<String>,
     pub rebalance_timeout_ms: u64,
+    /// Set for a member that speaks the classic protocol inside a consumer group (online
+    /// migration); absent from a consumer-protocol member's record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classic_member_metadata: Option<ClassicMemberMetadata>,
+}
+
+/// `ConsumerGroupMemberMetadataValue.ClassicMemberMetadata`: what a classic member's JoinGroup
+/// carried, kept so the group can serve its Heartbeat and convert back to a classic group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassicMemberMetadata {
+    pub session_timeout_ms: u64,
+    pub supported_protocols: Vec<JoinGroupProtocol>,
 }
 
 /// `ConsumerGroupCurrentMemberAssignmentValue`: where the member is in its reconciliation.

@@ -205,7 +205,7 @@ pub struct Subscription {
 }
 
 /// One entry of JoinGroup's protocol list: an assignor name and the member's subscription.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct JoinGroupProtocol {
     pub name: String,
     pub metadata: Subscription,

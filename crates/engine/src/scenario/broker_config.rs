@@ -30,6 +30,7 @@ const KEYS: &[&str] = &[
     "group.consumer.heartbeat.interval.ms",
     "group.consumer.session.timeout.ms",
     "group.consumer.assignors",
+    "group.consumer.migration.policy",
     "eligible.leader.replicas.version",
     "transaction.state.log.num.partitions",
     "transaction.max.timeout.ms",
@@ -94,6 +95,11 @@ pub fn set(config: &mut WorldConfig, key: &str, value: &str) -> Result<(), Confi
             }
             b.group_coordinator.group_consumer_assignors = assignors;
         }
+        "group.consumer.migration.policy" => {
+            b.group_coordinator.group_consumer_migration_policy = value
+                .parse()
+                .map_err(|_| ConfigError::invalid(key, value, "bidirectional, upgrade, downgrade or disabled"))?
+        }
         // A feature level rather than a config (`kafka-storage format --feature`): 1 since Kafka
         // 4.1 for new clusters, 0 on 4.0.
         "eligible.leader.replicas.version" => {
@@ -156,6 +162,12 @@ mod tests {
         );
         let e = set(&mut c, "group.consumer.assignors", "sticky").unwrap_err().to_string();
         assert!(e.contains("uniform, range"), "{e}");
+        use crate::group::coordinator::MigrationPolicy;
+        assert_eq!(c.broker.group_coordinator.group_consumer_migration_policy, MigrationPolicy::Bidirectional);
+        set(&mut c, "group.consumer.migration.policy", "Disabled").unwrap();
+        assert_eq!(c.broker.group_coordinator.group_consumer_migration_policy, MigrationPolicy::Disabled);
+        let e = set(&mut c, "group.consumer.migration.policy", "sideways").unwrap_err().to_string();
+        assert!(e.contains("bidirectional, upgrade, downgrade or disabled"), "{e}");
     }
 
     #[test]

@@ -489,6 +489,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "kafka-vs-queue",
         "key-ordering",
         "leader-failover",
+        "online-protocol-upgrade",
         "pre-vote",
         "read-committed-vs-uncommitted",
         "retention-compaction",

@@ -80,6 +80,8 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
     ("records_skipped", &[("group", FieldType::Text), ("topic_partition", FieldType::Text)]),
     ("group_epoch_bumped", &[("group", FieldType::Text), ("group_epoch", FieldType::Int)]),
     ("target_assignment_computed", &[("group", FieldType::Text), ("group_epoch", FieldType::Int)]),
+    ("group_converted", &[("group", FieldType::Text), ("to_consumer_protocol", FieldType::Bool)]),
+    ("rejoin_requested", &[("consumer", FieldType::Consumer), ("group", FieldType::Text)]),
     (
         "member_reconciled",
         &[
@@ -248,6 +250,12 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
                 ("assignment", Partitions(assignment)),
             ],
         ),
+        Fact::GroupConverted { group: g, to_consumer_protocol } => {
+            ("group_converted", vec![group(g), ("to_consumer_protocol", Bool(*to_consumer_protocol))])
+        }
+        Fact::RejoinRequested { consumer, group: g, .. } => {
+            ("rejoin_requested", vec![("consumer", Consumer(*consumer)), group(g)])
+        }
         Fact::PartitionsLost { consumer, group: g, partitions, .. } => (
             "partitions_lost",
             vec![("consumer", Consumer(*consumer)), group(g), ("partitions", Partitions(partitions))],
@@ -458,6 +466,8 @@ mod tests {
                 assignor: "uniform",
                 assignment: vec![],
             },
+            Fact::GroupConverted { group: "g".into(), to_consumer_protocol: true },
+            Fact::RejoinRequested { consumer: 1, group: "g".into(), error: ErrorCode::RebalanceInProgress },
             Fact::MemberReconciled {
                 group: "g".into(),
                 member_id: "m".into(),

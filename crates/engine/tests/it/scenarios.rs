@@ -4,7 +4,7 @@
 use kafkalab_engine::check::invariants::InvariantChecker;
 use kafkalab_engine::cluster::{TimedFact, World};
 use kafkalab_engine::narration::{Fact, PositionSource, ReadReplicaFallback};
-use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
 use kafkalab_engine::scenario::{self, ScenarioRun};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -657,6 +657,91 @@ fn the_consumer_protocol_has_no_stop_the_world() {
     let group = world.view().groups.into_iter().find(|g| g.group_id == "kip848").unwrap();
     assert_eq!((group.protocol, group.rebalance, group.state), ("consumer", "incremental", "Stable"));
     assert!(group.members.iter().all(|m| m.member_epoch == Some(group.generation_id)));
+}
+
+/// `online-protocol-upgrade`: a consumer-protocol member converts the live classic group
+/// (`GroupMetadataManager.convertToConsumerGroup`); the classic members are told to rejoin by a
+/// REBALANCE_IN_PROGRESS heartbeat (`classicGroupHeartbeatToConsumerGroup`) and keep consuming
+/// meanwhile; no partition is owned by two consumers at once; the group turns classic when that
+/// member leaves (`convertToClassicGroup`) and consumer again once the classic members restart on
+/// the consumer protocol.
+#[test]
+fn a_live_classic_group_upgrades_online() {
+    let (run, facts) = run("online-protocol-upgrade");
+    let world = run.world();
+    let id = |name: &str| world.consumers().find(|c| c.name == name).map(|c| c.id).expect(name);
+    let conversions: Vec<(u64, bool)> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::GroupConverted { group, to_consumer_protocol } if group == "orders-app" => {
+                Some((f.at_ms, *to_consumer_protocol))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(conversions.iter().map(|c| c.1).collect::<Vec<_>>(), vec![true, false, true], "{conversions:?}");
+    let (upgraded, downgraded) = (conversions[0].0, conversions[1].0);
+    assert!(upgraded >= 15_000 && downgraded >= 32_000 && conversions[2].0 >= 45_000, "{conversions:?}");
+    let new_member_served = facts
+        .iter()
+        .find(|f| {
+            matches!(&f.fact, Fact::PartitionsAssigned { consumer, partitions, .. }
+                if *consumer == id("new-1") && !partitions.is_empty())
+        })
+        .map(|f| f.at_ms)
+        .expect("new-1 gets partitions");
+    assert!(new_member_served < downgraded);
+    for name in ["classic-1", "classic-2"] {
+        let c = id(name);
+        assert!(
+            facts.iter().any(|f| f.at_ms > upgraded
+                && f.at_ms < downgraded
+                && matches!(&f.fact, Fact::RejoinRequested { consumer, error: ErrorCode::RebalanceInProgress, .. } if *consumer == c)),
+            "{name} is told to rejoin"
+        );
+        assert!(
+            facts.iter().any(|f| f.at_ms > upgraded
+                && f.at_ms < new_member_served
+                && matches!(&f.fact, Fact::RecordsProcessed { consumer, .. } if *consumer == c)),
+            "{name} keeps consuming while the group reconciles"
+        );
+    }
+    // Ownership as the consumers see it: never two owners of one partition.
+    let mut owned: BTreeMap<u32, BTreeSet<TopicPartition>> = BTreeMap::new();
+    for f in &facts {
+        match &f.fact {
+            Fact::PartitionsAssigned { consumer, group, assignment, .. } if group == "orders-app" => {
+                owned.insert(*consumer, assignment.iter().cloned().collect());
+            }
+            Fact::PartitionsRevoked { consumer, partitions, .. }
+            | Fact::PartitionsLost { consumer, partitions, .. } => {
+                if let Some(set) = owned.get_mut(consumer) {
+                    for tp in partitions {
+                        set.remove(tp);
+                    }
+                }
+            }
+            Fact::ConsumerClosed { consumer } => {
+                owned.remove(consumer);
+            }
+            _ => continue,
+        }
+        let mut seen = BTreeSet::new();
+        for (consumer, set) in &owned {
+            for tp in set {
+                assert!(seen.insert(tp.clone()), "{tp} has two owners at {} ms (one is {consumer})", f.at_ms);
+            }
+        }
+    }
+    let group = world.view().groups.into_iter().find(|g| g.group_id == "orders-app").unwrap();
+    assert_eq!((group.protocol, group.state), ("consumer", "Stable"));
+    assert_eq!(group.members.len(), 2);
+    assert!(group.members.iter().all(|m| !m.classic_member));
+    let served: BTreeSet<TopicPartition> = ["app-1", "app-2"]
+        .iter()
+        .flat_map(|n| world.consumer(id(n)).unwrap().assignment.iter().cloned().collect::<Vec<_>>())
+        .collect();
+    assert_eq!(served.len(), 6, "the upgraded members share all six partitions");
 }
 
 /// KIP-966 (`PartitionChangeBuilder`): the whole ISR is lost (4 and 5 cut off, then the leader 3

@@ -270,7 +270,7 @@ impl ClassicGroup {
     }
 
     /// `ClassicGroup.selectProtocol`: each member votes for its most preferred candidate.
-    fn select_protocol(&self) -> Option<String> {
+    pub(super) fn select_protocol(&self) -> Option<String> {
         let candidates = self.candidate_protocols();
         let mut votes = vec![0usize; candidates.len()];
         for m in &self.members {
@@ -342,7 +342,13 @@ impl GroupCoordinator {
         });
     }
 
-    fn schedule_session(&mut self, group: &mut ClassicGroup, member_id: &str, now: Millis, out: &mut Outbox<Timer>) {
+    pub(super) fn schedule_session(
+        &mut self,
+        group: &mut ClassicGroup,
+        member_id: &str,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
         let token = self.token();
         if let Some(member) = group.member_mut(member_id) {
             member.session_token = token;
@@ -376,9 +382,10 @@ impl GroupCoordinator {
         if !bounds.contains(&request.session_timeout_ms) {
             return fail(self, ErrorCode::InvalidSessionTimeout, out);
         }
-        if let Err(error) = self.classic_join_to_consumer_group(group_id, now, log, out) {
-            return fail(self, error, out);
+        if self.consumer_groups.get(group_id).is_some_and(|g| !g.members.is_empty()) {
+            return self.classic_group_join_to_consumer_group(group_id, request, now, log, out);
         }
+        self.convert_empty_consumer_group(group_id, now, log, out);
         if !self.groups.contains_key(group_id) {
             if !request.member_id.is_empty() {
                 return fail(self, ErrorCode::UnknownMemberId, out);
@@ -593,7 +600,7 @@ impl GroupCoordinator {
 
     /// `prepareRebalance`: members must rejoin; from Empty the join phase waits
     /// `group.initial.rebalance.delay.ms`, otherwise at most the largest rebalance timeout.
-    fn prepare_rebalance(
+    pub(super) fn prepare_rebalance(
         &mut self,
         group: &mut ClassicGroup,
         reason: RebalanceReason,
@@ -773,6 +780,16 @@ impl GroupCoordinator {
     ) {
         let result = if !self.is_coordinator_for(group_id) {
             Some(Err(ErrorCode::NotCoordinator))
+        } else if self.consumer_groups.contains_key(group_id) {
+            Some(self.classic_group_sync_to_consumer_group(
+                client,
+                group_id,
+                generation_id,
+                member_id,
+                group_instance_id,
+                now,
+                out,
+            ))
         } else {
             self.with_group(group_id, |this, group| {
                 group.validate_member(member_id, group_instance_id)?;
@@ -891,8 +908,17 @@ impl GroupCoordinator {
         if !self.is_coordinator_for(group_id) {
             return ErrorCode::NotCoordinator;
         }
-        let result = self
-            .with_group(group_id, |this, group| {
+        let result = if self.consumer_groups.contains_key(group_id) {
+            Some(self.classic_group_heartbeat_to_consumer_group(
+                group_id,
+                generation_id,
+                member_id,
+                group_instance_id,
+                now,
+                out,
+            ))
+        } else {
+            self.with_group(group_id, |this, group| {
                 group.validate_member(member_id, group_instance_id)?;
                 if generation_id != group.generation_id {
                     return Err(ErrorCode::IllegalGeneration);
@@ -909,7 +935,8 @@ impl GroupCoordinator {
                     }
                 }
             })
-            .unwrap_or(Err(ErrorCode::UnknownMemberId));
+        }
+        .unwrap_or(Err(ErrorCode::UnknownMemberId));
         match result {
             Ok(()) => ErrorCode::None,
             Err(ErrorCode::RebalanceInProgress) => ErrorCode::RebalanceInProgress,
@@ -933,8 +960,10 @@ impl GroupCoordinator {
         if !self.is_coordinator_for(group_id) {
             return ErrorCode::NotCoordinator;
         }
-        let result = self
-            .with_group(group_id, |this, group| {
+        let result = if self.consumer_groups.contains_key(group_id) {
+            Some(self.classic_group_leave_to_consumer_group(group_id, member_id, group_instance_id, now, log, out))
+        } else {
+            self.with_group(group_id, |this, group| {
                 if group_instance_id.is_none() && group.pending_members.remove(member_id) {
                     this.try_complete_join(group, now, log, out);
                     return Ok(());
@@ -953,7 +982,8 @@ impl GroupCoordinator {
                 this.remove_member(group, &id, RemovalReason::LeaveGroup, now, log, out);
                 Ok(())
             })
-            .unwrap_or(Err(ErrorCode::UnknownMemberId));
+        }
+        .unwrap_or(Err(ErrorCode::UnknownMemberId));
         match result {
             Ok(()) => ErrorCode::None,
             Err(error) => {

@@ -9,17 +9,19 @@
 //! partition is handed to its new owner only once the old owner released it. Members whose
 //! partitions do not move never stop.
 //!
-//! Deviations: a non-empty group is never converted between protocols (Kafka 4.0 converts it
-//! under `group.consumer.migration.policy`, default bidirectional, running classic members
-//! through a protocol adapter; that setting is not simulated); a ConsumerGroupHeartbeat for a non-empty classic group is refused with
-//! GROUP_ID_NOT_FOUND and a JoinGroup for a non-empty consumer group with
-//! INCONSISTENT_GROUP_PROTOCOL. Empty groups are converted, as in Kafka. State changes are
-//! applied before their records commit; a failed write answers with an error but is not rolled
-//! back (Kafka's timeline structures revert it). A known member joining again with epoch 0
-//! starts over with nothing assigned.
+//! A live group converts between the protocols under `group.consumer.migration.policy`
+//! (`migration.rs`): a joining consumer-protocol member upgrades a classic group, classic members
+//! are served inside a consumer group, and the group downgrades once the last consumer-protocol
+//! member is gone.
+//!
+//! Deviations: state changes are applied before their records commit; a failed write answers
+//! with an error but is not rolled back (Kafka's timeline structures revert it). A known member
+//! joining again with epoch 0 starts over with nothing assigned.
 
 use super::{Completion, GroupCoordinator, OffsetsLog, Timer};
-use crate::group::offsets::{self, ConsumerMemberMetadata, CoordinatorRecord, CurrentMemberAssignment};
+use crate::group::offsets::{
+    self, ClassicMemberMetadata, ConsumerMemberMetadata, CoordinatorRecord, CurrentMemberAssignment,
+};
 use crate::group::server_assignor::{self, AssignmentMember, ServerAssignor};
 use crate::narration::{Fact, RebalanceReason, ReconcileState, RemovalReason};
 use crate::node::Outbox;
@@ -71,11 +73,15 @@ pub struct ConsumerGroupMember {
     pub assigned: BTreeSet<TopicPartition>,
     /// What it must give up before its epoch advances.
     pub pending_revocation: BTreeSet<TopicPartition>,
+    /// Set while the member speaks the classic protocol (online migration).
+    pub classic: Option<ClassicMemberMetadata>,
     session_token: u64,
+    /// A classic member's pending JoinGroup or SyncGroup deadline (0: none).
+    pub(super) rebalance_token: u64,
 }
 
 impl ConsumerGroupMember {
-    fn new(member_id: String, instance_id: Option<String>, client: NodeId) -> Self {
+    pub(super) fn new(member_id: String, instance_id: Option<String>, client: NodeId) -> Self {
         ConsumerGroupMember {
             member_id,
             instance_id,
@@ -88,21 +94,24 @@ impl ConsumerGroupMember {
             state: ReconcileState::Stable,
             assigned: BTreeSet::new(),
             pending_revocation: BTreeSet::new(),
+            classic: None,
             session_token: 0,
+            rebalance_token: 0,
         }
     }
 
-    fn metadata(&self) -> ConsumerMemberMetadata {
+    pub(super) fn metadata(&self) -> ConsumerMemberMetadata {
         ConsumerMemberMetadata {
             instance_id: self.instance_id.clone(),
             client: self.client.to_string(),
             subscribed_topic_names: self.subscribed_topics.iter().cloned().collect(),
             server_assignor: self.server_assignor.map(|a| a.name().to_string()),
             rebalance_timeout_ms: self.rebalance_timeout_ms,
+            classic_member_metadata: self.classic.clone(),
         }
     }
 
-    fn current_assignment(&self) -> CurrentMemberAssignment {
+    pub(super) fn current_assignment(&self) -> CurrentMemberAssignment {
         CurrentMemberAssignment {
             member_epoch: self.member_epoch,
             previous_member_epoch: self.previous_member_epoch,
@@ -128,7 +137,7 @@ pub struct ConsumerGroup {
     pub group_epoch: i32,
     pub members: BTreeMap<String, ConsumerGroupMember>,
     /// Partition counts of the subscribed topics when the group epoch last moved.
-    subscription_metadata: BTreeMap<String, i32>,
+    pub(super) subscription_metadata: BTreeMap<String, i32>,
     pub target_assignment_epoch: i32,
     pub target_assignment: BTreeMap<String, BTreeSet<TopicPartition>>,
     /// The assignor of the last target assignment.
@@ -136,7 +145,7 @@ pub struct ConsumerGroup {
 }
 
 impl ConsumerGroup {
-    fn new(group_id: String) -> Self {
+    pub(super) fn new(group_id: String) -> Self {
         ConsumerGroup { group_id, ..Default::default() }
     }
 
@@ -157,7 +166,7 @@ impl ConsumerGroup {
     }
 
     /// Whether a member other than `member_id` still owns `tp` (`currentPartitionEpoch` != -1).
-    fn owned_by_other(&self, member_id: &str, tp: &TopicPartition) -> bool {
+    pub(super) fn owned_by_other(&self, member_id: &str, tp: &TopicPartition) -> bool {
         self.members
             .values()
             .any(|m| m.member_id != member_id && (m.assigned.contains(tp) || m.pending_revocation.contains(tp)))
@@ -194,7 +203,7 @@ impl ConsumerGroup {
         ]
     }
 
-    fn tombstones(&self, member_id: &str) -> Vec<CoordinatorRecord> {
+    pub(super) fn tombstones(&self, member_id: &str) -> Vec<CoordinatorRecord> {
         let (group_id, member_id) = (self.group_id.clone(), member_id.to_string());
         vec![
             CoordinatorRecord::ConsumerGroupCurrentMemberAssignment {
@@ -264,6 +273,16 @@ fn compute_next_assignment(
     next
 }
 
+/// Why the group epoch moves when a member is removed.
+pub(super) fn rebalance_reason(removal: RemovalReason) -> RebalanceReason {
+    match removal {
+        RemovalReason::SessionTimeout => RebalanceReason::SessionTimeout,
+        RemovalReason::RevocationTimeout | RemovalReason::NotRejoined => RebalanceReason::RebalanceTimeout,
+        RemovalReason::NotSynced => RebalanceReason::SyncTimeout,
+        RemovalReason::LeaveGroup | RemovalReason::Fenced => RebalanceReason::MemberLeft,
+    }
+}
+
 /// A ConsumerGroupHeartbeat as the coordinator handles it.
 #[derive(Debug, Clone)]
 pub struct HeartbeatRequest {
@@ -289,18 +308,67 @@ fn heartbeat_error(group_id: &str, member_id: &str, error: ErrorCode) -> GroupMe
 }
 
 /// What a heartbeat changed, to persist and narrate.
-struct Changes {
-    records: Vec<CoordinatorRecord>,
-    bump: Option<RebalanceReason>,
+pub(super) struct Changes {
+    pub(super) records: Vec<CoordinatorRecord>,
+    pub(super) bump: Option<RebalanceReason>,
 }
 
 impl GroupCoordinator {
+    /// After a member's update: bumps the group epoch if membership, subscriptions or topic
+    /// metadata changed, recomputes the target, and reconciles the member given what it says it
+    /// owns (`consumerGroupHeartbeat` steps 1 to 3, shared with a classic member's JoinGroup).
+    /// Returns whether the member changed, and the member after.
+    pub(super) fn settle_member(
+        &mut self,
+        group: &mut ConsumerGroup,
+        member_id: &str,
+        owned: Option<&BTreeSet<TopicPartition>>,
+        changes: &mut Changes,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) -> (bool, ConsumerGroupMember) {
+        let subscribed: BTreeSet<&String> = group.members.values().flat_map(|m| &m.subscribed_topics).collect();
+        let metadata: BTreeMap<String, i32> =
+            subscribed.into_iter().filter_map(|t| self.topic_partitions.get(t).map(|n| (t.clone(), *n))).collect();
+        if metadata != group.subscription_metadata {
+            group.subscription_metadata = metadata;
+            changes.bump.get_or_insert(RebalanceReason::MetadataChanged);
+        }
+        if let Some(reason) = changes.bump {
+            self.bump_group_epoch(group, reason, &mut changes.records, out);
+        }
+        if group.target_assignment_epoch < group.group_epoch {
+            self.compute_target_assignment(group, &mut changes.records, out);
+        }
+        let before = group.members[member_id].clone();
+        let after = reconcile(group, &before, owned);
+        let changed = after != before;
+        if changed {
+            self.update_member(group, after.clone(), &mut changes.records, out);
+            // A classic member has no revocation deadline: its JoinGroup and SyncGroup have theirs.
+            if after.classic.is_none()
+                && after.state == ReconcileState::UnrevokedPartitions
+                && after.pending_revocation != before.pending_revocation
+            {
+                out.timer(
+                    now + after.rebalance_timeout_ms.max(1),
+                    Timer::Revocation {
+                        group_id: group.group_id.clone(),
+                        member_id: member_id.to_string(),
+                        member_epoch: after.member_epoch,
+                    },
+                );
+            }
+        }
+        (changed, after)
+    }
+
     /// Replaces the coordinator's view of the topics (the broker's metadata image).
     pub fn set_topic_partitions(&mut self, topics: BTreeMap<String, i32>) {
         self.topic_partitions = topics;
     }
 
-    fn with_consumer_group<R>(
+    pub(super) fn with_consumer_group<R>(
         &mut self,
         group_id: &str,
         f: impl FnOnce(&mut Self, &mut ConsumerGroup) -> R,
@@ -311,7 +379,7 @@ impl GroupCoordinator {
         Some(result)
     }
 
-    fn schedule_consumer_session(
+    pub(super) fn schedule_consumer_session(
         &mut self,
         group: &mut ConsumerGroup,
         member_id: &str,
@@ -321,14 +389,17 @@ impl GroupCoordinator {
         let token = self.token();
         if let Some(member) = group.members.get_mut(member_id) {
             member.session_token = token;
+            // A classic member keeps the session timeout of its JoinGroup.
+            let timeout =
+                member.classic.as_ref().map_or(self.config.group_consumer_session_timeout_ms, |c| c.session_timeout_ms);
             out.timer(
-                now + self.config.group_consumer_session_timeout_ms,
+                now + timeout,
                 Timer::ConsumerSession { group_id: group.group_id.clone(), member_id: member_id.to_string(), token },
             );
         }
     }
 
-    fn write_consumer_records(
+    pub(super) fn write_consumer_records(
         &mut self,
         group_id: &str,
         records: Vec<CoordinatorRecord>,
@@ -352,6 +423,25 @@ impl GroupCoordinator {
     ) {
         let client = request.client;
         let member_id = request.member_id.clone();
+        if request.member_epoch == LEAVE_GROUP_MEMBER_EPOCH
+            && self.is_coordinator_for(group_id)
+            && self.downgrades_without(group_id, &member_id)
+        {
+            // `consumerGroupFenceMember`: the last consumer-protocol member leaves.
+            let records = self.convert_to_classic_group(group_id, &member_id, RemovalReason::LeaveGroup, now, log, out);
+            let response = GroupMessage::ConsumerGroupHeartbeatResponse {
+                group_id: group_id.to_string(),
+                error: ErrorCode::None,
+                member_id: member_id.clone(),
+                member_epoch: LEAVE_GROUP_MEMBER_EPOCH,
+                heartbeat_interval_ms: 0,
+                assignment: None,
+            };
+            let on_error = vec![(client, heartbeat_error(group_id, &member_id, ErrorCode::NotCoordinator))];
+            let completion = Completion::Respond { messages: vec![(client, response)], on_error };
+            self.write_consumer_records(group_id, records, completion, log, now, out);
+            return;
+        }
         let result = self.consumer_group_heartbeat_inner(group_id, request, now, out);
         match result {
             Err(error) => {
@@ -400,14 +490,22 @@ impl GroupCoordinator {
         }
         let mut records = Vec::new();
         if let Some(classic) = self.groups.get(group_id) {
-            // `getOrMaybeCreateConsumerGroup`: an empty classic group is replaced; a live one is
-            // not converted here.
-            if request.member_epoch != 0 || !classic.members.is_empty() {
+            // `getOrMaybeCreateConsumerGroup`: only a joining member converts a classic group; an
+            // empty one is replaced, a live one upgraded when `validateOnlineUpgrade` allows.
+            if request.member_epoch != 0 {
                 return Err(ErrorCode::GroupIdNotFound);
             }
-            self.groups.remove(group_id);
-            records.push(CoordinatorRecord::GroupMetadata { group_id: group_id.to_string(), value: None });
-            out.fact(Fact::GroupConverted { group: group_id.to_string(), to_consumer_protocol: true });
+            if classic.members.is_empty() {
+                self.groups.remove(group_id);
+                records.push(CoordinatorRecord::GroupMetadata { group_id: group_id.to_string(), value: None });
+                out.fact(Fact::GroupConverted { group: group_id.to_string(), to_consumer_protocol: true });
+            } else if self.validate_online_upgrade(classic) {
+                let classic = self.groups.remove(group_id).expect("found above");
+                let group = self.convert_to_consumer_group(classic, &mut records, now, out);
+                self.consumer_groups.insert(group_id.to_string(), group);
+            } else {
+                return Err(ErrorCode::GroupIdNotFound);
+            }
         }
         if !self.consumer_groups.contains_key(group_id) {
             if request.member_epoch != 0 {
@@ -441,39 +539,9 @@ impl GroupCoordinator {
                     value: Some(member.metadata()),
                 });
             }
-            let subscribed: BTreeSet<&String> = group.members.values().flat_map(|m| &m.subscribed_topics).collect();
-            let metadata: BTreeMap<String, i32> =
-                subscribed.into_iter().filter_map(|t| this.topic_partitions.get(t).map(|n| (t.clone(), *n))).collect();
-            if metadata != group.subscription_metadata {
-                group.subscription_metadata = metadata;
-                changes.bump.get_or_insert(RebalanceReason::MetadataChanged);
-            }
-            if let Some(reason) = changes.bump {
-                this.bump_group_epoch(group, reason, &mut changes.records, out);
-            }
-            if group.target_assignment_epoch < group.group_epoch {
-                this.compute_target_assignment(group, &mut changes.records, out);
-            }
             let owned: Option<BTreeSet<TopicPartition>> =
                 request.owned_partitions.as_ref().map(|o| o.iter().cloned().collect());
-            let before = group.members[&member_id].clone();
-            let after = reconcile(group, &before, owned.as_ref());
-            let changed = after != before;
-            if changed {
-                this.update_member(group, after.clone(), &mut changes.records, out);
-                if after.state == ReconcileState::UnrevokedPartitions
-                    && after.pending_revocation != before.pending_revocation
-                {
-                    out.timer(
-                        now + after.rebalance_timeout_ms.max(1),
-                        Timer::Revocation {
-                            group_id: group_id.to_string(),
-                            member_id: member_id.clone(),
-                            member_epoch: after.member_epoch,
-                        },
-                    );
-                }
-            }
+            let (changed, after) = this.settle_member(group, &member_id, owned.as_ref(), &mut changes, now, out);
             this.schedule_consumer_session(group, &member_id, now, out);
             let send_assignment =
                 changed || request.member_epoch == 0 || owned.as_ref().is_some_and(|o| *o != after.assigned);
@@ -572,7 +640,7 @@ impl GroupCoordinator {
         Ok(request.member_id.clone())
     }
 
-    fn bump_group_epoch(
+    pub(super) fn bump_group_epoch(
         &mut self,
         group: &mut ConsumerGroup,
         reason: RebalanceReason,
@@ -635,7 +703,7 @@ impl GroupCoordinator {
         });
     }
 
-    fn update_member(
+    pub(super) fn update_member(
         &mut self,
         group: &mut ConsumerGroup,
         member: ConsumerGroupMember,
@@ -699,7 +767,7 @@ impl GroupCoordinator {
     }
 
     /// Removes a member and bumps the group epoch; its partitions are free at once.
-    fn remove_consumer_member(
+    pub(super) fn remove_consumer_member(
         &mut self,
         group: &mut ConsumerGroup,
         member_id: &str,
@@ -710,13 +778,26 @@ impl GroupCoordinator {
         group.members.remove(member_id);
         group.target_assignment.remove(member_id);
         out.fact(Fact::MemberRemoved { group: group.group_id.clone(), member_id: member_id.to_string(), reason });
-        let bump = match reason {
-            RemovalReason::SessionTimeout => RebalanceReason::SessionTimeout,
-            RemovalReason::RevocationTimeout => RebalanceReason::RebalanceTimeout,
-            _ => RebalanceReason::MemberLeft,
-        };
-        self.bump_group_epoch(group, bump, &mut records, out);
+        self.bump_group_epoch(group, rebalance_reason(reason), &mut records, out);
         records
+    }
+
+    /// `consumerGroupFenceMember`: a member leaves or is fenced; the group is downgraded instead
+    /// when only classic members would remain.
+    pub(super) fn fence_consumer_member(
+        &mut self,
+        group_id: &str,
+        member_id: &str,
+        reason: RemovalReason,
+        now: Millis,
+        log: &mut dyn OffsetsLog,
+        out: &mut Outbox<Timer>,
+    ) -> Vec<CoordinatorRecord> {
+        if self.downgrades_without(group_id, member_id) {
+            return self.convert_to_classic_group(group_id, member_id, reason, now, log, out);
+        }
+        self.with_consumer_group(group_id, |this, group| this.remove_consumer_member(group, member_id, reason, out))
+            .unwrap_or_default()
     }
 
     /// A consumer member's session or revocation deadline passed: it is fenced.
@@ -751,9 +832,7 @@ impl GroupCoordinator {
             }
             _ => return,
         };
-        let records = self
-            .with_consumer_group(&group_id, |this, group| this.remove_consumer_member(group, &member_id, reason, out))
-            .unwrap_or_default();
+        let records = self.fence_consumer_member(&group_id, &member_id, reason, now, log, out);
         let completion = Completion::Respond { messages: Vec::new(), on_error: Vec::new() };
         self.write_consumer_records(&group_id, records, completion, log, now, out);
     }
@@ -770,23 +849,28 @@ impl GroupCoordinator {
         }
         let member = group.members.get(member_id).ok_or(ErrorCode::UnknownMemberId)?;
         if member.member_epoch != member_epoch {
-            return Err(ErrorCode::StaleMemberEpoch);
+            // A classic member's generation is its member epoch, and it knows only this error.
+            return Err(if member.classic.is_some() {
+                ErrorCode::IllegalGeneration
+            } else {
+                ErrorCode::StaleMemberEpoch
+            });
         }
         Ok(())
     }
 
-    /// A classic JoinGroup for a consumer group: an empty one becomes classic
-    /// (`getOrMaybeCreateClassicGroup` writes its tombstones), a live one refuses.
-    pub(super) fn classic_join_to_consumer_group(
+    /// A classic JoinGroup for an empty consumer group: it becomes classic
+    /// (`classicGroupJoinToClassicGroup` writes the consumer group's tombstones). A live one
+    /// serves the member itself (`classic_group_join_to_consumer_group`).
+    pub(super) fn convert_empty_consumer_group(
         &mut self,
         group_id: &str,
         now: Millis,
         log: &mut dyn OffsetsLog,
         out: &mut Outbox<Timer>,
-    ) -> Result<(), ErrorCode> {
-        let Some(group) = self.consumer_groups.get(group_id) else { return Ok(()) };
-        if !group.members.is_empty() {
-            return Err(ErrorCode::InconsistentGroupProtocol);
+    ) {
+        if !self.consumer_groups.get(group_id).is_some_and(|g| g.members.is_empty()) {
+            return;
         }
         self.consumer_groups.remove(group_id);
         out.fact(Fact::GroupConverted { group: group_id.to_string(), to_consumer_protocol: false });
@@ -799,7 +883,6 @@ impl GroupCoordinator {
         ];
         let completion = Completion::Respond { messages: Vec::new(), on_error: Vec::new() };
         self.write_consumer_records(group_id, records, completion, log, now, out);
-        Ok(())
     }
 }
 
@@ -855,6 +938,7 @@ impl ConsumerGroupReplay {
                         member.subscribed_topics = v.subscribed_topic_names.into_iter().collect();
                         member.server_assignor = v.server_assignor.and_then(|a| a.parse().ok());
                         member.rebalance_timeout_ms = v.rebalance_timeout_ms;
+                        member.classic = v.classic_member_metadata;
                     }
                     None => {
                         group.members.remove(&member_id);
@@ -1133,18 +1217,15 @@ mod tests {
         }
     }
 
-    /// `testConsumerGroupHeartbeatToClassicGroup`-style refusal, and the empty-group conversion.
+    /// `testConsumerGroupHeartbeatToClassicGroup`-style refusal of a rejoin with a member epoch,
+    /// and the empty-group conversion. (Live groups: `migration.rs`.)
     #[test]
-    fn protocols_do_not_mix_in_a_live_group() {
+    fn an_empty_classic_group_is_replaced() {
         let mut h = Harness::new(2);
         h.c.groups.insert("g".into(), super::super::classic::ClassicGroup::new("g".into()));
+        assert_eq!(h.heartbeat("A", 3, Some(&[])).error, ErrorCode::GroupIdNotFound, "only a join converts");
         let a = h.heartbeat("A", 0, Some(&[]));
         assert_eq!(a.error, ErrorCode::None, "an empty classic group is converted");
         assert!(h.facts.iter().any(|f| matches!(f, Fact::GroupConverted { to_consumer_protocol: true, .. })));
-        let mut out = Outbox::default();
-        assert_eq!(
-            h.c.classic_join_to_consumer_group("g", 0, &mut h.log, &mut out),
-            Err(ErrorCode::InconsistentGroupProtocol)
-        );
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod classic;
 pub mod consumer;
+mod migration;
 pub mod share;
 mod txn_offsets;
 
@@ -49,6 +50,9 @@ pub struct GroupCoordinatorConfig {
     pub group_consumer_session_timeout_ms: Millis,
     /// `group.consumer.assignors` (uniform, range): the first is the default.
     pub group_consumer_assignors: Vec<ServerAssignor>,
+    /// `group.consumer.migration.policy` (bidirectional): whether a live group converts between
+    /// the classic and the consumer protocol.
+    pub group_consumer_migration_policy: MigrationPolicy,
     /// `group.share.heartbeat.interval.ms` (5000).
     pub group_share_heartbeat_interval_ms: Millis,
     /// `group.share.session.timeout.ms` (45000).
@@ -68,8 +72,55 @@ impl Default for GroupCoordinatorConfig {
             group_consumer_heartbeat_interval_ms: 5000,
             group_consumer_session_timeout_ms: 45_000,
             group_consumer_assignors: vec![ServerAssignor::Uniform, ServerAssignor::Range],
+            group_consumer_migration_policy: MigrationPolicy::Bidirectional,
             group_share_heartbeat_interval_ms: 5000,
             group_share_session_timeout_ms: 45_000,
+        }
+    }
+}
+
+/// `ConsumerGroupMigrationPolicy`: which online conversions of a non-empty group are allowed.
+/// Empty groups convert under every policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum MigrationPolicy {
+    Bidirectional,
+    Upgrade,
+    Downgrade,
+    Disabled,
+}
+
+impl MigrationPolicy {
+    pub fn name(self) -> &'static str {
+        match self {
+            MigrationPolicy::Bidirectional => "bidirectional",
+            MigrationPolicy::Upgrade => "upgrade",
+            MigrationPolicy::Downgrade => "downgrade",
+            MigrationPolicy::Disabled => "disabled",
+        }
+    }
+
+    /// `isUpgradeEnabled`: classic to consumer.
+    pub fn upgrade_enabled(self) -> bool {
+        matches!(self, MigrationPolicy::Bidirectional | MigrationPolicy::Upgrade)
+    }
+
+    /// `isDowngradeEnabled`: consumer to classic.
+    pub fn downgrade_enabled(self) -> bool {
+        matches!(self, MigrationPolicy::Bidirectional | MigrationPolicy::Downgrade)
+    }
+}
+
+impl std::str::FromStr for MigrationPolicy {
+    type Err = ();
+
+    /// Case-insensitive, as Kafka's `ConsumerGroupMigrationPolicy.parse`.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "bidirectional" => Ok(MigrationPolicy::Bidirectional),
+            "upgrade" => Ok(MigrationPolicy::Upgrade),
+            "downgrade" => Ok(MigrationPolicy::Downgrade),
+            "disabled" => Ok(MigrationPolicy::Disabled),
+            _ => Err(()),
         }
     }
 }
@@ -108,6 +159,10 @@ pub enum Timer {
     ConsumerSession { group_id: String, member_id: String, token: u64 },
     /// A consumer-protocol member did not revoke within its rebalance timeout.
     Revocation { group_id: String, member_id: String, member_epoch: i32 },
+    /// A classic member of a consumer group told to rejoin did not within its rebalance timeout.
+    ConsumerJoin { group_id: String, member_id: String, token: u64 },
+    /// A classic member of a consumer group did not send SyncGroup within its rebalance timeout.
+    ConsumerSync { group_id: String, member_id: String, token: u64 },
     /// A share group member's `group.share.session.timeout.ms` passed.
     ShareSession { group_id: String, member_id: String, token: u64 },
 }
@@ -476,6 +531,12 @@ impl GroupCoordinator {
             Timer::Sync { group_id, generation_id } => self.sync_timer(&group_id, generation_id, now, log, out),
             timer @ (Timer::ConsumerSession { .. } | Timer::Revocation { .. }) => {
                 self.consumer_timer(timer, now, log, out)
+            }
+            Timer::ConsumerJoin { group_id, member_id, token } => {
+                self.classic_member_rebalance_expired(&group_id, &member_id, token, false, now, log, out)
+            }
+            Timer::ConsumerSync { group_id, member_id, token } => {
+                self.classic_member_rebalance_expired(&group_id, &member_id, token, true, now, log, out)
             }
             Timer::ShareSession { group_id, member_id, token } => {
                 self.share_session_expired(&group_id, &member_id, token, out)
