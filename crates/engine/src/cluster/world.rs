@@ -649,7 +649,13 @@ impl World {
     /// to the consumer's counters and returns the facts to record next.
     fn audit(&mut self, fact: &Fact) -> Vec<Fact> {
         let leader = match fact {
-            Fact::LeaderElected { topic_partition, leader, .. } => Some((topic_partition, *leader)),
+            // A deposed controller that has not heard of its successor yet still decides, but its
+            // records never commit: only an election the active controller holds is audited.
+            Fact::LeaderElected { topic_partition, leader, leader_epoch, .. } => self
+                .metadata()
+                .partition(topic_partition)
+                .filter(|p| p.leader == *leader && p.leader_epoch == *leader_epoch)
+                .map(|_| (topic_partition, *leader)),
             Fact::HighWatermarkAdvanced { topic_partition, broker, .. } => Some((topic_partition, *broker)),
             Fact::LogTruncated { topic_partition, .. } | Fact::ProduceAcked { topic_partition, .. } => {
                 self.metadata().partition(topic_partition).map(|p| (topic_partition, p.leader))

@@ -37,6 +37,17 @@ fn acks_all_with_min_isr_2_loses_nothing_and_never_duplicates() {
     }
 }
 
+/// A deposed controller that had not heard of its successor (slowed, seed 423 at 200 steps)
+/// accepted a restarted broker's registration and "elected" a leader from its stale image; the
+/// record could never commit, but the delivery audit took the narrated election for a real one
+/// and reported acknowledged records lost. Only elections the active controller holds count.
+#[test]
+fn a_deposed_controllers_uncommitted_election_loses_nothing() {
+    let report = run(&ChaosConfig { steps: 200, ..config(423, "all", 2, false) }).unwrap();
+    assert!(report.violations.is_empty(), "{:?}", report.violations);
+    assert_eq!((report.lost_acked, report.duplicates), (0, 0), "{report:?}");
+}
+
 /// Dedicated controllers (regressions from the 1,000-seed sweep, at the sweep's 200 steps): a
 /// broker cut off from the controllers keeps naming itself leader in its old epoch, and a
 /// consumer that believed its metadata "detected" a truncation and skipped records (seeds 544,

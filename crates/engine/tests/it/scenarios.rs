@@ -597,6 +597,37 @@ fn dedicated_controllers_survive_a_broker_and_elect_among_themselves() {
     assert!(run.world().brokers().filter(|b| b.id > 3).all(|b| b.durable.replicas.is_empty()));
 }
 
+/// Milliseconds each member of `group` owned no partition between `from` and `to`, summed over
+/// the members (the consumer-seconds a scale-out costs), from the rebalance listener's facts.
+fn idle_member_ms(facts: &[TimedFact], members: &[u32], from: u64, to: u64) -> u64 {
+    let mut owned: BTreeMap<u32, BTreeSet<TopicPartition>> = members.iter().map(|&c| (c, BTreeSet::new())).collect();
+    let mut idle_since: BTreeMap<u32, u64> = members.iter().map(|&c| (c, from)).collect();
+    let mut idle = 0;
+    for f in facts.iter().filter(|f| f.at_ms < to) {
+        let (consumer, now_owned) = match &f.fact {
+            Fact::PartitionsRevoked { consumer, partitions, .. }
+            | Fact::PartitionsLost { consumer, partitions, .. } => {
+                let Some(set) = owned.get(consumer) else { continue };
+                (*consumer, set.iter().filter(|tp| !partitions.contains(tp)).cloned().collect())
+            }
+            Fact::PartitionsAssigned { consumer, assignment, .. } if owned.contains_key(consumer) => {
+                (*consumer, assignment.iter().cloned().collect::<BTreeSet<_>>())
+            }
+            _ => continue,
+        };
+        let at = f.at_ms.max(from);
+        match (owned[&consumer].is_empty(), now_owned.is_empty()) {
+            (true, false) => idle += at - idle_since.remove(&consumer).unwrap_or(at),
+            (false, true) => {
+                idle_since.insert(consumer, at);
+            }
+            _ => {}
+        }
+        owned.insert(consumer, now_owned);
+    }
+    idle + idle_since.values().map(|since| to - since).sum::<u64>()
+}
+
 /// `classic-vs-consumer-protocol`: the same scale-out; eager revokes every partition and every
 /// existing member stops, while the consumer protocol revokes only the partitions that move,
 /// its existing members never stop processing, and a moving partition has one owner at a time.
@@ -654,6 +685,20 @@ fn the_consumer_protocol_has_no_stop_the_world() {
         assert!(revoked_at <= reconciled_at, "{tp} revoked at {revoked_at}, given at {reconciled_at}");
         assert!(world.consumer(id("kip848-4")).unwrap().assignment.contains(tp));
     }
+    // The consumer-ms without partitions from the scale-out to the end, per member: eager stops
+    // every existing member; cooperative and the consumer protocol stop none. The newcomer's wait
+    // is the rest, paced by heartbeats (5 s under the consumer protocol, 3 s under classic).
+    let idle = |name: &str| idle_member_ms(&facts, &[id(name)], 20_000, 60_000);
+    let existing = |group: &str| (1..=3).map(|i| idle(&format!("{group}-{i}"))).collect::<Vec<_>>();
+    for group in ["eager", "coop", "kip848"] {
+        eprintln!(
+            "{group}: existing members {:?} ms, newcomer {} ms without partitions",
+            existing(group),
+            idle(&format!("{group}-4"))
+        );
+    }
+    assert!(existing("eager").iter().all(|&ms| ms > 0), "{:?}", existing("eager"));
+    assert_eq!((existing("coop"), existing("kip848")), (vec![0; 3], vec![0; 3]));
     let group = world.view().groups.into_iter().find(|g| g.group_id == "kip848").unwrap();
     assert_eq!((group.protocol, group.rebalance, group.state), ("consumer", "incremental", "Stable"));
     assert!(group.members.iter().all(|m| m.member_epoch == Some(group.generation_id)));
