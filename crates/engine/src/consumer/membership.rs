@@ -111,10 +111,20 @@ impl Consumer {
     }
 
     /// A heartbeat the coordinator accepted (consumer and share protocols): the interval it asks
-    /// for, the member epoch, and Stable.
-    pub(super) fn heartbeat_accepted(&mut self, member_epoch: i32, heartbeat_interval_ms: Millis) {
-        if heartbeat_interval_ms > 0 {
+    /// for, the member epoch, and Stable. A new interval restarts the heartbeat timer from this
+    /// answer (`HeartbeatRequestState.updateHeartbeatIntervalMs`), so a newcomer's second
+    /// heartbeat follows its first by the broker's interval, not the client's.
+    pub(super) fn heartbeat_accepted(
+        &mut self,
+        member_epoch: i32,
+        heartbeat_interval_ms: Millis,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        if heartbeat_interval_ms > 0 && heartbeat_interval_ms != self.heartbeat_interval_ms {
             self.heartbeat_interval_ms = heartbeat_interval_ms;
+            self.heartbeat_token = self.token();
+            out.timer(now + heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
         }
         self.generation_id = member_epoch;
         self.state = MemberState::Stable;
@@ -133,7 +143,7 @@ impl Consumer {
         self.heartbeat_sent_at = None;
         match error {
             ErrorCode::None => {
-                self.heartbeat_accepted(member_epoch, heartbeat_interval_ms);
+                self.heartbeat_accepted(member_epoch, heartbeat_interval_ms, now, out);
                 if let Some(assignment) = assignment {
                     self.target = Some(assignment.into_iter().collect());
                 }

@@ -71,7 +71,7 @@ impl Consumer {
         self.heartbeat_sent_at = None;
         match error {
             ErrorCode::None => {
-                self.heartbeat_accepted(member_epoch, heartbeat_interval_ms);
+                self.heartbeat_accepted(member_epoch, heartbeat_interval_ms, now, out);
                 if let Some(partitions) = assignment {
                     let partitions: BTreeSet<TopicPartition> = partitions.into_iter().collect();
                     if partitions != self.assignment {
