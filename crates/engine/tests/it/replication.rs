@@ -361,6 +361,57 @@ fn high_watermark_truncation_leaves_diverged_replicas_and_leader_epochs_converge
     assert!(epochs.facts().any(|f| matches!(&f.fact, Fact::LogTruncated { broker: 4, to_offset: 1, .. })));
 }
 
+/// Two unclean elections in turn on a partition of brokers 4 and 5 (acks=1): `replicated` is
+/// written while both are in sync; 4 alone takes `on_4`, then 5 leads alone (unclean) and takes
+/// `on_5`, then 4 leads again (unclean) and takes `on_4_again`, and 5 comes back as its
+/// follower. Returns the world, the partition and broker 5's truncations (from, to), after
+/// checking every invariant.
+fn two_unclean_elections(
+    replicated: Option<&str>,
+    on_4: &str,
+    on_5: &str,
+    on_4_again: &str,
+) -> (World, TopicPartition, Vec<(i64, i64)>) {
+    let mut w = world(5, |c| c.broker.replica_lag_time_max_ms = 1_000);
+    let tp = topic(&mut w, vec![vec![4, 5]], &[("unclean.leader.election.enable", "true")]);
+    let p = producer(&mut w, &[("acks", "1")]);
+    if let Some(value) = replicated {
+        send(&mut w, p, value);
+        advance(&mut w, 2_000);
+    }
+    w.apply(Action::CutLink { from: NodeId::Broker(4), to: NodeId::Broker(5), both: true }).unwrap();
+    advance(&mut w, 3_000); // broker 5 falls out of the ISR
+    send(&mut w, p, on_4);
+    advance(&mut w, 500);
+    w.apply(Action::KillBroker { broker: 4 }).unwrap();
+    w.apply(Action::HealLink { from: NodeId::Broker(4), to: NodeId::Broker(5), both: true }).unwrap();
+    advance(&mut w, 20_000);
+    assert_eq!(leader(&w, &tp), 5, "first unclean election");
+    send(&mut w, p, on_5);
+    advance(&mut w, 1_000);
+    let led_by_5: Vec<&str> = replicated.into_iter().chain([on_5]).collect();
+    assert_eq!(values(&w, 5, &tp), led_by_5, "{on_4} was lost with the first unclean election");
+    w.apply(Action::KillBroker { broker: 5 }).unwrap();
+    w.apply(Action::RestartBroker { broker: 4 }).unwrap();
+    advance(&mut w, 20_000);
+    assert_eq!(leader(&w, &tp), 4, "second unclean election");
+    send(&mut w, p, on_4_again);
+    advance(&mut w, 1_000);
+    w.apply(Action::RestartBroker { broker: 5 }).unwrap();
+    advance(&mut w, 20_000);
+    let mut checker = InvariantChecker::default();
+    checker.check(&w);
+    assert!(checker.is_clean(), "{:?}", checker.violations().next());
+    let truncations = w
+        .facts()
+        .filter_map(|f| match &f.fact {
+            Fact::LogTruncated { broker: 5, from_offset, to_offset, .. } => Some((*from_offset, *to_offset)),
+            _ => None,
+        })
+        .collect();
+    (w, tp, truncations)
+}
+
 /// Two unclean elections in turn: broker 5 leads epoch 1 alone and takes m3, which broker 4
 /// never sees; then 4 leads epoch 2 with its own m2 and m4. Kafka's
 /// `AbstractFetcherThread.getOffsetTruncationState` (reached from `truncateOnFetchResponse`)
@@ -369,40 +420,7 @@ fn high_watermark_truncation_leaves_diverged_replicas_and_leader_epochs_converge
 /// broker 5's epoch 0 ends at 1 in its log, so it truncates once to 1, refetches and rejoins.
 #[test]
 fn after_two_unclean_elections_the_follower_truncates_once_to_its_own_epoch_end_and_rejoins() {
-    let mut w = world(5, |c| c.broker.replica_lag_time_max_ms = 1_000);
-    let tp = topic(&mut w, vec![vec![4, 5]], &[("unclean.leader.election.enable", "true")]);
-    let p = producer(&mut w, &[("acks", "1")]);
-    send(&mut w, p, "m1");
-    advance(&mut w, 2_000);
-    w.apply(Action::CutLink { from: NodeId::Broker(4), to: NodeId::Broker(5), both: true }).unwrap();
-    advance(&mut w, 3_000); // broker 5 falls out of the ISR
-    send(&mut w, p, "m2");
-    advance(&mut w, 500);
-    w.apply(Action::KillBroker { broker: 4 }).unwrap();
-    w.apply(Action::HealLink { from: NodeId::Broker(4), to: NodeId::Broker(5), both: true }).unwrap();
-    advance(&mut w, 20_000);
-    assert_eq!(leader(&w, &tp), 5, "first unclean election");
-    send(&mut w, p, "m3");
-    advance(&mut w, 1_000);
-    assert_eq!(values(&w, 5, &tp), vec!["m1", "m3"]);
-    w.apply(Action::KillBroker { broker: 5 }).unwrap();
-    w.apply(Action::RestartBroker { broker: 4 }).unwrap();
-    advance(&mut w, 20_000);
-    assert_eq!(leader(&w, &tp), 4, "second unclean election");
-    send(&mut w, p, "m4");
-    advance(&mut w, 1_000);
-    w.apply(Action::RestartBroker { broker: 5 }).unwrap();
-    advance(&mut w, 20_000);
-    let mut checker = InvariantChecker::default();
-    checker.check(&w);
-    assert!(checker.is_clean(), "{:?}", checker.violations().next());
-    let truncations: Vec<(i64, i64)> = w
-        .facts()
-        .filter_map(|f| match &f.fact {
-            Fact::LogTruncated { broker: 5, from_offset, to_offset, .. } => Some((*from_offset, *to_offset)),
-            _ => None,
-        })
-        .collect();
+    let (w, tp, truncations) = two_unclean_elections(Some("m1"), "m2", "m3", "m4");
     assert_eq!(truncations, vec![(2, 1)], "m3 of epoch 1, which the leader never saw, goes in one truncation");
     assert_eq!(w.metadata().partition(&tp).unwrap().isr, vec![4, 5], "the follower rejoins the ISR");
     assert_eq!(values(&w, 4, &tp), vec!["m1", "m2", "m4"]);
@@ -416,38 +434,7 @@ fn after_two_unclean_elections_the_follower_truncates_once_to_its_own_epoch_end_
 /// Before, 5 found no epoch 0, "truncated" to its log end on every fetch and never caught up.
 #[test]
 fn a_follower_with_only_an_unknown_epoch_truncates_its_whole_log() {
-    let mut w = world(5, |c| c.broker.replica_lag_time_max_ms = 1_000);
-    let tp = topic(&mut w, vec![vec![4, 5]], &[("unclean.leader.election.enable", "true")]);
-    let p = producer(&mut w, &[("acks", "1")]);
-    w.apply(Action::CutLink { from: NodeId::Broker(4), to: NodeId::Broker(5), both: true }).unwrap();
-    advance(&mut w, 3_000); // broker 5 falls out of the ISR with an empty log
-    send(&mut w, p, "m1");
-    advance(&mut w, 500);
-    w.apply(Action::KillBroker { broker: 4 }).unwrap();
-    w.apply(Action::HealLink { from: NodeId::Broker(4), to: NodeId::Broker(5), both: true }).unwrap();
-    advance(&mut w, 20_000);
-    assert_eq!(leader(&w, &tp), 5, "first unclean election");
-    send(&mut w, p, "m2");
-    advance(&mut w, 1_000);
-    assert_eq!(values(&w, 5, &tp), vec!["m2"]);
-    w.apply(Action::KillBroker { broker: 5 }).unwrap();
-    w.apply(Action::RestartBroker { broker: 4 }).unwrap();
-    advance(&mut w, 20_000);
-    assert_eq!(leader(&w, &tp), 4, "second unclean election");
-    send(&mut w, p, "m3");
-    advance(&mut w, 1_000);
-    w.apply(Action::RestartBroker { broker: 5 }).unwrap();
-    advance(&mut w, 20_000);
-    let mut checker = InvariantChecker::default();
-    checker.check(&w);
-    assert!(checker.is_clean(), "{:?}", checker.violations().next());
-    let truncations: Vec<(i64, i64)> = w
-        .facts()
-        .filter_map(|f| match &f.fact {
-            Fact::LogTruncated { broker: 5, from_offset, to_offset, .. } => Some((*from_offset, *to_offset)),
-            _ => None,
-        })
-        .collect();
+    let (w, tp, truncations) = two_unclean_elections(None, "m1", "m2", "m3");
     assert_eq!(truncations, vec![(1, 0)], "m2 of epoch 1 goes in one truncation");
     assert_eq!(values(&w, 4, &tp), vec!["m1", "m3"]);
     assert_eq!(values(&w, 5, &tp), values(&w, 4, &tp), "the follower's log matches the leader's");

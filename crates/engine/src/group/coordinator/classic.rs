@@ -1069,31 +1069,10 @@ fn member_ref<'a>(group: &'a ClassicGroup, member_id: &str) -> Result<&'a Classi
 
 #[cfg(test)]
 mod tests {
-    use super::super::{GroupCoordinatorConfig, OffsetsLog};
+    use super::super::{GroupCoordinatorConfig, InstantLog};
     use super::*;
-    use crate::log::{Record, RecordBatch};
+    use crate::log::RecordBatch;
     use crate::protocol::{Message, OffsetCommitPartition};
-
-    /// A log whose writes commit at once (high watermark = log end offset).
-    struct InstantLog(i64);
-
-    impl OffsetsLog for InstantLog {
-        fn append(&mut self, _partition: i32, records: Vec<Record>, _now: Millis) -> Result<i64, ErrorCode> {
-            self.0 += records.len() as i64;
-            Ok(self.0)
-        }
-
-        fn append_transactional(
-            &mut self,
-            partition: i32,
-            records: Vec<Record>,
-            _producer_id: i64,
-            _producer_epoch: i16,
-            now: Millis,
-        ) -> Result<i64, ErrorCode> {
-            self.append(partition, records, now)
-        }
-    }
 
     fn coordinator() -> (GroupCoordinator, InstantLog) {
         let config = GroupCoordinatorConfig {
@@ -1102,7 +1081,7 @@ mod tests {
             ..Default::default()
         };
         let mut c = GroupCoordinator::new(1, config);
-        let mut log = InstantLog(0);
+        let mut log = InstantLog::default();
         c.load(0, 0, std::iter::empty::<&RecordBatch>(), 0, &mut log, &mut Outbox::default());
         (c, log)
     }

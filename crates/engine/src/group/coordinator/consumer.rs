@@ -981,32 +981,9 @@ impl ConsumerGroupReplay {
 
 #[cfg(test)]
 mod tests {
-    use super::super::GroupCoordinatorConfig;
+    use super::super::{GroupCoordinatorConfig, InstantLog};
     use super::*;
-    use crate::log::Record;
     use crate::protocol::Message;
-
-    /// A log whose writes commit at once.
-    struct InstantLog(i64, Vec<Record>);
-
-    impl OffsetsLog for InstantLog {
-        fn append(&mut self, _partition: i32, records: Vec<Record>, _now: Millis) -> Result<i64, ErrorCode> {
-            self.0 += records.len() as i64;
-            self.1.extend(records);
-            Ok(self.0)
-        }
-
-        fn append_transactional(
-            &mut self,
-            partition: i32,
-            records: Vec<Record>,
-            _producer_id: i64,
-            _producer_epoch: i16,
-            now: Millis,
-        ) -> Result<i64, ErrorCode> {
-            self.append(partition, records, now)
-        }
-    }
 
     fn tp(p: i32) -> TopicPartition {
         TopicPartition::new("t", p)
@@ -1035,7 +1012,7 @@ mod tests {
         fn new(partitions: i32) -> Self {
             let config = GroupCoordinatorConfig { offsets_topic_num_partitions: 1, ..Default::default() };
             let mut c = GroupCoordinator::new(1, config);
-            let mut log = InstantLog(0, Vec::new());
+            let mut log = InstantLog::default();
             c.load(0, 0, std::iter::empty::<&crate::log::RecordBatch>(), 0, &mut log, &mut Outbox::default());
             c.set_topic_partitions([("t".to_string(), partitions)].into_iter().collect());
             Harness { c, log, facts: Vec::new(), timers: Vec::new() }
@@ -1199,9 +1176,9 @@ mod tests {
         h.heartbeat("B", 0, Some(&[]));
         h.heartbeat("A", 1, Some(&[0, 1, 2, 3]));
         let before = h.c.consumer_groups["g"].clone();
-        let records = h.log.1.clone();
+        let records = h.log.0.clone();
         let mut c = GroupCoordinator::new(2, h.c.config.clone());
-        let mut log = InstantLog(0, Vec::new());
+        let mut log = InstantLog::default();
         let batch = crate::log::RecordBatch::new(records);
         c.load(0, 1, std::iter::once(&batch), 0, &mut log, &mut Outbox::default());
         let after = &c.consumer_groups["g"];

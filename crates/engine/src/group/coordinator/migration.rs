@@ -504,33 +504,11 @@ fn from_consumer_group(group: &ConsumerGroup, leaving: &str) -> ClassicGroup {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{GroupCoordinatorConfig, MigrationPolicy};
+    use super::super::{GroupCoordinatorConfig, InstantLog, MigrationPolicy};
     use super::*;
     use crate::group::offsets::{GroupMetadataValue, MemberMetadata};
-    use crate::log::{Record, RecordBatch};
+    use crate::log::RecordBatch;
     use crate::protocol::{JoinGroupProtocol, Message, Subscription};
-
-    /// A `__consumer_offsets` partition whose writes commit at once and are kept for a failover.
-    #[derive(Default)]
-    struct KeptLog(Vec<Record>);
-
-    impl OffsetsLog for KeptLog {
-        fn append(&mut self, _partition: i32, records: Vec<Record>, _now: Millis) -> Result<i64, ErrorCode> {
-            self.0.extend(records);
-            Ok(self.0.len() as i64)
-        }
-
-        fn append_transactional(
-            &mut self,
-            partition: i32,
-            records: Vec<Record>,
-            _producer_id: i64,
-            _producer_epoch: i16,
-            now: Millis,
-        ) -> Result<i64, ErrorCode> {
-            self.append(partition, records, now)
-        }
-    }
 
     fn tp(p: i32) -> TopicPartition {
         TopicPartition::new("t", p)
@@ -546,7 +524,7 @@ mod tests {
 
     struct H {
         c: GroupCoordinator,
-        log: KeptLog,
+        log: InstantLog,
         facts: Vec<Fact>,
         timers: Vec<Timer>,
     }
@@ -561,7 +539,7 @@ mod tests {
                 ..Default::default()
             };
             let mut h =
-                H { c: GroupCoordinator::new(1, config), log: KeptLog::default(), facts: vec![], timers: vec![] };
+                H { c: GroupCoordinator::new(1, config), log: InstantLog::default(), facts: vec![], timers: vec![] };
             h.c.load(0, 0, std::iter::empty::<&RecordBatch>(), 0, &mut h.log, &mut Outbox::default());
             h.c.set_topic_partitions([("t".to_string(), 4)].into_iter().collect());
             h
@@ -704,7 +682,7 @@ mod tests {
         fn failover(&self) -> GroupCoordinator {
             let mut c = GroupCoordinator::new(2, self.c.config.clone());
             let batch = RecordBatch::new(self.log.0.clone());
-            c.load(0, 1, std::iter::once(&batch), 0, &mut KeptLog::default(), &mut Outbox::default());
+            c.load(0, 1, std::iter::once(&batch), 0, &mut InstantLog::default(), &mut Outbox::default());
             c
         }
     }

@@ -787,42 +787,44 @@ impl GroupCoordinator {
     }
 }
 
+/// A `__consumer_offsets` partition for the coordinators' unit tests: writes commit at once (the
+/// high watermark is the log end) and are kept, so a test can replay them on a failover.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct InstantLog(pub Vec<Record>);
+
+#[cfg(test)]
+impl OffsetsLog for InstantLog {
+    fn append(&mut self, _partition: i32, records: Vec<Record>, _now: Millis) -> Result<i64, ErrorCode> {
+        self.0.extend(records);
+        Ok(self.0.len() as i64)
+    }
+
+    fn append_transactional(
+        &mut self,
+        partition: i32,
+        records: Vec<Record>,
+        _producer_id: i64,
+        _producer_epoch: i16,
+        now: Millis,
+    ) -> Result<i64, ErrorCode> {
+        self.append(partition, records, now)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A `__consumer_offsets` partition that keeps what is appended, committed at once.
-    #[derive(Default)]
-    struct KeptLog(Vec<RecordBatch>);
-
-    impl OffsetsLog for KeptLog {
-        fn append(&mut self, _partition: i32, records: Vec<Record>, _now: Millis) -> Result<i64, ErrorCode> {
-            self.0.push(RecordBatch::new(records));
-            Ok(0)
-        }
-
-        fn append_transactional(
-            &mut self,
-            partition: i32,
-            records: Vec<Record>,
-            _producer_id: i64,
-            _producer_epoch: i16,
-            now: Millis,
-        ) -> Result<i64, ErrorCode> {
-            self.append(partition, records, now)
-        }
-    }
-
-    fn loaded(log: &mut KeptLog) -> GroupCoordinator {
+    fn loaded(log: &mut InstantLog) -> GroupCoordinator {
         let config = GroupCoordinatorConfig { offsets_topic_num_partitions: 1, ..Default::default() };
         let mut c = GroupCoordinator::new(1, config);
-        let batches = std::mem::take(&mut log.0);
-        c.load(0, 0, batches.iter(), 0, log, &mut Outbox::default());
-        log.0 = batches;
+        let batch = RecordBatch::new(log.0.clone());
+        c.load(0, 0, std::iter::once(&batch), 0, log, &mut Outbox::default());
         c
     }
 
-    fn offset_fetch(c: &mut GroupCoordinator, log: &mut KeptLog, tp: &TopicPartition) -> Vec<OffsetCommitPartition> {
+    fn offset_fetch(c: &mut GroupCoordinator, log: &mut InstantLog, tp: &TopicPartition) -> Vec<OffsetCommitPartition> {
         let request = GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()] };
         let mut out = Outbox::default();
         c.on_message(NodeId::Client(9), request, 0, log, &mut out);
@@ -837,7 +839,7 @@ mod tests {
     /// coordinator that loads the partition after a failover (`CoordinatorLoader`) returns it too.
     #[test]
     fn the_committed_leader_epoch_survives_the_round_trip_and_a_failover() {
-        let mut log = KeptLog::default();
+        let mut log = InstantLog::default();
         let mut c = loaded(&mut log);
         let tp = TopicPartition::new("t", 0);
         let committed =
@@ -852,7 +854,7 @@ mod tests {
         };
         let mut out = Outbox::default();
         c.on_message(NodeId::Client(9), request, 0, &mut log, &mut out);
-        c.complete_writes(|_| Some(0), &mut out);
+        c.complete_writes(|_| Some(i64::MAX), &mut out);
         assert_eq!(offset_fetch(&mut c, &mut log, &tp), vec![committed.clone()]);
         let mut failover = loaded(&mut log);
         assert_eq!(offset_fetch(&mut failover, &mut log, &tp), vec![committed], "replayed from the log");

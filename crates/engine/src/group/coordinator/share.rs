@@ -253,30 +253,12 @@ impl GroupCoordinator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::group::coordinator::{GroupCoordinatorConfig, OffsetsLog};
-    use crate::log::Record;
-
-    struct NoLog;
-    impl OffsetsLog for NoLog {
-        fn append(&mut self, _: i32, _: Vec<Record>, _: Millis) -> Result<i64, ErrorCode> {
-            Ok(0)
-        }
-        fn append_transactional(
-            &mut self,
-            _: i32,
-            _: Vec<Record>,
-            _: i64,
-            _: i16,
-            _: Millis,
-        ) -> Result<i64, ErrorCode> {
-            Ok(0)
-        }
-    }
+    use crate::group::coordinator::{GroupCoordinatorConfig, InstantLog};
 
     fn coordinator() -> GroupCoordinator {
         let config = GroupCoordinatorConfig { offsets_topic_num_partitions: 1, ..GroupCoordinatorConfig::default() };
         let mut c = GroupCoordinator::new(1, config);
-        c.load(0, 0, std::iter::empty(), 0, &mut NoLog, &mut Outbox::default());
+        c.load(0, 0, std::iter::empty(), 0, &mut InstantLog::default(), &mut Outbox::default());
         c.set_topic_partitions([("jobs".to_string(), 2)].into_iter().collect());
         c
     }
