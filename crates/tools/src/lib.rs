@@ -13,10 +13,12 @@ mod console_consumer;
 mod console_producer;
 mod groups;
 mod server_stop;
+mod share_groups;
 pub mod shell;
 
 pub use cluster::topic_id;
 mod topics;
+mod transactions;
 
 use kafkalab_engine::cluster::timeline::Timeline;
 use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, WorldConfig};
@@ -129,6 +131,8 @@ pub const TOOLS: &[&str] = &[
     "kafka-features",
     "kafka-dump-log",
     "kafka-server-stop",
+    "kafka-transactions",
+    "kafka-share-groups",
 ];
 
 /// The options (and common option values) the tools take, as the seeds and Kafka's quickstart
@@ -189,6 +193,11 @@ pub const OPTIONS: &[&str] = &[
     "--replication",
     "--request-required-acks",
     "--node-id",
+    "list",
+    "describe",
+    "describe-producers",
+    "--transactional-id",
+    "--broker-id",
 ];
 
 /// A terminal: the simulated cluster and what the tools remember between commands.
@@ -331,6 +340,8 @@ impl<'c> Session<'c> {
             "kafka-features" => cluster::features(self, args),
             "kafka-dump-log" => cluster::dump_log(self, args),
             "kafka-server-stop" => server_stop::run(self, args),
+            "kafka-transactions" => transactions::run(self, args),
+            "kafka-share-groups" => share_groups::run(self, args),
             other => Output {
                 stderr: format!("kafkalab: {other} is not simulated yet\n"),
                 status: 127,
@@ -352,8 +363,6 @@ pub fn tool_name(program: &str) -> Option<&'static str> {
 const NOT_SIMULATED: &[&str] = &[
     "kafka-leader-election",
     "kafka-reassign-partitions",
-    "kafka-transactions",
-    "kafka-share-groups",
     "kafka-acls",
     "kafka-storage",
     "kafka-server-start",

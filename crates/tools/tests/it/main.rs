@@ -6,5 +6,8 @@ mod cluster_golden;
 mod console_golden;
 mod groups_golden;
 mod random_args;
+mod scenario;
 mod server_stop;
+mod share_groups_golden;
 mod topics_golden;
+mod transactions_golden;

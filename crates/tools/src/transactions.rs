@@ -1,0 +1,416 @@
+//! `kafka-transactions.sh` (Kafka's `TransactionsCommand`), read-only: `list` and `describe`
+//! from the transaction coordinators' metadata, `describe-producers` from a replica's producer
+//! state. Its options are argparse4j's (a sub-command after the global options), not
+//! jopt-simple's, so its messages are argparse4j's too.
+
+use crate::{cluster, Output, Session};
+use kafkalab_engine::broker::BrokerState;
+use kafkalab_engine::protocol::{TopicPartition, TxnState};
+use kafkalab_engine::txn::TxnMetadata;
+use kafkalab_engine::World;
+
+const PROG: &str = "kafka-transactions.sh";
+
+/// The value type argparse4j converts an argument to (its message names the Java class).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Str,
+    Integer,
+    Long,
+    Short,
+}
+
+struct Arg {
+    name: &'static str,
+    kind: Kind,
+    required: bool,
+    help: &'static str,
+}
+
+const fn arg(name: &'static str, kind: Kind, required: bool, help: &'static str) -> Arg {
+    Arg { name, kind, required, help }
+}
+
+/// The sub-commands, in `TransactionsCommand.execute`'s order, with their help and arguments.
+const COMMANDS: &[(&str, &str, &[Arg])] = &[
+    ("list", "list transactions", &[]),
+    (
+        "describe",
+        "describe the state of an active transactional-id",
+        &[arg("transactional-id", Kind::Str, true, "transactional id")],
+    ),
+    (
+        "describe-producers",
+        "describe the states of active producers for a topic partition",
+        &[
+            arg(
+                "broker-id",
+                Kind::Integer,
+                false,
+                "optional broker id to describe the producer state on a specific replica",
+            ),
+            arg("topic", Kind::Str, true, "topic name"),
+            arg("partition", Kind::Integer, true, "partition number"),
+        ],
+    ),
+    (
+        "abort",
+        "abort a hanging transaction (requires administrative privileges)",
+        &[
+            arg("topic", Kind::Str, true, "topic name"),
+            arg("partition", Kind::Integer, true, "partition number"),
+            arg("start-offset", Kind::Long, false, "start offset of the transaction to abort"),
+            arg("producer-id", Kind::Long, false, "producer id"),
+            arg("producer-epoch", Kind::Short, false, "producer epoch"),
+            arg("coordinator-epoch", Kind::Integer, false, "coordinator epoch"),
+        ],
+    ),
+    (
+        "find-hanging",
+        "find hanging transactions",
+        &[
+            arg("broker-id", Kind::Integer, false, "broker id to search for hanging transactions"),
+            arg(
+                "max-transaction-timeout",
+                Kind::Integer,
+                false,
+                "maximum transaction timeout in minutes to limit the scope of the search",
+            ),
+            arg("topic", Kind::Str, false, "topic name to limit search to"),
+            arg("partition", Kind::Integer, false, "partition number"),
+        ],
+    ),
+    (
+        "force-terminate",
+        "Forcefully terminate a transaction",
+        &[arg("transactional-id", Kind::Str, true, "transactional id")],
+    ),
+];
+
+const GLOBAL: &[Arg] = &[
+    arg("command-config", Kind::Str, false, "property file containing configs to be passed to admin client"),
+    arg(
+        "bootstrap-server",
+        Kind::Str,
+        true,
+        "hostname and port for the broker to connect to, in the form `host:port`  (multiple comma-separated entries can be given)",
+    ),
+];
+
+/// argparse4j's `handleError`: `PROG[ COMMAND]: error: MESSAGE` on stderr, status 1.
+fn parse_error(command: Option<&str>, message: impl std::fmt::Display) -> Output {
+    let prog = command.map_or(PROG.to_string(), |c| format!("{PROG} {c}"));
+    Output::usage_error(format!("{prog}: error: {message}"))
+}
+
+/// `printErrorAndExit(message, cause)`: the cause's message, then Kafka's hint.
+fn failed(message: String, cause: &str) -> Output {
+    Output::usage_error(format!("{message}: {cause}. Enable debug logging for additional detail."))
+}
+
+/// The options given, in order, with their values.
+type Values<'a> = Vec<(&'a Arg, String)>;
+
+/// `--name value`, `--name=value` or an unambiguous prefix (argparse4j's abbreviations), up to
+/// the first word that is not an option; returns the values and how many words were read.
+fn parse_options<'a>(spec: &'a [Arg], words: &[String], command: Option<&str>) -> Result<(Values<'a>, usize), Output> {
+    let mut values = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let word = &words[i];
+        let Some(body) = word.strip_prefix("--") else { break };
+        let (name, inline) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (body, None),
+        };
+        let exact = spec.iter().find(|a| a.name == name);
+        let mut prefixed = spec.iter().filter(|a| !name.is_empty() && a.name.starts_with(name));
+        let found = exact.or(match (prefixed.next(), prefixed.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        });
+        let Some(found) = found else {
+            if matches!(name, "help" | "version") {
+                break;
+            }
+            return Err(parse_error(command, format!("unrecognized arguments: '{word}'")));
+        };
+        let value = match inline {
+            Some(v) => v,
+            None => match words.get(i + 1) {
+                Some(v) if !v.starts_with("--") => {
+                    i += 1;
+                    v.clone()
+                }
+                _ => return Err(parse_error(command, format!("argument --{}: expected one argument", found.name))),
+            },
+        };
+        let java = match found.kind {
+            Kind::Str => None,
+            Kind::Integer => value.parse::<i32>().err().map(|_| "Integer"),
+            Kind::Long => value.parse::<i64>().err().map(|_| "Long"),
+            Kind::Short => value.parse::<i16>().err().map(|_| "Short"),
+        };
+        if let Some(class) = java {
+            return Err(parse_error(
+                command,
+                format!(
+                    "argument --{}: could not convert '{value}' to {class} (For input string: \"{value}\")",
+                    found.name
+                ),
+            ));
+        }
+        values.push((found, value));
+        i += 1;
+    }
+    Ok((values, i))
+}
+
+fn value<'v>(values: &'v [(&Arg, String)], name: &str) -> Option<&'v str> {
+    values.iter().rev().find(|(a, _)| a.name == name).map(|(_, v)| v.as_str())
+}
+
+fn help_rows(spec: &[Arg]) -> String {
+    spec.iter()
+        .map(|a| {
+            let meta = a.name.to_uppercase().replace('-', "_");
+            format!("  --{} {meta:<width$}{}\n", a.name, a.help, width = 38usize.saturating_sub(a.name.len() + 4))
+        })
+        .collect()
+}
+
+fn help(command: Option<(&str, &str, &[Arg])>) -> Output {
+    match command {
+        None => {
+            let mut out = format!(
+                "usage: {PROG} [-h] [-v] [--command-config FILE] --bootstrap-server host:port COMMAND ...\n\nThis tool is used to analyze the transactional state of producers in the cluster. It can be used to detect and recover from hanging transactions.\n\noptional arguments:\n  -h, --help             show this help message and exit\n  -v, --version          show the version of this Kafka distribution and exit\n  --command-config FILE  {}\n  --bootstrap-server host:port\n                         {}\n\ncommands:\n  COMMAND\n",
+                GLOBAL[0].help, GLOBAL[1].help
+            );
+            for (name, help, _) in COMMANDS {
+                out.push_str(&format!("    {name:<19}{help}\n"));
+            }
+            Output::out(out)
+        }
+        Some((name, help, spec)) => Output::out(format!(
+            "usage: {PROG} {name} [-h]{}\n\n{help}\n\noptional arguments:\n  -h, --help             show this help message and exit\n{}",
+            spec.iter()
+                .map(|a| {
+                    let meta = a.name.to_uppercase().replace('-', "_");
+                    if a.required {
+                        format!(" --{} {meta}", a.name)
+                    } else {
+                        format!(" [--{} {meta}]", a.name)
+                    }
+                })
+                .collect::<String>(),
+            help_rows(spec)
+        )),
+    }
+}
+
+pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
+    // The global options, up to the sub-command.
+    let (globals, at) = match parse_options(GLOBAL, argv, None) {
+        Ok(parsed) => parsed,
+        Err(e) => return e,
+    };
+    match argv.get(at).map(String::as_str) {
+        Some("-h" | "--help") => return help(None),
+        Some("-v" | "--version") => return Output::out(format!("{}\n", cluster::KAFKA_VERSION)),
+        Some(other) if other.starts_with('-') => {
+            return parse_error(None, format!("unrecognized arguments: '{other}'"));
+        }
+        _ => {}
+    }
+    let Some(name) = argv.get(at) else {
+        if value(&globals, "bootstrap-server").is_none() {
+            return parse_error(None, "argument --bootstrap-server is required");
+        }
+        return parse_error(None, "too few arguments");
+    };
+    let Some(&(command, command_help, spec)) = COMMANDS.iter().find(|(c, _, _)| c == name) else {
+        let choices = COMMANDS.iter().map(|(c, _, _)| format!("'{c}'")).collect::<Vec<_>>().join(", ");
+        return parse_error(None, format!("argument COMMAND: invalid choice: '{name}' (choose from {choices})"));
+    };
+    let rest = &argv[at + 1..];
+    let (values, used) = match parse_options(spec, rest, Some(command)) {
+        Ok(parsed) => parsed,
+        Err(e) => return e,
+    };
+    match rest.get(used).map(String::as_str) {
+        None => {}
+        Some("-h" | "--help") => return help(Some((command, command_help, spec))),
+        Some(other) => return parse_error(Some(command), format!("unrecognized arguments: '{other}'")),
+    }
+    if let Some(missing) = spec.iter().find(|a| a.required && value(&values, a.name).is_none()) {
+        return parse_error(Some(command), format!("argument --{} is required", missing.name));
+    }
+    let Some(bootstrap) = value(&globals, "bootstrap-server") else {
+        return parse_error(None, "argument --bootstrap-server is required");
+    };
+    if let Err(e) = cluster::check_bootstrap(session, bootstrap) {
+        return e;
+    }
+    let world = session.world();
+    match command {
+        "list" => list(world),
+        "describe" => describe(world, value(&values, "transactional-id").unwrap_or_default()),
+        "describe-producers" => {
+            // Both were checked as required and as integers above.
+            let topic = value(&values, "topic").unwrap_or_default();
+            let partition = value(&values, "partition").and_then(|p| p.parse().ok()).unwrap_or_default();
+            let broker = value(&values, "broker-id").and_then(|b| b.parse().ok());
+            describe_producers(world, TopicPartition::new(topic.to_string(), partition), broker)
+        }
+        other => cluster::not_simulated(&format!("kafka-transactions {other}")),
+    }
+}
+
+/// `prettyPrintTable`: every cell padded to its column's widest value, each followed by a tab.
+fn pretty_print_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| rows.iter().map(|r| r[i].len()).chain([h.len()]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let mut text: String = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}\t")).collect();
+        text.push('\n');
+        text
+    };
+    let mut out = line(headers.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+/// Every transactional id a live coordinator serves, with that coordinator's id and the state
+/// it shows (the pending one while its log write is in flight).
+fn transactions(world: &World) -> Vec<(i32, &TxnMetadata, TxnState)> {
+    let mut all = Vec::new();
+    for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
+        let coordinator = &broker.volatile.txn_coordinator;
+        for txn in coordinator.transactions() {
+            let state = coordinator.shown_state(&txn.transactional_id).unwrap_or(txn.state);
+            if state != TxnState::Dead {
+                all.push((broker.id, txn, state));
+            }
+        }
+    }
+    all
+}
+
+/// `ListTransactionsCommand`: one row per transactional id, by coordinator.
+fn list(world: &World) -> Output {
+    let rows: Vec<Vec<String>> = transactions(world)
+        .into_iter()
+        .map(|(coordinator, txn, state)| {
+            vec![
+                txn.transactional_id.clone(),
+                coordinator.to_string(),
+                txn.producer_id.to_string(),
+                state.name().to_string(),
+            ]
+        })
+        .collect();
+    Output::out(pretty_print_table(&["TransactionalId", "Coordinator", "ProducerId", "TransactionState"], &rows))
+}
+
+/// `DescribeTransactionsCommand`: the coordinator's metadata of one transactional id.
+fn describe(world: &World, transactional_id: &str) -> Output {
+    let Some((coordinator, txn, state)) =
+        transactions(world).into_iter().find(|(_, t, _)| t.transactional_id == transactional_id)
+    else {
+        return failed(
+            format!("Failed to describe transaction state of transactional-id `{transactional_id}`"),
+            &format!(
+                "DescribeTransactions request for transactionalId `{transactional_id}` failed because the ID could not be found"
+            ),
+        );
+    };
+    // `TransactionMetadata.txnStartTimestamp` is -1 (shown as None) until a transaction begins.
+    let (start, duration) = if state == TxnState::Empty {
+        ("None".to_string(), "None".to_string())
+    } else {
+        (txn.start_ms.to_string(), world.now().saturating_sub(txn.start_ms).to_string())
+    };
+    let partitions = txn.partitions.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+    let row = vec![
+        coordinator.to_string(),
+        transactional_id.to_string(),
+        txn.producer_id.to_string(),
+        txn.producer_epoch.to_string(),
+        state.name().to_string(),
+        txn.timeout_ms.to_string(),
+        start,
+        duration,
+        partitions,
+    ];
+    Output::out(pretty_print_table(
+        &[
+            "CoordinatorId",
+            "TransactionalId",
+            "ProducerId",
+            "ProducerEpoch",
+            "TransactionState",
+            "TransactionTimeoutMs",
+            "CurrentTransactionStartTimeMs",
+            "TransactionDurationMs",
+            "TopicPartitions",
+        ],
+        &[row],
+    ))
+}
+
+/// `DescribeProducersCommand`: the producer state of the partition's leader (or `--broker-id`'s
+/// replica): each producer's epoch, its last batch, and its open transaction.
+fn describe_producers(world: &World, tp: TopicPartition, broker: Option<i32>) -> Output {
+    let clause = broker.map_or("leader".to_string(), |b| format!("broker {b}"));
+    let replica = match broker {
+        None => cluster::leader_replica(world, &tp),
+        Some(id) => world.broker(id).filter(|b| b.state != BrokerState::Dead).and_then(|b| b.durable.replicas.get(&tp)),
+    };
+    let Some(replica) = replica else {
+        return failed(
+            format!("Failed to describe producers for partition {tp} on {clause}"),
+            if broker.is_some() && world.metadata().partition(&tp).is_some() {
+                "This server is not the leader for that topic-partition."
+            } else {
+                "This server does not host this topic-partition."
+            },
+        );
+    };
+    let open: Vec<(i64, i64)> = replica.txn_state.ongoing().collect();
+    let rows: Vec<Vec<String>> = replica
+        .producer_state
+        .producers()
+        .map(|(producer_id, entry)| {
+            let last = entry.batches.back();
+            // `ProducerStateEntry.lastTimestamp`: the max timestamp of the producer's last batch.
+            let last_timestamp = last
+                .and_then(|b| replica.log.batches().find(|s| s.batch.last_offset() == b.last_offset))
+                .map_or(-1, |s| s.batch.max_timestamp);
+            let start = open.iter().find(|(p, _)| p == producer_id).map(|(_, first)| first.to_string());
+            vec![
+                producer_id.to_string(),
+                entry.producer_epoch.to_string(),
+                replica.txn_state.coordinator_epoch(*producer_id).unwrap_or(-1).to_string(),
+                last.map_or(-1, |b| b.last_sequence).to_string(),
+                last_timestamp.to_string(),
+                start.unwrap_or_else(|| "None".to_string()),
+            ]
+        })
+        .collect();
+    Output::out(pretty_print_table(
+        &[
+            "ProducerId",
+            "ProducerEpoch",
+            "LatestCoordinatorEpoch",
+            "LastSequence",
+            "LastTimestamp",
+            "CurrentTransactionStartOffset",
+        ],
+        &rows,
+    ))
+}

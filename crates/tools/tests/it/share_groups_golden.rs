@@ -1,0 +1,114 @@
+//! `kafka-share-groups.sh`. Source: apache/kafka
+//! `tools/.../consumer/group/ShareGroupCommand.java` (trunk 2025): `printOffsets` /
+//! `printOffsetFormat` (`\n%-Gs %-Ts %-10s %-13s %s`, widths at least 15), `printStates`
+//! (`\n%-Gs %-Cs %-15s %s`), `printMembers` (`\n%-Gs %-Ms %-Hs %-Cs %-12s %s`),
+//! `getAssignmentString` (`topic:0,1`), `maybePrintEmptyGroupState`; and
+//! `ShareGroupCommandOptions.checkArgs` for the usage errors.
+//!
+//! The run: built-in `share-group-queue` at 10 s: four workers in share group `queue` on the
+//! two partitions of `jobs`, two members per partition.
+
+use super::scenario::run_at;
+
+const BOOT: &str = "kafka-share-groups.sh --bootstrap-server localhost:9092";
+
+fn run(args: &str) -> kafkalab_tools::Output {
+    run_at("share-group-queue", 10_000, &format!("{BOOT} {args}\n")).pop().expect("one command")
+}
+
+#[test]
+fn list_and_list_states() {
+    assert_eq!(run("--list").stdout, "queue\n");
+    assert_eq!(run("--list --state").stdout, "GROUP           STATE\nqueue           Stable\n");
+    assert_eq!(run("--list --state stable,empty").stdout, "GROUP           STATE\nqueue           Stable\n");
+    assert_eq!(run("--list --state Empty").stdout, "GROUP           STATE\n");
+}
+
+#[test]
+fn describe_offsets_is_the_default() {
+    // The start offsets (SPSO) are the share partitions' on their leaders; the lag counts the
+    // records below the high watermark not yet acknowledged or archived.
+    let expected = "
+GROUP           TOPIC           PARTITION  START-OFFSET  LAG
+queue           jobs            0          47            6
+queue           jobs            1          51            27
+";
+    let out = run("--describe --group queue");
+    assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.status), (expected, "", 0));
+    assert_eq!(run("--describe --group queue --offsets").stdout, expected);
+    let verbose = run("--describe --group queue --verbose");
+    assert_eq!(
+        verbose.stdout.lines().nth(1).unwrap(),
+        "GROUP           TOPIC           PARTITION  LEADER-EPOCH  START-OFFSET  LAG"
+    );
+}
+
+#[test]
+fn describe_state() {
+    assert_eq!(
+        run("--describe --group queue --state").stdout,
+        "
+GROUP           COORDINATOR (ID)          STATE           #MEMBERS
+queue           localhost:9092  (1)       Stable          4
+"
+    );
+    assert_eq!(
+        run("--describe --group queue --state --verbose").stdout,
+        "
+GROUP           COORDINATOR (ID)          STATE           GROUP-EPOCH  ASSIGNMENT-EPOCH  #MEMBERS
+queue           localhost:9092  (1)       Stable          4            4                 4
+"
+    );
+}
+
+#[test]
+fn describe_members() {
+    assert_eq!(
+        run("--describe --group queue --members").stdout,
+        "
+GROUP           CONSUMER-ID            HOST            CLIENT-ID       #PARTITIONS  ASSIGNMENT
+queue           -4SmuZGXoPhI6WamdEzjAA /127.0.0.1      worker-2        1            jobs:0
+queue           AksDkvPLUrbtwNl5batu4A /127.0.0.1      worker-3        1            jobs:1
+queue           GdEMGlFf3w7-E6q3JnxyUw /127.0.0.1      worker-4        1            jobs:0
+queue           fVCszwOV9eOIyhlqav0aAg /127.0.0.1      worker-1        1            jobs:1
+"
+    );
+    let verbose = run("--describe --group queue --members --verbose");
+    assert_eq!(
+        verbose.stdout.lines().nth(2).unwrap(),
+        "queue           -4SmuZGXoPhI6WamdEzjAA /127.0.0.1      worker-2        1            4             jobs:0"
+    );
+}
+
+#[test]
+fn an_unknown_group_is_dead() {
+    let state = run("--describe --group nope --state");
+    assert!(state.stdout.starts_with("\nError: Share group 'nope' does not exist.\n"));
+    assert!(state.stdout.ends_with("nope            localhost:9094  (3)       Dead            0\n"));
+    assert_eq!(run("--describe --group nope --members").stdout, "\nError: Share group 'nope' does not exist.\n");
+    assert_eq!(run("--describe --group nope").stdout, "\nShare group 'nope' has no offset information.\n");
+}
+
+#[test]
+fn bad_input_gets_kafkas_messages() {
+    let cases = [
+        ("--describe", "Option [describe] takes one of these options: [group], [all-groups]\n"),
+        ("--describe --group queue --members --state", "Option [describe] takes at most one of these options: [members], [offsets], [state]\n"),
+        ("--list --members", "Option(s) [members] are unavailable given other options on the command line\n"),
+        ("--list --group queue", "Option \"[group]\" can't be used with option \"[list]\"\n"),
+        ("--group queue", "Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets.\n"),
+        ("--list --state Rebalancing", "Invalid state list 'Rebalancing'. Valid states are: Empty, Stable, Dead\n"),
+        ("--describe --group", "Option group requires an argument\n"),
+        ("--frobnicate", "frobnicate is not a recognized option\n"),
+        ("--delete --group queue", "kafkalab: kafka-share-groups --delete is not simulated yet\n"),
+    ];
+    for (args, stderr) in cases {
+        let out = run(args);
+        assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.status), ("", stderr, 1), "{args}");
+    }
+    let out = run_at("share-group-queue", 0, "kafka-share-groups.sh --list\n").pop().unwrap();
+    assert_eq!((out.stderr.as_str(), out.status), ("Missing required argument \"[bootstrap-server]\"\n", 1));
+    assert!(run("--help")
+        .stdout
+        .starts_with("This tool helps to list, describe, reset and delete share groups.\nOption "));
+}

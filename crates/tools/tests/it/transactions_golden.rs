@@ -1,0 +1,141 @@
+//! `kafka-transactions.sh`. Source: apache/kafka `tools/.../TransactionsCommand.java` (trunk
+//! 2025): `ListTransactionsCommand`, `DescribeTransactionsCommand` and
+//! `DescribeProducersCommand`'s HEADERS, `prettyPrintTable` (each cell padded to its column's
+//! widest value, then a tab), `printErrorAndExit(message, cause)`
+//! ("…: CAUSE. Enable debug logging for additional detail."), and argparse4j's
+//! `PROG[ COMMAND]: error: …` for bad arguments.
+//!
+//! The run: built-in `hanging-transaction`. batch-job (`transactional.id` batch-job-1,
+//! `transaction.timeout.ms` 10000) writes one record to orders-0 at 3 s and crashes at 4 s; the
+//! coordinator aborts the transaction once it timed out. shop is an idempotent producer.
+
+use super::scenario::run_at;
+
+const BOOT: &str = "kafka-transactions.sh --bootstrap-server localhost:9092";
+
+fn run(at_ms: u64, args: &str) -> kafkalab_tools::Output {
+    run_at("hanging-transaction", at_ms, &format!("{BOOT} {args}\n")).pop().expect("one command")
+}
+
+/// Kafka's table lines: cells padded to the widths and tab-terminated.
+fn table(widths: &[usize], rows: &[&[&str]]) -> String {
+    rows.iter().map(|r| r.iter().zip(widths).map(|(c, w)| format!("{c:<w$}\t")).collect::<String>() + "\n").collect()
+}
+
+#[test]
+fn list_shows_the_open_transaction_then_its_abort() {
+    let widths = [15, 11, 10, 16];
+    let header: &[&str] = &["TransactionalId", "Coordinator", "ProducerId", "TransactionState"];
+    let open = run(5_000, "list");
+    assert_eq!(open.stdout, table(&widths, &[header, &["batch-job-1", "3", "3000000", "Ongoing"]]));
+    assert_eq!((open.stderr.as_str(), open.status), ("", 0));
+    let aborted = run(20_000, "list");
+    assert_eq!(aborted.stdout, table(&widths, &[header, &["batch-job-1", "3", "3000000", "CompleteAbort"]]));
+}
+
+#[test]
+fn describe_an_open_transaction() {
+    let out = run(5_000, "describe --transactional-id batch-job-1");
+    let header: &[&str] = &[
+        "CoordinatorId",
+        "TransactionalId",
+        "ProducerId",
+        "ProducerEpoch",
+        "TransactionState",
+        "TransactionTimeoutMs",
+        "CurrentTransactionStartTimeMs",
+        "TransactionDurationMs",
+        "TopicPartitions",
+    ];
+    let widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    // Its first partition was added at 3018 ms; 1982 ms later it is still open.
+    let row: &[&str] = &["3", "batch-job-1", "3000000", "0", "Ongoing", "10000", "3018", "1982", "orders-0"];
+    assert_eq!(out.stdout, table(&widths, &[header, row]));
+    assert_eq!(out.status, 0);
+    // After the timeout's abort: the epoch was bumped and no partition is left.
+    let after = run(20_000, "describe --transactional-id batch-job-1");
+    let line = after.stdout.lines().nth(1).unwrap().split('\t').map(str::trim).collect::<Vec<_>>();
+    assert_eq!(&line[..6], ["3", "batch-job-1", "3000000", "1", "CompleteAbort", "10000"]);
+    assert_eq!(line[8], "");
+}
+
+#[test]
+fn describe_producers_of_a_partition() {
+    let out = run(5_000, "describe-producers --topic orders --partition 0");
+    let header: &[&str] = &[
+        "ProducerId",
+        "ProducerEpoch",
+        "LatestCoordinatorEpoch",
+        "LastSequence",
+        "LastTimestamp",
+        "CurrentTransactionStartOffset",
+    ];
+    let widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    // shop (idempotent, no transaction) and batch-job's open transaction from offset 15; no
+    // marker was written yet, so neither has a coordinator epoch.
+    assert_eq!(
+        out.stdout,
+        table(
+            &widths,
+            &[header, &["2000000", "0", "-1", "23", "4800", "None"], &["3000000", "0", "-1", "0", "3006", "15"],]
+        )
+    );
+    // The abort marker closes the transaction and records the coordinator's epoch.
+    let after = run(20_000, "describe-producers --topic orders --partition 0");
+    let batch_job = after.stdout.lines().find(|l| l.starts_with("3000000")).unwrap();
+    let cells: Vec<&str> = batch_job.split('\t').map(str::trim).collect();
+    assert_eq!((cells[1], cells[5]), ("1", "None"));
+    assert_ne!(cells[2], "-1");
+}
+
+#[test]
+fn bad_input_gets_kafkas_messages() {
+    let cases = [
+        ("describe", "kafka-transactions.sh describe: error: argument --transactional-id is required\n"),
+        (
+            "describe --transactional-id nobody",
+            "Failed to describe transaction state of transactional-id `nobody`: DescribeTransactions request for transactionalId `nobody` failed because the ID could not be found. Enable debug logging for additional detail.\n",
+        ),
+        (
+            "describe-producers --topic orders --partition x",
+            "kafka-transactions.sh describe-producers: error: argument --partition: could not convert 'x' to Integer (For input string: \"x\")\n",
+        ),
+        (
+            "describe-producers --topic orders --partition 7",
+            "Failed to describe producers for partition orders-7 on leader: This server does not host this topic-partition.. Enable debug logging for additional detail.\n",
+        ),
+        ("describe-producers --partition 0", "kafka-transactions.sh describe-producers: error: argument --topic is required\n"),
+        ("list --all", "kafka-transactions.sh list: error: unrecognized arguments: '--all'\n"),
+        (
+            "frobnicate",
+            "kafka-transactions.sh: error: argument COMMAND: invalid choice: 'frobnicate' (choose from 'list', 'describe', 'describe-producers', 'abort', 'find-hanging', 'force-terminate')\n",
+        ),
+        ("", "kafka-transactions.sh: error: too few arguments\n"),
+        (
+            "abort --topic orders --partition 0 --start-offset 15",
+            "kafkalab: kafka-transactions abort is not simulated yet\n",
+        ),
+    ];
+    for (args, stderr) in cases {
+        let out = run(5_000, args);
+        assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.status), ("", stderr, 1), "{args}");
+    }
+    let out = run_at("hanging-transaction", 0, "kafka-transactions.sh list\n").pop().unwrap();
+    assert_eq!(out.stderr, "kafka-transactions.sh: error: argument --bootstrap-server is required\n");
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = run(0, "--help");
+    assert_eq!(out.status, 0);
+    assert!(out.stdout.starts_with(
+        "usage: kafka-transactions.sh [-h] [-v] [--command-config FILE] --bootstrap-server host:port COMMAND ...\n"
+    ));
+    assert!(out
+        .stdout
+        .contains("\n    describe-producers describe the states of active producers for a topic partition\n"));
+    let sub = run(0, "describe-producers --help");
+    assert!(sub.stdout.starts_with(
+        "usage: kafka-transactions.sh describe-producers [-h] [--broker-id BROKER_ID] --topic TOPIC --partition PARTITION\n"
+    ));
+}
