@@ -45,16 +45,16 @@ const SHARE_STATES: &[&str] = &["Empty", "Stable", "Dead"];
 /// A share group as its coordinator holds it.
 struct Described<'w> {
     coordinator: i32,
-    group: Option<&'w ShareGroup>,
+    group: &'w ShareGroup,
 }
 
 impl Described<'_> {
-    /// A share group is Empty without members, Stable with some; one nobody knows is Dead.
+    /// A share group is Empty without members, Stable with some.
     fn state(&self) -> &'static str {
-        match self.group {
-            None => "Dead",
-            Some(g) if g.members.is_empty() => "Empty",
-            Some(_) => "Stable",
+        if self.group.members.is_empty() {
+            "Empty"
+        } else {
+            "Stable"
         }
     }
 }
@@ -66,23 +66,36 @@ fn share_groups(world: &World) -> BTreeMap<String, Described<'_>> {
         let coordinator = &broker.volatile.group_coordinator;
         for group in coordinator.share_groups() {
             if coordinator.is_coordinator_for(&group.group_id) {
-                all.entry(group.group_id.clone()).or_insert(Described { coordinator: broker.id, group: Some(group) });
+                all.entry(group.group_id.clone()).or_insert(Described { coordinator: broker.id, group });
             }
         }
     }
     all
 }
 
-/// DescribeShareGroups: an unknown group is described as Dead by the broker that would
-/// coordinate it (`DescribeShareGroupsHandler`, GROUP_ID_NOT_FOUND).
-fn describe_group<'w>(world: &'w World, group: &str) -> Described<'w> {
-    share_groups(world).remove(group).unwrap_or_else(|| Described {
-        coordinator: world
-            .brokers()
-            .find(|b| b.state != BrokerState::Dead && b.volatile.group_coordinator.is_coordinator_for(group))
-            .map_or(-1, |b| b.id),
-        group: None,
-    })
+/// DescribeShareGroups for every target before anything is printed, as `describeShareGroups`
+/// waits on every group's future: the first unknown group fails the whole command with the
+/// coordinator's GROUP_ID_NOT_FOUND message (`GroupMetadataManager.shareGroup`), printed by
+/// `mainNoExit`'s catch-all (Kafka also prints the stack trace on stderr).
+fn describe_groups<'w>(world: &'w World, targets: &[String]) -> Result<Vec<(String, Described<'w>)>, Output> {
+    let mut all = share_groups(world);
+    let mut described = Vec::new();
+    for group in targets {
+        let Some(found) = all.remove(group) else {
+            let other_type = world.brokers().filter(|b| b.state != BrokerState::Dead).any(|b| {
+                let c = &b.volatile.group_coordinator;
+                c.is_coordinator_for(group) && (c.groups.contains_key(group) || c.consumer_groups.contains_key(group))
+            });
+            let reason = if other_type { "is not a share group" } else { "not found" };
+            return Err(Output {
+                stdout: format!("\nError: Executing share group command failed due to org.apache.kafka.common.errors.GroupIdNotFoundException: Group {group} {reason}.\n"),
+                status: 1,
+                ..Default::default()
+            });
+        };
+        described.push((group.clone(), found));
+    }
+    Ok(described)
 }
 
 pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
@@ -119,13 +132,16 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
         let mut targets = targets;
         targets.sort();
         targets.dedup();
+        let described = match describe_groups(world, &targets) {
+            Ok(d) => d,
+            Err(e) => return e,
+        };
         let mut out = Output::default();
-        for group in &targets {
-            let described = describe_group(world, group);
+        for (group, described) in &described {
             if opts.has("members") {
-                print_members(world, group, &described, opts.has("verbose"), &mut out);
+                print_members(world, group, described, opts.has("verbose"), &mut out);
             } else if opts.has("state") {
-                print_state(group, &described, opts.has("verbose"), &mut out);
+                print_state(group, described, opts.has("verbose"), &mut out);
             } else {
                 print_offsets(world, group, opts.has("verbose"), &mut out);
             }
@@ -221,14 +237,13 @@ fn list(world: &World, opts: &args::Parsed) -> Output {
     Output::out(out)
 }
 
-/// `maybePrintEmptyGroupState`: the notice for a Dead or Empty group; whether to print rows.
+/// `maybePrintEmptyGroupState` for a group DescribeShareGroups found (so never Dead): the
+/// notice for an Empty group; whether to print rows.
 fn empty_group_notice(group: &str, state: &str, rows: usize, out: &mut Output) -> bool {
-    match state {
-        "Dead" => out.stdout.push_str(&format!("\nError: Share group '{group}' does not exist.\n")),
-        "Empty" => out.stderr.push_str(&format!("\nShare group '{group}' has no active members.\n")),
-        _ => {}
+    if state == "Empty" {
+        out.stderr.push_str(&format!("\nShare group '{group}' has no active members.\n"));
     }
-    state != "Dead" && rows > 0
+    rows > 0
 }
 
 /// `printStates`: the coordinator, the state and the member count (with `--verbose` the epochs;
@@ -239,8 +254,8 @@ fn print_state(group: &str, described: &Described<'_>, verbose: bool, out: &mut 
     let id = described.coordinator;
     let coordinator = format!("localhost:{}  ({id})", 9091 + id);
     let (gw, cw) = (group.len().max(15), coordinator.len().max(25));
-    let members = described.group.map_or(0, |g| g.members.len());
-    let epoch = described.group.map_or(0, |g| g.group_epoch);
+    let members = described.group.members.len();
+    let epoch = described.group.group_epoch;
     if verbose {
         for cells in [
             ["GROUP", "COORDINATOR (ID)", "STATE", "GROUP-EPOCH", "ASSIGNMENT-EPOCH", "#MEMBERS"].map(String::from),
@@ -287,7 +302,7 @@ fn assignment_text<'a>(assignment: impl Iterator<Item = &'a TopicPartition>) -> 
 
 /// `printMembers`: one row per member, by member id.
 fn print_members(world: &World, group: &str, described: &Described<'_>, verbose: bool, out: &mut Output) {
-    let members: Vec<_> = described.group.map(|g| g.members.values().collect()).unwrap_or_default();
+    let members: Vec<_> = described.group.members.values().collect();
     if !empty_group_notice(group, described.state(), members.len(), out) {
         return;
     }

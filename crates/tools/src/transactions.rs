@@ -1,7 +1,9 @@
 //! `kafka-transactions.sh` (Kafka's `TransactionsCommand`), read-only: `list` and `describe`
 //! from the transaction coordinators' metadata, `describe-producers` from a replica's producer
 //! state. Its options are argparse4j's (a sub-command after the global options), not
-//! jopt-simple's, so its messages are argparse4j's too.
+//! jopt-simple's, so its messages are argparse4j's too (`ArgumentParserImpl.parseArgs`,
+//! `SubparsersImpl.parseArg`); as for `kafka-metadata-quorum` here, the usage line and the
+//! "Did you mean" candidates argparse4j prints around the error line are left out.
 
 use crate::{cluster, Output, Session};
 use kafkalab_engine::broker::BrokerState;
@@ -123,22 +125,23 @@ fn parse_options<'a>(spec: &'a [Arg], words: &[String], command: Option<&str>) -
             Some((n, v)) => (n, Some(v.to_string())),
             None => (body, None),
         };
-        let exact = spec.iter().find(|a| a.name == name);
-        let mut prefixed = spec.iter().filter(|a| !name.is_empty() && a.name.starts_with(name));
-        let found = exact.or(match (prefixed.next(), prefixed.next()) {
-            (Some(one), None) => Some(one),
-            _ => None,
-        });
-        let Some(found) = found else {
-            if matches!(name, "help" | "version") {
-                break;
+        let candidates: Vec<&Arg> = spec.iter().filter(|a| !name.is_empty() && a.name.starts_with(name)).collect();
+        let found = match (spec.iter().find(|a| a.name == name), candidates.as_slice()) {
+            (Some(exact), _) => exact,
+            (None, [one]) => *one,
+            (None, []) if matches!(name, "help" | "version") => break,
+            (None, []) => return Err(parse_error(command, format!("unrecognized arguments: '{word}'"))),
+            (None, many) => {
+                let mut names: Vec<String> = many.iter().map(|a| format!("--{}", a.name)).collect();
+                names.sort();
+                let names = names.join(", ");
+                return Err(parse_error(command, format!("ambiguous option: --{name} could match {names}")));
             }
-            return Err(parse_error(command, format!("unrecognized arguments: '{word}'")));
         };
         let value = match inline {
             Some(v) => v,
             None => match words.get(i + 1) {
-                Some(v) if !v.starts_with("--") => {
+                Some(v) if !is_flag(v) => {
                     i += 1;
                     v.clone()
                 }
@@ -164,6 +167,11 @@ fn parse_options<'a>(spec: &'a [Arg], words: &[String], command: Option<&str>) -
         i += 1;
     }
     Ok((values, i))
+}
+
+/// argparse4j's `flagFound`: a word starting with `-` that is not a negative number.
+fn is_flag(word: &str) -> bool {
+    word.starts_with('-') && word.parse::<f64>().is_err()
 }
 
 fn value<'v>(values: &'v [(&Arg, String)], name: &str) -> Option<&'v str> {
@@ -222,16 +230,27 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
         }
         _ => {}
     }
-    let Some(name) = argv.get(at) else {
-        if value(&globals, "bootstrap-server").is_none() {
-            return parse_error(None, "argument --bootstrap-server is required");
+    // `ArgumentParserImpl.parseArgs`: no sub-command is "too few arguments"; at the sub-command,
+    // the global required options are checked before the command is resolved.
+    let Some(name) = argv.get(at) else { return parse_error(None, "too few arguments") };
+    let Some(bootstrap) = value(&globals, "bootstrap-server") else {
+        return parse_error(None, "argument --bootstrap-server is required");
+    };
+    // `SubparsersImpl.resolveNextSubparser`: the exact name or an unambiguous prefix.
+    let prefixed: Vec<_> = COMMANDS.iter().filter(|(c, _, _)| c.starts_with(name.as_str())).collect();
+    let resolved = match (COMMANDS.iter().find(|(c, _, _)| c == name), prefixed.as_slice()) {
+        (Some(exact), _) => exact,
+        (None, [one]) => *one,
+        (None, []) => {
+            let choices = COMMANDS.iter().map(|(c, _, _)| format!("'{c}'")).collect::<Vec<_>>().join(", ");
+            return parse_error(None, format!("invalid choice: '{name}' (choose from {choices})"));
         }
-        return parse_error(None, "too few arguments");
+        (None, many) => {
+            let names = many.iter().map(|(c, _, _)| *c).collect::<Vec<_>>().join(", ");
+            return parse_error(None, format!("ambiguous command: {name} could match {names}"));
+        }
     };
-    let Some(&(command, command_help, spec)) = COMMANDS.iter().find(|(c, _, _)| c == name) else {
-        let choices = COMMANDS.iter().map(|(c, _, _)| format!("'{c}'")).collect::<Vec<_>>().join(", ");
-        return parse_error(None, format!("argument COMMAND: invalid choice: '{name}' (choose from {choices})"));
-    };
+    let &(command, command_help, spec) = resolved;
     let rest = &argv[at + 1..];
     let (values, used) = match parse_options(spec, rest, Some(command)) {
         Ok(parsed) => parsed,
@@ -240,14 +259,17 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     match rest.get(used).map(String::as_str) {
         None => {}
         Some("-h" | "--help") => return help(Some((command, command_help, spec))),
-        Some(other) => return parse_error(Some(command), format!("unrecognized arguments: '{other}'")),
+        // An unknown flag is named alone; stray words are named with everything after them.
+        Some(flag) if is_flag(flag) => {
+            return parse_error(Some(command), format!("unrecognized arguments: '{flag}'"));
+        }
+        Some(_) => {
+            return parse_error(Some(command), format!("unrecognized arguments: '{}'", rest[used..].join(" ")));
+        }
     }
     if let Some(missing) = spec.iter().find(|a| a.required && value(&values, a.name).is_none()) {
         return parse_error(Some(command), format!("argument --{} is required", missing.name));
     }
-    let Some(bootstrap) = value(&globals, "bootstrap-server") else {
-        return parse_error(None, "argument --bootstrap-server is required");
-    };
     if let Err(e) = cluster::check_bootstrap(session, bootstrap) {
         return e;
     }

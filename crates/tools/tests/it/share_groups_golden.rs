@@ -80,13 +80,37 @@ queue           fVCszwOV9eOIyhlqav0aAg /127.0.0.1      worker-1        1        
     );
 }
 
+/// `DescribeShareGroupsHandler` fails an unknown group (GROUP_ID_NOT_FOUND with the
+/// coordinator's "Group … not found."), and `mainNoExit` prints it and exits with 1.
 #[test]
-fn an_unknown_group_is_dead() {
-    let state = run("--describe --group nope --state");
-    assert!(state.stdout.starts_with("\nError: Share group 'nope' does not exist.\n"));
-    assert!(state.stdout.ends_with("nope            localhost:9094  (3)       Dead            0\n"));
-    assert_eq!(run("--describe --group nope --members").stdout, "\nError: Share group 'nope' does not exist.\n");
-    assert_eq!(run("--describe --group nope").stdout, "\nShare group 'nope' has no offset information.\n");
+fn an_unknown_group_fails_the_command() {
+    let error = "\nError: Executing share group command failed due to org.apache.kafka.common.errors.GroupIdNotFoundException: Group nope not found.\n";
+    for args in [
+        "--describe --group nope",
+        "--describe --group nope --state",
+        "--describe --group queue --group nope --members",
+    ] {
+        let out = run(args);
+        assert_eq!((out.stdout.as_str(), out.status), (error, 1), "{args}");
+    }
+}
+
+/// A consumer group is not a share group (`GroupMetadataManager.shareGroup`).
+#[test]
+fn a_consumer_group_is_not_a_share_group() {
+    let outs = super::common::script(
+        "kafka-topics.sh --create --topic t --bootstrap-server localhost:9092
+echo a | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic t
+kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic t --group billing --from-beginning --max-messages 1
+kafka-share-groups.sh --bootstrap-server localhost:9092 --describe --group billing
+kafka-share-groups.sh --bootstrap-server localhost:9092 --list
+",
+    );
+    assert_eq!(
+        outs[3].stdout,
+        "\nError: Executing share group command failed due to org.apache.kafka.common.errors.GroupIdNotFoundException: Group billing is not a share group.\n"
+    );
+    assert_eq!((outs[4].stdout.as_str(), outs[4].status), ("", 0));
 }
 
 #[test]

@@ -108,9 +108,16 @@ fn bad_input_gets_kafkas_messages() {
         ("list --all", "kafka-transactions.sh list: error: unrecognized arguments: '--all'\n"),
         (
             "frobnicate",
-            "kafka-transactions.sh: error: argument COMMAND: invalid choice: 'frobnicate' (choose from 'list', 'describe', 'describe-producers', 'abort', 'find-hanging', 'force-terminate')\n",
+            "kafka-transactions.sh: error: invalid choice: 'frobnicate' (choose from 'list', 'describe', 'describe-producers', 'abort', 'find-hanging', 'force-terminate')\n",
         ),
         ("", "kafka-transactions.sh: error: too few arguments\n"),
+        ("desc --transactional-id x", "kafka-transactions.sh: error: ambiguous command: desc could match describe, describe-producers\n"),
+        (
+            "abort --topic orders --p 0",
+            "kafka-transactions.sh abort: error: ambiguous option: --p could match --partition, --producer-epoch, --producer-id\n",
+        ),
+        ("list extra words", "kafka-transactions.sh list: error: unrecognized arguments: 'extra words'\n"),
+        ("describe --transactional-id", "kafka-transactions.sh describe: error: argument --transactional-id: expected one argument\n"),
         (
             "abort --topic orders --partition 0 --start-offset 15",
             "kafkalab: kafka-transactions abort is not simulated yet\n",
@@ -120,8 +127,17 @@ fn bad_input_gets_kafkas_messages() {
         let out = run(5_000, args);
         assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.status), ("", stderr, 1), "{args}");
     }
-    let out = run_at("hanging-transaction", 0, "kafka-transactions.sh list\n").pop().unwrap();
-    assert_eq!(out.stderr, "kafka-transactions.sh: error: argument --bootstrap-server is required\n");
+    // argparse4j checks the global required options when it reaches the sub-command, and
+    // without one says "too few arguments" first.
+    let outs =
+        run_at("hanging-transaction", 0, "kafka-transactions.sh list --transactional-id x\nkafka-transactions.sh\n");
+    assert_eq!(outs[0].stderr, "kafka-transactions.sh: error: argument --bootstrap-server is required\n");
+    assert_eq!(outs[1].stderr, "kafka-transactions.sh: error: too few arguments\n");
+    // A unique prefix of a sub-command or an option is accepted.
+    assert_eq!(
+        run(5_000, "describe-p --top orders --part 0").stdout,
+        run(5_000, "describe-producers --topic orders --partition 0").stdout
+    );
 }
 
 #[test]
