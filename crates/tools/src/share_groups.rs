@@ -346,7 +346,7 @@ fn print_members(world: &World, group: &str, described: &Described<'_>, verbose:
 }
 
 /// `printOffsets`: each share partition's start offset (SPSO) on its leader, the leader epoch,
-/// and the lag: records below the high watermark not yet acknowledged or archived (KIP-1226).
+/// and the lag (KIP-1226): high watermark − SPSO − the records acknowledged or archived above it.
 fn print_offsets(world: &World, group: &str, verbose: bool, out: &mut Output) {
     let mut rows: Vec<(TopicPartition, i32, i64, i64)> = Vec::new();
     for broker in world.brokers().filter(|b| b.state != BrokerState::Dead) {
@@ -356,14 +356,13 @@ fn print_offsets(world: &World, group: &str, verbose: bool, out: &mut Output) {
             }
             let high_watermark = broker.durable.replicas.get(tp).map_or(0, |r| r.high_watermark);
             let start = partition.start_offset();
-            let done = partition
+            // `SharePartition.deliveryCompleteCount`: terminal records at or above the SPSO.
+            let delivery_complete = partition
                 .in_flight()
-                .iter()
-                .filter(|(o, r)| {
-                    **o < high_watermark && matches!(r.state, RecordState::Acknowledged | RecordState::Archived)
-                })
+                .values()
+                .filter(|r| matches!(r.state, RecordState::Acknowledged | RecordState::Archived))
                 .count() as i64;
-            rows.push((tp.clone(), *leader_epoch, start, (high_watermark - start - done).max(0)));
+            rows.push((tp.clone(), *leader_epoch, start, (high_watermark - start - delivery_complete).max(0)));
         }
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0));
