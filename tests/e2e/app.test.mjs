@@ -1382,6 +1382,29 @@ describe('terminal', () => {
     }
   });
 
+  test('kafka-share-groups describes the share group the picture shows', async () => {
+    const { page, problems } = await openApp('#scenario=share-group-queue&seed=3&t=10000&lang=en');
+    try {
+      await seek(page, 10000);
+      const spso = await page.getByTestId('share-summary-queue-jobs-0').getAttribute('data-spso');
+      const terminal = page.getByTestId('terminal');
+      await terminal.scrollIntoViewIfNeeded();
+      await type(page, 'kafka-share-groups.sh --bootstrap-server localhost:9092 --describe --group queue');
+      await page.waitForFunction(() => /GROUP\s+TOPIC\s+PARTITION\s+START-OFFSET\s+LAG/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
+      // The terminal's START-OFFSET is the SPSO the share summary shows.
+      const text = await page.getByTestId('terminal-output').textContent();
+      const row = text.match(/queue\s+jobs\s+0\s+(\d+)\s+(\d+)/);
+      assert.ok(row, text);
+      assert.equal(row[1], spso);
+      await type(page, 'kafka-share-groups.sh --bootstrap-server localhost:9092 --describe --group queue --members');
+      await page.waitForFunction(() => (document.querySelector('[data-testid="terminal-output"]').textContent.match(/\/127\.0\.0\.1\s+worker-\d\s+1\s+jobs:[01]/g) || []).length === 4);
+      await terminal.screenshot({ path: join(screenshots, 'terminal-share-groups.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('the terminal speaks Korean on a Korean page', async () => {
     const { page } = await openApp('#scenario=demo&seed=1');
     try {

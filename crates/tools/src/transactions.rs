@@ -397,7 +397,7 @@ fn describe_producers(world: &World, tp: TopicPartition, broker: Option<i32>) ->
         return failed(
             format!("Failed to describe producers for partition {tp} on {clause}"),
             if broker.is_some() && world.metadata().partition(&tp).is_some() {
-                "This server is not the leader for that topic-partition."
+                "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition."
             } else {
                 "This server does not host this topic-partition."
             },

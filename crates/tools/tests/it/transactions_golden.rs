@@ -80,6 +80,9 @@ fn describe_producers_of_a_partition() {
             &[header, &["2000000", "0", "-1", "23", "4800", "None"], &["3000000", "0", "-1", "0", "3006", "15"],]
         )
     );
+    // A follower's replica knows the same producers (`--broker-id`).
+    let on_follower = run(5_000, "describe-producers --topic orders --partition 0 --broker-id 2");
+    assert_eq!(on_follower.stdout.lines().nth(2), out.stdout.lines().nth(2));
     // The abort marker closes the transaction and records the coordinator's epoch.
     let after = run(20_000, "describe-producers --topic orders --partition 0");
     let batch_job = after.stdout.lines().find(|l| l.starts_with("3000000")).unwrap();
@@ -103,6 +106,10 @@ fn bad_input_gets_kafkas_messages() {
         (
             "describe-producers --topic orders --partition 7",
             "Failed to describe producers for partition orders-7 on leader: This server does not host this topic-partition.. Enable debug logging for additional detail.\n",
+        ),
+        (
+            "describe-producers --topic orders --partition 0 --broker-id 9",
+            "Failed to describe producers for partition orders-0 on broker 9: For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.. Enable debug logging for additional detail.\n",
         ),
         ("describe-producers --partition 0", "kafka-transactions.sh describe-producers: error: argument --topic is required\n"),
         ("list --all", "kafka-transactions.sh list: error: unrecognized arguments: '--all'\n"),
