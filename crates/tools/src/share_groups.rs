@@ -112,6 +112,10 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     if opts.has("version") {
         return Output::out(format!("{}\n", cluster::KAFKA_VERSION));
     }
+    // `--timeout` is `ofType(Long.class)`: jopt-simple refuses anything else while parsing.
+    if let Err(e) = opts.long("timeout") {
+        return Output::usage_error(e);
+    }
     if let Some(error) = check_args(&opts) {
         return error;
     }

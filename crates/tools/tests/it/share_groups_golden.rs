@@ -124,6 +124,7 @@ fn bad_input_gets_kafkas_messages() {
         ("--list --state Rebalancing", "Invalid state list 'Rebalancing'. Valid states are: Empty, Stable, Dead\n"),
         ("--describe --group", "Option group requires an argument\n"),
         ("--frobnicate", "frobnicate is not a recognized option\n"),
+        ("--list --timeout soon", "Cannot parse argument 'soon' of option timeout\n"),
         ("--delete --group queue", "kafkalab: kafka-share-groups --delete is not simulated yet\n"),
     ];
     for (args, stderr) in cases {
