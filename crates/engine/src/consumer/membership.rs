@@ -39,8 +39,7 @@ impl Consumer {
     /// Sends a ConsumerGroupHeartbeat now, or right after the one in flight is answered, and
     /// sets the next one `heartbeat_interval_ms` (the broker's) later.
     pub(super) fn send_group_heartbeat(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        self.heartbeat_token = self.token();
-        out.timer(now + self.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
+        self.restart_heartbeat_timer(self.heartbeat_interval_ms, now, out);
         let Some(c) = self.coordinator else { return };
         if self.heartbeat_sent_at.is_some() {
             self.heartbeat_again = true;
@@ -76,8 +75,7 @@ impl Consumer {
             });
             self.lose_partitions(ErrorCode::UnknownMemberId, out);
             self.leave_consumer_group(out);
-            self.heartbeat_token = self.token();
-            out.timer(now + self.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
+            self.restart_heartbeat_timer(self.heartbeat_interval_ms, now, out);
             return;
         }
         self.send_group_heartbeat(now, out);
@@ -123,8 +121,7 @@ impl Consumer {
     ) {
         if heartbeat_interval_ms > 0 && heartbeat_interval_ms != self.heartbeat_interval_ms {
             self.heartbeat_interval_ms = heartbeat_interval_ms;
-            self.heartbeat_token = self.token();
-            out.timer(now + heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
+            self.restart_heartbeat_timer(heartbeat_interval_ms, now, out);
         }
         self.generation_id = member_epoch;
         self.state = MemberState::Stable;

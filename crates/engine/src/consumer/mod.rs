@@ -333,6 +333,12 @@ impl Consumer {
         self.next_token
     }
 
+    /// Sets the next heartbeat `after` ms from now; any heartbeat timer set before goes stale.
+    fn restart_heartbeat_timer(&mut self, after: Millis, now: Millis, out: &mut Outbox<Timer>) {
+        self.heartbeat_token = self.token();
+        out.timer(now + after, Timer::Heartbeat { token: self.heartbeat_token });
+    }
+
     /// Records returned by `poll()` and not yet processed.
     pub fn in_flight_records(&self) -> usize {
         self.processing.as_ref().map_or(0, |p| p.records.len())
@@ -927,8 +933,7 @@ impl Consumer {
         if self.is_share_consumer() {
             return self.send_share_heartbeat(now, out);
         }
-        self.heartbeat_token = self.token();
-        out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
+        self.restart_heartbeat_timer(self.config.heartbeat_interval_ms, now, out);
         let app_blocked = self.processing.is_some() || self.in_commit_sync;
         if app_blocked
             && self.state != MemberState::Unjoined
@@ -1307,8 +1312,7 @@ impl Node for Consumer {
         self.request_metadata(now, rng, out);
         self.find_coordinator(now, rng, out);
         self.schedule_poll(now, out);
-        self.heartbeat_token = self.token();
-        out.timer(now + self.config.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
+        self.restart_heartbeat_timer(self.config.heartbeat_interval_ms, now, out);
     }
 
     /// The process dies: records processed so far stay processed; nothing is committed or left.

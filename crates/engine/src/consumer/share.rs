@@ -40,8 +40,7 @@ impl Consumer {
     /// Sends a ShareGroupHeartbeat (joining with epoch 0 and the subscription) unless one is in
     /// flight, and sets the next one at the broker's `group.share.heartbeat.interval.ms`.
     pub(super) fn send_share_heartbeat(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        self.heartbeat_token = self.token();
-        out.timer(now + self.heartbeat_interval_ms, Timer::Heartbeat { token: self.heartbeat_token });
+        self.restart_heartbeat_timer(self.heartbeat_interval_ms, now, out);
         let Some(c) = self.coordinator else { return };
         if self.heartbeat_sent_at.is_some() {
             return;
