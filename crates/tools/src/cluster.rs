@@ -7,9 +7,37 @@ use crate::{Output, Session};
 use kafkalab_engine::broker::replica::Replica;
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::World;
+use std::collections::BTreeMap;
 
 /// The release whose output formats this crate reproduces.
 pub const KAFKA_VERSION: &str = "4.0.0";
+
+/// The start every tool shares: its options parsed, or `--help` (the tool's one-line purpose and
+/// its option table) and `--version` answered. `Err` is the output to print instead of running.
+pub fn parse_tool_args(spec: &[Opt], argv: &[String], purpose: &str) -> Result<args::Parsed, Output> {
+    let opts = args::parse(spec, argv).map_err(Output::usage_error)?;
+    if opts.has("help") {
+        return Err(Output::out(format!("{purpose}\n{}", args::usage(spec))));
+    }
+    if opts.has("version") {
+        return Err(Output::out(format!("{KAFKA_VERSION}\n")));
+    }
+    Ok(opts)
+}
+
+/// Partition numbers per topic, topics and partitions in order (Kafka's assignment strings).
+pub fn partitions_by_topic<'a>(
+    partitions: impl IntoIterator<Item = &'a TopicPartition>,
+) -> BTreeMap<&'a str, Vec<i32>> {
+    let mut by_topic: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
+    for tp in partitions {
+        by_topic.entry(&tp.topic).or_default().push(tp.partition);
+    }
+    for partitions in by_topic.values_mut() {
+        partitions.sort();
+    }
+    by_topic
+}
 
 /// One line for a command this simulator cannot run yet (exit status 1).
 pub fn not_simulated(what: &str) -> Output {

@@ -2,7 +2,7 @@
 //! record per input line, sent by a producer client in the world, which closes (flushing
 //! every record) at the end of the input.
 
-use crate::args::{self, flag, with_value, Opt};
+use crate::args::{flag, with_value, Opt};
 use crate::{cluster, topics, Output, Session};
 use kafkalab_engine::cluster::{Action, ActionOutcome};
 use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
@@ -37,19 +37,14 @@ struct Reader {
 }
 
 pub fn run(session: &mut Session<'_>, argv: &[String], input: &str) -> Output {
-    let opts = match args::parse(SPEC, argv) {
-        Ok(o) => o,
-        Err(e) => return Output::usage_error(e),
+    let opts = match cluster::parse_tool_args(
+        SPEC,
+        argv,
+        "This tool helps to read data from standard input and publish it to Kafka.",
+    ) {
+        Ok(opts) => opts,
+        Err(output) => return output,
     };
-    if opts.has("help") {
-        return Output::out(format!(
-            "This tool helps to read data from standard input and publish it to Kafka.\n{}",
-            args::usage(SPEC)
-        ));
-    }
-    if opts.has("version") {
-        return Output::out(format!("{}\n", cluster::KAFKA_VERSION));
-    }
     let Some(topic) = opts.value("topic").map(str::to_string) else {
         return Output::usage_error("Missing required argument \"[topic]\"");
     };

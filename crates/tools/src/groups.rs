@@ -147,16 +147,10 @@ fn state_name(info: &GroupInfo) -> &'static str {
 }
 
 pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
-    let opts = match args::parse(SPEC, argv) {
-        Ok(o) => o,
-        Err(e) => return Output::usage_error(e),
+    let opts = match cluster::parse_tool_args(SPEC, argv, "This tool helps to list all consumer groups, describe a consumer group, delete consumer group info, or reset consumer group offsets.") {
+        Ok(opts) => opts,
+        Err(output) => return output,
     };
-    if opts.has("help") {
-        return Output::out(format!("This tool helps to list all consumer groups, describe a consumer group, delete consumer group info, or reset consumer group offsets.\n{}", args::usage(SPEC)));
-    }
-    if opts.has("version") {
-        return Output::out(format!("{}\n", cluster::KAFKA_VERSION));
-    }
     let Some(bootstrap) = opts.value("bootstrap-server") else {
         return Output::usage_error("Missing required argument \"[bootstrap-server]\"");
     };
@@ -243,19 +237,13 @@ fn member_state_notice(group: &str, info: Option<&GroupInfo>, rows: usize, out: 
 
 /// Partitions as `kafka-consumer-groups --verbose` prints them: `topic(0,1), other(2)`, or `-`.
 fn assignment_text(assignment: &[TopicPartition]) -> String {
-    let mut by_topic: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
-    for tp in assignment {
-        by_topic.entry(&tp.topic).or_default().push(tp.partition);
-    }
+    let by_topic = cluster::partitions_by_topic(assignment);
     if by_topic.is_empty() {
         return "-".to_string();
     }
     by_topic
         .into_iter()
-        .map(|(topic, mut ps)| {
-            ps.sort();
-            format!("{topic}({})", ps.iter().map(i32::to_string).collect::<Vec<_>>().join(","))
-        })
+        .map(|(topic, ps)| format!("{topic}({})", ps.iter().map(i32::to_string).collect::<Vec<_>>().join(",")))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -99,19 +99,12 @@ fn describe_groups<'w>(world: &'w World, targets: &[String]) -> Result<Vec<(Stri
 }
 
 pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
-    let opts = match args::parse(SPEC, argv) {
-        Ok(o) => o,
-        Err(e) => return Output::usage_error(e),
-    };
-    if opts.has("help") {
-        return Output::out(format!(
-            "This tool helps to list, describe, reset and delete share groups.\n{}",
-            args::usage(SPEC)
-        ));
-    }
-    if opts.has("version") {
-        return Output::out(format!("{}\n", cluster::KAFKA_VERSION));
-    }
+    let opts =
+        match cluster::parse_tool_args(SPEC, argv, "This tool helps to list, describe, reset and delete share groups.")
+        {
+            Ok(opts) => opts,
+            Err(output) => return output,
+        };
     // `--timeout` is `ofType(Long.class)`: jopt-simple refuses anything else while parsing.
     if let Err(e) = opts.long("timeout") {
         return Output::usage_error(e);
@@ -290,16 +283,9 @@ fn print_state(group: &str, described: &Described<'_>, verbose: bool, out: &mut 
 
 /// `getAssignmentString`: `topic:0,1;other:2`, topics sorted.
 fn assignment_text<'a>(assignment: impl Iterator<Item = &'a TopicPartition>) -> String {
-    let mut by_topic: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
-    for tp in assignment {
-        by_topic.entry(&tp.topic).or_default().push(tp.partition);
-    }
-    by_topic
+    cluster::partitions_by_topic(assignment)
         .into_iter()
-        .map(|(topic, mut ps)| {
-            ps.sort();
-            format!("{topic}:{}", ps.iter().map(i32::to_string).collect::<Vec<_>>().join(","))
-        })
+        .map(|(topic, ps)| format!("{topic}:{}", ps.iter().map(i32::to_string).collect::<Vec<_>>().join(",")))
         .collect::<Vec<_>>()
         .join(";")
 }

@@ -60,19 +60,11 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     if argv.is_empty() {
         return Output::usage_error(format!("Create, delete, describe, or change a topic.\n{}", args::usage(SPEC)));
     }
-    let opts = match args::parse(SPEC, argv) {
-        Ok(o) => o,
-        Err(e) => return Output::usage_error(e),
-    };
-    if opts.has("help") {
-        return Output::out(format!(
-            "This tool helps to create, delete, describe, or change a topic.\n{}",
-            args::usage(SPEC)
-        ));
-    }
-    if opts.has("version") {
-        return Output::out(format!("{}\n", cluster::KAFKA_VERSION));
-    }
+    let opts =
+        match cluster::parse_tool_args(SPEC, argv, "This tool helps to create, delete, describe, or change a topic.") {
+            Ok(opts) => opts,
+            Err(output) => return output,
+        };
     let actions = ["create", "list", "alter", "describe", "delete"].iter().filter(|a| opts.has(a)).count();
     if actions != 1 {
         return Output::usage_error(
