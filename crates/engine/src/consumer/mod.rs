@@ -1423,11 +1423,19 @@ impl Node for Consumer {
                 for p in &partitions {
                     *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
                 }
+                // Kafka's `Metadata.handleMetadataResponse`: a subscribed partition answered
+                // LEADER_NOT_AVAILABLE asks for another update, or a position awaiting
+                // validation would never learn its new leader.
+                let leaderless =
+                    partitions.iter().any(|p| p.leader < 0 && self.topics.contains(&p.topic_partition.topic));
                 self.adopt_partition_leaders(partitions);
                 self.rejoin_if_metadata_changed(now, out);
                 self.validate_positions_on_metadata_change();
                 self.update_positions(now, rng, out);
                 self.send_fetches(now, out);
+                if leaderless {
+                    self.schedule_retry(now, out);
+                }
             }
             Message::Client(ClientMessage::FindCoordinatorResponse { error, node_id, .. }) => {
                 self.find_coordinator_in_flight = None;
