@@ -94,6 +94,9 @@ pub struct RaftUpdate {
     pub lost_leadership: bool,
     /// The high watermark moved: newly committed records can be applied.
     pub committed: bool,
+    /// A follower that started reached the leader's high watermark for the first time: what it
+    /// committed may now be published (Kafka's `MetadataLoader` ends its initial catch-up).
+    pub caught_up: bool,
 }
 
 /// What a voter keeps on disk (KRaft's quorum-state file and the log; raft-rs's `HardState`):
@@ -130,6 +133,9 @@ pub struct RaftVolatile {
     parked_fetches: BTreeMap<i32, (u64, i64, u64)>,
     /// The correlation id of the fetch awaiting an answer; any other answer is stale and ignored.
     fetch_in_flight: Option<u64>,
+    /// The high watermark the leader last sent, which may run ahead of this log's end (Kafka's
+    /// follower `highWatermark`): a restarted node publishes nothing until it reaches it.
+    leader_high_watermark: Option<i64>,
     election_token: u64,
     fetch_token: u64,
 }
@@ -149,6 +155,7 @@ impl RaftVolatile {
             voter_state: BTreeMap::new(),
             parked_fetches: BTreeMap::new(),
             fetch_in_flight: None,
+            leader_high_watermark: None,
             election_token: 0,
             fetch_token: 0,
         }
@@ -179,6 +186,14 @@ impl RaftNode {
 
     pub fn is_leader(&self) -> bool {
         self.volatile.role == RaftRole::Leader
+    }
+
+    /// Whether this node's committed log reaches the leader's high watermark (a leader's is its
+    /// own). Kafka's `MetadataLoader.stillNeedToCatchUp`: until then a restarted broker's image
+    /// is older than the cluster's, and acting on it would lead partitions and coordinators
+    /// that have moved on.
+    pub fn caught_up(&self) -> bool {
+        self.is_leader() || self.volatile.leader_high_watermark.is_some_and(|hw| self.durable.high_watermark >= hw)
     }
 
     pub fn log_end_offset(&self) -> i64 {
@@ -953,11 +968,14 @@ impl RaftNode {
                     self.durable.log.push(entry);
                 }
             }
+            let was_caught_up = self.caught_up();
+            self.volatile.leader_high_watermark = self.volatile.leader_high_watermark.max(Some(high_watermark));
             let hw = high_watermark.min(self.log_end_offset());
             if hw > self.durable.high_watermark {
                 self.durable.high_watermark = hw;
                 update.committed = true;
             }
+            update.caught_up = !was_caught_up && self.caught_up();
         }
         self.schedule_fetch(now, out);
         update
