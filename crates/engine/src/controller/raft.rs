@@ -1160,6 +1160,40 @@ mod tests {
         assert_eq!(follower.durable.high_watermark, 1);
     }
 
+    /// Kafka's `MetadataLoader.stillNeedToCatchUp`: a restarted follower is caught up only once
+    /// its committed log reaches the high watermark the leader sent, which may take more than
+    /// one fetch; only then may its broker publish what it committed.
+    #[test]
+    fn a_restarted_follower_is_caught_up_at_the_leaders_high_watermark() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut node = follower(1);
+        node.crash();
+        assert!(!node.caught_up(), "no leader has told it the high watermark yet");
+        let mut out = Outbox::<RaftTimer>::default();
+        let mut answer = |node: &mut RaftNode, entries: Vec<MetadataEntry>, out: &mut Outbox<RaftTimer>| {
+            node.send_fetch(0, &mut rng, out);
+            let Some((_, Message::Raft(RaftMessage::QuorumFetchRequest { correlation_id, .. }))) = out.messages.pop()
+            else {
+                panic!("no fetch sent")
+            };
+            let response = RaftMessage::QuorumFetchResponse {
+                correlation_id,
+                epoch: 3,
+                leader_id: 2,
+                error: ErrorCode::None,
+                high_watermark: 3,
+                diverging: None,
+                entries,
+            };
+            node.on_message(2, response, 1, &mut rng, out)
+        };
+        let first = answer(&mut node, vec![entry(1, 3)], &mut out);
+        assert_eq!(node.durable.high_watermark, 2);
+        assert!(first.committed && !first.caught_up && !node.caught_up(), "offset 2 is still missing");
+        let second = answer(&mut node, vec![entry(2, 3)], &mut out);
+        assert!(second.caught_up && node.caught_up());
+    }
+
     fn entry(offset: i64, epoch: i32) -> MetadataEntry {
         MetadataEntry { offset, epoch, record: MetadataRecord::LeaderChange { leader_id: 2, epoch } }
     }

@@ -150,3 +150,32 @@ fn racks_must_match_the_brokers() {
     let e = with(&["a", "b c", "d"]).unwrap_err();
     assert!(e.contains("`broker.rack`"), "{e}");
 }
+
+/// Kafka's `ConsumerCoordinator.rejoinNeededOrPending`: the classic group's leader keeps the
+/// metadata it assigned with (`assignmentSnapshot`); when a refresh shows more partitions, it
+/// rejoins and the new partitions are assigned. Here the refresh follows a partition leader's
+/// death; without the check the new partitions would stay unread.
+#[test]
+fn the_classic_group_leader_rejoins_when_partitions_are_added() {
+    use kafkalab_engine::narration::Fact;
+    use kafkalab_engine::protocol::ErrorCode;
+    let mut world = world_with_topic(2);
+    let configs = vec![("group.id".into(), "g".into()), ("auto.offset.reset".into(), "earliest".into())];
+    let outcome = world.apply(Action::AddConsumer {
+        name: "a".into(),
+        topics: vec!["t".into()],
+        configs,
+        app: ConsumerApp::default(),
+    });
+    let Ok(ActionOutcome::ConsumerAdded { consumer }) = outcome else { panic!("consumer") };
+    world.run_until(20_000);
+    assert_eq!(world.consumer(consumer).unwrap().assignment.len(), 2);
+    world.apply(Action::CreatePartitions { topic: "t".into(), total: 4 }).unwrap();
+    world.run_until(22_000);
+    let coordinator = world.brokers().find(|b| b.volatile.group_coordinator.is_coordinator_for("g")).unwrap().id;
+    let leader = world.metadata().topics["t"].partitions[..2].iter().map(|p| p.leader).find(|l| *l != coordinator);
+    world.apply(Action::KillBroker { broker: leader.expect("a partition of t led by another broker") }).unwrap();
+    world.run_until(60_000);
+    assert_eq!(world.consumer(consumer).unwrap().assignment.len(), 4, "the new partitions are assigned");
+    assert!(world.facts().any(|f| matches!(&f.fact, Fact::RejoinRequested { error: ErrorCode::None, .. })));
+}

@@ -344,9 +344,16 @@ fn eos_chaos_commits_every_input_exactly_once() {
 /// which NOT_ENOUGH_REPLICAS had refused, and was written as the producer's first; the first was
 /// then refused as out of order on every retry and both processors stalled (4,856 inputs without
 /// output). Kafka 4.x refuses a transactions-v2 first batch that does not start at sequence 0.
+///
+/// Seed 431: the group leader assigned while its metadata was incomplete and never rejoined
+/// when the metadata changed, so a partition stayed unassigned (Kafka's
+/// `ConsumerCoordinator.assignmentSnapshot`). Seed 542 (1,382 inputs without output): every
+/// partition was leaderless when a processor refreshed its metadata; its position awaited
+/// validation against a leader it never learned, since only a fetch asked for new metadata
+/// (Kafka's `Metadata` asks again for a partition answered LEADER_NOT_AVAILABLE).
 #[test]
 fn eos_sweep_regressions_commit_every_input_exactly_once() {
-    for seed in [309, 475] {
+    for seed in [309, 431, 475, 542] {
         let report = kafkalab_engine::check::chaos::run(&kafkalab_engine::check::chaos::ChaosConfig {
             steps: 200,
             ..eos_config(seed, true)
