@@ -430,6 +430,12 @@ impl Consumer {
         }
     }
 
+    /// Whether a request to `broker` awaits its answer: the connection it travels on closing
+    /// fails it (Kafka's `NetworkClient.processDisconnection`).
+    pub fn awaits_answer_from(&self, broker: i32) -> bool {
+        self.in_flight_requests.get(&broker).is_some_and(|requests| !requests.is_empty())
+    }
+
     fn schedule_retry(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         if !self.retry_scheduled {
             self.retry_scheduled = true;
