@@ -169,6 +169,7 @@ catalogue! {
         FCommitFailed => ("{0}의 커밋이 실패했습니다(그룹 {1}): {2}.", "{0}'s commit failed (group {1}): {2}."),
         FPollIntervalExceeded => ("{0}이(가) max.poll.interval.ms({1} ms) 안에 poll하지 않아 그룹 {2}을(를) 떠납니다.", "{0} did not poll within max.poll.interval.ms ({1} ms) and leaves group {2}."),
         FRejoinRequested => ("{0}이(가) 그룹 {1}에 다시 참여해야 합니다({2}).", "{0} must rejoin group {1} ({2})."),
+        FRejoinMetadataChanged => ("{0}은(는) 그룹 {1}의 파티션을 배정한 뒤 토픽의 파티션이 바뀐 것을 메타데이터에서 보고, 다시 참여해 리밸런스를 일으킵니다.", "{0} assigned group {1}'s partitions, and its metadata now shows its topics' partitions changed: it rejoins to rebalance."),
         FRequestTimedOut => ("{0}의 {1}이(가) {2} ms 안에 브로커 {3}의 응답을 받지 못해, 그 연결을 끊고 진행 중인 요청을 모두 실패 처리합니다.", "{0}'s {1} got no answer from broker {3} within {2} ms; it drops that connection and fails every request in flight on it."),
 }
 

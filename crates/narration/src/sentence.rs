@@ -4,7 +4,7 @@
 use kafkalab_engine::narration::{
     Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
 };
-use kafkalab_engine::protocol::{AcknowledgeType, TopicPartition};
+use kafkalab_engine::protocol::{AcknowledgeType, ErrorCode, TopicPartition};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
 
@@ -345,6 +345,9 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
         }
         Fact::RequestTimedOut { consumer: c, broker, request, timeout_ms } => {
             (Phrase::FRequestTimedOut, vec![consumer(c), request.clone(), s(timeout_ms), s(broker)])
+        }
+        Fact::RejoinRequested { consumer: c, group, error: ErrorCode::None } => {
+            (Phrase::FRejoinMetadataChanged, vec![consumer(c), group.clone()])
         }
         Fact::RejoinRequested { consumer: c, group, error } => {
             (Phrase::FRejoinRequested, vec![consumer(c), group.clone(), error.name().into()])

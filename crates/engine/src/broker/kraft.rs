@@ -40,7 +40,7 @@ impl Broker {
                 Timer::PreferredElection { epoch },
             );
         }
-        if update.committed || update.became_leader {
+        if update.committed || update.became_leader || update.caught_up {
             self.publish_committed(now, out);
             let committed = self.raft.durable.high_watermark;
             let (due, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.volatile.pending_replies)
@@ -260,9 +260,13 @@ impl Broker {
     }
 
     /// The metadata publisher: apply newly committed records to this broker's image and act on
-    /// the partitions they touch. Right after a restart every partition is re-published, since
-    /// leadership held before the crash must not be trusted.
+    /// the partitions they touch. Right after a restart nothing is published until the metadata
+    /// log reaches the leader's high watermark; then every partition is, since leadership held
+    /// before the crash must not be trusted.
     pub(super) fn publish_committed(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        if self.volatile.republish_all && !self.raft.caught_up() {
+            return;
+        }
         let from = (self.durable.image.offset + 1).max(0) as usize;
         let to = (self.raft.durable.high_watermark.max(0) as usize).min(self.raft.durable.log.len());
         if from >= to && !self.volatile.republish_all {

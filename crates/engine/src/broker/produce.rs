@@ -155,7 +155,13 @@ impl Broker {
         }
         let count = batch.records.len() as i32;
         if batch.producer_id >= 0 {
-            match replica.producer_state.check(batch.producer_id, batch.producer_epoch, batch.base_sequence, count) {
+            match replica.producer_state.check(
+                batch.producer_id,
+                batch.producer_epoch,
+                batch.base_sequence,
+                count,
+                batch.is_transactional(),
+            ) {
                 SequenceCheck::Append => {}
                 SequenceCheck::Duplicate { first_offset } => {
                     out.fact(Fact::DuplicateBatch {

@@ -43,11 +43,25 @@ pub struct ProducerStateTable {
 impl ProducerStateTable {
     /// Kafka's `ProducerAppendInfo.checkSequence` and duplicate lookup, for a batch of
     /// `count` records starting at `first_sequence`.
-    pub fn check(&self, producer_id: i64, producer_epoch: i16, first_sequence: i32, count: i32) -> SequenceCheck {
+    pub fn check(
+        &self,
+        producer_id: i64,
+        producer_epoch: i16,
+        first_sequence: i32,
+        count: i32,
+        transactional: bool,
+    ) -> SequenceCheck {
         let Some(entry) = self.producers.get(&producer_id) else {
             // `checkSequence`: a producer with no state here (new, or its records all deleted by
-            // retention) is accepted at any sequence, since the entry has no producer epoch.
-            return SequenceCheck::Append;
+            // retention) is accepted at any sequence, since the entry has no producer epoch;
+            // except a transactions-v2 batch, which must start at 0 ("Expected sequence 0 for
+            // transactions v2 idempotent producer with no existing state"), or a later batch that
+            // overtook a rejected first one would be written and the first refused forever.
+            return if transactional && first_sequence != 0 {
+                SequenceCheck::OutOfOrder
+            } else {
+                SequenceCheck::Append
+            };
         };
         if producer_epoch < entry.producer_epoch {
             return SequenceCheck::InvalidEpoch;
@@ -132,20 +146,20 @@ mod tests {
     #[test]
     fn retry_of_a_written_batch_is_a_duplicate_with_its_original_offset() {
         let mut t = ProducerStateTable::default();
-        assert_eq!(t.check(7, 0, 0, 3), SequenceCheck::Append);
+        assert_eq!(t.check(7, 0, 0, 3, false), SequenceCheck::Append);
         t.update(7, 0, meta(0, 2, 50));
-        assert_eq!(t.check(7, 0, 0, 3), SequenceCheck::Duplicate { first_offset: 50 });
-        assert_eq!(t.check(7, 0, 3, 2), SequenceCheck::Append);
-        assert_eq!(t.check(7, 0, 5, 2), SequenceCheck::OutOfOrder);
+        assert_eq!(t.check(7, 0, 0, 3, false), SequenceCheck::Duplicate { first_offset: 50 });
+        assert_eq!(t.check(7, 0, 3, 2, false), SequenceCheck::Append);
+        assert_eq!(t.check(7, 0, 5, 2, false), SequenceCheck::OutOfOrder);
     }
 
     #[test]
     fn epochs_fence_old_producers_and_restart_sequences() {
         let mut t = ProducerStateTable::default();
         t.update(7, 1, meta(0, 0, 0));
-        assert_eq!(t.check(7, 0, 1, 1), SequenceCheck::InvalidEpoch);
-        assert_eq!(t.check(7, 2, 0, 1), SequenceCheck::Append);
-        assert_eq!(t.check(7, 2, 4, 1), SequenceCheck::OutOfOrder);
+        assert_eq!(t.check(7, 0, 1, 1, false), SequenceCheck::InvalidEpoch);
+        assert_eq!(t.check(7, 2, 0, 1, false), SequenceCheck::Append);
+        assert_eq!(t.check(7, 2, 4, 1, false), SequenceCheck::OutOfOrder);
     }
 
     /// `ProducerAppendInfo.checkSequence`: an unknown producer's entry has no epoch
@@ -154,7 +168,18 @@ mod tests {
     #[test]
     fn an_unknown_producer_is_accepted_at_any_sequence() {
         let t = ProducerStateTable::default();
-        assert_eq!(t.check(9, 0, 3, 1), SequenceCheck::Append);
+        assert_eq!(t.check(9, 0, 3, 1, false), SequenceCheck::Append);
+    }
+
+    /// Kafka 4.x's `checkSequence` for transactions v2: a transactional batch of a producer with
+    /// no state here must start at sequence 0 (eos chaos seed 309: the third batch of a
+    /// transaction overtook the first two, refused with NOT_ENOUGH_REPLICAS, and was written;
+    /// the first was then refused as out of order on every retry).
+    #[test]
+    fn a_transactional_first_batch_must_start_at_sequence_0() {
+        let t = ProducerStateTable::default();
+        assert_eq!(t.check(9, 0, 5, 2, true), SequenceCheck::OutOfOrder);
+        assert_eq!(t.check(9, 0, 0, 2, true), SequenceCheck::Append);
     }
 
     #[test]
@@ -163,7 +188,7 @@ mod tests {
         for i in 0..6 {
             t.update(1, 0, meta(i, i, i as i64));
         }
-        assert_eq!(t.check(1, 0, 0, 1), SequenceCheck::OutOfOrder);
-        assert_eq!(t.check(1, 0, 1, 1), SequenceCheck::Duplicate { first_offset: 1 });
+        assert_eq!(t.check(1, 0, 0, 1, false), SequenceCheck::OutOfOrder);
+        assert_eq!(t.check(1, 0, 1, 1, false), SequenceCheck::Duplicate { first_offset: 1 });
     }
 }

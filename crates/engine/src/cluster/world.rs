@@ -24,7 +24,7 @@ use crate::sim::{Millis, NodeId};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How the world is built before any action.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -531,10 +531,24 @@ impl World {
                 // The process is gone: its connections reset, and every peer with traffic on one
                 // notices.
                 let latency = self.config.network.latency_ms;
+                let mut noticed = BTreeSet::new();
                 for envelope in self.network.drop_messages_of(node) {
                     let now = self.now;
                     self.messages.record(|| LoggedMessage::from_envelope(&envelope, now, MessageOutcome::Reset));
-                    let peer = if envelope.from == node { envelope.to } else { envelope.from };
+                    noticed.insert(if envelope.from == node { envelope.to } else { envelope.from });
+                }
+                // So does every client whose request the process had received and not answered:
+                // the closed connection fails it at once, not after `request.timeout.ms`.
+                let waiting_producers = self
+                    .producer_nodes
+                    .iter()
+                    .filter(|(_, p)| self.producers.get(p).is_some_and(|p| p.awaits_answer_from(id)));
+                let waiting_consumers = self
+                    .consumer_nodes
+                    .iter()
+                    .filter(|(_, c)| self.consumers.get(c).is_some_and(|c| c.awaits_answer_from(id)));
+                noticed.extend(waiting_producers.chain(waiting_consumers).map(|(n, _)| NodeId::Client(*n)));
+                for peer in noticed {
                     self.queue.push(self.now + latency, Event::Disconnected { node: peer, peer: node });
                 }
             }

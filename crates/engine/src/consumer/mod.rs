@@ -195,6 +195,9 @@ pub struct Consumer {
     /// request, as NetworkClient checks expiry per connection.
     request_timer_at: BTreeMap<i32, Millis>,
     rejoin_needed: bool,
+    /// The leader's metadata for the group's topics when it assigned (Kafka's
+    /// `ConsumerCoordinator.assignmentSnapshot`): when it changes, the leader rejoins.
+    assignment_snapshot: Option<BTreeMap<String, i32>>,
     heartbeat_sent_at: Option<Millis>,
     /// Consumer protocol: the assignment last received, which reconciliation moves towards.
     pub target: Option<BTreeSet<TopicPartition>>,
@@ -292,6 +295,7 @@ impl Consumer {
             in_flight_requests: BTreeMap::new(),
             request_timer_at: BTreeMap::new(),
             rejoin_needed: false,
+            assignment_snapshot: None,
             heartbeat_sent_at: None,
             target: None,
             reconciling: false,
@@ -424,6 +428,12 @@ impl Consumer {
                 out,
             );
         }
+    }
+
+    /// Whether a request to `broker` awaits its answer: the connection it travels on closing
+    /// fails it (Kafka's `NetworkClient.processDisconnection`).
+    pub fn awaits_answer_from(&self, broker: i32) -> bool {
+        self.in_flight_requests.get(&broker).is_some_and(|requests| !requests.is_empty())
     }
 
     fn schedule_retry(&mut self, now: Millis, out: &mut Outbox<Timer>) {
@@ -1104,6 +1114,28 @@ impl Consumer {
         }
     }
 
+    /// Partition counts of `topics` in this consumer's metadata (Kafka's `MetadataSnapshot`).
+    fn metadata_snapshot<'a>(&self, topics: impl IntoIterator<Item = &'a String>) -> BTreeMap<String, i32> {
+        topics.into_iter().map(|t| (t.clone(), self.partition_counts.get(t).copied().unwrap_or(0))).collect()
+    }
+
+    /// `ConsumerCoordinator.rejoinNeededOrPending`: the leader assigned with metadata that has
+    /// changed since (a topic appeared, or gained partitions), so the group must rebalance.
+    fn rejoin_if_metadata_changed(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        let Some(snapshot) = &self.assignment_snapshot else { return };
+        if self.metadata_snapshot(snapshot.keys()) == *snapshot || self.rejoin_needed {
+            return;
+        }
+        self.assignment_snapshot = None;
+        self.rejoin_needed = true;
+        out.fact(Fact::RejoinRequested {
+            consumer: self.id,
+            group: self.config.group_id.clone(),
+            error: ErrorCode::None,
+        });
+        self.wake_poll(now, out);
+    }
+
     /// The leader's job: run the chosen assignor over every member's subscription.
     fn compute_assignment(
         &self,
@@ -1397,10 +1429,19 @@ impl Node for Consumer {
                 for p in &partitions {
                     *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
                 }
+                // Kafka's `Metadata.handleMetadataResponse`: a subscribed partition answered
+                // LEADER_NOT_AVAILABLE asks for another update, or a position awaiting
+                // validation would never learn its new leader.
+                let leaderless =
+                    partitions.iter().any(|p| p.leader < 0 && self.topics.contains(&p.topic_partition.topic));
                 self.adopt_partition_leaders(partitions);
+                self.rejoin_if_metadata_changed(now, out);
                 self.validate_positions_on_metadata_change();
                 self.update_positions(now, rng, out);
                 self.send_fetches(now, out);
+                if leaderless {
+                    self.schedule_retry(now, out);
+                }
             }
             Message::Client(ClientMessage::FindCoordinatorResponse { error, node_id, .. }) => {
                 self.find_coordinator_in_flight = None;
@@ -1463,8 +1504,11 @@ impl Node for Consumer {
                         self.generation_id = generation_id;
                         self.state = MemberState::Syncing;
                         let assignments = if leader == self.member_id && !skip_assignment {
+                            let topics: BTreeSet<&String> = members.iter().flat_map(|m| &m.metadata.topics).collect();
+                            self.assignment_snapshot = Some(self.metadata_snapshot(topics));
                             self.compute_assignment(protocol_name.as_deref(), &members)
                         } else {
+                            self.assignment_snapshot = None;
                             Vec::new()
                         };
                         if let Some(c) = self.coordinator {

@@ -94,6 +94,9 @@ pub struct RaftUpdate {
     pub lost_leadership: bool,
     /// The high watermark moved: newly committed records can be applied.
     pub committed: bool,
+    /// A follower that started reached the leader's high watermark for the first time: what it
+    /// committed may now be published (Kafka's `MetadataLoader` ends its initial catch-up).
+    pub caught_up: bool,
 }
 
 /// What a voter keeps on disk (KRaft's quorum-state file and the log; raft-rs's `HardState`):
@@ -130,6 +133,9 @@ pub struct RaftVolatile {
     parked_fetches: BTreeMap<i32, (u64, i64, u64)>,
     /// The correlation id of the fetch awaiting an answer; any other answer is stale and ignored.
     fetch_in_flight: Option<u64>,
+    /// The high watermark the leader last sent, which may run ahead of this log's end (Kafka's
+    /// follower `highWatermark`): a restarted node publishes nothing until it reaches it.
+    leader_high_watermark: Option<i64>,
     election_token: u64,
     fetch_token: u64,
 }
@@ -149,6 +155,7 @@ impl RaftVolatile {
             voter_state: BTreeMap::new(),
             parked_fetches: BTreeMap::new(),
             fetch_in_flight: None,
+            leader_high_watermark: None,
             election_token: 0,
             fetch_token: 0,
         }
@@ -179,6 +186,14 @@ impl RaftNode {
 
     pub fn is_leader(&self) -> bool {
         self.volatile.role == RaftRole::Leader
+    }
+
+    /// Whether this node's committed log reaches the leader's high watermark (a leader's is its
+    /// own). Kafka's `MetadataLoader.stillNeedToCatchUp`: until then a restarted broker's image
+    /// is older than the cluster's, and acting on it would lead partitions and coordinators
+    /// that have moved on.
+    pub fn caught_up(&self) -> bool {
+        self.is_leader() || self.volatile.leader_high_watermark.is_some_and(|hw| self.durable.high_watermark >= hw)
     }
 
     pub fn log_end_offset(&self) -> i64 {
@@ -953,11 +968,14 @@ impl RaftNode {
                     self.durable.log.push(entry);
                 }
             }
+            let was_caught_up = self.caught_up();
+            self.volatile.leader_high_watermark = self.volatile.leader_high_watermark.max(Some(high_watermark));
             let hw = high_watermark.min(self.log_end_offset());
             if hw > self.durable.high_watermark {
                 self.durable.high_watermark = hw;
                 update.committed = true;
             }
+            update.caught_up = !was_caught_up && self.caught_up();
         }
         self.schedule_fetch(now, out);
         update
@@ -1140,6 +1158,40 @@ mod tests {
         follower.on_message(2, late, 2001, &mut rng, &mut out);
         assert_eq!(follower.log_end_offset(), 1);
         assert_eq!(follower.durable.high_watermark, 1);
+    }
+
+    /// Kafka's `MetadataLoader.stillNeedToCatchUp`: a restarted follower is caught up only once
+    /// its committed log reaches the high watermark the leader sent, which may take more than
+    /// one fetch; only then may its broker publish what it committed.
+    #[test]
+    fn a_restarted_follower_is_caught_up_at_the_leaders_high_watermark() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut node = follower(1);
+        node.crash();
+        assert!(!node.caught_up(), "no leader has told it the high watermark yet");
+        let mut out = Outbox::<RaftTimer>::default();
+        let mut answer = |node: &mut RaftNode, entries: Vec<MetadataEntry>, out: &mut Outbox<RaftTimer>| {
+            node.send_fetch(0, &mut rng, out);
+            let Some((_, Message::Raft(RaftMessage::QuorumFetchRequest { correlation_id, .. }))) = out.messages.pop()
+            else {
+                panic!("no fetch sent")
+            };
+            let response = RaftMessage::QuorumFetchResponse {
+                correlation_id,
+                epoch: 3,
+                leader_id: 2,
+                error: ErrorCode::None,
+                high_watermark: 3,
+                diverging: None,
+                entries,
+            };
+            node.on_message(2, response, 1, &mut rng, out)
+        };
+        let first = answer(&mut node, vec![entry(1, 3)], &mut out);
+        assert_eq!(node.durable.high_watermark, 2);
+        assert!(first.committed && !first.caught_up && !node.caught_up(), "offset 2 is still missing");
+        let second = answer(&mut node, vec![entry(2, 3)], &mut out);
+        assert!(second.caught_up && node.caught_up());
     }
 
     fn entry(offset: i64, epoch: i32) -> MetadataEntry {

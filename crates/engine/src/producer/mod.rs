@@ -273,6 +273,15 @@ impl Producer {
         self.in_flight.len()
     }
 
+    /// Whether a request to `broker` awaits its answer: the connection it travels on closing
+    /// fails it (Kafka's `NetworkClient.processDisconnection`).
+    pub fn awaits_answer_from(&self, broker: i32) -> bool {
+        self.in_flight.values().any(|r| r.broker == broker)
+            || self.metadata_in_flight.is_some_and(|(_, b)| b == broker)
+            || (self.pid_state == ProducerIdState::Requested && self.pid_request.1 == broker)
+            || self.txn_request_broker() == Some(broker)
+    }
+
     /// Kafka's `send()`: choose a partition and append to the accumulator. Returns the send id.
     pub fn send(&mut self, record: ProducerRecord, now: Millis, rng: &mut impl Rng, out: &mut Outbox<Timer>) -> u64 {
         let send_id = self.next_send_id;

@@ -3,6 +3,7 @@
 use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, World, WorldConfig};
 use kafkalab_engine::consumer::ConsumerApp;
 use kafkalab_engine::controller::CreateTopicError;
+use kafkalab_engine::narration::Fact;
 use kafkalab_engine::producer::ProducerRecord;
 use kafkalab_engine::protocol::TopicPartition;
 
@@ -149,4 +150,71 @@ fn racks_must_match_the_brokers() {
     assert!(e.contains("`broker.rack`") && e.contains("non-empty"), "{e}");
     let e = with(&["a", "b c", "d"]).unwrap_err();
     assert!(e.contains("`broker.rack`"), "{e}");
+}
+
+/// Kafka's `ConsumerCoordinator.rejoinNeededOrPending`: the classic group's leader keeps the
+/// metadata it assigned with (`assignmentSnapshot`); when a refresh shows more partitions, it
+/// rejoins and the new partitions are assigned. Here the refresh follows a partition leader's
+/// death; without the check the new partitions would stay unread.
+#[test]
+fn the_classic_group_leader_rejoins_when_partitions_are_added() {
+    use kafkalab_engine::protocol::ErrorCode;
+    let mut world = world_with_topic(2);
+    let configs = vec![("group.id".into(), "g".into()), ("auto.offset.reset".into(), "earliest".into())];
+    let outcome = world.apply(Action::AddConsumer {
+        name: "a".into(),
+        topics: vec!["t".into()],
+        configs,
+        app: ConsumerApp::default(),
+    });
+    let Ok(ActionOutcome::ConsumerAdded { consumer }) = outcome else { panic!("consumer") };
+    world.run_until(20_000);
+    assert_eq!(world.consumer(consumer).unwrap().assignment.len(), 2);
+    world.apply(Action::CreatePartitions { topic: "t".into(), total: 4 }).unwrap();
+    world.run_until(22_000);
+    let coordinator = world.brokers().find(|b| b.volatile.group_coordinator.is_coordinator_for("g")).unwrap().id;
+    let leader = world.metadata().topics["t"].partitions[..2].iter().map(|p| p.leader).find(|l| *l != coordinator);
+    world.apply(Action::KillBroker { broker: leader.expect("a partition of t led by another broker") }).unwrap();
+    world.run_until(60_000);
+    assert_eq!(world.consumer(consumer).unwrap().assignment.len(), 4, "the new partitions are assigned");
+    assert!(world.facts().any(|f| matches!(&f.fact, Fact::RejoinRequested { error: ErrorCode::None, .. })));
+}
+
+/// A killed broker process closes its connections: a producer whose acks=all request the
+/// leader was holding (its followers cut off) fails it at once with NETWORK_EXCEPTION, instead
+/// of waiting `request.timeout.ms` for an answer that cannot come.
+#[test]
+fn a_killed_broker_fails_the_requests_it_was_holding_at_once() {
+    use kafkalab_engine::sim::NodeId;
+    let mut world = World::new(WorldConfig::default(), 3).unwrap();
+    let configs = vec![("min.insync.replicas".into(), "2".into())];
+    world.apply(Action::CreateTopic { name: "t".into(), partitions: 1, replication_factor: 3, configs }).unwrap();
+    world.run_until(2_000);
+    let Ok(ActionOutcome::ProducerAdded { producer }) =
+        world.apply(Action::AddProducer { name: "p".into(), configs: vec![("acks".into(), "all".into())] })
+    else {
+        panic!("producer")
+    };
+    let leader = world.metadata().topics["t"].partitions[0].leader;
+    for follower in (1..=3).filter(|b| *b != leader) {
+        let (from, to) = (NodeId::Broker(leader), NodeId::Broker(follower));
+        world.apply(Action::CutLink { from, to, both: true }).unwrap();
+    }
+    let record = ProducerRecord {
+        topic: "t".into(),
+        partition: Some(0),
+        key: None,
+        value: Some(b"v".to_vec()),
+        headers: Vec::new(),
+    };
+    world.apply(Action::Send { producer, record }).unwrap();
+    world.run_until(3_000);
+    assert!(world.producer(producer).unwrap().awaits_answer_from(leader), "the leader holds the request");
+    world.apply(Action::KillBroker { broker: leader }).unwrap();
+    world.run_until(3_100);
+    let failed = world.facts().find_map(|f| match &f.fact {
+        Fact::ProduceFailed { error, .. } if f.at_ms > 3_000 => Some(*error),
+        _ => None,
+    });
+    assert_eq!(failed, Some(kafkalab_engine::protocol::ErrorCode::NetworkException));
 }
