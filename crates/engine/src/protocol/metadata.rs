@@ -70,4 +70,16 @@ pub struct PartitionRegistration {
     /// The last leader before the ISR and ELR emptied (Kafka 4.x keeps only the last known
     /// leader here, `useLastKnownLeaderInBalancedRecovery`).
     pub last_known_elr: Vec<i32>,
+    /// KIP-455: replicas a reassignment is adding. While a reassignment runs, `replicas` is
+    /// the target followed by the replicas being removed; the adding ones start as followers.
+    pub adding_replicas: Vec<i32>,
+    /// KIP-455: replicas a reassignment will drop once every adding replica is in the ISR.
+    pub removing_replicas: Vec<i32>,
+}
+
+impl PartitionRegistration {
+    /// Kafka's `PartitionReassignmentReplicas.isReassignmentInProgress`.
+    pub fn is_reassigning(&self) -> bool {
+        !self.adding_replicas.is_empty() || !self.removing_replicas.is_empty()
+    }
 }
