@@ -185,7 +185,7 @@ impl Lexer {
         let mut body = String::new();
         loop {
             if self.at_end() {
-                return Err(ShellError(format!("here-document delimited by end-of-file (wanted `{delimiter}`)")));
+                return Err(ShellError(format!("{HEREDOC_AT_EOF} (wanted `{delimiter}`)")));
             }
             let line = self.raw_line();
             let line = if strip_tabs { line.trim_start_matches('\t').to_string() } else { line };
@@ -252,6 +252,21 @@ impl Lexer {
         }
         Ok(word)
     }
+}
+
+/// How a here-document without its closing line fails.
+const HEREDOC_AT_EOF: &str = "here-document delimited by end-of-file";
+
+/// Whether `text` stops inside a here-document (`cat > f <<EOF` and not yet `EOF`): a terminal
+/// typing line by line reads on before running it, as a shell does.
+pub fn unfinished(text: &str) -> bool {
+    let mut lexer = Lexer::new(text);
+    while let Some(next) = lexer.next_pipeline() {
+        if matches!(next, Err(ShellError(message)) if message.starts_with(HEREDOC_AT_EOF)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// What `echo` prints (`-n`, `-e` and `-ne` understood, as bash's builtin does).
@@ -367,6 +382,13 @@ mod tests {
         assert_eq!(p[0].heredoc.as_deref(), Some("{\"version\":1}\n"));
         assert_eq!(p[1].redirect, Some(Redirect { path: "notes.txt".into(), append: true }));
         assert!(Lexer::new("echo a > ").next_pipeline().unwrap().is_err());
+    }
+
+    #[test]
+    fn a_here_document_is_unfinished_until_its_delimiter() {
+        assert!(unfinished("cat > f.json <<EOF\n{"));
+        assert!(!unfinished("cat > f.json <<EOF\n{\nEOF"));
+        assert!(!unfinished("echo '{}' > f.json"));
     }
 
     #[test]
