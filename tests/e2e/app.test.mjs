@@ -394,6 +394,44 @@ describe('kafkalab visual simulator', () => {
     }
   });
 
+  test('partition-reassignment draws the adding and removing replicas, then the completed assignment', async () => {
+    // Opened at 20 s, after the move completed (13.5 s); sought back to 9 s, while broker 4 is
+    // still catching up (the scenario slows it from 4 s to 12 s).
+    const { page, problems } = await openApp('#scenario=partition-reassignment&seed=5&t=20000&lang=en');
+    try {
+      await seek(page, 9000);
+      const adding = page.getByTestId('replica-orders-0-4');
+      await adding.waitFor();
+      assert.equal(await adding.getAttribute('data-reassign'), 'adding');
+      assert.equal(await adding.getAttribute('data-in-isr'), 'false', 'the new replica is not in the ISR yet');
+      assert.equal(await page.getByTestId('replica-orders-0-1').getAttribute('data-reassign'), 'removing');
+      assert.equal(await page.getByTestId('replica-orders-0-1').getAttribute('data-role'), 'leader');
+      assert.equal(await page.getByTestId('replica-orders-0-2').getAttribute('data-reassign'), null);
+      await page.getByTestId('legend-adding').waitFor();
+      await page.screenshot({ path: join(screenshots, 'partition-reassignment-adding.png') });
+      await page.getByTestId('view-toggle').click();
+      await page.getByTestId('log-view').waitFor();
+      const strip = page.getByTestId('log-orders-0-4');
+      await strip.waitFor();
+      assert.equal(await strip.getAttribute('data-reassign'), 'adding');
+      assert.equal(await page.getByTestId('log-orders-0-1').getAttribute('data-reassign'), 'removing');
+      await page.screenshot({ path: join(screenshots, 'partition-reassignment-log.png') });
+      await page.getByTestId('view-toggle').click();
+      await seek(page, 20000);
+      await page.waitForFunction(() => !document.querySelector('[data-testid="replica-orders-0-1"]'));
+      for (const broker of [2, 3, 4]) {
+        const tile = page.getByTestId(`replica-orders-0-${broker}`);
+        assert.equal(await tile.getAttribute('data-reassign'), null, `broker ${broker}`);
+        assert.equal(await tile.getAttribute('data-in-isr'), 'true', `broker ${broker}`);
+      }
+      assert.equal(await page.getByTestId('replica-orders-0-2').getAttribute('data-role'), 'leader');
+      await page.screenshot({ path: join(screenshots, 'partition-reassignment-done.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('kafka-vs-queue: the consumer group replays from offset 0, the share group keeps up with a slow member', async () => {
     const { page, problems } = await openApp('#scenario=kafka-vs-queue&seed=4&t=45000&lang=en');
     try {
