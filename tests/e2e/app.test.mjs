@@ -243,7 +243,7 @@ describe('kafkalab visual simulator', () => {
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
         'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'exactly-once-pipeline', 'follower-fetching',
-        'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'online-protocol-upgrade', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
+        'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'online-protocol-upgrade', 'partition-reassignment', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
         'rolling-restart', 'sandbox', 'share-group-queue', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
@@ -395,11 +395,11 @@ describe('kafkalab visual simulator', () => {
   });
 
   test('partition-reassignment draws the adding and removing replicas, then the completed assignment', async () => {
-    // Opened at 20 s, after the move completed (13.5 s); sought back to 9 s, while broker 4 is
-    // still catching up (the scenario slows it from 4 s to 12 s).
-    const { page, problems } = await openApp('#scenario=partition-reassignment&seed=5&t=20000&lang=en');
+    // Opened at 25 s, after the move completed (about 16 s); sought back to 14 s, while broker 4
+    // still copies the backlog one batch per fetch (the move starts at 12 s).
+    const { page, problems } = await openApp('#scenario=partition-reassignment&seed=5&t=25000&lang=en');
     try {
-      await seek(page, 9000);
+      await seek(page, 14000);
       const adding = page.getByTestId('replica-orders-0-4');
       await adding.waitFor();
       assert.equal(await adding.getAttribute('data-reassign'), 'adding');
@@ -417,7 +417,7 @@ describe('kafkalab visual simulator', () => {
       assert.equal(await page.getByTestId('log-orders-0-1').getAttribute('data-reassign'), 'removing');
       await page.screenshot({ path: join(screenshots, 'partition-reassignment-log.png') });
       await page.getByTestId('view-toggle').click();
-      await seek(page, 20000);
+      await seek(page, 25000);
       await page.waitForFunction(() => !document.querySelector('[data-testid="replica-orders-0-1"]'));
       for (const broker of [2, 3, 4]) {
         const tile = page.getByTestId(`replica-orders-0-${broker}`);
