@@ -348,8 +348,8 @@ impl World {
                             isr: p.isr.clone(),
                             elr: p.elr.clone(),
                             last_known_elr: p.last_known_elr.clone(),
-                            adding_replicas: p.adding_replicas.clone(),
-                            removing_replicas: p.removing_replicas.clone(),
+                            adding_replicas: p.adding_replicas().to_vec(),
+                            removing_replicas: p.removing_replicas().to_vec(),
                         })
                         .collect(),
                 })

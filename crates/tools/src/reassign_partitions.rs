@@ -136,7 +136,7 @@ fn reassignments(session: &Session<'_>) -> BTreeMap<TopicPartition, Ongoing> {
         .metadata()
         .partitions()
         .filter(|(_, p)| p.is_reassigning())
-        .map(|(tp, p)| (tp, (p.replicas.clone(), p.adding_replicas.clone(), p.removing_replicas.clone())))
+        .map(|(tp, p)| (tp, (p.replicas.clone(), p.adding_replicas().to_vec(), p.removing_replicas().to_vec())))
         .collect()
 }
 

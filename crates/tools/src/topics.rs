@@ -327,8 +327,8 @@ fn describe(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
             let reassignment = if p.is_reassigning() {
                 format!(
                     "\tAdding Replicas: {}\tRemoving Replicas: {}",
-                    cluster::join(&p.adding_replicas),
-                    cluster::join(&p.removing_replicas)
+                    cluster::join(&p.adding_replicas()),
+                    cluster::join(&p.removing_replicas())
                 )
             } else {
                 String::new()
@@ -347,5 +347,5 @@ fn describe(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
 
 /// `TopicCommand.getReplicationFactor`: during a reassignment the replicas less the adding ones.
 fn replication_factor(p: &kafkalab_engine::protocol::metadata::PartitionRegistration) -> usize {
-    p.replicas.len() - p.adding_replicas.len()
+    p.replicas.len() - p.adding_replicas().len()
 }

@@ -619,21 +619,23 @@ fn narrate_reassignment(
     out: &mut Outbox<Timer>,
 ) {
     let started = after.is_reassigning()
-        && (before.adding_replicas != after.adding_replicas || before.removing_replicas != after.removing_replicas);
+        && (before.adding_replicas() != after.adding_replicas()
+            || before.removing_replicas() != after.removing_replicas());
     if started {
-        let target = after.replicas.iter().copied().filter(|r| !after.removing_replicas.contains(r)).collect();
+        let target = after.replicas.iter().copied().filter(|r| !after.removing_replicas().contains(r)).collect();
         out.fact(Fact::PartitionReassignmentStarted {
             topic_partition: tp.clone(),
             target,
-            adding: after.adding_replicas.clone(),
-            removing: after.removing_replicas.clone(),
+            adding: after.adding_replicas().to_vec(),
+            removing: after.removing_replicas().to_vec(),
         });
     }
     if after.is_reassigning() || before.replicas == after.replicas {
         return;
     }
-    let original: Vec<i32> = before.replicas.iter().copied().filter(|r| !before.adding_replicas.contains(r)).collect();
-    if !before.adding_replicas.is_empty() && after.replicas == original {
+    let original: Vec<i32> =
+        before.replicas.iter().copied().filter(|r| !before.adding_replicas().contains(r)).collect();
+    if !before.adding_replicas().is_empty() && after.replicas == original {
         out.fact(Fact::PartitionReassignmentCancelled {
             topic_partition: tp.clone(),
             replicas: after.replicas.clone(),

@@ -6,7 +6,7 @@ use super::metadata::MetadataImage;
 use super::placement::place_striped;
 use super::{assign_replicas, validate_topic_name, CreateTopicError};
 use crate::log::TopicConfig;
-use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration};
+use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration, ReassigningReplicas};
 use crate::protocol::{ElectionType, ErrorCode, TopicPartition};
 use crate::sim::Millis;
 use rand::Rng;
@@ -493,8 +493,9 @@ impl QuorumController {
             ));
         }
         let replicas: Vec<i32> =
-            current.replicas.iter().copied().filter(|r| !current.adding_replicas.contains(r)).collect();
-        let mut isr: Vec<i32> = current.isr.iter().copied().filter(|r| !current.adding_replicas.contains(r)).collect();
+            current.replicas.iter().copied().filter(|r| !current.adding_replicas().contains(r)).collect();
+        let mut isr: Vec<i32> =
+            current.isr.iter().copied().filter(|r| !current.adding_replicas().contains(r)).collect();
         let rules = self.election_rules(tp, current);
         if isr.is_empty() {
             let Some(first) = replicas.first() else {
@@ -649,8 +650,7 @@ impl QuorumController {
                     partition_epoch: 0,
                     elr: Vec::new(),
                     last_known_elr: Vec::new(),
-                    adding_replicas: Vec::new(),
-                    removing_replicas: Vec::new(),
+                    reassignment: None,
                 },
             });
         }
@@ -696,8 +696,7 @@ impl QuorumController {
                     partition_epoch: 0,
                     elr: Vec::new(),
                     last_known_elr: Vec::new(),
-                    adding_replicas: Vec::new(),
-                    removing_replicas: Vec::new(),
+                    reassignment: None,
                 },
             })
             .collect())
@@ -827,8 +826,8 @@ impl PartitionTarget {
         PartitionTarget {
             isr,
             replicas: current.replicas.clone(),
-            adding: current.adding_replicas.clone(),
-            removing: current.removing_replicas.clone(),
+            adding: current.adding_replicas().to_vec(),
+            removing: current.removing_replicas().to_vec(),
         }
     }
 }
@@ -940,8 +939,8 @@ pub fn build_partition_change(
         && target_elr == current.elr
         && last_known_elr == current.last_known_elr
         && replicas == current.replicas
-        && adding == current.adding_replicas
-        && removing == current.removing_replicas
+        && adding == current.adding_replicas()
+        && removing == current.removing_replicas()
     {
         return None;
     }
@@ -956,8 +955,7 @@ pub fn build_partition_change(
             partition_epoch: current.partition_epoch + 1,
             elr: target_elr,
             last_known_elr,
-            adding_replicas: adding,
-            removing_replicas: removing,
+            reassignment: ReassigningReplicas::boxed(adding, removing),
         },
         unclean,
     ))
@@ -996,8 +994,7 @@ mod tests {
             partition_epoch: 9,
             elr: Vec::new(),
             last_known_elr: Vec::new(),
-            adding_replicas: Vec::new(),
-            removing_replicas: Vec::new(),
+            reassignment: None,
         }
     }
 

@@ -156,8 +156,8 @@ impl World {
             duplicates,
             elr: registration.elr.clone(),
             last_known_elr: registration.last_known_elr.clone(),
-            adding_replicas: registration.adding_replicas.clone(),
-            removing_replicas: registration.removing_replicas.clone(),
+            adding_replicas: registration.adding_replicas().to_vec(),
+            removing_replicas: registration.removing_replicas().to_vec(),
         })
     }
 

@@ -58,13 +58,13 @@ fn a_reassignment_adds_the_new_replica_then_removes_the_old_one() {
     assert_eq!(answer[0].error, ErrorCode::None);
     let during = world.metadata().partition(&tp).unwrap().clone();
     assert_eq!(during.replicas, vec![2, 3, 4, 1], "PartitionReassignmentReplicas: target, then removing");
-    assert_eq!((during.adding_replicas.clone(), during.removing_replicas.clone()), (vec![4], vec![1]));
+    assert_eq!((during.adding_replicas().to_vec(), during.removing_replicas().to_vec()), (vec![4], vec![1]));
     assert_eq!(during.leader_epoch, before.leader_epoch, "adding replicas does not bump the leader epoch");
     assert!(!during.isr.contains(&4), "the new replica starts out of the ISR");
     world.run_until(12_000);
     let after = world.metadata().partition(&tp).unwrap().clone();
     assert_eq!(after.replicas, vec![2, 3, 4]);
-    assert!(after.adding_replicas.is_empty() && after.removing_replicas.is_empty());
+    assert!(after.adding_replicas().is_empty() && after.removing_replicas().is_empty());
     assert_eq!(after.leader, 2, "the first replica of the target in the ISR leads");
     assert!(after.leader_epoch > before.leader_epoch);
     assert!(!after.isr.contains(&1) && after.isr.contains(&4));
