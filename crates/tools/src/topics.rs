@@ -327,8 +327,8 @@ fn describe(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
             let reassignment = if p.is_reassigning() {
                 format!(
                     "\tAdding Replicas: {}\tRemoving Replicas: {}",
-                    cluster::join(&p.adding_replicas()),
-                    cluster::join(&p.removing_replicas())
+                    cluster::join(p.adding_replicas()),
+                    cluster::join(p.removing_replicas())
                 )
             } else {
                 String::new()
