@@ -63,6 +63,26 @@ pub struct Tile {
     /// Consumers (by name) that fetch this partition from this follower, its preferred read
     /// replica (KIP-392): drawn as a reader mark on the tile.
     pub read_by: Vec<String>,
+    /// This replica's part in a running reassignment (KIP-455), if any.
+    pub moving: Option<Move>,
+}
+
+/// A replica's part in a partition reassignment (KIP-455).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// A new replica, catching up as a follower: drawn "+".
+    Adding,
+    /// An old replica, dropped once every adding one is in the ISR: drawn "−".
+    Removing,
+}
+
+impl Move {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Move::Adding => "adding",
+            Move::Removing => "removing",
+        }
+    }
 }
 
 /// Why a broker's tiles no longer say what the cluster does: they are the controller's last word
@@ -193,9 +213,18 @@ impl ClusterModel {
                     .iter()
                     .filter(|r| show_internal || !internal.contains(&r.topic.as_str()))
                     .map(|r| {
-                        let (leader, isr, elr) = meta
-                            .get(&(r.topic.as_str(), r.partition))
-                            .map_or((-1, &[][..], &[][..]), |p| (p.leader, &p.isr[..], &p.elr[..]));
+                        let partition = meta.get(&(r.topic.as_str(), r.partition));
+                        let (leader, isr, elr) =
+                            partition.map_or((-1, &[][..], &[][..]), |p| (p.leader, &p.isr[..], &p.elr[..]));
+                        let moving = partition.and_then(|p| {
+                            if p.adding_replicas.contains(&b.id) {
+                                Some(Move::Adding)
+                            } else if p.removing_replicas.contains(&b.id) {
+                                Some(Move::Removing)
+                            } else {
+                                None
+                            }
+                        });
                         Tile {
                             topic: r.topic.clone(),
                             partition: r.partition,
@@ -203,6 +232,7 @@ impl ClusterModel {
                             in_isr: isr.contains(&b.id),
                             in_elr: elr.contains(&b.id),
                             read_by: readers.get(&(r.topic.as_str(), r.partition, b.id)).cloned().unwrap_or_default(),
+                            moving,
                         }
                     })
                     .collect();
@@ -811,6 +841,7 @@ mod tests {
             in_isr: true,
             in_elr: false,
             read_by: Vec::new(),
+            moving: None,
         };
         let tiles = vec![tile("a", 0), tile("b", 0), tile("b", 1), tile("a-very-long-topic-name", 0)];
         let places = TileGrid::NORMAL.place(&tiles);

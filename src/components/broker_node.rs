@@ -7,7 +7,7 @@ use kafkalab_engine::view::RaftRole;
 use yew::prelude::*;
 
 use super::node_events::{node_handlers, NodeEvent};
-use crate::cluster::{BrokerCard, Layout, NodeState, Stale, TileGrid, TilePlaces};
+use crate::cluster::{BrokerCard, Layout, Move, NodeState, Stale, TileGrid, TilePlaces};
 use crate::i18n::{fill, t, Key, Lang};
 use crate::state::AppAction;
 
@@ -159,6 +159,10 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                             t(lang, if tile.leader { Key::Leader } else { Key::Follower }),
                             if tile.in_isr { String::new() } else { format!(", {}", t(lang, Key::OutOfIsr)) },
                             if tile.in_elr { format!(", {}", t(lang, Key::InElr)) } else { String::new() });
+                        if let Some(moving) = tile.moving {
+                            let key = match moving { Move::Adding => Key::ReplicaAdding, Move::Removing => Key::ReplicaRemoving };
+                            label = format!("{label}, {}", t(lang, key));
+                        }
                         if stale.is_some() {
                             label = format!("{label} ({})", t(lang, Key::StaleTile));
                         }
@@ -173,11 +177,12 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                         let (w, h) = (grid.w.to_string(), grid.h.to_string());
                         let lit = props.highlight.contains(&format!("{}-{}", tile.topic, tile.partition));
                         html! {
-                            <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"), tile.in_elr.then_some("tile-elr"), stale.is_some().then_some("tile-stale"), lit.then_some("highlight"))}
+                            <g class={classes!("tile", tile.leader.then_some("tile-leader"), (!tile.in_isr).then_some("tile-out"), tile.in_elr.then_some("tile-elr"), stale.is_some().then_some("tile-stale"), tile.moving.map(|m| format!("tile-{}", m.as_str())), lit.then_some("highlight"))}
                                 data-testid={format!("replica-{}-{}-{}", tile.topic, tile.partition, broker.id)}
                                 data-highlight={lit.then_some("true")}
                                 data-role={role} data-in-isr={tile.in_isr.to_string()} data-in-elr={tile.in_elr.to_string()} data-stale={stale.is_some().to_string()}
                                 data-read-by={(!readers.is_empty()).then_some(readers.clone())}
+                                data-reassign={tile.moving.map(Move::as_str)}
                                 transform={format!("translate({tx} {ty})")} {onclick}>
                                 <title>{ label }</title>
                                 <rect width={w.clone()} height={h.clone()} rx="4" />
@@ -187,6 +192,13 @@ pub fn broker_node(props: &BrokerNodeProps) -> Html {
                                 <text x={(grid.w / 2).to_string()} y={(grid.h / 2 + 4).to_string()} text-anchor="middle">
                                     { if grid.compact { format!("{mark}{partition}") } else { format!("{mark} {partition}") } }
                                 </text>
+                                if let Some(moving) = tile.moving {
+                                    // A reassignment mark (KIP-455): "+" catching up to join, "−" leaving once it has.
+                                    <g class={classes!("move-mark", format!("move-{}", moving.as_str()))} transform="translate(0 0)">
+                                        <circle r="7" />
+                                        <text y="4" text-anchor="middle">{ if moving == Move::Adding { "+" } else { "−" } }</text>
+                                    </g>
+                                }
                                 if !readers.is_empty() {
                                     // A reader mark: consumers fetch this partition from this follower (KIP-392).
                                     <g class="read-mark" transform={format!("translate({} 0)", grid.w)}>

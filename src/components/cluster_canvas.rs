@@ -348,6 +348,8 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                 <li><span class="legend-tile tile-out" aria-hidden="true">{ "✕" }</span>{ t(lang, Key::LegendOutOfIsr) }</li>
                 <li><span class="legend-tile tile-out tile-elr" aria-hidden="true">{ "E" }</span>{ t(lang, Key::LegendElr) }</li>
                 <li><span class="legend-tile tile-stale" aria-hidden="true">{ "L" }</span>{ t(lang, Key::LegendStale) }</li>
+                <li data-testid="legend-adding"><span class="legend-tile tile-adding" aria-hidden="true">{ "+" }</span>{ t(lang, Key::LegendAdding) }</li>
+                <li data-testid="legend-removing"><span class="legend-tile tile-removing" aria-hidden="true">{ "−" }</span>{ t(lang, Key::LegendRemoving) }</li>
                 if !fetch_lines.is_empty() {
                     <li><span class="legend-fetch" aria-hidden="true">{ "— R" }</span>{ t(lang, Key::LegendFetchPath) }</li>
                 }

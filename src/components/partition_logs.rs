@@ -260,14 +260,22 @@ fn strip(lang: Lang, p: &PartitionLogView, r: &ReplicaLogView, axis: &Axis) -> H
         .map(|(i, (e, from))| (*e, *from, r.epochs.get(i + 1).map_or(r.log_end_offset, |n| n.1)))
         .filter(|(_, from, to)| *to > start && to > from)
         .collect();
+    let moving = if p.adding_replicas.contains(&r.broker) {
+        Some(("adding", t(lang, Key::ReplicaAdding)))
+    } else if p.removing_replicas.contains(&r.broker) {
+        Some(("removing", t(lang, Key::ReplicaRemoving)))
+    } else {
+        None
+    };
     html! {
-        <div class={classes!("log-strip", leader.then_some("strip-leader"), (!r.alive).then_some("strip-dead"))}
-            data-testid={format!("log-{id}")} data-leo={r.log_end_offset.to_string()}
+        <div class={classes!("log-strip", leader.then_some("strip-leader"), (!r.alive).then_some("strip-dead"), moving.map(|(m, _)| format!("strip-{m}")))}
+            data-testid={format!("log-{id}")} data-leo={r.log_end_offset.to_string()} data-reassign={moving.map(|(m, _)| m)}
             data-hw={r.high_watermark.to_string()} data-log-start={r.log_start_offset.to_string()}>
             <span class="strip-label">
                 <strong>{ fill(t(lang, Key::BrokerName), &[&r.broker.to_string()]) }</strong>
                 { " " }{ role }
                 if let Some(s) = status { { " · " }<em>{ s }</em> }
+                if let Some((m, label)) = moving { { " · " }<em class={format!("move-{m}-label")}>{ label }</em> }
             </span>
             <span class="strip-older" title={older_title.clone()} aria-label={older_title}>
                 <span class="older-fill" style={format!("left:{fill_left}%;width:{fill_width}%")}></span>

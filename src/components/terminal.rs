@@ -63,6 +63,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let cursor = use_mut_ref(|| 0usize);
     // A console producer's command and the lines typed so far, until Ctrl+D.
     let pending = use_state(|| None::<Vec<String>>);
+    // A command whose here-document is still open (`cat > f.json <<EOF`): its lines so far.
+    let open = use_state(|| None::<Vec<String>>);
     let view = &props.view.0;
     let candidates: Rc<Vec<String>> = Rc::new(
         kafkalab_tools::TOOLS
@@ -76,9 +78,21 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let submit = {
         let on_action = props.on_action.clone();
         let pending = pending.clone();
+        let open = open.clone();
         let history = history.clone();
         let cursor = cursor.clone();
         move |line: String| {
+            if let Some(mut lines) = (*open).clone() {
+                lines.push(line);
+                let text = lines.join("\n");
+                if kafkalab_tools::shell::unfinished(&text) {
+                    open.set(Some(lines));
+                } else {
+                    open.set(None);
+                    on_action.emit(AppAction::Terminal(text + "\n"));
+                }
+                return;
+            }
             if let Some(lines) = (*pending).clone() {
                 let mut lines = lines;
                 lines.push(line);
@@ -92,6 +106,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
             *cursor.borrow_mut() = history.borrow().len();
             if reads_typed_input(&line) {
                 pending.set(Some(vec![line]));
+            } else if kafkalab_tools::shell::unfinished(&line) {
+                open.set(Some(vec![line]));
             } else {
                 on_action.emit(AppAction::Terminal(line));
             }
@@ -100,6 +116,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let onkeydown = {
         let input = input.clone();
         let pending = pending.clone();
+        let open = open.clone();
         let on_action = props.on_action.clone();
         let history = history.clone();
         let cursor = cursor.clone();
@@ -130,6 +147,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     e.prevent_default();
                     field.set_value("");
                     pending.set(None);
+                    open.set(None);
                 }
                 ("Tab", false) => {
                     e.prevent_default();
@@ -175,13 +193,13 @@ pub fn terminal(props: &TerminalProps) -> Html {
                         <span class="terminal-stderr">{ entry.stderr.clone() }</span>
                     </>
                 }) }
-                if let Some(lines) = &*pending {
+                if let Some(lines) = (*pending).as_ref().or((*open).as_ref()) {
                     <span class="terminal-command">{ format!("$ {}\n", lines[0]) }</span>
                     { for lines[1..].iter().map(|l| html! { <span class="terminal-typed">{ format!(">{l}\n") }</span> }) }
                 }
             </pre>
             <div class="terminal-prompt">
-                <span aria-hidden="true">{ if pending.is_some() { ">" } else { "$" } }</span>
+                <span aria-hidden="true">{ if pending.is_some() || open.is_some() { ">" } else { "$" } }</span>
                 <input ref={input} type="text" data-testid="terminal-input" aria-label={t(lang, Key::TerminalInput)}
                     spellcheck="false" autocomplete="off" {placeholder} {onkeydown} />
             </div>

@@ -243,7 +243,7 @@ describe('kafkalab visual simulator', () => {
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
         'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'exactly-once-pipeline', 'follower-fetching',
-        'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'online-protocol-upgrade', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
+        'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'online-protocol-upgrade', 'partition-reassignment', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
         'rolling-restart', 'sandbox', 'share-group-queue', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
       const notes = page.locator('[data-testid^="step-note-"]');
@@ -388,6 +388,44 @@ describe('kafkalab visual simulator', () => {
       const speo = Number(await page.getByTestId('share-queue-jobs-0').getAttribute('data-speo'));
       assert.ok(archived <= speo, 'SPSO ≤ SPEO');
       assert.equal(await page.locator('[data-testid^="share-record-queue-jobs-0-"][data-delivery-count="6"]').count(), 0, 'never a sixth delivery');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('partition-reassignment draws the adding and removing replicas, then the completed assignment', async () => {
+    // Opened at 25 s, after the move completed (about 16 s); sought back to 14 s, while broker 4
+    // still copies the backlog one batch per fetch (the move starts at 12 s).
+    const { page, problems } = await openApp('#scenario=partition-reassignment&seed=5&t=25000&lang=en');
+    try {
+      await seek(page, 14000);
+      const adding = page.getByTestId('replica-orders-0-4');
+      await adding.waitFor();
+      assert.equal(await adding.getAttribute('data-reassign'), 'adding');
+      assert.equal(await adding.getAttribute('data-in-isr'), 'false', 'the new replica is not in the ISR yet');
+      assert.equal(await page.getByTestId('replica-orders-0-1').getAttribute('data-reassign'), 'removing');
+      assert.equal(await page.getByTestId('replica-orders-0-1').getAttribute('data-role'), 'leader');
+      assert.equal(await page.getByTestId('replica-orders-0-2').getAttribute('data-reassign'), null);
+      await page.getByTestId('legend-adding').waitFor();
+      await page.screenshot({ path: join(screenshots, 'partition-reassignment-adding.png') });
+      await page.getByTestId('view-toggle').click();
+      await page.getByTestId('log-view').waitFor();
+      const strip = page.getByTestId('log-orders-0-4');
+      await strip.waitFor();
+      assert.equal(await strip.getAttribute('data-reassign'), 'adding');
+      assert.equal(await page.getByTestId('log-orders-0-1').getAttribute('data-reassign'), 'removing');
+      await page.screenshot({ path: join(screenshots, 'partition-reassignment-log.png') });
+      await page.getByTestId('view-toggle').click();
+      await seek(page, 25000);
+      await page.waitForFunction(() => !document.querySelector('[data-testid="replica-orders-0-1"]'));
+      for (const broker of [2, 3, 4]) {
+        const tile = page.getByTestId(`replica-orders-0-${broker}`);
+        assert.equal(await tile.getAttribute('data-reassign'), null, `broker ${broker}`);
+        assert.equal(await tile.getAttribute('data-in-isr'), 'true', `broker ${broker}`);
+      }
+      assert.equal(await page.getByTestId('replica-orders-0-2').getAttribute('data-role'), 'leader');
+      await page.screenshot({ path: join(screenshots, 'partition-reassignment-done.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();

@@ -2,7 +2,7 @@
 //! ([`Salience`]). The front ends turn each fact into a Korean or English sentence
 //! (`kafkalab-narration`); the engine itself holds no language text.
 
-use crate::protocol::{AcknowledgeType, ErrorCode, TopicPartition, TxnState};
+use crate::protocol::{AcknowledgeType, ElectionType, ErrorCode, TopicPartition, TxnState};
 use crate::sim::network::DropReason;
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
@@ -602,6 +602,43 @@ pub enum Fact {
         in_flight: usize,
         persisted: bool,
     },
+
+    // ---- partition reassignment and leader election (issue 16, KIP-455, KIP-460) ----
+    /// The controller started moving a partition (AlterPartitionReassignments): its replicas are
+    /// now the target plus the replicas being removed; the adding ones start as followers and
+    /// must catch up into the ISR before anything is removed.
+    PartitionReassignmentStarted {
+        topic_partition: TopicPartition,
+        target: Vec<i32>,
+        adding: Vec<i32>,
+        removing: Vec<i32>,
+    },
+    /// Every new replica joined the ISR: the assignment is the target, the removed replicas
+    /// left the replicas and the ISR.
+    PartitionReassignmentCompleted {
+        topic_partition: TopicPartition,
+        replicas: Vec<i32>,
+        removed: Vec<i32>,
+    },
+    /// A reassignment was cancelled: back to the original replicas, the adding ones dropped.
+    PartitionReassignmentCancelled {
+        topic_partition: TopicPartition,
+        replicas: Vec<i32>,
+    },
+    /// A broker no longer among a partition's replicas stopped fetching it and deleted its log.
+    ReplicaDeleted {
+        broker: i32,
+        topic_partition: TopicPartition,
+        log_end_offset: i64,
+    },
+    /// The controller answered an ElectLeaders request: the partitions that got a new leader,
+    /// those that needed none, and those that failed with their error.
+    LeaderElectionAnswered {
+        election: ElectionType,
+        elected: Vec<TopicPartition>,
+        not_needed: Vec<TopicPartition>,
+        failed: Vec<(TopicPartition, ErrorCode)>,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -711,7 +748,12 @@ impl Fact {
             | Fact::ShareAssignmentReceived { .. }
             | Fact::ShareLocksReleased { .. }
             | Fact::ShareRecordArchived { .. }
-            | Fact::SharePartitionInitialized { .. } => Salience::Notable,
+            | Fact::SharePartitionInitialized { .. }
+            | Fact::PartitionReassignmentStarted { .. }
+            | Fact::PartitionReassignmentCompleted { .. }
+            | Fact::PartitionReassignmentCancelled { .. }
+            | Fact::ReplicaDeleted { .. }
+            | Fact::LeaderElectionAnswered { .. } => Salience::Notable,
             Fact::ShareMemberJoined { .. } | Fact::ShareMemberLeft { .. } => Salience::Rebalance,
             Fact::ShareRecordsAcquired { .. } | Fact::ShareRecordsAcknowledged { .. } => Salience::Routine,
         }

@@ -216,6 +216,10 @@ pub struct PartitionView {
     pub elr: Vec<i32>,
     /// The last leader, remembered once the ISR and ELR emptied.
     pub last_known_elr: Vec<i32>,
+    /// A reassignment's new replicas, catching up as followers (KIP-455).
+    pub adding_replicas: Vec<i32>,
+    /// A reassignment's old replicas, removed once every adding replica is in the ISR.
+    pub removing_replicas: Vec<i32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -344,6 +348,8 @@ impl World {
                             isr: p.isr.clone(),
                             elr: p.elr.clone(),
                             last_known_elr: p.last_known_elr.clone(),
+                            adding_replicas: p.adding_replicas().to_vec(),
+                            removing_replicas: p.removing_replicas().to_vec(),
                         })
                         .collect(),
                 })

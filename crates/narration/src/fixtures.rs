@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use kafkalab_engine::narration::{
     Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
 };
-use kafkalab_engine::protocol::{AcknowledgeType, ErrorCode, TopicPartition, TxnState};
+use kafkalab_engine::protocol::{AcknowledgeType, ElectionType, ErrorCode, TopicPartition, TxnState};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
 
@@ -349,6 +349,21 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             in_flight: 0,
             persisted: false,
         },
+        Fact::PartitionReassignmentStarted {
+            topic_partition: tp.clone(),
+            target: vec![2, 3, 4],
+            adding: vec![4],
+            removing: vec![1],
+        },
+        Fact::PartitionReassignmentCompleted { topic_partition: tp.clone(), replicas: vec![2, 3, 4], removed: vec![1] },
+        Fact::PartitionReassignmentCancelled { topic_partition: tp.clone(), replicas: vec![1, 2, 3] },
+        Fact::ReplicaDeleted { broker: 1, topic_partition: tp.clone(), log_end_offset: n },
+        Fact::LeaderElectionAnswered {
+            election: ElectionType::Preferred,
+            elected: vec![tp.clone()],
+            not_needed: Vec::new(),
+            failed: vec![(tp.clone(), ErrorCode::PreferredLeaderNotAvailable)],
+        },
     ]
 }
 
@@ -442,5 +457,10 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::ProducerEpochBumped { .. } => "ProducerEpochBumped",
         Fact::PositionValidated { .. } => "PositionValidated",
         Fact::LogTruncationDetected { .. } => "LogTruncationDetected",
+        Fact::PartitionReassignmentStarted { .. } => "PartitionReassignmentStarted",
+        Fact::PartitionReassignmentCompleted { .. } => "PartitionReassignmentCompleted",
+        Fact::PartitionReassignmentCancelled { .. } => "PartitionReassignmentCancelled",
+        Fact::ReplicaDeleted { .. } => "ReplicaDeleted",
+        Fact::LeaderElectionAnswered { .. } => "LeaderElectionAnswered",
     }
 }

@@ -521,6 +521,24 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
                 n(Phrase::CountRecords, *in_flight),
             ],
         ),
+        Fact::PartitionReassignmentStarted { topic_partition, target, adding, removing } => {
+            (Phrase::FReassignmentStarted, vec![topic_partition.to_string(), ids(target), ids(adding), ids(removing)])
+        }
+        Fact::PartitionReassignmentCompleted { topic_partition, replicas, removed } => {
+            (Phrase::FReassignmentCompleted, vec![topic_partition.to_string(), ids(replicas), ids(removed)])
+        }
+        Fact::PartitionReassignmentCancelled { topic_partition, replicas } => {
+            (Phrase::FReassignmentCancelled, vec![topic_partition.to_string(), ids(replicas)])
+        }
+        Fact::ReplicaDeleted { broker, topic_partition, log_end_offset } => {
+            (Phrase::FReplicaDeleted, vec![s(broker), topic_partition.to_string(), s(log_end_offset)])
+        }
+        Fact::LeaderElectionAnswered { election, elected, not_needed, failed } => {
+            let failed: Vec<String> = failed.iter().map(|(tp, e)| format!("{tp} ({e})")).collect();
+            let failed =
+                if failed.is_empty() { phrase(lang, Phrase::NoPartitions).to_string() } else { failed.join(", ") };
+            (Phrase::FLeaderElectionAnswered, vec![election.to_string(), tps(elected), tps(not_needed), failed])
+        }
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -556,7 +574,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 86, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 91, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

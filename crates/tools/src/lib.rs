@@ -12,6 +12,9 @@ mod configs;
 mod console_consumer;
 mod console_producer;
 mod groups;
+mod kafka_json;
+mod leader_election;
+mod reassign_partitions;
 mod server_stop;
 mod share_groups;
 pub mod shell;
@@ -80,12 +83,20 @@ pub struct ToolState {
     topic_configs: BTreeMap<String, Vec<(String, String)>>,
     /// Console clients started so far (numbers their generated group ids).
     console_clients: u32,
+    /// The session's files, by path: what `cat > FILE <<EOF`, `echo … > FILE` and a tool's
+    /// `> FILE` wrote, and what `--reassignment-json-file FILE` and the like read.
+    files: BTreeMap<String, String>,
 }
 
 impl ToolState {
     /// Remembers the configs a scenario gave its topics, so `--describe` lists them.
     pub fn with_topic_configs(configs: BTreeMap<String, Vec<(String, String)>>) -> Self {
-        ToolState { topic_configs: configs, console_clients: 0 }
+        ToolState { topic_configs: configs, ..Default::default() }
+    }
+
+    /// The session's files, by path (for a terminal's Tab completion).
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
     }
 
     /// Topics and groups the tools know of, for a terminal's Tab completion.
@@ -133,6 +144,8 @@ pub const TOOLS: &[&str] = &[
     "kafka-server-stop",
     "kafka-transactions",
     "kafka-share-groups",
+    "kafka-reassign-partitions",
+    "kafka-leader-election",
 ];
 
 /// The options (and common option values) the tools take, as the seeds and Kafka's quickstart
@@ -198,6 +211,19 @@ pub const OPTIONS: &[&str] = &[
     "describe-producers",
     "--transactional-id",
     "--broker-id",
+    "--generate",
+    "--verify",
+    "--cancel",
+    "--topics-to-move-json-file",
+    "--reassignment-json-file",
+    "--broker-list",
+    "--additional",
+    "--election-type",
+    "preferred",
+    "unclean",
+    "--all-topic-partitions",
+    "--path-to-json-file",
+    "reassign.json",
 ];
 
 /// A terminal: the simulated cluster and what the tools remember between commands.
@@ -283,8 +309,28 @@ impl<'c> Session<'c> {
     }
 
     /// Runs one command line. `typed_input` gives what a learner types into a console producer
-    /// that has no pipe or here-document (in a script: the lines up to `^D`).
-    pub fn run_pipeline(&mut self, pipeline: shell::Pipeline, typed_input: &mut dyn FnMut() -> String) -> Output {
+    /// that has no pipe or here-document (in a script: the lines up to `^D`). With `> FILE` the
+    /// command's standard output goes to the session's file instead.
+    pub fn run_pipeline(&mut self, mut pipeline: shell::Pipeline, typed_input: &mut dyn FnMut() -> String) -> Output {
+        let Some(redirect) = pipeline.redirect.take() else { return self.run_stages(pipeline, typed_input) };
+        let mut output = self.run_stages(pipeline, typed_input);
+        let path = file_key(&redirect.path).to_string();
+        let content = std::mem::take(&mut output.stdout);
+        let file = self.state.files.entry(path).or_default();
+        if redirect.append {
+            file.push_str(&content);
+        } else {
+            *file = content;
+        }
+        output
+    }
+
+    /// A file of the session (`./` and the working directory's absolute forms are the same file).
+    pub(crate) fn read_file(&self, path: &str) -> Option<&str> {
+        self.state.files.get(file_key(path)).map(String::as_str)
+    }
+
+    fn run_stages(&mut self, pipeline: shell::Pipeline, typed_input: &mut dyn FnMut() -> String) -> Output {
         let mut stages = pipeline.stages;
         let Some(last) = stages.pop() else { return Output::default() };
         let mut stdin = pipeline.heredoc;
@@ -311,6 +357,12 @@ impl<'c> Session<'c> {
             Err(output) => return output,
         };
         let Some((program, args)) = command.split_first() else { return Output::default() };
+        match program.as_str() {
+            "echo" if stdin.is_none() => return Output::out(shell::echo(args)),
+            "printf" if stdin.is_none() => return Output::out(shell::printf(args)),
+            "cat" => return self.cat(args, stdin),
+            _ => {}
+        }
         let Some(tool) = tool_name(program) else {
             return Output {
                 stderr: format!(
@@ -325,6 +377,25 @@ impl<'c> Session<'c> {
             stdin = Some(typed_input());
         }
         self.run_tool(tool, args, stdin.as_deref())
+    }
+
+    /// `cat`: a here-document or piped text as it is, else the named files of the session, as
+    /// coreutils prints them (`cat: FILE: No such file or directory`, exit status 1).
+    fn cat(&self, files: &[String], stdin: Option<String>) -> Output {
+        if files.is_empty() {
+            return Output::out(stdin.unwrap_or_default());
+        }
+        let mut output = Output::default();
+        for path in files {
+            match self.read_file(path) {
+                Some(text) => output.stdout.push_str(text),
+                None => {
+                    output.stderr.push_str(&format!("cat: {path}: No such file or directory\n"));
+                    output.status = 1;
+                }
+            }
+        }
+        output
     }
 
     /// Runs one tool with its arguments (after the program name).
@@ -342,6 +413,8 @@ impl<'c> Session<'c> {
             "kafka-server-stop" => server_stop::run(self, args),
             "kafka-transactions" => transactions::run(self, args),
             "kafka-share-groups" => share_groups::run(self, args),
+            "kafka-reassign-partitions" => reassign_partitions::run(self, args),
+            "kafka-leader-election" => leader_election::run(self, args),
             other => Output {
                 stderr: format!("kafkalab: {other} is not simulated yet\n"),
                 status: 127,
@@ -349,6 +422,11 @@ impl<'c> Session<'c> {
             },
         }
     }
+}
+
+/// The session's name for a path: `./reassign.json` and `reassign.json` are one file.
+fn file_key(path: &str) -> &str {
+    path.strip_prefix("./").unwrap_or(path)
 }
 
 /// `kafka-topics`, `kafka-topics.sh`, `/opt/kafka/bin/kafka-topics.sh`, `bin/kafka-topics.sh`
@@ -361,8 +439,6 @@ pub fn tool_name(program: &str) -> Option<&'static str> {
 
 /// Kafka tools this simulator does not run yet: they answer with one line saying so.
 const NOT_SIMULATED: &[&str] = &[
-    "kafka-leader-election",
-    "kafka-reassign-partitions",
     "kafka-acls",
     "kafka-storage",
     "kafka-server-start",

@@ -11,8 +11,17 @@ pub struct Pipeline {
     pub stages: Vec<Vec<String>>,
     /// The body of a here-document given to the last stage (`<<EOF`).
     pub heredoc: Option<String>,
+    /// `> FILE` (or `>> FILE`, appending): the last stage's output goes to the session's file.
+    pub redirect: Option<Redirect>,
     /// The text of the command as typed (continuations joined), for echoing in transcripts.
     pub source: String,
+}
+
+/// Where `>` or `>>` sends a command's output: a file of the terminal session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    pub path: String,
+    pub append: bool,
 }
 
 /// A reader over a script or a terminal's pasted text.
@@ -93,6 +102,7 @@ impl Lexer {
         let mut stages: Vec<Vec<String>> = Vec::new();
         let mut words: Vec<String> = Vec::new();
         let mut heredoc: Option<(String, bool)> = None;
+        let mut redirect: Option<Redirect> = None;
         let mut end = self.pos;
         while self.pos < self.chars.len() {
             let c = self.chars[self.pos];
@@ -138,7 +148,19 @@ impl Lexer {
                     }
                     heredoc = Some((delimiter, strip_tabs));
                 }
-                '<' | '>' | '&' | '(' | ')' | '`' => {
+                '>' => {
+                    let append = self.peek(1) == Some('>');
+                    self.pos += if append { 2 } else { 1 };
+                    while matches!(self.peek(0), Some(' ' | '\t')) {
+                        self.pos += 1;
+                    }
+                    let path = self.word()?;
+                    if path.is_empty() || redirect.is_some() {
+                        return Err(ShellError("syntax error near unexpected token `>'".into()));
+                    }
+                    redirect = Some(Redirect { path, append });
+                }
+                '<' | '&' | '(' | ')' | '`' => {
                     return Err(ShellError(format!("`{c}` (redirection or subshell) is not supported here")));
                 }
                 _ => words.push(self.word()?),
@@ -156,14 +178,14 @@ impl Lexer {
             Some((delimiter, strip_tabs)) => Some(self.heredoc_body(&delimiter, strip_tabs)?),
             None => None,
         };
-        Ok(Pipeline { stages, heredoc: body, source })
+        Ok(Pipeline { stages, heredoc: body, redirect, source })
     }
 
     fn heredoc_body(&mut self, delimiter: &str, strip_tabs: bool) -> Result<String, ShellError> {
         let mut body = String::new();
         loop {
             if self.at_end() {
-                return Err(ShellError(format!("here-document delimited by end-of-file (wanted `{delimiter}`)")));
+                return Err(ShellError(format!("{HEREDOC_AT_EOF} (wanted `{delimiter}`)")));
             }
             let line = self.raw_line();
             let line = if strip_tabs { line.trim_start_matches('\t').to_string() } else { line };
@@ -230,6 +252,21 @@ impl Lexer {
         }
         Ok(word)
     }
+}
+
+/// How a here-document without its closing line fails.
+const HEREDOC_AT_EOF: &str = "here-document delimited by end-of-file";
+
+/// Whether `text` stops inside a here-document (`cat > f <<EOF` and not yet `EOF`): a terminal
+/// typing line by line reads on before running it, as a shell does.
+pub fn unfinished(text: &str) -> bool {
+    let mut lexer = Lexer::new(text);
+    while let Some(next) = lexer.next_pipeline() {
+        if matches!(next, Err(ShellError(message)) if message.starts_with(HEREDOC_AT_EOF)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// What `echo` prints (`-n`, `-e` and `-ne` understood, as bash's builtin does).
@@ -338,10 +375,27 @@ mod tests {
     }
 
     #[test]
+    fn output_redirection_to_a_file() {
+        let p = all("cat > reassign.json <<EOF\n{\"version\":1}\nEOF\necho hi >> notes.txt");
+        assert_eq!(p[0].stages, vec![vec!["cat"]]);
+        assert_eq!(p[0].redirect, Some(Redirect { path: "reassign.json".into(), append: false }));
+        assert_eq!(p[0].heredoc.as_deref(), Some("{\"version\":1}\n"));
+        assert_eq!(p[1].redirect, Some(Redirect { path: "notes.txt".into(), append: true }));
+        assert!(Lexer::new("echo a > ").next_pipeline().unwrap().is_err());
+    }
+
+    #[test]
+    fn a_here_document_is_unfinished_until_its_delimiter() {
+        assert!(unfinished("cat > f.json <<EOF\n{"));
+        assert!(!unfinished("cat > f.json <<EOF\n{\nEOF"));
+        assert!(!unfinished("echo '{}' > f.json"));
+    }
+
+    #[test]
     fn errors_are_shell_messages() {
         let mut lexer = Lexer::new("echo 'open");
         assert!(lexer.next_pipeline().unwrap().is_err());
-        let mut lexer = Lexer::new("a | \na || b\nc > d\nok");
+        let mut lexer = Lexer::new("a | \na || b\nc < d\nok");
         assert!(lexer.next_pipeline().unwrap().is_err());
         assert!(lexer.next_pipeline().unwrap().is_err());
         assert!(lexer.next_pipeline().unwrap().is_err());

@@ -300,7 +300,7 @@ fn describe(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
             continue;
         }
         if describe_configs {
-            let rf = topic.partitions.first().map_or(0, |p| p.replicas.len());
+            let rf = topic.partitions.first().map_or(0, replication_factor);
             let configs: Vec<String> = configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
             out.push_str(&format!(
                 "Topic: {name}\tTopicId: {}\tPartitionCount: {}\tReplicationFactor: {rf}\tConfigs: {}\n",
@@ -316,7 +316,7 @@ fn describe(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
         for (i, p) in topic.partitions.iter().enumerate() {
             let has_leader = p.leader >= 0;
             let show = describe_configs
-                || (opts.has("under-replicated-partitions") && p.isr.len() < p.replicas.len())
+                || (opts.has("under-replicated-partitions") && p.isr.len() < replication_factor(p))
                 || (opts.has("under-min-isr-partitions") && (!has_leader || p.isr.len() < min_isr))
                 || (opts.has("at-min-isr-partitions") && p.isr.len() == min_isr)
                 || (opts.has("unavailable-partitions") && (!has_leader || !live.contains(&p.leader)));
@@ -324,8 +324,17 @@ fn describe(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
                 continue;
             }
             let leader = if has_leader { p.leader.to_string() } else { "none".to_string() };
+            let reassignment = if p.is_reassigning() {
+                format!(
+                    "\tAdding Replicas: {}\tRemoving Replicas: {}",
+                    cluster::join(p.adding_replicas()),
+                    cluster::join(p.removing_replicas())
+                )
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
-                "\tTopic: {name}\tPartition: {i}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: {}\tLastKnownElr: {}\n",
+                "\tTopic: {name}\tPartition: {i}\tLeader: {leader}\tReplicas: {}\tIsr: {}{reassignment}\tElr: {}\tLastKnownElr: {}\n",
                 cluster::join(&p.replicas),
                 cluster::join(&p.isr),
                 cluster::join(&p.elr),
@@ -334,4 +343,9 @@ fn describe(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
         }
     }
     Output::out(out)
+}
+
+/// `TopicCommand.getReplicationFactor`: during a reassignment the replicas less the adding ones.
+fn replication_factor(p: &kafkalab_engine::protocol::metadata::PartitionRegistration) -> usize {
+    p.replicas.len() - p.adding_replicas().len()
 }

@@ -64,13 +64,13 @@ pub fn run(args: Args) -> ExitCode {
             loop {
                 eprint!("kafkalab> ");
                 let mut text = String::new();
-                // Read on while a line ends with `\` (a continuation).
+                // Read on while a line ends with `\` (a continuation) or a here-document is open.
                 loop {
                     let Some(line) = lines.next() else { return ExitCode::from(status as u8) };
                     let more = line.ends_with('\\');
                     text.push_str(&line);
                     text.push('\n');
-                    if !more {
+                    if !more && !kafkalab_tools::shell::unfinished(&text) {
                         break;
                     }
                 }

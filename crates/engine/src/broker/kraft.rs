@@ -4,13 +4,13 @@
 
 use super::replica::isr_eligible;
 use super::{Broker, ControlledShutdown, Timer, TruncationMode, RAFT_SHUTDOWN_TIMEOUT_MS};
-use crate::controller::quorum::QuorumController;
+use crate::controller::quorum::{PartitionResult, QuorumController};
 use crate::controller::raft::RaftUpdate;
 use crate::controller::CreateTopicError;
 use crate::narration::Fact;
 use crate::node::Outbox;
 use crate::protocol::metadata::{MetadataRecord, PartitionRegistration};
-use crate::protocol::{ControllerMessage, ErrorCode, PartitionMetadata, RaftMessage, TopicPartition};
+use crate::protocol::{ControllerMessage, ElectionType, ErrorCode, PartitionMetadata, RaftMessage, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use rand::Rng;
 use std::collections::BTreeSet;
@@ -112,6 +112,48 @@ impl Broker {
         Ok(())
     }
 
+    /// AlterPartitionReassignments on the active controller (KIP-455): starts or cancels
+    /// reassignments; each partition's answer comes back at once, as the admin client gets it
+    /// once the records are written.
+    pub fn alter_partition_reassignments(
+        &mut self,
+        requests: &[(TopicPartition, Option<Vec<i32>>)],
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) -> Result<Vec<PartitionResult>, CreateTopicError> {
+        let controller = self.volatile.controller.as_ref().ok_or(CreateTopicError::NotController)?;
+        let (records, results) = controller.alter_partition_reassignments(requests);
+        let _ = self.controller_append(records, now, out);
+        Ok(results)
+    }
+
+    /// ElectLeaders on the active controller (KIP-460).
+    pub fn elect_leaders(
+        &mut self,
+        election: ElectionType,
+        partitions: Option<&[TopicPartition]>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) -> Result<Vec<PartitionResult>, CreateTopicError> {
+        let controller = self.volatile.controller.as_ref().ok_or(CreateTopicError::NotController)?;
+        let (records, results) = controller.elect_leaders(election, partitions);
+        let _ = self.controller_append(records, now, out);
+        let with = |error: ErrorCode| -> Vec<TopicPartition> {
+            results.iter().filter(|r| r.error == error).map(|r| r.topic_partition.clone()).collect()
+        };
+        out.fact(Fact::LeaderElectionAnswered {
+            election,
+            elected: with(ErrorCode::None),
+            not_needed: with(ErrorCode::ElectionNotNeeded),
+            failed: results
+                .iter()
+                .filter(|r| !matches!(r.error, ErrorCode::None | ErrorCode::ElectionNotNeeded))
+                .map(|r| (r.topic_partition.clone(), r.error))
+                .collect(),
+        });
+        Ok(results)
+    }
+
     /// Requests only the active controller answers.
     pub(super) fn handle_controller_request(
         &mut self,
@@ -205,7 +247,7 @@ impl Broker {
                     ControllerMessage::AlterPartitionResponse {
                         topic_partition,
                         error: reply.error,
-                        registration: reply.registration,
+                        registration: reply.registration.map(Box::new),
                     },
                 )
             }
@@ -310,6 +352,7 @@ impl Broker {
         out: &mut Outbox<Timer>,
     ) {
         if !registration.replicas.contains(&self.id) {
+            self.delete_replica(tp, out);
             return;
         }
         let id = self.id;
@@ -323,6 +366,9 @@ impl Broker {
         let legacy = self.config.truncation == TruncationMode::HighWatermark;
         let Some(replica) = self.durable.replicas.get_mut(tp) else { return };
         let new_epoch = registration.leader_epoch != replica.leader_epoch || replica.leader != registration.leader;
+        if replica.replicas != registration.replicas {
+            replica.update_assignment(registration.replicas.clone(), id, now);
+        }
         replica.leader = registration.leader;
         replica.leader_epoch = registration.leader_epoch;
         if registration.partition_epoch > replica.partition_epoch {
@@ -357,6 +403,20 @@ impl Broker {
                 }
             }
             self.ensure_fetcher(registration.leader, now, out);
+        }
+    }
+
+    /// A partition this broker is no longer a replica of (a reassignment removed it): stop
+    /// fetching it and delete its log, as `ReplicaManager.applyDelta` does with the deletes of
+    /// `TopicsDelta.localChanges` (`stopPartitions` with `deleteLocalLog`). The fetcher drops the
+    /// partition on its next round, since it fetches only the replicas this broker holds.
+    fn delete_replica(&mut self, tp: &TopicPartition, out: &mut Outbox<Timer>) {
+        if let Some(replica) = self.durable.replicas.remove(tp) {
+            out.fact(Fact::ReplicaDeleted {
+                broker: self.id,
+                topic_partition: tp.clone(),
+                log_end_offset: replica.log.log_end_offset(),
+            });
         }
     }
 
@@ -512,6 +572,9 @@ fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: 
         }
         MetadataRecord::PartitionChange { topic_partition, registration, unclean } => {
             let before = controller.image.partition(topic_partition);
+            if let Some(before) = before {
+                narrate_reassignment(topic_partition, before, registration, out);
+            }
             if before.is_some_and(|b| b.elr != registration.elr || b.last_known_elr != registration.last_known_elr) {
                 out.fact(Fact::EligibleLeaderReplicasChanged {
                     topic_partition: topic_partition.clone(),
@@ -548,5 +611,45 @@ fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: 
             unclean: false,
         }),
         MetadataRecord::LeaderChange { .. } | MetadataRecord::Topic { .. } => {}
+    }
+}
+
+/// Tells what a partition change did to a reassignment (KIP-455): started it, completed it (the
+/// removing replicas are gone), or cancelled it (the adding replicas are gone).
+fn narrate_reassignment(
+    tp: &TopicPartition,
+    before: &PartitionRegistration,
+    after: &PartitionRegistration,
+    out: &mut Outbox<Timer>,
+) {
+    let started = after.is_reassigning()
+        && (before.adding_replicas() != after.adding_replicas()
+            || before.removing_replicas() != after.removing_replicas());
+    if started {
+        let target = after.replicas.iter().copied().filter(|r| !after.removing_replicas().contains(r)).collect();
+        out.fact(Fact::PartitionReassignmentStarted {
+            topic_partition: tp.clone(),
+            target,
+            adding: after.adding_replicas().to_vec(),
+            removing: after.removing_replicas().to_vec(),
+        });
+    }
+    if after.is_reassigning() || before.replicas == after.replicas {
+        return;
+    }
+    let original: Vec<i32> =
+        before.replicas.iter().copied().filter(|r| !before.adding_replicas().contains(r)).collect();
+    if !before.adding_replicas().is_empty() && after.replicas == original {
+        out.fact(Fact::PartitionReassignmentCancelled {
+            topic_partition: tp.clone(),
+            replicas: after.replicas.clone(),
+        });
+    } else {
+        let removed = before.replicas.iter().copied().filter(|r| !after.replicas.contains(r)).collect();
+        out.fact(Fact::PartitionReassignmentCompleted {
+            topic_partition: tp.clone(),
+            replicas: after.replicas.clone(),
+            removed,
+        });
     }
 }

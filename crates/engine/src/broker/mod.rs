@@ -451,7 +451,7 @@ impl Broker {
                 self.handle_lifecycle_response(message, now, rng, out)
             }
             ControllerMessage::AlterPartitionResponse { topic_partition, error, registration } => {
-                self.handle_alter_partition_response(&topic_partition, error, registration, now, out)
+                self.handle_alter_partition_response(&topic_partition, error, registration.map(|r| *r), now, out)
             }
         }
     }

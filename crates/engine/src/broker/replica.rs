@@ -111,6 +111,25 @@ impl Replica {
             .collect();
     }
 
+    /// A new assignment (a reassignment started, completed or was cancelled), as Kafka's
+    /// `Partition.updateAssignmentAndIsr`: a leader starts tracking the adding followers from
+    /// nothing (never caught up, so the high watermark does not wait for them before they fetch)
+    /// and forgets the removed ones.
+    pub fn update_assignment(&mut self, replicas: Vec<i32>, self_id: i32, now: Millis) {
+        self.replicas = replicas;
+        if self.leader != self_id {
+            return;
+        }
+        self.followers.retain(|r, _| self.replicas.contains(r));
+        for r in self.replicas.iter().filter(|r| **r != self_id) {
+            self.followers.entry(*r).or_insert(FollowerState {
+                last_fetch_ms: now,
+                broker_epoch: -1,
+                ..FollowerState::default()
+            });
+        }
+    }
+
     fn assign_epoch_start(&mut self, epoch: i32, start_offset: i64) {
         if self.leader_epoch_cache.last().is_none_or(|(e, _)| epoch > *e) {
             self.leader_epoch_cache.push((epoch, start_offset));

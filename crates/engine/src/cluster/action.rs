@@ -7,6 +7,7 @@ use crate::broker::BrokerState;
 use crate::config::ConfigError;
 use crate::consumer::config::ConsumerConfig;
 use crate::consumer::{self, Consumer, ConsumerApp, SeekTo};
+use crate::controller::quorum::PartitionResult;
 use crate::controller::CreateTopicError;
 use crate::delivery::DeliveryAudit;
 use crate::group::history::GroupHistory;
@@ -20,7 +21,7 @@ use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::transaction::{TxnCallError, TxnClientState};
 use crate::producer::{Producer, ProducerRecord};
-use crate::protocol::{GroupMessage, OffsetCommitPartition, TopicPartition};
+use crate::protocol::{ElectionType, GroupMessage, OffsetCommitPartition, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use crate::txn::log::TRANSACTION_STATE_TOPIC;
 use rand_chacha::ChaCha8Rng;
@@ -145,6 +146,16 @@ pub enum Action {
         topic: String,
         total: i32,
     },
+    /// AlterPartitionReassignments (`kafka-reassign-partitions --execute`, KIP-455): for each
+    /// partition, its target replicas starts a reassignment, None cancels one (`--cancel`).
+    AlterPartitionReassignments {
+        reassignments: Vec<(TopicPartition, Option<Vec<i32>>)>,
+    },
+    /// ElectLeaders (`kafka-leader-election`, KIP-460) for these partitions, or all (None).
+    ElectLeaders {
+        election: ElectionType,
+        partitions: Option<Vec<TopicPartition>>,
+    },
     /// An admin client's OffsetCommit outside the group protocol (generation -1, no member id),
     /// as `kafka-consumer-groups --reset-offsets --execute` sends it. The group's coordinator
     /// accepts it only while the group is empty, as Kafka's does.
@@ -178,9 +189,19 @@ pub enum Action {
 #[serde(rename_all = "snake_case")]
 pub enum ActionOutcome {
     Done,
-    ProducerAdded { producer: u32 },
-    Sent { send_id: u64 },
-    ConsumerAdded { consumer: u32 },
+    ProducerAdded {
+        producer: u32,
+    },
+    Sent {
+        send_id: u64,
+    },
+    ConsumerAdded {
+        consumer: u32,
+    },
+    /// Each partition's answer to an admin request that names partitions.
+    PartitionResults {
+        results: Vec<PartitionResult>,
+    },
 }
 
 /// Why an action was refused. The world is unchanged when an action is refused.
@@ -490,6 +511,18 @@ impl World {
                 self.flush_broker(id, out);
                 Ok(ActionOutcome::Done)
             }
+            Action::AlterPartitionReassignments { reassignments } => {
+                let results = self.on_active_controller(|broker, now, out| {
+                    broker.alter_partition_reassignments(&reassignments, now, out)
+                })?;
+                Ok(ActionOutcome::PartitionResults { results })
+            }
+            Action::ElectLeaders { election, partitions } => {
+                let results = self.on_active_controller(|broker, now, out| {
+                    broker.elect_leaders(election, partitions.as_deref(), now, out)
+                })?;
+                Ok(ActionOutcome::PartitionResults { results })
+            }
             Action::LinkProcessor { consumer, producer, output_topic } => {
                 self.link_processor(consumer, producer, output_topic)
             }
@@ -587,6 +620,20 @@ impl World {
         self.record(Fact::TopicCreated { topic: name.to_string(), partitions, replication_factor });
         self.flush_broker(id, out);
         Ok(())
+    }
+
+    /// An admin request the active controller answers at once (its broker's outbox is flushed).
+    fn on_active_controller<T>(
+        &mut self,
+        f: impl FnOnce(&mut crate::broker::Broker, Millis, &mut Outbox<crate::broker::Timer>) -> Result<T, CreateTopicError>,
+    ) -> Result<T, ActionError> {
+        let id = self.active_controller().ok_or(ActionError::NoActiveController)?;
+        let now = self.now;
+        let mut out = Outbox::default();
+        let broker = self.brokers.get_mut(&id).ok_or(ActionError::NoActiveController)?;
+        let answer = f(broker, now, &mut out).map_err(ActionError::CreateTopic)?;
+        self.flush_broker(id, out);
+        Ok(answer)
     }
 
     /// Begins a controlled shutdown; the world stops the process once the controller granted it.

@@ -6,8 +6,8 @@ use super::metadata::MetadataImage;
 use super::placement::place_striped;
 use super::{assign_replicas, validate_topic_name, CreateTopicError};
 use crate::log::TopicConfig;
-use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration};
-use crate::protocol::{ErrorCode, TopicPartition};
+use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration, ReassigningReplicas};
+use crate::protocol::{ElectionType, ErrorCode, TopicPartition};
 use crate::sim::Millis;
 use rand::Rng;
 use serde::Serialize;
@@ -51,6 +51,21 @@ pub struct HeartbeatReply {
 impl HeartbeatReply {
     fn refused(error: ErrorCode) -> Self {
         HeartbeatReply { error, is_fenced: true, should_shut_down: false }
+    }
+}
+
+/// One partition's answer to an admin request (AlterPartitionReassignments, ElectLeaders):
+/// its error (NONE on success) and the message Kafka's `ApiError` carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartitionResult {
+    pub topic_partition: TopicPartition,
+    pub error: ErrorCode,
+    pub message: String,
+}
+
+impl PartitionResult {
+    fn ok(topic_partition: TopicPartition) -> Self {
+        PartitionResult { topic_partition, error: ErrorCode::None, message: String::new() }
     }
 }
 
@@ -365,14 +380,212 @@ impl QuorumController {
         else {
             return (Vec::new(), AlterPartitionReply { error: ErrorCode::None, registration: Some(current) });
         };
+        // An ISR that completes a reassignment may elect another leader: the request changed the
+        // partition, yet its sender must learn the new state from the metadata (NEW_LEADER_ELECTED).
+        let error = if registration.leader == broker_id { ErrorCode::None } else { ErrorCode::NewLeaderElected };
         (
             vec![MetadataRecord::PartitionChange {
                 topic_partition: tp.clone(),
                 registration: registration.clone(),
                 unclean: false,
             }],
-            AlterPartitionReply { error: ErrorCode::None, registration: Some(registration) },
+            AlterPartitionReply { error, registration: Some(registration) },
         )
+    }
+
+    /// AlterPartitionReassignments (KIP-455, `ReplicationControlManager.alterPartitionReassignments`):
+    /// for each partition, a target assignment starts a reassignment (`changePartitionReassignment`)
+    /// and None cancels one (`cancelPartitionReassignment`). Each partition answers on its own; the
+    /// records of those that succeed are appended together.
+    pub fn alter_partition_reassignments(
+        &self,
+        requests: &[(TopicPartition, Option<Vec<i32>>)],
+    ) -> (Vec<MetadataRecord>, Vec<PartitionResult>) {
+        let mut records = Vec::new();
+        let mut results = Vec::new();
+        for (tp, target) in requests {
+            let outcome = match target {
+                Some(replicas) => self.change_partition_reassignment(tp, replicas),
+                None => self.cancel_partition_reassignment(tp),
+            };
+            match outcome {
+                Ok(record) => {
+                    records.extend(record);
+                    results.push(PartitionResult::ok(tp.clone()));
+                }
+                Err((error, message)) => results.push(PartitionResult { topic_partition: tp.clone(), error, message }),
+            }
+        }
+        (records, results)
+    }
+
+    fn reassigned_partition(&self, tp: &TopicPartition) -> Result<&PartitionRegistration, (ErrorCode, String)> {
+        let unknown = |message: String| (ErrorCode::UnknownTopicOrPartition, message);
+        let topic = self
+            .image
+            .topics
+            .get(&tp.topic)
+            .ok_or_else(|| unknown(format!("Unable to find a topic named {}.", tp.topic)))?;
+        usize::try_from(tp.partition)
+            .ok()
+            .and_then(|i| topic.partitions.get(i))
+            .ok_or_else(|| unknown(format!("Unable to find partition {}:{}.", tp.topic, tp.partition)))
+    }
+
+    /// `changePartitionReassignment`: the target checked (`validateManualPartitionAssignment`), then
+    /// one record with the replicas = target + removing, and the adding and removing replicas
+    /// (`PartitionReassignmentReplicas`); a target the ISR already covers completes at once.
+    fn change_partition_reassignment(
+        &self,
+        tp: &TopicPartition,
+        target: &[i32],
+    ) -> Result<Option<MetadataRecord>, (ErrorCode, String)> {
+        let current = self.reassigned_partition(tp)?;
+        let invalid = |message: String| Err((ErrorCode::InvalidReplicaAssignment, message));
+        if target.is_empty() {
+            return invalid("The manual partition assignment includes an empty replica list.".to_string());
+        }
+        let mut sorted = target.to_vec();
+        sorted.sort();
+        let mut previous = None;
+        for b in sorted {
+            if !self.image.brokers.contains_key(&b) {
+                return invalid(format!(
+                    "The manual partition assignment includes broker {b}, but no such broker is registered."
+                ));
+            }
+            if previous == Some(b) {
+                return invalid(format!("The manual partition assignment includes the broker {b} more than once."));
+            }
+            previous = Some(b);
+        }
+        let sorted_difference = |a: &[i32], b: &[i32]| -> Vec<i32> {
+            let set: std::collections::BTreeSet<i32> = a.iter().copied().filter(|r| !b.contains(r)).collect();
+            set.into_iter().collect()
+        };
+        let removing = sorted_difference(&current.replicas, target);
+        let adding = sorted_difference(target, &current.replicas);
+        let mut replicas = target.to_vec();
+        replicas.extend(&removing);
+        let change = PartitionTarget { isr: current.isr.clone(), replicas, adding, removing };
+        let rules = self.election_rules(tp, current);
+        Ok(build_partition_change(current, change, |r| self.image.is_active(r), rules, Election::Online, None).map(
+            |(registration, unclean)| MetadataRecord::PartitionChange {
+                topic_partition: tp.clone(),
+                registration,
+                unclean,
+            },
+        ))
+    }
+
+    /// `cancelPartitionReassignment` with `PartitionReassignmentRevert`: back to the original
+    /// replicas, the adding ones leave the ISR; if only adding replicas were in the ISR, the
+    /// first original replica becomes the ISR, an unclean election the topic must allow.
+    fn cancel_partition_reassignment(
+        &self,
+        tp: &TopicPartition,
+    ) -> Result<Option<MetadataRecord>, (ErrorCode, String)> {
+        let current = self.reassigned_partition(tp)?;
+        if !current.is_reassigning() {
+            return Err((
+                ErrorCode::NoReassignmentInProgress,
+                ErrorCode::NoReassignmentInProgress.description().to_string(),
+            ));
+        }
+        let replicas: Vec<i32> =
+            current.replicas.iter().copied().filter(|r| !current.adding_replicas().contains(r)).collect();
+        let mut isr: Vec<i32> =
+            current.isr.iter().copied().filter(|r| !current.adding_replicas().contains(r)).collect();
+        let rules = self.election_rules(tp, current);
+        if isr.is_empty() {
+            let Some(first) = replicas.first() else {
+                return Err((
+                    ErrorCode::InvalidReplicaAssignment,
+                    "Invalid replica assignment: addingReplicas contains all replicas.".to_string(),
+                ));
+            };
+            if !rules.unclean_allowed {
+                return Err((
+                    ErrorCode::InvalidReplicaAssignment,
+                    format!(
+                        "Unable to revert partition assignment for {}:{} because it would require an unclean leader election.",
+                        tp.topic, tp.partition
+                    ),
+                ));
+            }
+            isr.push(*first);
+        }
+        let change = PartitionTarget { isr, replicas, adding: Vec::new(), removing: Vec::new() };
+        let election = if rules.unclean_allowed { Election::Unclean } else { Election::Online };
+        Ok(build_partition_change(current, change, |r| self.image.is_active(r), rules, election, None).map(
+            |(registration, unclean)| MetadataRecord::PartitionChange {
+                topic_partition: tp.clone(),
+                registration,
+                unclean,
+            },
+        ))
+    }
+
+    /// ElectLeaders (`ReplicationControlManager.electLeaders` and `electLeader`): PREFERRED moves
+    /// leadership to the first replica of the assignment, UNCLEAN elects a leader for a partition
+    /// that has none, out of the ISR if need be. A partition that already has what was asked for
+    /// answers ELECTION_NOT_NEEDED; with no partitions named, every partition is tried and those
+    /// answers are left out.
+    pub fn elect_leaders(
+        &self,
+        election: ElectionType,
+        partitions: Option<&[TopicPartition]>,
+    ) -> (Vec<MetadataRecord>, Vec<PartitionResult>) {
+        let mut records = Vec::new();
+        let mut results = Vec::new();
+        let all: Vec<TopicPartition>;
+        let asked = match partitions {
+            Some(partitions) => partitions,
+            None => {
+                all = self.image.partitions().map(|(tp, _)| tp).collect();
+                &all
+            }
+        };
+        for tp in asked {
+            let result = match self.elect_leader(tp, election) {
+                Ok(record) => {
+                    records.push(record);
+                    PartitionResult::ok(tp.clone())
+                }
+                Err((error, message)) => PartitionResult { topic_partition: tp.clone(), error, message },
+            };
+            if partitions.is_some() || result.error != ErrorCode::ElectionNotNeeded {
+                results.push(result);
+            }
+        }
+        (records, results)
+    }
+
+    fn elect_leader(&self, tp: &TopicPartition, election: ElectionType) -> Result<MetadataRecord, (ErrorCode, String)> {
+        let unknown = |message: String| (ErrorCode::UnknownTopicOrPartition, message);
+        let topic =
+            self.image.topics.get(&tp.topic).ok_or_else(|| unknown(format!("No such topic as {}", tp.topic)))?;
+        let current = usize::try_from(tp.partition)
+            .ok()
+            .and_then(|i| topic.partitions.get(i))
+            .ok_or_else(|| unknown(format!("No such partition as {}-{}", tp.topic, tp.partition)))?;
+        let (not_needed, election) = match election {
+            ElectionType::Preferred => (current.replicas.first() == Some(&current.leader), Election::Preferred),
+            ElectionType::Unclean => (current.leader >= 0, Election::Unclean),
+        };
+        let default_message = |e: ErrorCode| (e, e.description().to_string());
+        if not_needed {
+            return Err(default_message(ErrorCode::ElectionNotNeeded));
+        }
+        let rules = self.election_rules(tp, current);
+        let change = PartitionTarget::isr(current, current.isr.clone());
+        match build_partition_change(current, change, |r| self.image.is_active(r), rules, election, None) {
+            Some((registration, unclean)) => {
+                Ok(MetadataRecord::PartitionChange { topic_partition: tp.clone(), registration, unclean })
+            }
+            None if election == Election::Preferred => Err(default_message(ErrorCode::PreferredLeaderNotAvailable)),
+            None => Err(default_message(ErrorCode::EligibleLeadersNotAvailable)),
+        }
     }
 
     /// Replicas for new partitions over the active brokers: striped across racks when any broker
@@ -437,6 +650,7 @@ impl QuorumController {
                     partition_epoch: 0,
                     elr: Vec::new(),
                     last_known_elr: Vec::new(),
+                    reassignment: None,
                 },
             });
         }
@@ -482,6 +696,7 @@ impl QuorumController {
                     partition_epoch: 0,
                     elr: Vec::new(),
                     last_known_elr: Vec::new(),
+                    reassignment: None,
                 },
             })
             .collect())
@@ -562,24 +777,107 @@ pub fn elect(
     change_partition(current, target_isr, |r| Some(r) != leaving && image.is_active(r), rules, None)
 }
 
-/// Kafka's `PartitionChangeBuilder.build` for an ONLINE or UNCLEAN election towards `target_isr`:
-/// - with ELR on (`maybePopulateTargetElr`): once the ISR falls below the min ISR, the replicas
-///   leaving it join the ELR (less any that shut down uncleanly); at or above it the ELR empties;
-/// - the leader stays if still valid, else the first replica in assignment order that is in the
-///   ISR, or in the ELR when the ISR is empty (`isValidNewLeader`); one elected from the ELR
-///   becomes the whole ISR (`tryElection`); then the last known leader if the ISR and ELR are
-///   both empty (`canElectLastKnownLeader`); then, if allowed, any acceptable replica (unclean:
-///   it becomes the whole ISR and the ELR is cleared, `maybeUpdateRecordElr`);
-/// - without ELR an empty ISR is never written: the last member stays (`build`);
-/// - the last known leader is remembered when the ISR first empties and forgotten once the
-///   partition has a leader again (`maybeUpdateLastKnownLeader`).
+/// Kafka's `PartitionChangeBuilder.build` for an ONLINE election (UNCLEAN when `rules` allow it)
+/// towards `target_isr`, the assignment unchanged; see [`build_partition_change`].
 pub fn change_partition(
     current: &PartitionRegistration,
-    mut target_isr: Vec<i32>,
+    target_isr: Vec<i32>,
     acceptable: impl Fn(i32) -> bool,
     rules: ElectionRules,
     unclean_shutdown: Option<i32>,
 ) -> Option<(PartitionRegistration, bool)> {
+    let election = if rules.unclean_allowed { Election::Unclean } else { Election::Online };
+    build_partition_change(
+        current,
+        PartitionTarget::isr(current, target_isr),
+        acceptable,
+        rules,
+        election,
+        unclean_shutdown,
+    )
+}
+
+/// Kafka's `PartitionChangeBuilder.Election`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Election {
+    /// The first replica of the assignment if it may lead, else as ONLINE (admin and auto
+    /// preferred elections).
+    Preferred,
+    /// A replica of the ISR (or, with it empty, of the ELR).
+    Online,
+    /// As ONLINE, then any live replica: records may be lost.
+    Unclean,
+}
+
+/// What a partition change aims at: the builder's `targetIsr`, `targetReplicas`,
+/// `targetAdding` and `targetRemoving`, which start as the current values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionTarget {
+    pub isr: Vec<i32>,
+    pub replicas: Vec<i32>,
+    pub adding: Vec<i32>,
+    pub removing: Vec<i32>,
+}
+
+impl PartitionTarget {
+    /// The current assignment with a new ISR.
+    pub fn isr(current: &PartitionRegistration, isr: Vec<i32>) -> Self {
+        PartitionTarget {
+            isr,
+            replicas: current.replicas.clone(),
+            adding: current.adding_replicas().to_vec(),
+            removing: current.removing_replicas().to_vec(),
+        }
+    }
+}
+
+/// Kafka's `PartitionReassignmentReplicas.maybeCompleteReassignment`: once the ISR holds every
+/// replica of the target (the assignment less the removing replicas), the reassignment is done:
+/// the replicas and the ISR lose the removing ones. None while it must wait.
+pub fn complete_reassignment(target: &PartitionTarget) -> Option<(Vec<i32>, Vec<i32>)> {
+    if target.adding.is_empty() && target.removing.is_empty() {
+        return None;
+    }
+    let isr: Vec<i32> = target.isr.iter().copied().filter(|r| !target.removing.contains(r)).collect();
+    let replicas: Vec<i32> = target.replicas.iter().copied().filter(|r| !target.removing.contains(r)).collect();
+    if isr.is_empty() || replicas.is_empty() || !replicas.iter().all(|r| isr.contains(r)) {
+        return None;
+    }
+    Some((replicas, isr))
+}
+
+/// Kafka's `PartitionChangeBuilder.build`:
+/// - a reassignment whose new replicas are all in the target ISR completes first
+///   (`completeReassignmentIfNeeded`), so an ISR expansion can finish it;
+/// - with ELR on (`maybePopulateTargetElr`): once the ISR falls below the min ISR, the replicas
+///   leaving it join the ELR (less any that shut down uncleanly); at or above it the ELR empties;
+/// - the election (`electLeader`) over the target replicas: PREFERRED tries the first replica,
+///   then the current leader, then the others; ONLINE and UNCLEAN keep the leader if still valid,
+///   else the first replica in assignment order that is in the ISR, or in the ELR when the ISR is
+///   empty (`isValidNewLeader`); one elected from the ELR becomes the whole ISR (`tryElection`);
+///   then the last known leader if the ISR and ELR are both empty (`canElectLastKnownLeader`);
+///   then, for UNCLEAN, any acceptable replica (it becomes the whole ISR and the ELR is cleared,
+///   `maybeUpdateRecordElr`);
+/// - a new replica list without some old replica bumps the leader epoch even if the leader stays
+///   (`triggerLeaderEpochBumpForReplicaReassignmentIfNeeded`), so removed followers are fenced;
+/// - without ELR an empty ISR is never written: the last member stays;
+/// - the last known leader is remembered when the ISR first empties and forgotten once the
+///   partition has a leader again (`maybeUpdateLastKnownLeader`).
+///
+/// Returns the new registration and whether the election was unclean, or None if nothing changes.
+pub fn build_partition_change(
+    current: &PartitionRegistration,
+    mut target: PartitionTarget,
+    acceptable: impl Fn(i32) -> bool,
+    rules: ElectionRules,
+    election: Election,
+    unclean_shutdown: Option<i32>,
+) -> Option<(PartitionRegistration, bool)> {
+    if let Some((replicas, isr)) = complete_reassignment(&target) {
+        target = PartitionTarget { isr, replicas, adding: Vec::new(), removing: Vec::new() };
+    }
+    let PartitionTarget { isr: mut target_isr, replicas, adding, removing } = target;
     let mut target_elr = current.elr.clone();
     if let Some(min_isr) = rules.elr_min_isr {
         if target_isr.len() >= min_isr {
@@ -599,13 +897,16 @@ pub fn change_partition(
         && target_elr.is_empty()
         && current.last_known_elr.len() == 1
         && acceptable(current.last_known_elr[0]);
-    let (leader, unclean) = if current.leader >= 0 && valid(current.leader) {
+    let preferred = replicas.first().copied().filter(|r| election == Election::Preferred && valid(*r));
+    let (leader, unclean) = if let Some(r) = preferred {
+        (r, false)
+    } else if current.leader >= 0 && valid(current.leader) {
         (current.leader, false)
-    } else if let Some(r) = current.replicas.iter().copied().find(|r| valid(*r)) {
+    } else if let Some(r) = replicas.iter().copied().find(|r| valid(*r)) {
         (r, false)
     } else if can_elect_last_known_leader {
         (current.last_known_elr[0], true)
-    } else if let Some(r) = current.replicas.iter().copied().find(|r| rules.unclean_allowed && acceptable(*r)) {
+    } else if let Some(r) = replicas.iter().copied().find(|r| election == Election::Unclean && acceptable(*r)) {
         (r, true)
     } else {
         (-1, false)
@@ -632,23 +933,29 @@ pub fn change_partition(
             last_known_elr.clear();
         }
     }
+    let replica_removed = current.replicas.iter().any(|r| !replicas.contains(r));
     if leader == current.leader
         && isr == current.isr
         && target_elr == current.elr
         && last_known_elr == current.last_known_elr
+        && replicas == current.replicas
+        && adding == current.adding_replicas()
+        && removing == current.removing_replicas()
     {
         return None;
     }
-    let leader_epoch = if leader != current.leader { current.leader_epoch + 1 } else { current.leader_epoch };
+    let leader_epoch =
+        if leader != current.leader || replica_removed { current.leader_epoch + 1 } else { current.leader_epoch };
     Some((
         PartitionRegistration {
-            replicas: current.replicas.clone(),
+            replicas,
             isr,
             leader,
             leader_epoch,
             partition_epoch: current.partition_epoch + 1,
             elr: target_elr,
             last_known_elr,
+            reassignment: ReassigningReplicas::boxed(adding, removing),
         },
         unclean,
     ))
@@ -687,6 +994,7 @@ mod tests {
             partition_epoch: 9,
             elr: Vec::new(),
             last_known_elr: Vec::new(),
+            reassignment: None,
         }
     }
 

@@ -101,6 +101,13 @@ error_codes! {
     CoordinatorLoadInProgress = Some(14), "COORDINATOR_LOAD_IN_PROGRESS", true, "The coordinator is loading and hence can't process requests.";
     UnstableOffsetCommit = Some(88), "UNSTABLE_OFFSET_COMMIT", true, "There are unstable offsets that need to be cleared.";
     InvalidRecordState = Some(121), "INVALID_RECORD_STATE", false, "The record state is invalid. The acknowledgement of delivery could not be completed.";
+    // Partition reassignment and leader election (KIP-455, KIP-460).
+    InvalidReplicaAssignment = Some(39), "INVALID_REPLICA_ASSIGNMENT", false, "Replica assignment is invalid.";
+    PreferredLeaderNotAvailable = Some(80), "PREFERRED_LEADER_NOT_AVAILABLE", true, "The preferred leader was not available.";
+    EligibleLeadersNotAvailable = Some(83), "ELIGIBLE_LEADERS_NOT_AVAILABLE", true, "Eligible topic partition leaders are not available.";
+    ElectionNotNeeded = Some(84), "ELECTION_NOT_NEEDED", true, "Leader election not needed for topic partition.";
+    NoReassignmentInProgress = Some(85), "NO_REASSIGNMENT_IN_PROGRESS", false, "No partition reassignment is in progress.";
+    NewLeaderElected = Some(108), "NEW_LEADER_ELECTED", false, "The AlterPartition request successfully updated the partition state but the leader has changed.";
 }
 
 impl ErrorCode {
@@ -182,6 +189,9 @@ mod tests {
                 "NETWORK_EXCEPTION",
                 "COORDINATOR_LOAD_IN_PROGRESS",
                 "UNSTABLE_OFFSET_COMMIT",
+                "PREFERRED_LEADER_NOT_AVAILABLE",
+                "ELIGIBLE_LEADERS_NOT_AVAILABLE",
+                "ELECTION_NOT_NEEDED",
             ]
         );
         assert!(!ErrorCode::DeliveryTimeout.is_retriable(), "an expired batch is not retried");

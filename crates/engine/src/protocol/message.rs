@@ -245,7 +245,8 @@ pub enum ControllerMessage {
     AlterPartitionResponse {
         topic_partition: TopicPartition,
         error: ErrorCode,
-        registration: Option<PartitionRegistration>,
+        /// Boxed: a registration is large, and every message pays for the largest variant.
+        registration: Option<Box<PartitionRegistration>>,
     },
 }
 

@@ -70,4 +70,40 @@ pub struct PartitionRegistration {
     /// The last leader before the ISR and ELR emptied (Kafka 4.x keeps only the last known
     /// leader here, `useLastKnownLeaderInBalancedRecovery`).
     pub last_known_elr: Vec<i32>,
+    /// KIP-455: the replicas a running reassignment is adding and removing (None: none runs).
+    /// While one runs, `replicas` is the target followed by the removing replicas; the adding
+    /// ones start as followers. Boxed: few partitions move, and every metadata record, every
+    /// broker's image and every checkpoint holds registrations.
+    pub reassignment: Option<Box<ReassigningReplicas>>,
+}
+
+/// Kafka's `addingReplicas` and `removingReplicas` of a partition being reassigned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReassigningReplicas {
+    pub adding: Vec<i32>,
+    pub removing: Vec<i32>,
+}
+
+impl PartitionRegistration {
+    /// Kafka's `PartitionReassignmentReplicas.isReassignmentInProgress`.
+    pub fn is_reassigning(&self) -> bool {
+        self.reassignment.is_some()
+    }
+
+    /// `addingReplicas`: replicas the reassignment is adding.
+    pub fn adding_replicas(&self) -> &[i32] {
+        self.reassignment.as_ref().map_or(&[], |r| &r.adding)
+    }
+
+    /// `removingReplicas`: replicas it drops once every adding one is in the ISR.
+    pub fn removing_replicas(&self) -> &[i32] {
+        self.reassignment.as_ref().map_or(&[], |r| &r.removing)
+    }
+}
+
+impl ReassigningReplicas {
+    /// None when neither list has a replica (no reassignment runs).
+    pub fn boxed(adding: Vec<i32>, removing: Vec<i32>) -> Option<Box<Self>> {
+        (!adding.is_empty() || !removing.is_empty()).then(|| Box::new(ReassigningReplicas { adding, removing }))
+    }
 }

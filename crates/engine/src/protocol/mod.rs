@@ -40,6 +40,25 @@ impl fmt::Display for TopicPartition {
     }
 }
 
+/// The election an ElectLeaders request asks for (Kafka's `org.apache.kafka.common.ElectionType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ElectionType {
+    /// Leadership back to the first replica of the assignment.
+    Preferred,
+    /// A leader for a partition without one, out of the ISR if need be.
+    Unclean,
+}
+
+impl fmt::Display for ElectionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ElectionType::Preferred => "PREFERRED",
+            ElectionType::Unclean => "UNCLEAN",
+        })
+    }
+}
+
 /// The `acks` a produce request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -215,6 +215,11 @@ pub enum StepAction {
         topic_partition: TopicPartition,
         to: SeekTo,
     },
+    /// AlterPartitionReassignments for one partition (`kafka-reassign-partitions --execute`).
+    ReassignPartition {
+        topic_partition: TopicPartition,
+        replicas: Vec<i32>,
+    },
     BeginTransaction {
         producer: String,
     },
@@ -312,6 +317,9 @@ impl Step {
             StepAction::Seek { consumer: c, topic_partition, to } => {
                 Action::Seek { consumer: consumer(c)?, topic_partition: topic_partition.clone(), to: *to }
             }
+            StepAction::ReassignPartition { topic_partition, replicas } => Action::AlterPartitionReassignments {
+                reassignments: vec![(topic_partition.clone(), Some(replicas.clone()))],
+            },
         }))
     }
 }
@@ -490,6 +498,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "key-ordering",
         "leader-failover",
         "online-protocol-upgrade",
+        "partition-reassignment",
         "pre-vote",
         "read-committed-vs-uncommitted",
         "retention-compaction",

@@ -154,6 +154,7 @@ struct RawStep {
     position: Option<Spanned<String>>,
     offset: Option<Spanned<i64>>,
     timestamp: Option<Spanned<i64>>,
+    replicas: Option<Spanned<Vec<i64>>>,
 }
 
 impl RawStep {
@@ -183,6 +184,7 @@ impl RawStep {
             at("position", &self.position),
             at("offset", &self.offset),
             at("timestamp", &self.timestamp),
+            at("replicas", &self.replicas),
         ]
         .into_iter()
         .flatten()
@@ -216,6 +218,7 @@ const ACTIONS: &[(&str, &[&str])] = &[
     ("begin_transaction", &["producer"]),
     ("commit_transaction", &["producer"]),
     ("abort_transaction", &["producer"]),
+    ("reassign_partition", &["topic", "partition", "replicas"]),
 ];
 
 /// Turns spans into line/column errors (lesson files use it too).
@@ -1209,6 +1212,25 @@ fn step_action(
                 }
             };
             StepAction::Seek { consumer: c, topic_partition: TopicPartition::new(topic, partition), to }
+        }
+        "reassign_partition" => {
+            let topic = step
+                .topic
+                .as_ref()
+                .ok_or_else(|| src.err(name.span(), "step.topic", "`reassign_partition` needs `topic`"))?;
+            let partition = step.partition.as_ref().map_or(0, |p| *p.get_ref());
+            let replicas = step
+                .replicas
+                .as_ref()
+                .ok_or_else(|| src.err(name.span(), "step.replicas", "`reassign_partition` needs `replicas`"))?;
+            let ids: Vec<i32> = replicas.get_ref().iter().filter_map(|b| i32::try_from(*b).ok()).collect();
+            if ids.is_empty() || ids.len() != replicas.get_ref().len() {
+                return Err(src.err(replicas.span(), "step.replicas", "a non-empty list of broker ids"));
+            }
+            StepAction::ReassignPartition {
+                topic_partition: TopicPartition::new(topic.get_ref().clone(), partition as i32),
+                replicas: ids,
+            }
         }
         _ => return Err(src.err(name.span(), "step.action", format!("`{action}` is not handled"))),
     })

@@ -113,6 +113,9 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
     ("producer_epoch_bumped", &[("partitions", FieldType::Text)]),
     ("position_validated", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
     ("log_truncation_detected", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
+    ("partition_reassignment_started", &[("topic_partition", FieldType::Text), ("adding", FieldType::Int)]),
+    ("partition_reassignment_completed", &[("topic_partition", FieldType::Text), ("removed", FieldType::Int)]),
+    ("replica_deleted", &[("topic_partition", FieldType::Text), ("broker", FieldType::Int)]),
 ];
 
 /// A filter's value, as written in the file.
@@ -298,6 +301,15 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
         }
         Fact::LogTruncationDetected { consumer, topic_partition, .. } => {
             ("log_truncation_detected", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
+        }
+        Fact::PartitionReassignmentStarted { topic_partition, adding, .. } => {
+            ("partition_reassignment_started", vec![tp(topic_partition), ("adding", Ints(adding))])
+        }
+        Fact::PartitionReassignmentCompleted { topic_partition, removed, .. } => {
+            ("partition_reassignment_completed", vec![tp(topic_partition), ("removed", Ints(removed))])
+        }
+        Fact::ReplicaDeleted { topic_partition, broker: b, .. } => {
+            ("replica_deleted", vec![tp(topic_partition), broker(b)])
         }
         _ => return None,
     })
@@ -510,6 +522,14 @@ mod tests {
                 end_offset: 6,
                 reset_to: Some(6),
             },
+            Fact::PartitionReassignmentStarted {
+                topic_partition: tp(),
+                target: vec![2, 3, 4],
+                adding: vec![4],
+                removing: vec![1],
+            },
+            Fact::PartitionReassignmentCompleted { topic_partition: tp(), replicas: vec![2, 3, 4], removed: vec![1] },
+            Fact::ReplicaDeleted { broker: 1, topic_partition: tp(), log_end_offset: 9 },
         ];
         assert_eq!(samples.len(), KINDS.len());
         for ((kind, table_fields), sample) in KINDS.iter().zip(&samples) {

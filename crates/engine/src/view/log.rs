@@ -37,6 +37,10 @@ pub struct PartitionLogView {
     /// The controller's eligible leader replicas and last known leader (KIP-966).
     pub elr: Vec<i32>,
     pub last_known_elr: Vec<i32>,
+    /// A running reassignment's new replicas (KIP-455): their strips fill up as they catch up.
+    pub adding_replicas: Vec<i32>,
+    /// A running reassignment's old replicas, deleted once every adding one is in the ISR.
+    pub removing_replicas: Vec<i32>,
 }
 
 /// One replica's log.
@@ -152,6 +156,8 @@ impl World {
             duplicates,
             elr: registration.elr.clone(),
             last_known_elr: registration.last_known_elr.clone(),
+            adding_replicas: registration.adding_replicas().to_vec(),
+            removing_replicas: registration.removing_replicas().to_vec(),
         })
     }
 

@@ -21,6 +21,7 @@ mod misrouted;
 mod module_layers;
 mod producer_crash;
 mod producer_flow;
+mod reassignment;
 mod replication;
 mod retention_reset;
 mod scenarios;

@@ -97,6 +97,38 @@ fn leader_failover_elects_new_leaders_and_loses_nothing() {
     assert!(facts.iter().any(|f| matches!(f.fact, Fact::LeaderElected { previous_leader: 2, leader, unclean: false, .. } if leader != 2 && leader > 0)));
 }
 
+/// KIP-455: the reassignment completes only once the new replica (broker 4) is in the ISR; the
+/// old leader's replica goes, and no acknowledged record is lost while the producer writes.
+#[test]
+fn partition_reassignment_completes_after_the_new_replica_joins_the_isr() {
+    let (run, facts) = run("partition-reassignment");
+    let tp = TopicPartition::new("orders", 0);
+    let position = |p: &dyn Fn(&Fact) -> bool| facts.iter().position(|f| p(&f.fact));
+    let started = position(&|f| matches!(f, Fact::PartitionReassignmentStarted { adding, .. } if adding == &vec![4]))
+        .expect("the reassignment started");
+    let completed =
+        position(&|f| matches!(f, Fact::PartitionReassignmentCompleted { replicas, .. } if replicas == &vec![2, 3, 4]))
+            .expect("the reassignment completed");
+    // Broker 4 copies the backlog one batch per fetch: the move waits for it, and completes with
+    // it in the ISR.
+    assert_eq!(facts[started].at_ms, 12_000);
+    assert!(
+        facts[completed].at_ms >= facts[started].at_ms + 3_000,
+        "completed at {} ms, before broker 4 could catch up",
+        facts[completed].at_ms
+    );
+    assert!(matches!(
+        facts[completed..].iter().map(|f| &f.fact).find(|f| matches!(f, Fact::LeaderElected { .. })),
+        Some(Fact::LeaderElected { leader: 2, previous_leader: 1, isr, .. }) if isr.contains(&4)
+    ));
+    assert!(facts
+        .iter()
+        .any(|f| matches!(&f.fact, Fact::ReplicaDeleted { broker: 1, topic_partition, .. } if *topic_partition == tp)));
+    let partition = run.world().metadata().partition(&tp).unwrap().clone();
+    assert_eq!((partition.replicas, partition.leader), (vec![2, 3, 4], 2));
+    assert_eq!(lost_acked(&run), (true, 0), "acks=all loses nothing while the partition moves");
+}
+
 #[test]
 fn key_ordering_keeps_each_key_in_one_partition_in_send_order() {
     let (run, _) = run("key-ordering");

@@ -6,6 +6,7 @@ mod cluster_golden;
 mod console_golden;
 mod groups_golden;
 mod random_args;
+mod reassign_golden;
 mod scenario;
 mod server_stop;
 mod share_groups_golden;

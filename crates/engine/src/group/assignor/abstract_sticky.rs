@@ -350,7 +350,7 @@ impl PartitionMovements {
 
     fn add_record(&mut self, tp: Tp, hash: i32, pair: (usize, usize)) {
         self.moves.insert(tp, pair);
-        self.by_topic_pair.entry((tp.0, pair.0, pair.1)).or_insert_with(JavaHashSet::new).insert(tp, hash);
+        self.by_topic_pair.entry((tp.0, pair.0, pair.1)).or_default().insert(tp, hash);
     }
 
     fn move_partition(&mut self, tp: Tp, hash: i32, old: usize, new: usize) {

@@ -18,12 +18,12 @@ pub(crate) fn compare(a: &str, b: &str) -> Ordering {
 }
 
 /// Java `String.hashCode`: `s[0]*31^(n-1) + ... + s[n-1]` over UTF-16 code units, wrapping.
-pub(crate) fn string_hash(s: &str) -> i32 {
+pub fn string_hash(s: &str) -> i32 {
     s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
 }
 
 /// Java `TopicPartition.hashCode`: `31 * (31 + partition) + topic.hashCode()`.
-pub(crate) fn topic_partition_hash(topic_hash: i32, partition: i32) -> i32 {
+pub fn topic_partition_hash(topic_hash: i32, partition: i32) -> i32 {
     31i32.wrapping_add(partition).wrapping_mul(31).wrapping_add(topic_hash)
 }
 
@@ -35,14 +35,20 @@ const MIN_TREEIFY_CAPACITY: usize = 64;
 /// Keys are compared with `==`; every operation is linear, which is fine for the small sets the sticky
 /// assignor iterates.
 #[derive(Debug, Clone)]
-pub(crate) struct JavaHashSet<K> {
+pub struct JavaHashSet<K> {
     capacity: usize,
     next_seq: u64,
     entries: Vec<(K, i32, u64)>,
 }
 
+impl<K: PartialEq> Default for JavaHashSet<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<K: PartialEq> JavaHashSet<K> {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Self { capacity: DEFAULT_CAPACITY, next_seq: 0, entries: Vec::new() }
     }
 
@@ -52,7 +58,7 @@ impl<K: PartialEq> JavaHashSet<K> {
     }
 
     /// `add`: no effect if the key is present (it keeps its place).
-    pub(crate) fn insert(&mut self, key: K, hash: i32) {
+    pub fn insert(&mut self, key: K, hash: i32) {
         if self.entries.iter().any(|(k, _, _)| *k == key) {
             return;
         }
@@ -83,7 +89,7 @@ impl<K: PartialEq> JavaHashSet<K> {
     }
 
     /// All keys in iteration order.
-    pub(crate) fn iter_order(&self) -> Vec<&K> {
+    pub fn iter_order(&self) -> Vec<&K> {
         let mut keyed: Vec<_> = self.entries.iter().map(|(k, h, seq)| ((self.bucket(*h), *seq), k)).collect();
         keyed.sort_by_key(|(order, _)| *order);
         keyed.into_iter().map(|(_, k)| k).collect()

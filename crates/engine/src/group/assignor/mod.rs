@@ -12,7 +12,7 @@
 
 mod abstract_sticky;
 pub mod cooperative_sticky;
-mod java;
+pub mod java;
 pub mod range;
 pub mod roundrobin;
 pub mod sticky;
