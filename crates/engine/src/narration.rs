@@ -602,6 +602,25 @@ pub enum Fact {
         in_flight: usize,
         persisted: bool,
     },
+    /// The active controller accepted DeleteTopics: the topic's `RemoveTopicRecord` is appended.
+    TopicDeleted {
+        topic: String,
+        partitions: i32,
+    },
+    /// A broker applied a `RemoveTopicRecord`: it stopped its replicas of the topic and deleted
+    /// their logs.
+    ReplicasDeleted {
+        broker: i32,
+        topic: String,
+        partitions: Vec<i32>,
+    },
+    /// A group coordinator deleted a group's committed offsets (of a deleted topic, or
+    /// `kafka-consumer-groups --delete-offsets`) and wrote their tombstones.
+    OffsetsDeleted {
+        broker: i32,
+        group: String,
+        topic_partitions: Vec<TopicPartition>,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -714,6 +733,7 @@ impl Fact {
             | Fact::SharePartitionInitialized { .. } => Salience::Notable,
             Fact::ShareMemberJoined { .. } | Fact::ShareMemberLeft { .. } => Salience::Rebalance,
             Fact::ShareRecordsAcquired { .. } | Fact::ShareRecordsAcknowledged { .. } => Salience::Routine,
+            Fact::TopicDeleted { .. } | Fact::ReplicasDeleted { .. } | Fact::OffsetsDeleted { .. } => Salience::Notable,
         }
     }
 }

@@ -349,6 +349,13 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             in_flight: 0,
             persisted: false,
         },
+        Fact::TopicDeleted { topic: topic.to_string(), partitions: n as i32 },
+        Fact::ReplicasDeleted { broker: n as i32, topic: topic.to_string(), partitions: vec![0, n as i32] },
+        Fact::OffsetsDeleted {
+            broker: n as i32,
+            group: "workers".into(),
+            topic_partitions: vec![TopicPartition::new(topic, n as i32)],
+        },
     ]
 }
 
@@ -442,5 +449,8 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::ProducerEpochBumped { .. } => "ProducerEpochBumped",
         Fact::PositionValidated { .. } => "PositionValidated",
         Fact::LogTruncationDetected { .. } => "LogTruncationDetected",
+        Fact::TopicDeleted { .. } => "TopicDeleted",
+        Fact::ReplicasDeleted { .. } => "ReplicasDeleted",
+        Fact::OffsetsDeleted { .. } => "OffsetsDeleted",
     }
 }

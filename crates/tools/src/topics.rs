@@ -4,6 +4,7 @@ use crate::args::{self, flag, with_value, Opt};
 use crate::{cluster, Output, Session};
 use kafkalab_engine::cluster::{Action, ActionError};
 use kafkalab_engine::controller::CreateTopicError;
+use kafkalab_engine::view::BrokerState;
 
 const SPEC: &[Opt] = &[
     flag("alter", "Alter the number of partitions and replica assignment."),
@@ -121,8 +122,31 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
         if let Some(missing) = missing_topic(session, &opts) {
             return missing;
         }
-        cluster::not_simulated("kafka-topics --delete (topic deletion)")
+        delete(session, &opts)
     }
+}
+
+/// `deleteTopic`: one DeleteTopics for every matching topic; Kafka prints nothing on success.
+/// The admin call returns once the controller committed the records; the shell also waits until
+/// every live broker deleted its replicas, so the picture has dropped the topic.
+fn delete(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
+    let topics = matching(session, opts);
+    if topics.is_empty() {
+        return Output::default();
+    }
+    if let Err(e) = session.timeline.apply(Action::DeleteTopics { topics: topics.clone() }) {
+        return failed(create_error(&e));
+    }
+    session.wait_until(5_000, |w| {
+        w.brokers().filter(|b| b.state != BrokerState::Dead).all(|b| {
+            b.durable.image.topics.keys().all(|t| !topics.contains(t))
+                && b.durable.replicas.keys().all(|tp| !topics.contains(&tp.topic))
+        })
+    });
+    for topic in &topics {
+        session.state.topic_configs.remove(topic);
+    }
+    Output::default()
 }
 
 /// The topics `--topic` names (all of them without it), sorted, as `TopicService.getTopics`.

@@ -190,6 +190,11 @@ impl Broker {
         });
     }
 
+    /// Topics the metadata removed: the group coordinator deletes their committed offsets.
+    pub(super) fn on_topics_deleted(&mut self, topics: &[String], now: Millis, out: &mut Outbox<Timer>) {
+        self.with_coordinator(now, out, |c, log, step| c.on_partitions_deleted(topics, now, log, step));
+    }
+
     pub(crate) fn on_group_timer(&mut self, timer: coordinator::Timer, now: Millis, out: &mut Outbox<Timer>) {
         self.with_coordinator(now, out, |c, log, step| c.on_timer(timer, now, log, step));
     }

@@ -171,6 +171,12 @@ pub enum Action {
         producer: u32,
         output_topic: String,
     },
+    /// DeleteTopics (`kafka-topics --delete`): the active controller appends a
+    /// `RemoveTopicRecord` per topic; brokers delete the replicas, group coordinators the
+    /// committed offsets, and clients lose the partitions with their next metadata.
+    DeleteTopics {
+        topics: Vec<String>,
+    },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -487,6 +493,25 @@ impl World {
                 broker
                     .create_partitions(&topic, total, now, &mut self.rng, &mut out)
                     .map_err(ActionError::CreateTopic)?;
+                self.flush_broker(id, out);
+                Ok(ActionOutcome::Done)
+            }
+            Action::DeleteTopics { topics } => {
+                let id = self.active_controller().ok_or(ActionError::NoActiveController)?;
+                let mut deleted: Vec<(String, i32)> = Vec::new();
+                for topic in &topics {
+                    let partitions = self.metadata().topics.get(topic).map_or(0, |t| t.partitions.len() as i32);
+                    if !deleted.iter().any(|(t, _)| t == topic) {
+                        deleted.push((topic.clone(), partitions));
+                    }
+                }
+                let now = self.now;
+                let mut out = Outbox::default();
+                let broker = self.brokers.get_mut(&id).ok_or(ActionError::NoActiveController)?;
+                broker.delete_topics(&topics, now, &mut out).map_err(ActionError::CreateTopic)?;
+                for (topic, partitions) in deleted {
+                    self.record(Fact::TopicDeleted { topic, partitions });
+                }
                 self.flush_broker(id, out);
                 Ok(ActionOutcome::Done)
             }
