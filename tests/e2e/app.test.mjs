@@ -1405,6 +1405,28 @@ describe('terminal', () => {
     }
   });
 
+  test('kafka-topics --delete takes the topic out of the picture', async () => {
+    const { page, problems } = await openApp('#scenario=sandbox-brokers&seed=1&lang=en');
+    try {
+      const terminal = page.getByTestId('terminal');
+      await terminal.scrollIntoViewIfNeeded();
+      const replicas = page.locator('[data-testid^="replica-orders-"]');
+      await type(page, 'kafka-topics.sh --create --topic orders --partitions 2 --replication-factor 2 --bootstrap-server localhost:9092');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes('Created topic orders.'));
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid^="replica-orders-"]').length === 4);
+      await type(page, 'kafka-topics.sh --delete --topic orders --bootstrap-server localhost:9092');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid^="replica-orders-"]').length === 0);
+      assert.equal(await replicas.count(), 0);
+      await type(page, 'kafka-topics.sh --list --bootstrap-server localhost:9092 --exclude-internal');
+      await type(page, 'kafka-topics.sh --describe --topic orders --bootstrap-server localhost:9092');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes("Topic 'Optional[orders]' does not exist as expected"));
+      await page.screenshot({ path: join(screenshots, 'terminal-topic-deleted.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('the terminal speaks Korean on a Korean page', async () => {
     const { page } = await openApp('#scenario=demo&seed=1');
     try {

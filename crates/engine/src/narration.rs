@@ -621,6 +621,12 @@ pub enum Fact {
         group: String,
         topic_partitions: Vec<TopicPartition>,
     },
+    /// A group coordinator deleted an empty group (DeleteGroups, `kafka-consumer-groups
+    /// --delete`): its records and committed offsets got tombstones.
+    GroupDeleted {
+        broker: i32,
+        group: String,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -733,7 +739,10 @@ impl Fact {
             | Fact::SharePartitionInitialized { .. } => Salience::Notable,
             Fact::ShareMemberJoined { .. } | Fact::ShareMemberLeft { .. } => Salience::Rebalance,
             Fact::ShareRecordsAcquired { .. } | Fact::ShareRecordsAcknowledged { .. } => Salience::Routine,
-            Fact::TopicDeleted { .. } | Fact::ReplicasDeleted { .. } | Fact::OffsetsDeleted { .. } => Salience::Notable,
+            Fact::TopicDeleted { .. }
+            | Fact::ReplicasDeleted { .. }
+            | Fact::OffsetsDeleted { .. }
+            | Fact::GroupDeleted { .. } => Salience::Notable,
         }
     }
 }

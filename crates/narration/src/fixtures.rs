@@ -356,6 +356,7 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             group: "workers".into(),
             topic_partitions: vec![TopicPartition::new(topic, n as i32)],
         },
+        Fact::GroupDeleted { broker: n as i32, group: "workers".into() },
     ]
 }
 
@@ -452,5 +453,6 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::TopicDeleted { .. } => "TopicDeleted",
         Fact::ReplicasDeleted { .. } => "ReplicasDeleted",
         Fact::OffsetsDeleted { .. } => "OffsetsDeleted",
+        Fact::GroupDeleted { .. } => "GroupDeleted",
     }
 }

@@ -20,7 +20,7 @@ use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::transaction::{TxnCallError, TxnClientState};
 use crate::producer::{Producer, ProducerRecord};
-use crate::protocol::{GroupMessage, OffsetCommitPartition, TopicPartition};
+use crate::protocol::{ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use crate::txn::log::TRANSACTION_STATE_TOPIC;
 use rand_chacha::ChaCha8Rng;
@@ -177,6 +177,16 @@ pub enum Action {
     DeleteTopics {
         topics: Vec<String>,
     },
+    /// DeleteGroups (`kafka-consumer-groups --delete`): each group's coordinator deletes it if
+    /// it is empty. The outcome carries each group's error, as the admin client reads them.
+    DeleteGroups {
+        groups: Vec<String>,
+    },
+    /// OffsetDelete (`kafka-consumer-groups --delete-offsets`, KIP-496) for one group.
+    DeleteConsumerGroupOffsets {
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -184,9 +194,24 @@ pub enum Action {
 #[serde(rename_all = "snake_case")]
 pub enum ActionOutcome {
     Done,
-    ProducerAdded { producer: u32 },
-    Sent { send_id: u64 },
-    ConsumerAdded { consumer: u32 },
+    ProducerAdded {
+        producer: u32,
+    },
+    Sent {
+        send_id: u64,
+    },
+    ConsumerAdded {
+        consumer: u32,
+    },
+    /// DeleteGroups: each group's error (NONE when deleted).
+    GroupsDeleted {
+        results: Vec<(String, ErrorCode)>,
+    },
+    /// OffsetDelete: the group's error and each partition's.
+    GroupOffsetsDeleted {
+        error: ErrorCode,
+        partitions: Vec<(TopicPartition, ErrorCode)>,
+    },
 }
 
 /// Why an action was refused. The world is unchanged when an action is refused.
@@ -515,6 +540,31 @@ impl World {
                 self.flush_broker(id, out);
                 Ok(ActionOutcome::Done)
             }
+            Action::DeleteGroups { groups } => {
+                let now = self.now;
+                let mut results = Vec::new();
+                for group in groups {
+                    let Some(id) = self.group_coordinator_of(&group) else {
+                        results.push((group, ErrorCode::CoordinatorNotAvailable));
+                        continue;
+                    };
+                    let mut out = Outbox::default();
+                    let Some(broker) = self.brokers.get_mut(&id) else { continue };
+                    let error = broker.delete_groups(std::slice::from_ref(&group), now, &mut out)[0];
+                    self.flush_broker(id, out);
+                    results.push((group, error));
+                }
+                Ok(ActionOutcome::GroupsDeleted { results })
+            }
+            Action::DeleteConsumerGroupOffsets { group, partitions } => {
+                let id = self.group_coordinator_of(&group).ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
+                let now = self.now;
+                let mut out = Outbox::default();
+                let broker = self.brokers.get_mut(&id).ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
+                let (error, partitions) = broker.delete_group_offsets(&group, &partitions, now, &mut out);
+                self.flush_broker(id, out);
+                Ok(ActionOutcome::GroupOffsetsDeleted { error, partitions })
+            }
             Action::LinkProcessor { consumer, producer, output_topic } => {
                 self.link_processor(consumer, producer, output_topic)
             }
@@ -528,12 +578,8 @@ impl World {
                 self.with_transactional_producer(producer, |p, now, rng, out| p.end_transaction(false, now, rng, out))
             }
             Action::AlterConsumerGroupOffsets { group, offsets } => {
-                let coordinator = self
-                    .brokers
-                    .values()
-                    .find(|b| b.state != BrokerState::Dead && b.volatile.group_coordinator.is_coordinator_for(&group))
-                    .map(|b| b.id)
-                    .ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
+                let coordinator =
+                    self.group_coordinator_of(&group).ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
                 let request = GroupMessage::OffsetCommitRequest {
                     correlation_id: 0,
                     group_id: group,
@@ -551,6 +597,14 @@ impl World {
                 Ok(ActionOutcome::Done)
             }
         }
+    }
+
+    /// The live broker that coordinates `group` now.
+    fn group_coordinator_of(&self, group: &str) -> Option<i32> {
+        self.brokers
+            .values()
+            .find(|b| b.state != BrokerState::Dead && b.volatile.group_coordinator.is_coordinator_for(group))
+            .map(|b| b.id)
     }
 
     fn check_node(&self, node: NodeId) -> Result<(), ActionError> {

@@ -101,6 +101,8 @@ error_codes! {
     CoordinatorLoadInProgress = Some(14), "COORDINATOR_LOAD_IN_PROGRESS", true, "The coordinator is loading and hence can't process requests.";
     UnstableOffsetCommit = Some(88), "UNSTABLE_OFFSET_COMMIT", true, "There are unstable offsets that need to be cleared.";
     InvalidRecordState = Some(121), "INVALID_RECORD_STATE", false, "The record state is invalid. The acknowledgement of delivery could not be completed.";
+    NonEmptyGroup = Some(68), "NON_EMPTY_GROUP", false, "The group is not empty.";
+    GroupSubscribedToTopic = Some(86), "GROUP_SUBSCRIBED_TO_TOPIC", false, "The consumer group is actively subscribed to the topic";
 }
 
 impl ErrorCode {
