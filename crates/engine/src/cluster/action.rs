@@ -20,7 +20,7 @@ use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::transaction::{TxnCallError, TxnClientState};
 use crate::producer::{Producer, ProducerRecord};
-use crate::protocol::{ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition};
+use crate::protocol::{ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition, TxnMarker, TxnMessage};
 use crate::sim::{Millis, NodeId};
 use crate::txn::log::TRANSACTION_STATE_TOPIC;
 use rand_chacha::ChaCha8Rng;
@@ -186,6 +186,15 @@ pub enum Action {
     DeleteConsumerGroupOffsets {
         group: String,
         partitions: Vec<TopicPartition>,
+    },
+    /// `Admin.abortTransaction` (`kafka-transactions abort`): a WriteTxnMarkers with an ABORT
+    /// marker for one producer straight to the partition's leader, which closes a hanging
+    /// transaction the coordinator no longer knows about.
+    WriteAbortMarker {
+        topic_partition: TopicPartition,
+        producer_id: i64,
+        producer_epoch: i16,
+        coordinator_epoch: i32,
     },
 }
 
@@ -564,6 +573,33 @@ impl World {
                 let (error, partitions) = broker.delete_group_offsets(&group, &partitions, now, &mut out);
                 self.flush_broker(id, out);
                 Ok(ActionOutcome::GroupOffsetsDeleted { error, partitions })
+            }
+            Action::WriteAbortMarker { topic_partition, producer_id, producer_epoch, coordinator_epoch } => {
+                let leader = self
+                    .metadata()
+                    .partition(&topic_partition)
+                    .map(|p| p.leader)
+                    .ok_or_else(|| ActionError::UnknownTopic(topic_partition.topic.clone()))?;
+                let request = TxnMessage::WriteTxnMarkersRequest {
+                    correlation_id: 0,
+                    markers: vec![TxnMarker {
+                        producer_id,
+                        producer_epoch,
+                        committed: false,
+                        coordinator_epoch,
+                        partitions: vec![topic_partition],
+                    }],
+                };
+                let now = self.now;
+                let mut out = Outbox::default();
+                let broker = self
+                    .brokers
+                    .get_mut(&leader)
+                    .filter(|b| b.state != BrokerState::Dead)
+                    .ok_or(ActionError::UnknownNode(NodeId::Broker(leader)))?;
+                broker.on_message(ADMIN_CLIENT, request.into(), now, &mut self.rng, &mut out);
+                self.flush_broker(leader, out);
+                Ok(ActionOutcome::Done)
             }
             Action::LinkProcessor { consumer, producer, output_topic } => {
                 self.link_processor(consumer, producer, output_topic)
