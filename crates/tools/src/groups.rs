@@ -220,7 +220,7 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
 
 /// The admin client's exception for a group error, as `ExecutionException.toString()` and
 /// `getMessage()` show it (`Errors.exception`: the class and Kafka's description).
-fn exception(error: ErrorCode) -> String {
+pub(crate) fn exception(error: ErrorCode) -> String {
     let class = match error {
         ErrorCode::NonEmptyGroup => "GroupNotEmptyException",
         ErrorCode::GroupIdNotFound => "GroupIdNotFoundException",
