@@ -222,15 +222,21 @@ fn create(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
         Err(e) => return with_prefix(stdout, failed(create_error(&e))),
     }
     session.state.topic_configs.insert(name.clone(), configs);
-    // CreateTopics answers once the controller committed the topic; leaders follow at once.
+    // CreateTopics answers once the controller committed the topic; the shell also waits until
+    // each leader has applied it, so the picture shows the replicas.
     session.wait_until(5_000, |w| {
-        w.metadata()
-            .topics
-            .get(&name)
-            .is_some_and(|t| !t.partitions.is_empty() && t.partitions.iter().all(|p| p.leader >= 0))
+        w.metadata().topics.get(&name).is_some_and(|t| {
+            !t.partitions.is_empty() && t.partitions.iter().enumerate().all(|(i, p)| leads(w, &name, i, p.leader))
+        })
     });
     stdout.push_str(&format!("Created topic {name}.\n"));
     Output::out(stdout)
+}
+
+/// Whether `leader` has applied its leadership of `topic`'s partition `index`.
+fn leads(world: &kafkalab_engine::World, topic: &str, index: usize, leader: i32) -> bool {
+    let tp = kafkalab_engine::protocol::TopicPartition::new(topic, index as i32);
+    leader >= 0 && world.broker(leader).is_some_and(|b| b.durable.replicas.get(&tp).is_some_and(|r| r.leader == leader))
 }
 
 fn with_prefix(prefix: String, mut output: Output) -> Output {
@@ -298,10 +304,10 @@ fn alter_partitions(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
             return failed(create_error(&e));
         }
         session.wait_until(5_000, |w| {
-            w.metadata()
-                .topics
-                .get(&topic)
-                .is_some_and(|t| t.partitions.len() == total as usize && t.partitions.iter().all(|p| p.leader >= 0))
+            w.metadata().topics.get(&topic).is_some_and(|t| {
+                t.partitions.len() == total as usize
+                    && t.partitions.iter().enumerate().all(|(i, p)| leads(w, &topic, i, p.leader))
+            })
         });
     }
     Output::default()
