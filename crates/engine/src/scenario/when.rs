@@ -405,11 +405,11 @@ mod tests {
                 unclean: false,
             },
             Fact::IsrChanged { topic_partition: tp(), isr: vec![1], removed: vec![], added: vec![] },
-            Fact::LogTruncated { topic_partition: tp(), broker: 1, from_offset: 2, to_offset: 1, leader_epoch: 1 },
-            Fact::SegmentsDeleted { topic_partition: tp(), broker: 1, segments: 1, log_start_offset: 1 },
             Fact::TopicDeleted { topic: "t".into(), partitions: 1 },
             Fact::ReplicasDeleted { broker: 1, topic: "t".into(), partitions: vec![0] },
             Fact::OffsetsDeleted { broker: 1, group: "g".into(), topic_partitions: vec![tp()] },
+            Fact::LogTruncated { topic_partition: tp(), broker: 1, from_offset: 2, to_offset: 1, leader_epoch: 1 },
+            Fact::SegmentsDeleted { topic_partition: tp(), broker: 1, segments: 1, log_start_offset: 1 },
             Fact::LogCompacted { topic_partition: tp(), broker: 1, records_removed: 1 },
             Fact::DuplicateBatch { topic_partition: tp(), broker: 1, producer_id: 1, base_sequence: 0, base_offset: 0 },
             Fact::ProduceFailed {
