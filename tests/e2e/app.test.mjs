@@ -242,7 +242,7 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'eager-vs-cooperative', 'eligible-leader-replicas', 'exactly-once-pipeline', 'follower-fetching',
+        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'delete-topic', 'eager-vs-cooperative', 'eligible-leader-replicas', 'exactly-once-pipeline', 'follower-fetching',
         'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'online-protocol-upgrade', 'partition-reassignment', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
         'rolling-restart', 'sandbox', 'share-group-queue', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
@@ -1437,6 +1437,28 @@ describe('terminal', () => {
       await type(page, 'kafka-share-groups.sh --bootstrap-server localhost:9092 --describe --group queue --members');
       await page.waitForFunction(() => (document.querySelector('[data-testid="terminal-output"]').textContent.match(/\/127\.0\.0\.1\s+worker-\d\s+1\s+jobs:[01]/g) || []).length === 4);
       await terminal.screenshot({ path: join(screenshots, 'terminal-share-groups.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('kafka-topics --delete takes the topic out of the picture', async () => {
+    const { page, problems } = await openApp('#scenario=sandbox-brokers&seed=1&lang=en');
+    try {
+      const terminal = page.getByTestId('terminal');
+      await terminal.scrollIntoViewIfNeeded();
+      const replicas = page.locator('[data-testid^="replica-orders-"]');
+      await type(page, 'kafka-topics.sh --create --topic orders --partitions 2 --replication-factor 2 --bootstrap-server localhost:9092');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes('Created topic orders.'));
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid^="replica-orders-"]').length === 4);
+      await type(page, 'kafka-topics.sh --delete --topic orders --bootstrap-server localhost:9092');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid^="replica-orders-"]').length === 0);
+      assert.equal(await replicas.count(), 0);
+      await type(page, 'kafka-topics.sh --list --bootstrap-server localhost:9092 --exclude-internal');
+      await type(page, 'kafka-topics.sh --describe --topic orders --bootstrap-server localhost:9092');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes("Topic 'Optional[orders]' does not exist as expected"));
+      await page.screenshot({ path: join(screenshots, 'terminal-topic-deleted.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();

@@ -333,6 +333,14 @@ impl DeliveryAudit {
                 }
                 Findings::default()
             }
+            // A deleted topic's records are gone on purpose, and a topic created later under the
+            // same name starts again at offset 0: nothing of the old one is lost or duplicated.
+            Fact::TopicDeleted { topic, .. } => {
+                self.partitions.retain(|tp, _| tp.topic != *topic);
+                self.retries.retain(|(_, tp), _| tp.topic != *topic);
+                self.ledger.processed.retain(|(_, tp), _| tp.topic != *topic);
+                Findings::default()
+            }
             Fact::ProduceFailed { producer, topic_partition, will_retry: true, .. } => {
                 self.retries.insert((*producer, topic_partition.clone()), now);
                 Findings::default()

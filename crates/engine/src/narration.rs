@@ -639,6 +639,31 @@ pub enum Fact {
         not_needed: Vec<TopicPartition>,
         failed: Vec<(TopicPartition, ErrorCode)>,
     },
+    /// The active controller accepted DeleteTopics: the topic's `RemoveTopicRecord` is appended.
+    TopicDeleted {
+        topic: String,
+        partitions: i32,
+    },
+    /// A broker applied a `RemoveTopicRecord`: it stopped its replicas of the topic and deleted
+    /// their logs.
+    ReplicasDeleted {
+        broker: i32,
+        topic: String,
+        partitions: Vec<i32>,
+    },
+    /// A group coordinator deleted a group's committed offsets (of a deleted topic, or
+    /// `kafka-consumer-groups --delete-offsets`) and wrote their tombstones.
+    OffsetsDeleted {
+        broker: i32,
+        group: String,
+        topic_partitions: Vec<TopicPartition>,
+    },
+    /// A group coordinator deleted an empty group (DeleteGroups, `kafka-consumer-groups
+    /// --delete`): its records and committed offsets got tombstones.
+    GroupDeleted {
+        broker: i32,
+        group: String,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -756,6 +781,10 @@ impl Fact {
             | Fact::LeaderElectionAnswered { .. } => Salience::Notable,
             Fact::ShareMemberJoined { .. } | Fact::ShareMemberLeft { .. } => Salience::Rebalance,
             Fact::ShareRecordsAcquired { .. } | Fact::ShareRecordsAcknowledged { .. } => Salience::Routine,
+            Fact::TopicDeleted { .. }
+            | Fact::ReplicasDeleted { .. }
+            | Fact::OffsetsDeleted { .. }
+            | Fact::GroupDeleted { .. } => Salience::Notable,
         }
     }
 }

@@ -364,6 +364,14 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             not_needed: Vec::new(),
             failed: vec![(tp.clone(), ErrorCode::PreferredLeaderNotAvailable)],
         },
+        Fact::TopicDeleted { topic: topic.to_string(), partitions: n as i32 },
+        Fact::ReplicasDeleted { broker: n as i32, topic: topic.to_string(), partitions: vec![0, n as i32] },
+        Fact::OffsetsDeleted {
+            broker: n as i32,
+            group: "workers".into(),
+            topic_partitions: vec![TopicPartition::new(topic, n as i32)],
+        },
+        Fact::GroupDeleted { broker: n as i32, group: "workers".into() },
     ]
 }
 
@@ -462,5 +470,9 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::PartitionReassignmentCancelled { .. } => "PartitionReassignmentCancelled",
         Fact::ReplicaDeleted { .. } => "ReplicaDeleted",
         Fact::LeaderElectionAnswered { .. } => "LeaderElectionAnswered",
+        Fact::TopicDeleted { .. } => "TopicDeleted",
+        Fact::ReplicasDeleted { .. } => "ReplicasDeleted",
+        Fact::OffsetsDeleted { .. } => "OffsetsDeleted",
+        Fact::GroupDeleted { .. } => "GroupDeleted",
     }
 }

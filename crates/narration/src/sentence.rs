@@ -539,6 +539,16 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
                 if failed.is_empty() { phrase(lang, Phrase::NoPartitions).to_string() } else { failed.join(", ") };
             (Phrase::FLeaderElectionAnswered, vec![election.to_string(), tps(elected), tps(not_needed), failed])
         }
+        Fact::TopicDeleted { topic, partitions } => {
+            (Phrase::FTopicDeleted, vec![topic.clone(), n(Phrase::CountPartitions, *partitions as usize)])
+        }
+        Fact::ReplicasDeleted { broker, topic, partitions } => {
+            (Phrase::FReplicasDeleted, vec![s(broker), topic.clone(), ids(partitions)])
+        }
+        Fact::OffsetsDeleted { broker, group, topic_partitions } => {
+            (Phrase::FOffsetsDeleted, vec![s(broker), group.clone(), tps(topic_partitions)])
+        }
+        Fact::GroupDeleted { broker, group } => (Phrase::FGroupDeleted, vec![s(broker), group.clone()]),
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -574,7 +584,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 91, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 95, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

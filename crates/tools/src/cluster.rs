@@ -58,6 +58,9 @@ pub fn check_bootstrap(_session: &Session<'_>, servers: &str) -> Result<(), Outp
 
 /// Kafka's `IncludeList`: a Java regex over topic names; here `.*`, `*`-free names, and `a|b`.
 pub fn include_list_matches(pattern: &str, topic: &str) -> bool {
+    // `TopicFilter`: commas are alternatives too, spaces and surrounding quotes are dropped.
+    let pattern = pattern.trim().replace(',', "|").replace(' ', "");
+    let pattern = pattern.trim_matches(|c| c == '"' || c == '\'');
     pattern.split('|').any(|alt| match alt.strip_suffix(".*") {
         Some(prefix) => topic.starts_with(prefix),
         None => alt == topic,

@@ -6,6 +6,8 @@ use crate::args::{flag, with_value, Opt};
 use crate::{cluster, topics, Output, Session};
 use kafkalab_engine::cluster::{Action, ActionOutcome};
 use kafkalab_engine::producer::{ProducerRecord, SendOutcome};
+use kafkalab_engine::protocol::TopicPartition;
+use std::collections::BTreeMap;
 
 const SPEC: &[Opt] = &[
     with_value("batch-size", "Number of messages to send in a single batch if they are not being sent synchronously."),
@@ -136,6 +138,18 @@ pub fn run(session: &mut Session<'_>, argv: &[String], input: &str) -> Output {
             w.metadata().topics.get(&topic).is_some_and(|t| t.partitions.iter().all(|p| p.leader >= 0))
         });
     }
+    // Each partition's log end on its leader before the sends (see the acks=0 wait below).
+    let log_end = |w: &kafkalab_engine::World, tp: &TopicPartition| {
+        cluster::leader_replica(w, tp).map_or(0, |r| r.log.log_end_offset())
+    };
+    let partitions = session.world().metadata().topics.get(&topic).map_or(0, |t| t.partitions.len() as i32);
+    let before: BTreeMap<TopicPartition, i64> = (0..partitions)
+        .map(|p| TopicPartition::new(topic.clone(), p))
+        .map(|tp| {
+            let end = log_end(session.world(), &tp);
+            (tp, end)
+        })
+        .collect();
     let mut sends = Vec::new();
     for record in records {
         match session.timeline.apply(Action::Send { producer, record }) {
@@ -157,6 +171,21 @@ pub fn run(session: &mut Session<'_>, argv: &[String], input: &str) -> Output {
         })
     };
     session.wait_until(130_000, |w| !pending(w));
+    // With acks=0 a send completes once it is written to the socket; the records reach the
+    // leader one network trip later, before the next command could ask for them.
+    let mut written: BTreeMap<TopicPartition, i64> = BTreeMap::new();
+    if let Some(p) = session.world().producer(producer) {
+        for id in &sends {
+            if let Some(r) = p.result(*id).filter(|r| matches!(r.outcome, SendOutcome::Acked { .. })) {
+                if let Some(tp) = &r.topic_partition {
+                    *written.entry(tp.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+    session.wait_until(1_000, |w| {
+        written.iter().all(|(tp, n)| log_end(w, tp) >= before.get(tp).copied().unwrap_or(0) + n)
+    });
     if let Some(p) = session.world().producer(producer) {
         for id in &sends {
             if let Some(SendOutcome::Failed { error }) = p.result(*id).map(|r| &r.outcome) {

@@ -3,10 +3,10 @@
 
 use crate::args::{self, flag, with_value, Opt};
 use crate::{cluster, Output, Session};
-use kafkalab_engine::cluster::Action;
+use kafkalab_engine::cluster::{Action, ActionOutcome};
 use kafkalab_engine::group::coordinator::classic::{ClassicGroup, ClassicGroupState};
 use kafkalab_engine::group::coordinator::consumer::ConsumerGroup;
-use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
 use kafkalab_engine::World;
 use std::collections::BTreeMap;
 
@@ -165,6 +165,9 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
         );
     }
     let scope = "[group], [all-groups]";
+    if opts.has("delete-offsets") && (!opts.has("group") || !opts.has("topic")) {
+        return Output::usage_error("Option [delete-offsets] takes the following options: [group], [topic]");
+    }
     if opts.has("list") {
         let world = session.world();
         let all = groups(world);
@@ -210,9 +213,126 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
                 "The consumer does not support topic-specific offset deletion from a consumer group.",
             );
         }
-        return cluster::not_simulated("kafka-consumer-groups --delete (deleting a group's offsets)");
+        return delete_groups(session, &targets);
     }
-    cluster::not_simulated("kafka-consumer-groups --delete-offsets")
+    delete_offsets(session, &opts, &targets)
+}
+
+/// The admin client's exception for a group error, as `ExecutionException.toString()` and
+/// `getMessage()` show it (`Errors.exception`: the class and Kafka's description).
+pub(crate) fn exception(error: ErrorCode) -> String {
+    let class = match error {
+        ErrorCode::NonEmptyGroup => "GroupNotEmptyException",
+        ErrorCode::GroupIdNotFound => "GroupIdNotFoundException",
+        ErrorCode::GroupSubscribedToTopic => "GroupSubscribedToTopicException",
+        ErrorCode::UnknownTopicOrPartition => "UnknownTopicOrPartitionException",
+        ErrorCode::NotCoordinator => "NotCoordinatorException",
+        _ => "CoordinatorNotAvailableException",
+    };
+    format!("org.apache.kafka.common.errors.{class}: {}", error.description())
+}
+
+/// `ConsumerGroupService.deleteGroups`: DeleteGroups, then one line for success or the failed
+/// groups (Kafka prints both on stdout and exits 0). Groups are listed in the order given.
+fn delete_groups(session: &mut Session<'_>, targets: &[String]) -> Output {
+    let results = match session.timeline.apply(Action::DeleteGroups { groups: targets.to_vec() }) {
+        Ok(ActionOutcome::GroupsDeleted { results }) => results,
+        _ => targets.iter().map(|g| (g.clone(), ErrorCode::CoordinatorNotAvailable)).collect(),
+    };
+    let (success, failed): (Vec<_>, Vec<_>) = results.into_iter().partition(|(_, e)| *e == ErrorCode::None);
+    let names = |list: &[(String, ErrorCode)]| list.iter().map(|(g, _)| g.clone()).collect::<Vec<_>>();
+    if failed.is_empty() {
+        return Output::out(format!(
+            "Deletion of requested consumer groups ('{}') was successful.\n",
+            names(&success).join(", ")
+        ));
+    }
+    let mut out = String::from("\nError: Deletion of some consumer groups failed:\n");
+    for (group, error) in &failed {
+        out.push_str(&format!(
+            "* Group '{group}' could not be deleted due to: java.util.concurrent.ExecutionException: {}\n",
+            exception(*error)
+        ));
+    }
+    if !success.is_empty() {
+        // Kafka joins the names with `'` and ends with `', '`, verbatim.
+        out.push_str(&format!(
+            "\nThese consumer groups were deleted successfully: '{}', '\n",
+            names(&success).join("'")
+        ));
+    }
+    Output::out(out)
+}
+
+/// `ConsumerGroupService.deleteOffsets` (KIP-496): `--topic t` takes every partition of `t`,
+/// `--topic t:0,1` the ones listed; then the result and a `TOPIC PARTITION STATUS` table.
+fn delete_offsets(session: &mut Session<'_>, opts: &args::Parsed, targets: &[String]) -> Output {
+    let group = targets.first().cloned().unwrap_or_default();
+    let topics: Vec<String> = opts.values("topic").to_vec();
+    let mut partitions: Vec<TopicPartition> = Vec::new();
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for topic in &topics {
+        match topic.split_once(':') {
+            Some((name, list)) => {
+                for p in list.split(',') {
+                    match p.trim().parse::<i32>() {
+                        Ok(p) => partitions.push(TopicPartition::new(name, p)),
+                        Err(_) => return Output::usage_error(format!("For input string: \"{}\"", p.trim())),
+                    }
+                }
+            }
+            None => match session.world().metadata().topics.get(topic) {
+                Some(t) => partitions.extend((0..t.partitions.len() as i32).map(|p| TopicPartition::new(topic, p))),
+                None => rows.push((
+                    topic.clone(),
+                    "Not Provided".to_string(),
+                    format!("Error: :{}", exception(ErrorCode::UnknownTopicOrPartition)),
+                )),
+            },
+        }
+    }
+    let (error, results) = match session
+        .timeline
+        .apply(Action::DeleteConsumerGroupOffsets { group: group.clone(), partitions: partitions.clone() })
+    {
+        Ok(ActionOutcome::GroupOffsetsDeleted { error, partitions }) => (error, partitions),
+        _ => (ErrorCode::CoordinatorNotAvailable, Vec::new()),
+    };
+    let failed_partitions: Vec<(TopicPartition, ErrorCode)> = if results.is_empty() && error != ErrorCode::None {
+        partitions.iter().map(|tp| (tp.clone(), error)).collect()
+    } else {
+        results
+    };
+    for (tp, e) in failed_partitions {
+        let status = if e == ErrorCode::None { "Successful".to_string() } else { format!("Error: :{}", exception(e)) };
+        rows.push((tp.topic.clone(), tp.partition.to_string(), status));
+    }
+    let top = if error == ErrorCode::None && rows.iter().any(|(_, p, _)| p == "Not Provided") {
+        ErrorCode::UnknownTopicOrPartition
+    } else {
+        error
+    };
+    let mut out = match top {
+        ErrorCode::None => {
+            format!("Request succeed for deleting offsets with topic {} group {group}\n", topics.join(", "))
+        }
+        ErrorCode::GroupIdNotFound => format!("\nError: '{group}' does not exist.\n"),
+        ErrorCode::NonEmptyGroup => {
+            format!("\nError: Deleting offsets of a consumer group '{group}' is forbidden if the group is not empty.\n")
+        }
+        ErrorCode::GroupSubscribedToTopic | ErrorCode::UnknownTopicOrPartition => {
+            "\nError: Encounter some partition level error, see the follow-up details:\n".to_string()
+        }
+        other => format!("\nError: Encounter some unknown error: {}\n", other.name()),
+    };
+    // Kafka sorts by topic name and partition concatenated, as strings.
+    rows.sort_by(|a, b| format!("{}{}", a.0, a.1).cmp(&format!("{}{}", b.0, b.1)));
+    out.push_str(&format!("\n{:<30} {:<15} {:<15}", "TOPIC", "PARTITION", "STATUS"));
+    for (topic, partition, status) in rows {
+        out.push_str(&format!("\n{topic:<30} {partition:<15} {status:<15}"));
+    }
+    out.push('\n');
+    Output::out(out)
 }
 
 /// `shouldPrintMemberState`: whether to print rows, and the notice Kafka prints first.

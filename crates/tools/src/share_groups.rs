@@ -5,9 +5,10 @@
 use crate::args::{self, flag, with_value, Opt};
 use crate::{cluster, Output, Session};
 use kafkalab_engine::broker::BrokerState;
+use kafkalab_engine::cluster::{Action, ActionOutcome};
 use kafkalab_engine::group::coordinator::share::ShareGroup;
 use kafkalab_engine::protocol::share_state::RecordState;
-use kafkalab_engine::protocol::TopicPartition;
+use kafkalab_engine::protocol::{ErrorCode, TopicPartition};
 use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::World;
 use std::collections::BTreeMap;
@@ -145,8 +146,63 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
         }
         return out;
     }
-    let action = ["delete", "reset-offsets", "delete-offsets"].into_iter().find(|a| opts.has(a)).unwrap_or("delete");
+    if opts.has("delete") {
+        return delete(session, &opts);
+    }
+    let action = ["reset-offsets", "delete-offsets"].into_iter().find(|a| opts.has(a)).unwrap_or("reset-offsets");
     cluster::not_simulated(&format!("kafka-share-groups --{action}"))
+}
+
+/// `ShareGroupService.deleteShareGroups` (Kafka 4.1): groups that are not share groups or not
+/// Empty fail before the admin call (`IllegalArgumentException`, `GroupNotEmptyException`); the
+/// rest go to DeleteGroups. The failed groups are listed in the order given.
+fn delete(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
+    let shares = share_groups(session.world());
+    let mut targets: Vec<String> =
+        if opts.has("all-groups") { shares.keys().cloned().collect() } else { opts.values("group").to_vec() };
+    let mut seen = std::collections::BTreeSet::new();
+    targets.retain(|g| seen.insert(g.clone()));
+    let mut failed: Vec<(String, String)> = Vec::new();
+    let mut to_delete = Vec::new();
+    for group in targets {
+        match shares.get(&group) {
+            None => failed.push((
+                group.clone(),
+                format!("java.lang.IllegalArgumentException: Group '{group}' is not a share group."),
+            )),
+            Some(d) if !d.group.members.is_empty() => failed.push((
+                group.clone(),
+                format!("org.apache.kafka.common.errors.GroupNotEmptyException: Share group '{group}' is not EMPTY."),
+            )),
+            Some(_) => to_delete.push(group),
+        }
+    }
+    let mut success = Vec::new();
+    if !to_delete.is_empty() {
+        let results = match session.timeline.apply(Action::DeleteGroups { groups: to_delete.clone() }) {
+            Ok(ActionOutcome::GroupsDeleted { results }) => results,
+            _ => to_delete.iter().map(|g| (g.clone(), ErrorCode::CoordinatorNotAvailable)).collect(),
+        };
+        for (group, error) in results {
+            if error == ErrorCode::None {
+                success.push(group);
+            } else {
+                failed.push((group, crate::groups::exception(error)));
+            }
+        }
+    }
+    let quoted = |names: &[String]| names.iter().map(|g| format!("'{g}'")).collect::<Vec<_>>().join(", ");
+    if failed.is_empty() {
+        return Output::out(format!("Deletion of requested share groups ({}) was successful.\n", quoted(&success)));
+    }
+    let mut out = String::from("\nError: Deletion of some share groups failed:\n");
+    for (group, error) in &failed {
+        out.push_str(&format!("* Group '{group}' could not be deleted due to: {error}\n"));
+    }
+    if !success.is_empty() {
+        out.push_str(&format!("\nThese share groups were deleted successfully: {}\n", quoted(&success)));
+    }
+    Output::out(out)
 }
 
 /// `ShareGroupCommandOptions.checkArgs` and the one-action rule of `mainNoExit`.
@@ -178,6 +234,9 @@ fn check_args(opts: &args::Parsed) -> Option<Output> {
         if opts.has("state") && !opts.positional.is_empty() {
             return Some(Output::usage_error("Option [describe] does not take a value for [state]"));
         }
+    }
+    if opts.has("delete") && !opts.has("group") && !opts.has("all-groups") {
+        return Some(Output::usage_error("Option [delete] takes one of these options: [group], [all-groups]"));
     }
     if opts.has("group") && opts.has("all-groups") {
         return Some(Output::usage_error("Option \"[group]\" can't be used with option \"[all-groups]\""));

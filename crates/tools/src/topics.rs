@@ -4,6 +4,7 @@ use crate::args::{self, flag, with_value, Opt};
 use crate::{cluster, Output, Session};
 use kafkalab_engine::cluster::{Action, ActionError};
 use kafkalab_engine::controller::CreateTopicError;
+use kafkalab_engine::view::BrokerState;
 
 const SPEC: &[Opt] = &[
     flag("alter", "Alter the number of partitions and replica assignment."),
@@ -121,8 +122,31 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
         if let Some(missing) = missing_topic(session, &opts) {
             return missing;
         }
-        cluster::not_simulated("kafka-topics --delete (topic deletion)")
+        delete(session, &opts)
     }
+}
+
+/// `deleteTopic`: one DeleteTopics for every matching topic; Kafka prints nothing on success.
+/// The admin call returns once the controller committed the records; the shell also waits until
+/// every live broker deleted its replicas, so the picture has dropped the topic.
+fn delete(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
+    let topics = matching(session, opts);
+    if topics.is_empty() {
+        return Output::default();
+    }
+    if let Err(e) = session.timeline.apply(Action::DeleteTopics { topics: topics.clone() }) {
+        return failed(create_error(&e));
+    }
+    session.wait_until(5_000, |w| {
+        w.brokers().filter(|b| b.state != BrokerState::Dead).all(|b| {
+            b.durable.image.topics.keys().all(|t| !topics.contains(t))
+                && b.durable.replicas.keys().all(|tp| !topics.contains(&tp.topic))
+        })
+    });
+    for topic in &topics {
+        session.state.topic_configs.remove(topic);
+    }
+    Output::default()
 }
 
 /// The topics `--topic` names (all of them without it), sorted, as `TopicService.getTopics`.
@@ -198,15 +222,21 @@ fn create(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
         Err(e) => return with_prefix(stdout, failed(create_error(&e))),
     }
     session.state.topic_configs.insert(name.clone(), configs);
-    // CreateTopics answers once the controller committed the topic; leaders follow at once.
+    // CreateTopics answers once the controller committed the topic; the shell also waits until
+    // each leader has applied it, so the picture shows the replicas.
     session.wait_until(5_000, |w| {
-        w.metadata()
-            .topics
-            .get(&name)
-            .is_some_and(|t| !t.partitions.is_empty() && t.partitions.iter().all(|p| p.leader >= 0))
+        w.metadata().topics.get(&name).is_some_and(|t| {
+            !t.partitions.is_empty() && t.partitions.iter().enumerate().all(|(i, p)| leads(w, &name, i, p.leader))
+        })
     });
     stdout.push_str(&format!("Created topic {name}.\n"));
     Output::out(stdout)
+}
+
+/// Whether `leader` has applied its leadership of `topic`'s partition `index`.
+fn leads(world: &kafkalab_engine::World, topic: &str, index: usize, leader: i32) -> bool {
+    let tp = kafkalab_engine::protocol::TopicPartition::new(topic, index as i32);
+    leader >= 0 && world.broker(leader).is_some_and(|b| b.durable.replicas.get(&tp).is_some_and(|r| r.leader == leader))
 }
 
 fn with_prefix(prefix: String, mut output: Output) -> Output {
@@ -274,10 +304,10 @@ fn alter_partitions(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
             return failed(create_error(&e));
         }
         session.wait_until(5_000, |w| {
-            w.metadata()
-                .topics
-                .get(&topic)
-                .is_some_and(|t| t.partitions.len() == total as usize && t.partitions.iter().all(|p| p.leader >= 0))
+            w.metadata().topics.get(&topic).is_some_and(|t| {
+                t.partitions.len() == total as usize
+                    && t.partitions.iter().enumerate().all(|(i, p)| leads(w, &topic, i, p.leader))
+            })
         });
     }
     Output::default()

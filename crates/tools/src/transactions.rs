@@ -7,6 +7,7 @@
 
 use crate::{cluster, Output, Session};
 use kafkalab_engine::broker::BrokerState;
+use kafkalab_engine::cluster::Action;
 use kafkalab_engine::protocol::{TopicPartition, TxnState};
 use kafkalab_engine::txn::TxnMetadata;
 use kafkalab_engine::World;
@@ -284,8 +285,149 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
             let broker = value(&values, "broker-id").and_then(|b| b.parse().ok());
             describe_producers(world, TopicPartition::new(topic.to_string(), partition), broker)
         }
+        "abort" => abort(session, &values),
+        "find-hanging" => find_hanging(session.world(), &values),
         other => cluster::not_simulated(&format!("kafka-transactions {other}")),
     }
+}
+
+/// `printErrorAndExit(message)`: the message alone on stderr, status 1.
+fn exit_with(message: impl Into<String>) -> Output {
+    Output::usage_error(message.into())
+}
+
+/// `AbortTransactionCommand`: the transaction is named by its start offset (the leader's
+/// producer state finds its producer, epoch and coordinator epoch) or by `--producer-id`,
+/// `--producer-epoch` and `--coordinator-epoch`; then `Admin.abortTransaction` writes the ABORT
+/// marker on the partition's leader. Kafka prints nothing on success.
+fn abort(session: &mut Session<'_>, values: &[(&Arg, String)]) -> Output {
+    let topic = value(values, "topic").unwrap_or_default().to_string();
+    let partition: i32 = value(values, "partition").and_then(|p| p.parse().ok()).unwrap_or_default();
+    let tp = TopicPartition::new(topic, partition);
+    let number = |name: &str| value(values, name).and_then(|v| v.parse::<i64>().ok());
+    let (start_offset, producer_id) = (number("start-offset"), number("producer-id"));
+    let (producer_id, producer_epoch, coordinator_epoch) = match (start_offset, producer_id) {
+        (None, None) => {
+            return exit_with("The transaction to abort must be identified either with --start-offset (for brokers on 3.0 or above) or with --producer-id, --producer-epoch, and --coordinator-epoch (for older brokers)")
+        }
+        (None, Some(producer_id)) => {
+            let Some(epoch) = number("producer-epoch") else {
+                return exit_with("Missing required argument --producer-epoch");
+            };
+            let Some(coordinator_epoch) = number("coordinator-epoch") else {
+                return exit_with("Missing required argument --coordinator-epoch");
+            };
+            (producer_id, epoch as i16, coordinator_epoch.max(0) as i32)
+        }
+        (Some(start), _) => {
+            let world = session.world();
+            let Some(replica) = cluster::leader_replica(world, &tp) else {
+                return failed(
+                    format!("Failed to validate producer state for partition {tp}"),
+                    "This server does not host this topic-partition",
+                );
+            };
+            let Some((producer_id, _)) = replica.txn_state.ongoing().find(|(_, first)| *first == start) else {
+                return exit_with(format!(
+                    "Could not find any open transactions starting at offset {start} on partition {tp}"
+                ));
+            };
+            let epoch = replica.producer_state.producers().find(|(p, _)| **p == producer_id).map_or(0, |(_, e)| e.producer_epoch);
+            (producer_id, epoch, replica.txn_state.coordinator_epoch(producer_id).unwrap_or(0))
+        }
+    };
+    let action =
+        Action::WriteAbortMarker { topic_partition: tp.clone(), producer_id, producer_epoch, coordinator_epoch };
+    if let Err(e) = session.timeline.apply(action) {
+        return failed(
+            format!("Failed to abort transaction AbortTransactionSpec(topicPartition={tp}, producerId={producer_id}, producerEpoch={producer_epoch}, coordinatorEpoch={coordinator_epoch})"),
+            &e.to_string(),
+        );
+    }
+    // The admin call returns once the leader answered: the marker is replicated.
+    session.wait_until(5_000, |w| {
+        cluster::leader_replica(w, &tp).is_none_or(|r| r.txn_state.ongoing().all(|(p, _)| p != producer_id))
+    });
+    Output::default()
+}
+
+/// `FindHangingTransactionsCommand`: open transactions (on `--broker-id`'s replicas or the
+/// leaders of `--topic`) whose last write is older than `--max-transaction-timeout` minutes, and
+/// that the coordinator does not know (no transactional id for the producer id, or a
+/// transaction without that partition); printed with `prettyPrintTable`.
+fn find_hanging(world: &World, values: &[(&Arg, String)]) -> Output {
+    let broker: Option<i32> = value(values, "broker-id").and_then(|b| b.parse().ok());
+    let topic = value(values, "topic");
+    let partition: Option<i32> = value(values, "partition").and_then(|p| p.parse().ok());
+    if topic.is_none() && broker.is_none() {
+        return exit_with(
+            "The `find-hanging` command requires either --topic or --broker-id to limit the scope of the search",
+        );
+    }
+    if partition.is_some() && topic.is_none() {
+        return exit_with("The --partition argument requires --topic to be provided");
+    }
+    let max_timeout_ms =
+        value(values, "max-transaction-timeout").and_then(|m| m.parse::<u64>().ok()).unwrap_or(15) * 60_000;
+    let partitions: Vec<TopicPartition> = world
+        .metadata()
+        .partitions()
+        .filter(|(tp, _)| topic.is_none_or(|t| tp.topic == t) && partition.is_none_or(|p| tp.partition == p))
+        .filter(|(_, r)| broker.is_none_or(|b| r.replicas.contains(&b)))
+        .map(|(tp, _)| tp)
+        .collect();
+    let now = world.now() as i64;
+    let mut rows = Vec::new();
+    for tp in partitions {
+        let replica = match broker {
+            Some(id) => {
+                world.broker(id).filter(|b| b.state != BrokerState::Dead).and_then(|b| b.durable.replicas.get(&tp))
+            }
+            None => cluster::leader_replica(world, &tp),
+        };
+        let Some(replica) = replica else { continue };
+        for (producer_id, start) in replica.txn_state.ongoing() {
+            let Some((_, entry)) = replica.producer_state.producers().find(|(p, _)| **p == producer_id) else {
+                continue;
+            };
+            let last = entry.batches.back();
+            let last_timestamp = last
+                .and_then(|b| replica.log.batches().find(|s| s.batch.last_offset() == b.last_offset))
+                .map_or(-1, |s| s.batch.max_timestamp);
+            if now - last_timestamp <= max_timeout_ms as i64 {
+                continue;
+            }
+            let known = transactions(world)
+                .into_iter()
+                .any(|(_, txn, _)| txn.producer_id == producer_id && txn.partitions.contains(&tp));
+            if known {
+                continue;
+            }
+            rows.push(vec![
+                tp.topic.clone(),
+                tp.partition.to_string(),
+                producer_id.to_string(),
+                entry.producer_epoch.to_string(),
+                replica.txn_state.coordinator_epoch(producer_id).unwrap_or(-1).to_string(),
+                start.to_string(),
+                last_timestamp.to_string(),
+                ((now - last_timestamp) / 60_000).to_string(),
+            ]);
+        }
+    }
+    Output::out(pretty_print_table(
+        &[
+            "Topic",
+            "Partition",
+            "ProducerId",
+            "ProducerEpoch",
+            "CoordinatorEpoch",
+            "StartOffset",
+            "LastTimestamp",
+            "Duration(min)",
+        ],
+        &rows,
+    ))
 }
 
 /// `prettyPrintTable`: every cell padded to its column's widest value, each followed by a tab.

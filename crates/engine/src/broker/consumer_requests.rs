@@ -190,6 +190,33 @@ impl Broker {
         });
     }
 
+    /// DeleteGroups from an admin client: each group's result.
+    pub fn delete_groups(&mut self, groups: &[String], now: Millis, out: &mut Outbox<Timer>) -> Vec<ErrorCode> {
+        let mut results = Vec::new();
+        self.with_coordinator(now, out, |c, log, step| {
+            results = groups.iter().map(|g| c.delete_group(g, now, log, step)).collect();
+        });
+        results
+    }
+
+    /// OffsetDelete from an admin client: the group's error and each partition's.
+    pub fn delete_group_offsets(
+        &mut self,
+        group: &str,
+        partitions: &[TopicPartition],
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) -> (ErrorCode, Vec<(TopicPartition, ErrorCode)>) {
+        let mut result = (ErrorCode::None, Vec::new());
+        self.with_coordinator(now, out, |c, log, step| result = c.delete_offsets(group, partitions, now, log, step));
+        result
+    }
+
+    /// Topics the metadata removed: the group coordinator deletes their committed offsets.
+    pub(super) fn on_topics_deleted(&mut self, topics: &[String], now: Millis, out: &mut Outbox<Timer>) {
+        self.with_coordinator(now, out, |c, log, step| c.on_partitions_deleted(topics, now, log, step));
+    }
+
     pub(crate) fn on_group_timer(&mut self, timer: coordinator::Timer, now: Millis, out: &mut Outbox<Timer>) {
         self.with_coordinator(now, out, |c, log, step| c.on_timer(timer, now, log, step));
     }

@@ -154,6 +154,19 @@ impl Broker {
         Ok(results)
     }
 
+    /// DeleteTopics on the active controller: appends a `RemoveTopicRecord` per topic.
+    pub fn delete_topics(
+        &mut self,
+        names: &[String],
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) -> Result<(), CreateTopicError> {
+        let controller = self.volatile.controller.as_ref().ok_or(CreateTopicError::NotController)?;
+        let records = controller.delete_topics(names)?;
+        let _ = self.controller_append(records, now, out);
+        Ok(())
+    }
+
     /// Requests only the active controller answers.
     pub(super) fn handle_controller_request(
         &mut self,
@@ -315,13 +328,23 @@ impl Broker {
             return;
         }
         let mut touched: BTreeSet<TopicPartition> = BTreeSet::new();
+        let mut removed: Vec<String> = Vec::new();
         for entry in &self.raft.durable.log[from.min(to)..to] {
             self.durable.image.apply(entry);
-            if let MetadataRecord::Partition { topic_partition, .. }
-            | MetadataRecord::PartitionChange { topic_partition, .. } = &entry.record
-            {
-                touched.insert(topic_partition.clone());
+            match &entry.record {
+                MetadataRecord::Partition { topic_partition, .. }
+                | MetadataRecord::PartitionChange { topic_partition, .. } => {
+                    touched.insert(topic_partition.clone());
+                }
+                MetadataRecord::RemoveTopic { name } => {
+                    touched.retain(|tp| tp.topic != *name);
+                    removed.push(name.clone());
+                }
+                _ => {}
             }
+        }
+        for name in &removed {
+            self.delete_topic_replicas(name, out);
         }
         if std::mem::take(&mut self.volatile.republish_all) {
             touched = self.durable.image.partitions().map(|(tp, _)| tp).collect();
@@ -339,8 +362,25 @@ impl Broker {
             .collect();
         self.complete_delayed_produces(now, out);
         self.sync_group_coordinator(now, out);
+        if !removed.is_empty() {
+            self.on_topics_deleted(&removed, now, out);
+        }
         self.sync_txn_coordinator(now, out);
         self.sync_share_coordinator();
+    }
+
+    /// A removed topic (Kafka's `ReplicaManager.applyDelta` → `stopPartitions` with deletion):
+    /// this broker's replicas of it stop and their logs are deleted, with the share partitions
+    /// on them. Followers drop the partitions from their next fetch.
+    fn delete_topic_replicas(&mut self, topic: &str, out: &mut Outbox<Timer>) {
+        let partitions: Vec<i32> =
+            self.durable.replicas.keys().filter(|tp| tp.topic == topic).map(|tp| tp.partition).collect();
+        if partitions.is_empty() {
+            return;
+        }
+        self.durable.replicas.retain(|tp, _| tp.topic != topic);
+        self.volatile.share.partitions.retain(|(_, tp), _| tp.topic != topic);
+        out.fact(Fact::ReplicasDeleted { broker: self.id, topic: topic.to_string(), partitions });
     }
 
     /// Lead, follow, or stop leading one partition, as the committed metadata says.
@@ -610,7 +650,8 @@ fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: 
             isr: registration.isr.clone(),
             unclean: false,
         }),
-        MetadataRecord::LeaderChange { .. } | MetadataRecord::Topic { .. } => {}
+        // The world tells a deletion when the controller accepts it (`TopicDeleted`).
+        MetadataRecord::LeaderChange { .. } | MetadataRecord::Topic { .. } | MetadataRecord::RemoveTopic { .. } => {}
     }
 }
 

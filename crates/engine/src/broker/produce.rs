@@ -252,7 +252,11 @@ impl Broker {
                 let isr_too_small =
                     wait_for.is_some() && replica.is_some_and(|r| (r.isr.len() as i32) < r.config.min_insync_replicas);
                 if lost_leadership {
-                    response.error = ErrorCode::NotLeaderOrFollower;
+                    // `ReplicaManager.getPartitionOrError`: a partition the metadata no longer
+                    // has (its topic was deleted) is unknown, not led elsewhere.
+                    let deleted = self.durable.image.partition(&response.topic_partition).is_none();
+                    response.error =
+                        if deleted { ErrorCode::UnknownTopicOrPartition } else { ErrorCode::NotLeaderOrFollower };
                     response.base_offset = -1;
                 } else if isr_too_small {
                     response.error = ErrorCode::NotEnoughReplicasAfterAppend;

@@ -167,6 +167,19 @@ impl InvariantChecker {
                 Fact::BrokerStarted { broker } | Fact::BrokerStopped { broker } => {
                     self.share_holders.retain(|(_, _, _, on), _| on != broker);
                 }
+                // A deleted topic's replicas are gone: a topic created later under the same name
+                // starts a new log on that broker (the highest high watermark is kept, as a
+                // member that still owns a deleted partition may commit its position once more).
+                Fact::ReplicasDeleted { broker, topic, partitions } => {
+                    for partition in partitions {
+                        let tp = TopicPartition::new(topic.clone(), *partition);
+                        let Some(seen) = self.partitions.get_mut(&tp) else { continue };
+                        seen.leader_high_watermarks.remove(broker);
+                        seen.verified_offsets.remove(broker);
+                        seen.truncated_to.remove(broker);
+                    }
+                    self.share_holders.retain(|(_, tp, _, on), _| !(on == broker && tp.topic == *topic));
+                }
                 Fact::OffsetsCommitted { group, offsets, .. } => {
                     for (tp, offset) in offsets {
                         let max = self.partitions.get(tp).map_or(0, |p| p.max_high_watermark);

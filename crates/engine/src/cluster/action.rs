@@ -21,7 +21,7 @@ use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::transaction::{TxnCallError, TxnClientState};
 use crate::producer::{Producer, ProducerRecord};
-use crate::protocol::{ElectionType, GroupMessage, OffsetCommitPartition, TopicPartition};
+use crate::protocol::{ElectionType, ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition, TxnMarker, TxnMessage};
 use crate::sim::{Millis, NodeId};
 use crate::txn::log::TRANSACTION_STATE_TOPIC;
 use rand_chacha::ChaCha8Rng;
@@ -182,6 +182,31 @@ pub enum Action {
         producer: u32,
         output_topic: String,
     },
+    /// DeleteTopics (`kafka-topics --delete`): the active controller appends a
+    /// `RemoveTopicRecord` per topic; brokers delete the replicas, group coordinators the
+    /// committed offsets, and clients lose the partitions with their next metadata.
+    DeleteTopics {
+        topics: Vec<String>,
+    },
+    /// DeleteGroups (`kafka-consumer-groups --delete`): each group's coordinator deletes it if
+    /// it is empty. The outcome carries each group's error, as the admin client reads them.
+    DeleteGroups {
+        groups: Vec<String>,
+    },
+    /// OffsetDelete (`kafka-consumer-groups --delete-offsets`, KIP-496) for one group.
+    DeleteConsumerGroupOffsets {
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
+    /// `Admin.abortTransaction` (`kafka-transactions abort`): a WriteTxnMarkers with an ABORT
+    /// marker for one producer straight to the partition's leader, which closes a hanging
+    /// transaction the coordinator no longer knows about.
+    WriteAbortMarker {
+        topic_partition: TopicPartition,
+        producer_id: i64,
+        producer_epoch: i16,
+        coordinator_epoch: i32,
+    },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -201,6 +226,15 @@ pub enum ActionOutcome {
     /// Each partition's answer to an admin request that names partitions.
     PartitionResults {
         results: Vec<PartitionResult>,
+    },
+    /// DeleteGroups: each group's error (NONE when deleted).
+    GroupsDeleted {
+        results: Vec<(String, ErrorCode)>,
+    },
+    /// OffsetDelete: the group's error and each partition's.
+    GroupOffsetsDeleted {
+        error: ErrorCode,
+        partitions: Vec<(TopicPartition, ErrorCode)>,
     },
 }
 
@@ -523,6 +557,77 @@ impl World {
                 })?;
                 Ok(ActionOutcome::PartitionResults { results })
             }
+            Action::DeleteTopics { topics } => {
+                let id = self.active_controller().ok_or(ActionError::NoActiveController)?;
+                let mut deleted: Vec<(String, i32)> = Vec::new();
+                for topic in &topics {
+                    let partitions = self.metadata().topics.get(topic).map_or(0, |t| t.partitions.len() as i32);
+                    if !deleted.iter().any(|(t, _)| t == topic) {
+                        deleted.push((topic.clone(), partitions));
+                    }
+                }
+                let now = self.now;
+                let mut out = Outbox::default();
+                let broker = self.brokers.get_mut(&id).ok_or(ActionError::NoActiveController)?;
+                broker.delete_topics(&topics, now, &mut out).map_err(ActionError::CreateTopic)?;
+                for (topic, partitions) in deleted {
+                    self.record(Fact::TopicDeleted { topic, partitions });
+                }
+                self.flush_broker(id, out);
+                Ok(ActionOutcome::Done)
+            }
+            Action::DeleteGroups { groups } => {
+                let now = self.now;
+                let mut results = Vec::new();
+                for group in groups {
+                    let Some(id) = self.group_coordinator_of(&group) else {
+                        results.push((group, ErrorCode::CoordinatorNotAvailable));
+                        continue;
+                    };
+                    let mut out = Outbox::default();
+                    let Some(broker) = self.brokers.get_mut(&id) else { continue };
+                    let error = broker.delete_groups(std::slice::from_ref(&group), now, &mut out)[0];
+                    self.flush_broker(id, out);
+                    results.push((group, error));
+                }
+                Ok(ActionOutcome::GroupsDeleted { results })
+            }
+            Action::DeleteConsumerGroupOffsets { group, partitions } => {
+                let id = self.group_coordinator_of(&group).ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
+                let now = self.now;
+                let mut out = Outbox::default();
+                let broker = self.brokers.get_mut(&id).ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
+                let (error, partitions) = broker.delete_group_offsets(&group, &partitions, now, &mut out);
+                self.flush_broker(id, out);
+                Ok(ActionOutcome::GroupOffsetsDeleted { error, partitions })
+            }
+            Action::WriteAbortMarker { topic_partition, producer_id, producer_epoch, coordinator_epoch } => {
+                let leader = self
+                    .metadata()
+                    .partition(&topic_partition)
+                    .map(|p| p.leader)
+                    .ok_or_else(|| ActionError::UnknownTopic(topic_partition.topic.clone()))?;
+                let request = TxnMessage::WriteTxnMarkersRequest {
+                    correlation_id: 0,
+                    markers: vec![TxnMarker {
+                        producer_id,
+                        producer_epoch,
+                        committed: false,
+                        coordinator_epoch,
+                        partitions: vec![topic_partition],
+                    }],
+                };
+                let now = self.now;
+                let mut out = Outbox::default();
+                let broker = self
+                    .brokers
+                    .get_mut(&leader)
+                    .filter(|b| b.state != BrokerState::Dead)
+                    .ok_or(ActionError::UnknownNode(NodeId::Broker(leader)))?;
+                broker.on_message(ADMIN_CLIENT, request.into(), now, &mut self.rng, &mut out);
+                self.flush_broker(leader, out);
+                Ok(ActionOutcome::Done)
+            }
             Action::LinkProcessor { consumer, producer, output_topic } => {
                 self.link_processor(consumer, producer, output_topic)
             }
@@ -536,12 +641,8 @@ impl World {
                 self.with_transactional_producer(producer, |p, now, rng, out| p.end_transaction(false, now, rng, out))
             }
             Action::AlterConsumerGroupOffsets { group, offsets } => {
-                let coordinator = self
-                    .brokers
-                    .values()
-                    .find(|b| b.state != BrokerState::Dead && b.volatile.group_coordinator.is_coordinator_for(&group))
-                    .map(|b| b.id)
-                    .ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
+                let coordinator =
+                    self.group_coordinator_of(&group).ok_or_else(|| ActionError::NoCoordinator(group.clone()))?;
                 let request = GroupMessage::OffsetCommitRequest {
                     correlation_id: 0,
                     group_id: group,
@@ -559,6 +660,14 @@ impl World {
                 Ok(ActionOutcome::Done)
             }
         }
+    }
+
+    /// The live broker that coordinates `group` now.
+    fn group_coordinator_of(&self, group: &str) -> Option<i32> {
+        self.brokers
+            .values()
+            .find(|b| b.state != BrokerState::Dead && b.volatile.group_coordinator.is_coordinator_for(group))
+            .map(|b| b.id)
     }
 
     fn check_node(&self, node: NodeId) -> Result<(), ActionError> {

@@ -77,6 +77,9 @@ impl MetadataImage {
                     TopicRegistration { name: name.clone(), config: config.clone(), partitions: Vec::new() },
                 );
             }
+            MetadataRecord::RemoveTopic { name } => {
+                self.topics.remove(name);
+            }
             MetadataRecord::Partition { topic_partition, registration }
             | MetadataRecord::PartitionChange { topic_partition, registration, .. } => {
                 if let Some(topic) = self.topics.get_mut(&topic_partition.topic) {

@@ -32,6 +32,9 @@ pub enum CreateTopicError {
         current: i32,
         requested: i32,
     },
+    /// DeleteTopics for one of the coordinators' internal topics (`__consumer_offsets`,
+    /// `__transaction_state`, `__share_group_state`).
+    InternalTopicDeletion(String),
 }
 
 impl fmt::Display for CreateTopicError {
@@ -47,6 +50,9 @@ impl fmt::Display for CreateTopicError {
                 f,
                 "INVALID_PARTITIONS: topic `{topic}` has {current} partitions; CreatePartitions can only add partitions, not go to {requested}"
             ),
+            CreateTopicError::InternalTopicDeletion(name) => {
+                write!(f, "Topic {name} is a kafka internal topic and is not allowed to be marked for deletion.")
+            }
             CreateTopicError::InvalidReplicationFactor { replication_factor, available_brokers } => write!(
                 f,
                 "INVALID_REPLICATION_FACTOR: replication factor {replication_factor} needs that many live brokers, {available_brokers} available"

@@ -702,6 +702,27 @@ impl QuorumController {
             .collect())
     }
 
+    /// DeleteTopics (`ReplicationControlManager.deleteTopics`): one `RemoveTopicRecord` per topic,
+    /// appended atomically, so either every topic goes or none does. Kafka 4.x's controller does
+    /// not protect internal topics; the simulation refuses them with the message ZooKeeper-era
+    /// `TopicCommand` printed, since its coordinators do not model losing their topic.
+    pub fn delete_topics(&self, names: &[String]) -> Result<Vec<MetadataRecord>, CreateTopicError> {
+        let mut records = Vec::new();
+        for name in names {
+            if !self.image.topics.contains_key(name) {
+                return Err(CreateTopicError::UnknownTopic(name.clone()));
+            }
+            if name.starts_with("__") {
+                return Err(CreateTopicError::InternalTopicDeletion(name.clone()));
+            }
+            let record = MetadataRecord::RemoveTopic { name: name.clone() };
+            if !records.contains(&record) {
+                records.push(record);
+            }
+        }
+        Ok(records)
+    }
+
     /// Kafka's checks on a manual assignment: one list per partition, each of the replication
     /// factor's length, distinct, registered brokers.
     fn validate_assignment(

@@ -108,6 +108,8 @@ error_codes! {
     ElectionNotNeeded = Some(84), "ELECTION_NOT_NEEDED", true, "Leader election not needed for topic partition.";
     NoReassignmentInProgress = Some(85), "NO_REASSIGNMENT_IN_PROGRESS", false, "No partition reassignment is in progress.";
     NewLeaderElected = Some(108), "NEW_LEADER_ELECTED", false, "The AlterPartition request successfully updated the partition state but the leader has changed.";
+    NonEmptyGroup = Some(68), "NON_EMPTY_GROUP", false, "The group is not empty.";
+    GroupSubscribedToTopic = Some(86), "GROUP_SUBSCRIBED_TO_TOPIC", false, "The consumer group is actively subscribed to the topic";
 }
 
 impl ErrorCode {

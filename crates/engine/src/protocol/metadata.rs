@@ -44,6 +44,11 @@ pub enum MetadataRecord {
         registration: PartitionRegistration,
         unclean: bool,
     },
+    /// KRaft's `RemoveTopicRecord`: DeleteTopics removed the topic and all its partitions; each
+    /// broker stops its replicas and deletes their logs when it applies the record.
+    RemoveTopic {
+        name: String,
+    },
 }
 
 /// A record and its place in the metadata log.

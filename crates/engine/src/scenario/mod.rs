@@ -194,6 +194,10 @@ pub enum StepAction {
     CreateTopic {
         topic: TopicSpec,
     },
+    /// `kafka-topics --delete`: DeleteTopics for one topic.
+    DeleteTopic {
+        topic: String,
+    },
     AddConsumer {
         consumer: ConsumerSpec,
     },
@@ -309,6 +313,7 @@ impl Step {
             StepAction::AbortTransaction { producer: p } => Action::AbortTransaction { producer: producer(p)? },
             StepAction::RestartProducer { producer: p } => Action::RestartProducer { producer: producer(p)? },
             StepAction::CreateTopic { topic } => topic.action(),
+            StepAction::DeleteTopic { topic } => Action::DeleteTopics { topics: vec![topic.clone()] },
             StepAction::AddConsumer { consumer } => consumer.action(),
             StepAction::CrashConsumer { consumer: c } => Action::CrashConsumer { consumer: consumer(c)? },
             StepAction::RestartConsumer { consumer: c } => Action::RestartConsumer { consumer: consumer(c)? },
@@ -488,6 +493,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "classic-vs-consumer-protocol",
         "consumer-scale-out",
         "dedicated-controllers",
+        "delete-topic",
         "eager-vs-cooperative",
         "eligible-leader-replicas",
         "exactly-once-pipeline",

@@ -209,6 +209,7 @@ const ACTIONS: &[(&str, &[&str])] = &[
     ("crash_producer", &["producer"]),
     ("restart_producer", &["producer"]),
     ("create_topic", &["topic"]),
+    ("delete_topic", &["topic"]),
     ("add_consumer", &["consumer"]),
     ("crash_consumer", &["consumer"]),
     ("restart_consumer", &["consumer"]),
@@ -1154,6 +1155,17 @@ fn step_action(
             }
             StepAction::CreateTopic { topic: (*spec).clone() }
         }
+        "delete_topic" => {
+            let t = step.topic.as_ref().ok_or_else(|| missing("topic"))?;
+            if !progress.created.remove(t.get_ref()) {
+                return Err(src.err(
+                    t.span(),
+                    "step.topic",
+                    format!("topic `{}` does not exist here (not declared, not created yet, or deleted)", t.get_ref()),
+                ));
+            }
+            StepAction::DeleteTopic { topic: t.get_ref().clone() }
+        }
         "add_consumer" => {
             let (c, span) = consumer(progress)?;
             let spec = known.consumers[&c];
@@ -1281,6 +1293,7 @@ pub(crate) fn fact_pattern(
                 let checked = match key.as_str() {
                     "group" => known_group(known, text),
                     "state" => reconcile_state(text),
+                    "topic" => known.topics.contains_key(text).then_some(()).ok_or_else(|| unknown_topic(text, known)),
                     _ => partition_name(known, text),
                 };
                 checked.map_err(|m| src.err(at(key), &field, m))?;

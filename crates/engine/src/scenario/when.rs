@@ -49,6 +49,9 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
             ("added", FieldType::Int),
         ],
     ),
+    ("topic_deleted", &[("topic", FieldType::Text)]),
+    ("replicas_deleted", &[("topic", FieldType::Text), ("broker", FieldType::Int)]),
+    ("offsets_deleted", &[("group", FieldType::Text), ("topic_partitions", FieldType::Text)]),
     ("log_truncated", &[("topic_partition", FieldType::Text), ("broker", FieldType::Int)]),
     ("segments_deleted", &[("topic_partition", FieldType::Text), ("broker", FieldType::Int)]),
     ("log_compacted", &[("topic_partition", FieldType::Text), ("broker", FieldType::Int)]),
@@ -199,6 +202,11 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
             "isr_changed",
             vec![tp(topic_partition), ("isr", Ints(isr)), ("removed", Ints(removed)), ("added", Ints(added))],
         ),
+        Fact::TopicDeleted { topic, .. } => ("topic_deleted", vec![("topic", Text(topic))]),
+        Fact::ReplicasDeleted { topic, broker: b, .. } => ("replicas_deleted", vec![("topic", Text(topic)), broker(b)]),
+        Fact::OffsetsDeleted { group: g, topic_partitions, .. } => {
+            ("offsets_deleted", vec![group(g), ("topic_partitions", Partitions(topic_partitions))])
+        }
         Fact::LogTruncated { topic_partition, broker: b, .. } => {
             ("log_truncated", vec![tp(topic_partition), broker(b)])
         }
@@ -409,6 +417,9 @@ mod tests {
                 unclean: false,
             },
             Fact::IsrChanged { topic_partition: tp(), isr: vec![1], removed: vec![], added: vec![] },
+            Fact::TopicDeleted { topic: "t".into(), partitions: 1 },
+            Fact::ReplicasDeleted { broker: 1, topic: "t".into(), partitions: vec![0] },
+            Fact::OffsetsDeleted { broker: 1, group: "g".into(), topic_partitions: vec![tp()] },
             Fact::LogTruncated { topic_partition: tp(), broker: 1, from_offset: 2, to_offset: 1, leader_epoch: 1 },
             Fact::SegmentsDeleted { topic_partition: tp(), broker: 1, segments: 1, log_start_offset: 1 },
             Fact::LogCompacted { topic_partition: tp(), broker: 1, records_removed: 1 },

@@ -26,4 +26,5 @@ mod replication;
 mod retention_reset;
 mod scenarios;
 mod share_groups;
+mod topic_deletion;
 mod transactions;

@@ -1191,3 +1191,41 @@ fn the_log_view_keeps_the_open_transactions_record_at_the_held_lso() {
         .expect("the batch at the LSO is listed");
     assert_eq!(held.transaction, Some(kafkalab_engine::view::log::TxnOutcome::Open));
 }
+
+/// `delete-topic`: after `orders` is deleted, group billing's committed offsets of it are
+/// deleted (tombstones), checkout's next batch is refused with UNKNOWN_TOPIC_OR_PARTITION, and
+/// payments keeps going.
+#[test]
+fn deleting_a_topic_deletes_its_committed_offsets_and_fails_its_producer() {
+    let (run, facts) = run("delete-topic");
+    let deleted_at = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::TopicDeleted { topic, partitions: 2 } if topic == "orders"))
+        .expect("orders is deleted")
+        .at_ms;
+    let committed_before = facts.iter().any(|f| {
+        f.at_ms < deleted_at
+            && matches!(&f.fact, Fact::OffsetsCommitted { group, offsets, .. }
+                if group == "billing" && offsets.iter().any(|(tp, o)| tp.topic == "orders" && *o > 0))
+    });
+    assert!(committed_before, "billing committed offsets of orders before the deletion");
+    let orders = |p| TopicPartition::new("orders", p);
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::OffsetsDeleted { group, topic_partitions, .. }
+        if group == "billing" && *topic_partitions == vec![orders(0), orders(1)])));
+    assert!(facts.iter().any(|f| f.at_ms >= deleted_at
+        && matches!(&f.fact, Fact::ProduceFailed { error: ErrorCode::UnknownTopicOrPartition, topic_partition, .. }
+            if topic_partition.topic == "orders")));
+    let world = run.world();
+    assert!(!world.metadata().topics.contains_key("orders"));
+    assert!(world.view().topics.iter().all(|t| t.name != "orders"), "the picture drops the topic");
+    for broker in world.brokers() {
+        assert!(broker.durable.replicas.keys().all(|tp| tp.topic != "orders"));
+        let offsets = broker.volatile.group_coordinator.offsets.get("billing");
+        assert!(offsets.is_none_or(|m| m.keys().all(|tp| tp.topic != "orders")), "{offsets:?}");
+    }
+    let wallet_acked_late = facts.iter().any(|f| {
+        f.at_ms > deleted_at + 5_000
+            && matches!(&f.fact, Fact::ProduceAcked { topic_partition, .. } if topic_partition.topic == "payments")
+    });
+    assert!(wallet_acked_late, "payments is not affected");
+}

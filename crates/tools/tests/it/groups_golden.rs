@@ -210,3 +210,98 @@ fn a_consumer_protocol_group_shows_its_epochs() {
         lines[2]
     );
 }
+
+/// `ConsumerGroupService.deleteGroups` (Kafka 4.x): the success line, or `printError`'s
+/// "Deletion of some consumer groups failed:" and one `* Group ... could not be deleted due to:`
+/// line per group with the admin client's `ExecutionException` (GroupNotEmptyException,
+/// GroupIdNotFoundException and their `Errors` descriptions). Both exit 0.
+#[test]
+fn delete_an_empty_group_and_refuse_a_live_one() {
+    let (mut session, _) = session_with(SETUP);
+    let run = |session: &mut kafkalab_tools::Session<'_>, line: &str| session.run_script(line).remove(0).1;
+    let app = ConsumerApp::default();
+    let configs = vec![("group.id".to_string(), "live".to_string())];
+    session
+        .cluster_mut()
+        .apply(Action::AddConsumer { name: "app".into(), topics: vec!["orders".into()], configs, app })
+        .unwrap();
+    session.advance(10_000);
+    let out = run(&mut session, "kafka-consumer-groups.sh --bootstrap-server localhost:9092 --delete --group live\n");
+    assert_eq!(
+        (out.stdout.as_str(), out.status),
+        (
+            "\nError: Deletion of some consumer groups failed:\n* Group 'live' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.\n",
+            0
+        )
+    );
+    let out = run(
+        &mut session,
+        "kafka-consumer-groups.sh --bootstrap-server localhost:9092 --delete --group billing --group nope\n",
+    );
+    assert_eq!(
+        out.stdout,
+        "\nError: Deletion of some consumer groups failed:\n* Group 'nope' could not be deleted due to: java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.\n\nThese consumer groups were deleted successfully: 'billing', '\n"
+    );
+    let out = run(&mut session, "kafka-consumer-groups.sh --bootstrap-server localhost:9092 --list\n");
+    assert_eq!(out.stdout, "live\n");
+    let out = run(&mut session, DESCRIBE);
+    assert_eq!(out.stdout, "\nError: Consumer group 'billing' does not exist.\n");
+}
+
+#[test]
+fn delete_a_group_prints_the_success_line() {
+    let outs = script(&format!(
+        "{SETUP}kafka-consumer-groups.sh --bootstrap-server localhost:9092 --delete --group billing\n"
+    ));
+    assert_eq!(outs[3].stdout, "Deletion of requested consumer groups ('billing') was successful.\n");
+    assert_eq!(outs[3].status, 0);
+}
+
+/// `ConsumerGroupService.deleteOffsets` (KIP-496): "Request succeed for deleting offsets ..."
+/// and the `%n%-30s %-15s %-15s` table; a live group subscribed to the topic keeps its offsets
+/// (GroupSubscribedToTopicException).
+#[test]
+fn delete_offsets_of_an_empty_group_then_of_a_live_one() {
+    let outs = script(&format!(
+        "{SETUP}kafka-consumer-groups.sh --bootstrap-server localhost:9092 --delete-offsets --group billing --topic orders\n{DESCRIBE}kafka-consumer-groups.sh --bootstrap-server localhost:9092 --delete-offsets --group billing\n"
+    ));
+    assert_eq!(
+        outs[3].stdout,
+        format!(
+            "Request succeed for deleting offsets with topic orders group billing\n\n{:<30} {:<15} {:<15}\n{:<30} {:<15} {:<15}\n",
+            "TOPIC", "PARTITION", "STATUS", "orders", "0", "Successful"
+        )
+    );
+    // The group itself stays (Empty), with no offset to show.
+    assert_eq!(
+        (outs[4].stdout.as_str(), outs[4].stderr.as_str()),
+        ("", "\nConsumer group 'billing' has no active members.\n")
+    );
+    assert_eq!(outs[5].stderr, "Option [delete-offsets] takes the following options: [group], [topic]\n");
+    assert_eq!(outs[5].status, 1);
+
+    let (mut session, _) = session_with(SETUP);
+    let app = ConsumerApp::default();
+    let configs = vec![("group.id".to_string(), "billing".to_string())];
+    session
+        .cluster_mut()
+        .apply(Action::AddConsumer { name: "app".into(), topics: vec!["orders".into()], configs, app })
+        .unwrap();
+    session.advance(10_000);
+    let out = session
+        .run_script("kafka-consumer-groups.sh --bootstrap-server localhost:9092 --delete-offsets --group billing --topic orders:0\n")
+        .remove(0)
+        .1;
+    assert_eq!(
+        out.stdout,
+        format!(
+            "\nError: Encounter some partition level error, see the follow-up details:\n\n{:<30} {:<15} {:<15}\n{:<30} {:<15} {:<15}\n",
+            "TOPIC",
+            "PARTITION",
+            "STATUS",
+            "orders",
+            "0",
+            "Error: :org.apache.kafka.common.errors.GroupSubscribedToTopicException: The consumer group is actively subscribed to the topic"
+        )
+    );
+}

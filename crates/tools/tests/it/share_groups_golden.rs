@@ -125,7 +125,8 @@ fn bad_input_gets_kafkas_messages() {
         ("--describe --group", "Option group requires an argument\n"),
         ("--frobnicate", "frobnicate is not a recognized option\n"),
         ("--list --timeout soon", "Cannot parse argument 'soon' of option timeout\n"),
-        ("--delete --group queue", "kafkalab: kafka-share-groups --delete is not simulated yet\n"),
+        ("--delete", "Option [delete] takes one of these options: [group], [all-groups]\n"),
+        ("--reset-offsets --group queue", "kafkalab: kafka-share-groups --reset-offsets is not simulated yet\n"),
     ];
     for (args, stderr) in cases {
         let out = run(args);
@@ -136,4 +137,45 @@ fn bad_input_gets_kafkas_messages() {
     assert!(run("--help")
         .stdout
         .starts_with("This tool helps to list, describe, reset and delete share groups.\nOption "));
+}
+
+/// `ShareGroupService.deleteShareGroups` (Kafka 4.1's ShareGroupCommand): a live share group and
+/// a consumer group fail before the admin call, each on a `* Group ... could not be deleted due
+/// to:` line (exit 0).
+#[test]
+fn delete_refuses_a_live_share_group_and_a_consumer_group() {
+    let out = run("--delete --group queue --group billing");
+    assert_eq!(
+        (out.stdout.as_str(), out.status),
+        (
+            "\nError: Deletion of some share groups failed:\n* Group 'queue' could not be deleted due to: org.apache.kafka.common.errors.GroupNotEmptyException: Share group 'queue' is not EMPTY.\n* Group 'billing' could not be deleted due to: java.lang.IllegalArgumentException: Group 'billing' is not a share group.\n",
+            0
+        )
+    );
+}
+
+/// An empty share group is deleted: "Deletion of requested share groups ('g') was successful."
+#[test]
+fn delete_an_empty_share_group() {
+    use kafkalab_engine::cluster::{Action, ActionOutcome};
+    use kafkalab_engine::consumer::ConsumerApp;
+    let mut session = kafkalab_tools::Session::sandbox();
+    session.run_script("kafka-topics.sh --create --topic jobs --bootstrap-server localhost:9092\n");
+    let configs = vec![("group.id".to_string(), "q".to_string()), ("group.protocol".to_string(), "share".to_string())];
+    let added = session
+        .cluster_mut()
+        .apply(Action::AddConsumer {
+            name: "w".into(),
+            topics: vec!["jobs".into()],
+            configs,
+            app: ConsumerApp::default(),
+        })
+        .unwrap();
+    let ActionOutcome::ConsumerAdded { consumer } = added else { panic!("a consumer") };
+    session.advance(10_000);
+    session.cluster_mut().apply(Action::CloseConsumer { consumer }).unwrap();
+    session.advance(5_000);
+    let outs = session.run_script(&format!("{BOOT} --delete --group q\n{BOOT} --list\n"));
+    assert_eq!(outs[0].1.stdout, "Deletion of requested share groups ('q') was successful.\n");
+    assert_eq!(outs[1].1.stdout, "");
 }

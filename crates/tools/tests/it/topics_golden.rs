@@ -214,9 +214,56 @@ fn alter_adds_partitions_silently() {
     assert_eq!(out.stderr, "Missing required argument \"[partitions]\"\n");
 }
 
+/// `TopicService.deleteTopic` prints nothing on success (Kafka 4.x dropped ZooKeeper's "marked
+/// for deletion" lines); `ensureTopicExists` words a missing topic, `--if-exists` swallows it.
 #[test]
-fn delete_is_not_simulated_yet() {
-    let outs = script(&format!("{CREATE}kafka-topics.sh --delete --topic orders --bootstrap-server localhost:9092\n"));
-    assert_eq!(outs[1].stderr, "kafkalab: kafka-topics --delete (topic deletion) is not simulated yet\n");
+fn delete_removes_the_topic_silently() {
+    let outs = script(&format!(
+        "{CREATE}kafka-topics.sh --delete --topic orders --bootstrap-server localhost:9092\n\
+         kafka-topics.sh --list --bootstrap-server localhost:9092 --exclude-internal\n\
+         kafka-topics.sh --delete --topic orders --bootstrap-server localhost:9092\n\
+         kafka-topics.sh --delete --topic orders --bootstrap-server localhost:9092 --if-exists\n"
+    ));
+    assert_eq!((stdout(&outs[1]), outs[1].stderr.as_str()), ("", ""));
+    assert_eq!(stdout(&outs[2]), "\n");
+    assert_eq!(
+        outs[3].stdout,
+        "Error while executing topic command : Topic 'Optional[orders]' does not exist as expected\n"
+    );
+    assert_eq!(outs[3].status, 1);
+    assert_eq!((stdout(&outs[4]), outs[4].stderr.as_str()), ("", ""));
+}
+
+/// `--topic` is an `IncludeList` (`TopicFilter`): a regex, commas read as alternatives.
+#[test]
+fn delete_takes_a_regex_or_a_comma_list() {
+    let create = |name: &str| format!("kafka-topics.sh --create --topic {name} --bootstrap-server localhost:9092\n");
+    let (session, outs) = session_with(&format!(
+        "{}{}{}{}kafka-topics.sh --delete --topic 'a,b' --bootstrap-server localhost:9092\n\
+         kafka-topics.sh --delete --topic 'logs-.*' --bootstrap-server localhost:9092\n",
+        create("a"),
+        create("b"),
+        create("logs-1"),
+        create("keep")
+    ));
+    assert_eq!(stdout(&outs[4]), "");
+    assert_eq!(stdout(&outs[5]), "");
+    let topics: Vec<&String> = session.world().metadata().topics.keys().filter(|t| !t.starts_with("__")).collect();
+    assert_eq!(topics, vec!["keep"]);
+}
+
+/// Kafka 4.x's controller has no check for internal topics; the simulation refuses them with
+/// the message of the ZooKeeper-era `TopicCommand.deleteTopic` (its coordinators do not model
+/// losing their topic).
+#[test]
+fn internal_topics_are_not_deleted() {
+    let outs = script(
+        "kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic none --group g --timeout-ms 100\n\
+         kafka-topics.sh --delete --topic __consumer_offsets --bootstrap-server localhost:9092\n",
+    );
+    assert_eq!(
+        outs[1].stdout,
+        "Error while executing topic command : Topic __consumer_offsets is a kafka internal topic and is not allowed to be marked for deletion.\n"
+    );
     assert_eq!(outs[1].status, 1);
 }

@@ -91,6 +91,37 @@ fn describe_producers_of_a_partition() {
     assert_ne!(cells[2], "-1");
 }
 
+/// `AbortTransactionCommand` (KIP-664): `--start-offset` finds batch-job's open transaction in
+/// the leader's producer state; the ABORT marker closes it at once (Kafka prints nothing), long
+/// before the coordinator's timeout would.
+#[test]
+fn abort_closes_the_open_transaction_on_the_partition() {
+    let outs = run_at(
+        "hanging-transaction",
+        5_000,
+        &format!(
+            "{BOOT} abort --topic orders --partition 0 --start-offset 15\n{BOOT} describe-producers --topic orders --partition 0\n"
+        ),
+    );
+    assert_eq!((outs[0].stdout.as_str(), outs[0].stderr.as_str(), outs[0].status), ("", "", 0));
+    let batch_job = outs[1].stdout.lines().find(|l| l.starts_with("3000000")).unwrap();
+    let cells: Vec<&str> = batch_job.split('\t').map(str::trim).collect();
+    assert_eq!(cells[5], "None", "the transaction is closed: {}", outs[1].stdout);
+}
+
+/// `FindHangingTransactionsCommand`: HEADERS, and only transactions the coordinator does not
+/// know. batch-job's transaction is open but its coordinator tracks orders-0, so it is not
+/// hanging; with the default 15 minutes nothing is old enough anyway.
+#[test]
+fn find_hanging_lists_only_transactions_the_coordinator_lost() {
+    let header =
+        "Topic\tPartition\tProducerId\tProducerEpoch\tCoordinatorEpoch\tStartOffset\tLastTimestamp\tDuration(min)\t\n";
+    for args in ["find-hanging --broker-id 1", "find-hanging --topic orders --max-transaction-timeout 0"] {
+        let out = run(5_000, args);
+        assert_eq!((out.stdout.as_str(), out.status), (header, 0), "{args}");
+    }
+}
+
 #[test]
 fn bad_input_gets_kafkas_messages() {
     let cases = [
@@ -126,9 +157,22 @@ fn bad_input_gets_kafkas_messages() {
         ("list extra words", "kafka-transactions.sh list: error: unrecognized arguments: 'extra words'\n"),
         ("describe --transactional-id", "kafka-transactions.sh describe: error: argument --transactional-id: expected one argument\n"),
         (
-            "abort --topic orders --partition 0 --start-offset 15",
-            "kafkalab: kafka-transactions abort is not simulated yet\n",
+            "abort --topic orders --partition 0",
+            "The transaction to abort must be identified either with --start-offset (for brokers on 3.0 or above) or with --producer-id, --producer-epoch, and --coordinator-epoch (for older brokers)\n",
         ),
+        (
+            "abort --topic orders --partition 0 --producer-id 3000000",
+            "Missing required argument --producer-epoch\n",
+        ),
+        (
+            "abort --topic orders --partition 0 --start-offset 14",
+            "Could not find any open transactions starting at offset 14 on partition orders-0\n",
+        ),
+        (
+            "find-hanging",
+            "The `find-hanging` command requires either --topic or --broker-id to limit the scope of the search\n",
+        ),
+        ("find-hanging --broker-id 1 --partition 0", "The --partition argument requires --topic to be provided\n"),
     ];
     for (args, stderr) in cases {
         let out = run(5_000, args);

@@ -8,6 +8,7 @@
 
 pub mod classic;
 pub mod consumer;
+mod deletion;
 mod migration;
 pub mod share;
 mod txn_offsets;
