@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use kafkalab_engine::narration::{
     Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
 };
+use kafkalab_engine::protocol::metadata::ConfigResource;
 use kafkalab_engine::protocol::{AcknowledgeType, ErrorCode, TopicPartition, TxnState};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
@@ -349,6 +350,31 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             in_flight: 0,
             persisted: false,
         },
+        Fact::DynamicConfigChanged {
+            controller: 1,
+            resource: ConfigResource::Topic(topic.into()),
+            name: "min.insync.replicas".into(),
+            value: Some(n.to_string()),
+        },
+        Fact::DynamicConfigChanged {
+            controller: 1,
+            resource: ConfigResource::BrokerDefault,
+            name: "log.retention.ms".into(),
+            value: None,
+        },
+        Fact::DynamicConfigApplied {
+            broker: 2,
+            resource: ConfigResource::Broker(2),
+            name: "unclean.leader.election.enable".into(),
+            value: Some("true".into()),
+        },
+        Fact::DynamicConfigApplied {
+            broker: 3,
+            resource: ConfigResource::Topic(topic.into()),
+            name: "retention.ms".into(),
+            value: None,
+        },
+        Fact::ClientRestartedWithConfig { client: 12, name: "checkout".into(), key: "acks".into(), value: "1".into() },
     ]
 }
 
@@ -442,5 +468,8 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::ProducerEpochBumped { .. } => "ProducerEpochBumped",
         Fact::PositionValidated { .. } => "PositionValidated",
         Fact::LogTruncationDetected { .. } => "LogTruncationDetected",
+        Fact::DynamicConfigChanged { .. } => "DynamicConfigChanged",
+        Fact::DynamicConfigApplied { .. } => "DynamicConfigApplied",
+        Fact::ClientRestartedWithConfig { .. } => "ClientRestartedWithConfig",
     }
 }
