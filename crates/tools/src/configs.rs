@@ -195,7 +195,7 @@ fn alter(session: &mut Session<'_>, argv: &[String], opts: &args::Parsed, resour
         ConfigResource::Broker(b) => format!("broker {b}"),
         ConfigResource::BrokerDefault => String::new(),
     };
-    match session.timeline.apply(Action::AlterConfigs { resource: resource.clone(), changes }) {
+    match session.timeline.apply(Action::AlterConfigs { resource: resource.clone(), changes: changes.clone() }) {
         Ok(_) => {}
         Err(ActionError::Config(ConfigError::UnknownKey { key, .. })) => {
             return failed("InvalidConfigurationException", format!("Unknown topic config name: {key}"))
@@ -228,6 +228,14 @@ fn alter(session: &mut Session<'_>, argv: &[String], opts: &args::Parsed, resour
             )
         }
         Err(other) => return failed("InvalidRequestException", other.to_string()),
+    }
+    if let ConfigResource::Topic(topic) = &resource {
+        // What `kafka-topics --describe` lists as the topic's configs.
+        let configs = session.state.topic_configs.entry(topic.clone()).or_default();
+        for (key, value) in changes {
+            configs.retain(|(k, _)| *k != key);
+            configs.extend(value.map(|v| (key, v)));
+        }
     }
     let target = session.world().metadata().offset;
     session.wait_until(5_000, |w| {

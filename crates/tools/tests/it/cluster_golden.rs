@@ -136,8 +136,11 @@ fn configs_alter_topics_and_brokers() {
 {kc} --alter --broker-defaults --add-config unclean.leader.election.enable=true
 {kc} --describe --entity-type brokers
 {kc} --alter --entity-type brokers --entity-default --delete-config unclean.leader.election.enable
+kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic t
 "
     ));
+    let configs = outs[10].stdout.lines().next().unwrap().rsplit("Configs: ").next().unwrap().to_string();
+    assert_eq!(configs, "min.insync.replicas=1,cleanup.policy=compact,delete", "kafka-topics sees the change");
     assert_eq!(outs[2].stdout, "Completed updating config for topic t.\n");
     assert_eq!(
         outs[3].stdout,
