@@ -282,7 +282,7 @@ catalogue! {
         ForkAsWritten => ("그대로", "As written"),
         ForkChanged => ("바꾼 쪽: {0}", "Changed: {0}"),
         ForkClose => ("분기 닫기", "Close the fork"),
-        ForkInput => ("설정 하나 또는 동작 하나 바꾸기 (producer:이름:키=값, topic:…, broker:2:…, +kill-broker:2, -kill-broker:2)", "Change one setting or one action (producer:NAME:KEY=VALUE, topic:…, broker:2:…, +kill-broker:2, -kill-broker:2)"),
+        ForkInput => ("설정 또는 동작 하나 바꾸기 (producer:이름:키=값, topic:…, broker:2:…, +kill-broker:2, -kill-broker:2)", "Change one setting or action (producer:NAME:KEY=VALUE, topic:…, broker:2:…, +kill-broker:2, -kill-broker:2)"),
         ForkGo => ("처음부터 분기", "Fork from the start"),
         ForkHere => ("여기서 분기 ({0} ms)", "Fork here ({0} ms)"),
         ForkFrom => ("{0} ms에서 갈라짐: 그때까지 두 실행은 똑같습니다", "parted at {0} ms: both runs are the same until then"),
