@@ -106,7 +106,7 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
                 }
                 out.push_str(&format!("Dynamic configs for topic {topic} are:\n"));
                 let resource = ConfigResource::Topic(topic.clone());
-                for (k, v) in world.metadata().configs.get(&resource).into_iter().flatten() {
+                for (k, v) in world.metadata().configs.get(&resource).into_iter().flat_map(|m| m.iter()) {
                     out.push_str(&format!("  {k}={v} sensitive=false synonyms={{DYNAMIC_TOPIC_CONFIG:{k}={v}}}\n"));
                 }
             }
@@ -120,7 +120,7 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
             };
             let configs = &world.metadata().configs;
             let empty = BTreeMap::new();
-            let defaults = configs.get(&ConfigResource::BrokerDefault).unwrap_or(&empty);
+            let defaults = configs.get(&ConfigResource::BrokerDefault).map_or(&empty, |m| m.as_ref());
             let mut out = String::new();
             for entity in entities {
                 match entity {
@@ -134,7 +134,7 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
                     }
                     Some(id) => {
                         out.push_str(&format!("Dynamic configs for broker {id} are:\n"));
-                        for (k, v) in configs.get(&ConfigResource::Broker(id)).unwrap_or(&empty) {
+                        for (k, v) in configs.get(&ConfigResource::Broker(id)).map_or(&empty, |m| m.as_ref()) {
                             let default = defaults.get(k).map(|d| format!(", DYNAMIC_DEFAULT_BROKER_CONFIG:{k}={d}"));
                             out.push_str(&format!(
                                 "  {k}={v} sensitive=false synonyms={{DYNAMIC_BROKER_CONFIG:{k}={v}{}}}\n",

@@ -9,6 +9,7 @@ use crate::protocol::metadata::{ConfigResource, MetadataEntry, MetadataRecord, P
 use crate::protocol::TopicPartition;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicRegistration {
@@ -43,7 +44,7 @@ pub struct MetadataImage {
     /// Dynamic configs from `ConfigRecord`s, by resource: a topic's overrides (its creation
     /// configs included, as Kafka writes them), a broker's own, the cluster-wide broker default.
     #[serde(skip)]
-    pub configs: BTreeMap<ConfigResource, BTreeMap<String, String>>,
+    pub configs: BTreeMap<ConfigResource, Arc<BTreeMap<String, String>>>,
 }
 
 impl MetadataImage {
@@ -92,7 +93,7 @@ impl MetadataImage {
                     .insert(name.clone(), TopicRegistration { name: name.clone(), config, partitions: Vec::new() });
             }
             MetadataRecord::Config { resource, name, value } => {
-                let configs = self.configs.entry(resource.clone()).or_default();
+                let configs = Arc::make_mut(self.configs.entry(resource.clone()).or_default());
                 match value {
                     Some(v) => configs.insert(name.clone(), v.clone()),
                     None => configs.remove(name),
@@ -130,11 +131,11 @@ impl MetadataImage {
     /// controller decides with): its overrides over that broker's dynamic configs over the
     /// cluster default's over Kafka's defaults.
     pub fn topic_config(&self, topic: &str, node: Option<i32>) -> TopicConfig {
-        let empty = BTreeMap::new();
+        let empty = Arc::default();
         let layer = |r: &ConfigResource| self.configs.get(r).unwrap_or(&empty);
-        let mut brokers = vec![layer(&ConfigResource::BrokerDefault)];
+        let mut brokers = vec![layer(&ConfigResource::BrokerDefault).as_ref()];
         if let Some(node) = node {
-            brokers.push(layer(&ConfigResource::Broker(node)));
+            brokers.push(layer(&ConfigResource::Broker(node)).as_ref());
         }
         TopicConfig::resolve(brokers, layer(&ConfigResource::Topic(topic.to_string())))
     }

@@ -4,6 +4,7 @@ use crate::config::{parse_bool, parse_int, ConfigError};
 use crate::log::LogConfig;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicConfig {
@@ -11,9 +12,10 @@ pub struct TopicConfig {
     pub min_insync_replicas: i32,
     pub unclean_leader_election_enable: bool,
     /// The topic-level overrides as given (Kafka keeps them as the topic's `ConfigRecord`s), so a
-    /// later dynamic change or a broker default can be resolved against them.
+    /// later dynamic change or a broker default can be resolved against them. Shared: every
+    /// replica, image and checkpoint holds the same map.
     #[serde(skip)]
-    pub overrides: BTreeMap<String, String>,
+    pub overrides: Arc<BTreeMap<String, String>>,
 }
 
 impl Default for TopicConfig {
@@ -22,7 +24,7 @@ impl Default for TopicConfig {
             log: LogConfig::default(),
             min_insync_replicas: 1,
             unclean_leader_election_enable: false,
-            overrides: BTreeMap::new(),
+            overrides: Arc::default(),
         }
     }
 }
@@ -38,7 +40,7 @@ impl TopicConfig {
         let mut config = TopicConfig::default();
         for (key, value) in pairs {
             config.set(key, value, teaching_mode)?;
-            config.overrides.insert(key.to_string(), value.to_string());
+            Arc::make_mut(&mut config.overrides).insert(key.to_string(), value.to_string());
         }
         if config.min_insync_replicas > replication_factor {
             return Err(ConfigError::invalid(
@@ -77,7 +79,7 @@ impl TopicConfig {
     /// when it was written, so this parses leniently and skips none.
     pub fn resolve<'a>(
         broker_layers: impl IntoIterator<Item = &'a BTreeMap<String, String>>,
-        overrides: &BTreeMap<String, String>,
+        overrides: &Arc<BTreeMap<String, String>>,
     ) -> TopicConfig {
         let mut config = TopicConfig::default();
         for layer in broker_layers {
@@ -87,10 +89,10 @@ impl TopicConfig {
                 }
             }
         }
-        for (key, value) in overrides {
+        for (key, value) in overrides.iter() {
             let _ = config.set(key, value, true);
         }
-        config.overrides = overrides.clone();
+        config.overrides = Arc::clone(overrides);
         config
     }
 }
