@@ -4,9 +4,9 @@
 use yew::prelude::*;
 
 use crate::components::{
-    BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, ForkPanel, GroupPanel, Header, LessonPanel, LogInspector,
-    MemoryLine, MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProcessorsPanel, ProducerPanel, SeqDiagram,
-    Terminal, TransactionsPanel, ViewToggle,
+    BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, ForkPanel, GroupPanel, Header, LessonPanel, LessonPlan,
+    LogInspector, MemoryLine, MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProcessorsPanel, ProducerPanel,
+    SeqDiagram, Terminal, TransactionsPanel, ViewToggle,
 };
 use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
@@ -139,6 +139,9 @@ pub fn app() -> Html {
                     horizon_ms={state.horizon_ms} seekable_from_ms={state.seekable_from_ms}
                     marks={state.marks.clone()} on_action={on_action.clone()}
                     setup={setup.clone()} />
+                if let (true, Some(lesson)) = (state.plan, state.lesson.clone()) {
+                    <LessonPlan {lang} {lesson} seed={setup.seed} on_action={on_action.clone()} />
+                }
                 <div class="workspace">
                     <div class="workspace-main">
                         <ViewToggle {lang} log_view={state.log_view} presenter={state.presenter} on_action={on_action.clone()} />
@@ -150,7 +153,7 @@ pub fn app() -> Html {
                                 show_internal={state.show_internal} highlight={panels.highlight.clone()} on_action={on_action.clone()} />
                         }
                         if let Some(fork) = &state.fork {
-                            <ForkPanel {lang} change={fork.change.to_string()} seed={fork.seed}
+                            <ForkPanel {lang} change={fork.change.to_string()} seed={fork.seed} from_ms={fork.from_ms}
                                 comparison={fork.comparison.clone()} on_action={on_action.clone()} />
                         }
                         <Terminal {lang} view={panels.view.clone()} entries={state.terminal.clone()}
@@ -180,6 +183,7 @@ pub fn app() -> Html {
                     <div class="side">
                         <LessonPanel {lang} lesson={state.lesson.clone()} asking={state.asking.clone()}
                             progress={state.progress.clone()} scenario={setup.preset.scenario().map(|s| s.name.clone())}
+                            now_ms={view.0.now_ms}
                             on_action={on_action.clone()} />
                         <NarrationFeed {lang} show_routine={state.show_routine}
                             notes={panels.notes.clone()} facts={panels.facts.clone()} history_from={panels.history_from}

@@ -97,13 +97,15 @@ impl Asking {
     }
 }
 
-/// A what-if fork: the scenario as written and with one change, each run from the same seed and
-/// kept at the app's cursor.
+/// A what-if fork: the scenario as written and with one change from a moment, each run from the
+/// same seed and kept at the app's cursor.
 #[derive(Clone)]
 pub struct Fork {
     pub change: Change,
     pub scenario: String,
     pub seed: u64,
+    /// When the branches part (0: from the start); both are the same run until then.
+    pub from_ms: Millis,
     base: Rc<std::cell::RefCell<ScenarioRun>>,
     branch: Rc<std::cell::RefCell<ScenarioRun>>,
     /// Both summaries at the last synchronised time.
@@ -111,12 +113,12 @@ pub struct Fork {
 }
 
 impl Fork {
-    /// A fork of built-in scenario `scenario_name` by `change` (text as in the URL).
-    pub fn start(scenario_name: &str, seed: u64, change: &str) -> Result<Fork, String> {
+    /// A fork of built-in scenario `scenario_name` by `change` (text as in the URL) at `from_ms`.
+    pub fn start(scenario_name: &str, seed: u64, change: &str, from_ms: Millis) -> Result<Fork, String> {
         let scenario =
             scenario(scenario_name).ok_or_else(|| format!("`{scenario_name}` is not a scenario that can fork"))?;
         let change = Change::parse(change)?;
-        let changed = change.apply(scenario)?;
+        let changed = change.apply_at(scenario, from_ms)?;
         let base = lesson::run(scenario, Some(seed))?;
         let branch = lesson::run(&changed, Some(seed))?;
         let comparison =
@@ -125,6 +127,7 @@ impl Fork {
             change,
             scenario: scenario_name.to_string(),
             seed,
+            from_ms,
             base: Rc::new(std::cell::RefCell::new(base)),
             branch: Rc::new(std::cell::RefCell::new(branch)),
             comparison,
@@ -146,7 +149,10 @@ impl Fork {
 
 impl PartialEq for Fork {
     fn eq(&self, other: &Self) -> bool {
-        self.change == other.change && self.seed == other.seed && self.comparison == other.comparison
+        self.change == other.change
+            && self.seed == other.seed
+            && self.from_ms == other.from_ms
+            && self.comparison == other.comparison
     }
 }
 
@@ -204,12 +210,17 @@ mod tests {
 
     #[test]
     fn a_fork_keeps_both_runs_at_the_cursor() {
-        let mut fork = Fork::start("leader-failover", 3, "producer:checkout:acks=1").unwrap();
+        let mut fork = Fork::start("leader-failover", 3, "producer:checkout:acks=1", 0).unwrap();
         fork.sync(45_000);
         assert_eq!(fork.comparison.at_ms, 45_000);
         assert_eq!(fork.comparison.base.acked_lost, 0);
         assert!(fork.comparison.fork.acked_lost >= 1);
-        assert!(Fork::start("leader-failover", 3, "producer:nobody:acks=1").is_err());
-        assert!(Fork::start("demo", 3, "producer:checkout:acks=1").is_err());
+        assert!(Fork::start("leader-failover", 3, "producer:nobody:acks=1", 0).is_err());
+        assert!(Fork::start("demo", 3, "producer:checkout:acks=1", 0).is_err());
+        let mut at_moment = Fork::start("leader-failover", 3, "producer:checkout:acks=1", 20_000).unwrap();
+        at_moment.sync(19_000);
+        assert_eq!(at_moment.comparison.base, at_moment.comparison.fork, "the same run before the fork");
+        at_moment.sync(45_000);
+        assert!(at_moment.comparison.fork.acked_lost >= 1 && at_moment.comparison.base.acked_lost == 0);
     }
 }

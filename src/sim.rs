@@ -583,6 +583,27 @@ impl Sim {
         }
     }
 
+    /// Moves to scenario step `index`'s note, played from the start (a fact-tied note arrives only
+    /// as the run gets there); whether that note arrived. A class starts here from `step=N`.
+    pub fn seek_to_step(&mut self, index: usize) -> bool {
+        let Driver::Scenario(run) = &mut self.driver else { return false };
+        if run.scenario().steps.get(index).is_none_or(|s| s.note().is_none()) {
+            return false;
+        }
+        run.seek(0);
+        let end = run.scenario().duration_ms;
+        let reached = loop {
+            if run.notes_reached().iter().any(|(i, _, _)| *i == index) {
+                break true;
+            }
+            if run.play_to(end).is_none() {
+                break false;
+            }
+        };
+        self.horizon_ms = self.horizon_ms.max(self.now());
+        reached
+    }
+
     /// Moves to the next scenario note after now (`forward`) or the previous one before now; stays
     /// put when there is none (or this is a preset).
     /// A note comes later than now when its time is later, or, at the same time, when it has not

@@ -41,6 +41,8 @@ pub enum Notice {
     UnknownLesson(String),
     /// A question id the open lesson does not have.
     UnknownQuestion(String),
+    /// The URL's `step=N` names no note of the running scenario.
+    UnknownStep(usize),
     /// Why a fork could not start (from the URL or the lesson panel).
     BadFork(String),
     /// The saved lesson progress was unreadable (kept under `lessons::UNREADABLE_PROGRESS_KEY`).
@@ -117,8 +119,10 @@ pub struct AppState {
     pub lesson_highlight: Vec<String>,
     /// The learner's progress; a new Rc whenever it changes (the saver watches it).
     pub progress: Rc<Progress>,
-    /// A what-if fork of the current scenario (in the URL as `fork=CHANGE`).
+    /// A what-if fork of the current scenario (in the URL as `fork=CHANGE` and `fork_at=MS`).
     pub fork: Option<Fork>,
+    /// The open lesson's plan view, to print (in the URL as `plan=1`).
+    pub plan: bool,
 }
 
 /// What the lesson panel asks the reducer.
@@ -136,8 +140,13 @@ pub enum LessonAction {
     Predict(usize),
     /// Run the question on screen to its check time.
     RunToCheck,
-    /// Fork the current scenario by a change (`producer:checkout:acks=1`), or close the fork.
+    /// Fork the current scenario by a change (`producer:checkout:acks=1`) from the start, or close
+    /// the fork.
     Fork(Option<String>),
+    /// Fork the current scenario by a change from the cursor's moment ("Fork here").
+    ForkHere(String),
+    /// Show or hide the open lesson's plan view.
+    Plan(bool),
     /// The open lesson's fork: its scenario, then the fork.
     LessonFork(usize),
 }
@@ -279,6 +288,7 @@ impl AppState {
             lesson_highlight: Vec::new(),
             progress: Rc::new(Progress::default()),
             fork: None,
+            plan: url_state.plan && lesson.is_some(),
         };
         if let Some(w) = workspace {
             let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
@@ -340,8 +350,17 @@ impl AppState {
                 None => self.notices.push(Notice::UnknownQuestion(id.clone())),
             }
         }
+        if let Some(index) = url_state.step {
+            let mut reached = false;
+            if url_state.t_ms.is_none() {
+                self.with_sim(|sim| reached = sim.seek_to_step(index));
+            }
+            if !reached && url_state.t_ms.is_none() {
+                self.notices.push(Notice::UnknownStep(index));
+            }
+        }
         if let Some(change) = &url_state.fork {
-            self.start_fork(change);
+            self.start_fork(change, url_state.fork_at.unwrap_or(0));
         }
     }
 
@@ -379,13 +398,13 @@ impl AppState {
         }
     }
 
-    fn start_fork(&mut self, change: &str) {
+    fn start_fork(&mut self, change: &str, from_ms: Millis) {
         let Ok(sim) = &self.sim else { return };
         let (scenario, seed) = {
             let sim = sim.borrow();
             (sim.setup.preset.name().to_string(), sim.setup.seed)
         };
-        match Fork::start(&scenario, seed, change) {
+        match Fork::start(&scenario, seed, change, from_ms) {
             Ok(fork) => self.fork = Some(fork),
             Err(e) => {
                 self.notices.retain(|n| !matches!(n, Notice::BadFork(_)));
@@ -400,6 +419,7 @@ impl AppState {
         match action {
             LessonAction::Open(None) => {
                 self.lesson = None;
+                self.plan = false;
                 self.asking = None;
                 self.lesson_highlight.clear();
             }
@@ -459,10 +479,15 @@ impl AppState {
             LessonAction::LessonFork(i) => {
                 let Some(fork) = lesson.and_then(|l| l.forks.get(i)) else { return };
                 self.ensure_scenario(&fork.scenario);
-                self.start_fork(&fork.change.to_string());
+                self.start_fork(&fork.change.to_string(), fork.from_ms);
             }
             LessonAction::Fork(None) => self.fork = None,
-            LessonAction::Fork(Some(change)) => self.start_fork(&change),
+            LessonAction::Fork(Some(change)) => self.start_fork(&change, 0),
+            LessonAction::ForkHere(change) => {
+                let now = self.sim.as_ref().map(|sim| sim.borrow().now()).unwrap_or(0);
+                self.start_fork(&change, now);
+            }
+            LessonAction::Plan(open) => self.plan = open && self.lesson.is_some(),
         }
     }
 
@@ -683,7 +708,13 @@ impl AppState {
                     fragment.push_str(&format!("&question={}", asking.question));
                 }
                 if let Some(fork) = &self.fork {
-                    fragment.push_str(&format!("&fork={}", fork.change));
+                    fragment.push_str(&format!("&fork={}", url::percent_encode(&fork.change.to_string())));
+                    if fork.from_ms > 0 {
+                        fragment.push_str(&format!("&fork_at={}", fork.from_ms));
+                    }
+                }
+                if self.plan {
+                    fragment.push_str("&plan=1");
                 }
                 fragment
             }
@@ -992,6 +1023,45 @@ mod tests {
             "{:?}",
             state.notices
         );
+    }
+
+    #[test]
+    fn a_fork_here_parts_at_the_cursor_and_the_url_keeps_the_moment() {
+        let state = fresh("#scenario=leader-failover&seed=3&t=20000");
+        let state = reduce(state, AppAction::Lesson(LessonAction::ForkHere("producer:checkout:acks=1".into())));
+        let fork = state.fork.as_ref().expect("fork");
+        assert_eq!(fork.from_ms, 20_000);
+        assert!(state.fragment().ends_with("&fork=producer:checkout:acks=1&fork_at=20000"), "{}", state.fragment());
+        let state = reduce(state, AppAction::Seek(45_000));
+        let fork = state.fork.as_ref().expect("fork");
+        assert_eq!(fork.comparison.at_ms, 45_000);
+        assert!(fork.comparison.fork.acked_lost >= 1 && fork.comparison.base.acked_lost == 0);
+        let state = fresh("#scenario=leader-failover&seed=3&t=30000&fork=%2Bkill-broker:3&fork_at=12000");
+        let fork = state.fork.as_ref().expect("an added action from the URL");
+        assert_eq!((fork.change.to_string().as_str(), fork.from_ms), ("+kill-broker:3", 12_000));
+        assert!(state.fragment().contains("&fork=%2Bkill-broker:3&fork_at=12000"), "{}", state.fragment());
+        let state = fresh("#scenario=leader-failover&fork=producer:checkout:acks=1&fork_at=soon");
+        assert_eq!(state.fork.as_ref().map(|f| f.from_ms), Some(0), "a bad moment is ignored with a notice");
+        assert!(state.notices.iter().any(|n| matches!(n, Notice::Url(UrlNotice::BadNumber { field: "fork_at", .. }))));
+    }
+
+    #[test]
+    fn a_class_starts_at_a_lesson_step_and_the_plan_opens_from_the_url() {
+        let scenario = lessons::find("replication-failover").map(|l| l.scenarios[0].clone()).unwrap();
+        let steps = &crate::sim::Preset::from_name(&scenario).unwrap().scenario().unwrap().steps;
+        let (index, step) = steps.iter().enumerate().filter(|(_, s)| s.note().is_some()).nth(2).unwrap();
+        let state = fresh(&format!("#lesson=replication-failover&step={index}&plan=1&lang=en"));
+        assert!(state.plan);
+        let notes = &state.panels.as_ref().unwrap().notes;
+        let reached = notes.as_ref().map(|n| n.reached.iter().any(|r| r.index == index)).unwrap_or(false);
+        assert!(reached, "the class starts at step {index}");
+        assert!(state.view().unwrap().now_ms >= step.at_ms);
+        assert!(state.fragment().ends_with("&lesson=replication-failover&plan=1"), "{}", state.fragment());
+        let state = reduce(state, AppAction::Lesson(LessonAction::Plan(false)));
+        assert!(!state.plan);
+        let state = fresh("#lesson=replication-failover&step=999");
+        assert!(state.notices.contains(&Notice::UnknownStep(999)));
+        assert!(!fresh("#plan=1").plan, "a plan needs a lesson");
     }
 
     #[test]

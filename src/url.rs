@@ -1,5 +1,6 @@
 //! The URL fragment that restores a view: `#scenario=NAME&seed=N&t=MS&lang=ko`, plus a lesson's
-//! `lesson=NAME`, `question=ID` and a what-if fork's `fork=producer:checkout:acks=1`.
+//! `lesson=NAME`, `question=ID`, `step=N`, `plan=1` and a what-if fork's
+//! `fork=producer:checkout:acks=1` with `fork_at=MS`.
 //!
 //! Parsed defensively: any part may be missing, unknown keys are ignored, and an invalid value is
 //! dropped with a [`UrlNotice`] that the app shows to the learner.
@@ -21,8 +22,14 @@ pub struct UrlState {
     pub lesson: Option<String>,
     /// A question of that lesson to ask (a teacher starting a class at a step).
     pub question: Option<String>,
-    /// A what-if fork of the scenario: one change, as `kind:name:key=value`.
+    /// A what-if fork of the scenario: one change, as `kind:name:key=value` or `+action`.
     pub fork: Option<String>,
+    /// When the fork's branches part (`fork_at=MS`; absent: from the start).
+    pub fork_at: Option<u64>,
+    /// A scenario step to start at (`step=N`, the index of `step-note-N`): a class at a given step.
+    pub step: Option<usize>,
+    /// The open lesson's plan view, to print (`plan=1`).
+    pub plan: bool,
     /// One notice per value that was ignored.
     pub notices: Vec<UrlNotice>,
 }
@@ -57,6 +64,9 @@ pub fn parse_fragment(fragment: &str) -> UrlState {
             "lesson" if !value.is_empty() => state.lesson = Some(value),
             "question" if !value.is_empty() => state.question = Some(value),
             "fork" if !value.is_empty() => state.fork = Some(value),
+            "fork_at" => state.fork_at = parse_number(&mut state.notices, "fork_at", value),
+            "step" => state.step = parse_number(&mut state.notices, "step", value).map(|n| n as usize),
+            "plan" => state.plan = value == "1",
             "seed" => state.seed = parse_number(&mut state.notices, "seed", value),
             "t" => {
                 state.t_ms = parse_number(&mut state.notices, "t", value.clone()).and_then(|t| {
@@ -94,6 +104,16 @@ fn parse_number(notices: &mut Vec<UrlNotice>, field: &'static str, value: String
             None
         }
     }
+}
+
+/// Encodes what a fragment value may not hold as itself (`+` reads as a space, `&`, `#`, `%`).
+pub fn percent_encode(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '+' | '&' | '#' | '%' | ' ' => format!("%{:02X}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Decodes `%XX` escapes and `+`; invalid escapes and invalid UTF-8 are kept or replaced, never fatal.

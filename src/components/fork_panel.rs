@@ -1,5 +1,5 @@
-//! A what-if fork side by side: the scenario as written and with one change, from the same seed,
-//! both at the timeline's cursor, compared by the numbers of `scenario::summary`.
+//! A what-if fork side by side: the scenario as written and with one change from a moment, from the
+//! same seed, both at the timeline's cursor, compared by the numbers of `scenario::summary`.
 
 use std::rc::Rc;
 
@@ -16,6 +16,8 @@ pub struct ForkPanelProps {
     /// The change, as in the URL (`producer:checkout:acks=1`).
     pub change: String,
     pub seed: u64,
+    /// When the branches part (0: from the start).
+    pub from_ms: u64,
     pub comparison: Rc<ForkComparison>,
     pub on_action: Callback<AppAction>,
 }
@@ -43,11 +45,14 @@ pub fn fork_panel(props: &ForkPanelProps) -> Html {
     let branch = rows(&c.fork);
     html! {
         <section class="fork-panel" data-testid="fork-panel" data-at-ms={c.at_ms.to_string()} data-change={props.change.clone()}
-            aria-labelledby="fork-heading">
+            data-from-ms={props.from_ms.to_string()} aria-labelledby="fork-heading">
             <div class="lesson-bar">
                 <h3 id="fork-heading">{ fill(t(lang, Key::ForkHeading), &[&props.seed.to_string(), &c.at_ms.to_string()]) }</h3>
                 <button type="button" data-testid="fork-close" onclick={close}>{ t(lang, Key::ForkClose) }</button>
             </div>
+            if props.from_ms > 0 {
+                <p class="hint" data-testid="fork-from">{ fill(t(lang, Key::ForkFrom), &[&props.from_ms.to_string()]) }</p>
+            }
             <table class="fork-table">
                 <thead>
                     <tr>

@@ -20,6 +20,8 @@ pub struct LessonPanelProps {
     pub progress: Rc<Progress>,
     /// The running built-in scenario (None for the presets).
     pub scenario: Option<String>,
+    /// The cursor's virtual time: where "Fork here" parts the branches.
+    pub now_ms: u64,
     pub on_action: Callback<AppAction>,
 }
 
@@ -64,6 +66,7 @@ fn path(props: &LessonPanelProps) -> Html {
                     }
                 }) }
             </ol>
+            { fork_form(props) }
         </section>
     }
 }
@@ -77,6 +80,8 @@ fn open_lesson(props: &LessonPanelProps, lesson: &'static Lesson) -> Html {
             <div class="lesson-bar">
                 <button type="button" data-testid="lesson-close" title={t(lang, Key::LessonClose)}
                     onclick={lesson_action(props, || LessonAction::Open(None))}>{ t(lang, Key::LessonBack) }</button>
+                <button type="button" data-testid="lesson-plan-open"
+                    onclick={lesson_action(props, || LessonAction::Plan(true))}>{ t(lang, Key::LessonPlanOpen) }</button>
             </div>
             <h3 id="lesson-heading" data-testid="lesson-title">{ format!("{}. {}", lesson.order, lesson.title.get(code)) }</h3>
             <p class="lesson-text" data-testid="lesson-text">{ lesson.text.get(code) }</p>
@@ -117,6 +122,9 @@ fn open_lesson(props: &LessonPanelProps, lesson: &'static Lesson) -> Html {
                             <button type="button" data-testid={format!("lesson-fork-{i}")}
                                 onclick={lesson_action(props, move || LessonAction::LessonFork(i))}>
                                 { fill(t(lang, Key::ForkStart), &[&f.change.to_string()]) }
+                                if f.from_ms > 0 {
+                                    { format!(" ({})", fill(t(lang, Key::LessonPlanForkFrom), &[&f.from_ms.to_string()])) }
+                                }
                             </button>
                             <p class="hint">{ f.text.get(code) }</p>
                         </li>
@@ -234,15 +242,24 @@ fn fork_form(props: &LessonPanelProps) -> Html {
     }
     // Read on submit; the form is drawn anew with the panel, and its callback with it.
     let input = NodeRef::default();
+    let read = {
+        let input = input.clone();
+        move || input.cast::<HtmlInputElement>().map(|el| el.value().trim().to_string()).filter(|t| !t.is_empty())
+    };
     let onsubmit = {
-        let (input, on_action) = (input.clone(), props.on_action.clone());
+        let (read, on_action) = (read.clone(), props.on_action.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if let Some(el) = input.cast::<HtmlInputElement>() {
-                let text = el.value().trim().to_string();
-                if !text.is_empty() {
-                    on_action.emit(AppAction::Lesson(LessonAction::Fork(Some(text))));
-                }
+            if let Some(text) = read() {
+                on_action.emit(AppAction::Lesson(LessonAction::Fork(Some(text))));
+            }
+        })
+    };
+    let fork_here = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(text) = read() {
+                on_action.emit(AppAction::Lesson(LessonAction::ForkHere(text)));
             }
         })
     };
@@ -253,6 +270,8 @@ fn fork_form(props: &LessonPanelProps) -> Html {
                 <input ref={input} type="text" data-testid="fork-input" placeholder="producer:checkout:acks=1" spellcheck="false" />
             </label>
             <button type="submit" data-testid="fork-go">{ t(lang, Key::ForkGo) }</button>
+            <button type="button" data-testid="fork-here" onclick={fork_here}>
+                { fill(t(lang, Key::ForkHere), &[&props.now_ms.to_string()]) }</button>
         </form>
     }
 }

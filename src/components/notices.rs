@@ -35,6 +35,7 @@ pub fn notices(props: &NoticesProps) -> Html {
                         (fill(t(lang, Key::NoticeUnknownLesson), &[name, &names.join(", ")]), "url-notice")
                     }
                     Notice::UnknownQuestion(id) => (fill(t(lang, Key::NoticeUnknownQuestion), &[id]), "url-notice"),
+                    Notice::UnknownStep(i) => (fill(t(lang, Key::NoticeUnknownStep), &[&i.to_string()]), "url-notice"),
                     Notice::BadFork(e) => (fill(t(lang, Key::NoticeBadFork), &[e]), "fork-notice"),
                     Notice::CorruptProgress => (fill(t(lang, Key::NoticeCorruptProgress), &[crate::lessons::UNREADABLE_PROGRESS_KEY]), "lesson-notice"),
                     Notice::VerdictFailed(e) => (fill(t(lang, Key::NoticeVerdictFailed), &[e]), "lesson-notice"),

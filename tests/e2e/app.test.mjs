@@ -242,7 +242,7 @@ describe('kafkalab visual simulator', () => {
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
       const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(names, [
-        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'delete-topic', 'eager-vs-cooperative', 'eligible-leader-replicas', 'exactly-once-pipeline', 'follower-fetching',
+        'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'delete-topic', 'dynamic-unclean-election', 'eager-vs-cooperative', 'eligible-leader-replicas', 'exactly-once-pipeline', 'follower-fetching',
         'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'online-protocol-upgrade', 'partition-reassignment', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
         'rolling-restart', 'sandbox', 'share-group-queue', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
@@ -1955,6 +1955,90 @@ describe('lessons', () => {
       await page.getByTestId('fork-close').click();
       assert.equal(await page.getByTestId('fork-panel').count(), 0);
       await page.screenshot({ path: join(screenshots, 'lesson-app.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a fork at a moment: "Fork here" at 20 s, the same run before, lost records only in the acks=1 branch after', async () => {
+    // Opened at 45 s (the timeline reaches that far), then back to 20 s to fork there.
+    const { page, problems } = await openApp('#lesson=producer-acks&scenario=leader-failover&seed=3&t=45000&lang=en');
+    try {
+      await seek(page, 20000);
+      await page.getByTestId('fork-input').fill('producer:checkout:acks=1');
+      await page.getByTestId('fork-here').click();
+      const fork = page.getByTestId('fork-panel');
+      await fork.waitFor();
+      assert.equal(await fork.getAttribute('data-from-ms'), '20000');
+      assert.match(await page.getByTestId('fork-from').textContent(), /parted at 20000 ms/);
+      assert.match(page.url(), /&fork=producer:checkout:acks=1&fork_at=20000/);
+      // Before the fork both branches are one run: every number is equal.
+      await seek(page, 15000);
+      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.atMs === '15000');
+      for (const field of ['records_acked', 'records_failed', 'acked_lost', 'leaderless_ms', 'rebalances']) {
+        assert.equal(
+          await page.getByTestId(`fork-base-${field}`).getAttribute('data-value'),
+          await page.getByTestId(`fork-branch-${field}`).getAttribute('data-value'),
+          field,
+        );
+      }
+      await seek(page, 45000);
+      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.atMs === '45000');
+      assert.equal(await page.getByTestId('fork-base-acked_lost').getAttribute('data-value'), '0');
+      assert.ok(Number(await page.getByTestId('fork-branch-acked_lost').getAttribute('data-value')) >= 1);
+      await fork.screenshot({ path: join(screenshots, 'fork-at-moment.png') });
+      // The lesson's own fork at a moment, and the shared URL keeps the moment.
+      await page.getByTestId('lesson-fork-1').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.fromMs === '20000');
+      const shared = await browser.newPage({ viewport: VIEWPORT });
+      await shared.goto(page.url());
+      await shared.getByTestId('fork-panel').waitFor();
+      assert.equal(await shared.getByTestId('fork-panel').getAttribute('data-from-ms'), '20000');
+      await shared.close();
+      // One action added at the cursor: killing broker 3 too.
+      await page.getByTestId('fork-input').fill('+kill-broker:3');
+      await page.getByTestId('fork-here').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.change === '+kill-broker:3');
+      assert.match(page.url(), /&fork=%2Bkill-broker:3&fork_at=45000/);
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the lesson plan: steps, questions and forks to print, and a class started at a step by URL', async () => {
+    const { page, problems } = await openApp('#lesson=replication-failover&lang=en');
+    try {
+      await page.getByTestId('lesson-plan-open').click();
+      const plan = page.getByTestId('lesson-plan');
+      await plan.waitFor();
+      assert.match(page.url(), /&plan=1/);
+      assert.match(await plan.textContent(), /Lesson plan: 7\. /);
+      assert.ok((await page.locator('[data-testid^="plan-step-leader-failover-"]').count()) >= 3);
+      const questions = page.locator('[data-testid^="plan-question-"]');
+      assert.ok((await questions.count()) >= 1);
+      // The answer key comes from a run: the new-leader question's right choice for this seed.
+      assert.notEqual(await page.getByTestId('plan-question-new-leader').getAttribute('data-answer'), '');
+      // On paper only the plan shows.
+      await page.emulateMedia({ media: 'print' });
+      assert.equal(await page.getByTestId('clock').evaluate((e) => getComputedStyle(e).visibility), 'hidden');
+      assert.equal(await plan.evaluate((e) => getComputedStyle(e).visibility), 'visible');
+      await plan.screenshot({ path: join(screenshots, 'lesson-plan-print.png') });
+      await page.emulateMedia({ media: 'screen' });
+      await plan.screenshot({ path: join(screenshots, 'lesson-plan.png') });
+      // A step's link starts a class there: the note of that step has arrived, the plan closed.
+      const link = page.locator('[data-testid^="plan-step-link-leader-failover-"]').nth(2);
+      const href = await link.getAttribute('href');
+      const index = href.match(/step=(\d+)/)[1];
+      const klass = await browser.newPage({ viewport: VIEWPORT });
+      await klass.goto(page.url().split('#')[0] + href);
+      await klass.getByTestId(`step-note-${index}`).waitFor();
+      assert.equal(await klass.getByTestId('lesson-panel').getAttribute('data-lesson'), 'replication-failover');
+      assert.equal(await klass.getByTestId('lesson-plan').count(), 0);
+      await klass.close();
+      await page.getByTestId('lesson-plan-close').click();
+      assert.equal(await page.getByTestId('lesson-plan').count(), 0);
       assertNoProblems(problems);
     } finally {
       await page.close();

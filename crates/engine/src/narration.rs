@@ -2,6 +2,7 @@
 //! ([`Salience`]). The front ends turn each fact into a Korean or English sentence
 //! (`kafkalab-narration`); the engine itself holds no language text.
 
+use crate::protocol::metadata::ConfigResource;
 use crate::protocol::{AcknowledgeType, ElectionType, ErrorCode, TopicPartition, TxnState};
 use crate::sim::network::DropReason;
 use crate::sim::{Millis, NodeId};
@@ -664,6 +665,30 @@ pub enum Fact {
         broker: i32,
         group: String,
     },
+    /// The active controller wrote a dynamic config change (a `ConfigRecord`, from
+    /// IncrementalAlterConfigs, `kafka-configs --alter`); `value` None deletes the config.
+    DynamicConfigChanged {
+        controller: i32,
+        resource: ConfigResource,
+        name: String,
+        value: Option<String>,
+    },
+    /// A broker applied a dynamic config change from the metadata log: it acts on it from now on
+    /// (each broker when it has seen the record).
+    DynamicConfigApplied {
+        broker: i32,
+        resource: ConfigResource,
+        name: String,
+        value: Option<String>,
+    },
+    /// The application restarted a producer or consumer with one config changed: a Kafka client
+    /// reads its configs once, when it is constructed.
+    ClientRestartedWithConfig {
+        client: u32,
+        name: String,
+        key: String,
+        value: String,
+    },
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -778,7 +803,10 @@ impl Fact {
             | Fact::PartitionReassignmentCompleted { .. }
             | Fact::PartitionReassignmentCancelled { .. }
             | Fact::ReplicaDeleted { .. }
-            | Fact::LeaderElectionAnswered { .. } => Salience::Notable,
+            | Fact::LeaderElectionAnswered { .. }
+            | Fact::DynamicConfigChanged { .. }
+            | Fact::DynamicConfigApplied { .. }
+            | Fact::ClientRestartedWithConfig { .. } => Salience::Notable,
             Fact::ShareMemberJoined { .. } | Fact::ShareMemberLeft { .. } => Salience::Rebalance,
             Fact::ShareRecordsAcquired { .. } | Fact::ShareRecordsAcknowledged { .. } => Salience::Routine,
             Fact::TopicDeleted { .. }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use kafkalab_engine::narration::{
     Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
 };
+use kafkalab_engine::protocol::metadata::ConfigResource;
 use kafkalab_engine::protocol::{AcknowledgeType, ElectionType, ErrorCode, TopicPartition, TxnState};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
@@ -372,6 +373,31 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             topic_partitions: vec![TopicPartition::new(topic, n as i32)],
         },
         Fact::GroupDeleted { broker: n as i32, group: "workers".into() },
+        Fact::DynamicConfigChanged {
+            controller: 1,
+            resource: ConfigResource::Topic(topic.into()),
+            name: "min.insync.replicas".into(),
+            value: Some(n.to_string()),
+        },
+        Fact::DynamicConfigChanged {
+            controller: 1,
+            resource: ConfigResource::BrokerDefault,
+            name: "log.retention.ms".into(),
+            value: None,
+        },
+        Fact::DynamicConfigApplied {
+            broker: 2,
+            resource: ConfigResource::Broker(2),
+            name: "unclean.leader.election.enable".into(),
+            value: Some("true".into()),
+        },
+        Fact::DynamicConfigApplied {
+            broker: 3,
+            resource: ConfigResource::Topic(topic.into()),
+            name: "retention.ms".into(),
+            value: None,
+        },
+        Fact::ClientRestartedWithConfig { client: 12, name: "checkout".into(), key: "acks".into(), value: "1".into() },
     ]
 }
 
@@ -474,5 +500,8 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::ReplicasDeleted { .. } => "ReplicasDeleted",
         Fact::OffsetsDeleted { .. } => "OffsetsDeleted",
         Fact::GroupDeleted { .. } => "GroupDeleted",
+        Fact::DynamicConfigChanged { .. } => "DynamicConfigChanged",
+        Fact::DynamicConfigApplied { .. } => "DynamicConfigApplied",
+        Fact::ClientRestartedWithConfig { .. } => "ClientRestartedWithConfig",
     }
 }

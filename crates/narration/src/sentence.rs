@@ -4,6 +4,7 @@
 use kafkalab_engine::narration::{
     Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
 };
+use kafkalab_engine::protocol::metadata::ConfigResource;
 use kafkalab_engine::protocol::{AcknowledgeType, ErrorCode, TopicPartition};
 use kafkalab_engine::sim::network::DropReason;
 use kafkalab_engine::sim::NodeId;
@@ -549,9 +550,37 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             (Phrase::FOffsetsDeleted, vec![s(broker), group.clone(), tps(topic_partitions)])
         }
         Fact::GroupDeleted { broker, group } => (Phrase::FGroupDeleted, vec![s(broker), group.clone()]),
+        Fact::DynamicConfigChanged { controller, resource, name, value } => match value {
+            Some(v) => (
+                Phrase::FDynamicConfigSet,
+                vec![s(controller), config_resource(lang, resource), name.clone(), v.clone()],
+            ),
+            None => (Phrase::FDynamicConfigDeleted, vec![s(controller), config_resource(lang, resource), name.clone()]),
+        },
+        Fact::DynamicConfigApplied { broker, resource, name, value } => match value {
+            Some(v) => (
+                Phrase::FDynamicConfigApplied,
+                vec![s(broker), config_resource(lang, resource), name.clone(), v.clone()],
+            ),
+            None => {
+                (Phrase::FDynamicConfigDeleteApplied, vec![s(broker), config_resource(lang, resource), name.clone()])
+            }
+        },
+        Fact::ClientRestartedWithConfig { name, key, value, .. } => {
+            (Phrase::FClientRestartedWithConfig, vec![name.clone(), key.clone(), value.clone()])
+        }
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
+}
+
+/// What a dynamic config belongs to, as a sentence names it.
+fn config_resource(lang: Lang, resource: &ConfigResource) -> String {
+    match resource {
+        ConfigResource::Topic(t) => fill(phrase(lang, Phrase::ConfigOfTopic), &[t]),
+        ConfigResource::Broker(b) => fill(phrase(lang, Phrase::ConfigOfBroker), &[&b.to_string()]),
+        ConfigResource::BrokerDefault => phrase(lang, Phrase::ConfigOfBrokerDefault).to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -584,7 +613,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 95, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 98, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -87,9 +87,10 @@ fn plan(l: &Lesson, scenarios: &[Scenario], lang: &str, seed: Option<u64>) -> Cm
         println!("  answer from the run: {} — {}", outcome.value, q.explain.get(lang));
     }
     for f in &l.forks {
-        let c = lesson::compare(find(&f.scenario)?, &f.change, seed, f.at_ms)?;
+        let c = lesson::compare_from(find(&f.scenario)?, &f.change, f.from_ms, seed, f.at_ms)?;
+        let from = if f.from_ms > 0 { format!(", from {} ms", f.from_ms) } else { String::new() };
         println!(
-            "\nfork {} ({} at {} ms): {}\n  acknowledged {} vs {}, lost {} vs {}, duplicated {} vs {}, failed {} vs {}",
+            "\nfork {} ({} at {} ms{from}): {}\n  acknowledged {} vs {}, lost {} vs {}, duplicated {} vs {}, failed {} vs {}",
             f.change,
             f.scenario,
             f.at_ms,

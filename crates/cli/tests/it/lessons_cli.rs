@@ -40,5 +40,5 @@ fn bad_lessons_are_clear_errors() {
         "{stderr}"
     );
     let out = kafkalab(&["lessons", "--check", "-"], Some(good));
-    assert_eq!(text(&out.stdout), "-: lesson producer-acks is valid (2 questions, 1 forks)\n");
+    assert_eq!(text(&out.stdout), "-: lesson producer-acks is valid (2 questions, 2 forks)\n");
 }

@@ -9,7 +9,7 @@ use crate::controller::raft::RaftUpdate;
 use crate::controller::CreateTopicError;
 use crate::narration::Fact;
 use crate::node::Outbox;
-use crate::protocol::metadata::{MetadataRecord, PartitionRegistration};
+use crate::protocol::metadata::{ConfigResource, MetadataRecord, PartitionRegistration};
 use crate::protocol::{ControllerMessage, ElectionType, ErrorCode, PartitionMetadata, RaftMessage, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use rand::Rng;
@@ -165,6 +165,22 @@ impl Broker {
         let records = controller.delete_topics(names)?;
         let _ = self.controller_append(records, now, out);
         Ok(())
+    }
+
+    /// IncrementalAlterConfigs on the active controller: appends the `ConfigRecord`s (and any
+    /// unclean elections they allow). Returns whether anything was written.
+    pub fn alter_configs(
+        &mut self,
+        resource: &crate::protocol::metadata::ConfigResource,
+        changes: &[(String, Option<String>)],
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) -> Result<bool, CreateTopicError> {
+        let controller = self.volatile.controller.as_ref().ok_or(CreateTopicError::NotController)?;
+        let records = controller.alter_configs(resource, changes);
+        let written = !records.is_empty();
+        let _ = self.controller_append(records, now, out);
+        Ok(written)
     }
 
     /// Requests only the active controller answers.
@@ -329,6 +345,7 @@ impl Broker {
         }
         let mut touched: BTreeSet<TopicPartition> = BTreeSet::new();
         let mut removed: Vec<String> = Vec::new();
+        let mut reconfigured = false;
         for entry in &self.raft.durable.log[from.min(to)..to] {
             self.durable.image.apply(entry);
             match &entry.record {
@@ -340,11 +357,29 @@ impl Broker {
                     touched.retain(|tp| tp.topic != *name);
                     removed.push(name.clone());
                 }
+                MetadataRecord::Config { resource, name, value } if !self.roles.controller_only() => {
+                    let applies = match resource {
+                        ConfigResource::Broker(b) => *b == self.id,
+                        ConfigResource::Topic(_) | ConfigResource::BrokerDefault => true,
+                    };
+                    if applies {
+                        reconfigured = true;
+                        out.fact(Fact::DynamicConfigApplied {
+                            broker: self.id,
+                            resource: resource.clone(),
+                            name: name.clone(),
+                            value: value.clone(),
+                        });
+                    }
+                }
                 _ => {}
             }
         }
         for name in &removed {
             self.delete_topic_replicas(name, out);
+        }
+        if reconfigured {
+            self.reconfigure_replicas();
         }
         if std::mem::take(&mut self.volatile.republish_all) {
             touched = self.durable.image.partitions().map(|(tp, _)| tp).collect();
@@ -383,6 +418,19 @@ impl Broker {
         out.fact(Fact::ReplicasDeleted { broker: self.id, topic: topic.to_string(), partitions });
     }
 
+    /// `DynamicLogConfig` / `ReplicaManager.updateLogConfig`: every replica takes its topic's
+    /// effective config as this broker now resolves it (min ISR, unclean election, retention,
+    /// segment size), so a change takes effect on each broker once it has seen the record.
+    fn reconfigure_replicas(&mut self) {
+        for (tp, replica) in self.durable.replicas.iter_mut() {
+            let Some(config) = self.durable.image.topic_config_on(&tp.topic, self.id) else { continue };
+            if config != replica.config {
+                replica.log.set_config(config.log.clone());
+                replica.config = config;
+            }
+        }
+    }
+
     /// Lead, follow, or stop leading one partition, as the committed metadata says.
     fn apply_partition_state(
         &mut self,
@@ -397,7 +445,7 @@ impl Broker {
         }
         let id = self.id;
         if !self.durable.replicas.contains_key(tp) {
-            let Some(config) = self.durable.image.topics.get(&tp.topic).map(|t| t.config.clone()) else { return };
+            let Some(config) = self.durable.image.topic_config_on(&tp.topic, id) else { return };
             self.durable.replicas.insert(
                 tp.clone(),
                 super::replica::Replica::new(tp.clone(), config, registration.replicas.clone(), now),
@@ -649,6 +697,12 @@ fn narrate_decision(record: &MetadataRecord, controller: &QuorumController, id: 
             leader_epoch: registration.leader_epoch,
             isr: registration.isr.clone(),
             unclean: false,
+        }),
+        MetadataRecord::Config { resource, name, value } => out.fact(Fact::DynamicConfigChanged {
+            controller: id,
+            resource: resource.clone(),
+            name: name.clone(),
+            value: value.clone(),
         }),
         // The world tells a deletion when the controller accepts it (`TopicDeleted`).
         MetadataRecord::LeaderChange { .. } | MetadataRecord::Topic { .. } | MetadataRecord::RemoveTopic { .. } => {}

@@ -13,6 +13,7 @@ use crate::delivery::DeliveryAudit;
 use crate::group::history::GroupHistory;
 use crate::group::offsets::OFFSETS_TOPIC;
 use crate::group::share::state_log::SHARE_GROUP_STATE_TOPIC;
+use crate::log::topic_config::{topic_synonym, BROKER_TOPIC_SYNONYMS};
 use crate::log::TopicConfig;
 use crate::metrics::{Metrics, MetricsSample};
 use crate::narration::Fact;
@@ -21,7 +22,10 @@ use crate::producer::config::ProducerConfig;
 use crate::producer::stream::{KeyPattern, Stream};
 use crate::producer::transaction::{TxnCallError, TxnClientState};
 use crate::producer::{Producer, ProducerRecord};
-use crate::protocol::{ElectionType, ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition, TxnMarker, TxnMessage};
+use crate::protocol::metadata::ConfigResource;
+use crate::protocol::{
+    ElectionType, ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition, TxnMarker, TxnMessage,
+};
 use crate::sim::{Millis, NodeId};
 use crate::txn::log::TRANSACTION_STATE_TOPIC;
 use rand_chacha::ChaCha8Rng;
@@ -207,6 +211,28 @@ pub enum Action {
         producer_epoch: i16,
         coordinator_epoch: i32,
     },
+    /// IncrementalAlterConfigs (`kafka-configs --alter`): sets (`Some`) or deletes (`None`)
+    /// dynamic configs of a topic or a broker. The active controller writes `ConfigRecord`s;
+    /// each broker acts on them once it has seen them in the metadata log.
+    AlterConfigs {
+        resource: ConfigResource,
+        changes: Vec<(String, Option<String>)>,
+    },
+    /// The application restarts a producer with one config changed (a client reads its configs
+    /// once): the running process stops as a crash does (sends not yet acknowledged are lost to
+    /// the application), a new one starts with the change and resumes its stream.
+    RestartProducerWithConfig {
+        producer: u32,
+        key: String,
+        value: String,
+    },
+    /// The application restarts a consumer with one config changed: `close()` (a commit with
+    /// auto-commit, LeaveGroup), then a new process with the change.
+    RestartConsumerWithConfig {
+        consumer: u32,
+        key: String,
+        value: String,
+    },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -292,6 +318,9 @@ pub enum ActionError {
         producer: u32,
         state: TxnClientState,
     },
+    /// A broker config that cannot change while the broker runs (Kafka: "Cannot update these
+    /// configs dynamically"), or one the simulation does not apply dynamically.
+    NotDynamicConfig(String),
 }
 
 impl fmt::Display for ActionError {
@@ -337,6 +366,11 @@ impl fmt::Display for ActionError {
                 let state = serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_string));
                 write!(f, "producer {producer} cannot do that in transaction state {}", state.unwrap_or_default())
             }
+            ActionError::NotDynamicConfig(key) => write!(
+                f,
+                "broker config `{key}` cannot be updated dynamically; dynamic broker configs here are the topic defaults: {}",
+                BROKER_TOPIC_SYNONYMS.iter().map(|(b, _)| *b).collect::<Vec<_>>().join(", ")
+            ),
         }
     }
 }
@@ -380,6 +414,7 @@ impl World {
                 self.next_client_id += 1;
                 let bootstrap = self.broker_ids();
                 let mut producer = Producer::new(id, id, name, config, bootstrap);
+                producer.configs = configs;
                 if self.config.track_acked_records {
                     producer.acked_log = Some(Vec::new());
                 }
@@ -631,6 +666,58 @@ impl World {
             Action::LinkProcessor { consumer, producer, output_topic } => {
                 self.link_processor(consumer, producer, output_topic)
             }
+            Action::AlterConfigs { resource, changes } => self.alter_configs(resource, changes),
+            Action::RestartProducerWithConfig { producer, key, value } => {
+                let node = self.check_producer_running(producer)?;
+                let old = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+                let mut configs: Vec<(String, String)> = old.configs.clone();
+                configs.retain(|(k, _)| *k != key);
+                configs.push((key.clone(), value.clone()));
+                let config = ProducerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+                let stream = old.stream.clone();
+                let name = old.name.clone();
+                self.crash_process(NodeId::Client(node));
+                let node = self.next_client_id;
+                self.next_client_id += 1;
+                let bootstrap = self.broker_ids();
+                let Some(old) = self.producers.get(&producer) else {
+                    return Err(ActionError::UnknownProducer(producer));
+                };
+                let mut fresh = old.restarted(node, bootstrap);
+                fresh.config = config;
+                fresh.configs = configs;
+                self.producers.insert(producer, fresh);
+                self.producer_nodes.insert(node, producer);
+                self.record(Fact::ClientRestartedWithConfig { client: producer, name, key, value });
+                self.dispatch(NodeId::Client(node), Input::Start);
+                if let Some(stream) = stream {
+                    let now = self.now;
+                    let mut out = Outbox::default();
+                    if let Some(p) = self.producers.get_mut(&producer) {
+                        p.start_stream(stream, now, &mut out);
+                    }
+                    self.flush_producer(producer, out);
+                }
+                Ok(ActionOutcome::ProducerAdded { producer })
+            }
+            Action::RestartConsumerWithConfig { consumer, key, value } => {
+                self.check_consumer_running(consumer)?;
+                let old = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
+                let mut configs: Vec<(String, String)> = old.configs.clone();
+                configs.retain(|(k, _)| *k != key);
+                configs.push((key.clone(), value.clone()));
+                let config = ConsumerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+                let name = old.name.clone();
+                self.with_running_consumer(consumer, |c, now, _, out| c.close(now, out))?;
+                let node = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?.node;
+                self.end_incarnation(NodeId::Client(node));
+                if let Some(c) = self.consumers.get_mut(&consumer) {
+                    c.config = config;
+                    c.configs = configs;
+                }
+                self.record(Fact::ClientRestartedWithConfig { client: consumer, name, key, value });
+                self.restart_consumer(consumer)
+            }
             Action::BeginTransaction { producer } => {
                 self.with_transactional_producer(producer, |p, _, _, _| p.begin_transaction())
             }
@@ -743,6 +830,55 @@ impl World {
         let answer = f(broker, now, &mut out).map_err(ActionError::CreateTopic)?;
         self.flush_broker(id, out);
         Ok(answer)
+    }
+
+    /// Validates an IncrementalAlterConfigs as Kafka's controller does (`LogConfig.validate` for
+    /// a topic: known names, valid values; for brokers, the dynamic ones) and hands it to the
+    /// active controller. A change that writes nothing (the values are already set) is accepted.
+    fn alter_configs(
+        &mut self,
+        resource: ConfigResource,
+        changes: Vec<(String, Option<String>)>,
+    ) -> Result<ActionOutcome, ActionError> {
+        let teaching = self.config.teaching_mode;
+        for (key, value) in &changes {
+            let topic_key = match &resource {
+                ConfigResource::Topic(topic) => {
+                    if !self.metadata().topics.contains_key(topic) {
+                        return Err(ActionError::UnknownTopic(topic.clone()));
+                    }
+                    TopicConfig::keys().find(|k| k == key).ok_or_else(|| {
+                        ActionError::Config(ConfigError::UnknownKey {
+                            key: key.clone(),
+                            known: TopicConfig::keys().collect(),
+                        })
+                    })?
+                }
+                ConfigResource::Broker(_) | ConfigResource::BrokerDefault => {
+                    topic_synonym(key).ok_or_else(|| ActionError::NotDynamicConfig(key.clone()))?
+                }
+            };
+            if let Some(value) = value {
+                TopicConfig::default().set(topic_key, value, teaching).map_err(|e| match e {
+                    ConfigError::InvalidValue { value, allowed, .. } => {
+                        ConfigError::InvalidValue { key: key.clone(), value, allowed }
+                    }
+                    other => other,
+                })?;
+            }
+        }
+        if let ConfigResource::Broker(b) = resource {
+            if !self.brokers.contains_key(&b) {
+                return Err(ActionError::UnknownNode(NodeId::Broker(b)));
+            }
+        }
+        let id = self.active_controller().ok_or(ActionError::NoActiveController)?;
+        let now = self.now;
+        let mut out = Outbox::default();
+        let broker = self.brokers.get_mut(&id).ok_or(ActionError::NoActiveController)?;
+        broker.alter_configs(&resource, &changes, now, &mut out).map_err(ActionError::CreateTopic)?;
+        self.flush_broker(id, out);
+        Ok(ActionOutcome::Done)
     }
 
     /// Begins a controlled shutdown; the world stops the process once the controller granted it.
@@ -967,7 +1103,9 @@ impl World {
         let id = self.next_client_id;
         self.next_client_id += 1;
         let bootstrap = self.broker_ids();
-        self.consumers.insert(id, Consumer::new(id, id, name, topics, config, app, bootstrap));
+        let mut consumer = Consumer::new(id, id, name, topics, config, app, bootstrap);
+        consumer.configs = configs.to_vec();
+        self.consumers.insert(id, consumer);
         self.start_consumer(id);
         Ok(ActionOutcome::ConsumerAdded { consumer: id })
     }
@@ -989,6 +1127,7 @@ impl World {
             old.app.clone(),
             bootstrap,
         );
+        fresh.configs = old.configs.clone();
         fresh.processed_records = old.processed_records;
         // A processor's new process starts with nothing processed to output; a verifier keeps
         // its record of every offset it returned.

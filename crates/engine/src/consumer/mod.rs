@@ -149,6 +149,8 @@ pub struct Consumer {
     pub name: String,
     pub topics: Vec<String>,
     pub config: ConsumerConfig,
+    /// The configs as the application wrote them, so a restart can change one and parse again.
+    pub configs: Vec<(String, String)>,
     pub app: ConsumerApp,
     bootstrap: Vec<i32>,
     leaders: BTreeMap<TopicPartition, i32>,
@@ -265,6 +267,7 @@ impl Consumer {
             name,
             topics,
             config,
+            configs: Vec::new(),
             app,
             bootstrap,
             leaders: BTreeMap::new(),

@@ -5,10 +5,11 @@
 //! to its own image, so the cluster's state is exactly the replay of one replicated log.
 
 use crate::log::TopicConfig;
-use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration};
+use crate::protocol::metadata::{ConfigResource, MetadataEntry, MetadataRecord, PartitionRegistration};
 use crate::protocol::TopicPartition;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicRegistration {
@@ -40,6 +41,10 @@ pub struct MetadataImage {
     pub racks: BTreeMap<i32, String>,
     /// Offset of the last applied record (-1: none).
     pub offset: i64,
+    /// Dynamic configs from `ConfigRecord`s, by resource: a topic's overrides (its creation
+    /// configs included, as Kafka writes them), a broker's own, the cluster-wide broker default.
+    #[serde(skip)]
+    pub configs: BTreeMap<ConfigResource, Arc<BTreeMap<String, String>>>,
 }
 
 impl MetadataImage {
@@ -72,10 +77,41 @@ impl MetadataImage {
                 );
             }
             MetadataRecord::Topic { name, config } => {
-                self.topics.insert(
-                    name.clone(),
-                    TopicRegistration { name: name.clone(), config: config.clone(), partitions: Vec::new() },
-                );
+                let resource = ConfigResource::Topic(name.clone());
+                if config.overrides.is_empty() {
+                    self.configs.remove(&resource);
+                } else {
+                    self.configs.insert(resource, config.overrides.clone());
+                }
+                // Without broker defaults the record's config is already the effective one.
+                let config = if self.configs.contains_key(&ConfigResource::BrokerDefault) {
+                    self.topic_config(name, None)
+                } else {
+                    config.clone()
+                };
+                self.topics
+                    .insert(name.clone(), TopicRegistration { name: name.clone(), config, partitions: Vec::new() });
+            }
+            MetadataRecord::Config { resource, name, value } => {
+                let configs = Arc::make_mut(self.configs.entry(resource.clone()).or_default());
+                match value {
+                    Some(v) => configs.insert(name.clone(), v.clone()),
+                    None => configs.remove(name),
+                };
+                if configs.is_empty() {
+                    self.configs.remove(resource);
+                }
+                let affected: Vec<String> = match resource {
+                    ConfigResource::Topic(t) => vec![t.clone()],
+                    ConfigResource::BrokerDefault => self.topics.keys().cloned().collect(),
+                    ConfigResource::Broker(_) => Vec::new(),
+                };
+                for topic in affected {
+                    let config = self.topic_config(&topic, None);
+                    if let Some(t) = self.topics.get_mut(&topic) {
+                        t.config = config;
+                    }
+                }
             }
             MetadataRecord::RemoveTopic { name } => {
                 self.topics.remove(name);
@@ -91,6 +127,30 @@ impl MetadataImage {
                     }
                 }
             }
+        }
+    }
+
+    /// The effective config of `topic` on broker `node` (`None`: the cluster-wide one the
+    /// controller decides with): its overrides over that broker's dynamic configs over the
+    /// cluster default's over Kafka's defaults.
+    pub fn topic_config(&self, topic: &str, node: Option<i32>) -> TopicConfig {
+        let empty = Arc::default();
+        let layer = |r: &ConfigResource| self.configs.get(r).unwrap_or(&empty);
+        let mut brokers = vec![layer(&ConfigResource::BrokerDefault).as_ref()];
+        if let Some(node) = node {
+            brokers.push(layer(&ConfigResource::Broker(node)).as_ref());
+        }
+        TopicConfig::resolve(brokers, layer(&ConfigResource::Topic(topic.to_string())))
+    }
+
+    /// The config `node`'s replicas of `topic` use: the registered one unless the broker has
+    /// dynamic configs of its own.
+    pub fn topic_config_on(&self, topic: &str, node: i32) -> Option<TopicConfig> {
+        let registered = &self.topics.get(topic)?.config;
+        if self.configs.contains_key(&ConfigResource::Broker(node)) {
+            Some(self.topic_config(topic, Some(node)))
+        } else {
+            Some(registered.clone())
         }
     }
 

@@ -6,7 +6,9 @@ use super::metadata::MetadataImage;
 use super::placement::place_striped;
 use super::{assign_replicas, validate_topic_name, CreateTopicError};
 use crate::log::TopicConfig;
-use crate::protocol::metadata::{MetadataEntry, MetadataRecord, PartitionRegistration, ReassigningReplicas};
+use crate::protocol::metadata::{
+    ConfigResource, MetadataEntry, MetadataRecord, PartitionRegistration, ReassigningReplicas,
+};
 use crate::protocol::{ElectionType, ErrorCode, TopicPartition};
 use crate::sim::Millis;
 use rand::Rng;
@@ -655,6 +657,55 @@ impl QuorumController {
             });
         }
         Ok(records)
+    }
+
+    /// IncrementalAlterConfigs (`ConfigurationControlManager.incrementalAlterConfigResource`),
+    /// already validated: a `ConfigRecord` per key whose value changes (a broker's always, as
+    /// Kafka writes them to trigger reloads), `None` deleting. When the change allows unclean
+    /// election for a topic, its leaderless partitions elect an out-of-sync replica in the same
+    /// write (Kafka's controller does it on its next `unclean.leader.election.interval.ms` check).
+    pub fn alter_configs(
+        &self,
+        resource: &ConfigResource,
+        changes: &[(String, Option<String>)],
+    ) -> Vec<MetadataRecord> {
+        let current = self.image.configs.get(resource);
+        let mut records: Vec<MetadataRecord> = changes
+            .iter()
+            .filter(|(name, value)| {
+                matches!(resource, ConfigResource::Broker(_) | ConfigResource::BrokerDefault)
+                    || current.and_then(|c| c.get(name)) != value.as_ref()
+            })
+            .map(|(name, value)| MetadataRecord::Config {
+                resource: resource.clone(),
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect();
+        let mut after = self.clone();
+        for (i, record) in records.iter().enumerate() {
+            after.image.apply(&MetadataEntry {
+                offset: self.image.offset + 1 + i as i64,
+                epoch: 0,
+                record: record.clone(),
+            });
+        }
+        let elections: Vec<MetadataRecord> = after
+            .image
+            .partitions()
+            .filter(|(tp, p)| {
+                p.leader < 0
+                    && after.election_rules(tp, p).unclean_allowed
+                    && !self.election_rules(tp, p).unclean_allowed
+            })
+            .filter_map(|(tp, partition)| {
+                let (registration, unclean) =
+                    elect(partition, &after.image, None, after.election_rules(&tp, partition))?;
+                Some(MetadataRecord::PartitionChange { topic_partition: tp, registration, unclean })
+            })
+            .collect();
+        records.extend(elections);
+        records
     }
 
     /// CreatePartitions: the records of the partitions that take `topic` to `total`, their

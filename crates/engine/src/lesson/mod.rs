@@ -20,7 +20,7 @@ mod measure;
 mod parse;
 mod question;
 
-pub use fork::{compare, Change, ChangeTarget, ForkComparison};
+pub use fork::{compare, compare_from, Change, ChangeTarget, ForkComparison};
 pub use measure::{Measure, SummaryField, Value, METRIC_GAUGES};
 pub use question::{Choice, Matcher, Outcome, Question};
 
@@ -78,11 +78,14 @@ pub struct TryIt {
     pub text: Localized,
 }
 
-/// A what-if fork a lesson offers: one change to one of its scenarios, compared at a time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A what-if fork a lesson offers: one change to one of its scenarios from a moment, compared at a
+/// time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForkSpec {
     pub scenario: String,
     pub change: Change,
+    /// When the branches part (0: the change holds from the start).
+    pub from_ms: Millis,
     /// The virtual time the comparison is read at (the app compares at its own cursor).
     pub at_ms: Millis,
     pub text: Localized,

@@ -86,6 +86,7 @@ struct RawChoice {
 struct RawFork {
     scenario: Option<Spanned<String>>,
     change: Spanned<String>,
+    from_ms: Option<Spanned<u64>>,
     at_ms: Spanned<u64>,
     text: RawLocalized,
 }
@@ -218,11 +219,19 @@ pub fn parse(text: &str, all: &[Scenario]) -> Result<Lesson, ScenarioError> {
     for f in raw.fork {
         let scenario = scenarios.of(&src, &f.scenario, "fork.scenario")?;
         within(&src, &f.at_ms, "fork.at_ms", scenario)?;
+        let from_ms = match &f.from_ms {
+            Some(from) if from.get_ref() > f.at_ms.get_ref() => {
+                return Err(src.err(from.span(), "fork.from_ms", "the fork must part at or before `at_ms`"))
+            }
+            Some(from) => *from.get_ref(),
+            None => 0,
+        };
         let change = Change::parse(f.change.get_ref()).map_err(|m| src.err(f.change.span(), "fork.change", m))?;
-        change.apply(scenario).map_err(|m| src.err(f.change.span(), "fork.change", m))?;
+        change.apply_at(scenario, from_ms).map_err(|m| src.err(f.change.span(), "fork.change", m))?;
         forks.push(ForkSpec {
             scenario: scenario.name.clone(),
             change,
+            from_ms,
             at_ms: *f.at_ms.get_ref(),
             text: localized(f.text),
         });

@@ -162,6 +162,8 @@ pub struct Producer {
     pub node: u32,
     pub name: String,
     pub config: ProducerConfig,
+    /// The configs as the application wrote them, so a restart can change one and parse again.
+    pub configs: Vec<(String, String)>,
     bootstrap: Vec<i32>,
     /// Each known topic's partitions, in partition order: the sender looks up a leader for
     /// every waiting partition on each run, so the topic name is compared once, not per partition.
@@ -217,6 +219,7 @@ impl Producer {
             name,
             sticky: BTreeMap::new(),
             config,
+            configs: Vec::new(),
             bootstrap,
             metadata: BTreeMap::new(),
             metadata_in_flight: None,
@@ -248,6 +251,7 @@ impl Producer {
     /// send results and counters, and send ids stay unique.
     pub fn restarted(&self, node: u32, bootstrap: Vec<i32>) -> Producer {
         let mut fresh = Producer::new(self.id, node, self.name.clone(), self.config.clone(), bootstrap);
+        fresh.configs = self.configs.clone();
         fresh.next_send_id = self.next_send_id;
         fresh.results = self.results.clone();
         fresh.acked_records = self.acked_records;

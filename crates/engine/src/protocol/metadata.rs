@@ -49,6 +49,33 @@ pub enum MetadataRecord {
     RemoveTopic {
         name: String,
     },
+    /// Kafka's `ConfigRecord`: one dynamic config of a topic or a broker set (`value`) or
+    /// deleted (`None`), written by IncrementalAlterConfigs.
+    Config {
+        resource: ConfigResource,
+        name: String,
+        value: Option<String>,
+    },
+}
+
+/// What a dynamic config belongs to (Kafka's `ConfigResource` of type TOPIC or BROKER; the
+/// cluster-wide broker default is the BROKER resource with the empty name).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum ConfigResource {
+    Topic(String),
+    Broker(i32),
+    BrokerDefault,
+}
+
+impl std::fmt::Display for ConfigResource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigResource::Topic(t) => write!(f, "topic {t}"),
+            ConfigResource::Broker(b) => write!(f, "broker {b}"),
+            ConfigResource::BrokerDefault => write!(f, "the brokers' cluster-wide default"),
+        }
+    }
 }
 
 /// A record and its place in the metadata log.

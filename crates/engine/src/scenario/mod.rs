@@ -30,6 +30,7 @@ use crate::cluster::{Action, ActionOutcome, World, WorldConfig};
 use crate::consumer::{ConsumerApp, SeekTo};
 use crate::producer::stream::KeyPattern;
 use crate::producer::ProducerRecord;
+use crate::protocol::metadata::ConfigResource;
 use crate::protocol::TopicPartition;
 use crate::sim::{Millis, NodeId};
 use serde::Serialize;
@@ -233,6 +234,24 @@ pub enum StepAction {
     AbortTransaction {
         producer: String,
     },
+    /// `kafka-configs --alter` of a topic or a broker: `value` None deletes the config.
+    AlterConfig {
+        resource: ConfigResource,
+        key: String,
+        value: Option<String>,
+    },
+    /// The application restarts a producer with one config changed.
+    RestartProducerWithConfig {
+        producer: String,
+        key: String,
+        value: String,
+    },
+    /// The application restarts a consumer with one config changed.
+    RestartConsumerWithConfig {
+        consumer: String,
+        key: String,
+        value: String,
+    },
 }
 
 /// One entry of the scenario's timeline: an action, a note for the learner, or both.
@@ -307,6 +326,15 @@ impl Step {
                 keys: stream.keys.clone(),
             },
             StepAction::StopStream { producer: p } => Action::StopStream { producer: producer(p)? },
+            StepAction::AlterConfig { resource, key, value } => {
+                Action::AlterConfigs { resource: resource.clone(), changes: vec![(key.clone(), value.clone())] }
+            }
+            StepAction::RestartProducerWithConfig { producer: p, key, value } => {
+                Action::RestartProducerWithConfig { producer: producer(p)?, key: key.clone(), value: value.clone() }
+            }
+            StepAction::RestartConsumerWithConfig { consumer: c, key, value } => {
+                Action::RestartConsumerWithConfig { consumer: consumer(c)?, key: key.clone(), value: value.clone() }
+            }
             StepAction::CrashProducer { producer: p } => Action::CrashProducer { producer: producer(p)? },
             StepAction::BeginTransaction { producer: p } => Action::BeginTransaction { producer: producer(p)? },
             StepAction::CommitTransaction { producer: p } => Action::CommitTransaction { producer: producer(p)? },
@@ -494,6 +522,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "consumer-scale-out",
         "dedicated-controllers",
         "delete-topic",
+        "dynamic-unclean-election",
         "eager-vs-cooperative",
         "eligible-leader-replicas",
         "exactly-once-pipeline",

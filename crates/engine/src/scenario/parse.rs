@@ -11,9 +11,11 @@ use crate::cluster::WorldConfig;
 use crate::consumer::config::{ConsumerConfig, GroupProtocol};
 use crate::consumer::{CommitMode, ConsumerApp, SeekTo};
 use crate::controller::validate_topic_name;
+use crate::log::topic_config::topic_synonym;
 use crate::log::TopicConfig;
 use crate::producer::config::ProducerConfig;
 use crate::producer::stream::KeyPattern;
+use crate::protocol::metadata::ConfigResource;
 use crate::protocol::TopicPartition;
 use crate::sim::network::NetworkConfig;
 use crate::sim::Millis;
@@ -155,6 +157,7 @@ struct RawStep {
     offset: Option<Spanned<i64>>,
     timestamp: Option<Spanned<i64>>,
     replicas: Option<Spanned<Vec<i64>>>,
+    config: Option<Spanned<String>>,
 }
 
 impl RawStep {
@@ -185,6 +188,7 @@ impl RawStep {
             at("offset", &self.offset),
             at("timestamp", &self.timestamp),
             at("replicas", &self.replicas),
+            at("config", &self.config),
         ]
         .into_iter()
         .flatten()
@@ -220,6 +224,9 @@ const ACTIONS: &[(&str, &[&str])] = &[
     ("commit_transaction", &["producer"]),
     ("abort_transaction", &["producer"]),
     ("reassign_partition", &["topic", "partition", "replicas"]),
+    ("alter_config", &["topic", "broker", "config", "value"]),
+    ("reconfigure_producer", &["producer", "config", "value"]),
+    ("reconfigure_consumer", &["consumer", "config", "value"]),
 ];
 
 /// Turns spans into line/column errors (lesson files use it too).
@@ -1137,6 +1144,51 @@ fn step_action(
         "commit_transaction" => StepAction::CommitTransaction { producer: producer()? },
         "abort_transaction" => StepAction::AbortTransaction { producer: producer()? },
         "restart_producer" => StepAction::RestartProducer { producer: producer()? },
+        "alter_config" => {
+            let key = step.config.as_ref().ok_or_else(|| missing("config"))?;
+            let value = step.value.as_ref().map(|v| v.get_ref().clone());
+            let (resource, topic_key) = match (&step.topic, &step.broker) {
+                (Some(t), None) => {
+                    if !known.topics.contains_key(t.get_ref()) {
+                        return Err(src.err(t.span(), "step.topic", unknown_topic(t.get_ref(), known)));
+                    }
+                    let k = TopicConfig::keys().find(|k| k == key.get_ref());
+                    (ConfigResource::Topic(t.get_ref().clone()), k)
+                }
+                (None, Some(_)) => (ConfigResource::Broker(broker()?.0), topic_synonym(key.get_ref())),
+                _ => return Err(src.err(name.span(), "step.topic", "`alter_config` needs either `topic` or `broker`")),
+            };
+            let Some(topic_key) = topic_key else {
+                return Err(src.err(
+                    key.span(),
+                    "step.config",
+                    format!("`{}` is not a dynamic config of {resource}", key.get_ref()),
+                ));
+            };
+            if let Some(v) = &value {
+                TopicConfig::default().set(topic_key, v, true).map_err(|e| {
+                    src.err(step.value.as_ref().map_or(key.span(), |v| v.span()), "step.value", e.to_string())
+                })?;
+            }
+            StepAction::AlterConfig { resource, key: key.get_ref().clone(), value }
+        }
+        "reconfigure_producer" | "reconfigure_consumer" => {
+            let key = step.config.as_ref().ok_or_else(|| missing("config"))?;
+            let value = step.value.as_ref().ok_or_else(|| missing("value"))?;
+            let pair = [(key.get_ref().as_str(), value.get_ref().as_str())];
+            let checked = if action == "reconfigure_producer" {
+                ProducerConfig::from_pairs(pair).map(drop)
+            } else {
+                ConsumerConfig::from_pairs(pair).map(drop)
+            };
+            checked.map_err(|e| src.err(value.span(), "step.value", e.to_string()))?;
+            let (key, value) = (key.get_ref().clone(), value.get_ref().clone());
+            if action == "reconfigure_producer" {
+                StepAction::RestartProducerWithConfig { producer: producer()?, key, value }
+            } else {
+                StepAction::RestartConsumerWithConfig { consumer: consumer(progress)?.0, key, value }
+            }
+        }
         "create_topic" => {
             let t = step.topic.as_ref().ok_or_else(|| missing("topic"))?;
             let spec = known

@@ -2,7 +2,8 @@
 //! from a run of its scenario (change the seed or a setting and the checked answer follows), and
 //! every fork runs both branches from the same seed.
 
-use kafkalab_engine::lesson::{self, compare, Change, Lesson, Measure, Value};
+use kafkalab_engine::lesson::{self, compare, compare_from, Change, Lesson, Measure, Value};
+use kafkalab_engine::narration::Fact;
 use kafkalab_engine::scenario::Scenario;
 
 fn setup() -> (Vec<Scenario>, Vec<Lesson>) {
@@ -32,7 +33,8 @@ fn the_path_is_ordered_and_every_question_has_exactly_one_right_choice() {
             q.outcome(scenario(&scenarios, &q.scenario), None).unwrap_or_else(|e| panic!("{}: {e}", l.name));
         }
         for f in &l.forks {
-            compare(scenario(&scenarios, &f.scenario), &f.change, None, f.at_ms).unwrap_or_else(|e| panic!("{e}"));
+            compare_from(scenario(&scenarios, &f.scenario), &f.change, f.from_ms, None, f.at_ms)
+                .unwrap_or_else(|e| panic!("{e}"));
         }
     }
 }
@@ -89,4 +91,71 @@ fn a_change_names_what_is_wrong() {
     assert!(err("producer:checkout:acks=2").contains("acks"), "{}", err("producer:checkout:acks=2"));
     assert!(err("topic:orders:min.insync.replicas=zero").contains("min.insync.replicas"));
     assert_eq!(Change::parse("topic:orders:retention.ms=5").unwrap().to_string(), "topic:orders:retention.ms=5");
+}
+
+/// A fork at a moment (#20): both branches replay the same seed and steps up to it, so every fact
+/// before it is the same; the changed branch restarts the producer with acks=1 there (as an
+/// application must) and from then on the runs differ, the acks=1 branch losing records when
+/// leadership moves back at 40 s.
+#[test]
+fn a_fork_at_a_moment_is_the_same_run_until_then_and_differs_after() {
+    let (scenarios, _) = setup();
+    let failover = scenario(&scenarios, "leader-failover");
+    let change = Change::parse("producer:checkout:acks=1").unwrap();
+    let from = 20_000;
+    let mut base = lesson::run(failover, Some(3)).unwrap();
+    let mut branch = lesson::run(&change.apply_at(failover, from).unwrap(), Some(3)).unwrap();
+    base.seek(45_000);
+    branch.seek(45_000);
+    let facts = |run: &kafkalab_engine::scenario::ScenarioRun| -> Vec<_> {
+        run.world().facts().map(|f| (f.at_ms, f.index, f.fact.clone())).collect()
+    };
+    let (base_facts, branch_facts) = (facts(&base), facts(&branch));
+    assert_eq!(base_facts[0].1, 0, "the whole history is kept");
+    let before = |f: &Vec<(u64, u64, Fact)>| f.iter().filter(|(at, _, _)| *at < from).cloned().collect::<Vec<_>>();
+    assert!(!before(&base_facts).is_empty());
+    assert_eq!(before(&base_facts), before(&branch_facts), "identical up to the fork");
+    let restarted = branch_facts
+        .iter()
+        .find(|(_, _, f)| matches!(f, Fact::ClientRestartedWithConfig { key, value, .. } if key == "acks" && value == "1"))
+        .expect("the producer restarts with acks=1");
+    assert_eq!(restarted.0, from);
+    assert!(!base_facts.iter().any(|(_, _, f)| matches!(f, Fact::ClientRestartedWithConfig { .. })));
+    let after = |f: &Vec<(u64, u64, Fact)>| f.iter().filter(|(at, _, _)| *at >= from).cloned().collect::<Vec<_>>();
+    assert_ne!(after(&base_facts), after(&branch_facts), "different after the fork");
+    let c = compare_from(failover, &change, from, Some(3), 45_000).unwrap();
+    assert_eq!(c.base.acked_lost, 0);
+    assert!(c.fork.acked_lost >= 1, "{c:?}");
+}
+
+/// Adding or removing one action at a moment: without broker 2's death there is no election.
+#[test]
+fn a_fork_adds_or_removes_one_action() {
+    let (scenarios, _) = setup();
+    let failover = scenario(&scenarios, "leader-failover");
+    let removed = Change::parse("-kill-broker:2").unwrap();
+    assert_eq!(removed.to_string(), "-kill-broker:2");
+    let without = removed.apply_at(failover, 5_000).unwrap();
+    let stopped = |s: &Scenario| {
+        let mut run = lesson::run(s, Some(3)).unwrap();
+        run.seek(20_000);
+        let found = run.world().facts().any(|f| matches!(f.fact, Fact::BrokerStopped { broker: 2 }));
+        found
+    };
+    assert!(stopped(failover));
+    assert!(!stopped(&without), "broker 2 never dies in the branch");
+    assert!(removed.apply_at(failover, 15_000).unwrap_err().contains("no `kill-broker:2` step at or after 15000 ms"));
+    let added = Change::parse("+kill_broker:3").unwrap();
+    assert_eq!(added.to_string(), "+kill-broker:3");
+    let with = added.apply_at(failover, 12_000).unwrap();
+    assert_eq!(with.steps.len(), failover.steps.len() + 1);
+    assert!(Change::parse("+kill-broker:9").unwrap().apply_at(failover, 1_000).is_err());
+    assert!(Change::parse("+explode:1").is_err());
+    let broker = Change::parse("broker:default:min.insync.replicas=3").unwrap();
+    assert_eq!(broker.to_string(), "broker:default:min.insync.replicas=3");
+    let c = compare_from(failover, &broker, 12_000, Some(3), 20_000).unwrap();
+    assert_eq!(c.fork, c.base, "the topic's own min.insync.replicas=2 wins over the brokers' default");
+    let topic = Change::parse("topic:orders:min.insync.replicas=3").unwrap();
+    let c = compare_from(failover, &topic, 12_000, Some(3), 20_000).unwrap();
+    assert!(c.fork.records_acked < c.base.records_acked, "min ISR 3 with a broker down refuses acks=all: {c:?}");
 }

@@ -8,6 +8,7 @@ mod assignor_props;
 mod chaos;
 mod consumer_groups;
 mod consumer_protocol;
+mod dynamic_configs;
 mod golden_assignors;
 mod golden_batches;
 mod golden_murmur2;

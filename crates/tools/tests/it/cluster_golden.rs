@@ -3,7 +3,14 @@
 //! `tools/.../MetadataQuorumCommand.java` (`handleDescribeStatus`'s aligned labels, the
 //! `--replication` table), `tools/.../FeatureCommand.java` (`Feature: %s\tSupportedMinVersion: ...`),
 //! `core/.../kafka/tools/DumpLogSegments.scala` (`printBatchLevel` and the `| offset:` record
-//! lines), `core/.../kafka/admin/ConfigCommand.scala` (`Dynamic configs for topic X are:`).
+//! lines), `core/.../kafka/admin/ConfigCommand.scala` (`Dynamic configs for topic X are:`; Kafka 4.x
+//! `alterConfig`: `Completed updating config for ${entityType.dropRight(1)} $name.` and
+//! `Completed updating default config for $entityType in the cluster.`, `alterResourceConfig`'s
+//! `Invalid config(s): …`, `parseConfigsToBeAdded`'s `Invalid entity config: …` and
+//! `Invalid character found for config key: …`, `checkArgs`' messages; `describeResourceConfig`'s
+//! `Default configs for brokers in the cluster are:`), and for the server's refusals
+//! `storage/.../LogConfig.validateNames` (`Unknown topic config name: …`) and `ConfigDef`'s
+//! `Invalid value V for configuration K: Not a number of type INT` / `Value must be at least N`.
 
 use super::common::{last, script};
 
@@ -114,6 +121,92 @@ fn configs_describe() {
         "Dynamic configs for topic t are:\n  retention.ms=60000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=60000}\n"
     );
     assert_eq!(outs[3].stdout, "Dynamic configs for broker 1 are:\n");
-    assert_eq!(outs[4].status, 1);
-    assert!(outs[4].stderr.contains("not simulated yet"));
+    assert_eq!((outs[4].stdout.as_str(), outs[4].status), ("Completed updating config for topic t.\n", 0));
+}
+
+#[test]
+fn configs_alter_topics_and_brokers() {
+    let kc = "kafka-configs.sh --bootstrap-server localhost:9092";
+    let outs = script(&format!(
+        "{SETUP}{kc} --alter --entity-type topics --entity-name t --add-config min.insync.replicas=1,cleanup.policy=[compact,delete]
+{kc} --describe --topic t
+{kc} --alter --topic t --delete-config retention.ms
+{kc} --describe --topic t
+{kc} --alter --broker 2 --add-config log.retention.ms=5000
+{kc} --alter --broker-defaults --add-config unclean.leader.election.enable=true
+{kc} --describe --entity-type brokers
+{kc} --alter --entity-type brokers --entity-default --delete-config unclean.leader.election.enable
+kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic t
+"
+    ));
+    let configs = outs[10].stdout.lines().next().unwrap().rsplit("Configs: ").next().unwrap().to_string();
+    assert_eq!(configs, "min.insync.replicas=1,cleanup.policy=compact,delete", "kafka-topics sees the change");
+    assert_eq!(outs[2].stdout, "Completed updating config for topic t.\n");
+    assert_eq!(
+        outs[3].stdout,
+        "Dynamic configs for topic t are:
+  cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete}
+  min.insync.replicas=1 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:min.insync.replicas=1}
+  retention.ms=60000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=60000}
+"
+    );
+    assert_eq!(outs[4].stdout, "Completed updating config for topic t.\n");
+    assert!(!outs[5].stdout.contains("retention.ms"), "{}", outs[5].stdout);
+    assert_eq!(outs[6].stdout, "Completed updating config for broker 2.\n");
+    assert_eq!(outs[7].stdout, "Completed updating default config for brokers in the cluster.\n");
+    assert_eq!(
+        outs[8].stdout,
+        "Dynamic configs for broker 1 are:
+Dynamic configs for broker 2 are:
+  log.retention.ms=5000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.ms=5000}
+Dynamic configs for broker 3 are:
+Default configs for brokers in the cluster are:
+  unclean.leader.election.enable=true sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:unclean.leader.election.enable=true}
+"
+    );
+    assert_eq!(outs[9].stdout, "Completed updating default config for brokers in the cluster.\n");
+}
+
+#[test]
+fn configs_alter_bad_input_gets_kafkas_messages() {
+    let kc = "kafka-configs.sh --bootstrap-server localhost:9092";
+    let outs = script(&format!(
+        "{SETUP}{kc} --alter --topic t --add-config no.such=1
+{kc} --alter --topic t --add-config min.insync.replicas=zero
+{kc} --alter --topic t --add-config min.insync.replicas=0
+{kc} --alter --topic t --delete-config segment.ms
+{kc} --alter --topic t --add-config retention.ms
+{kc} --alter --topic t
+{kc} --alter --entity-type topics --add-config retention.ms=1
+{kc} --alter --topic nope --add-config retention.ms=1
+{kc} --alter --broker 1 --add-config broker.rack=a
+{kc} --alter --topic t --add-config 'a b=1'
+{kc} --alter --topic t --entity-type topics --add-config retention.ms=1
+"
+    ));
+    let err = |i: usize| (outs[i].stderr.lines().last().unwrap_or_default().to_string(), outs[i].status);
+    let args = |rest: &str| {
+        format!("Error while executing config command with args '--bootstrap-server localhost:9092 {rest}'")
+    };
+    assert_eq!(outs[2].stderr.lines().next().unwrap(), args("--alter --topic t --add-config no.such=1"));
+    assert_eq!(
+        err(2),
+        ("org.apache.kafka.common.errors.InvalidConfigurationException: Unknown topic config name: no.such".into(), 1)
+    );
+    assert_eq!(err(3).0, "org.apache.kafka.common.errors.InvalidConfigurationException: Invalid value zero for configuration min.insync.replicas: Not a number of type INT");
+    assert_eq!(err(4).0, "org.apache.kafka.common.errors.InvalidConfigurationException: Invalid value 0 for configuration min.insync.replicas: Value must be at least 1");
+    assert_eq!(err(5), ("Invalid config(s): segment.ms".into(), 1));
+    assert!(err(6).0.starts_with("Invalid entity config: all configs to be added must be in the format \"key=val\""));
+    assert_eq!(
+        err(7).0,
+        "At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter"
+    );
+    assert_eq!(err(8).0, "An entity name must be specified with --alter of topics");
+    assert_eq!(
+        err(9).0,
+        "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: The topic 'nope' does not exist."
+    );
+    assert!(err(10).0.ends_with("Cannot update these configs dynamically: Set(broker.rack)"), "{:?}", err(10));
+    assert_eq!(err(11).0, "Invalid character found for config key: a b");
+    assert_eq!(err(12).0, "--entity-{type,name,default} should not be used in conjunction with specific entity flags");
 }

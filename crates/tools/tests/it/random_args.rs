@@ -40,6 +40,12 @@ const VALUES: &[&str] = &[
     "=",
     "orders",
     "Stable",
+    "min.insync.replicas=2",
+    "unclean.leader.election.enable=true",
+    "log.retention.ms=1",
+    "cleanup.policy=[compact,delete]",
+    "retention.ms",
+    "a b=1",
 ];
 
 fn words() -> impl Strategy<Value = Vec<String>> {
@@ -68,6 +74,21 @@ proptest! {
         let out = session.run_tool(tool, &args, Some(&input));
         prop_assert!(out.status == 0 || !(out.stderr.is_empty() && out.stdout.is_empty()), "{tool} {args:?} failed silently");
         prop_assert!(out.status >= 0 && out.status <= 1, "{tool} {args:?}: status {}", out.status);
+    }
+
+    /// `kafka-configs --alter` with random entities and config lists: Kafka's answer, never a panic,
+    /// and a success always says what it updated.
+    #[test]
+    fn configs_alter_answers_every_argument_list(args in words()) {
+        let mut session = session();
+        let mut argv: Vec<String> = ["--bootstrap-server", "localhost:9092", "--alter"].map(str::to_string).to_vec();
+        argv.extend(args);
+        let out = session.run_tool("kafka-configs", &argv, None);
+        prop_assert!(out.status <= 1 && (out.status == 0) == out.stderr.is_empty(), "{argv:?}: {out:?}");
+        let asked = argv.iter().any(|a| a == "--help" || a == "--version");
+        if out.status == 0 && !asked {
+            prop_assert!(out.stdout.starts_with("Completed updating"), "{argv:?}: {out:?}");
+        }
     }
 
     #[test]
