@@ -451,11 +451,7 @@ fn execute(session: &mut Session<'_>, opts: &Parsed) -> Output {
         Ok(results) => results,
         Err(output) => return output,
     };
-    let failed: Vec<String> = results
-        .iter()
-        .filter(|(_, e)| e.is_some())
-        .map(|(tp, e)| format!("{tp}: {}", e.as_deref().unwrap_or("")))
-        .collect();
+    let failed = failures(&results);
     if !failed.is_empty() {
         stdout.push_str(&format!("Error reassigning partition(s):\n{}\n", failed.join("\n")));
         return Output { stdout, status: 1, ..Default::default() };
@@ -467,6 +463,11 @@ fn execute(session: &mut Session<'_>, opts: &Parsed) -> Output {
 }
 
 /// AlterPartitionReassignments: each partition's error message, if it failed, by partition.
+/// `tp: message` for each partition the controller refused.
+fn failures(results: &BTreeMap<TopicPartition, Option<String>>) -> Vec<String> {
+    results.iter().filter_map(|(tp, e)| e.as_ref().map(|e| format!("{tp}: {e}"))).collect()
+}
+
 fn alter(
     session: &mut Session<'_>,
     requests: Vec<(TopicPartition, Option<Vec<i32>>)>,
@@ -560,15 +561,10 @@ fn cancel(session: &mut Session<'_>, opts: &Parsed) -> Output {
     if cancelling.is_empty() {
         stdout.push_str("None of the specified partition reassignments are active.\n");
     } else {
-        let results = match alter(session, cancelling.iter().map(|tp| (tp.clone(), None)).collect()) {
-            Ok(results) => results,
+        let failed = match alter(session, cancelling.iter().map(|tp| (tp.clone(), None)).collect()) {
+            Ok(results) => failures(&results),
             Err(output) => return output,
         };
-        let failed: Vec<String> = results
-            .iter()
-            .filter(|(_, e)| e.is_some())
-            .map(|(tp, e)| format!("{tp}: {}", e.as_deref().unwrap_or("")))
-            .collect();
         if !failed.is_empty() {
             let s = if failed.len() == 1 { "" } else { "s" };
             return terse(format!("Error cancelling partition reassignment{s} for:\n{}", failed.join("\n")));
