@@ -102,7 +102,7 @@ fn a_fork_at_a_moment_is_the_same_run_until_then_and_differs_after() {
     let (scenarios, _) = setup();
     let failover = scenario(&scenarios, "leader-failover");
     let change = Change::parse("producer:checkout:acks=1").unwrap();
-    let from = 20_000;
+    let from = 8_000;
     let mut base = lesson::run(failover, Some(3)).unwrap();
     let mut branch = lesson::run(&change.apply_at(failover, from).unwrap(), Some(3)).unwrap();
     base.seek(45_000);
@@ -159,3 +159,4 @@ fn a_fork_adds_or_removes_one_action() {
     let c = compare_from(failover, &topic, 12_000, Some(3), 20_000).unwrap();
     assert!(c.fork.records_acked < c.base.records_acked, "min ISR 3 with a broker down refuses acks=all: {c:?}");
 }
+
