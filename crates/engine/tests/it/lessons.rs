@@ -159,4 +159,3 @@ fn a_fork_adds_or_removes_one_action() {
     let c = compare_from(failover, &topic, 12_000, Some(3), 20_000).unwrap();
     assert!(c.fork.records_acked < c.base.records_acked, "min ISR 3 with a broker down refuses acks=all: {c:?}");
 }
-
