@@ -1549,8 +1549,8 @@ describe('the partition log view', () => {
   test('truncation-detection: the consumer validates its position after the unclean election and marks the truncation (KIP-320)', async () => {
     // `kafkalab run truncation-detection --trace` (seed 4): broker 3 is elected uncleanly at 18,000 ms;
     // dashboard learns it from metadata and awaits validation, and its OffsetsForLeaderEpoch
-    // answer at 18,024 ms shows epoch 0 ends at offset 79, below its position 179: it moves back to 79.
-    const { page, problems } = await openLogView('truncation-detection', 18018);
+    // answer at 18,092 ms shows epoch 0 ends at offset 79, below its position 179: it moves back to 79.
+    const { page, problems } = await openLogView('truncation-detection', 18089);
     try {
       const marker = page.getByTestId('position-dashboard-metrics-0');
       await marker.waitFor();
@@ -1564,7 +1564,7 @@ describe('the partition log view', () => {
       await truncation.waitFor();
       assert.equal(await truncation.getAttribute('data-position'), '179');
       assert.equal(await truncation.getAttribute('data-end-offset'), '79');
-      assert.match(await truncation.getAttribute('title'), /detected a log truncation at 18024 ms/);
+      assert.match(await truncation.getAttribute('title'), /detected a log truncation at 18092 ms/);
       assert.equal(await marker.getAttribute('data-validating'), 'false');
       await truncation.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(screenshots, 'log-truncation-detection.png') });
@@ -1577,8 +1577,8 @@ describe('the partition log view', () => {
   test('truncation-detection: archiver starts from its committed offset and epoch and detects the truncation (KIP-320)', async () => {
     // `kafkalab run truncation-detection` (seed 4): archiver committed 139 with leader epoch 0 and
     // closed at 7,000 ms; broker 1 loads the group's offsets (with the epoch) at 18,005 ms. archiver
-    // restarts at 24,000 ms, sets its position to the committed 139 at 27,136 ms and awaits
-    // validation; at 27,141 ms the new leader ends epoch 0 at 79, below 139: it moves back to 79.
+    // restarts at 24,000 ms, sets its position to the committed 139 at 27,037 ms and awaits
+    // validation; at 27,046 ms the new leader ends epoch 0 at 79, below 139: it moves back to 79.
     const { page, problems } = await openLogView('truncation-detection', 20000);
     try {
       const committed = page.getByTestId('committed-archiver-metrics-0');
@@ -1586,7 +1586,7 @@ describe('the partition log view', () => {
       assert.equal(await committed.getAttribute('data-offset'), '139');
       assert.equal(await committed.getAttribute('data-leader-epoch'), '0', 'replayed by the new coordinator');
       assert.match(await committed.getAttribute('title'), /committed 139 \(the last record's leader epoch 0, KIP-320\)/);
-      await playTo(page, 27138);
+      await playTo(page, 27040);
       const marker = page.getByTestId('position-archiver-metrics-0');
       await marker.waitFor();
       assert.equal(await marker.getAttribute('data-offset'), '139');
@@ -1598,7 +1598,7 @@ describe('the partition log view', () => {
       await truncation.waitFor();
       assert.equal(await truncation.getAttribute('data-position'), '139');
       assert.equal(await truncation.getAttribute('data-end-offset'), '79');
-      assert.match(await truncation.getAttribute('title'), /archiver detected a log truncation at 27141 ms/);
+      assert.match(await truncation.getAttribute('title'), /archiver detected a log truncation at 27046 ms/);
       await truncation.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(screenshots, 'log-truncation-committed-epoch.png') });
       assertNoProblems(problems);
