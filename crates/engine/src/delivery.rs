@@ -190,6 +190,13 @@ struct PartitionAudit {
 }
 
 impl PartitionAudit {
+    fn appended(&mut self, base_offset: i64, leader_epoch: i32) {
+        if self.appended.len() == RECENT_APPENDS {
+            self.appended.pop_front();
+        }
+        self.appended.push_back((base_offset, leader_epoch));
+    }
+
     fn ack(&mut self, start: i64, end: i64, leader_epoch: i32, now: Millis) {
         let extends = |r: &AckedRange| {
             r.end == start
@@ -310,11 +317,17 @@ impl DeliveryAudit {
                 Findings::default()
             }
             Fact::BatchAppended { topic_partition, base_offset, leader_epoch, .. } => {
-                let appended = &mut self.partition(topic_partition).appended;
-                if appended.len() == RECENT_APPENDS {
-                    appended.pop_front();
+                self.partition(topic_partition).appended(*base_offset, *leader_epoch);
+                Findings::default()
+            }
+            // A retry the leader recognised (its sequence is already in the log) is acknowledged
+            // with the offset of the copy the leader holds, which may come from an earlier epoch
+            // than the newest append at that offset (a deposed leader's copy the new leader had
+            // fetched): the acknowledgement takes the epoch of the answering leader's copy.
+            Fact::DuplicateBatch { topic_partition, base_offset, .. } => {
+                if let Some(leader) = context.leader {
+                    self.partition(topic_partition).appended(*base_offset, epoch_of(leader, *base_offset));
                 }
-                appended.push_back((*base_offset, *leader_epoch));
                 Findings::default()
             }
             // Below the high watermark of a leader whose ISR is every replica, every replica holds
@@ -507,6 +520,49 @@ mod tests {
         let fill = l.record(2, "g", &tp, 15, 19);
         assert_eq!((fill.duplicates, fill.skipped), (0, 0));
         assert_eq!(l.processed("g", &tp).map(|p| p.ranges.len()), Some(1));
+    }
+
+    /// A retry acknowledged as a duplicate takes the epoch of the answering leader's copy: here
+    /// the leader of epoch 2 holds offset 0 from epoch 0 (fetched from a deposed leader), while
+    /// the newest append at offset 0 was the epoch-1 leader's, which was then truncated away.
+    #[test]
+    fn a_duplicate_acknowledgement_takes_the_epoch_of_the_leaders_copy() {
+        use crate::broker::replica::Replica;
+        use crate::log::topic_config::TopicConfig;
+        let tp = TopicPartition::new("t", 0);
+        let mut leader = Replica::new(tp.clone(), TopicConfig::default(), vec![1, 2, 3], 0);
+        leader.leader_epoch_cache = vec![(0, 0), (2, 1)];
+        let mut audit = DeliveryAudit::default();
+        let at = |leader| AuditContext { leader };
+        let facts = [
+            Fact::BatchAppended {
+                topic_partition: tp.clone(),
+                broker: 2,
+                base_offset: 0,
+                last_offset: 0,
+                leader_epoch: 1,
+            },
+            Fact::DuplicateBatch {
+                topic_partition: tp.clone(),
+                broker: 3,
+                producer_id: 7,
+                base_sequence: 0,
+                base_offset: 0,
+            },
+            Fact::ProduceAcked { producer: 1, topic_partition: tp.clone(), base_offset: 0, records: 1 },
+            Fact::LogTruncated {
+                topic_partition: tp.clone(),
+                broker: 2,
+                from_offset: 1,
+                to_offset: 0,
+                leader_epoch: 0,
+            },
+        ];
+        for fact in &facts {
+            let context = if matches!(fact, Fact::BatchAppended { .. }) { at(None) } else { at(Some(&leader)) };
+            assert_eq!(audit.observe(fact, 10, context), Findings::default(), "{fact:?}");
+        }
+        assert_eq!(audit.lost(&tp).count(), 0);
     }
 
     /// After a consumer detects a truncation (KIP-320), the records at reused offsets are new.

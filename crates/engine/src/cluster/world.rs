@@ -670,7 +670,8 @@ impl World {
                 .partition(topic_partition)
                 .filter(|p| p.leader == *leader && p.leader_epoch == *leader_epoch)
                 .map(|_| (topic_partition, *leader)),
-            Fact::HighWatermarkAdvanced { topic_partition, broker, .. } => Some((topic_partition, *broker)),
+            Fact::HighWatermarkAdvanced { topic_partition, broker, .. }
+            | Fact::DuplicateBatch { topic_partition, broker, .. } => Some((topic_partition, *broker)),
             Fact::LogTruncated { topic_partition, .. } | Fact::ProduceAcked { topic_partition, .. } => {
                 self.metadata().partition(topic_partition).map(|p| (topic_partition, p.leader))
             }
