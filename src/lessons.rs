@@ -217,7 +217,7 @@ mod tests {
         assert!(fork.comparison.fork.acked_lost >= 1);
         assert!(Fork::start("leader-failover", 3, "producer:nobody:acks=1", 0).is_err());
         assert!(Fork::start("demo", 3, "producer:checkout:acks=1", 0).is_err());
-        let mut at_moment = Fork::start("leader-failover", 3, "producer:checkout:acks=1", 8_000).unwrap();
+        let mut at_moment = Fork::start("leader-failover", 3, "producer:checkout:acks=1", 9_000).unwrap();
         at_moment.sync(7_000);
         assert_eq!(at_moment.comparison.base, at_moment.comparison.fork, "the same run before the fork");
         at_moment.sync(45_000);

@@ -1027,11 +1027,11 @@ mod tests {
 
     #[test]
     fn a_fork_here_parts_at_the_cursor_and_the_url_keeps_the_moment() {
-        let state = fresh("#scenario=leader-failover&seed=3&t=8000");
+        let state = fresh("#scenario=leader-failover&seed=3&t=9000");
         let state = reduce(state, AppAction::Lesson(LessonAction::ForkHere("producer:checkout:acks=1".into())));
         let fork = state.fork.as_ref().expect("fork");
-        assert_eq!(fork.from_ms, 8_000);
-        assert!(state.fragment().ends_with("&fork=producer:checkout:acks=1&fork_at=8000"), "{}", state.fragment());
+        assert_eq!(fork.from_ms, 9_000);
+        assert!(state.fragment().ends_with("&fork=producer:checkout:acks=1&fork_at=9000"), "{}", state.fragment());
         let state = reduce(state, AppAction::Seek(45_000));
         let fork = state.fork.as_ref().expect("fork");
         assert_eq!(fork.comparison.at_ms, 45_000);

@@ -1961,21 +1961,21 @@ describe('lessons', () => {
     }
   });
 
-  test('a fork at a moment: "Fork here" at 8 s, the same run before, lost records only in the acks=1 branch after', async () => {
-    // Opened at 45 s (the timeline reaches that far), then back to 8 s (just before broker 2 dies) to fork there.
+  test('a fork at a moment: "Fork here" at 9 s, the same run before, lost records only in the acks=1 branch after', async () => {
+    // Opened at 45 s (the timeline reaches that far), then back to 9 s (just before broker 2 dies) to fork there.
     const { page, problems } = await openApp('#lesson=producer-acks&scenario=leader-failover&seed=3&t=45000&lang=en');
     try {
-      await seek(page, 8000);
+      await seek(page, 9000);
       await page.getByTestId('fork-input').fill('producer:checkout:acks=1');
       await page.getByTestId('fork-here').click();
       const fork = page.getByTestId('fork-panel');
       await fork.waitFor();
-      assert.equal(await fork.getAttribute('data-from-ms'), '8000');
-      assert.match(await page.getByTestId('fork-from').textContent(), /parted at 8000 ms/);
-      assert.match(page.url(), /&fork=producer:checkout:acks=1&fork_at=8000/);
+      assert.equal(await fork.getAttribute('data-from-ms'), '9000');
+      assert.match(await page.getByTestId('fork-from').textContent(), /parted at 9000 ms/);
+      assert.match(page.url(), /&fork=producer:checkout:acks=1&fork_at=9000/);
       // Before the fork both branches are one run: every number is equal.
-      await seek(page, 7000);
-      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.atMs === '7000');
+      await seek(page, 8000);
+      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.atMs === '8000');
       for (const field of ['records_acked', 'records_failed', 'acked_lost', 'leaderless_ms', 'rebalances']) {
         assert.equal(
           await page.getByTestId(`fork-base-${field}`).getAttribute('data-value'),
@@ -1990,11 +1990,11 @@ describe('lessons', () => {
       await fork.screenshot({ path: join(screenshots, 'fork-at-moment.png') });
       // The lesson's own fork at a moment, and the shared URL keeps the moment.
       await page.getByTestId('lesson-fork-1').click();
-      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.fromMs === '8000');
+      await page.waitForFunction(() => document.querySelector('[data-testid="fork-panel"]').dataset.fromMs === '9000');
       const shared = await browser.newPage({ viewport: VIEWPORT });
       await shared.goto(page.url());
       await shared.getByTestId('fork-panel').waitFor();
-      assert.equal(await shared.getByTestId('fork-panel').getAttribute('data-from-ms'), '8000');
+      assert.equal(await shared.getByTestId('fork-panel').getAttribute('data-from-ms'), '9000');
       await shared.close();
       // One action added at the cursor: killing broker 3 too.
       await page.getByTestId('fork-input').fill('+kill-broker:3');

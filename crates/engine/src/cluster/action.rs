@@ -462,12 +462,8 @@ impl World {
                 if self.producer_running(producer) {
                     return Err(ActionError::ProducerRunning(producer));
                 }
-                let node = self.next_client_id;
-                self.next_client_id += 1;
-                let fresh = old.restarted(node, self.broker_ids());
-                self.producers.insert(producer, fresh);
-                self.producer_nodes.insert(node, producer);
-                self.dispatch(NodeId::Client(node), Input::Start);
+                let (configs, config) = (old.configs.clone(), old.config.clone());
+                self.restart_producer(producer, configs, config)?;
                 Ok(ActionOutcome::ProducerAdded { producer })
             }
             Action::CutLink { from, to, both } => {
@@ -670,26 +666,13 @@ impl World {
             Action::RestartProducerWithConfig { producer, key, value } => {
                 let node = self.check_producer_running(producer)?;
                 let old = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
-                let mut configs: Vec<(String, String)> = old.configs.clone();
-                configs.retain(|(k, _)| *k != key);
-                configs.push((key.clone(), value.clone()));
+                let configs = with_config(&old.configs, &key, &value);
                 let config = ProducerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
                 let stream = old.stream.clone();
                 let name = old.name.clone();
                 self.crash_process(NodeId::Client(node));
-                let node = self.next_client_id;
-                self.next_client_id += 1;
-                let bootstrap = self.broker_ids();
-                let Some(old) = self.producers.get(&producer) else {
-                    return Err(ActionError::UnknownProducer(producer));
-                };
-                let mut fresh = old.restarted(node, bootstrap);
-                fresh.config = config;
-                fresh.configs = configs;
-                self.producers.insert(producer, fresh);
-                self.producer_nodes.insert(node, producer);
                 self.record(Fact::ClientRestartedWithConfig { client: producer, name, key, value });
-                self.dispatch(NodeId::Client(node), Input::Start);
+                self.restart_producer(producer, configs, config)?;
                 if let Some(stream) = stream {
                     let now = self.now;
                     let mut out = Outbox::default();
@@ -703,9 +686,7 @@ impl World {
             Action::RestartConsumerWithConfig { consumer, key, value } => {
                 self.check_consumer_running(consumer)?;
                 let old = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
-                let mut configs: Vec<(String, String)> = old.configs.clone();
-                configs.retain(|(k, _)| *k != key);
-                configs.push((key.clone(), value.clone()));
+                let configs = with_config(&old.configs, &key, &value);
                 let config = ConsumerConfig::from_pairs(configs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
                 let name = old.name.clone();
                 self.with_running_consumer(consumer, |c, now, _, out| c.close(now, out))?;
@@ -1110,6 +1091,25 @@ impl World {
         Ok(ActionOutcome::ConsumerAdded { consumer: id })
     }
 
+    /// Starts producer `producer`'s next process, with `config`, on a new client node: nothing
+    /// of the old process's state carries over (see `Producer::restarted`).
+    fn restart_producer(
+        &mut self,
+        producer: u32,
+        configs: Vec<(String, String)>,
+        config: ProducerConfig,
+    ) -> Result<(), ActionError> {
+        let node = self.next_client_id;
+        let bootstrap = self.broker_ids();
+        let old = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+        let fresh = old.restarted(node, bootstrap, configs, config);
+        self.next_client_id += 1;
+        self.producers.insert(producer, fresh);
+        self.producer_nodes.insert(node, producer);
+        self.dispatch(NodeId::Client(node), Input::Start);
+        Ok(())
+    }
+
     fn restart_consumer(&mut self, id: u32) -> Result<ActionOutcome, ActionError> {
         let old = self.consumers.get(&id).ok_or(ActionError::UnknownConsumer(id))?;
         if self.consumer_running(id) {
@@ -1170,4 +1170,11 @@ impl World {
         self.flush_consumer(id, out);
         Ok(())
     }
+}
+
+/// `configs` with `key` set to `value`, replacing any earlier value of `key`.
+fn with_config(configs: &[(String, String)], key: &str, value: &str) -> Vec<(String, String)> {
+    let mut configs: Vec<(String, String)> = configs.iter().filter(|(k, _)| k != key).cloned().collect();
+    configs.push((key.to_string(), value.to_string()));
+    configs
 }

@@ -249,9 +249,15 @@ impl Producer {
     /// the old process's state (an idempotent one asks for a new producer id, as a Kafka
     /// producer without `transactional.id` does). What the application saw carries over: its
     /// send results and counters, and send ids stay unique.
-    pub fn restarted(&self, node: u32, bootstrap: Vec<i32>) -> Producer {
-        let mut fresh = Producer::new(self.id, node, self.name.clone(), self.config.clone(), bootstrap);
-        fresh.configs = self.configs.clone();
+    pub fn restarted(
+        &self,
+        node: u32,
+        bootstrap: Vec<i32>,
+        configs: Vec<(String, String)>,
+        config: ProducerConfig,
+    ) -> Producer {
+        let mut fresh = Producer::new(self.id, node, self.name.clone(), config, bootstrap);
+        fresh.configs = configs;
         fresh.next_send_id = self.next_send_id;
         fresh.results = self.results.clone();
         fresh.acked_records = self.acked_records;

@@ -102,7 +102,7 @@ fn a_fork_at_a_moment_is_the_same_run_until_then_and_differs_after() {
     let (scenarios, _) = setup();
     let failover = scenario(&scenarios, "leader-failover");
     let change = Change::parse("producer:checkout:acks=1").unwrap();
-    let from = 8_000;
+    let from = 9_000;
     let mut base = lesson::run(failover, Some(3)).unwrap();
     let mut branch = lesson::run(&change.apply_at(failover, from).unwrap(), Some(3)).unwrap();
     base.seek(45_000);
@@ -120,6 +120,17 @@ fn a_fork_at_a_moment_is_the_same_run_until_then_and_differs_after() {
         .find(|(_, _, f)| matches!(f, Fact::ClientRestartedWithConfig { key, value, .. } if key == "acks" && value == "1"))
         .expect("the producer restarts with acks=1");
     assert_eq!(restarted.0, from);
+    let Fact::ClientRestartedWithConfig { client, .. } = restarted.2 else { unreachable!() };
+    let pid_assigned = |f: &Vec<(u64, u64, Fact)>, after: bool| {
+        f.iter().any(|(at, _, f)| {
+            (*at >= from) == after && matches!(f, Fact::ProducerIdAssigned { producer, .. } if *producer == client)
+        })
+    };
+    assert!(pid_assigned(&base_facts, false), "the producer starts idempotent (acks=all)");
+    assert!(
+        !pid_assigned(&branch_facts, true),
+        "restarted with acks=1, the producer is not idempotent (enable.idempotence follows acks)"
+    );
     assert!(!base_facts.iter().any(|(_, _, f)| matches!(f, Fact::ClientRestartedWithConfig { .. })));
     let after = |f: &Vec<(u64, u64, Fact)>| f.iter().filter(|(at, _, _)| *at >= from).cloned().collect::<Vec<_>>();
     assert_ne!(after(&base_facts), after(&branch_facts), "different after the fork");
