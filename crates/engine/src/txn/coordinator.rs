@@ -77,8 +77,8 @@ pub enum Timer {
     Write { id: u64 },
     /// The periodic look for timed-out transactions and expired ids.
     AbortTimedOut,
-    /// Send markers that failed earlier.
-    MarkerRetry,
+    /// Send markers that failed earlier; `at` names the one retry timer that is live.
+    MarkerRetry { at: Millis },
     /// A WriteTxnMarkers request got no answer.
     MarkerTimeout { correlation_id: u64 },
 }
@@ -146,6 +146,9 @@ pub struct TransactionCoordinator {
     next_token: u64,
     /// The periodic timeout check runs once a partition was loaded, and stops when none is.
     abort_timer_running: bool,
+    /// When the one pending marker retry fires: a retry already due no later is not set again,
+    /// so retries cannot multiply (several jobs refused at once each asked for one).
+    marker_retry_at: Option<Millis>,
 }
 
 impl TransactionCoordinator {
@@ -161,7 +164,17 @@ impl TransactionCoordinator {
             markers_in_flight: BTreeMap::new(),
             next_token: 0,
             abort_timer_running: false,
+            marker_retry_at: None,
         }
+    }
+
+    /// Sets the marker retry timer for `at`, unless one is already due no later.
+    fn schedule_marker_retry(&mut self, at: Millis, out: &mut Outbox<Timer>) {
+        if self.marker_retry_at.is_some_and(|due| due <= at) {
+            return;
+        }
+        self.marker_retry_at = Some(at);
+        out.timer(at, Timer::MarkerRetry { at });
     }
 
     fn token(&mut self) -> u64 {
@@ -662,7 +675,7 @@ impl TransactionCoordinator {
             self.markers_in_flight.insert(correlation_id, MarkersInFlight { broker, partitions });
         }
         if let Some(at) = next_retry {
-            out.timer(at, Timer::MarkerRetry);
+            self.schedule_marker_retry(at, out);
         }
     }
 
@@ -706,7 +719,7 @@ impl TransactionCoordinator {
         for id in finished {
             self.markers_done(&id, now, log, out);
         }
-        out.timer(now + self.config.retry_backoff_ms, Timer::MarkerRetry);
+        self.schedule_marker_retry(now + self.config.retry_backoff_ms, out);
     }
 
     /// The connection to a broker broke: its marker requests are lost and will be sent again.
@@ -716,7 +729,7 @@ impl TransactionCoordinator {
         for correlation_id in lost {
             self.forget_marker_request(correlation_id, now);
         }
-        out.timer(now + self.config.retry_backoff_ms, Timer::MarkerRetry);
+        self.schedule_marker_retry(now + self.config.retry_backoff_ms, out);
     }
 
     fn forget_marker_request(&mut self, correlation_id: u64, now: Millis) {
@@ -751,7 +764,7 @@ impl TransactionCoordinator {
         if self.pending_state.contains_key(id) {
             self.markers.remove(id);
         } else {
-            out.timer(now + self.config.retry_backoff_ms, Timer::MarkerRetry);
+            self.schedule_marker_retry(now + self.config.retry_backoff_ms, out);
         }
     }
 
@@ -759,7 +772,7 @@ impl TransactionCoordinator {
         match timer {
             Timer::Write { id } => self.pending_writes.iter().any(|w| w.id == *id),
             Timer::MarkerTimeout { correlation_id } => self.markers_in_flight.contains_key(correlation_id),
-            Timer::MarkerRetry => !self.markers.is_empty(),
+            Timer::MarkerRetry { at } => self.marker_retry_at == Some(*at),
             Timer::AbortTimedOut => true,
         }
     }
@@ -783,7 +796,8 @@ impl TransactionCoordinator {
                 self.abort_timed_out(now, log, out);
                 out.timer(now + self.config.abort_timed_out_interval_ms, Timer::AbortTimedOut);
             }
-            Timer::MarkerRetry => {
+            Timer::MarkerRetry { .. } => {
+                self.marker_retry_at = None;
                 let done: Vec<String> =
                     self.markers.iter().filter(|(_, j)| j.remaining.is_empty()).map(|(id, _)| id.clone()).collect();
                 for id in done {
@@ -841,5 +855,46 @@ fn bumped(producer_id: i64, producer_epoch: i16, log: &mut dyn TxnLog) -> (i64, 
         (log.allocate_producer_id(), 0)
     } else {
         (producer_id, producer_epoch + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoLog;
+    impl TxnLog for NoLog {
+        fn append(&mut self, _: i32, _: Record, _: Millis) -> Result<i64, ErrorCode> {
+            Err(ErrorCode::NotLeaderOrFollower)
+        }
+        fn allocate_producer_id(&mut self) -> i64 {
+            0
+        }
+        fn offsets_topic_partitions(&self) -> i32 {
+            50
+        }
+    }
+
+    fn retries(out: &Outbox<Timer>) -> Vec<Millis> {
+        out.timers.iter().filter(|(_, t)| matches!(t, Timer::MarkerRetry { .. })).map(|(at, _)| *at).collect()
+    }
+
+    /// Each broken connection or refused write asks for a marker retry; only one timer is set
+    /// at a time (eos seed 145: retries set per refused job multiplied until the run stalled).
+    #[test]
+    fn one_marker_retry_timer_at_a_time() {
+        let mut coordinator = TransactionCoordinator::new(1, TxnCoordinatorConfig::default());
+        let mut out = Outbox::default();
+        coordinator.on_disconnect(2, 0, &mut out);
+        coordinator.on_disconnect(3, 0, &mut out);
+        coordinator.on_disconnect(2, 50, &mut out);
+        assert_eq!(retries(&out), vec![100]);
+        assert!(coordinator.timer_is_live(&Timer::MarkerRetry { at: 100 }));
+        coordinator.on_timer(Timer::MarkerRetry { at: 100 }, 100, &mut NoLog, &mut out);
+        assert!(!coordinator.timer_is_live(&Timer::MarkerRetry { at: 100 }), "a fired retry is spent");
+        let mut out = Outbox::default();
+        coordinator.on_disconnect(3, 100, &mut out);
+        coordinator.on_disconnect(2, 40 + 100, &mut out);
+        assert_eq!(retries(&out), vec![200], "the next retry, once");
     }
 }
