@@ -662,6 +662,9 @@ impl Producer {
                 self.sequences.mark_unresolved(&batch);
             }
             self.fail_batch(batch, ErrorCode::DeliveryTimeout);
+            // `failBatch` → `TransactionManager.handleFailedBatch` → `maybeTransitionToErrorState`:
+            // a transaction that lost a send can only abort (eos seed 744 committed without it).
+            self.transactional_send_failed(ErrorCode::DeliveryTimeout, out);
         }
     }
 

@@ -353,7 +353,7 @@ fn eos_chaos_commits_every_input_exactly_once() {
 /// (Kafka's `Metadata` asks again for a partition answered LEADER_NOT_AVAILABLE).
 #[test]
 fn eos_sweep_regressions_commit_every_input_exactly_once() {
-    for seed in [145, 309, 337, 431, 475, 542] {
+    for seed in [145, 309, 337, 431, 475, 542, 744] {
         let report = kafkalab_engine::check::chaos::run(&kafkalab_engine::check::chaos::ChaosConfig {
             steps: 200,
             ..eos_config(seed, true)
