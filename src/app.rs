@@ -89,6 +89,18 @@ pub fn app() -> Html {
             let _ = s.set_item(MAIN_VIEW_KEY, if *on { "log" } else { "brokers" });
         }
     });
+    // ?dev&bench=MS: the reference workload, once, after the first render (it holds the page).
+    let bench = use_state(|| None::<crate::dev::BenchResult>);
+    {
+        let bench = bench.clone();
+        let until = state.dev.and_then(|d| d.bench_until);
+        use_effect_with(until, move |until| {
+            if let Some(until) = *until {
+                let now = || window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+                bench.set(Some(crate::dev::BenchResult::run(until, now)));
+            }
+        });
+    }
     let dispatch = state.dispatcher();
 
     // The animation loop runs only while playing.
@@ -234,7 +246,7 @@ pub fn app() -> Html {
                 <MemoryLine status={{
                     let sim = sim.borrow();
                     crate::dev::MemoryStatus::read(sim.timeline().checkpoint_count(), sim.seekable_from_ms())
-                }} />
+                }} bench={(*bench).clone()} />
             }
             <Footer {lang} />
         </div>
