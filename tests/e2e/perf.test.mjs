@@ -41,8 +41,10 @@ const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 const median = (xs) => percentile(xs, 0.5);
 
 /**
- * Records in the page when it became interactive: the first moment a broker of the cluster is drawn
- * and the Play button is there and enabled (a MutationObserver, so no polling delay is counted).
+ * Records in the page when it became interactive: the first moment a broker of the cluster is in
+ * the document and the Play button is there and enabled (a MutationObserver, so no polling delay
+ * is counted), and when that state was painted (a task queued from the next animation frame runs
+ * after that frame's style, layout and paint).
  */
 const markInteractive = () => {
   const ready = () => {
@@ -53,6 +55,7 @@ const markInteractive = () => {
     if (window.__interactiveAt === undefined && ready()) {
       window.__interactiveAt = performance.now();
       observer.disconnect();
+      requestAnimationFrame(() => setTimeout(() => (window.__paintedAt = performance.now())));
     }
   });
   observer.observe(document, { childList: true, subtree: true, attributes: true });
@@ -88,13 +91,14 @@ describe('performance report (reported, not asserted)', () => {
         const cdp = await context.newCDPSession(page);
         await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
         await page.goto(`${origin}/`);
-        await page.waitForFunction(() => window.__interactiveAt !== undefined, null, { timeout: 60_000, polling: 100 });
+        await page.waitForFunction(() => window.__paintedAt !== undefined, null, { timeout: 60_000, polling: 100 });
         runs.push(
           await page.evaluate(() => {
             const nav = performance.getEntriesByType('navigation')[0];
             const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'));
             return {
               interactive: window.__interactiveAt,
+              painted: window.__paintedAt,
               domContentLoaded: nav.domContentLoadedEventEnd,
               wasmLoaded: wasm?.responseEnd ?? NaN,
               wasmTransfer: wasm?.encodedBodySize ?? NaN,
@@ -110,7 +114,8 @@ describe('performance report (reported, not asserted)', () => {
     assert.equal(runs.length, 3);
     const at = (key) => runs.map((r) => Math.round(r[key]));
     console.log(
-      `PERF_FIRST_PAINT cpu 4x: interactive median ${median(at('interactive'))} ms (runs ${at('interactive').join(', ')}); ` +
+      `PERF_FIRST_PAINT cpu 4x: cluster and Play painted at median ${median(at('painted'))} ms (runs ${at('painted').join(', ')}), ` +
+        `in the document at ${median(at('interactive'))} ms (runs ${at('interactive').join(', ')}); ` +
         `wasm fetched at ${median(at('wasmLoaded'))} ms, ${runs[0].wasmTransfer} bytes on the wire (${runs[0].wasmDecoded} decoded); ` +
         `DOMContentLoaded ${median(at('domContentLoaded'))} ms`,
     );
