@@ -8,8 +8,11 @@
 #   (c) wasm:    cargo test -p kafkalab-engine --target wasm32-unknown-unknown, in headless Chromium;
 #                the determinism test (tests/wasm_trace.rs, profile web) gets the native trace hash of
 #                `kafkalab bench` at compile time (wasm and native must agree), and events/s are compared
-#   (d) build:   trunk build --release, then the .wasm size, raw and gzipped
-#   (e) e2e:     node --test in tests/e2e (Playwright driving Debian's Chromium against dist/)
+#   (d) build:   trunk build --release (which writes .gz and .br beside each file, Trunk.toml's hook),
+#                then the .wasm size, raw, gzipped and brotli
+#   (e) e2e:     node --test in tests/e2e (Playwright driving Debian's Chromium against dist/), one file
+#                at a time; perf.test.mjs reports page weight, first paint with the CPU throttled,
+#                the shipped wasm's events/s beside the native bench of step (c), seeks and memory
 #
 # Exits non-zero if any step fails. Every step runs even after an earlier one failed (but e2e needs
 # the build of step d).
@@ -83,8 +86,11 @@ step_golden() {
 }
 
 # Native reference run: sets NATIVE_HASH and NATIVE_EPS; a failing bench fails the wasm step.
+# Each step runs in a subshell, so they are also written to NATIVE_BENCH for step (e).
 NATIVE_HASH=""
 NATIVE_EPS=""
+NATIVE_BENCH="$(mktemp)"
+trap 'rm -f "$NATIVE_BENCH"' EXIT
 native_bench() {
   cargo build --release -p kafkalab-cli
   local bin="${CARGO_TARGET_DIR:-target}/release/kafkalab" json start end
@@ -99,6 +105,7 @@ d = json.load(sys.stdin); wall = max(int(sys.argv[1]), 1)
 eps = d.get("events_per_sec") or d.get("events_per_second")
 print(int(eps) if eps else int(d["events"] * 1000 / wall))' "$((end - start))")"
   echo "native trace hash: $NATIVE_HASH (seed $BENCH_SEED, until $BENCH_UNTIL_MS ms)"
+  printf 'NATIVE_HASH=%s\nNATIVE_EPS=%s\n' "$NATIVE_HASH" "$NATIVE_EPS" >"$NATIVE_BENCH"
 }
 
 step_wasm() {
@@ -118,7 +125,7 @@ step_wasm() {
   wasm_eps="$(sed -n 's/.*KAFKALAB_WASM_EVENTS_PER_SEC=\([0-9]*\).*/\1/p' "$log" | tail -n 1)"
   rm -f "$log"
   if [ -n "$NATIVE_EPS" ] && [ -n "$wasm_eps" ]; then
-    python3 -c 'import sys; n, w = int(sys.argv[1]), int(sys.argv[2]); print(f"events/s on the reference workload: native {n:,}, wasm in headless Chromium {w:,}, wasm/native = {w / max(n, 1):.2f}")' \
+    python3 -c 'import sys; n, w = int(sys.argv[1]), int(sys.argv[2]); print(f"events/s on the reference workload: native {n:,}, wasm (profile web, before wasm-opt; the shipped build is in step e) in headless Chromium {w:,}, wasm/native = {w / max(n, 1):.2f}")' \
       "$NATIVE_EPS" "$wasm_eps"
   fi
   return "$rc"
@@ -127,17 +134,24 @@ step_wasm() {
 step_build() {
   rm -rf dist
   trunk build --release
-  local wasm raw gz
+  local wasm raw gz br
   wasm="$(ls dist/*.wasm | head -n 1)"
+  [ -f "$wasm.gz" ] && [ -f "$wasm.br" ] || { echo "FAIL build: $wasm.gz / .br missing (Trunk.toml's precompress hook)"; return 1; }
   raw="$(wc -c <"$wasm")"
-  gz="$(gzip -9 -c "$wasm" | wc -c)"
-  printf 'wasm size: %s  raw %s bytes (%s KiB), gzip -9 %s bytes (%s KiB)\n' \
-    "$(basename "$wasm")" "$raw" "$((raw / 1024))" "$gz" "$((gz / 1024))"
+  gz="$(wc -c <"$wasm.gz")"
+  br="$(wc -c <"$wasm.br")"
+  printf 'wasm size: %s  raw %s bytes (%s KiB), gzip -9 %s bytes (%s KiB), brotli %s bytes (%s KiB)\n' \
+    "$(basename "$wasm")" "$raw" "$((raw / 1024))" "$gz" "$((gz / 1024))" "$br" "$((br / 1024))"
 }
 
 step_e2e() {
   [ -f dist/index.html ] || { echo "FAIL e2e: dist/ was not built (step build failed)"; return 1; }
-  (cd tests/e2e && KAFKALAB_DIST="$ROOT/dist" node --test)
+  # The native bench of step (c), for perf.test.mjs's wasm/native ratio of the shipped build.
+  . "$NATIVE_BENCH"
+  # One test file at a time: perf.test.mjs's timings must not share the CPU with app.test.mjs.
+  (cd tests/e2e && KAFKALAB_DIST="$ROOT/dist" KAFKALAB_BENCH_UNTIL_MS="$BENCH_UNTIL_MS" \
+    KAFKALAB_NATIVE_EVENTS_PER_SEC="$NATIVE_EPS" KAFKALAB_NATIVE_TRACE_HASH="$NATIVE_HASH" \
+    node --test --test-concurrency=1)
 }
 
 # --- run them all ----------------------------------------------------------------------------------

@@ -54,6 +54,23 @@ fn reflect_url(state: &AppState) {
     }
 }
 
+/// Runs `f` once the browser has painted the next frame: a task queued from an animation frame
+/// runs after that frame's rendering. Natively (tests) it runs at once.
+fn after_next_paint(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Some(w) = window() else {
+        return f();
+    };
+    let queue = Closure::once_into_js(move || {
+        if let Some(w) = window() {
+            let task = Closure::once_into_js(f);
+            let _ = w.set_timeout_with_callback(task.unchecked_ref());
+        }
+    });
+    let _ = w.request_animation_frame(queue.unchecked_ref());
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
@@ -89,6 +106,36 @@ pub fn app() -> Html {
             let _ = s.set_item(MAIN_VIEW_KEY, if *on { "log" } else { "brokers" });
         }
     });
+    // The scenario picker and the lesson path list every built-in scenario and lesson, which the
+    // app parses from their TOML: a third of its start. Unless the URL needed them already, they
+    // are parsed after the first paint (a task queued from the next animation frame) and listed
+    // then; <html data-catalogue="ready"> says so (the browser tests wait for it).
+    let catalogue = use_state(crate::sim::catalogue_parsed);
+    {
+        let catalogue = catalogue.clone();
+        use_effect_with((), move |_| {
+            after_next_paint(move || {
+                crate::sim::builtin_scenarios();
+                crate::lessons::all();
+                if let Some(root) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+                    let _ = root.set_attribute("data-catalogue", "ready");
+                }
+                catalogue.set(true);
+            })
+        });
+    }
+    // ?dev&bench=MS: the reference workload, once, after the first render (it holds the page).
+    let bench = use_state(|| None::<crate::dev::BenchResult>);
+    {
+        let bench = bench.clone();
+        let until = state.dev.and_then(|d| d.bench_until);
+        use_effect_with(until, move |until| {
+            if let Some(until) = *until {
+                let now = || window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+                bench.set(Some(crate::dev::BenchResult::run(until, now)));
+            }
+        });
+    }
     let dispatch = state.dispatcher();
 
     // The animation loop runs only while playing.
@@ -138,7 +185,7 @@ pub fn app() -> Html {
                 <Controls {lang} playing={state.playing} speed={state.speed} now_ms={view.0.now_ms}
                     horizon_ms={state.horizon_ms} seekable_from_ms={state.seekable_from_ms}
                     marks={state.marks.clone()} on_action={on_action.clone()}
-                    setup={setup.clone()} />
+                    setup={setup.clone()} catalogue={*catalogue} />
                 if let (true, Some(lesson)) = (state.plan, state.lesson.clone()) {
                     <LessonPlan {lang} {lesson} seed={setup.seed} on_action={on_action.clone()} />
                 }
@@ -183,7 +230,7 @@ pub fn app() -> Html {
                     <div class="side">
                         <LessonPanel {lang} lesson={state.lesson.clone()} asking={state.asking.clone()}
                             progress={state.progress.clone()} scenario={setup.preset.scenario().map(|s| s.name.clone())}
-                            now_ms={view.0.now_ms}
+                            now_ms={view.0.now_ms} catalogue={*catalogue}
                             on_action={on_action.clone()} />
                         <NarrationFeed {lang} show_routine={state.show_routine}
                             notes={panels.notes.clone()} facts={panels.facts.clone()} history_from={panels.history_from}
@@ -234,7 +281,7 @@ pub fn app() -> Html {
                 <MemoryLine status={{
                     let sim = sim.borrow();
                     crate::dev::MemoryStatus::read(sim.timeline().checkpoint_count(), sim.seekable_from_ms())
-                }} />
+                }} bench={(*bench).clone()} />
             }
             <Footer {lang} />
         </div>

@@ -41,15 +41,23 @@ pub struct BuiltinEntry {
     pub scenario: Scenario,
 }
 
+static BUILTIN: std::sync::OnceLock<Vec<BuiltinEntry>> = std::sync::OnceLock::new();
+
 /// Every built-in scenario that parses (all of them, as the engine's tests check), by name.
 pub fn builtin_scenarios() -> &'static [BuiltinEntry] {
-    static ALL: std::sync::OnceLock<Vec<BuiltinEntry>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| {
+    BUILTIN.get_or_init(|| {
         scenario::builtin()
             .into_iter()
             .filter_map(|b| scenario::parse(b.text).ok().map(|scenario| BuiltinEntry { name: b.name, scenario }))
             .collect()
     })
+}
+
+/// Whether the built-in scenarios are parsed already. Parsing all of them (and the lessons) is
+/// the largest part of the app's start, so the page draws the cluster first and lists them after
+/// (see `App`), unless something needed them sooner (a scenario or lesson in the URL).
+pub fn catalogue_parsed() -> bool {
+    BUILTIN.get().is_some()
 }
 
 fn builtin_scenario(name: &str) -> Option<&'static Scenario> {

@@ -25,6 +25,8 @@ pub struct ControlsProps {
     pub seekable_from_ms: Millis,
     pub marks: Rc<Vec<(Millis, Mark)>>,
     pub setup: Setup,
+    /// The built-in scenarios are parsed: list them (the app parses them after the first paint).
+    pub catalogue: bool,
     pub on_action: Callback<AppAction>,
 }
 
@@ -80,7 +82,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                             }) }
                         </optgroup>
                         <optgroup label={t(lang, Key::PickerScenarios)}>
-                            { for builtin_scenarios().iter().map(|b| {
+                            { for props.catalogue.then(builtin_scenarios).unwrap_or_default().iter().map(|b| {
                                 let selected = matches!(&setup.preset, Preset::Scenario(n) if n == b.name);
                                 html! {
                                     <option value={b.name} {selected} title={b.scenario.description.get(lang.code()).to_string()}>

@@ -22,6 +22,8 @@ pub struct LessonPanelProps {
     pub scenario: Option<String>,
     /// The cursor's virtual time: where "Fork here" parts the branches.
     pub now_ms: u64,
+    /// The lessons are parsed: list them (the app parses them after the first paint).
+    pub catalogue: bool,
     pub on_action: Callback<AppAction>,
 }
 
@@ -40,15 +42,17 @@ fn lesson_action(props: &LessonPanelProps, make: impl Fn() -> LessonAction + 'st
 /// Every lesson in order, each marked when done.
 fn path(props: &LessonPanelProps) -> Html {
     let lang = props.lang;
-    let all = lessons::all();
+    let all = if props.catalogue { lessons::all() } else { &[] };
     let done = all.iter().filter(|l| props.progress.done(l)).count();
     html! {
         <section class="lesson-panel" data-testid="lesson-path" aria-labelledby="lesson-path-heading">
             <div class="lesson-bar">
                 <h3 id="lesson-path-heading">{ t(lang, Key::LessonPath) }</h3>
-                <span class="hint" data-testid="lesson-progress" data-done={done.to_string()}>
-                    { fill(t(lang, Key::LessonProgress), &[&done.to_string(), &all.len().to_string()]) }
-                </span>
+                if props.catalogue {
+                    <span class="hint" data-testid="lesson-progress" data-done={done.to_string()}>
+                        { fill(t(lang, Key::LessonProgress), &[&done.to_string(), &all.len().to_string()]) }
+                    </span>
+                }
             </div>
             <ol class="lesson-list">
                 { for all.iter().map(|l| {

@@ -57,6 +57,8 @@ async function openApp(fragment = '', { reducedMotion, init } = {}) {
   });
   await page.goto(`${origin}/${fragment}`);
   await page.getByTestId('broker-1').waitFor({ state: 'visible', timeout: 20_000 });
+  // The scenario picker and the lesson path are listed just after the first paint.
+  await page.locator('html[data-catalogue="ready"]').waitFor({ state: 'attached' });
   return { page, problems };
 }
 

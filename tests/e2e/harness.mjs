@@ -16,7 +16,11 @@ const MIME = {
   '.json': 'application/json',
 };
 
-/** A static file server for `dist` on 127.0.0.1 and a free port. */
+/**
+ * A static file server for `dist` on 127.0.0.1 and a free port. Like a static host with nginx's
+ * `brotli_static` / `gzip_static`, it sends the precompressed `NAME.br` or `NAME.gz` that the build
+ * wrote (scripts/precompress.mjs) when the browser accepts that encoding.
+ */
 export function serveDir(dist) {
   const server = createServer(async (req, res) => {
     try {
@@ -24,8 +28,16 @@ export function serveDir(dist) {
       let file = normalize(join(dist, path));
       if (file !== dist && !file.startsWith(dist + sep)) throw new Error('outside dist');
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+      const headers = { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', vary: 'accept-encoding' };
+      const accepted = String(req.headers['accept-encoding'] ?? '');
+      let body;
+      for (const [encoding, suffix] of [['br', '.br'], ['gzip', '.gz']]) {
+        if (body || !new RegExp(`\\b${encoding}\\b`).test(accepted)) continue;
+        body = await readFile(file + suffix).catch(() => undefined);
+        if (body) headers['content-encoding'] = encoding;
+      }
+      body ??= await readFile(file);
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' });

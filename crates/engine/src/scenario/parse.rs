@@ -1300,6 +1300,19 @@ fn step_action(
     })
 }
 
+/// A value as the file writes it (a string quoted), for errors that quote it.
+fn toml_literal(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{s:?}"),
+        Value::Integer(n) => n.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Datetime(d) => d.to_string(),
+        Value::Array(_) => "an array".to_string(),
+        Value::Table(_) => "a table".to_string(),
+    }
+}
+
 /// A step's `when` table: `fact` (a kind in [`KINDS`]) and filters on that kind's fields.
 /// A `{ fact = KIND, field = value, ... }` table; `at` names the table in errors (`step.when`).
 pub(crate) fn fact_pattern(
@@ -1324,7 +1337,7 @@ pub(crate) fn fact_pattern(
         return Err(src.err(
             at("fact"),
             &format!("{at_field}.fact"),
-            format!("{kind} is not a fact a note can follow; use one of: {}", kinds()),
+            format!("{} is not a fact a note can follow; use one of: {}", toml_literal(kind), kinds()),
         ));
     };
     let mut filters = Vec::new();
