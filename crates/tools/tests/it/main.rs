@@ -10,5 +10,6 @@ mod reassign_golden;
 mod scenario;
 mod server_stop;
 mod share_groups_golden;
+mod streaming;
 mod topics_golden;
 mod transactions_golden;
