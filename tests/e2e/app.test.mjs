@@ -1371,6 +1371,80 @@ describe('terminal', () => {
     await input.press('Enter');
   }
 
+  /** Steps virtual time (one event at a time, never by wall clock) until the terminal's output
+   * passes `done`; its text. */
+  async function stepUntil(page, done, maxSteps = 2000) {
+    const output = page.getByTestId('terminal-output');
+    for (let i = 0; i < maxSteps; i++) {
+      const text = await output.textContent();
+      if (done(text)) return text;
+      await page.getByTestId('btn-step').click();
+    }
+    assert.fail(`not seen after ${maxSteps} steps: ${await output.textContent()}`);
+  }
+
+  test('the console consumer streams as virtual time moves and Ctrl+C stops it', async () => {
+    const { page, problems } = await openApp('#scenario=sandbox-brokers&seed=1&lang=en');
+    try {
+      const terminal = page.getByTestId('terminal');
+      await terminal.scrollIntoViewIfNeeded();
+      await type(page, 'kafka-topics.sh --create --topic T --partitions 1 --replication-factor 1 --bootstrap-server localhost:9092');
+      await type(page, "printf 'one\\ntwo\\nthree\\n' | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic T");
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="terminal-output"] .terminal-command').length === 2);
+      const before = await clock(page);
+      await type(page, 'kafka-console-consumer --bootstrap-server localhost:9092 --topic T --group g --from-beginning');
+      // It runs: nothing printed yet, time did not move, the hint says how to go on.
+      await page.getByTestId('terminal-running').waitFor();
+      await page.getByTestId('terminal-running-hint').waitFor();
+      assert.equal(await clock(page), before);
+      assert.doesNotMatch(await page.getByTestId('terminal-running').textContent(), /one/);
+      // The consumer is a client in the picture while it runs.
+      const consumerNode = page.locator('[data-testid^="node-client-"]', { hasText: 'console-consumer' });
+      assert.equal(await consumerNode.count(), 1);
+      // Stepping virtual time brings the records, one poll after another.
+      const text = await stepUntil(page, (t) => /one\ntwo\nthree\n/.test(t));
+      assert.doesNotMatch(text, /Processed a total/);
+      assert.ok(await clock(page) > before);
+      await page.screenshot({ path: join(screenshots, 'terminal-consumer-streaming.png') });
+      // A command typed while it runs waits behind it (as type-ahead in a shell).
+      await type(page, 'kafka-topics.sh --list --bootstrap-server localhost:9092');
+      assert.equal(await page.locator('[data-testid="terminal-output"] .terminal-command').count(), 3);
+      // Ctrl+C stops it with Kafka's count, and drops the type-ahead.
+      await page.getByTestId('terminal-input').press('Control+c');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes('^CProcessed a total of 3 messages'));
+      assert.equal(await page.getByTestId('terminal-running').count(), 0);
+      assert.equal(await page.getByTestId('terminal-running-hint').count(), 0);
+      assert.equal(await page.locator('[data-testid="terminal-output"] .terminal-command').count(), 3);
+      // It committed before leaving the group: lag 0.
+      await type(page, 'kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group g');
+      await page.waitForFunction(() => /g\s+T\s+0\s+3\s+3\s+0\s/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
+      await page.screenshot({ path: join(screenshots, 'terminal-consumer-stopped.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a console consumer started in the demo prints what its producer writes as time moves', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=1&lang=en');
+    try {
+      await page.getByTestId('terminal').scrollIntoViewIfNeeded();
+      await type(page, 'kafka-console-consumer --bootstrap-server localhost:9092 --topic orders --group watcher --property print.partition=true');
+      await page.getByTestId('terminal-running').waitFor();
+      const lines = (t) => (t.match(/^Partition:\d\t/gm) || []).length;
+      const first = lines(await stepUntil(page, (t) => lines(t) >= 1, 5000));
+      const more = lines(await stepUntil(page, (t) => lines(t) > first + 2, 5000));
+      assert.ok(more > first);
+      await page.getByTestId('terminal-input').press('Control+c');
+      await page.waitForFunction(() => /\^CProcessed a total of \d+ messages/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
+      const total = Number((await page.getByTestId('terminal-output').textContent()).match(/Processed a total of (\d+) messages/)[1]);
+      assert.equal(total, lines(await page.getByTestId('terminal-output').textContent()));
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('create a topic, produce three keyed messages, consume them with a group, reset its offsets', async () => {
     const { page, problems } = await openApp('#scenario=sandbox-brokers&seed=1&lang=en');
     try {
@@ -1392,7 +1466,8 @@ describe('terminal', () => {
       await input.press('Control+d');
 
       await type(page, 'kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group billing --from-beginning --max-messages 3 --property print.key=true');
-      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes('Processed a total of 3 messages'));
+      // The consumer streams as virtual time moves, and ends at --max-messages.
+      await stepUntil(page, (text) => text.includes('Processed a total of 3 messages'));
       const consumed = await output.textContent();
       assert.match(consumed, /k1\tv1\nk2\tv2\nk3\tv3\n/);
       // The console clients are drawn in the picture.

@@ -22,28 +22,29 @@ use kafkalab_engine::World;
 /// How long an unbounded console consumer waits for more records before the shell stops it.
 pub const IDLE_STOP_MS: u64 = 5_000;
 
+/// `ConsoleConsumerOptions`' option table as Kafka defines it (apache/kafka trunk at 1eb7644, 2024-10-25,
+/// 4.0.0-SNAPSHOT): what the parser accepts and what `--help` prints.
 const SPEC: &[Opt] = &[
-    with_value("bootstrap-server", "REQUIRED: The server(s) to connect to."),
-    with_value("command-config", "Consumer config properties file."),
-    with_value("consumer-property", "A mechanism to pass user-defined properties in the form key=value to the consumer."),
-    with_value("consumer.config", "Consumer config properties file."),
-    flag("enable-systest-events", "Log lifecycle events of the consumer in addition to logging consumed messages."),
-    with_value("formatter", "The name of a class to use for formatting kafka messages for display."),
-    with_value("formatter-config", "Config properties file to initialize the message formatter."),
+    with_value("bootstrap-server", "REQUIRED: The server(s) to connect to.").arg("server to connect to"),
+    with_value("consumer-property", "A mechanism to pass user-defined properties in the form key=value to the consumer.").arg("consumer_prop"),
+    with_value("consumer.config", "Consumer config properties file. Note that [consumer-property] takes precedence over this config.").arg("config file"),
+    flag("enable-systest-events", "Log lifecycle events of the consumer in addition to logging consumed messages. (This is specific for system tests.)"),
+    with_value("formatter", "The name of a class to use for formatting kafka messages for display.").arg("class").default("org.apache.kafka.tools.consumer.DefaultMessageFormatter"),
+    with_value("formatter-config", "Config properties file to initialize the message formatter. Note that [property] takes precedence over this config.").arg("config file"),
     flag("from-beginning", "If the consumer does not already have an established offset to consume from, start with the earliest message present in the log rather than the latest message."),
-    with_value("group", "The consumer group id of the consumer."),
+    with_value("group", "The consumer group id of the consumer.").arg("consumer group id"),
     flag("help", "Print usage information."),
-    with_value("include", "Regular expression specifying list of topics to include for consumption."),
-    with_value("isolation-level", "Set to read_committed in order to filter out transactional messages which are not committed."),
-    with_value("key-deserializer", "The name of the class to use for deserializing the key."),
-    with_value("max-messages", "The maximum number of messages to consume before exiting."),
-    with_value("offset", "The offset to consume from (a non-negative number), or 'earliest' which means from beginning, or 'latest' which means from end"),
-    with_value("partition", "The partition to consume from."),
-    with_value("property", "The properties to initialize the message formatter."),
+    with_value("include", "Regular expression specifying list of topics to include for consumption.").arg("Java regex (String)"),
+    with_value("isolation-level", "Set to read_committed in order to filter out transactional messages which are not committed. Set to read_uncommitted to read all messages.").default("read_uncommitted"),
+    with_value("key-deserializer", "").arg("deserializer for key"),
+    with_value("max-messages", "The maximum number of messages to consume before exiting. If not set, consumption is continual.").arg("num_messages").of("Integer"),
+    with_value("offset", "The offset to consume from (a non-negative number), or 'earliest' which means from beginning, or 'latest' which means from end").arg("consume offset").default("latest"),
+    with_value("partition", "The partition to consume from. Consumption starts from the end of the partition unless '--offset' is specified.").arg("partition").of("Integer"),
+    with_value("property", "The properties to initialize the message formatter. Default properties include: \n print.timestamp=true|false\n print.key=true|false\n print.offset=true|false\n print.epoch=true|false\n print.partition=true|false\n print.headers=true|false\n print.value=true|false\n key.separator=<key.separator>\n line.separator=<line.separator>\n headers.separator=<line.separator>\n null.literal=<null.literal>\n key.deserializer=<key.deserializer>\n value.deserializer=<value.deserializer>\n header.deserializer=<header.deserializer>\n\nUsers can also pass in customized properties for their formatter; more specifically, users can pass in properties keyed with 'key.deserializer.', 'value.deserializer.' and 'headers.deserializer.' prefixes to configure their deserializers.").arg("prop"),
     flag("skip-message-on-error", "If there is an error when processing a message, skip it instead of halt."),
-    with_value("timeout-ms", "If specified, exit if no message is available for consumption for the specified interval."),
-    with_value("topic", "The topic to consume on."),
-    with_value("value-deserializer", "The name of the class to use for deserializing the value."),
+    with_value("timeout-ms", "If specified, exit if no message is available for consumption for the specified interval.").arg("timeout_ms").of("Long"),
+    with_value("topic", "The topic to consume on.").arg("topic"),
+    with_value("value-deserializer", "").arg("deserializer for values"),
     flag("version", "Display Kafka version."),
 ];
 
@@ -125,12 +126,7 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
         }
         session.advance(10);
     }
-    let settle = matches!(consumer.source, Source::Group { .. });
     out.append(consumer.finish(session));
-    if settle {
-        // close() commits (auto-commit) and leaves the group: let it happen before the next command.
-        session.advance(200);
-    }
     out
 }
 
@@ -168,11 +164,11 @@ impl Streaming {
     /// starts); the output when the command ends at once (`--help`, a usage error).
     pub fn start(session: &mut Session<'_>, argv: &[String]) -> Result<Streaming, Output> {
         let opts = args::parse(SPEC, argv).map_err(|e| usage_error(&e))?;
-        if opts.has("help") {
-            return Err(Output::out(format!(
-                "This tool helps to read data from Kafka topics and outputs it to standard output.\n{}",
-                args::usage(SPEC)
-            )));
+        if argv.is_empty() || opts.has("help") {
+            return Err(Output::help(
+                "This tool helps to read data from Kafka topics and outputs it to standard output.",
+                SPEC,
+            ));
         }
         if opts.has("version") {
             return Err(Output::out(format!("{}\n", cluster::KAFKA_VERSION)));
@@ -341,11 +337,14 @@ impl Streaming {
         out
     }
 
-    /// Closes the consumer (a group member commits and leaves) and reports the count.
+    /// Closes the consumer and reports the count. A group member's close() commits
+    /// (auto-commit) and leaves the group before the process exits: virtual time moves while
+    /// it does, so the next command sees the commit.
     pub fn finish(self, session: &mut Session<'_>) -> Output {
         if let Source::Group { consumer, .. } = self.source {
             // Refused only when the consumer is gone already (a branch made before it started).
             let _ = session.timeline.apply(Action::CloseConsumer { consumer });
+            session.advance(200);
         }
         Output { stderr: format!("Processed a total of {} messages\n", self.printed), ..Default::default() }
     }

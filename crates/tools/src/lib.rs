@@ -154,6 +154,12 @@ impl Output {
         Output { stderr: format!("{}\n", message.into()), status: 1, ..Default::default() }
     }
 
+    /// `--help` (or no arguments): the tool's purpose and jopt-simple's option table, both on
+    /// stderr with exit status 1, as `CommandLineUtils.printUsageAndExit` prints them.
+    fn help(purpose: &str, spec: &[args::Opt]) -> Self {
+        Output { stderr: format!("{purpose}\n{}", args::usage(spec)), status: 1, ..Default::default() }
+    }
+
     fn append(&mut self, other: Output) {
         self.stdout.push_str(&other.stdout);
         self.stderr.push_str(&other.stderr);

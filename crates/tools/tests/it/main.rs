@@ -5,6 +5,7 @@ mod common;
 mod cluster_golden;
 mod console_golden;
 mod groups_golden;
+mod help_golden;
 mod random_args;
 mod reassign_golden;
 mod scenario;
