@@ -999,7 +999,15 @@ impl Reducible for AppState {
                 next.extend_running(output, false);
             }
             AppAction::ClearTerminal => {
-                next.terminal = Rc::new(Vec::new());
+                // A console consumer still running keeps its entry (emptied), as a terminal's
+                // `clear` leaves the running process on screen.
+                let running = self.terminal.last().filter(|e| e.running).map(|e| TerminalEntry {
+                    typed: Vec::new(),
+                    stdout: String::new(),
+                    stderr: String::new(),
+                    ..e.clone()
+                });
+                next.terminal = Rc::new(running.into_iter().collect());
                 return Rc::new(next);
             }
             AppAction::SetLogView(on) => {
@@ -1174,13 +1182,17 @@ mod tests {
         let state =
             reduce(state, AppAction::Terminal("kafka-topics.sh --list --bootstrap-server localhost:9092".into()));
         assert_eq!(state.terminal.len(), 3);
+        // Clearing the transcript keeps the running command's entry, so Ctrl+C still reaches it.
+        let state = reduce(state, AppAction::ClearTerminal);
+        assert_eq!(state.terminal.len(), 1);
+        assert!(running(&state).running);
         let state = reduce(state, AppAction::TerminalInterrupt);
         let entry = running(&state);
         assert!(!entry.running);
-        assert_eq!((entry.stdout.as_str(), entry.stderr.as_str()), ("a\nb\n^C", "Processed a total of 2 messages\n"));
+        assert_eq!((entry.stdout.as_str(), entry.stderr.as_str()), ("^C", "Processed a total of 2 messages\n"));
         let now = state.view().unwrap().now_ms;
         let state = reduce(state, AppAction::Seek(now + 5_000));
-        assert_eq!(state.terminal.len(), 3, "the queued command was dropped by Ctrl+C");
+        assert_eq!(state.terminal.len(), 1, "the queued command was dropped by Ctrl+C");
     }
 
     #[test]
