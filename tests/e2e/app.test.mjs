@@ -1379,9 +1379,16 @@ describe('terminal', () => {
     return opened;
   }
 
-  /** Moves virtual time `ms` forward with the scrubber. */
+  /** Moves virtual time `ms` forward with the scrubber. A console consumer that ends on the way
+   * closes (it commits and leaves its group) before the prompt returns, which moves the clock a
+   * little further. */
   async function advance(page, ms) {
-    await seek(page, (await clock(page)) + ms);
+    const t = (await clock(page)) + ms;
+    await page.getByTestId('timeline').evaluate((el, t) => {
+      el.value = String(t);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, t);
+    await page.waitForFunction((t) => Number(document.querySelector('[data-testid="clock"]').textContent) >= t, t);
   }
 
   const terminalText = (page) => page.getByTestId('terminal-output').textContent();
@@ -1412,6 +1419,7 @@ describe('terminal', () => {
       assert.doesNotMatch(await terminalText(page), /Processed a total/);
       await page.getByTestId('terminal-running').waitFor();
       await page.screenshot({ path: join(screenshots, 'terminal-consumer-streaming.png') });
+      await terminal.screenshot({ path: join(screenshots, 'terminal-consumer-streaming-panel.png') });
       // A command typed while it runs waits behind it (as type-ahead in a shell).
       await type(page, 'kafka-topics.sh --list --bootstrap-server localhost:9092');
       assert.equal(await page.locator('[data-testid="terminal-output"] .terminal-command').count(), 3);
@@ -1424,7 +1432,7 @@ describe('terminal', () => {
       // It committed before leaving the group: lag 0.
       await type(page, 'kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group g');
       await page.waitForFunction(() => /g\s+T\s+0\s+3\s+3\s+0\s/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
-      await page.screenshot({ path: join(screenshots, 'terminal-consumer-stopped.png') });
+      await terminal.screenshot({ path: join(screenshots, 'terminal-consumer-stopped.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();
