@@ -250,8 +250,8 @@ fn break_words(line: &str) -> Vec<&str> {
             ' ' | '\t' => !matches!(next, ' ' | '\t'),
             // A minus sign starting a number (`-3`, `:-1`) stays with it.
             '-' => {
-                !matches!(next, '-' | ' ' | '\t' | '(' | '[' | '{')
-                    && !(next.is_ascii_digit() && !prev.is_some_and(char::is_alphanumeric))
+                let starts_number = next.is_ascii_digit() && !prev.is_some_and(char::is_alphanumeric);
+                !(matches!(next, '-' | ' ' | '\t' | '(' | '[' | '{') || starts_number)
             }
             // A signed number ends a span before `>` (`topic5:-3|>`).
             c if c.is_ascii_digit() && next == '>' => signed_number_ends_at(&chars, i),

@@ -18,8 +18,7 @@ struct Terminal {
 
 impl Terminal {
     fn new() -> Self {
-        let mut config = WorldConfig::default();
-        config.fact_history = 100_000;
+        let config = WorldConfig { fact_history: 100_000, ..WorldConfig::default() };
         let world = World::new(config, 1).unwrap();
         Terminal { timeline: Timeline::new(world, CHECKPOINT_EVERY), state: ToolState::default() }
     }
