@@ -6,7 +6,8 @@
 //! depends on, `gradle/dependencies.gradle`): `OptionParser.printHelpOn` on the option
 //! definitions of apache/kafka trunk at 1eb7644 (2024-10-25, 4.0.0-SNAPSHOT), copied from the
 //! constructor named with each tool below (with `TopicCommand`'s `LogConfig.configNames()`
-//! resolved to the 38 topic configs of that commit).
+//! resolved to the 38 topic configs of that commit); `kafka-share-groups` from a later commit,
+//! 1d4df4f, whose share-group tool is the one this crate follows (Kafka 4.1).
 
 use kafkalab_tools::Session;
 
@@ -53,6 +54,12 @@ const TOOLS: &[(&str, &str, &str, &str)] = &[
         "This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas.",
         include_str!("golden/kafka-leader-election.txt"),
         "tools/.../LeaderElectionCommand.java: LeaderElectionCommandOptions",
+    ),
+    (
+        "kafka-share-groups",
+        "This tool helps to list, describe, reset and delete share groups.",
+        include_str!("golden/kafka-share-groups.txt"),
+        "tools/.../consumer/group/ShareGroupCommandOptions.java at 1d4df4f (the 4.1 line)",
     ),
 ];
 
