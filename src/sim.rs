@@ -503,18 +503,45 @@ impl Sim {
 
     /// Runs terminal commands (Kafka's tools) on this simulation, now: virtual time moves while a
     /// command waits. Their actions are recorded in the timeline (time travel replays them) but
-    /// not in the learner's log, so a reloaded workspace does not repeat them.
+    /// not in the learner's log, so a reloaded workspace does not repeat them. A console
+    /// consumer stays running and streams as the simulation plays ([`Sim::follow_terminal`]);
+    /// commands given meanwhile wait for it.
     pub fn run_terminal(&mut self, text: &str) -> Vec<(String, kafkalab_tools::Output)> {
+        self.with_terminal(|session| session.run_interactive(text))
+    }
+
+    /// After virtual time moved: what the terminal's running command printed meanwhile.
+    pub fn follow_terminal(&mut self) -> Option<kafkalab_tools::Progress> {
+        if !self.terminal.running() {
+            return None;
+        }
+        self.with_terminal(|session| session.poll_foreground())
+    }
+
+    /// Ctrl+C in the terminal: stops the running command.
+    pub fn interrupt_terminal(&mut self) -> Option<kafkalab_tools::Output> {
+        if !self.terminal.running() {
+            return None;
+        }
+        self.with_terminal(|session| session.interrupt())
+    }
+
+    /// Whether a terminal command is running (a console consumer streaming).
+    pub fn terminal_running(&self) -> bool {
+        self.terminal.running()
+    }
+
+    fn with_terminal<T>(&mut self, f: impl FnOnce(&mut kafkalab_tools::Session<'_>) -> T) -> T {
         let state = std::mem::take(&mut self.terminal);
         let cluster: &mut dyn kafkalab_tools::Cluster = match &mut self.driver {
             Driver::Preset(timeline) => &mut **timeline,
             Driver::Scenario(run) => &mut **run,
         };
-        let mut session = kafkalab_tools::Session::borrowing(cluster, state);
-        let outputs = session.run_script(text);
+        let mut session = kafkalab_tools::Session::interactive(cluster, state);
+        let result = f(&mut session);
         self.terminal = session.into_state();
         self.horizon_ms = self.horizon_ms.max(self.now());
-        outputs
+        result
     }
 
     /// The timeline under the driver (its checkpoints, for the developer line).

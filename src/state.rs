@@ -160,6 +160,8 @@ pub struct TerminalEntry {
     pub stdout: String,
     pub stderr: String,
     pub status: i32,
+    /// Still running (a console consumer streaming as the simulation plays, until Ctrl+C).
+    pub running: bool,
 }
 
 /// Commands the terminal's transcript keeps.
@@ -522,8 +524,69 @@ impl AppState {
         }
     }
 
+    /// Adds commands and their outputs to the terminal's transcript; the last one is marked
+    /// running when the simulation's terminal still runs it.
+    fn push_terminal(&mut self, outputs: Vec<(String, kafkalab_tools::Output)>, typed: &[String]) {
+        if outputs.is_empty() {
+            return;
+        }
+        let running = self.sim.as_ref().is_ok_and(|sim| sim.borrow().terminal_running());
+        let count = outputs.len();
+        let transcript = Rc::make_mut(&mut self.terminal);
+        for (i, (command, output)) in outputs.into_iter().enumerate() {
+            let typed = if command.contains("kafka-console-producer") { typed.to_vec() } else { Vec::new() };
+            transcript.push(TerminalEntry {
+                command,
+                typed,
+                stdout: output.stdout,
+                stderr: output.stderr,
+                status: output.status,
+                running: running && i + 1 == count,
+            });
+        }
+        let excess = transcript.len().saturating_sub(TERMINAL_MAX);
+        transcript.drain(..excess);
+    }
+
+    /// Appends to the running entry of the transcript; `running` says whether it goes on.
+    fn extend_running(&mut self, output: kafkalab_tools::Output, running: bool) {
+        let transcript = Rc::make_mut(&mut self.terminal);
+        if let Some(entry) = transcript.last_mut().filter(|e| e.running) {
+            entry.stdout.push_str(&output.stdout);
+            entry.stderr.push_str(&output.stderr);
+            entry.status = output.status;
+            entry.running = running;
+        }
+    }
+
+    /// After the clock moved: what the terminal's running console consumer printed meanwhile,
+    /// and the commands that waited for it once it ended. A transcript entry left running by a
+    /// simulation that was replaced (another scenario) ends with a line saying so.
+    fn follow_terminal(&mut self) {
+        let Ok(sim) = &self.sim else { return };
+        let progress = sim.borrow_mut().follow_terminal();
+        match progress {
+            Some(progress) => {
+                if progress.output != kafkalab_tools::Output::default() || progress.ended {
+                    self.extend_running(progress.output, !progress.ended);
+                }
+                self.push_terminal(progress.then, &[]);
+            }
+            None if self.terminal.last().is_some_and(|e| e.running) => {
+                let ended = kafkalab_tools::Output {
+                    stderr: "kafkalab: another simulation was loaded; this console consumer is gone.\n".into(),
+                    status: 1,
+                    ..Default::default()
+                };
+                self.extend_running(ended, false);
+            }
+            None => {}
+        }
+    }
+
     /// Rebuilds the view, the panels and the timeline markers from the simulation.
     fn refresh(&mut self) {
+        self.follow_terminal();
         self.refresh_lesson();
         self.refresh_view();
         self.refresh_panels();
@@ -756,6 +819,8 @@ pub enum AppAction {
     Inspect(Option<(String, i32)>),
     /// Commands typed or pasted into the terminal (a producer's input lines up to `^D` included).
     Terminal(String),
+    /// Ctrl+C in the terminal: stops the running console consumer.
+    TerminalInterrupt,
     ClearTerminal,
     /// The main view: the partition logs (true) or the brokers.
     SetLogView(bool),
@@ -818,6 +883,7 @@ impl Reducible for AppState {
                     } else {
                         sim.borrow_mut().seek(target);
                     }
+                    next.follow_terminal();
                     next.refresh_view();
                 }
                 next.vt_milli = vt;
@@ -920,23 +986,28 @@ impl Reducible for AppState {
                 } else {
                     Vec::new()
                 };
-                let transcript = Rc::make_mut(&mut next.terminal);
-                for (command, output) in outputs {
-                    let typed = if command.contains("kafka-console-producer") { typed.clone() } else { Vec::new() };
-                    transcript.push(TerminalEntry {
-                        command,
-                        typed,
-                        stdout: output.stdout,
-                        stderr: output.stderr,
-                        status: output.status,
-                    });
+                next.push_terminal(outputs, &typed);
+                // A command that moved time pauses the simulation there; a console consumer left
+                // running streams as it plays, so playing goes on.
+                if !sim.borrow().terminal_running() {
+                    next.playing = false;
                 }
-                let excess = transcript.len().saturating_sub(TERMINAL_MAX);
-                transcript.drain(..excess);
-                next.playing = false;
+            }
+            AppAction::TerminalInterrupt => {
+                let Some(sim) = sim else { return self };
+                let Some(output) = sim.borrow_mut().interrupt_terminal() else { return self };
+                next.extend_running(output, false);
             }
             AppAction::ClearTerminal => {
-                next.terminal = Rc::new(Vec::new());
+                // A console consumer still running keeps its entry (emptied), as a terminal's
+                // `clear` leaves the running process on screen.
+                let running = self.terminal.last().filter(|e| e.running).map(|e| TerminalEntry {
+                    typed: Vec::new(),
+                    stdout: String::new(),
+                    stderr: String::new(),
+                    ..e.clone()
+                });
+                next.terminal = Rc::new(running.into_iter().collect());
                 return Rc::new(next);
             }
             AppAction::SetLogView(on) => {
@@ -1087,6 +1158,41 @@ mod tests {
         assert!(state.view().unwrap().now_ms > 0, "virtual time moved while the commands waited");
         let state = reduce(state, AppAction::ClearTerminal);
         assert!(state.terminal.is_empty());
+    }
+
+    #[test]
+    fn a_console_consumer_streams_in_the_transcript_as_time_moves_until_ctrl_c() {
+        let state = fresh("#scenario=sandbox-brokers&seed=1");
+        let state = reduce(
+            state,
+            AppAction::Terminal(
+                "kafka-topics.sh --create --topic T --bootstrap-server localhost:9092\nprintf 'a\\nb\\n' | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic T\nkafka-console-consumer.sh --bootstrap-server localhost:9092 --topic T --group g --from-beginning\n".into(),
+            ),
+        );
+        assert_eq!(state.terminal.len(), 3);
+        let running = |s: &AppState| s.terminal.last().unwrap().clone();
+        assert!(running(&state).running);
+        assert_eq!(running(&state).stdout, "");
+        // Time moves (a seek, as the scrubber or the play loop moves it): the records appear.
+        let now = state.view().unwrap().now_ms;
+        let state = reduce(state, AppAction::Seek(now + 10_000));
+        assert_eq!(running(&state).stdout, "a\nb\n");
+        assert!(running(&state).running);
+        // A command typed while it runs waits for it; Ctrl+C drops it with the consumer.
+        let state =
+            reduce(state, AppAction::Terminal("kafka-topics.sh --list --bootstrap-server localhost:9092".into()));
+        assert_eq!(state.terminal.len(), 3);
+        // Clearing the transcript keeps the running command's entry, so Ctrl+C still reaches it.
+        let state = reduce(state, AppAction::ClearTerminal);
+        assert_eq!(state.terminal.len(), 1);
+        assert!(running(&state).running);
+        let state = reduce(state, AppAction::TerminalInterrupt);
+        let entry = running(&state);
+        assert!(!entry.running);
+        assert_eq!((entry.stdout.as_str(), entry.stderr.as_str()), ("^C", "Processed a total of 2 messages\n"));
+        let now = state.view().unwrap().now_ms;
+        let state = reduce(state, AppAction::Seek(now + 5_000));
+        assert_eq!(state.terminal.len(), 1, "the queued command was dropped by Ctrl+C");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The terminal: Kafka's command-line tools typed or pasted as in a shell, run on the page's
 //! simulation by `kafkalab-tools` (the same code as `kafkalab shell`). History (↑/↓), Tab
 //! completion of tool names, options, topics and groups, Ctrl+C to drop the line (or a
-//! producer's pending input), Ctrl+D to end a console producer's typed input.
+//! producer's pending input) and to stop a running console consumer, Ctrl+D to end a console
+//! producer's typed input. A console consumer keeps running while the simulation plays: its
+//! entry grows as records come.
 
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
@@ -53,7 +55,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
     // Keep the newest output in sight, as a terminal does.
     {
         let output = output.clone();
-        use_effect_with(props.entries.len(), move |_| {
+        let size = props.entries.last().map_or(0, |e| e.stdout.len() + e.stderr.len());
+        use_effect_with((props.entries.len(), size), move |_| {
             if let Some(pre) = output.cast::<web_sys::Element>() {
                 pre.set_scroll_top(pre.scroll_height());
             }
@@ -65,6 +68,7 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let pending = use_state(|| None::<Vec<String>>);
     // A command whose here-document is still open (`cat > f.json <<EOF`): its lines so far.
     let open = use_state(|| None::<Vec<String>>);
+    let running = props.entries.last().is_some_and(|e| e.running);
     let view = &props.view.0;
     let candidates: Rc<Vec<String>> = Rc::new(
         kafkalab_tools::TOOLS
@@ -148,6 +152,9 @@ pub fn terminal(props: &TerminalProps) -> Html {
                     field.set_value("");
                     pending.set(None);
                     open.set(None);
+                    if running {
+                        on_action.emit(AppAction::TerminalInterrupt);
+                    }
                 }
                 ("Tab", false) => {
                     e.prevent_default();
@@ -173,6 +180,8 @@ pub fn terminal(props: &TerminalProps) -> Html {
     let on_clear = props.on_action.reform(|_: MouseEvent| AppAction::ClearTerminal);
     let placeholder = if pending.is_some() {
         t(lang, Key::TerminalProducerInput)
+    } else if running {
+        t(lang, Key::TerminalRunningInput)
     } else {
         "kafka-topics.sh --list --bootstrap-server localhost:9092"
     };
@@ -186,18 +195,22 @@ pub fn terminal(props: &TerminalProps) -> Html {
             <p class="hint">{ t(lang, Key::TerminalHint) }</p>
             <pre ref={output} class="terminal-output" data-testid="terminal-output" aria-live="polite">
                 { for props.entries.iter().map(|entry| html! {
-                    <>
+                    <span class={classes!("terminal-entry", entry.running.then_some("running"))}
+                        data-testid={entry.running.then_some("terminal-running")}>
                         <span class="terminal-command">{ format!("$ {}\n", entry.command) }</span>
                         { for entry.typed.iter().map(|l| html! { <span class="terminal-typed">{ format!(">{l}\n") }</span> }) }
                         <span class="terminal-stdout">{ entry.stdout.clone() }</span>
                         <span class="terminal-stderr">{ entry.stderr.clone() }</span>
-                    </>
+                    </span>
                 }) }
                 if let Some(lines) = (*pending).as_ref().or((*open).as_ref()) {
                     <span class="terminal-command">{ format!("$ {}\n", lines[0]) }</span>
                     { for lines[1..].iter().map(|l| html! { <span class="terminal-typed">{ format!(">{l}\n") }</span> }) }
                 }
             </pre>
+            if running {
+                <p class="hint terminal-running-hint" data-testid="terminal-running-hint">{ t(lang, Key::TerminalRunning) }</p>
+            }
             <div class="terminal-prompt">
                 <span aria-hidden="true">{ if pending.is_some() || open.is_some() { ">" } else { "$" } }</span>
                 <input ref={input} type="text" data-testid="terminal-input" aria-label={t(lang, Key::TerminalInput)}

@@ -1373,8 +1373,100 @@ describe('terminal', () => {
     await input.press('Enter');
   }
 
+  /** Opens a scenario played to `horizon` ms and back at 0, so the scrubber can move virtual
+   * time forward (never by wall clock) up to there after commands typed at the start. */
+  async function openAtStart(fragment, horizon) {
+    const opened = await openApp(`${fragment}&t=${horizon}`);
+    await seek(opened.page, 0);
+    return opened;
+  }
+
+  /** Moves virtual time `ms` forward with the scrubber. A console consumer that ends on the way
+   * closes (it commits and leaves its group) before the prompt returns, which moves the clock a
+   * little further. */
+  async function advance(page, ms) {
+    const t = (await clock(page)) + ms;
+    await page.getByTestId('timeline').evaluate((el, t) => {
+      el.value = String(t);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, t);
+    await page.waitForFunction((t) => Number(document.querySelector('[data-testid="clock"]').textContent) >= t, t);
+  }
+
+  const terminalText = (page) => page.getByTestId('terminal-output').textContent();
+
+  test('the console consumer streams as virtual time moves and Ctrl+C stops it', async () => {
+    const { page, problems } = await openAtStart('#scenario=sandbox-brokers&seed=1&lang=en', 60000);
+    try {
+      const terminal = page.getByTestId('terminal');
+      await terminal.scrollIntoViewIfNeeded();
+      await type(page, 'kafka-topics.sh --create --topic T --partitions 1 --replication-factor 1 --bootstrap-server localhost:9092');
+      await type(page, "printf 'one\\ntwo\\nthree\\n' | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic T");
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="terminal-output"] .terminal-command').length === 2);
+      const before = await clock(page);
+      await type(page, 'kafka-console-consumer --bootstrap-server localhost:9092 --topic T --group g --from-beginning');
+      // It runs: nothing printed yet, time did not move, the hint says how to go on.
+      await page.getByTestId('terminal-running').waitFor();
+      await page.getByTestId('terminal-running-hint').waitFor();
+      assert.equal(await clock(page), before);
+      assert.doesNotMatch(await page.getByTestId('terminal-running').textContent(), /one/);
+      // The consumer is a client in the picture while it runs.
+      assert.equal(await page.locator('[data-testid^="node-client-"]', { hasText: 'console-consumer' }).count(), 1);
+      // One step of virtual time: still running, nothing lost.
+      await page.getByTestId('btn-step').click();
+      await page.getByTestId('terminal-running').waitFor();
+      // Ten virtual seconds later the group has formed and the records are printed.
+      await advance(page, 10000);
+      await page.waitForFunction(() => /one\ntwo\nthree\n/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
+      assert.doesNotMatch(await terminalText(page), /Processed a total/);
+      await page.getByTestId('terminal-running').waitFor();
+      await page.screenshot({ path: join(screenshots, 'terminal-consumer-streaming.png') });
+      await terminal.screenshot({ path: join(screenshots, 'terminal-consumer-streaming-panel.png') });
+      // A command typed while it runs waits behind it (as type-ahead in a shell).
+      await type(page, 'kafka-topics.sh --list --bootstrap-server localhost:9092');
+      assert.equal(await page.locator('[data-testid="terminal-output"] .terminal-command').count(), 3);
+      // Ctrl+C stops it with Kafka's count, and drops the type-ahead.
+      await page.getByTestId('terminal-input').press('Control+c');
+      await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes('^CProcessed a total of 3 messages'));
+      assert.equal(await page.getByTestId('terminal-running').count(), 0);
+      assert.equal(await page.getByTestId('terminal-running-hint').count(), 0);
+      assert.equal(await page.locator('[data-testid="terminal-output"] .terminal-command').count(), 3);
+      // It committed before leaving the group: lag 0.
+      await type(page, 'kafka-consumer-groups.sh --bootstrap-server localhost:9092 --describe --group g');
+      await page.waitForFunction(() => /g\s+T\s+0\s+3\s+3\s+0\s/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
+      await terminal.screenshot({ path: join(screenshots, 'terminal-consumer-stopped.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a console consumer started in the demo prints what its producer writes as time moves', async () => {
+    const { page, problems } = await openApp('#scenario=demo&seed=1&lang=en&t=30000');
+    try {
+      await seek(page, 10000);
+      await page.getByTestId('terminal').scrollIntoViewIfNeeded();
+      await type(page, 'kafka-console-consumer --bootstrap-server localhost:9092 --topic orders --group watcher --property print.partition=true');
+      await page.getByTestId('terminal-running').waitFor();
+      const lines = (t) => (t.match(/^Partition:\d\t/gm) || []).length;
+      await advance(page, 8000);
+      const first = lines(await terminalText(page));
+      assert.ok(first > 0, await terminalText(page));
+      await advance(page, 4000);
+      const more = lines(await terminalText(page));
+      assert.ok(more > first, `${more} > ${first}`);
+      await page.getByTestId('terminal-input').press('Control+c');
+      await page.waitForFunction(() => /\^CProcessed a total of \d+ messages/.test(document.querySelector('[data-testid="terminal-output"]').textContent));
+      const text = await terminalText(page);
+      assert.equal(Number(text.match(/Processed a total of (\d+) messages/)[1]), lines(text));
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('create a topic, produce three keyed messages, consume them with a group, reset its offsets', async () => {
-    const { page, problems } = await openApp('#scenario=sandbox-brokers&seed=1&lang=en');
+    const { page, problems } = await openAtStart('#scenario=sandbox-brokers&seed=1&lang=en', 60000);
     try {
       const terminal = page.getByTestId('terminal');
       const output = page.getByTestId('terminal-output');
@@ -1394,6 +1486,8 @@ describe('terminal', () => {
       await input.press('Control+d');
 
       await type(page, 'kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic orders --group billing --from-beginning --max-messages 3 --property print.key=true');
+      // The consumer streams as virtual time moves, and ends at --max-messages.
+      await advance(page, 10000);
       await page.waitForFunction(() => document.querySelector('[data-testid="terminal-output"]').textContent.includes('Processed a total of 3 messages'));
       const consumed = await output.textContent();
       assert.match(consumed, /k1\tv1\nk2\tv2\nk3\tv3\n/);

@@ -13,11 +13,12 @@ use std::collections::BTreeMap;
 pub const KAFKA_VERSION: &str = "4.0.0";
 
 /// The start every tool shares: its options parsed, or `--help` (the tool's one-line purpose and
-/// its option table) and `--version` answered. `Err` is the output to print instead of running.
+/// its option table, [`Output::help`]) and `--version` answered. `Err` is the output to print
+/// instead of running.
 pub fn parse_tool_args(spec: &[Opt], argv: &[String], purpose: &str) -> Result<args::Parsed, Output> {
     let opts = args::parse(spec, argv).map_err(Output::usage_error)?;
-    if opts.has("help") {
-        return Err(Output::out(format!("{purpose}\n{}", args::usage(spec))));
+    if argv.is_empty() || opts.has("help") {
+        return Err(Output::help(purpose, spec));
     }
     if opts.has("version") {
         return Err(Output::out(format!("{KAFKA_VERSION}\n")));
@@ -113,15 +114,17 @@ pub fn earliest_offset(world: &World, tp: &TopicPartition) -> Option<i64> {
     leader_replica(world, tp).map(|r| r.log.log_start_offset())
 }
 
+/// `GetOffsetShell.GetOffsetShellOptions`' option table as Kafka defines it (apache/kafka trunk at 1eb7644, 2024-10-25,
+/// 4.0.0-SNAPSHOT): what the parser accepts and what `--help` prints.
 const GET_OFFSETS_SPEC: &[Opt] = &[
-    with_value("bootstrap-server", "REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2."),
-    with_value("command-config", "Property file containing configs to be passed to Admin Client."),
+    with_value("bootstrap-server", "REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2.").arg("HOST1:PORT1,...,HOST3:PORT3"),
+    with_value("command-config", "Property file containing configs to be passed to Admin Client.").arg("config file"),
     flag("exclude-internal-topics", "By default, internal topics are included. If specified, internal topics are excluded."),
     flag("help", "Print usage information."),
-    with_value("partitions", "Comma separated list of partition ids to get the offsets for."),
-    with_value("time", "timestamp of the offsets before that. [Note: No offset is returned, if the timestamp greater than recently committed record timestamp is given.] (default: latest)"),
-    with_value("topic", "The topic to get the offsets for. It also accepts a regular expression."),
-    with_value("topic-partitions", "Comma separated list of topic-partition patterns to get the offsets for."),
+    with_value("partitions", "Comma separated list of partition ids to get the offsets for. If not present, all partitions of the authorized topics are queried. Cannot be used if --topic-partitions is present.").arg("partition ids"),
+    with_value("time", "timestamp of the offsets before that. [Note: No offset is returned, if the timestamp greater than recently committed record timestamp is given.]").arg("<timestamp> / -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered").default("latest"),
+    with_value("topic", "The topic to get the offsets for. It also accepts a regular expression. If not present, all authorized topics are queried. Cannot be used if --topic-partitions is present.").arg("topic"),
+    with_value("topic-partitions", "Comma separated list of topic-partition patterns to get the offsets for, with the format of '([^:,]*)(?::(?:([0-9]*)|(?:([0-9]*)-([0-9]*))))?'. The first group is an optional regex for the topic name, if omitted, it matches any topic name. The section after ':' describes a 'partition' pattern, which can be: a number, a range in the format of 'NUMBER-NUMBER' (lower inclusive, upper exclusive), an inclusive lower bound in the format of 'NUMBER-', an exclusive upper bound in the format of '-NUMBER' or may be omitted to accept all partitions.").arg("topic1:1,topic2:0-3,topic3,topic4:5-,topic5:-3"),
     flag("version", "Display Kafka version."),
 ];
 
@@ -132,10 +135,7 @@ pub fn get_offsets(session: &mut Session<'_>, argv: &[String]) -> Output {
         Err(e) => return Output::usage_error(e),
     };
     if opts.has("help") {
-        return Output::out(format!(
-            "An interactive shell for getting topic-partition offsets.\n{}",
-            args::usage(GET_OFFSETS_SPEC)
-        ));
+        return Output::help("An interactive shell for getting topic-partition offsets.", GET_OFFSETS_SPEC);
     }
     let Some(bootstrap) = opts.value("bootstrap-server") else {
         return Output::usage_error("Missing required argument \"[bootstrap-server]\"");

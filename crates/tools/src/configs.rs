@@ -38,7 +38,7 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
         Err(e) => return Output::usage_error(e),
     };
     if opts.has("help") {
-        return Output::out(format!("This tool helps to manipulate and describe entity config for a topic, client, user, broker, ip, client-metrics or group\n{}", args::usage(SPEC)));
+        return Output::help("This tool helps to manipulate and describe entity config for a topic, client, user, broker, ip, client-metrics or group", SPEC);
     }
     let Some(bootstrap) = opts.value("bootstrap-server") else {
         return Output::usage_error("Only one of --bootstrap-server or --bootstrap-controller must be specified");

@@ -13,15 +13,17 @@ use kafkalab_engine::protocol::{ElectionType, ErrorCode, TopicPartition};
 
 const HELP_TEXT: &str = "This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas.";
 
+/// `LeaderElectionCommand.LeaderElectionCommandOptions`' option table as Kafka defines it (apache/kafka trunk at 1eb7644, 2024-10-25,
+/// 4.0.0-SNAPSHOT): what the parser accepts and what `--help` prints.
 const SPEC: &[Opt] = &[
-    with_value("admin.config", "Configuration properties files to pass to the admin client"),
+    with_value("admin.config", "Configuration properties files to pass to the admin client").arg("config file"),
     flag("all-topic-partitions", "Perform election on all of the eligible topic partitions based on the type of election (see the --election-type flag). Not allowed if --topic or --path-to-json-file is specified."),
-    with_value("bootstrap-server", "A hostname and port for the broker to connect to, in the form host:port. Multiple comma separated URLs can be given. REQUIRED."),
-    with_value("election-type", "Type of election to attempt. Possible values are \"preferred\" for preferred leader election or \"unclean\" for unclean leader election. If preferred election is selection, the election is only performed if the current leader is not the preferred leader for the topic partition. If unclean election is selected, the election is only performed if there are no leader for the topic partition. REQUIRED."),
+    with_value("bootstrap-server", "A hostname and port for the broker to connect to, in the form host:port. Multiple comma separated URLs can be given. REQUIRED.").arg("host:port"),
+    with_value("election-type", "Type of election to attempt. Possible values are \"preferred\" for preferred leader election or \"unclean\" for unclean leader election. If preferred election is selection, the election is only performed if the current leader is not the preferred leader for the topic partition. If unclean election is selected, the election is only performed if there are no leader for the topic partition. REQUIRED.").arg("election type").of("[PREFERRED,UNCLEAN]"),
     flag("help", "Print usage information."),
-    with_value("partition", "Partition id for which to perform an election. REQUIRED if --topic is specified."),
-    with_value("path-to-json-file", "The JSON file with the list  of partition for which leader elections should be performed. Not allowed if --all-topic-partitions or --topic flags are specified."),
-    with_value("topic", "Name of topic for which to perform an election. Not allowed if --path-to-json-file or --all-topic-partitions is specified."),
+    with_value("partition", "Partition id for which to perform an election. REQUIRED if --topic is specified.").arg("partition id").of("Integer"),
+    with_value("path-to-json-file", "The JSON file with the list  of partition for which leader elections should be performed. This is an example format. \n{\"partitions\":\n\t[{\"topic\": \"foo\", \"partition\": 1},\n\t {\"topic\": \"foobar\", \"partition\": 2}]\n}\nNot allowed if --all-topic-partitions or --topic flags are specified.").arg("Path to JSON file"),
+    with_value("topic", "Name of topic for which to perform an election. Not allowed if --path-to-json-file or --all-topic-partitions is specified.").arg("topic name"),
     flag("version", "Display Kafka version."),
 ];
 
@@ -32,7 +34,7 @@ fn failure(message: impl Into<String>) -> Output {
 
 pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     if argv.is_empty() {
-        return Output::usage_error(format!("{HELP_TEXT}\n{}", crate::args::usage(SPEC)));
+        return Output::help(HELP_TEXT, SPEC);
     }
     let opts = match cluster::parse_tool_args(SPEC, argv, HELP_TEXT) {
         Ok(opts) => opts,

@@ -86,6 +86,32 @@ pub struct ToolState {
     /// The session's files, by path: what `cat > FILE <<EOF`, `echo … > FILE` and a tool's
     /// `> FILE` wrote, and what `--reassignment-json-file FILE` and the like read.
     files: BTreeMap<String, String>,
+    /// The command running in an interactive terminal's foreground, if any.
+    foreground: Option<Foreground>,
+}
+
+/// A command that keeps running in an interactive terminal (a console consumer streaming as
+/// the simulation plays), and the pasted or typed-ahead commands that run after it.
+#[derive(Debug, Clone)]
+struct Foreground {
+    consumer: console_consumer::Streaming,
+    /// `> FILE`: its output goes to the session's file.
+    redirect: Option<shell::Redirect>,
+    /// The script text after the command, run once it ends (dropped by Ctrl+C, as a shell
+    /// flushes type-ahead on an interrupt).
+    rest: String,
+}
+
+/// What a foreground command printed since the last look, and what ran after it ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// More output of the running command (its status once it ended).
+    pub output: Output,
+    /// Whether it ended (`--max-messages`, `--timeout-ms`, Ctrl+C).
+    pub ended: bool,
+    /// The commands that ran after it, as [`Session::run_script`] reports them (the last may be
+    /// running in its turn).
+    pub then: Vec<(String, Output)>,
 }
 
 impl ToolState {
@@ -102,6 +128,11 @@ impl ToolState {
     /// Topics and groups the tools know of, for a terminal's Tab completion.
     pub fn topics(&self) -> impl Iterator<Item = &str> {
         self.topic_configs.keys().map(String::as_str)
+    }
+
+    /// Whether a command is running in the foreground (a streaming console consumer).
+    pub fn running(&self) -> bool {
+        self.foreground.is_some()
     }
 }
 
@@ -121,6 +152,12 @@ impl Output {
     /// A usage error: the message on stderr and exit status 1, as `CommandLineUtils.printUsageAndExit`.
     fn usage_error(message: impl Into<String>) -> Self {
         Output { stderr: format!("{}\n", message.into()), status: 1, ..Default::default() }
+    }
+
+    /// `--help` (or no arguments): the tool's purpose and jopt-simple's option table, both on
+    /// stderr with exit status 1, as `CommandLineUtils.printUsageAndExit` prints them.
+    fn help(purpose: &str, spec: &[args::Opt]) -> Self {
+        Output { stderr: format!("{purpose}\n{}", args::usage(spec)), status: 1, ..Default::default() }
     }
 
     fn append(&mut self, other: Output) {
@@ -230,6 +267,9 @@ pub const OPTIONS: &[&str] = &[
 pub struct Session<'c> {
     timeline: Box<dyn Cluster + 'c>,
     state: ToolState,
+    /// An interactive terminal that keeps running (the page): a console consumer stays in the
+    /// foreground and streams instead of running to its end in one go.
+    interactive: bool,
 }
 
 impl Session<'static> {
@@ -240,7 +280,7 @@ impl Session<'static> {
     }
 
     pub fn new(timeline: Timeline) -> Self {
-        Session { timeline: Box::new(timeline), state: ToolState::default() }
+        Session { timeline: Box::new(timeline), state: ToolState::default(), interactive: false }
     }
 }
 
@@ -248,7 +288,13 @@ impl<'c> Session<'c> {
     /// A session over a cluster someone else owns (the app's simulation), with the tools'
     /// memory from earlier commands; [`Session::into_state`] gives it back.
     pub fn borrowing(cluster: &'c mut dyn Cluster, state: ToolState) -> Self {
-        Session { timeline: Box::new(cluster), state }
+        Session { timeline: Box::new(cluster), state, interactive: false }
+    }
+
+    /// A session over a cluster someone else owns that keeps running between calls (the page's
+    /// terminal): see [`Session::run_interactive`].
+    pub fn interactive(cluster: &'c mut dyn Cluster, state: ToolState) -> Self {
+        Session { timeline: Box::new(cluster), state, interactive: true }
     }
 
     pub fn into_state(self) -> ToolState {
@@ -308,12 +354,88 @@ impl<'c> Session<'c> {
         results
     }
 
+    /// Runs typed or pasted commands in an interactive terminal: as [`Session::run_script`],
+    /// except that a console consumer stays in the foreground (its entry is the last one) and
+    /// the commands after it wait for it to end ([`Session::poll_foreground`]). While one runs,
+    /// new commands queue behind it.
+    pub fn run_interactive(&mut self, text: &str) -> Vec<(String, Output)> {
+        if let Some(foreground) = &mut self.state.foreground {
+            foreground.rest.push_str(text);
+            if !text.ends_with('\n') {
+                foreground.rest.push('\n');
+            }
+            return Vec::new();
+        }
+        let mut lexer = shell::Lexer::new(text);
+        let mut results = Vec::new();
+        while let Some(next) = lexer.next_pipeline() {
+            match next {
+                Err(e) => results.push((String::new(), Output::usage_error(format!("kafkalab: {}", e.0)))),
+                Ok(pipeline) => {
+                    let source = pipeline.source.clone();
+                    let output = self.run_pipeline(pipeline, &mut || lexer.take_input_lines());
+                    results.push((source, output));
+                    if let Some(foreground) = &mut self.state.foreground {
+                        foreground.rest = lexer.rest();
+                        break;
+                    }
+                }
+            }
+        }
+        results
+    }
+
+    /// After virtual time moved: what the foreground command printed meanwhile; once it ends,
+    /// the queued commands run. `None` when nothing runs.
+    pub fn poll_foreground(&mut self) -> Option<Progress> {
+        let mut foreground = self.state.foreground.take()?;
+        let (mut output, ended) = foreground.consumer.poll(self);
+        if !ended {
+            self.redirect(&foreground.redirect, &mut output);
+            self.state.foreground = Some(foreground);
+            return Some(Progress { output, ended, then: Vec::new() });
+        }
+        output.append(foreground.consumer.finish(self));
+        self.redirect(&foreground.redirect, &mut output);
+        let then = self.run_interactive(&foreground.rest);
+        Some(Progress { output, ended, then })
+    }
+
+    /// Ctrl+C: stops the foreground command (Kafka's shutdown hook prints its count) and drops
+    /// the commands queued behind it. `None` when nothing runs.
+    pub fn interrupt(&mut self) -> Option<Output> {
+        let mut foreground = self.state.foreground.take()?;
+        let (mut output, _) = foreground.consumer.poll(self);
+        output.append(foreground.consumer.interrupt(self));
+        self.redirect(&foreground.redirect, &mut output);
+        Some(output)
+    }
+
+    /// `> FILE` for a foreground command's output: appended to the file, as it is written.
+    fn redirect(&mut self, redirect: &Option<shell::Redirect>, output: &mut Output) {
+        if let Some(redirect) = redirect {
+            let content = std::mem::take(&mut output.stdout);
+            self.state.files.entry(file_key(&redirect.path).to_string()).or_default().push_str(&content);
+        }
+    }
+
     /// Runs one command line. `typed_input` gives what a learner types into a console producer
     /// that has no pipe or here-document (in a script: the lines up to `^D`). With `> FILE` the
     /// command's standard output goes to the session's file instead.
     pub fn run_pipeline(&mut self, mut pipeline: shell::Pipeline, typed_input: &mut dyn FnMut() -> String) -> Output {
         let Some(redirect) = pipeline.redirect.take() else { return self.run_stages(pipeline, typed_input) };
         let mut output = self.run_stages(pipeline, typed_input);
+        if let Some(foreground) = &mut self.state.foreground {
+            // The file is created now; the streaming command's records are appended as they come.
+            foreground.redirect = Some(redirect.clone());
+            let content = std::mem::take(&mut output.stdout);
+            let file = self.state.files.entry(file_key(&redirect.path).to_string()).or_default();
+            if !redirect.append {
+                file.clear();
+            }
+            file.push_str(&content);
+            return output;
+        }
         let path = file_key(&redirect.path).to_string();
         let content = std::mem::take(&mut output.stdout);
         let file = self.state.files.entry(path).or_default();
@@ -375,6 +497,16 @@ impl<'c> Session<'c> {
         };
         if tool == "kafka-console-producer" && stdin.is_none() {
             stdin = Some(typed_input());
+        }
+        if tool == "kafka-console-consumer" && self.interactive {
+            return match console_consumer::Streaming::start(self, args) {
+                Ok(mut consumer) => {
+                    let output = consumer.take_started_output();
+                    self.state.foreground = Some(Foreground { consumer, redirect: None, rest: String::new() });
+                    output
+                }
+                Err(output) => output,
+            };
         }
         self.run_tool(tool, args, stdin.as_deref())
     }

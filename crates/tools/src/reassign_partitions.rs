@@ -15,25 +15,27 @@ use std::collections::{BTreeMap, BTreeSet};
 
 const HELP_TEXT: &str = "This tool helps to move topic partitions between replicas.";
 
+/// `ReassignPartitionsCommandOptions`' option table as Kafka defines it (apache/kafka trunk at 1eb7644, 2024-10-25,
+/// 4.0.0-SNAPSHOT): what the parser accepts and what `--help` prints.
 const SPEC: &[Opt] = &[
     flag("additional", "Execute this reassignment in addition to any other ongoing ones. This option can also be used to change the throttle of an ongoing reassignment."),
-    with_value("bootstrap-controller", "The controller to use for reassignment. By default, the tool will get the quorum controller. This option supports the actions --cancel and --list."),
-    with_value("bootstrap-server", "the server(s) to use for bootstrapping."),
-    with_value("broker-list", "The list of brokers to which the partitions need to be reassigned in the form \"0,1,2\". This is required if --topics-to-move-json-file is used to generate reassignment configuration"),
+    with_value("bootstrap-controller", "The controller to use for reassignment. By default, the tool will get the quorum controller. This option supports the actions --cancel and --list.").optional().arg("bootstrap controller to connect to"),
+    with_value("bootstrap-server", "the server(s) to use for bootstrapping.").optional().arg("Server(s) to use for bootstrapping"),
+    with_value("broker-list", "The list of brokers to which the partitions need to be reassigned in the form \"0,1,2\". This is required if --topics-to-move-json-file is used to generate reassignment configuration").arg("brokerlist"),
     flag("cancel", "Cancel an active reassignment."),
-    with_value("command-config", "Property file containing configs to be passed to Admin Client."),
+    with_value("command-config", "Property file containing configs to be passed to Admin Client.").arg("Admin client property file"),
     flag("disable-rack-aware", "Disable rack aware replica assignment"),
     flag("execute", "Kick off the reassignment as specified by the --reassignment-json-file option."),
     flag("generate", "Generate a candidate partition reassignment configuration. Note that this only generates a candidate assignment, it does not execute it."),
     flag("help", "Print usage information."),
     flag("list", "List all active partition reassignments."),
     flag("preserve-throttles", "Do not modify broker or topic throttles."),
-    with_value("reassignment-json-file", "The JSON file with the partition reassignment configuration"),
-    with_value("replica-alter-log-dirs-throttle", "The movement of replicas between log directories on the same broker will be throttled to this value (bytes/sec)."),
-    with_value("throttle", "The movement of partitions between brokers will be throttled to this value (bytes/sec)."),
-    with_value("timeout", "The maximum time in ms to wait for log directory replica assignment to begin."),
-    with_value("topics-to-move-json-file", "Generate a reassignment configuration to move the partitions of the specified topics to the list of brokers specified by the --broker-list option."),
-    flag("verify", "Verify if the reassignment completed as specified by the --reassignment-json-file option."),
+    with_value("reassignment-json-file", "The JSON file with the partition reassignment configurationThe format to use is - \n{\"partitions\":\n\t[{\"topic\": \"foo\",\n\t  \"partition\": 1,\n\t  \"replicas\": [1,2,3],\n\t  \"log_dirs\": [\"dir1\",\"dir2\",\"dir3\"] }],\n\"version\":1\n}\nNote that \"log_dirs\" is optional. When it is specified, its length must equal the length of the replicas list. The value in this list can be either \"any\" or the absolution path of the log directory on the broker. If absolute log directory path is specified, the replica will be moved to the specified log directory on the broker.").arg("manual assignment json file path"),
+    with_value("replica-alter-log-dirs-throttle", "The movement of replicas between log directories on the same broker will be throttled to this value (bytes/sec). This option can be included with --execute when a reassignment is started, and it can be altered by resubmitting the current reassignment along with the --additional flag. The throttle rate should be at least 1 KB/s.").arg("replicaAlterLogDirsThrottle").of("Long").default("-1"),
+    with_value("throttle", "The movement of partitions between brokers will be throttled to this value (bytes/sec). This option can be included with --execute when a reassignment is started, and it can be altered by resubmitting the current reassignment along with the --additional flag. The throttle rate should be at least 1 KB/s.").arg("throttle").of("Long").default("-1"),
+    with_value("timeout", "The maximum time in ms to wait for log directory replica assignment to begin.").arg("timeout").of("Long").default("10000"),
+    with_value("topics-to-move-json-file", "Generate a reassignment configuration to move the partitions of the specified topics to the list of brokers specified by the --broker-list option. The format to use is - \n{\"topics\":\n\t[{\"topic\": \"foo\"},{\"topic\": \"foo1\"}],\n\"version\":1\n}").arg("topics to reassign json file path"),
+    flag("verify", "Verify if the reassignment completed as specified by the --reassignment-json-file option. If there is a throttle engaged for the replicas specified, and the rebalance has completed, the throttle will be removed"),
     flag("version", "Display Kafka version."),
 ];
 
@@ -81,7 +83,7 @@ const JSON_MAPPING: &str = "com.fasterxml.jackson.databind.JsonMappingException"
 
 pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     if argv.is_empty() {
-        return Output::usage_error(format!("{HELP_TEXT}\n{}", crate::args::usage(SPEC)));
+        return Output::help(HELP_TEXT, SPEC);
     }
     let opts = match cluster::parse_tool_args(SPEC, argv, HELP_TEXT) {
         Ok(opts) => opts,

@@ -13,29 +13,30 @@ use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::World;
 use std::collections::BTreeMap;
 
+/// `ShareGroupCommandOptions`' option table as Kafka defines it (apache/kafka at 1d4df4f, the
+/// 4.1 line): what the parser accepts and what `--help` prints.
 const SPEC: &[Opt] = &[
     flag("all-groups", "Apply to all share groups."),
     flag("all-topics", "Consider all topics assigned to a share group in the 'reset-offsets' process."),
-    with_value("bootstrap-server", "REQUIRED: The server(s) to connect to."),
-    with_value("command-config", "Property file containing configs to be passed to Admin Client."),
+    with_value("bootstrap-server", "REQUIRED: The server(s) to connect to.").arg("server to connect to"),
+    with_value("command-config", "Property file containing configs to be passed to Admin Client.").arg("command config property file"),
     flag("delete", "Delete share group."),
     flag("delete-offsets", "Delete offsets of share group. Supports one share group at the time, and multiple topics."),
     flag("describe", "Describe share group, members and offset information."),
     flag("dry-run", "Only show results without executing changes on share groups. Supported operations: reset-offsets."),
     flag("execute", "Execute operation. Supported operations: reset-offsets."),
-    with_value("group", "The share group we wish to act on."),
+    with_value("group", "The share group we wish to act on.").arg("share group"),
     flag("help", "Print usage information."),
     flag("list", "List all share groups."),
     flag("members", "Describe members of the group. This option may be used with the '--describe' option only."),
     flag("offsets", "Describe the group and list all topic partitions in the group along with their offset information. This is the default sub-action and may be used with the '--describe' option only."),
-    flag("reset-offsets", "Reset offsets of share group. Supports one share group at the time, and instances must be inactive."),
-    // `--state` takes an optional value with `--list` (a state filter): the word after it.
-    flag("state", "When specified with '--describe', includes the state of the group. When specified with '--list', it displays the state of all groups. It can also be used to list groups with specific states. Valid values are Empty, Stable and Dead."),
-    with_value("timeout", "The timeout that can be set for some use cases. For example, it can be used when describing the group to specify the maximum amount of time in milliseconds to wait before the group stabilizes."),
-    with_value("to-datetime", "Reset offsets to offset from datetime. Format: 'YYYY-MM-DDThh:mm:ss.sss'"),
+    flag("reset-offsets", "Reset offsets of share group. Supports one share group at the time, and instances must be inactive.\nHas 2 execution options: --dry-run (the default) to plan which offsets to reset, and --execute to reset the offsets. \nYou must choose one of the following reset specifications: --to-datetime, --to-earliest, --to-latest.\nTo define the scope use --all-topics or --topic."),
+    with_value("state", "When specified with '--describe', includes the state of the group.\nWhen specified with '--list', it displays the state of all groups. It can also be used to list groups with specific states. Valid values are Empty, Stable and Dead.").optional(),
+    with_value("timeout", "The timeout that can be set for some use cases. For example, it can be used when describing the group to specify the maximum amount of time in milliseconds to wait before the group stabilizes.").arg("timeout (ms)").of("Long").default("30000"),
+    with_value("to-datetime", "Reset offsets to offset from datetime. Format: 'YYYY-MM-DDThh:mm:ss.sss'").arg("datetime"),
     flag("to-earliest", "Reset offsets to earliest offset."),
     flag("to-latest", "Reset offsets to latest offset."),
-    with_value("topic", "The topic whose offset information should be deleted or included in the reset offset process. When resetting offsets, partitions can be specified using this format: 'topic1:0,1,2', where 0,1,2 are the partitions to be included."),
+    with_value("topic", "The topic whose offset information should be deleted or included in the reset offset process. When resetting offsets, partitions can be specified using this format: 'topic1:0,1,2', where 0,1,2 are the partitions to be included.").arg("topic"),
     flag("verbose", "Provide additional information, if any, when describing the group. This option may be used with the '--describe' option only."),
     flag("version", "Display Kafka version."),
 ];
@@ -231,7 +232,7 @@ fn check_args(opts: &args::Parsed) -> Option<Output> {
                 "Option [describe] takes at most one of these options: [members], [offsets], [state]",
             ));
         }
-        if opts.has("state") && !opts.positional.is_empty() {
+        if opts.value("state").is_some_and(|v| !v.is_empty()) {
             return Some(Output::usage_error("Option [describe] does not take a value for [state]"));
         }
     }
@@ -264,7 +265,7 @@ fn list(world: &World, opts: &args::Parsed) -> Output {
     if !opts.has("state") {
         return Output::out(all.keys().map(|g| format!("{g}\n")).collect::<String>());
     }
-    let filter: Vec<String> = match opts.positional.first() {
+    let filter: Vec<String> = match opts.value("state").filter(|v| !v.is_empty()) {
         None => Vec::new(),
         Some(input) => {
             let parsed: Vec<Option<&str>> = input

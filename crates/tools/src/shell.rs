@@ -43,6 +43,11 @@ impl Lexer {
         self.pos >= self.chars.len()
     }
 
+    /// The text not read yet (what a script runs after a command that keeps running).
+    pub fn rest(&self) -> String {
+        self.chars[self.pos..].iter().collect()
+    }
+
     /// The raw lines after the current position up to (not including) a line `^D`, or to the end:
     /// what a console producer reads when a script types its input.
     pub fn take_input_lines(&mut self) -> String {

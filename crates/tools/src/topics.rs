@@ -6,49 +6,33 @@ use kafkalab_engine::cluster::{Action, ActionError};
 use kafkalab_engine::controller::CreateTopicError;
 use kafkalab_engine::view::BrokerState;
 
+/// `TopicCommand.TopicCommandOptions`' option table as Kafka defines it (apache/kafka trunk at 1eb7644, 2024-10-25,
+/// 4.0.0-SNAPSHOT): what the parser accepts and what `--help` prints.
 const SPEC: &[Opt] = &[
-    flag("alter", "Alter the number of partitions and replica assignment."),
-    flag(
-        "at-min-isr-partitions",
-        "if set when describing topics, only show partitions whose isr count is equal to the configured minimum.",
-    ),
-    with_value("bootstrap-server", "REQUIRED: The Kafka server to connect to."),
-    with_value("command-config", "Property file containing configs to be passed to Admin Client."),
-    with_value("config", "A topic configuration override for the topic being created."),
+    flag("alter", "Alter the number of partitions and replica assignment. (To alter topic configurations, the kafka-configs tool can be used.)"),
+    flag("at-min-isr-partitions", "If set when describing topics, only show partitions whose isr count is equal to the configured minimum."),
+    with_value("bootstrap-server", "REQUIRED: The Kafka server to connect to.").arg("server to connect to"),
+    with_value("command-config", "Property file containing configs to be passed to Admin Client.").arg("command config property file"),
+    with_value("config", "A topic configuration override for the topic being created. The following is a list of valid configurations: \n\tcleanup.policy\n\tcompression.gzip.level\n\tcompression.lz4.level\n\tcompression.type\n\tcompression.zstd.level\n\tdelete.retention.ms\n\tfile.delete.delay.ms\n\tflush.messages\n\tflush.ms\n\tfollower.replication.throttled.replicas\n\tindex.interval.bytes\n\tleader.replication.throttled.replicas\n\tlocal.retention.bytes\n\tlocal.retention.ms\n\tmax.compaction.lag.ms\n\tmax.message.bytes\n\tmessage.downconversion.enable\n\tmessage.format.version\n\tmessage.timestamp.after.max.ms\n\tmessage.timestamp.before.max.ms\n\tmessage.timestamp.difference.max.ms\n\tmessage.timestamp.type\n\tmin.cleanable.dirty.ratio\n\tmin.compaction.lag.ms\n\tmin.insync.replicas\n\tpreallocate\n\tremote.log.copy.disable\n\tremote.log.delete.on.disable\n\tremote.storage.enable\n\tretention.bytes\n\tretention.ms\n\tsegment.bytes\n\tsegment.index.bytes\n\tsegment.jitter.ms\n\tsegment.ms\n\tunclean.leader.election.enable\nSee the Kafka documentation for full details on the topic configs. It is supported only in combination with --create. (To alter topic configurations, the kafka-configs tool can be used.)").arg("name=value"),
     flag("create", "Create a new topic."),
-    flag("delete", "Delete a topic"),
-    with_value("delete-config", "This option is no longer supported and has been deprecated since 4.0"),
+    flag("delete", "Delete a topic."),
+    with_value("delete-config", "This option is no longer supported and has been deprecated since 4.0").arg("name"),
     flag("describe", "List details for the given topics."),
-    flag("exclude-internal", "exclude internal topics when running list or describe command."),
+    flag("exclude-internal", "Exclude internal topics when listing or describing topics. By default, the internal topics are included."),
     flag("help", "Print usage information."),
-    flag(
-        "if-exists",
-        "if set when altering or deleting or describing topics, the action will only execute if the topic exists.",
-    ),
-    flag(
-        "if-not-exists",
-        "if set when creating topics, the action will only execute if the topic does not already exist.",
-    ),
+    flag("if-exists", "If set when altering or deleting or describing topics, the action will only execute if the topic exists."),
+    flag("if-not-exists", "If set when creating topics, the action will only execute if the topic does not already exist."),
     flag("list", "List all available topics."),
-    with_value(
-        "partition-size-limit-per-response",
-        "The maximum partition size to be included in one DescribeTopicPartitions response.",
-    ),
-    with_value("partitions", "The number of partitions for the topic being created or altered."),
-    with_value(
-        "replica-assignment",
-        "A list of manual partition-to-broker assignments for the topic being created or altered.",
-    ),
-    with_value("replication-factor", "The replication factor for each partition in the topic being created."),
-    with_value("topic", "The topic to create, alter, describe or delete."),
-    with_value("topic-id", "The topic-id to describe."),
-    flag("topics-with-overrides", "if set when describing topics, only show topics that have overridden configs"),
-    flag("unavailable-partitions", "if set when describing topics, only show partitions whose leader is not available"),
-    flag(
-        "under-min-isr-partitions",
-        "if set when describing topics, only show partitions whose isr count is less than the configured minimum.",
-    ),
-    flag("under-replicated-partitions", "if set when describing topics, only show under replicated partitions"),
+    with_value("partition-size-limit-per-response", "The maximum partition size to be included in one DescribeTopicPartitions response.").arg("maximum number of partitions per response").of("Integer"),
+    with_value("partitions", "The number of partitions for the topic being created or altered. If not supplied with --create, the topic uses the cluster default. (WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering of the messages will be affected).").arg("# of partitions").of("Integer"),
+    with_value("replica-assignment", "A list of manual partition-to-broker assignments for the topic being created or altered.").arg("broker_id_for_part1_replica1 : broker_id_for_part1_replica2 , broker_id_for_part2_replica1 : broker_id_for_part2_replica2 , ..."),
+    with_value("replication-factor", "The replication factor for each partition in the topic being created. If not supplied, the topic uses the cluster default.").arg("replication factor").of("Integer"),
+    with_value("topic", "The topic to create, alter, describe or delete. It also accepts a regular expression, except for --create option. Put topic name in double quotes and use the '\\' prefix to escape regular expression symbols; e.g. \"test\\.topic\".").arg("topic"),
+    with_value("topic-id", "The topic-id to describe.").arg("topic-id"),
+    flag("topics-with-overrides", "If set when describing topics, only show topics that have overridden configs."),
+    flag("unavailable-partitions", "If set when describing topics, only show partitions whose leader is not available."),
+    flag("under-min-isr-partitions", "If set when describing topics, only show partitions whose isr count is less than the configured minimum."),
+    flag("under-replicated-partitions", "If set when describing topics, only show under-replicated partitions."),
     flag("version", "Display Kafka version."),
 ];
 
@@ -59,7 +43,7 @@ fn failed(message: impl std::fmt::Display) -> Output {
 
 pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
     if argv.is_empty() {
-        return Output::usage_error(format!("Create, delete, describe, or change a topic.\n{}", args::usage(SPEC)));
+        return Output::help("Create, delete, describe, or change a topic.", SPEC);
     }
     let opts =
         match cluster::parse_tool_args(SPEC, argv, "This tool helps to create, delete, describe, or change a topic.") {

@@ -1,6 +1,7 @@
-//! `kafka-transactions.sh` (Kafka's `TransactionsCommand`), read-only: `list` and `describe`
+//! `kafka-transactions.sh` (Kafka's `TransactionsCommand`): `list` and `describe`
 //! from the transaction coordinators' metadata, `describe-producers` from a replica's producer
-//! state. Its options are argparse4j's (a sub-command after the global options), not
+//! state, `abort` and `find-hanging` for hanging transactions, and `force-terminate` (Kafka
+//! 4.1) through the coordinator. Its options are argparse4j's (a sub-command after the global options), not
 //! jopt-simple's, so its messages are argparse4j's too (`ArgumentParserImpl.parseArgs`,
 //! `SubparsersImpl.parseArg`); as for `kafka-metadata-quorum` here, the usage line and the
 //! "Did you mean" candidates argparse4j prints around the error line are left out.
@@ -287,6 +288,7 @@ pub fn run(session: &mut Session<'_>, argv: &[String]) -> Output {
         }
         "abort" => abort(session, &values),
         "find-hanging" => find_hanging(session.world(), &values),
+        "force-terminate" => force_terminate(session, value(&values, "transactional-id").unwrap_or_default()),
         other => cluster::not_simulated(&format!("kafka-transactions {other}")),
     }
 }
@@ -349,6 +351,57 @@ fn abort(session: &mut Session<'_>, values: &[(&Arg, String)]) -> Output {
         cluster::leader_replica(w, &tp).is_none_or(|r| r.txn_state.ongoing().all(|(p, _)| p != producer_id))
     });
     Output::default()
+}
+
+/// The transactional id at its live coordinator: the state it shows (the pending one while a
+/// write is in flight), the state and producer epoch written to the log.
+fn txn_state(world: &World, transactional_id: &str) -> Option<(TxnState, TxnState, i16)> {
+    transactions(world)
+        .into_iter()
+        .find(|(_, t, _)| t.transactional_id == transactional_id)
+        .map(|(_, t, shown)| (shown, t.state, t.producer_epoch))
+}
+
+/// How long the admin call waits (`default.api.timeout.ms`, 60 s), in virtual time.
+const ADMIN_TIMEOUT_MS: u64 = 60_000;
+
+/// The admin client's pause before it sends a request again (`retry.backoff.ms`).
+const RETRY_BACKOFF_MS: u64 = 100;
+
+/// The admin client's exception when the call's timeout passed.
+const TIMED_OUT: &str = "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment";
+
+/// `ForceTerminateTransactionCommand` (Kafka 4.1, KIP-939): `Admin.forceTerminateTransaction`
+/// sends InitProducerId for the id as a new producer instance would. The coordinator fences the
+/// running producer (epoch bump) and aborts its open transaction, answering
+/// CONCURRENT_TRANSACTIONS until the abort completed; the admin client sends it again until it
+/// succeeds, and the epoch goes up once more. Kafka prints nothing on success.
+fn force_terminate(session: &mut Session<'_>, transactional_id: &str) -> Output {
+    let failure =
+        |cause: &str| failed(format!("Failed to force terminate transactional id `{transactional_id}`"), cause);
+    let epoch_before = txn_state(session.world(), transactional_id).map(|(_, _, epoch)| epoch);
+    // Done once the id rests Empty (written, nothing pending) under a new epoch.
+    let done = move |w: &World| {
+        txn_state(w, transactional_id).is_some_and(|(shown, written, epoch)| {
+            shown == TxnState::Empty && written == TxnState::Empty && Some(epoch) != epoch_before
+        })
+    };
+    let deadline = session.world().now() + ADMIN_TIMEOUT_MS;
+    loop {
+        let action =
+            Action::ForceTerminateTransaction { transactional_id: transactional_id.to_string(), timeout_ms: 30_000 };
+        if let Err(e) = session.timeline.apply(action) {
+            return failure(&e.to_string());
+        }
+        // The answer, or CONCURRENT_TRANSACTIONS while the abort is written and its markers
+        // sent: then the client sends it again after `retry.backoff.ms`.
+        if session.wait_until(RETRY_BACKOFF_MS, done) {
+            return Output::default();
+        }
+        if session.world().now() >= deadline {
+            return failure(TIMED_OUT);
+        }
+    }
 }
 
 /// `FindHangingTransactionsCommand`: open transactions (on `--broker-id`'s replicas or the

@@ -27,7 +27,7 @@ use crate::protocol::{
     ElectionType, ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition, TxnMarker, TxnMessage,
 };
 use crate::sim::{Millis, NodeId};
-use crate::txn::log::TRANSACTION_STATE_TOPIC;
+use crate::txn::log::{partition_for, TRANSACTION_STATE_TOPIC};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use std::fmt;
@@ -233,6 +233,16 @@ pub enum Action {
         key: String,
         value: String,
     },
+    /// `Admin.forceTerminateTransaction` (`kafka-transactions force-terminate`, KIP-939): an
+    /// InitProducerId for the transactional id without a producer id or epoch
+    /// (`keepPreparedTxn=false`), sent to its coordinator as a new producer instance would:
+    /// the epoch bump fences the current producer and an ongoing transaction is aborted (the
+    /// coordinator answers CONCURRENT_TRANSACTIONS meanwhile; the admin client sends it again).
+    ForceTerminateTransaction {
+        transactional_id: String,
+        /// The admin call's timeout, which the coordinator takes as the transaction timeout.
+        timeout_ms: u64,
+    },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -321,6 +331,9 @@ pub enum ActionError {
     /// A broker config that cannot change while the broker runs (Kafka: "Cannot update these
     /// configs dynamically"), or one the simulation does not apply dynamically.
     NotDynamicConfig(String),
+    /// No live broker leads the transactional id's `__transaction_state` partition (or the
+    /// topic does not exist yet: no transactional producer ever started).
+    NoTxnCoordinator(String),
 }
 
 impl fmt::Display for ActionError {
@@ -359,6 +372,9 @@ impl fmt::Display for ActionError {
                 )
             }
             ActionError::NoCoordinator(group) => write!(f, "no live broker coordinates group `{group}` right now"),
+            ActionError::NoTxnCoordinator(id) => {
+                write!(f, "no live broker coordinates transactional id `{id}` right now")
+            }
             ActionError::NotTransactional(p) => {
                 write!(f, "producer {p} has no `transactional.id`; only a transactional producer has transactions")
             }
@@ -701,6 +717,25 @@ impl World {
             }
             Action::BeginTransaction { producer } => {
                 self.with_transactional_producer(producer, |p, _, _, _| p.begin_transaction())
+            }
+            Action::ForceTerminateTransaction { transactional_id, timeout_ms } => {
+                let partitions = self.config.broker.txn_coordinator.num_partitions;
+                let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, partition_for(&transactional_id, partitions));
+                let coordinator = self
+                    .metadata()
+                    .partition(&tp)
+                    .map(|p| p.leader)
+                    .filter(|leader| self.brokers.get(leader).is_some_and(|b| b.state != BrokerState::Dead))
+                    .ok_or_else(|| ActionError::NoTxnCoordinator(transactional_id.clone()))?;
+                let request =
+                    TxnMessage::InitProducerIdRequest { transactional_id, transaction_timeout_ms: timeout_ms };
+                let now = self.now;
+                let mut out = Outbox::default();
+                if let Some(broker) = self.brokers.get_mut(&coordinator) {
+                    broker.on_message(ADMIN_CLIENT, request.into(), now, &mut self.rng, &mut out);
+                }
+                self.flush_broker(coordinator, out);
+                Ok(ActionOutcome::Done)
             }
             Action::CommitTransaction { producer } => {
                 self.with_transactional_producer(producer, |p, now, rng, out| p.end_transaction(true, now, rng, out))

@@ -228,6 +228,58 @@ fn a_new_instance_fences_the_zombie() {
     assert!(states.contains(&TxnState::PrepareEpochFence), "{states:?}");
 }
 
+/// `kafka-transactions force-terminate` (KIP-939): the admin's InitProducerId fences the
+/// running producer and aborts its open transaction; sent again once the abort completed (the
+/// first answer is CONCURRENT_TRANSACTIONS), it bumps the epoch once more and leaves the id Empty.
+#[test]
+fn force_terminate_fences_the_producer_and_aborts_its_transaction() {
+    let mut world = world();
+    let producer = add_producer(&mut world, "app", &[("transactional.id", "app")]);
+    world.run_until(1_500);
+    world.apply(Action::BeginTransaction { producer }).unwrap();
+    send(&mut world, producer, "open");
+    world.run_until(2_000);
+    let epoch_before = world.producer(producer).unwrap().producer_epoch;
+    let terminate = || Action::ForceTerminateTransaction { transactional_id: "app".into(), timeout_ms: 30_000 };
+    world.apply(terminate()).unwrap();
+    world.run_until(3_000);
+    let states = txn_states(&world, "app");
+    assert!(
+        states.ends_with(&[TxnState::PrepareEpochFence, TxnState::PrepareAbort, TxnState::CompleteAbort]),
+        "{states:?}"
+    );
+    let tp = TopicPartition::new("t", 0);
+    assert_eq!(leader_log(&world, &tp), vec![(0, true, None), (1, true, Some(ControlRecordType::Abort))]);
+    // The admin client's retry: the epoch goes up again and the id rests Empty.
+    world.apply(terminate()).unwrap();
+    world.run_until(4_000);
+    let bumps: Vec<i16> = world
+        .facts()
+        .filter_map(|f| match &f.fact {
+            Fact::TxnStateChanged { transactional_id, producer_epoch, to: TxnState::Empty, .. }
+                if transactional_id == "app" =>
+            {
+                Some(*producer_epoch)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(bumps.last(), Some(&(epoch_before + 2)), "{bumps:?}");
+    // The old producer is fenced: its next send and its commit are refused.
+    let late = send(&mut world, producer, "late");
+    world.apply(Action::CommitTransaction { producer }).unwrap();
+    world.run_until(6_000);
+    assert!(matches!(world.producer(producer).unwrap().result(late).unwrap().outcome, SendOutcome::Failed { .. }));
+    assert_eq!(world.producer(producer).unwrap().transaction().unwrap().state, TxnClientState::FatalError);
+    assert!(world.facts().any(|f| matches!(&f.fact, Fact::ProducerFenced { producer: p, .. } if *p == producer)));
+    // Before any transactional producer, `__transaction_state` does not exist: no coordinator.
+    let mut fresh = self::world();
+    assert_eq!(
+        fresh.apply(Action::ForceTerminateTransaction { transactional_id: "x".into(), timeout_ms: 30_000 }),
+        Err(ActionError::NoTxnCoordinator("x".into()))
+    );
+}
+
 /// Coordinator failover in the middle of a commit: PrepareCommit is written, the coordinator
 /// dies before the markers; the new leader of the `__transaction_state` partition reloads the
 /// log, finds the prepared commit and completes it.

@@ -134,9 +134,10 @@ fn bad_input_gets_kafkas_messages() {
     }
     let out = run_at("share-group-queue", 0, "kafka-share-groups.sh --list\n").pop().unwrap();
     assert_eq!((out.stderr.as_str(), out.status), ("Missing required argument \"[bootstrap-server]\"\n", 1));
-    assert!(run("--help")
-        .stdout
-        .starts_with("This tool helps to list, describe, reset and delete share groups.\nOption "));
+    // `--help` goes to stderr with exit status 1 (`CommandLineUtils.printUsageAndExit`).
+    let help = run("--help");
+    assert!(help.stderr.starts_with("This tool helps to list, describe, reset and delete share groups.\nOption "));
+    assert_eq!((help.stdout.as_str(), help.status), ("", 1));
 }
 
 /// `ShareGroupService.deleteShareGroups` (Kafka 4.1's ShareGroupCommand): a live share group and

@@ -206,3 +206,44 @@ fn help_lists_the_commands() {
         "usage: kafka-transactions.sh describe-producers [-h] [--broker-id BROKER_ID] --topic TOPIC --partition PARTITION\n"
     ));
 }
+
+/// `force-terminate` (Kafka 4.1, KIP-939's `Admin.forceTerminateTransaction`): at 5 s the
+/// crashed batch job's transaction is still open (its timeout would abort it at 13 s). The
+/// admin's InitProducerId fences it (epoch 0 → 1) and aborts it; sent again after the abort, it
+/// leaves the id Empty at epoch 2. Kafka prints nothing on success.
+#[test]
+fn force_terminate_aborts_the_open_transaction_now() {
+    let outs = run_at(
+        "hanging-transaction",
+        5_000,
+        &format!(
+            "{BOOT} describe-producers --topic orders --partition 0\n{BOOT} force-terminate --transactional-id batch-job-1\n{BOOT} describe --transactional-id batch-job-1\n{BOOT} describe-producers --topic orders --partition 0\n"
+        ),
+    );
+    let open_txn = |out: &kafkalab_tools::Output| {
+        out.stdout
+            .lines()
+            .skip(1)
+            .find(|l| l.starts_with("3000000"))
+            .map(|l| l.split('\t').nth(5).unwrap().trim().to_string())
+    };
+    assert_ne!(open_txn(&outs[0]).as_deref(), Some("None"), "open before: {}", outs[0].stdout);
+    assert_eq!((outs[1].stdout.as_str(), outs[1].stderr.as_str(), outs[1].status), ("", "", 0));
+    let line = outs[2].stdout.lines().nth(1).unwrap().split('\t').map(str::trim).collect::<Vec<_>>();
+    // Fenced (0 → 1) with the abort, then bumped again (→ 2) by the retry; the admin's timeout
+    // (30 s) is the id's transaction timeout now.
+    assert_eq!(&line[..7], ["3", "batch-job-1", "3000000", "2", "Empty", "30000", "None"]);
+    // The ABORT marker closed it on the partition: the leader no longer holds it open.
+    assert_eq!(open_txn(&outs[3]).as_deref(), Some("None"), "{}", outs[3].stdout);
+}
+
+#[test]
+fn force_terminate_without_a_coordinator_fails() {
+    let out = super::common::last(&format!("{BOOT} force-terminate --transactional-id nobody\n"));
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr.starts_with("Failed to force terminate transactional id `nobody`: no live broker coordinates transactional id `nobody` right now"),
+        "{}",
+        out.stderr
+    );
+}
