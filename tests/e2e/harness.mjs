@@ -63,3 +63,22 @@ export function launchChromium() {
     ],
   });
 }
+
+/** The value below which a fraction `p` of `xs` lies (nearest rank). */
+export const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+
+/** Seeks the page's timeline to `t` (virtual ms); the wall ms, measured in the page, from the
+ * input event until the clock shows `t` (the engine's seek and the render of the new state). */
+export function timedSeek(page, t) {
+  return page.getByTestId('timeline').evaluate(async (el, t) => {
+    const start = performance.now();
+    el.value = String(t);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    const clock = document.querySelector('[data-testid="clock"]');
+    await new Promise((done) => {
+      const check = () => (clock.textContent === String(t) ? done() : setTimeout(check, 0));
+      check();
+    });
+    return performance.now() - start;
+  }, t);
+}

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, serveDir } from './harness.mjs';
+import { launchChromium, percentile, serveDir, timedSeek } from './harness.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const dist = resolve(process.env.KAFKALAB_DIST ?? join(here, '..', '..', 'dist'));
@@ -37,7 +37,6 @@ after(async () => {
   await new Promise((ok) => (server ? server.close(ok) : ok()));
 });
 
-const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const median = (xs) => percentile(xs, 0.5);
 
 /**
@@ -206,19 +205,7 @@ describe('performance report (reported, not asserted)', () => {
       const times = [];
       for (let i = 0; i < 100; i++) {
         const t = Math.floor(from + random() * (to - from));
-        times.push(
-          await timeline.evaluate(async (el, t) => {
-            const start = performance.now();
-            el.value = String(t);
-            el.dispatchEvent(new Event('input', { bubbles: true }));
-            const clock = document.querySelector('[data-testid="clock"]');
-            await new Promise((done) => {
-              const check = () => (clock.textContent === String(t) ? done() : setTimeout(check, 0));
-              check();
-            });
-            return performance.now() - start;
-          }, t),
-        );
+        times.push(await timedSeek(page, t));
       }
       assert.equal(times.length, 100);
       const ms = (x) => x.toFixed(1);

@@ -10,7 +10,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, serveDir } from './harness.mjs';
+import { launchChromium, percentile, serveDir, timedSeek } from './harness.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const dist = resolve(process.env.KAFKALAB_DIST ?? join(here, '..', '..', 'dist'));
@@ -69,7 +69,6 @@ async function sample(page) {
   });
 }
 
-const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 async function play({ page, pid }, untilWallMs, untilVirtualMs, label, curve) {
   await page.getByTestId('speed').selectOption('9');
@@ -99,19 +98,7 @@ async function randomSeeks(page, count) {
   const times = [];
   for (let i = 0; i < count; i++) {
     const t = Math.floor(from + Math.random() * (max - from));
-    times.push(
-      await page.getByTestId('timeline').evaluate(async (el, t) => {
-        const start = performance.now();
-        el.value = String(t);
-        el.dispatchEvent(new Event('input', { bubbles: true }));
-        const clock = document.querySelector('[data-testid="clock"]');
-        await new Promise((done) => {
-          const check = () => (clock.textContent === String(t) ? done() : setTimeout(check, 0));
-          check();
-        });
-        return performance.now() - start;
-      }, t),
-    );
+    times.push(await timedSeek(page, t));
   }
   return { from_ms: from, to_ms: max, p50: percentile(times, 0.5), p95: percentile(times, 0.95), max: Math.max(...times) };
 }

@@ -337,23 +337,6 @@ impl<'c> Session<'c> {
         }
     }
 
-    /// Runs a whole script (a file, stdin, or a terminal paste); each command's output in order.
-    pub fn run_script(&mut self, text: &str) -> Vec<(String, Output)> {
-        let mut lexer = shell::Lexer::new(text);
-        let mut results = Vec::new();
-        while let Some(next) = lexer.next_pipeline() {
-            match next {
-                Err(e) => results.push((String::new(), Output::usage_error(format!("kafkalab: {}", e.0)))),
-                Ok(pipeline) => {
-                    let source = pipeline.source.clone();
-                    let output = self.run_pipeline(pipeline, &mut || lexer.take_input_lines());
-                    results.push((source, output));
-                }
-            }
-        }
-        results
-    }
-
     /// Runs typed or pasted commands in an interactive terminal: as [`Session::run_script`],
     /// except that a console consumer stays in the foreground (its entry is the last one) and
     /// the commands after it wait for it to end ([`Session::poll_foreground`]). While one runs,
@@ -366,6 +349,13 @@ impl<'c> Session<'c> {
             }
             return Vec::new();
         }
+        self.run_script(text)
+    }
+
+    /// Runs a whole script (a file, stdin, or a terminal paste); each command's output in order.
+    /// In an interactive session a console consumer stays in the foreground: the rest of the
+    /// text then waits behind it.
+    pub fn run_script(&mut self, text: &str) -> Vec<(String, Output)> {
         let mut lexer = shell::Lexer::new(text);
         let mut results = Vec::new();
         while let Some(next) = lexer.next_pipeline() {

@@ -24,7 +24,7 @@ use crate::producer::transaction::{TxnCallError, TxnClientState};
 use crate::producer::{Producer, ProducerRecord};
 use crate::protocol::metadata::ConfigResource;
 use crate::protocol::{
-    ElectionType, ErrorCode, GroupMessage, OffsetCommitPartition, TopicPartition, TxnMarker, TxnMessage,
+    ElectionType, ErrorCode, GroupMessage, Message, OffsetCommitPartition, TopicPartition, TxnMarker, TxnMessage,
 };
 use crate::sim::{Millis, NodeId};
 use crate::txn::log::{partition_for, TRANSACTION_STATE_TOPIC};
@@ -664,15 +664,7 @@ impl World {
                         partitions: vec![topic_partition],
                     }],
                 };
-                let now = self.now;
-                let mut out = Outbox::default();
-                let broker = self
-                    .brokers
-                    .get_mut(&leader)
-                    .filter(|b| b.state != BrokerState::Dead)
-                    .ok_or(ActionError::UnknownNode(NodeId::Broker(leader)))?;
-                broker.on_message(ADMIN_CLIENT, request.into(), now, &mut self.rng, &mut out);
-                self.flush_broker(leader, out);
+                self.admin_request(leader, request.into())?;
                 Ok(ActionOutcome::Done)
             }
             Action::LinkProcessor { consumer, producer, output_topic } => {
@@ -729,12 +721,7 @@ impl World {
                     .ok_or_else(|| ActionError::NoTxnCoordinator(transactional_id.clone()))?;
                 let request =
                     TxnMessage::InitProducerIdRequest { transactional_id, transaction_timeout_ms: timeout_ms };
-                let now = self.now;
-                let mut out = Outbox::default();
-                if let Some(broker) = self.brokers.get_mut(&coordinator) {
-                    broker.on_message(ADMIN_CLIENT, request.into(), now, &mut self.rng, &mut out);
-                }
-                self.flush_broker(coordinator, out);
+                self.admin_request(coordinator, request.into())?;
                 Ok(ActionOutcome::Done)
             }
             Action::CommitTransaction { producer } => {
@@ -754,12 +741,7 @@ impl World {
                     group_instance_id: None,
                     offsets: offsets.into_iter().map(|(tp, o)| OffsetCommitPartition::without_epoch(tp, o)).collect(),
                 };
-                let now = self.now;
-                let mut out = Outbox::default();
-                if let Some(broker) = self.brokers.get_mut(&coordinator) {
-                    broker.on_message(ADMIN_CLIENT, request.into(), now, &mut self.rng, &mut out);
-                }
-                self.flush_broker(coordinator, out);
+                self.admin_request(coordinator, request.into())?;
                 Ok(ActionOutcome::Done)
             }
         }
@@ -1124,6 +1106,19 @@ impl World {
         self.consumers.insert(id, consumer);
         self.start_consumer(id);
         Ok(ActionOutcome::ConsumerAdded { consumer: id })
+    }
+
+    /// Hands `request` to `broker` as the admin client's request, and sends on what it answers.
+    fn admin_request(&mut self, broker: i32, request: Message) -> Result<(), ActionError> {
+        let now = self.now;
+        let mut out = Outbox::default();
+        self.brokers
+            .get_mut(&broker)
+            .filter(|b| b.state != BrokerState::Dead)
+            .ok_or(ActionError::UnknownNode(NodeId::Broker(broker)))?
+            .on_message(ADMIN_CLIENT, request, now, &mut self.rng, &mut out);
+        self.flush_broker(broker, out);
+        Ok(())
     }
 
     /// Starts producer `producer`'s next process, with `config`, on a new client node: nothing
