@@ -255,7 +255,7 @@ impl Broker {
             .consumer_fetches
             .parked
             .iter()
-            .filter(|(_, p)| self.consumer_high_watermarks(&p.fetch.partitions) != p.high_watermarks)
+            .filter(|(_, p)| self.high_watermarks_moved(&p.fetch.partitions, &p.high_watermarks))
             .map(|(t, _)| *t)
             .collect();
         for token in tokens {
@@ -312,6 +312,16 @@ impl Broker {
                 None => self.with_coordinator(now, out, |c, log, step| c.unload(partition, now, log, step)),
             }
         }
+    }
+
+    /// Whether `consumer_high_watermarks(partitions)` differs from `before`, without building it
+    /// (every high watermark move asks this of every parked fetch).
+    fn high_watermarks_moved(&self, partitions: &[FetchPartition], before: &[i64]) -> bool {
+        partitions.len() != before.len()
+            || partitions
+                .iter()
+                .zip(before)
+                .any(|(p, hw)| self.durable.replicas.get(&p.topic_partition).map_or(-1, |r| r.high_watermark) != *hw)
     }
 
     fn consumer_high_watermarks(&self, partitions: &[FetchPartition]) -> Vec<i64> {

@@ -1276,11 +1276,18 @@ impl Consumer {
     /// leader, or to the partition's preferred read replica (KIP-392).
     fn send_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let mut by_leader: BTreeMap<i32, Vec<(TopicPartition, i64)>> = BTreeMap::new();
+        // Without preferred read replicas a partition's fetch target is its leader and finding it
+        // changes nothing, so a partition whose leader has a fetch in flight (most of them, with
+        // many brokers) is passed over first, before the other look-ups; the result is the same.
+        let leaders_only = self.preferred_read_replicas.is_empty();
         let wanted: Vec<(TopicPartition, i64)> = self
             .positions
             .iter()
             .filter(|(tp, _)| {
-                !self.buffer.contains_key(*tp) && self.assignment.contains(*tp) && !self.awaiting_validation(tp)
+                !(leaders_only && self.leaders.get(*tp).is_some_and(|l| self.fetch_in_flight.contains_key(l)))
+                    && !self.buffer.contains_key(*tp)
+                    && self.assignment.contains(*tp)
+                    && !self.awaiting_validation(tp)
             })
             .map(|(tp, position)| (tp.clone(), *position))
             .collect();
