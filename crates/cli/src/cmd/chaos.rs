@@ -21,10 +21,10 @@ pub struct Args {
     #[arg(long, value_parser = parse_seeds)]
     pub seeds: Option<RangeInclusive<u64>>,
     /// Threads of a sweep (default: every core); the output does not depend on it
-    #[arg(long, requires = "seeds", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
     /// With --seeds: print every seed's JSON line, in seed order, before the summary
-    #[arg(long, requires = "seeds")]
+    #[arg(long)]
     pub each: bool,
     /// Fault-injection steps (each 100 to 1500 virtual ms)
     #[arg(long, default_value_t = 200)]
@@ -92,6 +92,10 @@ pub fn run(args: Args) -> CmdResult {
         workload: if args.workload == "eos" { Workload::Eos } else { Workload::Default },
         eos: args.eos,
     };
+    // Checked here: clap skips `requires` when `--seed`, which conflicts with `--seeds`, is given.
+    if args.seeds.is_none() && (args.jobs.is_some() || args.each) {
+        return Err("--jobs and --each are for a sweep: give --seeds FIRST-LAST instead of --seed".into());
+    }
     if let Some(seeds) = args.seeds {
         let jobs = args.jobs.map_or_else(all_cores, usize::from);
         return run_sweep(&config, seeds, jobs, args.each);

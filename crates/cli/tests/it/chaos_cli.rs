@@ -12,30 +12,30 @@ fn json_lines(stdout: &[u8]) -> Vec<Value> {
 
 #[test]
 fn a_sweep_prints_the_same_bytes_on_one_job_or_two_and_each_seed_as_its_single_run() {
-    let sweep = |jobs: &str| kafkalab(&["chaos", "--seeds", "3-6", "--steps", "20", "--each", "--jobs", jobs], None);
+    let sweep = |jobs: &str| kafkalab(&["chaos", "--seeds", "3-5", "--steps", "10", "--each", "--jobs", jobs], None);
     let (one, two) = (sweep("1"), sweep("2"));
     assert!(one.status.success() && two.status.success(), "{}{}", text(&one.stderr), text(&two.stderr));
     assert_eq!(text(&one.stdout), text(&two.stdout), "jobs 1 and jobs 2 differ");
-    assert!(text(&two.stderr).contains("4 seeds") && text(&two.stderr).contains("2 jobs"), "{}", text(&two.stderr));
+    assert!(text(&two.stderr).contains("3 seeds") && text(&two.stderr).contains("2 jobs"), "{}", text(&two.stderr));
     let lines = json_lines(&one.stdout);
-    assert_eq!(lines.len(), 5, "four seed lines and the summary");
-    for (seed, line) in (3..=6).zip(&lines) {
+    assert_eq!(lines.len(), 4, "three seed lines and the summary");
+    for (seed, line) in (3..=5).zip(&lines) {
         assert_eq!(line["seed"], seed);
-        let single = kafkalab(&["chaos", "--seed", &seed.to_string(), "--steps", "20"], None);
+        let single = kafkalab(&["chaos", "--seed", &seed.to_string(), "--steps", "10"], None);
         assert_eq!(&json_lines(&single.stdout)[0], line, "seed {seed}");
     }
-    let summary = &lines[4];
-    assert_eq!((summary["first_seed"].as_u64(), summary["last_seed"].as_u64()), (Some(3), Some(6)));
-    assert_eq!(summary["seeds"], 4);
-    let events: u64 = lines[..4].iter().map(|l| l["events"].as_u64().unwrap()).sum();
+    let summary = &lines[3];
+    assert_eq!((summary["first_seed"].as_u64(), summary["last_seed"].as_u64()), (Some(3), Some(5)));
+    assert_eq!(summary["seeds"], 3);
+    let events: u64 = lines[..3].iter().map(|l| l["events"].as_u64().unwrap()).sum();
     assert_eq!(summary["events"], events);
-    assert_eq!(summary["config"]["steps"], 20);
+    assert_eq!(summary["config"]["steps"], 10);
     assert_eq!(summary["trace_hashes"].as_str().map(str::len), Some(16));
     // Without --each only the summary, the same one; `..` spells the range too.
-    let quiet = kafkalab(&["chaos", "--seeds", "3..6", "--steps", "20", "--jobs", "2"], None);
+    let quiet = kafkalab(&["chaos", "--seeds", "3..5", "--steps", "10", "--jobs", "2"], None);
     assert_eq!(json_lines(&quiet.stdout), vec![summary.clone()]);
     // Another range, another set of traces.
-    let other = kafkalab(&["chaos", "--seeds", "4-7", "--steps", "20"], None);
+    let other = kafkalab(&["chaos", "--seeds", "4-6", "--steps", "10"], None);
     assert_ne!(json_lines(&other.stdout)[0]["trace_hashes"], summary["trace_hashes"]);
 }
 
@@ -46,7 +46,6 @@ fn bad_sweep_flags_are_clear_errors_without_a_panic() {
         (&["chaos", "--seeds", "1000"], "FIRST-LAST"),
         (&["chaos", "--seeds", "x-3"], "`x`"),
         (&["chaos", "--seed", "1", "--seeds", "1-2"], "cannot be used with"),
-        (&["chaos", "--seed", "1", "--jobs", "2"], "--seeds"),
         (&["chaos", "--seeds", "1-2", "--jobs", "0"], "--jobs"),
         (&["chaos"], "--seed"),
     ] {
@@ -55,10 +54,16 @@ fn bad_sweep_flags_are_clear_errors_without_a_panic() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(wanted) && !err.contains("panicked"), "{args:?}: {err}");
     }
-    let out = kafkalab(&["chaos", "--seeds", "1-2", "--brokers", "0"], None);
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("brokers") && out.stdout.is_empty(), "{err}");
+    for (args, wanted) in [
+        (&["chaos", "--seeds", "1-2", "--brokers", "0"][..], "brokers"),
+        (&["chaos", "--seed", "1", "--jobs", "2"], "--seeds"),
+        (&["chaos", "--seed", "1", "--each"], "--seeds"),
+    ] {
+        let out = kafkalab(args, None);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(wanted) && out.stdout.is_empty(), "{args:?}: {err}");
+    }
     for (args, wanted) in [
         (&["bench", "--jobs", "2"][..], "--suite chaos"),
         (&["bench", "--suite", "large", "--partitions", "10"], "--suite scale"),

@@ -141,6 +141,29 @@ struct Processing {
     done: usize,
 }
 
+/// The leader of each partition the metadata named, by topic and then partition index: the
+/// consumer looks one up for every owned partition on every poll, and a map keyed by topic and
+/// partition made those look-ups the hot spot of 100-broker clusters.
+#[derive(Debug, Clone, Default)]
+struct PartitionLeaders(BTreeMap<String, Vec<Option<i32>>>);
+
+impl PartitionLeaders {
+    fn get(&self, tp: &TopicPartition) -> Option<&i32> {
+        let index = usize::try_from(tp.partition).ok()?;
+        self.0.get(&tp.topic)?.get(index)?.as_ref()
+    }
+
+    /// Partition indexes are never negative: metadata names partitions 0..n.
+    fn insert(&mut self, tp: TopicPartition, leader: i32) {
+        let Ok(index) = usize::try_from(tp.partition) else { return };
+        let leaders = self.0.entry(tp.topic).or_default();
+        if leaders.len() <= index {
+            leaders.resize(index + 1, None);
+        }
+        leaders[index] = Some(leader);
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Consumer {
     /// Stable handle across restarts; a restart is a new process with a new client node.
@@ -153,7 +176,7 @@ pub struct Consumer {
     pub configs: Vec<(String, String)>,
     pub app: ConsumerApp,
     bootstrap: Vec<i32>,
-    leaders: BTreeMap<TopicPartition, i32>,
+    leaders: PartitionLeaders,
     /// Each partition's leader epoch from the last metadata (KIP-320).
     leader_epochs: BTreeMap<TopicPartition, i32>,
     pub partition_counts: BTreeMap<String, i32>,
@@ -270,7 +293,7 @@ impl Consumer {
             configs: Vec::new(),
             app,
             bootstrap,
-            leaders: BTreeMap::new(),
+            leaders: PartitionLeaders::default(),
             leader_epochs: BTreeMap::new(),
             partition_counts: BTreeMap::new(),
             metadata_in_flight: None,
@@ -1255,7 +1278,7 @@ impl Consumer {
     /// the controller still names itself leader in the old epoch; believing it would send fetches
     /// and OffsetsForLeaderEpoch to a deposed leader, whose log ends the newer epoch early.
     fn adopt_partition_leaders(&mut self, partitions: Vec<PartitionMetadata>) {
-        let (mut leaders, mut leader_epochs) = (BTreeMap::new(), BTreeMap::new());
+        let (mut leaders, mut leader_epochs) = (PartitionLeaders::default(), BTreeMap::new());
         for p in partitions {
             let known = self.leader_epochs.get(&p.topic_partition).copied();
             if known.is_some_and(|epoch| p.leader_epoch < epoch) {
