@@ -264,9 +264,10 @@ impl Broker {
     }
 
     /// The same, when only the high watermarks of `moved` can have changed since the last call
-    /// (a follower's fetch response): only the parked fetches that ask for one of them are
-    /// compared, instead of every parked fetch's every partition on every fetch response, which
-    /// grew with brokers times partitions. Debug builds check that the full comparison agrees.
+    /// (a fetch response on a follower, a follower's fetch or a produce on the leader): only the
+    /// parked fetches that ask for one of them are compared, instead of every parked fetch's
+    /// every partition on every such event, which grew with brokers times partitions. Debug
+    /// builds check that the full comparison agrees.
     pub(super) fn wake_parked_consumer_fetches_for(
         &mut self,
         moved: &[TopicPartition],

@@ -1303,11 +1303,14 @@ impl Consumer {
         // changes nothing, so a partition whose leader has a fetch in flight (most of them, with
         // many brokers) is passed over first, before the other look-ups; the result is the same.
         let leaders_only = self.preferred_read_replicas.is_empty();
+        let leader_busy = |tp: &TopicPartition| {
+            leaders_only && self.leaders.get(tp).is_some_and(|l| self.fetch_in_flight.contains_key(l))
+        };
         let wanted: Vec<(TopicPartition, i64)> = self
             .positions
             .iter()
             .filter(|(tp, _)| {
-                !(leaders_only && self.leaders.get(*tp).is_some_and(|l| self.fetch_in_flight.contains_key(l)))
+                !leader_busy(tp)
                     && !self.buffer.contains_key(*tp)
                     && self.assignment.contains(*tp)
                     && !self.awaiting_validation(tp)
