@@ -5,9 +5,10 @@
 # at-least-once processors), and prints how
 # many seeds lost acknowledged records, duplicated records, or broke an invariant (for eos also
 # the seeds with missing or duplicated outputs and aborted records read). Seeds run in
-# parallel, one process per core (kafkalab at CARGO_TARGET_DIR when set); each run's JSON is read
-# with a JSON parser (scripts/chaos_summary.py).
-# Usage: scripts/chaos-sweep.sh [SEEDS=1000] [STEPS=200] [CONFIG_FILTER]
+# parallel on every core (JOBS threads when set) inside one `kafkalab chaos --seeds 1-N --each`
+# (kafkalab at CARGO_TARGET_DIR when set), whose per-seed JSON lines, in seed order, are read with
+# a JSON parser (scripts/chaos_summary.py).
+# Usage: [JOBS=N] scripts/chaos-sweep.sh [SEEDS=1000] [STEPS=200] [CONFIG_FILTER]
 # (CONFIG_FILTER: run only the configurations containing it, e.g. `eos`)
 set -euo pipefail
 seeds=${1:-1000}
@@ -16,7 +17,7 @@ filter=${3:-}
 cd "$(dirname "$0")/.."
 cargo build --release -q -p kafkalab-cli
 bin="${CARGO_TARGET_DIR:-target}/release/kafkalab"
-jobs="$(nproc)"
+jobs="${JOBS:-$(nproc)}"
 for cfg in "--acks all --min-insync-replicas 2 --replication-factor 3 --unclean false" \
            "--acks 1 --min-insync-replicas 1 --replication-factor 3 --unclean false" \
            "--acks all --min-insync-replicas 1 --replication-factor 3 --unclean true" \
@@ -28,11 +29,8 @@ for cfg in "--acks all --min-insync-replicas 2 --replication-factor 3 --unclean 
            "--workload eos --eos false --acks all --min-insync-replicas 2 --replication-factor 3 --unclean false"; do
   case "$cfg" in *"$filter"*) ;; *) continue ;; esac
   start=$(date +%s)
-  # Each run writes its own file (parallel writers to one pipe could interleave long lines).
-  out="$(mktemp -d)"
-  seq 1 "$seeds" \
-    | xargs -P "$jobs" -I{} sh -c '"$2" chaos --seed "$1" --steps "$3" $4 > "$5/$1.json" || true' _ {} "$bin" "$steps" "$cfg" "$out"
-  for seed in $(seq 1 "$seeds"); do printf '%s\t%s\n' "$seed" "$(tr -d '\n' < "$out/$seed.json")"; done \
+  # Exit status 1 means some seed broke an invariant: the summary lists them.
+  # shellcheck disable=SC2086 # $cfg is a list of flags
+  { "$bin" chaos --seeds "1-$seeds" --jobs "$jobs" --steps "$steps" --each $cfg || true; } \
     | python3 scripts/chaos_summary.py "$cfg" "$seeds" "$start"
-  rm -rf "$out"
 done

@@ -1,8 +1,10 @@
 """Summarises `kafkalab chaos` runs for scripts/chaos-sweep.sh.
 
-Reads lines "SEED<TAB>JSON" on stdin; prints each run that broke an invariant, then
-one line: seeds that lost acknowledged records (and how many records), had duplicates, broke an
-invariant, or did not produce JSON at all.
+Reads the output of `kafkalab chaos --seeds 1-N --each` on stdin: one JSON line per seed, then
+the sweep's summary line (skipped here: the counts below come from the seeds' own lines). Prints
+each run that broke an invariant, then one line: seeds that lost acknowledged records (and how
+many records), had duplicates, broke an invariant, or did not produce JSON at all (a line that is
+not JSON, or a seed missing because the sweep stopped).
 """
 
 import json
@@ -12,15 +14,18 @@ import time
 
 def main() -> None:
     cfg, seeds, start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    runs, broken = [], []
+    runs = []
     for line in sys.stdin:
-        seed, _, text = line.rstrip("\n").partition("\t")
         try:
-            runs.append((int(seed), json.loads(text)))
+            run = json.loads(line)
         except json.JSONDecodeError:
-            broken.append(int(seed))
-            print(f"seed {seed}: not JSON: {text[:200]}")
+            print(f"not JSON: {line[:200]}")
+            continue
+        if "seed" in run:
+            runs.append((run["seed"], run))
     runs.sort(key=lambda run: run[0])
+    seen = {seed for seed, _ in runs}
+    broken = [seed for seed in range(1, seeds + 1) if seed not in seen]
     lost = [(seed, run) for seed, run in runs if run["lost_acked"] > 0]
     for seed, run in runs:
         if run["violations"]:

@@ -3,6 +3,7 @@
 mod common;
 
 mod batch_cli;
+mod chaos_cli;
 mod lessons_cli;
 mod memory_cli;
 mod partition_assign_cli;

@@ -117,7 +117,7 @@ impl Broker {
         for tp in appended {
             self.wake_delayed_fetches(&tp, out);
         }
-        self.after_high_watermark_moved(now, out);
+        self.after_high_watermark_moved(None, now, out);
     }
 
     /// FindCoordinator: the leader of the group's `__consumer_offsets` partition.
@@ -229,8 +229,14 @@ impl Broker {
     }
 
     /// A high watermark moved: commit coordinator writes it covers and answer parked consumer
-    /// fetches that can now return `fetch.min.bytes`.
-    pub(crate) fn after_high_watermark_moved(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+    /// fetches that can now return `fetch.min.bytes`. `moved`, when known, names the only
+    /// partitions whose high watermarks can have moved since the last call.
+    pub(crate) fn after_high_watermark_moved(
+        &mut self,
+        moved: Option<&[TopicPartition]>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
         let mut step = Outbox::default();
         let (id, replicas) = (self.id, &self.durable.replicas);
         self.volatile.group_coordinator.complete_writes(
@@ -244,20 +250,50 @@ impl Broker {
         );
         forward(step, out);
         self.complete_txn_writes(now, out);
-        self.wake_parked_consumer_fetches(now, out);
+        match moved {
+            Some(moved) => self.wake_parked_consumer_fetches_for(moved, now, out),
+            None => self.wake_parked_consumer_fetches(now, out),
+        }
     }
 
     /// Answers the parked consumer fetches whose high watermarks moved and that can now return
     /// `fetch.min.bytes` (or failed); the others wait on with the new high watermarks.
     pub(super) fn wake_parked_consumer_fetches(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        let tokens: Vec<u64> = self
-            .volatile
+        let tokens = self.parked_fetches_moved(None);
+        self.answer_parked_consumer_fetches(tokens, now, out);
+    }
+
+    /// The same, when only the high watermarks of `moved` can have changed since the last call
+    /// (a fetch response on a follower, a follower's fetch or a produce on the leader): only the
+    /// parked fetches that ask for one of them are compared, instead of every parked fetch's
+    /// every partition on every such event, which grew with brokers times partitions. Debug
+    /// builds check that the full comparison agrees.
+    pub(super) fn wake_parked_consumer_fetches_for(
+        &mut self,
+        moved: &[TopicPartition],
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
+        let tokens = self.parked_fetches_moved(Some(moved));
+        debug_assert_eq!(tokens, self.parked_fetches_moved(None), "a high watermark moved outside {moved:?}");
+        self.answer_parked_consumer_fetches(tokens, now, out);
+    }
+
+    /// The parked fetches whose high watermarks moved (among those asking for `moved`, if given).
+    fn parked_fetches_moved(&self, moved: Option<&[TopicPartition]>) -> Vec<u64> {
+        let asks_for_moved = |p: &ParkedFetch| {
+            moved.is_none_or(|moved| p.fetch.partitions.iter().any(|f| moved.contains(&f.topic_partition)))
+        };
+        self.volatile
             .consumer_fetches
             .parked
             .iter()
-            .filter(|(_, p)| self.consumer_high_watermarks(&p.fetch.partitions) != p.high_watermarks)
+            .filter(|(_, p)| asks_for_moved(p) && self.high_watermarks_moved(&p.fetch.partitions, &p.high_watermarks))
             .map(|(t, _)| *t)
-            .collect();
+            .collect()
+    }
+
+    fn answer_parked_consumer_fetches(&mut self, tokens: Vec<u64>, now: Millis, out: &mut Outbox<Timer>) {
         for token in tokens {
             let Some(parked) = self.volatile.consumer_fetches.parked.get(&token) else { continue };
             let (partitions, bytes, answer_now) = self.read_for_consumer(&parked.fetch, now);
@@ -312,6 +348,16 @@ impl Broker {
                 None => self.with_coordinator(now, out, |c, log, step| c.unload(partition, now, log, step)),
             }
         }
+    }
+
+    /// Whether `consumer_high_watermarks(partitions)` differs from `before`, without building it
+    /// (every high watermark move asks this of every parked fetch).
+    fn high_watermarks_moved(&self, partitions: &[FetchPartition], before: &[i64]) -> bool {
+        partitions.len() != before.len()
+            || partitions
+                .iter()
+                .zip(before)
+                .any(|(p, hw)| self.durable.replicas.get(&p.topic_partition).map_or(-1, |r| r.high_watermark) != *hw)
     }
 
     fn consumer_high_watermarks(&self, partitions: &[FetchPartition]) -> Vec<i64> {

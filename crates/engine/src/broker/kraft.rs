@@ -395,7 +395,7 @@ impl Broker {
             .partitions()
             .map(|(tp, p)| PartitionMetadata { topic_partition: tp, leader: p.leader, leader_epoch: p.leader_epoch })
             .collect();
-        self.complete_delayed_produces(now, out);
+        self.complete_delayed_produces(None, now, out);
         self.sync_group_coordinator(now, out);
         if !removed.is_empty() {
             self.on_topics_deleted(&removed, now, out);

@@ -84,6 +84,11 @@ impl Broker {
     ) {
         let mut partitions = Vec::with_capacity(batches.len());
         let mut appended = Vec::new();
+        // Only these partitions' high watermarks can move here (a leader alone in its ISR).
+        let high_watermark =
+            |broker: &Self, tp: &TopicPartition| broker.durable.replicas.get(tp).map(|r| r.high_watermark);
+        let before: Vec<(TopicPartition, Option<i64>)> =
+            batches.iter().map(|(tp, _)| (tp.clone(), high_watermark(self, tp))).collect();
         for (tp, batch) in batches {
             let (response, wait_for) = match &failed {
                 Some((failed, error)) if failed.contains(&tp) => {
@@ -99,7 +104,9 @@ impl Broker {
         for tp in appended {
             self.wake_delayed_fetches(&tp, out);
         }
-        self.after_high_watermark_moved(now, out);
+        let moved: Vec<TopicPartition> =
+            before.into_iter().filter(|(tp, hw)| high_watermark(self, tp) != *hw).map(|(tp, _)| tp).collect();
+        self.after_high_watermark_moved(Some(&moved), now, out);
         let delayed = DelayedProduce { client, correlation_id, partitions, reply: ProduceReply::Produce };
         if acks == Acks::None {
             return;
@@ -281,15 +288,21 @@ impl Broker {
         }
     }
 
-    /// Answers every delayed produce that a new high watermark or a leadership change settled.
-    pub(super) fn complete_delayed_produces(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+    /// Answers every delayed produce that a new high watermark or a leadership change settled
+    /// (`moved`: see [`Broker::after_high_watermark_moved`]).
+    pub(super) fn complete_delayed_produces(
+        &mut self,
+        moved: Option<&[TopicPartition]>,
+        now: Millis,
+        out: &mut Outbox<Timer>,
+    ) {
         let (done, waiting): (Vec<_>, Vec<_>) =
             std::mem::take(&mut self.volatile.delayed_produces).into_iter().partition(|d| self.produce_settled(d));
         self.volatile.delayed_produces = waiting;
         for delayed in done {
             self.respond_produce(delayed, out);
         }
-        self.after_high_watermark_moved(now, out);
+        self.after_high_watermark_moved(moved, now, out);
     }
 
     /// `request.timeout.ms` passed: partitions still short of the ISR answer REQUEST_TIMED_OUT.

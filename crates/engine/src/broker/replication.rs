@@ -39,7 +39,7 @@ impl Broker {
         now: Millis,
         out: &mut Outbox<Timer>,
     ) {
-        let mut hw_moved = false;
+        let mut hw_moved = Vec::new();
         for p in &partitions {
             if self.diverging_epoch(p).is_some() {
                 continue;
@@ -64,12 +64,12 @@ impl Broker {
                     broker: self.id,
                     high_watermark: hw,
                 });
-                hw_moved = true;
+                hw_moved.push(p.topic_partition.clone());
             }
             self.maybe_expand_isr(&p.topic_partition, out);
         }
-        if hw_moved {
-            self.complete_delayed_produces(now, out);
+        if !hw_moved.is_empty() {
+            self.complete_delayed_produces(Some(&hw_moved), now, out);
         }
         let response = self.read_for_follower(&partitions);
         let has_data =
@@ -165,6 +165,12 @@ impl Broker {
             return;
         };
         let mut failed = false;
+        // Only these partitions' high watermarks can move here: the parked consumer fetches that
+        // ask for none of them are not compared below.
+        let high_watermark =
+            |broker: &Self, tp: &TopicPartition| broker.durable.replicas.get(tp).map(|r| r.high_watermark);
+        let before: Vec<(TopicPartition, Option<i64>)> =
+            partitions.iter().map(|p| (p.topic_partition.clone(), high_watermark(self, &p.topic_partition))).collect();
         for p in partitions {
             let id = self.id;
             // As Kafka's fetcher thread does, apply data only to a partition still where it was
@@ -223,7 +229,9 @@ impl Broker {
             replica.adopt_leader_log_start_offset(p.log_start_offset);
         }
         // A follower serving consumers (KIP-392) answers their parked fetches as its HW moves.
-        self.wake_parked_consumer_fetches(now, out);
+        let moved: Vec<TopicPartition> =
+            before.into_iter().filter(|(tp, hw)| high_watermark(self, tp) != *hw).map(|(tp, _)| tp).collect();
+        self.wake_parked_consumer_fetches_for(&moved, now, out);
         let delay = if failed { self.config.replica_fetch_backoff_ms } else { 0 };
         out.timer(now + delay, Timer::Fetch { leader });
     }
@@ -373,7 +381,7 @@ impl Broker {
             {
                 out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
             }
-            self.complete_delayed_produces(now, out);
+            self.complete_delayed_produces(None, now, out);
         }
     }
 }

@@ -324,7 +324,7 @@ impl Broker {
             reply: ProduceReply::Markers { producer_ids },
         };
         self.park_or_respond(delayed, self.config.txn_coordinator.request_timeout_ms, now, out);
-        self.after_high_watermark_moved(now, out);
+        self.after_high_watermark_moved(None, now, out);
     }
 
     fn append_marker(

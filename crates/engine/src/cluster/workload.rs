@@ -1,7 +1,9 @@
 //! The reference workload: a fixed, seeded cluster used by the benchmark and by the
-//! native-versus-wasm determinism test, so both measure and hash the same thing.
+//! native-versus-wasm determinism test, so both measure and hash the same thing. Beside it the
+//! `large` and `scale` clusters of the other bench suites.
 
 use super::{Action, ActionError, ActionOutcome, World, WorldConfig};
+use crate::consumer::ConsumerApp;
 use crate::producer::stream::KeyPattern;
 
 /// Brokers, partitions and producers of the reference workload.
@@ -24,6 +26,58 @@ pub fn reference(seed: u64) -> World {
 /// 9 brokers, one topic of 300 partitions with replication factor 3, and the same 3 producers.
 pub fn large(seed: u64) -> World {
     build_with(seed, LARGE_BROKERS, LARGE_PARTITIONS).expect("the large workload uses only valid settings")
+}
+
+/// The scale workload (issue 17): 100 brokers, 10,000 partitions with replication factor 3,
+/// 50 producers and a 20-member consumer group.
+pub const SCALE_BROKERS: i32 = 100;
+pub const SCALE_PARTITIONS: i32 = 10_000;
+pub const SCALE_PRODUCERS: u32 = 50;
+/// 200 records/s per producer, 10,000 records/s in all: one record per partition and second,
+/// a busy but ordinary application's rate (each producer's batches still hold single records,
+/// as with many partitions and linger.ms=5 in Kafka).
+pub const SCALE_RECORDS_PER_SEC: u32 = 200;
+pub const SCALE_CONSUMERS: u32 = 20;
+/// Keys per producer: enough for 50 producers to reach nearly every one of 10,000 partitions.
+const SCALE_KEYS_PER_PRODUCER: u32 = 1_000;
+
+/// 100 brokers, one topic of 10,000 partitions with replication factor 3, 50 producers streaming
+/// keyed records with Kafka's defaults, and a 20-member classic group reading the topic (1 ms of
+/// processing per record, auto-commit).
+pub fn scale(seed: u64) -> World {
+    scale_with(seed, SCALE_PARTITIONS).expect("the scale workload uses only valid settings")
+}
+
+/// The scale workload with another partition count, to see how the cost grows with it.
+pub fn scale_with(seed: u64, partitions: i32) -> Result<World, ActionError> {
+    let mut world = World::new(WorldConfig { brokers: SCALE_BROKERS, ..WorldConfig::default() }, seed)?;
+    world.apply(Action::CreateTopic {
+        name: "orders".into(),
+        partitions,
+        replication_factor: 3,
+        configs: vec![("min.insync.replicas".into(), "2".into())],
+    })?;
+    for p in 0..SCALE_PRODUCERS {
+        if let ActionOutcome::ProducerAdded { producer } =
+            world.apply(Action::AddProducer { name: format!("producer-{p}"), configs: Vec::new() })?
+        {
+            world.apply(Action::StartStream {
+                producer,
+                topic: "orders".into(),
+                records_per_sec: SCALE_RECORDS_PER_SEC,
+                keys: KeyPattern::Cycle { prefix: format!("p{p}-key"), count: SCALE_KEYS_PER_PRODUCER },
+            })?;
+        }
+    }
+    for c in 0..SCALE_CONSUMERS {
+        world.apply(Action::AddConsumer {
+            name: format!("consumer-{c}"),
+            topics: vec!["orders".into()],
+            configs: vec![("group.id".into(), "order-readers".into())],
+            app: ConsumerApp { processing_ms_per_record: 1, ..ConsumerApp::default() },
+        })?;
+    }
+    Ok(world)
 }
 
 fn build(seed: u64) -> Result<World, ActionError> {

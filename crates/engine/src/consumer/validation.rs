@@ -121,12 +121,14 @@ impl Consumer {
     /// for the positions awaiting validation, after `retry.backoff.ms` when the last one failed.
     pub(super) fn send_validations(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let mut by_leader: BTreeMap<i32, Vec<(OffsetForLeaderPartition, i64)>> = BTreeMap::new();
-        for (tp, epochs) in &self.position_epochs {
+        // Few positions await validation: skip the others before looking anything up (every poll
+        // runs this over every assigned partition).
+        for (tp, epochs) in self.position_epochs.iter().filter(|(_, e)| e.awaiting_validation) {
             let (Some(leader_epoch), Some(current)) = (epochs.offset_epoch, epochs.current_leader_epoch) else {
                 continue;
             };
             let (Some(position), Some(leader)) = (self.positions.get(tp), self.leaders.get(tp)) else { continue };
-            if !epochs.awaiting_validation || self.validations_in_flight.contains_key(leader) {
+            if self.validations_in_flight.contains_key(leader) {
                 continue;
             }
             let partition =

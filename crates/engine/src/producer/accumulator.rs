@@ -6,11 +6,14 @@ use crate::protocol::TopicPartition;
 use crate::sim::Millis;
 use std::collections::VecDeque;
 
-/// The queues sit in a vector sorted by partition: the sender walks every queue on each run,
-/// which a contiguous slice makes cheap, and partitions are added rarely and never removed.
+/// The queues sit in a vector sorted by partition: partitions are added rarely and never
+/// removed. The sender walks the queues that hold batches on each run; `busy` lists them, so a
+/// producer whose keys reach thousands of partitions (nearly all empty) does not walk them all.
 #[derive(Debug, Clone, Default)]
 pub struct Accumulator {
     queues: Vec<(TopicPartition, VecDeque<ProducerBatch>)>,
+    /// Indexes of the non-empty queues, ascending.
+    busy: Vec<usize>,
 }
 
 /// Kafka's `RecordAccumulator.RecordAppendResult`.
@@ -35,21 +38,29 @@ impl Accumulator {
         Some(&self.queues[at].1)
     }
 
-    fn queue_mut(&mut self, tp: &TopicPartition) -> Option<&mut VecDeque<ProducerBatch>> {
-        let at = self.find(tp).ok()?;
-        Some(&mut self.queues[at].1)
-    }
-
-    /// The partition's queue, created empty on first use.
-    fn queue_or_default(&mut self, tp: &TopicPartition) -> &mut VecDeque<ProducerBatch> {
-        let at = match self.find(tp) {
+    /// Where the partition's queue is, created empty on first use.
+    fn queue_index(&mut self, tp: &TopicPartition) -> usize {
+        match self.find(tp) {
             Ok(at) => at,
             Err(at) => {
                 self.queues.insert(at, (tp.clone(), VecDeque::new()));
+                for index in self.busy.iter_mut().filter(|i| **i >= at) {
+                    *index += 1;
+                }
                 at
             }
-        };
-        &mut self.queues[at].1
+        }
+    }
+
+    /// Brings `busy` up to date with queue `at`, after a change to it.
+    fn mark(&mut self, at: usize) {
+        match (self.busy.binary_search(&at), self.queues[at].1.is_empty()) {
+            (Err(place), false) => self.busy.insert(place, at),
+            (Ok(place), true) => {
+                self.busy.remove(place);
+            }
+            _ => {}
+        }
     }
 
     /// Appends to the partition's last batch if it has room, else starts a new batch.
@@ -61,7 +72,8 @@ impl Accumulator {
         record: super::PendingRecord,
         now: Millis,
     ) -> RecordAppendResult {
-        let queue = self.queue_or_default(&record.topic_partition);
+        let at = self.queue_index(&record.topic_partition);
+        let queue = &mut self.queues[at].1;
         let (new_batch_created, appended_bytes) = match queue.back_mut() {
             Some(last)
                 if last.attempts == 0
@@ -82,6 +94,7 @@ impl Accumulator {
             }
         };
         let batch_is_full = queue.back().is_some_and(|b| b.size_bytes >= batch_size);
+        self.mark(at);
         RecordAppendResult { batch_is_full, new_batch_created, appended_bytes }
     }
 
@@ -100,18 +113,21 @@ impl Accumulator {
 
     /// Puts a batch that failed back at the front, in sequence order for the idempotent producer.
     pub fn reenqueue(&mut self, batch: ProducerBatch) {
-        let queue = self.queue_or_default(&batch.topic_partition);
+        let index = self.queue_index(&batch.topic_partition);
+        let queue = &mut self.queues[index].1;
         let at = match batch.base_sequence {
             Some(seq) => queue.iter().position(|b| b.base_sequence.is_none_or(|s| s > seq)).unwrap_or(queue.len()),
             None => 0,
         };
         queue.insert(at, batch);
+        self.mark(index);
     }
 
     /// Every partition with waiting batches and when its head batch becomes sendable: full,
     /// lingered `linger.ms`, or backed off after a failure.
     pub fn ready_times(&self, batch_size: usize, linger_ms: Millis) -> impl Iterator<Item = (&TopicPartition, Millis)> {
-        self.queues.iter().filter_map(move |(tp, queue)| {
+        self.busy.iter().filter_map(move |&at| {
+            let (tp, queue) = &self.queues[at];
             let head = queue.front()?;
             let at = if head.attempts > 0 {
                 head.retry_at
@@ -128,37 +144,39 @@ impl Accumulator {
         self.queue(tp).and_then(VecDeque::front)
     }
 
-    pub fn head_mut(&mut self, tp: &TopicPartition) -> Option<&mut ProducerBatch> {
-        self.queue_mut(tp).and_then(VecDeque::front_mut)
-    }
-
     /// Empty queues stay: a partition that is written once is usually written again.
     pub fn pop_head(&mut self, tp: &TopicPartition) -> Option<ProducerBatch> {
-        self.queue_mut(tp)?.pop_front()
+        let at = self.find(tp).ok()?;
+        let head = self.queues[at].1.pop_front();
+        self.mark(at);
+        head
     }
 
     /// Removes and returns every batch that has waited `delivery.timeout.ms` since creation.
     pub fn expire(&mut self, now: Millis, delivery_timeout_ms: Millis) -> Vec<ProducerBatch> {
-        let mut expired = Vec::new();
         let is_expired = |b: &ProducerBatch| now >= b.created_ms + delivery_timeout_ms;
-        for (_, queue) in self.queues.iter_mut().filter(|(_, q)| q.iter().any(is_expired)) {
-            let (keep, gone): (VecDeque<_>, VecDeque<_>) =
-                queue.drain(..).partition(|b| now < b.created_ms + delivery_timeout_ms);
-            *queue = keep;
-            expired.extend(gone);
-        }
-        expired
+        self.take_where(is_expired)
     }
 
     /// Removes and returns every batch that was sent at least once (waiting for a retry).
     pub fn take_sent_batches(&mut self) -> Vec<ProducerBatch> {
-        let mut sent = Vec::new();
-        for (_, queue) in &mut self.queues {
-            let (keep, gone): (VecDeque<_>, VecDeque<_>) = queue.drain(..).partition(|b| b.attempts == 0);
-            *queue = keep;
-            sent.extend(gone);
+        self.take_where(|b| b.attempts > 0)
+    }
+
+    /// Removes the batches `gone` picks from every queue, in queue order.
+    fn take_where(&mut self, gone: impl Fn(&ProducerBatch) -> bool) -> Vec<ProducerBatch> {
+        let mut taken = Vec::new();
+        for &at in &self.busy {
+            let queue = &mut self.queues[at].1;
+            if queue.iter().any(&gone) {
+                let (out, keep): (VecDeque<_>, VecDeque<_>) = queue.drain(..).partition(&gone);
+                *queue = keep;
+                taken.extend(out);
+            }
         }
-        sent
+        let queues = &self.queues;
+        self.busy.retain(|&at| !queues[at].1.is_empty());
+        taken
     }
 
     /// Every waiting batch, for the view and for sequence resets.
@@ -167,7 +185,7 @@ impl Accumulator {
     }
 
     pub fn batches(&self) -> impl Iterator<Item = &ProducerBatch> {
-        self.queues.iter().flat_map(|(_, q)| q)
+        self.busy.iter().flat_map(|&at| &self.queues[at].1)
     }
 
     pub fn waiting_records(&self) -> usize {

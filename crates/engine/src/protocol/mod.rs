@@ -22,10 +22,30 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A topic name and partition index, Kafka's `TopicPartition`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct TopicPartition {
     pub topic: String,
     pub partition: i32,
+}
+
+/// By topic name, bytewise as `String` orders, then by partition: the order a derive gives, with
+/// the names compared inline. Maps keyed by partition mostly compare names of one short topic, and
+/// a `memcmp` call per comparison took a third of the time of the 100-broker bench.
+impl Ord for TopicPartition {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let (a, b) = (self.topic.as_bytes(), other.topic.as_bytes());
+        let topic = match a.iter().zip(b).find(|(x, y)| x != y) {
+            Some((x, y)) => x.cmp(y),
+            None => a.len().cmp(&b.len()),
+        };
+        topic.then(self.partition.cmp(&other.partition))
+    }
+}
+
+impl PartialOrd for TopicPartition {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl TopicPartition {
@@ -267,5 +287,25 @@ impl OffsetCommitPartition {
     /// An offset committed without a leader epoch (a seek, a reset, an admin client).
     pub fn without_epoch(topic_partition: TopicPartition, committed_offset: i64) -> Self {
         OffsetCommitPartition { topic_partition, committed_offset, committed_leader_epoch: -1 }
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::TopicPartition;
+
+    #[test]
+    fn topic_partitions_order_as_name_then_partition() {
+        let names = ["", "a", "ab", "b", "orders", "orders-2", "order", "__consumer_offsets", "주문", "Z"];
+        let all: Vec<TopicPartition> =
+            names.iter().flat_map(|n| [-1, 0, 2, 10].map(|p| TopicPartition::new(*n, p))).collect();
+        for x in &all {
+            for y in &all {
+                let derived = (x.topic.as_str(), x.partition).cmp(&(y.topic.as_str(), y.partition));
+                assert_eq!(x.cmp(y), derived, "{x} vs {y}");
+                assert_eq!(x.partial_cmp(y), Some(derived));
+                assert_eq!(x == y, derived.is_eq());
+            }
+        }
     }
 }

@@ -148,6 +148,22 @@ fn the_same_seed_gives_the_same_report() {
     assert_eq!(a, b);
 }
 
+/// `kafkalab chaos --seeds` runs seeds on worker threads: a world is `Send` (the engine keeps no
+/// global or thread-local state), and a run on other threads, two at once, reports the same.
+#[test]
+fn runs_on_other_threads_at_once_give_the_same_reports() {
+    fn movable<T: Send>(_: &T) {}
+    let world = World::new(WorldConfig::default(), 1).unwrap();
+    movable(&world);
+    let here: Vec<_> = [6, 7].map(|seed| run(&config(seed, "all", 2, false)).unwrap()).into();
+    let there: Vec<_> = [6, 7]
+        .map(|seed| std::thread::spawn(move || run(&config(seed, "all", 2, false)).unwrap()))
+        .into_iter()
+        .map(|handle| handle.join().unwrap())
+        .collect();
+    assert_eq!(here, there);
+}
+
 #[test]
 fn invalid_chaos_flags_name_the_flag() {
     let mut c = config(1, "all", 4, false);
