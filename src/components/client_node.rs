@@ -56,7 +56,30 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
                     <tspan class="client-rack" dx="6">{ fill(t(props.lang, Key::ClientRackMark), &[rack]) }</tspan>
                 }
             </text>
-            <text x="10" y="37" class="client-name">{ c.label.chars().take(14).collect::<String>() }</text>
+            <text x="10" y="37" class="client-name">{ short_name(&c.label) }</text>
         </g>
+    }
+}
+
+/// The name as the box fits it: 14 characters, or 13 and an ellipsis so a cut name reads as cut
+/// (the whole name is in the node's description and in the panels).
+fn short_name(label: &str) -> String {
+    if label.chars().count() <= 14 {
+        label.to_string()
+    } else {
+        label.chars().take(13).chain(['…']).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_name;
+
+    #[test]
+    fn a_long_name_is_cut_with_an_ellipsis() {
+        assert_eq!(short_name("checkout"), "checkout");
+        assert_eq!(short_name("processor-0-pr"), "processor-0-pr");
+        assert_eq!(short_name("console-consumer"), "console-consu…");
+        assert_eq!(short_name("소비자-하나-둘-셋-넷-다섯"), "소비자-하나-둘-셋-넷-…");
     }
 }
