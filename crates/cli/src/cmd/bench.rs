@@ -78,20 +78,7 @@ pub fn run(args: Args) -> CmdResult {
         Suite::Reference => (workload::reference, workload::BROKERS, workload::PARTITIONS),
         Suite::Large => (workload::large, workload::LARGE_BROKERS, workload::LARGE_PARTITIONS),
     };
-    let mut best: Option<(f64, u64, u64, u64)> = None;
-    for _ in 0..repeat {
-        let mut world = build(args.seed);
-        let started = Instant::now();
-        world.run_until(until_ms);
-        let seconds = started.elapsed().as_secs_f64();
-        let acked: u64 = world.producers().map(|p| p.acked_records).sum();
-        if best.is_none_or(|(s, ..)| seconds < s) {
-            best = Some((seconds, world.events_processed(), acked, world.trace_hash()));
-        }
-    }
-    let Some((seconds, events, acked, hash)) = best else {
-        return Err("no run was made".into());
-    };
+    let BestRun { seconds, events, acked, hash } = best_run(repeat, until_ms, || Ok(build(args.seed)))?;
     let report = json!({
         "workload": {
             "brokers": brokers,
@@ -110,6 +97,29 @@ pub fn run(args: Args) -> CmdResult {
     });
     println!("{report}");
     Ok(())
+}
+
+/// The least disturbed of `repeat` runs of a fresh world to `until_ms`.
+struct BestRun {
+    seconds: f64,
+    events: u64,
+    acked: u64,
+    hash: u64,
+}
+
+fn best_run(repeat: u32, until_ms: u64, build: impl Fn() -> Result<World, String>) -> Result<BestRun, String> {
+    let mut best: Option<BestRun> = None;
+    for _ in 0..repeat {
+        let mut world = build()?;
+        let started = Instant::now();
+        world.run_until(until_ms);
+        let seconds = started.elapsed().as_secs_f64();
+        if best.as_ref().is_none_or(|b| seconds < b.seconds) {
+            let acked = world.producers().map(|p| p.acked_records).sum();
+            best = Some(BestRun { seconds, events: world.events_processed(), acked, hash: world.trace_hash() });
+        }
+    }
+    best.ok_or_else(|| "no run was made".to_string())
 }
 
 /// Chaos runs of 200 steps from consecutive seeds, `10 * repeat` of them, on `jobs` threads.
@@ -151,20 +161,8 @@ fn run_chaos(first_seed: u64, repeat: u32, jobs: usize) -> CmdResult {
 /// The scale workload for `until_ms` of virtual time, the best of `repeat` runs: whether the
 /// simulation keeps up with the clock at 100 brokers.
 fn run_scale(seed: u64, until_ms: u64, repeat: u32, partitions: i32) -> CmdResult {
-    let mut best: Option<(f64, u64, u64, u64)> = None;
-    for _ in 0..repeat {
-        let mut world = workload::scale_with(seed, partitions).map_err(|e| e.to_string())?;
-        let started = Instant::now();
-        world.run_until(until_ms);
-        let seconds = started.elapsed().as_secs_f64();
-        let acked: u64 = world.producers().map(|p| p.acked_records).sum();
-        if best.is_none_or(|(s, ..)| seconds < s) {
-            best = Some((seconds, world.events_processed(), acked, world.trace_hash()));
-        }
-    }
-    let Some((seconds, events, acked, hash)) = best else {
-        return Err("no run was made".into());
-    };
+    let BestRun { seconds, events, acked, hash } =
+        best_run(repeat, until_ms, || workload::scale_with(seed, partitions).map_err(|e| e.to_string()))?;
     let seconds = seconds.max(1e-9);
     let report = json!({
         "suite": "scale",

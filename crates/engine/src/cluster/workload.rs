@@ -20,12 +20,14 @@ pub const LARGE_PARTITIONS: i32 = 300;
 /// 3 brokers, one topic of 12 partitions with replication factor 3, and 3 producers streaming
 /// keyed records with Kafka's default producer settings (acks=all, idempotence, linger.ms=5).
 pub fn reference(seed: u64) -> World {
-    build(seed).expect("the reference workload uses only valid settings")
+    orders_cluster(seed, BROKERS, PARTITIONS, PRODUCERS_OF_REFERENCE)
+        .expect("the reference workload uses only valid settings")
 }
 
 /// 9 brokers, one topic of 300 partitions with replication factor 3, and the same 3 producers.
 pub fn large(seed: u64) -> World {
-    build_with(seed, LARGE_BROKERS, LARGE_PARTITIONS).expect("the large workload uses only valid settings")
+    orders_cluster(seed, LARGE_BROKERS, LARGE_PARTITIONS, PRODUCERS_OF_REFERENCE)
+        .expect("the large workload uses only valid settings")
 }
 
 /// The scale workload (issue 17): 100 brokers, 10,000 partitions with replication factor 3,
@@ -50,25 +52,9 @@ pub fn scale(seed: u64) -> World {
 
 /// The scale workload with another partition count, to see how the cost grows with it.
 pub fn scale_with(seed: u64, partitions: i32) -> Result<World, ActionError> {
-    let mut world = World::new(WorldConfig { brokers: SCALE_BROKERS, ..WorldConfig::default() }, seed)?;
-    world.apply(Action::CreateTopic {
-        name: "orders".into(),
-        partitions,
-        replication_factor: 3,
-        configs: vec![("min.insync.replicas".into(), "2".into())],
-    })?;
-    for p in 0..SCALE_PRODUCERS {
-        if let ActionOutcome::ProducerAdded { producer } =
-            world.apply(Action::AddProducer { name: format!("producer-{p}"), configs: Vec::new() })?
-        {
-            world.apply(Action::StartStream {
-                producer,
-                topic: "orders".into(),
-                records_per_sec: SCALE_RECORDS_PER_SEC,
-                keys: KeyPattern::Cycle { prefix: format!("p{p}-key"), count: SCALE_KEYS_PER_PRODUCER },
-            })?;
-        }
-    }
+    let producers =
+        Producers { count: SCALE_PRODUCERS, records_per_sec: SCALE_RECORDS_PER_SEC, keys: SCALE_KEYS_PER_PRODUCER };
+    let mut world = orders_cluster(seed, SCALE_BROKERS, partitions, producers)?;
     for c in 0..SCALE_CONSUMERS {
         world.apply(Action::AddConsumer {
             name: format!("consumer-{c}"),
@@ -80,11 +66,20 @@ pub fn scale_with(seed: u64, partitions: i32) -> Result<World, ActionError> {
     Ok(world)
 }
 
-fn build(seed: u64) -> Result<World, ActionError> {
-    build_with(seed, BROKERS, PARTITIONS)
+/// The reference and large workloads' producers.
+const PRODUCERS_OF_REFERENCE: Producers = Producers { count: PRODUCERS, records_per_sec: RECORDS_PER_SEC, keys: 100 };
+
+/// How many producers stream keyed records (with Kafka's default settings), how fast, and how
+/// many keys each cycles through.
+struct Producers {
+    count: u32,
+    records_per_sec: u32,
+    keys: u32,
 }
 
-fn build_with(seed: u64, brokers: i32, partitions: i32) -> Result<World, ActionError> {
+/// `brokers` brokers, topic `orders` (`partitions`, replication factor 3, min.insync.replicas 2)
+/// and its producers.
+fn orders_cluster(seed: u64, brokers: i32, partitions: i32, producers: Producers) -> Result<World, ActionError> {
     let mut world = World::new(WorldConfig { brokers, ..WorldConfig::default() }, seed)?;
     world.apply(Action::CreateTopic {
         name: "orders".into(),
@@ -92,15 +87,15 @@ fn build_with(seed: u64, brokers: i32, partitions: i32) -> Result<World, ActionE
         replication_factor: 3,
         configs: vec![("min.insync.replicas".into(), "2".into())],
     })?;
-    for p in 0..PRODUCERS {
+    for p in 0..producers.count {
         if let ActionOutcome::ProducerAdded { producer } =
             world.apply(Action::AddProducer { name: format!("producer-{p}"), configs: Vec::new() })?
         {
             world.apply(Action::StartStream {
                 producer,
                 topic: "orders".into(),
-                records_per_sec: RECORDS_PER_SEC,
-                keys: KeyPattern::Cycle { prefix: format!("p{p}-key"), count: 100 },
+                records_per_sec: producers.records_per_sec,
+                keys: KeyPattern::Cycle { prefix: format!("p{p}-key"), count: producers.keys },
             })?;
         }
     }
