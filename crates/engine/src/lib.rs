@@ -21,6 +21,7 @@ pub mod producer;
 pub mod protocol;
 pub mod scenario;
 pub mod sim;
+pub mod streams;
 pub mod txn;
 pub mod view;
 

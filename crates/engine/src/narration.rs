@@ -689,6 +689,81 @@ pub enum Fact {
         key: String,
         value: String,
     },
+
+    // ---- Kafka Streams (issue 18) ----
+    /// A Streams instance got an aggregating task whose in-memory store is empty: the
+    /// `StoreChangelogReader` restores it from the changelog partition, from `start_offset` to
+    /// `end_offset` (the changelog's end when restoration began), before the task processes.
+    StreamsRestoreStarted {
+        application_id: String,
+        instance: String,
+        task: String,
+        store: String,
+        changelog: TopicPartition,
+        start_offset: i64,
+        end_offset: i64,
+    },
+    /// One restore poll applied `records` changelog records to the store; it is at `position`.
+    StreamsRestoreProgressed {
+        application_id: String,
+        task: String,
+        store: String,
+        records: usize,
+        position: i64,
+        end_offset: i64,
+    },
+    /// The store caught up with the changelog (`StateRestoreListener.onRestoreEnd`): the task is
+    /// RUNNING and processes the records waiting for it.
+    StreamsRestoreCompleted {
+        application_id: String,
+        instance: String,
+        task: String,
+        store: String,
+        restored: u64,
+        entries: usize,
+    },
+    /// A task updated its store: the entry's new value goes to the changelog and the sink.
+    StreamsStoreUpdated {
+        application_id: String,
+        task: String,
+        store: String,
+        key: String,
+        window: Option<(i64, i64)>,
+        value: i64,
+    },
+    /// A task did not aggregate a record (`dropped-records`): for an expired window, its end is
+    /// at or before stream time minus the grace period.
+    StreamsRecordDropped {
+        application_id: String,
+        task: String,
+        topic_partition: TopicPartition,
+        offset: i64,
+        timestamp: i64,
+        reason: StreamsDropReason,
+        window: Option<(i64, i64)>,
+        stream_time: i64,
+        grace_ms: i64,
+    },
+    /// A Streams instance's process died: its in-memory stores are gone with it.
+    StreamsInstanceCrashed {
+        application_id: String,
+        instance: String,
+        tasks: Vec<String>,
+        entries_lost: usize,
+    },
+}
+
+/// Why a Streams task did not aggregate a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamsDropReason {
+    /// Later than its window's end plus the grace period (`logSkippedRecordForExpiredWindow`).
+    ExpiredWindow,
+    /// A null key cannot be grouped (`Skipping record due to null key`).
+    NullKey,
+    /// A sum's value is not an integer (a deserialization error, handled by logging and
+    /// continuing as `LogAndContinueExceptionHandler` does).
+    NotANumber,
 }
 
 /// How much a fact matters to someone watching the cluster. Both front ends read it: routine
@@ -813,6 +888,11 @@ impl Fact {
             | Fact::ReplicasDeleted { .. }
             | Fact::OffsetsDeleted { .. }
             | Fact::GroupDeleted { .. } => Salience::Notable,
+            Fact::StreamsRestoreProgressed { .. } | Fact::StreamsStoreUpdated { .. } => Salience::Routine,
+            Fact::StreamsRestoreStarted { .. }
+            | Fact::StreamsRestoreCompleted { .. }
+            | Fact::StreamsRecordDropped { .. } => Salience::Notable,
+            Fact::StreamsInstanceCrashed { .. } => Salience::Fault,
         }
     }
 }

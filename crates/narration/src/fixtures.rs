@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use kafkalab_engine::narration::{
-    Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
+    Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason, StreamsDropReason,
 };
 use kafkalab_engine::protocol::metadata::ConfigResource;
 use kafkalab_engine::protocol::{AcknowledgeType, ElectionType, ErrorCode, TopicPartition, TxnState};
@@ -398,6 +398,86 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             value: None,
         },
         Fact::ClientRestartedWithConfig { client: 12, name: "checkout".into(), key: "acks".into(), value: "1".into() },
+        Fact::StreamsRestoreStarted {
+            application_id: "page-views".into(),
+            instance: "page-views-1".into(),
+            task: "1_0".into(),
+            store: "views".into(),
+            changelog: TopicPartition::new("page-views-views-changelog", 0),
+            start_offset: 0,
+            end_offset: n,
+        },
+        Fact::StreamsRestoreProgressed {
+            application_id: "page-views".into(),
+            task: "1_0".into(),
+            store: "views".into(),
+            records: n as usize,
+            position: n,
+            end_offset: 2 * n,
+        },
+        Fact::StreamsRestoreCompleted {
+            application_id: "page-views".into(),
+            instance: "page-views-2".into(),
+            task: "1_1".into(),
+            store: "views".into(),
+            restored: n as u64,
+            entries: 3,
+        },
+        Fact::StreamsStoreUpdated {
+            application_id: "page-views".into(),
+            task: "1_0".into(),
+            store: "views".into(),
+            key: "home".into(),
+            window: Some((0, 10_000)),
+            value: n,
+        },
+        Fact::StreamsStoreUpdated {
+            application_id: "page-views".into(),
+            task: "0_1".into(),
+            store: "totals".into(),
+            key: "home".into(),
+            window: None,
+            value: n,
+        },
+        Fact::StreamsRecordDropped {
+            application_id: "page-views".into(),
+            task: "1_0".into(),
+            topic_partition: TopicPartition::new("page-views-views-repartition", 0),
+            offset: n,
+            timestamp: 4_000,
+            reason: StreamsDropReason::ExpiredWindow,
+            window: Some((0, 10_000)),
+            stream_time: 13_000,
+            grace_ms: 2_000,
+        },
+        Fact::StreamsRecordDropped {
+            application_id: "page-views".into(),
+            task: "0_0".into(),
+            topic_partition: TopicPartition::new(topic, 0),
+            offset: n,
+            timestamp: 4_000,
+            reason: StreamsDropReason::NullKey,
+            window: None,
+            stream_time: 13_000,
+            grace_ms: 0,
+        },
+        Fact::StreamsRecordDropped {
+            application_id: "page-views".into(),
+            task: "0_0".into(),
+            topic_partition: TopicPartition::new(topic, 0),
+            offset: n,
+            timestamp: 4_000,
+            reason: StreamsDropReason::NotANumber,
+            window: None,
+            stream_time: 13_000,
+            grace_ms: 0,
+        },
+        Fact::StreamsInstanceCrashed {
+            application_id: "page-views".into(),
+            instance: "page-views-1".into(),
+            tasks: vec!["1_0".into()],
+            entries_lost: n as usize,
+        },
     ]
 }
 
@@ -503,5 +583,11 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::DynamicConfigChanged { .. } => "DynamicConfigChanged",
         Fact::DynamicConfigApplied { .. } => "DynamicConfigApplied",
         Fact::ClientRestartedWithConfig { .. } => "ClientRestartedWithConfig",
+        Fact::StreamsRestoreStarted { .. } => "StreamsRestoreStarted",
+        Fact::StreamsRestoreProgressed { .. } => "StreamsRestoreProgressed",
+        Fact::StreamsRestoreCompleted { .. } => "StreamsRestoreCompleted",
+        Fact::StreamsStoreUpdated { .. } => "StreamsStoreUpdated",
+        Fact::StreamsRecordDropped { .. } => "StreamsRecordDropped",
+        Fact::StreamsInstanceCrashed { .. } => "StreamsInstanceCrashed",
     }
 }

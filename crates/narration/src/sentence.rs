@@ -2,7 +2,7 @@
 //! the fact's values as text.
 
 use kafkalab_engine::narration::{
-    Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
+    Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason, StreamsDropReason,
 };
 use kafkalab_engine::protocol::metadata::ConfigResource;
 use kafkalab_engine::protocol::{AcknowledgeType, ErrorCode, TopicPartition};
@@ -569,9 +569,64 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
         Fact::ClientRestartedWithConfig { name, key, value, .. } => {
             (Phrase::FClientRestartedWithConfig, vec![name.clone(), key.clone(), value.clone()])
         }
+        Fact::StreamsRestoreStarted { instance, task, store, changelog, start_offset, end_offset, .. } => (
+            Phrase::FStreamsRestoreStarted,
+            vec![instance.clone(), task.clone(), store.clone(), changelog.to_string(), s(start_offset), s(end_offset)],
+        ),
+        Fact::StreamsRestoreProgressed { task, store, records, position, end_offset, .. } => (
+            Phrase::FStreamsRestoreProgressed,
+            vec![task.clone(), store.clone(), n(Phrase::CountRecords, *records), s(position), s(end_offset)],
+        ),
+        Fact::StreamsRestoreCompleted { instance, task, store, restored, entries, .. } => (
+            Phrase::FStreamsRestoreCompleted,
+            vec![
+                instance.clone(),
+                task.clone(),
+                store.clone(),
+                n(Phrase::CountRecords, *restored as usize),
+                n(Phrase::CountEntries, *entries),
+            ],
+        ),
+        Fact::StreamsStoreUpdated { task, store, key, window, value, .. } => match window {
+            Some(w) => (
+                Phrase::FStreamsStoreUpdatedWindow,
+                vec![task.clone(), store.clone(), key.clone(), window_text(*w), s(value)],
+            ),
+            None => (Phrase::FStreamsStoreUpdatedKey, vec![task.clone(), store.clone(), key.clone(), s(value)]),
+        },
+        Fact::StreamsRecordDropped {
+            task,
+            topic_partition,
+            offset,
+            timestamp,
+            reason,
+            window,
+            stream_time,
+            grace_ms,
+            ..
+        } => {
+            let at = format!("{topic_partition}@{offset}");
+            match (reason, window) {
+                (StreamsDropReason::ExpiredWindow, Some(w)) => (
+                    Phrase::FStreamsLateRecordDropped,
+                    vec![task.clone(), at, s(timestamp), window_text(*w), s(stream_time), s(grace_ms)],
+                ),
+                (StreamsDropReason::NotANumber, _) => (Phrase::FStreamsNotANumberDropped, vec![task.clone(), at]),
+                _ => (Phrase::FStreamsNullKeyDropped, vec![task.clone(), at]),
+            }
+        }
+        Fact::StreamsInstanceCrashed { instance, tasks, entries_lost, .. } => (
+            Phrase::FStreamsInstanceCrashed,
+            vec![instance.clone(), tasks.join(", "), n(Phrase::CountEntries, *entries_lost)],
+        ),
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
+}
+
+/// A time window as Kafka prints it: `[start,end)` in milliseconds.
+fn window_text((start, end): (i64, i64)) -> String {
+    format!("[{start},{end})")
 }
 
 /// What a dynamic config belongs to, as a sentence names it.
@@ -613,7 +668,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 98, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 104, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

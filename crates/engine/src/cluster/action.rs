@@ -243,6 +243,31 @@ pub enum Action {
         /// The admin call's timeout, which the coordinator takes as the transaction timeout.
         timeout_ms: u64,
     },
+    /// `send()` of a record with its own timestamp (`new ProducerRecord(topic, partition,
+    /// timestamp, key, value)`): its CreateTime is `timestamp`, not the producer's clock, so a
+    /// scenario can send records out of order or late.
+    SendWithTimestamp {
+        producer: u32,
+        record: ProducerRecord,
+        timestamp: i64,
+    },
+    /// Starts a Kafka Streams application (`KafkaStreams.start()`) over instances already added
+    /// as clients: `(name, consumer, producer)` each; its topics must exist.
+    AddStreamsApp {
+        topology: crate::streams::Topology,
+        config: crate::streams::StreamsConfig,
+        instances: Vec<(String, u32, u32)>,
+    },
+    /// A Streams instance's process dies (its consumer, its producer, its in-memory stores).
+    CrashStreamsInstance {
+        application_id: String,
+        instance: usize,
+    },
+    /// A new process of a crashed Streams instance.
+    RestartStreamsInstance {
+        application_id: String,
+        instance: usize,
+    },
 }
 
 /// What an accepted action produced, when the caller needs an id back.
@@ -334,6 +359,8 @@ pub enum ActionError {
     /// No live broker leads the transactional id's `__transaction_state` partition (or the
     /// topic does not exist yet: no transactional producer ever started).
     NoTxnCoordinator(String),
+    /// No Streams application with this `application.id`, or no instance with this index.
+    UnknownStreamsInstance(String, usize),
 }
 
 impl fmt::Display for ActionError {
@@ -372,6 +399,9 @@ impl fmt::Display for ActionError {
                 )
             }
             ActionError::NoCoordinator(group) => write!(f, "no live broker coordinates group `{group}` right now"),
+            ActionError::UnknownStreamsInstance(app, instance) => {
+                write!(f, "Streams application `{app}` has no instance {instance}")
+            }
             ActionError::NoTxnCoordinator(id) => {
                 write!(f, "no live broker coordinates transactional id `{id}` right now")
             }
@@ -404,6 +434,7 @@ impl World {
     pub fn apply(&mut self, action: Action) -> Result<ActionOutcome, ActionError> {
         let outcome = self.apply_action(action)?;
         self.drive_processors();
+        self.drive_streams();
         self.actions_applied += 1;
         self.drop_stale_timers();
         Ok(outcome)
@@ -709,6 +740,22 @@ impl World {
             }
             Action::BeginTransaction { producer } => {
                 self.with_transactional_producer(producer, |p, _, _, _| p.begin_transaction())
+            }
+            Action::SendWithTimestamp { producer, record, timestamp } => {
+                self.check_record(producer, &record)?;
+                let now = self.now;
+                let mut out = Outbox::default();
+                let p = self.producers.get_mut(&producer).ok_or(ActionError::UnknownProducer(producer))?;
+                let send_id = p.send_with_timestamp(record, timestamp, now, &mut self.rng, &mut out);
+                self.flush_producer(producer, out);
+                Ok(ActionOutcome::Sent { send_id })
+            }
+            Action::AddStreamsApp { topology, config, instances } => self.add_streams_app(topology, config, instances),
+            Action::CrashStreamsInstance { application_id, instance } => {
+                self.crash_streams_instance(&application_id, instance)
+            }
+            Action::RestartStreamsInstance { application_id, instance } => {
+                self.restart_streams_instance(&application_id, instance)
             }
             Action::ForceTerminateTransaction { transactional_id, timeout_ms } => {
                 let partitions = self.config.broker.txn_coordinator.num_partitions;

@@ -5,6 +5,7 @@ pub mod action;
 mod bootstrap;
 pub mod message_log;
 pub mod processor;
+pub mod streams;
 pub mod timeline;
 pub mod workload;
 pub mod world;

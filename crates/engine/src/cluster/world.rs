@@ -126,6 +126,8 @@ pub struct World {
     pub(super) messages: MessageLog,
     /// Consume-transform-produce applications, by their consumer.
     pub(super) processors: BTreeMap<u32, super::processor::Processor>,
+    /// Kafka Streams applications, by `application.id`.
+    pub(super) streams: BTreeMap<String, super::streams::StreamsApp>,
 }
 
 /// Brokers and controllers a world may have: room for the 100-broker scale bench (scenario files
@@ -180,6 +182,7 @@ impl World {
             next_client_id: 1,
             consumers: BTreeMap::new(),
             processors: BTreeMap::new(),
+            streams: BTreeMap::new(),
             consumer_nodes: BTreeMap::new(),
             delivery: DeliveryAudit::default(),
             metrics: Metrics::default(),
@@ -349,6 +352,7 @@ impl World {
     pub fn step(&mut self) -> bool {
         let stepped = self.process_next();
         self.drive_processors();
+        self.drive_streams();
         self.drop_stale_timers();
         stepped
     }

@@ -666,6 +666,15 @@ impl Consumer {
         }
     }
 
+    /// A Kafka Streams thread between two commits: it polls on without flushing or committing
+    /// (it commits every `commit.interval.ms`, not after every poll).
+    pub fn poll_without_commit(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        if self.awaiting_flush {
+            self.awaiting_flush = false;
+            self.schedule_poll(now, out);
+        }
+    }
+
     /// Seeks each owned partition of `batch` back to the batch's first offset in it.
     fn rewind_to(&mut self, batch: &[(TopicPartition, i64)]) {
         let mut first: BTreeMap<&TopicPartition, i64> = BTreeMap::new();

@@ -173,6 +173,8 @@ pub struct Producer {
     /// Records sent before their topic's metadata was known, with when they were sent
     /// (Kafka blocks `send` for this, up to `max.block.ms`).
     waiting_for_metadata: Vec<(u64, ProducerRecord, Millis)>,
+    /// The timestamps of records sent with one (`send_with_timestamp`), until appended.
+    record_timestamps: BTreeMap<u64, i64>,
     pub producer_id: i64,
     pub producer_epoch: i16,
     pid_state: ProducerIdState,
@@ -224,6 +226,7 @@ impl Producer {
             metadata: BTreeMap::new(),
             metadata_in_flight: None,
             waiting_for_metadata: Vec::new(),
+            record_timestamps: BTreeMap::new(),
             producer_id: -1,
             producer_epoch: -1,
             pid_state,
@@ -325,8 +328,28 @@ impl Producer {
         send_id
     }
 
+    /// `send()` of a record that carries its own timestamp (CreateTime), as Kafka Streams
+    /// forwards each input's timestamp and a scenario sends late records.
+    pub fn send_with_timestamp(
+        &mut self,
+        record: ProducerRecord,
+        timestamp: i64,
+        now: Millis,
+        rng: &mut impl Rng,
+        out: &mut Outbox<Timer>,
+    ) -> u64 {
+        self.record_timestamps.insert(self.next_send_id, timestamp);
+        let send_id = self.send(record, now, rng, out);
+        if !self.waiting_for_metadata.iter().any(|(id, _, _)| *id == send_id) {
+            // Appended, or failed before that: the timestamp was taken or is not needed.
+            self.record_timestamps.remove(&send_id);
+        }
+        send_id
+    }
+
     /// Returns whether the sender should run: a batch filled, a new batch began, or it failed.
     fn append(&mut self, send_id: u64, record: ProducerRecord, now: Millis, rng: &mut impl Rng) -> bool {
+        let timestamp = self.record_timestamps.remove(&send_id).unwrap_or(now as i64);
         let partitions = self.partition_count(&record.topic);
         let batch_size = self.config.batch_size.clamp(1, i32::MAX as usize) as i32;
         let chosen = partitioner::choose_partition(
@@ -364,7 +387,7 @@ impl Producer {
             }
         };
         let tp = TopicPartition::new(record.topic, partition);
-        let record = Record { timestamp: now as i64, key: record.key, value: record.value, headers: record.headers };
+        let record = Record { timestamp, key: record.key, value: record.value, headers: record.headers };
         let size_bytes = record_size_upper_bound(&record);
         if let Some(r) = self.results.iter_mut().rev().find(|r| r.send_id == send_id) {
             r.topic_partition = Some(tp.clone());

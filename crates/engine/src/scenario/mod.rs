@@ -72,6 +72,9 @@ pub struct Scenario {
     pub topics: Vec<TopicSpec>,
     pub producers: Vec<ProducerSpec>,
     pub consumers: Vec<ConsumerSpec>,
+    /// Kafka Streams applications (`[[streams]]`); their internal topics and clients are in
+    /// `topics`, `producers` and `consumers`.
+    pub streams: Vec<StreamsSpec>,
     /// In time order.
     pub steps: Vec<Step>,
 }
@@ -126,6 +129,15 @@ pub struct ProcessorSpec {
     pub output_topic: String,
 }
 
+/// A Kafka Streams application: its topology, configs and instances (consumer and producer
+/// names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StreamsSpec {
+    pub topology: crate::streams::Topology,
+    pub config: crate::streams::StreamsConfig,
+    pub instances: Vec<(String, String)>,
+}
+
 /// A node named in a step: `broker-N`, or a producer or consumer by its scenario name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -178,6 +190,8 @@ pub enum StepAction {
         partition: Option<i32>,
         key: Option<String>,
         value: Option<String>,
+        /// The record's own timestamp (CreateTime); None: the producer's clock.
+        timestamp: Option<i64>,
     },
     StartStream {
         producer: String,
@@ -252,6 +266,16 @@ pub enum StepAction {
         key: String,
         value: String,
     },
+    /// A Kafka Streams instance's process dies.
+    CrashStreamsInstance {
+        application_id: String,
+        instance: usize,
+    },
+    /// A new process of a crashed Kafka Streams instance.
+    RestartStreamsInstance {
+        application_id: String,
+        instance: usize,
+    },
 }
 
 /// One entry of the scenario's timeline: an action, a note for the learner, or both.
@@ -309,16 +333,27 @@ impl Step {
             }
             StepAction::IsolateNode { node: n } => Action::IsolateNode { node: node(n)? },
             StepAction::SlowNode { node: n, extra_ms } => Action::SlowNode { node: node(n)?, extra_ms: *extra_ms },
-            StepAction::Send { producer: p, topic, partition, key, value } => Action::Send {
-                producer: producer(p)?,
-                record: ProducerRecord {
+            StepAction::Send { producer: p, topic, partition, key, value, timestamp } => {
+                let record = ProducerRecord {
                     topic: topic.clone(),
                     partition: *partition,
                     key: key.as_ref().map(|k| k.clone().into_bytes()),
                     value: value.as_ref().map(|v| v.clone().into_bytes()),
                     headers: Vec::new(),
-                },
-            },
+                };
+                match timestamp {
+                    Some(timestamp) => {
+                        Action::SendWithTimestamp { producer: producer(p)?, record, timestamp: *timestamp }
+                    }
+                    None => Action::Send { producer: producer(p)?, record },
+                }
+            }
+            StepAction::CrashStreamsInstance { application_id, instance } => {
+                Action::CrashStreamsInstance { application_id: application_id.clone(), instance: *instance }
+            }
+            StepAction::RestartStreamsInstance { application_id, instance } => {
+                Action::RestartStreamsInstance { application_id: application_id.clone(), instance: *instance }
+            }
             StepAction::StartStream { producer: p, stream } => Action::StartStream {
                 producer: producer(p)?,
                 topic: stream.topic.clone(),
@@ -491,6 +526,24 @@ impl Scenario {
                     })
                     .map_err(refused(format!("linking consumer `{}` as a processor", consumer.name)))?;
             }
+        }
+        for spec in &self.streams {
+            let id = |name: &str, producer: bool| {
+                let found = if producer {
+                    world.producers().find(|p| p.name == name).map(|p| p.id)
+                } else {
+                    world.consumers().find(|c| c.name == name).map(|c| c.id)
+                };
+                found.ok_or_else(|| ScenarioError::setup(format!("there is no client `{name}`")))
+            };
+            let instances = spec
+                .instances
+                .iter()
+                .map(|(consumer, producer)| Ok((consumer.clone(), id(consumer, false)?, id(producer, true)?)))
+                .collect::<Result<Vec<_>, ScenarioError>>()?;
+            world
+                .apply(Action::AddStreamsApp { topology: spec.topology.clone(), config: spec.config, instances })
+                .map_err(refused(format!("starting Streams application `{}`", spec.topology.application_id)))?;
         }
         Ok(Timeline::new(world, CHECKPOINT_EVERY))
     }

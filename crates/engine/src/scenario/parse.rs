@@ -1,11 +1,13 @@
 //! The TOML format: raw serde structs with spans, then validation into a [`Scenario`]. Every
 //! check reports the line (and column) of the offending field, found from its span.
 
+mod streams;
+
 use super::broker_config;
 use super::when::{FactPattern, FieldType, FilterValue, KINDS};
 use super::{
     ConsumerSpec, Localized, NodeRef, ProcessorSpec, ProducerSpec, Scenario, ScenarioError, Step, StepAction,
-    StreamSpec, TopicSpec,
+    StreamSpec, StreamsSpec, TopicSpec,
 };
 use crate::cluster::WorldConfig;
 use crate::consumer::config::{ConsumerConfig, GroupProtocol};
@@ -44,6 +46,8 @@ struct RawScenario {
     producer: Vec<RawProducer>,
     #[serde(default)]
     consumer: Vec<RawConsumer>,
+    #[serde(default)]
+    streams: Vec<streams::RawStreams>,
     #[serde(default)]
     step: Vec<Spanned<RawStep>>,
 }
@@ -158,6 +162,8 @@ struct RawStep {
     timestamp: Option<Spanned<i64>>,
     replicas: Option<Spanned<Vec<i64>>>,
     config: Option<Spanned<String>>,
+    /// A Kafka Streams instance, by its name (`<application.id>-N`).
+    instance: Option<Spanned<String>>,
 }
 
 impl RawStep {
@@ -189,6 +195,7 @@ impl RawStep {
             at("timestamp", &self.timestamp),
             at("replicas", &self.replicas),
             at("config", &self.config),
+            at("instance", &self.instance),
         ]
         .into_iter()
         .flatten()
@@ -207,7 +214,7 @@ const ACTIONS: &[(&str, &[&str])] = &[
     ("set_link_loss", &["from", "to", "probability"]),
     ("isolate_node", &["node"]),
     ("slow_node", &["node", "extra_ms"]),
-    ("send", &["producer", "topic", "partition", "key", "value"]),
+    ("send", &["producer", "topic", "partition", "key", "value", "timestamp"]),
     ("start_stream", &["producer", "topic", "rate", "key_prefix", "key_count"]),
     ("stop_stream", &["producer"]),
     ("crash_producer", &["producer"]),
@@ -227,6 +234,8 @@ const ACTIONS: &[(&str, &[&str])] = &[
     ("alter_config", &["topic", "broker", "config", "value"]),
     ("reconfigure_producer", &["producer", "config", "value"]),
     ("reconfigure_consumer", &["consumer", "config", "value"]),
+    ("crash_streams_instance", &["instance"]),
+    ("restart_streams_instance", &["instance"]),
 ];
 
 /// Turns spans into line/column errors (lesson files use it too).
@@ -358,8 +367,19 @@ impl<'a> Known<'a> {
             topics: scenario.topics.iter().map(|t| (t.name.clone(), t)).collect(),
             producers: scenario.producers.iter().map(|p| p.name.clone()).collect(),
             consumers: scenario.consumers.iter().map(|c| (c.name.clone(), c)).collect(),
+            streams_instances: streams_instances(&scenario.streams),
         }
     }
+}
+
+/// Each Streams instance's name with its application and index.
+fn streams_instances(specs: &[StreamsSpec]) -> BTreeMap<String, (String, usize)> {
+    specs
+        .iter()
+        .flat_map(|s| {
+            s.instances.iter().enumerate().map(|(i, (name, _))| (name.clone(), (s.topology.application_id.clone(), i)))
+        })
+        .collect()
 }
 
 fn localized(raw: RawLocalized) -> Localized {
@@ -373,6 +393,8 @@ pub(crate) struct Known<'a> {
     topics: BTreeMap<String, &'a TopicSpec>,
     producers: BTreeSet<String>,
     consumers: BTreeMap<String, &'a ConsumerSpec>,
+    /// Streams instances by name: their application and index.
+    streams_instances: BTreeMap<String, (String, usize)>,
 }
 
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
@@ -399,14 +421,36 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         topics: BTreeMap::new(),
         producers: BTreeSet::new(),
         consumers: BTreeMap::new(),
+        streams_instances: BTreeMap::new(),
     };
     for (spec, raw) in topics.iter().zip(&raw.topic) {
         if known.topics.insert(spec.name.clone(), spec).is_some() {
             return Err(src.err(raw.name.span(), "topic.name", format!("topic `{}` is declared twice", spec.name)));
         }
     }
-    let producers = raw.producer.iter().map(|p| producer(&src, p, &known)).collect::<Result<Vec<_>, _>>()?;
-    let consumers =
+    let parsed_streams =
+        raw.streams.iter().map(|s| streams::streams(&src, s, &known)).collect::<Result<Vec<_>, _>>()?;
+    let mut app_ids = BTreeSet::new();
+    for (parsed, raw) in parsed_streams.iter().zip(&raw.streams) {
+        if !app_ids.insert(parsed.spec.topology.application_id.clone()) {
+            return Err(src.err(
+                raw.application_id_span(),
+                "streams.application_id",
+                "this application.id is declared twice",
+            ));
+        }
+        for t in &parsed.topics {
+            if known.topics.insert(t.name.clone(), t).is_some() {
+                return Err(src.err(
+                    raw.application_id_span(),
+                    "streams.store",
+                    format!("internal topic `{}` is already used by another application", t.name),
+                ));
+            }
+        }
+    }
+    let mut producers = raw.producer.iter().map(|p| producer(&src, p, &known)).collect::<Result<Vec<_>, _>>()?;
+    let mut consumers =
         raw.consumer.iter().map(|c| consumer(&src, c, &known, &producers)).collect::<Result<Vec<_>, _>>()?;
     let mut linked = BTreeSet::new();
     for (spec, raw) in consumers.iter().zip(&raw.consumer) {
@@ -443,10 +487,27 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
             ));
         }
     }
+    for (parsed, raw) in parsed_streams.iter().zip(&raw.streams) {
+        let names = parsed.producers.iter().map(|p| &p.name).chain(parsed.consumers.iter().map(|c| &c.name));
+        for name in names {
+            if !client_names.insert(name.clone()) {
+                return Err(src.err(
+                    raw.application_id_span(),
+                    "streams.application_id",
+                    format!("`{name}`, a client of this Streams application, is already the name of another client"),
+                ));
+            }
+        }
+        producers.extend(parsed.producers.iter().cloned());
+        consumers.extend(parsed.consumers.iter().cloned());
+    }
+    let streams_specs: Vec<StreamsSpec> = parsed_streams.iter().map(|p| p.spec.clone()).collect();
+    known.streams_instances = streams_instances(&streams_specs);
     known.producers = producers.iter().map(|p| p.name.clone()).collect();
     known.consumers = consumers.iter().map(|c| (c.name.clone(), c)).collect();
 
     let steps = steps(&src, &raw.step, &known, duration_ms)?;
+    let internal_topics: Vec<TopicSpec> = parsed_streams.iter().flat_map(|p| p.topics.iter().cloned()).collect();
     Ok(Scenario {
         name: name.clone(),
         title: localized(raw.title),
@@ -454,9 +515,10 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
         seed: raw.seed.unwrap_or(1),
         duration_ms,
         world,
-        topics,
+        topics: topics.into_iter().chain(internal_topics).collect(),
         producers,
         consumers,
+        streams: streams_specs,
         steps,
     })
 }
@@ -1121,12 +1183,39 @@ fn step_action(
         "send" => {
             let producer = producer()?;
             let (topic, spec) = created_topic(progress)?;
+            let timestamp = match &step.timestamp {
+                Some(t) if *t.get_ref() < 0 => {
+                    return Err(src.err(
+                        t.span(),
+                        "step.timestamp",
+                        "a record timestamp is 0 or more (ms since the epoch)",
+                    ))
+                }
+                t => t.as_ref().map(|t| *t.get_ref()),
+            };
             StepAction::Send {
                 producer,
                 topic,
                 partition: partition(spec)?,
                 key: step.key.as_ref().map(|k| k.get_ref().clone()),
                 value: step.value.as_ref().map(|v| v.get_ref().clone()),
+                timestamp,
+            }
+        }
+        "crash_streams_instance" | "restart_streams_instance" => {
+            let i = step.instance.as_ref().ok_or_else(|| missing("instance"))?;
+            let Some((application_id, instance)) = known.streams_instances.get(i.get_ref()).cloned() else {
+                let names: Vec<&str> = known.streams_instances.keys().map(String::as_str).collect();
+                return Err(src.err(
+                    i.span(),
+                    "step.instance",
+                    format!("there is no Streams instance `{}` (declared: {})", i.get_ref(), list(&names)),
+                ));
+            };
+            if action == "crash_streams_instance" {
+                StepAction::CrashStreamsInstance { application_id, instance }
+            } else {
+                StepAction::RestartStreamsInstance { application_id, instance }
             }
         }
         "start_stream" => {

@@ -100,6 +100,7 @@ impl Preset {
                     processor: None,
                 })
                 .collect(),
+            streams: Vec::new(),
             steps: Vec::new(),
         }
     }
