@@ -34,6 +34,8 @@ const MAX_BROKERS: i64 = 64;
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     name: Spanned<String>,
+    #[serde(default)]
+    category: super::Category,
     title: RawLocalized,
     description: RawLocalized,
     seed: Option<u64>,
@@ -510,6 +512,7 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     let internal_topics: Vec<TopicSpec> = parsed_streams.iter().flat_map(|p| p.topics.iter().cloned()).collect();
     Ok(Scenario {
         name: name.clone(),
+        category: raw.category,
         title: localized(raw.title),
         description: localized(raw.description),
         seed: raw.seed.unwrap_or(1),
