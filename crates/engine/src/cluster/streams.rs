@@ -44,6 +44,8 @@ pub struct StreamsInstance {
     /// The aggregating sub-topology's tasks by partition.
     pub tasks: BTreeMap<i32, AggregateTask>,
     last_commit_at: Millis,
+    /// Records were processed since the last commit.
+    uncommitted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,6 +101,7 @@ impl World {
                 producer,
                 tasks: BTreeMap::new(),
                 last_commit_at: now,
+                uncommitted: false,
             })
             .collect();
         self.streams.insert(topology.application_id.clone(), StreamsApp { topology, config, instances });
@@ -197,6 +200,11 @@ impl World {
         self.sync_tasks(app, index, &topology, &name);
         self.restore_tasks(app, index, &topology, &config, &name);
         let processed = self.consumers.get_mut(&c).map(|c| std::mem::take(&mut c.processed_output)).unwrap_or_default();
+        if !processed.is_empty() {
+            if let Some(i) = self.streams.get_mut(app).and_then(|a| a.instances.get_mut(index)) {
+                i.uncommitted = true;
+            }
+        }
         for (tp, offset) in processed {
             let Some((_, record)) = self.leader_records(&tp, offset, offset + 1).into_iter().next() else { continue };
             let input = input_record(tp, offset, record);
@@ -417,33 +425,44 @@ impl World {
         }
     }
 
-    /// At-least-once: once `commit.interval.ms` has passed, flush the producer and commit;
-    /// otherwise poll on. Never while a task restores or holds records waiting for it.
+    /// At-least-once (`StreamThread.maybeCommit`): once `commit.interval.ms` has passed and
+    /// records were processed since the last commit, flush the producer, then commit the
+    /// consumer's positions; after a poll's records before that, poll on without committing.
+    /// Never while a task restores or holds records waiting for it, nor while a poll's records
+    /// are still being processed (their offsets are past the position's records done).
     fn maybe_commit_streams(&mut self, app: &str, index: usize, config: &StreamsConfig) {
         let Some(instance) = self.streams.get(app).and_then(|a| a.instances.get(index)) else { return };
-        let (c, p, last) = (instance.consumer, instance.producer, instance.last_commit_at);
+        let (c, p, last, uncommitted) =
+            (instance.consumer, instance.producer, instance.last_commit_at, instance.uncommitted);
         let unsettled = instance.tasks.values().any(|t| t.is_restoring() || !t.queued.is_empty());
-        if !self.consumers.get(&c).is_some_and(|c| c.awaiting_flush) {
-            return;
-        }
+        let Some(consumer) = self.consumers.get(&c) else { return };
+        let awaiting = consumer.awaiting_flush;
         let now = self.now;
-        let mut out = Outbox::default();
-        if unsettled || now < last + config.commit_interval_ms {
-            if let Some(consumer) = self.consumers.get_mut(&c) {
-                consumer.poll_without_commit(now, &mut out);
-            }
-            return self.flush_consumer(c, out);
-        }
+        let due = uncommitted && !unsettled && now >= last + config.commit_interval_ms;
         let flushed = self.producers.get(&p).is_some_and(|p| p.waiting_records() == 0 && p.in_flight_requests() == 0);
-        if !flushed {
+        let mut out = Outbox::default();
+        let Some(consumer) = self.consumers.get_mut(&c) else { return };
+        if !due {
+            if awaiting {
+                consumer.poll_without_commit(now, &mut out);
+                self.flush_consumer(c, out);
+            }
             return;
         }
-        if let Some(consumer) = self.consumers.get_mut(&c) {
+        if !flushed {
+            return; // `producer.flush()` blocks the thread until every record is acknowledged
+        }
+        if awaiting {
             consumer.outputs_flushed(true, &[], now, &mut out);
+        } else if consumer.in_flight_records() == 0 && consumer.state == crate::consumer::MemberState::Stable {
+            consumer.commit_now(true, now, &mut out);
+        } else {
+            return;
         }
         self.flush_consumer(c, out);
         if let Some(i) = self.streams.get_mut(app).and_then(|a| a.instances.get_mut(index)) {
             i.last_commit_at = now;
+            i.uncommitted = false;
         }
     }
 

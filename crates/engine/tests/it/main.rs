@@ -27,5 +27,6 @@ mod replication;
 mod retention_reset;
 mod scenarios;
 mod share_groups;
+mod streams;
 mod topic_deletion;
 mod transactions;

@@ -47,7 +47,7 @@ fn lost_acked(run: &ScenarioRun) -> (bool, usize) {
 
 /// Runs the built-in scenario `name` to its duration, checking invariants after every event;
 /// returns the run and every fact.
-fn run(name: &str) -> (ScenarioRun, Vec<TimedFact>) {
+pub(crate) fn run(name: &str) -> (ScenarioRun, Vec<TimedFact>) {
     let builtin =
         scenario::builtin().into_iter().find(|b| b.name == name).unwrap_or_else(|| panic!("no scenario {name}"));
     let parsed = scenario::parse(builtin.text).unwrap_or_else(|e| panic!("{name}: {e}"));

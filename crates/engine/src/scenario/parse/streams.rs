@@ -163,7 +163,8 @@ pub(super) fn streams(src: &Source, raw: &RawStreams, known: &Known) -> Result<P
     let config = StreamsConfig::from_pairs(streams_configs.iter().map(|(k, v, _)| (k.as_str(), v.as_str())))
         .map_err(|e| config_error(&streams_configs, e))?;
     for (key, _, at) in &consumer_configs {
-        if ["group.id", "enable.auto.commit", "group.protocol"].contains(&key.as_str()) {
+        if ["group.id", "enable.auto.commit", "group.protocol", "partition.assignment.strategy"].contains(&key.as_str())
+        {
             return Err(src.err(
                 at.clone(),
                 "streams.configs",
@@ -171,12 +172,15 @@ pub(super) fn streams(src: &Source, raw: &RawStreams, known: &Known) -> Result<P
             ));
         }
     }
-    // Streams' consumer overrides: the group is the application, it commits itself, and a new
-    // application reads from the beginning.
+    // Streams' consumer overrides: the group is the application, it commits itself, a new
+    // application reads from the beginning, and rebalances are cooperative (its
+    // `StreamsPartitionAssignor` is; here the cooperative-sticky assignor stands in), so a task
+    // that stays on its instance keeps its store through a rebalance.
     let mut consumer_pairs = vec![
         ("group.id".to_string(), app.clone()),
         ("enable.auto.commit".to_string(), "false".to_string()),
         ("auto.offset.reset".to_string(), "earliest".to_string()),
+        ("partition.assignment.strategy".to_string(), "cooperative-sticky".to_string()),
     ];
     for (k, v, _) in &consumer_configs {
         consumer_pairs.retain(|(existing, _)| existing != k);
