@@ -617,6 +617,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "sandbox",
         "share-group-queue",
         "slow-follower",
+        "streams-state-restore",
         "streams-windowed-count",
         "truncation-detection",
         "unclean-election",

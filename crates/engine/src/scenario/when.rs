@@ -119,6 +119,9 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
     ("partition_reassignment_started", &[("topic_partition", FieldType::Text), ("adding", FieldType::Int)]),
     ("partition_reassignment_completed", &[("topic_partition", FieldType::Text), ("removed", FieldType::Int)]),
     ("replica_deleted", &[("topic_partition", FieldType::Text), ("broker", FieldType::Int)]),
+    ("streams_restore_started", &[("application_id", FieldType::Text), ("instance", FieldType::Text)]),
+    ("streams_restore_completed", &[("application_id", FieldType::Text), ("instance", FieldType::Text)]),
+    ("streams_record_dropped", &[("application_id", FieldType::Text), ("task", FieldType::Text)]),
 ];
 
 /// A filter's value, as written in the file.
@@ -318,6 +321,15 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
         }
         Fact::ReplicaDeleted { topic_partition, broker: b, .. } => {
             ("replica_deleted", vec![tp(topic_partition), broker(b)])
+        }
+        Fact::StreamsRestoreStarted { application_id, instance, .. } => {
+            ("streams_restore_started", vec![("application_id", Text(application_id)), ("instance", Text(instance))])
+        }
+        Fact::StreamsRestoreCompleted { application_id, instance, .. } => {
+            ("streams_restore_completed", vec![("application_id", Text(application_id)), ("instance", Text(instance))])
+        }
+        Fact::StreamsRecordDropped { application_id, task, .. } => {
+            ("streams_record_dropped", vec![("application_id", Text(application_id)), ("task", Text(task))])
         }
         _ => return None,
     })
@@ -541,6 +553,34 @@ mod tests {
             },
             Fact::PartitionReassignmentCompleted { topic_partition: tp(), replicas: vec![2, 3, 4], removed: vec![1] },
             Fact::ReplicaDeleted { broker: 1, topic_partition: tp(), log_end_offset: 9 },
+            Fact::StreamsRestoreStarted {
+                application_id: "app".into(),
+                instance: "app-1".into(),
+                task: "1_0".into(),
+                store: "s".into(),
+                changelog: tp(),
+                start_offset: 0,
+                end_offset: 4,
+            },
+            Fact::StreamsRestoreCompleted {
+                application_id: "app".into(),
+                instance: "app-1".into(),
+                task: "1_0".into(),
+                store: "s".into(),
+                restored: 4,
+                entries: 2,
+            },
+            Fact::StreamsRecordDropped {
+                application_id: "app".into(),
+                task: "1_0".into(),
+                topic_partition: tp(),
+                offset: 3,
+                timestamp: 10,
+                reason: crate::narration::StreamsDropReason::ExpiredWindow,
+                window: Some((0, 5)),
+                stream_time: 20,
+                grace_ms: 0,
+            },
         ];
         assert_eq!(samples.len(), KINDS.len());
         for ((kind, table_fields), sample) in KINDS.iter().zip(&samples) {
