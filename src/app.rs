@@ -6,7 +6,7 @@ use yew::prelude::*;
 use crate::components::{
     BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, ForkPanel, GroupPanel, Header, LessonPanel, LessonPlan,
     LogInspector, MemoryLine, MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProcessorsPanel, ProducerPanel,
-    SeqDiagram, Terminal, TransactionsPanel, ViewToggle,
+    SeqDiagram, StreamsTopology, Terminal, TransactionsPanel, ViewToggle,
 };
 use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
@@ -199,6 +199,7 @@ pub fn app() -> Html {
                             <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
                                 show_internal={state.show_internal} highlight={panels.highlight.clone()} on_action={on_action.clone()} />
                         }
+                        <StreamsTopology {lang} view={panels.view.clone()} />
                         if let Some(fork) = &state.fork {
                             <ForkPanel {lang} change={fork.change.to_string()} seed={fork.seed} from_ms={fork.from_ms}
                                 comparison={fork.comparison.clone()} on_action={on_action.clone()} />

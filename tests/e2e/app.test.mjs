@@ -440,6 +440,57 @@ describe('kafkalab visual simulator', () => {
     }
   });
 
+  test('Kafka Streams: windowed stores per window, and a late record dropped from its closed window', async () => {
+    const { page, problems } = await openApp('#scenario=streams-windowed-count&t=20000&lang=en');
+    try {
+      const tumbling = page.getByTestId('streams-app-tumbling-counter');
+      await tumbling.waitFor();
+      // The late record (timestamp 8000 at stream time 14000, grace 2 s) was dropped once.
+      assert.equal(await tumbling.getByTestId('streams-dropped').getAttribute('data-count'), '1');
+      const home = tumbling.locator('[data-testid="streams-entry"][data-key="home"][data-window="[0,10000)"]');
+      assert.equal(await home.getAttribute('data-value'), '4');
+      const hopping = page.getByTestId('streams-app-hopping-counter');
+      const hop = hopping.locator('[data-testid="streams-entry"][data-key="home"][data-window="[5000,15000)"]');
+      assert.equal(await hop.getAttribute('data-value'), '4', 'the hopping window still open took the late record');
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('Kafka Streams: a store restored from its changelog after a crash counts on correctly', async () => {
+    // Per product, over every task of the application's instances: the store's counts.
+    const counts = (page) =>
+      page.locator('[data-testid="streams-app-order-stats"] [data-testid="streams-entry"]').evaluateAll((rows) => {
+        const total = {};
+        for (const r of rows) total[r.dataset.key] = (total[r.dataset.key] ?? 0) + Number(r.dataset.value);
+        return total;
+      });
+    const { page, problems } = await openApp('#scenario=streams-state-restore&t=8000&lang=en');
+    try {
+      const app = page.getByTestId('streams-app-order-stats');
+      await app.waitFor();
+      const svg = await app.locator('svg.streams-topology').textContent();
+      for (const name of ['orders', 'order-stats-orders-per-product-repartition', 'orders-per-product', 'order-stats-orders-per-product-changelog', 'product-counts']) {
+        assert.ok(svg.includes(name), `the topology names ${name}`);
+      }
+      assert.deepEqual(await counts(page), { book: 6, lamp: 3, pen: 3 });
+      // After the crash and the session timeout, order-stats-2 restores task 1_0 from the changelog.
+      await seek(page, 15060);
+      assert.equal(await page.getByTestId('streams-instance-order-stats-1').getAttribute('data-running'), 'false');
+      const restoring = page.getByTestId('streams-task-order-stats-2-1_0');
+      assert.equal(await restoring.getAttribute('data-state'), 'restoring');
+      await restoring.getByTestId('streams-restore').waitFor();
+      await page.screenshot({ path: join(screenshots, 'streams-restoring.png'), fullPage: true });
+      await seek(page, 34000);
+      assert.deepEqual(await counts(page), { book: 9, lamp: 4, pen: 5 }, 'the counts after the restore are right');
+      await app.screenshot({ path: join(screenshots, 'streams-state-restore.png') });
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('kafka-vs-queue: the consumer group replays from offset 0, the share group keeps up with a slow member', async () => {
     const { page, problems } = await openApp('#scenario=kafka-vs-queue&seed=4&t=45000&lang=en');
     try {

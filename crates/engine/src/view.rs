@@ -5,6 +5,7 @@ pub mod group_log;
 pub mod log;
 pub mod processor;
 pub mod share_log;
+pub mod streams;
 
 use crate::broker::replica::Replica;
 pub use crate::broker::BrokerState;
@@ -43,6 +44,8 @@ pub struct View {
     pub share_partitions: Vec<share_log::SharePartitionView>,
     /// What each consume-transform-produce processor delivered.
     pub processors: Vec<processor::ProcessorAuditView>,
+    /// Kafka Streams applications: topology, tasks and stores.
+    pub streams: Vec<streams::StreamsAppView>,
 }
 
 /// A transactional id at its coordinator (the leader of its `__transaction_state` partition).
@@ -401,6 +404,7 @@ impl World {
             transactions: self.transaction_views(),
             share_partitions: self.share_partitions(None),
             processors: self.processor_audits(),
+            streams: self.streams_views(),
         }
     }
 

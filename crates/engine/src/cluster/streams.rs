@@ -46,6 +46,10 @@ pub struct StreamsInstance {
     last_commit_at: Millis,
     /// Records were processed since the last commit.
     uncommitted: bool,
+    /// Records of an owned partition whose task does not exist yet (its changelog partition had
+    /// no leader to tell where restoration ends): they wait for it.
+    #[serde(skip)]
+    waiting: Vec<InputRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,6 +106,7 @@ impl World {
                 tasks: BTreeMap::new(),
                 last_commit_at: now,
                 uncommitted: false,
+                waiting: Vec::new(),
             })
             .collect();
         self.streams.insert(topology.application_id.clone(), StreamsApp { topology, config, instances });
@@ -199,6 +204,15 @@ impl World {
         }
         self.sync_tasks(app, index, &topology, &name);
         self.restore_tasks(app, index, &topology, &config, &name);
+        let waiting = self
+            .streams
+            .get_mut(app)
+            .and_then(|a| a.instances.get_mut(index))
+            .map(|i| std::mem::take(&mut i.waiting))
+            .unwrap_or_default();
+        for input in waiting {
+            self.process_streams_record(app, index, &topology, input);
+        }
         let processed = self.consumers.get_mut(&c).map(|c| std::mem::take(&mut c.processed_output)).unwrap_or_default();
         if !processed.is_empty() {
             if let Some(i) = self.streams.get_mut(app).and_then(|a| a.instances.get_mut(index)) {
@@ -366,12 +380,17 @@ impl World {
             return;
         }
         let partition = record.topic_partition.partition;
-        let Some(task) = self
-            .streams
-            .get_mut(app)
-            .and_then(|a| a.instances.get_mut(index))
-            .and_then(|i| i.tasks.get_mut(&partition))
-        else {
+        let Some(consumer) = self.streams.get(app).and_then(|a| a.instances.get(index)).map(|i| i.consumer) else {
+            return;
+        };
+        let owned = self.consumers.get(&consumer).is_some_and(|c| c.assignment.contains(&record.topic_partition));
+        let Some(instance) = self.streams.get_mut(app).and_then(|a| a.instances.get_mut(index)) else { return };
+        let Some(task) = instance.tasks.get_mut(&partition) else {
+            // Still owned: the task starts once its changelog has a leader. No longer owned: its
+            // new owner processes it again from the last commit.
+            if owned {
+                instance.waiting.push(record);
+            }
             return;
         };
         if task.is_restoring() {
@@ -434,7 +453,8 @@ impl World {
         let Some(instance) = self.streams.get(app).and_then(|a| a.instances.get(index)) else { return };
         let (c, p, last, uncommitted) =
             (instance.consumer, instance.producer, instance.last_commit_at, instance.uncommitted);
-        let unsettled = instance.tasks.values().any(|t| t.is_restoring() || !t.queued.is_empty());
+        let unsettled =
+            !instance.waiting.is_empty() || instance.tasks.values().any(|t| t.is_restoring() || !t.queued.is_empty());
         let Some(consumer) = self.consumers.get(&c) else { return };
         let awaiting = consumer.awaiting_flush;
         let now = self.now;

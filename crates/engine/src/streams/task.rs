@@ -61,6 +61,8 @@ pub struct AggregateTask {
     pub dropped: u64,
     /// Changelog records restored into the store since the task was created.
     pub restored: u64,
+    /// The last record dropped for an expired window: (offset, timestamp, window).
+    pub last_dropped: Option<(i64, i64, Option<(i64, i64)>)>,
     /// Records that arrived while the task was restoring (Streams pauses the partition; here
     /// they wait in the task's queue).
     #[serde(skip)]
@@ -84,6 +86,7 @@ impl AggregateTask {
             stream_time: -1,
             dropped: 0,
             restored: 0,
+            last_dropped: None,
             queued: Vec::new(),
             next_restore_at: now,
         }
@@ -160,6 +163,7 @@ impl AggregateTask {
                     Processed::Updated { key: key.clone(), window: Some((start, end)), value: *value }
                 } else {
                     self.dropped += 1;
+                    self.last_dropped = Some((record.offset, record.timestamp, Some((start, end))));
                     Processed::Dropped {
                         reason: StreamsDropReason::ExpiredWindow,
                         window: Some((start, end)),
