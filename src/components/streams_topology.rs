@@ -72,19 +72,13 @@ fn arrow(x1: i32, y1: i32, x2: i32, y2: i32) -> Html {
 fn streams_app(props: &StreamsAppProps) -> Html {
     let lang = props.lang;
     let app = &props.app;
-    let (w, gap) = (150, 26);
-    let x = |i: i32| 4 + i * (w + gap);
-    let mut nodes = vec![node(x(0), 8, w, "topic", t(lang, Key::StreamsSource).into(), app.source.clone())];
+    let gap = 26;
+    // A box is as wide as its longer line (names are monospace, about 7 px a character).
+    let width_of = |title: &str, label: &str| (title.chars().count().max(label.chars().count()) as i32 * 7 + 16).max(110);
     let group = match app.group_by {
         GroupBy::Key => "groupByKey()",
         GroupBy::Value => "groupBy((k, v) -> v)",
     };
-    nodes.push(node(x(1), 8, w, "processor", t(lang, Key::StreamsGroupBy).into(), group.into()));
-    let mut col = 2;
-    if let Some(repartition) = &app.repartition_topic {
-        nodes.push(node(x(2), 8, w, "topic internal", t(lang, Key::StreamsRepartition).into(), repartition.clone()));
-        col = 3;
-    }
     let aggregate = match app.aggregate {
         Aggregate::Count => "count()",
         Aggregate::Sum => "aggregate(sum)",
@@ -93,21 +87,44 @@ fn streams_app(props: &StreamsAppProps) -> Html {
         Some(w) => format!("{aggregate} · {}", windows_text(lang, w)),
         None => aggregate.to_string(),
     };
-    nodes.push(node(x(col), 8, w, "processor", t(lang, Key::StreamsAggregate).into(), aggregate_label));
-    nodes.push(node(x(col + 1), 8, w, "topic", t(lang, Key::StreamsSink).into(), app.sink.clone()));
-    nodes.push(node(x(col), 78, w, "store", t(lang, Key::StreamsStore).into(), app.store.clone()));
-    nodes.push(node(
-        x(col + 1),
-        78,
-        w,
-        "topic internal",
-        t(lang, Key::StreamsChangelog).into(),
-        app.changelog_topic.clone(),
-    ));
-    let mut edges: Vec<Html> = (0..col + 1).map(|i| arrow(x(i) + w, 27, x(i + 1) - 2, 27)).collect();
-    edges.push(arrow(x(col) + w / 2, 46, x(col) + w / 2, 76));
-    edges.push(arrow(x(col) + w, 97, x(col + 1) - 2, 97));
-    let width = x(col + 2);
+    // The main row: source → grouping → (repartition topic) → aggregation → sink.
+    let mut row: Vec<(&'static str, String, String)> = vec![
+        ("topic", t(lang, Key::StreamsSource).into(), app.source.clone()),
+        ("processor", t(lang, Key::StreamsGroupBy).into(), group.into()),
+    ];
+    if let Some(repartition) = &app.repartition_topic {
+        row.push(("topic internal", t(lang, Key::StreamsRepartition).into(), repartition.clone()));
+    }
+    let aggregate_at = row.len();
+    row.push(("processor", t(lang, Key::StreamsAggregate).into(), aggregate_label));
+    row.push(("topic", t(lang, Key::StreamsSink).into(), app.sink.clone()));
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    let (mut x, mut aggregate_box) = (4, (0, 0));
+    for (i, (class, title, label)) in row.into_iter().enumerate() {
+        let w = width_of(&title, &label);
+        if i > 0 {
+            edges.push(arrow(x - gap, 27, x - 2, 27));
+        }
+        if i == aggregate_at {
+            aggregate_box = (x, w);
+        }
+        nodes.push(node(x, 8, w, class, title, label));
+        x += w + gap;
+    }
+    let mut width = x;
+    // Under the aggregation: its store, and the store's changelog topic.
+    let (ax, aw) = aggregate_box;
+    let store_title: String = t(lang, Key::StreamsStore).into();
+    let store_w = width_of(&store_title, &app.store);
+    nodes.push(node(ax, 78, store_w, "store", store_title, app.store.clone()));
+    edges.push(arrow(ax + aw / 2, 46, ax + aw / 2, 76));
+    let changelog_title: String = t(lang, Key::StreamsChangelog).into();
+    let changelog_x = ax + store_w + gap;
+    let changelog_w = width_of(&changelog_title, &app.changelog_topic);
+    nodes.push(node(changelog_x, 78, changelog_w, "topic internal", changelog_title, app.changelog_topic.clone()));
+    edges.push(arrow(ax + store_w, 97, changelog_x - 2, 97));
+    width = width.max(changelog_x + changelog_w + 4);
     html! {
         <div class="streams-app" data-testid={format!("streams-app-{}", app.application_id)}>
             <h4>{ fill(t(lang, Key::StreamsApplication), &[&app.application_id]) }</h4>
@@ -130,7 +147,7 @@ fn streams_app(props: &StreamsAppProps) -> Html {
                         if i.tasks.is_empty() {
                             <p class="hint">{ t(lang, Key::StreamsNoTasks) }</p>
                         }
-                        { for i.tasks.iter().map(|task| task_html(lang, &i.name, task)) }
+                        { for i.tasks.iter().map(|task| task_html(lang, &i.name, task, app.windows.is_some())) }
                     </div>
                 }) }
             </div>
@@ -138,7 +155,7 @@ fn streams_app(props: &StreamsAppProps) -> Html {
     }
 }
 
-fn task_html(lang: Lang, instance: &str, task: &StreamsTaskView) -> Html {
+fn task_html(lang: Lang, instance: &str, task: &StreamsTaskView, windowed: bool) -> Html {
     let window = |w: &Option<(i64, i64)>| w.map_or(String::new(), |(s, e)| format!("[{s},{e})"));
     let (state, progress) = match task.state {
         TaskState::Restoring { start_offset, end_offset, position } => {
@@ -181,13 +198,19 @@ fn task_html(lang: Lang, instance: &str, task: &StreamsTaskView) -> Html {
                 <table class="streams-store">
                     <thead><tr>
                         <th scope="col">{ t(lang, Key::StreamsKey) }</th>
-                        <th scope="col">{ t(lang, Key::StreamsWindow) }</th>
+                        if windowed {
+                            <th scope="col">{ t(lang, Key::StreamsWindow) }</th>
+                        }
                         <th scope="col">{ t(lang, Key::StreamsValue) }</th>
                     </tr></thead>
                     <tbody>
                         { for task.entries.iter().map(|(key, w, value)| html! {
                             <tr data-testid="streams-entry" data-key={key.clone()} data-window={window(w)} data-value={value.to_string()}>
-                                <td>{ key }</td><td>{ window(w) }</td><td>{ value }</td>
+                                <td>{ key }</td>
+                                if windowed {
+                                    <td>{ window(w) }</td>
+                                }
+                                <td>{ value }</td>
                             </tr>
                         }) }
                     </tbody>

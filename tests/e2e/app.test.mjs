@@ -466,7 +466,18 @@ describe('kafkalab visual simulator', () => {
         for (const r of rows) total[r.dataset.key] = (total[r.dataset.key] ?? 0) + Number(r.dataset.value);
         return total;
       });
-    const { page, problems } = await openApp('#scenario=streams-state-restore&t=8000&lang=en');
+    // The panels follow the clock a moment after it moves: wait for the expected counts.
+    const expectCounts = async (page, expected, message) => {
+      let seen;
+      for (let i = 0; i < 50; i++) {
+        seen = await counts(page);
+        if (JSON.stringify(seen) === JSON.stringify(expected)) return;
+        await page.waitForTimeout(100);
+      }
+      assert.deepEqual(seen, expected, message);
+    };
+    // Opened at the end (the scrubber reaches as far as the run went), then sought back.
+    const { page, problems } = await openApp('#scenario=streams-state-restore&t=34000&lang=en');
     try {
       const app = page.getByTestId('streams-app-order-stats');
       await app.waitFor();
@@ -474,17 +485,17 @@ describe('kafkalab visual simulator', () => {
       for (const name of ['orders', 'order-stats-orders-per-product-repartition', 'orders-per-product', 'order-stats-orders-per-product-changelog', 'product-counts']) {
         assert.ok(svg.includes(name), `the topology names ${name}`);
       }
-      assert.deepEqual(await counts(page), { book: 6, lamp: 3, pen: 3 });
+      await expectCounts(page, { book: 9, lamp: 4, pen: 5 }, 'the counts after the restore are right');
+      await app.screenshot({ path: join(screenshots, 'streams-state-restore.png') });
+      await seek(page, 8000);
+      await expectCounts(page, { book: 6, lamp: 3, pen: 3 });
       // After the crash and the session timeout, order-stats-2 restores task 1_0 from the changelog.
       await seek(page, 15060);
       assert.equal(await page.getByTestId('streams-instance-order-stats-1').getAttribute('data-running'), 'false');
       const restoring = page.getByTestId('streams-task-order-stats-2-1_0');
-      assert.equal(await restoring.getAttribute('data-state'), 'restoring');
       await restoring.getByTestId('streams-restore').waitFor();
+      assert.equal(await restoring.getAttribute('data-state'), 'restoring');
       await page.screenshot({ path: join(screenshots, 'streams-restoring.png'), fullPage: true });
-      await seek(page, 34000);
-      assert.deepEqual(await counts(page), { book: 9, lamp: 4, pen: 5 }, 'the counts after the restore are right');
-      await app.screenshot({ path: join(screenshots, 'streams-state-restore.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();
