@@ -74,7 +74,8 @@ fn streams_app(props: &StreamsAppProps) -> Html {
     let app = &props.app;
     let gap = 26;
     // A box is as wide as its longer line (names are monospace, about 7 px a character).
-    let width_of = |title: &str, label: &str| (title.chars().count().max(label.chars().count()) as i32 * 7 + 16).max(110);
+    let width_of =
+        |title: &str, label: &str| (title.chars().count().max(label.chars().count()) as i32 * 7 + 16).max(110);
     let group = match app.group_by {
         GroupBy::Key => "groupByKey()",
         GroupBy::Value => "groupBy((k, v) -> v)",

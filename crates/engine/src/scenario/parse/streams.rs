@@ -221,7 +221,7 @@ pub(super) fn streams(src: &Source, raw: &RawStreams, known: &Known) -> Result<P
         processing_ms_per_record: raw.processing_ms_per_record.unwrap_or(1),
         commit: CommitMode::SyncAfterProcessing,
         poll_timeout_ms: config.poll_ms,
-        fail_on_key: None,
+        ..ConsumerApp::default()
     };
     let mut producers = Vec::new();
     let mut consumers = Vec::new();
@@ -241,4 +241,93 @@ pub(super) fn streams(src: &Source, raw: &RawStreams, known: &Known) -> Result<P
         names.push((name, producer));
     }
     Ok(Parsed { spec: StreamsSpec { topology, config, instances: names }, topics, producers, consumers })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::parse;
+
+    const BASE: &str = r#"name = "t"
+duration_ms = 10000
+title = { ko = "t", en = "t" }
+description = { ko = "d", en = "d" }
+
+[[topic]]
+name = "clicks"
+partitions = 2
+replication_factor = 3
+
+[[topic]]
+name = "counts"
+partitions = 1
+replication_factor = 3
+
+[[producer]]
+name = "web"
+
+[[streams]]
+application_id = "app"
+instances = 2
+source = "clicks"
+group_by = "value"
+aggregate = "count"
+store = "per-page"
+sink = "counts"
+"#;
+
+    fn error(from: &str, to: &str) -> String {
+        parse(&BASE.replace(from, to)).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_streams_table_becomes_internal_topics_and_clients() {
+        let s = parse(BASE).unwrap();
+        let names: Vec<&str> = s.topics.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["clicks", "counts", "app-per-page-repartition", "app-per-page-changelog"]);
+        assert_eq!(s.topics[3].partitions, 2, "one changelog partition per task");
+        assert_eq!(s.topics[3].configs, vec![("cleanup.policy".to_string(), "compact".to_string())]);
+        let consumers: Vec<&str> = s.consumers.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(consumers, ["app-1", "app-2"]);
+        assert!(s.consumers[0].configs.contains(&("group.id".to_string(), "app".to_string())));
+        assert_eq!(s.consumers[0].topics, ["clicks", "app-per-page-repartition"]);
+        assert_eq!(s.streams[0].instances[1], ("app-2".to_string(), "app-2-producer".to_string()));
+    }
+
+    #[test]
+    fn bad_streams_tables_name_the_field() {
+        let e = error("source = \"clicks\"", "source = \"nope\"");
+        assert!(e.contains("`streams.source`") && e.contains("nope"), "{e}");
+        let e = error("group_by = \"value\"", "group_by = \"page\"");
+        assert!(e.contains("`streams.group_by`") && e.contains("groupByKey"), "{e}");
+        let e = error("instances = 2", "instances = 9");
+        assert!(e.contains("`streams.instances`"), "{e}");
+        let e = error("sink = \"counts\"", "sink = \"counts\"\nwindow = { size_ms = 1000, advance_ms = 2000 }");
+        assert!(e.contains("`streams.window`") && e.contains("advance_ms"), "{e}");
+        let e = error("sink = \"counts\"", "sink = \"counts\"\nconfigs = { \"main.consumer.group.id\" = \"x\" }");
+        assert!(e.contains("`streams.configs`") && e.contains("application.id"), "{e}");
+        let e = error(
+            "sink = \"counts\"",
+            "sink = \"counts\"\nconfigs = { \"processing.guarantee\" = \"exactly_once_v2\" }",
+        );
+        assert!(e.contains("processing.guarantee"), "{e}");
+        let e = error("name = \"web\"", "name = \"app-1\"");
+        assert!(e.contains("app-1") && e.contains("already the name"), "{e}");
+    }
+
+    #[test]
+    fn streams_steps_name_instances_and_timestamps_are_not_negative() {
+        let step = |body: &str| format!("{BASE}\n[[step]]\nat_ms = 100\n{body}\n");
+        let s = parse(&step("action = \"crash_streams_instance\"\ninstance = \"app-2\"")).unwrap();
+        assert!(matches!(
+            &s.steps[0].action,
+            Some(crate::scenario::StepAction::CrashStreamsInstance { application_id, instance: 1 }) if application_id == "app"
+        ));
+        let e = parse(&step("action = \"restart_streams_instance\"\ninstance = \"app-3\"")).unwrap_err().to_string();
+        assert!(e.contains("`step.instance`") && e.contains("app-1, app-2"), "{e}");
+        let send = "action = \"send\"\nproducer = \"web\"\ntopic = \"clicks\"\nkey = \"k\"\nvalue = \"home\"\n";
+        let e = parse(&step(&format!("{send}timestamp = -5"))).unwrap_err().to_string();
+        assert!(e.contains("`step.timestamp`"), "{e}");
+        let s = parse(&step(&format!("{send}timestamp = 5"))).unwrap();
+        assert!(matches!(&s.steps[0].action, Some(crate::scenario::StepAction::Send { timestamp: Some(5), .. })));
+    }
 }
