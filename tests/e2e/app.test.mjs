@@ -452,6 +452,7 @@ describe('kafkalab visual simulator', () => {
       const hopping = page.getByTestId('streams-app-hopping-counter');
       const hop = hopping.locator('[data-testid="streams-entry"][data-key="home"][data-window="[5000,15000)"]');
       assert.equal(await hop.getAttribute('data-value'), '4', 'the hopping window still open took the late record');
+      await page.getByTestId('streams-topology').screenshot({ path: join(screenshots, 'streams-windowed-count.png') });
       assertNoProblems(problems);
     } finally {
       await page.close();
