@@ -573,9 +573,15 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             Phrase::FStreamsRestoreStarted,
             vec![instance.clone(), task.clone(), store.clone(), changelog.to_string(), s(start_offset), s(end_offset)],
         ),
-        Fact::StreamsRestoreProgressed { task, store, records, position, end_offset, .. } => (
+        Fact::StreamsRestoreProgressed { application_id, task, store, records, position, end_offset } => (
             Phrase::FStreamsRestoreProgressed,
-            vec![task.clone(), store.clone(), n(Phrase::CountRecords, *records), s(position), s(end_offset)],
+            vec![
+                app_task(application_id, task),
+                store.clone(),
+                n(Phrase::CountRecords, *records),
+                s(position),
+                s(end_offset),
+            ],
         ),
         Fact::StreamsRestoreCompleted { instance, task, store, restored, entries, .. } => (
             Phrase::FStreamsRestoreCompleted,
@@ -587,14 +593,18 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
                 n(Phrase::CountEntries, *entries),
             ],
         ),
-        Fact::StreamsStoreUpdated { task, store, key, window, value, .. } => match window {
+        Fact::StreamsStoreUpdated { application_id, task, store, key, window, value } => match window {
             Some(w) => (
                 Phrase::FStreamsStoreUpdatedWindow,
-                vec![task.clone(), store.clone(), key.clone(), window_text(*w), s(value)],
+                vec![app_task(application_id, task), store.clone(), key.clone(), window_text(*w), s(value)],
             ),
-            None => (Phrase::FStreamsStoreUpdatedKey, vec![task.clone(), store.clone(), key.clone(), s(value)]),
+            None => (
+                Phrase::FStreamsStoreUpdatedKey,
+                vec![app_task(application_id, task), store.clone(), key.clone(), s(value)],
+            ),
         },
         Fact::StreamsRecordDropped {
+            application_id,
             task,
             topic_partition,
             offset,
@@ -603,16 +613,16 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             window,
             stream_time,
             grace_ms,
-            ..
         } => {
             let at = format!("{topic_partition}@{offset}");
+            let task = app_task(application_id, task);
             match (reason, window) {
                 (StreamsDropReason::ExpiredWindow, Some(w)) => (
                     Phrase::FStreamsLateRecordDropped,
-                    vec![task.clone(), at, s(timestamp), window_text(*w), s(stream_time), s(grace_ms)],
+                    vec![task, at, s(timestamp), window_text(*w), s(stream_time), s(grace_ms)],
                 ),
-                (StreamsDropReason::NotANumber, _) => (Phrase::FStreamsNotANumberDropped, vec![task.clone(), at]),
-                _ => (Phrase::FStreamsNullKeyDropped, vec![task.clone(), at]),
+                (StreamsDropReason::NotANumber, _) => (Phrase::FStreamsNotANumberDropped, vec![task, at]),
+                _ => (Phrase::FStreamsNullKeyDropped, vec![task, at]),
             }
         }
         Fact::StreamsInstanceCrashed { instance, tasks, entries_lost, .. } => (
@@ -622,6 +632,11 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
+}
+
+/// A task with its application: tasks of two applications have the same ids.
+fn app_task(application_id: &str, task: &str) -> String {
+    format!("{task}({application_id})")
 }
 
 /// A time window as Kafka prints it: `[start,end)` in milliseconds.
