@@ -190,8 +190,8 @@ fn task_html(lang: Lang, instance: &str, task: &StreamsTaskView, windowed: bool)
             if task.dropped > 0 {
                 <p class="streams-dropped" data-testid="streams-dropped" data-count={task.dropped.to_string()}>
                     { fill(t(lang, Key::StreamsDropped), &[&task.dropped.to_string()]) }
-                    if let Some((offset, timestamp, w)) = &task.last_dropped {
-                        { " " }{ fill(t(lang, Key::StreamsLastDropped), &[&offset.to_string(), &timestamp.to_string(), &window(w)]) }
+                    if let Some(d) = &task.last_dropped {
+                        { " " }{ fill(t(lang, Key::StreamsLastDropped), &[&d.offset.to_string(), &d.timestamp.to_string(), &window(&Some(d.window))]) }
                     }
                 </p>
             }
@@ -205,13 +205,13 @@ fn task_html(lang: Lang, instance: &str, task: &StreamsTaskView, windowed: bool)
                         <th scope="col">{ t(lang, Key::StreamsValue) }</th>
                     </tr></thead>
                     <tbody>
-                        { for task.entries.iter().map(|(key, w, value)| html! {
-                            <tr data-testid="streams-entry" data-key={key.clone()} data-window={window(w)} data-value={value.to_string()}>
-                                <td>{ key }</td>
+                        { for task.entries.iter().map(|e| html! {
+                            <tr data-testid="streams-entry" data-key={e.key.clone()} data-window={window(&e.window)} data-value={e.value.to_string()}>
+                                <td>{ &e.key }</td>
                                 if windowed {
-                                    <td>{ window(w) }</td>
+                                    <td>{ window(&e.window) }</td>
                                 }
-                                <td>{ value }</td>
+                                <td>{ e.value }</td>
                             </tr>
                         }) }
                     </tbody>

@@ -144,6 +144,9 @@ impl Topology {
     }
 }
 
+/// A time window's `[start, end)`, in milliseconds.
+pub type Window = (i64, i64);
+
 /// `windowstore.changelog.additional.retention.ms`'s default.
 pub const ADDITIONAL_RETENTION_MS: i64 = 86_400_000;
 
@@ -174,7 +177,7 @@ impl StreamsConfig {
                     .parse::<u64>()
                     .ok()
                     .filter(|n| *n >= least)
-                    .ok_or_else(|| ConfigError::invalid(key, value, &format!("a whole number of at least {least}")))
+                    .ok_or_else(|| ConfigError::invalid(key, value, format!("a whole number of at least {least}")))
             };
             match key {
                 "commit.interval.ms" => config.commit_interval_ms = number(0)?,

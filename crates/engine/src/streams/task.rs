@@ -6,7 +6,7 @@
 //! process, so a restarted instance, or one that takes the task over, restores the whole store
 //! from the changelog before it processes a record.
 
-use super::{Aggregate, Topology};
+use super::{Aggregate, Topology, Window};
 use crate::narration::StreamsDropReason;
 use crate::protocol::TopicPartition;
 use crate::sim::Millis;
@@ -39,6 +39,14 @@ pub enum TaskState {
     Running,
 }
 
+/// A record dropped for an expired window: where it was, its timestamp and its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DroppedRecord {
+    pub offset: i64,
+    pub timestamp: i64,
+    pub window: Window,
+}
+
 /// What processing one record did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Processed {
@@ -61,8 +69,8 @@ pub struct AggregateTask {
     pub dropped: u64,
     /// Changelog records restored into the store since the task was created.
     pub restored: u64,
-    /// The last record dropped for an expired window: (offset, timestamp, window).
-    pub last_dropped: Option<(i64, i64, Option<(i64, i64)>)>,
+    /// The last record dropped for an expired window.
+    pub last_dropped: Option<DroppedRecord>,
     /// Records that arrived while the task was restoring (Streams pauses the partition; here
     /// they wait in the task's queue).
     #[serde(skip)]
@@ -163,7 +171,11 @@ impl AggregateTask {
                     Processed::Updated { key: key.clone(), window: Some((start, end)), value: *value }
                 } else {
                     self.dropped += 1;
-                    self.last_dropped = Some((record.offset, record.timestamp, Some((start, end))));
+                    self.last_dropped = Some(DroppedRecord {
+                        offset: record.offset,
+                        timestamp: record.timestamp,
+                        window: (start, end),
+                    });
                     Processed::Dropped {
                         reason: StreamsDropReason::ExpiredWindow,
                         window: Some((start, end)),

@@ -3,8 +3,8 @@
 //! records and store contents.
 
 use crate::cluster::World;
-use crate::streams::task::TaskState;
-use crate::streams::{Aggregate, GroupBy, TimeWindows};
+use crate::streams::task::{DroppedRecord, TaskState};
+use crate::streams::{Aggregate, GroupBy, TimeWindows, Window};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,10 +37,18 @@ pub struct StreamsTaskView {
     pub stream_time: i64,
     pub dropped: u64,
     pub restored: u64,
-    /// The last record dropped: (offset, timestamp, its expired window).
-    pub last_dropped: Option<(i64, i64, Option<(i64, i64)>)>,
-    /// The store's entries in key order: (key, window, value).
-    pub entries: Vec<(String, Option<(i64, i64)>, i64)>,
+    /// The last record dropped for an expired window.
+    pub last_dropped: Option<DroppedRecord>,
+    /// The store's entries in key order.
+    pub entries: Vec<StoreEntryView>,
+}
+
+/// One entry of a store: a key (in a window) and its aggregate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreEntryView {
+    pub key: String,
+    pub window: Option<Window>,
+    pub value: i64,
 }
 
 impl World {
@@ -78,8 +86,10 @@ impl World {
                                     entries: task
                                         .store
                                         .iter()
-                                        .map(|((key, start), value)| {
-                                            (key.clone(), start.map(|s| (s, s + size)), *value)
+                                        .map(|((key, start), value)| StoreEntryView {
+                                            key: key.clone(),
+                                            window: start.map(|s| (s, s + size)),
+                                            value: *value,
                                         })
                                         .collect(),
                                 })

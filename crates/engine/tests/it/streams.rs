@@ -4,6 +4,7 @@
 
 use crate::scenarios::run;
 use kafkalab_engine::narration::{Fact, StreamsDropReason};
+use kafkalab_engine::streams::Window;
 
 /// The store entries of `application`'s tasks on its running instances: (key, window start) → value.
 fn store(run: &kafkalab_engine::scenario::ScenarioRun, application: &str) -> Vec<((String, Option<i64>), i64)> {
@@ -14,7 +15,7 @@ fn store(run: &kafkalab_engine::scenario::ScenarioRun, application: &str) -> Vec
 #[test]
 fn streams_windowed_count_drops_the_late_record_only_from_closed_windows() {
     let (run, facts) = run("streams-windowed-count");
-    let mut dropped: Vec<(&str, Option<(i64, i64)>, i64)> = facts
+    let mut dropped: Vec<(&str, Option<Window>, i64)> = facts
         .iter()
         .filter_map(|f| match &f.fact {
             Fact::StreamsRecordDropped {
