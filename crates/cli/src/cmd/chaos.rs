@@ -183,7 +183,7 @@ pub fn sweep(
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let report = chaos::run(&ChaosConfig { seed, ..config.clone() });
+                    let report = catching_panics(seed, || chaos::run(&ChaosConfig { seed, ..config.clone() }));
                     // The receiver only goes away after a failed run; the other runs are then moot.
                     let _ = sender.send((seed, report));
                 });
@@ -205,6 +205,24 @@ pub fn sweep(
             }
         }
         Ok(())
+    })
+}
+
+/// One seed's `run`; an engine panic becomes that seed's violation (its message, the trace hash
+/// `panicked`), so a sweep reports it and goes on to the other seeds.
+fn catching_panics<E>(seed: u64, run: impl FnOnce() -> Result<ChaosReport, E>) -> Result<ChaosReport, E> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        Ok(ChaosReport {
+            seed,
+            violations: vec![format!("the engine panicked: {message}")],
+            trace_hash: "panicked".into(),
+            ..ChaosReport::default()
+        })
     })
 }
 
@@ -321,7 +339,18 @@ impl Summary {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_seeds;
+    use super::{catching_panics, parse_seeds};
+    use kafkalab_engine::check::chaos::ChaosReport;
+
+    #[test]
+    fn a_panicking_seed_is_reported_as_its_violation() {
+        let report = catching_panics::<()>(7, || panic!("index out of bounds")).unwrap();
+        assert_eq!(report.seed, 7);
+        assert_eq!(report.violations, vec!["the engine panicked: index out of bounds".to_string()]);
+        assert_eq!(report.trace_hash, "panicked");
+        let fine = ChaosReport { seed: 8, ..ChaosReport::default() };
+        assert_eq!(catching_panics::<()>(8, || Ok(fine.clone())), Ok(fine));
+    }
 
     #[test]
     fn seed_ranges_take_both_spellings_and_refuse_nonsense() {

@@ -310,19 +310,16 @@ impl Broker {
         }
     }
 
-    /// Loads or unloads coordinator state to match this broker's `__consumer_offsets` leadership
-    /// (called after every metadata change).
-    pub(crate) fn sync_group_coordinator(&mut self, now: Millis, out: &mut Outbox<Timer>) {
-        if self.state == BrokerState::Dead {
-            return;
-        }
-        let changes: Vec<(i32, Option<i32>)> = self
-            .durable
+    /// The partitions of an internal topic whose coordinator state must load (`Some(leader
+    /// epoch)`: this broker leads it in an epoch not loaded yet) or unload (`None`: it leads it no
+    /// more), given what the coordinator has `loaded` (partition → epoch).
+    pub(crate) fn coordinator_changes(&self, topic: &str, loaded: &BTreeMap<i32, i32>) -> Vec<(i32, Option<i32>)> {
+        self.durable
             .replicas
             .iter()
-            .filter(|(tp, _)| tp.topic == OFFSETS_TOPIC)
+            .filter(|(tp, _)| tp.topic == topic)
             .filter_map(|(tp, r)| {
-                let loaded = self.volatile.group_coordinator.loaded_partitions().get(&tp.partition).copied();
+                let loaded = loaded.get(&tp.partition).copied();
                 if r.leader == self.id && loaded != Some(r.leader_epoch) {
                     Some((tp.partition, Some(r.leader_epoch)))
                 } else if r.leader != self.id && loaded.is_some() {
@@ -331,7 +328,16 @@ impl Broker {
                     None
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// Loads or unloads coordinator state to match this broker's `__consumer_offsets` leadership
+    /// (called after every metadata change).
+    pub(crate) fn sync_group_coordinator(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        if self.state == BrokerState::Dead {
+            return;
+        }
+        let changes = self.coordinator_changes(OFFSETS_TOPIC, self.volatile.group_coordinator.loaded_partitions());
         for (partition, epoch) in changes {
             match epoch {
                 Some(leader_epoch) => {

@@ -2,7 +2,7 @@
 //! the partition replicas this broker leads. Both coordinators write with acks=all semantics, and
 //! both report the append and any high watermark it moves.
 
-use super::replica::{isr_eligible, Replica};
+use super::replica::Replica;
 use crate::controller::metadata::MetadataImage;
 use crate::log::AppendInfo;
 use crate::narration::Fact;
@@ -52,15 +52,10 @@ impl<'a> InternalLog<'a> {
             last_offset: info.last_offset,
             leader_epoch: replica.leader_epoch,
         });
-        let eligible = isr_eligible(self.image);
-        if let Some(hw) =
-            replica.maybe_advance_high_watermark(self.broker_id, now, self.replica_lag_time_max_ms, eligible)
+        if let Some(fact) =
+            replica.advance_high_watermark(self.broker_id, now, self.replica_lag_time_max_ms, self.image)
         {
-            self.facts.push(Fact::HighWatermarkAdvanced {
-                topic_partition: tp.clone(),
-                broker: self.broker_id,
-                high_watermark: hw,
-            });
+            self.facts.push(fact);
         }
         self.appended.push(tp);
         Ok(info.last_offset + 1)

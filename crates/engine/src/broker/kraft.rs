@@ -2,7 +2,6 @@
 //! controller when this broker leads the quorum, and the metadata publisher that turns committed
 //! records into partition leadership on this broker.
 
-use super::replica::isr_eligible;
 use super::{Broker, ControlledShutdown, Timer, TruncationMode, RAFT_SHUTDOWN_TIMEOUT_MS};
 use crate::controller::quorum::{PartitionResult, QuorumController};
 use crate::controller::raft::RaftUpdate;
@@ -470,9 +469,8 @@ impl Broker {
                 replica.become_leader(id, now);
             }
             let lag_max = self.config.replica_lag_time_max_ms;
-            if let Some(hw) = replica.maybe_advance_high_watermark(id, now, lag_max, isr_eligible(&self.durable.image))
-            {
-                out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
+            if let Some(fact) = replica.advance_high_watermark(id, now, lag_max, &self.durable.image) {
+                out.fact(fact);
             }
         } else if registration.leader >= 0 {
             if new_epoch && legacy {

@@ -209,17 +209,8 @@ impl Broker {
                     leader_epoch: replica.leader_epoch,
                 });
                 let lag_max = self.config.replica_lag_time_max_ms;
-                if let Some(hw) = replica.maybe_advance_high_watermark(
-                    id,
-                    now,
-                    lag_max,
-                    super::replica::isr_eligible(&self.durable.image),
-                ) {
-                    out.fact(Fact::HighWatermarkAdvanced {
-                        topic_partition: tp.clone(),
-                        broker: id,
-                        high_watermark: hw,
-                    });
+                if let Some(fact) = replica.advance_high_watermark(id, now, lag_max, &self.durable.image) {
+                    out.fact(fact);
                 }
                 (
                     PartitionProduceResponse {

@@ -7,6 +7,7 @@ use super::txn_state::PartitionTxnState;
 use crate::controller::metadata::MetadataImage;
 use crate::log::TopicConfig;
 use crate::log::{AppendInfo, AppendOrigin, CompactionOutcome, Log, RecordBatch};
+use crate::narration::Fact;
 use crate::protocol::{ErrorCode, TopicPartition};
 use crate::sim::Millis;
 use std::collections::BTreeMap;
@@ -375,6 +376,23 @@ impl Replica {
             self.high_watermark = new_hw;
             self.txn_state.on_high_watermark(new_hw);
             new_hw
+        })
+    }
+
+    /// Leader: [`Self::maybe_advance_high_watermark`] with the replicas' eligibility read from
+    /// `image`, and the fact a learner sees when the HW moves.
+    pub fn advance_high_watermark(
+        &mut self,
+        self_id: i32,
+        now: Millis,
+        lag_max_ms: Millis,
+        image: &MetadataImage,
+    ) -> Option<Fact> {
+        let high_watermark = self.maybe_advance_high_watermark(self_id, now, lag_max_ms, isr_eligible(image))?;
+        Some(Fact::HighWatermarkAdvanced {
+            topic_partition: self.topic_partition.clone(),
+            broker: self_id,
+            high_watermark,
         })
     }
 

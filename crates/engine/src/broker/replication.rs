@@ -56,14 +56,8 @@ impl Broker {
             }
             replica.record_follower_fetch(replica_id, p.fetch_offset, replica_epoch, now);
             let lag_max = self.config.replica_lag_time_max_ms;
-            if let Some(hw) =
-                replica.maybe_advance_high_watermark(self.id, now, lag_max, isr_eligible(&self.durable.image))
-            {
-                out.fact(Fact::HighWatermarkAdvanced {
-                    topic_partition: p.topic_partition.clone(),
-                    broker: self.id,
-                    high_watermark: hw,
-                });
+            if let Some(fact) = replica.advance_high_watermark(self.id, now, lag_max, &self.durable.image) {
+                out.fact(fact);
                 hw_moved.push(p.topic_partition.clone());
             }
             self.maybe_expand_isr(&p.topic_partition, out);
@@ -377,9 +371,8 @@ impl Broker {
             replica.isr = registration.isr;
             replica.partition_epoch = registration.partition_epoch;
             let lag_max = self.config.replica_lag_time_max_ms;
-            if let Some(hw) = replica.maybe_advance_high_watermark(id, now, lag_max, isr_eligible(&self.durable.image))
-            {
-                out.fact(Fact::HighWatermarkAdvanced { topic_partition: tp.clone(), broker: id, high_watermark: hw });
+            if let Some(fact) = replica.advance_high_watermark(id, now, lag_max, &self.durable.image) {
+                out.fact(fact);
             }
             self.complete_delayed_produces(None, now, out);
         }

@@ -371,15 +371,9 @@ impl Broker {
                     committed: marker.committed,
                     offset: info.first_offset,
                 });
-                let eligible = super::replica::isr_eligible(&self.durable.image);
-                if let Some(hw) =
-                    replica.maybe_advance_high_watermark(id, now, self.config.replica_lag_time_max_ms, eligible)
-                {
-                    out.fact(Fact::HighWatermarkAdvanced {
-                        topic_partition: tp.clone(),
-                        broker: id,
-                        high_watermark: hw,
-                    });
+                let lag_max = self.config.replica_lag_time_max_ms;
+                if let Some(fact) = replica.advance_high_watermark(id, now, lag_max, &self.durable.image) {
+                    out.fact(fact);
                 }
                 (
                     PartitionProduceResponse {
@@ -400,22 +394,8 @@ impl Broker {
         if self.state == BrokerState::Dead {
             return;
         }
-        let changes: Vec<(i32, Option<i32>)> = self
-            .durable
-            .replicas
-            .iter()
-            .filter(|(tp, _)| tp.topic == TRANSACTION_STATE_TOPIC)
-            .filter_map(|(tp, r)| {
-                let loaded = self.volatile.txn_coordinator.loaded_partitions().get(&tp.partition).copied();
-                if r.leader == self.id && loaded != Some(r.leader_epoch) {
-                    Some((tp.partition, Some(r.leader_epoch)))
-                } else if r.leader != self.id && loaded.is_some() {
-                    Some((tp.partition, None))
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let changes =
+            self.coordinator_changes(TRANSACTION_STATE_TOPIC, self.volatile.txn_coordinator.loaded_partitions());
         for (partition, epoch) in changes {
             match epoch {
                 Some(coordinator_epoch) => {

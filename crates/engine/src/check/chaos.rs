@@ -105,7 +105,7 @@ impl ChaosConfig {
 
 /// The JSON `kafkalab chaos` prints (docs/architecture.md, section 5.1): the loss and duplicate
 /// counts, the violations, and a few counts that explain them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ChaosReport {
     pub seed: u64,
     pub events: u64,
