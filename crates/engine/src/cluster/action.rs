@@ -184,7 +184,8 @@ pub enum Action {
     LinkProcessor {
         consumer: u32,
         producer: u32,
-        output_topic: String,
+        /// None: the consumer's declared listener (`ConsumerApp::program`) sends its own records.
+        output_topic: Option<String>,
     },
     /// DeleteTopics (`kafka-topics --delete`): the active controller appends a
     /// `RemoveTopicRecord` per topic; brokers delete the replicas, group coordinators the
@@ -334,6 +335,8 @@ pub enum ActionError {
     /// No live broker leads the transactional id's `__transaction_state` partition (or the
     /// topic does not exist yet: no transactional producer ever started).
     NoTxnCoordinator(String),
+    /// A processor without an output topic, whose consumer declares no listener program.
+    NoOutput(u32),
 }
 
 impl fmt::Display for ActionError {
@@ -381,6 +384,9 @@ impl fmt::Display for ActionError {
             ActionError::TransactionState { producer, state } => {
                 let state = serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_string));
                 write!(f, "producer {producer} cannot do that in transaction state {}", state.unwrap_or_default())
+            }
+            ActionError::NoOutput(c) => {
+                write!(f, "consumer {c} declares no listener program: a processor without one needs an output topic")
             }
             ActionError::NotDynamicConfig(key) => write!(
                 f,
@@ -1051,11 +1057,20 @@ impl World {
 
     /// A transactional commit mode needs a transactional producer; either way the consumer
     /// must not auto-commit (its offsets follow its outputs).
-    fn link_processor(&mut self, consumer: u32, producer: u32, output: String) -> Result<ActionOutcome, ActionError> {
+    fn link_processor(
+        &mut self,
+        consumer: u32,
+        producer: u32,
+        output: Option<String>,
+    ) -> Result<ActionOutcome, ActionError> {
         let c = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
         let p = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
-        if !self.metadata().topics.contains_key(&output) {
-            return Err(ActionError::UnknownTopic(output));
+        match &output {
+            Some(topic) if !self.metadata().topics.contains_key(topic) => {
+                return Err(ActionError::UnknownTopic(topic.clone()))
+            }
+            None if c.app.program.is_none() => return Err(ActionError::NoOutput(consumer)),
+            _ => {}
         }
         if c.config.enable_auto_commit {
             return Err(ActionError::Config(ConfigError::invalid(

@@ -123,7 +123,8 @@ pub struct ConsumerSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProcessorSpec {
     pub producer: String,
-    pub output_topic: String,
+    /// None: the consumer's declared listener says what it sends.
+    pub output_topic: Option<String>,
 }
 
 /// A node named in a step: `broker-N`, or a producer or consumer by its scenario name.
@@ -541,6 +542,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "sandbox",
         "share-group-queue",
         "slow-follower",
+        "spring-blocking-retries",
         "truncation-detection",
         "unclean-election",
         "zombie-fencing",

@@ -1,6 +1,8 @@
 //! The TOML format: raw serde structs with spans, then validation into a [`Scenario`]. Every
 //! check reports the line (and column) of the offending field, found from its span.
 
+mod program;
+
 use super::broker_config;
 use super::when::{FactPattern, FieldType, FilterValue, KINDS};
 use super::{
@@ -107,6 +109,11 @@ struct RawConsumer {
     app: Option<RawApp>,
     at_start: Option<bool>,
     processor: Option<Spanned<RawProcessor>>,
+    /// The declared listener's rules (`[[consumer.rule]]`), first match wins.
+    #[serde(default)]
+    rule: Vec<Spanned<program::RawRule>>,
+    /// Spring's error handler around the listener (`[consumer.error_handler]`).
+    error_handler: Option<Spanned<program::RawErrorHandler>>,
 }
 
 /// A consumer's application that writes each processed record to an output topic.
@@ -114,7 +121,8 @@ struct RawConsumer {
 #[serde(deny_unknown_fields)]
 struct RawProcessor {
     producer: Spanned<String>,
-    output_topic: Spanned<String>,
+    /// Required without a declared listener; with one, its rules say what is sent.
+    output_topic: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -744,6 +752,21 @@ fn consumer(
             };
         }
     }
+    let ctx = program::Context {
+        topics: raw.topics.get_ref(),
+        commit: app.commit,
+        has_producer: raw.processor.is_some(),
+        share: config.group_protocol == GroupProtocol::Share,
+    };
+    let mut topics = raw.topics.get_ref().clone();
+    if let Some((program, retry_topics)) =
+        program::program(src, &raw.rule, raw.error_handler.as_ref(), raw.name.span(), known, &ctx)?
+    {
+        // `@RetryableTopic` listens to its retry topics with the same listener.
+        topics.extend(retry_topics.into_iter().filter(|t| !raw.topics.get_ref().contains(t)));
+        topics.dedup();
+        app.program = Some(program);
+    }
     let processor = match &raw.processor {
         Some(p) => Some(processor(src, p, &config, &app, at_start, known, producers)?),
         None if app.commit == CommitMode::Transactional => {
@@ -758,7 +781,7 @@ fn consumer(
     };
     Ok(ConsumerSpec {
         name: raw.name.get_ref().clone(),
-        topics: raw.topics.get_ref().clone(),
+        topics,
         configs: configs.into_iter().map(|(k, v, _)| (k, v)).collect(),
         app,
         start_at_start: at_start,
@@ -803,19 +826,35 @@ fn processor(
             format!("commit = \"transactional\" needs a producer with a `transactional.id`; `{name}` has none"),
         ));
     }
-    let topic = p.output_topic.get_ref();
-    match known.topics.get(topic) {
-        None => {
-            return Err(src.err(p.output_topic.span(), "consumer.processor.output_topic", unknown_topic(topic, known)))
-        }
-        Some(t) if !t.create_at_start => {
+    let output_topic = match (&p.output_topic, &app.program) {
+        (Some(output), Some(_)) => return Err(src.err(
+            output.span(),
+            "consumer.processor.output_topic",
+            "this consumer's rules say what its listener sends (`[[consumer.rule.output]]`): leave out `output_topic`",
+        )),
+        (None, None) => {
             return Err(src.err(
-                p.output_topic.span(),
+                raw.span(),
                 "consumer.processor.output_topic",
-                format!("topic `{topic}` is created by a step; a processor's output topic must exist at t=0"),
+                "a processor needs an `output_topic`, or `[[consumer.rule]]` tables that declare its outputs",
             ))
         }
-        Some(_) => {}
+        (None, Some(_)) => None,
+        (Some(output), None) => Some(output),
+    };
+    if let Some(output) = output_topic {
+        let topic = output.get_ref();
+        match known.topics.get(topic) {
+            None => return Err(src.err(output.span(), "consumer.processor.output_topic", unknown_topic(topic, known))),
+            Some(t) if !t.create_at_start => {
+                return Err(src.err(
+                    output.span(),
+                    "consumer.processor.output_topic",
+                    format!("topic `{topic}` is created by a step; a processor's output topic must exist at t=0"),
+                ))
+            }
+            Some(_) => {}
+        }
     }
     if !at_start {
         return Err(src.err(raw.span(), field, "a processor's consumer starts at t=0 (leave out `at_start = false`)"));
@@ -834,7 +873,7 @@ fn processor(
             "a share consumer cannot be a processor (it acknowledges records, it commits no offsets)",
         ));
     }
-    Ok(ProcessorSpec { producer: name.clone(), output_topic: topic.clone() })
+    Ok(ProcessorSpec { producer: name.clone(), output_topic: output_topic.map(|o| o.get_ref().clone()) })
 }
 
 /// The state of the scenario as its steps unfold, for the checks that depend on order.

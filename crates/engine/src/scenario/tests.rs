@@ -214,11 +214,11 @@ fn with_processor(consumer: &str, processor: &str) -> Result<Scenario, ScenarioE
 fn a_processor_links_its_consumer_and_producer_in_the_world() {
     let s = with_processor("\"enable.auto.commit\" = false", "producer = \"p\", output_topic = \"orders\"").unwrap();
     let spec = s.consumers[0].processor.as_ref().expect("processor");
-    assert_eq!((spec.producer.as_str(), spec.output_topic.as_str()), ("p", "orders"));
+    assert_eq!((spec.producer.as_str(), spec.output_topic.as_deref()), ("p", Some("orders")));
     let timeline = s.build(None).unwrap();
     let world = timeline.world();
     let processor = world.processors().next().expect("linked");
-    assert_eq!(processor.output_topic, "orders");
+    assert_eq!(processor.output_topic.as_deref(), Some("orders"));
     assert_eq!(world.producers().find(|p| p.id == processor.producer).map(|p| p.name.as_str()), Some("p"));
     assert_eq!(world.processor_audits()[0].guarantee, "at_least_once");
 }

@@ -1229,3 +1229,88 @@ fn deleting_a_topic_deletes_its_committed_offsets_and_fails_its_producer() {
     });
     assert!(wallet_acked_late, "payments is not affected");
 }
+
+/// The headers of the records of `topic`-0 on its leader, by offset: (key, value, headers as
+/// the log inspector shows them).
+fn records_with_headers(world: &World, topic: &str) -> Vec<(Option<String>, Option<String>, BTreeMap<String, String>)> {
+    let tp = TopicPartition::new(topic, 0);
+    let leader = world.metadata().partition(&tp).expect("partition").leader;
+    let replica = &world.broker(leader).expect("leader").durable.replicas[&tp];
+    let text = |b: &Option<Vec<u8>>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    replica
+        .log
+        .batches()
+        .flat_map(|stored| stored.batch.records.iter().map(|r| r.record.clone()).collect::<Vec<_>>())
+        .map(|r| {
+            let headers =
+                r.headers.iter().map(|h| (h.key.clone(), kafkalab_engine::consumer::program::header_text(h))).collect();
+            (text(&r.key), text(&r.value), headers)
+        })
+        .collect()
+}
+
+/// The offset of the record valued `value` in `topic`-0.
+fn offset_of(world: &World, topic: &str, value: &str) -> i64 {
+    leader_log(world, &TopicPartition::new(topic, 0))
+        .into_iter()
+        .find(|(_, _, v)| v.as_deref() == Some(value))
+        .map(|(o, _, _)| o)
+        .unwrap_or_else(|| panic!("no {value} in {topic}"))
+}
+
+/// `spring-blocking-retries`: v7 fails twice and succeeds; v13 fails three times, waits the
+/// back-off between attempts without the partition moving, and lands in orders.DLT with Spring's
+/// headers; the records after v13 were processed only after that.
+#[test]
+fn spring_blocking_retries_retry_in_place_then_dead_letter() {
+    let (run, facts) = run("spring-blocking-retries");
+    let world = run.world();
+    let (v7, v13) = (offset_of(world, "orders", "v7"), offset_of(world, "orders", "v13"));
+    let failures = |offset: i64| -> Vec<(u64, u32)> {
+        facts
+            .iter()
+            .filter_map(|f| match &f.fact {
+                Fact::ListenerFailed { offset: o, attempt, .. } if *o == offset => Some((f.at_ms, *attempt)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(failures(v7).iter().map(|(_, a)| *a).collect::<Vec<_>>(), vec![1, 2], "v7 fails twice, then succeeds");
+    let v13_failures = failures(v13);
+    assert_eq!(v13_failures.iter().map(|(_, a)| *a).collect::<Vec<_>>(), vec![1, 2, 3]);
+    for pair in v13_failures.windows(2) {
+        assert!(pair[1].0 - pair[0].0 >= 1000, "FixedBackOff(1000): the retries are a second apart: {pair:?}");
+    }
+    let recovered_at = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::RecordRecovered { offset, attempts: 3, dead_letter_topic: Some(t), .. } if *offset == v13 && t == "orders.DLT"))
+        .map(|f| f.at_ms)
+        .expect("v13 is recovered to orders.DLT after three attempts");
+    // Blocking: from the first failure to the recovery, no later record of orders-0 was processed.
+    let first_failure = v13_failures[0].0;
+    let processed_past = facts.iter().any(|f| {
+        f.at_ms > first_failure
+            && f.at_ms < recovered_at
+            && matches!(&f.fact, Fact::RecordsProcessed { topic_partition, last_offset, .. } if topic_partition.topic == "orders" && *last_offset > v13)
+    });
+    assert!(!processed_past, "the partition does not get past v13 while it is retried");
+    assert!(
+        facts.iter().any(|f| f.at_ms > recovered_at
+            && matches!(&f.fact, Fact::RecordsProcessed { topic_partition, last_offset, .. } if topic_partition.topic == "orders" && *last_offset > v13)),
+        "after the recovery the partition moves on"
+    );
+    let dlt = records_with_headers(world, "orders.DLT");
+    assert_eq!(dlt.len(), 1, "only v13 is dead-lettered: {dlt:?}");
+    let (key, value, headers) = &dlt[0];
+    assert_eq!((key.as_deref(), value.as_deref()), (Some("order-13"), Some("v13")));
+    assert_eq!(
+        headers["kafka_dlt-exception-fqcn"],
+        "org.springframework.kafka.listener.ListenerExecutionFailedException"
+    );
+    assert_eq!(headers["kafka_dlt-exception-cause-fqcn"], "com.shop.PaymentDeclinedException");
+    assert!(headers["kafka_dlt-exception-message"].contains("card declined"));
+    assert_eq!(headers["kafka_dlt-original-topic"], "orders");
+    assert_eq!(headers["kafka_dlt-original-partition"], "0");
+    assert_eq!(headers["kafka_dlt-original-offset"], v13.to_string());
+    assert_eq!(headers["kafka_dlt-original-consumer-group"], "order-service");
+}
