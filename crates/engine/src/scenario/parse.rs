@@ -1397,7 +1397,9 @@ pub(crate) fn fact_pattern(
                 let checked = match key.as_str() {
                     "group" => known_group(known, text),
                     "state" => reconcile_state(text),
-                    "topic" => known.topics.contains_key(text).then_some(()).ok_or_else(|| unknown_topic(text, known)),
+                    "topic" | "destination" => {
+                        known.topics.contains_key(text).then_some(()).ok_or_else(|| unknown_topic(text, known))
+                    }
                     _ => partition_name(known, text),
                 };
                 checked.map_err(|m| src.err(at(key), &field, m))?;

@@ -1314,3 +1314,93 @@ fn spring_blocking_retries_retry_in_place_then_dead_letter() {
     assert_eq!(headers["kafka_dlt-original-offset"], v13.to_string());
     assert_eq!(headers["kafka_dlt-original-consumer-group"], "order-service");
 }
+
+/// `spring-retry-topics-dlt`: v13 hops orders → orders-retry-0 → orders-retry-1 → orders-dlt,
+/// each retry no earlier than its delay; the main partition processed the records after v13 in
+/// the meantime, so the DLT record arrives after them.
+#[test]
+fn spring_retry_topics_keep_the_main_partition_flowing() {
+    let (run, facts) = run("spring-retry-topics-dlt");
+    let world = run.world();
+    let v13 = offset_of(world, "orders", "v13");
+    let hops: Vec<(u64, String, u32)> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::RecordForwarded { destination, attempt, .. } => Some((f.at_ms, destination.clone(), *attempt)),
+            _ => None,
+        })
+        .collect();
+    let path: Vec<(&str, u32)> = hops.iter().map(|(_, d, a)| (d.as_str(), *a)).collect();
+    assert_eq!(path, vec![("orders-retry-0", 1), ("orders-retry-1", 2), ("orders-dlt", 3)]);
+    assert!(hops[1].0 - hops[0].0 >= 1000, "the first retry waits its 1000 ms: {hops:?}");
+    assert!(hops[2].0 - hops[1].0 >= 2000, "the second retry waits 2000 ms (multiplier 2): {hops:?}");
+    assert!(
+        facts.iter().any(|f| matches!(&f.fact, Fact::RetryTopicPartitionPaused { topic_partition, .. } if topic_partition.topic.starts_with("orders-retry-"))),
+        "a retry topic's partition is paused until its record is due"
+    );
+    // Non-blocking: while v13 was in the retry topics, orders-0 went on past it.
+    let processed_past = facts.iter().any(|f| {
+        f.at_ms > hops[0].0
+            && f.at_ms < hops[2].0
+            && matches!(&f.fact, Fact::RecordsProcessed { topic_partition, last_offset, .. } if topic_partition.topic == "orders" && *last_offset > v13 + 3)
+    });
+    assert!(processed_past, "the main partition processed later records while v13 was retried");
+    assert!(
+        !facts.iter().any(|f| matches!(&f.fact, Fact::ErrorHandlerBackOff { .. })),
+        "no blocking back-off: the consumer thread never sleeps"
+    );
+    let dlt = records_with_headers(world, "orders-dlt");
+    assert_eq!(dlt.len(), 1, "{dlt:?}");
+    let (key, value, headers) = &dlt[0];
+    assert_eq!((key.as_deref(), value.as_deref()), (Some("order-13"), Some("v13")));
+    assert_eq!(headers["kafka_exception-cause-fqcn"], "com.shop.PaymentDeclinedException");
+    assert_eq!(headers["kafka_original-topic"], "orders", "the origin survives the hops");
+    assert_eq!(headers["kafka_original-offset"], v13.to_string());
+    let retried = records_with_headers(world, "orders-retry-1");
+    assert_eq!(retried.len(), 1);
+    assert_eq!(retried[0].2["retry_topic-attempts"], "3");
+    let due: i64 = retried[0].2["retry_topic-backoff-timestamp"].parse().unwrap();
+    assert_eq!(due, hops[1].0 as i64 + 2000, "due 2000 ms after it was forwarded");
+}
+
+/// `poison-pill`: FixedBackOff with UNLIMITED_ATTEMPTS and no recoverer: v13's partition never
+/// gets past it (retried far beyond Spring's default ten deliveries, never recovered), while the
+/// group's other partition keeps being processed.
+#[test]
+fn a_poison_pill_blocks_its_partition_for_good() {
+    let (run, facts) = run("poison-pill");
+    let world = run.world();
+    let (stuck, v13) = (0..2)
+        .find_map(|p| {
+            let tp = TopicPartition::new("orders", p);
+            leader_log(world, &tp).into_iter().find(|(_, _, v)| v.as_deref() == Some("v13")).map(|(o, _, _)| (tp, o))
+        })
+        .expect("v13 was written");
+    let other = TopicPartition::new("orders", 1 - stuck.partition);
+    let attempts: Vec<u32> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::ListenerFailed { topic_partition, offset, attempt, .. }
+                if *topic_partition == stuck && *offset == v13 =>
+            {
+                Some(*attempt)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(attempts.len() > 10, "retried beyond Spring's default ten deliveries: {attempts:?}");
+    assert!(attempts.windows(2).all(|w| w[1] == w[0] + 1), "one FailedRecordTracker count: {attempts:?}");
+    assert!(!facts.iter().any(|f| matches!(&f.fact, Fact::RecordRecovered { .. })), "no recoverer ever runs");
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::ErrorHandlerBackOff { unlimited: true, .. })));
+    let past = |tp: &TopicPartition, offset: i64| {
+        facts.iter().any(|f| {
+            matches!(&f.fact, Fact::RecordsProcessed { topic_partition, last_offset, .. } if topic_partition == tp && *last_offset > offset)
+        })
+    };
+    assert!(!past(&stuck, v13), "nothing after v13 on {stuck} is ever processed");
+    let committed =
+        world.group_history().committed("order-service").find(|(tp, _)| **tp == stuck).map(|(_, c)| c.offset);
+    assert_eq!(committed, Some(v13), "the committed offset stays at the poison pill");
+    let other_end = leader_log(world, &other).last().map(|(o, _, _)| *o).expect("records on the other partition");
+    assert!(past(&other, other_end - 1), "the other partition is processed to its end");
+}
