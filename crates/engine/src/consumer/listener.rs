@@ -143,6 +143,7 @@ impl Consumer {
                 self.listen_next(now, out);
             }
             Handled::BackOff(ms) => {
+                self.backing_off_until = Some(now + ms);
                 let Some(processing) = self.processing.as_mut() else { return };
                 processing.backing_off = true;
                 out.timer(now + ms, Timer::BackOffDone { token: processing.token });
@@ -161,6 +162,7 @@ impl Consumer {
         out: &mut Outbox<Timer>,
     ) -> Handled {
         let exception = if exception.is_empty() { DEFAULT_EXCEPTION } else { exception };
+        self.listener_stats.failures += 1;
         let tp = &received.topic_partition;
         let group = self.config.group_id.clone();
         match handler {
@@ -189,11 +191,14 @@ impl Consumer {
                         exponential: matches!(back_off, super::program::BackOff::Exponential { .. }),
                         unlimited: back_off.unlimited(),
                     });
+                    self.listener_stats.back_offs += 1;
                     return Handled::BackOff(ms);
                 }
                 self.failed_records.remove(tp);
                 self.deliveries.remove(&received.origin());
                 let dead_letter_topic = recoverer.dead_letter_topic(&tp.topic);
+                self.listener_stats.recovered += 1;
+                self.listener_stats.dead_lettered += u64::from(dead_letter_topic.is_some());
                 if let (Some(topic), true) = (&dead_letter_topic, self.capture_processed) {
                     let record =
                         received.dead_letter(topic, Some(tp.partition), "kafka_dlt-", exception, message, &group);
@@ -240,6 +245,9 @@ impl Consumer {
                 }
                 if destination.dlt {
                     self.deliveries.remove(&received.origin());
+                    self.listener_stats.dead_lettered += 1;
+                } else {
+                    self.listener_stats.forwarded += 1;
                 }
                 out.fact(Fact::RecordForwarded {
                     consumer: self.id,
@@ -259,6 +267,7 @@ impl Consumer {
     /// record's partition (and the rest of the poll's) back; the records done before it count as
     /// processed and are committed as the commit mode says, then the next poll redelivers.
     pub(super) fn back_off_done(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        self.backing_off_until = None;
         let Some(mut processing) = self.processing.take() else { return };
         let remaining = processing.records.split_off(processing.done);
         processing.backing_off = false;

@@ -293,6 +293,9 @@ pub struct Consumer {
     /// The declared listener's records to send with the application's producer: derived
     /// records, dead letters and retry-topic forwards.
     pub(crate) program_output: Vec<crate::producer::ProducerRecord>,
+    pub listener_stats: program::ListenerStats,
+    /// `DefaultErrorHandler` sleeps its back-off until then.
+    pub backing_off_until: Option<Millis>,
 }
 
 impl Consumer {
@@ -382,6 +385,8 @@ impl Consumer {
             deliveries: BTreeMap::new(),
             paused_until: BTreeMap::new(),
             program_output: Vec::new(),
+            listener_stats: program::ListenerStats::default(),
+            backing_off_until: None,
         }
     }
 

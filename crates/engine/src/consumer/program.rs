@@ -259,6 +259,116 @@ impl Program {
     }
 }
 
+/// What a declared listener did so far, for the picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ListenerStats {
+    /// Deliveries the listener threw on.
+    pub failures: u64,
+    /// `DefaultErrorHandler` back-off sleeps.
+    pub back_offs: u64,
+    /// Records the recoverer handled after the retries (to a DLT or the log).
+    pub recovered: u64,
+    /// Records published to a dead-letter topic (either error handler).
+    pub dead_lettered: u64,
+    /// Records published to a retry topic.
+    pub forwarded: u64,
+}
+
+impl Program {
+    /// The program as the app's editor shows it: the `[[rule]]` / `[error_handler]` form that
+    /// `Action::SetListenerProgram` parses back to the same program.
+    pub fn to_toml(&self) -> String {
+        // A JSON string is a TOML basic string (the same escapes).
+        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let mut out = String::new();
+        for rule in &self.rules {
+            out.push_str("[[rule]]\n");
+            match &rule.matcher {
+                Match::All => {}
+                Match::Key(k) => out.push_str(&format!("key = {}\n", q(k))),
+                Match::Value(v) => out.push_str(&format!("value = {}\n", q(v))),
+                Match::ValueContains(v) => out.push_str(&format!("value_contains = {}\n", q(v))),
+            }
+            if let Some(ms) = rule.processing_ms {
+                out.push_str(&format!("processing_ms = {ms}\n"));
+            }
+            let (fail, exception, message) = match &rule.outcome {
+                Outcome::Succeed => (None, "", ""),
+                Outcome::FailAlways { exception, message } => (Some(q("always")), exception.as_str(), message.as_str()),
+                Outcome::FailFirst { attempts, exception, message } => {
+                    (Some(attempts.to_string()), exception.as_str(), message.as_str())
+                }
+            };
+            if let Some(fail) = fail {
+                out.push_str(&format!("fail = {fail}\n"));
+                if !exception.is_empty() {
+                    out.push_str(&format!("exception = {}\n", q(exception)));
+                }
+                out.push_str(&format!("message = {}\n", q(message)));
+            }
+            for o in &rule.outputs {
+                out.push_str(&format!(
+                    "\n[[rule.output]]\ntopic = {}\nkey = {}\nvalue = {}\n",
+                    q(&o.topic),
+                    q(&o.key),
+                    q(&o.value)
+                ));
+                if !o.headers.is_empty() {
+                    let headers: Vec<String> = o.headers.iter().map(|(k, v)| format!("{} = {}", q(k), q(v))).collect();
+                    out.push_str(&format!("headers = {{ {} }}\n", headers.join(", ")));
+                }
+            }
+            out.push('\n');
+        }
+        let back_off = |b: &BackOff| {
+            match b {
+            BackOff::Fixed { interval_ms, max_attempts } => format!(
+                "{{ kind = \"fixed\", interval_ms = {interval_ms}, max_attempts = {} }}",
+                max_attempts.map_or(q("unlimited"), |n| n.to_string())
+            ),
+            BackOff::Exponential { initial_interval_ms, multiplier_permille, max_interval_ms, max_retries } => format!(
+                "{{ kind = \"exponential\", initial_interval_ms = {initial_interval_ms}, multiplier = {:.3}, max_interval_ms = {max_interval_ms}, max_retries = {} }}",
+                f64::from(*multiplier_permille) / 1000.0,
+                max_retries.map_or(q("unlimited"), |n| n.to_string())
+            ),
+        }
+        };
+        out.push_str("[error_handler]\n");
+        match &self.error_handler {
+            ErrorHandler::Default { back_off: b, recoverer } => {
+                out.push_str(&format!("kind = \"default\"\nback_off = {}\n", back_off(b)));
+                match recoverer {
+                    Recoverer::Log => out.push_str("recoverer = \"log\"\n"),
+                    Recoverer::DeadLetter(topic) => {
+                        out.push_str("recoverer = \"dead_letter\"\n");
+                        if let Some(t) = topic {
+                            out.push_str(&format!("dead_letter_topic = {}\n", q(t)));
+                        }
+                    }
+                }
+            }
+            ErrorHandler::RetryableTopic { attempts, back_off: b, suffixing } => {
+                let b = match *b {
+                    BackOff::Exponential { max_retries: None, initial_interval_ms, multiplier_permille, max_interval_ms } => format!(
+                        "{{ kind = \"exponential\", initial_interval_ms = {initial_interval_ms}, multiplier = {:.3}, max_interval_ms = {max_interval_ms} }}",
+                        f64::from(multiplier_permille) / 1000.0
+                    ),
+                    BackOff::Fixed { interval_ms, .. } => format!("{{ kind = \"fixed\", interval_ms = {interval_ms} }}"),
+                    other => back_off(&other),
+                };
+                let suffixing = match suffixing {
+                    TopicSuffixing::DelayValue => "delay_value",
+                    TopicSuffixing::IndexValue => "index_value",
+                };
+                out.push_str(&format!(
+                    "kind = \"retryable_topic\"\nattempts = {attempts}\nback_off = {b}\ntopic_suffixing = \"{suffixing}\"\n"
+                ));
+            }
+        }
+        out
+    }
+}
+
 /// A record the listener received: where it was read and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {

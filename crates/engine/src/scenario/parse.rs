@@ -385,6 +385,64 @@ pub(crate) struct Known<'a> {
     consumers: BTreeMap<String, &'a ConsumerSpec>,
 }
 
+/// A listener program typed in the app for a running consumer: a scenario's
+/// `[[consumer.rule]]` and `[consumer.error_handler]` tables written `[[rule]]` and
+/// `[error_handler]` (errors still name them `consumer.…`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawListener {
+    #[serde(default)]
+    rule: Vec<Spanned<program::RawRule>>,
+    error_handler: Option<Spanned<program::RawErrorHandler>>,
+}
+
+/// What a running consumer's listener program is checked against.
+pub struct ListenerContext<'a> {
+    /// The topics the consumer subscribes to.
+    pub subscribed: &'a [String],
+    /// Every topic of the cluster now, with its partition count.
+    pub topics: &'a [(String, i32)],
+    pub commit: CommitMode,
+    /// The consumer is a processor whose producer sends what the listener says.
+    pub has_producer: bool,
+    pub share: bool,
+}
+
+/// Parses a listener program for a running consumer (`Action::SetListenerProgram`): None for
+/// an empty one; else the program and the retry topics `@RetryableTopic` listens to.
+pub fn parse_listener(
+    text: &str,
+    context: &ListenerContext,
+) -> Result<Option<(crate::consumer::program::Program, Vec<String>)>, ScenarioError> {
+    let src = Source { text };
+    let raw: RawListener = toml::from_str(text).map_err(|e| src.toml_error(&e))?;
+    let specs: Vec<TopicSpec> = context
+        .topics
+        .iter()
+        .map(|(name, partitions)| TopicSpec {
+            name: name.clone(),
+            partitions: *partitions,
+            replication_factor: 1,
+            assignment: None,
+            configs: Vec::new(),
+            create_at_start: true,
+        })
+        .collect();
+    let known = Known {
+        nodes: 0,
+        topics: specs.iter().map(|t| (t.name.clone(), t)).collect(),
+        producers: BTreeSet::new(),
+        consumers: BTreeMap::new(),
+    };
+    let ctx = program::Context {
+        topics: context.subscribed,
+        commit: context.commit,
+        has_producer: context.has_producer,
+        share: context.share,
+    };
+    program::program(&src, &raw.rule, raw.error_handler.as_ref(), 0..0, &known, &ctx)
+}
+
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     let src = Source { text };
     let raw: RawScenario = toml::from_str(text).map_err(|e| src.toml_error(&e))?;

@@ -1404,3 +1404,58 @@ fn a_poison_pill_blocks_its_partition_for_good() {
     let other_end = leader_log(world, &other).last().map(|(o, _, _)| *o).expect("records on the other partition");
     assert!(past(&other, other_end - 1), "the other partition is processed to its end");
 }
+
+/// The editor's form of every pattern scenario's listener parses back to the same program; a
+/// redeployed listener (`Action::SetListenerProgram`) applies from the next record, and a bad
+/// one is refused with the parser's message.
+#[test]
+fn a_listener_program_is_edited_while_the_application_runs() {
+    use kafkalab_engine::cluster::Action;
+    use kafkalab_engine::scenario::{parse_listener, ListenerContext};
+    for name in ["spring-blocking-retries", "spring-retry-topics-dlt", "poison-pill"] {
+        let run = start(name);
+        let world = run.world();
+        let topics: Vec<(String, i32)> =
+            world.metadata().topics.iter().map(|(n, t)| (n.clone(), t.partitions.len() as i32)).collect();
+        for c in world.consumers() {
+            let program = c.app.program.as_ref().expect("a declared listener");
+            let context = ListenerContext {
+                subscribed: &c.topics,
+                topics: &topics,
+                commit: c.app.commit,
+                has_producer: world.processors().any(|p| p.consumer == c.id),
+                share: false,
+            };
+            let text = program.to_toml();
+            let (parsed, _) =
+                parse_listener(&text, &context).unwrap_or_else(|e| panic!("{name}: {e}\n{text}")).unwrap();
+            assert_eq!(&parsed, program, "{name}: {text}");
+        }
+    }
+    let mut run = start("poison-pill");
+    run.seek(1000);
+    let ids: Vec<u32> = run.world().consumers().map(|c| c.id).collect();
+    let e = run.apply(Action::SetListenerProgram { consumer: ids[0], program: "[[rule]]\nfail = \"never\"\n".into() });
+    assert!(e.unwrap_err().to_string().contains("`consumer.rule.fail`: expected \"always\""));
+    // The fix is deployed before v13 arrives: it now fails twice and then succeeds, no partition stays stuck.
+    let fixed = "[[rule]]\nvalue = \"v13\"\nfail = 2\n\n[error_handler]\nkind = \"default\"\nback_off = { kind = \"fixed\", interval_ms = 200, max_attempts = 5 }\n";
+    for id in &ids {
+        run.apply(Action::SetListenerProgram { consumer: *id, program: fixed.into() }).unwrap();
+    }
+    run.seek(10_000);
+    let facts: Vec<TimedFact> = run.world().facts().cloned().collect();
+    let attempts: Vec<u32> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::ListenerFailed { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attempts, vec![1, 2], "the redeployed listener fails v13 twice, then processes it");
+    let lag: i64 = run
+        .world()
+        .consumers()
+        .flat_map(|c| c.positions.iter().map(|(tp, p)| run.world().high_watermark(tp) - p))
+        .sum();
+    assert!(lag < 20, "both partitions keep up: lag {lag}");
+}

@@ -359,7 +359,9 @@ fn error_handler(
             needs_producer("@RetryableTopic")?;
             let handler = ErrorHandler::RetryableTopic { attempts, back_off, suffixing };
             let mut retry_topics = Vec::new();
-            for topic in ctx.topics {
+            // A running consumer already subscribes to its retry topics: they are not main topics.
+            let mains = ctx.topics.iter().filter(|t| !ctx.topics.iter().any(|m| m != *t && handler.topics_for(m).contains(t)));
+            for topic in mains {
                 for destination_topic in handler.topics_for(topic) {
                     destination(&destination_topic, topic)?;
                     if !destination_topic.ends_with(crate::consumer::program::RETRY_DLT_SUFFIX) {
