@@ -543,6 +543,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         };
     }
     let mut all = embed![
+        "cdc-outbox",
         "classic-vs-consumer-protocol",
         "consumer-scale-out",
         "dedicated-controllers",
@@ -564,6 +565,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "read-committed-vs-uncommitted",
         "retention-compaction",
         "rolling-restart",
+        "saga",
         "sandbox",
         "share-group-queue",
         "slow-follower",

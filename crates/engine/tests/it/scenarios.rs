@@ -1459,3 +1459,78 @@ fn a_listener_program_is_edited_while_the_application_runs() {
         .sum();
     assert!(lag < 20, "both partitions keep up: lag {lag}");
 }
+
+/// `saga`: every order-3 is cancelled and its reserved stock released (the compensation), every
+/// other order confirmed; the events keep their key and name their cause.
+#[test]
+fn a_saga_compensates_the_orders_whose_payment_failed() {
+    let (run, _) = run("saga");
+    let world = run.world();
+    let values = |topic: &str| -> Vec<(String, String)> {
+        records_with_headers(world, topic)
+            .into_iter()
+            .map(|(k, v, _)| (k.unwrap_or_default(), v.unwrap_or_default()))
+            .collect()
+    };
+    let orders = values("orders");
+    let status = values("order-status");
+    assert!(
+        orders.len() > 10 && status.len() == orders.len(),
+        "every order's saga ended: {} orders, {} statuses",
+        orders.len(),
+        status.len()
+    );
+    for (key, value) in &status {
+        let expected = if key == "order-3" { format!("OrderCancelled {key}") } else { format!("OrderConfirmed {key}") };
+        assert_eq!(value, &expected);
+    }
+    let inventory = values("inventory");
+    let count = |prefix: &str, key: &str| inventory.iter().filter(|(k, v)| k == key && v.starts_with(prefix)).count();
+    let cancelled = status.iter().filter(|(k, _)| k == "order-3").count();
+    assert!(cancelled >= 2, "order-3 came more than once");
+    assert_eq!(count("StockReserved", "order-3"), cancelled);
+    assert_eq!(count("StockReleased", "order-3"), cancelled, "the compensation released every reservation of order-3");
+    assert_eq!(count("StockReleased", "order-1"), 0, "a paid order keeps its stock");
+    let (_, _, headers) = &records_with_headers(world, "inventory")[0];
+    assert_eq!(headers["saga-step"], "reserve-stock");
+    assert_eq!(headers["caused-by"], "orders-0@0", "the derived event names its input");
+}
+
+/// Every record of `topic`'s partitions on their leaders: (partition, key, value).
+fn all_records(world: &World, topic: &str) -> Vec<(i32, Option<String>, Option<String>)> {
+    let partitions = world.metadata().topics[topic].partitions.len() as i32;
+    (0..partitions)
+        .flat_map(|p| leader_log(world, &TopicPartition::new(topic, p)).into_iter().map(move |(_, k, v)| (p, k, v)))
+        .collect()
+}
+
+/// `cdc-outbox`: each customer's changes go to one partition of the compacted customers topic;
+/// compaction removed older rows, and what is left ends with every customer's latest row.
+#[test]
+fn cdc_through_the_outbox_leaves_the_latest_row_per_key() {
+    let (run, facts) = run("cdc-outbox");
+    let world = run.world();
+    assert!(
+        facts.iter().any(|f| matches!(&f.fact, Fact::LogCompacted { topic_partition, records_removed, .. } if topic_partition.topic == "customers" && *records_removed > 0)),
+        "the cleaner removed older rows of customers"
+    );
+    let changes = all_records(world, "db.public.outbox");
+    let rows = all_records(world, "customers");
+    assert!(rows.len() < changes.len(), "compaction left fewer rows ({}) than changes ({})", rows.len(), changes.len());
+    let mut latest_change: BTreeMap<String, String> = BTreeMap::new();
+    for (_, k, v) in &changes {
+        latest_change.insert(k.clone().unwrap(), v.clone().unwrap());
+    }
+    let mut latest_row: BTreeMap<String, (i32, String)> = BTreeMap::new();
+    for (p, k, v) in &rows {
+        let key = k.clone().unwrap();
+        if let Some((partition, _)) = latest_row.get(&key) {
+            assert_eq!(*partition, *p, "a primary key stays in one partition");
+        }
+        latest_row.insert(key, (*p, v.clone().unwrap()));
+    }
+    assert_eq!(latest_row.len(), 6, "six customers");
+    for (key, (_, row)) in &latest_row {
+        assert_eq!(row, &format!("CustomerUpdated {key} row {}", latest_change[key]), "the table's latest state");
+    }
+}
