@@ -551,6 +551,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "dynamic-unclean-election",
         "eager-vs-cooperative",
         "eligible-leader-replicas",
+        "event-sourcing-cqrs",
         "exactly-once-pipeline",
         "follower-fetching",
         "hanging-transaction",

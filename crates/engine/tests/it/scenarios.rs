@@ -1534,3 +1534,54 @@ fn cdc_through_the_outbox_leaves_the_latest_row_per_key() {
         assert_eq!(row, &format!("CustomerUpdated {key} row {}", latest_change[key]), "the table's latest state");
     }
 }
+
+/// `event-sourcing-cqrs`: the read model v2, started late in a new group, replays the event log
+/// from offset 0 and processes every event; the log is kept whole while the snapshots are
+/// compacted to the latest state per account.
+#[test]
+fn a_new_read_model_is_rebuilt_by_replaying_the_event_log_from_offset_0() {
+    let (run, facts) = run("event-sourcing-cqrs");
+    let world = run.world();
+    let v2 = world.consumers().find(|c| c.name == "balance-view-v2").map(|c| c.id).unwrap();
+    let v2_runs: Vec<(u64, TopicPartition, i64)> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::RecordsProcessed { consumer, topic_partition, first_offset, .. } if *consumer == v2 => {
+                Some((f.at_ms, topic_partition.clone(), *first_offset))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(v2_runs.first().is_some_and(|(at, _, _)| *at >= 10_000), "v2 starts at 10 s");
+    for p in 0..2 {
+        let tp = TopicPartition::new("account-events", p);
+        let first = v2_runs.iter().find(|(_, t, _)| *t == tp).map(|(_, _, o)| *o);
+        assert_eq!(first, Some(0), "v2 replays {tp} from offset 0");
+    }
+    let events = all_records(world, "account-events");
+    let processed = world.consumers().find(|c| c.id == v2).unwrap().processed_records;
+    assert_eq!(processed, events.len() as u64, "v2 processed every event");
+    assert!(
+        leader_log(world, &TopicPartition::new("account-events", 0)).first().is_some_and(|(o, _, _)| *o == 0),
+        "the event log is kept from offset 0"
+    );
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::LogCompacted { topic_partition, records_removed, .. } if topic_partition.topic == "account-snapshots" && *records_removed > 0)));
+    let snapshots = all_records(world, "account-snapshots");
+    assert!(
+        snapshots.len() < events.len(),
+        "compacted snapshots ({}) are fewer than events ({})",
+        snapshots.len(),
+        events.len()
+    );
+    let mut last_event: BTreeMap<String, String> = BTreeMap::new();
+    for (_, k, v) in &events {
+        last_event.insert(k.clone().unwrap(), v.clone().unwrap());
+    }
+    let mut last_snapshot: BTreeMap<String, String> = BTreeMap::new();
+    for (_, k, v) in &snapshots {
+        last_snapshot.insert(k.clone().unwrap(), v.clone().unwrap());
+    }
+    for (key, event) in &last_event {
+        assert_eq!(last_snapshot[key], format!("state of {key} after event {event}"));
+    }
+}
