@@ -27,11 +27,12 @@ impl Consumer {
         batches: &[Arc<RecordBatch>],
         offsets: &VecDeque<super::FetchedRecord>,
     ) {
-        let (Some(first), Some(last)) = (offsets.front(), offsets.back()) else { return };
+        // Only what `poll()` will return: not the aborted records fetches pass over.
+        let wanted: std::collections::BTreeSet<i64> = offsets.iter().map(|(offset, _)| *offset).collect();
         for batch in batches {
             for r in &batch.records {
                 let offset = batch.offset_of(r);
-                if offset >= first.0 && offset <= last.0 {
+                if wanted.contains(&offset) {
                     self.received.insert((tp.clone(), offset), r.record.clone());
                 }
             }

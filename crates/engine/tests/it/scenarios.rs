@@ -1585,3 +1585,63 @@ fn a_new_read_model_is_rebuilt_by_replaying_the_event_log_from_offset_0() {
         assert_eq!(last_snapshot[key], format!("state of {key} after event {event}"));
     }
 }
+
+/// A `DefaultErrorHandler` back-off longer than `max.poll.interval.ms`: the consumer thread
+/// sleeps without polling, so the member leaves the group (`maybeLeaveGroup`) in the middle of its
+/// retries, and the group rebalances, as Spring's documentation warns.
+#[test]
+fn a_back_off_longer_than_max_poll_interval_makes_the_member_leave() {
+    let text = r#"name = "long-back-off"
+duration_ms = 20000
+title = { ko = "t", en = "t" }
+description = { ko = "d", en = "d" }
+
+[cluster]
+brokers = 1
+configs = { "offsets.topic.num.partitions" = 1, "group.initial.rebalance.delay.ms" = 0 }
+
+[[topic]]
+name = "orders"
+partitions = 1
+replication_factor = 1
+
+[[producer]]
+name = "p"
+stream = { topic = "orders", rate = 5 }
+
+[[consumer]]
+name = "c"
+topics = ["orders"]
+configs = { "group.id" = "g", "auto.offset.reset" = "earliest", "enable.auto.commit" = false, "max.poll.interval.ms" = 3000 }
+app = { commit = "sync_after_processing" }
+
+[[consumer.rule]]
+value = "v3"
+fail = "always"
+
+[consumer.error_handler]
+kind = "default"
+back_off = { kind = "fixed", interval_ms = 8000, max_attempts = 1 }
+"#;
+    let mut run = ScenarioRun::new(scenario::parse(text).unwrap(), None).unwrap();
+    run.seek(20_000);
+    let facts: Vec<TimedFact> = run.world().facts().cloned().collect();
+    let back_off_at = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::ErrorHandlerBackOff { back_off_ms: 8000, .. }))
+        .map(|f| f.at_ms)
+        .expect("an 8 s back-off");
+    let left_at = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::PollIntervalExceeded { max_poll_interval_ms: 3000, .. }))
+        .map(|f| f.at_ms)
+        .expect("the sleeping consumer exceeds max.poll.interval.ms");
+    assert!(
+        left_at > back_off_at && left_at < back_off_at + 8000,
+        "it leaves during the back-off: {back_off_at} → {left_at}"
+    );
+    assert!(
+        facts.iter().any(|f| f.at_ms > left_at && matches!(&f.fact, Fact::RebalanceStarted { .. })),
+        "the group rebalances"
+    );
+}
