@@ -1230,9 +1230,11 @@ fn deleting_a_topic_deletes_its_committed_offsets_and_fails_its_producer() {
     assert!(wallet_acked_late, "payments is not affected");
 }
 
-/// The headers of the records of `topic`-0 on its leader, by offset: (key, value, headers as
-/// the log inspector shows them).
-fn records_with_headers(world: &World, topic: &str) -> Vec<(Option<String>, Option<String>, BTreeMap<String, String>)> {
+/// A record's key, value and headers (as the log inspector shows them).
+type RecordText = (Option<String>, Option<String>, BTreeMap<String, String>);
+
+/// The records of `topic`-0 on its leader, in offset order.
+fn records_with_headers(world: &World, topic: &str) -> Vec<RecordText> {
     let tp = TopicPartition::new(topic, 0);
     let leader = world.metadata().partition(&tp).expect("partition").leader;
     let replica = &world.broker(leader).expect("leader").durable.replicas[&tp];
