@@ -2325,7 +2325,10 @@ describe('application patterns', () => {
       assert.equal(await row.getAttribute('data-backing-off'), 'true');
       await page.locator('.client[data-backing-off="true"]').waitFor();
       assert.match(await page.locator('.client[data-backing-off="true"]').textContent(), /back-off/);
+      await page.locator('.client[data-backing-off="true"]').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(screenshots, 'patterns-spring-back-off.png') });
+      await page.getByTestId('listeners-panel').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'patterns-spring-listeners-panel.png') });
       // Redeploying the listener: a bad program is refused with the parser's message, a good one applies.
       await page.getByTestId('listener-order-service').scrollIntoViewIfNeeded();
       const details = page.locator('.listener-details').first();
