@@ -1185,6 +1185,7 @@ impl World {
         );
         fresh.configs = old.configs.clone();
         fresh.processed_records = old.processed_records;
+        fresh.listener_stats = old.listener_stats;
         // A processor's new process starts with nothing processed to output; a verifier keeps
         // its record of every offset it returned.
         fresh.capture_processed = old.capture_processed;

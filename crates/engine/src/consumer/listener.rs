@@ -145,8 +145,7 @@ impl Consumer {
             }
             Handled::BackOff(ms) => {
                 self.backing_off_until = Some(now + ms);
-                let Some(processing) = self.processing.as_mut() else { return };
-                processing.backing_off = true;
+                let Some(processing) = self.processing.as_ref() else { return };
                 out.timer(now + ms, Timer::BackOffDone { token: processing.token });
             }
         }
@@ -271,7 +270,6 @@ impl Consumer {
         self.backing_off_until = None;
         let Some(mut processing) = self.processing.take() else { return };
         let remaining = processing.records.split_off(processing.done);
-        processing.backing_off = false;
         self.rewind_to(&remaining);
         self.batch_processed(processing, now, out);
     }

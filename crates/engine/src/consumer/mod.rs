@@ -150,10 +150,9 @@ struct Processing {
     records: Vec<(TopicPartition, i64)>,
     started_at: Millis,
     token: u64,
-    /// A processor's records processed so far (it outputs each record as it finishes it).
+    /// A processor's (or a declared listener's) records processed so far: it outputs each
+    /// record as it finishes it.
     done: usize,
-    /// A declared listener threw on `records[done]` and the error handler sleeps its back-off.
-    backing_off: bool,
 }
 
 /// The leader of each partition the metadata named, by topic and then partition index: the
@@ -613,13 +612,13 @@ impl Consumer {
     fn begin_processing(&mut self, records: Vec<(TopicPartition, i64)>, now: Millis, out: &mut Outbox<Timer>) {
         let token = self.token();
         if self.app.program.is_some() {
-            self.processing = Some(Processing { records, started_at: now, token, done: 0, backing_off: false });
+            self.processing = Some(Processing { records, started_at: now, token, done: 0 });
             return self.listen_next(now, out);
         }
         let records_timed = if self.output_each_record { 1 } else { records.len() };
         let duration = self.app.processing_ms_per_record * records_timed as Millis;
         out.timer(now + duration, Timer::ProcessingDone { token });
-        self.processing = Some(Processing { records, started_at: now, token, done: 0, backing_off: false });
+        self.processing = Some(Processing { records, started_at: now, token, done: 0 });
     }
 
     fn processing_done(&mut self, now: Millis, out: &mut Outbox<Timer>) {
@@ -1450,9 +1449,14 @@ impl Node for Consumer {
     fn crash(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let in_flight = self.in_flight_records();
         let mut done = 0;
+        self.backing_off_until = None;
         if let Some(processing) = self.processing.take() {
             let per_record = self.app.processing_ms_per_record.max(1);
             done = (((now - processing.started_at) / per_record) as usize).min(processing.records.len());
+            if self.app.program.is_some() {
+                // A declared listener's records take their own times: count those it finished.
+                done = processing.done;
+            }
             if !self.is_share_consumer() {
                 // A share consumer's records are not tracked by offset: they come back when their
                 // acquisition locks expire.

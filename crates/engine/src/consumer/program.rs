@@ -252,11 +252,6 @@ impl Program {
     pub fn rule_for(&self, record: &Record) -> Option<&Rule> {
         self.rules.iter().find(|r| r.matcher.matches(record))
     }
-
-    /// Every topic the program writes to, derived records and error handling alike.
-    pub fn output_topics(&self) -> impl Iterator<Item = &str> {
-        self.rules.iter().flat_map(|r| r.outputs.iter().map(|o| o.topic.as_str()))
-    }
 }
 
 /// What a declared listener did so far, for the picture.
