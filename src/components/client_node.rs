@@ -37,7 +37,7 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
     let (mark, first_line) = match (c.running, c.idle) {
         (false, _) => ("✕ ", t(props.lang, Key::ConsumerStopped)),
         (true, true) => ("○ ", t(props.lang, Key::ConsumerIdle)),
-        (true, false) if c.backing_off => ("⏸ ", t(props.lang, Key::ConsumerBackingOff)),
+        (true, false) if c.backing_off => ("◔ ", t(props.lang, Key::ConsumerBackingOff)),
         (true, false) => ("", kind),
     };
     let state = if first_line == kind { kind.to_string() } else { format!("{first_line}, {kind}") };
