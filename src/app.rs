@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use crate::components::{
     BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, ForkPanel, GroupPanel, Header, LessonPanel, LessonPlan,
-    LogInspector, MemoryLine, MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProcessorsPanel, ProducerPanel,
-    SeqDiagram, StreamsTopology, Terminal, TransactionsPanel, ViewToggle,
+    ListenersPanel, LogInspector, MemoryLine, MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProcessorsPanel,
+    ProducerPanel, SeqDiagram, StreamsTopology, Terminal, TransactionsPanel, ViewToggle,
 };
 use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
@@ -210,6 +210,7 @@ pub fn app() -> Html {
                             <FaultPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <GroupPanel {lang} view={panels.view.clone()} groups={panels.groups.clone()} />
                             <ProcessorsPanel {lang} view={panels.view.clone()} />
+                            <ListenersPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <TransactionsPanel {lang} view={panels.view.clone()} />
                             <MetricsPanel {lang} data={panels.metrics.clone()} />
                             <SeqDiagram {lang} data={panels.messages.clone()} view={panels.view.clone()} />

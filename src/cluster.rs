@@ -130,6 +130,9 @@ pub struct ClientCard {
     /// A consumer with a `client.rack`: each owned partition and the broker it fetches it from
     /// (its leader or a follower the leader named), drawn as the fetch path.
     pub reads_from: Vec<FetchPath>,
+    /// A consumer whose thread sleeps a Spring `DefaultErrorHandler` back-off: nothing it owns
+    /// moves meanwhile.
+    pub backing_off: bool,
 }
 
 /// A drawn fetch path: a consumer (by name), what it reads, and the line's ends on the canvas.
@@ -277,6 +280,7 @@ impl ClusterModel {
                 idle: false,
                 rack: None,
                 reads_from: Vec::new(),
+                backing_off: false,
             })
             .collect();
         let mut groups: Vec<GroupBox> = Vec::new();
@@ -305,6 +309,7 @@ impl ClusterModel {
                 idle,
                 rack,
                 reads_from,
+                backing_off: c.running && c.listener.as_ref().is_some_and(|l| l.backing_off_until.is_some()),
             };
             match groups.iter_mut().find(|g| g.group == c.group_id) {
                 Some(g) => g.clients.push(card),

@@ -71,7 +71,7 @@ impl PartitionLog {
                                 .record
                                 .headers
                                 .iter()
-                                .map(|h| (h.key.clone(), text(&h.value).unwrap_or_default()))
+                                .map(|h| (h.key.clone(), kafkalab_engine::consumer::program::header_text(h)))
                                 .collect(),
                         })
                     })

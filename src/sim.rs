@@ -183,6 +183,11 @@ pub enum UserAction {
     StopStream {
         producer: u32,
     },
+    /// Redeploys a consumer's listener: the `[[rule]]` / `[error_handler]` program text.
+    SetListenerProgram {
+        consumer: u32,
+        program: String,
+    },
 }
 
 fn node(s: &str) -> Result<NodeId, String> {
@@ -251,6 +256,9 @@ impl UserAction {
                 keys: KeyPattern::Cycle { prefix: "key".into(), count: 8 },
             },
             UserAction::StopStream { producer } => Action::StopStream { producer: *producer },
+            UserAction::SetListenerProgram { consumer, program } => {
+                Action::SetListenerProgram { consumer: *consumer, program: program.clone() }
+            }
         })
     }
 }

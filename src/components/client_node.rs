@@ -27,6 +27,7 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
         if c.producer { "client-producer" } else { "client-consumer" },
         (!c.running).then_some("client-stopped"),
         c.idle.then_some("client-idle"),
+        c.backing_off.then_some("client-backing-off"),
         props.highlighted.then_some("highlight")
     );
     let kind = t(props.lang, if c.producer { Key::ProducerKind } else { Key::ConsumerKind });
@@ -36,12 +37,13 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
     let (mark, first_line) = match (c.running, c.idle) {
         (false, _) => ("✕ ", t(props.lang, Key::ConsumerStopped)),
         (true, true) => ("○ ", t(props.lang, Key::ConsumerIdle)),
+        (true, false) if c.backing_off => ("◔ ", t(props.lang, Key::ConsumerBackingOff)),
         (true, false) => ("", kind),
     };
     let state = if first_line == kind { kind.to_string() } else { format!("{first_line}, {kind}") };
     let (oncontextmenu, onkeydown, onpointerdown) = node_handlers(c.node, &node_ref, &props.on_node);
     html! {
-        <g {class} ref={node_ref} data-testid={format!("node-{}", c.node)} data-idle={c.idle.to_string()}
+        <g {class} ref={node_ref} data-testid={format!("node-{}", c.node)} data-idle={c.idle.to_string()} data-backing-off={c.backing_off.to_string()}
             data-rack={c.rack.clone()}
             data-highlight={props.highlighted.then_some("true")} transform={format!("translate({} {})", props.x, props.y)}
             tabindex="0" role="button" aria-haspopup="menu"

@@ -2358,3 +2358,57 @@ describe('transactions and exactly-once', () => {
     }
   });
 });
+
+describe('application patterns', () => {
+  test('spring-blocking-retries: the DLT record and its Spring headers, the back-off drawn, a listener redeployed', async () => {
+    const { page, problems } = await openApp('#scenario=spring-blocking-retries&t=8000&lang=en');
+    try {
+      await page.waitForFunction(() => document.querySelector('[data-testid="clock"]').textContent === '8000');
+      // The listeners panel counts what the engine's DefaultErrorHandler did: v7 failed twice,
+      // v13 three times; four back-off sleeps; one record to orders.DLT.
+      const row = page.getByTestId('listener-order-service');
+      await row.scrollIntoViewIfNeeded();
+      assert.equal(await row.getAttribute('data-failures'), '5');
+      assert.equal(await row.getAttribute('data-back-offs'), '4');
+      assert.equal(await row.getAttribute('data-dead-lettered'), '1');
+      // The dead letter in the log inspector, with its exception and original-record headers.
+      await page.getByTestId('inspect-select').selectOption({ label: 'orders.DLT-0' });
+      const record = page.getByTestId('record-0');
+      await record.waitFor();
+      const text = await record.textContent();
+      assert.match(text, /v13/);
+      assert.match(text, /kafka_dlt-exception-fqcn=org\.springframework\.kafka\.listener\.ListenerExecutionFailedException/);
+      assert.match(text, /kafka_dlt-exception-cause-fqcn=com\.shop\.PaymentDeclinedException/);
+      assert.match(text, /kafka_dlt-original-topic=orders/);
+      assert.match(text, /kafka_dlt-original-offset=13/);
+      await record.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'patterns-spring-dlt-headers.png') });
+      // During v13's first back-off the consumer sleeps: marked on the canvas and in the panel.
+      await seek(page, 4300);
+      assert.equal(await row.getAttribute('data-backing-off'), 'true');
+      await page.locator('.client[data-backing-off="true"]').waitFor();
+      assert.match(await page.locator('.client[data-backing-off="true"]').textContent(), /back-off/);
+      await page.locator('.client[data-backing-off="true"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'patterns-spring-back-off.png') });
+      await page.getByTestId('listeners-panel').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'patterns-spring-listeners-panel.png') });
+      // Redeploying the listener: a bad program is refused with the parser's message, a good one applies.
+      await page.getByTestId('listener-order-service').scrollIntoViewIfNeeded();
+      const details = page.locator('.listener-details').first();
+      await details.locator('summary').click();
+      const editor = details.locator('textarea');
+      assert.match(await editor.inputValue(), /kind = "default"/);
+      await editor.fill('[[rule]]\nfail = "sometimes"\n');
+      await details.locator('button').click();
+      await page.getByTestId('action-notice').waitFor();
+      assert.match(await page.getByTestId('action-notice').textContent(), /consumer\.rule\.fail/);
+      await editor.fill('[[rule]]\nvalue = "v30"\nfail = "always"\n\n[error_handler]\nkind = "default"\nback_off = { kind = "fixed", interval_ms = 100, max_attempts = 1 }\nrecoverer = "dead_letter"\n');
+      await details.locator('button').click();
+      await page.waitForFunction(() => JSON.parse(document.querySelector('#view-json').textContent)
+        .consumers.find((c) => c.name === 'order-service').listener.program.includes('value = "v30"'));
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+});

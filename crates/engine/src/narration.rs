@@ -751,6 +751,56 @@ pub enum Fact {
         tasks: Vec<String>,
         entries_lost: usize,
     },
+    /// A declared listener threw on a record's delivery `attempt` (Spring wraps the exception in
+    /// `ListenerExecutionFailedException` and hands it to the container's error handler).
+    ListenerFailed {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        offset: i64,
+        attempt: u32,
+        exception: String,
+    },
+    /// `DefaultErrorHandler`: the consumer thread sleeps `back_off_ms` (no `poll()` meanwhile),
+    /// then seeks the partition back to `offset` so the record is delivered again (`retry`).
+    ErrorHandlerBackOff {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        offset: i64,
+        retry: u32,
+        back_off_ms: Millis,
+        exponential: bool,
+        /// `FixedBackOff.UNLIMITED_ATTEMPTS`: the partition cannot get past this record.
+        unlimited: bool,
+    },
+    /// `DefaultErrorHandler`'s back-off is exhausted: the recoverer ran
+    /// (`DeadLetterPublishingRecoverer` to `dead_letter_topic`, or Spring's logging one) and the
+    /// partition moves past the record.
+    RecordRecovered {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        offset: i64,
+        attempts: u32,
+        dead_letter_topic: Option<String>,
+    },
+    /// `@RetryableTopic`: the failed record was published to its next retry topic (to be
+    /// processed again after `delay_ms`) or to the DLT; the partition goes on meanwhile.
+    RecordForwarded {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        offset: i64,
+        attempt: u32,
+        destination: String,
+        delay_ms: Millis,
+        dlt: bool,
+    },
+    /// A retry topic's record is not due yet (`KafkaBackoffException`): the listener container
+    /// pauses that partition and seeks back to it until `until_ms`.
+    RetryTopicPartitionPaused {
+        consumer: u32,
+        topic_partition: TopicPartition,
+        offset: i64,
+        until_ms: Millis,
+    },
 }
 
 /// Why a Streams task did not aggregate a record.
@@ -893,6 +943,11 @@ impl Fact {
             | Fact::StreamsRestoreCompleted { .. }
             | Fact::StreamsRecordDropped { .. } => Salience::Notable,
             Fact::StreamsInstanceCrashed { .. } => Salience::Fault,
+            Fact::ListenerFailed { .. }
+            | Fact::ErrorHandlerBackOff { .. }
+            | Fact::RecordRecovered { .. }
+            | Fact::RecordForwarded { .. }
+            | Fact::RetryTopicPartitionPaused { .. } => Salience::Notable,
         }
     }
 }

@@ -156,6 +156,20 @@ pub struct ConsumerView {
     /// For each owned partition, the broker it fetches from now: the leader, or a follower the
     /// leader named its preferred read replica (KIP-392).
     pub reading_from: Vec<(TopicPartition, i32)>,
+    /// The declared listener, if the consumer has one.
+    pub listener: Option<ListenerView>,
+}
+
+/// A consumer's declared listener (`ConsumerApp::program`) and what it did so far.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListenerView {
+    /// The program in the editor's `[[rule]]` / `[error_handler]` form.
+    pub program: String,
+    pub stats: crate::consumer::program::ListenerStats,
+    /// The consumer thread sleeps a `DefaultErrorHandler` back-off until then.
+    pub backing_off_until: Option<Millis>,
+    /// Retry-topic partitions paused until their record is due.
+    pub paused: Vec<(TopicPartition, Millis)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -608,6 +622,12 @@ impl World {
                     .iter()
                     .filter_map(|tp| c.read_replica(tp, self.now()).map(|b| (tp.clone(), b)))
                     .collect(),
+                listener: c.app.program.as_ref().map(|p| ListenerView {
+                    program: p.to_toml(),
+                    stats: c.listener_stats,
+                    backing_off_until: c.backing_off_until,
+                    paused: c.paused_until.iter().map(|(tp, until)| (tp.clone(), *until)).collect(),
+                }),
             })
             .collect()
     }

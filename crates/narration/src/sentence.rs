@@ -629,6 +629,39 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
             Phrase::FStreamsInstanceCrashed,
             vec![instance.clone(), tasks.join(", "), n(Phrase::CountEntries, *entries_lost)],
         ),
+        Fact::ListenerFailed { consumer: c, topic_partition, offset, attempt, exception } => (
+            Phrase::FListenerFailed,
+            vec![consumer(c), topic_partition.to_string(), s(offset), exception.clone(), s(attempt)],
+        ),
+        Fact::ErrorHandlerBackOff {
+            consumer: c,
+            topic_partition,
+            offset,
+            retry,
+            back_off_ms,
+            exponential,
+            unlimited,
+        } => {
+            let kind = phrase(lang, if *exponential { Phrase::BackOffExponential } else { Phrase::BackOffFixed });
+            (
+                if *unlimited { Phrase::FErrorHandlerBackOffForever } else { Phrase::FErrorHandlerBackOff },
+                vec![consumer(c), topic_partition.to_string(), s(offset), s(back_off_ms), kind.into(), s(retry)],
+            )
+        }
+        Fact::RecordRecovered { consumer: c, topic_partition, offset, attempts, dead_letter_topic } => {
+            let args = vec![consumer(c), topic_partition.to_string(), s(offset), s(attempts)];
+            match dead_letter_topic {
+                Some(topic) => (Phrase::FRecordRecoveredDlt, [args, vec![topic.clone()]].concat()),
+                None => (Phrase::FRecordRecoveredLog, args),
+            }
+        }
+        Fact::RecordForwarded { consumer: c, topic_partition, offset, attempt, destination, delay_ms, dlt } => (
+            if *dlt { Phrase::FRecordForwardedDlt } else { Phrase::FRecordForwardedRetry },
+            vec![consumer(c), topic_partition.to_string(), s(offset), s(attempt), destination.clone(), s(delay_ms)],
+        ),
+        Fact::RetryTopicPartitionPaused { consumer: c, topic_partition, offset, until_ms } => {
+            (Phrase::FRetryTopicPaused, vec![consumer(c), topic_partition.to_string(), s(offset), s(until_ms)])
+        }
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -683,7 +716,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 104, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 109, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

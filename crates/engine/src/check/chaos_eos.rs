@@ -95,7 +95,7 @@ pub(super) fn setup(
         else {
             continue;
         };
-        world.apply(Action::LinkProcessor { consumer, producer, output_topic: OUTPUT.into() })?;
+        world.apply(Action::LinkProcessor { consumer, producer, output_topic: Some(OUTPUT.into()) })?;
     }
     let verifier =
         [("group.id", VERIFIER_GROUP), ("auto.offset.reset", "earliest"), ("isolation.level", "read_committed")];

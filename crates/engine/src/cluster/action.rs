@@ -184,7 +184,8 @@ pub enum Action {
     LinkProcessor {
         consumer: u32,
         producer: u32,
-        output_topic: String,
+        /// None: the consumer's declared listener (`ConsumerApp::program`) sends its own records.
+        output_topic: Option<String>,
     },
     /// DeleteTopics (`kafka-topics --delete`): the active controller appends a
     /// `RemoveTopicRecord` per topic; brokers delete the replicas, group coordinators the
@@ -267,6 +268,13 @@ pub enum Action {
     RestartStreamsInstance {
         application_id: String,
         instance: usize,
+    },
+    /// The application's developer redeploys a consumer's listener: `program` is the
+    /// `[[rule]]` / `[error_handler]` TOML of a scenario's `[[consumer.rule]]` and
+    /// `[consumer.error_handler]` (empty: no declared listener). It applies from the next record.
+    SetListenerProgram {
+        consumer: u32,
+        program: String,
     },
 }
 
@@ -361,6 +369,10 @@ pub enum ActionError {
     NoTxnCoordinator(String),
     /// No Streams application with this `application.id`, or no instance with this index.
     UnknownStreamsInstance(String, usize),
+    /// A processor without an output topic, whose consumer declares no listener program.
+    NoOutput(u32),
+    /// A listener program that does not parse or does not fit its consumer.
+    ListenerProgram(String),
 }
 
 impl fmt::Display for ActionError {
@@ -411,6 +423,10 @@ impl fmt::Display for ActionError {
             ActionError::TransactionState { producer, state } => {
                 let state = serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_string));
                 write!(f, "producer {producer} cannot do that in transaction state {}", state.unwrap_or_default())
+            }
+            ActionError::ListenerProgram(e) => write!(f, "{e}"),
+            ActionError::NoOutput(c) => {
+                write!(f, "consumer {c} declares no listener program: a processor without one needs an output topic")
             }
             ActionError::NotDynamicConfig(key) => write!(
                 f,
@@ -757,6 +773,7 @@ impl World {
             Action::RestartStreamsInstance { application_id, instance } => {
                 self.restart_streams_instance(&application_id, instance)
             }
+            Action::SetListenerProgram { consumer, program } => self.set_listener_program(consumer, &program),
             Action::ForceTerminateTransaction { transactional_id, timeout_ms } => {
                 let partitions = self.config.broker.txn_coordinator.num_partitions;
                 let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, partition_for(&transactional_id, partitions));
@@ -1098,11 +1115,20 @@ impl World {
 
     /// A transactional commit mode needs a transactional producer; either way the consumer
     /// must not auto-commit (its offsets follow its outputs).
-    fn link_processor(&mut self, consumer: u32, producer: u32, output: String) -> Result<ActionOutcome, ActionError> {
+    fn link_processor(
+        &mut self,
+        consumer: u32,
+        producer: u32,
+        output: Option<String>,
+    ) -> Result<ActionOutcome, ActionError> {
         let c = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
         let p = self.producers.get(&producer).ok_or(ActionError::UnknownProducer(producer))?;
-        if !self.metadata().topics.contains_key(&output) {
-            return Err(ActionError::UnknownTopic(output));
+        match &output {
+            Some(topic) if !self.metadata().topics.contains_key(topic) => {
+                return Err(ActionError::UnknownTopic(topic.clone()))
+            }
+            None if c.app.program.is_none() => return Err(ActionError::NoOutput(consumer)),
+            _ => {}
         }
         if c.config.enable_auto_commit {
             return Err(ActionError::Config(ConfigError::invalid(
@@ -1206,6 +1232,7 @@ impl World {
         );
         fresh.configs = old.configs.clone();
         fresh.processed_records = old.processed_records;
+        fresh.listener_stats = old.listener_stats;
         // A processor's new process starts with nothing processed to output; a verifier keeps
         // its record of every offset it returned.
         fresh.capture_processed = old.capture_processed;
@@ -1228,6 +1255,36 @@ impl World {
     }
 
     /// The client node of the consumer's running process.
+    /// Parses `text` as `consumer`'s listener program against the topics that exist now, and
+    /// installs it. What it sends needs the consumer to be a processor without an output topic,
+    /// and `@RetryableTopic` needs the consumer subscribed to its retry topics already.
+    fn set_listener_program(&mut self, consumer: u32, text: &str) -> Result<ActionOutcome, ActionError> {
+        let c = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
+        let topics: Vec<(String, i32)> =
+            self.metadata().topics.iter().map(|(name, t)| (name.clone(), t.partitions.len() as i32)).collect();
+        let sends = self.processors.get(&consumer).is_some_and(|p| p.output_topic.is_none());
+        let context = crate::scenario::ListenerContext {
+            subscribed: &c.topics,
+            topics: &topics,
+            commit: c.app.commit,
+            has_producer: sends,
+            share: c.is_share_consumer(),
+        };
+        let parsed =
+            crate::scenario::parse_listener(text, &context).map_err(|e| ActionError::ListenerProgram(e.to_string()))?;
+        if let Some((_, retry_topics)) = &parsed {
+            if let Some(missing) = retry_topics.iter().find(|t| !c.topics.contains(t)) {
+                return Err(ActionError::ListenerProgram(format!(
+                    "consumer {consumer} does not subscribe to the retry topic `{missing}`; @RetryableTopic needs a consumer that listens to its retry topics"
+                )));
+            }
+        }
+        if let Some(c) = self.consumers.get_mut(&consumer) {
+            c.app.program = parsed.map(|(program, _)| program);
+        }
+        Ok(ActionOutcome::Done)
+    }
+
     fn check_consumer_running(&self, id: u32) -> Result<u32, ActionError> {
         let c = self.consumers.get(&id).ok_or(ActionError::UnknownConsumer(id))?;
         self.consumer_running(id).then_some(c.node).ok_or(ActionError::ConsumerStopped(id))

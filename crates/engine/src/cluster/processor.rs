@@ -38,7 +38,9 @@ struct RunningTransaction {
 pub struct Processor {
     pub consumer: u32,
     pub producer: u32,
-    pub output_topic: String,
+    /// Where each processed record's output goes; None: the consumer's declared listener
+    /// decides what it sends (derived records, dead letters, retry-topic forwards).
+    pub output_topic: Option<String>,
     /// The input records whose outputs were sent and whose offsets are not committed yet: the
     /// running transaction's, or an at-least-once batch's.
     batch: Vec<(TopicPartition, i64)>,
@@ -49,7 +51,7 @@ pub struct Processor {
 }
 
 impl Processor {
-    pub fn new(consumer: u32, producer: u32, output_topic: String) -> Self {
+    pub fn new(consumer: u32, producer: u32, output_topic: Option<String>) -> Self {
         Processor { consumer, producer, output_topic, batch: Vec::new(), transaction: None, failed_before: None }
     }
 
@@ -123,13 +125,23 @@ impl World {
         let now = self.now;
         let Some(consumer) = self.consumers.get_mut(&processor.consumer) else { return Vec::new() };
         let records = std::mem::take(&mut consumer.processed_output);
-        if records.is_empty() {
+        let declared = std::mem::take(&mut consumer.program_output);
+        if records.is_empty() && declared.is_empty() {
             return records;
         }
         let mut out = Outbox::default();
         let Some(producer) = self.producers.get_mut(&processor.producer) else { return Vec::new() };
-        for (tp, offset) in &records {
-            producer.send(output_record(&processor.output_topic, tp, *offset), now, &mut self.rng, &mut out);
+        match &processor.output_topic {
+            Some(topic) => {
+                for (tp, offset) in &records {
+                    producer.send(output_record(topic, tp, *offset), now, &mut self.rng, &mut out);
+                }
+            }
+            None => {
+                for record in declared {
+                    producer.send(record, now, &mut self.rng, &mut out);
+                }
+            }
         }
         self.flush_producer(processor.producer, out);
         records

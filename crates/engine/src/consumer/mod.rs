@@ -9,7 +9,9 @@
 //! Kafka, so a long processing step delays a rebalance up to `max.poll.interval.ms`.
 
 pub mod config;
+mod listener;
 mod membership;
+pub mod program;
 mod read_replica;
 mod share;
 pub mod validation;
@@ -60,11 +62,20 @@ pub struct ConsumerApp {
     /// A share consumer's application fails on records with this key (a poison record) and
     /// acknowledges them with RELEASE, so they come back until the delivery limit archives them.
     pub fail_on_key: Option<String>,
+    /// The declared listener (rules per record and Spring's error handling); None: every
+    /// record takes `processing_ms_per_record` and succeeds.
+    pub program: Option<program::Program>,
 }
 
 impl Default for ConsumerApp {
     fn default() -> Self {
-        ConsumerApp { processing_ms_per_record: 10, commit: CommitMode::Auto, poll_timeout_ms: 100, fail_on_key: None }
+        ConsumerApp {
+            processing_ms_per_record: 10,
+            commit: CommitMode::Auto,
+            poll_timeout_ms: 100,
+            fail_on_key: None,
+            program: None,
+        }
     }
 }
 
@@ -105,6 +116,8 @@ pub enum Timer {
     RequestTimeout { broker: i32, deadline: Millis },
     /// A preferred read replica's reconnect backoff is over: fetch again (KIP-392).
     ReconnectBackoffOver,
+    /// `DefaultErrorHandler`'s back-off sleep is over: seek back and poll again.
+    BackOffDone { token: u64 },
 }
 
 /// The requests that go to the group coordinator (Kafka gives it a connection of its own).
@@ -137,7 +150,8 @@ struct Processing {
     records: Vec<(TopicPartition, i64)>,
     started_at: Millis,
     token: u64,
-    /// A processor's records processed so far (it outputs each record as it finishes it).
+    /// A processor's (or a declared listener's) records processed so far: it outputs each
+    /// record as it finishes it.
     done: usize,
 }
 
@@ -267,6 +281,20 @@ pub struct Consumer {
     passed_over: BTreeMap<TopicPartition, Vec<(i64, i64)>>,
     /// A share consumer's fetch session: acquired records and acknowledgements to send.
     pub share: share::ShareSession,
+    /// A declared listener's view of the records fetched and not yet processed.
+    received: BTreeMap<(TopicPartition, i64), crate::log::Record>,
+    /// Spring's `FailedRecordTracker`: per partition, the offset that failed and how often.
+    failed_records: BTreeMap<TopicPartition, (i64, u32)>,
+    /// Deliveries so far of each record a `fail_first` rule matched, by its origin.
+    deliveries: BTreeMap<(TopicPartition, i64), u32>,
+    /// Retry-topic partitions paused until their next record is due.
+    pub paused_until: BTreeMap<TopicPartition, Millis>,
+    /// The declared listener's records to send with the application's producer: derived
+    /// records, dead letters and retry-topic forwards.
+    pub(crate) program_output: Vec<crate::producer::ProducerRecord>,
+    pub listener_stats: program::ListenerStats,
+    /// `DefaultErrorHandler` sleeps its back-off until then.
+    pub backing_off_until: Option<Millis>,
 }
 
 impl Consumer {
@@ -351,6 +379,13 @@ impl Consumer {
             output_each_record: false,
             passed_over: BTreeMap::new(),
             share: share::ShareSession::default(),
+            received: BTreeMap::new(),
+            failed_records: BTreeMap::new(),
+            deliveries: BTreeMap::new(),
+            paused_until: BTreeMap::new(),
+            program_output: Vec::new(),
+            listener_stats: program::ListenerStats::default(),
+            backing_off_until: None,
         }
     }
 
@@ -525,6 +560,7 @@ impl Consumer {
             self.wait_in_poll(now, out);
             return;
         }
+        self.resume_due_partitions(now);
         self.update_positions(now, rng, out);
         let records = self.drain(self.config.max_poll_records);
         self.send_fetches(now, out);
@@ -558,6 +594,9 @@ impl Consumer {
     fn drain(&mut self, max: usize) -> Vec<(TopicPartition, i64)> {
         let mut records = Vec::new();
         for (tp, queue) in &mut self.buffer {
+            if self.paused_until.contains_key(tp) {
+                continue;
+            }
             while records.len() < max {
                 let Some((offset, leader_epoch)) = queue.pop_front() else { break };
                 records.push((tp.clone(), offset));
@@ -572,6 +611,10 @@ impl Consumer {
 
     fn begin_processing(&mut self, records: Vec<(TopicPartition, i64)>, now: Millis, out: &mut Outbox<Timer>) {
         let token = self.token();
+        if self.app.program.is_some() {
+            self.processing = Some(Processing { records, started_at: now, token, done: 0 });
+            return self.listen_next(now, out);
+        }
         let records_timed = if self.output_each_record { 1 } else { records.len() };
         let duration = self.app.processing_ms_per_record * records_timed as Millis;
         out.timer(now + duration, Timer::ProcessingDone { token });
@@ -579,6 +622,9 @@ impl Consumer {
     }
 
     fn processing_done(&mut self, now: Millis, out: &mut Outbox<Timer>) {
+        if self.app.program.is_some() {
+            return self.listener_done(now, out);
+        }
         if self.output_each_record {
             // One record is done: its output goes out now; the batch goes on with the next.
             let Some(processing) = self.processing.as_mut() else { return };
@@ -595,11 +641,20 @@ impl Consumer {
         if self.is_share_consumer() {
             return self.share_processing_done(processing.records, now, out);
         }
+        self.batch_processed(processing, now, out);
+    }
+
+    /// The application is through with its poll's records: report them, then commit as its
+    /// mode says and poll again.
+    fn batch_processed(&mut self, processing: Processing, now: Millis, out: &mut Outbox<Timer>) {
         self.report_processed(&processing.records, out);
-        if self.capture_processed && !self.output_each_record {
+        // A declared listener kept each record as it finished it.
+        if self.capture_processed && !self.output_each_record && self.app.program.is_none() {
             self.processed_output.extend(processing.records.iter().cloned());
         }
         match self.app.commit {
+            // A declared listener's batch can end empty (its records paused): no transaction.
+            CommitMode::Transactional if processing.records.is_empty() => self.schedule_poll(now, out),
             CommitMode::Transactional => self.awaiting_transaction = true,
             CommitMode::SyncAfterProcessing if self.flush_before_commit => self.awaiting_flush = true,
             CommitMode::SyncAfterProcessing => self.commit(true, AfterCommit::Poll, now, out),
@@ -918,7 +973,10 @@ impl Consumer {
             self.awaiting_committed.remove(tp);
             self.resets.remove(tp);
             self.preferred_read_replicas.remove(tp);
+            self.paused_until.remove(tp);
+            self.failed_records.remove(tp);
         }
+        self.received.retain(|(tp, _), _| !partitions.contains(tp));
     }
 
     /// `onPartitionsLost`: fenced or expired, so the partitions go without a commit.
@@ -1132,6 +1190,9 @@ impl Consumer {
             }
             return false;
         }
+        if self.app.program.is_some() {
+            self.keep_received(&tp, &p.batches, &offsets);
+        }
         self.buffer.insert(tp, offsets);
         true
     }
@@ -1321,6 +1382,7 @@ impl Consumer {
             .filter(|(tp, _)| {
                 !leader_busy(tp)
                     && !self.buffer.contains_key(*tp)
+                    && !self.paused_until.contains_key(*tp)
                     && self.assignment.contains(*tp)
                     && !self.awaiting_validation(tp)
             })
@@ -1396,9 +1458,14 @@ impl Node for Consumer {
     fn crash(&mut self, now: Millis, out: &mut Outbox<Timer>) {
         let in_flight = self.in_flight_records();
         let mut done = 0;
+        self.backing_off_until = None;
         if let Some(processing) = self.processing.take() {
             let per_record = self.app.processing_ms_per_record.max(1);
             done = (((now - processing.started_at) / per_record) as usize).min(processing.records.len());
+            if self.app.program.is_some() {
+                // A declared listener's records take their own times: count those it finished.
+                done = processing.done;
+            }
             if !self.is_share_consumer() {
                 // A share consumer's records are not tracked by offset: they come back when their
                 // acquisition locks expire.
@@ -1422,6 +1489,9 @@ impl Node for Consumer {
             Timer::Heartbeat { token } if token == self.heartbeat_token => self.heartbeat_tick(now, rng, out),
             Timer::ProcessingDone { token } if self.processing.as_ref().is_some_and(|p| p.token == token) => {
                 self.processing_done(now, out)
+            }
+            Timer::BackOffDone { token } if self.processing.as_ref().is_some_and(|p| p.token == token) => {
+                self.back_off_done(now, out)
             }
             Timer::RequestTimeout { broker, deadline } if self.request_timer_at.get(&broker) == Some(&deadline) => {
                 self.request_timer_at.remove(&broker);

@@ -33,7 +33,7 @@ pub struct ShareSession {
 }
 
 impl Consumer {
-    pub(super) fn is_share_consumer(&self) -> bool {
+    pub(crate) fn is_share_consumer(&self) -> bool {
         self.config.group_protocol == super::config::GroupProtocol::Share
     }
 

@@ -21,6 +21,7 @@ mod run;
 mod summary;
 mod when;
 
+pub use parse::{parse_listener, ListenerContext};
 pub use run::{ScenarioRun, StepFailure};
 pub use summary::{summary, Summary};
 pub use when::{FactPattern, FilterValue};
@@ -149,7 +150,8 @@ pub struct ConsumerSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ProcessorSpec {
     pub producer: String,
-    pub output_topic: String,
+    /// None: the consumer's declared listener says what it sends.
+    pub output_topic: Option<String>,
 }
 
 /// A Kafka Streams application: its topology, configs and instances (consumer and producer
@@ -594,6 +596,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         };
     }
     let mut all = embed![
+        "cdc-outbox",
         "classic-vs-consumer-protocol",
         "consumer-scale-out",
         "dedicated-controllers",
@@ -601,6 +604,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "dynamic-unclean-election",
         "eager-vs-cooperative",
         "eligible-leader-replicas",
+        "event-sourcing-cqrs",
         "exactly-once-pipeline",
         "follower-fetching",
         "hanging-transaction",
@@ -610,13 +614,17 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "leader-failover",
         "online-protocol-upgrade",
         "partition-reassignment",
+        "poison-pill",
         "pre-vote",
         "read-committed-vs-uncommitted",
         "retention-compaction",
         "rolling-restart",
+        "saga",
         "sandbox",
         "share-group-queue",
         "slow-follower",
+        "spring-blocking-retries",
+        "spring-retry-topics-dlt",
         "streams-state-restore",
         "streams-windowed-count",
         "truncation-detection",

@@ -1,6 +1,7 @@
 //! The TOML format: raw serde structs with spans, then validation into a [`Scenario`]. Every
 //! check reports the line (and column) of the offending field, found from its span.
 
+mod program;
 mod streams;
 
 use super::broker_config;
@@ -113,6 +114,11 @@ struct RawConsumer {
     app: Option<RawApp>,
     at_start: Option<bool>,
     processor: Option<Spanned<RawProcessor>>,
+    /// The declared listener's rules (`[[consumer.rule]]`), first match wins.
+    #[serde(default)]
+    rule: Vec<Spanned<program::RawRule>>,
+    /// Spring's error handler around the listener (`[consumer.error_handler]`).
+    error_handler: Option<Spanned<program::RawErrorHandler>>,
 }
 
 /// A consumer's application that writes each processed record to an output topic.
@@ -120,7 +126,8 @@ struct RawConsumer {
 #[serde(deny_unknown_fields)]
 struct RawProcessor {
     producer: Spanned<String>,
-    output_topic: Spanned<String>,
+    /// Required without a declared listener; with one, its rules say what is sent.
+    output_topic: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -397,6 +404,65 @@ pub(crate) struct Known<'a> {
     consumers: BTreeMap<String, &'a ConsumerSpec>,
     /// Streams instances by name: their application and index.
     streams_instances: BTreeMap<String, (String, usize)>,
+}
+
+/// A listener program typed in the app for a running consumer: a scenario's
+/// `[[consumer.rule]]` and `[consumer.error_handler]` tables written `[[rule]]` and
+/// `[error_handler]` (errors still name them `consumer.…`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawListener {
+    #[serde(default)]
+    rule: Vec<Spanned<program::RawRule>>,
+    error_handler: Option<Spanned<program::RawErrorHandler>>,
+}
+
+/// What a running consumer's listener program is checked against.
+pub struct ListenerContext<'a> {
+    /// The topics the consumer subscribes to.
+    pub subscribed: &'a [String],
+    /// Every topic of the cluster now, with its partition count.
+    pub topics: &'a [(String, i32)],
+    pub commit: CommitMode,
+    /// The consumer is a processor whose producer sends what the listener says.
+    pub has_producer: bool,
+    pub share: bool,
+}
+
+/// Parses a listener program for a running consumer (`Action::SetListenerProgram`): None for
+/// an empty one; else the program and the retry topics `@RetryableTopic` listens to.
+pub fn parse_listener(
+    text: &str,
+    context: &ListenerContext,
+) -> Result<Option<(crate::consumer::program::Program, Vec<String>)>, ScenarioError> {
+    let src = Source { text };
+    let raw: RawListener = toml::from_str(text).map_err(|e| src.toml_error(&e))?;
+    let specs: Vec<TopicSpec> = context
+        .topics
+        .iter()
+        .map(|(name, partitions)| TopicSpec {
+            name: name.clone(),
+            partitions: *partitions,
+            replication_factor: 1,
+            assignment: None,
+            configs: Vec::new(),
+            create_at_start: true,
+        })
+        .collect();
+    let known = Known {
+        nodes: 0,
+        topics: specs.iter().map(|t| (t.name.clone(), t)).collect(),
+        producers: BTreeSet::new(),
+        consumers: BTreeMap::new(),
+        streams_instances: BTreeMap::new(),
+    };
+    let ctx = program::Context {
+        topics: context.subscribed,
+        commit: context.commit,
+        has_producer: context.has_producer,
+        share: context.share,
+    };
+    program::program(&src, &raw.rule, raw.error_handler.as_ref(), 0..0, &known, &ctx)
 }
 
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
@@ -809,6 +875,21 @@ fn consumer(
             };
         }
     }
+    let ctx = program::Context {
+        topics: raw.topics.get_ref(),
+        commit: app.commit,
+        has_producer: raw.processor.is_some(),
+        share: config.group_protocol == GroupProtocol::Share,
+    };
+    let mut topics = raw.topics.get_ref().clone();
+    if let Some((program, retry_topics)) =
+        program::program(src, &raw.rule, raw.error_handler.as_ref(), raw.name.span(), known, &ctx)?
+    {
+        // `@RetryableTopic` listens to its retry topics with the same listener.
+        topics.extend(retry_topics.into_iter().filter(|t| !raw.topics.get_ref().contains(t)));
+        topics.dedup();
+        app.program = Some(program);
+    }
     let processor = match &raw.processor {
         Some(p) => Some(processor(src, p, &config, &app, at_start, known, producers)?),
         None if app.commit == CommitMode::Transactional => {
@@ -823,7 +904,7 @@ fn consumer(
     };
     Ok(ConsumerSpec {
         name: raw.name.get_ref().clone(),
-        topics: raw.topics.get_ref().clone(),
+        topics,
         configs: configs.into_iter().map(|(k, v, _)| (k, v)).collect(),
         app,
         start_at_start: at_start,
@@ -868,19 +949,35 @@ fn processor(
             format!("commit = \"transactional\" needs a producer with a `transactional.id`; `{name}` has none"),
         ));
     }
-    let topic = p.output_topic.get_ref();
-    match known.topics.get(topic) {
-        None => {
-            return Err(src.err(p.output_topic.span(), "consumer.processor.output_topic", unknown_topic(topic, known)))
-        }
-        Some(t) if !t.create_at_start => {
+    let output_topic = match (&p.output_topic, &app.program) {
+        (Some(output), Some(_)) => return Err(src.err(
+            output.span(),
+            "consumer.processor.output_topic",
+            "this consumer's rules say what its listener sends (`[[consumer.rule.output]]`): leave out `output_topic`",
+        )),
+        (None, None) => {
             return Err(src.err(
-                p.output_topic.span(),
+                raw.span(),
                 "consumer.processor.output_topic",
-                format!("topic `{topic}` is created by a step; a processor's output topic must exist at t=0"),
+                "a processor needs an `output_topic`, or `[[consumer.rule]]` tables that declare its outputs",
             ))
         }
-        Some(_) => {}
+        (None, Some(_)) => None,
+        (Some(output), None) => Some(output),
+    };
+    if let Some(output) = output_topic {
+        let topic = output.get_ref();
+        match known.topics.get(topic) {
+            None => return Err(src.err(output.span(), "consumer.processor.output_topic", unknown_topic(topic, known))),
+            Some(t) if !t.create_at_start => {
+                return Err(src.err(
+                    output.span(),
+                    "consumer.processor.output_topic",
+                    format!("topic `{topic}` is created by a step; a processor's output topic must exist at t=0"),
+                ))
+            }
+            Some(_) => {}
+        }
     }
     if !at_start {
         return Err(src.err(raw.span(), field, "a processor's consumer starts at t=0 (leave out `at_start = false`)"));
@@ -899,7 +996,7 @@ fn processor(
             "a share consumer cannot be a processor (it acknowledges records, it commits no offsets)",
         ));
     }
-    Ok(ProcessorSpec { producer: name.clone(), output_topic: topic.clone() })
+    Ok(ProcessorSpec { producer: name.clone(), output_topic: output_topic.map(|o| o.get_ref().clone()) })
 }
 
 /// The state of the scenario as its steps unfold, for the checks that depend on order.
@@ -1450,7 +1547,9 @@ pub(crate) fn fact_pattern(
                 let checked = match key.as_str() {
                     "group" => known_group(known, text),
                     "state" => reconcile_state(text),
-                    "topic" => known.topics.contains_key(text).then_some(()).ok_or_else(|| unknown_topic(text, known)),
+                    "topic" | "destination" => {
+                        known.topics.contains_key(text).then_some(()).ok_or_else(|| unknown_topic(text, known))
+                    }
                     _ => partition_name(known, text),
                 };
                 checked.map_err(|m| src.err(at(key), &field, m))?;

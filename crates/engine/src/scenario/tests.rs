@@ -225,11 +225,11 @@ fn with_processor(consumer: &str, processor: &str) -> Result<Scenario, ScenarioE
 fn a_processor_links_its_consumer_and_producer_in_the_world() {
     let s = with_processor("\"enable.auto.commit\" = false", "producer = \"p\", output_topic = \"orders\"").unwrap();
     let spec = s.consumers[0].processor.as_ref().expect("processor");
-    assert_eq!((spec.producer.as_str(), spec.output_topic.as_str()), ("p", "orders"));
+    assert_eq!((spec.producer.as_str(), spec.output_topic.as_deref()), ("p", Some("orders")));
     let timeline = s.build(None).unwrap();
     let world = timeline.world();
     let processor = world.processors().next().expect("linked");
-    assert_eq!(processor.output_topic, "orders");
+    assert_eq!(processor.output_topic.as_deref(), Some("orders"));
     assert_eq!(world.producers().find(|p| p.id == processor.producer).map(|p| p.name.as_str()), Some("p"));
     assert_eq!(world.processor_audits()[0].guarantee, "at_least_once");
 }
@@ -302,4 +302,117 @@ fn a_processor_starts_at_t0_with_its_own_plain_producer() {
     ) + second;
     let e = parse(&shared).unwrap_err().to_string();
     assert!(e.contains("already writes another processor's outputs"), "{e}");
+}
+
+/// BASE with a declared listener on consumer `c`: `extra` is appended after it.
+fn with_program(extra: &str) -> Result<Scenario, ScenarioError> {
+    parse(&format!("{BASE}{extra}"))
+}
+
+#[test]
+fn a_declared_listener_parses_into_rules_and_an_error_handler() {
+    let s = with_program(
+        "\n[[consumer.rule]]\nkey = \"k-1\"\nfail = 2\nexception = \"com.x.Boom\"\n\n[[consumer.rule]]\nvalue_contains = \"slow\"\nprocessing_ms = 500\n\n[consumer.error_handler]\nkind = \"default\"\nback_off = { kind = \"exponential\", initial_interval_ms = 100, multiplier = 2.0, max_interval_ms = 400, max_retries = 3 }\n",
+    )
+    .unwrap();
+    let program = s.consumers[0].app.program.as_ref().expect("program");
+    assert_eq!(program.rules.len(), 2);
+    assert_eq!(program.rules[0].matcher, crate::consumer::program::Match::Key("k-1".into()));
+    assert!(
+        matches!(&program.rules[0].outcome, crate::consumer::program::Outcome::FailFirst { attempts: 2, exception, .. } if exception == "com.x.Boom")
+    );
+    assert_eq!(program.rules[1].processing_ms, Some(500));
+    let crate::consumer::program::ErrorHandler::Default { back_off, recoverer } = &program.error_handler else {
+        panic!("DefaultErrorHandler")
+    };
+    assert_eq!(*recoverer, crate::consumer::program::Recoverer::Log);
+    assert_eq!((1..=4).map(|r| back_off.delay(r)).collect::<Vec<_>>(), vec![Some(100), Some(200), Some(400), None]);
+}
+
+#[test]
+fn a_retryable_topic_subscribes_the_listener_to_its_retry_topics() {
+    let topics = "[[topic]]\nname = \"orders-retry\"\npartitions = 3\nreplication_factor = 3\n\n[[topic]]\nname = \"orders-dlt\"\npartitions = 3\nreplication_factor = 3\n\n[[producer]]";
+    let text = format!(
+        "{}\n[[consumer.rule]]\nfail = \"always\"\n\n[consumer.error_handler]\nkind = \"retryable_topic\"\nattempts = 4\n",
+        BASE.replacen("[[producer]]", topics, 1)
+            .replace("configs = { \"group.id\" = \"g\" }\n", "configs = { \"group.id\" = \"g\", \"enable.auto.commit\" = false }\nprocessor = { producer = \"p\" }\n")
+    );
+    let s = parse(&text).unwrap();
+    assert_eq!(s.consumers[0].topics, vec!["orders", "orders-retry"], "fixed delays share one retry topic");
+    let missing = text.replace("name = \"orders-dlt\"", "name = \"other-dlt\"");
+    let e = parse(&missing).unwrap_err().to_string();
+    assert!(
+        e.contains("`consumer.error_handler`: there is no topic `orders-dlt`")
+            && e.contains("declare it as a [[topic]]"),
+        "{e}"
+    );
+    let no_template = text.replace("processor = { producer = \"p\" }\n", "");
+    let e = parse(&no_template).unwrap_err().to_string();
+    assert!(e.contains("@RetryableTopic publishes with the application's producer"), "{e}");
+}
+
+#[test]
+fn a_bad_declared_listener_is_an_error_naming_the_field() {
+    let cases = [
+        (
+            "\n[[consumer.rule]]\nkey = \"a\"\nvalue = \"b\"\n",
+            "`consumer.rule`: a rule matches by one of `key`, `value` or `value_contains`",
+        ),
+        (
+            "\n[[consumer.rule]]\nfail = \"sometimes\"\n",
+            "`consumer.rule.fail`: expected \"always\" or how many first attempts fail",
+        ),
+        (
+            "\n[[consumer.rule]]\nexception = \"E\"\n",
+            "`consumer.rule`: `exception` and `message` belong to a failing rule",
+        ),
+        ("\n[[consumer.rule]]\nfail = 1\nretries = 2\n", "unknown field `retries`"),
+        (
+            "\n[[consumer.rule]]\n[[consumer.rule.output]]\ntopic = \"orders\"\n",
+            "`consumer.rule.output`: a listener sends its outputs with the application's producer",
+        ),
+        (
+            "\n[[consumer.rule]]\n[[consumer.rule.output]]\ntopic = \"nowhere\"\n",
+            "`consumer.rule.output.topic`: there is no topic `nowhere`",
+        ),
+        (
+            "\n[consumer.error_handler]\nkind = \"seek_to_current\"\n",
+            "`consumer.error_handler.kind`: `seek_to_current` is not an error handler",
+        ),
+        (
+            "\n[consumer.error_handler]\nkind = \"default\"\nback_off = { kind = \"fixed\", max_attempts = -1 }\n",
+            "`consumer.error_handler.back_off.max_attempts`: expected a count",
+        ),
+        (
+            "\n[consumer.error_handler]\nkind = \"default\"\nback_off = { kind = \"fixed\", multiplier = 2.0 }\n",
+            "`multiplier` does not apply to a fixed back-off",
+        ),
+        (
+            "\n[consumer.error_handler]\nkind = \"default\"\nrecoverer = \"dead_letter\"\n",
+            "DeadLetterPublishingRecoverer publishes with the application's producer",
+        ),
+        ("\n[consumer.error_handler]\nkind = \"default\"\nattempts = 3\n", "`attempts` is @RetryableTopic's"),
+    ];
+    for (extra, expected) in cases {
+        let e = with_program(extra).unwrap_err().to_string();
+        assert!(e.starts_with("line ") && e.contains(expected), "{extra}: {e}");
+    }
+    let with_template = BASE.replace(
+        "configs = { \"group.id\" = \"g\" }\n",
+        "configs = { \"group.id\" = \"g\", \"enable.auto.commit\" = false }\nprocessor = { producer = \"p\" }\n",
+    );
+    let e =
+        parse(&format!("{with_template}\n[consumer.error_handler]\nkind = \"default\"\nrecoverer = \"dead_letter\"\n"))
+            .unwrap_err()
+            .to_string();
+    assert!(e.contains("there is no topic `orders.DLT`"), "{e}");
+    let e = parse(
+        &with_template
+            .replace("processor = { producer = \"p\" }", "processor = { producer = \"p\", output_topic = \"orders\" }"),
+    )
+    .map(|_| String::new())
+    .unwrap_or_else(|e| e.to_string());
+    assert!(e.is_empty(), "a plain processor still takes an output topic: {e}");
+    let e = parse(&with_template).unwrap_err().to_string();
+    assert!(e.contains("a processor needs an `output_topic`, or `[[consumer.rule]]` tables"), "{e}");
 }

@@ -122,6 +122,22 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
     ("streams_restore_started", &[("application_id", FieldType::Text), ("instance", FieldType::Text)]),
     ("streams_restore_completed", &[("application_id", FieldType::Text), ("instance", FieldType::Text)]),
     ("streams_record_dropped", &[("application_id", FieldType::Text), ("task", FieldType::Text)]),
+    (
+        "listener_failed",
+        &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text), ("attempt", FieldType::Int)],
+    ),
+    ("error_handler_back_off", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
+    ("record_recovered", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
+    (
+        "record_forwarded",
+        &[
+            ("consumer", FieldType::Consumer),
+            ("topic_partition", FieldType::Text),
+            ("destination", FieldType::Text),
+            ("dlt", FieldType::Bool),
+        ],
+    ),
+    ("retry_topic_partition_paused", &[("consumer", FieldType::Consumer), ("topic_partition", FieldType::Text)]),
 ];
 
 /// A filter's value, as written in the file.
@@ -330,6 +346,28 @@ fn fields(fact: &Fact) -> Option<(&'static str, Vec<(&'static str, Field<'_>)>)>
         }
         Fact::StreamsRecordDropped { application_id, task, .. } => {
             ("streams_record_dropped", vec![("application_id", Text(application_id)), ("task", Text(task))])
+        }
+        Fact::ListenerFailed { consumer, topic_partition, attempt, .. } => (
+            "listener_failed",
+            vec![("consumer", Consumer(*consumer)), tp(topic_partition), ("attempt", Int(i64::from(*attempt)))],
+        ),
+        Fact::ErrorHandlerBackOff { consumer, topic_partition, .. } => {
+            ("error_handler_back_off", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
+        }
+        Fact::RecordRecovered { consumer, topic_partition, .. } => {
+            ("record_recovered", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
+        }
+        Fact::RecordForwarded { consumer, topic_partition, destination, dlt, .. } => (
+            "record_forwarded",
+            vec![
+                ("consumer", Consumer(*consumer)),
+                tp(topic_partition),
+                ("destination", Text(destination)),
+                ("dlt", Bool(*dlt)),
+            ],
+        ),
+        Fact::RetryTopicPartitionPaused { consumer, topic_partition, .. } => {
+            ("retry_topic_partition_paused", vec![("consumer", Consumer(*consumer)), tp(topic_partition)])
         }
         _ => return None,
     })
@@ -581,6 +619,33 @@ mod tests {
                 stream_time: 20,
                 grace_ms: 0,
             },
+            Fact::ListenerFailed { consumer: 2, topic_partition: tp(), offset: 3, attempt: 1, exception: "E".into() },
+            Fact::ErrorHandlerBackOff {
+                consumer: 2,
+                topic_partition: tp(),
+                offset: 3,
+                retry: 1,
+                back_off_ms: 1000,
+                exponential: false,
+                unlimited: false,
+            },
+            Fact::RecordRecovered {
+                consumer: 2,
+                topic_partition: tp(),
+                offset: 3,
+                attempts: 3,
+                dead_letter_topic: Some("t.DLT".into()),
+            },
+            Fact::RecordForwarded {
+                consumer: 2,
+                topic_partition: tp(),
+                offset: 3,
+                attempt: 1,
+                destination: "t-retry".into(),
+                delay_ms: 1000,
+                dlt: false,
+            },
+            Fact::RetryTopicPartitionPaused { consumer: 2, topic_partition: tp(), offset: 3, until_ms: 900 },
         ];
         assert_eq!(samples.len(), KINDS.len());
         for ((kind, table_fields), sample) in KINDS.iter().zip(&samples) {

@@ -66,13 +66,14 @@ pub(crate) fn committed_view(world: &World, tp: &TopicPartition) -> (BTreeMap<i6
 }
 
 impl World {
-    /// Every processor's delivery audit, in consumer id order.
+    /// Every processor's delivery audit, in consumer id order: those with one output per input
+    /// (a declared listener's outputs are its own and have no such count).
     pub fn processor_audits(&self) -> Vec<ProcessorAuditView> {
         self.processors()
             .filter_map(|processor| {
                 let consumer = self.consumers().find(|c| c.id == processor.consumer)?;
                 let group = consumer.config.group_id.clone();
-                let topic = &processor.output_topic;
+                let topic = processor.output_topic.as_ref()?;
                 let partitions = self.metadata().topics.get(topic).map_or(0, |t| t.partitions.len() as i32);
                 let mut copies: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
                 let mut aborted = 0;

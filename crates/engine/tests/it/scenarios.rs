@@ -1229,3 +1229,421 @@ fn deleting_a_topic_deletes_its_committed_offsets_and_fails_its_producer() {
     });
     assert!(wallet_acked_late, "payments is not affected");
 }
+
+/// A record's key, value and headers (as the log inspector shows them).
+type RecordText = (Option<String>, Option<String>, BTreeMap<String, String>);
+
+/// The records of `topic`-0 on its leader, in offset order.
+fn records_with_headers(world: &World, topic: &str) -> Vec<RecordText> {
+    let tp = TopicPartition::new(topic, 0);
+    let leader = world.metadata().partition(&tp).expect("partition").leader;
+    let replica = &world.broker(leader).expect("leader").durable.replicas[&tp];
+    let text = |b: &Option<Vec<u8>>| b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    replica
+        .log
+        .batches()
+        .flat_map(|stored| stored.batch.records.iter().map(|r| r.record.clone()).collect::<Vec<_>>())
+        .map(|r| {
+            let headers =
+                r.headers.iter().map(|h| (h.key.clone(), kafkalab_engine::consumer::program::header_text(h))).collect();
+            (text(&r.key), text(&r.value), headers)
+        })
+        .collect()
+}
+
+/// The offset of the record valued `value` in `topic`-0.
+fn offset_of(world: &World, topic: &str, value: &str) -> i64 {
+    leader_log(world, &TopicPartition::new(topic, 0))
+        .into_iter()
+        .find(|(_, _, v)| v.as_deref() == Some(value))
+        .map(|(o, _, _)| o)
+        .unwrap_or_else(|| panic!("no {value} in {topic}"))
+}
+
+/// `spring-blocking-retries`: v7 fails twice and succeeds; v13 fails three times, waits the
+/// back-off between attempts without the partition moving, and lands in orders.DLT with Spring's
+/// headers; the records after v13 were processed only after that.
+#[test]
+fn spring_blocking_retries_retry_in_place_then_dead_letter() {
+    let (run, facts) = run("spring-blocking-retries");
+    let world = run.world();
+    let (v7, v13) = (offset_of(world, "orders", "v7"), offset_of(world, "orders", "v13"));
+    let failures = |offset: i64| -> Vec<(u64, u32)> {
+        facts
+            .iter()
+            .filter_map(|f| match &f.fact {
+                Fact::ListenerFailed { offset: o, attempt, .. } if *o == offset => Some((f.at_ms, *attempt)),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(failures(v7).iter().map(|(_, a)| *a).collect::<Vec<_>>(), vec![1, 2], "v7 fails twice, then succeeds");
+    let v13_failures = failures(v13);
+    assert_eq!(v13_failures.iter().map(|(_, a)| *a).collect::<Vec<_>>(), vec![1, 2, 3]);
+    for pair in v13_failures.windows(2) {
+        assert!(pair[1].0 - pair[0].0 >= 1000, "FixedBackOff(1000): the retries are a second apart: {pair:?}");
+    }
+    let recovered_at = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::RecordRecovered { offset, attempts: 3, dead_letter_topic: Some(t), .. } if *offset == v13 && t == "orders.DLT"))
+        .map(|f| f.at_ms)
+        .expect("v13 is recovered to orders.DLT after three attempts");
+    // Blocking: from the first failure to the recovery, no later record of orders-0 was processed.
+    let first_failure = v13_failures[0].0;
+    let processed_past = facts.iter().any(|f| {
+        f.at_ms > first_failure
+            && f.at_ms < recovered_at
+            && matches!(&f.fact, Fact::RecordsProcessed { topic_partition, last_offset, .. } if topic_partition.topic == "orders" && *last_offset > v13)
+    });
+    assert!(!processed_past, "the partition does not get past v13 while it is retried");
+    assert!(
+        facts.iter().any(|f| f.at_ms > recovered_at
+            && matches!(&f.fact, Fact::RecordsProcessed { topic_partition, last_offset, .. } if topic_partition.topic == "orders" && *last_offset > v13)),
+        "after the recovery the partition moves on"
+    );
+    let dlt = records_with_headers(world, "orders.DLT");
+    assert_eq!(dlt.len(), 1, "only v13 is dead-lettered: {dlt:?}");
+    let (key, value, headers) = &dlt[0];
+    assert_eq!((key.as_deref(), value.as_deref()), (Some("order-13"), Some("v13")));
+    assert_eq!(
+        headers["kafka_dlt-exception-fqcn"],
+        "org.springframework.kafka.listener.ListenerExecutionFailedException"
+    );
+    assert_eq!(headers["kafka_dlt-exception-cause-fqcn"], "com.shop.PaymentDeclinedException");
+    assert!(headers["kafka_dlt-exception-message"].contains("card declined"));
+    assert_eq!(headers["kafka_dlt-original-topic"], "orders");
+    assert_eq!(headers["kafka_dlt-original-partition"], "0");
+    assert_eq!(headers["kafka_dlt-original-offset"], v13.to_string());
+    assert_eq!(headers["kafka_dlt-original-consumer-group"], "order-service");
+}
+
+/// `spring-retry-topics-dlt`: v13 hops orders → orders-retry-0 → orders-retry-1 → orders-dlt,
+/// each retry no earlier than its delay; the main partition processed the records after v13 in
+/// the meantime, so the DLT record arrives after them.
+#[test]
+fn spring_retry_topics_keep_the_main_partition_flowing() {
+    let (run, facts) = run("spring-retry-topics-dlt");
+    let world = run.world();
+    let v13 = offset_of(world, "orders", "v13");
+    let hops: Vec<(u64, String, u32)> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::RecordForwarded { destination, attempt, .. } => Some((f.at_ms, destination.clone(), *attempt)),
+            _ => None,
+        })
+        .collect();
+    let path: Vec<(&str, u32)> = hops.iter().map(|(_, d, a)| (d.as_str(), *a)).collect();
+    assert_eq!(path, vec![("orders-retry-0", 1), ("orders-retry-1", 2), ("orders-dlt", 3)]);
+    assert!(hops[1].0 - hops[0].0 >= 1000, "the first retry waits its 1000 ms: {hops:?}");
+    assert!(hops[2].0 - hops[1].0 >= 2000, "the second retry waits 2000 ms (multiplier 2): {hops:?}");
+    assert!(
+        facts.iter().any(|f| matches!(&f.fact, Fact::RetryTopicPartitionPaused { topic_partition, .. } if topic_partition.topic.starts_with("orders-retry-"))),
+        "a retry topic's partition is paused until its record is due"
+    );
+    // Non-blocking: while v13 was in the retry topics, orders-0 went on past it.
+    let processed_past = facts.iter().any(|f| {
+        f.at_ms > hops[0].0
+            && f.at_ms < hops[2].0
+            && matches!(&f.fact, Fact::RecordsProcessed { topic_partition, last_offset, .. } if topic_partition.topic == "orders" && *last_offset > v13 + 3)
+    });
+    assert!(processed_past, "the main partition processed later records while v13 was retried");
+    assert!(
+        !facts.iter().any(|f| matches!(&f.fact, Fact::ErrorHandlerBackOff { .. })),
+        "no blocking back-off: the consumer thread never sleeps"
+    );
+    let dlt = records_with_headers(world, "orders-dlt");
+    assert_eq!(dlt.len(), 1, "{dlt:?}");
+    let (key, value, headers) = &dlt[0];
+    assert_eq!((key.as_deref(), value.as_deref()), (Some("order-13"), Some("v13")));
+    assert_eq!(headers["kafka_exception-cause-fqcn"], "com.shop.PaymentDeclinedException");
+    assert_eq!(headers["kafka_original-topic"], "orders", "the origin survives the hops");
+    assert_eq!(headers["kafka_original-offset"], v13.to_string());
+    let retried = records_with_headers(world, "orders-retry-1");
+    assert_eq!(retried.len(), 1);
+    assert_eq!(retried[0].2["retry_topic-attempts"], "3");
+    let due: i64 = retried[0].2["retry_topic-backoff-timestamp"].parse().unwrap();
+    assert_eq!(due, hops[1].0 as i64 + 2000, "due 2000 ms after it was forwarded");
+}
+
+/// `poison-pill`: FixedBackOff with UNLIMITED_ATTEMPTS and no recoverer: v13's partition never
+/// gets past it (retried far beyond Spring's default ten deliveries, never recovered), while the
+/// group's other partition keeps being processed.
+#[test]
+fn a_poison_pill_blocks_its_partition_for_good() {
+    let (run, facts) = run("poison-pill");
+    let world = run.world();
+    let (stuck, v13) = (0..2)
+        .find_map(|p| {
+            let tp = TopicPartition::new("orders", p);
+            leader_log(world, &tp).into_iter().find(|(_, _, v)| v.as_deref() == Some("v13")).map(|(o, _, _)| (tp, o))
+        })
+        .expect("v13 was written");
+    let other = TopicPartition::new("orders", 1 - stuck.partition);
+    let attempts: Vec<u32> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::ListenerFailed { topic_partition, offset, attempt, .. }
+                if *topic_partition == stuck && *offset == v13 =>
+            {
+                Some(*attempt)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(attempts.len() > 10, "retried beyond Spring's default ten deliveries: {attempts:?}");
+    assert!(attempts.windows(2).all(|w| w[1] == w[0] + 1), "one FailedRecordTracker count: {attempts:?}");
+    assert!(!facts.iter().any(|f| matches!(&f.fact, Fact::RecordRecovered { .. })), "no recoverer ever runs");
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::ErrorHandlerBackOff { unlimited: true, .. })));
+    let past = |tp: &TopicPartition, offset: i64| {
+        facts.iter().any(|f| {
+            matches!(&f.fact, Fact::RecordsProcessed { topic_partition, last_offset, .. } if topic_partition == tp && *last_offset > offset)
+        })
+    };
+    assert!(!past(&stuck, v13), "nothing after v13 on {stuck} is ever processed");
+    let committed =
+        world.group_history().committed("order-service").find(|(tp, _)| **tp == stuck).map(|(_, c)| c.offset);
+    assert_eq!(committed, Some(v13), "the committed offset stays at the poison pill");
+    let other_end = leader_log(world, &other).last().map(|(o, _, _)| *o).expect("records on the other partition");
+    assert!(past(&other, other_end - 1), "the other partition is processed to its end");
+}
+
+/// The editor's form of every pattern scenario's listener parses back to the same program; a
+/// redeployed listener (`Action::SetListenerProgram`) applies from the next record, and a bad
+/// one is refused with the parser's message.
+#[test]
+fn a_listener_program_is_edited_while_the_application_runs() {
+    use kafkalab_engine::cluster::Action;
+    use kafkalab_engine::scenario::{parse_listener, ListenerContext};
+    for name in ["spring-blocking-retries", "spring-retry-topics-dlt", "poison-pill"] {
+        let run = start(name);
+        let world = run.world();
+        let topics: Vec<(String, i32)> =
+            world.metadata().topics.iter().map(|(n, t)| (n.clone(), t.partitions.len() as i32)).collect();
+        for c in world.consumers() {
+            let program = c.app.program.as_ref().expect("a declared listener");
+            let context = ListenerContext {
+                subscribed: &c.topics,
+                topics: &topics,
+                commit: c.app.commit,
+                has_producer: world.processors().any(|p| p.consumer == c.id),
+                share: false,
+            };
+            let text = program.to_toml();
+            let (parsed, _) =
+                parse_listener(&text, &context).unwrap_or_else(|e| panic!("{name}: {e}\n{text}")).unwrap();
+            assert_eq!(&parsed, program, "{name}: {text}");
+        }
+    }
+    let mut run = start("poison-pill");
+    run.seek(1000);
+    let ids: Vec<u32> = run.world().consumers().map(|c| c.id).collect();
+    let e = run.apply(Action::SetListenerProgram { consumer: ids[0], program: "[[rule]]\nfail = \"never\"\n".into() });
+    assert!(e.unwrap_err().to_string().contains("`consumer.rule.fail`: expected \"always\""));
+    // The fix is deployed before v13 arrives: it now fails twice and then succeeds, no partition stays stuck.
+    let fixed = "[[rule]]\nvalue = \"v13\"\nfail = 2\n\n[error_handler]\nkind = \"default\"\nback_off = { kind = \"fixed\", interval_ms = 200, max_attempts = 5 }\n";
+    for id in &ids {
+        run.apply(Action::SetListenerProgram { consumer: *id, program: fixed.into() }).unwrap();
+    }
+    run.seek(10_000);
+    let facts: Vec<TimedFact> = run.world().facts().cloned().collect();
+    let attempts: Vec<u32> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::ListenerFailed { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attempts, vec![1, 2], "the redeployed listener fails v13 twice, then processes it");
+    let lag: i64 = run
+        .world()
+        .consumers()
+        .flat_map(|c| c.positions.iter().map(|(tp, p)| run.world().high_watermark(tp) - p))
+        .sum();
+    assert!(lag < 20, "both partitions keep up: lag {lag}");
+}
+
+/// `saga`: every order-3 is cancelled and its reserved stock released (the compensation), every
+/// other order confirmed; the events keep their key and name their cause.
+#[test]
+fn a_saga_compensates_the_orders_whose_payment_failed() {
+    let (run, _) = run("saga");
+    let world = run.world();
+    let values = |topic: &str| -> Vec<(String, String)> {
+        records_with_headers(world, topic)
+            .into_iter()
+            .map(|(k, v, _)| (k.unwrap_or_default(), v.unwrap_or_default()))
+            .collect()
+    };
+    let orders = values("orders");
+    let status = values("order-status");
+    assert!(
+        orders.len() > 10 && status.len() == orders.len(),
+        "every order's saga ended: {} orders, {} statuses",
+        orders.len(),
+        status.len()
+    );
+    for (key, value) in &status {
+        let expected = if key == "order-3" { format!("OrderCancelled {key}") } else { format!("OrderConfirmed {key}") };
+        assert_eq!(value, &expected);
+    }
+    let inventory = values("inventory");
+    let count = |prefix: &str, key: &str| inventory.iter().filter(|(k, v)| k == key && v.starts_with(prefix)).count();
+    let cancelled = status.iter().filter(|(k, _)| k == "order-3").count();
+    assert!(cancelled >= 2, "order-3 came more than once");
+    assert_eq!(count("StockReserved", "order-3"), cancelled);
+    assert_eq!(count("StockReleased", "order-3"), cancelled, "the compensation released every reservation of order-3");
+    assert_eq!(count("StockReleased", "order-1"), 0, "a paid order keeps its stock");
+    let (_, _, headers) = &records_with_headers(world, "inventory")[0];
+    assert_eq!(headers["saga-step"], "reserve-stock");
+    assert_eq!(headers["caused-by"], "orders-0@0", "the derived event names its input");
+}
+
+/// Every record of `topic`'s partitions on their leaders: (partition, key, value).
+fn all_records(world: &World, topic: &str) -> Vec<(i32, Option<String>, Option<String>)> {
+    let partitions = world.metadata().topics[topic].partitions.len() as i32;
+    (0..partitions)
+        .flat_map(|p| leader_log(world, &TopicPartition::new(topic, p)).into_iter().map(move |(_, k, v)| (p, k, v)))
+        .collect()
+}
+
+/// `cdc-outbox`: each customer's changes go to one partition of the compacted customers topic;
+/// compaction removed older rows, and what is left ends with every customer's latest row.
+#[test]
+fn cdc_through_the_outbox_leaves_the_latest_row_per_key() {
+    let (run, facts) = run("cdc-outbox");
+    let world = run.world();
+    assert!(
+        facts.iter().any(|f| matches!(&f.fact, Fact::LogCompacted { topic_partition, records_removed, .. } if topic_partition.topic == "customers" && *records_removed > 0)),
+        "the cleaner removed older rows of customers"
+    );
+    let changes = all_records(world, "db.public.outbox");
+    let rows = all_records(world, "customers");
+    assert!(rows.len() < changes.len(), "compaction left fewer rows ({}) than changes ({})", rows.len(), changes.len());
+    let mut latest_change: BTreeMap<String, String> = BTreeMap::new();
+    for (_, k, v) in &changes {
+        latest_change.insert(k.clone().unwrap(), v.clone().unwrap());
+    }
+    let mut latest_row: BTreeMap<String, (i32, String)> = BTreeMap::new();
+    for (p, k, v) in &rows {
+        let key = k.clone().unwrap();
+        if let Some((partition, _)) = latest_row.get(&key) {
+            assert_eq!(*partition, *p, "a primary key stays in one partition");
+        }
+        latest_row.insert(key, (*p, v.clone().unwrap()));
+    }
+    assert_eq!(latest_row.len(), 6, "six customers");
+    for (key, (_, row)) in &latest_row {
+        assert_eq!(row, &format!("CustomerUpdated {key} row {}", latest_change[key]), "the table's latest state");
+    }
+}
+
+/// `event-sourcing-cqrs`: the read model v2, started late in a new group, replays the event log
+/// from offset 0 and processes every event; the log is kept whole while the snapshots are
+/// compacted to the latest state per account.
+#[test]
+fn a_new_read_model_is_rebuilt_by_replaying_the_event_log_from_offset_0() {
+    let (run, facts) = run("event-sourcing-cqrs");
+    let world = run.world();
+    let v2 = world.consumers().find(|c| c.name == "balance-view-v2").map(|c| c.id).unwrap();
+    let v2_runs: Vec<(u64, TopicPartition, i64)> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::RecordsProcessed { consumer, topic_partition, first_offset, .. } if *consumer == v2 => {
+                Some((f.at_ms, topic_partition.clone(), *first_offset))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(v2_runs.first().is_some_and(|(at, _, _)| *at >= 10_000), "v2 starts at 10 s");
+    for p in 0..2 {
+        let tp = TopicPartition::new("account-events", p);
+        let first = v2_runs.iter().find(|(_, t, _)| *t == tp).map(|(_, _, o)| *o);
+        assert_eq!(first, Some(0), "v2 replays {tp} from offset 0");
+    }
+    let events = all_records(world, "account-events");
+    let processed = world.consumers().find(|c| c.id == v2).unwrap().processed_records;
+    assert_eq!(processed, events.len() as u64, "v2 processed every event");
+    assert!(
+        leader_log(world, &TopicPartition::new("account-events", 0)).first().is_some_and(|(o, _, _)| *o == 0),
+        "the event log is kept from offset 0"
+    );
+    assert!(facts.iter().any(|f| matches!(&f.fact, Fact::LogCompacted { topic_partition, records_removed, .. } if topic_partition.topic == "account-snapshots" && *records_removed > 0)));
+    let snapshots = all_records(world, "account-snapshots");
+    assert!(
+        snapshots.len() < events.len(),
+        "compacted snapshots ({}) are fewer than events ({})",
+        snapshots.len(),
+        events.len()
+    );
+    let mut last_event: BTreeMap<String, String> = BTreeMap::new();
+    for (_, k, v) in &events {
+        last_event.insert(k.clone().unwrap(), v.clone().unwrap());
+    }
+    let mut last_snapshot: BTreeMap<String, String> = BTreeMap::new();
+    for (_, k, v) in &snapshots {
+        last_snapshot.insert(k.clone().unwrap(), v.clone().unwrap());
+    }
+    for (key, event) in &last_event {
+        assert_eq!(last_snapshot[key], format!("state of {key} after event {event}"));
+    }
+}
+
+/// A `DefaultErrorHandler` back-off longer than `max.poll.interval.ms`: the consumer thread
+/// sleeps without polling, so the member leaves the group (`maybeLeaveGroup`) in the middle of its
+/// retries, and the group rebalances, as Spring's documentation warns.
+#[test]
+fn a_back_off_longer_than_max_poll_interval_makes_the_member_leave() {
+    let text = r#"name = "long-back-off"
+duration_ms = 20000
+title = { ko = "t", en = "t" }
+description = { ko = "d", en = "d" }
+
+[cluster]
+brokers = 1
+configs = { "offsets.topic.num.partitions" = 1, "group.initial.rebalance.delay.ms" = 0 }
+
+[[topic]]
+name = "orders"
+partitions = 1
+replication_factor = 1
+
+[[producer]]
+name = "p"
+stream = { topic = "orders", rate = 5 }
+
+[[consumer]]
+name = "c"
+topics = ["orders"]
+configs = { "group.id" = "g", "auto.offset.reset" = "earliest", "enable.auto.commit" = false, "max.poll.interval.ms" = 3000 }
+app = { commit = "sync_after_processing" }
+
+[[consumer.rule]]
+value = "v3"
+fail = "always"
+
+[consumer.error_handler]
+kind = "default"
+back_off = { kind = "fixed", interval_ms = 8000, max_attempts = 1 }
+"#;
+    let mut run = ScenarioRun::new(scenario::parse(text).unwrap(), None).unwrap();
+    run.seek(20_000);
+    let facts: Vec<TimedFact> = run.world().facts().cloned().collect();
+    let back_off_at = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::ErrorHandlerBackOff { back_off_ms: 8000, .. }))
+        .map(|f| f.at_ms)
+        .expect("an 8 s back-off");
+    let left_at = facts
+        .iter()
+        .find(|f| matches!(&f.fact, Fact::PollIntervalExceeded { max_poll_interval_ms: 3000, .. }))
+        .map(|f| f.at_ms)
+        .expect("the sleeping consumer exceeds max.poll.interval.ms");
+    assert!(
+        left_at > back_off_at && left_at < back_off_at + 8000,
+        "it leaves during the back-off: {back_off_at} → {left_at}"
+    );
+    assert!(
+        facts.iter().any(|f| f.at_ms > left_at && matches!(&f.fact, Fact::RebalanceStarted { .. })),
+        "the group rebalances"
+    );
+}
