@@ -83,15 +83,15 @@ pub async fn handle(conn: &mut Connection, frame: Bytes) -> Result<Option<Bytes>
             Some(response) => ResponseKind::Produce(response),
             None => return Ok(None),
         },
-        RequestKind::Fetch(r) => ResponseKind::Fetch(fetch(conn, r).await?),
-        RequestKind::ListOffsets(r) => ResponseKind::ListOffsets(list_offsets(conn, r).await?),
+        RequestKind::Fetch(r) => ResponseKind::Fetch(fetch(conn, r, version).await?),
+        RequestKind::ListOffsets(r) => ResponseKind::ListOffsets(list_offsets(conn, r, version).await?),
         RequestKind::FindCoordinator(r) => ResponseKind::FindCoordinator(find_coordinator(conn, r, version).await?),
-        RequestKind::JoinGroup(r) => ResponseKind::JoinGroup(join_group(conn, r, client_id).await?),
+        RequestKind::JoinGroup(r) => ResponseKind::JoinGroup(join_group(conn, r, client_id, version).await?),
         RequestKind::SyncGroup(r) => ResponseKind::SyncGroup(sync_group(conn, r).await?),
         RequestKind::Heartbeat(r) => ResponseKind::Heartbeat(heartbeat(conn, r).await?),
         RequestKind::LeaveGroup(r) => ResponseKind::LeaveGroup(leave_group(conn, r, version).await?),
         RequestKind::OffsetCommit(r) => ResponseKind::OffsetCommit(offset_commit(conn, r).await?),
-        RequestKind::OffsetFetch(r) => ResponseKind::OffsetFetch(offset_fetch(conn, r).await?),
+        RequestKind::OffsetFetch(r) => ResponseKind::OffsetFetch(offset_fetch(conn, r, version).await?),
         RequestKind::DescribeGroups(r) => ResponseKind::DescribeGroups(describe_groups(conn, r)),
         RequestKind::ListGroups(r) => ResponseKind::ListGroups(list_groups(conn, r)),
         RequestKind::DescribeConfigs(r) => ResponseKind::DescribeConfigs(describe_configs(conn, r)),
@@ -467,7 +467,7 @@ async fn produce(conn: &mut Connection, request: ProduceRequest) -> Result<Optio
 }
 
 /// Fetch without sessions (session id 0 in every answer: the client sends full fetches).
-async fn fetch(conn: &mut Connection, request: FetchRequest) -> Result<FetchResponse, Close> {
+async fn fetch(conn: &mut Connection, request: FetchRequest, version: i16) -> Result<FetchResponse, Close> {
     let partitions: Vec<FetchPartition> = request
         .topics
         .iter()
@@ -517,7 +517,10 @@ async fn fetch(conn: &mut Connection, request: FetchRequest) -> Result<FetchResp
                             .with_high_watermark(a.high_watermark)
                             .with_last_stable_offset(a.last_stable_offset)
                             .with_log_start_offset(a.log_start_offset)
-                            .with_preferred_read_replica(BrokerId(a.preferred_read_replica.unwrap_or(-1)))
+                            .with_preferred_read_replica(BrokerId(
+                                // A v11 field (KIP-392).
+                                a.preferred_read_replica.filter(|_| version >= 11).unwrap_or(-1),
+                            ))
                             .with_aborted_transactions((request.isolation_level == 1).then(|| {
                                 a.aborted_transactions
                                     .iter()
@@ -537,7 +540,11 @@ async fn fetch(conn: &mut Connection, request: FetchRequest) -> Result<FetchResp
     Ok(FetchResponse::default().with_session_id(0).with_responses(responses))
 }
 
-async fn list_offsets(conn: &mut Connection, request: ListOffsetsRequest) -> Result<ListOffsetsResponse, Close> {
+async fn list_offsets(
+    conn: &mut Connection,
+    request: ListOffsetsRequest,
+    version: i16,
+) -> Result<ListOffsetsResponse, Close> {
     let partitions = request
         .topics
         .iter()
@@ -571,7 +578,8 @@ async fn list_offsets(conn: &mut Connection, request: ListOffsetsRequest) -> Res
                                 .with_error_code(wire(a.error))
                                 .with_timestamp(a.timestamp)
                                 .with_offset(a.offset)
-                                .with_leader_epoch(a.leader_epoch),
+                                // The leader epoch is a v4 field.
+                                .with_leader_epoch(if version >= 4 { a.leader_epoch } else { -1 }),
                             None => response.with_error_code(wire(ErrorCode::UnknownTopicOrPartition)),
                         }
                     })
@@ -712,6 +720,7 @@ async fn join_group(
     conn: &mut Connection,
     request: JoinGroupRequest,
     client_id: String,
+    version: i16,
 ) -> Result<JoinGroupResponse, Close> {
     let group_id = request.group_id.0.to_string();
     let member_id = request.member_id.to_string();
@@ -776,7 +785,8 @@ async fn join_group(
         .with_protocol_type(Some(s("consumer")))
         .with_protocol_name(protocol_name.map(s))
         .with_leader(s(leader))
-        .with_skip_assignment(skip_assignment)
+        // A v9 field (KIP-814).
+        .with_skip_assignment(skip_assignment && version >= 9)
         .with_member_id(s(member_id))
         .with_members(members))
 }
@@ -921,7 +931,11 @@ async fn offset_commit(conn: &mut Connection, request: OffsetCommitRequest) -> R
 }
 
 /// OffsetFetch for one group (v1-v7). All topics (null) reads what the group committed.
-async fn offset_fetch(conn: &mut Connection, request: OffsetFetchRequest) -> Result<OffsetFetchResponse, Close> {
+async fn offset_fetch(
+    conn: &mut Connection,
+    request: OffsetFetchRequest,
+    version: i16,
+) -> Result<OffsetFetchResponse, Close> {
     let group_id = request.group_id.0.to_string();
     let partitions: Vec<Tp> = match &request.topics {
         Some(topics) => {
@@ -949,7 +963,9 @@ async fn offset_fetch(conn: &mut Connection, request: OffsetFetchRequest) -> Res
             .with_partition_index(tp.partition)
             .with_committed_offset(found.map_or(-1, |o| o.committed_offset))
             .with_committed_leader_epoch(found.map_or(-1, |o| o.committed_leader_epoch))
-            .with_metadata(Some(s("")));
+            .with_metadata(Some(s("")))
+            // v1 has no request-wide error code: each partition carries the group's.
+            .with_error_code(if version < 2 { wire(error) } else { 0 });
         match topics.iter_mut().find(|t| t.name.0.as_str() == tp.topic) {
             Some(t) => t.partitions.push(partition),
             None => topics.push(
@@ -959,7 +975,8 @@ async fn offset_fetch(conn: &mut Connection, request: OffsetFetchRequest) -> Res
             ),
         }
     }
-    Ok(OffsetFetchResponse::default().with_error_code(wire(error)).with_topics(topics))
+    let top = if version >= 2 { wire(error) } else { 0 };
+    Ok(OffsetFetchResponse::default().with_error_code(top).with_topics(topics))
 }
 
 /// DescribeGroups from the connection's broker's group coordinator (read, not a round trip).
