@@ -23,6 +23,9 @@ use tokio::sync::mpsc;
 
 pub use versions::SUPPORTED_APIS;
 
+/// How often the bridge reports the engine's load on stderr.
+const REPORT_EVERY: Duration = Duration::from_secs(5);
+
 /// How the bridge serves a world.
 #[derive(Debug, Clone)]
 pub struct BridgeConfig {
@@ -137,9 +140,24 @@ async fn run(world: World, config: BridgeConfig) -> Result<(), String> {
     eprintln!("kafkalab broker: virtual time runs at {}x the wall clock", config.speed);
     let mut tick = tokio::time::interval(Duration::from_millis(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // How much of the wall clock the engine takes: near 100% it no longer keeps up with the
+    // speed asked for (virtual time still follows the wall clock, answers come late).
+    let (mut busy, mut since) = (Duration::ZERO, Instant::now());
     loop {
         tick.tick().await;
+        let started = Instant::now();
         bridge.advance();
+        busy += started.elapsed();
+        if since.elapsed() >= REPORT_EVERY {
+            let world = bridge.world.borrow();
+            eprintln!(
+                "kafkalab broker: virtual time {} ms, engine busy {:.0}% of the last {} s",
+                world.now(),
+                100.0 * busy.as_secs_f64() / since.elapsed().as_secs_f64(),
+                REPORT_EVERY.as_secs()
+            );
+            (busy, since) = (Duration::ZERO, Instant::now());
+        }
     }
 }
 
