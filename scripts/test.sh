@@ -162,7 +162,7 @@ step_bridge() {
   cargo build --release -p kafkalab-cli
   local rc=0 py="$KL_BRIDGE_VENV/bin/python"
   export KAFKALAB_BIN="$ROOT/target/release/kafkalab" KAFKALAB_BRIDGE_LOGS="${TMPDIR:-/tmp}"
-  for test in test_kafka_python.py test_confluent_kafka.py test_kcat.py test_malformed_frames.py; do
+  for test in test_kafka_python.py test_confluent_kafka.py test_kcat.py test_malformed_frames.py test_failover.py; do
     echo "-- tests/bridge/$test"
     (cd tests/bridge && "$py" "$test") || { echo "FAIL bridge: $test"; rc=1; }
   done

@@ -20,10 +20,14 @@ def port_open(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def base_port(offset):
+    return int(os.environ.get("KAFKALAB_BRIDGE_PORT", "19092")) + offset
+
+
 @contextlib.contextmanager
 def broker(offset, brokers=3, speed=1.0, extra=()):
     """Runs `kafkalab broker` on 127.0.0.1:BASE+offset.. and yields the bootstrap list."""
-    port = int(os.environ.get("KAFKALAB_BRIDGE_PORT", "19092")) + offset
+    port = base_port(offset)
     for p in range(port, port + brokers):
         if port_open(p):
             sys.exit(f"port {p} is already in use; set KAFKALAB_BRIDGE_PORT to a free range")

@@ -8,6 +8,7 @@
 mod api;
 mod connection;
 mod frame;
+mod live;
 mod versions;
 
 use kafkalab_engine::cluster::ExternalEvent;
@@ -33,6 +34,10 @@ pub struct BridgeConfig {
     pub listen: SocketAddr,
     /// Virtual milliseconds per wall-clock millisecond.
     pub speed: f64,
+    /// Where the live view listens (the web app's files and the `/live` WebSocket), if anywhere.
+    pub live: Option<SocketAddr>,
+    /// The built web app (`trunk build`'s `dist/`).
+    pub dist: std::path::PathBuf,
 }
 
 /// Virtual time as a function of the wall clock.
@@ -136,6 +141,15 @@ async fn run(world: World, config: BridgeConfig) -> Result<(), String> {
             TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr} for broker {broker}: {e}"))?;
         eprintln!("kafkalab broker: broker {broker} listens on {addr}");
         tokio::task::spawn_local(accept(bridge.clone(), broker, listener));
+    }
+    if let Some(addr) = config.live {
+        let listener =
+            TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr} for the live view: {e}"))?;
+        eprintln!(
+            "kafkalab broker: live view on http://{addr}/ (WebSocket at /live), files from {}",
+            config.dist.display()
+        );
+        tokio::task::spawn_local(live::serve(bridge.clone(), listener, config.dist.clone()));
     }
     eprintln!("kafkalab broker: virtual time runs at {}x the wall clock", config.speed);
     let mut tick = tokio::time::interval(Duration::from_millis(1));

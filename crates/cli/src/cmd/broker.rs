@@ -25,6 +25,13 @@ pub struct Args {
     pub speed: f64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Also serve the live view here: the web app (from --dist) and a WebSocket at /live that
+    /// streams the cluster and takes fault actions
+    #[arg(long)]
+    pub live: Option<std::net::SocketAddr>,
+    /// The built web app for --live
+    #[arg(long, default_value = "dist")]
+    pub dist: std::path::PathBuf,
 }
 
 pub fn run(args: Args) -> CmdResult {
@@ -45,5 +52,8 @@ pub fn run(args: Args) -> CmdResult {
             .map_err(|e| e.to_string())?
         }
     };
-    kafkalab_bridge::serve(world, BridgeConfig { listen: args.listen, speed: args.speed })
+    kafkalab_bridge::serve(
+        world,
+        BridgeConfig { listen: args.listen, speed: args.speed, live: args.live, dist: args.dist },
+    )
 }

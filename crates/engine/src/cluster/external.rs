@@ -86,7 +86,8 @@ impl World {
         if matches!(message, Message::Client(ClientMessage::FindCoordinatorRequest { .. }))
             && !self.metadata().topics.contains_key(OFFSETS_TOPIC)
         {
-            // A config the world was built with cannot fail here: `World::new` checked it.
+            // Refused while fewer brokers are active than its replication factor: as in Kafka,
+            // FindCoordinator answers COORDINATOR_NOT_AVAILABLE until enough brokers are back.
             let _ = self.create_offsets_topic();
         }
         self.flush_common(NodeId::Client(client), vec![(NodeId::Broker(broker), message)], Vec::new());
