@@ -9,7 +9,6 @@ use crate::i18n::{fill, t, Key, Lang};
 use crate::sim::UserAction;
 use crate::state::AppAction;
 use kafkalab_engine::view::View;
-use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -42,6 +41,9 @@ pub fn action_json(action: &UserAction) -> Option<String> {
     Some(value.to_string())
 }
 
+/// A WebSocket event handler, kept alive as long as the socket.
+type Handler = Closure<dyn FnMut(web_sys::Event)>;
+
 /// The connection to the bridge as the page tells it.
 #[derive(Clone, PartialEq)]
 enum Status {
@@ -66,12 +68,12 @@ pub fn live_app() -> Html {
                 .and_then(|w| w.location().host().ok())
                 .map(|host| format!("ws://{host}/live"))
                 .unwrap_or_default();
-            let keep: Rc<RefCell<Vec<Closure<dyn FnMut(web_sys::Event)>>>> = Rc::default();
+            let mut keep: Vec<Handler> = Vec::new();
             match WebSocket::new(&url) {
                 Ok(ws) => {
                     let onmessage = {
                         let (view, status) = (view.clone(), status.clone());
-                        Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                        Handler::new(move |event: web_sys::Event| {
                             let Some(text) = event.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else {
                                 return;
                             };
@@ -95,11 +97,11 @@ pub fn live_app() -> Html {
                     };
                     let onclose = {
                         let status = status.clone();
-                        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| status.set(Status::Closed))
+                        Handler::new(move |_| status.set(Status::Closed))
                     };
                     ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
                     ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
-                    keep.borrow_mut().extend([onmessage, onclose]);
+                    keep.extend([onmessage, onclose]);
                     *socket.borrow_mut() = Some(ws);
                 }
                 Err(_) => status.set(Status::Closed),
