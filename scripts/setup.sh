@@ -14,6 +14,7 @@ KL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KL_TRUNK_VERSION="0.21.14"
 KL_BINARYEN_VERSION="132.0.0"   # npm package `binaryen`; `wasm-opt --version` reports `version 132`
 KL_VENV="$KL_ROOT/.venv-golden"
+KL_BRIDGE_VENV="$KL_ROOT/.venv-bridge"
 
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -119,6 +120,37 @@ setup_golden_venv() {
   fi
 }
 
+# The real Kafka clients the bridge tests drive (`kafkalab broker`): kafka-python and
+# confluent-kafka (librdkafka inside its wheel) in .venv-bridge, kafkajs from npm in
+# tests/bridge/node_modules, and Debian's kcat.
+setup_bridge_clients() {
+  local req="$KL_ROOT/tests/bridge/requirements.txt" stamp="$KL_BRIDGE_VENV/.kafkalab-requirements"
+  if [ -x "$KL_BRIDGE_VENV/bin/python" ] && [ -f "$stamp" ] && cmp -s "$stamp" "$req"; then
+    kl_log "bridge venv (.venv-bridge): present"
+  else
+    kl_log "creating the bridge venv (.venv-bridge) from tests/bridge/requirements.txt"
+    python3 -m venv "$KL_BRIDGE_VENV"
+    "$KL_BRIDGE_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    cp "$req" "$stamp"
+  fi
+  local dir="$KL_ROOT/tests/bridge" npm_stamp="$KL_ROOT/tests/bridge/node_modules/.kafkalab-lock"
+  if [ -f "$npm_stamp" ] && cmp -s "$npm_stamp" "$dir/package-lock.json"; then
+    kl_log "bridge npm packages (kafkajs): present"
+  else
+    kl_need npm "Node.js and npm come from Debian's nodejs and npm packages"
+    kl_log "installing the bridge npm packages (kafkajs)"
+    (cd "$dir" && npm ci --no-fund --no-audit)
+    cp "$dir/package-lock.json" "$npm_stamp"
+  fi
+  if command -v kcat >/dev/null 2>&1; then
+    kl_log "kcat: present"
+  else
+    kl_log "installing kcat (apt-get)"
+    kl_as_root apt-get update -qq
+    kl_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat
+  fi
+}
+
 # What building the web app needs.
 setup_build() {
   setup_wasm_target
@@ -133,6 +165,7 @@ setup_test() {
   setup_chromium
   setup_e2e_npm
   setup_golden_venv
+  setup_bridge_clients
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

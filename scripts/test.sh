@@ -10,6 +10,10 @@
 #                `kafkalab bench` at compile time (wasm and native must agree), and events/s are compared
 #   (d) build:   trunk build --release (which writes .gz and .br beside each file, Trunk.toml's hook),
 #                then the .wasm size, raw, gzipped and brotli
+#   (f) bridge:  `kafkalab broker` (release) with real Kafka clients (tests/bridge): kafka-python,
+#                confluent-kafka and kafkajs each produce 1,000 keyed records idempotently with
+#                acks=all and consume them exactly once with a group of two that rebalances; kcat -L;
+#                random and truncated frames; then records/s through the bridge at several speeds
 #   (e) e2e:     node --test in tests/e2e (Playwright driving Debian's Chromium against dist/), one file
 #                at a time; perf.test.mjs reports page weight, first paint with the CPU throttled,
 #                the shipped wasm's events/s beside the native bench of step (c), seeks and memory
@@ -154,6 +158,21 @@ step_e2e() {
     node --test --test-concurrency=1)
 }
 
+step_bridge() {
+  cargo build --release -p kafkalab-cli
+  local rc=0 py="$KL_BRIDGE_VENV/bin/python"
+  export KAFKALAB_BIN="$ROOT/target/release/kafkalab" KAFKALAB_BRIDGE_LOGS="${TMPDIR:-/tmp}"
+  for test in test_kafka_python.py test_confluent_kafka.py test_kcat.py test_malformed_frames.py test_failover.py; do
+    echo "-- tests/bridge/$test"
+    (cd tests/bridge && "$py" "$test") || { echo "FAIL bridge: $test"; rc=1; }
+  done
+  echo "-- tests/bridge/test_kafkajs.mjs"
+  (cd tests/bridge && node test_kafkajs.mjs) || { echo "FAIL bridge: test_kafkajs.mjs"; rc=1; }
+  echo "-- tests/bridge/throughput.py"
+  (cd tests/bridge && "$py" throughput.py) || { echo "FAIL bridge: throughput.py"; rc=1; }
+  return "$rc"
+}
+
 # --- run them all ----------------------------------------------------------------------------------
 passed=0
 failed=0
@@ -182,6 +201,7 @@ run_step "(b) golden vectors" step_golden
 run_step "(c) wasm: engine tests in headless Chromium" step_wasm
 run_step "(d) build: trunk build --release" step_build
 run_step "(e) e2e: node --test tests/e2e" step_e2e
+run_step "(f) bridge: real Kafka clients against kafkalab broker" step_bridge
 
 banner "summary"
 if [ "$failed" -ne 0 ]; then

@@ -59,6 +59,12 @@ catalogue! {
             "The URL's {0} value \u{201c}{1}\u{201d} is not a usable number; ignored (a non-negative integer; t at most 86400000 ms).",
         ),
         NoticeDismiss => ("알림 닫기", "Dismiss notice"),
+        LiveBanner => ("라이브 보기: 직접 띄운 Kafka 클라이언트가 쓰는 kafkalab broker의 클러스터입니다. 시간 여행은 꺼져 있습니다: 클러스터가 실제 시계에 맞춰 돌아갑니다. 브로커를 눌러 장애를 일으켜 보세요.", "Live view: the cluster of kafkalab broker that your own Kafka clients are using. Time travel is off: the cluster runs on the wall clock. Click a broker to inject a fault."),
+        LiveConnecting => ("kafkalab broker에 연결하는 중…", "Connecting to kafkalab broker…"),
+        LiveConnected => ("연결됨: 클러스터를 실시간으로 보여 줍니다", "Connected: the cluster is shown as it runs"),
+        LiveClosed => ("kafkalab broker와의 연결이 끊겼습니다. 프로세스가 실행 중인지 확인하고 페이지를 새로 고치세요.", "The connection to kafkalab broker closed. Check that the process runs, then reload the page."),
+        LiveRefused => ("kafkalab broker가 거절했습니다: {0}", "kafkalab broker refused it: {0}"),
+        LiveNotInLiveMode => ("라이브 보기에서는 할 수 없는 동작입니다(브로커 장애와 브로커 사이 링크만 가능)", "Not available in the live view (broker faults and links between brokers only)"),
         EngineError => ("시뮬레이터를 시작하지 못했습니다: {0}", "The simulator could not start: {0}"),
         FooterAbout => (
             "kafkalab: Kafka의 동작을 눈으로 보며 배우는 시뮬레이터",

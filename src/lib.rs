@@ -14,6 +14,7 @@ pub mod hooks;
 pub mod i18n;
 pub mod inspect;
 pub mod lessons;
+pub mod live;
 pub mod logs;
 pub mod menu;
 pub mod narrate;

@@ -7,5 +7,10 @@ fn main() {
             let _ = root.set_attribute("data-panic", &info.to_string());
         }
     }));
-    yew::Renderer::<kafkalab::App>::new().render();
+    // `?live`: the page opened from `kafkalab broker --live` draws the bridge's cluster instead.
+    if kafkalab::live::requested() {
+        yew::Renderer::<kafkalab::live::LiveApp>::new().render();
+    } else {
+        yew::Renderer::<kafkalab::App>::new().render();
+    }
 }

@@ -35,6 +35,8 @@ enum Command {
     Shell(cmd::shell::Args),
     /// List the lesson path, print a lesson's plan with answers from runs, or validate a lesson file
     Lessons(cmd::lessons::Args),
+    /// Serve the Kafka wire protocol from a simulated cluster, for real Kafka clients (bridge mode)
+    Broker(cmd::broker::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => cmd::bench::run(args),
         Command::Shell(args) => return cmd::shell::run(args),
         Command::Lessons(args) => cmd::lessons::run(args),
+        Command::Broker(args) => cmd::broker::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

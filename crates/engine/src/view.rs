@@ -18,31 +18,41 @@ use crate::producer::SendResult;
 use crate::protocol::Acks;
 use crate::protocol::{IsolationLevel, TopicPartition};
 use crate::sim::{Millis, NodeId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How many facts and send results a view carries.
 const VIEW_FACTS: usize = 200;
 const VIEW_RESULTS: usize = 20;
 
-#[derive(Debug, Clone, Serialize)]
+/// Deserialize reads what a live page draws (bridge mode streams Views as JSON): the brokers, the
+/// topics and the network; the clients, groups and facts of the simulation are left empty.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct View {
     pub now_ms: Millis,
     pub events_processed: u64,
     pub brokers: Vec<BrokerView>,
     pub topics: Vec<TopicView>,
+    #[serde(default, skip_deserializing)]
     pub producers: Vec<ProducerView>,
+    #[serde(default, skip_deserializing)]
     pub in_flight: Vec<MessageView>,
     pub cut_links: Vec<(NodeId, NodeId)>,
     pub slow_nodes: Vec<(NodeId, Millis)>,
     /// The latest facts, oldest first.
+    #[serde(default, skip_deserializing)]
     pub facts: Vec<TimedFact>,
+    #[serde(default, skip_deserializing)]
     pub groups: Vec<GroupView>,
+    #[serde(default, skip_deserializing)]
     pub consumers: Vec<ConsumerView>,
     /// Transactional ids as their coordinators know them.
+    #[serde(default, skip_deserializing)]
     pub transactions: Vec<TransactionView>,
     /// Share groups' share partitions on their leaders (KIP-932).
+    #[serde(default, skip_deserializing)]
     pub share_partitions: Vec<share_log::SharePartitionView>,
     /// What each consume-transform-produce processor delivered.
+    #[serde(default, skip_deserializing)]
     pub processors: Vec<processor::ProcessorAuditView>,
     /// Kafka Streams applications: topology, tasks and stores.
     pub streams: Vec<streams::StreamsAppView>,
@@ -172,7 +182,7 @@ pub struct ListenerView {
     pub paused: Vec<(TopicPartition, Millis)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BrokerView {
     pub id: i32,
     pub state: BrokerState,
@@ -192,7 +202,7 @@ pub struct BrokerView {
     pub replicas: Vec<ReplicaView>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplicaRole {
     Leader,
@@ -208,7 +218,7 @@ impl ReplicaRole {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReplicaView {
     pub topic: String,
     pub partition: i32,
@@ -222,7 +232,7 @@ pub struct ReplicaView {
     pub size_bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PartitionView {
     pub partition: i32,
     pub replicas: Vec<i32>,
@@ -239,7 +249,7 @@ pub struct PartitionView {
     pub removing_replicas: Vec<i32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TopicView {
     pub name: String,
     /// Kafka's internal topics (`__consumer_offsets`), which a UI may fold away.
@@ -630,5 +640,33 @@ impl World {
                 }),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod live_tests {
+    use crate::cluster::{Action, WorldConfig};
+    use crate::sim::NodeId;
+    use crate::World;
+
+    /// Bridge mode streams Views as JSON to a live page, which reads back the brokers, the
+    /// topics and the network it draws.
+    #[test]
+    fn a_view_read_back_from_json_keeps_brokers_topics_and_cut_links() {
+        let mut world = World::new(WorldConfig::default(), 3).unwrap();
+        world
+            .apply(Action::CreateTopic { name: "orders".into(), partitions: 2, replication_factor: 3, configs: vec![] })
+            .unwrap();
+        world.apply(Action::CutLink { from: NodeId::Broker(1), to: NodeId::Broker(2), both: false }).unwrap();
+        world.apply(Action::KillBroker { broker: 3 }).unwrap();
+        world.run_until(3_000);
+        let view = world.view();
+        let back: super::View = serde_json::from_str(&serde_json::to_string(&view).unwrap()).unwrap();
+        assert_eq!(back.now_ms, view.now_ms);
+        assert_eq!(serde_json::to_value(&back.brokers).unwrap(), serde_json::to_value(&view.brokers).unwrap());
+        assert_eq!(serde_json::to_value(&back.topics).unwrap(), serde_json::to_value(&view.topics).unwrap());
+        assert_eq!(back.cut_links, vec![(NodeId::Broker(1), NodeId::Broker(2))]);
+        assert_eq!(back.brokers[2].state, super::BrokerState::Dead);
+        assert!(back.facts.is_empty() && back.producers.is_empty(), "the simulation's clients stay out");
     }
 }

@@ -3,6 +3,7 @@
 pub mod assign;
 pub mod batch;
 pub mod bench;
+pub mod broker;
 pub mod chaos;
 pub mod lessons;
 pub mod partition;

@@ -108,7 +108,7 @@ impl Default for BrokerConfig {
 
 /// Kafka's `process.roles`: a node is a broker, a controller (a voter of the metadata quorum), or
 /// both (combined mode, as the small presets run).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ProcessRoles {
     pub broker: bool,
     pub controller: bool,
@@ -136,7 +136,7 @@ impl ProcessRoles {
 }
 
 /// A broker as the UI shows it: running, running but fenced by the controller, or down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BrokerState {
     Alive,

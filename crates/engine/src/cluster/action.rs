@@ -822,7 +822,11 @@ impl World {
     fn check_node(&self, node: NodeId) -> Result<(), ActionError> {
         let exists = match node {
             NodeId::Broker(id) => self.brokers.contains_key(&id),
-            NodeId::Client(id) => self.producer_nodes.contains_key(&id) || self.consumer_nodes.contains_key(&id),
+            NodeId::Client(id) => {
+                self.producer_nodes.contains_key(&id)
+                    || self.consumer_nodes.contains_key(&id)
+                    || self.external.is_external(id)
+            }
         };
         exists.then_some(()).ok_or(ActionError::UnknownNode(node))
     }
@@ -1043,7 +1047,7 @@ impl World {
     /// factor `min(offsets.topic.replication.factor, brokers)`, `segment.bytes` from
     /// `offsets.topic.segment.bytes`. As in Kafka it is created on first use, when the first
     /// consumer looks for its group coordinator.
-    fn create_offsets_topic(&mut self) -> Result<(), ConfigError> {
+    pub(super) fn create_offsets_topic(&mut self) -> Result<(), ConfigError> {
         let gc = self.config.broker.group_coordinator.clone();
         let rf = gc.offsets_topic_replication_factor.clamp(1, self.config.brokers);
         let configs = [

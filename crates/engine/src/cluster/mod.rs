@@ -3,6 +3,7 @@
 
 pub mod action;
 mod bootstrap;
+pub mod external;
 pub mod message_log;
 pub mod processor;
 pub mod streams;
@@ -11,4 +12,5 @@ pub mod workload;
 pub mod world;
 
 pub use action::{Action, ActionError, ActionOutcome};
+pub use external::ExternalEvent;
 pub use world::{TimedFact, World, WorldConfig};

@@ -128,6 +128,8 @@ pub struct World {
     pub(super) processors: BTreeMap<u32, super::processor::Processor>,
     /// Kafka Streams applications, by `application.id`.
     pub(super) streams: BTreeMap<String, super::streams::StreamsApp>,
+    /// Real clients' connections that a host carries into the world (bridge mode).
+    pub(super) external: super::external::ExternalClients,
 }
 
 /// Brokers and controllers a world may have: room for the 100-broker scale bench (scenario files
@@ -188,6 +190,7 @@ impl World {
             metrics: Metrics::default(),
             group_history: GroupHistory::default(),
             messages: MessageLog::new(config.message_log),
+            external: Default::default(),
             config,
         };
         // The simulation begins with a running KRaft cluster: in combined mode the first three
@@ -511,6 +514,11 @@ impl World {
                 let out = broker.handle(input, now, &mut self.rng);
                 self.flush_broker(b, out);
             }
+            NodeId::Client(c) if self.external.is_external(c) => match input {
+                Input::Message { from, message } => self.external.receive(c, from, message),
+                Input::Disconnected { peer } => self.external.disconnected(c, peer),
+                Input::Start | Input::Crash => {}
+            },
             NodeId::Client(c) => match self.consumer_nodes.get(&c).copied() {
                 Some(id) => {
                     let Some(consumer) = self.consumers.get_mut(&id) else { return };
@@ -563,6 +571,8 @@ impl World {
                 for peer in noticed {
                     self.queue.push(self.now + latency, Event::Disconnected { node: peer, peer: node });
                 }
+                // A real client's sockets to the process close with it.
+                self.external.broker_died(id);
             }
             NodeId::Client(c) => {
                 self.producer_nodes.remove(&c);
@@ -599,7 +609,7 @@ impl World {
         self.flush_common(NodeId::Client(node), out.messages, out.facts);
     }
 
-    fn flush_common(&mut self, from: NodeId, messages: Vec<(NodeId, Message)>, facts: Vec<Fact>) {
+    pub(super) fn flush_common(&mut self, from: NodeId, messages: Vec<(NodeId, Message)>, facts: Vec<Fact>) {
         for fact in facts {
             self.record(fact);
         }

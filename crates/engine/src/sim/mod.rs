@@ -36,6 +36,14 @@ impl Serialize for NodeId {
     }
 }
 
+/// As `broker-N` or `client-N` (a live page reads the View's cut links).
+impl<'de> serde::Deserialize<'de> for NodeId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::str::FromStr for NodeId {
     type Err = String;
 

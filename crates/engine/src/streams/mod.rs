@@ -14,7 +14,7 @@ use crate::config::ConfigError;
 use serde::Serialize;
 
 /// How the aggregation's key is chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     /// `groupByKey()`: the input's key; no repartition topic.
@@ -25,7 +25,7 @@ pub enum GroupBy {
 }
 
 /// What the aggregation computes per key (and window).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregate {
     /// `count()`.
@@ -36,7 +36,7 @@ pub enum Aggregate {
 
 /// `TimeWindows.ofSizeAndGrace(size, grace).advanceBy(advance)`: tumbling when `advance_ms`
 /// equals `size_ms`, hopping (overlapping) when it is smaller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TimeWindows {
     pub size_ms: i64,
     pub advance_ms: i64,

@@ -27,7 +27,7 @@ pub struct InputRecord {
 pub type StoreKey = (String, Option<i64>);
 
 /// `RESTORING` until the store caught up with the changelog, then `RUNNING`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum TaskState {
     /// Reading the changelog from `start_offset` to `end_offset` (its end when restoration began).
@@ -40,7 +40,7 @@ pub enum TaskState {
 }
 
 /// A record dropped for an expired window: where it was, its timestamp and its window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DroppedRecord {
     pub offset: i64,
     pub timestamp: i64,

@@ -7,7 +7,7 @@ use crate::streams::task::{DroppedRecord, TaskState};
 use crate::streams::{Aggregate, GroupBy, TimeWindows, Window};
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StreamsAppView {
     pub application_id: String,
     pub source: String,
@@ -21,14 +21,14 @@ pub struct StreamsAppView {
     pub instances: Vec<StreamsInstanceView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StreamsInstanceView {
     pub name: String,
     pub running: bool,
     pub tasks: Vec<StreamsTaskView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StreamsTaskView {
     /// `1_0`: sub-topology and partition.
     pub task: String,
@@ -44,7 +44,7 @@ pub struct StreamsTaskView {
 }
 
 /// One entry of a store: a key (in a window) and its aggregate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StoreEntryView {
     pub key: String,
     pub window: Option<Window>,

@@ -1,0 +1,296 @@
+//! External clients: connections of real Kafka clients that a host (the bridge) carries into the
+//! world. Each connection is a client node of its own, tied to one broker as a TCP connection
+//! is; its requests travel the simulated network like any client's (a cut link loses them, a
+//! dead broker refuses them), and whatever reaches the node is queued for the host instead of
+//! being handled by a simulated producer or consumer. The world stays pure: the host decides
+//! when to send and reads the answers between steps.
+
+use super::action::ActionError;
+use super::world::World;
+use crate::broker::BrokerState;
+use crate::group::offsets::OFFSETS_TOPIC;
+use crate::protocol::{ClientMessage, Message};
+use crate::sim::NodeId;
+use std::collections::BTreeMap;
+
+/// What reached an external client's connection, in the order the world delivered it.
+#[derive(Debug, Clone)]
+pub enum ExternalEvent {
+    /// A broker's answer (or an unsolicited message) for the connection `client`.
+    Message { client: u32, broker: i32, message: Message },
+    /// The connection broke: its broker died (or refused the request), so the host closes the
+    /// socket, as a real broker's death closes its clients' connections.
+    Disconnected { client: u32, broker: i32 },
+}
+
+/// The external connections of a world: client node -> the broker it is connected to, and what
+/// is waiting for the host.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ExternalClients {
+    connections: BTreeMap<u32, i32>,
+    inbox: Vec<ExternalEvent>,
+}
+
+impl ExternalClients {
+    pub(super) fn is_external(&self, client: u32) -> bool {
+        self.connections.contains_key(&client)
+    }
+
+    /// Queues what reached `client` from `from` for the host.
+    pub(super) fn receive(&mut self, client: u32, from: NodeId, message: Message) {
+        if let NodeId::Broker(broker) = from {
+            self.inbox.push(ExternalEvent::Message { client, broker, message });
+        }
+    }
+
+    /// The connection of `client` to `broker` broke; the connection is forgotten.
+    pub(super) fn disconnected(&mut self, client: u32, broker: i32) {
+        if self.connections.remove(&client).is_some() {
+            self.inbox.push(ExternalEvent::Disconnected { client, broker });
+        }
+    }
+
+    /// Closes every connection to `broker`: its process is gone.
+    pub(super) fn broker_died(&mut self, broker: i32) {
+        let clients: Vec<u32> =
+            self.connections.iter().filter(|(_, b)| **b == broker).map(|(client, _)| *client).collect();
+        for client in clients {
+            self.disconnected(client, broker);
+        }
+    }
+}
+
+impl World {
+    /// Opens an external client's connection to `broker` (a running broker node): its requests
+    /// come from the returned client node. A dead broker refuses the connection.
+    pub fn connect_external_client(&mut self, broker: i32) -> Result<u32, ActionError> {
+        match self.brokers.get(&broker) {
+            None => return Err(ActionError::UnknownNode(NodeId::Broker(broker))),
+            Some(b) if b.state == BrokerState::Dead || !b.roles.broker => {
+                return Err(ActionError::BrokerAlreadyDead(broker));
+            }
+            Some(_) => {}
+        }
+        let client = self.next_client_id;
+        self.next_client_id += 1;
+        self.external.connections.insert(client, broker);
+        Ok(client)
+    }
+
+    /// Sends `message` from the external connection `client` to its broker, over the simulated
+    /// network. False if the connection is closed (the host then closes its socket).
+    pub fn send_external(&mut self, client: u32, message: Message) -> bool {
+        let Some(broker) = self.external.connections.get(&client).copied() else { return false };
+        // `__consumer_offsets` is created on first use, when a client first looks for a group
+        // coordinator; until its partitions have leaders the answer is COORDINATOR_NOT_AVAILABLE.
+        if matches!(message, Message::Client(ClientMessage::FindCoordinatorRequest { .. }))
+            && !self.metadata().topics.contains_key(OFFSETS_TOPIC)
+        {
+            // Refused while fewer brokers are active than its replication factor: as in Kafka,
+            // FindCoordinator answers COORDINATOR_NOT_AVAILABLE until enough brokers are back.
+            let _ = self.create_offsets_topic();
+        }
+        self.flush_common(NodeId::Client(client), vec![(NodeId::Broker(broker), message)], Vec::new());
+        true
+    }
+
+    /// The host closed the connection: nothing more is queued for it.
+    pub fn disconnect_external_client(&mut self, client: u32) {
+        self.external.connections.remove(&client);
+    }
+
+    /// Whether the external connection `client` is open.
+    pub fn external_client_connected(&self, client: u32) -> bool {
+        self.external.is_external(client)
+    }
+
+    /// Everything that reached external connections since the last call, oldest first.
+    pub fn take_external_events(&mut self) -> Vec<ExternalEvent> {
+        std::mem::take(&mut self.external.inbox)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{Action, WorldConfig};
+    use crate::log::{Record, RecordBatch};
+    use crate::protocol::{
+        Acks, ErrorCode, GroupMessage, JoinGroupProtocol, OffsetCommitPartition, Subscription, TopicPartition,
+    };
+
+    fn world_with_topic() -> World {
+        let mut world = World::new(WorldConfig::default(), 7).unwrap();
+        world
+            .apply(Action::CreateTopic {
+                name: "orders".into(),
+                partitions: 1,
+                replication_factor: 3,
+                configs: vec![("min.insync.replicas".into(), "2".into())],
+            })
+            .unwrap();
+        world.run_until(world.now() + 2_000);
+        world
+    }
+
+    /// Sends `message` and runs the world until the connection's answer arrives.
+    fn ask(world: &mut World, client: u32, message: impl Into<Message>) -> Message {
+        assert!(world.send_external(client, message.into()));
+        let deadline = world.now() + 10_000;
+        while world.now() < deadline {
+            world.run_until(world.now() + 5);
+            if let Some(event) = world.take_external_events().into_iter().next() {
+                match event {
+                    ExternalEvent::Message { client: c, message, .. } if c == client => return message,
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+        }
+        panic!("no answer within 10 s")
+    }
+
+    fn leader(world: &World, topic: &str) -> i32 {
+        world.metadata().partition(&TopicPartition { topic: topic.into(), partition: 0 }).unwrap().leader
+    }
+
+    #[test]
+    fn an_external_produce_is_appended_and_acknowledged_with_acks_all() {
+        let mut world = world_with_topic();
+        let client = world.connect_external_client(leader(&world, "orders")).unwrap();
+        let mut batch = RecordBatch::new(vec![Record::new(1, Some(b"k"), Some(b"v")); 3]);
+        // The bytes a real client sends, decoded as the bridge does.
+        batch = RecordBatch::decode(&batch.encode()).unwrap();
+        let tp = TopicPartition { topic: "orders".into(), partition: 0 };
+        let answer = ask(
+            &mut world,
+            client,
+            ClientMessage::ProduceRequest {
+                correlation_id: 1,
+                transactional_id: None,
+                acks: Acks::All,
+                timeout_ms: 30_000,
+                batches: vec![(tp.clone(), batch)],
+            },
+        );
+        let Message::Client(ClientMessage::ProduceResponse { partitions, .. }) = answer else { panic!("{answer:?}") };
+        assert_eq!((partitions[0].error, partitions[0].base_offset), (ErrorCode::None, 0));
+        assert_eq!(world.high_watermark(&tp), 3, "acks=all answers once the ISR has the records");
+    }
+
+    #[test]
+    fn an_external_member_joins_syncs_commits_and_leaves_a_group() {
+        let mut world = world_with_topic();
+        let client = world.connect_external_client(1).unwrap();
+        // The first FindCoordinator creates `__consumer_offsets`: COORDINATOR_NOT_AVAILABLE until
+        // its partitions have leaders, and the client asks again, as Kafka's do.
+        let node_id = (0..20)
+            .find_map(|_| match ask(&mut world, client, ClientMessage::FindCoordinatorRequest { key: "g".into() }) {
+                Message::Client(ClientMessage::FindCoordinatorResponse { error: ErrorCode::None, node_id, .. }) => {
+                    Some(node_id)
+                }
+                Message::Client(ClientMessage::FindCoordinatorResponse {
+                    error: ErrorCode::CoordinatorNotAvailable,
+                    ..
+                }) => {
+                    world.run_until(world.now() + 100);
+                    None
+                }
+                other => panic!("{other:?}"),
+            })
+            .expect("a coordinator within 20 tries");
+        let client = world.connect_external_client(node_id).unwrap();
+        let join = |member_id: &str| GroupMessage::JoinGroupRequest {
+            group_id: "g".into(),
+            member_id: member_id.into(),
+            group_instance_id: None,
+            client_id: "kafka-python".into(),
+            session_timeout_ms: 10_000,
+            rebalance_timeout_ms: 10_000,
+            protocol_type: "consumer".into(),
+            protocols: vec![JoinGroupProtocol {
+                name: "range".into(),
+                metadata: Subscription { topics: vec!["orders".into()], owned_partitions: vec![], generation_id: -1 },
+            }],
+        };
+        let Message::Group(GroupMessage::JoinGroupResponse { error, member_id, .. }) =
+            ask(&mut world, client, join(""))
+        else {
+            panic!()
+        };
+        assert_eq!(error, ErrorCode::MemberIdRequired);
+        let Message::Group(GroupMessage::JoinGroupResponse { error, generation_id, leader, .. }) =
+            ask(&mut world, client, join(&member_id))
+        else {
+            panic!()
+        };
+        assert_eq!((error, &leader), (ErrorCode::None, &member_id));
+        let tp = TopicPartition { topic: "orders".into(), partition: 0 };
+        let sync = GroupMessage::SyncGroupRequest {
+            group_id: "g".into(),
+            generation_id,
+            member_id: member_id.clone(),
+            group_instance_id: None,
+            assignments: vec![(member_id.clone(), vec![tp.clone()])],
+        };
+        let Message::Group(GroupMessage::SyncGroupResponse { error, assignment, .. }) = ask(&mut world, client, sync)
+        else {
+            panic!()
+        };
+        assert_eq!((error, assignment), (ErrorCode::None, vec![tp.clone()]));
+        let heartbeat = GroupMessage::HeartbeatRequest {
+            group_id: "g".into(),
+            generation_id,
+            member_id: member_id.clone(),
+            group_instance_id: None,
+        };
+        let Message::Group(GroupMessage::HeartbeatResponse { error, .. }) = ask(&mut world, client, heartbeat) else {
+            panic!()
+        };
+        assert_eq!(error, ErrorCode::None);
+        let commit = GroupMessage::OffsetCommitRequest {
+            correlation_id: 9,
+            group_id: "g".into(),
+            generation_id,
+            member_id: member_id.clone(),
+            group_instance_id: None,
+            offsets: vec![OffsetCommitPartition::without_epoch(tp.clone(), 42)],
+        };
+        let Message::Group(GroupMessage::OffsetCommitResponse { partitions, .. }) = ask(&mut world, client, commit)
+        else {
+            panic!()
+        };
+        assert_eq!(partitions, vec![(tp.clone(), ErrorCode::None)]);
+        let fetch = GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()] };
+        let Message::Group(GroupMessage::OffsetFetchResponse { offsets, .. }) = ask(&mut world, client, fetch) else {
+            panic!()
+        };
+        assert_eq!(offsets[0].committed_offset, 42);
+        let leave = GroupMessage::LeaveGroupRequest { group_id: "g".into(), member_id, group_instance_id: None };
+        let Message::Group(GroupMessage::LeaveGroupResponse { error, .. }) = ask(&mut world, client, leave) else {
+            panic!()
+        };
+        assert_eq!(error, ErrorCode::None);
+    }
+
+    #[test]
+    fn a_dead_broker_closes_its_external_connections_and_refuses_new_ones() {
+        let mut world = world_with_topic();
+        let client = world.connect_external_client(2).unwrap();
+        world.apply(Action::KillBroker { broker: 2 }).unwrap();
+        let events = world.take_external_events();
+        assert!(matches!(events[..], [ExternalEvent::Disconnected { client: c, broker: 2 }] if c == client));
+        assert!(!world.send_external(client, ClientMessage::MetadataRequest.into()));
+        assert!(world.connect_external_client(2).is_err());
+        assert!(world.connect_external_client(99).is_err());
+    }
+
+    #[test]
+    fn a_cut_link_loses_an_external_request() {
+        let mut world = world_with_topic();
+        let client = world.connect_external_client(1).unwrap();
+        world.apply(Action::CutLink { from: NodeId::Client(client), to: NodeId::Broker(1), both: true }).unwrap();
+        assert!(world.send_external(client, ClientMessage::MetadataRequest.into()));
+        world.run_until(world.now() + 1_000);
+        assert!(world.take_external_events().is_empty(), "the request never reached the broker");
+    }
+}

@@ -1,0 +1,121 @@
+"""confluent-kafka (librdkafka) against `kafkalab broker`: the same acceptance as kafka-python's:
+a topic with 3 partitions and RF 3, 1,000 keyed records with acks=all and idempotence, a group
+of two consumers that rebalances when one leaves, commits, exactly once in order per key, and
+the group described."""
+import collections
+import threading
+import time
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from harness import broker, check
+
+RECORDS = 1000
+KEYS = 10
+TOPIC = "payments"
+GROUP = "ledger"
+
+
+def consume(bootstrap, name, received, lock, stop, leave_after=None):
+    consumer = Consumer({
+        "bootstrap.servers": bootstrap,
+        "group.id": GROUP,
+        "client.id": name,
+        "enable.auto.commit": False,
+        "auto.offset.reset": "earliest",
+        "session.timeout.ms": 10000,
+        "heartbeat.interval.ms": 1000,
+    })
+    consumer.subscribe([TOPIC])
+    mine = 0
+    try:
+        while not stop.is_set():
+            records = consumer.consume(num_messages=20, timeout=0.5)
+            for r in records:
+                check(r.error() is None, f"{name}: {r.error()}")
+                with lock:
+                    received.append((name, r.key().decode(), int(r.value().decode()), r.partition(), r.offset()))
+                mine += 1
+            if records:
+                consumer.commit(asynchronous=False)
+                time.sleep(0.05)
+            if leave_after is not None and mine >= leave_after:
+                return mine
+    finally:
+        consumer.close()
+    return mine
+
+
+def main():
+    with broker(offset=10) as (bootstrap_list, _, log):
+        bootstrap = ",".join(bootstrap_list)
+        admin = AdminClient({"bootstrap.servers": bootstrap})
+        futures = admin.create_topics([NewTopic(TOPIC, 3, 3, config={"min.insync.replicas": "2"})])
+        futures[TOPIC].result(timeout=30)
+        deadline = time.time() + 10
+        while TOPIC not in admin.list_topics(timeout=5).topics and time.time() < deadline:
+            time.sleep(0.1)
+        topic = admin.list_topics(timeout=5).topics[TOPIC]
+        check(len(topic.partitions) == 3, "3 partitions")
+        check(all(len(p.replicas) == 3 for p in topic.partitions.values()), "RF 3")
+
+        acked, errors = [], []
+
+        def delivered(error, message):
+            (errors if error else acked).append(error or message.partition())
+
+        producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True, "linger.ms": 5})
+        per_key = collections.Counter()
+        for i in range(RECORDS):
+            key = f"key-{i % KEYS}"
+            producer.produce(TOPIC, key=key.encode(), value=str(per_key[key]).encode(), on_delivery=delivered)
+            per_key[key] += 1
+            producer.poll(0)
+        check(producer.flush(60) == 0, "every record delivered within 60 s")
+        check(not errors, f"no delivery errors: {errors[:3]}")
+        check(len(acked) == RECORDS and set(acked) == {0, 1, 2}, "every record acknowledged, over 3 partitions")
+
+        received, lock, stop, results = [], threading.Lock(), threading.Event(), {}
+        leaver = threading.Thread(
+            target=lambda: results.update(c2=consume(bootstrap, "consumer-2", received, lock, stop, leave_after=200))
+        )
+        stayer = threading.Thread(target=lambda: results.update(c1=consume(bootstrap, "consumer-1", received, lock, stop)))
+        stayer.start()
+        leaver.start()
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            with lock:
+                if len(received) >= RECORDS:
+                    break
+            time.sleep(0.2)
+        time.sleep(1)
+        leaver.join(timeout=30)
+        groups = admin.describe_consumer_groups([GROUP])
+        description = groups[GROUP].result(timeout=30)
+        committed = admin.list_consumer_group_offsets([__import__("confluent_kafka").ConsumerGroupTopicPartitions(GROUP)])
+        offsets = committed[GROUP].result(timeout=30).topic_partitions
+        stop.set()
+        stayer.join(timeout=30)
+
+        check(len(received) == RECORDS, f"received {len(received)} of {RECORDS} records (duplicates or losses)")
+        seen = collections.Counter((p, o) for _, _, _, p, o in received)
+        check(all(n == 1 for n in seen.values()), "every record received exactly once")
+        by_key = collections.defaultdict(list)
+        for _, key, sequence, _, _ in received:
+            by_key[key].append(sequence)
+        for key, sequences in by_key.items():
+            check(sequences == list(range(len(sequences))), f"{key}: received in order")
+        check(results.get("c2", 0) > 0, "the leaving consumer consumed before it left")
+        state = str(description.state)
+        check("STABLE" in state.upper(), f"the group is Stable after the rebalance: {state}")
+        members = [m.client_id for m in description.members]
+        check(members == ["consumer-1"], f"one member is left after consumer-2 left: {members}")
+        total = sum(tp.offset for tp in offsets if tp.topic == TOPIC)
+        check(total == RECORDS, f"the group committed every record: {total}")
+        print(f"confluent-kafka: {RECORDS} records produced (acks=all, idempotent) and consumed exactly once "
+              f"by a group of two (consumer-2 took {results['c2']} then left); group {state}")
+
+
+if __name__ == "__main__":
+    main()
