@@ -157,6 +157,7 @@ catalogue! {
         FDynamicConfigDeleted => ("컨트롤러(브로커 {0})가 {1}의 설정 {2}을(를) 지웠습니다(ConfigRecord). 이제 기본값을 따릅니다.", "The controller (broker {0}) deleted {1}'s config {2} (a ConfigRecord); the default applies again."),
         FDynamicConfigApplied => ("브로커 {0}이(가) 메타데이터 로그에서 {1}의 {2}={3}을(를) 받아 지금부터 적용합니다.", "Broker {0} saw {1}'s {2}={3} in the metadata log and applies it from now on."),
         FDynamicConfigDeleteApplied => ("브로커 {0}이(가) {1}의 {2} 설정이 지워진 것을 받아 기본값으로 돌아갔습니다.", "Broker {0} saw that {1}'s {2} was deleted and went back to the default."),
+        FBatchRecompressed => ("브로커 {0}이(가) {1}의 오프셋 {2} 배치를 프로듀서의 {3} 대신 토픽의 compression.type인 {4}(으)로 다시 압축해 저장했습니다({5}바이트). 브로커가 압축을 풀고 다시 압축하느라 CPU를 씁니다.", "Broker {0} stored {1}'s batch at offset {2} recompressed from the producer's {3} to the topic's compression.type {4} ({5} bytes): the broker spends CPU decompressing and compressing again."),
         FClientRestartedWithConfig => ("애플리케이션이 {0}을(를) {1}={2}(으)로 다시 시작했습니다. 프로듀서와 컨슈머는 설정을 만들 때 한 번만 읽기 때문입니다.", "The application restarted {0} with {1}={2}: a client reads its configs once, when it is created."),
         ConfigOfTopic => ("토픽 {0}", "topic {0}"),
         ConfigOfBroker => ("브로커 {0}", "broker {0}"),

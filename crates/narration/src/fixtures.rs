@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use kafkalab_engine::log::CompressionType;
 use kafkalab_engine::narration::{
     Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason,
 };
@@ -398,6 +399,14 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             value: None,
         },
         Fact::ClientRestartedWithConfig { client: 12, name: "checkout".into(), key: "acks".into(), value: "1".into() },
+        Fact::BatchRecompressed {
+            topic_partition: tp.clone(),
+            broker: 2,
+            base_offset: 40,
+            from: CompressionType::None,
+            to: CompressionType::Zstd,
+            size_bytes: 312,
+        },
     ]
 }
 
@@ -503,5 +512,6 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::DynamicConfigChanged { .. } => "DynamicConfigChanged",
         Fact::DynamicConfigApplied { .. } => "DynamicConfigApplied",
         Fact::ClientRestartedWithConfig { .. } => "ClientRestartedWithConfig",
+        Fact::BatchRecompressed { .. } => "BatchRecompressed",
     }
 }
