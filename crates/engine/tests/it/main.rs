@@ -11,6 +11,7 @@ mod consumer_protocol;
 mod dynamic_configs;
 mod golden_assignors;
 mod golden_batches;
+mod golden_compression;
 mod golden_murmur2;
 mod kraft;
 mod lessons;
