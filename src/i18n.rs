@@ -82,6 +82,7 @@ catalogue! {
         ScSandbox => ("빈 샌드박스: 브로커 1~12대를 골라 직접 만들기", "Empty sandbox: pick 1 to 12 brokers, build it yourself"),
         PickerPresets => ("미리 준비된 클러스터", "Ready-made clusters"),
         PickerScenarios => ("학습 시나리오", "Learning scenarios"),
+        PickerPatterns => ("애플리케이션 패턴", "Application patterns"),
         NotesHeading => ("시나리오 노트", "Scenario notes"),
         NotesUpcoming => ("첫 노트는 {0} ms에 나옵니다. 재생을 누르세요.", "The first note comes at {0} ms. Press play."),
         NotesNext => ("다음 노트: {0} ms", "Next note at {0} ms"),

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use kafkalab_engine::scenario::Category;
 use kafkalab_engine::sim::Millis;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -28,6 +29,14 @@ pub struct ControlsProps {
     /// The built-in scenarios are parsed: list them (the app parses them after the first paint).
     pub catalogue: bool,
     pub on_action: Callback<AppAction>,
+}
+
+/// The picker's heading for a scenario category.
+fn category_heading(category: Category) -> Key {
+    match category {
+        Category::Kafka => Key::PickerScenarios,
+        Category::Patterns => Key::PickerPatterns,
+    }
 }
 
 fn speed_label(tenths: u32) -> String {
@@ -63,6 +72,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         AppAction::Seek(e.target_dyn_into::<HtmlInputElement>().and_then(|i| i.value().parse().ok()).unwrap_or(0))
     });
     let end = props.horizon_ms.max(props.now_ms).max(1);
+    let catalogue = props.catalogue.then(builtin_scenarios).unwrap_or_default();
     let note = match &setup.preset {
         Preset::Demo => t(lang, Key::ScDemoNote),
         Preset::Large => t(lang, Key::ScLargeNote),
@@ -81,16 +91,24 @@ pub fn controls(props: &ControlsProps) -> Html {
                                 html! { <option value={p.name().to_string()} selected={p == setup.preset}>{ t(lang, key) }</option> }
                             }) }
                         </optgroup>
-                        <optgroup label={t(lang, Key::PickerScenarios)}>
-                            { for props.catalogue.then(builtin_scenarios).unwrap_or_default().iter().map(|b| {
-                                let selected = matches!(&setup.preset, Preset::Scenario(n) if n == b.name);
-                                html! {
-                                    <option value={b.name} {selected} title={b.scenario.description.get(lang.code()).to_string()}>
-                                        { b.scenario.title.get(lang.code()) }
-                                    </option>
-                                }
-                            }) }
-                        </optgroup>
+                        { for Category::ALL.into_iter().map(|category| {
+                            let entries: Vec<_> = catalogue.iter().filter(|b| b.scenario.category == category).collect();
+                            if entries.is_empty() {
+                                return html! {};
+                            }
+                            html! {
+                                <optgroup label={t(lang, category_heading(category))}>
+                                    { for entries.into_iter().map(|b| {
+                                        let selected = matches!(&setup.preset, Preset::Scenario(n) if n == b.name);
+                                        html! {
+                                            <option value={b.name} {selected} title={b.scenario.description.get(lang.code()).to_string()}>
+                                                { b.scenario.title.get(lang.code()) }
+                                            </option>
+                                        }
+                                    }) }
+                                </optgroup>
+                            }
+                        }) }
                     </select>
                 </label>
                 if setup.preset == Preset::Sandbox {

@@ -242,12 +242,18 @@ describe('kafkalab visual simulator', () => {
       const picker = page.getByTestId('scenario-select');
       const presets = await picker.locator('optgroup').nth(0).locator('option').evaluateAll((o) => o.map((x) => x.value));
       assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
-      const names = await picker.locator('optgroup').nth(1).locator('option').evaluateAll((o) => o.map((x) => x.value));
-      assert.deepEqual(names, [
+      // After the presets, one group per scenario category: how Kafka works, then application patterns.
+      const groups = await picker.locator('optgroup').evaluateAll((g) => g.slice(1).map((x) => ({
+        label: x.label, names: [...x.querySelectorAll('option')].map((o) => o.value),
+      })));
+      assert.equal(groups[0].label, 'Learning scenarios');
+      assert.deepEqual(groups[0].names, [
         'classic-vs-consumer-protocol', 'consumer-scale-out', 'dedicated-controllers', 'delete-topic', 'dynamic-unclean-election', 'eager-vs-cooperative', 'eligible-leader-replicas', 'exactly-once-pipeline', 'follower-fetching',
         'hanging-transaction', 'idempotence', 'kafka-vs-queue', 'key-ordering', 'leader-failover', 'online-protocol-upgrade', 'partition-reassignment', 'pre-vote', 'read-committed-vs-uncommitted', 'retention-compaction',
         'rolling-restart', 'sandbox', 'share-group-queue', 'slow-follower', 'truncation-detection', 'unclean-election', 'zombie-fencing',
       ]);
+      assert.ok(groups.slice(1).every((g) => g.label === 'Application patterns'), JSON.stringify(groups));
+      const names = groups.flatMap((g) => g.names);
       const notes = page.locator('[data-testid^="step-note-"]');
       for (const name of names) {
         await picker.selectOption(name);

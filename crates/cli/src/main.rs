@@ -25,6 +25,8 @@ enum Command {
     Batch(cmd::batch::BatchCommand),
     /// Run a scenario file and print its narration
     Run(cmd::run::Args),
+    /// List the built-in scenarios by category (how Kafka works, application patterns)
+    Scenarios(cmd::scenarios::Args),
     /// Run a random faulty workload from a seed and check Kafka's invariants
     Chaos(cmd::chaos::Args),
     /// Measure engine throughput
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Assign(args) => cmd::assign::run(args),
         Command::Batch(command) => cmd::batch::run(command),
         Command::Run(args) => cmd::run::run(args),
+        Command::Scenarios(args) => cmd::scenarios::run(args),
         Command::Chaos(args) => cmd::chaos::run(args),
         Command::Bench(args) => cmd::bench::run(args),
         Command::Shell(args) => return cmd::shell::run(args),

@@ -7,6 +7,7 @@ pub mod chaos;
 pub mod lessons;
 pub mod partition;
 pub mod run;
+pub mod scenarios;
 pub mod shell;
 
 /// What every subcommand returns: an error message for stderr.

@@ -103,3 +103,16 @@ fn korean_narration_of_every_builtin_scenario_has_no_particle_placeholders() {
         assert!(!ko.contains("client-"), "{name}: a client by number in\n{ko}");
     }
 }
+
+#[test]
+fn scenarios_lists_every_builtin_under_its_category() {
+    let out = kafkalab(&["scenarios"], None);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("kafka:\n"), "{stdout}");
+    let listed = stdout.lines().filter(|l| l.starts_with("  ")).count();
+    assert_eq!(listed, kafkalab_engine::scenario::builtin().len(), "{stdout}");
+    assert!(stdout.contains("  leader-failover "), "{stdout}");
+    let ko = text(&kafkalab(&["scenarios", "--lang", "ko"], None).stdout);
+    assert!(ko.contains("리더"), "{ko}");
+}

@@ -57,11 +57,34 @@ impl Localized {
     }
 }
 
+/// Which heading of the scenario picker a scenario belongs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// How Kafka itself works: brokers, replication, groups, transactions.
+    #[default]
+    Kafka,
+    /// How applications use Kafka: retries and dead letters, stream processing, sagas, tuning.
+    Patterns,
+}
+
+impl Category {
+    pub const ALL: [Category; 2] = [Category::Kafka, Category::Patterns];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Kafka => "kafka",
+            Category::Patterns => "patterns",
+        }
+    }
+}
+
 /// A parsed and validated scenario file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
     /// The short identifier (`leader-failover`), used in URLs and by `kafkalab run NAME`.
     pub name: String,
+    pub category: Category,
     pub title: Localized,
     pub description: Localized,
     pub seed: u64,

@@ -32,6 +32,8 @@ const MAX_BROKERS: i64 = 64;
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     name: Spanned<String>,
+    #[serde(default)]
+    category: super::Category,
     title: RawLocalized,
     description: RawLocalized,
     seed: Option<u64>,
@@ -449,6 +451,7 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     let steps = steps(&src, &raw.step, &known, duration_ms)?;
     Ok(Scenario {
         name: name.clone(),
+        category: raw.category,
         title: localized(raw.title),
         description: localized(raw.description),
         seed: raw.seed.unwrap_or(1),

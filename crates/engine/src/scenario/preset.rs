@@ -1,7 +1,7 @@
 //! The app's ready-made clusters (`demo`, `large`), built from ordinary actions so that the app,
 //! the CLI (`kafkalab run large`) and the memory test play exactly the same world.
 
-use super::{ConsumerSpec, Localized, ProducerSpec, Scenario, StreamSpec, TopicSpec};
+use super::{Category, ConsumerSpec, Localized, ProducerSpec, Scenario, StreamSpec, TopicSpec};
 use crate::cluster::timeline::Timeline;
 use crate::cluster::WorldConfig;
 use crate::consumer::ConsumerApp;
@@ -68,6 +68,7 @@ impl Preset {
         };
         Scenario {
             name: self.name().into(),
+            category: Category::Kafka,
             title,
             description,
             seed: 1,

@@ -37,6 +37,17 @@ fn the_base_file_parses() {
     assert_eq!(s.seed, 1);
 }
 
+/// `category` picks the picker's heading: Kafka itself unless a file says otherwise.
+#[test]
+fn the_category_defaults_to_kafka_and_a_bad_one_names_the_choices() {
+    assert_eq!(parse(BASE).unwrap().category, Category::Kafka);
+    let patterns = BASE.replace("duration_ms = 10000\n", "duration_ms = 10000\ncategory = \"patterns\"\n");
+    assert_eq!(parse(&patterns).unwrap().category, Category::Patterns);
+    let e = parse(&BASE.replace("duration_ms = 10000\n", "duration_ms = 10000\ncategory = \"apps\"\n")).unwrap_err();
+    assert_eq!(e.line, Some(3), "{e}");
+    assert!(e.to_string().contains("`patterns`"), "{e}");
+}
+
 #[test]
 fn an_unknown_broker_names_the_line_and_field() {
     let e = error("\n[[step]]\nat_ms = 100\naction = \"kill_broker\"\nbroker = 7\n");
