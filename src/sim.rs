@@ -183,6 +183,11 @@ pub enum UserAction {
     StopStream {
         producer: u32,
     },
+    /// Restart the producer with another `compression.type` (a client reads its configs once).
+    SetCompression {
+        producer: u32,
+        compression: String,
+    },
 }
 
 fn node(s: &str) -> Result<NodeId, String> {
@@ -251,6 +256,11 @@ impl UserAction {
                 keys: KeyPattern::Cycle { prefix: "key".into(), count: 8 },
             },
             UserAction::StopStream { producer } => Action::StopStream { producer: *producer },
+            UserAction::SetCompression { producer, compression } => Action::RestartProducerWithConfig {
+                producer: *producer,
+                key: "compression.type".into(),
+                value: compression.clone(),
+            },
         })
     }
 }
