@@ -565,6 +565,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "share-group-queue",
         "slow-follower",
         "truncation-detection",
+        "tuning-batching-compression",
         "unclean-election",
         "zombie-fencing",
     ];

@@ -30,3 +30,4 @@ mod scenarios;
 mod share_groups;
 mod topic_deletion;
 mod transactions;
+mod tuning_scenarios;
