@@ -557,6 +557,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "leader-failover",
         "online-protocol-upgrade",
         "partition-reassignment",
+        "partitions-vs-parallelism",
         "pre-vote",
         "read-committed-vs-uncommitted",
         "retention-compaction",

@@ -3,6 +3,7 @@
 use kafkalab_engine::cluster::World;
 use kafkalab_engine::log::CompressionType;
 use kafkalab_engine::metrics::MetricsSample;
+use kafkalab_engine::narration::Fact;
 use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::scenario::{self, ScenarioRun};
 
@@ -90,4 +91,70 @@ fn lingering_cuts_requests_and_compression_cuts_bytes_on_disk() {
         (eager_disk.2, batched_disk.2, lz4_disk.2.clone()),
         (vec![CompressionType::None], vec![CompressionType::None], vec![CompressionType::Lz4])
     );
+}
+
+/// Records the members of `group` processed so far (their `RecordsProcessed` facts).
+fn processed(run: &ScenarioRun, group: &str) -> u64 {
+    run.world()
+        .facts()
+        .filter_map(|f| match &f.fact {
+            Fact::RecordsProcessed { group: g, count, .. } if g == group => Some(*count as u64),
+            _ => None,
+        })
+        .sum()
+}
+
+/// Members of `group` (by name prefix) with no partition assigned.
+fn idle_members(run: &ScenarioRun, prefix: &str) -> Vec<String> {
+    run.world()
+        .consumers()
+        .filter(|c| c.name.starts_with(prefix) && c.assignment.is_empty())
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// The high watermarks of `topic`'s partitions, summed: the records written to it.
+fn written(run: &ScenarioRun, topic: &str, partitions: i32) -> u64 {
+    (0..partitions)
+        .map(|p| {
+            let tp = TopicPartition::new(topic, p);
+            let leader = run.world().metadata().partition(&tp).expect("partition").leader;
+            run.world().broker(leader).expect("leader").durable.replicas[&tp].high_watermark as u64
+        })
+        .sum()
+}
+
+#[test]
+fn members_beyond_the_partition_count_idle_and_more_partitions_drain_faster() {
+    let builtin = scenario::builtin().into_iter().find(|b| b.name == "partitions-vs-parallelism").expect("built-in");
+    let mut parsed = scenario::parse(builtin.text).unwrap();
+    assert_eq!(parsed.category, scenario::Category::Patterns);
+    parsed.world.fact_history = 1_000_000;
+    let duration = parsed.duration_ms;
+    let mut run = ScenarioRun::new(parsed, None).unwrap();
+    run.seek(20_000);
+    // Three members of workers-3 own nothing; every member of workers-12 owns two partitions.
+    assert_eq!(idle_members(&run, "w3-").len(), 3, "{:?}", idle_members(&run, "w3-"));
+    assert!(idle_members(&run, "w12-").is_empty());
+    let owned: Vec<usize> =
+        run.world().consumers().filter(|c| c.name.starts_with("w12-")).map(|c| c.assignment.len()).collect();
+    assert_eq!(owned, [2; 6]);
+    let (backlog3, backlog12) = (written(&run, "jobs-3", 3), written(&run, "jobs-12", 12));
+    assert!(backlog3 > 3_000 && backlog3 == backlog12, "{backlog3} vs {backlog12}");
+    // The time each group has processed its whole backlog.
+    let mut drained = [None, None];
+    while run.now() < duration {
+        run.seek(run.now() + 1_000);
+        for (i, (group, backlog)) in [("workers-3", backlog3), ("workers-12", backlog12)].into_iter().enumerate() {
+            if drained[i].is_none() && processed(&run, group) >= backlog {
+                drained[i] = Some(run.now());
+            }
+        }
+        if run.now() == 30_000 {
+            assert!(processed(&run, "workers-3") * 2 < backlog3, "at the 30 s note workers-3 has not done half");
+        }
+    }
+    let [Some(three), Some(twelve)] = drained else { panic!("a group never drained its backlog: {drained:?}") };
+    assert!(twelve <= 30_000 && three >= twelve + 8_000, "workers-12 done at {twelve} ms, workers-3 at {three} ms");
+    assert_eq!(idle_members(&run, "w3-").len(), 3, "the idle members stay idle");
 }
