@@ -424,6 +424,7 @@ catalogue! {
         LegendProcessedTwice => ("보라 띠 ×2: 컨슈머가 두 번 처리한 레코드 (커밋 전에 죽거나 리밸런스됨)", "purple band ×2: records a consumer processed twice (it crashed or was rebalanced before committing)"),
         ProcessedTwiceTitle => ("두 번 처리됨: 오프셋 {0}–{1}을 {2}가 {3} ms에 다시 처리 (커밋되지 않은 위치부터 다시 읽음)", "processed twice: offsets {0}–{1}, processed again by {2} at {3} ms (read again from the last commit)"),
         LegendKeyColour => ("칸 색: 레코드 키 (같은 키는 같은 색, 회색은 null 키)", "cell colour: the record's key (same key, same colour; grey: null key)"),
+        LegendCompressed => ("위쪽 청록 띠: 압축된 배치(gzip, snappy, lz4, zstd; 셀에 마우스를 올리면 코덱과 크기)", "teal top edge: a compressed batch (gzip, snappy, lz4, zstd; hover a cell for the codec and sizes)"),
         LegendSegment => ("굵은 세로줄: 새 세그먼트", "thick bar: a new segment"),
         LegendEpoch => ("아래 띠: 리더 에포크 구간", "band below: leader epoch stretches"),
         LegendOlder => ("왼쪽 막대: 오래된 오프셋 (축소)", "left bar: older offsets (compressed)"),

@@ -617,7 +617,11 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
         .iter()
         .flat_map(|g| g.members.iter().filter(|m| m.idle).map(move |m| (g.group_id.clone(), m.name.clone())))
         .collect();
-    // Transactions get a legend line only where the log shows some.
+    // Compressed batches and transactions get a legend line only where the log shows some.
+    let compressed = data
+        .partitions
+        .iter()
+        .any(|p| p.replicas.iter().any(|r| r.batches.iter().any(|b| b.compression != CompressionType::None)));
     let transactional = data
         .partitions
         .iter()
@@ -646,6 +650,9 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
                 <li><span class="swatch swatch-segment"></span>{ t(lang, Key::LegendSegment) }</li>
                 <li><span class="swatch swatch-epoch"></span>{ t(lang, Key::LegendEpoch) }</li>
                 <li><span class="swatch swatch-older"></span>{ t(lang, Key::LegendOlder) }</li>
+                if compressed {
+                    <li data-testid="legend-compressed"><span class="swatch key-2 cell-compressed"></span>{ t(lang, Key::LegendCompressed) }</li>
+                }
                 if transactional {
                     <li data-testid="legend-txn">
                         <span class="swatch swatch-txn txn-marker-commit">{ "C" }</span>

@@ -1305,6 +1305,8 @@ describe('compression and tuning', () => {
       const [size, raw] = [Number(await batch.getAttribute('data-size')), Number(await batch.getAttribute('data-uncompressed'))];
       assert.ok(size > 61 && size < raw, `stored ${size}, uncompressed ${raw}`);
       assert.match(await batch.textContent(), new RegExp(`lz4 · ${size} bytes stored / ${raw} bytes uncompressed`));
+      await page.locator('.inspector').scrollIntoViewIfNeeded();
+      await page.locator('.inspector').screenshot({ path: join(screenshots, 'tuning-batching-compression-inspector.png') });
       await page.getByTestId('inspect-select').selectOption({ label: 'clicks-batched-0' });
       const plain = page.locator('[data-testid^="batch-"]').first();
       await plain.waitFor();
@@ -1317,10 +1319,12 @@ describe('compression and tuning', () => {
       await lz4Cells.first().waitFor();
       assert.match(await lz4Cells.first().getAttribute('title'), /lz4: \d+ bytes stored, \d+ bytes uncompressed/);
       assert.equal(await page.locator('[data-testid^="offset-clicks-eager-"][data-codec]').count(), 0);
-      await page.getByTestId('inspect-select').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: join(screenshots, 'tuning-batching-compression.png'), fullPage: true });
-      // The producer panel: the running producer restarts with compression.type=gzip.
+      assert.match(await page.getByTestId('legend-compressed').textContent(), /a compressed batch/);
+      await lz4Cells.first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'tuning-batching-compression.png') });
+      // The producer panel (folded away in a scenario): the running producer restarts with compression.type=gzip.
       await page.getByTestId('view-toggle').click();
+      await page.getByTestId('free-form-toggle').click();
       const producers = page.getByTestId('producer-select');
       const compressed = await producers.locator('option', { hasText: 'compressed (' }).getAttribute('value');
       await producers.selectOption(compressed);
