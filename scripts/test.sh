@@ -4,7 +4,8 @@
 #
 #   (a) native:  cargo test --workspace (engine, CLI, and the web app's pure logic: i18n, URL parsing)
 #   (a2) lint:   cargo fmt --check (rustfmt.toml), then cargo clippy --workspace --all-targets -D warnings
-#   (b) golden:  tests/golden/gen_*.py (kafka-python) regenerate crates/engine/tests/golden/*.json; any diff fails
+#   (b) golden:  tests/golden/gen_*.py (kafka-python) regenerate crates/engine/tests/golden/*.json; any diff fails;
+#                tests/golden/check_*.py have kafka-python read what the engine writes (compressed batches)
 #   (c) wasm:    cargo test -p kafkalab-engine --target wasm32-unknown-unknown, in headless Chromium;
 #                the determinism test (tests/wasm_trace.rs, profile web) gets the native trace hash of
 #                `kafkalab bench` at compile time (wasm and native must agree), and events/s are compared
@@ -85,6 +86,17 @@ step_golden() {
     fi
   done
   rm -rf "$out"
+  # The other direction: kafka-python reads what the engine writes (tests/golden/check_*.py).
+  local check
+  for check in tests/golden/check_*.py; do
+    if "$KL_VENV/bin/python" "$check" | sed 's/^/    /'; then
+      echo "ok   golden $(basename "$check" .py)"
+      passed=$((passed + 1))
+    else
+      echo "FAIL golden $(basename "$check" .py): kafka-python could not read the engine's bytes (lines above)"
+      failed=$((failed + 1))
+    fi
+  done
   echo "golden: $passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
@@ -162,7 +174,7 @@ step_bridge() {
   cargo build --release -p kafkalab-cli
   local rc=0 py="$KL_BRIDGE_VENV/bin/python"
   export KAFKALAB_BIN="$ROOT/target/release/kafkalab" KAFKALAB_BRIDGE_LOGS="${TMPDIR:-/tmp}"
-  for test in test_kafka_python.py test_confluent_kafka.py test_kcat.py test_malformed_frames.py test_failover.py; do
+  for test in test_kafka_python.py test_compression.py test_confluent_kafka.py test_kcat.py test_malformed_frames.py test_failover.py; do
     echo "-- tests/bridge/$test"
     (cd tests/bridge && "$py" "$test") || { echo "FAIL bridge: $test"; rc=1; }
   done

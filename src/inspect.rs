@@ -14,6 +14,19 @@ pub struct RecordTile {
     pub value: Option<String>,
     pub timestamp: i64,
     pub headers: Vec<(String, String)>,
+    /// On the first record of each batch: its batch.
+    pub batch: Option<BatchTile>,
+}
+
+/// A batch as the inspector heads it: offsets, codec and sizes (stored and uncompressed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchTile {
+    pub base_offset: i64,
+    pub last_offset: i64,
+    pub record_count: usize,
+    pub codec: &'static str,
+    pub size_bytes: u32,
+    pub uncompressed_bytes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +75,15 @@ impl PartitionLog {
                     .iter()
                     .flat_map(|b| {
                         let batch = &b.batch;
-                        batch.records.iter().map(move |r| RecordTile {
+                        let tile = BatchTile {
+                            base_offset: batch.base_offset,
+                            last_offset: batch.last_offset(),
+                            record_count: batch.records.len(),
+                            codec: batch.compression().name(),
+                            size_bytes: b.size_in_bytes,
+                            uncompressed_bytes: batch.uncompressed_size_in_bytes() as u32,
+                        };
+                        batch.records.iter().enumerate().map(move |(i, r)| RecordTile {
                             offset: batch.base_offset + r.offset_delta as i64,
                             key: text(&r.record.key),
                             value: text(&r.record.value),
@@ -73,6 +94,7 @@ impl PartitionLog {
                                 .iter()
                                 .map(|h| (h.key.clone(), kafkalab_engine::consumer::program::header_text(h)))
                                 .collect(),
+                            batch: (i == 0).then(|| tile.clone()),
                         })
                     })
                     .collect(),

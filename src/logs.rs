@@ -19,7 +19,7 @@ pub const CHART_SPAN_MS: Millis = 60_000;
 
 /// Kafka's metric names, in the order the panel lists them (the broker's, the producer's, the
 /// consumer's).
-pub const METRIC_NAMES: [&str; 15] = [
+pub const METRIC_NAMES: [&str; 18] = [
     "UnderReplicatedPartitions",
     "UnderMinIsrPartitionCount",
     "OfflinePartitionsCount",
@@ -33,6 +33,9 @@ pub const METRIC_NAMES: [&str; 15] = [
     "FailedProduceRequestsPerSec",
     "record-error-rate",
     "request-latency-avg",
+    "request-total",
+    "batch-size-avg",
+    "compression-rate-avg",
     "records-lag-max",
     "rebalance-total",
 ];
@@ -177,10 +180,13 @@ impl MessageData {
     }
 }
 
-/// A metric's value as the panel prints it: whole numbers as such, rates with one decimal.
+/// A metric's value as the panel prints it: whole numbers as such, rates with one decimal, and
+/// fractions below 1 (a compression ratio, a slow rate) with two.
 pub fn format_metric(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
+    } else if v.abs() < 1.0 {
+        format!("{v:.2}")
     } else {
         format!("{v:.1}")
     }
@@ -197,6 +203,8 @@ mod tests {
             isr_shrinks_per_sec: 0.5,
             records_lag_max: 7,
             rebalance_total: 3,
+            request_total: 9,
+            compression_rate_avg: 0.25,
             ..MetricsSample::default()
         };
         let map = match serde_json::to_value(sample) {
@@ -214,6 +222,7 @@ mod tests {
     fn metric_values_print_whole_numbers_plainly() {
         assert_eq!(format_metric(3.0), "3");
         assert_eq!(format_metric(2.25), "2.2");
+        assert_eq!(format_metric(0.234), "0.23");
         assert_eq!(format_metric(0.0), "0");
     }
 }

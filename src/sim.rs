@@ -188,6 +188,11 @@ pub enum UserAction {
         consumer: u32,
         program: String,
     },
+    /// Restart the producer with another `compression.type` (a client reads its configs once).
+    SetCompression {
+        producer: u32,
+        compression: String,
+    },
 }
 
 fn node(s: &str) -> Result<NodeId, String> {
@@ -259,6 +264,11 @@ impl UserAction {
             UserAction::SetListenerProgram { consumer, program } => {
                 Action::SetListenerProgram { consumer: *consumer, program: program.clone() }
             }
+            UserAction::SetCompression { producer, compression } => Action::RestartProducerWithConfig {
+                producer: *producer,
+                key: "compression.type".into(),
+                value: compression.clone(),
+            },
         })
     }
 }

@@ -78,8 +78,25 @@ pub fn log_inspector(props: &LogInspectorProps) -> Html {
                                             { fill(t(lang, Key::CompactedGap), &[&first.to_string(), &last.to_string()]) }
                                         </li>
                                     });
+                                    let batch = r.batch.as_ref().map(|b| {
+                                        let (a, z, n) = (b.base_offset.to_string(), b.last_offset.to_string(), b.record_count.to_string());
+                                        let text = if b.codec == "none" {
+                                            fill(t(lang, Key::BatchLine), &[&a, &z, &n, &b.size_bytes.to_string()])
+                                        } else {
+                                            let percent = (u64::from(b.size_bytes) * 100 / u64::from(b.uncompressed_bytes.max(1))).to_string();
+                                            fill(t(lang, Key::BatchLineCompressed), &[&a, &z, &n, b.codec, &b.size_bytes.to_string(), &b.uncompressed_bytes.to_string(), &percent])
+                                        };
+                                        html! {
+                                            <li class={classes!("record", "record-batch", (b.codec != "none").then_some("batch-compressed"))}
+                                                data-testid={format!("batch-{}", b.base_offset)} data-codec={b.codec}
+                                                data-size={b.size_bytes.to_string()} data-uncompressed={b.uncompressed_bytes.to_string()}>
+                                                { text }
+                                            </li>
+                                        }
+                                    });
                                     html! { <>
                                         { for gap }
+                                        { for batch }
                                         <li class={classes!("record", (!committed).then_some("record-uncommitted"))} data-testid={format!("record-{}", r.offset)}>
                                             <span class="rec-offset">{ format!("#{}", r.offset) }</span>
                                             <span class="rec-key">{ r.key.clone().unwrap_or_else(|| t(lang, Key::NullValue).into()) }</span>

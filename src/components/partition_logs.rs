@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use kafkalab_engine::delivery::LostRecords;
 use kafkalab_engine::group::share::partition::RecordState;
+use kafkalab_engine::log::CompressionType;
 use kafkalab_engine::view::group_log::{CommittedView, GroupLogView, PositionView};
 use kafkalab_engine::view::log::{BatchView, OffsetState, PartitionLogView, ReplicaLogView, TxnOutcome};
 use kafkalab_engine::view::share_log::SharePartitionView;
@@ -207,6 +208,15 @@ fn batch_cells(lang: Lang, id: &str, b: &BatchView, axis: &Axis) -> Html {
         Some(txn) => format!("{txn} · {title}"),
         None => title,
     };
+    let codec = b.compression.name();
+    let compressed = b.compression != CompressionType::None;
+    let title = if compressed {
+        let percent = (u64::from(b.size_bytes) * 100 / u64::from(b.uncompressed_size_bytes.max(1))).to_string();
+        let sizes = [codec, &b.size_bytes.to_string(), &b.uncompressed_size_bytes.to_string(), &percent];
+        format!("{title} · {}", fill(t(lang, Key::BatchCompressedTitle), &sizes))
+    } else {
+        title
+    };
     html! {
         { for b.records.iter().filter(|r| axis.shows(r.offset)).map(|r| {
             let state = state_name(r.state);
@@ -216,9 +226,10 @@ fn batch_cells(lang: Lang, id: &str, b: &BatchView, axis: &Axis) -> Html {
             );
             let slot = axis.slot(r.offset);
             html! {
-                <span class={classes!("log-cell", key_class(r.key_hash), format!("cell-{state}"), edges, txn.map(|x| format!("txn-{x}")))}
+                <span class={classes!("log-cell", key_class(r.key_hash), format!("cell-{state}"), edges, txn.map(|x| format!("txn-{x}")), compressed.then_some("cell-compressed"))}
                     style={slots_span(slot, slot + 1)} title={format!("#{} · {title}", r.offset)}
-                    data-testid={format!("offset-{id}-{}", r.offset)} data-state={state} data-txn={txn}>
+                    data-testid={format!("offset-{id}-{}", r.offset)} data-state={state} data-txn={txn}
+                    data-codec={compressed.then_some(codec)}>
                     { match txn {
                         Some("marker-commit") => "C".to_string(),
                         Some("marker-abort") => "A".to_string(),
@@ -606,7 +617,11 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
         .iter()
         .flat_map(|g| g.members.iter().filter(|m| m.idle).map(move |m| (g.group_id.clone(), m.name.clone())))
         .collect();
-    // Transactions get a legend line only where the log shows some.
+    // Compressed batches and transactions get a legend line only where the log shows some.
+    let compressed = data
+        .partitions
+        .iter()
+        .any(|p| p.replicas.iter().any(|r| r.batches.iter().any(|b| b.compression != CompressionType::None)));
     let transactional = data
         .partitions
         .iter()
@@ -635,6 +650,9 @@ pub fn partition_logs(props: &PartitionLogsProps) -> Html {
                 <li><span class="swatch swatch-segment"></span>{ t(lang, Key::LegendSegment) }</li>
                 <li><span class="swatch swatch-epoch"></span>{ t(lang, Key::LegendEpoch) }</li>
                 <li><span class="swatch swatch-older"></span>{ t(lang, Key::LegendOlder) }</li>
+                if compressed {
+                    <li data-testid="legend-compressed"><span class="swatch key-2 cell-compressed"></span>{ t(lang, Key::LegendCompressed) }</li>
+                }
                 if transactional {
                     <li data-testid="legend-txn">
                         <span class="swatch swatch-txn txn-marker-commit">{ "C" }</span>

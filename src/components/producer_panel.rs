@@ -1,5 +1,6 @@
 //! The producer panel: send one record or a stream, and the latest send results.
 
+use kafkalab_engine::log::CompressionType;
 use kafkalab_engine::producer::SendOutcome;
 use yew::prelude::*;
 
@@ -75,18 +76,25 @@ pub fn producer_panel(props: &PanelProps) -> Html {
         let s = topic_state.clone();
         Callback::from(move |e: Event| s.set(select_value(&e)))
     };
+    let on_compression =
+        u.reform(move |e: Event| UserAction::SetCompression { producer: pid, compression: select_value(&e) });
+    let compression = producer.compression_type;
     html! {
         <section class="panel" aria-labelledby="producer-heading">
             <h3 id="producer-heading">{ t(lang, Key::ProducerHeading) }</h3>
             <div class="form">
                 <select data-testid="producer-select" aria-label={t(lang, Key::ProducerHeading)} onchange={on_pick}>
                     { for view.producers.iter().enumerate().map(|(i, p)| html! {
-                        <option value={i.to_string()} selected={p.id == pid}>{ format!("{} (acks={}, enable.idempotence={})", p.name, acks_config(p.acks), p.enable_idempotence) }</option>
+                        <option value={i.to_string()} selected={p.id == pid}>{ format!("{} (acks={}, enable.idempotence={}, compression.type={})", p.name, acks_config(p.acks), p.enable_idempotence, p.compression_type) }</option>
                     }) }
                 </select>
                 <label class="field"><span>{ t(lang, Key::TopicLabel) }</span>
                     <select data-testid="send-topic" aria-label={t(lang, Key::TopicLabel)} onchange={on_topic}>
                         { for topics.iter().map(|n| html! { <option value={n.clone()} selected={*n == topic}>{ n.clone() }</option> }) }
+                    </select></label>
+                <label class="field" title={t(lang, Key::CompressionHint)}><span>{ "compression.type" }</span>
+                    <select data-testid="producer-compression" aria-label="compression.type" onchange={on_compression}>
+                        { for CompressionType::ALL.iter().map(|c| html! { <option value={c.name()} selected={*c == compression}>{ c.name() }</option> }) }
                     </select></label>
                 <label class="field"><span>{ t(lang, Key::KeyLabel) }</span>
                     <input data-testid="send-key" aria-label={t(lang, Key::KeyLabel)} value={(*key).clone()} oninput={text_setter(&key)} /></label>

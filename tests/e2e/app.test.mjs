@@ -1349,6 +1349,61 @@ describe('classroom', () => {
   });
 });
 
+describe('compression and tuning', () => {
+  test('tuning-batching-compression: lz4 batches are drawn with codec and sizes, the metrics report the compression rate, the producer panel switches codecs', async () => {
+    const { page, problems } = await openApp('#scenario=tuning-batching-compression&t=26000&lang=en');
+    try {
+      await page.waitForFunction(() => document.querySelector('[data-testid="clock"]').textContent === '26000');
+      await seek(page, 25000);
+      // `kafkalab run tuning-batching-compression --until-ms 25000 --metrics`: lz4 batches, ratio below 1.
+      const metric = (name) => page.getByTestId(`metric-${name}`).getAttribute('data-value').then(Number);
+      const rate = await metric('compression-rate-avg');
+      assert.ok(rate > 0.3 && rate < 0.9, `compression-rate-avg ${rate}`);
+      assert.ok((await metric('request-total')) > 1000, 'request-total counts the eager phase');
+      assert.ok((await metric('batch-size-avg')) > 61, 'batch-size-avg is bytes per batch');
+      // The log inspector heads each batch with its codec and its stored vs uncompressed size.
+      await page.getByTestId('inspect-select').selectOption({ label: 'clicks-compressed-0' });
+      const batch = page.locator('[data-testid^="batch-"][data-codec="lz4"]').first();
+      await batch.waitFor();
+      const [size, raw] = [Number(await batch.getAttribute('data-size')), Number(await batch.getAttribute('data-uncompressed'))];
+      assert.ok(size > 61 && size < raw, `stored ${size}, uncompressed ${raw}`);
+      assert.match(await batch.textContent(), new RegExp(`lz4 · ${size} bytes stored / ${raw} bytes uncompressed`));
+      await page.locator('.inspector').scrollIntoViewIfNeeded();
+      await page.locator('.inspector').screenshot({ path: join(screenshots, 'tuning-batching-compression-inspector.png') });
+      await page.getByTestId('inspect-select').selectOption({ label: 'clicks-batched-0' });
+      const plain = page.locator('[data-testid^="batch-"]').first();
+      await plain.waitFor();
+      assert.equal(await plain.getAttribute('data-codec'), 'none');
+      assert.match(await plain.textContent(), /no compression \(none\)/);
+      // The partition logs mark the compressed batches' cells.
+      await page.getByTestId('view-toggle').click();
+      await page.getByTestId('log-view').waitFor();
+      const lz4Cells = page.locator('[data-testid^="offset-clicks-compressed-"][data-codec="lz4"]');
+      await lz4Cells.first().waitFor();
+      assert.match(await lz4Cells.first().getAttribute('title'), /lz4: \d+ bytes stored, \d+ bytes uncompressed/);
+      assert.equal(await page.locator('[data-testid^="offset-clicks-eager-"][data-codec]').count(), 0);
+      assert.match(await page.getByTestId('legend-compressed').textContent(), /a compressed batch/);
+      await lz4Cells.first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshots, 'tuning-batching-compression.png') });
+      // The producer panel (folded away in a scenario): the running producer restarts with compression.type=gzip.
+      await page.getByTestId('view-toggle').click();
+      await page.getByTestId('free-form-toggle').click();
+      const producers = page.getByTestId('producer-select');
+      const compressed = await producers.locator('option', { hasText: 'compressed (' }).getAttribute('value');
+      await producers.selectOption(compressed);
+      assert.equal(await page.getByTestId('producer-compression').inputValue(), 'lz4');
+      await page.getByTestId('producer-compression').selectOption('gzip');
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="producer-select"] option')].some((o) => o.textContent.includes('compression.type=gzip')));
+      await playTo(page, 28000);
+      await page.getByTestId('inspect-select').selectOption({ label: 'clicks-compressed-1' });
+      await page.locator('[data-testid^="batch-"][data-codec="gzip"]').first().waitFor();
+      assertNoProblems(problems);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe('long sessions and crashes', () => {
   test('a panic in the engine call shows a notice; a reload restores the untouched workspace', async () => {
     const { page, problems } = await openApp('#scenario=leader-failover&lang=en');

@@ -362,12 +362,16 @@ async fn init_producer_id(
     }
 }
 
-/// The Kafka error for bytes the log cannot take as one uncompressed RecordBatch v2.
+/// The Kafka error for bytes the log cannot take as one RecordBatch v2.
 fn batch_error(error: &kafkalab_engine::log::BatchError) -> i16 {
     use kafkalab_engine::log::BatchError as E;
     match error {
-        E::CompressedBatch { .. } => code::UNSUPPORTED_COMPRESSION_TYPE,
-        E::Truncated { .. } | E::LengthTooSmall { .. } | E::BadMagic { .. } | E::BadCrc { .. } => code::CORRUPT_MESSAGE,
+        E::Truncated { .. }
+        | E::LengthTooSmall { .. }
+        | E::BadMagic { .. }
+        | E::BadCrc { .. }
+        | E::Decompression(_) => code::CORRUPT_MESSAGE,
+        E::UnknownCompression { .. } => code::UNSUPPORTED_COMPRESSION_TYPE,
         // Kafka takes one batch per partition in a produce request (INVALID_RECORD otherwise).
         _ => code::INVALID_RECORD,
     }

@@ -9,6 +9,8 @@
 //! checkpoints and seeks keep it. The series keeps the last [`SAMPLES_KEPT`] samples in a
 //! persistent vector that checkpoints share.
 
+use crate::log::batch::RECORD_BATCH_OVERHEAD;
+use crate::log::RecordBatch;
 use crate::narration::Fact;
 use crate::sim::Millis;
 use serde::Serialize;
@@ -59,6 +61,17 @@ pub struct MetricsSample {
     /// Rebalances the coordinators started since the beginning (a count, not a rate).
     #[serde(rename = "rebalance-total")]
     pub rebalance_total: u64,
+    /// Produce requests the producers sent since the beginning (a count; Kafka's producer
+    /// `request-total` counts its other requests too).
+    #[serde(rename = "request-total")]
+    pub request_total: u64,
+    /// Average bytes of a produced batch in the interval, as sent (compressed); 0 when none was sent.
+    #[serde(rename = "batch-size-avg")]
+    pub batch_size_avg: f64,
+    /// Average compressed/uncompressed ratio of the records of a produced batch in the interval
+    /// (1 for `compression.type=none`); 0 when none was sent.
+    #[serde(rename = "compression-rate-avg")]
+    pub compression_rate_avg: f64,
 }
 
 impl MetricsSample {
@@ -81,6 +94,9 @@ impl MetricsSample {
             "request-latency-avg" => self.request_latency_avg,
             "records-lag-max" => self.records_lag_max as f64,
             "rebalance-total" => self.rebalance_total as f64,
+            "request-total" => self.request_total as f64,
+            "batch-size-avg" => self.batch_size_avg,
+            "compression-rate-avg" => self.compression_rate_avg,
             _ => return None,
         })
     }
@@ -112,6 +128,35 @@ struct Counters {
     rebalances: u64,
     latency_sum_ms: u64,
     responses: u64,
+    produce_requests: u64,
+    batches: u64,
+    batch_bytes: u64,
+    /// Sum of the batches' compression ratios (`compression-rate-avg` divides it by `batches`).
+    compression_ratio_sum: f64,
+}
+
+/// What the batches of one produce request weigh: their count, bytes as sent, and the sum of
+/// their compression ratios (`MemoryRecordsBuilder.compressionRatio`: the records section
+/// compressed over uncompressed, the batch header left out).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ProducedBatches {
+    pub count: u64,
+    pub bytes: u64,
+    pub ratio_sum: f64,
+}
+
+impl ProducedBatches {
+    pub fn of<'a>(batches: impl IntoIterator<Item = &'a RecordBatch>) -> Self {
+        let mut out = ProducedBatches::default();
+        for batch in batches {
+            let size = batch.size_in_bytes();
+            let records = (batch.uncompressed_size_in_bytes() - RECORD_BATCH_OVERHEAD).max(1);
+            out.count += 1;
+            out.bytes += size as u64;
+            out.ratio_sum += (size - RECORD_BATCH_OVERHEAD) as f64 / records as f64;
+        }
+        out
+    }
 }
 
 /// "before → after" around the last fault: the sample before it and the newest one.
@@ -179,8 +224,24 @@ impl Metrics {
         }
     }
 
-    /// A producer sent a produce request that expects a response (acks 1 or all).
-    pub(crate) fn produce_request_sent(&mut self, producer: u32, correlation_id: u64, now: Millis) {
+    /// A producer sent a produce request with these batches; one that expects a response (acks 1
+    /// or all) waits for it in the latency measurement.
+    pub(crate) fn produce_request_sent(
+        &mut self,
+        producer: u32,
+        correlation_id: u64,
+        expects_response: bool,
+        batches: ProducedBatches,
+        now: Millis,
+    ) {
+        let c = &mut self.counters;
+        c.produce_requests += 1;
+        c.batches += batches.count;
+        c.batch_bytes += batches.bytes;
+        c.compression_ratio_sum += batches.ratio_sum;
+        if !expects_response {
+            return;
+        }
         if self.pending_requests.len() == PENDING_REQUESTS {
             self.pending_requests.pop_first();
         }
@@ -237,6 +298,7 @@ impl Metrics {
             active_controller_count: gauges.active_controller_count,
             records_lag_max: gauges.records_lag_max,
             rebalance_total: self.counters.rebalances,
+            request_total: self.counters.produce_requests,
             ..rates
         }
     }
@@ -247,6 +309,8 @@ impl Metrics {
         let seconds = (at_ms.saturating_sub(self.last_sample_ms)).max(1) as f64 / 1000.0;
         let rate = |n: u64, m: u64| (n - m) as f64 / seconds;
         let responses = now.responses - then.responses;
+        let batches = now.batches - then.batches;
+        let per_batch = |n: f64| if batches == 0 { 0.0 } else { n / batches as f64 };
         let rates = MetricsSample {
             isr_shrinks_per_sec: rate(now.isr_shrinks, then.isr_shrinks),
             isr_expands_per_sec: rate(now.isr_expands, then.isr_expands),
@@ -261,6 +325,8 @@ impl Metrics {
             } else {
                 (now.latency_sum_ms - then.latency_sum_ms) as f64 / responses as f64
             },
+            batch_size_avg: per_batch((now.batch_bytes - then.batch_bytes) as f64),
+            compression_rate_avg: per_batch(now.compression_ratio_sum - then.compression_ratio_sum),
             ..MetricsSample::default()
         };
         self.with_gauges(at_ms, gauges, rates)

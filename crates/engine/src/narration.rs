@@ -2,6 +2,7 @@
 //! ([`Salience`]). The front ends turn each fact into a Korean or English sentence
 //! (`kafkalab-narration`); the engine itself holds no language text.
 
+use crate::log::CompressionType;
 use crate::protocol::metadata::ConfigResource;
 use crate::protocol::{AcknowledgeType, ElectionType, ErrorCode, TopicPartition, TxnState};
 use crate::sim::network::DropReason;
@@ -801,6 +802,16 @@ pub enum Fact {
         offset: i64,
         until_ms: Millis,
     },
+    /// The leader stored a produced batch in the topic's `compression.type`, not the producer's
+    /// codec (`LogValidator` decompressed and recompressed it); `size_bytes` is the stored size.
+    BatchRecompressed {
+        topic_partition: TopicPartition,
+        broker: i32,
+        base_offset: i64,
+        from: CompressionType,
+        to: CompressionType,
+        size_bytes: u64,
+    },
 }
 
 /// Why a Streams task did not aggregate a record.
@@ -931,7 +942,8 @@ impl Fact {
             | Fact::LeaderElectionAnswered { .. }
             | Fact::DynamicConfigChanged { .. }
             | Fact::DynamicConfigApplied { .. }
-            | Fact::ClientRestartedWithConfig { .. } => Salience::Notable,
+            | Fact::ClientRestartedWithConfig { .. }
+            | Fact::BatchRecompressed { .. } => Salience::Notable,
             Fact::ShareMemberJoined { .. } | Fact::ShareMemberLeft { .. } => Salience::Rebalance,
             Fact::ShareRecordsAcquired { .. } | Fact::ShareRecordsAcknowledged { .. } => Salience::Routine,
             Fact::TopicDeleted { .. }

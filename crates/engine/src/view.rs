@@ -14,6 +14,7 @@ pub use crate::broker::ProcessRoles;
 use crate::cluster::{TimedFact, World};
 use crate::consumer::MemberState;
 pub use crate::controller::raft::RaftRole;
+use crate::log::CompressionType;
 use crate::producer::SendResult;
 use crate::protocol::Acks;
 use crate::protocol::{IsolationLevel, TopicPartition};
@@ -268,6 +269,8 @@ pub struct ProducerView {
     pub running: bool,
     pub acks: Acks,
     pub enable_idempotence: bool,
+    /// `compression.type`: the codec of its batches.
+    pub compression_type: CompressionType,
     pub producer_id: i64,
     pub producer_epoch: i16,
     pub waiting_records: usize,
@@ -390,6 +393,7 @@ impl World {
                     running: self.producer_running(p.id),
                     acks: p.config.acks,
                     enable_idempotence: p.config.enable_idempotence,
+                    compression_type: p.config.compression_type,
                     producer_id: p.producer_id,
                     producer_epoch: p.producer_epoch,
                     waiting_records: p.waiting_records(),

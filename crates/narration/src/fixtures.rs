@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use kafkalab_engine::log::CompressionType;
 use kafkalab_engine::narration::{
     Fact, PositionSource, ReadReplicaFallback, RebalanceReason, ReconcileState, RemovalReason, StreamsDropReason,
 };
@@ -536,6 +537,14 @@ pub fn every_fact(topic: &str, n: i64) -> Vec<Fact> {
             dlt: true,
         },
         Fact::RetryTopicPartitionPaused { consumer: 3, topic_partition: tp.clone(), offset: n, until_ms: u },
+        Fact::BatchRecompressed {
+            topic_partition: tp.clone(),
+            broker: 2,
+            base_offset: 40,
+            from: CompressionType::None,
+            to: CompressionType::Zstd,
+            size_bytes: 312,
+        },
     ]
 }
 
@@ -652,5 +661,6 @@ pub fn kind(fact: &Fact) -> &'static str {
         Fact::RecordRecovered { .. } => "RecordRecovered",
         Fact::RecordForwarded { .. } => "RecordForwarded",
         Fact::RetryTopicPartitionPaused { .. } => "RetryTopicPartitionPaused",
+        Fact::BatchRecompressed { .. } => "BatchRecompressed",
     }
 }

@@ -662,6 +662,17 @@ pub fn sentence(lang: Lang, roster: &Roster, fact: &Fact) -> String {
         Fact::RetryTopicPartitionPaused { consumer: c, topic_partition, offset, until_ms } => {
             (Phrase::FRetryTopicPaused, vec![consumer(c), topic_partition.to_string(), s(offset), s(until_ms)])
         }
+        Fact::BatchRecompressed { topic_partition, broker, base_offset, from, to, size_bytes } => (
+            Phrase::FBatchRecompressed,
+            vec![
+                s(broker),
+                topic_partition.to_string(),
+                s(base_offset),
+                from.name().to_string(),
+                to.name().to_string(),
+                s(size_bytes),
+            ],
+        ),
     };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     fill(phrase(lang, key), &refs)
@@ -716,7 +727,7 @@ mod tests {
     #[test]
     fn every_fact_kind_reads_in_korean_without_particle_placeholders() {
         let kinds: BTreeSet<&str> = every_fact("orders", 1).iter().map(kind).collect();
-        assert_eq!(kinds.len(), 109, "a fact kind is missing from every_fact: {kinds:?}");
+        assert_eq!(kinds.len(), 110, "a fact kind is missing from every_fact: {kinds:?}");
         for topic in TOPICS {
             for n in NUMBERS.into_iter().chain([-1]) {
                 for fact in every_fact(topic, n) {

@@ -402,7 +402,7 @@ pub fn dump_log(session: &mut Session<'_>, argv: &[String]) -> Output {
         for stored in segment.batches() {
             let b = &stored.batch;
             out.push_str(&format!(
-                "baseOffset: {} lastOffset: {} count: {} baseSequence: {} lastSequence: {} producerId: {} producerEpoch: {} partitionLeaderEpoch: {} isTransactional: {} isControl: {} deleteHorizonMs: OptionalLong.empty position: {} CreateTime: {} size: {} magic: 2 compresscodec: none crc: {} isvalid: true\n",
+                "baseOffset: {} lastOffset: {} count: {} baseSequence: {} lastSequence: {} producerId: {} producerEpoch: {} partitionLeaderEpoch: {} isTransactional: {} isControl: {} deleteHorizonMs: OptionalLong.empty position: {} CreateTime: {} size: {} magic: 2 compresscodec: {} crc: {} isvalid: true\n",
                 b.base_offset,
                 b.base_offset + b.last_offset_delta as i64,
                 b.records.len(),
@@ -416,6 +416,7 @@ pub fn dump_log(session: &mut Session<'_>, argv: &[String]) -> Output {
                 stored.position,
                 b.max_timestamp,
                 stored.size_in_bytes,
+                b.compression().name(),
                 crc(b)
             ));
             if opts.has("print-data-log") {

@@ -87,6 +87,15 @@ pub fn run(session: &mut Session<'_>, argv: &[String], input: &str) -> Output {
         configs.retain(|(k, _)| k != key.trim());
         configs.push((key.trim().to_string(), value.trim().to_string()));
     }
+    // ConsoleProducerOptions puts compression.type after the --producer-property values: `none`
+    // without --compression-codec, `gzip` when it is given without a value.
+    let codec = match opts.value("compression-codec") {
+        _ if !opts.has("compression-codec") => "none",
+        None | Some("") => "gzip",
+        Some(codec) => codec,
+    };
+    configs.retain(|(k, _)| k != "compression.type");
+    configs.push(("compression.type".to_string(), codec.to_string()));
     let mut records = Vec::new();
     for (number, line) in input.lines().enumerate() {
         let null = |text: &str| reader.null_marker.as_deref() != Some(text);

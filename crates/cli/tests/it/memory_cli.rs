@@ -31,8 +31,9 @@ fn the_large_preset_keeps_a_bounded_timeline_for_an_hour() {
     assert_eq!(samples.len(), 60);
     let at = |minute: u64| samples.iter().find(|s| s.0 == minute * 60_000).expect("a sample a minute");
     let peak = samples.iter().map(|s| s.1).max().unwrap();
-    // Before bounding: 1,111 MB after 6 virtual minutes. Now about 225 MB (64-bit pointers).
-    assert!(peak < 256 * MIB, "peak retained {} MiB", peak / MIB);
+    // Before bounding: 1,111 MB after 6 virtual minutes. Now about 260 MiB with 64-bit pointers
+    // (the browser's 32-bit build holds less); Kafka Streams' facts made `Fact` 152 bytes, not 120.
+    assert!(peak < 272 * MIB, "peak retained {} MiB", peak / MIB);
     assert!(samples.iter().all(|s| s.2 <= 129), "at most 128 checkpoints and the initial world");
     // Warm-up is over at 30 minutes: the window of checkpoints is full and retention (10 min)
     // deletes segments, and the offsets topic's 1 MiB segments are compacted. From then on the

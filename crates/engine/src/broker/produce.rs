@@ -208,6 +208,16 @@ impl Broker {
                     last_offset: info.last_offset,
                     leader_epoch: replica.leader_epoch,
                 });
+                if let Some(from) = info.recompressed_from {
+                    out.fact(Fact::BatchRecompressed {
+                        topic_partition: tp.clone(),
+                        broker: id,
+                        base_offset: info.first_offset,
+                        from,
+                        to: replica.log.config().compression_type.target(from),
+                        size_bytes: info.size_in_bytes,
+                    });
+                }
                 let lag_max = self.config.replica_lag_time_max_ms;
                 if let Some(fact) = replica.advance_high_watermark(id, now, lag_max, &self.durable.image) {
                     out.fact(fact);

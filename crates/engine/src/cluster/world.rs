@@ -12,7 +12,7 @@ use crate::consumer::{self, Consumer};
 use crate::controller::metadata::MetadataImage;
 use crate::delivery::{AuditContext, DeliveryAudit};
 use crate::group::history::GroupHistory;
-use crate::metrics::{Gauges, Metrics};
+use crate::metrics::{Gauges, Metrics, ProducedBatches};
 use crate::narration::Fact;
 use crate::node::{Input, Node, Outbox};
 use crate::producer::{self, Producer};
@@ -616,18 +616,25 @@ impl World {
         for (to, message) in messages.into_iter().filter(|(to, _)| *to != ADMIN_CLIENT) {
             let kind = message.kind();
             let produce = match (&message, from) {
-                (Message::Client(ClientMessage::ProduceRequest { correlation_id, acks, .. }), NodeId::Client(c))
-                    if *acks != Acks::None =>
-                {
-                    Some((c, *correlation_id))
+                (
+                    Message::Client(ClientMessage::ProduceRequest { correlation_id, acks, batches, .. }),
+                    NodeId::Client(c),
+                ) => {
+                    Some((c, *correlation_id, *acks != Acks::None, ProducedBatches::of(batches.iter().map(|(_, b)| b))))
                 }
                 _ => None,
             };
             match self.network.send(&mut self.rng, self.now, from, to, message) {
                 Ok((id, arrive_at)) => {
                     self.queue.push(arrive_at, Event::Deliver(id));
-                    if let Some((producer, correlation_id)) = produce {
-                        self.metrics.produce_request_sent(producer, correlation_id, self.now);
+                    if let Some((producer, correlation_id, expects_response, batches)) = produce {
+                        self.metrics.produce_request_sent(
+                            producer,
+                            correlation_id,
+                            expects_response,
+                            batches,
+                            self.now,
+                        );
                     }
                 }
                 // A cut link looks like a dead connection only after a timeout: the sender's

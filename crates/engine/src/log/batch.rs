@@ -5,7 +5,12 @@
 //! producerId i64 · producerEpoch i16 · baseSequence i32 · recordsCount i32 · records.
 //! The CRC-32C covers attributes..end, so baseOffset and partitionLeaderEpoch can be stamped by the broker
 //! without recomputing it (and are therefore not protected by it).
+//!
+//! With a codec in attribute bits 0-2, the records section (everything after recordsCount) is that
+//! codec's compressed stream of the records (`DefaultRecordBatch.compressedIterator`); the header
+//! stays uncompressed. The in-memory batch always holds the records themselves.
 
+use super::compression::{CodecError, CompressionType};
 use super::record::{Header, Record};
 use super::varint::{read_varint, read_varlong, varint_size, varlong_size, write_varint, write_varlong, VarintError};
 use serde::{Deserialize, Serialize};
@@ -83,7 +88,7 @@ pub struct RecordBatch {
     pub records: Vec<BatchRecord>,
 }
 
-/// Why bytes are not a valid uncompressed RecordBatch v2. Each message names Kafka's error
+/// Why bytes are not a valid RecordBatch v2. Each message names Kafka's error
 /// (`CORRUPT_MESSAGE` for CRC and size problems, `INVALID_RECORD` for bad record structure).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BatchError {
@@ -108,10 +113,12 @@ pub enum BatchError {
         stored: u32,
         computed: u32,
     },
-    /// Compressed batches (gzip, snappy, lz4, zstd) are not simulated.
-    CompressedBatch {
+    /// Attribute bits 0-2 name no codec (5, 6 or 7).
+    UnknownCompression {
         codec: u8,
     },
+    /// The compressed records section does not decode.
+    Decompression(CodecError),
     NegativeRecordCount {
         count: i32,
     },
@@ -170,17 +177,10 @@ impl fmt::Display for BatchError {
                 f,
                 "CORRUPT_MESSAGE: CRC mismatch: stored crc = {stored:#010x}, computed crc = {computed:#010x} (CRC-32C over attributes..end)"
             ),
-            BatchError::CompressedBatch { codec } => write!(
-                f,
-                "compressed batch ({}) is not supported by the simulator: only compression.type=none",
-                match codec {
-                    1 => "gzip",
-                    2 => "snappy",
-                    3 => "lz4",
-                    4 => "zstd",
-                    _ => "unknown codec",
-                }
-            ),
+            BatchError::UnknownCompression { codec } => {
+                write!(f, "CORRUPT_MESSAGE: unknown compression type id {codec} in the batch attributes (0-4 are none, gzip, snappy, lz4, zstd)")
+            }
+            BatchError::Decompression(e) => write!(f, "CORRUPT_MESSAGE: {e}"),
             BatchError::NegativeRecordCount { count } => write!(f, "INVALID_RECORD: negative records count {count}"),
             BatchError::MissingRecords { declared, read } => write!(
                 f,
@@ -232,9 +232,19 @@ impl RecordBatch {
         }
     }
 
-    /// Compression codec bits (0 = none); only 0 is simulated.
+    /// The raw codec bits (attribute bits 0-2); 5-7 name no codec.
     pub fn compression_codec(&self) -> u8 {
         (self.attributes & COMPRESSION_MASK) as u8
+    }
+
+    /// The batch's codec; `none` for the ids that name none (which decode and the leader refuse).
+    pub fn compression(&self) -> CompressionType {
+        CompressionType::from_id(self.compression_codec()).unwrap_or_default()
+    }
+
+    /// Sets attribute bits 0-2, as the producer's `compression.type` or the leader's recompression does.
+    pub fn set_compression(&mut self, compression: CompressionType) {
+        self.attributes = (self.attributes & !COMPRESSION_MASK) | i16::from(compression.id());
     }
 
     /// CreateTime or LogAppendTime (attribute bit 3).
@@ -314,8 +324,17 @@ impl RecordBatch {
         }
     }
 
-    /// Exact size of [`Self::encode`]'s output, without encoding.
+    /// Exact size of [`Self::encode`]'s output: what the batch weighs on the wire and in a segment.
+    /// Uncompressed batches are measured without encoding; compressed ones are compressed.
     pub fn size_in_bytes(&self) -> usize {
+        match self.compression() {
+            CompressionType::None => self.uncompressed_size_in_bytes(),
+            codec => RECORD_BATCH_OVERHEAD + codec.compress(&self.records_section()).len(),
+        }
+    }
+
+    /// The size the batch would have without its codec (header plus the records themselves).
+    pub fn uncompressed_size_in_bytes(&self) -> usize {
         RECORD_BATCH_OVERHEAD + self.records.iter().map(|r| self.record_size(r)).sum::<usize>()
     }
 
@@ -341,9 +360,29 @@ impl RecordBatch {
         varint_size(body as i32) + body
     }
 
-    /// The batch's bytes as Kafka writes them (uncompressed), CRC-32C included.
+    /// The records as they follow recordsCount in an uncompressed batch.
+    fn records_section(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.uncompressed_size_in_bytes() - RECORD_BATCH_OVERHEAD);
+        for r in &self.records {
+            write_varint(&mut out, self.record_body_size(r) as i32);
+            out.push(r.attributes as u8);
+            write_varlong(&mut out, r.record.timestamp.wrapping_sub(self.base_timestamp));
+            write_varint(&mut out, r.offset_delta);
+            write_bytes(&mut out, r.record.key.as_deref());
+            write_bytes(&mut out, r.record.value.as_deref());
+            write_varint(&mut out, r.record.headers.len() as i32);
+            for h in &r.record.headers {
+                write_bytes(&mut out, Some(h.key.as_bytes()));
+                write_bytes(&mut out, h.value.as_deref());
+            }
+        }
+        out
+    }
+
+    /// The batch's bytes as Kafka writes them, records compressed with the batch's codec, CRC-32C included.
     pub fn encode(&self) -> Vec<u8> {
-        let size = self.size_in_bytes();
+        let records = self.compression().compress(&self.records_section());
+        let size = RECORD_BATCH_OVERHEAD + records.len();
         let mut out = Vec::with_capacity(size);
         out.extend_from_slice(&self.base_offset.to_be_bytes());
         out.extend_from_slice(&((size - LOG_OVERHEAD) as i32).to_be_bytes());
@@ -358,26 +397,15 @@ impl RecordBatch {
         out.extend_from_slice(&self.producer_epoch.to_be_bytes());
         out.extend_from_slice(&self.base_sequence.to_be_bytes());
         out.extend_from_slice(&(self.records.len() as i32).to_be_bytes());
-        for r in &self.records {
-            write_varint(&mut out, self.record_body_size(r) as i32);
-            out.push(r.attributes as u8);
-            write_varlong(&mut out, r.record.timestamp.wrapping_sub(self.base_timestamp));
-            write_varint(&mut out, r.offset_delta);
-            write_bytes(&mut out, r.record.key.as_deref());
-            write_bytes(&mut out, r.record.value.as_deref());
-            write_varint(&mut out, r.record.headers.len() as i32);
-            for h in &r.record.headers {
-                write_bytes(&mut out, Some(h.key.as_bytes()));
-                write_bytes(&mut out, h.value.as_deref());
-            }
-        }
+        out.extend_from_slice(&records);
         let crc = crc32c::crc32c(&out[ATTRIBUTES_OFFSET..]);
         out[CRC_OFFSET..ATTRIBUTES_OFFSET].copy_from_slice(&crc.to_be_bytes());
         out
     }
 
-    /// Parses exactly one uncompressed v2 batch, checking sizes, magic and CRC first (as Kafka's
-    /// `ensureValid` does), then every record. Never panics.
+    /// Parses exactly one v2 batch, checking sizes, magic and CRC first (as Kafka's `ensureValid`
+    /// does), then decompresses the records section if the batch has a codec, then reads every
+    /// record. Never panics.
     pub fn decode(bytes: &[u8]) -> Result<RecordBatch, BatchError> {
         let mut header = Reader { buf: bytes, pos: 0 };
         let base_offset = header.i64()?;
@@ -404,9 +432,7 @@ impl RecordBatch {
         }
         let attributes = header.i16()?;
         let codec = (attributes & COMPRESSION_MASK) as u8;
-        if codec != 0 {
-            return Err(BatchError::CompressedBatch { codec });
-        }
+        let compression = CompressionType::from_id(codec).ok_or(BatchError::UnknownCompression { codec })?;
         let last_offset_delta = header.i32()?;
         let base_timestamp = header.i64()?;
         let max_timestamp = header.i64()?;
@@ -417,16 +443,25 @@ impl RecordBatch {
         if count < 0 {
             return Err(BatchError::NegativeRecordCount { count });
         }
+        let section = &bytes[header.pos..];
+        let decompressed;
+        let section = match compression {
+            CompressionType::None => section,
+            codec => {
+                decompressed = codec.decompress(section).map_err(BatchError::Decompression)?;
+                &decompressed[..]
+            }
+        };
         let mut records = Vec::new();
-        let mut pos = header.pos;
+        let mut pos = 0;
         for index in 0..count as usize {
-            if pos >= bytes.len() {
+            if pos >= section.len() {
                 return Err(BatchError::MissingRecords { declared: count, read: index });
             }
-            records.push(decode_record(bytes, &mut pos, index, base_timestamp)?);
+            records.push(decode_record(section, &mut pos, index, base_timestamp)?);
         }
-        if pos != bytes.len() {
-            return Err(BatchError::UnreadRecordBytes { declared: count, extra: bytes.len() - pos });
+        if pos != section.len() {
+            return Err(BatchError::UnreadRecordBytes { declared: count, extra: section.len() - pos });
         }
         Ok(RecordBatch {
             base_offset,
@@ -624,10 +659,13 @@ ffffffffffffffffffffffffffff00000002 10000000026b027600 1e000a02010a68656c6c6f02
         let mut b = good.clone();
         b[57..61].copy_from_slice(&1i32.to_be_bytes());
         assert!(matches!(err(b), BatchError::UnreadRecordBytes { declared: 1, .. }));
-        // Compressed (gzip) attribute.
+        // A gzip attribute on uncompressed records; an attribute naming no codec.
         let mut b = good.clone();
         b[22] |= 1;
-        assert_eq!(err(b), BatchError::CompressedBatch { codec: 1 });
+        assert!(err(b).to_string().starts_with("CORRUPT_MESSAGE: gzip data does not decompress: not in gzip format"));
+        let mut b = good.clone();
+        b[22] |= 6;
+        assert_eq!(err(b), BatchError::UnknownCompression { codec: 6 });
         // Negative count.
         let mut b = good.clone();
         b[57..61].copy_from_slice(&(-1i32).to_be_bytes());
@@ -644,6 +682,33 @@ ffffffffffffffffffffffffffff00000002 10000000026b027600 1e000a02010a68656c6c6f02
         let mut b = good;
         b[65] = 0x03;
         assert!(matches!(err(b), BatchError::BadFieldLength { index: 0, field: "key", length: -2 }));
+    }
+
+    #[test]
+    fn compressed_batches_round_trip_and_weigh_their_compressed_bytes() {
+        let records: Vec<Record> = (0..50)
+            .map(|i| Record::new(1_700_000_000_000 + i, Some(b"order"), Some(b"status=paid amount=100")))
+            .collect();
+        for codec in CompressionType::ALL {
+            let mut batch = RecordBatch::new(records.clone());
+            batch.set_compression(codec);
+            let bytes = batch.encode();
+            assert_eq!(batch.size_in_bytes(), bytes.len(), "{codec}");
+            assert_eq!(bytes[22] & 7, codec.id(), "{codec}: attribute bits");
+            assert_eq!(RecordBatch::decode(&bytes).unwrap(), batch, "{codec}");
+            if codec != CompressionType::None {
+                assert!(bytes.len() * 3 < batch.uncompressed_size_in_bytes(), "{codec}: {} bytes", bytes.len());
+            }
+        }
+        // A damaged compressed section behind a valid CRC is CORRUPT_MESSAGE, not a panic.
+        let mut batch = RecordBatch::new(records);
+        batch.set_compression(CompressionType::Lz4);
+        let mut bytes = batch.encode();
+        bytes.truncate(bytes.len() - 6);
+        let len = (bytes.len() - LOG_OVERHEAD) as i32;
+        bytes[8..12].copy_from_slice(&len.to_be_bytes());
+        let e = RecordBatch::decode(&resign(bytes)).unwrap_err();
+        assert!(matches!(e, BatchError::Decompression(_)), "{e}");
     }
 
     #[test]

@@ -4,13 +4,17 @@
 //!
 //! Keys, values and header values are UTF-8 strings or null. Bytes that are not UTF-8 use `key_hex`,
 //! `value_hex`, or a header object `{"key": "h", "value_hex": "00ff"}`. Optional fields set the rest
-//! of the header (`is_transactional`, `is_control`, `timestamp_type`, `attributes`,
+//! of the header (`is_transactional`, `is_control`, `timestamp_type`, `compression` (none, gzip,
+//! snappy, lz4, zstd: the records are written compressed), `attributes`,
 //! `last_offset_delta`, `base_timestamp`, `max_timestamp`, per record `offset_delta`, `attributes`);
 //! omitted, they take what a producer would write. Decoding prints every field, so decode then
 //! encode reproduces the bytes; the derived fields it prints (`magic`, `crc`, `batch_length`,
-//! `records_count`, `compression`, `delete_horizon_ms`, record `offset`) are ignored on input.
+//! `records_count`, `delete_horizon_ms`, record `offset`) are ignored on input. A compressed batch
+//! decodes to the same records, but its bytes are kafkalab's own compression of them
+//! (see [`super::compression`]), so the CRC printed is that of kafkalab's encoding.
 
 use super::batch::{RecordBatch, TimestampType, MAGIC_V2};
+use super::compression::CompressionType;
 use super::record::{Header, Record};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -76,8 +80,7 @@ struct BatchJson {
     _batch_length: Option<IgnoredAny>,
     #[serde(rename = "records_count")]
     _records_count: Option<IgnoredAny>,
-    #[serde(rename = "compression")]
-    _compression: Option<IgnoredAny>,
+    compression: Option<String>,
     #[serde(rename = "delete_horizon_ms")]
     _delete_horizon_ms: Option<IgnoredAny>,
     records: Vec<RecordJson>,
@@ -172,6 +175,21 @@ pub fn batch_from_json(text: &str) -> Result<RecordBatch, String> {
         }
         _ => Ok(()),
     };
+    let compression = match input.compression.as_deref() {
+        None => None,
+        Some(name) => Some(
+            CompressionType::parse(name)
+                .ok_or_else(|| format!("compression `{name}`: allowed none, gzip, snappy, lz4, zstd"))?,
+        ),
+    };
+    if let (Some(c), Some(a)) = (compression, input.attributes) {
+        if c != batch.compression() {
+            return Err(format!("`compression` disagrees with `attributes` {a:#06x}"));
+        }
+    }
+    if let Some(c) = compression {
+        batch.set_compression(c);
+    }
     check("is_transactional", input.is_transactional, batch.is_transactional())?;
     check("is_control", input.is_control, batch.is_control())?;
     check(
@@ -246,7 +264,7 @@ pub fn batch_to_json(batch: &RecordBatch) -> Value {
         "magic": MAGIC_V2,
         "crc": crc,
         "attributes": batch.attributes,
-        "compression": "none",
+        "compression": batch.compression().name(),
         "timestamp_type": batch.timestamp_type().name(),
         "is_transactional": batch.is_transactional(),
         "is_control": batch.is_control(),
@@ -278,6 +296,17 @@ mod tests {
     }
 
     #[test]
+    fn compression_sets_the_codec_and_round_trips() {
+        let text = r#"{"compression": "zstd", "records": [{"timestamp": 1, "key": "k", "value": "v"}]}"#;
+        let batch = batch_from_json(text).unwrap();
+        assert_eq!(batch.compression(), CompressionType::Zstd);
+        let out = batch_to_json(&batch);
+        assert_eq!(out["compression"], "zstd");
+        assert_eq!(out["attributes"], 4);
+        assert_eq!(batch_from_json(&out.to_string()).unwrap(), batch);
+    }
+
+    #[test]
     fn binary_bytes_use_hex_fields() {
         let text = r#"{"records": [{"timestamp": 1, "key_hex": "ff00", "value": null,
             "headers": [{"key": "b", "value_hex": "fe"}]}]}"#;
@@ -296,6 +325,8 @@ mod tests {
         assert!(batch_from_json(r#"{"records": [{"timestamp": 1, "key": "a", "key_hex": "61"}]}"#).is_err());
         assert!(batch_from_json(r#"{"magic": 1, "records": []}"#).is_err());
         assert!(batch_from_json(r#"{"attributes": 16, "is_transactional": false, "records": []}"#).is_err());
+        assert!(batch_from_json(r#"{"compression": "brotli", "records": []}"#).unwrap_err().contains("brotli"));
+        assert!(batch_from_json(r#"{"compression": "gzip", "attributes": 3, "records": []}"#).is_err());
         assert!(from_hex("abc").is_err());
         assert!(from_hex("zz").is_err());
         assert_eq!(from_hex(" 0aFf\n").unwrap(), vec![0x0a, 0xff]);

@@ -8,6 +8,7 @@
 //! last sequence is kept, possibly empty, as Kafka does for active producers).
 
 use super::batch::{BatchRecord, RecordBatch, TimestampType, NO_TIMESTAMP};
+use super::compression::CompressionType;
 use super::partition_log::Log;
 use super::segment::{LogSegment, StoredBatch};
 use serde::{Deserialize, Serialize};
@@ -372,8 +373,8 @@ impl Filter<'_> {
     }
 }
 
-/// `buildRetainedRecordsInto`: a new batch with the same base offset, last offset, producer fields and
-/// leader epoch; timestamps re-based on the delete horizon when there is one.
+/// `buildRetainedRecordsInto`: a new batch with the same base offset, last offset, producer fields,
+/// leader epoch and codec (the retained records are compressed again); timestamps re-based on the delete horizon when there is one.
 fn rebuild(original: &RecordBatch, retained: &[&BatchRecord], horizon: Option<i64>) -> RecordBatch {
     let log_append_time = original.timestamp_type() == TimestampType::LogAppendTime;
     let records: Vec<BatchRecord> = retained
@@ -397,14 +398,17 @@ fn rebuild(original: &RecordBatch, retained: &[&BatchRecord], horizon: Option<i6
     RecordBatch { attributes, base_timestamp, max_timestamp, records, ..original.clone() }
 }
 
-/// `writeEmptyHeader`: a batch with no records that still carries the offsets and producer state.
+/// `writeEmptyHeader`: a batch with no records that still carries the offsets and producer state,
+/// uncompressed (it writes `CompressionType.NONE` into the attributes).
 fn empty_batch(original: &RecordBatch) -> RecordBatch {
-    RecordBatch {
+    let mut batch = RecordBatch {
         attributes: original.attributes & !DELETE_HORIZON_MASK,
         base_timestamp: NO_TIMESTAMP,
         records: Vec::new(),
         ..original.clone()
-    }
+    };
+    batch.set_compression(CompressionType::None);
+    batch
 }
 
 #[cfg(test)]
@@ -468,6 +472,30 @@ mod tests {
         assert_eq!(log.cleaner_checkpoint(), Some(stats.end_offset));
         // The active segment was not touched.
         assert_eq!(log.active_segment().base_offset(), upper);
+    }
+
+    /// The cleaner keeps a batch's codec for its retained records (`buildRetainedRecordsInto`).
+    #[test]
+    fn compaction_recompresses_retained_records_in_the_batch_codec() {
+        let mut log = Log::new(compacted_config(), 0);
+        for (i, key) in ["a", "b", "a", "c", "a", "d"].iter().enumerate() {
+            let mut batch = RecordBatch::new(vec![
+                Record::new(1000 + i as i64, Some(key.as_bytes()), Some(b"v1")),
+                Record::new(1000 + i as i64, Some(b"z"), Some(b"v2")),
+            ]);
+            batch.set_compression(CompressionType::Gzip);
+            log.append_as_leader(batch, 0, 1000 + i as i64).unwrap();
+        }
+        let leo = log.log_end_offset();
+        let CompactionOutcome::Cleaned(stats) = log.compact(10_000, leo) else { panic!("expected a pass") };
+        assert!(stats.records_removed() > 0);
+        for stored in log.batches() {
+            if !stored.batch.records.is_empty() {
+                assert_eq!(stored.batch.compression(), CompressionType::Gzip);
+            }
+            assert_eq!(stored.size_in_bytes as usize, stored.batch.encode().len(), "size is the compressed bytes");
+            assert_eq!(RecordBatch::decode(&stored.batch.encode()).unwrap(), *stored.batch);
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub enum LogError {
     RecordListTooLarge { batch_size: u64, segment_bytes: i64 },
     /// A follower was handed a batch below its log end offset (`UnexpectedAppendOffsetException`).
     UnexpectedAppendOffset { first_offset: i64, log_end_offset: i64 },
-    /// The batch claims a compression codec; the simulator only stores uncompressed batches.
+    /// The batch's attribute bits 0-2 name no codec (5, 6 or 7).
     UnsupportedCompression { codec: u8 },
     /// DeleteRecords on a topic whose `cleanup.policy` has no `delete`.
     PolicyViolation { reason: String },
@@ -52,7 +52,7 @@ impl fmt::Display for LogError {
             ),
             LogError::UnsupportedCompression { codec } => write!(
                 f,
-                "CORRUPT_MESSAGE: the batch claims compression codec {codec}; the simulator stores only uncompressed batches"
+                "UNSUPPORTED_COMPRESSION_TYPE: compression type id {codec} names no codec (0-4 are none, gzip, snappy, lz4, zstd)"
             ),
             LogError::PolicyViolation { reason } => write!(f, "POLICY_VIOLATION: {reason}"),
             LogError::NegativeTruncation { offset } => write!(f, "cannot truncate the log to a negative offset ({offset})"),

@@ -2,6 +2,7 @@
 //! (`org.apache.kafka.storage.internals.log.LogConfig`).
 
 use super::batch::TimestampType;
+use super::compression::CompressionType;
 use crate::config::{parse_choice, parse_int, parse_ratio, ConfigError};
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,40 @@ pub struct LogConfig {
     pub message_timestamp_type: TimestampType,
     /// `max.message.bytes`: the largest batch the leader accepts (else MESSAGE_TOO_LARGE).
     pub max_message_bytes: i64,
+    /// `compression.type` (producer): the codec the leader stores batches in.
+    pub compression_type: TopicCompression,
+}
+
+/// The topic's `compression.type` (Kafka's `BrokerCompressionType`): `producer` keeps each batch as
+/// the producer compressed it; a codec (`uncompressed` is none) makes the leader recompress
+/// batches in any other codec (`LogValidator.validateMessagesAndAssignOffsetsCompressed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum TopicCompression {
+    #[default]
+    Producer,
+    Codec(CompressionType),
+}
+
+impl TopicCompression {
+    /// Kafka's values, in `BrokerCompressionType` order.
+    pub const NAMES: [&'static str; 6] = ["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"];
+
+    /// Kafka's spelling: `producer`, `uncompressed`, `gzip`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            TopicCompression::Producer => "producer",
+            TopicCompression::Codec(CompressionType::None) => "uncompressed",
+            TopicCompression::Codec(codec) => codec.name(),
+        }
+    }
+
+    /// The codec a batch sent in `producer_codec` is stored in.
+    pub fn target(self, producer_codec: CompressionType) -> CompressionType {
+        match self {
+            TopicCompression::Producer => producer_codec,
+            TopicCompression::Codec(codec) => codec,
+        }
+    }
 }
 
 impl Default for LogConfig {
@@ -80,6 +115,7 @@ impl Default for LogConfig {
             max_compaction_lag_ms: i64::MAX,
             message_timestamp_type: TimestampType::CreateTime,
             max_message_bytes: 1024 * 1024 + 12,
+            compression_type: TopicCompression::Producer,
         }
     }
 }
@@ -88,7 +124,7 @@ const INT_MAX: i64 = i32::MAX as i64;
 
 impl LogConfig {
     /// Every key [`LogConfig::set`] accepts.
-    pub const KEYS: [&'static str; 13] = [
+    pub const KEYS: [&'static str; 14] = [
         "segment.bytes",
         "segment.ms",
         "index.interval.bytes",
@@ -102,6 +138,7 @@ impl LogConfig {
         "max.compaction.lag.ms",
         "message.timestamp.type",
         "max.message.bytes",
+        "compression.type",
     ];
 
     /// Sets one config from its Kafka key and string value, with Kafka's validation. In teaching mode
@@ -137,6 +174,13 @@ impl LogConfig {
                 }
             }
             "max.message.bytes" => self.max_message_bytes = parse_int(key, value, 0, INT_MAX)?,
+            "compression.type" => {
+                self.compression_type = match parse_choice(key, value, &TopicCompression::NAMES)? {
+                    "producer" => TopicCompression::Producer,
+                    "uncompressed" => TopicCompression::Codec(CompressionType::None),
+                    codec => TopicCompression::Codec(CompressionType::parse(codec).expect("a codec name")),
+                }
+            }
             _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: Self::KEYS.to_vec() }),
         }
         Ok(())
@@ -198,6 +242,19 @@ mod tests {
         assert_eq!(c.min_cleanable_dirty_ratio, 0.1);
         assert!(c.set("retention.ms", "-2", false).is_err());
         c.set("retention.bytes", "-5", false).unwrap();
+    }
+
+    #[test]
+    fn compression_type_is_brokers_choice() {
+        let mut c = LogConfig::default();
+        assert_eq!(c.compression_type.name(), "producer");
+        assert_eq!(c.compression_type.target(CompressionType::Lz4), CompressionType::Lz4);
+        c.set("compression.type", "uncompressed", false).unwrap();
+        assert_eq!(c.compression_type.target(CompressionType::Lz4), CompressionType::None);
+        c.set("compression.type", "zstd", false).unwrap();
+        assert_eq!(c.compression_type.target(CompressionType::None), CompressionType::Zstd);
+        let e = c.set("compression.type", "none", false).unwrap_err().to_string();
+        assert!(e.contains("uncompressed, zstd, lz4, snappy, gzip, producer"), "{e}");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod batch_json;
 pub mod compaction;
+pub mod compression;
 pub mod control;
 pub mod error;
 pub mod index;
@@ -21,9 +22,10 @@ pub mod varint;
 
 pub use batch::{BatchError, BatchRecord, RecordBatch, TimestampType};
 pub use compaction::{CleanableRange, CleanerStats, CompactionOutcome};
+pub use compression::{CodecError, CompressionType};
 pub use error::LogError;
 pub use index::{OffsetIndex, OffsetIndexEntry, TimeIndex, TimeIndexEntry};
-pub use log_config::{CleanupPolicy, LogConfig};
+pub use log_config::{CleanupPolicy, LogConfig, TopicCompression};
 pub use partition_log::{AppendInfo, AppendOrigin, Log, RollInfo, TimestampAndOffset};
 pub use record::{Header, Record};
 pub use retention::{DeletedSegment, RetentionOutcome, SegmentDeletionReason};

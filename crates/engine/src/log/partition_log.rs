@@ -3,6 +3,7 @@
 //! Retention and compaction live in [`super::retention`] and [`super::compaction`].
 
 use super::batch::{RecordBatch, TimestampType};
+use super::compression::CompressionType;
 use super::error::LogError;
 use super::log_config::LogConfig;
 use super::segment::{LogSegment, RollReason, StoredBatch};
@@ -39,6 +40,8 @@ pub struct AppendInfo {
     /// Segment the batch landed in.
     pub segment_base_offset: i64,
     pub rolled: Option<RollInfo>,
+    /// The producer's codec, when the leader recompressed the batch into the topic's.
+    pub recompressed_from: Option<CompressionType>,
 }
 
 /// Answer of a ListOffsets-by-timestamp lookup (`TimestampAndOffset`).
@@ -149,6 +152,11 @@ impl Log {
         origin: AppendOrigin,
     ) -> Result<AppendInfo, LogError> {
         self.observe_clock(now_ms);
+        check_codec(&batch)?;
+        // LogValidator: a topic codec other than the batch's (and not `producer`) recompresses it;
+        // the size that counts (max.message.bytes, segments) is the stored batch's.
+        let recompressed_from = batch.compression();
+        batch.set_compression(self.config.compression_type.target(recompressed_from));
         let size = batch.size_in_bytes() as u64;
         if origin == AppendOrigin::Client && batch.base_offset != 0 {
             return Err(invalid(format!("the base offset of a produced batch must be 0, not {}", batch.base_offset)));
@@ -159,7 +167,6 @@ impl Log {
                 max_message_bytes: self.config.max_message_bytes,
             });
         }
-        check_uncompressed(&batch)?;
         if origin == AppendOrigin::Client {
             validate_client_batch(&batch)?;
         }
@@ -187,8 +194,10 @@ impl Log {
                 None
             }
         };
+        let compression = batch.compression();
         let mut info = self.append_batch(Arc::new(batch), size, now_ms)?;
         info.log_append_time_ms = log_append_time_ms;
+        info.recompressed_from = (recompressed_from != compression).then_some(recompressed_from);
         Ok(info)
     }
 
@@ -196,7 +205,7 @@ impl Log {
     /// timestamps are kept. Kafka only requires the batch not to start below the log end offset (it
     /// may start above it: the leader's compaction leaves gaps).
     pub fn append_as_follower(&mut self, batch: Arc<RecordBatch>) -> Result<AppendInfo, LogError> {
-        check_uncompressed(&batch)?;
+        check_codec(&batch)?;
         if batch.base_offset < self.log_end_offset {
             return Err(LogError::UnexpectedAppendOffset {
                 first_offset: batch.base_offset,
@@ -228,6 +237,7 @@ impl Log {
             log_append_time_ms: None,
             segment_base_offset: self.active_segment().base_offset(),
             rolled,
+            recompressed_from: None,
         };
         let last = self.segments.len() - 1;
         self.segments[last].append(vec![batch], last_offset, now_ms);
@@ -426,10 +436,11 @@ fn invalid(reason: String) -> LogError {
     LogError::InvalidRecord { reason }
 }
 
-fn check_uncompressed(batch: &RecordBatch) -> Result<(), LogError> {
-    match batch.compression_codec() {
-        0 => Ok(()),
-        codec => Err(LogError::UnsupportedCompression { codec }),
+/// Attribute bits 0-2 must name a codec (5-7 name none).
+fn check_codec(batch: &RecordBatch) -> Result<(), LogError> {
+    match CompressionType::from_id(batch.compression_codec()) {
+        Some(_) => Ok(()),
+        None => Err(LogError::UnsupportedCompression { codec: batch.compression_codec() }),
     }
 }
 
@@ -495,6 +506,61 @@ mod tests {
         let mut c = LogConfig::default();
         c.set("segment.bytes", "200", true).unwrap(); // two 1-record batches (71 bytes) per segment
         c
+    }
+
+    /// Repetitive records, as a compressed batch: 20 records of one key and value.
+    fn lz4_batch() -> RecordBatch {
+        let mut batch = RecordBatch::new(
+            (0..20).map(|i| Record::new(100 + i, Some(b"order-1"), Some(b"status=paid amount=100 EUR"))).collect(),
+        );
+        batch.set_compression(CompressionType::Lz4);
+        batch
+    }
+
+    #[test]
+    fn a_compressed_batch_is_stored_and_weighed_as_compressed() {
+        let mut log = Log::new(LogConfig::default(), 0);
+        let batch = lz4_batch();
+        let (compressed, uncompressed) = (batch.size_in_bytes() as u64, batch.uncompressed_size_in_bytes() as u64);
+        assert!(compressed * 3 < uncompressed, "{compressed} vs {uncompressed}");
+        let info = log.append_as_leader(batch, 1, 1000).unwrap();
+        assert_eq!((info.size_in_bytes, info.recompressed_from), (compressed, None));
+        assert_eq!(log.size_in_bytes(), compressed);
+        let stored = &log.segments()[0].batches()[0];
+        assert_eq!((stored.batch.compression(), u64::from(stored.size_in_bytes)), (CompressionType::Lz4, compressed));
+        // The stored bytes, as a follower or consumer receives them, decode to the same records.
+        let bytes = stored.batch.encode();
+        assert_eq!(bytes.len() as u64, compressed);
+        assert_eq!(RecordBatch::decode(&bytes).unwrap(), *stored.batch);
+        let mut follower = Log::new(LogConfig::default(), 0);
+        follower.append_as_follower(Arc::clone(&stored.batch)).unwrap();
+        assert_eq!(follower.size_in_bytes(), compressed);
+    }
+
+    /// LogValidator: a topic codec other than `producer` recompresses whatever the producer sent.
+    #[test]
+    fn the_topic_codec_recompresses_other_codecs() {
+        let mut config = LogConfig::default();
+        config.set("compression.type", "gzip", false).unwrap();
+        let mut log = Log::new(config, 0);
+        let info = log.append_as_leader(lz4_batch(), 1, 1000).unwrap();
+        assert_eq!(info.recompressed_from, Some(CompressionType::Lz4));
+        let mut gzip = lz4_batch();
+        gzip.set_compression(CompressionType::Gzip);
+        assert_eq!(log.append_as_leader(gzip, 1, 1000).unwrap().recompressed_from, None);
+        assert!(log.batches().all(|b| b.batch.compression() == CompressionType::Gzip));
+        // `uncompressed` stores the records as they are.
+        let mut config = LogConfig::default();
+        config.set("compression.type", "uncompressed", false).unwrap();
+        let mut plain = Log::new(config, 0);
+        let info = plain.append_as_leader(lz4_batch(), 1, 1000).unwrap();
+        assert_eq!(info.recompressed_from, Some(CompressionType::Lz4));
+        assert_eq!(info.size_in_bytes, lz4_batch().uncompressed_size_in_bytes() as u64);
+        // A codec id that names none is refused.
+        let mut bad = batch_of(1, 0);
+        bad.attributes |= 7;
+        let err = log.append_as_leader(bad, 1, 1000).unwrap_err();
+        assert!(err.to_string().starts_with("UNSUPPORTED_COMPRESSION_TYPE"), "{err}");
     }
 
     #[test]

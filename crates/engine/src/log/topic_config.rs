@@ -100,7 +100,7 @@ impl TopicConfig {
 /// Broker configs that are cluster-wide defaults of a topic config, each with its topic key
 /// (Kafka's `ServerTopicConfigSynonyms.TOPIC_CONFIG_SYNONYMS`); these are the dynamic broker
 /// configs (`DynamicLogConfig`) the simulation applies, per broker or for the whole cluster.
-pub const BROKER_TOPIC_SYNONYMS: [(&str, &str); 15] = [
+pub const BROKER_TOPIC_SYNONYMS: [(&str, &str); 16] = [
     ("log.segment.bytes", "segment.bytes"),
     ("log.roll.ms", "segment.ms"),
     ("log.index.interval.bytes", "index.interval.bytes"),
@@ -116,6 +116,7 @@ pub const BROKER_TOPIC_SYNONYMS: [(&str, &str); 15] = [
     ("message.max.bytes", "max.message.bytes"),
     ("min.insync.replicas", "min.insync.replicas"),
     ("unclean.leader.election.enable", "unclean.leader.election.enable"),
+    ("compression.type", "compression.type"),
 ];
 
 /// The topic config a broker config is the default of, if it is one.

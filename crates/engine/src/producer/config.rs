@@ -1,6 +1,7 @@
 //! Producer configuration, with Kafka 4.x key names, defaults and validation rules.
 
 use crate::config::{parse_bool, parse_choice, parse_int, ConfigError};
+use crate::log::CompressionType;
 use crate::protocol::Acks;
 use crate::sim::Millis;
 use serde::Serialize;
@@ -22,6 +23,7 @@ const KEYS: &[&str] = &[
     "partitioner.adaptive.partitioning.enable",
     "transactional.id",
     "transaction.timeout.ms",
+    "compression.type",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -45,6 +47,8 @@ pub struct ProducerConfig {
     pub transactional_id: Option<String>,
     /// `transaction.timeout.ms` (60000): the coordinator aborts a transaction open longer.
     pub transaction_timeout_ms: Millis,
+    /// `compression.type` (none): the codec of every batch this producer sends.
+    pub compression_type: CompressionType,
 }
 
 impl Default for ProducerConfig {
@@ -67,6 +71,7 @@ impl Default for ProducerConfig {
             partitioner_adaptive_partitioning_enable: true,
             transactional_id: None,
             transaction_timeout_ms: 60_000,
+            compression_type: CompressionType::None,
         }
     }
 }
@@ -116,6 +121,11 @@ impl ProducerConfig {
                 }
                 "transaction.timeout.ms" => {
                     config.transaction_timeout_ms = parse_int(key, value, 1, i32::MAX as i64)? as Millis
+                }
+                "compression.type" => {
+                    let names = CompressionType::ALL.map(CompressionType::name);
+                    config.compression_type = CompressionType::parse(parse_choice(key, value, &names)?)
+                        .expect("parse_choice returned one of the names")
                 }
                 _ => return Err(ConfigError::UnknownKey { key: key.to_string(), known: KEYS.to_vec() }),
             }
@@ -180,6 +190,15 @@ mod tests {
         assert!(e.contains("`batch.size`"), "{e}");
         let e = ProducerConfig::from_pairs([("bogus", "1")]).unwrap_err().to_string();
         assert!(e.contains("unknown config `bogus`"), "{e}");
+    }
+
+    #[test]
+    fn compression_type_takes_kafkas_codec_names() {
+        assert_eq!(ProducerConfig::from_pairs([]).unwrap().compression_type, CompressionType::None);
+        let c = ProducerConfig::from_pairs([("compression.type", "lz4")]).unwrap();
+        assert_eq!(c.compression_type, CompressionType::Lz4);
+        let e = ProducerConfig::from_pairs([("compression.type", "brotli")]).unwrap_err().to_string();
+        assert!(e.contains("`compression.type`") && e.contains("none, gzip, snappy, lz4, zstd"), "{e}");
     }
 
     #[test]

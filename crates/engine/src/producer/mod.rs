@@ -11,7 +11,7 @@ pub mod stream;
 pub mod transaction;
 
 use crate::log::batch::RECORD_BATCH_OVERHEAD;
-use crate::log::{Header, Record, RecordBatch};
+use crate::log::{CompressionType, Header, Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::{Node, Outbox};
 use crate::protocol::{
@@ -106,8 +106,9 @@ impl ProducerBatch {
 
     /// The wire form: a RecordBatch v2, carrying the producer id, epoch and base sequence when
     /// idempotent so the broker can detect a retried duplicate.
-    fn to_record_batch(&self, producer_id: i64, transactional: bool) -> RecordBatch {
+    fn to_record_batch(&self, producer_id: i64, transactional: bool, compression: CompressionType) -> RecordBatch {
         let mut batch = RecordBatch::new(self.records.iter().map(|(_, r)| r.clone()).collect());
+        batch.set_compression(compression);
         if let Some(seq) = self.base_sequence {
             batch.producer_id = producer_id;
             batch.producer_epoch = self.producer_epoch;
@@ -807,7 +808,12 @@ impl Producer {
         let transactional = transactional_id.is_some();
         let wire = batches
             .iter()
-            .map(|b| (b.topic_partition.clone(), b.to_record_batch(self.producer_id, transactional)))
+            .map(|b| {
+                (
+                    b.topic_partition.clone(),
+                    b.to_record_batch(self.producer_id, transactional, self.config.compression_type),
+                )
+            })
             .collect();
         out.send(
             NodeId::Broker(leader),

@@ -614,6 +614,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "leader-failover",
         "online-protocol-upgrade",
         "partition-reassignment",
+        "partitions-vs-parallelism",
         "poison-pill",
         "pre-vote",
         "read-committed-vs-uncommitted",
@@ -628,6 +629,7 @@ pub fn builtin() -> Vec<BuiltinScenario> {
         "streams-state-restore",
         "streams-windowed-count",
         "truncation-detection",
+        "tuning-batching-compression",
         "unclean-election",
         "zombie-fencing",
     ];

@@ -11,6 +11,7 @@ use crate::cluster::World;
 use crate::delivery::{DuplicateRecords, LostRecords};
 use crate::log::batch::RecordBatch;
 use crate::log::control::{ControlRecordType, EndTransactionMarker};
+use crate::log::CompressionType;
 use crate::producer::partitioner::murmur2;
 use crate::protocol::TopicPartition;
 use serde::Serialize;
@@ -76,7 +77,12 @@ pub struct BatchView {
     pub producer_id: i64,
     pub producer_epoch: i16,
     pub record_count: usize,
+    /// The batch as stored: compressed bytes for a compressed batch.
     pub size_bytes: u32,
+    /// The codec of attribute bits 0-2.
+    pub compression: CompressionType,
+    /// The size with its records uncompressed (`size_bytes` for `none`).
+    pub uncompressed_size_bytes: u32,
     pub segment_base_offset: i64,
     /// A transactional data batch: whether its transaction is open, committed or aborted (as
     /// this replica's log says).
@@ -260,6 +266,11 @@ fn batch_view(batch: &RecordBatch, size_bytes: u32, segment_base_offset: i64, ma
         producer_epoch: batch.producer_epoch,
         record_count: batch.records.len(),
         size_bytes,
+        compression: batch.compression(),
+        uncompressed_size_bytes: match batch.compression() {
+            CompressionType::None => size_bytes,
+            _ => batch.uncompressed_size_in_bytes() as u32,
+        },
         segment_base_offset,
         transaction: None,
         marker: EndTransactionMarker::from_batch(batch).map(|m| match m.control_type {

@@ -78,6 +78,19 @@ fn features_describe() {
     ));
 }
 
+/// `--compression-codec lz4` reaches the log: kafka-dump-log prints the batch's codec and its
+/// stored (compressed) size; without a value the console producer uses gzip.
+#[test]
+fn the_console_producers_codec_shows_in_dump_log() {
+    for (flag, codec) in [("--compression-codec lz4", "lz4"), ("--compression-codec", "gzip"), ("", "none")] {
+        let out = last(&format!(
+            "kafka-topics.sh --create --topic z --bootstrap-server localhost:9092\nprintf 'a\\nb\\nc\\n' | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic z {flag}\nkafka-dump-log.sh --files /var/lib/kafka/data/z-0/00000000000000000000.log\n"
+        ));
+        let batch = out.stdout.lines().nth(2).unwrap_or_default();
+        assert!(batch.contains(&format!(" magic: 2 compresscodec: {codec} crc: ")), "{flag}: {batch}");
+    }
+}
+
 #[test]
 fn dump_log_prints_batches_and_records() {
     let out = last(
