@@ -3,13 +3,12 @@ a topic with 3 partitions and RF 3, 1,000 keyed records with acks=all and idempo
 of two consumers that rebalances when one leaves, commits, exactly once in order per key, and
 the group described."""
 import collections
-import threading
 import time
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from harness import broker, check
+from harness import broker, check, check_exactly_once_in_key_order, run_group
 
 RECORDS = 1000
 KEYS = 10
@@ -76,21 +75,7 @@ def main():
         check(not errors, f"no delivery errors: {errors[:3]}")
         check(len(acked) == RECORDS and set(acked) == {0, 1, 2}, "every record acknowledged, over 3 partitions")
 
-        received, lock, stop, results = [], threading.Lock(), threading.Event(), {}
-        leaver = threading.Thread(
-            target=lambda: results.update(c2=consume(bootstrap, "consumer-2", received, lock, stop, leave_after=200))
-        )
-        stayer = threading.Thread(target=lambda: results.update(c1=consume(bootstrap, "consumer-1", received, lock, stop)))
-        stayer.start()
-        leaver.start()
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            with lock:
-                if len(received) >= RECORDS:
-                    break
-            time.sleep(0.2)
-        time.sleep(1)
-        leaver.join(timeout=30)
+        received, results, stop, stayer = run_group(consume, bootstrap, RECORDS)
         groups = admin.describe_consumer_groups([GROUP])
         description = groups[GROUP].result(timeout=30)
         committed = admin.list_consumer_group_offsets([__import__("confluent_kafka").ConsumerGroupTopicPartitions(GROUP)])
@@ -98,15 +83,7 @@ def main():
         stop.set()
         stayer.join(timeout=30)
 
-        check(len(received) == RECORDS, f"received {len(received)} of {RECORDS} records (duplicates or losses)")
-        seen = collections.Counter((p, o) for _, _, _, p, o in received)
-        check(all(n == 1 for n in seen.values()), "every record received exactly once")
-        by_key = collections.defaultdict(list)
-        for _, key, sequence, _, _ in received:
-            by_key[key].append(sequence)
-        for key, sequences in by_key.items():
-            check(sequences == list(range(len(sequences))), f"{key}: received in order")
-        check(results.get("c2", 0) > 0, "the leaving consumer consumed before it left")
+        check_exactly_once_in_key_order(received, results, RECORDS)
         state = str(description.state)
         check("STABLE" in state.upper(), f"the group is Stable after the rebalance: {state}")
         members = [m.client_id for m in description.members]

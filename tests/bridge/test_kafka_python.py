@@ -3,13 +3,12 @@ records produced with acks=all and idempotence; a group of two consumers that re
 one leaves, committing as it goes; every record received exactly once, in order per key; the
 group described and its offsets read by the admin client."""
 import collections
-import threading
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
-from harness import broker, check
+from harness import broker, check, check_exactly_once_in_key_order, run_group
 
 RECORDS = 1000
 KEYS = 10
@@ -72,37 +71,13 @@ def main():
         check({m.partition for m in metadata} == {0, 1, 2}, "keys spread over the 3 partitions")
         producer.close()
 
-        received, lock, stop = [], threading.Lock(), threading.Event()
-        results = {}
-        leaver = threading.Thread(
-            target=lambda: results.update(c2=consume(bootstrap, "consumer-2", received, lock, stop, leave_after=200))
-        )
-        stayer = threading.Thread(target=lambda: results.update(c1=consume(bootstrap, "consumer-1", received, lock, stop)))
-        stayer.start()
-        leaver.start()
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            with lock:
-                if len(received) >= RECORDS:
-                    break
-            time.sleep(0.2)
-        # Let the last commit land before describing the group.
-        time.sleep(1)
-        leaver.join(timeout=30)
+        received, results, stop, stayer = run_group(consume, bootstrap, RECORDS)
         description = admin.describe_groups([GROUP])[GROUP]
         offsets = admin.list_group_offsets(GROUP)[GROUP]
         stop.set()
         stayer.join(timeout=30)
 
-        check(len(received) == RECORDS, f"received {len(received)} of {RECORDS} records (duplicates or losses)")
-        seen = collections.Counter((p, o) for _, _, _, p, o in received)
-        check(all(n == 1 for n in seen.values()), "every record received exactly once")
-        by_key = collections.defaultdict(list)
-        for _, key, sequence, _, _ in received:
-            by_key[key].append(sequence)
-        for key, sequences in by_key.items():
-            check(sequences == list(range(len(sequences))), f"{key}: received in order")
-        check(results.get("c2", 0) > 0, "the leaving consumer consumed before it left")
+        check_exactly_once_in_key_order(received, results, RECORDS)
         names = {name for name, *_ in received}
         check(names == {"consumer-1", "consumer-2"}, f"both consumers received records: {names}")
         state = description["group_state"]
