@@ -46,7 +46,7 @@ echo "set-up took $(( ($(now_ms) - t0) / 1000 )) s"
 # --- steps ---------------------------------------------------------------------------------------
 
 step_native() {
-  cargo test --workspace
+  cargo test --workspace --no-fail-fast
 }
 
 step_lint() {

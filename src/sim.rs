@@ -204,8 +204,9 @@ fn opt_bytes(s: &str) -> Option<Vec<u8>> {
 }
 
 impl UserAction {
-    /// The engine action, or why the input cannot become one.
-    pub fn to_action(&self) -> Result<Action, String> {
+    /// The engine action, or why the input cannot become one (a listener program is parsed
+    /// against `world`'s topics now).
+    pub fn to_action(&self, world: &World) -> Result<Action, String> {
         Ok(match self {
             UserAction::KillBroker { broker } => Action::KillBroker { broker: *broker },
             UserAction::RestartBroker { broker } => Action::RestartBroker { broker: *broker },
@@ -262,7 +263,7 @@ impl UserAction {
             },
             UserAction::StopStream { producer } => Action::StopStream { producer: *producer },
             UserAction::SetListenerProgram { consumer, program } => {
-                Action::SetListenerProgram { consumer: *consumer, program: program.clone() }
+                kafkalab_engine::scenario::listener_action(world, *consumer, program)?
             }
             UserAction::SetCompression { producer, compression } => Action::RestartProducerWithConfig {
                 producer: *producer,
@@ -385,7 +386,7 @@ impl Sim {
         let mut dropped = 0;
         for entry in log {
             sim.step_to(entry.after_events, entry.at_ms);
-            let Ok(action) = entry.action.to_action() else {
+            let Ok(action) = entry.action.to_action(sim.world()) else {
                 dropped += 1;
                 continue;
             };
@@ -506,7 +507,7 @@ impl Sim {
 
     /// Applies a learner action now; a recorded future after this point is discarded.
     pub fn apply(&mut self, user: UserAction) -> Result<ActionOutcome, String> {
-        let action = user.to_action()?;
+        let action = user.to_action(self.world())?;
         let (events, now) = (self.world().events_processed(), self.now());
         let outcome = match &mut self.driver {
             Driver::Preset(timeline) => timeline.apply(action),

@@ -649,9 +649,8 @@ impl World {
 
 #[cfg(test)]
 mod live_tests {
-    use crate::cluster::{Action, WorldConfig};
+    use crate::cluster::{Action, World, WorldConfig};
     use crate::sim::NodeId;
-    use crate::World;
 
     /// Bridge mode streams Views as JSON to a live page, which reads back the brokers, the
     /// topics and the network it draws.

@@ -6,6 +6,7 @@ use super::world::{World, ADMIN_CLIENT};
 use crate::broker::BrokerState;
 use crate::config::ConfigError;
 use crate::consumer::config::ConsumerConfig;
+use crate::consumer::program::Program;
 use crate::consumer::{self, Consumer, ConsumerApp, SeekTo};
 use crate::controller::quorum::PartitionResult;
 use crate::controller::CreateTopicError;
@@ -269,12 +270,12 @@ pub enum Action {
         application_id: String,
         instance: usize,
     },
-    /// The application's developer redeploys a consumer's listener: `program` is the
-    /// `[[rule]]` / `[error_handler]` TOML of a scenario's `[[consumer.rule]]` and
-    /// `[consumer.error_handler]` (empty: no declared listener). It applies from the next record.
+    /// The application's developer redeploys a consumer's listener (`scenario::listener_action`
+    /// parses the editor's `[[rule]]` / `[error_handler]` text into it; None: no declared
+    /// listener). It applies from the next record.
     SetListenerProgram {
         consumer: u32,
-        program: String,
+        program: Option<Program>,
     },
 }
 
@@ -371,8 +372,6 @@ pub enum ActionError {
     UnknownStreamsInstance(String, usize),
     /// A processor without an output topic, whose consumer declares no listener program.
     NoOutput(u32),
-    /// A listener program that does not parse or does not fit its consumer.
-    ListenerProgram(String),
 }
 
 impl fmt::Display for ActionError {
@@ -424,7 +423,6 @@ impl fmt::Display for ActionError {
                 let state = serde_json::to_value(state).ok().and_then(|v| v.as_str().map(str::to_string));
                 write!(f, "producer {producer} cannot do that in transaction state {}", state.unwrap_or_default())
             }
-            ActionError::ListenerProgram(e) => write!(f, "{e}"),
             ActionError::NoOutput(c) => {
                 write!(f, "consumer {c} declares no listener program: a processor without one needs an output topic")
             }
@@ -773,7 +771,7 @@ impl World {
             Action::RestartStreamsInstance { application_id, instance } => {
                 self.restart_streams_instance(&application_id, instance)
             }
-            Action::SetListenerProgram { consumer, program } => self.set_listener_program(consumer, &program),
+            Action::SetListenerProgram { consumer, program } => self.set_listener_program(consumer, program),
             Action::ForceTerminateTransaction { transactional_id, timeout_ms } => {
                 let partitions = self.config.broker.txn_coordinator.num_partitions;
                 let tp = TopicPartition::new(TRANSACTION_STATE_TOPIC, partition_for(&transactional_id, partitions));
@@ -1258,34 +1256,11 @@ impl World {
         self.dispatch(NodeId::Client(node), Input::Start);
     }
 
-    /// The client node of the consumer's running process.
-    /// Parses `text` as `consumer`'s listener program against the topics that exist now, and
-    /// installs it. What it sends needs the consumer to be a processor without an output topic,
-    /// and `@RetryableTopic` needs the consumer subscribed to its retry topics already.
-    fn set_listener_program(&mut self, consumer: u32, text: &str) -> Result<ActionOutcome, ActionError> {
-        let c = self.consumers.get(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
-        let topics: Vec<(String, i32)> =
-            self.metadata().topics.iter().map(|(name, t)| (name.clone(), t.partitions.len() as i32)).collect();
-        let sends = self.processors.get(&consumer).is_some_and(|p| p.output_topic.is_none());
-        let context = crate::scenario::ListenerContext {
-            subscribed: &c.topics,
-            topics: &topics,
-            commit: c.app.commit,
-            has_producer: sends,
-            share: c.is_share_consumer(),
-        };
-        let parsed =
-            crate::scenario::parse_listener(text, &context).map_err(|e| ActionError::ListenerProgram(e.to_string()))?;
-        if let Some((_, retry_topics)) = &parsed {
-            if let Some(missing) = retry_topics.iter().find(|t| !c.topics.contains(t)) {
-                return Err(ActionError::ListenerProgram(format!(
-                    "consumer {consumer} does not subscribe to the retry topic `{missing}`; @RetryableTopic needs a consumer that listens to its retry topics"
-                )));
-            }
-        }
-        if let Some(c) = self.consumers.get_mut(&consumer) {
-            c.app.program = parsed.map(|(program, _)| program);
-        }
+    /// Installs `consumer`'s listener program (parsed against the live cluster by
+    /// `scenario::listener_action`); None removes the declared listener.
+    fn set_listener_program(&mut self, consumer: u32, program: Option<Program>) -> Result<ActionOutcome, ActionError> {
+        let c = self.consumers.get_mut(&consumer).ok_or(ActionError::UnknownConsumer(consumer))?;
+        c.app.program = program;
         Ok(ActionOutcome::Done)
     }
 

@@ -21,7 +21,7 @@ mod run;
 mod summary;
 mod when;
 
-pub use parse::{parse_listener, ListenerContext};
+pub use parse::{listener_action, parse_listener, ListenerContext};
 pub use run::{ScenarioRun, StepFailure};
 pub use summary::{summary, Summary};
 pub use when::{FactPattern, FilterValue};

@@ -10,7 +10,7 @@ use super::{
     ConsumerSpec, Localized, NodeRef, ProcessorSpec, ProducerSpec, Scenario, ScenarioError, Step, StepAction,
     StreamSpec, StreamsSpec, TopicSpec,
 };
-use crate::cluster::WorldConfig;
+use crate::cluster::{Action, ActionError, World, WorldConfig};
 use crate::consumer::config::{ConsumerConfig, GroupProtocol};
 use crate::consumer::{CommitMode, ConsumerApp, SeekTo};
 use crate::controller::validate_topic_name;
@@ -427,6 +427,33 @@ pub struct ListenerContext<'a> {
     /// The consumer is a processor whose producer sends what the listener says.
     pub has_producer: bool,
     pub share: bool,
+}
+
+/// The action that redeploys `consumer`'s listener with the program `text` (the editor's
+/// `[[rule]]` / `[error_handler]` form), parsed against the cluster's topics now. What it sends
+/// needs the consumer to be a processor without an output topic, and `@RetryableTopic` needs the
+/// consumer subscribed to its retry topics already.
+pub fn listener_action(world: &World, consumer: u32, text: &str) -> Result<Action, String> {
+    let c = world.consumer(consumer).ok_or_else(|| ActionError::UnknownConsumer(consumer).to_string())?;
+    let topics: Vec<(String, i32)> =
+        world.metadata().topics.iter().map(|(name, t)| (name.clone(), t.partitions.len() as i32)).collect();
+    let sends = world.processors().any(|p| p.consumer == consumer && p.output_topic.is_none());
+    let context = ListenerContext {
+        subscribed: &c.topics,
+        topics: &topics,
+        commit: c.app.commit,
+        has_producer: sends,
+        share: c.is_share_consumer(),
+    };
+    let parsed = parse_listener(text, &context).map_err(|e| e.to_string())?;
+    if let Some((_, retry_topics)) = &parsed {
+        if let Some(missing) = retry_topics.iter().find(|t| !c.topics.contains(t)) {
+            return Err(format!(
+                "consumer {consumer} does not subscribe to the retry topic `{missing}`; @RetryableTopic needs a consumer that listens to its retry topics"
+            ));
+        }
+    }
+    Ok(Action::SetListenerProgram { consumer, program: parsed.map(|(program, _)| program) })
 }
 
 /// Parses a listener program for a running consumer (`Action::SetListenerProgram`): None for

@@ -1412,7 +1412,6 @@ fn a_poison_pill_blocks_its_partition_for_good() {
 /// one is refused with the parser's message.
 #[test]
 fn a_listener_program_is_edited_while_the_application_runs() {
-    use kafkalab_engine::cluster::Action;
     use kafkalab_engine::scenario::{parse_listener, ListenerContext};
     for name in ["spring-blocking-retries", "spring-retry-topics-dlt", "poison-pill"] {
         let run = start(name);
@@ -1437,12 +1436,13 @@ fn a_listener_program_is_edited_while_the_application_runs() {
     let mut run = start("poison-pill");
     run.seek(1000);
     let ids: Vec<u32> = run.world().consumers().map(|c| c.id).collect();
-    let e = run.apply(Action::SetListenerProgram { consumer: ids[0], program: "[[rule]]\nfail = \"never\"\n".into() });
-    assert!(e.unwrap_err().to_string().contains("`consumer.rule.fail`: expected \"always\""));
+    let e = kafkalab_engine::scenario::listener_action(run.world(), ids[0], "[[rule]]\nfail = \"never\"\n");
+    assert!(e.unwrap_err().contains("`consumer.rule.fail`: expected \"always\""));
     // The fix is deployed before v13 arrives: it now fails twice and then succeeds, no partition stays stuck.
     let fixed = "[[rule]]\nvalue = \"v13\"\nfail = 2\n\n[error_handler]\nkind = \"default\"\nback_off = { kind = \"fixed\", interval_ms = 200, max_attempts = 5 }\n";
     for id in &ids {
-        run.apply(Action::SetListenerProgram { consumer: *id, program: fixed.into() }).unwrap();
+        let action = kafkalab_engine::scenario::listener_action(run.world(), *id, fixed).unwrap();
+        run.apply(action).unwrap();
     }
     run.seek(10_000);
     let facts: Vec<TimedFact> = run.world().facts().cloned().collect();
