@@ -108,31 +108,29 @@ setup_e2e_npm() {
   fi
 }
 
-setup_golden_venv() {
-  local req="$KL_ROOT/tests/golden/requirements.txt" stamp="$KL_VENV/.kafkalab-requirements"
-  if [ -x "$KL_VENV/bin/python" ] && [ -f "$stamp" ] && cmp -s "$stamp" "$req"; then
-    kl_log "golden venv (.venv-golden): present"
+# A Python venv at $1 with the packages of requirements file $2, rebuilt when the file changes;
+# $3 names it in the log.
+setup_python_venv() {
+  local venv="$1" req="$2" name="$3" stamp="$1/.kafkalab-requirements"
+  if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && cmp -s "$stamp" "$req"; then
+    kl_log "$name: present"
   else
-    kl_log "creating the golden venv (.venv-golden) from tests/golden/requirements.txt"
-    python3 -m venv "$KL_VENV"
-    "$KL_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    kl_log "creating the $name from ${req#"$KL_ROOT"/}"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
     cp "$req" "$stamp"
   fi
+}
+
+setup_golden_venv() {
+  setup_python_venv "$KL_VENV" "$KL_ROOT/tests/golden/requirements.txt" "golden venv (.venv-golden)"
 }
 
 # The real Kafka clients the bridge tests drive (`kafkalab broker`): kafka-python and
 # confluent-kafka (librdkafka inside its wheel) in .venv-bridge, kafkajs from npm in
 # tests/bridge/node_modules, and Debian's kcat.
 setup_bridge_clients() {
-  local req="$KL_ROOT/tests/bridge/requirements.txt" stamp="$KL_BRIDGE_VENV/.kafkalab-requirements"
-  if [ -x "$KL_BRIDGE_VENV/bin/python" ] && [ -f "$stamp" ] && cmp -s "$stamp" "$req"; then
-    kl_log "bridge venv (.venv-bridge): present"
-  else
-    kl_log "creating the bridge venv (.venv-bridge) from tests/bridge/requirements.txt"
-    python3 -m venv "$KL_BRIDGE_VENV"
-    "$KL_BRIDGE_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
-    cp "$req" "$stamp"
-  fi
+  setup_python_venv "$KL_BRIDGE_VENV" "$KL_ROOT/tests/bridge/requirements.txt" "bridge venv (.venv-bridge)"
   local dir="$KL_ROOT/tests/bridge" npm_stamp="$KL_ROOT/tests/bridge/node_modules/.kafkalab-lock"
   if [ -f "$npm_stamp" ] && cmp -s "$npm_stamp" "$dir/package-lock.json"; then
     kl_log "bridge npm packages (kafkajs): present"
