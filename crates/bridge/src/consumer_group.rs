@@ -70,7 +70,9 @@ fn validate_heartbeat(request: &ConsumerGroupHeartbeatRequest, version: i16) -> 
             return Err("TopicPartitions must be empty when (re-)joining.".into());
         }
         if request.subscribed_topic_names.is_none() {
-            return Err("Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.".into());
+            return Err(
+                "Either SubscribedTopicNames or SubscribedTopicRegex must be non-null when (re-)joining.".into()
+            );
         }
     } else if request.member_epoch == LEAVE_GROUP_STATIC_MEMBER_EPOCH {
         if request.instance_id.is_none() {
@@ -181,7 +183,10 @@ fn by_topic<'a>(partitions: impl IntoIterator<Item = &'a Tp>) -> Vec<(String, Ve
 /// ConsumerGroupDescribe, read from the connection's broker's group coordinator, as
 /// `ConsumerGroup.asDescribedGroup` describes a group: a classic group, or none, is
 /// GROUP_ID_NOT_FOUND (an admin client then asks DescribeGroups).
-pub fn consumer_group_describe(conn: &Connection, request: ConsumerGroupDescribeRequest) -> ConsumerGroupDescribeResponse {
+pub fn consumer_group_describe(
+    conn: &Connection,
+    request: ConsumerGroupDescribeRequest,
+) -> ConsumerGroupDescribeResponse {
     let world = conn.bridge.world.borrow();
     let coordinator = world.broker(conn.broker).map(|b| &b.volatile.group_coordinator);
     let groups = request
@@ -289,7 +294,10 @@ pub fn listed_consumer_groups(
 /// OffsetFetch v8-v9: a batch of groups, one coordinator round trip each. From v9 a
 /// consumer-protocol member names itself and its epoch, and the coordinator answers
 /// UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH for the group (`ConsumerGroup.validateOffsetFetch`).
-pub async fn offset_fetch_groups(conn: &mut Connection, request: OffsetFetchRequest) -> Result<OffsetFetchResponse, Close> {
+pub async fn offset_fetch_groups(
+    conn: &mut Connection,
+    request: OffsetFetchRequest,
+) -> Result<OffsetFetchResponse, Close> {
     let mut groups = Vec::new();
     for group in &request.groups {
         let group_id = group.group_id.0.to_string();
@@ -318,7 +326,8 @@ pub async fn offset_fetch_groups(conn: &mut Connection, request: OffsetFetchRequ
         else {
             unreachable!("ask returns the kind it waited for")
         };
-        let described = offset_fetch_response::OffsetFetchResponseGroup::default().with_group_id(group.group_id.clone());
+        let described =
+            offset_fetch_response::OffsetFetchResponseGroup::default().with_group_id(group.group_id.clone());
         if error != ErrorCode::None {
             groups.push(described.with_error_code(wire(error)));
             continue;
@@ -332,8 +341,9 @@ pub async fn offset_fetch_groups(conn: &mut Connection, request: OffsetFetchRequ
                         indexes
                             .into_iter()
                             .map(|partition| {
-                                let found =
-                                    offsets.iter().find(|o| o.topic_partition.topic == topic && o.topic_partition.partition == partition);
+                                let found = offsets.iter().find(|o| {
+                                    o.topic_partition.topic == topic && o.topic_partition.partition == partition
+                                });
                                 offset_fetch_response::OffsetFetchResponsePartitions::default()
                                     .with_partition_index(partition)
                                     .with_committed_offset(found.map_or(-1, |o| o.committed_offset))

@@ -260,7 +260,8 @@ mod tests {
             panic!()
         };
         assert_eq!(partitions, vec![(tp.clone(), ErrorCode::None)]);
-        let fetch = GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()], member: None };
+        let fetch =
+            GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()], member: None };
         let Message::Group(GroupMessage::OffsetFetchResponse { offsets, .. }) = ask(&mut world, client, fetch) else {
             panic!()
         };

@@ -838,7 +838,8 @@ mod tests {
     }
 
     fn offset_fetch(c: &mut GroupCoordinator, log: &mut InstantLog, tp: &TopicPartition) -> Vec<OffsetCommitPartition> {
-        let request = GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()], member: None };
+        let request =
+            GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()], member: None };
         let mut out = Outbox::default();
         c.on_message(NodeId::Client(9), request, 0, log, &mut out);
         match out.messages.pop() {
