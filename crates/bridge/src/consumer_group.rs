@@ -142,7 +142,7 @@ pub async fn consumer_group_heartbeat(
     if error != ErrorCode::None {
         return Ok(ConsumerGroupHeartbeatResponse::default().with_error_code(wire(error)));
     }
-    // The engine's members know their connection, not the client id DescribeGroups shows.
+    // The engine's members know their connection, not the client id ConsumerGroupDescribe shows.
     if member_epoch >= 0 {
         conn.bridge.member_clients.borrow_mut().insert((group_id, member_id.clone()), client_id);
     } else {
