@@ -9,6 +9,7 @@ mod api;
 mod connection;
 mod frame;
 mod live;
+mod txn;
 mod versions;
 
 use kafkalab_engine::cluster::ExternalEvent;

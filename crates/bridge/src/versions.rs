@@ -1,6 +1,6 @@
 //! The APIs the bridge serves and their versions: the ranges Kafka 4.0 advertises, capped where
 //! a newer version needs what the simulation lacks (topic ids: Fetch 13+, OffsetCommit 10+;
-//! batched groups: OffsetFetch 8+). A client negotiates down to these through ApiVersions.
+//! batched groups: OffsetFetch 8+; transactions version 2: EndTxn 5, TxnOffsetCommit 5). A client negotiates down to these through ApiVersions.
 
 use kafka_protocol::messages::ApiKey;
 
@@ -24,6 +24,13 @@ pub const SUPPORTED_APIS: &[(ApiKey, i16, i16)] = &[
     (ApiKey::DeleteTopics, 1, 6),
     (ApiKey::InitProducerId, 0, 5),
     (ApiKey::DescribeConfigs, 1, 4),
+    // Transactions version 1 (Kafka 4.0: AddPartitionsToTxn 0-5, TxnOffsetCommit 0-5, EndTxn
+    // 0-5). AddPartitionsToTxn v4+ is broker to broker (KIP-890 verification); TxnOffsetCommit
+    // v5 and EndTxn v5 are transactions version 2, which the bridge does not advertise.
+    (ApiKey::AddPartitionsToTxn, 0, 3),
+    (ApiKey::AddOffsetsToTxn, 0, 4),
+    (ApiKey::TxnOffsetCommit, 0, 4),
+    (ApiKey::EndTxn, 0, 4),
 ];
 
 /// Whether `version` of `key` is served.
