@@ -4,10 +4,13 @@ input offsets sent to the transaction, then committed), an aborted transaction, 
 after it, and a zombie: a second producer with the same transactional.id fences the first while
 its transaction is open, so that transaction is aborted and the first producer's commit fails
 as fenced. A read_committed consumer reads exactly the committed outputs; a read_uncommitted
-one also sees the aborted records; the group's committed offsets are the input's end."""
+one also sees the aborted records; the group's committed offsets are the input's end. Last, the
+transaction coordinator's broker is killed through the live view between two transactions: the
+producer finds the new coordinator and commits again (confluent-kafka)."""
+import json
 import time
 
-from harness import broker, check
+from harness import base_port, broker, check
 
 INPUT_RECORDS = 30
 ABORTED = 5
@@ -240,12 +243,59 @@ def run_kafka_python(bootstrap):
     print(f"kafka-python {kafka.__version__}: consume-transform-produce, abort, fencing ({type(fenced).__name__}): ok")
 
 
+# --- the transaction coordinator dies between transactions -------------------------------------
+
+def run_coordinator_failover(bootstrap, live):
+    from confluent_kafka import Consumer, Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+    from websockets.sync.client import connect
+
+    sink, txn_id = "failover-output", "failover-txn"
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin.create_topics([NewTopic(sink, 1, 3, config={"min.insync.replicas": "2"})])[sink].result(30)
+    producer = Producer({"bootstrap.servers": bootstrap, "transactional.id": txn_id})
+    producer.init_transactions(30)
+    producer.begin_transaction()
+    producer.produce(sink, value=b"before")
+    producer.commit_transaction(30)
+    with connect(f"ws://{live}/live") as ws:
+        def view():
+            while (message := json.loads(ws.recv(timeout=10)))["type"] != "view":
+                pass
+            return message["view"]
+        coordinator = next(t["coordinator"] for t in view()["transactions"] if t["transactional_id"] == txn_id)
+        ws.send(json.dumps({"action": "kill_broker", "broker": coordinator}))
+        while (result := json.loads(ws.recv(timeout=10)))["type"] != "result":
+            pass
+        check(result["ok"], f"the live view kills broker {coordinator}: {result}")
+        producer.begin_transaction()
+        producer.produce(sink, value=b"after")
+        producer.commit_transaction(60)
+        # Views queued since the kill may predate the new coordinator's load of the id.
+        deadline, moved = time.time() + 20, None
+        while time.time() < deadline and moved in (None, coordinator):
+            moved = next((t["coordinator"] for t in view()["transactions"] if t["transactional_id"] == txn_id), None)
+        check(moved not in (None, coordinator), f"the transaction moved to a new coordinator: {moved}")
+    reader = Consumer({"bootstrap.servers": bootstrap, "group.id": "failover-reader", "auto.offset.reset": "earliest",
+                       "isolation.level": "read_committed"})
+    reader.subscribe([sink])
+    values = read_all(lambda: [r.value().decode() for r in reader.consume(num_messages=10, timeout=0.5)
+                               if r.error() is None], 2)
+    reader.close()
+    check(sorted(values) == ["after", "before"], f"both transactions read back once: {values}")
+    print(f"coordinator failover: broker {coordinator} (the transaction coordinator) killed between two transactions; "
+          f"broker {moved} coordinates now and the next transaction committed")
+
+
 def main():
-    with broker(offset=140) as (bootstrap_list, _, log):
+    live = f"127.0.0.1:{base_port(145)}"
+    with broker(offset=140, extra=["--live", live]) as (bootstrap_list, _, log):
         bootstrap = ",".join(bootstrap_list)
         try:
             run_confluent(bootstrap)
             run_kafka_python(bootstrap_list)
+            # Last: it leaves two brokers alive.
+            run_coordinator_failover(bootstrap, live)
         except Exception:
             print(f"(broker log: {log})")
             raise
