@@ -189,15 +189,16 @@ pub async fn txn_offset_commit(
                         .iter()
                         .map(|p| {
                             let tp = Tp::new(t.name.0.to_string(), p.partition_index);
-                            let error = partitions
-                                .iter()
-                                .find(|(a, _)| *a == tp)
-                                .map_or(ErrorCode::UnknownTopicOrPartition, |(_, e)| *e);
+                            let error = match partitions.iter().find(|(a, _)| *a == tp) {
+                                None => ErrorCode::UnknownTopicOrPartition,
+                                // A fenced producer's offsets are INVALID_PRODUCER_EPOCH, as
+                                // Kafka's group coordinator answers them.
+                                Some((_, ErrorCode::ProducerFenced)) => ErrorCode::InvalidProducerEpoch,
+                                Some((_, e)) => *e,
+                            };
                             txn_offset_commit_response::TxnOffsetCommitResponsePartition::default()
                                 .with_partition_index(p.partition_index)
-                                // TxnOffsetCommit has no PRODUCER_FENCED version: a fenced
-                                // producer's commit is INVALID_PRODUCER_EPOCH.
-                                .with_error_code(wire(error, 0, 1))
+                                .with_error_code(error.code().unwrap_or(-1))
                         })
                         .collect(),
                 )
