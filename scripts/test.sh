@@ -175,12 +175,14 @@ step_bridge() {
   cargo build --release -p kafkalab-cli
   local rc=0 py="$KL_BRIDGE_VENV/bin/python"
   export KAFKALAB_BIN="$ROOT/target/release/kafkalab" KAFKALAB_BRIDGE_LOGS="${TMPDIR:-/tmp}"
-  for test in test_kafka_python.py test_compression.py test_confluent_kafka.py test_consumer_protocol.py test_kcat.py test_malformed_frames.py test_failover.py; do
+  for test in test_kafka_python.py test_compression.py test_confluent_kafka.py test_consumer_protocol.py test_kcat.py test_malformed_frames.py test_failover.py test_transactions.py; do
     echo "-- tests/bridge/$test"
     (cd tests/bridge && "$py" "$test") || { echo "FAIL bridge: $test"; rc=1; }
   done
-  echo "-- tests/bridge/test_kafkajs.mjs"
-  (cd tests/bridge && node test_kafkajs.mjs) || { echo "FAIL bridge: test_kafkajs.mjs"; rc=1; }
+  for test in test_kafkajs.mjs test_kafkajs_transactions.mjs; do
+    echo "-- tests/bridge/$test"
+    (cd tests/bridge && node "$test") || { echo "FAIL bridge: $test"; rc=1; }
+  done
   echo "-- tests/bridge/throughput.py"
   (cd tests/bridge && "$py" throughput.py) || { echo "FAIL bridge: throughput.py"; rc=1; }
   return "$rc"

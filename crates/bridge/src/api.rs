@@ -4,6 +4,7 @@
 
 use crate::connection::{Close, Connection};
 use crate::consumer_group;
+use crate::txn;
 use crate::versions::{supported, SUPPORTED_APIS};
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::*;
@@ -80,7 +81,7 @@ pub async fn handle(conn: &mut Connection, frame: Bytes) -> Result<Option<Bytes>
         RequestKind::Metadata(r) => ResponseKind::Metadata(metadata(conn, r).await?),
         RequestKind::CreateTopics(r) => ResponseKind::CreateTopics(create_topics(conn, r)),
         RequestKind::DeleteTopics(r) => ResponseKind::DeleteTopics(delete_topics(conn, r)),
-        RequestKind::InitProducerId(r) => ResponseKind::InitProducerId(init_producer_id(conn, r).await?),
+        RequestKind::InitProducerId(r) => ResponseKind::InitProducerId(init_producer_id(conn, r, version).await?),
         RequestKind::Produce(r) => match produce(conn, r).await? {
             Some(response) => ResponseKind::Produce(response),
             None => return Ok(None),
@@ -106,6 +107,14 @@ pub async fn handle(conn: &mut Connection, frame: Bytes) -> Result<Option<Bytes>
         RequestKind::ConsumerGroupDescribe(r) => {
             ResponseKind::ConsumerGroupDescribe(consumer_group::consumer_group_describe(conn, r))
         }
+        RequestKind::AddPartitionsToTxn(r) => {
+            ResponseKind::AddPartitionsToTxn(txn::add_partitions_to_txn(conn, r, version).await?)
+        }
+        RequestKind::AddOffsetsToTxn(r) => {
+            ResponseKind::AddOffsetsToTxn(txn::add_offsets_to_txn(conn, r, version).await?)
+        }
+        RequestKind::TxnOffsetCommit(r) => ResponseKind::TxnOffsetCommit(txn::txn_offset_commit(conn, r).await?),
+        RequestKind::EndTxn(r) => ResponseKind::EndTxn(txn::end_txn(conn, r, version).await?),
         other => {
             // `supported` admits only the APIs above.
             return Err(Close::Malformed(format!("{key:?} is listed as served but has no handler: {other:?}")));
@@ -169,6 +178,10 @@ fn unsupported(key: ApiKey, version: i16, correlation_id: i32) -> Result<Bytes, 
         }
         ApiKey::AddOffsetsToTxn => ResponseKind::AddOffsetsToTxn(AddOffsetsToTxnResponse::default().with_error_code(e)),
         ApiKey::EndTxn => ResponseKind::EndTxn(EndTxnResponse::default().with_error_code(e)),
+        // v4+ (broker to broker, KIP-890) has a request-wide error code.
+        ApiKey::AddPartitionsToTxn if version >= 4 => {
+            ResponseKind::AddPartitionsToTxn(AddPartitionsToTxnResponse::default().with_error_code(e))
+        }
         ApiKey::DescribeCluster => ResponseKind::DescribeCluster(DescribeClusterResponse::default().with_error_code(e)),
         ApiKey::ConsumerGroupHeartbeat => {
             ResponseKind::ConsumerGroupHeartbeat(ConsumerGroupHeartbeatResponse::default().with_error_code(e))
@@ -372,13 +385,14 @@ fn delete_topics(conn: &mut Connection, request: DeleteTopicsRequest) -> DeleteT
 }
 
 /// InitProducerId for an idempotent producer (no `transactional.id`): the broker allocates.
-/// Transactional producers are not bridged yet: INVALID_REQUEST tells them so.
+/// With a `transactional.id` the transaction coordinator answers (`txn::init_producer_id`).
 async fn init_producer_id(
     conn: &mut Connection,
     request: InitProducerIdRequest,
+    version: i16,
 ) -> Result<InitProducerIdResponse, Close> {
-    if request.transactional_id.is_some() {
-        return Ok(InitProducerIdResponse::default().with_error_code(code::INVALID_REQUEST));
+    if let Some(transactional_id) = &request.transactional_id {
+        return txn::init_producer_id(conn, transactional_id.0.to_string(), &request, version).await;
     }
     let ask = ClientMessage::InitProducerIdRequest {
         producer_id: request.producer_id.0,
@@ -454,7 +468,8 @@ async fn produce(conn: &mut Connection, request: ProduceRequest) -> Result<Optio
     let correlation_id = conn.correlation_id();
     let message = ClientMessage::ProduceRequest {
         correlation_id,
-        transactional_id: None,
+        // A transactional batch's leader verifies the transaction with its coordinator (KIP-890).
+        transactional_id: request.transactional_id.as_ref().map(|t| t.0.to_string()),
         acks,
         timeout_ms: request.timeout_ms.max(0) as u64,
         batches,

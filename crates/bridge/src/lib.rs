@@ -11,6 +11,7 @@ mod consumer_group;
 mod frame;
 mod live;
 mod topic_ids;
+mod txn;
 mod versions;
 
 use kafkalab_engine::cluster::ExternalEvent;

@@ -1,7 +1,7 @@
 //! The APIs the bridge serves and their versions: the ranges Kafka 4.0 advertises, capped where
 //! a newer version needs what the bridge lacks (topic ids in produce and fetch: Produce 13+,
-//! Fetch 13+, OffsetCommit 10+, OffsetFetch 10+). A client negotiates down to these through
-//! ApiVersions.
+//! Fetch 13+, OffsetCommit 10+, OffsetFetch 10+; transactions version 2: EndTxn 5,
+//! TxnOffsetCommit 5). A client negotiates down to these through ApiVersions.
 
 use kafka_protocol::messages::ApiKey;
 
@@ -27,6 +27,13 @@ pub const SUPPORTED_APIS: &[(ApiKey, i16, i16)] = &[
     (ApiKey::DescribeConfigs, 1, 4),
     (ApiKey::ConsumerGroupHeartbeat, 0, 1),
     (ApiKey::ConsumerGroupDescribe, 0, 1),
+    // Transactions version 1 (Kafka 4.0: AddPartitionsToTxn 0-5, TxnOffsetCommit 0-5, EndTxn
+    // 0-5). AddPartitionsToTxn v4+ is broker to broker (KIP-890 verification); TxnOffsetCommit
+    // v5 and EndTxn v5 are transactions version 2, which the bridge does not advertise.
+    (ApiKey::AddPartitionsToTxn, 0, 3),
+    (ApiKey::AddOffsetsToTxn, 0, 4),
+    (ApiKey::TxnOffsetCommit, 0, 4),
+    (ApiKey::EndTxn, 0, 4),
 ];
 
 /// Whether `version` of `key` is served.

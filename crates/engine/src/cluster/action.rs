@@ -1067,7 +1067,7 @@ impl World {
     /// `min.insync.replicas` from `transaction.state.log.min.isr` (at most the replication
     /// factor). As in Kafka it is created on first use: here when the first transactional
     /// producer is added.
-    fn create_transaction_state_topic(&mut self) -> Result<(), ActionError> {
+    pub(super) fn create_transaction_state_topic(&mut self) -> Result<(), ActionError> {
         let tc = self.config.broker.txn_coordinator.clone();
         let rf = tc.replication_factor.clamp(1, self.config.brokers);
         let configs = [

@@ -9,8 +9,9 @@ use super::action::ActionError;
 use super::world::World;
 use crate::broker::BrokerState;
 use crate::group::offsets::OFFSETS_TOPIC;
-use crate::protocol::{ClientMessage, Message};
+use crate::protocol::{ClientMessage, Message, TxnMessage};
 use crate::sim::NodeId;
+use crate::txn::log::TRANSACTION_STATE_TOPIC;
 use std::collections::BTreeMap;
 
 /// What reached an external client's connection, in the order the world delivered it.
@@ -90,6 +91,12 @@ impl World {
             // FindCoordinator answers COORDINATOR_NOT_AVAILABLE until enough brokers are back.
             let _ = self.create_offsets_topic();
         }
+        // `__transaction_state` likewise, on the first FindCoordinator for a transactional id.
+        if matches!(message, Message::Txn(TxnMessage::FindCoordinatorRequest { .. }))
+            && !self.metadata().topics.contains_key(TRANSACTION_STATE_TOPIC)
+        {
+            let _ = self.create_transaction_state_topic();
+        }
         self.flush_common(NodeId::Client(client), vec![(NodeId::Broker(broker), message)], Vec::new());
         true
     }
@@ -117,6 +124,7 @@ mod tests {
     use crate::log::{Record, RecordBatch};
     use crate::protocol::{
         Acks, ErrorCode, GroupMessage, JoinGroupProtocol, OffsetCommitPartition, Subscription, TopicPartition,
+        TxnMessage,
     };
 
     fn world_with_topic() -> World {
@@ -365,5 +373,168 @@ mod tests {
         assert!(world.send_external(client, ClientMessage::MetadataRequest.into()));
         world.run_until(world.now() + 1_000);
         assert!(world.take_external_events().is_empty(), "the request never reached the broker");
+    }
+
+    /// A transactional batch of `n` records from sequence `sequence`, as a client sends it.
+    fn txn_batch(producer_id: i64, producer_epoch: i16, sequence: i32, n: usize) -> RecordBatch {
+        let mut batch = RecordBatch::new(vec![Record::new(1, Some(b"k"), Some(b"v")); n]);
+        (batch.producer_id, batch.producer_epoch, batch.base_sequence) = (producer_id, producer_epoch, sequence);
+        batch.set_transactional(true);
+        RecordBatch::decode(&batch.encode()).unwrap()
+    }
+
+    /// Asks until the answer is not CONCURRENT_TRANSACTIONS (the previous transaction's markers
+    /// are being written), as clients retry.
+    fn ask_txn(world: &mut World, client: u32, message: TxnMessage) -> TxnMessage {
+        for _ in 0..50 {
+            match ask(world, client, message.clone()) {
+                Message::Txn(TxnMessage::InitProducerIdResponse {
+                    error: ErrorCode::ConcurrentTransactions, ..
+                })
+                | Message::Txn(TxnMessage::AddPartitionsToTxnResponse {
+                    error: ErrorCode::ConcurrentTransactions,
+                    ..
+                })
+                | Message::Txn(TxnMessage::EndTxnResponse { error: ErrorCode::ConcurrentTransactions, .. }) => {
+                    world.run_until(world.now() + 20)
+                }
+                Message::Txn(answer) => return answer,
+                other => panic!("{other:?}"),
+            }
+        }
+        panic!("CONCURRENT_TRANSACTIONS 50 times")
+    }
+
+    /// A transactions version 1 client (as librdkafka through the bridge): FindCoordinator
+    /// creates `__transaction_state`, the epoch stays across EndTxn so the next transaction
+    /// continues the sequence, an aborted transaction is listed to a read_committed fetch, and a
+    /// new InitProducerId fences the old epoch.
+    #[test]
+    fn an_external_transactions_v1_producer_commits_aborts_and_is_fenced() {
+        let mut world = world_with_topic();
+        let client = world.connect_external_client(1).unwrap();
+        let find = TxnMessage::FindCoordinatorRequest { transactional_id: "t".into() };
+        let coordinator = (0..40)
+            .find_map(|_| match ask(&mut world, client, find.clone()) {
+                Message::Txn(TxnMessage::FindCoordinatorResponse { error: ErrorCode::None, node_id, .. }) => {
+                    Some(node_id)
+                }
+                _ => {
+                    world.run_until(world.now() + 100);
+                    None
+                }
+            })
+            .expect("a transaction coordinator within 40 tries");
+        assert!(world.metadata().topics.contains_key(TRANSACTION_STATE_TOPIC), "created on first use");
+        let txn = world.connect_external_client(coordinator).unwrap();
+        let init = TxnMessage::InitProducerIdRequest { transactional_id: "t".into(), transaction_timeout_ms: 60_000 };
+        let TxnMessage::InitProducerIdResponse { error: ErrorCode::None, producer_id, producer_epoch: 0 } =
+            ask_txn(&mut world, txn, init.clone())
+        else {
+            panic!("a producer id at epoch 0")
+        };
+        let tp = TopicPartition { topic: "orders".into(), partition: 0 };
+        let producer = world.connect_external_client(leader(&world, "orders")).unwrap();
+        let add = |epoch| TxnMessage::AddPartitionsToTxnRequest {
+            correlation_id: 1,
+            transactional_id: "t".into(),
+            producer_id,
+            producer_epoch: epoch,
+            partitions: vec![tp.clone()],
+        };
+        let produce = |epoch, sequence| ClientMessage::ProduceRequest {
+            correlation_id: 2,
+            transactional_id: Some("t".into()),
+            acks: Acks::All,
+            timeout_ms: 30_000,
+            batches: vec![(tp.clone(), txn_batch(producer_id, epoch, sequence, 2))],
+        };
+        let end = |epoch, committed| TxnMessage::EndTxnRequest {
+            transactional_id: "t".into(),
+            producer_id,
+            producer_epoch: epoch,
+            committed,
+            transaction_v2: false,
+        };
+        // Committed, then aborted, both at epoch 0: the sequence continues (0, then 2).
+        for (sequence, committed) in [(0, true), (2, false)] {
+            let answer = ask_txn(&mut world, txn, add(0));
+            assert!(
+                matches!(answer, TxnMessage::AddPartitionsToTxnResponse { error: ErrorCode::None, .. }),
+                "{answer:?}"
+            );
+            let Message::Client(ClientMessage::ProduceResponse { partitions, .. }) =
+                ask(&mut world, producer, produce(0, sequence))
+            else {
+                panic!()
+            };
+            assert_eq!(partitions[0].error, ErrorCode::None, "sequence {sequence} at epoch 0");
+            let answer = ask_txn(&mut world, txn, end(0, committed));
+            let TxnMessage::EndTxnResponse { error: ErrorCode::None, producer_epoch: 0, .. } = answer else {
+                panic!("version 1 keeps the epoch: {answer:?}")
+            };
+        }
+        world.run_until(world.now() + 1_000);
+        let fetch = ClientMessage::ConsumerFetchRequest {
+            isolation_level: crate::protocol::IsolationLevel::ReadCommitted,
+            max_wait_ms: 0,
+            min_bytes: 0,
+            max_bytes: 1 << 20,
+            partitions: vec![crate::protocol::FetchPartition {
+                topic_partition: tp.clone(),
+                fetch_offset: 0,
+                last_fetched_epoch: -1,
+                current_leader_epoch: -1,
+            }],
+            rack_id: String::new(),
+        };
+        let Message::Client(ClientMessage::ConsumerFetchResponse { partitions }) = ask(&mut world, producer, fetch)
+        else {
+            panic!()
+        };
+        let read = &partitions[0];
+        // Offsets 0-1 committed, 2 the COMMIT marker, 3-4 aborted, 5 the ABORT marker.
+        assert_eq!(read.last_stable_offset, 6);
+        assert_eq!(
+            read.aborted_transactions.iter().map(|a| (a.producer_id, a.first_offset)).collect::<Vec<_>>(),
+            vec![(producer_id, 3)]
+        );
+        assert_eq!(read.batches.iter().filter(|b| b.is_control()).count(), 2, "both markers are fetched");
+        // A new instance bumps the epoch: the old one's next transaction is fenced.
+        let answer = ask_txn(&mut world, txn, init.clone());
+        assert!(
+            matches!(answer, TxnMessage::InitProducerIdResponse { error: ErrorCode::None, producer_epoch: 1, .. }),
+            "{answer:?}"
+        );
+        let answer = ask_txn(&mut world, txn, add(0));
+        assert!(
+            matches!(answer, TxnMessage::AddPartitionsToTxnResponse { error: ErrorCode::ProducerFenced, .. }),
+            "{answer:?}"
+        );
+        // A zombie: epoch 1's transaction is open when a new instance starts. Its InitProducerId
+        // aborts that transaction (CONCURRENT_TRANSACTIONS until then), and epoch 1 is fenced.
+        let answer = ask_txn(&mut world, txn, add(1));
+        assert!(matches!(answer, TxnMessage::AddPartitionsToTxnResponse { error: ErrorCode::None, .. }), "{answer:?}");
+        let Message::Client(ClientMessage::ProduceResponse { partitions, .. }) =
+            ask(&mut world, producer, produce(1, 0))
+        else {
+            panic!()
+        };
+        assert_eq!(partitions[0].error, ErrorCode::None);
+        let first = ask(&mut world, txn, init.clone());
+        assert!(
+            matches!(
+                first,
+                Message::Txn(TxnMessage::InitProducerIdResponse { error: ErrorCode::ConcurrentTransactions, .. })
+            ),
+            "{first:?}"
+        );
+        let answer = ask_txn(&mut world, txn, init);
+        assert!(
+            matches!(answer, TxnMessage::InitProducerIdResponse { error: ErrorCode::None, producer_epoch: 3, .. }),
+            "{answer:?}"
+        );
+        let answer = ask_txn(&mut world, txn, end(1, true));
+        assert!(matches!(answer, TxnMessage::EndTxnResponse { error: ErrorCode::ProducerFenced, .. }), "{answer:?}");
     }
 }

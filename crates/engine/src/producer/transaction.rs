@@ -306,7 +306,14 @@ impl Producer {
             }
             TxnRequest::EndTxn { committed } => (
                 txn.coordinator,
-                TxnMessage::EndTxnRequest { transactional_id, producer_id, producer_epoch, committed }.into(),
+                TxnMessage::EndTxnRequest {
+                    transactional_id,
+                    producer_id,
+                    producer_epoch,
+                    committed,
+                    transaction_v2: true,
+                }
+                .into(),
             ),
         };
         self.wakeup_token += 1;

@@ -476,8 +476,13 @@ pub enum TxnMessage {
         producer_id: i64,
         producer_epoch: i16,
         committed: bool,
+        /// Transactions version 2 (EndTxn v5+, KIP-890 part 2): the coordinator bumps the epoch
+        /// with the decision. False for a version 1 client (EndTxn v0-4, as librdkafka and
+        /// kafka-python speak it through the bridge), which keeps its epoch across transactions.
+        transaction_v2: bool,
     },
-    /// Transactions version 2: the epoch is bumped at every transaction end and returned here.
+    /// Transactions version 2: the epoch is bumped at every transaction end and returned here
+    /// (version 1: the epoch the transaction had).
     EndTxnResponse {
         error: ErrorCode,
         producer_id: i64,

@@ -83,6 +83,16 @@ pub enum Timer {
     MarkerTimeout { correlation_id: u64 },
 }
 
+/// An EndTxn request's fields after the transactional id.
+#[derive(Debug, Clone, Copy)]
+struct EndTxn {
+    producer_id: i64,
+    producer_epoch: i16,
+    committed: bool,
+    /// See `TxnMessage::EndTxnRequest`.
+    transaction_v2: bool,
+}
+
 /// Whom to answer once a write is committed.
 #[derive(Debug, Clone)]
 enum Completion {
@@ -330,8 +340,9 @@ impl TransactionCoordinator {
                 let completion = Completion::AddOffsets { client: from };
                 self.add_partitions(&transactional_id, producer_id, producer_epoch, vec![tp], completion, now, log, out)
             }
-            TxnMessage::EndTxnRequest { transactional_id, producer_id, producer_epoch, committed } => {
-                self.end_txn(from, &transactional_id, producer_id, producer_epoch, committed, now, log, out)
+            TxnMessage::EndTxnRequest { transactional_id, producer_id, producer_epoch, committed, transaction_v2 } => {
+                let end = EndTxn { producer_id, producer_epoch, committed, transaction_v2 };
+                self.end_txn(from, &transactional_id, end, now, log, out)
             }
             other => out.fact(Fact::MessageMisrouted { from, to: NodeId::Broker(self.broker_id), kind: other.kind() }),
         }
@@ -454,21 +465,19 @@ impl TransactionCoordinator {
         self.write(target, completion, now, log, out);
     }
 
-    /// EndTxn (`TransactionCoordinator.endTransaction`, transactions version 2): the epoch is
+    /// EndTxn (`TransactionCoordinator.endTransaction`). Transactions version 2: the epoch is
     /// bumped with the decision; a retry with the previous epoch after the end is answered
-    /// with the outcome.
-    #[allow(clippy::too_many_arguments)]
+    /// with the outcome. Version 1: the epoch stays, and a retry has the same epoch.
     fn end_txn(
         &mut self,
         client: NodeId,
         transactional_id: &str,
-        producer_id: i64,
-        producer_epoch: i16,
-        committed: bool,
+        end: EndTxn,
         now: Millis,
         log: &mut dyn TxnLog,
         out: &mut Outbox<Timer>,
     ) {
+        let EndTxn { producer_id, producer_epoch, committed, transaction_v2 } = end;
         let completion = Completion::EndTxn { client };
         let Some(current) = self.txns.get(transactional_id).cloned() else {
             let error = if self.loaded.contains_key(&self.partition_for(transactional_id)) {
@@ -485,6 +494,9 @@ impl TransactionCoordinator {
             return self.reply_error(&completion, ErrorCode::InvalidProducerIdMapping, now, out);
         }
         let completed = if committed { TxnState::CompleteCommit } else { TxnState::CompleteAbort };
+        if !transaction_v2 {
+            return self.end_txn_v1(&current, producer_epoch, committed, completion, now, log, out);
+        }
         if producer_epoch.checked_add(1) == Some(current.producer_epoch) && current.state == completed {
             // A retry of the EndTxn that already ended this transaction.
             return self.reply_ok(&completion, &current, out);
@@ -510,6 +522,35 @@ impl TransactionCoordinator {
             last_update_ms: now,
             ..current
         };
+        self.write(target, completion, now, log, out);
+    }
+
+    /// EndTxn from a transactions version 1 client (EndTxn v0-4): the epoch is kept, so the
+    /// producer's next transaction continues its sequences; ending a transaction that added
+    /// nothing is INVALID_TXN_STATE, and a retry of the end that was written is answered again.
+    #[allow(clippy::too_many_arguments)]
+    fn end_txn_v1(
+        &mut self,
+        current: &TxnMetadata,
+        producer_epoch: i16,
+        committed: bool,
+        completion: Completion,
+        now: Millis,
+        log: &mut dyn TxnLog,
+        out: &mut Outbox<Timer>,
+    ) {
+        if current.producer_epoch != producer_epoch {
+            return self.reply_error(&completion, ErrorCode::ProducerFenced, now, out);
+        }
+        let state = match (current.state, committed) {
+            (TxnState::Ongoing, true) => TxnState::PrepareCommit,
+            (TxnState::Ongoing, false) => TxnState::PrepareAbort,
+            (TxnState::CompleteCommit, true) | (TxnState::CompleteAbort, false) => {
+                return self.reply_ok(&completion, current, out);
+            }
+            _ => return self.reply_error(&completion, ErrorCode::InvalidTxnState, now, out),
+        };
+        let target = TxnMetadata { state, last_update_ms: now, ..current.clone() };
         self.write(target, completion, now, log, out);
     }
 

@@ -228,22 +228,25 @@ impl ClassicGroup {
         }
     }
 
-    /// `ClassicGroup.validateOffsetCommit`.
+    /// `ClassicGroup.validateOffsetCommit`. A transactional commit (TxnOffsetCommit) without a
+    /// member id and generation (v0-2, which do not carry them) is accepted in any state, and
+    /// the group's state is not enforced for it.
     pub(super) fn validate_offset_commit(
         &self,
         member_id: &str,
         group_instance_id: Option<&str>,
         generation_id: i32,
+        transactional: bool,
     ) -> Result<(), ErrorCode> {
         if generation_id >= 0 || !member_id.is_empty() || group_instance_id.is_some() {
             self.validate_member(member_id, group_instance_id)?;
             if generation_id != self.generation_id {
                 return Err(ErrorCode::IllegalGeneration);
             }
-        } else if self.state != ClassicGroupState::Empty {
+        } else if !transactional && self.state != ClassicGroupState::Empty {
             return Err(ErrorCode::UnknownMemberId);
         }
-        if self.state == ClassicGroupState::CompletingRebalance {
+        if !transactional && self.state == ClassicGroupState::CompletingRebalance {
             return Err(ErrorCode::RebalanceInProgress);
         }
         Ok(())
@@ -1163,6 +1166,26 @@ mod tests {
             Some((_, Message::Group(GroupMessage::SyncGroupResponse { error: ErrorCode::RebalanceInProgress, .. })))
         ));
         assert_eq!(c.leave_group("g", "ghost", None, 0, &mut log, &mut out), ErrorCode::UnknownMemberId);
+    }
+
+    /// `ClassicGroup.validateOffsetCommit`: TxnOffsetCommit v0-2 carries no member id or
+    /// generation (kafkajs sends v1): accepted in a group with members, where a plain commit
+    /// without them is UNKNOWN_MEMBER_ID; and the group's state is not enforced for it.
+    #[test]
+    fn a_transactional_commit_without_member_id_is_accepted_in_a_group_with_members() {
+        let (mut c, mut log) = coordinator();
+        let GroupMessage::JoinGroupResponse { member_id, .. } = join(&mut c, &mut log, "", None).unwrap() else {
+            panic!()
+        };
+        join(&mut c, &mut log, &member_id, None).unwrap();
+        let group = &c.groups["g"];
+        assert_eq!(group.state, ClassicGroupState::CompletingRebalance);
+        assert_eq!(group.validate_offset_commit("", None, -1, false), Err(ErrorCode::UnknownMemberId));
+        assert_eq!(group.validate_offset_commit("", None, -1, true), Ok(()));
+        assert_eq!(group.validate_offset_commit(&member_id, None, 1, false), Err(ErrorCode::RebalanceInProgress));
+        assert_eq!(group.validate_offset_commit(&member_id, None, 1, true), Ok(()));
+        assert_eq!(group.validate_offset_commit(&member_id, None, 0, true), Err(ErrorCode::IllegalGeneration));
+        assert_eq!(group.validate_offset_commit("ghost", None, 1, true), Err(ErrorCode::UnknownMemberId));
     }
 
     #[test]

@@ -747,7 +747,7 @@ impl GroupCoordinator {
                     None
                 }
                 None => Some(ErrorCode::IllegalGeneration),
-                Some(group) => group.validate_offset_commit(member_id, group_instance_id, generation_id).err(),
+                Some(group) => group.validate_offset_commit(member_id, group_instance_id, generation_id, false).err(),
             }
         };
         if let Some(error) = error {

@@ -49,6 +49,7 @@ impl GroupCoordinator {
                         &request.member_id,
                         request.group_instance_id.as_deref(),
                         request.generation_id,
+                        true,
                     )
                     .err(),
             }
