@@ -22,7 +22,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A topic name and partition index, Kafka's `TopicPartition`.
-#[derive(Debug, Clone, Eq, Hash, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Eq, Serialize, serde::Deserialize)]
 pub struct TopicPartition {
     pub topic: String,
     pub partition: i32,
@@ -48,6 +48,14 @@ impl Ord for TopicPartition {
 impl PartialEq for TopicPartition {
     fn eq(&self, other: &Self) -> bool {
         self.partition == other.partition && same_name(&self.topic, &other.topic)
+    }
+}
+
+/// As a derive would hash it (the name, then the partition): the trace hash depends on it.
+impl std::hash::Hash for TopicPartition {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.topic.hash(state);
+        self.partition.hash(state);
     }
 }
 
