@@ -347,7 +347,7 @@ impl Broker {
         let mut reconfigured = false;
         for entry in &self.raft.durable.log[from.min(to)..to] {
             self.durable.image.apply(entry);
-            match &entry.record {
+            match entry.record.as_ref() {
                 MetadataRecord::Partition { topic_partition, .. }
                 | MetadataRecord::PartitionChange { topic_partition, .. } => {
                     touched.insert(topic_partition.clone());
@@ -413,6 +413,9 @@ impl Broker {
             return;
         }
         self.durable.replicas.retain(|tp, _| tp.topic != topic);
+        for partitions in self.durable.by_leader.values_mut() {
+            partitions.retain(|tp| tp.topic != topic);
+        }
         self.volatile.share.partitions.retain(|(_, tp), _| tp.topic != topic);
         out.fact(Fact::ReplicasDeleted { broker: self.id, topic: topic.to_string(), partitions });
     }
@@ -445,16 +448,22 @@ impl Broker {
         let id = self.id;
         if !self.durable.replicas.contains_key(tp) {
             let Some(config) = self.durable.image.topic_config_on(&tp.topic, id) else { return };
-            self.durable.replicas.insert(
-                tp.clone(),
-                super::replica::Replica::new(tp.clone(), config, registration.replicas.clone(), now),
-            );
+            let replica = super::replica::Replica::new(tp.clone(), config, registration.replicas.clone(), now);
+            self.durable.by_leader.entry(replica.leader).or_default().insert(tp.clone());
+            self.durable.replicas.insert(tp.clone(), replica);
         }
         let legacy = self.config.truncation == TruncationMode::HighWatermark;
         let Some(replica) = self.durable.replicas.get_mut(tp) else { return };
         let new_epoch = registration.leader_epoch != replica.leader_epoch || replica.leader != registration.leader;
         if replica.replicas != registration.replicas {
             replica.update_assignment(registration.replicas.clone(), id, now);
+        }
+        if replica.leader != registration.leader {
+            let by_leader = &mut self.durable.by_leader;
+            if let Some(partitions) = by_leader.get_mut(&replica.leader) {
+                partitions.remove(tp);
+            }
+            by_leader.entry(registration.leader).or_default().insert(tp.clone());
         }
         replica.leader = registration.leader;
         replica.leader_epoch = registration.leader_epoch;
@@ -498,6 +507,9 @@ impl Broker {
     /// partition on its next round, since it fetches only the replicas this broker holds.
     fn delete_replica(&mut self, tp: &TopicPartition, out: &mut Outbox<Timer>) {
         if let Some(replica) = self.durable.replicas.remove(tp) {
+            if let Some(partitions) = self.durable.by_leader.get_mut(&replica.leader) {
+                partitions.remove(tp);
+            }
             out.fact(Fact::ReplicaDeleted {
                 broker: self.id,
                 topic_partition: tp.clone(),

@@ -2,7 +2,7 @@
 //! move the high watermark, and ask the controller to shrink or expand the ISR; a follower whose
 //! log diverged from its leader's truncates by leader epoch (KIP-101, KIP-279, KIP-320).
 
-use super::replica::{isr_eligible, PendingIsr};
+use super::replica::{isr_eligible, PendingIsr, Replica};
 use super::{Broker, Timer, TruncationMode};
 use crate::narration::Fact;
 use crate::node::Outbox;
@@ -10,7 +10,6 @@ use crate::protocol::{
     ControllerMessage, ErrorCode, FetchPartition, PartitionFetchResponse, ReplicationMessage, TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
-use std::collections::BTreeMap;
 
 /// A follower fetch with nothing to return yet (Kafka's fetch purgatory).
 #[derive(Debug, Clone)]
@@ -23,8 +22,9 @@ pub(super) struct DelayedFetch {
 #[derive(Debug, Clone)]
 pub(super) struct FetchInFlight {
     pub token: u64,
-    /// (fetch offset, leader epoch) at the time of the request.
-    requested: BTreeMap<TopicPartition, (i64, i32)>,
+    /// (fetch offset, leader epoch) at the time of the request, sorted by partition (the order
+    /// the request lists them in), searched by binary search.
+    requested: Vec<(TopicPartition, (i64, i32))>,
 }
 
 impl Broker {
@@ -41,13 +41,12 @@ impl Broker {
     ) {
         let mut hw_moved = Vec::new();
         for p in &partitions {
-            if self.diverging_epoch(p).is_some() {
+            // One look-up per partition: with 10,000 partitions the replica map's look-ups are
+            // much of a fetch's cost.
+            let Some(replica) = self.durable.replicas.get_mut(&p.topic_partition) else { continue };
+            if diverging_epoch(replica, p).is_some() || replica.leader != self.id {
                 continue;
             }
-            let Some(replica) = self.durable.replicas.get_mut(&p.topic_partition).filter(|r| r.leader == self.id)
-            else {
-                continue;
-            };
             if p.current_leader_epoch != replica.leader_epoch {
                 continue;
             }
@@ -60,7 +59,12 @@ impl Broker {
                 out.fact(fact);
                 hw_moved.push(p.topic_partition.clone());
             }
-            self.maybe_expand_isr(&p.topic_partition, out);
+            // `maybe_expand_isr` looks again; only a follower that may join the ISR gets there.
+            let may_expand = replica.pending_isr.is_none()
+                && !replica.caught_up_outsiders(isr_eligible(&self.durable.image)).is_empty();
+            if may_expand {
+                self.maybe_expand_isr(&p.topic_partition, out);
+            }
         }
         if !hw_moved.is_empty() {
             self.complete_delayed_produces(Some(&hw_moved), now, out);
@@ -76,17 +80,6 @@ impl Broker {
             self.volatile.delayed_fetches.insert(replica_id, DelayedFetch { token, partitions });
             out.timer(now + max_wait_ms, Timer::DelayedFetchTimeout { replica_id, token });
         }
-    }
-
-    /// Kafka's fetch validation: where the fetcher's last epoch ends in the leader's log; if the
-    /// fetcher is past that, its log diverged and it must truncate.
-    fn diverging_epoch(&self, p: &FetchPartition) -> Option<(i32, i64)> {
-        let replica = self.durable.replicas.get(&p.topic_partition)?;
-        if p.last_fetched_epoch < 0 || p.fetch_offset == 0 {
-            return None;
-        }
-        let (epoch, end_offset) = replica.end_offset_for_epoch(p.last_fetched_epoch);
-        (epoch != p.last_fetched_epoch || end_offset < p.fetch_offset).then_some((epoch, end_offset))
     }
 
     fn read_for_follower(&self, partitions: &[FetchPartition]) -> Vec<PartitionFetchResponse> {
@@ -107,7 +100,7 @@ impl Broker {
                     response.error = ErrorCode::FencedLeaderEpoch;
                 } else if p.current_leader_epoch > replica.leader_epoch {
                     response.error = ErrorCode::UnknownLeaderEpoch;
-                } else if let Some(diverging) = self.diverging_epoch(p) {
+                } else if let Some(diverging) = diverging_epoch(replica, p) {
                     // As `Partition.readRecords`: an epoch this log cannot place is out of range.
                     match diverging {
                         (-1, _) | (_, -1) => response.error = ErrorCode::OffsetOutOfRange,
@@ -169,7 +162,11 @@ impl Broker {
             let id = self.id;
             // As Kafka's fetcher thread does, apply data only to a partition still where it was
             // when asked: a truncation or a new leader epoch since then makes the answer stale.
-            let requested = in_flight.requested.get(&p.topic_partition).copied();
+            let requested = in_flight
+                .requested
+                .binary_search_by(|(tp, _)| tp.cmp(&p.topic_partition))
+                .ok()
+                .map(|at| in_flight.requested[at].1);
             let Some(replica) = self.durable.replicas.get_mut(&p.topic_partition).filter(|r| {
                 r.leader == leader && r.leader != id && requested == Some((r.log.log_end_offset(), r.leader_epoch))
             }) else {
@@ -233,11 +230,22 @@ impl Broker {
     /// One FetchRequest to `leader` for every partition this broker follows from it.
     pub(super) fn send_fetch(&mut self, leader: i32, now: Millis, out: &mut Outbox<Timer>) {
         let legacy = self.config.truncation == TruncationMode::HighWatermark;
-        let partitions: Vec<FetchPartition> = self
+        let followed = self.durable.by_leader.get(&leader).into_iter().flatten();
+        debug_assert!(followed.clone().eq(self
             .durable
             .replicas
             .iter()
-            .filter(|(_, r)| r.leader == leader && leader != self.id)
+            .filter(|(_, r)| r.leader == leader)
+            .map(|(tp, _)| tp)));
+        if leader == self.id || followed.clone().next().is_none() {
+            self.volatile.fetching_from.remove(&leader);
+            return;
+        }
+        if self.volatile.fetching_from.get(&leader).is_some_and(Option::is_some) {
+            return;
+        }
+        let partitions: Vec<FetchPartition> = followed
+            .filter_map(|tp| self.durable.replicas.get(tp).map(|r| (tp, r)))
             .map(|(tp, r)| FetchPartition {
                 topic_partition: tp.clone(),
                 fetch_offset: r.log.log_end_offset(),
@@ -245,17 +253,11 @@ impl Broker {
                 current_leader_epoch: r.leader_epoch,
             })
             .collect();
-        if partitions.is_empty() {
-            self.volatile.fetching_from.remove(&leader);
-            return;
-        }
-        if self.volatile.fetching_from.get(&leader).is_some_and(Option::is_some) {
-            return;
-        }
         self.next_token += 1;
         let token = self.next_token;
-        let requested =
+        let requested: Vec<(TopicPartition, (i64, i32))> =
             partitions.iter().map(|p| (p.topic_partition.clone(), (p.fetch_offset, p.current_leader_epoch))).collect();
+        debug_assert!(requested.windows(2).all(|w| w[0].0 < w[1].0), "a fetch lists its partitions in order");
         self.volatile.fetching_from.insert(leader, Some(FetchInFlight { token, requested }));
         out.send(
             NodeId::Broker(leader),
@@ -377,4 +379,14 @@ impl Broker {
             self.complete_delayed_produces(None, now, out);
         }
     }
+}
+
+/// Kafka's fetch validation: where the fetcher's last epoch ends in the leader's log; if the
+/// fetcher is past that, its log diverged and it must truncate.
+fn diverging_epoch(replica: &Replica, p: &FetchPartition) -> Option<(i32, i64)> {
+    if p.last_fetched_epoch < 0 || p.fetch_offset == 0 {
+        return None;
+    }
+    let (epoch, end_offset) = replica.end_offset_for_epoch(p.last_fetched_epoch);
+    (epoch != p.last_fetched_epoch || end_offset < p.fetch_offset).then_some((epoch, end_offset))
 }

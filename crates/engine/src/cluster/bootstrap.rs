@@ -25,6 +25,6 @@ pub(super) fn bootstrap_metadata_log(brokers: i32, leader: i32, racks: &[String]
     records
         .into_iter()
         .enumerate()
-        .map(|(offset, record)| MetadataEntry { offset: offset as i64, epoch: 1, record })
+        .map(|(offset, record)| MetadataEntry { offset: offset as i64, epoch: 1, record: record.into() })
         .collect()
 }

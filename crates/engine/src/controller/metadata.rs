@@ -54,7 +54,7 @@ impl MetadataImage {
 
     pub fn apply(&mut self, entry: &MetadataEntry) {
         self.offset = entry.offset;
-        match &entry.record {
+        match entry.record.as_ref() {
             MetadataRecord::LeaderChange { .. } => {}
             MetadataRecord::RegisterBroker { broker_id, broker_epoch, rack } => {
                 match rack {

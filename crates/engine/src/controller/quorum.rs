@@ -687,7 +687,7 @@ impl QuorumController {
             after.image.apply(&MetadataEntry {
                 offset: self.image.offset + 1 + i as i64,
                 epoch: 0,
-                record: record.clone(),
+                record: record.clone().into(),
             });
         }
         let elections: Vec<MetadataRecord> = after
@@ -1186,7 +1186,7 @@ mod tests {
         let entries = |log: &[MetadataRecord]| -> Vec<MetadataEntry> {
             log.iter()
                 .enumerate()
-                .map(|(i, r)| MetadataEntry { offset: i as i64, epoch: 1, record: r.clone() })
+                .map(|(i, r)| MetadataEntry { offset: i as i64, epoch: 1, record: r.clone().into() })
                 .collect()
         };
         let mut controller = QuorumController::activate(ControllerConfig::default(), &entries(&log), 0);

@@ -255,7 +255,7 @@ impl RaftNode {
     ) -> RaftUpdate {
         for record in records {
             let offset = self.log_end_offset();
-            self.durable.log.push(MetadataEntry { offset, epoch: self.durable.epoch, record });
+            self.durable.log.push(MetadataEntry { offset, epoch: self.durable.epoch, record: record.into() });
         }
         let committed = self.maybe_advance_high_watermark(now);
         self.answer_parked_fetches(out);
@@ -1081,7 +1081,7 @@ mod tests {
             vec![MetadataEntry {
                 offset: 0,
                 epoch: 3,
-                record: MetadataRecord::LeaderChange { leader_id: 2, epoch: 3 },
+                record: MetadataRecord::LeaderChange { leader_id: 2, epoch: 3 }.into(),
             }],
         );
         voter.volatile.role = RaftRole::Follower;
@@ -1111,7 +1111,7 @@ mod tests {
         let entry = |offset, epoch| MetadataEntry {
             offset,
             epoch,
-            record: MetadataRecord::LeaderChange { leader_id: 1, epoch },
+            record: MetadataRecord::LeaderChange { leader_id: 1, epoch }.into(),
         };
         let mut leader = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
         leader.bootstrap(3, 1, vec![entry(0, 1), entry(1, 1), entry(2, 3)]);
@@ -1131,7 +1131,7 @@ mod tests {
         let entry = |offset, epoch| MetadataEntry {
             offset,
             epoch,
-            record: MetadataRecord::LeaderChange { leader_id: 2, epoch },
+            record: MetadataRecord::LeaderChange { leader_id: 2, epoch }.into(),
         };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let mut follower = RaftNode::new(1, vec![1, 2, 3], RaftConfig::default());
@@ -1195,7 +1195,7 @@ mod tests {
     }
 
     fn entry(offset: i64, epoch: i32) -> MetadataEntry {
-        MetadataEntry { offset, epoch, record: MetadataRecord::LeaderChange { leader_id: 2, epoch } }
+        MetadataEntry { offset, epoch, record: MetadataRecord::LeaderChange { leader_id: 2, epoch }.into() }
     }
 
     /// Voter `id` of {1, 2, 3} following broker 2 in epoch 3.

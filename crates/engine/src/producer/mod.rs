@@ -860,7 +860,15 @@ impl Producer {
 
 /// The leader of `partition` among a topic's partitions (in partition order), if it has one.
 fn leader_in(partitions: &[PartitionMetadata], partition: i32) -> Option<i32> {
-    let at = partitions.binary_search_by_key(&partition, |m| m.topic_partition.partition).ok()?;
+    // Metadata lists partitions 0..n in order: look at index `partition` first, and search only
+    // if it holds another (a binary search over 10,000 partitions missed the cache at each step).
+    let direct = usize::try_from(partition)
+        .ok()
+        .filter(|&i| partitions.get(i).is_some_and(|m| m.topic_partition.partition == partition));
+    let at = match direct {
+        Some(at) => at,
+        None => partitions.binary_search_by_key(&partition, |m| m.topic_partition.partition).ok()?,
+    };
     Some(partitions[at].leader).filter(|l| *l >= 0)
 }
 

@@ -84,7 +84,9 @@ pub struct MetadataEntry {
     pub offset: i64,
     /// The quorum epoch of the leader that appended it.
     pub epoch: i32,
-    pub record: MetadataRecord,
+    /// Shared: every broker's copy of the metadata log holds the same records (100 brokers each
+    /// held their own copy of 10,000 partition records).
+    pub record: std::sync::Arc<MetadataRecord>,
 }
 
 /// KRaft's `PartitionRegistration`.
