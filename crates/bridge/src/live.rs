@@ -9,6 +9,7 @@
 use crate::Bridge;
 use futures_util::{SinkExt, StreamExt};
 use kafkalab_engine::cluster::{Action, World};
+use kafkalab_engine::protocol::TopicPartition;
 use kafkalab_engine::sim::NodeId;
 use kafkalab_engine::view::View;
 use kafkalab_narration::{member_ids, sentence, Lang, Mark, Roster};
@@ -28,6 +29,10 @@ const VIEW_EVERY: Duration = Duration::from_millis(250);
 /// a busy client makes thousands of routine facts a second, which must not push the rest out.
 const NOTABLE_PER_MESSAGE: usize = 200;
 const ROUTINE_PER_MESSAGE: usize = 60;
+/// Record cells per replica strip of the partition logs (the app's `NEWEST_CELLS`), and how many
+/// partitions' logs a message carries (the canvas's readable limit, `MAX_PARTITIONS`).
+const LOG_CELLS: usize = 24;
+const LOG_PARTITIONS: usize = 64;
 
 /// A node of a link the page cuts or heals: a broker by number (`2`), or any node by name
 /// (`"client-7"`, `"broker-2"`).
@@ -184,15 +189,26 @@ fn new_facts(world: &World, roster: &Roster, next: &mut u64) -> (Vec<LiveFact>, 
 }
 
 /// One message of the stream: the View (without the facts and messages in flight it carries for
-/// the app: the facts come narrated, the page does not draw messages) and the new facts.
+/// the app: the facts come narrated, the page does not draw messages), the logs of the
+/// partitions of every non-internal topic, and the new facts.
 fn view_message(world: &World, next_fact: &mut u64) -> String {
     let mut view = world.view();
     view.facts.clear();
     view.in_flight.clear();
+    let logs: Vec<_> = view
+        .topics
+        .iter()
+        .filter(|t| !t.internal)
+        .flat_map(|t| t.partitions.iter().map(|p| TopicPartition::new(&t.name, p.partition)))
+        .take(LOG_PARTITIONS)
+        .filter_map(|tp| world.partition_log(&tp, LOG_CELLS))
+        .collect();
     let roster = Roster::from_view(&view);
     let (facts, skipped) = new_facts(world, &roster, next_fact);
-    serde_json::json!({ "type": "view", "live": true, "view": view, "facts": facts, "skipped_facts": skipped })
-        .to_string()
+    serde_json::json!({
+        "type": "view", "live": true, "view": view, "logs": logs, "facts": facts, "skipped_facts": skipped
+    })
+    .to_string()
 }
 
 pub(crate) async fn serve(bridge: Rc<Bridge>, listener: TcpListener, dist: PathBuf) {
@@ -396,6 +412,9 @@ mod tests {
         assert!(!facts.is_empty());
         assert!(facts.iter().all(|f| f["ko"].as_str().is_some_and(|s| !s.is_empty()) && f["en"].is_string()));
         assert!(first["view"]["facts"].as_array().unwrap().is_empty(), "facts travel narrated, once");
+        let logs: Vec<kafkalab_engine::view::log::PartitionLogView> =
+            serde_json::from_value(first["logs"].clone()).unwrap();
+        assert_eq!((logs.len(), logs[0].topic.as_str(), logs[0].replicas.len()), (1, "orders", 3));
         let again: serde_json::Value = serde_json::from_str(&view_message(&world, &mut next)).unwrap();
         assert!(again["facts"].as_array().unwrap().is_empty(), "nothing new, nothing sent");
         let leader = world.view().topics.iter().find(|t| t.name == "orders").unwrap().partitions[0].leader;
