@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use kafkalab_engine::consumer::MemberState;
 use kafkalab_engine::sim::NodeId;
+use kafkalab_engine::view::external::{ExternalClientView, ExternalRole};
 use kafkalab_engine::view::{BrokerState, PartitionView, RaftRole, View};
 pub use kafkalab_engine::World;
 
@@ -154,6 +155,94 @@ pub struct FetchPath {
     pub follower: bool,
 }
 
+/// A real Kafka client (bridge mode): its connections with one `client.id` from one host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealClientCard {
+    /// The connection it is drawn as (its menu's node).
+    pub node: NodeId,
+    pub client_id: String,
+    pub host: String,
+    pub roles: Vec<ExternalRole>,
+    /// An idempotent producer's id and epoch, and its `transactional.id`.
+    pub producer: Option<(i64, i16, Option<String>)>,
+    /// The groups it is a member of.
+    pub groups: Vec<String>,
+    /// Its connections, per broker.
+    pub links: Vec<RealLink>,
+}
+
+impl RealClientCard {
+    /// `open` while a connection is open, `stalled` while one waits behind a cut link,
+    /// `closed` once all are closed.
+    pub fn state(&self) -> LinkState {
+        self.links.iter().map(|l| l.state).min().unwrap_or(LinkState::Closed)
+    }
+}
+
+/// What a real client's connections to one broker are doing; ordered most telling first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LinkState {
+    /// Requests wait behind a cut link.
+    Stalled,
+    Open,
+    /// Closed (the broker died, or the client closed them).
+    Closed,
+}
+
+impl LinkState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkState::Stalled => "stalled",
+            LinkState::Open => "open",
+            LinkState::Closed => "closed",
+        }
+    }
+}
+
+/// A real client's connections to one broker, drawn as one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealLink {
+    pub broker: i32,
+    pub state: LinkState,
+    /// How many connections (a client can have a bootstrap one and a leader's one).
+    pub count: usize,
+    /// Requests not answered yet, over those connections.
+    pub waiting: usize,
+}
+
+impl RealClientCard {
+    pub fn from_view(c: &ExternalClientView) -> Self {
+        let mut links: Vec<RealLink> = Vec::new();
+        for conn in &c.connections {
+            let state = match (conn.closed, conn.stalled) {
+                (Some(_), _) => LinkState::Closed,
+                (None, true) => LinkState::Stalled,
+                (None, false) => LinkState::Open,
+            };
+            match links.iter_mut().find(|l| l.broker == conn.broker) {
+                Some(l) => {
+                    l.state = l.state.min(state);
+                    l.count += 1;
+                    l.waiting += conn.waiting.len();
+                }
+                None => links.push(RealLink { broker: conn.broker, state, count: 1, waiting: conn.waiting.len() }),
+            }
+        }
+        links.sort_by_key(|l| l.broker);
+        let mut groups: Vec<String> = c.members.iter().map(|m| m.group_id.clone()).collect();
+        groups.dedup();
+        RealClientCard {
+            node: c.node,
+            client_id: c.client_id.clone(),
+            host: c.host.clone(),
+            roles: c.roles.clone(),
+            producer: c.producer.as_ref().map(|p| (p.producer_id, p.producer_epoch, p.transactional_id.clone())),
+            groups,
+            links,
+        }
+    }
+}
+
 /// Consumers of one group, drawn in one frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupBox {
@@ -173,6 +262,8 @@ pub struct ClusterModel {
     pub brokers: Vec<BrokerCard>,
     pub producers: Vec<ClientCard>,
     pub groups: Vec<GroupBox>,
+    /// Real Kafka clients (bridge mode), drawn in a frame of their own.
+    pub real_clients: Vec<RealClientCard>,
     pub summarised: bool,
 }
 
@@ -316,7 +407,8 @@ impl ClusterModel {
                 None => groups.push(GroupBox { group: c.group_id.clone(), clients: vec![card] }),
             }
         }
-        ClusterModel { now_ms: view.now_ms, brokers, producers, groups, summarised }
+        let real_clients = view.external_clients.iter().map(RealClientCard::from_view).collect();
+        ClusterModel { now_ms: view.now_ms, brokers, producers, groups, real_clients, summarised }
     }
 }
 
@@ -338,6 +430,9 @@ pub struct Layout {
     pub client_pos: Vec<(i32, i32)>,
     /// Each group's frame: x, y, width.
     pub group_frames: Vec<(i32, i32, i32)>,
+    /// Top-left of each real client, in model order, and their frame (x, y, width).
+    pub real_pos: Vec<(i32, i32)>,
+    pub real_frame: Option<(i32, i32, i32)>,
 }
 
 impl Layout {
@@ -410,10 +505,37 @@ impl Layout {
             group_frames.push((frame_x, clients_y, x - frame_x));
             x += 24;
         }
-        let has_clients = !client_pos.is_empty();
+        // Real clients, in a frame; each of a client's connections meets the client's box.
+        let mut real_pos = Vec::new();
+        let mut real_frame = None;
+        if !model.real_clients.is_empty() {
+            let frame_x = x;
+            x += 10;
+            for c in &model.real_clients {
+                real_pos.push((x, clients_y + 24));
+                place(c.node, x, clients_y + 24, Self::CLIENT_W, Self::CLIENT_H);
+                x += Self::CLIENT_W + 10;
+            }
+            real_frame = Some((frame_x, clients_y, x - frame_x));
+            x += 24;
+        }
+        let has_clients = !client_pos.is_empty() || !real_pos.is_empty();
         let width = (2 * Self::MARGIN + brokers_w).max(x + Self::MARGIN);
         let height = if has_clients { clients_y + 24 + Self::CLIENT_H + 16 } else { clients_y };
-        Layout { columns, broker_h, grid, width, height, clients_y, centres, boxes, client_pos, group_frames }
+        Layout {
+            columns,
+            broker_h,
+            grid,
+            width,
+            height,
+            clients_y,
+            centres,
+            boxes,
+            client_pos,
+            group_frames,
+            real_pos,
+            real_frame,
+        }
     }
 
     /// The top-left corner of the `index`-th broker.

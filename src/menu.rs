@@ -2,6 +2,7 @@
 //! current view. Pure, so that the offer is tested natively; `components/node_menu.rs` draws it.
 
 use kafkalab_engine::sim::NodeId;
+use kafkalab_engine::view::external::ExternalClientView;
 use kafkalab_engine::view::{BrokerState, View};
 
 use crate::i18n::{fill, t, Key, Lang};
@@ -59,12 +60,24 @@ pub fn node_name(lang: Lang, view: &View, node: NodeId) -> String {
             .find(|p| p.client == node)
             .map(|p| p.name.clone())
             .or_else(|| view.consumers.iter().find(|c| c.client == node).map(|c| c.name.clone()))
+            .or_else(|| real_client(view, node).map(|c| c.client_id.clone()))
             .unwrap_or_else(|| node.to_string()),
     }
 }
 
+/// The real client (bridge mode) one of whose connections is `node`.
+pub fn real_client(view: &View, node: NodeId) -> Option<&ExternalClientView> {
+    view.external_clients.iter().find(|c| c.connections.iter().any(|conn| conn.node == node))
+}
+
+/// Whether the link is cut; for a real client, the link of any of its connections.
 fn is_cut(view: &View, from: NodeId, to: NodeId) -> bool {
-    view.cut_links.contains(&(from, to))
+    let nodes = |n: NodeId| match real_client(view, n) {
+        Some(c) => c.connections.iter().map(|conn| conn.node).collect(),
+        None => vec![n],
+    };
+    let (froms, tos) = (nodes(from), nodes(to));
+    view.cut_links.iter().any(|(a, b)| froms.contains(a) && tos.contains(b))
 }
 
 fn item(testid: String, text: String, aria: String, action: UserAction, danger: bool) -> MenuItem {
@@ -163,7 +176,12 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
                 view.brokers.iter().map(|b| NodeId::Broker(b.id)).filter(|b| *b != node).collect();
             peers.extend(view.producers.iter().map(|p| p.client));
             peers.extend(view.consumers.iter().map(|c| c.client));
+            peers.extend(view.external_clients.iter().map(|c| c.node));
             peers
+        }
+        // A real client's process is not ours to stop: only its links to brokers can be cut.
+        NodeId::Client(_) if real_client(view, node).is_some() => {
+            view.brokers.iter().map(|b| NodeId::Broker(b.id)).collect()
         }
         NodeId::Client(_) => {
             if let Some(p) = view.producers.iter().find(|p| p.client == node) {
@@ -205,28 +223,32 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
             view.brokers.iter().map(|b| NodeId::Broker(b.id)).collect()
         }
     };
-    let isolate = fill(t(lang, Key::IsolateNode), &[&name]);
-    items.push(item(
-        format!("menu-isolate-{node}"),
-        isolate.clone(),
-        isolate,
-        UserAction::IsolateNode { node: node.to_string() },
-        true,
-    ));
-    let slow = view.slow_nodes.iter().any(|(n, _)| *n == node);
-    let (verb, text, extra_ms) = if slow {
-        ("unslow", fill(t(lang, Key::UnslowNodeNamed), &[&name]), 0)
-    } else {
-        let ms = SLOW_MS.to_string();
-        ("slow", fill(t(lang, Key::SlowNodeNamed), &[&name, &ms]), SLOW_MS)
-    };
-    items.push(item(
-        format!("menu-{verb}-{node}"),
-        text.clone(),
-        text,
-        UserAction::SlowNode { node: node.to_string(), extra_ms },
-        false,
-    ));
+    // The bridge cuts a real client's connections both ways, and cannot isolate or slow it.
+    let real = real_client(view, node).is_some();
+    if !real {
+        let isolate = fill(t(lang, Key::IsolateNode), &[&name]);
+        items.push(item(
+            format!("menu-isolate-{node}"),
+            isolate.clone(),
+            isolate,
+            UserAction::IsolateNode { node: node.to_string() },
+            true,
+        ));
+        let slow = view.slow_nodes.iter().any(|(n, _)| *n == node);
+        let (verb, text, extra_ms) = if slow {
+            ("unslow", fill(t(lang, Key::UnslowNodeNamed), &[&name]), 0)
+        } else {
+            let ms = SLOW_MS.to_string();
+            ("slow", fill(t(lang, Key::SlowNodeNamed), &[&name, &ms]), SLOW_MS)
+        };
+        items.push(item(
+            format!("menu-{verb}-{node}"),
+            text.clone(),
+            text,
+            UserAction::SlowNode { node: node.to_string(), extra_ms },
+            false,
+        ));
+    }
     let mut cut = Vec::new();
     let mut heal = Vec::new();
     for peer in peers {
@@ -238,10 +260,10 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
         if !(out && back) {
             row.push(cut_item(lang, view, node, peer, false));
         }
-        if !out {
+        if !out && !real {
             row.push(cut_item(lang, view, node, peer, true));
         }
-        if !back {
+        if !back && !real {
             let mut inbound = cut_item(lang, view, peer, node, true);
             inbound.text = "←".into();
             row.push(inbound);
