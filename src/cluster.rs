@@ -1085,6 +1085,29 @@ mod tests {
         assert_eq!(progress(10, 10, 10_000), 0.0);
     }
 
+    #[test]
+    fn a_real_client_is_one_card_with_a_line_per_broker_and_its_worst_state() {
+        use kafkalab_engine::cluster::{Action, WorldConfig};
+        let mut world = World::new(WorldConfig::default(), 1).unwrap();
+        let conns: Vec<u32> = [1, 1, 2, 3].iter().map(|b| world.connect_external_client(*b).unwrap()).collect();
+        for c in &conns {
+            world.set_external_peer(*c, "127.0.0.1:7000");
+            world.note_external_request(*c, "writer", "Produce");
+        }
+        world.apply(Action::CutLink { from: NodeId::Client(conns[2]), to: NodeId::Broker(2), both: true }).unwrap();
+        assert!(world.send_external(conns[2], kafkalab_engine::protocol::ClientMessage::MetadataRequest.into()));
+        world.apply(Action::KillBroker { broker: 3 }).unwrap();
+        let model = ClusterModel::from_view(&world.view(), false);
+        assert_eq!(model.real_clients.len(), 1);
+        let card = &model.real_clients[0];
+        let links: Vec<(i32, LinkState, usize)> = card.links.iter().map(|l| (l.broker, l.state, l.count)).collect();
+        assert_eq!(links, [(1, LinkState::Open, 2), (2, LinkState::Stalled, 1), (3, LinkState::Closed, 1)]);
+        assert_eq!(card.state(), LinkState::Stalled);
+        let layout = Layout::new(&model);
+        assert_eq!(layout.real_pos.len(), 1);
+        assert!(layout.real_frame.is_some() && layout.boxes.contains_key(&card.node));
+    }
+
     fn three_brokers() -> Layout {
         let model = ClusterModel {
             brokers: (1..=3)

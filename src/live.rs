@@ -156,7 +156,12 @@ struct Live {
 
 enum LiveMsg {
     /// A `view` message: the View, the partition logs and the new facts.
-    View { view: View, logs: Vec<PartitionLogView>, facts: Vec<LiveFact>, skipped: u64 },
+    View {
+        view: View,
+        logs: Vec<PartitionLogView>,
+        facts: Vec<LiveFact>,
+        skipped: u64,
+    },
     Status(Status),
 }
 
@@ -496,6 +501,10 @@ mod tests {
         let mut failover = Feed::default();
         failover.extend(vec![fact(1, false, "broker 2 stopped")], 0);
         failover.extend((2..1000).map(|i| fact(i, true, &format!("append {i}"))).collect(), 0);
-        assert_eq!(failover.lines(Lang::En, false, 60)[0].0.en, "broker 2 stopped", "routine traffic pushes nothing out");
+        assert_eq!(
+            failover.lines(Lang::En, false, 60)[0].0.en,
+            "broker 2 stopped",
+            "routine traffic pushes nothing out"
+        );
     }
 }

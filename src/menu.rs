@@ -291,6 +291,30 @@ mod tests {
     }
 
     #[test]
+    fn a_real_client_offers_only_cutting_its_links_and_is_named_by_client_id() {
+        use kafkalab_engine::cluster::{Action, World, WorldConfig};
+        let mut world = World::new(WorldConfig::default(), 1).unwrap();
+        let conns: Vec<u32> = [1, 2].iter().map(|b| world.connect_external_client(*b).unwrap()).collect();
+        for c in &conns {
+            world.set_external_peer(*c, "127.0.0.1:7000");
+            world.note_external_request(*c, "orders-app", "Produce");
+        }
+        // Its second connection's link is cut: the client's link to broker 2 shows cut.
+        world.apply(Action::CutLink { from: NodeId::Client(conns[1]), to: NodeId::Broker(2), both: true }).unwrap();
+        let view = world.view();
+        let node = NodeId::Client(conns[0]);
+        let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
+        assert_eq!(menu.title, "orders-app");
+        assert!(menu.items.is_empty(), "no isolate or slow: {:?}", ids(&menu));
+        assert_eq!(menu.heal.len(), 1);
+        assert!(matches!(&menu.heal[0].action, UserAction::HealLink { b, .. } if b == "broker-2"));
+        assert!(menu.cut.iter().all(|row| row.items.len() == 1), "both ways only");
+        assert_eq!(node_name(Lang::En, &view, NodeId::Client(conns[1])), "orders-app");
+        let broker = build(Lang::En, &view, MenuTarget::Node(NodeId::Broker(1))).unwrap();
+        assert!(broker.cut.iter().any(|row| row.name == "orders-app"), "a broker can cut its link to the client");
+    }
+
+    #[test]
     fn a_broker_offers_kill_isolate_slow_and_links_to_every_other_node() {
         let sim = demo_at(3_000);
         let view = sim.world().view();
