@@ -506,6 +506,9 @@ mod tests {
         assert_eq!(ended.closed, Some(ConnectionEnd::ClientClosed));
         world.run_until(world.now() + crate::view::external::CLOSED_SHOWN_MS + 1);
         assert!(world.view().external_clients.is_empty());
+        // A connection that sent nothing (a port probe) is not a client to show.
+        world.connect_external_client(1).unwrap();
+        assert!(world.view().external_clients.is_empty());
     }
 
     #[test]

@@ -105,13 +105,14 @@ fn host_of(peer: &str) -> &str {
 
 impl World {
     /// The real clients, by `client.id` and host; closed connections stay for
-    /// [`CLOSED_SHOWN_MS`]. `groups` are the coordinators' groups ([`World::group_views`]).
+    /// [`CLOSED_SHOWN_MS`], connections that never sent a request are left out. `groups` are the coordinators' groups ([`World::group_views`]).
     pub fn external_client_views(&self, groups: &[GroupView]) -> Vec<ExternalClientView> {
         let now = self.now();
         let cuts: Vec<(NodeId, NodeId)> = self.network().cuts().collect();
         let mut clients: BTreeMap<(&str, &str), ExternalClientView> = BTreeMap::new();
         for (&node, info) in &self.external.info {
-            if info.closed.is_some_and(|(at, _)| now.saturating_sub(at) > CLOSED_SHOWN_MS) {
+            // A connection that never sent a request (a port probe) tells nothing.
+            if info.apis.is_empty() || info.closed.is_some_and(|(at, _)| now.saturating_sub(at) > CLOSED_SHOWN_MS) {
                 continue;
             }
             let node = NodeId::Client(node);
