@@ -157,7 +157,7 @@ struct Live {
 enum LiveMsg {
     /// A `view` message: the View, the partition logs and the new facts.
     View {
-        view: View,
+        view: Box<View>,
         logs: Vec<PartitionLogView>,
         facts: Vec<LiveFact>,
         skipped: u64,
@@ -185,7 +185,7 @@ impl Reducible for Live {
                         None => Rc::new(p),
                     })
                     .collect();
-                next.view = Some(ViewRc(Rc::new(view)));
+                next.view = Some(ViewRc(Rc::new(*view)));
                 if next.status == Status::Connecting {
                     next.status = Status::Live;
                 }
