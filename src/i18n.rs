@@ -88,6 +88,7 @@ catalogue! {
         ColConnState => ("연결", "connection"),
         ColWaiting => ("응답을 기다리는 요청", "requests awaiting an answer"),
         ConnOpen => ("열림", "open"),
+        WaitingSince => ("({0} ms부터)", "(since {0} ms)"),
         ConnStalled => ("멈춤: 링크가 끊김", "stalled: link cut"),
         ConnClosedByBroker => ("닫힘: 브로커가 죽음", "closed: the broker died"),
         ConnClosedByClient => ("닫힘: 클라이언트가 닫음", "closed by the client"),

@@ -439,8 +439,13 @@ fn real_clients_panel(props: &RealClientsPanelProps) -> Html {
                                     <tr data-testid={format!("real-conn-row-{}", conn.node)} data-state={state} class={format!("conn-{state}")}>
                                         <td>{ fill(t(lang, Key::BrokerName), &[&conn.broker.to_string()]) }</td>
                                         <td><code>{ conn.peer.clone() }</code></td>
-                                        <td>{ text }</td>
-                                        <td>{ conn.waiting.join(", ") }</td>
+                                        <td>{ text }{ conn.closed_at_ms.map(|at| format!(" ({at} ms)")).unwrap_or_default() }</td>
+                                        <td>
+                                            { conn.waiting.join(", ") }
+                                            if let Some(since) = conn.waiting_since_ms {
+                                                { " " }<span class="hint">{ fill(t(lang, Key::WaitingSince), &[&since.to_string()]) }</span>
+                                            }
+                                        </td>
                                     </tr>
                                 }
                             }) }
