@@ -96,7 +96,7 @@ test('the live page draws the bridge cluster, says time travel is off, and kills
 // clients, their group with both members and its committed offsets, and the narrated facts; then
 // the page's menu kills the leader of orders-0 and the feed narrates the failover. Every check
 // polls for its condition: nothing depends on how fast the machine is. Ports +90..+92 and +95.
-test('the live page draws real clients, their group and commits, and narrates a failover', async () => {
+test('the live page draws real clients, their group and commits, and narrates a failover', async (t) => {
   const kafkajsPath = join(repo, 'tests', 'bridge', 'node_modules', 'kafkajs', 'index.js');
   await stat(kafkajsPath).catch(() => {
     throw new Error(`${kafkajsPath} is missing: source scripts/setup.sh; setup_bridge_clients`);
@@ -114,6 +114,15 @@ test('the live page draws real clients, their group and commits, and narrates a 
   const problems = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(String(e)));
+  // What the stream carries: bytes and new facts per message (reported, not asserted).
+  const frames = [];
+  page.on('websocket', (ws) =>
+    ws.on('framereceived', ({ payload }) => {
+      const text = String(payload);
+      const message = JSON.parse(text);
+      if (message.type === 'view') frames.push({ bytes: text.length, facts: message.facts.length });
+    }),
+  );
   // A condition of the page, polled; generous, as the bridge runs on the wall clock.
   const until = (fn, arg, what) =>
     page.waitForFunction(fn, arg, { timeout: 90000, polling: 250 }).catch((e) => {
@@ -196,6 +205,12 @@ test('the live page draws real clients, their group and commits, and narrates a 
     assert.match(clog, new RegExp(`live view: \\{"action":"kill_broker","broker":${leader}\\}`), 'the bridge applied the kill');
     await page.screenshot({ path: join(screenshots, 'live-failover.png'), fullPage: true });
     assert.deepEqual(problems, []);
+    const sum = (k) => frames.reduce((a, f) => a + f[k], 0);
+    assert.ok(frames.every((f) => f.facts <= 260), 'each message carries at most 200 notable and 60 routine facts');
+    t.diagnostic(
+      `live stream: ${frames.length} messages, mean ${Math.round(sum('bytes') / frames.length)} bytes, max ${Math.max(...frames.map((f) => f.bytes))} bytes; ` +
+        `${sum('facts')} facts, at most ${Math.max(...frames.map((f) => f.facts))} in one message`,
+    );
     producing = false;
     await writing;
   } finally {
