@@ -13,7 +13,8 @@
 #                then the .wasm size, raw, gzipped and brotli
 #   (f) bridge:  `kafkalab broker` (release) with real Kafka clients (tests/bridge): kafka-python,
 #                confluent-kafka and kafkajs each produce 1,000 keyed records idempotently with
-#                acks=all and consume them exactly once with a group of two that rebalances; kcat -L;
+#                acks=all and consume them exactly once with a group of two that rebalances
+#                (confluent-kafka also with group.protocol=consumer, KIP-848); kcat -L;
 #                random and truncated frames; then records/s through the bridge at several speeds
 #   (e) e2e:     node --test in tests/e2e (Playwright driving Debian's Chromium against dist/), one file
 #                at a time; perf.test.mjs reports page weight, first paint with the CPU throttled,
@@ -174,7 +175,7 @@ step_bridge() {
   cargo build --release -p kafkalab-cli
   local rc=0 py="$KL_BRIDGE_VENV/bin/python"
   export KAFKALAB_BIN="$ROOT/target/release/kafkalab" KAFKALAB_BRIDGE_LOGS="${TMPDIR:-/tmp}"
-  for test in test_kafka_python.py test_compression.py test_confluent_kafka.py test_kcat.py test_malformed_frames.py test_failover.py; do
+  for test in test_kafka_python.py test_compression.py test_confluent_kafka.py test_consumer_protocol.py test_kcat.py test_malformed_frames.py test_failover.py; do
     echo "-- tests/bridge/$test"
     (cd tests/bridge && "$py" "$test") || { echo "FAIL bridge: $test"; rc=1; }
   done

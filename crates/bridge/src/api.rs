@@ -3,6 +3,7 @@
 //! broker's state), and the engine's answer turned into the response.
 
 use crate::connection::{Close, Connection};
+use crate::consumer_group;
 use crate::versions::{supported, SUPPORTED_APIS};
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::*;
@@ -37,6 +38,7 @@ mod code {
     pub const INVALID_RECORD: i16 = 87;
     pub const CORRUPT_MESSAGE: i16 = 2;
     pub const UNSUPPORTED_COMPRESSION_TYPE: i16 = 76;
+    pub const UNKNOWN_TOPIC_ID: i16 = 100;
 }
 
 /// The simulated cluster's id, as Metadata and DescribeCluster name it.
@@ -91,10 +93,19 @@ pub async fn handle(conn: &mut Connection, frame: Bytes) -> Result<Option<Bytes>
         RequestKind::Heartbeat(r) => ResponseKind::Heartbeat(heartbeat(conn, r).await?),
         RequestKind::LeaveGroup(r) => ResponseKind::LeaveGroup(leave_group(conn, r, version).await?),
         RequestKind::OffsetCommit(r) => ResponseKind::OffsetCommit(offset_commit(conn, r).await?),
+        RequestKind::OffsetFetch(r) if version >= 8 => {
+            ResponseKind::OffsetFetch(consumer_group::offset_fetch_groups(conn, r).await?)
+        }
         RequestKind::OffsetFetch(r) => ResponseKind::OffsetFetch(offset_fetch(conn, r, version).await?),
         RequestKind::DescribeGroups(r) => ResponseKind::DescribeGroups(describe_groups(conn, r)),
         RequestKind::ListGroups(r) => ResponseKind::ListGroups(list_groups(conn, r)),
         RequestKind::DescribeConfigs(r) => ResponseKind::DescribeConfigs(describe_configs(conn, r)),
+        RequestKind::ConsumerGroupHeartbeat(r) => ResponseKind::ConsumerGroupHeartbeat(
+            consumer_group::consumer_group_heartbeat(conn, r, client_id, version).await?,
+        ),
+        RequestKind::ConsumerGroupDescribe(r) => {
+            ResponseKind::ConsumerGroupDescribe(consumer_group::consumer_group_describe(conn, r))
+        }
         other => {
             // `supported` admits only the APIs above.
             return Err(Close::Malformed(format!("{key:?} is listed as served but has no handler: {other:?}")));
@@ -179,7 +190,7 @@ fn unsupported(key: ApiKey, version: i16, correlation_id: i32) -> Result<Bytes, 
 
 /// Metadata: the leaders and epochs as the connection's broker knows them (asked over the
 /// simulated network), replicas and ISR from the cluster metadata, every live broker with the
-/// port it listens on.
+/// port it listens on, each topic's id (v10+; asked for by id from v12).
 async fn metadata(conn: &mut Connection, request: MetadataRequest) -> Result<MetadataResponse, Close> {
     let Message::Client(ClientMessage::MetadataResponse { partitions }) =
         conn.ask(ClientMessage::MetadataRequest, "MetadataResponse").await?
@@ -203,13 +214,31 @@ async fn metadata(conn: &mut Connection, request: MetadataRequest) -> Result<Met
         .collect();
     let mut topics: Vec<String> = partitions.iter().map(|p| p.topic_partition.topic.clone()).collect();
     topics.dedup();
-    let wanted: Vec<String> = match &request.topics {
-        None => topics.clone(),
-        Some(list) => list.iter().filter_map(|t| t.name.as_ref().map(|n| n.0.to_string())).collect(),
+    let mut ids = bridge.topic_ids.borrow_mut();
+    ids.retain(|name| image.topics.contains_key(name));
+    // v12 asks by topic id (a null name); an id the bridge did not give out is UNKNOWN_TOPIC_ID.
+    let wanted: Vec<Result<String, uuid::Uuid>> = match &request.topics {
+        None => topics.iter().cloned().map(Ok).collect(),
+        Some(list) => list
+            .iter()
+            .map(|t| match &t.name {
+                Some(name) => Ok(name.0.to_string()),
+                None => ids.name_of(t.topic_id).map(str::to_string).ok_or(t.topic_id),
+            })
+            .collect(),
     };
     let topics = wanted
         .into_iter()
         .map(|name| {
+            let name = match name {
+                Ok(name) => name,
+                Err(id) => {
+                    return metadata_response::MetadataResponseTopic::default()
+                        .with_name(None)
+                        .with_topic_id(id)
+                        .with_error_code(code::UNKNOWN_TOPIC_ID)
+                }
+            };
             let known: Vec<_> = partitions.iter().filter(|p| p.topic_partition.topic == name).collect();
             let topic = metadata_response::MetadataResponseTopic::default()
                 .with_name(Some(TopicName(s(name.clone()))))
@@ -217,7 +246,7 @@ async fn metadata(conn: &mut Connection, request: MetadataRequest) -> Result<Met
             if known.is_empty() {
                 return topic.with_error_code(code::UNKNOWN_TOPIC_OR_PARTITION);
             }
-            topic.with_partitions(
+            topic.with_topic_id(ids.id_of(&name)).with_partitions(
                 known
                     .iter()
                     .map(|p| {
@@ -317,7 +346,7 @@ fn create_topics(conn: &mut Connection, request: CreateTopicsRequest) -> CreateT
     CreateTopicsResponse::default().with_topics(results)
 }
 
-/// DeleteTopics by name (the simulation has no topic ids).
+/// DeleteTopics by name; the topic's id is forgotten, so a topic created again gets a new one.
 fn delete_topics(conn: &mut Connection, request: DeleteTopicsRequest) -> DeleteTopicsResponse {
     let mut names: Vec<String> = request.topic_names.iter().map(|n| n.0.to_string()).collect();
     names.extend(request.topics.iter().filter_map(|t| t.name.as_ref().map(|n| n.0.to_string())));
@@ -327,8 +356,11 @@ fn delete_topics(conn: &mut Connection, request: DeleteTopicsRequest) -> DeleteT
         .map(|name| {
             let result =
                 delete_topics_response::DeletableTopicResult::default().with_name(Some(TopicName(s(name.clone()))));
-            match world.apply(Action::DeleteTopics { topics: vec![name] }) {
-                Ok(_) => result,
+            match world.apply(Action::DeleteTopics { topics: vec![name.clone()] }) {
+                Ok(_) => {
+                    conn.bridge.topic_ids.borrow_mut().retain(|topic| topic != name);
+                    result
+                }
                 Err(e) => {
                     let (code, message) = action_error(&e);
                     result.with_error_code(code).with_error_message(Some(s(message)))
@@ -954,7 +986,7 @@ async fn offset_fetch(
                 .unwrap_or_default()
         }
     };
-    let ask = GroupMessage::OffsetFetchRequest { group_id, partitions: partitions.clone() };
+    let ask = GroupMessage::OffsetFetchRequest { group_id, partitions: partitions.clone(), member: None };
     let Message::Group(GroupMessage::OffsetFetchResponse { error, offsets, .. }) =
         conn.ask(ask, "OffsetFetchResponse").await?
     else {
@@ -1026,7 +1058,7 @@ fn describe_groups(conn: &mut Connection, request: DescribeGroupsRequest) -> Des
     DescribeGroupsResponse::default().with_groups(groups)
 }
 
-/// ListGroups: the classic groups the connection's broker coordinates.
+/// ListGroups: the classic and consumer groups the connection's broker coordinates.
 fn list_groups(conn: &mut Connection, request: ListGroupsRequest) -> ListGroupsResponse {
     let world = conn.bridge.world.borrow();
     let Some(coordinator) = world.broker(conn.broker).map(|b| &b.volatile.group_coordinator) else {
@@ -1050,6 +1082,7 @@ fn list_groups(conn: &mut Connection, request: ListGroupsRequest) -> ListGroupsR
                 .with_group_state(s(g.state.name()))
                 .with_group_type(s("classic"))
         })
+        .chain(consumer_group::listed_consumer_groups(coordinator, &request))
         .collect();
     ListGroupsResponse::default().with_groups(groups)
 }

@@ -7,8 +7,10 @@
 
 mod api;
 mod connection;
+mod consumer_group;
 mod frame;
 mod live;
+mod topic_ids;
 mod versions;
 
 use kafkalab_engine::cluster::ExternalEvent;
@@ -64,6 +66,11 @@ pub(crate) struct Bridge {
     /// the engine keeps the parsed subscription, the leader's assignor wants the client's bytes
     /// (user data included).
     pub(crate) subscriptions: RefCell<HashMap<(String, String, String), bytes::Bytes>>,
+    /// The topic ids Metadata and the consumer group protocol give out.
+    pub(crate) topic_ids: RefCell<topic_ids::TopicIds>,
+    /// The client id of each consumer-protocol member, by (group, member), for
+    /// ConsumerGroupDescribe: the engine's members know their connection only.
+    pub(crate) member_clients: RefCell<HashMap<(String, String), String>>,
 }
 
 impl Bridge {
@@ -134,6 +141,8 @@ async fn run(world: World, config: BridgeConfig) -> Result<(), String> {
         routes: RefCell::default(),
         listen: config.listen,
         subscriptions: RefCell::default(),
+        topic_ids: RefCell::default(),
+        member_clients: RefCell::default(),
     });
     for broker in brokers {
         let addr = SocketAddr::new(config.listen.ip(), bridge.port_of(broker));

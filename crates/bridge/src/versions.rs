@@ -1,6 +1,7 @@
 //! The APIs the bridge serves and their versions: the ranges Kafka 4.0 advertises, capped where
-//! a newer version needs what the simulation lacks (topic ids: Fetch 13+, OffsetCommit 10+;
-//! batched groups: OffsetFetch 8+). A client negotiates down to these through ApiVersions.
+//! a newer version needs what the bridge lacks (topic ids in produce and fetch: Produce 13+,
+//! Fetch 13+, OffsetCommit 10+, OffsetFetch 10+). A client negotiates down to these through
+//! ApiVersions.
 
 use kafka_protocol::messages::ApiKey;
 
@@ -11,7 +12,7 @@ pub const SUPPORTED_APIS: &[(ApiKey, i16, i16)] = &[
     (ApiKey::ListOffsets, 1, 9),
     (ApiKey::Metadata, 0, 12),
     (ApiKey::OffsetCommit, 2, 9),
-    (ApiKey::OffsetFetch, 1, 7),
+    (ApiKey::OffsetFetch, 1, 9),
     (ApiKey::FindCoordinator, 0, 6),
     (ApiKey::JoinGroup, 0, 9),
     (ApiKey::Heartbeat, 0, 4),
@@ -24,6 +25,8 @@ pub const SUPPORTED_APIS: &[(ApiKey, i16, i16)] = &[
     (ApiKey::DeleteTopics, 1, 6),
     (ApiKey::InitProducerId, 0, 5),
     (ApiKey::DescribeConfigs, 1, 4),
+    (ApiKey::ConsumerGroupHeartbeat, 0, 1),
+    (ApiKey::ConsumerGroupDescribe, 0, 1),
 ];
 
 /// Whether `version` of `key` is served.

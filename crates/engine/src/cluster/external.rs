@@ -577,7 +577,8 @@ mod tests {
             panic!()
         };
         assert_eq!(partitions, vec![(tp.clone(), ErrorCode::None)]);
-        let fetch = GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()] };
+        let fetch =
+            GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()], member: None };
         let Message::Group(GroupMessage::OffsetFetchResponse { offsets, .. }) = ask(&mut world, client, fetch) else {
             panic!()
         };
@@ -587,6 +588,78 @@ mod tests {
             panic!()
         };
         assert_eq!(error, ErrorCode::None);
+    }
+
+    /// A consumer-protocol member (KIP-848) over an external connection: it joins with epoch 0,
+    /// gets the partition from the broker's assignor, and its epoch fences heartbeats, commits
+    /// and fetches from the past; it leaves with epoch -1.
+    #[test]
+    fn an_external_consumer_protocol_member_joins_commits_and_leaves() {
+        let mut world = world_with_topic();
+        let finder = world.connect_external_client(1).unwrap();
+        let node_id = (0..20)
+            .find_map(|_| match ask(&mut world, finder, ClientMessage::FindCoordinatorRequest { key: "g".into() }) {
+                Message::Client(ClientMessage::FindCoordinatorResponse { error: ErrorCode::None, node_id, .. }) => {
+                    Some(node_id)
+                }
+                _ => {
+                    world.run_until(world.now() + 100);
+                    None
+                }
+            })
+            .expect("a coordinator within 20 tries");
+        let client = world.connect_external_client(node_id).unwrap();
+        let tp = TopicPartition { topic: "orders".into(), partition: 0 };
+        let heartbeat = |member_id: &str, member_epoch: i32| GroupMessage::ConsumerGroupHeartbeatRequest {
+            group_id: "g".into(),
+            member_id: member_id.into(),
+            member_epoch,
+            group_instance_id: None,
+            rebalance_timeout_ms: (member_epoch == 0).then_some(300_000),
+            subscribed_topic_names: (member_epoch == 0).then(|| vec!["orders".to_string()]),
+            server_assignor: None,
+            owned_partitions: Some(if member_epoch > 0 { vec![tp.clone()] } else { vec![] }),
+        };
+        let answer = |message| match message {
+            Message::Group(GroupMessage::ConsumerGroupHeartbeatResponse {
+                error, member_epoch, assignment, ..
+            }) => (error, member_epoch, assignment),
+            other => panic!("{other:?}"),
+        };
+        let joined = answer(ask(&mut world, client, heartbeat("m1", 0)));
+        assert_eq!(joined, (ErrorCode::None, 1, Some(vec![tp.clone()])));
+        assert_eq!(answer(ask(&mut world, client, heartbeat("m1", 1))).0, ErrorCode::None);
+        assert_eq!(answer(ask(&mut world, client, heartbeat("m1", 5))).0, ErrorCode::FencedMemberEpoch);
+        assert_eq!(answer(ask(&mut world, client, heartbeat("nobody", 1))).0, ErrorCode::UnknownMemberId);
+        let commit = |member_epoch| GroupMessage::OffsetCommitRequest {
+            correlation_id: 1,
+            group_id: "g".into(),
+            generation_id: member_epoch,
+            member_id: "m1".into(),
+            group_instance_id: None,
+            offsets: vec![OffsetCommitPartition::without_epoch(tp.clone(), 7)],
+        };
+        let committed = |message| match message {
+            Message::Group(GroupMessage::OffsetCommitResponse { partitions, .. }) => partitions[0].1,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(committed(ask(&mut world, client, commit(0))), ErrorCode::StaleMemberEpoch);
+        assert_eq!(committed(ask(&mut world, client, commit(1))), ErrorCode::None);
+        let fetch = |member_epoch| GroupMessage::OffsetFetchRequest {
+            group_id: "g".into(),
+            partitions: vec![tp.clone()],
+            member: Some(("m1".into(), member_epoch)),
+        };
+        let fetched = |message| match message {
+            Message::Group(GroupMessage::OffsetFetchResponse { error, offsets, .. }) => {
+                (error, offsets.first().map(|o| o.committed_offset))
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(fetched(ask(&mut world, client, fetch(0))), (ErrorCode::StaleMemberEpoch, None));
+        assert_eq!(fetched(ask(&mut world, client, fetch(1))), (ErrorCode::None, Some(7)));
+        let left = answer(ask(&mut world, client, heartbeat("m1", -1)));
+        assert_eq!((left.0, left.1), (ErrorCode::None, -1));
     }
 
     #[test]

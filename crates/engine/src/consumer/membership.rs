@@ -51,7 +51,7 @@ impl Consumer {
             member_id: self.member_id.clone(),
             member_epoch: if joining { 0 } else { self.generation_id },
             group_instance_id: self.config.group_instance_id.clone(),
-            rebalance_timeout_ms: self.config.max_poll_interval_ms,
+            rebalance_timeout_ms: Some(self.config.max_poll_interval_ms),
             subscribed_topic_names: joining.then(|| self.topics.clone()),
             server_assignor: self.config.group_remote_assignor.map(|a| a.name().to_string()),
             owned_partitions: Some(self.assignment.iter().cloned().collect()),
@@ -96,7 +96,7 @@ impl Consumer {
                         LEAVE_GROUP_MEMBER_EPOCH
                     },
                     group_instance_id: self.config.group_instance_id.clone(),
-                    rebalance_timeout_ms: self.config.max_poll_interval_ms,
+                    rebalance_timeout_ms: Some(self.config.max_poll_interval_ms),
                     subscribed_topic_names: None,
                     server_assignor: None,
                     owned_partitions: None,

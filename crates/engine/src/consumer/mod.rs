@@ -1313,6 +1313,7 @@ impl Consumer {
                 let request = GroupMessage::OffsetFetchRequest {
                     group_id: self.config.group_id.clone(),
                     partitions: self.awaiting_committed.iter().cloned().collect(),
+                    member: None,
                 };
                 self.send_request(c, request, now, out);
             }

@@ -336,6 +336,11 @@ pub enum GroupMessage {
     OffsetFetchRequest {
         group_id: String,
         partitions: Vec<TopicPartition>,
+        /// OffsetFetch v9+ from a consumer-protocol member (KIP-848): its member id and epoch,
+        /// which the coordinator validates. None: an admin or a classic client (member id null,
+        /// epoch -1), accepted as it is.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        member: Option<(String, i32)>,
     },
     /// Offset -1 = nothing committed for that partition. UNSTABLE_OFFSET_COMMIT while a
     /// transaction's offsets for the partitions are pending (KIP-447: the consumer retries).
@@ -352,8 +357,9 @@ pub enum GroupMessage {
         /// 0 joins, -1 leaves, -2 leaves as a static member that comes back; else the epoch held.
         member_epoch: i32,
         group_instance_id: Option<String>,
-        /// The client's `max.poll.interval.ms`: how long a revocation may take.
-        rebalance_timeout_ms: u64,
+        /// The client's `max.poll.interval.ms`: how long a revocation may take. None: unchanged
+        /// since the last heartbeat (Kafka's -1).
+        rebalance_timeout_ms: Option<u64>,
         /// None: unchanged since the last heartbeat.
         subscribed_topic_names: Option<Vec<String>>,
         /// `group.remote.assignor`; None: the broker's default.

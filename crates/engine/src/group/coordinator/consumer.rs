@@ -290,7 +290,8 @@ pub struct HeartbeatRequest {
     pub member_id: String,
     pub member_epoch: i32,
     pub instance_id: Option<String>,
-    pub rebalance_timeout_ms: Millis,
+    /// None: unchanged since the last heartbeat.
+    pub rebalance_timeout_ms: Option<Millis>,
     pub subscribed_topic_names: Option<Vec<String>>,
     pub server_assignor: Option<String>,
     pub owned_partitions: Option<Vec<TopicPartition>>,
@@ -518,7 +519,9 @@ impl GroupCoordinator {
             let member_id = this.join_or_validate(group, &request, &mut changes, out)?;
             let member = group.members.get_mut(&member_id).expect("joined or validated");
             member.client = request.client;
-            member.rebalance_timeout_ms = request.rebalance_timeout_ms;
+            if let Some(timeout) = request.rebalance_timeout_ms {
+                member.rebalance_timeout_ms = timeout;
+            }
             let mut metadata_changed = false;
             if let Some(topics) = &request.subscribed_topic_names {
                 let topics: BTreeSet<String> = topics.iter().cloned().collect();
@@ -859,6 +862,21 @@ impl GroupCoordinator {
         Ok(())
     }
 
+    /// `ConsumerGroup.validateOffsetFetch` for a request that names a member (OffsetFetch v9+):
+    /// the member must exist and fetch with its current epoch. A classic group, or no group,
+    /// does not check members.
+    pub(super) fn validate_consumer_offset_fetch(
+        group: &ConsumerGroup,
+        member_id: &str,
+        member_epoch: i32,
+    ) -> Result<(), ErrorCode> {
+        let member = group.members.get(member_id).ok_or(ErrorCode::UnknownMemberId)?;
+        if member.member_epoch != member_epoch {
+            return Err(ErrorCode::StaleMemberEpoch);
+        }
+        Ok(())
+    }
+
     /// A classic JoinGroup for an empty consumer group: it becomes classic
     /// (`classicGroupJoinToClassicGroup` writes the consumer group's tombstones). A live one
     /// serves the member itself (`classic_group_join_to_consumer_group`).
@@ -1029,7 +1047,7 @@ mod tests {
                 member_id: member.into(),
                 member_epoch: epoch,
                 instance_id: instance.map(str::to_string),
-                rebalance_timeout_ms: 30_000,
+                rebalance_timeout_ms: Some(30_000),
                 subscribed_topic_names: (epoch == 0).then(|| vec!["t".to_string()]),
                 server_assignor: None,
                 owned_partitions: owned.map(|o| o.iter().map(|p| tp(*p)).collect()),
@@ -1072,6 +1090,52 @@ mod tests {
         assert_eq!(h.heartbeat("A", 2, None).error, ErrorCode::FencedMemberEpoch);
         assert_eq!(h.heartbeat("Z", 1, None).error, ErrorCode::UnknownMemberId);
         assert_eq!(h.heartbeat("A", 1, Some(&[0, 1, 2])).error, ErrorCode::None);
+    }
+
+    /// `OffsetMetadataManagerTest.testConsumerGroupOffsetFetchWithStaleMemberEpoch` and
+    /// `testConsumerGroupOffsetFetchWithUnknownMemberId`: an OffsetFetch naming a member (v9+)
+    /// needs a known member at its current epoch; one naming nobody is served.
+    #[test]
+    fn an_offset_fetch_from_a_member_checks_its_epoch() {
+        let mut h = Harness::new(3);
+        assert_eq!(h.heartbeat("A", 0, Some(&[])).epoch, 1);
+        let mut fetch = |member: Option<(&str, i32)>| {
+            let mut out = Outbox::default();
+            let request = GroupMessage::OffsetFetchRequest {
+                group_id: "g".into(),
+                partitions: vec![tp(0)],
+                member: member.map(|(m, e)| (m.to_string(), e)),
+            };
+            assert!(h.c.on_message(NodeId::Client(7), request, 0, &mut h.log, &mut out).is_none());
+            match out.messages.pop() {
+                Some((_, Message::Group(GroupMessage::OffsetFetchResponse { error, .. }))) => error,
+                other => panic!("no offset fetch response: {other:?}"),
+            }
+        };
+        assert_eq!(fetch(Some(("A", 1))), ErrorCode::None);
+        assert_eq!(fetch(Some(("A", 0))), ErrorCode::StaleMemberEpoch);
+        assert_eq!(fetch(Some(("Z", 1))), ErrorCode::UnknownMemberId);
+        assert_eq!(fetch(None), ErrorCode::None);
+    }
+
+    /// A heartbeat without a rebalance timeout (Kafka's -1) keeps the member's.
+    #[test]
+    fn an_unchanged_rebalance_timeout_is_kept() {
+        let mut h = Harness::new(3);
+        h.heartbeat("A", 0, Some(&[]));
+        let mut out = Outbox::default();
+        let request = HeartbeatRequest {
+            client: NodeId::Client(7),
+            member_id: "A".into(),
+            member_epoch: 1,
+            instance_id: None,
+            rebalance_timeout_ms: None,
+            subscribed_topic_names: None,
+            server_assignor: None,
+            owned_partitions: None,
+        };
+        h.c.consumer_group_heartbeat("g", request, 0, &mut h.log, &mut out);
+        assert_eq!(h.member("A").rebalance_timeout_ms, 30_000);
     }
 
     /// `CurrentAssignmentBuilderTest.testStableToUnrevokedPartitions` and

@@ -593,7 +593,7 @@ mod tests {
                 member_id: "n".into(),
                 member_epoch: epoch,
                 group_instance_id: None,
-                rebalance_timeout_ms: 30_000,
+                rebalance_timeout_ms: Some(30_000),
                 subscribed_topic_names: (epoch == 0).then(|| vec!["t".to_string()]),
                 server_assignor: None,
                 owned_partitions: Some(owned.iter().map(|p| tp(*p)).collect()),

@@ -618,9 +618,21 @@ impl GroupCoordinator {
                 log,
                 out,
             ),
-            GroupMessage::OffsetFetchRequest { group_id, partitions } => {
+            GroupMessage::OffsetFetchRequest { group_id, partitions, member } => {
+                let rejected = member.as_ref().and_then(|(member_id, member_epoch)| {
+                    let group = self.consumer_groups.get(&group_id)?;
+                    Self::validate_consumer_offset_fetch(group, member_id, *member_epoch).err()
+                });
                 let (error, offsets) = if !self.is_coordinator_for(&group_id) {
                     (ErrorCode::NotCoordinator, Vec::new())
+                } else if let Some(error) = rejected {
+                    out.fact(Fact::GroupRequestRejected {
+                        group: group_id.clone(),
+                        member_id: member.map(|(m, _)| m).unwrap_or_default(),
+                        request: "OffsetFetch",
+                        error,
+                    });
+                    (error, Vec::new())
                 } else if self.has_pending_txn_offsets(&group_id, &partitions) {
                     (ErrorCode::UnstableOffsetCommit, Vec::new())
                 } else {
@@ -826,7 +838,8 @@ mod tests {
     }
 
     fn offset_fetch(c: &mut GroupCoordinator, log: &mut InstantLog, tp: &TopicPartition) -> Vec<OffsetCommitPartition> {
-        let request = GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()] };
+        let request =
+            GroupMessage::OffsetFetchRequest { group_id: "g".into(), partitions: vec![tp.clone()], member: None };
         let mut out = Outbox::default();
         c.on_message(NodeId::Client(9), request, 0, log, &mut out);
         match out.messages.pop() {
