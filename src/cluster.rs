@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use kafkalab_engine::consumer::MemberState;
 use kafkalab_engine::sim::NodeId;
+use kafkalab_engine::view::external::{ExternalClientView, ExternalRole};
 use kafkalab_engine::view::{BrokerState, PartitionView, RaftRole, View};
 pub use kafkalab_engine::World;
 
@@ -154,6 +155,94 @@ pub struct FetchPath {
     pub follower: bool,
 }
 
+/// A real Kafka client (bridge mode): its connections with one `client.id` from one host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealClientCard {
+    /// The connection it is drawn as (its menu's node).
+    pub node: NodeId,
+    pub client_id: String,
+    pub host: String,
+    pub roles: Vec<ExternalRole>,
+    /// An idempotent producer's id and epoch, and its `transactional.id`.
+    pub producer: Option<(i64, i16, Option<String>)>,
+    /// The groups it is a member of.
+    pub groups: Vec<String>,
+    /// Its connections, per broker.
+    pub links: Vec<RealLink>,
+}
+
+impl RealClientCard {
+    /// `open` while a connection is open, `stalled` while one waits behind a cut link,
+    /// `closed` once all are closed.
+    pub fn state(&self) -> LinkState {
+        self.links.iter().map(|l| l.state).min().unwrap_or(LinkState::Closed)
+    }
+}
+
+/// What a real client's connections to one broker are doing; ordered most telling first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LinkState {
+    /// Requests wait behind a cut link.
+    Stalled,
+    Open,
+    /// Closed (the broker died, or the client closed them).
+    Closed,
+}
+
+impl LinkState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkState::Stalled => "stalled",
+            LinkState::Open => "open",
+            LinkState::Closed => "closed",
+        }
+    }
+}
+
+/// A real client's connections to one broker, drawn as one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealLink {
+    pub broker: i32,
+    pub state: LinkState,
+    /// How many connections (a client can have a bootstrap one and a leader's one).
+    pub count: usize,
+    /// Requests not answered yet, over those connections.
+    pub waiting: usize,
+}
+
+impl RealClientCard {
+    pub fn from_view(c: &ExternalClientView) -> Self {
+        let mut links: Vec<RealLink> = Vec::new();
+        for conn in &c.connections {
+            let state = match (conn.closed, conn.stalled) {
+                (Some(_), _) => LinkState::Closed,
+                (None, true) => LinkState::Stalled,
+                (None, false) => LinkState::Open,
+            };
+            match links.iter_mut().find(|l| l.broker == conn.broker) {
+                Some(l) => {
+                    l.state = l.state.min(state);
+                    l.count += 1;
+                    l.waiting += conn.waiting.len();
+                }
+                None => links.push(RealLink { broker: conn.broker, state, count: 1, waiting: conn.waiting.len() }),
+            }
+        }
+        links.sort_by_key(|l| l.broker);
+        let mut groups: Vec<String> = c.members.iter().map(|m| m.group_id.clone()).collect();
+        groups.dedup();
+        RealClientCard {
+            node: c.node,
+            client_id: c.client_id.clone(),
+            host: c.host.clone(),
+            roles: c.roles.clone(),
+            producer: c.producer.as_ref().map(|p| (p.producer_id, p.producer_epoch, p.transactional_id.clone())),
+            groups,
+            links,
+        }
+    }
+}
+
 /// Consumers of one group, drawn in one frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupBox {
@@ -173,6 +262,8 @@ pub struct ClusterModel {
     pub brokers: Vec<BrokerCard>,
     pub producers: Vec<ClientCard>,
     pub groups: Vec<GroupBox>,
+    /// Real Kafka clients (bridge mode), drawn in a frame of their own.
+    pub real_clients: Vec<RealClientCard>,
     pub summarised: bool,
 }
 
@@ -316,7 +407,8 @@ impl ClusterModel {
                 None => groups.push(GroupBox { group: c.group_id.clone(), clients: vec![card] }),
             }
         }
-        ClusterModel { now_ms: view.now_ms, brokers, producers, groups, summarised }
+        let real_clients = view.external_clients.iter().map(RealClientCard::from_view).collect();
+        ClusterModel { now_ms: view.now_ms, brokers, producers, groups, real_clients, summarised }
     }
 }
 
@@ -338,6 +430,9 @@ pub struct Layout {
     pub client_pos: Vec<(i32, i32)>,
     /// Each group's frame: x, y, width.
     pub group_frames: Vec<(i32, i32, i32)>,
+    /// Top-left of each real client, in model order, and their frame (x, y, width).
+    pub real_pos: Vec<(i32, i32)>,
+    pub real_frame: Option<(i32, i32, i32)>,
 }
 
 impl Layout {
@@ -410,10 +505,37 @@ impl Layout {
             group_frames.push((frame_x, clients_y, x - frame_x));
             x += 24;
         }
-        let has_clients = !client_pos.is_empty();
+        // Real clients, in a frame; each of a client's connections meets the client's box.
+        let mut real_pos = Vec::new();
+        let mut real_frame = None;
+        if !model.real_clients.is_empty() {
+            let frame_x = x;
+            x += 10;
+            for c in &model.real_clients {
+                real_pos.push((x, clients_y + 24));
+                place(c.node, x, clients_y + 24, Self::CLIENT_W, Self::CLIENT_H);
+                x += Self::CLIENT_W + 10;
+            }
+            real_frame = Some((frame_x, clients_y, x - frame_x));
+            x += 24;
+        }
+        let has_clients = !client_pos.is_empty() || !real_pos.is_empty();
         let width = (2 * Self::MARGIN + brokers_w).max(x + Self::MARGIN);
         let height = if has_clients { clients_y + 24 + Self::CLIENT_H + 16 } else { clients_y };
-        Layout { columns, broker_h, grid, width, height, clients_y, centres, boxes, client_pos, group_frames }
+        Layout {
+            columns,
+            broker_h,
+            grid,
+            width,
+            height,
+            clients_y,
+            centres,
+            boxes,
+            client_pos,
+            group_frames,
+            real_pos,
+            real_frame,
+        }
     }
 
     /// The top-left corner of the `index`-th broker.
@@ -961,6 +1083,29 @@ mod tests {
         assert_eq!(progress(10, 20, 15_000), 0.5);
         assert_eq!(progress(10, 20, 99_000), 1.0);
         assert_eq!(progress(10, 10, 10_000), 0.0);
+    }
+
+    #[test]
+    fn a_real_client_is_one_card_with_a_line_per_broker_and_its_worst_state() {
+        use kafkalab_engine::cluster::{Action, WorldConfig};
+        let mut world = World::new(WorldConfig::default(), 1).unwrap();
+        let conns: Vec<u32> = [1, 1, 2, 3].iter().map(|b| world.connect_external_client(*b).unwrap()).collect();
+        for c in &conns {
+            world.set_external_peer(*c, "127.0.0.1:7000");
+            world.note_external_request(*c, "writer", "Produce");
+        }
+        world.apply(Action::CutLink { from: NodeId::Client(conns[2]), to: NodeId::Broker(2), both: true }).unwrap();
+        assert!(world.send_external(conns[2], kafkalab_engine::protocol::ClientMessage::MetadataRequest.into()));
+        world.apply(Action::KillBroker { broker: 3 }).unwrap();
+        let model = ClusterModel::from_view(&world.view(), false);
+        assert_eq!(model.real_clients.len(), 1);
+        let card = &model.real_clients[0];
+        let links: Vec<(i32, LinkState, usize)> = card.links.iter().map(|l| (l.broker, l.state, l.count)).collect();
+        assert_eq!(links, [(1, LinkState::Open, 2), (2, LinkState::Stalled, 1), (3, LinkState::Closed, 1)]);
+        assert_eq!(card.state(), LinkState::Stalled);
+        let layout = Layout::new(&model);
+        assert_eq!(layout.real_pos.len(), 1);
+        assert!(layout.real_frame.is_some() && layout.boxes.contains_key(&card.node));
     }
 
     fn three_brokers() -> Layout {

@@ -2,6 +2,7 @@
 //! current view. Pure, so that the offer is tested natively; `components/node_menu.rs` draws it.
 
 use kafkalab_engine::sim::NodeId;
+use kafkalab_engine::view::external::ExternalClientView;
 use kafkalab_engine::view::{BrokerState, View};
 
 use crate::i18n::{fill, t, Key, Lang};
@@ -59,12 +60,24 @@ pub fn node_name(lang: Lang, view: &View, node: NodeId) -> String {
             .find(|p| p.client == node)
             .map(|p| p.name.clone())
             .or_else(|| view.consumers.iter().find(|c| c.client == node).map(|c| c.name.clone()))
+            .or_else(|| real_client(view, node).map(|c| c.client_id.clone()))
             .unwrap_or_else(|| node.to_string()),
     }
 }
 
+/// The real client (bridge mode) one of whose connections is `node`.
+pub fn real_client(view: &View, node: NodeId) -> Option<&ExternalClientView> {
+    view.external_clients.iter().find(|c| c.connections.iter().any(|conn| conn.node == node))
+}
+
+/// Whether the link is cut; for a real client, the link of any of its connections.
 fn is_cut(view: &View, from: NodeId, to: NodeId) -> bool {
-    view.cut_links.contains(&(from, to))
+    let nodes = |n: NodeId| match real_client(view, n) {
+        Some(c) => c.connections.iter().map(|conn| conn.node).collect(),
+        None => vec![n],
+    };
+    let (froms, tos) = (nodes(from), nodes(to));
+    view.cut_links.iter().any(|(a, b)| froms.contains(a) && tos.contains(b))
 }
 
 fn item(testid: String, text: String, aria: String, action: UserAction, danger: bool) -> MenuItem {
@@ -163,7 +176,12 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
                 view.brokers.iter().map(|b| NodeId::Broker(b.id)).filter(|b| *b != node).collect();
             peers.extend(view.producers.iter().map(|p| p.client));
             peers.extend(view.consumers.iter().map(|c| c.client));
+            peers.extend(view.external_clients.iter().map(|c| c.node));
             peers
+        }
+        // A real client's process is not ours to stop: only its links to brokers can be cut.
+        NodeId::Client(_) if real_client(view, node).is_some() => {
+            view.brokers.iter().map(|b| NodeId::Broker(b.id)).collect()
         }
         NodeId::Client(_) => {
             if let Some(p) = view.producers.iter().find(|p| p.client == node) {
@@ -205,28 +223,32 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
             view.brokers.iter().map(|b| NodeId::Broker(b.id)).collect()
         }
     };
-    let isolate = fill(t(lang, Key::IsolateNode), &[&name]);
-    items.push(item(
-        format!("menu-isolate-{node}"),
-        isolate.clone(),
-        isolate,
-        UserAction::IsolateNode { node: node.to_string() },
-        true,
-    ));
-    let slow = view.slow_nodes.iter().any(|(n, _)| *n == node);
-    let (verb, text, extra_ms) = if slow {
-        ("unslow", fill(t(lang, Key::UnslowNodeNamed), &[&name]), 0)
-    } else {
-        let ms = SLOW_MS.to_string();
-        ("slow", fill(t(lang, Key::SlowNodeNamed), &[&name, &ms]), SLOW_MS)
-    };
-    items.push(item(
-        format!("menu-{verb}-{node}"),
-        text.clone(),
-        text,
-        UserAction::SlowNode { node: node.to_string(), extra_ms },
-        false,
-    ));
+    // The bridge cuts a real client's connections both ways, and cannot isolate or slow it.
+    let real = real_client(view, node).is_some();
+    if !real {
+        let isolate = fill(t(lang, Key::IsolateNode), &[&name]);
+        items.push(item(
+            format!("menu-isolate-{node}"),
+            isolate.clone(),
+            isolate,
+            UserAction::IsolateNode { node: node.to_string() },
+            true,
+        ));
+        let slow = view.slow_nodes.iter().any(|(n, _)| *n == node);
+        let (verb, text, extra_ms) = if slow {
+            ("unslow", fill(t(lang, Key::UnslowNodeNamed), &[&name]), 0)
+        } else {
+            let ms = SLOW_MS.to_string();
+            ("slow", fill(t(lang, Key::SlowNodeNamed), &[&name, &ms]), SLOW_MS)
+        };
+        items.push(item(
+            format!("menu-{verb}-{node}"),
+            text.clone(),
+            text,
+            UserAction::SlowNode { node: node.to_string(), extra_ms },
+            false,
+        ));
+    }
     let mut cut = Vec::new();
     let mut heal = Vec::new();
     for peer in peers {
@@ -238,10 +260,10 @@ fn node_menu(lang: Lang, view: &View, node: NodeId) -> Option<NodeMenu> {
         if !(out && back) {
             row.push(cut_item(lang, view, node, peer, false));
         }
-        if !out {
+        if !out && !real {
             row.push(cut_item(lang, view, node, peer, true));
         }
-        if !back {
+        if !back && !real {
             let mut inbound = cut_item(lang, view, peer, node, true);
             inbound.text = "←".into();
             row.push(inbound);
@@ -266,6 +288,30 @@ mod tests {
 
     fn ids(menu: &NodeMenu) -> Vec<&str> {
         menu.items.iter().map(|i| i.testid.as_str()).collect()
+    }
+
+    #[test]
+    fn a_real_client_offers_only_cutting_its_links_and_is_named_by_client_id() {
+        use kafkalab_engine::cluster::{Action, World, WorldConfig};
+        let mut world = World::new(WorldConfig::default(), 1).unwrap();
+        let conns: Vec<u32> = [1, 2].iter().map(|b| world.connect_external_client(*b).unwrap()).collect();
+        for c in &conns {
+            world.set_external_peer(*c, "127.0.0.1:7000");
+            world.note_external_request(*c, "orders-app", "Produce");
+        }
+        // Its second connection's link is cut: the client's link to broker 2 shows cut.
+        world.apply(Action::CutLink { from: NodeId::Client(conns[1]), to: NodeId::Broker(2), both: true }).unwrap();
+        let view = world.view();
+        let node = NodeId::Client(conns[0]);
+        let menu = build(Lang::En, &view, MenuTarget::Node(node)).unwrap();
+        assert_eq!(menu.title, "orders-app");
+        assert!(menu.items.is_empty(), "no isolate or slow: {:?}", ids(&menu));
+        assert_eq!(menu.heal.len(), 1);
+        assert!(matches!(&menu.heal[0].action, UserAction::HealLink { b, .. } if b == "broker-2"));
+        assert!(menu.cut.iter().all(|row| row.items.len() == 1), "both ways only");
+        assert_eq!(node_name(Lang::En, &view, NodeId::Client(conns[1])), "orders-app");
+        let broker = build(Lang::En, &view, MenuTarget::Node(NodeId::Broker(1))).unwrap();
+        assert!(broker.cut.iter().any(|row| row.name == "orders-app"), "a broker can cut its link to the client");
     }
 
     #[test]

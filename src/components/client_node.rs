@@ -65,7 +65,7 @@ pub fn client_node(props: &ClientNodeProps) -> Html {
 
 /// The name as the box fits it: 14 characters, or 13 and an ellipsis so a cut name reads as cut
 /// (the whole name is in the node's description and in the panels).
-fn short_name(label: &str) -> String {
+pub(super) fn short_name(label: &str) -> String {
     if label.chars().count() <= 14 {
         label.to_string()
     } else {

@@ -12,8 +12,8 @@ use kafkalab_engine::sim::NodeId;
 use yew::prelude::*;
 
 use super::node_events::{focus, NodeEvent};
-use super::{BrokerNode, ClientNode, CutLink, Messages, NodeMenuView};
-use crate::cluster::{link_curve, ClientCard, ClusterModel, CutEdge, Layout, ViewRc};
+use super::{BrokerNode, ClientNode, CutLink, Messages, NodeMenuView, RealClientNode};
+use crate::cluster::{link_curve, ClientCard, ClusterModel, CutEdge, Layout, LinkState, ViewRc};
 use crate::hooks::{use_menu_placement, use_pointer_down_outside, use_reduced_motion, MenuPlacement};
 use crate::i18n::{counted, fill, t, Key, Lang};
 use crate::menu::{self, MenuTarget};
@@ -115,7 +115,10 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
     let layout = Rc::new(Layout::new(&model));
     let (w, h) = (layout.width, layout.height);
     let summary = counted(lang, Key::ClusterSummary, model.brokers.len() as u64);
-    let cuts = CutEdge::from_cuts(&view.cut_links);
+    // A real client's connections are drawn as the client: so are their cut links.
+    let drawn = |n: NodeId| menu::real_client(view, n).map_or(n, |c| c.node);
+    let cut_links: Vec<(NodeId, NodeId)> = view.cut_links.iter().map(|&(a, b)| (drawn(a), drawn(b))).collect();
+    let cuts = CutEdge::from_cuts(&cut_links);
     let fetch_lines = layout.fetch_lines(&model);
     let mut clients: Vec<&ClientCard> = model.producers.iter().collect();
     clients.extend(model.groups.iter().flat_map(|g| g.clients.iter()));
@@ -300,6 +303,36 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                             <text x="10" y="17">{ fill(t(lang, Key::GroupFrame), &[&g.group]) }</text>
                         </g>
                     }) }
+                    if let Some((x, y, fw)) = layout.real_frame {
+                        <g class="group-frame real-frame" transform={format!("translate({x} {y})")}>
+                            <rect x="0" y="0" width={fw.to_string()} height={(Layout::CLIENT_H + 34).to_string()} rx="10" />
+                            <text x="10" y="17">{ t(lang, Key::RealClientsFrame) }</text>
+                        </g>
+                    }
+                    <g class="real-conns">
+                        { for model.real_clients.iter().zip(layout.real_pos.iter()).flat_map(|(c, (x, y))| {
+                            let links = c.links.iter().enumerate().filter_map(|(i, link)| {
+                                let &(bx, by, bw, bh) = layout.boxes.get(&NodeId::Broker(link.broker))?;
+                                // Side by side along the client's top, to the broker's bottom.
+                                let from_x = x + 16 + (i as i32 * 24) % (Layout::CLIENT_W - 24);
+                                let to_x = bx + bw / 2 + (i as i32 - 1) * 10;
+                                let title = fill(t(lang, match link.state {
+                                    LinkState::Open => Key::RealLinkOpen,
+                                    LinkState::Stalled => Key::RealLinkStalled,
+                                    LinkState::Closed => Key::RealLinkClosed,
+                                }), &[&c.client_id, &link.broker.to_string(), &link.count.to_string(), &link.waiting.to_string()]);
+                                Some(html! {
+                                    <line class={classes!("real-conn", format!("real-conn-{}", link.state.as_str()))}
+                                        data-testid={format!("real-conn-{}-{}", c.client_id, link.broker)} data-state={link.state.as_str()}
+                                        data-count={link.count.to_string()} data-waiting={link.waiting.to_string()}
+                                        x1={from_x.to_string()} y1={y.to_string()} x2={to_x.to_string()} y2={(by + bh).to_string()}>
+                                        <title>{ title }</title>
+                                    </line>
+                                })
+                            }).collect::<Vec<Html>>();
+                            links
+                        }) }
+                    </g>
                     <g class="fetch-paths">
                         { for fetch_lines.iter().map(|line| {
                             let p = &line.path;
@@ -323,6 +356,9 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                     { for clients.iter().zip(layout.client_pos.iter()).map(|(c, (x, y))| html! {
                         <ClientNode key={c.node.to_string()} {lang} client={(*c).clone()} x={*x} y={*y}
                             highlighted={props.highlight.contains(&c.label)} on_node={on_node.clone()} />
+                    }) }
+                    { for model.real_clients.iter().zip(layout.real_pos.iter()).map(|(c, (x, y))| html! {
+                        <RealClientNode key={format!("real-{}-{}", c.client_id, c.host)} {lang} client={c.clone()} x={*x} y={*y} on_node={on_node.clone()} />
                     }) }
                     { for cuts.iter().filter_map(|edge| {
                         let (p, q) = (*layout.centres.get(&edge.a)?, *layout.centres.get(&edge.b)?);
@@ -352,6 +388,9 @@ pub fn cluster_canvas(props: &ClusterCanvasProps) -> Html {
                 <li data-testid="legend-removing"><span class="legend-tile tile-removing" aria-hidden="true">{ "−" }</span>{ t(lang, Key::LegendRemoving) }</li>
                 if !fetch_lines.is_empty() {
                     <li><span class="legend-fetch" aria-hidden="true">{ "— R" }</span>{ t(lang, Key::LegendFetchPath) }</li>
+                }
+                if !model.real_clients.is_empty() {
+                    <li><span class="legend-real" aria-hidden="true">{ "⚡ —" }</span>{ t(lang, Key::LegendRealConn) }</li>
                 }
                 <li><span class="legend-cut" aria-hidden="true">{ "✂" }</span>{ t(lang, Key::LegendCut) }</li>
                 <li><span class="legend-msg" aria-hidden="true">{ "■ ● ◆ ▲" }</span>{ t(lang, if still { Key::LegendStill } else { Key::LegendMessage }) }</li>

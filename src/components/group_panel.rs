@@ -1,6 +1,8 @@
 //! The consumer groups: state, members, lag and the latest rebalance steps; while a group's
 //! coordinator is unavailable, its last known committed offsets.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::RebalanceSwimlane;
@@ -37,6 +39,10 @@ pub struct GroupPanelProps {
     pub view: ViewRc,
     /// The groups on the log: what is known of a group whose coordinator is unavailable.
     pub groups: Shared<Vec<GroupLogView>>,
+    /// The live page's rebalance steps, newest first: (group, time, sentence), narrated by the
+    /// bridge; `None`: the view's facts are narrated here.
+    #[prop_or_default]
+    pub live_steps: Option<Rc<Vec<(String, u64, String)>>>,
 }
 
 #[function_component(GroupPanel)]
@@ -78,28 +84,24 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                 </div>
             }) }
             { for view.groups.iter().map(|g| {
-                let steps: Vec<String> = view.facts.iter().rev()
-                    .filter(|f| matches!(&f.fact,
-                        kafkalab_engine::narration::Fact::RebalanceStarted { group, .. }
-                        | kafkalab_engine::narration::Fact::JoinCompleted { group, .. }
-                        | kafkalab_engine::narration::Fact::GenerationStable { group, .. }
-                        | kafkalab_engine::narration::Fact::MemberRemoved { group, .. }
-                        | kafkalab_engine::narration::Fact::MemberJoined { group, .. }
-                        | kafkalab_engine::narration::Fact::GroupEpochBumped { group, .. }
-                        | kafkalab_engine::narration::Fact::TargetAssignmentComputed { group, .. }
-                        | kafkalab_engine::narration::Fact::MemberReconciled { group, .. } if *group == g.group_id))
-                    .take(5)
-                    .map(|f| format!("{} ms — {}", f.at_ms, narrate::sentence(lang, &roster, &f.fact)))
-                    .collect();
+                let steps: Vec<String> = match &props.live_steps {
+                    Some(live) => live.iter().filter(|(group, ..)| *group == g.group_id).take(5)
+                        .map(|(_, at, text)| format!("{at} ms — {text}")).collect(),
+                    None => view.facts.iter().rev()
+                        .filter(|f| f.fact.rebalance_step_group() == Some(g.group_id.as_str()))
+                        .take(5)
+                        .map(|f| format!("{} ms — {}", f.at_ms, narrate::sentence(lang, &roster, &f.fact)))
+                        .collect(),
+                };
                 html! {
                     <div class="group" data-testid={format!("group-{}", g.group_id)}
-                        data-generation={g.generation_id.to_string()} data-state={g.state}
-                        data-protocol={g.protocol} data-rebalance={g.rebalance}>
+                        data-generation={g.generation_id.to_string()} data-state={g.state.to_string()}
+                        data-protocol={g.protocol.to_string()} data-rebalance={g.rebalance.to_string()}>
                         <dl class="facts-grid">
                             <dt>{ "group.id" }</dt><dd>{ g.group_id.clone() }</dd>
-                            <dt>{ t(lang, Key::GroupStateLabel) }</dt><dd>{ g.state }</dd>
+                            <dt>{ t(lang, Key::GroupStateLabel) }</dt><dd>{ g.state.to_string() }</dd>
                             <dt>{ t(lang, Key::RebalanceLabel) }</dt>
-                            <dd data-testid={format!("group-rebalance-{}", g.group_id)}>{ t(lang, match g.rebalance {
+                            <dd data-testid={format!("group-rebalance-{}", g.group_id)}>{ t(lang, match &*g.rebalance {
                                 "incremental" => Key::RebalanceIncremental,
                                 "none" => Key::RebalanceShare,
                                 "cooperative" => Key::RebalanceCooperative,
@@ -124,11 +126,11 @@ pub fn group_panel(props: &GroupPanelProps) -> Html {
                                 </tr></thead>
                                 <tbody>
                                     { for g.members.iter().map(|m| {
-                                        let state = m.reconcile_state.unwrap_or("-");
+                                        let state = m.reconcile_state.as_deref().unwrap_or("-");
                                         let behind = m.member_epoch != g.target_assignment_epoch || state != "STABLE";
                                         html! {
                                             <tr data-testid={format!("member-{}-{}", g.group_id, m.member_id)}
-                                                data-member-epoch={m.member_epoch.unwrap_or(-1).to_string()} data-reconcile-state={state}
+                                                data-member-epoch={m.member_epoch.unwrap_or(-1).to_string()} data-reconcile-state={state.to_string()}
                                                 data-member-protocol={if m.classic_member { "classic" } else { "consumer" }}
                                                 class={classes!(behind.then_some("reconciling"))}>
                                                 <td><code title={m.member_id.clone()}>{

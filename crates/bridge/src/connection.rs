@@ -42,6 +42,7 @@ pub async fn serve(bridge: Rc<Bridge>, broker: i32, stream: TcpStream, peer: Soc
         // Nobody listens on a dead broker's port: the connection is dropped at once.
         Err(_) => return,
     };
+    bridge.world.borrow_mut().set_external_peer(client, &peer.to_string());
     let events = bridge.register(client);
     let _ = stream.set_nodelay(true);
     let (mut read, mut write) = stream.into_split();
@@ -70,6 +71,9 @@ pub async fn serve(bridge: Rc<Bridge>, broker: i32, stream: TcpStream, peer: Soc
             Ok(frame) => frame,
             Err(close) => break close,
         };
+        if let Some((api, client_id)) = request_head(&frame) {
+            bridge.world.borrow_mut().note_external_request(client, &client_id, &api);
+        }
         match crate::api::handle(&mut conn, frame).await {
             Ok(Some(response)) => {
                 if write.write_all(&response).await.is_err() {
@@ -85,6 +89,19 @@ pub async fn serve(bridge: Rc<Bridge>, broker: i32, stream: TcpStream, peer: Soc
     }
     reader.abort();
     bridge.unregister(client);
+}
+
+/// The API's name and the `client.id` of a request frame, read from its header (v1 and v2 start
+/// alike: key, version, correlation id, then `client.id` as a nullable string) for the live view;
+/// `None` for a frame too short or an unknown key (the API handler says why).
+fn request_head(frame: &[u8]) -> Option<(String, String)> {
+    let key = kafka_protocol::messages::ApiKey::try_from(i16::from_be_bytes([*frame.first()?, *frame.get(1)?])).ok()?;
+    let len = i16::from_be_bytes([*frame.get(8)?, *frame.get(9)?]);
+    let client_id = match usize::try_from(len) {
+        Ok(len) => String::from_utf8_lossy(frame.get(10..10 + len)?).into_owned(),
+        Err(_) => String::new(),
+    };
+    Some((format!("{key:?}"), client_id))
 }
 
 impl Connection {
@@ -143,5 +160,24 @@ impl Connection {
         } else {
             Err(Close::Quietly)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_head;
+
+    #[test]
+    fn a_request_header_names_its_api_and_client_id() {
+        // Produce v9, correlation id 7, client.id "billing".
+        let mut frame = vec![0, 0, 0, 9, 0, 0, 0, 7, 0, 7];
+        frame.extend(b"billing");
+        assert_eq!(request_head(&frame), Some(("Produce".into(), "billing".into())));
+        // A null client.id, CreateTopics.
+        assert_eq!(request_head(&[0, 19, 0, 7, 0, 0, 0, 1, 0xff, 0xff]), Some(("CreateTopics".into(), String::new())));
+        // Cut short, or an unknown key: nothing to note.
+        assert_eq!(request_head(&[0, 0, 0, 9, 0, 0, 0, 7, 0, 9, b'x']), None);
+        assert_eq!(request_head(&[0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0]), None);
+        assert_eq!(request_head(&[0, 0]), None);
     }
 }

@@ -145,7 +145,7 @@ struct AckedRange {
 
 /// Acknowledged records the cluster no longer has: the new leader's log ends before them, or
 /// holds other records of a later epoch there. They stay marked after their offsets are reused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LostRecords {
     pub first_offset: i64,
     pub last_offset: i64,
@@ -158,7 +158,7 @@ pub struct LostRecords {
 }
 
 /// The same producer records written twice: a retry after a lost response, without idempotence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DuplicateRecords {
     pub producer: u32,
     /// The first copy's base offset.

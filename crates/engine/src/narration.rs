@@ -852,6 +852,22 @@ impl Salience {
 
 impl Fact {
     /// How much this fact matters. No wildcard arm: a new fact kind must be classified.
+    /// The group whose rebalance this fact is a step of: what the group panel lists under the
+    /// group's rebalance steps (the app's and the live page's alike).
+    pub fn rebalance_step_group(&self) -> Option<&str> {
+        match self {
+            Fact::RebalanceStarted { group, .. }
+            | Fact::JoinCompleted { group, .. }
+            | Fact::GenerationStable { group, .. }
+            | Fact::MemberRemoved { group, .. }
+            | Fact::MemberJoined { group, .. }
+            | Fact::GroupEpochBumped { group, .. }
+            | Fact::TargetAssignmentComputed { group, .. }
+            | Fact::MemberReconciled { group, .. } => Some(group),
+            _ => None,
+        }
+    }
+
     pub fn salience(&self) -> Salience {
         match self {
             Fact::BatchAppended { .. }

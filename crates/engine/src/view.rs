@@ -1,6 +1,7 @@
 //! The serializable snapshot the UI draws. Built from engine state only, never stored.
 //! `log` and `group_log` are the partition-centred views, asked for separately.
 
+pub mod external;
 pub mod group_log;
 pub mod log;
 pub mod processor;
@@ -20,13 +21,15 @@ use crate::protocol::Acks;
 use crate::protocol::{IsolationLevel, TopicPartition};
 use crate::sim::{Millis, NodeId};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// How many facts and send results a view carries.
 const VIEW_FACTS: usize = 200;
 const VIEW_RESULTS: usize = 20;
 
 /// Deserialize reads what a live page draws (bridge mode streams Views as JSON): the brokers, the
-/// topics and the network; the clients, groups and facts of the simulation are left empty.
+/// topics, the network, the groups and the real clients; the simulation's own clients and its
+/// facts are left empty (the bridge sends facts apart, narrated).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct View {
     pub now_ms: Millis,
@@ -42,7 +45,6 @@ pub struct View {
     /// The latest facts, oldest first.
     #[serde(default, skip_deserializing)]
     pub facts: Vec<TimedFact>,
-    #[serde(default, skip_deserializing)]
     pub groups: Vec<GroupView>,
     #[serde(default, skip_deserializing)]
     pub consumers: Vec<ConsumerView>,
@@ -57,6 +59,9 @@ pub struct View {
     pub processors: Vec<processor::ProcessorAuditView>,
     /// Kafka Streams applications: topology, tasks and stores.
     pub streams: Vec<streams::StreamsAppView>,
+    /// Real Kafka clients connected through the bridge (bridge mode), by `client.id` and host.
+    #[serde(default)]
+    pub external_clients: Vec<external::ExternalClientView>,
 }
 
 /// A transactional id at its coordinator (the leader of its `__transaction_state` partition).
@@ -81,21 +86,22 @@ pub struct ProducerTransactionView {
     pub aborted: u64,
 }
 
-/// A consumer group as its coordinator knows it.
-#[derive(Debug, Clone, Serialize)]
+/// A consumer group as its coordinator knows it. Its names are `Cow`s so that a live page can
+/// read a group back from the bridge's JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupView {
     pub group_id: String,
     /// `classic` (JoinGroup/SyncGroup), `consumer` (KIP-848, ConsumerGroupHeartbeat) or
     /// `share` (KIP-932, ShareGroupHeartbeat).
-    pub protocol: &'static str,
+    pub protocol: Cow<'static, str>,
     /// How the group rebalances: `eager`, `cooperative` (classic), `incremental` (consumer) or
     /// `none` (share: partitions are shared, nothing is revoked).
-    pub rebalance: &'static str,
+    pub rebalance: Cow<'static, str>,
     /// Consumer protocol: the epoch of the target assignment (the group epoch is
     /// `generation_id`).
     pub target_assignment_epoch: Option<i32>,
     pub coordinator: i32,
-    pub state: &'static str,
+    pub state: Cow<'static, str>,
     pub generation_id: i32,
     /// The assignor the group voted for (`range`, `cooperative-sticky`, ...).
     pub protocol_name: Option<String>,
@@ -104,7 +110,7 @@ pub struct GroupView {
     pub offsets: Vec<GroupOffsetView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupMemberView {
     pub member_id: String,
     pub group_instance_id: Option<String>,
@@ -114,7 +120,7 @@ pub struct GroupMemberView {
     /// Consumer protocol: the member epoch.
     pub member_epoch: Option<i32>,
     /// Consumer protocol: `STABLE`, `UNREVOKED_PARTITIONS` or `UNRELEASED_PARTITIONS`.
-    pub reconcile_state: Option<&'static str>,
+    pub reconcile_state: Option<Cow<'static, str>>,
     /// Consumer protocol: the member's target assignment.
     pub target: Option<Vec<TopicPartition>>,
     /// Consumer protocol: what it must revoke before its epoch advances.
@@ -128,7 +134,7 @@ pub struct GroupMemberView {
 /// lists offsets with `ListOffsetsOptions`' default read_uncommitted, whatever the group reads). The owner's
 /// fetch position is shown too: committed offsets move only with each commit (every
 /// `auto.commit.interval.ms`), so lag from the position is the one that moves smoothly.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupOffsetView {
     pub topic: String,
     pub partition: i32,
@@ -339,6 +345,7 @@ impl World {
         // Only the tail: the history can hold 100,000 facts.
         let mut facts: Vec<TimedFact> = self.facts().rev().take(VIEW_FACTS).cloned().collect();
         facts.reverse();
+        let groups = self.group_views();
         View {
             now_ms: self.now(),
             events_processed: self.events_processed(),
@@ -427,7 +434,8 @@ impl World {
             cut_links: self.network().cuts().collect(),
             slow_nodes: self.network().slow_nodes().collect(),
             facts,
-            groups: self.group_views(),
+            external_clients: self.external_client_views(&groups),
+            groups,
             consumers: self.consumer_views(),
             transactions: self.transaction_views(),
             share_partitions: self.share_partitions(None),
@@ -473,11 +481,11 @@ impl World {
             {
                 groups.push(GroupView {
                     group_id: group.group_id.clone(),
-                    protocol: "consumer",
-                    rebalance: "incremental",
+                    protocol: "consumer".into(),
+                    rebalance: "incremental".into(),
                     target_assignment_epoch: Some(group.target_assignment_epoch),
                     coordinator: broker.id,
-                    state: group.state().name(),
+                    state: group.state().name().into(),
                     generation_id: group.group_epoch,
                     protocol_name: group.assignor.map(|a| a.name().to_string()),
                     leader: None,
@@ -490,7 +498,7 @@ impl World {
                             client: m.client,
                             assignment: m.assigned.iter().cloned().collect(),
                             member_epoch: Some(m.member_epoch),
-                            reconcile_state: Some(m.state.name()),
+                            reconcile_state: Some(m.state.name().into()),
                             target: Some(
                                 group.target_assignment.get(&m.member_id).into_iter().flatten().cloned().collect(),
                             ),
@@ -498,7 +506,7 @@ impl World {
                             classic_member: m.classic.is_some(),
                         })
                         .collect(),
-                    offsets: self.group_offset_views(coordinator, &group.group_id),
+                    offsets: Vec::new(),
                 });
             }
             for group in coordinator.classic_groups().filter(|g| coordinator.is_coordinator_for(&g.group_id)) {
@@ -507,11 +515,11 @@ impl World {
                 });
                 groups.push(GroupView {
                     group_id: group.group_id.clone(),
-                    protocol: "classic",
-                    rebalance: if cooperative { "cooperative" } else { "eager" },
+                    protocol: "classic".into(),
+                    rebalance: if cooperative { "cooperative" } else { "eager" }.into(),
                     target_assignment_epoch: None,
                     coordinator: broker.id,
-                    state: group.state.name(),
+                    state: group.state.name().into(),
                     generation_id: group.generation_id,
                     protocol_name: group.protocol_name.clone(),
                     leader: group.leader_id.clone(),
@@ -530,8 +538,11 @@ impl World {
                             classic_member: false,
                         })
                         .collect(),
-                    offsets: self.group_offset_views(coordinator, &group.group_id),
+                    offsets: Vec::new(),
                 });
+            }
+            for g in groups.iter_mut().filter(|g| g.coordinator == broker.id && g.protocol != "share") {
+                g.offsets = self.group_offset_views(coordinator, &g.group_id, &g.members);
             }
         }
         for broker in self.brokers().filter(|b| b.state != BrokerState::Dead) {
@@ -539,11 +550,11 @@ impl World {
             for group in coordinator.share_groups().filter(|g| coordinator.is_coordinator_for(&g.group_id)) {
                 groups.push(GroupView {
                     group_id: group.group_id.clone(),
-                    protocol: "share",
-                    rebalance: "none",
+                    protocol: "share".into(),
+                    rebalance: "none".into(),
                     target_assignment_epoch: None,
                     coordinator: broker.id,
-                    state: if group.members.is_empty() { "Empty" } else { "Stable" },
+                    state: if group.members.is_empty() { "Empty" } else { "Stable" }.into(),
                     generation_id: group.group_epoch,
                     protocol_name: Some("simple".to_string()),
                     leader: None,
@@ -570,11 +581,13 @@ impl World {
         groups
     }
 
-    /// A group's committed offsets with the log end and the owner's position.
+    /// A group's committed offsets with the log end and the owner's position (a simulated
+    /// consumer's, or the fetch offset of a real client's member).
     fn group_offset_views(
         &self,
         coordinator: &crate::group::coordinator::GroupCoordinator,
         group_id: &str,
+        members: &[GroupMemberView],
     ) -> Vec<GroupOffsetView> {
         coordinator
             .offsets
@@ -587,7 +600,17 @@ impl World {
                             .consumers()
                             .filter(|c| c.group_id() == group_id && self.consumer_running(c.id))
                             .filter(|c| c.assignment.contains(tp))
-                            .find_map(|c| c.positions.get(tp).map(|p| (*p, c.config.isolation_level)));
+                            .find_map(|c| c.positions.get(tp).map(|p| (*p, c.config.isolation_level)))
+                            .or_else(|| {
+                                let member = members.iter().find(|m| m.assignment.contains(tp))?;
+                                let (position, read_committed) = self.external_position(member.client, tp)?;
+                                let isolation = if read_committed {
+                                    IsolationLevel::ReadCommitted
+                                } else {
+                                    IsolationLevel::ReadUncommitted
+                                };
+                                Some((position, isolation))
+                            });
                         let (position, position_lag, read_committed) = match owner {
                             Some((position, isolation)) => (
                                 position,
@@ -671,5 +694,32 @@ mod live_tests {
         assert_eq!(back.cut_links, vec![(NodeId::Broker(1), NodeId::Broker(2))]);
         assert_eq!(back.brokers[2].state, super::BrokerState::Dead);
         assert!(back.facts.is_empty() && back.producers.is_empty(), "the simulation's clients stay out");
+    }
+
+    /// The live page draws the groups and the real clients from the JSON too.
+    #[test]
+    fn a_view_read_back_from_json_keeps_groups_and_real_clients() {
+        let mut world = World::new(WorldConfig::default(), 3).unwrap();
+        world
+            .apply(Action::CreateTopic { name: "orders".into(), partitions: 2, replication_factor: 3, configs: vec![] })
+            .unwrap();
+        world
+            .apply(Action::AddConsumer {
+                name: "billing".into(),
+                topics: vec!["orders".into()],
+                configs: vec![("group.id".into(), "billing".into())],
+                app: Default::default(),
+            })
+            .unwrap();
+        let client = world.connect_external_client(1).unwrap();
+        world.set_external_peer(client, "127.0.0.1:40000");
+        world.note_external_request(client, "kcat", "Metadata");
+        world.run_until(20_000);
+        let view = world.view();
+        assert!(!view.groups.is_empty() && !view.external_clients.is_empty());
+        let back: super::View = serde_json::from_str(&serde_json::to_string(&view).unwrap()).unwrap();
+        assert_eq!(serde_json::to_value(&back.groups).unwrap(), serde_json::to_value(&view.groups).unwrap());
+        assert_eq!(back.external_clients, view.external_clients);
+        assert_eq!(back.external_clients[0].client_id, "kcat");
     }
 }

@@ -36,6 +36,14 @@ impl Roster {
                 roster.clients.insert(node, c.name.clone());
             }
         }
+        // Real clients (bridge mode) by their `client.id`, on every connection.
+        for c in view.external_clients.iter().filter(|c| !c.client_id.is_empty()) {
+            for conn in &c.connections {
+                if let NodeId::Client(node) = conn.node {
+                    roster.clients.insert(node, c.client_id.clone());
+                }
+            }
+        }
         roster
     }
 
@@ -102,6 +110,22 @@ pub fn member_ids(fact: &Fact) -> Vec<&str> {
 mod tests {
     use super::*;
     use crate::fixtures::{every_fact, kind};
+
+    #[test]
+    fn a_real_client_is_named_by_its_client_id_on_every_connection() {
+        use kafkalab_engine::cluster::{World, WorldConfig};
+        let mut world = World::new(WorldConfig::default(), 1).unwrap();
+        let (a, b) = (world.connect_external_client(1).unwrap(), world.connect_external_client(2).unwrap());
+        for c in [a, b] {
+            world.set_external_peer(c, "127.0.0.1:5000");
+            world.note_external_request(c, "orders-app", "Metadata");
+        }
+        let roster = Roster::from_view(&world.view());
+        for c in [a, b] {
+            assert_eq!(roster.node(Lang::En, &NodeId::Client(c)), "orders-app");
+        }
+        assert_eq!(roster.node(Lang::En, &NodeId::Client(99)), "client 99");
+    }
 
     #[test]
     fn member_ids_are_shortened_to_twelve_characters() {

@@ -9,10 +9,15 @@ use super::action::ActionError;
 use super::world::World;
 use crate::broker::BrokerState;
 use crate::group::offsets::OFFSETS_TOPIC;
-use crate::protocol::{ClientMessage, Message, TxnMessage};
-use crate::sim::NodeId;
+use crate::protocol::{Acks, ClientMessage, IsolationLevel, Message, TopicPartition, TxnMessage};
+use crate::sim::{Millis, NodeId};
 use crate::txn::log::TRANSACTION_STATE_TOPIC;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// How many closed connections are remembered for the view (the newest).
+const CLOSED_KEPT: usize = 64;
+/// How many unanswered requests a connection remembers: the bridge serves one at a time.
+const WAITING_KEPT: usize = 16;
 
 /// What reached an external client's connection, in the order the world delivered it.
 #[derive(Debug, Clone)]
@@ -24,12 +29,48 @@ pub enum ExternalEvent {
     Disconnected { client: u32, broker: i32 },
 }
 
-/// The external connections of a world: client node -> the broker it is connected to, and what
-/// is waiting for the host.
+/// Why an external connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionEnd {
+    /// Its broker died (or refused it): the broker's side closed it.
+    BrokerDied,
+    /// The client (or the host) closed it.
+    ClientClosed,
+}
+
+/// What the live view shows of one connection, gathered from what it sent and received: the
+/// engine sees the requests, the host tells it the client's `client.id`, address and API names.
 #[derive(Debug, Clone, Default)]
-pub(super) struct ExternalClients {
+pub(crate) struct ConnectionInfo {
+    pub(crate) broker: i32,
+    /// The client's `host:port`.
+    pub(crate) peer: String,
+    /// `client.id` from the request headers.
+    pub(crate) client_id: String,
+    /// The Kafka APIs it asked for (`Produce`, `CreateTopics`, ...).
+    pub(crate) apis: BTreeSet<String>,
+    /// The producer id and epoch of its latest idempotent batch.
+    pub(crate) producer: Option<(i64, i16)>,
+    pub(crate) transactional_id: Option<String>,
+    /// Records it sent in Produce requests.
+    pub(crate) records_sent: u64,
+    /// Its fetch offsets by partition: the next record it reads (the consumer's position).
+    pub(crate) positions: BTreeMap<TopicPartition, i64>,
+    /// It fetches with `isolation.level=read_committed`.
+    pub(crate) read_committed: bool,
+    /// Requests not answered yet: the answer's kind and when it was sent, oldest first.
+    pub(crate) waiting: VecDeque<(&'static str, Millis)>,
+    pub(crate) closed: Option<(Millis, ConnectionEnd)>,
+}
+
+/// The external connections of a world: client node -> the broker it is connected to, what is
+/// waiting for the host, and what the view shows of each connection (open, or recently closed).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ExternalClients {
     connections: BTreeMap<u32, i32>,
     inbox: Vec<ExternalEvent>,
+    pub(crate) info: BTreeMap<u32, ConnectionInfo>,
 }
 
 impl ExternalClients {
@@ -40,25 +81,106 @@ impl ExternalClients {
     /// Queues what reached `client` from `from` for the host.
     pub(super) fn receive(&mut self, client: u32, from: NodeId, message: Message) {
         if let NodeId::Broker(broker) = from {
+            if let Some(info) = self.info.get_mut(&client) {
+                let kind = message.kind();
+                if let Some(i) = info.waiting.iter().position(|(answer, _)| *answer == kind) {
+                    info.waiting.remove(i);
+                }
+            }
             self.inbox.push(ExternalEvent::Message { client, broker, message });
         }
     }
 
-    /// The connection of `client` to `broker` broke; the connection is forgotten.
-    pub(super) fn disconnected(&mut self, client: u32, broker: i32) {
+    /// The connection of `client` to `broker` broke (the broker's side): it is forgotten.
+    pub(super) fn disconnected(&mut self, client: u32, broker: i32, now: Millis) {
         if self.connections.remove(&client).is_some() {
             self.inbox.push(ExternalEvent::Disconnected { client, broker });
+            self.closed(client, now, ConnectionEnd::BrokerDied);
+        }
+    }
+
+    /// Marks `client`'s connection closed at `now`, and forgets the oldest closed ones.
+    fn closed(&mut self, client: u32, now: Millis, end: ConnectionEnd) {
+        if let Some(info) = self.info.get_mut(&client).filter(|i| i.closed.is_none()) {
+            info.closed = Some((now, end));
+            info.waiting.clear();
+        }
+        let closed: Vec<u32> = self.info.iter().filter(|(_, i)| i.closed.is_some()).map(|(c, _)| *c).collect();
+        for old in &closed[..closed.len().saturating_sub(CLOSED_KEPT)] {
+            self.info.remove(old);
+        }
+    }
+
+    /// What a request tells about its sender, and that an answer is due.
+    fn sent(&mut self, client: u32, message: &Message, now: Millis) {
+        let Some(info) = self.info.get_mut(&client) else { return };
+        let Some(api) = message.kind().strip_suffix("Request") else { return };
+        if !info.apis.contains(api) {
+            info.apis.insert(api.to_string());
+        }
+        match message {
+            Message::Client(ClientMessage::ProduceRequest { transactional_id, acks, batches, .. }) => {
+                if let Some(id) = transactional_id {
+                    info.transactional_id = Some(id.clone());
+                }
+                for (_, batch) in batches {
+                    info.records_sent += batch.last_offset_delta.max(0) as u64 + 1;
+                    if batch.has_producer_id() {
+                        info.producer = Some((batch.producer_id, batch.producer_epoch));
+                    }
+                }
+                if *acks == Acks::None {
+                    return;
+                }
+            }
+            Message::Client(ClientMessage::ConsumerFetchRequest { partitions, isolation_level, .. }) => {
+                info.read_committed = *isolation_level == IsolationLevel::ReadCommitted;
+                for p in partitions {
+                    info.positions.insert(p.topic_partition.clone(), p.fetch_offset);
+                }
+            }
+            _ => {}
+        }
+        if let Some(answer) = response_kind(api) {
+            if info.waiting.len() == WAITING_KEPT {
+                info.waiting.pop_front();
+            }
+            info.waiting.push_back((answer, now));
         }
     }
 
     /// Closes every connection to `broker`: its process is gone.
-    pub(super) fn broker_died(&mut self, broker: i32) {
+    pub(super) fn broker_died(&mut self, broker: i32, now: Millis) {
         let clients: Vec<u32> =
             self.connections.iter().filter(|(_, b)| **b == broker).map(|(client, _)| *client).collect();
         for client in clients {
-            self.disconnected(client, broker);
+            self.disconnected(client, broker, now);
         }
     }
+}
+
+/// The kind of the answer to a request named `name` without its `Request` suffix.
+fn response_kind(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Metadata" => "MetadataResponse",
+        "InitProducerId" => "InitProducerIdResponse",
+        "Produce" => "ProduceResponse",
+        "FindCoordinator" => "FindCoordinatorResponse",
+        "ListOffsets" => "ListOffsetsResponse",
+        "Fetch" => "FetchResponse",
+        "JoinGroup" => "JoinGroupResponse",
+        "SyncGroup" => "SyncGroupResponse",
+        "Heartbeat" => "HeartbeatResponse",
+        "LeaveGroup" => "LeaveGroupResponse",
+        "OffsetCommit" => "OffsetCommitResponse",
+        "OffsetFetch" => "OffsetFetchResponse",
+        "ConsumerGroupHeartbeat" => "ConsumerGroupHeartbeatResponse",
+        "AddPartitionsToTxn" => "AddPartitionsToTxnResponse",
+        "AddOffsetsToTxn" => "AddOffsetsToTxnResponse",
+        "EndTxn" => "EndTxnResponse",
+        "TxnOffsetCommit" => "TxnOffsetCommitResponse",
+        _ => return None,
+    })
 }
 
 impl World {
@@ -75,7 +197,28 @@ impl World {
         let client = self.next_client_id;
         self.next_client_id += 1;
         self.external.connections.insert(client, broker);
+        self.external.info.insert(client, ConnectionInfo { broker, ..ConnectionInfo::default() });
         Ok(client)
+    }
+
+    /// The host names the connection's client: its `host:port`.
+    pub fn set_external_peer(&mut self, client: u32, peer: &str) {
+        if let Some(info) = self.external.info.get_mut(&client) {
+            info.peer = peer.to_string();
+        }
+    }
+
+    /// The host read a request header on `client`'s connection: its `client.id` and the API's
+    /// name (`Produce`, `CreateTopics`, ...), which the view tells the client's role by.
+    pub fn note_external_request(&mut self, client: u32, client_id: &str, api: &str) {
+        if let Some(info) = self.external.info.get_mut(&client) {
+            if info.client_id != client_id {
+                info.client_id = client_id.to_string();
+            }
+            if !info.apis.contains(api) {
+                info.apis.insert(api.to_string());
+            }
+        }
     }
 
     /// Sends `message` from the external connection `client` to its broker, over the simulated
@@ -97,6 +240,8 @@ impl World {
         {
             let _ = self.create_transaction_state_topic();
         }
+        let now = self.now();
+        self.external.sent(client, &message, now);
         self.flush_common(NodeId::Client(client), vec![(NodeId::Broker(broker), message)], Vec::new());
         true
     }
@@ -104,6 +249,8 @@ impl World {
     /// The host closed the connection: nothing more is queued for it.
     pub fn disconnect_external_client(&mut self, client: u32) {
         self.external.connections.remove(&client);
+        let now = self.now();
+        self.external.closed(client, now, ConnectionEnd::ClientClosed);
     }
 
     /// Whether the external connection `client` is open.
@@ -123,8 +270,7 @@ mod tests {
     use crate::cluster::{Action, WorldConfig};
     use crate::log::{Record, RecordBatch};
     use crate::protocol::{
-        Acks, ErrorCode, GroupMessage, JoinGroupProtocol, OffsetCommitPartition, Subscription, TopicPartition,
-        TxnMessage,
+        ErrorCode, FetchPartition, GroupMessage, JoinGroupProtocol, OffsetCommitPartition, Subscription,
     };
 
     fn world_with_topic() -> World {
@@ -185,14 +331,13 @@ mod tests {
         assert_eq!(world.high_watermark(&tp), 3, "acks=all answers once the ISR has the records");
     }
 
-    #[test]
-    fn an_external_member_joins_syncs_commits_and_leaves_a_group() {
-        let mut world = world_with_topic();
+    /// The coordinator of group `g`. The first FindCoordinator creates `__consumer_offsets`:
+    /// COORDINATOR_NOT_AVAILABLE until its partitions have leaders, and the client asks again, as
+    /// Kafka's do.
+    fn coordinator_of_g(world: &mut World) -> i32 {
         let client = world.connect_external_client(1).unwrap();
-        // The first FindCoordinator creates `__consumer_offsets`: COORDINATOR_NOT_AVAILABLE until
-        // its partitions have leaders, and the client asks again, as Kafka's do.
-        let node_id = (0..20)
-            .find_map(|_| match ask(&mut world, client, ClientMessage::FindCoordinatorRequest { key: "g".into() }) {
+        (0..20)
+            .find_map(|_| match ask(world, client, ClientMessage::FindCoordinatorRequest { key: "g".into() }) {
                 Message::Client(ClientMessage::FindCoordinatorResponse { error: ErrorCode::None, node_id, .. }) => {
                     Some(node_id)
                 }
@@ -205,7 +350,178 @@ mod tests {
                 }
                 other => panic!("{other:?}"),
             })
-            .expect("a coordinator within 20 tries");
+            .expect("a coordinator within 20 tries")
+    }
+
+    fn join(member_id: &str) -> GroupMessage {
+        GroupMessage::JoinGroupRequest {
+            group_id: "g".into(),
+            member_id: member_id.into(),
+            group_instance_id: None,
+            client_id: "reader".into(),
+            session_timeout_ms: 10_000,
+            rebalance_timeout_ms: 10_000,
+            protocol_type: "consumer".into(),
+            protocols: vec![JoinGroupProtocol {
+                name: "range".into(),
+                metadata: Subscription { topics: vec!["orders".into()], owned_partitions: vec![], generation_id: -1 },
+            }],
+        }
+    }
+
+    /// A member of `g` on a new connection to the coordinator, owning `orders-0`: its
+    /// connection, member id and generation.
+    fn member_of_g(world: &mut World, peer: &str) -> (u32, String, i32) {
+        let coordinator = coordinator_of_g(world);
+        let client = world.connect_external_client(coordinator).unwrap();
+        world.set_external_peer(client, peer);
+        world.note_external_request(client, "reader", "JoinGroup");
+        let Message::Group(GroupMessage::JoinGroupResponse { member_id, .. }) = ask(world, client, join("")) else {
+            panic!()
+        };
+        let Message::Group(GroupMessage::JoinGroupResponse { error, generation_id, .. }) =
+            ask(world, client, join(&member_id))
+        else {
+            panic!()
+        };
+        assert_eq!(error, ErrorCode::None);
+        let sync = GroupMessage::SyncGroupRequest {
+            group_id: "g".into(),
+            generation_id,
+            member_id: member_id.clone(),
+            group_instance_id: None,
+            assignments: vec![(member_id.clone(), vec![TopicPartition { topic: "orders".into(), partition: 0 }])],
+        };
+        ask(world, client, sync);
+        (client, member_id, generation_id)
+    }
+
+    #[test]
+    fn the_view_tells_a_real_consumer_by_client_id_and_host_with_its_member_and_position() {
+        let mut world = world_with_topic();
+        let (coordinator_conn, member_id, generation_id) = member_of_g(&mut world, "127.0.0.1:50001");
+        let tp = TopicPartition { topic: "orders".into(), partition: 0 };
+        let commit = GroupMessage::OffsetCommitRequest {
+            correlation_id: 1,
+            group_id: "g".into(),
+            generation_id,
+            member_id: member_id.clone(),
+            group_instance_id: None,
+            offsets: vec![OffsetCommitPartition::without_epoch(tp.clone(), 0)],
+        };
+        ask(&mut world, coordinator_conn, commit);
+        // It fetches from the leader over another connection, with the same client.id and host.
+        let fetcher = world.connect_external_client(leader(&world, "orders")).unwrap();
+        world.set_external_peer(fetcher, "127.0.0.1:50002");
+        world.note_external_request(fetcher, "reader", "Fetch");
+        let fetch = ClientMessage::ConsumerFetchRequest {
+            isolation_level: IsolationLevel::ReadUncommitted,
+            max_wait_ms: 0,
+            min_bytes: 1,
+            max_bytes: 1 << 20,
+            partitions: vec![FetchPartition {
+                topic_partition: tp.clone(),
+                fetch_offset: 0,
+                last_fetched_epoch: -1,
+                current_leader_epoch: -1,
+            }],
+            rack_id: String::new(),
+        };
+        ask(&mut world, fetcher, fetch);
+        let view = world.view();
+        let readers: Vec<_> = view.external_clients.iter().filter(|c| c.client_id == "reader").collect();
+        assert_eq!(readers.len(), 1, "two connections, one client: {:?}", view.external_clients);
+        let reader = readers[0];
+        assert_eq!(reader.host, "127.0.0.1");
+        assert_eq!(reader.roles, vec![crate::view::external::ExternalRole::Consumer]);
+        let peers: Vec<&str> = reader.connections.iter().map(|c| c.peer.as_str()).collect();
+        assert_eq!(peers, ["127.0.0.1:50001", "127.0.0.1:50002"]);
+        assert_eq!(reader.node, NodeId::Client(coordinator_conn));
+        assert_eq!(reader.members.len(), 1);
+        assert_eq!((&reader.members[0].member_id, reader.members[0].generation_id), (&member_id, generation_id));
+        assert_eq!(reader.members[0].assignment, vec![tp.clone()]);
+        assert!(
+            reader.connections.iter().all(|c| c.waiting.is_empty() && c.closed.is_none()),
+            "every request answered"
+        );
+        let group = view.groups.iter().find(|g| g.group_id == "g").unwrap();
+        let offsets = &group.offsets[0];
+        assert_eq!((offsets.committed_offset, offsets.position), (0, 0), "the member's fetch offset is its position");
+    }
+
+    #[test]
+    fn the_view_shows_a_real_producer_its_id_and_records() {
+        let mut world = world_with_topic();
+        let client = world.connect_external_client(leader(&world, "orders")).unwrap();
+        world.set_external_peer(client, "10.0.0.7:41000");
+        world.note_external_request(client, "billing", "Produce");
+        let mut batch = RecordBatch::new(vec![Record::new(1, Some(b"k"), Some(b"v")); 4]);
+        (batch.producer_id, batch.producer_epoch, batch.base_sequence) = (4000, 2, 0);
+        let tp = TopicPartition { topic: "orders".into(), partition: 0 };
+        ask(
+            &mut world,
+            client,
+            ClientMessage::ProduceRequest {
+                correlation_id: 1,
+                transactional_id: Some("billing-tx".into()),
+                acks: Acks::All,
+                timeout_ms: 30_000,
+                batches: vec![(tp, batch)],
+            },
+        );
+        let view = world.view();
+        let billing = view.external_clients.iter().find(|c| c.client_id == "billing").unwrap();
+        assert_eq!(billing.host, "10.0.0.7");
+        assert_eq!(billing.roles, vec![crate::view::external::ExternalRole::Producer]);
+        assert_eq!(billing.records_sent, 4);
+        let producer = billing.producer.as_ref().unwrap();
+        assert_eq!((producer.producer_id, producer.producer_epoch), (4000, 2));
+        assert_eq!(producer.transactional_id.as_deref(), Some("billing-tx"));
+    }
+
+    #[test]
+    fn a_dead_brokers_connections_show_closed_and_a_cut_links_requests_stalled() {
+        let mut world = world_with_topic();
+        let doomed = world.connect_external_client(2).unwrap();
+        world.set_external_peer(doomed, "127.0.0.1:1");
+        let cut = world.connect_external_client(3).unwrap();
+        world.set_external_peer(cut, "127.0.0.1:2");
+        world.note_external_request(cut, "admin-tool", "CreateTopics");
+        world.note_external_request(doomed, "admin-tool", "Metadata");
+        world.apply(Action::CutLink { from: NodeId::Client(cut), to: NodeId::Broker(3), both: true }).unwrap();
+        assert!(world.send_external(cut, ClientMessage::MetadataRequest.into()));
+        world.apply(Action::KillBroker { broker: 2 }).unwrap();
+        world.run_until(world.now() + 1_000);
+        let view = world.view();
+        let client = &view.external_clients[0];
+        assert_eq!(client.roles, vec![crate::view::external::ExternalRole::Admin]);
+        let open = &client.connections[0];
+        assert_eq!((open.node, open.broker, open.closed), (NodeId::Client(cut), 3, None));
+        assert!(open.link_cut && open.stalled, "{open:?}");
+        assert_eq!(open.waiting, ["Metadata"]);
+        let closed = &client.connections[1];
+        assert_eq!((closed.node, closed.closed), (NodeId::Client(doomed), Some(ConnectionEnd::BrokerDied)));
+        assert_eq!(client.node, NodeId::Client(cut), "drawn at its open connection");
+        // Healed, the lost request stays unanswered (the client's timeout notices), but no
+        // longer stalls behind a cut.
+        world.apply(Action::HealLink { from: NodeId::Client(cut), to: NodeId::Broker(3), both: true }).unwrap();
+        assert!(!world.view().external_clients[0].connections[0].stalled);
+        // A closed connection leaves the view after a while; the host closing one says so.
+        world.disconnect_external_client(cut);
+        let view = world.view();
+        let ended = view.external_clients[0].connections.iter().find(|c| c.node == NodeId::Client(cut)).unwrap();
+        assert_eq!(ended.closed, Some(ConnectionEnd::ClientClosed));
+        world.run_until(world.now() + crate::view::external::CLOSED_SHOWN_MS + 1);
+        assert!(world.view().external_clients.is_empty());
+        // A connection that sent nothing (a port probe) is not a client to show.
+        world.connect_external_client(1).unwrap();
+        assert!(world.view().external_clients.is_empty());
+    }
+
+    #[test]
+    fn an_external_member_joins_syncs_commits_and_leaves_a_group() {
+        let mut world = world_with_topic();
+        let node_id = coordinator_of_g(&mut world);
         let client = world.connect_external_client(node_id).unwrap();
         let join = |member_id: &str| GroupMessage::JoinGroupRequest {
             group_id: "g".into(),

@@ -12,5 +12,5 @@ pub mod workload;
 pub mod world;
 
 pub use action::{Action, ActionError, ActionOutcome};
-pub use external::ExternalEvent;
+pub use external::{ConnectionEnd, ExternalEvent};
 pub use world::{TimedFact, World, WorldConfig};

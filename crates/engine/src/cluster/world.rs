@@ -131,7 +131,7 @@ pub struct World {
     /// Kafka Streams applications, by `application.id`.
     pub(super) streams: BTreeMap<String, super::streams::StreamsApp>,
     /// Real clients' connections that a host carries into the world (bridge mode).
-    pub(super) external: super::external::ExternalClients,
+    pub(crate) external: super::external::ExternalClients,
 }
 
 /// Brokers and controllers a world may have: room for the 100-broker scale bench (scenario files
@@ -530,7 +530,7 @@ impl World {
             }
             NodeId::Client(c) if self.external.is_external(c) => match input {
                 Input::Message { from, message } => self.external.receive(c, from, message),
-                Input::Disconnected { peer } => self.external.disconnected(c, peer),
+                Input::Disconnected { peer } => self.external.disconnected(c, peer, now),
                 Input::Start | Input::Crash => {}
             },
             NodeId::Client(c) => match self.consumer_nodes.get(&c).copied() {
@@ -586,7 +586,7 @@ impl World {
                     self.queue.push(self.now + latency, Event::Disconnected { node: peer, peer: node });
                 }
                 // A real client's sockets to the process close with it.
-                self.external.broker_died(id);
+                self.external.broker_died(id, self.now);
             }
             NodeId::Client(c) => {
                 self.producer_nodes.remove(&c);

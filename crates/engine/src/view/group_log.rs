@@ -19,7 +19,7 @@ pub struct GroupLogView {
     /// `committed` is the last known state, from the commits replicated before).
     pub coordinator: Option<i32>,
     /// The coordinator's group state (`Stable`, `PreparingRebalance`, …) when it has one.
-    pub state: Option<&'static str>,
+    pub state: Option<std::borrow::Cow<'static, str>>,
     pub generation_id: i32,
     /// When the rebalance under way began.
     pub rebalancing_since_ms: Option<Millis>,
@@ -147,7 +147,7 @@ impl World {
                 let generations: Vec<GenerationHistory> = self.group_history().generations(&id).cloned().collect();
                 GroupLogView {
                     coordinator: coordinator.map(|g| g.coordinator),
-                    state: coordinator.map(|g| g.state),
+                    state: coordinator.map(|g| g.state.clone()),
                     generation_id: coordinator
                         .map(|g| g.generation_id)
                         .or_else(|| generations.last().map(|g| g.generation_id))

@@ -14,10 +14,10 @@ use crate::log::control::{ControlRecordType, EndTransactionMarker};
 use crate::log::CompressionType;
 use crate::producer::partitioner::murmur2;
 use crate::protocol::TopicPartition;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One partition: every replica's strip and the partition's marks.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartitionLogView {
     pub topic: String,
     pub partition: i32,
@@ -45,7 +45,7 @@ pub struct PartitionLogView {
 }
 
 /// One replica's log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplicaLogView {
     pub broker: i32,
     pub role: ReplicaRole,
@@ -68,7 +68,7 @@ pub struct ReplicaLogView {
     pub batches: Vec<BatchView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchView {
     pub base_offset: i64,
     pub last_offset: i64,
@@ -93,7 +93,7 @@ pub struct BatchView {
 }
 
 /// Where a transaction stands, for a batch of it or its marker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TxnOutcome {
     Open,
@@ -102,7 +102,7 @@ pub enum TxnOutcome {
 }
 
 /// One record cell.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordView {
     pub offset: i64,
     /// Kafka's murmur2 of the key (for colouring by key); None for a null key.
@@ -111,7 +111,7 @@ pub struct RecordView {
 }
 
 /// What an offset's record is, as the strip marks it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OffsetState {
     /// Below the partition's high watermark.

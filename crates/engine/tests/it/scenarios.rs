@@ -732,7 +732,7 @@ fn the_consumer_protocol_has_no_stop_the_world() {
     assert!(existing("eager").iter().all(|&ms| ms > 0), "{:?}", existing("eager"));
     assert_eq!((existing("coop"), existing("kip848")), (vec![0; 3], vec![0; 3]));
     let group = world.view().groups.into_iter().find(|g| g.group_id == "kip848").unwrap();
-    assert_eq!((group.protocol, group.rebalance, group.state), ("consumer", "incremental", "Stable"));
+    assert_eq!((&*group.protocol, &*group.rebalance, &*group.state), ("consumer", "incremental", "Stable"));
     assert!(group.members.iter().all(|m| m.member_epoch == Some(group.generation_id)));
 }
 
@@ -811,7 +811,7 @@ fn a_live_classic_group_upgrades_online() {
         }
     }
     let group = world.view().groups.into_iter().find(|g| g.group_id == "orders-app").unwrap();
-    assert_eq!((group.protocol, group.state), ("consumer", "Stable"));
+    assert_eq!((&*group.protocol, &*group.state), ("consumer", "Stable"));
     assert_eq!(group.members.len(), 2);
     assert!(group.members.iter().all(|m| !m.classic_member));
     let served: BTreeSet<TopicPartition> = ["app-1", "app-2"]
