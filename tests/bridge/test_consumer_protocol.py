@@ -9,9 +9,9 @@ import collections
 import threading
 import time
 
-from confluent_kafka import ConsumerGroupTopicPartitions, ConsumerGroupType, Consumer, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka import ConsumerGroupTopicPartitions, ConsumerGroupType, Consumer
 
+from confluent_flow import create_topic_and_produce
 from harness import broker, check, check_exactly_once_in_key_order, run_group
 
 RECORDS = 1000
@@ -73,31 +73,7 @@ def partitions_of(assignment):
 def main():
     with broker(offset=170) as (bootstrap_list, _, log):
         bootstrap = ",".join(bootstrap_list)
-        admin = AdminClient({"bootstrap.servers": bootstrap})
-        futures = admin.create_topics([NewTopic(TOPIC, 3, 3, config={"min.insync.replicas": "2"})])
-        futures[TOPIC].result(timeout=30)
-        deadline = time.time() + 10
-        while TOPIC not in admin.list_topics(timeout=5).topics and time.time() < deadline:
-            time.sleep(0.1)
-        topic = admin.list_topics(timeout=5).topics[TOPIC]
-        check(len(topic.partitions) == 3, "3 partitions")
-        check(all(len(p.replicas) == 3 for p in topic.partitions.values()), "RF 3")
-
-        acked, errors = [], []
-
-        def delivered(error, message):
-            (errors if error else acked).append(error or message.partition())
-
-        producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True, "linger.ms": 5})
-        per_key = collections.Counter()
-        for i in range(RECORDS):
-            key = f"key-{i % KEYS}"
-            producer.produce(TOPIC, key=key.encode(), value=str(per_key[key]).encode(), on_delivery=delivered)
-            per_key[key] += 1
-            producer.poll(0)
-        check(producer.flush(60) == 0, "every record delivered within 60 s")
-        check(not errors, f"no delivery errors: {errors[:3]}")
-        check(len(acked) == RECORDS and set(acked) == {0, 1, 2}, "every record acknowledged, over 3 partitions")
+        admin = create_topic_and_produce(bootstrap, TOPIC, RECORDS, KEYS)
 
         received, results, stop, stayer = run_group(consume, bootstrap, RECORDS)
         # consumer-2 has left: consumer-1 alone, reconciled to every partition, is the Stable group.
