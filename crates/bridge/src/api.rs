@@ -931,18 +931,32 @@ async fn leave_group(
     Ok(LeaveGroupResponse::default().with_error_code(top).with_members(if version >= 3 { members } else { Vec::new() }))
 }
 
-async fn offset_commit(conn: &mut Connection, request: OffsetCommitRequest) -> Result<OffsetCommitResponse, Close> {
-    let offsets = request
-        .topics
-        .iter()
-        .flat_map(|t| {
-            t.partitions.iter().map(|p| OffsetCommitPartition {
-                topic_partition: Tp::new(t.name.0.to_string(), p.partition_index),
-                committed_offset: p.committed_offset,
-                committed_leader_epoch: p.committed_leader_epoch,
-            })
+/// An OffsetCommit's or TxnOffsetCommit's partitions (topic, partition, offset, leader epoch) as
+/// the engine's commit.
+pub(crate) fn commit_partitions<'a>(
+    partitions: impl Iterator<Item = (&'a TopicName, i32, i64, i32)>,
+) -> Vec<OffsetCommitPartition> {
+    partitions
+        .map(|(topic, partition, committed_offset, committed_leader_epoch)| OffsetCommitPartition {
+            topic_partition: Tp::new(topic.0.to_string(), partition),
+            committed_offset,
+            committed_leader_epoch,
         })
-        .collect();
+        .collect()
+}
+
+/// The coordinator's answer for one committed partition; one it did not answer is unknown.
+pub(crate) fn commit_error(answers: &[(Tp, ErrorCode)], topic: &TopicName, partition: i32) -> ErrorCode {
+    answers
+        .iter()
+        .find(|(tp, _)| tp.partition == partition && tp.topic == topic.0.as_str())
+        .map_or(ErrorCode::UnknownTopicOrPartition, |(_, e)| *e)
+}
+
+async fn offset_commit(conn: &mut Connection, request: OffsetCommitRequest) -> Result<OffsetCommitResponse, Close> {
+    let offsets = commit_partitions(request.topics.iter().flat_map(|t| {
+        t.partitions.iter().map(|p| (&t.name, p.partition_index, p.committed_offset, p.committed_leader_epoch))
+    }));
     let correlation_id = conn.correlation_id();
     let ask = GroupMessage::OffsetCommitRequest {
         correlation_id,
@@ -965,11 +979,7 @@ async fn offset_commit(conn: &mut Connection, request: OffsetCommitRequest) -> R
                 t.partitions
                     .iter()
                     .map(|p| {
-                        let tp = Tp::new(t.name.0.to_string(), p.partition_index);
-                        let error = partitions
-                            .iter()
-                            .find(|(a, _)| *a == tp)
-                            .map_or(ErrorCode::UnknownTopicOrPartition, |(_, e)| *e);
+                        let error = commit_error(&partitions, &t.name, p.partition_index);
                         offset_commit_response::OffsetCommitResponsePartition::default()
                             .with_partition_index(p.partition_index)
                             .with_error_code(wire(error))

@@ -8,11 +8,10 @@
 //! implicitly on produce) is not advertised: ApiVersions carries no `transaction.version`
 //! feature and EndTxn stops at v4, so clients fall back to version 1.
 
+use crate::api::{commit_error, commit_partitions};
 use crate::connection::{Close, Connection};
 use kafka_protocol::messages::*;
-use kafkalab_engine::protocol::{
-    ErrorCode, GroupMessage, Message, OffsetCommitPartition, TopicPartition as Tp, TxnMessage,
-};
+use kafkalab_engine::protocol::{ErrorCode, GroupMessage, Message, TopicPartition as Tp, TxnMessage};
 
 /// Kafka's wire codes the engine's table does not need.
 mod code {
@@ -150,17 +149,9 @@ pub async fn txn_offset_commit(
     conn: &mut Connection,
     request: TxnOffsetCommitRequest,
 ) -> Result<TxnOffsetCommitResponse, Close> {
-    let offsets = request
-        .topics
-        .iter()
-        .flat_map(|t| {
-            t.partitions.iter().map(|p| OffsetCommitPartition {
-                topic_partition: Tp::new(t.name.0.to_string(), p.partition_index),
-                committed_offset: p.committed_offset,
-                committed_leader_epoch: p.committed_leader_epoch,
-            })
-        })
-        .collect();
+    let offsets = commit_partitions(request.topics.iter().flat_map(|t| {
+        t.partitions.iter().map(|p| (&t.name, p.partition_index, p.committed_offset, p.committed_leader_epoch))
+    }));
     let correlation_id = conn.correlation_id();
     let ask = GroupMessage::TxnOffsetCommitRequest {
         correlation_id,
@@ -188,13 +179,11 @@ pub async fn txn_offset_commit(
                     t.partitions
                         .iter()
                         .map(|p| {
-                            let tp = Tp::new(t.name.0.to_string(), p.partition_index);
-                            let error = match partitions.iter().find(|(a, _)| *a == tp) {
-                                None => ErrorCode::UnknownTopicOrPartition,
-                                // A fenced producer's offsets are INVALID_PRODUCER_EPOCH, as
-                                // Kafka's group coordinator answers them.
-                                Some((_, ErrorCode::ProducerFenced)) => ErrorCode::InvalidProducerEpoch,
-                                Some((_, e)) => *e,
+                            // A fenced producer's offsets are INVALID_PRODUCER_EPOCH, as Kafka's
+                            // group coordinator answers them.
+                            let error = match commit_error(&partitions, &t.name, p.partition_index) {
+                                ErrorCode::ProducerFenced => ErrorCode::InvalidProducerEpoch,
+                                e => e,
                             };
                             txn_offset_commit_response::TxnOffsetCommitResponsePartition::default()
                                 .with_partition_index(p.partition_index)
