@@ -331,26 +331,30 @@ mod tests {
         assert_eq!(world.high_watermark(&tp), 3, "acks=all answers once the ISR has the records");
     }
 
-    /// The coordinator of group `g`. The first FindCoordinator creates `__consumer_offsets`:
-    /// COORDINATOR_NOT_AVAILABLE until its partitions have leaders, and the client asks again, as
-    /// Kafka's do.
-    fn coordinator_of_g(world: &mut World) -> i32 {
+    /// The coordinator a FindCoordinator `request` names. The first one creates
+    /// `__consumer_offsets` (or `__transaction_state`): COORDINATOR_NOT_AVAILABLE until its
+    /// partitions have leaders, and the client asks again, as Kafka's do.
+    fn coordinator(world: &mut World, request: impl Into<Message> + Clone) -> i32 {
         let client = world.connect_external_client(1).unwrap();
-        (0..20)
-            .find_map(|_| match ask(world, client, ClientMessage::FindCoordinatorRequest { key: "g".into() }) {
-                Message::Client(ClientMessage::FindCoordinatorResponse { error: ErrorCode::None, node_id, .. }) => {
-                    Some(node_id)
-                }
-                Message::Client(ClientMessage::FindCoordinatorResponse {
-                    error: ErrorCode::CoordinatorNotAvailable,
-                    ..
-                }) => {
-                    world.run_until(world.now() + 100);
-                    None
-                }
+        (0..40)
+            .find_map(|_| match ask(world, client, request.clone()) {
+                Message::Client(ClientMessage::FindCoordinatorResponse { error, node_id, .. })
+                | Message::Txn(TxnMessage::FindCoordinatorResponse { error, node_id, .. }) => match error {
+                    ErrorCode::None => Some(node_id),
+                    ErrorCode::CoordinatorNotAvailable => {
+                        world.run_until(world.now() + 100);
+                        None
+                    }
+                    other => panic!("{other:?}"),
+                },
                 other => panic!("{other:?}"),
             })
-            .expect("a coordinator within 20 tries")
+            .expect("a coordinator within 40 tries")
+    }
+
+    /// The coordinator of group `g`.
+    fn coordinator_of_g(world: &mut World) -> i32 {
+        coordinator(world, ClientMessage::FindCoordinatorRequest { key: "g".into() })
     }
 
     fn join(member_id: &str) -> GroupMessage {
@@ -603,18 +607,7 @@ mod tests {
     #[test]
     fn an_external_consumer_protocol_member_joins_commits_and_leaves() {
         let mut world = world_with_topic();
-        let finder = world.connect_external_client(1).unwrap();
-        let node_id = (0..20)
-            .find_map(|_| match ask(&mut world, finder, ClientMessage::FindCoordinatorRequest { key: "g".into() }) {
-                Message::Client(ClientMessage::FindCoordinatorResponse { error: ErrorCode::None, node_id, .. }) => {
-                    Some(node_id)
-                }
-                _ => {
-                    world.run_until(world.now() + 100);
-                    None
-                }
-            })
-            .expect("a coordinator within 20 tries");
+        let node_id = coordinator_of_g(&mut world);
         let client = world.connect_external_client(node_id).unwrap();
         let tp = TopicPartition { topic: "orders".into(), partition: 0 };
         let heartbeat = |member_id: &str, member_epoch: i32| GroupMessage::ConsumerGroupHeartbeatRequest {
@@ -728,19 +721,7 @@ mod tests {
     #[test]
     fn an_external_transactions_v1_producer_commits_aborts_and_is_fenced() {
         let mut world = world_with_topic();
-        let client = world.connect_external_client(1).unwrap();
-        let find = TxnMessage::FindCoordinatorRequest { transactional_id: "t".into() };
-        let coordinator = (0..40)
-            .find_map(|_| match ask(&mut world, client, find.clone()) {
-                Message::Txn(TxnMessage::FindCoordinatorResponse { error: ErrorCode::None, node_id, .. }) => {
-                    Some(node_id)
-                }
-                _ => {
-                    world.run_until(world.now() + 100);
-                    None
-                }
-            })
-            .expect("a transaction coordinator within 40 tries");
+        let coordinator = coordinator(&mut world, TxnMessage::FindCoordinatorRequest { transactional_id: "t".into() });
         assert!(world.metadata().topics.contains_key(TRANSACTION_STATE_TOPIC), "created on first use");
         let txn = world.connect_external_client(coordinator).unwrap();
         let init = TxnMessage::InitProducerIdRequest { transactional_id: "t".into(), transaction_timeout_ms: 60_000 };
