@@ -2,36 +2,16 @@
 // with acks=all and idempotence; a group of two consumers that rebalances when one leaves,
 // committing as it goes; every record exactly once, in order per key; the group described.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import net from "node:net";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
+import { sleep, startBroker } from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = process.env.KAFKALAB_BIN ?? path.join(ROOT, "target/release/kafkalab");
-const PORT = Number(process.env.KAFKALAB_BRIDGE_PORT ?? 19092) + 30;
 const RECORDS = 1000;
 const KEYS = 10;
 const TOPIC = "shipments";
 const GROUP = "dispatch";
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const portOpen = (port) =>
-  new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
-
-const broker = spawn(BIN, ["broker", "--brokers", "3", "--listen", `127.0.0.1:${PORT}`], { stdio: "inherit" });
+const { broker, brokers } = await startBroker(30);
 try {
-  const deadline = Date.now() + 20000;
-  while (!(await portOpen(PORT)) || !(await portOpen(PORT + 2))) {
-    assert.ok(Date.now() < deadline && broker.exitCode === null, "kafkalab broker starts");
-    await sleep(100);
-  }
-  const brokers = [0, 1, 2].map((i) => `127.0.0.1:${PORT + i}`);
   const kafka = new Kafka({ clientId: "kafkajs-test", brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

@@ -4,28 +4,14 @@
 // transactionalId. A read_committed consumer reads exactly the committed outputs; a
 // read_uncommitted one also sees the aborted records.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import net from "node:net";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
+import { sleep, startBroker } from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BIN = process.env.KAFKALAB_BIN ?? path.join(ROOT, "target/release/kafkalab");
-const PORT = Number(process.env.KAFKALAB_BRIDGE_PORT ?? 19092) + 150;
 const INPUT = 30;
 const ABORTED = 5;
 const SOURCE = "kj-input";
 const SINK = "kj-output";
 const GROUP = "kj-transformer";
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const portOpen = (port) =>
-  new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
 
 /** Reads SINK from the beginning at one isolation level until `wanted` values arrived and 2 s
  * passed with nothing new (or 60 s). */
@@ -42,14 +28,8 @@ async function readSink(kafka, readUncommitted, wanted) {
   return values.sort();
 }
 
-const broker = spawn(BIN, ["broker", "--brokers", "3", "--listen", `127.0.0.1:${PORT}`], { stdio: "inherit" });
+const { broker, brokers } = await startBroker(150);
 try {
-  const deadline = Date.now() + 20000;
-  while (!(await portOpen(PORT)) || !(await portOpen(PORT + 2))) {
-    assert.ok(Date.now() < deadline && broker.exitCode === null, "kafkalab broker starts");
-    await sleep(100);
-  }
-  const brokers = [0, 1, 2].map((i) => `127.0.0.1:${PORT + i}`);
   const kafka = new Kafka({ clientId: "kafkajs-txn", brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
