@@ -265,15 +265,13 @@ impl World {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::cluster::{Action, WorldConfig};
     use crate::log::{Record, RecordBatch};
-    use crate::protocol::{
-        ErrorCode, FetchPartition, GroupMessage, JoinGroupProtocol, OffsetCommitPartition, Subscription,
-    };
+    use crate::protocol::{ErrorCode, GroupMessage, JoinGroupProtocol, OffsetCommitPartition, Subscription};
 
-    fn world_with_topic() -> World {
+    pub(crate) fn world_with_topic() -> World {
         let mut world = World::new(WorldConfig::default(), 7).unwrap();
         world
             .apply(Action::CreateTopic {
@@ -288,7 +286,7 @@ mod tests {
     }
 
     /// Sends `message` and runs the world until the connection's answer arrives.
-    fn ask(world: &mut World, client: u32, message: impl Into<Message>) -> Message {
+    pub(crate) fn ask(world: &mut World, client: u32, message: impl Into<Message>) -> Message {
         assert!(world.send_external(client, message.into()));
         let deadline = world.now() + 10_000;
         while world.now() < deadline {
@@ -303,7 +301,7 @@ mod tests {
         panic!("no answer within 10 s")
     }
 
-    fn leader(world: &World, topic: &str) -> i32 {
+    pub(crate) fn leader(world: &World, topic: &str) -> i32 {
         world.metadata().partition(&TopicPartition { topic: topic.into(), partition: 0 }).unwrap().leader
     }
 
@@ -375,7 +373,7 @@ mod tests {
 
     /// A member of `g` on a new connection to the coordinator, owning `orders-0`: its
     /// connection, member id and generation.
-    fn member_of_g(world: &mut World, peer: &str) -> (u32, String, i32) {
+    pub(crate) fn member_of_g(world: &mut World, peer: &str) -> (u32, String, i32) {
         let coordinator = coordinator_of_g(world);
         let client = world.connect_external_client(coordinator).unwrap();
         world.set_external_peer(client, peer);
@@ -398,128 +396,6 @@ mod tests {
         };
         ask(world, client, sync);
         (client, member_id, generation_id)
-    }
-
-    #[test]
-    fn the_view_tells_a_real_consumer_by_client_id_and_host_with_its_member_and_position() {
-        let mut world = world_with_topic();
-        let (coordinator_conn, member_id, generation_id) = member_of_g(&mut world, "127.0.0.1:50001");
-        let tp = TopicPartition { topic: "orders".into(), partition: 0 };
-        let commit = GroupMessage::OffsetCommitRequest {
-            correlation_id: 1,
-            group_id: "g".into(),
-            generation_id,
-            member_id: member_id.clone(),
-            group_instance_id: None,
-            offsets: vec![OffsetCommitPartition::without_epoch(tp.clone(), 0)],
-        };
-        ask(&mut world, coordinator_conn, commit);
-        // It fetches from the leader over another connection, with the same client.id and host.
-        let fetcher = world.connect_external_client(leader(&world, "orders")).unwrap();
-        world.set_external_peer(fetcher, "127.0.0.1:50002");
-        world.note_external_request(fetcher, "reader", "Fetch");
-        let fetch = ClientMessage::ConsumerFetchRequest {
-            isolation_level: IsolationLevel::ReadUncommitted,
-            max_wait_ms: 0,
-            min_bytes: 1,
-            max_bytes: 1 << 20,
-            partitions: vec![FetchPartition {
-                topic_partition: tp.clone(),
-                fetch_offset: 0,
-                last_fetched_epoch: -1,
-                current_leader_epoch: -1,
-            }],
-            rack_id: String::new(),
-        };
-        ask(&mut world, fetcher, fetch);
-        let view = world.view();
-        let readers: Vec<_> = view.external_clients.iter().filter(|c| c.client_id == "reader").collect();
-        assert_eq!(readers.len(), 1, "two connections, one client: {:?}", view.external_clients);
-        let reader = readers[0];
-        assert_eq!(reader.host, "127.0.0.1");
-        assert_eq!(reader.roles, vec![crate::view::external::ExternalRole::Consumer]);
-        let peers: Vec<&str> = reader.connections.iter().map(|c| c.peer.as_str()).collect();
-        assert_eq!(peers, ["127.0.0.1:50001", "127.0.0.1:50002"]);
-        assert_eq!(reader.node, NodeId::Client(coordinator_conn));
-        assert_eq!(reader.members.len(), 1);
-        assert_eq!((&reader.members[0].member_id, reader.members[0].generation_id), (&member_id, generation_id));
-        assert_eq!(reader.members[0].assignment, vec![tp.clone()]);
-        assert!(
-            reader.connections.iter().all(|c| c.waiting.is_empty() && c.closed.is_none()),
-            "every request answered"
-        );
-        let group = view.groups.iter().find(|g| g.group_id == "g").unwrap();
-        let offsets = &group.offsets[0];
-        assert_eq!((offsets.committed_offset, offsets.position), (0, 0), "the member's fetch offset is its position");
-    }
-
-    #[test]
-    fn the_view_shows_a_real_producer_its_id_and_records() {
-        let mut world = world_with_topic();
-        let client = world.connect_external_client(leader(&world, "orders")).unwrap();
-        world.set_external_peer(client, "10.0.0.7:41000");
-        world.note_external_request(client, "billing", "Produce");
-        let mut batch = RecordBatch::new(vec![Record::new(1, Some(b"k"), Some(b"v")); 4]);
-        (batch.producer_id, batch.producer_epoch, batch.base_sequence) = (4000, 2, 0);
-        let tp = TopicPartition { topic: "orders".into(), partition: 0 };
-        ask(
-            &mut world,
-            client,
-            ClientMessage::ProduceRequest {
-                correlation_id: 1,
-                transactional_id: Some("billing-tx".into()),
-                acks: Acks::All,
-                timeout_ms: 30_000,
-                batches: vec![(tp, batch)],
-            },
-        );
-        let view = world.view();
-        let billing = view.external_clients.iter().find(|c| c.client_id == "billing").unwrap();
-        assert_eq!(billing.host, "10.0.0.7");
-        assert_eq!(billing.roles, vec![crate::view::external::ExternalRole::Producer]);
-        assert_eq!(billing.records_sent, 4);
-        let producer = billing.producer.as_ref().unwrap();
-        assert_eq!((producer.producer_id, producer.producer_epoch), (4000, 2));
-        assert_eq!(producer.transactional_id.as_deref(), Some("billing-tx"));
-    }
-
-    #[test]
-    fn a_dead_brokers_connections_show_closed_and_a_cut_links_requests_stalled() {
-        let mut world = world_with_topic();
-        let doomed = world.connect_external_client(2).unwrap();
-        world.set_external_peer(doomed, "127.0.0.1:1");
-        let cut = world.connect_external_client(3).unwrap();
-        world.set_external_peer(cut, "127.0.0.1:2");
-        world.note_external_request(cut, "admin-tool", "CreateTopics");
-        world.note_external_request(doomed, "admin-tool", "Metadata");
-        world.apply(Action::CutLink { from: NodeId::Client(cut), to: NodeId::Broker(3), both: true }).unwrap();
-        assert!(world.send_external(cut, ClientMessage::MetadataRequest.into()));
-        world.apply(Action::KillBroker { broker: 2 }).unwrap();
-        world.run_until(world.now() + 1_000);
-        let view = world.view();
-        let client = &view.external_clients[0];
-        assert_eq!(client.roles, vec![crate::view::external::ExternalRole::Admin]);
-        let open = &client.connections[0];
-        assert_eq!((open.node, open.broker, open.closed), (NodeId::Client(cut), 3, None));
-        assert!(open.link_cut && open.stalled, "{open:?}");
-        assert_eq!(open.waiting, ["Metadata"]);
-        let closed = &client.connections[1];
-        assert_eq!((closed.node, closed.closed), (NodeId::Client(doomed), Some(ConnectionEnd::BrokerDied)));
-        assert_eq!(client.node, NodeId::Client(cut), "drawn at its open connection");
-        // Healed, the lost request stays unanswered (the client's timeout notices), but no
-        // longer stalls behind a cut.
-        world.apply(Action::HealLink { from: NodeId::Client(cut), to: NodeId::Broker(3), both: true }).unwrap();
-        assert!(!world.view().external_clients[0].connections[0].stalled);
-        // A closed connection leaves the view after a while; the host closing one says so.
-        world.disconnect_external_client(cut);
-        let view = world.view();
-        let ended = view.external_clients[0].connections.iter().find(|c| c.node == NodeId::Client(cut)).unwrap();
-        assert_eq!(ended.closed, Some(ConnectionEnd::ClientClosed));
-        world.run_until(world.now() + crate::view::external::CLOSED_SHOWN_MS + 1);
-        assert!(world.view().external_clients.is_empty());
-        // A connection that sent nothing (a port probe) is not a client to show.
-        world.connect_external_client(1).unwrap();
-        assert!(world.view().external_clients.is_empty());
     }
 
     #[test]
