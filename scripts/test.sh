@@ -130,8 +130,10 @@ step_wasm() {
   export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
   local rc=0
   # The unit tests and the one integration test binary (tests/it) in the dev profile: they must build
-  # for wasm32, and any #[wasm_bindgen_test] among them runs in the browser.
-  cargo test -p kafkalab-engine --target wasm32-unknown-unknown --lib --test it || rc=$?
+  # for wasm32, and any #[wasm_bindgen_test] among them runs in the browser. Unoptimised (the dev
+  # profile builds the engine at opt-level 1 for the native tests' speed): here the build is the cost.
+  cargo test --config 'profile.dev.package.kafkalab-engine.opt-level=0' \
+    -p kafkalab-engine --target wasm32-unknown-unknown --lib --test it || rc=$?
   # The determinism test, built like the shipped app (profile web, Cargo.toml) so that its events/s
   # are the browser's; native is the release profile.
   local log wasm_eps
