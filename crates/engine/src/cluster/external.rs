@@ -403,19 +403,6 @@ pub(crate) mod tests {
         let mut world = world_with_topic();
         let node_id = coordinator_of_g(&mut world);
         let client = world.connect_external_client(node_id).unwrap();
-        let join = |member_id: &str| GroupMessage::JoinGroupRequest {
-            group_id: "g".into(),
-            member_id: member_id.into(),
-            group_instance_id: None,
-            client_id: "kafka-python".into(),
-            session_timeout_ms: 10_000,
-            rebalance_timeout_ms: 10_000,
-            protocol_type: "consumer".into(),
-            protocols: vec![JoinGroupProtocol {
-                name: "range".into(),
-                metadata: Subscription { topics: vec!["orders".into()], owned_partitions: vec![], generation_id: -1 },
-            }],
-        };
         let Message::Group(GroupMessage::JoinGroupResponse { error, member_id, .. }) =
             ask(&mut world, client, join(""))
         else {
