@@ -10,7 +10,7 @@ const KEYS = 10;
 const TOPIC = "shipments";
 const GROUP = "dispatch";
 
-const { broker, brokers } = await startBroker(30);
+const { broker, brokers } = await startBroker(100);
 try {
   const kafka = new Kafka({ clientId: "kafkajs-test", brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
