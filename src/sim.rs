@@ -5,7 +5,8 @@
 //! replay it exactly.
 
 use kafkalab_engine::cluster::timeline::Timeline;
-use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, TimedFact};
+use kafkalab_engine::cluster::workload;
+use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, TimedFact, WorldConfig};
 use kafkalab_engine::consumer::ConsumerApp;
 use kafkalab_engine::log::record::Header;
 use kafkalab_engine::producer::stream::KeyPattern;
@@ -20,6 +21,18 @@ use serde::{Deserialize, Serialize};
 /// inside a frame): as the engine's scenario runs do.
 pub const CHECKPOINT_EVERY: u64 = kafkalab_engine::scenario::CHECKPOINT_EVERY;
 
+/// Partitions of the `scale` preset's topic (see README "Measured": what fits the page).
+pub const SCALE_PARTITIONS: i32 = workload::SCALE_PARTITIONS;
+
+/// Checkpoint spacing of the `scale` preset: none after the start. A checkpoint of its world took
+/// 0.8 s to clone natively and kept 320 MB (each broker holds the metadata of 10,000 partitions),
+/// which no frame and no browser tab affords, so a seek back replays from the start (exact, slow).
+pub const SCALE_CHECKPOINT_EVERY: u64 = u64::MAX;
+
+/// Facts the `scale` preset's world keeps: the feed reads only the new ones per refresh, and
+/// this cluster makes tens of thousands of routine facts per virtual second.
+const SCALE_FACTS: usize = 100_000;
+
 /// A starting setup the scenario picker offers: the app's own presets (built only from engine
 /// actions) and the engine's built-in scenario files, by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +44,10 @@ pub enum Preset {
     Large,
     /// 1 to 12 brokers only: the learner creates topics, producers and consumers.
     Sandbox,
+    /// The engine's scale workload (`workload::scale`, issue 17): 100 brokers, `orders`
+    /// ([`SCALE_PARTITIONS`] partitions, RF 3), 50 producers, a 20-member group. The page cannot
+    /// keep up with real time at this size: it plays a bounded amount of engine work per frame.
+    Scale,
     /// A built-in scenario (`scenario::builtin()`), by its name.
     Scenario(String),
 }
@@ -66,7 +83,7 @@ fn builtin_scenario(name: &str) -> Option<&'static Scenario> {
 
 impl Preset {
     /// The app's own presets, as the picker lists them before the scenarios.
-    pub const PRESETS: [Preset; 3] = [Preset::Demo, Preset::Large, Preset::Sandbox];
+    pub const PRESETS: [Preset; 4] = [Preset::Demo, Preset::Large, Preset::Scale, Preset::Sandbox];
 
     /// The name in the URL (`#scenario=NAME`) and the picker. The preset sandbox (any number of
     /// brokers) is `sandbox-brokers`; `sandbox` is the built-in scenario of three brokers.
@@ -75,6 +92,7 @@ impl Preset {
             Preset::Demo => EnginePreset::Demo.name(),
             Preset::Large => EnginePreset::Large.name(),
             Preset::Sandbox => "sandbox-brokers",
+            Preset::Scale => "scale",
             Preset::Scenario(name) => name,
         }
     }
@@ -346,6 +364,12 @@ fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
     match setup.preset {
         Preset::Demo => EnginePreset::Demo.timeline(setup.seed),
         Preset::Large => EnginePreset::Large.timeline(setup.seed),
+        Preset::Scale => {
+            // The app's fact history (the feed), with the workload's own network and brokers.
+            let config = WorldConfig { brokers: workload::SCALE_BROKERS, fact_history: SCALE_FACTS, ..WorldConfig::default() };
+            let world = workload::scale_in(config, setup.seed, SCALE_PARTITIONS).map_err(|e| e.to_string())?;
+            Ok(Timeline::new(world, SCALE_CHECKPOINT_EVERY))
+        }
         Preset::Sandbox | Preset::Scenario(_) => {
             let world =
                 World::new(preset::world_config(setup.brokers.clamp(1, 12)), setup.seed).map_err(|e| e.to_string())?;
@@ -372,7 +396,7 @@ impl Sim {
             Preset::Demo => Some(EnginePreset::Demo.scenario()),
             Preset::Large => Some(EnginePreset::Large.scenario()),
             Preset::Scenario(name) => builtin_scenario(name).cloned(),
-            Preset::Sandbox => None,
+            Preset::Sandbox | Preset::Scale => None,
         };
         let configs = declared.map(|s| s.topics.iter().map(|t| (t.name.clone(), t.configs.clone())).collect());
         let terminal = kafkalab_tools::ToolState::with_topic_configs(configs.unwrap_or_default());
@@ -491,6 +515,27 @@ impl Sim {
         };
         self.horizon_ms = self.horizon_ms.max(self.now());
         stopped
+    }
+
+    /// Plays towards `t` one virtual millisecond of events at a time while `more()` says the
+    /// frame has room: at the `scale` preset's size a frame cannot process a whole frame's worth
+    /// of virtual time. Each slice is a seek (recorded actions on the way replay as usual), so the
+    /// world is the same whatever the slices were. Returns whether `t` was reached; if not, the
+    /// clock rests at the last slice.
+    pub fn play_bounded(&mut self, t: Millis, mut more: impl FnMut() -> bool) -> bool {
+        let reached = loop {
+            let next = self.world().next_event_time().filter(|next| *next <= t);
+            match next {
+                None => {
+                    self.seek(t);
+                    break true;
+                }
+                Some(_) if !more() => break false,
+                Some(next) => self.seek(next.max(self.now())),
+            }
+        };
+        self.horizon_ms = self.horizon_ms.max(self.now());
+        reached
     }
 
     /// Scenario steps whose action was refused when they came due: (time, reason).
@@ -719,12 +764,62 @@ mod tests {
 
     #[test]
     fn presets_build_and_run() {
-        for preset in Preset::PRESETS {
+        // The scale preset has its own test: 3 s of it is a minute of a debug build.
+        for preset in Preset::PRESETS.into_iter().filter(|p| *p != Preset::Scale) {
             let mut sim = Sim::new(Setup::new(preset.clone(), 7)).unwrap_or_else(|e| panic!("{}: {e}", preset.name()));
             sim.seek(3_000);
             assert_eq!(sim.now(), 3_000);
             assert!(sim.world().view().brokers.iter().any(|b| b.is_controller), "{preset:?}");
         }
+    }
+
+    #[test]
+    fn the_scale_preset_is_the_engines_scale_workload_and_named_in_urls() {
+        assert_eq!(Preset::from_name("scale"), Some(Preset::Scale));
+        assert_eq!(serde_json::to_string(&Preset::Scale).unwrap(), r#""scale""#);
+        let mut sim = Sim::new(Setup::new(Preset::Scale, 1)).unwrap();
+        let view = sim.world().view();
+        assert_eq!(view.brokers.len(), workload::SCALE_BROKERS as usize);
+        let orders = view.topics.iter().find(|t| t.name == "orders").unwrap();
+        assert_eq!(orders.partitions.len(), SCALE_PARTITIONS as usize);
+        assert!(orders.partitions.iter().all(|p| p.replicas.len() == 3));
+        assert_eq!(view.producers.len(), workload::SCALE_PRODUCERS as usize);
+        assert_eq!(view.consumers.len(), workload::SCALE_CONSUMERS as usize);
+        sim.seek(50);
+        assert_eq!(sim.now(), 50);
+    }
+
+    #[test]
+    fn bounded_play_reaches_the_same_world_as_a_seek_whatever_the_budget() {
+        let mut whole = Sim::new(Setup::new(Preset::Demo, 3)).unwrap();
+        whole.seek(1_000);
+        whole.apply(UserAction::KillBroker { broker: 2 }).unwrap();
+        whole.seek(4_000);
+        let want = view_json(&whole);
+
+        // The same session replayed (after a seek back) in frames of at most 3 slices each.
+        let mut sliced = whole.clone();
+        sliced.seek(500);
+        let mut frames = 0;
+        loop {
+            let mut slices = 0;
+            let reached = sliced.play_bounded(4_000, || {
+                slices += 1;
+                slices <= 3
+            });
+            frames += 1;
+            assert!(sliced.now() <= 4_000);
+            if reached {
+                break;
+            }
+        }
+        assert!(frames > 10, "the budget held each frame back ({frames} frames)");
+        assert_eq!(sliced.now(), 4_000);
+        assert_eq!(view_json(&sliced), want, "the recorded kill replays on the way");
+        let mut none = sliced.clone();
+        none.seek(3_000);
+        assert!(!none.play_bounded(4_000, || false), "no room: no progress");
+        assert_eq!(none.now(), 3_000);
     }
 
     #[test]

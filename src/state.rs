@@ -123,6 +123,51 @@ pub struct AppState {
     pub fork: Option<Fork>,
     /// The open lesson's plan view, to print (in the URL as `plan=1`).
     pub plan: bool,
+    /// How fast virtual time really ran while playing a preset whose frames do bounded engine
+    /// work (`scale`): the clock says so when it is slower than the chosen speed.
+    pub pace: Pace,
+}
+
+/// Engine work a frame of the `scale` preset may do, in wall ms: the rest of the 16 ms frame is
+/// for the view and the page.
+pub const FRAME_WORK_MS: f64 = 8.0;
+
+/// Virtual time per wall time over the last [`PACE_WINDOW_MS`] of playing, in hundredths
+/// (`Some(20)`: 0.2x real time); None until a window has passed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Pace {
+    pub hundredths: Option<u32>,
+    wall_ms: f64,
+    virtual_ms: u64,
+}
+
+/// Wall time the pace is measured over.
+const PACE_WINDOW_MS: f64 = 1_000.0;
+
+impl Pace {
+    /// One frame: `wall_ms` passed and virtual time moved `virtual_ms`.
+    fn frame(&mut self, wall_ms: f64, virtual_ms: u64) {
+        self.wall_ms += wall_ms;
+        self.virtual_ms += virtual_ms;
+        if self.wall_ms >= PACE_WINDOW_MS {
+            self.hundredths = Some((self.virtual_ms as f64 * 100.0 / self.wall_ms).round() as u32);
+            self.wall_ms = 0.0;
+            self.virtual_ms = 0;
+        }
+    }
+}
+
+/// Wall-clock milliseconds (the page's `performance.now()`), for the frame's work budget.
+fn wall_now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1000.0
+    }
 }
 
 /// What the lesson panel asks the reducer.
@@ -170,6 +215,11 @@ const TERMINAL_MAX: usize = 200;
 /// Wall time between two refreshes of the panels while playing.
 pub const PANEL_EVERY_MS: f64 = 100.0;
 
+/// The `scale` preset's refresh of the view and the panels while playing: its view alone took
+/// 11 ms natively (100 brokers, 30,000 replicas), so it comes twice a second; the clock moves on
+/// every frame.
+pub const SCALE_PANEL_EVERY_MS: f64 = 500.0;
+
 /// Facts the narration feed holds at most.
 const FEED_MAX: usize = 600;
 
@@ -198,6 +248,8 @@ pub struct Panels {
     pub groups: Shared<Vec<kafkalab_engine::view::group_log::GroupLogView>>,
     pub metrics: Shared<MetricsData>,
     pub messages: Shared<MessageData>,
+    /// The `scale` preset's summary (counts per broker, under-replicated partitions).
+    pub scale: Option<Rc<crate::scale::ScaleSummary>>,
 }
 
 /// What a scenario's notes box shows: the notes reached, the next one, refused steps, and at the
@@ -291,6 +343,7 @@ impl AppState {
             progress: Rc::new(Progress::default()),
             fork: None,
             plan: url_state.plan && lesson.is_some(),
+            pace: Pace::default(),
         };
         if let Some(w) = workspace {
             let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
@@ -388,6 +441,7 @@ impl AppState {
         self.inspect = None;
         self.vt_milli = 0;
         self.fork = None;
+        self.pace = Pace::default();
     }
 
     /// Loads built-in scenario `name` (with its own seed) unless it is the one running.
@@ -660,6 +714,7 @@ impl AppState {
             let previous = previous.map(|logs| (&*logs.0, self.log_turn));
             Shared(Rc::new(LogData::read(sim.world(), self.log_topic.as_deref(), previous)))
         });
+        let scale = (sim.setup.preset == Preset::Scale).then(|| Rc::new(crate::scale::ScaleSummary::from_view(&view.0)));
         let groups = Shared(Rc::new(sim.world().group_logs()));
         let metrics = Shared(Rc::new(MetricsData::read(sim.world())));
         let messages = Shared(Rc::new(MessageData::read(sim.world())));
@@ -675,6 +730,7 @@ impl AppState {
             groups,
             metrics,
             messages,
+            scale,
         });
     }
 
@@ -851,9 +907,16 @@ impl Reducible for AppState {
             AppAction::Play => next.playing = true,
             AppAction::Pause => {
                 next.playing = false;
+                // The scale preset's frames leave the view to the panels' refresh: catch it up.
+                if sim.as_ref().is_some_and(|s| s.borrow().setup.preset == Preset::Scale) {
+                    next.refresh_view();
+                }
                 next.refresh_lesson();
                 next.refresh_panels();
                 return Rc::new(next);
+            }
+            AppAction::TogglePlay if self.playing && sim.as_ref().is_some_and(|s| s.borrow().setup.preset == Preset::Scale) => {
+                return self.reduce(AppAction::Pause);
             }
             AppAction::TogglePlay => next.playing = !self.playing,
             AppAction::Frame(wall_ms) => {
@@ -866,12 +929,21 @@ impl Reducible for AppState {
                 let advance = (dt * SPEEDS[self.speed] as f64 * 100.0) as u64;
                 next.vt_milli = self.vt_milli + advance;
                 let target = next.vt_milli / 1000;
-                let vt = next.vt_milli;
-                if target > sim.borrow().now() {
+                let mut vt = next.vt_milli;
+                let before = sim.borrow().now();
+                let bounded = sim.borrow().setup.preset == Preset::Scale;
+                if target > before {
                     if let Some(at) = self.dev.and_then(|d| d.panic_at).filter(|at| target >= *at) {
                         panic!("injected by the developer hook ?dev&panic-at={at}");
                     }
-                    if self.explain {
+                    if bounded {
+                        let deadline = wall_now_ms() + FRAME_WORK_MS;
+                        if !sim.borrow_mut().play_bounded(target, || wall_now_ms() < deadline) {
+                            // Behind: the clock goes on from where the engine got, not from a
+                            // target it owes (no catching up in a burst later).
+                            vt = sim.borrow().now() * 1000;
+                        }
+                    } else if self.explain {
                         if sim.borrow_mut().play_to(target) {
                             // A note arrived: pause on it, with its partition in the log inspector.
                             next.playing = false;
@@ -884,11 +956,21 @@ impl Reducible for AppState {
                         sim.borrow_mut().seek(target);
                     }
                     next.follow_terminal();
-                    next.refresh_view();
+                    // 100 brokers' view costs a frame's budget by itself: it comes with the panels.
+                    if !bounded {
+                        next.refresh_view();
+                    }
                 }
                 next.vt_milli = vt;
+                if bounded {
+                    next.pace.frame(dt, sim.borrow().now().saturating_sub(before));
+                }
                 next.panel_wall_ms += dt;
-                if next.panel_wall_ms >= PANEL_EVERY_MS {
+                let every = if bounded { SCALE_PANEL_EVERY_MS } else { PANEL_EVERY_MS };
+                if next.panel_wall_ms >= every {
+                    if bounded {
+                        next.refresh_view();
+                    }
                     next.refresh_lesson();
                     next.refresh_panels_in_turn();
                 }
@@ -1039,6 +1121,20 @@ impl Reducible for AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pace_is_virtual_over_wall_time_per_window() {
+        let mut pace = Pace::default();
+        for _ in 0..59 {
+            pace.frame(16.0, 3);
+        }
+        assert_eq!(pace.hundredths, None, "less than a second of wall time");
+        pace.frame(60.0, 3);
+        // 180 virtual ms in 1,004 wall ms.
+        assert_eq!(pace.hundredths, Some(18));
+        pace.frame(1_000.0, 2_000);
+        assert_eq!(pace.hundredths, Some(200), "each window on its own");
+    }
 
     fn reduce(state: AppState, action: AppAction) -> AppState {
         (*Rc::new(state).reduce(action)).clone()
