@@ -366,7 +366,8 @@ fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
         Preset::Large => EnginePreset::Large.timeline(setup.seed),
         Preset::Scale => {
             // The app's fact history (the feed), with the workload's own network and brokers.
-            let config = WorldConfig { brokers: workload::SCALE_BROKERS, fact_history: SCALE_FACTS, ..WorldConfig::default() };
+            let config =
+                WorldConfig { brokers: workload::SCALE_BROKERS, fact_history: SCALE_FACTS, ..WorldConfig::default() };
             let world = workload::scale_in(config, setup.seed, SCALE_PARTITIONS).map_err(|e| e.to_string())?;
             Ok(Timeline::new(world, SCALE_CHECKPOINT_EVERY))
         }

@@ -714,7 +714,8 @@ impl AppState {
             let previous = previous.map(|logs| (&*logs.0, self.log_turn));
             Shared(Rc::new(LogData::read(sim.world(), self.log_topic.as_deref(), previous)))
         });
-        let scale = (sim.setup.preset == Preset::Scale).then(|| Rc::new(crate::scale::ScaleSummary::from_view(&view.0)));
+        let scale =
+            (sim.setup.preset == Preset::Scale).then(|| Rc::new(crate::scale::ScaleSummary::from_view(&view.0)));
         let groups = Shared(Rc::new(sim.world().group_logs()));
         let metrics = Shared(Rc::new(MetricsData::read(sim.world())));
         let messages = Shared(Rc::new(MessageData::read(sim.world())));
@@ -915,7 +916,9 @@ impl Reducible for AppState {
                 next.refresh_panels();
                 return Rc::new(next);
             }
-            AppAction::TogglePlay if self.playing && sim.as_ref().is_some_and(|s| s.borrow().setup.preset == Preset::Scale) => {
+            AppAction::TogglePlay
+                if self.playing && sim.as_ref().is_some_and(|s| s.borrow().setup.preset == Preset::Scale) =>
+            {
                 return self.reduce(AppAction::Pause);
             }
             AppAction::TogglePlay => next.playing = !self.playing,
