@@ -1,7 +1,7 @@
 //! The records of KRaft's `__cluster_metadata` log (Kafka's generated `org.apache.kafka.common.metadata`
 //! types): what the active controller appends, what the quorum replicates and every broker applies.
 
-use super::TopicPartition;
+use super::{TopicName, TopicPartition};
 use crate::log::TopicConfig;
 use serde::Serialize;
 
@@ -31,7 +31,7 @@ pub enum MetadataRecord {
         in_controlled_shutdown: bool,
     },
     Topic {
-        name: String,
+        name: TopicName,
         config: TopicConfig,
     },
     Partition {
