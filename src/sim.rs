@@ -7,11 +7,12 @@
 use kafkalab_engine::cluster::timeline::Timeline;
 use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, TimedFact};
 use kafkalab_engine::consumer::ConsumerApp;
+use kafkalab_engine::lesson::Catalogue;
 use kafkalab_engine::log::record::Header;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::ProducerRecord;
 use kafkalab_engine::scenario::preset::{self, Preset as EnginePreset};
-use kafkalab_engine::scenario::{self, Localized, Scenario, ScenarioRun};
+use kafkalab_engine::scenario::{Localized, Scenario, ScenarioRun};
 use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::World;
 use serde::{Deserialize, Serialize};
@@ -35,33 +36,32 @@ pub enum Preset {
     Scenario(String),
 }
 
-/// A built-in scenario, parsed once: what the picker lists and what [`Sim::new`] runs.
-pub struct BuiltinEntry {
-    pub name: &'static str,
-    pub scenario: Scenario,
-}
+static CATALOGUE: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
 
-static BUILTIN: std::sync::OnceLock<Vec<BuiltinEntry>> = std::sync::OnceLock::new();
-
-/// Every built-in scenario that parses (all of them, as the engine's tests check), by name.
-pub fn builtin_scenarios() -> &'static [BuiltinEntry] {
-    BUILTIN.get_or_init(|| {
-        scenario::builtin()
-            .into_iter()
-            .filter_map(|b| scenario::parse(b.text).ok().map(|scenario| BuiltinEntry { name: b.name, scenario }))
-            .collect()
+/// The built-in scenarios and lessons, read once from the JSON that `build.rs` wrote from the
+/// TOML files (parsed and validated there by the engine, so the page links no TOML reader for
+/// them). Empty if it does not read, which the tests rule out.
+pub fn catalogue() -> &'static Catalogue {
+    CATALOGUE.get_or_init(|| {
+        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/catalogue.json"))).unwrap_or_default()
     })
 }
 
-/// Whether the built-in scenarios are parsed already. Parsing all of them (and the lessons) is
-/// the largest part of the app's start, so the page draws the cluster first and lists them after
-/// (see `App`), unless something needed them sooner (a scenario or lesson in the URL).
+/// Every built-in scenario (all of them, as the engine's tests check), in name order: what the
+/// picker lists and what [`Sim::new`] runs.
+pub fn builtin_scenarios() -> &'static [Scenario] {
+    &catalogue().scenarios
+}
+
+/// Whether the built-in catalogue is read already. Reading it is a large part of the app's
+/// start, so the page draws the cluster first and lists the scenarios after (see `App`), unless
+/// something needed them sooner (a scenario or lesson in the URL).
 pub fn catalogue_parsed() -> bool {
-    BUILTIN.get().is_some()
+    CATALOGUE.get().is_some()
 }
 
 fn builtin_scenario(name: &str) -> Option<&'static Scenario> {
-    builtin_scenarios().iter().find(|b| b.name == name).map(|b| &b.scenario)
+    builtin_scenarios().iter().find(|b| b.name == name)
 }
 
 impl Preset {
@@ -757,8 +757,8 @@ mod tests {
 
     #[test]
     fn every_builtin_scenario_is_offered_runs_and_reaches_a_note() {
-        let names: Vec<&str> = builtin_scenarios().iter().map(|b| b.name).collect();
-        assert_eq!(names.len(), scenario::builtin().len(), "every built-in scenario parses");
+        let names: Vec<&str> = builtin_scenarios().iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names.len(), kafkalab_engine::scenario::builtin().len(), "every built-in scenario parses");
         for name in names {
             let preset = Preset::from_name(name).expect(name);
             assert_eq!(preset.name(), name);

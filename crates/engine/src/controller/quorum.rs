@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Controller settings with Kafka's names and defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ControllerConfig {
     /// `broker.session.timeout.ms`: a broker silent this long is fenced.
     pub broker_session_timeout_ms: Millis,

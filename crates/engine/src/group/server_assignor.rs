@@ -18,7 +18,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// `group.consumer.assignors`: the assignors a broker offers; the first is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerAssignor {
     Uniform,

@@ -60,7 +60,7 @@ pub enum MetadataRecord {
 
 /// What a dynamic config belongs to (Kafka's `ConfigResource` of type TOPIC or BROKER; the
 /// cluster-wide broker default is the BROKER resource with the empty name).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", content = "name", rename_all = "snake_case")]
 pub enum ConfigResource {
     Topic(String),
