@@ -52,14 +52,16 @@ impl<'a> IntoIterator for &'a Positions {
     }
 }
 
+/// The positioned partitions by leader (`None`: no known leader), in positions order.
+type ByLeader = BTreeMap<Option<i32>, Vec<TopicPartition>>;
+
 /// The leader of each partition the metadata named, by topic and then partition index. A new
 /// metadata answer replaces the whole value, and with it the poll's index.
 #[derive(Debug, Clone, Default)]
 pub(super) struct PartitionLeaders {
     by_topic: BTreeMap<TopicName, Vec<Option<i32>>>,
-    /// The positioned partitions by leader (`None`: no known leader), in positions order, and
-    /// the `Positions::partitions_changed` they were built at.
-    fetch_index: Option<(u64, BTreeMap<Option<i32>, Vec<TopicPartition>>)>,
+    /// The poll's index and the `Positions::partitions_changed` it was built at.
+    fetch_index: Option<(u64, ByLeader)>,
 }
 
 impl PartitionLeaders {
@@ -92,7 +94,7 @@ impl PartitionLeaders {
     /// positions order: what the walk over every position kept.
     pub(super) fn fetchable(&mut self, positions: &Positions, busy: &[i32]) -> Vec<TopicPartition> {
         if self.fetch_index.as_ref().is_none_or(|(built_at, _)| *built_at != positions.partitions_changed) {
-            let mut index: BTreeMap<Option<i32>, Vec<TopicPartition>> = BTreeMap::new();
+            let mut index = ByLeader::new();
             for tp in positions.keys() {
                 index.entry(self.get(tp).copied()).or_default().push(tp.clone());
             }
