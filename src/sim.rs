@@ -38,14 +38,15 @@ pub enum Preset {
 
 static CATALOGUE: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
 
-/// The built-in scenarios and lessons, read once from the JSON that `build.rs` wrote from the
-/// TOML files (parsed and validated there by the engine, so the page links no TOML reader for
-/// them). Empty if it does not read, which the tests rule out.
+/// The built-in scenarios and lessons as the engine parses and validates the TOML files, kept as
+/// JSON in `src/catalogue.json` (a test checks it against the files and rewrites it with
+/// `KAFKALAB_BLESS=1`), so the page links no TOML reader for them. Read once; empty if it does
+/// not read, which the tests rule out.
 pub fn catalogue() -> &'static Catalogue {
-    CATALOGUE.get_or_init(|| {
-        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/catalogue.json"))).unwrap_or_default()
-    })
+    CATALOGUE.get_or_init(|| serde_json::from_str(CATALOGUE_JSON).unwrap_or_default())
 }
+
+const CATALOGUE_JSON: &str = include_str!("catalogue.json");
 
 /// Every built-in scenario (all of them, as the engine's tests check), in name order: what the
 /// picker lists and what [`Sim::new`] runs.
@@ -716,6 +717,25 @@ impl Sim {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `src/catalogue.json` must be what the engine makes of `scenarios/` now: after editing a
+    /// scenario or lesson file, `KAFKALAB_BLESS=1 cargo test -p kafkalab --lib catalogue` rewrites it.
+    #[test]
+    fn the_embedded_catalogue_is_the_parse_of_the_scenario_files() {
+        let parsed =
+            Catalogue::builtin().unwrap_or_else(|e| panic!("a built-in scenario or lesson does not parse: {e}"));
+        let json = serde_json::to_string(&parsed).expect("the catalogue serializes");
+        if std::env::var_os("KAFKALAB_BLESS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/catalogue.json");
+            std::fs::write(path, &json).unwrap_or_else(|e| panic!("{path}: {e}"));
+            return;
+        }
+        assert!(
+            CATALOGUE_JSON == json,
+            "src/catalogue.json is stale (a file in scenarios/ changed): run `KAFKALAB_BLESS=1 cargo test -p kafkalab --lib catalogue`"
+        );
+        assert_eq!(catalogue(), &parsed, "the page reads back what the engine parsed");
+    }
 
     #[test]
     fn presets_build_and_run() {

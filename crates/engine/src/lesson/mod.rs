@@ -159,8 +159,8 @@ pub fn builtin_lessons(scenarios: &[Scenario]) -> Result<Vec<Lesson>, ScenarioEr
     Ok(lessons)
 }
 
-/// The built-in scenarios and lessons, parsed and validated. The web app's build script writes
-/// it as JSON and the page reads that back, so the page links neither the TOML reader's
+/// The built-in scenarios and lessons, parsed and validated. The web app keeps it as JSON
+/// (`src/catalogue.json`, checked against the files by a test) and the page reads that back, so the page links neither the TOML reader's
 /// deserializers for scenario and lesson files nor their validation (about 390 KB of the wasm).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Catalogue {

@@ -165,7 +165,7 @@ fn garbage_never_panics() {
 
 #[test]
 fn the_built_in_catalogue_round_trips_through_json() {
-    // The web app embeds the catalogue as JSON (its build script): what it reads back must be
+    // The web app embeds the catalogue as JSON (`src/catalogue.json`): what it reads back must be
     // exactly what the TOML files parse into.
     let catalogue = Catalogue::builtin().unwrap();
     assert_eq!(catalogue.scenarios.len(), scenario::builtin().len());
