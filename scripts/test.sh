@@ -18,7 +18,8 @@
 #                random and truncated frames; then records/s through the bridge at several speeds
 #   (e) e2e:     node --test in tests/e2e (Playwright driving Debian's Chromium against dist/), one file
 #                at a time; perf.test.mjs reports page weight, first paint with the CPU throttled,
-#                the shipped wasm's events/s beside the native bench of step (c), seeks and memory
+#                the shipped wasm's events/s alternating with native `kafkalab bench` runs (the
+#                release CLI of step c; wasm/native per pair and the median), seeks and memory
 #
 # Exits non-zero if any step fails. Every step runs even after an earlier one failed (but e2e needs
 # the build of step d).
@@ -102,15 +103,19 @@ step_golden() {
   [ "$failed" -eq 0 ]
 }
 
+# The release CLI that step (c) builds; step (e)'s perf test runs it beside the shipped wasm.
+case "${CARGO_TARGET_DIR:-}" in
+  "") NATIVE_BIN="$ROOT/target/release/kafkalab" ;;
+  /*) NATIVE_BIN="$CARGO_TARGET_DIR/release/kafkalab" ;;
+  *) NATIVE_BIN="$ROOT/$CARGO_TARGET_DIR/release/kafkalab" ;;
+esac
+
 # Native reference run: sets NATIVE_HASH and NATIVE_EPS; a failing bench fails the wasm step.
-# Each step runs in a subshell, so they are also written to NATIVE_BENCH for step (e).
 NATIVE_HASH=""
 NATIVE_EPS=""
-NATIVE_BENCH="$(mktemp)"
-trap 'rm -f "$NATIVE_BENCH"' EXIT
 native_bench() {
   cargo build --release -p kafkalab-cli
-  local bin="${CARGO_TARGET_DIR:-target}/release/kafkalab" json start end
+  local bin="$NATIVE_BIN" json start end
   start="$(now_ms)"
   json="$("$bin" bench --seed "$BENCH_SEED" --until-ms "$BENCH_UNTIL_MS")"
   end="$(now_ms)"
@@ -122,7 +127,6 @@ d = json.load(sys.stdin); wall = max(int(sys.argv[1]), 1)
 eps = d.get("events_per_sec") or d.get("events_per_second")
 print(int(eps) if eps else int(d["events"] * 1000 / wall))' "$((end - start))")"
   echo "native trace hash: $NATIVE_HASH (seed $BENCH_SEED, until $BENCH_UNTIL_MS ms)"
-  printf 'NATIVE_HASH=%s\nNATIVE_EPS=%s\n' "$NATIVE_HASH" "$NATIVE_EPS" >"$NATIVE_BENCH"
 }
 
 step_wasm() {
@@ -163,18 +167,17 @@ step_build() {
 
 step_e2e() {
   [ -f dist/index.html ] || { echo "FAIL e2e: dist/ was not built (step build failed)"; return 1; }
-  # The native bench of step (c), for perf.test.mjs's wasm/native ratio of the shipped build.
-  . "$NATIVE_BENCH"
+  # perf.test.mjs runs step (c)'s release CLI alternately with the shipped wasm (wasm/native).
+  cargo build --release -p kafkalab-cli
   # One test file at a time: perf.test.mjs's timings must not share the CPU with app.test.mjs.
   (cd tests/e2e && KAFKALAB_DIST="$ROOT/dist" KAFKALAB_BENCH_UNTIL_MS="$BENCH_UNTIL_MS" \
-    KAFKALAB_NATIVE_EVENTS_PER_SEC="$NATIVE_EPS" KAFKALAB_NATIVE_TRACE_HASH="$NATIVE_HASH" \
-    node --test --test-concurrency=1)
+    KAFKALAB_BIN="$NATIVE_BIN" node --test --test-concurrency=1)
 }
 
 step_bridge() {
   cargo build --release -p kafkalab-cli
   local rc=0 py="$KL_BRIDGE_VENV/bin/python" logs test
-  export KAFKALAB_BIN="$ROOT/target/release/kafkalab" KAFKALAB_BRIDGE_LOGS="${TMPDIR:-/tmp}"
+  export KAFKALAB_BIN="$NATIVE_BIN" KAFKALAB_BRIDGE_LOGS="${TMPDIR:-/tmp}"
   logs="$(mktemp -d)"
   # Two at a time (each test has its own ports), longest first; the clients mostly wait on the
   # simulated network, so two lanes halve the wall time. Each test's output is printed whole, in order.

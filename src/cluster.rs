@@ -382,7 +382,7 @@ impl ClusterModel {
                 c.reading_from
                     .iter()
                     .map(|(tp, broker)| FetchPath {
-                        topic: tp.topic.clone(),
+                        topic: tp.topic.to_string(),
                         partition: tp.partition,
                         broker: *broker,
                         follower: meta.get(&(tp.topic.as_str(), tp.partition)).is_some_and(|p| p.leader != *broker),

@@ -57,7 +57,7 @@ fn text(bytes: &Option<Vec<u8>>) -> Option<String> {
 impl PartitionLog {
     /// The leader's log of `topic`-`partition` (empty if it has no live leader).
     pub fn read(world: &World, topic: &str, partition: i32) -> PartitionLog {
-        let tp = TopicPartition { topic: topic.to_string(), partition };
+        let tp = TopicPartition::new(topic, partition);
         let Some(p) = world.metadata().partition(&tp) else {
             return PartitionLog::default();
         };

@@ -13,20 +13,17 @@ use kafkalab_engine::scenario::{summary, Scenario, ScenarioRun};
 use kafkalab_engine::sim::Millis;
 use serde::{Deserialize, Serialize};
 
-use crate::sim::builtin_scenarios;
+use crate::sim::{builtin_scenarios, catalogue};
 
 /// The localStorage key of the learner's progress.
 pub const PROGRESS_KEY: &str = "kafkalab.lessons.v1";
 /// Where unreadable saved progress is kept, untouched, when the app starts clean.
 pub const UNREADABLE_PROGRESS_KEY: &str = "kafkalab.lessons.v1.unreadable";
 
-/// Every built-in lesson, in path order (parsed once; the engine's tests check they all parse).
+/// Every built-in lesson, in path order (from the built-in catalogue; the engine's tests check
+/// they all parse).
 pub fn all() -> &'static [Lesson] {
-    static ALL: std::sync::OnceLock<Vec<Lesson>> = std::sync::OnceLock::new();
-    ALL.get_or_init(|| {
-        let scenarios: Vec<Scenario> = builtin_scenarios().iter().map(|b| b.scenario.clone()).collect();
-        lesson::builtin_lessons(&scenarios).unwrap_or_default()
-    })
+    &catalogue().lessons
 }
 
 pub fn find(name: &str) -> Option<&'static Lesson> {
@@ -34,7 +31,7 @@ pub fn find(name: &str) -> Option<&'static Lesson> {
 }
 
 fn scenario(name: &str) -> Option<&'static Scenario> {
-    builtin_scenarios().iter().find(|b| b.name == name).map(|b| &b.scenario)
+    builtin_scenarios().iter().find(|b| b.name == name)
 }
 
 /// A checked prediction.

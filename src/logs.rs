@@ -77,7 +77,8 @@ impl LogData {
     /// (when the list of partitions is the same); the others keep their previous strips.
     pub fn read(world: &World, topic: Option<&str>, previous: Option<(&LogData, usize)>) -> Self {
         let metadata = world.metadata();
-        let topics = metadata.topics.values().filter(|t| !t.name.starts_with("__")).map(|t| t.name.clone()).collect();
+        let topics =
+            metadata.topics.values().filter(|t| !t.name.starts_with("__")).map(|t| t.name.to_string()).collect();
         let shown: Vec<TopicPartition> = metadata
             .topics
             .values()

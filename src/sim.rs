@@ -8,11 +8,12 @@ use kafkalab_engine::cluster::timeline::Timeline;
 use kafkalab_engine::cluster::workload;
 use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, TimedFact, WorldConfig};
 use kafkalab_engine::consumer::ConsumerApp;
+use kafkalab_engine::lesson::Catalogue;
 use kafkalab_engine::log::record::Header;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::ProducerRecord;
 use kafkalab_engine::scenario::preset::{self, Preset as EnginePreset};
-use kafkalab_engine::scenario::{self, Localized, Scenario, ScenarioRun};
+use kafkalab_engine::scenario::{Localized, Scenario, ScenarioRun};
 use kafkalab_engine::sim::{Millis, NodeId};
 use kafkalab_engine::World;
 use serde::{Deserialize, Serialize};
@@ -52,33 +53,33 @@ pub enum Preset {
     Scenario(String),
 }
 
-/// A built-in scenario, parsed once: what the picker lists and what [`Sim::new`] runs.
-pub struct BuiltinEntry {
-    pub name: &'static str,
-    pub scenario: Scenario,
+static CATALOGUE: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+
+/// The built-in scenarios and lessons as the engine parses and validates the TOML files, kept as
+/// JSON in `src/catalogue.json` (a test checks it against the files and rewrites it with
+/// `KAFKALAB_BLESS=1`), so the page links no TOML reader for them. Read once; empty if it does
+/// not read, which the tests rule out.
+pub fn catalogue() -> &'static Catalogue {
+    CATALOGUE.get_or_init(|| serde_json::from_str(CATALOGUE_JSON).unwrap_or_default())
 }
 
-static BUILTIN: std::sync::OnceLock<Vec<BuiltinEntry>> = std::sync::OnceLock::new();
+const CATALOGUE_JSON: &str = include_str!("catalogue.json");
 
-/// Every built-in scenario that parses (all of them, as the engine's tests check), by name.
-pub fn builtin_scenarios() -> &'static [BuiltinEntry] {
-    BUILTIN.get_or_init(|| {
-        scenario::builtin()
-            .into_iter()
-            .filter_map(|b| scenario::parse(b.text).ok().map(|scenario| BuiltinEntry { name: b.name, scenario }))
-            .collect()
-    })
+/// Every built-in scenario (all of them, as the engine's tests check), in name order: what the
+/// picker lists and what [`Sim::new`] runs.
+pub fn builtin_scenarios() -> &'static [Scenario] {
+    &catalogue().scenarios
 }
 
-/// Whether the built-in scenarios are parsed already. Parsing all of them (and the lessons) is
-/// the largest part of the app's start, so the page draws the cluster first and lists them after
-/// (see `App`), unless something needed them sooner (a scenario or lesson in the URL).
+/// Whether the built-in catalogue is read already. Reading it is a large part of the app's
+/// start, so the page draws the cluster first and lists the scenarios after (see `App`), unless
+/// something needed them sooner (a scenario or lesson in the URL).
 pub fn catalogue_parsed() -> bool {
-    BUILTIN.get().is_some()
+    CATALOGUE.get().is_some()
 }
 
 fn builtin_scenario(name: &str) -> Option<&'static Scenario> {
-    builtin_scenarios().iter().find(|b| b.name == name).map(|b| &b.scenario)
+    builtin_scenarios().iter().find(|b| b.name == name)
 }
 
 impl Preset {
@@ -763,6 +764,25 @@ impl Sim {
 mod tests {
     use super::*;
 
+    /// `src/catalogue.json` must be what the engine makes of `scenarios/` now: after editing a
+    /// scenario or lesson file, `KAFKALAB_BLESS=1 cargo test -p kafkalab --lib catalogue` rewrites it.
+    #[test]
+    fn the_embedded_catalogue_is_the_parse_of_the_scenario_files() {
+        let parsed =
+            Catalogue::builtin().unwrap_or_else(|e| panic!("a built-in scenario or lesson does not parse: {e}"));
+        let json = serde_json::to_string(&parsed).expect("the catalogue serializes");
+        if std::env::var_os("KAFKALAB_BLESS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/catalogue.json");
+            std::fs::write(path, &json).unwrap_or_else(|e| panic!("{path}: {e}"));
+            return;
+        }
+        assert!(
+            CATALOGUE_JSON == json,
+            "src/catalogue.json is stale (a file in scenarios/ changed): run `KAFKALAB_BLESS=1 cargo test -p kafkalab --lib catalogue`"
+        );
+        assert_eq!(catalogue(), &parsed, "the page reads back what the engine parsed");
+    }
+
     #[test]
     fn presets_build_and_run() {
         // The scale preset has its own test: 3 s of it is a minute of a debug build.
@@ -853,8 +873,8 @@ mod tests {
 
     #[test]
     fn every_builtin_scenario_is_offered_runs_and_reaches_a_note() {
-        let names: Vec<&str> = builtin_scenarios().iter().map(|b| b.name).collect();
-        assert_eq!(names.len(), scenario::builtin().len(), "every built-in scenario parses");
+        let names: Vec<&str> = builtin_scenarios().iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names.len(), kafkalab_engine::scenario::builtin().len(), "every built-in scenario parses");
         for name in names {
             let preset = Preset::from_name(name).expect(name);
             assert_eq!(preset.name(), name);

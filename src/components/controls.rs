@@ -117,17 +117,17 @@ pub fn controls(props: &ControlsProps) -> Html {
                             }) }
                         </optgroup>
                         { for Category::ALL.into_iter().map(|category| {
-                            let entries: Vec<_> = catalogue.iter().filter(|b| b.scenario.category == category).collect();
+                            let entries: Vec<_> = catalogue.iter().filter(|b| b.category == category).collect();
                             if entries.is_empty() {
                                 return html! {};
                             }
                             html! {
                                 <optgroup label={t(lang, category_heading(category))}>
                                     { for entries.into_iter().map(|b| {
-                                        let selected = matches!(&setup.preset, Preset::Scenario(n) if n == b.name);
+                                        let selected = matches!(&setup.preset, Preset::Scenario(n) if *n == b.name);
                                         html! {
-                                            <option value={b.name} {selected} title={b.scenario.description.get(lang.code()).to_string()}>
-                                                { b.scenario.title.get(lang.code()) }
+                                            <option value={b.name.clone()} {selected} title={b.description.get(lang.code()).to_string()}>
+                                                { b.title.get(lang.code()) }
                                             </option>
                                         }
                                     }) }

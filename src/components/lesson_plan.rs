@@ -21,7 +21,7 @@ pub struct LessonPlanProps {
 }
 
 fn scenario(name: &str) -> Option<&'static Scenario> {
-    builtin_scenarios().iter().find(|b| b.name == name).map(|b| &b.scenario)
+    builtin_scenarios().iter().find(|b| b.name == name)
 }
 
 /// The right choice of each question for `seed`, from a run of its scenario (None when the run

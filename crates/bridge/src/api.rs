@@ -225,7 +225,7 @@ async fn metadata(conn: &mut Connection, request: MetadataRequest) -> Result<Met
                 .with_rack(image.racks.get(&id).map(|r| s(r.clone())))
         })
         .collect();
-    let mut topics: Vec<String> = partitions.iter().map(|p| p.topic_partition.topic.clone()).collect();
+    let mut topics: Vec<String> = partitions.iter().map(|p| p.topic_partition.topic.to_string()).collect();
     topics.dedup();
     let mut ids = bridge.topic_ids.borrow_mut();
     ids.retain(|name| image.topics.contains_key(name));

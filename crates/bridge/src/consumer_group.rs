@@ -174,7 +174,7 @@ fn by_topic<'a>(partitions: impl IntoIterator<Item = &'a Tp>) -> Vec<(String, Ve
     for tp in sorted {
         match topics.last_mut() {
             Some((topic, partitions)) if *topic == tp.topic => partitions.push(tp.partition),
-            _ => topics.push((tp.topic.clone(), vec![tp.partition])),
+            _ => topics.push((tp.topic.to_string(), vec![tp.partition])),
         }
     }
     topics

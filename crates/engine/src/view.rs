@@ -302,7 +302,7 @@ pub struct MessageView {
 
 fn replica_view(broker: i32, r: &Replica) -> ReplicaView {
     ReplicaView {
-        topic: r.topic_partition.topic.clone(),
+        topic: r.topic_partition.topic.to_string(),
         partition: r.topic_partition.partition,
         role: if r.leader == broker { ReplicaRole::Leader } else { ReplicaRole::Follower },
         in_isr: r.isr.contains(&broker),
@@ -370,7 +370,7 @@ impl World {
                 .values()
                 .map(|t| TopicView {
                     internal: t.name.starts_with("__"),
-                    name: t.name.clone(),
+                    name: t.name.to_string(),
                     cleanup_policy: t.config.log.cleanup_policy.name().to_string(),
                     min_insync_replicas: t.config.min_insync_replicas,
                     partitions: t
@@ -620,7 +620,7 @@ impl World {
                             None => (-1, 0, false),
                         };
                         GroupOffsetView {
-                            topic: tp.topic.clone(),
+                            topic: tp.topic.to_string(),
                             partition: tp.partition,
                             committed_offset: o.committed_offset,
                             committed_leader_epoch: o.leader_epoch,

@@ -397,7 +397,7 @@ fn records_between(
 /// `--partition`: where the read starts, after checking the partition exists.
 fn start_partition(session: &Session<'_>, tp: TopicPartition, start: Start) -> Result<Source, Output> {
     let world = session.world();
-    let Some(partitions) = world.metadata().topics.get(&tp.topic).map(|t| t.partitions.len() as i32) else {
+    let Some(partitions) = world.metadata().topics.get(tp.topic.as_str()).map(|t| t.partitions.len() as i32) else {
         return Err(usage_error(&format!(
             "kafkalab: topic {} does not exist (the console consumer would wait for it)",
             tp.topic

@@ -308,7 +308,7 @@ fn delete_offsets(session: &mut Session<'_>, opts: &args::Parsed, targets: &[Str
     };
     for (tp, e) in failed_partitions {
         let status = if e == ErrorCode::None { "Successful".to_string() } else { format!("Error: :{}", exception(e)) };
-        rows.push((tp.topic.clone(), tp.partition.to_string(), status));
+        rows.push((tp.topic.to_string(), tp.partition.to_string(), status));
     }
     let top = if error == ErrorCode::None && rows.iter().any(|(_, p, _)| p == "Not Provided") {
         ErrorCode::UnknownTopicOrPartition
@@ -494,7 +494,7 @@ fn describe(world: &World, group: &str, opts: &args::Parsed) -> Output {
             let (consumer, host, client) = member.map_or(("-", "-", "-"), |(id, client)| (id, "/127.0.0.1", client));
             [
                 group.to_string(),
-                tp.topic.clone(),
+                tp.topic.to_string(),
                 tp.partition.to_string(),
                 cell(offset),
                 cell(end),

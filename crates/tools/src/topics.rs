@@ -124,7 +124,7 @@ fn delete(session: &mut Session<'_>, opts: &args::Parsed) -> Output {
     session.wait_until(5_000, |w| {
         w.brokers().filter(|b| b.state != BrokerState::Dead).all(|b| {
             b.durable.image.topics.keys().all(|t| !topics.contains(t))
-                && b.durable.replicas.keys().all(|tp| !topics.contains(&tp.topic))
+                && b.durable.replicas.keys().all(|tp| !topics.iter().any(|t| *t == tp.topic))
         })
     });
     for topic in &topics {

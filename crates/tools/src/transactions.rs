@@ -457,7 +457,7 @@ fn find_hanging(world: &World, values: &[(&Arg, String)]) -> Output {
                 continue;
             }
             rows.push(vec![
-                tp.topic.clone(),
+                tp.topic.to_string(),
                 tp.partition.to_string(),
                 producer_id.to_string(),
                 entry.producer_epoch.to_string(),

@@ -104,7 +104,7 @@ fn run_server(assignor: ServerAssignor, input: Input) -> CmdResult {
     let assignment = server_assignor::assign(assignor, &input.topics, &members)?;
     let output: BTreeMap<String, Vec<(String, i32)>> = assignment
         .into_iter()
-        .map(|(member, list)| (member, list.into_iter().map(|tp| (tp.topic, tp.partition)).collect()))
+        .map(|(member, list)| (member, list.into_iter().map(|tp| (tp.topic.into(), tp.partition)).collect()))
         .collect();
     let json = serde_json::to_string(&output).map_err(|e| format!("cannot write JSON: {e}"))?;
     println!("{json}");

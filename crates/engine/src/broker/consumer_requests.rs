@@ -179,7 +179,7 @@ impl Broker {
             // The coordinator's metadata image, for its server-side assignors.
             let mut topics: BTreeMap<String, i32> = BTreeMap::new();
             for m in self.durable.metadata_cache.iter().filter(|m| !m.topic_partition.topic.starts_with("__")) {
-                *topics.entry(m.topic_partition.topic.clone()).or_default() += 1;
+                *topics.entry(m.topic_partition.topic.to_string()).or_default() += 1;
             }
             self.volatile.group_coordinator.set_topic_partitions(topics);
         }

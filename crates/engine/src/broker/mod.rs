@@ -39,7 +39,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How a follower that meets a new leader finds where its log stops being valid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TruncationMode {
     /// Kafka since 0.11 (KIP-101/279): by leader epoch, with the leader's help.
@@ -49,7 +49,7 @@ pub enum TruncationMode {
 }
 
 /// Broker settings with Kafka's names and defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct BrokerConfig {
     /// `replica.fetch.wait.max.ms`: how long a leader holds a follower's empty fetch.
     pub replica_fetch_wait_max_ms: Millis,

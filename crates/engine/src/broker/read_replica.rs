@@ -9,7 +9,7 @@ use crate::sim::Millis;
 use serde::Serialize;
 
 /// `replica.selector.class`: which replica a consumer should read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplicaSelector {
     /// No selector (Kafka's default) or `LeaderSelector`: consumers read from the leader.

@@ -698,7 +698,7 @@ impl World {
                     .metadata()
                     .partition(&topic_partition)
                     .map(|p| p.leader)
-                    .ok_or_else(|| ActionError::UnknownTopic(topic_partition.topic.clone()))?;
+                    .ok_or_else(|| ActionError::UnknownTopic(topic_partition.topic.to_string()))?;
                 let request = TxnMessage::WriteTxnMarkersRequest {
                     correlation_id: 0,
                     markers: vec![TxnMarker {

@@ -27,7 +27,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How the world is built before any action.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct WorldConfig {
     pub brokers: i32,
     /// Dedicated controllers (`process.roles=controller`), numbered after the brokers; 0 runs

@@ -11,6 +11,7 @@
 pub mod config;
 mod listener;
 mod membership;
+mod positions;
 pub mod program;
 mod read_replica;
 mod share;
@@ -25,6 +26,8 @@ use crate::protocol::{
 };
 use crate::sim::{Millis, NodeId};
 use config::{AutoOffsetReset, ConsumerConfig};
+use positions::PartitionLeaders;
+pub use positions::Positions;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -155,34 +158,6 @@ struct Processing {
     done: usize,
 }
 
-/// The leader of each partition the metadata named, by topic and then partition index: the
-/// consumer looks one up for every owned partition on every poll, and a map keyed by topic and
-/// partition made those look-ups the hot spot of 100-broker clusters.
-#[derive(Debug, Clone, Default)]
-struct PartitionLeaders(BTreeMap<String, Vec<Option<i32>>>);
-
-impl PartitionLeaders {
-    fn get(&self, tp: &TopicPartition) -> Option<&i32> {
-        let index = usize::try_from(tp.partition).ok()?;
-        self.0.get(&tp.topic)?.get(index)?.as_ref()
-    }
-
-    /// The leaders of one topic's partitions, by partition index.
-    fn of_topic(&self, topic: &str) -> &[Option<i32>] {
-        self.0.get(topic).map_or(&[], Vec::as_slice)
-    }
-
-    /// Partition indexes are never negative: metadata names partitions 0..n.
-    fn insert(&mut self, tp: TopicPartition, leader: i32) {
-        let Ok(index) = usize::try_from(tp.partition) else { return };
-        let leaders = self.0.entry(tp.topic).or_default();
-        if leaders.len() <= index {
-            leaders.resize(index + 1, None);
-        }
-        leaders[index] = Some(leader);
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Consumer {
     /// Stable handle across restarts; a restart is a new process with a new client node.
@@ -212,7 +187,7 @@ pub struct Consumer {
     /// What was owned before an eager revocation (the sticky assignor's user data).
     last_assignment: Vec<TopicPartition>,
     /// Fetch positions: the next offset `poll()` returns.
-    pub positions: BTreeMap<TopicPartition, i64>,
+    pub positions: Positions,
     /// The leader epochs of each position and whether it awaits validation (KIP-320).
     pub position_epochs: BTreeMap<TopicPartition, validation::PositionEpochs>,
     /// OffsetsForLeaderEpoch in flight per broker: the partitions and the positions asked about.
@@ -338,7 +313,7 @@ impl Consumer {
             state: MemberState::Unjoined,
             assignment: BTreeSet::new(),
             last_assignment: Vec::new(),
-            positions: BTreeMap::new(),
+            positions: Positions::default(),
             position_epochs: BTreeMap::new(),
             validations_in_flight: BTreeMap::new(),
             validation_retry_at: 0,
@@ -1280,7 +1255,7 @@ impl Consumer {
         out: &mut Outbox<Timer>,
     ) {
         self.state = MemberState::Stable;
-        let new: BTreeSet<TopicPartition> = assignment.into_iter().collect();
+        let new: BTreeSet<TopicPartition> = assignment.into_iter().map(|tp| self.leaders.intern(tp)).collect();
         let revoked: BTreeSet<TopicPartition> = self.assignment.difference(&new).cloned().collect();
         let added: BTreeSet<TopicPartition> = new.difference(&self.assignment).cloned().collect();
         if !revoked.is_empty() {
@@ -1378,29 +1353,23 @@ impl Consumer {
         // Without preferred read replicas a partition's fetch target is its leader and finding it
         // changes nothing, so a partition whose leader has a fetch in flight (most of them, with
         // many brokers) is passed over first, before the other look-ups; the result is the same.
-        // The positions come sorted by topic: each topic's leaders are looked up once, not once
-        // per partition (a poll of 500 partitions did 500 look-ups by name).
+        // The leaders' index gives the others without walking every position (`positions.rs`).
         let leaders_only = self.preferred_read_replicas.is_empty();
         let busy: Vec<i32> = self.fetch_in_flight.keys().copied().collect();
-        let mut topic_leaders: Option<(&str, &[Option<i32>])> = None;
+        let candidates: Vec<TopicPartition> = if leaders_only {
+            self.leaders.fetchable(&self.positions, &busy)
+        } else {
+            self.positions.keys().cloned().collect()
+        };
         let mut wanted: Vec<(TopicPartition, i64)> = Vec::new();
-        for (tp, position) in &self.positions {
-            if leaders_only {
-                let leaders = match topic_leaders {
-                    Some((topic, leaders)) if crate::protocol::same_name(topic, &tp.topic) => leaders,
-                    _ => topic_leaders.insert((&tp.topic, self.leaders.of_topic(&tp.topic))).1,
-                };
-                let leader = usize::try_from(tp.partition).ok().and_then(|i| leaders.get(i).copied().flatten());
-                if leader.is_some_and(|l| busy.binary_search(&l).is_ok()) {
-                    continue;
-                }
-            }
-            if !self.buffer.contains_key(tp)
-                && !self.paused_until.contains_key(tp)
-                && self.assignment.contains(tp)
-                && !self.awaiting_validation(tp)
+        for tp in candidates {
+            let Some(&position) = self.positions.get(&tp) else { continue };
+            if !self.buffer.contains_key(&tp)
+                && !self.paused_until.contains_key(&tp)
+                && self.assignment.contains(&tp)
+                && !self.awaiting_validation(&tp)
             {
-                wanted.push((tp.clone(), *position));
+                wanted.push((tp, position));
             }
         }
         let (mut missing_leader, mut backoff_until) = (false, None);
@@ -1557,13 +1526,14 @@ impl Node for Consumer {
                 self.metadata_in_flight = None;
                 self.partition_counts.clear();
                 for p in &partitions {
-                    *self.partition_counts.entry(p.topic_partition.topic.clone()).or_default() += 1;
+                    *self.partition_counts.entry(p.topic_partition.topic.to_string()).or_default() += 1;
                 }
                 // Kafka's `Metadata.handleMetadataResponse`: a subscribed partition answered
                 // LEADER_NOT_AVAILABLE asks for another update, or a position awaiting
                 // validation would never learn its new leader.
-                let leaderless =
-                    partitions.iter().any(|p| p.leader < 0 && self.topics.contains(&p.topic_partition.topic));
+                let leaderless = partitions
+                    .iter()
+                    .any(|p| p.leader < 0 && self.topics.iter().any(|t| *t == p.topic_partition.topic));
                 self.adopt_partition_leaders(partitions);
                 self.rejoin_if_metadata_changed(now, out);
                 self.validate_positions_on_metadata_change();
@@ -1702,7 +1672,7 @@ impl Node for Consumer {
                     return;
                 }
                 for p in offsets {
-                    let (tp, offset) = (p.topic_partition, p.committed_offset);
+                    let (tp, offset) = (self.leaders.intern(p.topic_partition), p.committed_offset);
                     if !self.awaiting_committed.remove(&tp) || !self.assignment.contains(&tp) {
                         continue;
                     }
@@ -1750,7 +1720,7 @@ impl Node for Consumer {
                         || source == PositionSource::Seek
                     {
                         self.resets.remove(&p.topic_partition);
-                        self.positions.insert(p.topic_partition.clone(), p.offset);
+                        self.positions.insert(self.leaders.intern(p.topic_partition.clone()), p.offset);
                         // `OffsetFetcher.resetPositionIfNeeded`: no offset epoch, so no validation.
                         self.set_position_epochs(&p.topic_partition, None);
                         out.fact(Fact::PositionSet {

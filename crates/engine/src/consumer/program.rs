@@ -427,7 +427,7 @@ impl Received {
         let partition = self.header("kafka_original-partition").and_then(|p| p.try_into().ok()).map(i32::from_be_bytes);
         let offset = self.header("kafka_original-offset").and_then(|o| o.try_into().ok()).map(i64::from_be_bytes);
         match (topic, partition, offset) {
-            (Some(topic), Some(partition), Some(offset)) => (TopicPartition { topic, partition }, offset),
+            (Some(topic), Some(partition), Some(offset)) => (TopicPartition::new(topic, partition), offset),
             _ => (self.topic_partition.clone(), self.offset),
         }
     }
@@ -454,7 +454,7 @@ impl Received {
         let (origin, origin_offset) = self.origin();
         let h = |name: &str| format!("{prefix}{name}");
         let added: [(String, Vec<u8>); 9] = [
-            (h("original-topic"), origin.topic.clone().into_bytes()),
+            (h("original-topic"), origin.topic.as_bytes().to_vec()),
             (h("original-partition"), origin.partition.to_be_bytes().to_vec()),
             (h("original-offset"), origin_offset.to_be_bytes().to_vec()),
             (h("original-timestamp"), self.record.timestamp.to_be_bytes().to_vec()),

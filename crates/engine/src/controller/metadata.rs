@@ -6,14 +6,15 @@
 
 use crate::log::TopicConfig;
 use crate::protocol::metadata::{ConfigResource, MetadataEntry, MetadataRecord, PartitionRegistration};
-use crate::protocol::TopicPartition;
+use crate::protocol::{TopicName, TopicPartition};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicRegistration {
-    pub name: String,
+    /// The name the `TopicRecord` carried, shared with every partition of the topic.
+    pub name: TopicName,
     pub config: TopicConfig,
     pub partitions: Vec<PartitionRegistration>,
 }
@@ -77,7 +78,7 @@ impl MetadataImage {
                 );
             }
             MetadataRecord::Topic { name, config } => {
-                let resource = ConfigResource::Topic(name.clone());
+                let resource = ConfigResource::Topic(name.to_string());
                 if config.overrides.is_empty() {
                     self.configs.remove(&resource);
                 } else {
@@ -90,7 +91,7 @@ impl MetadataImage {
                     config.clone()
                 };
                 self.topics
-                    .insert(name.clone(), TopicRegistration { name: name.clone(), config, partitions: Vec::new() });
+                    .insert(name.to_string(), TopicRegistration { name: name.clone(), config, partitions: Vec::new() });
             }
             MetadataRecord::Config { resource, name, value } => {
                 let configs = Arc::make_mut(self.configs.entry(resource.clone()).or_default());
@@ -118,7 +119,7 @@ impl MetadataImage {
             }
             MetadataRecord::Partition { topic_partition, registration }
             | MetadataRecord::PartitionChange { topic_partition, registration, .. } => {
-                if let Some(topic) = self.topics.get_mut(&topic_partition.topic) {
+                if let Some(topic) = self.topics.get_mut(topic_partition.topic.as_str()) {
                     let index = topic_partition.partition as usize;
                     if index < topic.partitions.len() {
                         topic.partitions[index] = registration.clone();
@@ -155,14 +156,14 @@ impl MetadataImage {
     }
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionRegistration> {
-        self.topics.get(&tp.topic)?.partitions.get(usize::try_from(tp.partition).ok()?)
+        self.topics.get(tp.topic.as_str())?.partitions.get(usize::try_from(tp.partition).ok()?)
     }
 
     /// Every partition with its registration, in (topic, partition) order.
     pub fn partitions(&self) -> impl Iterator<Item = (TopicPartition, &PartitionRegistration)> {
-        self.topics.values().flat_map(|t| {
-            t.partitions.iter().enumerate().map(|(i, p)| (TopicPartition::new(t.name.clone(), i as i32), p))
-        })
+        self.topics
+            .values()
+            .flat_map(|t| t.partitions.iter().enumerate().map(|(i, p)| (TopicPartition::new(&t.name, i as i32), p)))
     }
 
     /// Registered, unfenced brokers not in controlled shutdown: the ones a controller may elect

@@ -9,14 +9,14 @@ use crate::log::TopicConfig;
 use crate::protocol::metadata::{
     ConfigResource, MetadataEntry, MetadataRecord, PartitionRegistration, ReassigningReplicas,
 };
-use crate::protocol::{ElectionType, ErrorCode, TopicPartition};
+use crate::protocol::{ElectionType, ErrorCode, TopicName, TopicPartition};
 use crate::sim::Millis;
 use rand::Rng;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Controller settings with Kafka's names and defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ControllerConfig {
     /// `broker.session.timeout.ms`: a broker silent this long is fenced.
     pub broker_session_timeout_ms: Millis,
@@ -318,7 +318,7 @@ impl QuorumController {
     /// on, the effective min ISR that decides when replicas leaving the ISR become ELR
     /// (`ReplicationControlManager.getTopicEffectiveMinIsr`: min(`min.insync.replicas`, RF)).
     fn election_rules(&self, tp: &TopicPartition, partition: &PartitionRegistration) -> ElectionRules {
-        let config = self.image.topics.get(&tp.topic).map(|t| &t.config);
+        let config = self.image.topics.get(tp.topic.as_str()).map(|t| &t.config);
         ElectionRules {
             unclean_allowed: config.is_some_and(|c| c.unclean_leader_election_enable),
             elr_min_isr: (self.config.eligible_leader_replicas_version >= 1).then(|| {
@@ -426,7 +426,7 @@ impl QuorumController {
         let topic = self
             .image
             .topics
-            .get(&tp.topic)
+            .get(tp.topic.as_str())
             .ok_or_else(|| unknown(format!("Unable to find a topic named {}.", tp.topic)))?;
         usize::try_from(tp.partition)
             .ok()
@@ -565,8 +565,11 @@ impl QuorumController {
 
     fn elect_leader(&self, tp: &TopicPartition, election: ElectionType) -> Result<MetadataRecord, (ErrorCode, String)> {
         let unknown = |message: String| (ErrorCode::UnknownTopicOrPartition, message);
-        let topic =
-            self.image.topics.get(&tp.topic).ok_or_else(|| unknown(format!("No such topic as {}", tp.topic)))?;
+        let topic = self
+            .image
+            .topics
+            .get(tp.topic.as_str())
+            .ok_or_else(|| unknown(format!("No such topic as {}", tp.topic)))?;
         let current = usize::try_from(tp.partition)
             .ok()
             .and_then(|i| topic.partitions.get(i))
@@ -640,10 +643,12 @@ impl QuorumController {
             }
             None => self.place_replicas(&active, partitions, replication_factor, rng),
         };
-        let mut records = vec![MetadataRecord::Topic { name: name.to_string(), config }];
+        // The topic's one name: every record, replica and fact of it clones this.
+        let name = TopicName::from(name);
+        let mut records = vec![MetadataRecord::Topic { name: name.clone(), config }];
         for (index, replicas) in assignment.into_iter().enumerate() {
             records.push(MetadataRecord::Partition {
-                topic_partition: TopicPartition::new(name, index as i32),
+                topic_partition: TopicPartition::new(&name, index as i32),
                 registration: PartitionRegistration {
                     isr: replicas.clone(),
                     leader: replicas[0],
@@ -738,7 +743,7 @@ impl QuorumController {
             .into_iter()
             .enumerate()
             .map(|(i, replicas)| MetadataRecord::Partition {
-                topic_partition: TopicPartition::new(topic, current + i as i32),
+                topic_partition: TopicPartition::new(&existing.name, current + i as i32),
                 registration: PartitionRegistration {
                     isr: replicas.clone(),
                     leader: replicas[0],

@@ -20,7 +20,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The quorum settings, with Kafka's names and defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RaftConfig {
     /// `controller.quorum.election.timeout.ms`: a candidate waits `[T, 2T)` for votes.
     pub election_timeout_ms: Millis,

@@ -18,7 +18,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// `group.consumer.assignors`: the assignors a broker offers; the first is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerAssignor {
     Uniform,
@@ -113,7 +113,11 @@ fn uniform_homogeneous(partitions: &BTreeMap<String, i32>, members: &[&Assignmen
             extra -= 1;
         }
         let kept = out.get_mut(&m.member_id).expect("every member has an entry");
-        for tp in m.current.iter().filter(|tp| topics.contains(&tp.topic) && tp.partition < partitions[&tp.topic]) {
+        for tp in m
+            .current
+            .iter()
+            .filter(|tp| topics.contains(tp.topic.as_str()) && tp.partition < partitions[tp.topic.as_str()])
+        {
             if quota > 0 {
                 quota -= 1;
                 kept.insert(tp.clone());
@@ -160,7 +164,7 @@ fn uniform_heterogeneous(
     for tp in free {
         let least = members
             .iter()
-            .filter(|m| m.topics.contains(&tp.topic))
+            .filter(|m| m.topics.contains(tp.topic.as_str()))
             .min_by_key(|m| (out[&m.member_id].len(), m.member_id.clone()))
             .map(|m| m.member_id.clone());
         if let Some(member) = least {

@@ -24,11 +24,11 @@ use crate::producer::config::ProducerConfig;
 use crate::protocol::metadata::ConfigResource;
 use crate::scenario::{summary, Scenario, Step, StepAction, Summary};
 use crate::sim::Millis;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Whose configs a change sets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeTarget {
     Producer(String),
@@ -41,7 +41,7 @@ pub enum ChangeTarget {
 }
 
 /// What a fork changes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// One config of a producer, topic, consumer or broker set to one value.

@@ -5,11 +5,11 @@
 use crate::cluster::World;
 use crate::protocol::TopicPartition;
 use crate::scenario::{summary, FactPattern};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A measured value: a number, or a name (a consumer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
     Int(i64),
@@ -26,7 +26,7 @@ impl fmt::Display for Value {
 }
 
 /// A number of [`crate::scenario::Summary`], by its field name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SummaryField {
     RecordsAcked,
@@ -72,7 +72,7 @@ impl SummaryField {
 }
 
 /// What a question reads from the world at its check time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Measure {
     /// The partition's leader in the controller's metadata (-1: none).

@@ -26,10 +26,10 @@ pub use question::{Choice, Matcher, Outcome, Question};
 
 use crate::scenario::{self, Localized, Scenario, ScenarioError};
 use crate::sim::Millis;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A parsed and validated lesson.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lesson {
     /// The short identifier used in URLs (`#lesson=NAME`); the file is `<name>.toml`.
     pub name: String,
@@ -47,7 +47,7 @@ pub struct Lesson {
 }
 
 /// Something to look at in the picture: the scenario's elements to highlight, at a time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Look {
     pub scenario: String,
     pub at_ms: Millis,
@@ -58,7 +58,7 @@ pub struct Look {
 }
 
 /// Where a "try it yourself" task happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TryWhere {
     /// Kafka's tools in the app's terminal (or `kafkalab shell`).
@@ -68,7 +68,7 @@ pub enum TryWhere {
 }
 
 /// A task for the learner after the lesson.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TryIt {
     pub place: TryWhere,
     /// The scenario to try it in (the sandbox, or one of the lesson's scenarios).
@@ -80,7 +80,7 @@ pub struct TryIt {
 
 /// A what-if fork a lesson offers: one change to one of its scenarios from a moment, compared at a
 /// time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForkSpec {
     pub scenario: String,
     pub change: Change,
@@ -157,6 +157,26 @@ pub fn builtin_lessons(scenarios: &[Scenario]) -> Result<Vec<Lesson>, ScenarioEr
     }
     lessons.sort_by_key(|l| l.order);
     Ok(lessons)
+}
+
+/// The built-in scenarios and lessons, parsed and validated. The web app keeps it as JSON
+/// (`src/catalogue.json`, checked against the files by a test) and the page reads that back, so the page links neither the TOML reader's
+/// deserializers for scenario and lesson files nor their validation (about 390 KB of the wasm).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalogue {
+    /// In name order, as [`scenario::builtin`] lists them.
+    pub scenarios: Vec<Scenario>,
+    /// In path order ([`builtin_lessons`]).
+    pub lessons: Vec<Lesson>,
+}
+
+impl Catalogue {
+    /// Parses every built-in scenario and lesson file; an error names the file.
+    pub fn builtin() -> Result<Catalogue, ScenarioError> {
+        let scenarios = builtin_scenarios()?;
+        let lessons = builtin_lessons(&scenarios)?;
+        Ok(Catalogue { scenarios, lessons })
+    }
 }
 
 /// Facts a lesson's runs keep (as the app's): the summary reads rebalances and leaderless time

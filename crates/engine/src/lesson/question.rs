@@ -5,10 +5,10 @@ use super::measure::{Measure, Value};
 use crate::cluster::World;
 use crate::scenario::{Localized, Scenario};
 use crate::sim::Millis;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which values a choice stands for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Matcher {
     /// Exactly this value.
@@ -27,13 +27,13 @@ impl Matcher {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
     pub label: Localized,
     pub matcher: Matcher,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     /// Unique within its lesson; progress is saved under `lesson/id`.
     pub id: String,
@@ -52,7 +52,7 @@ pub struct Question {
 }
 
 /// What a run of the question's scenario did: the measured value and the choice it makes right.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub value: Value,
     /// Index into [`Question::choices`].

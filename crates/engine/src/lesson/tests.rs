@@ -162,3 +162,15 @@ fn garbage_never_panics() {
         assert!(parse(text, &scenarios()).is_err());
     }
 }
+
+#[test]
+fn the_built_in_catalogue_round_trips_through_json() {
+    // The web app embeds the catalogue as JSON (`src/catalogue.json`): what it reads back must be
+    // exactly what the TOML files parse into.
+    let catalogue = Catalogue::builtin().unwrap();
+    assert_eq!(catalogue.scenarios.len(), scenario::builtin().len());
+    assert_eq!(catalogue.lessons.len(), builtin().len());
+    let json = serde_json::to_string(&catalogue).unwrap();
+    let read: Catalogue = serde_json::from_str(&json).unwrap();
+    assert_eq!(read, catalogue);
+}

@@ -15,7 +15,8 @@ use crate::log::{CompressionType, Header, Record, RecordBatch};
 use crate::narration::Fact;
 use crate::node::{Node, Outbox};
 use crate::protocol::{
-    Acks, ClientMessage, ErrorCode, GroupMessage, Message, PartitionMetadata, PartitionProduceResponse, TopicPartition,
+    Acks, ClientMessage, ErrorCode, GroupMessage, Message, PartitionMetadata, PartitionProduceResponse, TopicName,
+    TopicPartition,
 };
 use crate::sim::{Millis, NodeId};
 use accumulator::Accumulator;
@@ -352,6 +353,7 @@ impl Producer {
     fn append(&mut self, send_id: u64, record: ProducerRecord, now: Millis, rng: &mut impl Rng) -> bool {
         let timestamp = self.record_timestamps.remove(&send_id).unwrap_or(now as i64);
         let partitions = self.partition_count(&record.topic);
+        let topic = self.topic_name(&record.topic);
         let batch_size = self.config.batch_size.clamp(1, i32::MAX as usize) as i32;
         let chosen = partitioner::choose_partition(
             record.partition,
@@ -371,7 +373,7 @@ impl Producer {
                         e.insert(partitioner::BuiltInPartitioner::new(batch_size)?)
                     }
                 };
-                let current = TopicPartition::new(record.topic.clone(), sticky.peek_current_partition(metadata, rng)?);
+                let current = TopicPartition::new(&topic, sticky.peek_current_partition(metadata, rng)?);
                 // Kafka's `RecordAccumulator.partitionChanged`: a switch postponed while the
                 // partition's last batch had room happens once its batches are full or sent.
                 if self.accumulator.all_batches_full(&current, self.config.batch_size) {
@@ -387,7 +389,7 @@ impl Producer {
                 return false;
             }
         };
-        let tp = TopicPartition::new(record.topic, partition);
+        let tp = TopicPartition::new(topic, partition);
         let record = Record { timestamp, key: record.key, value: record.value, headers: record.headers };
         let size_bytes = record_size_upper_bound(&record);
         if let Some(r) = self.results.iter_mut().rev().find(|r| r.send_id == send_id) {
@@ -415,7 +417,7 @@ impl Producer {
         if sticky {
             let available = self.available_partitions(&tp.topic);
             let metadata = partitioner::TopicMetadata { available_partitions: &available, num_partitions: partitions };
-            if let Some(partitioner) = self.sticky.get_mut(&tp.topic) {
+            if let Some(partitioner) = self.sticky.get_mut(tp.topic.as_str()) {
                 // Kafka's `RecordAccumulator.append` counts what the batch grew by, a new batch
                 // whole with its header, and switches only once the current batch is full.
                 let appended_bytes = i32::try_from(appended.appended_bytes).unwrap_or(i32::MAX);
@@ -431,13 +433,20 @@ impl Producer {
         partitions.iter().filter(|m| m.leader >= 0).map(|m| m.topic_partition.partition).collect()
     }
 
+    /// The name the metadata's partitions share (a fresh one for a topic it does not know), so
+    /// a record's partition does not copy the name.
+    fn topic_name(&self, topic: &str) -> TopicName {
+        let known = self.metadata.get(topic).and_then(|partitions| partitions.first());
+        known.map_or_else(|| TopicName::from(topic), |m| m.topic_partition.topic.clone())
+    }
+
     fn partition_count(&self, topic: &str) -> i32 {
         self.metadata.get(topic).map_or(0, |partitions| partitions.len() as i32)
     }
 
     /// The partition's leader, if the latest metadata names one.
     fn leader(&self, tp: &TopicPartition) -> Option<i32> {
-        leader_in(self.metadata.get(&tp.topic)?, tp.partition)
+        leader_in(self.metadata.get(tp.topic.as_str())?, tp.partition)
     }
 
     /// Asks a random bootstrap broker for the partition leaders; an unanswered request is
@@ -1024,7 +1033,7 @@ impl Node for Producer {
                 out.fact(Fact::MetadataUpdated { client: self.node, partitions: partitions.len() });
                 self.metadata.clear();
                 for p in partitions {
-                    self.metadata.entry(p.topic_partition.topic.clone()).or_default().push(p);
+                    self.metadata.entry(p.topic_partition.topic.to_string()).or_default().push(p);
                 }
                 for partitions in self.metadata.values_mut() {
                     partitions.sort_by_key(|m| m.topic_partition.partition);

@@ -1,7 +1,7 @@
 //! The records of KRaft's `__cluster_metadata` log (Kafka's generated `org.apache.kafka.common.metadata`
 //! types): what the active controller appends, what the quorum replicates and every broker applies.
 
-use super::TopicPartition;
+use super::{TopicName, TopicPartition};
 use crate::log::TopicConfig;
 use serde::Serialize;
 
@@ -31,7 +31,7 @@ pub enum MetadataRecord {
         in_controlled_shutdown: bool,
     },
     Topic {
-        name: String,
+        name: TopicName,
         config: TopicConfig,
     },
     Partition {
@@ -60,7 +60,7 @@ pub enum MetadataRecord {
 
 /// What a dynamic config belongs to (Kafka's `ConfigResource` of type TOPIC or BROKER; the
 /// cluster-wide broker default is the BROKER resource with the empty name).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", content = "name", rename_all = "snake_case")]
 pub enum ConfigResource {
     Topic(String),

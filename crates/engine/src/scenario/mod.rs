@@ -34,14 +34,14 @@ use crate::producer::ProducerRecord;
 use crate::protocol::metadata::ConfigResource;
 use crate::protocol::TopicPartition;
 use crate::sim::{Millis, NodeId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Events between two checkpoints of a scenario's timeline: seeking replays at most this many.
 pub const CHECKPOINT_EVERY: u64 = 5_000;
 
 /// A text in both languages of the app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Localized {
     pub ko: String,
     pub en: String,
@@ -81,7 +81,7 @@ impl Category {
 }
 
 /// A parsed and validated scenario file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scenario {
     /// The short identifier (`leader-failover`), used in URLs and by `kafkalab run NAME`.
     pub name: String,
@@ -103,7 +103,7 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TopicSpec {
     pub name: String,
     pub partitions: i32,
@@ -117,14 +117,14 @@ pub struct TopicSpec {
 }
 
 /// A producer's generated traffic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StreamSpec {
     pub topic: String,
     pub records_per_sec: u32,
     pub keys: KeyPattern,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducerSpec {
     pub name: String,
     pub configs: Vec<(String, String)>,
@@ -132,7 +132,7 @@ pub struct ProducerSpec {
     pub stream: Option<StreamSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsumerSpec {
     pub name: String,
     pub topics: Vec<String>,
@@ -147,7 +147,7 @@ pub struct ConsumerSpec {
 }
 
 /// The producer and output topic of a processor (a consumer's `processor` table).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessorSpec {
     pub producer: String,
     /// None: the consumer's declared listener says what it sends.
@@ -156,7 +156,7 @@ pub struct ProcessorSpec {
 
 /// A Kafka Streams application: its topology, configs and instances (consumer and producer
 /// names).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StreamsSpec {
     pub topology: crate::streams::Topology,
     pub config: crate::streams::StreamsConfig,
@@ -164,7 +164,7 @@ pub struct StreamsSpec {
 }
 
 /// A node named in a step: `broker-N`, or a producer or consumer by its scenario name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeRef {
     Broker(i32),
@@ -173,7 +173,7 @@ pub enum NodeRef {
 
 /// What a step does. Clients are named, not numbered: their ids are only known once the world
 /// runs, so [`Step::action`] resolves names against the world at the step's time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum StepAction {
     KillBroker {
@@ -304,7 +304,7 @@ pub enum StepAction {
 }
 
 /// One entry of the scenario's timeline: an action, a note for the learner, or both.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// When the action applies and a timed note arrives; for a note with `when`, the earliest
     /// time its fact may come.

@@ -4,7 +4,7 @@
 
 use crate::narration::Fact;
 use crate::protocol::TopicPartition;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a filter compares with: the field's type as a scenario file writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +141,7 @@ pub(super) const KINDS: &[(&str, &[(&str, FieldType)])] = &[
 ];
 
 /// A filter's value, as written in the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum FilterValue {
     Int(i64),
@@ -150,7 +150,7 @@ pub enum FilterValue {
 }
 
 /// A fact kind plus field filters: what a fact-tied note waits for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactPattern {
     /// The fact's kind, as in `kafkalab run --trace` (`isr_changed`).
     pub fact: String,

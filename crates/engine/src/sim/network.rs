@@ -22,7 +22,7 @@ pub struct Envelope<B> {
 }
 
 /// Latency model of every link: `latency_ms + uniform(0..=jitter_ms)`, plus any slowness.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct NetworkConfig {
     pub latency_ms: Millis,
     pub jitter_ms: Millis,

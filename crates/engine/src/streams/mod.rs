@@ -78,7 +78,7 @@ impl TimeWindows {
 /// One Streams application's topology:
 /// `builder.stream(source).groupBy(..)/groupByKey().windowedBy(..).count()/aggregate(..,
 /// Materialized.as(store)).toStream().to(sink)`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Topology {
     pub application_id: String,
     pub source: String,
@@ -151,7 +151,7 @@ pub type Window = (i64, i64);
 pub const ADDITIONAL_RETENTION_MS: i64 = 86_400_000;
 
 /// The Streams configs kafkalab runs with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StreamsConfig {
     /// `commit.interval.ms` (30000 under at-least-once).
     pub commit_interval_ms: u64,

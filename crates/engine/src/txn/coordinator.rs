@@ -24,7 +24,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Broker settings of the transaction coordinator, with Kafka's names and defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TxnCoordinatorConfig {
     /// `transaction.state.log.num.partitions` (50).
     pub num_partitions: i32,

@@ -129,7 +129,7 @@ impl World {
                                     let high_watermark = self.high_watermark(tp);
                                     let epochs = c.position_epochs.get(tp).copied().unwrap_or_default();
                                     PositionView {
-                                        topic: tp.topic.clone(),
+                                        topic: tp.topic.to_string(),
                                         partition: tp.partition,
                                         position: *position,
                                         high_watermark,
@@ -158,7 +158,7 @@ impl World {
                         .map(|(tp, (offset, leader_epoch, at_ms))| {
                             let high_watermark = self.high_watermark(&tp);
                             CommittedView {
-                                topic: tp.topic,
+                                topic: tp.topic.to_string(),
                                 partition: tp.partition,
                                 offset,
                                 leader_epoch,

@@ -151,7 +151,7 @@ impl World {
             })
             .collect();
         Some(PartitionLogView {
-            topic: tp.topic.clone(),
+            topic: tp.topic.to_string(),
             partition: tp.partition,
             leader: registration.leader,
             leader_epoch: registration.leader_epoch,

@@ -53,7 +53,7 @@ impl World {
                 }
                 views.push(SharePartitionView {
                     group_id: group.clone(),
-                    topic: tp.topic.clone(),
+                    topic: tp.topic.to_string(),
                     partition: tp.partition,
                     leader: broker.id,
                     start_offset: partition.start_offset(),

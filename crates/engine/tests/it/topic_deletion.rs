@@ -59,7 +59,7 @@ fn deleted_while_in_use() -> (World, InvariantChecker, u64) {
 fn committed_topics(world: &World, group: &str) -> Vec<String> {
     let coordinator = world.brokers().find(|b| b.volatile.group_coordinator.is_coordinator_for(group)).unwrap();
     let offsets = coordinator.volatile.group_coordinator.offsets.get(group);
-    offsets.map(|m| m.keys().map(|tp| tp.topic.clone()).collect()).unwrap_or_default()
+    offsets.map(|m| m.keys().map(|tp| tp.topic.to_string()).collect()).unwrap_or_default()
 }
 
 #[test]

@@ -245,7 +245,7 @@ fn compute_next_assignment(
     let target: BTreeSet<TopicPartition> = group
         .target_assignment
         .get(&member.member_id)
-        .map(|t| t.iter().filter(|tp| member.subscribed_topics.contains(&tp.topic)).cloned().collect())
+        .map(|t| t.iter().filter(|tp| member.subscribed_topics.contains(tp.topic.as_str())).cloned().collect())
         .unwrap_or_default();
     let assigned: BTreeSet<TopicPartition> = member.assigned.intersection(&target).cloned().collect();
     let pending_revocation: BTreeSet<TopicPartition> = member.assigned.difference(&assigned).cloned().collect();

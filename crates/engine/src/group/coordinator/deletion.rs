@@ -30,14 +30,14 @@ impl GroupCoordinator {
         for group_id in groups {
             let Some(committed) = self.offsets.get_mut(&group_id) else { continue };
             let deleted: Vec<TopicPartition> =
-                committed.keys().filter(|tp| topics.contains(&tp.topic)).cloned().collect();
+                committed.keys().filter(|tp| topics.iter().any(|t| *t == tp.topic)).cloned().collect();
             if deleted.is_empty() {
                 continue;
             }
-            committed.retain(|tp, _| !topics.contains(&tp.topic));
+            committed.retain(|tp, _| !topics.iter().any(|t| *t == tp.topic));
             if let Some(pending) = self.pending_txn_offsets.get_mut(&group_id) {
                 for offsets in pending.values_mut() {
-                    offsets.retain(|tp, _| !topics.contains(&tp.topic));
+                    offsets.retain(|tp, _| !topics.iter().any(|t| *t == tp.topic));
                 }
             }
             let records =
@@ -137,8 +137,11 @@ impl GroupCoordinator {
         let results: Vec<(TopicPartition, ErrorCode)> = partitions
             .iter()
             .map(|tp| {
-                let error =
-                    if subscribed.contains(&tp.topic) { ErrorCode::GroupSubscribedToTopic } else { ErrorCode::None };
+                let error = if subscribed.contains(tp.topic.as_str()) {
+                    ErrorCode::GroupSubscribedToTopic
+                } else {
+                    ErrorCode::None
+                };
                 (tp.clone(), error)
             })
             .collect();

@@ -27,7 +27,7 @@ use share::ShareGroup;
 use std::collections::BTreeMap;
 
 /// Broker settings of the coordinator, with Kafka's names and defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct GroupCoordinatorConfig {
     /// `offsets.topic.num.partitions` (50). Teaching scenarios may use fewer.
     pub offsets_topic_num_partitions: i32,
@@ -82,7 +82,7 @@ impl Default for GroupCoordinatorConfig {
 
 /// `ConsumerGroupMigrationPolicy`: which online conversions of a non-empty group are allowed.
 /// Empty groups convert under every policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum MigrationPolicy {
     Bidirectional,
     Upgrade,

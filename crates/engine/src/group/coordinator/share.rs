@@ -73,7 +73,7 @@ impl ShareGroup {
                 .get(id)
                 .into_iter()
                 .flatten()
-                .filter(|tp| member.subscribed_topics.contains(&tp.topic))
+                .filter(|tp| member.subscribed_topics.contains(tp.topic.as_str()))
                 .cloned()
                 .collect();
         }

@@ -30,7 +30,7 @@ pub const DEFAULT_MAX_RECORD_LOCKS: usize = 2_000;
 pub const DEFAULT_STATE_TOPIC_PARTITIONS: i32 = 50;
 
 /// Where a new share partition starts (the group config `share.auto.offset.reset`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ShareAutoOffsetReset {
     /// The log start: every retained record is delivered.
@@ -43,7 +43,7 @@ pub enum ShareAutoOffsetReset {
 /// `group.share.record.lock.duration.ms`, `group.share.partition.max.record.locks` (broker) and
 /// `share.auto.offset.reset` (Kafka's group config, here one value for every share group), and
 /// `share.coordinator.state.topic.num.partitions` for `__share_group_state`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ShareConfig {
     pub delivery_count_limit: u32,
     pub record_lock_duration_ms: Millis,
