@@ -12,7 +12,7 @@ use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
 use crate::lessons::{PROGRESS_KEY, UNREADABLE_PROGRESS_KEY};
 use crate::sim::{Preset, UserAction};
-use crate::state::{AppAction, AppState, MAIN_VIEW_KEY, STORAGE_KEY};
+use crate::state::{AppAction, AppState, Detail, MAIN_VIEW_KEY, STORAGE_KEY};
 use crate::url;
 
 fn window() -> Option<web_sys::Window> {
@@ -191,7 +191,7 @@ pub fn app() -> Html {
                 if let (true, Some(lesson)) = (state.plan, state.lesson.clone()) {
                     <LessonPlan {lang} {lesson} seed={setup.seed} on_action={on_action.clone()} />
                 }
-                if let Some(summary) = panels.scale.clone() {
+                if let Detail::Scale(summary) = panels.detail.clone() {
                     // 100 brokers: the summary instead of the picture and its panels.
                     <div class="workspace">
                         <div class="workspace-main">
@@ -205,12 +205,12 @@ pub fn app() -> Html {
                                 roster={panels.roster.clone()} on_action={on_action.clone()} />
                         </div>
                     </div>
-                } else {
+                } else if let Detail::Picture(picture) = panels.detail.clone() {
                 <div class="workspace">
                     <div class="workspace-main">
                         <ViewToggle {lang} log_view={state.log_view} presenter={state.presenter} on_action={on_action.clone()} />
                         if let (true, Some(logs)) = (state.log_view, panels.logs.clone()) {
-                            <PartitionLogs {lang} data={logs} groups={panels.groups.clone()}
+                            <PartitionLogs {lang} data={logs} groups={picture.groups.clone()}
                                 topic={state.log_topic.clone()} playing={state.playing} on_action={on_action.clone()} />
                         } else {
                             <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
@@ -225,12 +225,12 @@ pub fn app() -> Html {
                             on_action={on_action.clone()} />
                         <div class="panels">
                             <FaultPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
-                            <GroupPanel {lang} view={panels.view.clone()} groups={panels.groups.clone()} />
+                            <GroupPanel {lang} view={panels.view.clone()} groups={picture.groups.clone()} />
                             <ProcessorsPanel {lang} view={panels.view.clone()} />
                             <ListenersPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <TransactionsPanel {lang} view={panels.view.clone()} />
-                            <MetricsPanel {lang} data={panels.metrics.clone()} />
-                            <SeqDiagram {lang} data={panels.messages.clone()} view={panels.view.clone()} />
+                            <MetricsPanel {lang} data={picture.metrics.clone()} />
+                            <SeqDiagram {lang} data={picture.messages.clone()} view={panels.view.clone()} />
                             if panels.notes.is_some() {
                                 // A lesson: the free-form tools fold away, one click brings them back.
                                 <details class="free-form" data-testid="free-form">

@@ -1,8 +1,10 @@
 //! The `scale` preset's picture in numbers: a cluster of 100 brokers and thousands of partitions
 //! cannot be drawn replica by replica, so the page shows per-broker counts, the under-replicated
-//! partitions (capped), the group and the producers' totals, all read from one [`View`].
+//! partitions (capped), the group and the producers' totals, read from the world directly: a
+//! full [`kafkalab_engine::view::View`] of 30,000 replicas would cost a frame by itself.
 
-use kafkalab_engine::view::{BrokerState, View};
+use kafkalab_engine::cluster::World;
+use kafkalab_engine::view::BrokerState;
 
 /// Under-replicated partitions the list shows; the rest are counted.
 pub const URP_SHOWN: usize = 50;
@@ -67,19 +69,19 @@ pub struct ScaleSummary {
 }
 
 impl ScaleSummary {
-    pub fn from_view(view: &View) -> Self {
-        Self::listing(view, URP_SHOWN)
+    pub fn read(world: &World) -> Self {
+        Self::listing(world, URP_SHOWN)
     }
 
     /// The summary, listing the first `shown` under-replicated partitions.
-    fn listing(view: &View, shown: usize) -> Self {
-        let mut brokers: Vec<BrokerCounts> = view
-            .brokers
-            .iter()
+    fn listing(world: &World, shown: usize) -> Self {
+        let controller = world.active_controller();
+        let mut brokers: Vec<BrokerCounts> = world
+            .brokers()
             .map(|b| BrokerCounts {
                 id: b.id,
-                alive: b.state != BrokerState::Dead,
-                is_controller: b.is_controller,
+                alive: world.broker_state(b.id).unwrap_or(b.state) != BrokerState::Dead,
+                is_controller: controller == Some(b.id),
                 leaders: 0,
                 followers: 0,
                 out_of_isr: 0,
@@ -90,8 +92,8 @@ impl ScaleSummary {
         let index = |id: i32| ids.binary_search(&id).ok();
         let (mut partitions, mut offline, mut total) = (0, 0, 0);
         let mut under_replicated = Vec::new();
-        for topic in &view.topics {
-            for p in &topic.partitions {
+        for topic in world.metadata().topics.values() {
+            for (partition, p) in topic.partitions.iter().enumerate() {
                 partitions += 1;
                 if p.leader < 0 {
                     offline += 1;
@@ -111,8 +113,8 @@ impl ScaleSummary {
                     total += 1;
                     if under_replicated.len() < shown {
                         under_replicated.push(UnderReplicated {
-                            topic: topic.name.clone(),
-                            partition: p.partition,
+                            topic: topic.name.to_string(),
+                            partition: partition as i32,
                             leader: p.leader,
                             isr: p.isr.clone(),
                             replicas: p.replicas.clone(),
@@ -121,23 +123,23 @@ impl ScaleSummary {
                 }
             }
         }
-        let groups = view
-            .groups
-            .iter()
+        let groups = world
+            .group_views()
+            .into_iter()
             .map(|g| GroupLine {
-                group_id: g.group_id.clone(),
+                lag: g.offsets.iter().map(|o| o.lag.max(0)).sum(),
                 state: g.state.to_string(),
                 generation: g.generation_id,
                 members: g.members.len(),
-                lag: g.offsets.iter().map(|o| o.lag.max(0)).sum(),
+                group_id: g.group_id,
             })
             .collect();
-        let producers = ProducerTotals {
-            count: view.producers.len(),
-            running: view.producers.iter().filter(|p| p.running).count(),
-            acked: view.producers.iter().map(|p| p.acked_records).sum(),
-            failed: view.producers.iter().map(|p| p.failed_records).sum(),
-        };
+        let producers = world.producers().fold(ProducerTotals::default(), |totals, p| ProducerTotals {
+            count: totals.count + 1,
+            running: totals.running + usize::from(world.producer_running(p.id)),
+            acked: totals.acked + p.acked_records,
+            failed: totals.failed + p.failed_records,
+        });
         ScaleSummary {
             brokers,
             partitions,
@@ -163,7 +165,7 @@ mod tests {
     fn counts_add_up_and_a_killed_broker_leaves_its_partitions_under_replicated() {
         let mut sim = Sim::new(Setup::new(Preset::Large, 1)).unwrap();
         sim.seek(3_000);
-        let before = ScaleSummary::from_view(&sim.world().view());
+        let before = ScaleSummary::read(sim.world());
         assert_eq!(before.brokers.len(), 9);
         assert_eq!(before.alive(), 9);
         // events: 60 partitions, __consumer_offsets: 5, every one RF 3.
@@ -178,7 +180,7 @@ mod tests {
         let held = before.brokers.iter().find(|b| b.id == 4).map(|b| b.leaders + b.followers).unwrap();
         sim.apply(UserAction::KillBroker { broker: 4 }).unwrap();
         sim.seek(60_000);
-        let after = ScaleSummary::from_view(&sim.world().view());
+        let after = ScaleSummary::read(sim.world());
         let dead = after.brokers.iter().find(|b| b.id == 4).unwrap();
         assert!(!dead.alive);
         assert_eq!(dead.leaders, 0, "its partitions elected other leaders");
@@ -194,7 +196,7 @@ mod tests {
         sim.seek(2_000);
         sim.apply(UserAction::KillBroker { broker: 4 }).unwrap();
         sim.seek(60_000);
-        let s = ScaleSummary::listing(&sim.world().view(), 5);
+        let s = ScaleSummary::listing(sim.world(), 5);
         assert!(s.under_replicated_total > 5, "{}", s.under_replicated_total);
         assert_eq!(s.under_replicated.len(), 5);
         let mut listed: Vec<_> = s.under_replicated.iter().map(|u| (u.topic.clone(), u.partition)).collect();

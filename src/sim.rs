@@ -460,13 +460,23 @@ impl Sim {
 
     /// The latest facts for the narration feed from fact index `since` on, newest first: at most
     /// `max`, routine ones only with `routine`. Reads the world's history, not the view's last 200
-    /// facts, which routine traffic can fill entirely.
+    /// facts, which routine traffic can fill entirely. When more than `max` came, the marked
+    /// moments (faults, elections, rebalances) are kept before the rest: a broker killed among
+    /// 100 makes hundreds of client retries right after its fencing and elections, which would
+    /// push the story itself out.
     pub fn recent_facts(&self, routine: bool, since: u64, max: usize) -> Vec<TimedFact> {
-        self.world()
-            .facts_since(since)
-            .rev()
-            .filter(|f| routine || !crate::narrate::is_routine(&f.fact))
-            .take(max)
+        let new: Vec<&TimedFact> =
+            self.world().facts_since(since).rev().filter(|f| routine || !crate::narrate::is_routine(&f.fact)).collect();
+        let marked = |f: &TimedFact| crate::narrate::mark(&f.fact).is_some();
+        let mut marked_room = new.iter().filter(|f| marked(f)).count().min(max);
+        let mut other_room = max - marked_room;
+        new.into_iter()
+            .filter(|f| {
+                let room = if marked(f) { &mut marked_room } else { &mut other_room };
+                let keep = *room > 0;
+                *room = room.saturating_sub(1);
+                keep
+            })
             .cloned()
             .collect()
     }
@@ -519,21 +529,18 @@ impl Sim {
         stopped
     }
 
-    /// Plays towards `t` one virtual millisecond of events at a time while `more()` says the
-    /// frame has room: at the `scale` preset's size a frame cannot process a whole frame's worth
-    /// of virtual time. Each slice is a seek (recorded actions on the way replay as usual), so the
-    /// world is the same whatever the slices were. Returns whether `t` was reached; if not, the
-    /// clock rests at the last slice.
-    pub fn play_bounded(&mut self, t: Millis, mut more: impl FnMut() -> bool) -> bool {
-        let reached = loop {
-            let next = self.world().next_event_time().filter(|next| *next <= t);
-            match next {
-                None => {
-                    self.seek(t);
-                    break true;
-                }
-                Some(_) if !more() => break false,
-                Some(next) => self.seek(next.max(self.now())),
+    /// Plays towards `t` one event at a time while `more()` says the frame has room: at the
+    /// `scale` preset's size a frame cannot process a whole frame's worth of virtual time, nor
+    /// always one virtual millisecond (about 150 events). Recorded actions on the way replay as
+    /// usual, so the world is the same whatever the slices were (`Timeline::play_toward`); a
+    /// scenario run, which never plays this way, seeks. Returns whether `t` was reached; if not,
+    /// the clock rests at the last event.
+    pub fn play_bounded(&mut self, t: Millis, more: impl FnMut() -> bool) -> bool {
+        let reached = match &mut self.driver {
+            Driver::Preset(timeline) => timeline.play_toward(t, more),
+            Driver::Scenario(run) => {
+                run.seek(t);
+                true
             }
         };
         self.horizon_ms = self.horizon_ms.max(self.now());
@@ -818,7 +825,7 @@ mod tests {
         whole.seek(4_000);
         let want = view_json(&whole);
 
-        // The same session replayed (after a seek back) in frames of at most 3 slices each.
+        // The same session replayed (after a seek back) in frames of at most 30 events each.
         let mut sliced = whole.clone();
         sliced.seek(500);
         let mut frames = 0;
@@ -826,7 +833,7 @@ mod tests {
             let mut slices = 0;
             let reached = sliced.play_bounded(4_000, || {
                 slices += 1;
-                slices <= 3
+                slices <= 30
             });
             frames += 1;
             assert!(sliced.now() <= 4_000);
@@ -916,6 +923,25 @@ mod tests {
         assert_eq!(dropped, 0);
         assert_eq!(serde_json::to_string(&restored.world().view()).unwrap(), want);
         assert_eq!(restored.notes_reached(), notes);
+    }
+
+    #[test]
+    fn a_flood_of_facts_keeps_the_marked_moments_in_the_feed() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, 3)).unwrap();
+        sim.seek(2_000);
+        let since = sim.world().fact_count();
+        sim.apply(UserAction::KillBroker { broker: 2 }).unwrap();
+        sim.seek(15_000);
+        let is_marked = |f: &&TimedFact| crate::narrate::mark(&f.fact).is_some();
+        let all = sim.recent_facts(true, since, usize::MAX);
+        let marked = all.iter().filter(is_marked).count();
+        assert!(marked >= 2 && all.len() > marked + 10, "{marked} marked of {}", all.len());
+        let few = sim.recent_facts(true, since, marked + 10);
+        assert_eq!(few.len(), marked + 10);
+        assert_eq!(few.iter().filter(is_marked).count(), marked, "every fault and election is kept");
+        assert!(few.windows(2).all(|w| w[0].index > w[1].index), "newest first");
+        let newest_others: Vec<u64> = all.iter().filter(|f| !is_marked(f)).take(10).map(|f| f.index).collect();
+        assert_eq!(few.iter().filter(|f| !is_marked(f)).map(|f| f.index).collect::<Vec<_>>(), newest_others);
     }
 
     #[test]

@@ -132,6 +132,9 @@ pub struct AppState {
 /// for the view and the page.
 pub const FRAME_WORK_MS: f64 = 8.0;
 
+/// Events between two readings of the wall clock while a frame's work is bounded.
+const CLOCK_EVERY_EVENTS: u32 = 16;
+
 /// Virtual time per wall time over the last [`PACE_WINDOW_MS`] of playing, in hundredths
 /// (`Some(20)`: 0.2x real time); None until a window has passed.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -244,12 +247,26 @@ pub struct Panels {
     pub highlight: Rc<Vec<String>>,
     /// The partition logs, read only while the log view is shown.
     pub logs: Option<Shared<LogData>>,
+    /// The picture's own panels, or the `scale` preset's summary in their place.
+    pub detail: Detail,
+}
+
+/// What the page draws under the controls besides the view.
+#[derive(Clone)]
+pub enum Detail {
+    Picture(PicturePanels),
+    /// The `scale` preset's summary (counts per broker, under-replicated partitions). It draws
+    /// none of the picture's panels, whose reading alone would cost a frame at 100 brokers.
+    Scale(Rc<crate::scale::ScaleSummary>),
+}
+
+/// The panels beside the cluster picture.
+#[derive(Clone)]
+pub struct PicturePanels {
     /// The groups on the log (also their last known state while a coordinator is unavailable).
     pub groups: Shared<Vec<kafkalab_engine::view::group_log::GroupLogView>>,
     pub metrics: Shared<MetricsData>,
     pub messages: Shared<MessageData>,
-    /// The `scale` preset's summary (counts per broker, under-replicated partitions).
-    pub scale: Option<Rc<crate::scale::ScaleSummary>>,
 }
 
 /// What a scenario's notes box shows: the notes reached, the next one, refused steps, and at the
@@ -709,30 +726,23 @@ impl AppState {
             Some(old) if *old.roster == roster => old.roster.clone(),
             _ => Rc::new(roster),
         };
-        let logs = self.log_view.then(|| {
+        let scale = sim.setup.preset == Preset::Scale;
+        let logs = (self.log_view && !scale).then(|| {
             let previous = self.panels.as_ref().and_then(|p| p.logs.as_ref()).filter(|_| in_turn);
             let previous = previous.map(|logs| (&*logs.0, self.log_turn));
             Shared(Rc::new(LogData::read(sim.world(), self.log_topic.as_deref(), previous)))
         });
-        let scale =
-            (sim.setup.preset == Preset::Scale).then(|| Rc::new(crate::scale::ScaleSummary::from_view(&view.0)));
-        let groups = Shared(Rc::new(sim.world().group_logs()));
-        let metrics = Shared(Rc::new(MetricsData::read(sim.world())));
-        let messages = Shared(Rc::new(MessageData::read(sim.world())));
-        self.panels = Some(Panels {
-            view: view.clone(),
-            facts,
-            history_from,
-            roster,
-            notes,
-            inspector,
-            highlight,
-            logs,
-            groups,
-            metrics,
-            messages,
-            scale,
-        });
+        let detail = if scale {
+            Detail::Scale(Rc::new(crate::scale::ScaleSummary::read(sim.world())))
+        } else {
+            Detail::Picture(PicturePanels {
+                groups: Shared(Rc::new(sim.world().group_logs())),
+                metrics: Shared(Rc::new(MetricsData::read(sim.world()))),
+                messages: Shared(Rc::new(MessageData::read(sim.world()))),
+            })
+        };
+        self.panels =
+            Some(Panels { view: view.clone(), facts, history_from, roster, notes, inspector, highlight, logs, detail });
     }
 
     /// Rebuilds the view and the timeline markers from the simulation (once per change).
@@ -742,7 +752,9 @@ impl AppState {
             return;
         };
         let sim = sim.borrow();
-        let view = sim.world().view();
+        // The scale preset's page draws no replica and no partition of the view (its summary
+        // reads the world): the outline spares copying them.
+        let view = if sim.setup.preset == Preset::Scale { sim.world().outline() } else { sim.world().view() };
         let now = view.now_ms;
         if self.vt_milli / 1000 != now {
             self.vt_milli = now * 1000;
@@ -941,7 +953,13 @@ impl Reducible for AppState {
                     }
                     if bounded {
                         let deadline = wall_now_ms() + FRAME_WORK_MS;
-                        if !sim.borrow_mut().play_bounded(target, || wall_now_ms() < deadline) {
+                        // The clock is read every few events: an event is a few microseconds.
+                        let mut events = 0u32;
+                        let more = || {
+                            events = events.wrapping_add(1);
+                            events % CLOCK_EVERY_EVENTS != 0 || wall_now_ms() < deadline
+                        };
+                        if !sim.borrow_mut().play_bounded(target, more) {
                             // Behind: the clock goes on from where the engine got, not from a
                             // target it owes (no catching up in a burst later).
                             vt = sim.borrow().now() * 1000;

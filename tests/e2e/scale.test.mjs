@@ -137,9 +137,10 @@ describe('the scale preset: 100 brokers', () => {
         const [, leader, isr, replicas] = await row.locator('td').allTextContents();
         assert.ok(replicas.split(',').includes('7') && !isr.split(',').includes('7') && leader !== '7', `${replicas} / ${isr}`);
       }
-      // Not asserted yet: the narration of the fencing and the elections. At this size 50
-      // producers' retries fill the feed and the 100,000-fact history (about a virtual second),
-      // and the election facts are gone from it by the time the page shows them (README, not yet).
+      // The story survives the flood of 50 producers' retries: the feed keeps the marked moments.
+      const feed = page.getByTestId('narration');
+      assert.match(await feed.textContent(), /Broker 7 stopped heartbeating; the controller \(broker \d+\) fenced it\./);
+      assert.match(await feed.textContent(), /previous leader broker 7\)/, 'an election of a partition broker 7 led');
       await page.screenshot({ path: join(screenshots, 'scale-100-brokers.png'), fullPage: true });
       assert.deepEqual(errors, []);
     } finally {
