@@ -380,6 +380,13 @@ fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
     }
 }
 
+/// At most `max` of `facts` (newest first) for the feed, keeping the marked moments that newer
+/// facts would push out ([`crate::narrate::keep_marked`]).
+pub fn feed_window<'a>(facts: impl Iterator<Item = &'a TimedFact>, max: usize) -> Vec<TimedFact> {
+    let facts: Vec<&TimedFact> = facts.collect();
+    crate::narrate::keep_marked(facts, max, |f| crate::narrate::mark(&f.fact)).into_iter().cloned().collect()
+}
+
 impl Sim {
     pub fn new(setup: Setup) -> Result<Sim, String> {
         let driver = match &setup.preset {
@@ -459,26 +466,11 @@ impl Sim {
     }
 
     /// The latest facts for the narration feed from fact index `since` on, newest first: at most
-    /// `max`, routine ones only with `routine`. Reads the world's history, not the view's last 200
-    /// facts, which routine traffic can fill entirely. When more than `max` came, the marked
-    /// moments (faults, elections, rebalances) are kept before the rest: a broker killed among
-    /// 100 makes hundreds of client retries right after its fencing and elections, which would
-    /// push the story itself out.
+    /// `max` ([`feed_window`]), routine ones only with `routine`. Reads the world's history, not
+    /// the view's last 200 facts, which routine traffic can fill entirely.
     pub fn recent_facts(&self, routine: bool, since: u64, max: usize) -> Vec<TimedFact> {
-        let new: Vec<&TimedFact> =
-            self.world().facts_since(since).rev().filter(|f| routine || !crate::narrate::is_routine(&f.fact)).collect();
-        let marked = |f: &TimedFact| crate::narrate::mark(&f.fact).is_some();
-        let mut marked_room = new.iter().filter(|f| marked(f)).count().min(max);
-        let mut other_room = max - marked_room;
-        new.into_iter()
-            .filter(|f| {
-                let room = if marked(f) { &mut marked_room } else { &mut other_room };
-                let keep = *room > 0;
-                *room = room.saturating_sub(1);
-                keep
-            })
-            .cloned()
-            .collect()
+        let new = self.world().facts_since(since).rev().filter(|f| routine || !crate::narrate::is_routine(&f.fact));
+        feed_window(new, max)
     }
 
     /// The scenario's notes reached so far, oldest first (none for a preset).
@@ -935,13 +927,21 @@ mod tests {
         let is_marked = |f: &&TimedFact| crate::narrate::mark(&f.fact).is_some();
         let all = sim.recent_facts(true, since, usize::MAX);
         let marked = all.iter().filter(is_marked).count();
-        assert!(marked >= 2 && all.len() > marked + 10, "{marked} marked of {}", all.len());
-        let few = sim.recent_facts(true, since, marked + 10);
-        assert_eq!(few.len(), marked + 10);
+        let others: Vec<u64> = all.iter().filter(|f| !is_marked(f)).map(|f| f.index).collect();
+        assert!(marked >= 2 && others.len() > 2 * marked, "{marked} marked of {}", all.len());
+        // The marked moments fit in half the window: all kept, the rest the newest others.
+        let few = sim.recent_facts(true, since, 2 * marked);
+        assert_eq!(few.len(), 2 * marked);
         assert_eq!(few.iter().filter(is_marked).count(), marked, "every fault and election is kept");
         assert!(few.windows(2).all(|w| w[0].index > w[1].index), "newest first");
-        let newest_others: Vec<u64> = all.iter().filter(|f| !is_marked(f)).take(10).map(|f| f.index).collect();
-        assert_eq!(few.iter().filter(|f| !is_marked(f)).map(|f| f.index).collect::<Vec<_>>(), newest_others);
+        assert_eq!(few.iter().filter(|f| !is_marked(f)).map(|f| f.index).collect::<Vec<_>>(), others[..marked]);
+        // They do not: half the window is the newest marked ones, half the newest others.
+        let fewer = sim.recent_facts(true, since, marked);
+        assert_eq!(fewer.iter().filter(is_marked).count(), marked / 2);
+        assert_eq!(fewer.iter().filter(|f| !is_marked(f)).count(), marked - marked / 2);
+        // Merging the feed with newer facts keeps them too.
+        let merged = feed_window(few[..1].iter().chain(&few), 2 * marked);
+        assert_eq!(merged.iter().filter(is_marked).count(), marked);
     }
 
     #[test]

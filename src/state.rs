@@ -712,8 +712,7 @@ impl AppState {
                     // The same Rc: the feed is not drawn again.
                     old.facts.clone()
                 } else {
-                    let kept = FEED_MAX.saturating_sub(new.len());
-                    Rc::new(new.into_iter().chain(old.facts.iter().take(kept).cloned()).collect())
+                    Rc::new(crate::sim::feed_window(new.iter().chain(old.facts.iter()), FEED_MAX))
                 }
             }
             _ => Rc::new(sim.recent_facts(self.show_routine, 0, FEED_MAX)),
