@@ -12,6 +12,7 @@ use kafkalab_engine::lesson::Catalogue;
 use kafkalab_engine::log::record::Header;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::ProducerRecord;
+use kafkalab_engine::protocol::metadata::ConfigResource;
 use kafkalab_engine::scenario::preset::{self, Preset as EnginePreset};
 use kafkalab_engine::scenario::{Localized, Scenario, ScenarioRun};
 use kafkalab_engine::sim::{Millis, NodeId};
@@ -29,6 +30,14 @@ pub const SCALE_PARTITIONS: i32 = workload::SCALE_PARTITIONS;
 /// 0.8 s to clone natively and kept 320 MB (each broker holds the metadata of 10,000 partitions),
 /// which no frame and no browser tab affords, so a seek back replays from the start (exact, slow).
 pub const SCALE_CHECKPOINT_EVERY: u64 = u64::MAX;
+
+/// The `scale` preset's `orders` keeps 20 virtual seconds of records in 5-second segments: its
+/// 10,000 records/s (RF 3) add about 20 MB of wasm memory a virtual second, which without
+/// retention would exhaust the browser's 4 GB within minutes of play.
+const SCALE_TOPIC_CONFIGS: [(&str, &str); 2] = [("retention.ms", "20000"), ("segment.ms", "5000")];
+
+/// `log.retention.check.interval.ms` of the `scale` preset's brokers (Kafka's default is 5 minutes).
+const SCALE_RETENTION_CHECK_MS: u64 = 5_000;
 
 /// Facts the `scale` preset's world keeps: the feed reads only the new ones per refresh, and
 /// this cluster makes tens of thousands of routine facts per virtual second.
@@ -366,10 +375,16 @@ fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
         Preset::Demo => EnginePreset::Demo.timeline(setup.seed),
         Preset::Large => EnginePreset::Large.timeline(setup.seed),
         Preset::Scale => {
-            // The app's fact history (the feed), with the workload's own network and brokers.
-            let config =
+            // The app's fact history (the feed), with the workload's own network, and retention
+            // checked every few seconds, as the topic's short retention needs.
+            let mut config =
                 WorldConfig { brokers: workload::SCALE_BROKERS, fact_history: SCALE_FACTS, ..WorldConfig::default() };
-            let world = workload::scale_in(config, setup.seed, SCALE_PARTITIONS).map_err(|e| e.to_string())?;
+            config.broker.log_retention_check_interval_ms = SCALE_RETENTION_CHECK_MS;
+            let mut world = workload::scale_in(config, setup.seed, SCALE_PARTITIONS).map_err(|e| e.to_string())?;
+            let changes = SCALE_TOPIC_CONFIGS.iter().map(|(k, v)| (k.to_string(), Some(v.to_string()))).collect();
+            world
+                .apply(Action::AlterConfigs { resource: ConfigResource::Topic("orders".into()), changes })
+                .map_err(|e| e.to_string())?;
             Ok(Timeline::new(world, SCALE_CHECKPOINT_EVERY))
         }
         Preset::Sandbox | Preset::Scenario(_) => {
@@ -807,6 +822,8 @@ mod tests {
         assert_eq!(view.consumers.len(), workload::SCALE_CONSUMERS as usize);
         sim.seek(50);
         assert_eq!(sim.now(), 50);
+        let configs = &sim.world().metadata().configs[&ConfigResource::Topic("orders".into())];
+        assert_eq!(configs.get("retention.ms").map(String::as_str), Some("20000"), "records do not pile up");
     }
 
     #[test]
