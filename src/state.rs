@@ -130,7 +130,7 @@ pub struct AppState {
 
 /// Engine work a frame of the `scale` preset may do, in wall ms: the rest of the 16 ms frame is
 /// for the view and the page.
-pub const FRAME_WORK_MS: f64 = 8.0;
+pub const FRAME_WORK_MS: f64 = 6.0;
 
 /// Events between two readings of the wall clock while a frame's work is bounded.
 const CLOCK_EVERY_EVENTS: u32 = 16;
