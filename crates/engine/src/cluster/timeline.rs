@@ -124,7 +124,7 @@ impl Timeline {
         loop {
             let events = self.current.events_processed();
             self.replay(|r| r.after_events <= events && r.at_ms <= t);
-            if !self.current.next_event_time().is_some_and(|next| next <= t) {
+            if self.current.next_event_time().is_none_or(|next| next > t) {
                 self.current.advance_clock(t);
                 return true;
             }
