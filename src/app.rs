@@ -6,13 +6,13 @@ use yew::prelude::*;
 use crate::components::{
     BuildPanel, ClusterCanvas, Controls, FaultPanel, Footer, ForkPanel, GroupPanel, Header, LessonPanel, LessonPlan,
     ListenersPanel, LogInspector, MemoryLine, MetricsPanel, NarrationFeed, Notices, PartitionLogs, ProcessorsPanel,
-    ProducerPanel, SeqDiagram, StreamsTopology, Terminal, TransactionsPanel, ViewToggle,
+    ProducerPanel, ScaleCluster, SeqDiagram, StreamsTopology, Terminal, TransactionsPanel, ViewToggle,
 };
 use crate::hooks::{use_animation_frames, use_keyboard_shortcuts};
 use crate::i18n::{fill, t, Key};
 use crate::lessons::{PROGRESS_KEY, UNREADABLE_PROGRESS_KEY};
-use crate::sim::UserAction;
-use crate::state::{AppAction, AppState, MAIN_VIEW_KEY, STORAGE_KEY};
+use crate::sim::{Preset, UserAction};
+use crate::state::{AppAction, AppState, Detail, MAIN_VIEW_KEY, STORAGE_KEY};
 use crate::url;
 
 fn window() -> Option<web_sys::Window> {
@@ -182,18 +182,35 @@ pub fn app() -> Html {
             let setup = setup.clone().expect("sim is built");
             html! {
                 <>
-                <Controls {lang} playing={state.playing} speed={state.speed} now_ms={view.0.now_ms}
+                <Controls {lang} playing={state.playing} speed={state.speed}
+                    now_ms={if setup.preset == Preset::Scale { state.vt_milli / 1000 } else { view.0.now_ms }}
                     horizon_ms={state.horizon_ms} seekable_from_ms={state.seekable_from_ms}
                     marks={state.marks.clone()} on_action={on_action.clone()}
-                    setup={setup.clone()} catalogue={*catalogue} />
+                    setup={setup.clone()} catalogue={*catalogue}
+                    pace={(setup.preset == Preset::Scale).then_some(state.pace.hundredths).flatten()} />
                 if let (true, Some(lesson)) = (state.plan, state.lesson.clone()) {
                     <LessonPlan {lang} {lesson} seed={setup.seed} on_action={on_action.clone()} />
                 }
+                if let Detail::Scale(summary) = panels.detail.clone() {
+                    // 100 brokers: the summary instead of the picture and its panels.
+                    <div class="workspace">
+                        <div class="workspace-main">
+                            <ScaleCluster {lang} {summary} on_user={on_user.clone()} />
+                            <Terminal {lang} view={panels.view.clone()} entries={state.terminal.clone()}
+                                on_action={on_action.clone()} />
+                        </div>
+                        <div class="side">
+                            <NarrationFeed {lang} show_routine={state.show_routine}
+                                notes={panels.notes.clone()} facts={panels.facts.clone()} history_from={panels.history_from}
+                                roster={panels.roster.clone()} on_action={on_action.clone()} />
+                        </div>
+                    </div>
+                } else if let Detail::Picture(picture) = panels.detail.clone() {
                 <div class="workspace">
                     <div class="workspace-main">
                         <ViewToggle {lang} log_view={state.log_view} presenter={state.presenter} on_action={on_action.clone()} />
                         if let (true, Some(logs)) = (state.log_view, panels.logs.clone()) {
-                            <PartitionLogs {lang} data={logs} groups={panels.groups.clone()}
+                            <PartitionLogs {lang} data={logs} groups={picture.groups.clone()}
                                 topic={state.log_topic.clone()} playing={state.playing} on_action={on_action.clone()} />
                         } else {
                             <ClusterCanvas {lang} view={view.clone()} vt_milli={state.vt_milli}
@@ -208,12 +225,12 @@ pub fn app() -> Html {
                             on_action={on_action.clone()} />
                         <div class="panels">
                             <FaultPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
-                            <GroupPanel {lang} view={panels.view.clone()} groups={panels.groups.clone()} />
+                            <GroupPanel {lang} view={panels.view.clone()} groups={picture.groups.clone()} />
                             <ProcessorsPanel {lang} view={panels.view.clone()} />
                             <ListenersPanel {lang} view={panels.view.clone()} on_user={on_user.clone()} />
                             <TransactionsPanel {lang} view={panels.view.clone()} />
-                            <MetricsPanel {lang} data={panels.metrics.clone()} />
-                            <SeqDiagram {lang} data={panels.messages.clone()} view={panels.view.clone()} />
+                            <MetricsPanel {lang} data={picture.metrics.clone()} />
+                            <SeqDiagram {lang} data={picture.messages.clone()} view={panels.view.clone()} />
                             if panels.notes.is_some() {
                                 // A lesson: the free-form tools fold away, one click brings them back.
                                 <details class="free-form" data-testid="free-form">
@@ -239,6 +256,7 @@ pub fn app() -> Html {
                             roster={panels.roster.clone()} on_action={on_action.clone()} />
                     </div>
                 </div>
+                }
                 if let Some(json) = view_json {
                     <script type="application/json" id="view-json">{ json }</script>
                 }

@@ -18,6 +18,7 @@ pub mod live;
 pub mod logs;
 pub mod menu;
 pub mod narrate;
+pub mod scale;
 pub mod sim;
 pub mod state;
 pub mod url;

@@ -4,7 +4,7 @@
 
 use kafkalab_engine::narration::Fact;
 
-pub use kafkalab_narration::{feed_lines, mark, member_ids, sentence, short_member_id, Mark, Roster};
+pub use kafkalab_narration::{feed_lines, keep_marked, mark, member_ids, sentence, short_member_id, Mark, Roster};
 
 /// Worth stopping at when stepping: everything but routine traffic.
 pub fn is_interesting(fact: &Fact) -> bool {

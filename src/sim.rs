@@ -5,12 +5,14 @@
 //! replay it exactly.
 
 use kafkalab_engine::cluster::timeline::Timeline;
-use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, TimedFact};
+use kafkalab_engine::cluster::workload;
+use kafkalab_engine::cluster::{Action, ActionError, ActionOutcome, TimedFact, WorldConfig};
 use kafkalab_engine::consumer::ConsumerApp;
 use kafkalab_engine::lesson::Catalogue;
 use kafkalab_engine::log::record::Header;
 use kafkalab_engine::producer::stream::KeyPattern;
 use kafkalab_engine::producer::ProducerRecord;
+use kafkalab_engine::protocol::metadata::ConfigResource;
 use kafkalab_engine::scenario::preset::{self, Preset as EnginePreset};
 use kafkalab_engine::scenario::{Localized, Scenario, ScenarioRun};
 use kafkalab_engine::sim::{Millis, NodeId};
@@ -20,6 +22,26 @@ use serde::{Deserialize, Serialize};
 /// Checkpoint every this many events (seek cost vs memory, and a checkpoint is a World clone
 /// inside a frame): as the engine's scenario runs do.
 pub const CHECKPOINT_EVERY: u64 = kafkalab_engine::scenario::CHECKPOINT_EVERY;
+
+/// Partitions of the `scale` preset's topic (see README "Measured": what fits the page).
+pub const SCALE_PARTITIONS: i32 = workload::SCALE_PARTITIONS;
+
+/// Checkpoint spacing of the `scale` preset: none after the start. A checkpoint of its world took
+/// 0.8 s to clone natively and kept 320 MB (each broker holds the metadata of 10,000 partitions),
+/// which no frame and no browser tab affords, so a seek back replays from the start (exact, slow).
+pub const SCALE_CHECKPOINT_EVERY: u64 = u64::MAX;
+
+/// The `scale` preset's `orders` keeps 20 virtual seconds of records in 5-second segments: its
+/// 10,000 records/s (RF 3) add about 20 MB of wasm memory a virtual second, which without
+/// retention would exhaust the browser's 4 GB within minutes of play.
+const SCALE_TOPIC_CONFIGS: [(&str, &str); 2] = [("retention.ms", "20000"), ("segment.ms", "5000")];
+
+/// `log.retention.check.interval.ms` of the `scale` preset's brokers (Kafka's default is 5 minutes).
+const SCALE_RETENTION_CHECK_MS: u64 = 5_000;
+
+/// Facts the `scale` preset's world keeps: the feed reads only the new ones per refresh, and
+/// this cluster makes tens of thousands of routine facts per virtual second.
+const SCALE_FACTS: usize = 100_000;
 
 /// A starting setup the scenario picker offers: the app's own presets (built only from engine
 /// actions) and the engine's built-in scenario files, by name.
@@ -32,6 +54,10 @@ pub enum Preset {
     Large,
     /// 1 to 12 brokers only: the learner creates topics, producers and consumers.
     Sandbox,
+    /// The engine's scale workload (`workload::scale`, issue 17): 100 brokers, `orders`
+    /// ([`SCALE_PARTITIONS`] partitions, RF 3), 50 producers, a 20-member group. The page cannot
+    /// keep up with real time at this size: it plays a bounded amount of engine work per frame.
+    Scale,
     /// A built-in scenario (`scenario::builtin()`), by its name.
     Scenario(String),
 }
@@ -67,7 +93,7 @@ fn builtin_scenario(name: &str) -> Option<&'static Scenario> {
 
 impl Preset {
     /// The app's own presets, as the picker lists them before the scenarios.
-    pub const PRESETS: [Preset; 3] = [Preset::Demo, Preset::Large, Preset::Sandbox];
+    pub const PRESETS: [Preset; 4] = [Preset::Demo, Preset::Large, Preset::Scale, Preset::Sandbox];
 
     /// The name in the URL (`#scenario=NAME`) and the picker. The preset sandbox (any number of
     /// brokers) is `sandbox-brokers`; `sandbox` is the built-in scenario of three brokers.
@@ -76,6 +102,7 @@ impl Preset {
             Preset::Demo => EnginePreset::Demo.name(),
             Preset::Large => EnginePreset::Large.name(),
             Preset::Sandbox => "sandbox-brokers",
+            Preset::Scale => "scale",
             Preset::Scenario(name) => name,
         }
     }
@@ -347,12 +374,32 @@ fn preset_timeline(setup: &Setup) -> Result<Timeline, String> {
     match setup.preset {
         Preset::Demo => EnginePreset::Demo.timeline(setup.seed),
         Preset::Large => EnginePreset::Large.timeline(setup.seed),
+        Preset::Scale => {
+            // The app's fact history (the feed), with the workload's own network, and retention
+            // checked every few seconds, as the topic's short retention needs.
+            let mut config =
+                WorldConfig { brokers: workload::SCALE_BROKERS, fact_history: SCALE_FACTS, ..WorldConfig::default() };
+            config.broker.log_retention_check_interval_ms = SCALE_RETENTION_CHECK_MS;
+            let mut world = workload::scale_in(config, setup.seed, SCALE_PARTITIONS).map_err(|e| e.to_string())?;
+            let changes = SCALE_TOPIC_CONFIGS.iter().map(|(k, v)| (k.to_string(), Some(v.to_string()))).collect();
+            world
+                .apply(Action::AlterConfigs { resource: ConfigResource::Topic("orders".into()), changes })
+                .map_err(|e| e.to_string())?;
+            Ok(Timeline::new(world, SCALE_CHECKPOINT_EVERY))
+        }
         Preset::Sandbox | Preset::Scenario(_) => {
             let world =
                 World::new(preset::world_config(setup.brokers.clamp(1, 12)), setup.seed).map_err(|e| e.to_string())?;
             Ok(Timeline::new(world, CHECKPOINT_EVERY))
         }
     }
+}
+
+/// At most `max` of `facts` (newest first) for the feed, keeping the marked moments that newer
+/// facts would push out ([`crate::narrate::keep_marked`]).
+pub fn feed_window<'a>(facts: impl Iterator<Item = &'a TimedFact>, max: usize) -> Vec<TimedFact> {
+    let facts: Vec<&TimedFact> = facts.collect();
+    crate::narrate::keep_marked(facts, max, |f| crate::narrate::mark(&f.fact)).into_iter().cloned().collect()
 }
 
 impl Sim {
@@ -373,7 +420,7 @@ impl Sim {
             Preset::Demo => Some(EnginePreset::Demo.scenario()),
             Preset::Large => Some(EnginePreset::Large.scenario()),
             Preset::Scenario(name) => builtin_scenario(name).cloned(),
-            Preset::Sandbox => None,
+            Preset::Sandbox | Preset::Scale => None,
         };
         let configs = declared.map(|s| s.topics.iter().map(|t| (t.name.clone(), t.configs.clone())).collect());
         let terminal = kafkalab_tools::ToolState::with_topic_configs(configs.unwrap_or_default());
@@ -434,16 +481,11 @@ impl Sim {
     }
 
     /// The latest facts for the narration feed from fact index `since` on, newest first: at most
-    /// `max`, routine ones only with `routine`. Reads the world's history, not the view's last 200
-    /// facts, which routine traffic can fill entirely.
+    /// `max` ([`feed_window`]), routine ones only with `routine`. Reads the world's history, not
+    /// the view's last 200 facts, which routine traffic can fill entirely.
     pub fn recent_facts(&self, routine: bool, since: u64, max: usize) -> Vec<TimedFact> {
-        self.world()
-            .facts_since(since)
-            .rev()
-            .filter(|f| routine || !crate::narrate::is_routine(&f.fact))
-            .take(max)
-            .cloned()
-            .collect()
+        let new = self.world().facts_since(since).rev().filter(|f| routine || !crate::narrate::is_routine(&f.fact));
+        feed_window(new, max)
     }
 
     /// The scenario's notes reached so far, oldest first (none for a preset).
@@ -492,6 +534,24 @@ impl Sim {
         };
         self.horizon_ms = self.horizon_ms.max(self.now());
         stopped
+    }
+
+    /// Plays towards `t` one event at a time while `more()` says the frame has room: at the
+    /// `scale` preset's size a frame cannot process a whole frame's worth of virtual time, nor
+    /// always one virtual millisecond (about 150 events). Recorded actions on the way replay as
+    /// usual, so the world is the same whatever the slices were (`Timeline::play_toward`); a
+    /// scenario run, which never plays this way, seeks. Returns whether `t` was reached; if not,
+    /// the clock rests at the last event.
+    pub fn play_bounded(&mut self, t: Millis, more: impl FnMut() -> bool) -> bool {
+        let reached = match &mut self.driver {
+            Driver::Preset(timeline) => timeline.play_toward(t, more),
+            Driver::Scenario(run) => {
+                run.seek(t);
+                true
+            }
+        };
+        self.horizon_ms = self.horizon_ms.max(self.now());
+        reached
     }
 
     /// Scenario steps whose action was refused when they came due: (time, reason).
@@ -739,12 +799,64 @@ mod tests {
 
     #[test]
     fn presets_build_and_run() {
-        for preset in Preset::PRESETS {
+        // The scale preset has its own test: 3 s of it is a minute of a debug build.
+        for preset in Preset::PRESETS.into_iter().filter(|p| *p != Preset::Scale) {
             let mut sim = Sim::new(Setup::new(preset.clone(), 7)).unwrap_or_else(|e| panic!("{}: {e}", preset.name()));
             sim.seek(3_000);
             assert_eq!(sim.now(), 3_000);
             assert!(sim.world().view().brokers.iter().any(|b| b.is_controller), "{preset:?}");
         }
+    }
+
+    #[test]
+    fn the_scale_preset_is_the_engines_scale_workload_and_named_in_urls() {
+        assert_eq!(Preset::from_name("scale"), Some(Preset::Scale));
+        assert_eq!(serde_json::to_string(&Preset::Scale).unwrap(), r#""scale""#);
+        let mut sim = Sim::new(Setup::new(Preset::Scale, 1)).unwrap();
+        let view = sim.world().view();
+        assert_eq!(view.brokers.len(), workload::SCALE_BROKERS as usize);
+        let orders = view.topics.iter().find(|t| t.name == "orders").unwrap();
+        assert_eq!(orders.partitions.len(), SCALE_PARTITIONS as usize);
+        assert!(orders.partitions.iter().all(|p| p.replicas.len() == 3));
+        assert_eq!(view.producers.len(), workload::SCALE_PRODUCERS as usize);
+        assert_eq!(view.consumers.len(), workload::SCALE_CONSUMERS as usize);
+        sim.seek(50);
+        assert_eq!(sim.now(), 50);
+        let configs = &sim.world().metadata().configs[&ConfigResource::Topic("orders".into())];
+        assert_eq!(configs.get("retention.ms").map(String::as_str), Some("20000"), "records do not pile up");
+    }
+
+    #[test]
+    fn bounded_play_reaches_the_same_world_as_a_seek_whatever_the_budget() {
+        let mut whole = Sim::new(Setup::new(Preset::Demo, 3)).unwrap();
+        whole.seek(1_000);
+        whole.apply(UserAction::KillBroker { broker: 2 }).unwrap();
+        whole.seek(4_000);
+        let want = view_json(&whole);
+
+        // The same session replayed (after a seek back) in frames of at most 30 events each.
+        let mut sliced = whole.clone();
+        sliced.seek(500);
+        let mut frames = 0;
+        loop {
+            let mut slices = 0;
+            let reached = sliced.play_bounded(4_000, || {
+                slices += 1;
+                slices <= 30
+            });
+            frames += 1;
+            assert!(sliced.now() <= 4_000);
+            if reached {
+                break;
+            }
+        }
+        assert!(frames > 10, "the budget held each frame back ({frames} frames)");
+        assert_eq!(sliced.now(), 4_000);
+        assert_eq!(view_json(&sliced), want, "the recorded kill replays on the way");
+        let mut none = sliced.clone();
+        none.seek(3_000);
+        assert!(!none.play_bounded(4_000, || false), "no room: no progress");
+        assert_eq!(none.now(), 3_000);
     }
 
     #[test]
@@ -820,6 +932,33 @@ mod tests {
         assert_eq!(dropped, 0);
         assert_eq!(serde_json::to_string(&restored.world().view()).unwrap(), want);
         assert_eq!(restored.notes_reached(), notes);
+    }
+
+    #[test]
+    fn a_flood_of_facts_keeps_the_marked_moments_in_the_feed() {
+        let mut sim = Sim::new(Setup::new(Preset::Demo, 3)).unwrap();
+        sim.seek(2_000);
+        let since = sim.world().fact_count();
+        sim.apply(UserAction::KillBroker { broker: 2 }).unwrap();
+        sim.seek(15_000);
+        let is_marked = |f: &&TimedFact| crate::narrate::mark(&f.fact).is_some();
+        let all = sim.recent_facts(true, since, usize::MAX);
+        let marked = all.iter().filter(is_marked).count();
+        let others: Vec<u64> = all.iter().filter(|f| !is_marked(f)).map(|f| f.index).collect();
+        assert!(marked >= 2 && others.len() > 2 * marked, "{marked} marked of {}", all.len());
+        // The marked moments fit in half the window: all kept, the rest the newest others.
+        let few = sim.recent_facts(true, since, 2 * marked);
+        assert_eq!(few.len(), 2 * marked);
+        assert_eq!(few.iter().filter(is_marked).count(), marked, "every fault and election is kept");
+        assert!(few.windows(2).all(|w| w[0].index > w[1].index), "newest first");
+        assert_eq!(few.iter().filter(|f| !is_marked(f)).map(|f| f.index).collect::<Vec<_>>(), others[..marked]);
+        // They do not: half the window is the newest marked ones, half the newest others.
+        let fewer = sim.recent_facts(true, since, marked);
+        assert_eq!(fewer.iter().filter(is_marked).count(), marked / 2);
+        assert_eq!(fewer.iter().filter(|f| !is_marked(f)).count(), marked - marked / 2);
+        // Merging the feed with newer facts keeps them too.
+        let merged = feed_window(few[..1].iter().chain(&few), 2 * marked);
+        assert_eq!(merged.iter().filter(is_marked).count(), marked);
     }
 
     #[test]

@@ -123,6 +123,54 @@ pub struct AppState {
     pub fork: Option<Fork>,
     /// The open lesson's plan view, to print (in the URL as `plan=1`).
     pub plan: bool,
+    /// How fast virtual time really ran while playing a preset whose frames do bounded engine
+    /// work (`scale`): the clock says so when it is slower than the chosen speed.
+    pub pace: Pace,
+}
+
+/// Engine work a frame of the `scale` preset may do, in wall ms: the rest of the 16 ms frame is
+/// for the view and the page.
+pub const FRAME_WORK_MS: f64 = 6.0;
+
+/// Events between two readings of the wall clock while a frame's work is bounded.
+const CLOCK_EVERY_EVENTS: u32 = 16;
+
+/// Virtual time per wall time over the last [`PACE_WINDOW_MS`] of playing, in hundredths
+/// (`Some(20)`: 0.2x real time); None until a window has passed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Pace {
+    pub hundredths: Option<u32>,
+    wall_ms: f64,
+    virtual_ms: u64,
+}
+
+/// Wall time the pace is measured over.
+const PACE_WINDOW_MS: f64 = 1_000.0;
+
+impl Pace {
+    /// One frame: `wall_ms` passed and virtual time moved `virtual_ms`.
+    fn frame(&mut self, wall_ms: f64, virtual_ms: u64) {
+        self.wall_ms += wall_ms;
+        self.virtual_ms += virtual_ms;
+        if self.wall_ms >= PACE_WINDOW_MS {
+            self.hundredths = Some((self.virtual_ms as f64 * 100.0 / self.wall_ms).round() as u32);
+            self.wall_ms = 0.0;
+            self.virtual_ms = 0;
+        }
+    }
+}
+
+/// Wall-clock milliseconds (the page's `performance.now()`), for the frame's work budget.
+fn wall_now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1000.0
+    }
 }
 
 /// What the lesson panel asks the reducer.
@@ -170,6 +218,11 @@ const TERMINAL_MAX: usize = 200;
 /// Wall time between two refreshes of the panels while playing.
 pub const PANEL_EVERY_MS: f64 = 100.0;
 
+/// The `scale` preset's refresh of the view and the panels while playing: its outline and summary
+/// take 1 to 2 ms natively (at least twice that in wasm), so they come twice a second; the clock
+/// moves on every frame.
+pub const SCALE_PANEL_EVERY_MS: f64 = 500.0;
+
 /// Facts the narration feed holds at most.
 const FEED_MAX: usize = 600;
 
@@ -194,6 +247,22 @@ pub struct Panels {
     pub highlight: Rc<Vec<String>>,
     /// The partition logs, read only while the log view is shown.
     pub logs: Option<Shared<LogData>>,
+    /// The picture's own panels, or the `scale` preset's summary in their place.
+    pub detail: Detail,
+}
+
+/// What the page draws under the controls besides the view.
+#[derive(Clone)]
+pub enum Detail {
+    Picture(PicturePanels),
+    /// The `scale` preset's summary (counts per broker, under-replicated partitions). It draws
+    /// none of the picture's panels, whose reading alone would cost a frame at 100 brokers.
+    Scale(Rc<crate::scale::ScaleSummary>),
+}
+
+/// The panels beside the cluster picture.
+#[derive(Clone)]
+pub struct PicturePanels {
     /// The groups on the log (also their last known state while a coordinator is unavailable).
     pub groups: Shared<Vec<kafkalab_engine::view::group_log::GroupLogView>>,
     pub metrics: Shared<MetricsData>,
@@ -291,6 +360,7 @@ impl AppState {
             progress: Rc::new(Progress::default()),
             fork: None,
             plan: url_state.plan && lesson.is_some(),
+            pace: Pace::default(),
         };
         if let Some(w) = workspace {
             let t_ms = url_state.t_ms.unwrap_or(w.t_ms);
@@ -388,6 +458,7 @@ impl AppState {
         self.inspect = None;
         self.vt_milli = 0;
         self.fork = None;
+        self.pace = Pace::default();
     }
 
     /// Loads built-in scenario `name` (with its own seed) unless it is the one running.
@@ -641,8 +712,7 @@ impl AppState {
                     // The same Rc: the feed is not drawn again.
                     old.facts.clone()
                 } else {
-                    let kept = FEED_MAX.saturating_sub(new.len());
-                    Rc::new(new.into_iter().chain(old.facts.iter().take(kept).cloned()).collect())
+                    Rc::new(crate::sim::feed_window(new.iter().chain(old.facts.iter()), FEED_MAX))
                 }
             }
             _ => Rc::new(sim.recent_facts(self.show_routine, 0, FEED_MAX)),
@@ -655,27 +725,23 @@ impl AppState {
             Some(old) if *old.roster == roster => old.roster.clone(),
             _ => Rc::new(roster),
         };
-        let logs = self.log_view.then(|| {
+        let scale = sim.setup.preset == Preset::Scale;
+        let logs = (self.log_view && !scale).then(|| {
             let previous = self.panels.as_ref().and_then(|p| p.logs.as_ref()).filter(|_| in_turn);
             let previous = previous.map(|logs| (&*logs.0, self.log_turn));
             Shared(Rc::new(LogData::read(sim.world(), self.log_topic.as_deref(), previous)))
         });
-        let groups = Shared(Rc::new(sim.world().group_logs()));
-        let metrics = Shared(Rc::new(MetricsData::read(sim.world())));
-        let messages = Shared(Rc::new(MessageData::read(sim.world())));
-        self.panels = Some(Panels {
-            view: view.clone(),
-            facts,
-            history_from,
-            roster,
-            notes,
-            inspector,
-            highlight,
-            logs,
-            groups,
-            metrics,
-            messages,
-        });
+        let detail = if scale {
+            Detail::Scale(Rc::new(crate::scale::ScaleSummary::read(sim.world())))
+        } else {
+            Detail::Picture(PicturePanels {
+                groups: Shared(Rc::new(sim.world().group_logs())),
+                metrics: Shared(Rc::new(MetricsData::read(sim.world()))),
+                messages: Shared(Rc::new(MessageData::read(sim.world()))),
+            })
+        };
+        self.panels =
+            Some(Panels { view: view.clone(), facts, history_from, roster, notes, inspector, highlight, logs, detail });
     }
 
     /// Rebuilds the view and the timeline markers from the simulation (once per change).
@@ -685,7 +751,9 @@ impl AppState {
             return;
         };
         let sim = sim.borrow();
-        let view = sim.world().view();
+        // The scale preset's page draws no replica and no partition of the view (its summary
+        // reads the world): the outline spares copying them.
+        let view = if sim.setup.preset == Preset::Scale { sim.world().outline() } else { sim.world().view() };
         let now = view.now_ms;
         if self.vt_milli / 1000 != now {
             self.vt_milli = now * 1000;
@@ -851,9 +919,18 @@ impl Reducible for AppState {
             AppAction::Play => next.playing = true,
             AppAction::Pause => {
                 next.playing = false;
+                // The scale preset's frames leave the view to the panels' refresh: catch it up.
+                if sim.as_ref().is_some_and(|s| s.borrow().setup.preset == Preset::Scale) {
+                    next.refresh_view();
+                }
                 next.refresh_lesson();
                 next.refresh_panels();
                 return Rc::new(next);
+            }
+            AppAction::TogglePlay
+                if self.playing && sim.as_ref().is_some_and(|s| s.borrow().setup.preset == Preset::Scale) =>
+            {
+                return self.reduce(AppAction::Pause);
             }
             AppAction::TogglePlay => next.playing = !self.playing,
             AppAction::Frame(wall_ms) => {
@@ -866,12 +943,27 @@ impl Reducible for AppState {
                 let advance = (dt * SPEEDS[self.speed] as f64 * 100.0) as u64;
                 next.vt_milli = self.vt_milli + advance;
                 let target = next.vt_milli / 1000;
-                let vt = next.vt_milli;
-                if target > sim.borrow().now() {
+                let mut vt = next.vt_milli;
+                let before = sim.borrow().now();
+                let bounded = sim.borrow().setup.preset == Preset::Scale;
+                if target > before {
                     if let Some(at) = self.dev.and_then(|d| d.panic_at).filter(|at| target >= *at) {
                         panic!("injected by the developer hook ?dev&panic-at={at}");
                     }
-                    if self.explain {
+                    if bounded {
+                        let deadline = wall_now_ms() + FRAME_WORK_MS;
+                        // The clock is read every few events: an event is a few microseconds.
+                        let mut events = 0u32;
+                        let more = || {
+                            events = events.wrapping_add(1);
+                            !events.is_multiple_of(CLOCK_EVERY_EVENTS) || wall_now_ms() < deadline
+                        };
+                        if !sim.borrow_mut().play_bounded(target, more) {
+                            // Behind: the clock goes on from where the engine got, not from a
+                            // target it owes (no catching up in a burst later).
+                            vt = sim.borrow().now() * 1000;
+                        }
+                    } else if self.explain {
                         if sim.borrow_mut().play_to(target) {
                             // A note arrived: pause on it, with its partition in the log inspector.
                             next.playing = false;
@@ -884,11 +976,21 @@ impl Reducible for AppState {
                         sim.borrow_mut().seek(target);
                     }
                     next.follow_terminal();
-                    next.refresh_view();
+                    // 100 brokers' view costs a frame's budget by itself: it comes with the panels.
+                    if !bounded {
+                        next.refresh_view();
+                    }
                 }
                 next.vt_milli = vt;
+                if bounded {
+                    next.pace.frame(dt, sim.borrow().now().saturating_sub(before));
+                }
                 next.panel_wall_ms += dt;
-                if next.panel_wall_ms >= PANEL_EVERY_MS {
+                let every = if bounded { SCALE_PANEL_EVERY_MS } else { PANEL_EVERY_MS };
+                if next.panel_wall_ms >= every {
+                    if bounded {
+                        next.refresh_view();
+                    }
                     next.refresh_lesson();
                     next.refresh_panels_in_turn();
                 }
@@ -1039,6 +1141,20 @@ impl Reducible for AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pace_is_virtual_over_wall_time_per_window() {
+        let mut pace = Pace::default();
+        for _ in 0..59 {
+            pace.frame(16.0, 3);
+        }
+        assert_eq!(pace.hundredths, None, "less than a second of wall time");
+        pace.frame(60.0, 3);
+        // 180 virtual ms in 1,004 wall ms.
+        assert_eq!(pace.hundredths, Some(18));
+        pace.frame(1_000.0, 2_000);
+        assert_eq!(pace.hundredths, Some(200), "each window on its own");
+    }
 
     fn reduce(state: AppState, action: AppAction) -> AppState {
         (*Rc::new(state).reduce(action)).clone()

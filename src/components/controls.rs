@@ -28,6 +28,10 @@ pub struct ControlsProps {
     pub setup: Setup,
     /// The built-in scenarios are parsed: list them (the app parses them after the first paint).
     pub catalogue: bool,
+    /// Virtual time per wall time while playing, in hundredths, where frames do bounded engine
+    /// work (`scale`): the clock says when it runs slower than the chosen speed.
+    #[prop_or_default]
+    pub pace: Option<u32>,
     pub on_action: Callback<AppAction>,
 }
 
@@ -45,6 +49,21 @@ fn speed_label(tenths: u32) -> String {
     } else {
         format!("{}.{}x", tenths / 10, tenths % 10)
     }
+}
+
+/// A pace in hundredths as a factor: 0.2, 0.05, 1.5.
+fn pace_label(hundredths: u32) -> String {
+    let whole = hundredths / 100;
+    match hundredths % 100 {
+        0 => whole.to_string(),
+        r if r % 10 == 0 => format!("{whole}.{}", r / 10),
+        r => format!("{whole}.{r:02}"),
+    }
+}
+
+/// Whether a pace (hundredths) is clearly slower than a speed (tenths): 5% under it.
+fn behind(pace: u32, speed_tenths: u32) -> bool {
+    pace * 100 < speed_tenths * 10 * 95
 }
 
 #[function_component(Controls)]
@@ -77,6 +96,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         Preset::Demo => t(lang, Key::ScDemoNote),
         Preset::Large => t(lang, Key::ScLargeNote),
         Preset::Sandbox => t(lang, Key::ScSandboxNote),
+        Preset::Scale => t(lang, Key::ScScaleNote),
         Preset::Scenario(_) => setup.preset.scenario().map_or("", |s| s.description.get(lang.code())),
     };
     html! {
@@ -87,7 +107,12 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <select data-testid="scenario-select" aria-label={t(lang, Key::ScenarioLabel)} onchange={on_scenario}>
                         <optgroup label={t(lang, Key::PickerPresets)}>
                             { for Preset::PRESETS.into_iter().map(|p| {
-                                let key = match p { Preset::Large => Key::ScLarge, Preset::Sandbox => Key::ScSandbox, _ => Key::ScDemo };
+                                let key = match p {
+                                    Preset::Large => Key::ScLarge,
+                                    Preset::Sandbox => Key::ScSandbox,
+                                    Preset::Scale => Key::ScScale,
+                                    _ => Key::ScDemo,
+                                };
                                 html! { <option value={p.name().to_string()} selected={p == setup.preset}>{ t(lang, key) }</option> }
                             }) }
                         </optgroup>
@@ -146,6 +171,11 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <span class="clock-label">{ t(lang, Key::ClockLabel) }</span>
                     <span class="clock-value" data-testid="clock">{ props.now_ms }</span>
                     <span class="clock-unit">{ "ms" }</span>
+                    if let Some(pace) = props.pace.filter(|p| behind(*p, SPEEDS[props.speed.min(SPEEDS.len() - 1)])) {
+                        <span class="clock-pace" data-testid="clock-pace" data-pace={pace.to_string()} role="status">
+                            { fill(t(lang, Key::PaceBehind), &[&pace_label(pace), &speed_label(SPEEDS[props.speed.min(SPEEDS.len() - 1)])]) }
+                        </span>
+                    }
                 </div>
             </div>
             <div class="timeline-row">
@@ -167,5 +197,22 @@ pub fn controls(props: &ControlsProps) -> Html {
             </div>
             <p class="scenario-note" data-testid="scenario-note">{ note }<span class="hint">{ " — " }{ t(lang, Key::ShortcutsHint) }</span></p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pace_reads_as_a_factor_and_shows_only_when_behind() {
+        assert_eq!(pace_label(20), "0.2");
+        assert_eq!(pace_label(5), "0.05");
+        assert_eq!(pace_label(150), "1.5");
+        assert_eq!(pace_label(100), "1");
+        assert!(behind(20, 10), "0.2x at 1x");
+        assert!(!behind(98, 10), "within 5% of 1x");
+        assert!(behind(400, 50), "4x at 5x");
+        assert!(!behind(50, 5), "0.5x at 0.5x");
     }
 }

@@ -338,9 +338,28 @@ impl World {
     }
 }
 
+/// How much of the world a [`View`] copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Full,
+    Outline,
+}
+
 impl World {
     /// A snapshot of everything the UI draws.
     pub fn view(&self) -> View {
+        self.view_in(Detail::Full)
+    }
+
+    /// The view without its per-replica, per-partition and per-message parts (`replicas`,
+    /// `partitions` and `in_flight` are empty): a page of 100 brokers reads this while playing,
+    /// since copying 30,000 replicas and 10,000 partitions twice a second costs a frame.
+    pub fn outline(&self) -> View {
+        self.view_in(Detail::Outline)
+    }
+
+    fn view_in(&self, detail: Detail) -> View {
+        let full = detail == Detail::Full;
         let controller = self.active_controller();
         // Only the tail: the history can hold 100,000 facts.
         let mut facts: Vec<TimedFact> = self.facts().rev().take(VIEW_FACTS).cloned().collect();
@@ -361,7 +380,11 @@ impl World {
                     shutting_down: b.state != BrokerState::Dead
                         && b.volatile.controlled_shutdown != ControlledShutdown::Running,
                     rack: b.config.rack.clone(),
-                    replicas: b.durable.replicas.values().map(|r| replica_view(b.id, r)).collect(),
+                    replicas: if full {
+                        b.durable.replicas.values().map(|r| replica_view(b.id, r)).collect()
+                    } else {
+                        Vec::new()
+                    },
                 })
                 .collect(),
             topics: self
@@ -376,6 +399,7 @@ impl World {
                     partitions: t
                         .partitions
                         .iter()
+                        .take(if full { usize::MAX } else { 0 })
                         .enumerate()
                         .map(|(i, p)| PartitionView {
                             partition: i as i32,
@@ -422,6 +446,7 @@ impl World {
             in_flight: self
                 .network()
                 .in_flight()
+                .take(if full { usize::MAX } else { 0 })
                 .map(|e| MessageView {
                     id: e.id,
                     from: e.from,
@@ -694,6 +719,23 @@ mod live_tests {
         assert_eq!(back.cut_links, vec![(NodeId::Broker(1), NodeId::Broker(2))]);
         assert_eq!(back.brokers[2].state, super::BrokerState::Dead);
         assert!(back.facts.is_empty() && back.producers.is_empty(), "the simulation's clients stay out");
+    }
+
+    #[test]
+    fn an_outline_is_the_view_without_replicas_partitions_and_messages() {
+        let mut world = crate::cluster::workload::reference(3);
+        world.run_until(2_000);
+        let mut view = world.view();
+        assert!(view.brokers.iter().all(|b| !b.replicas.is_empty()));
+        assert!(view.topics.iter().all(|t| !t.partitions.is_empty()) && !view.in_flight.is_empty());
+        for broker in &mut view.brokers {
+            broker.replicas.clear();
+        }
+        for topic in &mut view.topics {
+            topic.partitions.clear();
+        }
+        view.in_flight.clear();
+        assert_eq!(serde_json::to_value(world.outline()).unwrap(), serde_json::to_value(view).unwrap());
     }
 
     /// The live page draws the groups and the real clients from the JSON too.

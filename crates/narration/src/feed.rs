@@ -92,21 +92,42 @@ pub(crate) fn same_line(a: &Fact, b: &Fact) -> bool {
 }
 
 /// The feed's lines from `facts` given newest first: consecutive repeats collapse into one
-/// line (shown with ×N). At most `max` lines.
+/// line (shown with ×N). At most `max` lines ([`keep_marked`], a line marked by its newest fact).
 pub fn feed_lines<'a>(facts: impl Iterator<Item = &'a TimedFact>, max: usize) -> Vec<FeedLine<'a>> {
     let mut lines: Vec<FeedLine<'a>> = Vec::new();
     for fact in facts {
         match lines.last_mut() {
             Some(line) if same_line(&line.newest().fact, &fact.fact) => line.facts.push(fact),
-            _ => {
-                if lines.len() == max {
-                    break;
-                }
-                lines.push(FeedLine { facts: vec![fact] });
-            }
+            _ => lines.push(FeedLine { facts: vec![fact] }),
         }
     }
-    lines
+    keep_marked(lines, max, |line| mark(&line.newest().fact))
+}
+
+/// At most `max` of `items` (newest first), in the same order: the newest, except that up to
+/// half of them are the marked moments that newer items would push out, faults before elections
+/// and rebalances. A broker killed among 100 is followed by a hundred elections and hundreds of
+/// client retries, which would otherwise push its fencing out of the feed before a learner reads it.
+pub fn keep_marked<T>(items: Vec<T>, max: usize, mark: impl Fn(&T) -> Option<Mark>) -> Vec<T> {
+    let count = |wanted: fn(Mark) -> bool| items.iter().filter(|item| mark(item).is_some_and(wanted)).count();
+    let (faults, marked) = (count(|m| m == Mark::Fault), count(|_| true));
+    let mut other_room = (items.len() - marked).min(max - marked.min(max / 2));
+    let marked_room = marked.min(max - other_room);
+    let mut fault_room = faults.min(marked_room);
+    let mut moment_room = marked_room - fault_room;
+    items
+        .into_iter()
+        .filter(|item| {
+            let room = match mark(item) {
+                None => &mut other_room,
+                Some(Mark::Fault) => &mut fault_room,
+                Some(_) => &mut moment_room,
+            };
+            let keep = *room > 0;
+            *room = room.saturating_sub(1);
+            keep
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -159,5 +180,27 @@ mod tests {
         assert_eq!(lines[1].sentence(Lang::En, &none), sentence(Lang::En, &none, &facts[3].fact));
         assert_eq!(lines[2].sentence(Lang::En, &none), sentence(Lang::En, &none, &other.fact));
         assert_eq!(feed_lines(facts.iter(), 2).len(), 2);
+    }
+
+    #[test]
+    fn up_to_half_the_window_keeps_the_marked_moments_faults_first() {
+        // Newest first: 1 and 4 are elections, 5 a fault.
+        let mark = |n: &u32| match n {
+            1 | 4 => Some(Mark::Election),
+            5 => Some(Mark::Fault),
+            _ => None,
+        };
+        assert_eq!(keep_marked(vec![0, 1, 2, 3, 4], 4, mark), vec![0, 1, 2, 4]);
+        assert_eq!(keep_marked(vec![0, 1, 2, 3, 4], 2, mark), vec![0, 1]);
+        assert_eq!(keep_marked(vec![0, 1, 2, 3, 4], 3, mark), vec![0, 1, 2]);
+        assert_eq!(
+            keep_marked(vec![0, 1, 2, 3, 4, 5], 4, mark),
+            vec![0, 1, 2, 5],
+            "the fault before the older election"
+        );
+        assert_eq!(keep_marked(vec![0, 1, 2, 3, 4, 5], 6, mark), vec![0, 1, 2, 3, 4, 5]);
+        // Few others: the marked ones take the rest of the window.
+        assert_eq!(keep_marked(vec![1, 4, 0], 2, mark), vec![1, 0]);
+        assert_eq!(keep_marked(vec![1, 4], 2, mark), vec![1, 4]);
     }
 }

@@ -11,7 +11,7 @@ mod roster;
 mod sentence;
 
 pub use catalogue::{count, fill, phrase, Phrase};
-pub use feed::{feed_lines, mark, FeedLine, Mark};
+pub use feed::{feed_lines, keep_marked, mark, FeedLine, Mark};
 pub use lang::Lang;
 pub use roster::{member_ids, short_member_id, Roster};
 pub use sentence::sentence;

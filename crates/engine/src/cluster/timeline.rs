@@ -93,7 +93,7 @@ impl Timeline {
     pub fn step(&mut self) -> bool {
         let stepped = self.current.step();
         let last = self.checkpoints.last().map_or(0, World::events_processed);
-        if stepped && self.current.events_processed() >= last + self.checkpoint_every {
+        if stepped && self.current.events_processed() >= last.saturating_add(self.checkpoint_every) {
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 self.checkpoints.remove(1);
             }
@@ -116,6 +116,25 @@ impl Timeline {
         self.current.advance_clock(t);
     }
 
+    /// Plays towards virtual time `t` one event at a time while `more()` allows, replaying the
+    /// recorded actions on the way at their event counts: the world is the one [`Self::seek`]
+    /// reaches, whatever the slices. A page whose events cost more than a frame plays this way.
+    /// Returns whether `t` was reached; if not, the clock rests at the last event processed.
+    pub fn play_toward(&mut self, t: Millis, mut more: impl FnMut() -> bool) -> bool {
+        loop {
+            let events = self.current.events_processed();
+            self.replay(|r| r.after_events <= events && r.at_ms <= t);
+            if self.current.next_event_time().is_none_or(|next| next > t) {
+                self.current.advance_clock(t);
+                return true;
+            }
+            if !more() {
+                return false;
+            }
+            self.step();
+        }
+    }
+
     /// Moves to exactly `n` events processed on the current branch (or the end, if fewer are
     /// reachable): stepping back one event. The clock is left at event `n`'s time, not advanced.
     /// An action recorded at event count `n` is replayed: it happened "at" `n`, after event `n`,
@@ -128,8 +147,7 @@ impl Timeline {
     }
 
     /// Restores the latest checkpoint `within` the target when going `back`, or when it is ahead of
-    /// the live world; then replays the recorded actions `due` on the way, each at its recorded
-    /// event count and time (they succeeded when first applied, and replay recreates that state).
+    /// the live world; then replays the recorded actions `due` on the way.
     fn restore_and_replay(&mut self, back: bool, within: impl Fn(&World) -> bool, due: impl Fn(&Recorded) -> bool) {
         let events = self.current.events_processed();
         let nearest = self.checkpoints.iter().rposition(within).unwrap_or(0);
@@ -137,6 +155,13 @@ impl Timeline {
         if back || checkpoint.events_processed() > events {
             self.current = checkpoint.clone();
         }
+        self.replay(due);
+    }
+
+    /// Replays the recorded actions after the world's last one while they are `due`, each at its
+    /// recorded event count and time (they succeeded when first applied, and replay recreates
+    /// that state).
+    fn replay(&mut self, due: impl Fn(&Recorded) -> bool) {
         let from = (self.current.actions_applied() - self.base_actions) as usize;
         let pending: Vec<Recorded> =
             self.actions[from.min(self.actions.len())..].iter().take_while(|r| due(r)).cloned().collect();
@@ -183,6 +208,35 @@ mod tests {
         straight.apply(Action::SlowNode { node: NodeId::Broker(2), extra_ms: 30 }).unwrap();
         straight.seek(10_000);
         assert_eq!(state(&straight), at_end, "checkpointing does not change the world");
+    }
+
+    #[test]
+    fn playing_in_slices_reaches_the_world_a_seek_reaches() {
+        let mut timeline = Timeline::new(workload::reference(3), 300);
+        timeline.seek(1_000);
+        timeline.apply(Action::SlowNode { node: NodeId::Broker(2), extra_ms: 30 }).unwrap();
+        timeline.seek(3_000);
+        let want = state(&timeline);
+        // Back before the action, then forward in frames of at most 50 events.
+        timeline.seek(500);
+        let mut frames = 0;
+        loop {
+            let mut room = 50;
+            let reached = timeline.play_toward(3_000, || {
+                room -= 1;
+                room >= 0
+            });
+            frames += 1;
+            assert!(timeline.world().now() <= 3_000);
+            if reached {
+                break;
+            }
+        }
+        assert!(frames > 10, "the budget held each frame back ({frames} frames)");
+        assert_eq!(state(&timeline), want, "the recorded action replays on the way");
+        timeline.seek(2_000);
+        assert!(!timeline.play_toward(3_000, || false), "no room: no progress");
+        assert_eq!(timeline.world().now(), 2_000);
     }
 
     #[test]

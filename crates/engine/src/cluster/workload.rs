@@ -52,9 +52,15 @@ pub fn scale(seed: u64) -> World {
 
 /// The scale workload with another partition count, to see how the cost grows with it.
 pub fn scale_with(seed: u64, partitions: i32) -> Result<World, ActionError> {
+    scale_in(WorldConfig { brokers: SCALE_BROKERS, ..WorldConfig::default() }, seed, partitions)
+}
+
+/// The scale workload in a world of `config` (its broker count is the cluster's): the app runs it
+/// with a longer fact history for its narration feed.
+pub fn scale_in(config: WorldConfig, seed: u64, partitions: i32) -> Result<World, ActionError> {
     let producers =
         Producers { count: SCALE_PRODUCERS, records_per_sec: SCALE_RECORDS_PER_SEC, keys: SCALE_KEYS_PER_PRODUCER };
-    let mut world = orders_cluster(seed, SCALE_BROKERS, partitions, producers)?;
+    let mut world = orders_cluster_in(config, seed, partitions, producers)?;
     for c in 0..SCALE_CONSUMERS {
         world.apply(Action::AddConsumer {
             name: format!("consumer-{c}"),
@@ -80,7 +86,16 @@ struct Producers {
 /// `brokers` brokers, topic `orders` (`partitions`, replication factor 3, min.insync.replicas 2)
 /// and its producers.
 fn orders_cluster(seed: u64, brokers: i32, partitions: i32, producers: Producers) -> Result<World, ActionError> {
-    let mut world = World::new(WorldConfig { brokers, ..WorldConfig::default() }, seed)?;
+    orders_cluster_in(WorldConfig { brokers, ..WorldConfig::default() }, seed, partitions, producers)
+}
+
+fn orders_cluster_in(
+    config: WorldConfig,
+    seed: u64,
+    partitions: i32,
+    producers: Producers,
+) -> Result<World, ActionError> {
+    let mut world = World::new(config, seed)?;
     world.apply(Action::CreateTopic {
         name: "orders".into(),
         partitions,

@@ -170,9 +170,8 @@ pub struct Consumer {
     pub configs: Vec<(String, String)>,
     pub app: ConsumerApp,
     bootstrap: Vec<i32>,
+    /// Each partition's leader and leader epoch from the last metadata (KIP-320).
     leaders: PartitionLeaders,
-    /// Each partition's leader epoch from the last metadata (KIP-320).
-    leader_epochs: BTreeMap<TopicPartition, i32>,
     pub partition_counts: BTreeMap<String, i32>,
     metadata_in_flight: Option<i32>,
     pub coordinator: Option<i32>,
@@ -302,7 +301,6 @@ impl Consumer {
             app,
             bootstrap,
             leaders: PartitionLeaders::default(),
-            leader_epochs: BTreeMap::new(),
             partition_counts: BTreeMap::new(),
             metadata_in_flight: None,
             coordinator: None,
@@ -1329,21 +1327,18 @@ impl Consumer {
     /// the controller still names itself leader in the old epoch; believing it would send fetches
     /// and OffsetsForLeaderEpoch to a deposed leader, whose log ends the newer epoch early.
     fn adopt_partition_leaders(&mut self, partitions: Vec<PartitionMetadata>) {
-        let (mut leaders, mut leader_epochs) = (PartitionLeaders::default(), BTreeMap::new());
+        let mut leaders = PartitionLeaders::default();
         for p in partitions {
-            let known = self.leader_epochs.get(&p.topic_partition).copied();
-            if known.is_some_and(|epoch| p.leader_epoch < epoch) {
-                if let Some(leader) = self.leaders.get(&p.topic_partition) {
-                    leaders.insert(p.topic_partition.clone(), *leader);
+            match self.leaders.leader_epoch(&p.topic_partition) {
+                Some(known) if p.leader_epoch < known => {
+                    let leader = self.leaders.get(&p.topic_partition).copied();
+                    leaders.insert(p.topic_partition, leader, known);
                 }
-                leader_epochs.insert(p.topic_partition, known.unwrap_or_default());
-            } else if p.leader >= 0 {
-                leaders.insert(p.topic_partition.clone(), p.leader);
-                leader_epochs.insert(p.topic_partition, p.leader_epoch);
+                _ if p.leader >= 0 => leaders.insert(p.topic_partition, Some(p.leader), p.leader_epoch),
+                _ => {}
             }
         }
-        self.leaders = leaders;
-        self.leader_epochs = leader_epochs;
+        self.leaders.replace(leaders);
     }
 
     /// One fetch per node for owned partitions with a position and nothing buffered: to the

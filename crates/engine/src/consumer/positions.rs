@@ -55,19 +55,37 @@ impl<'a> IntoIterator for &'a Positions {
 /// The positioned partitions by leader (`None`: no known leader), in positions order.
 type ByLeader = BTreeMap<Option<i32>, Vec<TopicPartition>>;
 
-/// The leader of each partition the metadata named, by topic and then partition index. A new
-/// metadata answer replaces the whole value, and with it the poll's index.
+/// A partition's leader and leader epoch, as the consumer's metadata holds them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Slot {
+    leader: Option<i32>,
+    leader_epoch: Option<i32>,
+}
+
+/// The leader and leader epoch of each partition the metadata named, by topic and then partition
+/// index: a metadata answer of 10,000 partitions is read into vectors, not 10,000 tree inserts
+/// (each consumer reads one after every failed fetch while a dead broker is not yet fenced). A
+/// new answer replaces the whole value; the poll's index survives it when no leader changed.
 #[derive(Debug, Clone, Default)]
 pub(super) struct PartitionLeaders {
-    by_topic: BTreeMap<TopicName, Vec<Option<i32>>>,
+    by_topic: BTreeMap<TopicName, Vec<Slot>>,
     /// The poll's index and the `Positions::partitions_changed` it was built at.
     fetch_index: Option<(u64, ByLeader)>,
 }
 
 impl PartitionLeaders {
-    pub(super) fn get(&self, tp: &TopicPartition) -> Option<&i32> {
+    fn slot(&self, tp: &TopicPartition) -> Option<&Slot> {
         let index = usize::try_from(tp.partition).ok()?;
-        self.by_topic.get(tp.topic.as_str())?.get(index)?.as_ref()
+        self.by_topic.get(tp.topic.as_str())?.get(index)
+    }
+
+    pub(super) fn get(&self, tp: &TopicPartition) -> Option<&i32> {
+        self.slot(tp)?.leader.as_ref()
+    }
+
+    /// The leader epoch the metadata named for `tp` (Kafka's `Metadata.lastSeenLeaderEpochs`).
+    pub(super) fn leader_epoch(&self, tp: &TopicPartition) -> Option<i32> {
+        self.slot(tp)?.leader_epoch
     }
 
     /// `tp` with the name the metadata's partitions share, if the metadata names its topic: the
@@ -80,14 +98,23 @@ impl PartitionLeaders {
     }
 
     /// Partition indexes are never negative: metadata names partitions 0..n.
-    pub(super) fn insert(&mut self, tp: TopicPartition, leader: i32) {
+    pub(super) fn insert(&mut self, tp: TopicPartition, leader: Option<i32>, leader_epoch: i32) {
         let Ok(index) = usize::try_from(tp.partition) else { return };
-        let leaders = self.by_topic.entry(tp.topic).or_default();
-        if leaders.len() <= index {
-            leaders.resize(index + 1, None);
+        let slots = self.by_topic.entry(tp.topic).or_default();
+        if slots.len() <= index {
+            slots.resize(index + 1, Slot::default());
         }
-        leaders[index] = Some(leader);
+        slots[index] = Slot { leader, leader_epoch: Some(leader_epoch) };
         self.fetch_index = None;
+    }
+
+    /// Takes `new`'s leaders, keeping the poll's index if every partition has the leader it had.
+    pub(super) fn replace(&mut self, new: PartitionLeaders) {
+        let leaders = |slots: &Vec<Slot>| slots.iter().map(|s| s.leader).collect::<Vec<_>>();
+        let same = self.by_topic.len() == new.by_topic.len()
+            && self.by_topic.iter().zip(&new.by_topic).all(|((a, x), (b, y))| a == b && leaders(x) == leaders(y));
+        let fetch_index = if same { self.fetch_index.take() } else { None };
+        *self = PartitionLeaders { fetch_index, ..new };
     }
 
     /// The positioned partitions whose leader is unknown or not in `busy` (sorted), in
@@ -120,7 +147,7 @@ mod tests {
         let tp = |p| TopicPartition::new("t", p);
         let mut leaders = PartitionLeaders::default();
         for (p, leader) in [(0, 1), (1, 2), (2, 1), (3, 3)] {
-            leaders.insert(tp(p), leader);
+            leaders.insert(tp(p), Some(leader), 0);
         }
         let mut positions = Positions::default();
         for p in [3, 0, 1, 2, 4] {
@@ -138,7 +165,33 @@ mod tests {
         positions.insert(tp(2), 0);
         assert_eq!(leaders.fetchable(&positions, &[2, 3]), vec![tp(0), tp(2), tp(4)]);
         // New leaders: the index is rebuilt.
-        leaders.insert(tp(0), 3);
+        leaders.insert(tp(0), Some(3), 1);
         assert_eq!(leaders.fetchable(&positions, &[2, 3]), vec![tp(2), tp(4)]);
+    }
+
+    #[test]
+    fn a_new_answer_keeps_the_index_only_if_no_leader_changed() {
+        let tp = |p| TopicPartition::new("t", p);
+        let answer = |leaders: &[(i32, Option<i32>, i32)]| {
+            let mut new = PartitionLeaders::default();
+            for &(p, leader, epoch) in leaders {
+                new.insert(tp(p), leader, epoch);
+            }
+            new
+        };
+        let mut positions = Positions::default();
+        positions.insert(tp(0), 0);
+        positions.insert(tp(1), 0);
+        let mut leaders = answer(&[(0, Some(1), 0), (1, Some(2), 0)]);
+        leaders.fetchable(&positions, &[]);
+        // A newer epoch, the same leaders: the index stays; the epoch is the answer's.
+        leaders.replace(answer(&[(0, Some(1), 4), (1, Some(2), 0)]));
+        assert!(leaders.fetch_index.is_some());
+        assert_eq!((leaders.get(&tp(0)), leaders.leader_epoch(&tp(0))), (Some(&1), Some(4)));
+        // Partition 1 lost its leader (an epoch kept without one): the index goes.
+        leaders.replace(answer(&[(0, Some(1), 4), (1, None, 3)]));
+        assert!(leaders.fetch_index.is_none());
+        assert_eq!((leaders.get(&tp(1)), leaders.leader_epoch(&tp(1))), (None, Some(3)));
+        assert_eq!(leaders.fetchable(&positions, &[1]), vec![tp(1)]);
     }
 }

@@ -45,7 +45,7 @@ impl Consumer {
     /// A new position from a reset, a seek or the committed offset: fetched under the leader
     /// epoch the metadata knows now (`seekUnvalidated` / `seekValidated`).
     pub(super) fn set_position_epochs(&mut self, tp: &TopicPartition, offset_epoch: Option<i32>) {
-        let current_leader_epoch = self.leader_epochs.get(tp).copied();
+        let current_leader_epoch = self.leaders.leader_epoch(tp);
         self.position_epochs
             .insert(tp.clone(), PositionEpochs { offset_epoch, current_leader_epoch, awaiting_validation: false });
     }
@@ -70,7 +70,7 @@ impl Consumer {
         rng: &mut impl Rng,
         out: &mut Outbox<Timer>,
     ) {
-        if self.leader_epochs.get(tp).is_some_and(|known| epoch > *known) {
+        if self.leaders.leader_epoch(tp).is_some_and(|known| epoch > known) {
             self.request_metadata(now, rng, out);
         }
     }
@@ -104,7 +104,7 @@ impl Consumer {
         let positions: Vec<TopicPartition> =
             self.positions.keys().filter(|tp| self.assignment.contains(*tp)).cloned().collect();
         for tp in positions {
-            let Some(leader_epoch) = self.leader_epochs.get(&tp).copied() else { continue };
+            let Some(leader_epoch) = self.leaders.leader_epoch(&tp) else { continue };
             let epochs = self.position_epochs.entry(tp.clone()).or_default();
             if epochs.current_leader_epoch == Some(leader_epoch) {
                 continue;
