@@ -241,7 +241,7 @@ describe('kafkalab visual simulator', () => {
     try {
       const picker = page.getByTestId('scenario-select');
       const presets = await picker.locator('optgroup').nth(0).locator('option').evaluateAll((o) => o.map((x) => x.value));
-      assert.deepEqual(presets, ['demo', 'large', 'sandbox-brokers']);
+      assert.deepEqual(presets, ['demo', 'large', 'scale', 'sandbox-brokers']);
       // After the presets, one group per scenario category: how Kafka works, then application patterns.
       const groups = await picker.locator('optgroup').evaluateAll((g) => g.slice(1).map((x) => ({
         label: x.label, names: [...x.querySelectorAll('option')].map((o) => o.value),
