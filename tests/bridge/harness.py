@@ -58,8 +58,8 @@ def check(condition, message):
 
 
 def run_group(consume, bootstrap, records, leave_after=200, timeout=120):
-    """Starts consumer-1, which stays, and consumer-2, which leaves the group after `leave_after`
-    records, until `records` were received (or `timeout` s), lets the last commit land, and
+    """Starts consumer-2, which leaves the group after `leave_after` records, then (once it has
+    records) consumer-1, which stays, until `records` were received (or `timeout` s), lets the last commit land, and
     waits for consumer-2 to leave. `consume(bootstrap, name, received, lock, stop, leave_after)`
     appends (name, key, sequence, partition, offset) to `received` and returns its count.
     Returns (received, results by "c1"/"c2", stop, the running consumer-1 thread)."""
@@ -68,9 +68,16 @@ def run_group(consume, bootstrap, records, leave_after=200, timeout=120):
         target=lambda: results.update(c2=consume(bootstrap, "consumer-2", received, lock, stop, leave_after=leave_after))
     )
     stayer = threading.Thread(target=lambda: results.update(c1=consume(bootstrap, "consumer-1", received, lock, stop)))
-    stayer.start()
+    # consumer-2 first, and consumer-1 once it has records: started together, a slow machine let
+    # consumer-1 take every record before consumer-2 had its first assignment.
     leaver.start()
     deadline = time.time() + timeout
+    while time.time() < deadline:
+        with lock:
+            if received:
+                break
+        time.sleep(0.05)
+    stayer.start()
     while time.time() < deadline:
         with lock:
             if len(received) >= records:

@@ -58,9 +58,12 @@ def consume(bootstrap, name, received, lock, stop, leave_after=None):
             if records:
                 consumer.commit(asynchronous=False)
                 time.sleep(0.05)
-            # consumer-2 leaves only once both owned partitions at the same time.
-            if leave_after is not None and mine >= leave_after and shared:
-                return mine
+            # consumer-2 leaves only once both owned partitions at the same time; until then it
+            # takes no more records (paused), so that consumer-1 reads the rest after the handover.
+            if leave_after is not None and mine >= leave_after:
+                if shared:
+                    return mine
+                consumer.pause(consumer.assignment())
     finally:
         consumer.close()
     return mine
