@@ -69,6 +69,8 @@ fn behind(pace: u32, speed_tenths: u32) -> bool {
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
     let lang = props.lang;
+    // The chosen speed, in tenths (the pace line compares against it).
+    let speed = SPEEDS[props.speed.min(SPEEDS.len() - 1)];
     let a = &props.on_action;
     let setup = props.setup.clone();
     let on_scenario = {
@@ -171,9 +173,9 @@ pub fn controls(props: &ControlsProps) -> Html {
                     <span class="clock-label">{ t(lang, Key::ClockLabel) }</span>
                     <span class="clock-value" data-testid="clock">{ props.now_ms }</span>
                     <span class="clock-unit">{ "ms" }</span>
-                    if let Some(pace) = props.pace.filter(|p| behind(*p, SPEEDS[props.speed.min(SPEEDS.len() - 1)])) {
+                    if let Some(pace) = props.pace.filter(|p| behind(*p, speed)) {
                         <span class="clock-pace" data-testid="clock-pace" data-pace={pace.to_string()} role="status">
-                            { fill(t(lang, Key::PaceBehind), &[&pace_label(pace), &speed_label(SPEEDS[props.speed.min(SPEEDS.len() - 1)])]) }
+                            { fill(t(lang, Key::PaceBehind), &[&pace_label(pace), &speed_label(speed)]) }
                         </span>
                     }
                 </div>

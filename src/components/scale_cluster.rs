@@ -17,10 +17,6 @@ pub struct ScaleClusterProps {
     pub on_user: Callback<UserAction>,
 }
 
-fn ids(list: &[i32]) -> String {
-    list.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
-}
-
 fn broker_cell(lang: Lang, b: &BrokerCounts, selected: bool, on_pick: Callback<i32>) -> Html {
     let class = classes!(
         "scale-broker",
@@ -111,8 +107,8 @@ pub fn scale_cluster(props: &ScaleClusterProps) -> Html {
                             <tr data-testid={format!("urp-{}-{}", u.topic, u.partition)}>
                                 <td>{ format!("{}-{}", u.topic, u.partition) }</td>
                                 <td>{ if u.leader < 0 { t(lang, Key::ScaleNoLeader).to_string() } else { u.leader.to_string() } }</td>
-                                <td>{ ids(&u.isr) }</td>
-                                <td>{ ids(&u.replicas) }</td>
+                                <td>{ kafkalab_tools::join(&u.isr) }</td>
+                                <td>{ kafkalab_tools::join(&u.replicas) }</td>
                             </tr>
                         }) }
                     </tbody>

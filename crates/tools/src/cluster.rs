@@ -95,6 +95,7 @@ fn base64_url(bytes: &[u8]) -> String {
     out
 }
 
+/// Broker ids as Kafka's tools print a replica list or an ISR: `1,2,3`.
 pub fn join(ids: &[i32]) -> String {
     ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
 }

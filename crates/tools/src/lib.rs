@@ -19,7 +19,7 @@ mod server_stop;
 mod share_groups;
 pub mod shell;
 
-pub use cluster::topic_id;
+pub use cluster::{join, topic_id};
 mod topics;
 mod transactions;
 
